@@ -1,0 +1,205 @@
+/**
+ * The config file: the contract the CLI, the gateway, the extension's settings and the tests share.
+ * Validated with zod; errors point at the bad field.
+ */
+import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SwitchboardError } from './errors.ts';
+import { defaultAuthStyle, findPreset, type AuthStyle, type ProviderKind } from './providers/presets.ts';
+
+const providerIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
+
+/** One provider entry: a preset id alone, or a custom endpoint of a known wire protocol. */
+export const ProviderConfigSchema = z
+  .object({
+    id: z.string().regex(providerIdPattern, 'use letters, digits, ".", "_" or "-" (no "/")'),
+    kind: z.enum(['openai', 'anthropic', 'gemini']).optional(),
+    name: z.string().optional(),
+    baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    auth: z.enum(['bearer', 'x-api-key', 'x-goog-api-key', 'none']).optional(),
+    /** Anthropic-version header override (Anthropic kind only). */
+    anthropicVersion: z.string().optional(),
+    /** Models this endpoint serves, for listing when it has no /models. */
+    models: z.array(z.string()).optional(),
+  })
+  .strict();
+
+/** USD per 1M tokens. */
+export const PriceSchema = z
+  .object({
+    input: z.number().nonnegative(),
+    output: z.number().nonnegative(),
+    cachedInput: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+export const RouteSchema = z
+  .object({
+    id: z.string().regex(providerIdPattern, 'use letters, digits, ".", "_" or "-"'),
+    models: z.array(z.string().includes('/', { message: 'must be a "provider/model" id' })).min(1, 'a route needs at least one model'),
+    strategy: z.enum(['ordered', 'cheapest', 'fastest']).default('ordered'),
+    constraints: z
+      .object({
+        minContext: z.number().int().positive().optional(),
+        maxInputPrice: z.number().nonnegative().optional(),
+        maxOutputPrice: z.number().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
+    /** Retry each candidate (not only the last) before moving on. */
+    retrySameModel: z.boolean().optional(),
+    /** Time-to-first-token watchdog for this route, ms (0 = off). */
+    firstTokenTimeoutMs: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+export const BudgetSchema = z
+  .object({
+    daily: z.number().nonnegative().optional(),
+    monthly: z.number().nonnegative().optional(),
+    perRequest: z.number().nonnegative().optional(),
+    onExceed: z.enum(['warn', 'block']).default('warn'),
+  })
+  .strict();
+
+export const TimeoutsSchema = z
+  .object({
+    connectMs: z.number().int().positive().optional(),
+    /** Max wait for response headers (first byte). */
+    headersMs: z.number().int().positive().optional(),
+    /** Max silence between bytes of a streaming body. */
+    idleMs: z.number().int().positive().optional(),
+    /** Time-to-first-token watchdog for single models (0 = off). */
+    firstTokenMs: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    providers: z.array(ProviderConfigSchema).default([]),
+    pricing: z.record(z.string(), PriceSchema).default({}),
+    routes: z.array(RouteSchema).default([]),
+    budget: BudgetSchema.optional(),
+    timeouts: TimeoutsSchema.default({}),
+    defaultModel: z.string().optional(),
+    retries: z
+      .object({ maxRetries: z.number().int().min(0).max(10).optional(), maxRetryDelayMs: z.number().int().positive().optional() })
+      .strict()
+      .default({}),
+    catalog: z
+      .object({ refreshHours: z.number().positive().optional(), cacheFile: z.string().optional() })
+      .strict()
+      .default({}),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.providers.forEach((p, i) => {
+      if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
+      seen.add(p.id);
+      if (!findPreset(p.id)) {
+        if (!p.kind) ctx.addIssue({ code: 'custom', path: ['providers', i, 'kind'], message: `"${p.id}" is not a known preset: set "kind" to "openai", "anthropic" or "gemini"` });
+        if (!p.baseUrl) ctx.addIssue({ code: 'custom', path: ['providers', i, 'baseUrl'], message: `"${p.id}" is not a known preset: set "baseUrl"` });
+      }
+    });
+    const routeIds = new Set<string>();
+    cfg.routes.forEach((r, i) => {
+      if (routeIds.has(r.id)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'id'], message: `duplicate route id "${r.id}"` });
+      routeIds.add(r.id);
+    });
+  });
+
+export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
+export type Price = z.infer<typeof PriceSchema>;
+export type RouteConfig = z.infer<typeof RouteSchema>;
+export type BudgetConfig = z.infer<typeof BudgetSchema>;
+export type SwitchboardConfig = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** A provider with every default filled in from its preset. */
+export interface ResolvedProvider {
+  id: string;
+  name: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  apiKeyEnv: string | null;
+  headers: Record<string, string>;
+  auth: AuthStyle;
+  anthropicVersion?: string;
+  models: string[];
+  local: boolean;
+}
+
+export function resolveProvider(p: ProviderConfig): ResolvedProvider {
+  const preset = findPreset(p.id);
+  const kind = p.kind ?? preset?.kind;
+  const baseUrl = p.baseUrl ?? preset?.baseUrl;
+  if (!kind || !baseUrl) {
+    throw new SwitchboardError({ kind: 'config', message: `provider "${p.id}" needs "kind" and "baseUrl" (it is not a known preset)`, fix: 'add them to the provider entry' });
+  }
+  const apiKeyEnv = p.apiKeyEnv ?? (preset ? preset.apiKeyEnv : `${p.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`);
+  return {
+    id: p.id,
+    name: p.name ?? preset?.name ?? p.id,
+    kind,
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    apiKeyEnv,
+    headers: { ...(preset?.headers ?? {}), ...(p.headers ?? {}) },
+    auth: p.auth ?? preset?.auth ?? defaultAuthStyle(kind),
+    ...(p.anthropicVersion ? { anthropicVersion: p.anthropicVersion } : {}),
+    models: p.models ?? [],
+    local: preset?.local ?? false,
+  };
+}
+
+/** Render zod issues as "providers[2].baseUrl: must be an http(s) URL". */
+export function formatIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** Validate an already-parsed object. Throws a `config` SwitchboardError naming the bad fields. */
+export function parseConfig(input: unknown, source = 'config'): SwitchboardConfig {
+  const r = ConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    throw new SwitchboardError({ kind: 'config', message: `${source} is invalid: ${formatIssues(r.error)}`, fix: `fix ${source}` });
+  }
+  return r.data;
+}
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
+  return join(base, 'switchboard', 'config.json');
+}
+
+/**
+ * Load the config: `explicitPath`, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
+ * A missing default file is an empty config; a missing explicit file is an error.
+ */
+export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): { config: SwitchboardConfig; path: string | null } {
+  const path = explicitPath ?? env.SWITCHBOARD_CONFIG ?? defaultConfigPath(env);
+  const explicit = explicitPath !== undefined || env.SWITCHBOARD_CONFIG !== undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (!explicit && (e as NodeJS.ErrnoException).code === 'ENOENT') return { config: parseConfig({}), path: null };
+    throw new SwitchboardError({ kind: 'config', message: `cannot read config file ${path}: ${(e as Error).message}`, fix: 'check the path given by --config or SWITCHBOARD_CONFIG' });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SwitchboardError({ kind: 'config', message: `config file ${path} is not valid JSON: ${(e as Error).message}`, fix: `fix the JSON syntax in ${path}` });
+  }
+  return { config: parseConfig(json, `config file ${path}`), path };
+}

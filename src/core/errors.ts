@@ -1,0 +1,282 @@
+/**
+ * One error taxonomy for every provider. Errors are classified once, at the HTTP
+ * edge (see classifyHttpError / classifyNetworkError); retry and fail-over
+ * decisions read `kind` / `retryable` and nothing else.
+ */
+
+export const ERROR_KINDS = [
+  'auth',
+  'permission',
+  'quota',
+  'rate_limit',
+  'overloaded',
+  'server',
+  'context_length',
+  'bad_request',
+  'not_found',
+  'network',
+  'timeout',
+  'aborted',
+  'invalid_response',
+  'config',
+  'budget',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Kinds worth trying again (same model later, or another model now). */
+const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'network', 'timeout']);
+
+export interface ErrorInit {
+  kind: ErrorKind;
+  message: string;
+  provider?: string | null;
+  model?: string | null;
+  status?: number | null;
+  retryAfterMs?: number | null;
+  /** What the user can do about it. */
+  fix?: string | null;
+  /** The provider's own error code/type (e.g. `insufficient_quota`). */
+  providerCode?: string | null;
+  cause?: unknown;
+}
+
+export class SwitchboardError extends Error {
+  readonly kind: ErrorKind;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | null;
+  readonly status: number | null;
+  readonly provider: string | null;
+  readonly model: string | null;
+  readonly fix: string | null;
+  readonly providerCode: string | null;
+  /** The bare provider message, without the prefix naming provider and model. */
+  readonly detail: string;
+
+  constructor(init: ErrorInit) {
+    const where = [init.provider && `${init.provider}${init.model ? `/${init.model}` : ''}`, init.status ? `HTTP ${init.status}` : null]
+      .filter(Boolean)
+      .join(', ');
+    const text = `${where ? `${where}: ` : ''}${init.kind}: ${init.message}${init.fix ? ` — ${init.fix}` : ''}`;
+    super(text, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = 'SwitchboardError';
+    this.kind = init.kind;
+    this.retryable = RETRYABLE.has(init.kind);
+    this.retryAfterMs = init.retryAfterMs ?? null;
+    this.status = init.status ?? null;
+    this.provider = init.provider ?? null;
+    this.model = init.model ?? null;
+    this.fix = init.fix ?? null;
+    this.providerCode = init.providerCode ?? null;
+    this.detail = init.message;
+  }
+
+  /** A copy with provider/model filled in (errors raised deep down may not know them). */
+  withContext(provider: string, model: string): SwitchboardError {
+    if (this.provider && this.model) return this;
+    return new SwitchboardError({ ...this.toInit(), provider: this.provider ?? provider, model: this.model ?? model });
+  }
+
+  toInit(): ErrorInit {
+    return {
+      kind: this.kind,
+      message: this.detail,
+      provider: this.provider,
+      model: this.model,
+      status: this.status,
+      retryAfterMs: this.retryAfterMs,
+      fix: this.fix,
+      providerCode: this.providerCode,
+      cause: this.cause,
+    };
+  }
+
+  toJSON(): { kind: ErrorKind; message: string; status: number | null; retryable: boolean; retryAfterMs: number | null; fix: string | null } {
+    return { kind: this.kind, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, fix: this.fix };
+  }
+}
+
+export function isSwitchboardError(e: unknown): e is SwitchboardError {
+  return e instanceof SwitchboardError;
+}
+
+/** Default advice per kind; `keyHint` names where the key comes from (env var or command). */
+export function defaultFix(kind: ErrorKind, keyHint?: string, retryAfterMs?: number | null): string | null {
+  switch (kind) {
+    case 'auth':
+      return keyHint ? `check the API key (${keyHint})` : 'check the API key';
+    case 'permission':
+      return 'the key is not allowed to use this model or feature; check the account or pick another model';
+    case 'quota':
+      return 'the account is out of credits or quota; add credits or pick another model';
+    case 'rate_limit':
+      return retryAfterMs != null ? `rate limited: wait ${Math.ceil(retryAfterMs / 1000)} s or pick another model` : 'rate limited: wait a moment or pick another model';
+    case 'overloaded':
+      return 'the provider is overloaded: retry shortly or pick another model';
+    case 'server':
+      return 'the provider had a server error: retry or pick another model';
+    case 'context_length':
+      return 'the conversation is too long for this model: shorten it or pick a model with a larger context window';
+    case 'bad_request':
+      return 'the provider rejected the request: check the model id and parameters';
+    case 'not_found':
+      return 'the model or endpoint was not found: check the model id (`switchboard models` lists them) and the baseUrl';
+    case 'network':
+      return 'could not reach the provider: check the network and the baseUrl';
+    case 'timeout':
+      return 'the provider stopped answering: retry, raise the timeout, or pick another model';
+    case 'aborted':
+      return null;
+    case 'invalid_response':
+      return 'the provider sent something unexpected: retry or pick another model';
+    case 'config':
+      return 'fix the configuration';
+    case 'budget':
+      return 'raise the budget or set onExceed to "warn"';
+  }
+}
+
+/**
+ * Classify an HTTP error response. `body` is the parsed JSON (or the raw text when not JSON).
+ * Works for OpenAI-shaped `{error:{message,type,code}}`, OpenRouter `{error:{code:n,message}}`,
+ * Anthropic `{type:'error',error:{type,message}}` and Gemini `{error:{code,status,message,details}}`.
+ */
+export function classifyHttpError(args: {
+  status: number;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+  provider: string;
+  model: string;
+  keyHint?: string;
+  now?: number;
+}): SwitchboardError {
+  const { status, body, headers, provider, model } = args;
+  const info = extractErrorInfo(body);
+  const message = info.message || (typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
+  const code = `${info.type ?? ''} ${info.code ?? ''} ${info.status ?? ''}`.toLowerCase();
+  const lowerMsg = message.toLowerCase();
+  const retryAfterMs = parseRetryAfter(headers, args.now ?? Date.now()) ?? info.retryDelayMs;
+
+  let kind: ErrorKind;
+  if (isContextLength(code, lowerMsg)) kind = 'context_length';
+  else if (status === 401) kind = 'auth';
+  else if (status === 402) kind = 'quota';
+  else if (status === 403) kind = /quota|billing|credit/.test(code + lowerMsg) ? 'quota' : 'permission';
+  else if (status === 404) kind = 'not_found';
+  else if (status === 408) kind = 'timeout';
+  else if (status === 413) kind = 'context_length';
+  else if (status === 429) kind = isQuotaExhausted(code, lowerMsg) ? 'quota' : 'rate_limit';
+  else if (status === 529 || status === 503 || /overloaded|unavailable/.test(code)) kind = 'overloaded';
+  else if (status >= 500) kind = 'server';
+  else if (status === 400 || status === 422) kind = /api key|api_key|unauthenticated/.test(code + lowerMsg) && /invalid|not valid|missing/.test(lowerMsg) ? 'auth' : 'bad_request';
+  else kind = 'bad_request';
+
+  return new SwitchboardError({
+    kind,
+    message,
+    provider,
+    model,
+    status,
+    retryAfterMs: kind === 'quota' ? null : retryAfterMs,
+    fix: defaultFix(kind, args.keyHint, retryAfterMs),
+    providerCode: info.code ?? info.type ?? info.status ?? null,
+  });
+}
+
+function isContextLength(code: string, msg: string): boolean {
+  return (
+    code.includes('context_length') ||
+    /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|exceeds the (maximum|context)|token limit/.test(msg)
+  );
+}
+
+function isQuotaExhausted(code: string, msg: string): boolean {
+  // OpenAI `insufficient_quota`; Gemini daily quotas say "quota" and "per day"; credits exhausted.
+  return code.includes('insufficient_quota') || /insufficient[_ ]quota|exceeded your current quota|billing|credit|per day|perday/.test(msg);
+}
+
+interface ErrorInfo {
+  message: string | null;
+  type: string | null;
+  code: string | null;
+  status: string | null;
+  retryDelayMs: number | null;
+}
+
+/** Pull message/type/code out of any provider's error body. */
+export function extractErrorInfo(body: unknown): ErrorInfo {
+  const out: ErrorInfo = { message: null, type: null, code: null, status: null, retryDelayMs: null };
+  if (!body || typeof body !== 'object') return out;
+  const root = body as Record<string, unknown>;
+  const err = (typeof root.error === 'object' && root.error !== null ? root.error : root) as Record<string, unknown>;
+  if (typeof err.message === 'string') out.message = err.message;
+  else if (typeof root.message === 'string') out.message = root.message;
+  if (typeof err.type === 'string') out.type = err.type;
+  if (typeof err.code === 'string' || typeof err.code === 'number') out.code = String(err.code);
+  if (typeof err.status === 'string') out.status = err.status;
+  if (Array.isArray(err.details)) {
+    for (const d of err.details) {
+      if (d && typeof d === 'object' && typeof (d as Record<string, unknown>).retryDelay === 'string') {
+        out.retryDelayMs = parseDuration((d as Record<string, string>).retryDelay!);
+      }
+    }
+  }
+  // OpenRouter puts the upstream's raw error in metadata.raw; keep the top message but note it.
+  const meta = err.metadata as Record<string, unknown> | undefined;
+  if (meta && typeof meta.raw === 'string' && out.message && !out.message.includes(meta.raw)) {
+    out.message = `${out.message} (${meta.raw.slice(0, 300)})`;
+  }
+  return out;
+}
+
+/** Google's protobuf Duration as JSON: "46s", "1.5s", "500ms". */
+export function parseDuration(s: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(s);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}
+
+/** `retry-after-ms`, then `retry-after` (seconds or HTTP date). Null when absent or unparseable. */
+export function parseRetryAfter(headers: Record<string, string | string[] | undefined>, now: number): number | null {
+  const get = (name: string): string | undefined => {
+    const v = headers[name] ?? headers[name.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  const ms = get('retry-after-ms');
+  if (ms !== undefined) {
+    const n = Number(ms);
+    if (Number.isFinite(n) && n >= 0) return Math.round(n);
+  }
+  const ra = get('retry-after');
+  if (ra === undefined) return null;
+  const secs = Number(ra);
+  if (ra.trim() !== '' && Number.isFinite(secs)) return secs >= 0 ? Math.round(secs * 1000) : null;
+  const date = Date.parse(ra);
+  if (!Number.isNaN(date)) return Math.max(0, date - now);
+  return null;
+}
+
+/** Map a low-level network/undici error to the taxonomy. */
+export function classifyNetworkError(e: unknown, provider: string, model: string, phase: 'connect' | 'headers' | 'body'): SwitchboardError {
+  if (e instanceof SwitchboardError) return e.withContext(provider, model);
+  const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = err?.code ?? err?.cause?.code ?? '';
+  const msg = err?.message ?? String(e);
+  if (err?.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
+    return new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider, model, cause: e });
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new SwitchboardError({ kind: 'timeout', message: 'connecting to the provider timed out', provider, model, fix: defaultFix('timeout'), cause: e });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    const what = phase === 'body' || code === 'UND_ERR_BODY_TIMEOUT' ? 'the stream stalled (no data within the idle timeout)' : 'no response headers within the timeout';
+    return new SwitchboardError({ kind: 'timeout', message: what, provider, model, fix: defaultFix('timeout'), cause: e });
+  }
+  let detail = msg;
+  if (code === 'ECONNREFUSED') detail = 'connection refused';
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = 'the host name could not be resolved (DNS)';
+  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
+  else if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
+  return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
+}

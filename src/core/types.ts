@@ -1,0 +1,113 @@
+/**
+ * The shapes every provider adapter, the router and the front ends share.
+ * Nothing here knows about a particular vendor's wire format.
+ */
+import type { SwitchboardError } from './errors.ts';
+
+export type Role = 'system' | 'user' | 'assistant';
+
+/** A piece of a multi-part message; images are URLs (https or data:). */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+
+export interface ChatMessage {
+  role: Role;
+  content: string | ContentPart[];
+}
+
+/** One request, provider-neutral. `model` is the part after `providerId/`. */
+export interface ModelRequest {
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  stop?: string[];
+  signal?: AbortSignal;
+}
+
+/** Normalized reason an answer ended. */
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
+
+/** Token counts; null where the provider did not say. */
+export interface Usage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cachedInputTokens: number | null;
+  reasoningTokens: number | null;
+}
+
+/**
+ * What an adapter yields while it streams. Errors are thrown by the adapter as
+ * SwitchboardError; the client turns them into an `error` part for consumers.
+ */
+export type ModelStreamPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'reasoning-delta'; text: string }
+  /** A fragment of a tool call; `argumentsDelta` is a piece of JSON text. */
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
+  /** Usage so far (later parts override earlier non-null fields). `costUsd` when the provider reports it. */
+  | { type: 'usage'; usage: Partial<Usage>; costUsd?: number | null }
+  | { type: 'finish'; finishReason: FinishReason; rawFinishReason: string | null }
+  /** The provider's own response id / model, when it says. */
+  | { type: 'response-meta'; id?: string; model?: string };
+
+/** Parts a consumer of the rich stream sees: the adapter's parts plus attempts and errors. */
+export type StreamPart =
+  | ModelStreamPart
+  | { type: 'attempt-start'; model: string; attempt: number }
+  | { type: 'attempt-failed'; attempt: Attempt }
+  | { type: 'error'; error: SwitchboardError };
+
+/** One try of one model while answering a request. */
+export interface Attempt {
+  model: string;
+  outcome: 'ok' | 'error';
+  errorKind?: string;
+  status?: number;
+  durationMs: number;
+  message?: string;
+}
+
+export interface ToolCall {
+  index: number;
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** The final outcome of one request, successful or not. */
+export interface ChatResult {
+  /** The id the caller asked for (may be a route). */
+  model: string;
+  /** `provider/model` of the model that produced the answer (null if none did). */
+  answeredBy: string | null;
+  /** The provider's own name for the model, when it said (e.g. a dated snapshot). */
+  providerModel: string | null;
+  responseId: string | null;
+  text: string;
+  reasoning: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  rawFinishReason: string | null;
+  usage: Usage;
+  /** USD; null when a price or a token count is unknown. Never a guessed 0. */
+  costUsd: number | null;
+  timing: { ttftMs: number | null; totalMs: number };
+  attempts: Attempt[];
+  error: SwitchboardError | null;
+  /** When a stream broke after tokens were shown: a model that could continue. */
+  canContinueWith?: string[];
+}
+
+/** An adapter for one model of one provider. */
+export interface LanguageModel {
+  readonly providerId: string;
+  readonly modelId: string;
+  /** Streams the answer. Throws SwitchboardError on failure (before or during the stream). */
+  stream(request: ModelRequest): AsyncIterable<ModelStreamPart>;
+}
+
+export function emptyUsage(): Usage {
+  return { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
+}
