@@ -164,7 +164,7 @@ export function classifyHttpError(args: {
   else if (status === 404) kind = 'not_found';
   else if (status === 408) kind = 'timeout';
   else if (status === 413) kind = 'context_length';
-  else if (status === 429) kind = isQuotaExhausted(code, lowerMsg) ? 'quota' : 'rate_limit';
+  else if (status === 429) kind = isQuotaExhausted(code, lowerMsg, info) ? 'quota' : 'rate_limit';
   else if (status === 529 || status === 503 || /overloaded|unavailable/.test(code)) kind = 'overloaded';
   else if (status >= 500) kind = 'server';
   else if (status === 400 || status === 422) kind = /api key|api_key|unauthenticated/.test(code + lowerMsg) && /invalid|not valid|missing/.test(lowerMsg) ? 'auth' : 'bad_request';
@@ -189,8 +189,12 @@ function isContextLength(code: string, msg: string): boolean {
   );
 }
 
-function isQuotaExhausted(code: string, msg: string): boolean {
-  // OpenAI `insufficient_quota`; Gemini daily quotas say "quota" and "per day"; credits exhausted.
+function isQuotaExhausted(code: string, msg: string, info: ErrorInfo): boolean {
+  // Gemini says "exceeded your current quota" for per-minute limits too; its QuotaFailure
+  // details tell a per-day quota (waiting seconds won't help) from a per-minute one.
+  if (info.quotaIds.length > 0) return info.quotaIds.some((q) => /perday/i.test(q));
+  if (info.retryDelayMs !== null) return false;
+  // OpenAI `insufficient_quota`; credits exhausted.
   return code.includes('insufficient_quota') || /insufficient[_ ]quota|exceeded your current quota|billing|credit|per day|perday/.test(msg);
 }
 
@@ -200,11 +204,13 @@ interface ErrorInfo {
   code: string | null;
   status: string | null;
   retryDelayMs: number | null;
+  /** Gemini QuotaFailure violation ids, e.g. GenerateRequestsPerMinutePerProjectPerModel-FreeTier. */
+  quotaIds: string[];
 }
 
 /** Pull message/type/code out of any provider's error body. */
 export function extractErrorInfo(body: unknown): ErrorInfo {
-  const out: ErrorInfo = { message: null, type: null, code: null, status: null, retryDelayMs: null };
+  const out: ErrorInfo = { message: null, type: null, code: null, status: null, retryDelayMs: null, quotaIds: [] };
   if (!body || typeof body !== 'object') return out;
   const root = body as Record<string, unknown>;
   const err = (typeof root.error === 'object' && root.error !== null ? root.error : root) as Record<string, unknown>;
@@ -215,8 +221,14 @@ export function extractErrorInfo(body: unknown): ErrorInfo {
   if (typeof err.status === 'string') out.status = err.status;
   if (Array.isArray(err.details)) {
     for (const d of err.details) {
-      if (d && typeof d === 'object' && typeof (d as Record<string, unknown>).retryDelay === 'string') {
-        out.retryDelayMs = parseDuration((d as Record<string, string>).retryDelay!);
+      if (!d || typeof d !== 'object') continue;
+      const detail = d as Record<string, unknown>;
+      if (typeof detail.retryDelay === 'string') out.retryDelayMs = parseDuration(detail.retryDelay);
+      if (Array.isArray(detail.violations)) {
+        for (const v of detail.violations) {
+          const id = v && typeof v === 'object' ? (v as Record<string, unknown>).quotaId : undefined;
+          if (typeof id === 'string') out.quotaIds.push(id);
+        }
       }
     }
   }
@@ -277,6 +289,6 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
   if (code === 'ECONNREFUSED') detail = 'connection refused';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = 'the host name could not be resolved (DNS)';
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
-  else if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
+  else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
   return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
 }

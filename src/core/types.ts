@@ -57,12 +57,17 @@ export type StreamPart =
   | ModelStreamPart
   | { type: 'attempt-start'; model: string; attempt: number }
   | { type: 'attempt-failed'; attempt: Attempt }
+  /** The router will try the same model again after `delayMs`. */
+  | { type: 'retry'; model: string; delayMs: number; reason: string }
+  /** Something the user should know that does not stop the answer (a budget warning). */
+  | { type: 'warning'; message: string }
   | { type: 'error'; error: SwitchboardError };
 
 /** One try of one model while answering a request. */
 export interface Attempt {
   model: string;
-  outcome: 'ok' | 'error';
+  /** `skipped`: not tried (constraints, context window, cooldown); `message` says why. */
+  outcome: 'ok' | 'error' | 'skipped';
   errorKind?: string;
   status?: number;
   durationMs: number;

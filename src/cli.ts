@@ -1,0 +1,321 @@
+/**
+ * `switchboard`: the headless front end over the same core as the extension.
+ * Exit codes: 0 answered, 1 the request failed, 2 bad usage or config.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type SwitchboardClient } from './core/client.ts';
+import { loadConfig, type SwitchboardConfig } from './core/config.ts';
+import { SwitchboardError } from './core/errors.ts';
+import { formatUsd } from './core/catalog/cost.ts';
+import { defaultLedgerPath, JsonlUsageStore, summarize } from './core/router/ledger.ts';
+import type { CompareResult } from './core/router/compare.ts';
+import type { ChatRequest } from './core/router/router.ts';
+import type { ChatMessage, ChatResult } from './core/types.ts';
+
+const VERSION = '0.1.0';
+
+const USAGE = `Switchboard ${VERSION}: one client for every LLM provider.
+
+Usage:
+  switchboard chat --model ID [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--config PATH] [--json]
+  switchboard compare --models A,B,C [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
+  switchboard models [--refresh] [--all] [--json] [--config PATH]
+  switchboard usage [--since YYYY-MM-DD] [--json]
+
+Model ids are provider/model (anthropic/claude-sonnet-4) or route/<id>.
+Config: --config PATH, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
+Keys come from environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY, …).
+Exit codes: 0 answered, 1 the request failed, 2 bad usage or config.`;
+
+class UsageError extends Error {}
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const common = {
+  config: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+const requestOptions = {
+  ...common,
+  prompt: { type: 'string', short: 'p' },
+  system: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'chat':
+        return await chat(rest, io);
+      case 'compare':
+        return await compare(rest, io);
+      case 'models':
+        return await models(rest, io);
+      case 'usage':
+        return await usage(rest, io);
+      case '--version':
+      case '-v':
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`switchboard: ${(e as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof SwitchboardError && e.kind === 'config') {
+      io.stderr.write(`switchboard: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`switchboard: ${e instanceof SwitchboardError ? e.message : ((e as Error)?.stack ?? String(e))}\n`);
+    return 1;
+  }
+}
+
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+}
+
+function openClient(configPath: string | undefined, io: Io): { client: SwitchboardClient; config: SwitchboardConfig; ledger: JsonlUsageStore } {
+  const { config, path } = loadConfig(configPath, io.env);
+  const ledger = new JsonlUsageStore(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
+  const cacheBase = io.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  const client = createClient(config, {
+    env: io.env,
+    ledger,
+    frontEnd: 'cli',
+    configHint: path ? `the config file ${path}` : 'the config file (~/.config/switchboard/config.json or --config)',
+    catalogCacheFile: config.catalog.cacheFile ?? join(cacheBase, 'switchboard', 'catalog.json'),
+  });
+  return { client, config, ledger };
+}
+
+async function buildRequest(values: { prompt?: string | undefined; system?: string | undefined; 'max-tokens'?: string | undefined; temperature?: string | undefined }, io: Io): Promise<Omit<ChatRequest, 'model'>> {
+  let prompt = values.prompt;
+  if (prompt === undefined) {
+    if (io.stdin.isTTY) throw new UsageError('give a prompt with --prompt or on stdin');
+    prompt = await readAll(io.stdin);
+  }
+  if (!prompt.trim()) throw new UsageError('the prompt is empty');
+  const messages: ChatMessage[] = [];
+  if (values.system) messages.push({ role: 'system', content: values.system });
+  messages.push({ role: 'user', content: prompt });
+  const req: Omit<ChatRequest, 'model'> = { messages };
+  if (values['max-tokens'] !== undefined) {
+    const n = Number(values['max-tokens']);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--max-tokens must be a positive integer, got "${values['max-tokens']}"`);
+    req.maxTokens = n;
+  }
+  if (values.temperature !== undefined) {
+    const t = Number(values.temperature);
+    if (!Number.isFinite(t) || t < 0 || t > 2) throw new UsageError(`--temperature must be a number from 0 to 2, got "${values.temperature}"`);
+    req.temperature = t;
+  }
+  return req;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The `--json` shape of one answer (shared by chat and compare). */
+export function resultJson(r: ChatResult): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    model: r.model,
+    answeredBy: r.answeredBy,
+    text: r.text,
+    reasoning: r.reasoning,
+    finishReason: r.finishReason,
+    usage: { ...r.usage },
+    costUsd: r.costUsd,
+    timing: { ...r.timing },
+    attempts: r.attempts.map((a) => ({ ...a })),
+  };
+  if (r.error) out.error = { kind: r.error.kind, message: r.error.message };
+  return out;
+}
+
+function cancelOnSigint(): AbortController {
+  const ac = new AbortController();
+  process.once('SIGINT', () => ac.abort());
+  return ac;
+}
+
+async function chat(args: string[], io: Io): Promise<number> {
+  const v = parse(args, { ...requestOptions, model: { type: 'string', short: 'm' } });
+  if (v.help) return help(io);
+  const { client, config } = openClient(v.config, io);
+  const model = v.model ?? config.defaultModel;
+  if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
+  const req: ChatRequest = { ...(await buildRequest(v, io)), model, signal: cancelOnSigint().signal };
+  try {
+    const stream = client.stream(req);
+    let wrote = false;
+    for await (const part of stream) {
+      if (v.json) continue;
+      if (part.type === 'text-delta') {
+        io.stdout.write(part.text);
+        wrote = true;
+      } else if (part.type === 'reasoning-delta') io.stderr.write(part.text);
+      else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
+      else if (part.type === 'retry') io.stderr.write(`switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s\n`);
+      else if (part.type === 'attempt-failed') io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
+    }
+    const r = await stream.result;
+    if (v.json) io.stdout.write(JSON.stringify(resultJson(r)) + '\n');
+    else if (wrote) io.stdout.write('\n');
+    if (r.error) {
+      io.stderr.write(`switchboard: ${r.error.message}\n`);
+      return r.error.kind === 'config' ? 2 : 1;
+    }
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+async function compare(args: string[], io: Io): Promise<number> {
+  const v = parse(args, { ...requestOptions, models: { type: 'string' }, concurrency: { type: 'string' } });
+  if (v.help) return help(io);
+  const list = (v.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length < 1) throw new UsageError('--models needs a comma-separated list, e.g. --models openai/gpt-4o-mini,anthropic/claude-3-5-haiku');
+  const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
+  const { client } = openClient(v.config, io);
+  const base = await buildRequest(v, io);
+  try {
+    const run = client.compare(base, list, { signal: cancelOnSigint().signal, ...(concurrency ? { concurrency } : {}) });
+    const results = await run.results;
+    if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
+    else io.stdout.write(renderCompare(results));
+    for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.model}: ${r.error.message}\n`);
+    return results.some((r) => !r.error) ? 0 : 1;
+  } finally {
+    await client.close();
+  }
+}
+
+const ms = (n: number | null): string => (n === null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+export function renderCompare(results: CompareResult[]): string {
+  const rows = [['model', 'status', 'TTFT', 'total', 'in', 'out', 'tok/s', 'cost']];
+  for (const r of results) {
+    rows.push([
+      r.model,
+      r.error ? r.error.kind : 'ok',
+      ms(r.timing.ttftMs),
+      ms(r.timing.totalMs),
+      r.usage.inputTokens === null ? '—' : String(r.usage.inputTokens),
+      r.usage.outputTokens === null ? '—' : String(r.usage.outputTokens),
+      r.tokensPerSecond === null ? '—' : r.tokensPerSecond.toFixed(1),
+      formatUsd(r.costUsd),
+    ]);
+  }
+  let out = table(rows);
+  for (const r of results) {
+    out += `\n── ${r.model}${r.answeredBy && r.answeredBy !== r.model ? ` (answered by ${r.answeredBy})` : ''} ──\n`;
+    out += r.text ? `${r.text}\n` : '';
+    if (r.error) out += `[${r.error.message}]\n`;
+  }
+  return out;
+}
+
+async function models(args: string[], io: Io): Promise<number> {
+  const v = parse(args, { ...common, refresh: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } });
+  if (v.help) return help(io);
+  const { client } = openClient(v.config, io);
+  try {
+    if (v.refresh || client.catalog.isStale()) {
+      const r = await client.catalog.refresh({ force: v.refresh });
+      for (const e of r.errors) io.stderr.write(`switchboard: could not refresh ${e.providerId}: ${e.message}\n`);
+    }
+    const list = client.catalog.list().filter((m) => v.all || m.available);
+    const routes = client.resolver.routeList;
+    if (v.json) {
+      io.stdout.write(JSON.stringify({ models: list, routes }) + '\n');
+      return 0;
+    }
+    if (list.length === 0 && routes.length === 0) {
+      io.stdout.write('No models available: add providers to the config (see README), or use --all to list the built-in catalog.\n');
+      return 0;
+    }
+    const rows = [['id', 'context', 'input $/1M', 'output $/1M', 'source']];
+    for (const m of list) rows.push([m.id, m.contextLength === null ? '—' : String(m.contextLength), m.price ? String(m.price.input) : '—', m.price ? String(m.price.output) : '—', m.source]);
+    for (const r of routes) rows.push([`route/${r.id}`, '—', '—', '—', `${r.strategy}: ${r.models.join(' → ')}`]);
+    io.stdout.write(table(rows));
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+async function usage(args: string[], io: Io): Promise<number> {
+  const v = parse(args, { ...common, since: { type: 'string' } });
+  if (v.help) return help(io);
+  let since: number | null = null;
+  if (v.since !== undefined) {
+    since = /^\d{4}-\d{2}-\d{2}$/.test(v.since) ? new Date(`${v.since}T00:00:00`).getTime() : Number.NaN;
+    if (Number.isNaN(since)) throw new UsageError(`--since must be a date like 2026-11-01, got "${v.since}"`);
+  }
+  const store = new JsonlUsageStore(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
+  const report = summarize(await store.readAll(), since);
+  if (v.json) {
+    io.stdout.write(JSON.stringify(report) + '\n');
+    return 0;
+  }
+  if (report.requests === 0) {
+    io.stdout.write(`No usage recorded${v.since ? ` since ${v.since}` : ''} (ledger: ${store.path}).\n`);
+    return 0;
+  }
+  const unknown = (n: number): string => (n ? ` (+${n} unknown)` : '');
+  io.stdout.write(`Spend${v.since ? ` since ${v.since}` : ''}: ${formatUsd(report.totalUsd)} over ${report.requests} requests${unknown(report.unknownCostRequests)}\n\nBy day\n`);
+  io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
+  io.stdout.write('\nBy model\n');
+  io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));
+  return 0;
+}
+
+function help(io: Io): number {
+  io.stdout.write(`${USAGE}\n`);
+  return 0;
+}
+
+// Run when executed (the bundle's entry), not when imported by tests.
+const isEntry = typeof require !== 'undefined' ? require.main === module : process.argv[1]?.endsWith('cli.ts');
+if (isEntry) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`switchboard: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

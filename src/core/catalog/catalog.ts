@@ -1,0 +1,593 @@
+/**
+ * The model catalog: what models exist, what they cost and how big their context is.
+ *
+ * Sources, merged per id:
+ * - the built-in snapshot (snapshot.ts), always there;
+ * - refreshed data: OpenRouter's `/models` (names, context, live per-token prices) and the
+ *   `/models` id lists of configured OpenAI-protocol providers, cached on disk;
+ * - models named on providers in the config (`providers[].models`);
+ * - `config.pricing`, whose prices always win.
+ *
+ * Ids follow the resolver (../resolve.ts): `provider/model` goes to that provider when it is
+ * configured, otherwise the whole id goes to OpenRouter (when configured) as its slug.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
+import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
+import { findPreset } from '../providers/presets.ts';
+import { findSnapshot, openrouterSlugOf, SNAPSHOT, snapshotPrice, type SnapshotModel } from './snapshot.ts';
+
+export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config';
+
+export interface ModelInfo {
+  /** `provider/model`, as it is asked for. */
+  id: string;
+  /** The part before the first `/`. */
+  providerId: string;
+  /** The part after the first `/`. */
+  model: string;
+  name: string;
+  contextLength: number | null;
+  maxOutput: number | null;
+  /** USD per 1M tokens, as `priceFor(id)` gives it. */
+  price: Price | null;
+  /** Where the model's facts come from (live data first, then the snapshot, then the config). */
+  source: ModelSource;
+  /** True when the provider is configured, or when OpenRouter is and knows this id as a slug. */
+  available: boolean;
+  /** How a request for this id would travel: straight to its provider, through OpenRouter, or nowhere yet. */
+  via: 'direct' | 'openrouter' | null;
+}
+
+/** One model as a provider's `/models` listed it. */
+export interface RefreshedModel {
+  model: string;
+  name: string | null;
+  contextLength: number | null;
+  maxOutput: number | null;
+  /** Only OpenRouter says; USD per 1M tokens. */
+  price: Price | null;
+}
+
+export interface RefreshError {
+  providerId: string;
+  /** Safe to show: never contains the API key. */
+  message: string;
+  kind: ErrorKind;
+}
+
+export interface RefreshResult {
+  /** Provider ids whose lists were fetched. */
+  refreshed: string[];
+  /** One per provider that failed; the others were still refreshed. */
+  errors: RefreshError[];
+  /** Set when the refreshed data could not be written to the cache file. */
+  cacheError?: string;
+}
+
+export interface CatalogOptions {
+  config: SwitchboardConfig;
+  providers: ResolvedProvider[];
+  getApiKey: (providerId: string) => string | undefined | Promise<string | undefined>;
+  dispatcher?: Dispatcher;
+  /** Where refreshed data is kept. undefined: `config.catalog.cacheFile` (if any); null: no cache. */
+  cacheFile?: string | null;
+  /** How long refreshed data stays fresh. Default: `config.catalog.refreshHours`, else 24 h. */
+  ttlMs?: number;
+  now?: () => number;
+  /** Headers and body timeout for each `/models` request. Default 10 s. */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEFAULT_REFRESH_TIMEOUT_MS = 10_000;
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const CACHE_VERSION = 1;
+
+/** Ids in providers' own lists that are plainly not chat models; `list()` leaves them out. */
+const NON_CHAT = /embed|whisper|(^|[-_/])tts|dall-e|davinci|babbage|moderation|transcribe|gpt-image|sora|realtime|rerank/i;
+
+// ── Wire parsing ───────────────────────────────────────────────────────────
+
+const ListSchema = z.looseObject({ data: z.array(z.unknown()) });
+/** A positive integer, or null when missing or malformed (a bad optional field never drops the entry). */
+const optCount = z.number().int().positive().nullish().catch(null);
+const optName = z.string().nullish().catch(null);
+
+const OpenAIModelSchema = z.looseObject({
+  id: z.string().trim().min(1),
+  name: optName,
+  context_length: optCount,
+  max_model_len: optCount,
+  context_window: optCount,
+  max_context_length: optCount,
+  max_completion_tokens: optCount,
+  max_output_tokens: optCount,
+});
+
+const OpenRouterModelSchema = z.looseObject({
+  id: z.string().trim().min(1),
+  name: optName,
+  context_length: optCount,
+  pricing: z.looseObject({ prompt: z.unknown(), completion: z.unknown(), input_cache_read: z.unknown() }).nullish().catch(null),
+  top_provider: z.looseObject({ context_length: optCount, max_completion_tokens: optCount }).nullish().catch(null),
+});
+
+/** OpenRouter's per-token price ("0.0000025") as USD per 1M tokens (2.5); null when absent, negative ("-1" = variable) or not a number. */
+export function perTokenToPerMillion(v: unknown): number | null {
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'string' && v.trim() !== '') n = Number(v);
+  else return null;
+  if (!Number.isFinite(n) || n < 0) return null;
+  return n === 0 ? 0 : Number((n * 1_000_000).toPrecision(12));
+}
+
+function listEntries(json: unknown): unknown[] {
+  const r = ListSchema.safeParse(json);
+  if (!r.success) throw new Error('expected a JSON object with a "data" array');
+  return r.data.data;
+}
+
+/** OpenRouter's `GET /models`: bad entries are skipped; prices converted to per-1M. */
+export function parseOpenRouterModels(json: unknown): RefreshedModel[] {
+  const out = new Map<string, RefreshedModel>();
+  for (const raw of listEntries(json)) {
+    const r = OpenRouterModelSchema.safeParse(raw);
+    if (!r.success || out.has(r.data.id)) continue;
+    const m = r.data;
+    const input = perTokenToPerMillion(m.pricing?.prompt);
+    const output = perTokenToPerMillion(m.pricing?.completion);
+    const cached = perTokenToPerMillion(m.pricing?.input_cache_read);
+    const price: Price | null = input === null || output === null ? null : cached === null ? { input, output } : { input, output, cachedInput: cached };
+    out.set(m.id, {
+      model: m.id,
+      name: m.name ?? null,
+      contextLength: m.context_length ?? m.top_provider?.context_length ?? null,
+      maxOutput: m.top_provider?.max_completion_tokens ?? null,
+      price,
+    });
+  }
+  return [...out.values()];
+}
+
+/** An OpenAI-compatible `GET /models`: ids, plus the context size when the server says (vLLM, Groq, Mistral…). */
+export function parseOpenAIModels(json: unknown): RefreshedModel[] {
+  const out = new Map<string, RefreshedModel>();
+  for (const raw of listEntries(json)) {
+    const r = OpenAIModelSchema.safeParse(raw);
+    if (!r.success || out.has(r.data.id)) continue;
+    const m = r.data;
+    out.set(m.id, {
+      model: m.id,
+      name: m.name ?? null,
+      contextLength: m.context_length ?? m.max_model_len ?? m.context_window ?? m.max_context_length ?? null,
+      maxOutput: m.max_completion_tokens ?? m.max_output_tokens ?? null,
+      price: null,
+    });
+  }
+  return [...out.values()];
+}
+
+// ── Cache file ─────────────────────────────────────────────────────────────
+
+const CacheSchema = z.looseObject({
+  version: z.literal(CACHE_VERSION),
+  refreshedAt: z.number().nullable(),
+  sources: z.array(
+    z.looseObject({
+      providerId: z.string(),
+      baseUrl: z.string(),
+      fetchedAt: z.number(),
+      models: z.array(
+        z.looseObject({
+          model: z.string().min(1),
+          name: z.string().nullable(),
+          contextLength: z.number().nullable(),
+          maxOutput: z.number().nullable(),
+          price: PriceSchema.nullable(),
+        }),
+      ),
+    }),
+  ),
+});
+
+interface SourceData {
+  providerId: string;
+  baseUrl: string;
+  fetchedAt: number;
+  models: Map<string, RefreshedModel>;
+}
+
+interface Route {
+  providerId: string;
+  model: string;
+  /** The provider a request goes to directly, if any. */
+  direct: ResolvedProvider | null;
+  via: 'direct' | 'openrouter' | null;
+  /** The OpenRouter slug when the request would go to OpenRouter (directly or as fallback). */
+  slug: string | null;
+}
+
+function expandHome(p: string): string {
+  return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
+}
+
+function authHeader(p: ResolvedProvider, key: string | undefined): Record<string, string> {
+  if (!key) return {};
+  switch (p.auth) {
+    case 'bearer':
+      return { authorization: `Bearer ${key}` };
+    case 'x-api-key':
+      return { 'x-api-key': key };
+    case 'x-goog-api-key':
+      return { 'x-goog-api-key': key };
+    case 'none':
+      return {};
+  }
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    const b = chunk as Buffer;
+    if (size + b.length > limit) {
+      parts.push(b.subarray(0, limit - size));
+      body.destroy();
+      return { text: Buffer.concat(parts).toString('utf8'), truncated: true };
+    }
+    size += b.length;
+    parts.push(b);
+  }
+  return { text: Buffer.concat(parts).toString('utf8'), truncated: false };
+}
+
+// ── The catalog ────────────────────────────────────────────────────────────
+
+export class Catalog {
+  readonly cacheFile: string | null;
+  readonly ttlMs: number;
+  private readonly config: SwitchboardConfig;
+  private readonly providers: Map<string, ResolvedProvider>;
+  private readonly getApiKey: CatalogOptions['getApiKey'];
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
+  private sources = new Map<string, SourceData>();
+  private refreshedAt: number | null = null;
+  private inflight: Promise<RefreshResult> | null = null;
+
+  constructor(opts: CatalogOptions) {
+    this.config = opts.config;
+    this.providers = new Map(opts.providers.map((p) => [p.id, p]));
+    this.getApiKey = opts.getApiKey;
+    this.dispatcher = opts.dispatcher;
+    this.now = opts.now ?? Date.now;
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS;
+    const hours = opts.config.catalog?.refreshHours;
+    this.ttlMs = opts.ttlMs ?? (hours ? hours * 3_600_000 : DEFAULT_TTL_MS);
+    const file = opts.cacheFile === undefined ? (opts.config.catalog?.cacheFile ?? null) : opts.cacheFile;
+    this.cacheFile = file ? expandHome(file) : null;
+    if (this.cacheFile) this.loadCache();
+  }
+
+  // ── Lookups ──
+
+  /** Every model worth showing: snapshot ∪ refreshed lists ∪ configured provider models ∪ `config.pricing` keys. */
+  list(): ModelInfo[] {
+    const ids = new Set<string>();
+    const openrouter = this.providers.has('openrouter');
+    for (const e of SNAPSHOT) {
+      // Through OpenRouter only the slug works on the wire, so offer the id that will.
+      const slug = openrouterSlugOf(e);
+      ids.add(!this.directProvider(providerOf(e.id)) && openrouter && slug ? slug : e.id);
+    }
+    for (const src of this.activeSources()) {
+      for (const m of src.models.values()) {
+        if (src.providerId === 'openrouter') ids.add(m.model.startsWith('openrouter/') ? m.model : `openrouter/${m.model}`);
+        else if (!NON_CHAT.test(m.model)) ids.add(`${src.providerId}/${m.model}`);
+      }
+    }
+    for (const p of this.providers.values()) for (const m of p.models) ids.add(`${p.id}/${m}`);
+    for (const key of Object.keys(this.config.pricing ?? {})) ids.add(key);
+    const out: ModelInfo[] = [];
+    for (const id of ids) {
+      const info = this.describe(id);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  /** What the catalog knows about an id (canonical, alias, OpenRouter slug or `openrouter/<slug>`); undefined when nothing. */
+  get(id: string): ModelInfo | undefined {
+    return this.describe(id);
+  }
+
+  /**
+   * The price for an id: `config.pricing[id]` always wins; then refreshed data (for an id that
+   * goes through OpenRouter, OpenRouter's price for that slug); then the snapshot. null when unknown.
+   */
+  priceFor(id: string): Price | null {
+    const pricing = this.config.pricing ?? {};
+    const own = (k: string): Price | null => (Object.hasOwn(pricing, k) ? (pricing[k] ?? null) : null);
+    const exact = own(id);
+    if (exact) return exact;
+    const r = this.route(id);
+    if (!r) return null;
+    const snap = this.snapshotFor(r, id);
+    if (snap && snap.id !== id) {
+      const canonical = own(snap.id);
+      if (canonical) return canonical;
+    }
+    const live = this.refreshedFor(r);
+    if (live?.price) return live.price;
+    return snap ? snapshotPrice(snap) : null;
+  }
+
+  /** The context window in tokens, or null when unknown (the router's ModelFacts). */
+  contextLength(id: string): number | null {
+    return this.describe(id)?.contextLength ?? null;
+  }
+
+  /** Alias of priceFor, so a Catalog can serve as the router's ModelFacts. */
+  price(id: string): Price | null {
+    return this.priceFor(id);
+  }
+
+  // ── Refresh and cache ──
+
+  /** When the refreshed data was last fetched (ms since epoch), or null if never (nor cached). */
+  get lastRefreshedAt(): number | null {
+    return this.refreshedAt;
+  }
+
+  /** True when there is no refreshed data or it is older than `ttlMs`. */
+  isStale(): boolean {
+    if (this.refreshedAt === null) return true;
+    const age = this.now() - this.refreshedAt;
+    return age < 0 || age >= this.ttlMs;
+  }
+
+  /**
+   * Fetch OpenRouter's model list (when configured) and the `/models` of every configured
+   * OpenAI-protocol provider, in parallel. A provider that fails keeps its previous data and
+   * is reported in `errors`; the others still refresh. Without `force`, does nothing while fresh.
+   * Never throws.
+   */
+  refresh(opts: { signal?: AbortSignal; force?: boolean } = {}): Promise<RefreshResult> {
+    if (this.inflight) return this.inflight;
+    if (!opts.force && !this.isStale()) return Promise.resolve({ refreshed: [], errors: [] });
+    this.inflight = this.doRefresh(opts.signal).finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  /** Replace the refreshed data with the cache file's. A missing, corrupt or foreign file is ignored. Returns whether it loaded. */
+  loadCache(): boolean {
+    if (!this.cacheFile) return false;
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(this.cacheFile, 'utf8'));
+    } catch {
+      return false;
+    }
+    const r = CacheSchema.safeParse(json);
+    if (!r.success) return false;
+    const sources = new Map<string, SourceData>();
+    for (const s of r.data.sources) {
+      // Data fetched from another endpoint (the config changed) is not this provider's.
+      const p = this.providers.get(s.providerId);
+      if (!p || p.baseUrl !== s.baseUrl) continue;
+      sources.set(s.providerId, { providerId: s.providerId, baseUrl: s.baseUrl, fetchedAt: s.fetchedAt, models: new Map(s.models.map((m) => [m.model, { ...m }])) });
+    }
+    this.sources = sources;
+    this.refreshedAt = sources.size > 0 ? r.data.refreshedAt : null;
+    return true;
+  }
+
+  /** Write the refreshed data atomically (temp file + rename). Throws on I/O errors. */
+  async saveCache(): Promise<void> {
+    if (!this.cacheFile) return;
+    const data = {
+      version: CACHE_VERSION,
+      savedAt: this.now(),
+      refreshedAt: this.refreshedAt,
+      sources: [...this.sources.values()].map((s) => ({ providerId: s.providerId, baseUrl: s.baseUrl, fetchedAt: s.fetchedAt, models: [...s.models.values()] })),
+    };
+    await mkdir(dirname(this.cacheFile), { recursive: true });
+    const tmp = `${this.cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(data), { encoding: 'utf8', mode: 0o600 });
+      await rename(tmp, this.cacheFile);
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+  }
+
+  // ── Internals ──
+
+  private async doRefresh(signal: AbortSignal | undefined): Promise<RefreshResult> {
+    const targets = [...this.providers.values()].filter((p) => p.kind === 'openai');
+    const refreshed: string[] = [];
+    const errors: RefreshError[] = [];
+    await Promise.all(
+      targets.map(async (p) => {
+        const secrets: string[] = [];
+        try {
+          const models = await this.fetchModels(p, secrets, signal);
+          this.sources.set(p.id, { providerId: p.id, baseUrl: p.baseUrl, fetchedAt: this.now(), models: new Map(models.map((m) => [m.model, m])) });
+          refreshed.push(p.id);
+        } catch (e) {
+          const err = e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'headers');
+          errors.push({ providerId: p.id, message: redact(err.message, secrets), kind: err.kind });
+        }
+      }),
+    );
+    const result: RefreshResult = { refreshed: targets.filter((p) => refreshed.includes(p.id)).map((p) => p.id), errors };
+    if (refreshed.length > 0) {
+      this.refreshedAt = this.now();
+      try {
+        await this.saveCache();
+      } catch (e) {
+        result.cacheError = `could not write the catalog cache ${this.cacheFile}: ${(e as Error).message}`;
+      }
+    }
+    return result;
+  }
+
+  private async fetchModels(p: ResolvedProvider, secrets: string[], signal: AbortSignal | undefined): Promise<RefreshedModel[]> {
+    let key: string | undefined;
+    try {
+      key = (await this.getApiKey(p.id))?.trim() || undefined;
+    } catch {
+      key = undefined;
+    }
+    if (key) secrets.push(key);
+    for (const [name, value] of Object.entries(p.headers)) if (/auth|key|token|secret/i.test(name)) secrets.push(value);
+    const keyHint = p.apiKeyEnv ?? undefined;
+    // OpenRouter lists its models without a key; local servers need none.
+    const needsKey = p.id !== 'openrouter' && !p.local && p.auth !== 'none' && p.apiKeyEnv !== null;
+    if (!key && needsKey) {
+      throw new SwitchboardError({ kind: 'auth', message: 'no API key, so its model list was not fetched', provider: p.id, fix: defaultFix('auth', keyHint) });
+    }
+
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(`${p.baseUrl}/models`, {
+        method: 'GET',
+        headers: { accept: 'application/json', ...p.headers, ...authHeader(p, key) },
+        signal,
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+    } catch (e) {
+      throw classifyNetworkError(e, p.id, '', 'headers');
+    }
+
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      const { text } = await readLimited(res.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '' }));
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* classify from the text */
+      }
+      throw classifyHttpError({ status: res.statusCode, body, headers: res.headers, provider: p.id, model: '', now: this.now(), ...(keyHint ? { keyHint } : {}) });
+    }
+
+    let text: string;
+    try {
+      const r = await readLimited(res.body, MAX_BODY_BYTES);
+      if (r.truncated) throw this.invalid(p, `the model list is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+      text = r.text;
+    } catch (e) {
+      throw e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'body');
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw this.invalid(p, `the model list is not JSON: ${text.slice(0, 120)}`);
+    }
+    try {
+      return p.id === 'openrouter' ? parseOpenRouterModels(json) : parseOpenAIModels(json);
+    } catch (e) {
+      throw this.invalid(p, `unexpected model list: ${(e as Error).message}`);
+    }
+  }
+
+  private invalid(p: ResolvedProvider, message: string): SwitchboardError {
+    return new SwitchboardError({ kind: 'invalid_response', message, provider: p.id, fix: `check the baseUrl of "${p.id}" (${p.baseUrl})` });
+  }
+
+  /** Refreshed sources of providers still configured. */
+  private activeSources(): SourceData[] {
+    return [...this.sources.values()].filter((s) => this.providers.get(s.providerId)?.baseUrl === s.baseUrl);
+  }
+
+  /** The same lookup the resolver does: the provider by id, or by its preset alias. */
+  private directProvider(providerId: string): ResolvedProvider | null {
+    return this.providers.get(providerId) ?? this.providers.get(findPreset(providerId)?.id ?? '') ?? null;
+  }
+
+  private route(id: string): Route | null {
+    const slash = id.indexOf('/');
+    if (slash <= 0 || slash === id.length - 1) return null;
+    const providerId = id.slice(0, slash);
+    const model = id.slice(slash + 1);
+    const direct = this.directProvider(providerId);
+    if (direct) {
+      const slug = direct.id === 'openrouter' ? (model.includes('/') ? model : id) : null;
+      return { providerId, model, direct, via: 'direct', slug };
+    }
+    if (this.providers.has('openrouter')) return { providerId, model, direct: null, via: 'openrouter', slug: id };
+    return { providerId, model, direct: null, via: null, slug: null };
+  }
+
+  private snapshotFor(r: Route, id: string): SnapshotModel | undefined {
+    return r.direct?.id === 'openrouter' && r.slug ? findSnapshot(r.slug) : findSnapshot(id);
+  }
+
+  /** The live entry for a route: OpenRouter's for its slug, else the direct provider's own list. */
+  private refreshedFor(r: Route): RefreshedModel | undefined {
+    if (r.slug !== null) return this.liveSource('openrouter')?.models.get(r.slug);
+    if (r.direct) return this.liveSource(r.direct.id)?.models.get(r.model);
+    return undefined;
+  }
+
+  private liveSource(providerId: string): SourceData | undefined {
+    const s = this.sources.get(providerId);
+    return s && this.providers.get(providerId)?.baseUrl === s.baseUrl ? s : undefined;
+  }
+
+  private describe(id: string): ModelInfo | undefined {
+    const r = this.route(id);
+    if (!r) return undefined;
+    const snap = this.snapshotFor(r, id);
+    const live = this.refreshedFor(r);
+    const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id);
+    if (!snap && !live && !configured) return undefined;
+
+    const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : 'config';
+    let available: boolean;
+    if (r.via === 'direct') available = true;
+    else if (r.via === 'openrouter') {
+      const orData = this.liveSource('openrouter');
+      available = orData ? orData.models.has(id) : snap !== undefined && openrouterSlugOf(snap) === id;
+    } else available = false;
+
+    return {
+      id,
+      providerId: r.providerId,
+      model: r.model,
+      name: snap?.name ?? live?.name ?? r.model,
+      contextLength: live?.contextLength ?? snap?.contextLength ?? null,
+      maxOutput: live?.maxOutput ?? snap?.maxOutput ?? null,
+      price: this.priceFor(id),
+      source,
+      available,
+      via: r.via,
+    };
+  }
+}
+
+function providerOf(id: string): string {
+  return id.slice(0, id.indexOf('/'));
+}

@@ -1,0 +1,100 @@
+/**
+ * Cost arithmetic. Prices are USD per 1M tokens (see PriceSchema). A cost is null whenever
+ * a price or a token count is unknown: never a guessed 0.
+ */
+import type { Price } from '../config.ts';
+import type { ChatMessage, Usage } from '../types.ts';
+
+const PER = 1_000_000;
+
+/** Round away binary-float noise (0.1 + 0.2) without losing sub-cent precision. */
+function clean(n: number): number {
+  return n === 0 ? 0 : Number(n.toPrecision(12));
+}
+
+function isCount(n: number | null | undefined): n is number {
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0;
+}
+
+/**
+ * The USD cost of one answer.
+ *
+ * - A cost the provider reported (OpenRouter's `usage.cost`) wins when it is a finite, non-negative number.
+ * - Otherwise price × tokens: `inputTokens` includes cached ones, so the uncached part
+ *   (input − cached) is charged at `input` and the cached part at `cachedInput`
+ *   (or at `input` when the cache price is unknown).
+ * - Reasoning tokens are already part of `outputTokens` and are not charged again.
+ * - null when the price is unknown or the input/output count is missing.
+ */
+export function computeCost(usage: Usage, price: Price | null, providerCostUsd?: number | null): number | null {
+  if (typeof providerCostUsd === 'number' && Number.isFinite(providerCostUsd) && providerCostUsd >= 0) return providerCostUsd;
+  if (!price) return null;
+  const { inputTokens, outputTokens } = usage;
+  if (!isCount(inputTokens) || !isCount(outputTokens)) return null;
+  const cached = isCount(usage.cachedInputTokens) ? Math.min(usage.cachedInputTokens, inputTokens) : 0;
+  const uncached = inputTokens - cached;
+  const cachedRate = price.cachedInput ?? price.input;
+  return clean((uncached * price.input + cached * cachedRate + outputTokens * price.output) / PER);
+}
+
+/**
+ * A forecast for budgets and "cheapest" routing: all input at the uncached price.
+ * Returns null only when the price is null.
+ */
+export function estimateCost(inputTokens: number, outputTokens: number, price: Price): number;
+export function estimateCost(inputTokens: number, outputTokens: number, price: Price | null): number | null;
+export function estimateCost(inputTokens: number, outputTokens: number, price: Price | null): number | null {
+  if (!price) return null;
+  const i = Math.max(0, inputTokens || 0);
+  const o = Math.max(0, outputTokens || 0);
+  return clean((i * price.input + o * price.output) / PER);
+}
+
+/** Scripts whose characters are roughly a token each (CJK ideographs, kana, hangul). */
+const WIDE = /[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
+
+/**
+ * A cheap token estimate, no tokenizer: ~4 characters per token for Latin-script text and
+ * code (the usual rule of thumb for BPE tokenizers), ~1 token per CJK/kana/hangul character.
+ * Rounded up, so any non-empty text is at least 1 token. Good for budgets and context checks,
+ * not for billing.
+ */
+export function estimateTokens(text: string): number {
+  if (!text) return 0;
+  const wide = text.match(WIDE)?.length ?? 0;
+  return Math.ceil((text.length - wide) / 4) + wide;
+}
+
+/** Per-message framing overhead (role markers, separators) that chat templates add. */
+const MESSAGE_OVERHEAD = 4;
+/** A typical image: OpenAI's 85-token base for `low` detail; a 1024² tile set for `auto`/`high`. */
+const IMAGE_TOKENS = { low: 85, high: 765 } as const;
+
+/** estimateTokens over a conversation: every message's text, plus framing and images. */
+export function estimateMessageTokens(messages: readonly ChatMessage[]): number {
+  let n = 0;
+  for (const m of messages) {
+    n += MESSAGE_OVERHEAD;
+    if (typeof m.content === 'string') n += estimateTokens(m.content);
+    else for (const p of m.content) n += p.type === 'text' ? estimateTokens(p.text) : p.image_url.detail === 'low' ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+  }
+  return n;
+}
+
+/**
+ * Dollars for people: "$12.34", "$0.05", "$0.0012", "$0.000034"; "—" when unknown.
+ * Amounts under a cent keep two significant digits; under a millionth of a dollar show as "<$0.000001".
+ */
+export function formatUsd(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  if (n === 0) return '$0.00';
+  const sign = n < 0 ? '-' : '';
+  const a = Math.abs(n);
+  if (a >= 1) return `${sign}$${a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  if (a < 0.000001) return `${sign}<$0.000001`;
+  const decimals = a >= 0.01 ? 4 : Math.min(8, Math.ceil(-Math.log10(a)) + 1);
+  let s = a.toFixed(decimals).replace(/0+$/, '');
+  const dot = s.indexOf('.');
+  if (s.length - dot - 1 < 2) s = a.toFixed(2); // keep at least cents: "$0.50", not "$0.5"
+  return `${sign}$${s}`;
+}

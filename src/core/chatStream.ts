@@ -1,0 +1,94 @@
+/**
+ * The rich stream handed to front ends: iterate it for typed parts as they arrive, await
+ * `result` for the final ChatResult. Awaiting `result` without iterating drains the stream.
+ */
+import type { ChatResult, StreamPart } from './types.ts';
+
+export class ChatStream implements AsyncIterable<StreamPart> {
+  private readonly source: AsyncGenerator<StreamPart, ChatResult>;
+  private readonly controller: AbortController;
+  private started = false;
+  private resolveResult!: (r: ChatResult) => void;
+  private rejectResult!: (e: unknown) => void;
+  private readonly resultPromise: Promise<ChatResult>;
+
+  constructor(source: AsyncGenerator<StreamPart, ChatResult>, controller: AbortController) {
+    this.source = source;
+    this.controller = controller;
+    this.resultPromise = new Promise<ChatResult>((res, rej) => {
+      this.resolveResult = res;
+      this.rejectResult = rej;
+    });
+  }
+
+  /** The final result; resolves (never rejects for provider errors: see `result.error`). */
+  get result(): Promise<ChatResult> {
+    if (!this.started) void this.drain();
+    return this.resultPromise;
+  }
+
+  /** Cancel the request; the result keeps whatever text had arrived. */
+  cancel(reason?: unknown): void {
+    this.controller.abort(reason);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<StreamPart, void> {
+    if (this.started) throw new Error('a ChatStream can be iterated only once');
+    this.started = true;
+    let finished = false;
+    try {
+      for (;;) {
+        const step = await this.source.next();
+        if (step.done) {
+          finished = true;
+          this.resolveResult(step.value);
+          return;
+        }
+        yield step.value;
+      }
+    } catch (e) {
+      finished = true;
+      this.rejectResult(e);
+      throw e;
+    } finally {
+      if (!finished) {
+        // The consumer stopped early: cancel upstream, then let the engine finish its bookkeeping.
+        this.controller.abort();
+        void this.finishAfterBreak();
+      }
+    }
+  }
+
+  /** Just the answer text, as it arrives. */
+  async *textStream(): AsyncGenerator<string, void> {
+    for await (const p of this) if (p.type === 'text-delta') yield p.text;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for await (const _ of this) {
+        /* parts are folded into the result by the engine */
+      }
+    } catch {
+      /* rejection already delivered through result */
+    }
+  }
+
+  private async finishAfterBreak(): Promise<void> {
+    try {
+      for (;;) {
+        const step = await this.source.next();
+        if (step.done) {
+          this.resolveResult(step.value);
+          return;
+        }
+      }
+    } catch (e) {
+      this.rejectResult(e);
+    }
+  }
+}

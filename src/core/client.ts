@@ -1,0 +1,173 @@
+/**
+ * createClient(): the one object every front end uses. It wires the config, keys, HTTP
+ * pool, catalog, router and ledger, and offers three views of the same engine:
+ * - `stream(req)` / `complete(req)`: the rich, typed stream and result (the UI's view);
+ * - `chat.completions.create(params)`: the OpenAI SDK's shapes for every provider;
+ * - `compare(req, models)`: one request to several models in parallel.
+ */
+import type { Dispatcher } from 'undici';
+import { Catalog } from './catalog/catalog.ts';
+import { ChatStream } from './chatStream.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { parseConfig, resolveProvider, type ConfigInput, type ResolvedProvider, type SwitchboardConfig } from './config.ts';
+import { createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './http/request.ts';
+import { toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
+import { createLanguageModel, type ProviderContext } from './providers/index.ts';
+import { ModelResolver } from './resolve.ts';
+import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
+import { CooldownTracker, type CooldownOptions } from './router/cooldown.ts';
+import { LatencyTracker } from './router/latency.ts';
+import type { UsageStore } from './router/ledger.ts';
+import { DEFAULT_RETRY, Router, type ChatRequest, type RetryPolicy } from './router/router.ts';
+import type { ModelFacts } from './router/strategy.ts';
+import type { ChatResult, LanguageModel } from './types.ts';
+
+export interface ClientOptions {
+  /** Where keys come from by default (the CLI's environment). */
+  env?: NodeJS.ProcessEnv;
+  /** Key lookup; the extension passes SecretStorage-backed keys here. Defaults to `env[apiKeyEnv]`. */
+  getApiKey?: (provider: ResolvedProvider) => string | undefined;
+  /** How to tell the user to add a key. Defaults to naming the env var. */
+  keyHint?: (provider: ResolvedProvider) => string;
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  catalog?: Catalog;
+  /** Usage ledger; budgets read spend from it. */
+  ledger?: UsageStore;
+  /** Ledger tag for requests made through this client. */
+  frontEnd?: string;
+  /** Names the config source in errors ("the config file ~/.config/…", "settings"). */
+  configHint?: string;
+  cooldown?: Partial<CooldownOptions>;
+  retry?: Partial<RetryPolicy>;
+  random?: () => number;
+  /** Model adapters by resolved model; tests use it to count or wrap calls. */
+  createModel?: (provider: ResolvedProvider, wireModel: string, ctx: ProviderContext) => LanguageModel;
+  catalogCacheFile?: string | null;
+}
+
+export interface SwitchboardClient {
+  readonly config: SwitchboardConfig;
+  readonly providers: ResolvedProvider[];
+  readonly resolver: ModelResolver;
+  readonly catalog: Catalog;
+  readonly cooldowns: CooldownTracker;
+  readonly latency: LatencyTracker;
+  stream(req: ChatRequest): ChatStream;
+  complete(req: ChatRequest): Promise<ChatResult>;
+  compare(req: Omit<ChatRequest, 'model'>, models: string[], opts?: CompareOptions): CompareRun;
+  chat: {
+    completions: {
+      create(params: ChatCompletionCreateParams & { stream: true }, options?: { signal?: AbortSignal }): Promise<ChunkStream>;
+      create(params: ChatCompletionCreateParams & { stream?: false | null }, options?: { signal?: AbortSignal }): Promise<ChatCompletion>;
+      create(params: ChatCompletionCreateParams, options?: { signal?: AbortSignal }): Promise<ChatCompletion | ChunkStream>;
+    };
+  };
+  /** Close the client's own connection pool (not an injected dispatcher). */
+  close(): Promise<void>;
+}
+
+export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, options: ClientOptions = {}): SwitchboardClient {
+  const config = parseConfig(configInput, options.configHint ?? 'config');
+  const env = options.env ?? process.env;
+  const providers = config.providers.map(resolveProvider);
+  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file');
+  const clock = options.clock ?? systemClock;
+  const timeouts: Timeouts = {
+    connectMs: config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+    headersMs: config.timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs,
+    idleMs: config.timeouts.idleMs ?? DEFAULT_TIMEOUTS.idleMs,
+  };
+  const ownAgent = options.dispatcher ? null : createAgent(timeouts);
+  const dispatcher = options.dispatcher ?? ownAgent!;
+  const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
+  const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
+  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts };
+  const catalog =
+    options.catalog ??
+    new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now() });
+  const facts: ModelFacts = {
+    contextLength: (id) => catalog.get(id)?.contextLength ?? null,
+    price: (id) => catalog.priceFor(id),
+  };
+  const make = options.createModel ?? createLanguageModel;
+  const models = new Map<string, LanguageModel>();
+  const cooldowns = new CooldownTracker(() => clock.now(), options.cooldown);
+  const latency = new LatencyTracker();
+  const router = new Router({
+    resolver,
+    facts,
+    createModel: (m) => {
+      let lm = models.get(m.id);
+      if (!lm) {
+        lm = make(m.provider, m.wireModel, ctx);
+        models.set(m.id, lm);
+      }
+      return lm;
+    },
+    clock,
+    cooldowns,
+    latency,
+    retry: {
+      ...DEFAULT_RETRY,
+      ...(config.retries.maxRetries !== undefined ? { maxRetries: config.retries.maxRetries } : {}),
+      ...(config.retries.maxRetryDelayMs !== undefined ? { maxRetryAfterMs: config.retries.maxRetryDelayMs } : {}),
+      ...options.retry,
+    },
+    firstTokenMs: { single: config.timeouts.firstTokenMs ?? 0, route: config.timeouts.firstTokenMs || 20_000 },
+    ...(config.budget ? { budget: config.budget } : {}),
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+
+  const stream = (req: ChatRequest): ChatStream => {
+    const controller = new AbortController();
+    const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
+    const full: ChatRequest = { ...req, signal };
+    if (full.frontEnd === undefined && options.frontEnd !== undefined) full.frontEnd = options.frontEnd;
+    return new ChatStream(router.run(full), controller);
+  };
+
+  async function create(params: ChatCompletionCreateParams, opts?: { signal?: AbortSignal }): Promise<ChatCompletion | ChunkStream> {
+    const req = toChatRequest(params, opts?.signal);
+    const s = stream(req);
+    if (!params.stream) {
+      const r = await s.result;
+      if (r.error) throw r.error;
+      return toChatCompletion(r, Math.floor(Date.now() / 1000));
+    }
+    const chunks = toChunks(s, req.model, params.stream_options?.include_usage === true);
+    // Like the SDK, errors before the first chunk reject create() itself.
+    const first = await chunks.next();
+    let usedFirst = false;
+    const iterable: ChunkStream = {
+      controller: { abort: (reason?: unknown) => s.cancel(reason), signal: s.signal } as AbortController,
+      result: s.result,
+      async *[Symbol.asyncIterator]() {
+        if (!usedFirst) {
+          usedFirst = true;
+          if (first.done) return;
+          yield first.value;
+        }
+        yield* chunks;
+      },
+    };
+    return iterable;
+  }
+
+  return {
+    config,
+    providers,
+    resolver,
+    catalog,
+    cooldowns,
+    latency,
+    stream,
+    complete: (req) => stream(req).result,
+    compare: (req, list, opts) => compareModels(stream, req, list, opts),
+    chat: { completions: { create: create as SwitchboardClient['chat']['completions']['create'] } },
+    close: async () => {
+      await ownAgent?.close();
+    },
+  };
+}

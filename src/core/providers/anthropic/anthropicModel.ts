@@ -1,0 +1,144 @@
+/** The Anthropic Messages API (streaming), for Anthropic and Anthropic-shaped gateways. */
+import type { ResolvedProvider } from '../../config.ts';
+import { classifyHttpError } from '../../errors.ts';
+import { postJsonStream } from '../../http/request.ts';
+import { sseEvents } from '../../http/sse.ts';
+import type { LanguageModel, ModelRequest, ModelStreamPart, Usage } from '../../types.ts';
+import { authHeaders, invalidResponse, num, obj, parseEventJson, requireKey, type ProviderContext } from '../shared.ts';
+import { toAnthropicPrompt } from './convertMessages.ts';
+import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
+
+export const ANTHROPIC_VERSION = '2023-06-01';
+/** Anthropic requires max_tokens; used when the caller gives none. */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+export class AnthropicModel implements LanguageModel {
+  readonly providerId: string;
+  readonly modelId: string;
+  private readonly provider: ResolvedProvider;
+  private readonly ctx: ProviderContext;
+
+  constructor(provider: ResolvedProvider, modelId: string, ctx: ProviderContext) {
+    this.provider = provider;
+    this.providerId = provider.id;
+    this.modelId = modelId;
+    this.ctx = ctx;
+  }
+
+  buildBody(req: ModelRequest): Record<string, unknown> {
+    const prompt = toAnthropicPrompt(req.messages);
+    const body: Record<string, unknown> = {
+      model: this.modelId,
+      max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
+      messages: prompt.messages,
+      stream: true,
+    };
+    if (prompt.system) body.system = prompt.system;
+    if (req.temperature !== undefined) body.temperature = req.temperature;
+    if (req.topP !== undefined) body.top_p = req.topP;
+    if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
+    return body;
+  }
+
+  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    const key = requireKey(this.provider, this.ctx, this.modelId);
+    const res = await postJsonStream({
+      url: `${this.provider.baseUrl}/messages`,
+      headers: { 'anthropic-version': this.provider.anthropicVersion ?? ANTHROPIC_VERSION, ...this.provider.headers, ...authHeaders(this.provider, key) },
+      body: this.buildBody(req),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(this.ctx.dispatcher ? { dispatcher: this.ctx.dispatcher } : {}),
+      timeouts: this.ctx.timeouts,
+      provider: this.providerId,
+      model: this.modelId,
+      keyHint: this.ctx.keyHint(this.provider),
+      secrets: key ? [key] : [],
+    });
+    yield* decodeAnthropicStream(sseEvents(res.body), this.providerId, this.modelId);
+  }
+}
+
+export async function* decodeAnthropicStream(events: AsyncIterable<{ event: string | undefined; data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  // Content block index → tool-call index, so parallel tool calls keep their own slots.
+  const toolSlots = new Map<number, number>();
+  let stopped = false;
+  let finished = false;
+  for await (const ev of events) {
+    if (ev.data.length === 0) continue;
+    const msg = parseEventJson(ev.data, provider, model);
+    const type = typeof msg.type === 'string' ? msg.type : ev.event;
+    switch (type) {
+      case 'message_start': {
+        const m = obj(msg.message);
+        if (m) {
+          yield { type: 'response-meta', ...(typeof m.id === 'string' ? { id: m.id } : {}), ...(typeof m.model === 'string' ? { model: m.model } : {}) };
+          const u = obj(m.usage);
+          if (u) yield { type: 'usage', usage: anthropicUsage(u) };
+        }
+        break;
+      }
+      case 'content_block_start': {
+        const block = obj(msg.content_block);
+        const index = num(msg.index) ?? 0;
+        if (block?.type === 'tool_use') {
+          const slot = toolSlots.size;
+          toolSlots.set(index, slot);
+          yield { type: 'tool-call-delta', index: slot, ...(typeof block.id === 'string' ? { id: block.id } : {}), ...(typeof block.name === 'string' ? { name: block.name } : {}), argumentsDelta: '' };
+        } else if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) {
+          yield { type: 'text-delta', text: block.text };
+        }
+        break;
+      }
+      case 'content_block_delta': {
+        const d = obj(msg.delta);
+        if (!d) break;
+        if (d.type === 'text_delta' && typeof d.text === 'string') {
+          if (d.text.length > 0) yield { type: 'text-delta', text: d.text };
+        } else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
+          if (d.thinking.length > 0) yield { type: 'reasoning-delta', text: d.thinking };
+        } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
+          const slot = toolSlots.get(num(msg.index) ?? 0);
+          if (slot !== undefined) yield { type: 'tool-call-delta', index: slot, argumentsDelta: d.partial_json };
+        }
+        // signature_delta and citations carry nothing to show.
+        break;
+      }
+      case 'message_delta': {
+        const d = obj(msg.delta);
+        const u = obj(msg.usage);
+        if (u) yield { type: 'usage', usage: anthropicUsage(u) };
+        if (d && typeof d.stop_reason === 'string' && !finished) {
+          finished = true;
+          yield { type: 'finish', finishReason: mapAnthropicStop(d.stop_reason), rawFinishReason: d.stop_reason };
+        }
+        break;
+      }
+      case 'message_stop':
+        stopped = true;
+        break;
+      case 'error': {
+        const e = obj(msg.error);
+        const etype = e && typeof e.type === 'string' ? e.type : 'api_error';
+        throw classifyHttpError({ status: anthropicErrorStatus(etype), body: msg, headers: {}, provider, model });
+      }
+      default:
+        // ping, content_block_stop and event types added later: nothing to show.
+        break;
+    }
+    if (stopped) break;
+  }
+  if (!stopped && !finished) throw invalidResponse(provider, model, 'the stream ended before message_stop');
+}
+
+/** Anthropic counts cached prompt tokens apart from input_tokens; ours include them. */
+function anthropicUsage(u: Record<string, unknown>): Partial<Usage> {
+  const usage: Partial<Usage> = {};
+  const input = num(u.input_tokens);
+  const cacheRead = num(u.cache_read_input_tokens);
+  const cacheWrite = num(u.cache_creation_input_tokens);
+  if (input !== null) usage.inputTokens = input + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  if (cacheRead !== null) usage.cachedInputTokens = cacheRead;
+  const output = num(u.output_tokens);
+  if (output !== null) usage.outputTokens = output;
+  return usage;
+}

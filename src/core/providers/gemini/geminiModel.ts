@@ -1,0 +1,115 @@
+/** Google Gemini generateContent, streamed with `alt=sse` (each event a whole response; no [DONE]). */
+import type { ResolvedProvider } from '../../config.ts';
+import { classifyHttpError } from '../../errors.ts';
+import { postJsonStream } from '../../http/request.ts';
+import { sseEvents } from '../../http/sse.ts';
+import type { LanguageModel, ModelRequest, ModelStreamPart, Usage } from '../../types.ts';
+import { authHeaders, invalidResponse, num, obj, parseEventJson, requireKey, type ProviderContext } from '../shared.ts';
+import { toGeminiPrompt } from './convertMessages.ts';
+import { mapGeminiFinish } from './mapFinish.ts';
+
+export class GeminiModel implements LanguageModel {
+  readonly providerId: string;
+  readonly modelId: string;
+  private readonly provider: ResolvedProvider;
+  private readonly ctx: ProviderContext;
+
+  constructor(provider: ResolvedProvider, modelId: string, ctx: ProviderContext) {
+    this.provider = provider;
+    this.providerId = provider.id;
+    this.modelId = modelId;
+    this.ctx = ctx;
+  }
+
+  buildBody(req: ModelRequest): Record<string, unknown> {
+    const prompt = toGeminiPrompt(req.messages);
+    const body: Record<string, unknown> = { contents: prompt.contents };
+    if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
+    const gen: Record<string, unknown> = {};
+    if (req.maxTokens !== undefined) gen.maxOutputTokens = req.maxTokens;
+    if (req.temperature !== undefined) gen.temperature = req.temperature;
+    if (req.topP !== undefined) gen.topP = req.topP;
+    if (req.stop !== undefined && req.stop.length > 0) gen.stopSequences = req.stop;
+    if (Object.keys(gen).length > 0) body.generationConfig = gen;
+    return body;
+  }
+
+  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    const key = requireKey(this.provider, this.ctx, this.modelId);
+    const model = this.modelId.startsWith('models/') ? this.modelId.slice('models/'.length) : this.modelId;
+    const res = await postJsonStream({
+      url: `${this.provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`,
+      headers: { ...this.provider.headers, ...authHeaders(this.provider, key) },
+      body: this.buildBody(req),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(this.ctx.dispatcher ? { dispatcher: this.ctx.dispatcher } : {}),
+      timeouts: this.ctx.timeouts,
+      provider: this.providerId,
+      model: this.modelId,
+      keyHint: this.ctx.keyHint(this.provider),
+      secrets: key ? [key] : [],
+    });
+    yield* decodeGeminiStream(sseEvents(res.body), this.providerId, this.modelId);
+  }
+}
+
+export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  let finished = false;
+  let sawMeta = false;
+  let toolIndex = 0;
+  for await (const ev of events) {
+    if (ev.data.length === 0) continue;
+    const chunk = parseEventJson(ev.data, provider, model);
+    const err = obj(chunk.error);
+    if (err) throw classifyHttpError({ status: num(err.code) ?? 500, body: chunk, headers: {}, provider, model });
+    if (!sawMeta && (typeof chunk.responseId === 'string' || typeof chunk.modelVersion === 'string')) {
+      sawMeta = true;
+      yield { type: 'response-meta', ...(typeof chunk.responseId === 'string' ? { id: chunk.responseId } : {}), ...(typeof chunk.modelVersion === 'string' ? { model: chunk.modelVersion } : {}) };
+    }
+    const candidates = chunk.candidates;
+    const cand = Array.isArray(candidates) ? obj(candidates[0]) : null;
+    const parts = cand ? obj(cand.content)?.parts : undefined;
+    if (Array.isArray(parts)) {
+      for (const raw of parts) {
+        const p = obj(raw);
+        if (!p) continue;
+        if (typeof p.text === 'string' && p.text.length > 0) yield p.thought === true ? { type: 'reasoning-delta', text: p.text } : { type: 'text-delta', text: p.text };
+        const fc = obj(p.functionCall);
+        if (fc) {
+          const name = typeof fc.name === 'string' ? fc.name : '';
+          yield { type: 'tool-call-delta', index: toolIndex, id: typeof fc.id === 'string' ? fc.id : `call_${toolIndex}`, name, argumentsDelta: JSON.stringify(fc.args ?? {}) };
+          toolIndex++;
+        }
+      }
+    }
+    const usage = obj(chunk.usageMetadata);
+    if (usage) yield { type: 'usage', usage: geminiUsage(usage) };
+    const fr = cand?.finishReason;
+    if (typeof fr === 'string' && !finished) {
+      finished = true;
+      const reason = toolIndex > 0 && fr === 'STOP' ? 'tool_calls' : mapGeminiFinish(fr);
+      yield { type: 'finish', finishReason: reason, rawFinishReason: fr };
+    }
+    const blocked = obj(chunk.promptFeedback)?.blockReason;
+    if (typeof blocked === 'string' && !finished) {
+      finished = true;
+      yield { type: 'finish', finishReason: 'content_filter', rawFinishReason: blocked };
+    }
+  }
+  // Gemini's stream simply ends; without a finishReason the connection was cut short.
+  if (!finished) throw invalidResponse(provider, model, 'the stream ended before a finishReason arrived');
+}
+
+/** Gemini bills thinking tokens as output; ours count them inside outputTokens. */
+function geminiUsage(u: Record<string, unknown>): Partial<Usage> {
+  const usage: Partial<Usage> = {};
+  const input = num(u.promptTokenCount);
+  const candidates = num(u.candidatesTokenCount);
+  const thoughts = num(u.thoughtsTokenCount);
+  const cached = num(u.cachedContentTokenCount);
+  if (input !== null) usage.inputTokens = input;
+  if (candidates !== null || thoughts !== null) usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
+  if (thoughts !== null) usage.reasoningTokens = thoughts;
+  if (cached !== null) usage.cachedInputTokens = cached;
+  return usage;
+}

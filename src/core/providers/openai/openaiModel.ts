@@ -1,0 +1,141 @@
+/**
+ * The OpenAI chat-completions wire protocol: OpenAI itself and every compatible
+ * vendor (OpenRouter, Mistral, Groq, DeepSeek, xAI, Together, Fireworks, Ollama,
+ * LM Studio, vLLM, LiteLLM). Vendors differ only by preset data.
+ */
+import type { ResolvedProvider } from '../../config.ts';
+import { classifyHttpError } from '../../errors.ts';
+import { postJsonStream } from '../../http/request.ts';
+import { sseEvents } from '../../http/sse.ts';
+import type { LanguageModel, ModelRequest, ModelStreamPart, Usage } from '../../types.ts';
+import { authHeaders, invalidResponse, num, obj, parseEventJson, requireKey, type ProviderContext } from '../shared.ts';
+import { toOpenAIMessages } from './convertMessages.ts';
+import { mapOpenAIFinish } from './mapFinish.ts';
+
+export class OpenAICompatibleModel implements LanguageModel {
+  readonly providerId: string;
+  readonly modelId: string;
+  private readonly provider: ResolvedProvider;
+  private readonly ctx: ProviderContext;
+
+  constructor(provider: ResolvedProvider, modelId: string, ctx: ProviderContext) {
+    this.provider = provider;
+    this.providerId = provider.id;
+    this.modelId = modelId;
+    this.ctx = ctx;
+  }
+
+  buildBody(req: ModelRequest): Record<string, unknown> {
+    const body: Record<string, unknown> = {
+      model: this.modelId,
+      messages: toOpenAIMessages(req.messages),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    // OpenAI's own API deprecated max_tokens (its reasoning models reject it); others expect max_tokens.
+    if (req.maxTokens !== undefined) body[this.provider.id === 'openai' ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;
+    if (req.temperature !== undefined) body.temperature = req.temperature;
+    if (req.topP !== undefined) body.top_p = req.topP;
+    if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop;
+    return body;
+  }
+
+  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    const key = requireKey(this.provider, this.ctx, this.modelId);
+    const res = await postJsonStream({
+      url: `${this.provider.baseUrl}/chat/completions`,
+      headers: { ...this.provider.headers, ...authHeaders(this.provider, key) },
+      body: this.buildBody(req),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(this.ctx.dispatcher ? { dispatcher: this.ctx.dispatcher } : {}),
+      timeouts: this.ctx.timeouts,
+      provider: this.providerId,
+      model: this.modelId,
+      keyHint: this.ctx.keyHint(this.provider),
+      secrets: key ? [key] : [],
+    });
+    yield* decodeOpenAIStream(sseEvents(res.body), this.providerId, this.modelId);
+  }
+}
+
+/**
+ * Decode an OpenAI-format SSE stream into parts. Kept free of zod on purpose: it runs
+ * per chunk, and the benchmark (`npm run bench`) holds it to a few µs a chunk.
+ */
+export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  let finished = false;
+  let sawMeta = false;
+  let done = false;
+  for await (const ev of events) {
+    const data = ev.data;
+    if (data === '[DONE]') {
+      done = true;
+      break;
+    }
+    if (data.length === 0) continue;
+    const chunk = parseEventJson(data, provider, model);
+
+    // OpenRouter: errors after the stream started arrive as a chunk with a top-level error.
+    const err = obj(chunk.error);
+    if (err) {
+      const code = num(err.code) ?? (typeof err.status === 'number' ? err.status : null);
+      throw classifyHttpError({ status: code && code >= 400 && code < 600 ? code : 500, body: chunk, headers: {}, provider, model });
+    }
+    if (!sawMeta) {
+      sawMeta = true;
+      const id = typeof chunk.id === 'string' ? chunk.id : undefined;
+      const m = typeof chunk.model === 'string' ? chunk.model : undefined;
+      if (id !== undefined || m !== undefined) yield { type: 'response-meta', ...(id !== undefined ? { id } : {}), ...(m !== undefined ? { model: m } : {}) };
+    }
+    const choices = chunk.choices;
+    if (Array.isArray(choices) && choices.length > 0) {
+      const choice = choices[0] as Record<string, unknown>;
+      const delta = obj(choice.delta) ?? obj(choice.message);
+      if (delta) {
+        const reasoning = delta.reasoning_content ?? delta.reasoning;
+        if (typeof reasoning === 'string' && reasoning.length > 0) yield { type: 'reasoning-delta', text: reasoning };
+        const content = delta.content;
+        if (typeof content === 'string' && content.length > 0) yield { type: 'text-delta', text: content };
+        const toolCalls = delta.tool_calls;
+        if (Array.isArray(toolCalls)) {
+          for (const tc of toolCalls) {
+            const t = obj(tc);
+            if (!t) continue;
+            const fn = obj(t.function);
+            yield {
+              type: 'tool-call-delta',
+              index: num(t.index) ?? 0,
+              ...(typeof t.id === 'string' ? { id: t.id } : {}),
+              ...(fn && typeof fn.name === 'string' ? { name: fn.name } : {}),
+              argumentsDelta: fn && typeof fn.arguments === 'string' ? fn.arguments : '',
+            };
+          }
+        }
+      }
+      const fr = choice.finish_reason;
+      if (typeof fr === 'string' && fr.length > 0 && !finished) {
+        // A repeated finish_reason (OpenRouter's usage chunk) is accounting, not a second ending.
+        finished = true;
+        if (fr === 'error') throw invalidResponse(provider, model, 'the provider ended the stream with finish_reason "error"');
+        yield { type: 'finish', finishReason: mapOpenAIFinish(fr), rawFinishReason: fr };
+      }
+    }
+    const usage = obj(chunk.usage) ?? obj(obj(chunk.x_groq)?.usage);
+    if (usage) yield usagePart(usage);
+  }
+  if (!done && !finished) throw invalidResponse(provider, model, 'the stream ended before the answer was complete (no finish_reason and no [DONE])');
+}
+
+function usagePart(u: Record<string, unknown>): ModelStreamPart {
+  const usage: Partial<Usage> = {};
+  const input = num(u.prompt_tokens);
+  const output = num(u.completion_tokens);
+  if (input !== null) usage.inputTokens = input;
+  if (output !== null) usage.outputTokens = output;
+  const cached = num(obj(u.prompt_tokens_details)?.cached_tokens);
+  if (cached !== null) usage.cachedInputTokens = cached;
+  const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens);
+  if (reasoning !== null) usage.reasoningTokens = reasoning;
+  const cost = num(u.cost);
+  return cost !== null ? { type: 'usage', usage, costUsd: cost } : { type: 'usage', usage };
+}

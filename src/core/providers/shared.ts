@@ -1,0 +1,86 @@
+/** What every adapter needs from its surroundings: keys, the HTTP pool, timeouts. */
+import type { Dispatcher } from 'undici';
+import type { ResolvedProvider } from '../config.ts';
+import { SwitchboardError } from '../errors.ts';
+import type { Timeouts } from '../http/request.ts';
+import type { ChatMessage, ContentPart } from '../types.ts';
+
+export interface ProviderContext {
+  /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
+  getApiKey(provider: ResolvedProvider): string | undefined;
+  /** How the user sets that key, for error advice ("set OPENAI_API_KEY", "run Switchboard: Set API Key"). */
+  keyHint(provider: ResolvedProvider): string;
+  dispatcher?: Dispatcher;
+  timeouts: Timeouts;
+}
+
+/** The key, or an `auth` error that says how to add one. Keyless local servers get null. */
+export function requireKey(provider: ResolvedProvider, ctx: ProviderContext, model: string): string | null {
+  const key = ctx.getApiKey(provider)?.trim();
+  if (key) return key;
+  if (provider.local || provider.auth === 'none' || provider.apiKeyEnv === null) return null;
+  throw new SwitchboardError({
+    kind: 'auth',
+    message: `no API key for provider "${provider.id}"`,
+    provider: provider.id,
+    model,
+    fix: ctx.keyHint(provider),
+  });
+}
+
+export function authHeaders(provider: ResolvedProvider, key: string | null): Record<string, string> {
+  if (!key) return {};
+  switch (provider.auth) {
+    case 'bearer':
+      return { authorization: `Bearer ${key}` };
+    case 'x-api-key':
+      return { 'x-api-key': key };
+    case 'x-goog-api-key':
+      return { 'x-goog-api-key': key };
+    case 'none':
+      return {};
+  }
+}
+
+export function textOf(content: string | ContentPart[]): string {
+  if (typeof content === 'string') return content;
+  let s = '';
+  for (const p of content) if (p.type === 'text') s += p.text;
+  return s;
+}
+
+/** System messages joined (Anthropic and Gemini take them out of the message list). */
+export function systemText(messages: ChatMessage[]): string | null {
+  const parts = messages.filter((m) => m.role === 'system').map((m) => textOf(m.content)).filter((s) => s.length > 0);
+  return parts.length ? parts.join('\n\n') : null;
+}
+
+/** `data:image/png;base64,AAAA` → {mediaType, data}; null for other URLs. */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
+  const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  return m ? { mediaType: m[1]!, data: m[2]! } : null;
+}
+
+export function invalidResponse(provider: string, model: string, message: string, cause?: unknown): SwitchboardError {
+  return new SwitchboardError({ kind: 'invalid_response', message, provider, model, fix: 'retry or pick another model', cause });
+}
+
+/** Parse one event's JSON; a malformed chunk is an `invalid_response` error, never a crash. */
+export function parseEventJson(data: string, provider: string, model: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(data);
+  } catch (e) {
+    throw invalidResponse(provider, model, `malformed JSON in the stream: ${data.slice(0, 120)}`, e);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw invalidResponse(provider, model, `unexpected event in the stream: ${data.slice(0, 120)}`);
+  return v as Record<string, unknown>;
+}
+
+export function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export function obj(v: unknown): Record<string, unknown> | null {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}

@@ -1,0 +1,86 @@
+/**
+ * Model ids → adapters. `provider/model` goes to that provider when configured; otherwise the
+ * whole id goes to OpenRouter when that is configured (its slugs are the same vendor/model ids).
+ * `route/<id>` names a route (see router/).
+ */
+import type { ResolvedProvider, RouteConfig } from './config.ts';
+import { SwitchboardError } from './errors.ts';
+import { findPreset } from './providers/presets.ts';
+
+export interface ResolvedModel {
+  /** The canonical `provider/model` id (as asked; through OpenRouter it is still the vendor's id). */
+  id: string;
+  provider: ResolvedProvider;
+  /** What goes on the wire as the model name. */
+  wireModel: string;
+  /** True when reached through OpenRouter instead of the vendor's own API. */
+  viaOpenRouter: boolean;
+}
+
+export type Target = { type: 'model'; model: ResolvedModel } | { type: 'route'; route: RouteConfig };
+
+export const ROUTE_PREFIX = 'route/';
+
+export class ModelResolver {
+  private readonly providers: Map<string, ResolvedProvider>;
+  private readonly routes: Map<string, RouteConfig>;
+  private readonly configHint: string;
+
+  constructor(providers: ResolvedProvider[], routes: RouteConfig[], configHint = 'the config file') {
+    this.providers = new Map(providers.map((p) => [p.id, p]));
+    this.routes = new Map(routes.map((r) => [r.id, r]));
+    this.configHint = configHint;
+  }
+
+  get providerList(): ResolvedProvider[] {
+    return [...this.providers.values()];
+  }
+
+  get routeList(): RouteConfig[] {
+    return [...this.routes.values()];
+  }
+
+  provider(id: string): ResolvedProvider | undefined {
+    return this.providers.get(id);
+  }
+
+  resolve(id: string): Target {
+    if (id.startsWith(ROUTE_PREFIX)) {
+      const route = this.routes.get(id.slice(ROUTE_PREFIX.length));
+      if (route) return { type: 'route', route };
+      if (!this.providers.has('route')) {
+        const known = [...this.routes.keys()].map((r) => ROUTE_PREFIX + r).join(', ');
+        throw new SwitchboardError({ kind: 'config', message: `unknown route "${id}"`, model: id, fix: known ? `known routes: ${known}` : `add it to "routes" in ${this.configHint}` });
+      }
+    }
+    return { type: 'model', model: this.resolveModel(id) };
+  }
+
+  resolveModel(id: string): ResolvedModel {
+    const slash = id.indexOf('/');
+    if (slash <= 0 || slash === id.length - 1) {
+      throw new SwitchboardError({ kind: 'config', message: `"${id}" is not a model id`, model: id, fix: 'use "provider/model", e.g. "openai/gpt-4o-mini" or "anthropic/claude-sonnet-4"' });
+    }
+    const providerId = id.slice(0, slash);
+    const rest = id.slice(slash + 1);
+    const direct = this.providers.get(providerId) ?? this.providers.get(findPreset(providerId)?.id ?? '');
+    if (direct) {
+      // OpenRouter's own slugs (openrouter/auto) keep their prefix on the wire.
+      const wireModel = direct.id === 'openrouter' && !rest.includes('/') ? id : rest;
+      return { id, provider: direct, wireModel, viaOpenRouter: direct.id === 'openrouter' };
+    }
+    const openrouter = this.providers.get('openrouter');
+    if (openrouter) return { id, provider: openrouter, wireModel: id, viaOpenRouter: true };
+    const preset = findPreset(providerId);
+    const add = preset
+      ? `add {"id": "${preset.id}"} to "providers" in ${this.configHint}${preset.apiKeyEnv ? ` and set ${preset.apiKeyEnv}` : ''}`
+      : `add {"id": "${providerId}", "kind": "openai", "baseUrl": "…"} to "providers" in ${this.configHint}`;
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `provider "${providerId}" is not configured (needed for "${id}")`,
+      provider: providerId,
+      model: rest,
+      fix: `${add}, or configure "openrouter" to reach every vendor/model through OpenRouter`,
+    });
+  }
+}

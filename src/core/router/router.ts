@@ -1,0 +1,332 @@
+/**
+ * The request engine: every request, single model or route, runs here. It plans the
+ * candidates, checks the budget, tries each candidate with retries and a first-token
+ * watchdog, fails over on retryable errors, never switches models once a token was shown,
+ * records every attempt, and appends answered requests to the usage ledger.
+ */
+import { computeCost, estimateCost, estimateMessageTokens } from '../catalog/cost.ts';
+import type { BudgetConfig, RouteConfig } from '../config.ts';
+import type { Clock } from '../clock.ts';
+import { classifyNetworkError, SwitchboardError } from '../errors.ts';
+import type { ModelResolver, ResolvedModel } from '../resolve.ts';
+import { ResultBuilder } from '../resultBuilder.ts';
+import type { Attempt, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
+import { checkBudget } from './budget.ts';
+import type { CooldownTracker } from './cooldown.ts';
+import type { LatencyTracker } from './latency.ts';
+import { totalsAt, type UsageStore } from './ledger.ts';
+import { DEFAULT_EXPECTED_OUTPUT, planRoute, type Candidate, type ModelFacts } from './strategy.ts';
+
+/** A request as the front ends make it: a model id (or `route/<id>`) plus the neutral request. */
+export interface ChatRequest extends ModelRequest {
+  model: string;
+  /** Which front end asked (ledger tag): cli, gateway, vscode, … */
+  frontEnd?: string;
+  /** Override the first-token watchdog for this request (ms, 0 = off). */
+  firstTokenTimeoutMs?: number;
+}
+
+export interface RetryPolicy {
+  /** Extra tries of the same model. */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A provider asking to wait longer than this is not waited for: fail over or report. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 20_000 };
+
+export interface RouterDeps {
+  resolver: ModelResolver;
+  facts: ModelFacts;
+  createModel(m: ResolvedModel): LanguageModel;
+  clock: Clock;
+  cooldowns: CooldownTracker;
+  latency: LatencyTracker;
+  retry: RetryPolicy;
+  /** First-token watchdog defaults: off for single models, on for routes. */
+  firstTokenMs: { single: number; route: number };
+  budget?: BudgetConfig;
+  ledger?: UsageStore;
+  random?: () => number;
+}
+
+type AttemptOutcome = { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number } | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number };
+
+export class Router {
+  private readonly d: RouterDeps;
+
+  constructor(deps: RouterDeps) {
+    this.d = deps;
+  }
+
+  /** Runs a request; yields stream parts and returns the final result (it never throws). */
+  async *run(req: ChatRequest): AsyncGenerator<StreamPart, ChatResult> {
+    const { clock } = this.d;
+    const started = clock.now();
+    const attempts: Attempt[] = [];
+    let firstShownAt: number | null = null;
+    const fail = (error: SwitchboardError, partial?: { builder: ResultBuilder; model: string | null }, canContinueWith?: string[]): ChatResult =>
+      this.result(req, started, attempts, partial?.builder ?? null, partial?.model ?? null, firstShownAt, error, canContinueWith);
+
+    let plan: { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number };
+    let inputTokens: number;
+    try {
+      inputTokens = estimateMessageTokens(req.messages);
+      plan = this.plan(req, inputTokens);
+    } catch (e) {
+      const error = asError(e, req.model);
+      yield { type: 'error', error };
+      return fail(error);
+    }
+
+    for (const c of plan.candidates) if (c.skip) attempts.push({ model: c.id, outcome: 'skipped', durationMs: 0, message: c.skip });
+    let usable = plan.candidates.filter((c) => !c.skip);
+    if (usable.length === 0) {
+      const why = attempts.map((a) => `${a.model}: ${a.message}`).join('; ');
+      const error = new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
+      yield { type: 'error', error };
+      return fail(error);
+    }
+
+    // Budget: estimate with the first candidate, the one most likely to answer.
+    if (this.d.budget) {
+      const first = usable[0]!.id;
+      const price = this.d.facts.price(first);
+      const estimate = price ? estimateCost(inputTokens, req.maxTokens ?? DEFAULT_EXPECTED_OUTPUT, price) : null;
+      const spent = this.d.ledger ? totalsAt(await this.d.ledger.readAll(), clock.now()) : { today: 0, month: 0, unknownCostToday: 0 };
+      const verdict = checkBudget(this.d.budget, spent, estimate, first);
+      if (verdict.action === 'block') {
+        yield { type: 'error', error: verdict.error };
+        return fail(verdict.error);
+      }
+      if (verdict.action === 'warn') yield { type: 'warning', message: verdict.message };
+    }
+
+    // Cooldowns: skip cooled-down models while an alternative exists; if all are cooling, try anyway.
+    const allOpen = usable.every((c) => this.d.cooldowns.state(c.id) === 'open');
+    if (!allOpen) {
+      const kept: Candidate[] = [];
+      for (const c of usable) {
+        if (this.d.cooldowns.state(c.id) === 'open') attempts.push({ model: c.id, outcome: 'skipped', durationMs: 0, message: `cooling down after repeated failures (${Math.ceil(this.d.cooldowns.remainingMs(c.id) / 1000)} s left)` });
+        else kept.push(c);
+      }
+      usable = kept;
+    }
+
+    let lastError: SwitchboardError | null = null;
+    let attemptNo = 0;
+    for (let i = 0; i < usable.length; i++) {
+      const cand = usable[i]!;
+      const isLast = i === usable.length - 1;
+      const maxRetries = isLast || plan.route?.retrySameModel ? this.d.retry.maxRetries : 0;
+      if (!allOpen && !this.d.cooldowns.tryAcquire(cand.id)) {
+        attempts.push({ model: cand.id, outcome: 'skipped', durationMs: 0, message: 'another request is probing it after a cooldown' });
+        continue;
+      }
+      for (let retry = 0; ; retry++) {
+        attemptNo++;
+        const outcome: AttemptOutcome = yield* this.attempt(cand.id, req, plan.watchdogMs, attemptNo);
+        const durationMs = clock.now() - outcome.started;
+        if (outcome.ttftMs !== null && firstShownAt === null) firstShownAt = outcome.started + outcome.ttftMs;
+        if (outcome.ok) {
+          this.d.cooldowns.recordSuccess(cand.id);
+          if (outcome.ttftMs !== null) this.d.latency.record(cand.id, outcome.ttftMs);
+          attempts.push({ model: cand.id, outcome: 'ok', durationMs });
+          const result = this.result(req, started, attempts, outcome.builder, cand.id, firstShownAt, null);
+          await this.record(req, result);
+          return result;
+        }
+        const err = outcome.error;
+        lastError = err;
+        const attempt: Attempt = { model: cand.id, outcome: 'error', errorKind: err.kind, durationMs, message: err.detail };
+        if (err.status !== null) attempt.status = err.status;
+        attempts.push(attempt);
+        yield { type: 'attempt-failed', attempt };
+
+        if (err.kind === 'aborted') {
+          this.d.cooldowns.release(cand.id);
+          yield { type: 'error', error: err };
+          const result = fail(err, outcome.builder.shown ? { builder: outcome.builder, model: cand.id } : undefined);
+          if (outcome.builder.shown) await this.record(req, result);
+          return result;
+        }
+        if (err.retryable) this.d.cooldowns.recordFailure(cand.id);
+        else this.d.cooldowns.release(cand.id);
+
+        if (outcome.builder.shown) {
+          // Tokens were shown: never switch models silently. Keep the partial answer and say who could continue.
+          const rest = usable.slice(i + 1).map((c) => c.id);
+          const canContinue = err.retryable ? [cand.id, ...rest] : rest;
+          const error = new SwitchboardError({ ...err.toInit(), message: `${err.detail} (the answer was cut off; the partial text is kept)`, fix: canContinue.length ? `retry, or continue with ${canContinue.join(', ')}` : err.fix });
+          yield { type: 'error', error };
+          const result = fail(error, { builder: outcome.builder, model: cand.id }, canContinue);
+          await this.record(req, result);
+          return result;
+        }
+        if (!err.retryable && err.kind !== 'context_length') {
+          // auth, permission, quota, bad request…: another try will not help; say so at once.
+          yield { type: 'error', error: err };
+          return fail(err);
+        }
+        if (err.kind === 'context_length' || retry >= maxRetries) break;
+        const delay = this.backoff(retry, err.retryAfterMs);
+        if (delay > this.d.retry.maxRetryAfterMs) break;
+        yield { type: 'retry', model: cand.id, delayMs: delay, reason: err.detail };
+        try {
+          await clock.sleep(delay, req.signal);
+        } catch {
+          const error = new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider: err.provider, model: err.model });
+          yield { type: 'error', error };
+          return fail(error);
+        }
+      }
+    }
+    const error = lastError ?? new SwitchboardError({ kind: 'overloaded', message: `every model of ${req.model} is cooling down after repeated failures`, model: req.model, fix: 'wait a little or pick another model' });
+    const finalError =
+      usable.length > 1 && lastError
+        ? new SwitchboardError({ ...lastError.toInit(), message: `all ${usable.length} candidates of ${req.model} failed; last: ${lastError.detail}` })
+        : error;
+    yield { type: 'error', error: finalError };
+    return fail(finalError);
+  }
+
+  /** Candidates in order, with skip reasons; the watchdog that applies. */
+  private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number } {
+    const target = this.d.resolver.resolve(req.model);
+    if (target.type === 'model') {
+      return { candidates: [{ id: target.model.id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
+    }
+    const route = target.route;
+    const candidates = planRoute(route, this.d.facts, this.d.latency, inputTokens, req.maxTokens).map((c) => {
+      if (c.skip) return c;
+      try {
+        this.d.resolver.resolveModel(c.id);
+        return c;
+      } catch (e) {
+        return { id: c.id, skip: asError(e, c.id).message };
+      }
+    });
+    return { candidates, route, watchdogMs: req.firstTokenTimeoutMs ?? route.firstTokenTimeoutMs ?? this.d.firstTokenMs.route };
+  }
+
+  /** One try of one model. Parts before the first visible token are held back, so a failed try leaks nothing. */
+  private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart, AttemptOutcome> {
+    const { clock } = this.d;
+    const started = clock.now();
+    const builder = new ResultBuilder();
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort(req.signal?.reason);
+    if (req.signal?.aborted) ac.abort(req.signal.reason);
+    else req.signal?.addEventListener('abort', onAbort, { once: true });
+    let watchdogFired = false;
+    let cancelWatchdog: (() => void) | null =
+      watchdogMs > 0
+        ? clock.timeout(watchdogMs, () => {
+            watchdogFired = true;
+            ac.abort(new Error('first-token timeout'));
+          })
+        : null;
+    let ttftMs: number | null = null;
+    const held: ModelStreamPart[] = [];
+    yield { type: 'attempt-start', model: id, attempt: attemptNo };
+    try {
+      const model = this.d.createModel(this.d.resolver.resolveModel(id));
+      const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, ...neutral } = req;
+      for await (const part of model.stream({ ...neutral, signal: ac.signal })) {
+        builder.add(part);
+        if (ttftMs === null) {
+          if (!builder.shown) {
+            held.push(part);
+            continue;
+          }
+          ttftMs = clock.now() - started;
+          cancelWatchdog?.();
+          cancelWatchdog = null;
+          for (const h of held.splice(0)) yield h;
+        }
+        yield part;
+      }
+      for (const h of held.splice(0)) yield h;
+      return { ok: true, builder, ttftMs, started };
+    } catch (e) {
+      let error = asError(e, id);
+      if (req.signal?.aborted) {
+        error = new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider: error.provider, model: error.model });
+      } else if (watchdogFired) {
+        error = new SwitchboardError({ kind: 'timeout', message: `no first token within ${watchdogMs} ms`, provider: error.provider, model: error.model, fix: 'the model is slow or stuck: retry, raise firstTokenTimeoutMs, or pick another model' });
+      }
+      return { ok: false, error, builder, ttftMs, started };
+    } finally {
+      cancelWatchdog?.();
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Exponential backoff with full jitter, never shorter than what the provider asked for. */
+  private backoff(retry: number, retryAfterMs: number | null): number {
+    const { baseDelayMs, maxDelayMs } = this.d.retry;
+    const exp = Math.min(maxDelayMs, baseDelayMs * 2 ** retry);
+    const jittered = exp / 2 + (this.d.random ?? Math.random)() * (exp / 2);
+    return Math.round(retryAfterMs !== null ? Math.max(retryAfterMs, jittered) : jittered);
+  }
+
+  private result(
+    req: ChatRequest,
+    started: number,
+    attempts: Attempt[],
+    builder: ResultBuilder | null,
+    answeredBy: string | null,
+    firstShownAt: number | null,
+    error: SwitchboardError | null,
+    canContinueWith?: string[],
+  ): ChatResult {
+    const usage = builder?.usage ?? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
+    const costUsd = builder && answeredBy ? computeCost(usage, this.d.facts.price(answeredBy), builder.providerCostUsd) : null;
+    const result: ChatResult = {
+      model: req.model,
+      answeredBy,
+      providerModel: builder?.providerModel ?? null,
+      responseId: builder?.responseId ?? null,
+      text: builder?.text ?? '',
+      reasoning: builder?.reasoning ?? '',
+      toolCalls: builder?.toolCalls ?? [],
+      finishReason: error ? 'error' : (builder?.finishReason ?? 'stop'),
+      rawFinishReason: builder?.rawFinishReason ?? null,
+      usage,
+      costUsd,
+      timing: { ttftMs: firstShownAt === null ? null : firstShownAt - started, totalMs: this.d.clock.now() - started },
+      attempts,
+      error,
+    };
+    if (canContinueWith) result.canContinueWith = canContinueWith;
+    return result;
+  }
+
+  private async record(req: ChatRequest, r: ChatResult): Promise<void> {
+    if (!this.d.ledger) return;
+    try {
+      await this.d.ledger.append({
+        ts: new Date(this.d.clock.now()).toISOString(),
+        model: req.model,
+        answeredBy: r.answeredBy,
+        inputTokens: r.usage.inputTokens,
+        outputTokens: r.usage.outputTokens,
+        cachedInputTokens: r.usage.cachedInputTokens,
+        reasoningTokens: r.usage.reasoningTokens,
+        costUsd: r.costUsd,
+        frontEnd: req.frontEnd ?? 'library',
+        ok: r.error === null,
+      });
+    } catch {
+      // The ledger is bookkeeping: a full disk must not lose the user's answer.
+    }
+  }
+}
+
+function asError(e: unknown, model: string): SwitchboardError {
+  if (e instanceof SwitchboardError) return e;
+  const slash = model.indexOf('/');
+  return classifyNetworkError(e, slash > 0 ? model.slice(0, slash) : model, slash > 0 ? model.slice(slash + 1) : model, 'body');
+}

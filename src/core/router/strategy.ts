@@ -1,0 +1,55 @@
+/** Which candidates a route tries, and in what order. */
+import type { Price, RouteConfig } from '../config.ts';
+import { estimateCost } from '../catalog/cost.ts';
+import type { LatencyTracker } from './latency.ts';
+
+/** What the router needs to know about a model. */
+export interface ModelFacts {
+  contextLength(id: string): number | null;
+  price(id: string): Price | null;
+}
+
+export interface Candidate {
+  id: string;
+  /** Why it was left out, when it was. */
+  skip?: string;
+}
+
+/** Default expected answer length when the request sets no max_tokens (for cost estimates). */
+export const DEFAULT_EXPECTED_OUTPUT = 1000;
+
+/**
+ * Order a route's models by its strategy and mark those that fail its constraints or whose
+ * context window cannot hold the prompt. Unknown facts never pass a constraint.
+ */
+export function planRoute(route: RouteConfig, facts: ModelFacts, latency: LatencyTracker, inputTokens: number, maxTokens: number | undefined): Candidate[] {
+  const expectedOutput = maxTokens ?? DEFAULT_EXPECTED_OUTPUT;
+  const c = route.constraints ?? {};
+  const marked = route.models.map((id, order): Candidate & { order: number } => {
+    const ctx = facts.contextLength(id);
+    const price = facts.price(id);
+    let skip: string | undefined;
+    if (c.minContext !== undefined && (ctx === null || ctx < c.minContext)) skip = `context window ${ctx ?? 'unknown'} < minContext ${c.minContext}`;
+    else if (c.maxInputPrice !== undefined && (!price || price.input > c.maxInputPrice)) skip = `input price ${price ? `$${price.input}/1M` : 'unknown'} > maxInputPrice $${c.maxInputPrice}/1M`;
+    else if (c.maxOutputPrice !== undefined && (!price || price.output > c.maxOutputPrice)) skip = `output price ${price ? `$${price.output}/1M` : 'unknown'} > maxOutputPrice $${c.maxOutputPrice}/1M`;
+    else if (ctx !== null && inputTokens + (maxTokens ?? 0) > ctx) skip = `prompt of ~${inputTokens} tokens${maxTokens ? ` + ${maxTokens} output` : ''} exceeds its context window of ${ctx}`;
+    return skip ? { id, skip, order } : { id, order };
+  });
+  const key = (m: { id: string; order: number }): number => {
+    switch (route.strategy) {
+      case 'ordered':
+        return m.order;
+      case 'cheapest': {
+        const price = facts.price(m.id);
+        return price ? estimateCost(inputTokens, expectedOutput, price) : Number.POSITIVE_INFINITY;
+      }
+      case 'fastest':
+        return latency.get(m.id) ?? Number.POSITIVE_INFINITY;
+    }
+  };
+  // Stable sort: ties (and unknowns) keep the route's order.
+  return marked
+    .map((m) => ({ m, k: key(m) }))
+    .sort((a, b) => (a.k === b.k ? a.m.order - b.m.order : a.k - b.k))
+    .map(({ m }) => (m.skip ? { id: m.id, skip: m.skip } : { id: m.id }));
+}

@@ -1,0 +1,96 @@
+// Public types of the fake provider servers (see server.ts).
+
+export type FakeProtocol = 'openai' | 'openrouter' | 'anthropic' | 'gemini';
+
+export interface FakeToolCall {
+  id: string;
+  name: string;
+  /** JSON text of the arguments; streamed in fragments. */
+  arguments: string;
+}
+
+export interface FakeUsage {
+  /** Prompt tokens INCLUDING cached ones (OpenAI convention). */
+  input: number;
+  /** Output tokens INCLUDING reasoning ones (OpenAI convention). */
+  output: number;
+  cached?: number;
+  reasoning?: number;
+  /** USD; only sent by openrouter (usage.cost). */
+  cost?: number;
+}
+
+export interface Scenario {
+  // --- plain HTTP error instead of an answer ---
+  /** When set and != 200: answer with this status and an error body. */
+  status?: number;
+  /** Extra response headers (e.g. retry-after); applied to every chat response. */
+  headers?: Record<string, string>;
+  /** Error body (object -> JSON, string -> raw). Default: the protocol's real error shape for the status. */
+  body?: unknown;
+  /** Extension: error "kind" for the default error body (OpenAI type+code, Anthropic error.type, Gemini status, e.g. 'insufficient_quota'). */
+  errorType?: string;
+  /** Extension: message for the default error body. */
+  errorMessage?: string;
+  // --- a successful streamed (or non-streamed) answer ---
+  text?: string;
+  reasoning?: string;
+  chunks?: number;
+  toolCall?: FakeToolCall;
+  finishReason?: string;
+  usage?: FakeUsage;
+  model?: string;
+  // --- timing & faults ---
+  delayBeforeHeadersMs?: number;
+  delayBeforeFirstByteMs?: number;
+  delayBetweenChunksMs?: number;
+  stallAfterChunks?: number;
+  dropAfterChunks?: number;
+  resetBeforeResponse?: boolean;
+  malformedAfterChunks?: number;
+  midStreamErrorAfterChunks?: number;
+  omitDone?: boolean;
+  comments?: boolean;
+  pings?: boolean;
+  crlf?: boolean;
+  splitWrites?: number;
+  usageOnFinishChunk?: boolean;
+  usageChoicesNull?: boolean;
+  repeatFinish?: boolean;
+  raw?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface FakeModel {
+  id: string;
+  contextLength?: number;
+  /** USD per 1M input tokens */
+  inputPrice?: number;
+  /** USD per 1M output tokens */
+  outputPrice?: number;
+}
+
+export interface FakeServer {
+  readonly protocol: FakeProtocol;
+  readonly url: string;
+  readonly baseUrl: string;
+  readonly requests: RecordedRequest[];
+  enqueue(...scenarios: Scenario[]): void;
+  setDefault(s: Scenario | ((req: RecordedRequest) => Scenario)): void;
+  openSockets(): number;
+  close(): Promise<void>;
+}
+
+export interface StartFakeOptions {
+  port?: number;
+  apiKey?: string;
+  models?: FakeModel[];
+}

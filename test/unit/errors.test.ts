@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { classifyHttpError, classifyNetworkError, parseRetryAfter, parseDuration, SwitchboardError } from '../../src/core/errors.ts';
+
+const base = { headers: {}, provider: 'p', model: 'm' };
+
+test('status codes map to the taxonomy, with retryable decided once', () => {
+  const cases: [number, unknown, string, boolean][] = [
+    [401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }, 'auth', false],
+    [402, { error: { code: 402, message: 'Insufficient credits' } }, 'quota', false],
+    [403, { error: { code: 403, message: 'flagged by moderation' } }, 'permission', false],
+    [404, { error: { message: 'The model `x` does not exist', code: 'model_not_found' } }, 'not_found', false],
+    [429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, 'rate_limit', true],
+    [429, { error: { message: 'You exceeded your current quota', type: 'insufficient_quota', code: 'insufficient_quota' } }, 'quota', false],
+    [500, { error: { message: 'boom' } }, 'server', true],
+    [502, 'Bad Gateway', 'server', true],
+    [503, { error: { code: 503, message: 'The model is overloaded', status: 'UNAVAILABLE' } }, 'overloaded', true],
+    [529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'overloaded', true],
+    [400, { error: { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' } }, 'context_length', false],
+    [400, { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } }, 'context_length', false],
+    [400, { error: { message: 'temperature must be <= 2' } }, 'bad_request', false],
+    [400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } }, 'auth', false],
+  ];
+  for (const [status, body, kind, retryable] of cases) {
+    const e = classifyHttpError({ ...base, status, body });
+    assert.equal(e.kind, kind, `${status} ${JSON.stringify(body)}`);
+    assert.equal(e.retryable, retryable, `${status} retryable`);
+    assert.equal(e.status, status);
+    assert.ok(e.message.includes('p/m'), 'names provider and model');
+    assert.ok(e.fix, 'says what to do');
+  }
+});
+
+test('retry-after: ms header, seconds, HTTP date, Gemini RetryInfo', () => {
+  const now = Date.parse('2026-11-24T10:00:00Z');
+  assert.equal(parseRetryAfter({ 'retry-after-ms': '1500', 'retry-after': '9' }, now), 1500);
+  assert.equal(parseRetryAfter({ 'retry-after': '7' }, now), 7000);
+  assert.equal(parseRetryAfter({ 'retry-after': 'Tue, 24 Nov 2026 10:00:30 GMT' }, now), 30_000);
+  assert.equal(parseRetryAfter({ 'retry-after': 'soon' }, now), null);
+  assert.equal(parseRetryAfter({}, now), null);
+  assert.equal(parseDuration('46s'), 46_000);
+  assert.equal(parseDuration('1.5s'), 1500);
+  const gem = classifyHttpError({
+    ...base,
+    status: 429,
+    body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '46s' }] } },
+  });
+  assert.equal(gem.kind, 'rate_limit');
+  assert.equal(gem.retryAfterMs, 46_000);
+  assert.match(gem.fix ?? '', /46 s/);
+});
+
+test('Gemini: per-minute quota is a rate limit, per-day quota is exhausted quota', () => {
+  const body = (quotaId: string) => ({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'You exceeded your current quota, please check your plan and billing details.', details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId }] }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '20s' }] } });
+  assert.equal(classifyHttpError({ ...base, status: 429, body: body('GenerateRequestsPerMinutePerProjectPerModel-FreeTier') }).kind, 'rate_limit');
+  assert.equal(classifyHttpError({ ...base, status: 429, body: body('GenerateRequestsPerDayPerProjectPerModel-FreeTier') }).kind, 'quota');
+});
+
+test('a quota 429 never carries a retry delay: waiting seconds does not clear it', () => {
+  const e = classifyHttpError({ ...base, status: 429, headers: { 'retry-after': '5' }, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for quota metric per day' } } });
+  assert.equal(e.kind, 'quota');
+  assert.equal(e.retryAfterMs, null);
+  assert.equal(e.retryable, false);
+});
+
+test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
+  const mk = (code: string, name = 'Error') => Object.assign(new Error(code), { code, name });
+  assert.match(classifyNetworkError(mk('ECONNREFUSED'), 'p', 'm', 'connect').message, /connection refused/);
+  assert.match(classifyNetworkError(mk('ENOTFOUND'), 'p', 'm', 'connect').message, /DNS/);
+  assert.match(classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body').message, /mid-stream/);
+  assert.match(classifyNetworkError(mk('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'p', 'm', 'connect').message, /TLS/);
+  assert.equal(classifyNetworkError(mk('UND_ERR_BODY_TIMEOUT'), 'p', 'm', 'body').kind, 'timeout');
+  assert.equal(classifyNetworkError(mk('UND_ERR_HEADERS_TIMEOUT'), 'p', 'm', 'headers').kind, 'timeout');
+  assert.equal(classifyNetworkError(Object.assign(new Error('x'), { name: 'AbortError' }), 'p', 'm', 'body').kind, 'aborted');
+  const e = classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body');
+  assert.ok(e instanceof SwitchboardError && e.retryable);
+});
