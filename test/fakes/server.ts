@@ -1,5 +1,22 @@
 // Local fake provider servers speaking each provider's real wire format, with fault injection.
 // Only node:http; see /work/shared/provider-wire-formats.md for the formats.
+//
+// Semantics worth knowing (beyond the Scenario field comments in types.ts):
+// - "content deltas" counted by stall/drop/malformed/midStreamError*AfterChunks are text, reasoning and
+//   tool-call fragments (openai: also the tool-call header chunk; anthropic: also the empty first
+//   input_json_delta; gemini: each content chunk). N = 0 fires after the prelude (role chunk /
+//   message_start) and before the first content; N larger than the number of deltas never fires.
+// - usage: `input` includes cached tokens and `output` includes reasoning tokens (OpenAI convention);
+//   anthropic sends input_tokens = input - cached + cache_read_input_tokens = cached; gemini sends
+//   candidatesTokenCount = output - reasoning + thoughtsTokenCount = reasoning.
+// - openai sends the usage chunk only with stream_options.include_usage; openrouter always does.
+// - gemini uses CRLF event separators by default (as Google does); `crlf: false` forces LF.
+//   gemini `omitDone`: the last chunk comes without finishReason/final usage.
+//   streamGenerateContent without alt=sse answers a JSON array.
+// - anthropic always sends one `ping` after the first content_block_start (as the API does).
+// - Non-streamed answers: stall/drop write half the JSON body then stall/reset; malformed truncates it.
+// - `body` with status 200 (or unset) is sent as-is as a 200 JSON answer.
+// - Auth failures and unknown routes are recorded but do not consume an enqueued scenario.
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -219,7 +236,7 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     if (badJson) return sendJson(res, 400, enc.errorBody(400, {}));
 
     const sc = queue.length ? (queue.shift() as Scenario) : typeof fallback === 'function' ? fallback(rec) : fallback;
-    await chat(req, res, rec, r, sc, raw);
+    await chat(res, rec, r, sc, raw);
   }
 
   const gone = (res: ServerResponse): boolean => closing || res.destroyed || !res.socket || res.socket.destroyed;
@@ -299,7 +316,6 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
   }
 
   async function chat(
-    _req: IncomingMessage,
     res: ServerResponse,
     rec: RecordedRequest,
     r: Extract<Route, { kind: 'chat' }>,
@@ -519,9 +535,7 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
         s.done();
       }
       sleepers.clear();
-      const socketsClosed = [...sockets].map(
-        (s) => new Promise<void>((resolve) => (s.destroyed && !sockets.has(s) ? resolve() : s.once('close', () => resolve()))),
-      );
+      const socketsClosed = [...sockets].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
       closePromise = new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

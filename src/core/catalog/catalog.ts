@@ -116,7 +116,7 @@ const OpenRouterModelSchema = z.looseObject({
   id: z.string().trim().min(1),
   name: optName,
   context_length: optCount,
-  pricing: z.looseObject({ prompt: z.unknown(), completion: z.unknown(), input_cache_read: z.unknown() }).nullish().catch(null),
+  pricing: z.looseObject({ prompt: z.unknown().optional(), completion: z.unknown().optional(), input_cache_read: z.unknown().optional() }).nullish().catch(null),
   top_provider: z.looseObject({ context_length: optCount, max_completion_tokens: optCount }).nullish().catch(null),
 });
 

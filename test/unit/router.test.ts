@@ -1,0 +1,406 @@
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, appendFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeProvider } from '../fakes/server.ts';
+import type { FakeServer } from '../fakes/types.ts';
+import { createClient, type ClientOptions } from '../../src/core/client.ts';
+import type { ConfigInput } from '../../src/core/config.ts';
+import { JsonlUsageStore, MemoryUsageStore } from '../../src/core/router/ledger.ts';
+import { ManualClock, waitFor } from './helpers.ts';
+
+const fakes: FakeServer[] = [];
+after(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+});
+
+/** N OpenAI-protocol fakes as providers a, b, c… with models a/m, b/m, … */
+async function world(n: number, config: Partial<ConfigInput> = {}, options: ClientOptions = {}) {
+  const servers: FakeServer[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = await startFakeProvider('openai');
+    fakes.push(f);
+    servers.push(f);
+  }
+  const ids = servers.map((_, i) => String.fromCharCode(97 + i));
+  const clock = new ManualClock();
+  const client = createClient(
+    {
+      ...config,
+      providers: servers.map((f, i) => ({ id: ids[i]!, kind: 'openai' as const, baseUrl: f.baseUrl, apiKeyEnv: 'K' })),
+    },
+    { env: { K: 'k' }, clock, random: () => 0.5, ...options },
+  );
+  const ask = (model: string, extra: Record<string, unknown> = {}) => client.complete({ model, messages: [{ role: 'user', content: 'hello' }], ...extra });
+  return { servers, ids, clock, client, ask };
+}
+
+const route = (models: string[], extra: Record<string, unknown> = {}) => ({ routes: [{ id: 'r', models, ...extra }] });
+
+describe('failover', () => {
+  for (const status of [500, 502, 503, 529]) {
+    test(`${status} on the primary fails over to the next model`, async () => {
+      const w = await world(2, route(['a/m', 'b/m']));
+      w.servers[0]!.enqueue({ status });
+      w.servers[1]!.enqueue({ text: 'from b' });
+      const r = await w.ask('route/r');
+      assert.equal(r.error, null);
+      assert.equal(r.text, 'from b');
+      assert.equal(r.answeredBy, 'b/m');
+      assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome, a.status ?? null]), [['a/m', 'error', status], ['b/m', 'ok', null]]);
+      await w.client.close();
+    });
+  }
+
+  test('a connection reset before the response fails over', async () => {
+    const w = await world(2, route(['a/m', 'b/m']));
+    w.servers[0]!.enqueue({ resetBeforeResponse: true });
+    w.servers[1]!.enqueue({ text: 'fine' });
+    const r = await w.ask('route/r');
+    assert.equal(r.answeredBy, 'b/m');
+    assert.equal(r.attempts[0]!.errorKind, 'network');
+    await w.client.close();
+  });
+
+  for (const [status, kind] of [[401, 'auth'], [403, 'permission'], [402, 'quota'], [400, 'bad_request']] as const) {
+    test(`${status} (${kind}) is reported at once: no retry, no failover`, async () => {
+      const w = await world(2, route(['a/m', 'b/m']));
+      w.servers[0]!.enqueue({ status });
+      const r = await w.ask('route/r');
+      assert.equal(r.error?.kind, kind);
+      assert.equal(r.attempts.length, 1);
+      assert.equal(w.servers[1]!.requests.length, 0, 'the fallback was never called');
+      assert.equal(w.servers[0]!.requests.length, 1, 'no retry');
+      await w.client.close();
+    });
+  }
+
+  test('insufficient_quota 429 is not retried', async () => {
+    const w = await world(1, { retries: { maxRetries: 3 } });
+    w.servers[0]!.enqueue({ status: 429, errorType: 'insufficient_quota', errorMessage: 'You exceeded your current quota, please check your plan and billing details.' });
+    const r = await w.ask('a/m');
+    assert.equal(r.error?.kind, 'quota');
+    assert.equal(w.servers[0]!.requests.length, 1);
+    assert.deepEqual(w.clock.sleeps, []);
+    await w.client.close();
+  });
+
+  test('a context-length error skips to the next model without retrying', async () => {
+    const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 2 } });
+    w.servers[0]!.enqueue({ status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } } });
+    w.servers[1]!.enqueue({ text: 'long ok' });
+    const r = await w.ask('route/r');
+    assert.equal(r.answeredBy, 'b/m');
+    assert.equal(r.attempts[0]!.errorKind, 'context_length');
+    assert.equal(w.servers[0]!.requests.length, 1);
+    await w.client.close();
+  });
+
+  test('a prompt too long for a candidate’s known context window skips it without a request', async () => {
+    const f1 = await startFakeProvider('openai');
+    const f2 = await startFakeProvider('openai');
+    fakes.push(f1, f2);
+    const client = createClient(
+      { providers: [{ id: 'openai', baseUrl: f1.baseUrl }, { id: 'b', kind: 'openai', baseUrl: f2.baseUrl, apiKeyEnv: 'K' }], routes: [{ id: 'r', models: ['openai/gpt-4o-mini', 'b/m'] }] },
+      { env: { OPENAI_API_KEY: 'k', K: 'k' } },
+    );
+    f2.enqueue({ text: 'big ok' });
+    const r = await client.complete({ model: 'route/r', messages: [{ role: 'user', content: 'x'.repeat(600_000) }] });
+    assert.equal(r.answeredBy, 'b/m');
+    assert.equal(r.attempts[0]!.outcome, 'skipped');
+    assert.match(r.attempts[0]!.message!, /context window/);
+    assert.equal(f1.requests.length, 0);
+    await client.close();
+  });
+
+  test('once a token was shown, a mid-stream failure never switches models; partial kept; says who could continue', async () => {
+    const w = await world(2, route(['a/m', 'b/m']));
+    w.servers[0]!.enqueue({ text: 'first second third fourth', dropAfterChunks: 2 });
+    const r = await w.ask('route/r');
+    assert.ok(r.error);
+    assert.ok(r.text.startsWith('first'), r.text);
+    assert.equal(r.answeredBy, 'a/m');
+    assert.equal(w.servers[1]!.requests.length, 0);
+    assert.deepEqual(r.canContinueWith, ['a/m', 'b/m']);
+    assert.match(r.error.message, /partial text is kept/);
+    await w.client.close();
+  });
+
+  test('a mid-stream error event after tokens ends the answer with a clear error (OpenRouter style)', async () => {
+    const w = await world(2, route(['a/m', 'b/m']));
+    w.servers[0]!.enqueue({ text: 'one two three', midStreamErrorAfterChunks: 1 });
+    const r = await w.ask('route/r');
+    assert.ok(r.error);
+    assert.equal(r.finishReason, 'error');
+    assert.ok(r.text.length > 0);
+    assert.equal(w.servers[1]!.requests.length, 0);
+    await w.client.close();
+  });
+
+  test('all candidates failing reports the last error and every attempt', async () => {
+    const w = await world(2, route(['a/m', 'b/m']));
+    w.servers[0]!.enqueue({ status: 500 });
+    w.servers[1]!.enqueue({ status: 503 }, { status: 503 }, { status: 503 });
+    const r = await w.ask('route/r');
+    assert.equal(r.error?.kind, 'overloaded');
+    assert.match(r.error!.message, /all 2 candidates/);
+    assert.deepEqual(r.attempts.map((a) => a.model), ['a/m', 'b/m', 'b/m', 'b/m']);
+    await w.client.close();
+  });
+});
+
+describe('retries', () => {
+  test('429 with retry-after seconds waits at least that long, then succeeds', async () => {
+    const w = await world(1, { retries: { maxRetries: 2 } });
+    w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': '3' } }, { text: 'after wait' });
+    const r = await w.ask('a/m');
+    assert.equal(r.text, 'after wait');
+    assert.equal(w.clock.sleeps.length, 1);
+    assert.ok(w.clock.sleeps[0]! >= 3000, `slept ${w.clock.sleeps[0]}`);
+    assert.deepEqual(r.attempts.map((a) => a.outcome), ['error', 'ok']);
+    await w.client.close();
+  });
+
+  test('429 with retry-after as an HTTP date', async () => {
+    const w = await world(1, { retries: { maxRetries: 1 } });
+    w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': new Date(Date.now() + 5000).toUTCString() } }, { text: 'ok' });
+    const r = await w.ask('a/m');
+    assert.equal(r.text, 'ok');
+    assert.ok(w.clock.sleeps[0]! >= 3000 && w.clock.sleeps[0]! <= 6000, `slept ${w.clock.sleeps[0]}`);
+    await w.client.close();
+  });
+
+  test('retry-after-ms wins over retry-after', async () => {
+    const w = await world(1, { retries: { maxRetries: 1 } });
+    w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after-ms': '1500', 'retry-after': '9' } }, { text: 'ok' });
+    await w.ask('a/m');
+    assert.ok(w.clock.sleeps[0]! >= 1500 && w.clock.sleeps[0]! < 9000, `slept ${w.clock.sleeps[0]}`);
+    await w.client.close();
+  });
+
+  test('exponential backoff with jitter on repeated 500s, capped by maxRetries', async () => {
+    const w = await world(1, { retries: { maxRetries: 3 } });
+    w.servers[0]!.enqueue({ status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const r = await w.ask('a/m');
+    assert.equal(r.error?.kind, 'server');
+    assert.equal(w.servers[0]!.requests.length, 4);
+    // random() = 0.5 → 3/4 of 500, 1000, 2000 ms
+    assert.deepEqual(w.clock.sleeps, [375, 750, 1500]);
+    await w.client.close();
+  });
+
+  test('a 60 s retry-after is not sat through: a route fails over at once', async () => {
+    const w = await world(2, { ...route(['a/m', 'b/m'], { retrySameModel: true }), retries: { maxRetries: 2 } });
+    w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': '60' } });
+    w.servers[1]!.enqueue({ text: 'b answers' });
+    const r = await w.ask('route/r');
+    assert.equal(r.answeredBy, 'b/m');
+    assert.deepEqual(w.clock.sleeps, []);
+    await w.client.close();
+  });
+
+  test('a 60 s retry-after on a single model is reported with the wait, not waited', async () => {
+    const w = await world(1, { retries: { maxRetries: 2 } });
+    w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': '60' } });
+    const r = await w.ask('a/m');
+    assert.equal(r.error?.kind, 'rate_limit');
+    assert.equal(r.error?.retryAfterMs, 60_000);
+    assert.match(r.error!.message, /wait 60 s/);
+    assert.deepEqual(w.clock.sleeps, []);
+    await w.client.close();
+  });
+});
+
+describe('first-token watchdog', () => {
+  test('a route abandons a candidate that stalls before its first token and moves on', async () => {
+    const w = await world(2, route(['a/m', 'b/m'], { firstTokenTimeoutMs: 5000 }));
+    w.servers[0]!.enqueue({ text: 'never', delayBeforeFirstByteMs: 60_000 });
+    w.servers[1]!.enqueue({ text: 'quick' });
+    const p = w.ask('route/r');
+    await waitFor(() => w.servers[0]!.requests.length === 1);
+    w.clock.advance(5000);
+    const r = await p;
+    assert.equal(r.answeredBy, 'b/m');
+    assert.equal(r.attempts[0]!.errorKind, 'timeout');
+    assert.match(r.attempts[0]!.message!, /no first token within 5000 ms/);
+    await waitFor(() => w.servers[0]!.openSockets() === 0);
+    await w.client.close();
+  });
+});
+
+describe('cooldowns', () => {
+  test('repeated failures cool a model down for every request; a half-open probe closes it', async () => {
+    const w = await world(2, route(['a/m', 'b/m']));
+    w.servers[0]!.setDefault({ status: 500 });
+    w.servers[1]!.setDefault({ text: 'b' });
+    for (let i = 0; i < 3; i++) assert.equal((await w.ask('route/r')).answeredBy, 'b/m');
+    assert.equal(w.client.cooldowns.state('a/m'), 'open');
+    const r = await w.ask('route/r');
+    assert.equal(w.servers[0]!.requests.length, 3, 'the cooled-down model got no 4th request');
+    assert.equal(r.attempts[0]!.outcome, 'skipped');
+    assert.match(r.attempts[0]!.message!, /cooling down/);
+    w.clock.advance(30_001);
+    assert.equal(w.client.cooldowns.state('a/m'), 'half-open');
+    w.servers[0]!.setDefault({ text: 'a is back' });
+    const probe = await w.ask('route/r');
+    assert.equal(probe.answeredBy, 'a/m');
+    assert.equal(w.client.cooldowns.state('a/m'), 'closed');
+    await w.client.close();
+  });
+
+  test('a failed probe re-opens the circuit for longer', async () => {
+    const w = await world(2, route(['a/m', 'b/m']));
+    w.servers[0]!.setDefault({ status: 500 });
+    w.servers[1]!.setDefault({ text: 'b' });
+    for (let i = 0; i < 3; i++) await w.ask('route/r');
+    w.clock.advance(30_001);
+    await w.ask('route/r');
+    assert.equal(w.client.cooldowns.state('a/m'), 'open');
+    assert.ok(w.client.cooldowns.remainingMs('a/m') > 30_000);
+    await w.client.close();
+  });
+});
+
+describe('strategies', () => {
+  test('cheapest tries the cheapest qualifying model first', async () => {
+    const w = await world(3, {
+      routes: [{ id: 'r', models: ['a/m', 'b/m', 'c/m'], strategy: 'cheapest', constraints: { maxOutputPrice: 20 } }],
+      pricing: { 'a/m': { input: 3, output: 15 }, 'b/m': { input: 0.15, output: 0.6 }, 'c/m': { input: 0.1, output: 40 } },
+    });
+    w.servers[1]!.enqueue({ text: 'cheap' });
+    const r = await w.ask('route/r', { maxTokens: 100 });
+    assert.equal(r.answeredBy, 'b/m');
+    assert.equal(w.servers[0]!.requests.length, 0);
+    const skipped = r.attempts.find((a) => a.model === 'c/m');
+    assert.equal(skipped?.outcome, 'skipped');
+    assert.match(skipped!.message!, /maxOutputPrice/);
+    assert.ok(r.costUsd !== null && r.costUsd > 0);
+    await w.client.close();
+  });
+
+  test('fastest orders by observed time to first token, unknown models last', async () => {
+    const w = await world(2, { routes: [{ id: 'r', models: ['a/m', 'b/m'], strategy: 'fastest' }] });
+    w.client.latency.record('b/m', 50);
+    w.client.latency.record('a/m', 900);
+    w.servers[1]!.enqueue({ text: 'fast b' });
+    assert.equal((await w.ask('route/r')).answeredBy, 'b/m');
+    await w.client.close();
+  });
+});
+
+describe('budgets and the ledger', () => {
+  const pricing = { 'a/m': { input: 1000, output: 1000 } };
+
+  test('block refuses with budget, spend and estimate; nothing reaches the provider', async () => {
+    const ledger = new MemoryUsageStore();
+    const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });
+    const today = new Date(w.clock.now()).toISOString();
+    await ledger.append({ ts: today, model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 1, cachedInputTokens: null, reasoningTokens: null, costUsd: 0.9, frontEnd: 'cli', ok: true });
+    const r = await w.ask('a/m', { maxTokens: 200 });
+    assert.equal(r.error?.kind, 'budget');
+    assert.match(r.error!.message, /daily budget \$1\.00/);
+    assert.match(r.error!.message, /spent \$0\.90/);
+    assert.match(r.error!.message, /estimate \$0\.2/);
+    assert.equal(w.servers[0]!.requests.length, 0);
+    await w.client.close();
+  });
+
+  test('warn proceeds and says so; the answer is recorded in the ledger with its cost and front end', async () => {
+    const ledger = new MemoryUsageStore();
+    const w = await world(1, { pricing, budget: { perRequest: 0.0001, onExceed: 'warn' } }, { ledger, frontEnd: 'gateway' });
+    w.servers[0]!.enqueue({ text: 'spent', usage: { input: 10, output: 5 } });
+    const stream = w.client.stream({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }], maxTokens: 50 });
+    const warnings: string[] = [];
+    for await (const p of stream) if (p.type === 'warning') warnings.push(p.message);
+    const r = await stream.result;
+    assert.equal(r.text, 'spent');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /per-request budget/);
+    assert.equal(ledger.entries.length, 1);
+    assert.equal(ledger.entries[0]!.frontEnd, 'gateway');
+    assert.equal(ledger.entries[0]!.costUsd, (10 * 1000 + 5 * 1000) / 1e6);
+    await w.client.close();
+  });
+
+  test('an unknown price is not free: the warning says so', async () => {
+    const w = await world(1, { budget: { daily: 5, onExceed: 'block' } }, { ledger: new MemoryUsageStore() });
+    w.servers[0]!.enqueue({ text: 'x' });
+    const stream = w.client.stream({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }] });
+    const warnings: string[] = [];
+    for await (const p of stream) if (p.type === 'warning') warnings.push(p.message);
+    assert.equal((await stream.result).text, 'x');
+    assert.match(warnings[0]!, /unknown, not as free/);
+    await w.client.close();
+  });
+
+  test('the JSONL ledger survives a crash mid-append: earlier entries intact, next append clean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
+    const path = join(dir, 'usage.jsonl');
+    const entry = (cost: number) => ({ ts: new Date().toISOString(), model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 2, cachedInputTokens: null, reasoningTokens: null, costUsd: cost, frontEnd: 'cli', ok: true });
+    const s1 = new JsonlUsageStore(path);
+    await s1.append(entry(0.1));
+    await s1.append(entry(0.2));
+    appendFileSync(path, '{"ts":"2026-11-24T1'); // the process died mid-write
+    const s2 = new JsonlUsageStore(path);
+    await s2.append(entry(0.3));
+    const all = await s2.readAll();
+    assert.deepEqual(all.map((e) => e.costUsd), [0.1, 0.2, 0.3]);
+    assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 4);
+  });
+});
+
+describe('compare', () => {
+  test('runs in parallel; one failure does not disturb the others; results keep the given order', async () => {
+    const w = await world(3);
+    w.servers[0]!.enqueue({ text: 'alpha answer', usage: { input: 5, output: 10 }, delayBetweenChunksMs: 5 });
+    w.servers[1]!.setDefault({ status: 500 });
+    w.servers[2]!.enqueue({ text: 'gamma answer', usage: { input: 5, output: 12 } });
+    const run = w.client.compare({ messages: [{ role: 'user', content: 'q' }] }, ['a/m', 'b/m', 'c/m']);
+    const results = await run.results;
+    assert.deepEqual(results.map((r) => r.model), ['a/m', 'b/m', 'c/m']);
+    assert.equal(results[0]!.text, 'alpha answer');
+    assert.equal(results[1]!.error?.kind, 'server');
+    assert.equal(results[2]!.text, 'gamma answer');
+    assert.deepEqual(run.entries.map((e) => e.status), ['done', 'error', 'done']);
+    await w.client.close();
+  });
+
+  test('cancel one column; the others finish', async () => {
+    const w = await world(2);
+    w.servers[0]!.enqueue({ text: 'slow slow slow slow slow slow', delayBetweenChunksMs: 50 });
+    w.servers[1]!.enqueue({ text: 'steady answer', delayBetweenChunksMs: 5 });
+    let cancelled = false;
+    const run = w.client.compare({ messages: [{ role: 'user', content: 'q' }] }, ['a/m', 'b/m'], {
+      onPart: (i, _m, p) => {
+        if (i === 0 && p.type === 'text-delta' && !cancelled) {
+          cancelled = true;
+          run.entries[0]!.cancel();
+        }
+      },
+    });
+    const [a, b] = await run.results;
+    assert.equal(a!.error?.kind, 'aborted');
+    assert.ok(a!.text.startsWith('slow'));
+    assert.equal(b!.text, 'steady answer');
+    assert.equal(run.entries[0]!.status, 'cancelled');
+    await w.client.close();
+  });
+
+  test('the concurrency limit holds', async () => {
+    const w = await world(3);
+    for (const s of w.servers) s.enqueue({ text: 'x', delayBeforeFirstByteMs: 30 });
+    let inFlight = 0;
+    let peak = 0;
+    const run = w.client.compare({ messages: [{ role: 'user', content: 'q' }] }, ['a/m', 'b/m', 'c/m'], {
+      concurrency: 1,
+      onPart: (_i, _m, p) => {
+        if (p.type === 'attempt-start') peak = Math.max(peak, ++inFlight);
+        if (p.type === 'finish') inFlight--;
+      },
+    });
+    await run.results;
+    assert.equal(peak, 1);
+    await w.client.close();
+  });
+});
