@@ -209,7 +209,7 @@ async function compare(args: string[], io: Io): Promise<number> {
     const results = await run.results;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
     else io.stdout.write(renderCompare(results));
-    for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.model}: ${r.error.message}\n`);
+    for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.error.message}\n`);
     return results.some((r) => !r.error) ? 0 : 1;
   } finally {
     await client.close();
