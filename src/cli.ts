@@ -9,7 +9,7 @@ import { createClient, type SwitchboardClient } from './core/client.ts';
 import { loadConfig, type SwitchboardConfig } from './core/config.ts';
 import { SwitchboardError } from './core/errors.ts';
 import { formatUsd } from './core/catalog/cost.ts';
-import { defaultLedgerPath, JsonlUsageStore, summarize } from './core/router/ledger.ts';
+import { defaultLedgerPath, JsonlUsageStore, localDayKey, summarize } from './core/router/ledger.ts';
 import type { CompareResult } from './core/router/compare.ts';
 import type { ChatRequest } from './core/router/router.ts';
 import type { ChatMessage, ChatResult } from './core/types.ts';
@@ -23,6 +23,7 @@ Usage:
   switchboard compare --models A,B,C [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
   switchboard models [--refresh] [--all] [--json] [--config PATH]
   switchboard usage [--since YYYY-MM-DD] [--json]
+  switchboard serve [--port N] [--host 127.0.0.1] [--config PATH]   (local OpenAI-compatible gateway)
 
 Model ids are provider/model (anthropic/claude-sonnet-4) or route/<id>.
 Config: --config PATH, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
@@ -64,6 +65,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await models(rest, io);
       case 'usage':
         return await usage(rest, io);
+      case 'serve':
+        return await serve(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);
@@ -156,28 +159,34 @@ export function resultJson(r: ChatResult): Record<string, unknown> {
   return out;
 }
 
-function cancelOnSigint(): AbortController {
+/** Ctrl-C cancels the request (keeping what arrived); call the returned function when done. */
+function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
-  process.once('SIGINT', () => ac.abort());
-  return ac;
+  const onSigint = (): void => ac.abort();
+  process.once('SIGINT', onSigint);
+  return { signal: ac.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
 }
 
 async function chat(args: string[], io: Io): Promise<number> {
   const v = parse(args, { ...requestOptions, model: { type: 'string', short: 'm' } });
   if (v.help) return help(io);
+  const base = await buildRequest(v, io);
   const { client, config } = openClient(v.config, io);
-  const model = v.model ?? config.defaultModel;
-  if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
-  const req: ChatRequest = { ...(await buildRequest(v, io)), model, signal: cancelOnSigint().signal };
+  const sigint = cancelOnSigint();
   try {
-    const stream = client.stream(req);
+    const model = v.model ?? config.defaultModel;
+    if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
+    const stream = client.stream({ ...base, model, signal: sigint.signal });
     let wrote = false;
     for await (const part of stream) {
-      if (v.json) continue;
+      // With --json, stdout carries only the final object; notices still go to stderr.
       if (part.type === 'text-delta') {
+        if (v.json) continue;
         io.stdout.write(part.text);
         wrote = true;
-      } else if (part.type === 'reasoning-delta') io.stderr.write(part.text);
+      } else if (part.type === 'reasoning-delta') {
+        if (!v.json) io.stderr.write(part.text);
+      }
       else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
       else if (part.type === 'retry') io.stderr.write(`switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s\n`);
       else if (part.type === 'attempt-failed') io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
@@ -191,6 +200,7 @@ async function chat(args: string[], io: Io): Promise<number> {
     }
     return 0;
   } finally {
+    sigint.dispose();
     await client.close();
   }
 }
@@ -202,16 +212,18 @@ async function compare(args: string[], io: Io): Promise<number> {
   if (list.length < 1) throw new UsageError('--models needs a comma-separated list, e.g. --models openai/gpt-4o-mini,anthropic/claude-3-5-haiku');
   const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
-  const { client } = openClient(v.config, io);
   const base = await buildRequest(v, io);
+  const { client } = openClient(v.config, io);
+  const sigint = cancelOnSigint();
   try {
-    const run = client.compare(base, list, { signal: cancelOnSigint().signal, ...(concurrency ? { concurrency } : {}) });
+    const run = client.compare(base, list, { signal: sigint.signal, ...(concurrency ? { concurrency } : {}) });
     const results = await run.results;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
     else io.stdout.write(renderCompare(results));
     for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.error.message}\n`);
     return results.some((r) => !r.error) ? 0 : 1;
   } finally {
+    sigint.dispose();
     await client.close();
   }
 }
@@ -281,7 +293,8 @@ async function usage(args: string[], io: Io): Promise<number> {
   let since: number | null = null;
   if (v.since !== undefined) {
     since = /^\d{4}-\d{2}-\d{2}$/.test(v.since) ? new Date(`${v.since}T00:00:00`).getTime() : Number.NaN;
-    if (Number.isNaN(since)) throw new UsageError(`--since must be a date like 2026-11-01, got "${v.since}"`);
+    // new Date() rolls 2026-02-30 over to March: accept only dates that exist.
+    if (Number.isNaN(since) || localDayKey(since) !== v.since) throw new UsageError(`--since must be a date like 2026-11-01, got "${v.since}"`);
   }
   const store = new JsonlUsageStore(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
   const report = summarize(await store.readAll(), since);
@@ -298,6 +311,31 @@ async function usage(args: string[], io: Io): Promise<number> {
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
   io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));
+  return 0;
+}
+
+/** The local OpenAI-compatible gateway, until SIGINT/SIGTERM. */
+async function serve(args: string[], io: Io): Promise<number> {
+  const v = parse(args, { config: common.config, help: common.help, port: { type: 'string' }, host: { type: 'string' } });
+  if (v.help) return help(io);
+  const port = v.port === undefined ? 4141 : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${v.port}"`);
+  const { loadOrCreateToken } = await import('./gateway/token.ts');
+  const { startGateway } = await import('./gateway/server.ts');
+  const token = loadOrCreateToken({ env: io.env });
+  const { client } = openClient(v.config, io);
+  const secrets = client.providers.flatMap((p) => (p.apiKeyEnv && io.env[p.apiKeyEnv] ? [io.env[p.apiKeyEnv]!] : []));
+  const gateway = await startGateway({ client, token: token.token, port, ...(v.host ? { host: v.host } : {}), secrets, log: (line) => io.stderr.write(`${line}\n`) }).catch(async (e: unknown) => {
+    await client.close();
+    throw e;
+  });
+  io.stdout.write(`${gateway.url} (token: ${token.path ? `in ${token.path}` : '$SWITCHBOARD_GATEWAY_TOKEN'})\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await gateway.close();
+  await client.close();
   return 0;
 }
 

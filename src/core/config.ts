@@ -186,8 +186,9 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
  * A missing default file is an empty config; a missing explicit file is an error.
  */
 export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = process.env): { config: SwitchboardConfig; path: string | null } {
-  const path = explicitPath ?? env.SWITCHBOARD_CONFIG ?? defaultConfigPath(env);
-  const explicit = explicitPath !== undefined || env.SWITCHBOARD_CONFIG !== undefined;
+  const fromEnv = env.SWITCHBOARD_CONFIG || undefined; // an empty variable means unset
+  const path = explicitPath ?? fromEnv ?? defaultConfigPath(env);
+  const explicit = explicitPath !== undefined || fromEnv !== undefined;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

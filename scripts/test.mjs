@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, build, unit tests (no VS Code), integration tests inside a real VS Code
+// extension host, and UI tests driving a real VS Code through Playwright. Ends with one line
+// "tests: N passed, N failed" over every suite.
+//
+//   SWITCHBOARD_TEST_SUITES=unit,integration,ui   choose suites (default: all)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const suites = (process.env.SWITCHBOARD_TEST_SUITES || 'unit,integration,ui').split(',').map((s) => s.trim());
+const node = process.execPath;
+const totals = { passed: 0, failed: 0 };
+const results = [];
+
+function ensureSystemPackages() {
+  if (!suites.includes('integration') && !suites.includes('ui')) return;
+  const missing = [];
+  if (!existsSync(process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium')) missing.push('chromium');
+  if (!existsSync('/usr/bin/krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    console.error(`The real-VS-Code tests need Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+    process.exit(1);
+  }
+  console.log(`[test] installing Debian packages: ${missing.join(' ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+    if (r.status !== 0) {
+      console.error(`[test] apt-get ${args.join(' ')} failed (exit ${r.status})`);
+      process.exit(1);
+    }
+  }
+}
+
+/** Run a step, echo its output, and count node:test ("ℹ pass N") or mocha ("N passing") results. */
+function run(name, args, { count = true } = {}) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    console.log(`\n[test] ── ${name} ──`);
+    const child = spawn(args[0], args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let out = '';
+    const tee = (stream, target) =>
+      stream.on('data', (d) => {
+        out += d;
+        target.write(d);
+      });
+    tee(child.stdout, process.stdout);
+    tee(child.stderr, process.stderr);
+    child.on('close', (code) => {
+      let passed = 0;
+      let failed = 0;
+      if (count) {
+        for (const m of out.matchAll(/^ℹ pass (\d+)$/gm)) passed += Number(m[1]);
+        for (const m of out.matchAll(/^ℹ fail (\d+)$/gm)) failed += Number(m[1]);
+        for (const m of out.matchAll(/^\s*(\d+) passing\b/gm)) passed += Number(m[1]);
+        for (const m of out.matchAll(/^\s*(\d+) failing\b/gm)) failed += Number(m[1]);
+        if (code !== 0 && failed === 0) failed = 1; // a crash or a setup failure counts as a failure
+      }
+      totals.passed += passed;
+      totals.failed += failed;
+      results.push({ name, code, passed, failed, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+      resolve(code);
+    });
+  });
+}
+
+ensureSystemPackages();
+let ok = (await run('typecheck', [node, 'node_modules/typescript/bin/tsc', '-p', '.', '--noEmit'], { count: false })) === 0;
+ok = (await run('build', [node, 'esbuild.mjs'], { count: false })) === 0 && ok;
+if (!ok) {
+  console.error('\n[test] typecheck or build failed');
+  console.log(`tests: ${totals.passed} passed, ${Math.max(1, totals.failed)} failed`);
+  process.exit(1);
+}
+if (suites.includes('unit')) await run('unit', [node, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/unit/*.test.ts']);
+if (suites.includes('integration')) await run('integration (real VS Code extension host)', [node, 'scripts/vscode/run-integration.mjs']);
+if (suites.includes('ui')) await run('ui (Playwright + real VS Code)', [node, 'scripts/vscode/run-ui.mjs']);
+
+console.log('\n[test] summary');
+for (const r of results) console.log(`  ${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+const failedSteps = results.filter((r) => r.code !== 0).length;
+console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(failedSteps > 0 || totals.failed > 0 ? 1 : 0);
