@@ -1,0 +1,108 @@
+// Types of harness.mjs, for the TypeScript UI tests (test/ui/*.ui.test.ts) and the typecheck.
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+
+export declare const repoRoot: string;
+export declare const artifactsDir: string;
+export declare const screenshotsDir: string;
+export declare const EXTENSION_ID: string;
+export declare const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
+export declare const CHROMIUM_ARGS: readonly string[];
+export declare const UI_SERVER_ENV: string;
+
+export interface StartOptions {
+  /** Folder the workbench opens (created if missing; default: a fresh one in the throwaway root). */
+  workspace?: string;
+  /** Installed with `code-server --install-extension` before the server starts. */
+  vsixPath?: string;
+  /** Loaded unpackaged through the smoke-test payload: pass it to workbenchUrl() (needs smokeDriver). */
+  extensionDevelopmentPath?: string;
+  /** User settings merged over DEFAULT_SETTINGS. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server and so for its extension hosts. */
+  env?: Record<string, string>;
+  /** `--vscode-option enable-smoke-test-driver`: needed for test payloads, hides notification toasts. */
+  smokeDriver?: boolean;
+  host?: string;
+  port?: number;
+  extraArgs?: string[];
+  /** Keep the throwaway folder after stop() (also: SWITCHBOARD_HARNESS_KEEP=1). */
+  keep?: boolean;
+  tmpRoot?: string;
+  /** Use (and keep) this folder for HOME, user data and extensions instead of a throwaway one. */
+  dataDir?: string;
+  startTimeoutMs?: number;
+  /** Echo code-server's output on stderr (also: SWITCHBOARD_HARNESS_VERBOSE=1). */
+  logToStderr?: boolean;
+  /** Check that Chromium is installed (default true). */
+  browser?: boolean;
+}
+
+export interface WorkbenchUrlOptions {
+  folder?: string;
+  extensionDevelopmentPath?: string;
+  extensionTestsPath?: string;
+  extensionEnvironment?: Record<string, string>;
+}
+
+export interface CodeServer {
+  url: string;
+  host: string;
+  port: number;
+  pid: number;
+  root: string;
+  workspace: string;
+  userDataDir: string;
+  extensionsDir: string;
+  logFile: string;
+  recentOutput(): string;
+  workbenchUrl(options?: WorkbenchUrlOptions): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  headless?: boolean;
+  args?: string[];
+  viewport?: { width: number; height: number };
+  defaultTimeoutMs?: number;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export interface UiSessionOptions {
+  /** Files to create in the session's fresh workspace folder, by relative path. */
+  files?: Record<string, string>;
+  /** Only when the session starts its own code-server (a test file run by hand). */
+  settings?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+export interface UiSession {
+  server: CodeServer;
+  page: Page;
+  context: BrowserContext;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+/** Removes `dir` when the process exits (however it exits, but for SIGKILL); call the result to remove it now. */
+export declare function removeAtExit(dir: string): () => void;
+export declare function freePort(host?: string): Promise<number>;
+export declare function startCodeServer(options?: StartOptions): Promise<CodeServer>;
+export declare function launchBrowser(options?: LaunchOptions): Promise<Browser>;
+export declare function waitForWorkbench(page: Page, timeoutMs?: number): Promise<void>;
+export declare function openWorkbench(page: Page, server: CodeServer, urlOptions?: WorkbenchUrlOptions): Promise<void>;
+export declare function runCommand(page: Page, title: string, options?: { timeoutMs?: number }): Promise<void>;
+export declare function closeQuickInput(page: Page): Promise<void>;
+export declare function quickInputItems(page: Page): Promise<string[]>;
+export declare function pickQuickInputItem(page: Page, label: string, options?: { timeoutMs?: number }): Promise<boolean>;
+export declare function webviewFrame(page: Page, options?: { index?: number }): FrameLocator;
+export declare function readNotifications(page: Page, options?: { close?: boolean }): Promise<string[]>;
+export declare function screenshot(page: Page, name: string): Promise<string>;
+export declare function extensionManifest(): { name: string; publisher: string; version: string; displayName?: string; [key: string]: unknown };
+export declare function describeServerForEnv(server: CodeServer): string;
+export declare function openUiSession(options?: UiSessionOptions): Promise<UiSession>;
