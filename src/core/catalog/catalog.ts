@@ -21,6 +21,8 @@ import { z } from 'zod';
 import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
 import { findPreset } from '../providers/presets.ts';
+import { authHeaders } from '../providers/shared.ts';
+import { redactSecrets } from '../redact.ts';
 import { findSnapshot, openrouterSlugOf, SNAPSHOT, snapshotPrice, type SnapshotModel } from './snapshot.ts';
 
 export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config';
@@ -220,25 +222,6 @@ function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }
 
-function authHeader(p: ResolvedProvider, key: string | undefined): Record<string, string> {
-  if (!key) return {};
-  switch (p.auth) {
-    case 'bearer':
-      return { authorization: `Bearer ${key}` };
-    case 'x-api-key':
-      return { 'x-api-key': key };
-    case 'x-goog-api-key':
-      return { 'x-goog-api-key': key };
-    case 'none':
-      return {};
-  }
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[redacted]');
-  return out;
-}
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
   const parts: Buffer[] = [];
@@ -435,7 +418,7 @@ export class Catalog {
           refreshed.push(p.id);
         } catch (e) {
           const err = e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'headers');
-          errors.push({ providerId: p.id, message: redact(err.message, secrets), kind: err.kind });
+          errors.push({ providerId: p.id, message: redactSecrets(err.message, secrets), kind: err.kind });
         }
       }),
     );
@@ -471,7 +454,7 @@ export class Catalog {
     try {
       res = await request(`${p.baseUrl}/models`, {
         method: 'GET',
-        headers: { accept: 'application/json', ...p.headers, ...authHeader(p, key) },
+        headers: { accept: 'application/json', ...p.headers, ...authHeaders(p, key ?? null) },
         signal,
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
         headersTimeout: this.timeoutMs,

@@ -5,6 +5,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { classifyHttpError, classifyNetworkError, SwitchboardError } from '../errors.ts';
+import { redactSecrets } from '../redact.ts';
 
 export interface Timeouts {
   connectMs: number;
@@ -117,14 +118,9 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number)
 
 /** Remove secrets from an error's text: a provider might echo a key back in its message. */
 export function scrub(err: SwitchboardError, secrets: string[] | undefined): SwitchboardError {
-  const list = (secrets ?? []).filter((s) => s && s.length >= 4);
-  if (list.length === 0) return err;
-  const clean = (s: string | null): string | null => {
-    if (s == null) return s;
-    let out = s;
-    for (const k of list) out = out.split(k).join('[redacted]');
-    return out;
-  };
-  if (!list.some((k) => err.message.includes(k) || (err.fix ?? '').includes(k))) return err;
-  return new SwitchboardError({ ...err.toInit(), message: clean(err.detail) ?? '', fix: clean(err.fix), cause: undefined });
+  const list = secrets ?? [];
+  const message = redactSecrets(err.detail, list);
+  const fix = err.fix === null ? null : redactSecrets(err.fix, list);
+  if (message === err.detail && fix === err.fix) return err;
+  return new SwitchboardError({ ...err.toInit(), message, fix, cause: undefined });
 }

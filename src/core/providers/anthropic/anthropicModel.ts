@@ -1,10 +1,8 @@
 /** The Anthropic Messages API (streaming), for Anthropic and Anthropic-shaped gateways. */
-import type { ResolvedProvider } from '../../config.ts';
 import { classifyHttpError } from '../../errors.ts';
-import { postJsonStream } from '../../http/request.ts';
-import { sseEvents } from '../../http/sse.ts';
-import type { LanguageModel, ModelRequest, ModelStreamPart, Usage } from '../../types.ts';
-import { authHeaders, invalidResponse, num, obj, parseEventJson, requireKey, type ProviderContext } from '../shared.ts';
+import type { ModelStreamPart, Usage } from '../../types.ts';
+import type { WireProtocol } from '../httpModel.ts';
+import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toAnthropicPrompt } from './convertMessages.ts';
 import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
 
@@ -12,23 +10,13 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 /** Anthropic requires max_tokens; used when the caller gives none. */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-export class AnthropicModel implements LanguageModel {
-  readonly providerId: string;
-  readonly modelId: string;
-  private readonly provider: ResolvedProvider;
-  private readonly ctx: ProviderContext;
-
-  constructor(provider: ResolvedProvider, modelId: string, ctx: ProviderContext) {
-    this.provider = provider;
-    this.providerId = provider.id;
-    this.modelId = modelId;
-    this.ctx = ctx;
-  }
-
-  buildBody(req: ModelRequest): Record<string, unknown> {
+export const anthropicProtocol: WireProtocol = {
+  url: (provider) => `${provider.baseUrl}/messages`,
+  headers: (provider) => ({ 'anthropic-version': provider.anthropicVersion ?? ANTHROPIC_VERSION }),
+  body(_provider, wireModel, req) {
     const prompt = toAnthropicPrompt(req.messages);
     const body: Record<string, unknown> = {
-      model: this.modelId,
+      model: wireModel,
       max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
       messages: prompt.messages,
       stream: true,
@@ -38,25 +26,9 @@ export class AnthropicModel implements LanguageModel {
     if (req.topP !== undefined) body.top_p = req.topP;
     if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
     return body;
-  }
-
-  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
-    const key = requireKey(this.provider, this.ctx, this.modelId);
-    const res = await postJsonStream({
-      url: `${this.provider.baseUrl}/messages`,
-      headers: { 'anthropic-version': this.provider.anthropicVersion ?? ANTHROPIC_VERSION, ...this.provider.headers, ...authHeaders(this.provider, key) },
-      body: this.buildBody(req),
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(this.ctx.dispatcher ? { dispatcher: this.ctx.dispatcher } : {}),
-      timeouts: this.ctx.timeouts,
-      provider: this.providerId,
-      model: this.modelId,
-      keyHint: this.ctx.keyHint(this.provider),
-      secrets: key ? [key] : [],
-    });
-    yield* decodeAnthropicStream(sseEvents(res.body), this.providerId, this.modelId);
-  }
-}
+  },
+  decode: (events, provider, model) => decodeAnthropicStream(events, provider, model),
+};
 
 export async function* decodeAnthropicStream(events: AsyncIterable<{ event: string | undefined; data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
   // Content block index → tool-call index, so parallel tool calls keep their own slots.

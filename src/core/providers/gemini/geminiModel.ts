@@ -1,27 +1,17 @@
 /** Google Gemini generateContent, streamed with `alt=sse` (each event a whole response; no [DONE]). */
-import type { ResolvedProvider } from '../../config.ts';
 import { classifyHttpError } from '../../errors.ts';
-import { postJsonStream } from '../../http/request.ts';
-import { sseEvents } from '../../http/sse.ts';
-import type { LanguageModel, ModelRequest, ModelStreamPart, Usage } from '../../types.ts';
-import { authHeaders, invalidResponse, num, obj, parseEventJson, requireKey, type ProviderContext } from '../shared.ts';
+import type { ModelStreamPart, Usage } from '../../types.ts';
+import type { WireProtocol } from '../httpModel.ts';
+import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toGeminiPrompt } from './convertMessages.ts';
 import { mapGeminiFinish } from './mapFinish.ts';
 
-export class GeminiModel implements LanguageModel {
-  readonly providerId: string;
-  readonly modelId: string;
-  private readonly provider: ResolvedProvider;
-  private readonly ctx: ProviderContext;
-
-  constructor(provider: ResolvedProvider, modelId: string, ctx: ProviderContext) {
-    this.provider = provider;
-    this.providerId = provider.id;
-    this.modelId = modelId;
-    this.ctx = ctx;
-  }
-
-  buildBody(req: ModelRequest): Record<string, unknown> {
+export const geminiProtocol: WireProtocol = {
+  url(provider, wireModel) {
+    const model = wireModel.startsWith('models/') ? wireModel.slice('models/'.length) : wireModel;
+    return `${provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`;
+  },
+  body(_provider, _wireModel, req) {
     const prompt = toGeminiPrompt(req.messages);
     const body: Record<string, unknown> = { contents: prompt.contents };
     if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
@@ -32,26 +22,9 @@ export class GeminiModel implements LanguageModel {
     if (req.stop !== undefined && req.stop.length > 0) gen.stopSequences = req.stop;
     if (Object.keys(gen).length > 0) body.generationConfig = gen;
     return body;
-  }
-
-  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
-    const key = requireKey(this.provider, this.ctx, this.modelId);
-    const model = this.modelId.startsWith('models/') ? this.modelId.slice('models/'.length) : this.modelId;
-    const res = await postJsonStream({
-      url: `${this.provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`,
-      headers: { ...this.provider.headers, ...authHeaders(this.provider, key) },
-      body: this.buildBody(req),
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(this.ctx.dispatcher ? { dispatcher: this.ctx.dispatcher } : {}),
-      timeouts: this.ctx.timeouts,
-      provider: this.providerId,
-      model: this.modelId,
-      keyHint: this.ctx.keyHint(this.provider),
-      secrets: key ? [key] : [],
-    });
-    yield* decodeGeminiStream(sseEvents(res.body), this.providerId, this.modelId);
-  }
-}
+  },
+  decode: (events, provider, model) => decodeGeminiStream(events, provider, model),
+};
 
 export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
   let finished = false;
@@ -77,7 +50,14 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
         const fc = obj(p.functionCall);
         if (fc) {
           const name = typeof fc.name === 'string' ? fc.name : '';
-          yield { type: 'tool-call-delta', index: toolIndex, id: typeof fc.id === 'string' ? fc.id : `call_${toolIndex}`, name, argumentsDelta: JSON.stringify(fc.args ?? {}) };
+          let args: string;
+          try {
+            args = JSON.stringify(fc.args ?? {});
+          } catch (e) {
+            // Arguments nested deeper than JSON.stringify can recurse.
+            throw invalidResponse(provider, model, 'the arguments of a function call could not be read', e);
+          }
+          yield { type: 'tool-call-delta', index: toolIndex, id: typeof fc.id === 'string' ? fc.id : `call_${toolIndex}`, name, argumentsDelta: args };
           toolIndex++;
         }
       }

@@ -3,60 +3,31 @@
  * vendor (OpenRouter, Mistral, Groq, DeepSeek, xAI, Together, Fireworks, Ollama,
  * LM Studio, vLLM, LiteLLM). Vendors differ only by preset data.
  */
-import type { ResolvedProvider } from '../../config.ts';
 import { classifyHttpError } from '../../errors.ts';
-import { postJsonStream } from '../../http/request.ts';
-import { sseEvents } from '../../http/sse.ts';
-import type { LanguageModel, ModelRequest, ModelStreamPart, Usage } from '../../types.ts';
-import { authHeaders, invalidResponse, num, obj, parseEventJson, requireKey, type ProviderContext } from '../shared.ts';
+import type { ModelStreamPart, Usage } from '../../types.ts';
+import type { WireProtocol } from '../httpModel.ts';
+import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 import { mapOpenAIFinish } from './mapFinish.ts';
 
-export class OpenAICompatibleModel implements LanguageModel {
-  readonly providerId: string;
-  readonly modelId: string;
-  private readonly provider: ResolvedProvider;
-  private readonly ctx: ProviderContext;
-
-  constructor(provider: ResolvedProvider, modelId: string, ctx: ProviderContext) {
-    this.provider = provider;
-    this.providerId = provider.id;
-    this.modelId = modelId;
-    this.ctx = ctx;
-  }
-
-  buildBody(req: ModelRequest): Record<string, unknown> {
+export const openaiProtocol: WireProtocol = {
+  url: (provider) => `${provider.baseUrl}/chat/completions`,
+  body(provider, wireModel, req) {
     const body: Record<string, unknown> = {
-      model: this.modelId,
+      model: wireModel,
       messages: toOpenAIMessages(req.messages),
       stream: true,
       stream_options: { include_usage: true },
     };
     // OpenAI's own API deprecated max_tokens (its reasoning models reject it); others expect max_tokens.
-    if (req.maxTokens !== undefined) body[this.provider.id === 'openai' ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;
+    if (req.maxTokens !== undefined) body[provider.id === 'openai' ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;
     if (req.temperature !== undefined) body.temperature = req.temperature;
     if (req.topP !== undefined) body.top_p = req.topP;
     if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop;
     return body;
-  }
-
-  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
-    const key = requireKey(this.provider, this.ctx, this.modelId);
-    const res = await postJsonStream({
-      url: `${this.provider.baseUrl}/chat/completions`,
-      headers: { ...this.provider.headers, ...authHeaders(this.provider, key) },
-      body: this.buildBody(req),
-      ...(req.signal ? { signal: req.signal } : {}),
-      ...(this.ctx.dispatcher ? { dispatcher: this.ctx.dispatcher } : {}),
-      timeouts: this.ctx.timeouts,
-      provider: this.providerId,
-      model: this.modelId,
-      keyHint: this.ctx.keyHint(this.provider),
-      secrets: key ? [key] : [],
-    });
-    yield* decodeOpenAIStream(sseEvents(res.body), this.providerId, this.modelId);
-  }
-}
+  },
+  decode: (events, provider, model) => decodeOpenAIStream(events, provider, model),
+};
 
 /**
  * Decode an OpenAI-format SSE stream into parts. Kept free of zod on purpose: it runs
@@ -88,8 +59,8 @@ export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }
       if (id !== undefined || m !== undefined) yield { type: 'response-meta', ...(id !== undefined ? { id } : {}), ...(m !== undefined ? { model: m } : {}) };
     }
     const choices = chunk.choices;
-    if (Array.isArray(choices) && choices.length > 0) {
-      const choice = choices[0] as Record<string, unknown>;
+    const choice = Array.isArray(choices) ? obj(choices[0]) : null;
+    if (choice) {
       const delta = obj(choice.delta) ?? obj(choice.message);
       if (delta) {
         const reasoning = delta.reasoning_content ?? delta.reasoning;
