@@ -135,6 +135,9 @@ export function defaultFix(kind: ErrorKind, keyHint?: string, retryAfterMs?: num
   }
 }
 
+/** Longest provider message kept in an error (characters). */
+const MAX_MESSAGE = 2000;
+
 /**
  * Classify an HTTP error response. `body` is the parsed JSON (or the raw text when not JSON).
  * Works for OpenAI-shaped `{error:{message,type,code}}`, OpenRouter `{error:{code:n,message}}`,
@@ -151,7 +154,9 @@ export function classifyHttpError(args: {
 }): SwitchboardError {
   const { status, body, headers, provider, model } = args;
   const info = extractErrorInfo(body);
-  const message = info.message || (typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
+  const full = info.message || (typeof body === 'string' && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
+  // An error event inside a stream is not size-limited like an error body: keep messages readable.
+  const message = full.length > MAX_MESSAGE ? `${full.slice(0, MAX_MESSAGE)}…` : full;
   const code = `${info.type ?? ''} ${info.code ?? ''} ${info.status ?? ''}`.toLowerCase();
   const lowerMsg = message.toLowerCase();
   const retryAfterMs = parseRetryAfter(headers, args.now ?? Date.now()) ?? info.retryDelayMs;
