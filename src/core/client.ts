@@ -86,10 +86,8 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const catalog =
     options.catalog ??
     new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now() });
-  const facts: ModelFacts = {
-    contextLength: (id) => catalog.get(id)?.contextLength ?? null,
-    price: (id) => catalog.priceFor(id),
-  };
+  // The catalog answers the router's questions about context windows and prices.
+  const facts: ModelFacts = catalog;
   const make = options.createModel ?? createLanguageModel;
   const models = new Map<string, LanguageModel>();
   const cooldowns = new CooldownTracker(() => clock.now(), options.cooldown);
