@@ -327,12 +327,18 @@ async function serve(args: string[], io: Io): Promise<number> {
   const secrets = client.providers.flatMap((p) => (p.apiKeyEnv && io.env[p.apiKeyEnv] ? [io.env[p.apiKeyEnv]!] : []));
   const gateway = await startGateway({ client, token: token.token, port, ...(v.host ? { host: v.host } : {}), secrets, log: (line) => io.stderr.write(`${line}\n`) }).catch(async (e: unknown) => {
     await client.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SwitchboardError({ kind: 'config', message: `port ${port} is already in use`, fix: 'pick another with --port (0: any free port)' });
     throw e;
   });
   io.stdout.write(`${gateway.url} (token: ${token.path ? `in ${token.path}` : '$SWITCHBOARD_GATEWAY_TOKEN'})\n`);
   await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   await gateway.close();
   await client.close();

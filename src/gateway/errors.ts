@@ -1,0 +1,78 @@
+/**
+ * The core's error taxonomy → OpenAI's error shape `{error:{message,type,param,code}}` and an
+ * HTTP status, so OpenAI SDKs raise their own classes (RateLimitError, AuthenticationError, …).
+ *
+ * Choices, and why:
+ * - Upstream auth (the provider refused Switchboard's key, or no key is set) → 401, code
+ *   `upstream_auth`. Not 502: SDKs retry 5xx, and retrying cannot fix a key. The code tells it
+ *   apart from the gateway's own 401 (`invalid_api_key`, a wrong gateway token).
+ * - Upstream quota (credits exhausted) → 429 `insufficient_quota`, exactly as OpenAI sends it.
+ * - Budget (Switchboard's own spend limit blocked the request; no provider was called) → 402
+ *   `budget_exceeded`, as OpenRouter answers "insufficient credits": a spend limit, not a rate limit.
+ * - Rate limit → 429 `rate_limit_exceeded` with `retry-after` / `retry-after-ms` when known.
+ * - Provider 5xx, network failures and garbled answers → 502; overloaded → 503; timeouts → 504.
+ * - Unknown model or route (config) and upstream 404 → 404 `model_not_found`.
+ * - Every non-retryable error carries `x-should-retry: false`, which the OpenAI SDKs honour.
+ */
+import type { SwitchboardError, ErrorKind } from '../core/errors.ts';
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface HttpError {
+  status: number;
+  body: OpenAIErrorBody;
+  headers: Record<string, string>;
+}
+
+interface Mapping {
+  status: number;
+  type: string;
+  code: string;
+}
+
+const BY_KIND: Record<ErrorKind, Mapping> = {
+  auth: { status: 401, type: 'authentication_error', code: 'upstream_auth' },
+  permission: { status: 403, type: 'permission_error', code: 'upstream_permission' },
+  quota: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
+  rate_limit: { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+  overloaded: { status: 503, type: 'server_error', code: 'upstream_overloaded' },
+  server: { status: 502, type: 'server_error', code: 'upstream_error' },
+  context_length: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' },
+  bad_request: { status: 400, type: 'invalid_request_error', code: 'upstream_bad_request' },
+  not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
+  network: { status: 502, type: 'server_error', code: 'upstream_unreachable' },
+  timeout: { status: 504, type: 'server_error', code: 'upstream_timeout' },
+  // Only seen when the gateway itself cancelled (shutting down); a client that hung up gets nothing.
+  aborted: { status: 503, type: 'server_error', code: 'gateway_shutting_down' },
+  invalid_response: { status: 502, type: 'server_error', code: 'upstream_invalid_response' },
+  config: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
+  budget: { status: 402, type: 'insufficient_quota', code: 'budget_exceeded' },
+};
+
+const NO_RETRY = new Set<ErrorKind>(['auth', 'permission', 'quota', 'context_length', 'bad_request', 'not_found', 'config', 'budget']);
+
+/** An error the gateway raises itself (bad token, bad JSON, body too large, …). */
+export function gatewayError(status: number, message: string, code: string, extra: { type?: string; param?: string | null; headers?: Record<string, string> } = {}): HttpError {
+  const type = extra.type ?? (status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
+  return { status, body: { error: { message, type, param: extra.param ?? null, code } }, headers: extra.headers ?? {} };
+}
+
+/** Map a core error; `redact` scrubs anything secret-looking from the message. */
+export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) => string): HttpError {
+  const m = BY_KIND[e.kind];
+  // A request the facade rejected before any provider saw it is the caller's bad request.
+  const code = e.kind === 'bad_request' && e.provider === null ? 'invalid_request' : m.code;
+  const headers: Record<string, string> = {};
+  if (NO_RETRY.has(e.kind)) headers['x-should-retry'] = 'false';
+  if (e.retryAfterMs !== null && (e.kind === 'rate_limit' || e.kind === 'overloaded')) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+    headers['retry-after-ms'] = String(Math.max(0, Math.round(e.retryAfterMs)));
+  }
+  return { status: m.status, body: { error: { message: redact(e.message), type: m.type, param: null, code } }, headers };
+}
+
+export function internalError(): HttpError {
+  return gatewayError(500, 'internal gateway error (see the gateway log)', 'internal_error');
+}

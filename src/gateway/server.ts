@@ -1,0 +1,410 @@
+/**
+ * The local OpenAI-compatible gateway: a third front end over the same client as the extension
+ * and the CLI. Every request goes through `client.stream()`, so routes, failover, cooldowns,
+ * budgets and the usage ledger (tagged `gateway`) apply; the OpenAI shapes come from the core's
+ * facade (../core/openaiFacade.ts). Plain node:http, no framework.
+ *
+ * Every request passes, in order: Host check (DNS rebinding, 421) → Origin check (web pages, 403)
+ * → bearer token (401) → route → concurrency cap (429) → bounded, timed body read (413 / 408)
+ * → JSON and parameter validation (400). Nothing reaches a provider before all of them pass.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { SwitchboardClient } from '../core/client.ts';
+import { SwitchboardError } from '../core/errors.ts';
+import { toChatCompletion, toChatRequest, toChunks } from '../core/openaiFacade.ts';
+import { ROUTE_PREFIX } from '../core/resolve.ts';
+import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
+import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
+import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
+
+export interface GatewayOptions {
+  client: SwitchboardClient;
+  /** Address to bind. Default 127.0.0.1; anything else is logged as a warning. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** The bearer token every request must carry (≥ 16 characters). */
+  token: string;
+  /** Browser origins allowed to call the gateway (exact `scheme://host:port`). Default none. */
+  allowedOrigins?: string[];
+  /** Extra names accepted in the Host header (e.g. a hostname when bound to a LAN address). */
+  allowedHosts?: string[];
+  /** Request body limit. Default 8 MiB. */
+  maxBodyBytes?: number;
+  /** Requests handled at once; more get 429 with retry-after. Default 64. */
+  maxConcurrent?: number;
+  /** The whole request (headers and body) must arrive within this. Default 60 s. */
+  requestTimeoutMs?: number;
+  /** Longest silence from the client while it sends a body or while the gateway waits for it to read. Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Values never to be shown (provider keys), on top of key-shaped strings. */
+  secrets?: string[];
+  /** One line per request and warnings. Never gets keys, tokens or bodies. */
+  log?: (line: string) => void;
+}
+
+export interface GatewayStats {
+  /** Requests being handled now (counted against maxConcurrent). */
+  active: number;
+  /** Every request received, refused or not. */
+  requests: number;
+  /** Chat completions answered in full. */
+  completed: number;
+  /** Streams and answers cut short because the client went away (upstream cancelled). */
+  clientAborts: number;
+  /** Responses by HTTP status. */
+  byStatus: Record<string, number>;
+}
+
+export interface Gateway {
+  /** Base URL for OpenAI clients, e.g. http://127.0.0.1:4141/v1 */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** Stop accepting, cancel what is in flight, close every connection. */
+  close(): Promise<void>;
+  stats(): GatewayStats;
+}
+
+const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, maxConcurrent: 64, requestTimeoutMs: 60_000, idleTimeoutMs: 30_000 };
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  if (typeof opts.token !== 'string' || opts.token.length < 16) throw new SwitchboardError({ kind: 'config', message: 'the gateway token must be at least 16 characters', fix: 'generate one (see src/gateway/token.ts)' });
+  const { client } = opts;
+  const host = opts.host ?? '127.0.0.1';
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  const maxConcurrent = opts.maxConcurrent ?? DEFAULTS.maxConcurrent;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+  const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
+  const log = opts.log ?? ((): void => undefined);
+  const redact = makeRedactor(opts.secrets ?? []);
+  const checkToken = tokenChecker(opts.token);
+  const allowedOrigins = new Set((opts.allowedOrigins ?? []).map(normalizeOrigin));
+  const startedSec = Math.floor(Date.now() / 1000);
+
+  const stats: GatewayStats = { active: 0, requests: 0, completed: 0, clientAborts: 0, byStatus: {} };
+  const inflight = new Set<AbortController>();
+  /** Responses not yet finished; close() waits for them before dropping keep-alive sockets. */
+  const open = new Set<ServerResponse>();
+  let onAllFinished: (() => void) | null = null;
+  let allowedHosts = new Set<string>();
+  let closing = false;
+
+  const headersTimeout = Math.min(requestTimeoutMs, 20_000);
+  const server = http.createServer({
+    requestTimeout: requestTimeoutMs,
+    headersTimeout,
+    keepAliveTimeout: 5_000,
+    // Node checks those timeouts on this interval (default 30 s, far too coarse for a 1 s limit).
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(headersTimeout / 4))),
+    noDelay: true,
+    maxHeaderSize: 32 * 1024,
+  });
+  server.maxConnections = Math.max(256, maxConcurrent * 4);
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch((e: unknown) => {
+      log(`gateway: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
+      if (!res.headersSent && !res.destroyed) send(req, res, internalError());
+      else res.destroy();
+    });
+  };
+  server.on('request', onRequest);
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    expectsContinue.add(req);
+    onRequest(req, res);
+  });
+  // Malformed requests and Node's own header/request timeouts (slow-loris) end here.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+    const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    count(status);
+    if (socket.writable && !(socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.headersSent) {
+      const e = timeout ? gatewayError(408, 'the request did not arrive in time', 'request_timeout') : gatewayError(status, 'malformed HTTP request', 'bad_http_request');
+      const body = JSON.stringify(e.body);
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    socket.destroySoon();
+    if (timeout) log(`gateway: ${status} request timeout (client too slow)`);
+  });
+
+  function count(status: number): void {
+    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, e: HttpError | { status: number; body: unknown; headers?: Record<string, string> }): void {
+    if (res.destroyed || res.headersSent) return;
+    const body = JSON.stringify(e.body);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...e.headers };
+    // An unread body is not drained (it may be huge or never come): close the connection instead.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.complete) headers.connection = 'close';
+    res.writeHead(e.status, headers);
+    res.end(body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const t0 = performance.now();
+    stats.requests++;
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const method = req.method ?? 'GET';
+    const note: { model?: string; aborted?: boolean } = {};
+    open.add(res);
+    res.once('close', () => {
+      open.delete(res);
+      if (open.size === 0) onAllFinished?.();
+      count(res.statusCode);
+      log(`gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}`);
+    });
+
+    // 1. DNS rebinding: the Host must name this server.
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!allowedHosts.has(hostHeader)) return send(req, res, gatewayError(421, 'this gateway answers only to its own address (Host header refused)', 'invalid_host'));
+
+    // 2. Browsers: only explicitly allowed origins; no wildcard CORS, ever.
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      if (!allowedOrigins.has(normalizeOrigin(origin))) return send(req, res, gatewayError(403, 'browser requests are not allowed from this origin', 'origin_not_allowed'));
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      if (method === 'OPTIONS') {
+        const asked = String(req.headers['access-control-request-headers'] ?? '').replace(/[^A-Za-z0-9,\- ]/g, '');
+        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': asked || 'authorization, content-type', 'access-control-max-age': '600' });
+        res.end();
+        return;
+      }
+    }
+
+    // 3. The token, compared in constant time.
+    if (!checkToken(req.headers.authorization)) {
+      return send(req, res, gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>"', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } }));
+    }
+
+    // 4. Route.
+    let run: () => Promise<void>;
+    if (path === '/health') {
+      if (method !== 'GET') return send(req, res, methodNotAllowed('GET'));
+      return send(req, res, { status: 200, body: { status: closing ? 'closing' : 'ok', active: stats.active } });
+    } else if (path === '/v1/models') {
+      if (method !== 'GET') return send(req, res, methodNotAllowed('GET'));
+      run = () => listModels(req, res);
+    } else if (path.startsWith('/v1/models/')) {
+      if (method !== 'GET') return send(req, res, methodNotAllowed('GET'));
+      run = () => getModel(req, res, decodeURIComponentSafe(path.slice('/v1/models/'.length)));
+    } else if (path === '/v1/chat/completions') {
+      if (method !== 'POST') return send(req, res, methodNotAllowed('POST'));
+      run = () => chatCompletions(req, res, note);
+    } else {
+      return send(req, res, gatewayError(404, `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/models, /health)`, 'unknown_url'));
+    }
+
+    // 5. Capacity.
+    if (closing) return send(req, res, gatewayError(503, 'the gateway is shutting down', 'gateway_shutting_down'));
+    if (stats.active >= maxConcurrent) {
+      return send(req, res, gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', { headers: { 'retry-after': '1' } }));
+    }
+    stats.active++;
+    try {
+      await run();
+    } finally {
+      stats.active--;
+    }
+  }
+
+  function methodNotAllowed(allow: string): HttpError {
+    const e = gatewayError(405, `method not allowed (use ${allow})`, 'method_not_allowed');
+    e.headers.allow = allow;
+    return e;
+  }
+
+  // ── /v1/models ───────────────────────────────────────────────────────────
+
+  interface ModelObject {
+    id: string;
+    object: 'model';
+    created: number;
+    owned_by: string;
+  }
+
+  async function modelObjects(): Promise<ModelObject[]> {
+    if (client.catalog.isStale()) await withCap(client.catalog.refresh(), 3_000);
+    const out: ModelObject[] = client.catalog
+      .list()
+      .filter((m) => m.available)
+      .map((m) => ({ id: m.id, object: 'model', created: startedSec, owned_by: m.providerId }));
+    for (const r of client.resolver.routeList) out.push({ id: ROUTE_PREFIX + r.id, object: 'model', created: startedSec, owned_by: 'switchboard' });
+    return out;
+  }
+
+  async function listModels(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    send(req, res, { status: 200, body: { object: 'list', data: await modelObjects() } });
+  }
+
+  async function getModel(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const m = (await modelObjects()).find((x) => x.id === id);
+    if (m) send(req, res, { status: 200, body: m });
+    else send(req, res, gatewayError(404, `The model \`${logSafe(id, 200)}\` does not exist or is not available here`, 'model_not_found'));
+  }
+
+  // ── /v1/chat/completions ─────────────────────────────────────────────────
+
+  async function chatCompletions(req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean }): Promise<void> {
+    let params: Record<string, unknown>;
+    try {
+      params = parseParams(await readBody(req, res, { maxBodyBytes, requestTimeoutMs, idleTimeoutMs }));
+    } catch (e) {
+      if (e instanceof RequestFailure) return send(req, res, e.http);
+      throw e;
+    }
+    if (typeof params.model === 'string') note.model = params.model;
+
+    const ac = new AbortController();
+    let clientGone = false;
+    const onClose = (): void => {
+      if (res.writableFinished) return;
+      // The client hung up: cancel the upstream request now, not when its answer ends.
+      clientGone = true;
+      note.aborted = true;
+      stats.clientAborts++;
+      ac.abort(new Error('the client disconnected'));
+    };
+    res.once('close', onClose);
+    inflight.add(ac);
+    try {
+      let chatReq;
+      try {
+        chatReq = toChatRequest(params as Parameters<typeof toChatRequest>[0], ac.signal);
+      } catch (e) {
+        if (e instanceof SwitchboardError) return send(req, res, fromSwitchboardError(e, redact));
+        throw e;
+      }
+      chatReq.frontEnd = 'gateway';
+      const stream = client.stream(chatReq);
+
+      if (params.stream !== true) {
+        const r = await stream.result;
+        if (clientGone) return;
+        if (r.error) return sendUpstreamError(req, res, r.error);
+        stats.completed++;
+        return send(req, res, { status: 200, body: toChatCompletion(r, Math.floor(Date.now() / 1000)) });
+      }
+
+      const includeUsage = (params.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
+      const chunks = toChunks(stream, chatReq.model, includeUsage);
+      let done = false;
+      try {
+        // Errors before the first chunk get a real HTTP status, as OpenAI does.
+        let step: IteratorResult<unknown>;
+        try {
+          step = await chunks.next();
+        } catch (e) {
+          done = true;
+          if (clientGone) return;
+          return sendUpstreamError(req, res, e);
+        }
+        res.writeHead(200, SSE_HEADERS);
+        const out = new SseWriter(res, idleTimeoutMs);
+        try {
+          while (!step.done) {
+            if (clientGone || !(await out.write(`data: ${JSON.stringify(step.value)}\n\n`))) return;
+            step = await chunks.next();
+          }
+          done = true;
+          out.end('data: [DONE]\n\n');
+          stats.completed++;
+        } catch (e) {
+          done = true;
+          if (clientGone || res.destroyed) return;
+          // Mid-stream: OpenRouter's convention, an SSE event whose payload is an error object; then end.
+          const h = toHttpError(e);
+          log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
+          out.end(`data: ${JSON.stringify(h.body)}\n\n`);
+        }
+      } finally {
+        // Stopped early (client gone, slow reader): let the generator cancel the upstream.
+        if (!done) await chunks.return(undefined).catch(() => undefined);
+        // The rich result settles after an early stop too; nobody else waits for it.
+        stream.result.catch(() => undefined);
+      }
+    } finally {
+      inflight.delete(ac);
+      res.off('close', onClose);
+    }
+  }
+
+  function toHttpError(e: unknown): HttpError {
+    if (e instanceof SwitchboardError) return fromSwitchboardError(e, redact);
+    log(`gateway: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
+    return internalError();
+  }
+
+  function sendUpstreamError(req: IncomingMessage, res: ServerResponse, e: unknown): void {
+    const h = toHttpError(e);
+    log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
+    send(req, res, h);
+  }
+
+  function parseParams(body: Buffer): Record<string, unknown> {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new RequestFailure(gatewayError(400, 'the request body is not valid JSON', 'invalid_json'));
+    }
+    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new RequestFailure(gatewayError(400, 'the request body must be a JSON object', 'invalid_json'));
+    const p = json as Record<string, unknown>;
+    // Refuse what the core cannot honour rather than silently answering something else.
+    if (p.n !== undefined && p.n !== null && p.n !== 1) throw new RequestFailure(gatewayError(400, 'only n = 1 is supported', 'unsupported_parameter', { param: 'n' }));
+    for (const k of ['tools', 'functions'] as const) {
+      if (Array.isArray(p[k]) && (p[k] as unknown[]).length > 0) throw new RequestFailure(gatewayError(400, `"${k}" is not supported by the Switchboard gateway yet`, 'unsupported_parameter', { param: k }));
+    }
+    return p;
+  }
+
+  // ── Listen ───────────────────────────────────────────────────────────────
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: opts.port ?? 0, host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : 0;
+  allowedHosts = allowedHostHeaders(host, port, opts.allowedHosts);
+  if (!isLoopback(host)) log(`gateway: WARNING: listening on ${host}, reachable from other machines; only the token protects it`);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : hostForUrl(host);
+
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${urlHost}:${port}/v1`,
+    host,
+    port,
+    stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        for (const ac of inflight) ac.abort(new Error('the gateway is shutting down'));
+        // Handlers end their streams (with an error event) right after the abort. Once every
+        // response has finished, what is left are idle keep-alive sockets: drop them. Cap the wait.
+        if (open.size > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await new Promise<void>((resolve) => {
+            onAllFinished = resolve;
+            timer = setTimeout(resolve, 2_000);
+          });
+          clearTimeout(timer);
+        }
+        server.closeAllConnections();
+        await done;
+      })();
+      return closed;
+    },
+  };
+}
