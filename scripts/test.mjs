@@ -73,7 +73,7 @@ if (!ok) {
   console.log(`tests: ${totals.passed} passed, ${Math.max(1, totals.failed)} failed`);
   process.exit(1);
 }
-if (suites.includes('unit')) await run('unit', [node, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/unit/*.test.ts']);
+if (suites.includes('unit')) await run('unit', [node, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/unit/*.test.ts', 'test/evidence/fault-matrix.test.ts']);
 if (suites.includes('integration')) await run('integration (real VS Code extension host)', [node, 'scripts/vscode/run-integration.mjs']);
 if (suites.includes('ui')) await run('ui (Playwright + real VS Code)', [node, 'scripts/vscode/run-ui.mjs']);
 

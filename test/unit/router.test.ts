@@ -97,6 +97,17 @@ describe('failover', () => {
     await w.client.close();
   });
 
+  test('a 404 (this provider does not serve the model) moves a route on to the next candidate', async () => {
+    const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 2 } });
+    w.servers[0]!.enqueue({ status: 404 });
+    w.servers[1]!.enqueue({ text: 'b has it' });
+    const r = await w.ask('route/r');
+    assert.equal(r.answeredBy, 'b/m');
+    assert.equal(r.attempts[0]!.errorKind, 'not_found');
+    assert.equal(w.servers[0]!.requests.length, 1, 'not retried on the same model');
+    await w.client.close();
+  });
+
   test('a prompt too long for a candidate’s known context window skips it without a request', async () => {
     const f1 = await startFakeProvider('openai');
     const f2 = await startFakeProvider('openai');

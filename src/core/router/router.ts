@@ -35,6 +35,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+/**
+ * Not worth retrying on the same model, but another candidate may do: the prompt is too long for
+ * this one, this provider does not serve the model, or it sent a broken stream before any token.
+ */
+const MOVE_ON: ReadonlySet<string> = new Set(['context_length', 'not_found', 'invalid_response']);
+
 export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 2, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 20_000 };
 
 export interface RouterDeps {
@@ -165,12 +171,12 @@ export class Router {
           await this.record(req, result);
           return result;
         }
-        if (!err.retryable && err.kind !== 'context_length') {
+        if (!err.retryable && !MOVE_ON.has(err.kind)) {
           // auth, permission, quota, bad request…: another try will not help; say so at once.
           yield { type: 'error', error: err };
           return fail(err);
         }
-        if (err.kind === 'context_length' || retry >= maxRetries) break;
+        if (MOVE_ON.has(err.kind) || retry >= maxRetries) break;
         const delay = this.backoff(retry, err.retryAfterMs);
         if (delay > this.d.retry.maxRetryAfterMs) break;
         yield { type: 'retry', model: cand.id, delayMs: delay, reason: err.detail };
