@@ -1,11 +1,11 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
+import { activateSwitchboard, type SwitchboardApi } from './host/activate.ts';
 
-/** Entry point: wire services and register commands; the logic lives in host/ and core/. */
-export function activate(context: vscode.ExtensionContext): void {
-  const started = performance.now();
-  const log = vscode.window.createOutputChannel('Switchboard', { log: true });
-  context.subscriptions.push(log);
-  log.info(`Switchboard activated in ${(performance.now() - started).toFixed(1)} ms`);
+/** Entry point: everything is wired in host/activate.ts; the logic lives in host/ and core/. */
+export function activate(context: vscode.ExtensionContext): SwitchboardApi {
+  return activateSwitchboard(context);
 }
 
 export function deactivate(): void {}
+
+export type { SwitchboardApi };

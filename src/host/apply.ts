@@ -1,0 +1,166 @@
+/**
+ * Putting an answer's code into an editor: insert at the cursor, replace the selection it was
+ * asked about, or show the change as a diff (the original file against a read-only proposal)
+ * with an "Accept" action in the diff editor's title bar.
+ */
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { ApplyMode } from '../protocol/chat.ts';
+import { extractCode } from './prompts.ts';
+
+export const PROPOSAL_SCHEME = 'switchboard-proposal';
+
+/** Where an answer goes: the document and selection it was asked about (null: the active editor). */
+export interface ApplyTarget {
+  uri: vscode.Uri;
+  range: vscode.Range;
+  /** The selected text when asked, to notice that the document changed since. */
+  original: string;
+}
+
+interface Proposal {
+  target: ApplyTarget;
+  code: string;
+  documentUri: vscode.Uri;
+  proposalUri: vscode.Uri;
+}
+
+interface Host {
+  notify(level: 'info' | 'warning' | 'error', text: string, ...actions: string[]): Thenable<string | undefined>;
+  log: vscode.LogOutputChannel;
+}
+
+export class Applier implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly host: Host;
+  private readonly proposals = new Map<string, Proposal>();
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  private readonly subs: vscode.Disposable[];
+  private counter = 0;
+
+  constructor(host: Host) {
+    this.host = host;
+    this.subs = [
+      vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, this),
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (e && e.document.uri.scheme !== PROPOSAL_SCHEME) this.lastEditor = e;
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (d.uri.scheme === PROPOSAL_SCHEME) {
+          this.proposals.delete(d.uri.toString());
+          this.contents.delete(d.uri.toString());
+        }
+      }),
+    ];
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? '';
+  }
+
+  /** The editor an answer without a target applies to: the active one, else the last one used. */
+  private fallbackEditor(): vscode.TextEditor | undefined {
+    const active = vscode.window.activeTextEditor;
+    if (active && active.document.uri.scheme !== PROPOSAL_SCHEME) return active;
+    return this.lastEditor && !this.lastEditor.document.isClosed ? this.lastEditor : undefined;
+  }
+
+  private async editorFor(target: ApplyTarget | null): Promise<vscode.TextEditor | undefined> {
+    if (!target) return this.fallbackEditor();
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.uri.toString());
+    if (visible) return vscode.window.showTextDocument(visible.document, { viewColumn: visible.viewColumn, preserveFocus: false });
+    const doc = await vscode.workspace.openTextDocument(target.uri);
+    return vscode.window.showTextDocument(doc);
+  }
+
+  /** The range to replace: the asked-about selection if its text is unchanged, else the editor's selection. */
+  private replaceRange(editor: vscode.TextEditor, target: ApplyTarget | null): vscode.Range {
+    if (target && editor.document.uri.toString() === target.uri.toString() && editor.document.getText(target.range) === target.original) return target.range;
+    return editor.selection;
+  }
+
+  async apply(answer: string, target: ApplyTarget | null, mode: ApplyMode): Promise<boolean> {
+    const code = extractCode(answer);
+    if (!code) {
+      void this.host.notify('warning', 'Switchboard: the answer has no code to apply.');
+      return false;
+    }
+    const editor = await this.editorFor(target);
+    if (!editor) {
+      void this.host.notify('warning', 'Switchboard: open an editor to put the code in.');
+      return false;
+    }
+    switch (mode) {
+      case 'insert':
+        return editor.edit((b) => b.insert(editor.selection.active, code));
+      case 'replace': {
+        const range = this.replaceRange(editor, target);
+        const ok = await editor.edit((b) => b.replace(range, code));
+        if (ok) editor.selection = new vscode.Selection(range.start, editor.document.positionAt(editor.document.offsetAt(range.start) + code.length));
+        return ok;
+      }
+      case 'diff':
+        return this.showDiff(editor, target, code);
+      default: {
+        const never: never = mode;
+        throw new Error(`unknown apply mode ${String(never)}`);
+      }
+    }
+  }
+
+  private async showDiff(editor: vscode.TextEditor, target: ApplyTarget | null, code: string): Promise<boolean> {
+    const doc = editor.document;
+    const range = this.replaceRange(editor, target);
+    const text = doc.getText();
+    const proposed = text.slice(0, doc.offsetAt(range.start)) + code + text.slice(doc.offsetAt(range.end));
+    const name = basename(doc.uri.path) || 'untitled';
+    const proposalUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${++this.counter}/${name}` });
+    const key = proposalUri.toString();
+    this.contents.set(key, proposed);
+    this.proposals.set(key, { target: { uri: doc.uri, range, original: doc.getText(range) }, code, documentUri: doc.uri, proposalUri });
+    this.changed.fire(proposalUri);
+    await vscode.commands.executeCommand('vscode.diff', doc.uri, proposalUri, `${name} ↔ Switchboard proposal`, { preview: true });
+    return true;
+  }
+
+  /** The proposal shown in the active diff editor (or the given one). */
+  proposalFor(uri?: vscode.Uri): Proposal | undefined {
+    if (uri) return this.proposals.get(uri.toString());
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (active?.scheme === PROPOSAL_SCHEME) return this.proposals.get(active.toString());
+    const latest = [...this.proposals.values()].pop();
+    return latest;
+  }
+
+  /** Accept a proposal: apply its edit to the original document and close the diff. */
+  async accept(uri?: vscode.Uri): Promise<boolean> {
+    const p = this.proposalFor(uri);
+    if (!p) {
+      void this.host.notify('warning', 'Switchboard: there is no proposed change to accept.');
+      return false;
+    }
+    const doc = await vscode.workspace.openTextDocument(p.documentUri);
+    if (doc.getText(p.target.range) !== p.target.original) {
+      void this.host.notify('warning', `Switchboard: ${basename(doc.uri.path)} changed since the proposal was made; ask again.`);
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, p.target.range, p.code);
+    const ok = await vscode.workspace.applyEdit(edit);
+    if (ok) {
+      this.proposals.delete(p.proposalUri.toString());
+      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === p.proposalUri.toString());
+      if (tab) await vscode.window.tabGroups.close(tab);
+      await vscode.window.showTextDocument(doc);
+      this.host.log.info(`Applied a proposal to ${doc.uri.toString(true)}`);
+    }
+    return ok;
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.changed.dispose();
+  }
+}

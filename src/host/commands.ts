@@ -1,0 +1,111 @@
+/**
+ * What each command does. Commands that ask something also take arguments, so keybindings,
+ * other extensions and the tests can run them without the prompts.
+ */
+import * as vscode from 'vscode';
+import type { App } from './app.ts';
+import type { ApplyTarget } from './apply.ts';
+import type { CommandId } from './commandIds.ts';
+import { ComparePanel } from './compare/panel.ts';
+import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './keysFlow.ts';
+import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
+import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
+import { UsageDocument } from './usage.ts';
+
+export const EXTENSION_ID = 'switchboard.switchboard';
+
+/** The active editor's selection with its file name and language, or undefined (after telling the user). */
+export async function currentSelection(app: App): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) {
+    void app.notify('info', 'Switchboard: select some code in an editor first.');
+    return undefined;
+  }
+  const doc = editor.document;
+  const sel = editor.selection;
+  const text = doc.getText(sel);
+  const fileName = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
+  // A selection ending at column 0 of a line does not include that line.
+  const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1;
+  return {
+    code: { fileName, languageId: doc.languageId, text, startLine: sel.start.line + 1, endLine },
+    target: { uri: doc.uri, range: new vscode.Range(sel.start, sel.end), original: text },
+  };
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+export function commandHandlers(app: App): Record<CommandId, Handler> {
+  const usage = new UsageDocument(app);
+  app.context.subscriptions.push(usage);
+
+  const askSelection = async (question: string) => {
+    const selection = await currentSelection(app);
+    if (!selection) return undefined;
+    return app.chat.ask({ question, selection });
+  };
+
+  const compare = async (question: string, models: string[] | undefined, withSelection: boolean) => {
+    const selection = withSelection ? await currentSelection(app) : undefined;
+    if (withSelection && !selection) return undefined;
+    const list = models?.length ? models : await pickModelsToCompare(app);
+    if (!list?.length) return undefined;
+    const panel = ComparePanel.open(app, { question, models: list, ...(selection ? { selection } : {}) });
+    return panel.results;
+  };
+
+  const askQuestion = async (title: string, value?: string): Promise<string | undefined> => {
+    const q = await vscode.window.showInputBox({ title, prompt: 'What do you want to know?', value, placeHolder: 'e.g. Why does this return undefined for an empty list?', ignoreFocusOut: true });
+    return q?.trim() || undefined;
+  };
+
+  return {
+    'switchboard.switchModel': async (id?: unknown) => (typeof id === 'string' && id ? (await app.setCurrentModel(id), id) : showModelSwitcher(app)),
+    'switchboard.setApiKey': (args?: unknown) => setApiKey(app, (typeof args === 'object' && args ? args : {}) as SetKeyArgs),
+    'switchboard.removeApiKey': (args?: unknown) => removeApiKey(app, typeof args === 'string' ? { provider: args } : ((args ?? {}) as { provider?: string })),
+    'switchboard.importKeysFromEnv': () => importKeysFromEnv(app),
+    'switchboard.openChat': () => app.chat.reveal(),
+    'switchboard.newChat': async () => {
+      app.chat.clear();
+      await app.chat.reveal();
+    },
+    'switchboard.compareModels': async (args?: unknown) => {
+      const a = (args ?? {}) as { question?: string; models?: string[] };
+      const question = a.question ?? (await askQuestion('Switchboard: Compare Models — the prompt'));
+      return question ? compare(question, a.models, false) : undefined;
+    },
+    'switchboard.askAboutSelection': async (question?: unknown) => {
+      const selection = await currentSelection(app);
+      if (!selection) return undefined;
+      const q = typeof question === 'string' && question.trim() ? question : await askQuestion('Switchboard: Ask About Selection');
+      return q ? app.chat.ask({ question: q, selection }) : undefined;
+    },
+    'switchboard.compareSelection': async (args?: unknown) => {
+      const a = (args ?? {}) as { question?: string; models?: string[] };
+      return compare(a.question ?? PRESET_PROMPTS.explain, a.models, true);
+    },
+    'switchboard.explainSelection': () => askSelection(PRESET_PROMPTS.explain),
+    'switchboard.reviewSelection': () => askSelection(PRESET_PROMPTS.review),
+    'switchboard.refreshCatalog': async () => {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Switchboard: refreshing the model catalog…' }, () => app.client().catalog.refresh({ force: true }));
+      const count = app.client().catalog.list().filter((m) => m.available).length;
+      for (const e of r.errors) app.log.warn(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
+      if (r.cacheError) app.log.warn(r.cacheError);
+      const failed = r.errors.map((e) => `${e.providerId}: ${e.message}`).join('; ');
+      void app.notify(
+        r.errors.length && !r.refreshed.length ? 'warning' : 'info',
+        `Switchboard: ${count} models available.${r.refreshed.length ? ` Refreshed ${r.refreshed.join(', ')}.` : ''}${failed ? ` Could not refresh ${failed}` : ''}`,
+      );
+      app.updateStatus();
+      app.fireModelsChanged();
+      return r;
+    },
+    'switchboard.showUsage': () => usage.show(),
+    'switchboard.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`),
+    'switchboard.insertAnswer': () => app.chat.apply(undefined, 'insert'),
+    'switchboard.replaceSelectionWithAnswer': () => app.chat.apply(undefined, 'replace'),
+    'switchboard.diffAnswer': () => app.chat.apply(undefined, 'diff'),
+    'switchboard.acceptProposal': (uri?: unknown) => app.applier.accept(uri instanceof vscode.Uri ? uri : undefined),
+    'switchboard.showLog': () => app.log.show(),
+  };
+}

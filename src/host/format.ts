@@ -1,0 +1,37 @@
+/** Small text formatters shared by the switcher, the status bar and the views. Pure. */
+import type { Price } from '../core/config.ts';
+import { formatUsd } from '../core/catalog/cost.ts';
+
+export { formatUsd };
+
+/** 128000 → "128K", 1048576 → "1M", 2000000 → "2M", null → "?". */
+export function formatContext(n: number | null): string {
+  if (n === null || !Number.isFinite(n) || n <= 0) return '?';
+  if (n >= 1_000_000) {
+    const m = n / 1_048_576 >= 1 && n % 1_048_576 === 0 ? n / 1_048_576 : n / 1_000_000;
+    return `${Number(m.toFixed(m < 10 ? 1 : 0))}M`;
+  }
+  if (n >= 1000) return `${Math.round(n / 1000)}K`;
+  return String(n);
+}
+
+/** USD per 1M tokens, short: 0.15 → "$0.15", 0.6 → "$0.60", 3 → "$3", 0.0375 → "$0.0375". */
+export function formatPerMillion(n: number): string {
+  if (n === 0) return '$0';
+  if (Number.isInteger(n)) return `$${n}`;
+  if (Math.abs(n * 100 - Math.round(n * 100)) < 1e-9) return `$${n.toFixed(2)}`;
+  return `$${Number(n.toPrecision(4))}`;
+}
+
+/** "$0.15 in / $0.60 out per 1M", "free", or "price unknown". */
+export function formatPrice(p: Price | null): string {
+  if (!p) return 'price unknown';
+  if (p.input === 0 && p.output === 0) return 'free';
+  return `${formatPerMillion(p.input)} in / ${formatPerMillion(p.output)} out per 1M`;
+}
+
+/** 850 → "850 ms", 1234 → "1.2 s". */
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,191 @@
+/**
+ * Adding and removing keys: Set API Key (pick a provider, masked input, verify), Remove API Key,
+ * importing keys from the usual environment variables, and — with no key at all — offering a
+ * local Ollama / LM Studio server.
+ */
+import * as vscode from 'vscode';
+import { resolveProvider, type ResolvedProvider } from '../core/config.ts';
+import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/providers/presets.ts';
+import type { App } from './app.ts';
+import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
+
+interface ProviderItem extends vscode.QuickPickItem {
+  provider: ResolvedProvider;
+}
+
+/** Providers one can store a key for: the configured ones first, then the presets that take a key. */
+export function keyableProviders(app: App): ResolvedProvider[] {
+  const out: ResolvedProvider[] = [];
+  const seen = new Set<string>();
+  for (const p of app.settings.config.providers) {
+    const r = resolveProvider(p);
+    if (r.auth === 'none' || (r.local && r.apiKeyEnv === null)) continue;
+    out.push(r);
+    seen.add(findPreset(r.id)?.id ?? r.id);
+  }
+  for (const preset of PRESETS) {
+    if (seen.has(preset.id) || preset.apiKeyEnv === null) continue;
+    out.push(resolveProvider({ id: preset.id }));
+  }
+  return out;
+}
+
+export interface SetKeyArgs {
+  provider?: string;
+  key?: string;
+  /** Verify with the provider's model list (default true). */
+  verify?: boolean;
+}
+
+/** Resolve a provider id the way the client will (settings entry first, else the preset). */
+function providerById(app: App, id: string): ResolvedProvider | undefined {
+  return keyableProviders(app).find((p) => p.id === id || findPreset(p.id)?.id === findPreset(id)?.id) ?? (findPreset(id) ? resolveProvider({ id }) : undefined);
+}
+
+async function pickProvider(app: App, title: string, list: ResolvedProvider[]): Promise<ResolvedProvider | undefined> {
+  const configured = new Set(app.settings.config.providers.map((p) => p.id));
+  const items: ProviderItem[] = list.map((p) => ({
+    provider: p,
+    label: p.name,
+    description: [p.id, configured.has(p.id) ? 'configured' : null, app.keys.has(p.id) ? 'key stored' : null].filter(Boolean).join(' · '),
+    detail: p.baseUrl,
+    iconPath: new vscode.ThemeIcon(app.keys.has(p.id) ? 'pass-filled' : 'key'),
+  }));
+  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Pick a provider', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+  return pick?.provider;
+}
+
+export async function verifyStoredKey(app: App, p: ResolvedProvider): Promise<VerifyResult> {
+  const key = app.keyFor(p);
+  if (!key) return { ok: false, status: null, message: 'no key is stored' };
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () => verifyKey(p, key));
+}
+
+export async function setApiKey(app: App, args: SetKeyArgs = {}): Promise<VerifyResult | undefined> {
+  const provider = args.provider ? providerById(app, args.provider) : await pickProvider(app, 'Switchboard: Set API Key', keyableProviders(app));
+  if (!provider) {
+    if (args.provider) void app.notify('error', `Switchboard: unknown provider "${args.provider}". Add it to switchboard.providers first.`);
+    return undefined;
+  }
+  let key = args.key;
+  if (key === undefined) {
+    const preset = findPreset(provider.id);
+    key = await vscode.window.showInputBox({
+      title: `Switchboard: ${provider.name} API key`,
+      prompt: `Paste your ${provider.name} API key. It is kept in VS Code's secret storage, never in settings.${preset?.keyUrl ? ` Get one at ${preset.keyUrl}` : ''}`,
+      password: true,
+      ignoreFocusOut: true,
+      placeHolder: app.keys.has(provider.id) ? 'A key is stored; paste a new one to replace it' : 'API key',
+      validateInput: (v) => (!v.trim() ? 'The key is empty' : /\s/.test(v.trim()) ? 'The key contains spaces or line breaks' : undefined),
+    });
+    if (key === undefined) return undefined;
+  }
+  key = key.trim();
+  if (!key) {
+    void app.notify('error', 'Switchboard: the key is empty; nothing was stored.');
+    return undefined;
+  }
+  await app.keys.set(provider.id, key);
+  if (args.verify === false) {
+    void app.notify('info', `Switchboard: ${provider.name} key saved.`);
+    return undefined;
+  }
+  const result = await verifyStoredKey(app, provider);
+  if (result.ok) {
+    app.log.info(`Key for ${provider.id} verified: ${result.models} models listed`);
+    void app.notify('info', `Switchboard: ${provider.name} key saved and verified (${result.models} models listed).`, 'Switch Model').then((a) => {
+      if (a) void vscode.commands.executeCommand('switchboard.switchModel');
+    });
+  } else {
+    app.log.warn(`Key for ${provider.id} did not verify: ${result.message}`);
+    void app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, 'Enter Again', 'Remove Key').then((a) => {
+      if (a === 'Enter Again') void setApiKey(app, { provider: provider.id });
+      if (a === 'Remove Key') void removeApiKey(app, { provider: provider.id });
+    });
+  }
+  app.fireModelsChanged();
+  return result;
+}
+
+export async function removeApiKey(app: App, args: { provider?: string } = {}): Promise<boolean> {
+  let id = args.provider;
+  if (!id) {
+    const stored = app.keys.ids();
+    if (!stored.length) {
+      void app.notify('info', 'Switchboard: no API keys are stored.');
+      return false;
+    }
+    const list = stored.map((s) => providerById(app, s) ?? { ...resolveProvider({ id: s, kind: 'openai', baseUrl: 'http://unknown' }), name: s, baseUrl: '' });
+    const pick = await pickProvider(app, 'Switchboard: Remove API Key', list);
+    if (!pick) return false;
+    id = pick.id;
+  }
+  if (!app.keys.has(id)) {
+    void app.notify('info', `Switchboard: no key is stored for "${id}".`);
+    return false;
+  }
+  await app.keys.delete(id);
+  void app.notify('info', `Switchboard: the key for "${id}" was removed from VS Code's secret storage.`);
+  return true;
+}
+
+/** Keys in the environment whose provider has no stored key yet. */
+export function keysInEnvironment(app: App, env: NodeJS.ProcessEnv = process.env): { providerId: string; env: string }[] {
+  const pairs = new Map<string, string>(KEY_ENV_VARS.map((k) => [k.providerId, k.env]));
+  for (const p of app.settings.config.providers) {
+    const r = resolveProvider(p);
+    if (r.apiKeyEnv) pairs.set(r.id, r.apiKeyEnv);
+  }
+  return [...pairs.entries()].filter(([id, name]) => env[name]?.trim() && !app.keys.has(id)).map(([providerId, name]) => ({ providerId, env: name }));
+}
+
+/** Import the environment's keys into SecretStorage. Returns the provider ids imported. */
+export async function importKeysFromEnv(app: App, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const found = keysInEnvironment(app, env);
+  const imported: string[] = [];
+  for (const f of found) {
+    const value = env[f.env]?.trim();
+    if (!value || /\s/.test(value)) continue;
+    await app.keys.set(f.providerId, value);
+    imported.push(f.providerId);
+  }
+  app.log.info(`Imported keys from the environment for: ${imported.join(', ') || 'nothing'}`);
+  void app.notify('info', imported.length ? `Switchboard: imported ${imported.length} key${imported.length > 1 ? 's' : ''} from the environment (${found.filter((f) => imported.includes(f.providerId)).map((f) => f.env).join(', ')}).` : 'Switchboard: no new API keys found in the environment.');
+  if (imported.length) app.fireModelsChanged();
+  return imported;
+}
+
+/** First run: offer the environment's keys; with no key anywhere, offer a local server. */
+export async function firstRunOffers(app: App): Promise<void> {
+  const found = keysInEnvironment(app);
+  if (found.length && !app.flag('envImportOffered')) {
+    const names = found.map((f) => f.env).join(', ');
+    const pick = await app.notify('info', `Switchboard found API keys in your environment (${names}). Import them into VS Code's secret storage?`, 'Import', 'Not Now', 'Never');
+    if (pick === 'Import') {
+      await app.setFlag('envImportOffered', true);
+      await importKeysFromEnv(app);
+    } else if (pick === 'Never') await app.setFlag('envImportOffered', true);
+    return;
+  }
+  if (app.keys.ids().length || found.length || app.flag('localOffered')) return;
+  const configured = new Set(app.settings.config.providers.map((p) => findPreset(p.id)?.id ?? p.id));
+  const servers = (await detectLocalServers()).filter((s) => !configured.has(s.providerId) && s.models.length);
+  if (!servers.length) return;
+  const s = servers[0]!;
+  app.log.info(`Found a local ${s.name} server at ${s.baseUrl} with ${s.models.length} models`);
+  const pick = await app.notify('info', `Switchboard found a local ${s.name} server with ${s.models.length} model${s.models.length > 1 ? 's' : ''} (${s.models.slice(0, 3).join(', ')}${s.models.length > 3 ? ', …' : ''}). Use it?`, `Use ${s.name}`, 'Not Now', 'Never');
+  if (pick === 'Never') await app.setFlag('localOffered', true);
+  if (!pick?.startsWith('Use')) return;
+  await app.setFlag('localOffered', true);
+  await addLocalProvider(app, s.providerId);
+  await app.setCurrentModel(`${s.providerId}/${s.models[0]}`);
+  void vscode.commands.executeCommand('switchboard.switchModel');
+}
+
+/** Add a local preset to the user's `switchboard.providers` (settings hold no secrets, so this is safe). */
+export async function addLocalProvider(app: App, providerId: string): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('switchboard');
+  const current = cfg.inspect<unknown[]>('providers')?.globalValue ?? [];
+  if (current.some((p) => (p as { id?: string })?.id === providerId)) return;
+  await cfg.update('providers', [...current, { id: providerId }], vscode.ConfigurationTarget.Global);
+}

@@ -1,0 +1,26 @@
+/**
+ * One log line per request: model, attempts, timings, tokens, cost. Never a key; the prompt and
+ * the answer only when `switchboard.verboseLogging` is on.
+ */
+import type * as vscode from 'vscode';
+import type { ChatMessage, ChatResult } from '../core/types.ts';
+import { formatMs, formatUsd } from './format.ts';
+
+export function describeResult(source: string, r: ChatResult): string {
+  const who = r.answeredBy && r.answeredBy !== r.model ? `${r.model} → ${r.answeredBy}` : r.model;
+  const tokens = `${r.usage.inputTokens ?? '?'} in / ${r.usage.outputTokens ?? '?'} out tokens`;
+  const attempts = r.attempts
+    .map((a) => `${a.model} ${a.outcome}${a.errorKind ? ` (${a.errorKind}${a.status ? ` ${a.status}` : ''})` : ''} ${formatMs(a.durationMs)}`)
+    .join(', ');
+  const outcome = r.error ? `failed: ${r.error.kind}: ${r.error.detail}` : `finish ${r.finishReason}`;
+  return `[${source}] ${who}: ${outcome}; first token ${formatMs(r.timing.ttftMs)}, total ${formatMs(r.timing.totalMs)}; ${tokens}; cost ${formatUsd(r.costUsd)}; attempts: ${attempts || 'none'}`;
+}
+
+export function logRequest(log: vscode.LogOutputChannel, source: string, r: ChatResult, verbose: boolean, messages?: readonly ChatMessage[]): void {
+  const line = describeResult(source, r);
+  if (r.error && r.error.kind !== 'aborted') log.warn(line);
+  else log.info(line);
+  if (!verbose) return;
+  if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
+  log.info(`[${source}]   answer: ${r.text}`);
+}

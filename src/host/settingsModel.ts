@@ -1,0 +1,100 @@
+/**
+ * `switchboard.*` settings → the core's config, validated with the core's own schema.
+ * Pure (no 'vscode'): a bad entry is dropped and reported, the rest still works.
+ */
+import type { z } from 'zod';
+import { ConfigSchema, type ConfigInput, type SwitchboardConfig } from '../core/config.ts';
+import { findPreset } from '../core/providers/presets.ts';
+
+/** The settings that map 1:1 onto the config file's top-level keys. */
+export const CONFIG_SETTING_KEYS = ['providers', 'defaultModel', 'routes', 'budget', 'timeouts', 'retries', 'pricing', 'catalog'] as const;
+export type ConfigSettingKey = (typeof CONFIG_SETTING_KEYS)[number];
+
+export interface SettingsResult {
+  config: SwitchboardConfig;
+  /** One line per problem: "switchboard.providers[1].baseUrl: must be an http(s) URL". */
+  problems: string[];
+}
+
+/** Whether a settings value was set at all (VS Code returns the default, which may be `null` or empty). */
+function isSet(v: unknown): boolean {
+  if (v === undefined || v === null) return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v as object).length > 0;
+  if (typeof v === 'string') return v.trim().length > 0;
+  return true;
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`), 'switchboard');
+}
+
+/**
+ * Validate raw settings values (by key, as `getConfiguration('switchboard').get(key)` gives them).
+ * Invalid array entries and invalid keys are left out; `problems` says what and why.
+ */
+export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>): SettingsResult {
+  let input: Record<string, unknown> = {};
+  for (const k of CONFIG_SETTING_KEYS) if (isSet(raw[k])) input[k] = k === 'defaultModel' ? String(raw[k]).trim() : raw[k];
+  // Where each remaining array entry was in the settings, so messages keep the user's indexes.
+  const origin = new Map<string, number[]>();
+  for (const k of ['providers', 'routes']) if (Array.isArray(input[k])) origin.set(k, (input[k] as unknown[]).map((_, i) => i));
+  const problems: string[] = [];
+  // Cross-entry checks (duplicate ids) only run once every entry parses: drop what is wrong and check again.
+  for (let round = 0; round < 4; round++) {
+    const r = ConfigSchema.safeParse(input);
+    if (r.success) return { config: r.data, problems };
+    for (const issue of r.error.issues) {
+      const path = [...issue.path];
+      const list = typeof path[0] === 'string' ? origin.get(path[0]) : undefined;
+      if (list && typeof path[1] === 'number') path[1] = list[path[1]] ?? path[1];
+      const line = `${pathText(path)}: ${issue.message}`;
+      if (!problems.includes(line)) problems.push(line);
+    }
+    input = dropInvalid(input, r.error.issues, origin);
+  }
+  return { config: ConfigSchema.parse({}), problems };
+}
+
+/** The input without what the issues point at: the bad entries of the arrays, the whole value of any other key. */
+function dropInvalid(input: Record<string, unknown>, issues: readonly z.core.$ZodIssue[], origin: Map<string, number[]>): Record<string, unknown> {
+  const badEntries = new Map<string, Set<number>>();
+  const badKeys = new Set<string>();
+  for (const issue of issues) {
+    const [key, index] = issue.path;
+    if (typeof key !== 'string') return {};
+    if ((key === 'providers' || key === 'routes') && typeof index === 'number') {
+      const set = badEntries.get(key) ?? new Set<number>();
+      set.add(index);
+      badEntries.set(key, set);
+    } else badKeys.add(key);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (badKeys.has(k)) continue;
+    const bad = badEntries.get(k);
+    if (bad && Array.isArray(v)) {
+      out[k] = v.filter((_, i) => !bad.has(i));
+      origin.set(k, (origin.get(k) ?? []).filter((_, i) => !bad.has(i)));
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The config the client runs on: the settings, plus every preset provider that has a stored key
+ * but is not listed (so "Set API Key" alone makes a provider usable).
+ */
+export function effectiveConfig(config: SwitchboardConfig, providersWithKeys: Iterable<string>): SwitchboardConfig {
+  const listed = new Set(config.providers.map((p) => findPreset(p.id)?.id ?? p.id));
+  const extra: SwitchboardConfig['providers'] = [];
+  for (const id of providersWithKeys) {
+    const preset = findPreset(id);
+    if (!preset || listed.has(preset.id)) continue;
+    listed.add(preset.id);
+    extra.push({ id: preset.id });
+  }
+  return extra.length ? { ...config, providers: [...config.providers, ...extra] } : config;
+}
+
+export type { ConfigInput };

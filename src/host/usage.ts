@@ -1,0 +1,84 @@
+/** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
+import * as vscode from 'vscode';
+import { summarize, type UsageReport } from '../core/router/ledger.ts';
+import type { App } from './app.ts';
+import { formatUsd } from './format.ts';
+
+export const USAGE_SCHEME = 'switchboard-usage';
+
+function table(rows: string[][]): string {
+  const [head, ...body] = rows;
+  if (!head) return '';
+  return [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function section(title: string, r: UsageReport): string {
+  if (r.requests === 0) return `## ${title}\n\nNo requests.\n`;
+  const unknown = (n: number): string => (n ? ` (+${n} unpriced)` : '');
+  return [
+    `## ${title}`,
+    '',
+    `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}`,
+    '',
+    table([['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'], ...r.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]),
+    '',
+    table([['Day', 'Requests', 'Cost'], ...r.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]),
+    '',
+  ].join('\n');
+}
+
+export async function usageMarkdown(app: App, now = new Date()): Promise<string> {
+  const entries = await app.ledger.readAll();
+  const monthStart = new Date(now.getFullYear(), now.getMonth(), 1).getTime();
+  const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
+  const budget = app.settings.config.budget;
+  const lines = [
+    '# Switchboard usage and costs',
+    '',
+    `This session: **${app.spendText()}** over ${app.session.requests} request${app.session.requests === 1 ? '' : 's'}.`,
+    '',
+    budget ? `Budget: ${[budget.daily !== undefined ? `${formatUsd(budget.daily)} a day` : null, budget.monthly !== undefined ? `${formatUsd(budget.monthly)} a month` : null, budget.perRequest !== undefined ? `${formatUsd(budget.perRequest)} a request` : null].filter(Boolean).join(', ')} (on exceed: ${budget.onExceed}).` : 'No budget set (`switchboard.budget`).',
+    '',
+    section('Today', summarize(entries, dayStart)),
+    section('This month', summarize(entries, monthStart)),
+    section('All time', summarize(entries, null)),
+    'Costs are computed from token counts and the catalog prices (or reported by the provider); "unpriced" requests had no known price.',
+  ];
+  return lines.join('\n');
+}
+
+export class UsageDocument implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  static readonly uri = vscode.Uri.from({ scheme: USAGE_SCHEME, path: '/Switchboard Usage.md' });
+  private readonly app: App;
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly reg: vscode.Disposable;
+  private text = '';
+
+  constructor(app: App) {
+    this.app = app;
+    this.reg = vscode.workspace.registerTextDocumentContentProvider(USAGE_SCHEME, this);
+  }
+
+  provideTextDocumentContent(): string {
+    return this.text;
+  }
+
+  async show(): Promise<string> {
+    this.text = await usageMarkdown(this.app);
+    this.changed.fire(UsageDocument.uri);
+    const doc = await vscode.workspace.openTextDocument(UsageDocument.uri);
+    // Rendered by the built-in Markdown preview where there is one; the source otherwise.
+    try {
+      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+    } catch {
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }
+    return this.text;
+  }
+
+  dispose(): void {
+    this.reg.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,179 @@
+/// <reference types="mocha" />
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CompareResult } from '../../src/core/router/compare.ts';
+import { PRESET_PROMPTS } from '../../src/host/prompts.ts';
+import type { ChatEntry } from '../../src/protocol/chat.ts';
+import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
+import { closeAllEditors, editorWithSelection, openFile, resetSettings, services, setSetting, waitFor } from './helpers.ts';
+
+const KEY = 'sk-editor-actions';
+const CODE = ['function add(a, b) {', '  return a - b;', '}', '', 'console.log(add(1, 2));'].join('\n');
+const ANSWER = 'The function subtracts. Fix:\n\n```js\nfunction add(a, b) {\n  return a + b;\n}\n```\n';
+
+function chatRequests(fake: FakeServer): RecordedRequest[] {
+  return fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
+}
+
+function lastUserMessage(r: RecordedRequest): string {
+  const msgs = r.body.messages as { role: string; content: string }[];
+  return msgs.filter((m) => m.role === 'user').at(-1)!.content;
+}
+
+describe('Editor actions', () => {
+  let fake: FakeServer;
+
+  before(async () => {
+    fake = await startFakeProvider('openai', { apiKey: KEY });
+    fake.setDefault({ text: ANSWER, usage: { input: 120, output: 30 } });
+    await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
+    await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
+    await vscode.commands.executeCommand('switchboard.switchModel', 'openai/gpt-4o-mini');
+    const s = await services();
+    await waitFor('the fake provider in use', () => s.providers().includes('openai'));
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    await vscode.commands.executeCommand('switchboard.newChat');
+    await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+    await resetSettings();
+    await fake.close();
+  });
+
+  afterEach(async () => {
+    await closeAllEditors();
+  });
+
+  it('Explain Selection sends the selection with its file name and language, and streams the answer into the chat', async () => {
+    const editor = await editorWithSelection(CODE, 'javascript', 1, 3);
+    const n = chatRequests(fake).length;
+    const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
+    assert.equal(entry.status, 'done', entry.error ?? '');
+    assert.equal(entry.text, ANSWER);
+    const req = chatRequests(fake)[n];
+    assert.ok(req, 'no chat request reached the provider');
+    assert.equal(req.body.model, 'gpt-4o-mini');
+    assert.equal(req.body.stream, true);
+    assert.equal(req.headers.authorization, `Bearer ${KEY}`);
+    const user = lastUserMessage(req);
+    assert.ok(user.startsWith(PRESET_PROMPTS.explain), user);
+    const name = vscode.workspace.asRelativePath(editor.document.uri, false);
+    assert.ok(!name.includes('/'), name);
+    assert.ok(user.includes(`File: ${name} (lines 1-3)`), user);
+    assert.ok(user.includes('Language: javascript'), user);
+    assert.ok(user.includes('```javascript\nfunction add(a, b) {\n  return a - b;\n}\n```'), user);
+    assert.ok(!user.includes('console.log'), 'sent more than the selection');
+
+    const state = (await services()).chatState();
+    const last = state.entries.at(-1)!;
+    assert.equal(last.role, 'assistant');
+    assert.equal(last.text, ANSWER);
+    assert.equal(last.model, 'openai/gpt-4o-mini');
+    assert.equal(last.inputTokens, 120);
+    assert.equal(last.outputTokens, 30);
+    assert.ok(last.costUsd !== null && last.costUsd > 0, `cost ${last.costUsd}`);
+    assert.equal(state.entries.at(-2)!.contextLabel, `${name}:1-3 (javascript)`);
+  });
+
+  it('Review Selection uses the review prompt; Ask About Selection sends the question', async () => {
+    await editorWithSelection(CODE, 'javascript', 2, 2);
+    const n = chatRequests(fake).length;
+    await vscode.commands.executeCommand('switchboard.reviewSelection');
+    assert.ok(lastUserMessage(chatRequests(fake)[n]!).startsWith(PRESET_PROMPTS.review));
+    await vscode.commands.executeCommand('switchboard.askAboutSelection', 'Why is this wrong?');
+    const ask = chatRequests(fake)[n + 1]!;
+    assert.ok(lastUserMessage(ask).startsWith('Why is this wrong?'));
+    assert.ok(lastUserMessage(ask).includes('  return a - b;'));
+    // The conversation so far goes along (system + earlier turns + the new question).
+    const roles = (ask.body.messages as { role: string }[]).map((m) => m.role);
+    assert.deepEqual(roles.slice(0, 1), ['system']);
+    assert.ok(roles.length >= 4, roles.join(','));
+  });
+
+  it('without a selection, asks the user to select code and sends nothing', async () => {
+    await openFile(CODE, 'javascript');
+    const n = chatRequests(fake).length;
+    const r = await vscode.commands.executeCommand('switchboard.explainSelection');
+    assert.equal(r, undefined);
+    assert.equal(chatRequests(fake).length, n);
+    assert.ok((await services()).notices().some((x) => /select some code/.test(x.text)));
+  });
+
+  it("replaces the selection with the answer's code", async () => {
+    const editor = await editorWithSelection(CODE, 'javascript', 1, 3);
+    await vscode.commands.executeCommand('switchboard.explainSelection');
+    await vscode.window.showTextDocument(editor.document);
+    const ok = await vscode.commands.executeCommand('switchboard.replaceSelectionWithAnswer');
+    assert.equal(ok, true);
+    assert.equal(editor.document.getText(), ['function add(a, b) {', '  return a + b;', '}', '', 'console.log(add(1, 2));'].join('\n'));
+  });
+
+  it("inserts the answer's code at the cursor", async () => {
+    const editor = await openFile('a\nb\n', 'javascript');
+    const doc = editor.document;
+    editor.selection = new vscode.Selection(0, 0, 0, 1);
+    await vscode.commands.executeCommand('switchboard.explainSelection');
+    await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(2, 0, 2, 0);
+    assert.equal(await vscode.commands.executeCommand('switchboard.insertAnswer'), true);
+    assert.equal(doc.getText(), 'a\nb\nfunction add(a, b) {\n  return a + b;\n}');
+  });
+
+  it('opens the change as a diff against the selection and applies it on Accept', async () => {
+    const editor = await editorWithSelection(CODE, 'javascript', 1, 3);
+    await vscode.commands.executeCommand('switchboard.explainSelection');
+    await vscode.window.showTextDocument(editor.document);
+    assert.equal(await vscode.commands.executeCommand('switchboard.diffAnswer'), true);
+    const tab = await waitFor('the diff tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchboard-proposal'),
+    );
+    const input = tab.input as vscode.TabInputTextDiff;
+    assert.equal(input.original.toString(), editor.document.uri.toString());
+    const proposal = await vscode.workspace.openTextDocument(input.modified);
+    assert.ok(proposal.getText().includes('return a + b;'));
+    assert.equal(editor.document.getText(), CODE, 'the diff must not change the file before Accept');
+    assert.equal(await vscode.commands.executeCommand('switchboard.acceptProposal', input.modified), true);
+    assert.ok(editor.document.getText().includes('return a + b;'));
+    await waitFor('the diff closed', () => !vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchboard-proposal'));
+  });
+
+  it('Compare Models on Selection sends the selection to each picked model and reports metrics', async () => {
+    await editorWithSelection(CODE, 'javascript', 1, 3);
+    const n = chatRequests(fake).length;
+    const results = (await vscode.commands.executeCommand('switchboard.compareSelection', { models: ['openai/gpt-4o-mini', 'openai/gpt-4o'] })) as CompareResult[];
+    assert.equal(results.length, 2);
+    for (const r of results) {
+      assert.equal(r.error, null, r.error?.message);
+      assert.equal(r.text, ANSWER);
+      assert.equal(r.usage.outputTokens, 30);
+      assert.ok(r.timing.totalMs >= 0);
+    }
+    const reqs = chatRequests(fake).slice(n);
+    assert.deepEqual(reqs.map((r) => r.body.model).sort(), ['gpt-4o', 'gpt-4o-mini']);
+    for (const r of reqs) assert.ok(lastUserMessage(r).includes('Language: javascript'));
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    await waitFor(`the comparison panel among ${JSON.stringify(tabs().map((t) => [t.label, t.input]))}`, () =>
+      tabs().find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('switchboard.compare')),
+    );
+  });
+
+  it('shows a failed request as an error in the chat, with the provider message', async () => {
+    await editorWithSelection(CODE, 'javascript', 1, 1);
+    fake.enqueue({ status: 400, errorMessage: 'This model does not exist' });
+    const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
+    assert.equal(entry.status, 'error');
+    assert.match(entry.error ?? '', /This model does not exist/);
+  });
+
+  it("answers VS Code's language model API through the same client", async function () {
+    const models = await vscode.lm.selectChatModels({ vendor: 'switchboard', id: 'openai/gpt-4o-mini' });
+    if (!models.length) this.skip(); // chat is disabled in the harness profile; the provider is covered above
+    const n = chatRequests(fake).length;
+    const res = await models[0]!.sendRequest([vscode.LanguageModelChatMessage.User('hello')]);
+    let text = '';
+    for await (const t of res.text) text += t;
+    assert.equal(text, ANSWER);
+    assert.equal(chatRequests(fake)[n]?.body.model, 'gpt-4o-mini');
+  });
+});

@@ -1,0 +1,80 @@
+/** Shared helpers of the integration tests (not a test file itself). */
+import * as vscode from 'vscode';
+import type { SwitchboardApi } from '../../src/host/activate.ts';
+import type { SwitchboardServices } from '../../src/host/main.ts';
+
+export const EXTENSION_ID = 'switchboard.switchboard';
+
+export async function api(): Promise<SwitchboardApi> {
+  const ext = vscode.extensions.getExtension<SwitchboardApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`extension ${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
+export async function services(): Promise<SwitchboardServices> {
+  return (await api()).services();
+}
+
+/** Polls `check` until it returns a truthy value (returned), or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Sets `switchboard.<key>` in the user settings (undefined removes it) and waits for the extension to see it. */
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('switchboard').update(key, value, vscode.ConfigurationTarget.Global);
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+export async function resetSettings(): Promise<void> {
+  for (const k of ['providers', 'defaultModel', 'routes', 'budget', 'timeouts', 'retries', 'pricing', 'verboseLogging']) {
+    if (vscode.workspace.getConfiguration('switchboard').inspect(k)?.globalValue !== undefined) await setSetting(k, undefined);
+  }
+}
+
+const EXTENSIONS: Record<string, string> = { javascript: 'js', typescript: 'ts', python: 'py', markdown: 'md' };
+let fileCounter = 0;
+
+/**
+ * Opens a new file of the test workspace with `content` (a real file: untitled documents get their
+ * names reused, and a reused name can briefly show the old text).
+ */
+export async function openFile(content: string, language: string): Promise<vscode.TextEditor> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (!folder) throw new Error('the integration tests need a workspace folder');
+  const uri = vscode.Uri.joinPath(folder, `sb-test-${process.pid}-${++fileCounter}.${EXTENSIONS[language] ?? 'txt'}`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(content));
+  const doc = await vscode.workspace.openTextDocument(uri);
+  if (doc.languageId !== language) await vscode.languages.setTextDocumentLanguage(doc, language);
+  return vscode.window.showTextDocument(doc);
+}
+
+/** Opens a new file and selects lines [from, to] (1-based, inclusive). */
+export async function editorWithSelection(content: string, language: string, from: number, to: number): Promise<vscode.TextEditor> {
+  const editor = await openFile(content, language);
+  const end = editor.document.lineAt(to - 1).range.end;
+  editor.selection = new vscode.Selection(new vscode.Position(from - 1, 0), end);
+  return editor;
+}
+
+/** Closes every editor without saving (changed documents are reverted first, so no dialog asks). */
+export async function closeAllEditors(): Promise<void> {
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.isDirty && (doc.isUntitled || doc.uri.scheme === 'file')) {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
