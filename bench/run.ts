@@ -1,0 +1,233 @@
+/**
+ * `npm run bench`: stream-decoding, router and gateway benchmarks, one process, one run.
+ * Prints a report (measured figures next to targets) and writes it as JSON to .artifacts/bench.json.
+ * A benchmark reports; it is not a test: a missed target prints MISS but the exit code stays 0.
+ * Wrong output (a path that did not get the full, identical text) is an error: exit code 1.
+ *
+ * Options: --runs=N (default 15), --warmup=N (default 3), --events=N (default 20000).
+ * Run with --expose-gc (the npm script does) so every timed run starts from a collected heap.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDecodePaths, type PathId } from './decode-paths.ts';
+import { benchGateway } from './gateway.ts';
+import { benchFailover, benchFanOut } from './router-bench.ts';
+import { buildSseFixture } from './sse-fixture.ts';
+import { startSseServer } from './sse-server.ts';
+import { ms, ratio, round, summarize, table, verdict, type Summary } from './stats.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outFile = path.join(root, '.artifacts', 'bench.json');
+
+function intArg(name: string, fallback: number): number {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  const v = a ? Number(a.slice(name.length + 3)) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be a positive integer`);
+  return v;
+}
+
+const RUNS = intArg('runs', 15);
+const WARMUP = intArg('warmup', 3);
+const EVENTS = intArg('events', 20_000);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+const startedAt = performance.now();
+const loadAtStart = os.loadavg()[0]!;
+const say = (s = ''): void => void process.stdout.write(s + '\n');
+
+// ---------------------------------------------------------------- A. stream decoding
+const fixture = buildSseFixture(EVENTS);
+const server = await startSseServer(fixture.body);
+const decode = createDecodePaths(server.baseUrl);
+const expectedOf = (id: PathId): string => (id === 'a' ? String(fixture.body.length) : fixture.text);
+const samples = new Map<PathId, number[]>(decode.paths.map((p) => [p.id, []]));
+
+async function timed(id: PathId): Promise<number> {
+  const p = decode.paths.find((x) => x.id === id)!;
+  gc?.();
+  const t0 = performance.now();
+  const out = await p.run();
+  const elapsed = performance.now() - t0;
+  if (out !== expectedOf(id)) {
+    const want = expectedOf(id);
+    let at = 0;
+    while (at < Math.min(out.length, want.length) && out[at] === want[at]) at++;
+    throw new Error(`path (${id}) ${p.label} got the wrong output: ${out.length} chars, expected ${want.length}; first difference at ${at}: ${JSON.stringify(out.slice(at, at + 40))} vs ${JSON.stringify(want.slice(at, at + 40))}`);
+  }
+  return elapsed;
+}
+
+let decodeReport: Record<string, unknown>;
+try {
+  process.stderr.write(`bench: A. decoding — ${WARMUP} warm-up + ${RUNS} timed runs of ${decode.paths.length} paths…\n`);
+  const ids = decode.paths.map((p) => p.id);
+  // Round-robin, starting one path later each round, so drift and noise hit every path alike.
+  for (let round = 0; round < WARMUP + RUNS; round++) {
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[(round + k) % ids.length]!;
+      const t = await timed(id);
+      if (round >= WARMUP) samples.get(id)!.push(t);
+    }
+  }
+} finally {
+  await decode.close();
+  await server.close();
+}
+const sum = new Map<PathId, Summary>([...samples].map(([id, s]) => [id, summarize(s)]));
+const med = (id: PathId): number => sum.get(id)!.median;
+const mb = fixture.body.length / 1e6;
+
+const ratios = { 'e/c': med('e') / med('c'), 'e/d': med('e') / med('d'), 'e/b': med('e') / med('b'), 'f/c': med('f') / med('c') };
+const mn = (id: PathId): number => sum.get(id)!.min;
+const minRatios = { 'e/c': mn('e') / mn('c'), 'e/d': mn('e') / mn('d'), 'e/b': mn('e') / mn('b'), 'f/c': mn('f') / mn('c') };
+const decodeTargets = [
+  { name: 'e/c', what: 'Switchboard rich stream vs the openai SDK', measured: ratios['e/c'], target: 0.3 },
+  { name: 'e/b', what: 'Switchboard rich stream vs the minimal hand-written decoder (b)', measured: ratios['e/b'], target: 2 },
+].map((t) => ({ ...t, pass: t.measured <= t.target }));
+
+say(`Switchboard benchmark — Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}${gc ? ', gc between runs' : ''}`);
+say(`1-min load average: ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} after part A (above ${os.cpus().length}: other processes share the CPUs; ratios, being interleaved, are steadier than absolute times)`);
+say();
+say(`A. Stream decoding`);
+say(`   ${fixture.contentEvents.toLocaleString('en-US')} chat.completion.chunk events with content + finish chunk + usage chunk + [DONE]`);
+say(`   = ${(fixture.totalEvents).toLocaleString('en-US')} SSE events, ${mb.toFixed(2)} MB (${Math.round(fixture.body.length / fixture.totalEvents)} B/event), ${fixture.text.length.toLocaleString('en-US')} chars of text;`);
+say(`   one local keep-alive server sending a precomputed body (client saw ${decode.bodyChunks()} body chunks per response);`);
+say(`   ${WARMUP} warm-up runs, then median of ${RUNS} runs per path, paths interleaved round-robin. Every run's text verified identical.`);
+say();
+const aMed = med('a');
+say(
+  table(
+    ['path', 'median', 'min', 'p90', 'MB/s', 'µs/event', 'above (a), µs/event'],
+    decode.paths.map((p) => {
+      const s = sum.get(p.id)!;
+      return [`(${p.id}) ${p.label}`, ms(s.median), ms(s.min), ms(s.p90), (mb / (s.median / 1000)).toFixed(0), ((s.median * 1000) / fixture.totalEvents).toFixed(2), p.id === 'a' ? '—' : (((s.median - aMed) * 1000) / fixture.totalEvents).toFixed(2)];
+    }),
+  ),
+);
+say();
+say(
+  table(
+    ['ratio', 'of medians', 'target', 'verdict', '(of minima)'],
+    [
+      ['e/c  rich stream / openai SDK', ratio(ratios['e/c']), '≤ 0.30×', verdict(decodeTargets[0]!.pass), ratio(minRatios['e/c'])],
+      ['e/b  rich stream / minimal decoder (b)', ratio(ratios['e/b']), '≤ 2.00×', verdict(decodeTargets[1]!.pass), ratio(minRatios['e/b'])],
+      ['e/d  rich stream / Vercel AI SDK', ratio(ratios['e/d']), '—', 'info', ratio(minRatios['e/d'])],
+      ['f/c  OpenAI facade / openai SDK', ratio(ratios['f/c']), '—', 'info', ratio(minRatios['f/c'])],
+    ],
+  ),
+);
+say(`   Verdicts use the ratio of medians; the ratio of minima (each path's best run) is shown because other processes load this machine.`);
+say(`   (the issue's "≤ 2× the minimal decoder's" is compared with (b), the hand-written decoder — not with (a), the bare byte read: e/a = ${ratio(med('e') / aMed)})`);
+
+decodeReport = {
+  fixture: { contentEvents: fixture.contentEvents, sseEvents: fixture.totalEvents, bytes: fixture.body.length, textChars: fixture.text.length, bodyChunksPerResponse: decode.bodyChunks() },
+  warmupRuns: WARMUP,
+  runs: RUNS,
+  gcBetweenRuns: !!gc,
+  paths: Object.fromEntries(
+    decode.paths.map((p) => {
+      const s = sum.get(p.id)!;
+      return [p.id, { label: p.label, medianMs: round(s.median), minMs: round(s.min), p90Ms: round(s.p90), maxMs: round(s.max), usPerEvent: round((s.median * 1000) / fixture.totalEvents), samplesMs: samples.get(p.id)!.map((x) => round(x)) }];
+    }),
+  ),
+  ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(v, 3)])),
+  ratiosOfMinima: Object.fromEntries(Object.entries(minRatios).map(([k, v]) => [k, round(v, 3)])),
+  targets: decodeTargets.map((t) => ({ ratio: t.name, what: t.what, measured: round(t.measured, 3), target: t.target, pass: t.pass })),
+};
+
+// ---------------------------------------------------------------- B. router
+process.stderr.write('bench: B. router — fan-out and failover…\n');
+const fan = await benchFanOut({ models: 8, delayMs: 300, reps: 5 });
+const fo = await benchFailover({ fallbackDelayMs: 100, reps: 7, warmup: 2 });
+const fanPass = fan.ratio <= 1.1;
+const foTarget = fo.fallbackFirstByteDelayMs + 20;
+const foPass = fo.firstTextMs.median <= foTarget;
+
+say();
+say(`B. Router`);
+say(`   Fan-out: compare() over ${fan.models} models on ${fan.models} fake servers, each answering after ${fan.delayMs} ms (median of ${fan.compareWallMs.n} runs, warm connections).`);
+say(`   Failover: route/failover = [a/m1 → 429 at once, b/m2 → first token after ${fo.fallbackFirstByteDelayMs} ms], median of ${fo.firstTextMs.n} requests (fresh client each).`);
+say();
+say(
+  table(
+    ['measure', 'measured', 'target', 'verdict'],
+    [
+      [`fan-out wall time, compare of ${fan.models}`, ms(fan.compareWallMs.median), '', ''],
+      [`slowest single answer (each alone, median of ${fan.singleRounds})`, ms(fan.slowestSingleMs), '', ''],
+      ['fan-out ratio (wall / slowest single)', ratio(fan.ratio), '≤ 1.10×', verdict(fanPass)],
+      ['  wall / slowest answer inside the compare', ratio(fan.ratioVsInRun), '', 'info'],
+      ['  first compare, cold connections', ms(fan.coldCompareWallMs), '', 'info'],
+      ['failover: request → first text part', ms(fo.firstTextMs.median), `≤ ${ms(foTarget, 0)}`, verdict(foPass)],
+      ['  range (min – max)', `${fo.firstTextMs.min.toFixed(1)} – ${ms(fo.firstTextMs.max)}`, '', 'info'],
+      ['  primary 429 attempt (router-recorded)', ms(fo.primaryAttemptMs.median), '', 'info'],
+      ['  overhead above the fallback\'s 100 ms', ms(fo.firstTextMs.median - fo.fallbackFirstByteDelayMs), '≤ 20 ms', ''],
+    ],
+  ),
+);
+say(`   single answers (per-model medians): ${fan.singleMs.map((x) => x.toFixed(1)).join(', ')} ms; compare walls: ${fan.compareWallMs.samples.map((x) => x.toFixed(1)).join(', ')} ms`);
+say(`   failover first-text samples: ${fo.firstTextMs.samples.map((x) => x.toFixed(1)).join(', ')} ms`);
+
+// ---------------------------------------------------------------- C. gateway (bench/gateway.ts)
+process.stderr.write('bench: C. gateway…\n');
+const gw = await benchGateway();
+const g = (k: string): string => String(gw[k] ?? '—');
+say();
+say(`C. Gateway (bench/gateway.ts): ${g('concurrency')} concurrent streamed completions of ${g('chunks_per_response')} chunks, direct to a fake upstream vs through the gateway`);
+say();
+say(
+  table(
+    ['measure', 'direct', 'via gateway', 'added', 'core in-process'],
+    [
+      ['throughput, requests/s', g('direct_rps'), g('gateway_rps'), '', g('core_in_process_rps')],
+      ['latency p50 (to last byte), ms', g('direct_p50_ms'), g('gateway_p50_ms'), g('added_p50_ms'), ''],
+      ['latency p99, ms', g('direct_p99_ms'), g('gateway_p99_ms'), g('added_p99_ms'), ''],
+      ['lone request, added p50 / p99, ms', '', '', `${g('idle_added_p50_ms')} / ${g('idle_added_p99_ms')}`, ''],
+    ],
+  ),
+);
+
+const totalS = (performance.now() - startedAt) / 1000;
+const allTargets = [...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })), { name: 'fan-out', pass: fanPass }, { name: 'failover', pass: foPass }];
+say();
+say(`Summary: ${allTargets.map((t) => `${t.name} ${verdict(t.pass)}`).join(', ')} — bench took ${totalS.toFixed(1)} s. JSON: ${path.relative(root, outFile)}`);
+
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? null,
+  loadAverage1m: { start: round(loadAtStart, 1), end: round(os.loadavg()[0]!, 1) },
+  durationS: round(totalS, 1),
+  decoding: decodeReport,
+  router: {
+    fanOut: {
+      models: fan.models,
+      delayMs: fan.delayMs,
+      compareWallMs: { median: round(fan.compareWallMs.median), min: round(fan.compareWallMs.min), max: round(fan.compareWallMs.max), samples: fan.compareWallMs.samples.map((x) => round(x)) },
+      singleMs: fan.singleMs.map((x) => round(x)),
+      singleRounds: fan.singleRounds,
+      slowestSingleMs: round(fan.slowestSingleMs),
+      slowestInCompareMs: round(fan.slowestInRunMs.median),
+      coldCompareWallMs: round(fan.coldCompareWallMs),
+      ratio: round(fan.ratio, 3),
+      ratioVsSlowestInCompare: round(fan.ratioVsInRun, 3),
+      target: 1.1,
+      pass: fanPass,
+    },
+    failover: {
+      fallbackFirstByteDelayMs: fo.fallbackFirstByteDelayMs,
+      firstTextMs: { median: round(fo.firstTextMs.median), min: round(fo.firstTextMs.min), max: round(fo.firstTextMs.max), samples: fo.firstTextMs.samples.map((x) => round(x)) },
+      primaryAttemptMs: round(fo.primaryAttemptMs.median),
+      reportedTtftMs: round(fo.reportedTtftMs.median),
+      targetMs: foTarget,
+      pass: foPass,
+    },
+  },
+  gateway: gw,
+  targets: allTargets,
+};
+mkdirSync(path.dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
