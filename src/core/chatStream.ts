@@ -5,14 +5,14 @@
 import type { ChatResult, StreamPart } from './types.ts';
 
 export class ChatStream implements AsyncIterable<StreamPart> {
-  private readonly source: AsyncGenerator<StreamPart, ChatResult>;
+  private readonly source: AsyncGenerator<StreamPart[], ChatResult>;
   private readonly controller: AbortController;
   private started = false;
   private resolveResult!: (r: ChatResult) => void;
   private rejectResult!: (e: unknown) => void;
   private readonly resultPromise: Promise<ChatResult>;
 
-  constructor(source: AsyncGenerator<StreamPart, ChatResult>, controller: AbortController) {
+  constructor(source: AsyncGenerator<StreamPart[], ChatResult>, controller: AbortController) {
     this.source = source;
     this.controller = controller;
     this.resultPromise = new Promise<ChatResult>((res, rej) => {
@@ -36,31 +36,51 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     return this.controller.signal;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<StreamPart, void> {
+  /**
+   * A hand-written iterator rather than an async generator: parts of a batch the router already
+   * delivered are handed out from an already-resolved promise, without a generator's extra ticks.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<StreamPart, void> {
     if (this.started) throw new Error('a ChatStream can be iterated only once');
     this.started = true;
+    let batch: StreamPart[] = [];
+    let i = 0;
     let finished = false;
-    try {
-      for (;;) {
-        const step = await this.source.next();
-        if (step.done) {
-          finished = true;
-          this.resolveResult(step.value);
-          return;
+    const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
+    const pull = async (): Promise<IteratorResult<StreamPart, void>> => {
+      try {
+        for (;;) {
+          const step = await this.source.next();
+          if (step.done) {
+            finished = true;
+            this.resolveResult(step.value);
+            return DONE;
+          }
+          if (step.value.length > 0) {
+            batch = step.value;
+            i = 1;
+            return { done: false, value: batch[0]! };
+          }
         }
-        yield step.value;
+      } catch (e) {
+        finished = true;
+        this.rejectResult(e);
+        throw e;
       }
-    } catch (e) {
-      finished = true;
-      this.rejectResult(e);
-      throw e;
-    } finally {
-      if (!finished) {
-        // The consumer stopped early: cancel upstream, then let the engine finish its bookkeeping.
-        this.controller.abort();
-        void this.finishAfterBreak();
-      }
-    }
+    };
+    return {
+      next: () => (i < batch.length ? Promise.resolve({ done: false, value: batch[i++]! }) : finished ? Promise.resolve(DONE) : pull()),
+      return: () => {
+        if (!finished) {
+          // The consumer stopped early: cancel upstream, then let the engine finish its bookkeeping.
+          finished = true;
+          batch = [];
+          this.controller.abort();
+          void this.finishAfterBreak();
+        }
+        return Promise.resolve(DONE);
+      },
+    };
   }
 
   /** Just the answer text, as it arrives. */

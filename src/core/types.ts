@@ -111,6 +111,11 @@ export interface LanguageModel {
   readonly modelId: string;
   /** Streams the answer. Throws SwitchboardError on failure (before or during the stream). */
   stream(request: ModelRequest): AsyncIterable<ModelStreamPart>;
+  /**
+   * Optional fast path: the same parts as `stream`, grouped as they arrived (one array per
+   * network read, never empty). The router prefers it: one async step per read, not per part.
+   */
+  streamBatches?(request: ModelRequest): AsyncIterable<ModelStreamPart[]>;
 }
 
 export function emptyUsage(): Usage {

@@ -22,6 +22,14 @@ export interface SseSource {
 const MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
 export async function* sseEvents(body: AsyncIterable<Uint8Array | string>, source?: SseSource): AsyncGenerator<SseEvent> {
+  for await (const batch of sseEventBatches(body, source)) for (const e of batch) yield e;
+}
+
+/**
+ * The same events, one array per chunk of the body (never empty). A decoder that takes whole
+ * batches crosses one async boundary per network read instead of one per event.
+ */
+export async function* sseEventBatches(body: AsyncIterable<Uint8Array | string>, source?: SseSource): AsyncGenerator<SseEvent[]> {
   const decoder = new TextDecoder('utf-8');
   let queue: SseEvent[] = [];
   let parseError: ParseError | null = null;
@@ -50,13 +58,13 @@ export async function* sseEvents(body: AsyncIterable<Uint8Array | string>, sourc
     if (queue.length > 0) {
       const ready = queue;
       queue = [];
-      for (const e of ready) yield e;
+      yield ready;
     }
     if (parseError) throw broken(parseError);
   }
   const rest = decoder.decode();
   // A stream that ends without a trailing blank line still delivers its last event.
   parser.feed(rest + '\n\n');
-  for (const e of queue) yield e;
+  if (queue.length > 0) yield queue;
   if (parseError) throw broken(parseError);
 }

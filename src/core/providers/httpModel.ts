@@ -5,7 +5,7 @@
  */
 import type { ResolvedProvider } from '../config.ts';
 import { postJsonStream } from '../http/request.ts';
-import { sseEvents, type SseEvent } from '../http/sse.ts';
+import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
 import type { LanguageModel, ModelRequest, ModelStreamPart } from '../types.ts';
 import { authHeaders, requireKey, type ProviderContext } from './shared.ts';
 
@@ -16,6 +16,8 @@ export interface WireProtocol {
   headers?(provider: ResolvedProvider): Record<string, string>;
   body(provider: ResolvedProvider, wireModel: string, req: ModelRequest): Record<string, unknown>;
   decode(events: AsyncIterable<SseEvent>, provider: string, model: string): AsyncGenerator<ModelStreamPart>;
+  /** Optional: the same decoding over batches of events, yielding batches of parts (see LanguageModel.streamBatches). */
+  decodeBatches?(batches: AsyncIterable<SseEvent[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]>;
 }
 
 export class HttpLanguageModel implements LanguageModel {
@@ -39,6 +41,26 @@ export class HttpLanguageModel implements LanguageModel {
   }
 
   async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    if (this.wire.decodeBatches) {
+      for await (const batch of this.streamBatches(req)) for (const part of batch) yield part;
+      return;
+    }
+    const body = await this.post(req);
+    yield* this.wire.decode(sseEvents(body, { provider: this.providerId, model: this.modelId }), this.providerId, this.modelId);
+  }
+
+  async *streamBatches(req: ModelRequest): AsyncGenerator<ModelStreamPart[]> {
+    const { providerId, modelId } = this;
+    const body = await this.post(req);
+    const source = { provider: providerId, model: modelId };
+    if (this.wire.decodeBatches) {
+      yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId);
+      return;
+    }
+    for await (const part of this.wire.decode(sseEvents(body, source), providerId, modelId)) yield [part];
+  }
+
+  private async post(req: ModelRequest): Promise<AsyncIterable<Uint8Array>> {
     const { provider, ctx, providerId, modelId } = this;
     const key = requireKey(provider, ctx, modelId);
     const res = await postJsonStream({
@@ -53,6 +75,6 @@ export class HttpLanguageModel implements LanguageModel {
       keyHint: ctx.keyHint(provider),
       secrets: key ? [key] : [],
     });
-    yield* this.wire.decode(sseEvents(res.body, { provider: providerId, model: modelId }), providerId, modelId);
+    return res.body;
   }
 }

@@ -67,8 +67,11 @@ export class Router {
     this.d = deps;
   }
 
-  /** Runs a request; yields stream parts and returns the final result (it never throws). */
-  async *run(req: ChatRequest): AsyncGenerator<StreamPart, ChatResult> {
+  /**
+   * Runs a request; yields stream parts in batches (as they arrived from the network) and returns
+   * the final result (it never throws). ChatStream hands the parts to consumers one by one.
+   */
+  async *run(req: ChatRequest): AsyncGenerator<StreamPart[], ChatResult> {
     const { clock } = this.d;
     const started = clock.now();
     const attempts: Attempt[] = [];
@@ -83,7 +86,7 @@ export class Router {
       plan = this.plan(req, inputTokens);
     } catch (e) {
       const error = asError(e, req.model);
-      yield { type: 'error', error };
+      yield [{ type: 'error', error }];
       return fail(error);
     }
 
@@ -92,7 +95,7 @@ export class Router {
     if (usable.length === 0) {
       const why = attempts.map((a) => `${a.model}: ${a.message}`).join('; ');
       const error = new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
-      yield { type: 'error', error };
+      yield [{ type: 'error', error }];
       return fail(error);
     }
 
@@ -104,10 +107,10 @@ export class Router {
       const spent = this.d.ledger ? totalsAt(await this.d.ledger.readAll(), clock.now()) : { today: 0, month: 0, unknownCostToday: 0 };
       const verdict = checkBudget(this.d.budget, spent, estimate, first);
       if (verdict.action === 'block') {
-        yield { type: 'error', error: verdict.error };
+        yield [{ type: 'error', error: verdict.error }];
         return fail(verdict.error);
       }
-      if (verdict.action === 'warn') yield { type: 'warning', message: verdict.message };
+      if (verdict.action === 'warn') yield [{ type: 'warning', message: verdict.message }];
     }
 
     // Cooldowns: skip cooled-down models while an alternative exists; if all are cooling, try anyway.
@@ -149,11 +152,11 @@ export class Router {
         const attempt: Attempt = { model: cand.id, outcome: 'error', errorKind: err.kind, durationMs, message: err.detail };
         if (err.status !== null) attempt.status = err.status;
         attempts.push(attempt);
-        yield { type: 'attempt-failed', attempt };
+        yield [{ type: 'attempt-failed', attempt }];
 
         if (err.kind === 'aborted') {
           this.d.cooldowns.release(cand.id);
-          yield { type: 'error', error: err };
+          yield [{ type: 'error', error: err }];
           const result = fail(err, outcome.builder.shown ? { builder: outcome.builder, model: cand.id } : undefined);
           if (outcome.builder.shown) await this.record(req, result);
           return result;
@@ -166,25 +169,25 @@ export class Router {
           const rest = usable.slice(i + 1).map((c) => c.id);
           const canContinue = err.retryable ? [cand.id, ...rest] : rest;
           const error = new SwitchboardError({ ...err.toInit(), message: `${err.detail} (the answer was cut off; the partial text is kept)`, fix: canContinue.length ? `retry, or continue with ${canContinue.join(', ')}` : err.fix });
-          yield { type: 'error', error };
+          yield [{ type: 'error', error }];
           const result = fail(error, { builder: outcome.builder, model: cand.id }, canContinue);
           await this.record(req, result);
           return result;
         }
         if (!err.retryable && !MOVE_ON.has(err.kind)) {
           // auth, permission, quota, bad request…: another try will not help; say so at once.
-          yield { type: 'error', error: err };
+          yield [{ type: 'error', error: err }];
           return fail(err);
         }
         if (MOVE_ON.has(err.kind) || retry >= maxRetries) break;
         const delay = this.backoff(retry, err.retryAfterMs);
         if (delay > this.d.retry.maxRetryAfterMs) break;
-        yield { type: 'retry', model: cand.id, delayMs: delay, reason: err.detail };
+        yield [{ type: 'retry', model: cand.id, delayMs: delay, reason: err.detail }];
         try {
           await clock.sleep(delay, req.signal);
         } catch {
           const error = new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider: err.provider, model: err.model });
-          yield { type: 'error', error };
+          yield [{ type: 'error', error }];
           return fail(error);
         }
       }
@@ -194,7 +197,7 @@ export class Router {
       usable.length > 1 && lastError
         ? new SwitchboardError({ ...lastError.toInit(), message: `all ${usable.length} candidates of ${req.model} failed; last: ${lastError.detail}` })
         : error;
-    yield { type: 'error', error: finalError };
+    yield [{ type: 'error', error: finalError }];
     return fail(finalError);
   }
 
@@ -218,7 +221,7 @@ export class Router {
   }
 
   /** One try of one model. Parts before the first visible token are held back, so a failed try leaks nothing. */
-  private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart, AttemptOutcome> {
+  private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart[], AttemptOutcome> {
     const { clock } = this.d;
     const started = clock.now();
     const builder = new ResultBuilder();
@@ -236,25 +239,37 @@ export class Router {
         : null;
     let ttftMs: number | null = null;
     const held: ModelStreamPart[] = [];
-    yield { type: 'attempt-start', model: id, attempt: attemptNo };
+    yield [{ type: 'attempt-start', model: id, attempt: attemptNo }];
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, ...neutral } = req;
-      for await (const part of model.stream({ ...neutral, signal: ac.signal })) {
-        builder.add(part);
-        if (ttftMs === null) {
-          if (!builder.shown) {
-            held.push(part);
-            continue;
-          }
-          ttftMs = clock.now() - started;
-          cancelWatchdog?.();
-          cancelWatchdog = null;
-          for (const h of held.splice(0)) yield h;
+      const request: ModelRequest = { ...neutral, signal: ac.signal };
+      const batches = model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request));
+      for await (const batch of batches) {
+        if (ttftMs !== null) {
+          // The usual case once the answer is showing: the batch passes through as it is.
+          for (let i = 0; i < batch.length; i++) builder.add(batch[i]!);
+          yield batch;
+          continue;
         }
-        yield part;
+        let out: StreamPart[] | null = null;
+        for (const part of batch) {
+          builder.add(part);
+          if (out === null) {
+            if (!builder.shown) {
+              held.push(part);
+              continue;
+            }
+            ttftMs = clock.now() - started;
+            cancelWatchdog?.();
+            cancelWatchdog = null;
+            out = held.splice(0);
+          }
+          out.push(part);
+        }
+        if (out !== null) yield out;
       }
-      for (const h of held.splice(0)) yield h;
+      if (held.length > 0) yield held.splice(0);
       return { ok: true, builder, ttftMs, started };
     } catch (e) {
       let error = asError(e, id);
@@ -329,6 +344,11 @@ export class Router {
       // The ledger is bookkeeping: a full disk must not lose the user's answer.
     }
   }
+}
+
+/** An adapter without `streamBatches`: every part is a batch of one. */
+async function* oneByOne<T>(parts: AsyncIterable<T>): AsyncGenerator<T[]> {
+  for await (const p of parts) yield [p];
 }
 
 function asError(e: unknown, model: string): SwitchboardError {

@@ -27,36 +27,47 @@ export const openaiProtocol: WireProtocol = {
     return body;
   },
   decode: (events, provider, model) => decodeOpenAIStream(events, provider, model),
+  decodeBatches: (batches, provider, model) => decodeOpenAIBatches(batches, provider, model),
 };
 
 /**
  * Decode an OpenAI-format SSE stream into parts. Kept free of zod on purpose: it runs
  * per chunk, and the benchmark (`npm run bench`) holds it to a few µs a chunk.
+ * The per-event work is synchronous (OpenAIStreamDecoder); the generators below only move
+ * parts across async boundaries: per event (decodeOpenAIStream) or per network read (decodeOpenAIBatches).
  */
-export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
-  let finished = false;
-  let sawMeta = false;
-  let done = false;
-  for await (const ev of events) {
-    const data = ev.data;
+export class OpenAIStreamDecoder {
+  private finished = false;
+  private sawMeta = false;
+  private done = false;
+  private readonly provider: string;
+  private readonly model: string;
+
+  constructor(provider: string, model: string) {
+    this.provider = provider;
+    this.model = model;
+  }
+
+  /** Decodes one event's data, appending parts to `out`; false once `[DONE]` arrived. Throws SwitchboardError. */
+  push(data: string, out: ModelStreamPart[]): boolean {
     if (data === '[DONE]') {
-      done = true;
-      break;
+      this.done = true;
+      return false;
     }
-    if (data.length === 0) continue;
-    const chunk = parseEventJson(data, provider, model);
+    if (data.length === 0) return true;
+    const chunk = parseEventJson(data, this.provider, this.model);
 
     // OpenRouter: errors after the stream started arrive as a chunk with a top-level error.
     const err = obj(chunk.error);
     if (err) {
       const code = num(err.code) ?? (typeof err.status === 'number' ? err.status : null);
-      throw classifyHttpError({ status: code && code >= 400 && code < 600 ? code : 500, body: chunk, headers: {}, provider, model });
+      throw classifyHttpError({ status: code && code >= 400 && code < 600 ? code : 500, body: chunk, headers: {}, provider: this.provider, model: this.model });
     }
-    if (!sawMeta) {
-      sawMeta = true;
+    if (!this.sawMeta) {
+      this.sawMeta = true;
       const id = typeof chunk.id === 'string' ? chunk.id : undefined;
       const m = typeof chunk.model === 'string' ? chunk.model : undefined;
-      if (id !== undefined || m !== undefined) yield { type: 'response-meta', ...(id !== undefined ? { id } : {}), ...(m !== undefined ? { model: m } : {}) };
+      if (id !== undefined || m !== undefined) out.push({ type: 'response-meta', ...(id !== undefined ? { id } : {}), ...(m !== undefined ? { model: m } : {}) });
     }
     const choices = chunk.choices;
     const choice = Array.isArray(choices) ? obj(choices[0]) : null;
@@ -64,37 +75,78 @@ export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }
       const delta = obj(choice.delta) ?? obj(choice.message);
       if (delta) {
         const reasoning = delta.reasoning_content ?? delta.reasoning;
-        if (typeof reasoning === 'string' && reasoning.length > 0) yield { type: 'reasoning-delta', text: reasoning };
+        if (typeof reasoning === 'string' && reasoning.length > 0) out.push({ type: 'reasoning-delta', text: reasoning });
         const content = delta.content;
-        if (typeof content === 'string' && content.length > 0) yield { type: 'text-delta', text: content };
+        if (typeof content === 'string' && content.length > 0) out.push({ type: 'text-delta', text: content });
         const toolCalls = delta.tool_calls;
         if (Array.isArray(toolCalls)) {
           for (const tc of toolCalls) {
             const t = obj(tc);
             if (!t) continue;
             const fn = obj(t.function);
-            yield {
+            out.push({
               type: 'tool-call-delta',
               index: num(t.index) ?? 0,
               ...(typeof t.id === 'string' ? { id: t.id } : {}),
               ...(fn && typeof fn.name === 'string' ? { name: fn.name } : {}),
               argumentsDelta: fn && typeof fn.arguments === 'string' ? fn.arguments : '',
-            };
+            });
           }
         }
       }
       const fr = choice.finish_reason;
-      if (typeof fr === 'string' && fr.length > 0 && !finished) {
+      if (typeof fr === 'string' && fr.length > 0 && !this.finished) {
         // A repeated finish_reason (OpenRouter's usage chunk) is accounting, not a second ending.
-        finished = true;
-        if (fr === 'error') throw invalidResponse(provider, model, 'the provider ended the stream with finish_reason "error"');
-        yield { type: 'finish', finishReason: mapOpenAIFinish(fr), rawFinishReason: fr };
+        this.finished = true;
+        if (fr === 'error') throw invalidResponse(this.provider, this.model, 'the provider ended the stream with finish_reason "error"');
+        out.push({ type: 'finish', finishReason: mapOpenAIFinish(fr), rawFinishReason: fr });
       }
     }
     const usage = obj(chunk.usage) ?? obj(obj(chunk.x_groq)?.usage);
-    if (usage) yield usagePart(usage);
+    if (usage) out.push(usagePart(usage));
+    return true;
   }
-  if (!done && !finished) throw invalidResponse(provider, model, 'the stream ended before the answer was complete (no finish_reason and no [DONE])');
+
+  /** At the end of the body: throws when the answer was cut off. */
+  end(): void {
+    if (!this.done && !this.finished) throw invalidResponse(this.provider, this.model, 'the stream ended before the answer was complete (no finish_reason and no [DONE])');
+  }
+}
+
+export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  const decoder = new OpenAIStreamDecoder(provider, model);
+  const out: ModelStreamPart[] = [];
+  for await (const ev of events) {
+    out.length = 0;
+    let more: boolean;
+    try {
+      more = decoder.push(ev.data, out);
+    } catch (e) {
+      for (const p of out) yield p;
+      throw e;
+    }
+    for (const p of out) yield p;
+    if (!more) return;
+  }
+  decoder.end();
+}
+
+/** Batches of events in, batches of parts out; parts decoded before an error are delivered before it. */
+export async function* decodeOpenAIBatches(batches: AsyncIterable<readonly { data: string }[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]> {
+  const decoder = new OpenAIStreamDecoder(provider, model);
+  for await (const batch of batches) {
+    const out: ModelStreamPart[] = [];
+    let more = true;
+    try {
+      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out);
+    } catch (e) {
+      if (out.length > 0) yield out;
+      throw e;
+    }
+    if (out.length > 0) yield out;
+    if (!more) return;
+  }
+  decoder.end();
 }
 
 function usagePart(u: Record<string, unknown>): ModelStreamPart {
