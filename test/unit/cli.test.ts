@@ -4,56 +4,26 @@
  */
 import { describe, test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
 import { main } from '../../src/cli.ts';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer } from '../fakes/types.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { KEY } from './helpers.ts';
+import { privateCliCopy } from './builtCli.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DIST_CLI = join(ROOT, 'dist', 'cli.js');
 const NODE = process.execPath;
 /** The copy of dist/cli.js the tests spawn (see `before`). */
 let CLI: string;
 
-/** Newest mtime of the CLI's sources (src/cli.ts and src/core/**). */
-function newestSource(): number {
-  let newest = statSync(join(ROOT, 'src', 'cli.ts')).mtimeMs;
-  for (const f of readdirSync(join(ROOT, 'src', 'core'), { recursive: true, withFileTypes: true })) {
-    if (f.isFile()) newest = Math.max(newest, statSync(join(f.parentPath, f.name)).mtimeMs);
-  }
-  return newest;
-}
-
 let tmpRoot: string;
 before(async () => {
   tmpRoot = mkdtempSync(join(tmpdir(), 'sb-cli-'));
-  if (!existsSync(DIST_CLI) || statSync(DIST_CLI).mtimeMs < newestSource()) {
-    const r = spawnSync(NODE, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(r.status, 0, `esbuild failed:\n${r.stdout}\n${r.stderr}`);
-  }
-  // Others rebuild dist/ while these tests run; a half-written bundle would make a test flaky
-  // (an empty cli.js exits 0 printing nothing). Spawn a private copy that compiles.
-  CLI = join(tmpRoot, 'cli.cjs');
-  for (let i = 0; ; i++) {
-    copyFileSync(DIST_CLI, CLI);
-    const code = readFileSync(CLI, 'utf8').replace(/^#!.*/, '');
-    try {
-      if (!code.includes('Switchboard')) throw new Error('dist/cli.js is incomplete');
-      new Script(code, { filename: CLI });
-      break;
-    } catch (e) {
-      if (i >= 50) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  CLI = await privateCliCopy(tmpRoot);
 });
 after(() => {
   rmSync(tmpRoot, { recursive: true, force: true });

@@ -6,13 +6,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { Script } from 'node:vm';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startFakeProvider } from '../fakes/server.ts';
 import { auth, KEY, raw, startWorld, TEXT, TOKEN, waitFor, type World } from './gatewayWorld.ts';
+import { privateCliCopy } from './builtCli.ts';
 
 const messages = [{ role: 'user' as const, content: 'Say something.' }];
 const sdkFor = (w: World): OpenAI => new OpenAI({ baseURL: w.gateway.url, apiKey: TOKEN, maxRetries: 0 });
@@ -273,27 +273,7 @@ describe('switchboard serve (the CLI)', () => {
     for (const d of temps) rmSync(d, { recursive: true, force: true });
   });
   before(async () => {
-    // Rebuild dist/cli.js when a source is newer (the cli target of esbuild.mjs, same options), then
-    // spawn a private copy that compiles: others may rebuild dist/ while this runs.
-    const newest = Math.max(...['src/cli.ts', 'src/core', 'src/gateway'].flatMap((p) => (statSync(p).isFile() ? [p] : readdirSync(p, { recursive: true }).map((f) => join(p, String(f))))).map((f) => statSync(f).mtimeMs));
-    if (!existsSync('dist/cli.js') || statSync('dist/cli.js').mtimeMs < newest) {
-      const esbuild = await import('esbuild');
-      await esbuild.build({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', bundle: true, platform: 'node', target: 'node22', format: 'cjs', sourcemap: 'linked', banner: { js: '#!/usr/bin/env node' }, logLevel: 'warning' });
-      writeFileSync('dist/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');
-    }
-    cli = join(tempDir(), 'cli.cjs');
-    for (let i = 0; ; i++) {
-      copyFileSync('dist/cli.js', cli);
-      try {
-        const code = readFileSync(cli, 'utf8').replace(/^#!.*/, '');
-        if (!code.includes('startGateway')) throw new Error('dist/cli.js is incomplete or has no serve command');
-        new Script(code, { filename: cli });
-        break;
-      } catch (e) {
-        if (i >= 50) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    cli = await privateCliCopy(tempDir());
   });
 
   test('prints the URL line, serves a request through the config, exits 0 on SIGINT', async () => {
