@@ -48,6 +48,19 @@ export const HostToChatSchema = z.discriminatedUnion('type', [
 ]);
 export type HostToChat = z.infer<typeof HostToChatSchema>;
 
+/** An absolute http(s) URL (links in model output; anything else is never opened). */
+export const HttpUrlSchema = z.string().check(
+  z.maxLength(8192),
+  z.refine((s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'not an http(s) URL'),
+);
+
 /** Webview → host. The webview posts `ready` first; the host posts nothing before it. */
 export const ChatToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -56,5 +69,7 @@ export const ChatToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('newChat') }),
   z.object({ type: z.literal('switchModel') }),
   z.object({ type: z.literal('apply'), id: z.string(), mode: ApplyModeSchema }),
+  /** A click on a link in an answer; the host opens it in the browser (http(s) only). */
+  z.object({ type: z.literal('openLink'), url: HttpUrlSchema }),
 ]);
 export type ChatToHost = z.infer<typeof ChatToHostSchema>;

