@@ -359,6 +359,21 @@ describe('budgets and the ledger', () => {
     assert.deepEqual(all.map((e) => e.costUsd), [0.1, 0.2, 0.3]);
     assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 4);
   });
+
+  test('the JSONL ledger sees entries appended by another writer, and not a line still being written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
+    const path = join(dir, 'usage.jsonl');
+    const entry = (cost: number) => ({ ts: new Date().toISOString(), model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 2, cachedInputTokens: null, reasoningTokens: null, costUsd: cost, frontEnd: 'cli', ok: true });
+    const reader = new JsonlUsageStore(path);
+    assert.deepEqual(await reader.readAll(), []);
+    await new JsonlUsageStore(path).append(entry(0.1));
+    assert.deepEqual((await reader.readAll()).map((e) => e.costUsd), [0.1]);
+    const half = JSON.stringify(entry(0.2));
+    appendFileSync(path, half.slice(0, 20)); // another process is mid-write
+    assert.deepEqual((await reader.readAll()).map((e) => e.costUsd), [0.1]);
+    appendFileSync(path, half.slice(20) + '\n');
+    assert.deepEqual((await reader.readAll()).map((e) => e.costUsd), [0.1, 0.2]);
+  });
 });
 
 describe('compare', () => {

@@ -3,7 +3,7 @@
  * The JSONL store appends one whole line per write; a crash mid-write can leave at most
  * a torn last line, which readers skip and the next append starts after.
  */
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { z } from 'zod';
@@ -66,6 +66,8 @@ export function defaultLedgerPath(env: NodeJS.ProcessEnv = process.env): string 
 export class JsonlUsageStore implements UsageStore {
   readonly path: string;
   private checkedTail = false;
+  /** Entries parsed so far and the byte offset just past the last complete line read. */
+  private cache: { entries: LedgerEntry[]; offset: number } = { entries: [], offset: 0 };
   /** Appends are serialized so concurrent requests never interleave bytes. */
   private chain: Promise<void> = Promise.resolve();
 
@@ -108,25 +110,45 @@ export class JsonlUsageStore implements UsageStore {
     }
   }
 
+  /**
+   * Every entry so far. Budgets read this before each request, so the file is read incrementally:
+   * only the complete lines appended since the last call (by this or another process) are parsed.
+   */
   async readAll(): Promise<LedgerEntry[]> {
-    let text: string;
+    let fh;
     try {
-      text = await readFile(this.path, 'utf8');
+      fh = await open(this.path, 'r');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.cache = { entries: [], offset: 0 };
+        return [];
+      }
       throw e;
     }
-    const out: LedgerEntry[] = [];
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const r = LedgerEntrySchema.safeParse(JSON.parse(line));
-        if (r.success) out.push(r.data);
-      } catch {
-        /* a torn line from a crash: skip it, keep the rest */
+    try {
+      const { size } = await fh.stat();
+      // Truncated or replaced: start over.
+      if (size < this.cache.offset) this.cache = { entries: [], offset: 0 };
+      if (size > this.cache.offset) {
+        const buf = Buffer.alloc(size - this.cache.offset);
+        const { bytesRead } = await fh.read(buf, 0, buf.length, this.cache.offset);
+        // Only complete lines: a line without its newline may still be being written.
+        const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+        for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+          if (!line.trim()) continue;
+          try {
+            const r = LedgerEntrySchema.safeParse(JSON.parse(line));
+            if (r.success) this.cache.entries.push(r.data);
+          } catch {
+            /* a torn line from a crash: skip it, keep the rest */
+          }
+        }
+        this.cache.offset += end;
       }
+      return [...this.cache.entries];
+    } finally {
+      await fh.close();
     }
-    return out;
   }
 }
 
