@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: stream-decoding, router and gateway benchmarks, one process, one run.
+ * `npm run bench`: stream-decoding, router, gateway and chat-rendering benchmarks, one process, one run.
  * Prints a report (measured figures next to targets) and writes it as JSON to .artifacts/bench.json.
  * A benchmark reports; it is not a test: a missed target prints MISS but the exit code stays 0.
  * Wrong output (a path that did not get the full, identical text) is an error: exit code 1.
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDecodePaths, type PathId } from './decode-paths.ts';
 import { benchGateway } from './gateway.ts';
+import { benchRender } from './render.ts';
 import { benchFailover, benchFanOut } from './router-bench.ts';
 import { buildSseFixture } from './sse-fixture.ts';
 import { startSseServer } from './sse-server.ts';
@@ -188,8 +189,41 @@ say(
   ),
 );
 
+// ---------------------------------------------------------------- D. webview rendering (bench/render.ts)
+process.stderr.write('bench: D. chat rendering in Chromium…\n');
+const rd = (await benchRender()) as {
+  answerBytes: number; chunks: number; codeBlocks: number; chunksPerSecond: number;
+  fullRender: { medianMs: number; scriptMs: number; runs: number };
+  incremental: { runs: number; scriptMs: number; renderScriptMs: number; baselineScriptMs: number; frameJsMs: number; handlerJsMs: number; layoutMs: number; styleMs: number; wallMs: number; frames: number; longestTaskMs: number; longTasksOver50ms: number; sameTextAsFullRender: boolean };
+  naive: { sampledEvery: number; samples: number; estimatedTotalMs: number; longestTaskMs: number; sameTextAsFullRender: boolean };
+  ratioToFullRender: number; naiveRatioToFullRender: number; pass: boolean;
+};
+if (!rd.incremental.sameTextAsFullRender || !rd.naive.sameTextAsFullRender) throw new Error('render bench: the streamed answer does not say what the full render says');
+const renderRatioPass = rd.ratioToFullRender <= 3;
+const renderTaskPass = rd.incremental.longestTaskMs <= 50;
+say();
+say(`D. Chat rendering (bench/render.ts, Debian Chromium): a ${(rd.answerBytes / 1000).toFixed(0)} KB markdown answer with ${rd.codeBlocks} code blocks, ${rd.chunks.toLocaleString('en-US')} chunks`);
+say(`   arriving as message events at ${rd.chunksPerSecond}/s, through the chat's StreamingMarkdown; baseline = the same deliveries with no renderer.`);
+say();
+say(
+  table(
+    ['measure', 'measured', 'target', 'verdict'],
+    [
+      [`one full render of the final answer (median of ${rd.fullRender.runs}), scripting`, ms(rd.fullRender.scriptMs), '', ''],
+      ['  same, wall time incl. layout', ms(rd.fullRender.medianMs), '', 'info'],
+      [`streaming, scripting for rendering (run − baseline, median of ${rd.incremental.runs})`, ms(rd.incremental.renderScriptMs), '', ''],
+      ['  ratio to one full render', ratio(rd.ratioToFullRender), '≤ 3.00×', verdict(renderRatioPass)],
+      ['  longest task (own timing and long-task entries)', ms(rd.incremental.longestTaskMs), '≤ 50 ms', verdict(renderTaskPass)],
+      ['  frames drawn / layout / style', `${rd.incremental.frames} / ${ms(rd.incremental.layoutMs)} / ${ms(rd.incremental.styleMs)}`, '', 'info'],
+      ['  whole run scripting / baseline scripting', `${ms(rd.incremental.scriptMs)} / ${ms(rd.incremental.baselineScriptMs)}`, '', 'info'],
+      [`naive re-render per chunk (estimated from ${rd.naive.samples} timed chunks)`, ms(rd.naive.estimatedTotalMs, 0), '', 'info'],
+      ['  ratio to one full render / longest task', `${ratio(rd.naiveRatioToFullRender)} / ${ms(rd.naive.longestTaskMs)}`, '', 'info'],
+    ],
+  ),
+);
+
 const totalS = (performance.now() - startedAt) / 1000;
-const allTargets = [...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })), { name: 'fan-out', pass: fanPass }, { name: 'failover', pass: foPass }];
+const allTargets = [...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })), { name: 'fan-out', pass: fanPass }, { name: 'failover', pass: foPass }, { name: 'render total', pass: renderRatioPass }, { name: 'render longest task', pass: renderTaskPass }];
 say();
 say(`Summary: ${allTargets.map((t) => `${t.name} ${verdict(t.pass)}`).join(', ')} — bench took ${totalS.toFixed(1)} s. JSON: ${path.relative(root, outFile)}`);
 
@@ -227,6 +261,7 @@ const report = {
     },
   },
   gateway: gw,
+  render: rd,
   targets: allTargets,
 };
 mkdirSync(path.dirname(outFile), { recursive: true });

@@ -7,6 +7,8 @@ export declare const screenshotsDir: string;
 export declare const EXTENSION_ID: string;
 export declare const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
 export declare const CHROMIUM_ARGS: readonly string[];
+/** Debian's Chromium (or $SWITCHBOARD_CHROMIUM). */
+export declare const CHROMIUM_PATH: string;
 export declare const UI_SERVER_ENV: string;
 
 export interface StartOptions {

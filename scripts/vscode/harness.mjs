@@ -10,6 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH, checkSystemPrerequisites, ensureCodeServer } from './setup.mjs';
 
+export { CHROMIUM_PATH };
+
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const artifactsDir = join(repoRoot, '.artifacts');
 export const screenshotsDir = join(artifactsDir, 'screenshots');

@@ -122,13 +122,22 @@ export function codeOf(block: Element): string {
   return block.querySelector('pre > code')?.textContent ?? '';
 }
 
-const FENCE = /^\s*(`{3,}|~{3,})/;
+const FENCE = /^\s*(`{3,}|~{3,})(.*)$/;
+/** Text that means the same in markdown as in plain text (no syntax, no line break, no URL). */
+const PLAIN_WORDS = /^[\p{L}\p{N} ,.;'"?]+$/u;
+/** Elements whose trailing text a plain-words chunk may extend. */
+const TEXT_BLOCKS = new Set(['P', 'LI', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'TD', 'TH']);
 
 /**
  * An answer being streamed into `root`. `append` is cheap (buffers); the DOM is updated once per
- * animation frame: newly completed blocks are rendered once into frozen elements, the open tail
- * is re-rendered. Scanning is incremental (each character is scanned once), so the work per chunk
- * is bounded by the size of the open block, not the answer.
+ * animation frame. The text is cut into blocks as it arrives — at blank lines outside code fences,
+ * before a fence opens and after it closes — and each completed block is rendered once (parsed,
+ * highlighted, sanitized) into a frozen element. Only the open block at the end is redrawn per
+ * frame: plain words added to a paragraph are appended to its last text node, anything else
+ * re-renders the open paragraph or list (it is short), and an open code fence is shown as plain
+ * text in the same code-block frame (highlighting waits until the fence closes), so a long code
+ * block costs nothing per frame beyond updating one text node. Scanning is incremental (each
+ * character is scanned once): the work per chunk is bounded by the open block, never the answer.
  */
 export class StreamingMarkdown {
   private readonly root: HTMLElement;
@@ -138,9 +147,14 @@ export class StreamingMarkdown {
   private tail = '';
   /** How far `tail` has been scanned (always at a line start). */
   private scanned = 0;
-  /** End of the last blank line outside a fence within `tail` (0: none yet). */
+  /** Where the completed blocks in `tail` end (0: none yet). */
   private boundary = 0;
+  /** The open fence's marker (``` or ~~~…) while inside a code block. */
   private fence: string | null = null;
+  /** The open fence's language and the text node showing its code, while it is drawn as plain text. */
+  private openCode: { lang: string; text: Text } | null = null;
+  /** The tail as the live element shows it ('' after a freeze). */
+  private drawn = '';
   private frame = 0;
 
   constructor(root: HTMLElement, onRender: (added: HTMLElement) => void = () => {}) {
@@ -171,9 +185,64 @@ export class StreamingMarkdown {
       this.tail = this.tail.slice(this.boundary);
       this.scanned -= this.boundary;
       this.boundary = 0;
+      this.openCode = null;
+      this.drawn = '';
     }
-    this.live.replaceChildren(renderMarkdown(this.tail));
+    if (this.fence !== null) this.drawOpenCode();
+    else if (!this.extendText()) {
+      this.openCode = null;
+      this.live.replaceChildren(renderMarkdown(this.tail));
+      this.drawn = this.tail;
+    }
     this.onRender(this.live);
+  }
+
+  /**
+   * The common case of a paragraph growing by plain words: when the text added since the last draw
+   * has no markdown syntax in it (letters, digits, spaces and plain punctuation, no line break) and
+   * the open block ends in plain text, the new words are appended to that text node instead of
+   * re-rendering the block. Anything else (and every completed block) goes through the renderer.
+   */
+  private extendText(): boolean {
+    const drawn = this.drawn;
+    if (!drawn || this.tail.length <= drawn.length || !this.tail.startsWith(drawn) || /\s$/.test(drawn)) return false;
+    const added = this.tail.slice(drawn.length);
+    if (!PLAIN_WORDS.test(added)) return false;
+    let leaf: Node | null = this.live.lastChild;
+    while (leaf && leaf.nodeType === Node.ELEMENT_NODE) leaf = leaf.lastChild;
+    const parent = leaf?.parentElement;
+    if (!leaf || leaf.nodeType !== Node.TEXT_NODE || !parent || !TEXT_BLOCKS.has(parent.tagName) || parent.lastChild !== leaf) return false;
+    (leaf as Text).appendData(added);
+    this.drawn = this.tail;
+    return true;
+  }
+
+  /** The tail is an open code fence (it starts with the fence line): its code as plain text. */
+  private drawOpenCode(): void {
+    const nl = this.tail.indexOf('\n');
+    const lang = fenceLanguage(FENCE.exec(nl < 0 ? this.tail : this.tail.slice(0, nl))?.[2]);
+    const code = nl < 0 ? '' : this.tail.slice(nl + 1);
+    if (this.openCode && this.openCode.lang === lang) {
+      if (this.openCode.text.data !== code) this.openCode.text.data = code;
+      return;
+    }
+    const text = document.createTextNode(code);
+    const label = document.createElement('span');
+    label.className = 'code-lang';
+    label.textContent = lang || 'text';
+    const head = document.createElement('div');
+    head.className = 'code-head';
+    head.append(label);
+    const el = document.createElement('code');
+    el.className = 'hljs';
+    el.append(text);
+    const pre = document.createElement('pre');
+    pre.append(el);
+    const block = document.createElement('div');
+    block.className = 'code-block streaming';
+    block.append(head, pre);
+    this.live.replaceChildren(block);
+    this.openCode = { lang, text };
   }
 
   /** Scans the complete lines added since the last scan for fences and blank lines. */
@@ -186,10 +255,15 @@ export class StreamingMarkdown {
       const line = s.slice(i, nl);
       const m = FENCE.exec(line);
       if (this.fence === null) {
-        if (m) this.fence = m[1]!;
-        else if (line.trim() === '' && i > 0) this.boundary = nl + 1;
-      } else if (m && m[1]![0] === this.fence[0] && m[1]!.length >= this.fence.length && line.trim() === m[1]) {
+        if (m && !(m[1]![0] === '`' && m[2]!.includes('`'))) {
+          // A fence opens: what came before it is complete.
+          this.fence = m[1]!;
+          if (i > 0) this.boundary = i;
+        } else if (line.trim() === '' && i > 0) this.boundary = nl + 1;
+      } else if (m && m[1]![0] === this.fence[0] && m[1]!.length >= this.fence.length && m[2]!.trim() === '') {
+        // The fence closes: the code block is complete.
         this.fence = null;
+        this.boundary = nl + 1;
       }
       i = nl + 1;
     }
