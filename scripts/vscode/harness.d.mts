@@ -68,6 +68,8 @@ export interface LaunchOptions {
 }
 
 export interface Browser {
+  /** Chromium's profile folder (removed at exit): its IndexedDB and localStorage hold the workbench's state. */
+  profileDir: string;
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
@@ -85,6 +87,8 @@ export interface UiSession {
   server: CodeServer;
   page: Page;
   context: BrowserContext;
+  /** The session browser's profile folder (see Browser.profileDir). */
+  profileDir: string;
   workspace: string;
   close(): Promise<void>;
 }
