@@ -260,7 +260,7 @@ doc.push(summaryBullets('docs/reliability.md').replace(/\n\nDetails[\s\S]*$/, ''
 doc.push(timingsTable() + '\n');
 doc.push(
   'Reproduce: `npm run evidence` (all), `node scripts/evidence.mjs --only fault-matrix` (one), or run a test directly, e.g. ' +
-    '`node --expose-gc --test test/evidence/soak.test.ts`. Knobs: `FUZZ_N`, `FUZZ_SEED`, `FUZZ_PROTOCOLS`, `SOAK_OPS`, `SOAK_SEED`, `SOAK_CONCURRENCY`.\n',
+    '`node --expose-gc --test test/evidence/soak.test.ts`. Knobs: `FUZZ_N`, `FUZZ_SEED`, `FUZZ_PROTOCOLS`, `WEBVIEW_FUZZ_N`, `SOAK_OPS`, `SOAK_SEED`, `SOAK_CONCURRENCY`. The secrets scan runs in the real VS Code: `npm run test:ui -- secrets` writes its artifact.\n',
 );
 for (const a of artifacts) doc.push((SECTION[a.name] ?? genericSection)(a));
 const pending = PENDING.filter((p) => !byName[p.name]);

@@ -70,6 +70,8 @@ export interface LaunchOptions {
 }
 
 export interface Browser {
+  /** Chromium's profile folder (removed at exit): its IndexedDB and localStorage hold the workbench's state. */
+  profileDir: string;
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
@@ -87,6 +89,8 @@ export interface UiSession {
   server: CodeServer;
   page: Page;
   context: BrowserContext;
+  /** The session browser's profile folder (see Browser.profileDir). */
+  profileDir: string;
   workspace: string;
   close(): Promise<void>;
 }

@@ -339,6 +339,7 @@ export async function launchBrowser(opts = {}) {
   if (verbose()) page.on('console', (m) => log(`[browser ${m.type()}] ${m.text()}`));
   let closed = false;
   return {
+    profileDir: profile,
     context,
     page,
     close: async () => {
@@ -559,6 +560,7 @@ export async function openUiSession(opts = {}) {
     server,
     page: b.page,
     context: b.context,
+    profileDir: b.profileDir,
     workspace,
     close: async () => {
       await b.close();

@@ -7,6 +7,7 @@ import type { App } from './app.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './commandIds.ts';
 import { ComparePanel } from './compare/panel.ts';
+import { GatewayController, type StartGatewayArgs } from './gateway.ts';
 import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './keysFlow.ts';
 import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
@@ -38,6 +39,8 @@ type Handler = (...args: unknown[]) => unknown;
 export function commandHandlers(app: App): Record<CommandId, Handler> {
   const usage = new UsageDocument(app);
   app.context.subscriptions.push(usage);
+  const gateway = new GatewayController(app);
+  app.context.subscriptions.push(gateway);
 
   const askSelection = async (question: string) => {
     const selection = await currentSelection(app);
@@ -107,5 +110,7 @@ export function commandHandlers(app: App): Record<CommandId, Handler> {
     'switchboard.diffAnswer': () => app.chat.apply(undefined, 'diff'),
     'switchboard.acceptProposal': (uri?: unknown) => app.applier.accept(uri instanceof vscode.Uri ? uri : undefined),
     'switchboard.showLog': () => app.log.show(),
+    'switchboard.startGateway': (args?: unknown) => gateway.start((typeof args === 'object' && args ? args : {}) as StartGatewayArgs),
+    'switchboard.stopGateway': (args?: unknown) => gateway.stop((typeof args === 'object' && args ? args : {}) as { quiet?: boolean }),
   };
 }

@@ -1,0 +1,149 @@
+/**
+ * "Switchboard: Start Local Gateway" / "Stop Local Gateway": the CLI's `switchboard serve`
+ * (src/gateway) run inside the extension host, so OpenAI-compatible tools on this machine can use
+ * the keys stored in VS Code. Same server, same client as the chat (routes, failover, budgets,
+ * the usage ledger with source `gateway`), bound to 127.0.0.1 only.
+ *
+ * The bearer token lives in SecretStorage (`switchboard.gateway.token`, made on first start,
+ * 256 random bits); it is never shown, logged or returned — the user copies it to the clipboard
+ * from the notification (or the command's `copyToken` argument does it).
+ */
+import * as vscode from 'vscode';
+import type { SwitchboardClient } from '../core/client.ts';
+import type { App } from './app.ts';
+
+export const GATEWAY_TOKEN_SECRET = 'switchboard.gateway.token';
+export const DEFAULT_GATEWAY_PORT = 4141;
+
+export interface StartGatewayArgs {
+  /** Port to bind (0: any free one). Default 4141, or any free one when 4141 is taken. */
+  port?: number;
+  /** Copy the token to the clipboard without asking. */
+  copyToken?: boolean;
+  /** No notification (tests, scripts). */
+  quiet?: boolean;
+}
+
+/** What the commands return: never the token. */
+export interface GatewayInfo {
+  url: string;
+  port: number;
+  running: boolean;
+}
+
+interface Running {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export class GatewayController implements vscode.Disposable {
+  private readonly app: App;
+  private running: Running | null = null;
+  private starting: Promise<GatewayInfo | undefined> | null = null;
+
+  constructor(app: App) {
+    this.app = app;
+  }
+
+  info(): GatewayInfo | null {
+    return this.running ? { url: this.running.url, port: this.running.port, running: true } : null;
+  }
+
+  async start(args: StartGatewayArgs = {}): Promise<GatewayInfo | undefined> {
+    if (this.running) {
+      if (!args.quiet) void this.announce(this.running.url, args.copyToken === true, true);
+      else if (args.copyToken) await this.copyToken();
+      return this.info()!;
+    }
+    this.starting ??= this.doStart(args).finally(() => (this.starting = null));
+    return this.starting;
+  }
+
+  private async doStart(args: StartGatewayArgs): Promise<GatewayInfo | undefined> {
+    const { startGateway } = await import('../gateway/server.ts');
+    const token = await this.token();
+    const log = (line: string): void => this.app.log.info(line);
+    const opts = {
+      client: this.followingClient(),
+      host: '127.0.0.1',
+      token,
+      // Keys the gateway must never echo, even shortened ones in a provider's error text.
+      secrets: this.app.keys.ids().flatMap((id) => this.app.keys.get(id) ?? []),
+      log,
+    };
+    const wanted = args.port ?? DEFAULT_GATEWAY_PORT;
+    let gateway;
+    try {
+      gateway = await startGateway({ ...opts, port: wanted });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || args.port !== undefined) throw e;
+      log(`gateway: port ${wanted} is in use, taking a free one`);
+      gateway = await startGateway({ ...opts, port: 0 });
+    }
+    this.running = { url: gateway.url, port: gateway.port, close: () => gateway.close() };
+    this.app.log.info(`Gateway started at ${gateway.url} (bearer token in VS Code's secret storage)`);
+    if (args.copyToken) await this.copyToken();
+    if (!args.quiet) void this.announce(gateway.url, false, false);
+    return this.info()!;
+  }
+
+  async stop(args: { quiet?: boolean } = {}): Promise<boolean> {
+    await this.starting?.catch(() => undefined);
+    const r = this.running;
+    if (!r) {
+      if (!args.quiet) void this.app.notify('info', 'Switchboard: the local gateway is not running.');
+      return false;
+    }
+    this.running = null;
+    await r.close();
+    this.app.log.info('Gateway stopped');
+    if (!args.quiet) void this.app.notify('info', 'Switchboard: local gateway stopped.');
+    return true;
+  }
+
+  private async announce(url: string, copy: boolean, already: boolean): Promise<void> {
+    if (copy) await this.copyToken();
+    const pick = await this.app.notify('info', `Switchboard gateway ${already ? 'is running' : 'started'} at ${url} — OpenAI-compatible; send the token as "Authorization: Bearer <token>".`, 'Copy Token', 'Copy URL', 'Stop');
+    if (pick === 'Copy Token') await this.copyToken();
+    else if (pick === 'Copy URL') await vscode.env.clipboard.writeText(url);
+    else if (pick === 'Stop') await this.stop();
+  }
+
+  private async copyToken(): Promise<void> {
+    await vscode.env.clipboard.writeText(await this.token());
+    this.app.log.info('Gateway token copied to the clipboard');
+  }
+
+  /** The token from SecretStorage, made on first use. */
+  private async token(): Promise<string> {
+    const secrets = this.app.context.secrets;
+    const stored = (await secrets.get(GATEWAY_TOKEN_SECRET))?.trim();
+    if (stored && stored.length >= 16) return stored;
+    const { generateToken } = await import('../gateway/token.ts');
+    const token = generateToken();
+    await secrets.store(GATEWAY_TOKEN_SECRET, token);
+    return token;
+  }
+
+  /**
+   * The app rebuilds its client when settings or keys change (and closes the old one): the
+   * gateway asks for the current one on every use instead of holding a closed client.
+   */
+  private followingClient(): SwitchboardClient {
+    const app = this.app;
+    return new Proxy({} as SwitchboardClient, {
+      get(_target, prop) {
+        const client = app.client();
+        const v = Reflect.get(client, prop, client) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(client) : v;
+      },
+    });
+  }
+
+  dispose(): void {
+    const r = this.running;
+    this.running = null;
+    void r?.close().catch(() => {});
+  }
+}

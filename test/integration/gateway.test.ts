@@ -1,0 +1,92 @@
+/// <reference types="mocha" />
+// "Switchboard: Start Local Gateway" / "Stop Local Gateway": the CLI's gateway inside the
+// extension host, over the keys stored in VS Code.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { GatewayInfo } from '../../src/host/gateway.ts';
+import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
+import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+
+const KEY = 'sk-gateway-test-key-5f3a9c1e7b';
+const ANSWER = 'Answered through the gateway.';
+
+async function post(url: string, token: string | null, body: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('Local gateway command', () => {
+  let fake: FakeServer;
+
+  before(async () => {
+    fake = await startFakeProvider('openai', { apiKey: KEY });
+    fake.setDefault({ text: ANSWER, usage: { input: 12, output: 5 } });
+    await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
+    await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
+    const s = await services();
+    await waitFor('the fake provider in use', () => s.providers().includes('openai'));
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('switchboard.stopGateway', { quiet: true });
+    await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+    await resetSettings();
+    await fake.close();
+  });
+
+  it('starts on 127.0.0.1, answers OpenAI requests with the stored key, and refuses requests without the token', async () => {
+    const info = (await vscode.commands.executeCommand('switchboard.startGateway', { port: 0, copyToken: true, quiet: true })) as GatewayInfo;
+    assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    assert.ok(info.port > 0);
+    const token = await vscode.env.clipboard.readText();
+    assert.ok(token.length >= 43, 'the token was copied to the clipboard');
+    assert.ok(!JSON.stringify(info).includes(token), 'the command does not return the token');
+
+    const unauthorized = await post(info.url, null, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(unauthorized.status, 401);
+    const wrong = await post(info.url, `${token}x`, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(wrong.status, 401);
+
+    const n = fake.requests.length;
+    const ok = await post(info.url, token, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal(ok.status, 200, ok.text);
+    const completion = JSON.parse(ok.text) as { object: string; choices: { message: { content: string } }[] };
+    assert.equal(completion.object, 'chat.completion');
+    assert.equal(completion.choices[0]!.message.content, ANSWER);
+    const upstream = fake.requests.slice(n).find((r) => r.path.endsWith('/chat/completions'));
+    assert.equal(upstream?.headers.authorization, `Bearer ${KEY}`, 'the provider got the key stored in VS Code');
+    assert.ok(!ok.text.includes(KEY) && !ok.text.includes(token));
+
+    // Started twice: the same gateway.
+    const again = (await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true })) as GatewayInfo;
+    assert.equal(again.url, info.url);
+  });
+
+  it('follows key and settings changes (the app rebuilds its client) without a restart', async () => {
+    const info = (await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true, copyToken: true })) as GatewayInfo;
+    const token = await vscode.env.clipboard.readText();
+    await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl, name: 'Rebuilt' }]);
+    const ok = await post(info.url, token, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('stops, and starts again with the same token from secret storage', async () => {
+    const first = (await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true, copyToken: true })) as GatewayInfo;
+    const token = await vscode.env.clipboard.readText();
+    assert.equal(await vscode.commands.executeCommand('switchboard.stopGateway', { quiet: true }), true);
+    await assert.rejects(fetch(`${first.url}/models`, { headers: { authorization: `Bearer ${token}` } }), 'nothing listens after Stop');
+    assert.equal(await vscode.commands.executeCommand('switchboard.stopGateway', { quiet: true }), false, 'stopping twice is a no-op');
+
+    await vscode.env.clipboard.writeText('');
+    const second = (await vscode.commands.executeCommand('switchboard.startGateway', { port: 0, quiet: true, copyToken: true })) as GatewayInfo;
+    assert.equal(await vscode.env.clipboard.readText(), token);
+    const models = await fetch(`${second.url}/models`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(models.status, 200);
+    const list = (await models.json()) as { data: { id: string }[] };
+    assert.ok(list.data.some((m) => m.id.startsWith('openai/')), JSON.stringify(list.data.slice(0, 5)));
+  });
+});
