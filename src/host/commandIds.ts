@@ -19,6 +19,8 @@ export const COMMAND_IDS = [
   'switchboard.diffAnswer',
   'switchboard.acceptProposal',
   'switchboard.showLog',
+  'switchboard.openComparison',
+  'switchboard.showCompareScoreboard',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import type { App } from './app.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './commandIds.ts';
-import { ComparePanel } from './compare/panel.ts';
 import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './keysFlow.ts';
 import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
@@ -50,7 +49,7 @@ export function commandHandlers(app: App): Record<CommandId, Handler> {
     if (withSelection && !selection) return undefined;
     const list = models?.length ? models : await pickModelsToCompare(app);
     if (!list?.length) return undefined;
-    const panel = ComparePanel.open(app, { question, models: list, ...(selection ? { selection } : {}) });
+    const panel = app.compare.open({ question, models: list, ...(selection ? { selection } : {}) }, true);
     return panel.results;
   };
 
@@ -107,5 +106,13 @@ export function commandHandlers(app: App): Record<CommandId, Handler> {
     'switchboard.diffAnswer': () => app.chat.apply(undefined, 'diff'),
     'switchboard.acceptProposal': (uri?: unknown) => app.applier.accept(uri instanceof vscode.Uri ? uri : undefined),
     'switchboard.showLog': () => app.log.show(),
+    // Opens the comparison panel to fill in (arguments prefill it; the panel is returned to callers in the extension host).
+    'switchboard.openComparison': async (args?: unknown) => {
+      const a = (args ?? {}) as { question?: string; models?: string[]; blind?: boolean; withSelection?: boolean };
+      const editor = vscode.window.activeTextEditor;
+      const selection = a.withSelection || (a.withSelection === undefined && editor && !editor.selection.isEmpty) ? await currentSelection(app) : undefined;
+      return app.compare.open({ ...(a.question ? { question: a.question } : {}), ...(a.models ? { models: a.models } : {}), ...(a.blind ? { blind: true } : {}), ...(selection ? { selection } : {}) });
+    },
+    'switchboard.showCompareScoreboard': () => app.compare.showScoreboard(),
   };
 }
