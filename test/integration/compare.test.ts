@@ -15,11 +15,13 @@ const TEXT: Record<string, string> = { 'gpt-4o-mini': 'mini answer', 'gpt-4o': '
 describe('Comparison panel (host)', () => {
   let fake: FakeServer;
   let slowMs = 0;
+  let failO3 = false;
 
   before(async () => {
     fake = await startFakeProvider('openai', { apiKey: KEY });
     fake.setDefault((req) => {
       const model = String(req.body?.model);
+      if (failO3 && model === 'o3-mini') return { status: 503, errorMessage: 'o3-mini is overloaded' };
       return { text: TEXT[model] ?? 'x', usage: { input: 10, output: 5 }, chunks: 10, delayBetweenChunksMs: model === 'gpt-4o' ? slowMs : 5 };
     });
     await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
@@ -70,6 +72,26 @@ describe('Comparison panel (host)', () => {
     assert.equal(col().outputTokens, 5);
     assert.equal(run(p).columns.filter((c) => c.status === 'done').length, 3);
     p.dispose();
+  });
+
+  it('a route column says which model answered after a failover', async () => {
+    slowMs = 5;
+    failO3 = true;
+    await setSetting('routes', [{ id: 'resilient', models: ['openai/o3-mini', 'openai/gpt-4o-mini'] }]);
+    try {
+      const p = await open();
+      assert.equal(p.start(['route/resilient', 'openai/gpt-4o'], 'Route please', false), true);
+      await waitFor('both done', () => run(p).columns.every((c) => c.status === 'done'), 15_000);
+      const route = run(p).columns[0]!;
+      assert.equal(route.model, 'route/resilient');
+      assert.equal(route.answeredBy, 'openai/gpt-4o-mini');
+      assert.equal(route.text, TEXT['gpt-4o-mini']);
+      assert.ok(route.failover.some((f) => f.startsWith('openai/o3-mini: ') && f.includes('503')), JSON.stringify(route.failover));
+      p.dispose();
+    } finally {
+      failO3 = false;
+      await setSetting('routes', undefined);
+    }
   });
 
   it('a blind run shuffles and labels the answers; a vote reveals them and scores every model once', async () => {

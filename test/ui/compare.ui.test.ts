@@ -146,6 +146,11 @@ test('compare three models where one fails: its column shows the error, the othe
   assert.match(await failed.locator('.error-fix').innerText(), /^Fix: /);
   await panel.locator('section.column.status-done').nth(1).waitFor({ timeout: 30_000 });
   const mini = column(panel, 'openai/gpt-4o-mini');
+  await mini.locator('.status', { hasText: 'done' }).waitFor({ timeout: 20_000 });
+  // Other columns finishing re-render the view; the streaming answer must not be duplicated by it.
+  const partial = await slow.locator('.entry-text').innerText();
+  assert.ok(partial.split('The full').length <= 2, `streamed text duplicated: ${JSON.stringify(partial)}`);
+  assert.equal(await failed.locator('.entry-text').isVisible(), false, 'a failed column shows its error, not an empty answer');
   assert.match(await mini.locator('.m-tokens').innerText(), /50 → 20/);
   assert.match(await mini.locator('.m-cost').innerText(), /\$0\.0000\d+/);
   assert.match(await slow.locator('.m-tokens').innerText(), /50 → 40/);
@@ -315,9 +320,10 @@ test('looks right in light and high-contrast themes', shot('ui-compare-themes', 
     ['Default High Contrast', 'hc-dark'],
     ['Default High Contrast Light', 'hc-light'],
   ] as const) {
-    if (settingsFile) writeUserSettings({ 'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }], 'workbench.colorTheme': theme });
-    else await runCommand(page, 'Preferences: Color Theme').then(() => pickQuickInputItem(page, theme));
-    await page.waitForFunction((t) => document.body.className.includes(t.startsWith('Default High Contrast Light') ? 'hc-light' : t.startsWith('Default High') ? 'hc-black' : 'vs'), theme, { timeout: 15_000 }).catch(() => {});
+    await runCommand(page, 'Preferences: Color Theme');
+    assert.ok(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 }), `no theme ${theme}: ${JSON.stringify(await quickInputItems(page))}`);
+    const cls = name === 'light' ? 'vs' : name === 'hc-dark' ? 'hc-black' : 'hc-light';
+    await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 15_000 });
     await page.waitForTimeout(800);
     await screenshot(page, `ui-compare-${name}`);
   }

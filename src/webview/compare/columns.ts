@@ -64,6 +64,8 @@ export class ColumnView {
       rerun,
     );
     this.text = h('div', { class: `entry-text markdown${column.text ? '' : ' empty'}` });
+    // A failed or stopped column without text shows its error or status, not an empty answer.
+    this.text.hidden = !column.text && !isRunning(column) && column.status !== 'done';
     this.stream = new StreamingMarkdown(this.text, addCopyButtons);
     this.stream.append(column.text);
     this.stream.flush();
@@ -106,6 +108,7 @@ export class ColumnView {
 
   append(text: string): void {
     this.column.text += text;
+    this.text.hidden = false;
     this.text.classList.remove('empty');
     this.stream.append(text);
   }

@@ -38,8 +38,7 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
       const view = views[m.index];
       // Deltas of a cancelled or replaced run are dropped.
       if (!run || run.id !== m.run || !view || view.runId !== m.runId) return;
-      run.columns[m.index]!.text += m.text;
-      view.append(m.text);
+      view.append(m.text); // appends to run.columns[m.index] too (the view holds that object)
       return;
     }
     case 'scoreboard':
