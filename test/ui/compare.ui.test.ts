@@ -77,6 +77,8 @@ before(async () => {
   const settings = {
     'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
     'switchboard.defaultModel': 'openai/gpt-4o-mini',
+    // Five one-model routes: with the three models, eight columns (more than fit side by side).
+    'switchboard.routes': ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => ({ id, models: ['openai/gpt-4o-mini'] })),
     'workbench.colorTheme': 'Default Dark Modern',
   };
   const shared = process.env[UI_SERVER_ENV];
@@ -311,16 +313,28 @@ test('a window reload restores the panel with the last run', shot('ui-compare-re
   await screenshot(page, 'ui-compare-restored');
 }));
 
-test('looks right in light and high-contrast themes', shot('ui-compare-themes', async () => {
+test('eight columns scroll sideways; looks right in light and high-contrast themes', shot('ui-compare-themes', async () => {
   const { page } = ui;
   const panel = await comparePanel(page);
+  for (const r of ['r1', 'r2', 'r3', 'r4', 'r5']) await panel.locator('.model-picker').selectOption(`route/${r}`);
+  assert.equal(await panel.locator('.model-chip').count(), 8);
+  assert.equal(await panel.locator('.model-picker').isDisabled(), true, 'no ninth model');
+  await panel.locator('.run-button').click();
+  await panel.locator('section.column').nth(7).waitFor({ timeout: 10_000 });
+  await panel.locator('section.column.status-done').nth(7).waitFor({ timeout: 30_000 });
+  const route = column(panel, 'route/r3');
+  assert.match(await route.locator('.answered-by').innerText(), /answered by openai\/gpt-4o-mini/);
+  const sizes = await panel.locator('.columns').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  assert.ok(sizes.scroll > sizes.client * 1.5, `the columns scroll sideways: ${JSON.stringify(sizes)}`);
+  await screenshot(page, 'ui-compare-eight-dark');
   await panel.locator('details.scoreboard > summary').click();
   for (const [theme, name] of [
-    ['Default Light Modern', 'light'],
-    ['Default High Contrast', 'hc-dark'],
-    ['Default High Contrast Light', 'hc-light'],
+    ['Light Modern', 'light'],
+    ['Dark High Contrast', 'hc-dark'],
+    ['Light High Contrast', 'hc-light'],
   ] as const) {
     await runCommand(page, 'Preferences: Color Theme');
+    await page.locator('.quick-input-widget .quick-input-box input').fill(theme);
     assert.ok(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 }), `no theme ${theme}: ${JSON.stringify(await quickInputItems(page))}`);
     const cls = name === 'light' ? 'vs' : name === 'hc-dark' ? 'hc-black' : 'hc-light';
     await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 15_000 });

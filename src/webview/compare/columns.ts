@@ -34,7 +34,10 @@ export interface ColumnContext {
 
 export class ColumnView {
   readonly el: HTMLElement;
-  private column: Column;
+  /** The column this view shows (the same object as in the state: streamed text is appended to it). */
+  readonly column: Column;
+  /** What besides the column decides how the view looks (see `ColumnView.key`). */
+  readonly key: string;
   private readonly index: number;
   private readonly text: HTMLElement;
   private readonly stream: StreamingMarkdown;
@@ -46,6 +49,7 @@ export class ColumnView {
     this.index = index;
     this.column = column;
     this.since = performance.now();
+    this.key = ColumnView.key(ctx);
     const st = STATUS[column.status];
     const stop = iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', run: ctx.runId, index }), { iconOnly: true, class: 'icon-only stop', title: `Stop ${column.label}` });
     const rerun = iconButton('refresh', 'Run again', () => ctx.post({ type: 'rerun', run: ctx.runId, index }), { iconOnly: true, class: 'icon-only rerun', title: `Run ${column.label} again` });
@@ -96,6 +100,10 @@ export class ColumnView {
     this.el = h('section', { class: `column status-${column.status}${ctx.winner ? ' winner' : ''}`, ariaLabel: column.label }, head, badges, this.text, error, this.metrics, notes, h('div', { class: 'column-foot' }, actions, vote));
     this.el.dataset.index = String(index);
     this.tick();
+  }
+
+  static key(ctx: ColumnContext): string {
+    return JSON.stringify([ctx.runId, ctx.canVote, ctx.winner, ctx.badges]);
   }
 
   get runId(): string {

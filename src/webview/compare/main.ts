@@ -78,16 +78,31 @@ function anyRunning(run: Run): boolean {
 
 function renderRun(): void {
   const run = state?.run;
-  for (const v of views) v.dispose();
-  views = [];
   runEl.hidden = !run;
-  if (!run) return;
+  if (!run) {
+    for (const v of views) v.dispose();
+    views = [];
+    return;
+  }
   const running = anyRunning(run);
   const ranking = rankColumns(run.columns);
   const badges = (i: number): string[] => [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, ranking.firstToken === i ? 'first token' : null].filter((b): b is string => !!b);
   const canVote = !running && run.winner === null && run.columns.some((c) => c.status === 'done');
-  views = run.columns.map((c, i) => new ColumnView(i, c, { post, runId: run.id, canVote, winner: run.winner === i, badges: badges(i) }));
-  columnsEl.replaceChildren(...views.map((v) => v.el));
+  // A column whose data and surroundings did not change keeps its view (scroll position, selection).
+  const old = views;
+  views = run.columns.map((c, i) => {
+    const ctx = { post, runId: run.id, canVote, winner: run.winner === i, badges: badges(i) };
+    const prev = old[i];
+    if (prev && prev.column === c && prev.key === ColumnView.key(ctx)) return prev;
+    prev?.dispose();
+    return new ColumnView(i, c, ctx);
+  });
+  for (const v of old.slice(views.length)) v.dispose();
+  views.forEach((v, i) => {
+    const at = columnsEl.children[i];
+    if (at !== v.el) (at ? at.replaceWith(v.el) : columnsEl.append(v.el));
+  });
+  while (columnsEl.children.length > views.length) columnsEl.lastElementChild!.remove();
   columnsEl.classList.toggle('many', run.columns.length > 3);
   renderToolbar(run, running);
   renderSummary(run, ranking);
