@@ -12,7 +12,9 @@ const KEY = 'sk-compare-integration';
 const MODELS = ['openai/gpt-4o-mini', 'openai/gpt-4o', 'openai/o3-mini'];
 const TEXT: Record<string, string> = { 'gpt-4o-mini': 'mini answer', 'gpt-4o': 'one two three four five six seven eight nine ten', 'o3-mini': 'o3 answer' };
 
-describe('Comparison panel (host)', () => {
+describe('Comparison panel (host)', function () {
+  // Activation and the first request are slow when the machine is busy.
+  this.timeout(60_000);
   let fake: FakeServer;
   let slowMs = 0;
   let failO3 = false;
