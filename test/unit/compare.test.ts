@@ -67,6 +67,14 @@ describe('rankColumns', () => {
     assert.equal(r.cheapest, 1);
     assert.equal(r.fastest, 3);
     assert.equal(r.firstToken, 1);
+    assert.deepEqual(r.place.cost, [2, 1, null, null]);
+    assert.deepEqual(r.place.total, [2, 3, null, 1]);
+  });
+  it('equal figures share a place', () => {
+    const r = rankColumns([col({ model: 'a', costUsd: 0.2 }), col({ model: 'b', costUsd: 0.1 }), col({ model: 'c', costUsd: 0.1 }), col({ model: 'd', costUsd: 0.3 })]);
+    assert.deepEqual(r.cost, [1, 2, 0, 3]);
+    assert.deepEqual(r.place.cost, [3, 1, 1, 4]);
+    assert.equal(r.cheapest, null);
   });
   it('gives no badge on a tie or with a single finished column', () => {
     const tie = rankColumns([col({ model: 'a', costUsd: 0.1, totalMs: 5 }), col({ model: 'b', costUsd: 0.1, totalMs: 6 })]);

@@ -42,6 +42,18 @@ export interface Ranking {
   cheapest: number | null;
   fastest: number | null;
   firstToken: number | null;
+  /** Each column's place by each measure (equal figures share a place: 1, 1, 3); null when not ranked. */
+  place: Record<'cost' | 'total' | 'ttft' | 'length', (number | null)[]>;
+}
+
+/** Competition ranking over an ordered list: a column's place is 1 + how many are strictly better. */
+function places(n: number, ordered: number[], value: (i: number) => number): (number | null)[] {
+  const out: (number | null)[] = Array.from({ length: n }, () => null);
+  ordered.forEach((i, pos) => {
+    const prev = pos > 0 ? ordered[pos - 1]! : -1;
+    out[i] = pos > 0 && value(prev) === value(i) ? out[prev]! : pos + 1;
+  });
+  return out;
 }
 
 function order(cols: readonly Rankable[], done: number[], value: (c: Rankable) => number | null, descending = false): number[] {
@@ -69,11 +81,19 @@ export function rankColumns(cols: readonly Rankable[]): Ranking {
   const byCost = order(cols, done, cost);
   const byTotal = order(cols, done, total);
   const byTtft = order(cols, done, ttft);
+  const byLength = order(cols, done, length, true);
+  const at = (f: (c: Rankable) => number | null) => (i: number): number => f(cols[i]!)!;
   return {
     cost: byCost,
     total: byTotal,
     ttft: byTtft,
-    length: order(cols, done, length, true),
+    length: byLength,
+    place: {
+      cost: places(cols.length, byCost, at(cost)),
+      total: places(cols.length, byTotal, at(total)),
+      ttft: places(cols.length, byTtft, at(ttft)),
+      length: places(cols.length, byLength, at(length)),
+    },
     cheapest: best(byCost, cols, cost),
     fastest: best(byTotal, cols, total),
     firstToken: best(byTtft, cols, ttft),

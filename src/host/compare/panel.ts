@@ -218,6 +218,7 @@ export class ComparePanel implements vscode.Disposable {
     }
     this.problem(null);
     this.cancelAll();
+    this.active.clear();
     void this.app.setLastCompareModels(models);
     const order = blind ? shuffled(models) : [...models];
     const id = `${this.id}.${++this.runCounter}`;

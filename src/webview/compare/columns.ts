@@ -89,13 +89,14 @@ export class ColumnView {
     const actions = h(
       'div',
       { class: 'entry-actions' },
-      h('span', { class: 'muted use-label' }, 'Use this answer:'),
-      iconButton('insert', 'Insert', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'insert' }), { title: 'Insert the answer’s code at the cursor' }),
-      iconButton('replace', 'Replace', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'replace' }), { title: 'Replace the selection with the answer’s code' }),
-      iconButton('diff', 'Diff', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'diff' }), { title: 'Review the answer’s code as a diff' }),
+      iconButton('insert', 'Insert', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'insert' }), { title: 'Use this answer: insert its code at the cursor' }),
+      iconButton('replace', 'Replace', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'replace' }), { title: 'Use this answer: replace the selection with its code' }),
+      iconButton('diff', 'Diff', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'diff' }), { title: 'Use this answer: review its code as a diff of your file' }),
     );
+    actions.setAttribute('role', 'group');
+    actions.setAttribute('aria-label', 'Use this answer');
     actions.hidden = !done;
-    const vote = iconButton('thumbsup', 'Best answer', () => ctx.post({ type: 'vote', run: ctx.runId, index }), { class: 'vote', title: `Vote ${column.label} the best answer` });
+    const vote = iconButton('thumbsup', 'Best', () => ctx.post({ type: 'vote', run: ctx.runId, index }), { class: 'vote', title: `Vote ${column.label} the best answer` });
     vote.hidden = !(ctx.canVote && done);
     this.el = h('section', { class: `column status-${column.status}${ctx.winner ? ' winner' : ''}`, ariaLabel: column.label }, head, badges, this.text, error, this.metrics, notes, h('div', { class: 'column-foot' }, actions, vote));
     this.el.dataset.index = String(index);

@@ -143,9 +143,9 @@ function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void 
     return;
   }
   summary.hidden = false;
-  const place = (list: number[], i: number): string => {
-    const p = list.indexOf(i);
-    return p < 0 ? '' : ` #${p + 1}`;
+  const place = (p: (number | null)[], i: number): string => {
+    const n = p[i];
+    return n === null || n === undefined ? '' : ` #${n}`;
   };
   const rows = [...done].sort((a, b) => (ranking.cost.indexOf(a) + 1 || 99) - (ranking.cost.indexOf(b) + 1 || 99) || a - b);
   const th = (t: string): HTMLElement => h('th', {}, t);
@@ -164,10 +164,10 @@ function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void 
           'tr',
           { dataset: { index: String(i) } },
           h('td', { class: 'who' }, c.label),
-          td(formatUsd(c.costUsd), place(ranking.cost, i), 'num'),
-          td(formatMs(c.totalMs), place(ranking.total, i), 'num'),
-          td(formatMs(c.ttftMs), place(ranking.ttft, i), 'num'),
-          td(c.outputTokens !== null ? `${c.outputTokens} tok` : `${c.text.length} chars`, place(ranking.length, i), 'num'),
+          td(formatUsd(c.costUsd), place(ranking.place.cost, i), 'num'),
+          td(formatMs(c.totalMs), place(ranking.place.total, i), 'num'),
+          td(formatMs(c.ttftMs), place(ranking.place.ttft, i), 'num'),
+          td(c.outputTokens !== null ? `${c.outputTokens} tok` : `${c.text.length} chars`, place(ranking.place.length, i), 'num'),
           h('td', {}, ...tags.map((t) => h('span', { class: `badge badge-${t.split(' ')[0]}` }, t))),
         );
       }),
