@@ -10,6 +10,7 @@ import { StatusBar } from './statusBar.ts';
 
 const CHAT_VIEW_ID = 'switchboard.chat';
 const LM_VENDOR = 'switchboard';
+const COMPARE_VIEW_TYPE = 'switchboard.compare';
 
 /** What `activate()` returns (the extension's exports). */
 export interface SwitchboardApi {
@@ -46,6 +47,12 @@ export function activateSwitchboard(context: vscode.ExtensionContext): Switchboa
   context.subscriptions.push(
     vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, {
       resolveWebviewView: async (view) => (await load()).app.chat.resolve(view),
+    }),
+    // A window reload brings comparison panels back with their last run (onWebviewPanel:switchboard.compare).
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        (await load()).app.compare.restore(panel, state);
+      },
     }),
   );
 

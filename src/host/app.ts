@@ -11,6 +11,7 @@ import { JsonlUsageStore, MemoryUsageStore, type UsageStore } from '../core/rout
 import type { ChatResult } from '../core/types.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
+import { CompareManager } from './compare/manager.ts';
 import { formatContext, formatPrice, formatUsd } from './format.ts';
 import { KeyStore } from './keyStore.ts';
 import { buildModelItems, pushRecent, type PickEntry } from './modelItems.ts';
@@ -46,6 +47,7 @@ export class App implements vscode.Disposable {
   readonly ledger: UsageStore;
   readonly applier: Applier;
   readonly chat: ChatController;
+  readonly compare: CompareManager;
   readonly session = { usd: 0, requests: 0, unknownCost: 0 };
   /** Every notification shown, newest last (tests read it; never holds a key). */
   readonly notices: { level: NoticeLevel; text: string }[] = [];
@@ -69,10 +71,12 @@ export class App implements vscode.Disposable {
     this.settings = this.readSettings();
     this.applier = new Applier(this);
     this.chat = new ChatController(this);
+    this.compare = new CompareManager(this);
     this.disposables.push(
       this.keys,
       this.applier,
       this.chat,
+      this.compare,
       this.keys.onDidChange((id) => {
         this.log.info(`API key for "${id}" ${this.keys.has(id) ? 'stored' : 'removed'}`);
         this.rebuildClient();

@@ -21,6 +21,8 @@ export const COMMAND_IDS = [
   'switchboard.showLog',
   'switchboard.startGateway',
   'switchboard.stopGateway',
+  'switchboard.openComparison',
+  'switchboard.showCompareScoreboard',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import type { App } from './app.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './commandIds.ts';
-import { ComparePanel } from './compare/panel.ts';
 import { GatewayController, type StartGatewayArgs } from './gateway.ts';
 import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './keysFlow.ts';
 import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
@@ -53,7 +52,7 @@ export function commandHandlers(app: App): Record<CommandId, Handler> {
     if (withSelection && !selection) return undefined;
     const list = models?.length ? models : await pickModelsToCompare(app);
     if (!list?.length) return undefined;
-    const panel = ComparePanel.open(app, { question, models: list, ...(selection ? { selection } : {}) });
+    const panel = app.compare.open({ question, models: list, ...(selection ? { selection } : {}) }, true);
     return panel.results;
   };
 
@@ -112,5 +111,13 @@ export function commandHandlers(app: App): Record<CommandId, Handler> {
     'switchboard.showLog': () => app.log.show(),
     'switchboard.startGateway': (args?: unknown) => gateway.start((typeof args === 'object' && args ? args : {}) as StartGatewayArgs),
     'switchboard.stopGateway': (args?: unknown) => gateway.stop((typeof args === 'object' && args ? args : {}) as { quiet?: boolean }),
+    // Opens the comparison panel to fill in (arguments prefill it; the panel is returned to callers in the extension host).
+    'switchboard.openComparison': async (args?: unknown) => {
+      const a = (args ?? {}) as { question?: string; models?: string[]; blind?: boolean; withSelection?: boolean };
+      const editor = vscode.window.activeTextEditor;
+      const selection = a.withSelection || (a.withSelection === undefined && editor && !editor.selection.isEmpty) ? await currentSelection(app) : undefined;
+      return app.compare.open({ ...(a.question ? { question: a.question } : {}), ...(a.models ? { models: a.models } : {}), ...(a.blind ? { blind: true } : {}), ...(selection ? { selection } : {}) });
+    },
+    'switchboard.showCompareScoreboard': () => app.compare.showScoreboard(),
   };
 }

@@ -1,49 +1,131 @@
 /**
  * Messages between the comparison panel's host (src/host/compare/) and its webview (src/webview/compare/).
+ * Both sides parse what they receive with these schemas; inbound data is `unknown` until then.
+ *
+ * Every streamed envelope carries the column's `runId`: a re-run gives the column a new one, so the
+ * deltas of a cancelled or replaced run that are still in flight are recognised and dropped.
  */
 import * as z from 'zod/mini';
-import { ApplyModeSchema } from './chat.ts';
+import { ApplyModeSchema, HttpUrlSchema } from './chat.ts';
 
 const Index = z.number().check(z.int(), z.nonnegative());
+const Count = z.nullable(z.number().check(z.nonnegative()));
+const RunId = z.string().check(z.minLength(1), z.maxLength(80));
 
-/** The metrics of one column, once its model finished. */
-export const ColumnResultSchema = z.object({
-  answeredBy: z.nullable(z.string()),
-  status: z.enum(['done', 'error', 'cancelled']),
-  error: z.nullable(z.string()),
-  ttftMs: z.nullable(z.number()),
-  totalMs: z.number(),
-  inputTokens: z.nullable(z.number()),
-  outputTokens: z.nullable(z.number()),
-  tokensPerSecond: z.nullable(z.number()),
-  costUsd: z.nullable(z.number()),
-});
-export type ColumnResult = z.infer<typeof ColumnResultSchema>;
+/** At most this many models in one comparison. */
+export const MAX_COMPARE_MODELS = 8;
+export const MIN_COMPARE_MODELS = 2;
 
+export const ColumnStatusSchema = z.enum(['waiting', 'streaming', 'done', 'error', 'stopped']);
+export type ColumnStatus = z.infer<typeof ColumnStatusSchema>;
+
+/** One model's answer and metrics (live while it runs). */
 export const ColumnSchema = z.object({
-  model: z.string(),
+  /** This column's current run (a re-run gets a new one). */
+  runId: RunId,
+  /** The model asked; null while a blind comparison hides it. */
+  model: z.nullable(z.string()),
+  /** What the column is called: the model id, or "Answer A" in blind mode. */
+  label: z.string(),
   text: z.string(),
-  result: z.nullable(ColumnResultSchema),
+  status: ColumnStatusSchema,
+  /** Milliseconds since this column's request started, when the message was sent (the view ticks on from it). */
+  elapsedMs: z.number().check(z.nonnegative()),
+  ttftMs: Count,
+  totalMs: Count,
+  inputTokens: Count,
+  outputTokens: Count,
+  tokensPerSecond: Count,
+  costUsd: Count,
+  /** USD per 1M output tokens, for the live cost estimate (null: unknown). */
+  outputPrice: Count,
+  /** The model that actually answered (a route or a fallback); null while hidden or unknown. */
+  answeredBy: z.nullable(z.string()),
+  /** What a route tried before the answer ("anthropic/claude-3-5-haiku: rate_limit 429"); hidden in blind mode. */
+  failover: z.array(z.string()),
+  error: z.nullable(z.object({ kind: z.string(), message: z.string(), fix: z.nullable(z.string()) })),
 });
+export type Column = z.infer<typeof ColumnSchema>;
 
-export const CompareStateSchema = z.object({
+export const RunSchema = z.object({
+  id: RunId,
   prompt: z.string(),
   contextLabel: z.nullable(z.string()),
+  blind: z.boolean(),
+  /** Blind runs: true once the user voted (labels revealed). Always true otherwise. */
+  revealed: z.boolean(),
+  /** The column voted best, if any. */
+  winner: z.nullable(Index),
   columns: z.array(ColumnSchema),
-  canApply: z.boolean(),
+});
+export type Run = z.infer<typeof RunSchema>;
+
+export const ScoreSchema = z.object({ model: z.string(), wins: Index, losses: Index });
+export type Score = z.infer<typeof ScoreSchema>;
+
+export const CatalogItemSchema = z.object({ id: z.string(), label: z.string(), group: z.string(), detail: z.string() });
+export type CatalogItem = z.infer<typeof CatalogItemSchema>;
+
+export const SetupSchema = z.object({
+  models: z.array(z.string()),
+  prompt: z.string(),
+  /** The editor selection the panel was opened with ("src/a.ts:3-9 (typescript)"), null once removed. */
+  contextLabel: z.nullable(z.string()),
+  blind: z.boolean(),
+});
+export type Setup = z.infer<typeof SetupSchema>;
+
+export const CompareStateSchema = z.object({
+  /** Which panel this is (kept in the webview state, so a reload finds the panel's saved run). */
+  panelId: z.string(),
+  setup: SetupSchema,
+  /** Models the picker offers (the switcher's catalog). */
+  catalog: z.array(CatalogItemSchema),
+  run: z.nullable(RunSchema),
+  scoreboard: z.array(ScoreSchema),
 });
 export type CompareState = z.infer<typeof CompareStateSchema>;
 
+/** Host → webview. `state` is a whole snapshot; `column` replaces one column; `delta` appends text. */
 export const HostToCompareSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), state: CompareStateSchema }),
-  z.object({ type: z.literal('delta'), index: Index, text: z.string() }),
-  z.object({ type: z.literal('result'), index: Index, result: ColumnResultSchema }),
+  z.object({ type: z.literal('column'), run: RunId, index: Index, column: ColumnSchema }),
+  z.object({ type: z.literal('delta'), run: RunId, runId: RunId, index: Index, text: z.string() }),
+  z.object({ type: z.literal('scoreboard'), scoreboard: z.array(ScoreSchema) }),
+  /** A problem with what the user asked for ("pick at least 2 models"); null clears it. */
+  z.object({ type: z.literal('problem'), text: z.nullable(z.string()) }),
 ]);
 export type HostToCompare = z.infer<typeof HostToCompareSchema>;
 
+const ModelId = z.string().check(z.minLength(1), z.maxLength(300));
+
+/** Webview → host. The webview posts `ready` first; the host posts nothing before it. */
 export const CompareToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('cancel'), index: z.nullable(Index) }),
-  z.object({ type: z.literal('apply'), index: Index, mode: ApplyModeSchema }),
+  z.object({
+    type: z.literal('run'),
+    models: z.array(ModelId).check(z.maxLength(64)),
+    prompt: z.string().check(z.maxLength(200_000)),
+    blind: z.boolean(),
+  }),
+  /** Cancel one column (index) or every running one (null). */
+  z.object({ type: z.literal('cancel'), run: RunId, index: z.nullable(Index) }),
+  z.object({ type: z.literal('rerun'), run: RunId, index: Index }),
+  z.object({ type: z.literal('apply'), run: RunId, index: Index, mode: ApplyModeSchema }),
+  z.object({ type: z.literal('vote'), run: RunId, index: Index }),
+  z.object({ type: z.literal('diff'), run: RunId, left: Index, right: Index }),
+  z.object({ type: z.literal('export'), run: RunId }),
+  z.object({ type: z.literal('removeContext') }),
+  z.object({ type: z.literal('resetScoreboard') }),
+  /** A click on a link in an answer; the host opens it in the browser (http(s) only). */
+  z.object({ type: z.literal('openLink'), url: HttpUrlSchema }),
 ]);
 export type CompareToHost = z.infer<typeof CompareToHostSchema>;
+
+/** What a panel keeps across a window reload (host storage; the webview state holds only the panel id). */
+export const SavedCompareSchema = z.object({
+  setup: SetupSchema,
+  run: z.nullable(RunSchema),
+  savedAt: z.number(),
+});
+export type SavedCompare = z.infer<typeof SavedCompareSchema>;

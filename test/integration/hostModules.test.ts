@@ -188,8 +188,9 @@ describe('Host modules', () => {
       assert.equal(ChatToHostSchema.safeParse({ type: 'eval', code: 'x' }).success, false);
       assert.equal(ChatToHostSchema.safeParse({ type: 'apply', id: 'm1', mode: 'diff' }).success, true);
       assert.equal(HostToChatSchema.safeParse({ type: 'delta', id: 'm1' }).success, false);
-      assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', index: -1 }).success, false);
-      assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', index: null }).success, true);
+      assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', run: 'r1', index: -1 }).success, false);
+      assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', run: 'r1', index: null }).success, true);
+      assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', index: null }).success, false, 'a cancel without its run id');
     });
   });
 });

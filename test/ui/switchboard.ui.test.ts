@@ -219,7 +219,7 @@ test('commands run from the palette: Show Usage and Costs, Compare Models…', s
 
   const panel = await webviewContaining(page, 'Write a haiku about switchboards');
   await panel.locator('.column').nth(1).waitFor({ timeout: 20_000 });
-  await panel.locator('.column .entry-meta', { hasText: 'tokens' }).nth(1).waitFor({ timeout: 30_000 });
+  await panel.locator('section.column.status-done .m-tokens', { hasText: '210 → 42' }).nth(1).waitFor({ timeout: 30_000 });
   const heads = await panel.locator('.column .who').allInnerTexts();
   assert.deepEqual([...heads].sort(), ['openai/gpt-4o', 'openai/gpt-4o-mini']);
   await screenshot(page, 'ui-compare-panel');

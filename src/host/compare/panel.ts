@@ -1,128 +1,410 @@
 /**
- * The comparison panel (a working placeholder; the full comparison UI is a later issue): one
- * editor webview per comparison, one column per model, streamed through `client.compare`.
+ * One comparison panel (an editor webview): the set-up (models, prompt, context, blind), the run's
+ * columns streaming side by side through `client.compare`, and the actions on them (cancel, re-run,
+ * vote, diff, export, use an answer). The host holds the truth; the view gets snapshots and deltas.
  */
 import * as vscode from 'vscode';
-import type { CompareResult, CompareRun } from '../../core/router/compare.ts';
-import type { ChatMessage } from '../../core/types.ts';
-import { CompareToHostSchema, type ColumnResult, type CompareState, type HostToCompare } from '../../protocol/compare.ts';
+import type { CompareEntry, CompareResult } from '../../core/router/compare.ts';
+import type { ChatMessage, StreamPart } from '../../core/types.ts';
+import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../protocol/compare.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
+import { blindLabel, shuffled, validateSetup } from './logic.ts';
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
 
 export interface CompareOptions {
-  question: string;
-  models: string[];
+  question?: string;
+  models?: string[];
   selection?: { code: CodeSelection; target: ApplyTarget };
+  blind?: boolean;
 }
 
-function columnResult(r: CompareResult): ColumnResult {
+/** What a panel needs from its manager (manager.ts). */
+export interface PanelHost {
+  readonly app: App;
+  scoreboard(): CompareState['scoreboard'];
+  recordVote(winner: string, answered: string[]): Promise<void>;
+  resetScoreboard(): Promise<void>;
+  save(id: string, saved: SavedCompare): void;
+  showDiff(panelId: string, left: { label: string; text: string }, right: { label: string; text: string }): Promise<void>;
+  exportRun(run: Run): Promise<{ markdown: string; json: string } | undefined>;
+  closed(panel: ComparePanel): void;
+}
+
+/** A column's request in flight. */
+interface Active {
+  runId: string;
+  startedAt: number;
+  cancel(): void;
+}
+
+function emptyColumn(runId: string, model: string, label: string, outputPrice: number | null): Column {
   return {
-    answeredBy: r.answeredBy,
-    status: r.error ? (r.error.kind === 'aborted' ? 'cancelled' : 'error') : 'done',
-    error: r.error && r.error.kind !== 'aborted' ? r.error.message : null,
-    ttftMs: r.timing.ttftMs,
-    totalMs: r.timing.totalMs,
-    inputTokens: r.usage.inputTokens,
-    outputTokens: r.usage.outputTokens,
-    tokensPerSecond: r.tokensPerSecond,
-    costUsd: r.costUsd,
+    runId,
+    model,
+    label,
+    text: '',
+    status: 'waiting',
+    elapsedMs: 0,
+    ttftMs: null,
+    totalMs: null,
+    inputTokens: null,
+    outputTokens: null,
+    tokensPerSecond: null,
+    costUsd: null,
+    outputPrice,
+    answeredBy: null,
+    failover: [],
+    error: null,
   };
 }
 
+/** What a route tried before answering (empty for a plain single attempt). */
+function failoverOf(r: CompareResult): string[] {
+  if (r.attempts.length < 2) return [];
+  return r.attempts
+    .filter((a) => a.outcome !== 'ok')
+    .map((a) => (a.outcome === 'skipped' ? `${a.model}: skipped${a.message ? ` (${a.message})` : ''}` : `${a.model}: ${a.errorKind ?? 'error'}${a.status ? ` ${a.status}` : ''}`));
+}
+
+let panelCounter = 0;
+
 export class ComparePanel implements vscode.Disposable {
+  readonly id: string;
+  private readonly host: PanelHost;
   private readonly app: App;
-  private readonly panel: vscode.WebviewPanel;
-  private readonly state: CompareState;
-  private readonly target: ApplyTarget | null;
-  private run: CompareRun | null = null;
+  readonly panel: vscode.WebviewPanel;
+  private setup: Setup;
+  /** The current run with real model names (the view gets it masked while blind). */
+  private run: Run | null;
+  private selection: { code: CodeSelection; target: ApplyTarget } | null;
+  private readonly active = new Map<number, Active>();
   private ready = false;
+  private runCounter = 0;
+  private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
-  /** Resolves with every model's result once all are done. */
+  /** Resolves with every model's result of the first run started in this panel. */
   readonly results: Promise<CompareResult[]>;
   private resolveResults!: (r: CompareResult[]) => void;
+  private firstRunStarted = false;
 
-  private constructor(app: App, opts: CompareOptions) {
-    this.app = app;
-    this.target = opts.selection?.target ?? null;
-    this.state = {
-      prompt: opts.question,
-      contextLabel: opts.selection ? selectionLabel(opts.selection.code) : null,
-      columns: opts.models.map((model) => ({ model, text: '', result: null })),
-      canApply: true,
-    };
+  constructor(host: PanelHost, panel: vscode.WebviewPanel, init: { id?: string; setup: Setup; run: Run | null; selection?: CompareOptions['selection'] }) {
+    this.host = host;
+    this.app = host.app;
+    this.panel = panel;
+    this.id = init.id ?? `${Date.now().toString(36)}-${++panelCounter}`;
+    this.setup = init.setup;
+    this.run = init.run;
+    this.selection = init.selection ?? null;
     this.results = new Promise((r) => (this.resolveResults = r));
-    const ext = app.context.extensionUri;
-    this.panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, `Compare: ${opts.question.slice(0, 40)}`, vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
-    this.panel.iconPath = new vscode.ThemeIcon('split-horizontal');
-    this.panel.webview.html = webviewHtml(this.panel.webview, ext, { script: 'compare.js', styles: ['webview.css', 'compare.css'], title: 'Switchboard Compare' });
+    const ext = this.app.context.extensionUri;
+    panel.webview.options = webviewOptions(ext);
+    panel.iconPath = new vscode.ThemeIcon('split-horizontal');
+    panel.webview.html = webviewHtml(panel.webview, ext, { script: 'compare.js', styles: ['webview.css', 'compare.css'], title: 'Switchboard Compare' });
+    this.updateTitle();
     this.subs.push(
-      this.panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
-      this.panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
     );
   }
 
-  /** Open a panel and start the comparison right away (columns fill in once the view is ready). */
-  static open(app: App, opts: CompareOptions): ComparePanel {
-    const panel = new ComparePanel(app, opts);
-    panel.start(opts);
-    return panel;
+  /** A new panel in the editor area. */
+  static create(host: PanelHost, opts: CompareOptions): ComparePanel {
+    const ext = host.app.context.extensionUri;
+    const wp = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Models', vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    const last = host.app.lastCompareModels();
+    const current = host.app.currentModel();
+    const setup: Setup = {
+      models: opts.models?.length ? [...opts.models] : last.length ? last : current ? [current] : [],
+      prompt: opts.question ?? '',
+      contextLabel: opts.selection ? selectionLabel(opts.selection.code) : null,
+      blind: opts.blind ?? false,
+    };
+    return new ComparePanel(host, wp, { setup, run: null, ...(opts.selection ? { selection: opts.selection } : {}) });
   }
 
-  private start(opts: CompareOptions): void {
-    const content = opts.selection ? selectionMessage(opts.question, opts.selection.code) : opts.question;
-    const messages: ChatMessage[] = [
-      { role: 'system', content: SYSTEM_PROMPT },
-      { role: 'user', content },
-    ];
-    this.run = this.app.client().compare({ messages }, opts.models, {
-      onPart: (index, _model, part) => {
-        if (part.type !== 'text-delta') return;
-        const col = this.state.columns[index];
-        if (col) col.text += part.text;
-        this.post({ type: 'delta', index, text: part.text });
-      },
-    });
-    this.run.entries.forEach((entry) => {
-      void entry.result.then((r) => {
-        const col = this.state.columns[entry.index];
-        if (col) {
-          col.result = columnResult(r);
-          col.text = r.text || col.text;
-        }
-        this.app.recordResult(`compare ${entry.index + 1}/${opts.models.length}`, r, entry.index === 0 ? messages : undefined);
-        this.post({ type: 'result', index: entry.index, result: columnResult(r) });
-      });
-    });
-    void this.run.results.then((all) => this.resolveResults(all));
+  /** The snapshot the view gets (blind runs masked until the vote). */
+  state(): CompareState {
+    return { panelId: this.id, setup: this.setup, catalog: this.catalog(), run: this.run && this.viewRun(this.run), scoreboard: this.host.scoreboard() };
+  }
+
+  /** The unmasked current run (tests, export). */
+  currentRun(): Run | null {
+    return this.run;
+  }
+
+  private catalog(): CompareState['catalog'] {
+    try {
+      let group = '';
+      const out: CompareState['catalog'] = [];
+      for (const e of this.app.modelPickItems()) {
+        if (e.kind === 'separator') group = e.label;
+        else out.push({ id: e.id, label: e.label, group, detail: e.detail });
+      }
+      return out;
+    } catch (e) {
+      this.app.log.warn(`Compare: could not list models: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
+  private hidden(run: Run): boolean {
+    return run.blind && !run.revealed;
+  }
+
+  private viewColumn(run: Run, c: Column): Column {
+    return this.hidden(run) ? { ...c, model: null, answeredBy: null, failover: [] } : c;
+  }
+
+  private viewRun(run: Run): Run {
+    const now = Date.now();
+    return {
+      ...run,
+      columns: run.columns.map((c, i) => {
+        const a = this.active.get(i);
+        return this.viewColumn(run, { ...c, elapsedMs: a && a.runId === c.runId ? now - a.startedAt : (c.totalMs ?? 0) });
+      }),
+    };
   }
 
   private post(m: HostToCompare): void {
-    if (this.ready) void this.panel.webview.postMessage(m);
+    if (this.ready && !this.disposed) void this.panel.webview.postMessage(m);
+  }
+
+  private postState(): void {
+    this.post({ type: 'state', state: this.state() });
+  }
+
+  private postColumn(index: number): void {
+    const run = this.run;
+    const c = run?.columns[index];
+    if (!run || !c) return;
+    const a = this.active.get(index);
+    this.post({ type: 'column', run: run.id, index, column: this.viewColumn(run, { ...c, elapsedMs: a && a.runId === c.runId ? Date.now() - a.startedAt : (c.totalMs ?? 0) }) });
+  }
+
+  private problem(text: string | null): void {
+    this.post({ type: 'problem', text });
+  }
+
+  private updateTitle(): void {
+    const p = (this.run?.prompt ?? this.setup.prompt).trim().replace(/\s+/g, ' ');
+    this.panel.title = p ? `Compare: ${p.length > 40 ? `${p.slice(0, 39)}…` : p}` : 'Compare Models';
+  }
+
+  private persist(): void {
+    if (!this.disposed) this.host.save(this.id, { setup: this.setup, run: this.run, savedAt: Date.now() });
+  }
+
+  private messages(prompt: string): ChatMessage[] {
+    const content = this.selection && this.setup.contextLabel ? selectionMessage(prompt, this.selection.code) : prompt;
+    return [
+      { role: 'system', content: SYSTEM_PROMPT },
+      { role: 'user', content },
+    ];
+  }
+
+  /** Starts a comparison with the set-up's models; false (and a problem shown) when it cannot. */
+  start(models: string[], prompt: string, blind: boolean): boolean {
+    this.setup = { ...this.setup, models: [...models], prompt, blind };
+    const problem = validateSetup(models, prompt);
+    if (problem) {
+      this.problem(problem);
+      this.app.log.info(`Compare not started: ${problem}`);
+      return false;
+    }
+    this.problem(null);
+    this.cancelAll();
+    this.active.clear();
+    void this.app.setLastCompareModels(models);
+    const order = blind ? shuffled(models) : [...models];
+    const id = `${this.id}.${++this.runCounter}`;
+    this.run = {
+      id,
+      prompt,
+      contextLabel: this.setup.contextLabel,
+      blind,
+      revealed: !blind,
+      winner: null,
+      columns: order.map((m, i) => emptyColumn(`${id}.${i}.0`, m, blind ? blindLabel(i) : m, this.outputPrice(m))),
+    };
+    this.updateTitle();
+    const started = this.launch(order.map((_, i) => i));
+    if (!this.firstRunStarted) {
+      this.firstRunStarted = true;
+      void started.then((r) => this.resolveResults(r));
+    }
+    this.postState();
+    this.persist();
+    return true;
+  }
+
+  private outputPrice(model: string): number | null {
+    try {
+      return this.app.client().catalog.get(model)?.price?.output ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Runs the given columns (all at once through client.compare, with its concurrency limit). */
+  private launch(indices: number[]): Promise<CompareResult[]> {
+    const run = this.run!;
+    const messages = this.messages(run.prompt);
+    const runIds = indices.map((i) => run.columns[i]!.runId);
+    const startedAt = Date.now();
+    const cmp = this.app.client().compare({ messages }, indices.map((i) => run.columns[i]!.model!), {
+      onPart: (k, _model, part) => this.onPart(run, indices[k]!, runIds[k]!, part),
+    });
+    cmp.entries.forEach((entry, k) => this.track(run, indices[k]!, runIds[k]!, entry, startedAt, k === 0 ? messages : undefined));
+    return cmp.results;
+  }
+
+  private track(run: Run, index: number, runId: string, entry: CompareEntry, startedAt: number, messages: ChatMessage[] | undefined): void {
+    this.active.set(index, { runId, startedAt, cancel: () => entry.cancel() });
+    void entry.result.then((r) => {
+      this.app.recordResult(`compare ${index + 1}/${run.columns.length}`, r, messages);
+      const col = run.columns[index];
+      // A cancelled or replaced run's late result changes nothing.
+      if (this.run !== run || !col || col.runId !== runId) return;
+      if (this.active.get(index)?.runId === runId) this.active.delete(index);
+      const stopped = r.error?.kind === 'aborted';
+      col.status = stopped ? 'stopped' : r.error ? 'error' : 'done';
+      col.text = r.text || col.text;
+      col.ttftMs = r.timing.ttftMs ?? col.ttftMs;
+      col.totalMs = r.timing.totalMs || Date.now() - startedAt;
+      col.inputTokens = r.usage.inputTokens;
+      col.outputTokens = r.usage.outputTokens;
+      col.tokensPerSecond = r.tokensPerSecond;
+      col.costUsd = r.costUsd;
+      col.answeredBy = r.answeredBy;
+      col.failover = failoverOf(r);
+      col.error = r.error && !stopped ? { kind: r.error.kind, message: r.error.detail || r.error.message, fix: r.error.fix } : null;
+      this.postColumn(index);
+      this.persist();
+    });
+  }
+
+  private onPart(run: Run, index: number, runId: string, part: StreamPart): void {
+    if (part.type !== 'text-delta' || !part.text) return;
+    const col = run.columns[index];
+    if (this.run !== run || !col || col.runId !== runId) return;
+    if (col.status === 'waiting') {
+      const a = this.active.get(index);
+      col.status = 'streaming';
+      col.ttftMs = a ? Date.now() - a.startedAt : null;
+      this.postColumn(index);
+    }
+    col.text += part.text;
+    this.post({ type: 'delta', run: run.id, runId, index, text: part.text });
+  }
+
+  cancel(index: number | null): void {
+    if (index === null) this.cancelAll();
+    else this.active.get(index)?.cancel();
+  }
+
+  private cancelAll(): void {
+    for (const a of this.active.values()) a.cancel();
+  }
+
+  /** Runs one column again (a new run id: whatever the old one still sends is ignored). */
+  rerun(index: number): boolean {
+    const run = this.run;
+    const col = run?.columns[index];
+    if (!run || !col?.model) return false;
+    this.active.get(index)?.cancel();
+    this.active.delete(index);
+    const gen = Number(col.runId.split('.').pop() ?? 0) + 1;
+    const fresh = emptyColumn(`${run.id}.${index}.${gen}`, col.model, col.label, col.outputPrice);
+    run.columns[index] = fresh;
+    this.launch([index]);
+    this.postColumn(index);
+    this.persist();
+    return true;
+  }
+
+  private running(): boolean {
+    return this.run?.columns.some((c) => c.status === 'waiting' || c.status === 'streaming') ?? false;
+  }
+
+  /** The user's vote for the best answer: scoreboard updated, blind labels revealed. */
+  async vote(index: number): Promise<boolean> {
+    const run = this.run;
+    const col = run?.columns[index];
+    if (!run || !col?.model) return false;
+    if (run.winner !== null) return this.problem('This comparison already has your vote.'), false;
+    if (this.running()) return this.problem('Wait for every answer (or stop them) before voting.'), false;
+    if (col.status !== 'done') return this.problem(`${col.label} has no answer to vote for.`), false;
+    run.winner = index;
+    run.revealed = true;
+    const answered = run.columns.filter((c) => c.status === 'done' && c.model).map((c) => c.model!);
+    await this.host.recordVote(col.model, answered);
+    this.app.log.info(`Compare vote: ${col.model} over ${answered.filter((m) => m !== col.model).join(', ') || 'nobody'}`);
+    this.problem(null);
+    this.postState();
+    this.persist();
+    return true;
   }
 
   private onMessage(raw: unknown): void {
     const parsed = CompareToHostSchema.safeParse(raw);
     if (!parsed.success) {
-      this.app.log.warn('Compare view sent a malformed message');
+      this.app.log.warn(`Compare view sent a malformed message: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
       return;
     }
     const m = parsed.data;
+    // Actions on a run the view no longer shows are stale: ignore them.
+    const current = (run: string): boolean => this.run?.id === run;
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        this.post({ type: 'state', state: this.state });
+        this.postState();
+        return;
+      case 'run':
+        this.start(m.models, m.prompt, m.blind);
         return;
       case 'cancel':
-        if (m.index === null) this.run?.cancelAll();
-        else this.run?.entries[m.index]?.cancel();
+        if (current(m.run)) this.cancel(m.index);
+        return;
+      case 'rerun':
+        if (current(m.run)) this.rerun(m.index);
         return;
       case 'apply': {
-        const col = this.state.columns[m.index];
-        if (col?.result?.status === 'done') void this.app.applier.apply(col.text, this.target, m.mode);
+        const col = current(m.run) ? this.run?.columns[m.index] : undefined;
+        if (col?.status === 'done') void this.app.applier.apply(col.text, this.setup.contextLabel ? (this.selection?.target ?? null) : null, m.mode);
+        return;
+      }
+      case 'vote':
+        if (current(m.run)) void this.vote(m.index);
+        return;
+      case 'diff': {
+        const run = current(m.run) ? this.run : null;
+        const l = run?.columns[m.left];
+        const r = run?.columns[m.right];
+        if (!run || !l || !r || m.left === m.right) return this.problem('Pick two different answers to diff.');
+        const name = (c: Column): string => (this.hidden(run) || !c.model ? c.label : c.model);
+        void this.host.showDiff(this.id, { label: name(l), text: l.text }, { label: name(r), text: r.text });
+        return;
+      }
+      case 'export':
+        if (current(m.run) && this.run) void this.host.exportRun(this.run);
+        return;
+      case 'removeContext':
+        this.setup = { ...this.setup, contextLabel: null };
+        this.postState();
+        this.persist();
+        return;
+      case 'resetScoreboard':
+        void this.host.resetScoreboard();
+        return;
+      case 'openLink': {
+        // The schema already insists on http(s); check again on the parsed URI before leaving VS Code.
+        const uri = vscode.Uri.parse(m.url, true);
+        if (uri.scheme === 'http' || uri.scheme === 'https') void vscode.env.openExternal(uri);
         return;
       }
       default: {
@@ -132,8 +414,21 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
+  /** The scoreboard changed (a vote here or in another panel). */
+  scoreboardChanged(): void {
+    this.post({ type: 'scoreboard', scoreboard: this.host.scoreboard() });
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
   dispose(): void {
-    this.run?.cancelAll();
+    if (this.disposed) return;
+    this.persist();
+    this.disposed = true;
+    this.cancelAll();
+    this.host.closed(this);
     for (const s of this.subs.splice(0)) s.dispose();
     this.panel.dispose();
   }

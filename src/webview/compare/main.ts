@@ -1,43 +1,54 @@
 /**
- * The comparison panel's browser code (a working placeholder; the full comparison UI comes later):
- * one column per model, answers streaming in as sanitized markdown (shared/markdown.ts), metrics
- * once each model is done.
+ * The comparison panel's browser code: the set-up (models, prompt, context, blind mode), a toolbar
+ * for the run (stop all, diff two answers, export, scoreboard), the summary ranking the finished
+ * answers, and one column per model streaming side by side.
  */
-import { HostToCompareSchema, type ColumnResult, type CompareState, type CompareToHost, type HostToCompare } from '../../protocol/compare.ts';
-import { connect } from '../shared/rpc.ts';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import { rankColumns } from '../../host/compare/logic.ts';
+import { HostToCompareSchema, type Column, type CompareState, type CompareToHost, type HostToCompare, type Run, type Score } from '../../protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
-import { codeOf, interceptLinks, StreamingMarkdown } from '../shared/markdown.ts';
+import { interceptLinks } from '../shared/markdown.ts';
+import { connect } from '../shared/rpc.ts';
+import { ColumnView, isRunning } from './columns.ts';
+import { SetupView } from './setup.ts';
 
 const app = document.getElementById('app')!;
 let state: CompareState | null = null;
-const texts: HTMLElement[] = [];
-const streams: StreamingMarkdown[] = [];
-const metas: HTMLElement[] = [];
-const cancels: HTMLButtonElement[] = [];
-const applies: HTMLElement[] = [];
-const stopAll = iconButton('debug-stop', 'Stop all', () => channel.post({ type: 'cancel', index: null }));
+let views: ColumnView[] = [];
+let scoreboardOpen = false;
 
 const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) => {
   switch (m.type) {
     case 'state':
       state = m.state;
-      render();
+      channel.setState({ panelId: m.state.panelId });
+      setup.update(m.state);
+      renderRun();
+      renderScoreboard();
       return;
+    case 'column': {
+      const run = state?.run;
+      if (!run || run.id !== m.run || !run.columns[m.index]) return;
+      run.columns[m.index] = m.column;
+      renderRun();
+      return;
+    }
     case 'delta': {
-      const col = state?.columns[m.index];
-      if (!col) return;
-      col.text += m.text;
-      texts[m.index]?.classList.remove('empty');
-      streams[m.index]?.append(m.text);
+      const run = state?.run;
+      const view = views[m.index];
+      // Deltas of a cancelled or replaced run are dropped.
+      if (!run || run.id !== m.run || !view || view.runId !== m.runId) return;
+      view.append(m.text); // appends to run.columns[m.index] too (the view holds that object)
       return;
     }
-    case 'result': {
-      const col = state?.columns[m.index];
-      if (!col) return;
-      col.result = m.result;
-      renderResult(m.index, m.result);
+    case 'scoreboard':
+      if (!state) return;
+      state.scoreboard = m.scoreboard;
+      renderScoreboard();
       return;
-    }
+    case 'problem':
+      setup.problem(m.text);
+      return;
     default:
       assertNever(m);
   }
@@ -47,97 +58,150 @@ function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }
 
-function metricsText(r: ColumnResult): string {
-  const parts = [
-    `first token ${formatMs(r.ttftMs)}`,
-    `total ${formatMs(r.totalMs)}`,
-    `${r.inputTokens ?? '?'} → ${r.outputTokens ?? '?'} tokens`,
-    r.tokensPerSecond === null ? null : `${r.tokensPerSecond.toFixed(1)} tok/s`,
-    formatUsd(r.costUsd),
-  ];
-  return parts.filter(Boolean).join(' · ');
+const post = (m: CompareToHost): void => channel.post(m);
+const setup = new SetupView(post);
+
+// ── The run: toolbar, summary, columns ──
+
+const toolbar = h('div', { class: 'run-toolbar', role: 'toolbar' });
+const summary = h('div', { class: 'summary' });
+const columnsEl = h('div', { class: 'columns' });
+const scoreboardEl = h('details', { class: 'scoreboard' });
+scoreboardEl.addEventListener('toggle', () => (scoreboardOpen = scoreboardEl.open));
+const runEl = h('div', { class: 'run' }, toolbar, summary, columnsEl);
+app.append(setup.el, runEl, scoreboardEl);
+interceptLinks(columnsEl, (url) => post({ type: 'openLink', url }));
+
+function anyRunning(run: Run): boolean {
+  return run.columns.some(isRunning);
 }
 
-function renderResult(i: number, r: ColumnResult): void {
-  const meta = metas[i];
-  const model = state?.columns[i]?.model;
-  if (meta) {
-    meta.replaceChildren(h('span', {}, metricsText(r)));
-    // A route (or an OpenRouter fallback) says which model actually answered.
-    if (r.answeredBy && r.answeredBy !== model) meta.prepend(h('div', {}, `answered by ${r.answeredBy}`));
-    if (r.error) meta.append(h('div', { class: 'entry-error', role: 'alert' }, h('span', { class: 'codicon codicon-error' }), r.error));
-    meta.classList.toggle('failed', r.status === 'error');
+function renderRun(): void {
+  const run = state?.run;
+  runEl.hidden = !run;
+  if (!run) {
+    for (const v of views) v.dispose();
+    views = [];
+    return;
   }
-  const text = texts[i];
-  streams[i]?.flush();
-  if (text && !text.textContent?.trim()) {
-    text.classList.remove('empty');
-    text.textContent = r.status === 'cancelled' ? '(stopped)' : '';
-  }
-  cancels[i]?.setAttribute('hidden', '');
-  const a = applies[i];
-  if (a && state?.canApply && r.status === 'done') a.hidden = false;
-  if (state?.columns.every((c) => c.result)) stopAll.hidden = true;
+  const running = anyRunning(run);
+  const ranking = rankColumns(run.columns);
+  const badges = (i: number): string[] => [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, ranking.firstToken === i ? 'first token' : null].filter((b): b is string => !!b);
+  const canVote = !running && run.winner === null && run.columns.some((c) => c.status === 'done');
+  // A column whose data and surroundings did not change keeps its view (scroll position, selection).
+  const old = views;
+  views = run.columns.map((c, i) => {
+    const ctx = { post, runId: run.id, canVote, winner: run.winner === i, badges: badges(i) };
+    const prev = old[i];
+    if (prev && prev.column === c && prev.key === ColumnView.key(ctx)) return prev;
+    prev?.dispose();
+    return new ColumnView(i, c, ctx);
+  });
+  for (const v of old.slice(views.length)) v.dispose();
+  views.forEach((v, i) => {
+    const at = columnsEl.children[i];
+    if (at !== v.el) (at ? at.replaceWith(v.el) : columnsEl.append(v.el));
+  });
+  while (columnsEl.children.length > views.length) columnsEl.lastElementChild!.remove();
+  columnsEl.classList.toggle('many', run.columns.length > 3);
+  renderToolbar(run, running);
+  renderSummary(run, ranking);
+  setup.setRunning(running);
 }
 
-function render(): void {
-  if (!state) return;
-  for (const s of streams) s.dispose();
-  texts.length = metas.length = cancels.length = applies.length = streams.length = 0;
-  const header = h(
-    'header',
-    { class: 'compare-header' },
-    h('div', { class: 'prompt-line' }, h('span', { class: 'codicon codicon-comment' }), h('span', { class: 'prompt-text' }, state.prompt)),
-    state.contextLabel ? h('div', { class: 'context' }, state.contextLabel) : null,
-    stopAll,
+function renderToolbar(run: Run, running: boolean): void {
+  const done = run.columns.map((c, i) => [c, i] as const).filter(([c]) => c.status === 'done' || c.status === 'stopped' || c.status === 'error');
+  const select = (cls: string, selected: number): HTMLSelectElement => {
+    const s = h('select', { class: `diff-select ${cls}`, ariaLabel: cls === 'diff-left' ? 'First answer to diff' : 'Second answer to diff' });
+    for (const [c, i] of done) {
+      const o = h('option', {}, c.label);
+      o.value = String(i);
+      o.selected = i === selected;
+      s.append(o);
+    }
+    return s;
+  };
+  const left = select('diff-left', done[0]?.[1] ?? 0);
+  const right = select('diff-right', done[1]?.[1] ?? 0);
+  const diff = iconButton('diff', 'Diff', () => post({ type: 'diff', run: run.id, left: Number(left.value), right: Number(right.value) }), { title: 'Open the two answers in VS Code’s diff editor' });
+  const diffGroup = h('span', { class: 'diff-group' }, h('span', { class: 'muted' }, 'Diff'), left, h('span', { class: 'muted' }, 'vs'), right, diff);
+  diffGroup.hidden = done.length < 2;
+  const stopAll = iconButton('debug-stop', 'Stop all', () => post({ type: 'cancel', run: run.id, index: null }), { class: 'stop-all' });
+  stopAll.hidden = !running;
+  const exp = iconButton('export', 'Export', () => post({ type: 'export', run: run.id }), { class: 'export', title: 'Save the run as Markdown and JSON' });
+  exp.disabled = running;
+  const blindNote = run.blind ? h('span', { class: 'blind-note' }, h('span', { class: 'codicon codicon-eye-closed' }), run.revealed ? 'Blind run — revealed' : 'Blind: vote for the best answer to see which model wrote it') : null;
+  const finished = run.columns.filter((c) => !isRunning(c)).length;
+  toolbar.replaceChildren(...[h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`), blindNote, h('span', { class: 'spacer' }), stopAll, diffGroup, exp].filter((e): e is HTMLElement => !!e));
+}
+
+function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void {
+  const done = ranking.cost.length || ranking.total.length ? new Set([...ranking.cost, ...ranking.total, ...ranking.length]) : new Set<number>();
+  if (!done.size) {
+    summary.replaceChildren();
+    summary.hidden = true;
+    return;
+  }
+  summary.hidden = false;
+  const place = (p: (number | null)[], i: number): string => {
+    const n = p[i];
+    return n === null || n === undefined ? '' : ` #${n}`;
+  };
+  const rows = [...done].sort((a, b) => (ranking.cost.indexOf(a) + 1 || 99) - (ranking.cost.indexOf(b) + 1 || 99) || a - b);
+  const th = (t: string): HTMLElement => h('th', {}, t);
+  const td = (value: string, rank: string, cls = ''): HTMLElement => h('td', { class: cls }, value, rank ? h('span', { class: 'rank' }, rank) : null);
+  const table = h(
+    'table',
+    { class: 'summary-table' },
+    h('thead', {}, h('tr', {}, th('Answer'), th('Cost'), th('Total'), th('First token'), th('Length'), th(''))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((i) => {
+        const c: Column = run.columns[i]!;
+        const tags = [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, run.winner === i ? 'your pick' : null].filter(Boolean) as string[];
+        return h(
+          'tr',
+          { dataset: { index: String(i) } },
+          h('td', { class: 'who' }, c.label),
+          td(formatUsd(c.costUsd), place(ranking.place.cost, i), 'num'),
+          td(formatMs(c.totalMs), place(ranking.place.total, i), 'num'),
+          td(formatMs(c.ttftMs), place(ranking.place.ttft, i), 'num'),
+          td(c.outputTokens !== null ? `${c.outputTokens} tok` : `${c.text.length} chars`, place(ranking.place.length, i), 'num'),
+          h('td', {}, ...tags.map((t) => h('span', { class: `badge badge-${t.split(' ')[0]}` }, t))),
+        );
+      }),
+    ),
   );
-  stopAll.hidden = false;
-  const columns = state.columns.map((c, i) => {
-    const text = h('div', { class: `entry-text markdown${c.text ? '' : ' empty'}` });
-    const stream = new StreamingMarkdown(text, addCopyButtons);
-    stream.append(c.text);
-    texts.push(text);
-    streams.push(stream);
-    const meta = h('div', { class: 'entry-meta' }, c.result ? '' : 'waiting…');
-    metas.push(meta);
-    const cancel = iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel', index: i }), { iconOnly: true, class: 'icon-only' });
-    cancels.push(cancel);
-    const apply = h(
-      'div',
-      { class: 'entry-actions' },
-      iconButton('insert', 'Insert', () => channel.post({ type: 'apply', index: i, mode: 'insert' })),
-      iconButton('replace', 'Replace', () => channel.post({ type: 'apply', index: i, mode: 'replace' })),
-      iconButton('diff', 'Diff', () => channel.post({ type: 'apply', index: i, mode: 'diff' })),
-    );
-    apply.hidden = true;
-    applies.push(apply);
-    return h('section', { class: 'column', ariaLabel: c.model }, h('div', { class: 'column-head' }, h('span', { class: 'codicon codicon-sparkle' }), h('span', { class: 'who' }, c.model), cancel), text, meta, apply);
-  });
-  app.replaceChildren(header, h('div', { class: 'columns' }, ...columns));
-  state.columns.forEach((c, i) => c.result && renderResult(i, c.result));
+  summary.replaceChildren(h('div', { class: 'section-title' }, h('span', { class: 'codicon codicon-graph' }), 'Summary (finished answers, ranked)'), table);
 }
 
-/** Copy on each code block (the column's Insert / Replace / Diff apply its answer). */
-function addCopyButtons(root: HTMLElement): void {
-  root.querySelectorAll('.code-block').forEach((block) => {
-    const head = block.querySelector('.code-head');
-    if (!head || head.querySelector('.code-actions')) return;
-    const copy = iconButton(
-      'copy',
-      'Copy',
-      () => {
-        void navigator.clipboard.writeText(codeOf(block)).then(() => {
-          block.classList.add('copied');
-          setTimeout(() => block.classList.remove('copied'), 1200);
-        });
-      },
-      { iconOnly: true, class: 'icon-only', title: 'Copy the code' },
-    );
-    head.append(h('span', { class: 'code-actions' }, copy));
-  });
+function renderScoreboard(): void {
+  const rows: Score[] = state?.scoreboard ?? [];
+  scoreboardEl.open = scoreboardOpen;
+  const reset = iconButton('trash', 'Reset', () => post({ type: 'resetScoreboard' }), { class: 'reset-scoreboard', title: 'Forget every vote' });
+  reset.hidden = !rows.length;
+  const body = rows.length
+    ? h(
+        'table',
+        { class: 'scoreboard-table' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Model'), h('th', {}, 'Wins'), h('th', {}, 'Losses'), h('th', {}, 'Win rate'))),
+        h(
+          'tbody',
+          {},
+          ...rows.map((s) => {
+            const n = s.wins + s.losses;
+            return h('tr', {}, h('td', { class: 'who' }, s.model), h('td', { class: 'num wins' }, String(s.wins)), h('td', { class: 'num losses' }, String(s.losses)), h('td', { class: 'num' }, n ? `${Math.round((s.wins / n) * 100)}%` : '—'));
+          }),
+        ),
+      )
+    : h('p', { class: 'muted' }, 'No votes yet. After a comparison, vote for the best answer: the winner gets a win, every other model that answered a loss.');
+  scoreboardEl.replaceChildren(h('summary', {}, h('span', { class: 'codicon codicon-star-full' }), `Scoreboard${rows.length ? ` (${rows.length} models)` : ''}`), h('div', { class: 'scoreboard-body' }, body, reset));
 }
 
-// The comparison host does not open links (yet): clicks on links in answers are swallowed, never navigated.
-interceptLinks(app, () => {});
+// Live metrics: total time, tokens, tokens/s and cost tick while columns run.
+setInterval(() => {
+  for (const v of views) if (v.running) v.tick();
+}, 250);
 
 channel.post({ type: 'ready' });

@@ -1,0 +1,128 @@
+/**
+ * The comparison's set-up: the models (chips with remove, a picker grouped like the model
+ * switcher), the prompt, the editor selection as a removable context chip, blind mode, Run.
+ */
+import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type CompareState, type CompareToHost } from '../../protocol/compare.ts';
+import { h, iconButton } from '../shared/dom.ts';
+
+interface Checkbox extends HTMLElement {
+  checked: boolean;
+}
+
+export class SetupView {
+  readonly el: HTMLElement;
+  private readonly post: (m: CompareToHost) => void;
+  private models: string[] = [];
+  private catalog: CompareState['catalog'] = [];
+  private readonly chips = h('div', { class: 'model-chips', role: 'list', ariaLabel: 'Models to compare' });
+  private readonly picker = h('select', { class: 'model-picker', ariaLabel: 'Add a model' });
+  private readonly prompt = h('textarea', { class: 'prompt compare-prompt', ariaLabel: 'Prompt' });
+  private readonly context = h('div', { class: 'context-row' });
+  private readonly blind = document.createElement('vscode-checkbox') as Checkbox;
+  private readonly runButton: HTMLButtonElement;
+  private readonly problemEl = h('div', { class: 'problem', role: 'alert' });
+  private readonly count = h('span', { class: 'model-count muted' });
+  /** The host's set-up last applied (a new one replaces what is typed; the same one does not). */
+  private applied = '';
+
+  constructor(post: (m: CompareToHost) => void) {
+    this.post = post;
+    this.prompt.placeholder = 'Ask every model the same thing… (Ctrl+Enter to run)';
+    this.prompt.rows = 3;
+    this.blind.setAttribute('label', 'Blind: hide model names until I vote');
+    this.blind.className = 'blind-toggle';
+    this.runButton = iconButton('play', 'Run', () => this.submit(), { class: 'primary run-button', title: 'Send the prompt to every picked model' });
+    this.picker.addEventListener('change', () => {
+      const id = this.picker.value;
+      this.picker.value = '';
+      if (id && !this.models.includes(id)) {
+        this.models.push(id);
+        this.renderModels();
+      }
+    });
+    this.prompt.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        this.submit();
+      }
+    });
+    this.problemEl.hidden = true;
+    this.el = h(
+      'section',
+      { class: 'setup', ariaLabel: 'Comparison set-up' },
+      h('div', { class: 'setup-row models-row' }, h('span', { class: 'codicon codicon-layers', title: 'Models' }), this.chips, this.picker, this.count),
+      this.prompt,
+      h('div', { class: 'setup-row' }, this.context, this.blind, h('span', { class: 'spacer' }), this.runButton),
+      this.problemEl,
+    );
+  }
+
+  private submit(): void {
+    this.post({ type: 'run', models: [...this.models], prompt: this.prompt.value, blind: this.blind.checked === true });
+  }
+
+  /** A snapshot from the host. */
+  update(state: CompareState): void {
+    this.catalog = state.catalog;
+    const key = JSON.stringify({ p: state.panelId, m: state.setup.models, t: state.setup.prompt, b: state.setup.blind });
+    if (key !== this.applied) {
+      this.applied = key;
+      this.models = [...state.setup.models];
+      this.prompt.value = state.setup.prompt;
+      this.blind.checked = state.setup.blind;
+    }
+    this.renderModels();
+    this.renderContext(state.setup.contextLabel);
+  }
+
+  setRunning(running: boolean): void {
+    this.runButton.querySelector('.btn-label')!.textContent = running ? 'Restart' : 'Run';
+  }
+
+  problem(text: string | null): void {
+    this.problemEl.hidden = !text;
+    this.problemEl.replaceChildren(...(text ? [h('span', { class: 'codicon codicon-warning' }), text] : []));
+  }
+
+  private renderModels(): void {
+    this.chips.replaceChildren(
+      ...this.models.map((id) => {
+        const remove = iconButton('close', `Remove ${id}`, () => {
+          this.models = this.models.filter((m) => m !== id);
+          this.renderModels();
+        }, { iconOnly: true, class: 'icon-only chip-remove' });
+        return h('span', { class: 'chip model-chip', role: 'listitem', title: this.catalog.find((c) => c.id === id)?.detail ?? id, dataset: { model: id } }, h('span', { class: 'chip-label' }, id), remove);
+      }),
+    );
+    if (!this.models.length) this.chips.append(h('span', { class: 'muted' }, `Pick ${MIN_COMPARE_MODELS}–${MAX_COMPARE_MODELS} models →`));
+    const full = this.models.length >= MAX_COMPARE_MODELS;
+    const first = h('option', {}, full ? `${MAX_COMPARE_MODELS} models picked (the most)` : '+ Add a model…');
+    first.value = '';
+    const groups = new Map<string, HTMLOptGroupElement>();
+    for (const item of this.catalog) {
+      if (this.models.includes(item.id)) continue;
+      let g = groups.get(item.group);
+      if (!g) {
+        g = h('optgroup');
+        g.label = item.group || 'Models';
+        groups.set(item.group, g);
+      }
+      const o = h('option', { title: item.detail }, item.label === item.id ? item.id : `${item.label} — ${item.id}`);
+      o.value = item.id;
+      g.append(o);
+    }
+    this.picker.replaceChildren(first, ...groups.values());
+    this.picker.value = '';
+    this.picker.disabled = full;
+    this.count.textContent = `${this.models.length}/${MAX_COMPARE_MODELS}`;
+  }
+
+  private renderContext(label: string | null): void {
+    if (!label) {
+      this.context.replaceChildren();
+      return;
+    }
+    const remove = iconButton('close', 'Remove the context', () => this.post({ type: 'removeContext' }), { iconOnly: true, class: 'icon-only chip-remove' });
+    this.context.replaceChildren(h('span', { class: 'chip context-chip', title: 'The editor selection is sent with the prompt' }, h('span', { class: 'codicon codicon-file-code' }), h('span', { class: 'chip-label' }, label), remove));
+  }
+}
