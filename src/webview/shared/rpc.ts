@@ -14,6 +14,9 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface Channel<Out> {
   post(message: Out): void;
+  /** The view's own state (kept by VS Code while the view is hidden; e.g. a draft). */
+  getState(): unknown;
+  setState(state: unknown): void;
 }
 
 export function connect<In, Out>(inbound: ZodMiniType<In>, onMessage: (message: In) => void): Channel<Out> {
@@ -26,5 +29,5 @@ export function connect<In, Out>(inbound: ZodMiniType<In>, onMessage: (message: 
     }
     onMessage(parsed.data);
   });
-  return { post: (message: Out) => api.postMessage(message) };
+  return { post: (message: Out) => api.postMessage(message), getState: () => api.getState(), setState: (state: unknown) => api.setState(state) };
 }
