@@ -96,7 +96,8 @@ function errorBox(e: ChatEntry, ctx: EntryContext): HTMLElement | null {
 }
 
 function attemptsDetail(e: ChatEntry): HTMLElement | null {
-  if (e.attempts.length < 2 && !e.attempts.some((a) => a.outcome !== 'ok')) return null;
+  // One attempt says nothing the metrics and the error do not; several are a failover worth showing.
+  if (e.attempts.length < 2) return null;
   const failed = e.attempts.filter((a) => a.outcome !== 'ok').length;
   const summary = h('summary', {}, `${e.attempts.length} attempt${e.attempts.length === 1 ? '' : 's'}${failed && e.answeredBy ? ' (failed over)' : ''}`);
   const list = h(
@@ -150,6 +151,8 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     body = h('pre', { class: 'entry-text' }, e.text);
   } else {
     body = h('div', { class: `entry-text markdown${e.text ? '' : ' empty'}` });
+    // A failed answer with no text shows its error only.
+    if (!e.text && e.status === 'error') body.hidden = true;
     if (e.status === 'streaming') {
       stream = new StreamingMarkdown(body, (added) => {
         decorateCode(added, e, ctx, false);

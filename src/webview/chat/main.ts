@@ -251,8 +251,8 @@ function renderPicker(): void {
     const options = state.models.map((m) => {
       const o = document.createElement('vscode-option');
       o.setAttribute('value', m.id);
-      o.setAttribute('description', `${m.group ? `${m.group} · ` : ''}${m.detail}`);
-      o.textContent = m.label === m.id ? m.id : `${m.label} (${m.id})`;
+      o.setAttribute('description', [m.label !== m.id ? m.label : null, m.group, m.detail].filter(Boolean).join(' · '));
+      o.textContent = m.id;
       if (m.id === state.model) o.setAttribute('selected', '');
       return o;
     });
