@@ -328,21 +328,34 @@ test('the composer draft survives the view being hidden', shot('ui-chat-draft', 
   await chat.locator('textarea.prompt').fill('');
 }));
 
+async function colorTheme(page: Page, theme: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(theme);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+  await closeQuickInput(page);
+}
+
 test('the chat in dark, light and high-contrast themes', shot('ui-chat-themes', async () => {
   const { page } = ui;
-  if (!settingsFile) return; // themes are switched through the shared server's user settings
   const chat = await chatFrame(page);
   fake.enqueue({ status: 404, errorMessage: 'The model `gpt-4o-mini` does not exist' });
   await ask(chat, 'Show an error too');
   await chat.locator('.entry.assistant.status-error button.error-action[data-kind="retryWith"]').waitFor({ timeout: 30_000 });
+  await chat.locator('textarea.prompt').fill('A draft in the composer');
   await screenshot(page, 'ui-chat-theme-dark');
-  for (const [theme, name] of [['Default Light Modern', 'light'], ['Default High Contrast', 'hc-dark'], ['Default High Contrast Light', 'hc-light']] as const) {
-    userSettings({ 'workbench.colorTheme': theme });
-    const kind = name === 'light' ? 'vs' : name === 'hc-dark' ? 'hc-black' : 'hc-light';
-    await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 });
-    await page.waitForTimeout(800);
-    await screenshot(page, `ui-chat-theme-${name}`);
+  try {
+    for (const [theme, kind, name] of [['Light Modern', 'vs', 'light'], ['Dark High Contrast', 'hc-black', 'hc-dark'], ['Light High Contrast', 'hc-light', 'hc-light']] as const) {
+      await colorTheme(page, theme);
+      await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(800);
+      await screenshot(page, `ui-chat-theme-${name}`);
+    }
+  } finally {
+    await colorTheme(page, 'Dark Modern');
   }
-  userSettings({});
   await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
 }));
