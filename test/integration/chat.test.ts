@@ -116,9 +116,16 @@ describe('Chat', () => {
     assert.equal(action?.kind, 'retryAt');
     if (action?.kind === 'retryAt') assert.ok(action.at >= before + 29_000 && action.at <= Date.now() + 30_000, String(action.at - before));
 
-    const unknown = await chat.ask({ question: 'q3', model: 'openai/no-such-model' }, { reveal: false });
-    assert.equal(unknown?.status, 'error');
-    assert.ok(unknown?.error?.action?.kind === 'retryWith' || unknown?.error?.action?.kind === 'openSettings', JSON.stringify(unknown?.error));
+    fake.enqueue({ status: 404, errorMessage: 'The model `gpt-4o` does not exist' });
+    const unknown = await chat.ask({ question: 'q3', model: 'openai/gpt-4o' }, { reveal: false });
+    assert.equal(unknown?.error?.kind, 'not_found');
+    assert.deepEqual(unknown?.error?.action, { kind: 'retryWith' });
+
+    fake.enqueue({ status: 400, errorType: 'context_length_exceeded', errorMessage: "This model's maximum context length is 128000 tokens" });
+    const long = await chat.ask({ question: 'q4' }, { reveal: false });
+    assert.equal(long?.error?.kind, 'context_length');
+    assert.deepEqual(long?.error?.action, { kind: 'retryWith' });
+    assert.ok(long?.error?.fix, 'the fix is shown with the error');
   });
 
   it('sends attached chips with the next message and saves the conversation to workspace storage', async () => {
