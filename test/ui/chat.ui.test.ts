@@ -133,7 +133,10 @@ test('an answer streams in, then shows who answered, speed, tokens, cost and the
   const chat = await chatFrame(page);
   fake.enqueue({ text: SLOW, chunks: 40, delayBetweenChunksMs: 60, usage: { input: 1200, output: 300 } });
   await ask(chat, 'Count words slowly');
-  const body = chat.locator('.entry.assistant').last().locator('.entry-text');
+  const streaming = chat.locator('.entry.assistant.status-streaming');
+  await streaming.waitFor({ timeout: 20_000 });
+  const id = await streaming.getAttribute('data-id');
+  const body = chat.locator(`.entry[data-id="${id}"] .entry-text`);
   const seen: number[] = [];
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline && seen.length < 4) {
@@ -143,8 +146,7 @@ test('an answer streams in, then shows who answered, speed, tokens, cost and the
   }
   assert.ok(seen.length >= 3, `text grew over observations: ${JSON.stringify(seen)}`);
   for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, JSON.stringify(seen));
-  const done = chat.locator('.entry.assistant.status-done').last();
-  await chat.locator('.entry.assistant').last().and(done).waitFor({ timeout: 30_000 });
+  await chat.locator(`.entry.status-done[data-id="${id}"]`).waitFor({ timeout: 30_000 });
   assert.equal((await body.innerText()).trim(), SLOW);
   const meta = await chat.locator('.entry.assistant .entry-meta').last().innerText();
   assert.match(meta, /answered by openai\/gpt-4o-mini/);
@@ -164,8 +166,9 @@ test('Escape stops an answer mid-stream: the partial text stays, marked stopped,
   fake.enqueue({ text: SLOW, chunks: 80, delayBetweenChunksMs: 150, usage: { input: 10, output: 80 } });
   const n = chatRequests().length;
   await ask(chat, 'Drip slowly');
-  const last = chat.locator('.entry.assistant').last();
-  await last.locator('.entry-text', { hasText: 'word3' }).waitFor({ timeout: 20_000 });
+  const streaming = chat.locator('.entry.assistant.status-streaming');
+  await streaming.locator('.entry-text', { hasText: 'word3' }).waitFor({ timeout: 20_000 });
+  const last = chat.locator(`.entry[data-id="${await streaming.getAttribute('data-id')}"]`);
   const sockets = fake.openSockets();
   // Escape from anywhere in the view (the transcript here, not the input).
   await chat.locator('.transcript').focus();
@@ -278,11 +281,18 @@ test('a reload mid-answer keeps the partial answer (interrupted); the history li
   let chat = await chatFrame(page);
   fake.enqueue({ text: SLOW, chunks: 80, delayBetweenChunksMs: 150, usage: { input: 10, output: 80 } });
   await ask(chat, 'Start a long answer');
-  await chat.locator('.entry.assistant').last().locator('.entry-text', { hasText: 'word4' }).waitFor({ timeout: 20_000 });
+  await chat.locator('.entry.assistant.status-streaming .entry-text', { hasText: 'word4' }).waitFor({ timeout: 20_000 });
   await page.waitForTimeout(1500); // at least one periodic save while streaming
   const draft = 'a draft that survives';
   await chat.locator('textarea.prompt').fill(draft);
-  await runCommand(page, 'Developer: Reload Window');
+  // Developer: Reload Window, by keyboard (a click would wait for the navigation it starts).
+  await closeQuickInput(page);
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget .quick-input-box input');
+  await palette.fill('>Developer: Reload Window');
+  await page.locator('.quick-input-widget .monaco-list-row[aria-label="Developer: Reload Window"]').first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForEvent('framenavigated', { timeout: 30_000 }).catch(() => {});
   await waitForWorkbench(page, 120_000);
   chat = await openChat(page);
   const interrupted = chat.locator('.entry.assistant.status-interrupted');
@@ -326,6 +336,30 @@ test('the composer draft survives the view being hidden', shot('ui-chat-draft', 
   await chat.locator('textarea.prompt').waitFor();
   assert.equal(await chat.locator('textarea.prompt').inputValue(), 'half-typed question');
   await chat.locator('textarea.prompt').fill('');
+}));
+
+test('the header picker lists the catalog with prices and switches the model; every control has a label', shot('ui-chat-picker', async () => {
+  const { page } = ui;
+  const chat = await chatFrame(page);
+  const face = chat.locator('.model-picker .combobox-input');
+  await face.click();
+  await face.fill('o3');
+  const option = chat.locator('.model-picker li', { hasText: 'openai/o3-mini' }).first();
+  await option.waitFor({ timeout: 10_000 });
+  assert.match(await option.innerText(), /200K context · \$1\.10 in \/ \$4\.40 out per 1M/);
+  await screenshot(page, 'ui-chat-picker-open');
+  await option.click();
+  await page.locator('.statusbar-item', { hasText: 'openai/o3-mini' }).first().waitFor({ timeout: 10_000 });
+  assert.match(await chat.locator('.model-detail').innerText(), /200K context/);
+  await face.click();
+  await face.fill('gpt-4o-mini');
+  await chat.locator('.model-picker li', { hasText: 'openai/gpt-4o-mini' }).first().click();
+  await page.locator('.statusbar-item', { hasText: 'openai/gpt-4o-mini' }).first().waitFor({ timeout: 10_000 });
+  // Accessibility: every button says what it does; the transcript is a polite live region.
+  const unlabeled = await chat.locator('button').evaluateAll((bs) => bs.filter((b) => !(b.getAttribute('aria-label') ?? b.textContent ?? '').trim()).map((b) => b.outerHTML.slice(0, 80)));
+  assert.deepEqual(unlabeled, []);
+  assert.equal(await chat.locator('.transcript').getAttribute('aria-live'), 'polite');
+  assert.equal(await chat.locator('.transcript').getAttribute('role'), 'log');
 }));
 
 async function colorTheme(page: Page, theme: string): Promise<void> {
