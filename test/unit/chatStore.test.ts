@@ -181,3 +181,11 @@ test('code blocks are found in render order, nested ones included', () => {
   ]);
   assert.deepEqual(codeBlocks('no code here'), []);
 });
+
+test('a conversation saved in the background (an answer finishing after the user moved on) does not become current', async () => {
+  const store = new ConversationStore(new MapStore());
+  await store.save(conversation('shown', 1, [entry('u', 'user')]));
+  await store.save(conversation('background', 2, [entry('u', 'user'), entry('a', 'assistant')]), false);
+  assert.equal(store.currentId(), 'shown');
+  assert.deepEqual(store.list().map((s) => s.id), ['background', 'shown']);
+});

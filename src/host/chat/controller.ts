@@ -80,7 +80,8 @@ export class ChatController implements vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private inflight: { id: string; stream: ChatStream } | null = null;
-  private saveTimer: ReturnType<typeof setInterval> | null = null;
+  /** One periodic save per streaming answer (an older answer may still be finishing while a new one starts). */
+  private readonly saveTimers = new Set<ReturnType<typeof setInterval>>();
   /** Set when the window closes: an answer cut off by that is interrupted, not stopped by the user. */
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
@@ -421,22 +422,27 @@ export class ChatController implements vscode.Disposable {
   private async answer(userIndex: number, model: string, target: ApplyTarget | null): Promise<ChatEntry> {
     const messages = this.history(userIndex);
     const turn: StoredTurn = { entry: { ...blankEntry(newId('a'), 'assistant', Date.now()), status: 'streaming', model }, content: '' };
-    this.conv.turns.push(turn);
-    this.conv.model = model;
-    this.conv.updatedAt = Date.now();
+    // The user may open another conversation while this one streams: keep writing to this one.
+    const conv = this.conv;
+    const shown = (): boolean => this.conv === conv;
+    const save = (): Promise<void> => this.store.save(conv, shown());
+    conv.turns.push(turn);
+    conv.model = model;
+    conv.updatedAt = Date.now();
     if (target) this.targets.set(turn.entry.id, target);
     const id = turn.entry.id;
 
     const stream = this.app.client().stream({ model, messages });
     this.inflight = { id, stream };
     this.refresh();
-    void this.save();
-    this.startStreamSaves();
+    void save();
+    const timer = setInterval(() => void save(), STREAM_SAVE_MS);
+    this.saveTimers.add(timer);
     try {
       for await (const part of stream) {
         if (part.type === 'text-delta') {
           turn.entry.text += part.text;
-          this.post({ type: 'delta', id, text: part.text });
+          if (shown()) this.post({ type: 'delta', id, text: part.text });
         } else if (part.type === 'warning') {
           void this.app.notify('warning', `Switchboard: ${part.message}`);
         }
@@ -445,7 +451,8 @@ export class ChatController implements vscode.Disposable {
       this.app.log.error(`Chat stream failed: ${(e as Error).message}`);
     }
     const r = await stream.result.catch(() => null);
-    this.stopStreamSaves();
+    clearInterval(timer);
+    this.saveTimers.delete(timer);
     if (this.inflight?.id === id) this.inflight = null;
     if (r) {
       const stopped = r.error?.kind === 'aborted';
@@ -475,20 +482,10 @@ export class ChatController implements vscode.Disposable {
       };
     }
     turn.content = turn.entry.text;
-    this.conv.updatedAt = Date.now();
-    await this.save();
+    conv.updatedAt = Date.now();
+    await save();
     this.refresh();
     return { ...turn.entry };
-  }
-
-  private startStreamSaves(): void {
-    this.stopStreamSaves();
-    this.saveTimer = setInterval(() => void this.save(), STREAM_SAVE_MS);
-  }
-
-  private stopStreamSaves(): void {
-    if (this.saveTimer) clearInterval(this.saveTimer);
-    this.saveTimer = null;
   }
 
   // ── Applying code ──
@@ -517,7 +514,8 @@ export class ChatController implements vscode.Disposable {
 
   dispose(): void {
     this.disposed = true;
-    this.stopStreamSaves();
+    for (const t of this.saveTimers) clearInterval(t);
+    this.saveTimers.clear();
     // A reload while streaming: the last save marks it; load() shows it as interrupted.
     void this.save();
     this.cancel();

@@ -111,11 +111,11 @@ export class ConversationStore {
     return typeof id === 'string' ? id : undefined;
   }
 
-  /** Save a conversation and make it the current one. Empty conversations are not listed. */
-  save(c: Conversation): Promise<void> {
+  /** Save a conversation (and make it the current one unless told not to). Empty conversations are not listed. */
+  save(c: Conversation, makeCurrent = true): Promise<void> {
     const snapshot = structuredClone(c);
     return this.enqueue(async () => {
-      await this.kv.update(KEYS.current, snapshot.id);
+      if (makeCurrent) await this.kv.update(KEYS.current, snapshot.id);
       if (!snapshot.turns.length) return;
       await this.kv.update(KEYS.conversation(snapshot.id), snapshot);
       const others = this.list().filter((s) => s.id !== snapshot.id);
