@@ -345,9 +345,14 @@ test('the header picker lists the catalog with prices and switches the model; ev
   await face.click();
   await face.fill('o3');
   const option = chat.locator('.model-picker li', { hasText: 'openai/o3-mini' }).first();
-  await option.waitFor({ timeout: 10_000 });
-  assert.match(await option.innerText(), /200K context · \$1\.10 in \/ \$4\.40 out per 1M/);
-  await screenshot(page, 'ui-chat-picker-open');
+  try {
+    await option.waitFor({ timeout: 10_000 });
+    assert.match(await option.innerText(), /200K context · \$1\.10 in \/ \$4\.40 out per 1M/);
+    await screenshot(page, 'ui-chat-picker-open');
+  } catch (e) {
+    await face.press('Escape');
+    throw e;
+  }
   await option.click();
   await page.locator('.statusbar-item', { hasText: 'openai/o3-mini' }).first().waitFor({ timeout: 10_000 });
   assert.match(await chat.locator('.model-detail').innerText(), /200K context/);

@@ -251,8 +251,9 @@ function renderPicker(): void {
     const options = state.models.map((m) => {
       const o = document.createElement('vscode-option');
       o.setAttribute('value', m.id);
-      o.setAttribute('description', [m.label !== m.id ? m.label : null, m.group, m.detail].filter(Boolean).join(' · '));
-      o.textContent = m.id;
+      // The row says the id and the prices (the filter matches both); the description names the model.
+      o.setAttribute('description', [m.label !== m.id ? m.label : null, m.group].filter(Boolean).join(' · '));
+      o.textContent = `${m.id} · ${m.detail}`;
       if (m.id === state.model) o.setAttribute('selected', '');
       return o;
     });
