@@ -81,8 +81,18 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
     return editor.selection;
   }
 
-  async apply(answer: string, target: ApplyTarget | null, mode: ApplyMode): Promise<boolean> {
-    const code = extractCode(answer);
+  /** The editor the chat's actions use: the active one, else the last one used (attach, insert). */
+  currentEditor(): vscode.TextEditor | undefined {
+    return this.fallbackEditor();
+  }
+
+  /** Apply an answer's first code block (or the whole answer when it has none). */
+  apply(answer: string, target: ApplyTarget | null, mode: ApplyMode): Promise<boolean> {
+    return this.applyCode(extractCode(answer), target, mode);
+  }
+
+  /** Put `code` into the editor: insert at the cursor, replace the target (or the selection), or propose a diff. */
+  async applyCode(code: string, target: ApplyTarget | null, mode: ApplyMode): Promise<boolean> {
     if (!code) {
       void this.host.notify('warning', 'Switchboard: the answer has no code to apply.');
       return false;

@@ -6,6 +6,7 @@ export const COMMAND_IDS = [
   'switchboard.importKeysFromEnv',
   'switchboard.openChat',
   'switchboard.newChat',
+  'switchboard.addSelectionToChat',
   'switchboard.compareModels',
   'switchboard.askAboutSelection',
   'switchboard.compareSelection',

@@ -71,6 +71,7 @@ export function commandHandlers(app: App): Record<CommandId, Handler> {
       app.chat.clear();
       await app.chat.reveal();
     },
+    'switchboard.addSelectionToChat': () => app.chat.attach('selection'),
     'switchboard.compareModels': async (args?: unknown) => {
       const a = (args ?? {}) as { question?: string; models?: string[] };
       const question = a.question ?? (await askQuestion('Switchboard: Compare Models — the prompt'));

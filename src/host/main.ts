@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ChatState } from '../protocol/chat.ts';
+import type { ChatController } from './chat/controller.ts';
 import { App, type NoticeLevel, type Shell } from './app.ts';
 import type { CommandId } from './commandIds.ts';
 import { commandHandlers } from './commands.ts';
@@ -18,6 +19,8 @@ export interface SwitchboardServices {
   settingsProblems(): string[];
   notices(): { level: NoticeLevel; text: string }[];
   chatState(): ChatState;
+  /** The chat itself (integration tests drive it without the webview). */
+  chat(): ChatController;
   /** Provider ids with a stored key. */
   keyProviders(): string[];
   session(): { usd: number; requests: number; unknownCost: number };
@@ -89,6 +92,7 @@ export class Main {
       settingsProblems: () => [...app.settings.problems],
       notices: () => [...app.notices],
       chatState: () => app.chat.state(),
+      chat: () => app.chat,
       keyProviders: () => app.keys.ids(),
       session: () => ({ ...app.session }),
       providers: () => app.client().providers.map((p) => p.id),

@@ -2,6 +2,10 @@
  * Messages between the chat view's host (src/host/chat/) and its webview (src/webview/chat/).
  * Both sides parse what they receive with these schemas; inbound data is `unknown` until then.
  * `zod/mini` keeps the webview bundle small (the full zod is ~10x larger in a browser bundle).
+ *
+ * Ids: every transcript entry has an id; a stream's deltas name the entry they extend, and
+ * `cancel`, `regenerate`, `retryWith` and `apply` name the entry they act on, so a late message
+ * about an older answer can never act on a newer one.
  */
 import * as z from 'zod/mini';
 
@@ -9,35 +13,124 @@ import * as z from 'zod/mini';
 export const ApplyModeSchema = z.enum(['insert', 'replace', 'diff']);
 export type ApplyMode = z.infer<typeof ApplyModeSchema>;
 
+/** One try of one model while answering (a route that failed over has several). */
+export const AttemptSchema = z.object({
+  model: z.string(),
+  outcome: z.enum(['ok', 'error', 'skipped']),
+  errorKind: z.nullable(z.string()),
+  status: z.nullable(z.number()),
+  durationMs: z.number(),
+  message: z.nullable(z.string()),
+});
+export type AttemptView = z.infer<typeof AttemptSchema>;
+
+/**
+ * The one-click fix offered with an error (decided from the core's error kind, never from text):
+ * set the key of a provider, retry at a time (rate limit with retry-after), retry now, retry with
+ * another model, or open the settings.
+ */
+export const ErrorActionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('setKey'), provider: z.string() }),
+  /** `at`: epoch ms when a retry makes sense; the view counts down to it. */
+  z.object({ kind: z.literal('retryAt'), at: z.number() }),
+  z.object({ kind: z.literal('retry') }),
+  z.object({ kind: z.literal('retryWith') }),
+  z.object({ kind: z.literal('openSettings') }),
+]);
+export type ErrorAction = z.infer<typeof ErrorActionSchema>;
+
+export const ChatErrorSchema = z.object({
+  kind: z.string(),
+  /** The provider's message (never a key). */
+  message: z.string(),
+  /** What the user can do about it. */
+  fix: z.nullable(z.string()),
+  status: z.nullable(z.number()),
+  action: z.nullable(ErrorActionSchema),
+});
+export type ChatError = z.infer<typeof ChatErrorSchema>;
+
+/**
+ * `interrupted`: the window closed or the view crashed while the answer streamed; the partial
+ * text was saved and is shown as such.
+ */
+export const EntryStatusSchema = z.enum(['streaming', 'done', 'error', 'cancelled', 'interrupted']);
+export type EntryStatus = z.infer<typeof EntryStatusSchema>;
+
 /** One turn of the transcript, as the view shows it (never a key; text is rendered as text). */
 export const ChatEntrySchema = z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant']),
   text: z.string(),
-  /** Where a user turn's code came from ("src/a.ts:3-9 (typescript)"). */
-  contextLabel: z.nullable(z.string()),
-  status: z.enum(['streaming', 'done', 'error', 'cancelled']),
+  /** Where a user turn's attached code came from ("src/a.ts:3-9 (typescript)"), one per chip. */
+  contextLabels: z.array(z.string()),
+  status: EntryStatusSchema,
   /** Assistant turns: what was asked for and what answered. */
   model: z.nullable(z.string()),
   answeredBy: z.nullable(z.string()),
   inputTokens: z.nullable(z.number()),
   outputTokens: z.nullable(z.number()),
+  /** USD; null when unknown (an unpriced model), never a guessed 0. */
   costUsd: z.nullable(z.number()),
+  ttftMs: z.nullable(z.number()),
+  tokensPerSecond: z.nullable(z.number()),
   totalMs: z.nullable(z.number()),
-  error: z.nullable(z.string()),
+  attempts: z.array(AttemptSchema),
+  error: z.nullable(ChatErrorSchema),
   /** True when the answer can be applied to an editor (insert / replace / diff). */
   canApply: z.boolean(),
+  /** Epoch ms when the turn was made. */
+  at: z.number(),
 });
 export type ChatEntry = z.infer<typeof ChatEntrySchema>;
+
+/** A model the header picker offers (the switcher's entries). */
+export const ModelOptionSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  /** Context and prices ("128K context · $0.15 in / $0.60 out per 1M") or the route's models. */
+  detail: z.string(),
+  group: z.string(),
+});
+export type ModelOption = z.infer<typeof ModelOptionSchema>;
+
+/** A conversation in the history list. */
+export const ConversationSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  updatedAt: z.number(),
+  model: z.nullable(z.string()),
+  turns: z.number(),
+});
+export type ConversationSummary = z.infer<typeof ConversationSummarySchema>;
+
+/** Code attached to the next message (a selection or a whole file), shown as a removable chip. */
+export const ChipSchema = z.object({ id: z.string(), label: z.string(), title: z.string() });
+export type Chip = z.infer<typeof ChipSchema>;
+
+export const TotalsSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  costUsd: z.number(),
+  /** Answers whose cost is unknown (not counted in costUsd). */
+  unpriced: z.number(),
+});
+export type Totals = z.infer<typeof TotalsSchema>;
 
 export const ChatStateSchema = z.object({
   model: z.nullable(z.string()),
   /** Context and prices of the current model, preformatted ("128K context · $0.15 in / $0.60 out per 1M"). */
   modelDetail: z.nullable(z.string()),
+  models: z.array(ModelOptionSchema),
+  conversationId: z.string(),
+  title: z.string(),
   entries: z.array(ChatEntrySchema),
-  busy: z.boolean(),
-  /** This session's spend, "$0.0012" (empty before the first request). */
-  spend: z.string(),
+  /** The id of the entry streaming now, if any. */
+  streamingId: z.nullable(z.string()),
+  /** This conversation's running total. */
+  totals: TotalsSchema,
+  history: z.array(ConversationSummarySchema),
+  chips: z.array(ChipSchema),
 });
 export type ChatState = z.infer<typeof ChatStateSchema>;
 
@@ -45,6 +138,8 @@ export type ChatState = z.infer<typeof ChatStateSchema>;
 export const HostToChatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), state: ChatStateSchema }),
   z.object({ type: z.literal('delta'), id: z.string(), text: z.string() }),
+  /** Put the focus in the composer (after New Chat, Add Selection…). */
+  z.object({ type: z.literal('focus') }),
 ]);
 export type HostToChat = z.infer<typeof HostToChatSchema>;
 
@@ -61,14 +156,32 @@ export const HttpUrlSchema = z.string().check(
   }, 'not an http(s) URL'),
 );
 
+const Id = z.string().check(z.minLength(1), z.maxLength(200));
+
 /** Webview → host. The webview posts `ready` first; the host posts nothing before it. */
 export const ChatToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('send'), text: z.string().check(z.minLength(1), z.maxLength(200_000)) }),
-  z.object({ type: z.literal('cancel') }),
+  /** Stop the stream of this entry (ignored when it is not the one streaming). */
+  z.object({ type: z.literal('cancel'), id: Id }),
+  /** Ask the user turn before this answer again, replacing the answer. */
+  z.object({ type: z.literal('regenerate'), id: Id }),
+  /** The same with another model; without `model` the host shows the switcher's quick pick. */
+  z.object({ type: z.literal('retryWith'), id: Id, model: z.optional(Id) }),
   z.object({ type: z.literal('newChat') }),
+  /** The full quick-pick switcher. */
   z.object({ type: z.literal('switchModel') }),
-  z.object({ type: z.literal('apply'), id: z.string(), mode: ApplyModeSchema }),
+  /** A pick in the header's model picker. */
+  z.object({ type: z.literal('setModel'), model: Id }),
+  /** Apply code block `block` (0-based, in document order) of an answer. */
+  z.object({ type: z.literal('apply'), id: Id, block: z.number().check(z.int(), z.gte(0), z.lte(10_000)), mode: ApplyModeSchema }),
+  z.object({ type: z.literal('attach'), what: z.enum(['selection', 'file']) }),
+  z.object({ type: z.literal('removeChip'), id: Id }),
+  z.object({ type: z.literal('openConversation'), id: Id }),
+  z.object({ type: z.literal('renameConversation'), id: Id }),
+  z.object({ type: z.literal('deleteConversation'), id: Id }),
+  /** The action button of an entry's inline error. */
+  z.object({ type: z.literal('errorAction'), id: Id }),
   /** A click on a link in an answer; the host opens it in the browser (http(s) only). */
   z.object({ type: z.literal('openLink'), url: HttpUrlSchema }),
 ]);

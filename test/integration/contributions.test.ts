@@ -75,7 +75,7 @@ describe('Contributions', () => {
     }
   });
 
-  it('has a Switchboard editor submenu shown with a selection, with the four selection actions', () => {
+  it('has a Switchboard editor submenu shown with a selection, with the selection actions and Add Selection to Chat', () => {
     const m = manifest().contributes;
     const entry = m.menus['editor/context']?.find((i) => i.submenu === 'switchboard.editorContext');
     assert.ok(entry);
@@ -83,7 +83,7 @@ describe('Contributions', () => {
     assert.equal(m.submenus.find((s) => s.id === 'switchboard.editorContext')?.label, 'Switchboard');
     assert.deepEqual(
       (m.menus['switchboard.editorContext'] ?? []).map((i) => i.command).sort(),
-      ['switchboard.askAboutSelection', 'switchboard.compareSelection', 'switchboard.explainSelection', 'switchboard.reviewSelection'],
+      ['switchboard.addSelectionToChat', 'switchboard.askAboutSelection', 'switchboard.compareSelection', 'switchboard.explainSelection', 'switchboard.reviewSelection'],
     );
   });
 

@@ -49,7 +49,7 @@ describe('Editor actions', () => {
     const editor = await editorWithSelection(CODE, 'javascript', 1, 3);
     const n = chatRequests(fake).length;
     const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
-    assert.equal(entry.status, 'done', entry.error ?? '');
+    assert.equal(entry.status, 'done', entry.error?.message ?? '');
     assert.equal(entry.text, ANSWER);
     const req = chatRequests(fake)[n];
     assert.ok(req, 'no chat request reached the provider');
@@ -73,7 +73,7 @@ describe('Editor actions', () => {
     assert.equal(last.inputTokens, 120);
     assert.equal(last.outputTokens, 30);
     assert.ok(last.costUsd !== null && last.costUsd > 0, `cost ${last.costUsd}`);
-    assert.equal(state.entries.at(-2)!.contextLabel, `${name}:1-3 (javascript)`);
+    assert.deepEqual(state.entries.at(-2)!.contextLabels, [`${name}:1-3 (javascript)`]);
   });
 
   it('Review Selection uses the review prompt; Ask About Selection sends the question', async () => {
@@ -163,7 +163,9 @@ describe('Editor actions', () => {
     fake.enqueue({ status: 400, errorMessage: 'This model does not exist' });
     const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
     assert.equal(entry.status, 'error');
-    assert.match(entry.error ?? '', /This model does not exist/);
+    assert.match(entry.error?.message ?? '', /This model does not exist/);
+    assert.equal(entry.error?.kind, 'bad_request');
+    assert.deepEqual(entry.error?.action, { kind: 'retryWith' });
   });
 
   it("answers VS Code's language model API through the same client", async function () {

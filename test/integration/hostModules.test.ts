@@ -186,7 +186,10 @@ describe('Host modules', () => {
       assert.equal(ChatToHostSchema.safeParse({ type: 'send', text: '' }).success, false);
       assert.equal(ChatToHostSchema.safeParse({ type: 'apply', id: 'm1', mode: 'rm -rf' }).success, false);
       assert.equal(ChatToHostSchema.safeParse({ type: 'eval', code: 'x' }).success, false);
-      assert.equal(ChatToHostSchema.safeParse({ type: 'apply', id: 'm1', mode: 'diff' }).success, true);
+      assert.equal(ChatToHostSchema.safeParse({ type: 'apply', id: 'm1', block: 1, mode: 'diff' }).success, true);
+      assert.equal(ChatToHostSchema.safeParse({ type: 'apply', id: 'm1', mode: 'diff' }).success, false, 'apply names the code block');
+      assert.equal(ChatToHostSchema.safeParse({ type: 'apply', id: 'm1', block: -1, mode: 'diff' }).success, false);
+      assert.equal(ChatToHostSchema.safeParse({ type: 'cancel' }).success, false, 'cancel names the entry');
       assert.equal(HostToChatSchema.safeParse({ type: 'delta', id: 'm1' }).success, false);
       assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', run: 'r1', index: -1 }).success, false);
       assert.equal(CompareToHostSchema.safeParse({ type: 'cancel', run: 'r1', index: null }).success, true);

@@ -1,17 +1,34 @@
 /**
- * The chat: its transcript, the requests it makes through the core client, and the webview view
+ * The chat: its conversation, the requests it makes through the core client, and the webview view
  * that shows it. The host owns the state and pushes whole snapshots (plus text deltas while an
- * answer streams); the webview only renders and sends intents.
+ * answer streams); the webview only renders and sends intents. Conversations are saved per
+ * workspace (store.ts) after every turn and every second while an answer streams.
  */
 import * as vscode from 'vscode';
+import type { ChatStream } from '../../core/chatStream.ts';
 import type { ChatMessage } from '../../core/types.ts';
-import { ChatToHostSchema, type ApplyMode, type ChatEntry, type ChatState, type HostToChat } from '../../protocol/chat.ts';
+import {
+  ChatToHostSchema,
+  type ApplyMode,
+  type ChatEntry,
+  type ChatState,
+  type Chip,
+  type HostToChat,
+  type ModelOption,
+} from '../../protocol/chat.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
+import { codeBlocks } from './codeBlocks.ts';
+import { attemptView, chatError, tokensPerSecond } from './errorView.ts';
+import { pickModelOnce } from './pickModel.ts';
+import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
 
 export const CHAT_VIEW_ID = 'switchboard.chat';
+
+/** Saves while an answer streams, so a reload mid-answer keeps the partial text. */
+const STREAM_SAVE_MS = 1000;
 
 /** A question with the editor selection it is about. */
 export interface AskOptions {
@@ -21,25 +38,62 @@ export interface AskOptions {
   model?: string;
 }
 
-interface Turn {
-  entry: ChatEntry;
-  /** What was sent for a user turn (the question plus the code), which the view shows shorter. */
-  content: string;
+interface PendingChip extends Chip {
+  code: CodeSelection;
+  /** A selection's range (where Replace goes); a whole file has none. */
   target: ApplyTarget | null;
+}
+
+function blankEntry(id: string, role: 'user' | 'assistant', at: number): ChatEntry {
+  return {
+    id,
+    role,
+    text: '',
+    contextLabels: [],
+    status: 'done',
+    model: null,
+    answeredBy: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    ttftMs: null,
+    tokensPerSecond: null,
+    totalMs: null,
+    attempts: [],
+    error: null,
+    canApply: false,
+    at,
+  };
+}
+
+function newId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
 
 export class ChatController implements vscode.Disposable {
   private readonly app: App;
-  private turns: Turn[] = [];
+  readonly store: ConversationStore;
+  private conv: Conversation;
+  /** Where each answer's code goes (the selection it was asked about); in memory only. */
+  private readonly targets = new Map<string, ApplyTarget>();
+  private chips: PendingChip[] = [];
   private view: vscode.WebviewView | undefined;
   private ready = false;
-  private inflight: { cancel(): void } | null = null;
-  private counter = 0;
+  private inflight: { id: string; stream: ChatStream } | null = null;
+  /** One periodic save per streaming answer (an older answer may still be finishing while a new one starts). */
+  private readonly saveTimers = new Set<ReturnType<typeof setInterval>>();
+  /** Set when the window closes: an answer cut off by that is interrupted, not stopped by the user. */
+  private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(app: App) {
     this.app = app;
+    this.store = new ConversationStore(app.context.workspaceState, (m) => app.log.warn(`Chat history: ${m}`));
+    const current = this.store.currentId();
+    this.conv = (current && this.store.load(current)) || newConversation(newId('c'), Date.now(), app.currentModel());
   }
+
+  // ── The view ──
 
   /** Called by the view provider (activate.ts) when VS Code shows the view. */
   resolve(view: vscode.WebviewView): void {
@@ -64,7 +118,7 @@ export class ChatController implements vscode.Disposable {
   private onMessage(raw: unknown): void {
     const parsed = ChatToHostSchema.safeParse(raw);
     if (!parsed.success) {
-      this.app.log.warn(`Chat view sent a malformed message: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      this.app.log.warn(`Chat view sent a malformed message (dropped): ${parsed.error.issues.map((i) => i.message).join('; ')}`);
       return;
     }
     const m = parsed.data;
@@ -77,7 +131,13 @@ export class ChatController implements vscode.Disposable {
         void this.ask({ question: m.text }, { reveal: false });
         return;
       case 'cancel':
-        this.cancel();
+        if (this.inflight?.id === m.id) this.cancel();
+        return;
+      case 'regenerate':
+        void this.regenerate(m.id);
+        return;
+      case 'retryWith':
+        void this.retryWith(m.id, m.model);
         return;
       case 'newChat':
         this.clear();
@@ -85,8 +145,30 @@ export class ChatController implements vscode.Disposable {
       case 'switchModel':
         void vscode.commands.executeCommand('switchboard.switchModel');
         return;
+      case 'setModel':
+        void this.app.setCurrentModel(m.model);
+        return;
       case 'apply':
-        void this.apply(m.id, m.mode);
+        void this.apply(m.id, m.mode, m.block);
+        return;
+      case 'attach':
+        void this.attach(m.what);
+        return;
+      case 'removeChip':
+        this.chips = this.chips.filter((c) => c.id !== m.id);
+        this.refresh();
+        return;
+      case 'openConversation':
+        this.open(m.id);
+        return;
+      case 'renameConversation':
+        void this.rename(m.id);
+        return;
+      case 'deleteConversation':
+        void this.remove(m.id);
+        return;
+      case 'errorAction':
+        void this.errorAction(m.id);
         return;
       case 'openLink': {
         // The schema already insists on http(s); check again on the parsed URI before leaving VS Code.
@@ -101,24 +183,46 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
+  /** Nothing is posted before the view said `ready`. */
   private post(message: HostToChat): void {
     if (this.view && this.ready) void this.view.webview.postMessage(message);
   }
 
+  private modelOptions(): ModelOption[] {
+    try {
+      const out: ModelOption[] = [];
+      let group = '';
+      for (const e of this.app.modelPickItems()) {
+        if (e.kind === 'separator') group = e.label;
+        else if (!out.some((o) => o.id === e.id)) out.push({ id: e.id, label: e.label, detail: e.route ? `route: ${e.detail}` : e.detail, group });
+      }
+      return out;
+    } catch (e) {
+      this.app.log.debug(`Chat: no model list (${(e as Error).message})`);
+      return [];
+    }
+  }
+
   state(): ChatState {
-    let detail: string | null = null;
     const model = this.app.currentModel();
+    let detail: string | null = null;
     try {
       detail = this.app.modelDetail(model);
     } catch {
       detail = null;
     }
+    const entries = this.conv.turns.map((t) => ({ ...t.entry }));
     return {
       model,
       modelDetail: detail,
-      entries: this.turns.map((t) => ({ ...t.entry })),
-      busy: this.inflight !== null,
-      spend: this.app.session.requests ? this.app.spendText() : '',
+      models: this.modelOptions(),
+      conversationId: this.conv.id,
+      title: this.conv.title,
+      entries,
+      streamingId: this.inflight?.id ?? null,
+      totals: totalsOf(entries),
+      history: this.store.list(),
+      chips: this.chips.map(({ id, label, title }) => ({ id, label, title })),
     };
   }
 
@@ -128,18 +232,109 @@ export class ChatController implements vscode.Disposable {
   }
 
   async reveal(): Promise<void> {
-    if (this.view?.visible) return;
-    await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
+    if (!this.view?.visible) await vscode.commands.executeCommand(`${CHAT_VIEW_ID}.focus`);
   }
 
+  // ── Conversations ──
+
+  /** Start a new conversation (the current one stays in the history). */
   clear(): void {
     this.cancel();
-    this.turns = [];
+    void this.save();
+    this.conv = newConversation(newId('c'), Date.now(), this.app.currentModel());
+    this.targets.clear();
+    void this.store.save(this.conv);
+    this.refresh();
+    this.post({ type: 'focus' });
+  }
+
+  open(id: string): boolean {
+    if (id === this.conv.id) return true;
+    const c = this.store.load(id);
+    if (!c) {
+      void this.app.notify('warning', 'Switchboard: that conversation is no longer in the history.');
+      this.refresh();
+      return false;
+    }
+    this.cancel();
+    void this.save();
+    this.conv = c;
+    this.targets.clear();
+    void this.store.save(c);
+    this.refresh();
+    return true;
+  }
+
+  async rename(id: string, title?: string): Promise<boolean> {
+    const current = id === this.conv.id ? this.conv : this.store.load(id);
+    if (!current) return false;
+    const t =
+      title ??
+      (await vscode.window.showInputBox({ title: 'Switchboard: Rename Chat', value: current.title, prompt: 'A name for this conversation', validateInput: (v) => (v.trim() ? undefined : 'The name is empty') }));
+    if (!t?.trim()) return false;
+    if (id === this.conv.id) {
+      this.conv.title = t.replace(/\s+/g, ' ').trim().slice(0, 200);
+      this.conv.titled = true;
+      await this.save();
+    } else await this.store.rename(id, t);
+    this.refresh();
+    return true;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.store.delete(id);
+    if (id === this.conv.id) {
+      this.cancel();
+      this.conv = newConversation(newId('c'), Date.now(), this.app.currentModel());
+      this.targets.clear();
+    }
     this.refresh();
   }
 
+  private save(): Promise<void> {
+    return this.store.save(this.conv);
+  }
+
+  /** Resolves when every save so far has landed (tests; deactivate). */
+  flush(): Promise<void> {
+    return this.store.flush();
+  }
+
+  // ── Context chips ──
+
+  /** Attach the active editor's selection (or, with none or for `file`, the whole file) to the next message. */
+  async attach(what: 'selection' | 'file'): Promise<boolean> {
+    const editor = this.app.applier.currentEditor();
+    if (!editor) {
+      void this.app.notify('info', 'Switchboard: open a file in an editor to attach it.');
+      return false;
+    }
+    const doc = editor.document;
+    const sel = editor.selection;
+    const whole = what === 'file' || sel.isEmpty;
+    const range = whole ? new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)) : new vscode.Range(sel.start, sel.end);
+    const text = doc.getText(range);
+    const fileName = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
+    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1;
+    const code: CodeSelection = { fileName, languageId: doc.languageId, text, startLine: range.start.line + 1, endLine };
+    const label = whole ? `${fileName}` : selectionLabel(code).replace(/ \([^)]*\)$/, '');
+    const chip: PendingChip = { id: newId('k'), label, title: `${selectionLabel(code)} — sent with your next message`, code, target: whole ? null : { uri: doc.uri, range, original: text } };
+    // The same range twice is one chip.
+    if (!this.chips.some((c) => c.label === chip.label)) this.chips.push(chip);
+    await this.reveal();
+    this.refresh();
+    this.post({ type: 'focus' });
+    return true;
+  }
+
+  chipLabels(): string[] {
+    return this.chips.map((c) => c.label);
+  }
+
+  // ── Asking ──
+
   cancel(): void {
-    this.inflight?.cancel();
+    this.inflight?.stream.cancel();
   }
 
   /** Ask the current model; the answer streams into the view. Resolves with the finished entry. */
@@ -149,32 +344,105 @@ export class ChatController implements vscode.Disposable {
     if (this.inflight) this.cancel();
     if (how.reveal) await this.reveal();
 
-    const content = opts.selection ? selectionMessage(opts.question, opts.selection.code) : opts.question;
-    const id = (): string => `m${++this.counter}`;
-    const base = { status: 'done' as const, model: null, answeredBy: null, inputTokens: null, outputTokens: null, costUsd: null, totalMs: null, error: null, canApply: false };
-    const user: Turn = {
-      entry: { ...base, id: id(), role: 'user', text: opts.question, contextLabel: opts.selection ? selectionLabel(opts.selection.code) : null },
+    const attached: { code: CodeSelection; target: ApplyTarget | null }[] = [...(opts.selection ? [opts.selection] : []), ...this.chips];
+    this.chips = [];
+    const content = attached.reduce((msg, a) => selectionMessage(msg, a.code), opts.question);
+    const user: StoredTurn = {
+      entry: { ...blankEntry(newId('u'), 'user', Date.now()), text: opts.question, contextLabels: attached.map((a) => selectionLabel(a.code)) },
       content,
-      target: opts.selection?.target ?? null,
     };
-    const history: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
-    for (const t of this.turns) if (t.entry.status === 'done' && t.entry.text) history.push({ role: t.entry.role, content: t.content });
-    const messages: ChatMessage[] = [...history, { role: 'user', content }];
-    const answer: Turn = {
-      entry: { ...base, id: id(), role: 'assistant', text: '', contextLabel: null, status: 'streaming', model },
-      content: '',
-      target: opts.selection?.target ?? null,
-    };
-    this.turns.push(user, answer);
+    if (!this.conv.turns.length && !this.conv.titled) this.conv.title = titleFrom(opts.question);
+    this.conv.turns.push(user);
+    return this.answer(this.conv.turns.length - 1, model, attached.find((a) => a.target)?.target ?? null);
+  }
+
+  /** Ask the user turn before answer `id` again (with `model`, else the model it was asked), replacing the answer and what followed. */
+  async regenerate(id: string, model?: string): Promise<ChatEntry | undefined> {
+    const i = this.conv.turns.findIndex((t) => t.entry.id === id);
+    const answer = this.conv.turns[i];
+    const user = this.conv.turns[i - 1];
+    if (!answer || answer.entry.role !== 'assistant' || user?.entry.role !== 'user') return undefined;
+    if (this.inflight) this.cancel();
+    const target = this.targets.get(id) ?? null;
+    const m = model ?? answer.entry.model ?? this.app.currentModel();
+    if (!m) return undefined;
+    this.conv.turns.splice(i);
+    return this.answer(i - 1, m, target);
+  }
+
+  /** Regenerate with another model, picked from the switcher's list unless given; the current model stays. */
+  async retryWith(id: string, model?: string): Promise<ChatEntry | undefined> {
+    const m = model ?? (await pickModelOnce(this.app, 'Switchboard: Retry With…'));
+    return m ? this.regenerate(id, m) : undefined;
+  }
+
+  private async errorAction(id: string): Promise<void> {
+    const entry = this.conv.turns.find((t) => t.entry.id === id)?.entry;
+    const action = entry?.error?.action;
+    if (!entry || !action) return;
+    switch (action.kind) {
+      case 'setKey': {
+        const r = (await vscode.commands.executeCommand('switchboard.setApiKey', { provider: action.provider })) as { ok?: boolean } | undefined;
+        if (r?.ok) await this.regenerate(id);
+        return;
+      }
+      case 'retryAt':
+      case 'retry':
+        await this.regenerate(id);
+        return;
+      case 'retryWith':
+        await this.retryWith(id);
+        return;
+      case 'openSettings':
+        await vscode.commands.executeCommand('switchboard.openSettings');
+        return;
+      default: {
+        const never: never = action;
+        throw new Error(`unknown error action ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** The messages sent for the user turn at `userIndex`: the system prompt, earlier exchanges that got an answer, the turn. */
+  private history(userIndex: number): ChatMessage[] {
+    const out: ChatMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
+    const turns = this.conv.turns;
+    for (let i = 0; i < userIndex; i++) {
+      const u = turns[i]!;
+      const a = turns[i + 1];
+      if (u.entry.role !== 'user' || a?.entry.role !== 'assistant') continue;
+      if (!a.entry.text || a.entry.status === 'error') continue;
+      out.push({ role: 'user', content: u.content }, { role: 'assistant', content: a.entry.text });
+    }
+    out.push({ role: 'user', content: turns[userIndex]!.content });
+    return out;
+  }
+
+  /** Stream an answer to the user turn at `userIndex` (the last turn) into a new assistant entry. */
+  private async answer(userIndex: number, model: string, target: ApplyTarget | null): Promise<ChatEntry> {
+    const messages = this.history(userIndex);
+    const turn: StoredTurn = { entry: { ...blankEntry(newId('a'), 'assistant', Date.now()), status: 'streaming', model }, content: '' };
+    // The user may open another conversation while this one streams: keep writing to this one.
+    const conv = this.conv;
+    const shown = (): boolean => this.conv === conv;
+    const save = (): Promise<void> => this.store.save(conv, shown());
+    conv.turns.push(turn);
+    conv.model = model;
+    conv.updatedAt = Date.now();
+    if (target) this.targets.set(turn.entry.id, target);
+    const id = turn.entry.id;
 
     const stream = this.app.client().stream({ model, messages });
-    this.inflight = stream;
+    this.inflight = { id, stream };
     this.refresh();
+    void save();
+    const timer = setInterval(() => void save(), STREAM_SAVE_MS);
+    this.saveTimers.add(timer);
     try {
       for await (const part of stream) {
         if (part.type === 'text-delta') {
-          answer.entry.text += part.text;
-          this.post({ type: 'delta', id: answer.entry.id, text: part.text });
+          turn.entry.text += part.text;
+          if (shown()) this.post({ type: 'delta', id, text: part.text });
         } else if (part.type === 'warning') {
           void this.app.notify('warning', `Switchboard: ${part.message}`);
         }
@@ -183,50 +451,73 @@ export class ChatController implements vscode.Disposable {
       this.app.log.error(`Chat stream failed: ${(e as Error).message}`);
     }
     const r = await stream.result.catch(() => null);
-    if (this.inflight === stream) this.inflight = null;
-    answer.content = answer.entry.text;
+    clearInterval(timer);
+    this.saveTimers.delete(timer);
+    if (this.inflight?.id === id) this.inflight = null;
     if (r) {
-      answer.entry = {
-        ...answer.entry,
-        text: r.text || answer.entry.text,
-        status: r.error ? (r.error.kind === 'aborted' ? 'cancelled' : 'error') : 'done',
+      const stopped = r.error?.kind === 'aborted';
+      const text = r.text || turn.entry.text;
+      turn.entry = {
+        ...turn.entry,
+        text,
+        status: r.error ? (stopped ? (this.disposed ? 'interrupted' : 'cancelled') : 'error') : 'done',
         answeredBy: r.answeredBy,
         inputTokens: r.usage.inputTokens,
         outputTokens: r.usage.outputTokens,
         costUsd: r.costUsd,
+        ttftMs: r.timing.ttftMs,
+        tokensPerSecond: tokensPerSecond(r.usage.outputTokens, r.timing.ttftMs, r.timing.totalMs),
         totalMs: r.timing.totalMs,
-        error: r.error && r.error.kind !== 'aborted' ? r.error.message : null,
-        canApply: !r.error && r.text.length > 0,
+        attempts: r.attempts.map(attemptView),
+        error: r.error && !stopped ? chatError(r.error, Date.now()) : null,
+        canApply: text.length > 0 && (!r.error || stopped),
       };
-      answer.content = answer.entry.text;
       this.app.recordResult('chat', r, messages);
       if (r.answeredBy) await this.app.markUsed(model);
     } else {
-      answer.entry = { ...answer.entry, status: 'error', error: 'the request ended unexpectedly (see the Switchboard log)' };
+      turn.entry = {
+        ...turn.entry,
+        status: 'error',
+        error: { kind: 'invalid_response', message: 'the request ended unexpectedly (see the Switchboard log)', fix: null, status: null, action: { kind: 'retry' } },
+      };
     }
+    turn.content = turn.entry.text;
+    conv.updatedAt = Date.now();
+    await save();
     this.refresh();
-    return { ...answer.entry };
+    return { ...turn.entry };
   }
+
+  // ── Applying code ──
 
   /** The latest assistant answer that can be applied. */
   lastAnswer(): { id: string; text: string } | undefined {
-    for (let i = this.turns.length - 1; i >= 0; i--) {
-      const t = this.turns[i]!;
-      if (t.entry.role === 'assistant' && t.entry.canApply) return { id: t.entry.id, text: t.entry.text };
-    }
-    return undefined;
+    const t = this.conv.turns.findLast((x) => x.entry.role === 'assistant' && x.entry.canApply);
+    return t ? { id: t.entry.id, text: t.entry.text } : undefined;
   }
 
-  async apply(id: string | undefined, mode: ApplyMode): Promise<boolean> {
-    const turn = id ? this.turns.find((t) => t.entry.id === id) : this.turns.findLast((t) => t.entry.role === 'assistant' && t.entry.canApply);
-    if (!turn || !turn.entry.canApply) {
+  /** Apply code block `block` of answer `id` (default: the last applicable answer, its first block). */
+  async apply(id: string | undefined, mode: ApplyMode, block = 0): Promise<boolean> {
+    const turn = id ? this.conv.turns.find((t) => t.entry.id === id) : this.conv.turns.findLast((t) => t.entry.role === 'assistant' && t.entry.canApply);
+    if (!turn || turn.entry.role !== 'assistant' || !turn.entry.canApply) {
       void this.app.notify('warning', 'Switchboard: there is no answer to apply yet.');
       return false;
     }
-    return this.app.applier.apply(turn.entry.text, turn.target, mode);
+    const blocks = codeBlocks(turn.entry.text);
+    const code = blocks.length ? blocks[block]?.text : block === 0 ? turn.entry.text.trim() : undefined;
+    if (code === undefined) {
+      void this.app.notify('warning', `Switchboard: the answer has no code block ${block + 1}.`);
+      return false;
+    }
+    return this.app.applier.applyCode(code.replace(/\n$/, ''), this.targets.get(turn.entry.id) ?? null, mode);
   }
 
   dispose(): void {
+    this.disposed = true;
+    for (const t of this.saveTimers) clearInterval(t);
+    this.saveTimers.clear();
+    // A reload while streaming: the last save marks it; load() shows it as interrupted.
+    void this.save();
     this.cancel();
     for (const s of this.subs) s.dispose();
   }

@@ -1,61 +1,180 @@
 /**
- * The chat view's browser code. User turns are plain text; answers are markdown, sanitized by
- * shared/markdown.ts (raw HTML in an answer is shown as text) and rendered incrementally while
- * they stream.
+ * The chat view's browser code: header (model picker, history), transcript, composer (context
+ * chips, draft kept across hides). User turns are plain text; answers are markdown, sanitized by
+ * shared/markdown.ts and rendered incrementally while they stream (entry.ts).
  */
-import { HostToChatSchema, type ChatEntry, type ChatState, type ChatToHost, type HostToChat } from '../../protocol/chat.ts';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import { HostToChatSchema, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../protocol/chat.ts';
+import { formatUsd, h, iconButton } from '../shared/dom.ts';
+import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
 import { connect } from '../shared/rpc.ts';
-import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
-import { codeOf, interceptLinks, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts';
+import { formatCount, renderEntry, tickCountdowns } from './entry.ts';
 
 const app = document.getElementById('app')!;
-let state: ChatState = { model: null, modelDetail: null, entries: [], busy: false, spend: '' };
-const texts = new Map<string, HTMLElement>();
-/** Answers being streamed, by entry id. */
-const streams = new Map<string, StreamingMarkdown>();
+app.removeAttribute('aria-live'); // only the transcript is a live region
+let state: ChatState = {
+  model: null,
+  modelDetail: null,
+  models: [],
+  conversationId: '',
+  title: '',
+  entries: [],
+  streamingId: null,
+  totals: { inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0 },
+  history: [],
+  chips: [],
+};
+/** The answer being streamed, by entry id. */
+const streams = new Map<string, { stream: StreamingMarkdown; body: HTMLElement }>();
 
 const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
-  switch (m.type) {
-    case 'state':
-      state = m.state;
-      render();
-      return;
-    case 'delta': {
-      const entry = state.entries.find((e) => e.id === m.id);
-      if (entry) entry.text += m.text;
-      const stream = streams.get(m.id);
-      if (stream) {
-        texts.get(m.id)?.classList.remove('empty');
-        stream.append(m.text);
+    switch (m.type) {
+      case 'state':
+        state = m.state;
+        render();
+        return;
+      case 'delta': {
+        const entry = state.entries.find((e) => e.id === m.id);
+        if (entry) entry.text += m.text;
+        const s = streams.get(m.id);
+        if (s) {
+          s.body.classList.remove('empty');
+          s.stream.append(m.text);
+        }
+        return;
       }
-      return;
+      case 'focus':
+        input.focus();
+        return;
+      default:
+        assertNever(m);
     }
-    default:
-      assertNever(m);
-  }
 });
 
 function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }
 
-// ── Layout (built once; only the transcript and the toolbar text are re-rendered) ──
+const post = (m: ChatToHost): void => channel.post(m);
 
-const modelLabel = h('span', { class: 'model-name' });
-const modelButton = h('button', { class: 'model-button', type: 'button', title: 'Switch model' }, h('span', { class: 'codicon codicon-arrow-swap' }), modelLabel, h('span', { class: 'codicon codicon-chevron-down' }));
-modelButton.addEventListener('click', () => channel.post({ type: 'switchModel' }));
-const spend = h('span', { class: 'spend', title: "This session's spend" });
-// New Chat, Compare and the rest are in the view's title bar (package.json menus), not repeated here.
-const toolbar = h('header', { class: 'toolbar' }, modelButton, spend);
+// ── Header: model picker, full switcher, history ──
+
+interface SingleSelect extends HTMLElement {
+  value: string;
+  combobox: boolean;
+  filter: string;
+}
+
+const picker = document.createElement('vscode-single-select') as SingleSelect;
+picker.className = 'model-picker';
+picker.setAttribute('aria-label', 'Model');
+picker.combobox = true;
+picker.filter = 'contains';
+let pickerIds = '';
+picker.addEventListener('change', () => {
+  const id = picker.value;
+  if (id && id !== state.model) post({ type: 'setModel', model: id });
+});
+const allModels = iconButton('list-filter', 'All models…', () => post({ type: 'switchModel' }), { iconOnly: true, class: 'icon-only', title: 'Switch model (full list with prices)' });
+const historyButton = iconButton('history', 'Chat history', () => toggleHistory(), { iconOnly: true, class: 'icon-only history-button', title: 'Chat history' });
+historyButton.setAttribute('aria-expanded', 'false');
+const newChatButton = iconButton('add', 'New chat', () => post({ type: 'newChat' }), { iconOnly: true, class: 'icon-only', title: 'New chat' });
+const modelDetail = h('div', { class: 'model-detail muted' });
+const titleEl = h('span', { class: 'conv-title' });
+const totalsEl = h('span', { class: 'totals', title: "This conversation's total" });
+const header = h(
+  'header',
+  { class: 'toolbar' },
+  h('div', { class: 'toolbar-row' }, picker, allModels, historyButton, newChatButton),
+  modelDetail,
+  h('div', { class: 'toolbar-row conv-bar' }, titleEl, totalsEl),
+);
+
+const historyPanel = h('section', { class: 'history', ariaLabel: 'Chat history' });
+historyPanel.hidden = true;
+historyPanel.id = 'chat-history';
+historyButton.setAttribute('aria-controls', historyPanel.id);
+
+function toggleHistory(show = historyPanel.hidden): void {
+  historyPanel.hidden = !show;
+  historyButton.setAttribute('aria-expanded', String(show));
+  historyButton.classList.toggle('active', show);
+  if (show) {
+    renderHistory();
+    historyPanel.querySelector<HTMLElement>('.history-open')?.focus();
+  }
+}
+
+function when(ms: number): string {
+  const d = Date.now() - ms;
+  if (d < 60_000) return 'just now';
+  if (d < 3_600_000) return `${Math.floor(d / 60_000)} min ago`;
+  if (d < 86_400_000) return `${Math.floor(d / 3_600_000)} h ago`;
+  return new Date(ms).toLocaleDateString();
+}
+
+function historyItem(c: ConversationSummary): HTMLElement {
+  const current = c.id === state.conversationId;
+  const open = h(
+    'button',
+    { class: 'history-open', type: 'button', title: `Open "${c.title}"` },
+    h('span', { class: 'history-title' }, c.title),
+    h('span', { class: 'history-meta muted' }, [when(c.updatedAt), c.model, `${c.turns} message${c.turns === 1 ? '' : 's'}`].filter(Boolean).join(' · ')),
+  );
+  open.addEventListener('click', () => {
+    post({ type: 'openConversation', id: c.id });
+    toggleHistory(false);
+    input.focus();
+  });
+  if (current) open.setAttribute('aria-current', 'true');
+  return h(
+    'li',
+    { class: `history-item${current ? ' current' : ''}`, dataset: { id: c.id } },
+    open,
+    iconButton('edit', `Rename "${c.title}"`, () => post({ type: 'renameConversation', id: c.id }), { iconOnly: true, class: 'icon-only history-rename', title: 'Rename' }),
+    iconButton('trash', `Delete "${c.title}"`, () => post({ type: 'deleteConversation', id: c.id }), { iconOnly: true, class: 'icon-only history-delete', title: 'Delete' }),
+  );
+}
+
+function renderHistory(): void {
+  if (historyPanel.hidden) return;
+  historyPanel.replaceChildren(
+    h('div', { class: 'history-head' }, h('span', { class: 'who' }, 'Conversations'), iconButton('close', 'Close history', () => toggleHistory(false), { iconOnly: true, class: 'icon-only' })),
+    state.history.length ? h('ul', { class: 'history-list' }, ...state.history.map(historyItem)) : h('p', { class: 'muted' }, 'No saved conversations yet.'),
+  );
+}
+
+// ── Transcript ──
 
 const transcript = h('main', { class: 'transcript', role: 'log', ariaLabel: 'Conversation' });
+transcript.setAttribute('aria-live', 'polite');
+transcript.tabIndex = 0;
 
+// ── Composer ──
+
+const chips = h('div', { class: 'chips', ariaLabel: 'Attached context', role: 'list' });
 const input = h('textarea', { class: 'prompt', ariaLabel: 'Message' });
 input.placeholder = 'Ask Switchboard… (Enter to send, Shift+Enter for a new line)';
 input.rows = 3;
-const send = iconButton('send', 'Send', submit, { class: 'primary' });
-const stop = iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel' }));
-const composer = h('footer', { class: 'composer' }, input, h('div', { class: 'composer-actions' }, stop, send));
+const attachSelection = iconButton('attach', 'Attach selection', () => post({ type: 'attach', what: 'selection' }), { iconOnly: true, class: 'icon-only attach-selection', title: "Attach the editor's selection (or the file when nothing is selected)" });
+const attachFile = iconButton('file-add', 'Attach active file', () => post({ type: 'attach', what: 'file' }), { iconOnly: true, class: 'icon-only attach-file', title: 'Attach the active file' });
+const send = iconButton('send', 'Send', submit, { class: 'primary send' });
+const stop = iconButton('debug-stop', 'Stop', stopStreaming, { class: 'stop', title: 'Stop (Escape)' });
+const composer = h(
+  'footer',
+  { class: 'composer' },
+  chips,
+  input,
+  h('div', { class: 'composer-actions' }, attachSelection, attachFile, h('span', { class: 'spacer' }), stop, send),
+);
+
+interface ViewState {
+  draft?: string;
+}
+const saved = (channel.getState() ?? {}) as ViewState;
+if (typeof saved.draft === 'string') input.value = saved.draft;
+input.addEventListener('input', () => channel.setState({ draft: input.value } satisfies ViewState));
 
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -63,19 +182,36 @@ input.addEventListener('keydown', (e) => {
     submit();
   }
 });
+// Escape stops the answer from anywhere in the view.
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && state.streamingId) {
+    e.preventDefault();
+    stopStreaming();
+  }
+});
 
 function submit(): void {
   const text = input.value.trim();
-  if (!text || state.busy) return;
-  channel.post({ type: 'send', text });
+  if (!text || state.streamingId) return;
+  post({ type: 'send', text });
   input.value = '';
+  channel.setState({ draft: '' } satisfies ViewState);
+  input.focus();
 }
 
-app.append(toolbar, transcript, composer);
+function stopStreaming(): void {
+  if (state.streamingId) post({ type: 'cancel', id: state.streamingId });
+  input.focus();
+}
+
+app.append(header, historyPanel, transcript, composer);
 transcript.addEventListener('scroll', () => (stickToBottom = nearBottom()), { passive: true });
-interceptLinks(transcript, (url) => channel.post({ type: 'openLink', url }));
+interceptLinks(transcript, (url) => post({ type: 'openLink', url }));
 
 // ── Rendering ──
+
+/** Whether the transcript follows the stream (the user has not scrolled up). */
+let stickToBottom = true;
 
 function nearBottom(): boolean {
   return transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
@@ -83,88 +219,6 @@ function nearBottom(): boolean {
 
 function scrollToBottom(): void {
   transcript.scrollTop = transcript.scrollHeight;
-}
-
-function meta(e: ChatEntry): string {
-  const parts: string[] = [];
-  if (e.answeredBy && e.answeredBy !== e.model) parts.push(`answered by ${e.answeredBy}`);
-  if (e.inputTokens !== null || e.outputTokens !== null) parts.push(`${e.inputTokens ?? '?'} → ${e.outputTokens ?? '?'} tokens`);
-  if (e.status === 'done' || e.costUsd !== null) parts.push(formatUsd(e.costUsd));
-  if (e.totalMs !== null) parts.push(formatMs(e.totalMs));
-  if (e.status === 'cancelled') parts.push('stopped');
-  return parts.join(' · ');
-}
-
-function renderEntry(e: ChatEntry): HTMLElement {
-  const who = e.role === 'user' ? 'You' : (e.model ?? 'Assistant');
-  const text = e.role === 'user' ? h('pre', { class: 'entry-text' }, e.text) : answerBody(e);
-  texts.set(e.id, text);
-  const hasCode = text.querySelector('.code-block') !== null;
-  const head = h(
-    'div',
-    { class: 'entry-head' },
-    h('span', { class: `codicon codicon-${e.role === 'user' ? 'account' : 'sparkle'}` }),
-    h('span', { class: 'who' }, who),
-    e.contextLabel ? h('span', { class: 'context', title: 'Code sent with this message' }, e.contextLabel) : null,
-    e.status === 'streaming' ? h('span', { class: 'codicon codicon-loading codicon-modifier-spin', title: 'Answering…' }) : null,
-  );
-  const actions =
-    // With code blocks, the first block carries these (the host applies an answer's first block).
-    e.role === 'assistant' && e.canApply && e.status !== 'streaming' && e.text && !hasCode
-      ? h(
-          'div',
-          { class: 'entry-actions' },
-          iconButton('insert', 'Insert', () => channel.post({ type: 'apply', id: e.id, mode: 'insert' }), { title: 'Insert the code at the cursor' }),
-          iconButton('replace', 'Replace', () => channel.post({ type: 'apply', id: e.id, mode: 'replace' }), { title: 'Replace the selection with the code' }),
-          iconButton('diff', 'Diff', () => channel.post({ type: 'apply', id: e.id, mode: 'diff' }), { title: 'Review the change as a diff, then accept it' }),
-        )
-      : null;
-  return h(
-    'article',
-    { class: `entry ${e.role} status-${e.status}`, dataset: { id: e.id } },
-    head,
-    text,
-    e.role === 'assistant' ? h('div', { class: 'entry-meta' }, meta(e)) : null,
-    e.error ? h('div', { class: 'entry-error', role: 'alert' }, h('span', { class: 'codicon codicon-error' }), e.error) : null,
-    actions,
-  );
-}
-
-/** An answer: streamed incrementally while it arrives, rendered whole once it is finished. */
-function answerBody(e: ChatEntry): HTMLElement {
-  const body = h('div', { class: `entry-text markdown${e.text ? '' : ' empty'}` });
-  if (e.status === 'streaming') {
-    const stream = new StreamingMarkdown(body, (added) => {
-      decorateCode(added, e, false);
-      if (stickToBottom) scrollToBottom();
-    });
-    streams.set(e.id, stream);
-    stream.append(e.text);
-  } else {
-    body.append(renderMarkdown(e.text));
-    decorateCode(body, e, e.canApply);
-  }
-  return body;
-}
-
-/** Whether the transcript follows the stream (the user has not scrolled up). */
-let stickToBottom = true;
-
-/** Copy on every code block; Insert / Replace / Diff on the first block of an applicable answer. */
-function decorateCode(root: HTMLElement, e: ChatEntry, canApply: boolean): void {
-  root.querySelectorAll('.code-block').forEach((block, i) => {
-    const head = block.querySelector('.code-head');
-    if (!head || head.querySelector('.code-actions')) return;
-    const actions = h('span', { class: 'code-actions' }, iconButton('copy', 'Copy', () => void copy(codeOf(block), block), { iconOnly: true, class: 'icon-only', title: 'Copy the code' }));
-    if (canApply && i === 0) {
-      actions.append(
-        iconButton('insert', 'Insert', () => channel.post({ type: 'apply', id: e.id, mode: 'insert' }), { iconOnly: true, class: 'icon-only', title: 'Insert at the cursor' }),
-        iconButton('replace', 'Replace', () => channel.post({ type: 'apply', id: e.id, mode: 'replace' }), { iconOnly: true, class: 'icon-only', title: 'Replace the selection' }),
-        iconButton('diff', 'Diff', () => channel.post({ type: 'apply', id: e.id, mode: 'diff' }), { iconOnly: true, class: 'icon-only', title: 'Review the change as a diff, then accept it' }),
-      );
-    }
-    head.append(actions);
-  });
 }
 
 async function copy(text: string, block: Element): Promise<void> {
@@ -182,33 +236,95 @@ async function copy(text: string, block: Element): Promise<void> {
   setTimeout(() => block.classList.remove('copied'), 1200);
 }
 
+const entryContext = {
+  post,
+  onGrow: () => {
+    if (stickToBottom) scrollToBottom();
+  },
+  copy: (text: string, block: Element) => void copy(text, block),
+};
+
+function renderPicker(): void {
+  const ids = JSON.stringify([state.models.map((m) => m.id), state.model]);
+  if (ids !== pickerIds) {
+    pickerIds = ids;
+    const options = state.models.map((m) => {
+      const o = document.createElement('vscode-option');
+      o.setAttribute('value', m.id);
+      // The row says the id and the prices (the filter matches both); the description names the model.
+      o.setAttribute('description', [m.label !== m.id ? m.label : null, m.group].filter(Boolean).join(' · '));
+      o.textContent = `${m.id} · ${m.detail}`;
+      if (m.id === state.model) o.setAttribute('selected', '');
+      return o;
+    });
+    if (state.model && !state.models.some((m) => m.id === state.model)) {
+      const o = document.createElement('vscode-option');
+      o.setAttribute('value', state.model);
+      o.setAttribute('selected', '');
+      o.textContent = state.model;
+      options.unshift(o);
+    }
+    picker.replaceChildren(...options);
+  }
+  if (state.model && picker.value !== state.model) picker.value = state.model;
+  picker.title = state.model ? `${state.model}${state.modelDetail ? ` — ${state.modelDetail}` : ''}` : 'Pick a model';
+  modelDetail.textContent = state.model ? (state.modelDetail ?? '') : 'No model yet: pick one, or set an API key';
+}
+
+function totalsText(): string {
+  const t = state.totals;
+  if (!t.inputTokens && !t.outputTokens && !t.costUsd && !t.unpriced) return '';
+  return `${formatCount(t.inputTokens)} → ${formatCount(t.outputTokens)} tokens · ${formatUsd(t.costUsd)}${t.unpriced ? ` (+${t.unpriced} unpriced)` : ''}`;
+}
+
+let countdown: ReturnType<typeof setInterval> | null = null;
+
 function render(): void {
-  const stick = nearBottom() || state.busy;
-  modelLabel.textContent = state.model ?? 'Pick a model';
-  modelButton.title = state.model ? `${state.model}${state.modelDetail ? ` — ${state.modelDetail}` : ''}\nClick to switch model` : 'Pick a model';
-  spend.textContent = state.spend;
-  texts.clear();
-  for (const s of streams.values()) s.dispose();
+  const stick = nearBottom() || state.streamingId !== null;
+  renderPicker();
+  titleEl.textContent = state.entries.length ? state.title : 'New chat';
+  totalsEl.textContent = totalsText();
+  renderHistory();
+
+  for (const s of streams.values()) s.stream.dispose();
   streams.clear();
   stickToBottom = stick;
   transcript.replaceChildren(
     ...(state.entries.length
-      ? state.entries.map(renderEntry)
+      ? state.entries.map((e) => {
+          const r = renderEntry(e, entryContext);
+          if (r.stream) streams.set(e.id, { stream: r.stream, body: r.body });
+          return r.el;
+        })
       : [
           h(
             'div',
             { class: 'empty-state' },
             h('span', { class: 'codicon codicon-comment-discussion' }),
-            h('p', {}, 'Ask anything below, or select code in an editor and right-click → Switchboard.'),
-            state.modelDetail ? h('p', { class: 'muted' }, `${state.model}: ${state.modelDetail}`) : null,
+            h('p', {}, 'Ask anything below. Attach code with the paperclip, or select code in an editor and right-click → Switchboard.'),
           ),
         ]),
   );
-  send.disabled = state.busy;
-  stop.hidden = !state.busy;
-  send.hidden = state.busy;
+  chips.replaceChildren(
+    ...state.chips.map((c) =>
+      h(
+        'span',
+        { class: 'chip', role: 'listitem', title: c.title, dataset: { id: c.id } },
+        h('span', { class: 'codicon codicon-file-code' }),
+        h('span', { class: 'chip-label' }, c.label),
+        iconButton('close', `Remove ${c.label}`, () => post({ type: 'removeChip', id: c.id }), { iconOnly: true, class: 'icon-only chip-remove', title: 'Remove' }),
+      ),
+    ),
+  );
+  chips.hidden = state.chips.length === 0;
+  const busy = state.streamingId !== null;
+  send.disabled = busy;
+  stop.hidden = !busy;
+  send.hidden = busy;
   if (stick) scrollToBottom();
+  if (countdown) clearInterval(countdown);
+  countdown = tickCountdowns(transcript) ? setInterval(() => { if (!tickCountdowns(transcript) && countdown) clearInterval(countdown); }, 1000) : null;
 }
 
 render();
-channel.post({ type: 'ready' });
+post({ type: 'ready' });

@@ -14,7 +14,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 export interface Channel<Out> {
   post(message: Out): void;
-  /** The webview's persisted state (what VS Code hands a WebviewPanelSerializer after a reload). */
+  /** The view's own state (kept by VS Code while the view is hidden; what a WebviewPanelSerializer gets after a reload). */
   getState(): unknown;
   setState(state: unknown): void;
 }
@@ -29,5 +29,5 @@ export function connect<In, Out>(inbound: ZodMiniType<In>, onMessage: (message: 
     }
     onMessage(parsed.data);
   });
-  return { post: (message: Out) => api.postMessage(message), getState: () => api.getState(), setState: (s: unknown) => api.setState(s) };
+  return { post: (message: Out) => api.postMessage(message), getState: () => api.getState(), setState: (state: unknown) => api.setState(state) };
 }

@@ -1,0 +1,54 @@
+/**
+ * A failed answer as the chat shows it: the provider's message, the fix, and the one-click action
+ * that fits the core's error kind (never decided by matching message text). Pure (no 'vscode').
+ */
+import type { SwitchboardError } from '../../core/errors.ts';
+import type { Attempt } from '../../core/types.ts';
+import type { AttemptView, ChatError, ErrorAction } from '../../protocol/chat.ts';
+
+/** The action for an error kind; `now` is the clock for retry-after deadlines. */
+export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'retryAfterMs'>, now: number): ErrorAction | null {
+  switch (e.kind) {
+    case 'auth':
+      return e.provider ? { kind: 'setKey', provider: e.provider } : { kind: 'openSettings' };
+    case 'rate_limit':
+      return e.retryAfterMs !== null && e.retryAfterMs > 0 ? { kind: 'retryAt', at: now + e.retryAfterMs } : { kind: 'retry' };
+    case 'permission':
+    case 'quota':
+    case 'not_found':
+    case 'context_length':
+    case 'bad_request':
+      return { kind: 'retryWith' };
+    case 'budget':
+    case 'config':
+      return { kind: 'openSettings' };
+    case 'overloaded':
+    case 'server':
+    case 'network':
+    case 'timeout':
+    case 'invalid_response':
+      return { kind: 'retry' };
+    case 'aborted':
+      return null;
+    default: {
+      const never: never = e.kind;
+      return never;
+    }
+  }
+}
+
+export function chatError(e: SwitchboardError, now: number): ChatError {
+  return { kind: e.kind, message: e.detail, fix: e.fix, status: e.status, action: errorAction(e, now) };
+}
+
+export function attemptView(a: Attempt): AttemptView {
+  return { model: a.model, outcome: a.outcome, errorKind: a.errorKind ?? null, status: a.status ?? null, durationMs: a.durationMs, message: a.message ?? null };
+}
+
+/** Output tokens per second of the streamed part (after the first token); null when not measurable. */
+export function tokensPerSecond(outputTokens: number | null, ttftMs: number | null, totalMs: number): number | null {
+  if (outputTokens === null || outputTokens <= 0) return null;
+  const ms = totalMs - (ttftMs ?? 0);
+  if (ms <= 0) return null;
+  return outputTokens / (ms / 1000);
+}

@@ -1,0 +1,25 @@
+/**
+ * A one-off model pick for "Retry with…": the switcher's entries (same catalog, prices, routes),
+ * without changing the current model.
+ */
+import * as vscode from 'vscode';
+import type { App } from '../app.ts';
+
+interface Item extends vscode.QuickPickItem {
+  id?: string;
+}
+
+export async function pickModelOnce(app: App, title: string): Promise<string | undefined> {
+  const items: Item[] = app.modelPickItems().map((e): Item =>
+    e.kind === 'separator'
+      ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
+      : { id: e.id, label: `${e.route ? '$(git-merge) ' : ''}${e.label}`, description: e.description, detail: e.detail },
+  );
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Pick the model to ask this again (the current model stays as it is)',
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
+  return pick?.id;
+}

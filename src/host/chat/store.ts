@@ -1,0 +1,175 @@
+/**
+ * Conversations, persisted per workspace. Pure (no 'vscode'): it works on any key-value store
+ * with the shape of VS Code's Memento, so the extension passes `context.workspaceState` and tests
+ * pass a Map.
+ *
+ * Why workspaceState and not a JSON file under `context.storageUri`: storageUri is undefined when
+ * no folder is open (the chat must still remember), workspaceState writes are atomic and survive a
+ * window reload without us managing files, and it works the same in remote and web windows. Each
+ * conversation is its own key, so saving a streaming answer rewrites one conversation, not all.
+ */
+import * as z from 'zod/mini';
+import { ChatEntrySchema, type ChatEntry, type ConversationSummary } from '../../protocol/chat.ts';
+
+/** The part of vscode.Memento the store needs. */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): Thenable<void> | Promise<void>;
+}
+
+/** One stored turn: the entry as the view shows it, and what was actually sent (user turns: the question plus attached code). */
+export const StoredTurnSchema = z.object({ entry: ChatEntrySchema, content: z.string() });
+export type StoredTurn = z.infer<typeof StoredTurnSchema>;
+
+export const ConversationSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** True once the user renamed it (the title no longer follows the first message). */
+  titled: z.boolean(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  model: z.nullable(z.string()),
+  turns: z.array(StoredTurnSchema),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+const IndexSchema = z.array(
+  z.object({ id: z.string(), title: z.string(), updatedAt: z.number(), model: z.nullable(z.string()), turns: z.number() }),
+);
+
+export const KEYS = {
+  index: 'switchboard.chat.index',
+  current: 'switchboard.chat.current',
+  conversation: (id: string) => `switchboard.chat.conversation.${id}`,
+} as const;
+
+/** Most conversations kept; the least recently updated ones go first. */
+export const MAX_CONVERSATIONS = 200;
+const MAX_TITLE = 60;
+
+/** A title from the first user message: its first non-empty line, whitespace collapsed, cut at 60 characters. */
+export function titleFrom(text: string): string {
+  const line = text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).find((l) => l.length > 0) ?? '';
+  if (!line) return 'New chat';
+  return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1).trimEnd()}…` : line;
+}
+
+export function newConversation(id: string, now: number, model: string | null): Conversation {
+  return { id, title: 'New chat', titled: false, createdAt: now, updatedAt: now, model, turns: [] };
+}
+
+/**
+ * A conversation as loaded after a reload or crash: an answer that was still streaming when it was
+ * last saved is shown as interrupted, with the text that had arrived.
+ */
+export function recover(c: Conversation): Conversation {
+  return {
+    ...c,
+    turns: c.turns.map((t) => (t.entry.status === 'streaming' ? { ...t, entry: { ...t.entry, status: 'interrupted', canApply: t.entry.text.length > 0 } } : t)),
+  };
+}
+
+export function summarize(c: Conversation): ConversationSummary {
+  return { id: c.id, title: c.title, updatedAt: c.updatedAt, model: c.model, turns: c.turns.filter((t) => t.entry.role === 'user').length };
+}
+
+export class ConversationStore {
+  private readonly kv: KeyValueStore;
+  /** Writes are chained so that an older save can never land after a newer one. */
+  private writes: Promise<void> = Promise.resolve();
+  private readonly onBadData: (message: string) => void;
+
+  constructor(kv: KeyValueStore, onBadData: (message: string) => void = () => {}) {
+    this.kv = kv;
+    this.onBadData = onBadData;
+  }
+
+  /** Saved conversations, most recently updated first. */
+  list(): ConversationSummary[] {
+    const parsed = IndexSchema.safeParse(this.kv.get(KEYS.index) ?? []);
+    if (!parsed.success) {
+      this.onBadData('the chat history index was unreadable; starting a new one');
+      return [];
+    }
+    return [...parsed.data].sort((a, b) => b.updatedAt - a.updatedAt);
+  }
+
+  /** A saved conversation (recovered: see `recover`), or undefined when missing or unreadable. */
+  load(id: string): Conversation | undefined {
+    const raw = this.kv.get(KEYS.conversation(id));
+    if (raw === undefined) return undefined;
+    const parsed = ConversationSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.onBadData(`conversation ${id} was unreadable and is skipped`);
+      return undefined;
+    }
+    return recover(parsed.data);
+  }
+
+  currentId(): string | undefined {
+    const id = this.kv.get<unknown>(KEYS.current);
+    return typeof id === 'string' ? id : undefined;
+  }
+
+  /** Save a conversation (and make it the current one unless told not to). Empty conversations are not listed. */
+  save(c: Conversation, makeCurrent = true): Promise<void> {
+    const snapshot = structuredClone(c);
+    return this.enqueue(async () => {
+      if (makeCurrent) await this.kv.update(KEYS.current, snapshot.id);
+      if (!snapshot.turns.length) return;
+      await this.kv.update(KEYS.conversation(snapshot.id), snapshot);
+      const others = this.list().filter((s) => s.id !== snapshot.id);
+      const index = [summarize(snapshot), ...others];
+      const dropped = index.splice(MAX_CONVERSATIONS);
+      await this.kv.update(KEYS.index, index);
+      for (const d of dropped) await this.kv.update(KEYS.conversation(d.id), undefined);
+    });
+  }
+
+  /** Rename; resolves with the renamed conversation (undefined when it does not exist). */
+  async rename(id: string, title: string): Promise<Conversation | undefined> {
+    const clean = title.replace(/\s+/g, ' ').trim().slice(0, 200);
+    if (!clean) return undefined;
+    await this.writes;
+    const c = this.load(id);
+    if (!c) return undefined;
+    const renamed = { ...c, title: clean, titled: true };
+    await this.enqueue(async () => {
+      await this.kv.update(KEYS.conversation(id), renamed);
+      await this.kv.update(KEYS.index, this.list().map((s) => (s.id === id ? { ...s, title: clean } : s)));
+    });
+    return renamed;
+  }
+
+  delete(id: string): Promise<void> {
+    return this.enqueue(async () => {
+      await this.kv.update(KEYS.conversation(id), undefined);
+      await this.kv.update(KEYS.index, this.list().filter((s) => s.id !== id));
+      if (this.currentId() === id) await this.kv.update(KEYS.current, undefined);
+    });
+  }
+
+  /** Resolves when every write so far has landed. */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.writes.then(work, work);
+    this.writes = next.catch((e: unknown) => this.onBadData(`could not save the chat: ${(e as Error).message}`));
+    return next;
+  }
+}
+
+/** The running total of a conversation's answers. */
+export function totalsOf(entries: readonly ChatEntry[]): { inputTokens: number; outputTokens: number; costUsd: number; unpriced: number } {
+  const t = { inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0 };
+  for (const e of entries) {
+    if (e.role !== 'assistant') continue;
+    t.inputTokens += e.inputTokens ?? 0;
+    t.outputTokens += e.outputTokens ?? 0;
+    if (e.costUsd !== null) t.costUsd += e.costUsd;
+    else if (e.answeredBy) t.unpriced++;
+  }
+  return t;
+}

@@ -1,0 +1,211 @@
+/**
+ * One transcript entry of the chat view: the text (answers as sanitized markdown, streamed
+ * incrementally), what was asked and what answered, the metrics, failover attempts, the inline
+ * error with its one-click action, and the per-answer and per-code-block actions.
+ */
+import type { ChatEntry, ChatToHost, ErrorAction } from '../../protocol/chat.ts';
+import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { codeOf, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts';
+
+export interface EntryContext {
+  post(message: ChatToHost): void;
+  /** Called when streamed content was added (to follow the stream). */
+  onGrow(): void;
+  copy(text: string, block: Element): void;
+}
+
+/** "1,234" */
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** The metrics line under an answer. */
+export function metricsOf(e: ChatEntry): string[] {
+  const parts: string[] = [];
+  if (e.ttftMs !== null) parts.push(`first token ${formatMs(e.ttftMs)}`);
+  if (e.tokensPerSecond !== null) parts.push(`${e.tokensPerSecond >= 100 ? Math.round(e.tokensPerSecond) : e.tokensPerSecond.toFixed(1)} tok/s`);
+  if (e.inputTokens !== null || e.outputTokens !== null) parts.push(`${e.inputTokens ?? '?'} → ${e.outputTokens ?? '?'} tokens`);
+  if (e.costUsd !== null) parts.push(formatUsd(e.costUsd));
+  else if (e.answeredBy) parts.push('cost unknown');
+  if (e.totalMs !== null) parts.push(formatMs(e.totalMs));
+  return parts;
+}
+
+function actionLabel(a: ErrorAction, now: number): { icon: string; label: string; waitS: number } {
+  switch (a.kind) {
+    case 'setKey':
+      return { icon: 'key', label: 'Set API Key', waitS: 0 };
+    case 'retryAt': {
+      const waitS = Math.max(0, Math.ceil((a.at - now) / 1000));
+      return { icon: 'refresh', label: waitS > 0 ? `Retry in ${waitS} s` : 'Retry', waitS };
+    }
+    case 'retry':
+      return { icon: 'refresh', label: 'Retry', waitS: 0 };
+    case 'retryWith':
+      return { icon: 'arrow-swap', label: 'Retry with…', waitS: 0 };
+    case 'openSettings':
+      return { icon: 'gear', label: 'Open Settings', waitS: 0 };
+    default: {
+      const never: never = a;
+      return never;
+    }
+  }
+}
+
+/** Refresh "Retry in N s" buttons; returns true while any is still counting. */
+export function tickCountdowns(root: HTMLElement): boolean {
+  let counting = false;
+  const now = Date.now();
+  root.querySelectorAll<HTMLButtonElement>('button.error-action[data-at]').forEach((b) => {
+    const at = Number(b.dataset.at);
+    const { label, waitS } = actionLabel({ kind: 'retryAt', at }, now);
+    const text = b.querySelector('.btn-label');
+    if (text) text.textContent = label;
+    b.setAttribute('aria-label', label);
+    b.disabled = waitS > 0;
+    if (waitS > 0) counting = true;
+  });
+  return counting;
+}
+
+function errorBox(e: ChatEntry, ctx: EntryContext): HTMLElement | null {
+  const err = e.error;
+  if (!err) return null;
+  let button: HTMLButtonElement | null = null;
+  if (err.action) {
+    const { icon, label, waitS } = actionLabel(err.action, Date.now());
+    button = iconButton(icon, label, () => ctx.post({ type: 'errorAction', id: e.id }), { class: 'error-action primary' });
+    button.dataset.kind = err.action.kind;
+    if (err.action.kind === 'retryAt') {
+      button.dataset.at = String(err.action.at);
+      button.disabled = waitS > 0;
+    }
+  }
+  return h(
+    'div',
+    { class: 'entry-error', role: 'alert', dataset: { kind: err.kind } },
+    h('span', { class: 'codicon codicon-error', ariaLabel: 'Error' }),
+    h(
+      'div',
+      { class: 'error-body' },
+      h('div', { class: 'error-message' }, `${err.status ? `HTTP ${err.status} · ` : ''}${err.kind.replace(/_/g, ' ')}: ${err.message}`),
+      err.fix ? h('div', { class: 'error-fix' }, err.fix) : null,
+      button ? h('div', { class: 'error-actions' }, button) : null,
+    ),
+  );
+}
+
+function attemptsDetail(e: ChatEntry): HTMLElement | null {
+  // One attempt says nothing the metrics and the error do not; several are a failover worth showing.
+  if (e.attempts.length < 2) return null;
+  const failed = e.attempts.filter((a) => a.outcome !== 'ok').length;
+  const summary = h('summary', {}, `${e.attempts.length} attempt${e.attempts.length === 1 ? '' : 's'}${failed && e.answeredBy ? ' (failed over)' : ''}`);
+  const list = h(
+    'ol',
+    { class: 'attempts' },
+    ...e.attempts.map((a) =>
+      h(
+        'li',
+        { class: `attempt outcome-${a.outcome}` },
+        h('span', { class: `codicon codicon-${a.outcome === 'ok' ? 'pass' : a.outcome === 'skipped' ? 'debug-step-over' : 'error'}` }),
+        h('span', { class: 'attempt-model' }, a.model),
+        h('span', { class: 'muted' }, [a.outcome === 'ok' ? 'answered' : a.outcome, a.errorKind, a.status ? `HTTP ${a.status}` : null, formatMs(a.durationMs)].filter(Boolean).join(' · ')),
+        a.message ? h('div', { class: 'attempt-message muted' }, a.message) : null,
+      ),
+    ),
+  );
+  return h('details', { class: 'attempts-detail' }, summary, list);
+}
+
+/** Copy, and for finished answers Insert / Replace / Diff, on every code block; `block` is its index in the answer. */
+function decorateCode(root: HTMLElement, e: ChatEntry, ctx: EntryContext, canApply: boolean): void {
+  root.querySelectorAll('.code-block').forEach((block, i) => {
+    const head = block.querySelector('.code-head');
+    if (!head || head.querySelector('.code-actions')) return;
+    const n = i + 1;
+    const apply = (mode: 'insert' | 'replace' | 'diff') => () => ctx.post({ type: 'apply', id: e.id, block: i, mode });
+    const actions = h('span', { class: 'code-actions' }, iconButton('copy', `Copy code block ${n}`, () => ctx.copy(codeOf(block), block), { iconOnly: true, class: 'icon-only', title: 'Copy' }));
+    if (canApply) {
+      actions.append(
+        iconButton('insert', `Insert code block ${n} at the cursor`, apply('insert'), { iconOnly: true, class: 'icon-only', title: 'Insert at Cursor' }),
+        iconButton('replace', `Replace the selection with code block ${n}`, apply('replace'), { iconOnly: true, class: 'icon-only', title: 'Replace Selection' }),
+        iconButton('diff', `Open code block ${n} as a diff`, apply('diff'), { iconOnly: true, class: 'icon-only', title: 'Open as Diff (review, then accept)' }),
+      );
+    }
+    (block as HTMLElement).dataset.block = String(i);
+    head.append(actions);
+  });
+}
+
+export interface RenderedEntry {
+  el: HTMLElement;
+  stream: StreamingMarkdown | null;
+  body: HTMLElement;
+}
+
+export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
+  const assistant = e.role === 'assistant';
+  let stream: StreamingMarkdown | null = null;
+  let body: HTMLElement;
+  if (!assistant) {
+    body = h('pre', { class: 'entry-text' }, e.text);
+  } else {
+    body = h('div', { class: `entry-text markdown${e.text ? '' : ' empty'}` });
+    // A failed answer with no text shows its error only.
+    if (!e.text && e.status === 'error') body.hidden = true;
+    if (e.status === 'streaming') {
+      stream = new StreamingMarkdown(body, (added) => {
+        decorateCode(added, e, ctx, false);
+        ctx.onGrow();
+      });
+      stream.append(e.text);
+    } else {
+      body.append(renderMarkdown(e.text));
+      decorateCode(body, e, ctx, e.canApply);
+    }
+  }
+
+  const who = assistant ? (e.model ?? 'Assistant') : 'You';
+  const head = h(
+    'div',
+    { class: 'entry-head' },
+    h('span', { class: `codicon codicon-${assistant ? 'sparkle' : 'account'}` }),
+    h('span', { class: 'who' }, who),
+    e.status === 'streaming' ? h('span', { class: 'codicon codicon-loading codicon-modifier-spin', title: 'Answering…', ariaLabel: 'Answering' }) : null,
+    e.status === 'cancelled' ? h('span', { class: 'badge', title: 'You stopped this answer; the text so far is kept' }, 'stopped') : null,
+    e.status === 'interrupted' ? h('span', { class: 'badge warn', title: 'The window closed while this answer streamed; the text so far was saved' }, 'interrupted') : null,
+  );
+  const contexts = e.contextLabels.length
+    ? h('div', { class: 'entry-context' }, ...e.contextLabels.map((l) => h('span', { class: 'context chip static', title: 'Code sent with this message' }, h('span', { class: 'codicon codicon-file-code' }), l)))
+    : null;
+
+  let meta: HTMLElement | null = null;
+  let actions: HTMLElement | null = null;
+  if (assistant) {
+    const answered = e.answeredBy ? h('span', { class: 'answered-by' }, `answered by ${e.answeredBy}`) : null;
+    const metrics = metricsOf(e);
+    meta = h('div', { class: 'entry-meta' }, answered, answered && metrics.length ? ' · ' : null, metrics.join(' · '));
+    if (e.status === 'streaming') {
+      actions = h('div', { class: 'entry-actions' }, iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', id: e.id }), { title: 'Stop answering (Escape)', class: 'stop-entry' }));
+    } else {
+      actions = h(
+        'div',
+        { class: 'entry-actions' },
+        iconButton('refresh', 'Regenerate', () => ctx.post({ type: 'regenerate', id: e.id }), { title: `Ask ${e.model ?? 'the model'} again, replacing this answer`, class: 'regenerate' }),
+        iconButton('arrow-swap', 'Retry with…', () => ctx.post({ type: 'retryWith', id: e.id }), { title: 'Ask another model (the current model stays)', class: 'retry-with' }),
+      );
+    }
+  }
+  const el = h(
+    'article',
+    { class: `entry ${e.role} status-${e.status}`, dataset: { id: e.id }, ariaLabel: assistant ? `Answer from ${who}` : 'Your message' },
+    head,
+    contexts,
+    body,
+    meta,
+    assistant ? attemptsDetail(e) : null,
+    errorBox(e, ctx),
+    actions,
+  );
+  return { el, stream, body };
+}

@@ -1,0 +1,159 @@
+/// <reference types="mocha" />
+// The chat controller inside the extension host, against a fake provider: failover attempts and
+// metrics on an answer, error actions from error kinds, code block N applied, regenerate and retry
+// with another model, chips, and the conversation saved to workspace storage.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
+import { closeAllEditors, openFile, resetSettings, services, setSetting, waitFor } from './helpers.ts';
+
+const KEY = 'sk-chat-integration';
+const TWO_BLOCKS = 'First:\n\n```js\nconst one = 1;\n```\n\nSecond:\n\n```js\nconst two = 2;\n```\n';
+
+const chatRequests = (fake: FakeServer): RecordedRequest[] => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
+
+describe('Chat', () => {
+  let fake: FakeServer;
+
+  before(async () => {
+    fake = await startFakeProvider('openai', { apiKey: KEY });
+    fake.setDefault({ text: TWO_BLOCKS, usage: { input: 100, output: 40 } });
+    await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
+    await setSetting('routes', [{ id: 'fo', models: ['openai/gpt-4o', 'openai/gpt-4o-mini'], strategy: 'ordered' }]);
+    await setSetting('retries', { maxRetries: 0 });
+    await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
+    await vscode.commands.executeCommand('switchboard.switchModel', 'openai/gpt-4o-mini');
+    const s = await services();
+    await waitFor('the fake provider in use', () => s.providers().includes('openai'));
+    (await services()).chat().clear();
+  });
+
+  after(async () => {
+    await closeAllEditors();
+    (await services()).chat().clear();
+    await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+    await resetSettings();
+    await fake.close();
+  });
+
+  it('shows a route that failed over: who was asked, who answered, each attempt, timing and cost', async () => {
+    const chat = (await services()).chat();
+    fake.enqueue({ status: 404, errorMessage: 'The model `gpt-4o` does not exist' });
+    const entry = await chat.ask({ question: 'Which model are you?', model: 'route/fo' }, { reveal: false });
+    assert.ok(entry);
+    assert.equal(entry.status, 'done', entry.error?.message);
+    assert.equal(entry.model, 'route/fo');
+    assert.equal(entry.answeredBy, 'openai/gpt-4o-mini');
+    assert.deepEqual(entry.attempts.map((a) => [a.model, a.outcome, a.errorKind, a.status]), [
+      ['openai/gpt-4o', 'error', 'not_found', 404],
+      ['openai/gpt-4o-mini', 'ok', null, null],
+    ]);
+    assert.equal(entry.inputTokens, 100);
+    assert.equal(entry.outputTokens, 40);
+    assert.ok(entry.costUsd !== null && entry.costUsd > 0);
+    assert.ok(entry.ttftMs !== null && entry.ttftMs >= 0);
+    assert.ok(entry.totalMs !== null && entry.totalMs >= entry.ttftMs);
+    const state = chat.state();
+    assert.equal(state.totals.inputTokens, 100);
+    assert.equal(state.totals.outputTokens, 40);
+    assert.equal(state.title, 'Which model are you?');
+  });
+
+  it('applies the code block the view names (the second one here), and refuses a block that does not exist', async () => {
+    const chat = (await services()).chat();
+    const entry = await chat.ask({ question: 'Two snippets please' }, { reveal: false });
+    assert.ok(entry?.canApply);
+    const editor = await openFile('// top\n', 'javascript');
+    editor.selection = new vscode.Selection(editor.document.lineAt(0).range.end, editor.document.lineAt(0).range.end);
+    assert.equal(await chat.apply(entry.id, 'insert', 1), true);
+    assert.equal(editor.document.getText(), '// topconst two = 2;\n');
+    assert.equal(await chat.apply(entry.id, 'insert', 2), false);
+    assert.equal(editor.document.getText(), '// topconst two = 2;\n');
+    // Replace the selection with block 1.
+    editor.selection = new vscode.Selection(0, 0, 0, 6);
+    assert.equal(await chat.apply(entry.id, 'replace', 0), true);
+    assert.equal(editor.document.getText(), 'const one = 1;const two = 2;\n');
+  });
+
+  it('regenerates an answer in place, and retries with another model without changing the current one', async () => {
+    const chat = (await services()).chat();
+    fake.enqueue({ text: 'first' });
+    const first = await chat.ask({ question: 'Say something' }, { reveal: false });
+    assert.ok(first);
+    const count = chat.state().entries.length;
+    const n = chatRequests(fake).length;
+    fake.enqueue({ text: 'second' });
+    const again = await chat.regenerate(first.id);
+    assert.equal(again?.text, 'second');
+    assert.equal(chat.state().entries.length, count);
+    assert.equal(chat.state().entries.at(-1)!.text, 'second');
+    const req = chatRequests(fake)[n]!;
+    const msgs = req.body.messages as { role: string; content: string }[];
+    assert.equal(msgs.at(-1)!.content, 'Say something');
+    assert.ok(!msgs.some((m) => m.content === 'first'), 'the replaced answer is not sent as history');
+
+    fake.enqueue({ text: 'from gpt-4o' });
+    const other = await chat.retryWith(again!.id, 'openai/gpt-4o');
+    assert.equal(other?.model, 'openai/gpt-4o');
+    assert.equal(chatRequests(fake)[n + 1]!.body.model, 'gpt-4o');
+    assert.equal((await services()).currentModel(), 'openai/gpt-4o-mini');
+  });
+
+  it('turns error kinds into actions: 401 → Set API Key for that provider, 429 with retry-after → Retry at, unknown model → Retry with', async () => {
+    const chat = (await services()).chat();
+    fake.enqueue({ status: 401, errorMessage: 'Incorrect API key provided' });
+    const auth = await chat.ask({ question: 'q1' }, { reveal: false });
+    assert.equal(auth?.status, 'error');
+    assert.deepEqual(auth?.error?.action, { kind: 'setKey', provider: 'openai' });
+    assert.match(auth?.error?.message ?? '', /Incorrect API key/);
+    assert.ok(!JSON.stringify(chat.state()).includes(KEY), 'the key is never in the view state');
+
+    fake.enqueue({ status: 429, headers: { 'retry-after': '30' }, errorMessage: 'Rate limit reached' });
+    const before = Date.now();
+    const limited = await chat.ask({ question: 'q2' }, { reveal: false });
+    assert.equal(limited?.error?.kind, 'rate_limit');
+    const action = limited?.error?.action;
+    assert.equal(action?.kind, 'retryAt');
+    if (action?.kind === 'retryAt') assert.ok(action.at >= before + 29_000 && action.at <= Date.now() + 30_000, String(action.at - before));
+
+    fake.enqueue({ status: 404, errorMessage: 'The model `gpt-4o` does not exist' });
+    const unknown = await chat.ask({ question: 'q3', model: 'openai/gpt-4o' }, { reveal: false });
+    assert.equal(unknown?.error?.kind, 'not_found');
+    assert.deepEqual(unknown?.error?.action, { kind: 'retryWith' });
+
+    fake.enqueue({ status: 400, errorType: 'context_length_exceeded', errorMessage: "This model's maximum context length is 128000 tokens" });
+    const long = await chat.ask({ question: 'q4' }, { reveal: false });
+    assert.equal(long?.error?.kind, 'context_length');
+    assert.deepEqual(long?.error?.action, { kind: 'retryWith' });
+    assert.ok(long?.error?.fix, 'the fix is shown with the error');
+  });
+
+  it('sends attached chips with the next message and saves the conversation to workspace storage', async () => {
+    const chat = (await services()).chat();
+    chat.clear();
+    const editor = await openFile('const answer = 42;\nconsole.log(answer);\n', 'javascript');
+    editor.selection = new vscode.Selection(0, 0, 0, 18);
+    assert.equal(await chat.attach('selection'), true);
+    assert.equal(await chat.attach('file'), true);
+    assert.equal(chat.state().chips.length, 2);
+    const n = chatRequests(fake).length;
+    fake.enqueue({ text: 'It logs 42.' });
+    const entry = await chat.ask({ question: 'What is logged?' }, { reveal: false });
+    assert.equal(entry?.text, 'It logs 42.');
+    const sent = (chatRequests(fake)[n]!.body.messages as { content: string }[]).at(-1)!.content;
+    assert.ok(sent.startsWith('What is logged?'), sent);
+    assert.equal(sent.split('File: ').length - 1, 2, sent);
+    assert.ok(sent.includes('console.log(answer);'));
+    assert.deepEqual(chat.state().chips, []);
+    const user = chat.state().entries.at(-2)!;
+    assert.equal(user.contextLabels.length, 2);
+
+    await chat.flush();
+    const id = chat.state().conversationId;
+    const saved = chat.store.load(id);
+    assert.ok(saved, 'the conversation is in workspace storage');
+    assert.equal(saved.turns.at(-1)!.entry.text, 'It logs 42.');
+    assert.ok(saved.turns.at(-2)!.content.includes('console.log(answer);'), 'what was sent is stored, for the history of later turns');
+    assert.ok(chat.store.list().some((s) => s.id === id && s.title === 'What is logged?'));
+  });
+});

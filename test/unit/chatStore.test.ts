@@ -1,0 +1,191 @@
+// The chat's conversation store (src/host/chat/store.ts), its error view and code-block finder: the
+// parts of the chat that need no VS Code.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SwitchboardError } from '../../src/core/errors.ts';
+import { codeBlocks } from '../../src/host/chat/codeBlocks.ts';
+import { chatError, errorAction, tokensPerSecond } from '../../src/host/chat/errorView.ts';
+import { ConversationStore, KEYS, MAX_CONVERSATIONS, newConversation, titleFrom, totalsOf, type Conversation, type KeyValueStore } from '../../src/host/chat/store.ts';
+import type { ChatEntry } from '../../src/protocol/chat.ts';
+
+/** A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow. */
+class MapStore implements KeyValueStore {
+  readonly data = new Map<string, string>();
+  delayMs = 0;
+  get<T>(key: string): T | undefined {
+    const v = this.data.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    // Random small delays: later writes must still win (the store chains them).
+    if (this.delayMs) await new Promise((r) => setTimeout(r, Math.random() * this.delayMs));
+    if (value === undefined) this.data.delete(key);
+    else this.data.set(key, JSON.stringify(value));
+  }
+}
+
+function entry(id: string, role: 'user' | 'assistant', extra: Partial<ChatEntry> = {}): ChatEntry {
+  return {
+    id, role, text: role === 'user' ? 'question' : 'answer', contextLabels: [], status: 'done', model: role === 'assistant' ? 'openai/gpt-4o-mini' : null,
+    answeredBy: null, inputTokens: null, outputTokens: null, costUsd: null, ttftMs: null, tokensPerSecond: null, totalMs: null, attempts: [], error: null,
+    canApply: false, at: 1, ...extra,
+  };
+}
+
+function conversation(id: string, updatedAt: number, turns: ChatEntry[]): Conversation {
+  return { ...newConversation(id, updatedAt, 'openai/gpt-4o-mini'), updatedAt, title: `title ${id}`, turns: turns.map((e) => ({ entry: e, content: e.text })) };
+}
+
+test('saves, lists (newest first), loads, renames and deletes conversations', async () => {
+  const kv = new MapStore();
+  const store = new ConversationStore(kv);
+  await store.save(conversation('a', 100, [entry('u1', 'user'), entry('a1', 'assistant')]));
+  await store.save(conversation('b', 200, [entry('u2', 'user')]));
+  assert.deepEqual(store.list().map((s) => [s.id, s.title, s.turns]), [['b', 'title b', 1], ['a', 'title a', 1]]);
+  assert.equal(store.currentId(), 'b');
+  // A fresh store over the same data (a window reload) sees the same.
+  const again = new ConversationStore(kv);
+  assert.equal(again.load('a')?.turns[1]?.entry.text, 'answer');
+  assert.equal(again.currentId(), 'b');
+
+  const renamed = await again.rename('a', '  Sorting   helpers ');
+  assert.equal(renamed?.title, 'Sorting helpers');
+  assert.equal(renamed?.titled, true);
+  assert.equal(again.list().find((s) => s.id === 'a')?.title, 'Sorting helpers');
+  assert.equal(again.load('a')?.title, 'Sorting helpers');
+  assert.equal(await again.rename('a', '   '), undefined, 'an empty name is refused');
+  assert.equal(await again.rename('nope', 'x'), undefined);
+
+  await again.delete('b');
+  assert.deepEqual(again.list().map((s) => s.id), ['a']);
+  assert.equal(again.load('b'), undefined);
+  assert.equal(kv.data.has(KEYS.conversation('b')), false);
+  assert.equal(again.currentId(), undefined, 'deleting the current conversation clears it');
+});
+
+test('an empty conversation becomes current but is not listed', async () => {
+  const store = new ConversationStore(new MapStore());
+  await store.save(newConversation('e', 1, null));
+  assert.equal(store.currentId(), 'e');
+  assert.deepEqual(store.list(), []);
+});
+
+test('an answer saved while streaming loads as interrupted, keeping its partial text', async () => {
+  const kv = new MapStore();
+  await new ConversationStore(kv).save(conversation('s', 1, [entry('u', 'user'), entry('a', 'assistant', { status: 'streaming', text: 'The first half of' })]));
+  const loaded = new ConversationStore(kv).load('s')!;
+  assert.equal(loaded.turns[1]!.entry.status, 'interrupted');
+  assert.equal(loaded.turns[1]!.entry.text, 'The first half of');
+  assert.equal(loaded.turns[1]!.entry.canApply, true);
+  const done = new ConversationStore(kv);
+  await done.save(conversation('d', 2, [entry('u', 'user'), entry('a', 'assistant', { status: 'done' })]));
+  assert.equal(done.load('d')!.turns[1]!.entry.status, 'done');
+});
+
+test('writes land in order even when the storage is slow, and snapshots are taken at save time', async () => {
+  const kv = new MapStore();
+  kv.delayMs = 5;
+  const store = new ConversationStore(kv);
+  const c = conversation('x', 1, [entry('u', 'user'), entry('a', 'assistant', { status: 'streaming', text: '' })]);
+  const saves: Promise<void>[] = [];
+  for (let i = 1; i <= 20; i++) {
+    c.turns[1]!.entry.text += `${i} `;
+    c.updatedAt = i;
+    saves.push(store.save(c));
+  }
+  c.turns[1]!.entry.text = 'changed after the last save';
+  await Promise.all(saves);
+  await store.flush();
+  const text = store.load('x')!.turns[1]!.entry.text;
+  assert.equal(text, Array.from({ length: 20 }, (_, i) => `${i + 1} `).join(''));
+  assert.equal(store.list()[0]!.updatedAt, 20);
+});
+
+test('unreadable data is reported and skipped, not thrown', async () => {
+  const kv = new MapStore();
+  const problems: string[] = [];
+  const store = new ConversationStore(kv, (m) => problems.push(m));
+  kv.data.set(KEYS.index, JSON.stringify([{ id: 1 }]));
+  kv.data.set(KEYS.conversation('bad'), JSON.stringify({ id: 'bad', turns: 'nope' }));
+  assert.deepEqual(store.list(), []);
+  assert.equal(store.load('bad'), undefined);
+  assert.equal(problems.length, 2, problems.join('\n'));
+  // Saving replaces the unreadable index.
+  await store.save(conversation('ok', 1, [entry('u', 'user')]));
+  assert.deepEqual(store.list().map((s) => s.id), ['ok']);
+});
+
+test(`keeps at most ${MAX_CONVERSATIONS} conversations, dropping the least recently updated`, async () => {
+  const kv = new MapStore();
+  const store = new ConversationStore(kv);
+  for (let i = 0; i < MAX_CONVERSATIONS + 3; i++) void store.save(conversation(`c${i}`, i, [entry('u', 'user')]));
+  await store.flush();
+  const ids = store.list().map((s) => s.id);
+  assert.equal(ids.length, MAX_CONVERSATIONS);
+  assert.equal(ids[0], `c${MAX_CONVERSATIONS + 2}`);
+  assert.ok(!ids.includes('c0') && !ids.includes('c2'));
+  assert.equal(kv.data.has(KEYS.conversation('c0')), false, 'dropped conversations are removed from storage');
+  assert.equal(kv.data.has(KEYS.conversation('c3')), true);
+});
+
+test('titles come from the first non-empty line of the first message', () => {
+  assert.equal(titleFrom('\n\n  How do I   sort\tthis?\nmore'), 'How do I sort this?');
+  assert.equal(titleFrom('   '), 'New chat');
+  const long = titleFrom('x'.repeat(100));
+  assert.equal(long.length, 60);
+  assert.ok(long.endsWith('…'));
+});
+
+test('running totals add tokens and known costs, and count unpriced answers separately', () => {
+  const t = totalsOf([
+    entry('u', 'user', { inputTokens: 999 }),
+    entry('a', 'assistant', { inputTokens: 100, outputTokens: 20, costUsd: 0.001, answeredBy: 'openai/gpt-4o-mini' }),
+    entry('b', 'assistant', { inputTokens: 50, outputTokens: 5, costUsd: null, answeredBy: 'local/llama' }),
+    entry('c', 'assistant', { status: 'error', costUsd: null, answeredBy: null }),
+  ]);
+  assert.deepEqual(t, { inputTokens: 150, outputTokens: 25, costUsd: 0.001, unpriced: 1 });
+});
+
+test('each error kind gets its one-click action', () => {
+  const now = 1_000_000;
+  const act = (kind: SwitchboardError['kind'], extra: Partial<{ provider: string; retryAfterMs: number }> = {}) =>
+    errorAction(new SwitchboardError({ kind, message: 'm', provider: extra.provider ?? null, retryAfterMs: extra.retryAfterMs ?? null }), now);
+  assert.deepEqual(act('auth', { provider: 'openai' }), { kind: 'setKey', provider: 'openai' });
+  assert.deepEqual(act('rate_limit', { retryAfterMs: 7000 }), { kind: 'retryAt', at: now + 7000 });
+  assert.deepEqual(act('rate_limit'), { kind: 'retry' });
+  assert.deepEqual(act('not_found'), { kind: 'retryWith' });
+  assert.deepEqual(act('context_length'), { kind: 'retryWith' });
+  assert.deepEqual(act('budget'), { kind: 'openSettings' });
+  for (const k of ['network', 'server', 'timeout', 'overloaded'] as const) assert.deepEqual(act(k), { kind: 'retry' }, k);
+  assert.equal(act('aborted'), null);
+  const e = chatError(new SwitchboardError({ kind: 'auth', message: 'Incorrect API key provided', provider: 'openai', model: 'gpt-4o', status: 401, fix: 'run "Switchboard: Set API Key"' }), now);
+  assert.deepEqual(e, { kind: 'auth', message: 'Incorrect API key provided', fix: 'run "Switchboard: Set API Key"', status: 401, action: { kind: 'setKey', provider: 'openai' } });
+});
+
+test('tokens per second count the streamed part only', () => {
+  assert.equal(tokensPerSecond(100, 500, 2500), 50);
+  assert.equal(tokensPerSecond(null, 500, 2500), null);
+  assert.equal(tokensPerSecond(10, 1000, 1000), null);
+});
+
+test('code blocks are found in render order, nested ones included', () => {
+  const md = [
+    'Intro', '```ts\nconst a = 1;\n```', '- item\n\n  ```py\n  print(1)\n  ```', '> quoted\n>\n> ```\n> q\n> ```', '~~~sh title=x\necho hi\n~~~', '````md\n```\ninner\n```\n````',
+  ].join('\n\n');
+  assert.deepEqual(codeBlocks(md), [
+    { lang: 'ts', text: 'const a = 1;' },
+    { lang: 'py', text: 'print(1)' },
+    { lang: '', text: 'q' },
+    { lang: 'sh', text: 'echo hi' },
+    { lang: 'md', text: '```\ninner\n```' },
+  ]);
+  assert.deepEqual(codeBlocks('no code here'), []);
+});
+
+test('a conversation saved in the background (an answer finishing after the user moved on) does not become current', async () => {
+  const store = new ConversationStore(new MapStore());
+  await store.save(conversation('shown', 1, [entry('u', 'user')]));
+  await store.save(conversation('background', 2, [entry('u', 'user'), entry('a', 'assistant')]), false);
+  assert.equal(store.currentId(), 'shown');
+  assert.deepEqual(store.list().map((s) => s.id), ['background', 'shown']);
+});
