@@ -238,7 +238,9 @@ test('blind mode: labels hidden until the vote, then revealed; the scoreboard re
   assert.match(await diffTab.innerText(), /openai\/[\w.-]+ ↔ openai\/[\w.-]+/);
   await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 10_000 });
   await screenshot(page, 'ui-compare-diff');
-  await runCommand(page, 'View: Close Editor');
+  await diffTab.hover();
+  await diffTab.locator('.tab-actions .codicon-close, .tab-actions .action-label').first().click();
+  await diffTab.waitFor({ state: 'detached', timeout: 10_000 });
 }));
 
 test('export writes the run as Markdown and JSON', shot('ui-compare-export', async () => {
@@ -286,6 +288,18 @@ test('the scoreboard survives closing the panel (Show Comparison Scoreboard)', s
   assert.equal(rows.filter((r) => /0 wins · 1 loss(?!es)/.test(r)).length, 2, JSON.stringify(rows));
   await screenshot(page, 'ui-compare-scoreboard-command');
   await closeQuickInput(page);
+}));
+
+test('the scoreboard resets from the panel', shot('ui-compare-scoreboard-reset', async () => {
+  const { page } = ui;
+  await runCommand(page, 'Switchboard: Open Comparison');
+  const panel = await comparePanel(page);
+  await panel.locator('details.scoreboard > summary').click();
+  assert.equal(await panel.locator('.scoreboard-table tbody tr').count(), 3);
+  await panel.locator('button.reset-scoreboard').click();
+  await panel.locator('.scoreboard p', { hasText: 'No votes yet' }).waitFor({ timeout: 10_000 });
+  assert.equal(await panel.locator('.scoreboard-table').count(), 0);
+  await runCommand(page, 'View: Close All Editors');
 }));
 
 test('a window reload restores the panel with the last run', shot('ui-compare-reload', async () => {

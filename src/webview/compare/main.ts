@@ -132,7 +132,9 @@ function renderToolbar(run: Run, running: boolean): void {
   exp.disabled = running;
   const blindNote = run.blind ? h('span', { class: 'blind-note' }, h('span', { class: 'codicon codicon-eye-closed' }), run.revealed ? 'Blind run — revealed' : 'Blind: vote for the best answer to see which model wrote it') : null;
   const finished = run.columns.filter((c) => !isRunning(c)).length;
-  toolbar.replaceChildren(...[h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`), blindNote, h('span', { class: 'spacer' }), stopAll, diffGroup, exp].filter((e): e is HTMLElement => !!e));
+  // The run's own prompt (the set-up above may have been edited since).
+  const asked = h('span', { class: 'run-prompt', title: run.contextLabel ? `${run.prompt}\n\nwith ${run.contextLabel}` : run.prompt }, h('span', { class: 'codicon codicon-comment' }), h('span', { class: 'run-prompt-text' }, run.prompt));
+  toolbar.replaceChildren(...[asked, h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`), blindNote, h('span', { class: 'spacer' }), stopAll, diffGroup, exp].filter((e): e is HTMLElement => !!e));
 }
 
 function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void {
