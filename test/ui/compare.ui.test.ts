@@ -251,8 +251,11 @@ test('export writes the run as Markdown and JSON', shot('ui-compare-export', asy
   // VS Code's own save dialog (the simple one in code-server): type the path.
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // The dialog fills in the suggested name (comparison-<time>.md) after it opens; replace it once it is there.
+  await page.waitForFunction(() => (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value.includes('comparison-'), null, { timeout: 10_000 });
   const target = join(ui.workspace, 'blind-run.md');
   await input.fill(target);
+  assert.equal(await input.inputValue(), target);
   await page.keyboard.press('Enter');
   const jsonFile = join(ui.workspace, 'blind-run.json');
   const deadline = Date.now() + 15_000;
