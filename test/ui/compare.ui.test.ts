@@ -238,7 +238,9 @@ test('blind mode: labels hidden until the vote, then revealed; the scoreboard re
   assert.match(await diffTab.innerText(), /openai\/[\w.-]+ ↔ openai\/[\w.-]+/);
   await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 10_000 });
   await screenshot(page, 'ui-compare-diff');
-  await runCommand(page, 'View: Close Editor');
+  await diffTab.hover();
+  await diffTab.locator('.tab-actions .codicon-close, .tab-actions .action-label').first().click();
+  await diffTab.waitFor({ state: 'detached', timeout: 10_000 });
 }));
 
 test('export writes the run as Markdown and JSON', shot('ui-compare-export', async () => {
@@ -249,8 +251,11 @@ test('export writes the run as Markdown and JSON', shot('ui-compare-export', asy
   // VS Code's own save dialog (the simple one in code-server): type the path.
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // The dialog fills in the suggested name (comparison-<time>.md) after it opens; replace it once it is there.
+  await page.waitForFunction(() => (document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null)?.value.includes('comparison-'), null, { timeout: 10_000 });
   const target = join(ui.workspace, 'blind-run.md');
   await input.fill(target);
+  assert.equal(await input.inputValue(), target);
   await page.keyboard.press('Enter');
   const jsonFile = join(ui.workspace, 'blind-run.json');
   const deadline = Date.now() + 15_000;
@@ -286,6 +291,18 @@ test('the scoreboard survives closing the panel (Show Comparison Scoreboard)', s
   assert.equal(rows.filter((r) => /0 wins · 1 loss(?!es)/.test(r)).length, 2, JSON.stringify(rows));
   await screenshot(page, 'ui-compare-scoreboard-command');
   await closeQuickInput(page);
+}));
+
+test('the scoreboard resets from the panel', shot('ui-compare-scoreboard-reset', async () => {
+  const { page } = ui;
+  await runCommand(page, 'Switchboard: Open Comparison');
+  const panel = await comparePanel(page);
+  await panel.locator('details.scoreboard > summary').click();
+  assert.equal(await panel.locator('.scoreboard-table tbody tr').count(), 3);
+  await panel.locator('button.reset-scoreboard').click();
+  await panel.locator('.scoreboard p', { hasText: 'No votes yet' }).waitFor({ timeout: 10_000 });
+  assert.equal(await panel.locator('.scoreboard-table').count(), 0);
+  await runCommand(page, 'View: Close All Editors');
 }));
 
 test('a window reload restores the panel with the last run', shot('ui-compare-reload', async () => {

@@ -118,7 +118,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     type Item = vscode.QuickPickItem & { action?: 'reset' | 'open' };
     const items: Item[] = rows.map((s) => {
       const n = s.wins + s.losses;
-      return { label: s.model, description: `${s.wins} win${s.wins === 1 ? '' : 's'} · ${s.losses} loss${s.losses === 1 ? '' : 'es'}`, detail: n ? `${Math.round((s.wins / n) * 100)}% of ${n} votes` : undefined };
+      return { label: s.model, description: `${s.wins} win${s.wins === 1 ? '' : 's'} · ${s.losses} loss${s.losses === 1 ? '' : 'es'}`, detail: n ? `${Math.round((s.wins / n) * 100)}% of ${n} vote${n === 1 ? '' : 's'}` : undefined };
     });
     if (!items.length) items.push({ label: '$(info) No votes yet', description: 'vote for the best answer in a comparison' });
     items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(split-horizontal) Open Comparison', action: 'open' });

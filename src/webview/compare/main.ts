@@ -130,9 +130,11 @@ function renderToolbar(run: Run, running: boolean): void {
   stopAll.hidden = !running;
   const exp = iconButton('export', 'Export', () => post({ type: 'export', run: run.id }), { class: 'export', title: 'Save the run as Markdown and JSON' });
   exp.disabled = running;
-  const blindNote = run.blind ? h('span', { class: 'blind-note' }, h('span', { class: 'codicon codicon-eye-closed' }), run.revealed ? 'Blind run — revealed' : 'Blind: vote for the best answer to see which model wrote it') : null;
+  const blindNote = run.blind ? h('span', { class: 'blind-note' }, h('span', { class: 'codicon codicon-eye-closed' }), run.revealed ? 'Blind run — revealed' : 'Blind: vote to reveal the models') : null;
   const finished = run.columns.filter((c) => !isRunning(c)).length;
-  toolbar.replaceChildren(...[h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`), blindNote, h('span', { class: 'spacer' }), stopAll, diffGroup, exp].filter((e): e is HTMLElement => !!e));
+  // The run's own prompt (the set-up above may have been edited since).
+  const asked = h('span', { class: 'run-prompt', title: run.contextLabel ? `${run.prompt}\n\nwith ${run.contextLabel}` : run.prompt }, h('span', { class: 'codicon codicon-comment' }), h('span', { class: 'run-prompt-text' }, run.prompt));
+  toolbar.replaceChildren(...[asked, h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`), blindNote, h('span', { class: 'spacer' }), stopAll, diffGroup, exp].filter((e): e is HTMLElement => !!e));
 }
 
 function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void {
