@@ -86,9 +86,9 @@ const totalsEl = h('span', { class: 'totals', title: "This conversation's total"
 const header = h(
   'header',
   { class: 'toolbar' },
-  h('div', { class: 'toolbar-row' }, picker, allModels, historyButton, newChatButton),
+  h('div', { class: 'toolbar-row' }, picker, allModels),
   modelDetail,
-  h('div', { class: 'toolbar-row conv-bar' }, titleEl, totalsEl),
+  h('div', { class: 'toolbar-row conv-bar' }, h('div', { class: 'conv-text' }, titleEl, totalsEl), historyButton, newChatButton),
 );
 
 const historyPanel = h('section', { class: 'history', ariaLabel: 'Chat history' });
