@@ -31,6 +31,8 @@ function baseSettings(): Record<string, unknown> {
   return {
     'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
     'switchboard.defaultModel': 'openai/gpt-4o-mini',
+    // Rate limits reach the view at once (no automatic retry), so its countdown can be seen.
+    'switchboard.retries': { maxRetries: 0 },
     'workbench.colorTheme': 'Default Dark Modern',
   };
 }
@@ -267,7 +269,8 @@ test('Add Selection to Chat attaches a chip that is sent with the next message, 
   await screenshot(page, 'ui-chat-chip');
   const n = chatRequests().length;
   await ask(chat, 'What does this do?');
-  await chat.locator('.entry.assistant.status-done').last().waitFor({ timeout: 20_000 });
+  await chat.locator('.entry.user:has-text("What does this do?") + .entry.assistant.status-done').waitFor({ timeout: 20_000 });
+  assert.equal(chatRequests().length, n + 1);
   const sent = lastUser(chatRequests()[n]!);
   assert.ok(sent.startsWith('What does this do?'), sent);
   assert.ok(sent.includes('File: math.js'), sent);
@@ -365,6 +368,25 @@ test('the header picker lists the catalog with prices and switches the model; ev
   assert.deepEqual(unlabeled, []);
   assert.equal(await chat.locator('.transcript').getAttribute('aria-live'), 'polite');
   assert.equal(await chat.locator('.transcript').getAttribute('role'), 'log');
+}));
+
+test('a rate limit with retry-after offers "Retry in N s", counting down, then retries', shot('ui-chat-rate-limit', async () => {
+  const { page } = ui;
+  const chat = await chatFrame(page);
+  fake.enqueue({ status: 429, headers: { 'retry-after': '4' }, errorMessage: 'Rate limit reached for requests' });
+  await ask(chat, 'Are you busy?');
+  const button = chat.locator('.entry.assistant.status-error button.error-action[data-kind="retryAt"]');
+  await button.waitFor({ timeout: 20_000 });
+  const first = (await button.innerText()).trim();
+  assert.match(first, /^Retry in [1-4] s$/);
+  assert.equal(await button.isDisabled(), true);
+  await screenshot(page, 'ui-chat-rate-limit');
+  await chat.locator('.entry.assistant.status-error button.error-action', { hasText: /^\s*Retry\s*$/ }).waitFor({ timeout: 10_000 });
+  assert.equal(await button.isDisabled(), false);
+  fake.enqueue({ text: 'Not busy any more.' });
+  await button.click();
+  await chat.locator('.entry.assistant.status-done', { hasText: 'Not busy any more.' }).waitFor({ timeout: 20_000 });
+  assert.equal(await chat.locator('.entry.user', { hasText: 'Are you busy?' }).count(), 1);
 }));
 
 async function colorTheme(page: Page, theme: string): Promise<void> {

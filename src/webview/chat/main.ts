@@ -29,27 +29,27 @@ let state: ChatState = {
 const streams = new Map<string, { stream: StreamingMarkdown; body: HTMLElement }>();
 
 const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
-    switch (m.type) {
-      case 'state':
-        state = m.state;
-        render();
-        return;
-      case 'delta': {
-        const entry = state.entries.find((e) => e.id === m.id);
-        if (entry) entry.text += m.text;
-        const s = streams.get(m.id);
-        if (s) {
-          s.body.classList.remove('empty');
-          s.stream.append(m.text);
-        }
-        return;
+  switch (m.type) {
+    case 'state':
+      state = m.state;
+      render();
+      return;
+    case 'delta': {
+      const entry = state.entries.find((e) => e.id === m.id);
+      if (entry) entry.text += m.text;
+      const s = streams.get(m.id);
+      if (s) {
+        s.body.classList.remove('empty');
+        s.stream.append(m.text);
       }
-      case 'focus':
-        input.focus();
-        return;
-      default:
-        assertNever(m);
+      return;
     }
+    case 'focus':
+      input.focus();
+      return;
+    default:
+      assertNever(m);
+  }
 });
 
 function assertNever(x: never): never {
@@ -86,9 +86,9 @@ const totalsEl = h('span', { class: 'totals', title: "This conversation's total"
 const header = h(
   'header',
   { class: 'toolbar' },
-  h('div', { class: 'toolbar-row' }, picker, allModels, historyButton, newChatButton),
+  h('div', { class: 'toolbar-row' }, picker, allModels),
   modelDetail,
-  h('div', { class: 'toolbar-row conv-bar' }, titleEl, totalsEl),
+  h('div', { class: 'toolbar-row conv-bar' }, h('div', { class: 'conv-text' }, titleEl, totalsEl), historyButton, newChatButton),
 );
 
 const historyPanel = h('section', { class: 'history', ariaLabel: 'Chat history' });
