@@ -187,7 +187,7 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
       return { value, m: { scriptMs: d('ScriptDuration'), layoutMs: d('LayoutDuration'), styleMs: d('RecalcStyleDuration'), taskMs: d('TaskDuration'), longTasks: lt.length, longestLongTaskMs: Math.max(0, ...lt) } };
     };
     type Api = {
-      full(t: string): Promise<{ ms: number; text: string }>;
+      full(t: string): Promise<{ ms: number; withLayoutMs: number; text: string }>;
       stream(c: string[], perSecond: number, renderer: 'incremental' | 'none'): Promise<StreamStats>;
       naive(c: string[], every: number): Promise<{ samples: number; estimatedTotalMs: number; longestTaskMs: number; text: string }>;
     };
@@ -200,12 +200,13 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
     await call('stream', chunks.slice(0, 400), 4000, 'none');
     await call('naive', chunks.slice(0, 400), 100);
 
-    const fulls: { ms: number; scriptMs: number; text: string }[] = [];
+    const fulls: { ms: number; withLayoutMs: number; scriptMs: number; text: string }[] = [];
     for (let i = 0; i < fullRuns; i++) {
       const r = await phase(() => call('full', answer));
-      fulls.push({ ms: r.value.ms, scriptMs: r.m.scriptMs, text: r.value.text });
+      fulls.push({ ms: r.value.ms, withLayoutMs: r.value.withLayoutMs, scriptMs: r.m.scriptMs, text: r.value.text });
     }
     const fullMs = median(fulls.map((f) => f.ms));
+    const fullWithLayoutMs = median(fulls.map((f) => f.withLayoutMs));
     const fullScriptMs = median(fulls.map((f) => f.scriptMs));
     const fullText = fulls[0]!.text;
 
@@ -219,7 +220,10 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
       baseRuns.push({ s: b.value, m: b.m });
     }
     const byScript = (a: { m: PhaseMetrics }, b: { m: PhaseMetrics }): number => a.m.scriptMs - b.m.scriptMs;
-    incRuns.sort(byScript);
+    // The verdict's figure: the JavaScript time of every task the renderer ran (the message handlers
+    // that buffer chunks and the animation frames that update the DOM), timed in the page the same
+    // way as the full render. Median run by that figure.
+    incRuns.sort((a, b) => a.s.jsMs - b.s.jsMs);
     baseRuns.sort(byScript);
     const inc = incRuns[Math.floor(incRuns.length / 2)]!;
     const base = baseRuns[Math.floor(baseRuns.length / 2)]!;
@@ -228,18 +232,19 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
 
     const r1 = (x: number): number => Math.round(x * 10) / 10;
     const longestOverAllRuns = Math.max(...incRuns.map((r) => Math.max(r.s.longestTaskMs, r.m.longestLongTaskMs)));
-    const ratioToFull = renderScriptMs / fullScriptMs;
+    const ratioToFull = inc.s.jsMs / fullMs;
+    const scriptRatioToFull = renderScriptMs / fullScriptMs;
     const sameText = incRuns.every((r) => r.s.text === fullText);
     return {
       answerBytes: answer.length,
       chunks: chunks.length,
       codeBlocks,
       chunksPerSecond: perSecond,
-      fullRender: { medianMs: r1(fullMs), scriptMs: r1(fullScriptMs), runs: fullRuns },
+      fullRender: { jsMs: r1(fullMs), withLayoutMs: r1(fullWithLayoutMs), scriptMs: r1(fullScriptMs), runs: fullRuns },
       incremental: {
         runs: streamRuns,
         scriptMs: r1(inc.m.scriptMs),
-        scriptMsAllRuns: incRuns.map((r) => r1(r.m.scriptMs)),
+        jsMsAllRuns: incRuns.map((r) => r1(r.s.jsMs)),
         renderScriptMs: r1(renderScriptMs),
         baselineScriptMs: r1(base.m.scriptMs),
         jsTaskMs: r1(inc.s.jsMs),
@@ -256,7 +261,7 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
       },
       naive: { sampledEvery: naiveEvery, samples: nv.samples, estimatedTotalMs: Math.round(nv.estimatedTotalMs), longestTaskMs: r1(nv.longestTaskMs), sameTextAsFullRender: nv.text === fullText },
       ratioToFullRender: Math.round(ratioToFull * 100) / 100,
-      frameJsRatioToFullRender: Math.round((inc.s.frameMs / fullMs) * 100) / 100,
+      scriptRatioToFullRender: Math.round(scriptRatioToFull * 100) / 100,
       naiveRatioToFullRender: Math.round((nv.estimatedTotalMs / fullMs) * 100) / 100,
       targets: { totalVsFull: 3, longestTaskMs: 50 },
       pass: ratioToFull <= 3 && longestOverAllRuns <= 50 && sameText,

@@ -193,30 +193,34 @@ say(
 process.stderr.write('bench: D. chat rendering in Chromium…\n');
 const rd = (await benchRender()) as {
   answerBytes: number; chunks: number; codeBlocks: number; chunksPerSecond: number;
-  fullRender: { medianMs: number; scriptMs: number; runs: number };
-  incremental: { runs: number; scriptMs: number; renderScriptMs: number; baselineScriptMs: number; frameJsMs: number; handlerJsMs: number; layoutMs: number; styleMs: number; wallMs: number; frames: number; longestTaskMs: number; longTasksOver50ms: number; sameTextAsFullRender: boolean };
+  fullRender: { jsMs: number; withLayoutMs: number; scriptMs: number; runs: number };
+  incremental: { runs: number; jsTaskMs: number; jsMsAllRuns: number[]; frameJsMs: number; handlerJsMs: number; scriptMs: number; renderScriptMs: number; baselineScriptMs: number; layoutMs: number; styleMs: number; frames: number; longestTaskMs: number; longTasksOver50ms: number; sameTextAsFullRender: boolean };
   naive: { sampledEvery: number; samples: number; estimatedTotalMs: number; longestTaskMs: number; sameTextAsFullRender: boolean };
-  ratioToFullRender: number; naiveRatioToFullRender: number; pass: boolean;
+  ratioToFullRender: number; scriptRatioToFullRender: number; naiveRatioToFullRender: number; pass: boolean;
 };
 if (!rd.incremental.sameTextAsFullRender || !rd.naive.sameTextAsFullRender) throw new Error('render bench: the streamed answer does not say what the full render says');
 const renderRatioPass = rd.ratioToFullRender <= 3;
 const renderTaskPass = rd.incremental.longestTaskMs <= 50;
 say();
-say(`D. Chat rendering (bench/render.ts, Debian Chromium): a ${(rd.answerBytes / 1000).toFixed(0)} KB markdown answer with ${rd.codeBlocks} code blocks, ${rd.chunks.toLocaleString('en-US')} chunks`);
-say(`   arriving as message events at ${rd.chunksPerSecond}/s, through the chat's StreamingMarkdown; baseline = the same deliveries with no renderer.`);
+say(`D. Chat rendering (bench/render.ts, Debian Chromium): a ${(rd.answerBytes / 1000).toFixed(0)} KB markdown answer with ${rd.codeBlocks} code blocks in ${rd.chunks.toLocaleString('en-US')} chunks,`);
+say(`   each chunk a message event, ${rd.chunksPerSecond} per second, through the chat's StreamingMarkdown (src/webview/shared/markdown.ts).`);
+say(`   JavaScript time = the page's own timing of every task the renderer ran (message handlers + animation frames); full render = the same`);
+say(`   timing around one renderMarkdown() of the final answer. Chromium's ScriptDuration counter is shown as a cross-check (stream run minus`);
+say(`   an identical run with no renderer, to take out the cost of delivering 4,000 messages).`);
 say();
 say(
   table(
     ['measure', 'measured', 'target', 'verdict'],
     [
-      [`one full render of the final answer (median of ${rd.fullRender.runs}), scripting`, ms(rd.fullRender.scriptMs), '', ''],
-      ['  same, wall time incl. layout', ms(rd.fullRender.medianMs), '', 'info'],
-      [`streaming, scripting for rendering (run − baseline, median of ${rd.incremental.runs})`, ms(rd.incremental.renderScriptMs), '', ''],
+      [`one full render of the final answer, JavaScript (median of ${rd.fullRender.runs})`, ms(rd.fullRender.jsMs), '', ''],
+      ['  same, with layout / Chromium scripting counter', `${ms(rd.fullRender.withLayoutMs)} / ${ms(rd.fullRender.scriptMs)}`, '', 'info'],
+      [`streamed, JavaScript in all tasks (median of ${rd.incremental.runs} runs)`, ms(rd.incremental.jsTaskMs), '', ''],
       ['  ratio to one full render', ratio(rd.ratioToFullRender), '≤ 3.00×', verdict(renderRatioPass)],
-      ['  longest task (own timing and long-task entries)', ms(rd.incremental.longestTaskMs), '≤ 50 ms', verdict(renderTaskPass)],
-      ['  frames drawn / layout / style', `${rd.incremental.frames} / ${ms(rd.incremental.layoutMs)} / ${ms(rd.incremental.styleMs)}`, '', 'info'],
-      ['  whole run scripting / baseline scripting', `${ms(rd.incremental.scriptMs)} / ${ms(rd.incremental.baselineScriptMs)}`, '', 'info'],
-      [`naive re-render per chunk (estimated from ${rd.naive.samples} timed chunks)`, ms(rd.naive.estimatedTotalMs, 0), '', 'info'],
+      ['  longest task (own timing and long-task entries, all runs)', ms(rd.incremental.longestTaskMs), '≤ 50 ms', verdict(renderTaskPass)],
+      ['  frames / handlers, JavaScript', `${ms(rd.incremental.frameJsMs)} / ${ms(rd.incremental.handlerJsMs)}`, '', 'info'],
+      ['  Chromium scripting, run − baseline (ratio)', `${ms(rd.incremental.renderScriptMs)} (${ratio(rd.scriptRatioToFullRender)})`, '', 'info'],
+      ['  animation frames / layout / style', `${rd.incremental.frames} / ${ms(rd.incremental.layoutMs)} / ${ms(rd.incremental.styleMs)}`, '', 'info'],
+      [`naive: re-render all on every chunk (estimated from ${rd.naive.samples} timed chunks)`, ms(rd.naive.estimatedTotalMs, 0), '', 'info'],
       ['  ratio to one full render / longest task', `${ratio(rd.naiveRatioToFullRender)} / ${ms(rd.naive.longestTaskMs)}`, '', 'info'],
     ],
   ),

@@ -16,6 +16,7 @@ import {
   type HostToChat,
   type ModelOption,
 } from '../../protocol/chat.ts';
+import { describeIssues } from '../../protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
@@ -118,7 +119,7 @@ export class ChatController implements vscode.Disposable {
   private onMessage(raw: unknown): void {
     const parsed = ChatToHostSchema.safeParse(raw);
     if (!parsed.success) {
-      this.app.log.warn(`Chat view sent a malformed message (dropped): ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      this.app.log.warn(`Chat view sent a malformed message (dropped): ${describeIssues(parsed.error.issues)}`);
       return;
     }
     const m = parsed.data;

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { CompareEntry, CompareResult } from '../../core/router/compare.ts';
 import type { ChatMessage, StreamPart } from '../../core/types.ts';
 import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../protocol/compare.ts';
+import { describeIssues } from '../../protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
@@ -353,7 +354,7 @@ export class ComparePanel implements vscode.Disposable {
   private onMessage(raw: unknown): void {
     const parsed = CompareToHostSchema.safeParse(raw);
     if (!parsed.success) {
-      this.app.log.warn(`Compare view sent a malformed message: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      this.app.log.warn(`Compare view sent a malformed message (dropped): ${describeIssues(parsed.error.issues)}`);
       return;
     }
     const m = parsed.data;

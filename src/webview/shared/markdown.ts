@@ -123,18 +123,34 @@ export function codeOf(block: Element): string {
 }
 
 const FENCE = /^\s*(`{3,}|~{3,})(.*)$/;
+/** At most ~12 parse-and-sanitize updates per second while streaming (cheap ones run every frame). */
+const HEAVY_INTERVAL_MS = 80;
 /** Text that means the same in markdown as in plain text (no syntax, no line break, no URL). */
 const PLAIN_WORDS = /^[\p{L}\p{N} ,.;'"?]+$/u;
+/** The last non-blank text node under `el` (the renderer ends blocks with a "\n" text node). */
+function lastText(el: Node): Text | null {
+  let node: Node | null = el.lastChild;
+  while (node) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      if ((node as Text).data.trim()) return node as Text;
+      node = node.previousSibling;
+    } else if (node.nodeType === Node.ELEMENT_NODE && node.lastChild) node = node.lastChild;
+    else return null;
+  }
+  return null;
+}
+
 /** Elements whose trailing text a plain-words chunk may extend. */
 const TEXT_BLOCKS = new Set(['P', 'LI', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'TD', 'TH']);
 
 /**
- * An answer being streamed into `root`. `append` is cheap (buffers); the DOM is updated once per
- * animation frame. The text is cut into blocks as it arrives — at blank lines outside code fences,
+ * An answer being streamed into `root`. `append` is cheap (buffers); the DOM is updated from
+ * animation frames. The text is cut into blocks as it arrives — at blank lines outside code fences,
  * before a fence opens and after it closes — and each completed block is rendered once (parsed,
  * highlighted, sanitized) into a frozen element. Only the open block at the end is redrawn per
  * frame: plain words added to a paragraph are appended to its last text node, anything else
- * re-renders the open paragraph or list (it is short), and an open code fence is shown as plain
+ * re-renders the open paragraph or list (it is short; at most every HEAVY_INTERVAL_MS, as is
+ * freezing), and an open code fence is shown as plain
  * text in the same code-block frame (highlighting waits until the fence closes), so a long code
  * block costs nothing per frame beyond updating one text node. Scanning is incremental (each
  * character is scanned once): the work per chunk is bounded by the open block, never the answer.
@@ -155,6 +171,8 @@ export class StreamingMarkdown {
   private openCode: { lang: string; text: Text } | null = null;
   /** The tail as the live element shows it ('' after a freeze). */
   private drawn = '';
+  /** When the last parse-and-sanitize update ran. */
+  private lastHeavy = -Infinity;
   private frame = 0;
 
   constructor(root: HTMLElement, onRender: (added: HTMLElement) => void = () => {}) {
@@ -168,15 +186,31 @@ export class StreamingMarkdown {
   append(text: string): void {
     if (!text) return;
     this.tail += text;
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    this.schedule();
   }
 
-  /** Brings the DOM up to date now (also called on each animation frame). */
+  /** Brings the DOM up to date now (the views call it when the answer is complete). */
   flush(): void {
+    this.update(true);
+  }
+
+  private schedule(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.update(false));
+  }
+
+  /**
+   * One animation frame's update. The cheap updates (plain words appended to the open paragraph,
+   * the open code fence's text) happen every frame; the ones that parse and sanitize (freezing
+   * completed blocks, re-rendering the open paragraph or list) at most every HEAVY_INTERVAL_MS,
+   * so a long, fast stream costs a bounded number of renders per second, not one per frame.
+   */
+  private update(force: boolean): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.scan();
+    const heavyDue = force || performance.now() - this.lastHeavy >= HEAVY_INTERVAL_MS;
     if (this.boundary > 0) {
+      if (!heavyDue) return this.schedule();
       const done = document.createElement('div');
       done.className = 'md-block';
       done.append(renderMarkdown(this.tail.slice(0, this.boundary)));
@@ -187,12 +221,17 @@ export class StreamingMarkdown {
       this.boundary = 0;
       this.openCode = null;
       this.drawn = '';
+      this.live.replaceChildren();
+      this.lastHeavy = performance.now();
     }
     if (this.fence !== null) this.drawOpenCode();
+    else if (this.tail === this.drawn) return;
     else if (!this.extendText()) {
+      if (!heavyDue) return this.schedule();
       this.openCode = null;
       this.live.replaceChildren(renderMarkdown(this.tail));
       this.drawn = this.tail;
+      this.lastHeavy = performance.now();
     }
     this.onRender(this.live);
   }
@@ -208,11 +247,10 @@ export class StreamingMarkdown {
     if (!drawn || this.tail.length <= drawn.length || !this.tail.startsWith(drawn) || /\s$/.test(drawn)) return false;
     const added = this.tail.slice(drawn.length);
     if (!PLAIN_WORDS.test(added)) return false;
-    let leaf: Node | null = this.live.lastChild;
-    while (leaf && leaf.nodeType === Node.ELEMENT_NODE) leaf = leaf.lastChild;
+    const leaf = lastText(this.live);
     const parent = leaf?.parentElement;
-    if (!leaf || leaf.nodeType !== Node.TEXT_NODE || !parent || !TEXT_BLOCKS.has(parent.tagName) || parent.lastChild !== leaf) return false;
-    (leaf as Text).appendData(added);
+    if (!leaf || !parent || !TEXT_BLOCKS.has(parent.tagName) || lastText(parent) !== leaf) return false;
+    leaf.appendData(added);
     this.drawn = this.tail;
     return true;
   }
