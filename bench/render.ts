@@ -18,21 +18,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/vscode/harness.mjs';
 import type { StreamStats } from './render-page.ts';
+import { rng as prng } from './sse-fixture.ts';
 import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = 'the router retries a request when the provider answers with a rate limit and honours retry after before it moves on to the next model in the chain while the stream keeps its partial text'.split(' ');
 
