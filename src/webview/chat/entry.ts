@@ -188,11 +188,13 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     if (e.status === 'streaming') {
       actions = h('div', { class: 'entry-actions' }, iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', id: e.id }), { title: 'Stop answering (Escape)', class: 'stop-entry' }));
     } else {
+      // The error box already offers "Retry with…" when that is its fix: not twice.
+      const errorOffersRetryWith = e.error?.action?.kind === 'retryWith';
       actions = h(
         'div',
         { class: 'entry-actions' },
         iconButton('refresh', 'Regenerate', () => ctx.post({ type: 'regenerate', id: e.id }), { title: `Ask ${e.model ?? 'the model'} again, replacing this answer`, class: 'regenerate' }),
-        iconButton('arrow-swap', 'Retry with…', () => ctx.post({ type: 'retryWith', id: e.id }), { title: 'Ask another model (the current model stays)', class: 'retry-with' }),
+        errorOffersRetryWith ? null : iconButton('arrow-swap', 'Retry with…', () => ctx.post({ type: 'retryWith', id: e.id }), { title: 'Ask another model (the current model stays)', class: 'retry-with' }),
       );
     }
   }
