@@ -189,9 +189,20 @@ export class StreamingMarkdown {
     this.schedule();
   }
 
-  /** Brings the DOM up to date now (the views call it when the answer is complete). */
+  /**
+   * Brings the DOM up to date now, rendering the open block with the full renderer (the views call
+   * it when they have the whole answer so far, e.g. once it is complete).
+   */
   flush(): void {
     this.update(true);
+    if (this.fence !== null) {
+      // The last line may close the fence without a line break after it ("…\n```"): let the
+      // renderer decide, as it would for the whole answer.
+      this.live.replaceChildren(renderMarkdown(this.tail));
+      this.openCode = null;
+      this.drawn = this.tail;
+      this.onRender(this.live);
+    }
   }
 
   private schedule(): void {
@@ -259,7 +270,10 @@ export class StreamingMarkdown {
   private drawOpenCode(): void {
     const nl = this.tail.indexOf('\n');
     const lang = fenceLanguage(FENCE.exec(nl < 0 ? this.tail : this.tail.slice(0, nl))?.[2]);
-    const code = nl < 0 ? '' : this.tail.slice(nl + 1);
+    let code = nl < 0 ? '' : this.tail.slice(nl + 1);
+    // A closing fence still being typed ("…\n``") is not code.
+    const lastNl = code.lastIndexOf('\n');
+    if (/^\s*(`+|~+)$/.test(code.slice(lastNl + 1))) code = code.slice(0, lastNl + 1);
     if (this.openCode && this.openCode.lang === lang) {
       if (this.openCode.text.data !== code) this.openCode.text.data = code;
       return;
