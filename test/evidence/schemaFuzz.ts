@@ -174,7 +174,7 @@ function genOnce(d: Def, rng: Rng, depth: number): unknown {
       return generate((d.getter as () => unknown)(), rng, depth + 1);
     case 'array': {
       let min = 0;
-      let max = depth > 2 ? 1 : 4;
+      let max = depth > 4 ? 1 : 4;
       for (const c of checksOf(d)) {
         if (c.check === 'min_length') min = c.minimum as number;
         else if (c.check === 'max_length') max = Math.min(max, c.maximum as number);
