@@ -123,8 +123,8 @@ export function codeOf(block: Element): string {
 }
 
 const FENCE = /^\s*(`{3,}|~{3,})(.*)$/;
-/** At most ~12 parse-and-sanitize updates per second while streaming (cheap ones run every frame). */
-const HEAVY_INTERVAL_MS = 80;
+/** At most 4 parse-and-sanitize updates per second while streaming (plain words and open code still update every frame). */
+const HEAVY_INTERVAL_MS = 250;
 /** Text that means the same in markdown as in plain text (no syntax, no line break, no URL). */
 const PLAIN_WORDS = /^[\p{L}\p{N} ,.;'"?]+$/u;
 /** The last non-blank text node under `el` (the renderer ends blocks with a "\n" text node). */
