@@ -221,6 +221,10 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
       body,
     };
     requests.push(rec);
+    // The client hung up before the answer was complete (a cancelled request), not the fake's own reset.
+    res.once('close', () => {
+      if (!res.writableEnded && !resetByFake.has(res)) rec.clientClosedEarly = true;
+    });
 
     if (opts.apiKey !== undefined && !authOk(protocol, opts.apiKey, req, query)) {
       const e = enc.authError();
@@ -239,9 +243,11 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     await chat(res, rec, r, sc, raw);
   }
 
+  const resetByFake = new WeakSet<ServerResponse>();
   const gone = (res: ServerResponse): boolean => closing || res.destroyed || !res.socket || res.socket.destroyed;
 
   function reset(res: ServerResponse): void {
+    resetByFake.add(res);
     const s = res.socket;
     if (s && !s.destroyed) s.resetAndDestroy();
     else res.destroy();

@@ -67,6 +67,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
+  /** Set when the client closed the connection before the response was complete (a cancelled request). */
+  clientClosedEarly?: boolean;
 }
 
 export interface FakeModel {

@@ -325,6 +325,30 @@ describe('faults', () => {
     assert.ok(!r.body.includes('[DONE]'));
   });
 
+  test('records a client that hangs up mid-answer, and not one that got it all or one the fake reset', async () => {
+    const s = await start('openai');
+    s.enqueue({ text: 'a b c d e f g h', chunks: 8, delayBetweenChunksMs: 100 }, { text: 'whole answer' }, { text: 'a b c d', dropAfterChunks: 1 });
+    const ac = new AbortController();
+    const cancelled = new Promise<void>((resolve) => {
+      const req = http.request(`${s.baseUrl}/chat/completions`, { method: 'POST', agent: false, signal: ac.signal, headers: { 'content-type': 'application/json' } }, (r) => {
+        r.once('data', () => ac.abort());
+        r.on('error', () => resolve());
+        r.on('close', () => resolve());
+      });
+      req.on('error', () => resolve());
+      req.end(JSON.stringify(chatBody));
+    });
+    await cancelled;
+    await request(`${s.baseUrl}/chat/completions`, { body: chatBody });
+    await request(`${s.baseUrl}/chat/completions`, { body: chatBody });
+    // The fake sees each connection close a moment after the client does.
+    const deadline = Date.now() + 2000;
+    while ((!s.requests[0]?.clientClosedEarly || s.openSockets() > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(s.requests[0]!.clientClosedEarly, true, 'the cancelled request');
+    assert.equal(s.requests[1]!.clientClosedEarly, undefined, 'the complete answer');
+    assert.equal(s.requests[2]!.clientClosedEarly, undefined, "the fake's own reset");
+  });
+
   test('resetBeforeResponse -> request error without a response', async () => {
     const s = await start('anthropic');
     s.enqueue({ resetBeforeResponse: true });
