@@ -174,6 +174,7 @@ export class StreamingMarkdown {
   /** When the last parse-and-sanitize update ran. */
   private lastHeavy = -Infinity;
   private frame = 0;
+  private wait: ReturnType<typeof setTimeout> | 0 = 0;
 
   constructor(root: HTMLElement, onRender: (added: HTMLElement) => void = () => {}) {
     this.root = root;
@@ -206,7 +207,19 @@ export class StreamingMarkdown {
   }
 
   private schedule(): void {
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.update(false));
+    // While a parse-and-sanitize update waits for its turn, nothing cheaper can be drawn either:
+    // the timer schedules the next frame when that turn comes.
+    if (!this.frame && !this.wait) this.frame = requestAnimationFrame(() => this.update(false));
+  }
+
+  /** Come back when a parse-and-sanitize update is allowed again. */
+  private waitForHeavy(): void {
+    if (this.wait) return;
+    const delay = Math.max(0, this.lastHeavy + HEAVY_INTERVAL_MS - performance.now());
+    this.wait = setTimeout(() => {
+      this.wait = 0;
+      this.schedule();
+    }, delay);
   }
 
   /**
@@ -218,10 +231,14 @@ export class StreamingMarkdown {
   private update(force: boolean): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
+    if (force && this.wait) {
+      clearTimeout(this.wait);
+      this.wait = 0;
+    }
     this.scan();
     const heavyDue = force || performance.now() - this.lastHeavy >= HEAVY_INTERVAL_MS;
     if (this.boundary > 0) {
-      if (!heavyDue) return this.schedule();
+      if (!heavyDue) return this.waitForHeavy();
       const done = document.createElement('div');
       done.className = 'md-block';
       done.append(renderMarkdown(this.tail.slice(0, this.boundary)));
@@ -238,7 +255,7 @@ export class StreamingMarkdown {
     if (this.fence !== null) this.drawOpenCode();
     else if (this.tail === this.drawn) return;
     else if (!this.extendText()) {
-      if (!heavyDue) return this.schedule();
+      if (!heavyDue) return this.waitForHeavy();
       this.openCode = null;
       this.live.replaceChildren(renderMarkdown(this.tail));
       this.drawn = this.tail;
@@ -324,7 +341,9 @@ export class StreamingMarkdown {
 
   dispose(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.wait) clearTimeout(this.wait);
     this.frame = 0;
+    this.wait = 0;
   }
 }
 
