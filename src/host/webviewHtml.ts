@@ -46,3 +46,12 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
   </body>
 </html>`;
 }
+
+/**
+ * A link clicked in a webview: opened in the browser for http(s) only. The protocol's schema
+ * already insists on http(s); this checks again on the parsed URI before anything leaves VS Code.
+ */
+export function openHttpLink(url: string): void {
+  const uri = vscode.Uri.parse(url, true);
+  if (uri.scheme === 'http' || uri.scheme === 'https') void vscode.env.openExternal(uri);
+}

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChatToHostSchema } from '../../src/protocol/chat.ts';
-import { describeIssues } from '../../src/protocol/issues.ts';
+import { describeIssues, parseOrDrop } from '../../src/protocol/issues.ts';
 
 describe('describeIssues', () => {
   it('names the bad field of a dropped message and leaves its value out', () => {
@@ -20,5 +20,15 @@ describe('describeIssues', () => {
     assert.match(describeIssues(r.error!.issues), /^\(message\): /);
     const many = Array.from({ length: 8 }, (_, i) => ({ path: ['f', i], message: 'bad' }));
     assert.equal(describeIssues(many, 2), 'f.0: bad; f.1: bad; and 6 more');
+  });
+
+  it('parseOrDrop hands back a valid message and drops a bad one with one warning naming the view and field', () => {
+    const warnings: string[] = [];
+    const warn = (line: string): void => void warnings.push(line);
+    assert.deepEqual(parseOrDrop(ChatToHostSchema, { type: 'ready' }, warn, 'Chat view'), { type: 'ready' });
+    assert.deepEqual(warnings, []);
+    assert.equal(parseOrDrop(ChatToHostSchema, { type: 'openLink', url: 'file:///etc/passwd' }, warn, 'Chat view'), undefined);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^Chat view sent a malformed message \(dropped\): url: /);
   });
 });

@@ -16,11 +16,11 @@ import {
   type HostToChat,
   type ModelOption,
 } from '../../protocol/chat.ts';
-import { describeIssues } from '../../protocol/issues.ts';
+import { parseOrDrop } from '../../protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
-import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
+import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { codeBlocks } from './codeBlocks.ts';
 import { attemptView, chatError, tokensPerSecond } from './errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
@@ -117,12 +117,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   private onMessage(raw: unknown): void {
-    const parsed = ChatToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.app.log.warn(`Chat view sent a malformed message (dropped): ${describeIssues(parsed.error.issues)}`);
-      return;
-    }
-    const m = parsed.data;
+    const m = parseOrDrop(ChatToHostSchema, raw, (line) => this.app.log.warn(line), 'Chat view');
+    if (!m) return;
     switch (m.type) {
       case 'ready':
         this.ready = true;
@@ -171,12 +167,9 @@ export class ChatController implements vscode.Disposable {
       case 'errorAction':
         void this.errorAction(m.id);
         return;
-      case 'openLink': {
-        // The schema already insists on http(s); check again on the parsed URI before leaving VS Code.
-        const uri = vscode.Uri.parse(m.url, true);
-        if (uri.scheme === 'http' || uri.scheme === 'https') void vscode.env.openExternal(uri);
+      case 'openLink':
+        openHttpLink(m.url);
         return;
-      }
       default: {
         const never: never = m;
         throw new Error(`unhandled chat message ${JSON.stringify(never)}`);

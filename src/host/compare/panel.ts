@@ -7,11 +7,11 @@ import * as vscode from 'vscode';
 import type { CompareEntry, CompareResult } from '../../core/router/compare.ts';
 import type { ChatMessage, StreamPart } from '../../core/types.ts';
 import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../protocol/compare.ts';
-import { describeIssues } from '../../protocol/issues.ts';
+import { parseOrDrop } from '../../protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
-import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
+import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from './logic.ts';
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
@@ -352,12 +352,8 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private onMessage(raw: unknown): void {
-    const parsed = CompareToHostSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.app.log.warn(`Compare view sent a malformed message (dropped): ${describeIssues(parsed.error.issues)}`);
-      return;
-    }
-    const m = parsed.data;
+    const m = parseOrDrop(CompareToHostSchema, raw, (line) => this.app.log.warn(line), 'Compare view');
+    if (!m) return;
     // Actions on a run the view no longer shows are stale: ignore them.
     const current = (run: string): boolean => this.run?.id === run;
     switch (m.type) {
@@ -402,12 +398,9 @@ export class ComparePanel implements vscode.Disposable {
       case 'resetScoreboard':
         void this.host.resetScoreboard();
         return;
-      case 'openLink': {
-        // The schema already insists on http(s); check again on the parsed URI before leaving VS Code.
-        const uri = vscode.Uri.parse(m.url, true);
-        if (uri.scheme === 'http' || uri.scheme === 'https') void vscode.env.openExternal(uri);
+      case 'openLink':
+        openHttpLink(m.url);
         return;
-      }
       default: {
         const never: never = m;
         throw new Error(`unhandled compare message ${JSON.stringify(never)}`);

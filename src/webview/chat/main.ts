@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { HostToChatSchema, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../protocol/chat.ts';
 import { formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
-import { connect } from '../shared/rpc.ts';
+import { assertNever, connect } from '../shared/rpc.ts';
 import { formatCount, renderEntry, tickCountdowns } from './entry.ts';
 
 const app = document.getElementById('app')!;
@@ -51,10 +51,6 @@ const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
       assertNever(m);
   }
 });
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(x)}`);
-}
 
 const post = (m: ChatToHost): void => channel.post(m);
 

@@ -8,7 +8,7 @@ import { rankColumns } from '../../host/compare/logic.ts';
 import { HostToCompareSchema, type Column, type CompareState, type CompareToHost, type HostToCompare, type Run, type Score } from '../../protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks } from '../shared/markdown.ts';
-import { connect } from '../shared/rpc.ts';
+import { assertNever, connect } from '../shared/rpc.ts';
 import { ColumnView, isRunning } from './columns.ts';
 import { SetupView } from './setup.ts';
 
@@ -53,10 +53,6 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
       assertNever(m);
   }
 });
-
-function assertNever(x: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(x)}`);
-}
 
 const post = (m: CompareToHost): void => channel.post(m);
 const setup = new SetupView(post);

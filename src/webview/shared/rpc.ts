@@ -31,3 +31,8 @@ export function connect<In, Out>(inbound: ZodMiniType<In>, onMessage: (message: 
   });
   return { post: (message: Out) => api.postMessage(message), getState: () => api.getState(), setState: (state: unknown) => api.setState(state) };
 }
+
+/** The end of an exhaustive switch over a protocol's messages. */
+export function assertNever(x: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(x)}`);
+}
