@@ -1,5 +1,5 @@
 // Types of harness.mjs, for the TypeScript UI tests (test/ui/*.ui.test.ts) and the typecheck.
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 
 export declare const repoRoot: string;
 export declare const artifactsDir: string;
@@ -107,6 +107,10 @@ export declare function closeQuickInput(page: Page): Promise<void>;
 export declare function quickInputItems(page: Page): Promise<string[]>;
 export declare function pickQuickInputItem(page: Page, label: string, options?: { timeoutMs?: number }): Promise<boolean>;
 export declare function webviewFrame(page: Page, options?: { index?: number }): FrameLocator;
+/** The newest webview's content frame in which `probe` (a CSS selector or frame → locator) finds something; polls. */
+export declare function findWebview(page: Page, probe: string | ((frame: FrameLocator) => Locator), options?: { timeoutMs?: number; what?: string }): Promise<FrameLocator>;
+/** A wrapper for test bodies that saves a `<name>-FAILED` screenshot of `page()` when the body throws. */
+export declare function screenshotOnFailure(page: () => Page): (name: string, body: () => Promise<void>) => () => Promise<void>;
 export declare function readNotifications(page: Page, options?: { close?: boolean }): Promise<string[]>;
 export declare function screenshot(page: Page, name: string): Promise<string>;
 export declare function extensionManifest(): { name: string; publisher: string; version: string; displayName?: string; [key: string]: unknown };

@@ -444,6 +444,43 @@ export function webviewFrame(page, { index = 0 } = {}) {
 }
 
 /**
+ * The content frame of the newest webview (view, panel or preview) in which `probe` finds something:
+ * a CSS selector, or a function from the frame to a locator. Polls until `timeoutMs`.
+ * @param {import('playwright-core').Page} page
+ * @param {string | ((frame: import('playwright-core').FrameLocator) => import('playwright-core').Locator)} probe
+ * @returns {Promise<import('playwright-core').FrameLocator>}
+ */
+export async function findWebview(page, probe, { timeoutMs = 30_000, what = 'webview' } = {}) {
+  const locate = typeof probe === 'string' ? (/** @type {import('playwright-core').FrameLocator} */ f) => f.locator(probe) : probe;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await page.locator('iframe.webview.ready').count();
+    for (let i = n - 1; i >= 0; i--) {
+      const frame = webviewFrame(page, { index: i });
+      if (await locate(frame).count().catch(() => 0)) return frame;
+    }
+    if (Date.now() > deadline) throw new Error(`no ${what}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/**
+ * Wraps a test body: on failure it saves a screenshot `<name>-FAILED` of `page()` first.
+ * @param {() => import('playwright-core').Page} page
+ * @returns {(name: string, body: () => Promise<void>) => () => Promise<void>}
+ */
+export function screenshotOnFailure(page) {
+  return (name, body) => async () => {
+    try {
+      await body();
+    } catch (e) {
+      await screenshot(page(), `${name}-FAILED`).catch(() => {});
+      throw e;
+    }
+  };
+}
+
+/**
  * Reads the notifications (from the Notifications center: with the smoke-test driver on, toasts are hidden).
  * @returns {Promise<string[]>}
  */

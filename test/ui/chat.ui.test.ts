@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeQuickInput, openUiSession, runCommand, screenshot, UI_SERVER_ENV, waitForWorkbench, type UiSession } from '../../scripts/vscode/harness.mjs';
+import { closeQuickInput, findWebview, openUiSession, runCommand, screenshot, screenshotOnFailure, UI_SERVER_ENV, waitForWorkbench, type UiSession } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 
 const KEY = 'sk-ui-chat-0123456789';
@@ -37,17 +37,8 @@ function baseSettings(): Record<string, unknown> {
   };
 }
 
-async function chatFrame(page: Page, timeoutMs = 30_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
-      if (await frame.locator('textarea.prompt').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no chat webview');
-    await page.waitForTimeout(250);
-  }
+function chatFrame(page: Page, timeoutMs = 30_000): Promise<FrameLocator> {
+  return findWebview(page, 'textarea.prompt', { timeoutMs, what: 'chat webview' });
 }
 
 async function openChat(page: Page): Promise<FrameLocator> {
@@ -71,16 +62,7 @@ async function openFile(page: Page, name: string): Promise<void> {
   await editor.locator('.view-lines').click();
 }
 
-function shot(name: string, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (e) {
-      await screenshot(ui.page, `${name}-FAILED`).catch(() => {});
-      throw e;
-    }
-  };
-}
+const shot = screenshotOnFailure(() => ui.page);
 
 before(async () => {
   fake = await startFakeProvider('openai', { apiKey: KEY });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { closeQuickInput, openUiSession, pickQuickInputItem, quickInputItems, runCommand, screenshot, UI_SERVER_ENV, waitForWorkbench, type UiSession } from '../../scripts/vscode/harness.mjs';
+import { closeQuickInput, findWebview, openUiSession, pickQuickInputItem, quickInputItems, runCommand, screenshot, screenshotOnFailure, UI_SERVER_ENV, waitForWorkbench, type UiSession } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest, type Scenario } from '../fakes/server.ts';
 
 const KEY = 'sk-ui-compare-0123456789';
@@ -42,34 +42,15 @@ function scenario(req: RecordedRequest): Scenario {
   return { text: ANSWERS[model] ?? 'ok', usage: USAGE[model] ?? { input: 1, output: 1 }, chunks: model === 'gpt-4o' ? 12 : 6, delayBetweenChunksMs: model === 'gpt-4o' ? 350 : 30 };
 }
 
-/** The comparison panel's content frame. */
-async function comparePanel(page: Page, timeoutMs = 30_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
-      if (await frame.locator('section.setup').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no comparison panel');
-    await page.waitForTimeout(250);
-  }
+function comparePanel(page: Page, timeoutMs = 30_000): Promise<FrameLocator> {
+  return findWebview(page, 'section.setup', { timeoutMs, what: 'comparison panel' });
 }
 
 function column(panel: FrameLocator, label: string | RegExp): Locator {
   return panel.locator('section.column').filter({ has: panel.locator('.who', { hasText: typeof label === 'string' ? new RegExp(`^${label.replace(/[/.]/g, '\\$&')}$`) : label }) });
 }
 
-function shot(name: string, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (e) {
-      await screenshot(ui.page, `${name}-FAILED`).catch(() => {});
-      throw e;
-    }
-  };
-}
+const shot = screenshotOnFailure(() => ui.page);
 
 before(async () => {
   fake = await startFakeProvider('openai', { apiKey: KEY });

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { openUiSession, pickQuickInputItem, runCommand, screenshot, UI_SERVER_ENV, type UiSession } from '../../scripts/vscode/harness.mjs';
+import { findWebview, openUiSession, pickQuickInputItem, runCommand, screenshot, UI_SERVER_ENV, type UiSession } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 
 const KEY = 'sk-ui-markdown-0123456789';
@@ -131,17 +131,8 @@ function writeUserSettings(userDataDir: string, extra: Record<string, unknown>):
   writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...extra }, null, 2) + '\n');
 }
 
-async function chatFrame(page: Page, timeoutMs = 30_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
-      if (await frame.locator('textarea.prompt').count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error('no chat webview');
-    await page.waitForTimeout(250);
-  }
+function chatFrame(page: Page, timeoutMs = 30_000): Promise<FrameLocator> {
+  return findWebview(page, 'textarea.prompt', { timeoutMs, what: 'chat webview' });
 }
 
 let hitBase = '';

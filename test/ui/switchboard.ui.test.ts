@@ -9,11 +9,13 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
+  findWebview,
   openUiSession,
   pickQuickInputItem,
   quickInputItems,
   runCommand,
   screenshot,
+  screenshotOnFailure,
   UI_SERVER_ENV,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
@@ -49,31 +51,12 @@ async function quickPickRows(page: Page): Promise<string[]> {
 }
 
 /** The content frame of the webview (chat view, panel or preview) whose text contains `text`. */
-async function webviewContaining(page: Page, text: string | { selector: string }, timeoutMs = 20_000): Promise<FrameLocator> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await page.locator('iframe.webview.ready').count();
-    for (let i = n - 1; i >= 0; i--) {
-      const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
-      const probe = typeof text === 'string' ? frame.locator('body', { hasText: text }) : frame.locator(text.selector);
-      if (await probe.count().catch(() => 0)) return frame;
-    }
-    if (Date.now() > deadline) throw new Error(`no webview shows ${JSON.stringify(text)}`);
-    await page.waitForTimeout(250);
-  }
+function webviewContaining(page: Page, text: string | { selector: string }, timeoutMs = 20_000): Promise<FrameLocator> {
+  const probe = (frame: FrameLocator) => (typeof text === 'string' ? frame.locator('body', { hasText: text }) : frame.locator(text.selector));
+  return findWebview(page, probe, { timeoutMs, what: `webview shows ${JSON.stringify(text)}` });
 }
 
-/** Runs a test body; on failure saves a screenshot named after the test first. */
-function shot(name: string, body: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    try {
-      await body();
-    } catch (e) {
-      await screenshot(ui.page, `${name}-FAILED`).catch(() => {});
-      throw e;
-    }
-  };
-}
+const shot = screenshotOnFailure(() => ui.page);
 
 before(async () => {
   fake = await startFakeProvider('openai', { apiKey: KEY });
