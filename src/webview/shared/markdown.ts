@@ -192,18 +192,11 @@ export class StreamingMarkdown {
 
   /**
    * Brings the DOM up to date now, rendering the open block with the full renderer (the views call
-   * it when they have the whole answer so far, e.g. once it is complete).
+   * it when they have the whole answer so far, e.g. once it is complete). An open code fence too:
+   * its last line may close it without a line break after it ("…\n```"), which the renderer sees.
    */
   flush(): void {
     this.update(true);
-    if (this.fence !== null) {
-      // The last line may close the fence without a line break after it ("…\n```"): let the
-      // renderer decide, as it would for the whole answer.
-      this.live.replaceChildren(renderMarkdown(this.tail));
-      this.openCode = null;
-      this.drawn = this.tail;
-      this.onRender(this.live);
-    }
   }
 
   private schedule(): void {
@@ -252,9 +245,9 @@ export class StreamingMarkdown {
       this.live.replaceChildren();
       this.lastHeavy = performance.now();
     }
-    if (this.fence !== null) this.drawOpenCode();
+    if (this.fence !== null && !force) this.drawOpenCode();
     else if (this.tail === this.drawn) return;
-    else if (!this.extendText()) {
+    else if (this.fence !== null || !this.extendText()) {
       if (!heavyDue) return this.waitForHeavy();
       this.openCode = null;
       this.live.replaceChildren(renderMarkdown(this.tail));
