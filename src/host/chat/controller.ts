@@ -17,6 +17,7 @@ import {
   type ModelOption,
 } from '../../protocol/chat.ts';
 import { parseOrDrop } from '../../protocol/issues.ts';
+import { CachedMemento } from '../memento.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
@@ -89,7 +90,7 @@ export class ChatController implements vscode.Disposable {
 
   constructor(app: App) {
     this.app = app;
-    this.store = new ConversationStore(app.context.workspaceState, (m) => app.log.warn(`Chat history: ${m}`));
+    this.store = new ConversationStore(new CachedMemento(app.context.workspaceState), (m) => app.log.warn(`Chat history: ${m}`));
     const current = this.store.currentId();
     this.conv = (current && this.store.load(current)) || newConversation(newId('c'), Date.now(), app.currentModel());
   }

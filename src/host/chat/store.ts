@@ -10,12 +10,9 @@
  */
 import * as z from 'zod/mini';
 import { ChatEntrySchema, type ChatEntry, type ConversationSummary } from '../../protocol/chat.ts';
+import type { KeyValueStore } from '../memento.ts';
 
-/** The part of vscode.Memento the store needs. */
-export interface KeyValueStore {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): Thenable<void> | Promise<void>;
-}
+export type { KeyValueStore };
 
 /** One stored turn: the entry as the view shows it, and what was actually sent (user turns: the question plus attached code). */
 export const StoredTurnSchema = z.object({ entry: ChatEntrySchema, content: z.string() });

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../protocol/compare.ts';
 import type { App } from '../app.ts';
+import { CachedMemento } from '../memento.ts';
 import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from './logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
 
@@ -23,11 +24,14 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
   private readonly docs = new Map<string, string>();
   private readonly subs: vscode.Disposable[];
   private docCounter = 0;
+  /** globalState, read through what this session wrote (see memento.ts). */
+  private readonly stored: CachedMemento;
   private exportPicker: ExportPicker = (suggested) =>
     vscode.window.showSaveDialog({ defaultUri: suggested, filters: { Markdown: ['md'] }, title: 'Export comparison (Markdown, with a .json next to it)', saveLabel: 'Export' });
 
   constructor(app: App) {
     this.app = app;
+    this.stored = new CachedMemento(app.context.globalState);
     this.subs = [
       vscode.workspace.registerTextDocumentContentProvider(COMPARE_DOC_SCHEME, this),
       vscode.workspace.onDidCloseTextDocument((d) => {
@@ -77,7 +81,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
   // ── Saved runs ──
 
   private savedAll(): Record<string, SavedCompare> {
-    const raw = this.app.context.globalState.get<Record<string, unknown>>(SAVED_KEY) ?? {};
+    const raw = this.stored.get<Record<string, unknown>>(SAVED_KEY) ?? {};
     const out: Record<string, SavedCompare> = {};
     for (const [k, v] of Object.entries(raw)) {
       const p = SavedCompareSchema.safeParse(v);
@@ -91,23 +95,23 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     const keep = Object.entries(all)
       .sort((a, b) => b[1].savedAt - a[1].savedAt)
       .slice(0, MAX_SAVED);
-    void this.app.context.globalState.update(SAVED_KEY, Object.fromEntries(keep));
+    void this.stored.update(SAVED_KEY, Object.fromEntries(keep));
   }
 
   // ── Scoreboard ──
 
   scoreboard(): Score[] {
-    return scoreRows(parseScoreBook(this.app.context.globalState.get(SCORE_KEY)));
+    return scoreRows(parseScoreBook(this.stored.get(SCORE_KEY)));
   }
 
   async recordVote(winner: string, answered: string[]): Promise<void> {
-    const book = recordVote(parseScoreBook(this.app.context.globalState.get(SCORE_KEY)), winner, answered);
-    await this.app.context.globalState.update(SCORE_KEY, book);
+    const book = recordVote(parseScoreBook(this.stored.get(SCORE_KEY)), winner, answered);
+    await this.stored.update(SCORE_KEY, book);
     for (const p of this.panels) p.scoreboardChanged();
   }
 
   async resetScoreboard(): Promise<void> {
-    await this.app.context.globalState.update(SCORE_KEY, {});
+    await this.stored.update(SCORE_KEY, {});
     this.app.log.info('Comparison scoreboard reset');
     for (const p of this.panels) p.scoreboardChanged();
   }
