@@ -146,3 +146,14 @@ export interface ModelRequest {
   signal?: AbortSignal;
 }
 
+/** What one model can do, from live model lists and the catalog, overridable in the config. */
+export interface ModelCapabilities {
+  toolCalling: boolean;
+  imageInput: boolean;
+  pdfInput: boolean;
+  reasoning: boolean;
+  structuredOutput: boolean;
+  /** Tokens; null when no source says. */
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+}
