@@ -12,7 +12,7 @@ import type { ChatResult } from '../core/types.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
 import { CompareManager } from './compare/manager.ts';
-import { formatContext, formatPrice, formatUsd } from './format.ts';
+import { formatContext, formatPrice, formatUsd } from '../shared/format.ts';
 import { KeyStore } from './keyStore.ts';
 import { buildModelItems, pushRecent, type PickEntry } from './modelItems.ts';
 import { logRequest } from './requestLog.ts';

@@ -7,7 +7,7 @@ import { estimateTokens } from '../core/catalog/cost.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
 import type { ChatMessage } from '../core/types.ts';
 import type { App } from './app.ts';
-import { formatContext, formatPrice } from './format.ts';
+import { formatContext, formatPrice } from '../shared/format.ts';
 
 /** At most this many models are offered, recent ones first (OpenRouter alone lists hundreds). */
 const MAX_MODELS = 60;

@@ -3,7 +3,7 @@
  * maps command ids to handlers, runs the first-run offers, serves VS Code's chat.
  */
 import * as vscode from 'vscode';
-import type { ChatState } from '../protocol/chat.ts';
+import type { ChatState } from '../shared/protocol/chat.ts';
 import type { ChatController } from './chat/controller.ts';
 import { App, type NoticeLevel, type Shell } from './app.ts';
 import type { CommandId } from './commandIds.ts';

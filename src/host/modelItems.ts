@@ -6,7 +6,7 @@
 import type { RouteConfig } from '../core/config.ts';
 import type { ModelInfo } from '../core/catalog/catalog.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
-import { formatContext, formatPrice } from './format.ts';
+import { formatContext, formatPrice } from '../shared/format.ts';
 
 export type PickEntry =
   | { kind: 'separator'; label: string }

@@ -4,7 +4,7 @@
  */
 import type * as vscode from 'vscode';
 import type { ChatMessage, ChatResult } from '../core/types.ts';
-import { formatMs, formatUsd } from './format.ts';
+import { formatMs, formatUsd } from '../shared/format.ts';
 
 export function describeResult(source: string, r: ChatResult): string {
   const who = r.answeredBy && r.answeredBy !== r.model ? `${r.model} → ${r.answeredBy}` : r.model;

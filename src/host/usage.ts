@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { summarize, type UsageReport } from '../core/router/ledger.ts';
 import type { App } from './app.ts';
-import { formatUsd } from './format.ts';
+import { formatUsd } from '../shared/format.ts';
 
 export const USAGE_SCHEME = 'switchboard-usage';
 

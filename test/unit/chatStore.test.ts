@@ -6,7 +6,7 @@ import { SwitchboardError } from '../../src/core/errors.ts';
 import { codeBlocks } from '../../src/host/chat/codeBlocks.ts';
 import { chatError, errorAction, tokensPerSecond } from '../../src/host/chat/errorView.ts';
 import { ConversationStore, KEYS, MAX_CONVERSATIONS, newConversation, titleFrom, totalsOf, type Conversation, type KeyValueStore } from '../../src/host/chat/store.ts';
-import type { ChatEntry } from '../../src/protocol/chat.ts';
+import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 /** A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow. */
 class MapStore implements KeyValueStore {

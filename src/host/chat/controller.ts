@@ -15,8 +15,8 @@ import {
   type Chip,
   type HostToChat,
   type ModelOption,
-} from '../../protocol/chat.ts';
-import { parseOrDrop } from '../../protocol/issues.ts';
+} from '../../shared/protocol/chat.ts';
+import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import { CachedMemento } from '../memento.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';

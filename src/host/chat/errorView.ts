@@ -4,7 +4,7 @@
  */
 import type { SwitchboardError } from '../../core/errors.ts';
 import type { Attempt } from '../../core/types.ts';
-import type { AttemptView, ChatError, ErrorAction } from '../../protocol/chat.ts';
+import type { AttemptView, ChatError, ErrorAction } from '../../shared/protocol/chat.ts';
 
 /** The action for an error kind; `now` is the clock for retry-after deadlines. */
 export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'retryAfterMs'>, now: number): ErrorAction | null {

@@ -3,10 +3,10 @@
  * saved runs a window reload restores, the read-only documents the answer diff shows, and export.
  */
 import * as vscode from 'vscode';
-import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../protocol/compare.ts';
+import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../shared/protocol/compare.ts';
 import type { App } from '../app.ts';
 import { CachedMemento } from '../memento.ts';
-import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from './logic.ts';
+import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
 
 export const COMPARE_DOC_SCHEME = 'switchboard-compare';

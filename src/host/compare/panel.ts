@@ -6,13 +6,13 @@
 import * as vscode from 'vscode';
 import type { CompareEntry, CompareResult } from '../../core/router/compare.ts';
 import type { ChatMessage, StreamPart } from '../../core/types.ts';
-import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../protocol/compare.ts';
-import { parseOrDrop } from '../../protocol/issues.ts';
+import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../shared/protocol/compare.ts';
+import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
-import { blindLabel, shuffled, validateSetup } from './logic.ts';
+import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
 

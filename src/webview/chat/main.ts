@@ -5,7 +5,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import { HostToChatSchema, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../protocol/chat.ts';
+import { HostToChatSchema, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../shared/protocol/chat.ts';
 import { formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';

@@ -2,7 +2,7 @@
  * One column of the comparison: its head (label, status, badges, stop / re-run), the answer as
  * sanitized streaming markdown, live metrics, the error with its fix, and the actions on it.
  */
-import type { Column, CompareToHost } from '../../protocol/compare.ts';
+import type { Column, CompareToHost } from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { codeOf, StreamingMarkdown } from '../shared/markdown.ts';
 
