@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createClient, type SwitchboardClient } from './core/client.ts';
 import { loadConfig, type SwitchboardConfig } from './core/config.ts';
 import { SwitchboardError } from './core/errors.ts';
-import { formatUsd } from './core/catalog/cost.ts';
+import { formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, JsonlUsageStore, localDayKey, summarize } from './core/router/ledger.ts';
 import type { CompareResult } from './core/router/compare.ts';
 import type { ChatRequest } from './core/router/router.ts';

@@ -7,7 +7,7 @@ export { PRESETS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKi
 export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { Catalog } from './catalog/catalog.ts';
-export { computeCost, estimateCost, estimateTokens, formatUsd } from './catalog/cost.ts';
+export { computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
 export { JsonlUsageStore, MemoryUsageStore, defaultLedgerPath, summarize, totalsAt, type UsageStore, type LedgerEntry, type UsageReport } from './router/ledger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';

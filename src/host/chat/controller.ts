@@ -23,7 +23,8 @@ import type { App } from '../app.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { codeBlocks } from './codeBlocks.ts';
-import { attemptView, chatError, tokensPerSecond } from './errorView.ts';
+import { tokensPerSecond } from '../../core/index.ts';
+import { attemptView, chatError } from './errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
 

@@ -44,11 +44,3 @@ export function chatError(e: SwitchboardError, now: number): ChatError {
 export function attemptView(a: Attempt): AttemptView {
   return { model: a.model, outcome: a.outcome, errorKind: a.errorKind ?? null, status: a.status ?? null, durationMs: a.durationMs, message: a.message ?? null };
 }
-
-/** Output tokens per second of the streamed part (after the first token); null when not measurable. */
-export function tokensPerSecond(outputTokens: number | null, ttftMs: number | null, totalMs: number): number | null {
-  if (outputTokens === null || outputTokens <= 0) return null;
-  const ms = totalMs - (ttftMs ?? 0);
-  if (ms <= 0) return null;
-  return outputTokens / (ms / 1000);
-}

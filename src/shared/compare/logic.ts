@@ -2,7 +2,7 @@
  * The comparison's pure logic (no 'vscode'; the webview imports parts of it too): validating a
  * set-up, blind labels, ranking finished columns, the vote scoreboard, and the export formats.
  */
-import { formatUsd } from '../../core/catalog/cost.ts';
+import { formatUsd } from '../format.ts';
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type Column, type Run, type Score } from '../protocol/compare.ts';
 
 /** Why a comparison cannot start, or null when it can. */
