@@ -5,14 +5,14 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type SwitchboardClient } from './core/client.ts';
-import { loadConfig, type SwitchboardConfig } from './core/config.ts';
-import { SwitchboardError } from './core/errors.ts';
+import { createClient, type SwitchboardClient } from './core/index.ts';
+import { loadConfig, type SwitchboardConfig } from './core/index.ts';
+import { SwitchboardError } from './core/index.ts';
 import { formatUsd } from './shared/format.ts';
-import { defaultLedgerPath, JsonlUsageStore, localDayKey, summarize } from './core/router/ledger.ts';
-import type { CompareResult } from './core/router/compare.ts';
-import type { ChatRequest } from './core/router/router.ts';
-import type { ChatMessage, ChatResult } from './core/types.ts';
+import { defaultLedgerPath, JsonlUsageStore, localDayKey, summarize } from './core/index.ts';
+import type { CompareResult } from './core/index.ts';
+import type { ChatRequest } from './core/index.ts';
+import type { ChatMessage, ChatResult } from './core/index.ts';
 
 const VERSION = '0.1.0';
 

@@ -6,10 +6,14 @@ export { SwitchboardError, ERROR_KINDS, classifyHttpError, parseRetryAfter, type
 export { PRESETS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
 export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
 export { systemClock, type Clock } from './clock.ts';
-export { Catalog } from './catalog/catalog.ts';
+export { Catalog, type ModelInfo } from './catalog/catalog.ts';
 export { computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
-export { JsonlUsageStore, MemoryUsageStore, defaultLedgerPath, summarize, totalsAt, type UsageStore, type LedgerEntry, type UsageReport } from './router/ledger.ts';
+export { JsonlUsageStore, MemoryUsageStore, defaultLedgerPath, localDayKey, summarize, totalsAt, type UsageStore, type LedgerEntry, type UsageReport } from './router/ledger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
-export type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams, ChunkStream } from './openaiFacade.ts';
+export { toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
 export type * from './types.ts';
+// For the front ends' own requests (key verification, the gateway's log scrubbing).
+export { redactSecrets } from './redact.ts';
+export { authHeaders } from './providers/shared.ts';
+export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';

@@ -14,7 +14,7 @@
  * - Unknown model or route (config) and upstream 404 → 404 `model_not_found`.
  * - Every non-retryable error carries `x-should-retry: false`, which the OpenAI SDKs honour.
  */
-import type { SwitchboardError, ErrorKind } from '../core/errors.ts';
+import type { SwitchboardError, ErrorKind } from '../core/index.ts';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };

@@ -10,10 +10,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SwitchboardClient } from '../core/client.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import { toChatCompletion, toChatRequest, toChunks } from '../core/openaiFacade.ts';
-import { ROUTE_PREFIX } from '../core/resolve.ts';
+import type { SwitchboardClient } from '../core/index.ts';
+import { SwitchboardError } from '../core/index.ts';
+import { toChatCompletion, toChatRequest, toChunks } from '../core/index.ts';
+import { ROUTE_PREFIX } from '../core/index.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';

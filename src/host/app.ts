@@ -4,11 +4,11 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { createClient, type SwitchboardClient } from '../core/client.ts';
-import type { ResolvedProvider } from '../core/config.ts';
-import { findPreset, PRESETS } from '../core/providers/presets.ts';
-import { JsonlUsageStore, MemoryUsageStore, type UsageStore } from '../core/router/ledger.ts';
-import type { ChatResult } from '../core/types.ts';
+import { createClient, type SwitchboardClient } from '../core/index.ts';
+import type { ResolvedProvider } from '../core/index.ts';
+import { findPreset, PRESETS } from '../core/index.ts';
+import { JsonlUsageStore, MemoryUsageStore, type UsageStore } from '../core/index.ts';
+import type { ChatResult } from '../core/index.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
 import { CompareManager } from './compare/manager.ts';

@@ -9,7 +9,7 @@
  * from the notification (or the command's `copyToken` argument does it).
  */
 import * as vscode from 'vscode';
-import type { SwitchboardClient } from '../core/client.ts';
+import type { SwitchboardClient } from '../core/index.ts';
 import type { App } from './app.ts';
 
 export const GATEWAY_TOKEN_SECRET = 'switchboard.gateway.token';

@@ -4,8 +4,8 @@
  * local Ollama / LM Studio server.
  */
 import * as vscode from 'vscode';
-import { resolveProvider, type ResolvedProvider } from '../core/config.ts';
-import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/providers/presets.ts';
+import { resolveProvider, type ResolvedProvider } from '../core/index.ts';
+import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import type { App } from './app.ts';
 import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
 

@@ -3,9 +3,9 @@
  * provider API. Requests go through the same client, so failover, costs and budgets apply.
  */
 import * as vscode from 'vscode';
-import { estimateTokens } from '../core/catalog/cost.ts';
-import { ROUTE_PREFIX } from '../core/resolve.ts';
-import type { ChatMessage } from '../core/types.ts';
+import { estimateTokens } from '../core/index.ts';
+import { ROUTE_PREFIX } from '../core/index.ts';
+import type { ChatMessage } from '../core/index.ts';
 import type { App } from './app.ts';
 import { formatContext, formatPrice } from '../shared/format.ts';
 

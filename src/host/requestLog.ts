@@ -3,7 +3,7 @@
  * the answer only when `switchboard.verboseLogging` is on.
  */
 import type * as vscode from 'vscode';
-import type { ChatMessage, ChatResult } from '../core/types.ts';
+import type { ChatMessage, ChatResult } from '../core/index.ts';
 import { formatMs, formatUsd } from '../shared/format.ts';
 
 export function describeResult(source: string, r: ChatResult): string {

@@ -1,6 +1,6 @@
 /** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
 import * as vscode from 'vscode';
-import { summarize, type UsageReport } from '../core/router/ledger.ts';
+import { summarize, type UsageReport } from '../core/index.ts';
 import type { App } from './app.ts';
 import { formatUsd } from '../shared/format.ts';
 

@@ -3,11 +3,11 @@
  * provider's model list, and finding a local Ollama / LM Studio server. Pure (no 'vscode'),
  * `fetch` injected so tests can swap it.
  */
-import type { ResolvedProvider } from '../core/config.ts';
-import { findPreset } from '../core/providers/presets.ts';
-import { authHeaders } from '../core/providers/shared.ts';
-import { redactSecrets } from '../core/redact.ts';
-import { ANTHROPIC_VERSION } from '../core/providers/anthropic/anthropicModel.ts';
+import type { ResolvedProvider } from '../core/index.ts';
+import { findPreset } from '../core/index.ts';
+import { authHeaders } from '../core/index.ts';
+import { redactSecrets } from '../core/index.ts';
+import { ANTHROPIC_VERSION } from '../core/index.ts';
 
 export type Fetch = typeof fetch;
 

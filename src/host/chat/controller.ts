@@ -5,8 +5,8 @@
  * workspace (store.ts) after every turn and every second while an answer streams.
  */
 import * as vscode from 'vscode';
-import type { ChatStream } from '../../core/chatStream.ts';
-import type { ChatMessage } from '../../core/types.ts';
+import type { ChatStream } from '../../core/index.ts';
+import type { ChatMessage } from '../../core/index.ts';
 import {
   ChatToHostSchema,
   type ApplyMode,

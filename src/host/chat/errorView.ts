@@ -2,8 +2,8 @@
  * A failed answer as the chat shows it: the provider's message, the fix, and the one-click action
  * that fits the core's error kind (never decided by matching message text). Pure (no 'vscode').
  */
-import type { SwitchboardError } from '../../core/errors.ts';
-import type { Attempt } from '../../core/types.ts';
+import type { SwitchboardError } from '../../core/index.ts';
+import type { Attempt } from '../../core/index.ts';
 import type { AttemptView, ChatError, ErrorAction } from '../../shared/protocol/chat.ts';
 
 /** The action for an error kind; `now` is the clock for retry-after deadlines. */

@@ -4,8 +4,8 @@
  * vote, diff, export, use an answer). The host holds the truth; the view gets snapshots and deltas.
  */
 import * as vscode from 'vscode';
-import type { CompareEntry, CompareResult } from '../../core/router/compare.ts';
-import type { ChatMessage, StreamPart } from '../../core/types.ts';
+import type { CompareEntry, CompareResult } from '../../core/index.ts';
+import type { ChatMessage, StreamPart } from '../../core/index.ts';
 import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../shared/protocol/compare.ts';
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
