@@ -322,7 +322,8 @@ export class ComparePanel implements vscode.Disposable {
     const gen = Number(col.runId.split('.').pop() ?? 0) + 1;
     const fresh = emptyColumn(`${run.id}.${index}.${gen}`, col.model, col.label, col.outputPrice);
     run.columns[index] = fresh;
-    this.launch([index]);
+    // Each column's result is handled in track(); the combined promise never rejects (compareModels).
+    void this.launch([index]);
     this.postColumn(index);
     this.persist();
     return true;
