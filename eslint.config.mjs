@@ -24,6 +24,7 @@ const HOST_PURE = [
   'src/host/memento.ts',
   'src/host/modelItems.ts',
   'src/host/prompts.ts',
+  'src/host/requestLog.ts',
   'src/host/services/*.ts',
   'src/host/settingsModel.ts',
 ];

@@ -3,7 +3,9 @@
  * other extensions and the tests can run them without the prompts.
  */
 import * as vscode from 'vscode';
-import type { App } from './app.ts';
+import type { ChatController } from './chat/controller.ts';
+import type { CompareManager } from './compare/manager.ts';
+import type { FeatureHost } from './featureHost.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './commandIds.ts';
 import { GatewayController, type StartGatewayArgs } from './gateway.ts';
@@ -12,10 +14,13 @@ import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
 
+/** The commands reach every feature: the host plus the chat and the comparison (main.ts wires it). */
+export type CommandsHost = FeatureHost & { readonly chat: ChatController; readonly compare: CompareManager };
+
 export const EXTENSION_ID = 'switchboard.switchboard';
 
 /** The active editor's selection with its file name and language, or undefined (after telling the user). */
-export async function currentSelection(app: App): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
+export async function currentSelection(app: CommandsHost): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
     void app.notify('info', 'Switchboard: select some code in an editor first.');
@@ -35,7 +40,7 @@ export async function currentSelection(app: App): Promise<{ code: CodeSelection;
 
 type Handler = (...args: unknown[]) => unknown;
 
-export function commandHandlers(app: App): Record<CommandId, Handler> {
+export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
   const usage = new UsageDocument(app);
   app.context.subscriptions.push(usage);
   const gateway = new GatewayController(app);

@@ -10,7 +10,10 @@
  */
 import * as vscode from 'vscode';
 import type { SwitchboardClient } from '../core/index.ts';
-import type { App } from './app.ts';
+import type { FeatureHost } from './featureHost.ts';
+
+/** What the gateway controller uses (main.ts wires it to the services). */
+export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'keys' | 'log' | 'notify'>;
 
 export const GATEWAY_TOKEN_SECRET = 'switchboard.gateway.token';
 export const DEFAULT_GATEWAY_PORT = 4141;
@@ -38,11 +41,11 @@ interface Running {
 }
 
 export class GatewayController implements vscode.Disposable {
-  private readonly app: App;
+  private readonly app: GatewayHost;
   private running: Running | null = null;
   private starting: Promise<GatewayInfo | undefined> | null = null;
 
-  constructor(app: App) {
+  constructor(app: GatewayHost) {
     this.app = app;
   }
 

@@ -6,15 +6,18 @@ import * as vscode from 'vscode';
 import { estimateTokens } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import type { ChatMessage } from '../core/index.ts';
-import type { App } from './app.ts';
+import type { FeatureHost } from './featureHost.ts';
 import { formatContext, formatPrice } from '../shared/format.ts';
+
+/** What VS Code's chat provider uses (main.ts wires it to the services). */
+export type LmHost = Pick<FeatureHost, 'client' | 'currentModel' | 'recentModels' | 'recordResult'>;
 
 /** At most this many models are offered, recent ones first (OpenRouter alone lists hundreds). */
 const MAX_MODELS = 60;
 const DEFAULT_CONTEXT = 128_000;
 const DEFAULT_OUTPUT = 8_192;
 
-export function languageModelInfos(app: App): vscode.LanguageModelChatInformation[] {
+export function languageModelInfos(app: LmHost): vscode.LanguageModelChatInformation[] {
   const client = app.client();
   const recent = app.recentModels();
   const current = app.currentModel();
@@ -71,7 +74,7 @@ export function toChatMessages(messages: readonly vscode.LanguageModelChatReques
 }
 
 export async function provideResponse(
-  app: App,
+  app: LmHost,
   model: vscode.LanguageModelChatInformation,
   messages: readonly vscode.LanguageModelChatRequestMessage[],
   progress: vscode.Progress<vscode.LanguageModelResponsePart>,

@@ -2,7 +2,6 @@
  * One log line per request: model, attempts, timings, tokens, cost. Never a key; the prompt and
  * the answer only when `switchboard.verboseLogging` is on.
  */
-import type * as vscode from 'vscode';
 import type { ChatMessage, ChatResult } from '../core/index.ts';
 import { formatMs, formatUsd } from '../shared/format.ts';
 
@@ -16,7 +15,7 @@ export function describeResult(source: string, r: ChatResult): string {
   return `[${source}] ${who}: ${outcome}; first token ${formatMs(r.timing.ttftMs)}, total ${formatMs(r.timing.totalMs)}; ${tokens}; cost ${formatUsd(r.costUsd)}; attempts: ${attempts || 'none'}`;
 }
 
-export function logRequest(log: vscode.LogOutputChannel, source: string, r: ChatResult, verbose: boolean, messages?: readonly ChatMessage[]): void {
+export function logRequest(log: { info(m: string): void; warn(m: string): void }, source: string, r: ChatResult, verbose: boolean, messages?: readonly ChatMessage[]): void {
   const line = describeResult(source, r);
   if (r.error && r.error.kind !== 'aborted') log.warn(line);
   else log.info(line);

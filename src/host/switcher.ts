@@ -4,8 +4,11 @@
  * a typed `provider/model` that is not listed can be used as is.
  */
 import * as vscode from 'vscode';
-import type { App } from './app.ts';
+import type { FeatureHost } from './featureHost.ts';
 import type { PickEntry } from './modelItems.ts';
+
+/** What the switcher uses (main.ts wires it to the services). */
+export type SwitcherHost = Pick<FeatureHost, 'client' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'setCurrentModel' | 'setLastCompareModels'>;
 
 type ModelEntry = Extract<PickEntry, { kind: 'model' }>;
 
@@ -36,7 +39,7 @@ function actionItems(): Item[] {
 }
 
 /** Refresh the catalog in the background when it is stale; resolves true when it changed. */
-async function refreshIfStale(app: App): Promise<boolean> {
+async function refreshIfStale(app: SwitcherHost): Promise<boolean> {
   const catalog = app.client().catalog;
   if (!catalog.isStale()) return false;
   const r = await catalog.refresh();
@@ -45,7 +48,7 @@ async function refreshIfStale(app: App): Promise<boolean> {
 }
 
 /** Show the switcher; the pick becomes the current model. Resolves with it (undefined if dismissed). */
-export async function showModelSwitcher(app: App): Promise<string | undefined> {
+export async function showModelSwitcher(app: SwitcherHost): Promise<string | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'Switchboard: Switch Model';
   qp.placeholder = 'Type to filter models — provider/model, name or price';
@@ -99,7 +102,7 @@ export async function showModelSwitcher(app: App): Promise<string | undefined> {
 }
 
 /** A multi-select of models for a comparison; the last selection is preselected. */
-export async function pickModelsToCompare(app: App): Promise<string[] | undefined> {
+export async function pickModelsToCompare(app: SwitcherHost): Promise<string[] | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'Switchboard: Compare Models';
   qp.placeholder = 'Pick two or more models to compare (Space to toggle, Enter to start)';

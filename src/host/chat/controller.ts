@@ -19,7 +19,7 @@ import {
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import { CachedMemento } from '../memento.ts';
 import type { ApplyTarget } from '../apply.ts';
-import type { App } from '../app.ts';
+import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { codeBlocks } from './codeBlocks.ts';
@@ -27,6 +27,9 @@ import { tokensPerSecond } from '../../core/index.ts';
 import { attemptView, chatError } from './errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
+
+/** What the chat uses (main.ts wires it to the services). */
+export type ChatHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'log' | 'markUsed' | 'modelDetail' | 'modelPickItems' | 'notify' | 'pickModelInteractively' | 'recordResult' | 'setCurrentModel'>;
 
 export const CHAT_VIEW_ID = 'switchboard.chat';
 
@@ -74,7 +77,7 @@ function newId(prefix: string): string {
 }
 
 export class ChatController implements vscode.Disposable {
-  private readonly app: App;
+  private readonly app: ChatHost;
   readonly store: ConversationStore;
   private conv: Conversation;
   /** Where each answer's code goes (the selection it was asked about); in memory only. */
@@ -89,7 +92,7 @@ export class ChatController implements vscode.Disposable {
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(app: App) {
+  constructor(app: ChatHost) {
     this.app = app;
     this.store = new ConversationStore(new CachedMemento(app.context.workspaceState), (m) => app.log.warn(`Chat history: ${m}`));
     const current = this.store.currentId();

@@ -3,13 +3,16 @@
  * without changing the current model.
  */
 import * as vscode from 'vscode';
-import type { App } from '../app.ts';
+import type { FeatureHost } from '../featureHost.ts';
+
+/** What the one-off pick uses (main.ts wires it to the services). */
+export type PickHost = Pick<FeatureHost, 'modelPickItems'>;
 
 interface Item extends vscode.QuickPickItem {
   id?: string;
 }
 
-export async function pickModelOnce(app: App, title: string): Promise<string | undefined> {
+export async function pickModelOnce(app: PickHost, title: string): Promise<string | undefined> {
   const items: Item[] = app.modelPickItems().map((e): Item =>
     e.kind === 'separator'
       ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }

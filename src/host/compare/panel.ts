@@ -9,10 +9,13 @@ import type { ChatMessage, StreamPart } from '../../core/index.ts';
 import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../shared/protocol/compare.ts';
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
-import type { App } from '../app.ts';
+import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
+
+/** What a comparison panel uses (main.ts wires it to the services). */
+export type CompareHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'recordResult' | 'setLastCompareModels'>;
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
 
@@ -25,7 +28,7 @@ export interface CompareOptions {
 
 /** What a panel needs from its manager (manager.ts). */
 export interface PanelHost {
-  readonly app: App;
+  readonly app: CompareHost;
   scoreboard(): CompareState['scoreboard'];
   recordVote(winner: string, answered: string[]): Promise<void>;
   resetScoreboard(): Promise<void>;
@@ -76,7 +79,7 @@ let panelCounter = 0;
 export class ComparePanel implements vscode.Disposable {
   readonly id: string;
   private readonly host: PanelHost;
-  private readonly app: App;
+  private readonly app: CompareHost;
   readonly panel: vscode.WebviewPanel;
   private setup: Setup;
   /** The current run with real model names (the view gets it masked while blind). */
