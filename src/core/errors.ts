@@ -20,8 +20,13 @@ export const ERROR_KINDS = [
   'invalid_response',
   'config',
   'budget',
+  /** A bug in Switchboard (a TypeError in an adapter…): not the provider's fault, not retried. */
+  'internal',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Where to report Switchboard's own bugs (the `internal` kind's fix says so). */
+export const REPORT_BUG_URL = 'https://github.com/switchboard/switchboard/issues';
 
 /** Kinds worth trying again (same model later, or another model now). */
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'network', 'timeout']);
@@ -132,6 +137,8 @@ export function defaultFix(kind: ErrorKind, keyHint?: string, retryAfterMs?: num
       return 'fix the configuration';
     case 'budget':
       return 'raise the budget or set onExceed to "warn"';
+    case 'internal':
+      return `this is a bug in Switchboard, not a problem with the provider or your setup: please report it at ${REPORT_BUG_URL} with the log (the stack trace is there; no keys are logged)`;
   }
 }
 
@@ -274,9 +281,28 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
   return null;
 }
 
-/** Map a low-level network/undici error to the taxonomy. */
+/**
+ * A programming error of ours rather than a failed request: a TypeError, RangeError,
+ * ReferenceError or SyntaxError that no network layer raised (undici's and Node's network errors
+ * carry a `code` such as UND_ERR_SOCKET or ECONNRESET; fetch's own is TypeError "fetch failed"
+ * with a cause). Node's argument checks (code ERR_INVALID_ARG_TYPE…) are bugs of ours too.
+ */
+export function isProgrammingError(e: unknown): e is Error {
+  if (!(e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError)) return false;
+  const err = e as Error & { code?: unknown; cause?: { code?: unknown } };
+  if (err.message === 'fetch failed' || err.cause?.code !== undefined) return false;
+  return err.code === undefined || (typeof err.code === 'string' && /^ERR_(INVALID_ARG|OUT_OF_RANGE|MISSING_ARGS)/.test(err.code));
+}
+
+/** Switchboard's own bug, reported as such: not retried, no cooldown, a fix that says how to report it. */
+export function internalError(e: Error, provider: string | null, model: string | null): SwitchboardError {
+  return new SwitchboardError({ kind: 'internal', message: `Switchboard bug: ${e.name}: ${e.message}`, provider, model, fix: defaultFix('internal'), cause: e });
+}
+
+/** Map a low-level network/undici error to the taxonomy (a bug of ours is `internal`, not `network`). */
 export function classifyNetworkError(e: unknown, provider: string, model: string, phase: 'connect' | 'headers' | 'body'): SwitchboardError {
   if (e instanceof SwitchboardError) return e.withContext(provider, model);
+  if (isProgrammingError(e)) return internalError(e, provider, model);
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
   const msg = err?.message ?? String(e);

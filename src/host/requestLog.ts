@@ -19,6 +19,8 @@ export function logRequest(log: { info(m: string): void; warn(m: string): void }
   const line = describeResult(source, r);
   if (r.error && r.error.kind !== 'aborted') log.warn(line);
   else log.info(line);
+  // A bug of ours: the stack is what a report needs (the error's fix points here).
+  if (r.error?.kind === 'internal' && r.error.cause instanceof Error && r.error.cause.stack) log.warn(`[${source}] ${r.error.cause.stack}`);
   if (!verbose) return;
   if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
   log.info(`[${source}]   answer: ${r.text}`);

@@ -75,3 +75,16 @@ test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
   const e = classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body');
   assert.ok(e instanceof SwitchboardError && e.retryable);
 });
+
+test('a programming error is internal, a network failure stays network', () => {
+  const bug = classifyNetworkError(new TypeError("Cannot read properties of undefined (reading 'choices')"), 'p', 'm', 'body');
+  assert.equal(bug.kind, 'internal');
+  assert.equal(bug.retryable, false);
+  assert.match(bug.fix ?? '', /bug in Switchboard/);
+  assert.equal(classifyNetworkError(new RangeError('Invalid array length'), 'p', 'm', 'body').kind, 'internal');
+  // Node's own argument checks are bugs of ours too.
+  assert.equal(classifyNetworkError(Object.assign(new TypeError('The "chunk" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'p', 'm', 'body').kind, 'internal');
+  // fetch's "fetch failed" TypeError and errors with a network code are the network's.
+  assert.equal(classifyNetworkError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'p', 'm', 'connect').kind, 'network');
+  assert.equal(classifyNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), 'p', 'm', 'body').kind, 'network');
+});

@@ -29,6 +29,7 @@ export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'ret
     case 'invalid_response':
       return { kind: 'retry' };
     case 'aborted':
+    case 'internal': // a bug of ours: the fix says how to report it; retrying will not help
       return null;
     default: {
       const never: never = e.kind;
