@@ -42,6 +42,10 @@ export interface ErrorInit {
   fix?: string | null;
   /** The provider's own error code/type (e.g. `insufficient_quota`). */
   providerCode?: string | null;
+  /** The provider's id for the failed request (x-request-id, request-id…), for its support. */
+  requestId?: string | null;
+  /** The provider's own verdict (`x-should-retry`): true makes any error retryable; false: do not try this model again. */
+  shouldRetry?: boolean | null;
   cause?: unknown;
 }
 
@@ -54,6 +58,8 @@ export class SwitchboardError extends Error {
   readonly model: string | null;
   readonly fix: string | null;
   readonly providerCode: string | null;
+  readonly requestId: string | null;
+  readonly shouldRetry: boolean | null;
   /** The bare provider message, without the prefix naming provider and model. */
   readonly detail: string;
 
@@ -61,17 +67,19 @@ export class SwitchboardError extends Error {
     const where = [init.provider && `${init.provider}${init.model ? `/${init.model}` : ''}`, init.status ? `HTTP ${init.status}` : null]
       .filter(Boolean)
       .join(', ');
-    const text = `${where ? `${where}: ` : ''}${init.kind}: ${init.message}${init.fix ? ` — ${init.fix}` : ''}`;
+    const text = `${where ? `${where}: ` : ''}${init.kind}: ${init.message}${init.requestId ? ` (request id ${init.requestId})` : ''}${init.fix ? ` — ${init.fix}` : ''}`;
     super(text, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'SwitchboardError';
     this.kind = init.kind;
-    this.retryable = RETRYABLE.has(init.kind);
+    this.retryable = init.shouldRetry === true || RETRYABLE.has(init.kind);
     this.retryAfterMs = init.retryAfterMs ?? null;
     this.status = init.status ?? null;
     this.provider = init.provider ?? null;
     this.model = init.model ?? null;
     this.fix = init.fix ?? null;
     this.providerCode = init.providerCode ?? null;
+    this.requestId = init.requestId ?? null;
+    this.shouldRetry = init.shouldRetry ?? null;
     this.detail = init.message;
   }
 
@@ -91,12 +99,14 @@ export class SwitchboardError extends Error {
       retryAfterMs: this.retryAfterMs,
       fix: this.fix,
       providerCode: this.providerCode,
+      requestId: this.requestId,
+      shouldRetry: this.shouldRetry,
       cause: this.cause,
     };
   }
 
-  toJSON(): { kind: ErrorKind; message: string; status: number | null; retryable: boolean; retryAfterMs: number | null; fix: string | null } {
-    return { kind: this.kind, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, fix: this.fix };
+  toJSON(): { kind: ErrorKind; message: string; status: number | null; retryable: boolean; retryAfterMs: number | null; fix: string | null; requestId: string | null } {
+    return { kind: this.kind, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, fix: this.fix, requestId: this.requestId };
   }
 }
 
@@ -191,7 +201,33 @@ export function classifyHttpError(args: {
     retryAfterMs: kind === 'quota' ? null : retryAfterMs,
     fix: defaultFix(kind, args.keyHint, retryAfterMs),
     providerCode: info.code ?? info.type ?? info.status ?? null,
+    requestId: requestIdOf(headers, body),
+    shouldRetry: shouldRetryOf(headers),
   });
+}
+
+/** Response headers that carry the provider's request id (OpenAI and most compatibles, Anthropic, Google, AWS). */
+const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-goog-request-id', 'x-amzn-requestid', 'x-amz-request-id'];
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name] ?? headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The provider's id for this request: a response header, or Anthropic's `request_id` in the error body. */
+export function requestIdOf(headers: Record<string, string | string[] | undefined>, body?: unknown): string | null {
+  for (const name of REQUEST_ID_HEADERS) {
+    const v = header(headers, name)?.trim();
+    if (v) return v.slice(0, 200);
+  }
+  const fromBody = body && typeof body === 'object' ? (body as Record<string, unknown>).request_id : undefined;
+  return typeof fromBody === 'string' && fromBody.trim() ? fromBody.trim().slice(0, 200) : null;
+}
+
+/** `x-should-retry: true|false` (OpenAI and others): the provider overrides our guess from the status. */
+export function shouldRetryOf(headers: Record<string, string | string[] | undefined>): boolean | null {
+  const v = header(headers, 'x-should-retry')?.trim().toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : null;
 }
 
 function isContextLength(code: string, msg: string): boolean {

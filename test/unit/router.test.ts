@@ -200,6 +200,28 @@ describe('retries', () => {
     await w.client.close();
   });
 
+  test('x-should-retry: false on a 500 is not retried on the same model; a route still fails over', async () => {
+    const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 3 } });
+    w.servers[0]!.enqueue({ status: 500, headers: { 'x-should-retry': 'false', 'x-request-id': 'req_abc123' } });
+    w.servers[1]!.enqueue({ text: 'from b' });
+    const r = await w.ask('route/r');
+    assert.equal(r.text, 'from b');
+    assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome]), [['a/m', 'error'], ['b/m', 'ok']]);
+    assert.equal(w.clock.sleeps.length, 0);
+    await w.client.close();
+  });
+
+  test('x-should-retry: true makes a 409 retryable; the request id is kept on the error', async () => {
+    const w = await world(1, { retries: { maxRetries: 1 } });
+    w.servers[0]!.enqueue({ status: 409, headers: { 'x-should-retry': 'true', 'x-request-id': 'req_first' } }, { status: 409, headers: { 'x-request-id': 'req_second' } });
+    const r = await w.ask('a/m');
+    assert.deepEqual(r.attempts.map((a) => a.outcome), ['error', 'error'], 'retried once');
+    assert.equal(r.error?.kind, 'bad_request');
+    assert.equal(r.error?.requestId, 'req_second');
+    assert.match(r.error!.message, /\(request id req_second\)/);
+    await w.client.close();
+  });
+
   test('429 with retry-after as an HTTP date', async () => {
     const w = await world(1, { retries: { maxRetries: 1 } });
     w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': new Date(Date.now() + 5000).toUTCString() } }, { text: 'ok' });
