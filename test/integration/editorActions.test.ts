@@ -168,9 +168,10 @@ describe('Editor actions', () => {
     assert.deepEqual(entry.error?.action, { kind: 'retryWith' });
   });
 
-  it("answers VS Code's language model API through the same client", async function () {
+  it("answers VS Code's language model API through the same client", async () => {
     const models = await vscode.lm.selectChatModels({ vendor: 'switchboard', id: 'openai/gpt-4o-mini' });
-    if (!models.length) this.skip(); // chat is disabled in the harness profile; the provider is covered above
+    // No silent skip: the harness serves Switchboard's models to VS Code's chat API, so none is a failure.
+    assert.ok(models.length > 0, "VS Code's language model API offered no Switchboard model for openai/gpt-4o-mini");
     const n = chatRequests(fake).length;
     const res = await models[0]!.sendRequest([vscode.LanguageModelChatMessage.User('hello')]);
     let text = '';
