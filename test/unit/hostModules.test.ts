@@ -1,6 +1,6 @@
-/// <reference types="mocha" />
-// The extension's pure modules (no 'vscode'), tested here next to the code that uses them.
+// The extension's pure modules (no 'vscode'), in plain Node: they need no extension host.
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { createServer } from 'node:net';
 import { resolveProvider } from '../../src/core/config.ts';
 import type { ModelInfo } from '../../src/core/catalog/catalog.ts';
