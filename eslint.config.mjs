@@ -17,6 +17,7 @@ const FRONT_ENDS = { regex: '(^|/)(host|gateway|webview)/|(^|/)cli\\.ts$', messa
 
 /** host/ files that are plain TypeScript, unit-tested in Node: they must stay free of vscode. */
 const HOST_PURE = [
+  'src/host/background.ts',
   'src/host/chat/codeBlocks.ts',
   'src/host/chat/errorView.ts',
   'src/host/chat/store.ts',
@@ -42,9 +43,9 @@ export default tseslint.config(
     plugins: { '@typescript-eslint': tseslint.plugin },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
-      // A promise nobody awaits loses its rejection. `void p` is allowed only where p cannot reject
-      // (its callee catches); see the README's "Promises" note.
-      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }],
+      // A promise nobody awaits loses its rejection: hand it to inBackground() (host/background.ts,
+      // logs the failure) or catch it; `void p` only with a disable comment saying why p cannot reject.
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
     },
   },
@@ -77,6 +78,12 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(CORE_INTERNALS, { regex: '(^|/)webview/', message: 'The host talks to webviews through src/shared/protocol.' }),
     },
+  },
+  {
+    // NOT DONE (arch13): the chat controller's 16 `void` calls are being edited on the vscode11
+    // branch at the same time; they get inBackground() after that merge, then this override goes.
+    files: ['src/host/chat/controller.ts'],
+    rules: { '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: true }] },
   },
   {
     files: HOST_PURE,

@@ -11,6 +11,7 @@
 import * as vscode from 'vscode';
 import type { SwitchboardClient } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
+import { inBackground } from './background.ts';
 
 /** What the gateway controller uses (main.ts wires it to the services). */
 export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'keys' | 'log' | 'notify'>;
@@ -55,7 +56,7 @@ export class GatewayController implements vscode.Disposable {
 
   async start(args: StartGatewayArgs = {}): Promise<GatewayInfo | undefined> {
     if (this.running) {
-      if (!args.quiet) void this.announce(this.running.url, args.copyToken === true, true);
+      if (!args.quiet) inBackground(this.announce(this.running.url, args.copyToken === true, true), this.app.log, 'Announcing the gateway');
       else if (args.copyToken) await this.copyToken();
       return this.info()!;
     }
@@ -87,7 +88,7 @@ export class GatewayController implements vscode.Disposable {
     this.running = { url: gateway.url, port: gateway.port, close: () => gateway.close() };
     this.app.log.info(`Gateway started at ${gateway.url} (bearer token in VS Code's secret storage)`);
     if (args.copyToken) await this.copyToken();
-    if (!args.quiet) void this.announce(gateway.url, false, false);
+    if (!args.quiet) inBackground(this.announce(gateway.url, false, false), this.app.log, 'Announcing the gateway');
     return this.info()!;
   }
 
@@ -147,6 +148,6 @@ export class GatewayController implements vscode.Disposable {
   dispose(): void {
     const r = this.running;
     this.running = null;
-    void r?.close().catch(() => {});
+    if (r) inBackground(r.close(), this.app.log, 'Stopping the gateway');
   }
 }

@@ -8,6 +8,7 @@ import { resolveProvider, type ResolvedProvider } from '../core/index.ts';
 import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
+import { inBackground } from './background.ts';
 
 /** What the key flows use (main.ts wires it to the services). */
 export type KeysHost = Pick<FeatureHost, 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings'>;
@@ -102,8 +103,8 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
   } else {
     app.log.warn(`Key for ${provider.id} did not verify: ${result.message}`);
     void app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, 'Enter Again', 'Remove Key').then((a) => {
-      if (a === 'Enter Again') void setApiKey(app, { provider: provider.id });
-      if (a === 'Remove Key') void removeApiKey(app, { provider: provider.id });
+      if (a === 'Enter Again') inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
+      if (a === 'Remove Key') inBackground(removeApiKey(app, { provider: provider.id }), app.log, 'Removing the key');
     });
   }
   app.fireModelsChanged();

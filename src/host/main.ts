@@ -28,6 +28,7 @@ import { SessionSpend } from './services/spend.ts';
 import { CONFIG_SETTING_KEYS, validateSettings } from './settingsModel.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
+import { inBackground } from './background.ts';
 
 /** What the light activation code hands over. */
 export interface Shell {
@@ -159,7 +160,7 @@ class Extension implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('switchboard')) this.onSettingsChanged();
       }),
-      clients.onDidCreateClient((c) => void this.refresher.refreshIfNeeded(c)),
+      clients.onDidCreateClient((c) => inBackground(this.refresher.refreshIfNeeded(c), log, 'Refreshing the catalog')),
       clients.onDidChangeClient(() => {
         refreshViews();
         shell.lmChanged.fire();

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { FeatureHost } from './featureHost.ts';
 import type { PickEntry } from './modelItems.ts';
+import { inBackground } from './background.ts';
 
 /** What the switcher uses (main.ts wires it to the services). */
 export type SwitcherHost = Pick<FeatureHost, 'client' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'setCurrentModel' | 'setLastCompareModels'>;
@@ -67,9 +68,13 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
   };
   load();
   qp.busy = true;
-  void refreshIfStale(app)
-    .then((changed) => changed && load())
-    .finally(() => (qp.busy = false));
+  inBackground(
+    refreshIfStale(app)
+      .then((changed) => changed && load())
+      .finally(() => (qp.busy = false)),
+    app.log,
+    'Refreshing the model list',
+  );
 
   qp.onDidChangeValue((v) => {
     const typed = v.trim();

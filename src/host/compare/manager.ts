@@ -8,6 +8,7 @@ import type { FeatureHost } from '../featureHost.ts';
 import { CachedMemento } from '../memento.ts';
 import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
+import { inBackground } from '../background.ts';
 
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
 export type CompareManagerHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'notify' | 'recordResult' | 'setLastCompareModels'>;
@@ -98,7 +99,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     const keep = Object.entries(all)
       .sort((a, b) => b[1].savedAt - a[1].savedAt)
       .slice(0, MAX_SAVED);
-    void this.stored.update(SAVED_KEY, Object.fromEntries(keep));
+    inBackground(this.stored.update(SAVED_KEY, Object.fromEntries(keep)), this.app.log, 'Saving the comparison panels');
   }
 
   // ── Scoreboard ──

@@ -237,6 +237,7 @@ const entryContext = {
   onGrow: () => {
     if (stickToBottom) scrollToBottom();
   },
+  // eslint-disable-next-line @typescript-eslint/no-floating-promises -- copy() catches a clipboard failure and falls back to execCommand
   copy: (text: string, block: Element) => void copy(text, block),
 };
 

@@ -160,10 +160,13 @@ function addCopyButtons(root: HTMLElement): void {
       'copy',
       'Copy',
       () => {
-        void navigator.clipboard.writeText(codeOf(block)).then(() => {
-          block.classList.add('copied');
-          setTimeout(() => block.classList.remove('copied'), 1200);
-        });
+        navigator.clipboard.writeText(codeOf(block)).then(
+          () => {
+            block.classList.add('copied');
+            setTimeout(() => block.classList.remove('copied'), 1200);
+          },
+          () => block.classList.add('copy-failed'), // the webview refused clipboard access: mark the block rather than drop the rejection
+        );
       },
       { iconOnly: true, class: 'icon-only', title: 'Copy the code' },
     );
