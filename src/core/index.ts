@@ -3,7 +3,7 @@ export { createClient, type ClientOptions, type SwitchboardClient } from './clie
 export { ChatStream } from './chatStream.ts';
 export { loadConfig, parseConfig, resolveProvider, defaultConfigPath, ConfigSchema, type SwitchboardConfig, type ConfigInput, type ResolvedProvider, type RouteConfig, type BudgetConfig, type Price } from './config.ts';
 export { SwitchboardError, ERROR_KINDS, classifyHttpError, parseRetryAfter, type ErrorKind } from './errors.ts';
-export { PRESETS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
+export { PRESETS, PROVIDER_KINDS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
 export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { Catalog, type ModelInfo } from './catalog/catalog.ts';

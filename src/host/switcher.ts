@@ -13,12 +13,13 @@ export type SwitcherHost = Pick<FeatureHost, 'client' | 'currentModel' | 'lastCo
 
 type ModelEntry = Extract<PickEntry, { kind: 'model' }>;
 
-interface Item extends vscode.QuickPickItem {
+export interface Item extends vscode.QuickPickItem {
   id?: string;
   action?: 'setKey' | 'settings' | 'custom';
 }
 
-function toItems(entries: PickEntry[], opts: { checkCurrent: boolean }): Item[] {
+/** The switcher's entries as quick-pick rows (the one-off pick for "Retry with…" uses them too). */
+export function modelQuickPickItems(entries: PickEntry[], opts: { checkCurrent: boolean }): Item[] {
   return entries.map((e): Item =>
     e.kind === 'separator'
       ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
@@ -58,7 +59,7 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
   let base: Item[] = [];
   const load = (): void => {
     const entries = app.modelPickItems();
-    base = [...toItems(entries, { checkCurrent: true }), ...actionItems()];
+    base = [...modelQuickPickItems(entries, { checkCurrent: true }), ...actionItems()];
     if (!entries.length) {
       base.unshift({ label: '$(info) No models yet: set an API key or configure a provider', alwaysShow: true, action: 'setKey' });
     }
@@ -115,7 +116,7 @@ export async function pickModelsToCompare(app: SwitcherHost): Promise<string[] |
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   const entries = app.modelPickItems();
-  const items = toItems(entries, { checkCurrent: false });
+  const items = modelQuickPickItems(entries, { checkCurrent: false });
   qp.items = items;
   const previous = new Set(app.lastCompareModels());
   if (!previous.size) {

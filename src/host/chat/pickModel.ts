@@ -4,20 +4,13 @@
  */
 import * as vscode from 'vscode';
 import type { FeatureHost } from '../featureHost.ts';
+import { modelQuickPickItems } from '../switcher.ts';
 
 /** What the one-off pick uses (main.ts wires it to the services). */
 export type PickHost = Pick<FeatureHost, 'modelPickItems'>;
 
-interface Item extends vscode.QuickPickItem {
-  id?: string;
-}
-
 export async function pickModelOnce(app: PickHost, title: string): Promise<string | undefined> {
-  const items: Item[] = app.modelPickItems().map((e): Item =>
-    e.kind === 'separator'
-      ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
-      : { id: e.id, label: `${e.route ? '$(git-merge) ' : ''}${e.label}`, description: e.description, detail: e.detail },
-  );
+  const items = modelQuickPickItems(app.modelPickItems(), { checkCurrent: false });
   const pick = await vscode.window.showQuickPick(items, {
     title,
     placeHolder: 'Pick the model to ask this again (the current model stays as it is)',
