@@ -13,6 +13,7 @@ import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './k
 import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
+import { snippetOf } from './snippet.ts';
 
 /** The commands reach every feature: the host plus the chat and the comparison (main.ts wires it). */
 export type CommandsHost = FeatureHost & { readonly chat: ChatController; readonly compare: CompareManager };
@@ -27,15 +28,9 @@ export async function currentSelection(app: CommandsHost): Promise<{ code: CodeS
     return undefined;
   }
   const doc = editor.document;
-  const sel = editor.selection;
-  const text = doc.getText(sel);
-  const fileName = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
-  // A selection ending at column 0 of a line does not include that line.
-  const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1;
-  return {
-    code: { fileName, languageId: doc.languageId, text, startLine: sel.start.line + 1, endLine },
-    target: { uri: doc.uri, range: new vscode.Range(sel.start, sel.end), original: text },
-  };
+  const range = new vscode.Range(editor.selection.start, editor.selection.end);
+  const code = snippetOf(doc, range);
+  return { code, target: { uri: doc.uri, range, original: code.text } };
 }
 
 type Handler = (...args: unknown[]) => unknown;

@@ -27,6 +27,7 @@ import { tokensPerSecond } from '../../core/index.ts';
 import { attemptView, chatError } from './errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
+import { snippetOf } from '../snippet.ts';
 
 /** What the chat uses (main.ts wires it to the services). */
 export type ChatHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'log' | 'markUsed' | 'modelDetail' | 'modelPickItems' | 'notify' | 'pickModelInteractively' | 'recordResult' | 'setCurrentModel'>;
@@ -312,10 +313,8 @@ export class ChatController implements vscode.Disposable {
     const sel = editor.selection;
     const whole = what === 'file' || sel.isEmpty;
     const range = whole ? new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)) : new vscode.Range(sel.start, sel.end);
-    const text = doc.getText(range);
-    const fileName = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
-    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1;
-    const code: CodeSelection = { fileName, languageId: doc.languageId, text, startLine: range.start.line + 1, endLine };
+    const code = snippetOf(doc, range);
+    const { fileName, text } = code;
     const label = whole ? `${fileName}` : selectionLabel(code).replace(/ \([^)]*\)$/, '');
     const chip: PendingChip = { id: newId('k'), label, title: `${selectionLabel(code)} — sent with your next message`, code, target: whole ? null : { uri: doc.uri, range, original: text } };
     // The same range twice is one chip.
