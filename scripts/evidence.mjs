@@ -205,7 +205,7 @@ function soakSection(a) {
   out.push(
     'One client, five fake providers (two OpenAI-compatible, Anthropic, Gemini, OpenRouter), three routes and four single models, ' +
       `${a.concurrency ?? '?'} requests in flight, compare calls and cancellations, an injected clock advanced to cover an hour, random ` +
-      'faults and a recurring 3-minute outage of one provider. The ledger is a JSONL file read back at the end.\n',
+      'faults and a recurring 3-minute outage of one provider. The ledger is the SQLite usage database, read back at the end.\n',
   );
   out.push(figuresList(a) + '\n');
   if (a.checks) out.push(table(['check', 'result'], Object.entries(a.checks).map(([k, v]) => [a.checkLabels?.[k] ?? k, mark(v)])) + '\n');

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { createClient, type SwitchboardClient } from '../core/client.ts';
 import type { ResolvedProvider } from '../core/config.ts';
 import { findPreset, PRESETS } from '../core/providers/presets.ts';
-import { JsonlUsageStore, MemoryUsageStore, type UsageStore } from '../core/router/ledger.ts';
+import { MemoryUsageStore, type UsageStore } from '../core/router/ledger.ts';
+import { openLedgerAt } from '../core/router/sqliteLedger.ts';
 import type { ChatResult } from '../core/types.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -67,7 +68,7 @@ export class App implements vscode.Disposable {
     this.chosen = shell.context.globalState.get<string>(STATE.current) ?? null;
     this.recent = shell.context.globalState.get<string[]>(STATE.recent) ?? [];
     const storage = shell.context.globalStorageUri;
-    this.ledger = storage.scheme === 'file' ? new JsonlUsageStore(join(storage.fsPath, 'usage.jsonl')) : new MemoryUsageStore();
+    this.ledger = storage.scheme === 'file' ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
     this.settings = this.readSettings();
     this.applier = new Applier(this);
     this.chat = new ChatController(this);
