@@ -20,6 +20,8 @@ const HOSTILE = {
   'switchboard.verboseLogging': true,
   'switchboard.catalog.refreshHours': 1,
   'switchboard.providers': [{ id: 'openai', baseUrl: 'http://127.0.0.1:9/v1' }],
+  // Not restricted: shows when VS Code has read the file.
+  'editor.tabSize': 7,
 };
 
 describe('Restricted Mode: a repository cannot change money or privacy settings', () => {
@@ -40,7 +42,7 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     if (!folder) throw new Error('the test needs a workspace folder');
     settingsUri = vscode.Uri.joinPath(folder, '.vscode', 'settings.json');
     await vscode.workspace.fs.writeFile(settingsUri, new TextEncoder().encode(JSON.stringify(HOSTILE, null, 2)));
-    await waitFor('VS Code to read the workspace settings', () => vscode.workspace.getConfiguration('switchboard').inspect('budget')?.workspaceValue !== undefined);
+    await waitFor('VS Code to read the workspace settings', () => vscode.workspace.getConfiguration('editor').get('tabSize') === 7);
     const s = await services();
     await waitFor('the fake provider in use', () => s.providers().includes('openai'));
   });
@@ -67,7 +69,7 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     assert.deepEqual(e.config.routes, []);
     assert.equal(e.config.retries.maxRetries, undefined);
     assert.equal(e.config.timeouts.connectMs, undefined);
-    assert.equal(e.config.catalog.refreshHours ?? null, null);
+    assert.equal(e.config.catalog.refreshHours, 24, 'the default, not the workspace’s 1');
     assert.deepEqual(e.config.providers.map((p) => [p.id, p.baseUrl]), [['openai', fake.baseUrl]]);
   });
 
@@ -85,5 +87,6 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     const cfg = vscode.workspace.getConfiguration('switchboard');
     assert.deepEqual(cfg.get('budget'), { daily: 0.001, onExceed: 'block' });
     assert.equal(cfg.get('verboseLogging'), false);
+    console.log(`restricted settings in Restricted Mode: inspect('budget') = ${JSON.stringify(cfg.inspect('budget'))}`);
   });
 });
