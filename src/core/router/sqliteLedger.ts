@@ -131,9 +131,13 @@ export class SqliteUsageStore implements UsageStore {
       this.dropStale(db, now);
       const d = decide(this.spend(now));
       if (d.hold === null) return { id: null, value: d.value };
-      const r = db
-        .prepare('INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host) VALUES (?, ?, ?, ?, ?)')
-        .run(d.hold, now, now + (this.opts.reservationTtlMs ?? RESERVATION_TTL_MS), process.pid, hostname());
+      const r = this.stmt(db, 'INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host) VALUES (?, ?, ?, ?, ?)').run(
+        d.hold,
+        now,
+        now + (this.opts.reservationTtlMs ?? RESERVATION_TTL_MS),
+        process.pid,
+        hostname(),
+      );
       return { id: Number(r.lastInsertRowid), value: d.value };
     });
   }
@@ -141,13 +145,13 @@ export class SqliteUsageStore implements UsageStore {
   async settle(id: number, entry: LedgerEntryInput): Promise<void> {
     const e = validEntry(entry);
     this.write((db) => {
-      db.prepare('DELETE FROM reservations WHERE id = ?').run(id);
+      this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id);
       this.insert(e);
     });
   }
 
   async release(id: number): Promise<void> {
-    this.write((db) => db.prepare('DELETE FROM reservations WHERE id = ?').run(id));
+    this.write((db) => this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id));
   }
 
   close(): void {
@@ -237,23 +241,22 @@ export class SqliteUsageStore implements UsageStore {
   private spend(now: number): SpendTotals {
     const db = this.open();
     const b = periodBounds(now);
-    const s = db
-      .prepare(
-        'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
-          'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
-      )
-      .get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
-    const held = Number(db.prepare('SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
+    const s = this.stmt(
+      db,
+      'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
+        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
+    ).get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
+    const held = Number(this.stmt(db, 'SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
     return { today: Number(s.today) + held, month: Number(s.month) + held, unknownCostToday: Number(s.unknown), reserved: held };
   }
 
   /** Reservations past their time, and those of processes on this machine that have died. */
   private dropStale(db: DatabaseSync, now: number): void {
-    db.prepare('DELETE FROM reservations WHERE expires_ms <= ?').run(now);
+    this.stmt(db, 'DELETE FROM reservations WHERE expires_ms <= ?').run(now);
     const host = hostname();
-    for (const r of db.prepare('SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?').all(host, process.pid)) {
+    for (const r of this.stmt(db, 'SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?').all(host, process.pid)) {
       const pid = Number(r.pid);
-      if (!processAlive(pid)) db.prepare('DELETE FROM reservations WHERE host = ? AND pid = ?').run(host, pid);
+      if (!processAlive(pid)) this.stmt(db, 'DELETE FROM reservations WHERE host = ? AND pid = ?').run(host, pid);
     }
   }
 
