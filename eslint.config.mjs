@@ -28,6 +28,7 @@ const HOST_PURE = [
   'src/host/requestLog.ts',
   'src/host/services/*.ts',
   'src/host/settingsModel.ts',
+  'src/host/workspaceOverrides.ts',
 ];
 
 const restrict = (...patterns) => ['error', { patterns }];

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { JsonlUsageStore, MemoryUsageStore, type UsageStore } from '../core/index.ts';
+import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -25,7 +25,8 @@ import { ModelChoice } from './services/modelChoice.ts';
 import { ModelList } from './services/modelList.ts';
 import { FirstRunFlags, Notifier } from './services/notifier.ts';
 import { SessionSpend } from './services/spend.ts';
-import { CONFIG_SETTING_KEYS, validateSettings } from './settingsModel.ts';
+import { validateSettings } from './settingsModel.ts';
+import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 import { inBackground } from './background.ts';
@@ -44,6 +45,8 @@ export interface SwitchboardServices {
   modelPickItems(): PickEntry[];
   currentModel(): string | null;
   settingsProblems(): string[];
+  /** The settings the client runs with, whether the workspace's values count (trust), verbose logging. */
+  effectiveSettings(): { config: SwitchboardConfig; trusted: boolean; verbose: boolean };
   notices(): { level: NoticeLevel; text: string }[];
   chatState(): ChatState;
   /** The chat itself (integration tests drive it without the webview). */
@@ -56,12 +59,6 @@ export interface SwitchboardServices {
   languageModels(): vscode.LanguageModelChatInformation[];
 }
 
-function readSettings() {
-  const cfg = vscode.workspace.getConfiguration('switchboard');
-  const raw: Record<string, unknown> = {};
-  for (const k of CONFIG_SETTING_KEYS) raw[k] = cfg.get(k);
-  return { settings: validateSettings(raw), verbose: cfg.get<boolean>('verboseLogging', false) === true };
-}
 
 function showMessage(level: NoticeLevel, text: string, actions: string[]): Thenable<string | undefined> {
   if (level === 'error') return vscode.window.showErrorMessage(text, ...actions);
@@ -90,13 +87,23 @@ class Extension implements vscode.Disposable {
     const { context, log } = shell;
     const storage = context.globalStorageUri;
     const onDisk = storage.scheme === 'file';
-    const ledger: UsageStore = onDisk ? new JsonlUsageStore(join(storage.fsPath, 'usage.jsonl')) : new MemoryUsageStore();
+    const ledger: UsageStore = onDisk ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
+    this.notifier = new Notifier(showMessage);
+    // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
+    // workspace override is announced once per workspace.
+    const readSettings = () => {
+      const read = readSwitchboardSettings();
+      warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
+        log.warn(text);
+        inBackground(this.notifier.notify('warning', text), log, 'A settings warning');
+      });
+      return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
+    };
     this.clients = new ClientService({ keys: this.keys, readSettings, log, ledger, catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
     this.spend = new SessionSpend(log, () => this.clients.verbose);
-    this.notifier = new Notifier(showMessage);
     this.flags = new FirstRunFlags(context.globalState);
     this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
 
@@ -160,6 +167,8 @@ class Extension implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('switchboard')) this.onSettingsChanged();
       }),
+      // Trusting the folder makes its switchboard.* values count from now on.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()),
       clients.onDidCreateClient((c) => inBackground(this.refresher.refreshIfNeeded(c), log, 'Refreshing the catalog')),
       clients.onDidChangeClient(() => {
         refreshViews();
@@ -280,6 +289,7 @@ export class Main {
       modelPickItems: () => ext.models.pickItems(),
       currentModel: () => ext.choice.current(),
       settingsProblems: () => [...ext.clients.settings.problems],
+      effectiveSettings: () => ({ config: ext.clients.settings.config, trusted: ext.clients.trusted, verbose: ext.clients.verbose }),
       notices: () => ext.notifier.notices(),
       chatState: () => ext.chat.state(),
       chat: () => ext.chat,

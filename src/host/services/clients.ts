@@ -14,8 +14,8 @@ export interface KeySource {
 
 export interface ClientServiceOptions {
   keys: KeySource;
-  /** Reads and validates the switchboard.* settings. */
-  readSettings(): { settings: SettingsResult; verbose: boolean };
+  /** Reads and validates the switchboard.* settings; `trusted`: whether the workspace's values count. */
+  readSettings(): { settings: SettingsResult; verbose: boolean; trusted?: boolean };
   log: Log;
   ledger: UsageStore;
   catalogCacheFile: string | null;
@@ -28,6 +28,8 @@ export class ClientService {
   private readonly changed = new Emitter<void>();
   settings: SettingsResult;
   verbose: boolean;
+  /** Whether workspace values of the switchboard.* settings are used (see settingsSource.ts). */
+  trusted = true;
   /** A client was built (the catalog refresher watches it). */
   readonly onDidCreateClient = this.created.event;
   /** The settings or the keys changed: the next client() is a new one. */
@@ -35,7 +37,9 @@ export class ClientService {
 
   constructor(opts: ClientServiceOptions) {
     this.opts = opts;
-    ({ settings: this.settings, verbose: this.verbose } = opts.readSettings());
+    const read = opts.readSettings();
+    ({ settings: this.settings, verbose: this.verbose } = read);
+    this.trusted = read.trusted ?? true;
   }
 
   /** Providers the client runs with: the settings' plus presets that have a stored key. */
@@ -78,7 +82,9 @@ export class ClientService {
   /** Read the settings again; returns the settings before, for comparison. */
   reloadSettings(): SettingsResult {
     const before = this.settings;
-    ({ settings: this.settings, verbose: this.verbose } = this.opts.readSettings());
+    const read = this.opts.readSettings();
+    ({ settings: this.settings, verbose: this.verbose } = read);
+    this.trusted = read.trusted ?? true;
     return before;
   }
 
