@@ -73,6 +73,17 @@ describe('OpenAI-compatible request', () => {
     assert.match(c.warnings[0]!, /user/);
   });
 
+  test('Mistral: tool call ids from elsewhere become 9 letters/digits, the same on the call and its result', () => {
+    const body = openaiBody(provider('mistral'), 'mistral-large-latest', { messages: LOOP.slice(2, 5) }, ctx());
+    const [assistant, r1, r2] = body.messages as { tool_calls?: { id: string }[]; tool_call_id?: string }[];
+    const ids = assistant!.tool_calls!.map((t) => t.id);
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9]{9}$/);
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual([r1!.tool_call_id, r2!.tool_call_id], ids);
+    const own = openaiBody(provider('mistral'), 'm', { messages: [{ role: 'assistant', content: [{ type: 'tool-call', id: 'D681PevKs', name: 'f', arguments: '{}' }] }] }, ctx());
+    assert.equal((own.messages as { tool_calls: { id: string }[] }[])[0]!.tool_calls[0]!.id, 'D681PevKs');
+  });
+
   test('reasoning on a model that does not reason: a warning, not sent', () => {
     const c = ctx({ ...CAPS, reasoning: false });
     const body = openaiBody(provider('openai'), 'gpt-4o', { messages: [], reasoning: { effort: 'low' } }, c);
