@@ -86,6 +86,8 @@ function validateAnthropic(b: J): string | null {
   for (const k of Object.keys(b)) if (!ANTHROPIC_FIELDS.has(k)) return `${k}: Extra inputs are not permitted`;
   if (typeof b.max_tokens !== 'number') return 'max_tokens: Field required';
   if (typeof b.temperature === 'number' && (b.temperature < 0 || b.temperature > 1)) return 'temperature: range: 0..1';
+  if (b.temperature !== undefined && b.top_p !== undefined && typeof b.model === 'string' && /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9])/.test(b.model))
+    return '`temperature` and `top_p` cannot both be specified for this model. Please use only one.';
   const thinking = isObj(b.thinking) && b.thinking.type === 'enabled';
   if (thinking) {
     const budget = (b.thinking as J).budget_tokens;

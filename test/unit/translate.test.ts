@@ -125,6 +125,16 @@ describe('Anthropic request', () => {
     assert.equal(c.warnings.length, 3);
   });
 
+  test('Claude 4.5-era models take temperature or top_p, not both: top_p dropped with a warning; older ones take both', () => {
+    const c = ctx();
+    const body = anthropicBody(provider('anthropic'), 'claude-sonnet-4-5-20250929', { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 }, c);
+    assert.equal(body.temperature, 0.2);
+    assert.equal(body.top_p, undefined);
+    assert.match(c.warnings[0]!, /not both/);
+    const old = anthropicBody(provider('anthropic'), 'claude-sonnet-4-20250514', { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 }, ctx());
+    assert.equal(old.top_p, 0.9);
+  });
+
   test('thinking from an effort or a budget, below max_tokens; thinking and redacted thinking go back unchanged', () => {
     const c = ctx();
     const body = anthropicBody(provider('anthropic'), 'm', {
