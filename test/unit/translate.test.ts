@@ -89,6 +89,10 @@ describe('OpenAI-compatible request', () => {
     const body = openaiBody(provider('openai'), 'gpt-4o', { messages: [], reasoning: { effort: 'low' } }, c);
     assert.equal(body.reasoning_effort, undefined);
     assert.match(c.warnings[0]!, /reasoning: openai\/gpt-4o does not reason/);
+    const none = ctx({ ...CAPS, reasoning: false });
+    assert.equal(openaiBody(provider('openai'), 'gpt-4o', { messages: [], reasoning: { effort: 'none' } }, none).reasoning_effort, undefined);
+    assert.equal(geminiBody(provider('google'), 'gemini-2.0-flash', { messages: [], reasoning: { effort: 'none' } }, none).generationConfig, undefined);
+    assert.deepEqual(none.warnings, []);
   });
 });
 
