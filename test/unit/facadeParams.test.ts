@@ -101,7 +101,7 @@ describe('facade parameters → core request', () => {
     assert.equal(t.includeUsage, true);
     assert.deepEqual(t.warnings, []);
     assert.deepEqual(translateParams(base({ response_format: { type: 'json_object' } })).request.responseFormat, { type: 'json_object' });
-    assert.deepEqual(translateParams(base({ reasoning: { max_tokens: 2048 } } as ChatCompletionCreateParams)).request.reasoning, { budgetTokens: 2048 });
+    assert.deepEqual(translateParams(base({ reasoning: { max_tokens: 2048 } } as Partial<ChatCompletionCreateParams>)).request.reasoning, { budgetTokens: 2048 });
   });
 
   test('content parts: text with cache_control, images by URL and data, PDF files; cache_control on tools', () => {
@@ -120,7 +120,7 @@ describe('facade parameters → core request', () => {
           },
         ],
         tools: [{ ...WEATHER, cache_control: { type: 'ephemeral', ttl: '1h' } }],
-      } as ChatCompletionCreateParams),
+      } as Partial<ChatCompletionCreateParams>),
     );
     assert.deepEqual(t.request.messages[0], { role: 'system', content: [{ type: 'text', text: 'long system prompt', cache: { type: 'ephemeral' } }] });
     assert.deepEqual(t.request.messages[1], {
@@ -157,7 +157,7 @@ describe('facade parameters → core request', () => {
           { role: 'tool', tool_call_id: 'call_9', content: 'x' },
           { role: 'tool', tool_call_id: 'call_10', content: 'y' },
         ],
-      } as ChatCompletionCreateParams),
+      } as Partial<ChatCompletionCreateParams>),
     );
     assert.deepEqual(t.request.messages[1], {
       role: 'assistant',
@@ -200,19 +200,19 @@ describe('facade parameters → core request', () => {
     assert.throws(() => translateParams(base({ n: 2 })), refusedParam('n'));
     assert.throws(() => translateParams(base({ logprobs: true })), refusedParam('logprobs'));
     assert.throws(() => translateParams(base({ top_logprobs: 3 })), refusedParam('top_logprobs'));
-    assert.throws(() => translateParams(base({ functions: [{ name: 'f' }] } as ChatCompletionCreateParams)), refusedParam('functions'));
+    assert.throws(() => translateParams(base({ functions: [{ name: 'f' }] } as Partial<ChatCompletionCreateParams>)), refusedParam('functions'));
     assert.throws(() => translateParams(base({ modalities: ['text', 'audio'] })), refusedParam('modalities'));
-    assert.throws(() => translateParams(base({ tools: [{ type: 'custom', custom: { name: 'x' } }] } as ChatCompletionCreateParams)), refusedParam('tools[0]', /custom/));
+    assert.throws(() => translateParams(base({ tools: [{ type: 'custom', custom: { name: 'x' } }] } as Partial<ChatCompletionCreateParams>)), refusedParam('tools[0]', /custom/));
     assert.throws(() => translateParams(base({ tool_choice: 'required' })), refusedParam('tool_choice', /no tools/));
     assert.throws(() => translateParams(base({ tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'nope' } } })), refusedParam('tool_choice', /nope/));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] } as ChatCompletionCreateParams)), refusedParam('messages[0].content[0]', /audio/));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] } as ChatCompletionCreateParams)), refusedParam('messages[0].content[0].file.file_id'));
+    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] } as Partial<ChatCompletionCreateParams>)), refusedParam('messages[0].content[0]', /audio/));
+    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] } as Partial<ChatCompletionCreateParams>)), refusedParam('messages[0].content[0].file.file_id'));
     assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] })), refusedParam('messages[0].content[0].image_url.url'));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'function', name: 'f', content: 'x' }] } as ChatCompletionCreateParams)), refusedParam('messages[0].role'));
+    assert.throws(() => translateParams(base({ messages: [{ role: 'function', name: 'f', content: 'x' }] } as Partial<ChatCompletionCreateParams>)), refusedParam('messages[0].role'));
   });
 
   test('hints that are not forwarded and unknown parameters or message fields become warnings, never silent', () => {
-    const t = translateParams(base({ store: true, metadata: { a: 'b' }, logit_bias: { 1: 2 }, frobnicate: 1, messages: [{ role: 'user', content: 'x', extra_field: 1 }, { role: 'system', content: 's', name: 'boss' }] } as ChatCompletionCreateParams));
+    const t = translateParams(base({ store: true, metadata: { a: 'b' }, logit_bias: { 1: 2 }, frobnicate: 1, messages: [{ role: 'user', content: 'x', extra_field: 1 }, { role: 'system', content: 's', name: 'boss' }] } as Partial<ChatCompletionCreateParams>));
     assert.deepEqual(t.warnings, [
       'store: stored completions are not forwarded',
       'metadata: stored-completion metadata is not forwarded',
@@ -224,7 +224,7 @@ describe('facade parameters → core request', () => {
   });
 
   test('malformed parameters are a bad_request naming the field', () => {
-    assert.throws(() => translateParams({ model: MODEL, messages: [{ role: 'tool', content: 'x' }] } as ChatCompletionCreateParams), (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /tool_call_id/.test(e.message));
+    assert.throws(() => translateParams({ model: MODEL, messages: [{ role: 'tool', content: 'x' }] } as unknown as ChatCompletionCreateParams), (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /tool_call_id/.test(e.message));
     assert.throws(() => translateParams(base({ temperature: 3 })), (e: unknown) => e instanceof SwitchboardError && /temperature/.test(e.message));
   });
 });
