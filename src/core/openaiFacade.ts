@@ -4,7 +4,6 @@
  * Parameters → core request: openaiParams.ts. Here: core results → OpenAI responses and chunks.
  */
 import type { ChatStream } from './chatStream.ts';
-import { toLegacyRequest } from './legacyBridge.ts';
 import { ANTHROPIC_FORMAT, GEMINI_FORMAT, translateParams, type ChatCompletionCreateParams } from './openaiParams.ts';
 import type { AssistantContent } from './request.ts';
 import type { ChatRequest } from './router/router.ts';
@@ -12,8 +11,6 @@ import type { ChatResult, FinishReason, Usage } from './types.ts';
 
 export { ChatCompletionParamsSchema, UnsupportedParameterError, type ChatCompletionCreateParams } from './openaiParams.ts';
 
-/** The parts of a result the facade reads beyond the text (present once the core returns them). */
-type RichResult = ChatResult & { content?: AssistantContent[]; warnings?: string[] };
 
 export interface CompletionUsage {
   prompt_tokens: number;
@@ -113,7 +110,7 @@ export interface FacadeRequest {
 /** Validate and translate; throws a bad_request SwitchboardError (UnsupportedParameterError names the parameter). */
 export function toChatRequest(params: ChatCompletionCreateParams, signal?: AbortSignal): FacadeRequest {
   const t = translateParams(params);
-  const req = toLegacyRequest(t.request, t.warnings);
+  const req: ChatRequest = t.request;
   if (signal) req.signal = signal;
   return { req, warnings: t.warnings, stream: t.stream, includeUsage: t.includeUsage };
 }
@@ -155,7 +152,7 @@ export function toReasoningDetails(content: readonly AssistantContent[], answere
   return out;
 }
 
-export function toChatCompletion(r: RichResult, created: number, warnings: string[] = []): ChatCompletion {
+export function toChatCompletion(r: ChatResult, created: number, warnings: string[] = []): ChatCompletion {
   const message: ChatCompletionMessage = { role: 'assistant', content: r.toolCalls.length && !r.text ? null : r.text, refusal: null };
   if (r.reasoning) message.reasoning_content = r.reasoning;
   const answeredBy = r.answeredBy ?? r.model;
@@ -234,7 +231,7 @@ export async function* toChunks(stream: ChatStream, requested: string, includeUs
         break;
     }
   }
-  const result: RichResult = await stream.result;
+  const result: ChatResult = await stream.result;
   if (result.error) throw result.error;
   addWarnings(warnings, result.warnings);
   const details = result.content ? toReasoningDetails(result.content, result.answeredBy ?? model) : [];
