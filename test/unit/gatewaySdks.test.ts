@@ -99,6 +99,29 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
       assert.deepEqual((data as unknown as { switchboard?: { warnings: string[] } }).switchboard?.warnings, header);
     });
 
+    test('raw SSE: tool_calls stream exactly as OpenAI streams them; warnings known before the stream are in the header, all of them on the finish chunk', async () => {
+      d.fake.enqueue(toolCallScenario(protocol));
+      const res = await fetch(`${d.gateway.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: d.model, messages: [{ role: 'user', content: 'Weather?' }], tools: [WEATHER_TOOL], stream: true, metadata: { run: '1' } }),
+      });
+      assert.equal(res.status, 200);
+      const header = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+      assert.ok(header.some((w) => w.startsWith('metadata:')), header.join(' | '));
+      const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+      assert.equal(events.pop(), '[DONE]');
+      const chunks = events.map((e) => JSON.parse(e));
+      const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+      assert.deepEqual(Object.keys(calls[0]).sort(), ['function', 'id', 'index', 'type']);
+      assert.deepEqual(calls[0].function, { name: 'get_weather', arguments: '' });
+      for (const c of calls.slice(1)) assert.deepEqual(Object.keys(c).sort(), ['function', 'index']);
+      assert.equal(calls.map((c: any) => c.function.arguments).join(''), ARGS);
+      const last = chunks[chunks.length - 1];
+      assert.equal(last.choices[0].finish_reason, 'tool_calls');
+      for (const w of header) assert.ok(last.switchboard.warnings.includes(w));
+    });
+
     test('Vercel AI SDK: generateText runs the tool and returns the final answer; generateObject returns the parsed object', async () => {
       const provider = createOpenAICompatible({ name: 'switchboard', baseURL: d.gateway.url, apiKey: TOKEN, supportsStructuredOutputs: true });
       const model = provider.chatModel(d.model);
