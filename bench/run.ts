@@ -147,7 +147,6 @@ say();
 say(`A2. Tool-call streams (bench/tool-bench.ts)`);
 say(`   one tool call whose ${tb.fixture.arguments.length.toLocaleString('en-US')} characters of JSON arguments arrive in ${tb.fixture.argumentEvents.toLocaleString('en-US')} chunks (${(tb.fixture.body.length / 1e6).toFixed(2)} MB),`);
 say(`   from the same fixture server; every run must rebuild the exact id, name and arguments and end with finish_reason "tool_calls".`);
-if (!tb.toolsSent) say(`   NOTE: this build's facade refuses \`tools\` (core not wired yet): the facade path sent the request without them; the stream is the same.`);
 say();
 say(
   table(
@@ -161,7 +160,7 @@ say(
 say();
 say(table(['ratio', 'of medians', 'target', 'verdict', '(of minima)'], [['h/g  facade tool calls / openai SDK', ratio(tb.ratio), '≤ 0.30×', verdict(toolPass), ratio(tb.ratioOfMinima)]]));
 const toolReport = {
-  argumentEvents: tb.fixture.argumentEvents, bytes: tb.fixture.body.length, argumentChars: tb.fixture.arguments.length, toolsSent: tb.toolsSent,
+  argumentEvents: tb.fixture.argumentEvents, bytes: tb.fixture.body.length, argumentChars: tb.fixture.arguments.length,
   sdk: { medianMs: round(tb.sdk.median), minMs: round(tb.sdk.min), p90Ms: round(tb.sdk.p90) },
   facade: { medianMs: round(tb.facade.median), minMs: round(tb.facade.min), p90Ms: round(tb.facade.p90) },
   ratio: round(tb.ratio, 3), ratioOfMinima: round(tb.ratioOfMinima, 3), target: 0.3, pass: toolPass,

@@ -20,8 +20,6 @@ export interface ToolBench {
   /** facade / SDK, of medians and of minima. */
   ratio: number;
   ratioOfMinima: number;
-  /** Whether the facade could send `tools` upstream (until the core carries tools, the request goes without them). */
-  toolsSent: boolean;
 }
 
 interface Collected {
@@ -47,13 +45,6 @@ export async function benchToolCalls(opts: { events: number; runs: number; warmu
   const server = await startSseServer(fixture.body);
   const openai = new OpenAI({ baseURL: server.baseUrl, apiKey: KEY, maxRetries: 0 });
   const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'bench', kind: 'openai', baseUrl: server.baseUrl, apiKeyEnv: 'BENCH_KEY' }] }, { env: { BENCH_KEY: KEY } });
-  let toolsSent = true;
-  const facadeParams = (): Parameters<typeof client.chat.completions.create>[0] => (toolsSent ? { model: 'bench/gpt-4o-mini', messages: MESSAGES, tools: TOOLS, stream: true } : { model: 'bench/gpt-4o-mini', messages: MESSAGES, stream: true });
-  try {
-    await client.chat.completions.create({ ...facadeParams(), stream: true });
-  } catch {
-    toolsSent = false;
-  }
   const paths = {
     sdk: async (): Promise<Collected> => {
       const c: Collected = { id: '', name: '', args: '', finish: null };
@@ -63,7 +54,7 @@ export async function benchToolCalls(opts: { events: number; runs: number; warmu
     },
     facade: async (): Promise<Collected> => {
       const c: Collected = { id: '', name: '', args: '', finish: null };
-      const stream = await client.chat.completions.create({ ...facadeParams(), stream: true });
+      const stream = await client.chat.completions.create({ model: 'bench/gpt-4o-mini', messages: MESSAGES, tools: TOOLS, stream: true });
       for await (const chunk of stream) fold(c, chunk.choices[0]?.delta, chunk.choices[0]?.finish_reason);
       return c;
     },
@@ -89,5 +80,5 @@ export async function benchToolCalls(opts: { events: number; runs: number; warmu
   }
   const sdk = summarize(samples.sdk);
   const facade = summarize(samples.facade);
-  return { fixture, sdk, facade, ratio: facade.median / sdk.median, ratioOfMinima: facade.min / sdk.min, toolsSent };
+  return { fixture, sdk, facade, ratio: facade.median / sdk.median, ratioOfMinima: facade.min / sdk.min };
 }
