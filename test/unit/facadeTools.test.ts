@@ -90,11 +90,15 @@ function checkSecondRequest(protocol: FakeProtocol, body: Record<string, any>, c
   }
 }
 
-for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies readonly FakeProtocol[]) {
+// Gemini 3 (the strict fake refuses a function call sent back without its thought signature).
+const CASES: { protocol: 'openai' | 'anthropic' | 'gemini'; model?: string }[] = [{ protocol: 'openai' }, { protocol: 'anthropic' }, { protocol: 'gemini' }, { protocol: 'gemini', model: 'google/gemini-3-pro-preview' }];
+
+for (const { protocol, model } of CASES) {
   for (const streamed of [false, true]) {
-    describe(`tool loop through the facade: ${protocol}, ${streamed ? 'streamed' : 'not streamed'}`, () => {
+    describe(`tool loop through the facade: ${model ?? protocol}, ${streamed ? 'streamed' : 'not streamed'}`, () => {
       test('tool call → run it → result back → final answer', async () => {
         const w = await setup(protocol);
+        if (model) w.model = model;
         try {
           // Anthropic and Gemini answer with reasoning state that must come back in the next turn.
           const reasoning = protocol === 'openai' ? {} : { reasoning: 'I should look up the weather.' };
