@@ -366,7 +366,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   /** `x-switchboard-warnings`: a JSON array of strings, ASCII only (HTTP header values must be). */
   function warningHeader(warnings: string[]): Record<string, string> {
     if (warnings.length === 0) return {};
-    return { 'x-switchboard-warnings': JSON.stringify(warnings.map((w) => redact(w))).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) };
+    const ascii = (list: string[]): string => JSON.stringify(list).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const list = warnings.map((w) => redact(w));
+    // Clients cap header sizes (Node: 16 KiB in all): keep it short; the body has them all.
+    let value = ascii(list);
+    for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see switchboard.warnings in the response`]);
+    return { 'x-switchboard-warnings': value };
   }
 
   // ── Listen ───────────────────────────────────────────────────────────────

@@ -122,6 +122,23 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
       for (const w of header) assert.ok(last.switchboard.warnings.includes(w));
     });
 
+    test('a long warning list is shortened in the header (the response has them all)', async () => {
+      d.fake.enqueue({ text: 'ok' });
+      const extra = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`unknown_param_${i}`, i]));
+      const res = await fetch(`${d.gateway.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: d.model, messages: [{ role: 'user', content: 'hi' }], ...extra }),
+      });
+      assert.equal(res.status, 200);
+      const value = res.headers.get('x-switchboard-warnings')!;
+      assert.ok(value.length <= 4096, String(value.length));
+      const header = JSON.parse(value) as string[];
+      assert.match(header[header.length - 1]!, /^\d+ more warnings: see switchboard.warnings/);
+      const body = (await res.json()) as { switchboard: { warnings: string[] } };
+      assert.equal(body.switchboard.warnings.filter((w) => w.startsWith('unknown_param_')).length, 300);
+    });
+
     test('Vercel AI SDK: generateText runs the tool and returns the final answer; generateObject returns the parsed object', async () => {
       const provider = createOpenAICompatible({ name: 'switchboard', baseURL: d.gateway.url, apiKey: TOKEN, supportsStructuredOutputs: true });
       const model = provider.chatModel(d.model);
