@@ -209,7 +209,8 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
   if (p.web_search_options != null) refuse('web_search_options', 'built-in web search is not supported', 'give the model a search tool of your own');
 
   for (const k of Object.keys(input as object)) {
-    if (TRANSLATED.has(k) || (input as Record<string, unknown>)[k] === undefined) continue;
+    // null asks for nothing (SDKs send `prediction: null` and the like).
+    if (TRANSLATED.has(k) || (input as Record<string, unknown>)[k] == null) continue;
     const hint = HINTS_NOT_FORWARDED[k];
     warnings.push(hint ? `${k}: ${hint}` : `${k}: unknown parameter, not forwarded`);
   }
@@ -278,7 +279,7 @@ function translateMessages(p: Params, model: string, warnings: string[], refuse:
   p.messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     const known = MESSAGE_FIELDS[m.role];
-    if (known) for (const k of Object.keys(m)) if (!known.has(k) && (m as Record<string, unknown>)[k] !== undefined) warnings.push(`${at}.${k}: unknown message field, not forwarded`);
+    if (known) for (const k of Object.keys(m)) if (!known.has(k) && (m as Record<string, unknown>)[k] != null) warnings.push(`${at}.${k}: unknown message field, not forwarded`);
     switch (m.role) {
       case 'function':
         return refuse(`${at}.role`, 'the legacy "function" role is not accepted', 'answer tool calls with role "tool" and tool_call_id');
