@@ -221,6 +221,8 @@ describe('facade parameters → core request', () => {
       'messages[0].extra_field: unknown message field, not forwarded',
       'messages[1].name: names on system messages are not forwarded',
     ]);
+    // null asks for nothing: what SDKs send by default raises no warning.
+    assert.deepEqual(translateParams(base({ prediction: null, service_tier: null, messages: [{ role: 'user', content: 'x', audio: null }] } as Partial<ChatCompletionCreateParams>)).warnings, []);
   });
 
   test('malformed parameters are a bad_request naming the field', () => {
