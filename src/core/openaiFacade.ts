@@ -11,7 +11,6 @@ import type { ChatResult, FinishReason, StreamPart, Usage } from './types.ts';
 
 export { ChatCompletionParamsSchema, UnsupportedParameterError, type ChatCompletionCreateParams } from './openaiParams.ts';
 
-
 export interface CompletionUsage {
   prompt_tokens: number;
   completion_tokens: number;
