@@ -19,6 +19,9 @@ export const MIN_THINKING_BUDGET = 1024;
 /** The name of the tool that carries a structured answer. */
 export const JSON_TOOL_NAME = 'json_answer';
 
+/** Claude 4.5-era and later models refuse temperature and top_p together ("Please use only one"). */
+export const ONE_SAMPLER = /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9]|(?:opus|sonnet|haiku)-(?:[5-9]|\d{2}))/;
+
 const EFFORT_BUDGET: Record<Exclude<ReasoningEffort, 'none'>, number> = { minimal: 1024, low: 4096, medium: 10_000, high: 24_000, xhigh: 48_000 };
 
 export function anthropicBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
@@ -69,6 +72,10 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
   if (req.topP !== undefined) {
     if (thinking !== null && req.topP < 0.95) ctx.warn(`topP: Anthropic accepts top_p of 0.95–1 while thinking; ${req.topP} was not sent`);
     else body.top_p = req.topP;
+  }
+  if (body.temperature !== undefined && body.top_p !== undefined && ONE_SAMPLER.test(wireModel)) {
+    ctx.warn(`topP: ${model} takes temperature or top_p, not both; sent temperature ${String(body.temperature)} without top_p ${String(body.top_p)}`);
+    delete body.top_p;
   }
   if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
 
