@@ -117,6 +117,9 @@ describe('Anthropic request', () => {
     assert.equal(anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }], maxTokens: 100_000 }, c).max_tokens, 8192);
     assert.match(c.warnings[0]!, /at most 8192/);
     assert.equal(anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }] }, ctx(null)).max_tokens, 4096);
+    // A long prompt leaves less room in the 200K window than the 64K limit: max_tokens fits the room.
+    const long = anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'x'.repeat(4 * 180_000) }] }, ctx());
+    assert.ok((long.max_tokens as number) < 20_000 && (long.max_tokens as number) > 1024, String(long.max_tokens));
   });
 
   test('temperature above 1 is clamped with a warning; hints it has no field for are warnings', () => {

@@ -28,6 +28,9 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
           const text = textOf(m.content);
           const calls = m.content.filter((p) => p.type === 'tool-call');
           msg.content = text.length > 0 || calls.length === 0 ? text : null;
+          // OpenRouter: the reasoning details of the model behind it go back as received.
+          const details = provider === 'openrouter' ? m.content.flatMap((p) => (p.type === 'reasoning' ? (p.state?.openrouterReasoning ?? []) : [])) : [];
+          if (details.length > 0) msg.reasoning_details = details;
           if (calls.length > 0) msg.tool_calls = calls.map((c) => ({ id: callId(c.id), type: 'function', function: { name: c.name, arguments: c.arguments } }));
         }
         if (m.name !== undefined) msg.name = m.name;
