@@ -4,7 +4,7 @@
  * Parameters → core request: openaiParams.ts. Here: core results → OpenAI responses and chunks.
  */
 import type { ChatStream, PartIterator } from './chatStream.ts';
-import { ANTHROPIC_FORMAT, GEMINI_FORMAT, translateParams, type ChatCompletionCreateParams } from './openaiParams.ts';
+import { ANTHROPIC_FORMAT, GEMINI_FORMAT, OPENROUTER_SOURCE, translateParams, type ChatCompletionCreateParams } from './openaiParams.ts';
 import type { AssistantContent } from './request.ts';
 import type { ChatRequest } from './router/router.ts';
 import type { ChatResult, FinishReason, StreamPart, Usage } from './types.ts';
@@ -39,6 +39,8 @@ export type ReasoningDetail = {
   id?: string;
   /** The `provider/model` that made it; state is sent back only to that model. */
   origin: string;
+  /** `openrouter`: an OpenRouter upstream's own detail, passed through as received. */
+  source?: string;
 };
 
 /** Switchboard's own additions to a response: what the caller should know. */
@@ -140,7 +142,10 @@ export function toReasoningDetails(content: readonly AssistantContent[], answere
   const out: ReasoningDetail[] = [];
   for (const c of content) {
     const origin = c.state?.origin ?? answeredBy;
-    if (c.type === 'reasoning') {
+    if (c.type === 'reasoning' && c.state?.openrouterReasoning) {
+      // OpenRouter's own details, as received (they carry the reasoning text): tagged so they go back to it verbatim.
+      for (const d of c.state.openrouterReasoning) out.push({ ...d, origin, source: OPENROUTER_SOURCE } as ReasoningDetail);
+    } else if (c.type === 'reasoning') {
       if (c.redactedData !== undefined) out.push({ type: 'reasoning.encrypted', data: c.redactedData, format: ANTHROPIC_FORMAT, origin });
       else out.push({ type: 'reasoning.text', text: c.text, ...(c.signature !== undefined ? { signature: c.signature } : {}), format: c.signature !== undefined ? ANTHROPIC_FORMAT : 'unknown', origin });
       if (c.state?.thoughtSignature) out.push({ type: 'reasoning.encrypted', data: c.state.thoughtSignature, format: GEMINI_FORMAT, origin });

@@ -60,6 +60,8 @@ const ReasoningDetail = z.looseObject({
   id: z.string().nullish(),
   /** Switchboard's addition: the `provider/model` that made it. */
   origin: z.string().nullish(),
+  /** Switchboard's addition: `openrouter` for an OpenRouter upstream's own detail (goes back verbatim). */
+  source: z.string().nullish(),
 });
 export type ReasoningDetailParam = z.infer<typeof ReasoningDetail>;
 
@@ -353,8 +355,20 @@ function assistantContent(m: z.output<typeof AssistantMsg>, model: string): Assi
   const details = m.reasoning_details ?? [];
   const geminiByCall = new Map<string, { sig: string; origin: string }>();
   let textSignature: { sig: string; origin: string } | null = null;
+  let openrouter: ReasoningPart | null = null;
   for (const d of details) {
     const origin = d.origin ?? model;
+    if (d.source === OPENROUTER_SOURCE) {
+      // One reasoning part holds them all, as the core keeps them (ProviderState.openrouterReasoning).
+      const { origin: _o, source: _s, ...raw } = d;
+      if (!openrouter) {
+        openrouter = { type: 'reasoning', text: '', state: { origin, openrouterReasoning: [] } };
+        out.push(openrouter);
+      }
+      openrouter.state!.openrouterReasoning!.push(raw);
+      if (d.type === 'reasoning.text' && d.text) openrouter.text += d.text;
+      continue;
+    }
     if (d.format === GEMINI_FORMAT && d.type === 'reasoning.encrypted' && d.data) {
       if (d.id) geminiByCall.set(d.id, { sig: d.data, origin });
       else textSignature = { sig: d.data, origin };
@@ -389,3 +403,5 @@ function assistantContent(m: z.output<typeof AssistantMsg>, model: string): Assi
 /** `reasoning_details[].format` values (OpenRouter's names). */
 export const ANTHROPIC_FORMAT = 'anthropic-claude-v1';
 export const GEMINI_FORMAT = 'google-gemini-v1';
+/** `reasoning_details[].source` of an OpenRouter upstream's own details. */
+export const OPENROUTER_SOURCE = 'openrouter';

@@ -12,7 +12,7 @@ import { setup } from './helpers.ts';
 
 const WEATHER = { type: 'function' as const, function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 const ARGS = '{"city":"Paris","unit":"c"}';
-const FINISH: Record<string, string> = { openai: 'tool_calls', anthropic: 'tool_use', gemini: 'STOP' };
+const FINISH: Record<string, string> = { openai: 'tool_calls', openrouter: 'tool_calls', anthropic: 'tool_use', gemini: 'STOP' };
 
 function runTool(name: string, args: string): string {
   assert.equal(name, 'get_weather');
@@ -55,8 +55,11 @@ function foldChunks(chunks: ChatCompletionChunk[]): { message: ChatCompletionMes
 
 function checkSecondRequest(protocol: FakeProtocol, body: Record<string, any>, callId: string): void {
   const result = JSON.stringify({ city: 'Paris', tempC: 18 });
-  if (protocol === 'openai') {
+  if (protocol === 'openai' || protocol === 'openrouter') {
     assert.equal(body.tools[0].function.name, 'get_weather');
+    // OpenRouter's own reasoning_details go back on the assistant message exactly as received.
+    if (protocol === 'openrouter') assert.deepEqual(body.messages[1].reasoning_details, [{ type: 'reasoning.text', text: 'I should look up the weather.', format: 'unknown', index: 0 }]);
+    else assert.equal(body.messages[1].reasoning_details, undefined);
     const [user, assistant, tool] = body.messages;
     assert.equal(user.role, 'user');
     assert.equal(assistant.role, 'assistant');
@@ -91,7 +94,7 @@ function checkSecondRequest(protocol: FakeProtocol, body: Record<string, any>, c
 }
 
 // Gemini 3 (the strict fake refuses a function call sent back without its thought signature).
-const CASES: { protocol: 'openai' | 'anthropic' | 'gemini'; model?: string }[] = [{ protocol: 'openai' }, { protocol: 'anthropic' }, { protocol: 'gemini' }, { protocol: 'gemini', model: 'google/gemini-3-pro-preview' }];
+const CASES: { protocol: 'openai' | 'openrouter' | 'anthropic' | 'gemini'; model?: string }[] = [{ protocol: 'openai' }, { protocol: 'openrouter' }, { protocol: 'anthropic' }, { protocol: 'gemini' }, { protocol: 'gemini', model: 'google/gemini-3-pro-preview' }];
 
 for (const { protocol, model } of CASES) {
   for (const streamed of [false, true]) {
