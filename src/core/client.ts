@@ -71,7 +71,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const config = parseConfig(configInput, options.configHint ?? 'config');
   const env = options.env ?? process.env;
   const providers = config.providers.map(resolveProvider);
-  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file');
+  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file', config.aliases);
   const clock = options.clock ?? systemClock;
   const timeouts: Timeouts = {
     connectMs: config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs,

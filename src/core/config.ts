@@ -84,6 +84,8 @@ export const ConfigSchema = z
     providers: z.array(ProviderConfigSchema).default([]),
     pricing: z.record(z.string(), PriceSchema).default({}),
     routes: z.array(RouteSchema).default([]),
+    /** Names an agent insists on (`claude-sonnet-4-5`) → the model or route to use instead. */
+    aliases: z.record(z.string().min(1), z.string().includes('/', { message: 'must be a "provider/model" id or "route/<id>"' })).default({}),
     budget: BudgetSchema.optional(),
     timeouts: TimeoutsSchema.default({}),
     defaultModel: z.string().optional(),
@@ -112,6 +114,10 @@ export const ConfigSchema = z
       if (routeIds.has(r.id)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'id'], message: `duplicate route id "${r.id}"` });
       routeIds.add(r.id);
     });
+    for (const [name, target] of Object.entries(cfg.aliases)) {
+      // One step only: an alias of an alias would hide where a request goes.
+      if (target in cfg.aliases) ctx.addIssue({ code: 'custom', path: ['aliases', name], message: `points at another alias ("${target}"); name the model or route directly` });
+    }
   });
 
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
