@@ -69,7 +69,8 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     w.openai.enqueue({ text: 'second answer' });
     await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'two', previous_response_id: first.id });
     const msgs = w.openai.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
-    assert.deepEqual(msgs.map((m) => [m.role, typeof m.content === 'string' ? m.content : JSON.stringify(m.content)]), [['user', 'one'], ['assistant', 'first answer'], ['user', 'two']]);
+    const text = (c: unknown): string => (typeof c === 'string' ? c : (c as { text: string }[]).map((p) => p.text).join(''));
+    assert.deepEqual(msgs.map((m) => [m.role, text(m.content)]), [['user', 'one'], ['assistant', 'first answer'], ['user', 'two']]);
     w.openai.enqueue({ text: 'x' });
     const stateless = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'three', store: false });
     const before = w.upstreamRequests();
