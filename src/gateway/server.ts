@@ -21,6 +21,7 @@ import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
 import { responsesDoor } from './doors/responsesDoor.ts';
 import { serveDoor } from './doors/serve.ts';
 import type { Door } from './doors/door.ts';
+import { StateCache } from './doors/stateCache.ts';
 
 export interface GatewayOptions {
   client: SwitchboardClient;
@@ -139,8 +140,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   }
 
-  const messagesDoor = anthropicDoor();
-  const resDoor = responsesDoor();
+  const doorDeps = { states: new StateCache(), unalias: (m: string) => client.resolver.unalias(m) };
+  const messagesDoor = anthropicDoor(doorDeps);
+  const resDoor = responsesDoor(doorDeps);
 
   function send(req: IncomingMessage, res: ServerResponse, e: HttpError | { status: number; body: unknown; headers?: Record<string, string> }): void {
     if (res.destroyed || res.headersSent) return;

@@ -210,12 +210,12 @@ describe('door /v1/messages: translation onto the core request model', () => {
 
   const result = (over: Partial<ChatResult>): ChatResult => ({
     model: 'm/x', answeredBy: 'm/x', providerModel: null, responseId: null, text: '', reasoning: '', toolCalls: [], finishReason: 'stop', rawFinishReason: null,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, ...over,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, content: [], warnings: [], ...over,
   });
 
   test('a tool-call answer: tool_use blocks with parsed input and stop_reason tool_use', () => {
     const req = parseMessagesRequest({ model: 'm/x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
-    const m = toMessage(result({ text: 'ok', toolCalls: [{ index: 0, id: 'call_1', name: 'Write', arguments: '{"path":"a"}' }], finishReason: 'tool_calls' }), req) as { content: unknown[]; stop_reason: string };
+    const m = toMessage(result({ content: [{ type: 'text', text: 'ok' }, { type: 'tool-call', id: 'call_1', name: 'Write', arguments: '{"path":"a"}' }], finishReason: 'tool_calls' }), req) as { content: unknown[]; stop_reason: string };
     assert.deepEqual(m.content, [{ type: 'text', text: 'ok' }, { type: 'tool_use', id: 'call_1', name: 'Write', input: { path: 'a' } }]);
     assert.equal(m.stop_reason, 'tool_use');
   });

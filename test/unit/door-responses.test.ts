@@ -173,14 +173,14 @@ describe('door /v1/responses: translation onto the core request model', () => {
 
   const result = (over: Partial<ChatResult>): ChatResult => ({
     model: 'm/x', answeredBy: 'm/x', providerModel: null, responseId: null, text: '', reasoning: '', toolCalls: [], finishReason: 'stop', rawFinishReason: null,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, ...over,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, content: [], warnings: [], ...over,
   });
 
   test('a namespaced call maps back to its namespace and name; max tokens reached is "incomplete"', () => {
     const p = parseResponsesRequest({ model: 'm/x', input: 'x', tools: [{ type: 'namespace', name: 'agents', tools: [{ type: 'function', name: 'spawn' }] }] });
-    const r = toResponse(result({ toolCalls: [{ index: 0, id: 'c9', name: 'agents__spawn', arguments: '{"a":1}' }], finishReason: 'tool_calls' }), p, 'resp_1', 1);
+    const r = toResponse(result({ content: [{ type: 'tool-call', id: 'c9', name: 'agents__spawn', arguments: '{"a":1}' }], finishReason: 'tool_calls' }), p, 'resp_1', 1);
     assert.deepEqual((r.output as unknown[]).map((i) => ({ ...(i as object), id: 'X' })), [{ type: 'function_call', id: 'X', call_id: 'c9', name: 'spawn', namespace: 'agents', arguments: '{"a":1}', status: 'completed' }]);
-    const cut = toResponse(result({ text: 'par', finishReason: 'length' }), p, 'resp_2', 1);
+    const cut = toResponse(result({ content: [{ type: 'text', text: 'par' }], finishReason: 'length' }), p, 'resp_2', 1);
     assert.equal(cut.status, 'incomplete');
     assert.deepEqual(cut.incomplete_details, { reason: 'max_output_tokens' });
   });

@@ -4,16 +4,22 @@ import { estimateTokens } from '../../core/catalog/cost.ts';
 import type { ChatMessage } from '../../core/request.ts';
 import { parseMessagesRequest } from './anthropicRequest.ts';
 import { anthropicError, MessagesEncoder, toMessage } from './anthropicResponse.ts';
-import { DoorRefusal, isObject, type Door } from './door.ts';
+import { DoorRefusal, isObject, type Door, type DoorDeps } from './door.ts';
+import { StateCache, type StateLookup } from './stateCache.ts';
 import { FAILED, readJson, refusalError, warningsHeader, type DoorContext } from './serve.ts';
 
-export function anthropicDoor(): Door {
+export function anthropicDoor(deps: DoorDeps = { states: new StateCache(), unalias: (m) => m }): Door {
+  const lookup = (model: string): StateLookup => ({ call: (id) => deps.states.call(id), reasoning: (s) => deps.states.reasoning(s), fallbackOrigin: deps.unalias(model) });
   return {
     name: 'messages',
-    parse: (body) => parseMessagesRequest(body),
+    parse: (body) => parseMessagesRequest(body, lookup),
     error: anthropicError,
-    complete: toMessage,
-    encoder: (req) => new MessagesEncoder(req),
+    complete(r, req) {
+      const m = toMessage(r, req);
+      deps.states.record(r.content);
+      return m;
+    },
+    encoder: (req) => new MessagesEncoder(req, (r) => deps.states.record(r.content)),
   };
 }
 
@@ -36,6 +42,7 @@ function messageText(m: ChatMessage): string {
  */
 export async function countTokens(ctx: DoorContext, req: IncomingMessage, res: ServerResponse, _query: URLSearchParams): Promise<void> {
   const door = anthropicDoor();
+  // (only its error shape is used here)
   const json = await readJson(ctx, door, req, res);
   if (json === FAILED) return;
   // count_tokens takes the same body as messages without max_tokens.

@@ -6,6 +6,7 @@
  */
 import type { AssistantContent, CacheHint, ChatMessage, ImagePart, ModelRequest, ReasoningOptions, TextPart, ToolChoice, ToolDefinition, ToolResultPart, UserContent } from '../../core/request.ts';
 import { argsText, DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
+import { noStates, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
   'model', 'messages', 'system', 'max_tokens', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k',
@@ -82,7 +83,7 @@ function toolResult(b: Record<string, unknown>, param: string): ToolResultPart {
   return part;
 }
 
-function assistantBlock(b: unknown, param: string, origin: string): AssistantContent {
+function assistantBlock(b: unknown, param: string, states: StateLookup): AssistantContent {
   if (!isObject(b)) throw new DoorRefusal(`${param}: expected a content block object`, { param });
   switch (b.type) {
     case 'text':
@@ -90,23 +91,24 @@ function assistantBlock(b: unknown, param: string, origin: string): AssistantCon
     case 'tool_use': {
       const id = need(typeof b.id === 'string', b.id as string, `${param}.id`, 'expected a string');
       const name = need(typeof b.name === 'string', b.name as string, `${param}.name`, 'expected a string');
-      return { type: 'tool-call', id, name, arguments: argsText(b.input) };
+      const state = states.call(id);
+      return state ? { type: 'tool-call', id, name, arguments: argsText(b.input), state } : { type: 'tool-call', id, name, arguments: argsText(b.input) };
     }
     case 'thinking': {
       const text = need(typeof b.thinking === 'string', b.thinking as string, `${param}.thinking`, 'expected a string');
       const sig = typeof b.signature === 'string' && b.signature !== '' ? b.signature : undefined;
-      return sig ? { type: 'reasoning', text, signature: sig, state: { origin } } : { type: 'reasoning', text };
+      return sig ? { type: 'reasoning', text, signature: sig, state: states.reasoning(sig) ?? { origin: states.fallbackOrigin } } : { type: 'reasoning', text };
     }
     case 'redacted_thinking': {
       const data = need(typeof b.data === 'string', b.data as string, `${param}.data`, 'expected a string');
-      return { type: 'reasoning', text: '', redactedData: data, state: { origin } };
+      return { type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } };
     }
     default:
       throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in an assistant turn by this gateway`, { param });
   }
 }
 
-function messages(raw: unknown, origin: string): ChatMessage[] {
+function messages(raw: unknown, states: StateLookup): ChatMessage[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new DoorRefusal('messages: expected a non-empty array', { param: 'messages' });
   const out: ChatMessage[] = [];
   raw.forEach((m, i) => {
@@ -128,7 +130,7 @@ function messages(raw: unknown, origin: string): ChatMessage[] {
     } else if (m.role === 'assistant') {
       if (typeof content === 'string') return void out.push({ role: 'assistant', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
-      out.push({ role: 'assistant', content: content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, origin)) });
+      out.push({ role: 'assistant', content: content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, states)) });
     } else throw new DoorRefusal(`${param}.role: must be "user" or "assistant" (the system prompt goes in "system")`, { param: `${param}.role` });
   });
   return out;
@@ -204,8 +206,8 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   return { type: 'json_schema', name: 'output', schema: raw.schema };
 }
 
-/** Parse and translate; `origin` is the model id reasoning signatures in this conversation belong to. */
-export function parseMessagesRequest(body: unknown): DoorRequest {
+/** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
+export function parseMessagesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
   const warnings: string[] = [];
   for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL)) if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
@@ -224,7 +226,7 @@ export function parseMessagesRequest(body: unknown): DoorRequest {
     });
     if (parts.length) msgs.push({ role: 'system', content: parts });
   } else if (body.system !== undefined && body.system !== null) throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
-  msgs.push(...messages(body.messages, model));
+  msgs.push(...messages(body.messages, lookup(model)));
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
   const t = tools(body.tools, warnings);

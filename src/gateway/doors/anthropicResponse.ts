@@ -93,12 +93,15 @@ export class MessagesEncoder implements StreamEncoder {
   private started = false;
   /** Index of the open block, its kind, and for a tool block the core's tool-call index. */
   private index = -1;
-  private open: 'text' | 'thinking' | 'tool_use' | null = null;
+  private open: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use' | null = null;
   private toolIndex = -1;
   private usageSoFar: Partial<Usage> = {};
 
-  constructor(req: DoorRequest) {
+  private readonly onDone: (r: ChatResult) => void;
+
+  constructor(req: DoorRequest, onDone: (r: ChatResult) => void = () => undefined) {
     this.model = req.model;
+    this.onDone = onDone;
   }
 
   private start(): string {
@@ -115,7 +118,7 @@ export class MessagesEncoder implements StreamEncoder {
     return s;
   }
 
-  private openBlock(kind: 'text' | 'thinking' | 'tool_use', block: unknown): string {
+  private openBlock(kind: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use', block: unknown): string {
     const s = this.close();
     this.index++;
     this.open = kind;
@@ -129,15 +132,25 @@ export class MessagesEncoder implements StreamEncoder {
   part(p: StreamPart): string {
     switch (p.type) {
       case 'text-delta': {
+        if (!p.text) return '';
         let s = this.start();
         if (this.open !== 'text') s += this.openBlock('text', { type: 'text', text: '' });
         return s + this.delta({ type: 'text_delta', text: p.text });
       }
       case 'reasoning-delta': {
+        if (!p.text) return '';
         let s = this.start();
         if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
         return s + this.delta({ type: 'thinking_delta', thinking: p.text });
       }
+      case 'reasoning-signature': {
+        // Anthropic sends the signature as the thinking block's last delta; it closes the block.
+        let s = this.start();
+        if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
+        return s + this.delta({ type: 'signature_delta', signature: p.signature }) + this.close();
+      }
+      case 'reasoning-redacted':
+        return this.start() + this.openBlock('redacted_thinking', { type: 'redacted_thinking', data: p.data }) + this.close();
       case 'tool-call-delta': {
         let s = this.start();
         if (this.open !== 'tool_use' || this.toolIndex !== p.index) {
@@ -155,14 +168,8 @@ export class MessagesEncoder implements StreamEncoder {
   }
 
   finish(r: ChatResult): string {
-    let s = this.start();
-    // A signature arrives after the thinking text: Anthropic sends it as the block's last delta.
-    const signed = assistantContent(r).filter((c) => c.type === 'reasoning');
-    if (this.open === 'thinking') {
-      const sig = signed.at(-1)?.type === 'reasoning' ? (signed.at(-1) as { signature?: string }).signature : undefined;
-      if (sig) s += this.delta({ type: 'signature_delta', signature: sig });
-    }
-    s += this.close();
+    let s = this.start() + this.close();
+    this.onDone(r);
     s += frame('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: null }, usage: usage(r.usage) });
     return s + frame('message_stop', { type: 'message_stop' });
   }

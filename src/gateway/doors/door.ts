@@ -6,6 +6,7 @@
 import type { ModelRequest } from '../../core/request.ts';
 import type { ChatResult, StreamPart } from '../../core/types.ts';
 import type { HttpError } from '../errors.ts';
+import type { StateCache } from './stateCache.ts';
 import { SwitchboardError } from '../../core/errors.ts';
 
 /** A request a door parsed: the model id the client named, the neutral request, and what was left out. */
@@ -45,6 +46,13 @@ export interface StreamEncoder {
   finish(r: ChatResult): string;
   /** The closing frames for an error after the stream started. */
   fail(e: DoorError): string;
+}
+
+/** What the doors share with the gateway: provider state handed out earlier, and the config's aliases. */
+export interface DoorDeps {
+  states: StateCache;
+  /** A model name as the client gave it → the model or route id it stands for. */
+  unalias(model: string): string;
 }
 
 export interface Door {

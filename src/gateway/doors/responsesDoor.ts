@@ -6,7 +6,8 @@
 import type { ChatMessage } from '../../core/request.ts';
 import type { ChatResult } from '../../core/types.ts';
 import type { HttpError } from '../errors.ts';
-import { DoorRefusal, type Door, type DoorError, type DoorRequest } from './door.ts';
+import { DoorRefusal, type Door, type DoorDeps, type DoorError, type DoorRequest } from './door.ts';
+import { StateCache, type StateLookup } from './stateCache.ts';
 import { assistantContent, randomId } from './result.ts';
 import { parseResponsesRequest, type ResponsesParsed } from './responsesRequest.ts';
 import { ResponsesEncoder, toResponse } from './responsesResponse.ts';
@@ -59,8 +60,10 @@ export function responsesError(h: HttpError): DoorError {
   return { status: h.status, body: h.body, headers: { ...h.headers } };
 }
 
-export function responsesDoor(store = new ConversationStore()): Door {
+export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unalias: (m) => m }, store = new ConversationStore()): Door {
+  const lookup = (model: string): StateLookup => ({ call: (id) => deps.states.call(id), reasoning: (s) => deps.states.reasoning(s), fallbackOrigin: deps.unalias(model) });
   const remember = (req: ResponsesParsed, r: ChatResult, id: string): void => {
+    deps.states.record(r.content);
     if (!req.store) return;
     const content = assistantContent(r);
     store.set(id, [...req.conversation, ...(content.length ? [{ role: 'assistant' as const, content }] : [])]);
@@ -68,7 +71,7 @@ export function responsesDoor(store = new ConversationStore()): Door {
   return {
     name: 'responses',
     parse(body): DoorRequest {
-      const req = parseResponsesRequest(body);
+      const req = parseResponsesRequest(body, lookup);
       if (req.previousResponseId) {
         const before = store.get(req.previousResponseId);
         if (!before) throw new DoorRefusal(`previous_response_id: response "${req.previousResponseId}" is not known to this gateway (it keeps responses in memory, with store not false, until it restarts)`, { param: 'previous_response_id', code: 'previous_response_not_found', status: 404 });

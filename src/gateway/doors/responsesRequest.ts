@@ -8,6 +8,7 @@
  */
 import type { AssistantContent, ChatMessage, ImagePart, ModelRequest, ReasoningEffort, TextPart, ToolChoice, ToolDefinition, UserContent } from '../../core/request.ts';
 import { DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
+import { noStates, type StateLookup } from './stateCache.ts';
 
 /** Upstreams accept `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini): a namespace joins with "__". */
 export const NAMESPACE_SEPARATOR = '__';
@@ -21,6 +22,8 @@ const REFUSED_TOP_LEVEL: Record<string, string> = {
   prompt: 'stored prompt templates live in OpenAI\'s API',
   background: 'background responses are not supported by this gateway',
 };
+/** Redacted thinking travels in encrypted_content with this prefix (see responsesResponse.ts). */
+const REDACTED = 'redacted:';
 const EFFORTS = new Set<ReasoningEffort>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
 
 export interface ResponsesParsed extends DoorRequest {
@@ -77,7 +80,7 @@ function pushAssistant(out: ChatMessage[], parts: AssistantContent[]): void {
   } else out.push({ role: 'assistant', content: parts });
 }
 
-export function inputToMessages(input: unknown, origin: string, namespaced: Map<string, [string, string]>): ChatMessage[] {
+export function inputToMessages(input: unknown, states: StateLookup, namespaced: Map<string, [string, string]>): ChatMessage[] {
   if (typeof input === 'string') return [{ role: 'user', content: input }];
   if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
   const out: ChatMessage[] = [];
@@ -103,7 +106,8 @@ export function inputToMessages(input: unknown, origin: string, namespaced: Map<
         const args = need(typeof item.arguments === 'string', item.arguments as string, `${param}.arguments`, 'expected a JSON string');
         const flat = flatOf(name, item.namespace);
         if (flat !== name) namespaced.set(flat, [item.namespace as string, name]);
-        pushAssistant(out, [{ type: 'tool-call', id, name: flat, arguments: args }]);
+        const state = states.call(id);
+        pushAssistant(out, [state ? { type: 'tool-call', id, name: flat, arguments: args, state } : { type: 'tool-call', id, name: flat, arguments: args }]);
         break;
       }
       case 'function_call_output': {
@@ -122,7 +126,11 @@ export function inputToMessages(input: unknown, origin: string, namespaced: Map<
       case 'reasoning': {
         const summary = Array.isArray(item.summary) ? item.summary.map((s) => (isObject(s) && typeof s.text === 'string' ? s.text : '')).join('\n\n') : '';
         const enc = optString(item, 'encrypted_content', `${param}.encrypted_content`);
-        pushAssistant(out, [enc ? { type: 'reasoning', text: summary, signature: enc, state: { origin } } : { type: 'reasoning', text: summary }]);
+        if (!enc) pushAssistant(out, [{ type: 'reasoning', text: summary }]);
+        else if (enc.startsWith(REDACTED)) {
+          const data = enc.slice(REDACTED.length);
+          pushAssistant(out, [{ type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } }]);
+        } else pushAssistant(out, [{ type: 'reasoning', text: summary, signature: enc, state: states.reasoning(enc) ?? { origin: states.fallbackOrigin } }]);
         break;
       }
       case 'item_reference':
@@ -201,7 +209,7 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
   throw new DoorRefusal('text.format.type: must be "text", "json_object" or "json_schema"', { param: 'text.format.type' });
 }
 
-export function parseResponsesRequest(body: unknown): ResponsesParsed {
+export function parseResponsesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
   const warnings: string[] = [];
   for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL)) if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
@@ -213,7 +221,7 @@ export function parseResponsesRequest(body: unknown): ResponsesParsed {
   const instructions = optString(body, 'instructions');
   if (instructions) messages.push({ role: 'system', content: instructions });
   if (body.input === undefined || body.input === null) throw new DoorRefusal('input: required', { param: 'input' });
-  const conversation = inputToMessages(body.input, model, namespaced);
+  const conversation = inputToMessages(body.input, lookup(model), namespaced);
   messages.push(...conversation);
 
   const request: DoorRequest['request'] = { messages };

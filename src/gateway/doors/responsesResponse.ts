@@ -56,10 +56,19 @@ export function outputItems(r: ChatResult, req: ResponsesParsed): OutputItem[] {
 
 function reasoningItem(id: string, p: Extract<AssistantContent, { type: 'reasoning' }>): OutputItem {
   const item: OutputItem = { type: 'reasoning', id, summary: p.text ? [{ type: 'summary_text', text: p.text }] : [] };
-  // The provider's signature (or redacted thinking) travels as the item's opaque encrypted content.
-  const opaque = p.signature ?? p.redactedData;
+  const opaque = encryptedContent(p);
   if (opaque) item.encrypted_content = opaque;
   return item;
+}
+
+/** Redacted thinking travels with this prefix in encrypted_content, a signature as itself. */
+export const REDACTED_PREFIX = 'redacted:';
+
+/** The provider's signature (or redacted thinking) as the reasoning item's opaque encrypted content. */
+function encryptedContent(p: { signature?: string; redactedData?: string } | undefined): string | undefined {
+  if (p?.signature) return p.signature;
+  if (p?.redactedData !== undefined) return REDACTED_PREFIX + p.redactedData;
+  return undefined;
 }
 
 function status(r: ChatResult): { status: 'completed' | 'incomplete'; incomplete_details: { reason: string } | null } {
@@ -149,6 +158,7 @@ export class ResponsesEncoder implements StreamEncoder {
   part(p: StreamPart): string {
     switch (p.type) {
       case 'text-delta': {
+        if (!p.text) return '';
         let s = this.start();
         if (this.open?.type !== 'message') s += this.add({ type: 'message', id: randomId('msg_'), role: 'assistant', status: 'in_progress', content: [{ type: 'output_text', text: '', annotations: [], logprobs: [] }] });
         const item = this.open as Extract<OutputItem, { type: 'message' }>;
@@ -156,11 +166,25 @@ export class ResponsesEncoder implements StreamEncoder {
         return s + this.ev('response.output_text.delta', { item_id: item.id, output_index: this.index, content_index: 0, delta: p.text, logprobs: [] });
       }
       case 'reasoning-delta': {
+        if (!p.text) return '';
         let s = this.start();
         if (this.open?.type !== 'reasoning') s += this.add({ type: 'reasoning', id: randomId('rs_'), summary: [{ type: 'summary_text', text: '' }] });
         const item = this.open as Extract<OutputItem, { type: 'reasoning' }>;
         item.summary[0]!.text += p.text;
         return s + this.ev('response.reasoning_summary_text.delta', { item_id: item.id, output_index: this.index, summary_index: 0, delta: p.text });
+      }
+      case 'reasoning-signature': {
+        let s = this.start();
+        if (this.open?.type !== 'reasoning') s += this.add({ type: 'reasoning', id: randomId('rs_'), summary: [{ type: 'summary_text', text: '' }] });
+        (this.open as Extract<OutputItem, { type: 'reasoning' }>).encrypted_content = p.signature;
+        return s + this.close();
+      }
+      case 'reasoning-redacted': {
+        // Nothing to show: the item is added and done at once.
+        const s = this.start() + this.close();
+        const item: OutputItem = { type: 'reasoning', id: randomId('rs_'), summary: [], encrypted_content: REDACTED_PREFIX + p.data };
+        this.items.push(item);
+        return s + this.ev('response.output_item.added', { output_index: this.index, item }) + this.ev('response.output_item.done', { output_index: this.index, item });
       }
       case 'tool-call-delta': {
         let s = this.start();
@@ -180,15 +204,6 @@ export class ResponsesEncoder implements StreamEncoder {
 
   finish(r: ChatResult): string {
     let s = this.start() + this.close();
-    // Signatures arrive with the result: the completed response carries them on its reasoning items.
-    const reasoning = assistantContent(r).filter((c) => c.type === 'reasoning');
-    let k = 0;
-    for (const item of this.items) {
-      if (item.type !== 'reasoning') continue;
-      const src = reasoning[k++];
-      const opaque = src?.signature ?? src?.redactedData;
-      if (opaque) item.encrypted_content = opaque;
-    }
     const response = toResponse(r, this.req, this.id, this.created, this.items);
     this.onDone(r, response);
     const st = response.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
