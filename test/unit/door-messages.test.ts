@@ -198,7 +198,7 @@ describe('door /v1/messages: translation onto the core request model', () => {
   test('refused, by name: an unknown block type, a bad role, a temperature above 1, mcp_servers', () => {
     const base = { model: 'm/x', max_tokens: 10 };
     assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] }), /messages\[0\]\.content\[0\].*"audio"/);
-    assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'system', content: 'x' }] }), /messages\[0\]\.role/);
+    assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'tool', content: 'x' }] }), /messages\[0\]\.role/);
     assert.throws(() => parseMessagesRequest({ ...base, temperature: 1.5, messages: [{ role: 'user', content: 'x' }] }), /temperature/);
     assert.throws(() => parseMessagesRequest({ ...base, mcp_servers: [{}], messages: [{ role: 'user', content: 'x' }] }), /mcp_servers/);
   });

@@ -131,7 +131,15 @@ function messages(raw: unknown, states: StateLookup): ChatMessage[] {
       if (typeof content === 'string') return void out.push({ role: 'assistant', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
       out.push({ role: 'assistant', content: content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, states)) });
-    } else throw new DoorRefusal(`${param}.role: must be "user" or "assistant" (the system prompt goes in "system")`, { param: `${param}.role` });
+    } else if (m.role === 'system') {
+      // Claude Code sends mid-conversation system messages (agent listings, reminders) this way.
+      if (typeof content === 'string') return void out.push({ role: 'system', content });
+      if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of text blocks`, { param });
+      out.push({ role: 'system', content: content.map((b, j) => {
+        if (!isObject(b) || b.type !== 'text') throw new DoorRefusal(`${param}.content[${j}]: a system message holds text blocks only`, { param: `${param}.content[${j}]` });
+        return textPart(b, `${param}.content[${j}]`);
+      }) });
+    } else throw new DoorRefusal(`${param}.role: must be "user", "assistant" or "system", not ${JSON.stringify(m.role)}`, { param: `${param}.role` });
   });
   return out;
 }

@@ -14,7 +14,7 @@ import { noStates, type StateLookup } from './stateCache.ts';
 export const NAMESPACE_SEPARATOR = '__';
 
 const KNOWN_TOP_LEVEL = new Set([
-  'model', 'input', 'instructions', 'tools', 'tool_choice', 'text', 'reasoning', 'max_output_tokens', 'temperature', 'top_p',
+  'model', 'input', 'instructions', 'tools', 'tool_choice', 'text', 'reasoning', 'max_output_tokens', 'temperature', 'top_p', 'client_metadata',
   'store', 'previous_response_id', 'stream', 'parallel_tool_calls', 'include', 'metadata', 'user', 'prompt_cache_key', 'safety_identifier', 'stream_options',
 ]);
 const REFUSED_TOP_LEVEL: Record<string, string> = {
