@@ -13,7 +13,7 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   let w: World;
   let sdk: Anthropic;
   before(async () => {
-    w = await startWorld({ config: { aliases: { 'claude-sonnet-4-5': 'openai/gpt-4o-mini' } } });
+    w = await startWorld({ config: { aliases: { 'claude-sonnet-4-5': 'openai/gpt-4o-mini' }, routes: [{ id: 'fast', models: ['openai/gpt-4o-mini', 'backup/m'] }, { id: 'thinker', models: ['anthropic/claude-sonnet-4'] }] } });
     sdk = new Anthropic({ baseURL: w.gateway.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
   });
   after(() => w.close());
@@ -123,6 +123,41 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
       assert.match(e.message, /route\/fast/);
       return true;
     });
+  });
+
+  test('a tool loop with thinking through a route: tool_use streamed, the signed thinking goes back upstream unchanged', async () => {
+    const tools = [{ name: 'Write', description: 'write a file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } }, required: ['path'] } }];
+    w.anthropic.enqueue({ reasoning: 'I should write it.', toolCall: { id: 'toolu_01', name: 'Write', arguments: '{"path":"a.txt"}' }, finishReason: 'tool_use' });
+    const first = await sdk.messages.stream({ model: 'route/thinker', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, tools, messages: [{ role: 'user', content: 'write a.txt' }] }).finalMessage();
+    assert.equal(first.stop_reason, 'tool_use');
+    const [thinking, call] = first.content;
+    assert.equal(thinking?.type, 'thinking');
+    assert.ok(thinking?.type === 'thinking' && thinking.signature.length > 10, 'the signature reached the client');
+    assert.deepEqual(call, { type: 'tool_use', id: 'toolu_01', name: 'Write', input: { path: 'a.txt' } });
+    const sent = w.anthropic.requests.at(-1)!.body;
+    assert.deepEqual(sent.tools.map((t: { name: string }) => t.name), ['Write']);
+    assert.equal(sent.thinking.budget_tokens, 1024);
+
+    w.anthropic.enqueue({ text: 'Written.' });
+    const second = await sdk.messages.create({
+      model: 'route/thinker',
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      tools,
+      messages: [
+        { role: 'user', content: 'write a.txt' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: 'ok' }] },
+      ],
+    });
+    assert.deepEqual(second.content, [{ type: 'text', text: 'Written.' }]);
+    // The route hides which model signed the thinking: the gateway remembered it, so it was not stripped.
+    const back = w.anthropic.requests.at(-1)!.body.messages[1].content;
+    assert.equal(back[0].type, 'thinking');
+    assert.equal(back[0].signature, (thinking as { signature: string }).signature);
+    assert.equal(back[0].thinking, 'I should write it.');
+    assert.equal(back[1].type, 'tool_use');
+    assert.equal(w.anthropic.requests.at(-1)!.body.messages[2].content[0].type, 'tool_result');
   });
 
   test('count_tokens: an estimate, said so in x-switchboard-warnings', async () => {
