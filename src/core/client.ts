@@ -83,7 +83,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
   const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
   // The catalog is built below; protocols ask it for a model's capabilities (output limit, reasoning).
-  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id) };
+  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id), wireProtocol: (id) => config.wireProtocols[id] };
   const catalog =
     options.catalog ??
     new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now() });

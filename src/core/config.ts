@@ -101,6 +101,8 @@ export const ConfigSchema = z
     capabilities: z.record(z.string().includes('/', { message: 'must be a "provider/model" id' }), CapabilityOverrideSchema).default({}),
     routes: z.array(RouteSchema).default([]),
     /** Names an agent insists on (`claude-sonnet-4-5`) → the model or route to use instead. */
+    /** Per OpenAI-protocol model: Chat Completions (`openai`) or the Responses API (`openai-responses`), overriding the catalog's choice. */
+    wireProtocols: z.record(z.string().includes('/', { message: 'must be a "provider/model" id' }), z.enum(['openai', 'openai-responses'])).default({}),
     aliases: z.record(z.string().min(1), z.string().includes('/', { message: 'must be a "provider/model" id or "route/<id>"' })).default({}),
     budget: BudgetSchema.optional(),
     timeouts: TimeoutsSchema.default({}),
