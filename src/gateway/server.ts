@@ -195,9 +195,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     const door: Door | null = path === '/v1/messages' || path === '/v1/messages/count_tokens' ? messagesDoor : path === '/v1/responses' ? resDoor : null;
 
-    // 3. The token, compared in constant time: `Authorization: Bearer` or, as Anthropic's clients send it, `x-api-key`.
+    // 3. The token, compared in constant time: `Authorization: Bearer`, or on Anthropic's door
+    //    `x-api-key` as Anthropic's clients send it (the OpenAI endpoints keep to Bearer).
     const apiKeyHeader = req.headers['x-api-key'];
-    const authorization = req.headers.authorization ?? (typeof apiKeyHeader === 'string' ? `Bearer ${apiKeyHeader}` : undefined);
+    const authorization = req.headers.authorization ?? (door === messagesDoor && typeof apiKeyHeader === 'string' ? `Bearer ${apiKeyHeader}` : undefined);
     if (!checkToken(authorization)) {
       const e = gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>" (or "x-api-key: <token>")', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } });
       return send(req, res, door ? door.error(e) : e);
