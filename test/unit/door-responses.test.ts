@@ -111,6 +111,15 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.ok(last.response.error.message);
   });
 
+  test('a translation warning from the core (temperature clamped for Anthropic) reaches the streamed response\'s x-switchboard-warnings', async () => {
+    w.anthropic.enqueue({ text: 'warm' });
+    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/responses', headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', stream: true, temperature: 1.5, input: 'x' }) });
+    assert.equal(r.status, 200);
+    const warnings = JSON.parse(String(r.headers['x-switchboard-warnings'])) as string[];
+    assert.ok(warnings.some((x) => /temperature/.test(x)), JSON.stringify(warnings));
+    assert.equal(w.anthropic.requests.at(-1)!.body.temperature, 1);
+  });
+
   test('hosted tools are left out with x-switchboard-warnings and a log line; the answer comes', async () => {
     w.openai.enqueue({ text: 'fine' });
     const { data, response } = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'x', tools: [{ type: 'web_search' }] }).withResponse();

@@ -31,10 +31,14 @@ const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache
 /** Parts that mean the answer has begun (what the client will see): headers go out then, not before. */
 const SHOWN = new Set<StreamPart['type']>(['text-delta', 'reasoning-delta', 'tool-call-delta']);
 
-/** `x-switchboard-warnings`: header-safe (ASCII, no newlines), joined with "; ". */
-export function warningsHeader(warnings: readonly string[]): Record<string, string> {
+/**
+ * `x-switchboard-warnings`: a JSON array of strings, ASCII only (header values must be), as the
+ * Chat Completions door sends it; redacted like everything the gateway shows.
+ */
+export function warningsHeader(warnings: readonly string[], redact: (s: string) => string = (s) => s): Record<string, string> {
   if (!warnings.length) return {};
-  return { 'x-switchboard-warnings': warnings.map((w) => w.replace(/[^\x20-\x7e]/g, '?')).join('; ').slice(0, 4000) };
+  const unique = [...new Set(warnings)].map(redact);
+  return { 'x-switchboard-warnings': JSON.stringify(unique).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) };
 }
 
 /** Parse the JSON body; a refusal in the door's shape. */
@@ -91,7 +95,7 @@ export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessa
     const h = ctx.toHttpError(e);
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
-    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(parsed.warnings) } });
+    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(parsed.warnings, ctx.redact) } });
   };
   try {
     let chatReq;
@@ -114,7 +118,7 @@ export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessa
         return fail(e);
       }
       ctx.onCompleted();
-      return ctx.send(req, res, { status: 200, body, headers: warningsHeader([...parsed.warnings, ...resultWarnings(r)]) });
+      return ctx.send(req, res, { status: 200, body, headers: warningsHeader([...parsed.warnings, ...resultWarnings(r)], ctx.redact) });
     }
 
     const enc = door.encoder(parsed);
@@ -123,8 +127,11 @@ export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessa
     try {
       // Hold the headers until the answer begins: a failure before that gets a real status.
       let buffered = '';
+      const early = [...parsed.warnings];
       let step = await it.next();
       while (!step.done && !SHOWN.has(step.value.type)) {
+        // Translation warnings (a clamped temperature, an ignored hint) come before the answer: they go in the header.
+        if (step.value.type === 'warning') early.push(step.value.message);
         if (step.value.type === 'error') {
           done = true;
           if (!clientGone) fail(step.value.error);
@@ -139,7 +146,7 @@ export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessa
         done = true;
         if (r.error) return fail(r.error);
       }
-      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader(parsed.warnings) });
+      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader(early, ctx.redact) });
       const out = new SseWriter(res, ctx.limits.idleTimeoutMs);
       try {
         if (buffered && !(await out.write(buffered))) return;
