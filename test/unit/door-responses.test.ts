@@ -82,6 +82,45 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.equal(w.upstreamRequests(), before);
   });
 
+  test('a tool loop with reasoning over an Anthropic upstream, streamed: the encrypted reasoning and the call go back as Anthropic needs them', async () => {
+    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] }, strict: false }];
+    w.anthropic.enqueue({ reasoning: 'List first.', toolCall: { id: 'toolu_9', name: 'exec_command', arguments: '{"cmd":"ls"}' }, finishReason: 'tool_use' });
+    const stream = await sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'list', tools, reasoning: { effort: 'medium' }, include: ['reasoning.encrypted_content'], store: false, stream: true });
+    const done: OpenAI.Responses.ResponseOutputItem[] = [];
+    let args = '';
+    for await (const e of stream) {
+      if (e.type === 'response.output_item.done') done.push(e.item);
+      if (e.type === 'response.function_call_arguments.delta') args += e.delta;
+    }
+    assert.equal(args, '{"cmd":"ls"}');
+    assert.deepEqual(done.map((i) => i.type), ['reasoning', 'function_call']);
+    const reasoning = done[0] as OpenAI.Responses.ResponseReasoningItem;
+    assert.ok(reasoning.encrypted_content && reasoning.encrypted_content.length > 10);
+    const call = done[1] as OpenAI.Responses.ResponseFunctionToolCall;
+    assert.equal(call.call_id, 'toolu_9');
+    assert.equal(w.anthropic.requests.at(-1)!.body.tools[0].name, 'exec_command');
+
+    w.anthropic.enqueue({ text: 'a.txt' });
+    const second = await sdk.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      tools,
+      reasoning: { effort: 'medium' },
+      store: false,
+      input: [
+        { role: 'user', content: 'list' },
+        { type: 'reasoning', id: reasoning.id, summary: reasoning.summary, encrypted_content: reasoning.encrypted_content },
+        { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+        { type: 'function_call_output', call_id: call.call_id, output: 'a.txt' },
+      ],
+    });
+    assert.equal(second.output_text, 'a.txt');
+    const msgs = w.anthropic.requests.at(-1)!.body.messages;
+    assert.deepEqual(msgs[1].content.map((b: { type: string }) => b.type), ['thinking', 'tool_use']);
+    assert.equal(msgs[1].content[0].signature, reasoning.encrypted_content);
+    assert.equal(msgs[1].content[0].thinking, 'List first.');
+    assert.deepEqual(msgs[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'a.txt' }]);
+  });
+
   test('errors in the Responses shape: wrong token 401, upstream 429, a bad parameter 400 naming it', async () => {
     const bad = new OpenAI({ baseURL: w.gateway.url, apiKey: 'wrong-token-000000000000', maxRetries: 0 });
     await assert.rejects(bad.responses.create({ model: 'openai/gpt-4o-mini', input: 'x' }), OpenAI.AuthenticationError);
