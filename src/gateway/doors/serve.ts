@@ -152,6 +152,8 @@ export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessa
         if (buffered && !(await out.write(buffered))) return;
         while (!step.done) {
           if (step.value.type === 'error') throw step.value.error;
+          // Too late for the header: the gateway log says it (neither door's stream has a slot for it).
+          if (step.value.type === 'warning') ctx.log(`gateway: ${door.name}: ${ctx.redact(step.value.message)}`);
           const f = enc.part(step.value);
           if (f && (clientGone || !(await out.write(f)))) return;
           if (clientGone) return;
