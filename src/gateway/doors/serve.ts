@@ -37,8 +37,12 @@ const SHOWN = new Set<StreamPart['type']>(['text-delta', 'reasoning-delta', 'too
  */
 export function warningsHeader(warnings: readonly string[], redact: (s: string) => string = (s) => s): Record<string, string> {
   if (!warnings.length) return {};
-  const unique = [...new Set(warnings)].map(redact);
-  return { 'x-switchboard-warnings': JSON.stringify(unique).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) };
+  const list = [...new Set(warnings)].map(redact);
+  const ascii = (l: string[]): string => JSON.stringify(l).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Clients cap header sizes (Node: 16 KiB in all): keep it short; the gateway log has them all.
+  let value = ascii(list);
+  for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see the gateway log`]);
+  return { 'x-switchboard-warnings': value };
 }
 
 /** Parse the JSON body; a refusal in the door's shape. */
