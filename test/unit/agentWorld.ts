@@ -51,12 +51,14 @@ export function scriptedModel(proto: FakeProtocol, task: FileTask): (req: Record
     if (!names.length) return { text: 'ok' };
     if (hasToolResult(proto, body)) return { text: FINAL };
     const id = `call_${proto}_${++callSeq}`;
-    if (names.includes('Write')) return { toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
+    // With thinking on, a real Claude starts its turn with a signed thinking block (and the strict fake insists on it back).
+    const thinking = proto === 'anthropic' && (body.thinking as { type?: string } | undefined)?.type === 'enabled' ? { reasoning: 'I will write the file.' } : {};
+    if (names.includes('Write')) return { ...thinking, toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
     const shell = names.find((n) => n === 'exec_command' || n === 'shell' || n === 'shell_command');
     if (shell) {
       const cmd = `printf '%s' '${task.content.replace(/'/g, `'\\''`)}' > '${task.path}'`;
       const args = shell === 'shell' ? { command: ['bash', '-lc', cmd] } : shell === 'shell_command' ? { command: cmd } : { cmd };
-      return { toolCall: { id, name: shell, arguments: JSON.stringify(args) } };
+      return { ...thinking, toolCall: { id, name: shell, arguments: JSON.stringify(args) } };
     }
     return { text: `no tool to write a file among: ${names.join(', ')}` };
   };
