@@ -12,7 +12,7 @@ export { MemoryUsageStore, defaultLedgerPath, localDayKey, summarize, totalsAt, 
 export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
-export { toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
+export { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
 export type * from './types.ts';
 // For the front ends' own requests (key verification, the gateway's log scrubbing).
 export { redactSecrets } from './redact.ts';

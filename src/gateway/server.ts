@@ -12,11 +12,16 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SwitchboardClient } from '../core/index.ts';
 import { SwitchboardError } from '../core/index.ts';
-import { toChatCompletion, toChatRequest, toChunks } from '../core/index.ts';
+import { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
+import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
+import { responsesDoor } from './doors/responsesDoor.ts';
+import { serveDoor } from './doors/serve.ts';
+import type { Door } from './doors/door.ts';
+import { StateCache } from './doors/stateCache.ts';
 
 export interface GatewayOptions {
   client: SwitchboardClient;
@@ -135,6 +140,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   }
 
+  const doorDeps = { states: new StateCache(), unalias: (m: string) => client.resolver.unalias(m) };
+  const messagesDoor = anthropicDoor(doorDeps);
+  const resDoor = responsesDoor(doorDeps);
+
   function send(req: IncomingMessage, res: ServerResponse, e: HttpError | { status: number; body: unknown; headers?: Record<string, string> }): void {
     if (res.destroyed || res.headersSent) return;
     const body = JSON.stringify(e.body);
@@ -178,9 +187,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
     }
 
-    // 3. The token, compared in constant time.
-    if (!checkToken(req.headers.authorization)) {
-      return send(req, res, gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>"', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } }));
+    // Claude Code probes the base URL with HEAD / before its first request: reachability, no data.
+    if (path === '/' && method === 'HEAD') {
+      res.writeHead(200, { 'content-length': '0' });
+      res.end();
+      return;
+    }
+    const door: Door | null = path === '/v1/messages' || path === '/v1/messages/count_tokens' ? messagesDoor : path === '/v1/responses' ? resDoor : null;
+
+    // 3. The token, compared in constant time: `Authorization: Bearer`, or on Anthropic's door
+    //    `x-api-key` as Anthropic's clients send it (the OpenAI endpoints keep to Bearer).
+    const apiKeyHeader = req.headers['x-api-key'];
+    const authorization = req.headers.authorization ?? (door === messagesDoor && typeof apiKeyHeader === 'string' ? `Bearer ${apiKeyHeader}` : undefined);
+    if (!checkToken(authorization)) {
+      const e = gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>" (or "x-api-key: <token>")', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } });
+      return send(req, res, door ? door.error(e) : e);
     }
 
     // 4. Route.
@@ -197,14 +218,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     } else if (path === '/v1/chat/completions') {
       if (method !== 'POST') return send(req, res, methodNotAllowed('POST'));
       run = () => chatCompletions(req, res, note);
+    } else if (door) {
+      if (method !== 'POST') return send(req, res, door.error(methodNotAllowed('POST')));
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      if (path === '/v1/messages/count_tokens') run = () => countTokens(doorCtx, req, res, query);
+      else run = () => serveDoor(doorCtx, door, req, res, note, query);
     } else {
-      return send(req, res, gatewayError(404, `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/models, /health)`, 'unknown_url'));
+      return send(req, res, gatewayError(404, `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/models, /health)`, 'unknown_url'));
     }
 
     // 5. Capacity.
-    if (closing) return send(req, res, gatewayError(503, 'the gateway is shutting down', 'gateway_shutting_down'));
+    const shaped = (e: HttpError) => (door ? door.error(e) : e);
+    if (closing) return send(req, res, shaped(gatewayError(503, 'the gateway is shutting down', 'gateway_shutting_down')));
     if (stats.active >= maxConcurrent) {
-      return send(req, res, gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', { headers: { 'retry-after': '1' } }));
+      return send(req, res, shaped(gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', { headers: { 'retry-after': '1' } })));
     }
     stats.active++;
     try {
@@ -236,6 +263,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       .filter((m) => m.available)
       .map((m) => ({ id: m.id, object: 'model', created: startedSec, owned_by: m.providerId }));
     for (const r of client.resolver.routeList) out.push({ id: ROUTE_PREFIX + r.id, object: 'model', created: startedSec, owned_by: 'switchboard' });
+    for (const [name] of client.resolver.aliasList) out.push({ id: name, object: 'model', created: startedSec, owned_by: 'switchboard' });
     return out;
   }
 
@@ -274,26 +302,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     res.once('close', onClose);
     inflight.add(ac);
     try {
-      let chatReq;
+      let facade: FacadeRequest;
       try {
-        chatReq = toChatRequest(params as Parameters<typeof toChatRequest>[0], ac.signal);
+        facade = toChatRequest(params as Parameters<typeof toChatRequest>[0], ac.signal);
       } catch (e) {
         if (e instanceof SwitchboardError) return send(req, res, fromSwitchboardError(e, redact));
         throw e;
       }
+      const { req: chatReq, warnings } = facade;
       chatReq.frontEnd = 'gateway';
       const stream = client.stream(chatReq);
 
-      if (params.stream !== true) {
+      if (!facade.stream) {
+        for await (const part of stream) if (part.type === 'warning') addWarnings(warnings, [part.message]);
         const r = await stream.result;
         if (clientGone) return;
         if (r.error) return sendUpstreamError(req, res, r.error);
         stats.completed++;
-        return send(req, res, { status: 200, body: toChatCompletion(r, Math.floor(Date.now() / 1000)) });
+        const body = toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
+        return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
       }
 
-      const includeUsage = (params.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
-      const chunks = toChunks(stream, chatReq.model, includeUsage);
+      const chunks = toChunks(stream, chatReq.model, facade.includeUsage, warnings);
       let done = false;
       try {
         // Errors before the first chunk get a real HTTP status, as OpenAI does.
@@ -305,7 +335,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           if (clientGone) return;
           return sendUpstreamError(req, res, e);
         }
-        res.writeHead(200, SSE_HEADERS);
+        // Warnings known by now (parameters, translation) go in a header; later ones ride on the finish chunk.
+        res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(warnings) });
         const out = new SseWriter(res, idleTimeoutMs);
         try {
           while (!step.done) {
@@ -356,12 +387,33 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     if (!json || typeof json !== 'object' || Array.isArray(json)) throw new RequestFailure(gatewayError(400, 'the request body must be a JSON object', 'invalid_json'));
     const p = json as Record<string, unknown>;
-    // Refuse what the core cannot honour rather than silently answering something else.
-    if (p.n !== undefined && p.n !== null && p.n !== 1) throw new RequestFailure(gatewayError(400, 'only n = 1 is supported', 'unsupported_parameter', { param: 'n' }));
-    for (const k of ['tools', 'functions'] as const) {
-      if (Array.isArray(p[k]) && (p[k] as unknown[]).length > 0) throw new RequestFailure(gatewayError(400, `"${k}" is not supported by the Switchboard gateway yet`, 'unsupported_parameter', { param: k }));
-    }
+    // Parameters the core cannot honour are refused by the facade (toChatRequest), naming the parameter and model.
     return p;
+  }
+
+  // ── The agents' doors (/v1/messages, /v1/responses): see doors/ ─────────
+
+  const doorCtx = {
+    client,
+    limits: { maxBodyBytes, requestTimeoutMs, idleTimeoutMs },
+    log,
+    redact,
+    inflight,
+    send,
+    toHttpError,
+    onCompleted: () => void stats.completed++,
+    onClientAbort: () => void stats.clientAborts++,
+  };
+
+  /** `x-switchboard-warnings`: a JSON array of strings, ASCII only (HTTP header values must be). */
+  function warningHeader(warnings: string[]): Record<string, string> {
+    if (warnings.length === 0) return {};
+    const ascii = (list: string[]): string => JSON.stringify(list).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const list = warnings.map((w) => redact(w));
+    // Clients cap header sizes (Node: 16 KiB in all): keep it short; the body has them all.
+    let value = ascii(list);
+    for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see switchboard.warnings in the response`]);
+    return { 'x-switchboard-warnings': value };
   }
 
   // ── Listen ───────────────────────────────────────────────────────────────
