@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from './errors.ts';
+import { registerSecret, urlCredentials } from './redact.ts';
 import { defaultAuthStyle, findPreset, type AuthStyle, type ProviderKind } from './providers/presets.ts';
 
 const providerIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -142,6 +143,8 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
   if (!kind || !baseUrl) {
     throw new SwitchboardError({ kind: 'config', message: `provider "${p.id}" needs "kind" and "baseUrl" (it is not a known preset)`, fix: 'add them to the provider entry' });
   }
+  // A password in the baseUrl (`https://user:pass@host`) is a secret like a key: scrubbed wherever it shows up.
+  for (const c of urlCredentials(baseUrl)) registerSecret(c);
   const apiKeyEnv = p.apiKeyEnv ?? (preset ? preset.apiKeyEnv : `${p.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`);
   return {
     id: p.id,

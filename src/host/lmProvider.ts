@@ -31,7 +31,7 @@ export function languageModelInfos(app: App): vscode.LanguageModelChatInformatio
     version: '1',
     detail: `${r.strategy}: ${r.models.join(' → ')}`,
     tooltip: `Switchboard route "${r.id}" (${r.strategy}): ${r.models.join(' → ')}`,
-    maxInputTokens: Math.min(...r.models.map((m) => client.catalog.get(m)?.contextLength ?? DEFAULT_CONTEXT)),
+    maxInputTokens: r.models.reduce((min, m) => Math.min(min, client.catalog.get(m)?.contextLength ?? DEFAULT_CONTEXT), Number.POSITIVE_INFINITY),
     maxOutputTokens: DEFAULT_OUTPUT,
     capabilities: {},
   }));

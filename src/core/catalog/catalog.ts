@@ -22,7 +22,7 @@ import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig 
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
 import { findPreset } from '../providers/presets.ts';
 import { authHeaders } from '../providers/shared.ts';
-import { redactSecrets } from '../redact.ts';
+import { redactSecrets, redactUrl, registerSecret } from '../redact.ts';
 import { findSnapshot, openrouterSlugOf, SNAPSHOT, snapshotPrice, type SnapshotModel } from './snapshot.ts';
 
 export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config';
@@ -375,7 +375,7 @@ export class Catalog {
     for (const s of r.data.sources) {
       // Data fetched from another endpoint (the config changed) is not this provider's.
       const p = this.providers.get(s.providerId);
-      if (!p || p.baseUrl !== s.baseUrl) continue;
+      if (!p || redactUrl(p.baseUrl) !== s.baseUrl) continue;
       sources.set(s.providerId, { providerId: s.providerId, baseUrl: s.baseUrl, fetchedAt: s.fetchedAt, models: new Map(s.models.map((m) => [m.model, { ...m }])) });
     }
     this.sources = sources;
@@ -414,7 +414,8 @@ export class Catalog {
         const secrets: string[] = [];
         try {
           const models = await this.fetchModels(p, secrets, signal);
-          this.sources.set(p.id, { providerId: p.id, baseUrl: p.baseUrl, fetchedAt: this.now(), models: new Map(models.map((m) => [m.model, m])) });
+          // The cache names the endpoint without its userinfo: a password in a baseUrl is never written to disk.
+          this.sources.set(p.id, { providerId: p.id, baseUrl: redactUrl(p.baseUrl), fetchedAt: this.now(), models: new Map(models.map((m) => [m.model, m])) });
           refreshed.push(p.id);
         } catch (e) {
           const err = e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'headers');
@@ -443,6 +444,7 @@ export class Catalog {
     }
     if (key) secrets.push(key);
     for (const [name, value] of Object.entries(p.headers)) if (/auth|key|token|secret/i.test(name)) secrets.push(value);
+    for (const s of secrets) registerSecret(s);
     const keyHint = p.apiKeyEnv ?? undefined;
     // OpenRouter lists its models without a key; local servers need none.
     const needsKey = p.id !== 'openrouter' && !p.local && p.auth !== 'none' && p.apiKeyEnv !== null;
@@ -464,6 +466,17 @@ export class Catalog {
       throw classifyNetworkError(e, p.id, '', 'headers');
     }
 
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      // undici's request() does not follow redirects, and must not: the request carries a key.
+      res.body.destroy();
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `${redactUrl(p.baseUrl)}/models answered with a redirect (HTTP ${res.statusCode}); Switchboard never follows a redirect with an API key attached`,
+        provider: p.id,
+        status: res.statusCode,
+        fix: `set the baseUrl of "${p.id}" to the final address`,
+      });
+    }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const { text } = await readLimited(res.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '' }));
       let body: unknown = text;
@@ -497,12 +510,12 @@ export class Catalog {
   }
 
   private invalid(p: ResolvedProvider, message: string): SwitchboardError {
-    return new SwitchboardError({ kind: 'invalid_response', message, provider: p.id, fix: `check the baseUrl of "${p.id}" (${p.baseUrl})` });
+    return new SwitchboardError({ kind: 'invalid_response', message, provider: p.id, fix: `check the baseUrl of "${p.id}" (${redactUrl(p.baseUrl)})` });
   }
 
   /** Refreshed sources of providers still configured. */
   private activeSources(): SourceData[] {
-    return [...this.sources.values()].filter((s) => this.providers.get(s.providerId)?.baseUrl === s.baseUrl);
+    return [...this.sources.values()].filter((s) => redactUrl(this.providers.get(s.providerId)?.baseUrl ?? '') === s.baseUrl);
   }
 
   /** The same lookup the resolver does: the provider by id, or by its preset alias. */
@@ -537,7 +550,7 @@ export class Catalog {
 
   private liveSource(providerId: string): SourceData | undefined {
     const s = this.sources.get(providerId);
-    return s && this.providers.get(providerId)?.baseUrl === s.baseUrl ? s : undefined;
+    return s && redactUrl(this.providers.get(providerId)?.baseUrl ?? '') === s.baseUrl ? s : undefined;
   }
 
   private describe(id: string): ModelInfo | undefined {

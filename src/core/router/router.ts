@@ -7,7 +7,7 @@
 import { computeCost, estimateCost, estimateMessageTokens } from '../catalog/cost.ts';
 import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
-import { classifyNetworkError, SwitchboardError } from '../errors.ts';
+import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
@@ -351,8 +351,9 @@ async function* oneByOne<T>(parts: AsyncIterable<T>): AsyncGenerator<T[]> {
   for await (const p of parts) yield [p];
 }
 
+/** Every error the engine reports leaves scrubbed of the keys the process knows (adapters may be anyone's code). */
 function asError(e: unknown, model: string): SwitchboardError {
-  if (e instanceof SwitchboardError) return e;
+  if (e instanceof SwitchboardError) return scrubError(e);
   const slash = model.indexOf('/');
-  return classifyNetworkError(e, slash > 0 ? model.slice(0, slash) : model, slash > 0 ? model.slice(slash + 1) : model, 'body');
+  return scrubError(classifyNetworkError(e, slash > 0 ? model.slice(0, slash) : model, slash > 0 ? model.slice(slash + 1) : model, 'body'));
 }
