@@ -79,6 +79,19 @@ export const TimeoutsSchema = z
   })
   .strict();
 
+/** Caps on one answer: an upstream that never stops must not exhaust memory or run forever. */
+export const LimitsSchema = z
+  .object({
+    /** Characters of text, reasoning and tool-call arguments together. */
+    maxAnswerChars: z.number().int().positive().optional(),
+    /** Wall-clock time of one answer, ms. */
+    maxAnswerMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A few MB of text and ten minutes: far beyond any real answer, far below what hurts the process. */
+export const DEFAULT_LIMITS = { maxAnswerChars: 4_000_000, maxAnswerMs: 600_000 } as const;
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -87,6 +100,7 @@ export const ConfigSchema = z
     routes: z.array(RouteSchema).default([]),
     budget: BudgetSchema.optional(),
     timeouts: TimeoutsSchema.default({}),
+    limits: LimitsSchema.default({}),
     defaultModel: z.string().optional(),
     retries: z
       .object({ maxRetries: z.number().int().min(0).max(10).optional(), maxRetryDelayMs: z.number().int().positive().optional() })
