@@ -12,6 +12,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SwitchboardClient } from '../core/client.ts';
 import { SwitchboardError } from '../core/errors.ts';
+import { stripControl } from '../core/redact.ts';
 import { toChatCompletion, toChatRequest, toChunks } from '../core/openaiFacade.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
@@ -79,8 +80,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const maxConcurrent = opts.maxConcurrent ?? DEFAULTS.maxConcurrent;
   const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
-  const log = opts.log ?? ((): void => undefined);
   const redact = makeRedactor(opts.secrets ?? []);
+  const sink = opts.log;
+  // Every log line is scrubbed of keys; lines built from request or upstream text are made single-line where they are built.
+  const log = sink ? (line: string): void => sink(redact(line)) : (): void => undefined;
   const checkToken = tokenChecker(opts.token);
   const allowedOrigins = new Set((opts.allowedOrigins ?? []).map(normalizeOrigin));
   const startedSec = Math.floor(Date.now() / 1000);
@@ -320,7 +323,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           if (clientGone || res.destroyed) return;
           // Mid-stream: OpenRouter's convention, an SSE event whose payload is an error object; then end.
           const h = toHttpError(e);
-          log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
+          log(`gateway: error after streaming started: ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
           out.end(`data: ${JSON.stringify(h.body)}\n\n`);
         }
       } finally {
@@ -343,7 +346,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   function sendUpstreamError(req: IncomingMessage, res: ServerResponse, e: unknown): void {
     const h = toHttpError(e);
-    log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
+    log(`gateway: ${h.status} ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
     send(req, res, h);
   }
 
