@@ -468,7 +468,7 @@ export class Catalog {
 
     if (res.statusCode >= 300 && res.statusCode < 400) {
       // undici's request() does not follow redirects, and must not: the request carries a key.
-      res.body.destroy();
+      void res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
       throw new SwitchboardError({
         kind: 'config',
         message: `${redactUrl(p.baseUrl)}/models answered with a redirect (HTTP ${res.statusCode}); Switchboard never follows a redirect with an API key attached`,
@@ -553,12 +553,24 @@ export class Catalog {
     return s && redactUrl(this.providers.get(providerId)?.baseUrl ?? '') === s.baseUrl ? s : undefined;
   }
 
+  private readonly configuredSets = new WeakMap<ResolvedProvider, Set<string>>();
+
+  /** A provider's configured models as a set: `list()` asks once per model, and a list may hold 100k+. */
+  private configuredModels(p: ResolvedProvider): Set<string> {
+    let set = this.configuredSets.get(p);
+    if (!set) {
+      set = new Set(p.models);
+      this.configuredSets.set(p, set);
+    }
+    return set;
+  }
+
   private describe(id: string): ModelInfo | undefined {
     const r = this.route(id);
     if (!r) return undefined;
     const snap = this.snapshotFor(r, id);
     const live = this.refreshedFor(r);
-    const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id);
+    const configured = (r.direct ? this.configuredModels(r.direct).has(r.model) : false) || Object.hasOwn(this.config.pricing ?? {}, id);
     if (!snap && !live && !configured) return undefined;
 
     const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : 'config';

@@ -166,7 +166,8 @@ export async function getText(args: GetArgs): Promise<GetResult> {
     throw scrub(classifyNetworkError(e, args.provider, '', 'headers'), args.secrets);
   }
   if (res.statusCode >= 300 && res.statusCode < 400) {
-    res.body.destroy();
+    // Read and drop the (small) redirect body; destroying it mid-read would surface as an uncaught abort.
+    void res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
     const loc = res.headers.location;
     const where = typeof loc === 'string' ? ` to ${redactUrl(loc).slice(0, 200)}` : '';
     throw scrub(
