@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
-import { ResultBuilder } from '../../src/core/resultBuilder.ts';
+import { AnswerCap } from '../../src/core/answerCap.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
 import { startHostile, type HostileServer } from '../fakes/hostile.ts';
 import { ManualClock, waitFor } from './helpers.ts';
@@ -21,21 +21,23 @@ function clientFor(h: HostileServer, limits: { maxAnswerChars?: number; maxAnswe
   );
 }
 
-describe('ResultBuilder size cap', () => {
-  test('keeps exactly maxChars across text, reasoning and tool arguments, then drops the rest', () => {
-    const b = new ResultBuilder(10);
+describe('AnswerCap', () => {
+  test('lets exactly maxChars through across text, reasoning and tool arguments, then nothing', () => {
+    const c = new AnswerCap(12);
     const a = { type: 'reasoning-delta', text: 'abcd' } as const;
-    assert.equal(b.add(a), a, 'a part that fits passes as the same object');
-    assert.deepEqual(b.add({ type: 'text-delta', text: 'efghij-too-much' }), { type: 'text-delta', text: 'efghij' });
-    assert.equal(b.overflowed, true);
-    assert.equal(b.add({ type: 'text-delta', text: 'more' }), null);
-    assert.equal(b.reasoning + b.text, 'abcdefghij');
-    assert.equal(b.size, 10);
+    assert.equal(c.clip(a), a, 'a part that fits passes as the same object');
+    assert.deepEqual(c.clip({ type: 'tool-call-delta', index: 0, argumentsDelta: '{}' }), { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' });
+    const usage = { type: 'usage', usage: {} } as const;
+    assert.equal(c.clip(usage), usage, 'parts that add no text pass');
+    assert.deepEqual(c.clip({ type: 'text-delta', text: 'efghij-too-much' }), { type: 'text-delta', text: 'efghij' });
+    assert.equal(c.overflowed, true);
+    assert.equal(c.clip({ type: 'text-delta', text: 'more' }), null);
+    assert.equal(c.size, 12);
   });
 
   test('never splits a surrogate pair', () => {
-    const b = new ResultBuilder(3);
-    assert.deepEqual(b.add({ type: 'text-delta', text: 'ab😀c' }), { type: 'text-delta', text: 'ab' });
+    const c = new AnswerCap(3);
+    assert.deepEqual(c.clip({ type: 'text-delta', text: 'ab😀c' }), { type: 'text-delta', text: 'ab' });
   });
 });
 

@@ -7,16 +7,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { postJsonStream } from '../http/request.ts';
 import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
 import type { LanguageModel, ModelRequest, ModelStreamPart } from '../types.ts';
-import { scrubError, SwitchboardError } from '../errors.ts';
 import { authHeaders, requireKey, type ProviderContext } from './shared.ts';
-
-/**
- * Errors built from stream data (an in-stream error event, a malformed chunk quoting itself) pass
- * through the key scrubber like HTTP error bodies do. Anything else is left to the router.
- */
-function scrubDecodeError(e: unknown, secrets: string[]): unknown {
-  return e instanceof SwitchboardError ? scrubError(e, secrets) : e;
-}
 
 export interface WireProtocol {
   /** The streaming endpoint for this model. */
@@ -54,30 +45,22 @@ export class HttpLanguageModel implements LanguageModel {
       for await (const batch of this.streamBatches(req)) for (const part of batch) yield part;
       return;
     }
-    const { body, secrets } = await this.post(req);
-    try {
-      yield* this.wire.decode(sseEvents(body, { provider: this.providerId, model: this.modelId }), this.providerId, this.modelId);
-    } catch (e) {
-      throw scrubDecodeError(e, secrets);
-    }
+    const body = await this.post(req);
+    yield* this.wire.decode(sseEvents(body, { provider: this.providerId, model: this.modelId }), this.providerId, this.modelId);
   }
 
   async *streamBatches(req: ModelRequest): AsyncGenerator<ModelStreamPart[]> {
     const { providerId, modelId } = this;
-    const { body, secrets } = await this.post(req);
+    const body = await this.post(req);
     const source = { provider: providerId, model: modelId };
-    try {
-      if (this.wire.decodeBatches) {
-        yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId);
-        return;
-      }
-      for await (const part of this.wire.decode(sseEvents(body, source), providerId, modelId)) yield [part];
-    } catch (e) {
-      throw scrubDecodeError(e, secrets);
+    if (this.wire.decodeBatches) {
+      yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId);
+      return;
     }
+    for await (const part of this.wire.decode(sseEvents(body, source), providerId, modelId)) yield [part];
   }
 
-  private async post(req: ModelRequest): Promise<{ body: AsyncIterable<Uint8Array>; secrets: string[] }> {
+  private async post(req: ModelRequest): Promise<AsyncIterable<Uint8Array>> {
     const { provider, ctx, providerId, modelId } = this;
     const key = requireKey(provider, ctx, modelId);
     const res = await postJsonStream({
@@ -92,6 +75,6 @@ export class HttpLanguageModel implements LanguageModel {
       keyHint: ctx.keyHint(provider),
       secrets: key ? [key] : [],
     });
-    return { body: res.body, secrets: key ? [key] : [] };
+    return res.body;
   }
 }

@@ -9,6 +9,7 @@ import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
+import { AnswerCap } from '../answerCap.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
 import { checkBudget } from './budget.ts';
@@ -232,7 +233,8 @@ export class Router {
     const { clock } = this.d;
     const started = clock.now();
     const limits = this.d.limits ?? { maxAnswerChars: Number.POSITIVE_INFINITY, maxAnswerMs: 0 };
-    const builder = new ResultBuilder(limits.maxAnswerChars);
+    const builder = new ResultBuilder();
+    const cap = new AnswerCap(limits.maxAnswerChars);
     const ac = new AbortController();
     const onAbort = (): void => ac.abort(req.signal?.reason);
     if (req.signal?.aborted) ac.abort(req.signal.reason);
@@ -267,23 +269,28 @@ export class Router {
           // The usual case once the answer is showing: the batch passes through as it is.
           let kept: ModelStreamPart[] | null = null;
           for (let i = 0; i < batch.length; i++) {
-            const part = builder.add(batch[i]!);
+            const part = cap.clip(batch[i]!);
             if (part !== batch[i]) {
-              // The size cap: pass on what fits, then stop.
+              // The size cap: keep and pass on what fits, then stop.
               kept = batch.slice(0, i);
-              if (part) kept.push(part);
+              if (part) {
+                builder.add(part);
+                kept.push(part);
+              }
               break;
             }
+            builder.add(part);
           }
           if (kept === null) yield batch;
           else if (kept.length > 0) yield kept;
-          if (builder.overflowed) throw answerTooLarge(id, limits.maxAnswerChars);
+          if (cap.overflowed) throw answerTooLarge(id, limits.maxAnswerChars);
           continue;
         }
         let out: StreamPart[] | null = null;
         for (const raw of batch) {
-          const part = builder.add(raw);
+          const part = cap.clip(raw);
           if (part === null) break;
+          builder.add(part);
           if (out === null) {
             if (!builder.shown) {
               held.push(part);
@@ -295,10 +302,10 @@ export class Router {
             out = held.splice(0);
           }
           out.push(part);
-          if (builder.overflowed) break;
+          if (cap.overflowed) break;
         }
         if (out !== null) yield out;
-        if (builder.overflowed) throw answerTooLarge(id, limits.maxAnswerChars);
+        if (cap.overflowed) throw answerTooLarge(id, limits.maxAnswerChars);
       }
       if (held.length > 0) yield held.splice(0);
       return { ok: true, builder, ttftMs, started };

@@ -24,7 +24,7 @@ export function toAnthropicPrompt(messages: ChatMessage[]): { system: string | n
     }
     if (blocks.length === 0) continue;
     const last = out[out.length - 1];
-    if (last && last.role === m.role) for (const b of blocks) last.content.push(b);
+    if (last && last.role === m.role) last.content.push(...blocks);
     else out.push({ role: m.role, content: blocks });
   }
   return { system: systemText(messages), messages: out };

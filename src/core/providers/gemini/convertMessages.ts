@@ -24,7 +24,7 @@ export function toGeminiPrompt(messages: ChatMessage[]): { systemInstruction: { 
     }
     if (parts.length === 0) continue;
     const last = contents[contents.length - 1];
-    if (last && last.role === role) for (const p of parts) last.parts.push(p);
+    if (last && last.role === role) last.parts.push(...parts);
     else contents.push({ role, parts });
   }
   const sys = systemText(messages);
