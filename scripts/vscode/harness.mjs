@@ -21,6 +21,17 @@ const verbose = () => !!process.env.SWITCHBOARD_HARNESS_VERBOSE;
 const log = (msg) => process.stderr.write(`[vscode-harness] ${msg}\n`);
 
 /** Settings every harness instance gets (callers' `settings` are merged over them). */
+/**
+ * Workspace trust on (StartOptions.workspaceTrust): a folder nobody trusted opens in Restricted Mode
+ * without the startup dialog, as a cloned repository does for a user who chose "Don't Trust".
+ */
+export const TRUST_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 export const DEFAULT_SETTINGS = {
   // Otherwise the built-in chat starts a bundled runtime binary and shows AI entry points.
   'chat.disableAIFeatures': true,
@@ -156,7 +167,7 @@ export async function startCodeServer(opts = {}) {
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   const settingsFile = join(dirs.userData, 'User', 'settings.json');
   if (!persistent || !existsSync(settingsFile))
-    writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...(opts.settings ?? {}) }, null, 2) + '\n');
+    writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) }, null, 2) + '\n');
   const workspace = resolve(opts.workspace ?? join(root, 'workspace'));
   mkdirSync(workspace, { recursive: true });
 
@@ -199,7 +210,7 @@ export async function startCodeServer(opts = {}) {
     '--bind-addr', `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--reconnection-grace-time', '10',

@@ -98,6 +98,8 @@ export interface ChatResult {
   usage: Usage;
   /** USD; null when a price or a token count is unknown. Never a guessed 0. */
   costUsd: number | null;
+  /** `costUsd` is an estimate (tokens streamed × the model's prices): the provider never counted this answer. */
+  costEstimated?: boolean;
   timing: { ttftMs: number | null; totalMs: number };
   attempts: Attempt[];
   error: SwitchboardError | null;

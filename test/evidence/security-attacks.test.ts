@@ -207,6 +207,7 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
 
   writeArtifact({
     name: 'security-attacks',
+    security: true,
     title: 'Attacks: endless answers, connection floods, keys echoed by the upstream',
     generatedAt: new Date().toISOString(),
     durationMs: Date.now() - t0,
