@@ -1,7 +1,3 @@
-/**
- * NEXT request model (issue 11). Not wired in yet: the request-model work replaces `ChatMessage`,
- * `ContentPart` and `ModelRequest` in types.ts with these (types.ts then re-exports this file).
- */
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 /**
@@ -25,6 +21,11 @@ export interface ProviderState {
   origin: string;
   /** Gemini's `thoughtSignature` on a text or functionCall part. */
   thoughtSignature?: string;
+  /**
+   * OpenRouter's `reasoning_details` (signed or encrypted reasoning of the model behind it), as
+   * received: sent back on the assistant message so tool calls with reasoning keep working.
+   */
+  openrouterReasoning?: Record<string, unknown>[];
 }
 
 export interface TextPart {
