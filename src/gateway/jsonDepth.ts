@@ -5,6 +5,9 @@
  * everything that walks the result afterwards.
  */
 
+/** Real requests nest a few levels (tool schemas a few more); 64 is far beyond them. */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
