@@ -137,6 +137,13 @@ describe('deeply nested JSON', () => {
       assert.match(r.body, /json_too_deep/);
       assert.match(r.body, /deeper than 64 levels/);
       assert.equal(w.upstreamRequests(), 0);
+      // The other doors (/v1/messages, /v1/responses) check it too.
+      for (const path of ['/v1/messages', '/v1/responses']) {
+        const d = await raw(w.gateway.port, { method: 'POST', path, headers: { ...auth, 'content-type': 'application/json' }, body });
+        assert.equal(d.status, 400, `${path}: ${d.body.slice(0, 200)}`);
+        assert.match(d.body, /deeper than 64 levels/);
+      }
+      assert.equal(w.upstreamRequests(), 0);
       // Real bodies (a few levels) still pass.
       const ok = await raw(w.gateway.port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: CHAT });
       assert.equal(ok.status, 200);
