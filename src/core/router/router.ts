@@ -75,9 +75,11 @@ export class Router {
     const { clock } = this.d;
     const started = clock.now();
     const attempts: Attempt[] = [];
+    /** Warnings of the run itself (budget, skipped hints); the answering attempt adds its own. */
+    const warnings: string[] = [];
     let firstShownAt: number | null = null;
     const fail = (error: SwitchboardError, partial?: { builder: ResultBuilder; model: string | null }, canContinueWith?: string[]): ChatResult =>
-      this.result(req, started, attempts, partial?.builder ?? null, partial?.model ?? null, firstShownAt, error, canContinueWith);
+      this.result(req, started, attempts, warnings, partial?.builder ?? null, partial?.model ?? null, firstShownAt, error, canContinueWith);
 
     let plan: { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number };
     let inputTokens: number;
@@ -110,7 +112,10 @@ export class Router {
         yield [{ type: 'error', error: verdict.error }];
         return fail(verdict.error);
       }
-      if (verdict.action === 'warn') yield [{ type: 'warning', message: verdict.message }];
+      if (verdict.action === 'warn') {
+        warnings.push(verdict.message);
+        yield [{ type: 'warning', message: verdict.message }];
+      }
     }
 
     // Cooldowns: skip cooled-down models while an alternative exists; if all are cooling, try anyway.
@@ -143,7 +148,7 @@ export class Router {
           this.d.cooldowns.recordSuccess(cand.id);
           if (outcome.ttftMs !== null) this.d.latency.record(cand.id, outcome.ttftMs);
           attempts.push({ model: cand.id, outcome: 'ok', durationMs });
-          const result = this.result(req, started, attempts, outcome.builder, cand.id, firstShownAt, null);
+          const result = this.result(req, started, attempts, warnings, outcome.builder, cand.id, firstShownAt, null);
           await this.record(req, result);
           return result;
         }
@@ -224,7 +229,7 @@ export class Router {
   private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart[], AttemptOutcome> {
     const { clock } = this.d;
     const started = clock.now();
-    const builder = new ResultBuilder();
+    const builder = new ResultBuilder(id);
     const ac = new AbortController();
     const onAbort = (): void => ac.abort(req.signal?.reason);
     if (req.signal?.aborted) ac.abort(req.signal.reason);
@@ -297,6 +302,7 @@ export class Router {
     req: ChatRequest,
     started: number,
     attempts: Attempt[],
+    warnings: string[],
     builder: ResultBuilder | null,
     answeredBy: string | null,
     firstShownAt: number | null,
@@ -313,6 +319,8 @@ export class Router {
       text: builder?.text ?? '',
       reasoning: builder?.reasoning ?? '',
       toolCalls: builder?.toolCalls ?? [],
+      content: builder?.content ?? [],
+      warnings: builder ? [...warnings, ...builder.warnings] : [...warnings],
       finishReason: error ? 'error' : (builder?.finishReason ?? 'stop'),
       rawFinishReason: builder?.rawFinishReason ?? null,
       usage,

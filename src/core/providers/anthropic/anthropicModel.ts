@@ -13,8 +13,8 @@ export const DEFAULT_MAX_TOKENS = 4096;
 export const anthropicProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/messages`,
   headers: (provider) => ({ 'anthropic-version': provider.anthropicVersion ?? ANTHROPIC_VERSION }),
-  body(_provider, wireModel, req) {
-    const prompt = toAnthropicPrompt(req.messages);
+  body(provider, wireModel, req) {
+    const prompt = toAnthropicPrompt(req.messages, provider.id, wireModel, req.cache?.system);
     const body: Record<string, unknown> = {
       model: wireModel,
       max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
@@ -58,6 +58,10 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
           yield { type: 'tool-call-delta', index: slot, ...(typeof block.id === 'string' ? { id: block.id } : {}), ...(typeof block.name === 'string' ? { name: block.name } : {}), argumentsDelta: '' };
         } else if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) {
           yield { type: 'text-delta', text: block.text };
+        } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {
+          yield { type: 'reasoning-redacted', data: block.data };
+        } else if (block?.type === 'thinking' && typeof block.thinking === 'string' && block.thinking.length > 0) {
+          yield { type: 'reasoning-delta', text: block.thinking };
         }
         break;
       }
@@ -71,8 +75,11 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
         } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
           const slot = toolSlots.get(num(msg.index) ?? 0);
           if (slot !== undefined) yield { type: 'tool-call-delta', index: slot, argumentsDelta: d.partial_json };
+        } else if (d.type === 'signature_delta' && typeof d.signature === 'string') {
+          // Closes the thinking block: it must go back unchanged with the block in later turns.
+          yield { type: 'reasoning-signature', signature: d.signature };
         }
-        // signature_delta and citations carry nothing to show.
+        // citations carry nothing to show.
         break;
       }
       case 'message_delta': {

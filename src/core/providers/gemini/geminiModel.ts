@@ -3,6 +3,7 @@ import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
 import type { WireProtocol } from '../httpModel.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+import { geminiCallId } from './callIds.ts';
 import { toGeminiPrompt } from './convertMessages.ts';
 import { mapGeminiFinish } from './mapFinish.ts';
 
@@ -11,8 +12,8 @@ export const geminiProtocol: WireProtocol = {
     const model = wireModel.startsWith('models/') ? wireModel.slice('models/'.length) : wireModel;
     return `${provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`;
   },
-  body(_provider, _wireModel, req) {
-    const prompt = toGeminiPrompt(req.messages);
+  body(provider, wireModel, req) {
+    const prompt = toGeminiPrompt(req.messages, provider.id, wireModel);
     const body: Record<string, unknown> = { contents: prompt.contents };
     if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
     const gen: Record<string, unknown> = {};
@@ -46,7 +47,11 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
       for (const raw of parts) {
         const p = obj(raw);
         if (!p) continue;
-        if (typeof p.text === 'string' && p.text.length > 0) yield p.thought === true ? { type: 'reasoning-delta', text: p.text } : { type: 'text-delta', text: p.text };
+        const sig = typeof p.thoughtSignature === 'string' ? p.thoughtSignature : undefined;
+        if (typeof p.text === 'string' && (p.text.length > 0 || sig !== undefined)) {
+          const type = p.thought === true ? 'reasoning-delta' : 'text-delta';
+          yield sig !== undefined ? { type, text: p.text, thoughtSignature: sig } : { type, text: p.text };
+        }
         const fc = obj(p.functionCall);
         if (fc) {
           const name = typeof fc.name === 'string' ? fc.name : '';
@@ -57,7 +62,8 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
             // Arguments nested deeper than JSON.stringify can recurse.
             throw invalidResponse(provider, model, 'the arguments of a function call could not be read', e);
           }
-          yield { type: 'tool-call-delta', index: toolIndex, id: typeof fc.id === 'string' ? fc.id : `call_${toolIndex}`, name, argumentsDelta: args };
+          const id = typeof fc.id === 'string' && fc.id.length > 0 ? fc.id : geminiCallId(name, args, toolIndex);
+          yield { type: 'tool-call-delta', index: toolIndex, id, name, argumentsDelta: args, ...(sig !== undefined ? { thoughtSignature: sig } : {}) };
           toolIndex++;
         }
       }

@@ -15,7 +15,7 @@ export const openaiProtocol: WireProtocol = {
   body(provider, wireModel, req) {
     const body: Record<string, unknown> = {
       model: wireModel,
-      messages: toOpenAIMessages(req.messages),
+      messages: toOpenAIMessages(req.messages, provider.id, wireModel),
       stream: true,
       stream_options: { include_usage: true },
     };
