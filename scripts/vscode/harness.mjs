@@ -46,8 +46,8 @@ export const DEFAULT_SETTINGS = {
 /**
  * Added for throwaway (test) instances only. The UI tests drive Switchboard's own views: with AI
  * features on, the built-in chat starts its bundled runtime binary and opens its own entry points
- * (the chat view, setup prompts) over the workbench the screenshots show. The integration tests
- * still see VS Code's language-model API (registered providers, selectChatModels, sendRequest).
+ * (the chat view, setup prompts) over the workbench the screenshots show. The integration runner
+ * turns it back on: with AI features off, `vscode.lm.selectChatModels` finds no models.
  */
 export const TEST_ONLY_SETTINGS = {
   'chat.disableAIFeatures': true,

@@ -82,7 +82,9 @@ async function main() {
   idleTimer.unref();
 
   try {
-    server = await startCodeServer({ workspace, smokeDriver: true });
+    // VS Code's chat on: with AI features off, vscode.lm.selectChatModels finds no models and the
+    // language-model provider tests (test/integration/lmProvider.test.ts) could not run.
+    server = await startCodeServer({ workspace, smokeDriver: true, settings: { 'chat.disableAIFeatures': false } });
     log(`code-server ${server.url} up at ${elapsed()}; running ${files.length} file(s)`);
     browser = await launchBrowser();
     const { page } = browser;
