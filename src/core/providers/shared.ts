@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart, ImagePart } from '../types.ts';
+import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -12,6 +12,8 @@ export interface ProviderContext {
   keyHint(provider: ResolvedProvider): string;
   dispatcher?: Dispatcher;
   timeouts: Timeouts;
+  /** What a model (`provider/model`) can do, from the catalog and the config; protocols size and check requests with it. */
+  capabilities?(modelId: string): ModelCapabilities | null;
 }
 
 /** The key, or an `auth` error that says how to add one. Keyless local servers get null. */
@@ -109,4 +111,18 @@ export function num(v: unknown): number | null {
 
 export function obj(v: unknown): Record<string, unknown> | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * `providerOptions[protocol]` merged into a body untouched: top-level fields replace ours, except
+ * that an object both sides have (Gemini's generationConfig) is merged one level deep.
+ */
+export function mergeProviderOptions(body: Record<string, unknown>, extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!extra) return body;
+  for (const [k, v] of Object.entries(extra)) {
+    const mine = obj(body[k]);
+    const theirs = obj(v);
+    body[k] = mine && theirs ? { ...mine, ...theirs } : v;
+  }
+  return body;
 }

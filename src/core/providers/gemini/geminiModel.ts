@@ -4,7 +4,7 @@ import type { ModelStreamPart, Usage } from '../../types.ts';
 import type { WireProtocol } from '../httpModel.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { geminiCallId } from './callIds.ts';
-import { toGeminiPrompt } from './convertMessages.ts';
+import { geminiBody } from './requestBody.ts';
 import { mapGeminiFinish } from './mapFinish.ts';
 
 export const geminiProtocol: WireProtocol = {
@@ -12,18 +12,7 @@ export const geminiProtocol: WireProtocol = {
     const model = wireModel.startsWith('models/') ? wireModel.slice('models/'.length) : wireModel;
     return `${provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`;
   },
-  body(provider, wireModel, req) {
-    const prompt = toGeminiPrompt(req.messages, provider.id, wireModel);
-    const body: Record<string, unknown> = { contents: prompt.contents };
-    if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
-    const gen: Record<string, unknown> = {};
-    if (req.maxTokens !== undefined) gen.maxOutputTokens = req.maxTokens;
-    if (req.temperature !== undefined) gen.temperature = req.temperature;
-    if (req.topP !== undefined) gen.topP = req.topP;
-    if (req.stop !== undefined && req.stop.length > 0) gen.stopSequences = req.stop;
-    if (Object.keys(gen).length > 0) body.generationConfig = gen;
-    return body;
-  },
+  body: geminiBody,
   decode: (events, provider, model) => decodeGeminiStream(events, provider, model),
 };
 
