@@ -15,6 +15,8 @@ import { checkBudget } from './budget.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import { totalsAt, type UsageStore } from './ledger.ts';
+import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
+import { stripForeignState } from './providerState.ts';
 import { DEFAULT_EXPECTED_OUTPUT, planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
 /** A request as the front ends make it: a model id (or `route/<id>`) plus the neutral request. */
@@ -96,7 +98,10 @@ export class Router {
     let usable = plan.candidates.filter((c) => !c.skip);
     if (usable.length === 0) {
       const why = attempts.map((a) => `${a.model}: ${a.message}`).join('; ');
-      const error = new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
+      // Members skipped for what the request needs (tools, images…): no shorter prompt helps.
+      const error = plan.candidates.some((c) => c.unmet)
+        ? new SwitchboardError({ kind: 'bad_request', message: `no model of ${req.model} can serve this request (${why})`, model: req.model, fix: 'add a model that can to the route, drop what the others cannot take, or override its capabilities in the config' })
+        : new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
       yield [{ type: 'error', error }];
       return fail(error);
     }
@@ -210,19 +215,30 @@ export class Router {
   private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number } {
     const target = this.d.resolver.resolve(req.model);
     if (target.type === 'model') {
-      return { candidates: [{ id: target.model.id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
+      const id = target.model.id;
+      const unmet = this.unmet(req, id);
+      // A single model that cannot serve the request: refused before sending, naming what and how to fix it.
+      if (unmet) throw new SwitchboardError({ kind: 'bad_request', message: `${unmet.param}: ${id} ${unmet.why}`, provider: target.model.provider.id, model: id, fix: overrideHint(unmet.param, id) });
+      return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
     }
     const route = target.route;
     const candidates = planRoute(route, this.d.facts, this.d.latency, inputTokens, req.maxTokens).map((c) => {
       if (c.skip) return c;
       try {
         this.d.resolver.resolveModel(c.id);
+        const unmet = this.unmet(req, c.id);
+        if (unmet) return { id: c.id, skip: `${unmet.param}: ${unmet.why}`, unmet: true };
         return c;
       } catch (e) {
         return { id: c.id, skip: asError(e, c.id).message };
       }
     });
     return { candidates, route, watchdogMs: req.firstTokenTimeoutMs ?? route.firstTokenTimeoutMs ?? this.d.firstTokenMs.route };
+  }
+
+  private unmet(req: ChatRequest, id: string): Unmet | null {
+    const caps = this.d.facts.capabilities?.(id);
+    return caps ? unmetNeed(req, caps) : null;
   }
 
   /** One try of one model. Parts before the first visible token are held back, so a failed try leaks nothing. */
@@ -248,7 +264,7 @@ export class Router {
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, ...neutral } = req;
-      const request: ModelRequest = { ...neutral, signal: ac.signal };
+      const request: ModelRequest = { ...neutral, messages: stripForeignState(neutral.messages, id), signal: ac.signal };
       const batches = model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request));
       for await (const batch of batches) {
         if (ttftMs !== null) {

@@ -17,6 +17,12 @@ const EXT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', 
  * back on the part it came on. Reasoning goes back only as a signed thought part; unsigned
  * reasoning is the model's scratchpad and is left out.
  */
+/**
+ * Google's documented stand-in signature for a function call Gemini did not make (a history from
+ * another model, or whose signature was stripped as foreign): Gemini 3 refuses an unsigned call.
+ */
+export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
+
 export function toGeminiPrompt(messages: readonly ChatMessage[], provider: string, model: string): { systemInstruction: { parts: { text: string }[] } | null; contents: GeminiContent[] } {
   const contents: GeminiContent[] = [];
   const system: { text: string }[] = [];
@@ -44,6 +50,8 @@ export function toGeminiPrompt(messages: readonly ChatMessage[], provider: strin
           break;
         }
         const parts: GeminiPart[] = [];
+        // Gemini signs only the first of parallel calls: a turn with a signed call needs no stand-in.
+        const signedTurn = m.content.some((p) => p.type === 'tool-call' && p.state?.thoughtSignature !== undefined);
         for (const p of m.content) {
           const sig = p.state?.thoughtSignature;
           if (p.type === 'text') {
@@ -54,7 +62,8 @@ export function toGeminiPrompt(messages: readonly ChatMessage[], provider: strin
             callNames.set(p.id, p.name);
             const fc: Record<string, unknown> = { name: p.name, args: parseArguments(p.arguments, provider, model, p.name) };
             if (!isGeneratedId(p.id)) fc.id = p.id;
-            parts.push(sig !== undefined ? { functionCall: fc, thoughtSignature: sig } : { functionCall: fc });
+            const signature = sig ?? (!signedTurn && /gemini-3/.test(model) ? SKIP_SIGNATURE : undefined);
+            parts.push(signature !== undefined ? { functionCall: fc, thoughtSignature: signature } : { functionCall: fc });
           }
         }
         push('model', parts);
