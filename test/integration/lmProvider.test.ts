@@ -19,7 +19,7 @@ const chatRequests = (fake: FakeServer): RecordedRequest[] => fake.requests.filt
 
 /** A 2×1 PNG (a real file: signature, IHDR, IDAT, IEND). */
 const PNG = Uint8Array.from(
-  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR4nGP4z8DwHwyBNAMAN9cF+3Qmw0MAAAAASUVORK5CYII=', 'base64'),
+  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAADklEQVR4nGP4z8AAQv8BD/kD/YURmXYAAAAASUVORK5CYII=', 'base64'),
 );
 
 async function drain(res: vscode.LanguageModelChatResponse): Promise<{ text: string; calls: vscode.LanguageModelToolCallPart[] }> {

@@ -13,7 +13,7 @@ import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fak
 const KEY = 'sk-ui-thinking-0123456789';
 const REASONING = Array.from({ length: 40 }, (_, i) => `step${i}`).join(' ') + '. So the answer is 42.';
 /** A 2×1 PNG. */
-const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAAEUlEQVR4nGP4z8DwHwyBNAMAN9cF+3Qmw0MAAAAASUVORK5CYII=';
+const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAADklEQVR4nGP4z8AAQv8BD/kD/YURmXYAAAAASUVORK5CYII=';
 
 let ui: UiSession;
 let fake: FakeServer;
@@ -21,6 +21,7 @@ let settingsFile: string | null = null;
 let savedSettings: string | null = null;
 
 const chatRequests = (): RecordedRequest[] => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
+const lastUserContent = (r: RecordedRequest): unknown => (r.body.messages as { role: string; content: unknown }[]).at(-1)!.content;
 
 function baseSettings(): Record<string, unknown> {
   return {
@@ -140,8 +141,7 @@ test('an image pasted for a model that takes images is sent as an image part and
   await chat.locator('textarea.prompt').fill('What is in this image?');
   await chat.locator('textarea.prompt').press('Enter');
   await chat.locator('.entry.assistant.status-done', { hasText: 'A tiny picture.' }).waitFor({ timeout: 30_000 });
-  const user = (chatRequests()[n]!.body.messages as { role: string; content: unknown }[]).at(-1)!;
-  assert.deepEqual(user.content, [
+  assert.deepEqual(lastUserContent(chatRequests()[n]!), [
     { type: 'text', text: 'What is in this image?' },
     { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_B64}` } },
   ]);
@@ -168,10 +168,21 @@ test('an image for a text-only model is refused before sending, with the reason;
   assert.equal(await chat.locator('.entry').count(), entries, 'no turn was added');
   assert.equal(chatRequests().length, n, 'nothing was sent');
   await screenshot(page, 'ui-chat-image-refused');
-  // Removing the image lets the question go.
   await chat.locator('.composer-image .image-remove').click();
+  assert.equal(await notice.isVisible(), false, 'the notice goes with the image');
+  // Without the image the conversation still has one (sent again with every question): the host refuses
+  // too, and the question comes back to the composer.
   await chat.locator('textarea.prompt').press('Enter');
-  await chat.locator('.entry.assistant.status-done').last().waitFor({ timeout: 30_000 });
+  await chat.locator('.composer-notice', { hasText: 'this conversation has some' }).waitFor({ timeout: 10_000 });
+  assert.match(await notice.innerText(), /openai\/o3-mini does not take images, and this conversation has some\. Pick a model that does, or start a new chat\./);
+  assert.equal(await chat.locator('textarea.prompt').inputValue(), 'Explain this diagram');
+  assert.equal(chatRequests().length, n, 'still nothing was sent');
+  // In a new chat the question goes.
+  await chat.locator('button[aria-label="New chat"]').click();
+  await chat.locator('.entry').first().waitFor({ state: 'detached', timeout: 10_000 });
+  await chat.locator('textarea.prompt').press('Enter');
+  await chat.locator('.entry.assistant.status-done').first().waitFor({ timeout: 30_000 });
   assert.equal(chatRequests().length, n + 1);
+  assert.equal(lastUserContent(chatRequests()[n]!), 'Explain this diagram');
   await pickModel(page, chat, 'openai/gpt-4o-mini');
 }));

@@ -359,13 +359,17 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
-  /** Why `images` cannot go to `model`, or null when they can. */
+  /**
+   * Why a question with `images` cannot go to `model`, or null when it can. Earlier turns' images
+   * are sent again with every question, so a conversation that has some needs a model that takes them.
+   */
   imageRefusal(model: string, images: readonly ChatImage[]): string | null {
-    if (!images.length) return null;
     if (images.length > MAX_CHAT_IMAGES) return `At most ${MAX_CHAT_IMAGES} images per message; remove ${images.length - MAX_CHAT_IMAGES}.`;
-    if (!this.takesImages(model))
-      return `${model} does not take images (its capabilities have no image input). Pick a model that does, or remove the image${images.length === 1 ? '' : 's'}.`;
-    return null;
+    const earlier = this.conv.turns.some((t) => t.images.length > 0);
+    if (!images.length && !earlier) return null;
+    if (this.takesImages(model)) return null;
+    if (images.length) return `${model} does not take images. Pick a model that does, or remove the image${images.length === 1 ? '' : 's'}.`;
+    return `${model} does not take images, and this conversation has some. Pick a model that does, or start a new chat.`;
   }
 
   /** The file dialog for images; what was picked goes to the composer (never straight to a model). */

@@ -134,15 +134,17 @@ export class ImageComposer {
   private render(): void {
     this.strip.replaceChildren(
       ...this.images.map((img, i) => {
-        const preview = img.thumb ? h('img', { class: 'thumb' }) : h('span', { class: 'codicon codicon-file-media' });
-        if (preview instanceof HTMLImageElement) {
-          preview.src = img.thumb;
-          preview.alt = img.name;
-        }
+        let preview: HTMLElement[];
+        if (img.thumb) {
+          const pic = h('img', { class: 'thumb' });
+          pic.src = img.thumb;
+          pic.alt = img.name;
+          preview = [pic];
+        } else preview = [h('span', { class: 'codicon codicon-file-media' }), h('span', { class: 'image-name' }, img.name)];
         return h(
           'span',
           { class: 'composer-image', role: 'listitem', title: `${img.name} — sent with your next message` },
-          preview,
+          ...preview,
           iconButton('close', `Remove ${img.name}`, () => this.remove(i), { iconOnly: true, class: 'icon-only image-remove', title: 'Remove' }),
         );
       }),
