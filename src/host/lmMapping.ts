@@ -29,6 +29,8 @@ export type LmPart =
   | { kind: 'toolCall'; callId: string; name: string; input: unknown }
   | { kind: 'toolResult'; callId: string; content: LmPart[] }
   | { kind: 'data'; mimeType: string; data: Uint8Array }
+  /** Reasoning another provider showed (VS Code's proposed LanguageModelThinkingPart). */
+  | { kind: 'reasoning'; text: string }
   /** Something we have no exact translation for (a prompt-tsx element, an unknown class). */
   | { kind: 'unsupported'; what: string; approxText: string };
 
@@ -52,6 +54,16 @@ export class LmRequestError extends Error {
  */
 export const CACHE_CONTROL_MIME = 'cache_control';
 
+/**
+ * Data parts other providers (Copilot's own models) put in their assistant turns to carry their
+ * private state: a Responses-API marker, thinking metadata, context-management edits. Like a
+ * reasoning signature they are bound to the provider that made them and mean nothing to another:
+ * they are left out, as the core strips foreign provider state (reasoning never crosses providers).
+ */
+export const FOREIGN_STATE_MIMES: readonly string[] = ['stateful_marker', 'thinking', 'context_management'];
+
+const isForeignState = (p: LmPart): boolean => p.kind === 'reasoning' || (p.kind === 'data' && FOREIGN_STATE_MIMES.includes(p.mimeType));
+
 const TEXT_MIME = /^(text\/[\w.+-]+|application\/(json|[\w.+-]+\+json|xml|yaml|x-yaml))(\s*;.*)?$/i;
 
 const decoder = new TextDecoder();
@@ -69,6 +81,27 @@ function imagePart(p: { mimeType: string; data: Uint8Array }, model: string): Im
   if (p.data.byteLength > MAX_IMAGE_BYTES)
     throw new LmRequestError(`${model}: an image of ${(p.data.byteLength / 1024 / 1024).toFixed(1)} MB is larger than the 5 MB providers accept; attach a smaller one.`);
   return { type: 'image', source: { type: 'base64', data: toBase64(p.data), mediaType } };
+}
+
+function describePart(p: LmPart): string {
+  switch (p.kind) {
+    case 'text':
+      return 'text';
+    case 'toolCall':
+      return 'a tool call';
+    case 'toolResult':
+      return 'a tool result';
+    case 'data':
+      return `data of type ${p.mimeType}`;
+    case 'reasoning':
+      return 'reasoning';
+    case 'unsupported':
+      return p.what;
+    default: {
+      const never: never = p;
+      return never;
+    }
+  }
 }
 
 function unsupported(what: string, where: string, model: string): LmRequestError {
@@ -124,14 +157,15 @@ export function toCoreMessages(messages: readonly LmMessage[], model: string, me
   const cacheNowhere = (): void => {
     if (!warnings.some((w) => w.startsWith('a cache marker'))) warnings.push('a cache marker followed a part that cannot be cached; it was not applied');
   };
-  for (const m of messages) {
+  for (const original of messages) {
+    const m = { ...original, parts: original.parts.filter((p) => !isForeignState(p)) };
     if (m.role === 'system') {
       const parts: TextPart[] = [];
       for (const p of m.parts) {
         if (p.kind === 'text') parts.push({ type: 'text', text: p.value });
         else if (p.kind === 'data' && p.mimeType === CACHE_CONTROL_MIME) {
           if (!markCache(parts, cacheHintOf(p.data))) cacheNowhere();
-        } else throw unsupported(p.kind === 'data' ? `data of type ${p.mimeType}` : p.kind === 'unsupported' ? p.what : `a ${p.kind} part`, 'a system message', model);
+        } else throw unsupported(describePart(p), 'a system message', model);
       }
       if (parts.length) out.push({ role: 'system', content: simplify(parts) });
       continue;
@@ -146,7 +180,7 @@ export function toCoreMessages(messages: readonly LmMessage[], model: string, me
           content.push({ type: 'tool-call', id: p.callId, name: p.name, arguments: JSON.stringify(p.input ?? {}) });
         } else if (p.kind === 'data' && p.mimeType === CACHE_CONTROL_MIME) {
           if (!markCache(content, cacheHintOf(p.data))) cacheNowhere();
-        } else throw unsupported(p.kind === 'data' ? `data of type ${p.mimeType}` : p.kind === 'unsupported' ? p.what : 'a tool result', 'an assistant message', model);
+        } else throw unsupported(describePart(p), 'an assistant message', model);
       }
       const restored = memory ? memory.restore(content) : content;
       if (restored.length) out.push(m.name ? { role: 'assistant', content: restored, name: m.name } : { role: 'assistant', content: restored });
@@ -185,8 +219,7 @@ export function toCoreMessages(messages: readonly LmMessage[], model: string, me
         else if (mime === 'application/pdf') user.push({ type: 'file', data: toBase64(p.data), mediaType: mime });
         else if (TEXT_MIME.test(mime)) user.push({ type: 'text', text: decoder.decode(p.data) });
         else throw unsupported(`data of type ${p.mimeType}`, 'a user message', model);
-      } else if (p.kind === 'toolCall') throw unsupported('a tool call', 'a user message', model);
-      else throw unsupported(p.what, 'a user message', model);
+      } else throw unsupported(describePart(p), 'a user message', model);
     }
     flushResults();
     flushUser();
@@ -295,10 +328,13 @@ export function partTokens(p: LmPart): number {
     case 'toolResult':
       return MESSAGE_OVERHEAD + estimateTokens(p.callId) + p.content.reduce((n, c) => n + partTokens(c), 0);
     case 'data':
-      if (p.mimeType === CACHE_CONTROL_MIME) return 0;
+      if (p.mimeType === CACHE_CONTROL_MIME || FOREIGN_STATE_MIMES.includes(p.mimeType)) return 0;
       if (p.mimeType.toLowerCase().startsWith('image/')) return imageTokens(p.data);
       // A PDF and other documents: by size, about as dense as text.
       return estimateTokens(TEXT_MIME.test(p.mimeType) ? decoder.decode(p.data) : 'x'.repeat(p.data.byteLength));
+    case 'reasoning':
+      // Another provider's reasoning is not sent (see FOREIGN_STATE_MIMES).
+      return 0;
     case 'unsupported':
       return estimateTokens(p.approxText);
     default: {

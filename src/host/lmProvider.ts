@@ -72,6 +72,18 @@ export function classifyPart(part: unknown): LmPart {
   if (part instanceof vscode.LanguageModelToolCallPart) return { kind: 'toolCall', callId: part.callId, name: part.name, input: part.input };
   if (part instanceof vscode.LanguageModelToolResultPart) return { kind: 'toolResult', callId: part.callId, content: part.content.map(classifyPart) };
   if (part instanceof vscode.LanguageModelDataPart) return { kind: 'data', mimeType: part.mimeType, data: part.data };
+  // Proposed API classes, present in some VS Code builds: the same shapes as their stable cousins.
+  const proposed = vscode as unknown as Record<string, (abstract new (...args: never[]) => unknown) | undefined>;
+  const ToolResult2 = proposed.LanguageModelToolResultPart2;
+  if (ToolResult2 && part instanceof ToolResult2) {
+    const r = part as { callId: string; content: unknown[] };
+    return { kind: 'toolResult', callId: r.callId, content: r.content.map(classifyPart) };
+  }
+  const Thinking = proposed.LanguageModelThinkingPart;
+  if (Thinking && part instanceof Thinking) {
+    const v = (part as { value: string | string[] }).value;
+    return { kind: 'reasoning', text: Array.isArray(v) ? v.join('') : String(v) };
+  }
   if (part instanceof vscode.LanguageModelPromptTsxPart) return { kind: 'unsupported', what: 'a prompt-tsx element', approxText: safeJson(part.value) };
   const name = (part as { constructor?: { name?: string } } | null)?.constructor?.name;
   return { kind: 'unsupported', what: `a part of an unknown kind (${name ?? typeof part})`, approxText: safeJson(part) };

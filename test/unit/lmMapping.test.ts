@@ -6,6 +6,7 @@ import type { AssistantContent, ModelCapabilities } from '../../src/core/request
 import { imageSize, imageTokens } from '../../src/host/images.ts';
 import {
   CACHE_CONTROL_MIME,
+  FOREIGN_STATE_MIMES,
   lmModelInfo,
   LmRequestError,
   messageTokens,
@@ -245,4 +246,29 @@ test('token counts cover every part kind: images by pixel size, tool calls and r
   const result = messageTokens({ role: 'user', parts: [{ kind: 'toolResult', callId: 'c', content: [{ kind: 'text', value: 'y'.repeat(800) }] }] });
   assert.ok(result >= 4 + 200, `a tool result counts its content (${result})`);
   assert.equal(messageTokens({ role: 'user', parts: [{ kind: 'data', mimeType: CACHE_CONTROL_MIME, data: enc.encode('ephemeral') }] }), 4);
+});
+
+test("another provider's private state in VS Code's history (thinking, Responses markers) is left out, as the core strips foreign state", () => {
+  const { messages, warnings } = toCoreMessages(
+    [
+      { role: 'user', parts: [{ kind: 'text', value: 'Hi' }] },
+      {
+        role: 'assistant',
+        parts: [
+          { kind: 'reasoning', text: 'Copilot model thinking' },
+          ...FOREIGN_STATE_MIMES.map((mimeType) => ({ kind: 'data' as const, mimeType, data: enc.encode('{"opaque":true}') })),
+          { kind: 'text', value: 'Hello!' },
+        ],
+      },
+      { role: 'user', parts: [{ kind: 'text', value: 'Again' }] },
+    ],
+    MODEL,
+  );
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(messages, [
+    { role: 'user', content: 'Hi' },
+    { role: 'assistant', content: [{ type: 'text', text: 'Hello!' }] },
+    { role: 'user', content: 'Again' },
+  ]);
+  assert.equal(messageTokens({ role: 'assistant', parts: [{ kind: 'reasoning', text: 'x'.repeat(400) }, { kind: 'data', mimeType: 'stateful_marker', data: new Uint8Array(400) }] }), 4);
 });
