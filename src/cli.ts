@@ -9,7 +9,8 @@ import { createClient, type SwitchboardClient } from './core/client.ts';
 import { loadConfig, type SwitchboardConfig } from './core/config.ts';
 import { SwitchboardError } from './core/errors.ts';
 import { formatUsd } from './core/catalog/cost.ts';
-import { defaultLedgerPath, JsonlUsageStore, localDayKey, summarize } from './core/router/ledger.ts';
+import { defaultLedgerPath, localDayKey, summarize } from './core/router/ledger.ts';
+import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/router/sqliteLedger.ts';
 import type { CompareResult } from './core/router/compare.ts';
 import type { ChatRequest } from './core/router/router.ts';
 import type { ChatMessage, ChatResult } from './core/types.ts';
@@ -98,9 +99,19 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[]
   return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
 }
 
-function openClient(configPath: string | undefined, io: Io): { client: SwitchboardClient; config: SwitchboardConfig; ledger: JsonlUsageStore } {
+/**
+ * The usage ledger (SQLite, shared with every other switchboard process of the user). On a
+ * Node.js without node:sqlite (< 22.13) the commands that spend or report money stop here with
+ * a clear error rather than run without budgets.
+ */
+function openLedger(io: Io): SqliteUsageStore {
+  loadSqlite();
+  return openLedgerAt(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
+}
+
+function openClient(configPath: string | undefined, io: Io): { client: SwitchboardClient; config: SwitchboardConfig; ledger: SqliteUsageStore } {
   const { config, path } = loadConfig(configPath, io.env);
-  const ledger = new JsonlUsageStore(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
+  const ledger = openLedger(io);
   const cacheBase = io.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   const client = createClient(config, {
     env: io.env,
@@ -230,8 +241,9 @@ async function compare(args: string[], io: Io): Promise<number> {
 
 const ms = (n: number | null): string => (n === null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+export function table(rows: string[][]): string {
+  // A loop, not Math.max(...): spreading 130k+ rows overflows the call stack.
+  const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), 0));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
@@ -296,18 +308,24 @@ async function usage(args: string[], io: Io): Promise<number> {
     // new Date() rolls 2026-02-30 over to March: accept only dates that exist.
     if (Number.isNaN(since) || localDayKey(since) !== v.since) throw new UsageError(`--since must be a date like 2026-11-01, got "${v.since}"`);
   }
-  const store = new JsonlUsageStore(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
+  const store = openLedger(io);
   const report = summarize(await store.readAll(), since);
+  const legacy = store.legacyImport();
+  store.close();
+  if (legacy && legacy.problemCount > 0) {
+    io.stderr.write(`switchboard: ${legacy.problemCount} line${legacy.problemCount > 1 ? 's' : ''} of the old ledger ${legacy.path} could not be imported and ${legacy.problemCount > 1 ? 'are' : 'is'} not counted: ${legacy.problems.slice(0, 3).join('; ')}${legacy.problemCount > 3 ? '; …' : ''}\n`);
+  }
   if (v.json) {
     io.stdout.write(JSON.stringify(report) + '\n');
     return 0;
   }
   if (report.requests === 0) {
-    io.stdout.write(`No usage recorded${v.since ? ` since ${v.since}` : ''} (ledger: ${store.path}).\n`);
+    io.stdout.write(`No usage recorded${v.since ? ` since ${v.since}` : ''} (ledger: ${store.location}).\n`);
     return 0;
   }
   const unknown = (n: number): string => (n ? ` (+${n} unknown)` : '');
-  io.stdout.write(`Spend${v.since ? ` since ${v.since}` : ''}: ${formatUsd(report.totalUsd)} over ${report.requests} requests${unknown(report.unknownCostRequests)}\n\nBy day\n`);
+  const estimated = report.estimatedCostRequests ? ` (${report.estimatedCostRequests} estimated: cut off before the provider counted)` : '';
+  io.stdout.write(`Spend${v.since ? ` since ${v.since}` : ''}: ${formatUsd(report.totalUsd)} over ${report.requests} requests${unknown(report.unknownCostRequests)}${estimated}\n\nBy day\n`);
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
   io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));

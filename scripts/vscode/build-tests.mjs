@@ -56,14 +56,15 @@ export function findFiles(dir, re) {
 /**
  * Writes `<outDir>/index.js` (the `extensionTestsPath` module: a loader that turns on source maps, then
  * requires the bundle `<outDir>/tests.js`). Remove outDir when done (see removeIntegrationBuild).
- * @param {{filter?: string, outDir?: string}} [opts] filter: substring a test file's path must contain
+ * @param {{filter?: string, outDir?: string, select?: (relPath: string) => boolean}} [opts] filter: substring a test file's path must contain; select: another condition on it
  * @returns {Promise<{bundle: string, outDir: string, files: string[]}>}
  */
-export async function buildIntegrationTests({ filter, outDir = defaultIntegrationOutDir() } = {}) {
+export async function buildIntegrationTests({ filter, outDir = defaultIntegrationOutDir(), select } = {}) {
   const t0 = Date.now();
   sweepStaleBuilds();
   let files = findFiles(join(repoRoot, 'test', 'integration'), /\.test\.ts$/);
   if (filter) files = files.filter((f) => relative(repoRoot, f).includes(filter));
+  if (select) files = files.filter((f) => select(relative(repoRoot, f)));
   if (!files.length) throw new Error(`no integration tests found under test/integration${filter ? ` matching "${filter}"` : ''}`);
   const rel = files.map((f) => relative(repoRoot, f).split('\\').join('/'));
   const entry = [

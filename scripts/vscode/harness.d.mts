@@ -39,6 +39,8 @@ export interface StartOptions {
   logToStderr?: boolean;
   /** Check that Chromium is installed (default true). */
   browser?: boolean;
+  /** Workspace trust on (default off: --disable-workspace-trust): folders open untrusted, in Restricted Mode. */
+  workspaceTrust?: boolean;
 }
 
 export interface WorkbenchUrlOptions {

@@ -21,6 +21,17 @@ const verbose = () => !!process.env.SWITCHBOARD_HARNESS_VERBOSE;
 const log = (msg) => process.stderr.write(`[vscode-harness] ${msg}\n`);
 
 /**
+ * Workspace trust on (StartOptions.workspaceTrust): a folder nobody trusted opens in Restricted Mode
+ * without the startup dialog, as a cloned repository does for a user who chose "Don't Trust".
+ */
+export const TRUST_SETTINGS = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
+/**
  * Settings every harness instance gets (callers' `settings` are merged over them). VS Code's chat stays
  * on: `npm start` must show Switchboard's models in VS Code's chat and agent mode.
  */
@@ -185,7 +196,10 @@ export async function startCodeServer(opts = {}) {
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   const settingsFile = join(dirs.userData, 'User', 'settings.json');
   if (!persistent || !existsSync(settingsFile))
-    writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...(persistent ? {} : TEST_ONLY_SETTINGS), ...(opts.settings ?? {}) }, null, 2) + '\n');
+    writeFileSync(
+      settingsFile,
+      JSON.stringify({ ...DEFAULT_SETTINGS, ...(persistent ? {} : TEST_ONLY_SETTINGS), ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) }, null, 2) + '\n',
+    );
   else enableChatInOldProfile(settingsFile);
   const workspace = resolve(opts.workspace ?? join(root, 'workspace'));
   mkdirSync(workspace, { recursive: true });
@@ -229,7 +243,7 @@ export async function startCodeServer(opts = {}) {
     '--bind-addr', `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     '--reconnection-grace-time', '10',

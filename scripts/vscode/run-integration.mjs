@@ -11,9 +11,9 @@
 //      SWITCHBOARD_HARNESS_VERBOSE=1  server and browser logs on stderr;  SWITCHBOARD_HARNESS_KEEP=1 keep dirs
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { format, inspect } from 'node:util';
-import { buildIntegrationTests } from './build-tests.mjs';
+import { buildIntegrationTests, defaultIntegrationOutDir, findFiles } from './build-tests.mjs';
 import { launchBrowser, removeAtExit, repoRoot, screenshot, startCodeServer } from './harness.mjs';
 import { buildExtension } from './package.mjs';
 import { ensureCodeServer } from './setup.mjs';
@@ -30,6 +30,7 @@ const idleMs = Number(process.env.SWITCHBOARD_TEST_IDLE_TIMEOUT_S ?? 120) * 1000
 const log = (msg) => process.stderr.write(`[integration] ${msg}\n`);
 
 const OUTPUT_MARK = '\u2063sb\u2063'; // see test/integration/index.ts
+let finished = false;
 
 /** Turns the arguments of a console call forwarded by codeAutomationLog into text. */
 function formatLogArgs(args) {
@@ -37,12 +38,36 @@ function formatLogArgs(args) {
   return typeof list[0] === 'string' ? format(...list) : list.map((a) => inspect(a)).join(' ');
 }
 
+/**
+ * Test files named *.untrusted.test.ts run in a second pass: a code-server with workspace trust ON, whose
+ * test folder nobody trusted (Restricted Mode). The others run with trust off (every folder trusted).
+ */
+const UNTRUSTED = /\.untrusted\.test\.ts$/;
+
 async function main() {
-  const t0 = Date.now();
-  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   await ensureCodeServer();
   await buildExtension();
-  const { bundle, outDir, files } = await buildIntegrationTests({ filter: argValue('--file') });
+  const filter = argValue('--file');
+  const passes = [
+    { untrusted: false, select: (/** @type {string} */ f) => !UNTRUSTED.test(f) },
+    { untrusted: true, select: (/** @type {string} */ f) => UNTRUSTED.test(f) },
+  ].filter((p) => findFiles(join(repoRoot, 'test', 'integration'), /\.test\.ts$/).some((f) => p.select(relative(repoRoot, f)) && (!filter || relative(repoRoot, f).includes(filter))));
+  if (!passes.length) throw new Error(`no integration tests found under test/integration${filter ? ` matching "${filter}"` : ''}`);
+  let code = 0;
+  for (const p of passes) {
+    const c = await runPass(p.untrusted, p.select, filter);
+    if (c !== 0 && code === 0) code = c;
+  }
+  return code;
+}
+
+/** One code-server, one mocha run of the selected files. */
+async function runPass(untrusted, select, filter) {
+  const t0 = Date.now();
+  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  finished = false;
+  const { bundle, outDir, files } = await buildIntegrationTests({ filter, select, outDir: `${defaultIntegrationOutDir()}${untrusted ? '-untrusted' : ''}` });
+  if (untrusted) log('Restricted Mode pass: workspace trust on, the test folder untrusted');
 
   const workspace = mkdtempSync(join(tmpdir(), 'switchboard-it-ws-'));
   const removeWorkspace = removeAtExit(workspace);
@@ -55,7 +80,6 @@ async function main() {
   /** @type {Awaited<ReturnType<typeof launchBrowser>> | undefined} */
   let browser;
   let exitCode = 1;
-  let finished = false;
   /** @type {() => string} */
   let summary = () => '';
   const cleanup = async () => {
@@ -84,7 +108,7 @@ async function main() {
   try {
     // VS Code's chat on: with AI features off, vscode.lm.selectChatModels finds no models and the
     // language-model provider tests (test/integration/lmProvider.test.ts) could not run.
-    server = await startCodeServer({ workspace, smokeDriver: true, settings: { 'chat.disableAIFeatures': false } });
+    server = await startCodeServer({ workspace, smokeDriver: true, workspaceTrust: untrusted, settings: { 'chat.disableAIFeatures': false } });
     log(`code-server ${server.url} up at ${elapsed()}; running ${files.length} file(s)`);
     browser = await launchBrowser();
     const { page } = browser;

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import { createClient, type SwitchboardClient } from '../core/client.ts';
 import type { ResolvedProvider } from '../core/config.ts';
 import { findPreset, PRESETS } from '../core/providers/presets.ts';
-import { JsonlUsageStore, MemoryUsageStore, type UsageStore } from '../core/router/ledger.ts';
+import { MemoryUsageStore, type UsageStore } from '../core/router/ledger.ts';
+import { openLedgerAt } from '../core/router/sqliteLedger.ts';
 import type { ChatResult } from '../core/types.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -16,7 +17,8 @@ import { formatContext, formatPrice, formatUsd } from './format.ts';
 import { KeyStore } from './keyStore.ts';
 import { buildModelItems, pushRecent, type PickEntry } from './modelItems.ts';
 import { logRequest } from './requestLog.ts';
-import { effectiveConfig, validateSettings, CONFIG_SETTING_KEYS, type SettingsResult } from './settingsModel.ts';
+import { effectiveConfig, validateSettings, type SettingsResult } from './settingsModel.ts';
+import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 
@@ -53,6 +55,8 @@ export class App implements vscode.Disposable {
   readonly notices: { level: NoticeLevel; text: string }[] = [];
   settings: SettingsResult;
   verbose = false;
+  /** Whether workspace values of the switchboard.* settings are used (see settingsSource.ts). */
+  trusted = true;
   private readonly shell: Shell;
   private clientInstance: SwitchboardClient | null = null;
   private chosen: string | null;
@@ -67,7 +71,7 @@ export class App implements vscode.Disposable {
     this.chosen = shell.context.globalState.get<string>(STATE.current) ?? null;
     this.recent = shell.context.globalState.get<string[]>(STATE.recent) ?? [];
     const storage = shell.context.globalStorageUri;
-    this.ledger = storage.scheme === 'file' ? new JsonlUsageStore(join(storage.fsPath, 'usage.jsonl')) : new MemoryUsageStore();
+    this.ledger = storage.scheme === 'file' ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
     this.settings = this.readSettings();
     this.applier = new Applier(this);
     this.chat = new ChatController(this);
@@ -84,6 +88,8 @@ export class App implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('switchboard')) this.onSettingsChanged();
       }),
+      // Trusting the folder makes its switchboard.* values count from now on.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()),
     );
   }
 
@@ -98,12 +104,16 @@ export class App implements vscode.Disposable {
 
   // ── Settings ──
 
+  /** Money and privacy settings: never from an untrusted workspace (settingsSource.ts). */
   private readSettings(): SettingsResult {
-    const cfg = vscode.workspace.getConfiguration('switchboard');
-    const raw: Record<string, unknown> = {};
-    for (const k of CONFIG_SETTING_KEYS) raw[k] = cfg.get(k);
-    this.verbose = cfg.get<boolean>('verboseLogging', false) === true;
-    return validateSettings(raw);
+    const read = readSwitchboardSettings();
+    this.verbose = read.verbose;
+    this.trusted = read.trusted;
+    warnOverridesOnce(this.context.workspaceState, read.overrides, (text) => {
+      this.log.warn(text);
+      void this.notify('warning', text);
+    });
+    return validateSettings(read.raw);
   }
 
   private onSettingsChanged(): void {

@@ -3,6 +3,7 @@
  * maps command ids to handlers, runs the first-run offers, serves VS Code's chat.
  */
 import * as vscode from 'vscode';
+import type { SwitchboardConfig } from '../core/config.ts';
 import type { ChatState } from '../protocol/chat.ts';
 import type { ChatController } from './chat/controller.ts';
 import { App, type NoticeLevel, type Shell } from './app.ts';
@@ -17,6 +18,8 @@ export interface SwitchboardServices {
   modelPickItems(): PickEntry[];
   currentModel(): string | null;
   settingsProblems(): string[];
+  /** The settings the client runs with, whether the workspace's values count (trust), verbose logging. */
+  effectiveSettings(): { config: SwitchboardConfig; trusted: boolean; verbose: boolean };
   notices(): { level: NoticeLevel; text: string }[];
   chatState(): ChatState;
   /** The chat itself (integration tests drive it without the webview). */
@@ -90,6 +93,7 @@ export class Main {
       modelPickItems: () => app.modelPickItems(),
       currentModel: () => app.currentModel(),
       settingsProblems: () => [...app.settings.problems],
+      effectiveSettings: () => ({ config: app.settings.config, trusted: app.trusted, verbose: app.verbose }),
       notices: () => [...app.notices],
       chatState: () => app.chat.state(),
       chat: () => app.chat,

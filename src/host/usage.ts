@@ -1,6 +1,7 @@
 /** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
 import * as vscode from 'vscode';
 import { summarize, type UsageReport } from '../core/router/ledger.ts';
+import { SqliteUsageStore } from '../core/router/sqliteLedger.ts';
 import type { App } from './app.ts';
 import { formatUsd } from './format.ts';
 
@@ -18,7 +19,7 @@ function section(title: string, r: UsageReport): string {
   return [
     `## ${title}`,
     '',
-    `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}`,
+    `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
     '',
     table([['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'], ...r.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]),
     '',
@@ -42,8 +43,11 @@ export async function usageMarkdown(app: App, now = new Date()): Promise<string>
     section('Today', summarize(entries, dayStart)),
     section('This month', summarize(entries, monthStart)),
     section('All time', summarize(entries, null)),
-    'Costs are computed from token counts and the catalog prices (or reported by the provider); "unpriced" requests had no known price.',
+    'Costs are computed from token counts and the catalog prices (or reported by the provider); "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model\'s prices.',
   ];
+  // What the one-time import of the old JSONL ledger could not read: said, not silently dropped.
+  const legacy = app.ledger instanceof SqliteUsageStore ? app.ledger.legacyImport() : null;
+  if (legacy && legacy.problemCount > 0) lines.push('', `${legacy.problemCount} line(s) of the old ledger ${legacy.path} could not be imported and are not counted: ${legacy.problems.slice(0, 5).join('; ')}${legacy.problemCount > 5 ? '; …' : ''}`);
   return lines.join('\n');
 }
 

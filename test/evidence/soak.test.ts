@@ -3,7 +3,7 @@
  * its router: five fake providers of all four protocols, routes and single models, compare
  * calls and cancellations, with random 429s (some with retry-after), 5xx, resets, stalls,
  * malformed chunks, error events and a recurring 3-minute outage of one provider. Asserts:
- * memory flat (heapUsed after a full GC, after warm-up vs at the end), the JSONL ledger's
+ * memory flat (heapUsed after a full GC, after warm-up vs at the end), the SQLite ledger's
  * totals equal to the sum of the answered requests' costs (and each cost equal to tokens ×
  * price), cooldown state bounded by the number of models, no unhandled rejection, no socket
  * or timer left. Figures go to .artifacts/evidence/soak.json.
@@ -24,7 +24,8 @@ import type { FakeProtocol, FakeServer, RecordedRequest, Scenario } from '../fak
 import { ManualClock } from '../unit/helpers.ts';
 import { createClient } from '../../src/core/client.ts';
 import { SwitchboardError } from '../../src/core/errors.ts';
-import { JsonlUsageStore, summarize } from '../../src/core/router/ledger.ts';
+import { summarize } from '../../src/core/router/ledger.ts';
+import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 import type { ChatResult } from '../../src/core/types.ts';
 import { eventually, extraResources, mb, prng, RejectionCounter, resourceCounts, round, within, writeArtifact, type Rng } from './lib.ts';
 
@@ -116,7 +117,7 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
   const cpu0 = process.cpuUsage();
   const base = resourceCounts();
   const dir = mkdtempSync(join(tmpdir(), 'sb-soak-'));
-  const ledger = new JsonlUsageStore(join(dir, 'usage.jsonl'));
+  const ledger = new SqliteUsageStore(join(dir, 'usage.sqlite'));
   const clock = new ManualClock();
   const start = clock.now();
   const faults: Record<string, number> = {};

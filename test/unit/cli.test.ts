@@ -9,12 +9,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { main } from '../../src/cli.ts';
+import { main, table } from '../../src/cli.ts';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer } from '../fakes/types.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { KEY } from './helpers.ts';
 import { privateCliCopy } from './builtCli.ts';
+import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 
 const NODE = process.execPath;
 /** The copy of dist/cli.js the tests spawn (see `before`). */
@@ -426,7 +427,10 @@ describe('usage', () => {
     const chatRuns = await Promise.all([w.run(['chat', '--model', OPENAI, '--prompt', 'a']), w.run(['chat', '--model', ANTHROPIC, '--prompt', 'b'])]);
     for (const c of chatRuns) assert.equal(c.code, 0, c.stderr);
 
-    const entries = readFileSync(ledger, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // The old JSONL ledger was imported once (both chats raced to open the database) into usage.sqlite.
+    const store = new SqliteUsageStore(join(dirname(ledger), 'usage.sqlite'));
+    const entries = await store.readAll();
+    store.close();
     assert.equal(entries.length, 3);
     const fresh = entries.slice(1).map((e) => [e.model, e.answeredBy, e.costUsd, e.frontEnd, e.ok]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     assert.deepEqual(fresh, [
@@ -611,7 +615,7 @@ describe('main() usage errors and edge cases (in-process)', () => {
   test('usage with an empty ledger: nothing recorded, and --json reports zero', async () => {
     const txt = await runMain(['usage']);
     assert.equal(txt.code, 0);
-    assert.equal(txt.stdout, `No usage recorded (ledger: ${join(env.XDG_DATA_HOME!, 'switchboard', 'usage.jsonl')}).\n`);
+    assert.equal(txt.stdout, `No usage recorded (ledger: ${join(env.XDG_DATA_HOME!, 'switchboard', 'usage.sqlite')}).\n`);
     const since = await runMain(['usage', '--since', '2026-01-01']);
     assert.match(since.stdout, /^No usage recorded since 2026-01-01 /);
     const j = await runMain(['usage', '--json']);
@@ -619,13 +623,23 @@ describe('main() usage errors and edge cases (in-process)', () => {
     assert.deepEqual([report.requests, report.totalUsd, report.byDay, report.byModel], [0, 0, [], []]);
   });
 
+  test('the tables of usage and models take 200,000 rows (no "Maximum call stack size exceeded")', () => {
+    const rows = [['model', 'cost'], ...Array.from({ length: 200_000 }, (_, i) => [`p/m${i}`, '$0.001'])];
+    const out = table(rows);
+    assert.equal(out.split('\n').filter(Boolean).length, 200_001);
+    assert.ok(out.includes('\np/m199999  $0.001\n'), 'the widest id sets the column width');
+  });
+
   test('SWITCHBOARD_LEDGER overrides the ledger path', async () => {
     const ledger = join(dir, 'custom-ledger.jsonl');
     writeFileSync(ledger, JSON.stringify({ ts: new Date().toISOString(), model: OPENAI, answeredBy: OPENAI, inputTokens: 1, outputTokens: 1, costUsd: 0.25, frontEnd: 'cli', ok: true }) + '\n{"torn": \n');
     env.SWITCHBOARD_LEDGER = ledger;
     try {
-      const j = JSON.parse((await runMain(['usage', '--json'])).stdout) as { requests: number; totalUsd: number };
+      const r = await runMain(['usage', '--json']);
+      const j = JSON.parse(r.stdout) as { requests: number; totalUsd: number };
       assert.deepEqual([j.requests, j.totalUsd], [1, 0.25]);
+      // The torn line of the old ledger is reported, not silently dropped.
+      assert.match(r.stderr, /1 line of the old ledger .*custom-ledger\.jsonl could not be imported and is not counted: line 2: not valid JSON/);
     } finally {
       delete env.SWITCHBOARD_LEDGER;
     }

@@ -13,6 +13,7 @@ import OpenAI from 'openai';
 import { startFakeProvider } from '../fakes/server.ts';
 import { auth, KEY, raw, startWorld, TEXT, TOKEN, waitFor, type World } from './gatewayWorld.ts';
 import { privateCliCopy } from './builtCli.ts';
+import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 
 const messages = [{ role: 'user' as const, content: 'Say something.' }];
 const sdkFor = (w: World): OpenAI => new OpenAI({ baseURL: w.gateway.url, apiKey: TOKEN, maxRetries: 0 });
@@ -302,7 +303,9 @@ describe('switchboard serve (the CLI)', () => {
       child.kill('SIGINT');
       assert.equal(await exited, 0, stderr);
       assert.equal(stdout.trim().split('\n').length, 1, 'one line on stdout');
-      const ledger = readFileSync(join(dir, 'data', 'switchboard', 'usage.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { frontEnd: string });
+      const store = new SqliteUsageStore(join(dir, 'data', 'switchboard', 'usage.sqlite'));
+      const ledger = await store.readAll();
+      store.close();
       assert.deepEqual(ledger.map((e) => e.frontEnd), ['gateway']);
       assert.ok(!stderr.includes(KEY) && !stderr.includes(TOKEN), 'no secrets in the log');
     } finally {

@@ -1,13 +1,10 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, appendFileSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeServer } from '../fakes/types.ts';
 import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
-import { JsonlUsageStore, MemoryUsageStore } from '../../src/core/router/ledger.ts';
+import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import { ManualClock, waitFor } from './helpers.ts';
 
 const fakes: FakeServer[] = [];
@@ -334,8 +331,8 @@ describe('budgets and the ledger', () => {
     await w.client.close();
   });
 
-  test('an unknown price is not free: the warning says so', async () => {
-    const w = await world(1, { budget: { daily: 5, onExceed: 'block' } }, { ledger: new MemoryUsageStore() });
+  test('an unknown price is not free: a warning budget says so and goes on', async () => {
+    const w = await world(1, { budget: { daily: 5, onExceed: 'warn' } }, { ledger: new MemoryUsageStore() });
     w.servers[0]!.enqueue({ text: 'x' });
     const stream = w.client.stream({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }] });
     const warnings: string[] = [];
@@ -345,34 +342,24 @@ describe('budgets and the ledger', () => {
     await w.client.close();
   });
 
-  test('the JSONL ledger survives a crash mid-append: earlier entries intact, next append clean', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
-    const path = join(dir, 'usage.jsonl');
-    const entry = (cost: number) => ({ ts: new Date().toISOString(), model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 2, cachedInputTokens: null, reasoningTokens: null, costUsd: cost, frontEnd: 'cli', ok: true });
-    const s1 = new JsonlUsageStore(path);
-    await s1.append(entry(0.1));
-    await s1.append(entry(0.2));
-    appendFileSync(path, '{"ts":"2026-11-24T1'); // the process died mid-write
-    const s2 = new JsonlUsageStore(path);
-    await s2.append(entry(0.3));
-    const all = await s2.readAll();
-    assert.deepEqual(all.map((e) => e.costUsd), [0.1, 0.2, 0.3]);
-    assert.equal(readFileSync(path, 'utf8').split('\n').filter(Boolean).length, 4);
+  test('an unknown price under a blocking budget is refused: it could not be counted', async () => {
+    const w = await world(1, { budget: { daily: 5, onExceed: 'block' } }, { ledger: new MemoryUsageStore() });
+    const r = await w.ask('a/m');
+    assert.equal(r.error?.kind, 'budget');
+    assert.match(r.error!.message, /price of a\/m is unknown/);
+    assert.match(r.error!.fix ?? '', /"pricing" entry for a\/m/);
+    assert.equal(w.servers[0]!.requests.length, 0);
+    await w.client.close();
   });
 
-  test('the JSONL ledger sees entries appended by another writer, and not a line still being written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
-    const path = join(dir, 'usage.jsonl');
-    const entry = (cost: number) => ({ ts: new Date().toISOString(), model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 2, cachedInputTokens: null, reasoningTokens: null, costUsd: cost, frontEnd: 'cli', ok: true });
-    const reader = new JsonlUsageStore(path);
-    assert.deepEqual(await reader.readAll(), []);
-    await new JsonlUsageStore(path).append(entry(0.1));
-    assert.deepEqual((await reader.readAll()).map((e) => e.costUsd), [0.1]);
-    const half = JSON.stringify(entry(0.2));
-    appendFileSync(path, half.slice(0, 20)); // another process is mid-write
-    assert.deepEqual((await reader.readAll()).map((e) => e.costUsd), [0.1]);
-    appendFileSync(path, half.slice(20) + '\n');
-    assert.deepEqual((await reader.readAll()).map((e) => e.costUsd), [0.1, 0.2]);
+  test('a route under a blocking budget skips its unpriced models and says why', async () => {
+    const w = await world(2, { ...route(['b/m', 'a/m']), pricing, budget: { daily: 5, onExceed: 'block' } }, { ledger: new MemoryUsageStore() });
+    w.servers[0]!.enqueue({ text: 'priced' });
+    const r = await w.ask('route/r');
+    assert.equal(r.answeredBy, 'a/m');
+    assert.match(r.attempts.find((a) => a.model === 'b/m')!.message ?? '', /no price known/);
+    assert.equal(w.servers[1]!.requests.length, 0);
+    await w.client.close();
   });
 });
 

@@ -357,6 +357,11 @@ export class Catalog {
     return { ...flags, contextWindow: override?.contextWindow ?? info?.contextLength ?? null, maxOutputTokens: override?.maxOutputTokens ?? info?.maxOutput ?? null };
   }
 
+  /** The model's output limit in tokens, or null when unknown (the router's ModelFacts). */
+  maxOutput(id: string): number | null {
+    return this.describe(id)?.maxOutput ?? null;
+  }
+
   /** Alias of priceFor, so a Catalog can serve as the router's ModelFacts. */
   price(id: string): Price | null {
     return this.priceFor(id);

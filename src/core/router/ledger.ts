@@ -1,165 +1,220 @@
 /**
- * The usage ledger: one entry per answered request, behind a small storage interface.
- * The JSONL store appends one whole line per write; a crash mid-write can leave at most
- * a torn last line, which readers skip and the next append starts after.
+ * The usage ledger: one entry per answered request, plus the money held by requests in flight
+ * (reservations), behind a small storage interface. SqliteUsageStore (sqliteLedger.ts) is the
+ * real one, shared by every process of the user; MemoryUsageStore serves tests and storage-less
+ * hosts. Budgets never read-then-write: `reserve` checks and holds in one atomic step.
  */
-import { appendFile, mkdir, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { homedir } from 'node:os';
 import { z } from 'zod';
 
+const count = z.number().int().nonnegative().nullable();
+
 export const LedgerEntrySchema = z.object({
-  ts: z.string(),
+  /** ISO timestamp; a value that is not a date is rejected (it would count on day NaN-NaN-NaN). */
+  ts: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO date'),
   /** What was asked for (a model or a route). */
   model: z.string(),
   answeredBy: z.string().nullable(),
-  inputTokens: z.number().nullable(),
-  outputTokens: z.number().nullable(),
-  cachedInputTokens: z.number().nullable().default(null),
-  reasoningTokens: z.number().nullable().default(null),
-  costUsd: z.number().nullable(),
+  inputTokens: count,
+  outputTokens: count,
+  cachedInputTokens: count.default(null),
+  reasoningTokens: count.default(null),
+  /** USD; null when unknown. A string or a negative number is rejected, never read as 0. */
+  costUsd: z.number().finite().nonnegative().nullable(),
+  /** The cost is an estimate (tokens streamed × the model's prices), not the provider's count. */
+  costEstimated: z.boolean().default(false),
   /** Which front end asked: cli, gateway, vscode, … */
   frontEnd: z.string(),
   ok: z.boolean(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
-
-export interface UsageStore {
-  append(entry: LedgerEntry): Promise<void>;
-  readAll(): Promise<LedgerEntry[]>;
-}
+/** What writers pass: the defaulted fields may be left out. */
+export type LedgerEntryInput = z.input<typeof LedgerEntrySchema>;
 
 /** Spend so far, for budgets. Unknown-cost entries are counted apart, never as $0. */
 export interface SpendTotals {
+  /** Recorded spend today plus `reserved`. */
   today: number;
+  /** Recorded spend this month plus `reserved`. */
   month: number;
   unknownCostToday: number;
+  /** Held by requests in flight (this and other processes), included in `today` and `month`. */
+  reserved: number;
+}
+
+/** What `reserve` asks the budget: how much to hold (null: hold nothing) and what to hand back. */
+export interface ReserveDecision<T> {
+  hold: number | null;
+  value: T;
+}
+
+export interface UsageStore {
+  /** Where it lives, for messages ("the usage ledger /home/…/usage.sqlite"). */
+  readonly location: string;
+  /** Records an entry; rejects an invalid one (a string cost, a bad timestamp) with an error. */
+  append(entry: LedgerEntryInput): Promise<void>;
+  readAll(): Promise<LedgerEntry[]>;
+  /** Spend at `now` (local day and month), live reservations included. */
+  totals(now: number): Promise<SpendTotals>;
+  /**
+   * Atomically (across processes for a shared store): computes the totals with every other live
+   * reservation, asks `decide`, and holds `hold` USD when it says so. Returns the reservation id.
+   */
+  reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>): Promise<{ id: number | null; value: T }>;
+  /** Replaces the reservation by the answer's real entry (one transaction). */
+  settle(id: number, entry: LedgerEntryInput): Promise<void>;
+  /** Drops a reservation (the request failed before anything was spent). */
+  release(id: number): Promise<void>;
 }
 
 export function localDayKey(t: number): string {
   const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return 'invalid date';
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
-export function totalsAt(entries: LedgerEntry[], now: number): SpendTotals {
-  const day = localDayKey(now);
-  const month = day.slice(0, 7);
-  const out: SpendTotals = { today: 0, month: 0, unknownCostToday: 0 };
+/** Local midnight of `now`'s day and the first of its month, and the next ones (ms). */
+export function periodBounds(now: number): { dayStart: number; dayEnd: number; monthStart: number; monthEnd: number } {
+  const d = new Date(now);
+  return {
+    dayStart: new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime(),
+    dayEnd: new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime(),
+    monthStart: new Date(d.getFullYear(), d.getMonth(), 1).getTime(),
+    monthEnd: new Date(d.getFullYear(), d.getMonth() + 1, 1).getTime(),
+  };
+}
+
+export function totalsAt(entries: readonly LedgerEntry[], now: number, reserved = 0): SpendTotals {
+  const b = periodBounds(now);
+  const out: SpendTotals = { today: reserved, month: reserved, unknownCostToday: 0, reserved };
   for (const e of entries) {
-    const k = localDayKey(Date.parse(e.ts));
-    if (k.slice(0, 7) !== month) continue;
+    const t = Date.parse(e.ts);
+    if (!(t >= b.monthStart && t < b.monthEnd)) continue;
+    const inDay = t >= b.dayStart && t < b.dayEnd;
     if (e.costUsd === null) {
-      if (k === day) out.unknownCostToday++;
+      if (inDay) out.unknownCostToday++;
       continue;
     }
     out.month += e.costUsd;
-    if (k === day) out.today += e.costUsd;
+    if (inDay) out.today += e.costUsd;
   }
   return out;
 }
 
+/** The ledger database: $XDG_DATA_HOME/switchboard/usage.sqlite (the old JSONL ledger next to it is imported once). */
 export function defaultLedgerPath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
-  return join(base, 'switchboard', 'usage.jsonl');
+  return join(base, 'switchboard', 'usage.sqlite');
 }
 
-export class JsonlUsageStore implements UsageStore {
-  readonly path: string;
-  private checkedTail = false;
-  /** Entries parsed so far and the byte offset just past the last complete line read. */
-  private cache: { entries: LedgerEntry[]; offset: number } = { entries: [], offset: 0 };
-  /** Appends are serialized so concurrent requests never interleave bytes. */
-  private chain: Promise<void> = Promise.resolve();
+const isCount = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
+const isOptCount = (v: unknown): boolean => v === undefined || isCount(v);
 
-  constructor(path: string) {
-    this.path = path;
+/** The schema's rules without zod's overhead, for the common valid entry (a 140k-line import parses each line). */
+function quickEntry(o: unknown): LedgerEntry | null {
+  if (typeof o !== 'object' || o === null) return null;
+  const e = o as Record<string, unknown>;
+  const cost = e.costUsd;
+  if (typeof e.ts !== 'string' || !Number.isFinite(Date.parse(e.ts))) return null;
+  if (typeof e.model !== 'string' || !(e.answeredBy === null || typeof e.answeredBy === 'string')) return null;
+  if (!isCount(e.inputTokens) || !isCount(e.outputTokens) || !isOptCount(e.cachedInputTokens) || !isOptCount(e.reasoningTokens)) return null;
+  if (!(cost === null || (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))) return null;
+  if (!(e.costEstimated === undefined || typeof e.costEstimated === 'boolean') || typeof e.frontEnd !== 'string' || typeof e.ok !== 'boolean') return null;
+  return {
+    ts: e.ts,
+    model: e.model,
+    answeredBy: e.answeredBy as string | null,
+    inputTokens: e.inputTokens as number | null,
+    outputTokens: e.outputTokens as number | null,
+    cachedInputTokens: (e.cachedInputTokens ?? null) as number | null,
+    reasoningTokens: (e.reasoningTokens ?? null) as number | null,
+    costUsd: cost as number | null,
+    costEstimated: (e.costEstimated ?? false) as boolean,
+    frontEnd: e.frontEnd,
+    ok: e.ok,
+  };
+}
+
+/** Validates an entry for writing; the error names the field ("costUsd: expected number, received string"). */
+export function validEntry(entry: unknown): LedgerEntry {
+  const quick = quickEntry(entry);
+  if (quick) return quick;
+  const r = LedgerEntrySchema.safeParse(entry);
+  if (r.success) return r.data;
+  const why = r.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ');
+  throw new Error(`invalid usage ledger entry (${why})`);
+}
+
+/**
+ * The old JSONL ledger, for the one-time import. Every line that is not a valid entry (a torn
+ * write, a string cost, a bad timestamp) is reported by line number, never silently dropped.
+ */
+export function readLegacyJsonl(path: string): { entries: LedgerEntry[]; problems: string[] } | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
   }
-
-  append(entry: LedgerEntry): Promise<void> {
-    const next = this.chain.then(() => this.write(entry));
-    this.chain = next.catch(() => undefined);
-    return next;
-  }
-
-  private async write(entry: LedgerEntry): Promise<void> {
-    let prefix = '';
-    if (!this.checkedTail) {
-      await mkdir(dirname(this.path), { recursive: true });
-      prefix = (await this.endsMidLine()) ? '\n' : '';
-      this.checkedTail = true;
-    }
-    await appendFile(this.path, prefix + JSON.stringify(entry) + '\n', { mode: 0o600 });
-  }
-
-  /** True when the file's last byte is not a newline (a torn write from a crash). */
-  private async endsMidLine(): Promise<boolean> {
-    let fh;
+  const entries: LedgerEntry[] = [];
+  const problems: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim()) continue;
+    let json: unknown;
     try {
-      fh = await open(this.path, 'r');
+      json = JSON.parse(line);
     } catch {
-      return false;
+      problems.push(`line ${i + 1}: not valid JSON (a write cut off by a crash or a full disk)`);
+      continue;
     }
     try {
-      const { size } = await fh.stat();
-      if (size === 0) return false;
-      const buf = Buffer.alloc(1);
-      await fh.read(buf, 0, 1, size - 1);
-      return buf[0] !== 0x0a;
-    } finally {
-      await fh.close();
-    }
-  }
-
-  /**
-   * Every entry so far. Budgets read this before each request, so the file is read incrementally:
-   * only the complete lines appended since the last call (by this or another process) are parsed.
-   */
-  async readAll(): Promise<LedgerEntry[]> {
-    let fh;
-    try {
-      fh = await open(this.path, 'r');
+      entries.push(validEntry(json));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.cache = { entries: [], offset: 0 };
-        return [];
-      }
-      throw e;
-    }
-    try {
-      const { size } = await fh.stat();
-      // Truncated or replaced: start over.
-      if (size < this.cache.offset) this.cache = { entries: [], offset: 0 };
-      if (size > this.cache.offset) {
-        const buf = Buffer.alloc(size - this.cache.offset);
-        const { bytesRead } = await fh.read(buf, 0, buf.length, this.cache.offset);
-        // Only complete lines: a line without its newline may still be being written.
-        const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
-        for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
-          if (!line.trim()) continue;
-          try {
-            const r = LedgerEntrySchema.safeParse(JSON.parse(line));
-            if (r.success) this.cache.entries.push(r.data);
-          } catch {
-            /* a torn line from a crash: skip it, keep the rest */
-          }
-        }
-        this.cache.offset += end;
-      }
-      return [...this.cache.entries];
-    } finally {
-      await fh.close();
+      problems.push(`line ${i + 1}: ${(e as Error).message}`);
     }
   }
+  return { entries, problems };
 }
 
-/** In-memory store (tests, and a base the extension's storage can mirror). */
+/** In-memory store (tests, and hosts without file storage). Single-threaded JS makes reserve atomic. */
 export class MemoryUsageStore implements UsageStore {
+  readonly location = 'memory';
   readonly entries: LedgerEntry[] = [];
-  async append(entry: LedgerEntry): Promise<void> {
-    this.entries.push(entry);
+  readonly reservations = new Map<number, number>();
+  private nextId = 1;
+  async append(entry: LedgerEntryInput): Promise<void> {
+    this.entries.push(validEntry(entry));
   }
   async readAll(): Promise<LedgerEntry[]> {
     return [...this.entries];
+  }
+  async totals(now: number): Promise<SpendTotals> {
+    return totalsAt(this.entries, now, this.held());
+  }
+  async reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>): Promise<{ id: number | null; value: T }> {
+    const d = decide(totalsAt(this.entries, now, this.held()));
+    if (d.hold === null) return { id: null, value: d.value };
+    const id = this.nextId++;
+    this.reservations.set(id, d.hold);
+    return { id, value: d.value };
+  }
+  async settle(id: number, entry: LedgerEntryInput): Promise<void> {
+    const valid = validEntry(entry);
+    this.reservations.delete(id);
+    this.entries.push(valid);
+  }
+  async release(id: number): Promise<void> {
+    this.reservations.delete(id);
+  }
+  private held(): number {
+    let n = 0;
+    for (const v of this.reservations.values()) n += v;
+    return n;
   }
 }
 
@@ -169,19 +224,22 @@ export interface UsageReport {
   requests: number;
   totalUsd: number;
   unknownCostRequests: number;
+  /** Requests whose cost is an estimate (cut off before the provider counted), included in totalUsd. */
+  estimatedCostRequests: number;
   byDay: { day: string; requests: number; costUsd: number; unknownCost: number }[];
   byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number; unknownCost: number }[];
 }
 
-export function summarize(entries: LedgerEntry[], sinceMs: number | null): UsageReport {
+export function summarize(entries: readonly LedgerEntry[], sinceMs: number | null): UsageReport {
   const days = new Map<string, UsageReport['byDay'][number]>();
   const models = new Map<string, UsageReport['byModel'][number]>();
   let total = 0;
   let unknown = 0;
+  let estimated = 0;
   let n = 0;
   for (const e of entries) {
     const t = Date.parse(e.ts);
-    if (sinceMs !== null && t < sinceMs) continue;
+    if (sinceMs !== null && !(t >= sinceMs)) continue;
     n++;
     const day = localDayKey(t);
     const d = days.get(day) ?? { day, requests: 0, costUsd: 0, unknownCost: 0 };
@@ -196,6 +254,7 @@ export function summarize(entries: LedgerEntry[], sinceMs: number | null): Usage
       m.unknownCost++;
       unknown++;
     } else {
+      if (e.costEstimated) estimated++;
       d.costUsd += e.costUsd;
       m.costUsd += e.costUsd;
       total += e.costUsd;
@@ -208,6 +267,7 @@ export function summarize(entries: LedgerEntry[], sinceMs: number | null): Usage
     requests: n,
     totalUsd: total,
     unknownCostRequests: unknown,
+    estimatedCostRequests: estimated,
     byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || a.model.localeCompare(b.model)),
   };

@@ -4,20 +4,20 @@
  * watchdog, fails over on retryable errors, never switches models once a token was shown,
  * records every attempt, and appends answered requests to the usage ledger.
  */
-import { computeCost, estimateCost, estimateMessageTokens } from '../catalog/cost.ts';
+import { computeCost, estimateMessageTokens } from '../catalog/cost.ts';
 import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import { classifyNetworkError, SwitchboardError } from '../errors.ts';
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
-import { checkBudget } from './budget.ts';
+import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
-import { totalsAt, type UsageStore } from './ledger.ts';
+import type { UsageStore } from './ledger.ts';
 import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
 import { stripForeignState } from './providerState.ts';
-import { DEFAULT_EXPECTED_OUTPUT, planRoute, type Candidate, type ModelFacts } from './strategy.ts';
+import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
 /** A request as the front ends make it: a model id (or `route/<id>`) plus the neutral request. */
 export interface ChatRequest extends ModelRequest {
@@ -74,6 +74,18 @@ export class Router {
    * the final result (it never throws). ChatStream hands the parts to consumers one by one.
    */
   async *run(req: ChatRequest): AsyncGenerator<StreamPart[], ChatResult> {
+    const hold: Hold = { id: null, problem: null };
+    try {
+      const result = yield* this.runHeld(req, hold);
+      if (hold.problem) yield [{ type: 'warning', message: hold.problem }];
+      return result;
+    } finally {
+      // Failed, refused or abandoned before record(): nothing was spent, give the money back.
+      if (hold.id !== null) await this.d.ledger?.release(hold.id).catch(() => undefined);
+    }
+  }
+
+  private async *runHeld(req: ChatRequest, hold: Hold): AsyncGenerator<StreamPart[], ChatResult> {
     const { clock } = this.d;
     const started = clock.now();
     const attempts: Attempt[] = [];
@@ -106,20 +118,19 @@ export class Router {
       return fail(error);
     }
 
-    // Budget: estimate with the first candidate, the one most likely to answer.
+    // Budget: hold the worst case before sending; the answer's real cost replaces it (record()).
     if (this.d.budget) {
-      const first = usable[0]!.id;
-      const price = this.d.facts.price(first);
-      const estimate = price ? estimateCost(inputTokens, req.maxTokens ?? DEFAULT_EXPECTED_OUTPUT, price) : null;
-      const spent = this.d.ledger ? totalsAt(await this.d.ledger.readAll(), clock.now()) : { today: 0, month: 0, unknownCostToday: 0 };
-      const verdict = checkBudget(this.d.budget, spent, estimate, first);
-      if (verdict.action === 'block') {
-        yield [{ type: 'error', error: verdict.error }];
-        return fail(verdict.error);
+      const gate = await openBudget(this.d, usable.map((c) => c.id), inputTokens, req.maxTokens, clock.now());
+      hold.id = gate.reservation;
+      for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
+      usable = usable.filter((c) => !gate.skipped.some((s) => s.id === c.id));
+      if (gate.error) {
+        yield [{ type: 'error', error: gate.error }];
+        return fail(gate.error);
       }
-      if (verdict.action === 'warn') {
-        warnings.push(verdict.message);
-        yield [{ type: 'warning', message: verdict.message }];
+      for (const message of gate.warnings) {
+        warnings.push(message);
+        yield [{ type: 'warning', message }];
       }
     }
 
@@ -154,7 +165,7 @@ export class Router {
           if (outcome.ttftMs !== null) this.d.latency.record(cand.id, outcome.ttftMs);
           attempts.push({ model: cand.id, outcome: 'ok', durationMs });
           const result = this.result(req, started, attempts, warnings, outcome.builder, cand.id, firstShownAt, null);
-          await this.record(req, result);
+          await this.record(req, result, hold);
           return result;
         }
         const err = outcome.error;
@@ -168,7 +179,7 @@ export class Router {
           this.d.cooldowns.release(cand.id);
           yield [{ type: 'error', error: err }];
           const result = fail(err, outcome.builder.shown ? { builder: outcome.builder, model: cand.id } : undefined);
-          if (outcome.builder.shown) await this.record(req, result);
+          if (outcome.builder.shown) await this.record(req, result, hold);
           return result;
         }
         if (err.retryable) this.d.cooldowns.recordFailure(cand.id);
@@ -181,7 +192,7 @@ export class Router {
           const error = new SwitchboardError({ ...err.toInit(), message: `${err.detail} (the answer was cut off; the partial text is kept)`, fix: canContinue.length ? `retry, or continue with ${canContinue.join(', ')}` : err.fix });
           yield [{ type: 'error', error }];
           const result = fail(error, { builder: outcome.builder, model: cand.id }, canContinue);
-          await this.record(req, result);
+          await this.record(req, result, hold);
           return result;
         }
         if (!err.retryable && !MOVE_ON.has(err.kind)) {
@@ -326,7 +337,14 @@ export class Router {
     canContinueWith?: string[],
   ): ChatResult {
     const usage = builder?.usage ?? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
-    const costUsd = builder && answeredBy ? computeCost(usage, this.d.facts.price(answeredBy), builder.providerCostUsd) : null;
+    let costUsd = builder && answeredBy ? computeCost(usage, this.d.facts.price(answeredBy), builder.providerCostUsd) : null;
+    // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
+    // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
+    let costEstimated = false;
+    if (costUsd === null && builder?.shown && answeredBy) {
+      costUsd = estimateAnswerCost(req, usage, builder, this.d.facts.price(answeredBy));
+      costEstimated = costUsd !== null;
+    }
     const result: ChatResult = {
       model: req.model,
       answeredBy,
@@ -345,27 +363,36 @@ export class Router {
       attempts,
       error,
     };
+    if (costEstimated) result.costEstimated = true;
     if (canContinueWith) result.canContinueWith = canContinueWith;
     return result;
   }
 
-  private async record(req: ChatRequest, r: ChatResult): Promise<void> {
+  /**
+   * Appends an answered request (partial ones too) to the ledger, replacing its reservation.
+   * A failed write never loses the answer, and is never silent: the stream ends with a warning.
+   */
+  private async record(req: ChatRequest, r: ChatResult, hold: Hold): Promise<void> {
     if (!this.d.ledger) return;
+    const entry = {
+      ts: new Date(this.d.clock.now()).toISOString(),
+      model: req.model,
+      answeredBy: r.answeredBy,
+      inputTokens: r.usage.inputTokens,
+      outputTokens: r.usage.outputTokens,
+      cachedInputTokens: r.usage.cachedInputTokens,
+      reasoningTokens: r.usage.reasoningTokens,
+      costUsd: r.costUsd,
+      costEstimated: r.costEstimated === true,
+      frontEnd: req.frontEnd ?? 'library',
+      ok: r.error === null,
+    };
     try {
-      await this.d.ledger.append({
-        ts: new Date(this.d.clock.now()).toISOString(),
-        model: req.model,
-        answeredBy: r.answeredBy,
-        inputTokens: r.usage.inputTokens,
-        outputTokens: r.usage.outputTokens,
-        cachedInputTokens: r.usage.cachedInputTokens,
-        reasoningTokens: r.usage.reasoningTokens,
-        costUsd: r.costUsd,
-        frontEnd: req.frontEnd ?? 'library',
-        ok: r.error === null,
-      });
-    } catch {
-      // The ledger is bookkeeping: a full disk must not lose the user's answer.
+      if (hold.id !== null) await this.d.ledger.settle(hold.id, entry);
+      else await this.d.ledger.append(entry);
+      hold.id = null;
+    } catch (e) {
+      hold.problem = `this answer (${r.costUsd === null ? 'cost unknown' : `$${r.costUsd}`}) could not be recorded: ${(e as Error)?.message ?? String(e)}`;
     }
   }
 }

@@ -10,6 +10,8 @@ export interface ModelFacts {
   price(id: string): Price | null;
   /** What a model can do; without it every model is assumed able to serve any request. */
   capabilities?(id: string): ModelCapabilities;
+  /** The most output tokens the model gives in one answer, when known (budgets reserve up to it). */
+  maxOutput?(id: string): number | null;
 }
 
 export interface Candidate {

@@ -64,6 +64,8 @@ export class OpenAIStreamDecoder {
       if (delta) {
         const reasoning = delta.reasoning_content ?? delta.reasoning;
         if (typeof reasoning === 'string' && reasoning.length > 0) out.push({ type: 'reasoning-delta', text: reasoning });
+        const details = delta.reasoning_details;
+        if (details !== undefined && Array.isArray(details)) for (const d of details) if (obj(d)) out.push({ type: 'reasoning-detail', detail: d as Record<string, unknown> });
         const content = delta.content;
         if (typeof content === 'string') {
           if (content.length > 0) out.push({ type: 'text-delta', text: content });

@@ -1,0 +1,115 @@
+/**
+ * Money before and after a request: hold the worst case in the ledger before sending (so
+ * concurrent requests, in this process or another, cannot all spend the same headroom), and
+ * estimate an answer's cost when the provider never counted it (a stream cancelled mid-answer).
+ */
+import { estimateCost, estimateMessageTokens, estimateTokens } from '../catalog/cost.ts';
+import type { BudgetConfig, Price } from '../config.ts';
+import { SwitchboardError } from '../errors.ts';
+import type { ResultBuilder } from '../resultBuilder.ts';
+import type { ModelRequest, Usage } from '../types.ts';
+import { checkBudget, type BudgetVerdict } from './budget.ts';
+import type { SpendTotals, UsageStore } from './ledger.ts';
+import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
+
+/** A request's reservation, and a ledger problem to tell the user about once the answer is done. */
+export interface Hold {
+  id: number | null;
+  problem: string | null;
+}
+
+export interface BudgetGate {
+  error: SwitchboardError | null;
+  warnings: string[];
+  reservation: number | null;
+  /** Candidates a blocking budget cannot count (no price), left out of a route that has priced ones. */
+  skipped: { id: string; why: string }[];
+}
+
+/**
+ * The worst case of one candidate: the prompt plus the most output it may give (the request's
+ * max tokens, else the model's output limit, else DEFAULT_EXPECTED_OUTPUT) at its prices.
+ */
+export function worstCaseUsd(facts: ModelFacts, id: string, inputTokens: number, maxTokens: number | undefined): number | null {
+  const price = facts.price(id);
+  if (!price) return null;
+  return estimateCost(inputTokens, maxTokens ?? facts.maxOutput?.(id) ?? DEFAULT_EXPECTED_OUTPUT, price);
+}
+
+const NO_SPEND: SpendTotals = { today: 0, month: 0, unknownCostToday: 0, reserved: 0 };
+
+/**
+ * Checks the budget and holds the request's worst case (over every candidate it may fall over to)
+ * in one ledger transaction. A ledger that cannot be written blocks under a blocking budget (it
+ * could not be enforced) and is a warning under a warning budget.
+ */
+export async function openBudget(
+  d: { budget?: BudgetConfig; ledger?: UsageStore; facts: ModelFacts },
+  candidates: string[],
+  inputTokens: number,
+  maxTokens: number | undefined,
+  now: number,
+): Promise<BudgetGate> {
+  const budget = d.budget!;
+  const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [] };
+  let ids = candidates;
+  if (budget.onExceed === 'block') {
+    const priced = ids.filter((id) => d.facts.price(id));
+    if (priced.length > 0 && priced.length < ids.length) {
+      for (const id of ids) if (!priced.includes(id)) gate.skipped.push({ id, why: 'no price known, so the blocking budget cannot count it (add a "pricing" entry)' });
+      ids = priced;
+    }
+  }
+  let estimate: number | null = 0;
+  let named = ids[0] ?? candidates[0] ?? '';
+  for (const id of ids) {
+    const w = worstCaseUsd(d.facts, id, inputTokens, maxTokens);
+    if (w === null) {
+      estimate = null;
+      named = id;
+      break;
+    }
+    if (w > estimate) {
+      estimate = w;
+      named = id;
+    }
+  }
+  let verdict: BudgetVerdict;
+  if (!d.ledger) {
+    verdict = checkBudget(budget, NO_SPEND, estimate, named);
+  } else {
+    try {
+      const r = await d.ledger.reserve(now, (spent) => {
+        const v = checkBudget(budget, spent, estimate, named);
+        return { hold: v.action === 'block' ? null : (estimate ?? 0), value: v };
+      });
+      gate.reservation = r.id;
+      verdict = r.value;
+    } catch (e) {
+      const why = `${(e as Error)?.message ?? String(e)}`;
+      if (budget.onExceed === 'block') {
+        gate.error = new SwitchboardError({
+          kind: 'budget',
+          message: `the budget cannot be enforced because the usage ledger cannot be written (${why}), so ${named} was not asked`,
+          model: named,
+          fix: `make the ledger writable (free disk space, check its permissions: ${d.ledger.location}), or set budget.onExceed to "warn"`,
+        });
+        return gate;
+      }
+      gate.warnings.push(`the usage ledger cannot be written (${why}): this request is not counted toward the budget. Proceeding (onExceed: warn).`);
+      return gate;
+    }
+  }
+  if (verdict.action === 'block') gate.error = verdict.error;
+  else if (verdict.action === 'warn') gate.warnings.push(verdict.message);
+  return gate;
+}
+
+/** What an answer cost when the provider never said: streamed tokens (estimated) at the model's prices. */
+export function estimateAnswerCost(req: ModelRequest, usage: Usage, builder: ResultBuilder, price: Price | null): number | null {
+  if (!price) return null;
+  const input = usage.inputTokens ?? estimateMessageTokens(req.messages);
+  const streamed = builder.text + builder.reasoning + builder.toolCalls.map((t) => t.name + t.arguments).join('');
+  const output = usage.outputTokens ?? estimateTokens(streamed);
+  return estimateCost(input, output, price);
+}

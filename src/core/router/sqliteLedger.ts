@@ -1,0 +1,325 @@
+/**
+ * The usage ledger as an SQLite database (node:sqlite, Node ≥ 22.13; the extension host and the
+ * tests run Node 24). Every process of the user (CLI runs, the gateway, VS Code) shares one file:
+ * WAL mode so readers never wait for writers, a busy timeout so writers queue instead of failing,
+ * and BEGIN IMMEDIATE around "check the budget and hold the money" so two processes can never
+ * both see the same headroom. A write is a transaction: a full disk leaves whole entries or
+ * nothing, and the failure is an error the router reports.
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { SwitchboardError } from '../errors.ts';
+import { periodBounds, readLegacyJsonl, validEntry, type LedgerEntry, type LedgerEntryInput, type ReserveDecision, type SpendTotals, type UsageStore } from './ledger.ts';
+
+type Sqlite = typeof import('node:sqlite');
+
+/** node:sqlite, or a clear error on a Node.js without it (the CLI checks this before it starts). */
+export function loadSqlite(): Sqlite {
+  let mod: Sqlite | undefined;
+  try {
+    mod = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule?.('node:sqlite') as Sqlite | undefined;
+  } catch {
+    mod = undefined;
+  }
+  if (!mod?.DatabaseSync) {
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `the usage ledger needs SQLite from Node.js 22.13 or newer (node:sqlite), and this is Node.js ${process.version}`,
+      fix: 'run Switchboard with Node.js 22.13+ (check with node --version)',
+    });
+  }
+  return mod;
+}
+
+/** A reservation older than this is dropped even if its process cannot be checked (another host). */
+export const RESERVATION_TTL_MS = 60 * 60 * 1000;
+
+export interface LegacyImport {
+  path: string;
+  imported: number;
+  /** How many lines could not be imported, and the first of them ("line 7: …"). */
+  problemCount: number;
+  problems: string[];
+}
+
+export interface SqliteUsageStoreOptions {
+  /** The old JSONL ledger to import once (its entries are copied, the file is left as it was). */
+  legacyJsonl?: string | null;
+  busyTimeoutMs?: number;
+  reservationTtlMs?: number;
+  /** Tests: cap the database at this many pages (SQLite then fails writes with "database or disk is full"). */
+  maxPageCount?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  id INTEGER PRIMARY KEY,
+  ts TEXT NOT NULL,
+  ts_ms INTEGER NOT NULL,
+  model TEXT NOT NULL,
+  answered_by TEXT,
+  input_tokens INTEGER,
+  output_tokens INTEGER,
+  cached_input_tokens INTEGER,
+  reasoning_tokens INTEGER,
+  cost_usd REAL CHECK (cost_usd IS NULL OR (typeof(cost_usd) IN ('real', 'integer') AND cost_usd >= 0)),
+  cost_estimated INTEGER NOT NULL DEFAULT 0,
+  front_end TEXT NOT NULL,
+  ok INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_ts ON entries (ts_ms);
+CREATE TABLE IF NOT EXISTS reservations (
+  id INTEGER PRIMARY KEY,
+  amount_usd REAL NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+export class SqliteUsageStore implements UsageStore {
+  readonly location: string;
+  private readonly opts: SqliteUsageStoreOptions;
+  private db: DatabaseSync | null = null;
+  /** Prepared once per connection: preparing per row made a 140k-line import take ~20 s. */
+  private statements = new Map<string, StatementSync>();
+  private legacy: LegacyImport | null = null;
+
+  constructor(path: string, opts: SqliteUsageStoreOptions = {}) {
+    this.location = path;
+    this.opts = opts;
+  }
+
+  /** What the one-time import of the old JSONL ledger found (null when there was none). */
+  legacyImport(): LegacyImport | null {
+    this.open();
+    return this.legacy;
+  }
+
+  async append(entry: LedgerEntryInput): Promise<void> {
+    const e = validEntry(entry);
+    this.write(() => this.insert(e));
+  }
+
+  async readAll(): Promise<LedgerEntry[]> {
+    const rows = this.run(() => this.open().prepare('SELECT * FROM entries ORDER BY id').all());
+    return rows.map((r) => ({
+      ts: String(r.ts),
+      model: String(r.model),
+      answeredBy: r.answered_by === null ? null : String(r.answered_by),
+      inputTokens: num(r.input_tokens),
+      outputTokens: num(r.output_tokens),
+      cachedInputTokens: num(r.cached_input_tokens),
+      reasoningTokens: num(r.reasoning_tokens),
+      costUsd: num(r.cost_usd),
+      costEstimated: r.cost_estimated === 1,
+      frontEnd: String(r.front_end),
+      ok: r.ok === 1,
+    }));
+  }
+
+  async totals(now: number): Promise<SpendTotals> {
+    return this.run(() => this.spend(now));
+  }
+
+  async reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>): Promise<{ id: number | null; value: T }> {
+    return this.write((db) => {
+      this.dropStale(db, now);
+      const d = decide(this.spend(now));
+      if (d.hold === null) return { id: null, value: d.value };
+      const r = this.stmt(db, 'INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host) VALUES (?, ?, ?, ?, ?)').run(
+        d.hold,
+        now,
+        now + (this.opts.reservationTtlMs ?? RESERVATION_TTL_MS),
+        process.pid,
+        hostname(),
+      );
+      return { id: Number(r.lastInsertRowid), value: d.value };
+    });
+  }
+
+  async settle(id: number, entry: LedgerEntryInput): Promise<void> {
+    const e = validEntry(entry);
+    this.write((db) => {
+      this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id);
+      this.insert(e);
+    });
+  }
+
+  async release(id: number): Promise<void> {
+    this.write((db) => this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id));
+  }
+
+  close(): void {
+    this.statements.clear();
+    this.db?.close();
+    this.db = null;
+  }
+
+  private stmt(db: DatabaseSync, sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
+  // ── Internals ──
+
+  private open(): DatabaseSync {
+    if (this.db) return this.db;
+    const { DatabaseSync } = loadSqlite();
+    let db: DatabaseSync | null = null;
+    try {
+      mkdirSync(dirname(this.location), { recursive: true, mode: 0o700 });
+      db = new DatabaseSync(this.location, { timeout: this.opts.busyTimeoutMs ?? 10_000 });
+      // WAL: readers never block the writer; FULL: a committed entry survives a power cut.
+      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      if (this.opts.maxPageCount !== undefined) db.exec(`PRAGMA max_page_count = ${Math.floor(this.opts.maxPageCount)}`);
+      const conn = db;
+      inTransaction(conn, () => conn.exec(SCHEMA));
+      try {
+        chmodSync(this.location, 0o600);
+      } catch {
+        /* not ours to change (a shared file): the data is not secret, only private */
+      }
+      this.legacy = this.importLegacy(conn);
+    } catch (e) {
+      db?.close();
+      throw this.failure(e);
+    }
+    this.db = db;
+    return db;
+  }
+
+  /** Copies the old JSONL ledger in, once per database (the meta row says it was done). */
+  private importLegacy(db: DatabaseSync): LegacyImport | null {
+    const path = this.opts.legacyJsonl;
+    const read = (): LegacyImport | null => {
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'legacy_import'").get();
+      return row ? (JSON.parse(String(row.value)) as LegacyImport) : null;
+    };
+    if (!path) return read();
+    return inTransaction(db, () => {
+      const done = read();
+      if (done) return done;
+      const legacy = readLegacyJsonl(path);
+      if (!legacy) return null;
+      for (const e of legacy.entries) this.insert(e, db);
+      const report: LegacyImport = { path, imported: legacy.entries.length, problemCount: legacy.problems.length, problems: legacy.problems.slice(0, 20) };
+      db.prepare("INSERT INTO meta (key, value) VALUES ('legacy_import', ?)").run(JSON.stringify(report));
+      return report;
+    });
+  }
+
+  private insert(e: LedgerEntry, db: DatabaseSync = this.open()): void {
+    const row: SQLInputValue[] = [
+      e.ts,
+      Date.parse(e.ts),
+      e.model,
+      e.answeredBy,
+      e.inputTokens,
+      e.outputTokens,
+      e.cachedInputTokens,
+      e.reasoningTokens,
+      e.costUsd,
+      e.costEstimated ? 1 : 0,
+      e.frontEnd,
+      e.ok ? 1 : 0,
+    ];
+    this.stmt(
+      db,
+      'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, front_end, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(...row);
+  }
+
+  private spend(now: number): SpendTotals {
+    const db = this.open();
+    const b = periodBounds(now);
+    const s = this.stmt(
+      db,
+      'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
+        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
+    ).get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
+    const held = Number(this.stmt(db, 'SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
+    return { today: Number(s.today) + held, month: Number(s.month) + held, unknownCostToday: Number(s.unknown), reserved: held };
+  }
+
+  /** Reservations past their time, and those of processes on this machine that have died. */
+  private dropStale(db: DatabaseSync, now: number): void {
+    this.stmt(db, 'DELETE FROM reservations WHERE expires_ms <= ?').run(now);
+    const host = hostname();
+    for (const r of this.stmt(db, 'SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?').all(host, process.pid)) {
+      const pid = Number(r.pid);
+      if (!processAlive(pid)) this.stmt(db, 'DELETE FROM reservations WHERE host = ? AND pid = ?').run(host, pid);
+    }
+  }
+
+  /** A read; errors name the ledger. */
+  private run<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  /** A write transaction (BEGIN IMMEDIATE: the write lock first, so a check-then-hold is atomic across processes). */
+  private write<T>(fn: (db: DatabaseSync) => T): T {
+    return this.run(() => {
+      const db = this.open();
+      return inTransaction(db, () => fn(db));
+    });
+  }
+
+  private failure(e: unknown): Error {
+    if (e instanceof SwitchboardError) return e;
+    const msg = (e as Error)?.message ?? String(e);
+    return new Error(`the usage ledger ${this.location} cannot be used: ${msg}`, { cause: e });
+  }
+}
+
+function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const out = fn();
+    db.exec('COMMIT');
+    return out;
+  } catch (e) {
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      /* SQLite already rolled back (a full disk does that) */
+    }
+    throw e;
+  }
+}
+
+function num(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The store for a ledger path. A `.jsonl` path (the old format, e.g. an old SWITCHBOARD_LEDGER)
+ * becomes the `.sqlite` next to it; the `.jsonl` next to a `.sqlite` is imported once.
+ */
+export function openLedgerAt(path: string, opts: Omit<SqliteUsageStoreOptions, 'legacyJsonl'> = {}): SqliteUsageStore {
+  const db = path.endsWith('.jsonl') ? `${path.slice(0, -'.jsonl'.length)}.sqlite` : path;
+  const legacy = db.endsWith('.sqlite') ? `${db.slice(0, -'.sqlite'.length)}.jsonl` : null;
+  return new SqliteUsageStore(db, { ...opts, legacyJsonl: legacy });
+}

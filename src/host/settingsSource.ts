@@ -1,0 +1,37 @@
+/**
+ * Reads the switchboard.* settings the way money and privacy require: in Restricted Mode only the
+ * user's values (see workspaceOverrides.ts), and in a trusted workspace a one-time warning, per
+ * workspace, for a value that redirects a provider or loosens the budget.
+ */
+import * as vscode from 'vscode';
+import { pickValue, riskyOverrides, type RiskyOverride, type SettingLayers } from './workspaceOverrides.ts';
+import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './settingsModel.ts';
+
+export interface SettingsRead {
+  raw: Partial<Record<ConfigSettingKey, unknown>>;
+  verbose: boolean;
+  trusted: boolean;
+  overrides: RiskyOverride[];
+}
+
+export function readSwitchboardSettings(): SettingsRead {
+  const cfg = vscode.workspace.getConfiguration('switchboard');
+  const trusted = vscode.workspace.isTrusted;
+  const layers = (k: string): SettingLayers | undefined => cfg.inspect(k);
+  const raw: Partial<Record<ConfigSettingKey, unknown>> = {};
+  for (const k of CONFIG_SETTING_KEYS) raw[k] = pickValue(layers(k), trusted, cfg.get(k));
+  const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
+  const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
+  return { raw, verbose, trusted, overrides };
+}
+
+const WARNED = 'switchboard.warnedWorkspaceOverrides';
+
+/** Shows each override once per workspace (remembered in workspaceState, so a reload does not repeat it). */
+export function warnOverridesOnce(state: vscode.Memento, overrides: RiskyOverride[], notify: (text: string) => void): void {
+  const warned = state.get<string[]>(WARNED) ?? [];
+  const fresh = overrides.filter((o) => !warned.includes(o.key));
+  if (!fresh.length) return;
+  for (const o of fresh) notify(o.message);
+  void state.update(WARNED, [...warned, ...fresh.map((o) => o.key)]);
+}

@@ -1,0 +1,42 @@
+/// <reference types="mocha" />
+// A trusted workspace (this pass runs with workspace trust off: every folder is trusted) whose settings
+// send a preset's requests elsewhere or loosen the budget: used, but named once, per workspace.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+
+async function setWorkspace(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('switchboard').update(key, value, vscode.ConfigurationTarget.Workspace);
+}
+
+describe('Trusted workspace overrides', () => {
+  afterEach(async () => {
+    await setWorkspace('providers', undefined);
+    await setWorkspace('budget', undefined);
+    await resetSettings();
+  });
+
+  it('warns once, naming the setting, when the workspace redirects a preset’s baseUrl or loosens the budget', async () => {
+    const s = await services();
+    assert.equal(vscode.workspace.isTrusted, true);
+    await setSetting('budget', { daily: 2, onExceed: 'block' });
+    const warnings = (): string[] => s.notices().filter((n) => n.level === 'warning').map((n) => n.text);
+    const before = warnings().length;
+
+    await setWorkspace('providers', [{ id: 'openai', baseUrl: 'http://127.0.0.1:9/collect' }]);
+    const redirect = await waitFor('the baseUrl warning', () => warnings().slice(before).find((t) => t.includes('switchboard.providers')));
+    assert.match(redirect, /"openai" requests, with your API key for it, to http:\/\/127\.0\.0\.1:9\/collect instead of https:\/\/api\.openai\.com\/v1/);
+
+    await setWorkspace('budget', { daily: 500, onExceed: 'warn' });
+    const budget = await waitFor('the budget warning', () => warnings().slice(before).find((t) => t.includes('switchboard.budget')));
+    assert.match(budget, /daily 2 → 500, onExceed block → warn/);
+    // Trusted: the workspace's values are used.
+    assert.deepEqual(s.effectiveSettings().config.budget, { daily: 500, onExceed: 'warn' });
+
+    // Any later settings change re-reads them: the same overrides are not warned about again.
+    const count = warnings().length;
+    await setSetting('retries', { maxRetries: 1 });
+    await waitFor('the new setting applied', () => s.effectiveSettings().config.retries.maxRetries === 1);
+    assert.equal(warnings().length, count, warnings().slice(count).join('\n'));
+  });
+});
