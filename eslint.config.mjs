@@ -22,6 +22,8 @@ const HOST_PURE = [
   'src/host/chat/errorView.ts',
   'src/host/chat/store.ts',
   'src/host/commandIds.ts',
+  'src/host/images.ts',
+  'src/host/lmMapping.ts',
   'src/host/memento.ts',
   'src/host/modelItems.ts',
   'src/host/prompts.ts',

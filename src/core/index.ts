@@ -14,7 +14,9 @@ export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
 export { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
 export type * from './types.ts';
-// For the front ends' own requests (key verification, the gateway's log scrubbing).
-export { redactSecrets } from './redact.ts';
+// For the front ends' own requests (key verification, the gateway's log scrubbing) and the key
+// registry (every known key is scrubbed from logs and errors, whoever writes them).
+export { redactSecrets, redactKnown, registerSecret, redactUrl, stripControl } from './redact.ts';
+export { DEFAULT_TIMEOUTS, getText } from './http/request.ts';
 export { authHeaders } from './providers/shared.ts';
 export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';

@@ -22,6 +22,11 @@ export function logRequest(log: { info(m: string): void; warn(m: string): void }
   // A bug of ours: the stack is what a report needs (the error's fix points here).
   if (r.error?.kind === 'internal' && r.error.cause instanceof Error && r.error.cause.stack) log.warn(`[${source}] ${r.error.cause.stack}`);
   if (!verbose) return;
-  if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
+  if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content, elideData)}`);
   log.info(`[${source}]   answer: ${r.text}`);
+}
+
+/** Inline image and file data (megabytes of base64) is logged as its size, not its bytes. */
+function elideData(key: string, value: unknown): unknown {
+  return key === 'data' && typeof value === 'string' && value.length > 64 ? `<${Math.round((value.length * 3) / 4 / 1024)} KB of base64>` : value;
 }
