@@ -82,7 +82,8 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const dispatcher = options.dispatcher ?? ownAgent!;
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
   const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
-  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts };
+  // The catalog is built below; protocols ask it for a model's capabilities (output limit, reasoning).
+  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id) };
   const catalog =
     options.catalog ??
     new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now() });

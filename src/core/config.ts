@@ -57,6 +57,20 @@ export const RouteSchema = z
   })
   .strict();
 
+/** Per model id: what it can do, overriding the catalog (a local model that takes images, a smaller context). */
+export const CapabilityOverrideSchema = z
+  .object({
+    toolCalling: z.boolean().optional(),
+    imageInput: z.boolean().optional(),
+    pdfInput: z.boolean().optional(),
+    reasoning: z.boolean().optional(),
+    structuredOutput: z.boolean().optional(),
+    contextWindow: z.number().int().positive().optional(),
+    maxOutputTokens: z.number().int().positive().optional(),
+  })
+  .strict();
+export type CapabilityOverride = z.infer<typeof CapabilityOverrideSchema>;
+
 export const BudgetSchema = z
   .object({
     daily: z.number().nonnegative().optional(),
@@ -83,6 +97,8 @@ export const ConfigSchema = z
     $schema: z.string().optional(),
     providers: z.array(ProviderConfigSchema).default([]),
     pricing: z.record(z.string(), PriceSchema).default({}),
+    /** Model capabilities by `provider/model` id, overriding the catalog. */
+    capabilities: z.record(z.string().includes('/', { message: 'must be a "provider/model" id' }), CapabilityOverrideSchema).default({}),
     routes: z.array(RouteSchema).default([]),
     budget: BudgetSchema.optional(),
     timeouts: TimeoutsSchema.default({}),

@@ -7,7 +7,8 @@ import type { ChatStream } from './chatStream.ts';
 import { formatIssues } from './config.ts';
 import { SwitchboardError } from './errors.ts';
 import type { ChatRequest } from './router/router.ts';
-import type { ChatResult, FinishReason, Usage } from './types.ts';
+import { imageFromUrl, textOf } from './providers/shared.ts';
+import type { ChatMessage, ChatResult, FinishReason, ImagePart, TextPart, Usage } from './types.ts';
 
 const ContentPartSchema = z.union([
   z.object({ type: z.literal('text'), text: z.string() }),
@@ -84,13 +85,28 @@ export interface ChunkStream extends AsyncIterable<ChatCompletionChunk> {
   result: Promise<ChatResult>;
 }
 
+type ParsedMessage = z.output<typeof ChatCompletionParamsSchema>['messages'][number];
+
+function toMessage(m: ParsedMessage): ChatMessage {
+  const content = m.content ?? '';
+  if (m.role === 'system' || m.role === 'developer') return { role: 'system', content: typeof content === 'string' ? content : textOf(content.map(toPart)) };
+  if (typeof content === 'string') return { role: m.role, content };
+  const parts = content.map(toPart);
+  if (m.role === 'user') return { role: 'user', content: parts };
+  return { role: 'assistant', content: parts.filter((p) => p.type === 'text') };
+}
+
+function toPart(p: z.output<typeof ContentPartSchema>): TextPart | ImagePart {
+  return p.type === 'text' ? { type: 'text', text: p.text } : imageFromUrl(p.image_url.url, p.image_url.detail);
+}
+
 export function toChatRequest(params: ChatCompletionCreateParams, signal?: AbortSignal): ChatRequest {
   const r = ChatCompletionParamsSchema.safeParse(params);
   if (!r.success) throw new SwitchboardError({ kind: 'bad_request', message: `invalid chat.completions.create parameters: ${formatIssues(r.error)}`, fix: 'fix the request parameters' });
   const p = r.data;
   const req: ChatRequest = {
     model: p.model,
-    messages: p.messages.map((m) => ({ role: m.role === 'developer' ? 'system' : m.role, content: m.content ?? '' })),
+    messages: p.messages.map(toMessage),
   };
   const maxTokens = p.max_completion_tokens ?? p.max_tokens;
   if (maxTokens != null) req.maxTokens = maxTokens;

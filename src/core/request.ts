@@ -1,7 +1,3 @@
-/**
- * NEXT request model (issue 11). Not wired in yet: the request-model work replaces `ChatMessage`,
- * `ContentPart` and `ModelRequest` in types.ts with these (types.ts then re-exports this file).
- */
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
 /**

@@ -1,28 +1,81 @@
 /** Folds an adapter's parts into the pieces of a ChatResult. One builder per attempt. */
+import type { AssistantContent, ProviderState, ReasoningPart, TextPart, ToolCallPart } from './request.ts';
 import { emptyUsage, type FinishReason, type ModelStreamPart, type ToolCall, type Usage } from './types.ts';
+
+const NONE = 0;
+const TEXT = 1;
+const REASONING = 2;
+
+/**
+ * One piece of the assistant turn, in arrival order. Text and reasoning are kept as offsets into
+ * the running strings (not copied per chunk): the common path, a text delta continuing the open
+ * text segment, costs one comparison more than before `content` existed.
+ */
+type Segment =
+  | { kind: typeof TEXT; start: number; thoughtSignature?: string }
+  | { kind: typeof REASONING; start: number; signature?: string; redactedData?: string; thoughtSignature?: string }
+  | { kind: 'tool'; index: number };
 
 export class ResultBuilder {
   // Appended with += : V8 keeps a rope and flattens it once, cheaper than an array joined at the end.
   private textSoFar = '';
   private reasoningSoFar = '';
-  private tools = new Map<number, ToolCall>();
+  private tools = new Map<number, ToolCall & { thoughtSignature?: string }>();
+  private segments: Segment[] = [];
+  /** The kind of the open segment a delta of the same kind continues (NONE: the next delta opens one). */
+  private open = NONE;
   usage: Usage = emptyUsage();
   providerCostUsd: number | null = null;
   finishReason: FinishReason | null = null;
   rawFinishReason: string | null = null;
   responseId: string | null = null;
   providerModel: string | null = null;
+  readonly warnings: string[] = [];
   /** True once anything the user could see (text, reasoning, a tool call) arrived. */
   shown = false;
+  /** `provider/model` that is answering: the origin of the provider state it hands back. */
+  private readonly origin: string;
+
+  constructor(origin = '') {
+    this.origin = origin;
+  }
 
   add(part: ModelStreamPart): void {
     switch (part.type) {
       case 'text-delta':
+        if (part.thoughtSignature !== undefined) {
+          // A signed part stays its own part: Gemini refuses a signature merged into other text.
+          this.segments.push({ kind: TEXT, start: this.textSoFar.length, thoughtSignature: part.thoughtSignature });
+          this.open = NONE;
+        } else if (this.open !== TEXT) {
+          this.segments.push({ kind: TEXT, start: this.textSoFar.length });
+          this.open = TEXT;
+        }
         this.textSoFar += part.text;
-        this.shown = true;
+        if (part.text.length > 0) this.shown = true;
         break;
       case 'reasoning-delta':
+        if (part.thoughtSignature !== undefined) {
+          this.segments.push({ kind: REASONING, start: this.reasoningSoFar.length, thoughtSignature: part.thoughtSignature });
+          this.open = NONE;
+        } else if (this.open !== REASONING) {
+          this.segments.push({ kind: REASONING, start: this.reasoningSoFar.length });
+          this.open = REASONING;
+        }
         this.reasoningSoFar += part.text;
+        if (part.text.length > 0) this.shown = true;
+        break;
+      case 'reasoning-signature': {
+        // Closes the thinking block it signs (Anthropic sends it as the block's last delta).
+        const last = this.segments[this.segments.length - 1];
+        if (last && last.kind === REASONING && this.open === REASONING) last.signature = part.signature;
+        else this.segments.push({ kind: REASONING, start: this.reasoningSoFar.length, signature: part.signature });
+        this.open = NONE;
+        break;
+      }
+      case 'reasoning-redacted':
+        this.segments.push({ kind: REASONING, start: this.reasoningSoFar.length, redactedData: part.data });
+        this.open = NONE;
         this.shown = true;
         break;
       case 'tool-call-delta': {
@@ -30,9 +83,12 @@ export class ResultBuilder {
         if (!t) {
           t = { index: part.index, id: '', name: '', arguments: '' };
           this.tools.set(part.index, t);
+          this.segments.push({ kind: 'tool', index: part.index });
         }
+        this.open = NONE;
         if (part.id) t.id = part.id;
         if (part.name && !t.name) t.name = part.name;
+        if (part.thoughtSignature !== undefined) t.thoughtSignature = part.thoughtSignature;
         t.arguments += part.argumentsDelta;
         this.shown = true;
         break;
@@ -52,6 +108,9 @@ export class ResultBuilder {
         if (part.id) this.responseId = part.id;
         if (part.model) this.providerModel = part.model;
         break;
+      case 'warning':
+        this.warnings.push(part.message);
+        break;
     }
   }
 
@@ -64,6 +123,47 @@ export class ResultBuilder {
   }
 
   get toolCalls(): ToolCall[] {
-    return [...this.tools.values()].sort((a, b) => a.index - b.index);
+    return [...this.tools.values()].sort((a, b) => a.index - b.index).map((t) => ({ index: t.index, id: t.id, name: t.name, arguments: t.arguments }));
+  }
+
+  /** The assistant turn in order, with the provider state that must travel back with it. */
+  get content(): AssistantContent[] {
+    const out: AssistantContent[] = [];
+    const segs = this.segments;
+    const endOf = (i: number, kind: typeof TEXT | typeof REASONING): number => {
+      for (let j = i + 1; j < segs.length; j++) {
+        const s = segs[j]!;
+        if (s.kind === kind) return s.start;
+      }
+      return kind === TEXT ? this.textSoFar.length : this.reasoningSoFar.length;
+    };
+    for (let i = 0; i < segs.length; i++) {
+      const s = segs[i]!;
+      if (s.kind === 'tool') {
+        const t = this.tools.get(s.index)!;
+        const part: ToolCallPart = { type: 'tool-call', id: t.id, name: t.name, arguments: t.arguments };
+        if (t.thoughtSignature !== undefined) part.state = this.state(t.thoughtSignature);
+        out.push(part);
+      } else if (s.kind === TEXT) {
+        const text = this.textSoFar.slice(s.start, endOf(i, TEXT));
+        if (text.length === 0 && s.thoughtSignature === undefined) continue;
+        const part: TextPart = { type: 'text', text };
+        if (s.thoughtSignature !== undefined) part.state = this.state(s.thoughtSignature);
+        out.push(part);
+      } else {
+        const part: ReasoningPart = { type: 'reasoning', text: this.reasoningSoFar.slice(s.start, endOf(i, REASONING)) };
+        if (s.signature !== undefined) part.signature = s.signature;
+        if (s.redactedData !== undefined) part.redactedData = s.redactedData;
+        if (part.text.length === 0 && s.signature === undefined && s.redactedData === undefined && s.thoughtSignature === undefined) continue;
+        // Reasoning always records who made it: only that model may receive it back.
+        part.state = this.state(s.thoughtSignature);
+        out.push(part);
+      }
+    }
+    return out;
+  }
+
+  private state(thoughtSignature: string | undefined): ProviderState {
+    return thoughtSignature === undefined ? { origin: this.origin } : { origin: this.origin, thoughtSignature };
   }
 }

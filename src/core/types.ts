@@ -3,28 +3,11 @@
  * Nothing here knows about a particular vendor's wire format.
  */
 import type { SwitchboardError } from './errors.ts';
+import type { AssistantContent, ModelRequest } from './request.ts';
 
-export type Role = 'system' | 'user' | 'assistant';
-
-/** A piece of a multi-part message; images are URLs (https or data:). */
-export type ContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
-
-export interface ChatMessage {
-  role: Role;
-  content: string | ContentPart[];
-}
-
-/** One request, provider-neutral. `model` is the part after `providerId/`. */
-export interface ModelRequest {
-  messages: ChatMessage[];
-  maxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  stop?: string[];
-  signal?: AbortSignal;
-}
+// The provider-neutral request model (messages by role with typed parts, tools, options) lives in
+// request.ts; re-exported here so every consumer keeps importing from types.ts.
+export type * from './request.ts';
 
 /** Normalized reason an answer ended. */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error';
@@ -42,15 +25,22 @@ export interface Usage {
  * SwitchboardError; the client turns them into an `error` part for consumers.
  */
 export type ModelStreamPart =
-  | { type: 'text-delta'; text: string }
-  | { type: 'reasoning-delta'; text: string }
+  /** `thoughtSignature`: Gemini's signature on this part (may come with empty text); it closes the text segment. */
+  | { type: 'text-delta'; text: string; thoughtSignature?: string }
+  | { type: 'reasoning-delta'; text: string; thoughtSignature?: string }
+  /** Anthropic: the signature that closes the current thinking block. */
+  | { type: 'reasoning-signature'; signature: string }
+  /** Anthropic: a redacted_thinking block (opaque data to send back unchanged). */
+  | { type: 'reasoning-redacted'; data: string }
   /** A fragment of a tool call; `argumentsDelta` is a piece of JSON text. */
-  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; thoughtSignature?: string }
   /** Usage so far (later parts override earlier non-null fields). `costUsd` when the provider reports it. */
   | { type: 'usage'; usage: Partial<Usage>; costUsd?: number | null }
   | { type: 'finish'; finishReason: FinishReason; rawFinishReason: string | null }
   /** The provider's own response id / model, when it says. */
-  | { type: 'response-meta'; id?: string; model?: string };
+  | { type: 'response-meta'; id?: string; model?: string }
+  /** Something the user should know that does not stop the answer (a budget warning, a clamped temperature, an ignored hint). */
+  | { type: 'warning'; message: string };
 
 /** Parts a consumer of the rich stream sees: the adapter's parts plus attempts and errors. */
 export type StreamPart =
@@ -59,8 +49,6 @@ export type StreamPart =
   | { type: 'attempt-failed'; attempt: Attempt }
   /** The router will try the same model again after `delayMs`. */
   | { type: 'retry'; model: string; delayMs: number; reason: string }
-  /** Something the user should know that does not stop the answer (a budget warning). */
-  | { type: 'warning'; message: string }
   | { type: 'error'; error: SwitchboardError };
 
 /** One try of one model while answering a request. */
@@ -93,6 +81,13 @@ export interface ChatResult {
   text: string;
   reasoning: string;
   toolCalls: ToolCall[];
+  /**
+   * The assistant turn in order (reasoning with its signatures, text, tool calls with their
+   * ProviderState), ready to append to `messages` as `{ role: 'assistant', content }`.
+   */
+  content: AssistantContent[];
+  /** Things the caller should know that did not stop the answer (a clamped temperature, an ignored hint). */
+  warnings: string[];
   finishReason: FinishReason;
   rawFinishReason: string | null;
   usage: Usage;

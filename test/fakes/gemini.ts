@@ -82,7 +82,8 @@ function callPart(a: Answer): Record<string, unknown> | undefined {
     args = {};
   }
   const part: Record<string, unknown> = { functionCall: { name: tc.name, args } };
-  if (a.reasoning) part.thoughtSignature = THOUGHT_SIGNATURE;
+  // Gemini 3 always signs the (first) function call of a turn; older models only when they thought.
+  if (a.reasoning || /gemini-3/.test(a.model)) part.thoughtSignature = THOUGHT_SIGNATURE;
   return part;
 }
 

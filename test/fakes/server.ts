@@ -17,6 +17,11 @@
 // - Non-streamed answers: stall/drop write half the JSON body then stall/reset; malformed truncates it.
 // - `body` with status 200 (or unset) is sent as-is as a 200 JSON answer.
 // - Auth failures and unknown routes are recorded but do not consume an enqueued scenario.
+// - Requests are validated as strictly as the real APIs (strict.ts): tool messages/results without
+//   their calls, non-alternating Anthropic roles, temperature > 1 or no max_tokens for Anthropic,
+//   Gemini 3 function calls without a thoughtSignature, function responses that do not match the
+//   calls, unknown OpenAI fields… get a 400 in the protocol's shape and consume no scenario.
+// - Scripted models for tool loops: `setDefault(toolLoop(protocol))` (script.ts).
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -25,6 +30,8 @@ import type { Answer, Encoder, Ev } from './common.ts';
 import { DEFAULT_MODELS, nextId, roundUsd, splitArgs, splitEven, splitWords, tokens } from './common.ts';
 import { geminiEncoder } from './gemini.ts';
 import { openaiEncoder } from './openai.ts';
+import { validateRequest } from './strict.ts';
+export { toolLoop, inspectToolRequest, type ToolLoopScript } from './script.ts';
 import type {
   FakeModel,
   FakeProtocol,
@@ -238,6 +245,10 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     }
     if (r.kind === 'none') return sendJson(res, 404, enc.errorBody(404, { errorMessage: `Unknown route ${rec.method} ${rec.path}` }));
     if (badJson) return sendJson(res, 400, enc.errorBody(400, {}));
+    if (r.kind === 'chat') {
+      const invalid = validateRequest(protocol, r.model, body);
+      if (invalid) return sendJson(res, 400, enc.errorBody(400, { errorMessage: invalid }));
+    }
 
     const sc = queue.length ? (queue.shift() as Scenario) : typeof fallback === 'function' ? fallback(rec) : fallback;
     await chat(res, rec, r, sc, raw);

@@ -164,6 +164,8 @@ describe('Host modules', () => {
         text: 'SECRET ANSWER',
         reasoning: '',
         toolCalls: [],
+        content: [{ type: 'text', text: 'SECRET ANSWER' }],
+        warnings: [],
         finishReason: 'stop',
         rawFinishReason: 'stop',
         usage: { inputTokens: 100, outputTokens: 20, cachedInputTokens: null, reasoningTokens: null },

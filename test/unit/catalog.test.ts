@@ -110,7 +110,7 @@ describe('estimates and formatting', () => {
   test('estimateMessageTokens counts every message text, framing and images', () => {
     const n = estimateMessageTokens([
       { role: 'system', content: 'abcd' },
-      { role: 'user', content: [{ type: 'text', text: 'abcdefgh' }, { type: 'image_url', image_url: { url: 'https://x/y.png', detail: 'low' } }] },
+      { role: 'user', content: [{ type: 'text', text: 'abcdefgh' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' }, detail: 'low' }] },
     ]);
     assert.equal(n, 4 + 1 + 4 + 2 + 85);
   });

@@ -23,6 +23,9 @@ import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, 
 import { findPreset } from '../providers/presets.ts';
 import { authHeaders } from '../providers/shared.ts';
 import { redactSecrets } from '../redact.ts';
+import type { ModelCapabilities } from '../request.ts';
+import { ROUTE_PREFIX } from '../resolve.ts';
+import { intersectCapabilities, openRouterCapabilities, snapshotCapabilities, UNKNOWN_CAPABILITIES, type CapabilityFlags } from './capabilities.ts';
 import { findSnapshot, openrouterSlugOf, SNAPSHOT, snapshotPrice, type SnapshotModel } from './snapshot.ts';
 
 export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config';
@@ -55,6 +58,8 @@ export interface RefreshedModel {
   maxOutput: number | null;
   /** Only OpenRouter says; USD per 1M tokens. */
   price: Price | null;
+  /** Only OpenRouter says (supported_parameters, input_modalities): the flags it states. */
+  capabilities?: Partial<CapabilityFlags>;
 }
 
 export interface RefreshError {
@@ -120,6 +125,8 @@ const OpenRouterModelSchema = z.looseObject({
   context_length: optCount,
   pricing: z.looseObject({ prompt: z.unknown().optional(), completion: z.unknown().optional(), input_cache_read: z.unknown().optional() }).nullish().catch(null),
   top_provider: z.looseObject({ context_length: optCount, max_completion_tokens: optCount }).nullish().catch(null),
+  supported_parameters: z.unknown().optional(),
+  architecture: z.looseObject({ input_modalities: z.unknown().optional() }).nullish().catch(null),
 });
 
 /** OpenRouter's per-token price ("0.0000025") as USD per 1M tokens (2.5); null when absent, negative ("-1" = variable) or not a number. */
@@ -149,13 +156,16 @@ export function parseOpenRouterModels(json: unknown): RefreshedModel[] {
     const output = perTokenToPerMillion(m.pricing?.completion);
     const cached = perTokenToPerMillion(m.pricing?.input_cache_read);
     const price: Price | null = input === null || output === null ? null : cached === null ? { input, output } : { input, output, cachedInput: cached };
-    out.set(m.id, {
+    const entry: RefreshedModel = {
       model: m.id,
       name: m.name ?? null,
       contextLength: m.context_length ?? m.top_provider?.context_length ?? null,
       maxOutput: m.top_provider?.max_completion_tokens ?? null,
       price,
-    });
+    };
+    const caps = openRouterCapabilities(m.supported_parameters, m.architecture?.input_modalities);
+    if (Object.keys(caps).length > 0) entry.capabilities = caps;
+    out.set(m.id, entry);
   }
   return [...out.values()];
 }
@@ -195,6 +205,7 @@ const CacheSchema = z.looseObject({
           contextLength: z.number().nullable(),
           maxOutput: z.number().nullable(),
           price: PriceSchema.nullable(),
+          capabilities: z.record(z.string(), z.boolean()).optional(),
         }),
       ),
     }),
@@ -329,6 +340,26 @@ export class Catalog {
   /** The model's output limit in tokens, or null when unknown (the router's ModelFacts). */
   maxOutput(id: string): number | null {
     return this.describe(id)?.maxOutput ?? null;
+  }
+
+  /**
+   * What a model can do: snapshot rules, then live data, then the config's `capabilities[id]`.
+   * A route (`route/<id>`) can do what all its members can, with the smallest limits.
+   */
+  capabilities(id: string): ModelCapabilities {
+    if (id.startsWith(ROUTE_PREFIX)) {
+      const route = this.config.routes.find((r) => r.id === id.slice(ROUTE_PREFIX.length));
+      if (route) return intersectCapabilities(route.models.map((m) => this.capabilities(m)));
+    }
+    const r = this.route(id);
+    const snap = r ? this.snapshotFor(r, id) : undefined;
+    const live = r ? this.refreshedFor(r) : undefined;
+    const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
+    const info = this.describe(id);
+    const flags: CapabilityFlags = { ...(snap ? snapshotCapabilities(snap) : UNKNOWN_CAPABILITIES) };
+    for (const [k, v] of Object.entries(live?.capabilities ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
+    for (const [k, v] of Object.entries(override ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
+    return { ...flags, contextWindow: override?.contextWindow ?? info?.contextLength ?? null, maxOutputTokens: override?.maxOutputTokens ?? info?.maxOutput ?? null };
   }
 
   /** Alias of priceFor, so a Catalog can serve as the router's ModelFacts. */
@@ -550,7 +581,8 @@ export class Catalog {
     if (!r) return undefined;
     const snap = this.snapshotFor(r, id);
     const live = this.refreshedFor(r);
-    const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id);
+    const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
+    const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
     if (!snap && !live && !configured) return undefined;
 
     const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : 'config';
@@ -566,8 +598,8 @@ export class Catalog {
       providerId: r.providerId,
       model: r.model,
       name: snap?.name ?? live?.name ?? r.model,
-      contextLength: live?.contextLength ?? snap?.contextLength ?? null,
-      maxOutput: live?.maxOutput ?? snap?.maxOutput ?? null,
+      contextLength: override?.contextWindow ?? live?.contextLength ?? snap?.contextLength ?? null,
+      maxOutput: override?.maxOutputTokens ?? live?.maxOutput ?? snap?.maxOutput ?? null,
       price: this.priceFor(id),
       source,
       available,

@@ -3,7 +3,7 @@
  * a price or a token count is unknown: never a guessed 0.
  */
 import type { Price } from '../config.ts';
-import type { ChatMessage, Usage } from '../types.ts';
+import type { ChatMessage, ContentPart, Usage } from '../types.ts';
 
 const PER = 1_000_000;
 
@@ -70,13 +70,30 @@ const MESSAGE_OVERHEAD = 4;
 /** A typical image: OpenAI's 85-token base for `low` detail; a 1024² tile set for `auto`/`high`. */
 const IMAGE_TOKENS = { low: 85, high: 765 } as const;
 
+function partTokens(p: ContentPart): number {
+  switch (p.type) {
+    case 'text':
+    case 'reasoning':
+      return estimateTokens(p.text);
+    case 'image':
+      return p.detail === 'low' ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+    case 'file':
+      // base64 is 4/3 of the bytes; a PDF page of text is ~1.5 tokens a byte at worst: a rough bound.
+      return Math.ceil(p.data.length / 4);
+    case 'tool-call':
+      return estimateTokens(p.name) + estimateTokens(p.arguments);
+    case 'tool-result':
+      return typeof p.content === 'string' ? estimateTokens(p.content) : p.content.reduce((n, c) => n + partTokens(c), 0);
+  }
+}
+
 /** estimateTokens over a conversation: every message's text, plus framing and images. */
 export function estimateMessageTokens(messages: readonly ChatMessage[]): number {
   let n = 0;
   for (const m of messages) {
     n += MESSAGE_OVERHEAD;
     if (typeof m.content === 'string') n += estimateTokens(m.content);
-    else for (const p of m.content) n += p.type === 'text' ? estimateTokens(p.text) : p.image_url.detail === 'low' ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+    else for (const p of m.content) n += partTokens(p);
   }
   return n;
 }

@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart } from '../types.ts';
+import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -12,6 +12,8 @@ export interface ProviderContext {
   keyHint(provider: ResolvedProvider): string;
   dispatcher?: Dispatcher;
   timeouts: Timeouts;
+  /** What a model (`provider/model`) can do, from the catalog and the config; protocols size and check requests with it. */
+  capabilities?(modelId: string): ModelCapabilities | null;
 }
 
 /** The key, or an `auth` error that says how to add one. Keyless local servers get null. */
@@ -42,11 +44,37 @@ export function authHeaders(provider: ResolvedProvider, key: string | null): Rec
   }
 }
 
-export function textOf(content: string | ContentPart[]): string {
+export function textOf(content: string | readonly ContentPart[]): string {
   if (typeof content === 'string') return content;
   let s = '';
   for (const p of content) if (p.type === 'text') s += p.text;
   return s;
+}
+
+/** An OpenAI-style image URL (https or `data:`) → our image part. */
+export function imageFromUrl(url: string, detail?: ImagePart['detail']): ImagePart {
+  const data = parseDataUrl(url);
+  const part: ImagePart = { type: 'image', source: data ? { type: 'base64', data: data.data, mediaType: data.mediaType } : { type: 'url', url } };
+  if (detail !== undefined) part.detail = detail;
+  return part;
+}
+
+/** A request the target cannot take as asked: names the parameter, the model and the fix; raised before sending. */
+export function unsupported(provider: string, model: string, param: string, why: string, fix: string): SwitchboardError {
+  return new SwitchboardError({ kind: 'bad_request', message: `${param}: ${why} (${provider}/${model})`, provider, model, fix });
+}
+
+/** Tool-call arguments (JSON text) → an object, for protocols that take arguments as an object. */
+export function parseArguments(args: string, provider: string, model: string, callName: string): Record<string, unknown> {
+  if (args.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(args);
+  } catch {
+    throw unsupported(provider, model, `messages[].tool-call "${callName}".arguments`, 'the arguments are not valid JSON', 'send the arguments exactly as the model produced them');
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw unsupported(provider, model, `messages[].tool-call "${callName}".arguments`, 'the arguments must be a JSON object', 'send the arguments exactly as the model produced them');
+  return v as Record<string, unknown>;
 }
 
 /** System messages joined (Anthropic and Gemini take them out of the message list). */
@@ -83,4 +111,18 @@ export function num(v: unknown): number | null {
 
 export function obj(v: unknown): Record<string, unknown> | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * `providerOptions[protocol]` merged into a body untouched: top-level fields replace ours, except
+ * that an object both sides have (Gemini's generationConfig) is merged one level deep.
+ */
+export function mergeProviderOptions(body: Record<string, unknown>, extra: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!extra) return body;
+  for (const [k, v] of Object.entries(extra)) {
+    const mine = obj(body[k]);
+    const theirs = obj(v);
+    body[k] = mine && theirs ? { ...mine, ...theirs } : v;
+  }
+  return body;
 }

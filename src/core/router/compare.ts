@@ -106,6 +106,8 @@ function cancelledResult(model: string): CompareResult {
     text: '',
     reasoning: '',
     toolCalls: [],
+    content: [],
+    warnings: [],
     finishReason: 'error',
     rawFinishReason: null,
     usage: emptyUsage(),

@@ -15,6 +15,8 @@ import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { UsageStore } from './ledger.ts';
+import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
+import { stripForeignState } from './providerState.ts';
 import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
 /** A request as the front ends make it: a model id (or `route/<id>`) plus the neutral request. */
@@ -87,9 +89,11 @@ export class Router {
     const { clock } = this.d;
     const started = clock.now();
     const attempts: Attempt[] = [];
+    /** Warnings of the run itself (budget, skipped hints); the answering attempt adds its own. */
+    const warnings: string[] = [];
     let firstShownAt: number | null = null;
     const fail = (error: SwitchboardError, partial?: { builder: ResultBuilder; model: string | null }, canContinueWith?: string[]): ChatResult =>
-      this.result(req, started, attempts, partial?.builder ?? null, partial?.model ?? null, firstShownAt, error, canContinueWith);
+      this.result(req, started, attempts, warnings, partial?.builder ?? null, partial?.model ?? null, firstShownAt, error, canContinueWith);
 
     let plan: { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number };
     let inputTokens: number;
@@ -106,7 +110,10 @@ export class Router {
     let usable = plan.candidates.filter((c) => !c.skip);
     if (usable.length === 0) {
       const why = attempts.map((a) => `${a.model}: ${a.message}`).join('; ');
-      const error = new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
+      // Members skipped for what the request needs (tools, images…): no shorter prompt helps.
+      const error = plan.candidates.some((c) => c.unmet)
+        ? new SwitchboardError({ kind: 'bad_request', message: `no model of ${req.model} can serve this request (${why})`, model: req.model, fix: 'add a model that can to the route, drop what the others cannot take, or override its capabilities in the config' })
+        : new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
       yield [{ type: 'error', error }];
       return fail(error);
     }
@@ -121,7 +128,10 @@ export class Router {
         yield [{ type: 'error', error: gate.error }];
         return fail(gate.error);
       }
-      for (const message of gate.warnings) yield [{ type: 'warning', message }];
+      for (const message of gate.warnings) {
+        warnings.push(message);
+        yield [{ type: 'warning', message }];
+      }
     }
 
     // Cooldowns: skip cooled-down models while an alternative exists; if all are cooling, try anyway.
@@ -154,7 +164,7 @@ export class Router {
           this.d.cooldowns.recordSuccess(cand.id);
           if (outcome.ttftMs !== null) this.d.latency.record(cand.id, outcome.ttftMs);
           attempts.push({ model: cand.id, outcome: 'ok', durationMs });
-          const result = this.result(req, started, attempts, outcome.builder, cand.id, firstShownAt, null);
+          const result = this.result(req, started, attempts, warnings, outcome.builder, cand.id, firstShownAt, null);
           await this.record(req, result, hold);
           return result;
         }
@@ -216,13 +226,19 @@ export class Router {
   private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number } {
     const target = this.d.resolver.resolve(req.model);
     if (target.type === 'model') {
-      return { candidates: [{ id: target.model.id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
+      const id = target.model.id;
+      const unmet = this.unmet(req, id);
+      // A single model that cannot serve the request: refused before sending, naming what and how to fix it.
+      if (unmet) throw new SwitchboardError({ kind: 'bad_request', message: `${unmet.param}: ${id} ${unmet.why}`, provider: target.model.provider.id, model: id, fix: overrideHint(unmet.param, id) });
+      return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
     }
     const route = target.route;
     const candidates = planRoute(route, this.d.facts, this.d.latency, inputTokens, req.maxTokens).map((c) => {
       if (c.skip) return c;
       try {
         this.d.resolver.resolveModel(c.id);
+        const unmet = this.unmet(req, c.id);
+        if (unmet) return { id: c.id, skip: `${unmet.param}: ${unmet.why}`, unmet: true };
         return c;
       } catch (e) {
         return { id: c.id, skip: asError(e, c.id).message };
@@ -231,11 +247,16 @@ export class Router {
     return { candidates, route, watchdogMs: req.firstTokenTimeoutMs ?? route.firstTokenTimeoutMs ?? this.d.firstTokenMs.route };
   }
 
+  private unmet(req: ChatRequest, id: string): Unmet | null {
+    const caps = this.d.facts.capabilities?.(id);
+    return caps ? unmetNeed(req, caps) : null;
+  }
+
   /** One try of one model. Parts before the first visible token are held back, so a failed try leaks nothing. */
   private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart[], AttemptOutcome> {
     const { clock } = this.d;
     const started = clock.now();
-    const builder = new ResultBuilder();
+    const builder = new ResultBuilder(id);
     const ac = new AbortController();
     const onAbort = (): void => ac.abort(req.signal?.reason);
     if (req.signal?.aborted) ac.abort(req.signal.reason);
@@ -254,7 +275,7 @@ export class Router {
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, ...neutral } = req;
-      const request: ModelRequest = { ...neutral, signal: ac.signal };
+      const request: ModelRequest = { ...neutral, messages: stripForeignState(neutral.messages, id), signal: ac.signal };
       const batches = model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request));
       for await (const batch of batches) {
         if (ttftMs !== null) {
@@ -308,6 +329,7 @@ export class Router {
     req: ChatRequest,
     started: number,
     attempts: Attempt[],
+    warnings: string[],
     builder: ResultBuilder | null,
     answeredBy: string | null,
     firstShownAt: number | null,
@@ -331,6 +353,8 @@ export class Router {
       text: builder?.text ?? '',
       reasoning: builder?.reasoning ?? '',
       toolCalls: builder?.toolCalls ?? [],
+      content: builder?.content ?? [],
+      warnings: builder ? [...warnings, ...builder.warnings] : [...warnings],
       finishReason: error ? 'error' : (builder?.finishReason ?? 'stop'),
       rawFinishReason: builder?.rawFinishReason ?? null,
       usage,

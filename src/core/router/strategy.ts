@@ -1,5 +1,6 @@
 /** Which candidates a route tries, and in what order. */
 import type { Price, RouteConfig } from '../config.ts';
+import type { ModelCapabilities } from '../request.ts';
 import { estimateCost } from '../catalog/cost.ts';
 import type { LatencyTracker } from './latency.ts';
 
@@ -9,12 +10,16 @@ export interface ModelFacts {
   price(id: string): Price | null;
   /** The most output tokens the model gives in one answer, when known (budgets reserve up to it). */
   maxOutput?(id: string): number | null;
+  /** What a model can do; without it every model is assumed able to serve any request. */
+  capabilities?(id: string): ModelCapabilities;
 }
 
 export interface Candidate {
   id: string;
   /** Why it was left out, when it was. */
   skip?: string;
+  /** Left out because it cannot do what the request needs (tools, images…), not for its size or price. */
+  unmet?: boolean;
 }
 
 /** Default expected answer length when the request sets no max_tokens (for cost estimates). */

@@ -1,38 +1,25 @@
 /** The Anthropic Messages API (streaming), for Anthropic and Anthropic-shaped gateways. */
 import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
-import type { WireProtocol } from '../httpModel.ts';
+import type { DecodeOptions, WireProtocol } from '../httpModel.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
-import { toAnthropicPrompt } from './convertMessages.ts';
+import { anthropicBody } from './requestBody.ts';
 import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
-/** Anthropic requires max_tokens; used when the caller gives none. */
-export const DEFAULT_MAX_TOKENS = 4096;
 
 export const anthropicProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/messages`,
   headers: (provider) => ({ 'anthropic-version': provider.anthropicVersion ?? ANTHROPIC_VERSION }),
-  body(_provider, wireModel, req) {
-    const prompt = toAnthropicPrompt(req.messages);
-    const body: Record<string, unknown> = {
-      model: wireModel,
-      max_tokens: req.maxTokens ?? DEFAULT_MAX_TOKENS,
-      messages: prompt.messages,
-      stream: true,
-    };
-    if (prompt.system) body.system = prompt.system;
-    if (req.temperature !== undefined) body.temperature = req.temperature;
-    if (req.topP !== undefined) body.top_p = req.topP;
-    if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
-    return body;
-  },
-  decode: (events, provider, model) => decodeAnthropicStream(events, provider, model),
+  body: anthropicBody,
+  decode: (events, provider, model, opts) => decodeAnthropicStream(events, provider, model, opts),
 };
 
-export async function* decodeAnthropicStream(events: AsyncIterable<{ event: string | undefined; data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+export async function* decodeAnthropicStream(events: AsyncIterable<{ event: string | undefined; data: string }>, provider: string, model: string, opts: DecodeOptions = {}): AsyncGenerator<ModelStreamPart> {
   // Content block index → tool-call index, so parallel tool calls keep their own slots.
   const toolSlots = new Map<number, number>();
+  // The block that carries a structured answer (see requestBody.ts): its input is the answer's text.
+  let jsonBlock: number | null = null;
   let stopped = false;
   let finished = false;
   for await (const ev of events) {
@@ -52,12 +39,18 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
       case 'content_block_start': {
         const block = obj(msg.content_block);
         const index = num(msg.index) ?? 0;
-        if (block?.type === 'tool_use') {
+        if (block?.type === 'tool_use' && opts.jsonToolName !== undefined && block.name === opts.jsonToolName) {
+          jsonBlock = index;
+        } else if (block?.type === 'tool_use') {
           const slot = toolSlots.size;
           toolSlots.set(index, slot);
           yield { type: 'tool-call-delta', index: slot, ...(typeof block.id === 'string' ? { id: block.id } : {}), ...(typeof block.name === 'string' ? { name: block.name } : {}), argumentsDelta: '' };
         } else if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) {
           yield { type: 'text-delta', text: block.text };
+        } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {
+          yield { type: 'reasoning-redacted', data: block.data };
+        } else if (block?.type === 'thinking' && typeof block.thinking === 'string' && block.thinking.length > 0) {
+          yield { type: 'reasoning-delta', text: block.thinking };
         }
         break;
       }
@@ -68,11 +61,16 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
           if (d.text.length > 0) yield { type: 'text-delta', text: d.text };
         } else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
           if (d.thinking.length > 0) yield { type: 'reasoning-delta', text: d.thinking };
+        } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && jsonBlock !== null && num(msg.index) === jsonBlock) {
+          if (d.partial_json.length > 0) yield { type: 'text-delta', text: d.partial_json };
         } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
           const slot = toolSlots.get(num(msg.index) ?? 0);
           if (slot !== undefined) yield { type: 'tool-call-delta', index: slot, argumentsDelta: d.partial_json };
+        } else if (d.type === 'signature_delta' && typeof d.signature === 'string') {
+          // Closes the thinking block: it must go back unchanged with the block in later turns.
+          yield { type: 'reasoning-signature', signature: d.signature };
         }
-        // signature_delta and citations carry nothing to show.
+        // citations carry nothing to show.
         break;
       }
       case 'message_delta': {
@@ -81,7 +79,9 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
         if (u) yield { type: 'usage', usage: anthropicUsage(u) };
         if (d && typeof d.stop_reason === 'string' && !finished) {
           finished = true;
-          yield { type: 'finish', finishReason: mapAnthropicStop(d.stop_reason), rawFinishReason: d.stop_reason };
+          // A structured answer ends with tool_use; with no other tool call it is a finished answer.
+          const reason = d.stop_reason === 'tool_use' && jsonBlock !== null && toolSlots.size === 0 ? 'stop' : mapAnthropicStop(d.stop_reason);
+          yield { type: 'finish', finishReason: reason, rawFinishReason: d.stop_reason };
         }
         break;
       }

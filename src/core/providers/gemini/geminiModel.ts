@@ -3,7 +3,8 @@ import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
 import type { WireProtocol } from '../httpModel.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
-import { toGeminiPrompt } from './convertMessages.ts';
+import { geminiCallId } from './callIds.ts';
+import { geminiBody } from './requestBody.ts';
 import { mapGeminiFinish } from './mapFinish.ts';
 
 export const geminiProtocol: WireProtocol = {
@@ -11,18 +12,7 @@ export const geminiProtocol: WireProtocol = {
     const model = wireModel.startsWith('models/') ? wireModel.slice('models/'.length) : wireModel;
     return `${provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`;
   },
-  body(_provider, _wireModel, req) {
-    const prompt = toGeminiPrompt(req.messages);
-    const body: Record<string, unknown> = { contents: prompt.contents };
-    if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
-    const gen: Record<string, unknown> = {};
-    if (req.maxTokens !== undefined) gen.maxOutputTokens = req.maxTokens;
-    if (req.temperature !== undefined) gen.temperature = req.temperature;
-    if (req.topP !== undefined) gen.topP = req.topP;
-    if (req.stop !== undefined && req.stop.length > 0) gen.stopSequences = req.stop;
-    if (Object.keys(gen).length > 0) body.generationConfig = gen;
-    return body;
-  },
+  body: geminiBody,
   decode: (events, provider, model) => decodeGeminiStream(events, provider, model),
 };
 
@@ -46,7 +36,11 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
       for (const raw of parts) {
         const p = obj(raw);
         if (!p) continue;
-        if (typeof p.text === 'string' && p.text.length > 0) yield p.thought === true ? { type: 'reasoning-delta', text: p.text } : { type: 'text-delta', text: p.text };
+        const sig = typeof p.thoughtSignature === 'string' ? p.thoughtSignature : undefined;
+        if (typeof p.text === 'string' && (p.text.length > 0 || sig !== undefined)) {
+          const type = p.thought === true ? 'reasoning-delta' : 'text-delta';
+          yield sig !== undefined ? { type, text: p.text, thoughtSignature: sig } : { type, text: p.text };
+        }
         const fc = obj(p.functionCall);
         if (fc) {
           const name = typeof fc.name === 'string' ? fc.name : '';
@@ -57,7 +51,8 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
             // Arguments nested deeper than JSON.stringify can recurse.
             throw invalidResponse(provider, model, 'the arguments of a function call could not be read', e);
           }
-          yield { type: 'tool-call-delta', index: toolIndex, id: typeof fc.id === 'string' ? fc.id : `call_${toolIndex}`, name, argumentsDelta: args };
+          const id = typeof fc.id === 'string' && fc.id.length > 0 ? fc.id : geminiCallId(name, args, toolIndex);
+          yield { type: 'tool-call-delta', index: toolIndex, id, name, argumentsDelta: args, ...(sig !== undefined ? { thoughtSignature: sig } : {}) };
           toolIndex++;
         }
       }

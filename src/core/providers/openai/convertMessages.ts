@@ -1,6 +1,64 @@
-import type { ChatMessage } from '../../types.ts';
+import type { ChatMessage, ImagePart, TextPart, ToolResultPart } from '../../types.ts';
+import { textOf, unsupported } from '../shared.ts';
 
-/** Our messages are already OpenAI-shaped; copy only the fields the API knows. */
-export function toOpenAIMessages(messages: ChatMessage[]): unknown[] {
-  return messages.map((m) => ({ role: m.role, content: m.content }));
+/**
+ * Our messages → Chat Completions messages. Native: assistant `tool_calls`, one `role: "tool"`
+ * message per tool result with its `tool_call_id`, `name` on user/assistant turns.
+ * Reasoning parts are not sent: Chat Completions has no field for them (the model's own
+ * reasoning is not an input there). Tool results' `isError` has no field either: the error is in the content.
+ */
+export function toOpenAIMessages(messages: readonly ChatMessage[], provider: string, model: string): unknown[] {
+  const out: unknown[] = [];
+  for (const m of messages) {
+    switch (m.role) {
+      case 'system':
+        out.push({ role: 'system', content: textOf(m.content) });
+        break;
+      case 'user': {
+        const msg: Record<string, unknown> = { role: 'user', content: typeof m.content === 'string' ? m.content : m.content.map((p) => userPart(p, provider, model)) };
+        if (m.name !== undefined) msg.name = m.name;
+        out.push(msg);
+        break;
+      }
+      case 'assistant': {
+        const msg: Record<string, unknown> = { role: 'assistant' };
+        if (typeof m.content === 'string') msg.content = m.content;
+        else {
+          const text = textOf(m.content);
+          const calls = m.content.filter((p) => p.type === 'tool-call');
+          msg.content = text.length > 0 || calls.length === 0 ? text : null;
+          if (calls.length > 0) msg.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+        }
+        if (m.name !== undefined) msg.name = m.name;
+        out.push(msg);
+        break;
+      }
+      case 'tool':
+        for (const r of m.content) out.push({ role: 'tool', tool_call_id: r.callId, content: toolResultContent(r, provider, model) });
+        break;
+    }
+  }
+  return out;
+}
+
+function userPart(p: TextPart | ImagePart | { type: 'file'; data: string; mediaType: string; filename?: string }, provider: string, model: string): unknown {
+  switch (p.type) {
+    case 'text':
+      return { type: 'text', text: p.text };
+    case 'image': {
+      const url = p.source.type === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`;
+      return { type: 'image_url', image_url: p.detail !== undefined ? { url, detail: p.detail } : { url } };
+    }
+    case 'file':
+      if (p.mediaType !== 'application/pdf') throw unsupported(provider, model, 'messages[].content[].file', `Chat Completions takes PDF files only, not ${p.mediaType}`, 'send the document as text or as a PDF');
+      return { type: 'file', file: { ...(p.filename !== undefined ? { filename: p.filename } : {}), file_data: `data:${p.mediaType};base64,${p.data}` } };
+  }
+}
+
+function toolResultContent(r: ToolResultPart, provider: string, model: string): string | unknown[] {
+  if (typeof r.content === 'string') return r.content;
+  return r.content.map((c) => {
+    if (c.type !== 'text') throw unsupported(provider, model, 'messages[].tool-result.content', 'a tool message takes text only in Chat Completions', 'describe the image in text, or send it in a user message');
+    return { type: 'text', text: c.text };
+  });
 }

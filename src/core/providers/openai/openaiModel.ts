@@ -6,26 +6,14 @@
 import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
 import type { WireProtocol } from '../httpModel.ts';
+import { openaiBody } from './requestBody.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 import { mapOpenAIFinish } from './mapFinish.ts';
 
 export const openaiProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/chat/completions`,
-  body(provider, wireModel, req) {
-    const body: Record<string, unknown> = {
-      model: wireModel,
-      messages: toOpenAIMessages(req.messages),
-      stream: true,
-      stream_options: { include_usage: true },
-    };
-    // OpenAI's own API deprecated max_tokens (its reasoning models reject it); others expect max_tokens.
-    if (req.maxTokens !== undefined) body[provider.id === 'openai' ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;
-    if (req.temperature !== undefined) body.temperature = req.temperature;
-    if (req.topP !== undefined) body.top_p = req.topP;
-    if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop;
-    return body;
-  },
+  body: (provider, wireModel, req, ctx) => openaiBody(provider, wireModel, req, ctx),
   decode: (events, provider, model) => decodeOpenAIStream(events, provider, model),
   decodeBatches: (batches, provider, model) => decodeOpenAIBatches(batches, provider, model),
 };
@@ -77,7 +65,9 @@ export class OpenAIStreamDecoder {
         const reasoning = delta.reasoning_content ?? delta.reasoning;
         if (typeof reasoning === 'string' && reasoning.length > 0) out.push({ type: 'reasoning-delta', text: reasoning });
         const content = delta.content;
-        if (typeof content === 'string' && content.length > 0) out.push({ type: 'text-delta', text: content });
+        if (typeof content === 'string') {
+          if (content.length > 0) out.push({ type: 'text-delta', text: content });
+        } else if (Array.isArray(content)) pushContentParts(content, out);
         const toolCalls = delta.tool_calls;
         if (Array.isArray(toolCalls)) {
           for (const tc of toolCalls) {
@@ -147,6 +137,30 @@ export async function* decodeOpenAIBatches(batches: AsyncIterable<readonly { dat
     if (!more) return;
   }
   decoder.end();
+}
+
+/**
+ * Mistral's reasoning models (magistral) stream `content` as an array of parts:
+ * `{type: "thinking", thinking: [{type: "text", text}]}` and `{type: "text", text}`.
+ */
+function pushContentParts(parts: unknown[], out: ModelStreamPart[]): void {
+  for (const raw of parts) {
+    const p = obj(raw);
+    if (!p) continue;
+    if (p.type === 'text' && typeof p.text === 'string') {
+      if (p.text.length > 0) out.push({ type: 'text-delta', text: p.text });
+    } else if (p.type === 'thinking') {
+      const inner = p.thinking;
+      if (typeof inner === 'string') {
+        if (inner.length > 0) out.push({ type: 'reasoning-delta', text: inner });
+      } else if (Array.isArray(inner)) {
+        for (const t of inner) {
+          const tp = obj(t);
+          if (tp && typeof tp.text === 'string' && tp.text.length > 0) out.push({ type: 'reasoning-delta', text: tp.text });
+        }
+      }
+    }
+  }
 }
 
 function usagePart(u: Record<string, unknown>): ModelStreamPart {

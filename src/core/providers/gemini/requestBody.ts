@@ -1,0 +1,79 @@
+/** The neutral request → a Gemini generateContent body. */
+import type { ResolvedProvider } from '../../config.ts';
+import type { ModelRequest, ReasoningEffort } from '../../types.ts';
+import type { BodyContext } from '../httpModel.ts';
+import { mergeProviderOptions, unsupported } from '../shared.ts';
+import { toGeminiPrompt } from './convertMessages.ts';
+import { SchemaConversionError, toGeminiSchema } from './schema.ts';
+
+const EFFORT_BUDGET: Record<ReasoningEffort, number> = { none: 0, minimal: 512, low: 2048, medium: 8192, high: 24_576, xhigh: 32_768 };
+
+/** Gemini 3 models take a thinking level instead of a budget. */
+function takesThinkingLevel(wireModel: string): boolean {
+  return /gemini-3/.test(wireModel);
+}
+
+export function geminiBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
+  const model = `${provider.id}/${wireModel}`;
+  const prompt = toGeminiPrompt(req.messages, provider.id, wireModel);
+  const body: Record<string, unknown> = { contents: prompt.contents };
+  if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
+  const gen: Record<string, unknown> = {};
+  if (req.maxTokens !== undefined) gen.maxOutputTokens = req.maxTokens;
+  if (req.temperature !== undefined) gen.temperature = req.temperature;
+  if (req.topP !== undefined) gen.topP = req.topP;
+  if (req.stop !== undefined && req.stop.length > 0) gen.stopSequences = req.stop;
+
+  if (req.tools && req.tools.length > 0) {
+    const functionDeclarations = req.tools.map((t) => {
+      let parameters: Record<string, unknown>;
+      try {
+        parameters = toGeminiSchema(t.parameters);
+      } catch (e) {
+        if (!(e instanceof SchemaConversionError)) throw e;
+        throw unsupported(provider.id, wireModel, `tools["${t.name}"].parameters`, e.message, 'simplify the schema to what Gemini accepts (one type per property, string enums, no allOf/not/patternProperties)');
+      }
+      const decl: Record<string, unknown> = { name: t.name };
+      if (t.description !== undefined) decl.description = t.description;
+      // A function without parameters is declared without the field (an empty object schema is refused).
+      if (Object.keys((parameters.properties as object | undefined) ?? {}).length > 0) decl.parameters = parameters;
+      return decl;
+    });
+    body.tools = [{ functionDeclarations }];
+    if (req.tools.some((t) => t.strict)) ctx.warn(`tools[].strict: Gemini has no strict mode; ${model} follows the schema without a guarantee`);
+    const c = req.toolChoice;
+    if (c !== undefined) {
+      body.toolConfig = {
+        functionCallingConfig: typeof c === 'object' ? { mode: 'ANY', allowedFunctionNames: [c.name] } : { mode: c === 'auto' ? 'AUTO' : c === 'none' ? 'NONE' : 'ANY' },
+      };
+    }
+    if (req.parallelToolCalls === false) ctx.warn(`parallelToolCalls: Gemini cannot be limited to one call per turn; ${model} may make several`);
+  }
+
+  const rf = req.responseFormat;
+  if (rf && rf.type !== 'text') {
+    gen.responseMimeType = 'application/json';
+    if (rf.type === 'json_schema') gen.responseJsonSchema = rf.schema;
+  }
+
+  const r = req.reasoning;
+  if (r && (r.effort !== undefined || r.budgetTokens !== undefined)) {
+    if (ctx.capabilities && !ctx.capabilities.reasoning && r.effort !== 'none') ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
+    else if (takesThinkingLevel(wireModel) && r.effort !== undefined && r.budgetTokens === undefined) {
+      if (r.effort === 'none' || r.effort === 'minimal') ctx.warn(`reasoning.effort: ${model} cannot turn thinking off; sent thinkingLevel "low"`);
+      gen.thinkingConfig = { thinkingLevel: r.effort === 'medium' || r.effort === 'high' || r.effort === 'xhigh' ? 'high' : 'low', includeThoughts: true };
+    } else {
+      const budget = r.budgetTokens ?? EFFORT_BUDGET[r.effort!];
+      gen.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
+    }
+  }
+
+  // Hints.
+  if (req.seed !== undefined) gen.seed = req.seed;
+  if (req.frequencyPenalty !== undefined) gen.frequencyPenalty = req.frequencyPenalty;
+  if (req.presencePenalty !== undefined) gen.presencePenalty = req.presencePenalty;
+  if (req.user !== undefined) ctx.warn('user: Gemini has no end-user field; it was not sent');
+  // Cache hints: Gemini caches repeated prefixes implicitly; explicit caches are separate objects.
+  if (Object.keys(gen).length > 0) body.generationConfig = gen;
+  return mergeProviderOptions(body, req.providerOptions?.gemini);
+}

@@ -1,0 +1,39 @@
+/**
+ * What a request needs from a model, checked against its capabilities before anything is sent:
+ * a single model that cannot serve it is a `bad_request` naming the parameter, the model and the
+ * fix; a route skips such members and says why in its attempts list.
+ */
+import type { ChatMessage, ModelCapabilities, ModelRequest } from '../types.ts';
+
+export interface Unmet {
+  /** The request parameter that needs what the model lacks. */
+  param: string;
+  /** Why, in words ("does not call tools"). */
+  why: string;
+}
+
+function hasPart(messages: readonly ChatMessage[], type: 'image' | 'file'): boolean {
+  for (const m of messages) {
+    if (typeof m.content === 'string') continue;
+    for (const p of m.content) {
+      if (p.type === type) return true;
+      if (p.type === 'tool-result' && typeof p.content !== 'string' && p.content.some((c) => c.type === type)) return true;
+    }
+  }
+  return false;
+}
+
+/** The first capability the request needs that the model lacks, or null. */
+export function unmetNeed(req: ModelRequest, caps: ModelCapabilities): Unmet | null {
+  if (req.tools && req.tools.length > 0 && req.toolChoice !== 'none' && !caps.toolCalling) return { param: 'tools', why: 'does not call tools' };
+  if (req.responseFormat?.type === 'json_schema' && !caps.structuredOutput) return { param: 'responseFormat', why: 'cannot answer to a JSON Schema' };
+  if (!caps.imageInput && hasPart(req.messages, 'image')) return { param: 'messages[].content (image)', why: 'does not take images' };
+  if (!caps.pdfInput && hasPart(req.messages, 'file')) return { param: 'messages[].content (file)', why: 'does not take PDF documents' };
+  return null;
+}
+
+/** The config key that overrides a capability, for the error's fix. */
+export function overrideHint(param: string, model: string): string {
+  const key = param === 'tools' ? 'toolCalling' : param === 'responseFormat' ? 'structuredOutput' : param.includes('image') ? 'imageInput' : 'pdfInput';
+  return `pick a model that can, or if ${model} can, set capabilities["${model}"].${key}: true in the config`;
+}

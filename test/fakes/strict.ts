@@ -1,0 +1,204 @@
+// Request validation as strict as the real APIs, so a wrong translation fails a test instead of
+// passing against a lenient fake. Each check mirrors an error the real API gives (message shapes
+// follow the real ones). A request that fails gets a 400 in the protocol's error shape and does
+// not consume an enqueued scenario (like an auth failure).
+import type { FakeProtocol } from './types.ts';
+
+type J = Record<string, unknown>;
+const isObj = (v: unknown): v is J => !!v && typeof v === 'object' && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Top-level fields OpenAI's Chat Completions accepts; anything else is "Unrecognized request argument". */
+const OPENAI_FIELDS = new Set([
+  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'n',
+  'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'seed', 'frequency_penalty',
+  'presence_penalty', 'user', 'logprobs', 'top_logprobs', 'logit_bias', 'metadata', 'store', 'modalities', 'audio',
+  'prediction', 'service_tier', 'verbosity', 'web_search_options', 'safety_identifier', 'prompt_cache_key', 'functions', 'function_call',
+]);
+const OPENAI_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+
+/** Keys Gemini's OpenAPI-subset Schema has; anything else is "Unknown name … Cannot find field". */
+const GEMINI_SCHEMA_KEYS = new Set([
+  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties',
+  'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum',
+]);
+
+export function validateRequest(protocol: FakeProtocol, model: string | undefined, body: unknown): string | null {
+  if (!isObj(body)) return null;
+  switch (protocol) {
+    case 'openai':
+    case 'openrouter':
+      return validateOpenAI(body, protocol === 'openai');
+    case 'anthropic':
+      return validateAnthropic(body);
+    case 'gemini':
+      return validateGemini(body, model ?? '');
+  }
+}
+
+function validateOpenAI(b: J, strictFields: boolean): string | null {
+  if (strictFields) for (const k of Object.keys(b)) if (!OPENAI_FIELDS.has(k)) return `Unrecognized request argument supplied: ${k}`;
+  const msgs = arr(b.messages);
+  if (b.parallel_tool_calls !== undefined && !Array.isArray(b.tools)) return "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.";
+  if (b.tool_choice !== undefined && !Array.isArray(b.tools)) return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
+  let open: Set<string> | null = null;
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    if (!isObj(m) || typeof m.role !== 'string' || !OPENAI_ROLES.has(m.role)) return `Invalid value: messages[${i}].role`;
+    if (m.role === 'tool') {
+      if (typeof m.tool_call_id !== 'string') return `Missing required parameter: 'messages[${i}].tool_call_id'.`;
+      if (!open || !open.has(m.tool_call_id)) return `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.`;
+      open.delete(m.tool_call_id);
+      continue;
+    }
+    if (open && open.size > 0)
+      return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(', ')}`;
+    open = null;
+    if (m.role === 'assistant' && Array.isArray(m.tool_calls)) {
+      open = new Set();
+      for (const tc of m.tool_calls) {
+        if (!isObj(tc) || typeof tc.id !== 'string' || tc.type !== 'function' || !isObj(tc.function) || typeof tc.function.name !== 'string' || typeof tc.function.arguments !== 'string')
+          return `Invalid value: messages[${i}].tool_calls`;
+        open.add(tc.id);
+      }
+    }
+    if (m.role === 'assistant' && m.content === null && !Array.isArray(m.tool_calls)) return `Invalid value for 'content': expected a string, got null.`;
+  }
+  if (open && open.size > 0)
+    return `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...open].join(', ')}`;
+  return null;
+}
+
+function validateAnthropic(b: J): string | null {
+  if (typeof b.max_tokens !== 'number') return 'max_tokens: Field required';
+  if (typeof b.temperature === 'number' && (b.temperature < 0 || b.temperature > 1)) return 'temperature: range: 0..1';
+  const thinking = isObj(b.thinking) && b.thinking.type === 'enabled';
+  if (thinking) {
+    const budget = (b.thinking as J).budget_tokens;
+    if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
+    if (budget >= b.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
+    if (b.temperature !== undefined && b.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
+    const tc = b.tool_choice;
+    if (isObj(tc) && (tc.type === 'any' || tc.type === 'tool')) return 'Thinking may not be enabled when tool_choice forces tool use.';
+  }
+  const tools = arr(b.tools);
+  for (let i = 0; i < tools.length; i++) {
+    const t = tools[i];
+    if (!isObj(t) || typeof t.name !== 'string' || !isObj(t.input_schema)) return `tools.${i}.custom.input_schema: Field required`;
+    if (t.input_schema.type !== 'object') return `tools.${i}.custom.input_schema.type: Input should be 'object'`;
+  }
+  const msgs = arr(b.messages);
+  let prevToolUses = new Set<string>();
+  for (let i = 0; i < msgs.length; i++) {
+    const m = msgs[i];
+    if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant')) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (i === 0 && m.role !== 'user') return 'messages: first message must use the "user" role';
+    if (i > 0 && isObj(msgs[i - 1]) && (msgs[i - 1] as J).role === m.role) return 'messages: roles must alternate between "user" and "assistant", but found multiple "' + m.role + '" roles in a row';
+    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : arr(m.content);
+    if (blocks.length === 0) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+    if (m.role === 'user') {
+      let seenOther = false;
+      const answered = new Set<string>();
+      for (let j = 0; j < blocks.length; j++) {
+        const blk = blocks[j] as J;
+        if (blk.type === 'tool_result') {
+          if (seenOther) return `messages.${i}.content.${j}: tool_result blocks must come first in the user message, before any other content`;
+          if (typeof blk.tool_use_id !== 'string' || !prevToolUses.has(blk.tool_use_id))
+            return `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(blk.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`;
+          answered.add(blk.tool_use_id);
+        } else seenOther = true;
+      }
+      const missing = [...prevToolUses].filter((id) => !answered.has(id));
+      if (missing.length > 0) return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+      prevToolUses = new Set();
+    } else {
+      prevToolUses = new Set();
+      for (let j = 0; j < blocks.length; j++) {
+        const blk = blocks[j] as J;
+        if (blk.type === 'tool_use') {
+          if (typeof blk.id !== 'string' || typeof blk.name !== 'string' || !isObj(blk.input)) return `messages.${i}.content.${j}.tool_use: id, name and an object input are required`;
+          prevToolUses.add(blk.id);
+        } else if (blk.type === 'thinking') {
+          if (typeof blk.signature !== 'string' || blk.signature.length === 0) return `messages.${i}.content.${j}.thinking.signature: Field required`;
+        } else if (blk.type === 'redacted_thinking') {
+          if (typeof blk.data !== 'string') return `messages.${i}.content.${j}.redacted_thinking.data: Field required`;
+        } else if (blk.type === 'tool_result') return `messages.${i}.content.${j}: tool_result blocks are only allowed in user messages`;
+      }
+      // With thinking on, the assistant turn of the current tool loop must keep its thinking block first.
+      const isLastAssistant = !msgs.slice(i + 1).some((x) => isObj(x) && x.role === 'assistant');
+      if (thinking && isLastAssistant && prevToolUses.size > 0) {
+        const first = blocks[0] as J;
+        if (first.type !== 'thinking' && first.type !== 'redacted_thinking')
+          return `messages.${i}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first.type)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks).`;
+      }
+    }
+  }
+  if (prevToolUses.size > 0 && msgs.length > 0) {
+    // A final assistant turn with tool_use and no results is a prefill the API refuses too.
+    return `messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${[...prevToolUses].join(', ')}`;
+  }
+  return null;
+}
+
+function checkGeminiSchema(s: unknown, path: string): string | null {
+  if (!isObj(s)) return null;
+  for (const [k, v] of Object.entries(s)) {
+    if (!GEMINI_SCHEMA_KEYS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at '${path}': Cannot find field.`;
+    if (k === 'properties' && isObj(v)) for (const [name, sub] of Object.entries(v)) {
+      const e = checkGeminiSchema(sub, `${path}.properties[${name}].value`);
+      if (e) return e;
+    }
+    if (k === 'items') {
+      const e = checkGeminiSchema(v, `${path}.items`);
+      if (e) return e;
+    }
+    if (k === 'anyOf') for (const [i, sub] of arr(v).entries()) {
+      const e = checkGeminiSchema(sub, `${path}.any_of[${i}]`);
+      if (e) return e;
+    }
+    if (k === 'type' && typeof v !== 'string') return `Invalid JSON payload received. Invalid value at '${path}.type'`;
+  }
+  return null;
+}
+
+function validateGemini(b: J, model: string): string | null {
+  const gemini3 = /gemini-3/.test(model);
+  for (const [ti, t] of arr(b.tools).entries()) {
+    for (const [fi, f] of arr((t as J).functionDeclarations).entries()) {
+      const e = checkGeminiSchema((f as J).parameters, `tools[${ti}].function_declarations[${fi}].parameters`);
+      if (e) return e;
+    }
+  }
+  const contents = arr(b.contents);
+  // The current turn starts after the last user content that is not only function responses.
+  let currentStart = 0;
+  contents.forEach((c, i) => {
+    const parts = arr((c as J).parts);
+    if ((c as J).role === 'user' && parts.some((p) => isObj(p) && !isObj(p.functionResponse))) currentStart = i;
+  });
+  for (let i = 0; i < contents.length; i++) {
+    const c = contents[i] as J;
+    if (c.role !== 'user' && c.role !== 'model') return `Please use a valid role: user, model.`;
+    const parts = arr(c.parts);
+    if (parts.length === 0) return `contents.parts must not be empty.`;
+    for (const p of parts) {
+      if (!isObj(p)) return 'Invalid part';
+      if (isObj(p.inlineData) && typeof p.inlineData.mimeType !== 'string') return `Invalid JSON payload: inline_data.mime_type is required.`;
+    }
+    const calls = parts.filter((p) => isObj((p as J).functionCall)) as J[];
+    if (c.role === 'model' && calls.length > 0 && gemini3 && i >= currentStart && typeof calls[0]!.thoughtSignature !== 'string')
+      return `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((calls[0]!.functionCall as J).name)}\` , position ${i + 1}. Please refer to https://ai.google.dev/gemini-api/docs/thought-signatures for more details.`;
+    const responses = parts.filter((p) => isObj((p as J).functionResponse)).map((p) => (p as J).functionResponse as J);
+    if (responses.length > 0) {
+      const prev = contents[i - 1] as J | undefined;
+      const prevCalls = prev && prev.role === 'model' ? (arr(prev.parts).filter((p) => isObj((p as J).functionCall)) as J[]) : [];
+      if (prevCalls.length !== responses.length)
+        return 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
+      const names = prevCalls.map((p) => (p.functionCall as J).name).sort();
+      const got = responses.map((r) => r.name).sort();
+      if (names.some((n, k) => n !== got[k])) return 'Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts and their names match the function call parts.';
+      if (responses.some((r) => !isObj(r.response))) return 'Invalid JSON payload: function_response.response must be an object.';
+    }
+  }
+  return null;
+}

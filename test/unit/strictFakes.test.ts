@@ -1,0 +1,102 @@
+/** The fakes refuse what the real APIs refuse (test/fakes/strict.ts), with a 400 in the protocol's shape. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFakeProvider } from '../fakes/server.ts';
+import type { FakeProtocol } from '../fakes/types.ts';
+
+async function post(protocol: FakeProtocol, body: unknown, model = 'gemini-3-pro-preview'): Promise<{ status: number; message: string }> {
+  const fake = await startFakeProvider(protocol);
+  try {
+    const path = protocol === 'anthropic' ? '/messages' : protocol === 'gemini' ? `/models/${model}:streamGenerateContent?alt=sse` : '/chat/completions';
+    const res = await fetch(fake.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    let message = '';
+    try {
+      message = String((JSON.parse(text) as { error?: { message?: string } }).error?.message ?? '');
+    } catch {
+      /* a stream */
+    }
+    return { status: res.status, message };
+  } finally {
+    await fake.close();
+  }
+}
+
+const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } };
+
+describe('strict OpenAI fake', () => {
+  test('a tool message without a preceding tool_calls with its id: 400', async () => {
+    const r = await post('openai', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'call_1', content: 'x' }] });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /must be a response to a preceeding message with 'tool_calls'/);
+  });
+  test('tool_calls left without their tool messages: 400', async () => {
+    const r = await post('openai', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'user', content: 'and?' }] });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /call_1/);
+  });
+  test('an unknown field: 400 on OpenAI, accepted by OpenRouter', async () => {
+    const body = { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'q' }], reasoning: { effort: 'low' } };
+    assert.equal((await post('openai', body)).status, 400);
+    assert.equal((await post('openrouter', body)).status, 200);
+  });
+  test('the paired loop is accepted', async () => {
+    const r = await post('openai', { model: 'gpt-4o-mini', stream: true, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'x' }] });
+    assert.equal(r.status, 200);
+  });
+});
+
+describe('strict Anthropic fake', () => {
+  const base = { model: 'claude-sonnet-4-20250514', max_tokens: 100, stream: true };
+  const use = { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} };
+  test('missing max_tokens, temperature > 1: 400', async () => {
+    assert.match((await post('anthropic', { model: base.model, messages: [{ role: 'user', content: 'q' }] })).message, /max_tokens: Field required/);
+    assert.match((await post('anthropic', { ...base, temperature: 1.5, messages: [{ role: 'user', content: 'q' }] })).message, /temperature/);
+  });
+  test('non-alternating roles: 400', async () => {
+    const r = await post('anthropic', { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /alternate/);
+  });
+  test('a tool_result without its tool_use in the previous assistant turn: 400', async () => {
+    const r = await post('anthropic', { ...base, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'hm' }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }] });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /corresponding `tool_use` block in the previous message/);
+  });
+  test('with thinking on, the tool loop turn must keep its signed thinking block first', async () => {
+    const msgs = (assistant: unknown[]): unknown[] => [{ role: 'user', content: 'q' }, { role: 'assistant', content: assistant }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }];
+    const thinking = { type: 'enabled', budget_tokens: 1024 };
+    const lost = await post('anthropic', { ...base, max_tokens: 2000, thinking, messages: msgs([use]) });
+    assert.equal(lost.status, 400);
+    assert.match(lost.message, /must start with a thinking block/);
+    const unsigned = await post('anthropic', { ...base, max_tokens: 2000, thinking, messages: msgs([{ type: 'thinking', thinking: 'hm' }, use]) });
+    assert.match(unsigned.message, /signature: Field required/);
+    const ok = await post('anthropic', { ...base, max_tokens: 2000, thinking, messages: msgs([{ type: 'thinking', thinking: 'hm', signature: 'sig' }, use]) });
+    assert.equal(ok.status, 200);
+  });
+});
+
+describe('strict Gemini fake', () => {
+  const fc = { functionCall: { name: 'f', args: {} } };
+  const fr = { functionResponse: { name: 'f', response: { output: 'x' } } };
+  test('Gemini 3: a function call of the current turn without its thoughtSignature: 400; with it: 200', async () => {
+    const contents = (call: unknown): unknown[] => [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [call] }, { role: 'user', parts: [fr] }];
+    const r = await post('gemini', { contents: contents(fc) });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /missing a thought_signature/);
+    assert.equal((await post('gemini', { contents: contents({ ...fc, thoughtSignature: 'sig' }) })).status, 200);
+    // Older models do not check.
+    assert.equal((await post('gemini', { contents: contents(fc) }, 'gemini-2.5-flash')).status, 200);
+  });
+  test('function responses that do not match the calls (number, names): 400', async () => {
+    const two = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] }, { role: 'user', parts: [fr, fr] }] });
+    assert.match(two.message, /number of function response parts/);
+    const named = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] }, { role: 'user', parts: [{ functionResponse: { name: 'g', response: {} } }] }] });
+    assert.equal(named.status, 400);
+  });
+  test('a schema keyword outside Gemini\'s subset: 400', async () => {
+    const r = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }], tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'object', additionalProperties: false } }] }] });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /Unknown name "additionalProperties"/);
+  });
+});
