@@ -25,7 +25,7 @@ async function closedPort(): Promise<number> {
 
 function model(id: string, extra: Partial<ModelInfo> = {}): ModelInfo {
   const [providerId, name] = [id.slice(0, id.indexOf('/')), id.slice(id.indexOf('/') + 1)];
-  return { id, providerId, model: name, name, contextLength: 128_000, maxOutput: null, price: { input: 1, output: 2 }, source: 'snapshot', available: true, via: 'direct', ...extra };
+  return { id, providerId, model: name, name, contextLength: 128_000, maxOutput: null, price: { input: 1, output: 2 }, priceSource: 'database', source: 'snapshot', available: true, via: 'direct', ...extra };
 }
 
 describe('Host modules', () => {

@@ -152,8 +152,10 @@ describe('snapshot', () => {
       assert.ok(m.name.length > 0, `${m.id}: name`);
       assert.ok(Number.isInteger(m.contextLength) && m.contextLength > 0, `${m.id}: context`);
       if (m.maxOutput !== undefined) assert.ok(m.maxOutput > 0 && m.maxOutput <= m.contextLength, `${m.id}: maxOutput`);
-      for (const p of [m.input, m.output, m.cachedInput ?? 0]) assert.ok(Number.isFinite(p) && p >= 0, `${m.id}: price`);
-      if (m.cachedInput !== undefined) assert.ok(m.cachedInput <= m.input, `${m.id}: cache price ≤ input price`);
+      // Prices come from the price database: every snapshot model has one there.
+      const p = new Catalog({ config: parseConfig({}), providers: [], getApiKey: () => undefined, cacheFile: null }).priceFor(m.id);
+      assert.ok(p && Number.isFinite(p.input) && Number.isFinite(p.output), `${m.id}: price in the database`);
+      if (p.cachedInput !== undefined) assert.ok(p.cachedInput <= p.input, `${m.id}: cache price ≤ input price`);
     }
   });
 
@@ -196,7 +198,9 @@ describe('Catalog lookups (no network)', () => {
     const claude = c.get('anthropic/claude-sonnet-4-20250514');
     assert.equal(claude?.available, false);
     assert.equal(claude?.via, null);
-    assert.deepEqual(claude?.price, { input: 3, output: 15, cachedInput: 0.3 });
+    // The price database's Anthropic prices, cache writes included.
+    assert.deepEqual(claude?.price, { input: 3, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6 });
+    assert.equal(claude?.priceSource, 'database');
     assert.equal(c.get('openai/no-such-model'), undefined);
     assert.equal(c.priceFor('openai/no-such-model'), null);
     assert.equal(c.priceFor('not-an-id'), null);
@@ -420,10 +424,12 @@ describe('Catalog.refresh', () => {
     assert.equal(sonnet?.source, 'openrouter');
     assert.equal(sonnet?.name, 'Claude Sonnet 4');
     assert.deepEqual(sonnet?.price, { input: 3.1, output: 15, cachedInput: 0.3 });
-    // Not in OpenRouter's list: not reachable; the snapshot price still serves estimates.
+    assert.equal(sonnet?.priceSource, 'openrouter');
+    // Not in OpenRouter's list: not reachable; the price database's OpenRouter price still serves estimates.
     const haiku = c.get('anthropic/claude-3.5-haiku');
     assert.equal(haiku?.available, false);
-    assert.deepEqual(haiku?.price, { input: 0.8, output: 4, cachedInput: 0.08 });
+    assert.deepEqual(haiku?.price, { input: 0.8, output: 4 });
+    assert.equal(haiku?.priceSource, 'database');
 
     const cfg = config();
     cfg.pricing = { 'anthropic/claude-sonnet-4': { input: 9, output: 9 } };
@@ -505,9 +511,9 @@ describe('Catalog.refresh', () => {
     cfg.providers = [{ id: 'openrouter', baseUrl: 'https://elsewhere.example/api/v1' }, { id: 'local', kind: 'openai', baseUrl: `${base}/v1` }];
     const c = new Catalog({ ...setup(cfg), getApiKey, cacheFile: file });
     assert.equal(c.get('openrouter/weird/garbage-price'), undefined);
-    // the snapshot still knows the model, at its own price
+    // the snapshot still knows the model, at the price database's OpenRouter price
     assert.equal(c.get('openrouter/anthropic/claude-sonnet-4')?.source, 'snapshot');
-    assert.deepEqual(c.priceFor('openrouter/anthropic/claude-sonnet-4'), { input: 3, output: 15, cachedInput: 0.3 });
+    assert.deepEqual(c.priceFor('openrouter/anthropic/claude-sonnet-4'), { input: 3, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75 });
     assert.equal(c.get('local/llama-3-8b')?.source, 'provider');
   });
 

@@ -26,9 +26,11 @@ import { redactSecrets } from '../redact.ts';
 import type { ModelCapabilities } from '../request.ts';
 import { ROUTE_PREFIX } from '../resolve.ts';
 import { intersectCapabilities, openRouterCapabilities, snapshotCapabilities, UNKNOWN_CAPABILITIES, type CapabilityFlags } from './capabilities.ts';
-import { findSnapshot, openrouterSlugOf, SNAPSHOT, snapshotPrice, type SnapshotModel } from './snapshot.ts';
+import { lookupDbModel, type DbModel } from './priceDb.ts';
+import { findSnapshot, openrouterSlugOf, SNAPSHOT, type SnapshotModel } from './snapshot.ts';
 
-export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config';
+export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config' | 'database';
+export type PriceSource = 'config' | 'openrouter' | 'database';
 
 export interface ModelInfo {
   /** `provider/model`, as it is asked for. */
@@ -42,6 +44,8 @@ export interface ModelInfo {
   maxOutput: number | null;
   /** USD per 1M tokens, as `priceFor(id)` gives it. */
   price: Price | null;
+  /** Where the price comes from: the config, OpenRouter's live list, the price database; null when unknown. */
+  priceSource: PriceSource | null;
   /** Where the model's facts come from (live data first, then the snapshot, then the config). */
   source: ModelSource;
   /** True when the provider is configured, or when OpenRouter is and knows this id as a slug. */
@@ -312,24 +316,43 @@ export class Catalog {
   }
 
   /**
-   * The price for an id: `config.pricing[id]` always wins; then refreshed data (for an id that
-   * goes through OpenRouter, OpenRouter's price for that slug); then the snapshot. null when unknown.
+   * The price for an id: `config.pricing[id]` (or of its canonical snapshot id) always wins; then,
+   * for an id that goes through OpenRouter, OpenRouter's live price for that slug; then the price
+   * database (genai-prices). null when unknown: never a guessed 0. (A cost the provider reports
+   * for an answer wins over all of these: computeCost.)
    */
   priceFor(id: string): Price | null {
+    return this.pricedBy(id)?.price ?? null;
+  }
+
+  /** priceFor with where the price comes from. */
+  pricedBy(id: string): { price: Price; source: PriceSource } | null {
     const pricing = this.config.pricing ?? {};
     const own = (k: string): Price | null => (Object.hasOwn(pricing, k) ? (pricing[k] ?? null) : null);
     const exact = own(id);
-    if (exact) return exact;
+    if (exact) return { price: exact, source: 'config' };
     const r = this.route(id);
     if (!r) return null;
     const snap = this.snapshotFor(r, id);
     if (snap && snap.id !== id) {
       const canonical = own(snap.id);
-      if (canonical) return canonical;
+      if (canonical) return { price: canonical, source: 'config' };
     }
     const live = this.refreshedFor(r);
-    if (live?.price) return live.price;
-    return snap ? snapshotPrice(snap) : null;
+    if (live?.price) return { price: live.price, source: 'openrouter' }; // only OpenRouter's list carries prices
+    const db = this.dbFor(r, snap)?.price;
+    return db ? { price: db, source: 'database' } : null;
+  }
+
+  /**
+   * The price database's entry: for an OpenRouter slug, OpenRouter's prices there; otherwise the
+   * vendor's (by the snapshot's canonical model name when there is one, else the name as asked).
+   */
+  private dbFor(r: Route, snap: SnapshotModel | undefined): DbModel | undefined {
+    if (r.slug !== null) return lookupDbModel('openrouter', r.slug.startsWith('openrouter/') ? r.slug.slice('openrouter/'.length) : r.slug);
+    const model = snap ? snap.id.slice(snap.id.indexOf('/') + 1) : r.model;
+    const providerId = snap ? providerOf(snap.id) : (r.direct?.id ?? r.providerId);
+    return lookupDbModel(providerId, model, r.direct?.baseUrl);
   }
 
   /** The context window in tokens, or null when unknown (the router's ModelFacts). */
@@ -583,9 +606,11 @@ export class Catalog {
     const live = this.refreshedFor(r);
     const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
     const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
-    if (!snap && !live && !configured) return undefined;
+    // The price database alone makes a model known only on a provider that is set up (no listing every vendor's catalogue).
+    const db = snap || live || configured || r.via === 'direct' ? this.dbFor(r, snap) : undefined;
+    if (!snap && !live && !configured && !db) return undefined;
 
-    const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : 'config';
+    const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : configured ? 'config' : 'database';
     let available: boolean;
     if (r.via === 'direct') available = true;
     else if (r.via === 'openrouter') {
@@ -593,14 +618,16 @@ export class Catalog {
       available = orData ? orData.models.has(id) : snap !== undefined && openrouterSlugOf(snap) === id;
     } else available = false;
 
+    const priced = this.pricedBy(id);
     return {
       id,
       providerId: r.providerId,
       model: r.model,
-      name: snap?.name ?? live?.name ?? r.model,
-      contextLength: override?.contextWindow ?? live?.contextLength ?? snap?.contextLength ?? null,
+      name: snap?.name ?? live?.name ?? db?.name ?? r.model,
+      contextLength: override?.contextWindow ?? live?.contextLength ?? snap?.contextLength ?? db?.contextWindow ?? null,
       maxOutput: override?.maxOutputTokens ?? live?.maxOutput ?? snap?.maxOutput ?? null,
-      price: this.priceFor(id),
+      price: priced?.price ?? null,
+      priceSource: priced?.source ?? null,
       source,
       available,
       via: r.via,
