@@ -119,6 +119,7 @@ function openClient(configPath: string | undefined, io: Io): { client: Switchboa
     frontEnd: 'cli',
     configHint: path ? `the config file ${path}` : 'the config file (~/.config/switchboard/config.json or --config)',
     catalogCacheFile: config.catalog.cacheFile ?? join(cacheBase, 'switchboard', 'catalog.json'),
+    priceDataCacheFile: join(cacheBase, 'switchboard', 'genai-prices.json'),
   });
   return { client, config, ledger };
 }
@@ -276,8 +277,10 @@ async function models(args: string[], io: Io): Promise<number> {
   const { client } = openClient(v.config, io);
   try {
     if (v.refresh || client.catalog.isStale()) {
-      const r = await client.catalog.refresh({ force: v.refresh });
+      // Price data from the network only when asked (--refresh): a plain listing stays offline-fast.
+      const r = await client.catalog.refresh({ force: v.refresh, prices: v.refresh });
       for (const e of r.errors) io.stderr.write(`switchboard: could not refresh ${e.providerId}: ${e.message}\n`);
+      if (r.priceError) io.stderr.write(`switchboard: could not refresh prices: ${r.priceError}\n`);
     }
     const list = client.catalog.list().filter((m) => v.all || m.available);
     const routes = client.resolver.routeList;

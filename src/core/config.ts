@@ -136,7 +136,14 @@ export const ConfigSchema = z
       .strict()
       .default({}),
     catalog: z
-      .object({ refreshHours: z.number().positive().optional(), cacheFile: z.string().optional() })
+      .object({
+        refreshHours: z.number().positive().optional(),
+        cacheFile: z.string().optional(),
+        /** Fetch newer price data (genai-prices' published JSON) when the catalog refreshes. Default true. */
+        priceUpdates: z.boolean().optional(),
+        /** Where to fetch it from (a mirror); default genai-prices' GitHub data file. */
+        priceDataUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      })
       .strict()
       .default({}),
   })

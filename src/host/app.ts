@@ -163,6 +163,7 @@ export class App implements vscode.Disposable {
         ledger: this.ledger,
         configHint: 'the switchboard.* settings',
         catalogCacheFile: storage.scheme === 'file' ? join(storage.fsPath, 'catalog.json') : null,
+        priceDataCacheFile: storage.scheme === 'file' ? join(storage.fsPath, 'genai-prices.json') : null,
       });
       this.log.info(`Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.clientInstance.providers.map((p) => p.id).join(', ') || 'none'}`);
       this.refreshCatalogInBackground(this.clientInstance);
@@ -178,8 +179,10 @@ export class App implements vscode.Disposable {
     const signature = client.providers.map((p) => `${p.id}=${p.baseUrl}${this.keyFor(p) ? '+key' : ''}`).sort().join(',');
     const changed = this.context.globalState.get<string>(STATE.catalogProviders) !== signature;
     if (!changed && !client.catalog.isStale()) return;
-    void client.catalog.refresh({ force: changed }).then(async (r) => {
+    void client.catalog.refresh({ force: changed, prices: true }).then(async (r) => {
       for (const e of r.errors) this.log.debug(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
+      if (r.priceError) this.log.debug(`Catalog: ${r.priceError}`);
+      if (r.pricesAsOf) this.log.info(`Catalog: price data as of ${r.pricesAsOf}`);
       if (r.cacheError) this.log.warn(r.cacheError);
       if (r.refreshed.length) this.log.info(`Catalog refreshed: ${r.refreshed.join(', ')}`);
       await this.context.globalState.update(STATE.catalogProviders, signature);

@@ -26,7 +26,8 @@ import { redactSecrets } from '../redact.ts';
 import type { ModelCapabilities } from '../request.ts';
 import { ROUTE_PREFIX } from '../resolve.ts';
 import { intersectCapabilities, openRouterCapabilities, snapshotCapabilities, UNKNOWN_CAPABILITIES, type CapabilityFlags } from './capabilities.ts';
-import { lookupDbModel, type DbModel } from './priceDb.ts';
+import { loadCachedPriceData, refreshPriceData } from './priceData.ts';
+import { lookupDbModel, pricesAsOfLabel, type DbModel } from './priceDb.ts';
 import { findSnapshot, openrouterSlugOf, SNAPSHOT, type SnapshotModel } from './snapshot.ts';
 
 export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config' | 'database';
@@ -80,6 +81,10 @@ export interface RefreshResult {
   errors: RefreshError[];
   /** Set when the refreshed data could not be written to the cache file. */
   cacheError?: string;
+  /** Newer price data was fetched: the day it is as of. */
+  pricesAsOf?: string;
+  /** Newer price data could not be fetched or cached (the previous data stays in use). */
+  priceError?: string;
 }
 
 export interface CatalogOptions {
@@ -94,6 +99,8 @@ export interface CatalogOptions {
   now?: () => number;
   /** Headers and body timeout for each `/models` request. Default 10 s. */
   timeoutMs?: number;
+  /** Fetch newer price data on refresh and keep it here (priceData.ts). null/undefined: the bundled data only. */
+  priceData?: { cacheFile: string; url?: string } | null;
 }
 
 export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -268,6 +275,7 @@ export class Catalog {
   private sources = new Map<string, SourceData>();
   private refreshedAt: number | null = null;
   private inflight: Promise<RefreshResult> | null = null;
+  private readonly priceData: { cacheFile: string; url?: string } | null;
 
   constructor(opts: CatalogOptions) {
     this.config = opts.config;
@@ -281,6 +289,8 @@ export class Catalog {
     const file = opts.cacheFile === undefined ? (opts.config.catalog?.cacheFile ?? null) : opts.cacheFile;
     this.cacheFile = file ? expandHome(file) : null;
     if (this.cacheFile) this.loadCache();
+    this.priceData = opts.priceData ? { ...opts.priceData, cacheFile: expandHome(opts.priceData.cacheFile) } : null;
+    if (this.priceData) loadCachedPriceData(this.priceData.cacheFile);
   }
 
   // ── Lookups ──
@@ -408,12 +418,13 @@ export class Catalog {
    * Fetch OpenRouter's model list (when configured) and the `/models` of every configured
    * OpenAI-protocol provider, in parallel. A provider that fails keeps its previous data and
    * is reported in `errors`; the others still refresh. Without `force`, does nothing while fresh.
+   * With `prices` (and `priceData` set), newer price data is fetched too (pricesAsOf / priceError).
    * Never throws.
    */
-  refresh(opts: { signal?: AbortSignal; force?: boolean } = {}): Promise<RefreshResult> {
+  refresh(opts: { signal?: AbortSignal; force?: boolean; prices?: boolean } = {}): Promise<RefreshResult> {
     if (this.inflight) return this.inflight;
     if (!opts.force && !this.isStale()) return Promise.resolve({ refreshed: [], errors: [] });
-    this.inflight = this.doRefresh(opts.signal).finally(() => {
+    this.inflight = this.doRefresh(opts.signal, opts.prices === true).finally(() => {
       this.inflight = null;
     });
     return this.inflight;
@@ -464,12 +475,16 @@ export class Catalog {
 
   // ── Internals ──
 
-  private async doRefresh(signal: AbortSignal | undefined): Promise<RefreshResult> {
+  private async doRefresh(signal: AbortSignal | undefined, wantPrices: boolean): Promise<RefreshResult> {
     const targets = [...this.providers.values()].filter((p) => p.kind === 'openai');
     const refreshed: string[] = [];
     const errors: RefreshError[] = [];
-    await Promise.all(
-      targets.map(async (p) => {
+    let prices: { asOf?: string; error?: string } = {};
+    await Promise.all([
+      this.refreshPrices(signal, wantPrices).then((r) => {
+        prices = r;
+      }),
+      ...targets.map(async (p) => {
         const secrets: string[] = [];
         try {
           const models = await this.fetchModels(p, secrets, signal);
@@ -480,8 +495,10 @@ export class Catalog {
           errors.push({ providerId: p.id, message: redactSecrets(err.message, secrets), kind: err.kind });
         }
       }),
-    );
+    ]);
     const result: RefreshResult = { refreshed: targets.filter((p) => refreshed.includes(p.id)).map((p) => p.id), errors };
+    if (prices.asOf) result.pricesAsOf = prices.asOf;
+    if (prices.error) result.priceError = prices.error;
     if (refreshed.length > 0) {
       this.refreshedAt = this.now();
       try {
@@ -491,6 +508,17 @@ export class Catalog {
       }
     }
     return result;
+  }
+
+  /** Newer price data, when configured; never throws. */
+  private async refreshPrices(signal: AbortSignal | undefined, wanted: boolean): Promise<{ asOf?: string; error?: string }> {
+    if (!this.priceData || !wanted) return {};
+    try {
+      const asOf = await refreshPriceData({ ...this.priceData, timeoutMs: this.timeoutMs, now: this.now, ...(signal ? { signal } : {}), ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+      return { asOf };
+    } catch (e) {
+      return { error: `${(e as Error)?.message ?? String(e)} (still using ${pricesAsOfLabel()})` };
+    }
   }
 
   private async fetchModels(p: ResolvedProvider, secrets: string[], signal: AbortSignal | undefined): Promise<RefreshedModel[]> {
