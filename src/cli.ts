@@ -3,6 +3,7 @@
  * Exit codes: 0 answered, 1 the request failed, 2 bad usage or config.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { priceDataInfo, pricesAsOfLabel } from './core/catalog/priceDb.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type SwitchboardClient } from './core/client.ts';
@@ -285,7 +286,7 @@ async function models(args: string[], io: Io): Promise<number> {
     const list = client.catalog.list().filter((m) => v.all || m.available);
     const routes = client.resolver.routeList;
     if (v.json) {
-      io.stdout.write(JSON.stringify({ models: list, routes }) + '\n');
+      io.stdout.write(JSON.stringify({ models: list, routes, pricesAsOf: priceDataInfo().asOf }) + '\n');
       return 0;
     }
     if (list.length === 0 && routes.length === 0) {
@@ -296,6 +297,7 @@ async function models(args: string[], io: Io): Promise<number> {
     for (const m of list) rows.push([m.id, m.contextLength === null ? '—' : String(m.contextLength), m.price ? String(m.price.input) : '—', m.price ? String(m.price.output) : '—', m.source]);
     for (const r of routes) rows.push([`route/${r.id}`, '—', '—', '—', `${r.strategy}: ${r.models.join(' → ')}`]);
     io.stdout.write(table(rows));
+    io.stdout.write(`\n${pricesAsOfLabel()}\n`);
     return 0;
   } finally {
     await client.close();
@@ -332,6 +334,7 @@ async function usage(args: string[], io: Io): Promise<number> {
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
   io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));
+  io.stdout.write(`\nComputed costs use ${pricesAsOfLabel()} unless the config's pricing or the provider says otherwise.\n`);
   return 0;
 }
 

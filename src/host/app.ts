@@ -13,7 +13,7 @@ import type { ChatResult } from '../core/types.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
 import { CompareManager } from './compare/manager.ts';
-import { formatContext, formatPrice, formatUsd } from './format.ts';
+import { formatContextPhrase, formatPrice, formatUsd } from './format.ts';
 import { KeyStore } from './keyStore.ts';
 import { buildModelItems, pushRecent, type PickEntry } from './modelItems.ts';
 import { logRequest } from './requestLog.ts';
@@ -265,7 +265,7 @@ export class App implements vscode.Disposable {
   modelDetail(id: string | null): string | null {
     if (!id || id.startsWith('route/')) return id ? 'route' : null;
     const info = this.client().catalog.get(id);
-    return info ? `${formatContext(info.contextLength)} context · ${formatPrice(info.price)}` : null;
+    return info ? `${formatContextPhrase(info.contextLength)} · ${formatPrice(info.price)}` : null;
   }
 
   // ── Results, spend and status ──

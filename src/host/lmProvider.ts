@@ -7,7 +7,7 @@ import { estimateTokens } from '../core/catalog/cost.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
 import type { ChatMessage } from '../core/types.ts';
 import type { App } from './app.ts';
-import { formatContext, formatPrice } from './format.ts';
+import { formatContextPhrase, formatPrice } from './format.ts';
 
 /** At most this many models are offered, recent ones first (OpenRouter alone lists hundreds). */
 const MAX_MODELS = 60;
@@ -44,7 +44,7 @@ export function languageModelInfos(app: App): vscode.LanguageModelChatInformatio
       family: m.providerId,
       version: m.model,
       detail: formatPrice(m.price),
-      tooltip: `${m.id} via Switchboard — ${formatContext(m.contextLength)} context, ${formatPrice(m.price)}`,
+      tooltip: `${m.id} via Switchboard — ${formatContextPhrase(m.contextLength)}, ${formatPrice(m.price)}`,
       maxInputTokens: Math.max(1, context - output),
       maxOutputTokens: output,
       capabilities: {},

@@ -1,5 +1,6 @@
 /** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
 import * as vscode from 'vscode';
+import { pricesAsOfLabel } from '../core/catalog/priceDb.ts';
 import { summarize, type UsageReport } from '../core/router/ledger.ts';
 import { SqliteUsageStore } from '../core/router/sqliteLedger.ts';
 import type { App } from './app.ts';
@@ -43,7 +44,7 @@ export async function usageMarkdown(app: App, now = new Date()): Promise<string>
     section('Today', summarize(entries, dayStart)),
     section('This month', summarize(entries, monthStart)),
     section('All time', summarize(entries, null)),
-    'Costs are computed from token counts and the catalog prices (or reported by the provider); "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model\'s prices.',
+    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices.`,
   ];
   // What the one-time import of the old JSONL ledger could not read: said, not silently dropped.
   const legacy = app.ledger instanceof SqliteUsageStore ? app.ledger.legacyImport() : null;

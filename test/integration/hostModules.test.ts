@@ -84,7 +84,7 @@ describe('Host modules', () => {
       assert.equal(formatContext(128_000), '128K');
       assert.equal(formatContext(1_048_576), '1M');
       assert.equal(formatContext(2_000_000), '2M');
-      assert.equal(formatContext(null), '?');
+      assert.equal(formatContext(null), 'unknown');
       assert.equal(formatPerMillion(0.6), '$0.60');
       assert.equal(formatPerMillion(0.0375), '$0.0375');
       assert.equal(formatPerMillion(15), '$15');
