@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createClient, type SwitchboardClient } from './core/client.ts';
 import { loadConfig, type SwitchboardConfig } from './core/config.ts';
 import { SwitchboardError } from './core/errors.ts';
-import { formatUsd } from './core/catalog/cost.ts';
+import { costDifference, formatUsd } from './core/catalog/cost.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/router/ledger.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/router/sqliteLedger.ts';
 import type { CompareResult } from './core/router/compare.ts';
@@ -334,6 +334,10 @@ async function usage(args: string[], io: Io): Promise<number> {
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
   io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));
+  if (report.billedVsComputed.length > 0) {
+    io.stdout.write('\nBilled by the provider vs computed from our prices\n');
+    io.stdout.write(table([['model', 'requests', 'billed', 'computed', 'difference'], ...report.billedVsComputed.map((c) => [c.model, String(c.requests), formatUsd(c.billedUsd), formatUsd(c.computedUsd), costDifference(c.billedUsd, c.computedUsd)])]));
+  }
   io.stdout.write(`\nComputed costs use ${pricesAsOfLabel()} unless the config's pricing or the provider says otherwise.\n`);
   return 0;
 }

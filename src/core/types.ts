@@ -103,6 +103,11 @@ export interface ChatResult {
   costUsd: number | null;
   /** `costUsd` is an estimate (tokens streamed × the model's prices): the provider never counted this answer. */
   costEstimated?: boolean;
+  /**
+   * Both figures when there are two: what the provider said it charged (`costUsd` is then this)
+   * and ours from tokens × prices. Set when the provider reported a cost.
+   */
+  costCheck?: { billedUsd: number; computedUsd: number | null };
   timing: { ttftMs: number | null; totalMs: number };
   attempts: Attempt[];
   error: SwitchboardError | null;

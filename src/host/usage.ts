@@ -5,6 +5,7 @@ import { summarize, type UsageReport } from '../core/router/ledger.ts';
 import { SqliteUsageStore } from '../core/router/sqliteLedger.ts';
 import type { App } from './app.ts';
 import { formatUsd } from './format.ts';
+import { costDifference } from '../core/catalog/cost.ts';
 
 export const USAGE_SCHEME = 'switchboard-usage';
 
@@ -26,6 +27,9 @@ function section(title: string, r: UsageReport): string {
     '',
     table([['Day', 'Requests', 'Cost'], ...r.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]),
     '',
+    ...(r.billedVsComputed.length > 0
+      ? ['Billed by the provider vs computed from our prices:', '', table([['Model', 'Requests', 'Billed', 'Computed', 'Difference'], ...r.billedVsComputed.map((c) => [c.model, String(c.requests), formatUsd(c.billedUsd), formatUsd(c.computedUsd), costDifference(c.billedUsd, c.computedUsd)])]), '']
+      : []),
   ].join('\n');
 }
 

@@ -141,3 +141,11 @@ export function formatUsd(n: number | null | undefined): string {
   if (s.length - dot - 1 < 2) s = a.toFixed(2); // keep at least cents: "$0.50", not "$0.5"
   return `${sign}$${s}`;
 }
+
+/** "+$0.0012 (+4.1%)": how far our computed figure is from what the provider billed ("same" within a millionth). */
+export function costDifference(billed: number, computed: number): string {
+  const d = computed - billed;
+  if (Math.abs(d) < 0.000001) return 'same';
+  const pct = billed > 0 ? ` (${d > 0 ? '+' : ''}${((d / billed) * 100).toFixed(1)}%)` : '';
+  return `${d > 0 ? '+' : '-'}${formatUsd(Math.abs(d))}${pct}`;
+}

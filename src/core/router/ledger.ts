@@ -25,6 +25,14 @@ export const LedgerEntrySchema = z.object({
   costUsd: z.number().finite().nonnegative().nullable(),
   /** The cost is an estimate (tokens streamed × the model's prices), not the provider's count. */
   costEstimated: z.boolean().default(false),
+  /** Raw usage beyond the four counts above, so a cost can be recomputed (parts of inputTokens). */
+  cacheWrite5mTokens: count.default(null),
+  cacheWrite1hTokens: count.default(null),
+  toolUsePromptTokens: count.default(null),
+  /** What the provider said it charged (OpenRouter's usage.cost), when it said; costUsd is then this. */
+  billedUsd: z.number().finite().nonnegative().nullable().default(null),
+  /** Our own figure from tokens × prices, kept next to billedUsd so a wrong price shows. */
+  computedUsd: z.number().finite().nonnegative().nullable().default(null),
   /** Which front end asked: cli, gateway, vscode, … */
   frontEnd: z.string(),
   ok: z.boolean(),
@@ -198,11 +206,17 @@ export interface UsageReport {
   estimatedCostRequests: number;
   byDay: { day: string; requests: number; costUsd: number; unknownCost: number }[];
   byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number; unknownCost: number }[];
+  /**
+   * Requests whose provider reported a cost and that we could also price: both sums, per model
+   * that has any. A wrong price in our data (or a billing rule we miss) shows as a difference.
+   */
+  billedVsComputed: { model: string; requests: number; billedUsd: number; computedUsd: number }[];
 }
 
 export function summarize(entries: readonly LedgerEntry[], sinceMs: number | null): UsageReport {
   const days = new Map<string, UsageReport['byDay'][number]>();
   const models = new Map<string, UsageReport['byModel'][number]>();
+  const compared = new Map<string, UsageReport['billedVsComputed'][number]>();
   let total = 0;
   let unknown = 0;
   let estimated = 0;
@@ -231,6 +245,13 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     }
     days.set(day, d);
     models.set(key, m);
+    if (e.billedUsd !== null && e.computedUsd !== null) {
+      const c = compared.get(key) ?? { model: key, requests: 0, billedUsd: 0, computedUsd: 0 };
+      c.requests++;
+      c.billedUsd += e.billedUsd;
+      c.computedUsd += e.computedUsd;
+      compared.set(key, c);
+    }
   }
   return {
     since: sinceMs === null ? null : new Date(sinceMs).toISOString(),
@@ -240,5 +261,6 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     estimatedCostRequests: estimated,
     byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || a.model.localeCompare(b.model)),
+    billedVsComputed: [...compared.values()].sort((a, b) => a.model.localeCompare(b.model)),
   };
 }
