@@ -243,7 +243,7 @@ async function compare(args: string[], io: Io): Promise<number> {
 
 const ms = (n: number | null): string => (n === null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   // A loop, not Math.max(...): spreading 130k+ rows overflows the call stack.
   const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), 0));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { main } from '../../src/cli.ts';
+import { main, table } from '../../src/cli.ts';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer } from '../fakes/types.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
@@ -622,6 +622,13 @@ describe('main() usage errors and edge cases (in-process)', () => {
     const j = await runMain(['usage', '--json']);
     const report = JSON.parse(j.stdout) as { requests: number; totalUsd: number; byDay: unknown[]; byModel: unknown[] };
     assert.deepEqual([report.requests, report.totalUsd, report.byDay, report.byModel], [0, 0, [], []]);
+  });
+
+  test('the tables of usage and models take 200,000 rows (no "Maximum call stack size exceeded")', () => {
+    const rows = [['model', 'cost'], ...Array.from({ length: 200_000 }, (_, i) => [`p/m${i}`, '$0.001'])];
+    const out = table(rows);
+    assert.equal(out.split('\n').filter(Boolean).length, 200_001);
+    assert.ok(out.includes('\np/m199999  $0.001\n'), 'the widest id sets the column width');
   });
 
   test('SWITCHBOARD_LEDGER overrides the ledger path', async () => {

@@ -9,7 +9,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { SwitchboardError } from '../errors.ts';
 import { periodBounds, readLegacyJsonl, validEntry, type LedgerEntry, type LedgerEntryInput, type ReserveDecision, type SpendTotals, type UsageStore } from './ledger.ts';
 
@@ -109,6 +109,8 @@ export class SqliteUsageStore implements UsageStore {
   readonly location: string;
   private readonly opts: SqliteUsageStoreOptions;
   private db: DatabaseSync | null = null;
+  /** Prepared once per connection: preparing per row made a 140k-line import take ~20 s. */
+  private statements = new Map<string, StatementSync>();
   private legacy: LegacyImport | null = null;
 
   constructor(path: string, opts: SqliteUsageStoreOptions = {}) {
@@ -158,9 +160,13 @@ export class SqliteUsageStore implements UsageStore {
       this.dropStale(db, now);
       const d = decide(this.spend(now));
       if (d.hold === null) return { id: null, value: d.value };
-      const r = db
-        .prepare('INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host) VALUES (?, ?, ?, ?, ?)')
-        .run(d.hold, now, now + (this.opts.reservationTtlMs ?? RESERVATION_TTL_MS), process.pid, hostname());
+      const r = this.stmt(db, 'INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host) VALUES (?, ?, ?, ?, ?)').run(
+        d.hold,
+        now,
+        now + (this.opts.reservationTtlMs ?? RESERVATION_TTL_MS),
+        process.pid,
+        hostname(),
+      );
       return { id: Number(r.lastInsertRowid), value: d.value };
     });
   }
@@ -168,18 +174,28 @@ export class SqliteUsageStore implements UsageStore {
   async settle(id: number, entry: LedgerEntryInput): Promise<void> {
     const e = validEntry(entry);
     this.write((db) => {
-      db.prepare('DELETE FROM reservations WHERE id = ?').run(id);
+      this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id);
       this.insert(e);
     });
   }
 
   async release(id: number): Promise<void> {
-    this.write((db) => db.prepare('DELETE FROM reservations WHERE id = ?').run(id));
+    this.write((db) => this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id));
   }
 
   close(): void {
+    this.statements.clear();
     this.db?.close();
     this.db = null;
+  }
+
+  private stmt(db: DatabaseSync, sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
   }
 
   // ── Internals ──
@@ -234,53 +250,51 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   private insert(e: LedgerEntry, db: DatabaseSync = this.open()): void {
-    const row: Record<string, SQLInputValue> = {
-      ts: e.ts,
-      ts_ms: Date.parse(e.ts),
-      model: e.model,
-      answered_by: e.answeredBy,
-      input_tokens: e.inputTokens,
-      output_tokens: e.outputTokens,
-      cached_input_tokens: e.cachedInputTokens,
-      reasoning_tokens: e.reasoningTokens,
-      cost_usd: e.costUsd,
-      cost_estimated: e.costEstimated ? 1 : 0,
-      cache_write_5m_tokens: e.cacheWrite5mTokens,
-      cache_write_1h_tokens: e.cacheWrite1hTokens,
-      tool_use_prompt_tokens: e.toolUsePromptTokens,
-      billed_usd: e.billedUsd,
-      computed_usd: e.computedUsd,
-      front_end: e.frontEnd,
-      ok: e.ok ? 1 : 0,
-    };
-    db.prepare(
+    const row: SQLInputValue[] = [
+      e.ts,
+      Date.parse(e.ts),
+      e.model,
+      e.answeredBy,
+      e.inputTokens,
+      e.outputTokens,
+      e.cachedInputTokens,
+      e.reasoningTokens,
+      e.costUsd,
+      e.costEstimated ? 1 : 0,
+      e.cacheWrite5mTokens,
+      e.cacheWrite1hTokens,
+      e.toolUsePromptTokens,
+      e.billedUsd,
+      e.computedUsd,
+      e.frontEnd,
+      e.ok ? 1 : 0,
+    ];
+    this.stmt(
+      db,
       'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
-        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok) ' +
-        'VALUES (:ts, :ts_ms, :model, :answered_by, :input_tokens, :output_tokens, :cached_input_tokens, :reasoning_tokens, :cost_usd, :cost_estimated, ' +
-        ':cache_write_5m_tokens, :cache_write_1h_tokens, :tool_use_prompt_tokens, :billed_usd, :computed_usd, :front_end, :ok)',
-    ).run(row);
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(...row);
   }
 
   private spend(now: number): SpendTotals {
     const db = this.open();
     const b = periodBounds(now);
-    const s = db
-      .prepare(
-        'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
-          'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
-      )
-      .get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
-    const held = Number(db.prepare('SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
+    const s = this.stmt(
+      db,
+      'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
+        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
+    ).get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
+    const held = Number(this.stmt(db, 'SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
     return { today: Number(s.today) + held, month: Number(s.month) + held, unknownCostToday: Number(s.unknown), reserved: held };
   }
 
   /** Reservations past their time, and those of processes on this machine that have died. */
   private dropStale(db: DatabaseSync, now: number): void {
-    db.prepare('DELETE FROM reservations WHERE expires_ms <= ?').run(now);
+    this.stmt(db, 'DELETE FROM reservations WHERE expires_ms <= ?').run(now);
     const host = hostname();
-    for (const r of db.prepare('SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?').all(host, process.pid)) {
+    for (const r of this.stmt(db, 'SELECT DISTINCT pid FROM reservations WHERE host = ? AND pid != ?').all(host, process.pid)) {
       const pid = Number(r.pid);
-      if (!processAlive(pid)) db.prepare('DELETE FROM reservations WHERE host = ? AND pid = ?').run(host, pid);
+      if (!processAlive(pid)) this.stmt(db, 'DELETE FROM reservations WHERE host = ? AND pid = ?').run(host, pid);
     }
   }
 
