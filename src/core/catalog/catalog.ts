@@ -20,6 +20,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
+import { ANTHROPIC_VERSION } from '../providers/anthropic/anthropicModel.ts';
 import { findPreset } from '../providers/presets.ts';
 import { authHeaders } from '../providers/shared.ts';
 import { redactSecrets } from '../redact.ts';
@@ -198,6 +199,67 @@ export function parseOpenAIModels(json: unknown): RefreshedModel[] {
   }
   return [...out.values()];
 }
+
+const AnthropicModelSchema = z.looseObject({
+  id: z.string().trim().min(1),
+  display_name: optName,
+  max_input_tokens: optCount,
+  max_tokens: optCount,
+});
+
+/** Anthropic's `GET /v1/models` (`{ data: [{ type: "model", id, display_name, created_at }], has_more, last_id }`). */
+export function parseAnthropicModels(json: unknown): RefreshedModel[] {
+  const out = new Map<string, RefreshedModel>();
+  for (const raw of listEntries(json)) {
+    const r = AnthropicModelSchema.safeParse(raw);
+    if (!r.success || out.has(r.data.id)) continue;
+    const m = r.data;
+    out.set(m.id, { model: m.id, name: m.display_name ?? null, contextLength: m.max_input_tokens ?? null, maxOutput: m.max_tokens ?? null, price: null });
+  }
+  return [...out.values()];
+}
+
+const GeminiModelSchema = z.looseObject({
+  name: z.string().trim().min(1),
+  displayName: optName,
+  inputTokenLimit: optCount,
+  outputTokenLimit: optCount,
+  supportedGenerationMethods: z.array(z.string()).nullish().catch(null),
+  thinking: z.boolean().nullish().catch(null),
+});
+
+/**
+ * Gemini's `GET /v1beta/models` (`{ models: [{ name: "models/…", inputTokenLimit, outputTokenLimit,
+ * supportedGenerationMethods }], nextPageToken }`): only models that can `generateContent` (chat
+ * serves nothing else), with their context and output limits.
+ */
+export function parseGeminiModels(json: unknown): RefreshedModel[] {
+  const r = z.looseObject({ models: z.array(z.unknown()).optional() }).safeParse(json);
+  if (!r.success) throw new Error('expected a JSON object with a "models" array');
+  const out = new Map<string, RefreshedModel>();
+  for (const raw of r.data.models ?? []) {
+    const g = GeminiModelSchema.safeParse(raw);
+    if (!g.success) continue;
+    const m = g.data;
+    if (m.supportedGenerationMethods && !m.supportedGenerationMethods.includes('generateContent')) continue;
+    const id = m.name.startsWith('models/') ? m.name.slice('models/'.length) : m.name;
+    if (!id || out.has(id)) continue;
+    const entry: RefreshedModel = { model: id, name: m.displayName ?? null, contextLength: m.inputTokenLimit ?? null, maxOutput: m.outputTokenLimit ?? null, price: null };
+    if (typeof m.thinking === 'boolean') entry.capabilities = { reasoning: m.thinking };
+    out.set(id, entry);
+  }
+  return [...out.values()];
+}
+
+/** The next page of a model list, when the provider says there is one. */
+function nextPage(kind: ResolvedProvider['kind'], json: unknown): Record<string, string> | null {
+  const o = (json ?? {}) as Record<string, unknown>;
+  if (kind === 'anthropic' && o.has_more === true && typeof o.last_id === 'string') return { limit: '1000', after_id: o.last_id };
+  if (kind === 'gemini' && typeof o.nextPageToken === 'string' && o.nextPageToken) return { pageSize: '1000', pageToken: o.nextPageToken };
+  return null;
+}
+
+const MAX_PAGES = 10;
 
 // ── Cache file ─────────────────────────────────────────────────────────────
 
@@ -476,7 +538,8 @@ export class Catalog {
   // ── Internals ──
 
   private async doRefresh(signal: AbortSignal | undefined, wantPrices: boolean): Promise<RefreshResult> {
-    const targets = [...this.providers.values()].filter((p) => p.kind === 'openai');
+    // Every protocol lists its models: OpenAI-compatible and OpenRouter `/models`, Anthropic `/v1/models`, Gemini `/v1beta/models`.
+    const targets = [...this.providers.values()];
     const refreshed: string[] = [];
     const errors: RefreshError[] = [];
     let prices: { asOf?: string; error?: string } = {};
@@ -537,11 +600,30 @@ export class Catalog {
       throw new SwitchboardError({ kind: 'auth', message: 'no API key, so its model list was not fetched', provider: p.id, fix: defaultFix('auth', keyHint) });
     }
 
+    const headers: Record<string, string> = { accept: 'application/json', ...p.headers, ...authHeaders(p, key ?? null) };
+    if (p.kind === 'anthropic') headers['anthropic-version'] = p.anthropicVersion ?? ANTHROPIC_VERSION;
+    const first: Record<string, string> = p.kind === 'anthropic' ? { limit: '1000' } : p.kind === 'gemini' ? { pageSize: '1000' } : {};
+    const all: RefreshedModel[] = [];
+    let query: Record<string, string> | null = first;
+    for (let page = 0; query && page < MAX_PAGES; page++) {
+      const json = await this.fetchJson(p, query, headers, keyHint, signal);
+      try {
+        all.push(...(p.id === 'openrouter' ? parseOpenRouterModels(json) : p.kind === 'anthropic' ? parseAnthropicModels(json) : p.kind === 'gemini' ? parseGeminiModels(json) : parseOpenAIModels(json)));
+      } catch (e) {
+        throw this.invalid(p, `unexpected model list: ${(e as Error).message}`);
+      }
+      query = nextPage(p.kind, json);
+    }
+    return all;
+  }
+
+  private async fetchJson(p: ResolvedProvider, query: Record<string, string>, headers: Record<string, string>, keyHint: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const qs = new URLSearchParams(query).toString();
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(`${p.baseUrl}/models`, {
+      res = await request(`${p.baseUrl}/models${qs ? `?${qs}` : ''}`, {
         method: 'GET',
-        headers: { accept: 'application/json', ...p.headers, ...authHeaders(p, key ?? null) },
+        headers,
         signal,
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
         headersTimeout: this.timeoutMs,
@@ -570,16 +652,10 @@ export class Catalog {
     } catch (e) {
       throw e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'body');
     }
-    let json: unknown;
     try {
-      json = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw this.invalid(p, `the model list is not JSON: ${text.slice(0, 120)}`);
-    }
-    try {
-      return p.id === 'openrouter' ? parseOpenRouterModels(json) : parseOpenAIModels(json);
-    } catch (e) {
-      throw this.invalid(p, `unexpected model list: ${(e as Error).message}`);
     }
   }
 
