@@ -313,6 +313,10 @@ describe('Catalog.refresh', () => {
         // Providers sometimes echo the key back.
         return send(401, { error: { message: `Incorrect API key provided: ${req.headers.authorization?.slice(7)}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
       }
+      if (req.url === '/gemini/v1beta/models?pageSize=1000') {
+        if (req.headers['x-goog-api-key'] !== 'g-key-0000') return send(400, { error: { code: 400, message: 'API key not valid.', status: 'INVALID_ARGUMENT' } });
+        return send(200, { models: [{ name: 'models/gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', inputTokenLimit: 1048576, outputTokenLimit: 65536, supportedGenerationMethods: ['generateContent', 'countTokens'] }] });
+      }
       if (req.url === '/html/v1/models') {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<html>login</html>');
@@ -344,8 +348,8 @@ describe('Catalog.refresh', () => {
         { id: 'down', kind: 'openai', baseUrl: `http://127.0.0.1:${closedPort}/v1` },
         { id: 'nokey', kind: 'openai', baseUrl: `${base}/nokey/v1` },
         { id: 'html', kind: 'openai', baseUrl: `${base}/html/v1`, auth: 'none' },
-        // Not OpenAI-protocol: never fetched.
-        { id: 'google' },
+        // Gemini protocol: its own list endpoint and key header.
+        { id: 'google', baseUrl: `${base}/gemini/v1beta` },
       ],
     };
   }
@@ -357,12 +361,12 @@ describe('Catalog.refresh', () => {
     return new Catalog({ ...setup(input), getApiKey, dispatcher: agent, cacheFile: null, ...extra });
   }
 
-  test('fetches OpenRouter and OpenAI-protocol lists; one failure does not block the others', async () => {
+  test('fetches OpenRouter, OpenAI-protocol and Gemini lists; one failure does not block the others', async () => {
     seen.length = 0;
     const c = make();
     assert.equal(c.isStale(), true);
     const r = await c.refresh();
-    assert.deepEqual(r.refreshed.sort(), ['local', 'openrouter']);
+    assert.deepEqual(r.refreshed.sort(), ['google', 'local', 'openrouter']);
     const byId = new Map(r.errors.map((e) => [e.providerId, e]));
     assert.deepEqual([...byId.keys()].sort(), ['broken', 'down', 'html', 'nokey']);
     assert.equal(byId.get('broken')?.kind, 'auth');
@@ -371,7 +375,7 @@ describe('Catalog.refresh', () => {
     assert.equal(byId.get('html')?.kind, 'invalid_response');
     assert.equal(c.isStale(), false);
 
-    // auth headers and preset headers were sent; no request for the keyless provider or Gemini
+    // auth headers and preset headers were sent; no request for the keyless provider
     const local = seen.find((s) => s.path === '/v1/models');
     assert.equal(local?.headers.authorization, `Bearer ${LOCAL_KEY}`);
     const or = seen.find((s) => s.path === '/api/v1/models');
@@ -379,7 +383,8 @@ describe('Catalog.refresh', () => {
     assert.equal(or?.headers['x-title'], 'Switchboard');
     assert.equal(seen.find((s) => s.path === '/html/v1/models')?.headers.authorization, undefined);
     assert.ok(!seen.some((s) => s.path.startsWith('/nokey')));
-    assert.ok(!seen.some((s) => s.path.includes('gemini') || s.path.includes('googleapis')));
+    assert.equal(seen.find((s) => s.path.startsWith('/gemini/'))?.headers['x-goog-api-key'], 'g-key-0000');
+    assert.equal(c.get('google/gemini-2.5-flash')?.source, 'provider');
   });
 
   test('never puts an API key in an error message', async () => {
