@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createDecodePaths, type PathId } from './decode-paths.ts';
 import { benchGateway } from './gateway.ts';
 import { benchRender } from './render.ts';
+import { benchToolCalls } from './tool-bench.ts';
 import { benchFailover, benchFanOut } from './router-bench.ts';
 import { buildSseFixture } from './sse-fixture.ts';
 import { startSseServer } from './sse-server.ts';
@@ -138,6 +139,33 @@ decodeReport = {
   targets: decodeTargets.map((t) => ({ ratio: t.name, what: t.what, measured: round(t.measured, 3), target: t.target, pass: t.pass })),
 };
 
+// ---------------------------------------------------------------- A2. tool-call streams (bench/tool-bench.ts)
+process.stderr.write(`bench: A2. tool-call streams — ${WARMUP} warm-up + ${RUNS} timed runs of 2 paths…\n`);
+const tb = await benchToolCalls({ events: EVENTS, runs: RUNS, warmup: WARMUP, ...(gc ? { gc } : {}) });
+const toolPass = tb.ratio <= 0.3;
+say();
+say(`A2. Tool-call streams (bench/tool-bench.ts)`);
+say(`   one tool call whose ${tb.fixture.arguments.length.toLocaleString('en-US')} characters of JSON arguments arrive in ${tb.fixture.argumentEvents.toLocaleString('en-US')} chunks (${(tb.fixture.body.length / 1e6).toFixed(2)} MB),`);
+say(`   from the same fixture server; every run must rebuild the exact id, name and arguments and end with finish_reason "tool_calls".`);
+say();
+say(
+  table(
+    ['path', 'median', 'min', 'p90', 'µs/event'],
+    [
+      ['(g) openai SDK chat.completions.create({stream:true}), fold tool_calls', ms(tb.sdk.median), ms(tb.sdk.min), ms(tb.sdk.p90), ((tb.sdk.median * 1000) / tb.fixture.totalEvents).toFixed(2)],
+      ['(h) Switchboard facade chat.completions.create({stream:true}), fold tool_calls', ms(tb.facade.median), ms(tb.facade.min), ms(tb.facade.p90), ((tb.facade.median * 1000) / tb.fixture.totalEvents).toFixed(2)],
+    ],
+  ),
+);
+say();
+say(table(['ratio', 'of medians', 'target', 'verdict', '(of minima)'], [['h/g  facade tool calls / openai SDK', ratio(tb.ratio), '≤ 0.30×', verdict(toolPass), ratio(tb.ratioOfMinima)]]));
+const toolReport = {
+  argumentEvents: tb.fixture.argumentEvents, bytes: tb.fixture.body.length, argumentChars: tb.fixture.arguments.length,
+  sdk: { medianMs: round(tb.sdk.median), minMs: round(tb.sdk.min), p90Ms: round(tb.sdk.p90) },
+  facade: { medianMs: round(tb.facade.median), minMs: round(tb.facade.min), p90Ms: round(tb.facade.p90) },
+  ratio: round(tb.ratio, 3), ratioOfMinima: round(tb.ratioOfMinima, 3), target: 0.3, pass: toolPass,
+};
+
 // ---------------------------------------------------------------- B. router
 process.stderr.write('bench: B. router — fan-out and failover…\n');
 const fan = await benchFanOut({ models: 8, delayMs: 300, reps: 5 });
@@ -227,7 +255,7 @@ say(
 );
 
 const totalS = (performance.now() - startedAt) / 1000;
-const allTargets = [...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })), { name: 'fan-out', pass: fanPass }, { name: 'failover', pass: foPass }, { name: 'render total', pass: renderRatioPass }, { name: 'render longest task', pass: renderTaskPass }];
+const allTargets = [...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })), { name: 'tool calls h/g', pass: toolPass }, { name: 'fan-out', pass: fanPass }, { name: 'failover', pass: foPass }, { name: 'render total', pass: renderRatioPass }, { name: 'render longest task', pass: renderTaskPass }];
 say();
 say(`Summary: ${allTargets.map((t) => `${t.name} ${verdict(t.pass)}`).join(', ')} — bench took ${totalS.toFixed(1)} s. JSON: ${path.relative(root, outFile)}`);
 
@@ -240,6 +268,7 @@ const report = {
   loadAverage1m: { start: round(loadAtStart, 1), end: round(os.loadavg()[0]!, 1) },
   durationS: round(totalS, 1),
   decoding: decodeReport,
+  toolCalls: toolReport,
   router: {
     fanOut: {
       models: fan.models,

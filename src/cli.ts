@@ -5,7 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { priceDataInfo, pricesAsOfLabel } from './core/catalog/priceDb.ts';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/client.ts';
 import { loadConfig, type SwitchboardConfig } from './core/config.ts';
 import { SwitchboardError } from './core/errors.ts';
@@ -15,13 +16,14 @@ import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/router/s
 import type { CompareResult } from './core/router/compare.ts';
 import type { ChatRequest } from './core/router/router.ts';
 import type { ChatMessage, ChatResult } from './core/types.ts';
+import type { ResponseFormat } from './core/request.ts';
 
 const VERSION = '0.1.0';
 
 const USAGE = `Switchboard ${VERSION}: one client for every LLM provider.
 
 Usage:
-  switchboard chat --model ID [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--config PATH] [--json]
+  switchboard chat --model ID [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--json-schema FILE] [--config PATH] [--json]
   switchboard compare --models A,B,C [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
   switchboard models [--refresh] [--all] [--json] [--config PATH]
   switchboard usage [--since YYYY-MM-DD] [--json]
@@ -53,6 +55,7 @@ const requestOptions = {
   system: { type: 'string' },
   'max-tokens': { type: 'string' },
   temperature: { type: 'string' },
+  'json-schema': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -125,7 +128,7 @@ function openClient(configPath: string | undefined, io: Io): { client: Switchboa
   return { client, config, ledger };
 }
 
-async function buildRequest(values: { prompt?: string | undefined; system?: string | undefined; 'max-tokens'?: string | undefined; temperature?: string | undefined }, io: Io): Promise<Omit<ChatRequest, 'model'>> {
+async function buildRequest(values: { prompt?: string | undefined; system?: string | undefined; 'max-tokens'?: string | undefined; temperature?: string | undefined; 'json-schema'?: string | undefined }, io: Io): Promise<Omit<ChatRequest, 'model'>> {
   let prompt = values.prompt;
   if (prompt === undefined) {
     if (io.stdin.isTTY) throw new UsageError('give a prompt with --prompt or on stdin');
@@ -146,7 +149,21 @@ async function buildRequest(values: { prompt?: string | undefined; system?: stri
     if (!Number.isFinite(t) || t < 0 || t > 2) throw new UsageError(`--temperature must be a number from 0 to 2, got "${values.temperature}"`);
     req.temperature = t;
   }
+  if (values['json-schema'] !== undefined) req.responseFormat = readJsonSchema(values['json-schema']);
   return req;
+}
+
+/** `--json-schema FILE`: the answer must be JSON following the schema in FILE (named after the file). */
+function readJsonSchema(file: string): ResponseFormat {
+  let schema: unknown;
+  try {
+    schema = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--json-schema: cannot read a JSON Schema from ${file}: ${(e as Error).message}`);
+  }
+  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) throw new UsageError(`--json-schema: ${file} must hold a JSON Schema object`);
+  const name = basename(file).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'answer';
+  return { type: 'json_schema', name, schema: schema as Record<string, unknown> };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -4,6 +4,11 @@
  */
 import type { ChatResult, StreamPart } from './types.ts';
 
+/** The parts iterator; `poll()` hands out a part already delivered, synchronously (undefined: none left without waiting). */
+export interface PartIterator extends AsyncIterator<StreamPart, void> {
+  poll(): StreamPart | undefined;
+}
+
 export class ChatStream implements AsyncIterable<StreamPart> {
   private readonly source: AsyncGenerator<StreamPart[], ChatResult>;
   private readonly controller: AbortController;
@@ -40,7 +45,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
    * A hand-written iterator rather than an async generator: parts of a batch the router already
    * delivered are handed out from an already-resolved promise, without a generator's extra ticks.
    */
-  [Symbol.asyncIterator](): AsyncIterator<StreamPart, void> {
+  [Symbol.asyncIterator](): PartIterator {
     if (this.started) throw new Error('a ChatStream can be iterated only once');
     this.started = true;
     let batch: StreamPart[] = [];
@@ -70,6 +75,8 @@ export class ChatStream implements AsyncIterable<StreamPart> {
     };
     return {
       next: () => (i < batch.length ? Promise.resolve({ done: false, value: batch[i++]! }) : finished ? Promise.resolve(DONE) : pull()),
+      // For converters (the OpenAI facade) that turn a part into a chunk without an await per part.
+      poll: () => (i < batch.length ? batch[i++] : undefined),
       return: () => {
         if (!finished) {
           // The consumer stopped early: cancel upstream, then let the engine finish its bookkeeping.

@@ -11,7 +11,7 @@ import { ChatStream } from './chatStream.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { parseConfig, resolveProvider, type ConfigInput, type ResolvedProvider, type SwitchboardConfig } from './config.ts';
 import { createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './http/request.ts';
-import { toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
+import { addWarnings, toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
 import { createLanguageModel, type ProviderContext } from './providers/index.ts';
 import { ModelResolver } from './resolve.ts';
 import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
@@ -130,27 +130,39 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   };
 
   async function create(params: ChatCompletionCreateParams, opts?: { signal?: AbortSignal }): Promise<ChatCompletion | ChunkStream> {
-    const req = toChatRequest(params, opts?.signal);
+    const { req, warnings, stream: streamed, includeUsage } = toChatRequest(params, opts?.signal);
     const s = stream(req);
-    if (!params.stream) {
+    if (!streamed) {
+      // Iterated rather than awaited: the stream's warning parts belong in the response.
+      for await (const part of s) if (part.type === 'warning') addWarnings(warnings, [part.message]);
       const r = await s.result;
       if (r.error) throw r.error;
-      return toChatCompletion(r, Math.floor(Date.now() / 1000));
+      return toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
     }
-    const chunks = toChunks(s, req.model, params.stream_options?.include_usage === true);
+    const chunks = toChunks(s, req.model, includeUsage, warnings);
     // Like the SDK, errors before the first chunk reject create() itself.
     const first = await chunks.next();
     let usedFirst = false;
+    // A hand-written iterator over the generator: no second async generator (and its ticks) per chunk.
     const iterable: ChunkStream = {
       controller: { abort: (reason?: unknown) => s.cancel(reason), signal: s.signal } as AbortController,
       result: s.result,
-      async *[Symbol.asyncIterator]() {
-        if (!usedFirst) {
-          usedFirst = true;
-          if (first.done) return;
-          yield first.value;
-        }
-        yield* chunks;
+      warnings,
+      [Symbol.asyncIterator](): AsyncIterator<ChatCompletionChunk> {
+        return {
+          next: () => {
+            if (!usedFirst) {
+              usedFirst = true;
+              return Promise.resolve(first);
+            }
+            return chunks.next();
+          },
+          return: async () => {
+            usedFirst = true;
+            await chunks.return(undefined);
+            return { done: true, value: undefined };
+          },
+        };
       },
     };
     return iterable;

@@ -1,39 +1,15 @@
 /**
  * `client.chat.completions.create(...)` in the OpenAI SDK's shapes, for every provider:
  * code written against the OpenAI SDK works unchanged against Anthropic or Gemini.
+ * Parameters → core request: openaiParams.ts. Here: core results → OpenAI responses and chunks.
  */
-import { z } from 'zod';
-import type { ChatStream } from './chatStream.ts';
-import { formatIssues } from './config.ts';
-import { SwitchboardError } from './errors.ts';
+import type { ChatStream, PartIterator } from './chatStream.ts';
+import { ANTHROPIC_FORMAT, GEMINI_FORMAT, OPENROUTER_SOURCE, translateParams, type ChatCompletionCreateParams } from './openaiParams.ts';
+import type { AssistantContent } from './request.ts';
 import type { ChatRequest } from './router/router.ts';
-import { imageFromUrl, textOf } from './providers/shared.ts';
-import type { ChatMessage, ChatResult, FinishReason, ImagePart, TextPart, Usage } from './types.ts';
+import type { ChatResult, FinishReason, StreamPart, Usage } from './types.ts';
 
-const ContentPartSchema = z.union([
-  z.object({ type: z.literal('text'), text: z.string() }),
-  z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string(), detail: z.enum(['auto', 'low', 'high']).optional() }) }),
-]);
-
-export const ChatCompletionParamsSchema = z.looseObject({
-  model: z.string().min(1, 'model is required ("provider/model" or "route/<id>")'),
-  messages: z
-    .array(
-      z.looseObject({
-        role: z.enum(['system', 'developer', 'user', 'assistant']),
-        content: z.union([z.string(), z.array(ContentPartSchema)]).nullable(),
-      }),
-    )
-    .min(1, 'messages must not be empty'),
-  max_tokens: z.number().int().positive().nullish(),
-  max_completion_tokens: z.number().int().positive().nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
-  stream: z.boolean().nullish(),
-  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-});
-export type ChatCompletionCreateParams = z.input<typeof ChatCompletionParamsSchema>;
+export { ChatCompletionParamsSchema, UnsupportedParameterError, type ChatCompletionCreateParams } from './openaiParams.ts';
 
 export interface CompletionUsage {
   prompt_tokens: number;
@@ -48,6 +24,37 @@ export interface ChatCompletionToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** Gemini's OpenAI-compatible place for a call's thought signature. */
+  extra_content?: { google: { thought_signature: string } };
+}
+
+/** One entry of `message.reasoning_details` (OpenRouter's shape, plus `origin`). */
+export type ReasoningDetail = {
+  type: 'reasoning.text' | 'reasoning.encrypted';
+  text?: string;
+  signature?: string;
+  data?: string;
+  format: string;
+  /** The tool call a Gemini thought signature belongs to. */
+  id?: string;
+  /** The `provider/model` that made it; state is sent back only to that model. */
+  origin: string;
+  /** `openrouter`: an OpenRouter upstream's own detail, passed through as received. */
+  source?: string;
+};
+
+/** Switchboard's own additions to a response: what the caller should know. */
+export interface SwitchboardExtras {
+  warnings: string[];
+}
+
+export interface ChatCompletionMessage {
+  role: 'assistant';
+  content: string | null;
+  refusal: null;
+  reasoning_content?: string;
+  reasoning_details?: ReasoningDetail[];
+  tool_calls?: ChatCompletionToolCall[];
 }
 
 export interface ChatCompletion {
@@ -55,13 +62,17 @@ export interface ChatCompletion {
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: {
-    index: number;
-    message: { role: 'assistant'; content: string | null; refusal: null; reasoning_content?: string; tool_calls?: ChatCompletionToolCall[] };
-    finish_reason: FinishReason;
-    logprobs: null;
-  }[];
+  choices: { index: number; message: ChatCompletionMessage; finish_reason: FinishReason; logprobs: null }[];
   usage?: CompletionUsage;
+  /** Present when there is something to say (hints not honoured, budget notices). */
+  switchboard?: SwitchboardExtras;
+}
+
+export interface ChunkToolCall {
+  index: number;
+  id?: string;
+  type?: 'function';
+  function: { name?: string; arguments: string };
 }
 
 export interface ChatCompletionChunk {
@@ -71,11 +82,13 @@ export interface ChatCompletionChunk {
   model: string;
   choices: {
     index: number;
-    delta: { role?: 'assistant'; content?: string; reasoning_content?: string; tool_calls?: { index: number; id?: string; type?: 'function'; function: { name?: string; arguments: string } }[] };
+    delta: { role?: 'assistant'; content?: string; reasoning_content?: string; reasoning_details?: ReasoningDetail[]; tool_calls?: ChunkToolCall[] };
     finish_reason: FinishReason | null;
     logprobs: null;
   }[];
   usage?: CompletionUsage | null;
+  /** On the finish chunk, when there are warnings. */
+  switchboard?: SwitchboardExtras;
 }
 
 /** The stream object `create({stream: true})` resolves to, like the SDK's `Stream`. */
@@ -83,38 +96,29 @@ export interface ChunkStream extends AsyncIterable<ChatCompletionChunk> {
   controller: AbortController;
   /** The rich result behind the chunks (answering model, cost, attempts). */
   result: Promise<ChatResult>;
+  /** Warnings so far (complete once the stream ended). */
+  warnings: string[];
 }
 
-type ParsedMessage = z.output<typeof ChatCompletionParamsSchema>['messages'][number];
-
-function toMessage(m: ParsedMessage): ChatMessage {
-  const content = m.content ?? '';
-  if (m.role === 'system' || m.role === 'developer') return { role: 'system', content: typeof content === 'string' ? content : textOf(content.map(toPart)) };
-  if (typeof content === 'string') return { role: m.role, content };
-  const parts = content.map(toPart);
-  if (m.role === 'user') return { role: 'user', content: parts };
-  return { role: 'assistant', content: parts.filter((p) => p.type === 'text') };
+export interface FacadeRequest {
+  req: ChatRequest;
+  /** Warnings from the parameters; the stream's own warnings are added as they come. */
+  warnings: string[];
+  stream: boolean;
+  includeUsage: boolean;
 }
 
-function toPart(p: z.output<typeof ContentPartSchema>): TextPart | ImagePart {
-  return p.type === 'text' ? { type: 'text', text: p.text } : imageFromUrl(p.image_url.url, p.image_url.detail);
-}
-
-export function toChatRequest(params: ChatCompletionCreateParams, signal?: AbortSignal): ChatRequest {
-  const r = ChatCompletionParamsSchema.safeParse(params);
-  if (!r.success) throw new SwitchboardError({ kind: 'bad_request', message: `invalid chat.completions.create parameters: ${formatIssues(r.error)}`, fix: 'fix the request parameters' });
-  const p = r.data;
-  const req: ChatRequest = {
-    model: p.model,
-    messages: p.messages.map(toMessage),
-  };
-  const maxTokens = p.max_completion_tokens ?? p.max_tokens;
-  if (maxTokens != null) req.maxTokens = maxTokens;
-  if (p.temperature != null) req.temperature = p.temperature;
-  if (p.top_p != null) req.topP = p.top_p;
-  if (p.stop != null) req.stop = typeof p.stop === 'string' ? [p.stop] : p.stop;
+/** Validate and translate; throws a bad_request SwitchboardError (UnsupportedParameterError names the parameter). */
+export function toChatRequest(params: ChatCompletionCreateParams, signal?: AbortSignal): FacadeRequest {
+  const t = translateParams(params);
+  const req: ChatRequest = t.request;
   if (signal) req.signal = signal;
-  return req;
+  return { req, warnings: t.warnings, stream: t.stream, includeUsage: t.includeUsage };
+}
+
+/** Add warnings without repeating one (a rich `warning` part may also be in the result). */
+export function addWarnings(into: string[], more: readonly string[] | undefined): void {
+  for (const w of more ?? []) if (!into.includes(w)) into.push(w);
 }
 
 export function toCompletionUsage(u: Usage, costUsd: number | null): CompletionUsage | undefined {
@@ -127,60 +131,198 @@ export function toCompletionUsage(u: Usage, costUsd: number | null): CompletionU
 }
 
 const newId = (): string => `chatcmpl-${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
+const newCallId = (): string => `call_${crypto.randomUUID().replace(/-/g, '').slice(0, 24)}`;
 
-export function toChatCompletion(r: ChatResult, created: number): ChatCompletion {
-  const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: r.toolCalls.length && !r.text ? null : r.text, refusal: null };
+/**
+ * The reasoning state a provider needs back, in the order the model produced it: thinking with its
+ * signature, redacted thinking, Gemini thought signatures (by tool call id; none for a text part).
+ * Plain reasoning text is kept too, so appending the message as-is keeps the whole turn.
+ */
+export function toReasoningDetails(content: readonly AssistantContent[], answeredBy: string): ReasoningDetail[] {
+  const out: ReasoningDetail[] = [];
+  for (const c of content) {
+    const origin = c.state?.origin ?? answeredBy;
+    if (c.type === 'reasoning' && c.state?.openrouterReasoning) {
+      // OpenRouter's own details, as received (they carry the reasoning text): tagged so they go back to it verbatim.
+      for (const d of c.state.openrouterReasoning) out.push({ ...d, origin, source: OPENROUTER_SOURCE } as ReasoningDetail);
+    } else if (c.type === 'reasoning') {
+      if (c.redactedData !== undefined) out.push({ type: 'reasoning.encrypted', data: c.redactedData, format: ANTHROPIC_FORMAT, origin });
+      else out.push({ type: 'reasoning.text', text: c.text, ...(c.signature !== undefined ? { signature: c.signature } : {}), format: c.signature !== undefined ? ANTHROPIC_FORMAT : 'unknown', origin });
+      if (c.state?.thoughtSignature) out.push({ type: 'reasoning.encrypted', data: c.state.thoughtSignature, format: GEMINI_FORMAT, origin });
+    } else if (c.state?.thoughtSignature) {
+      out.push({ type: 'reasoning.encrypted', data: c.state.thoughtSignature, format: GEMINI_FORMAT, ...(c.type === 'tool-call' ? { id: c.id } : {}), origin });
+    }
+  }
+  return out;
+}
+
+export function toChatCompletion(r: ChatResult, created: number, warnings: string[] = []): ChatCompletion {
+  const message: ChatCompletionMessage = { role: 'assistant', content: r.toolCalls.length && !r.text ? null : r.text, refusal: null };
   if (r.reasoning) message.reasoning_content = r.reasoning;
-  if (r.toolCalls.length) message.tool_calls = r.toolCalls.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.arguments } }));
+  const answeredBy = r.answeredBy ?? r.model;
+  const details = toReasoningDetails(r.content, answeredBy);
+  if (details.length) message.reasoning_details = details;
+  if (r.toolCalls.length) {
+    const sigs = new Map<string, string>();
+    for (const c of r.content) if (c.type === 'tool-call' && c.state?.thoughtSignature) sigs.set(c.id, c.state.thoughtSignature);
+    message.tool_calls = r.toolCalls.map((t) => {
+      const call: ChatCompletionToolCall = { id: t.id || newCallId(), type: 'function', function: { name: t.name, arguments: t.arguments } };
+      const sig = sigs.get(t.id);
+      if (sig) call.extra_content = { google: { thought_signature: sig } };
+      return call;
+    });
+  }
   const completion: ChatCompletion = {
     id: r.responseId ?? newId(),
     object: 'chat.completion',
     created,
-    model: r.answeredBy ?? r.model,
+    model: answeredBy,
     choices: [{ index: 0, message, finish_reason: r.finishReason, logprobs: null }],
   };
   const usage = toCompletionUsage(r.usage, r.costUsd);
   if (usage) completion.usage = usage;
+  addWarnings(warnings, r.warnings);
+  if (warnings.length) completion.switchboard = { warnings };
   return completion;
 }
 
-/** Rich parts → OpenAI chunks. The finish chunk and the usage chunk come last, as OpenAI sends them. */
-export async function* toChunks(stream: ChatStream, requested: string, includeUsage: boolean): AsyncGenerator<ChatCompletionChunk, void> {
-  const id = newId();
-  const created = Math.floor(Date.now() / 1000);
-  let model = requested;
-  let sentRole = false;
-  const chunk = (delta: ChatCompletionChunk['choices'][number]['delta'], finish: FinishReason | null = null): ChatCompletionChunk => {
-    if (!sentRole) {
-      sentRole = true;
+/**
+ * Rich parts → OpenAI chunks. Tool calls stream as OpenAI streams them: the first chunk of a call
+ * carries index, id, type, name and `arguments: ""`; then argument fragments by index. The finish
+ * chunk (with reasoning state and warnings) and the usage chunk come last. `warnings` collects the
+ * stream's warnings as they arrive (the gateway reads it for its header).
+ */
+export function toChunks(stream: ChatStream, requested: string, includeUsage: boolean, warnings: string[] = []): ChunkIterator {
+  return new ChunkIterator(stream, requested, includeUsage, warnings);
+}
+
+type Delta = ChatCompletionChunk['choices'][number]['delta'];
+const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
+
+/**
+ * Hand-written rather than an async generator: a chunk costs one resolved-promise step, not a
+ * generator's extra ticks, which shows at 20,000 tool-call fragments (bench A2). Stopping early
+ * (`return`) cancels the upstream request through the rich stream's own iterator.
+ */
+export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk, void> {
+  private readonly parts: PartIterator;
+  private readonly id = newId();
+  private readonly created = Math.floor(Date.now() / 1000);
+  private model: string;
+  private sentRole = false;
+  /** Call ids by index, once the call's first chunk went out. */
+  private readonly calls: string[] = [];
+  /** Chunks made but not handed out yet (a call's first chunk and its first fragment; the final chunks). */
+  private queue: ChatCompletionChunk[] = [];
+  private queued = 0;
+  private closed = false;
+
+  private readonly stream: ChatStream;
+  private readonly includeUsage: boolean;
+  private readonly warnings: string[];
+
+  constructor(stream: ChatStream, requested: string, includeUsage: boolean, warnings: string[]) {
+    this.stream = stream;
+    this.includeUsage = includeUsage;
+    this.warnings = warnings;
+    this.model = requested;
+    this.parts = stream[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    if (this.queued < this.queue.length) return Promise.resolve({ done: false, value: this.queue[this.queued++]! });
+    if (this.closed) return Promise.resolve(DONE);
+    // Parts of a batch already delivered are converted without waiting (most chunks go this way).
+    try {
+      for (let part = this.parts.poll(); part !== undefined; part = this.parts.poll()) {
+        const c = this.convert(part);
+        if (c) return Promise.resolve({ done: false, value: c });
+      }
+    } catch (e) {
+      this.closed = true;
+      return Promise.reject(e);
+    }
+    return this.pull();
+  }
+
+  async return(_value?: unknown): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    if (!this.closed) {
+      this.closed = true;
+      this.queue = [];
+      await this.parts.return?.();
+    }
+    return DONE;
+  }
+
+  private async pull(): Promise<IteratorResult<ChatCompletionChunk, void>> {
+    this.queue = [];
+    this.queued = 0;
+    try {
+      for (;;) {
+        const step = await this.parts.next();
+        if (step.done) {
+          await this.finish();
+          return this.next();
+        }
+        const c = this.convert(step.value);
+        if (c) return { done: false, value: c };
+      }
+    } catch (e) {
+      this.closed = true;
+      throw e;
+    }
+  }
+
+  private chunk(delta: Delta, finish: FinishReason | null = null): ChatCompletionChunk {
+    if (!this.sentRole) {
+      this.sentRole = true;
       delta = { role: 'assistant', ...delta };
     }
-    return { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
-  };
-  for await (const part of stream) {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
+  }
+
+  /** One part → the chunk to hand out now (more may be queued), or null. Throws the stream's error. */
+  private convert(part: StreamPart): ChatCompletionChunk | null {
     switch (part.type) {
-      case 'attempt-start':
-        model = part.model;
-        break;
       case 'text-delta':
-        yield chunk({ content: part.text });
-        break;
+        return part.text ? this.chunk({ content: part.text }) : null;
+      case 'tool-call-delta': {
+        if (this.calls[part.index] !== undefined) return part.argumentsDelta ? this.chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] }) : null;
+        const callId = part.id || newCallId();
+        this.calls[part.index] = callId;
+        const first = this.chunk({ tool_calls: [{ index: part.index, id: callId, type: 'function', function: { name: part.name ?? '', arguments: '' } }] });
+        if (part.argumentsDelta) this.queue.push(this.chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] }));
+        return first;
+      }
       case 'reasoning-delta':
-        yield chunk({ reasoning_content: part.text });
-        break;
-      case 'tool-call-delta':
-        yield chunk({ tool_calls: [{ index: part.index, ...(part.id ? { id: part.id, type: 'function' as const } : {}), function: { ...(part.name ? { name: part.name } : {}), arguments: part.argumentsDelta } }] });
-        break;
+        return part.text ? this.chunk({ reasoning_content: part.text }) : null;
+      case 'attempt-start':
+        this.model = part.model;
+        return null;
+      case 'warning':
+        addWarnings(this.warnings, [part.message]);
+        return null;
       case 'error':
         throw part.error;
       default:
-        break;
+        return null;
     }
   }
-  const result = await stream.result;
-  if (result.error) throw result.error;
-  yield chunk({}, result.finishReason);
-  if (includeUsage) {
-    yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: toCompletionUsage(result.usage, result.costUsd) ?? null };
+
+  /** The source ended: queue the finish chunk (with reasoning state and warnings) and the usage chunk. */
+  private async finish(): Promise<void> {
+    this.closed = true;
+    const result = await this.stream.result;
+    if (result.error) throw result.error;
+    addWarnings(this.warnings, result.warnings);
+    const details = toReasoningDetails(result.content, result.answeredBy ?? this.model);
+    const last = this.chunk(details.length ? { reasoning_details: details } : {}, result.finishReason);
+    if (this.warnings.length) last.switchboard = { warnings: [...this.warnings] };
+    this.queue.push(last);
+    if (this.includeUsage) this.queue.push({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toCompletionUsage(result.usage, result.costUsd) ?? null });
   }
 }

@@ -21,6 +21,11 @@ export interface ProviderState {
   origin: string;
   /** Gemini's `thoughtSignature` on a text or functionCall part. */
   thoughtSignature?: string;
+  /**
+   * OpenRouter's `reasoning_details` (signed or encrypted reasoning of the model behind it), as
+   * received: sent back on the assistant message so tool calls with reasoning keep working.
+   */
+  openrouterReasoning?: Record<string, unknown>[];
 }
 
 export interface TextPart {

@@ -22,6 +22,8 @@ export class ResultBuilder {
   private reasoningSoFar = '';
   private tools = new Map<number, ToolCall & { thoughtSignature?: string }>();
   private segments: Segment[] = [];
+  /** OpenRouter's reasoning_details, merged by index; they travel on the turn's first reasoning part. */
+  private details: Record<string, unknown>[] = [];
   /** The kind of the open segment a delta of the same kind continues (NONE: the next delta opens one). */
   private open = NONE;
   usage: Usage = emptyUsage();
@@ -77,6 +79,9 @@ export class ResultBuilder {
         this.segments.push({ kind: REASONING, start: this.reasoningSoFar.length, redactedData: part.data });
         this.open = NONE;
         this.shown = true;
+        break;
+      case 'reasoning-detail':
+        this.addDetail(part.detail);
         break;
       case 'tool-call-delta': {
         let t = this.tools.get(part.index);
@@ -160,7 +165,33 @@ export class ResultBuilder {
         out.push(part);
       }
     }
+    if (this.details.length > 0) {
+      let holder = out.find((p): p is ReasoningPart => p.type === 'reasoning');
+      if (!holder) {
+        holder = { type: 'reasoning', text: '' };
+        out.unshift(holder);
+      }
+      holder.state = { ...(holder.state ?? { origin: this.origin }), openrouterReasoning: this.details.map((d) => ({ ...d })) };
+    }
     return out;
+  }
+
+  /**
+   * OpenRouter streams each reasoning detail in pieces that share an `index`: text, summary and
+   * encrypted data are concatenated, other fields (signature, id, format) keep their last value.
+   */
+  private addDetail(d: Record<string, unknown>): void {
+    const index = typeof d.index === 'number' ? d.index : this.details.length;
+    const prev = this.details.find((x) => x.index === index && x.type === d.type);
+    if (!prev) {
+      this.details.push({ ...d, index });
+      return;
+    }
+    for (const [k, v] of Object.entries(d)) {
+      if (v === null || v === undefined) continue;
+      if ((k === 'text' || k === 'summary' || k === 'data') && typeof v === 'string' && typeof prev[k] === 'string') prev[k] = (prev[k] as string) + v;
+      else prev[k] = v;
+    }
   }
 
   private state(thoughtSignature: string | undefined): ProviderState {

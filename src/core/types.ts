@@ -40,6 +40,8 @@ export type ModelStreamPart =
   | { type: 'reasoning-signature'; signature: string }
   /** Anthropic: a redacted_thinking block (opaque data to send back unchanged). */
   | { type: 'reasoning-redacted'; data: string }
+  /** OpenRouter: one `reasoning_details` entry (or a streamed piece of one, merged by its index). */
+  | { type: 'reasoning-detail'; detail: Record<string, unknown> }
   /** A fragment of a tool call; `argumentsDelta` is a piece of JSON text. */
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; thoughtSignature?: string }
   /** Usage so far (later parts override earlier non-null fields). `costUsd` when the provider reports it. */

@@ -70,7 +70,9 @@ export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) =>
     headers['retry-after'] = String(Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
     headers['retry-after-ms'] = String(Math.max(0, Math.round(e.retryAfterMs)));
   }
-  return { status: m.status, body: { error: { message: redact(e.message), type: m.type, param: null, code } }, headers };
+  // A refused parameter (the facade's UnsupportedParameterError) is named, as OpenAI does.
+  const param = 'param' in e && typeof e.param === 'string' ? e.param : null;
+  return { status: m.status, body: { error: { message: redact(e.message), type: m.type, param, code: param ? 'unsupported_parameter' : code } }, headers };
 }
 
 export function internalError(): HttpError {

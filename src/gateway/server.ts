@@ -12,7 +12,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SwitchboardClient } from '../core/client.ts';
 import { SwitchboardError } from '../core/errors.ts';
-import { toChatCompletion, toChatRequest, toChunks } from '../core/openaiFacade.ts';
+import { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest } from '../core/openaiFacade.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
@@ -277,26 +277,28 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     res.once('close', onClose);
     inflight.add(ac);
     try {
-      let chatReq;
+      let facade: FacadeRequest;
       try {
-        chatReq = toChatRequest(params as Parameters<typeof toChatRequest>[0], ac.signal);
+        facade = toChatRequest(params as Parameters<typeof toChatRequest>[0], ac.signal);
       } catch (e) {
         if (e instanceof SwitchboardError) return send(req, res, fromSwitchboardError(e, redact));
         throw e;
       }
+      const { req: chatReq, warnings } = facade;
       chatReq.frontEnd = 'gateway';
       const stream = client.stream(chatReq);
 
-      if (params.stream !== true) {
+      if (!facade.stream) {
+        for await (const part of stream) if (part.type === 'warning') addWarnings(warnings, [part.message]);
         const r = await stream.result;
         if (clientGone) return;
         if (r.error) return sendUpstreamError(req, res, r.error);
         stats.completed++;
-        return send(req, res, { status: 200, body: toChatCompletion(r, Math.floor(Date.now() / 1000)) });
+        const body = toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
+        return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
       }
 
-      const includeUsage = (params.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
-      const chunks = toChunks(stream, chatReq.model, includeUsage);
+      const chunks = toChunks(stream, chatReq.model, facade.includeUsage, warnings);
       let done = false;
       try {
         // Errors before the first chunk get a real HTTP status, as OpenAI does.
@@ -308,7 +310,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           if (clientGone) return;
           return sendUpstreamError(req, res, e);
         }
-        res.writeHead(200, SSE_HEADERS);
+        // Warnings known by now (parameters, translation) go in a header; later ones ride on the finish chunk.
+        res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(warnings) });
         const out = new SseWriter(res, idleTimeoutMs);
         try {
           while (!step.done) {
@@ -359,12 +362,19 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
     if (!json || typeof json !== 'object' || Array.isArray(json)) throw new RequestFailure(gatewayError(400, 'the request body must be a JSON object', 'invalid_json'));
     const p = json as Record<string, unknown>;
-    // Refuse what the core cannot honour rather than silently answering something else.
-    if (p.n !== undefined && p.n !== null && p.n !== 1) throw new RequestFailure(gatewayError(400, 'only n = 1 is supported', 'unsupported_parameter', { param: 'n' }));
-    for (const k of ['tools', 'functions'] as const) {
-      if (Array.isArray(p[k]) && (p[k] as unknown[]).length > 0) throw new RequestFailure(gatewayError(400, `"${k}" is not supported by the Switchboard gateway yet`, 'unsupported_parameter', { param: k }));
-    }
+    // Parameters the core cannot honour are refused by the facade (toChatRequest), naming the parameter and model.
     return p;
+  }
+
+  /** `x-switchboard-warnings`: a JSON array of strings, ASCII only (HTTP header values must be). */
+  function warningHeader(warnings: string[]): Record<string, string> {
+    if (warnings.length === 0) return {};
+    const ascii = (list: string[]): string => JSON.stringify(list).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const list = warnings.map((w) => redact(w));
+    // Clients cap header sizes (Node: 16 KiB in all): keep it short; the body has them all.
+    let value = ascii(list);
+    for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see switchboard.warnings in the response`]);
+    return { 'x-switchboard-warnings': value };
   }
 
   // ── Listen ───────────────────────────────────────────────────────────────

@@ -17,6 +17,19 @@ const OPENAI_FIELDS = new Set([
 ]);
 const OPENAI_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
+/** Anthropic refuses other top-level fields ("Extra inputs are not permitted"). */
+const ANTHROPIC_FIELDS = new Set([
+  'model', 'messages', 'max_tokens', 'system', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'tools', 'tool_choice',
+  'thinking', 'metadata', 'service_tier', 'container', 'mcp_servers', 'context_management',
+]);
+/** Gemini refuses other fields ("Unknown name … Cannot find field"). */
+const GEMINI_FIELDS = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent', 'labels']);
+const GEMINI_GENERATION_FIELDS = new Set([
+  'stopSequences', 'responseMimeType', 'responseSchema', 'responseJsonSchema', 'responseModalities', 'candidateCount', 'maxOutputTokens',
+  'temperature', 'topP', 'topK', 'seed', 'presencePenalty', 'frequencyPenalty', 'responseLogprobs', 'logprobs', 'enableEnhancedCivicAnswers',
+  'speechConfig', 'thinkingConfig', 'imageConfig', 'mediaResolution',
+]);
+
 /** Keys Gemini's OpenAPI-subset Schema has; anything else is "Unknown name … Cannot find field". */
 const GEMINI_SCHEMA_KEYS = new Set([
   'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties',
@@ -70,8 +83,11 @@ function validateOpenAI(b: J, strictFields: boolean): string | null {
 }
 
 function validateAnthropic(b: J): string | null {
+  for (const k of Object.keys(b)) if (!ANTHROPIC_FIELDS.has(k)) return `${k}: Extra inputs are not permitted`;
   if (typeof b.max_tokens !== 'number') return 'max_tokens: Field required';
   if (typeof b.temperature === 'number' && (b.temperature < 0 || b.temperature > 1)) return 'temperature: range: 0..1';
+  if (b.temperature !== undefined && b.top_p !== undefined && typeof b.model === 'string' && /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9])/.test(b.model))
+    return '`temperature` and `top_p` cannot both be specified for this model. Please use only one.';
   const thinking = isObj(b.thinking) && b.thinking.type === 'enabled';
   if (thinking) {
     const budget = (b.thinking as J).budget_tokens;
@@ -163,6 +179,8 @@ function checkGeminiSchema(s: unknown, path: string): string | null {
 
 function validateGemini(b: J, model: string): string | null {
   const gemini3 = /gemini-3/.test(model);
+  for (const k of Object.keys(b)) if (!GEMINI_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}": Cannot find field.`;
+  if (isObj(b.generationConfig)) for (const k of Object.keys(b.generationConfig)) if (!GEMINI_GENERATION_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
   for (const [ti, t] of arr(b.tools).entries()) {
     for (const [fi, f] of arr((t as J).functionDeclarations).entries()) {
       const e = checkGeminiSchema((f as J).parameters, `tools[${ti}].function_declarations[${fi}].parameters`);

@@ -38,7 +38,7 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
 }
 
 export async function resetSettings(): Promise<void> {
-  for (const k of ['providers', 'defaultModel', 'routes', 'budget', 'timeouts', 'retries', 'pricing', 'verboseLogging']) {
+  for (const k of ['providers', 'defaultModel', 'routes', 'budget', 'timeouts', 'retries', 'pricing', 'capabilities', 'verboseLogging']) {
     if (vscode.workspace.getConfiguration('switchboard').inspect(k)?.globalValue !== undefined) await setSetting(k, undefined);
   }
 }

@@ -48,6 +48,15 @@ describe('Host modules', () => {
       assert.equal(r.config.routes.length, 1);
     });
 
+    it('takes capability overrides by model id and drops a bad one, naming it', () => {
+      const ok = validateSettings({ capabilities: { 'ollama/llava': { imageInput: true, contextWindow: 32768 } } });
+      assert.deepEqual(ok.problems, []);
+      assert.deepEqual(ok.config.capabilities, { 'ollama/llava': { imageInput: true, contextWindow: 32768 } });
+      const bad = validateSettings({ capabilities: { 'ollama/llava': { vision: true } } });
+      assert.ok(bad.problems.some((p) => p.startsWith('switchboard.capabilities')), bad.problems.join('\n'));
+      assert.deepEqual(bad.config.capabilities, {});
+    });
+
     it('treats empty values as unset', () => {
       assert.deepEqual(validateSettings({ providers: [], defaultModel: '', budget: {}, pricing: {} }).problems, []);
     });

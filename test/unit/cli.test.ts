@@ -167,6 +167,24 @@ describe('chat', { concurrency: true }, () => {
     assert.equal(o.temperature, 0.3);
   });
 
+  test('--json-schema asks for structured output; warnings from the translation go to stderr', async (t) => {
+    const w = await world(t);
+    const schemaFile = join(w.dir, 'weather.json');
+    writeFileSync(schemaFile, JSON.stringify({ type: 'object', properties: { tempC: { type: 'number' } }, required: ['tempC'] }));
+    w.fakes.anthropic.enqueue({ toolCall: { id: 'toolu_j', name: 'json_answer', arguments: '{"tempC":18}' }, finishReason: 'tool_use' });
+    const r = await w.run(['chat', '-m', ANTHROPIC, '--prompt', 'Weather?', '--temperature', '1.5', '--json-schema', schemaFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { tempC: 18 });
+    assert.match(r.stderr, /switchboard: warning: temperature: .*0–1/);
+    const body = chats(w.fakes.anthropic)[0]!.body;
+    assert.equal(body.temperature, 1);
+    assert.deepEqual(body.tools.map((x: { name: string }) => x.name), ['json_answer']);
+    assert.equal(body.tools[0].input_schema.required[0], 'tempC');
+    const bad = await w.run(['chat', '-m', ANTHROPIC, '--prompt', 'x', '--json-schema', join(w.dir, 'missing.json')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--json-schema: cannot read a JSON Schema/);
+  });
+
   test('the prompt can come on stdin (with the same flags, to an Anthropic-protocol provider)', async (t) => {
     const w = await world(t);
     w.fakes.anthropic.enqueue({ text: 'Four.' });

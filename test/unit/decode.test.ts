@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { decodeAnthropicStream } from '../../src/core/providers/anthropic/anthropicModel.ts';
 import { decodeGeminiStream } from '../../src/core/providers/gemini/geminiModel.ts';
 import { decodeOpenAIStream } from '../../src/core/providers/openai/openaiModel.ts';
+import { toOpenAIMessages } from '../../src/core/providers/openai/convertMessages.ts';
 import { ResultBuilder } from '../../src/core/resultBuilder.ts';
 import type { ModelStreamPart } from '../../src/core/types.ts';
 
@@ -151,5 +152,32 @@ describe('OpenAI-compatible decoding', () => {
       { type: 'tool-call', id: 'call_B', name: 'get_time', arguments: '{}' },
     ]);
     assert.equal(b.finishReason, 'tool_calls');
+  });
+});
+
+describe('OpenRouter reasoning_details', () => {
+  test('merged by index as they stream, kept on the reasoning part, sent back on the assistant message to OpenRouter only', async () => {
+    const d = (delta: unknown, finish: string | null = null) => ({ data: { id: 'gen-1', model: 'google/gemini-3-pro-preview', choices: [{ index: 0, delta, finish_reason: finish }] } });
+    const stream = [
+      d({ role: 'assistant', content: '', reasoning: 'Think', reasoning_details: [{ type: 'reasoning.text', text: 'Think', format: 'google-gemini-v1', index: 0 }] }),
+      d({ reasoning: 'ing.', reasoning_details: [{ type: 'reasoning.text', text: 'ing.', format: 'google-gemini-v1', index: 0 }] }),
+      d({ tool_calls: [{ index: 0, id: 'tool_get_weather_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }], reasoning_details: [{ type: 'reasoning.encrypted', data: 'CiQB', id: 'tool_get_weather_abc', format: 'google-gemini-v1', index: 1 }] }),
+      d({}, 'tool_calls'),
+      { data: '[DONE]' },
+    ];
+    const { b } = await fold(decodeOpenAIStream(events(stream), 'openrouter', 'google/gemini-3-pro-preview'), 'openrouter/google/gemini-3-pro-preview');
+    const content = b.content;
+    assert.equal(b.reasoning, 'Thinking.');
+    const r = content[0]!;
+    assert.ok(r.type === 'reasoning');
+    assert.deepEqual(r.state?.openrouterReasoning, [
+      { type: 'reasoning.text', text: 'Thinking.', format: 'google-gemini-v1', index: 0 },
+      { type: 'reasoning.encrypted', data: 'CiQB', id: 'tool_get_weather_abc', format: 'google-gemini-v1', index: 1 },
+    ]);
+    const sent = toOpenAIMessages([{ role: 'assistant', content }], 'openrouter', 'google/gemini-3-pro-preview') as Record<string, unknown>[];
+    assert.deepEqual(sent[0]!.reasoning_details, r.state?.openrouterReasoning);
+    assert.equal((sent[0]!.tool_calls as unknown[]).length, 1);
+    const direct = toOpenAIMessages([{ role: 'assistant', content }], 'openai', 'gpt-5') as Record<string, unknown>[];
+    assert.equal(direct[0]!.reasoning_details, undefined);
   });
 });

@@ -53,6 +53,11 @@ describe('strict Anthropic fake', () => {
     assert.match((await post('anthropic', { model: base.model, messages: [{ role: 'user', content: 'q' }] })).message, /max_tokens: Field required/);
     assert.match((await post('anthropic', { ...base, temperature: 1.5, messages: [{ role: 'user', content: 'q' }] })).message, /temperature/);
   });
+  test('an unknown top-level field (a translation that leaked an OpenAI name): 400', async () => {
+    const r = await post('anthropic', { ...base, seed: 1, messages: [{ role: 'user', content: 'q' }] });
+    assert.equal(r.status, 400);
+    assert.match(r.message, /seed: Extra inputs are not permitted/);
+  });
   test('non-alternating roles: 400', async () => {
     const r = await post('anthropic', { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] });
     assert.equal(r.status, 400);
@@ -93,6 +98,11 @@ describe('strict Gemini fake', () => {
     assert.match(two.message, /number of function response parts/);
     const named = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] }, { role: 'user', parts: [{ functionResponse: { name: 'g', response: {} } }] }] });
     assert.equal(named.status, 400);
+  });
+  test('unknown fields, at the top or in generationConfig: 400', async () => {
+    const contents = [{ role: 'user', parts: [{ text: 'q' }] }];
+    assert.match((await post('gemini', { contents, max_tokens: 5 })).message, /Unknown name "max_tokens"/);
+    assert.match((await post('gemini', { contents, generationConfig: { reasoning_effort: 'low' } })).message, /Unknown name "reasoning_effort" at 'generation_config'/);
   });
   test('a schema keyword outside Gemini\'s subset: 400', async () => {
     const r = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }], tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'object', additionalProperties: false } }] }] });

@@ -73,11 +73,26 @@ describe('OpenAI-compatible request', () => {
     assert.match(c.warnings[0]!, /user/);
   });
 
+  test('Mistral: tool call ids from elsewhere become 9 letters/digits, the same on the call and its result', () => {
+    const body = openaiBody(provider('mistral'), 'mistral-large-latest', { messages: LOOP.slice(2, 5) }, ctx());
+    const [assistant, r1, r2] = body.messages as { tool_calls?: { id: string }[]; tool_call_id?: string }[];
+    const ids = assistant!.tool_calls!.map((t) => t.id);
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9]{9}$/);
+    assert.notEqual(ids[0], ids[1]);
+    assert.deepEqual([r1!.tool_call_id, r2!.tool_call_id], ids);
+    const own = openaiBody(provider('mistral'), 'm', { messages: [{ role: 'assistant', content: [{ type: 'tool-call', id: 'D681PevKs', name: 'f', arguments: '{}' }] }] }, ctx());
+    assert.equal((own.messages as { tool_calls: { id: string }[] }[])[0]!.tool_calls[0]!.id, 'D681PevKs');
+  });
+
   test('reasoning on a model that does not reason: a warning, not sent', () => {
     const c = ctx({ ...CAPS, reasoning: false });
     const body = openaiBody(provider('openai'), 'gpt-4o', { messages: [], reasoning: { effort: 'low' } }, c);
     assert.equal(body.reasoning_effort, undefined);
     assert.match(c.warnings[0]!, /reasoning: openai\/gpt-4o does not reason/);
+    const none = ctx({ ...CAPS, reasoning: false });
+    assert.equal(openaiBody(provider('openai'), 'gpt-4o', { messages: [], reasoning: { effort: 'none' } }, none).reasoning_effort, undefined);
+    assert.equal(geminiBody(provider('google'), 'gemini-2.0-flash', { messages: [], reasoning: { effort: 'none' } }, none).generationConfig, undefined);
+    assert.deepEqual(none.warnings, []);
   });
 });
 
@@ -102,6 +117,9 @@ describe('Anthropic request', () => {
     assert.equal(anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }], maxTokens: 100_000 }, c).max_tokens, 8192);
     assert.match(c.warnings[0]!, /at most 8192/);
     assert.equal(anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }] }, ctx(null)).max_tokens, 4096);
+    // A long prompt leaves less room in the 200K window than the 64K limit: max_tokens fits the room.
+    const long = anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'x'.repeat(4 * 180_000) }] }, ctx());
+    assert.ok((long.max_tokens as number) < 20_000 && (long.max_tokens as number) > 1024, String(long.max_tokens));
   });
 
   test('temperature above 1 is clamped with a warning; hints it has no field for are warnings', () => {
@@ -112,6 +130,16 @@ describe('Anthropic request', () => {
     assert.equal(body.seed, undefined);
     assert.match(c.warnings[0]!, /temperature: Anthropic accepts 0–1; sent 1 instead of 1.5/);
     assert.equal(c.warnings.length, 3);
+  });
+
+  test('Claude 4.5-era models take temperature or top_p, not both: top_p dropped with a warning; older ones take both', () => {
+    const c = ctx();
+    const body = anthropicBody(provider('anthropic'), 'claude-sonnet-4-5-20250929', { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 }, c);
+    assert.equal(body.temperature, 0.2);
+    assert.equal(body.top_p, undefined);
+    assert.match(c.warnings[0]!, /not both/);
+    const old = anthropicBody(provider('anthropic'), 'claude-sonnet-4-20250514', { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 }, ctx());
+    assert.equal(old.top_p, 0.9);
   });
 
   test('thinking from an effort or a budget, below max_tokens; thinking and redacted thinking go back unchanged', () => {

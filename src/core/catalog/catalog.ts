@@ -432,11 +432,6 @@ export class Catalog {
     return this.describe(id)?.contextLength ?? null;
   }
 
-  /** The model's output limit in tokens, or null when unknown (the router's ModelFacts). */
-  maxOutput(id: string): number | null {
-    return this.describe(id)?.maxOutput ?? null;
-  }
-
   /**
    * What a model can do: snapshot rules, then live data, then the config's `capabilities[id]`.
    * A route (`route/<id>`) can do what all its members can, with the smallest limits.
@@ -455,6 +450,11 @@ export class Catalog {
     for (const [k, v] of Object.entries(live?.capabilities ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
     for (const [k, v] of Object.entries(override ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
     return { ...flags, contextWindow: override?.contextWindow ?? info?.contextLength ?? null, maxOutputTokens: override?.maxOutputTokens ?? info?.maxOutput ?? null };
+  }
+
+  /** The model's output limit in tokens, or null when unknown (the router's ModelFacts). */
+  maxOutput(id: string): number | null {
+    return this.describe(id)?.maxOutput ?? null;
   }
 
   /** Alias of priceFor, so a Catalog can serve as the router's ModelFacts. */

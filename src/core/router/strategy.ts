@@ -8,10 +8,10 @@ import type { LatencyTracker } from './latency.ts';
 export interface ModelFacts {
   contextLength(id: string): number | null;
   price(id: string): Price | null;
-  /** The most output tokens the model gives in one answer, when known (budgets reserve up to it). */
-  maxOutput?(id: string): number | null;
   /** What a model can do; without it every model is assumed able to serve any request. */
   capabilities?(id: string): ModelCapabilities;
+  /** The most output tokens the model gives in one answer, when known (budgets reserve up to it). */
+  maxOutput?(id: string): number | null;
 }
 
 export interface Candidate {

@@ -7,6 +7,7 @@
  * exactly as from OpenAI's `response_format`.
  */
 import type { ResolvedProvider } from '../../config.ts';
+import { estimateMessageTokens, estimateTokens } from '../../catalog/cost.ts';
 import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { mergeProviderOptions, unsupported } from '../shared.ts';
@@ -19,13 +20,32 @@ export const MIN_THINKING_BUDGET = 1024;
 /** The name of the tool that carries a structured answer. */
 export const JSON_TOOL_NAME = 'json_answer';
 
+/** Claude 4.5-era and later models refuse temperature and top_p together ("Please use only one"). */
+export const ONE_SAMPLER = /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9]|(?:opus|sonnet|haiku)-(?:[5-9]|\d{2}))/;
+
 const EFFORT_BUDGET: Record<Exclude<ReasoningEffort, 'none'>, number> = { minimal: 1024, low: 4096, medium: 10_000, high: 24_000, xhigh: 48_000 };
+
+/**
+ * Without the caller's max_tokens: the model's output limit, but no more than the room the prompt
+ * leaves in the context window (Claude 3.7 and later refuse prompt + max_tokens above the window
+ * instead of truncating). The prompt is estimated (~4 characters a token) with a 10% margin.
+ */
+function defaultMaxTokens(req: ModelRequest, limit: number | null, contextWindow: number | null): number {
+  const wanted = limit ?? FALLBACK_MAX_TOKENS;
+  if (contextWindow === null) return wanted;
+  const prompt = estimateMessageTokens(req.messages) + estimateTokens(JSON.stringify(req.tools ?? []));
+  const room = Math.floor(contextWindow - prompt * 1.1);
+  return room >= MIN_OUTPUT ? Math.min(wanted, room) : wanted;
+}
+
+/** Below this much room the request is left to fail with the API's own context-length error. */
+const MIN_OUTPUT = 1024;
 
 export function anthropicBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
   const model = `${provider.id}/${wireModel}`;
   const prompt = toAnthropicPrompt(req.messages, provider.id, wireModel, req.cache?.system);
   const limit = ctx.capabilities?.maxOutputTokens ?? null;
-  let maxTokens = req.maxTokens ?? limit ?? FALLBACK_MAX_TOKENS;
+  let maxTokens = req.maxTokens ?? defaultMaxTokens(req, limit, ctx.capabilities?.contextWindow ?? null);
   if (limit !== null && maxTokens > limit) {
     ctx.warn(`maxTokens: ${model} writes at most ${limit} tokens; sent max_tokens ${limit} instead of ${maxTokens}`);
     maxTokens = limit;
@@ -69,6 +89,10 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
   if (req.topP !== undefined) {
     if (thinking !== null && req.topP < 0.95) ctx.warn(`topP: Anthropic accepts top_p of 0.95–1 while thinking; ${req.topP} was not sent`);
     else body.top_p = req.topP;
+  }
+  if (body.temperature !== undefined && body.top_p !== undefined && ONE_SAMPLER.test(wireModel)) {
+    ctx.warn(`topP: ${model} takes temperature or top_p, not both; sent temperature ${String(body.temperature)} without top_p ${String(body.top_p)}`);
+    delete body.top_p;
   }
   if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
 

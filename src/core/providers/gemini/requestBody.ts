@@ -58,8 +58,9 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
 
   const r = req.reasoning;
   if (r && (r.effort !== undefined || r.budgetTokens !== undefined)) {
-    if (ctx.capabilities && !ctx.capabilities.reasoning && r.effort !== 'none') ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
-    else if (takesThinkingLevel(wireModel) && r.effort !== undefined && r.budgetTokens === undefined) {
+    if (ctx.capabilities && !ctx.capabilities.reasoning) {
+      if (r.effort !== 'none') ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
+    } else if (takesThinkingLevel(wireModel) && r.effort !== undefined && r.budgetTokens === undefined) {
       if (r.effort === 'none' || r.effort === 'minimal') ctx.warn(`reasoning.effort: ${model} cannot turn thinking off; sent thinkingLevel "low"`);
       gen.thinkingConfig = { thinkingLevel: r.effort === 'medium' || r.effort === 'high' || r.effort === 'xhigh' ? 'high' : 'low', includeThoughts: true };
     } else {

@@ -9,6 +9,7 @@ import { textOf, unsupported } from '../shared.ts';
  */
 export function toOpenAIMessages(messages: readonly ChatMessage[], provider: string, model: string): unknown[] {
   const out: unknown[] = [];
+  const callId = provider === 'mistral' ? mistralCallId : (id: string): string => id;
   for (const m of messages) {
     switch (m.role) {
       case 'system':
@@ -27,14 +28,17 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
           const text = textOf(m.content);
           const calls = m.content.filter((p) => p.type === 'tool-call');
           msg.content = text.length > 0 || calls.length === 0 ? text : null;
-          if (calls.length > 0) msg.tool_calls = calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+          // OpenRouter: the reasoning details of the model behind it go back as received.
+          const details = provider === 'openrouter' ? m.content.flatMap((p) => (p.type === 'reasoning' ? (p.state?.openrouterReasoning ?? []) : [])) : [];
+          if (details.length > 0) msg.reasoning_details = details;
+          if (calls.length > 0) msg.tool_calls = calls.map((c) => ({ id: callId(c.id), type: 'function', function: { name: c.name, arguments: c.arguments } }));
         }
         if (m.name !== undefined) msg.name = m.name;
         out.push(msg);
         break;
       }
       case 'tool':
-        for (const r of m.content) out.push({ role: 'tool', tool_call_id: r.callId, content: toolResultContent(r, provider, model) });
+        for (const r of m.content) out.push({ role: 'tool', tool_call_id: callId(r.callId), content: toolResultContent(r, provider, model) });
         break;
     }
   }
@@ -61,4 +65,27 @@ function toolResultContent(r: ToolResultPart, provider: string, model: string): 
     if (c.type !== 'text') throw unsupported(provider, model, 'messages[].tool-result.content', 'a tool message takes text only in Chat Completions', 'describe the image in text, or send it in a user message');
     return { type: 'text', text: c.text };
   });
+}
+
+/**
+ * Mistral takes tool call ids of exactly 9 letters and digits only. Ids made elsewhere
+ * (`toolu_…`, `call_…`, `gcall_…`) are mapped to 9 such characters derived from the id, the same on
+ * the call and on its result, so the pairing survives a conversation that moved to Mistral.
+ */
+export function mistralCallId(id: string): string {
+  if (/^[A-Za-z0-9]{9}$/.test(id)) return id;
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b9;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x85ebca6b) >>> 0;
+  }
+  let out = '';
+  for (let i = 0; i < 9; i++) {
+    const h = i < 5 ? h1 : h2;
+    out += ALPHABET[(h >>> ((i % 5) * 6)) % 62];
+  }
+  return out;
 }

@@ -10,6 +10,7 @@ import { openaiBody } from './requestBody.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 import { mapOpenAIFinish } from './mapFinish.ts';
+import { FragmentTemplate, isBareFragment } from './fragmentTemplate.ts';
 
 export const openaiProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/chat/completions`,
@@ -30,6 +31,8 @@ export class OpenAIStreamDecoder {
   private done = false;
   private readonly provider: string;
   private readonly model: string;
+  /** Set once a bare tool-call argument fragment was seen (see fragmentTemplate.ts). */
+  private template: FragmentTemplate | null = null;
 
   constructor(provider: string, model: string) {
     this.provider = provider;
@@ -43,6 +46,13 @@ export class OpenAIStreamDecoder {
       return false;
     }
     if (data.length === 0) return true;
+    if (this.template !== null) {
+      const fragment = this.template.match(data);
+      if (fragment !== undefined) {
+        out.push({ type: 'tool-call-delta', index: this.template.index, argumentsDelta: fragment });
+        return true;
+      }
+    }
     const chunk = parseEventJson(data, this.provider, this.model);
 
     // OpenRouter: errors after the stream started arrive as a chunk with a top-level error.
@@ -64,6 +74,8 @@ export class OpenAIStreamDecoder {
       if (delta) {
         const reasoning = delta.reasoning_content ?? delta.reasoning;
         if (typeof reasoning === 'string' && reasoning.length > 0) out.push({ type: 'reasoning-delta', text: reasoning });
+        const details = delta.reasoning_details;
+        if (details !== undefined && Array.isArray(details)) for (const d of details) if (obj(d)) out.push({ type: 'reasoning-detail', detail: d as Record<string, unknown> });
         const content = delta.content;
         if (typeof content === 'string') {
           if (content.length > 0) out.push({ type: 'text-delta', text: content });
@@ -82,6 +94,7 @@ export class OpenAIStreamDecoder {
               argumentsDelta: fn && typeof fn.arguments === 'string' ? fn.arguments : '',
             });
           }
+          if (this.sawMeta && isBareFragment(chunk, choice, delta, toolCalls)) this.template = FragmentTemplate.learn(data, num(obj(toolCalls[0])?.index) ?? 0);
         }
       }
       const fr = choice.finish_reason;

@@ -52,8 +52,9 @@ export function openaiBody(provider: ResolvedProvider, wireModel: string, req: M
 
   const r = req.reasoning;
   if (r && (r.effort !== undefined || r.budgetTokens !== undefined)) {
-    if (ctx.capabilities && !ctx.capabilities.reasoning && r.effort !== 'none') {
-      ctx.warn(`reasoning: ${provider.id}/${wireModel} does not reason; the reasoning option was not sent`);
+    if (ctx.capabilities && !ctx.capabilities.reasoning) {
+      // "none" asks for what a model that does not reason already does: nothing to send.
+      if (r.effort !== 'none') ctx.warn(`reasoning: ${provider.id}/${wireModel} does not reason; the reasoning option was not sent`);
     } else if (provider.id === 'openrouter') {
       // OpenRouter's unified field takes an effort or a token budget.
       body.reasoning = r.budgetTokens !== undefined ? { max_tokens: r.budgetTokens } : { effort: r.effort };
