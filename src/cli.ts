@@ -185,6 +185,8 @@ export function resultJson(r: ChatResult): Record<string, unknown> {
     timing: { ...r.timing },
     attempts: r.attempts.map((a) => ({ ...a })),
   };
+  if (r.costEstimated) out.costEstimated = true;
+  if (r.costCheck) out.costCheck = { ...r.costCheck };
   if (r.error) out.error = { kind: r.error.kind, message: r.error.message };
   return out;
 }
