@@ -711,7 +711,9 @@ export class Catalog {
     const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
     const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
     // The price database alone makes a model known only on a provider that is set up (no listing every vendor's catalogue).
-    const db = snap || live || configured || r.via === 'direct' ? this.dbFor(r, snap) : undefined;
+    // (Looked up only when something is missing: a scan of the database per id is not free.)
+    const needsDb = !snap && !live ? configured || r.via === 'direct' : (snap?.contextLength ?? live?.contextLength ?? null) === null;
+    const db = needsDb ? this.dbFor(r, snap) : undefined;
     if (!snap && !live && !configured && !db) return undefined;
 
     const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : configured ? 'config' : 'database';
