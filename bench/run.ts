@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDecodePaths, type PathId } from './decode-paths.ts';
 import { benchGateway } from './gateway.ts';
+import { benchDoors } from './doors.ts';
 import { benchRender } from './render.ts';
 import { benchToolCalls } from './tool-bench.ts';
 import { benchFailover, benchFanOut } from './router-bench.ts';
@@ -214,6 +215,19 @@ say(
       ['latency p99, ms', g('direct_p99_ms'), g('gateway_p99_ms'), g('added_p99_ms'), ''],
       ['lone request, added p50 / p99, ms', '', '', `${g('idle_added_p50_ms')} / ${g('idle_added_p99_ms')}`, ''],
     ],
+  ),
+);
+
+// ---------------------------------------------------------------- C2. the gateway's doors (bench/doors.ts)
+process.stderr.write('bench: C2. gateway doors…\n');
+const doorRows = await benchDoors();
+say();
+say('C2. Gateway doors (bench/doors.ts): the same streamed answer direct from a fake OpenAI upstream and through each door, at 1 and 50 concurrent streams (target: >= 0.8x direct throughput)');
+say();
+say(
+  table(
+    ['door', 'concurrent', 'requests/s', 'x direct', 'p50 ms', 'p99 ms', 'added p50 / p99 ms'],
+    doorRows.map((r) => [r.door, String(r.concurrency), String(r.rps), r.ratio === null ? '' : `${r.ratio}x`, String(r.p50), String(r.p99), r.addedP50 === null ? '' : `${r.addedP50} / ${r.addedP99}`]),
   ),
 );
 

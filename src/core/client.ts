@@ -73,7 +73,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const config = parseConfig(configInput, options.configHint ?? 'config');
   const env = options.env ?? process.env;
   const providers = config.providers.map(resolveProvider);
-  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file');
+  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file', config.aliases);
   const clock = options.clock ?? systemClock;
   const timeouts: Timeouts = {
     connectMs: config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
@@ -85,7 +85,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
   const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
   // The catalog is built below; protocols ask it for a model's capabilities (output limit, reasoning).
-  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id) };
+  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id), wireProtocol: (id) => config.wireProtocols[id] };
   const catalog =
     options.catalog ??
     new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now(), priceData: priceDataOption(config, options.priceDataCacheFile) });

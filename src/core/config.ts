@@ -128,6 +128,10 @@ export const ConfigSchema = z
     /** Model capabilities by `provider/model` id, overriding the catalog. */
     capabilities: z.record(z.string().includes('/', { message: 'must be a "provider/model" id' }), CapabilityOverrideSchema).default({}),
     routes: z.array(RouteSchema).default([]),
+    /** Names an agent insists on (`claude-sonnet-4-5`) → the model or route to use instead. */
+    /** Per OpenAI-protocol model: Chat Completions (`openai`) or the Responses API (`openai-responses`), overriding the catalog's choice. */
+    wireProtocols: z.record(z.string().includes('/', { message: 'must be a "provider/model" id' }), z.enum(['openai', 'openai-responses'])).default({}),
+    aliases: z.record(z.string().min(1), z.string().includes('/', { message: 'must be a "provider/model" id or "route/<id>"' })).default({}),
     budget: BudgetSchema.optional(),
     timeouts: TimeoutsSchema.default({}),
     defaultModel: z.string().optional(),
@@ -163,6 +167,10 @@ export const ConfigSchema = z
       if (routeIds.has(r.id)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'id'], message: `duplicate route id "${r.id}"` });
       routeIds.add(r.id);
     });
+    for (const [name, target] of Object.entries(cfg.aliases)) {
+      // One step only: an alias of an alias would hide where a request goes.
+      if (target in cfg.aliases) ctx.addIssue({ code: 'custom', path: ['aliases', name], message: `points at another alias ("${target}"); name the model or route directly` });
+    }
   });
 
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;

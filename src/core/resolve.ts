@@ -25,11 +25,23 @@ export class ModelResolver {
   private readonly providers: Map<string, ResolvedProvider>;
   private readonly routes: Map<string, RouteConfig>;
   private readonly configHint: string;
+  private readonly aliases: Map<string, string>;
 
-  constructor(providers: ResolvedProvider[], routes: RouteConfig[], configHint = 'the config file') {
+  constructor(providers: ResolvedProvider[], routes: RouteConfig[], configHint = 'the config file', aliases: Record<string, string> = {}) {
     this.providers = new Map(providers.map((p) => [p.id, p]));
     this.routes = new Map(routes.map((r) => [r.id, r]));
     this.configHint = configHint;
+    this.aliases = new Map(Object.entries(aliases));
+  }
+
+  /** The configured aliases (name → model or route id). */
+  get aliasList(): [string, string][] {
+    return [...this.aliases];
+  }
+
+  /** The model or route an alias stands for; any other id unchanged. */
+  unalias(id: string): string {
+    return this.aliases.get(id) ?? id;
   }
 
   get providerList(): ResolvedProvider[] {
@@ -44,7 +56,8 @@ export class ModelResolver {
     return this.providers.get(id);
   }
 
-  resolve(id: string): Target {
+  resolve(asked: string): Target {
+    const id = this.unalias(asked);
     if (id.startsWith(ROUTE_PREFIX)) {
       const route = this.routes.get(id.slice(ROUTE_PREFIX.length));
       if (route) return { type: 'route', route };
@@ -56,10 +69,17 @@ export class ModelResolver {
     return { type: 'model', model: this.resolveModel(id) };
   }
 
-  resolveModel(id: string): ResolvedModel {
+  resolveModel(asked: string): ResolvedModel {
+    const id = this.unalias(asked);
     const slash = id.indexOf('/');
     if (slash <= 0 || slash === id.length - 1) {
-      throw new SwitchboardError({ kind: 'config', message: `"${id}" is not a model id`, model: id, fix: 'use "provider/model", e.g. "openai/gpt-4o-mini" or "anthropic/claude-sonnet-4"' });
+      const known = [...this.aliases.keys(), ...[...this.routes.keys()].map((r) => ROUTE_PREFIX + r)];
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `"${id}" is not a model id${known.length ? ` nor a configured name (configured: ${known.join(', ')})` : ''}`,
+        model: id,
+        fix: `use "provider/model" (e.g. "openai/gpt-4o-mini"), "route/<id>", or map the name with "aliases": {"${id}": "provider/model"} in ${this.configHint}`,
+      });
     }
     const providerId = id.slice(0, slash);
     const rest = id.slice(slash + 1);

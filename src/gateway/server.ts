@@ -17,6 +17,11 @@ import { ROUTE_PREFIX } from '../core/resolve.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
+import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
+import { responsesDoor } from './doors/responsesDoor.ts';
+import { serveDoor } from './doors/serve.ts';
+import type { Door } from './doors/door.ts';
+import { StateCache } from './doors/stateCache.ts';
 
 export interface GatewayOptions {
   client: SwitchboardClient;
@@ -135,6 +140,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
   }
 
+  const doorDeps = { states: new StateCache(), unalias: (m: string) => client.resolver.unalias(m) };
+  const messagesDoor = anthropicDoor(doorDeps);
+  const resDoor = responsesDoor(doorDeps);
+
   function send(req: IncomingMessage, res: ServerResponse, e: HttpError | { status: number; body: unknown; headers?: Record<string, string> }): void {
     if (res.destroyed || res.headersSent) return;
     const body = JSON.stringify(e.body);
@@ -178,9 +187,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
     }
 
-    // 3. The token, compared in constant time.
-    if (!checkToken(req.headers.authorization)) {
-      return send(req, res, gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>"', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } }));
+    // Claude Code probes the base URL with HEAD / before its first request: reachability, no data.
+    if (path === '/' && method === 'HEAD') {
+      res.writeHead(200, { 'content-length': '0' });
+      res.end();
+      return;
+    }
+    const door: Door | null = path === '/v1/messages' || path === '/v1/messages/count_tokens' ? messagesDoor : path === '/v1/responses' ? resDoor : null;
+
+    // 3. The token, compared in constant time: `Authorization: Bearer`, or on Anthropic's door
+    //    `x-api-key` as Anthropic's clients send it (the OpenAI endpoints keep to Bearer).
+    const apiKeyHeader = req.headers['x-api-key'];
+    const authorization = req.headers.authorization ?? (door === messagesDoor && typeof apiKeyHeader === 'string' ? `Bearer ${apiKeyHeader}` : undefined);
+    if (!checkToken(authorization)) {
+      const e = gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>" (or "x-api-key: <token>")', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } });
+      return send(req, res, door ? door.error(e) : e);
     }
 
     // 4. Route.
@@ -197,14 +218,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     } else if (path === '/v1/chat/completions') {
       if (method !== 'POST') return send(req, res, methodNotAllowed('POST'));
       run = () => chatCompletions(req, res, note);
+    } else if (door) {
+      if (method !== 'POST') return send(req, res, door.error(methodNotAllowed('POST')));
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      if (path === '/v1/messages/count_tokens') run = () => countTokens(doorCtx, req, res, query);
+      else run = () => serveDoor(doorCtx, door, req, res, note, query);
     } else {
-      return send(req, res, gatewayError(404, `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/models, /health)`, 'unknown_url'));
+      return send(req, res, gatewayError(404, `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/models, /health)`, 'unknown_url'));
     }
 
     // 5. Capacity.
-    if (closing) return send(req, res, gatewayError(503, 'the gateway is shutting down', 'gateway_shutting_down'));
+    const shaped = (e: HttpError) => (door ? door.error(e) : e);
+    if (closing) return send(req, res, shaped(gatewayError(503, 'the gateway is shutting down', 'gateway_shutting_down')));
     if (stats.active >= maxConcurrent) {
-      return send(req, res, gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', { headers: { 'retry-after': '1' } }));
+      return send(req, res, shaped(gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', { headers: { 'retry-after': '1' } })));
     }
     stats.active++;
     try {
@@ -236,6 +263,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       .filter((m) => m.available)
       .map((m) => ({ id: m.id, object: 'model', created: startedSec, owned_by: m.providerId }));
     for (const r of client.resolver.routeList) out.push({ id: ROUTE_PREFIX + r.id, object: 'model', created: startedSec, owned_by: 'switchboard' });
+    for (const [name] of client.resolver.aliasList) out.push({ id: name, object: 'model', created: startedSec, owned_by: 'switchboard' });
     return out;
   }
 
@@ -365,6 +393,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     // Parameters the core cannot honour are refused by the facade (toChatRequest), naming the parameter and model.
     return p;
   }
+
+  // ── The agents' doors (/v1/messages, /v1/responses): see doors/ ─────────
+
+  const doorCtx = {
+    client,
+    limits: { maxBodyBytes, requestTimeoutMs, idleTimeoutMs },
+    log,
+    redact,
+    inflight,
+    send,
+    toHttpError,
+    onCompleted: () => void stats.completed++,
+    onClientAbort: () => void stats.clientAborts++,
+  };
 
   /** `x-switchboard-warnings`: a JSON array of strings, ASCII only (HTTP header values must be). */
   function warningHeader(warnings: string[]): Record<string, string> {

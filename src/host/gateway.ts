@@ -11,8 +11,10 @@
 import * as vscode from 'vscode';
 import type { SwitchboardClient } from '../core/client.ts';
 import type { App } from './app.ts';
+import type { AgentId } from '../gateway/agentSnippets.ts';
 
 export const GATEWAY_TOKEN_SECRET = 'switchboard.gateway.token';
+const USE_WITH = 'Use with Claude Code / Codex / other tools';
 export const DEFAULT_GATEWAY_PORT = 4141;
 
 export interface StartGatewayArgs {
@@ -22,6 +24,8 @@ export interface StartGatewayArgs {
   copyToken?: boolean;
   /** No notification (tests, scripts). */
   quiet?: boolean;
+  /** Copy the settings for this tool (with the token) to the clipboard, as "Use with…" does. */
+  useWith?: AgentId;
 }
 
 /** What the commands return: never the token. */
@@ -54,10 +58,12 @@ export class GatewayController implements vscode.Disposable {
     if (this.running) {
       if (!args.quiet) void this.announce(this.running.url, args.copyToken === true, true);
       else if (args.copyToken) await this.copyToken();
-      return this.info()!;
+    } else {
+      this.starting ??= this.doStart(args).finally(() => (this.starting = null));
+      if (!(await this.starting)) return undefined;
     }
-    this.starting ??= this.doStart(args).finally(() => (this.starting = null));
-    return this.starting;
+    if (args.useWith) await this.useWith(args.useWith);
+    return this.info()!;
   }
 
   private async doStart(args: StartGatewayArgs): Promise<GatewayInfo | undefined> {
@@ -104,10 +110,34 @@ export class GatewayController implements vscode.Disposable {
 
   private async announce(url: string, copy: boolean, already: boolean): Promise<void> {
     if (copy) await this.copyToken();
-    const pick = await this.app.notify('info', `Switchboard gateway ${already ? 'is running' : 'started'} at ${url} — OpenAI-compatible; send the token as "Authorization: Bearer <token>".`, 'Copy Token', 'Copy URL', 'Stop');
-    if (pick === 'Copy Token') await this.copyToken();
+    const pick = await this.app.notify('info', `Switchboard gateway ${already ? 'is running' : 'started'} at ${url} — OpenAI-compatible (/v1/chat/completions, /v1/responses) and Anthropic-compatible (/v1/messages); send the token as "Authorization: Bearer <token>".`, USE_WITH, 'Copy Token', 'Copy URL', 'Stop');
+    if (pick === USE_WITH) await this.useWith();
+    else if (pick === 'Copy Token') await this.copyToken();
     else if (pick === 'Copy URL') await vscode.env.clipboard.writeText(url);
     else if (pick === 'Stop') await this.stop();
+  }
+
+  /**
+   * "Use with Claude Code / Codex / other tools": pick the tool, and its environment variables or
+   * config snippet (with the token) go to the clipboard. `agent` skips the pick (tests, keybindings).
+   */
+  async useWith(agent?: AgentId): Promise<AgentId | undefined> {
+    const r = this.running;
+    if (!r) return undefined;
+    const { agentSnippets } = await import('../gateway/agentSnippets.ts');
+    const model = this.app.currentModel() ?? 'openai/gpt-4o-mini';
+    const snippets = agentSnippets(r.url, await this.token(), model);
+    const chosen = agent
+      ? snippets.find((s) => s.id === agent)
+      : await vscode.window.showQuickPick(
+          snippets.map((s) => ({ label: s.label, detail: s.detail, id: s.id })),
+          { title: 'Use the Switchboard gateway with…', placeHolder: `copies the settings (with the token) for model ${model}` },
+        ).then((p) => snippets.find((s) => s.id === p?.id));
+    if (!chosen) return undefined;
+    await vscode.env.clipboard.writeText(chosen.text);
+    this.app.log.info(`Gateway settings for ${chosen.label} copied to the clipboard (model ${model})`);
+    if (!agent) void this.app.notify('info', `Switchboard: settings for ${chosen.label} copied (they contain the gateway token). Paste them into your shell${chosen.id === 'codex' ? ' and ~/.codex/config.toml' : ''}.`);
+    return chosen.id;
   }
 
   private async copyToken(): Promise<void> {

@@ -12,7 +12,7 @@ import { findPreset } from '../core/providers/presets.ts';
  * capabilities.untrustedWorkspaces.restrictedConfigurations): where keys go, what is spent and
  * counted, which model is asked, how often it is retried, what is logged.
  */
-export const RESTRICTED_SETTINGS = ['providers', 'defaultModel', 'routes', 'budget', 'timeouts', 'retries', 'pricing', 'capabilities', 'catalog', 'verboseLogging'] as const;
+export const RESTRICTED_SETTINGS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'retries', 'pricing', 'capabilities', 'catalog', 'verboseLogging'] as const;
 
 /** What `WorkspaceConfiguration.inspect(key)` gives (the layers that matter here). */
 export interface SettingLayers {

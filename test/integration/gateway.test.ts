@@ -66,6 +66,27 @@ describe('Local gateway command', () => {
     assert.equal(again.url, info.url);
   });
 
+  it('"Use with Claude Code" copies ANTHROPIC_BASE_URL and the token; Claude Code\'s request shape is answered through /v1/messages', async () => {
+    const info = (await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true, useWith: 'claude-code' })) as GatewayInfo;
+    const snippet = await vscode.env.clipboard.readText();
+    const root = info.url.replace(/\/v1$/, '');
+    assert.ok(snippet.includes(`export ANTHROPIC_BASE_URL=${root}`), snippet.replace(/AUTH_TOKEN=.*/, 'AUTH_TOKEN=…'));
+    const token = /ANTHROPIC_AUTH_TOKEN=(\S+)/.exec(snippet)?.[1] ?? '';
+    assert.ok(token.length >= 43, 'the snippet carries the token');
+    const res = await fetch(`${root}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    const message = JSON.parse(text) as { type: string; content: { type: string; text: string }[] };
+    assert.equal(message.type, 'message');
+    assert.equal(message.content[0]!.text, ANSWER);
+    await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true, useWith: 'codex' });
+    assert.match(await vscode.env.clipboard.readText(), /wire_api = "responses"/);
+  });
+
   it('follows key and settings changes (the app rebuilds its client) without a restart', async () => {
     const info = (await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true, copyToken: true })) as GatewayInfo;
     const token = await vscode.env.clipboard.readText();

@@ -14,6 +14,8 @@ export interface ProviderContext {
   timeouts: Timeouts;
   /** What a model (`provider/model`) can do, from the catalog and the config; protocols size and check requests with it. */
   capabilities?(modelId: string): ModelCapabilities | null;
+  /** The config's wire-protocol override for an OpenAI-protocol model (`provider/model`), if any. */
+  wireProtocol?(modelId: string): 'openai' | 'openai-responses' | undefined;
 }
 
 /** The key, or an `auth` error that says how to add one. Keyless local servers get null. */

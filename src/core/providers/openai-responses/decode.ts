@@ -1,0 +1,139 @@
+/**
+ * OpenAI Responses streaming events → parts. Output items are keyed by `output_index`; a
+ * function call's index among the calls is its tool-call index. Reasoning summaries stream as
+ * reasoning; a reasoning item's encrypted content arrives on output_item.done as its signature.
+ */
+import { classifyHttpError } from '../../errors.ts';
+import type { FinishReason, ModelStreamPart, Usage } from '../../types.ts';
+import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+
+export class ResponsesStreamDecoder {
+  private readonly provider: string;
+  private readonly model: string;
+  /** output_index → tool-call index. */
+  private readonly calls = new Map<number, number>();
+  private ended = false;
+
+  constructor(provider: string, model: string) {
+    this.provider = provider;
+    this.model = model;
+  }
+
+  push(data: string, out: ModelStreamPart[]): boolean {
+    if (data.length === 0 || data === '[DONE]') return !this.ended;
+    const ev = parseEventJson(data, this.provider, this.model);
+    const outputIndex = num(ev.output_index) ?? 0;
+    switch (ev.type) {
+      case 'response.created': {
+        const r = obj(ev.response);
+        if (r) out.push({ type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) });
+        break;
+      }
+      case 'response.output_text.delta':
+        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'text-delta', text: ev.delta });
+        break;
+      case 'response.refusal.delta':
+        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'text-delta', text: ev.delta });
+        break;
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta':
+        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'reasoning-delta', text: ev.delta });
+        break;
+      case 'response.output_item.added': {
+        const item = obj(ev.item);
+        if (item?.type === 'function_call') {
+          const index = this.calls.size;
+          this.calls.set(outputIndex, index);
+          out.push({ type: 'tool-call-delta', index, ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}), ...(typeof item.name === 'string' ? { name: item.name } : {}), argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '' });
+        }
+        break;
+      }
+      case 'response.function_call_arguments.delta': {
+        const index = this.calls.get(outputIndex);
+        if (index === undefined) throw invalidResponse(this.provider, this.model, `function call arguments for output ${outputIndex}, which is not a function call`);
+        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'tool-call-delta', index, argumentsDelta: ev.delta });
+        break;
+      }
+      case 'response.output_item.done': {
+        const item = obj(ev.item);
+        if (item?.type === 'reasoning' && typeof item.encrypted_content === 'string') out.push({ type: 'reasoning-signature', signature: item.encrypted_content });
+        break;
+      }
+      case 'response.completed':
+      case 'response.incomplete': {
+        const r = obj(ev.response) ?? {};
+        const u = obj(r.usage);
+        if (u) out.push({ type: 'usage', usage: usage(u) });
+        let finish: FinishReason = this.calls.size > 0 ? 'tool_calls' : 'stop';
+        let raw = ev.type === 'response.completed' ? 'completed' : 'incomplete';
+        if (ev.type === 'response.incomplete') {
+          const reason = obj(r.incomplete_details)?.reason;
+          raw = typeof reason === 'string' ? reason : raw;
+          finish = reason === 'content_filter' ? 'content_filter' : 'length';
+        }
+        out.push({ type: 'finish', finishReason: finish, rawFinishReason: raw });
+        this.ended = true;
+        return false;
+      }
+      case 'response.failed': {
+        const err = obj(obj(ev.response)?.error) ?? {};
+        throw classifyHttpError({ status: err.code === 'rate_limit_exceeded' ? 429 : 500, body: { error: err }, headers: {}, provider: this.provider, model: this.model });
+      }
+      case 'error':
+        throw classifyHttpError({ status: typeof ev.code === 'string' && /rate_limit/.test(ev.code) ? 429 : 500, body: { error: ev }, headers: {}, provider: this.provider, model: this.model });
+      default:
+        break;
+    }
+    return true;
+  }
+
+  end(): void {
+    if (!this.ended) throw invalidResponse(this.provider, this.model, 'the stream ended before response.completed');
+  }
+}
+
+function usage(u: Record<string, unknown>): Partial<Usage> {
+  const out: Partial<Usage> = {};
+  const input = num(u.input_tokens);
+  const output = num(u.output_tokens);
+  if (input !== null) out.inputTokens = input;
+  if (output !== null) out.outputTokens = output;
+  const cached = num(obj(u.input_tokens_details)?.cached_tokens);
+  if (cached !== null) out.cachedInputTokens = cached;
+  const reasoning = num(obj(u.output_tokens_details)?.reasoning_tokens);
+  if (reasoning !== null) out.reasoningTokens = reasoning;
+  return out;
+}
+
+export async function* decodeResponsesBatches(batches: AsyncIterable<readonly { data: string }[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]> {
+  const decoder = new ResponsesStreamDecoder(provider, model);
+  for await (const batch of batches) {
+    const out: ModelStreamPart[] = [];
+    let more = true;
+    try {
+      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out);
+    } catch (e) {
+      if (out.length > 0) yield out;
+      throw e;
+    }
+    if (out.length > 0) yield out;
+    if (!more) return;
+  }
+  decoder.end();
+}
+
+export async function* decodeResponsesStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  const decoder = new ResponsesStreamDecoder(provider, model);
+  const out: ModelStreamPart[] = [];
+  for await (const ev of events) {
+    out.length = 0;
+    let more: boolean;
+    try {
+      more = decoder.push(ev.data, out);
+    } finally {
+      for (const p of out) yield p;
+    }
+    if (!more) return;
+  }
+  decoder.end();
+}

@@ -1,0 +1,63 @@
+/**
+ * How to point a coding agent at the local gateway: the environment variables or config snippet
+ * for Claude Code (Anthropic Messages door), Codex CLI (Responses door) and any OpenAI-compatible
+ * tool. Shared by VS Code's "Use with Claude Code / Codex / other tools" and the README; pure.
+ */
+export type AgentId = 'claude-code' | 'codex' | 'openai';
+
+export interface AgentSnippet {
+  id: AgentId;
+  label: string;
+  detail: string;
+  /** Shell / TOML text, with the token in it: copy it to the clipboard, never log it. */
+  text: string;
+}
+
+const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** `baseUrl` is the gateway's OpenAI base URL (…/v1); `model` any Switchboard id, route or alias. */
+export function agentSnippets(baseUrl: string, token: string, model: string): AgentSnippet[] {
+  const root = baseUrl.replace(/\/v1\/?$/, '');
+  const m = shellQuote(model);
+  return [
+    {
+      id: 'claude-code',
+      label: 'Claude Code',
+      detail: 'environment variables: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ANTHROPIC_MODEL',
+      text: [
+        `export ANTHROPIC_BASE_URL=${root}`,
+        `export ANTHROPIC_AUTH_TOKEN=${shellQuote(token)}`,
+        `export ANTHROPIC_MODEL=${m}`,
+        `export ANTHROPIC_SMALL_FAST_MODEL=${m}`,
+        'export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1',
+        'claude',
+      ].join('\n'),
+    },
+    {
+      id: 'codex',
+      label: 'Codex CLI',
+      detail: 'a model provider in ~/.codex/config.toml (wire_api = "responses") and SWITCHBOARD_TOKEN',
+      text: [
+        '# ~/.codex/config.toml',
+        `model = ${JSON.stringify(model)}`,
+        'model_provider = "switchboard"',
+        '',
+        '[model_providers.switchboard]',
+        'name = "Switchboard"',
+        `base_url = ${JSON.stringify(baseUrl)}`,
+        'env_key = "SWITCHBOARD_TOKEN"',
+        'wire_api = "responses"',
+        '',
+        '# then, in the shell:',
+        `# export SWITCHBOARD_TOKEN=${shellQuote(token)}`,
+        '# codex',
+      ].join('\n'),
+    },
+    {
+      id: 'openai',
+      label: 'Other tools (OpenAI-compatible)',
+      detail: 'OPENAI_BASE_URL and OPENAI_API_KEY: the openai SDKs, the Vercel AI SDK, LangChain, Aider, …',
+      text: [`export OPENAI_BASE_URL=${baseUrl}`, `export OPENAI_API_KEY=${shellQuote(token)}`, `# model: ${model}`].join('\n'),
+    },
+  ];
+}

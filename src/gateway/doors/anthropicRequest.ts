@@ -1,0 +1,269 @@
+/**
+ * Anthropic Messages request (POST /v1/messages) → the core request model. Exact or refused:
+ * every block type maps onto a core part, or the request is answered 400 naming the block.
+ * Server-side tools (web search, code execution: a `type` other than `custom`) have no
+ * equivalent behind another provider: they are left out with a warning, the agent keeps working.
+ */
+import type { AssistantContent, CacheHint, ChatMessage, ImagePart, ModelRequest, ReasoningOptions, TextPart, ToolChoice, ToolDefinition, ToolResultPart, UserContent } from '../../core/request.ts';
+import { argsText, DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
+import { noStates, type StateLookup } from './stateCache.ts';
+
+const KNOWN_TOP_LEVEL = new Set([
+  'model', 'messages', 'system', 'max_tokens', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k',
+  'tools', 'tool_choice', 'thinking', 'output_config', 'output_format',
+]);
+/** Parameters whose absence would change the answer: refused rather than ignored. */
+const REFUSED_TOP_LEVEL: Record<string, string> = {
+  mcp_servers: 'remote MCP servers run inside Anthropic\'s API; configure them in the agent instead',
+  container: 'code-execution containers exist only inside Anthropic\'s API',
+};
+
+function cacheHint(v: unknown, param: string): CacheHint | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!isObject(v) || v.type !== 'ephemeral') throw new DoorRefusal(`${param}: cache_control must be {"type": "ephemeral"}`, { param });
+  const ttl = v.ttl;
+  if (ttl !== undefined && ttl !== '5m' && ttl !== '1h') throw new DoorRefusal(`${param}.ttl: must be "5m" or "1h"`, { param });
+  return ttl ? { type: 'ephemeral', ttl } : { type: 'ephemeral' };
+}
+
+function textPart(b: Record<string, unknown>, param: string): TextPart {
+  const text = need(typeof b.text === 'string', b.text as string, `${param}.text`, 'expected a string');
+  const part: TextPart = { type: 'text', text };
+  const cache = cacheHint(b.cache_control, `${param}.cache_control`);
+  if (cache) part.cache = cache;
+  return part;
+}
+
+function imagePart(b: Record<string, unknown>, param: string): ImagePart {
+  const src = b.source;
+  if (!isObject(src)) throw new DoorRefusal(`${param}.source: expected an object`, { param });
+  if (src.type === 'base64' && typeof src.data === 'string' && typeof src.media_type === 'string') return { type: 'image', source: { type: 'base64', data: src.data, mediaType: src.media_type } };
+  if (src.type === 'url' && typeof src.url === 'string') return { type: 'image', source: { type: 'url', url: src.url } };
+  throw new DoorRefusal(`${param}.source: an image source must be {"type":"base64","media_type","data"} or {"type":"url","url"} (file ids live in Anthropic's Files API, which this gateway does not have)`, { param });
+}
+
+function userBlock(b: unknown, param: string): UserContent {
+  if (!isObject(b)) throw new DoorRefusal(`${param}: expected a content block object`, { param });
+  switch (b.type) {
+    case 'text':
+      return textPart(b, param);
+    case 'image':
+      return imagePart(b, param);
+    case 'document': {
+      const src = b.source;
+      if (isObject(src) && src.type === 'base64' && typeof src.data === 'string' && typeof src.media_type === 'string') {
+        return { type: 'file', data: src.data, mediaType: src.media_type, ...(typeof b.title === 'string' ? { filename: b.title } : {}) };
+      }
+      if (isObject(src) && src.type === 'text' && typeof src.data === 'string') return { type: 'text', text: src.data };
+      throw new DoorRefusal(`${param}.source: documents must be inline (base64 or text); URL and file-id documents are not supported by this gateway`, { param });
+    }
+    default:
+      throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in a user turn by this gateway`, { param });
+  }
+}
+
+function toolResult(b: Record<string, unknown>, param: string): ToolResultPart {
+  const callId = need(typeof b.tool_use_id === 'string', b.tool_use_id as string, `${param}.tool_use_id`, 'expected a string');
+  let content: ToolResultPart['content'];
+  if (b.content === undefined || b.content === null) content = '';
+  else if (typeof b.content === 'string') content = b.content;
+  else if (Array.isArray(b.content)) {
+    content = b.content.map((c, i) => {
+      const p = `${param}.content[${i}]`;
+      if (!isObject(c)) throw new DoorRefusal(`${p}: expected a content block`, { param: p });
+      if (c.type === 'text') return textPart(c, p);
+      if (c.type === 'image') return imagePart(c, p);
+      throw new DoorRefusal(`${p}: a tool_result may hold text and image blocks, not "${String(c.type)}"`, { param: p });
+    });
+  } else throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
+  const part: ToolResultPart = { type: 'tool-result', callId, content };
+  if (b.is_error === true) part.isError = true;
+  const cache = cacheHint(b.cache_control, `${param}.cache_control`);
+  if (cache) part.cache = cache;
+  return part;
+}
+
+function assistantBlock(b: unknown, param: string, states: StateLookup): AssistantContent {
+  if (!isObject(b)) throw new DoorRefusal(`${param}: expected a content block object`, { param });
+  switch (b.type) {
+    case 'text':
+      return textPart(b, param);
+    case 'tool_use': {
+      const id = need(typeof b.id === 'string', b.id as string, `${param}.id`, 'expected a string');
+      const name = need(typeof b.name === 'string', b.name as string, `${param}.name`, 'expected a string');
+      const state = states.call(id);
+      return state ? { type: 'tool-call', id, name, arguments: argsText(b.input), state } : { type: 'tool-call', id, name, arguments: argsText(b.input) };
+    }
+    case 'thinking': {
+      const text = need(typeof b.thinking === 'string', b.thinking as string, `${param}.thinking`, 'expected a string');
+      const sig = typeof b.signature === 'string' && b.signature !== '' ? b.signature : undefined;
+      return sig ? { type: 'reasoning', text, signature: sig, state: states.reasoning(sig) ?? { origin: states.fallbackOrigin } } : { type: 'reasoning', text };
+    }
+    case 'redacted_thinking': {
+      const data = need(typeof b.data === 'string', b.data as string, `${param}.data`, 'expected a string');
+      return { type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } };
+    }
+    default:
+      throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in an assistant turn by this gateway`, { param });
+  }
+}
+
+function messages(raw: unknown, states: StateLookup): ChatMessage[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new DoorRefusal('messages: expected a non-empty array', { param: 'messages' });
+  const out: ChatMessage[] = [];
+  raw.forEach((m, i) => {
+    const param = `messages[${i}]`;
+    if (!isObject(m)) throw new DoorRefusal(`${param}: expected an object`, { param });
+    const content = m.content;
+    if (m.role === 'user') {
+      if (typeof content === 'string') return void out.push({ role: 'user', content });
+      if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
+      // Anthropic puts tool results in the user turn; the core has a tool message for them.
+      const results: ToolResultPart[] = [];
+      const rest: UserContent[] = [];
+      content.forEach((b, j) => {
+        if (isObject(b) && b.type === 'tool_result') results.push(toolResult(b, `${param}.content[${j}]`));
+        else rest.push(userBlock(b, `${param}.content[${j}]`));
+      });
+      if (results.length) out.push({ role: 'tool', content: results });
+      if (rest.length || !results.length) out.push({ role: 'user', content: rest });
+    } else if (m.role === 'assistant') {
+      if (typeof content === 'string') return void out.push({ role: 'assistant', content });
+      if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
+      out.push({ role: 'assistant', content: content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, states)) });
+    } else if (m.role === 'system') {
+      // Claude Code sends mid-conversation system messages (agent listings, reminders) this way.
+      if (typeof content === 'string') return void out.push({ role: 'system', content });
+      if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of text blocks`, { param });
+      out.push({ role: 'system', content: content.map((b, j) => {
+        if (!isObject(b) || b.type !== 'text') throw new DoorRefusal(`${param}.content[${j}]: a system message holds text blocks only`, { param: `${param}.content[${j}]` });
+        return textPart(b, `${param}.content[${j}]`);
+      }) });
+    } else throw new DoorRefusal(`${param}.role: must be "user", "assistant" or "system", not ${JSON.stringify(m.role)}`, { param: `${param}.role` });
+  });
+  return out;
+}
+
+function tools(raw: unknown, warnings: string[]): ToolDefinition[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new DoorRefusal('tools: expected an array', { param: 'tools' });
+  const out: ToolDefinition[] = [];
+  raw.forEach((t, i) => {
+    const param = `tools[${i}]`;
+    if (!isObject(t)) throw new DoorRefusal(`${param}: expected an object`, { param });
+    if (t.type !== undefined && t.type !== 'custom' && t.type !== null) {
+      warnings.push(`tool "${String(t.name ?? t.type)}" (${String(t.type)}) runs inside Anthropic's API and was left out`);
+      return;
+    }
+    const name = need(typeof t.name === 'string' && t.name !== '', t.name as string, `${param}.name`, 'expected a non-empty string');
+    const schema = need(isObject(t.input_schema), t.input_schema as Record<string, unknown>, `${param}.input_schema`, 'expected a JSON Schema object');
+    const def: ToolDefinition = { name, parameters: schema };
+    if (typeof t.description === 'string') def.description = t.description;
+    if (t.strict === true) def.strict = true;
+    const cache = cacheHint(t.cache_control, `${param}.cache_control`);
+    if (cache) def.cache = cache;
+    out.push(def);
+  });
+  return out;
+}
+
+function toolChoice(raw: unknown): { choice?: ToolChoice; parallel?: boolean } {
+  if (raw === undefined || raw === null) return {};
+  if (!isObject(raw)) throw new DoorRefusal('tool_choice: expected an object', { param: 'tool_choice' });
+  const parallel = raw.disable_parallel_tool_use === true ? { parallel: false } : {};
+  switch (raw.type) {
+    case 'auto':
+      return { choice: 'auto', ...parallel };
+    case 'any':
+      return { choice: 'required', ...parallel };
+    case 'none':
+      return { choice: 'none' };
+    case 'tool':
+      if (typeof raw.name !== 'string') throw new DoorRefusal('tool_choice.name: required when type is "tool"', { param: 'tool_choice.name' });
+      return { choice: { type: 'tool', name: raw.name }, ...parallel };
+    default:
+      throw new DoorRefusal('tool_choice.type: must be "auto", "any", "tool" or "none"', { param: 'tool_choice.type' });
+  }
+}
+
+const EFFORTS: Record<string, ReasoningOptions['effort']> = { low: 'low', medium: 'medium', high: 'high', max: 'xhigh' };
+
+function thinking(raw: unknown, outputConfig: unknown): ReasoningOptions | undefined {
+  const effortRaw = isObject(outputConfig) ? outputConfig.effort : undefined;
+  let effort: ReasoningOptions['effort'];
+  if (effortRaw !== undefined) {
+    effort = EFFORTS[String(effortRaw)];
+    if (!effort) throw new DoorRefusal('output_config.effort: must be "low", "medium", "high" or "max"', { param: 'output_config.effort' });
+  }
+  if (raw === undefined || raw === null) return effort ? { effort } : undefined;
+  if (!isObject(raw)) throw new DoorRefusal('thinking: expected an object', { param: 'thinking' });
+  if (raw.type === 'disabled') return effort ? { effort } : undefined;
+  if (raw.type === 'enabled') {
+    const budget = raw.budget_tokens;
+    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1) throw new DoorRefusal('thinking.budget_tokens: a positive integer is required when thinking is enabled', { param: 'thinking.budget_tokens' });
+    return { budgetTokens: budget, ...(effort ? { effort } : {}) };
+  }
+  // Adaptive: the model decides how much to think; the effort (default high, as Anthropic's) says how much it may.
+  if (raw.type === 'adaptive') return { effort: effort ?? 'high' };
+  throw new DoorRefusal('thinking.type: must be "enabled", "disabled" or "adaptive"', { param: 'thinking.type' });
+}
+
+function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw) || raw.type !== 'json_schema' || !isObject(raw.schema)) throw new DoorRefusal('output_format: expected {"type": "json_schema", "schema": {...}}', { param: 'output_format' });
+  return { type: 'json_schema', name: 'output', schema: raw.schema };
+}
+
+/** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
+export function parseMessagesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
+  if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
+  const warnings: string[] = [];
+  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL)) if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
+  for (const k of Object.keys(body)) if (!KNOWN_TOP_LEVEL.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  const model = need(typeof body.model === 'string' && body.model !== '', body.model as string, 'model', 'required ("provider/model", "route/<id>" or an alias)');
+  const maxTokens = optNumber(body, 'max_tokens');
+  if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1) throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
+
+  const msgs: ChatMessage[] = [];
+  if (typeof body.system === 'string') {
+    if (body.system) msgs.push({ role: 'system', content: body.system });
+  } else if (Array.isArray(body.system)) {
+    const parts = body.system.map((b, i) => {
+      if (!isObject(b) || b.type !== 'text') throw new DoorRefusal(`system[${i}]: system blocks must be text`, { param: `system[${i}]` });
+      return textPart(b, `system[${i}]`);
+    });
+    if (parts.length) msgs.push({ role: 'system', content: parts });
+  } else if (body.system !== undefined && body.system !== null) throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
+  msgs.push(...messages(body.messages, lookup(model)));
+
+  const request: DoorRequest['request'] = { messages: msgs, maxTokens };
+  const t = tools(body.tools, warnings);
+  if (t && t.length) request.tools = t;
+  const tc = toolChoice(body.tool_choice);
+  if (tc.choice && request.tools) request.toolChoice = tc.choice;
+  else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none') throw new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });
+  if (tc.parallel === false) request.parallelToolCalls = false;
+  const temperature = optNumber(body, 'temperature', 'temperature', [0, 1]);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = optNumber(body, 'top_p', 'top_p', [0, 1]);
+  if (topP !== undefined) request.topP = topP;
+  const topK = optNumber(body, 'top_k');
+  if (topK !== undefined) {
+    request.providerOptions = { anthropic: { top_k: topK } };
+    warnings.push('top_k is honoured only when the answering model speaks Anthropic\'s protocol');
+  }
+  if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
+    if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string')) throw new DoorRefusal('stop_sequences: expected an array of strings', { param: 'stop_sequences' });
+    if (body.stop_sequences.length) request.stop = body.stop_sequences as string[];
+  }
+  if (isObject(body.metadata)) {
+    const user = optString(body.metadata, 'user_id', 'metadata.user_id');
+    if (user) request.user = user;
+  }
+  const reasoning = thinking(body.thinking, body.output_config);
+  if (reasoning) request.reasoning = reasoning;
+  const format = outputFormat(body.output_format ?? (isObject(body.output_config) ? body.output_config.format : undefined));
+  if (format) request.responseFormat = format;
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
+  return { model, request, stream: body.stream === true, warnings };
+}

@@ -1,0 +1,180 @@
+/**
+ * Core answers → Anthropic Messages: the `message` object, the streaming event sequence
+ * (message_start, content_block_start/delta/stop, message_delta with usage, message_stop, ping)
+ * and Anthropic's error shape `{type:"error", error:{type, message}}`.
+ */
+import type { ChatResult, FinishReason, StreamPart, Usage } from '../../core/types.ts';
+import type { HttpError } from '../errors.ts';
+import { argsObject, type DoorError, type DoorRequest, type StreamEncoder } from './door.ts';
+import { assistantContent, randomId } from './result.ts';
+
+const ERROR_TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'timeout_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  503: 'overloaded_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+export function anthropicError(h: HttpError): DoorError {
+  const type = ERROR_TYPE_BY_STATUS[h.status] ?? (h.status >= 500 ? 'api_error' : 'invalid_request_error');
+  return { status: h.status, body: { type: 'error', error: { type, message: h.body.error.message } }, headers: { ...h.headers } };
+}
+
+export function stopReason(finish: FinishReason, raw: string | null): string {
+  switch (finish) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return raw === 'stop_sequence' ? 'stop_sequence' : raw === 'pause_turn' ? 'pause_turn' : 'end_turn';
+  }
+}
+
+interface AnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
+}
+
+/** Anthropic counts cached input apart from `input_tokens`; the core (OpenAI's convention) includes it. */
+function usage(u: Usage): AnthropicUsage {
+  const cached = u.cachedInputTokens ?? 0;
+  const out: AnthropicUsage = { input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached), output_tokens: u.outputTokens ?? 0 };
+  if (u.cachedInputTokens !== null) out.cache_read_input_tokens = cached;
+  return out;
+}
+
+type Block =
+  | { type: 'text'; text: string }
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown };
+
+function blocks(r: ChatResult): Block[] {
+  const out: Block[] = [];
+  for (const p of assistantContent(r)) {
+    if (p.type === 'text') out.push({ type: 'text', text: p.text });
+    else if (p.type === 'reasoning') out.push(p.redactedData !== undefined ? { type: 'redacted_thinking', data: p.redactedData } : { type: 'thinking', thinking: p.text, signature: p.signature ?? '' });
+    else out.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, p.name) });
+  }
+  return out;
+}
+
+export function toMessage(r: ChatResult, req: DoorRequest): unknown {
+  return {
+    id: r.responseId?.startsWith('msg_') ? r.responseId : randomId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: req.model,
+    content: blocks(r),
+    stop_reason: stopReason(r.finishReason, r.rawFinishReason),
+    stop_sequence: null,
+    usage: usage(r.usage),
+  };
+}
+
+const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Rich parts → Anthropic's event sequence. Blocks open and close as the part kinds change. */
+export class MessagesEncoder implements StreamEncoder {
+  private readonly model: string;
+  private readonly id = randomId('msg_');
+  private started = false;
+  /** Index of the open block, its kind, and for a tool block the core's tool-call index. */
+  private index = -1;
+  private open: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use' | null = null;
+  private toolIndex = -1;
+  private usageSoFar: Partial<Usage> = {};
+
+  private readonly onDone: (r: ChatResult) => void;
+
+  constructor(req: DoorRequest, onDone: (r: ChatResult) => void = () => undefined) {
+    this.model = req.model;
+    this.onDone = onDone;
+  }
+
+  private start(): string {
+    if (this.started) return '';
+    this.started = true;
+    const message = { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: this.usageSoFar.inputTokens ?? 0, output_tokens: 0 } };
+    return frame('message_start', { type: 'message_start', message }) + frame('ping', { type: 'ping' });
+  }
+
+  private close(): string {
+    if (this.open === null) return '';
+    const s = frame('content_block_stop', { type: 'content_block_stop', index: this.index });
+    this.open = null;
+    return s;
+  }
+
+  private openBlock(kind: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use', block: unknown): string {
+    const s = this.close();
+    this.index++;
+    this.open = kind;
+    return s + frame('content_block_start', { type: 'content_block_start', index: this.index, content_block: block });
+  }
+
+  private delta(delta: unknown): string {
+    return frame('content_block_delta', { type: 'content_block_delta', index: this.index, delta });
+  }
+
+  part(p: StreamPart): string {
+    switch (p.type) {
+      case 'text-delta': {
+        if (!p.text) return '';
+        let s = this.start();
+        if (this.open !== 'text') s += this.openBlock('text', { type: 'text', text: '' });
+        return s + this.delta({ type: 'text_delta', text: p.text });
+      }
+      case 'reasoning-delta': {
+        if (!p.text) return '';
+        let s = this.start();
+        if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
+        return s + this.delta({ type: 'thinking_delta', thinking: p.text });
+      }
+      case 'reasoning-signature': {
+        // Anthropic sends the signature as the thinking block's last delta; it closes the block.
+        let s = this.start();
+        if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
+        return s + this.delta({ type: 'signature_delta', signature: p.signature }) + this.close();
+      }
+      case 'reasoning-redacted':
+        return this.start() + this.openBlock('redacted_thinking', { type: 'redacted_thinking', data: p.data }) + this.close();
+      case 'tool-call-delta': {
+        let s = this.start();
+        if (this.open !== 'tool_use' || this.toolIndex !== p.index) {
+          this.toolIndex = p.index;
+          s += this.openBlock('tool_use', { type: 'tool_use', id: p.id ?? randomId('toolu_'), name: p.name ?? '', input: {} });
+        }
+        return p.argumentsDelta ? s + this.delta({ type: 'input_json_delta', partial_json: p.argumentsDelta }) : s;
+      }
+      case 'usage':
+        for (const [k, v] of Object.entries(p.usage)) if (v !== null && v !== undefined) (this.usageSoFar as Record<string, number>)[k] = v;
+        return '';
+      default:
+        return '';
+    }
+  }
+
+  finish(r: ChatResult): string {
+    let s = this.start() + this.close();
+    this.onDone(r);
+    s += frame('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: null }, usage: usage(r.usage) });
+    return s + frame('message_stop', { type: 'message_stop' });
+  }
+
+  fail(e: DoorError): string {
+    return frame('error', e.body);
+  }
+}

@@ -1,0 +1,7 @@
+/** A door's translated request → the router's request (the core request model plus the model id). */
+import type { ModelRequest } from '../../core/request.ts';
+import type { ChatRequest } from '../../core/router/router.ts';
+
+export function toRouterRequest(model: string, r: Omit<ModelRequest, 'signal'>, signal: AbortSignal): ChatRequest {
+  return { ...r, model, signal };
+}

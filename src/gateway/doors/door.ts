@@ -1,0 +1,109 @@
+/**
+ * What a gateway "door" is: one client protocol (Anthropic Messages, OpenAI Responses) translated
+ * onto the core request model (src/core/request.ts) and back. A door never sees a provider's wire
+ * format: the core's adapters do that, so any door reaches any upstream protocol.
+ */
+import type { ModelRequest } from '../../core/request.ts';
+import type { ChatResult, StreamPart } from '../../core/types.ts';
+import type { HttpError } from '../errors.ts';
+import type { StateCache } from './stateCache.ts';
+import { SwitchboardError } from '../../core/errors.ts';
+
+/** A request a door parsed: the model id the client named, the neutral request, and what was left out. */
+export interface DoorRequest {
+  model: string;
+  request: Omit<ModelRequest, 'signal'>;
+  stream: boolean;
+  /** Things left out or approximated (hosted tools, unsupported hints): sent as `x-switchboard-warnings`. */
+  warnings: string[];
+}
+
+/** A door's error response: its own body shape and status. */
+export interface DoorError {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** A refused request (bad parameters), in whatever shape the door answers with. */
+export class DoorRefusal extends Error {
+  readonly status: number;
+  readonly param: string | null;
+  readonly code: string;
+  constructor(message: string, opts: { status?: number; param?: string | null; code?: string } = {}) {
+    super(message);
+    this.status = opts.status ?? 400;
+    this.param = opts.param ?? null;
+    this.code = opts.code ?? 'invalid_request';
+  }
+}
+
+/** Turns the rich stream into SSE frames, one door's event sequence. */
+export interface StreamEncoder {
+  /** Frames for one part (often none). */
+  part(p: StreamPart): string;
+  /** The closing frames once the result is known (a successful answer). */
+  finish(r: ChatResult): string;
+  /** The closing frames for an error after the stream started. */
+  fail(e: DoorError): string;
+}
+
+/** What the doors share with the gateway: provider state handed out earlier, and the config's aliases. */
+export interface DoorDeps {
+  states: StateCache;
+  /** A model name as the client gave it → the model or route id it stands for. */
+  unalias(model: string): string;
+}
+
+export interface Door {
+  readonly name: string;
+  parse(body: unknown, query: URLSearchParams): DoorRequest;
+  /** The door's error shape for a gateway or upstream error. */
+  error(h: HttpError): DoorError;
+  /** The non-streamed answer. */
+  complete(r: ChatResult, req: DoorRequest): unknown;
+  encoder(req: DoorRequest): StreamEncoder;
+}
+
+/** JSON Schema check helpers shared by the doors' hand-written validators (errors name the parameter). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function need<T>(ok: boolean, value: T, param: string, what: string): T {
+  if (!ok) throw new DoorRefusal(`${param}: ${what}`, { param });
+  return value;
+}
+
+export function optNumber(o: Record<string, unknown>, key: string, param = key, range?: [number, number]): number | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new DoorRefusal(`${param}: expected a number`, { param });
+  if (range && (v < range[0] || v > range[1])) throw new DoorRefusal(`${param}: must be between ${range[0]} and ${range[1]}`, { param });
+  return v;
+}
+
+export function optString(o: Record<string, unknown>, key: string, param = key): string | undefined {
+  const v = o[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new DoorRefusal(`${param}: expected a string`, { param });
+  return v;
+}
+
+/** Parse tool-call arguments a client sent back as an object into the JSON text the core carries. */
+export function argsText(input: unknown): string {
+  return JSON.stringify(input ?? {});
+}
+
+/**
+ * A JSON object from the arguments text a model produced (`{}` for empty text). Text that is not
+ * JSON cannot become an object without changing it: that is the upstream's broken answer (502).
+ */
+export function argsObject(text: string, tool: string): unknown {
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new SwitchboardError({ kind: 'invalid_response', message: `the model's arguments for tool "${tool}" are not valid JSON` });
+  }
+}

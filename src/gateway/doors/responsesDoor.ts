@@ -1,0 +1,98 @@
+/**
+ * POST /v1/responses: OpenAI's Responses API over any upstream. Stateless with `store: false`;
+ * otherwise each answer's conversation is kept in memory for `previous_response_id`, for the
+ * gateway's lifetime and bounded (least recently used first out), never on disk.
+ */
+import type { ChatMessage } from '../../core/request.ts';
+import type { ChatResult } from '../../core/types.ts';
+import type { HttpError } from '../errors.ts';
+import { DoorRefusal, type Door, type DoorDeps, type DoorError, type DoorRequest } from './door.ts';
+import { StateCache, type StateLookup } from './stateCache.ts';
+import { assistantContent, randomId } from './result.ts';
+import { parseResponsesRequest, type ResponsesParsed } from './responsesRequest.ts';
+import { ResponsesEncoder, toResponse } from './responsesResponse.ts';
+
+export interface ConversationStoreOptions {
+  /** Responses kept. Default 500. */
+  maxEntries?: number;
+  /** Characters of JSON kept in all. Default 64 MB worth. */
+  maxChars?: number;
+}
+
+/** previous_response_id → the conversation up to and including that response. */
+export class ConversationStore {
+  private readonly map = new Map<string, { messages: ChatMessage[]; chars: number }>();
+  private chars = 0;
+  private readonly maxEntries: number;
+  private readonly maxChars: number;
+
+  constructor(opts: ConversationStoreOptions = {}) {
+    this.maxEntries = opts.maxEntries ?? 500;
+    this.maxChars = opts.maxChars ?? 64 * 1024 * 1024;
+  }
+
+  get(id: string): ChatMessage[] | undefined {
+    const e = this.map.get(id);
+    if (!e) return undefined;
+    this.map.delete(id);
+    this.map.set(id, e);
+    return e.messages;
+  }
+
+  set(id: string, messages: ChatMessage[]): void {
+    const chars = JSON.stringify(messages).length;
+    if (chars > this.maxChars) return;
+    this.map.set(id, { messages, chars });
+    this.chars += chars;
+    for (const [k, v] of this.map) {
+      if (this.map.size <= this.maxEntries && this.chars <= this.maxChars) break;
+      this.map.delete(k);
+      this.chars -= v.chars;
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export function responsesError(h: HttpError): DoorError {
+  return { status: h.status, body: h.body, headers: { ...h.headers } };
+}
+
+export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unalias: (m) => m }, store = new ConversationStore()): Door {
+  const lookup = (model: string): StateLookup => ({ call: (id) => deps.states.call(id), reasoning: (s) => deps.states.reasoning(s), fallbackOrigin: deps.unalias(model) });
+  const remember = (req: ResponsesParsed, r: ChatResult, id: string): void => {
+    deps.states.record(r.content);
+    if (!req.store) return;
+    const content = assistantContent(r);
+    store.set(id, [...req.conversation, ...(content.length ? [{ role: 'assistant' as const, content }] : [])]);
+  };
+  return {
+    name: 'responses',
+    parse(body): DoorRequest {
+      const req = parseResponsesRequest(body, lookup);
+      if (req.previousResponseId) {
+        const before = store.get(req.previousResponseId);
+        if (!before) throw new DoorRefusal(`previous_response_id: response "${req.previousResponseId}" is not known to this gateway (it keeps responses in memory, with store not false, until it restarts)`, { param: 'previous_response_id', code: 'previous_response_not_found', status: 404 });
+        req.conversation = [...before, ...req.conversation];
+        const system = req.request.messages[0]?.role === 'system' && req.instructions ? [req.request.messages[0]] : [];
+        req.request = { ...req.request, messages: [...system, ...req.conversation] };
+      }
+      return req;
+    },
+    error: responsesError,
+    complete(r, req) {
+      const p = req as ResponsesParsed;
+      const id = randomId('resp_');
+      const response = toResponse(r, p, id, Math.floor(Date.now() / 1000));
+      remember(p, r, id);
+      return response;
+    },
+    encoder(req) {
+      const p = req as ResponsesParsed;
+      const id = randomId('resp_');
+      return new ResponsesEncoder(p, id, (r) => remember(p, r, id));
+    },
+  };
+}

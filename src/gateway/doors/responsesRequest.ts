@@ -1,0 +1,271 @@
+/**
+ * OpenAI Responses request (POST /v1/responses) → the core request model. Input items map onto
+ * messages by role: `function_call` items join the assistant turn, `function_call_output` items
+ * become tool results, `reasoning` items become reasoning parts (their encrypted content is the
+ * provider's signature). Hosted tools (web_search, file_search, …) have no equivalent behind
+ * another provider: left out with a warning. `namespace` groups are flattened into function
+ * tools named `<namespace>__<tool>` (a name every upstream accepts), and calls are mapped back.
+ */
+import type { AssistantContent, ChatMessage, ImagePart, ModelRequest, ReasoningEffort, TextPart, ToolChoice, ToolDefinition, UserContent } from '../../core/request.ts';
+import { DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
+import { noStates, type StateLookup } from './stateCache.ts';
+
+/** Upstreams accept `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini): a namespace joins with "__". */
+export const NAMESPACE_SEPARATOR = '__';
+
+const KNOWN_TOP_LEVEL = new Set([
+  'model', 'input', 'instructions', 'tools', 'tool_choice', 'text', 'reasoning', 'max_output_tokens', 'temperature', 'top_p', 'client_metadata',
+  'store', 'previous_response_id', 'stream', 'parallel_tool_calls', 'include', 'metadata', 'user', 'prompt_cache_key', 'safety_identifier', 'stream_options',
+]);
+const REFUSED_TOP_LEVEL: Record<string, string> = {
+  conversation: 'server-side conversations live in OpenAI\'s API; send the items, or use previous_response_id',
+  prompt: 'stored prompt templates live in OpenAI\'s API',
+  background: 'background responses are not supported by this gateway',
+};
+/** Redacted thinking travels in encrypted_content with this prefix (see responsesResponse.ts). */
+const REDACTED = 'redacted:';
+const EFFORTS = new Set<ReasoningEffort>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+
+export interface ResponsesParsed extends DoorRequest {
+  previousResponseId: string | null;
+  store: boolean;
+  /** Flattened namespace tool name → [namespace, tool], to map calls back. */
+  namespaced: Map<string, [string, string]>;
+  /** The conversation without the instructions (kept for a later previous_response_id: instructions do not carry over). */
+  conversation: ChatMessage[];
+  instructions: string | null;
+  /** What the response object echoes back. */
+  echo: Record<string, unknown>;
+}
+
+function contentParts(raw: unknown, param: string, role: string): (UserContent | TextPart)[] | string {
+  if (typeof raw === 'string') return raw;
+  if (!Array.isArray(raw)) throw new DoorRefusal(`${param}: expected a string or an array of content parts`, { param });
+  return raw.map((c, i): UserContent | TextPart => {
+    const p = `${param}[${i}]`;
+    if (!isObject(c)) throw new DoorRefusal(`${p}: expected an object`, { param: p });
+    switch (c.type) {
+      case 'input_text':
+      case 'output_text':
+      case 'text':
+        return { type: 'text', text: need(typeof c.text === 'string', c.text as string, `${p}.text`, 'expected a string') };
+      case 'refusal':
+        return { type: 'text', text: need(typeof c.refusal === 'string', c.refusal as string, `${p}.refusal`, 'expected a string') };
+      case 'input_image': {
+        if (role === 'assistant') throw new DoorRefusal(`${p}: an assistant message cannot hold an image`, { param: p });
+        const url = need(typeof c.image_url === 'string', c.image_url as string, `${p}.image_url`, 'a URL or data: URL is required (file ids live in OpenAI\'s Files API)');
+        const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+        const img: ImagePart = m ? { type: 'image', source: { type: 'base64', mediaType: m[1]!, data: m[2]! } } : { type: 'image', source: { type: 'url', url } };
+        if (c.detail === 'low' || c.detail === 'high' || c.detail === 'auto') img.detail = c.detail;
+        return img;
+      }
+      case 'input_file': {
+        const data = need(typeof c.file_data === 'string', c.file_data as string, `${p}.file_data`, 'inline file data is required (file ids and URLs are not supported)');
+        const m = /^data:([^;,]+);base64,(.*)$/s.exec(data);
+        if (!m) throw new DoorRefusal(`${p}.file_data: expected a data: URL ("data:application/pdf;base64,...")`, { param: p });
+        return { type: 'file', mediaType: m[1]!, data: m[2]!, ...(typeof c.filename === 'string' ? { filename: c.filename } : {}) };
+      }
+      default:
+        throw new DoorRefusal(`${p}: content part type "${String(c.type)}" is not supported by this gateway`, { param: p });
+    }
+  });
+}
+
+/** Append to the last assistant message, or start one (function calls and reasoning items build one turn). */
+function pushAssistant(out: ChatMessage[], parts: AssistantContent[]): void {
+  const last = out.at(-1);
+  if (last && last.role === 'assistant') {
+    if (typeof last.content === 'string') last.content = last.content ? [{ type: 'text', text: last.content }] : [];
+    last.content.push(...parts);
+  } else out.push({ role: 'assistant', content: parts });
+}
+
+export function inputToMessages(input: unknown, states: StateLookup, namespaced: Map<string, [string, string]>): ChatMessage[] {
+  if (typeof input === 'string') return [{ role: 'user', content: input }];
+  if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
+  const out: ChatMessage[] = [];
+  const flatOf = (name: string, ns: unknown): string => (typeof ns === 'string' && ns ? `${ns}${NAMESPACE_SEPARATOR}${name}` : name);
+  input.forEach((item, i) => {
+    const param = `input[${i}]`;
+    if (!isObject(item)) throw new DoorRefusal(`${param}: expected an object`, { param });
+    const type = item.type ?? 'message';
+    switch (type) {
+      case 'message': {
+        const role = item.role;
+        const content = contentParts(item.content, `${param}.content`, String(role));
+        if (role === 'system' || role === 'developer') {
+          out.push({ role: 'system', content: typeof content === 'string' ? content : content.map((c) => need(c.type === 'text', c as TextPart, `${param}.content`, 'system and developer messages hold text only')) });
+        } else if (role === 'user') out.push({ role: 'user', content });
+        else if (role === 'assistant') pushAssistant(out, typeof content === 'string' ? [{ type: 'text', text: content }] : (content as TextPart[]));
+        else throw new DoorRefusal(`${param}.role: must be "user", "assistant", "system" or "developer"`, { param: `${param}.role` });
+        break;
+      }
+      case 'function_call': {
+        const id = need(typeof item.call_id === 'string', item.call_id as string, `${param}.call_id`, 'expected a string');
+        const name = need(typeof item.name === 'string', item.name as string, `${param}.name`, 'expected a string');
+        const args = need(typeof item.arguments === 'string', item.arguments as string, `${param}.arguments`, 'expected a JSON string');
+        const flat = flatOf(name, item.namespace);
+        if (flat !== name) namespaced.set(flat, [item.namespace as string, name]);
+        const state = states.call(id);
+        pushAssistant(out, [state ? { type: 'tool-call', id, name: flat, arguments: args, state } : { type: 'tool-call', id, name: flat, arguments: args }]);
+        break;
+      }
+      case 'function_call_output': {
+        const callId = need(typeof item.call_id === 'string', item.call_id as string, `${param}.call_id`, 'expected a string');
+        let content: string | (TextPart | ImagePart)[];
+        if (typeof item.output === 'string') content = item.output;
+        else {
+          const parts = contentParts(item.output, `${param}.output`, 'tool');
+          content = typeof parts === 'string' ? parts : parts.map((p) => need(p.type === 'text' || p.type === 'image', p as TextPart | ImagePart, `${param}.output`, 'a function output holds text and images'));
+        }
+        const last = out.at(-1);
+        if (last && last.role === 'tool') last.content.push({ type: 'tool-result', callId, content });
+        else out.push({ role: 'tool', content: [{ type: 'tool-result', callId, content }] });
+        break;
+      }
+      case 'reasoning': {
+        const summary = Array.isArray(item.summary) ? item.summary.map((s) => (isObject(s) && typeof s.text === 'string' ? s.text : '')).join('\n\n') : '';
+        const enc = optString(item, 'encrypted_content', `${param}.encrypted_content`);
+        if (!enc) pushAssistant(out, [{ type: 'reasoning', text: summary }]);
+        else if (enc.startsWith(REDACTED)) {
+          const data = enc.slice(REDACTED.length);
+          pushAssistant(out, [{ type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } }]);
+        } else pushAssistant(out, [{ type: 'reasoning', text: summary, signature: enc, state: states.reasoning(enc) ?? { origin: states.fallbackOrigin } }]);
+        break;
+      }
+      case 'item_reference':
+        throw new DoorRefusal(`${param}: item references point into OpenAI's stored items; send the item itself or use previous_response_id`, { param });
+      default:
+        throw new DoorRefusal(`${param}: input item type "${String(type)}" is not supported by this gateway`, { param });
+    }
+  });
+  return out;
+}
+
+function functionTool(t: Record<string, unknown>, param: string, name: string): ToolDefinition {
+  const def: ToolDefinition = { name, parameters: isObject(t.parameters) ? t.parameters : { type: 'object', properties: {} } };
+  if (typeof t.description === 'string') def.description = t.description;
+  if (t.strict === true) def.strict = true;
+  if (t.parameters !== undefined && t.parameters !== null && !isObject(t.parameters)) throw new DoorRefusal(`${param}.parameters: expected a JSON Schema object`, { param });
+  return def;
+}
+
+export function parseTools(raw: unknown, warnings: string[], namespaced: Map<string, [string, string]>): ToolDefinition[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new DoorRefusal('tools: expected an array', { param: 'tools' });
+  const out: ToolDefinition[] = [];
+  raw.forEach((t, i) => {
+    const param = `tools[${i}]`;
+    if (!isObject(t)) throw new DoorRefusal(`${param}: expected an object`, { param });
+    if (t.type === 'function') {
+      out.push(functionTool(t, param, need(typeof t.name === 'string' && t.name !== '', t.name as string, `${param}.name`, 'expected a non-empty string')));
+    } else if (t.type === 'namespace') {
+      const ns = need(typeof t.name === 'string' && t.name !== '', t.name as string, `${param}.name`, 'expected a non-empty string');
+      const inner = need(Array.isArray(t.tools), t.tools as unknown[], `${param}.tools`, 'expected an array');
+      inner.forEach((f, j) => {
+        const p = `${param}.tools[${j}]`;
+        if (!isObject(f) || (f.type !== undefined && f.type !== 'function')) {
+          warnings.push(`tool ${p} in namespace "${ns}" is not a function tool and was left out`);
+          return;
+        }
+        const name = need(typeof f.name === 'string' && f.name !== '', f.name as string, `${p}.name`, 'expected a non-empty string');
+        const flat = `${ns}${NAMESPACE_SEPARATOR}${name}`;
+        namespaced.set(flat, [ns, name]);
+        const def = functionTool(f, p, flat);
+        if (!def.description && typeof t.description === 'string') def.description = t.description;
+        out.push(def);
+      });
+    } else {
+      warnings.push(`hosted tool "${String(t.type)}" runs inside OpenAI's API and was left out`);
+    }
+  });
+  return out;
+}
+
+function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>): ToolChoice | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (raw === 'auto' || raw === 'none' || raw === 'required') return raw;
+  if (isObject(raw) && raw.type === 'function' && typeof raw.name === 'string') {
+    const flat = [...namespaced].find(([, [, n]]) => n === raw.name)?.[0];
+    return { type: 'tool', name: flat ?? raw.name };
+  }
+  if (isObject(raw) && raw.type === 'allowed_tools') throw new DoorRefusal('tool_choice: "allowed_tools" is not supported by this gateway; send only the allowed tools instead', { param: 'tool_choice' });
+  throw new DoorRefusal('tool_choice: must be "auto", "none", "required" or {"type":"function","name":...}', { param: 'tool_choice' });
+}
+
+function textFormat(raw: unknown): ModelRequest['responseFormat'] {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw)) throw new DoorRefusal('text: expected an object', { param: 'text' });
+  const f = raw.format;
+  if (f === undefined || f === null) return undefined;
+  if (!isObject(f)) throw new DoorRefusal('text.format: expected an object', { param: 'text.format' });
+  if (f.type === 'text') return undefined;
+  if (f.type === 'json_object') return { type: 'json_object' };
+  if (f.type === 'json_schema') {
+    const name = need(typeof f.name === 'string', f.name as string, 'text.format.name', 'required for json_schema');
+    const schema = need(isObject(f.schema), f.schema as Record<string, unknown>, 'text.format.schema', 'expected a JSON Schema object');
+    return { type: 'json_schema', name, schema, ...(typeof f.description === 'string' ? { description: f.description } : {}), ...(typeof f.strict === 'boolean' ? { strict: f.strict } : {}) };
+  }
+  throw new DoorRefusal('text.format.type: must be "text", "json_object" or "json_schema"', { param: 'text.format.type' });
+}
+
+export function parseResponsesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
+  if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
+  const warnings: string[] = [];
+  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL)) if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
+  for (const k of Object.keys(body)) if (!KNOWN_TOP_LEVEL.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  const model = need(typeof body.model === 'string' && body.model !== '', body.model as string, 'model', 'required ("provider/model", "route/<id>" or an alias)');
+  const namespaced = new Map<string, [string, string]>();
+  const tools = parseTools(body.tools, warnings, namespaced);
+  const messages: ChatMessage[] = [];
+  const instructions = optString(body, 'instructions');
+  if (instructions) messages.push({ role: 'system', content: instructions });
+  if (body.input === undefined || body.input === null) throw new DoorRefusal('input: required', { param: 'input' });
+  const conversation = inputToMessages(body.input, lookup(model), namespaced);
+  messages.push(...conversation);
+
+  const request: DoorRequest['request'] = { messages };
+  if (tools.length) request.tools = tools;
+  const choice = toolChoice(body.tool_choice, namespaced);
+  if (choice && (tools.length || choice === 'none' || choice === 'auto')) {
+    if (tools.length) request.toolChoice = choice;
+  } else if (choice) throw new DoorRefusal('tool_choice: asks for a tool call but no function tools were given', { param: 'tool_choice' });
+  if (body.parallel_tool_calls === false) request.parallelToolCalls = false;
+  const format = textFormat(body.text);
+  if (format) request.responseFormat = format;
+  if (isObject(body.reasoning)) {
+    const effort = body.reasoning.effort;
+    if (effort !== undefined && effort !== null) {
+      if (!EFFORTS.has(effort as ReasoningEffort)) throw new DoorRefusal('reasoning.effort: must be none, minimal, low, medium, high or xhigh', { param: 'reasoning.effort' });
+      request.reasoning = { effort: effort as ReasoningEffort };
+    }
+  } else if (body.reasoning !== undefined && body.reasoning !== null) throw new DoorRefusal('reasoning: expected an object', { param: 'reasoning' });
+  const maxTokens = optNumber(body, 'max_output_tokens');
+  if (maxTokens !== undefined) {
+    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new DoorRefusal('max_output_tokens: expected a positive integer', { param: 'max_output_tokens' });
+    request.maxTokens = maxTokens;
+  }
+  const temperature = optNumber(body, 'temperature', 'temperature', [0, 2]);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = optNumber(body, 'top_p', 'top_p', [0, 1]);
+  if (topP !== undefined) request.topP = topP;
+  const user = optString(body, 'safety_identifier') ?? optString(body, 'user');
+  if (user) request.user = user;
+  const previous = optString(body, 'previous_response_id') ?? null;
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
+  const echo: Record<string, unknown> = {
+    instructions: instructions ?? null,
+    max_output_tokens: maxTokens ?? null,
+    parallel_tool_calls: body.parallel_tool_calls !== false,
+    previous_response_id: previous,
+    reasoning: { effort: request.reasoning?.effort ?? null, summary: isObject(body.reasoning) ? (body.reasoning.summary ?? null) : null },
+    store: body.store !== false,
+    temperature: temperature ?? 1,
+    text: { format: isObject(body.text) && isObject(body.text.format) ? body.text.format : { type: 'text' } },
+    tool_choice: body.tool_choice ?? 'auto',
+    tools: Array.isArray(body.tools) ? body.tools : [],
+    top_p: topP ?? 1,
+    metadata: isObject(body.metadata) ? body.metadata : {},
+  };
+  return { model, request, stream: body.stream === true, warnings, previousResponseId: previous, store: body.store !== false, namespaced, conversation, instructions: instructions ?? null, echo };
+}

@@ -1,0 +1,190 @@
+/**
+ * Serving one door request: read and translate the body, run it through `client.stream()` (so
+ * routes, aliases, failover, budgets and the ledger apply as for Chat Completions), answer in the
+ * door's shape, streamed or not. Errors before the first streamed part get a real HTTP status in
+ * the door's error shape; after it, the door's own error event ends the stream.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SwitchboardClient } from '../../core/client.ts';
+import { SwitchboardError } from '../../core/errors.ts';
+import type { StreamPart } from '../../core/types.ts';
+import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
+import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
+import { toRouterRequest } from './bridge.ts';
+import { DoorRefusal, type Door, type DoorRequest } from './door.ts';
+import { resultWarnings } from './result.ts';
+
+export interface DoorContext {
+  client: SwitchboardClient;
+  limits: BodyLimits;
+  log: (line: string) => void;
+  redact: (s: string) => string;
+  inflight: Set<AbortController>;
+  send(req: IncomingMessage, res: ServerResponse, e: { status: number; body: unknown; headers?: Record<string, string> }): void;
+  toHttpError(e: unknown): HttpError;
+  onCompleted(): void;
+  onClientAbort(): void;
+}
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
+
+/** Parts that mean the answer has begun (what the client will see): headers go out then, not before. */
+const SHOWN = new Set<StreamPart['type']>(['text-delta', 'reasoning-delta', 'tool-call-delta']);
+
+/**
+ * `x-switchboard-warnings`: a JSON array of strings, ASCII only (header values must be), as the
+ * Chat Completions door sends it; redacted like everything the gateway shows.
+ */
+export function warningsHeader(warnings: readonly string[], redact: (s: string) => string = (s) => s): Record<string, string> {
+  if (!warnings.length) return {};
+  const list = [...new Set(warnings)].map(redact);
+  const ascii = (l: string[]): string => JSON.stringify(l).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Clients cap header sizes (Node: 16 KiB in all): keep it short; the gateway log has them all.
+  let value = ascii(list);
+  for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see the gateway log`]);
+  return { 'x-switchboard-warnings': value };
+}
+
+/** Parse the JSON body; a refusal in the door's shape. */
+export async function readJson(ctx: DoorContext, door: Door, req: IncomingMessage, res: ServerResponse): Promise<unknown | typeof FAILED> {
+  let body: Buffer;
+  try {
+    body = await readBody(req, res, ctx.limits);
+  } catch (e) {
+    if (e instanceof RequestFailure) {
+      ctx.send(req, res, door.error(e.http));
+      return FAILED;
+    }
+    throw e;
+  }
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    ctx.send(req, res, door.error(gatewayError(400, 'the request body is not valid JSON', 'invalid_json')));
+    return FAILED;
+  }
+}
+export const FAILED = Symbol('failed');
+
+export function refusalError(e: DoorRefusal): HttpError {
+  return gatewayError(e.status, e.message, e.code, { param: e.param });
+}
+
+export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean }, query: URLSearchParams): Promise<void> {
+  const json = await readJson(ctx, door, req, res);
+  if (json === FAILED) return;
+  let parsed: DoorRequest;
+  try {
+    parsed = door.parse(json, query);
+  } catch (e) {
+    if (e instanceof DoorRefusal) return ctx.send(req, res, door.error(refusalError(e)));
+    if (e instanceof SwitchboardError) return ctx.send(req, res, door.error(fromSwitchboardError(e, ctx.redact)));
+    throw e;
+  }
+  note.model = parsed.model;
+  if (parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
+
+  const ac = new AbortController();
+  let clientGone = false;
+  const onClose = (): void => {
+    if (res.writableFinished) return;
+    clientGone = true;
+    note.aborted = true;
+    ctx.onClientAbort();
+    ac.abort(new Error('the client disconnected'));
+  };
+  res.once('close', onClose);
+  ctx.inflight.add(ac);
+  const fail = (e: unknown): void => {
+    const h = ctx.toHttpError(e);
+    ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
+    const d = door.error(h);
+    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(parsed.warnings, ctx.redact) } });
+  };
+  try {
+    let chatReq;
+    try {
+      chatReq = toRouterRequest(parsed.model, parsed.request, ac.signal);
+    } catch (e) {
+      return fail(e);
+    }
+    chatReq.frontEnd = 'gateway';
+    const stream = ctx.client.stream(chatReq);
+
+    if (!parsed.stream) {
+      const r = await stream.result;
+      if (clientGone) return;
+      if (r.error) return fail(r.error);
+      let body: unknown;
+      try {
+        body = door.complete(r, parsed);
+      } catch (e) {
+        return fail(e);
+      }
+      ctx.onCompleted();
+      return ctx.send(req, res, { status: 200, body, headers: warningsHeader([...parsed.warnings, ...resultWarnings(r)], ctx.redact) });
+    }
+
+    const enc = door.encoder(parsed);
+    const it = stream[Symbol.asyncIterator]();
+    let done = false;
+    try {
+      // Hold the headers until the answer begins: a failure before that gets a real status.
+      let buffered = '';
+      const early = [...parsed.warnings];
+      let step = await it.next();
+      while (!step.done && !SHOWN.has(step.value.type)) {
+        // Translation warnings (a clamped temperature, an ignored hint) come before the answer: they go in the header.
+        if (step.value.type === 'warning') early.push(step.value.message);
+        if (step.value.type === 'error') {
+          done = true;
+          if (!clientGone) fail(step.value.error);
+          return;
+        }
+        buffered += enc.part(step.value);
+        step = await it.next();
+      }
+      if (clientGone) return;
+      if (step.done) {
+        const r = await stream.result;
+        done = true;
+        if (r.error) return fail(r.error);
+      }
+      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader(early, ctx.redact) });
+      const out = new SseWriter(res, ctx.limits.idleTimeoutMs);
+      try {
+        if (buffered && !(await out.write(buffered))) return;
+        while (!step.done) {
+          if (step.value.type === 'error') throw step.value.error;
+          // Too late for the header: the gateway log says it (neither door's stream has a slot for it).
+          if (step.value.type === 'warning') ctx.log(`gateway: ${door.name}: ${ctx.redact(step.value.message)}`);
+          const f = enc.part(step.value);
+          if (f && (clientGone || !(await out.write(f)))) return;
+          if (clientGone) return;
+          step = await it.next();
+        }
+        done = true;
+        const r = await stream.result;
+        if (r.error) throw r.error;
+        const end = enc.finish(r);
+        out.end(end);
+        ctx.onCompleted();
+      } catch (e) {
+        done = true;
+        if (clientGone || res.destroyed) return;
+        const h = ctx.toHttpError(e);
+        ctx.log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
+        out.end(enc.fail(door.error(h)));
+      }
+    } finally {
+      if (!done) {
+        stream.cancel(new Error('the client disconnected'));
+        await it.return?.().catch(() => undefined);
+      }
+      stream.result.catch(() => undefined);
+    }
+  } finally {
+    ctx.inflight.delete(ac);
+    res.off('close', onClose);
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * Real coding agents (Claude Code, Codex CLI) against the gateway, with scripted upstream models:
+ * fakes of the three protocols that read the agent's tool list in their own protocol, answer the
+ * first turn with one tool call that creates a file, and the turn carrying the tool result with
+ * plain text. The agent does the real work (writes the file): that is what the tests assert.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeProvider } from '../fakes/server.ts';
+import type { FakeProtocol, FakeServer, RecordedRequest, Scenario } from '../fakes/types.ts';
+import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
+import { startGateway, type Gateway } from '../../src/gateway/server.ts';
+
+export const KEY = 'sk-agents-abcdef1234567890';
+export const TOKEN = 'gw-agents-token-0123456789abcdef';
+export const FINAL = 'Done: the file is written.';
+
+/** The tool names and argument shapes a scripted model knows how to use to create a file. */
+export interface FileTask {
+  path: string;
+  content: string;
+}
+
+/** Tool definitions, as names, whatever the protocol. */
+function toolNames(proto: FakeProtocol, body: Record<string, unknown>): string[] {
+  const tools = (body.tools ?? []) as Record<string, unknown>[];
+  if (proto === 'gemini') return tools.flatMap((t) => ((t.functionDeclarations ?? []) as { name: string }[]).map((f) => f.name));
+  if (proto === 'anthropic') return tools.map((t) => String(t.name));
+  return tools.map((t) => String((t.function as { name?: string } | undefined)?.name ?? t.name));
+}
+
+/** Whether the conversation already carries a tool result (the second turn). */
+function hasToolResult(proto: FakeProtocol, body: Record<string, unknown>): boolean {
+  if (proto === 'gemini') return ((body.contents ?? []) as { parts?: Record<string, unknown>[] }[]).some((c) => (c.parts ?? []).some((p) => 'functionResponse' in p));
+  if (proto === 'anthropic') return ((body.messages ?? []) as { content: unknown }[]).some((m) => Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
+  return ((body.messages ?? []) as { role: string }[]).some((m) => m.role === 'tool');
+}
+
+let callSeq = 0;
+
+/**
+ * The scripted model: Write (Claude Code), apply_patch or exec_command/shell (Codex), in that
+ * order of preference. Side requests without tools (titles, summaries) get a short text.
+ */
+export function scriptedModel(proto: FakeProtocol, task: FileTask): (req: RecordedRequest) => Scenario {
+  return (req) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const names = toolNames(proto, body);
+    if (!names.length) return { text: 'ok' };
+    if (hasToolResult(proto, body)) return { text: FINAL };
+    const id = `call_${proto}_${++callSeq}`;
+    // With thinking on, a real Claude starts its turn with a signed thinking block (and the strict fake insists on it back).
+    const thinking = proto === 'anthropic' && (body.thinking as { type?: string } | undefined)?.type === 'enabled' ? { reasoning: 'I will write the file.' } : {};
+    if (names.includes('Write')) return { ...thinking, toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
+    const shell = names.find((n) => n === 'exec_command' || n === 'shell' || n === 'shell_command');
+    if (shell) {
+      const cmd = `printf '%s' '${task.content.replace(/'/g, `'\\''`)}' > '${task.path}'`;
+      const args = shell === 'shell' ? { command: ['bash', '-lc', cmd] } : shell === 'shell_command' ? { command: cmd } : { cmd };
+      return { ...thinking, toolCall: { id, name: shell, arguments: JSON.stringify(args) } };
+    }
+    return { text: `no tool to write a file among: ${names.join(', ')}` };
+  };
+}
+
+export interface AgentWorld {
+  fakes: Record<'openai' | 'anthropic' | 'gemini', FakeServer>;
+  client: SwitchboardClient;
+  gateway: Gateway;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startAgentWorld(task: FileTask): Promise<AgentWorld> {
+  const fakes = {
+    openai: await startFakeProvider('openai', { apiKey: KEY, models: [{ id: 'gpt-4.1' }] }),
+    anthropic: await startFakeProvider('anthropic', { apiKey: KEY, models: [{ id: 'claude-sonnet-4' }] }),
+    gemini: await startFakeProvider('gemini', { apiKey: KEY, models: [{ id: 'gemini-2.5-flash' }] }),
+  };
+  for (const [proto, f] of Object.entries(fakes)) f.setDefault(scriptedModel(proto as FakeProtocol, task));
+  const client = createClient(
+    {
+      retries: { maxRetries: 0 },
+      providers: [
+        { id: 'openai', baseUrl: fakes.openai.baseUrl },
+        { id: 'anthropic', baseUrl: fakes.anthropic.baseUrl },
+        { id: 'google', baseUrl: fakes.gemini.baseUrl },
+      ],
+    },
+    { env: { OPENAI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY, GEMINI_API_KEY: KEY }, catalogCacheFile: null },
+  );
+  const logs: string[] = [];
+  const gateway = await startGateway({ client, token: TOKEN, secrets: [KEY], log: (l) => logs.push(l) });
+  return {
+    fakes,
+    client,
+    gateway,
+    logs,
+    async close() {
+      await gateway.close();
+      await client.close();
+      await Promise.all(Object.values(fakes).map((f) => f.close()));
+    },
+  };
+}
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command to completion (bounded: an agent that hangs is killed and the test fails on its output). */
+export function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function scratch(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A clean environment for an agent: its own HOME, no inherited keys or proxies. */
+export function agentEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', ...extra };
+}

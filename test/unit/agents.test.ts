@@ -1,0 +1,75 @@
+// REAL coding agents end to end: Claude Code (Anthropic Messages door) and Codex CLI (Responses
+// door) each create a file through the gateway, answered by scripted upstream models of all three
+// protocols (see agentWorld.ts). Both agents run offline; they are devDependencies.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { agentEnv, FINAL, run, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
+
+const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
+const MODELS = { openai: 'openai/gpt-4.1', anthropic: 'anthropic/claude-sonnet-4', gemini: 'google/gemini-2.5-flash' } as const;
+
+describe('real agents through the gateway', () => {
+  let w: AgentWorld;
+  let dir: string;
+  const task: FileTask = { path: '', content: 'Hello from Switchboard\nline two\n' };
+  before(async () => {
+    dir = scratch('sb-agents-');
+    w = await startAgentWorld(task);
+  });
+  after(async () => {
+    await w.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh working directory and file path per run; the scripted models read `task`. */
+  function fresh(name: string): string {
+    const cwd = join(dir, name);
+    mkdirSync(cwd, { recursive: true });
+    task.path = join(cwd, 'hello.txt');
+    return cwd;
+  }
+
+  for (const [proto, model] of Object.entries(MODELS)) {
+    test(`Claude Code writes a file with its Write tool, answered by the ${proto} protocol`, async () => {
+      const cwd = fresh(`claude-${proto}`);
+      const before = w.fakes[proto as keyof typeof MODELS].requests.length;
+      const args = ['-p', `Create the file ${task.path}`, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write', '--output-format', 'text'];
+      // Claude Code's full tool set includes free-form objects (TaskCreate.metadata) that Gemini's
+      // function schema cannot express: the core refuses them (by name). Offer Gemini only Write.
+      if (proto === 'gemini') args.push('--tools', 'Write');
+      const r = await run(join(BIN, 'claude'), args, {
+        cwd,
+        env: agentEnv(cwd, { ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''), ANTHROPIC_AUTH_TOKEN: TOKEN, ANTHROPIC_SMALL_FAST_MODEL: model, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' }),
+      });
+      assert.equal(r.code, 0, `claude exited ${r.code}: ${r.stdout}\n${r.stderr}\n${w.logs.slice(-6).join('\n')}`);
+      assert.ok(existsSync(task.path), `no file written; claude said: ${r.stdout}`);
+      assert.equal(readFileSync(task.path, 'utf8'), task.content);
+      assert.match(r.stdout, new RegExp(FINAL.replace(/[.:]/g, '\\$&')));
+      // The tool call and the turn with its result both went to this protocol's upstream.
+      assert.ok(w.fakes[proto as keyof typeof MODELS].requests.length - before >= 2);
+    });
+  }
+
+  for (const [proto, model] of Object.entries(MODELS)) {
+    test(`Codex CLI writes a file with exec_command, answered by the ${proto} protocol`, async () => {
+      const cwd = fresh(`codex-${proto}`);
+      const home = join(cwd, '.codex');
+      mkdirSync(home);
+      const before = w.fakes[proto as keyof typeof MODELS].requests.length;
+      const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
+      const r = await run(join(BIN, 'codex'), ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-c', 'model_provider=sb', '-c', provider, '-m', model, `Create the file ${task.path}`], {
+        cwd,
+        env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }),
+      });
+      assert.equal(r.code, 0, `codex exited ${r.code}: ${r.stdout}\n${r.stderr.slice(-3000)}\n${w.logs.slice(-6).join('\n')}`);
+      assert.ok(existsSync(task.path), `no file written; codex said: ${r.stdout}\n${r.stderr.slice(-2000)}`);
+      assert.equal(readFileSync(task.path, 'utf8'), task.content);
+      assert.match(r.stdout, new RegExp(FINAL.replace(/[.:]/g, '\\$&')));
+      assert.ok(w.fakes[proto as keyof typeof MODELS].requests.length - before >= 2);
+      // Codex's hosted web_search was left out, and said so.
+      assert.ok(w.logs.some((l) => /hosted tool "web_search" .* left out/.test(l)));
+    });
+  }
+});

@@ -1,0 +1,275 @@
+// POST /v1/responses: the official openai SDK's responses.create (streamed and not) against the
+// gateway over upstreams of other protocols; the Responses error shape; previous_response_id;
+// the translation of items, namespaces and hosted tools onto the core request model.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { parseResponsesRequest } from '../../src/gateway/doors/responsesRequest.ts';
+import { ResponsesEncoder, toResponse } from '../../src/gateway/doors/responsesResponse.ts';
+import { ConversationStore } from '../../src/gateway/doors/responsesDoor.ts';
+import type { ChatResult, StreamPart } from '../../src/core/types.ts';
+import { emptyUsage } from '../../src/core/types.ts';
+import { auth, raw, startWorld, TEXT, TOKEN, type World } from './gatewayWorld.ts';
+
+describe('door /v1/responses: openai SDK responses.create', () => {
+  let w: World;
+  let sdk: OpenAI;
+  before(async () => {
+    w = await startWorld();
+    sdk = new OpenAI({ baseURL: w.gateway.url, apiKey: TOKEN, maxRetries: 0 });
+  });
+  after(() => w.close());
+
+  test('non-streamed over an Anthropic upstream: a response object, output_text, usage', async () => {
+    w.anthropic.enqueue({ text: TEXT, usage: { input: 30, output: 12 } });
+    const r = await sdk.responses.create({ model: 'anthropic/claude-sonnet-4', instructions: 'Be brief.', input: 'Hi', max_output_tokens: 200 });
+    assert.equal(r.object, 'response');
+    assert.match(r.id, /^resp_/);
+    assert.equal(r.status, 'completed');
+    assert.equal(r.output_text, TEXT);
+    assert.equal(r.output.length, 1);
+    assert.equal(r.output[0]!.type, 'message');
+    assert.equal(r.usage?.input_tokens, 30);
+    assert.equal(r.usage?.output_tokens, 12);
+    assert.equal(r.usage?.total_tokens, 42);
+    const up = w.anthropic.requests.at(-1)!.body;
+    assert.equal(up.max_tokens, 200);
+    assert.equal(up.messages.length, 1);
+    assert.equal(up.messages[0].role, 'user');
+    assert.match(JSON.stringify(up.messages[0].content), /Hi/);
+    assert.match(JSON.stringify(up.system), /Be brief\./);
+  });
+
+  test('streamed over an OpenAI upstream: semantic events with increasing sequence numbers, response.completed with usage', async () => {
+    w.openai.enqueue({ text: TEXT, chunks: 5, usage: { input: 9, output: 8 } });
+    const stream = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi' }] }], stream: true });
+    const types: string[] = [];
+    const seqs: number[] = [];
+    let text = '';
+    let completed: OpenAI.Responses.Response | null = null;
+    for await (const e of stream) {
+      types.push(e.type);
+      seqs.push(e.sequence_number);
+      if (e.type === 'response.output_text.delta') text += e.delta;
+      if (e.type === 'response.completed') completed = e.response;
+    }
+    assert.equal(text, TEXT);
+    assert.deepEqual(seqs, seqs.map((_, i) => i));
+    assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
+    assert.deepEqual(types.slice(-4), ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
+    assert.ok(completed);
+    assert.equal(completed.status, 'completed');
+    assert.equal(completed.usage?.input_tokens, 9);
+    assert.equal((completed.output[0] as { content: { text: string }[] }).content[0]!.text, TEXT);
+  });
+
+  test('previous_response_id continues the conversation; store:false keeps nothing; an unknown id is refused', async () => {
+    w.openai.enqueue({ text: 'first answer' });
+    const first = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'one' });
+    w.openai.enqueue({ text: 'second answer' });
+    await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'two', previous_response_id: first.id });
+    const msgs = w.openai.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+    const text = (c: unknown): string => (typeof c === 'string' ? c : (c as { text: string }[]).map((p) => p.text).join(''));
+    assert.deepEqual(msgs.map((m) => [m.role, text(m.content)]), [['user', 'one'], ['assistant', 'first answer'], ['user', 'two']]);
+    w.openai.enqueue({ text: 'x' });
+    const stateless = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'three', store: false });
+    const before = w.upstreamRequests();
+    await assert.rejects(sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'four', previous_response_id: stateless.id }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.NotFoundError);
+      assert.equal((e.error as { code: string }).code, 'previous_response_not_found');
+      return true;
+    });
+    assert.equal(w.upstreamRequests(), before);
+  });
+
+  test('a tool loop with reasoning over an Anthropic upstream, streamed: the encrypted reasoning and the call go back as Anthropic needs them', async () => {
+    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] }, strict: false }];
+    w.anthropic.enqueue({ reasoning: 'List first.', toolCall: { id: 'toolu_9', name: 'exec_command', arguments: '{"cmd":"ls"}' }, finishReason: 'tool_use' });
+    const stream = await sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'list', tools, reasoning: { effort: 'medium' }, include: ['reasoning.encrypted_content'], store: false, stream: true });
+    const done: OpenAI.Responses.ResponseOutputItem[] = [];
+    let args = '';
+    for await (const e of stream) {
+      if (e.type === 'response.output_item.done') done.push(e.item);
+      if (e.type === 'response.function_call_arguments.delta') args += e.delta;
+    }
+    assert.equal(args, '{"cmd":"ls"}');
+    assert.deepEqual(done.map((i) => i.type), ['reasoning', 'function_call']);
+    const reasoning = done[0] as OpenAI.Responses.ResponseReasoningItem;
+    assert.ok(reasoning.encrypted_content && reasoning.encrypted_content.length > 10);
+    const call = done[1] as OpenAI.Responses.ResponseFunctionToolCall;
+    assert.equal(call.call_id, 'toolu_9');
+    assert.equal(w.anthropic.requests.at(-1)!.body.tools[0].name, 'exec_command');
+
+    w.anthropic.enqueue({ text: 'a.txt' });
+    const second = await sdk.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      tools,
+      reasoning: { effort: 'medium' },
+      store: false,
+      input: [
+        { role: 'user', content: 'list' },
+        { type: 'reasoning', id: reasoning.id, summary: reasoning.summary, encrypted_content: reasoning.encrypted_content },
+        { type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+        { type: 'function_call_output', call_id: call.call_id, output: 'a.txt' },
+      ],
+    });
+    assert.equal(second.output_text, 'a.txt');
+    const msgs = w.anthropic.requests.at(-1)!.body.messages;
+    assert.deepEqual(msgs[1].content.map((b: { type: string }) => b.type), ['thinking', 'tool_use']);
+    assert.equal(msgs[1].content[0].signature, reasoning.encrypted_content);
+    assert.equal(msgs[1].content[0].thinking, 'List first.');
+    assert.deepEqual(msgs[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'a.txt' }]);
+  });
+
+  test('errors in the Responses shape: wrong token 401, upstream 429, a bad parameter 400 naming it', async () => {
+    const bad = new OpenAI({ baseURL: w.gateway.url, apiKey: 'wrong-token-000000000000', maxRetries: 0 });
+    await assert.rejects(bad.responses.create({ model: 'openai/gpt-4o-mini', input: 'x' }), OpenAI.AuthenticationError);
+    w.openai.enqueue({ status: 429 });
+    await assert.rejects(sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'x' }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.RateLimitError);
+      assert.equal((e.error as { code: string }).code, 'rate_limit_exceeded');
+      return true;
+    });
+    await assert.rejects(sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'x', reasoning: { effort: 'huge' as never } }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.BadRequestError);
+      assert.equal((e.error as { param: string }).param, 'reasoning.effort');
+      return true;
+    });
+  });
+
+  test('an error after streaming started ends the stream with response.failed', async () => {
+    w.openai.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
+    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/responses', headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, input: 'x' }) });
+    assert.equal(r.status, 200);
+    const frames = r.body.trim().split('\n\n');
+    assert.match(frames[0]!, /^event: response.created/);
+    assert.ok(frames.some((f) => f.startsWith('event: response.output_text.delta')));
+    const last = JSON.parse(frames.at(-1)!.split('\n')[1]!.slice(6));
+    assert.equal(last.type, 'response.failed');
+    assert.equal(last.response.status, 'failed');
+    assert.ok(last.response.error.message);
+  });
+
+  test('a translation warning from the core (temperature clamped for Anthropic) reaches the streamed response\'s x-switchboard-warnings', async () => {
+    w.anthropic.enqueue({ text: 'warm' });
+    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/responses', headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', stream: true, temperature: 1.5, input: 'x' }) });
+    assert.equal(r.status, 200);
+    const warnings = JSON.parse(String(r.headers['x-switchboard-warnings'])) as string[];
+    assert.ok(warnings.some((x) => /temperature/.test(x)), JSON.stringify(warnings));
+    assert.equal(w.anthropic.requests.at(-1)!.body.temperature, 1);
+  });
+
+  test('hosted tools are left out with x-switchboard-warnings and a log line; the answer comes', async () => {
+    w.openai.enqueue({ text: 'fine' });
+    const { data, response } = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'x', tools: [{ type: 'web_search' }] }).withResponse();
+    assert.equal(data.output_text, 'fine');
+    assert.match(String(response.headers.get('x-switchboard-warnings')), /web_search.*left out/);
+    assert.ok(w.logs.some((l) => /responses: .*web_search/.test(l)));
+  });
+});
+
+describe('door /v1/responses: translation onto the core request model', () => {
+  test('items: developer message, function_call + reasoning join the assistant turn, outputs become one tool message', () => {
+    const p = parseResponsesRequest({
+      model: 'm/x',
+      instructions: 'inst',
+      input: [
+        { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'dev' }] },
+        { role: 'user', content: 'do it' },
+        { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'plan' }], encrypted_content: 'enc' },
+        { type: 'function_call', call_id: 'c1', name: 'exec_command', arguments: '{"cmd":"ls"}' },
+        { type: 'function_call', call_id: 'c2', name: 'spawn', namespace: 'agents', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'c1', output: 'a.txt' },
+        { type: 'function_call_output', call_id: 'c2', output: 'ok' },
+      ],
+      tools: [
+        { type: 'function', name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } } }, strict: false },
+        { type: 'namespace', name: 'agents', description: 'sub-agents', tools: [{ type: 'function', name: 'spawn', parameters: { type: 'object', properties: {} } }] },
+        { type: 'web_search' },
+      ],
+      tool_choice: 'auto',
+      text: { format: { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true } },
+      reasoning: { effort: 'high', summary: 'auto' },
+      max_output_tokens: 500,
+      store: false,
+      include: ['reasoning.encrypted_content'],
+      parallel_tool_calls: true,
+      prompt_cache_key: 'k',
+    });
+    assert.deepEqual(p.request.messages, [
+      { role: 'system', content: 'inst' },
+      { role: 'system', content: [{ type: 'text', text: 'dev' }] },
+      { role: 'user', content: 'do it' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning', text: 'plan', signature: 'enc', state: { origin: 'm/x' } },
+          { type: 'tool-call', id: 'c1', name: 'exec_command', arguments: '{"cmd":"ls"}' },
+          { type: 'tool-call', id: 'c2', name: 'agents__spawn', arguments: '{}' },
+        ],
+      },
+      { role: 'tool', content: [{ type: 'tool-result', callId: 'c1', content: 'a.txt' }, { type: 'tool-result', callId: 'c2', content: 'ok' }] },
+    ]);
+    assert.deepEqual(p.request.tools?.map((t) => t.name), ['exec_command', 'agents__spawn']);
+    assert.equal(p.request.tools?.[1]?.description, 'sub-agents');
+    assert.deepEqual(p.warnings, ['hosted tool "web_search" runs inside OpenAI\'s API and was left out']);
+    assert.deepEqual(p.request.responseFormat, { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true });
+    assert.deepEqual(p.request.reasoning, { effort: 'high' });
+    assert.equal(p.request.maxTokens, 500);
+    assert.equal(p.store, false);
+  });
+
+  const result = (over: Partial<ChatResult>): ChatResult => ({
+    model: 'm/x', answeredBy: 'm/x', providerModel: null, responseId: null, text: '', reasoning: '', toolCalls: [], finishReason: 'stop', rawFinishReason: null,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, content: [], warnings: [], ...over,
+  });
+
+  test('a namespaced call maps back to its namespace and name; max tokens reached is "incomplete"', () => {
+    const p = parseResponsesRequest({ model: 'm/x', input: 'x', tools: [{ type: 'namespace', name: 'agents', tools: [{ type: 'function', name: 'spawn' }] }] });
+    const r = toResponse(result({ content: [{ type: 'tool-call', id: 'c9', name: 'agents__spawn', arguments: '{"a":1}' }], finishReason: 'tool_calls' }), p, 'resp_1', 1);
+    assert.deepEqual((r.output as unknown[]).map((i) => ({ ...(i as object), id: 'X' })), [{ type: 'function_call', id: 'X', call_id: 'c9', name: 'spawn', namespace: 'agents', arguments: '{"a":1}', status: 'completed' }]);
+    const cut = toResponse(result({ content: [{ type: 'text', text: 'par' }], finishReason: 'length' }), p, 'resp_2', 1);
+    assert.equal(cut.status, 'incomplete');
+    assert.deepEqual(cut.incomplete_details, { reason: 'max_output_tokens' });
+  });
+
+  test('streamed function calls: output_item.added, arguments deltas, arguments.done with the full text, item done', () => {
+    const p = parseResponsesRequest({ model: 'm/x', input: 'x', tools: [{ type: 'function', name: 'exec_command', parameters: { type: 'object' } }] });
+    let done: Record<string, unknown> | null = null;
+    const enc = new ResponsesEncoder(p, 'resp_t', (_r, resp) => (done = resp));
+    const parts: StreamPart[] = [
+      { type: 'reasoning-delta', text: 'hm' },
+      { type: 'tool-call-delta', index: 0, id: 'c1', name: 'exec_command', argumentsDelta: '{"cmd":' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '"ls"}' },
+    ];
+    const sse = parts.map((x) => enc.part(x)).join('') + enc.finish(result({ finishReason: 'tool_calls' }));
+    const events = sse.trim().split('\n\n').map((f) => JSON.parse(f.split('\n')[1]!.slice(6)) as Record<string, unknown>);
+    assert.deepEqual(events.map((e) => e.type), [
+      'response.created', 'response.in_progress',
+      'response.output_item.added', 'response.reasoning_summary_part.added', 'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done', 'response.reasoning_summary_part.done', 'response.output_item.done',
+      'response.output_item.added', 'response.function_call_arguments.delta', 'response.function_call_arguments.delta',
+      'response.function_call_arguments.done', 'response.output_item.done', 'response.completed',
+    ]);
+    assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+    assert.equal(events[11]!.arguments, '{"cmd":"ls"}');
+    const item = events[12]!.item as Record<string, unknown>;
+    assert.deepEqual({ ...item, id: 'X' }, { type: 'function_call', id: 'X', call_id: 'c1', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' });
+    assert.ok(done);
+    assert.equal((done as { output: unknown[] }).output.length, 2);
+  });
+
+  test('the conversation store is bounded: oldest out first', () => {
+    const s = new ConversationStore({ maxEntries: 2 });
+    s.set('a', [{ role: 'user', content: 'a' }]);
+    s.set('b', [{ role: 'user', content: 'b' }]);
+    s.get('a');
+    s.set('c', [{ role: 'user', content: 'c' }]);
+    assert.equal(s.size, 2);
+    assert.ok(s.get('a'));
+    assert.equal(s.get('b'), undefined);
+    const big = new ConversationStore({ maxChars: 100 });
+    big.set('x', [{ role: 'user', content: 'y'.repeat(200) }]);
+    assert.equal(big.size, 0);
+  });
+});
