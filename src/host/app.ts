@@ -13,7 +13,7 @@ import type { ChatResult } from '../core/types.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
 import { CompareManager } from './compare/manager.ts';
-import { formatContext, formatPrice, formatUsd } from './format.ts';
+import { formatContextPhrase, formatPrice, formatUsd } from './format.ts';
 import { KeyStore } from './keyStore.ts';
 import { buildModelItems, pushRecent, type PickEntry } from './modelItems.ts';
 import { logRequest } from './requestLog.ts';
@@ -163,6 +163,7 @@ export class App implements vscode.Disposable {
         ledger: this.ledger,
         configHint: 'the switchboard.* settings',
         catalogCacheFile: storage.scheme === 'file' ? join(storage.fsPath, 'catalog.json') : null,
+        priceDataCacheFile: storage.scheme === 'file' ? join(storage.fsPath, 'genai-prices.json') : null,
       });
       this.log.info(`Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.clientInstance.providers.map((p) => p.id).join(', ') || 'none'}`);
       this.refreshCatalogInBackground(this.clientInstance);
@@ -178,8 +179,10 @@ export class App implements vscode.Disposable {
     const signature = client.providers.map((p) => `${p.id}=${p.baseUrl}${this.keyFor(p) ? '+key' : ''}`).sort().join(',');
     const changed = this.context.globalState.get<string>(STATE.catalogProviders) !== signature;
     if (!changed && !client.catalog.isStale()) return;
-    void client.catalog.refresh({ force: changed }).then(async (r) => {
+    void client.catalog.refresh({ force: changed, prices: true }).then(async (r) => {
       for (const e of r.errors) this.log.debug(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
+      if (r.priceError) this.log.debug(`Catalog: ${r.priceError}`);
+      if (r.pricesAsOf) this.log.info(`Catalog: price data as of ${r.pricesAsOf}`);
       if (r.cacheError) this.log.warn(r.cacheError);
       if (r.refreshed.length) this.log.info(`Catalog refreshed: ${r.refreshed.join(', ')}`);
       await this.context.globalState.update(STATE.catalogProviders, signature);
@@ -262,7 +265,7 @@ export class App implements vscode.Disposable {
   modelDetail(id: string | null): string | null {
     if (!id || id.startsWith('route/')) return id ? 'route' : null;
     const info = this.client().catalog.get(id);
-    return info ? `${formatContext(info.contextLength)} context · ${formatPrice(info.price)}` : null;
+    return info ? `${formatContextPhrase(info.contextLength)} · ${formatPrice(info.price)}` : null;
   }
 
   // ── Results, spend and status ──

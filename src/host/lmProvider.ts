@@ -10,7 +10,7 @@ import type { ModelCapabilities } from '../core/request.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
 import type { SwitchboardClient } from '../core/client.ts';
 import type { App } from './app.ts';
-import { formatContext, formatPrice } from './format.ts';
+import { formatContextPhrase, formatPrice } from './format.ts';
 import { lmModelInfo, LmRequestError, messageTokens, parseToolInput, toCoreMessages, toToolChoice, toToolDefinitions, TurnMemory, type LmMessage, type LmPart } from './lmMapping.ts';
 
 /** At most this many models are offered, recent ones first (OpenRouter alone lists hundreds). */
@@ -57,7 +57,7 @@ export function languageModelInfos(app: App): vscode.LanguageModelChatInformatio
       family: m.providerId,
       version: m.model,
       detail: formatPrice(m.price),
-      tooltip: `${m.id} via Switchboard — ${info.limitNote ?? `${formatContext(m.contextLength)} context`}, ${formatPrice(m.price)}`,
+      tooltip: `${m.id} via Switchboard — ${info.limitNote ?? formatContextPhrase(m.contextLength)}, ${formatPrice(m.price)}`,
       maxInputTokens: info.maxInputTokens,
       maxOutputTokens: info.maxOutputTokens,
       capabilities: info.capabilities,

@@ -4,6 +4,7 @@
  * a typed `provider/model` that is not listed can be used as is.
  */
 import * as vscode from 'vscode';
+import { pricesAsOfLabel } from '../core/catalog/priceDb.ts';
 import type { App } from './app.ts';
 import type { PickEntry } from './modelItems.ts';
 
@@ -47,7 +48,7 @@ async function refreshIfStale(app: App): Promise<boolean> {
 /** Show the switcher; the pick becomes the current model. Resolves with it (undefined if dismissed). */
 export async function showModelSwitcher(app: App): Promise<string | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
-  qp.title = 'Switchboard: Switch Model';
+  qp.title = `Switchboard: Switch Model (${pricesAsOfLabel()})`;
   qp.placeholder = 'Type to filter models — provider/model, name or price';
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;

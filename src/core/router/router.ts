@@ -384,7 +384,10 @@ export class Router {
     canContinueWith?: string[],
   ): ChatResult {
     const usage = builder?.usage ?? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
-    let costUsd = builder && answeredBy ? computeCost(usage, this.d.facts.price(answeredBy), builder.providerCostUsd) : null;
+    const price = answeredBy ? this.d.facts.price(answeredBy) : null;
+    let costUsd = builder && answeredBy ? computeCost(usage, price, builder.providerCostUsd) : null;
+    const billed = builder?.providerCostUsd;
+    const costCheck = builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     let costEstimated = false;
@@ -411,6 +414,7 @@ export class Router {
       error,
     };
     if (costEstimated) result.costEstimated = true;
+    if (costCheck) result.costCheck = costCheck;
     if (canContinueWith) result.canContinueWith = canContinueWith;
     return result;
   }
@@ -431,6 +435,11 @@ export class Router {
       reasoningTokens: r.usage.reasoningTokens,
       costUsd: r.costUsd,
       costEstimated: r.costEstimated === true,
+      cacheWrite5mTokens: r.usage.cacheWrite5mTokens ?? null,
+      cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
+      toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
+      billedUsd: r.costCheck?.billedUsd ?? null,
+      computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',
       ok: r.error === null,
     };

@@ -176,16 +176,32 @@ function pushContentParts(parts: unknown[], out: ModelStreamPart[]): void {
   }
 }
 
-function usagePart(u: Record<string, unknown>): ModelStreamPart {
+/**
+ * Chat Completions usage as ours. Vendors differ inside the same shape:
+ * - reasoning tokens are inside completion_tokens (OpenAI), or not (xAI: total_tokens =
+ *   prompt + completion + reasoning); ours are always inside outputTokens, billed as output;
+ * - cache reads: `prompt_tokens_details.cached_tokens`, or DeepSeek's `prompt_cache_hit_tokens`;
+ *   cache writes: `prompt_tokens_details.cache_write_tokens` (OpenRouter, for Anthropic models);
+ * - OpenRouter's `cost` is what it charged; with your own key (`is_byok`) the upstream provider
+ *   charges `cost_details.upstream_inference_cost` on top, so the answer cost both.
+ */
+export function usagePart(u: Record<string, unknown>): ModelStreamPart {
   const usage: Partial<Usage> = {};
   const input = num(u.prompt_tokens);
-  const output = num(u.completion_tokens);
+  const completion = num(u.completion_tokens);
+  const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens) ?? num(u.reasoning_tokens);
+  const total = num(u.total_tokens);
   if (input !== null) usage.inputTokens = input;
-  if (output !== null) usage.outputTokens = output;
-  const cached = num(obj(u.prompt_tokens_details)?.cached_tokens);
+  const reasoningApart = reasoning !== null && reasoning > 0 && input !== null && completion !== null && total !== null && total === input + completion + reasoning;
+  if (completion !== null) usage.outputTokens = reasoningApart ? completion + reasoning : completion;
+  const details = obj(u.prompt_tokens_details);
+  const cached = num(details?.cached_tokens) ?? num(u.prompt_cache_hit_tokens);
   if (cached !== null) usage.cachedInputTokens = cached;
-  const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens);
+  const written = num(details?.cache_write_tokens);
+  if (written !== null) usage.cacheWrite5mTokens = written;
   if (reasoning !== null) usage.reasoningTokens = reasoning;
-  const cost = num(u.cost);
+  const charged = num(u.cost);
+  const upstream = num(obj(u.cost_details)?.upstream_inference_cost);
+  const cost = charged !== null && u.is_byok === true && upstream !== null ? charged + upstream : charged;
   return cost !== null ? { type: 'usage', usage, costUsd: cost } : { type: 'usage', usage };
 }
