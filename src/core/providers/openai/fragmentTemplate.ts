@@ -7,6 +7,8 @@
  * parse. Streams without tool calls never build a template and pay nothing.
  */
 const KEY = '"arguments":';
+/** The same trick for plain text answers: events that differ only in `"content":"<text>"`. */
+export const CONTENT_KEY = '"content":';
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -23,10 +25,10 @@ export class FragmentTemplate {
   }
 
   /** A template from a fully parsed event that carried exactly one argument fragment; null if its text is not in the expected form. */
-  static learn(data: string, index: number): FragmentTemplate | null {
-    const at = data.lastIndexOf(KEY);
+  static learn(data: string, index: number, key: string = KEY): FragmentTemplate | null {
+    const at = data.lastIndexOf(key);
     if (at < 0) return null;
-    const start = at + KEY.length;
+    const start = at + key.length;
     if (data.charCodeAt(start) !== QUOTE) return null;
     let end = start + 1;
     for (; end < data.length; end++) {
@@ -79,4 +81,16 @@ export function isBareFragment(chunk: Record<string, unknown>, choice: Record<st
   for (const k in fn) if (k !== 'arguments') return false;
   for (const k in t) if (k !== 'index' && k !== 'function' && k !== 'type') return false;
   return true;
+}
+
+/**
+ * True when a parsed chunk is one non-empty text delta and nothing else the decoder reads, and its
+ * text names `"content":` once (so the learned string is the delta's content, not a lookalike key
+ * such as logprobs' `content`).
+ */
+export function isBareText(data: string, chunk: Record<string, unknown>, choice: Record<string, unknown>, delta: Record<string, unknown>): boolean {
+  if (typeof delta.content !== 'string' || delta.content.length === 0) return false;
+  if (chunk.usage != null || chunk.error != null || chunk.x_groq != null || (chunk.choices as unknown[]).length !== 1 || choice.finish_reason != null) return false;
+  for (const k in delta) if (k !== 'content' && k !== 'role' && delta[k] != null) return false;
+  return data.indexOf(CONTENT_KEY) === data.lastIndexOf(CONTENT_KEY);
 }
