@@ -6,6 +6,8 @@ export declare const artifactsDir: string;
 export declare const screenshotsDir: string;
 export declare const EXTENSION_ID: string;
 export declare const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
+/** Added for throwaway (test) instances only (VS Code's chat off for the UI tests). */
+export declare const TEST_ONLY_SETTINGS: Readonly<Record<string, unknown>>;
 export declare const CHROMIUM_ARGS: readonly string[];
 /** Debian's Chromium (or $SWITCHBOARD_CHROMIUM). */
 export declare const CHROMIUM_PATH: string;

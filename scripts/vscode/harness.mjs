@@ -20,7 +20,6 @@ export const EXTENSION_ID = 'switchboard.switchboard';
 const verbose = () => !!process.env.SWITCHBOARD_HARNESS_VERBOSE;
 const log = (msg) => process.stderr.write(`[vscode-harness] ${msg}\n`);
 
-/** Settings every harness instance gets (callers' `settings` are merged over them). */
 /**
  * Workspace trust on (StartOptions.workspaceTrust): a folder nobody trusted opens in Restricted Mode
  * without the startup dialog, as a cloned repository does for a user who chose "Don't Trust".
@@ -32,9 +31,11 @@ export const TRUST_SETTINGS = {
   'security.workspace.trust.emptyWindow': false,
 };
 
+/**
+ * Settings every harness instance gets (callers' `settings` are merged over them). VS Code's chat stays
+ * on: `npm start` must show Switchboard's models in VS Code's chat and agent mode.
+ */
 export const DEFAULT_SETTINGS = {
-  // Otherwise the built-in chat starts a bundled runtime binary and shows AI entry points.
-  'chat.disableAIFeatures': true,
   'workbench.startupEditor': 'none',
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'workbench.tips.enabled': false,
@@ -51,6 +52,16 @@ export const DEFAULT_SETTINGS = {
   'window.restoreWindows': 'none',
   'files.hotExit': 'off',
   'editor.accessibilitySupport': 'off',
+};
+
+/**
+ * Added for throwaway (test) instances only. The UI tests drive Switchboard's own views: with AI
+ * features on, the built-in chat starts its bundled runtime binary and opens its own entry points
+ * (the chat view, setup prompts) over the workbench the screenshots show. The integration runner
+ * turns it back on: with AI features off, `vscode.lm.selectChatModels` finds no models.
+ */
+export const TEST_ONLY_SETTINGS = {
+  'chat.disableAIFeatures': true,
 };
 
 /** Environment variables passed from our environment to code-server (and so to extension hosts). */
@@ -141,6 +152,24 @@ function runCodeServerCli(paths, args, env, timeoutMs = 120_000) {
 }
 
 /**
+ * Profiles made by older versions of `npm start` turned VS Code's chat off (`chat.disableAIFeatures`);
+ * that hid Switchboard's models from VS Code's chat, so it is taken out (and said so).
+ * @param {string} settingsFile
+ */
+function enableChatInOldProfile(settingsFile) {
+  let settings;
+  try {
+    settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  } catch {
+    return; // hand-edited (comments, trailing commas): left as the user wrote it
+  }
+  if (settings?.['chat.disableAIFeatures'] !== true) return;
+  delete settings['chat.disableAIFeatures'];
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
+  log(`turned VS Code's chat back on in ${settingsFile} (an older npm start had set chat.disableAIFeatures)`);
+}
+
+/**
  * Starts an isolated code-server. Everything it writes (HOME, TMPDIR, XDG_*, user data, extensions) goes to a
  * throwaway folder, removed by stop() unless `keep` is set.
  * @param {import('./harness.d.mts').StartOptions} opts
@@ -167,7 +196,11 @@ export async function startCodeServer(opts = {}) {
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
   const settingsFile = join(dirs.userData, 'User', 'settings.json');
   if (!persistent || !existsSync(settingsFile))
-    writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) }, null, 2) + '\n');
+    writeFileSync(
+      settingsFile,
+      JSON.stringify({ ...DEFAULT_SETTINGS, ...(persistent ? {} : TEST_ONLY_SETTINGS), ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) }, null, 2) + '\n',
+    );
+  else enableChatInOldProfile(settingsFile);
   const workspace = resolve(opts.workspace ?? join(root, 'workspace'));
   mkdirSync(workspace, { recursive: true });
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildIntegrationTests, removeIntegrationBuild } from './build-tests.mjs';
-import { DEFAULT_SETTINGS, repoRoot } from './harness.mjs';
+import { DEFAULT_SETTINGS, TEST_ONLY_SETTINGS, repoRoot } from './harness.mjs';
 import { buildExtension } from './package.mjs';
 
 const log = (msg) => process.stderr.write(`[desktop] ${msg}\n`);
@@ -64,7 +64,7 @@ async function main() {
   const workspace = join(root, 'workspace');
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(workspace, { recursive: true });
-  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(DEFAULT_SETTINGS, null, 2) + '\n');
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...TEST_ONLY_SETTINGS }, null, 2) + '\n');
   writeFileSync(join(workspace, 'README.md'), '# Switchboard integration test workspace\n');
   try {
     return await runTests({

@@ -106,7 +106,9 @@ async function runPass(untrusted, select, filter) {
   idleTimer.unref();
 
   try {
-    server = await startCodeServer({ workspace, smokeDriver: true, workspaceTrust: untrusted });
+    // VS Code's chat on: with AI features off, vscode.lm.selectChatModels finds no models and the
+    // language-model provider tests (test/integration/lmProvider.test.ts) could not run.
+    server = await startCodeServer({ workspace, smokeDriver: true, workspaceTrust: untrusted, settings: { 'chat.disableAIFeatures': false } });
     log(`code-server ${server.url} up at ${elapsed()}; running ${files.length} file(s)`);
     browser = await launchBrowser();
     const { page } = browser;

@@ -64,7 +64,7 @@ export function activateSwitchboard(context: vscode.ExtensionContext): Switchboa
         vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, {
           onDidChangeLanguageModelChatInformation: lmChanged.event,
           provideLanguageModelChatInformation: async () => (await load()).lmInfos(),
-          provideLanguageModelChatResponse: async (model, messages, _options, progress, token) => (await load()).lmResponse(model, messages, progress, token),
+          provideLanguageModelChatResponse: async (model, messages, options, progress, token) => (await load()).lmResponse(model, messages, options, progress, token),
           provideTokenCount: async (_model, text) => (await load()).lmTokenCount(text),
         }),
       );

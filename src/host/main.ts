@@ -79,7 +79,7 @@ export class Main {
     }
   }
 
-  lmResponse(...args: [vscode.LanguageModelChatInformation, readonly vscode.LanguageModelChatRequestMessage[], vscode.Progress<vscode.LanguageModelResponsePart>, vscode.CancellationToken]): Promise<void> {
+  lmResponse(...args: [vscode.LanguageModelChatInformation, readonly vscode.LanguageModelChatRequestMessage[], vscode.ProvideLanguageModelChatResponseOptions, vscode.Progress<vscode.LanguageModelResponsePart>, vscode.CancellationToken]): Promise<void> {
     return provideResponse(this.app, ...args);
   }
 

@@ -21,6 +21,11 @@ export function logRequest(log: vscode.LogOutputChannel, source: string, r: Chat
   if (r.error && r.error.kind !== 'aborted') log.warn(line);
   else log.info(line);
   if (!verbose) return;
-  if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content)}`);
+  if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content, elideData)}`);
   log.info(`[${source}]   answer: ${r.text}`);
+}
+
+/** Inline image and file data (megabytes of base64) is logged as its size, not its bytes. */
+function elideData(key: string, value: unknown): unknown {
+  return key === 'data' && typeof value === 'string' && value.length > 64 ? `<${Math.round((value.length * 3) / 4 / 1024)} KB of base64>` : value;
 }

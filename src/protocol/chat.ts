@@ -57,11 +57,45 @@ export type ChatError = z.infer<typeof ChatErrorSchema>;
 export const EntryStatusSchema = z.enum(['streaming', 'done', 'error', 'cancelled', 'interrupted']);
 export type EntryStatus = z.infer<typeof EntryStatusSchema>;
 
+/** Image types the chat accepts (the ones every image-capable provider takes). */
+export const CHAT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+/** Per image; providers refuse larger ones (Anthropic: 5 MB). */
+export const MAX_CHAT_IMAGE_BYTES = 5 * 1024 * 1024;
+/** Per message. */
+export const MAX_CHAT_IMAGES = 4;
+
+/** A small preview the view drew (a JPEG/PNG data URL); empty when it could not draw one. */
+const ThumbSchema = z.string().check(z.maxLength(200_000), z.regex(/^(data:image\/(png|jpeg);base64,[A-Za-z0-9+/]*={0,2})?$/));
+
+/** An image as the transcript shows it: its name, type and preview (the full data stays on the host). */
+export const ChatImageViewSchema = z.object({
+  name: z.string().check(z.maxLength(300)),
+  mediaType: z.enum(CHAT_IMAGE_TYPES),
+  thumb: ThumbSchema,
+});
+export type ChatImageView = z.infer<typeof ChatImageViewSchema>;
+
+/** An image attached to a question: inline base64 (sent to the model as an image part) and its preview. */
+export const ChatImageSchema = z.object({
+  name: z.string().check(z.maxLength(300)),
+  mediaType: z.enum(CHAT_IMAGE_TYPES),
+  /** Base64, at most MAX_CHAT_IMAGE_BYTES decoded. */
+  data: z.string().check(z.minLength(4), z.maxLength(Math.ceil(MAX_CHAT_IMAGE_BYTES / 3) * 4), z.regex(/^[A-Za-z0-9+/]*={0,2}$/)),
+  thumb: ThumbSchema,
+});
+export type ChatImage = z.infer<typeof ChatImageSchema>;
+
 /** One turn of the transcript, as the view shows it (never a key; text is rendered as text). */
 export const ChatEntrySchema = z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant']),
   text: z.string(),
+  /** Assistant turns: the reasoning the model showed, as it streamed (kept in the history). */
+  reasoning: z._default(z.string(), ''),
+  /** Reasoning tokens as the provider counted them; null when it did not say (the view then estimates). */
+  reasoningTokens: z._default(z.nullable(z.number()), null),
+  /** User turns: images sent with the question (previews; the data is in the stored turn). */
+  images: z._default(z.array(ChatImageViewSchema), []),
   /** Where a user turn's attached code came from ("src/a.ts:3-9 (typescript)"), one per chip. */
   contextLabels: z.array(z.string()),
   status: EntryStatusSchema,
@@ -119,6 +153,8 @@ export type Totals = z.infer<typeof TotalsSchema>;
 
 export const ChatStateSchema = z.object({
   model: z.nullable(z.string()),
+  /** Whether the current model takes images (from the catalog's capabilities); the composer refuses them otherwise. */
+  imageInput: z.boolean(),
   /** Context and prices of the current model, preformatted ("128K context · $0.15 in / $0.60 out per 1M"). */
   modelDetail: z.nullable(z.string()),
   models: z.array(ModelOptionSchema),
@@ -138,6 +174,12 @@ export type ChatState = z.infer<typeof ChatStateSchema>;
 export const HostToChatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('state'), state: ChatStateSchema }),
   z.object({ type: z.literal('delta'), id: z.string(), text: z.string() }),
+  /** Appends streamed reasoning to one entry's Thinking section. */
+  z.object({ type: z.literal('reasoningDelta'), id: z.string(), text: z.string() }),
+  /** The last `send` was not sent (e.g. images for a model that takes none); the composer keeps it and shows why. */
+  z.object({ type: z.literal('refused'), message: z.string() }),
+  /** Images the user picked with the host's file dialog, for the composer. */
+  z.object({ type: z.literal('attachedImages'), images: z.array(ChatImageSchema) }),
   /** Put the focus in the composer (after New Chat, Add Selection…). */
   z.object({ type: z.literal('focus') }),
 ]);
@@ -161,7 +203,13 @@ const Id = z.string().check(z.minLength(1), z.maxLength(200));
 /** Webview → host. The webview posts `ready` first; the host posts nothing before it. */
 export const ChatToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('send'), text: z.string().check(z.minLength(1), z.maxLength(200_000)) }),
+  z.object({
+    type: z.literal('send'),
+    text: z.string().check(z.minLength(1), z.maxLength(200_000)),
+    images: z.optional(z.array(ChatImageSchema).check(z.maxLength(MAX_CHAT_IMAGES))),
+  }),
+  /** Pick image files to attach (the host's file dialog); they come back as `attachedImages`. */
+  z.object({ type: z.literal('pickImages') }),
   /** Stop the stream of this entry (ignored when it is not the one streaming). */
   z.object({ type: z.literal('cancel'), id: Id }),
   /** Ask the user turn before this answer again, replacing the answer. */

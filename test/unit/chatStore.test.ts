@@ -26,14 +26,14 @@ class MapStore implements KeyValueStore {
 
 function entry(id: string, role: 'user' | 'assistant', extra: Partial<ChatEntry> = {}): ChatEntry {
   return {
-    id, role, text: role === 'user' ? 'question' : 'answer', contextLabels: [], status: 'done', model: role === 'assistant' ? 'openai/gpt-4o-mini' : null,
+    id, role, text: role === 'user' ? 'question' : 'answer', reasoning: '', reasoningTokens: null, images: [], contextLabels: [], status: 'done', model: role === 'assistant' ? 'openai/gpt-4o-mini' : null,
     answeredBy: null, inputTokens: null, outputTokens: null, costUsd: null, ttftMs: null, tokensPerSecond: null, totalMs: null, attempts: [], error: null,
     canApply: false, at: 1, ...extra,
   };
 }
 
 function conversation(id: string, updatedAt: number, turns: ChatEntry[]): Conversation {
-  return { ...newConversation(id, updatedAt, 'openai/gpt-4o-mini'), updatedAt, title: `title ${id}`, turns: turns.map((e) => ({ entry: e, content: e.text })) };
+  return { ...newConversation(id, updatedAt, 'openai/gpt-4o-mini'), updatedAt, title: `title ${id}`, turns: turns.map((e) => ({ entry: e, content: e.text, images: [] })) };
 }
 
 test('saves, lists (newest first), loads, renames and deletes conversations', async () => {
@@ -188,4 +188,37 @@ test('a conversation saved in the background (an answer finishing after the user
   await store.save(conversation('background', 2, [entry('u', 'user'), entry('a', 'assistant')]), false);
   assert.equal(store.currentId(), 'shown');
   assert.deepEqual(store.list().map((s) => s.id), ['background', 'shown']);
+});
+
+test('conversations saved before reasoning and images existed still load, with none of either', () => {
+  const kv = new MapStore();
+  const old = conversation('old', 5, [entry('u1', 'user'), entry('a1', 'assistant')]);
+  // As an older version stored it: no reasoning, reasoningTokens or images anywhere.
+  const stored = JSON.parse(JSON.stringify(old)) as { turns: { entry: Record<string, unknown>; images?: unknown }[] };
+  for (const t of stored.turns) {
+    delete t.entry.reasoning;
+    delete t.entry.reasoningTokens;
+    delete t.entry.images;
+    delete t.images;
+  }
+  kv.data.set(KEYS.conversation('old'), JSON.stringify(stored));
+  const loaded = new ConversationStore(kv).load('old');
+  assert.ok(loaded, 'the old conversation loads');
+  assert.deepEqual(loaded.turns.map((t) => [t.entry.reasoning, t.entry.reasoningTokens, t.entry.images, t.images]), [['', null, [], []], ['', null, [], []]]);
+});
+
+test('reasoning and images are kept in the history', async () => {
+  const kv = new MapStore();
+  const store = new ConversationStore(kv);
+  const c = conversation('r', 5, [
+    entry('u1', 'user', { images: [{ name: 'a.png', mediaType: 'image/png', thumb: '' }] }),
+    entry('a1', 'assistant', { reasoning: 'Let me think.', reasoningTokens: 12 }),
+  ]);
+  c.turns[0]!.images = [{ name: 'a.png', mediaType: 'image/png', data: 'iVBORw0K', thumb: '' }];
+  await store.save(c);
+  const loaded = store.load('r')!;
+  assert.equal(loaded.turns[1]!.entry.reasoning, 'Let me think.');
+  assert.equal(loaded.turns[1]!.entry.reasoningTokens, 12);
+  assert.deepEqual(loaded.turns[0]!.images, [{ name: 'a.png', mediaType: 'image/png', data: 'iVBORw0K', thumb: '' }]);
+  assert.deepEqual(loaded.turns[0]!.entry.images, [{ name: 'a.png', mediaType: 'image/png', thumb: '' }]);
 });

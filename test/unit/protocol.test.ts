@@ -32,3 +32,23 @@ describe('describeIssues', () => {
     assert.match(warnings[0]!, /^Chat view sent a malformed message \(dropped\): url: /);
   });
 });
+
+describe('chat images in messages from the view', () => {
+  const png = { name: 'a.png', mediaType: 'image/png', data: 'iVBORw0KGgo=', thumb: '' };
+  const send = (images: unknown[]) => ChatToHostSchema.safeParse({ type: 'send', text: 'look', images });
+
+  it('takes PNG, JPEG, GIF and WebP as base64 with a data-URL preview (or none)', () => {
+    assert.equal(send([png]).success, true);
+    assert.equal(send([{ ...png, mediaType: 'image/webp', thumb: 'data:image/png;base64,iVBORw0KGgo=' }]).success, true);
+    assert.equal(ChatToHostSchema.safeParse({ type: 'send', text: 'no images' }).success, true);
+  });
+
+  it('refuses other types, broken base64, previews that are not image data URLs, oversized images and more than four', () => {
+    assert.equal(send([{ ...png, mediaType: 'image/svg+xml' }]).success, false);
+    assert.equal(send([{ ...png, data: 'not base64!' }]).success, false);
+    assert.equal(send([{ ...png, thumb: 'https://example.com/x.png' }]).success, false);
+    assert.equal(send([{ ...png, thumb: 'data:image/svg+xml;base64,PHN2Zz4=' }]).success, false);
+    assert.equal(send([{ ...png, data: 'A'.repeat(Math.ceil((5 * 1024 * 1024) / 3) * 4 + 4) }]).success, false);
+    assert.equal(send([png, png, png, png, png]).success, false);
+  });
+});

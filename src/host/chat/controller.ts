@@ -6,11 +6,15 @@
  */
 import * as vscode from 'vscode';
 import type { ChatStream } from '../../core/chatStream.ts';
-import type { ChatMessage } from '../../core/types.ts';
+import type { ChatMessage, UserContent } from '../../core/types.ts';
 import {
+  CHAT_IMAGE_TYPES,
   ChatToHostSchema,
+  MAX_CHAT_IMAGE_BYTES,
+  MAX_CHAT_IMAGES,
   type ApplyMode,
   type ChatEntry,
+  type ChatImage,
   type ChatState,
   type Chip,
   type HostToChat,
@@ -38,6 +42,8 @@ export interface AskOptions {
   selection?: { code: CodeSelection; target: ApplyTarget };
   /** Override the current model. */
   model?: string;
+  /** Images sent with the question (refused before sending when the model takes none). */
+  images?: ChatImage[];
 }
 
 interface PendingChip extends Chip {
@@ -51,6 +57,9 @@ function blankEntry(id: string, role: 'user' | 'assistant', at: number): ChatEnt
     id,
     role,
     text: '',
+    reasoning: '',
+    reasoningTokens: null,
+    images: [],
     contextLabels: [],
     status: 'done',
     model: null,
@@ -70,6 +79,14 @@ function blankEntry(id: string, role: 'user' | 'assistant', at: number): ChatEnt
 
 function newId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A stored user turn as the model gets it: its text (with attached code) and its images. */
+function userMessage(t: StoredTurn): ChatMessage {
+  if (!t.images.length) return { role: 'user', content: t.content };
+  const parts: UserContent[] = [{ type: 'text', text: t.content }];
+  for (const img of t.images) parts.push({ type: 'image', source: { type: 'base64', data: img.data, mediaType: img.mediaType } });
+  return { role: 'user', content: parts };
 }
 
 export class ChatController implements vscode.Disposable {
@@ -126,7 +143,10 @@ export class ChatController implements vscode.Disposable {
         this.refresh();
         return;
       case 'send':
-        void this.ask({ question: m.text }, { reveal: false });
+        void this.ask({ question: m.text, ...(m.images?.length ? { images: m.images } : {}) }, { reveal: false });
+        return;
+      case 'pickImages':
+        void this.pickImages();
         return;
       case 'cancel':
         if (this.inflight?.id === m.id) this.cancel();
@@ -209,6 +229,7 @@ export class ChatController implements vscode.Disposable {
     const entries = this.conv.turns.map((t) => ({ ...t.entry }));
     return {
       model,
+      imageInput: model ? this.takesImages(model) : false,
       modelDetail: detail,
       models: this.modelOptions(),
       conversationId: this.conv.id,
@@ -326,6 +347,62 @@ export class ChatController implements vscode.Disposable {
     return this.chips.map((c) => c.label);
   }
 
+  // ── Images ──
+
+  /** Whether a model (or every model of a route) takes images, from the catalog's capabilities. */
+  takesImages(model: string): boolean {
+    try {
+      return this.app.client().catalog.capabilities(model).imageInput;
+    } catch (e) {
+      this.app.log.debug(`Chat: no capabilities for ${model} (${(e as Error).message})`);
+      return false;
+    }
+  }
+
+  /**
+   * Why a question with `images` cannot go to `model`, or null when it can. Earlier turns' images
+   * are sent again with every question, so a conversation that has some needs a model that takes them.
+   */
+  imageRefusal(model: string, images: readonly ChatImage[]): string | null {
+    if (images.length > MAX_CHAT_IMAGES) return `At most ${MAX_CHAT_IMAGES} images per message; remove ${images.length - MAX_CHAT_IMAGES}.`;
+    const earlier = this.conv.turns.some((t) => t.images.length > 0);
+    if (!images.length && !earlier) return null;
+    if (this.takesImages(model)) return null;
+    if (images.length) return `${model} does not take images. Pick a model that does, or remove the image${images.length === 1 ? '' : 's'}.`;
+    return `${model} does not take images, and this conversation has some. Pick a model that does, or start a new chat.`;
+  }
+
+  /** The file dialog for images; what was picked goes to the composer (never straight to a model). */
+  async pickImages(): Promise<void> {
+    const uris = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      openLabel: 'Attach',
+      title: 'Switchboard: Attach Images',
+      filters: { Images: CHAT_IMAGE_TYPES.map((t) => t.slice('image/'.length).replace('jpeg', 'jpg')).concat('jpeg') },
+    });
+    if (!uris?.length) return;
+    const images: ChatImage[] = [];
+    const problems: string[] = [];
+    for (const uri of uris.slice(0, MAX_CHAT_IMAGES)) {
+      const name = uri.path.split('/').pop() ?? 'image';
+      const ext = name.toLowerCase().split('.').pop() ?? '';
+      const mediaType = CHAT_IMAGE_TYPES.find((t) => t === `image/${ext === 'jpg' ? 'jpeg' : ext}`);
+      if (!mediaType) {
+        problems.push(`${name}: not a PNG, JPEG, GIF or WebP image`);
+        continue;
+      }
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      if (bytes.byteLength > MAX_CHAT_IMAGE_BYTES) {
+        problems.push(`${name}: ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MB is over the 5 MB providers accept`);
+        continue;
+      }
+      images.push({ name, mediaType, data: Buffer.from(bytes).toString('base64'), thumb: '' });
+    }
+    if (uris.length > MAX_CHAT_IMAGES) problems.push(`only the first ${MAX_CHAT_IMAGES} images were attached`);
+    if (problems.length) void this.app.notify('warning', `Switchboard: ${problems.join('; ')}.`);
+    if (images.length) this.post({ type: 'attachedImages', images });
+  }
+
   // ── Asking ──
 
   cancel(): void {
@@ -336,6 +413,13 @@ export class ChatController implements vscode.Disposable {
   async ask(opts: AskOptions, how: { reveal: boolean } = { reveal: true }): Promise<ChatEntry | undefined> {
     const model = opts.model ?? this.app.currentModel() ?? (await this.app.pickModelInteractively());
     if (!model) return undefined;
+    const images = opts.images ?? [];
+    const refusal = this.imageRefusal(model, images);
+    if (refusal) {
+      // Nothing was sent: the composer keeps the question and its images, and says why.
+      this.post({ type: 'refused', message: refusal });
+      return undefined;
+    }
     if (this.inflight) this.cancel();
     if (how.reveal) await this.reveal();
 
@@ -343,8 +427,14 @@ export class ChatController implements vscode.Disposable {
     this.chips = [];
     const content = attached.reduce((msg, a) => selectionMessage(msg, a.code), opts.question);
     const user: StoredTurn = {
-      entry: { ...blankEntry(newId('u'), 'user', Date.now()), text: opts.question, contextLabels: attached.map((a) => selectionLabel(a.code)) },
+      entry: {
+        ...blankEntry(newId('u'), 'user', Date.now()),
+        text: opts.question,
+        contextLabels: attached.map((a) => selectionLabel(a.code)),
+        images: images.map(({ name, mediaType, thumb }) => ({ name, mediaType, thumb })),
+      },
       content,
+      images,
     };
     if (!this.conv.turns.length && !this.conv.titled) this.conv.title = titleFrom(opts.question);
     this.conv.turns.push(user);
@@ -407,16 +497,16 @@ export class ChatController implements vscode.Disposable {
       const a = turns[i + 1];
       if (u.entry.role !== 'user' || a?.entry.role !== 'assistant') continue;
       if (!a.entry.text || a.entry.status === 'error') continue;
-      out.push({ role: 'user', content: u.content }, { role: 'assistant', content: a.entry.text });
+      out.push(userMessage(u), { role: 'assistant', content: a.entry.text });
     }
-    out.push({ role: 'user', content: turns[userIndex]!.content });
+    out.push(userMessage(turns[userIndex]!));
     return out;
   }
 
   /** Stream an answer to the user turn at `userIndex` (the last turn) into a new assistant entry. */
   private async answer(userIndex: number, model: string, target: ApplyTarget | null): Promise<ChatEntry> {
     const messages = this.history(userIndex);
-    const turn: StoredTurn = { entry: { ...blankEntry(newId('a'), 'assistant', Date.now()), status: 'streaming', model }, content: '' };
+    const turn: StoredTurn = { entry: { ...blankEntry(newId('a'), 'assistant', Date.now()), status: 'streaming', model }, content: '', images: [] };
     // The user may open another conversation while this one streams: keep writing to this one.
     const conv = this.conv;
     const shown = (): boolean => this.conv === conv;
@@ -438,6 +528,9 @@ export class ChatController implements vscode.Disposable {
         if (part.type === 'text-delta') {
           turn.entry.text += part.text;
           if (shown()) this.post({ type: 'delta', id, text: part.text });
+        } else if (part.type === 'reasoning-delta') {
+          turn.entry.reasoning += part.text;
+          if (shown() && part.text) this.post({ type: 'reasoningDelta', id, text: part.text });
         } else if (part.type === 'warning') {
           void this.app.notify('warning', `Switchboard: ${part.message}`);
         }
@@ -455,6 +548,8 @@ export class ChatController implements vscode.Disposable {
       turn.entry = {
         ...turn.entry,
         text,
+        reasoning: r.reasoning || turn.entry.reasoning,
+        reasoningTokens: r.usage.reasoningTokens,
         status: r.error ? (stopped ? (this.disposed ? 'interrupted' : 'cancelled') : 'error') : 'done',
         answeredBy: r.answeredBy,
         inputTokens: r.usage.inputTokens,

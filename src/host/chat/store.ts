@@ -9,13 +9,16 @@
  * conversation is its own key, so saving a streaming answer rewrites one conversation, not all.
  */
 import * as z from 'zod/mini';
-import { ChatEntrySchema, type ChatEntry, type ConversationSummary } from '../../protocol/chat.ts';
+import { ChatEntrySchema, ChatImageSchema, type ChatEntry, type ConversationSummary } from '../../protocol/chat.ts';
 import type { KeyValueStore } from '../memento.ts';
 
 export type { KeyValueStore };
 
-/** One stored turn: the entry as the view shows it, and what was actually sent (user turns: the question plus attached code). */
-export const StoredTurnSchema = z.object({ entry: ChatEntrySchema, content: z.string() });
+/**
+ * One stored turn: the entry as the view shows it, and what was actually sent (user turns: the
+ * question plus attached code, and its images in full so later turns can send them again).
+ */
+export const StoredTurnSchema = z.object({ entry: ChatEntrySchema, content: z.string(), images: z._default(z.array(ChatImageSchema), []) });
 export type StoredTurn = z.infer<typeof StoredTurnSchema>;
 
 export const ConversationSchema = z.object({

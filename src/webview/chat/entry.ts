@@ -9,6 +9,9 @@ import { codeOf, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts
 
 export interface EntryContext {
   post(message: ChatToHost): void;
+  /** The user's own open/closed choice for an entry's Thinking section, if they toggled it. */
+  thinkingOpen(id: string): boolean | undefined;
+  setThinkingOpen(id: string, open: boolean): void;
   /** Called when streamed content was added (to follow the stream). */
   onGrow(): void;
   copy(text: string, block: Element): void;
@@ -137,10 +140,94 @@ function decorateCode(root: HTMLElement, e: ChatEntry, ctx: EntryContext, canApp
   });
 }
 
+/** "1,234 tokens" from the provider's count; "~1,234 tokens" estimated from the text (4 characters a token) when it gave none. */
+export function thinkingTokens(reasoning: string, counted: number | null): string {
+  if (counted !== null) return `${formatCount(counted)} token${counted === 1 ? '' : 's'}`;
+  const n = Math.ceil(reasoning.length / 4);
+  return `~${formatCount(n)} token${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The collapsible Thinking section of an answer. Open while the model thinks; it folds itself when
+ * the answer text starts (unless the user opened or closed it: their choice stays).
+ */
+export class ThinkingView {
+  readonly el: HTMLDetailsElement;
+  private readonly text: HTMLElement;
+  private readonly label: HTMLElement;
+  private readonly count: HTMLElement;
+  private reasoning: string;
+  private thinking: boolean;
+  private readonly userChoice: () => boolean | undefined;
+
+  constructor(e: ChatEntry, ctx: EntryContext) {
+    this.reasoning = e.reasoning;
+    this.thinking = e.status === 'streaming' && !e.text;
+    this.label = h('span', { class: 'thinking-label' });
+    this.count = h('span', { class: 'thinking-count muted' });
+    const summary = h('summary', { class: 'thinking-summary' }, h('span', { class: 'codicon codicon-lightbulb' }), this.label, this.count);
+    this.text = h('div', { class: 'thinking-text' }, e.reasoning);
+    this.el = h('details', { class: 'thinking', dataset: { id: e.id } }, summary, this.text);
+    this.el.hidden = !e.reasoning;
+    this.userChoice = () => ctx.thinkingOpen(e.id);
+    this.el.open = this.userChoice() ?? this.thinking;
+    // A click (or Enter / Space) on the summary is the user's choice; the element flips after the click.
+    summary.addEventListener('click', () => ctx.setThinkingOpen(e.id, !this.el.open));
+    this.update(e.reasoningTokens);
+  }
+
+  private setOpen(open: boolean): void {
+    this.el.open = open;
+  }
+
+  private update(counted: number | null = null): void {
+    this.label.textContent = this.thinking ? 'Thinking…' : 'Thinking';
+    this.count.textContent = this.reasoning ? thinkingTokens(this.reasoning, counted) : '';
+  }
+
+  append(text: string): void {
+    this.reasoning += text;
+    this.text.append(document.createTextNode(text));
+    if (this.el.hidden) {
+      this.el.hidden = false;
+      this.thinking = true;
+      this.setOpen(this.userChoice() ?? true);
+    }
+    this.update();
+  }
+
+  /** The answer text began: thinking is over, fold it away unless the user chose otherwise. */
+  answerStarted(): void {
+    if (!this.thinking) return;
+    this.thinking = false;
+    this.setOpen(this.userChoice() ?? false);
+    this.update();
+  }
+}
+
+function imageStrip(e: ChatEntry): HTMLElement | null {
+  if (!e.images.length) return null;
+  return h(
+    'div',
+    { class: 'entry-images', role: 'list', ariaLabel: 'Images sent' },
+    ...e.images.map((img) => {
+      const item = h('span', { class: 'entry-image', role: 'listitem', title: `${img.name} (${img.mediaType})` });
+      if (img.thumb) {
+        const pic = h('img', { class: 'thumb' });
+        pic.src = img.thumb;
+        pic.alt = img.name;
+        item.append(pic);
+      } else item.append(h('span', { class: 'codicon codicon-file-media' }), h('span', { class: 'image-name' }, img.name));
+      return item;
+    }),
+  );
+}
+
 export interface RenderedEntry {
   el: HTMLElement;
   stream: StreamingMarkdown | null;
   body: HTMLElement;
+  thinking: ThinkingView | null;
 }
 
 export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
@@ -198,16 +285,19 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
       );
     }
   }
+  const thinking = assistant ? new ThinkingView(e, ctx) : null;
   const el = h(
     'article',
     { class: `entry ${e.role} status-${e.status}`, dataset: { id: e.id }, ariaLabel: assistant ? `Answer from ${who}` : 'Your message' },
     head,
     contexts,
+    assistant ? null : imageStrip(e),
+    thinking?.el,
     body,
     meta,
     assistant ? attemptsDetail(e) : null,
     errorBox(e, ctx),
     actions,
   );
-  return { el, stream, body };
+  return { el, stream, body, thinking };
 }

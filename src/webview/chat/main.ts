@@ -5,16 +5,18 @@
  */
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import { HostToChatSchema, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../protocol/chat.ts';
+import { HostToChatSchema, type ChatImage, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../protocol/chat.ts';
 import { formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
-import { formatCount, renderEntry, tickCountdowns } from './entry.ts';
+import { formatCount, renderEntry, tickCountdowns, type ThinkingView } from './entry.ts';
+import { ImageComposer } from './images.ts';
 
 const app = document.getElementById('app')!;
 app.removeAttribute('aria-live'); // only the transcript is a live region
 let state: ChatState = {
   model: null,
+  imageInput: false,
   modelDetail: null,
   models: [],
   conversationId: '',
@@ -26,7 +28,11 @@ let state: ChatState = {
   chips: [],
 };
 /** The answer being streamed, by entry id. */
-const streams = new Map<string, { stream: StreamingMarkdown; body: HTMLElement }>();
+const streams = new Map<string, { stream: StreamingMarkdown; body: HTMLElement; thinking: ThinkingView | null }>();
+/** Thinking sections the user opened or closed by hand (their choice survives re-renders). */
+const thinkingChoice = new Map<string, boolean>();
+/** The last message sent, so a `refused` answer can put it back in the composer. */
+let lastSent: { text: string; images: ChatImage[] } | null = null;
 
 const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
   switch (m.type) {
@@ -40,10 +46,29 @@ const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
       const s = streams.get(m.id);
       if (s) {
         s.body.classList.remove('empty');
+        if (m.text) s.thinking?.answerStarted();
         s.stream.append(m.text);
       }
       return;
     }
+    case 'reasoningDelta': {
+      const entry = state.entries.find((e) => e.id === m.id);
+      if (entry) entry.reasoning += m.text;
+      streams.get(m.id)?.thinking?.append(m.text);
+      if (stickToBottom) scrollToBottom();
+      return;
+    }
+    case 'refused':
+      // Nothing was sent: the question and its images go back in the composer, with the reason.
+      if (lastSent && !input.value.trim() && !images.count) {
+        input.value = lastSent.text;
+        images.restore(lastSent.images);
+      }
+      images.showNotice(m.message);
+      return;
+    case 'attachedImages':
+      void images.addEncoded(m.images);
+      return;
     case 'focus':
       input.focus();
       return;
@@ -155,14 +180,18 @@ input.placeholder = 'Ask Switchboard… (Enter to send, Shift+Enter for a new li
 input.rows = 3;
 const attachSelection = iconButton('attach', 'Attach selection', () => post({ type: 'attach', what: 'selection' }), { iconOnly: true, class: 'icon-only attach-selection', title: "Attach the editor's selection (or the file when nothing is selected)" });
 const attachFile = iconButton('file-add', 'Attach active file', () => post({ type: 'attach', what: 'file' }), { iconOnly: true, class: 'icon-only attach-file', title: 'Attach the active file' });
+const images = new ImageComposer(() => state.imageInput);
+const attachImage = iconButton('file-media', 'Attach images', () => post({ type: 'pickImages' }), { iconOnly: true, class: 'icon-only attach-image', title: 'Attach images (or paste, or drag them here with Shift)' });
 const send = iconButton('send', 'Send', submit, { class: 'primary send' });
 const stop = iconButton('debug-stop', 'Stop', stopStreaming, { class: 'stop', title: 'Stop (Escape)' });
 const composer = h(
   'footer',
   { class: 'composer' },
   chips,
+  images.strip,
+  images.notice,
   input,
-  h('div', { class: 'composer-actions' }, attachSelection, attachFile, h('span', { class: 'spacer' }), stop, send),
+  h('div', { class: 'composer-actions' }, attachSelection, attachFile, attachImage, h('span', { class: 'spacer' }), stop, send),
 );
 
 interface ViewState {
@@ -189,11 +218,39 @@ document.addEventListener('keydown', (e) => {
 function submit(): void {
   const text = input.value.trim();
   if (!text || state.streamingId) return;
-  post({ type: 'send', text });
+  const attached = images.list();
+  if (attached.length && !state.imageInput) {
+    // Refused before sending: the question and the images stay where they are.
+    images.showNotice(`${state.model ?? 'This model'} does not take images. Pick a model that does, or remove the image${attached.length === 1 ? '' : 's'}.`);
+    return;
+  }
+  lastSent = { text, images: attached };
+  post({ type: 'send', text, ...(attached.length ? { images: attached } : {}) });
   input.value = '';
+  images.clear();
   channel.setState({ draft: '' } satisfies ViewState);
   input.focus();
 }
+
+input.addEventListener('paste', (e) => {
+  const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
+  if (!files.length) return;
+  e.preventDefault();
+  void images.addFiles(files);
+});
+composer.addEventListener('dragover', (e) => {
+  if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+  e.preventDefault();
+  composer.classList.add('drop-target');
+});
+composer.addEventListener('dragleave', () => composer.classList.remove('drop-target'));
+composer.addEventListener('drop', (e) => {
+  composer.classList.remove('drop-target');
+  const files = [...(e.dataTransfer?.files ?? [])];
+  if (!files.length) return;
+  e.preventDefault();
+  void images.addFiles(files);
+});
 
 function stopStreaming(): void {
   if (state.streamingId) post({ type: 'cancel', id: state.streamingId });
@@ -234,6 +291,8 @@ async function copy(text: string, block: Element): Promise<void> {
 
 const entryContext = {
   post,
+  thinkingOpen: (id: string) => thinkingChoice.get(id),
+  setThinkingOpen: (id: string, open: boolean) => void thinkingChoice.set(id, open),
   onGrow: () => {
     if (stickToBottom) scrollToBottom();
   },
@@ -289,7 +348,7 @@ function render(): void {
     ...(state.entries.length
       ? state.entries.map((e) => {
           const r = renderEntry(e, entryContext);
-          if (r.stream) streams.set(e.id, { stream: r.stream, body: r.body });
+          if (r.stream) streams.set(e.id, { stream: r.stream, body: r.body, thinking: r.thinking });
           return r.el;
         })
       : [
