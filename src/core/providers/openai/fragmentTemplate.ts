@@ -44,7 +44,9 @@ export class FragmentTemplate {
   match(data: string): string | undefined {
     const p = this.prefix;
     const s = this.suffix;
-    if (data.length < p.length + s.length + 2 || !data.startsWith(p) || !data.endsWith(s)) return undefined;
+    // Equality of slices, not startsWith/endsWith: V8 compares two-byte strings (any non-Latin-1
+    // text in the network read) several times faster this way (bench A2).
+    if (data.length < p.length + s.length + 2 || data.slice(data.length - s.length) !== s || data.slice(0, p.length) !== p) return undefined;
     const from = p.length;
     const to = data.length - s.length - 1;
     if (data.charCodeAt(from) !== QUOTE || data.charCodeAt(to) !== QUOTE) return undefined;
