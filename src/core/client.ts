@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import { Catalog } from './catalog/catalog.ts';
 import { ChatStream } from './chatStream.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { parseConfig, resolveProvider, type ConfigInput, type ResolvedProvider, type SwitchboardConfig } from './config.ts';
+import { DEFAULT_LIMITS, parseConfig, resolveProvider, type ConfigInput, type ResolvedProvider, type SwitchboardConfig } from './config.ts';
 import { createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './http/request.ts';
 import { addWarnings, toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
 import { createLanguageModel, type ProviderContext } from './providers/index.ts';
@@ -114,6 +114,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
       ...options.retry,
     },
     firstTokenMs: { single: config.timeouts.firstTokenMs ?? 0, route: config.timeouts.firstTokenMs || 20_000 },
+    limits: { maxAnswerChars: config.limits.maxAnswerChars ?? DEFAULT_LIMITS.maxAnswerChars, maxAnswerMs: config.limits.maxAnswerMs ?? DEFAULT_LIMITS.maxAnswerMs },
     ...(config.budget ? { budget: config.budget } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.random ? { random: options.random } : {}),

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from './errors.ts';
+import { registerSecret, urlCredentials } from './redact.ts';
 import { defaultAuthStyle, findPreset, type AuthStyle, type ProviderKind } from './providers/presets.ts';
 
 const providerIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -92,6 +93,19 @@ export const TimeoutsSchema = z
   })
   .strict();
 
+/** Caps on one answer: an upstream that never stops must not exhaust memory or run forever. */
+export const LimitsSchema = z
+  .object({
+    /** Characters of text, reasoning and tool-call arguments together. */
+    maxAnswerChars: z.number().int().positive().optional(),
+    /** Wall-clock time of one answer, ms. */
+    maxAnswerMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A few MB of text and ten minutes: far beyond any real answer, far below what hurts the process. */
+export const DEFAULT_LIMITS = { maxAnswerChars: 4_000_000, maxAnswerMs: 600_000 } as const;
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -106,6 +120,7 @@ export const ConfigSchema = z
     aliases: z.record(z.string().min(1), z.string().includes('/', { message: 'must be a "provider/model" id or "route/<id>"' })).default({}),
     budget: BudgetSchema.optional(),
     timeouts: TimeoutsSchema.default({}),
+    limits: LimitsSchema.default({}),
     defaultModel: z.string().optional(),
     retries: z
       .object({ maxRetries: z.number().int().min(0).max(10).optional(), maxRetryDelayMs: z.number().int().positive().optional() })
@@ -166,6 +181,8 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
   if (!kind || !baseUrl) {
     throw new SwitchboardError({ kind: 'config', message: `provider "${p.id}" needs "kind" and "baseUrl" (it is not a known preset)`, fix: 'add them to the provider entry' });
   }
+  // A password in the baseUrl (`https://user:pass@host`) is a secret like a key: scrubbed wherever it shows up.
+  for (const c of urlCredentials(baseUrl)) registerSecret(c);
   const apiKeyEnv = p.apiKeyEnv ?? (preset ? preset.apiKeyEnv : `${p.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`);
   return {
     id: p.id,

@@ -4,6 +4,8 @@
  * decisions read `kind` / `retryable` and nothing else.
  */
 
+import { containsSecret, redactKnown, stripControl } from './redact.ts';
+
 export const ERROR_KINDS = [
   'auth',
   'permission',
@@ -53,6 +55,8 @@ export class SwitchboardError extends Error {
   readonly detail: string;
 
   constructor(init: ErrorInit) {
+    // Provider and model ids may come from a request (the gateway's callers): no control characters.
+    init = { ...init, provider: init.provider ? stripControl(init.provider) : (init.provider ?? null), model: init.model ? stripControl(init.model) : (init.model ?? null) };
     const where = [init.provider && `${init.provider}${init.model ? `/${init.model}` : ''}`, init.status ? `HTTP ${init.status}` : null]
       .filter(Boolean)
       .join(', ');
@@ -296,4 +300,23 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
   else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
   return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
+}
+
+/**
+ * The error with every known secret (see ../redact.ts) and `extra` removed from its text. The
+ * cause is dropped when it holds one: a JSON.parse error's message quotes the text it choked on.
+ */
+export function scrubError(err: SwitchboardError, extra: readonly (string | undefined | null)[] = []): SwitchboardError {
+  const message = redactKnown(err.detail, extra);
+  const fix = err.fix === null ? null : redactKnown(err.fix, extra);
+  const causeText = causeChain(err.cause);
+  const dirtyCause = causeText !== '' && containsSecret(causeText, extra);
+  if (message === err.detail && fix === err.fix && !dirtyCause) return err;
+  return new SwitchboardError({ ...err.toInit(), message, fix, cause: undefined });
+}
+
+function causeChain(cause: unknown, depth = 0): string {
+  if (cause === undefined || cause === null || depth > 4) return '';
+  if (cause instanceof Error) return `${cause.message}\n${cause.stack ?? ''}\n${causeChain((cause as Error & { cause?: unknown }).cause, depth + 1)}`;
+  return typeof cause === 'string' ? cause : '';
 }

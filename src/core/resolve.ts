@@ -6,6 +6,7 @@
 import type { ResolvedProvider, RouteConfig } from './config.ts';
 import { SwitchboardError } from './errors.ts';
 import { findPreset } from './providers/presets.ts';
+import { stripControl } from './redact.ts';
 
 export interface ResolvedModel {
   /** The canonical `provider/model` id (as asked; through OpenRouter it is still the vendor's id). */
@@ -57,6 +58,10 @@ export class ModelResolver {
   }
 
   resolve(asked: string): Target {
+    if (stripControl(asked) !== asked) {
+      // A model id never holds control characters; one that does would forge lines in logs and errors.
+      throw new SwitchboardError({ kind: 'config', message: `"${stripControl(asked)}" is not a model id (it contains control characters)`, fix: 'use "provider/model", e.g. "openai/gpt-4o-mini"' });
+    }
     const id = this.unalias(asked);
     if (id.startsWith(ROUTE_PREFIX)) {
       const route = this.routes.get(id.slice(ROUTE_PREFIX.length));

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { redactSecrets } from '../core/redact.ts';
+import { redactKnown, registerSecret } from '../core/redact.ts';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
@@ -65,9 +65,10 @@ const KEY_PATTERNS: RegExp[] = [
  * removes the key it sent; this is the gateway's second line, also for logs.
  */
 export function makeRedactor(secrets: readonly string[]): (s: string) => string {
-  const values = secrets.filter((v) => typeof v === 'string' && v.length >= 8);
+  for (const v of secrets) registerSecret(v);
   return (s) => {
-    let out = redactSecrets(s, values);
+    // Every key the process knows (any length, any case, base64 forms), not only the ones given here.
+    let out = redactKnown(s);
     for (const re of KEY_PATTERNS) out = out.replace(re, '[redacted]');
     return out;
   };

@@ -12,8 +12,10 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SwitchboardClient } from '../core/client.ts';
 import { SwitchboardError } from '../core/errors.ts';
+import { stripControl } from '../core/redact.ts';
 import { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest } from '../core/openaiFacade.ts';
 import { ROUTE_PREFIX } from '../core/resolve.ts';
+import { exceedsJsonDepth } from './jsonDepth.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
@@ -37,8 +39,18 @@ export interface GatewayOptions {
   allowedHosts?: string[];
   /** Request body limit. Default 8 MiB. */
   maxBodyBytes?: number;
+  /** Deepest nesting of objects/arrays accepted in a JSON body (checked before parsing). Default 64. */
+  maxJsonDepth?: number;
   /** Requests handled at once; more get 429 with retry-after. Default 64. */
   maxConcurrent?: number;
+  /** The request headers must arrive within this after connecting (slow-loris). Default 10 s (at most requestTimeoutMs). */
+  headersTimeoutMs?: number;
+  /**
+   * Open connections kept at most. One more evicts the oldest connection that is not serving a
+   * request (an idle keep-alive or one still dribbling its headers); when every connection is
+   * busy the newcomer gets a 503 and is closed. Default 1024.
+   */
+  maxConnections?: number;
   /** The whole request (headers and body) must arrive within this. Default 60 s. */
   requestTimeoutMs?: number;
   /** Longest silence from the client while it sends a body or while the gateway waits for it to read. Default 30 s. */
@@ -54,6 +66,12 @@ export interface GatewayStats {
   active: number;
   /** Every request received, refused or not. */
   requests: number;
+  /** Connections open now. */
+  connections: number;
+  /** Connections closed to make room (the oldest idle or still-sending-headers ones). */
+  evictedConnections: number;
+  /** Connections refused with a 503 because every open one was busy. */
+  refusedConnections: number;
   /** Chat completions answered in full. */
   completed: number;
   /** Streams and answers cut short because the client went away (upstream cancelled). */
@@ -72,7 +90,10 @@ export interface Gateway {
   stats(): GatewayStats;
 }
 
-const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, maxConcurrent: 64, requestTimeoutMs: 60_000, idleTimeoutMs: 30_000 };
+const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, maxJsonDepth: 64, maxConnections: 1024, headersTimeoutMs: 10_000, maxConcurrent: 64, requestTimeoutMs: 60_000, idleTimeoutMs: 30_000 };
+
+/** Unread request bodies up to this size are drained rather than cut off (see send). */
+const DRAIN_LIMIT = 1024 * 1024;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
 
@@ -82,15 +103,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const host = opts.host ?? '127.0.0.1';
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const maxConcurrent = opts.maxConcurrent ?? DEFAULTS.maxConcurrent;
+  const maxJsonDepth = opts.maxJsonDepth ?? DEFAULTS.maxJsonDepth;
   const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
-  const log = opts.log ?? ((): void => undefined);
   const redact = makeRedactor(opts.secrets ?? []);
+  const sink = opts.log;
+  // Every log line is scrubbed of keys; lines built from request or upstream text are made single-line where they are built.
+  const log = sink ? (line: string): void => sink(redact(line)) : (): void => undefined;
   const checkToken = tokenChecker(opts.token);
   const allowedOrigins = new Set((opts.allowedOrigins ?? []).map(normalizeOrigin));
   const startedSec = Math.floor(Date.now() / 1000);
 
-  const stats: GatewayStats = { active: 0, requests: 0, completed: 0, clientAborts: 0, byStatus: {} };
+  const stats: GatewayStats = { active: 0, requests: 0, connections: 0, evictedConnections: 0, refusedConnections: 0, completed: 0, clientAborts: 0, byStatus: {} };
   const inflight = new Set<AbortController>();
   /** Responses not yet finished; close() waits for them before dropping keep-alive sockets. */
   const open = new Set<ServerResponse>();
@@ -98,7 +122,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let allowedHosts = new Set<string>();
   let closing = false;
 
-  const headersTimeout = Math.min(requestTimeoutMs, 20_000);
+  const headersTimeout = Math.min(requestTimeoutMs, opts.headersTimeoutMs ?? DEFAULTS.headersTimeoutMs);
+  const maxConnections = opts.maxConnections ?? DEFAULTS.maxConnections;
   const server = http.createServer({
     requestTimeout: requestTimeoutMs,
     headersTimeout,
@@ -108,9 +133,54 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     noDelay: true,
     maxHeaderSize: 32 * 1024,
   });
-  server.maxConnections = Math.max(256, maxConcurrent * 4);
+  // A keep-alive connection is not kept forever: after this many requests it is closed (the client reconnects).
+  server.maxRequestsPerSocket = 1_000;
+  // Node's own cap drops sockets with a reset, so it is only a backstop far above ours (see onConnection).
+  server.maxConnections = maxConnections * 2;
+
+  /**
+   * Open sockets, oldest first, with how many requests each is serving. A flood of idle or
+   * slow-header connections must not lock out real clients or /health: past `maxConnections`
+   * the oldest socket that serves nothing is closed to make room; when all are busy (which takes
+   * more than maxConcurrent requests, the rest being answered 429 at once) the newcomer is told 503.
+   */
+  const sockets = new Map<Socket, { busy: number }>();
+  server.on('connection', (socket: Socket) => {
+    if (sockets.size >= maxConnections) {
+      let victim: Socket | null = null;
+      for (const [s, st] of sockets) {
+        if (st.busy === 0) {
+          victim = s;
+          break;
+        }
+      }
+      if (victim) {
+        stats.evictedConnections++;
+        sockets.delete(victim);
+        victim.destroy();
+      } else {
+        stats.refusedConnections++;
+        count(503);
+        const body = JSON.stringify(gatewayError(503, `the gateway has ${maxConnections} connections open, all busy; retry shortly`, 'too_many_connections').body);
+        socket.on('error', () => undefined);
+        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`);
+        return;
+      }
+    }
+    sockets.set(socket, { busy: 0 });
+    stats.connections = sockets.size;
+    socket.once('close', () => {
+      sockets.delete(socket);
+      stats.connections = sockets.size;
+    });
+  });
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const st = sockets.get(req.socket);
+    if (st) {
+      st.busy++;
+      res.once('close', () => st.busy--);
+    }
     handle(req, res).catch((e: unknown) => {
       log(`gateway: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
       if (!res.headersSent && !res.destroyed) send(req, res, internalError());
@@ -148,9 +218,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     if (res.destroyed || res.headersSent) return;
     const body = JSON.stringify(e.body);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...e.headers };
-    // An unread body is not drained (it may be huge or never come): close the connection instead.
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.complete) headers.connection = 'close';
+    // An unread body of known, modest size is drained by Node after the response and the connection
+    // kept: closing a socket with unread bytes makes the kernel send a reset, which the client sees
+    // instead of this answer (a 429 under load). A huge or open-ended body is not read: close instead.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const unbounded = req.headers['transfer-encoding'] !== undefined || !Number.isFinite(declared) || declared > DRAIN_LIMIT;
+    if (!req.complete && unbounded) headers.connection = 'close';
     res.writeHead(e.status, headers);
     res.end(body);
   }
@@ -351,7 +424,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           if (clientGone || res.destroyed) return;
           // Mid-stream: OpenRouter's convention, an SSE event whose payload is an error object; then end.
           const h = toHttpError(e);
-          log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
+          log(`gateway: error after streaming started: ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
           out.end(`data: ${JSON.stringify(h.body)}\n\n`);
         }
       } finally {
@@ -374,11 +447,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   function sendUpstreamError(req: IncomingMessage, res: ServerResponse, e: unknown): void {
     const h = toHttpError(e);
-    log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
+    log(`gateway: ${h.status} ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
     send(req, res, h);
   }
 
   function parseParams(body: Buffer): Record<string, unknown> {
+    if (exceedsJsonDepth(body, maxJsonDepth)) {
+      throw new RequestFailure(gatewayError(400, `the request body nests deeper than ${maxJsonDepth} levels`, 'json_too_deep'));
+    }
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));

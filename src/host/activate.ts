@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { COMMAND_IDS } from './commandIds.ts';
 import type { Main, SwitchboardServices } from './main.ts';
+import { redactingLog } from './redactingLog.ts';
 import { StatusBar } from './statusBar.ts';
 
 const CHAT_VIEW_ID = 'switchboard.chat';
@@ -24,7 +25,7 @@ export interface SwitchboardApi {
 
 export function activateSwitchboard(context: vscode.ExtensionContext): SwitchboardApi {
   const t0 = performance.now();
-  const log = vscode.window.createOutputChannel('Switchboard', { log: true });
+  const log = redactingLog(vscode.window.createOutputChannel('Switchboard', { log: true }));
   const status = new StatusBar();
   const lmChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(log, status, lmChanged);

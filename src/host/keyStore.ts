@@ -4,6 +4,7 @@
  * may change them), so the client can read them synchronously. Never written anywhere else.
  */
 import * as vscode from 'vscode';
+import { registerSecret } from '../core/redact.ts';
 
 const PATTERN = /^switchboard\.(.+)\.apiKey$/;
 
@@ -27,7 +28,7 @@ export class KeyStore implements vscode.Disposable {
       if (!m) return;
       const id = m[1]!;
       const value = (await this.secrets.get(e.key))?.trim();
-      if (value) this.cache.set(id, value);
+      if (value) this.remember(id, value);
       else this.cache.delete(id);
       this.changed.fire(id);
     });
@@ -38,7 +39,13 @@ export class KeyStore implements vscode.Disposable {
     const names = (await this.secrets.keys()).filter((k) => PATTERN.test(k));
     const values = await Promise.all(names.map(async (k) => [PATTERN.exec(k)![1]!, (await this.secrets.get(k))?.trim()] as const));
     this.cache.clear();
-    for (const [id, v] of values) if (v) this.cache.set(id, v);
+    for (const [id, v] of values) if (v) this.remember(id, v);
+  }
+
+  /** Cache a key and tell the scrubber about it: from now on no log line or error shows it. */
+  private remember(id: string, value: string): void {
+    registerSecret(value);
+    this.cache.set(id, value);
   }
 
   get(providerId: string): string | undefined {
@@ -59,6 +66,7 @@ export class KeyStore implements vscode.Disposable {
     const value = key.trim();
     if (!value) throw new Error('the key is empty');
     if (/\s/.test(value)) throw new Error('the key contains spaces or line breaks; paste only the key');
+    registerSecret(value);
     await this.secrets.store(secretName(providerId), value);
     this.cache.set(providerId, value);
     this.changed.fire(providerId);

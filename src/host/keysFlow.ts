@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { resolveProvider, type ResolvedProvider } from '../core/config.ts';
 import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/providers/presets.ts';
+import { redactUrl } from '../core/redact.ts';
 import type { App } from './app.ts';
 import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
 
@@ -48,7 +49,7 @@ async function pickProvider(app: App, title: string, list: ResolvedProvider[]): 
     provider: p,
     label: p.name,
     description: [p.id, configured.has(p.id) ? 'configured' : null, app.keys.has(p.id) ? 'key stored' : null].filter(Boolean).join(' · '),
-    detail: p.baseUrl,
+    detail: redactUrl(p.baseUrl),
     iconPath: new vscode.ThemeIcon(app.keys.has(p.id) ? 'pass-filled' : 'key'),
   }));
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Pick a provider', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });

@@ -7,7 +7,7 @@ import { ConfigSchema, type ConfigInput, type SwitchboardConfig } from '../core/
 import { findPreset } from '../core/providers/presets.ts';
 
 /** The settings that map 1:1 onto the config file's top-level keys. */
-export const CONFIG_SETTING_KEYS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'retries', 'pricing', 'capabilities', 'catalog'] as const;
+export const CONFIG_SETTING_KEYS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'limits', 'retries', 'pricing', 'capabilities', 'catalog'] as const;
 export type ConfigSettingKey = (typeof CONFIG_SETTING_KEYS)[number];
 
 export interface SettingsResult {

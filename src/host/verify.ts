@@ -1,19 +1,21 @@
 /**
  * Cheap network checks the extension makes outside the client: verifying a key against the
- * provider's model list, and finding a local Ollama / LM Studio server. Pure (no 'vscode'),
- * `fetch` injected so tests can swap it.
+ * provider's model list (through the core's HTTP edge, which never follows a redirect with a
+ * key), and finding a local Ollama / LM Studio server (no key: plain fetch, injectable).
+ * Pure (no 'vscode').
  */
 import type { ResolvedProvider } from '../core/config.ts';
 import { findPreset } from '../core/providers/presets.ts';
 import { authHeaders } from '../core/providers/shared.ts';
-import { redactSecrets } from '../core/redact.ts';
+import { redactSecrets, redactUrl } from '../core/redact.ts';
+import { SwitchboardError } from '../core/errors.ts';
+import { DEFAULT_TIMEOUTS, getText } from '../core/http/request.ts';
+import type { Dispatcher } from 'undici';
 import { ANTHROPIC_VERSION } from '../core/providers/anthropic/anthropicModel.ts';
 
 export type Fetch = typeof fetch;
 
 export type VerifyResult = { ok: true; models: number } | { ok: false; status: number | null; message: string };
-
-
 
 /** The headers a `GET /models` needs for this provider and key. */
 export function modelListHeaders(p: ResolvedProvider, key: string): Record<string, string> {
@@ -24,50 +26,50 @@ export function modelListHeaders(p: ResolvedProvider, key: string): Record<strin
 
 const redact = (text: string, key: string): string => redactSecrets(text, [key]);
 
-/** The provider's own error message from a JSON error body (OpenAI, Anthropic and Gemini shapes). */
-function errorMessage(body: string): string | null {
-  try {
-    const j = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
-    if (typeof j.error === 'string') return j.error;
-    if (j.error && typeof j.error.message === 'string') return j.error.message;
-    if (typeof j.message === 'string') return j.message;
-  } catch {
-    /* not JSON */
-  }
-  const t = body.trim();
-  return t ? t.slice(0, 200) : null;
-}
-
 /**
- * Verify a key with `GET {baseUrl}/models` (free on every provider). Never throws; the message
- * never contains the key.
+ * Verify a key with `GET {baseUrl}/models` (free on every provider), through the core's HTTP
+ * edge: a redirect is never followed (it would carry the key to wherever it points) but reported.
+ * Never throws; the message never contains the key.
  */
-export async function verifyKey(p: ResolvedProvider, key: string, opts: { fetch?: Fetch; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<VerifyResult> {
-  const doFetch = opts.fetch ?? fetch;
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 10_000);
+export async function verifyKey(p: ResolvedProvider, key: string, opts: { dispatcher?: Dispatcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const url = `${p.baseUrl}/models`;
+  const url = `${redactUrl(p.baseUrl)}/models`;
+  let text: string;
+  let status: number;
   try {
-    const res = await doFetch(url, { headers: modelListHeaders(p, key), signal });
-    const body = await res.text();
-    if (!res.ok) {
-      const detail = errorMessage(body);
-      const what = res.status === 401 || res.status === 403 ? 'the key was rejected' : 'the model list request failed';
-      return { ok: false, status: res.status, message: redact(`${what}: HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${detail ? ` — ${detail}` : ''}`, key) };
-    }
-    let models = 0;
-    try {
-      const j = JSON.parse(body) as { data?: unknown; models?: unknown };
-      models = Array.isArray(j.data) ? j.data.length : Array.isArray(j.models) ? j.models.length : 0;
-    } catch {
-      return { ok: false, status: res.status, message: `${url} did not answer JSON: check the provider's baseUrl` };
-    }
-    return { ok: true, models };
+    const res = await getText({
+      url: `${p.baseUrl}/models`,
+      headers: modelListHeaders(p, key),
+      signal,
+      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
+      timeouts: { ...DEFAULT_TIMEOUTS, headersMs: timeoutMs, idleMs: timeoutMs },
+      provider: p.id,
+      secrets: [key],
+    });
+    text = res.text;
+    status = res.status;
   } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const reason = err.name === 'TimeoutError' ? `no answer within ${Math.round((opts.timeoutMs ?? 10_000) / 1000)} s` : err.cause?.code ?? err.cause?.message ?? err.message;
-    return { ok: false, status: null, message: redact(`could not reach ${url}: ${reason}`, key) };
+    const err = e instanceof SwitchboardError ? e : null;
+    if (timeout.aborted) return { ok: false, status: null, message: `could not reach ${url}: no answer within ${Math.round(timeoutMs / 1000)} s` };
+    if (!err) return { ok: false, status: null, message: redact(`could not reach ${url}: ${String(e)}`, key) };
+    if (err.status !== null && err.status >= 400) {
+      const what = err.status === 401 || err.status === 403 ? 'the key was rejected' : 'the model list request failed';
+      const detail = err.detail === `HTTP ${err.status}` ? '' : ` — ${err.detail}`;
+      return { ok: false, status: err.status, message: redact(`${what}: HTTP ${err.status}${detail}`, key) };
+    }
+    if (err.kind === 'config') return { ok: false, status: err.status, message: redact(err.detail, key) };
+    return { ok: false, status: null, message: redact(`could not reach ${url}: ${err.detail}`, key) };
   }
+  let models = 0;
+  try {
+    const j = JSON.parse(text) as { data?: unknown; models?: unknown };
+    models = Array.isArray(j.data) ? j.data.length : Array.isArray(j.models) ? j.models.length : 0;
+  } catch {
+    return { ok: false, status, message: `${url} did not answer JSON: check the provider's baseUrl` };
+  }
+  return { ok: true, models };
 }
 
 export interface LocalServer {

@@ -10,9 +10,9 @@ import { findPreset } from '../core/providers/presets.ts';
 /**
  * Settings never taken from an untrusted workspace (keep in sync with package.json
  * capabilities.untrustedWorkspaces.restrictedConfigurations): where keys go, what is spent and
- * counted, which model is asked, how often it is retried, what is logged.
+ * counted, which model is asked, how often it is retried, how long an answer may grow, what is logged.
  */
-export const RESTRICTED_SETTINGS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'retries', 'pricing', 'capabilities', 'catalog', 'verboseLogging'] as const;
+export const RESTRICTED_SETTINGS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'limits', 'retries', 'pricing', 'capabilities', 'catalog', 'verboseLogging'] as const;
 
 /** What `WorkspaceConfiguration.inspect(key)` gives (the layers that matter here). */
 export interface SettingLayers {

@@ -22,7 +22,7 @@ import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig 
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
 import { findPreset } from '../providers/presets.ts';
 import { authHeaders } from '../providers/shared.ts';
-import { redactSecrets } from '../redact.ts';
+import { redactSecrets, redactUrl, registerSecret } from '../redact.ts';
 import type { ModelCapabilities } from '../request.ts';
 import { ROUTE_PREFIX } from '../resolve.ts';
 import { intersectCapabilities, openRouterCapabilities, snapshotCapabilities, UNKNOWN_CAPABILITIES, type CapabilityFlags } from './capabilities.ts';
@@ -411,7 +411,7 @@ export class Catalog {
     for (const s of r.data.sources) {
       // Data fetched from another endpoint (the config changed) is not this provider's.
       const p = this.providers.get(s.providerId);
-      if (!p || p.baseUrl !== s.baseUrl) continue;
+      if (!p || redactUrl(p.baseUrl) !== s.baseUrl) continue;
       sources.set(s.providerId, { providerId: s.providerId, baseUrl: s.baseUrl, fetchedAt: s.fetchedAt, models: new Map(s.models.map((m) => [m.model, { ...m }])) });
     }
     this.sources = sources;
@@ -450,7 +450,8 @@ export class Catalog {
         const secrets: string[] = [];
         try {
           const models = await this.fetchModels(p, secrets, signal);
-          this.sources.set(p.id, { providerId: p.id, baseUrl: p.baseUrl, fetchedAt: this.now(), models: new Map(models.map((m) => [m.model, m])) });
+          // The cache names the endpoint without its userinfo: a password in a baseUrl is never written to disk.
+          this.sources.set(p.id, { providerId: p.id, baseUrl: redactUrl(p.baseUrl), fetchedAt: this.now(), models: new Map(models.map((m) => [m.model, m])) });
           refreshed.push(p.id);
         } catch (e) {
           const err = e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'headers');
@@ -479,6 +480,7 @@ export class Catalog {
     }
     if (key) secrets.push(key);
     for (const [name, value] of Object.entries(p.headers)) if (/auth|key|token|secret/i.test(name)) secrets.push(value);
+    for (const s of secrets) registerSecret(s);
     const keyHint = p.apiKeyEnv ?? undefined;
     // OpenRouter lists its models without a key; local servers need none.
     const needsKey = p.id !== 'openrouter' && !p.local && p.auth !== 'none' && p.apiKeyEnv !== null;
@@ -500,6 +502,17 @@ export class Catalog {
       throw classifyNetworkError(e, p.id, '', 'headers');
     }
 
+    if (res.statusCode >= 300 && res.statusCode < 400) {
+      // undici's request() does not follow redirects, and must not: the request carries a key.
+      void res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `${redactUrl(p.baseUrl)}/models answered with a redirect (HTTP ${res.statusCode}); Switchboard never follows a redirect with an API key attached`,
+        provider: p.id,
+        status: res.statusCode,
+        fix: `set the baseUrl of "${p.id}" to the final address`,
+      });
+    }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       const { text } = await readLimited(res.body, MAX_ERROR_BODY_BYTES).catch(() => ({ text: '' }));
       let body: unknown = text;
@@ -533,12 +546,12 @@ export class Catalog {
   }
 
   private invalid(p: ResolvedProvider, message: string): SwitchboardError {
-    return new SwitchboardError({ kind: 'invalid_response', message, provider: p.id, fix: `check the baseUrl of "${p.id}" (${p.baseUrl})` });
+    return new SwitchboardError({ kind: 'invalid_response', message, provider: p.id, fix: `check the baseUrl of "${p.id}" (${redactUrl(p.baseUrl)})` });
   }
 
   /** Refreshed sources of providers still configured. */
   private activeSources(): SourceData[] {
-    return [...this.sources.values()].filter((s) => this.providers.get(s.providerId)?.baseUrl === s.baseUrl);
+    return [...this.sources.values()].filter((s) => redactUrl(this.providers.get(s.providerId)?.baseUrl ?? '') === s.baseUrl);
   }
 
   /** The same lookup the resolver does: the provider by id, or by its preset alias. */
@@ -573,7 +586,19 @@ export class Catalog {
 
   private liveSource(providerId: string): SourceData | undefined {
     const s = this.sources.get(providerId);
-    return s && this.providers.get(providerId)?.baseUrl === s.baseUrl ? s : undefined;
+    return s && redactUrl(this.providers.get(providerId)?.baseUrl ?? '') === s.baseUrl ? s : undefined;
+  }
+
+  private readonly configuredSets = new WeakMap<ResolvedProvider, Set<string>>();
+
+  /** A provider's configured models as a set: `list()` asks once per model, and a list may hold 100k+. */
+  private configuredModels(p: ResolvedProvider): Set<string> {
+    let set = this.configuredSets.get(p);
+    if (!set) {
+      set = new Set(p.models);
+      this.configuredSets.set(p, set);
+    }
+    return set;
   }
 
   private describe(id: string): ModelInfo | undefined {
@@ -582,7 +607,7 @@ export class Catalog {
     const snap = this.snapshotFor(r, id);
     const live = this.refreshedFor(r);
     const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
-    const configured = (r.direct?.models.includes(r.model) ?? false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
+    const configured = (r.direct ? this.configuredModels(r.direct).has(r.model) : false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
     if (!snap && !live && !configured) return undefined;
 
     const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : 'config';

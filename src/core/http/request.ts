@@ -4,8 +4,8 @@
  * headersTimeout / bodyTimeout; every failure leaves as a classified SwitchboardError.
  */
 import { Agent, request, type Dispatcher } from 'undici';
-import { classifyHttpError, classifyNetworkError, SwitchboardError } from '../errors.ts';
-import { redactSecrets } from '../redact.ts';
+import { classifyHttpError, classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
+import { redactUrl, registerSecret } from '../redact.ts';
 
 export interface Timeouts {
   connectMs: number;
@@ -60,6 +60,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 
 /** POST JSON and return the streaming body of a 2xx response; throws a classified error otherwise. */
 export async function postJsonStream(args: PostArgs): Promise<StreamingResponse> {
+  for (const k of args.secrets ?? []) registerSecret(k);
   let res: Dispatcher.ResponseData;
   try {
     res = await request(args.url, {
@@ -118,9 +119,82 @@ async function readLimited(body: Dispatcher.ResponseData['body'], limit: number)
 
 /** Remove secrets from an error's text: a provider might echo a key back in its message. */
 export function scrub(err: SwitchboardError, secrets: string[] | undefined): SwitchboardError {
-  const list = secrets ?? [];
-  const message = redactSecrets(err.detail, list);
-  const fix = err.fix === null ? null : redactSecrets(err.fix, list);
-  if (message === err.detail && fix === err.fix) return err;
-  return new SwitchboardError({ ...err.toInit(), message, fix, cause: undefined });
+  return scrubError(err, secrets ?? []);
+}
+
+export interface GetArgs {
+  url: string;
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+  dispatcher?: Dispatcher;
+  timeouts: Timeouts;
+  provider: string;
+  /** Values that must never appear in an error message (the API key). */
+  secrets?: string[];
+  keyHint?: string;
+  /** Largest body accepted (a model list of a big provider is a few MB). Default 32 MB. */
+  maxBytes?: number;
+}
+
+export interface GetResult {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as text (bounded by maxBytes). */
+  text: string;
+}
+
+const MAX_GET_BODY = 32 * 1024 * 1024;
+
+/**
+ * GET a small document (a model list). Redirects are never followed: the request carries a key,
+ * and a 3xx to another host would hand it over. A redirect is a clear `config` error instead.
+ * HTTP errors are classified like a chat request's; the caller parses the 2xx body.
+ */
+export async function getText(args: GetArgs): Promise<GetResult> {
+  for (const k of args.secrets ?? []) registerSecret(k);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(args.url, {
+      method: 'GET',
+      headers: args.headers,
+      signal: args.signal,
+      dispatcher: args.dispatcher ?? defaultDispatcher(),
+      headersTimeout: args.timeouts.headersMs,
+      bodyTimeout: args.timeouts.idleMs,
+    });
+  } catch (e) {
+    throw scrub(classifyNetworkError(e, args.provider, '', 'headers'), args.secrets);
+  }
+  if (res.statusCode >= 300 && res.statusCode < 400) {
+    // Read and drop the (small) redirect body; destroying it mid-read would surface as an uncaught abort.
+    void res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    const loc = res.headers.location;
+    const where = typeof loc === 'string' ? ` to ${redactUrl(loc).slice(0, 200)}` : '';
+    throw scrub(
+      new SwitchboardError({
+        kind: 'config',
+        message: `${redactUrl(args.url)} answered with a redirect (HTTP ${res.statusCode}${where}); Switchboard never follows a redirect with an API key attached`,
+        provider: args.provider,
+        status: res.statusCode,
+        fix: `set the provider's baseUrl to the final address`,
+      }),
+      args.secrets,
+    );
+  }
+  let text: string;
+  try {
+    text = await readLimited(res.body, args.maxBytes ?? MAX_GET_BODY);
+  } catch (e) {
+    throw scrub(classifyNetworkError(e, args.provider, '', 'body'), args.secrets);
+  }
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON: classify from the text */
+    }
+    throw scrub(classifyHttpError({ status: res.statusCode, body: parsed, headers: res.headers, provider: args.provider, model: '', ...(args.keyHint ? { keyHint: args.keyHint } : {}) }), args.secrets);
+  }
+  return { status: res.statusCode, headers: res.headers, text };
 }

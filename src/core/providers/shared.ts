@@ -2,6 +2,7 @@
 import type { Dispatcher } from 'undici';
 import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
+import { registerSecret } from '../redact.ts';
 import type { Timeouts } from '../http/request.ts';
 import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities } from '../types.ts';
 
@@ -21,7 +22,11 @@ export interface ProviderContext {
 /** The key, or an `auth` error that says how to add one. Keyless local servers get null. */
 export function requireKey(provider: ResolvedProvider, ctx: ProviderContext, model: string): string | null {
   const key = ctx.getApiKey(provider)?.trim();
-  if (key) return key;
+  if (key) {
+    // Known from now on: any error text that echoes it is scrubbed (see ../redact.ts).
+    registerSecret(key);
+    return key;
+  }
   if (provider.local || provider.auth === 'none' || provider.apiKeyEnv === null) return null;
   throw new SwitchboardError({
     kind: 'auth',

@@ -7,8 +7,9 @@
 import { computeCost, estimateMessageTokens } from '../catalog/cost.ts';
 import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
-import { classifyNetworkError, SwitchboardError } from '../errors.ts';
+import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
+import { AnswerCap } from '../answerCap.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
 import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
@@ -58,6 +59,13 @@ export interface RouterDeps {
   budget?: BudgetConfig;
   ledger?: UsageStore;
   random?: () => number;
+  /** Caps on one answer (size in characters, duration in ms); see config `limits`. */
+  limits?: AnswerLimits;
+}
+
+export interface AnswerLimits {
+  maxAnswerChars: number;
+  maxAnswerMs: number;
 }
 
 type AttemptOutcome = { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number } | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number };
@@ -256,7 +264,9 @@ export class Router {
   private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart[], AttemptOutcome> {
     const { clock } = this.d;
     const started = clock.now();
+    const limits = this.d.limits ?? { maxAnswerChars: Number.POSITIVE_INFINITY, maxAnswerMs: 0 };
     const builder = new ResultBuilder(id);
+    const cap = new AnswerCap(limits.maxAnswerChars);
     const ac = new AbortController();
     const onAbort = (): void => ac.abort(req.signal?.reason);
     if (req.signal?.aborted) ac.abort(req.signal.reason);
@@ -267,6 +277,15 @@ export class Router {
         ? clock.timeout(watchdogMs, () => {
             watchdogFired = true;
             ac.abort(new Error('first-token timeout'));
+          })
+        : null;
+    // An upstream that never stops (or trickles keep-alives forever) ends here, keeping what was shown.
+    let tooLong = false;
+    const cancelDuration =
+      limits.maxAnswerMs > 0
+        ? clock.timeout(limits.maxAnswerMs, () => {
+            tooLong = true;
+            ac.abort(new Error('answer duration cap'));
           })
         : null;
     let ttftMs: number | null = null;
@@ -280,12 +299,29 @@ export class Router {
       for await (const batch of batches) {
         if (ttftMs !== null) {
           // The usual case once the answer is showing: the batch passes through as it is.
-          for (let i = 0; i < batch.length; i++) builder.add(batch[i]!);
-          yield batch;
+          let kept: ModelStreamPart[] | null = null;
+          for (let i = 0; i < batch.length; i++) {
+            const part = cap.clip(batch[i]!);
+            if (part !== batch[i]) {
+              // The size cap: keep and pass on what fits, then stop.
+              kept = batch.slice(0, i);
+              if (part) {
+                builder.add(part);
+                kept.push(part);
+              }
+              break;
+            }
+            builder.add(part);
+          }
+          if (kept === null) yield batch;
+          else if (kept.length > 0) yield kept;
+          if (cap.overflowed) throw answerTooLarge(id, limits.maxAnswerChars);
           continue;
         }
         let out: StreamPart[] | null = null;
-        for (const part of batch) {
+        for (const raw of batch) {
+          const part = cap.clip(raw);
+          if (part === null) break;
           builder.add(part);
           if (out === null) {
             if (!builder.shown) {
@@ -298,8 +334,10 @@ export class Router {
             out = held.splice(0);
           }
           out.push(part);
+          if (cap.overflowed) break;
         }
         if (out !== null) yield out;
+        if (cap.overflowed) throw answerTooLarge(id, limits.maxAnswerChars);
       }
       if (held.length > 0) yield held.splice(0);
       return { ok: true, builder, ttftMs, started };
@@ -309,10 +347,19 @@ export class Router {
         error = new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider: error.provider, model: error.model });
       } else if (watchdogFired) {
         error = new SwitchboardError({ kind: 'timeout', message: `no first token within ${watchdogMs} ms`, provider: error.provider, model: error.model, fix: 'the model is slow or stuck: retry, raise firstTokenTimeoutMs, or pick another model' });
+      } else if (tooLong) {
+        error = new SwitchboardError({
+          kind: 'timeout',
+          message: `the answer took longer than ${formatMs(limits.maxAnswerMs)}, the limit for one answer`,
+          provider: error.provider,
+          model: error.model,
+          fix: 'raise limits.maxAnswerMs (setting switchboard.limits) or ask for a shorter answer',
+        });
       }
       return { ok: false, error, builder, ttftMs, started };
     } finally {
       cancelWatchdog?.();
+      cancelDuration?.();
       req.signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -397,13 +444,29 @@ export class Router {
   }
 }
 
+function answerTooLarge(id: string, maxChars: number): SwitchboardError {
+  const slash = id.indexOf('/');
+  return new SwitchboardError({
+    kind: 'invalid_response',
+    message: `the answer grew past ${maxChars.toLocaleString('en-US')} characters, the limit for one answer`,
+    provider: slash > 0 ? id.slice(0, slash) : null,
+    model: slash > 0 ? id.slice(slash + 1) : id,
+    fix: 'raise limits.maxAnswerChars (setting switchboard.limits) or ask for a shorter answer',
+  });
+}
+
+function formatMs(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
 /** An adapter without `streamBatches`: every part is a batch of one. */
 async function* oneByOne<T>(parts: AsyncIterable<T>): AsyncGenerator<T[]> {
   for await (const p of parts) yield [p];
 }
 
+/** Every error the engine reports leaves scrubbed of the keys the process knows (adapters may be anyone's code). */
 function asError(e: unknown, model: string): SwitchboardError {
-  if (e instanceof SwitchboardError) return e;
+  if (e instanceof SwitchboardError) return scrubError(e);
   const slash = model.indexOf('/');
-  return classifyNetworkError(e, slash > 0 ? model.slice(0, slash) : model, slash > 0 ? model.slice(slash + 1) : model, 'body');
+  return scrubError(classifyNetworkError(e, slash > 0 ? model.slice(0, slash) : model, slash > 0 ? model.slice(slash + 1) : model, 'body'));
 }

@@ -5,6 +5,7 @@
  * the door's error shape; after it, the door's own error event ends the stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../jsonDepth.ts';
 import type { SwitchboardClient } from '../../core/client.ts';
 import { SwitchboardError } from '../../core/errors.ts';
 import type { StreamPart } from '../../core/types.ts';
@@ -56,6 +57,10 @@ export async function readJson(ctx: DoorContext, door: Door, req: IncomingMessag
       return FAILED;
     }
     throw e;
+  }
+  if (exceedsJsonDepth(body, DEFAULT_MAX_JSON_DEPTH)) {
+    ctx.send(req, res, door.error(gatewayError(400, `the request body nests deeper than ${DEFAULT_MAX_JSON_DEPTH} levels`, 'json_too_deep')));
+    return FAILED;
   }
   try {
     return JSON.parse(body.toString('utf8'));

@@ -1,0 +1,102 @@
+// A hostile OpenAI-protocol upstream for the attack tests: answers that never end, answers that
+// only ever send keep-alive comments, in-stream errors and malformed chunks that echo a key,
+// and redirects. Only node:http. Each behaviour is picked per request by `mode`.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type HostileMode =
+  /** Text chunks as fast as the client reads them, forever (until the client hangs up). */
+  | { kind: 'endless'; chunk?: string }
+  /** SSE comments every `everyMs`, never an event. */
+  | { kind: 'comments'; everyMs: number }
+  /** One text chunk, then an in-stream error event whose message is `message`. */
+  | { kind: 'stream-error'; message: string }
+  /** One text chunk, then a data line that is not JSON: `data`. */
+  | { kind: 'malformed'; data: string }
+  /** A 302 to `location` for every request. */
+  | { kind: 'redirect'; location: string };
+
+export interface HostileServer {
+  readonly baseUrl: string;
+  /** Requests seen, with their headers. */
+  readonly requests: { method: string; url: string; headers: http.IncomingHttpHeaders }[];
+  /** Responses currently open (streams not yet ended). */
+  open(): number;
+  /** Characters of answer text written so far, all requests together. */
+  written(): number;
+  setMode(m: HostileMode): void;
+  close(): Promise<void>;
+}
+
+const chunkOf = (text: string): string => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
+
+export async function startHostile(initial: HostileMode): Promise<HostileServer> {
+  let mode = initial;
+  let openCount = 0;
+  let written = 0;
+  const requests: HostileServer['requests'] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    req.resume();
+    const m = mode;
+    if (m.kind === 'redirect') {
+      res.writeHead(302, { location: m.location, 'content-type': 'application/json' });
+      res.end('{}');
+      return;
+    }
+    if (req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ object: 'list', data: [{ id: 'm', object: 'model' }] }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    openCount++;
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    res.on('close', () => {
+      ended = true;
+      clearInterval(timer);
+      openCount--;
+    });
+    if (m.kind === 'endless') {
+      const frame = chunkOf(m.chunk ?? 'all work and no play makes jack a dull boy '.repeat(24));
+      const text = m.chunk?.length ?? 1032;
+      // Write while the socket takes it; wait for 'drain' when it does not (the client reads slowly).
+      const pump = (): void => {
+        while (!ended) {
+          written += text;
+          if (!res.write(frame)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+      };
+      pump();
+    } else if (m.kind === 'comments') {
+      res.write(': keep-alive\n\n');
+      timer = setInterval(() => res.write(': keep-alive\n\n'), m.everyMs);
+    } else if (m.kind === 'stream-error') {
+      res.write(chunkOf('Hello'));
+      res.end(`data: ${JSON.stringify({ error: { code: 500, message: m.message } })}\n\n`);
+    } else if (m.kind === 'malformed') {
+      res.write(chunkOf('Hello'));
+      res.end(`data: ${m.data}\n\n`);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    open: () => openCount,
+    written: () => written,
+    setMode: (m) => {
+      mode = m;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
