@@ -10,7 +10,10 @@ import { openaiBody } from './requestBody.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 import { mapOpenAIFinish } from './mapFinish.ts';
-import { FragmentTemplate, isBareFragment } from './fragmentTemplate.ts';
+import { CONTENT_KEY, FragmentTemplate, isBareFragment, isBareText } from './fragmentTemplate.ts';
+
+/** Text templates learned per stream at most: a provider whose events all differ (random padding) stops paying for it. */
+const MAX_TEXT_LEARNS = 4;
 
 export const openaiProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/chat/completions`,
@@ -33,6 +36,9 @@ export class OpenAIStreamDecoder {
   private readonly model: string;
   /** Set once a bare tool-call argument fragment was seen (see fragmentTemplate.ts). */
   private template: FragmentTemplate | null = null;
+  /** The same for plain text deltas; relearned when the event shape changes, a few times at most. */
+  private textTemplate: FragmentTemplate | null = null;
+  private textLearns = 0;
 
   constructor(provider: string, model: string) {
     this.provider = provider;
@@ -50,6 +56,13 @@ export class OpenAIStreamDecoder {
       const fragment = this.template.match(data);
       if (fragment !== undefined) {
         out.push({ type: 'tool-call-delta', index: this.template.index, argumentsDelta: fragment });
+        return true;
+      }
+    }
+    if (this.textTemplate !== null) {
+      const text = this.textTemplate.match(data);
+      if (text !== undefined) {
+        if (text.length > 0) out.push({ type: 'text-delta', text });
         return true;
       }
     }
@@ -78,7 +91,13 @@ export class OpenAIStreamDecoder {
         if (details !== undefined && Array.isArray(details)) for (const d of details) if (obj(d)) out.push({ type: 'reasoning-detail', detail: d as Record<string, unknown> });
         const content = delta.content;
         if (typeof content === 'string') {
-          if (content.length > 0) out.push({ type: 'text-delta', text: content });
+          if (content.length > 0) {
+            out.push({ type: 'text-delta', text: content });
+            if (this.textLearns < MAX_TEXT_LEARNS && isBareText(data, chunk, choice, delta)) {
+              this.textLearns++;
+              this.textTemplate = FragmentTemplate.learn(data, 0, CONTENT_KEY);
+            }
+          }
         } else if (Array.isArray(content)) pushContentParts(content, out);
         const toolCalls = delta.tool_calls;
         if (Array.isArray(toolCalls)) {
