@@ -238,6 +238,18 @@ export class Router {
       const unmet = this.unmet(req, id);
       // A single model that cannot serve the request: refused before sending, naming what and how to fix it.
       if (unmet) throw new SwitchboardError({ kind: 'bad_request', message: `${unmet.param}: ${id} ${unmet.why}`, provider: target.model.provider.id, model: id, fix: overrideHint(unmet.param, id) });
+      // Like a route member, a single model whose known context window cannot hold the prompt (plus
+      // the output asked for) is refused before sending: no tokens are paid for a certain failure.
+      const window = this.d.facts.capabilities?.(id)?.contextWindow ?? this.d.facts.contextLength(id);
+      const needed = inputTokens + (req.maxTokens ?? 0);
+      if (window !== null && needed > window)
+        throw new SwitchboardError({
+          kind: 'context_length',
+          message: `${id}: the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
+          provider: target.model.provider.id,
+          model: id,
+          fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or correct capabilities.contextWindow for ${id} in the config if it is wrong`,
+        });
       return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
     }
     const route = target.route;
