@@ -3,13 +3,14 @@
  * Exit codes: 0 answered, 1 the request failed, 2 bad usage or config.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { priceDataInfo, pricesAsOfLabel } from './core/index.ts';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
 import { SwitchboardError } from './core/index.ts';
-import { formatUsd } from './shared/format.ts';
+import { costDifference, formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
 import type { CompareResult } from './core/index.ts';
@@ -122,6 +123,7 @@ function openClient(configPath: string | undefined, io: Io): { client: Switchboa
     frontEnd: 'cli',
     configHint: path ? `the config file ${path}` : 'the config file (~/.config/switchboard/config.json or --config)',
     catalogCacheFile: config.catalog.cacheFile ?? join(cacheBase, 'switchboard', 'catalog.json'),
+    priceDataCacheFile: join(cacheBase, 'switchboard', 'genai-prices.json'),
   });
   return { client, config, ledger };
 }
@@ -183,6 +185,8 @@ export function resultJson(r: ChatResult): Record<string, unknown> {
     timing: { ...r.timing },
     attempts: r.attempts.map((a) => ({ ...a })),
   };
+  if (r.costEstimated) out.costEstimated = true;
+  if (r.costCheck) out.costCheck = { ...r.costCheck };
   if (r.error) out.error = { kind: r.error.kind, message: r.error.message };
   return out;
 }
@@ -293,13 +297,15 @@ async function models(args: string[], io: Io): Promise<number> {
   const { client } = openClient(v.config, io);
   try {
     if (v.refresh || client.catalog.isStale()) {
-      const r = await client.catalog.refresh({ force: v.refresh });
+      // Price data from the network only when asked (--refresh): a plain listing stays offline-fast.
+      const r = await client.catalog.refresh({ force: v.refresh, prices: v.refresh });
       for (const e of r.errors) io.stderr.write(`switchboard: could not refresh ${e.providerId}: ${e.message}\n`);
+      if (r.priceError) io.stderr.write(`switchboard: could not refresh prices: ${r.priceError}\n`);
     }
     const list = client.catalog.list().filter((m) => v.all || m.available);
     const routes = client.resolver.routeList;
     if (v.json) {
-      io.stdout.write(JSON.stringify({ models: list, routes }) + '\n');
+      io.stdout.write(JSON.stringify({ models: list, routes, pricesAsOf: priceDataInfo().asOf }) + '\n');
       return 0;
     }
     if (list.length === 0 && routes.length === 0) {
@@ -310,6 +316,7 @@ async function models(args: string[], io: Io): Promise<number> {
     for (const m of list) rows.push([m.id, m.contextLength === null ? '—' : String(m.contextLength), m.price ? String(m.price.input) : '—', m.price ? String(m.price.output) : '—', m.source]);
     for (const r of routes) rows.push([`route/${r.id}`, '—', '—', '—', `${r.strategy}: ${r.models.join(' → ')}`]);
     io.stdout.write(table(rows));
+    io.stdout.write(`\n${pricesAsOfLabel()}\n`);
     return 0;
   } finally {
     await client.close();
@@ -346,6 +353,11 @@ async function usage(args: string[], io: Io): Promise<number> {
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
   io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));
+  if (report.billedVsComputed.length > 0) {
+    io.stdout.write('\nBilled by the provider vs computed from our prices\n');
+    io.stdout.write(table([['model', 'requests', 'billed', 'computed', 'difference'], ...report.billedVsComputed.map((c) => [c.model, String(c.requests), formatUsd(c.billedUsd), formatUsd(c.computedUsd), costDifference(c.billedUsd, c.computedUsd)])]));
+  }
+  io.stdout.write(`\nComputed costs use ${pricesAsOfLabel()} unless the config's pricing or the provider says otherwise.\n`);
   return 0;
 }
 

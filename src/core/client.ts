@@ -44,6 +44,8 @@ export interface ClientOptions {
   /** Model adapters by resolved model; tests use it to count or wrap calls. */
   createModel?: (provider: ResolvedProvider, wireModel: string, ctx: ProviderContext) => LanguageModel;
   catalogCacheFile?: string | null;
+  /** Where newer price data is cached (fetched on catalog refresh unless `catalog.priceUpdates` is false). null: bundled data only. */
+  priceDataCacheFile?: string | null;
 }
 
 export interface SwitchboardClient {
@@ -86,7 +88,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id), wireProtocol: (id) => config.wireProtocols[id] };
   const catalog =
     options.catalog ??
-    new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now() });
+    new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now(), priceData: priceDataOption(config, options.priceDataCacheFile) });
   // The catalog answers the router's questions about context windows and prices.
   const facts: ModelFacts = catalog;
   const make = options.createModel ?? createLanguageModel;
@@ -182,4 +184,9 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
       await ownAgent?.close();
     },
   };
+}
+
+function priceDataOption(config: SwitchboardConfig, cacheFile: string | null | undefined): { cacheFile: string; url?: string } | null {
+  if (!cacheFile || config.catalog.priceUpdates === false) return null;
+  return config.catalog.priceDataUrl ? { cacheFile, url: config.catalog.priceDataUrl } : { cacheFile };
 }

@@ -29,14 +29,42 @@ export const ProviderConfigSchema = z
   })
   .strict();
 
-/** USD per 1M tokens. */
-export const PriceSchema = z
+/**
+ * USD per 1M tokens. `cachedInput` is the cache-read price; `cacheWrite5m` / `cacheWrite1h` the
+ * prices of prompt-cache writes kept 5 minutes / 1 hour (Anthropic). Unset cache prices fall back
+ * to `input` (and `cacheWrite1h` to `cacheWrite5m`).
+ */
+const RateFields = {
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cachedInput: z.number().nonnegative().optional(),
+  cacheWrite5m: z.number().nonnegative().optional(),
+  cacheWrite1h: z.number().nonnegative().optional(),
+};
+
+/**
+ * A higher price for long prompts: when a request's prompt (all input tokens, cached ones too) is
+ * larger than `above` tokens, every token of that request is charged at this tier (Gemini Pro and
+ * Claude above 200k). Rates a tier leaves out are the base price's.
+ */
+export const PriceTierSchema = z
   .object({
-    input: z.number().nonnegative(),
-    output: z.number().nonnegative(),
-    cachedInput: z.number().nonnegative().optional(),
+    above: z.number().int().nonnegative(),
+    ...RateFields,
   })
   .strict();
+
+export const PriceSchema = z
+  .object({
+    ...RateFields,
+    tiers: z.array(PriceTierSchema).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    p.tiers?.forEach((t, i) => {
+      if (i > 0 && t.above <= p.tiers![i - 1]!.above) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'above'], message: 'tiers must be in increasing order of "above"' });
+    });
+  });
 
 export const RouteSchema = z
   .object({
@@ -127,7 +155,14 @@ export const ConfigSchema = z
       .strict()
       .default({}),
     catalog: z
-      .object({ refreshHours: z.number().positive().optional(), cacheFile: z.string().optional() })
+      .object({
+        refreshHours: z.number().positive().optional(),
+        cacheFile: z.string().optional(),
+        /** Fetch newer price data (genai-prices' published JSON) when the catalog refreshes. Default true. */
+        priceUpdates: z.boolean().optional(),
+        /** Where to fetch it from (a mirror); default genai-prices' GitHub data file. */
+        priceDataUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+      })
       .strict()
       .default({}),
   })
@@ -155,6 +190,7 @@ export const ConfigSchema = z
 
 export type ProviderConfig = z.infer<typeof ProviderConfigSchema>;
 export type Price = z.infer<typeof PriceSchema>;
+export type PriceTier = z.infer<typeof PriceTierSchema>;
 export type RouteConfig = z.infer<typeof RouteSchema>;
 export type BudgetConfig = z.infer<typeof BudgetSchema>;
 export type SwitchboardConfig = z.infer<typeof ConfigSchema>;

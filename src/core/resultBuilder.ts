@@ -1,6 +1,6 @@
 /** Folds an adapter's parts into the pieces of a ChatResult. One builder per attempt. */
 import type { AssistantContent, ProviderState, ReasoningPart, TextPart, ToolCallPart } from './request.ts';
-import { emptyUsage, type FinishReason, type ModelStreamPart, type ToolCall, type Usage } from './types.ts';
+import { emptyUsage, USAGE_KEYS, type FinishReason, type ModelStreamPart, type ToolCall, type Usage } from './types.ts';
 
 const NONE = 0;
 const TEXT = 1;
@@ -99,7 +99,7 @@ export class ResultBuilder {
         break;
       }
       case 'usage':
-        for (const k of ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens'] as const) {
+        for (const k of USAGE_KEYS) {
           const v = part.usage[k];
           if (v !== undefined && v !== null) this.usage[k] = v;
         }

@@ -18,7 +18,15 @@ export interface Usage {
   outputTokens: number | null;
   cachedInputTokens: number | null;
   reasoningTokens: number | null;
+  /** Prompt tokens written to a 5-minute / 1-hour prompt cache (Anthropic); part of inputTokens. */
+  cacheWrite5mTokens?: number | null;
+  cacheWrite1hTokens?: number | null;
+  /** Prompt tokens of the provider's own tool use (Gemini `toolUsePromptTokenCount`); part of inputTokens. */
+  toolUsePromptTokens?: number | null;
 }
+
+/** Every Usage field, in the order ledgers and reports list them. */
+export const USAGE_KEYS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens', 'toolUsePromptTokens'] as const;
 
 /**
  * What an adapter yields while it streams. Errors are thrown by the adapter as
@@ -97,6 +105,11 @@ export interface ChatResult {
   costUsd: number | null;
   /** `costUsd` is an estimate (tokens streamed × the model's prices): the provider never counted this answer. */
   costEstimated?: boolean;
+  /**
+   * Both figures when there are two: what the provider said it charged (`costUsd` is then this)
+   * and ours from tokens × prices. Set when the provider reported a cost.
+   */
+  costCheck?: { billedUsd: number; computedUsd: number | null };
   timing: { ttftMs: number | null; totalMs: number };
   attempts: Attempt[];
   error: SwitchboardError | null;

@@ -345,7 +345,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   async function getModel(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
-    const m = (await modelObjects()).find((x) => x.id === id);
+    let m = (await modelObjects()).find((x) => x.id === id);
+    // An id chat serves without it being listed (an alias such as anthropic/claude-sonnet-4-5, a slug): found too.
+    const info = m ? undefined : client.catalog.get(id);
+    if (!m && info?.available) m = { id, object: 'model', created: startedSec, owned_by: info.providerId };
     if (m) send(req, res, { status: 200, body: m });
     else send(req, res, gatewayError(404, `The model \`${logSafe(id, 200)}\` does not exist or is not available here`, 'model_not_found'));
   }

@@ -11,7 +11,7 @@ import { ROUTE_PREFIX } from '../core/index.ts';
 import type { SwitchboardClient } from '../core/index.ts';
 import { inBackground } from './background.ts';
 import type { FeatureHost } from './featureHost.ts';
-import { formatContext, formatPrice } from '../shared/format.ts';
+import { formatContextPhrase, formatPrice } from '../shared/format.ts';
 import { lmModelInfo, LmRequestError, messageTokens, parseToolInput, toCoreMessages, toToolChoice, toToolDefinitions, TurnMemory, type LmMessage, type LmPart } from './lmMapping.ts';
 
 /** What VS Code's chat provider uses (main.ts wires it to the services). */
@@ -61,7 +61,7 @@ export function languageModelInfos(app: LmHost): vscode.LanguageModelChatInforma
       family: m.providerId,
       version: m.model,
       detail: formatPrice(m.price),
-      tooltip: `${m.id} via Switchboard — ${info.limitNote ?? `${formatContext(m.contextLength)} context`}, ${formatPrice(m.price)}`,
+      tooltip: `${m.id} via Switchboard — ${info.limitNote ?? formatContextPhrase(m.contextLength)}, ${formatPrice(m.price)}`,
       maxInputTokens: info.maxInputTokens,
       maxOutputTokens: info.maxOutputTokens,
       capabilities: info.capabilities,

@@ -100,7 +100,7 @@ class Extension implements vscode.Disposable {
       });
       return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
     };
-    this.clients = new ClientService({ keys: this.keys, readSettings, log, ledger, catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null });
+    this.clients = new ClientService({ keys: this.keys, readSettings, log, ledger, catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null, priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
     this.spend = new SessionSpend(log, () => this.clients.verbose);

@@ -12,7 +12,7 @@ export function describeResult(source: string, r: ChatResult): string {
     .map((a) => `${a.model} ${a.outcome}${a.errorKind ? ` (${a.errorKind}${a.status ? ` ${a.status}` : ''})` : ''} ${formatMs(a.durationMs)}`)
     .join(', ');
   const outcome = r.error ? `failed: ${r.error.kind}: ${r.error.detail}` : `finish ${r.finishReason}`;
-  return `[${source}] ${who}: ${outcome}; first token ${formatMs(r.timing.ttftMs)}, total ${formatMs(r.timing.totalMs)}; ${tokens}; cost ${formatUsd(r.costUsd)}; attempts: ${attempts || 'none'}`;
+  return `[${source}] ${who}: ${outcome}; first token ${formatMs(r.timing.ttftMs)}, total ${formatMs(r.timing.totalMs)}; ${tokens}; cost ${r.costEstimated && r.costUsd !== null ? '~' : ''}${formatUsd(r.costUsd)}${r.costCheck ? ` (billed; ours ${formatUsd(r.costCheck.computedUsd)})` : ''}; attempts: ${attempts || 'none'}`;
 }
 
 export function logRequest(log: { info(m: string): void; warn(m: string): void }, source: string, r: ChatResult, verbose: boolean, messages?: readonly ChatMessage[]): void {

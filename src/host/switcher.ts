@@ -4,6 +4,7 @@
  * a typed `provider/model` that is not listed can be used as is.
  */
 import * as vscode from 'vscode';
+import { pricesAsOfLabel } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import type { PickEntry } from './modelItems.ts';
 import { inBackground } from './background.ts';
@@ -52,7 +53,7 @@ async function refreshIfStale(app: SwitcherHost): Promise<boolean> {
 /** Show the switcher; the pick becomes the current model. Resolves with it (undefined if dismissed). */
 export async function showModelSwitcher(app: SwitcherHost): Promise<string | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
-  qp.title = 'Switchboard: Switch Model';
+  qp.title = `Switchboard: Switch Model (${pricesAsOfLabel()})`;
   qp.placeholder = 'Type to filter models — provider/model, name or price';
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;

@@ -1,8 +1,8 @@
 /** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
 import * as vscode from 'vscode';
-import { SqliteUsageStore, summarize, type UsageReport } from '../core/index.ts';
+import { pricesAsOfLabel, SqliteUsageStore, summarize, type UsageReport } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
-import { formatUsd } from '../shared/format.ts';
+import { costDifference, formatUsd } from '../shared/format.ts';
 
 /** What the usage report uses (main.ts wires it to the services). */
 export type UsageHost = Pick<FeatureHost, 'ledger' | 'session' | 'settings' | 'spendText'>;
@@ -27,6 +27,9 @@ function section(title: string, r: UsageReport): string {
     '',
     table([['Day', 'Requests', 'Cost'], ...r.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]),
     '',
+    ...(r.billedVsComputed.length > 0
+      ? ['Billed by the provider vs computed from our prices:', '', table([['Model', 'Requests', 'Billed', 'Computed', 'Difference'], ...r.billedVsComputed.map((c) => [c.model, String(c.requests), formatUsd(c.billedUsd), formatUsd(c.computedUsd), costDifference(c.billedUsd, c.computedUsd)])]), '']
+      : []),
   ].join('\n');
 }
 
@@ -45,7 +48,7 @@ export async function usageMarkdown(app: UsageHost, now = new Date()): Promise<s
     section('Today', summarize(entries, dayStart)),
     section('This month', summarize(entries, monthStart)),
     section('All time', summarize(entries, null)),
-    'Costs are computed from token counts and the catalog prices (or reported by the provider); "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model\'s prices.',
+    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices.`,
   ];
   // What the one-time import of the old JSONL ledger could not read: said, not silently dropped.
   const legacy = app.ledger instanceof SqliteUsageStore ? app.ledger.legacyImport() : null;

@@ -19,9 +19,23 @@ export function formatUsd(n: number | null | undefined): string {
   return `${sign}$${s}`;
 }
 
-/** 128000 → "128K", 1048576 → "1M", 2000000 → "2M", null → "?". */
+/** "+$0.0012 (+4.1%)": how far our computed figure is from what the provider billed ("same" within a millionth). */
+export function costDifference(billed: number, computed: number): string {
+  const d = computed - billed;
+  if (Math.abs(d) < 0.000001) return 'same';
+  const pct = billed > 0 ? ` (${d > 0 ? '+' : ''}${((d / billed) * 100).toFixed(1)}%)` : '';
+  return `${d > 0 ? '+' : '-'}${formatUsd(Math.abs(d))}${pct}`;
+}
+
+/** "128K context", or "context unknown" (never a bare "?"). */
+export function formatContextPhrase(n: number | null): string {
+  const c = formatContext(n);
+  return c === 'unknown' ? 'context unknown' : `${c} context`;
+}
+
+/** 128000 → "128K", 1048576 → "1M", 2000000 → "2M", null → "unknown". */
 export function formatContext(n: number | null): string {
-  if (n === null || !Number.isFinite(n) || n <= 0) return '?';
+  if (n === null || !Number.isFinite(n) || n <= 0) return 'unknown';
   if (n >= 1_000_000) {
     const m = n / 1_048_576 >= 1 && n % 1_048_576 === 0 ? n / 1_048_576 : n / 1_000_000;
     return `${Number(m.toFixed(m < 10 ? 1 : 0))}M`;
@@ -38,11 +52,12 @@ export function formatPerMillion(n: number): string {
   return `$${Number(n.toPrecision(4))}`;
 }
 
-/** "$0.15 in / $0.60 out per 1M", "free", or "price unknown". */
+/** "$0.15 in / $0.60 out per 1M", "… (more above 200K prompt tokens)", "free", or "price unknown". */
 export function formatPrice(p: Price | null): string {
   if (!p) return 'price unknown';
-  if (p.input === 0 && p.output === 0) return 'free';
-  return `${formatPerMillion(p.input)} in / ${formatPerMillion(p.output)} out per 1M`;
+  if (p.input === 0 && p.output === 0 && !p.tiers?.length) return 'free';
+  const tier = p.tiers?.[0];
+  return `${formatPerMillion(p.input)} in / ${formatPerMillion(p.output)} out per 1M${tier ? ` (more above ${formatContext(tier.above)} prompt tokens)` : ''}`;
 }
 
 /** 850 → "850 ms", 1234 → "1.2 s". */

@@ -36,6 +36,16 @@ const GEMINI_SCHEMA_KEYS = new Set([
   'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum',
 ]);
 
+/**
+ * Keywords Gemini documents as supported in `parametersJsonSchema` / `responseJsonSchema`. The real
+ * API accepts others and ignores them, a silent loosening; the fake refuses them so a translation
+ * that relies on one fails a test.
+ */
+const GEMINI_JSON_SCHEMA_KEYS = new Set([
+  '$id', '$defs', '$ref', '$anchor', 'type', 'format', 'title', 'description', 'enum', 'items', 'prefixItems', 'minItems', 'maxItems',
+  'minimum', 'maximum', 'anyOf', 'oneOf', 'properties', 'additionalProperties', 'required', 'propertyOrdering',
+]);
+
 export function validateRequest(protocol: FakeProtocol, model: string | undefined, body: unknown): string | null {
   if (!isObj(body)) return null;
   switch (protocol) {
@@ -177,14 +187,51 @@ function checkGeminiSchema(s: unknown, path: string): string | null {
   return null;
 }
 
+function checkGeminiJsonSchema(s: unknown, path: string): string | null {
+  if (typeof s === 'boolean') return null;
+  if (!isObj(s)) return `Invalid JSON payload received. Invalid value at '${path}': a schema must be an object or a boolean`;
+  for (const [k, v] of Object.entries(s)) {
+    if (!GEMINI_JSON_SCHEMA_KEYS.has(k)) return `(fake) '${path}': the JSON Schema keyword "${k}" is not supported by Gemini and would be ignored`;
+    if (k === '$ref' && Object.keys(s).some((o) => !o.startsWith('$'))) return `Invalid JSON payload received. '${path}': if $ref is set, no other properties (except $-prefixed ones) may be set`;
+    const subs: [unknown, string][] =
+      k === 'properties' || k === '$defs' ? (isObj(v) ? Object.entries(v).map(([n, x]) => [x, `${path}.${k}.${n}`]) : [])
+      : k === 'items' || k === 'additionalProperties' ? [[v, `${path}.${k}`]]
+      : k === 'anyOf' || k === 'oneOf' || k === 'prefixItems' ? arr(v).map((x, i) => [x, `${path}.${k}[${i}]`])
+      : [];
+    for (const [x, at] of subs) {
+      const e = checkGeminiJsonSchema(x, at);
+      if (e) return e;
+    }
+    if (k === 'enum' && arr(v).some((x) => typeof x !== 'string' && typeof x !== 'number')) return `Invalid JSON payload received. '${path}.enum': enum values must be strings or numbers`;
+  }
+  return null;
+}
+
 function validateGemini(b: J, model: string): string | null {
   const gemini3 = /gemini-3/.test(model);
   for (const k of Object.keys(b)) if (!GEMINI_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}": Cannot find field.`;
   if (isObj(b.generationConfig)) for (const k of Object.keys(b.generationConfig)) if (!GEMINI_GENERATION_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
+  if (isObj(b.generationConfig)) {
+    const g = b.generationConfig;
+    if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined) return `Invalid JSON payload received. 'generation_config': response_schema and response_json_schema are mutually exclusive`;
+    if ((g.responseSchema !== undefined || g.responseJsonSchema !== undefined) && g.responseMimeType === undefined) return `Invalid JSON payload received. 'generation_config': response_mime_type is required with a response schema`;
+    if (g.responseJsonSchema !== undefined) {
+      const e = checkGeminiJsonSchema(g.responseJsonSchema, 'generation_config.response_json_schema');
+      if (e) return e;
+    }
+  }
   for (const [ti, t] of arr(b.tools).entries()) {
     for (const [fi, f] of arr((t as J).functionDeclarations).entries()) {
-      const e = checkGeminiSchema((f as J).parameters, `tools[${ti}].function_declarations[${fi}].parameters`);
+      const at = `tools[${ti}].function_declarations[${fi}]`;
+      if ((f as J).parameters !== undefined && (f as J).parametersJsonSchema !== undefined) return `Invalid JSON payload received. '${at}': parameters and parameters_json_schema are mutually exclusive`;
+      const e = checkGeminiSchema((f as J).parameters, `${at}.parameters`);
       if (e) return e;
+      const pj = (f as J).parametersJsonSchema;
+      if (pj !== undefined) {
+        if (!isObj(pj) || pj.type !== 'object') return `Invalid JSON payload received. '${at}.parameters_json_schema': the schema must describe an object`;
+        const ej = checkGeminiJsonSchema(pj, `${at}.parameters_json_schema`);
+        if (ej) return ej;
+      }
     }
   }
   const contents = arr(b.contents);

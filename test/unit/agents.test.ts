@@ -7,6 +7,14 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { agentEnv, FINAL, run, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
 
+/** The most tools any of these upstream requests offered, in the protocol's own shape. */
+function toolCount(proto: string, requests: { body: unknown }[]): number {
+  return Math.max(0, ...requests.map((r) => {
+    const tools = ((r.body as { tools?: Record<string, unknown>[] } | null)?.tools ?? []);
+    return proto === 'gemini' ? tools.reduce((n, t) => n + ((t.functionDeclarations as unknown[] | undefined)?.length ?? 0), 0) : tools.length;
+  }));
+}
+
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 const MODELS = { openai: 'openai/gpt-4.1', anthropic: 'anthropic/claude-sonnet-4', gemini: 'google/gemini-2.5-flash' } as const;
 
@@ -36,9 +44,6 @@ describe('real agents through the gateway', () => {
       const cwd = fresh(`claude-${proto}`);
       const before = w.fakes[proto as keyof typeof MODELS].requests.length;
       const args = ['-p', `Create the file ${task.path}`, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write', '--output-format', 'text'];
-      // Claude Code's full tool set includes free-form objects (TaskCreate.metadata) that Gemini's
-      // function schema cannot express: the core refuses them (by name). Offer Gemini only Write.
-      if (proto === 'gemini') args.push('--tools', 'Write');
       const r = await run(join(BIN, 'claude'), args, {
         cwd,
         env: agentEnv(cwd, { ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''), ANTHROPIC_AUTH_TOKEN: TOKEN, ANTHROPIC_SMALL_FAST_MODEL: model, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' }),
@@ -49,6 +54,8 @@ describe('real agents through the gateway', () => {
       assert.match(r.stdout, new RegExp(FINAL.replace(/[.:]/g, '\\$&')));
       // The tool call and the turn with its result both went to this protocol's upstream.
       assert.ok(w.fakes[proto as keyof typeof MODELS].requests.length - before >= 2);
+      // With its full tool set (24 tools in the pinned version: Read, Edit, TaskCreate…, not only Write), on every protocol.
+      assert.ok(toolCount(proto, w.fakes[proto as keyof typeof MODELS].requests.slice(before)) >= 20);
     });
   }
 
@@ -68,6 +75,8 @@ describe('real agents through the gateway', () => {
       assert.equal(readFileSync(task.path, 'utf8'), task.content);
       assert.match(r.stdout, new RegExp(FINAL.replace(/[.:]/g, '\\$&')));
       assert.ok(w.fakes[proto as keyof typeof MODELS].requests.length - before >= 2);
+      // Codex's full function tool set (12 in the pinned version) reached this protocol too.
+      assert.ok(toolCount(proto, w.fakes[proto as keyof typeof MODELS].requests.slice(before)) >= 10);
       // Codex's hosted web_search was left out, and said so.
       assert.ok(w.logs.some((l) => /hosted tool "web_search" .* left out/.test(l)));
     });

@@ -152,8 +152,10 @@ describe('snapshot', () => {
       assert.ok(m.name.length > 0, `${m.id}: name`);
       assert.ok(Number.isInteger(m.contextLength) && m.contextLength > 0, `${m.id}: context`);
       if (m.maxOutput !== undefined) assert.ok(m.maxOutput > 0 && m.maxOutput <= m.contextLength, `${m.id}: maxOutput`);
-      for (const p of [m.input, m.output, m.cachedInput ?? 0]) assert.ok(Number.isFinite(p) && p >= 0, `${m.id}: price`);
-      if (m.cachedInput !== undefined) assert.ok(m.cachedInput <= m.input, `${m.id}: cache price ≤ input price`);
+      // Prices come from the price database: every snapshot model has one there.
+      const p = new Catalog({ config: parseConfig({}), providers: [], getApiKey: () => undefined, cacheFile: null }).priceFor(m.id);
+      assert.ok(p && Number.isFinite(p.input) && Number.isFinite(p.output), `${m.id}: price in the database`);
+      if (p.cachedInput !== undefined) assert.ok(p.cachedInput <= p.input, `${m.id}: cache price ≤ input price`);
     }
   });
 
@@ -196,7 +198,9 @@ describe('Catalog lookups (no network)', () => {
     const claude = c.get('anthropic/claude-sonnet-4-20250514');
     assert.equal(claude?.available, false);
     assert.equal(claude?.via, null);
-    assert.deepEqual(claude?.price, { input: 3, output: 15, cachedInput: 0.3 });
+    // The price database's Anthropic prices, cache writes included.
+    assert.deepEqual(claude?.price, { input: 3, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6 });
+    assert.equal(claude?.priceSource, 'database');
     assert.equal(c.get('openai/no-such-model'), undefined);
     assert.equal(c.priceFor('openai/no-such-model'), null);
     assert.equal(c.priceFor('not-an-id'), null);
@@ -309,6 +313,10 @@ describe('Catalog.refresh', () => {
         // Providers sometimes echo the key back.
         return send(401, { error: { message: `Incorrect API key provided: ${req.headers.authorization?.slice(7)}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
       }
+      if (req.url === '/gemini/v1beta/models?pageSize=1000') {
+        if (req.headers['x-goog-api-key'] !== 'g-key-0000') return send(400, { error: { code: 400, message: 'API key not valid.', status: 'INVALID_ARGUMENT' } });
+        return send(200, { models: [{ name: 'models/gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', inputTokenLimit: 1048576, outputTokenLimit: 65536, supportedGenerationMethods: ['generateContent', 'countTokens'] }] });
+      }
       if (req.url === '/html/v1/models') {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<html>login</html>');
@@ -340,8 +348,8 @@ describe('Catalog.refresh', () => {
         { id: 'down', kind: 'openai', baseUrl: `http://127.0.0.1:${closedPort}/v1` },
         { id: 'nokey', kind: 'openai', baseUrl: `${base}/nokey/v1` },
         { id: 'html', kind: 'openai', baseUrl: `${base}/html/v1`, auth: 'none' },
-        // Not OpenAI-protocol: never fetched.
-        { id: 'google' },
+        // Gemini protocol: its own list endpoint and key header.
+        { id: 'google', baseUrl: `${base}/gemini/v1beta` },
       ],
     };
   }
@@ -353,12 +361,12 @@ describe('Catalog.refresh', () => {
     return new Catalog({ ...setup(input), getApiKey, dispatcher: agent, cacheFile: null, ...extra });
   }
 
-  test('fetches OpenRouter and OpenAI-protocol lists; one failure does not block the others', async () => {
+  test('fetches OpenRouter, OpenAI-protocol and Gemini lists; one failure does not block the others', async () => {
     seen.length = 0;
     const c = make();
     assert.equal(c.isStale(), true);
     const r = await c.refresh();
-    assert.deepEqual(r.refreshed.sort(), ['local', 'openrouter']);
+    assert.deepEqual(r.refreshed.sort(), ['google', 'local', 'openrouter']);
     const byId = new Map(r.errors.map((e) => [e.providerId, e]));
     assert.deepEqual([...byId.keys()].sort(), ['broken', 'down', 'html', 'nokey']);
     assert.equal(byId.get('broken')?.kind, 'auth');
@@ -367,7 +375,7 @@ describe('Catalog.refresh', () => {
     assert.equal(byId.get('html')?.kind, 'invalid_response');
     assert.equal(c.isStale(), false);
 
-    // auth headers and preset headers were sent; no request for the keyless provider or Gemini
+    // auth headers and preset headers were sent; no request for the keyless provider
     const local = seen.find((s) => s.path === '/v1/models');
     assert.equal(local?.headers.authorization, `Bearer ${LOCAL_KEY}`);
     const or = seen.find((s) => s.path === '/api/v1/models');
@@ -375,7 +383,8 @@ describe('Catalog.refresh', () => {
     assert.equal(or?.headers['x-title'], 'Switchboard');
     assert.equal(seen.find((s) => s.path === '/html/v1/models')?.headers.authorization, undefined);
     assert.ok(!seen.some((s) => s.path.startsWith('/nokey')));
-    assert.ok(!seen.some((s) => s.path.includes('gemini') || s.path.includes('googleapis')));
+    assert.equal(seen.find((s) => s.path.startsWith('/gemini/'))?.headers['x-goog-api-key'], 'g-key-0000');
+    assert.equal(c.get('google/gemini-2.5-flash')?.source, 'provider');
   });
 
   test('never puts an API key in an error message', async () => {
@@ -420,10 +429,12 @@ describe('Catalog.refresh', () => {
     assert.equal(sonnet?.source, 'openrouter');
     assert.equal(sonnet?.name, 'Claude Sonnet 4');
     assert.deepEqual(sonnet?.price, { input: 3.1, output: 15, cachedInput: 0.3 });
-    // Not in OpenRouter's list: not reachable; the snapshot price still serves estimates.
+    assert.equal(sonnet?.priceSource, 'openrouter');
+    // Not in OpenRouter's list: not reachable; the price database's OpenRouter price still serves estimates.
     const haiku = c.get('anthropic/claude-3.5-haiku');
     assert.equal(haiku?.available, false);
-    assert.deepEqual(haiku?.price, { input: 0.8, output: 4, cachedInput: 0.08 });
+    assert.deepEqual(haiku?.price, { input: 0.8, output: 4 });
+    assert.equal(haiku?.priceSource, 'database');
 
     const cfg = config();
     cfg.pricing = { 'anthropic/claude-sonnet-4': { input: 9, output: 9 } };
@@ -505,9 +516,9 @@ describe('Catalog.refresh', () => {
     cfg.providers = [{ id: 'openrouter', baseUrl: 'https://elsewhere.example/api/v1' }, { id: 'local', kind: 'openai', baseUrl: `${base}/v1` }];
     const c = new Catalog({ ...setup(cfg), getApiKey, cacheFile: file });
     assert.equal(c.get('openrouter/weird/garbage-price'), undefined);
-    // the snapshot still knows the model, at its own price
+    // the snapshot still knows the model, at the price database's OpenRouter price
     assert.equal(c.get('openrouter/anthropic/claude-sonnet-4')?.source, 'snapshot');
-    assert.deepEqual(c.priceFor('openrouter/anthropic/claude-sonnet-4'), { input: 3, output: 15, cachedInput: 0.3 });
+    assert.deepEqual(c.priceFor('openrouter/anthropic/claude-sonnet-4'), { input: 3, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75 });
     assert.equal(c.get('local/llama-3-8b')?.source, 'provider');
   });
 

@@ -396,8 +396,9 @@ describe('models', { concurrency: true }, () => {
     writeFileSync(w.configPath, JSON.stringify(cfg));
     const r = await w.run(['models', '--json'], { env: { WORK_API_KEY: KEY } });
     assert.equal(r.code, 0, r.stderr);
-    const j = onlyJson(r.stdout) as { models: { id: string; available: boolean; price: unknown; source: string; providerId: string }[]; routes: { id: string; models: string[]; strategy: string }[] };
-    assert.deepEqual(Object.keys(j).sort(), ['models', 'routes']);
+    const j = onlyJson(r.stdout) as { pricesAsOf: string; models: { id: string; available: boolean; price: unknown; source: string; providerId: string }[]; routes: { id: string; models: string[]; strategy: string }[] };
+    assert.deepEqual(Object.keys(j).sort(), ['models', 'pricesAsOf', 'routes']);
+    assert.match(j.pricesAsOf, /^\d{4}-\d{2}-\d{2}$/);
     const ids = j.models.map((m) => m.id);
     const llama = j.models.find((m) => m.id === 'work/llama-70b');
     assert.ok(llama, `work/llama-70b missing from ${ids.join(', ')}`);
@@ -423,10 +424,10 @@ describe('models', { concurrency: true }, () => {
     const ids = (JSON.parse(json.stdout) as { models: { id: string }[] }).models.map((m) => m.id);
     const lines = table.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^id\s+context\s+input \$\/1M\s+output \$\/1M\s+source$/);
-    assert.equal(lines.length, 1 + ids.length + 1);
+    assert.equal(lines.length, 1 + ids.length + 1 + 2, 'header, models, route, a blank line and the prices date');
     for (const id of ids) assert.ok(lines.some((l) => l.startsWith(`${id} `)), `no row for ${id}`);
     assert.match(table.stdout, /\nwork\/llama-70b\s+—\s+0\.5\s+0\.8\s+config\n/);
-    assert.match(table.stdout, /\nroute\/fast\s+—\s+—\s+—\s+ordered: work\/llama-70b → anthropic\/claude-sonnet-4\n?$/);
+    assert.match(table.stdout, /\nroute\/fast\s+—\s+—\s+—\s+ordered: work\/llama-70b → anthropic\/claude-sonnet-4\n\nprices as of \d{4}-\d{2}-\d{2} \(genai-prices [^)]+\)\n$/);
   });
 });
 

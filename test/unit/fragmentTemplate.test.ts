@@ -59,3 +59,35 @@ test('a malformed fragment after a template is still an invalid_response error, 
   d.push(frag(0, 'b'), out);
   assert.throws(() => d.push(frag(0, 'a').replace('"a"', '"a\u0001"'), out), (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response');
 });
+
+const text = (t: string): string => `${HEAD}"content":${JSON.stringify(t)}${TAIL}`;
+const texts = (parts: ModelStreamPart[]): string[] => parts.filter((p): p is Extract<ModelStreamPart, { type: 'text-delta' }> => p.type === 'text-delta').map((p) => p.text);
+
+test('text deltas decode exactly as the full parse does once a text template is learned', () => {
+  const pieces = ['Hello', ' wo\\rld', ' "quoted"', ' naïve 漢字 🙂', '\n', '', 'end'];
+  const events = [
+    `${HEAD}"role":"assistant","content":""${TAIL}`,
+    ...pieces.map(text),
+    // Same template with a second key after the string: must be parsed in full (and read the reasoning).
+    `${HEAD}"content":"a","reasoning_content":"r"${TAIL}`,
+    // Same text, a finish on it: the finish must not be lost.
+    `${HEAD}"content":"z"${TAIL.replace('"finish_reason":null', '"finish_reason":"stop"')}`,
+    `{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":9,"total_tokens":12}}`,
+  ];
+  const parts = decode(events);
+  assert.deepEqual(texts(parts), [...pieces.filter((p) => p), 'a', 'z']);
+  assert.deepEqual(parts.filter((p) => p.type === 'reasoning-delta'), [{ type: 'reasoning-delta', text: 'r' }]);
+  assert.deepEqual(parts.filter((p) => p.type === 'finish'), [{ type: 'finish', finishReason: 'stop', rawFinishReason: 'stop' }]);
+  assert.equal(parts.filter((p) => p.type === 'usage').length, 1);
+});
+
+test('a text template is not learned from an event whose "content" key appears twice (logprobs), and a malformed text is still an error', () => {
+  const withLogprobs = (t: string, lp: string): string => `${HEAD}"content":${JSON.stringify(t)}},"logprobs":{"content":${JSON.stringify(lp)}},"finish_reason":null}]}`;
+  // Were the logprobs' string taken for the template, the second event would decode as "x".
+  assert.deepEqual(texts(decode([withLogprobs('a', 'a'), withLogprobs('a', 'x'), withLogprobs('b', 'y')])), ['a', 'a', 'b']);
+  const d = new OpenAIStreamDecoder('openai', 'gpt-4o');
+  const out: ModelStreamPart[] = [];
+  d.push(text('a'), out);
+  d.push(text('b'), out);
+  assert.throws(() => d.push(text('a').replace('"a"', '"a\u0001"'), out), (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response');
+});

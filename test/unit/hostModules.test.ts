@@ -25,7 +25,7 @@ async function closedPort(): Promise<number> {
 
 function model(id: string, extra: Partial<ModelInfo> = {}): ModelInfo {
   const [providerId, name] = [id.slice(0, id.indexOf('/')), id.slice(id.indexOf('/') + 1)];
-  return { id, providerId, model: name, name, contextLength: 128_000, maxOutput: null, price: { input: 1, output: 2 }, source: 'snapshot', available: true, via: 'direct', ...extra };
+  return { id, providerId, model: name, name, contextLength: 128_000, maxOutput: null, price: { input: 1, output: 2 }, priceSource: 'database', source: 'snapshot', available: true, via: 'direct', ...extra };
 }
 
 describe('Host modules', () => {
@@ -93,7 +93,7 @@ describe('Host modules', () => {
       assert.equal(formatContext(128_000), '128K');
       assert.equal(formatContext(1_048_576), '1M');
       assert.equal(formatContext(2_000_000), '2M');
-      assert.equal(formatContext(null), '?');
+      assert.equal(formatContext(null), 'unknown');
       assert.equal(formatPerMillion(0.6), '$0.60');
       assert.equal(formatPerMillion(0.0375), '$0.0375');
       assert.equal(formatPerMillion(15), '$15');

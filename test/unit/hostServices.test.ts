@@ -123,6 +123,7 @@ describe('ClientService', () => {
       log: memoryLog(),
       ledger: { append: async () => undefined, readAll: async () => [] } as never,
       catalogCacheFile: null,
+      priceDataCacheFile: null,
     });
     const created: unknown[] = [];
     let changed = 0;

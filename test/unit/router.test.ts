@@ -466,3 +466,30 @@ describe('compare', () => {
     await w.client.close();
   });
 });
+
+describe('a single model and its context window', () => {
+  test('a prompt its known window cannot hold is refused before sending, naming model, sizes and fix', async () => {
+    const w = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } });
+    const long = 'word '.repeat(400);
+    const r = await w.client.complete({ model: 'a/m', messages: [{ role: 'user', content: long }] });
+    assert.equal(r.error?.kind, 'context_length');
+    assert.match(r.error!.message, /a\/m: the prompt of ~\d+ tokens exceeds its context window of 100 tokens/);
+    assert.match(r.error!.fix ?? '', /shorten the conversation.*capabilities\.contextWindow for a\/m/);
+    assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent');
+    await w.client.close();
+  });
+
+  test('the output asked for counts too; a request that fits is sent', async () => {
+    const w = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } });
+    w.servers[0]!.enqueue({ text: 'fits' });
+    const ok = await w.ask('a/m', { maxTokens: 50 });
+    assert.equal(ok.error, null);
+    assert.equal(ok.text, 'fits');
+    const r = await w.ask('a/m', { maxTokens: 200 });
+    assert.equal(r.error?.kind, 'context_length');
+    assert.match(r.error!.message, /\+ 200 output tokens exceeds its context window of 100 tokens/);
+    assert.match(r.error!.fix ?? '', /lower maxTokens/);
+    assert.equal(w.servers[0]!.requests.length, 1);
+    await w.client.close();
+  });
+});

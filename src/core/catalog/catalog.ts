@@ -21,14 +21,19 @@ import { z } from 'zod';
 import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
 import { directProvider, routeModelId } from '../resolve.ts';
+import { ANTHROPIC_VERSION } from '../providers/anthropic/anthropicModel.ts';
+import { findPreset } from '../providers/presets.ts';
 import { authHeaders } from '../providers/shared.ts';
 import { redactSecrets, redactUrl, registerSecret } from '../redact.ts';
 import type { ModelCapabilities } from '../request.ts';
 import { ROUTE_PREFIX } from '../resolve.ts';
 import { intersectCapabilities, openRouterCapabilities, snapshotCapabilities, UNKNOWN_CAPABILITIES, type CapabilityFlags } from './capabilities.ts';
-import { findSnapshot, openrouterSlugOf, SNAPSHOT, snapshotPrice, type SnapshotModel } from './snapshot.ts';
+import { loadCachedPriceData, refreshPriceData } from './priceData.ts';
+import { lookupDbModel, pricesAsOfLabel, type DbModel } from './priceDb.ts';
+import { findSnapshot, openrouterSlugOf, SNAPSHOT, type SnapshotModel } from './snapshot.ts';
 
-export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config';
+export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config' | 'database';
+export type PriceSource = 'config' | 'openrouter' | 'database';
 
 export interface ModelInfo {
   /** `provider/model`, as it is asked for. */
@@ -42,6 +47,8 @@ export interface ModelInfo {
   maxOutput: number | null;
   /** USD per 1M tokens, as `priceFor(id)` gives it. */
   price: Price | null;
+  /** Where the price comes from: the config, OpenRouter's live list, the price database; null when unknown. */
+  priceSource: PriceSource | null;
   /** Where the model's facts come from (live data first, then the snapshot, then the config). */
   source: ModelSource;
   /** True when the provider is configured, or when OpenRouter is and knows this id as a slug. */
@@ -76,6 +83,10 @@ export interface RefreshResult {
   errors: RefreshError[];
   /** Set when the refreshed data could not be written to the cache file. */
   cacheError?: string;
+  /** Newer price data was fetched: the day it is as of. */
+  pricesAsOf?: string;
+  /** Newer price data could not be fetched or cached (the previous data stays in use). */
+  priceError?: string;
 }
 
 export interface CatalogOptions {
@@ -90,6 +101,8 @@ export interface CatalogOptions {
   now?: () => number;
   /** Headers and body timeout for each `/models` request. Default 10 s. */
   timeoutMs?: number;
+  /** Fetch newer price data on refresh and keep it here (priceData.ts). null/undefined: the bundled data only. */
+  priceData?: { cacheFile: string; url?: string } | null;
 }
 
 export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -188,6 +201,67 @@ export function parseOpenAIModels(json: unknown): RefreshedModel[] {
   return [...out.values()];
 }
 
+const AnthropicModelSchema = z.looseObject({
+  id: z.string().trim().min(1),
+  display_name: optName,
+  max_input_tokens: optCount,
+  max_tokens: optCount,
+});
+
+/** Anthropic's `GET /v1/models` (`{ data: [{ type: "model", id, display_name, created_at }], has_more, last_id }`). */
+export function parseAnthropicModels(json: unknown): RefreshedModel[] {
+  const out = new Map<string, RefreshedModel>();
+  for (const raw of listEntries(json)) {
+    const r = AnthropicModelSchema.safeParse(raw);
+    if (!r.success || out.has(r.data.id)) continue;
+    const m = r.data;
+    out.set(m.id, { model: m.id, name: m.display_name ?? null, contextLength: m.max_input_tokens ?? null, maxOutput: m.max_tokens ?? null, price: null });
+  }
+  return [...out.values()];
+}
+
+const GeminiModelSchema = z.looseObject({
+  name: z.string().trim().min(1),
+  displayName: optName,
+  inputTokenLimit: optCount,
+  outputTokenLimit: optCount,
+  supportedGenerationMethods: z.array(z.string()).nullish().catch(null),
+  thinking: z.boolean().nullish().catch(null),
+});
+
+/**
+ * Gemini's `GET /v1beta/models` (`{ models: [{ name: "models/…", inputTokenLimit, outputTokenLimit,
+ * supportedGenerationMethods }], nextPageToken }`): only models that can `generateContent` (chat
+ * serves nothing else), with their context and output limits.
+ */
+export function parseGeminiModels(json: unknown): RefreshedModel[] {
+  const r = z.looseObject({ models: z.array(z.unknown()).optional() }).safeParse(json);
+  if (!r.success) throw new Error('expected a JSON object with a "models" array');
+  const out = new Map<string, RefreshedModel>();
+  for (const raw of r.data.models ?? []) {
+    const g = GeminiModelSchema.safeParse(raw);
+    if (!g.success) continue;
+    const m = g.data;
+    if (m.supportedGenerationMethods && !m.supportedGenerationMethods.includes('generateContent')) continue;
+    const id = m.name.startsWith('models/') ? m.name.slice('models/'.length) : m.name;
+    if (!id || out.has(id)) continue;
+    const entry: RefreshedModel = { model: id, name: m.displayName ?? null, contextLength: m.inputTokenLimit ?? null, maxOutput: m.outputTokenLimit ?? null, price: null };
+    if (typeof m.thinking === 'boolean') entry.capabilities = { reasoning: m.thinking };
+    out.set(id, entry);
+  }
+  return [...out.values()];
+}
+
+/** The next page of a model list, when the provider says there is one. */
+function nextPage(kind: ResolvedProvider['kind'], json: unknown): Record<string, string> | null {
+  const o = (json ?? {}) as Record<string, unknown>;
+  if (kind === 'anthropic' && o.has_more === true && typeof o.last_id === 'string') return { limit: '1000', after_id: o.last_id };
+  if (kind === 'gemini' && typeof o.nextPageToken === 'string' && o.nextPageToken) return { pageSize: '1000', pageToken: o.nextPageToken };
+  return null;
+}
+
+const MAX_PAGES = 10;
+
 // ── Cache file ─────────────────────────────────────────────────────────────
 
 const CacheSchema = z.looseObject({
@@ -264,6 +338,7 @@ export class Catalog {
   private sources = new Map<string, SourceData>();
   private refreshedAt: number | null = null;
   private inflight: Promise<RefreshResult> | null = null;
+  private readonly priceData: { cacheFile: string; url?: string } | null;
 
   constructor(opts: CatalogOptions) {
     this.config = opts.config;
@@ -277,6 +352,8 @@ export class Catalog {
     const file = opts.cacheFile === undefined ? (opts.config.catalog?.cacheFile ?? null) : opts.cacheFile;
     this.cacheFile = file ? expandHome(file) : null;
     if (this.cacheFile) this.loadCache();
+    this.priceData = opts.priceData ? { ...opts.priceData, cacheFile: expandHome(opts.priceData.cacheFile) } : null;
+    if (this.priceData) loadCachedPriceData(this.priceData.cacheFile);
   }
 
   // ── Lookups ──
@@ -312,24 +389,43 @@ export class Catalog {
   }
 
   /**
-   * The price for an id: `config.pricing[id]` always wins; then refreshed data (for an id that
-   * goes through OpenRouter, OpenRouter's price for that slug); then the snapshot. null when unknown.
+   * The price for an id: `config.pricing[id]` (or of its canonical snapshot id) always wins; then,
+   * for an id that goes through OpenRouter, OpenRouter's live price for that slug; then the price
+   * database (genai-prices). null when unknown: never a guessed 0. (A cost the provider reports
+   * for an answer wins over all of these: computeCost.)
    */
   priceFor(id: string): Price | null {
+    return this.pricedBy(id)?.price ?? null;
+  }
+
+  /** priceFor with where the price comes from. */
+  pricedBy(id: string): { price: Price; source: PriceSource } | null {
     const pricing = this.config.pricing ?? {};
     const own = (k: string): Price | null => (Object.hasOwn(pricing, k) ? (pricing[k] ?? null) : null);
     const exact = own(id);
-    if (exact) return exact;
+    if (exact) return { price: exact, source: 'config' };
     const r = this.route(id);
     if (!r) return null;
     const snap = this.snapshotFor(r, id);
     if (snap && snap.id !== id) {
       const canonical = own(snap.id);
-      if (canonical) return canonical;
+      if (canonical) return { price: canonical, source: 'config' };
     }
     const live = this.refreshedFor(r);
-    if (live?.price) return live.price;
-    return snap ? snapshotPrice(snap) : null;
+    if (live?.price) return { price: live.price, source: 'openrouter' }; // only OpenRouter's list carries prices
+    const db = this.dbFor(r, snap)?.price;
+    return db ? { price: db, source: 'database' } : null;
+  }
+
+  /**
+   * The price database's entry: for an OpenRouter slug, OpenRouter's prices there; otherwise the
+   * vendor's (by the snapshot's canonical model name when there is one, else the name as asked).
+   */
+  private dbFor(r: Route, snap: SnapshotModel | undefined): DbModel | undefined {
+    if (r.slug !== null) return lookupDbModel('openrouter', r.slug.startsWith('openrouter/') ? r.slug.slice('openrouter/'.length) : r.slug);
+    const model = snap ? snap.id.slice(snap.id.indexOf('/') + 1) : r.model;
+    const providerId = snap ? providerOf(snap.id) : (r.direct?.id ?? r.providerId);
+    return lookupDbModel(providerId, model, r.direct?.baseUrl);
   }
 
   /** The context window in tokens, or null when unknown (the router's ModelFacts). */
@@ -385,12 +481,13 @@ export class Catalog {
    * Fetch OpenRouter's model list (when configured) and the `/models` of every configured
    * OpenAI-protocol provider, in parallel. A provider that fails keeps its previous data and
    * is reported in `errors`; the others still refresh. Without `force`, does nothing while fresh.
+   * With `prices` (and `priceData` set), newer price data is fetched too (pricesAsOf / priceError).
    * Never throws.
    */
-  refresh(opts: { signal?: AbortSignal; force?: boolean } = {}): Promise<RefreshResult> {
+  refresh(opts: { signal?: AbortSignal; force?: boolean; prices?: boolean } = {}): Promise<RefreshResult> {
     if (this.inflight) return this.inflight;
     if (!opts.force && !this.isStale()) return Promise.resolve({ refreshed: [], errors: [] });
-    this.inflight = this.doRefresh(opts.signal).finally(() => {
+    this.inflight = this.doRefresh(opts.signal, opts.prices === true).finally(() => {
       this.inflight = null;
     });
     return this.inflight;
@@ -441,12 +538,17 @@ export class Catalog {
 
   // ── Internals ──
 
-  private async doRefresh(signal: AbortSignal | undefined): Promise<RefreshResult> {
-    const targets = [...this.providers.values()].filter((p) => p.kind === 'openai');
+  private async doRefresh(signal: AbortSignal | undefined, wantPrices: boolean): Promise<RefreshResult> {
+    // Every protocol lists its models: OpenAI-compatible and OpenRouter `/models`, Anthropic `/v1/models`, Gemini `/v1beta/models`.
+    const targets = [...this.providers.values()];
     const refreshed: string[] = [];
     const errors: RefreshError[] = [];
-    await Promise.all(
-      targets.map(async (p) => {
+    let prices: { asOf?: string; error?: string } = {};
+    await Promise.all([
+      this.refreshPrices(signal, wantPrices).then((r) => {
+        prices = r;
+      }),
+      ...targets.map(async (p) => {
         const secrets: string[] = [];
         try {
           const models = await this.fetchModels(p, secrets, signal);
@@ -458,8 +560,10 @@ export class Catalog {
           errors.push({ providerId: p.id, message: redactSecrets(err.message, secrets), kind: err.kind });
         }
       }),
-    );
+    ]);
     const result: RefreshResult = { refreshed: targets.filter((p) => refreshed.includes(p.id)).map((p) => p.id), errors };
+    if (prices.asOf) result.pricesAsOf = prices.asOf;
+    if (prices.error) result.priceError = prices.error;
     if (refreshed.length > 0) {
       this.refreshedAt = this.now();
       try {
@@ -469,6 +573,17 @@ export class Catalog {
       }
     }
     return result;
+  }
+
+  /** Newer price data, when configured; never throws. */
+  private async refreshPrices(signal: AbortSignal | undefined, wanted: boolean): Promise<{ asOf?: string; error?: string }> {
+    if (!this.priceData || !wanted) return {};
+    try {
+      const asOf = await refreshPriceData({ ...this.priceData, timeoutMs: this.timeoutMs, now: this.now, ...(signal ? { signal } : {}), ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+      return { asOf };
+    } catch (e) {
+      return { error: `${(e as Error)?.message ?? String(e)} (still using ${pricesAsOfLabel()})` };
+    }
   }
 
   private async fetchModels(p: ResolvedProvider, secrets: string[], signal: AbortSignal | undefined): Promise<RefreshedModel[]> {
@@ -488,11 +603,30 @@ export class Catalog {
       throw new SwitchboardError({ kind: 'auth', message: 'no API key, so its model list was not fetched', provider: p.id, fix: defaultFix('auth', keyHint) });
     }
 
+    const headers: Record<string, string> = { accept: 'application/json', ...p.headers, ...authHeaders(p, key ?? null) };
+    if (p.kind === 'anthropic') headers['anthropic-version'] = p.anthropicVersion ?? ANTHROPIC_VERSION;
+    const first: Record<string, string> = p.kind === 'anthropic' ? { limit: '1000' } : p.kind === 'gemini' ? { pageSize: '1000' } : {};
+    const all: RefreshedModel[] = [];
+    let query: Record<string, string> | null = first;
+    for (let page = 0; query && page < MAX_PAGES; page++) {
+      const json = await this.fetchJson(p, query, headers, keyHint, signal);
+      try {
+        all.push(...(p.id === 'openrouter' ? parseOpenRouterModels(json) : p.kind === 'anthropic' ? parseAnthropicModels(json) : p.kind === 'gemini' ? parseGeminiModels(json) : parseOpenAIModels(json)));
+      } catch (e) {
+        throw this.invalid(p, `unexpected model list: ${(e as Error).message}`);
+      }
+      query = nextPage(p.kind, json);
+    }
+    return all;
+  }
+
+  private async fetchJson(p: ResolvedProvider, query: Record<string, string>, headers: Record<string, string>, keyHint: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+    const qs = new URLSearchParams(query).toString();
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(`${p.baseUrl}/models`, {
+      res = await request(`${p.baseUrl}/models${qs ? `?${qs}` : ''}`, {
         method: 'GET',
-        headers: { accept: 'application/json', ...p.headers, ...authHeaders(p, key ?? null) },
+        headers,
         signal,
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
         headersTimeout: this.timeoutMs,
@@ -532,16 +666,10 @@ export class Catalog {
     } catch (e) {
       throw e instanceof SwitchboardError ? e : classifyNetworkError(e, p.id, '', 'body');
     }
-    let json: unknown;
     try {
-      json = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw this.invalid(p, `the model list is not JSON: ${text.slice(0, 120)}`);
-    }
-    try {
-      return p.id === 'openrouter' ? parseOpenRouterModels(json) : parseOpenAIModels(json);
-    } catch (e) {
-      throw this.invalid(p, `unexpected model list: ${(e as Error).message}`);
     }
   }
 
@@ -597,9 +725,13 @@ export class Catalog {
     const live = this.refreshedFor(r);
     const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
     const configured = (r.direct ? this.configuredModels(r.direct).has(r.model) : false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
-    if (!snap && !live && !configured) return undefined;
+    // The price database alone makes a model known only on a provider that is set up (no listing every vendor's catalogue).
+    // (Looked up only when something is missing: a scan of the database per id is not free.)
+    const needsDb = !snap && !live ? configured || r.via === 'direct' : (snap?.contextLength ?? live?.contextLength ?? null) === null;
+    const db = needsDb ? this.dbFor(r, snap) : undefined;
+    if (!snap && !live && !configured && !db) return undefined;
 
-    const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : 'config';
+    const source: ModelSource = live ? (r.slug !== null ? 'openrouter' : 'provider') : snap ? 'snapshot' : configured ? 'config' : 'database';
     let available: boolean;
     if (r.via === 'direct') available = true;
     else if (r.via === 'openrouter') {
@@ -607,14 +739,16 @@ export class Catalog {
       available = orData ? orData.models.has(id) : snap !== undefined && openrouterSlugOf(snap) === id;
     } else available = false;
 
+    const priced = this.pricedBy(id);
     return {
       id,
       providerId: r.providerId,
       model: r.model,
-      name: snap?.name ?? live?.name ?? r.model,
-      contextLength: override?.contextWindow ?? live?.contextLength ?? snap?.contextLength ?? null,
+      name: snap?.name ?? live?.name ?? db?.name ?? r.model,
+      contextLength: override?.contextWindow ?? live?.contextLength ?? snap?.contextLength ?? db?.contextWindow ?? null,
       maxOutput: override?.maxOutputTokens ?? live?.maxOutput ?? snap?.maxOutput ?? null,
-      price: this.priceFor(id),
+      price: priced?.price ?? null,
+      priceSource: priced?.source ?? null,
       source,
       available,
       via: r.via,

@@ -16,14 +16,28 @@ function isCount(n: number | null | undefined): n is number {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0;
 }
 
+/** The flat rates that apply to a request whose prompt has `promptTokens` tokens (the highest tier it passes). */
+export function ratesFor(price: Price, promptTokens: number): Omit<Price, 'tiers'> {
+  const { tiers, ...base } = price;
+  let rates = base;
+  for (const t of tiers ?? []) {
+    if (promptTokens > t.above) {
+      const { above: _above, ...r } = t;
+      rates = { ...base, ...r };
+    }
+  }
+  return rates;
+}
+
 /**
  * The USD cost of one answer.
  *
  * - A cost the provider reported (OpenRouter's `usage.cost`) wins when it is a finite, non-negative number.
- * - Otherwise price × tokens: `inputTokens` includes cached ones, so the uncached part
- *   (input − cached) is charged at `input` and the cached part at `cachedInput`
- *   (or at `input` when the cache price is unknown).
- * - Reasoning tokens are already part of `outputTokens` and are not charged again.
+ * - Otherwise price × tokens, at the tier the prompt size selects (every token of the request at
+ *   that tier's rates). `inputTokens` is the whole prompt: its cache reads are charged at
+ *   `cachedInput`, its 5-minute / 1-hour cache writes at `cacheWrite5m` / `cacheWrite1h`, the rest
+ *   (tool-use prompt tokens included) at `input`. An unset cache price falls back to `input`.
+ * - Reasoning tokens are already part of `outputTokens` (every adapter counts them there) and are not charged again.
  * - null when the price is unknown or the input/output count is missing.
  */
 export function computeCost(usage: Usage, price: Price | null, providerCostUsd?: number | null): number | null {
@@ -31,14 +45,25 @@ export function computeCost(usage: Usage, price: Price | null, providerCostUsd?:
   if (!price) return null;
   const { inputTokens, outputTokens } = usage;
   if (!isCount(inputTokens) || !isCount(outputTokens)) return null;
-  const cached = isCount(usage.cachedInputTokens) ? Math.min(usage.cachedInputTokens, inputTokens) : 0;
-  const uncached = inputTokens - cached;
-  const cachedRate = price.cachedInput ?? price.input;
-  return clean((uncached * price.input + cached * cachedRate + outputTokens * price.output) / PER);
+  const r = ratesFor(price, inputTokens);
+  // Parts of the prompt, each clamped so they never add up to more than the prompt.
+  let left = inputTokens;
+  const take = (n: number | null | undefined): number => {
+    const t = isCount(n) ? Math.min(n, left) : 0;
+    left -= t;
+    return t;
+  };
+  const cached = take(usage.cachedInputTokens);
+  const write5m = take(usage.cacheWrite5mTokens);
+  const write1h = take(usage.cacheWrite1hTokens);
+  const w5Rate = r.cacheWrite5m ?? r.input;
+  const w1Rate = r.cacheWrite1h ?? w5Rate;
+  return clean((left * r.input + cached * (r.cachedInput ?? r.input) + write5m * w5Rate + write1h * w1Rate + outputTokens * r.output) / PER);
 }
 
 /**
- * A forecast for budgets and "cheapest" routing: all input at the uncached price.
+ * A forecast for budgets and "cheapest" routing: the prompt at the uncached input price and the
+ * expected answer at the output price, at the tier the prompt size selects.
  * Returns null only when the price is null.
  */
 export function estimateCost(inputTokens: number, outputTokens: number, price: Price): number;
@@ -47,7 +72,8 @@ export function estimateCost(inputTokens: number, outputTokens: number, price: P
   if (!price) return null;
   const i = Math.max(0, inputTokens || 0);
   const o = Math.max(0, outputTokens || 0);
-  return clean((i * price.input + o * price.output) / PER);
+  const r = ratesFor(price, i);
+  return clean((i * r.input + o * r.output) / PER);
 }
 
 /** Scripts whose characters are roughly a token each (CJK ideographs, kana, hangul). */

@@ -14,4 +14,4 @@ export {
   type RefreshResult,
 } from './catalog.ts';
 export { computeCost, estimateCost, estimateMessageTokens, estimateTokens } from './cost.ts';
-export { findSnapshot, openrouterSlugOf, SNAPSHOT, SNAPSHOT_DATE, snapshotPrice, type SnapshotModel } from './snapshot.ts';
+export { findSnapshot, openrouterSlugOf, SNAPSHOT, SNAPSHOT_DATE, type SnapshotModel } from './snapshot.ts';

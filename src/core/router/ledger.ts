@@ -25,6 +25,14 @@ export const LedgerEntrySchema = z.object({
   costUsd: z.number().finite().nonnegative().nullable(),
   /** The cost is an estimate (tokens streamed × the model's prices), not the provider's count. */
   costEstimated: z.boolean().default(false),
+  /** Raw usage beyond the four counts above, so a cost can be recomputed (parts of inputTokens). */
+  cacheWrite5mTokens: count.default(null),
+  cacheWrite1hTokens: count.default(null),
+  toolUsePromptTokens: count.default(null),
+  /** What the provider said it charged (OpenRouter's usage.cost), when it said; costUsd is then this. */
+  billedUsd: z.number().finite().nonnegative().nullable().default(null),
+  /** Our own figure from tokens × prices, kept next to billedUsd so a wrong price shows. */
+  computedUsd: z.number().finite().nonnegative().nullable().default(null),
   /** Which front end asked: cli, gateway, vscode, … */
   frontEnd: z.string(),
   ok: z.boolean(),
@@ -111,6 +119,7 @@ export function defaultLedgerPath(env: NodeJS.ProcessEnv = process.env): string 
 
 const isCount = (v: unknown): boolean => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 0);
 const isOptCount = (v: unknown): boolean => v === undefined || isCount(v);
+const isOptUsd = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 
 /** The schema's rules without zod's overhead, for the common valid entry (a 140k-line import parses each line). */
 function quickEntry(o: unknown): LedgerEntry | null {
@@ -122,6 +131,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
   if (!isCount(e.inputTokens) || !isCount(e.outputTokens) || !isOptCount(e.cachedInputTokens) || !isOptCount(e.reasoningTokens)) return null;
   if (!(cost === null || (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))) return null;
   if (!(e.costEstimated === undefined || typeof e.costEstimated === 'boolean') || typeof e.frontEnd !== 'string' || typeof e.ok !== 'boolean') return null;
+  if (!isOptCount(e.cacheWrite5mTokens) || !isOptCount(e.cacheWrite1hTokens) || !isOptCount(e.toolUsePromptTokens) || !isOptUsd(e.billedUsd) || !isOptUsd(e.computedUsd)) return null;
   return {
     ts: e.ts,
     model: e.model,
@@ -132,6 +142,11 @@ function quickEntry(o: unknown): LedgerEntry | null {
     reasoningTokens: (e.reasoningTokens ?? null) as number | null,
     costUsd: cost as number | null,
     costEstimated: (e.costEstimated ?? false) as boolean,
+    cacheWrite5mTokens: (e.cacheWrite5mTokens ?? null) as number | null,
+    cacheWrite1hTokens: (e.cacheWrite1hTokens ?? null) as number | null,
+    toolUsePromptTokens: (e.toolUsePromptTokens ?? null) as number | null,
+    billedUsd: (e.billedUsd ?? null) as number | null,
+    computedUsd: (e.computedUsd ?? null) as number | null,
     frontEnd: e.frontEnd,
     ok: e.ok,
   };
@@ -228,11 +243,17 @@ export interface UsageReport {
   estimatedCostRequests: number;
   byDay: { day: string; requests: number; costUsd: number; unknownCost: number }[];
   byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number; unknownCost: number }[];
+  /**
+   * Requests whose provider reported a cost and that we could also price: both sums, per model
+   * that has any. A wrong price in our data (or a billing rule we miss) shows as a difference.
+   */
+  billedVsComputed: { model: string; requests: number; billedUsd: number; computedUsd: number }[];
 }
 
 export function summarize(entries: readonly LedgerEntry[], sinceMs: number | null): UsageReport {
   const days = new Map<string, UsageReport['byDay'][number]>();
   const models = new Map<string, UsageReport['byModel'][number]>();
+  const compared = new Map<string, UsageReport['billedVsComputed'][number]>();
   let total = 0;
   let unknown = 0;
   let estimated = 0;
@@ -261,6 +282,13 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     }
     days.set(day, d);
     models.set(key, m);
+    if (e.billedUsd !== null && e.computedUsd !== null) {
+      const c = compared.get(key) ?? { model: key, requests: 0, billedUsd: 0, computedUsd: 0 };
+      c.requests++;
+      c.billedUsd += e.billedUsd;
+      c.computedUsd += e.computedUsd;
+      compared.set(key, c);
+    }
   }
   return {
     since: sinceMs === null ? null : new Date(sinceMs).toISOString(),
@@ -270,5 +298,6 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     estimatedCostRequests: estimated,
     byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || a.model.localeCompare(b.model)),
+    billedVsComputed: [...compared.values()].sort((a, b) => a.model.localeCompare(b.model)),
   };
 }

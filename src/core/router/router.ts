@@ -239,6 +239,18 @@ export class Router {
       const unmet = this.unmet(req, id);
       // A single model that cannot serve the request: refused before sending, naming what and how to fix it.
       if (unmet) throw new SwitchboardError({ kind: 'bad_request', message: `${unmet.param}: ${id} ${unmet.why}`, provider: target.model.provider.id, model: id, fix: overrideHint(unmet.param, id) });
+      // Like a route member, a single model whose known context window cannot hold the prompt (plus
+      // the output asked for) is refused before sending: no tokens are paid for a certain failure.
+      const window = this.d.facts.capabilities?.(id)?.contextWindow ?? this.d.facts.contextLength(id);
+      const needed = inputTokens + (req.maxTokens ?? 0);
+      if (window !== null && needed > window)
+        throw new SwitchboardError({
+          kind: 'context_length',
+          message: `${id}: the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
+          provider: target.model.provider.id,
+          model: id,
+          fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or correct capabilities.contextWindow for ${id} in the config if it is wrong`,
+        });
       return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
     }
     const route = target.route;
@@ -385,7 +397,10 @@ export class Router {
     canContinueWith?: string[],
   ): ChatResult {
     const usage = builder?.usage ?? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
-    let costUsd = builder && answeredBy ? computeCost(usage, this.d.facts.price(answeredBy), builder.providerCostUsd) : null;
+    const price = answeredBy ? this.d.facts.price(answeredBy) : null;
+    let costUsd = builder && answeredBy ? computeCost(usage, price, builder.providerCostUsd) : null;
+    const billed = builder?.providerCostUsd;
+    const costCheck = builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     let costEstimated = false;
@@ -412,6 +427,7 @@ export class Router {
       error,
     };
     if (costEstimated) result.costEstimated = true;
+    if (costCheck) result.costCheck = costCheck;
     if (canContinueWith) result.canContinueWith = canContinueWith;
     return result;
   }
@@ -432,6 +448,11 @@ export class Router {
       reasoningTokens: r.usage.reasoningTokens,
       costUsd: r.costUsd,
       costEstimated: r.costEstimated === true,
+      cacheWrite5mTokens: r.usage.cacheWrite5mTokens ?? null,
+      cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
+      toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
+      billedUsd: r.costCheck?.billedUsd ?? null,
+      computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',
       ok: r.error === null,
     };

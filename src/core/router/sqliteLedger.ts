@@ -81,6 +81,30 @@ CREATE TABLE IF NOT EXISTS reservations (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/**
+ * Schema changes after the first version, by `PRAGMA user_version`: each runs once per database,
+ * inside the opening transaction (so two processes opening an old file never both migrate).
+ */
+const MIGRATIONS: string[] = [
+  // 1: raw usage to recompute costs, and the provider's billed figure next to ours.
+  `ALTER TABLE entries ADD COLUMN cache_write_5m_tokens INTEGER;
+   ALTER TABLE entries ADD COLUMN cache_write_1h_tokens INTEGER;
+   ALTER TABLE entries ADD COLUMN tool_use_prompt_tokens INTEGER;
+   ALTER TABLE entries ADD COLUMN billed_usd REAL CHECK (billed_usd IS NULL OR billed_usd >= 0);
+   ALTER TABLE entries ADD COLUMN computed_usd REAL CHECK (computed_usd IS NULL OR computed_usd >= 0);`,
+];
+
+/** Bring the schema up to date; returns the version it is at. */
+function migrate(db: DatabaseSync): number {
+  let version = Number(db.prepare('PRAGMA user_version').get()!.user_version);
+  while (version < MIGRATIONS.length) {
+    db.exec(MIGRATIONS[version]!);
+    version++;
+    db.exec(`PRAGMA user_version = ${version}`);
+  }
+  return version;
+}
+
 export class SqliteUsageStore implements UsageStore {
   readonly location: string;
   private readonly opts: SqliteUsageStoreOptions;
@@ -117,6 +141,11 @@ export class SqliteUsageStore implements UsageStore {
       reasoningTokens: num(r.reasoning_tokens),
       costUsd: num(r.cost_usd),
       costEstimated: r.cost_estimated === 1,
+      cacheWrite5mTokens: num(r.cache_write_5m_tokens),
+      cacheWrite1hTokens: num(r.cache_write_1h_tokens),
+      toolUsePromptTokens: num(r.tool_use_prompt_tokens),
+      billedUsd: num(r.billed_usd),
+      computedUsd: num(r.computed_usd),
       frontEnd: String(r.front_end),
       ok: r.ok === 1,
     }));
@@ -182,7 +211,10 @@ export class SqliteUsageStore implements UsageStore {
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
       if (this.opts.maxPageCount !== undefined) db.exec(`PRAGMA max_page_count = ${Math.floor(this.opts.maxPageCount)}`);
       const conn = db;
-      inTransaction(conn, () => conn.exec(SCHEMA));
+      inTransaction(conn, () => {
+        conn.exec(SCHEMA);
+        migrate(conn);
+      });
       try {
         chmodSync(this.location, 0o600);
       } catch {
@@ -229,12 +261,18 @@ export class SqliteUsageStore implements UsageStore {
       e.reasoningTokens,
       e.costUsd,
       e.costEstimated ? 1 : 0,
+      e.cacheWrite5mTokens,
+      e.cacheWrite1hTokens,
+      e.toolUsePromptTokens,
+      e.billedUsd,
+      e.computedUsd,
       e.frontEnd,
       e.ok ? 1 : 0,
     ];
     this.stmt(
       db,
-      'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, front_end, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(...row);
   }
 

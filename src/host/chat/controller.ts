@@ -558,6 +558,7 @@ export class ChatController implements vscode.Disposable {
         inputTokens: r.usage.inputTokens,
         outputTokens: r.usage.outputTokens,
         costUsd: r.costUsd,
+        ...(r.costEstimated ? { costEstimated: true } : {}),
         ttftMs: r.timing.ttftMs,
         tokensPerSecond: tokensPerSecond(r.usage.outputTokens, r.timing.ttftMs, r.timing.totalMs),
         totalMs: r.timing.totalMs,

@@ -28,8 +28,10 @@ export class CatalogRefresher {
     const changed = this.state.get<string>(PROVIDERS_KEY) !== signature;
     if (!changed && !client.catalog.isStale()) return;
     try {
-      const r = await client.catalog.refresh({ force: changed });
+      const r = await client.catalog.refresh({ force: changed, prices: true });
       for (const e of r.errors) this.log.debug(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
+      if (r.priceError) this.log.debug(`Catalog: ${r.priceError}`);
+      if (r.pricesAsOf) this.log.info(`Catalog: price data as of ${r.pricesAsOf}`);
       if (r.cacheError) this.log.warn(r.cacheError);
       if (r.refreshed.length) this.log.info(`Catalog refreshed: ${r.refreshed.join(', ')}`);
       await this.state.update(PROVIDERS_KEY, signature);

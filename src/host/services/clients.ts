@@ -19,6 +19,8 @@ export interface ClientServiceOptions {
   log: Log;
   ledger: UsageStore;
   catalogCacheFile: string | null;
+  /** Where the downloaded price data (genai-prices) is cached; null: not cached. */
+  priceDataCacheFile: string | null;
 }
 
 export class ClientService {
@@ -61,6 +63,7 @@ export class ClientService {
         ledger: this.opts.ledger,
         configHint: 'the switchboard.* settings',
         catalogCacheFile: this.opts.catalogCacheFile,
+        priceDataCacheFile: this.opts.priceDataCacheFile,
       });
       this.opts.log.info(`Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`);
       this.created.fire(this.current);

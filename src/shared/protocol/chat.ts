@@ -106,6 +106,8 @@ export const ChatEntrySchema = z.object({
   outputTokens: z.nullable(z.number()),
   /** USD; null when unknown (an unpriced model), never a guessed 0. */
   costUsd: z.nullable(z.number()),
+  /** costUsd is an estimate (a stopped answer: tokens streamed × prices), shown with "~". */
+  costEstimated: z.optional(z.boolean()),
   ttftMs: z.nullable(z.number()),
   tokensPerSecond: z.nullable(z.number()),
   totalMs: z.nullable(z.number()),

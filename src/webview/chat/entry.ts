@@ -28,7 +28,7 @@ export function metricsOf(e: ChatEntry): string[] {
   if (e.ttftMs !== null) parts.push(`first token ${formatMs(e.ttftMs)}`);
   if (e.tokensPerSecond !== null) parts.push(`${e.tokensPerSecond >= 100 ? Math.round(e.tokensPerSecond) : e.tokensPerSecond.toFixed(1)} tok/s`);
   if (e.inputTokens !== null || e.outputTokens !== null) parts.push(`${e.inputTokens ?? '?'} → ${e.outputTokens ?? '?'} tokens`);
-  if (e.costUsd !== null) parts.push(formatUsd(e.costUsd));
+  if (e.costUsd !== null) parts.push(e.costEstimated ? `~${formatUsd(e.costUsd)} (estimate)` : formatUsd(e.costUsd));
   else if (e.answeredBy) parts.push('cost unknown');
   if (e.totalMs !== null) parts.push(formatMs(e.totalMs));
   return parts;

@@ -102,14 +102,28 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
   if (!stopped && !finished) throw invalidResponse(provider, model, 'the stream ended before message_stop');
 }
 
-/** Anthropic counts cached prompt tokens apart from input_tokens; ours include them. */
-function anthropicUsage(u: Record<string, unknown>): Partial<Usage> {
+/**
+ * Anthropic counts cached prompt tokens apart from input_tokens; ours include them. Cache writes
+ * are split by lifetime (`cache_creation.ephemeral_5m/1h_input_tokens`, priced differently);
+ * without the split, every write is a 5-minute one (the API's default TTL).
+ */
+export function anthropicUsage(u: Record<string, unknown>): Partial<Usage> {
   const usage: Partial<Usage> = {};
   const input = num(u.input_tokens);
   const cacheRead = num(u.cache_read_input_tokens);
   const cacheWrite = num(u.cache_creation_input_tokens);
   if (input !== null) usage.inputTokens = input + (cacheRead ?? 0) + (cacheWrite ?? 0);
   if (cacheRead !== null) usage.cachedInputTokens = cacheRead;
+  const split = obj(u.cache_creation);
+  const w5 = split ? num(split.ephemeral_5m_input_tokens) : null;
+  const w1 = split ? num(split.ephemeral_1h_input_tokens) : null;
+  if (w5 !== null || w1 !== null) {
+    usage.cacheWrite5mTokens = w5 ?? 0;
+    usage.cacheWrite1hTokens = w1 ?? 0;
+  } else if (cacheWrite !== null) {
+    usage.cacheWrite5mTokens = cacheWrite;
+    usage.cacheWrite1hTokens = 0;
+  }
   const output = num(u.output_tokens);
   if (output !== null) usage.outputTokens = output;
   return usage;

@@ -75,14 +75,20 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
   if (!finished) throw invalidResponse(provider, model, 'the stream ended before a finishReason arrived');
 }
 
-/** Gemini bills thinking tokens as output; ours count them inside outputTokens. */
-function geminiUsage(u: Record<string, unknown>): Partial<Usage> {
+/**
+ * Gemini bills thinking tokens as output; ours count them inside outputTokens. The prompt tokens
+ * of its own tool use (`toolUsePromptTokenCount`: search grounding, code execution) are not in
+ * promptTokenCount but are billed as input, so inputTokens includes them.
+ */
+export function geminiUsage(u: Record<string, unknown>): Partial<Usage> {
   const usage: Partial<Usage> = {};
   const input = num(u.promptTokenCount);
+  const toolUse = num(u.toolUsePromptTokenCount);
   const candidates = num(u.candidatesTokenCount);
   const thoughts = num(u.thoughtsTokenCount);
   const cached = num(u.cachedContentTokenCount);
-  if (input !== null) usage.inputTokens = input;
+  if (input !== null) usage.inputTokens = input + (toolUse ?? 0);
+  if (toolUse !== null) usage.toolUsePromptTokens = toolUse;
   if (candidates !== null || thoughts !== null) usage.outputTokens = (candidates ?? 0) + (thoughts ?? 0);
   if (thoughts !== null) usage.reasoningTokens = thoughts;
   if (cached !== null) usage.cachedInputTokens = cached;

@@ -4,7 +4,7 @@ import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { mergeProviderOptions, unsupported } from '../shared.ts';
 import { toGeminiPrompt } from './convertMessages.ts';
-import { SchemaConversionError, toGeminiSchema } from './schema.ts';
+import { SchemaConversionError, toGeminiJsonSchema, toGeminiSchema } from './schema.ts';
 
 const EFFORT_BUDGET: Record<ReasoningEffort, number> = { none: 0, minimal: 512, low: 2048, medium: 8192, high: 24_576, xhigh: 32_768 };
 
@@ -26,15 +26,23 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
 
   if (req.tools && req.tools.length > 0) {
     const functionDeclarations = req.tools.map((t) => {
+      const decl: Record<string, unknown> = { name: t.name };
+      if (t.description !== undefined) decl.description = t.description;
+      // The OpenAPI subset (`parameters`) where it is exact; otherwise the JSON Schema subset
+      // (`parametersJsonSchema`: free-form objects, additionalProperties schemas). Never both.
       let parameters: Record<string, unknown>;
       try {
         parameters = toGeminiSchema(t.parameters);
       } catch (e) {
         if (!(e instanceof SchemaConversionError)) throw e;
-        throw unsupported(provider.id, wireModel, `tools["${t.name}"].parameters`, e.message, 'simplify the schema to what Gemini accepts (one type per property, string enums, no allOf/not/patternProperties)');
+        try {
+          decl.parametersJsonSchema = toGeminiJsonSchema(t.parameters);
+          return decl;
+        } catch (e2) {
+          if (!(e2 instanceof SchemaConversionError)) throw e2;
+          throw unsupported(provider.id, wireModel, `tools["${t.name}"].parameters`, `${e.message}; as parametersJsonSchema: ${e2.message}`, 'simplify the schema to what Gemini accepts (one type per property, string enums, no allOf/not/patternProperties; free-form objects only without minLength/maxLength/pattern elsewhere in the tool)');
+        }
       }
-      const decl: Record<string, unknown> = { name: t.name };
-      if (t.description !== undefined) decl.description = t.description;
       // A function without parameters is declared without the field (an empty object schema is refused).
       if (Object.keys((parameters.properties as object | undefined) ?? {}).length > 0) decl.parameters = parameters;
       return decl;
@@ -53,7 +61,14 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
   const rf = req.responseFormat;
   if (rf && rf.type !== 'text') {
     gen.responseMimeType = 'application/json';
-    if (rf.type === 'json_schema') gen.responseJsonSchema = rf.schema;
+    if (rf.type === 'json_schema') {
+      try {
+        gen.responseJsonSchema = toGeminiJsonSchema(rf.schema);
+      } catch (e) {
+        if (!(e instanceof SchemaConversionError)) throw e;
+        throw unsupported(provider.id, wireModel, 'responseFormat.schema', e.message, 'use only the JSON Schema keywords Gemini honours (no minLength/maxLength/pattern/allOf/not)');
+      }
+    }
   }
 
   const r = req.reasoning;

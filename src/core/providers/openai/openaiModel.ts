@@ -10,7 +10,10 @@ import { openaiBody } from './requestBody.ts';
 import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 import { mapOpenAIFinish } from './mapFinish.ts';
-import { FragmentTemplate, isBareFragment } from './fragmentTemplate.ts';
+import { CONTENT_KEY, FragmentTemplate, isBareFragment, isBareText } from './fragmentTemplate.ts';
+
+/** Text templates learned per stream at most: a provider whose events all differ (random padding) stops paying for it. */
+const MAX_TEXT_LEARNS = 4;
 
 export const openaiProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/chat/completions`,
@@ -33,6 +36,9 @@ export class OpenAIStreamDecoder {
   private readonly model: string;
   /** Set once a bare tool-call argument fragment was seen (see fragmentTemplate.ts). */
   private template: FragmentTemplate | null = null;
+  /** The same for plain text deltas; relearned when the event shape changes, a few times at most. */
+  private textTemplate: FragmentTemplate | null = null;
+  private textLearns = 0;
 
   constructor(provider: string, model: string) {
     this.provider = provider;
@@ -50,6 +56,13 @@ export class OpenAIStreamDecoder {
       const fragment = this.template.match(data);
       if (fragment !== undefined) {
         out.push({ type: 'tool-call-delta', index: this.template.index, argumentsDelta: fragment });
+        return true;
+      }
+    }
+    if (this.textTemplate !== null) {
+      const text = this.textTemplate.match(data);
+      if (text !== undefined) {
+        if (text.length > 0) out.push({ type: 'text-delta', text });
         return true;
       }
     }
@@ -78,7 +91,13 @@ export class OpenAIStreamDecoder {
         if (details !== undefined && Array.isArray(details)) for (const d of details) if (obj(d)) out.push({ type: 'reasoning-detail', detail: d as Record<string, unknown> });
         const content = delta.content;
         if (typeof content === 'string') {
-          if (content.length > 0) out.push({ type: 'text-delta', text: content });
+          if (content.length > 0) {
+            out.push({ type: 'text-delta', text: content });
+            if (this.textLearns < MAX_TEXT_LEARNS && isBareText(data, chunk, choice, delta)) {
+              this.textLearns++;
+              this.textTemplate = FragmentTemplate.learn(data, 0, CONTENT_KEY);
+            }
+          }
         } else if (Array.isArray(content)) pushContentParts(content, out);
         const toolCalls = delta.tool_calls;
         if (Array.isArray(toolCalls)) {
@@ -176,16 +195,32 @@ function pushContentParts(parts: unknown[], out: ModelStreamPart[]): void {
   }
 }
 
-function usagePart(u: Record<string, unknown>): ModelStreamPart {
+/**
+ * Chat Completions usage as ours. Vendors differ inside the same shape:
+ * - reasoning tokens are inside completion_tokens (OpenAI), or not (xAI: total_tokens =
+ *   prompt + completion + reasoning); ours are always inside outputTokens, billed as output;
+ * - cache reads: `prompt_tokens_details.cached_tokens`, or DeepSeek's `prompt_cache_hit_tokens`;
+ *   cache writes: `prompt_tokens_details.cache_write_tokens` (OpenRouter, for Anthropic models);
+ * - OpenRouter's `cost` is what it charged; with your own key (`is_byok`) the upstream provider
+ *   charges `cost_details.upstream_inference_cost` on top, so the answer cost both.
+ */
+export function usagePart(u: Record<string, unknown>): ModelStreamPart {
   const usage: Partial<Usage> = {};
   const input = num(u.prompt_tokens);
-  const output = num(u.completion_tokens);
+  const completion = num(u.completion_tokens);
+  const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens) ?? num(u.reasoning_tokens);
+  const total = num(u.total_tokens);
   if (input !== null) usage.inputTokens = input;
-  if (output !== null) usage.outputTokens = output;
-  const cached = num(obj(u.prompt_tokens_details)?.cached_tokens);
+  const reasoningApart = reasoning !== null && reasoning > 0 && input !== null && completion !== null && total !== null && total === input + completion + reasoning;
+  if (completion !== null) usage.outputTokens = reasoningApart ? completion + reasoning : completion;
+  const details = obj(u.prompt_tokens_details);
+  const cached = num(details?.cached_tokens) ?? num(u.prompt_cache_hit_tokens);
   if (cached !== null) usage.cachedInputTokens = cached;
-  const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens);
+  const written = num(details?.cache_write_tokens);
+  if (written !== null) usage.cacheWrite5mTokens = written;
   if (reasoning !== null) usage.reasoningTokens = reasoning;
-  const cost = num(u.cost);
+  const charged = num(u.cost);
+  const upstream = num(obj(u.cost_details)?.upstream_inference_cost);
+  const cost = charged !== null && u.is_byok === true && upstream !== null ? charged + upstream : charged;
   return cost !== null ? { type: 'usage', usage, costUsd: cost } : { type: 'usage', usage };
 }

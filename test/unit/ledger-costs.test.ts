@@ -1,0 +1,67 @@
+// The ledger keeps raw usage and both cost figures; an older database is migrated in place.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeProvider } from '../fakes/server.ts';
+import type { FakeServer } from '../fakes/types.ts';
+import { createClient } from '../../src/core/client.ts';
+import { MemoryUsageStore, summarize } from '../../src/core/router/ledger.ts';
+import { loadSqlite, SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-costs-'));
+const fakes: FakeServer[] = [];
+after(async () => {
+  await Promise.all(fakes.map((f) => f.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('billed versus computed', () => {
+  test('a provider-reported cost is what counts; our figure is kept next to it and the report shows the difference', async () => {
+    const f = await startFakeProvider('openrouter');
+    fakes.push(f);
+    const ledger = new MemoryUsageStore();
+    // Our price for the slug: $1 in / $2 out per 1M.
+    const client = createClient({ providers: [{ id: 'openrouter', baseUrl: f.baseUrl }], pricing: { 'openrouter/acme/m': { input: 1, output: 2 } }, retries: { maxRetries: 0 } }, { env: { OPENROUTER_API_KEY: 'k' }, ledger });
+    f.enqueue({ text: 'hi', usage: { input: 1000, output: 500, cost: 0.0025 } });
+    const r = await client.complete({ model: 'openrouter/acme/m', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(r.error, null);
+    // billed $0.0025; ours: 1000 × 1 + 500 × 2 = 2000 µ$
+    assert.equal(r.costUsd, 0.0025);
+    assert.deepEqual(r.costCheck, { billedUsd: 0.0025, computedUsd: 0.002 });
+    const [e] = ledger.entries;
+    assert.equal(e?.billedUsd, 0.0025);
+    assert.equal(e?.computedUsd, 0.002);
+    const report = summarize(ledger.entries, null);
+    assert.deepEqual(report.billedVsComputed, [{ model: 'openrouter/acme/m', requests: 1, billedUsd: 0.0025, computedUsd: 0.002 }]);
+    await client.close();
+  });
+});
+
+describe('ledger schema', () => {
+  test('a database from before raw usage is migrated once; old rows read with nulls, new ones round-trip', async () => {
+    const path = join(dir, 'old.sqlite');
+    const { DatabaseSync } = loadSqlite();
+    const old = new DatabaseSync(path);
+    // The first schema, as money12 shipped it.
+    old.exec(`CREATE TABLE entries (id INTEGER PRIMARY KEY, ts TEXT NOT NULL, ts_ms INTEGER NOT NULL, model TEXT NOT NULL, answered_by TEXT,
+      input_tokens INTEGER, output_tokens INTEGER, cached_input_tokens INTEGER, reasoning_tokens INTEGER, cost_usd REAL, cost_estimated INTEGER NOT NULL DEFAULT 0,
+      front_end TEXT NOT NULL, ok INTEGER NOT NULL);
+      INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cost_usd, front_end, ok) VALUES ('2026-12-01T10:00:00.000Z', ${Date.parse('2026-12-01T10:00:00.000Z')}, 'a/m', 'a/m', 10, 20, 0.5, 'cli', 1);`);
+    old.close();
+
+    const s = new SqliteUsageStore(path);
+    await s.append({ ts: '2026-12-01T11:00:00.000Z', model: 'b/m', answeredBy: 'b/m', inputTokens: 3000, outputTokens: 10, cachedInputTokens: 100, cacheWrite5mTokens: 1500, cacheWrite1hTokens: 500, toolUsePromptTokens: 0, costUsd: 0.01, billedUsd: 0.01, computedUsd: 0.0098, frontEnd: 'gateway', ok: true });
+    const [a, b] = await s.readAll();
+    assert.equal(a?.costUsd, 0.5);
+    assert.equal(a?.cacheWrite5mTokens, null);
+    assert.equal(a?.billedUsd, null);
+    assert.deepEqual([b?.cacheWrite5mTokens, b?.cacheWrite1hTokens, b?.toolUsePromptTokens, b?.billedUsd, b?.computedUsd], [1500, 500, 0, 0.01, 0.0098]);
+    s.close();
+    // Opening again does not migrate twice (an ALTER of an existing column would throw).
+    const again = new SqliteUsageStore(path);
+    assert.equal((await again.readAll()).length, 2);
+    again.close();
+  });
+});
