@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, build, unit tests (no VS Code), integration tests inside a real VS Code
+// `npm test`: typecheck, lint (eslint.config.mjs: layers and floating promises), build, unit tests (no VS Code), integration tests inside a real VS Code
 // extension host, and UI tests driving a real VS Code through Playwright. Ends with one line
 // "tests: N passed, N failed" over every suite.
 //
@@ -67,9 +67,10 @@ function run(name, args, { count = true } = {}) {
 
 ensureSystemPackages();
 let ok = (await run('typecheck', [node, 'node_modules/typescript/bin/tsc', '-p', '.', '--noEmit'], { count: false })) === 0;
+ok = (await run('lint (layers, floating promises)', [node, 'node_modules/eslint/bin/eslint.js', 'src'], { count: false })) === 0 && ok;
 ok = (await run('build', [node, 'esbuild.mjs'], { count: false })) === 0 && ok;
 if (!ok) {
-  console.error('\n[test] typecheck or build failed');
+  console.error('\n[test] typecheck, lint or build failed');
   console.log(`tests: ${totals.passed} passed, ${Math.max(1, totals.failed)} failed`);
   process.exit(1);
 }

@@ -3,20 +3,20 @@
  * Exit codes: 0 answered, 1 the request failed, 2 bad usage or config.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { priceDataInfo, pricesAsOfLabel } from './core/catalog/priceDb.ts';
+import { priceDataInfo, pricesAsOfLabel } from './core/index.ts';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { createClient, type SwitchboardClient } from './core/client.ts';
-import { loadConfig, type SwitchboardConfig } from './core/config.ts';
-import { SwitchboardError } from './core/errors.ts';
-import { costDifference, formatUsd } from './core/catalog/cost.ts';
-import { defaultLedgerPath, localDayKey, summarize } from './core/router/ledger.ts';
-import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/router/sqliteLedger.ts';
-import type { CompareResult } from './core/router/compare.ts';
-import type { ChatRequest } from './core/router/router.ts';
-import type { ChatMessage, ChatResult } from './core/types.ts';
-import type { ResponseFormat } from './core/request.ts';
+import { createClient, type SwitchboardClient } from './core/index.ts';
+import { loadConfig, type SwitchboardConfig } from './core/index.ts';
+import { SwitchboardError } from './core/index.ts';
+import { costDifference, formatUsd } from './shared/format.ts';
+import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
+import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
+import type { CompareResult } from './core/index.ts';
+import type { ChatRequest } from './core/index.ts';
+import type { ChatMessage, ChatResult } from './core/index.ts';
+import type { ResponseFormat } from './core/index.ts';
 
 const VERSION = '0.1.0';
 

@@ -28,6 +28,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
 
   /** The final result; resolves (never rejects for provider errors: see `result.error`). */
   get result(): Promise<ChatResult> {
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- drain() catches everything: the error arrives through `result`
     if (!this.started) void this.drain();
     return this.resultPromise;
   }
@@ -83,6 +84,7 @@ export class ChatStream implements AsyncIterable<StreamPart> {
           finished = true;
           batch = [];
           this.controller.abort();
+          // eslint-disable-next-line @typescript-eslint/no-floating-promises -- finishAfterBreak() catches everything into `result`
           void this.finishAfterBreak();
         }
         return Promise.resolve(DONE);

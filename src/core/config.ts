@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from './errors.ts';
 import { registerSecret, urlCredentials } from './redact.ts';
-import { defaultAuthStyle, findPreset, type AuthStyle, type ProviderKind } from './providers/presets.ts';
+import { defaultAuthStyle, findPreset, PROVIDER_KINDS, type AuthStyle, type ProviderKind } from './providers/presets.ts';
 
 const providerIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
 
@@ -16,7 +16,7 @@ const providerIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
 export const ProviderConfigSchema = z
   .object({
     id: z.string().regex(providerIdPattern, 'use letters, digits, ".", "_" or "-" (no "/")'),
-    kind: z.enum(['openai', 'anthropic', 'gemini']).optional(),
+    kind: z.enum(PROVIDER_KINDS).optional(),
     name: z.string().optional(),
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
     apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
@@ -173,7 +173,7 @@ export const ConfigSchema = z
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
       seen.add(p.id);
       if (!findPreset(p.id)) {
-        if (!p.kind) ctx.addIssue({ code: 'custom', path: ['providers', i, 'kind'], message: `"${p.id}" is not a known preset: set "kind" to "openai", "anthropic" or "gemini"` });
+        if (!p.kind) ctx.addIssue({ code: 'custom', path: ['providers', i, 'kind'], message: `"${p.id}" is not a known preset: set "kind" to ${PROVIDER_KINDS.map((k) => `"${k}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}` });
         if (!p.baseUrl) ctx.addIssue({ code: 'custom', path: ['providers', i, 'baseUrl'], message: `"${p.id}" is not a known preset: set "baseUrl"` });
       }
     });

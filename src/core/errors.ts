@@ -22,8 +22,13 @@ export const ERROR_KINDS = [
   'invalid_response',
   'config',
   'budget',
+  /** A bug in Switchboard (a TypeError in an adapter…): not the provider's fault, not retried. */
+  'internal',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
+
+/** Where to report Switchboard's own bugs (the `internal` kind's fix says so). */
+export const REPORT_BUG_URL = 'https://github.com/switchboard/switchboard/issues';
 
 /** Kinds worth trying again (same model later, or another model now). */
 const RETRYABLE: ReadonlySet<ErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'network', 'timeout']);
@@ -39,6 +44,10 @@ export interface ErrorInit {
   fix?: string | null;
   /** The provider's own error code/type (e.g. `insufficient_quota`). */
   providerCode?: string | null;
+  /** The provider's id for the failed request (x-request-id, request-id…), for its support. */
+  requestId?: string | null;
+  /** The provider's own verdict (`x-should-retry`): true makes any error retryable; false: do not try this model again. */
+  shouldRetry?: boolean | null;
   cause?: unknown;
 }
 
@@ -51,6 +60,8 @@ export class SwitchboardError extends Error {
   readonly model: string | null;
   readonly fix: string | null;
   readonly providerCode: string | null;
+  readonly requestId: string | null;
+  readonly shouldRetry: boolean | null;
   /** The bare provider message, without the prefix naming provider and model. */
   readonly detail: string;
 
@@ -60,17 +71,19 @@ export class SwitchboardError extends Error {
     const where = [init.provider && `${init.provider}${init.model ? `/${init.model}` : ''}`, init.status ? `HTTP ${init.status}` : null]
       .filter(Boolean)
       .join(', ');
-    const text = `${where ? `${where}: ` : ''}${init.kind}: ${init.message}${init.fix ? ` — ${init.fix}` : ''}`;
+    const text = `${where ? `${where}: ` : ''}${init.kind}: ${init.message}${init.requestId ? ` (request id ${init.requestId})` : ''}${init.fix ? ` — ${init.fix}` : ''}`;
     super(text, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'SwitchboardError';
     this.kind = init.kind;
-    this.retryable = RETRYABLE.has(init.kind);
+    this.retryable = init.shouldRetry === true || RETRYABLE.has(init.kind);
     this.retryAfterMs = init.retryAfterMs ?? null;
     this.status = init.status ?? null;
     this.provider = init.provider ?? null;
     this.model = init.model ?? null;
     this.fix = init.fix ?? null;
     this.providerCode = init.providerCode ?? null;
+    this.requestId = init.requestId ?? null;
+    this.shouldRetry = init.shouldRetry ?? null;
     this.detail = init.message;
   }
 
@@ -90,12 +103,14 @@ export class SwitchboardError extends Error {
       retryAfterMs: this.retryAfterMs,
       fix: this.fix,
       providerCode: this.providerCode,
+      requestId: this.requestId,
+      shouldRetry: this.shouldRetry,
       cause: this.cause,
     };
   }
 
-  toJSON(): { kind: ErrorKind; message: string; status: number | null; retryable: boolean; retryAfterMs: number | null; fix: string | null } {
-    return { kind: this.kind, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, fix: this.fix };
+  toJSON(): { kind: ErrorKind; message: string; status: number | null; retryable: boolean; retryAfterMs: number | null; fix: string | null; requestId: string | null } {
+    return { kind: this.kind, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, fix: this.fix, requestId: this.requestId };
   }
 }
 
@@ -136,6 +151,8 @@ export function defaultFix(kind: ErrorKind, keyHint?: string, retryAfterMs?: num
       return 'fix the configuration';
     case 'budget':
       return 'raise the budget or set onExceed to "warn"';
+    case 'internal':
+      return `this is a bug in Switchboard, not a problem with the provider or your setup: please report it at ${REPORT_BUG_URL} with the log (the stack trace is there; no keys are logged)`;
   }
 }
 
@@ -188,7 +205,33 @@ export function classifyHttpError(args: {
     retryAfterMs: kind === 'quota' ? null : retryAfterMs,
     fix: defaultFix(kind, args.keyHint, retryAfterMs),
     providerCode: info.code ?? info.type ?? info.status ?? null,
+    requestId: requestIdOf(headers, body),
+    shouldRetry: shouldRetryOf(headers),
   });
+}
+
+/** Response headers that carry the provider's request id (OpenAI and most compatibles, Anthropic, Google, AWS). */
+const REQUEST_ID_HEADERS = ['x-request-id', 'request-id', 'x-goog-request-id', 'x-amzn-requestid', 'x-amz-request-id'];
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = headers[name] ?? headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The provider's id for this request: a response header, or Anthropic's `request_id` in the error body. */
+export function requestIdOf(headers: Record<string, string | string[] | undefined>, body?: unknown): string | null {
+  for (const name of REQUEST_ID_HEADERS) {
+    const v = header(headers, name)?.trim();
+    if (v) return v.slice(0, 200);
+  }
+  const fromBody = body && typeof body === 'object' ? (body as Record<string, unknown>).request_id : undefined;
+  return typeof fromBody === 'string' && fromBody.trim() ? fromBody.trim().slice(0, 200) : null;
+}
+
+/** `x-should-retry: true|false` (OpenAI and others): the provider overrides our guess from the status. */
+export function shouldRetryOf(headers: Record<string, string | string[] | undefined>): boolean | null {
+  const v = header(headers, 'x-should-retry')?.trim().toLowerCase();
+  return v === 'true' ? true : v === 'false' ? false : null;
 }
 
 function isContextLength(code: string, msg: string): boolean {
@@ -278,9 +321,28 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
   return null;
 }
 
-/** Map a low-level network/undici error to the taxonomy. */
+/**
+ * A programming error of ours rather than a failed request: a TypeError, RangeError,
+ * ReferenceError or SyntaxError that no network layer raised (undici's and Node's network errors
+ * carry a `code` such as UND_ERR_SOCKET or ECONNRESET; fetch's own is TypeError "fetch failed"
+ * with a cause). Node's argument checks (code ERR_INVALID_ARG_TYPE…) are bugs of ours too.
+ */
+export function isProgrammingError(e: unknown): e is Error {
+  if (!(e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError || e instanceof SyntaxError)) return false;
+  const err = e as Error & { code?: unknown; cause?: { code?: unknown } };
+  if (err.message === 'fetch failed' || err.cause?.code !== undefined) return false;
+  return err.code === undefined || (typeof err.code === 'string' && /^ERR_(INVALID_ARG|OUT_OF_RANGE|MISSING_ARGS)/.test(err.code));
+}
+
+/** Switchboard's own bug, reported as such: not retried, no cooldown, a fix that says how to report it. */
+export function internalError(e: Error, provider: string | null, model: string | null): SwitchboardError {
+  return new SwitchboardError({ kind: 'internal', message: `Switchboard bug: ${e.name}: ${e.message}`, provider, model, fix: defaultFix('internal'), cause: e });
+}
+
+/** Map a low-level network/undici error to the taxonomy (a bug of ours is `internal`, not `network`). */
 export function classifyNetworkError(e: unknown, provider: string, model: string, phase: 'connect' | 'headers' | 'body'): SwitchboardError {
   if (e instanceof SwitchboardError) return e.withContext(provider, model);
+  if (isProgrammingError(e)) return internalError(e, provider, model);
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
   const msg = err?.message ?? String(e);

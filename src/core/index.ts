@@ -3,14 +3,21 @@ export { createClient, type ClientOptions, type SwitchboardClient } from './clie
 export { ChatStream } from './chatStream.ts';
 export { loadConfig, parseConfig, resolveProvider, defaultConfigPath, ConfigSchema, type SwitchboardConfig, type ConfigInput, type ResolvedProvider, type RouteConfig, type BudgetConfig, type Price } from './config.ts';
 export { SwitchboardError, ERROR_KINDS, classifyHttpError, parseRetryAfter, type ErrorKind } from './errors.ts';
-export { PRESETS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
+export { PRESETS, PROVIDER_KINDS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
 export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
 export { systemClock, type Clock } from './clock.ts';
-export { Catalog } from './catalog/catalog.ts';
-export { computeCost, estimateCost, estimateTokens, formatUsd } from './catalog/cost.ts';
-export { MemoryUsageStore, defaultLedgerPath, summarize, totalsAt, type UsageStore, type LedgerEntry, type UsageReport } from './router/ledger.ts';
-export { SqliteUsageStore, openLedgerAt } from './router/sqliteLedger.ts';
+export { Catalog, type ModelInfo } from './catalog/catalog.ts';
+export { computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
+export { priceDataInfo, pricesAsOfLabel, type PriceDataInfo } from './catalog/priceDb.ts';
+export { MemoryUsageStore, defaultLedgerPath, localDayKey, summarize, totalsAt, type UsageStore, type LedgerEntry, type UsageReport } from './router/ledger.ts';
+export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
-export type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams, ChunkStream } from './openaiFacade.ts';
+export { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
 export type * from './types.ts';
+// For the front ends' own requests (key verification, the gateway's log scrubbing) and the key
+// registry (every known key is scrubbed from logs and errors, whoever writes them).
+export { redactSecrets, redactKnown, registerSecret, redactUrl, stripControl } from './redact.ts';
+export { DEFAULT_TIMEOUTS, getText } from './http/request.ts';
+export { authHeaders } from './providers/shared.ts';
+export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';

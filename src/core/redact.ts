@@ -138,6 +138,5 @@ function decodeURIComponentSafe(s: string): string {
  * or one error message: a model id with "\n" must not forge a second log line.
  */
 export function stripControl(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '?');
 }

@@ -22,6 +22,37 @@ export type Target = { type: 'model'; model: ResolvedModel } | { type: 'route'; 
 
 export const ROUTE_PREFIX = 'route/';
 
+/** Where a `provider/model` id goes: the one rule, used by the resolver and the catalog. */
+export interface ModelRoute {
+  providerId: string;
+  /** The id after the first slash. */
+  model: string;
+  /** The configured provider the id names (by id or preset alias), or null. */
+  direct: ResolvedProvider | null;
+  /** Direct to that provider, through OpenRouter (provider not configured), or nowhere. */
+  via: 'direct' | 'openrouter' | null;
+  /** What goes on the wire as the model name (null when nowhere). */
+  wireModel: string | null;
+}
+
+/** The provider by id, or by its preset alias. */
+export function directProvider(providers: ReadonlyMap<string, ResolvedProvider>, providerId: string): ResolvedProvider | null {
+  return providers.get(providerId) ?? providers.get(findPreset(providerId)?.id ?? '') ?? null;
+}
+
+/** Route a `provider/model` id; null when it is not of that shape. */
+export function routeModelId(providers: ReadonlyMap<string, ResolvedProvider>, id: string): ModelRoute | null {
+  const slash = id.indexOf('/');
+  if (slash <= 0 || slash === id.length - 1) return null;
+  const providerId = id.slice(0, slash);
+  const model = id.slice(slash + 1);
+  const direct = directProvider(providers, providerId);
+  // OpenRouter's own slugs (openrouter/auto) keep their prefix on the wire.
+  if (direct) return { providerId, model, direct, via: 'direct', wireModel: direct.id === 'openrouter' && !model.includes('/') ? id : model };
+  if (providers.has('openrouter')) return { providerId, model, direct: null, via: 'openrouter', wireModel: id };
+  return { providerId, model, direct: null, via: null, wireModel: null };
+}
+
 export class ModelResolver {
   private readonly providers: Map<string, ResolvedProvider>;
   private readonly routes: Map<string, RouteConfig>;
@@ -76,8 +107,8 @@ export class ModelResolver {
 
   resolveModel(asked: string): ResolvedModel {
     const id = this.unalias(asked);
-    const slash = id.indexOf('/');
-    if (slash <= 0 || slash === id.length - 1) {
+    const r = routeModelId(this.providers, id);
+    if (!r) {
       const known = [...this.aliases.keys(), ...[...this.routes.keys()].map((r) => ROUTE_PREFIX + r)];
       throw new SwitchboardError({
         kind: 'config',
@@ -86,16 +117,10 @@ export class ModelResolver {
         fix: `use "provider/model" (e.g. "openai/gpt-4o-mini"), "route/<id>", or map the name with "aliases": {"${id}": "provider/model"} in ${this.configHint}`,
       });
     }
-    const providerId = id.slice(0, slash);
-    const rest = id.slice(slash + 1);
-    const direct = this.providers.get(providerId) ?? this.providers.get(findPreset(providerId)?.id ?? '');
-    if (direct) {
-      // OpenRouter's own slugs (openrouter/auto) keep their prefix on the wire.
-      const wireModel = direct.id === 'openrouter' && !rest.includes('/') ? id : rest;
-      return { id, provider: direct, wireModel, viaOpenRouter: direct.id === 'openrouter' };
-    }
+    const { providerId, model: rest, wireModel } = r;
+    if (r.direct && wireModel !== null) return { id, provider: r.direct, wireModel, viaOpenRouter: r.direct.id === 'openrouter' };
     const openrouter = this.providers.get('openrouter');
-    if (openrouter) return { id, provider: openrouter, wireModel: id, viaOpenRouter: true };
+    if (r.via === 'openrouter' && openrouter && wireModel !== null) return { id, provider: openrouter, wireModel, viaOpenRouter: true };
     const preset = findPreset(providerId);
     const add = preset
       ? `add {"id": "${preset.id}"} to "providers" in ${this.configHint}${preset.apiKeyEnv ? ` and set ${preset.apiKeyEnv}` : ''}`

@@ -14,7 +14,7 @@
  * - Unknown model or route (config) and upstream 404 → 404 `model_not_found`.
  * - Every non-retryable error carries `x-should-retry: false`, which the OpenAI SDKs honour.
  */
-import type { SwitchboardError, ErrorKind } from '../core/errors.ts';
+import type { SwitchboardError, ErrorKind } from '../core/index.ts';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -49,9 +49,11 @@ const BY_KIND: Record<ErrorKind, Mapping> = {
   invalid_response: { status: 502, type: 'server_error', code: 'upstream_invalid_response' },
   config: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   budget: { status: 402, type: 'insufficient_quota', code: 'budget_exceeded' },
+  // A bug in Switchboard: the gateway's fault, not the upstream's (and retrying will not help).
+  internal: { status: 500, type: 'server_error', code: 'switchboard_internal_error' },
 };
 
-const NO_RETRY = new Set<ErrorKind>(['auth', 'permission', 'quota', 'context_length', 'bad_request', 'not_found', 'config', 'budget']);
+const NO_RETRY = new Set<ErrorKind>(['auth', 'permission', 'quota', 'context_length', 'bad_request', 'not_found', 'config', 'budget', 'internal']);
 
 /** An error the gateway raises itself (bad token, bad JSON, body too large, …). */
 export function gatewayError(status: number, message: string, code: string, extra: { type?: string; param?: string | null; headers?: Record<string, string> } = {}): HttpError {

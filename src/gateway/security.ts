@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
-import { redactKnown, registerSecret } from '../core/redact.ts';
+import { redactKnown, registerSecret } from '../core/index.ts';
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

@@ -10,11 +10,11 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SwitchboardClient } from '../core/client.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import { stripControl } from '../core/redact.ts';
-import { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest } from '../core/openaiFacade.ts';
-import { ROUTE_PREFIX } from '../core/resolve.ts';
+import type { SwitchboardClient } from '../core/index.ts';
+import { SwitchboardError } from '../core/index.ts';
+import { stripControl } from '../core/index.ts';
+import { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest } from '../core/index.ts';
+import { ROUTE_PREFIX } from '../core/index.ts';
 import { exceedsJsonDepth } from './jsonDepth.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SwitchboardError } from '../core/errors.ts';
+import { SwitchboardError } from '../core/index.ts';
 
 export const TOKEN_ENV = 'SWITCHBOARD_GATEWAY_TOKEN';
 /** Shortest token accepted from anywhere: 16 characters (a generated one has 43). */

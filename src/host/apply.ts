@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import type { ApplyMode } from '../protocol/chat.ts';
+import type { ApplyMode } from '../shared/protocol/chat.ts';
 import { extractCode } from './prompts.ts';
 
 export const PROPOSAL_SCHEME = 'switchboard-proposal';

@@ -3,7 +3,9 @@
  * other extensions and the tests can run them without the prompts.
  */
 import * as vscode from 'vscode';
-import type { App } from './app.ts';
+import type { ChatController } from './chat/controller.ts';
+import type { CompareManager } from './compare/manager.ts';
+import type { FeatureHost } from './featureHost.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './commandIds.ts';
 import { GatewayController, type StartGatewayArgs } from './gateway.ts';
@@ -11,31 +13,29 @@ import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './k
 import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
+import { snippetOf } from './snippet.ts';
+
+/** The commands reach every feature: the host plus the chat and the comparison (main.ts wires it). */
+export type CommandsHost = FeatureHost & { readonly chat: ChatController; readonly compare: CompareManager };
 
 export const EXTENSION_ID = 'switchboard.switchboard';
 
 /** The active editor's selection with its file name and language, or undefined (after telling the user). */
-export async function currentSelection(app: App): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
+export async function currentSelection(app: CommandsHost): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
     void app.notify('info', 'Switchboard: select some code in an editor first.');
     return undefined;
   }
   const doc = editor.document;
-  const sel = editor.selection;
-  const text = doc.getText(sel);
-  const fileName = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
-  // A selection ending at column 0 of a line does not include that line.
-  const endLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line : sel.end.line + 1;
-  return {
-    code: { fileName, languageId: doc.languageId, text, startLine: sel.start.line + 1, endLine },
-    target: { uri: doc.uri, range: new vscode.Range(sel.start, sel.end), original: text },
-  };
+  const range = new vscode.Range(editor.selection.start, editor.selection.end);
+  const code = snippetOf(doc, range);
+  return { code, target: { uri: doc.uri, range, original: code.text } };
 }
 
 type Handler = (...args: unknown[]) => unknown;
 
-export function commandHandlers(app: App): Record<CommandId, Handler> {
+export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
   const usage = new UsageDocument(app);
   app.context.subscriptions.push(usage);
   const gateway = new GatewayController(app);

@@ -9,9 +9,13 @@
  * from the notification (or the command's `copyToken` argument does it).
  */
 import * as vscode from 'vscode';
-import type { SwitchboardClient } from '../core/client.ts';
-import type { App } from './app.ts';
+import type { SwitchboardClient } from '../core/index.ts';
 import type { AgentId } from '../gateway/agentSnippets.ts';
+import type { FeatureHost } from './featureHost.ts';
+import { inBackground } from './background.ts';
+
+/** What the gateway controller uses (main.ts wires it to the services). */
+export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'currentModel' | 'keys' | 'log' | 'notify'>;
 
 export const GATEWAY_TOKEN_SECRET = 'switchboard.gateway.token';
 const USE_WITH = 'Use with Claude Code / Codex / other tools';
@@ -42,11 +46,11 @@ interface Running {
 }
 
 export class GatewayController implements vscode.Disposable {
-  private readonly app: App;
+  private readonly app: GatewayHost;
   private running: Running | null = null;
   private starting: Promise<GatewayInfo | undefined> | null = null;
 
-  constructor(app: App) {
+  constructor(app: GatewayHost) {
     this.app = app;
   }
 
@@ -56,7 +60,7 @@ export class GatewayController implements vscode.Disposable {
 
   async start(args: StartGatewayArgs = {}): Promise<GatewayInfo | undefined> {
     if (this.running) {
-      if (!args.quiet) void this.announce(this.running.url, args.copyToken === true, true);
+      if (!args.quiet) inBackground(this.announce(this.running.url, args.copyToken === true, true), this.app.log, 'Announcing the gateway');
       else if (args.copyToken) await this.copyToken();
     } else {
       this.starting ??= this.doStart(args).finally(() => (this.starting = null));
@@ -90,7 +94,7 @@ export class GatewayController implements vscode.Disposable {
     this.running = { url: gateway.url, port: gateway.port, close: () => gateway.close() };
     this.app.log.info(`Gateway started at ${gateway.url} (bearer token in VS Code's secret storage)`);
     if (args.copyToken) await this.copyToken();
-    if (!args.quiet) void this.announce(gateway.url, false, false);
+    if (!args.quiet) inBackground(this.announce(gateway.url, false, false), this.app.log, 'Announcing the gateway');
     return this.info()!;
   }
 
@@ -174,6 +178,6 @@ export class GatewayController implements vscode.Disposable {
   dispose(): void {
     const r = this.running;
     this.running = null;
-    void r?.close().catch(() => {});
+    if (r) inBackground(r.close(), this.app.log, 'Stopping the gateway');
   }
 }

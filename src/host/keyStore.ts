@@ -4,7 +4,7 @@
  * may change them), so the client can read them synchronously. Never written anywhere else.
  */
 import * as vscode from 'vscode';
-import { registerSecret } from '../core/redact.ts';
+import { registerSecret } from '../core/index.ts';
 
 const PATTERN = /^switchboard\.(.+)\.apiKey$/;
 

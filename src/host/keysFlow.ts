@@ -4,18 +4,22 @@
  * local Ollama / LM Studio server.
  */
 import * as vscode from 'vscode';
-import { resolveProvider, type ResolvedProvider } from '../core/config.ts';
-import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/providers/presets.ts';
-import { redactUrl } from '../core/redact.ts';
-import type { App } from './app.ts';
+import { resolveProvider, type ResolvedProvider } from '../core/index.ts';
+import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
+import { redactUrl } from '../core/index.ts';
+import type { FeatureHost } from './featureHost.ts';
 import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
+import { inBackground } from './background.ts';
+
+/** What the key flows use (main.ts wires it to the services). */
+export type KeysHost = Pick<FeatureHost, 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings'>;
 
 interface ProviderItem extends vscode.QuickPickItem {
   provider: ResolvedProvider;
 }
 
 /** Providers one can store a key for: the configured ones first, then the presets that take a key. */
-export function keyableProviders(app: App): ResolvedProvider[] {
+export function keyableProviders(app: KeysHost): ResolvedProvider[] {
   const out: ResolvedProvider[] = [];
   const seen = new Set<string>();
   for (const p of app.settings.config.providers) {
@@ -39,11 +43,11 @@ export interface SetKeyArgs {
 }
 
 /** Resolve a provider id the way the client will (settings entry first, else the preset). */
-function providerById(app: App, id: string): ResolvedProvider | undefined {
+function providerById(app: KeysHost, id: string): ResolvedProvider | undefined {
   return keyableProviders(app).find((p) => p.id === id || findPreset(p.id)?.id === findPreset(id)?.id) ?? (findPreset(id) ? resolveProvider({ id }) : undefined);
 }
 
-async function pickProvider(app: App, title: string, list: ResolvedProvider[]): Promise<ResolvedProvider | undefined> {
+async function pickProvider(app: KeysHost, title: string, list: ResolvedProvider[]): Promise<ResolvedProvider | undefined> {
   const configured = new Set(app.settings.config.providers.map((p) => p.id));
   const items: ProviderItem[] = list.map((p) => ({
     provider: p,
@@ -56,13 +60,13 @@ async function pickProvider(app: App, title: string, list: ResolvedProvider[]): 
   return pick?.provider;
 }
 
-export async function verifyStoredKey(app: App, p: ResolvedProvider): Promise<VerifyResult> {
+export async function verifyStoredKey(app: KeysHost, p: ResolvedProvider): Promise<VerifyResult> {
   const key = app.keyFor(p);
   if (!key) return { ok: false, status: null, message: 'no key is stored' };
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () => verifyKey(p, key));
 }
 
-export async function setApiKey(app: App, args: SetKeyArgs = {}): Promise<VerifyResult | undefined> {
+export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<VerifyResult | undefined> {
   const provider = args.provider ? providerById(app, args.provider) : await pickProvider(app, 'Switchboard: Set API Key', keyableProviders(app));
   if (!provider) {
     if (args.provider) void app.notify('error', `Switchboard: unknown provider "${args.provider}". Add it to switchboard.providers first.`);
@@ -100,15 +104,15 @@ export async function setApiKey(app: App, args: SetKeyArgs = {}): Promise<Verify
   } else {
     app.log.warn(`Key for ${provider.id} did not verify: ${result.message}`);
     void app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, 'Enter Again', 'Remove Key').then((a) => {
-      if (a === 'Enter Again') void setApiKey(app, { provider: provider.id });
-      if (a === 'Remove Key') void removeApiKey(app, { provider: provider.id });
+      if (a === 'Enter Again') inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
+      if (a === 'Remove Key') inBackground(removeApiKey(app, { provider: provider.id }), app.log, 'Removing the key');
     });
   }
   app.fireModelsChanged();
   return result;
 }
 
-export async function removeApiKey(app: App, args: { provider?: string } = {}): Promise<boolean> {
+export async function removeApiKey(app: KeysHost, args: { provider?: string } = {}): Promise<boolean> {
   let id = args.provider;
   if (!id) {
     const stored = app.keys.ids();
@@ -131,7 +135,7 @@ export async function removeApiKey(app: App, args: { provider?: string } = {}): 
 }
 
 /** Keys in the environment whose provider has no stored key yet. */
-export function keysInEnvironment(app: App, env: NodeJS.ProcessEnv = process.env): { providerId: string; env: string }[] {
+export function keysInEnvironment(app: KeysHost, env: NodeJS.ProcessEnv = process.env): { providerId: string; env: string }[] {
   const pairs = new Map<string, string>(KEY_ENV_VARS.map((k) => [k.providerId, k.env]));
   for (const p of app.settings.config.providers) {
     const r = resolveProvider(p);
@@ -141,7 +145,7 @@ export function keysInEnvironment(app: App, env: NodeJS.ProcessEnv = process.env
 }
 
 /** Import the environment's keys into SecretStorage. Returns the provider ids imported. */
-export async function importKeysFromEnv(app: App, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+export async function importKeysFromEnv(app: KeysHost, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const found = keysInEnvironment(app, env);
   const imported: string[] = [];
   for (const f of found) {
@@ -157,7 +161,7 @@ export async function importKeysFromEnv(app: App, env: NodeJS.ProcessEnv = proce
 }
 
 /** First run: offer the environment's keys; with no key anywhere, offer a local server. */
-export async function firstRunOffers(app: App): Promise<void> {
+export async function firstRunOffers(app: KeysHost): Promise<void> {
   const found = keysInEnvironment(app);
   if (found.length && !app.flag('envImportOffered')) {
     const names = found.map((f) => f.env).join(', ');
@@ -184,7 +188,7 @@ export async function firstRunOffers(app: App): Promise<void> {
 }
 
 /** Add a local preset to the user's `switchboard.providers` (settings hold no secrets, so this is safe). */
-export async function addLocalProvider(app: App, providerId: string): Promise<void> {
+export async function addLocalProvider(app: KeysHost, providerId: string): Promise<void> {
   const cfg = vscode.workspace.getConfiguration('switchboard');
   const current = cfg.inspect<unknown[]>('providers')?.globalValue ?? [];
   if (current.some((p) => (p as { id?: string })?.id === providerId)) return;

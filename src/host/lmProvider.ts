@@ -5,13 +5,17 @@
  * in lmMapping.ts; this file only sorts VS Code's part classes and talks to VS Code.
  */
 import * as vscode from 'vscode';
-import { estimateTokens } from '../core/catalog/cost.ts';
-import type { ModelCapabilities } from '../core/request.ts';
-import { ROUTE_PREFIX } from '../core/resolve.ts';
-import type { SwitchboardClient } from '../core/client.ts';
-import type { App } from './app.ts';
-import { formatContextPhrase, formatPrice } from './format.ts';
+import { estimateTokens } from '../core/index.ts';
+import type { ModelCapabilities } from '../core/index.ts';
+import { ROUTE_PREFIX } from '../core/index.ts';
+import type { SwitchboardClient } from '../core/index.ts';
+import { inBackground } from './background.ts';
+import type { FeatureHost } from './featureHost.ts';
+import { formatContextPhrase, formatPrice } from '../shared/format.ts';
 import { lmModelInfo, LmRequestError, messageTokens, parseToolInput, toCoreMessages, toToolChoice, toToolDefinitions, TurnMemory, type LmMessage, type LmPart } from './lmMapping.ts';
+
+/** What VS Code's chat provider uses (main.ts wires it to the services). */
+export type LmHost = Pick<FeatureHost, 'client' | 'currentModel' | 'log' | 'notify' | 'recentModels' | 'recordResult'>;
 
 /** At most this many models are offered, recent ones first (OpenRouter alone lists hundreds). */
 const MAX_MODELS = 60;
@@ -24,7 +28,7 @@ function capabilitiesOf(client: SwitchboardClient, id: string): ModelCapabilitie
   return client.catalog.capabilities(id);
 }
 
-export function languageModelInfos(app: App): vscode.LanguageModelChatInformation[] {
+export function languageModelInfos(app: LmHost): vscode.LanguageModelChatInformation[] {
   const client = app.client();
   const recent = app.recentModels();
   const current = app.currentModel();
@@ -110,7 +114,7 @@ export function toLmMessages(messages: readonly vscode.LanguageModelChatRequestM
 const shownWarnings = new Set<string>();
 
 export async function provideResponse(
-  app: App,
+  app: LmHost,
   model: vscode.LanguageModelChatInformation,
   messages: readonly vscode.LanguageModelChatRequestMessage[],
   options: vscode.ProvideLanguageModelChatResponseOptions,
@@ -121,7 +125,7 @@ export async function provideResponse(
     app.log.warn(`VS Code chat (${model.id}): ${message}`);
     if (shownWarnings.has(message)) return;
     shownWarnings.add(message);
-    void app.notify('warning', `Switchboard (${model.id}): ${message}`);
+    inBackground(app.notify('warning', `Switchboard (${model.id}): ${message}`), app.log, 'the VS Code chat warning');
   };
   const controller = new AbortController();
   const sub = token.onCancellationRequested(() => controller.abort());

@@ -1,17 +1,44 @@
 /**
- * The heavy half of the extension, loaded on first use (see activate.ts): builds the App,
- * maps command ids to handlers, runs the first-run offers, serves VS Code's chat.
+ * The heavy half of the extension, loaded on first use (see activate.ts): the composition root.
+ * Builds the services (src/host/services/: each owns one thing and announces its changes), wires
+ * the features to them (each feature takes only what it uses, see featureHost.ts), maps command
+ * ids to handlers, runs the first-run offers and serves VS Code's chat.
  */
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { SwitchboardConfig } from '../core/config.ts';
-import type { ChatState } from '../protocol/chat.ts';
-import type { ChatController } from './chat/controller.ts';
-import { App, type NoticeLevel, type Shell } from './app.ts';
+import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import type { ChatState } from '../shared/protocol/chat.ts';
+import { Applier } from './apply.ts';
+import { ChatController } from './chat/controller.ts';
 import type { CommandId } from './commandIds.ts';
-import { commandHandlers } from './commands.ts';
+import { commandHandlers, type CommandsHost } from './commands.ts';
+import { CompareManager } from './compare/manager.ts';
+import type { FeatureHost, NoticeLevel } from './featureHost.ts';
+import { KeyStore } from './keyStore.ts';
 import { firstRunOffers } from './keysFlow.ts';
 import { countTokens, languageModelInfos, provideResponse } from './lmProvider.ts';
 import type { PickEntry } from './modelItems.ts';
+import { CatalogRefresher } from './services/catalogRefresh.ts';
+import { ClientService } from './services/clients.ts';
+import type { Disposable } from './services/events.ts';
+import { ModelChoice } from './services/modelChoice.ts';
+import { ModelList } from './services/modelList.ts';
+import { FirstRunFlags, Notifier } from './services/notifier.ts';
+import { SessionSpend } from './services/spend.ts';
+import { validateSettings } from './settingsModel.ts';
+import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
+import type { StatusBar } from './statusBar.ts';
+import { showModelSwitcher } from './switcher.ts';
+import { inBackground } from './background.ts';
+
+/** What the light activation code hands over. */
+export interface Shell {
+  context: vscode.ExtensionContext;
+  log: vscode.LogOutputChannel;
+  status: StatusBar;
+  /** Fired when the models offered to VS Code's chat change. */
+  lmChanged: vscode.EventEmitter<void>;
+}
 
 /** What other code in the extension host (the integration tests) can read. Never keys. */
 export interface SwitchboardServices {
@@ -32,20 +59,189 @@ export interface SwitchboardServices {
   languageModels(): vscode.LanguageModelChatInformation[];
 }
 
+
+function showMessage(level: NoticeLevel, text: string, actions: string[]): Thenable<string | undefined> {
+  if (level === 'error') return vscode.window.showErrorMessage(text, ...actions);
+  if (level === 'warning') return vscode.window.showWarningMessage(text, ...actions);
+  return vscode.window.showInformationMessage(text, ...actions);
+}
+
+/** The services and the features, wired. */
+class Extension implements vscode.Disposable {
+  readonly keys: KeyStore;
+  readonly clients: ClientService;
+  readonly choice: ModelChoice;
+  readonly models: ModelList;
+  readonly spend: SessionSpend;
+  readonly notifier: Notifier;
+  readonly flags: FirstRunFlags;
+  readonly refresher: CatalogRefresher;
+  readonly host: CommandsHost;
+  readonly chat: ChatController;
+  readonly compare: CompareManager;
+  private readonly shell: Shell;
+  private readonly subs: (vscode.Disposable | Disposable)[] = [];
+
+  constructor(shell: Shell) {
+    this.shell = shell;
+    const { context, log } = shell;
+    const storage = context.globalStorageUri;
+    const onDisk = storage.scheme === 'file';
+    const ledger: UsageStore = onDisk ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
+    this.keys = new KeyStore(context.secrets);
+    this.notifier = new Notifier(showMessage);
+    // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
+    // workspace override is announced once per workspace.
+    const readSettings = () => {
+      const read = readSwitchboardSettings();
+      warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
+        log.warn(text);
+        inBackground(this.notifier.notify('warning', text), log, 'A settings warning');
+      });
+      return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
+    };
+    this.clients = new ClientService({ keys: this.keys, readSettings, log, ledger, catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null, priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null });
+    this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
+    this.models = new ModelList(this.clients, this.choice);
+    this.spend = new SessionSpend(log, () => this.clients.verbose);
+    this.flags = new FirstRunFlags(context.globalState);
+    this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
+
+    const { clients, choice, models, spend, notifier, flags } = this;
+    const applier = new Applier({ log, notify: (level, text, ...actions) => notifier.notify(level, text, ...actions) });
+    const host: FeatureHost = {
+      context,
+      log,
+      keys: this.keys,
+      ledger,
+      applier,
+      get settings() {
+        return clients.settings;
+      },
+      get session() {
+        return spend.session();
+      },
+      keyFor: (p) => clients.keyFor(p),
+      client: () => clients.client(),
+      fireModelsChanged: () => shell.lmChanged.fire(),
+      currentModel: () => choice.current(),
+      pickModelInteractively: () => showModelSwitcher(host),
+      recentModels: () => choice.recentModels(),
+      setCurrentModel: (id) => choice.set(id),
+      markUsed: (id) => choice.markUsed(id),
+      lastCompareModels: () => choice.lastCompareModels(),
+      setLastCompareModels: (ids) => choice.setLastCompareModels(ids),
+      modelPickItems: () => models.pickItems(),
+      modelDetail: (id) => models.detail(id),
+      recordResult: (source, r, messages) => spend.record(source, r, messages),
+      spendText: () => spend.text(),
+      updateStatus: () => this.updateStatus(),
+      notify: (level, text, ...actions) => notifier.notify(level, text, ...actions),
+      flag: (name) => flags.get(name),
+      setFlag: (name, value) => flags.set(name, value),
+    };
+    this.chat = new ChatController(host);
+    this.compare = new CompareManager(host);
+    this.host = Object.assign(Object.create(host) as FeatureHost, { chat: this.chat, compare: this.compare });
+
+    // Who reacts to what: the status bar and the chat's header follow the model, the client and
+    // the spend; VS Code's chat follows the client and the catalog.
+    const refreshViews = (): void => {
+      this.updateStatus();
+      this.chat.refresh();
+    };
+    this.subs.push(
+      this.keys,
+      applier,
+      this.chat,
+      this.compare,
+      clients,
+      choice,
+      spend,
+      notifier,
+      this.refresher,
+      this.keys.onDidChange((id) => {
+        log.info(`API key for "${id}" ${this.keys.has(id) ? 'stored' : 'removed'}`);
+        clients.rebuild();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('switchboard')) this.onSettingsChanged();
+      }),
+      // Trusting the folder makes its switchboard.* values count from now on.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()),
+      clients.onDidCreateClient((c) => inBackground(this.refresher.refreshIfNeeded(c), log, 'Refreshing the catalog')),
+      clients.onDidChangeClient(() => {
+        refreshViews();
+        shell.lmChanged.fire();
+      }),
+      this.refresher.onDidRefresh((c) => {
+        if (!clients.isCurrent(c)) return;
+        refreshViews();
+        shell.lmChanged.fire();
+      }),
+      choice.onDidChange(refreshViews),
+      spend.onDidChange(refreshViews),
+    );
+  }
+
+  private onSettingsChanged(): void {
+    const before = this.clients.reloadSettings().config.defaultModel;
+    this.shell.log.info('Settings changed: rebuilding the client');
+    const after = this.clients.settings.config.defaultModel;
+    if (after && after !== before) this.choice.adoptDefault(after).catch((e: unknown) => this.shell.log.warn(`Could not save the model choice: ${(e as Error).message}`));
+    this.reportSettingsProblems();
+    this.clients.rebuild();
+  }
+
+  reportSettingsProblems(): void {
+    const problems = this.clients.settings.problems;
+    if (!problems.length) return;
+    for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
+    const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
+    void this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log').then(async (pick) => {
+      if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
+      if (pick === 'Show Log') this.shell.log.show(true);
+    }, (e: unknown) => this.shell.log.warn(`Settings notification: ${(e as Error).message}`));
+  }
+
+  updateStatus(): void {
+    const model = this.choice.current();
+    let detail: string | null = null;
+    try {
+      detail = this.models.detail(model);
+    } catch {
+      detail = null; // no client yet (invalid settings): the status bar still shows the model
+    }
+    const session = this.spend.session();
+    this.shell.status.update({ model, spend: this.spend.text(), requests: session.requests, detail });
+  }
+
+  dispose(): void {
+    for (const d of this.subs) d.dispose();
+  }
+}
+
 export class Main {
-  readonly app: App;
+  readonly ext: Extension;
+  /** What the features see (activate.ts resolves the chat view and restores comparison panels with it). */
+  readonly app: CommandsHost;
   private readonly handlers: Record<CommandId, (...args: unknown[]) => unknown>;
 
-  private constructor(app: App) {
-    this.app = app;
-    this.handlers = commandHandlers(app);
+  private constructor(ext: Extension) {
+    this.ext = ext;
+    this.app = ext.host;
+    this.handlers = commandHandlers(ext.host);
   }
 
   static async start(shell: Shell): Promise<Main> {
     const t0 = performance.now();
-    const app = await App.create(shell);
-    shell.context.subscriptions.push(app);
-    const main = new Main(app);
+    const ext = new Extension(shell);
+    shell.context.subscriptions.push(ext);
+    await ext.keys.load();
+    shell.log.info(`API keys stored for: ${ext.keys.ids().join(', ') || 'no provider yet'}`);
+    ext.reportSettingsProblems();
+    ext.updateStatus();
+    const main = new Main(ext);
     shell.log.info(`Services loaded in ${(performance.now() - t0).toFixed(1)} ms`);
     return main;
   }
@@ -88,21 +284,19 @@ export class Main {
   }
 
   services(): SwitchboardServices {
-    const app = this.app;
+    const { ext, app } = this;
     return {
-      modelPickItems: () => app.modelPickItems(),
-      currentModel: () => app.currentModel(),
-      settingsProblems: () => [...app.settings.problems],
-      effectiveSettings: () => ({ config: app.settings.config, trusted: app.trusted, verbose: app.verbose }),
-      notices: () => [...app.notices],
-      chatState: () => app.chat.state(),
-      chat: () => app.chat,
-      keyProviders: () => app.keys.ids(),
-      session: () => ({ ...app.session }),
-      providers: () => app.client().providers.map((p) => p.id),
+      modelPickItems: () => ext.models.pickItems(),
+      currentModel: () => ext.choice.current(),
+      settingsProblems: () => [...ext.clients.settings.problems],
+      effectiveSettings: () => ({ config: ext.clients.settings.config, trusted: ext.clients.trusted, verbose: ext.clients.verbose }),
+      notices: () => ext.notifier.notices(),
+      chatState: () => ext.chat.state(),
+      chat: () => ext.chat,
+      keyProviders: () => ext.keys.ids(),
+      session: () => ext.spend.session(),
+      providers: () => ext.clients.client().providers.map((p) => p.id),
       languageModels: () => languageModelInfos(app),
     };
   }
 }
-
-export type { Shell };

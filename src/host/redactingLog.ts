@@ -4,7 +4,7 @@
  * trace, a verbose-logged answer that echoes a key).
  */
 import type * as vscode from 'vscode';
-import { redactKnown } from '../core/redact.ts';
+import { redactKnown } from '../core/index.ts';
 
 const WRITERS = new Set<PropertyKey>(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
 

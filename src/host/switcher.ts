@@ -4,18 +4,23 @@
  * a typed `provider/model` that is not listed can be used as is.
  */
 import * as vscode from 'vscode';
-import { pricesAsOfLabel } from '../core/catalog/priceDb.ts';
-import type { App } from './app.ts';
+import { pricesAsOfLabel } from '../core/index.ts';
+import type { FeatureHost } from './featureHost.ts';
 import type { PickEntry } from './modelItems.ts';
+import { inBackground } from './background.ts';
+
+/** What the switcher uses (main.ts wires it to the services). */
+export type SwitcherHost = Pick<FeatureHost, 'client' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'setCurrentModel' | 'setLastCompareModels'>;
 
 type ModelEntry = Extract<PickEntry, { kind: 'model' }>;
 
-interface Item extends vscode.QuickPickItem {
+export interface Item extends vscode.QuickPickItem {
   id?: string;
   action?: 'setKey' | 'settings' | 'custom';
 }
 
-function toItems(entries: PickEntry[], opts: { checkCurrent: boolean }): Item[] {
+/** The switcher's entries as quick-pick rows (the one-off pick for "Retry with…" uses them too). */
+export function modelQuickPickItems(entries: PickEntry[], opts: { checkCurrent: boolean }): Item[] {
   return entries.map((e): Item =>
     e.kind === 'separator'
       ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
@@ -37,7 +42,7 @@ function actionItems(): Item[] {
 }
 
 /** Refresh the catalog in the background when it is stale; resolves true when it changed. */
-async function refreshIfStale(app: App): Promise<boolean> {
+async function refreshIfStale(app: SwitcherHost): Promise<boolean> {
   const catalog = app.client().catalog;
   if (!catalog.isStale()) return false;
   const r = await catalog.refresh();
@@ -46,7 +51,7 @@ async function refreshIfStale(app: App): Promise<boolean> {
 }
 
 /** Show the switcher; the pick becomes the current model. Resolves with it (undefined if dismissed). */
-export async function showModelSwitcher(app: App): Promise<string | undefined> {
+export async function showModelSwitcher(app: SwitcherHost): Promise<string | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = `Switchboard: Switch Model (${pricesAsOfLabel()})`;
   qp.placeholder = 'Type to filter models — provider/model, name or price';
@@ -55,7 +60,7 @@ export async function showModelSwitcher(app: App): Promise<string | undefined> {
   let base: Item[] = [];
   const load = (): void => {
     const entries = app.modelPickItems();
-    base = [...toItems(entries, { checkCurrent: true }), ...actionItems()];
+    base = [...modelQuickPickItems(entries, { checkCurrent: true }), ...actionItems()];
     if (!entries.length) {
       base.unshift({ label: '$(info) No models yet: set an API key or configure a provider', alwaysShow: true, action: 'setKey' });
     }
@@ -65,9 +70,13 @@ export async function showModelSwitcher(app: App): Promise<string | undefined> {
   };
   load();
   qp.busy = true;
-  void refreshIfStale(app)
-    .then((changed) => changed && load())
-    .finally(() => (qp.busy = false));
+  inBackground(
+    refreshIfStale(app)
+      .then((changed) => changed && load())
+      .finally(() => (qp.busy = false)),
+    app.log,
+    'Refreshing the model list',
+  );
 
   qp.onDidChangeValue((v) => {
     const typed = v.trim();
@@ -100,7 +109,7 @@ export async function showModelSwitcher(app: App): Promise<string | undefined> {
 }
 
 /** A multi-select of models for a comparison; the last selection is preselected. */
-export async function pickModelsToCompare(app: App): Promise<string[] | undefined> {
+export async function pickModelsToCompare(app: SwitcherHost): Promise<string[] | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'Switchboard: Compare Models';
   qp.placeholder = 'Pick two or more models to compare (Space to toggle, Enter to start)';
@@ -108,7 +117,7 @@ export async function pickModelsToCompare(app: App): Promise<string[] | undefine
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   const entries = app.modelPickItems();
-  const items = toItems(entries, { checkCurrent: false });
+  const items = modelQuickPickItems(entries, { checkCurrent: false });
   qp.items = items;
   const previous = new Set(app.lastCompareModels());
   if (!previous.size) {

@@ -1,11 +1,11 @@
 /** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
 import * as vscode from 'vscode';
-import { pricesAsOfLabel } from '../core/catalog/priceDb.ts';
-import { summarize, type UsageReport } from '../core/router/ledger.ts';
-import { SqliteUsageStore } from '../core/router/sqliteLedger.ts';
-import type { App } from './app.ts';
-import { formatUsd } from './format.ts';
-import { costDifference } from '../core/catalog/cost.ts';
+import { pricesAsOfLabel, SqliteUsageStore, summarize, type UsageReport } from '../core/index.ts';
+import type { FeatureHost } from './featureHost.ts';
+import { costDifference, formatUsd } from '../shared/format.ts';
+
+/** What the usage report uses (main.ts wires it to the services). */
+export type UsageHost = Pick<FeatureHost, 'ledger' | 'session' | 'settings' | 'spendText'>;
 
 export const USAGE_SCHEME = 'switchboard-usage';
 
@@ -33,7 +33,7 @@ function section(title: string, r: UsageReport): string {
   ].join('\n');
 }
 
-export async function usageMarkdown(app: App, now = new Date()): Promise<string> {
+export async function usageMarkdown(app: UsageHost, now = new Date()): Promise<string> {
   const entries = await app.ledger.readAll();
   const monthStart = new Date(now.getFullYear(), now.getMonth(), 1).getTime();
   const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
@@ -58,13 +58,13 @@ export async function usageMarkdown(app: App, now = new Date()): Promise<string>
 
 export class UsageDocument implements vscode.TextDocumentContentProvider, vscode.Disposable {
   static readonly uri = vscode.Uri.from({ scheme: USAGE_SCHEME, path: '/Switchboard Usage.md' });
-  private readonly app: App;
+  private readonly app: UsageHost;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly reg: vscode.Disposable;
   private text = '';
 
-  constructor(app: App) {
+  constructor(app: UsageHost) {
     this.app = app;
     this.reg = vscode.workspace.registerTextDocumentContentProvider(USAGE_SCHEME, this);
   }

@@ -4,14 +4,14 @@
  * key), and finding a local Ollama / LM Studio server (no key: plain fetch, injectable).
  * Pure (no 'vscode').
  */
-import type { ResolvedProvider } from '../core/config.ts';
-import { findPreset } from '../core/providers/presets.ts';
-import { authHeaders } from '../core/providers/shared.ts';
-import { redactSecrets, redactUrl } from '../core/redact.ts';
-import { SwitchboardError } from '../core/errors.ts';
-import { DEFAULT_TIMEOUTS, getText } from '../core/http/request.ts';
+import type { ResolvedProvider } from '../core/index.ts';
+import { findPreset } from '../core/index.ts';
+import { authHeaders } from '../core/index.ts';
+import { redactSecrets, redactUrl } from '../core/index.ts';
+import { SwitchboardError } from '../core/index.ts';
+import { DEFAULT_TIMEOUTS, getText } from '../core/index.ts';
 import type { Dispatcher } from 'undici';
-import { ANTHROPIC_VERSION } from '../core/providers/anthropic/anthropicModel.ts';
+import { ANTHROPIC_VERSION } from '../core/index.ts';
 
 export type Fetch = typeof fetch;
 

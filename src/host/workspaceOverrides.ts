@@ -5,7 +5,7 @@
  * requests (and its key) elsewhere or loosens the budget is used but named once.
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
-import { findPreset } from '../core/providers/presets.ts';
+import { findPreset } from '../core/index.ts';
 
 /**
  * Settings never taken from an untrusted workspace (keep in sync with package.json

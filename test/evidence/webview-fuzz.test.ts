@@ -31,8 +31,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from '../../scripts/vscode/harness.mjs';
-import { ChatToHostSchema, HostToChatSchema } from '../../src/protocol/chat.ts';
-import { CompareToHostSchema, HostToCompareSchema } from '../../src/protocol/compare.ts';
+import { ChatToHostSchema, HostToChatSchema } from '../../src/shared/protocol/chat.ts';
+import { CompareToHostSchema, HostToCompareSchema } from '../../src/shared/protocol/compare.ts';
 import { prng, ROOT, writeArtifact } from './lib.ts';
 import { decode, fuzzMessage, generate, issuePath, messageTypes, optionOf, type FuzzMessage, type MutationName } from './schemaFuzz.ts';
 

@@ -4,7 +4,7 @@
 // question and again with later questions, a text-only model refused before anything is sent.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { ChatImage } from '../../src/protocol/chat.ts';
+import type { ChatImage } from '../../src/shared/protocol/chat.ts';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
 

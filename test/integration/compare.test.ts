@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ComparePanel } from '../../src/host/compare/panel.ts';
-import type { Run } from '../../src/protocol/compare.ts';
+import type { Run } from '../../src/shared/protocol/compare.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 import { closeAllEditors, resetSettings, services, setSetting, waitFor } from './helpers.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompareResult } from '../../src/core/router/compare.ts';
 import { PRESET_PROMPTS } from '../../src/host/prompts.ts';
-import type { ChatEntry } from '../../src/protocol/chat.ts';
+import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 import { closeAllEditors, editorWithSelection, openFile, resetSettings, services, setSetting, waitFor } from './helpers.ts';
 

@@ -102,15 +102,23 @@ test('the model switcher shows context and prices, and the pick goes to the stat
   const status = page.locator('.statusbar-item', { hasText: /Pick a model|gpt-|claude|route\// }).first();
   await status.waitFor({ timeout: 30_000 });
   await status.click();
-  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();
-  await page.waitForTimeout(500);
+  // Wait for the row itself (the catalog may fill the list a moment after it opens), not a fixed time.
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'openai/gpt-4o-mini' }).first().waitFor();
   const rows = await quickPickRows(page);
   const mini = rows.find((r) => r.includes('openai/gpt-4o-mini'));
   assert.ok(mini, `no gpt-4o-mini row in ${JSON.stringify(rows)}`);
   assert.match(mini, /128K context · \$0\.15 in \/ \$0\.60 out per 1M/);
   await screenshot(page, 'ui-model-switcher');
   await page.locator('.quick-input-widget .quick-input-box input').fill('gpt-4o-mini');
-  await page.waitForTimeout(300);
+  // The filter has applied when every row left matches it.
+  await page.waitForFunction(
+    () => {
+      const rows = [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map((r) => r.textContent ?? '');
+      return rows.length > 0 && rows.every((t) => /gpt-4o-mini|Set API Key|Configure providers|Use "/.test(t));
+    },
+    null,
+    { timeout: 10_000 },
+  );
   const filtered = await quickPickRows(page);
   assert.ok(filtered.length >= 1 && filtered.every((r) => /gpt-4o-mini|Set API Key|Configure providers|Use "/.test(r)), JSON.stringify(filtered));
   await page.keyboard.press('Enter');
@@ -192,7 +200,6 @@ test('commands run from the palette: Show Usage and Costs, Compare Models…', s
   // The multi-select: gpt-4o-mini is preselected (the current model); add gpt-4o.
   await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();
   await input.fill('openai/gpt-4o');
-  await page.waitForTimeout(300);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'openai/gpt-4o' }).filter({ hasNotText: 'mini' }).first();
   await row.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first().click();
   await screenshot(page, 'ui-compare-pick-models');

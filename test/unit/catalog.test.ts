@@ -9,6 +9,7 @@ import { Agent } from 'undici';
 import { parseConfig, resolveProvider, type ConfigInput } from '../../src/core/config.ts';
 import { findPreset } from '../../src/core/providers/presets.ts';
 import { emptyUsage, type Usage } from '../../src/core/types.ts';
+import { formatUsd } from '../../src/shared/format.ts';
 import {
   Catalog,
   computeCost,
@@ -16,7 +17,6 @@ import {
   estimateMessageTokens,
   estimateTokens,
   findSnapshot,
-  formatUsd,
   openrouterSlugOf,
   parseOpenRouterModels,
   perTokenToPerMillion,

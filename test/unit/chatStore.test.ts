@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SwitchboardError } from '../../src/core/errors.ts';
 import { codeBlocks } from '../../src/host/chat/codeBlocks.ts';
-import { chatError, errorAction, tokensPerSecond } from '../../src/host/chat/errorView.ts';
+import { tokensPerSecond } from '../../src/core/index.ts';
+import { chatError, errorAction } from '../../src/host/chat/errorView.ts';
 import { ConversationStore, KEYS, MAX_CONVERSATIONS, newConversation, titleFrom, totalsOf, type Conversation, type KeyValueStore } from '../../src/host/chat/store.ts';
-import type { ChatEntry } from '../../src/protocol/chat.ts';
+import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 /** A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow. */
 class MapStore implements KeyValueStore {
@@ -166,6 +167,8 @@ test('tokens per second count the streamed part only', () => {
   assert.equal(tokensPerSecond(100, 500, 2500), 50);
   assert.equal(tokensPerSecond(null, 500, 2500), null);
   assert.equal(tokensPerSecond(10, 1000, 1000), null);
+  // Unknown first-token time: not measurable (the compare view and the chat agree on null).
+  assert.equal(tokensPerSecond(100, null, 2500), null);
 });
 
 test('code blocks are found in render order, nested ones included', () => {

@@ -1,8 +1,8 @@
 // The comparison view's pure logic: set-up validation, blind labels, ranking, the scoreboard, export.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blindLabel, exportJson, exportMarkdown, parseScoreBook, rankColumns, recordVote, scoreRows, shuffled, validateSetup } from '../../src/host/compare/logic.ts';
-import { CompareToHostSchema, HostToCompareSchema, type Column, type Run } from '../../src/protocol/compare.ts';
+import { blindLabel, exportJson, exportMarkdown, parseScoreBook, rankColumns, recordVote, scoreRows, shuffled, validateSetup } from '../../src/shared/compare/logic.ts';
+import { CompareToHostSchema, HostToCompareSchema, type Column, type Run } from '../../src/shared/protocol/compare.ts';
 
 function col(over: Partial<Column> & { model: string }): Column {
   return {

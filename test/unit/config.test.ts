@@ -347,3 +347,12 @@ describe('model id resolution', () => {
     assert.equal(none.fix, 'add it to "routes" in settings');
   });
 });
+
+test('the provider kinds are one list: the settings schema in package.json offers exactly PROVIDER_KINDS', async () => {
+  const { PROVIDER_KINDS } = await import('../../src/core/providers/presets.ts');
+  const { readFileSync } = await import('node:fs');
+  const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { items?: { properties?: { kind?: { enum?: string[] } } } }> } };
+  };
+  assert.deepEqual(pkg.contributes.configuration.properties['switchboard.providers']?.items?.properties?.kind?.enum, [...PROVIDER_KINDS]);
+});

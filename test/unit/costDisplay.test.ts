@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricsOf } from '../../src/webview/chat/entry.ts';
-import { costDifference } from '../../src/core/catalog/cost.ts';
-import type { ChatEntry } from '../../src/protocol/chat.ts';
+import { costDifference } from '../../src/shared/format.ts';
+import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 const entry = (over: Partial<ChatEntry>): ChatEntry =>
   ({ id: '1', role: 'assistant', text: 'x', contextLabels: [], status: 'cancelled', model: 'a/m', answeredBy: 'a/m', inputTokens: 7, outputTokens: 1, costUsd: 0.008, ttftMs: null, tokensPerSecond: null, totalMs: null, attempts: [], error: null, canApply: true, ...over }) as ChatEntry;

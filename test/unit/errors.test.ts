@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyHttpError, classifyNetworkError, parseRetryAfter, parseDuration, SwitchboardError } from '../../src/core/errors.ts';
+import { classifyHttpError, classifyNetworkError, parseRetryAfter, parseDuration, requestIdOf, shouldRetryOf, SwitchboardError } from '../../src/core/errors.ts';
 
 const base = { headers: {}, provider: 'p', model: 'm' };
 
@@ -74,4 +74,35 @@ test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
   assert.equal(classifyNetworkError(Object.assign(new Error('x'), { name: 'AbortError' }), 'p', 'm', 'body').kind, 'aborted');
   const e = classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body');
   assert.ok(e instanceof SwitchboardError && e.retryable);
+});
+
+test('a programming error is internal, a network failure stays network', () => {
+  const bug = classifyNetworkError(new TypeError("Cannot read properties of undefined (reading 'choices')"), 'p', 'm', 'body');
+  assert.equal(bug.kind, 'internal');
+  assert.equal(bug.retryable, false);
+  assert.match(bug.fix ?? '', /bug in Switchboard/);
+  assert.equal(classifyNetworkError(new RangeError('Invalid array length'), 'p', 'm', 'body').kind, 'internal');
+  // Node's own argument checks are bugs of ours too.
+  assert.equal(classifyNetworkError(Object.assign(new TypeError('The "chunk" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'p', 'm', 'body').kind, 'internal');
+  // fetch's "fetch failed" TypeError and errors with a network code are the network's.
+  assert.equal(classifyNetworkError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'p', 'm', 'connect').kind, 'network');
+  assert.equal(classifyNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), 'p', 'm', 'body').kind, 'network');
+});
+
+test('provider request ids are kept and shown; x-should-retry overrides the guess from the status', () => {
+  assert.equal(requestIdOf({ 'x-request-id': 'req_1' }), 'req_1');
+  assert.equal(requestIdOf({ 'request-id': 'req_anthropic' }), 'req_anthropic');
+  assert.equal(requestIdOf({ 'x-goog-request-id': 'g-1' }), 'g-1');
+  assert.equal(requestIdOf({}, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: 'req_body' }), 'req_body');
+  assert.equal(requestIdOf({}, 'plain text'), null);
+  const e = classifyHttpError({ ...base, status: 500, body: { error: { message: 'boom' } }, headers: { 'x-request-id': 'req_42', 'x-should-retry': 'false' } });
+  assert.equal(e.requestId, 'req_42');
+  assert.match(e.message, /boom \(request id req_42\)/);
+  assert.equal(e.shouldRetry, false);
+  assert.equal(e.retryable, true, 'still a server error another model may answer');
+  assert.deepEqual(e.toJSON().requestId, 'req_42');
+  assert.equal(new SwitchboardError({ ...e.toInit() }).requestId, 'req_42', 'copies keep the id');
+  const conflict = classifyHttpError({ ...base, status: 409, body: {}, headers: { 'x-should-retry': 'true' } });
+  assert.equal(conflict.retryable, true);
+  assert.equal(shouldRetryOf({ 'x-should-retry': 'maybe' }), null);
 });

@@ -1,8 +1,8 @@
 // What the hosts log when a webview sends a message they drop: the field and the problem, never the value.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChatToHostSchema } from '../../src/protocol/chat.ts';
-import { describeIssues, parseOrDrop } from '../../src/protocol/issues.ts';
+import { ChatToHostSchema } from '../../src/shared/protocol/chat.ts';
+import { describeIssues, parseOrDrop } from '../../src/shared/protocol/issues.ts';
 
 describe('describeIssues', () => {
   it('names the bad field of a dropped message and leaves its value out', () => {

@@ -158,6 +158,33 @@ describe('failover', () => {
   });
 });
 
+describe('a bug in Switchboard (internal)', () => {
+  test('a TypeError inside an adapter is internal: not retried, no failover, no cooldown, and the fix says how to report it', async () => {
+    let calls = 0;
+    const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 3 } }, {
+      getApiKey: () => {
+        calls++;
+        throw new TypeError("Cannot read properties of undefined (reading 'key')");
+      },
+    });
+    const r = await w.ask('route/r');
+    assert.equal(r.error?.kind, 'internal');
+    assert.equal(r.error?.retryable, false);
+    assert.match(r.error!.message, /Switchboard bug: TypeError: Cannot read properties of undefined/);
+    assert.match(r.error!.fix ?? '', /bug in Switchboard.*report it at https:\/\/github\.com\/switchboard\/switchboard\/issues/);
+    assert.doesNotMatch(r.error!.fix ?? '', /network|baseUrl/);
+    assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome, a.errorKind]), [['a/m', 'error', 'internal']]);
+    assert.equal(calls, 1, 'tried once');
+    assert.equal(w.servers[0]!.requests.length + w.servers[1]!.requests.length, 0);
+    // No cooldown: the next requests try the model again instead of skipping it as cooling down.
+    for (let i = 0; i < 4; i++) await w.ask('a/m');
+    const again = await w.ask('a/m');
+    assert.deepEqual(again.attempts.map((a) => a.outcome), ['error']);
+    assert.equal(calls, 6);
+    await w.client.close();
+  });
+});
+
 describe('retries', () => {
   test('429 with retry-after seconds waits at least that long, then succeeds', async () => {
     const w = await world(1, { retries: { maxRetries: 2 } });
@@ -167,6 +194,28 @@ describe('retries', () => {
     assert.equal(w.clock.sleeps.length, 1);
     assert.ok(w.clock.sleeps[0]! >= 3000, `slept ${w.clock.sleeps[0]}`);
     assert.deepEqual(r.attempts.map((a) => a.outcome), ['error', 'ok']);
+    await w.client.close();
+  });
+
+  test('x-should-retry: false on a 500 is not retried on the same model; a route still fails over', async () => {
+    const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 3 } });
+    w.servers[0]!.enqueue({ status: 500, headers: { 'x-should-retry': 'false', 'x-request-id': 'req_abc123' } });
+    w.servers[1]!.enqueue({ text: 'from b' });
+    const r = await w.ask('route/r');
+    assert.equal(r.text, 'from b');
+    assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome]), [['a/m', 'error'], ['b/m', 'ok']]);
+    assert.equal(w.clock.sleeps.length, 0);
+    await w.client.close();
+  });
+
+  test('x-should-retry: true makes a 409 retryable; the request id is kept on the error', async () => {
+    const w = await world(1, { retries: { maxRetries: 1 } });
+    w.servers[0]!.enqueue({ status: 409, headers: { 'x-should-retry': 'true', 'x-request-id': 'req_first' } }, { status: 409, headers: { 'x-request-id': 'req_second' } });
+    const r = await w.ask('a/m');
+    assert.deepEqual(r.attempts.map((a) => a.outcome), ['error', 'error'], 'retried once');
+    assert.equal(r.error?.kind, 'bad_request');
+    assert.equal(r.error?.requestId, 'req_second');
+    assert.match(r.error!.message, /\(request id req_second\)/);
     await w.client.close();
   });
 

@@ -20,6 +20,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
+import { directProvider, routeModelId } from '../resolve.ts';
 import { ANTHROPIC_VERSION } from '../providers/anthropic/anthropicModel.ts';
 import { findPreset } from '../providers/presets.ts';
 import { authHeaders } from '../providers/shared.ts';
@@ -364,7 +365,7 @@ export class Catalog {
     for (const e of SNAPSHOT) {
       // Through OpenRouter only the slug works on the wire, so offer the id that will.
       const slug = openrouterSlugOf(e);
-      ids.add(!this.directProvider(providerOf(e.id)) && openrouter && slug ? slug : e.id);
+      ids.add(!directProvider(this.providers, providerOf(e.id)) && openrouter && slug ? slug : e.id);
     }
     for (const src of this.activeSources()) {
       for (const m of src.models.values()) {
@@ -681,23 +682,12 @@ export class Catalog {
     return [...this.sources.values()].filter((s) => redactUrl(this.providers.get(s.providerId)?.baseUrl ?? '') === s.baseUrl);
   }
 
-  /** The same lookup the resolver does: the provider by id, or by its preset alias. */
-  private directProvider(providerId: string): ResolvedProvider | null {
-    return this.providers.get(providerId) ?? this.providers.get(findPreset(providerId)?.id ?? '') ?? null;
-  }
-
+  /** The resolver's rule (routeModelId): the OpenRouter slug is the wire model when OpenRouter serves it. */
   private route(id: string): Route | null {
-    const slash = id.indexOf('/');
-    if (slash <= 0 || slash === id.length - 1) return null;
-    const providerId = id.slice(0, slash);
-    const model = id.slice(slash + 1);
-    const direct = this.directProvider(providerId);
-    if (direct) {
-      const slug = direct.id === 'openrouter' ? (model.includes('/') ? model : id) : null;
-      return { providerId, model, direct, via: 'direct', slug };
-    }
-    if (this.providers.has('openrouter')) return { providerId, model, direct: null, via: 'openrouter', slug: id };
-    return { providerId, model, direct: null, via: null, slug: null };
+    const r = routeModelId(this.providers, id);
+    if (!r) return null;
+    const viaOpenRouter = r.via === 'openrouter' || r.direct?.id === 'openrouter';
+    return { providerId: r.providerId, model: r.model, direct: r.direct, via: r.via, slug: viaOpenRouter ? r.wireModel : null };
   }
 
   private snapshotFor(r: Route, id: string): SnapshotModel | undefined {

@@ -123,29 +123,3 @@ export function estimateMessageTokens(messages: readonly ChatMessage[]): number 
   }
   return n;
 }
-
-/**
- * Dollars for people: "$12.34", "$0.05", "$0.0012", "$0.000034"; "—" when unknown.
- * Amounts under a cent keep two significant digits; under a millionth of a dollar show as "<$0.000001".
- */
-export function formatUsd(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
-  if (n === 0) return '$0.00';
-  const sign = n < 0 ? '-' : '';
-  const a = Math.abs(n);
-  if (a >= 1) return `${sign}$${a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-  if (a < 0.000001) return `${sign}<$0.000001`;
-  const decimals = a >= 0.01 ? 4 : Math.min(8, Math.ceil(-Math.log10(a)) + 1);
-  let s = a.toFixed(decimals).replace(/0+$/, '');
-  const dot = s.indexOf('.');
-  if (s.length - dot - 1 < 2) s = a.toFixed(2); // keep at least cents: "$0.50", not "$0.5"
-  return `${sign}$${s}`;
-}
-
-/** "+$0.0012 (+4.1%)": how far our computed figure is from what the provider billed ("same" within a millionth). */
-export function costDifference(billed: number, computed: number): string {
-  const d = computed - billed;
-  if (Math.abs(d) < 0.000001) return 'same';
-  const pct = billed > 0 ? ` (${d > 0 ? '+' : ''}${((d / billed) * 100).toFixed(1)}%)` : '';
-  return `${d > 0 ? '+' : '-'}${formatUsd(Math.abs(d))}${pct}`;
-}

@@ -13,5 +13,5 @@ export {
   type RefreshedModel,
   type RefreshResult,
 } from './catalog.ts';
-export { computeCost, estimateCost, estimateMessageTokens, estimateTokens, formatUsd } from './cost.ts';
+export { computeCost, estimateCost, estimateMessageTokens, estimateTokens } from './cost.ts';
 export { findSnapshot, openrouterSlugOf, SNAPSHOT, SNAPSHOT_DATE, type SnapshotModel } from './snapshot.ts';

@@ -3,7 +3,9 @@
  * wire protocol with its own base URL, key variable and headers — never a subclass.
  */
 
-export type ProviderKind = 'openai' | 'anthropic' | 'gemini';
+/** The wire protocols a provider can speak: the one list (config validation and its messages read it too). */
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'gemini'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /** How an Anthropic-protocol endpoint wants the key: `x-api-key` (the API) or `Authorization: Bearer` (some gateways). */
 export type AuthStyle = 'bearer' | 'x-api-key' | 'x-goog-api-key' | 'none';

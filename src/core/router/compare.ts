@@ -35,11 +35,16 @@ export interface CompareRun {
   cancelAll(): void;
 }
 
-export function tokensPerSecond(r: ChatResult): number | null {
-  const out = r.usage.outputTokens;
-  if (out === null || out <= 0 || r.timing.ttftMs === null) return null;
-  const genMs = r.timing.totalMs - r.timing.ttftMs;
-  return genMs > 0 ? (out / genMs) * 1000 : null;
+/**
+ * Output tokens per second of the streamed part (after the first token). Null when it cannot be
+ * measured: no output count, or no first-token time (the wait before the answer would then be
+ * counted as generation, making a slow-to-start model look slow to write). The one definition:
+ * the comparison and the chat show the same number for the same result.
+ */
+export function tokensPerSecond(outputTokens: number | null, ttftMs: number | null, totalMs: number): number | null {
+  if (outputTokens === null || outputTokens <= 0 || ttftMs === null) return null;
+  const genMs = totalMs - ttftMs;
+  return genMs > 0 ? (outputTokens / genMs) * 1000 : null;
 }
 
 export function compareModels(stream: (req: ChatRequest) => ChatStream, req: Omit<ChatRequest, 'model'>, models: string[], opts: CompareOptions = {}): CompareRun {
@@ -77,7 +82,7 @@ export function compareModels(stream: (req: ChatRequest) => ChatStream, req: Omi
         for await (const part of active) opts.onPart?.(index, model, part);
         const r = await active.result;
         entry.status = r.error ? (r.error.kind === 'aborted' ? 'cancelled' : 'error') : 'done';
-        return { ...r, tokensPerSecond: tokensPerSecond(r) };
+        return { ...r, tokensPerSecond: tokensPerSecond(r.usage.outputTokens, r.timing.ttftMs, r.timing.totalMs) };
       } catch (e) {
         // onPart threw or something unexpected: this column fails alone.
         entry.status = 'error';

@@ -208,7 +208,8 @@ export class Router {
           yield [{ type: 'error', error: err }];
           return fail(err);
         }
-        if (MOVE_ON.has(err.kind) || retry >= maxRetries) break;
+        // The provider said not to try again (x-should-retry: false): another model may still answer.
+        if (MOVE_ON.has(err.kind) || retry >= maxRetries || err.shouldRetry === false) break;
         const delay = this.backoff(retry, err.retryAfterMs);
         if (delay > this.d.retry.maxRetryAfterMs) break;
         yield [{ type: 'retry', model: cand.id, delayMs: delay, reason: err.detail }];

@@ -1,7 +1,7 @@
 /** POST /v1/messages and /v1/messages/count_tokens: Anthropic's Messages API over any upstream. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { estimateTokens } from '../../core/catalog/cost.ts';
-import type { ChatMessage } from '../../core/request.ts';
+import { estimateTokens } from '../../core/index.ts';
+import type { ChatMessage } from '../../core/index.ts';
 import { parseMessagesRequest } from './anthropicRequest.ts';
 import { anthropicError, MessagesEncoder, toMessage } from './anthropicResponse.ts';
 import { DoorRefusal, isObject, type Door, type DoorDeps } from './door.ts';

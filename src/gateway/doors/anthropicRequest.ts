@@ -4,7 +4,7 @@
  * Server-side tools (web search, code execution: a `type` other than `custom`) have no
  * equivalent behind another provider: they are left out with a warning, the agent keeps working.
  */
-import type { AssistantContent, CacheHint, ChatMessage, ImagePart, ModelRequest, ReasoningOptions, TextPart, ToolChoice, ToolDefinition, ToolResultPart, UserContent } from '../../core/request.ts';
+import type { AssistantContent, CacheHint, ChatMessage, ImagePart, ModelRequest, ReasoningOptions, TextPart, ToolChoice, ToolDefinition, ToolResultPart, UserContent } from '../../core/index.ts';
 import { argsText, DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
 import { noStates, type StateLookup } from './stateCache.ts';
 

@@ -3,7 +3,7 @@
  * (message_start, content_block_start/delta/stop, message_delta with usage, message_stop, ping)
  * and Anthropic's error shape `{type:"error", error:{type, message}}`.
  */
-import type { ChatResult, FinishReason, StreamPart, Usage } from '../../core/types.ts';
+import type { ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
 import type { HttpError } from '../errors.ts';
 import { argsObject, type DoorError, type DoorRequest, type StreamEncoder } from './door.ts';
 import { assistantContent, randomId } from './result.ts';

@@ -3,11 +3,11 @@
  * onto the core request model (src/core/request.ts) and back. A door never sees a provider's wire
  * format: the core's adapters do that, so any door reaches any upstream protocol.
  */
-import type { ModelRequest } from '../../core/request.ts';
-import type { ChatResult, StreamPart } from '../../core/types.ts';
+import type { ModelRequest } from '../../core/index.ts';
+import type { ChatResult, StreamPart } from '../../core/index.ts';
 import type { HttpError } from '../errors.ts';
 import type { StateCache } from './stateCache.ts';
-import { SwitchboardError } from '../../core/errors.ts';
+import { SwitchboardError } from '../../core/index.ts';
 
 /** A request a door parsed: the model id the client named, the neutral request, and what was left out. */
 export interface DoorRequest {

@@ -3,8 +3,8 @@
  * otherwise each answer's conversation is kept in memory for `previous_response_id`, for the
  * gateway's lifetime and bounded (least recently used first out), never on disk.
  */
-import type { ChatMessage } from '../../core/request.ts';
-import type { ChatResult } from '../../core/types.ts';
+import type { ChatMessage } from '../../core/index.ts';
+import type { ChatResult } from '../../core/index.ts';
 import type { HttpError } from '../errors.ts';
 import { DoorRefusal, type Door, type DoorDeps, type DoorError, type DoorRequest } from './door.ts';
 import { StateCache, type StateLookup } from './stateCache.ts';

@@ -6,7 +6,7 @@
  * another provider: left out with a warning. `namespace` groups are flattened into function
  * tools named `<namespace>__<tool>` (a name every upstream accepts), and calls are mapped back.
  */
-import type { AssistantContent, ChatMessage, ImagePart, ModelRequest, ReasoningEffort, TextPart, ToolChoice, ToolDefinition, UserContent } from '../../core/request.ts';
+import type { AssistantContent, ChatMessage, ImagePart, ModelRequest, ReasoningEffort, TextPart, ToolChoice, ToolDefinition, UserContent } from '../../core/index.ts';
 import { DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
 import { noStates, type StateLookup } from './stateCache.ts';
 

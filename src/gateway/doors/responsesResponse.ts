@@ -3,8 +3,8 @@
  * message, function_call), and the streaming semantic events with sequence numbers
  * (response.created … response.completed / response.incomplete / response.failed).
  */
-import type { AssistantContent } from '../../core/request.ts';
-import type { ChatResult, StreamPart, Usage } from '../../core/types.ts';
+import type { AssistantContent } from '../../core/index.ts';
+import type { ChatResult, StreamPart, Usage } from '../../core/index.ts';
 import type { DoorError, StreamEncoder } from './door.ts';
 import { assistantContent, randomId } from './result.ts';
 import type { ResponsesParsed } from './responsesRequest.ts';

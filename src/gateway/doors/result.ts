@@ -1,6 +1,6 @@
 /** What both doors read from a finished answer. */
-import type { AssistantContent } from '../../core/request.ts';
-import type { ChatResult } from '../../core/types.ts';
+import type { AssistantContent } from '../../core/index.ts';
+import type { ChatResult } from '../../core/index.ts';
 
 /** The assistant turn as ordered parts (reasoning with signatures, text, tool calls). */
 export function assistantContent(r: ChatResult): AssistantContent[] {

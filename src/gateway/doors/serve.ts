@@ -6,9 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../jsonDepth.ts';
-import type { SwitchboardClient } from '../../core/client.ts';
-import { SwitchboardError } from '../../core/errors.ts';
-import type { StreamPart } from '../../core/types.ts';
+import type { SwitchboardClient } from '../../core/index.ts';
+import { SwitchboardError } from '../../core/index.ts';
+import type { StreamPart } from '../../core/index.ts';
 import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';

@@ -5,7 +5,7 @@
  * gateway remembers both for what it handed out — keyed by tool-call id and by signature — and
  * puts them back when the client sends that turn again. Bounded (least recently used out).
  */
-import type { AssistantContent, ProviderState } from '../../core/request.ts';
+import type { AssistantContent, ProviderState } from '../../core/index.ts';
 
 export class StateCache {
   private readonly map = new Map<string, ProviderState>();

@@ -5,8 +5,8 @@
  * workspace (store.ts) after every turn and every second while an answer streams.
  */
 import * as vscode from 'vscode';
-import type { ChatStream } from '../../core/chatStream.ts';
-import type { ChatMessage, UserContent } from '../../core/types.ts';
+import type { ChatStream } from '../../core/index.ts';
+import type { ChatMessage, UserContent } from '../../core/index.ts';
 import {
   CHAT_IMAGE_TYPES,
   ChatToHostSchema,
@@ -19,17 +19,22 @@ import {
   type Chip,
   type HostToChat,
   type ModelOption,
-} from '../../protocol/chat.ts';
-import { parseOrDrop } from '../../protocol/issues.ts';
+} from '../../shared/protocol/chat.ts';
+import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import { CachedMemento } from '../memento.ts';
 import type { ApplyTarget } from '../apply.ts';
-import type { App } from '../app.ts';
+import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { codeBlocks } from './codeBlocks.ts';
-import { attemptView, chatError, tokensPerSecond } from './errorView.ts';
+import { tokensPerSecond } from '../../core/index.ts';
+import { attemptView, chatError } from './errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
+import { snippetOf } from '../snippet.ts';
+
+/** What the chat uses (main.ts wires it to the services). */
+export type ChatHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'log' | 'markUsed' | 'modelDetail' | 'modelPickItems' | 'notify' | 'pickModelInteractively' | 'recordResult' | 'setCurrentModel'>;
 
 export const CHAT_VIEW_ID = 'switchboard.chat';
 
@@ -90,7 +95,7 @@ function userMessage(t: StoredTurn): ChatMessage {
 }
 
 export class ChatController implements vscode.Disposable {
-  private readonly app: App;
+  private readonly app: ChatHost;
   readonly store: ConversationStore;
   private conv: Conversation;
   /** Where each answer's code goes (the selection it was asked about); in memory only. */
@@ -105,7 +110,7 @@ export class ChatController implements vscode.Disposable {
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(app: App) {
+  constructor(app: ChatHost) {
     this.app = app;
     this.store = new ConversationStore(new CachedMemento(app.context.workspaceState), (m) => app.log.warn(`Chat history: ${m}`));
     const current = this.store.currentId();
@@ -329,10 +334,8 @@ export class ChatController implements vscode.Disposable {
     const sel = editor.selection;
     const whole = what === 'file' || sel.isEmpty;
     const range = whole ? new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)) : new vscode.Range(sel.start, sel.end);
-    const text = doc.getText(range);
-    const fileName = doc.isUntitled ? doc.fileName : vscode.workspace.asRelativePath(doc.uri, false);
-    const endLine = range.end.character === 0 && range.end.line > range.start.line ? range.end.line : range.end.line + 1;
-    const code: CodeSelection = { fileName, languageId: doc.languageId, text, startLine: range.start.line + 1, endLine };
+    const code = snippetOf(doc, range);
+    const { fileName, text } = code;
     const label = whole ? `${fileName}` : selectionLabel(code).replace(/ \([^)]*\)$/, '');
     const chip: PendingChip = { id: newId('k'), label, title: `${selectionLabel(code)} — sent with your next message`, code, target: whole ? null : { uri: doc.uri, range, original: text } };
     // The same range twice is one chip.

@@ -2,9 +2,9 @@
  * A failed answer as the chat shows it: the provider's message, the fix, and the one-click action
  * that fits the core's error kind (never decided by matching message text). Pure (no 'vscode').
  */
-import type { SwitchboardError } from '../../core/errors.ts';
-import type { Attempt } from '../../core/types.ts';
-import type { AttemptView, ChatError, ErrorAction } from '../../protocol/chat.ts';
+import type { SwitchboardError } from '../../core/index.ts';
+import type { Attempt } from '../../core/index.ts';
+import type { AttemptView, ChatError, ErrorAction } from '../../shared/protocol/chat.ts';
 
 /** The action for an error kind; `now` is the clock for retry-after deadlines. */
 export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'retryAfterMs'>, now: number): ErrorAction | null {
@@ -29,6 +29,7 @@ export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'ret
     case 'invalid_response':
       return { kind: 'retry' };
     case 'aborted':
+    case 'internal': // a bug of ours: the fix says how to report it; retrying will not help
       return null;
     default: {
       const never: never = e.kind;
@@ -38,17 +39,10 @@ export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'ret
 }
 
 export function chatError(e: SwitchboardError, now: number): ChatError {
-  return { kind: e.kind, message: e.detail, fix: e.fix, status: e.status, action: errorAction(e, now) };
+  // The provider's request id goes with the message: it is what their support asks for.
+  return { kind: e.kind, message: e.requestId ? `${e.detail} (request id ${e.requestId})` : e.detail, fix: e.fix, status: e.status, action: errorAction(e, now) };
 }
 
 export function attemptView(a: Attempt): AttemptView {
   return { model: a.model, outcome: a.outcome, errorKind: a.errorKind ?? null, status: a.status ?? null, durationMs: a.durationMs, message: a.message ?? null };
-}
-
-/** Output tokens per second of the streamed part (after the first token); null when not measurable. */
-export function tokensPerSecond(outputTokens: number | null, ttftMs: number | null, totalMs: number): number | null {
-  if (outputTokens === null || outputTokens <= 0) return null;
-  const ms = totalMs - (ttftMs ?? 0);
-  if (ms <= 0) return null;
-  return outputTokens / (ms / 1000);
 }

@@ -3,18 +3,14 @@
  * without changing the current model.
  */
 import * as vscode from 'vscode';
-import type { App } from '../app.ts';
+import type { FeatureHost } from '../featureHost.ts';
+import { modelQuickPickItems } from '../switcher.ts';
 
-interface Item extends vscode.QuickPickItem {
-  id?: string;
-}
+/** What the one-off pick uses (main.ts wires it to the services). */
+export type PickHost = Pick<FeatureHost, 'modelPickItems'>;
 
-export async function pickModelOnce(app: App, title: string): Promise<string | undefined> {
-  const items: Item[] = app.modelPickItems().map((e): Item =>
-    e.kind === 'separator'
-      ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
-      : { id: e.id, label: `${e.route ? '$(git-merge) ' : ''}${e.label}`, description: e.description, detail: e.detail },
-  );
+export async function pickModelOnce(app: PickHost, title: string): Promise<string | undefined> {
+  const items = modelQuickPickItems(app.modelPickItems(), { checkCurrent: false });
   const pick = await vscode.window.showQuickPick(items, {
     title,
     placeHolder: 'Pick the model to ask this again (the current model stays as it is)',

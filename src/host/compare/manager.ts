@@ -3,11 +3,15 @@
  * saved runs a window reload restores, the read-only documents the answer diff shows, and export.
  */
 import * as vscode from 'vscode';
-import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../protocol/compare.ts';
-import type { App } from '../app.ts';
+import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../shared/protocol/compare.ts';
+import type { FeatureHost } from '../featureHost.ts';
 import { CachedMemento } from '../memento.ts';
-import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from './logic.ts';
+import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
+import { inBackground } from '../background.ts';
+
+/** What the comparison manager and its panels use (main.ts wires it to the services). */
+export type CompareManagerHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'notify' | 'recordResult' | 'setLastCompareModels'>;
 
 export const COMPARE_DOC_SCHEME = 'switchboard-compare';
 const SCORE_KEY = 'switchboard.compareScoreboard';
@@ -19,7 +23,7 @@ const MAX_SAVED = 8;
 export type ExportPicker = (suggested: vscode.Uri) => Thenable<vscode.Uri | undefined>;
 
 export class CompareManager implements PanelHost, vscode.TextDocumentContentProvider, vscode.Disposable {
-  readonly app: App;
+  readonly app: CompareManagerHost;
   private readonly panels = new Set<ComparePanel>();
   private readonly docs = new Map<string, string>();
   private readonly subs: vscode.Disposable[];
@@ -29,7 +33,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
   private exportPicker: ExportPicker = (suggested) =>
     vscode.window.showSaveDialog({ defaultUri: suggested, filters: { Markdown: ['md'] }, title: 'Export comparison (Markdown, with a .json next to it)', saveLabel: 'Export' });
 
-  constructor(app: App) {
+  constructor(app: CompareManagerHost) {
     this.app = app;
     this.stored = new CachedMemento(app.context.globalState);
     this.subs = [
@@ -95,7 +99,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     const keep = Object.entries(all)
       .sort((a, b) => b[1].savedAt - a[1].savedAt)
       .slice(0, MAX_SAVED);
-    void this.stored.update(SAVED_KEY, Object.fromEntries(keep));
+    inBackground(this.stored.update(SAVED_KEY, Object.fromEntries(keep)), this.app.log, 'Saving the comparison panels');
   }
 
   // ── Scoreboard ──

@@ -4,15 +4,19 @@
  * vote, diff, export, use an answer). The host holds the truth; the view gets snapshots and deltas.
  */
 import * as vscode from 'vscode';
-import type { CompareEntry, CompareResult } from '../../core/router/compare.ts';
-import type { ChatMessage, StreamPart } from '../../core/types.ts';
-import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../protocol/compare.ts';
-import { parseOrDrop } from '../../protocol/issues.ts';
+import type { CompareEntry, CompareResult } from '../../core/index.ts';
+import type { ChatMessage, StreamPart } from '../../core/index.ts';
+import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../shared/protocol/compare.ts';
+import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
-import type { App } from '../app.ts';
+import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
-import { blindLabel, shuffled, validateSetup } from './logic.ts';
+import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
+import { inBackground } from '../background.ts';
+
+/** What a comparison panel uses (main.ts wires it to the services). */
+export type CompareHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'recordResult' | 'setLastCompareModels'>;
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
 
@@ -25,7 +29,7 @@ export interface CompareOptions {
 
 /** What a panel needs from its manager (manager.ts). */
 export interface PanelHost {
-  readonly app: App;
+  readonly app: CompareHost;
   scoreboard(): CompareState['scoreboard'];
   recordVote(winner: string, answered: string[]): Promise<void>;
   resetScoreboard(): Promise<void>;
@@ -76,7 +80,7 @@ let panelCounter = 0;
 export class ComparePanel implements vscode.Disposable {
   readonly id: string;
   private readonly host: PanelHost;
-  private readonly app: App;
+  private readonly app: CompareHost;
   readonly panel: vscode.WebviewPanel;
   private setup: Setup;
   /** The current run with real model names (the view gets it masked while blind). */
@@ -220,7 +224,7 @@ export class ComparePanel implements vscode.Disposable {
     this.problem(null);
     this.cancelAll();
     this.active.clear();
-    void this.app.setLastCompareModels(models);
+    inBackground(this.app.setLastCompareModels(models), this.app.log, 'Saving the compared models');
     const order = blind ? shuffled(models) : [...models];
     const id = `${this.id}.${++this.runCounter}`;
     this.run = {
@@ -236,7 +240,7 @@ export class ComparePanel implements vscode.Disposable {
     const started = this.launch(order.map((_, i) => i));
     if (!this.firstRunStarted) {
       this.firstRunStarted = true;
-      void started.then((r) => this.resolveResults(r));
+      inBackground(started.then((r) => this.resolveResults(r)), this.app.log, 'Comparison results');
     }
     this.postState();
     this.persist();
@@ -266,7 +270,7 @@ export class ComparePanel implements vscode.Disposable {
 
   private track(run: Run, index: number, runId: string, entry: CompareEntry, startedAt: number, messages: ChatMessage[] | undefined): void {
     this.active.set(index, { runId, startedAt, cancel: () => entry.cancel() });
-    void entry.result.then((r) => {
+    const settled = entry.result.then((r) => {
       this.app.recordResult(`compare ${index + 1}/${run.columns.length}`, r, messages);
       const col = run.columns[index];
       // A cancelled or replaced run's late result changes nothing.
@@ -287,6 +291,7 @@ export class ComparePanel implements vscode.Disposable {
       this.postColumn(index);
       this.persist();
     });
+    inBackground(settled, this.app.log, `Comparison column ${index + 1}`);
   }
 
   private onPart(run: Run, index: number, runId: string, part: StreamPart): void {
@@ -322,7 +327,8 @@ export class ComparePanel implements vscode.Disposable {
     const gen = Number(col.runId.split('.').pop() ?? 0) + 1;
     const fresh = emptyColumn(`${run.id}.${index}.${gen}`, col.model, col.label, col.outputPrice);
     run.columns[index] = fresh;
-    this.launch([index]);
+    // Each column's result is handled in track(); the combined promise never rejects (compareModels).
+    inBackground(this.launch([index]), this.app.log, 'Re-running a comparison column');
     this.postColumn(index);
     this.persist();
     return true;
@@ -372,11 +378,11 @@ export class ComparePanel implements vscode.Disposable {
         return;
       case 'apply': {
         const col = current(m.run) ? this.run?.columns[m.index] : undefined;
-        if (col?.status === 'done') void this.app.applier.apply(col.text, this.setup.contextLabel ? (this.selection?.target ?? null) : null, m.mode);
+        if (col?.status === 'done') inBackground(this.app.applier.apply(col.text, this.setup.contextLabel ? (this.selection?.target ?? null) : null, m.mode), this.app.log, 'Applying an answer');
         return;
       }
       case 'vote':
-        if (current(m.run)) void this.vote(m.index);
+        if (current(m.run)) inBackground(this.vote(m.index), this.app.log, 'Recording a vote');
         return;
       case 'diff': {
         const run = current(m.run) ? this.run : null;
@@ -384,11 +390,11 @@ export class ComparePanel implements vscode.Disposable {
         const r = run?.columns[m.right];
         if (!run || !l || !r || m.left === m.right) return this.problem('Pick two different answers to diff.');
         const name = (c: Column): string => (this.hidden(run) || !c.model ? c.label : c.model);
-        void this.host.showDiff(this.id, { label: name(l), text: l.text }, { label: name(r), text: r.text });
+        inBackground(this.host.showDiff(this.id, { label: name(l), text: l.text }, { label: name(r), text: r.text }), this.app.log, 'Showing a diff');
         return;
       }
       case 'export':
-        if (current(m.run) && this.run) void this.host.exportRun(this.run);
+        if (current(m.run) && this.run) inBackground(this.host.exportRun(this.run), this.app.log, 'Exporting a comparison');
         return;
       case 'removeContext':
         this.setup = { ...this.setup, contextLabel: null };
@@ -396,7 +402,7 @@ export class ComparePanel implements vscode.Disposable {
         this.persist();
         return;
       case 'resetScoreboard':
-        void this.host.resetScoreboard();
+        inBackground(this.host.resetScoreboard(), this.app.log, 'Resetting the scoreboard');
         return;
       case 'openLink':
         openHttpLink(m.url);

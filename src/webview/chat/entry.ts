@@ -3,7 +3,7 @@
  * incrementally), what was asked and what answered, the metrics, failover attempts, the inline
  * error with its one-click action, and the per-answer and per-code-block actions.
  */
-import type { ChatEntry, ChatToHost, ErrorAction } from '../../protocol/chat.ts';
+import type { ChatEntry, ChatToHost, ErrorAction } from '../../shared/protocol/chat.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { codeOf, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts';
 

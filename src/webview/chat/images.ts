@@ -3,7 +3,7 @@
  * removable thumbnails until sent. Checked here for type and size; whether the model takes images
  * at all is checked when sending (main.ts) and again by the host.
  */
-import { CHAT_IMAGE_TYPES, MAX_CHAT_IMAGE_BYTES, MAX_CHAT_IMAGES, type ChatImage } from '../../protocol/chat.ts';
+import { CHAT_IMAGE_TYPES, MAX_CHAT_IMAGE_BYTES, MAX_CHAT_IMAGES, type ChatImage } from '../../shared/protocol/chat.ts';
 import { h, iconButton } from '../shared/dom.ts';
 
 /** Long edge of the preview, in CSS pixels at 2× density. */

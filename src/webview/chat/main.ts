@@ -5,7 +5,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
-import { HostToChatSchema, type ChatImage, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../protocol/chat.ts';
+import { HostToChatSchema, type ChatImage, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../shared/protocol/chat.ts';
 import { formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
@@ -67,7 +67,7 @@ const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
       images.showNotice(m.message);
       return;
     case 'attachedImages':
-      void images.addEncoded(m.images);
+      attaching(images.addEncoded(m.images));
       return;
     case 'focus':
       input.focus();
@@ -236,7 +236,7 @@ input.addEventListener('paste', (e) => {
   const files = [...(e.clipboardData?.files ?? [])].filter((f) => f.type.startsWith('image/'));
   if (!files.length) return;
   e.preventDefault();
-  void images.addFiles(files);
+  attaching(images.addFiles(files));
 });
 composer.addEventListener('dragover', (e) => {
   if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
@@ -249,8 +249,13 @@ composer.addEventListener('drop', (e) => {
   const files = [...(e.dataTransfer?.files ?? [])];
   if (!files.length) return;
   e.preventDefault();
-  void images.addFiles(files);
+  attaching(images.addFiles(files));
 });
+
+/** Reading or decoding an image can fail (an unreadable file, bad base64): say so under the composer, never lose it. */
+function attaching(work: Promise<void>): void {
+  work.catch((e: unknown) => images.showNotice(`Could not attach the image: ${e instanceof Error ? e.message : String(e)}.`));
+}
 
 function stopStreaming(): void {
   if (state.streamingId) post({ type: 'cancel', id: state.streamingId });
@@ -296,6 +301,7 @@ const entryContext = {
   onGrow: () => {
     if (stickToBottom) scrollToBottom();
   },
+  // eslint-disable-next-line @typescript-eslint/no-floating-promises -- copy() catches a clipboard failure and falls back to execCommand
   copy: (text: string, block: Element) => void copy(text, block),
 };
 

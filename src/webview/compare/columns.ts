@@ -2,7 +2,7 @@
  * One column of the comparison: its head (label, status, badges, stop / re-run), the answer as
  * sanitized streaming markdown, live metrics, the error with its fix, and the actions on it.
  */
-import type { Column, CompareToHost } from '../../protocol/compare.ts';
+import type { Column, CompareToHost } from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { codeOf, StreamingMarkdown } from '../shared/markdown.ts';
 
@@ -160,10 +160,13 @@ function addCopyButtons(root: HTMLElement): void {
       'copy',
       'Copy',
       () => {
-        void navigator.clipboard.writeText(codeOf(block)).then(() => {
-          block.classList.add('copied');
-          setTimeout(() => block.classList.remove('copied'), 1200);
-        });
+        navigator.clipboard.writeText(codeOf(block)).then(
+          () => {
+            block.classList.add('copied');
+            setTimeout(() => block.classList.remove('copied'), 1200);
+          },
+          () => block.classList.add('copy-failed'), // the webview refused clipboard access: mark the block rather than drop the rejection
+        );
       },
       { iconOnly: true, class: 'icon-only', title: 'Copy the code' },
     );

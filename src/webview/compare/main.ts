@@ -4,8 +4,8 @@
  * answers, and one column per model streaming side by side.
  */
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import { rankColumns } from '../../host/compare/logic.ts';
-import { HostToCompareSchema, type Column, type CompareState, type CompareToHost, type HostToCompare, type Run, type Score } from '../../protocol/compare.ts';
+import { rankColumns } from '../../shared/compare/logic.ts';
+import { HostToCompareSchema, type Column, type CompareState, type CompareToHost, type HostToCompare, type Run, type Score } from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';

@@ -2,7 +2,7 @@
  * The comparison's set-up: the models (chips with remove, a picker grouped like the model
  * switcher), the prompt, the editor selection as a removable context chip, blind mode, Run.
  */
-import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type CompareState, type CompareToHost } from '../../protocol/compare.ts';
+import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type CompareState, type CompareToHost } from '../../shared/protocol/compare.ts';
 import { h, iconButton } from '../shared/dom.ts';
 
 interface Checkbox extends HTMLElement {

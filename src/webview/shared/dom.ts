@@ -32,10 +32,5 @@ export function iconButton(icon: string, label: string, onClick: () => void, opt
   return b;
 }
 
-/** The core's dollar formatter (pure code, safe in the browser). */
-export { formatUsd } from '../../core/catalog/cost.ts';
-
-export function formatMs(ms: number | null): string {
-  if (ms === null) return '—';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
+/** The formatters the host uses too (one copy, in src/shared). */
+export { formatMs, formatUsd } from '../../shared/format.ts';

@@ -2,8 +2,8 @@
  * The comparison's pure logic (no 'vscode'; the webview imports parts of it too): validating a
  * set-up, blind labels, ranking finished columns, the vote scoreboard, and the export formats.
  */
-import { formatUsd } from '../../core/catalog/cost.ts';
-import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type Column, type Run, type Score } from '../../protocol/compare.ts';
+import { formatUsd } from '../format.ts';
+import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type Column, type Run, type Score } from '../protocol/compare.ts';
 
 /** Why a comparison cannot start, or null when it can. */
 export function validateSetup(models: readonly string[], prompt: string): string | null {

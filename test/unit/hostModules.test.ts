@@ -1,18 +1,18 @@
-/// <reference types="mocha" />
-// The extension's pure modules (no 'vscode'), tested here next to the code that uses them.
+// The extension's pure modules (no 'vscode'), in plain Node: they need no extension host.
 import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import { createServer } from 'node:net';
 import { resolveProvider } from '../../src/core/config.ts';
 import type { ModelInfo } from '../../src/core/catalog/catalog.ts';
-import { formatContext, formatPerMillion, formatPrice } from '../../src/host/format.ts';
+import { formatContext, formatPerMillion, formatPrice } from '../../src/shared/format.ts';
 import { buildModelItems, pushRecent } from '../../src/host/modelItems.ts';
 import { describeResult } from '../../src/host/requestLog.ts';
 import type { ChatResult } from '../../src/core/types.ts';
 import { extractCode, selectionLabel, selectionMessage } from '../../src/host/prompts.ts';
 import { effectiveConfig, validateSettings } from '../../src/host/settingsModel.ts';
 import { detectLocalServers, verifyKey } from '../../src/host/verify.ts';
-import { ChatToHostSchema, HostToChatSchema } from '../../src/protocol/chat.ts';
-import { CompareToHostSchema } from '../../src/protocol/compare.ts';
+import { ChatToHostSchema, HostToChatSchema } from '../../src/shared/protocol/chat.ts';
+import { CompareToHostSchema } from '../../src/shared/protocol/compare.ts';
 import { startFakeProvider } from '../fakes/server.ts';
 
 async function closedPort(): Promise<number> {

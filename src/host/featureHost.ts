@@ -1,0 +1,55 @@
+/**
+ * What the extension's features may ask for. Each feature takes only the members it uses
+ * (`Pick<FeatureHost, ...>`, like Applier's two-member Host), so it can be built and tested with
+ * just those; main.ts wires them to the services (src/host/services/), which own the state and
+ * publish change events. Types only: no feature imports main.ts or another feature's host.
+ */
+import type * as vscode from 'vscode';
+import type { ChatMessage, ChatResult, ResolvedProvider, SwitchboardClient, UsageStore } from '../core/index.ts';
+import type { Applier } from './apply.ts';
+import type { KeyStore } from './keyStore.ts';
+import type { PickEntry } from './modelItems.ts';
+import type { SessionTotals } from './services/spend.ts';
+import type { FlagName, NoticeLevel } from './services/notifier.ts';
+import type { SettingsResult } from './settingsModel.ts';
+
+export type { FlagName, NoticeLevel, SessionTotals };
+
+export interface FeatureHost {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly keys: KeyStore;
+  readonly ledger: UsageStore;
+  readonly applier: Applier;
+  /** The switchboard.* settings as last read (invalid parts dropped, see problems). */
+  readonly settings: SettingsResult;
+  readonly session: SessionTotals;
+
+  // Client and keys (services/clients.ts)
+  keyFor(p: ResolvedProvider): string | undefined;
+  client(): SwitchboardClient;
+  /** Tell VS Code's chat that Switchboard's models changed. */
+  fireModelsChanged(): void;
+
+  // Model choice and recents (services/modelChoice.ts, services/modelList.ts)
+  currentModel(): string | null;
+  /** No model yet: ask for one with the switcher. */
+  pickModelInteractively(): Promise<string | undefined>;
+  recentModels(): string[];
+  setCurrentModel(id: string): Promise<void>;
+  markUsed(id: string): Promise<void>;
+  lastCompareModels(): string[];
+  setLastCompareModels(ids: string[]): Promise<void>;
+  modelPickItems(): PickEntry[];
+  modelDetail(id: string | null): string | null;
+
+  // Spend and status (services/spend.ts)
+  recordResult(source: string, r: ChatResult, messages?: readonly ChatMessage[]): void;
+  spendText(): string;
+  updateStatus(): void;
+
+  // Notifications and first-run flags (services/notifier.ts)
+  notify(level: NoticeLevel, text: string, ...actions: string[]): PromiseLike<string | undefined>;
+  flag(name: FlagName): boolean;
+  setFlag(name: FlagName, value: boolean): Promise<void>;
+}

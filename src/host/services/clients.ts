@@ -1,0 +1,108 @@
+/**
+ * The settings, the keys they combine with, and the core client built from both: created on first
+ * use, rebuilt when the settings or a key change (announced with onDidChangeClient).
+ */
+import { createClient, findPreset, PRESETS, type ResolvedProvider, type SwitchboardClient, type UsageStore } from '../../core/index.ts';
+import { effectiveConfig, type SettingsResult } from '../settingsModel.ts';
+import { Emitter, type Log } from './events.ts';
+
+/** The stored keys, by provider id (KeyStore has this shape). */
+export interface KeySource {
+  get(providerId: string): string | undefined;
+  ids(): string[];
+}
+
+export interface ClientServiceOptions {
+  keys: KeySource;
+  /** Reads and validates the switchboard.* settings; `trusted`: whether the workspace's values count. */
+  readSettings(): { settings: SettingsResult; verbose: boolean; trusted?: boolean };
+  log: Log;
+  ledger: UsageStore;
+  catalogCacheFile: string | null;
+  /** Where the downloaded price data (genai-prices) is cached; null: not cached. */
+  priceDataCacheFile: string | null;
+}
+
+export class ClientService {
+  private readonly opts: ClientServiceOptions;
+  private current: SwitchboardClient | null = null;
+  private readonly created = new Emitter<SwitchboardClient>();
+  private readonly changed = new Emitter<void>();
+  settings: SettingsResult;
+  verbose: boolean;
+  /** Whether workspace values of the switchboard.* settings are used (see settingsSource.ts). */
+  trusted = true;
+  /** A client was built (the catalog refresher watches it). */
+  readonly onDidCreateClient = this.created.event;
+  /** The settings or the keys changed: the next client() is a new one. */
+  readonly onDidChangeClient = this.changed.event;
+
+  constructor(opts: ClientServiceOptions) {
+    this.opts = opts;
+    const read = opts.readSettings();
+    ({ settings: this.settings, verbose: this.verbose } = read);
+    this.trusted = read.trusted ?? true;
+  }
+
+  /** Providers the client runs with: the settings' plus presets that have a stored key. */
+  get config() {
+    return effectiveConfig(this.settings.config, this.opts.keys.ids());
+  }
+
+  keyFor(p: ResolvedProvider): string | undefined {
+    return this.opts.keys.get(p.id) ?? this.opts.keys.get(findPreset(p.id)?.id ?? p.id);
+  }
+
+  client(): SwitchboardClient {
+    if (!this.current) {
+      const t0 = performance.now();
+      this.current = createClient(this.config, {
+        getApiKey: (p) => this.keyFor(p),
+        keyHint: (p) => `run "Switchboard: Set API Key" for ${p.name}`,
+        frontEnd: 'vscode',
+        ledger: this.opts.ledger,
+        configHint: 'the switchboard.* settings',
+        catalogCacheFile: this.opts.catalogCacheFile,
+        priceDataCacheFile: this.opts.priceDataCacheFile,
+      });
+      this.opts.log.info(`Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`);
+      this.created.fire(this.current);
+    }
+    return this.current;
+  }
+
+  /** Whether `c` is still the client in use (a late catalog refresh of an old one changes nothing). */
+  isCurrent(c: SwitchboardClient): boolean {
+    return this.current === c;
+  }
+
+  providerNames(): Map<string, string> {
+    const names = new Map<string, string>(PRESETS.map((p) => [p.id, p.name]));
+    for (const p of this.client().providers) names.set(p.id, p.name);
+    return names;
+  }
+
+  /** Read the settings again; returns the settings before, for comparison. */
+  reloadSettings(): SettingsResult {
+    const before = this.settings;
+    const read = this.opts.readSettings();
+    ({ settings: this.settings, verbose: this.verbose } = read);
+    this.trusted = read.trusted ?? true;
+    return before;
+  }
+
+  rebuild(): void {
+    const old = this.current;
+    this.current = null;
+    // In-flight requests keep the old pool until they finish; close() waits for them.
+    if (old) old.close().catch((e: unknown) => this.opts.log.debug(`Closing the previous client: ${(e as Error).message}`));
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.current?.close().catch(() => undefined);
+    this.current = null;
+    this.created.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,147 @@
+// The extension's services (src/host/services/) in plain Node: each owns one thing and announces
+// its changes; no VS Code needed (the features see them through featureHost.ts).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { emptyUsage, type ChatResult } from '../../src/core/types.ts';
+import type { KeyValueStore } from '../../src/host/memento.ts';
+import { ClientService } from '../../src/host/services/clients.ts';
+import { Emitter, type Log } from '../../src/host/services/events.ts';
+import { ModelChoice } from '../../src/host/services/modelChoice.ts';
+import { FirstRunFlags, Notifier } from '../../src/host/services/notifier.ts';
+import { SessionSpend } from '../../src/host/services/spend.ts';
+import { validateSettings } from '../../src/host/settingsModel.ts';
+
+class MapStore implements KeyValueStore {
+  readonly values = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
+}
+
+function memoryLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const add = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
+  return { lines, info: add('info'), warn: add('warn'), error: add('error'), debug: add('debug') };
+}
+
+function result(over: Partial<ChatResult>): ChatResult {
+  return {
+    model: 'openai/gpt-4o-mini',
+    answeredBy: 'openai/gpt-4o-mini',
+    text: 'hi',
+    finishReason: 'stop',
+    usage: emptyUsage(),
+    costUsd: 0.002,
+    timing: { ttftMs: 10, totalMs: 20 },
+    attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'ok', durationMs: 20, status: 200 }],
+    error: null,
+    ...over,
+  } as ChatResult;
+}
+
+describe('Emitter', () => {
+  it('calls every listener even when one throws, then rethrows; a disposed listener is not called', () => {
+    const e = new Emitter<number>();
+    const seen: number[] = [];
+    e.event(() => {
+      throw new Error('first listener');
+    });
+    const sub = e.event((n) => seen.push(n));
+    assert.throws(() => e.fire(1), /first listener/);
+    assert.deepEqual(seen, [1]);
+    sub.dispose();
+    assert.throws(() => e.fire(2));
+    assert.deepEqual(seen, [1]);
+  });
+});
+
+describe('ModelChoice', () => {
+  it('persists the choice and the recents, announces changes, and falls back to the default', async () => {
+    const store = new MapStore();
+    let fallback: string | null = 'anthropic/claude-haiku';
+    const choice = new ModelChoice(store, memoryLog(), () => fallback);
+    const changes: (string | null)[] = [];
+    choice.onDidChange((id) => changes.push(id));
+    assert.equal(choice.current(), 'anthropic/claude-haiku');
+    await choice.set('openai/gpt-4o');
+    await choice.markUsed('google/gemini-2.5-flash');
+    assert.equal(choice.current(), 'openai/gpt-4o');
+    assert.deepEqual(choice.recentModels(), ['google/gemini-2.5-flash', 'openai/gpt-4o']);
+    assert.deepEqual(changes, ['openai/gpt-4o']);
+    // A new session reads what was saved.
+    fallback = null;
+    const again = new ModelChoice(store, memoryLog(), () => fallback);
+    assert.equal(again.current(), 'openai/gpt-4o');
+    assert.deepEqual(again.recentModels(), ['google/gemini-2.5-flash', 'openai/gpt-4o']);
+    await again.adoptDefault('route/fast');
+    assert.equal(again.current(), 'route/fast');
+    assert.deepEqual(again.recentModels(), ['google/gemini-2.5-flash', 'openai/gpt-4o'], 'a default from the settings is not a use');
+  });
+});
+
+describe('SessionSpend', () => {
+  it('counts requests that reached a provider, sums known costs, counts unpriced answers, logs each', () => {
+    const log = memoryLog();
+    const spend = new SessionSpend(log, () => false);
+    const fired: number[] = [];
+    spend.onDidChange((t) => fired.push(t.requests));
+    spend.record('chat', result({}));
+    spend.record('chat', result({ costUsd: null }));
+    // Never reached a provider (no key): logged, not counted.
+    spend.record('chat', result({ answeredBy: null, costUsd: null, attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'error', errorKind: 'auth', durationMs: 0 }] as ChatResult['attempts'] }));
+    assert.deepEqual(spend.session(), { usd: 0.002, requests: 2, unknownCost: 1 });
+    assert.equal(spend.text(), '$0.002 (+1 unpriced)');
+    assert.deepEqual(fired, [1, 2]);
+    assert.equal(log.lines.length, 3);
+  });
+});
+
+describe('Notifier and FirstRunFlags', () => {
+  it('records what was shown, passes the buttons on, and returns the pick', async () => {
+    const shown: string[][] = [];
+    const n = new Notifier(async (level, text, actions) => (shown.push([level, text, ...actions]), actions[0]));
+    assert.equal(await n.notify('warning', 'careful', 'Open Settings'), 'Open Settings');
+    assert.deepEqual(n.notices(), [{ level: 'warning', text: 'careful' }]);
+    assert.deepEqual(shown, [['warning', 'careful', 'Open Settings']]);
+    const flags = new FirstRunFlags(new MapStore());
+    assert.equal(flags.get('envImportOffered'), false);
+    await flags.set('envImportOffered', true);
+    assert.equal(flags.get('envImportOffered'), true);
+  });
+});
+
+describe('ClientService', () => {
+  it('builds the client once, rebuilds after a change and announces it; keys come from the key source', () => {
+    const keys = new Map<string, string>([['openai', 'sk-test-1']]);
+    let defaultModel = 'openai/gpt-4o-mini';
+    const svc = new ClientService({
+      keys: { get: (id) => keys.get(id), ids: () => [...keys.keys()] },
+      readSettings: () => ({ settings: validateSettings({ defaultModel }), verbose: false }),
+      log: memoryLog(),
+      ledger: { append: async () => undefined, readAll: async () => [] } as never,
+      catalogCacheFile: null,
+      priceDataCacheFile: null,
+    });
+    const created: unknown[] = [];
+    let changed = 0;
+    svc.onDidCreateClient((c) => created.push(c));
+    svc.onDidChangeClient(() => changed++);
+    const a = svc.client();
+    assert.equal(svc.client(), a);
+    assert.deepEqual(created, [a]);
+    assert.ok(a.providers.some((p) => p.id === 'openai'), 'a preset with a stored key is used');
+    assert.equal(svc.keyFor(a.providers.find((p) => p.id === 'openai')!), 'sk-test-1');
+    defaultModel = 'route/x';
+    assert.equal(svc.reloadSettings().config.defaultModel, 'openai/gpt-4o-mini');
+    svc.rebuild();
+    assert.equal(changed, 1);
+    assert.equal(svc.isCurrent(a), false);
+    const b = svc.client();
+    assert.notEqual(b, a);
+    assert.equal(svc.settings.config.defaultModel, 'route/x');
+    svc.dispose();
+  });
+});
