@@ -25,13 +25,22 @@ const common = {
 const splitHost = {
   name: 'split-host',
   setup(build) {
-    build.onResolve({ filter: /^\.\/main\.ts$/ }, (args) => (args.importer.endsWith('/src/host/activate.ts') ? { path: './host.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/main\.ts$/ }, (args) =>
+      args.importer.endsWith('/src/host/activate.ts') ? { path: './host.js', external: true } : undefined,
+    );
   },
 };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const targets = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [splitHost], supported: { 'dynamic-import': false } },
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    external: ['vscode'],
+    plugins: [splitHost],
+    supported: { 'dynamic-import': false },
+  },
   { ...common, entryPoints: { host: 'src/host/main.ts' }, outdir: 'dist', external: ['vscode'] },
   {
     ...common,

@@ -10,7 +10,10 @@
 // Import cycles are checked by test/unit/architecture.test.ts (type imports included).
 import tseslint from 'typescript-eslint';
 
-const CORE_INTERNALS = { regex: '(^|/)core/(?!index\\.ts$)', message: 'Front ends use the core through its public entry, src/core/index.ts (export what you need there).' };
+const CORE_INTERNALS = {
+  regex: '(^|/)core/(?!index\\.ts$)',
+  message: 'Front ends use the core through its public entry, src/core/index.ts (export what you need there).',
+};
 const VSCODE = { group: ['vscode'], message: 'Only the VS Code layer in src/host imports vscode.' };
 const NODE = { regex: '^node:', message: 'Browser code: no Node built-ins.' };
 const FRONT_ENDS = { regex: '(^|/)(host|gateway|webview)/|(^|/)cli\\.ts$', message: 'This layer does not depend on the front ends.' };
@@ -55,31 +58,49 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, FRONT_ENDS, { regex: '(^|/)shared/', message: 'The core does not depend on src/shared (shared may use core types, not the other way).' }),
+      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, FRONT_ENDS, {
+        regex: '(^|/)shared/',
+        message: 'The core does not depend on src/shared (shared may use core types, not the other way).',
+      }),
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, NODE, FRONT_ENDS, { regex: '(^|/)core/', allowTypeImports: true, message: 'Shared code runs in the webviews: core types only, no core code.' }),
+      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, NODE, FRONT_ENDS, {
+        regex: '(^|/)core/',
+        allowTypeImports: true,
+        message: 'Shared code runs in the webviews: core types only, no core code.',
+      }),
     },
   },
   {
     files: ['src/webview/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, NODE, { regex: '(^|/)(host|gateway)/|(^|/)cli\\.ts$', message: 'Webviews talk to the host through src/shared/protocol, not by importing it.' }, { regex: '(^|/)core/', allowTypeImports: true, message: 'Webviews run in the browser: core types only; shared code goes in src/shared.' }),
+      '@typescript-eslint/no-restricted-imports': restrict(
+        VSCODE,
+        NODE,
+        { regex: '(^|/)(host|gateway)/|(^|/)cli\\.ts$', message: 'Webviews talk to the host through src/shared/protocol, not by importing it.' },
+        { regex: '(^|/)core/', allowTypeImports: true, message: 'Webviews run in the browser: core types only; shared code goes in src/shared.' },
+      ),
     },
   },
   {
     files: ['src/cli.ts', 'src/gateway/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, CORE_INTERNALS, { regex: '(^|/)(host|webview)/', message: 'The CLI and the gateway do not depend on the extension.' }),
+      '@typescript-eslint/no-restricted-imports': restrict(VSCODE, CORE_INTERNALS, {
+        regex: '(^|/)(host|webview)/',
+        message: 'The CLI and the gateway do not depend on the extension.',
+      }),
     },
   },
   {
     files: ['src/host/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(CORE_INTERNALS, { regex: '(^|/)webview/', message: 'The host talks to webviews through src/shared/protocol.' }),
+      '@typescript-eslint/no-restricted-imports': restrict(CORE_INTERNALS, {
+        regex: '(^|/)webview/',
+        message: 'The host talks to webviews through src/shared/protocol.',
+      }),
     },
   },
   {
@@ -91,7 +112,10 @@ export default tseslint.config(
   {
     files: HOST_PURE,
     rules: {
-      '@typescript-eslint/no-restricted-imports': restrict(CORE_INTERNALS, VSCODE, { regex: '(^|/)webview/', message: 'The host talks to webviews through src/shared/protocol.' }),
+      '@typescript-eslint/no-restricted-imports': restrict(CORE_INTERNALS, VSCODE, {
+        regex: '(^|/)webview/',
+        message: 'The host talks to webviews through src/shared/protocol.',
+      }),
     },
   },
 );

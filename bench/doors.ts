@@ -36,16 +36,43 @@ export async function benchDoors(opts: { levels?: number[]; requestsPerLevel?: n
   const perLevel = opts.requestsPerLevel ?? 300;
   const fake = await startFakeProvider('openai', { apiKey: KEY });
   fake.setDefault({ text: TEXT });
-  const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'openai', baseUrl: fake.baseUrl }] }, { env: { OPENAI_API_KEY: KEY }, frontEnd: 'bench', catalogCacheFile: null });
+  const client = createClient(
+    { retries: { maxRetries: 0 }, providers: [{ id: 'openai', baseUrl: fake.baseUrl }] },
+    { env: { OPENAI_API_KEY: KEY }, frontEnd: 'bench', catalogCacheFile: null },
+  );
   const gateway = await startGateway({ client, token: TOKEN, maxConcurrent: 256 });
   const caller = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
   const root = gateway.url.replace(/\/v1$/, '');
   const msgs = [{ role: 'user', content: 'bench' }];
   const targets: { door: string; url: string; headers: Record<string, string>; body: string; done: string }[] = [
-    { door: 'direct upstream', url: `${fake.baseUrl}/chat/completions`, headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: msgs }), done: '[DONE]' },
-    { door: 'chat completions door', url: `${gateway.url}/chat/completions`, headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: msgs }), done: '[DONE]' },
-    { door: 'messages door', url: `${root}/v1/messages`, headers: { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, max_tokens: 1000, messages: msgs }), done: 'message_stop' },
-    { door: 'responses door', url: `${gateway.url}/responses`, headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, input: 'bench' }), done: 'response.completed' },
+    {
+      door: 'direct upstream',
+      url: `${fake.baseUrl}/chat/completions`,
+      headers: { authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: msgs }),
+      done: '[DONE]',
+    },
+    {
+      door: 'chat completions door',
+      url: `${gateway.url}/chat/completions`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: msgs }),
+      done: '[DONE]',
+    },
+    {
+      door: 'messages door',
+      url: `${root}/v1/messages`,
+      headers: { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, max_tokens: 1000, messages: msgs }),
+      done: 'message_stop',
+    },
+    {
+      door: 'responses door',
+      url: `${gateway.url}/responses`,
+      headers: { authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, input: 'bench' }),
+      done: 'response.completed',
+    },
   ];
   type Target = (typeof targets)[number];
 
@@ -63,12 +90,14 @@ export async function benchDoors(opts: { levels?: number[]; requestsPerLevel?: n
     const lat: number[] = [];
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: c }, async () => {
-      while (next < n) {
-        next++;
-        lat.push(await one(t));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: c }, async () => {
+        while (next < n) {
+          next++;
+          lat.push(await one(t));
+        }
+      }),
+    );
     return { ms: performance.now() - t0, lat: lat.sort((a, b) => a - b) };
   };
 

@@ -35,7 +35,10 @@ export async function benchGateway(opts: GatewayBenchOptions = {}): Promise<Reco
 
   const fake = await startFakeProvider('openai', { apiKey: KEY });
   fake.setDefault({ text: TEXT });
-  const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'openai', baseUrl: fake.baseUrl }] }, { env: { OPENAI_API_KEY: KEY }, frontEnd: 'bench' });
+  const client = createClient(
+    { retries: { maxRetries: 0 }, providers: [{ id: 'openai', baseUrl: fake.baseUrl }] },
+    { env: { OPENAI_API_KEY: KEY }, frontEnd: 'bench' },
+  );
   const gateway = await startGateway({ client, token: TOKEN, maxConcurrent: concurrency + 64 });
   // The caller's HTTP client: same for both paths, enough sockets for every request at once.
   const caller = new Agent({ connections: concurrency + 16, keepAliveTimeout: 30_000 });

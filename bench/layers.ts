@@ -37,7 +37,10 @@ function client(stream: () => AsyncIterable<ModelStreamPart>) {
       yield* stream();
     },
   };
-  return createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'mem', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKeyEnv: 'MEM_KEY' }] }, { env: { MEM_KEY: 'k' }, createModel: () => model });
+  return createClient(
+    { retries: { maxRetries: 0 }, providers: [{ id: 'mem', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKeyEnv: 'MEM_KEY' }] },
+    { env: { MEM_KEY: 'k' }, createModel: () => model },
+  );
 }
 const decodingClient = client(() => decodeOpenAIStream(sseEvents(memBody()), 'mem', 'm'));
 const replayClient = client(async function* () {

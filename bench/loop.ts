@@ -30,7 +30,9 @@ try {
       if (out !== (id === 'a' ? String(fixture.body.length) : fixture.text)) throw new Error(`path ${id}: wrong output`);
     }
     const sorted = [...times].sort((x, y) => x - y);
-    console.log(`(${id}) median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms — ${times.map((t) => t.toFixed(0)).join(' ')}`);
+    console.log(
+      `(${id}) median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms — ${times.map((t) => t.toFixed(0)).join(' ')}`,
+    );
   }
 } finally {
   await decode.close();

@@ -77,7 +77,8 @@ function stream(chunks: string[], perSecond: number, renderer: 'incremental' | '
   let received = 0;
   // 'none' is the baseline: the same deliveries into a renderer that only keeps the text.
   let kept = '';
-  const md = renderer === 'incremental' ? new StreamingMarkdown(root) : { append: (t: string) => void (kept += t), flush: () => void (root.textContent = kept) };
+  const md =
+    renderer === 'incremental' ? new StreamingMarkdown(root) : { append: (t: string) => void (kept += t), flush: () => void (root.textContent = kept) };
   return new Promise((resolve) => {
     const t0 = performance.now();
     const finish = (): void => {
@@ -89,7 +90,16 @@ function stream(chunks: string[], perSecond: number, renderer: 'incremental' | '
           const wallMs = performance.now() - t0;
           const all = [...handlerTimes, ...rafTimes];
           const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
-          resolve({ wallMs, jsMs: sum(all), handlerMs: sum(handlerTimes), frameMs: sum(rafTimes), longestTaskMs: Math.max(0, ...all), tasks: all.length, frames: rafTimes.length, text: norm(root.textContent ?? '') });
+          resolve({
+            wallMs,
+            jsMs: sum(all),
+            handlerMs: sum(handlerTimes),
+            frameMs: sum(rafTimes),
+            longestTaskMs: Math.max(0, ...all),
+            tasks: all.length,
+            frames: rafTimes.length,
+            text: norm(root.textContent ?? ''),
+          });
         }, 0),
       );
     };
@@ -131,7 +141,12 @@ function naive(chunks: string[], every: number): Promise<{ samples: number; esti
       void root.offsetHeight;
       times.push(performance.now() - t0);
       if (i === chunks.length - 1) {
-        resolve({ samples: times.length, estimatedTotalMs: times.reduce((a, b) => a + b, 0) * every, longestTaskMs: Math.max(...times), text: norm(root.textContent ?? '') });
+        resolve({
+          samples: times.length,
+          estimatedTotalMs: times.reduce((a, b) => a + b, 0) * every,
+          longestTaskMs: Math.max(...times),
+          text: norm(root.textContent ?? ''),
+        });
         return;
       }
       i = Math.min(chunks.length - 1, i + every);

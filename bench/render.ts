@@ -23,7 +23,10 @@ import { median } from './stats.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const WORDS = 'the router retries a request when the provider answers with a rate limit and honours retry after before it moves on to the next model in the chain while the stream keeps its partial text'.split(' ');
+const WORDS =
+  'the router retries a request when the provider answers with a rate limit and honours retry after before it moves on to the next model in the chain while the stream keeps its partial text'.split(
+    ' ',
+  );
 
 const CODE: Record<string, string[]> = {
   ts: [
@@ -45,7 +48,12 @@ const CODE: Record<string, string[]> = {
     '        by_model.setdefault(r["model"], []).append(r)',
     '    return {"total": total, "models": {k: len(v) for k, v in by_model.items()}}',
   ],
-  bash: ['set -euo pipefail', 'for model in openai/gpt-4o-mini anthropic/claude-3-5-haiku; do', '  switchboard chat --model "$model" "Explain this diff" < change.diff', 'done'],
+  bash: [
+    'set -euo pipefail',
+    'for model in openai/gpt-4o-mini anthropic/claude-3-5-haiku; do',
+    '  switchboard chat --model "$model" "Explain this diff" < change.diff',
+    'done',
+  ],
   json: ['{', '  "model": "route/cheap",', '  "messages": [{ "role": "user", "content": "hello" }],', '  "stream": true,', '  "max_tokens": 512', '}'],
 };
 
@@ -71,7 +79,12 @@ export function buildAnswer(targetBytes = 80_000, seed = 7): string {
     if (kind < 0.08) block = `## ${++section}. ${sentence().slice(0, 40)}`;
     else if (kind < 0.45) block = Array.from({ length: 2 + Math.floor(rnd() * 4) }, sentence).join(' ');
     else if (kind < 0.6) block = Array.from({ length: 3 + Math.floor(rnd() * 4) }, () => `- ${sentence()}`).join('\n');
-    else if (kind < 0.65) block = ['| model | ttft | cost |', '| --- | ---: | ---: |', ...Array.from({ length: 5 }, (_, i) => `| vendor/model-${i} | ${Math.floor(rnd() * 900)} ms | $${(rnd() / 100).toFixed(4)} |`)].join('\n');
+    else if (kind < 0.65)
+      block = [
+        '| model | ttft | cost |',
+        '| --- | ---: | ---: |',
+        ...Array.from({ length: 5 }, (_, i) => `| vendor/model-${i} | ${Math.floor(rnd() * 900)} ms | $${(rnd() / 100).toFixed(4)} |`),
+      ].join('\n');
     else {
       const lang = pick(Object.keys(CODE));
       const lines = CODE[lang]!;
@@ -173,7 +186,17 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
       const after = await counters();
       const lt = await page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.slice());
       const d = (k: string): number => ((after[k] ?? 0) - (before[k] ?? 0)) * 1000;
-      return { value, m: { scriptMs: d('ScriptDuration'), layoutMs: d('LayoutDuration'), styleMs: d('RecalcStyleDuration'), taskMs: d('TaskDuration'), longTasks: lt.length, longestLongTaskMs: Math.max(0, ...lt) } };
+      return {
+        value,
+        m: {
+          scriptMs: d('ScriptDuration'),
+          layoutMs: d('LayoutDuration'),
+          styleMs: d('RecalcStyleDuration'),
+          taskMs: d('TaskDuration'),
+          longTasks: lt.length,
+          longestLongTaskMs: Math.max(0, ...lt),
+        },
+      };
     };
     type Api = {
       full(t: string): Promise<{ ms: number; withLayoutMs: number; text: string }>;
@@ -181,7 +204,10 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
       naive(c: string[], every: number): Promise<{ samples: number; estimatedTotalMs: number; longestTaskMs: number; text: string }>;
     };
     const call = <K extends keyof Api>(name: K, ...args: Parameters<Api[K]>) =>
-      page.evaluate(([n, a]) => ((window as unknown as { renderBench: Record<string, (...x: unknown[]) => unknown> }).renderBench[n]!(...a)), [name, args] as const) as ReturnType<Api[K]>;
+      page.evaluate(([n, a]) => (window as unknown as { renderBench: Record<string, (...x: unknown[]) => unknown> }).renderBench[n]!(...a), [
+        name,
+        args,
+      ] as const) as ReturnType<Api[K]>;
 
     // Warm up the JIT on every path.
     for (let i = 0; i < 2; i++) await call('full', answer);
@@ -248,7 +274,13 @@ export async function benchRender(opts: RenderBenchOptions = {}): Promise<Record
         longTasksOver50ms: Math.max(...incRuns.map((r) => r.m.longTasks)),
         sameTextAsFullRender: sameText,
       },
-      naive: { sampledEvery: naiveEvery, samples: nv.samples, estimatedTotalMs: Math.round(nv.estimatedTotalMs), longestTaskMs: r1(nv.longestTaskMs), sameTextAsFullRender: nv.text === fullText },
+      naive: {
+        sampledEvery: naiveEvery,
+        samples: nv.samples,
+        estimatedTotalMs: Math.round(nv.estimatedTotalMs),
+        longestTaskMs: r1(nv.longestTaskMs),
+        sameTextAsFullRender: nv.text === fullText,
+      },
       ratioToFullRender: Math.round(ratioToFull * 100) / 100,
       scriptRatioToFullRender: Math.round(scriptRatioToFull * 100) / 100,
       naiveRatioToFullRender: Math.round((nv.estimatedTotalMs / fullMs) * 100) / 100,

@@ -66,7 +66,10 @@ export async function benchFanOut(opts: { models?: number; delayMs?: number; rep
       const results = await client.compare({ messages: MESSAGES }, models).results;
       const wall = performance.now() - t0;
       results.forEach((r, i) => {
-        if (r.error || r.text !== expected[i]) throw new Error(`fan-out: ${models[i]} answered ${JSON.stringify(r.text)} (error: ${r.error?.message ?? 'none'}), expected ${JSON.stringify(expected[i])}`);
+        if (r.error || r.text !== expected[i])
+          throw new Error(
+            `fan-out: ${models[i]} answered ${JSON.stringify(r.text)} (error: ${r.error?.message ?? 'none'}), expected ${JSON.stringify(expected[i])}`,
+          );
       });
       return { wall, slowestInRun: Math.max(...results.map((r) => r.timing.totalMs)) };
     };
@@ -146,10 +149,13 @@ export async function benchFailover(opts: { fallbackDelayMs?: number; reps?: num
       }
       const result = await stream.result;
       if (result.error || result.answeredBy !== 'b/m2' || result.text !== expected || firstAt === null) {
-        throw new Error(`failover: expected b/m2 to answer ${JSON.stringify(expected)}, got ${result.answeredBy}: ${JSON.stringify(result.text)} (error: ${result.error?.message ?? 'none'})`);
+        throw new Error(
+          `failover: expected b/m2 to answer ${JSON.stringify(expected)}, got ${result.answeredBy}: ${JSON.stringify(result.text)} (error: ${result.error?.message ?? 'none'})`,
+        );
       }
       const failed = result.attempts[0];
-      if (!failed || failed.model !== 'a/m1' || failed.status !== 429) throw new Error(`failover: the primary did not fail with 429 first: ${JSON.stringify(result.attempts)}`);
+      if (!failed || failed.model !== 'a/m1' || failed.status !== 429)
+        throw new Error(`failover: the primary did not fail with 429 first: ${JSON.stringify(result.attempts)}`);
       if (r >= warmup) {
         first.push(firstAt);
         primary.push(primaryMs ?? Number.NaN);

@@ -57,7 +57,9 @@ async function timed(id: PathId): Promise<number> {
     const want = expectedOf(id);
     let at = 0;
     while (at < Math.min(out.length, want.length) && out[at] === want[at]) at++;
-    throw new Error(`path (${id}) ${p.label} got the wrong output: ${out.length} chars, expected ${want.length}; first difference at ${at}: ${JSON.stringify(out.slice(at, at + 40))} vs ${JSON.stringify(want.slice(at, at + 40))}`);
+    throw new Error(
+      `path (${id}) ${p.label} got the wrong output: ${out.length} chars, expected ${want.length}; first difference at ${at}: ${JSON.stringify(out.slice(at, at + 40))} vs ${JSON.stringify(want.slice(at, at + 40))}`,
+    );
   }
   return elapsed;
 }
@@ -90,12 +92,18 @@ const decodeTargets = [
   { name: 'e/b', what: 'Switchboard rich stream vs the minimal hand-written decoder (b)', measured: ratios['e/b'], target: 2 },
 ].map((t) => ({ ...t, pass: t.measured <= t.target }));
 
-say(`Switchboard benchmark — Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}${gc ? ', gc between runs' : ''}`);
-say(`1-min load average: ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} after part A (above ${os.cpus().length}: other processes share the CPUs; ratios, being interleaved, are steadier than absolute times)`);
+say(
+  `Switchboard benchmark — Node ${process.version}, ${os.platform()} ${os.arch()}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}${gc ? ', gc between runs' : ''}`,
+);
+say(
+  `1-min load average: ${loadAtStart.toFixed(1)} at start, ${os.loadavg()[0]!.toFixed(1)} after part A (above ${os.cpus().length}: other processes share the CPUs; ratios, being interleaved, are steadier than absolute times)`,
+);
 say();
 say(`A. Stream decoding`);
 say(`   ${fixture.contentEvents.toLocaleString('en-US')} chat.completion.chunk events with content + finish chunk + usage chunk + [DONE]`);
-say(`   = ${(fixture.totalEvents).toLocaleString('en-US')} SSE events, ${mb.toFixed(2)} MB (${Math.round(fixture.body.length / fixture.totalEvents)} B/event), ${fixture.text.length.toLocaleString('en-US')} chars of text;`);
+say(
+  `   = ${fixture.totalEvents.toLocaleString('en-US')} SSE events, ${mb.toFixed(2)} MB (${Math.round(fixture.body.length / fixture.totalEvents)} B/event), ${fixture.text.length.toLocaleString('en-US')} chars of text;`,
+);
 say(`   one local keep-alive server sending a precomputed body (client saw ${decode.bodyChunks()} body chunks per response);`);
 say(`   ${WARMUP} warm-up runs, then median of ${RUNS} runs per path, paths interleaved round-robin. Every run's text verified identical.`);
 say();
@@ -105,7 +113,15 @@ say(
     ['path', 'median', 'min', 'p90', 'MB/s', 'µs/event', 'above (a), µs/event'],
     decode.paths.map((p) => {
       const s = sum.get(p.id)!;
-      return [`(${p.id}) ${p.label}`, ms(s.median), ms(s.min), ms(s.p90), (mb / (s.median / 1000)).toFixed(0), ((s.median * 1000) / fixture.totalEvents).toFixed(2), p.id === 'a' ? '—' : (((s.median - aMed) * 1000) / fixture.totalEvents).toFixed(2)];
+      return [
+        `(${p.id}) ${p.label}`,
+        ms(s.median),
+        ms(s.min),
+        ms(s.p90),
+        (mb / (s.median / 1000)).toFixed(0),
+        ((s.median * 1000) / fixture.totalEvents).toFixed(2),
+        p.id === 'a' ? '—' : (((s.median - aMed) * 1000) / fixture.totalEvents).toFixed(2),
+      ];
     }),
   ),
 );
@@ -122,17 +138,36 @@ say(
   ),
 );
 say(`   Verdicts use the ratio of medians; the ratio of minima (each path's best run) is shown because other processes load this machine.`);
-say(`   (the issue's "≤ 2× the minimal decoder's" is compared with (b), the hand-written decoder — not with (a), the bare byte read: e/a = ${ratio(med('e') / aMed)})`);
+say(
+  `   (the issue's "≤ 2× the minimal decoder's" is compared with (b), the hand-written decoder — not with (a), the bare byte read: e/a = ${ratio(med('e') / aMed)})`,
+);
 
 decodeReport = {
-  fixture: { contentEvents: fixture.contentEvents, sseEvents: fixture.totalEvents, bytes: fixture.body.length, textChars: fixture.text.length, bodyChunksPerResponse: decode.bodyChunks() },
+  fixture: {
+    contentEvents: fixture.contentEvents,
+    sseEvents: fixture.totalEvents,
+    bytes: fixture.body.length,
+    textChars: fixture.text.length,
+    bodyChunksPerResponse: decode.bodyChunks(),
+  },
   warmupRuns: WARMUP,
   runs: RUNS,
   gcBetweenRuns: !!gc,
   paths: Object.fromEntries(
     decode.paths.map((p) => {
       const s = sum.get(p.id)!;
-      return [p.id, { label: p.label, medianMs: round(s.median), minMs: round(s.min), p90Ms: round(s.p90), maxMs: round(s.max), usPerEvent: round((s.median * 1000) / fixture.totalEvents), samplesMs: samples.get(p.id)!.map((x) => round(x)) }];
+      return [
+        p.id,
+        {
+          label: p.label,
+          medianMs: round(s.median),
+          minMs: round(s.min),
+          p90Ms: round(s.p90),
+          maxMs: round(s.max),
+          usPerEvent: round((s.median * 1000) / fixture.totalEvents),
+          samplesMs: samples.get(p.id)!.map((x) => round(x)),
+        },
+      ];
     }),
   ),
   ratios: Object.fromEntries(Object.entries(ratios).map(([k, v]) => [k, round(v, 3)])),
@@ -146,25 +181,49 @@ const tb = await benchToolCalls({ events: EVENTS, runs: RUNS, warmup: WARMUP, ..
 const toolPass = tb.ratio <= 0.3;
 say();
 say(`A2. Tool-call streams (bench/tool-bench.ts)`);
-say(`   one tool call whose ${tb.fixture.arguments.length.toLocaleString('en-US')} characters of JSON arguments arrive in ${tb.fixture.argumentEvents.toLocaleString('en-US')} chunks (${(tb.fixture.body.length / 1e6).toFixed(2)} MB),`);
+say(
+  `   one tool call whose ${tb.fixture.arguments.length.toLocaleString('en-US')} characters of JSON arguments arrive in ${tb.fixture.argumentEvents.toLocaleString('en-US')} chunks (${(tb.fixture.body.length / 1e6).toFixed(2)} MB),`,
+);
 say(`   from the same fixture server; every run must rebuild the exact id, name and arguments and end with finish_reason "tool_calls".`);
 say();
 say(
   table(
     ['path', 'median', 'min', 'p90', 'µs/event'],
     [
-      ['(g) openai SDK chat.completions.create({stream:true}), fold tool_calls', ms(tb.sdk.median), ms(tb.sdk.min), ms(tb.sdk.p90), ((tb.sdk.median * 1000) / tb.fixture.totalEvents).toFixed(2)],
-      ['(h) Switchboard facade chat.completions.create({stream:true}), fold tool_calls', ms(tb.facade.median), ms(tb.facade.min), ms(tb.facade.p90), ((tb.facade.median * 1000) / tb.fixture.totalEvents).toFixed(2)],
+      [
+        '(g) openai SDK chat.completions.create({stream:true}), fold tool_calls',
+        ms(tb.sdk.median),
+        ms(tb.sdk.min),
+        ms(tb.sdk.p90),
+        ((tb.sdk.median * 1000) / tb.fixture.totalEvents).toFixed(2),
+      ],
+      [
+        '(h) Switchboard facade chat.completions.create({stream:true}), fold tool_calls',
+        ms(tb.facade.median),
+        ms(tb.facade.min),
+        ms(tb.facade.p90),
+        ((tb.facade.median * 1000) / tb.fixture.totalEvents).toFixed(2),
+      ],
     ],
   ),
 );
 say();
-say(table(['ratio', 'of medians', 'target', 'verdict', '(of minima)'], [['h/g  facade tool calls / openai SDK', ratio(tb.ratio), '≤ 0.30×', verdict(toolPass), ratio(tb.ratioOfMinima)]]));
+say(
+  table(
+    ['ratio', 'of medians', 'target', 'verdict', '(of minima)'],
+    [['h/g  facade tool calls / openai SDK', ratio(tb.ratio), '≤ 0.30×', verdict(toolPass), ratio(tb.ratioOfMinima)]],
+  ),
+);
 const toolReport = {
-  argumentEvents: tb.fixture.argumentEvents, bytes: tb.fixture.body.length, argumentChars: tb.fixture.arguments.length,
+  argumentEvents: tb.fixture.argumentEvents,
+  bytes: tb.fixture.body.length,
+  argumentChars: tb.fixture.arguments.length,
   sdk: { medianMs: round(tb.sdk.median), minMs: round(tb.sdk.min), p90Ms: round(tb.sdk.p90) },
   facade: { medianMs: round(tb.facade.median), minMs: round(tb.facade.min), p90Ms: round(tb.facade.p90) },
-  ratio: round(tb.ratio, 3), ratioOfMinima: round(tb.ratioOfMinima, 3), target: 0.3, pass: toolPass,
+  ratio: round(tb.ratio, 3),
+  ratioOfMinima: round(tb.ratioOfMinima, 3),
+  target: 0.3,
+  pass: toolPass,
 };
 
 // ---------------------------------------------------------------- B. router
@@ -177,8 +236,12 @@ const foPass = fo.firstTextMs.median <= foTarget;
 
 say();
 say(`B. Router`);
-say(`   Fan-out: compare() over ${fan.models} models on ${fan.models} fake servers, each answering after ${fan.delayMs} ms (median of ${fan.compareWallMs.n} runs, warm connections).`);
-say(`   Failover: route/failover = [a/m1 → 429 at once, b/m2 → first token after ${fo.fallbackFirstByteDelayMs} ms], median of ${fo.firstTextMs.n} requests (fresh client each).`);
+say(
+  `   Fan-out: compare() over ${fan.models} models on ${fan.models} fake servers, each answering after ${fan.delayMs} ms (median of ${fan.compareWallMs.n} runs, warm connections).`,
+);
+say(
+  `   Failover: route/failover = [a/m1 → 429 at once, b/m2 → first token after ${fo.fallbackFirstByteDelayMs} ms], median of ${fo.firstTextMs.n} requests (fresh client each).`,
+);
 say();
 say(
   table(
@@ -192,11 +255,13 @@ say(
       ['failover: request → first text part', ms(fo.firstTextMs.median), `≤ ${ms(foTarget, 0)}`, verdict(foPass)],
       ['  range (min – max)', `${fo.firstTextMs.min.toFixed(1)} – ${ms(fo.firstTextMs.max)}`, '', 'info'],
       ['  primary 429 attempt (router-recorded)', ms(fo.primaryAttemptMs.median), '', 'info'],
-      ['  overhead above the fallback\'s 100 ms', ms(fo.firstTextMs.median - fo.fallbackFirstByteDelayMs), '≤ 20 ms', ''],
+      ["  overhead above the fallback's 100 ms", ms(fo.firstTextMs.median - fo.fallbackFirstByteDelayMs), '≤ 20 ms', ''],
     ],
   ),
 );
-say(`   single answers (per-model medians): ${fan.singleMs.map((x) => x.toFixed(1)).join(', ')} ms; compare walls: ${fan.compareWallMs.samples.map((x) => x.toFixed(1)).join(', ')} ms`);
+say(
+  `   single answers (per-model medians): ${fan.singleMs.map((x) => x.toFixed(1)).join(', ')} ms; compare walls: ${fan.compareWallMs.samples.map((x) => x.toFixed(1)).join(', ')} ms`,
+);
 say(`   failover first-text samples: ${fo.firstTextMs.samples.map((x) => x.toFixed(1)).join(', ')} ms`);
 
 // ---------------------------------------------------------------- C. gateway (bench/gateway.ts)
@@ -204,7 +269,9 @@ process.stderr.write('bench: C. gateway…\n');
 const gw = await benchGateway();
 const g = (k: string): string => String(gw[k] ?? '—');
 say();
-say(`C. Gateway (bench/gateway.ts): ${g('concurrency')} concurrent streamed completions of ${g('chunks_per_response')} chunks, direct to a fake upstream vs through the gateway`);
+say(
+  `C. Gateway (bench/gateway.ts): ${g('concurrency')} concurrent streamed completions of ${g('chunks_per_response')} chunks, direct to a fake upstream vs through the gateway`,
+);
 say();
 say(
   table(
@@ -222,29 +289,63 @@ say(
 process.stderr.write('bench: C2. gateway doors…\n');
 const doorRows = await benchDoors();
 say();
-say('C2. Gateway doors (bench/doors.ts): the same streamed answer direct from a fake OpenAI upstream and through each door, at 1 and 50 concurrent streams (target: >= 0.8x direct throughput)');
+say(
+  'C2. Gateway doors (bench/doors.ts): the same streamed answer direct from a fake OpenAI upstream and through each door, at 1 and 50 concurrent streams (target: >= 0.8x direct throughput)',
+);
 say();
 say(
   table(
     ['door', 'concurrent', 'requests/s', 'x direct', 'p50 ms', 'p99 ms', 'added p50 / p99 ms'],
-    doorRows.map((r) => [r.door, String(r.concurrency), String(r.rps), r.ratio === null ? '' : `${r.ratio}x`, String(r.p50), String(r.p99), r.addedP50 === null ? '' : `${r.addedP50} / ${r.addedP99}`]),
+    doorRows.map((r) => [
+      r.door,
+      String(r.concurrency),
+      String(r.rps),
+      r.ratio === null ? '' : `${r.ratio}x`,
+      String(r.p50),
+      String(r.p99),
+      r.addedP50 === null ? '' : `${r.addedP50} / ${r.addedP99}`,
+    ]),
   ),
 );
 
 // ---------------------------------------------------------------- D. webview rendering (bench/render.ts)
 process.stderr.write('bench: D. chat rendering in Chromium…\n');
 const rd = (await benchRender()) as {
-  answerBytes: number; chunks: number; codeBlocks: number; chunksPerSecond: number;
+  answerBytes: number;
+  chunks: number;
+  codeBlocks: number;
+  chunksPerSecond: number;
   fullRender: { jsMs: number; withLayoutMs: number; scriptMs: number; runs: number };
-  incremental: { runs: number; jsTaskMs: number; jsMsAllRuns: number[]; frameJsMs: number; handlerJsMs: number; scriptMs: number; renderScriptMs: number; baselineScriptMs: number; layoutMs: number; styleMs: number; frames: number; longestTaskMs: number; longTasksOver50ms: number; sameTextAsFullRender: boolean };
+  incremental: {
+    runs: number;
+    jsTaskMs: number;
+    jsMsAllRuns: number[];
+    frameJsMs: number;
+    handlerJsMs: number;
+    scriptMs: number;
+    renderScriptMs: number;
+    baselineScriptMs: number;
+    layoutMs: number;
+    styleMs: number;
+    frames: number;
+    longestTaskMs: number;
+    longTasksOver50ms: number;
+    sameTextAsFullRender: boolean;
+  };
   naive: { sampledEvery: number; samples: number; estimatedTotalMs: number; longestTaskMs: number; sameTextAsFullRender: boolean };
-  ratioToFullRender: number; scriptRatioToFullRender: number; naiveRatioToFullRender: number; pass: boolean;
+  ratioToFullRender: number;
+  scriptRatioToFullRender: number;
+  naiveRatioToFullRender: number;
+  pass: boolean;
 };
-if (!rd.incremental.sameTextAsFullRender || !rd.naive.sameTextAsFullRender) throw new Error('render bench: the streamed answer does not say what the full render says');
+if (!rd.incremental.sameTextAsFullRender || !rd.naive.sameTextAsFullRender)
+  throw new Error('render bench: the streamed answer does not say what the full render says');
 const renderRatioPass = rd.ratioToFullRender <= 3;
 const renderTaskPass = rd.incremental.longestTaskMs <= 50;
 say();
-say(`D. Chat rendering (bench/render.ts, Debian Chromium): a ${(rd.answerBytes / 1000).toFixed(0)} KB markdown answer with ${rd.codeBlocks} code blocks in ${rd.chunks.toLocaleString('en-US')} chunks,`);
+say(
+  `D. Chat rendering (bench/render.ts, Debian Chromium): a ${(rd.answerBytes / 1000).toFixed(0)} KB markdown answer with ${rd.codeBlocks} code blocks in ${rd.chunks.toLocaleString('en-US')} chunks,`,
+);
 say(`   each chunk a message event, ${rd.chunksPerSecond} per second, through the chat's StreamingMarkdown (src/webview/shared/markdown.ts).`);
 say(`   JavaScript time = the page's own timing of every task the renderer ran (message handlers + animation frames); full render = the same`);
 say(`   timing around one renderMarkdown() of the final answer. Chromium's ScriptDuration counter is shown as a cross-check (stream run minus`);
@@ -269,7 +370,14 @@ say(
 );
 
 const totalS = (performance.now() - startedAt) / 1000;
-const allTargets = [...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })), { name: 'tool calls h/g', pass: toolPass }, { name: 'fan-out', pass: fanPass }, { name: 'failover', pass: foPass }, { name: 'render total', pass: renderRatioPass }, { name: 'render longest task', pass: renderTaskPass }];
+const allTargets = [
+  ...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })),
+  { name: 'tool calls h/g', pass: toolPass },
+  { name: 'fan-out', pass: fanPass },
+  { name: 'failover', pass: foPass },
+  { name: 'render total', pass: renderRatioPass },
+  { name: 'render longest task', pass: renderTaskPass },
+];
 say();
 say(`Summary: ${allTargets.map((t) => `${t.name} ${verdict(t.pass)}`).join(', ')} — bench took ${totalS.toFixed(1)} s. JSON: ${path.relative(root, outFile)}`);
 
@@ -287,7 +395,12 @@ const report = {
     fanOut: {
       models: fan.models,
       delayMs: fan.delayMs,
-      compareWallMs: { median: round(fan.compareWallMs.median), min: round(fan.compareWallMs.min), max: round(fan.compareWallMs.max), samples: fan.compareWallMs.samples.map((x) => round(x)) },
+      compareWallMs: {
+        median: round(fan.compareWallMs.median),
+        min: round(fan.compareWallMs.min),
+        max: round(fan.compareWallMs.max),
+        samples: fan.compareWallMs.samples.map((x) => round(x)),
+      },
       singleMs: fan.singleMs.map((x) => round(x)),
       singleRounds: fan.singleRounds,
       slowestSingleMs: round(fan.slowestSingleMs),
@@ -300,7 +413,12 @@ const report = {
     },
     failover: {
       fallbackFirstByteDelayMs: fo.fallbackFirstByteDelayMs,
-      firstTextMs: { median: round(fo.firstTextMs.median), min: round(fo.firstTextMs.min), max: round(fo.firstTextMs.max), samples: fo.firstTextMs.samples.map((x) => round(x)) },
+      firstTextMs: {
+        median: round(fo.firstTextMs.median),
+        min: round(fo.firstTextMs.min),
+        max: round(fo.firstTextMs.max),
+        samples: fo.firstTextMs.samples.map((x) => round(x)),
+      },
       primaryAttemptMs: round(fo.primaryAttemptMs.median),
       reportedTtftMs: round(fo.reportedTtftMs.median),
       targetMs: foTarget,

@@ -18,10 +18,54 @@ export interface SseFixture {
 // Mostly ASCII, like real answers, with a few multi-byte characters and JSON escapes
 // (\n, \", \\) so UTF-8 boundaries and string unescaping are exercised.
 const WORDS = [
-  'the', 'model', 'returns', 'a', 'stream', 'of', 'tokens', 'and', 'each', 'chunk', 'carries', 'only',
-  'few', 'words', 'so', 'decoding', 'cost', 'per', 'event', 'matters', 'more', 'than', 'bytes', 'in',
-  'function', 'const', 'value', 'return', 'await', 'result', 'error', 'request', 'response', 'config',
-  'naïve', 'café', 'déjà', 'vu', '—', '→', 'über', '漢字', '🙂', '“quoted”', 'x\n', '"q"', 'a\\b', '`code`',
+  'the',
+  'model',
+  'returns',
+  'a',
+  'stream',
+  'of',
+  'tokens',
+  'and',
+  'each',
+  'chunk',
+  'carries',
+  'only',
+  'few',
+  'words',
+  'so',
+  'decoding',
+  'cost',
+  'per',
+  'event',
+  'matters',
+  'more',
+  'than',
+  'bytes',
+  'in',
+  'function',
+  'const',
+  'value',
+  'return',
+  'await',
+  'result',
+  'error',
+  'request',
+  'response',
+  'config',
+  'naïve',
+  'café',
+  'déjà',
+  'vu',
+  '—',
+  '→',
+  'über',
+  '漢字',
+  '🙂',
+  '“quoted”',
+  'x\n',
+  '"q"',
+  'a\\b',
+  '`code`',
 ];
 
 /** Small deterministic PRNG (mulberry32). */
@@ -53,7 +97,13 @@ export function buildSseFixture(contentEvents = 20_000, seed = 42): SseFixture {
     parts.push(`data: ${head}${delta}},"finish_reason":null}]}\n\n`);
   }
   parts.push(`data: ${head}},"finish_reason":"stop"}]}\n\n`);
-  const usage = { prompt_tokens: 12, completion_tokens: contentEvents, total_tokens: 12 + contentEvents, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
+  const usage = {
+    prompt_tokens: 12,
+    completion_tokens: contentEvents,
+    total_tokens: 12 + contentEvents,
+    prompt_tokens_details: { cached_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: 0 },
+  };
   parts.push(`data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":"${model}","choices":[],"usage":${JSON.stringify(usage)}}\n\n`);
   parts.push('data: [DONE]\n\n');
   return { body: Buffer.from(parts.join(''), 'utf8'), text, contentEvents, totalEvents: contentEvents + 3 };

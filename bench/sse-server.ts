@@ -28,7 +28,12 @@ export async function startSseServer(body: Buffer): Promise<SseServer> {
         return;
       }
       served++;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'transfer-encoding': 'chunked', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'transfer-encoding': 'chunked',
+        connection: 'keep-alive',
+      });
       res.end(body);
     });
   });

@@ -37,7 +37,11 @@ export function pad(s: string, width: number, right = false): string {
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]): string => r.map((c, i) => pad(c, widths[i]!, i > 0)).join('   ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((c, i) => pad(c, widths[i]!, i > 0))
+      .join('   ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('   '), ...rows.map(line)].join('\n');
 }
 

@@ -44,7 +44,10 @@ export async function benchToolCalls(opts: { events: number; runs: number; warmu
   const fixture = buildToolFixture(opts.events);
   const server = await startSseServer(fixture.body);
   const openai = new OpenAI({ baseURL: server.baseUrl, apiKey: KEY, maxRetries: 0 });
-  const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'bench', kind: 'openai', baseUrl: server.baseUrl, apiKeyEnv: 'BENCH_KEY' }] }, { env: { BENCH_KEY: KEY } });
+  const client = createClient(
+    { retries: { maxRetries: 0 }, providers: [{ id: 'bench', kind: 'openai', baseUrl: server.baseUrl, apiKeyEnv: 'BENCH_KEY' }] },
+    { env: { BENCH_KEY: KEY } },
+  );
   const paths = {
     sdk: async (): Promise<Collected> => {
       const c: Collected = { id: '', name: '', args: '', finish: null };
@@ -69,7 +72,9 @@ export async function benchToolCalls(opts: { events: number; runs: number; warmu
         const c = await paths[id]();
         const elapsed = performance.now() - t0;
         if (c.args !== fixture.arguments || c.id !== fixture.callId || c.name !== fixture.name || c.finish !== 'tool_calls') {
-          throw new Error(`tool bench: ${id} reassembled the wrong call (id ${c.id}, name ${c.name}, ${c.args.length}/${fixture.arguments.length} argument chars, finish ${c.finish})`);
+          throw new Error(
+            `tool bench: ${id} reassembled the wrong call (id ${c.id}, name ${c.name}, ${c.args.length}/${fixture.arguments.length} argument chars, finish ${c.finish})`,
+          );
         }
         if (round >= opts.warmup) samples[id].push(elapsed);
       }

@@ -16,7 +16,18 @@ export interface ToolFixture {
 }
 
 const KEYS = ['path', 'content', 'line', 'replace', 'with', 'old_string', 'new_string', 'query', 'pattern', 'glob'];
-const VALUES = ['src/core/client.ts', 'const x = 1;\n', 'naïve café', '→ arrow', '"quoted"', 'a\\b', '漢字', '🙂', 'return await result;', 'if (x) {\n  y();\n}'];
+const VALUES = [
+  'src/core/client.ts',
+  'const x = 1;\n',
+  'naïve café',
+  '→ arrow',
+  '"quoted"',
+  'a\\b',
+  '漢字',
+  '🙂',
+  'return await result;',
+  'if (x) {\n  y();\n}',
+];
 
 export function buildToolFixture(argumentEvents = 20_000, seed = 7): ToolFixture {
   const rand = rng(seed);
@@ -32,14 +43,18 @@ export function buildToolFixture(argumentEvents = 20_000, seed = 7): ToolFixture
     args += `${i ? ',' : ''}{"${KEYS[Math.floor(rand() * KEYS.length)]!}":${JSON.stringify(VALUES[Math.floor(rand() * VALUES.length)]!)},"n":${i}}`;
   }
   args += ']}';
-  const parts: string[] = [`data: ${head}"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"${callId}","type":"function","function":{"name":"${name}","arguments":""}}]${tail}\n\n`];
+  const parts: string[] = [
+    `data: ${head}"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"${callId}","type":"function","function":{"name":"${name}","arguments":""}}]${tail}\n\n`,
+  ];
   const cuts = argumentEvents - 1;
   for (let k = 0; k < cuts; k++) {
     const fragment = args.slice(Math.floor((k * args.length) / cuts), Math.floor(((k + 1) * args.length) / cuts));
     parts.push(`data: ${head}"tool_calls":[{"index":0,"function":{"arguments":${JSON.stringify(fragment)}}}]${tail}\n\n`);
   }
   parts.push(`data: ${head}},"finish_reason":"tool_calls"}]}\n\n`);
-  parts.push(`data: {"id":"${id}","object":"chat.completion.chunk","created":1764000000,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":50,"completion_tokens":${argumentEvents},"total_tokens":${50 + argumentEvents}}}\n\n`);
+  parts.push(
+    `data: {"id":"${id}","object":"chat.completion.chunk","created":1764000000,"model":"gpt-4o-mini","choices":[],"usage":{"prompt_tokens":50,"completion_tokens":${argumentEvents},"total_tokens":${50 + argumentEvents}}}\n\n`,
+  );
   parts.push('data: [DONE]\n\n');
   return { body: Buffer.from(parts.join(''), 'utf8'), arguments: args, callId, name, argumentEvents: parts.length - 3, totalEvents: parts.length };
 }

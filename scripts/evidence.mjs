@@ -72,7 +72,11 @@ function runTest(name) {
     const started = Date.now();
     process.stdout.write(`[evidence] ${name} … `);
     if (verbose) process.stdout.write('\n');
-    const child = spawn(process.execPath, ['--expose-gc', '--test', '--test-reporter=spec', file], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--test', '--test-reporter=spec', file], {
+      cwd: ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     for (const s of [child.stdout, child.stderr]) {
       s.on('data', (d) => {
@@ -102,7 +106,12 @@ const artifacts = readdirSync(ART_DIR)
     try {
       return JSON.parse(readFileSync(join(ART_DIR, f), 'utf8'));
     } catch (e) {
-      return { name: basename(f, '.json'), title: basename(f, '.json'), pass: false, figures: [{ label: 'error', value: `unreadable artifact: ${e.message}` }] };
+      return {
+        name: basename(f, '.json'),
+        title: basename(f, '.json'),
+        pass: false,
+        figures: [{ label: 'error', value: `unreadable artifact: ${e.message}` }],
+      };
     }
   })
   .filter((a) => a && typeof a.name === 'string')
@@ -117,14 +126,22 @@ const ranNow = (name) => runs[name] !== undefined;
 
 writeFileSync(
   join(ART_DIR, 'run.json'),
-  JSON.stringify({ startedAt: runStarted.toISOString(), node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, runs }, null, 2) + '\n',
+  JSON.stringify(
+    { startedAt: runStarted.toISOString(), node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, runs },
+    null,
+    2,
+  ) + '\n',
 );
 
 // ------------------------------------------------------------------------------------------------
 // 3. docs/reliability.md
 
-const esc = (v) => String(v ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const table = (columns, rows) => [`| ${columns.map(esc).join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+const esc = (v) =>
+  String(v ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
+const table = (columns, rows) =>
+  [`| ${columns.map(esc).join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 const mark = (ok) => (ok ? '✅' : '❌');
 const num = (v) => (typeof v === 'number' && Number.isInteger(v) ? v.toLocaleString('en-US') : v);
 const fig = (a, label) => num(a?.figures?.find((f) => f.label === label)?.value);
@@ -168,7 +185,15 @@ function faultMatrixSection(a) {
       const cell = (x, k) => (x ? x[k] : 'not run');
       const pass = r && s ? mark(r.pass && s.pass) : '—';
       const problems = [...(r?.problems ?? []), ...(s?.problems ?? [])];
-      return [f.label, cell(r, 'expected'), cell(r, 'observed'), cell(s, 'expected'), cell(s, 'observed'), pass + (problems.length ? ` ${problems.join('; ')}` : ''), `${r?.ms ?? '—'} / ${s?.ms ?? '—'}`];
+      return [
+        f.label,
+        cell(r, 'expected'),
+        cell(r, 'observed'),
+        cell(s, 'expected'),
+        cell(s, 'observed'),
+        pass + (problems.length ? ` ${problems.join('; ')}` : ''),
+        `${r?.ms ?? '—'} / ${s?.ms ?? '—'}`,
+      ];
     });
     out.push(table(['fault', 'route: expected', 'route: observed', 'single: expected', 'single: observed', 'pass', 'ms (route / single)'], body) + '\n');
     const messages = faults
@@ -176,7 +201,12 @@ function faultMatrixSection(a) {
       .filter(([, m]) => m);
     if (messages.length) {
       out.push(`<details><summary>Errors shown for ${protocol} (single model)</summary>\n`);
-      out.push(table(['fault', 'error message'], messages.map(([l, m]) => [l, m.length > 240 ? `${m.slice(0, 240)}…` : m])) + '\n');
+      out.push(
+        table(
+          ['fault', 'error message'],
+          messages.map(([l, m]) => [l, m.length > 240 ? `${m.slice(0, 240)}…` : m]),
+        ) + '\n',
+      );
       out.push('</details>\n');
     }
   }
@@ -197,12 +227,22 @@ function fuzzSection(a) {
   if (a.table) out.push(table(a.table.columns, a.table.rows) + '\n');
   if (a.edgeCases?.length) {
     out.push('Hostile inputs found while fuzzing, kept as fixed regression cases:\n');
-    out.push(table(['protocol', 'input', 'outcome', 'pass'], a.edgeCases.map((e) => [e.protocol, e.name, e.outcome.slice(0, 140), mark(e.pass)])) + '\n');
+    out.push(
+      table(
+        ['protocol', 'input', 'outcome', 'pass'],
+        a.edgeCases.map((e) => [e.protocol, e.name, e.outcome.slice(0, 140), mark(e.pass)]),
+      ) + '\n',
+    );
   }
   const findings = Object.entries(a.findings ?? {});
   if (findings.length) {
     out.push('Findings in this run:\n');
-    out.push(table(['category', 'count', 'example (protocol, index, mutations)'], findings.map(([k, v]) => [k, v.count, v.examples?.[0] ? `${v.examples[0].protocol} #${v.examples[0].index} ${v.examples[0].mutations.join('+')}` : ''])) + '\n');
+    out.push(
+      table(
+        ['category', 'count', 'example (protocol, index, mutations)'],
+        findings.map(([k, v]) => [k, v.count, v.examples?.[0] ? `${v.examples[0].protocol} #${v.examples[0].index} ${v.examples[0].mutations.join('+')}` : '']),
+      ) + '\n',
+    );
   }
   return out.join('\n');
 }
@@ -215,8 +255,20 @@ function soakSection(a) {
       'faults and a recurring 3-minute outage of one provider. The ledger is the SQLite usage database, read back at the end.\n',
   );
   out.push(figuresList(a) + '\n');
-  if (a.checks) out.push(table(['check', 'result'], Object.entries(a.checks).map(([k, v]) => [a.checkLabels?.[k] ?? k, mark(v)])) + '\n');
-  if (a.heap?.length) out.push(table(['after operation', 'simulated minute', 'heapUsed after GC (MB)'], a.heap.map((h) => [h.op, h.simulatedMin, h.heapMB])) + '\n');
+  if (a.checks)
+    out.push(
+      table(
+        ['check', 'result'],
+        Object.entries(a.checks).map(([k, v]) => [a.checkLabels?.[k] ?? k, mark(v)]),
+      ) + '\n',
+    );
+  if (a.heap?.length)
+    out.push(
+      table(
+        ['after operation', 'simulated minute', 'heapUsed after GC (MB)'],
+        a.heap.map((h) => [h.op, h.simulatedMin, h.heapMB]),
+      ) + '\n',
+    );
   if (a.table) out.push(`Faults injected:\n\n${table(a.table.columns, a.table.rows)}\n`);
   return out.join('\n');
 }
@@ -233,7 +285,12 @@ function timingsTable() {
   const rows = tests.map((name) => {
     const r = runs[name];
     const a = byName[name];
-    return [name, r ? `${r.seconds.toFixed(1)} s` : a?.durationMs !== undefined ? `${secs(a.durationMs)} (earlier run)` : '—', r ? `${r.passed} / ${r.passed + r.failed}` : '—', a ? mark(a.pass && (!r || r.code === 0)) : '—'];
+    return [
+      name,
+      r ? `${r.seconds.toFixed(1)} s` : a?.durationMs !== undefined ? `${secs(a.durationMs)} (earlier run)` : '—',
+      r ? `${r.passed} / ${r.passed + r.failed}` : '—',
+      a ? mark(a.pass && (!r || r.code === 0)) : '—',
+    ];
   });
   return table(['evidence test', 'wall time', 'tests passed', 'result'], rows);
 }
@@ -243,15 +300,33 @@ function summaryBullets(link) {
   const fz = byName['fuzz-sse'];
   const sk = byName.soak;
   const lines = [];
-  if (fm) lines.push(`- ${mark(fm.pass)} **Fault matrix**: ${fig(fm, 'passed')}/${fig(fm, 'cases')} cases pass — ${fig(fm, 'protocols')} protocols × ${fig(fm, 'faults')} faults, each through a 2-model route and a single model; ${fig(fm, 'unhandled rejections')} unhandled rejections, ${fig(fm, 'cases with a leaked socket or timer')} leaked sockets or timers.`);
-  if (fz) lines.push(`- ${mark(fz.pass)} **SSE fuzzing**: ${fig(fz, 'inputs per protocol')} inputs; ${fig(fz, 'crashes (any other exception)')} crashes, ${fig(fz, 'hangs')} hangs, ${fig(fz, 'rejections without a clear message')} unclear rejections (${fig(fz, 'rejected with a SwitchboardError')} inputs rejected with a clear error).`);
+  if (fm)
+    lines.push(
+      `- ${mark(fm.pass)} **Fault matrix**: ${fig(fm, 'passed')}/${fig(fm, 'cases')} cases pass — ${fig(fm, 'protocols')} protocols × ${fig(fm, 'faults')} faults, each through a 2-model route and a single model; ${fig(fm, 'unhandled rejections')} unhandled rejections, ${fig(fm, 'cases with a leaked socket or timer')} leaked sockets or timers.`,
+    );
+  if (fz)
+    lines.push(
+      `- ${mark(fz.pass)} **SSE fuzzing**: ${fig(fz, 'inputs per protocol')} inputs; ${fig(fz, 'crashes (any other exception)')} crashes, ${fig(fz, 'hangs')} hangs, ${fig(fz, 'rejections without a clear message')} unclear rejections (${fig(fz, 'rejected with a SwitchboardError')} inputs rejected with a clear error).`,
+    );
   if (sk) {
     const c = sk.checks ?? {};
-    lines.push(`- ${mark(sk.pass)} **Soak**: ${fig(sk, 'operations (stream requests + compare calls)')} operations over ${fig(sk, 'simulated time')} simulated (real ${fig(sk, 'real time')}); heap ${fig(sk, 'heapUsed after GC: after warm-up → end')}; ledger total ${c.ledgerTotal ? 'equals' : 'DIFFERS FROM'} the sum of answered requests (${fig(sk, 'ledger entries / answered requests')}); cooldown entries max/at end/models ${fig(sk, 'cooldown entries: max / at end / models')}.`);
+    lines.push(
+      `- ${mark(sk.pass)} **Soak**: ${fig(sk, 'operations (stream requests + compare calls)')} operations over ${fig(sk, 'simulated time')} simulated (real ${fig(sk, 'real time')}); heap ${fig(sk, 'heapUsed after GC: after warm-up → end')}; ledger total ${c.ledgerTotal ? 'equals' : 'DIFFERS FROM'} the sum of answered requests (${fig(sk, 'ledger entries / answered requests')}); cooldown entries max/at end/models ${fig(sk, 'cooldown entries: max / at end / models')}.`,
+    );
   }
   const wf = byName['webview-fuzz'];
-  if (wf) lines.push(`- ${mark(wf.pass)} **Webview message fuzzing**: ${fig(wf, 'cases (messages, all views and directions)')} host⇄webview messages (${fig(wf, 'host → webview messages per view')} per view and direction, chat and compare, into the real bundles in Chromium and through the hosts' parse path); ${fig(wf, 'crashes (uncaught exceptions, unhandled rejections, throws)')} crashes, ${fig(wf, 'hangs')} hangs, ${fig(wf, 'accept/reject disagreements')} accept/reject disagreements; every invalid message rejected and logged (webview ${fig(wf, 'webview: rejection warnings logged / invalid messages')}, host naming the field ${fig(wf, 'host: rejections naming the field / invalid messages')}).`);
-  for (const a of reliabilityArtifacts) if (!SECTION[a.name] && a.name !== 'webview-fuzz') lines.push(`- ${mark(a.pass)} **${a.title ?? a.name}**: ${(a.figures ?? []).slice(0, 3).map((f) => `${f.label} ${f.value}`).join('; ')}.`);
+  if (wf)
+    lines.push(
+      `- ${mark(wf.pass)} **Webview message fuzzing**: ${fig(wf, 'cases (messages, all views and directions)')} host⇄webview messages (${fig(wf, 'host → webview messages per view')} per view and direction, chat and compare, into the real bundles in Chromium and through the hosts' parse path); ${fig(wf, 'crashes (uncaught exceptions, unhandled rejections, throws)')} crashes, ${fig(wf, 'hangs')} hangs, ${fig(wf, 'accept/reject disagreements')} accept/reject disagreements; every invalid message rejected and logged (webview ${fig(wf, 'webview: rejection warnings logged / invalid messages')}, host naming the field ${fig(wf, 'host: rejections naming the field / invalid messages')}).`,
+    );
+  for (const a of reliabilityArtifacts)
+    if (!SECTION[a.name] && a.name !== 'webview-fuzz')
+      lines.push(
+        `- ${mark(a.pass)} **${a.title ?? a.name}**: ${(a.figures ?? [])
+          .slice(0, 3)
+          .map((f) => `${f.label} ${f.value}`)
+          .join('; ')}.`,
+      );
   for (const p of PENDING) if (!byName[p.name]) lines.push(`- ⏳ **${p.title}**: not produced yet.`);
   lines.push(`\nDetails, the full fault table and how to reproduce: [${link}](${link}). Regenerated by \`npm run evidence\`.`);
   return lines.join('\n');
@@ -261,7 +336,10 @@ const doc = [];
 doc.push('# Reliability evidence\n');
 doc.push(
   `<!-- Generated by scripts/evidence.mjs (npm run evidence) from .artifacts/evidence/*.json. Do not edit by hand. -->\n\n` +
-    `Generated ${runStarted.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} with Node ${process.version} on ${os.platform()} ${os.arch()} (${os.cpus().length} CPUs). ` +
+    `Generated ${runStarted
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')} with Node ${process.version} on ${os.platform()} ${os.arch()} (${os.cpus().length} CPUs). ` +
     'Every figure below comes from a test run; a test that fails still reports its figures, marked ❌.\n',
 );
 doc.push('## Summary\n');
@@ -287,7 +365,10 @@ if (writeReliability) {
   mkdirSync(dirname(DOC), { recursive: true });
   writeFileSync(DOC, doc.join('\n').replace(/\n{3,}/g, '\n\n'));
   console.log(`[evidence] wrote ${relative(ROOT, DOC)}`);
-} else console.log(`[evidence] no reliability artifacts in ${relative(ROOT, ART_DIR)}: ${relative(ROOT, DOC)} and the README's reliability section left as they are`);
+} else
+  console.log(
+    `[evidence] no reliability artifacts in ${relative(ROOT, ART_DIR)}: ${relative(ROOT, DOC)} and the README's reliability section left as they are`,
+  );
 
 function securityBullets(link) {
   const lines = securityArtifacts.map((a) => {
@@ -299,7 +380,13 @@ function securityBullets(link) {
 }
 
 if (securityArtifacts.length) {
-  const sdoc = ['# Security evidence\n', `<!-- Generated by scripts/evidence.mjs (npm run evidence) from .artifacts/evidence/*.json (security: true). Do not edit by hand. -->\n\nGenerated ${runStarted.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} with Node ${process.version} on ${os.platform()} ${os.arch()} (${os.cpus().length} CPUs).\n`];
+  const sdoc = [
+    '# Security evidence\n',
+    `<!-- Generated by scripts/evidence.mjs (npm run evidence) from .artifacts/evidence/*.json (security: true). Do not edit by hand. -->\n\nGenerated ${runStarted
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')} with Node ${process.version} on ${os.platform()} ${os.arch()} (${os.cpus().length} CPUs).\n`,
+  ];
   for (const a of securityArtifacts) sdoc.push(genericSection(a));
   sdoc.push('Reproduce one: `node scripts/evidence.mjs --only <name>` (e.g. `--only budget-concurrency`).\n');
   writeFileSync(SECURITY_DOC, sdoc.join('\n').replace(/\n{3,}/g, '\n\n'));
@@ -320,11 +407,21 @@ function replaceBetween(text, start, end, body) {
 if (existsSync(README)) {
   let readme = readFileSync(README, 'utf8');
   if (writeReliability) {
-    readme = replaceBetween(readme, START, END, `## Reliability\n\nMeasured by \`npm run evidence\` on ${runStarted.toISOString().slice(0, 10)}:\n\n${summaryBullets('docs/reliability.md')}`);
+    readme = replaceBetween(
+      readme,
+      START,
+      END,
+      `## Reliability\n\nMeasured by \`npm run evidence\` on ${runStarted.toISOString().slice(0, 10)}:\n\n${summaryBullets('docs/reliability.md')}`,
+    );
     console.log(`[evidence] updated the reliability section of ${relative(ROOT, README)}`);
   }
   if (securityArtifacts.length) {
-    readme = replaceBetween(readme, SECURITY_START, SECURITY_END, `## Security under attack\n\nMeasured by \`npm run evidence\` on ${runStarted.toISOString().slice(0, 10)}:\n\n${securityBullets('docs/security.md')}`);
+    readme = replaceBetween(
+      readme,
+      SECURITY_START,
+      SECURITY_END,
+      `## Security under attack\n\nMeasured by \`npm run evidence\` on ${runStarted.toISOString().slice(0, 10)}:\n\n${securityBullets('docs/security.md')}`,
+    );
     console.log(`[evidence] updated the security section of ${relative(ROOT, README)}`);
   }
   writeFileSync(README, readme);

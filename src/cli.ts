@@ -128,7 +128,16 @@ function openClient(configPath: string | undefined, io: Io): { client: Switchboa
   return { client, config, ledger };
 }
 
-async function buildRequest(values: { prompt?: string | undefined; system?: string | undefined; 'max-tokens'?: string | undefined; temperature?: string | undefined; 'json-schema'?: string | undefined }, io: Io): Promise<Omit<ChatRequest, 'model'>> {
+async function buildRequest(
+  values: {
+    prompt?: string | undefined;
+    system?: string | undefined;
+    'max-tokens'?: string | undefined;
+    temperature?: string | undefined;
+    'json-schema'?: string | undefined;
+  },
+  io: Io,
+): Promise<Omit<ChatRequest, 'model'>> {
   let prompt = values.prompt;
   if (prompt === undefined) {
     if (io.stdin.isTTY) throw new UsageError('give a prompt with --prompt or on stdin');
@@ -162,7 +171,11 @@ function readJsonSchema(file: string): ResponseFormat {
     throw new UsageError(`--json-schema: cannot read a JSON Schema from ${file}: ${(e as Error).message}`);
   }
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) throw new UsageError(`--json-schema: ${file} must hold a JSON Schema object`);
-  const name = basename(file).replace(/\.json$/i, '').replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64) || 'answer';
+  const name =
+    basename(file)
+      .replace(/\.json$/i, '')
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 64) || 'answer';
   return { type: 'json_schema', name, schema: schema as Record<string, unknown> };
 }
 
@@ -218,10 +231,10 @@ async function chat(args: string[], io: Io): Promise<number> {
         wrote = true;
       } else if (part.type === 'reasoning-delta') {
         if (!v.json) io.stderr.write(part.text);
-      }
-      else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
+      } else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
       else if (part.type === 'retry') io.stderr.write(`switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s\n`);
-      else if (part.type === 'attempt-failed') io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
+      else if (part.type === 'attempt-failed')
+        io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
     }
     const r = await stream.result;
     if (v.json) io.stdout.write(JSON.stringify(resultJson(r)) + '\n');
@@ -240,7 +253,10 @@ async function chat(args: string[], io: Io): Promise<number> {
 async function compare(args: string[], io: Io): Promise<number> {
   const v = parse(args, { ...requestOptions, models: { type: 'string' }, concurrency: { type: 'string' } });
   if (v.help) return help(io);
-  const list = (v.models ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (v.models ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (list.length < 1) throw new UsageError('--models needs a comma-separated list, e.g. --models openai/gpt-4o-mini,anthropic/claude-3-5-haiku');
   const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
@@ -313,7 +329,14 @@ async function models(args: string[], io: Io): Promise<number> {
       return 0;
     }
     const rows = [['id', 'context', 'input $/1M', 'output $/1M', 'source']];
-    for (const m of list) rows.push([m.id, m.contextLength === null ? '—' : String(m.contextLength), m.price ? String(m.price.input) : '—', m.price ? String(m.price.output) : '—', m.source]);
+    for (const m of list)
+      rows.push([
+        m.id,
+        m.contextLength === null ? '—' : String(m.contextLength),
+        m.price ? String(m.price.input) : '—',
+        m.price ? String(m.price.output) : '—',
+        m.source,
+      ]);
     for (const r of routes) rows.push([`route/${r.id}`, '—', '—', '—', `${r.strategy}: ${r.models.join(' → ')}`]);
     io.stdout.write(table(rows));
     io.stdout.write(`\n${pricesAsOfLabel()}\n`);
@@ -337,7 +360,9 @@ async function usage(args: string[], io: Io): Promise<number> {
   const legacy = store.legacyImport();
   store.close();
   if (legacy && legacy.problemCount > 0) {
-    io.stderr.write(`switchboard: ${legacy.problemCount} line${legacy.problemCount > 1 ? 's' : ''} of the old ledger ${legacy.path} could not be imported and ${legacy.problemCount > 1 ? 'are' : 'is'} not counted: ${legacy.problems.slice(0, 3).join('; ')}${legacy.problemCount > 3 ? '; …' : ''}\n`);
+    io.stderr.write(
+      `switchboard: ${legacy.problemCount} line${legacy.problemCount > 1 ? 's' : ''} of the old ledger ${legacy.path} could not be imported and ${legacy.problemCount > 1 ? 'are' : 'is'} not counted: ${legacy.problems.slice(0, 3).join('; ')}${legacy.problemCount > 3 ? '; …' : ''}\n`,
+    );
   }
   if (v.json) {
     io.stdout.write(JSON.stringify(report) + '\n');
@@ -349,13 +374,31 @@ async function usage(args: string[], io: Io): Promise<number> {
   }
   const unknown = (n: number): string => (n ? ` (+${n} unknown)` : '');
   const estimated = report.estimatedCostRequests ? ` (${report.estimatedCostRequests} estimated: cut off before the provider counted)` : '';
-  io.stdout.write(`Spend${v.since ? ` since ${v.since}` : ''}: ${formatUsd(report.totalUsd)} over ${report.requests} requests${unknown(report.unknownCostRequests)}${estimated}\n\nBy day\n`);
+  io.stdout.write(
+    `Spend${v.since ? ` since ${v.since}` : ''}: ${formatUsd(report.totalUsd)} over ${report.requests} requests${unknown(report.unknownCostRequests)}${estimated}\n\nBy day\n`,
+  );
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
-  io.stdout.write(table([['model', 'requests', 'in', 'out', 'cost'], ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]));
+  io.stdout.write(
+    table([
+      ['model', 'requests', 'in', 'out', 'cost'],
+      ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)]),
+    ]),
+  );
   if (report.billedVsComputed.length > 0) {
     io.stdout.write('\nBilled by the provider vs computed from our prices\n');
-    io.stdout.write(table([['model', 'requests', 'billed', 'computed', 'difference'], ...report.billedVsComputed.map((c) => [c.model, String(c.requests), formatUsd(c.billedUsd), formatUsd(c.computedUsd), costDifference(c.billedUsd, c.computedUsd)])]));
+    io.stdout.write(
+      table([
+        ['model', 'requests', 'billed', 'computed', 'difference'],
+        ...report.billedVsComputed.map((c) => [
+          c.model,
+          String(c.requests),
+          formatUsd(c.billedUsd),
+          formatUsd(c.computedUsd),
+          costDifference(c.billedUsd, c.computedUsd),
+        ]),
+      ]),
+    );
   }
   io.stdout.write(`\nComputed costs use ${pricesAsOfLabel()} unless the config's pricing or the provider says otherwise.\n`);
   return 0;
@@ -372,9 +415,17 @@ async function serve(args: string[], io: Io): Promise<number> {
   const token = loadOrCreateToken({ env: io.env });
   const { client } = openClient(v.config, io);
   const secrets = client.providers.flatMap((p) => (p.apiKeyEnv && io.env[p.apiKeyEnv] ? [io.env[p.apiKeyEnv]!] : []));
-  const gateway = await startGateway({ client, token: token.token, port, ...(v.host ? { host: v.host } : {}), secrets, log: (line) => io.stderr.write(`${line}\n`) }).catch(async (e: unknown) => {
+  const gateway = await startGateway({
+    client,
+    token: token.token,
+    port,
+    ...(v.host ? { host: v.host } : {}),
+    secrets,
+    log: (line) => io.stderr.write(`${line}\n`),
+  }).catch(async (e: unknown) => {
     await client.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SwitchboardError({ kind: 'config', message: `port ${port} is already in use`, fix: 'pick another with --port (0: any free port)' });
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new SwitchboardError({ kind: 'config', message: `port ${port} is already in use`, fix: 'pick another with --port (0: any free port)' });
     throw e;
   });
   io.stdout.write(`${gateway.url} (token: ${token.path ? `in ${token.path}` : '$SWITCHBOARD_GATEWAY_TOKEN'})\n`);

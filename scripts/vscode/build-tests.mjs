@@ -101,7 +101,9 @@ export async function buildIntegrationTests({ filter, outDir = defaultIntegratio
     integrationBundle,
     `'use strict';\nif (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);\nmodule.exports = require('./tests.js');\n`,
   );
-  process.stderr.write(`[vscode-tests] bundled ${rel.length} integration test file(s) into ${relative(repoRoot, integrationBundle)} in ${Date.now() - t0} ms\n`);
+  process.stderr.write(
+    `[vscode-tests] bundled ${rel.length} integration test file(s) into ${relative(repoRoot, integrationBundle)} in ${Date.now() - t0} ms\n`,
+  );
   return { bundle: resolve(integrationBundle), outDir, files: rel };
 }
 

@@ -112,7 +112,11 @@ export declare function quickInputItems(page: Page): Promise<string[]>;
 export declare function pickQuickInputItem(page: Page, label: string, options?: { timeoutMs?: number }): Promise<boolean>;
 export declare function webviewFrame(page: Page, options?: { index?: number }): FrameLocator;
 /** The newest webview's content frame in which `probe` (a CSS selector or frame → locator) finds something; polls. */
-export declare function findWebview(page: Page, probe: string | ((frame: FrameLocator) => Locator), options?: { timeoutMs?: number; what?: string }): Promise<FrameLocator>;
+export declare function findWebview(
+  page: Page,
+  probe: string | ((frame: FrameLocator) => Locator),
+  options?: { timeoutMs?: number; what?: string },
+): Promise<FrameLocator>;
 /** A wrapper for test bodies that saves a `<name>-FAILED` screenshot of `page()` when the body throws. */
 export declare function screenshotOnFailure(page: () => Page): (name: string, body: () => Promise<void>) => () => Promise<void>;
 export declare function readNotifications(page: Page, options?: { close?: boolean }): Promise<string[]>;

@@ -121,7 +121,11 @@ let signalCleanupInstalled = false;
 function installSignalCleanup() {
   if (signalCleanupInstalled) return;
   signalCleanupInstalled = true;
-  for (const [signal, code] of /** @type {const} */ ([['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]])) {
+  for (const [signal, code] of /** @type {const} */ ([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ])) {
     const handler = () => {
       if (process.listenerCount(signal) > 1) return; // the script handles it (and calls stop())
       for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
@@ -198,7 +202,11 @@ export async function startCodeServer(opts = {}) {
   if (!persistent || !existsSync(settingsFile))
     writeFileSync(
       settingsFile,
-      JSON.stringify({ ...DEFAULT_SETTINGS, ...(persistent ? {} : TEST_ONLY_SETTINGS), ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) }, null, 2) + '\n',
+      JSON.stringify(
+        { ...DEFAULT_SETTINGS, ...(persistent ? {} : TEST_ONLY_SETTINGS), ...(opts.workspaceTrust ? TRUST_SETTINGS : {}), ...(opts.settings ?? {}) },
+        null,
+        2,
+      ) + '\n',
     );
   else enableChatInOldProfile(settingsFile);
   const workspace = resolve(opts.workspace ?? join(root, 'workspace'));
@@ -239,14 +247,17 @@ export async function startCodeServer(opts = {}) {
   const port = opts.port ?? (await freePort(host));
   const args = [
     ...commonArgs,
-    '--auth', 'none',
-    '--bind-addr', `${host}:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
-    '--reconnection-grace-time', '10',
+    '--reconnection-grace-time',
+    '10',
     ...(opts.smokeDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...(opts.extraArgs ?? []),
   ];
@@ -427,8 +438,17 @@ export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
     // Start from a closed palette: one that is still closing cannot be typed into.
     await closeQuickInput(page);
     await page.keyboard.press('F1');
-    const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false);
-    if (opened && (await input.fill(`>${title}`, { timeout: 5000 }).then(() => true, () => false))) {
+    const opened = await input.waitFor({ state: 'visible', timeout: 5000 }).then(
+      () => true,
+      () => false,
+    );
+    if (
+      opened &&
+      (await input.fill(`>${title}`, { timeout: 5000 }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       // Wait briefly for the list to settle and look for an exact label match.
       const settleUntil = Date.now() + 2000;
       while (Date.now() < settleUntil) {
@@ -436,7 +456,9 @@ export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
         const index = lastSeen.findIndex((l) => l.toLowerCase().replace(/\s+/g, ' ') === want);
         if (index >= 0) {
           await quickInputRows(page).nth(index).click({ timeout: 5000 });
-          await quickInput(page).waitFor({ state: 'hidden', timeout: 2000 }).catch(() => {});
+          await quickInput(page)
+            .waitFor({ state: 'hidden', timeout: 2000 })
+            .catch(() => {});
           return;
         }
         await page.waitForTimeout(150);
@@ -452,9 +474,16 @@ export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
 
 /** Closes the quick input (palette / quick pick) if it is open, and waits until it is gone. */
 export async function closeQuickInput(page) {
-  if (!(await quickInput(page).isVisible().catch(() => false))) return;
+  if (
+    !(await quickInput(page)
+      .isVisible()
+      .catch(() => false))
+  )
+    return;
   await page.keyboard.press('Escape');
-  await quickInput(page).waitFor({ state: 'hidden', timeout: 3000 }).catch(() => {});
+  await quickInput(page)
+    .waitFor({ state: 'hidden', timeout: 3000 })
+    .catch(() => {});
 }
 
 /** Labels of the rows the open quick input (palette or quick pick) shows. */
@@ -501,7 +530,12 @@ export async function findWebview(page, probe, { timeoutMs = 30_000, what = 'web
     const n = await page.locator('iframe.webview.ready').count();
     for (let i = n - 1; i >= 0; i--) {
       const frame = webviewFrame(page, { index: i });
-      if (await locate(frame).count().catch(() => 0)) return frame;
+      if (
+        await locate(frame)
+          .count()
+          .catch(() => 0)
+      )
+        return frame;
     }
     if (Date.now() > deadline) throw new Error(`no ${what}`);
     await page.waitForTimeout(250);
@@ -532,9 +566,9 @@ export async function readNotifications(page, { close = true } = {}) {
   const center = page.locator('.notifications-center');
   if (!(await center.isVisible())) await runCommand(page, 'Notifications: Show Notifications');
   await center.waitFor({ state: 'visible', timeout: 10_000 });
-  const items = await center.locator('.notification-list-item').evaluateAll((els) =>
-    els.map((e) => (e.querySelector('.notification-list-item-message')?.textContent ?? e.textContent ?? '').trim()),
-  );
+  const items = await center
+    .locator('.notification-list-item')
+    .evaluateAll((els) => els.map((e) => (e.querySelector('.notification-list-item-message')?.textContent ?? e.textContent ?? '').trim()));
   if (close) await page.keyboard.press('Escape').catch(() => {});
   return items;
 }

@@ -77,8 +77,10 @@ async function main() {
       },
       launchArgs: [
         workspace,
-        '--user-data-dir', userData,
-        '--extensions-dir', join(root, 'extensions'),
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        join(root, 'extensions'),
         '--disable-extensions',
         '--disable-gpu',
         '--disable-chromium-sandbox',

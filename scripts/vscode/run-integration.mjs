@@ -51,7 +51,11 @@ async function main() {
   const passes = [
     { untrusted: false, select: (/** @type {string} */ f) => !UNTRUSTED.test(f) },
     { untrusted: true, select: (/** @type {string} */ f) => UNTRUSTED.test(f) },
-  ].filter((p) => findFiles(join(repoRoot, 'test', 'integration'), /\.test\.ts$/).some((f) => p.select(relative(repoRoot, f)) && (!filter || relative(repoRoot, f).includes(filter))));
+  ].filter((p) =>
+    findFiles(join(repoRoot, 'test', 'integration'), /\.test\.ts$/).some(
+      (f) => p.select(relative(repoRoot, f)) && (!filter || relative(repoRoot, f).includes(filter)),
+    ),
+  );
   if (!passes.length) throw new Error(`no integration tests found under test/integration${filter ? ` matching "${filter}"` : ''}`);
   let code = 0;
   for (const p of passes) {
@@ -93,7 +97,10 @@ async function runPass(untrusted, select, filter) {
     clearInterval(idleTimer);
     clearTimeout(hardTimer);
     log(`TIMEOUT: ${why}`);
-    if (browser) await screenshot(browser.page, 'integration-timeout').then((p) => log(`screenshot: ${p}`)).catch(() => {});
+    if (browser)
+      await screenshot(browser.page, 'integration-timeout')
+        .then((p) => log(`screenshot: ${p}`))
+        .catch(() => {});
     if (server) log(`code-server output (tail):\n${server.recentOutput()}`);
     await cleanup();
     process.exit(124);
@@ -155,10 +162,10 @@ async function runPass(untrusted, select, filter) {
       ...(process.env.SWITCHBOARD_TEST_TIMEOUT ? { SWITCHBOARD_TEST_TIMEOUT: process.env.SWITCHBOARD_TEST_TIMEOUT } : {}),
     };
     lastActivity = Date.now();
-    await page.goto(
-      server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: bundle, extensionEnvironment: env }),
-      { waitUntil: 'domcontentloaded', timeout: 120_000 },
-    );
+    await page.goto(server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: bundle, extensionEnvironment: env }), {
+      waitUntil: 'domcontentloaded',
+      timeout: 120_000,
+    });
     // code-server may stop by itself once the test extension host is gone; give the result a moment to
     // arrive before calling that a failure.
     const serverDied = server.exited.then(async ({ code, signal }) => {
@@ -168,7 +175,10 @@ async function runPass(untrusted, select, filter) {
     });
     exitCode = await Promise.race([exitPromise, serverDied]);
     finished = true;
-    if (exitCode !== 0) await screenshot(page, 'integration-failure').then((p) => log(`screenshot: ${p}`)).catch(() => {});
+    if (exitCode !== 0)
+      await screenshot(page, 'integration-failure')
+        .then((p) => log(`screenshot: ${p}`))
+        .catch(() => {});
   } catch (e) {
     log(`ERROR: ${/** @type {Error} */ (e).stack ?? e}`);
     exitCode = 1;

@@ -61,12 +61,10 @@ export function codeServerPaths(dir = installDir()) {
 /** Throws an Error naming the missing apt packages. */
 export function checkSystemPrerequisites({ browser = true, build = true } = {}) {
   const missing = [];
-  const onPath = (bin) =>
-    (process.env.PATH || '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
+  const onPath = (bin) => (process.env.PATH || '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
   if (build) {
     // libkrb5-dev ships krb5-config and gssapi headers; kerberos' node-gyp build needs both.
-    if (!existsSync('/usr/bin/krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h'))
-      missing.push('libkrb5-dev');
+    if (!existsSync('/usr/bin/krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
     if (!onPath('python3')) missing.push('python3');
     if (!onPath('make')) missing.push('make');
     if (!onPath('g++')) missing.push('g++');
@@ -172,9 +170,7 @@ function run(cmd, args, { cwd, env, label }) {
     child.on('close', (code, signal) => {
       clearInterval(ticker);
       if (code === 0) return resolvePromise(tail);
-      const hint = /krb5|gssapi/i.test(tail)
-        ? '\nHint: the kerberos module needs the apt package libkrb5-dev.'
-        : '';
+      const hint = /krb5|gssapi/i.test(tail) ? '\nHint: the kerberos module needs the apt package libkrb5-dev.' : '';
       reject(new Error(`${label} failed (${signal ?? `exit ${code}`}). Last output:\n${tail.slice(-6000)}${hint}`));
     });
   });
@@ -237,9 +233,7 @@ export async function ensureCodeServer({ force = false, browser = true } = {}) {
       writePackageJson(paths.nodeDir, { node: NODE_VERSION }, NODE_ALLOW_SCRIPTS);
       await run('npm', ['install'], { cwd: paths.nodeDir, env: npmEnv(), label: 'npm install node' });
     }
-    const nodeVersion = (
-      await run(paths.node, ['-p', 'process.version'], { cwd: dir, env: process.env, label: 'node --version' })
-    ).trim();
+    const nodeVersion = (await run(paths.node, ['-p', 'process.version'], { cwd: dir, env: process.env, label: 'node --version' })).trim();
     if (nodeVersion !== `v${NODE_VERSION}`) throw new Error(`Expected node v${NODE_VERSION} in ${paths.node}, got ${nodeVersion}`);
 
     // Phase 2: code-server, with npm itself running under Node 24 (its postinstall reads the Node version

@@ -22,7 +22,8 @@ export class AnswerCap {
    */
   clip(part: ModelStreamPart): ModelStreamPart | null {
     if (this.overflowed) return null;
-    const grows = part.type === 'text-delta' || part.type === 'reasoning-delta' ? part.text.length : part.type === 'tool-call-delta' ? part.argumentsDelta.length : 0;
+    const grows =
+      part.type === 'text-delta' || part.type === 'reasoning-delta' ? part.text.length : part.type === 'tool-call-delta' ? part.argumentsDelta.length : 0;
     if (grows === 0) return part;
     if (this.size + grows <= this.maxChars) {
       this.size += grows;

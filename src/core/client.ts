@@ -11,7 +11,16 @@ import { ChatStream } from './chatStream.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DEFAULT_LIMITS, parseConfig, resolveProvider, type ConfigInput, type ResolvedProvider, type SwitchboardConfig } from './config.ts';
 import { createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './http/request.ts';
-import { addWarnings, toChatCompletion, toChatRequest, toChunks, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
+import {
+  addWarnings,
+  toChatCompletion,
+  toChatRequest,
+  toChunks,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionCreateParams,
+  type ChunkStream,
+} from './openaiFacade.ts';
 import { createLanguageModel, type ProviderContext } from './providers/index.ts';
 import { ModelResolver } from './resolve.ts';
 import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
@@ -85,10 +94,28 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
   const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
   // The catalog is built below; protocols ask it for a model's capabilities (output limit, reasoning).
-  const ctx: ProviderContext = { getApiKey, keyHint, dispatcher, timeouts, capabilities: (id) => catalog.capabilities(id), wireProtocol: (id) => config.wireProtocols[id] };
+  const ctx: ProviderContext = {
+    getApiKey,
+    keyHint,
+    dispatcher,
+    timeouts,
+    capabilities: (id) => catalog.capabilities(id),
+    wireProtocol: (id) => config.wireProtocols[id],
+  };
   const catalog =
     options.catalog ??
-    new Catalog({ config, providers, getApiKey: (id: string) => { const p = resolver.provider(id); return p ? getApiKey(p) : undefined; }, dispatcher, cacheFile: options.catalogCacheFile ?? null, now: () => clock.now(), priceData: priceDataOption(config, options.priceDataCacheFile) });
+    new Catalog({
+      config,
+      providers,
+      getApiKey: (id: string) => {
+        const p = resolver.provider(id);
+        return p ? getApiKey(p) : undefined;
+      },
+      dispatcher,
+      cacheFile: options.catalogCacheFile ?? null,
+      now: () => clock.now(),
+      priceData: priceDataOption(config, options.priceDataCacheFile),
+    });
   // The catalog answers the router's questions about context windows and prices.
   const facts: ModelFacts = catalog;
   const make = options.createModel ?? createLanguageModel;
@@ -116,7 +143,10 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
       ...options.retry,
     },
     firstTokenMs: { single: config.timeouts.firstTokenMs ?? 0, route: config.timeouts.firstTokenMs || 20_000 },
-    limits: { maxAnswerChars: config.limits.maxAnswerChars ?? DEFAULT_LIMITS.maxAnswerChars, maxAnswerMs: config.limits.maxAnswerMs ?? DEFAULT_LIMITS.maxAnswerMs },
+    limits: {
+      maxAnswerChars: config.limits.maxAnswerChars ?? DEFAULT_LIMITS.maxAnswerChars,
+      maxAnswerMs: config.limits.maxAnswerMs ?? DEFAULT_LIMITS.maxAnswerMs,
+    },
     ...(config.budget ? { budget: config.budget } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.random ? { random: options.random } : {}),

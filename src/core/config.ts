@@ -19,7 +19,10 @@ export const ProviderConfigSchema = z
     kind: z.enum(PROVIDER_KINDS).optional(),
     name: z.string().optional(),
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+      .optional(),
     headers: z.record(z.string(), z.string()).optional(),
     auth: z.enum(['bearer', 'x-api-key', 'x-goog-api-key', 'none']).optional(),
     /** Anthropic-version header override (Anthropic kind only). */
@@ -62,7 +65,8 @@ export const PriceSchema = z
   .strict()
   .superRefine((p, ctx) => {
     p.tiers?.forEach((t, i) => {
-      if (i > 0 && t.above <= p.tiers![i - 1]!.above) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'above'], message: 'tiers must be in increasing order of "above"' });
+      if (i > 0 && t.above <= p.tiers![i - 1]!.above)
+        ctx.addIssue({ code: 'custom', path: ['tiers', i, 'above'], message: 'tiers must be in increasing order of "above"' });
     });
   });
 
@@ -173,7 +177,14 @@ export const ConfigSchema = z
       if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
       seen.add(p.id);
       if (!findPreset(p.id)) {
-        if (!p.kind) ctx.addIssue({ code: 'custom', path: ['providers', i, 'kind'], message: `"${p.id}" is not a known preset: set "kind" to ${PROVIDER_KINDS.map((k) => `"${k}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}` });
+        if (!p.kind)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['providers', i, 'kind'],
+            message: `"${p.id}" is not a known preset: set "kind" to ${PROVIDER_KINDS.map((k) => `"${k}"`)
+              .join(', ')
+              .replace(/, ([^,]*)$/, ' or $1')}`,
+          });
         if (!p.baseUrl) ctx.addIssue({ code: 'custom', path: ['providers', i, 'baseUrl'], message: `"${p.id}" is not a known preset: set "baseUrl"` });
       }
     });
@@ -184,7 +195,8 @@ export const ConfigSchema = z
     });
     for (const [name, target] of Object.entries(cfg.aliases)) {
       // One step only: an alias of an alias would hide where a request goes.
-      if (target in cfg.aliases) ctx.addIssue({ code: 'custom', path: ['aliases', name], message: `points at another alias ("${target}"); name the model or route directly` });
+      if (target in cfg.aliases)
+        ctx.addIssue({ code: 'custom', path: ['aliases', name], message: `points at another alias ("${target}"); name the model or route directly` });
     }
   });
 
@@ -215,7 +227,11 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
   const kind = p.kind ?? preset?.kind;
   const baseUrl = p.baseUrl ?? preset?.baseUrl;
   if (!kind || !baseUrl) {
-    throw new SwitchboardError({ kind: 'config', message: `provider "${p.id}" needs "kind" and "baseUrl" (it is not a known preset)`, fix: 'add them to the provider entry' });
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `provider "${p.id}" needs "kind" and "baseUrl" (it is not a known preset)`,
+      fix: 'add them to the provider entry',
+    });
   }
   // A password in the baseUrl (`https://user:pass@host`) is a secret like a key: scrubbed wherever it shows up.
   for (const c of urlCredentials(baseUrl)) registerSecret(c);
@@ -271,13 +287,21 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (!explicit && (e as NodeJS.ErrnoException).code === 'ENOENT') return { config: parseConfig({}), path: null };
-    throw new SwitchboardError({ kind: 'config', message: `cannot read config file ${path}: ${(e as Error).message}`, fix: 'check the path given by --config or SWITCHBOARD_CONFIG' });
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `cannot read config file ${path}: ${(e as Error).message}`,
+      fix: 'check the path given by --config or SWITCHBOARD_CONFIG',
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new SwitchboardError({ kind: 'config', message: `config file ${path} is not valid JSON: ${(e as Error).message}`, fix: `fix the JSON syntax in ${path}` });
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `config file ${path} is not valid JSON: ${(e as Error).message}`,
+      fix: `fix the JSON syntax in ${path}`,
+    });
   }
   return { config: parseConfig(json, `config file ${path}`), path };
 }

@@ -67,7 +67,11 @@ export class SwitchboardError extends Error {
 
   constructor(init: ErrorInit) {
     // Provider and model ids may come from a request (the gateway's callers): no control characters.
-    init = { ...init, provider: init.provider ? stripControl(init.provider) : (init.provider ?? null), model: init.model ? stripControl(init.model) : (init.model ?? null) };
+    init = {
+      ...init,
+      provider: init.provider ? stripControl(init.provider) : (init.provider ?? null),
+      model: init.model ? stripControl(init.model) : (init.model ?? null),
+    };
     const where = [init.provider && `${init.provider}${init.model ? `/${init.model}` : ''}`, init.status ? `HTTP ${init.status}` : null]
       .filter(Boolean)
       .join(', ');
@@ -109,8 +113,24 @@ export class SwitchboardError extends Error {
     };
   }
 
-  toJSON(): { kind: ErrorKind; message: string; status: number | null; retryable: boolean; retryAfterMs: number | null; fix: string | null; requestId: string | null } {
-    return { kind: this.kind, message: this.message, status: this.status, retryable: this.retryable, retryAfterMs: this.retryAfterMs, fix: this.fix, requestId: this.requestId };
+  toJSON(): {
+    kind: ErrorKind;
+    message: string;
+    status: number | null;
+    retryable: boolean;
+    retryAfterMs: number | null;
+    fix: string | null;
+    requestId: string | null;
+  } {
+    return {
+      kind: this.kind,
+      message: this.message,
+      status: this.status,
+      retryable: this.retryable,
+      retryAfterMs: this.retryAfterMs,
+      fix: this.fix,
+      requestId: this.requestId,
+    };
   }
 }
 
@@ -128,7 +148,9 @@ export function defaultFix(kind: ErrorKind, keyHint?: string, retryAfterMs?: num
     case 'quota':
       return 'the account is out of credits or quota; add credits or pick another model';
     case 'rate_limit':
-      return retryAfterMs != null ? `rate limited: wait ${Math.ceil(retryAfterMs / 1000)} s or pick another model` : 'rate limited: wait a moment or pick another model';
+      return retryAfterMs != null
+        ? `rate limited: wait ${Math.ceil(retryAfterMs / 1000)} s or pick another model`
+        : 'rate limited: wait a moment or pick another model';
     case 'overloaded':
       return 'the provider is overloaded: retry shortly or pick another model';
     case 'server':
@@ -193,7 +215,8 @@ export function classifyHttpError(args: {
   else if (status === 429) kind = isQuotaExhausted(code, lowerMsg, info) ? 'quota' : 'rate_limit';
   else if (status === 529 || status === 503 || /overloaded|unavailable/.test(code)) kind = 'overloaded';
   else if (status >= 500) kind = 'server';
-  else if (status === 400 || status === 422) kind = /api key|api_key|unauthenticated/.test(code + lowerMsg) && /invalid|not valid|missing/.test(lowerMsg) ? 'auth' : 'bad_request';
+  else if (status === 400 || status === 422)
+    kind = /api key|api_key|unauthenticated/.test(code + lowerMsg) && /invalid|not valid|missing/.test(lowerMsg) ? 'auth' : 'bad_request';
   else kind = 'bad_request';
 
   return new SwitchboardError({
@@ -336,7 +359,14 @@ export function isProgrammingError(e: unknown): e is Error {
 
 /** Switchboard's own bug, reported as such: not retried, no cooldown, a fix that says how to report it. */
 export function internalError(e: Error, provider: string | null, model: string | null): SwitchboardError {
-  return new SwitchboardError({ kind: 'internal', message: `Switchboard bug: ${e.name}: ${e.message}`, provider, model, fix: defaultFix('internal'), cause: e });
+  return new SwitchboardError({
+    kind: 'internal',
+    message: `Switchboard bug: ${e.name}: ${e.message}`,
+    provider,
+    model,
+    fix: defaultFix('internal'),
+    cause: e,
+  });
 }
 
 /** Map a low-level network/undici error to the taxonomy (a bug of ours is `internal`, not `network`). */
@@ -353,13 +383,15 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
     return new SwitchboardError({ kind: 'timeout', message: 'connecting to the provider timed out', provider, model, fix: defaultFix('timeout'), cause: e });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    const what = phase === 'body' || code === 'UND_ERR_BODY_TIMEOUT' ? 'the stream stalled (no data within the idle timeout)' : 'no response headers within the timeout';
+    const what =
+      phase === 'body' || code === 'UND_ERR_BODY_TIMEOUT' ? 'the stream stalled (no data within the idle timeout)' : 'no response headers within the timeout';
     return new SwitchboardError({ kind: 'timeout', message: what, provider, model, fix: defaultFix('timeout'), cause: e });
   }
   let detail = msg;
   if (code === 'ECONNREFUSED') detail = 'connection refused';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = 'the host name could not be resolved (DNS)';
-  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
+  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+    detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
   else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
   return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
 }

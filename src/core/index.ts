@@ -1,7 +1,19 @@
 /** Switchboard's core library: one client for every LLM provider. No VS Code here. */
 export { createClient, type ClientOptions, type SwitchboardClient } from './client.ts';
 export { ChatStream } from './chatStream.ts';
-export { loadConfig, parseConfig, resolveProvider, defaultConfigPath, ConfigSchema, type SwitchboardConfig, type ConfigInput, type ResolvedProvider, type RouteConfig, type BudgetConfig, type Price } from './config.ts';
+export {
+  loadConfig,
+  parseConfig,
+  resolveProvider,
+  defaultConfigPath,
+  ConfigSchema,
+  type SwitchboardConfig,
+  type ConfigInput,
+  type ResolvedProvider,
+  type RouteConfig,
+  type BudgetConfig,
+  type Price,
+} from './config.ts';
 export { SwitchboardError, ERROR_KINDS, classifyHttpError, parseRetryAfter, type ErrorKind } from './errors.ts';
 export { PRESETS, PROVIDER_KINDS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
 export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
@@ -13,7 +25,17 @@ export { MemoryUsageStore, defaultLedgerPath, localDayKey, summarize, totalsAt, 
 export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
-export { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest, type ChatCompletion, type ChatCompletionChunk, type ChatCompletionCreateParams, type ChunkStream } from './openaiFacade.ts';
+export {
+  addWarnings,
+  toChatCompletion,
+  toChatRequest,
+  toChunks,
+  type FacadeRequest,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatCompletionCreateParams,
+  type ChunkStream,
+} from './openaiFacade.ts';
 export type * from './types.ts';
 // For the front ends' own requests (key verification, the gateway's log scrubbing) and the key
 // registry (every known key is scrubbed from logs and errors, whoever writes them).

@@ -123,7 +123,11 @@ export function addWarnings(into: string[], more: readonly string[] | undefined)
 
 export function toCompletionUsage(u: Usage, costUsd: number | null): CompletionUsage | undefined {
   if (u.inputTokens === null && u.outputTokens === null) return undefined;
-  const usage: CompletionUsage = { prompt_tokens: u.inputTokens ?? 0, completion_tokens: u.outputTokens ?? 0, total_tokens: (u.inputTokens ?? 0) + (u.outputTokens ?? 0) };
+  const usage: CompletionUsage = {
+    prompt_tokens: u.inputTokens ?? 0,
+    completion_tokens: u.outputTokens ?? 0,
+    total_tokens: (u.inputTokens ?? 0) + (u.outputTokens ?? 0),
+  };
   if (u.cachedInputTokens !== null) usage.prompt_tokens_details = { cached_tokens: u.cachedInputTokens };
   if (u.reasoningTokens !== null) usage.completion_tokens_details = { reasoning_tokens: u.reasoningTokens };
   if (costUsd !== null) usage.cost = costUsd;
@@ -147,7 +151,14 @@ export function toReasoningDetails(content: readonly AssistantContent[], answere
       for (const d of c.state.openrouterReasoning) out.push({ ...d, origin, source: OPENROUTER_SOURCE } as ReasoningDetail);
     } else if (c.type === 'reasoning') {
       if (c.redactedData !== undefined) out.push({ type: 'reasoning.encrypted', data: c.redactedData, format: ANTHROPIC_FORMAT, origin });
-      else out.push({ type: 'reasoning.text', text: c.text, ...(c.signature !== undefined ? { signature: c.signature } : {}), format: c.signature !== undefined ? ANTHROPIC_FORMAT : 'unknown', origin });
+      else
+        out.push({
+          type: 'reasoning.text',
+          text: c.text,
+          ...(c.signature !== undefined ? { signature: c.signature } : {}),
+          format: c.signature !== undefined ? ANTHROPIC_FORMAT : 'unknown',
+          origin,
+        });
       if (c.state?.thoughtSignature) out.push({ type: 'reasoning.encrypted', data: c.state.thoughtSignature, format: GEMINI_FORMAT, origin });
     } else if (c.state?.thoughtSignature) {
       out.push({ type: 'reasoning.encrypted', data: c.state.thoughtSignature, format: GEMINI_FORMAT, ...(c.type === 'tool-call' ? { id: c.id } : {}), origin });
@@ -282,7 +293,13 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
       this.sentRole = true;
       delta = { role: 'assistant', ...delta };
     }
-    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] };
+    return {
+      id: this.id,
+      object: 'chat.completion.chunk',
+      created: this.created,
+      model: this.model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    };
   }
 
   /** One part → the chunk to hand out now (more may be queued), or null. Throws the stream's error. */
@@ -291,7 +308,8 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
       case 'text-delta':
         return part.text ? this.chunk({ content: part.text }) : null;
       case 'tool-call-delta': {
-        if (this.calls[part.index] !== undefined) return part.argumentsDelta ? this.chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] }) : null;
+        if (this.calls[part.index] !== undefined)
+          return part.argumentsDelta ? this.chunk({ tool_calls: [{ index: part.index, function: { arguments: part.argumentsDelta } }] }) : null;
         const callId = part.id || newCallId();
         this.calls[part.index] = callId;
         const first = this.chunk({ tool_calls: [{ index: part.index, id: callId, type: 'function', function: { name: part.name ?? '', arguments: '' } }] });
@@ -323,6 +341,14 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
     const last = this.chunk(details.length ? { reasoning_details: details } : {}, result.finishReason);
     if (this.warnings.length) last.switchboard = { warnings: [...this.warnings] };
     this.queue.push(last);
-    if (this.includeUsage) this.queue.push({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices: [], usage: toCompletionUsage(result.usage, result.costUsd) ?? null });
+    if (this.includeUsage)
+      this.queue.push({
+        id: this.id,
+        object: 'chat.completion.chunk',
+        created: this.created,
+        model: this.model,
+        choices: [],
+        usage: toCompletionUsage(result.usage, result.costUsd) ?? null,
+      });
   }
 }

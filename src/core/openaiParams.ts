@@ -92,7 +92,14 @@ const Message = z.discriminatedUnion('role', [SystemMsg, UserMsg, AssistantMsg, 
 
 const Tool = z.looseObject({
   type: z.string(),
-  function: z.looseObject({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }).optional(),
+  function: z
+    .looseObject({
+      name: z.string().min(1),
+      description: z.string().optional(),
+      parameters: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullish(),
+    })
+    .optional(),
   cache_control: CacheControl.optional(),
 });
 
@@ -119,13 +126,25 @@ export const ChatCompletionParamsSchema = z.looseObject({
       z.looseObject({ type: z.literal('json_object') }),
       z.looseObject({
         type: z.literal('json_schema'),
-        json_schema: z.looseObject({ name: z.string().min(1), description: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional(), strict: z.boolean().nullish() }),
+        json_schema: z.looseObject({
+          name: z.string().min(1),
+          description: z.string().optional(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullish(),
+        }),
       }),
     ])
     .nullish(),
   reasoning_effort: z.enum(EFFORTS).nullish(),
   /** OpenRouter's form: an effort or a token budget. */
-  reasoning: z.looseObject({ effort: z.enum(EFFORTS).optional(), max_tokens: z.number().int().positive().optional(), exclude: z.boolean().optional(), enabled: z.boolean().optional() }).nullish(),
+  reasoning: z
+    .looseObject({
+      effort: z.enum(EFFORTS).optional(),
+      max_tokens: z.number().int().positive().optional(),
+      exclude: z.boolean().optional(),
+      enabled: z.boolean().optional(),
+    })
+    .nullish(),
   seed: z.number().int().nullish(),
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   presence_penalty: z.number().min(-2).max(2).nullish(),
@@ -157,9 +176,33 @@ const HINTS_NOT_FORWARDED: Record<string, string> = {
   verbosity: 'verbosity is not forwarded',
 };
 const TRANSLATED = new Set([
-  'model', 'messages', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'stream', 'stream_options', 'tools', 'tool_choice',
-  'parallel_tool_calls', 'response_format', 'reasoning_effort', 'reasoning', 'seed', 'frequency_penalty', 'presence_penalty', 'user', 'logprobs',
-  'top_logprobs', 'n', 'functions', 'function_call', 'modalities', 'audio', 'web_search_options',
+  'model',
+  'messages',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'stream',
+  'stream_options',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'reasoning',
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'user',
+  'logprobs',
+  'top_logprobs',
+  'n',
+  'functions',
+  'function_call',
+  'modalities',
+  'audio',
+  'web_search_options',
 ]);
 const MESSAGE_FIELDS: Record<string, Set<string>> = {
   system: new Set(['role', 'content', 'name']),
@@ -178,7 +221,8 @@ export interface TranslatedParams {
   includeUsage: boolean;
 }
 
-const cacheOf = (c: { type: 'ephemeral'; ttl?: '5m' | '1h' } | undefined): CacheHint | undefined => (c ? { type: 'ephemeral', ...(c.ttl ? { ttl: c.ttl } : {}) } : undefined);
+const cacheOf = (c: { type: 'ephemeral'; ttl?: '5m' | '1h' } | undefined): CacheHint | undefined =>
+  c ? { type: 'ephemeral', ...(c.ttl ? { ttl: c.ttl } : {}) } : undefined;
 
 function textPart(p: { text: string; cache_control?: { type: 'ephemeral'; ttl?: '5m' | '1h' } | undefined }): TextPart {
   const cache = cacheOf(p.cache_control);
@@ -193,7 +237,12 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
 
 export function translateParams(input: ChatCompletionCreateParams): TranslatedParams {
   const r = ChatCompletionParamsSchema.safeParse(input);
-  if (!r.success) throw new SwitchboardError({ kind: 'bad_request', message: `invalid chat.completions.create parameters: ${formatIssues(r.error)}`, fix: 'fix the request parameters' });
+  if (!r.success)
+    throw new SwitchboardError({
+      kind: 'bad_request',
+      message: `invalid chat.completions.create parameters: ${formatIssues(r.error)}`,
+      fix: 'fix the request parameters',
+    });
   const p: Params = r.data;
   const model = p.model;
   const warnings: string[] = [];
@@ -202,12 +251,17 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
   };
 
   // Parameters that change what the caller gets and that no Switchboard target honours.
-  if (p.n != null && p.n > 1) refuse('n', `n = ${p.n} asks for several choices; Switchboard returns exactly one`, 'send n = 1 (or omit it) and make several requests');
+  if (p.n != null && p.n > 1)
+    refuse('n', `n = ${p.n} asks for several choices; Switchboard returns exactly one`, 'send n = 1 (or omit it) and make several requests');
   if (p.logprobs === true) refuse('logprobs', 'token log-probabilities are not returned by Switchboard', 'omit logprobs and top_logprobs');
-  if (p.top_logprobs != null && p.top_logprobs > 0) refuse('top_logprobs', 'token log-probabilities are not returned by Switchboard', 'omit logprobs and top_logprobs');
-  if (p.functions != null && p.functions.length > 0) refuse('functions', 'the legacy functions parameter is not accepted', 'send the same definitions as tools: [{type: "function", function: {...}}]');
-  if (p.function_call !== undefined && p.function_call !== null) refuse('function_call', 'the legacy function_call parameter is not accepted', 'use tool_choice');
-  if (p.audio != null || (p.modalities ?? []).some((m) => m !== 'text')) refuse('modalities', 'audio output is not supported', 'ask for text only (omit modalities and audio)');
+  if (p.top_logprobs != null && p.top_logprobs > 0)
+    refuse('top_logprobs', 'token log-probabilities are not returned by Switchboard', 'omit logprobs and top_logprobs');
+  if (p.functions != null && p.functions.length > 0)
+    refuse('functions', 'the legacy functions parameter is not accepted', 'send the same definitions as tools: [{type: "function", function: {...}}]');
+  if (p.function_call !== undefined && p.function_call !== null)
+    refuse('function_call', 'the legacy function_call parameter is not accepted', 'use tool_choice');
+  if (p.audio != null || (p.modalities ?? []).some((m) => m !== 'text'))
+    refuse('modalities', 'audio output is not supported', 'ask for text only (omit modalities and audio)');
   if (p.web_search_options != null) refuse('web_search_options', 'built-in web search is not supported', 'give the model a search tool of your own');
 
   for (const k of Object.keys(input as object)) {
@@ -222,7 +276,12 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
 
   if (p.tools != null && p.tools.length > 0) {
     request.tools = p.tools.map((t, i): ToolDefinition => {
-      if (t.type !== 'function' || !t.function) return refuse(`tools[${i}]`, `tool type "${t.type}" is not supported`, 'declare it as a function tool: {type: "function", function: {name, description, parameters}}');
+      if (t.type !== 'function' || !t.function)
+        return refuse(
+          `tools[${i}]`,
+          `tool type "${t.type}" is not supported`,
+          'declare it as a function tool: {type: "function", function: {name, description, parameters}}',
+        );
       const def: ToolDefinition = { name: t.function.name, parameters: t.function.parameters ?? { type: 'object', properties: {} } };
       if (t.function.description !== undefined) def.description = t.function.description;
       if (t.function.strict != null) def.strict = t.function.strict;
@@ -236,10 +295,12 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
     if (typeof c === 'string') request.toolChoice = c;
     else if (c.type === 'function' && c.function) request.toolChoice = { type: 'tool', name: c.function.name };
     else refuse('tool_choice', `tool_choice of type "${c.type}" is not supported`, 'use "auto", "none", "required" or {type: "function", function: {name}}');
-    if (request.toolChoice !== 'none' && request.toolChoice !== 'auto' && !request.tools?.length) refuse('tool_choice', 'a tool is required but no tools were given', 'send tools, or tool_choice "auto"');
+    if (request.toolChoice !== 'none' && request.toolChoice !== 'auto' && !request.tools?.length)
+      refuse('tool_choice', 'a tool is required but no tools were given', 'send tools, or tool_choice "auto"');
     if (typeof request.toolChoice === 'object') {
       const name = request.toolChoice.name;
-      if (!request.tools?.some((t) => t.name === name)) refuse('tool_choice', `names the tool "${name}", which is not in tools`, 'name one of the tools you send');
+      if (!request.tools?.some((t) => t.name === name))
+        refuse('tool_choice', `names the tool "${name}", which is not in tools`, 'name one of the tools you send');
     }
   }
   if (p.parallel_tool_calls != null) request.parallelToolCalls = p.parallel_tool_calls;
@@ -249,14 +310,21 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
     if (rf.type === 'json_schema') {
       const js = rf.json_schema;
       if (!js.schema) refuse('response_format', 'json_schema has no schema', 'put the JSON Schema in response_format.json_schema.schema');
-      request.responseFormat = { type: 'json_schema', name: js.name, schema: js.schema!, ...(js.description !== undefined ? { description: js.description } : {}), ...(js.strict != null ? { strict: js.strict } : {}) };
+      request.responseFormat = {
+        type: 'json_schema',
+        name: js.name,
+        schema: js.schema!,
+        ...(js.description !== undefined ? { description: js.description } : {}),
+        ...(js.strict != null ? { strict: js.strict } : {}),
+      };
     } else request.responseFormat = { type: rf.type };
   }
 
   const effort = p.reasoning_effort ?? p.reasoning?.effort;
   const budget = p.reasoning?.max_tokens;
   if (p.reasoning?.enabled === false) request.reasoning = { effort: 'none' };
-  else if (effort !== undefined || budget !== undefined) request.reasoning = { ...(effort !== undefined ? { effort } : {}), ...(budget !== undefined ? { budgetTokens: budget } : {}) };
+  else if (effort !== undefined || budget !== undefined)
+    request.reasoning = { ...(effort !== undefined ? { effort } : {}), ...(budget !== undefined ? { budgetTokens: budget } : {}) };
   if (p.reasoning?.exclude) warnings.push('reasoning.exclude: reasoning is always returned when the provider sends it');
 
   const maxTokens = p.max_completion_tokens ?? p.max_tokens;
@@ -281,7 +349,9 @@ function translateMessages(p: Params, model: string, warnings: string[], refuse:
   p.messages.forEach((m, i) => {
     const at = `messages[${i}]`;
     const known = MESSAGE_FIELDS[m.role];
-    if (known) for (const k of Object.keys(m)) if (!known.has(k) && (m as Record<string, unknown>)[k] != null) warnings.push(`${at}.${k}: unknown message field, not forwarded`);
+    if (known)
+      for (const k of Object.keys(m))
+        if (!known.has(k) && (m as Record<string, unknown>)[k] != null) warnings.push(`${at}.${k}: unknown message field, not forwarded`);
     switch (m.role) {
       case 'function':
         return refuse(`${at}.role`, 'the legacy "function" role is not accepted', 'answer tool calls with role "tool" and tool_call_id');
@@ -303,7 +373,11 @@ function translateMessages(p: Params, model: string, warnings: string[], refuse:
         return;
       }
       case 'tool': {
-        const result: ToolResultPart = { type: 'tool-result', callId: m.tool_call_id, content: typeof m.content === 'string' ? m.content : m.content.map(textPart) };
+        const result: ToolResultPart = {
+          type: 'tool-result',
+          callId: m.tool_call_id,
+          content: typeof m.content === 'string' ? m.content : m.content.map(textPart),
+        };
         const name = toolNames.get(m.tool_call_id);
         if (name !== undefined) result.name = name;
         // Consecutive tool messages answer one assistant turn: one tool message with every result.
@@ -337,7 +411,12 @@ function userPart(c: z.output<typeof UserPart>, at: string, warnings: string[], 
       return refuse(at, 'audio input is not supported', 'transcribe the audio and send text');
     case 'file': {
       if (c.cache_control) warnings.push(`${at}.cache_control: cache hints on files are not forwarded`);
-      if (c.file.file_id) return refuse(`${at}.file.file_id`, 'uploaded file ids are not supported (files are not stored)', 'send the file inline as file_data: "data:application/pdf;base64,…"');
+      if (c.file.file_id)
+        return refuse(
+          `${at}.file.file_id`,
+          'uploaded file ids are not supported (files are not stored)',
+          'send the file inline as file_data: "data:application/pdf;base64,…"',
+        );
       const data = c.file.file_data ? parseDataUrl(c.file.file_data) : null;
       if (!data) return refuse(`${at}.file.file_data`, 'a file must be a base64 data: URL', 'send file_data: "data:application/pdf;base64,…"');
       return { type: 'file', data: data.data, mediaType: data.mediaType, ...(c.file.filename ? { filename: c.file.filename } : {}) };

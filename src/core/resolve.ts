@@ -91,7 +91,11 @@ export class ModelResolver {
   resolve(asked: string): Target {
     if (stripControl(asked) !== asked) {
       // A model id never holds control characters; one that does would forge lines in logs and errors.
-      throw new SwitchboardError({ kind: 'config', message: `"${stripControl(asked)}" is not a model id (it contains control characters)`, fix: 'use "provider/model", e.g. "openai/gpt-4o-mini"' });
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `"${stripControl(asked)}" is not a model id (it contains control characters)`,
+        fix: 'use "provider/model", e.g. "openai/gpt-4o-mini"',
+      });
     }
     const id = this.unalias(asked);
     if (id.startsWith(ROUTE_PREFIX)) {
@@ -99,7 +103,12 @@ export class ModelResolver {
       if (route) return { type: 'route', route };
       if (!this.providers.has('route')) {
         const known = [...this.routes.keys()].map((r) => ROUTE_PREFIX + r).join(', ');
-        throw new SwitchboardError({ kind: 'config', message: `unknown route "${id}"`, model: id, fix: known ? `known routes: ${known}` : `add it to "routes" in ${this.configHint}` });
+        throw new SwitchboardError({
+          kind: 'config',
+          message: `unknown route "${id}"`,
+          model: id,
+          fix: known ? `known routes: ${known}` : `add it to "routes" in ${this.configHint}`,
+        });
       }
     }
     return { type: 'model', model: this.resolveModel(id) };

@@ -26,7 +26,15 @@ export interface Usage {
 }
 
 /** Every Usage field, in the order ledgers and reports list them. */
-export const USAGE_KEYS = ['inputTokens', 'outputTokens', 'cachedInputTokens', 'reasoningTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens', 'toolUsePromptTokens'] as const;
+export const USAGE_KEYS = [
+  'inputTokens',
+  'outputTokens',
+  'cachedInputTokens',
+  'reasoningTokens',
+  'cacheWrite5mTokens',
+  'cacheWrite1hTokens',
+  'toolUsePromptTokens',
+] as const;
 
 /**
  * What an adapter yields while it streams. Errors are thrown by the adapter as

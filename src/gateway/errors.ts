@@ -56,8 +56,23 @@ const BY_KIND: Record<ErrorKind, Mapping> = {
 const NO_RETRY = new Set<ErrorKind>(['auth', 'permission', 'quota', 'context_length', 'bad_request', 'not_found', 'config', 'budget', 'internal']);
 
 /** An error the gateway raises itself (bad token, bad JSON, body too large, …). */
-export function gatewayError(status: number, message: string, code: string, extra: { type?: string; param?: string | null; headers?: Record<string, string> } = {}): HttpError {
-  const type = extra.type ?? (status === 401 ? 'authentication_error' : status === 403 ? 'permission_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error');
+export function gatewayError(
+  status: number,
+  message: string,
+  code: string,
+  extra: { type?: string; param?: string | null; headers?: Record<string, string> } = {},
+): HttpError {
+  const type =
+    extra.type ??
+    (status === 401
+      ? 'authentication_error'
+      : status === 403
+        ? 'permission_error'
+        : status === 429
+          ? 'rate_limit_error'
+          : status >= 500
+            ? 'server_error'
+            : 'invalid_request_error');
   return { status, body: { error: { message, type, param: extra.param ?? null, code } }, headers: extra.headers ?? {} };
 }
 

@@ -36,10 +36,16 @@ export function readBody(req: IncomingMessage, res: ServerResponse, limits: Body
     const parts: Buffer[] = [];
     let size = 0;
     let idle: NodeJS.Timeout | undefined;
-    const deadline = setTimeout(() => fail(gatewayError(408, `the request body did not arrive within ${requestTimeoutMs} ms`, 'request_timeout')), requestTimeoutMs);
+    const deadline = setTimeout(
+      () => fail(gatewayError(408, `the request body did not arrive within ${requestTimeoutMs} ms`, 'request_timeout')),
+      requestTimeoutMs,
+    );
     const armIdle = (): void => {
       clearTimeout(idle);
-      idle = setTimeout(() => fail(gatewayError(408, `the client sent nothing for ${idleTimeoutMs} ms while sending the body`, 'request_timeout')), idleTimeoutMs);
+      idle = setTimeout(
+        () => fail(gatewayError(408, `the client sent nothing for ${idleTimeoutMs} ms while sending the body`, 'request_timeout')),
+        idleTimeoutMs,
+      );
     };
     const cleanup = (): void => {
       clearTimeout(deadline);

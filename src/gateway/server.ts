@@ -90,7 +90,15 @@ export interface Gateway {
   stats(): GatewayStats;
 }
 
-const DEFAULTS = { maxBodyBytes: 8 * 1024 * 1024, maxJsonDepth: 64, maxConnections: 1024, headersTimeoutMs: 10_000, maxConcurrent: 64, requestTimeoutMs: 60_000, idleTimeoutMs: 30_000 };
+const DEFAULTS = {
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxJsonDepth: 64,
+  maxConnections: 1024,
+  headersTimeoutMs: 10_000,
+  maxConcurrent: 64,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 30_000,
+};
 
 /** Unread request bodies up to this size are drained rather than cut off (see send). */
 const DRAIN_LIMIT = 1024 * 1024;
@@ -98,7 +106,8 @@ const DRAIN_LIMIT = 1024 * 1024;
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
-  if (typeof opts.token !== 'string' || opts.token.length < 16) throw new SwitchboardError({ kind: 'config', message: 'the gateway token must be at least 16 characters', fix: 'generate one (see src/gateway/token.ts)' });
+  if (typeof opts.token !== 'string' || opts.token.length < 16)
+    throw new SwitchboardError({ kind: 'config', message: 'the gateway token must be at least 16 characters', fix: 'generate one (see src/gateway/token.ts)' });
   const { client } = opts;
   const host = opts.host ?? '127.0.0.1';
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
@@ -114,7 +123,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const allowedOrigins = new Set((opts.allowedOrigins ?? []).map(normalizeOrigin));
   const startedSec = Math.floor(Date.now() / 1000);
 
-  const stats: GatewayStats = { active: 0, requests: 0, connections: 0, evictedConnections: 0, refusedConnections: 0, completed: 0, clientAborts: 0, byStatus: {} };
+  const stats: GatewayStats = {
+    active: 0,
+    requests: 0,
+    connections: 0,
+    evictedConnections: 0,
+    refusedConnections: 0,
+    completed: 0,
+    clientAborts: 0,
+    byStatus: {},
+  };
   const inflight = new Set<AbortController>();
   /** Responses not yet finished; close() waits for them before dropping keep-alive sockets. */
   const open = new Set<ServerResponse>();
@@ -161,9 +179,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       } else {
         stats.refusedConnections++;
         count(503);
-        const body = JSON.stringify(gatewayError(503, `the gateway has ${maxConnections} connections open, all busy; retry shortly`, 'too_many_connections').body);
+        const body = JSON.stringify(
+          gatewayError(503, `the gateway has ${maxConnections} connections open, all busy; retry shortly`, 'too_many_connections').body,
+        );
         socket.on('error', () => undefined);
-        socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${body}`,
+        );
         return;
       }
     }
@@ -198,9 +220,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const status = timeout ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     count(status);
     if (socket.writable && !(socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.headersSent) {
-      const e = timeout ? gatewayError(408, 'the request did not arrive in time', 'request_timeout') : gatewayError(status, 'malformed HTTP request', 'bad_http_request');
+      const e = timeout
+        ? gatewayError(408, 'the request did not arrive in time', 'request_timeout')
+        : gatewayError(status, 'malformed HTTP request', 'bad_http_request');
       const body = JSON.stringify(e.body);
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     }
     socket.destroySoon();
     if (timeout) log(`gateway: ${status} request timeout (client too slow)`);
@@ -239,22 +265,30 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       open.delete(res);
       if (open.size === 0) onAllFinished?.();
       count(res.statusCode);
-      log(`gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}`);
+      log(
+        `gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}`,
+      );
     });
 
     // 1. DNS rebinding: the Host must name this server.
     const hostHeader = (req.headers.host ?? '').toLowerCase();
-    if (!allowedHosts.has(hostHeader)) return send(req, res, gatewayError(421, 'this gateway answers only to its own address (Host header refused)', 'invalid_host'));
+    if (!allowedHosts.has(hostHeader))
+      return send(req, res, gatewayError(421, 'this gateway answers only to its own address (Host header refused)', 'invalid_host'));
 
     // 2. Browsers: only explicitly allowed origins; no wildcard CORS, ever.
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      if (!allowedOrigins.has(normalizeOrigin(origin))) return send(req, res, gatewayError(403, 'browser requests are not allowed from this origin', 'origin_not_allowed'));
+      if (!allowedOrigins.has(normalizeOrigin(origin)))
+        return send(req, res, gatewayError(403, 'browser requests are not allowed from this origin', 'origin_not_allowed'));
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
       if (method === 'OPTIONS') {
         const asked = String(req.headers['access-control-request-headers'] ?? '').replace(/[^A-Za-z0-9,\- ]/g, '');
-        res.writeHead(204, { 'access-control-allow-methods': 'GET, POST', 'access-control-allow-headers': asked || 'authorization, content-type', 'access-control-max-age': '600' });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-headers': asked || 'authorization, content-type',
+          'access-control-max-age': '600',
+        });
         res.end();
         return;
       }
@@ -273,7 +307,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const apiKeyHeader = req.headers['x-api-key'];
     const authorization = req.headers.authorization ?? (door === messagesDoor && typeof apiKeyHeader === 'string' ? `Bearer ${apiKeyHeader}` : undefined);
     if (!checkToken(authorization)) {
-      const e = gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>" (or "x-api-key: <token>")', 'invalid_api_key', { headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' } });
+      const e = gatewayError(401, 'missing or wrong gateway token: send "Authorization: Bearer <token>" (or "x-api-key: <token>")', 'invalid_api_key', {
+        headers: { 'www-authenticate': 'Bearer', 'x-should-retry': 'false' },
+      });
       return send(req, res, door ? door.error(e) : e);
     }
 
@@ -297,14 +333,30 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       if (path === '/v1/messages/count_tokens') run = () => countTokens(doorCtx, req, res, query);
       else run = () => serveDoor(doorCtx, door, req, res, note, query);
     } else {
-      return send(req, res, gatewayError(404, `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/models, /health)`, 'unknown_url'));
+      return send(
+        req,
+        res,
+        gatewayError(
+          404,
+          `no such endpoint: ${method} ${logSafe(path, 80)} (this gateway serves /v1/chat/completions, /v1/messages, /v1/responses, /v1/models, /health)`,
+          'unknown_url',
+        ),
+      );
     }
 
     // 5. Capacity.
     const shaped = (e: HttpError) => (door ? door.error(e) : e);
     if (closing) return send(req, res, shaped(gatewayError(503, 'the gateway is shutting down', 'gateway_shutting_down')));
     if (stats.active >= maxConcurrent) {
-      return send(req, res, shaped(gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', { headers: { 'retry-after': '1' } })));
+      return send(
+        req,
+        res,
+        shaped(
+          gatewayError(429, `the gateway is handling ${maxConcurrent} requests already; retry shortly`, 'too_many_concurrent_requests', {
+            headers: { 'retry-after': '1' },
+          }),
+        ),
+      );
     }
     stats.active++;
     try {
@@ -464,7 +516,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     } catch {
       throw new RequestFailure(gatewayError(400, 'the request body is not valid JSON', 'invalid_json'));
     }
-    if (!json || typeof json !== 'object' || Array.isArray(json)) throw new RequestFailure(gatewayError(400, 'the request body must be a JSON object', 'invalid_json'));
+    if (!json || typeof json !== 'object' || Array.isArray(json))
+      throw new RequestFailure(gatewayError(400, 'the request body must be a JSON object', 'invalid_json'));
     const p = json as Record<string, unknown>;
     // Parameters the core cannot honour are refused by the facade (toChatRequest), naming the parameter and model.
     return p;
@@ -491,7 +544,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     const list = warnings.map((w) => redact(w));
     // Clients cap header sizes (Node: 16 KiB in all): keep it short; the body has them all.
     let value = ascii(list);
-    for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see switchboard.warnings in the response`]);
+    for (let n = list.length - 1; value.length > 4096 && n >= 0; n--)
+      value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see switchboard.warnings in the response`]);
     return { 'x-switchboard-warnings': value };
   }
 

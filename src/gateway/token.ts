@@ -43,7 +43,11 @@ export function loadOrCreateToken(opts: { env?: NodeJS.ProcessEnv; path?: string
   const env = opts.env ?? process.env;
   const fromEnv = env[TOKEN_ENV]?.trim();
   if (fromEnv) {
-    if (fromEnv.length < MIN_TOKEN_LENGTH) throw tokenError(`${TOKEN_ENV} is too short (${fromEnv.length} characters)`, `use at least ${MIN_TOKEN_LENGTH} random characters, or unset it to use a generated token`);
+    if (fromEnv.length < MIN_TOKEN_LENGTH)
+      throw tokenError(
+        `${TOKEN_ENV} is too short (${fromEnv.length} characters)`,
+        `use at least ${MIN_TOKEN_LENGTH} random characters, or unset it to use a generated token`,
+      );
     return { token: fromEnv, source: 'env', path: null, created: false };
   }
   const path = opts.path ?? defaultTokenPath(env);
@@ -99,4 +103,3 @@ function readTokenFile(path: string): string | null {
   }
   return token;
 }
-

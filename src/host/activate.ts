@@ -29,7 +29,8 @@ export function activateSwitchboard(context: vscode.ExtensionContext): Switchboa
   const status = new StatusBar();
   const lmChanged = new vscode.EventEmitter<void>();
   context.subscriptions.push(log, status, lmChanged);
-  const saved = context.globalState.get<string>('switchboard.currentModel') ?? vscode.workspace.getConfiguration('switchboard').get<string>('defaultModel') ?? null;
+  const saved =
+    context.globalState.get<string>('switchboard.currentModel') ?? vscode.workspace.getConfiguration('switchboard').get<string>('defaultModel') ?? null;
   status.update({ model: saved || null, spend: '$0.00', requests: 0, detail: null });
 
   let loading: Promise<Main> | undefined;
@@ -65,7 +66,8 @@ export function activateSwitchboard(context: vscode.ExtensionContext): Switchboa
         vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, {
           onDidChangeLanguageModelChatInformation: lmChanged.event,
           provideLanguageModelChatInformation: async () => (await load()).lmInfos(),
-          provideLanguageModelChatResponse: async (model, messages, options, progress, token) => (await load()).lmResponse(model, messages, options, progress, token),
+          provideLanguageModelChatResponse: async (model, messages, options, progress, token) =>
+            (await load()).lmResponse(model, messages, options, progress, token),
           provideTokenCount: async (_model, text) => (await load()).lmTokenCount(text),
         }),
       );

@@ -161,7 +161,9 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
     const ok = await vscode.workspace.applyEdit(edit);
     if (ok) {
       this.proposals.delete(p.proposalUri.toString());
-      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === p.proposalUri.toString());
+      const tab = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === p.proposalUri.toString());
       if (tab) await vscode.window.tabGroups.close(tab);
       await vscode.window.showTextDocument(doc);
       this.host.log.info(`Applied a proposal to ${doc.uri.toString(true)}`);

@@ -57,7 +57,13 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
   };
 
   const askQuestion = async (title: string, value?: string): Promise<string | undefined> => {
-    const q = await vscode.window.showInputBox({ title, prompt: 'What do you want to know?', value, placeHolder: 'e.g. Why does this return undefined for an empty list?', ignoreFocusOut: true });
+    const q = await vscode.window.showInputBox({
+      title,
+      prompt: 'What do you want to know?',
+      value,
+      placeHolder: 'e.g. Why does this return undefined for an empty list?',
+      ignoreFocusOut: true,
+    });
     return q?.trim() || undefined;
   };
 
@@ -90,8 +96,13 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
     'switchboard.explainSelection': () => askSelection(PRESET_PROMPTS.explain),
     'switchboard.reviewSelection': () => askSelection(PRESET_PROMPTS.review),
     'switchboard.refreshCatalog': async () => {
-      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Switchboard: refreshing the model catalog…' }, () => app.client().catalog.refresh({ force: true }));
-      const count = app.client().catalog.list().filter((m) => m.available).length;
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Switchboard: refreshing the model catalog…' }, () =>
+        app.client().catalog.refresh({ force: true }),
+      );
+      const count = app
+        .client()
+        .catalog.list()
+        .filter((m) => m.available).length;
       for (const e of r.errors) app.log.warn(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
       if (r.cacheError) app.log.warn(r.cacheError);
       const failed = r.errors.map((e) => `${e.providerId}: ${e.message}`).join('; ');
@@ -117,7 +128,12 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       const a = (args ?? {}) as { question?: string; models?: string[]; blind?: boolean; withSelection?: boolean };
       const editor = vscode.window.activeTextEditor;
       const selection = a.withSelection || (a.withSelection === undefined && editor && !editor.selection.isEmpty) ? await currentSelection(app) : undefined;
-      return app.compare.open({ ...(a.question ? { question: a.question } : {}), ...(a.models ? { models: a.models } : {}), ...(a.blind ? { blind: true } : {}), ...(selection ? { selection } : {}) });
+      return app.compare.open({
+        ...(a.question ? { question: a.question } : {}),
+        ...(a.models ? { models: a.models } : {}),
+        ...(a.blind ? { blind: true } : {}),
+        ...(selection ? { selection } : {}),
+      });
     },
     'switchboard.showCompareScoreboard': () => app.compare.showScoreboard(),
   };

@@ -114,7 +114,14 @@ export class GatewayController implements vscode.Disposable {
 
   private async announce(url: string, copy: boolean, already: boolean): Promise<void> {
     if (copy) await this.copyToken();
-    const pick = await this.app.notify('info', `Switchboard gateway ${already ? 'is running' : 'started'} at ${url} — OpenAI-compatible (/v1/chat/completions, /v1/responses) and Anthropic-compatible (/v1/messages); send the token as "Authorization: Bearer <token>".`, USE_WITH, 'Copy Token', 'Copy URL', 'Stop');
+    const pick = await this.app.notify(
+      'info',
+      `Switchboard gateway ${already ? 'is running' : 'started'} at ${url} — OpenAI-compatible (/v1/chat/completions, /v1/responses) and Anthropic-compatible (/v1/messages); send the token as "Authorization: Bearer <token>".`,
+      USE_WITH,
+      'Copy Token',
+      'Copy URL',
+      'Stop',
+    );
     if (pick === USE_WITH) await this.useWith();
     else if (pick === 'Copy Token') await this.copyToken();
     else if (pick === 'Copy URL') await vscode.env.clipboard.writeText(url);
@@ -133,14 +140,20 @@ export class GatewayController implements vscode.Disposable {
     const snippets = agentSnippets(r.url, await this.token(), model);
     const chosen = agent
       ? snippets.find((s) => s.id === agent)
-      : await vscode.window.showQuickPick(
-          snippets.map((s) => ({ label: s.label, detail: s.detail, id: s.id })),
-          { title: 'Use the Switchboard gateway with…', placeHolder: `copies the settings (with the token) for model ${model}` },
-        ).then((p) => snippets.find((s) => s.id === p?.id));
+      : await vscode.window
+          .showQuickPick(
+            snippets.map((s) => ({ label: s.label, detail: s.detail, id: s.id })),
+            { title: 'Use the Switchboard gateway with…', placeHolder: `copies the settings (with the token) for model ${model}` },
+          )
+          .then((p) => snippets.find((s) => s.id === p?.id));
     if (!chosen) return undefined;
     await vscode.env.clipboard.writeText(chosen.text);
     this.app.log.info(`Gateway settings for ${chosen.label} copied to the clipboard (model ${model})`);
-    if (!agent) void this.app.notify('info', `Switchboard: settings for ${chosen.label} copied (they contain the gateway token). Paste them into your shell${chosen.id === 'codex' ? ' and ~/.codex/config.toml' : ''}.`);
+    if (!agent)
+      void this.app.notify(
+        'info',
+        `Switchboard: settings for ${chosen.label} copied (they contain the gateway token). Paste them into your shell${chosen.id === 'codex' ? ' and ~/.codex/config.toml' : ''}.`,
+      );
     return chosen.id;
   }
 

@@ -44,7 +44,9 @@ export interface SetKeyArgs {
 
 /** Resolve a provider id the way the client will (settings entry first, else the preset). */
 function providerById(app: KeysHost, id: string): ResolvedProvider | undefined {
-  return keyableProviders(app).find((p) => p.id === id || findPreset(p.id)?.id === findPreset(id)?.id) ?? (findPreset(id) ? resolveProvider({ id }) : undefined);
+  return (
+    keyableProviders(app).find((p) => p.id === id || findPreset(p.id)?.id === findPreset(id)?.id) ?? (findPreset(id) ? resolveProvider({ id }) : undefined)
+  );
 }
 
 async function pickProvider(app: KeysHost, title: string, list: ResolvedProvider[]): Promise<ResolvedProvider | undefined> {
@@ -56,14 +58,22 @@ async function pickProvider(app: KeysHost, title: string, list: ResolvedProvider
     detail: redactUrl(p.baseUrl),
     iconPath: new vscode.ThemeIcon(app.keys.has(p.id) ? 'pass-filled' : 'key'),
   }));
-  const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Pick a provider', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Pick a provider',
+    matchOnDescription: true,
+    matchOnDetail: true,
+    ignoreFocusOut: true,
+  });
   return pick?.provider;
 }
 
 export async function verifyStoredKey(app: KeysHost, p: ResolvedProvider): Promise<VerifyResult> {
   const key = app.keyFor(p);
   if (!key) return { ok: false, status: null, message: 'no key is stored' };
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () => verifyKey(p, key));
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () =>
+    verifyKey(p, key),
+  );
 }
 
 export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<VerifyResult | undefined> {
@@ -155,7 +165,15 @@ export async function importKeysFromEnv(app: KeysHost, env: NodeJS.ProcessEnv = 
     imported.push(f.providerId);
   }
   app.log.info(`Imported keys from the environment for: ${imported.join(', ') || 'nothing'}`);
-  void app.notify('info', imported.length ? `Switchboard: imported ${imported.length} key${imported.length > 1 ? 's' : ''} from the environment (${found.filter((f) => imported.includes(f.providerId)).map((f) => f.env).join(', ')}).` : 'Switchboard: no new API keys found in the environment.');
+  void app.notify(
+    'info',
+    imported.length
+      ? `Switchboard: imported ${imported.length} key${imported.length > 1 ? 's' : ''} from the environment (${found
+          .filter((f) => imported.includes(f.providerId))
+          .map((f) => f.env)
+          .join(', ')}).`
+      : 'Switchboard: no new API keys found in the environment.',
+  );
   if (imported.length) app.fireModelsChanged();
   return imported;
 }
@@ -165,7 +183,13 @@ export async function firstRunOffers(app: KeysHost): Promise<void> {
   const found = keysInEnvironment(app);
   if (found.length && !app.flag('envImportOffered')) {
     const names = found.map((f) => f.env).join(', ');
-    const pick = await app.notify('info', `Switchboard found API keys in your environment (${names}). Import them into VS Code's secret storage?`, 'Import', 'Not Now', 'Never');
+    const pick = await app.notify(
+      'info',
+      `Switchboard found API keys in your environment (${names}). Import them into VS Code's secret storage?`,
+      'Import',
+      'Not Now',
+      'Never',
+    );
     if (pick === 'Import') {
       await app.setFlag('envImportOffered', true);
       await importKeysFromEnv(app);
@@ -178,7 +202,13 @@ export async function firstRunOffers(app: KeysHost): Promise<void> {
   if (!servers.length) return;
   const s = servers[0]!;
   app.log.info(`Found a local ${s.name} server at ${s.baseUrl} with ${s.models.length} models`);
-  const pick = await app.notify('info', `Switchboard found a local ${s.name} server with ${s.models.length} model${s.models.length > 1 ? 's' : ''} (${s.models.slice(0, 3).join(', ')}${s.models.length > 3 ? ', …' : ''}). Use it?`, `Use ${s.name}`, 'Not Now', 'Never');
+  const pick = await app.notify(
+    'info',
+    `Switchboard found a local ${s.name} server with ${s.models.length} model${s.models.length > 1 ? 's' : ''} (${s.models.slice(0, 3).join(', ')}${s.models.length > 3 ? ', …' : ''}). Use it?`,
+    `Use ${s.name}`,
+    'Not Now',
+    'Never',
+  );
   if (pick === 'Never') await app.setFlag('localOffered', true);
   if (!pick?.startsWith('Use')) return;
   await app.setFlag('localOffered', true);

@@ -76,10 +76,11 @@ function cacheHintOf(data: Uint8Array): CacheHint {
 
 function imagePart(p: { mimeType: string; data: Uint8Array }, model: string): ImagePart {
   const mediaType = p.mimeType.toLowerCase();
-  if (!isSupportedImageType(mediaType))
-    throw new LmRequestError(`${model}: images of type ${p.mimeType} cannot be sent; use PNG, JPEG, GIF or WebP.`);
+  if (!isSupportedImageType(mediaType)) throw new LmRequestError(`${model}: images of type ${p.mimeType} cannot be sent; use PNG, JPEG, GIF or WebP.`);
   if (p.data.byteLength > MAX_IMAGE_BYTES)
-    throw new LmRequestError(`${model}: an image of ${(p.data.byteLength / 1024 / 1024).toFixed(1)} MB is larger than the 5 MB providers accept; attach a smaller one.`);
+    throw new LmRequestError(
+      `${model}: an image of ${(p.data.byteLength / 1024 / 1024).toFixed(1)} MB is larger than the 5 MB providers accept; attach a smaller one.`,
+    );
   return { type: 'image', source: { type: 'base64', data: toBase64(p.data), mediaType } };
 }
 
@@ -248,7 +249,8 @@ export function toToolDefinitions(tools: readonly { name: string; description: s
 /** VS Code's tool mode (Auto = 1, Required = 2) → the core's tool choice; undefined without tools. */
 export function toToolChoice(toolMode: number | undefined, toolCount: number, model: string): ToolChoice | undefined {
   if (toolMode === 2) {
-    if (toolCount === 0) throw new LmRequestError(`${model}: the request requires a tool call (LanguageModelChatToolMode.Required) but offers no tools; pass tools or use Auto.`);
+    if (toolCount === 0)
+      throw new LmRequestError(`${model}: the request requires a tool call (LanguageModelChatToolMode.Required) but offers no tools; pass tools or use Auto.`);
     return 'required';
   }
   return toolCount > 0 ? 'auto' : undefined;
@@ -261,7 +263,9 @@ export function parseToolInput(name: string, args: string, model: string): objec
   try {
     input = JSON.parse(args);
   } catch {
-    throw new LmRequestError(`${model} called tool "${name}" with arguments that are not valid JSON (${args.length > 120 ? `${args.slice(0, 120)}…` : args}); ask again, or pick a model that follows tool schemas.`);
+    throw new LmRequestError(
+      `${model} called tool "${name}" with arguments that are not valid JSON (${args.length > 120 ? `${args.slice(0, 120)}…` : args}); ask again, or pick a model that follows tool schemas.`,
+    );
   }
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new LmRequestError(`${model} called tool "${name}" with arguments that are not a JSON object; ask again, or pick a model that follows tool schemas.`);

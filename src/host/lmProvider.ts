@@ -12,7 +12,18 @@ import type { SwitchboardClient } from '../core/index.ts';
 import { inBackground } from './background.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { formatContextPhrase, formatPrice } from '../shared/format.ts';
-import { lmModelInfo, LmRequestError, messageTokens, parseToolInput, toCoreMessages, toToolChoice, toToolDefinitions, TurnMemory, type LmMessage, type LmPart } from './lmMapping.ts';
+import {
+  lmModelInfo,
+  LmRequestError,
+  messageTokens,
+  parseToolInput,
+  toCoreMessages,
+  toToolChoice,
+  toToolDefinitions,
+  TurnMemory,
+  type LmMessage,
+  type LmPart,
+} from './lmMapping.ts';
 
 /** What VS Code's chat provider uses (main.ts wires it to the services). */
 export type LmHost = Pick<FeatureHost, 'client' | 'currentModel' | 'log' | 'notify' | 'recentModels' | 'recordResult'>;
@@ -156,7 +167,8 @@ export async function provideResponse(
     }
     // Tool calls go to VS Code complete, with their input parsed: VS Code runs the tool with it.
     memory.remember(r.content);
-    for (const call of r.toolCalls) progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, parseToolInput(call.name, call.arguments, r.answeredBy ?? model.id)));
+    for (const call of r.toolCalls)
+      progress.report(new vscode.LanguageModelToolCallPart(call.id, call.name, parseToolInput(call.name, call.arguments, r.answeredBy ?? model.id)));
   } catch (e) {
     if (e instanceof LmRequestError) app.log.warn(`VS Code chat: ${e.message}`);
     throw e;

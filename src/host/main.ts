@@ -59,7 +59,6 @@ export interface SwitchboardServices {
   languageModels(): vscode.LanguageModelChatInformation[];
 }
 
-
 function showMessage(level: NoticeLevel, text: string, actions: string[]): Thenable<string | undefined> {
   if (level === 'error') return vscode.window.showErrorMessage(text, ...actions);
   if (level === 'warning') return vscode.window.showWarningMessage(text, ...actions);
@@ -100,7 +99,14 @@ class Extension implements vscode.Disposable {
       });
       return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
     };
-    this.clients = new ClientService({ keys: this.keys, readSettings, log, ledger, catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null, priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null });
+    this.clients = new ClientService({
+      keys: this.keys,
+      readSettings,
+      log,
+      ledger,
+      catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null,
+      priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null,
+    });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
     this.spend = new SessionSpend(log, () => this.clients.verbose);
@@ -188,7 +194,8 @@ class Extension implements vscode.Disposable {
     const before = this.clients.reloadSettings().config.defaultModel;
     this.shell.log.info('Settings changed: rebuilding the client');
     const after = this.clients.settings.config.defaultModel;
-    if (after && after !== before) this.choice.adoptDefault(after).catch((e: unknown) => this.shell.log.warn(`Could not save the model choice: ${(e as Error).message}`));
+    if (after && after !== before)
+      this.choice.adoptDefault(after).catch((e: unknown) => this.shell.log.warn(`Could not save the model choice: ${(e as Error).message}`));
     this.reportSettingsProblems();
     this.clients.rebuild();
   }
@@ -198,10 +205,13 @@ class Extension implements vscode.Disposable {
     if (!problems.length) return;
     for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
     const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-    void this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log').then(async (pick) => {
-      if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
-      if (pick === 'Show Log') this.shell.log.show(true);
-    }, (e: unknown) => this.shell.log.warn(`Settings notification: ${(e as Error).message}`));
+    void this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log').then(
+      async (pick) => {
+        if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
+        if (pick === 'Show Log') this.shell.log.show(true);
+      },
+      (e: unknown) => this.shell.log.warn(`Settings notification: ${(e as Error).message}`),
+    );
   }
 
   updateStatus(): void {
@@ -275,7 +285,15 @@ export class Main {
     }
   }
 
-  lmResponse(...args: [vscode.LanguageModelChatInformation, readonly vscode.LanguageModelChatRequestMessage[], vscode.ProvideLanguageModelChatResponseOptions, vscode.Progress<vscode.LanguageModelResponsePart>, vscode.CancellationToken]): Promise<void> {
+  lmResponse(
+    ...args: [
+      vscode.LanguageModelChatInformation,
+      readonly vscode.LanguageModelChatRequestMessage[],
+      vscode.ProvideLanguageModelChatResponseOptions,
+      vscode.Progress<vscode.LanguageModelResponsePart>,
+      vscode.CancellationToken,
+    ]
+  ): Promise<void> {
     return provideResponse(this.app, ...args);
   }
 

@@ -15,7 +15,8 @@ export interface CodeSelection {
 
 export const PRESET_PROMPTS = {
   explain: 'Explain what this code does, step by step. Point out anything surprising.',
-  review: 'Review this code. List concrete problems (bugs, edge cases, security, performance, readability) with the line they are on, and suggest a fix for each. Keep it short; say so if there is nothing worth changing.',
+  review:
+    'Review this code. List concrete problems (bugs, edge cases, security, performance, readability) with the line they are on, and suggest a fix for each. Keep it short; say so if there is nothing worth changing.',
 } as const;
 
 export const SYSTEM_PROMPT =

@@ -15,14 +15,21 @@ export function describeResult(source: string, r: ChatResult): string {
   return `[${source}] ${who}: ${outcome}; first token ${formatMs(r.timing.ttftMs)}, total ${formatMs(r.timing.totalMs)}; ${tokens}; cost ${r.costEstimated && r.costUsd !== null ? '~' : ''}${formatUsd(r.costUsd)}${r.costCheck ? ` (billed; ours ${formatUsd(r.costCheck.computedUsd)})` : ''}; attempts: ${attempts || 'none'}`;
 }
 
-export function logRequest(log: { info(m: string): void; warn(m: string): void }, source: string, r: ChatResult, verbose: boolean, messages?: readonly ChatMessage[]): void {
+export function logRequest(
+  log: { info(m: string): void; warn(m: string): void },
+  source: string,
+  r: ChatResult,
+  verbose: boolean,
+  messages?: readonly ChatMessage[],
+): void {
   const line = describeResult(source, r);
   if (r.error && r.error.kind !== 'aborted') log.warn(line);
   else log.info(line);
   // A bug of ours: the stack is what a report needs (the error's fix points here).
   if (r.error?.kind === 'internal' && r.error.cause instanceof Error && r.error.cause.stack) log.warn(`[${source}] ${r.error.cause.stack}`);
   if (!verbose) return;
-  if (messages) for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content, elideData)}`);
+  if (messages)
+    for (const m of messages) log.info(`[${source}]   ${m.role}: ${typeof m.content === 'string' ? m.content : JSON.stringify(m.content, elideData)}`);
   log.info(`[${source}]   answer: ${r.text}`);
 }
 

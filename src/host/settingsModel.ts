@@ -7,7 +7,20 @@ import { ConfigSchema, type ConfigInput, type SwitchboardConfig } from '../core/
 import { findPreset } from '../core/index.ts';
 
 /** The settings that map 1:1 onto the config file's top-level keys. */
-export const CONFIG_SETTING_KEYS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'limits', 'retries', 'pricing', 'capabilities', 'catalog'] as const;
+export const CONFIG_SETTING_KEYS = [
+  'providers',
+  'defaultModel',
+  'routes',
+  'aliases',
+  'wireProtocols',
+  'budget',
+  'timeouts',
+  'limits',
+  'retries',
+  'pricing',
+  'capabilities',
+  'catalog',
+] as const;
 export type ConfigSettingKey = (typeof CONFIG_SETTING_KEYS)[number];
 
 export interface SettingsResult {
@@ -38,7 +51,12 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
   for (const k of CONFIG_SETTING_KEYS) if (isSet(raw[k])) input[k] = k === 'defaultModel' ? String(raw[k]).trim() : raw[k];
   // Where each remaining array entry was in the settings, so messages keep the user's indexes.
   const origin = new Map<string, number[]>();
-  for (const k of ['providers', 'routes']) if (Array.isArray(input[k])) origin.set(k, (input[k] as unknown[]).map((_, i) => i));
+  for (const k of ['providers', 'routes'])
+    if (Array.isArray(input[k]))
+      origin.set(
+        k,
+        (input[k] as unknown[]).map((_, i) => i),
+      );
   const problems: string[] = [];
   // Cross-entry checks (duplicate ids) only run once every entry parses: drop what is wrong and check again.
   for (let round = 0; round < 4; round++) {
@@ -75,7 +93,10 @@ function dropInvalid(input: Record<string, unknown>, issues: readonly z.core.$Zo
     const bad = badEntries.get(k);
     if (bad && Array.isArray(v)) {
       out[k] = v.filter((_, i) => !bad.has(i));
-      origin.set(k, (origin.get(k) ?? []).filter((_, i) => !bad.has(i)));
+      origin.set(
+        k,
+        (origin.get(k) ?? []).filter((_, i) => !bad.has(i)),
+      );
     } else out[k] = v;
   }
   return out;

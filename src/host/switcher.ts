@@ -10,7 +10,10 @@ import type { PickEntry } from './modelItems.ts';
 import { inBackground } from './background.ts';
 
 /** What the switcher uses (main.ts wires it to the services). */
-export type SwitcherHost = Pick<FeatureHost, 'client' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'setCurrentModel' | 'setLastCompareModels'>;
+export type SwitcherHost = Pick<
+  FeatureHost,
+  'client' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'setCurrentModel' | 'setLastCompareModels'
+>;
 
 type ModelEntry = Extract<PickEntry, { kind: 'model' }>;
 
@@ -82,7 +85,10 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
     const typed = v.trim();
     const listed = base.some((i) => i.id === typed);
     const looksLikeId = /^[\w.-]+\/\S+$/.test(typed);
-    qp.items = looksLikeId && !listed ? [{ label: `$(edit) Use "${typed}"`, description: 'a model id not in the catalog', id: typed, action: 'custom', alwaysShow: true }, ...base] : base;
+    qp.items =
+      looksLikeId && !listed
+        ? [{ label: `$(edit) Use "${typed}"`, description: 'a model id not in the catalog', id: typed, action: 'custom', alwaysShow: true }, ...base]
+        : base;
   });
 
   const picked = await new Promise<Item | undefined>((resolve) => {

@@ -12,7 +12,9 @@ export const USAGE_SCHEME = 'switchboard-usage';
 function table(rows: string[][]): string {
   const [head, ...body] = rows;
   if (!head) return '';
-  return [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...body.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );
 }
 
 function section(title: string, r: UsageReport): string {
@@ -23,12 +25,29 @@ function section(title: string, r: UsageReport): string {
     '',
     `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
     '',
-    table([['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'], ...r.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)])]),
+    table([
+      ['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
+      ...r.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)]),
+    ]),
     '',
     table([['Day', 'Requests', 'Cost'], ...r.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]),
     '',
     ...(r.billedVsComputed.length > 0
-      ? ['Billed by the provider vs computed from our prices:', '', table([['Model', 'Requests', 'Billed', 'Computed', 'Difference'], ...r.billedVsComputed.map((c) => [c.model, String(c.requests), formatUsd(c.billedUsd), formatUsd(c.computedUsd), costDifference(c.billedUsd, c.computedUsd)])]), '']
+      ? [
+          'Billed by the provider vs computed from our prices:',
+          '',
+          table([
+            ['Model', 'Requests', 'Billed', 'Computed', 'Difference'],
+            ...r.billedVsComputed.map((c) => [
+              c.model,
+              String(c.requests),
+              formatUsd(c.billedUsd),
+              formatUsd(c.computedUsd),
+              costDifference(c.billedUsd, c.computedUsd),
+            ]),
+          ]),
+          '',
+        ]
       : []),
   ].join('\n');
 }
@@ -43,7 +62,9 @@ export async function usageMarkdown(app: UsageHost, now = new Date()): Promise<s
     '',
     `This session: **${app.spendText()}** over ${app.session.requests} request${app.session.requests === 1 ? '' : 's'}.`,
     '',
-    budget ? `Budget: ${[budget.daily !== undefined ? `${formatUsd(budget.daily)} a day` : null, budget.monthly !== undefined ? `${formatUsd(budget.monthly)} a month` : null, budget.perRequest !== undefined ? `${formatUsd(budget.perRequest)} a request` : null].filter(Boolean).join(', ')} (on exceed: ${budget.onExceed}).` : 'No budget set (`switchboard.budget`).',
+    budget
+      ? `Budget: ${[budget.daily !== undefined ? `${formatUsd(budget.daily)} a day` : null, budget.monthly !== undefined ? `${formatUsd(budget.monthly)} a month` : null, budget.perRequest !== undefined ? `${formatUsd(budget.perRequest)} a request` : null].filter(Boolean).join(', ')} (on exceed: ${budget.onExceed}).`
+      : 'No budget set (`switchboard.budget`).',
     '',
     section('Today', summarize(entries, dayStart)),
     section('This month', summarize(entries, monthStart)),
@@ -52,7 +73,11 @@ export async function usageMarkdown(app: UsageHost, now = new Date()): Promise<s
   ];
   // What the one-time import of the old JSONL ledger could not read: said, not silently dropped.
   const legacy = app.ledger instanceof SqliteUsageStore ? app.ledger.legacyImport() : null;
-  if (legacy && legacy.problemCount > 0) lines.push('', `${legacy.problemCount} line(s) of the old ledger ${legacy.path} could not be imported and are not counted: ${legacy.problems.slice(0, 5).join('; ')}${legacy.problemCount > 5 ? '; …' : ''}`);
+  if (legacy && legacy.problemCount > 0)
+    lines.push(
+      '',
+      `${legacy.problemCount} line(s) of the old ledger ${legacy.path} could not be imported and are not counted: ${legacy.problems.slice(0, 5).join('; ')}${legacy.problemCount > 5 ? '; …' : ''}`,
+    );
   return lines.join('\n');
 }
 

@@ -31,7 +31,11 @@ const redact = (text: string, key: string): string => redactSecrets(text, [key])
  * edge: a redirect is never followed (it would carry the key to wherever it points) but reported.
  * Never throws; the message never contains the key.
  */
-export async function verifyKey(p: ResolvedProvider, key: string, opts: { dispatcher?: Dispatcher; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<VerifyResult> {
+export async function verifyKey(
+  p: ResolvedProvider,
+  key: string,
+  opts: { dispatcher?: Dispatcher; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<VerifyResult> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;

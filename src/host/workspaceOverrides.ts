@@ -12,7 +12,21 @@ import { findPreset } from '../core/index.ts';
  * capabilities.untrustedWorkspaces.restrictedConfigurations): where keys go, what is spent and
  * counted, which model is asked, how often it is retried, how long an answer may grow, what is logged.
  */
-export const RESTRICTED_SETTINGS = ['providers', 'defaultModel', 'routes', 'aliases', 'wireProtocols', 'budget', 'timeouts', 'limits', 'retries', 'pricing', 'capabilities', 'catalog', 'verboseLogging'] as const;
+export const RESTRICTED_SETTINGS = [
+  'providers',
+  'defaultModel',
+  'routes',
+  'aliases',
+  'wireProtocols',
+  'budget',
+  'timeouts',
+  'limits',
+  'retries',
+  'pricing',
+  'capabilities',
+  'catalog',
+  'verboseLogging',
+] as const;
 
 /** What `WorkspaceConfiguration.inspect(key)` gives (the layers that matter here). */
 export interface SettingLayers {

@@ -41,12 +41,31 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       fake.setDefault(ANSWER);
       const model = 'openai/gpt-4o-mini';
       const config = join(root, 'cli.json');
-      writeFileSync(config, JSON.stringify({ providers: [{ id: 'openai', baseUrl: fake.baseUrl }], retries: { maxRetries: 0 }, pricing: { [model]: PRICE }, budget: BUDGET }));
+      writeFileSync(
+        config,
+        JSON.stringify({ providers: [{ id: 'openai', baseUrl: fake.baseUrl }], retries: { maxRetries: 0 }, pricing: { [model]: PRICE }, budget: BUDGET }),
+      );
       const data = join(root, 'data');
       mkdirSync(data, { recursive: true });
-      const env = { PATH: process.env.PATH ?? '', HOME: root, XDG_DATA_HOME: data, XDG_CACHE_HOME: join(root, 'cache'), OPENAI_API_KEY: KEY, NODE_COMPILE_CACHE: join(root, 'v8') };
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: root,
+        XDG_DATA_HOME: data,
+        XDG_CACHE_HOME: join(root, 'cache'),
+        OPENAI_API_KEY: KEY,
+        NODE_COMPILE_CACHE: join(root, 'v8'),
+      };
       const codes = await Promise.all(
-        Array.from({ length: 10 }, () => new Promise<number | null>((resolve) => spawn(process.execPath, [cli, 'chat', '--model', model, '--prompt', 'hi', '--max-tokens', '100', '--config', config], { env, stdio: 'ignore' }).on('close', resolve))),
+        Array.from(
+          { length: 10 },
+          () =>
+            new Promise<number | null>((resolve) =>
+              spawn(process.execPath, [cli, 'chat', '--model', model, '--prompt', 'hi', '--max-tokens', '100', '--config', config], {
+                env,
+                stdio: 'ignore',
+              }).on('close', resolve),
+            ),
+        ),
       );
       await fake.close();
       const store = new SqliteUsageStore(join(data, 'switchboard', 'usage.sqlite'));
@@ -63,7 +82,11 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       w.openai.setDefault(ANSWER);
       const statuses = await Promise.all(
         Array.from({ length: 20 }, () =>
-          fetch(`${w.gateway.url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }) }).then(async (r) => (await r.arrayBuffer(), r.status)),
+          fetch(`${w.gateway.url}/chat/completions`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ model: 'openai/gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] }),
+          }).then(async (r) => (await r.arrayBuffer(), r.status)),
         ),
       );
       await w.close();
@@ -81,7 +104,12 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       const models = Array.from({ length: 8 }, (_, i) => `a/m${i}`);
       const ledger = new SqliteUsageStore(join(root, 'compare', 'usage.sqlite'));
       const client = createClient(
-        { providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K', models: models.map((m) => m.slice(2)) }], retries: { maxRetries: 0 }, pricing: Object.fromEntries(models.map((m) => [m, PRICE])), budget: BUDGET },
+        {
+          providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K', models: models.map((m) => m.slice(2)) }],
+          retries: { maxRetries: 0 },
+          pricing: Object.fromEntries(models.map((m) => [m, PRICE])),
+          budget: BUDGET,
+        },
         { env: { K: 'k' }, ledger },
       );
       const results = await client.compare({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 }, models).results;
@@ -99,7 +127,14 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       const fake = await startFakeProvider('openai');
       fake.setDefault({ text: 'one two three four five six seven eight nine ten', chunks: 10, delayBetweenChunksMs: 50, usage: { input: 10, output: 10 } });
       const ledger = new MemoryUsageStore();
-      const client = createClient({ providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K' }], pricing: { 'a/m': { input: 1000, output: 1000 } }, retries: { maxRetries: 0 } }, { env: { K: 'k' }, ledger });
+      const client = createClient(
+        {
+          providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K' }],
+          pricing: { 'a/m': { input: 1000, output: 1000 } },
+          retries: { maxRetries: 0 },
+        },
+        { env: { K: 'k' }, ledger },
+      );
       for (let i = 0; i < 30; i++) {
         const s = client.stream({ model: 'a/m', messages: [{ role: 'user', content: 'hello there' }], maxTokens: 20 });
         for await (const p of s) if (p.type === 'text-delta') break;
@@ -109,7 +144,10 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       await fake.close();
       const r = summarize(ledger.entries, null);
       checks.cancelled = r.requests === 30 && r.estimatedCostRequests === 30 && r.unknownCostRequests === 0 && r.totalUsd > 0;
-      figures.push({ label: '30 streams cancelled after the first token: counted (estimated) / unknown / total', value: `${r.estimatedCostRequests} / ${r.unknownCostRequests} / $${r.totalUsd.toFixed(4)}` });
+      figures.push({
+        label: '30 streams cancelled after the first token: counted (estimated) / unknown / total',
+        value: `${r.estimatedCostRequests} / ${r.unknownCostRequests} / $${r.totalUsd.toFixed(4)}`,
+      });
     }
     // 5. A ledger that cannot be written, under a blocking budget.
     {
@@ -117,12 +155,20 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       fake.setDefault(ANSWER);
       const blocker = join(root, 'a-file');
       writeFileSync(blocker, 'not a folder');
-      const client = createClient({ providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K' }], pricing: { 'a/m': PRICE }, budget: BUDGET }, { env: { K: 'k' }, ledger: new SqliteUsageStore(join(blocker, 'usage.sqlite')) });
-      const results = await Promise.all(Array.from({ length: 5 }, () => client.complete({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 })));
+      const client = createClient(
+        { providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K' }], pricing: { 'a/m': PRICE }, budget: BUDGET },
+        { env: { K: 'k' }, ledger: new SqliteUsageStore(join(blocker, 'usage.sqlite')) },
+      );
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => client.complete({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 })),
+      );
       await client.close();
       const blocked = results.filter((r) => r.error?.kind === 'budget' && /ledger cannot be written/.test(r.error.message)).length;
       checks.unwritable = blocked === 5 && fake.requests.length === 0;
-      figures.push({ label: 'unwritable ledger, blocking budget: requests refused with a clear error / reached the provider', value: `${blocked} of 5 / ${fake.requests.length}` });
+      figures.push({
+        label: 'unwritable ledger, blocking budget: requests refused with a clear error / reached the provider',
+        value: `${blocked} of 5 / ${fake.requests.length}`,
+      });
       await fake.close();
     }
     // 6. A full ledger: whole entries or nothing.
@@ -133,7 +179,16 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       let failed = 0;
       for (let i = 0; i < 400; i++) {
         try {
-          await full.append({ ts: new Date().toISOString(), model: `m${i}`, answeredBy: `m${i}`, inputTokens: 1, outputTokens: 1, costUsd: 0.01, frontEnd: 'evidence', ok: true });
+          await full.append({
+            ts: new Date().toISOString(),
+            model: `m${i}`,
+            answeredBy: `m${i}`,
+            inputTokens: 1,
+            outputTokens: 1,
+            costUsd: 0.01,
+            frontEnd: 'evidence',
+            ok: true,
+          });
           written++;
         } catch {
           failed++;
@@ -141,11 +196,23 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       }
       full.close();
       const after = new SqliteUsageStore(path);
-      await after.append({ ts: new Date().toISOString(), model: 'after', answeredBy: 'after', inputTokens: 1, outputTokens: 1, costUsd: 0.01, frontEnd: 'evidence', ok: true });
+      await after.append({
+        ts: new Date().toISOString(),
+        model: 'after',
+        answeredBy: 'after',
+        inputTokens: 1,
+        outputTokens: 1,
+        costUsd: 0.01,
+        frontEnd: 'evidence',
+        ok: true,
+      });
       const back = await after.readAll();
       after.close();
       checks.fullDisk = failed > 0 && back.length === written + 1 && back.every((e, i) => e.model === (i < written ? `m${i}` : 'after'));
-      figures.push({ label: 'full ledger: writes accepted / refused with an error / read back whole after space returned', value: `${written} / ${failed} / ${back.length} (${written} + 1 new)` });
+      figures.push({
+        label: 'full ledger: writes accepted / refused with an error / read back whole after space returned',
+        value: `${written} / ${failed} / ${back.length} (${written} + 1 new)`,
+      });
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -24,7 +24,19 @@ import { KEY, ManualClock, PROTOCOLS, PROVIDER_OF } from '../unit/helpers.ts';
 import { createClient } from '../../src/core/client.ts';
 import { SwitchboardError, type ErrorKind } from '../../src/core/errors.ts';
 import type { ChatResult } from '../../src/core/types.ts';
-import { captureStreams, cpuSeconds, eventually, extraResources, isTextEvent, RejectionCounter, resourceCounts, splitEvents, within, writeArtifact, type ResourceCounts } from './lib.ts';
+import {
+  captureStreams,
+  cpuSeconds,
+  eventually,
+  extraResources,
+  isTextEvent,
+  RejectionCounter,
+  resourceCounts,
+  splitEvents,
+  within,
+  writeArtifact,
+  type ResourceCounts,
+} from './lib.ts';
 
 type Mode = 'route' | 'single';
 
@@ -33,7 +45,12 @@ const PRIMARY_TEXT = 'alpha beta gamma delta epsilon zeta eta theta';
 const BACKUP_TEXT = 'the fallback answers in full';
 const PREFIX: Record<FakeProtocol, string> = { openai: '/v1', openrouter: '/api/v1', anthropic: '/v1', gemini: '/v1beta' };
 const KIND: Record<FakeProtocol, 'openai' | 'anthropic' | 'gemini'> = { openai: 'openai', openrouter: 'openai', anthropic: 'anthropic', gemini: 'gemini' };
-const WIRE_MODEL: Record<FakeProtocol, string> = { openai: 'gpt-4o-mini', openrouter: 'anthropic/claude-3-opus', anthropic: 'claude-sonnet-4', gemini: 'gemini-2.5-flash' };
+const WIRE_MODEL: Record<FakeProtocol, string> = {
+  openai: 'gpt-4o-mini',
+  openrouter: 'anthropic/claude-3-opus',
+  anthropic: 'claude-sonnet-4',
+  gemini: 'gemini-2.5-flash',
+};
 
 /** ~10 MB of text with multi-byte characters, split into 1000 events. */
 const TEN_MB = (() => {
@@ -52,7 +69,10 @@ const partial = (k: ErrorKind): string => `error ${k}, partial kept`;
 const afterTries = (k: ErrorKind, n: number): string => `error ${k}, after ${n} tries`;
 
 /** Retryable before the first token: a route fails over, a single model retries (and the retry succeeds). */
-const transient = (k: ErrorKind) => (_p: FakeProtocol, m: Mode): string => (m === 'route' ? failover(k) : retried(k));
+const transient =
+  (k: ErrorKind) =>
+  (_p: FakeProtocol, m: Mode): string =>
+    m === 'route' ? failover(k) : retried(k);
 /** Unreachable primary: a route fails over, a single model retries once more, then reports. */
 const unreachable = (_p: FakeProtocol, m: Mode): string => (m === 'route' ? failover('network') : afterTries('network', 2));
 const both = (s: string) => (): string => s;
@@ -89,7 +109,8 @@ interface Fault {
 
 const CONTEXT_MESSAGE: Record<FakeProtocol, string> = {
   openai: "This model's maximum context length is 128000 tokens. However, your messages resulted in 210000 tokens. Please reduce the length of the messages.",
-  openrouter: "This endpoint's maximum context length is 200000 tokens. However, you requested about 250000 tokens. Please reduce the length of either one, or use the \"middle-out\" transform to compress your prompt automatically.",
+  openrouter:
+    'This endpoint\'s maximum context length is 200000 tokens. However, you requested about 250000 tokens. Please reduce the length of either one, or use the "middle-out" transform to compress your prompt automatically.',
   anthropic: 'prompt is too long: 210000 tokens > 200000 maximum',
   gemini: 'The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).',
 };
@@ -184,10 +205,35 @@ const FAULTS: Fault[] = [
   { id: 'tls-self-signed', label: 'TLS failure (self-signed certificate)', target: 'tls-self-signed', expect: unreachable },
   { id: 'tls-plain', label: 'TLS failure (https:// to a plain-HTTP server)', target: 'tls-plain', expect: unreachable },
   { id: 'reset-before-first-byte', label: 'reset before first byte', scenario: () => ({ resetBeforeResponse: true }), expect: transient('network') },
-  { id: 'reset-mid-stream', label: 'reset mid-stream', scenario: () => ({ text: PRIMARY_TEXT, dropAfterChunks: 2 }), fullText: PRIMARY_TEXT, expect: both(partial('network')) },
-  { id: 'stall-before-headers', concurrent: true, label: 'stall before headers', scenario: () => ({ text: PRIMARY_TEXT, delayBeforeHeadersMs: 30_000 }), expect: transient('timeout') },
-  { id: 'stall-before-first-byte', concurrent: true, label: 'stall before first byte (after headers)', scenario: () => ({ text: PRIMARY_TEXT, delayBeforeFirstByteMs: 30_000 }), expect: transient('timeout') },
-  { id: 'stall-mid-stream', concurrent: true, label: 'stall mid-stream', scenario: () => ({ text: PRIMARY_TEXT, stallAfterChunks: 2 }), fullText: PRIMARY_TEXT, expect: both(partial('timeout')) },
+  {
+    id: 'reset-mid-stream',
+    label: 'reset mid-stream',
+    scenario: () => ({ text: PRIMARY_TEXT, dropAfterChunks: 2 }),
+    fullText: PRIMARY_TEXT,
+    expect: both(partial('network')),
+  },
+  {
+    id: 'stall-before-headers',
+    concurrent: true,
+    label: 'stall before headers',
+    scenario: () => ({ text: PRIMARY_TEXT, delayBeforeHeadersMs: 30_000 }),
+    expect: transient('timeout'),
+  },
+  {
+    id: 'stall-before-first-byte',
+    concurrent: true,
+    label: 'stall before first byte (after headers)',
+    scenario: () => ({ text: PRIMARY_TEXT, delayBeforeFirstByteMs: 30_000 }),
+    expect: transient('timeout'),
+  },
+  {
+    id: 'stall-mid-stream',
+    concurrent: true,
+    label: 'stall mid-stream',
+    scenario: () => ({ text: PRIMARY_TEXT, stallAfterChunks: 2 }),
+    fullText: PRIMARY_TEXT,
+    expect: both(partial('timeout')),
+  },
   {
     id: 'malformed-json',
     label: 'malformed JSON chunk',
@@ -292,7 +338,27 @@ before(async () => {
   await new Promise<void>((r) => srv.close(() => r()));
   // A self-signed certificate, made now (offline) with openssl.
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(certDir, 'key.pem'),
+        '-out',
+        join(certDir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     tls = { key: readFileSync(join(certDir, 'key.pem'), 'utf8'), cert: readFileSync(join(certDir, 'cert.pem'), 'utf8') };
   } catch (e) {
     tlsNote = `openssl unavailable (${(e as Error).message}); the self-signed case is skipped`;
@@ -319,7 +385,10 @@ after(() => {
       { label: 'CPU time', value: `${cpuSeconds(cpuStart)} s` },
       { label: 'unhandled rejections', value: rejections.count },
       { label: 'cases with a leaked socket or timer', value: rows.filter((r) => r.problems.some((p) => /leak|hung|open socket|still live/.test(p))).length },
-      { label: 'timeouts used (connect / headers / idle ms)', value: `${TIMEOUTS.connectMs} / ${TIMEOUTS.headersMs} / ${TIMEOUTS.idleMs} (undici checks header and idle timeouts on a ~0.5 s tick, so a stall is cut after 0.5–1 s)` },
+      {
+        label: 'timeouts used (connect / headers / idle ms)',
+        value: `${TIMEOUTS.connectMs} / ${TIMEOUTS.headersMs} / ${TIMEOUTS.idleMs} (undici checks header and idle timeouts on a ~0.5 s tick, so a stall is cut after 0.5–1 s)`,
+      },
       { label: 'stall faults', value: 'run their 8 cases concurrently; sockets and clock timers checked per case, live handles per batch' },
       ...(tlsNote ? [{ label: 'note', value: tlsNote }] : []),
     ],
@@ -407,7 +476,10 @@ async function runCase(protocol: FakeProtocol, fault: Fault, mode: Mode, ownReso
   const clock = new ManualClock();
   const client = createClient(
     {
-      providers: [{ id: P.id, baseUrl: primaryUrl }, ...(backup ? [{ id: 'backup', kind: KIND[protocol], baseUrl: backup.baseUrl, apiKeyEnv: 'BACKUP_KEY' }] : [])],
+      providers: [
+        { id: P.id, baseUrl: primaryUrl },
+        ...(backup ? [{ id: 'backup', kind: KIND[protocol], baseUrl: backup.baseUrl, apiKeyEnv: 'BACKUP_KEY' }] : []),
+      ],
       routes: backup ? [{ id: 'r', models: [P.model, backupModel] }] : [],
       timeouts: TIMEOUTS,
       retries: { maxRetries: 1 },

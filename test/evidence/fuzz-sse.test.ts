@@ -62,13 +62,92 @@ const SEED_SCENARIOS: Scenario[] = [
 // Generators and mutations
 
 const KEYS = [
-  'id', 'model', 'object', 'choices', 'delta', 'message', 'content', 'role', 'reasoning', 'reasoning_content', 'tool_calls', 'index', 'function', 'name', 'arguments',
-  'finish_reason', 'usage', 'prompt_tokens', 'completion_tokens', 'cost', 'error', 'code', 'status', 'type', 'message_start', 'content_block', 'content_block_start',
-  'content_block_delta', 'text_delta', 'input_json_delta', 'partial_json', 'thinking', 'stop_reason', 'message_delta', 'message_stop', 'input_tokens', 'output_tokens',
-  'candidates', 'parts', 'text', 'thought', 'functionCall', 'args', 'finishReason', 'usageMetadata', 'promptTokenCount', 'candidatesTokenCount', 'promptFeedback',
-  'blockReason', 'responseId', 'modelVersion', 'details', 'retryDelay', 'metadata', 'raw', 'x_groq',
+  'id',
+  'model',
+  'object',
+  'choices',
+  'delta',
+  'message',
+  'content',
+  'role',
+  'reasoning',
+  'reasoning_content',
+  'tool_calls',
+  'index',
+  'function',
+  'name',
+  'arguments',
+  'finish_reason',
+  'usage',
+  'prompt_tokens',
+  'completion_tokens',
+  'cost',
+  'error',
+  'code',
+  'status',
+  'type',
+  'message_start',
+  'content_block',
+  'content_block_start',
+  'content_block_delta',
+  'text_delta',
+  'input_json_delta',
+  'partial_json',
+  'thinking',
+  'stop_reason',
+  'message_delta',
+  'message_stop',
+  'input_tokens',
+  'output_tokens',
+  'candidates',
+  'parts',
+  'text',
+  'thought',
+  'functionCall',
+  'args',
+  'finishReason',
+  'usageMetadata',
+  'promptTokenCount',
+  'candidatesTokenCount',
+  'promptFeedback',
+  'blockReason',
+  'responseId',
+  'modelVersion',
+  'details',
+  'retryDelay',
+  'metadata',
+  'raw',
+  'x_groq',
 ];
-const STRINGS = ['', 'stop', 'error', 'STOP', 'SAFETY', 'end_turn', 'tool_use', 'text', 'text_delta', 'input_json_delta', 'thinking_delta', 'message_start', 'message_delta', 'message_stop', 'content_block_start', 'content_block_delta', 'error', 'overloaded_error', 'rate_limit_error', 'tool_use', '[DONE]', 'null', '{', '\u0000', '\ud800', '🎉', 'a'.repeat(300)];
+const STRINGS = [
+  '',
+  'stop',
+  'error',
+  'STOP',
+  'SAFETY',
+  'end_turn',
+  'tool_use',
+  'text',
+  'text_delta',
+  'input_json_delta',
+  'thinking_delta',
+  'message_start',
+  'message_delta',
+  'message_stop',
+  'content_block_start',
+  'content_block_delta',
+  'error',
+  'overloaded_error',
+  'rate_limit_error',
+  'tool_use',
+  '[DONE]',
+  'null',
+  '{',
+  '\u0000',
+  '\ud800',
+  '🎉',
+  'a'.repeat(300),
+];
 const NUMBERS = [0, -1, 1, 0.5, 200, 400, 401, 429, 500, 503, 529, 599, 600, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 2 ** 53 + 1];
 
 function randomJson(r: Rng, depth = 0): unknown {
@@ -120,8 +199,46 @@ function mutateJsonValue(r: Rng, v: unknown): unknown {
   return o;
 }
 
-const DEEP_PATH = new Set(['choices', 'delta', 'message', 'tool_calls', 'function', 'candidates', 'content', 'parts', 'functionCall', 'args', 'content_block', 'input', 'error', 'usage', 'usageMetadata']);
-const JUNK_LINES = ['foo: bar', 'retry: soon', 'retry: 100', 'id: 7', 'id', 'event: message_stop', 'event: error', ': comment', 'data:', 'data: [DONE]', 'data: {}', 'data: null', 'data: 1', 'data: "x"', 'data: []', '', 'event', 'HTTP/1.1 200 OK', '\u0000', 'data:{"error":{}}', 'keepalive'];
+const DEEP_PATH = new Set([
+  'choices',
+  'delta',
+  'message',
+  'tool_calls',
+  'function',
+  'candidates',
+  'content',
+  'parts',
+  'functionCall',
+  'args',
+  'content_block',
+  'input',
+  'error',
+  'usage',
+  'usageMetadata',
+]);
+const JUNK_LINES = [
+  'foo: bar',
+  'retry: soon',
+  'retry: 100',
+  'id: 7',
+  'id',
+  'event: message_stop',
+  'event: error',
+  ': comment',
+  'data:',
+  'data: [DONE]',
+  'data: {}',
+  'data: null',
+  'data: 1',
+  'data: "x"',
+  'data: []',
+  '',
+  'event',
+  'HTTP/1.1 200 OK',
+  '\u0000',
+  'data:{"error":{}}',
+  'keepalive',
+];
 const BAD_UTF8 = [[0xff], [0xfe, 0xff], [0xc3], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xc0, 0xaf], [0xe2, 0x82], [0xef, 0xbb, 0xbf], [0x80, 0x80]];
 
 const enc = new TextEncoder();
@@ -304,7 +421,8 @@ function randomStream(r: Rng, protocol: FakeProtocol): Uint8Array {
   for (let n = r.int(0, 30); n > 0; n--) {
     const roll = r.next();
     if (roll < 0.6) {
-      if (protocol === 'anthropic' && r.chance(0.7)) lines.push(`event: ${r.pick(['message_start', 'content_block_start', 'content_block_delta', 'message_delta', 'message_stop', 'error', 'ping'])}`);
+      if (protocol === 'anthropic' && r.chance(0.7))
+        lines.push(`event: ${r.pick(['message_start', 'content_block_start', 'content_block_delta', 'message_delta', 'message_stop', 'error', 'ping'])}`);
       lines.push(`data: ${JSON.stringify(randomJson(r))}`, '');
     } else if (roll < 0.75) lines.push(r.pick(JUNK_LINES));
     else if (roll < 0.85) lines.push('data: [DONE]', '');
@@ -320,7 +438,7 @@ function randomSplit(r: Rng, b: Uint8Array): Uint8Array[] {
   // Byte-by-byte delivery is the slowest to decode: keep it for small inputs, now and then.
   const roll = r.next();
   const style = roll < 0.1 && b.length <= 16 * 1024 ? 1 : roll < 0.4 ? 0 : roll < 0.7 ? 2 : 3;
-  for (let off = 0; off < b.length; ) {
+  for (let off = 0; off < b.length;) {
     const n = style === 0 ? b.length : style === 1 ? r.int(1, 4) : style === 2 ? r.int(1, 200) : r.int(1, 5000);
     out.push(b.subarray(off, off + n));
     off += n;
@@ -374,14 +492,25 @@ before(async () => {
   rejections.install();
   // The fakes make random ids and timestamps; fix them so that a seed replays the same inputs.
   const fixed = (b: Buffer): Uint8Array =>
-    enc.encode(b.toString('utf8').replace(/"(id|responseId)":"[^"]*"/g, '"$1":"fixed-id"').replace(/"created":\d+/g, '"created":1700000000'));
+    enc.encode(
+      b
+        .toString('utf8')
+        .replace(/"(id|responseId)":"[^"]*"/g, '"$1":"fixed-id"')
+        .replace(/"created":\d+/g, '"created":1700000000'),
+    );
   for (const p of PROTOCOLS) seeds.set(p, (await captureStreams(p, SEED_SCENARIOS)).map(fixed));
 });
 
 after(() => {
   rejections.uninstall();
   const total = (k: keyof ProtocolStats): number => stats.reduce((s, x) => s + (x[k] as number), 0);
-  const pass = edgeCases.every((e) => e.pass) && total('crashes') === 0 && total('hangs') === 0 && total('unclear') === 0 && rejections.count === 0 && stats.every((s) => s.inputs >= N);
+  const pass =
+    edgeCases.every((e) => e.pass) &&
+    total('crashes') === 0 &&
+    total('hangs') === 0 &&
+    total('unclear') === 0 &&
+    rejections.count === 0 &&
+    stats.every((s) => s.inputs >= N);
   writeArtifact({
     name: 'fuzz-sse',
     title: 'SSE fuzzing',
@@ -468,7 +597,23 @@ for (const protocol of PROTOCOLS.filter((p) => !ONLY || ONLY.includes(p))) {
     test(`${N} random and mutated streams: no crash, no hang, clear rejections`, async () => {
       const t0 = performance.now();
       const pi = PROTOCOLS.indexOf(protocol);
-      const st: ProtocolStats = { protocol, seeds: seeds.get(protocol)!.length, inputs: 0, randomInputs: 0, bytes: 0, accepted: 0, rejected: 0, rejectedByKind: {}, crashes: 0, hangs: 0, unclear: 0, maxMs: 0, maxMessageLength: 0, mutations: {}, ms: 0 };
+      const st: ProtocolStats = {
+        protocol,
+        seeds: seeds.get(protocol)!.length,
+        inputs: 0,
+        randomInputs: 0,
+        bytes: 0,
+        accepted: 0,
+        rejected: 0,
+        rejectedByKind: {},
+        crashes: 0,
+        hangs: 0,
+        unclear: 0,
+        maxMs: 0,
+        maxMessageLength: 0,
+        mutations: {},
+        ms: 0,
+      };
       stats.push(st);
       for (let i = 0; i < N; i++) {
         const r = prng(SEED * 7919 + pi * 1_000_003 + i);
@@ -500,7 +645,14 @@ for (const protocol of PROTOCOLS.filter((p) => !ONLY || ONLY.includes(p))) {
           const category = `${protocol}: ${what.split('"')[0]!.replace(/\d+/g, 'N').slice(0, 120)}`;
           const c = (findings[category] ??= { count: 0, examples: [] });
           c.count++;
-          if (c.examples.length < 3) c.examples.push({ protocol, index: i, mutations: applied, what, ...(bytes.length < 4096 ? { inputBase64: Buffer.from(bytes).toString('base64') } : {}) });
+          if (c.examples.length < 3)
+            c.examples.push({
+              protocol,
+              index: i,
+              mutations: applied,
+              what,
+              ...(bytes.length < 4096 ? { inputBase64: Buffer.from(bytes).toString('base64') } : {}),
+            });
         };
         if (res.timedOut) {
           st.hangs++;

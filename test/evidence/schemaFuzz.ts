@@ -68,11 +68,52 @@ export const STRING_POOL: readonly string[] = [
 ];
 
 /** Strings of common shapes, tried when a string schema refuses the free-form ones (a refinement). */
-const SHAPED: readonly string[] = ['https://example.com/', 'http://localhost:3000/a?b=c', 'https://例え.jp/パス', 'x', '1', 'a@b.co', '2026-01-01T00:00:00Z', '00000000-0000-4000-8000-000000000000', 'openai/gpt-4o'];
+const SHAPED: readonly string[] = [
+  'https://example.com/',
+  'http://localhost:3000/a?b=c',
+  'https://例え.jp/パス',
+  'x',
+  '1',
+  'a@b.co',
+  '2026-01-01T00:00:00Z',
+  '00000000-0000-4000-8000-000000000000',
+  'openai/gpt-4o',
+];
 
-const UNICODE: readonly string[] = ['\ud800', '\udfff', '\ud83d', '\u0000', '\u202e', '\ufeff', '\u200d', 'e\u0301\u0301\u0301', '𝕏', '🏳️‍🌈', '\uffff', '\u2028\u2029', 'ﷺ', '\u{10ffff}'];
+const UNICODE: readonly string[] = [
+  '\ud800',
+  '\udfff',
+  '\ud83d',
+  '\u0000',
+  '\u202e',
+  '\ufeff',
+  '\u200d',
+  'e\u0301\u0301\u0301',
+  '𝕏',
+  '🏳️‍🌈',
+  '\uffff',
+  '\u2028\u2029',
+  'ﷺ',
+  '\u{10ffff}',
+];
 const PROTO_KEYS: readonly string[] = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'then'];
-const TYPE_WORDS: readonly string[] = ['', 'State', 'STATE', 'state ', ' delta', 'unknown', 'constructor', '__proto__', 'toString', 'ready', 'result', 'send', 'error', '0', 'null'];
+const TYPE_WORDS: readonly string[] = [
+  '',
+  'State',
+  'STATE',
+  'state ',
+  ' delta',
+  'unknown',
+  'constructor',
+  '__proto__',
+  'toString',
+  'ready',
+  'result',
+  'send',
+  'error',
+  '0',
+  'null',
+];
 
 // ---------------------------------------------------------------------------------------------
 // Generator
@@ -310,8 +351,21 @@ class Raw {
 export function decode(text: string): unknown {
   const tag = '\u0000sb-special';
   const special = (k: string): unknown =>
-    k === 'NaN' ? NaN : k === 'Infinity' ? Infinity : k === '-Infinity' ? -Infinity : k === '-0' ? -0 : k === 'bigint' ? 2n ** 70n : k === 'date' ? new Date(0) : undefined;
-  const isTag = (v: unknown): v is Record<string, string> => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && Object.hasOwn(v, tag);
+    k === 'NaN'
+      ? NaN
+      : k === 'Infinity'
+        ? Infinity
+        : k === '-Infinity'
+          ? -Infinity
+          : k === '-0'
+            ? -0
+            : k === 'bigint'
+              ? 2n ** 70n
+              : k === 'date'
+                ? new Date(0)
+                : undefined;
+  const isTag = (v: unknown): v is Record<string, string> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && Object.hasOwn(v, tag);
   const root = JSON.parse(text) as unknown;
   if (isTag(root)) return special(root[tag]!);
   // Replace tags iteratively (a reviver would recurse as deep as the nesting goes).
@@ -368,7 +422,8 @@ function slots(root: unknown): Slot[] {
   for (let i = 0; i < out.length && out.length < 5000; i++) {
     const v = out[i]!.value;
     if (Array.isArray(v)) v.forEach((e, k) => out.push({ parent: v, key: k, value: e }));
-    else if (v !== null && typeof v === 'object' && !(v instanceof Special)) for (const [k, e] of Object.entries(v)) out.push({ parent: v as Record<string, unknown>, key: k, value: e });
+    else if (v !== null && typeof v === 'object' && !(v instanceof Special))
+      for (const [k, e] of Object.entries(v)) out.push({ parent: v as Record<string, unknown>, key: k, value: e });
   }
   return out;
 }
@@ -465,7 +520,13 @@ export function applyMutation(root: unknown, m: MutationName, r: Rng, types: rea
       const s = strings.length ? r.pick(strings) : pickOr(all);
       // Mostly tens of kB; one in twenty is a megabyte (the page has to take it as well).
       const size = r.chance(0.05) ? 1_000_000 : r.pick([10_000, 64_000]);
-      return set(s, r.pick(['x', 'ab', '🎉', '**b** ', '<b>', '\n']).repeat(Math.ceil(size / 2)).slice(0, size));
+      return set(
+        s,
+        r
+          .pick(['x', 'ab', '🎉', '**b** ', '<b>', '\n'])
+          .repeat(Math.ceil(size / 2))
+          .slice(0, size),
+      );
     }
     case 'unicode': {
       const s = strings.length ? r.pick(strings) : pickOr(all);
@@ -501,7 +562,21 @@ export function applyMutation(root: unknown, m: MutationName, r: Rng, types: rea
       return root;
     }
     case 'non-object':
-      return r.pick<unknown>([null, new Special('undefined'), 0, 1, '', 'state', '{"type":"state"}', true, [], [root], new Special('NaN'), new Special('bigint'), new Special('date')]);
+      return r.pick<unknown>([
+        null,
+        new Special('undefined'),
+        0,
+        1,
+        '',
+        'state',
+        '{"type":"state"}',
+        true,
+        [],
+        [root],
+        new Special('NaN'),
+        new Special('bigint'),
+        new Special('date'),
+      ]);
     case 'extra-field': {
       const o = pickOr(objects).value as Record<string, unknown>;
       if (o && typeof o === 'object' && !Array.isArray(o)) o[r.pick(['extra', 'html', 'onclick', 'style', 'apiKey', 'x'])] = randomJson(r);

@@ -60,7 +60,11 @@ export function scanBuffer(buf: Buffer, secrets: readonly Secret[], where: strin
 }
 
 /** Searches every file under `roots` (skipping paths for which `skip` says so). */
-export function scanFiles(roots: readonly string[], secrets: readonly Secret[], opts: { skip?: (path: string) => boolean; base?: string } = {}): { hits: Hit[]; stats: ScanStats } {
+export function scanFiles(
+  roots: readonly string[],
+  secrets: readonly Secret[],
+  opts: { skip?: (path: string) => boolean; base?: string } = {},
+): { hits: Hit[]; stats: ScanStats } {
   const hits: Hit[] = [];
   const stats: ScanStats = { files: 0, bytes: 0, unreadable: [] };
   const walk = (p: string): void => {

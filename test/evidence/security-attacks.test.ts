@@ -69,11 +69,17 @@ async function chat(gw: Gateway, stream: boolean): Promise<{ status: number; cha
 }
 
 function idleSockets(port: number, n: number): Promise<net.Socket[]> {
-  return Promise.all(Array.from({ length: n }, () => new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => resolve(s));
-    s.on('error', () => undefined);
-    s.once('error', reject);
-  })));
+  return Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect(port, '127.0.0.1', () => resolve(s));
+          s.on('error', () => undefined);
+          s.once('error', reject);
+        }),
+    ),
+  );
 }
 
 /** Sockets that send a request line and then one header byte per `gapMs`, forever. */
@@ -104,20 +110,38 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
 
   // ── 1. Endless and huge answers through the gateway (default caps) ──────────────────────────
   const h = await startHostile({ kind: 'endless' });
-  const client: SwitchboardClient = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] }, { env: { EVIL_KEY: 'sk-evidence-endless-000111222' } });
+  const client: SwitchboardClient = createClient(
+    { retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] },
+    { env: { EVIL_KEY: 'sk-evidence-endless-000111222' } },
+  );
   const gw = await startGateway({ client, token: TOKEN });
   try {
     const endless = await peakMemory(() => Promise.all([...Array.from({ length: 8 }, () => chat(gw, true)), chat(gw, false), chat(gw, false)]));
-    const capped = endless.value.filter((r) => (r.status === 200 && r.chars === DEFAULT_LIMITS.maxAnswerChars && /upstream_invalid_response/.test(r.body)) || (r.status === 502 && /characters/.test(r.body)));
+    const capped = endless.value.filter(
+      (r) =>
+        (r.status === 200 && r.chars === DEFAULT_LIMITS.maxAnswerChars && /upstream_invalid_response/.test(r.body)) ||
+        (r.status === 502 && /characters/.test(r.body)),
+    );
     const alive = (await fetch(gw.url.replace(/\/v1$/, '/health'), { headers: auth })).status === 200;
-    figures.push({ label: 'endless answers: peak heapUsed / peak RSS (10 at once through the gateway)', value: `${endless.heapMB} MB / ${endless.rssMB} MB (heap before ${endless.baseHeapMB} MB)` });
-    check('10 endless answers at once through the gateway', capped.length === 10 && alive, `${capped.length}/10 ended at the ${DEFAULT_LIMITS.maxAnswerChars.toLocaleString('en-US')}-character cap with an error; gateway alive: ${alive}; upstream characters sent ${h.written().toLocaleString('en-US')}`);
+    figures.push({
+      label: 'endless answers: peak heapUsed / peak RSS (10 at once through the gateway)',
+      value: `${endless.heapMB} MB / ${endless.rssMB} MB (heap before ${endless.baseHeapMB} MB)`,
+    });
+    check(
+      '10 endless answers at once through the gateway',
+      capped.length === 10 && alive,
+      `${capped.length}/10 ended at the ${DEFAULT_LIMITS.maxAnswerChars.toLocaleString('en-US')}-character cap with an error; gateway alive: ${alive}; upstream characters sent ${h.written().toLocaleString('en-US')}`,
+    );
 
     h.setMode({ kind: 'endless', chunk: 'x'.repeat(8 * 1024 * 1024) });
     const huge = await peakMemory(() => Promise.all(Array.from({ length: 4 }, () => chat(gw, true))));
     const hugeOk = huge.value.filter((r) => r.status === 200 && r.chars <= DEFAULT_LIMITS.maxAnswerChars && /upstream_invalid_response/.test(r.body)).length;
     figures.push({ label: 'huge answers (8 MB events): peak heapUsed / peak RSS (4 at once)', value: `${huge.heapMB} MB / ${huge.rssMB} MB` });
-    check('4 answers of 8 MB events at once', hugeOk === 4, `${hugeOk}/4 capped with an error; characters passed on: ${huge.value.map((r) => r.chars.toLocaleString('en-US')).join(', ')}`);
+    check(
+      '4 answers of 8 MB events at once',
+      hugeOk === 4,
+      `${hugeOk}/4 capped with an error; characters passed on: ${huge.value.map((r) => r.chars.toLocaleString('en-US')).join(', ')}`,
+    );
   } finally {
     await gw.close();
     await client.close();
@@ -128,7 +152,8 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
   const w = await startWorld();
   try {
     const port = w.gateway.port;
-    const probes = async (n: number): Promise<number> => (await Promise.all(Array.from({ length: n }, () => raw(port, { path: '/health', headers: worldAuth })))).filter((r) => r.status === 200).length;
+    const probes = async (n: number): Promise<number> =>
+      (await Promise.all(Array.from({ length: n }, () => raw(port, { path: '/health', headers: worldAuth })))).filter((r) => r.status === 200).length;
     for (const n of [256, 1000, 2000]) {
       const idle = await idleSockets(port, n);
       const ok = await probes(100);
@@ -144,11 +169,24 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
     check('256 slow-header connections + 100 health probes', okSlow === 100, `${okSlow}/100 probes answered 200`);
 
     w.openai.setDefault({ text: 'ok', delayBeforeHeadersMs: 1500 });
-    const results = await Promise.all(Array.from({ length: 500 }, () => raw(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...worldAuth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) })));
+    const results = await Promise.all(
+      Array.from({ length: 500 }, () =>
+        raw(port, {
+          method: 'POST',
+          path: '/v1/chat/completions',
+          headers: { ...worldAuth, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+        }),
+      ),
+    );
     const by = (s: number): number => results.filter((r) => r.status === s).length;
     const resets = results.filter((r) => r.error !== undefined || r.status === 0).length;
     figures.push({ label: '500 concurrent chat requests: 200 / 429 / reset', value: `${by(200)} / ${by(429)} / ${resets}` });
-    check('500 concurrent chat requests', resets === 0 && by(200) + by(429) === 500, `${by(200)} answered, ${by(429)} told 429 with retry-after, ${resets} resets`);
+    check(
+      '500 concurrent chat requests',
+      resets === 0 && by(200) + by(429) === 500,
+      `${by(200)} answered, ${by(429)} told 429 with retry-after, ${resets} resets`,
+    );
   } finally {
     await w.close();
   }
@@ -156,7 +194,11 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
   // ── 3. Keys echoed by a hostile upstream: searched in every output ────────────────────────────
   const keys = ['sk-Evidence-Long-Key-0a1b2c3d4e5f6a7b', 'abc123', 'AIzaEvidenceGoogleKey0123456789abcdef'];
   const echo = (k: string): string => `${k} ${k.toLowerCase()} ${Buffer.from(k).toString('base64')} ${Buffer.from(`u:${k}`).toString('base64')}`;
-  const found = (text: string, k: string): number => (text.toLowerCase().includes(k.toLowerCase()) ? 1 : 0) + secretForms(k).slice(1).filter((f) => text.includes(f)).length;
+  const found = (text: string, k: string): number =>
+    (text.toLowerCase().includes(k.toLowerCase()) ? 1 : 0) +
+    secretForms(k)
+      .slice(1)
+      .filter((f) => text.includes(f)).length;
   let searched = 0;
   let hits = 0;
   const where = new Map<string, number>();
@@ -171,19 +213,27 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
   try {
     const cli = await privateCliCopy(dir);
     for (const k of keys) {
-      const config = { retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai' as const, baseUrl: hk.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] };
+      const config = {
+        retries: { maxRetries: 0 },
+        providers: [{ id: 'evil', kind: 'openai' as const, baseUrl: hk.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }],
+      };
       const c = createClient(config, { env: { EVIL_KEY: k } });
       const logs: string[] = [];
       const g = await startGateway({ client: c, token: TOKEN, log: (l) => logs.push(l) });
       try {
-        for (const mode of [{ kind: 'stream-error', message: `denied ${echo(k)}` }, { kind: 'malformed', data: `{"k":"${k}" ${Buffer.from(k).toString('base64')}` }] as const) {
+        for (const mode of [
+          { kind: 'stream-error', message: `denied ${echo(k)}` },
+          { kind: 'malformed', data: `{"k":"${k}" ${Buffer.from(k).toString('base64')}` },
+        ] as const) {
           hk.setMode(mode);
           const r = await c.complete({ model: 'evil/m', messages: [{ role: 'user', content: 'hi' }] });
           scan('client result', JSON.stringify({ e: r.error, m: r.error?.message, a: r.attempts }), k);
           for (const stream of [true, false]) scan('gateway response', (await chat(g, stream)).body, k);
           const cfgPath = join(dir, 'config.json');
           writeFileSync(cfgPath, JSON.stringify(config));
-          const child = spawn(process.execPath, [cli, 'chat', '--model', 'evil/m', '--prompt', 'hi', '--json', '--config', cfgPath], { env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: dir, XDG_CACHE_HOME: dir, XDG_DATA_HOME: dir, XDG_STATE_HOME: dir, EVIL_KEY: k } });
+          const child = spawn(process.execPath, [cli, 'chat', '--model', 'evil/m', '--prompt', 'hi', '--json', '--config', cfgPath], {
+            env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: dir, XDG_CACHE_HOME: dir, XDG_DATA_HOME: dir, XDG_STATE_HOME: dir, EVIL_KEY: k },
+          });
           let out = '';
           let err = '';
           child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -203,7 +253,11 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
     rmSync(dir, { recursive: true, force: true });
   }
   figures.push({ label: 'keys echoed by the upstream: outputs searched / key forms found', value: `${searched} / ${hits}` });
-  check('keys echoed in stream errors and malformed chunks (3 keys incl. a 6-character one; plain, lower-case and base64 forms)', hits === 0, `${searched} outputs searched (client result, gateway responses and log, CLI --json stdout and stderr); ${hits} key forms found${where.size ? `: ${[...where].map(([l, n]) => `${l} ${n}`).join(', ')}` : ''}`);
+  check(
+    'keys echoed in stream errors and malformed chunks (3 keys incl. a 6-character one; plain, lower-case and base64 forms)',
+    hits === 0,
+    `${searched} outputs searched (client result, gateway responses and log, CLI --json stdout and stderr); ${hits} key forms found${where.size ? `: ${[...where].map(([l, n]) => `${l} ${n}`).join(', ')}` : ''}`,
+  );
 
   writeArtifact({
     name: 'security-attacks',
@@ -217,4 +271,3 @@ test('security attacks: endless answers, connection floods, keys echoed by the u
   });
   assert.ok(pass, JSON.stringify(rows, null, 2));
 });
-

@@ -227,16 +227,18 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
   };
 
   // Warm-up (JIT, pools, module state) before the first measurement.
-  const warm = Array.from({ length: CONCURRENCY }, (_, w) => (async () => {
-    const r = prng(SEED * 13 + w);
-    while (next < WARMUP_OPS) {
-      next++;
-      const s = client.stream({ model: r.pick(TARGETS), messages: [{ role: 'user', content: 'warm up' }] });
-      tally(await s.result);
-      t.ops++;
-      clock.advance(Math.round(r.next() * 2 * gapMs));
-    }
-  })());
+  const warm = Array.from({ length: CONCURRENCY }, (_, w) =>
+    (async () => {
+      const r = prng(SEED * 13 + w);
+      while (next < WARMUP_OPS) {
+        next++;
+        const s = client.stream({ model: r.pick(TARGETS), messages: [{ role: 'user', content: 'warm up' }] });
+        tally(await s.result);
+        t.ops++;
+        clock.advance(Math.round(r.next() * 2 * gapMs));
+      }
+    })(),
+  );
   await Promise.all(warm);
   for (const f of fakes) chatRequests += f.requests.splice(0).length;
   clock.sleeps.length = 0;
@@ -307,14 +309,26 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
       { label: 'answered (ok / cut off with partial text)', value: `${t.answered} (${t.ok} / ${t.partial})` },
       { label: 'failed without an answer', value: t.failed },
       { label: 'cancelled by the caller', value: t.cancels },
-      { label: 'heapUsed after GC: after warm-up → end', value: `${mb(heapStart)} MB → ${mb(heapEnd)} MB (${growth >= 0 ? '+' : ''}${mb(growth)} MB; limit +${mb(HEAP_SLACK_BYTES)} MB)` },
+      {
+        label: 'heapUsed after GC: after warm-up → end',
+        value: `${mb(heapStart)} MB → ${mb(heapEnd)} MB (${growth >= 0 ? '+' : ''}${mb(growth)} MB; limit +${mb(HEAP_SLACK_BYTES)} MB)`,
+      },
       { label: 'ledger entries / answered requests', value: `${entries.length} / ${t.answered}` },
-      { label: 'ledger total vs sum of answered costs', value: `$${report.totalUsd.toFixed(6)} vs $${t.costSum.toFixed(6)}${checks.ledgerTotal ? ' (equal)' : ' (DIFFER)'}` },
+      {
+        label: 'ledger total vs sum of answered costs',
+        value: `$${report.totalUsd.toFixed(6)} vs $${t.costSum.toFixed(6)}${checks.ledgerTotal ? ' (equal)' : ' (DIFFER)'}`,
+      },
       { label: 'answers whose cost ≠ tokens × price', value: t.costMismatch },
       { label: 'unknown-cost entries (cut off before usage arrived)', value: `${ledgerNull} (results: ${t.costNull})` },
       { label: 'cooldown entries: max / at end / models', value: `${t.maxCooldowns} / ${cooldownsAtEnd} / ${MODELS.length}` },
       { label: 'operations that saw an open circuit', value: t.cooldownOpenSeen },
-      { label: 'errors by kind', value: Object.entries(t.errorsByKind).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ') },
+      {
+        label: 'errors by kind',
+        value: Object.entries(t.errorsByKind)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', '),
+      },
       { label: 'errors without a clear message', value: t.unclearErrors },
       { label: 'unhandled rejections', value: rejections.count },
       { label: 'sockets / live resources left after close', value: `${openSockets} / ${leftovers.length ? leftovers.join(', ') : 'none'}` },
@@ -341,7 +355,9 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
     concurrency: CONCURRENCY,
   };
   assert.deepEqual(
-    Object.entries(checks).filter(([, v]) => !v).map(([k]) => k),
+    Object.entries(checks)
+      .filter(([, v]) => !v)
+      .map(([k]) => k),
     [],
     JSON.stringify(artifact.figures, null, 1),
   );

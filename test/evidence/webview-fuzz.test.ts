@@ -91,7 +91,22 @@ const rows: Row[] = [];
 const started = Date.now();
 
 function newRow(view: string, direction: Row['direction']): Row {
-  return { view, direction, messages: 0, valid: 0, rejected: 0, rejectionsSeen: 0, mismatches: 0, crashes: 0, hangs: 0, maxMs: 0, finalStateRendered: null, bytes: 0, examples: [], mutationCounts: {} };
+  return {
+    view,
+    direction,
+    messages: 0,
+    valid: 0,
+    rejected: 0,
+    rejectionsSeen: 0,
+    mismatches: 0,
+    crashes: 0,
+    hangs: 0,
+    maxMs: 0,
+    finalStateRendered: null,
+    bytes: 0,
+    examples: [],
+    mutationCounts: {},
+  };
 }
 
 function note(row: Row, m: FuzzMessage, detail: string): void {
@@ -105,7 +120,14 @@ function countMutations(row: Row, m: FuzzMessage): void {
 // ---------------------------------------------------------------------------------------------
 // The page: VS Code's webview shell around the real bundle
 
-const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.woff2': 'font/woff2', '.map': 'application/json', '.svg': 'image/svg+xml' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
+};
 
 async function build(): Promise<void> {
   if (process.env.WEBVIEW_FUZZ_SKIP_BUILD) return;
@@ -164,7 +186,11 @@ ${view.styles.map((s) => `<link rel="stylesheet" href="${ORIGIN}/media/${s}">`).
   await page.addInitScript(initScript(decode.toString()));
   await page.goto(`${ORIGIN}/`);
   // The view announces itself first (the host posts nothing before `ready`).
-  await page.waitForFunction(() => (window as unknown as { __fuzz: { posted: { type?: string }[] } }).__fuzz.posted.some((m) => m.type === 'ready'), undefined, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => (window as unknown as { __fuzz: { posted: { type?: string }[] } }).__fuzz.posted.some((m) => m.type === 'ready'),
+    undefined,
+    { timeout: 15_000 },
+  );
   return page;
 }
 
@@ -276,7 +302,9 @@ after(async () => {
   const w2h = totals('webview → host');
   const pass =
     all.length === VIEWS.length * 2 &&
-    all.every((r) => r.messages >= N && r.crashes === 0 && r.hangs === 0 && r.mismatches === 0 && r.rejectionsSeen === r.rejected && r.finalStateRendered !== false);
+    all.every(
+      (r) => r.messages >= N && r.crashes === 0 && r.hangs === 0 && r.mismatches === 0 && r.rejectionsSeen === r.rejected && r.finalStateRendered !== false,
+    );
   const mutationCounts: Record<string, number> = {};
   for (const r of all) for (const [k, v] of Object.entries(r.mutationCounts)) mutationCounts[k] = (mutationCounts[k] ?? 0) + v;
   writeArtifact({
@@ -301,8 +329,32 @@ after(async () => {
       { label: 'final valid state rendered after the fuzz', value: h2w.map((r) => `${r.view} ${r.finalStateRendered ? 'yes' : 'NO'}`).join(', ') },
     ],
     table: {
-      columns: ['view', 'direction', 'messages', 'valid', 'rejected', 'rejections seen', 'disagreements', 'crashes', 'hangs', 'slowest message (ms)', 'final state rendered'],
-      rows: all.map((r) => [r.view, r.direction, r.messages, r.valid, r.rejected, r.rejectionsSeen, r.mismatches, r.crashes, r.hangs, Math.round(r.maxMs), r.finalStateRendered === null ? '—' : r.finalStateRendered]),
+      columns: [
+        'view',
+        'direction',
+        'messages',
+        'valid',
+        'rejected',
+        'rejections seen',
+        'disagreements',
+        'crashes',
+        'hangs',
+        'slowest message (ms)',
+        'final state rendered',
+      ],
+      rows: all.map((r) => [
+        r.view,
+        r.direction,
+        r.messages,
+        r.valid,
+        r.rejected,
+        r.rejectionsSeen,
+        r.mismatches,
+        r.crashes,
+        r.hangs,
+        Math.round(r.maxMs),
+        r.finalStateRendered === null ? '—' : r.finalStateRendered,
+      ]),
     },
     mutationCounts,
     examples: Object.fromEntries(all.map((r) => [`${r.view} ${r.direction}`, r.examples])),

@@ -10,10 +10,7 @@ const ERROR_TYPES: Record<number, [string, string]> = {
   403: ['permission_error', 'Your API key does not have permission to use the specified resource.'],
   404: ['not_found_error', 'Not found.'],
   413: ['request_too_large', 'Request exceeds the maximum allowed number of bytes.'],
-  429: [
-    'rate_limit_error',
-    'This request would exceed the rate limit for your organization of 50 requests per minute. Please try again later.',
-  ],
+  429: ['rate_limit_error', 'This request would exceed the rate limit for your organization of 50 requests per minute. Please try again later.'],
   500: ['api_error', 'Internal server error'],
   504: ['timeout_error', 'Request timed out'],
   529: ['overloaded_error', 'Overloaded'],
@@ -94,7 +91,11 @@ function streamEvents(a: Answer): StreamEvents {
   }
   const tc = a.toolCall;
   if (tc) {
-    ev('meta', 'content_block_start', `{"type":"content_block_start","index":${index},"content_block":{"type":"tool_use","id":${J(tc.id)},"name":${J(tc.name)},"input":{}}}`);
+    ev(
+      'meta',
+      'content_block_start',
+      `{"type":"content_block_start","index":${index},"content_block":{"type":"tool_use","id":${J(tc.id)},"name":${J(tc.name)},"input":{}}}`,
+    );
     ping();
     const pre = `{"type":"content_block_delta","index":${index},"delta":{"type":"input_json_delta","partial_json":`;
     ev('content', 'content_block_delta', pre + '""}}');
@@ -123,8 +124,7 @@ function completion(a: Answer): unknown {
   const content: unknown[] = [];
   if (a.reasoning) content.push({ type: 'thinking', thinking: a.reasoning, signature: SIGNATURE });
   if (a.text || !a.toolCall) content.push({ type: 'text', text: a.text });
-  if (a.toolCall)
-    content.push({ type: 'tool_use', id: a.toolCall.id, name: a.toolCall.name, input: parseArgs(a.toolCall.arguments) });
+  if (a.toolCall) content.push({ type: 'tool_use', id: a.toolCall.id, name: a.toolCall.name, input: parseArgs(a.toolCall.arguments) });
   return {
     id: a.id,
     type: 'message',

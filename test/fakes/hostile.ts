@@ -28,7 +28,8 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
-const chunkOf = (text: string): string => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
+const chunkOf = (text: string): string =>
+  `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
 export async function startHostile(initial: HostileMode): Promise<HostileServer> {
   let mode = initial;

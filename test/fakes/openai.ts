@@ -77,8 +77,7 @@ function openaiError(status: number, ctx: ErrCtx): unknown {
     message: `Request failed with status ${status}.`,
   };
   let { type, code, message } = base;
-  if (status === 404 && ctx.model)
-    message = `The model \`${ctx.model}\` does not exist or you do not have access to it.`;
+  if (status === 404 && ctx.model) message = `The model \`${ctx.model}\` does not exist or you do not have access to it.`;
   if (ctx.errorType) {
     type = ctx.errorType;
     code = ctx.errorType;
@@ -108,8 +107,7 @@ function openrouterError(status: number, ctx: ErrCtx): unknown {
     OPENROUTER_MESSAGES[status] ??
     `Request failed with status ${status}`;
   const error: Record<string, unknown> = { code: status, message };
-  if (status === 403)
-    error.metadata = { reasons: ['violence'], flagged_input: '...', provider_name: 'FakeProvider', model_slug: ctx.model ?? '' };
+  if (status === 403) error.metadata = { reasons: ['violence'], flagged_input: '...', provider_name: 'FakeProvider', model_slug: ctx.model ?? '' };
   else if (status === 502 || status === 429)
     error.metadata = { provider_name: 'FakeProvider', raw: ctx.errorType ?? (status === 429 ? 'rate limited upstream' : 'upstream error') };
   return { error };
@@ -153,9 +151,7 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
     if (tc) {
       events.push({
         kind: 'content',
-        data: chunk(
-          `${role}"content":null,"tool_calls":[{"index":0,"id":${J(tc.id)},"type":"function","function":{"name":${J(tc.name)},"arguments":""}}]}`,
-        ),
+        data: chunk(`${role}"content":null,"tool_calls":[{"index":0,"id":${J(tc.id)},"type":"function","function":{"name":${J(tc.name)},"arguments":""}}]}`),
       });
       for (const f of a.toolPieces)
         events.push({
@@ -204,10 +200,7 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
         message.reasoning_details = [{ type: 'reasoning.text', text: a.reasoning, format: 'unknown', index: 0 }];
       } else message.reasoning_content = a.reasoning;
     }
-    if (a.toolCall)
-      message.tool_calls = [
-        { id: a.toolCall.id, type: 'function', function: { name: a.toolCall.name, arguments: a.toolCall.arguments } },
-      ];
+    if (a.toolCall) message.tool_calls = [{ id: a.toolCall.id, type: 'function', function: { name: a.toolCall.name, arguments: a.toolCall.arguments } }];
     if (or)
       return {
         id: a.id,
@@ -215,9 +208,7 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
         model: a.model,
         object: 'chat.completion',
         created: a.created,
-        choices: [
-          { logprobs: null, finish_reason: a.finishReason, native_finish_reason: a.finishReason, index: 0, message },
-        ],
+        choices: [{ logprobs: null, finish_reason: a.finishReason, native_finish_reason: a.finishReason, index: 0, message }],
         usage: usageObject(a, true),
       };
     return {
@@ -266,17 +257,7 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
       },
       top_provider: { context_length: ctx, max_completion_tokens: Math.min(16384, ctx), is_moderated: false },
       per_request_limits: null,
-      supported_parameters: [
-        'max_tokens',
-        'temperature',
-        'top_p',
-        'stop',
-        'tools',
-        'tool_choice',
-        'reasoning',
-        'include_reasoning',
-        'response_format',
-      ],
+      supported_parameters: ['max_tokens', 'temperature', 'top_p', 'stop', 'tools', 'tool_choice', 'reasoning', 'include_reasoning', 'response_format'],
     };
   }
 

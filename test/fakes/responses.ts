@@ -24,7 +24,35 @@ export interface ResponsesFake {
   close(): Promise<void>;
 }
 
-const KNOWN = new Set(['model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'text', 'reasoning', 'max_output_tokens', 'temperature', 'top_p', 'store', 'stream', 'include', 'previous_response_id', 'metadata', 'user', 'safety_identifier', 'prompt_cache_key', 'truncation', 'service_tier', 'stream_options', 'top_logprobs', 'background', 'conversation', 'prompt', 'max_tool_calls']);
+const KNOWN = new Set([
+  'model',
+  'input',
+  'instructions',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'text',
+  'reasoning',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'store',
+  'stream',
+  'include',
+  'previous_response_id',
+  'metadata',
+  'user',
+  'safety_identifier',
+  'prompt_cache_key',
+  'truncation',
+  'service_tier',
+  'stream_options',
+  'top_logprobs',
+  'background',
+  'conversation',
+  'prompt',
+  'max_tool_calls',
+]);
 
 function bad(message: string, param: string | null, code: string | null = null): { status: number; body: unknown } {
   return { status: 400, body: { error: { message, type: 'invalid_request_error', param, code } } };
@@ -45,17 +73,24 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
         if (!Array.isArray(raw.content) && typeof raw.content !== 'string') return bad(`Invalid type for 'input[${i}].content'.`, `input[${i}].content`);
         for (const [j, c] of (Array.isArray(raw.content) ? raw.content : []).entries()) {
           const allowed = raw.role === 'assistant' ? ['output_text', 'refusal'] : ['input_text', 'input_image', 'input_file'];
-          if (!allowed.includes(String((c as { type?: unknown }).type))) return bad(`Invalid value: '${String((c as { type?: unknown }).type)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`, `input[${i}].content[${j}].type`);
+          if (!allowed.includes(String((c as { type?: unknown }).type)))
+            return bad(
+              `Invalid value: '${String((c as { type?: unknown }).type)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
+              `input[${i}].content[${j}].type`,
+            );
         }
       } else if (t === 'function_call') {
-        if (typeof raw.call_id !== 'string' || typeof raw.name !== 'string' || typeof raw.arguments !== 'string') return bad(`Missing required parameter: 'input[${i}].call_id' / 'name' / 'arguments'.`, `input[${i}]`);
+        if (typeof raw.call_id !== 'string' || typeof raw.name !== 'string' || typeof raw.arguments !== 'string')
+          return bad(`Missing required parameter: 'input[${i}].call_id' / 'name' / 'arguments'.`, `input[${i}]`);
         calls.add(raw.call_id);
       } else if (t === 'function_call_output') {
-        if (typeof raw.call_id !== 'string' || !calls.has(raw.call_id)) return bad(`No tool call found for function call output with call_id ${String(raw.call_id)}.`, `input[${i}].call_id`);
+        if (typeof raw.call_id !== 'string' || !calls.has(raw.call_id))
+          return bad(`No tool call found for function call output with call_id ${String(raw.call_id)}.`, `input[${i}].call_id`);
         if (typeof raw.output !== 'string' && !Array.isArray(raw.output)) return bad(`Invalid type for 'input[${i}].output'.`, `input[${i}].output`);
       } else if (t === 'reasoning') {
         if (!Array.isArray(raw.summary)) return bad(`Missing required parameter: 'input[${i}].summary'.`, `input[${i}].summary`);
-        if (b.store === false && typeof raw.encrypted_content !== 'string') return bad(`Item with id '${String(raw.id)}' not found. Items are not persisted when \`store\` is set to false.`, `input[${i}]`);
+        if (b.store === false && typeof raw.encrypted_content !== 'string')
+          return bad(`Item with id '${String(raw.id)}' not found. Items are not persisted when \`store\` is set to false.`, `input[${i}]`);
       } else return bad(`Invalid value: '${String(t)}'.`, `input[${i}].type`);
     }
   }
@@ -67,9 +102,11 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
       if ('function' in t) return bad(`Unknown parameter: 'tools[${i}].function'.`, `tools[${i}].function`);
     }
   }
-  if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && (b.tool_choice as { type?: unknown }).type !== 'function') return bad("Invalid value for 'tool_choice'.", 'tool_choice');
+  if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && (b.tool_choice as { type?: unknown }).type !== 'function')
+    return bad("Invalid value for 'tool_choice'.", 'tool_choice');
   const r = b.reasoning as { effort?: unknown } | undefined;
-  if (r !== undefined && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort))) return bad("Invalid value for 'reasoning.effort'.", 'reasoning.effort');
+  if (r !== undefined && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort)))
+    return bad("Invalid value for 'reasoning.effort'.", 'reasoning.effort');
   return null;
 }
 
@@ -84,8 +121,10 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.headers.authorization !== `Bearer ${apiKey}`) return send(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
-      if (req.method !== 'POST' || req.url !== '/v1/responses') return send(404, { error: { message: `Invalid URL (${req.method} ${req.url})`, type: 'invalid_request_error', param: null, code: null } });
+      if (req.headers.authorization !== `Bearer ${apiKey}`)
+        return send(401, { error: { message: 'Incorrect API key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
+      if (req.method !== 'POST' || req.url !== '/v1/responses')
+        return send(404, { error: { message: `Invalid URL (${req.method} ${req.url})`, type: 'invalid_request_error', param: null, code: null } });
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw) as Record<string, unknown>;
@@ -96,10 +135,19 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       const problem = checkResponsesBody(body);
       if (problem) return send(problem.status, problem.body);
       const sc = queue.shift() ?? { text: 'ok' };
-      if (sc.status && sc.status !== 200) return send(sc.status, { error: { message: `error ${sc.status}`, type: sc.status === 429 ? 'rate_limit_error' : 'server_error', param: null, code: sc.status === 429 ? 'rate_limit_exceeded' : null } });
+      if (sc.status && sc.status !== 200)
+        return send(sc.status, {
+          error: {
+            message: `error ${sc.status}`,
+            type: sc.status === 429 ? 'rate_limit_error' : 'server_error',
+            param: null,
+            code: sc.status === 429 ? 'rate_limit_exceeded' : null,
+          },
+        });
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       let seq = 0;
-      const ev = (type: string, data: Record<string, unknown>): void => void res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+      const ev = (type: string, data: Record<string, unknown>): void =>
+        void res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
       const id = 'resp_fake_1';
       const base = { id, object: 'response', model: body.model, status: 'in_progress', output: [] as unknown[] };
       ev('response.created', { response: base });
@@ -110,7 +158,8 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         ev('response.output_item.added', { output_index: oi, item });
         if (sc.reasoning) {
           ev('response.reasoning_summary_part.added', { item_id: 'rs_1', output_index: oi, summary_index: 0, part: { type: 'summary_text', text: '' } });
-          for (const piece of sc.reasoning.match(/.{1,5}/gs) ?? []) ev('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: oi, summary_index: 0, delta: piece });
+          for (const piece of sc.reasoning.match(/.{1,5}/gs) ?? [])
+            ev('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: oi, summary_index: 0, delta: piece });
           item.summary = [{ type: 'summary_text', text: sc.reasoning }];
         }
         const included = Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content');
@@ -120,9 +169,16 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         oi++;
       }
       if (sc.text !== undefined) {
-        const item = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: sc.text, annotations: [] }] };
+        const item = {
+          type: 'message',
+          id: 'msg_1',
+          role: 'assistant',
+          status: 'completed',
+          content: [{ type: 'output_text', text: sc.text, annotations: [] }],
+        };
         ev('response.output_item.added', { output_index: oi, item: { ...item, content: [] } });
-        for (const piece of sc.text.match(/.{1,4}/gs) ?? []) ev('response.output_text.delta', { item_id: 'msg_1', output_index: oi, content_index: 0, delta: piece });
+        for (const piece of sc.text.match(/.{1,4}/gs) ?? [])
+          ev('response.output_text.delta', { item_id: 'msg_1', output_index: oi, content_index: 0, delta: piece });
         ev('response.output_item.done', { output_index: oi, item });
         output.push(item);
         oi++;
@@ -130,15 +186,23 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (sc.toolCall) {
         const item = { type: 'function_call', id: 'fc_1', call_id: sc.toolCall.callId, name: sc.toolCall.name, arguments: '', status: 'in_progress' };
         ev('response.output_item.added', { output_index: oi, item });
-        for (const piece of sc.toolCall.arguments.match(/.{1,3}/gs) ?? []) ev('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: oi, delta: piece });
+        for (const piece of sc.toolCall.arguments.match(/.{1,3}/gs) ?? [])
+          ev('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: oi, delta: piece });
         ev('response.function_call_arguments.done', { item_id: 'fc_1', output_index: oi, arguments: sc.toolCall.arguments });
         const done = { ...item, arguments: sc.toolCall.arguments, status: 'completed' };
         ev('response.output_item.done', { output_index: oi, item: done });
         output.push(done);
       }
       const u = sc.usage ?? { input: 10, output: 5 };
-      const usage = { input_tokens: u.input, input_tokens_details: { cached_tokens: u.cached ?? 0 }, output_tokens: u.output, output_tokens_details: { reasoning_tokens: u.reasoning ?? 0 }, total_tokens: u.input + u.output };
-      if (sc.incomplete) ev('response.incomplete', { response: { ...base, status: 'incomplete', incomplete_details: { reason: sc.incomplete }, output, usage } });
+      const usage = {
+        input_tokens: u.input,
+        input_tokens_details: { cached_tokens: u.cached ?? 0 },
+        output_tokens: u.output,
+        output_tokens_details: { reasoning_tokens: u.reasoning ?? 0 },
+        total_tokens: u.input + u.output,
+      };
+      if (sc.incomplete)
+        ev('response.incomplete', { response: { ...base, status: 'incomplete', incomplete_details: { reason: sc.incomplete }, output, usage } });
       else ev('response.completed', { response: { ...base, status: 'completed', output, usage } });
       res.end();
     });

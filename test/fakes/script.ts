@@ -38,11 +38,15 @@ export function inspectToolRequest(protocol: FakeProtocol, body: unknown): { too
     case 'openrouter':
       return {
         tools: arr(b.tools).map((t) => String((isObj(t) && isObj(t.function) ? t.function.name : '') ?? '')),
-        results: arr(b.messages).filter((m) => isObj(m) && m.role === 'tool').map((m) => textOf((m as J).content)),
+        results: arr(b.messages)
+          .filter((m) => isObj(m) && m.role === 'tool')
+          .map((m) => textOf((m as J).content)),
       };
     case 'anthropic':
       return {
-        tools: arr(b.tools).map((t) => String(isObj(t) ? t.name : '')).filter((n) => n !== 'json_answer'),
+        tools: arr(b.tools)
+          .map((t) => String(isObj(t) ? t.name : ''))
+          .filter((n) => n !== 'json_answer'),
         results: arr(b.messages)
           .flatMap((m) => (isObj(m) && m.role === 'user' ? arr(m.content) : []))
           .filter((c) => isObj(c) && c.type === 'tool_result')

@@ -32,25 +32,9 @@ import { geminiEncoder } from './gemini.ts';
 import { openaiEncoder } from './openai.ts';
 import { validateRequest } from './strict.ts';
 export { toolLoop, inspectToolRequest, type ToolLoopScript } from './script.ts';
-import type {
-  FakeModel,
-  FakeProtocol,
-  FakeServer,
-  RecordedRequest,
-  Scenario,
-  StartFakeOptions,
-} from './types.ts';
+import type { FakeModel, FakeProtocol, FakeServer, RecordedRequest, Scenario, StartFakeOptions } from './types.ts';
 
-export type {
-  FakeModel,
-  FakeProtocol,
-  FakeServer,
-  FakeToolCall,
-  FakeUsage,
-  RecordedRequest,
-  Scenario,
-  StartFakeOptions,
-} from './types.ts';
+export type { FakeModel, FakeProtocol, FakeServer, FakeToolCall, FakeUsage, RecordedRequest, Scenario, StartFakeOptions } from './types.ts';
 
 const PREFIX: Record<FakeProtocol, string> = {
   openai: '/v1',
@@ -69,10 +53,7 @@ const ENCODERS: Record<FakeProtocol, Encoder> = {
 const STATUS_TEXT: Record<number, string> = { 529: 'Site Overloaded' };
 
 type Route =
-  | { kind: 'chat'; model: string | undefined; stream: boolean; geminiArray?: boolean }
-  | { kind: 'models' }
-  | { kind: 'model'; id: string }
-  | { kind: 'none' };
+  { kind: 'chat'; model: string | undefined; stream: boolean; geminiArray?: boolean } | { kind: 'models' } | { kind: 'model'; id: string } | { kind: 'none' };
 
 function route(protocol: FakeProtocol, method: string, path: string, query: Record<string, string>, body: unknown): Route {
   const prefix = PREFIX[protocol];
@@ -89,8 +70,7 @@ function route(protocol: FakeProtocol, method: string, path: string, query: Reco
     }
   } else {
     const chatPath = protocol === 'anthropic' ? '/messages' : '/chat/completions';
-    if (method === 'POST' && rest === chatPath)
-      return { kind: 'chat', model: typeof b.model === 'string' ? b.model : undefined, stream: b.stream === true };
+    if (method === 'POST' && rest === chatPath) return { kind: 'chat', model: typeof b.model === 'string' ? b.model : undefined, stream: b.stream === true };
   }
   if (method === 'GET' && rest.startsWith('/models/')) return { kind: 'model', id: decodeURIComponent(rest.slice(8)) };
   return { kind: 'none' };
@@ -181,8 +161,7 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
 
   function sendJson(res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const type =
-      typeof body === 'string' ? (body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8') : 'application/json';
+    const type = typeof body === 'string' ? (body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8') : 'application/json';
     res.writeHead(status, STATUS_TEXT[status] ?? http.STATUS_CODES[status] ?? 'Unknown', {
       'content-type': type,
       'content-length': String(Buffer.byteLength(text)),
@@ -332,13 +311,7 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     };
   }
 
-  async function chat(
-    res: ServerResponse,
-    rec: RecordedRequest,
-    r: Extract<Route, { kind: 'chat' }>,
-    sc: Scenario,
-    rawBody: string,
-  ): Promise<void> {
+  async function chat(res: ServerResponse, rec: RecordedRequest, r: Extract<Route, { kind: 'chat' }>, sc: Scenario, rawBody: string): Promise<void> {
     await sleep(sc.delayBeforeHeadersMs);
     if (gone(res)) return;
     if (sc.resetBeforeResponse) return reset(res);
@@ -392,8 +365,7 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     }
     let out = frames;
     if (sc.comments || sc.pings) {
-      const filler =
-        (sc.comments ? `: OPENROUTER PROCESSING${nl}${nl}` : '') + (sc.pings ? `event: ping${nl}data: {"type": "ping"}${nl}${nl}` : '');
+      const filler = (sc.comments ? `: OPENROUTER PROCESSING${nl}${nl}` : '') + (sc.pings ? `event: ping${nl}data: {"type": "ping"}${nl}${nl}` : '');
       out = [];
       for (const f of frames) {
         out.push({ kind: 'filler', text: filler });

@@ -10,30 +10,112 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** Top-level fields OpenAI's Chat Completions accepts; anything else is "Unrecognized request argument". */
 const OPENAI_FIELDS = new Set([
-  'model', 'messages', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens', 'temperature', 'top_p', 'stop', 'n',
-  'tools', 'tool_choice', 'parallel_tool_calls', 'response_format', 'reasoning_effort', 'seed', 'frequency_penalty',
-  'presence_penalty', 'user', 'logprobs', 'top_logprobs', 'logit_bias', 'metadata', 'store', 'modalities', 'audio',
-  'prediction', 'service_tier', 'verbosity', 'web_search_options', 'safety_identifier', 'prompt_cache_key', 'functions', 'function_call',
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'n',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'reasoning_effort',
+  'seed',
+  'frequency_penalty',
+  'presence_penalty',
+  'user',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'metadata',
+  'store',
+  'modalities',
+  'audio',
+  'prediction',
+  'service_tier',
+  'verbosity',
+  'web_search_options',
+  'safety_identifier',
+  'prompt_cache_key',
+  'functions',
+  'function_call',
 ]);
 const OPENAI_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
 /** Anthropic refuses other top-level fields ("Extra inputs are not permitted"). */
 const ANTHROPIC_FIELDS = new Set([
-  'model', 'messages', 'max_tokens', 'system', 'stream', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'tools', 'tool_choice',
-  'thinking', 'metadata', 'service_tier', 'container', 'mcp_servers', 'context_management',
+  'model',
+  'messages',
+  'max_tokens',
+  'system',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stop_sequences',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'metadata',
+  'service_tier',
+  'container',
+  'mcp_servers',
+  'context_management',
 ]);
 /** Gemini refuses other fields ("Unknown name … Cannot find field"). */
 const GEMINI_FIELDS = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent', 'labels']);
 const GEMINI_GENERATION_FIELDS = new Set([
-  'stopSequences', 'responseMimeType', 'responseSchema', 'responseJsonSchema', 'responseModalities', 'candidateCount', 'maxOutputTokens',
-  'temperature', 'topP', 'topK', 'seed', 'presencePenalty', 'frequencyPenalty', 'responseLogprobs', 'logprobs', 'enableEnhancedCivicAnswers',
-  'speechConfig', 'thinkingConfig', 'imageConfig', 'mediaResolution',
+  'stopSequences',
+  'responseMimeType',
+  'responseSchema',
+  'responseJsonSchema',
+  'responseModalities',
+  'candidateCount',
+  'maxOutputTokens',
+  'temperature',
+  'topP',
+  'topK',
+  'seed',
+  'presencePenalty',
+  'frequencyPenalty',
+  'responseLogprobs',
+  'logprobs',
+  'enableEnhancedCivicAnswers',
+  'speechConfig',
+  'thinkingConfig',
+  'imageConfig',
+  'mediaResolution',
 ]);
 
 /** Keys Gemini's OpenAPI-subset Schema has; anything else is "Unknown name … Cannot find field". */
 const GEMINI_SCHEMA_KEYS = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties',
-  'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'anyOf',
+  'propertyOrdering',
+  'default',
+  'items',
+  'minimum',
+  'maximum',
 ]);
 
 /**
@@ -42,8 +124,27 @@ const GEMINI_SCHEMA_KEYS = new Set([
  * that relies on one fails a test.
  */
 const GEMINI_JSON_SCHEMA_KEYS = new Set([
-  '$id', '$defs', '$ref', '$anchor', 'type', 'format', 'title', 'description', 'enum', 'items', 'prefixItems', 'minItems', 'maxItems',
-  'minimum', 'maximum', 'anyOf', 'oneOf', 'properties', 'additionalProperties', 'required', 'propertyOrdering',
+  '$id',
+  '$defs',
+  '$ref',
+  '$anchor',
+  'type',
+  'format',
+  'title',
+  'description',
+  'enum',
+  'items',
+  'prefixItems',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'anyOf',
+  'oneOf',
+  'properties',
+  'additionalProperties',
+  'required',
+  'propertyOrdering',
 ]);
 
 export function validateRequest(protocol: FakeProtocol, model: string | undefined, body: unknown): string | null {
@@ -62,15 +163,18 @@ export function validateRequest(protocol: FakeProtocol, model: string | undefine
 function validateOpenAI(b: J, strictFields: boolean): string | null {
   if (strictFields) for (const k of Object.keys(b)) if (!OPENAI_FIELDS.has(k)) return `Unrecognized request argument supplied: ${k}`;
   const msgs = arr(b.messages);
-  if (b.parallel_tool_calls !== undefined && !Array.isArray(b.tools)) return "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.";
-  if (b.tool_choice !== undefined && !Array.isArray(b.tools)) return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
+  if (b.parallel_tool_calls !== undefined && !Array.isArray(b.tools))
+    return "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.";
+  if (b.tool_choice !== undefined && !Array.isArray(b.tools))
+    return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
   let open: Set<string> | null = null;
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     if (!isObj(m) || typeof m.role !== 'string' || !OPENAI_ROLES.has(m.role)) return `Invalid value: messages[${i}].role`;
     if (m.role === 'tool') {
       if (typeof m.tool_call_id !== 'string') return `Missing required parameter: 'messages[${i}].tool_call_id'.`;
-      if (!open || !open.has(m.tool_call_id)) return `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.`;
+      if (!open || !open.has(m.tool_call_id))
+        return `Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.`;
       open.delete(m.tool_call_id);
       continue;
     }
@@ -80,7 +184,14 @@ function validateOpenAI(b: J, strictFields: boolean): string | null {
     if (m.role === 'assistant' && Array.isArray(m.tool_calls)) {
       open = new Set();
       for (const tc of m.tool_calls) {
-        if (!isObj(tc) || typeof tc.id !== 'string' || tc.type !== 'function' || !isObj(tc.function) || typeof tc.function.name !== 'string' || typeof tc.function.arguments !== 'string')
+        if (
+          !isObj(tc) ||
+          typeof tc.id !== 'string' ||
+          tc.type !== 'function' ||
+          !isObj(tc.function) ||
+          typeof tc.function.name !== 'string' ||
+          typeof tc.function.arguments !== 'string'
+        )
           return `Invalid value: messages[${i}].tool_calls`;
         open.add(tc.id);
       }
@@ -96,14 +207,21 @@ function validateAnthropic(b: J): string | null {
   for (const k of Object.keys(b)) if (!ANTHROPIC_FIELDS.has(k)) return `${k}: Extra inputs are not permitted`;
   if (typeof b.max_tokens !== 'number') return 'max_tokens: Field required';
   if (typeof b.temperature === 'number' && (b.temperature < 0 || b.temperature > 1)) return 'temperature: range: 0..1';
-  if (b.temperature !== undefined && b.top_p !== undefined && typeof b.model === 'string' && /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9])/.test(b.model))
+  if (
+    b.temperature !== undefined &&
+    b.top_p !== undefined &&
+    typeof b.model === 'string' &&
+    /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9])/.test(b.model)
+  )
     return '`temperature` and `top_p` cannot both be specified for this model. Please use only one.';
   const thinking = isObj(b.thinking) && b.thinking.type === 'enabled';
   if (thinking) {
     const budget = (b.thinking as J).budget_tokens;
     if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
-    if (budget >= b.max_tokens) return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
-    if (b.temperature !== undefined && b.temperature !== 1) return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
+    if (budget >= b.max_tokens)
+      return '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size';
+    if (b.temperature !== undefined && b.temperature !== 1)
+      return '`temperature` may only be set to 1 when thinking is enabled. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#feature-compatibility';
     const tc = b.tool_choice;
     if (isObj(tc) && (tc.type === 'any' || tc.type === 'tool')) return 'Thinking may not be enabled when tool_choice forces tool use.';
   }
@@ -119,7 +237,8 @@ function validateAnthropic(b: J): string | null {
     const m = msgs[i];
     if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant')) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     if (i === 0 && m.role !== 'user') return 'messages: first message must use the "user" role';
-    if (i > 0 && isObj(msgs[i - 1]) && (msgs[i - 1] as J).role === m.role) return 'messages: roles must alternate between "user" and "assistant", but found multiple "' + m.role + '" roles in a row';
+    if (i > 0 && isObj(msgs[i - 1]) && (msgs[i - 1] as J).role === m.role)
+      return 'messages: roles must alternate between "user" and "assistant", but found multiple "' + m.role + '" roles in a row';
     const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : arr(m.content);
     if (blocks.length === 0) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
     if (m.role === 'user') {
@@ -135,14 +254,16 @@ function validateAnthropic(b: J): string | null {
         } else seenOther = true;
       }
       const missing = [...prevToolUses].filter((id) => !answered.has(id));
-      if (missing.length > 0) return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
+      if (missing.length > 0)
+        return `messages.${i}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. Each \`tool_use\` block must have a corresponding \`tool_result\` block in the next message.`;
       prevToolUses = new Set();
     } else {
       prevToolUses = new Set();
       for (let j = 0; j < blocks.length; j++) {
         const blk = blocks[j] as J;
         if (blk.type === 'tool_use') {
-          if (typeof blk.id !== 'string' || typeof blk.name !== 'string' || !isObj(blk.input)) return `messages.${i}.content.${j}.tool_use: id, name and an object input are required`;
+          if (typeof blk.id !== 'string' || typeof blk.name !== 'string' || !isObj(blk.input))
+            return `messages.${i}.content.${j}.tool_use: id, name and an object input are required`;
           prevToolUses.add(blk.id);
         } else if (blk.type === 'thinking') {
           if (typeof blk.signature !== 'string' || blk.signature.length === 0) return `messages.${i}.content.${j}.thinking.signature: Field required`;
@@ -170,18 +291,20 @@ function checkGeminiSchema(s: unknown, path: string): string | null {
   if (!isObj(s)) return null;
   for (const [k, v] of Object.entries(s)) {
     if (!GEMINI_SCHEMA_KEYS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at '${path}': Cannot find field.`;
-    if (k === 'properties' && isObj(v)) for (const [name, sub] of Object.entries(v)) {
-      const e = checkGeminiSchema(sub, `${path}.properties[${name}].value`);
-      if (e) return e;
-    }
+    if (k === 'properties' && isObj(v))
+      for (const [name, sub] of Object.entries(v)) {
+        const e = checkGeminiSchema(sub, `${path}.properties[${name}].value`);
+        if (e) return e;
+      }
     if (k === 'items') {
       const e = checkGeminiSchema(v, `${path}.items`);
       if (e) return e;
     }
-    if (k === 'anyOf') for (const [i, sub] of arr(v).entries()) {
-      const e = checkGeminiSchema(sub, `${path}.any_of[${i}]`);
-      if (e) return e;
-    }
+    if (k === 'anyOf')
+      for (const [i, sub] of arr(v).entries()) {
+        const e = checkGeminiSchema(sub, `${path}.any_of[${i}]`);
+        if (e) return e;
+      }
     if (k === 'type' && typeof v !== 'string') return `Invalid JSON payload received. Invalid value at '${path}.type'`;
   }
   return null;
@@ -192,17 +315,24 @@ function checkGeminiJsonSchema(s: unknown, path: string): string | null {
   if (!isObj(s)) return `Invalid JSON payload received. Invalid value at '${path}': a schema must be an object or a boolean`;
   for (const [k, v] of Object.entries(s)) {
     if (!GEMINI_JSON_SCHEMA_KEYS.has(k)) return `(fake) '${path}': the JSON Schema keyword "${k}" is not supported by Gemini and would be ignored`;
-    if (k === '$ref' && Object.keys(s).some((o) => !o.startsWith('$'))) return `Invalid JSON payload received. '${path}': if $ref is set, no other properties (except $-prefixed ones) may be set`;
+    if (k === '$ref' && Object.keys(s).some((o) => !o.startsWith('$')))
+      return `Invalid JSON payload received. '${path}': if $ref is set, no other properties (except $-prefixed ones) may be set`;
     const subs: [unknown, string][] =
-      k === 'properties' || k === '$defs' ? (isObj(v) ? Object.entries(v).map(([n, x]) => [x, `${path}.${k}.${n}`]) : [])
-      : k === 'items' || k === 'additionalProperties' ? [[v, `${path}.${k}`]]
-      : k === 'anyOf' || k === 'oneOf' || k === 'prefixItems' ? arr(v).map((x, i) => [x, `${path}.${k}[${i}]`])
-      : [];
+      k === 'properties' || k === '$defs'
+        ? isObj(v)
+          ? Object.entries(v).map(([n, x]) => [x, `${path}.${k}.${n}`])
+          : []
+        : k === 'items' || k === 'additionalProperties'
+          ? [[v, `${path}.${k}`]]
+          : k === 'anyOf' || k === 'oneOf' || k === 'prefixItems'
+            ? arr(v).map((x, i) => [x, `${path}.${k}[${i}]`])
+            : [];
     for (const [x, at] of subs) {
       const e = checkGeminiJsonSchema(x, at);
       if (e) return e;
     }
-    if (k === 'enum' && arr(v).some((x) => typeof x !== 'string' && typeof x !== 'number')) return `Invalid JSON payload received. '${path}.enum': enum values must be strings or numbers`;
+    if (k === 'enum' && arr(v).some((x) => typeof x !== 'string' && typeof x !== 'number'))
+      return `Invalid JSON payload received. '${path}.enum': enum values must be strings or numbers`;
   }
   return null;
 }
@@ -210,11 +340,15 @@ function checkGeminiJsonSchema(s: unknown, path: string): string | null {
 function validateGemini(b: J, model: string): string | null {
   const gemini3 = /gemini-3/.test(model);
   for (const k of Object.keys(b)) if (!GEMINI_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}": Cannot find field.`;
-  if (isObj(b.generationConfig)) for (const k of Object.keys(b.generationConfig)) if (!GEMINI_GENERATION_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
+  if (isObj(b.generationConfig))
+    for (const k of Object.keys(b.generationConfig))
+      if (!GEMINI_GENERATION_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
   if (isObj(b.generationConfig)) {
     const g = b.generationConfig;
-    if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined) return `Invalid JSON payload received. 'generation_config': response_schema and response_json_schema are mutually exclusive`;
-    if ((g.responseSchema !== undefined || g.responseJsonSchema !== undefined) && g.responseMimeType === undefined) return `Invalid JSON payload received. 'generation_config': response_mime_type is required with a response schema`;
+    if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined)
+      return `Invalid JSON payload received. 'generation_config': response_schema and response_json_schema are mutually exclusive`;
+    if ((g.responseSchema !== undefined || g.responseJsonSchema !== undefined) && g.responseMimeType === undefined)
+      return `Invalid JSON payload received. 'generation_config': response_mime_type is required with a response schema`;
     if (g.responseJsonSchema !== undefined) {
       const e = checkGeminiJsonSchema(g.responseJsonSchema, 'generation_config.response_json_schema');
       if (e) return e;
@@ -223,7 +357,8 @@ function validateGemini(b: J, model: string): string | null {
   for (const [ti, t] of arr(b.tools).entries()) {
     for (const [fi, f] of arr((t as J).functionDeclarations).entries()) {
       const at = `tools[${ti}].function_declarations[${fi}]`;
-      if ((f as J).parameters !== undefined && (f as J).parametersJsonSchema !== undefined) return `Invalid JSON payload received. '${at}': parameters and parameters_json_schema are mutually exclusive`;
+      if ((f as J).parameters !== undefined && (f as J).parametersJsonSchema !== undefined)
+        return `Invalid JSON payload received. '${at}': parameters and parameters_json_schema are mutually exclusive`;
       const e = checkGeminiSchema((f as J).parameters, `${at}.parameters`);
       if (e) return e;
       const pj = (f as J).parametersJsonSchema;
@@ -261,7 +396,8 @@ function validateGemini(b: J, model: string): string | null {
         return 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.';
       const names = prevCalls.map((p) => (p.functionCall as J).name).sort();
       const got = responses.map((r) => r.name).sort();
-      if (names.some((n, k) => n !== got[k])) return 'Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts and their names match the function call parts.';
+      if (names.some((n, k) => n !== got[k]))
+        return 'Please ensure that function response turn comes immediately after a function call turn. And the number of function response parts and their names match the function call parts.';
       if (responses.some((r) => !isObj(r.response))) return 'Invalid JSON payload: function_response.response must be an object.';
     }
   }

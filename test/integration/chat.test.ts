@@ -44,10 +44,13 @@ describe('Chat', () => {
     assert.equal(entry.status, 'done', entry.error?.message);
     assert.equal(entry.model, 'route/fo');
     assert.equal(entry.answeredBy, 'openai/gpt-4o-mini');
-    assert.deepEqual(entry.attempts.map((a) => [a.model, a.outcome, a.errorKind, a.status]), [
-      ['openai/gpt-4o', 'error', 'not_found', 404],
-      ['openai/gpt-4o-mini', 'ok', null, null],
-    ]);
+    assert.deepEqual(
+      entry.attempts.map((a) => [a.model, a.outcome, a.errorKind, a.status]),
+      [
+        ['openai/gpt-4o', 'error', 'not_found', 404],
+        ['openai/gpt-4o-mini', 'ok', null, null],
+      ],
+    );
     assert.equal(entry.inputTokens, 100);
     assert.equal(entry.outputTokens, 40);
     assert.ok(entry.costUsd !== null && entry.costUsd > 0);

@@ -14,7 +14,8 @@ const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAADklEQVR4nGP4z8A
 const IMAGE: ChatImage = { name: 'dot.png', mediaType: 'image/png', data: PNG_B64, thumb: '' };
 
 const chatRequests = (fake: FakeServer): RecordedRequest[] => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
-const userContents = (r: RecordedRequest): unknown[] => (r.body.messages as { role: string; content: unknown }[]).filter((m) => m.role === 'user').map((m) => m.content);
+const userContents = (r: RecordedRequest): unknown[] =>
+  (r.body.messages as { role: string; content: unknown }[]).filter((m) => m.role === 'user').map((m) => m.content);
 
 describe('Chat: reasoning and images', () => {
   let fake: FakeServer;

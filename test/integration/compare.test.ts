@@ -39,7 +39,8 @@ describe('Comparison panel (host)', function () {
     await fake.close();
   });
 
-  const open = async (): Promise<ComparePanel> => (await vscode.commands.executeCommand('switchboard.openComparison', { models: MODELS, question: 'hi', withSelection: false })) as ComparePanel;
+  const open = async (): Promise<ComparePanel> =>
+    (await vscode.commands.executeCommand('switchboard.openComparison', { models: MODELS, question: 'hi', withSelection: false })) as ComparePanel;
   const run = (p: ComparePanel): Run => p.currentRun()!;
 
   it('refuses a set-up it cannot run, naming the problem', async () => {
@@ -88,7 +89,10 @@ describe('Comparison panel (host)', function () {
       assert.equal(route.model, 'route/resilient');
       assert.equal(route.answeredBy, 'openai/gpt-4o-mini');
       assert.equal(route.text, TEXT['gpt-4o-mini']);
-      assert.ok(route.failover.some((f) => f.startsWith('openai/o3-mini: ') && f.includes('503')), JSON.stringify(route.failover));
+      assert.ok(
+        route.failover.some((f) => f.startsWith('openai/o3-mini: ') && f.includes('503')),
+        JSON.stringify(route.failover),
+      );
       p.dispose();
     } finally {
       failO3 = false;
@@ -103,15 +107,29 @@ describe('Comparison panel (host)', function () {
     assert.equal(p.start(MODELS, 'Blind', true), true);
     await waitFor('all done', () => run(p).columns.every((c) => c.status === 'done'), 15_000);
     const view = p.state().run!;
-    assert.deepEqual(view.columns.map((c) => c.label), ['Answer A', 'Answer B', 'Answer C']);
-    assert.ok(view.columns.every((c) => c.model === null && c.answeredBy === null), 'models hidden from the view before the vote');
-    assert.deepEqual(run(p).columns.map((c) => c.model).sort(), [...MODELS].sort());
+    assert.deepEqual(
+      view.columns.map((c) => c.label),
+      ['Answer A', 'Answer B', 'Answer C'],
+    );
+    assert.ok(
+      view.columns.every((c) => c.model === null && c.answeredBy === null),
+      'models hidden from the view before the vote',
+    );
+    assert.deepEqual(
+      run(p)
+        .columns.map((c) => c.model)
+        .sort(),
+      [...MODELS].sort(),
+    );
     const winner = run(p).columns[2]!.model!;
     assert.equal(await p.vote(2), true);
     assert.equal(await p.vote(0), false, 'one vote per run');
     const revealed = p.state().run!;
     assert.equal(revealed.revealed, true);
-    assert.deepEqual(revealed.columns.map((c) => c.model), run(p).columns.map((c) => c.model));
+    assert.deepEqual(
+      revealed.columns.map((c) => c.model),
+      run(p).columns.map((c) => c.model),
+    );
     const after = new Map(p.state().scoreboard.map((s) => [s.model, s]));
     for (const m of MODELS) {
       const b = before.get(m) ?? { wins: 0, losses: 0 };

@@ -61,7 +61,21 @@ describe('Contributions', () => {
 
   it('has the commands the issue asks for, each in the Switchboard category', () => {
     const titles = new Map(manifest().contributes.commands.map((c) => [c.title, c]));
-    for (const t of ['Switch Model', 'Set API Key', 'Remove API Key', 'Open Chat', 'New Chat', 'Compare Models…', 'Ask About Selection…', 'Compare Models on Selection', 'Explain Selection', 'Review Selection', 'Refresh Model Catalog', 'Show Usage and Costs', 'Open Settings']) {
+    for (const t of [
+      'Switch Model',
+      'Set API Key',
+      'Remove API Key',
+      'Open Chat',
+      'New Chat',
+      'Compare Models…',
+      'Ask About Selection…',
+      'Compare Models on Selection',
+      'Explain Selection',
+      'Review Selection',
+      'Refresh Model Catalog',
+      'Show Usage and Costs',
+      'Open Settings',
+    ]) {
       assert.ok(titles.has(t), `missing command "${t}"`);
     }
     for (const c of manifest().contributes.commands) assert.equal(c.category, 'Switchboard', c.command);
@@ -81,10 +95,13 @@ describe('Contributions', () => {
     assert.ok(entry);
     assert.equal(entry.when, 'editorHasSelection');
     assert.equal(m.submenus.find((s) => s.id === 'switchboard.editorContext')?.label, 'Switchboard');
-    assert.deepEqual(
-      (m.menus['switchboard.editorContext'] ?? []).map((i) => i.command).sort(),
-      ['switchboard.addSelectionToChat', 'switchboard.askAboutSelection', 'switchboard.compareSelection', 'switchboard.explainSelection', 'switchboard.reviewSelection'],
-    );
+    assert.deepEqual((m.menus['switchboard.editorContext'] ?? []).map((i) => i.command).sort(), [
+      'switchboard.addSelectionToChat',
+      'switchboard.askAboutSelection',
+      'switchboard.compareSelection',
+      'switchboard.explainSelection',
+      'switchboard.reviewSelection',
+    ]);
   });
 
   it('menus only reference contributed commands', () => {
@@ -128,7 +145,15 @@ describe('Contributions', () => {
   it('describes every setting in markdown, and none of them holds a secret', () => {
     const props = manifest().contributes.configuration.properties;
     const keys = Object.keys(props);
-    for (const k of ['switchboard.providers', 'switchboard.defaultModel', 'switchboard.routes', 'switchboard.budget', 'switchboard.timeouts', 'switchboard.catalog.refreshHours']) assert.ok(keys.includes(k), `missing setting ${k}`);
+    for (const k of [
+      'switchboard.providers',
+      'switchboard.defaultModel',
+      'switchboard.routes',
+      'switchboard.budget',
+      'switchboard.timeouts',
+      'switchboard.catalog.refreshHours',
+    ])
+      assert.ok(keys.includes(k), `missing setting ${k}`);
     for (const [k, p] of Object.entries(props)) {
       assert.ok(p.markdownDescription, `${k} has no markdownDescription`);
       assert.doesNotMatch(k, /apikey$|secret|token$|password/i, `${k} looks like a secret`);

@@ -126,7 +126,9 @@ describe('Editor actions', () => {
     await vscode.window.showTextDocument(editor.document);
     assert.equal(await vscode.commands.executeCommand('switchboard.diffAnswer'), true);
     const tab = await waitFor('the diff tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchboard-proposal'),
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchboard-proposal'),
     );
     const input = tab.input as vscode.TabInputTextDiff;
     assert.equal(input.original.toString(), editor.document.uri.toString());
@@ -135,13 +137,21 @@ describe('Editor actions', () => {
     assert.equal(editor.document.getText(), CODE, 'the diff must not change the file before Accept');
     assert.equal(await vscode.commands.executeCommand('switchboard.acceptProposal', input.modified), true);
     assert.ok(editor.document.getText().includes('return a + b;'));
-    await waitFor('the diff closed', () => !vscode.window.tabGroups.all.flatMap((g) => g.tabs).some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchboard-proposal'));
+    await waitFor(
+      'the diff closed',
+      () =>
+        !vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .some((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'switchboard-proposal'),
+    );
   });
 
   it('Compare Models on Selection sends the selection to each picked model and reports metrics', async () => {
     await editorWithSelection(CODE, 'javascript', 1, 3);
     const n = chatRequests(fake).length;
-    const results = (await vscode.commands.executeCommand('switchboard.compareSelection', { models: ['openai/gpt-4o-mini', 'openai/gpt-4o'] })) as CompareResult[];
+    const results = (await vscode.commands.executeCommand('switchboard.compareSelection', {
+      models: ['openai/gpt-4o-mini', 'openai/gpt-4o'],
+    })) as CompareResult[];
     assert.equal(results.length, 2);
     for (const r of results) {
       assert.equal(r.error, null, r.error?.message);

@@ -108,6 +108,9 @@ describe('Local gateway command', () => {
     const models = await fetch(`${second.url}/models`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(models.status, 200);
     const list = (await models.json()) as { data: { id: string }[] };
-    assert.ok(list.data.some((m) => m.id.startsWith('openai/')), JSON.stringify(list.data.slice(0, 5)));
+    assert.ok(
+      list.data.some((m) => m.id.startsWith('openai/')),
+      JSON.stringify(list.data.slice(0, 5)),
+    );
   });
 });

@@ -22,8 +22,7 @@ export const OUTPUT_MARK = '\u2063sb\u2063';
 function markReporterOutput(): void {
   const log = console.log.bind(console);
   // Mocha's reporters write through Base.consoleLog.
-  (Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void }).consoleLog = (...args) =>
-    log(OUTPUT_MARK + format(...args));
+  (Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void }).consoleLog = (...args) => log(OUTPUT_MARK + format(...args));
 }
 
 /**

@@ -18,9 +18,7 @@ const WEATHER: vscode.LanguageModelChatTool = {
 const chatRequests = (fake: FakeServer): RecordedRequest[] => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
 
 /** A 2×1 PNG (a real file: signature, IHDR, IDAT, IEND). */
-const PNG = Uint8Array.from(
-  Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAADklEQVR4nGP4z8AAQv8BD/kD/YURmXYAAAAASUVORK5CYII=', 'base64'),
-);
+const PNG = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAYAAAD0In+KAAAADklEQVR4nGP4z8AAQv8BD/kD/YURmXYAAAAASUVORK5CYII=', 'base64'));
 
 async function drain(res: vscode.LanguageModelChatResponse): Promise<{ text: string; calls: vscode.LanguageModelToolCallPart[] }> {
   let text = '';
@@ -75,7 +73,11 @@ describe("VS Code's language-model API", () => {
     const [model] = await vscode.lm.selectChatModels({ vendor: 'switchboard', id: 'openai/gpt-4o-mini' });
     assert.ok(model, 'the model is offered');
     const n = chatRequests(fake).length;
-    fake.enqueue({ toolCall: { id: 'call_w1', name: 'get_weather', arguments: '{"city":"Paris"}' }, finishReason: 'tool_calls', usage: { input: 50, output: 10 } });
+    fake.enqueue({
+      toolCall: { id: 'call_w1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      finishReason: 'tool_calls',
+      usage: { input: 50, output: 10 },
+    });
     const question = vscode.LanguageModelChatMessage.User('What is the weather in Paris?');
     const first = await drain(await model.sendRequest([question], { tools: [WEATHER], toolMode: vscode.LanguageModelChatToolMode.Required }));
     assert.equal(first.text, '');
@@ -84,7 +86,9 @@ describe("VS Code's language-model API", () => {
     assert.equal(first.calls[0]!.name, 'get_weather');
     assert.deepEqual(first.calls[0]!.input, { city: 'Paris' });
     const sent1 = chatRequests(fake)[n]!.body;
-    assert.deepEqual(sent1.tools, [{ type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER.inputSchema } }]);
+    assert.deepEqual(sent1.tools, [
+      { type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters: WEATHER.inputSchema } },
+    ]);
     assert.equal(sent1.tool_choice, 'required');
 
     fake.enqueue({ text: 'It is sunny in Paris.', usage: { input: 70, output: 8 } });
@@ -103,7 +107,10 @@ describe("VS Code's language-model API", () => {
     const sent2 = chatRequests(fake)[n + 1]!.body;
     assert.equal(sent2.tool_choice, 'auto');
     const msgs = sent2.messages as { role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string }[];
-    assert.deepEqual(msgs.map((m) => m.role), ['user', 'assistant', 'tool']);
+    assert.deepEqual(
+      msgs.map((m) => m.role),
+      ['user', 'assistant', 'tool'],
+    );
     assert.deepEqual(msgs[1]!.tool_calls, [{ id: 'call_w1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
     assert.equal(msgs[2]!.tool_call_id, 'call_w1');
     assert.equal(msgs[2]!.content, 'sunny, 21 °C');
@@ -117,7 +124,9 @@ describe("VS Code's language-model API", () => {
     const n = chatRequests(fake).length;
     fake.enqueue({ text: 'A tiny image.' });
     const res = await drain(
-      await model.sendRequest([vscode.LanguageModelChatMessage.User([new vscode.LanguageModelTextPart('What is this?'), vscode.LanguageModelDataPart.image(PNG, 'image/png')])]),
+      await model.sendRequest([
+        vscode.LanguageModelChatMessage.User([new vscode.LanguageModelTextPart('What is this?'), vscode.LanguageModelDataPart.image(PNG, 'image/png')]),
+      ]),
     );
     assert.equal(res.text, 'A tiny image.');
     const user = (chatRequests(fake)[n]!.body.messages as { role: string; content: unknown }[]).find((m) => m.role === 'user');
@@ -131,9 +140,13 @@ describe("VS Code's language-model API", () => {
     const [model] = await vscode.lm.selectChatModels({ vendor: 'switchboard', id: 'openai/gpt-4o-mini' });
     assert.ok(model);
     const text = await model.countTokens(vscode.LanguageModelChatMessage.User('x'.repeat(400)));
-    const withImage = await model.countTokens(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelTextPart('x'.repeat(400)), vscode.LanguageModelDataPart.image(PNG, 'image/png')]));
+    const withImage = await model.countTokens(
+      vscode.LanguageModelChatMessage.User([new vscode.LanguageModelTextPart('x'.repeat(400)), vscode.LanguageModelDataPart.image(PNG, 'image/png')]),
+    );
     assert.equal(withImage, text + 1, 'a 2×1 image is one token');
-    const result = await model.countTokens(vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart('c1', [new vscode.LanguageModelTextPart('y'.repeat(800))])]));
+    const result = await model.countTokens(
+      vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart('c1', [new vscode.LanguageModelTextPart('y'.repeat(800))])]),
+    );
     assert.ok(result >= 200, String(result));
   });
 
@@ -142,7 +155,10 @@ describe("VS Code's language-model API", () => {
     assert.ok(model);
     const n = chatRequests(fake).length;
     await assert.rejects(
-      async () => drain(await model.sendRequest([vscode.LanguageModelChatMessage.User([new vscode.LanguageModelDataPart(new Uint8Array([1, 2, 3]), 'application/zip')])])),
+      async () =>
+        drain(
+          await model.sendRequest([vscode.LanguageModelChatMessage.User([new vscode.LanguageModelDataPart(new Uint8Array([1, 2, 3]), 'application/zip')])]),
+        ),
       /application\/zip/,
     );
     assert.equal(chatRequests(fake).length, n, 'nothing reached the provider');

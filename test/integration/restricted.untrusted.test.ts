@@ -70,7 +70,10 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     assert.equal(e.config.retries.maxRetries, undefined);
     assert.equal(e.config.timeouts.connectMs, undefined);
     assert.equal(e.config.catalog.refreshHours, 24, 'the default, not the workspace’s 1');
-    assert.deepEqual(e.config.providers.map((p) => [p.id, p.baseUrl]), [['openai', fake.baseUrl]]);
+    assert.deepEqual(
+      e.config.providers.map((p) => [p.id, p.baseUrl]),
+      [['openai', fake.baseUrl]],
+    );
   });
 
   it('enforces the user’s blocking budget: the request is refused and never reaches the provider', async () => {

@@ -10,9 +10,18 @@ describe('Settings', () => {
     const s = await services();
     await setSetting('providers', [{ id: 'groq' }, { id: 'work', kind: 'openai', baseUrl: 'not a url' }, { id: 'mine' }]);
     const problems = await waitFor('the problems', () => (s.settingsProblems().length >= 2 ? s.settingsProblems() : null));
-    assert.ok(problems.some((p) => p.startsWith('switchboard.providers[1].baseUrl: must be an http(s) URL')), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('switchboard.providers[2]') && p.includes('not a known preset')), problems.join('\n'));
-    const warning = s.notices().filter((n) => n.level === 'warning').at(-1);
+    assert.ok(
+      problems.some((p) => p.startsWith('switchboard.providers[1].baseUrl: must be an http(s) URL')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.startsWith('switchboard.providers[2]') && p.includes('not a known preset')),
+      problems.join('\n'),
+    );
+    const warning = s
+      .notices()
+      .filter((n) => n.level === 'warning')
+      .at(-1);
     assert.ok(warning && warning.text.includes('switchboard.providers[1].baseUrl'), JSON.stringify(warning));
     // The valid entry is still used, and the extension still answers commands.
     assert.ok(s.providers().includes('groq'));
@@ -24,7 +33,10 @@ describe('Settings', () => {
   it('reports a bad budget and a bad route without dropping the rest', async () => {
     const s = await services();
     await setSetting('budget', { daily: -1 });
-    await setSetting('routes', [{ id: 'ok', models: ['openai/gpt-4o-mini'] }, { id: 'bad', models: ['no-slash'] }]);
+    await setSetting('routes', [
+      { id: 'ok', models: ['openai/gpt-4o-mini'] },
+      { id: 'bad', models: ['no-slash'] },
+    ]);
     const problems = await waitFor('the problems', () => {
       const p = s.settingsProblems();
       return p.some((x) => x.startsWith('switchboard.budget.daily')) && p.some((x) => x.startsWith('switchboard.routes[1].models[0]')) ? p : null;

@@ -37,7 +37,10 @@ describe('Model switcher', () => {
     const next = items.findIndex((i, n) => n > sep && i.kind === 'separator');
     const group = models(items.slice(sep + 1, next < 0 ? undefined : next));
     assert.ok(group.length >= 2, JSON.stringify(group));
-    assert.ok(group.every((m) => m.id.startsWith('openai/') && / context · /.test(m.detail)), JSON.stringify(group));
+    assert.ok(
+      group.every((m) => m.id.startsWith('openai/') && / context · /.test(m.detail)),
+      JSON.stringify(group),
+    );
     // Only providers that are configured (or have a key): no Anthropic group without a key.
     assert.ok(!items.some((i) => i.kind === 'separator' && i.label === 'Anthropic'));
   });
@@ -57,12 +60,20 @@ describe('Model switcher', () => {
     const items = s.modelPickItems();
     assert.deepEqual(items[0], { kind: 'separator', label: 'Recently used' });
     assert.deepEqual(
-      models(items).slice(0, 3).map((m) => m.id),
+      models(items)
+        .slice(0, 3)
+        .map((m) => m.id),
       ['openai/gpt-4o-mini', 'route/fast', 'openai/gpt-4o'],
     );
-    assert.ok(models(items).slice(0, 3).every((m) => m.recent));
+    assert.ok(
+      models(items)
+        .slice(0, 3)
+        .every((m) => m.recent),
+    );
     assert.deepEqual(
-      models(items).filter((m) => m.current).map((m) => m.id),
+      models(items)
+        .filter((m) => m.current)
+        .map((m) => m.id),
       ['openai/gpt-4o-mini'],
     );
     // A recent model is not listed twice.

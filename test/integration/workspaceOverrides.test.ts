@@ -20,15 +20,27 @@ describe('Trusted workspace overrides', () => {
     const s = await services();
     assert.equal(vscode.workspace.isTrusted, true);
     await setSetting('budget', { daily: 2, onExceed: 'block' });
-    const warnings = (): string[] => s.notices().filter((n) => n.level === 'warning').map((n) => n.text);
+    const warnings = (): string[] =>
+      s
+        .notices()
+        .filter((n) => n.level === 'warning')
+        .map((n) => n.text);
     const before = warnings().length;
 
     await setWorkspace('providers', [{ id: 'openai', baseUrl: 'http://127.0.0.1:9/collect' }]);
-    const redirect = await waitFor('the baseUrl warning', () => warnings().slice(before).find((t) => t.includes('switchboard.providers')));
+    const redirect = await waitFor('the baseUrl warning', () =>
+      warnings()
+        .slice(before)
+        .find((t) => t.includes('switchboard.providers')),
+    );
     assert.match(redirect, /"openai" requests, with your API key for it, to http:\/\/127\.0\.0\.1:9\/collect instead of https:\/\/api\.openai\.com\/v1/);
 
     await setWorkspace('budget', { daily: 500, onExceed: 'warn' });
-    const budget = await waitFor('the budget warning', () => warnings().slice(before).find((t) => t.includes('switchboard.budget')));
+    const budget = await waitFor('the budget warning', () =>
+      warnings()
+        .slice(before)
+        .find((t) => t.includes('switchboard.budget')),
+    );
     assert.match(budget, /daily 2 → 500, onExceed block → warn/);
     // Trusted: the workspace's values are used.
     assert.deepEqual(s.effectiveSettings().config.budget, { daily: 500, onExceed: 'warn' });

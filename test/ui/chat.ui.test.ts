@@ -7,7 +7,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { closeQuickInput, findWebview, openUiSession, runCommand, screenshot, screenshotOnFailure, UI_SERVER_ENV, waitForWorkbench, type UiSession } from '../../scripts/vscode/harness.mjs';
+import {
+  closeQuickInput,
+  findWebview,
+  openUiSession,
+  runCommand,
+  screenshot,
+  screenshotOnFailure,
+  UI_SERVER_ENV,
+  waitForWorkbench,
+  type UiSession,
+} from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 
 const KEY = 'sk-ui-chat-0123456789';
@@ -82,295 +92,332 @@ after(async () => {
   await fake?.close();
 });
 
-test('an auth error shows inline with the fix, and its Set API Key button opens the key prompt', shot('ui-chat-auth', async () => {
-  const { page } = ui;
-  const chat = await openChat(page);
-  const n = chatRequests().length;
-  await ask(chat, 'Hello there');
-  const error = chat.locator('.entry.assistant.status-error .entry-error');
-  await error.waitFor({ timeout: 30_000 });
-  assert.equal(await error.getAttribute('data-kind'), 'auth');
-  const text = await error.innerText();
-  assert.match(text, /API key/i);
-  assert.ok(!text.includes(KEY));
-  const button = error.locator('button.error-action');
-  assert.equal(await button.getAttribute('data-kind'), 'setKey');
-  assert.equal((await button.innerText()).trim(), 'Set API Key');
-  await screenshot(page, 'ui-chat-auth-error');
-  await button.click();
-  // The key prompt for that provider (no provider pick first), masked.
-  const input = page.locator('.quick-input-widget .quick-input-box input[type=password]');
-  await input.waitFor({ timeout: 15_000 });
-  assert.match(await page.locator('.quick-input-widget').innerText(), /OpenAI/);
-  await input.fill(KEY);
-  await page.keyboard.press('Enter');
-  // Once the key is stored and verified, the question is asked again and answered.
-  await chat.locator('.entry.assistant.status-done', { hasText: 'Default answer.' }).waitFor({ timeout: 30_000 });
-  assert.equal(await chat.locator('.entry.assistant').count(), 1, 'the failed answer is replaced');
-  const authed = chatRequests().slice(n).filter((r) => r.headers.authorization === `Bearer ${KEY}`);
-  assert.ok(authed.length >= 1);
-  assert.equal(lastUser(authed.at(-1)!), 'Hello there');
-}));
+test(
+  'an auth error shows inline with the fix, and its Set API Key button opens the key prompt',
+  shot('ui-chat-auth', async () => {
+    const { page } = ui;
+    const chat = await openChat(page);
+    const n = chatRequests().length;
+    await ask(chat, 'Hello there');
+    const error = chat.locator('.entry.assistant.status-error .entry-error');
+    await error.waitFor({ timeout: 30_000 });
+    assert.equal(await error.getAttribute('data-kind'), 'auth');
+    const text = await error.innerText();
+    assert.match(text, /API key/i);
+    assert.ok(!text.includes(KEY));
+    const button = error.locator('button.error-action');
+    assert.equal(await button.getAttribute('data-kind'), 'setKey');
+    assert.equal((await button.innerText()).trim(), 'Set API Key');
+    await screenshot(page, 'ui-chat-auth-error');
+    await button.click();
+    // The key prompt for that provider (no provider pick first), masked.
+    const input = page.locator('.quick-input-widget .quick-input-box input[type=password]');
+    await input.waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('.quick-input-widget').innerText(), /OpenAI/);
+    await input.fill(KEY);
+    await page.keyboard.press('Enter');
+    // Once the key is stored and verified, the question is asked again and answered.
+    await chat.locator('.entry.assistant.status-done', { hasText: 'Default answer.' }).waitFor({ timeout: 30_000 });
+    assert.equal(await chat.locator('.entry.assistant').count(), 1, 'the failed answer is replaced');
+    const authed = chatRequests()
+      .slice(n)
+      .filter((r) => r.headers.authorization === `Bearer ${KEY}`);
+    assert.ok(authed.length >= 1);
+    assert.equal(lastUser(authed.at(-1)!), 'Hello there');
+  }),
+);
 
-test('an answer streams in, then shows who answered, speed, tokens, cost and the running total', shot('ui-chat-stream', async () => {
-  const { page } = ui;
-  const chat = await chatFrame(page);
-  fake.enqueue({ text: SLOW, chunks: 40, delayBetweenChunksMs: 60, usage: { input: 1200, output: 300 } });
-  await ask(chat, 'Count words slowly');
-  const streaming = chat.locator('.entry.assistant.status-streaming');
-  await streaming.waitFor({ timeout: 20_000 });
-  const id = await streaming.getAttribute('data-id');
-  const body = chat.locator(`.entry[data-id="${id}"] .entry-text`);
-  const seen: number[] = [];
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && seen.length < 4) {
-    const len = (await body.innerText()).trim().length;
-    if (len > 0 && len < SLOW.length && len !== seen.at(-1)) seen.push(len);
-    await page.waitForTimeout(150);
-  }
-  assert.ok(seen.length >= 3, `text grew over observations: ${JSON.stringify(seen)}`);
-  for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, JSON.stringify(seen));
-  await chat.locator(`.entry.status-done[data-id="${id}"]`).waitFor({ timeout: 30_000 });
-  assert.equal((await body.innerText()).trim(), SLOW);
-  const meta = await chat.locator('.entry.assistant .entry-meta').last().innerText();
-  assert.match(meta, /answered by openai\/gpt-4o-mini/);
-  assert.match(meta, /first token \d+/);
-  assert.match(meta, /[\d.]+ tok\/s/);
-  assert.match(meta, /1200 → 300 tokens/);
-  assert.match(meta, /\$0\.000\d+/);
-  // The conversation's total: both answers (30 + 1200 in, 6 + 300 out).
-  assert.match(await chat.locator('.totals').innerText(), /1,230 → 306 tokens · \$0\.000\d+/);
-  assert.equal(await chat.locator('.conv-title').innerText(), 'Hello there');
-  await screenshot(page, 'ui-chat-streamed');
-}));
+test(
+  'an answer streams in, then shows who answered, speed, tokens, cost and the running total',
+  shot('ui-chat-stream', async () => {
+    const { page } = ui;
+    const chat = await chatFrame(page);
+    fake.enqueue({ text: SLOW, chunks: 40, delayBetweenChunksMs: 60, usage: { input: 1200, output: 300 } });
+    await ask(chat, 'Count words slowly');
+    const streaming = chat.locator('.entry.assistant.status-streaming');
+    await streaming.waitFor({ timeout: 20_000 });
+    const id = await streaming.getAttribute('data-id');
+    const body = chat.locator(`.entry[data-id="${id}"] .entry-text`);
+    const seen: number[] = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && seen.length < 4) {
+      const len = (await body.innerText()).trim().length;
+      if (len > 0 && len < SLOW.length && len !== seen.at(-1)) seen.push(len);
+      await page.waitForTimeout(150);
+    }
+    assert.ok(seen.length >= 3, `text grew over observations: ${JSON.stringify(seen)}`);
+    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]! > seen[i - 1]!, JSON.stringify(seen));
+    await chat.locator(`.entry.status-done[data-id="${id}"]`).waitFor({ timeout: 30_000 });
+    assert.equal((await body.innerText()).trim(), SLOW);
+    const meta = await chat.locator('.entry.assistant .entry-meta').last().innerText();
+    assert.match(meta, /answered by openai\/gpt-4o-mini/);
+    assert.match(meta, /first token \d+/);
+    assert.match(meta, /[\d.]+ tok\/s/);
+    assert.match(meta, /1200 → 300 tokens/);
+    assert.match(meta, /\$0\.000\d+/);
+    // The conversation's total: both answers (30 + 1200 in, 6 + 300 out).
+    assert.match(await chat.locator('.totals').innerText(), /1,230 → 306 tokens · \$0\.000\d+/);
+    assert.equal(await chat.locator('.conv-title').innerText(), 'Hello there');
+    await screenshot(page, 'ui-chat-streamed');
+  }),
+);
 
-test('Escape stops an answer mid-stream: the partial text stays, marked stopped, and the request is cancelled', shot('ui-chat-stop', async () => {
-  const { page } = ui;
-  const chat = await chatFrame(page);
-  fake.enqueue({ text: SLOW, chunks: 80, delayBetweenChunksMs: 150, usage: { input: 10, output: 80 } });
-  const n = chatRequests().length;
-  await ask(chat, 'Drip slowly');
-  const streaming = chat.locator('.entry.assistant.status-streaming');
-  await streaming.locator('.entry-text', { hasText: 'word3' }).waitFor({ timeout: 20_000 });
-  const last = chat.locator(`.entry[data-id="${await streaming.getAttribute('data-id')}"]`);
-  const sockets = fake.openSockets();
-  // Escape from anywhere in the view (the transcript here, not the input).
-  await chat.locator('.transcript').focus();
-  await page.keyboard.press('Escape');
-  await chat.locator('.entry.assistant.status-cancelled').waitFor({ timeout: 10_000 });
-  const partial = (await last.locator('.entry-text').innerText()).trim();
-  assert.ok(partial.startsWith('word0 word1 word2 word3'), partial);
-  assert.ok(partial.length < SLOW.length, 'the whole answer arrived: nothing was stopped');
-  assert.equal(await last.locator('.badge').innerText(), 'stopped');
-  // The fake sees that request hang up before its answer was complete (well before its 12 s drip would end).
-  const stopped = chatRequests()[n]!;
-  const t0 = Date.now();
-  while (!stopped.clientClosedEarly && Date.now() - t0 < 5000) await page.waitForTimeout(100);
-  assert.equal(stopped.clientClosedEarly, true, `the provider request was not cancelled (${fake.openSockets()} of ${sockets} sockets open)`);
-  await page.waitForTimeout(800);
-  assert.equal((await last.locator('.entry-text').innerText()).trim(), partial, 'text kept arriving after Stop');
-  assert.equal(chatRequests().length, n + 1);
-  // Focus is back in the composer.
-  assert.equal(await chat.locator('textarea.prompt:focus').count(), 1);
-  await screenshot(page, 'ui-chat-stopped');
-}));
+test(
+  'Escape stops an answer mid-stream: the partial text stays, marked stopped, and the request is cancelled',
+  shot('ui-chat-stop', async () => {
+    const { page } = ui;
+    const chat = await chatFrame(page);
+    fake.enqueue({ text: SLOW, chunks: 80, delayBetweenChunksMs: 150, usage: { input: 10, output: 80 } });
+    const n = chatRequests().length;
+    await ask(chat, 'Drip slowly');
+    const streaming = chat.locator('.entry.assistant.status-streaming');
+    await streaming.locator('.entry-text', { hasText: 'word3' }).waitFor({ timeout: 20_000 });
+    const last = chat.locator(`.entry[data-id="${await streaming.getAttribute('data-id')}"]`);
+    const sockets = fake.openSockets();
+    // Escape from anywhere in the view (the transcript here, not the input).
+    await chat.locator('.transcript').focus();
+    await page.keyboard.press('Escape');
+    await chat.locator('.entry.assistant.status-cancelled').waitFor({ timeout: 10_000 });
+    const partial = (await last.locator('.entry-text').innerText()).trim();
+    assert.ok(partial.startsWith('word0 word1 word2 word3'), partial);
+    assert.ok(partial.length < SLOW.length, 'the whole answer arrived: nothing was stopped');
+    assert.equal(await last.locator('.badge').innerText(), 'stopped');
+    // The fake sees that request hang up before its answer was complete (well before its 12 s drip would end).
+    const stopped = chatRequests()[n]!;
+    const t0 = Date.now();
+    while (!stopped.clientClosedEarly && Date.now() - t0 < 5000) await page.waitForTimeout(100);
+    assert.equal(stopped.clientClosedEarly, true, `the provider request was not cancelled (${fake.openSockets()} of ${sockets} sockets open)`);
+    await page.waitForTimeout(800);
+    assert.equal((await last.locator('.entry-text').innerText()).trim(), partial, 'text kept arriving after Stop');
+    assert.equal(chatRequests().length, n + 1);
+    // Focus is back in the composer.
+    assert.equal(await chat.locator('textarea.prompt:focus').count(), 1);
+    await screenshot(page, 'ui-chat-stopped');
+  }),
+);
 
-test('Regenerate asks the same turn again, replacing the answer; Retry with… uses another model without switching', shot('ui-chat-regenerate', async () => {
-  const { page } = ui;
-  const chat = await chatFrame(page);
-  const answers = chat.locator('.entry.assistant');
-  const count = await answers.count();
-  fake.enqueue({ text: 'Regenerated answer.', usage: { input: 10, output: 3 } });
-  const n = chatRequests().length;
-  await answers.last().locator('button.regenerate').click();
-  await chat.locator('.entry.assistant.status-done', { hasText: 'Regenerated answer.' }).waitFor({ timeout: 20_000 });
-  assert.equal(await answers.count(), count, 'the answer was replaced, not added');
-  const again = chatRequests()[n]!;
-  assert.equal(lastUser(again), 'Drip slowly');
-  assert.equal(again.body.model, 'gpt-4o-mini');
+test(
+  'Regenerate asks the same turn again, replacing the answer; Retry with… uses another model without switching',
+  shot('ui-chat-regenerate', async () => {
+    const { page } = ui;
+    const chat = await chatFrame(page);
+    const answers = chat.locator('.entry.assistant');
+    const count = await answers.count();
+    fake.enqueue({ text: 'Regenerated answer.', usage: { input: 10, output: 3 } });
+    const n = chatRequests().length;
+    await answers.last().locator('button.regenerate').click();
+    await chat.locator('.entry.assistant.status-done', { hasText: 'Regenerated answer.' }).waitFor({ timeout: 20_000 });
+    assert.equal(await answers.count(), count, 'the answer was replaced, not added');
+    const again = chatRequests()[n]!;
+    assert.equal(lastUser(again), 'Drip slowly');
+    assert.equal(again.body.model, 'gpt-4o-mini');
 
-  fake.enqueue({ text: 'Answer from the bigger model.', usage: { input: 10, output: 5 } });
-  await answers.last().locator('button.retry-with').click();
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill('openai/gpt-4o');
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'openai/gpt-4o' }).filter({ hasNotText: 'mini' }).first();
-  await row.waitFor({ timeout: 10_000 });
-  await row.click();
-  await chat.locator('.entry.assistant.status-done', { hasText: 'Answer from the bigger model.' }).waitFor({ timeout: 20_000 });
-  assert.equal(await answers.count(), count);
-  assert.equal(chatRequests()[n + 1]!.body.model, 'gpt-4o');
-  assert.equal(lastUser(chatRequests()[n + 1]!), 'Drip slowly');
-  assert.equal(await answers.last().locator('.who').innerText(), 'openai/gpt-4o');
-  assert.match(await answers.last().locator('.entry-meta').innerText(), /answered by openai\/gpt-4o\b/);
-  // The current model did not change.
-  await page.locator('.statusbar-item', { hasText: 'openai/gpt-4o-mini' }).first().waitFor({ timeout: 5000 });
-  await screenshot(page, 'ui-chat-retried-with');
-}));
+    fake.enqueue({ text: 'Answer from the bigger model.', usage: { input: 10, output: 5 } });
+    await answers.last().locator('button.retry-with').click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill('openai/gpt-4o');
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'openai/gpt-4o' }).filter({ hasNotText: 'mini' }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    await chat.locator('.entry.assistant.status-done', { hasText: 'Answer from the bigger model.' }).waitFor({ timeout: 20_000 });
+    assert.equal(await answers.count(), count);
+    assert.equal(chatRequests()[n + 1]!.body.model, 'gpt-4o');
+    assert.equal(lastUser(chatRequests()[n + 1]!), 'Drip slowly');
+    assert.equal(await answers.last().locator('.who').innerText(), 'openai/gpt-4o');
+    assert.match(await answers.last().locator('.entry-meta').innerText(), /answered by openai\/gpt-4o\b/);
+    // The current model did not change.
+    await page.locator('.statusbar-item', { hasText: 'openai/gpt-4o-mini' }).first().waitFor({ timeout: 5000 });
+    await screenshot(page, 'ui-chat-retried-with');
+  }),
+);
 
-test("Insert on an answer's second code block puts that block into the editor", shot('ui-chat-code-blocks', async () => {
-  const { page } = ui;
-  await openFile(page, 'target.js');
-  await page.keyboard.press('ControlOrMeta+End');
-  const chat = await openChat(page);
-  fake.enqueue({ text: TWO_BLOCKS, usage: { input: 10, output: 20 } });
-  await ask(chat, 'Give me two snippets');
-  const answer = chat.locator('.entry.assistant.status-done', { hasText: 'Either works.' });
-  await answer.waitFor({ timeout: 20_000 });
-  const blocks = answer.locator('.code-block');
-  assert.equal(await blocks.count(), 2);
-  for (let i = 0; i < 2; i++) {
-    const labels = await blocks.nth(i).locator('.code-actions button').evaluateAll((bs) => bs.map((b) => b.getAttribute('title')));
-    assert.deepEqual(labels, ['Copy', 'Insert at Cursor', 'Replace Selection', 'Open as Diff (review, then accept)'], `block ${i + 1}`);
-  }
-  await screenshot(page, 'ui-chat-code-blocks');
-  await blocks.nth(1).locator('button[title="Insert at Cursor"]').click();
-  const editor = page.locator('.editor-instance .monaco-editor').first();
-  await editor.locator('.view-lines', { hasText: 'export { second }' }).waitFor({ timeout: 10_000 });
-  await editor.locator('.view-lines').click();
-  await page.keyboard.press('ControlOrMeta+S');
-  const t0 = Date.now();
-  let saved = '';
-  while (Date.now() - t0 < 10_000) {
-    saved = readFileSync(join(ui.workspace, 'target.js'), 'utf8');
-    if (saved.includes('second')) break;
-    await page.waitForTimeout(200);
-  }
-  assert.equal(saved, '// target\nconst second = 2;\nexport { second };');
-}));
+test(
+  "Insert on an answer's second code block puts that block into the editor",
+  shot('ui-chat-code-blocks', async () => {
+    const { page } = ui;
+    await openFile(page, 'target.js');
+    await page.keyboard.press('ControlOrMeta+End');
+    const chat = await openChat(page);
+    fake.enqueue({ text: TWO_BLOCKS, usage: { input: 10, output: 20 } });
+    await ask(chat, 'Give me two snippets');
+    const answer = chat.locator('.entry.assistant.status-done', { hasText: 'Either works.' });
+    await answer.waitFor({ timeout: 20_000 });
+    const blocks = answer.locator('.code-block');
+    assert.equal(await blocks.count(), 2);
+    for (let i = 0; i < 2; i++) {
+      const labels = await blocks
+        .nth(i)
+        .locator('.code-actions button')
+        .evaluateAll((bs) => bs.map((b) => b.getAttribute('title')));
+      assert.deepEqual(labels, ['Copy', 'Insert at Cursor', 'Replace Selection', 'Open as Diff (review, then accept)'], `block ${i + 1}`);
+    }
+    await screenshot(page, 'ui-chat-code-blocks');
+    await blocks.nth(1).locator('button[title="Insert at Cursor"]').click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-lines', { hasText: 'export { second }' }).waitFor({ timeout: 10_000 });
+    await editor.locator('.view-lines').click();
+    await page.keyboard.press('ControlOrMeta+S');
+    const t0 = Date.now();
+    let saved = '';
+    while (Date.now() - t0 < 10_000) {
+      saved = readFileSync(join(ui.workspace, 'target.js'), 'utf8');
+      if (saved.includes('second')) break;
+      await page.waitForTimeout(200);
+    }
+    assert.equal(saved, '// target\nconst second = 2;\nexport { second };');
+  }),
+);
 
-test('Add Selection to Chat attaches a chip that is sent with the next message, then cleared', shot('ui-chat-chip', async () => {
-  const { page } = ui;
-  await openFile(page, 'math.js');
-  await page.keyboard.press('ControlOrMeta+A');
-  await runCommand(page, 'Switchboard: Add Selection to Chat');
-  const chat = await chatFrame(page);
-  const chip = chat.locator('.composer .chip');
-  await chip.waitFor({ timeout: 10_000 });
-  assert.match(await chip.innerText(), /math\.js:1-[34]/);
-  assert.ok(await chip.locator('button.chip-remove').getAttribute('aria-label'));
-  await screenshot(page, 'ui-chat-chip');
-  const n = chatRequests().length;
-  await ask(chat, 'What does this do?');
-  await chat.locator('.entry.user:has-text("What does this do?") + .entry.assistant.status-done').waitFor({ timeout: 20_000 });
-  assert.equal(chatRequests().length, n + 1);
-  const sent = lastUser(chatRequests()[n]!);
-  assert.ok(sent.startsWith('What does this do?'), sent);
-  assert.ok(sent.includes('File: math.js'), sent);
-  assert.ok(sent.includes('return a + b;'), sent);
-  assert.equal(await chat.locator('.composer .chip').count(), 0, 'the chip is consumed by the message');
-  assert.match(await chat.locator('.entry.user').last().locator('.entry-context').innerText(), /math\.js:1-\d+ \(javascript\)/);
-}));
+test(
+  'Add Selection to Chat attaches a chip that is sent with the next message, then cleared',
+  shot('ui-chat-chip', async () => {
+    const { page } = ui;
+    await openFile(page, 'math.js');
+    await page.keyboard.press('ControlOrMeta+A');
+    await runCommand(page, 'Switchboard: Add Selection to Chat');
+    const chat = await chatFrame(page);
+    const chip = chat.locator('.composer .chip');
+    await chip.waitFor({ timeout: 10_000 });
+    assert.match(await chip.innerText(), /math\.js:1-[34]/);
+    assert.ok(await chip.locator('button.chip-remove').getAttribute('aria-label'));
+    await screenshot(page, 'ui-chat-chip');
+    const n = chatRequests().length;
+    await ask(chat, 'What does this do?');
+    await chat.locator('.entry.user:has-text("What does this do?") + .entry.assistant.status-done').waitFor({ timeout: 20_000 });
+    assert.equal(chatRequests().length, n + 1);
+    const sent = lastUser(chatRequests()[n]!);
+    assert.ok(sent.startsWith('What does this do?'), sent);
+    assert.ok(sent.includes('File: math.js'), sent);
+    assert.ok(sent.includes('return a + b;'), sent);
+    assert.equal(await chat.locator('.composer .chip').count(), 0, 'the chip is consumed by the message');
+    assert.match(await chat.locator('.entry.user').last().locator('.entry-context').innerText(), /math\.js:1-\d+ \(javascript\)/);
+  }),
+);
 
-test('a reload mid-answer keeps the partial answer (interrupted); the history lists and reopens conversations', shot('ui-chat-reload', async () => {
-  const { page } = ui;
-  let chat = await chatFrame(page);
-  fake.enqueue({ text: SLOW, chunks: 80, delayBetweenChunksMs: 150, usage: { input: 10, output: 80 } });
-  await ask(chat, 'Start a long answer');
-  await chat.locator('.entry.assistant.status-streaming .entry-text', { hasText: 'word4' }).waitFor({ timeout: 20_000 });
-  await page.waitForTimeout(1500); // at least one periodic save while streaming
-  const draft = 'a draft that survives';
-  await chat.locator('textarea.prompt').fill(draft);
-  // Developer: Reload Window, by keyboard (a click would wait for the navigation it starts).
-  await closeQuickInput(page);
-  await page.keyboard.press('F1');
-  const palette = page.locator('.quick-input-widget .quick-input-box input');
-  await palette.fill('>Developer: Reload Window');
-  await page.locator('.quick-input-widget .monaco-list-row[aria-label="Developer: Reload Window"]').first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForEvent('framenavigated', { timeout: 30_000 }).catch(() => {});
-  await waitForWorkbench(page, 120_000);
-  chat = await openChat(page);
-  const interrupted = chat.locator('.entry.assistant.status-interrupted');
-  await interrupted.waitFor({ timeout: 30_000 });
-  assert.match(await interrupted.locator('.entry-text').innerText(), /^word0 word1 word2 word3 word4/);
-  assert.equal(await interrupted.locator('.badge').innerText(), 'interrupted');
-  assert.equal(await chat.locator('.conv-title').innerText(), 'Hello there');
-  await screenshot(page, 'ui-chat-after-reload');
+test(
+  'a reload mid-answer keeps the partial answer (interrupted); the history lists and reopens conversations',
+  shot('ui-chat-reload', async () => {
+    const { page } = ui;
+    let chat = await chatFrame(page);
+    fake.enqueue({ text: SLOW, chunks: 80, delayBetweenChunksMs: 150, usage: { input: 10, output: 80 } });
+    await ask(chat, 'Start a long answer');
+    await chat.locator('.entry.assistant.status-streaming .entry-text', { hasText: 'word4' }).waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1500); // at least one periodic save while streaming
+    const draft = 'a draft that survives';
+    await chat.locator('textarea.prompt').fill(draft);
+    // Developer: Reload Window, by keyboard (a click would wait for the navigation it starts).
+    await closeQuickInput(page);
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget .quick-input-box input');
+    await palette.fill('>Developer: Reload Window');
+    await page.locator('.quick-input-widget .monaco-list-row[aria-label="Developer: Reload Window"]').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForEvent('framenavigated', { timeout: 30_000 }).catch(() => {});
+    await waitForWorkbench(page, 120_000);
+    chat = await openChat(page);
+    const interrupted = chat.locator('.entry.assistant.status-interrupted');
+    await interrupted.waitFor({ timeout: 30_000 });
+    assert.match(await interrupted.locator('.entry-text').innerText(), /^word0 word1 word2 word3 word4/);
+    assert.equal(await interrupted.locator('.badge').innerText(), 'interrupted');
+    assert.equal(await chat.locator('.conv-title').innerText(), 'Hello there');
+    await screenshot(page, 'ui-chat-after-reload');
 
-  // A new chat, then back to the old one through the history.
-  await chat.locator('.toolbar button[aria-label="New chat"]').click();
-  await chat.locator('.empty-state').waitFor({ timeout: 10_000 });
-  await chat.locator('button.history-button').click();
-  const item = chat.locator('.history-item', { hasText: 'Hello there' });
-  await item.waitFor({ timeout: 10_000 });
-  assert.match(await item.innerText(), /openai\/gpt-4o-mini|messages/);
-  await screenshot(page, 'ui-chat-history');
-  await item.locator('.history-open').click();
-  await chat.locator('.entry.assistant.status-interrupted').waitFor({ timeout: 10_000 });
-  assert.ok((await chat.locator('.entry.user').count()) >= 4);
+    // A new chat, then back to the old one through the history.
+    await chat.locator('.toolbar button[aria-label="New chat"]').click();
+    await chat.locator('.empty-state').waitFor({ timeout: 10_000 });
+    await chat.locator('button.history-button').click();
+    const item = chat.locator('.history-item', { hasText: 'Hello there' });
+    await item.waitFor({ timeout: 10_000 });
+    assert.match(await item.innerText(), /openai\/gpt-4o-mini|messages/);
+    await screenshot(page, 'ui-chat-history');
+    await item.locator('.history-open').click();
+    await chat.locator('.entry.assistant.status-interrupted').waitFor({ timeout: 10_000 });
+    assert.ok((await chat.locator('.entry.user').count()) >= 4);
 
-  // Rename it from the history.
-  await chat.locator('button.history-button').click();
-  await chat.locator('.history-item', { hasText: 'Hello there' }).locator('button.history-rename').click();
-  const box = page.locator('.quick-input-widget .quick-input-box input');
-  await box.waitFor({ state: 'visible', timeout: 10_000 });
-  await box.fill('Renamed conversation');
-  await page.keyboard.press('Enter');
-  await chat.locator('.conv-title', { hasText: 'Renamed conversation' }).waitFor({ timeout: 10_000 });
-  await closeQuickInput(page);
-}));
+    // Rename it from the history.
+    await chat.locator('button.history-button').click();
+    await chat.locator('.history-item', { hasText: 'Hello there' }).locator('button.history-rename').click();
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await box.fill('Renamed conversation');
+    await page.keyboard.press('Enter');
+    await chat.locator('.conv-title', { hasText: 'Renamed conversation' }).waitFor({ timeout: 10_000 });
+    await closeQuickInput(page);
+  }),
+);
 
-test('the composer draft survives the view being hidden', shot('ui-chat-draft', async () => {
-  const { page } = ui;
-  let chat = await chatFrame(page);
-  await chat.locator('textarea.prompt').fill('');
-  await chat.locator('textarea.prompt').pressSequentially('half-typed question');
-  await runCommand(page, 'View: Show Explorer');
-  await page.locator('.explorer-folders-view').waitFor({ timeout: 10_000 });
-  chat = await openChat(page);
-  await chat.locator('textarea.prompt').waitFor();
-  assert.equal(await chat.locator('textarea.prompt').inputValue(), 'half-typed question');
-  await chat.locator('textarea.prompt').fill('');
-}));
+test(
+  'the composer draft survives the view being hidden',
+  shot('ui-chat-draft', async () => {
+    const { page } = ui;
+    let chat = await chatFrame(page);
+    await chat.locator('textarea.prompt').fill('');
+    await chat.locator('textarea.prompt').pressSequentially('half-typed question');
+    await runCommand(page, 'View: Show Explorer');
+    await page.locator('.explorer-folders-view').waitFor({ timeout: 10_000 });
+    chat = await openChat(page);
+    await chat.locator('textarea.prompt').waitFor();
+    assert.equal(await chat.locator('textarea.prompt').inputValue(), 'half-typed question');
+    await chat.locator('textarea.prompt').fill('');
+  }),
+);
 
-test('the header picker lists the catalog with prices and switches the model; every control has a label', shot('ui-chat-picker', async () => {
-  const { page } = ui;
-  const chat = await chatFrame(page);
-  const face = chat.locator('.model-picker .combobox-input');
-  await face.click();
-  await face.fill('o3');
-  const option = chat.locator('.model-picker li', { hasText: 'openai/o3-mini' }).first();
-  try {
-    await option.waitFor({ timeout: 10_000 });
-    assert.match(await option.innerText(), /200K context · \$1\.10 in \/ \$4\.40 out per 1M/);
-    await screenshot(page, 'ui-chat-picker-open');
-  } catch (e) {
-    await face.press('Escape');
-    throw e;
-  }
-  await option.click();
-  await page.locator('.statusbar-item', { hasText: 'openai/o3-mini' }).first().waitFor({ timeout: 10_000 });
-  assert.match(await chat.locator('.model-detail').innerText(), /200K context/);
-  await face.click();
-  await face.fill('gpt-4o-mini');
-  await chat.locator('.model-picker li', { hasText: 'openai/gpt-4o-mini' }).first().click();
-  await page.locator('.statusbar-item', { hasText: 'openai/gpt-4o-mini' }).first().waitFor({ timeout: 10_000 });
-  // Accessibility: every button says what it does; the transcript is a polite live region.
-  const unlabeled = await chat.locator('button').evaluateAll((bs) => bs.filter((b) => !(b.getAttribute('aria-label') ?? b.textContent ?? '').trim()).map((b) => b.outerHTML.slice(0, 80)));
-  assert.deepEqual(unlabeled, []);
-  assert.equal(await chat.locator('.transcript').getAttribute('aria-live'), 'polite');
-  assert.equal(await chat.locator('.transcript').getAttribute('role'), 'log');
-}));
+test(
+  'the header picker lists the catalog with prices and switches the model; every control has a label',
+  shot('ui-chat-picker', async () => {
+    const { page } = ui;
+    const chat = await chatFrame(page);
+    const face = chat.locator('.model-picker .combobox-input');
+    await face.click();
+    await face.fill('o3');
+    const option = chat.locator('.model-picker li', { hasText: 'openai/o3-mini' }).first();
+    try {
+      await option.waitFor({ timeout: 10_000 });
+      assert.match(await option.innerText(), /200K context · \$1\.10 in \/ \$4\.40 out per 1M/);
+      await screenshot(page, 'ui-chat-picker-open');
+    } catch (e) {
+      await face.press('Escape');
+      throw e;
+    }
+    await option.click();
+    await page.locator('.statusbar-item', { hasText: 'openai/o3-mini' }).first().waitFor({ timeout: 10_000 });
+    assert.match(await chat.locator('.model-detail').innerText(), /200K context/);
+    await face.click();
+    await face.fill('gpt-4o-mini');
+    await chat.locator('.model-picker li', { hasText: 'openai/gpt-4o-mini' }).first().click();
+    await page.locator('.statusbar-item', { hasText: 'openai/gpt-4o-mini' }).first().waitFor({ timeout: 10_000 });
+    // Accessibility: every button says what it does; the transcript is a polite live region.
+    const unlabeled = await chat
+      .locator('button')
+      .evaluateAll((bs) => bs.filter((b) => !(b.getAttribute('aria-label') ?? b.textContent ?? '').trim()).map((b) => b.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabeled, []);
+    assert.equal(await chat.locator('.transcript').getAttribute('aria-live'), 'polite');
+    assert.equal(await chat.locator('.transcript').getAttribute('role'), 'log');
+  }),
+);
 
-test('a rate limit with retry-after offers "Retry in N s", counting down, then retries', shot('ui-chat-rate-limit', async () => {
-  const { page } = ui;
-  const chat = await chatFrame(page);
-  fake.enqueue({ status: 429, headers: { 'retry-after': '4' }, errorMessage: 'Rate limit reached for requests' });
-  await ask(chat, 'Are you busy?');
-  const button = chat.locator('.entry.assistant.status-error button.error-action[data-kind="retryAt"]');
-  await button.waitFor({ timeout: 20_000 });
-  const first = (await button.innerText()).trim();
-  assert.match(first, /^Retry in [1-4] s$/);
-  assert.equal(await button.isDisabled(), true);
-  await screenshot(page, 'ui-chat-rate-limit');
-  await chat.locator('.entry.assistant.status-error button.error-action', { hasText: /^\s*Retry\s*$/ }).waitFor({ timeout: 10_000 });
-  assert.equal(await button.isDisabled(), false);
-  fake.enqueue({ text: 'Not busy any more.' });
-  await button.click();
-  await chat.locator('.entry.assistant.status-done', { hasText: 'Not busy any more.' }).waitFor({ timeout: 20_000 });
-  assert.equal(await chat.locator('.entry.user', { hasText: 'Are you busy?' }).count(), 1);
-}));
+test(
+  'a rate limit with retry-after offers "Retry in N s", counting down, then retries',
+  shot('ui-chat-rate-limit', async () => {
+    const { page } = ui;
+    const chat = await chatFrame(page);
+    fake.enqueue({ status: 429, headers: { 'retry-after': '4' }, errorMessage: 'Rate limit reached for requests' });
+    await ask(chat, 'Are you busy?');
+    const button = chat.locator('.entry.assistant.status-error button.error-action[data-kind="retryAt"]');
+    await button.waitFor({ timeout: 20_000 });
+    const first = (await button.innerText()).trim();
+    assert.match(first, /^Retry in [1-4] s$/);
+    assert.equal(await button.isDisabled(), true);
+    await screenshot(page, 'ui-chat-rate-limit');
+    await chat.locator('.entry.assistant.status-error button.error-action', { hasText: /^\s*Retry\s*$/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await button.isDisabled(), false);
+    fake.enqueue({ text: 'Not busy any more.' });
+    await button.click();
+    await chat.locator('.entry.assistant.status-done', { hasText: 'Not busy any more.' }).waitFor({ timeout: 20_000 });
+    assert.equal(await chat.locator('.entry.user', { hasText: 'Are you busy?' }).count(), 1);
+  }),
+);
 
 async function colorTheme(page: Page, theme: string): Promise<void> {
   await runCommand(page, 'Preferences: Color Theme');
@@ -383,23 +430,30 @@ async function colorTheme(page: Page, theme: string): Promise<void> {
   await closeQuickInput(page);
 }
 
-test('the chat in dark, light and high-contrast themes', shot('ui-chat-themes', async () => {
-  const { page } = ui;
-  const chat = await chatFrame(page);
-  fake.enqueue({ status: 404, errorMessage: 'The model `gpt-4o-mini` does not exist' });
-  await ask(chat, 'Show an error too');
-  await chat.locator('.entry.assistant.status-error button.error-action[data-kind="retryWith"]').waitFor({ timeout: 30_000 });
-  await chat.locator('textarea.prompt').fill('A draft in the composer');
-  await screenshot(page, 'ui-chat-theme-dark');
-  try {
-    for (const [theme, kind, name] of [['Light Modern', 'vs', 'light'], ['Dark High Contrast', 'hc-black', 'hc-dark'], ['Light High Contrast', 'hc-light', 'hc-light']] as const) {
-      await colorTheme(page, theme);
-      await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 });
-      await page.waitForTimeout(800);
-      await screenshot(page, `ui-chat-theme-${name}`);
+test(
+  'the chat in dark, light and high-contrast themes',
+  shot('ui-chat-themes', async () => {
+    const { page } = ui;
+    const chat = await chatFrame(page);
+    fake.enqueue({ status: 404, errorMessage: 'The model `gpt-4o-mini` does not exist' });
+    await ask(chat, 'Show an error too');
+    await chat.locator('.entry.assistant.status-error button.error-action[data-kind="retryWith"]').waitFor({ timeout: 30_000 });
+    await chat.locator('textarea.prompt').fill('A draft in the composer');
+    await screenshot(page, 'ui-chat-theme-dark');
+    try {
+      for (const [theme, kind, name] of [
+        ['Light Modern', 'vs', 'light'],
+        ['Dark High Contrast', 'hc-black', 'hc-dark'],
+        ['Light High Contrast', 'hc-light', 'hc-light'],
+      ] as const) {
+        await colorTheme(page, theme);
+        await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 });
+        await page.waitForTimeout(800);
+        await screenshot(page, `ui-chat-theme-${name}`);
+      }
+    } finally {
+      await colorTheme(page, 'Dark Modern');
     }
-  } finally {
-    await colorTheme(page, 'Dark Modern');
-  }
-  await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
-}));
+    await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
+  }),
+);

@@ -89,101 +89,119 @@ after(async () => {
   await fake?.close();
 });
 
-test('reasoning streams into an open Thinking section with its token count, which folds when the answer starts', shot('ui-chat-thinking', async () => {
-  const { page } = ui;
-  const chat = await openChat(page);
-  await page.setViewportSize({ width: 900, height: 800 });
-  fake.enqueue({ reasoning: REASONING, text: 'The answer is **42**.', chunks: 30, delayBetweenChunksMs: 120, usage: { input: 40, output: 90, reasoning: 57 } });
-  const prompt = chat.locator('textarea.prompt');
-  await prompt.fill('What is six times seven? Think first.');
-  await prompt.press('Enter');
-  const thinking = chat.locator('.entry.assistant.status-streaming details.thinking');
-  await thinking.waitFor({ state: 'visible', timeout: 20_000 });
-  // It grows while the model thinks, open, labelled "Thinking…" with an estimated count.
-  const text = thinking.locator('.thinking-text');
-  const seen: number[] = [];
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline && seen.length < 3) {
-    const len = (await text.innerText()).length;
-    if (len > 0 && len < REASONING.length && len !== seen.at(-1)) seen.push(len);
-    await page.waitForTimeout(100);
-  }
-  assert.ok(seen.length >= 3, `reasoning grew over observations: ${JSON.stringify(seen)}`);
-  assert.equal(await thinking.evaluate((d) => (d as HTMLDetailsElement).open), true, 'open while thinking');
-  assert.match(await thinking.locator('.thinking-summary').innerText(), /Thinking…\s*~\d+ tokens?/);
-  await screenshot(page, 'ui-chat-thinking-streaming');
-  // The answer: the section folded, the provider's count shown, the reasoning kept.
-  const done = chat.locator('.entry.assistant.status-done').last();
-  await done.waitFor({ timeout: 30_000 });
-  const folded = done.locator('details.thinking');
-  assert.equal(await folded.evaluate((d) => (d as HTMLDetailsElement).open), false, 'folded once the answer is there');
-  assert.match(await folded.locator('.thinking-summary').innerText(), /Thinking\s*57 tokens/);
-  assert.match(await done.locator('.entry-text').innerText(), /The answer is 42\./);
-  await folded.locator('.thinking-summary').click();
-  assert.equal((await folded.locator('.thinking-text').innerText()).trim(), REASONING);
-  await screenshot(page, 'ui-chat-thinking-done');
-  // At 280 px the section still fits: nothing wider than the view.
-  await page.setViewportSize({ width: 280 + 48 + 300, height: 800 });
-  const overflow = await done.evaluate((el) => el.scrollWidth - el.clientWidth);
-  assert.ok(overflow <= 1, `no horizontal overflow (${overflow} px)`);
-  await screenshot(page, 'ui-chat-thinking-narrow');
-  await page.setViewportSize({ width: 1280, height: 800 });
-}));
+test(
+  'reasoning streams into an open Thinking section with its token count, which folds when the answer starts',
+  shot('ui-chat-thinking', async () => {
+    const { page } = ui;
+    const chat = await openChat(page);
+    await page.setViewportSize({ width: 900, height: 800 });
+    fake.enqueue({
+      reasoning: REASONING,
+      text: 'The answer is **42**.',
+      chunks: 30,
+      delayBetweenChunksMs: 120,
+      usage: { input: 40, output: 90, reasoning: 57 },
+    });
+    const prompt = chat.locator('textarea.prompt');
+    await prompt.fill('What is six times seven? Think first.');
+    await prompt.press('Enter');
+    const thinking = chat.locator('.entry.assistant.status-streaming details.thinking');
+    await thinking.waitFor({ state: 'visible', timeout: 20_000 });
+    // It grows while the model thinks, open, labelled "Thinking…" with an estimated count.
+    const text = thinking.locator('.thinking-text');
+    const seen: number[] = [];
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && seen.length < 3) {
+      const len = (await text.innerText()).length;
+      if (len > 0 && len < REASONING.length && len !== seen.at(-1)) seen.push(len);
+      await page.waitForTimeout(100);
+    }
+    assert.ok(seen.length >= 3, `reasoning grew over observations: ${JSON.stringify(seen)}`);
+    assert.equal(await thinking.evaluate((d) => (d as HTMLDetailsElement).open), true, 'open while thinking');
+    assert.match(await thinking.locator('.thinking-summary').innerText(), /Thinking…\s*~\d+ tokens?/);
+    await screenshot(page, 'ui-chat-thinking-streaming');
+    // The answer: the section folded, the provider's count shown, the reasoning kept.
+    const done = chat.locator('.entry.assistant.status-done').last();
+    await done.waitFor({ timeout: 30_000 });
+    const folded = done.locator('details.thinking');
+    assert.equal(await folded.evaluate((d) => (d as HTMLDetailsElement).open), false, 'folded once the answer is there');
+    assert.match(await folded.locator('.thinking-summary').innerText(), /Thinking\s*57 tokens/);
+    assert.match(await done.locator('.entry-text').innerText(), /The answer is 42\./);
+    await folded.locator('.thinking-summary').click();
+    assert.equal((await folded.locator('.thinking-text').innerText()).trim(), REASONING);
+    await screenshot(page, 'ui-chat-thinking-done');
+    // At 280 px the section still fits: nothing wider than the view.
+    await page.setViewportSize({ width: 280 + 48 + 300, height: 800 });
+    const overflow = await done.evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(overflow <= 1, `no horizontal overflow (${overflow} px)`);
+    await screenshot(page, 'ui-chat-thinking-narrow');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }),
+);
 
-test('an image pasted for a model that takes images is sent as an image part and shown with the question', shot('ui-chat-image-sent', async () => {
-  const { page } = ui;
-  const chat = await openChat(page);
-  await pasteImage(chat, 'dot.png');
-  const thumb = chat.locator('.composer-images .composer-image');
-  await thumb.waitFor({ timeout: 10_000 });
-  assert.equal(await chat.locator('.composer-notice').isVisible(), false);
-  const n = chatRequests().length;
-  fake.enqueue({ text: 'A tiny picture.' });
-  await chat.locator('textarea.prompt').fill('What is in this image?');
-  await chat.locator('textarea.prompt').press('Enter');
-  await chat.locator('.entry.assistant.status-done', { hasText: 'A tiny picture.' }).waitFor({ timeout: 30_000 });
-  assert.deepEqual(lastUserContent(chatRequests()[n]!), [
-    { type: 'text', text: 'What is in this image?' },
-    { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_B64}` } },
-  ]);
-  assert.equal(await chat.locator('.entry.user').last().locator('.entry-image img.thumb').count(), 1);
-  assert.equal(await thumb.count(), 0, 'the composer is empty again');
-  await screenshot(page, 'ui-chat-image-sent');
-}));
+test(
+  'an image pasted for a model that takes images is sent as an image part and shown with the question',
+  shot('ui-chat-image-sent', async () => {
+    const { page } = ui;
+    const chat = await openChat(page);
+    await pasteImage(chat, 'dot.png');
+    const thumb = chat.locator('.composer-images .composer-image');
+    await thumb.waitFor({ timeout: 10_000 });
+    assert.equal(await chat.locator('.composer-notice').isVisible(), false);
+    const n = chatRequests().length;
+    fake.enqueue({ text: 'A tiny picture.' });
+    await chat.locator('textarea.prompt').fill('What is in this image?');
+    await chat.locator('textarea.prompt').press('Enter');
+    await chat.locator('.entry.assistant.status-done', { hasText: 'A tiny picture.' }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(lastUserContent(chatRequests()[n]!), [
+      { type: 'text', text: 'What is in this image?' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_B64}` } },
+    ]);
+    assert.equal(await chat.locator('.entry.user').last().locator('.entry-image img.thumb').count(), 1);
+    assert.equal(await thumb.count(), 0, 'the composer is empty again');
+    await screenshot(page, 'ui-chat-image-sent');
+  }),
+);
 
-test('an image for a text-only model is refused before sending, with the reason; the image and the question stay', shot('ui-chat-image-refused', async () => {
-  const { page } = ui;
-  const chat = await openChat(page);
-  await pickModel(page, chat, 'openai/o3-mini');
-  await pasteImage(chat, 'diagram.png');
-  await chat.locator('.composer-images .composer-image').waitFor({ timeout: 10_000 });
-  const n = chatRequests().length;
-  const entries = await chat.locator('.entry').count();
-  await chat.locator('textarea.prompt').fill('Explain this diagram');
-  await chat.locator('textarea.prompt').press('Enter');
-  const notice = chat.locator('.composer-notice');
-  await notice.waitFor({ state: 'visible', timeout: 10_000 });
-  assert.match(await notice.innerText(), /openai\/o3-mini does not take images\. Pick a model that does, or remove the image\./);
-  assert.equal(await chat.locator('.composer-images .composer-image').count(), 1, 'the image stays');
-  assert.equal(await chat.locator('textarea.prompt').inputValue(), 'Explain this diagram', 'the question stays');
-  assert.equal(await chat.locator('.entry').count(), entries, 'no turn was added');
-  assert.equal(chatRequests().length, n, 'nothing was sent');
-  await screenshot(page, 'ui-chat-image-refused');
-  await chat.locator('.composer-image .image-remove').click();
-  assert.equal(await notice.isVisible(), false, 'the notice goes with the image');
-  // Without the image the conversation still has one (sent again with every question): the host refuses
-  // too, and the question comes back to the composer.
-  await chat.locator('textarea.prompt').press('Enter');
-  await chat.locator('.composer-notice', { hasText: 'this conversation has some' }).waitFor({ timeout: 10_000 });
-  assert.match(await notice.innerText(), /openai\/o3-mini does not take images, and this conversation has some\. Pick a model that does, or start a new chat\./);
-  assert.equal(await chat.locator('textarea.prompt').inputValue(), 'Explain this diagram');
-  assert.equal(chatRequests().length, n, 'still nothing was sent');
-  // In a new chat the question goes.
-  await chat.locator('button[aria-label="New chat"]').click();
-  await chat.locator('.entry').first().waitFor({ state: 'detached', timeout: 10_000 });
-  await chat.locator('textarea.prompt').press('Enter');
-  await chat.locator('.entry.assistant.status-done').first().waitFor({ timeout: 30_000 });
-  assert.equal(chatRequests().length, n + 1);
-  assert.equal(lastUserContent(chatRequests()[n]!), 'Explain this diagram');
-  await pickModel(page, chat, 'openai/gpt-4o-mini');
-}));
+test(
+  'an image for a text-only model is refused before sending, with the reason; the image and the question stay',
+  shot('ui-chat-image-refused', async () => {
+    const { page } = ui;
+    const chat = await openChat(page);
+    await pickModel(page, chat, 'openai/o3-mini');
+    await pasteImage(chat, 'diagram.png');
+    await chat.locator('.composer-images .composer-image').waitFor({ timeout: 10_000 });
+    const n = chatRequests().length;
+    const entries = await chat.locator('.entry').count();
+    await chat.locator('textarea.prompt').fill('Explain this diagram');
+    await chat.locator('textarea.prompt').press('Enter');
+    const notice = chat.locator('.composer-notice');
+    await notice.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await notice.innerText(), /openai\/o3-mini does not take images\. Pick a model that does, or remove the image\./);
+    assert.equal(await chat.locator('.composer-images .composer-image').count(), 1, 'the image stays');
+    assert.equal(await chat.locator('textarea.prompt').inputValue(), 'Explain this diagram', 'the question stays');
+    assert.equal(await chat.locator('.entry').count(), entries, 'no turn was added');
+    assert.equal(chatRequests().length, n, 'nothing was sent');
+    await screenshot(page, 'ui-chat-image-refused');
+    await chat.locator('.composer-image .image-remove').click();
+    assert.equal(await notice.isVisible(), false, 'the notice goes with the image');
+    // Without the image the conversation still has one (sent again with every question): the host refuses
+    // too, and the question comes back to the composer.
+    await chat.locator('textarea.prompt').press('Enter');
+    await chat.locator('.composer-notice', { hasText: 'this conversation has some' }).waitFor({ timeout: 10_000 });
+    assert.match(
+      await notice.innerText(),
+      /openai\/o3-mini does not take images, and this conversation has some\. Pick a model that does, or start a new chat\./,
+    );
+    assert.equal(await chat.locator('textarea.prompt').inputValue(), 'Explain this diagram');
+    assert.equal(chatRequests().length, n, 'still nothing was sent');
+    // In a new chat the question goes.
+    await chat.locator('button[aria-label="New chat"]').click();
+    await chat.locator('.entry').first().waitFor({ state: 'detached', timeout: 10_000 });
+    await chat.locator('textarea.prompt').press('Enter');
+    await chat.locator('.entry.assistant.status-done').first().waitFor({ timeout: 30_000 });
+    assert.equal(chatRequests().length, n + 1);
+    assert.equal(lastUserContent(chatRequests()[n]!), 'Explain this diagram');
+    await pickModel(page, chat, 'openai/gpt-4o-mini');
+  }),
+);

@@ -172,7 +172,11 @@ test('hostile markdown in an answer renders inert; normal markdown renders', asy
     await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
     await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
     await page.keyboard.press('Enter');
-    await page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: /OpenAI key saved/ }).first().waitFor({ timeout: 20_000 });
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     const payloads = corpus(hitBase);
     assert.ok(payloads.length >= 50, `only ${payloads.length} payloads`);
@@ -197,11 +201,19 @@ test('hostile markdown in an answer renders inert; normal markdown renders', asy
         title: el.ownerDocument.title,
         pwnedWindow: w.__pwned ?? null,
         pwnedBody: body.dataset.pwned ?? null,
-        forbidden: all.filter((n) => /^(script|iframe|object|embed|svg|math|form|img|style|meta|link|base|input|textarea|template|video|audio|source|details|marquee|noscript)$/i.test(n.localName)).map((n) => n.outerHTML.slice(0, 120)),
+        forbidden: all
+          .filter((n) =>
+            /^(script|iframe|object|embed|svg|math|form|img|style|meta|link|base|input|textarea|template|video|audio|source|details|marquee|noscript)$/i.test(
+              n.localName,
+            ),
+          )
+          .map((n) => n.outerHTML.slice(0, 120)),
         // Buttons are the view's own (code block toolbars), never model output.
         strayButtons: all.filter((n) => n.localName === 'button' && !n.closest('.code-actions')).length,
         onAttrs: all.flatMap((n) => [...n.attributes].filter((a) => /^on/i.test(a.name)).map((a) => `${n.localName}[${a.name}]`)),
-        styleOrSrc: all.flatMap((n) => [...n.attributes].filter((a) => /^(style|src|srcset|action|formaction|xlink:href)$/i.test(a.name)).map((a) => `${n.localName}[${a.name}]`)),
+        styleOrSrc: all.flatMap((n) =>
+          [...n.attributes].filter((a) => /^(style|src|srcset|action|formaction|xlink:href)$/i.test(a.name)).map((a) => `${n.localName}[${a.name}]`),
+        ),
         hrefs: [...md.querySelectorAll('[href]')].map((a) => a.getAttribute('href')!),
         h2: [...md.querySelectorAll('h2')].map((n) => n.textContent),
         strong: [...md.querySelectorAll('strong')].map((n) => n.textContent),

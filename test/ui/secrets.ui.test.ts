@@ -29,7 +29,17 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
-import { artifactsDir, closeQuickInput, openUiSession, pickQuickInputItem, quickInputItems, runCommand, screenshot, UI_SERVER_ENV, type UiSession } from '../../scripts/vscode/harness.mjs';
+import {
+  artifactsDir,
+  closeQuickInput,
+  openUiSession,
+  pickQuickInputItem,
+  quickInputItems,
+  runCommand,
+  screenshot,
+  UI_SERVER_ENV,
+  type UiSession,
+} from '../../scripts/vscode/harness.mjs';
 import { writeArtifact } from '../evidence/lib.ts';
 import { scanBuffer, scanFiles, type Hit, type Secret } from '../evidence/secretsScan.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
@@ -249,15 +259,26 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
       await quickInputFilter(page, model);
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: model }).first();
       const box = row.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first();
-      const checked = await row.evaluate((r) => r.getAttribute('aria-checked') === 'true' || !!r.querySelector('input[type=checkbox]:checked, .monaco-checkbox.checked'));
+      const checked = await row.evaluate(
+        (r) => r.getAttribute('aria-checked') === 'true' || !!r.querySelector('input[type=checkbox]:checked, .monaco-checkbox.checked'),
+      );
       if (!checked) await box.click();
     }
     await quickInputFilter(page, '');
     await page.keyboard.press('Enter');
     await closeQuickInput(page);
-    await waitUntil(`the compare requests at OpenAI and Gemini (before: ${o0}, ${g0})`, () => chatPosts(fakes.openai).length > o0 && chatPosts(fakes.gemini).length > g0).catch((e: Error) => {
-      const last = (f: FakeServer) => f.requests.slice(-3).map((r) => `${r.method} ${r.path}`).join(', ');
-      throw new Error(`${e.message}; now ${chatPosts(fakes.openai).length}, ${chatPosts(fakes.gemini).length}; openai saw ${last(fakes.openai)}; gemini saw ${last(fakes.gemini)}`);
+    await waitUntil(
+      `the compare requests at OpenAI and Gemini (before: ${o0}, ${g0})`,
+      () => chatPosts(fakes.openai).length > o0 && chatPosts(fakes.gemini).length > g0,
+    ).catch((e: Error) => {
+      const last = (f: FakeServer) =>
+        f.requests
+          .slice(-3)
+          .map((r) => `${r.method} ${r.path}`)
+          .join(', ');
+      throw new Error(
+        `${e.message}; now ${chatPosts(fakes.openai).length}, ${chatPosts(fakes.gemini).length}; openai saw ${last(fakes.openai)}; gemini saw ${last(fakes.gemini)}`,
+      );
     });
     await waitUntil('both answers in the comparison panel', async () => {
       const all = (await frameTexts(page)).map((f) => f.text).join('\n');
@@ -281,7 +302,11 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     await snapshotStore(page, 'gateway token made');
     const gatewayResponses: string[] = [];
     for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-20250514', 'google/gemini-2.5-flash']) {
-      const res: Response = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }) });
+      const res: Response = await fetch(`${url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+      });
       const body = await res.text();
       gatewayResponses.push(body);
       assert.equal(res.status, 200, `gateway ${model}: ${res.status}`);
@@ -289,11 +314,17 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     // An upstream failure whose error text quotes the key in full (the worst a provider could do):
     // neither the gateway's answer nor any log may carry it.
     fakes.openai.enqueue({ status: 401, errorMessage: `Incorrect API key provided: ${KEYS.openai.value}.` });
-    const failed: Response = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }) });
+    const failed: Response = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    });
     gatewayResponses.push(await failed.text());
     const models: Response = await fetch(`${url}/models`, { headers: { authorization: `Bearer ${token}` } });
     gatewayResponses.push(await models.text());
-    steps.push(`Start Local Gateway from the palette, Copy Token from the notification, ${gatewayResponses.length} gateway calls (3 chat completions, 1 upstream failure, /models)`);
+    steps.push(
+      `Start Local Gateway from the palette, Copy Token from the notification, ${gatewayResponses.length} gateway calls (3 chat completions, 1 upstream failure, /models)`,
+    );
 
     const secrets: Secret[] = [...Object.values(KEYS), { label: 'gateway token', value: token, core: token.slice(4, 28) }];
 
@@ -321,10 +352,11 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     for (const d of doms) scanBuffer(Buffer.from(d.text), secrets, d.where, hits);
     for (const [i, body] of gatewayResponses.entries()) scanBuffer(Buffer.from(body), [...Object.values(KEYS)], `gateway response ${i + 1}`, hits);
 
-
     // 2. Files: server side, browser profile, workspace, test artifacts.
     const server = ui.server;
-    const roots = [server.userDataDir, server.logFile, server.extensionsDir, server.workspace, ui.workspace, ui.profileDir, artifactsDir].filter((p) => p && existsSync(p));
+    const roots = [server.userDataDir, server.logFile, server.extensionsDir, server.workspace, ui.workspace, ui.profileDir, artifactsDir].filter(
+      (p) => p && existsSync(p),
+    );
     // The profile's LevelDB folder of the workbench origin's IndexedDB holds the secret store on disk.
     const origin = new URL(server.url);
     const storeFolder = join(ui.profileDir, 'Default', 'IndexedDB', `${origin.protocol.replace(':', '')}_${origin.hostname}_${origin.port}.indexeddb.leveldb`);
@@ -351,7 +383,10 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     hits.push(...fileHits);
 
     if (process.env.SECRETS_SCAN_DEBUG) {
-      writeFileSync(join(artifactsDir, 'secrets-scan-debug.json'), JSON.stringify({ records: records.map((r) => `${r.where} :: ${r.key.slice(0, 160)}`), hits, excluded, storeFolder }, null, 1));
+      writeFileSync(
+        join(artifactsDir, 'secrets-scan-debug.json'),
+        JSON.stringify({ records: records.map((r) => `${r.where} :: ${r.key.slice(0, 160)}`), hits, excluded, storeFolder }, null, 1),
+      );
     }
     // The secret store is the one identified: it grew with every secret stored (4 snapshots after 'start').
     const grew = storeSnapshots.every((x, i) => i === 0 || x.length > storeSnapshots[i - 1]!.length);
@@ -371,14 +406,20 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
         { label: 'browser storage records scanned', value: records.length },
         { label: 'frames (workbench + webviews) scanned', value: doms.length },
         { label: 'gateway responses scanned', value: gatewayResponses.length },
-        { label: 'secret store', value: `localStorage "${SECRET_STORE_ITEM}" of the workbench origin, AES-GCM sealed (no secret in plaintext even there); grew with each of the ${storeSnapshots.length - 1} secrets stored: ${storeSnapshots.map((x) => x.length).join(' → ')} characters` },
+        {
+          label: 'secret store',
+          value: `localStorage "${SECRET_STORE_ITEM}" of the workbench origin, AES-GCM sealed (no secret in plaintext even there); grew with each of the ${storeSnapshots.length - 1} secrets stored: ${storeSnapshots.map((x) => x.length).join(' → ')} characters`,
+        },
         { label: 'records excluded from the scan', value: excluded.length },
         { label: 'canaries planted / found', value: `${planted.length + 1} / ${canaryFound.length + (canaryInStorage ? 1 : 0)}` },
       ],
       table: {
         columns: ['where', 'what'],
         rows: [
-          ...roots.map((r) => [r.replace(server.userDataDir, '<code-server user data>').replace(ui.profileDir, '<chromium profile>').replace(artifactsDir, '.artifacts'), 'every file, byte search (UTF-8, UTF-16LE, base64, random core)']),
+          ...roots.map((r) => [
+            r.replace(server.userDataDir, '<code-server user data>').replace(ui.profileDir, '<chromium profile>').replace(artifactsDir, '.artifacts'),
+            'every file, byte search (UTF-8, UTF-16LE, base64, random core)',
+          ]),
           ['<workbench origin> IndexedDB, localStorage, sessionStorage', `${records.length} records, logical read`],
           ['DOM of the workbench and every webview frame', `${doms.length} frames`],
           ['gateway HTTP responses', `${gatewayResponses.length} bodies`],

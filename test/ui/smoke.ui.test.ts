@@ -29,10 +29,7 @@ after(async () => {
 test('the workbench loads with the Switchboard .vsix installed', async () => {
   const { version } = extensionManifest();
   const installed = readdirSync(ui.server.extensionsDir);
-  assert.ok(
-    installed.includes(`${EXTENSION_ID}-${version}`),
-    `expected ${EXTENSION_ID}-${version} in the extensions folder, found: ${installed.join(', ')}`,
-  );
+  assert.ok(installed.includes(`${EXTENSION_ID}-${version}`), `expected ${EXTENSION_ID}-${version} in the extensions folder, found: ${installed.join(', ')}`);
   assert.ok(existsSync(join(ui.server.extensionsDir, `${EXTENSION_ID}-${version}`, 'dist', 'extension.js')));
   // The workspace folder is open in the Explorer.
   await ui.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'hello.md' }).waitFor({ timeout: 30_000 });

@@ -33,8 +33,12 @@ function toolNames(proto: FakeProtocol, body: Record<string, unknown>): string[]
 
 /** Whether the conversation already carries a tool result (the second turn). */
 function hasToolResult(proto: FakeProtocol, body: Record<string, unknown>): boolean {
-  if (proto === 'gemini') return ((body.contents ?? []) as { parts?: Record<string, unknown>[] }[]).some((c) => (c.parts ?? []).some((p) => 'functionResponse' in p));
-  if (proto === 'anthropic') return ((body.messages ?? []) as { content: unknown }[]).some((m) => Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'));
+  if (proto === 'gemini')
+    return ((body.contents ?? []) as { parts?: Record<string, unknown>[] }[]).some((c) => (c.parts ?? []).some((p) => 'functionResponse' in p));
+  if (proto === 'anthropic')
+    return ((body.messages ?? []) as { content: unknown }[]).some(
+      (m) => Array.isArray(m.content) && m.content.some((b: { type?: string }) => b.type === 'tool_result'),
+    );
   return ((body.messages ?? []) as { role: string }[]).some((m) => m.role === 'tool');
 }
 
@@ -52,8 +56,10 @@ export function scriptedModel(proto: FakeProtocol, task: FileTask): (req: Record
     if (hasToolResult(proto, body)) return { text: FINAL };
     const id = `call_${proto}_${++callSeq}`;
     // With thinking on, a real Claude starts its turn with a signed thinking block (and the strict fake insists on it back).
-    const thinking = proto === 'anthropic' && (body.thinking as { type?: string } | undefined)?.type === 'enabled' ? { reasoning: 'I will write the file.' } : {};
-    if (names.includes('Write')) return { ...thinking, toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
+    const thinking =
+      proto === 'anthropic' && (body.thinking as { type?: string } | undefined)?.type === 'enabled' ? { reasoning: 'I will write the file.' } : {};
+    if (names.includes('Write'))
+      return { ...thinking, toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
     const shell = names.find((n) => n === 'exec_command' || n === 'shell' || n === 'shell_command');
     if (shell) {
       const cmd = `printf '%s' '${task.content.replace(/'/g, `'\\''`)}' > '${task.path}'`;

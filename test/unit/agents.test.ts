@@ -9,10 +9,13 @@ import { agentEnv, FINAL, run, scratch, startAgentWorld, TOKEN, type AgentWorld,
 
 /** The most tools any of these upstream requests offered, in the protocol's own shape. */
 function toolCount(proto: string, requests: { body: unknown }[]): number {
-  return Math.max(0, ...requests.map((r) => {
-    const tools = ((r.body as { tools?: Record<string, unknown>[] } | null)?.tools ?? []);
-    return proto === 'gemini' ? tools.reduce((n, t) => n + ((t.functionDeclarations as unknown[] | undefined)?.length ?? 0), 0) : tools.length;
-  }));
+  return Math.max(
+    0,
+    ...requests.map((r) => {
+      const tools = (r.body as { tools?: Record<string, unknown>[] } | null)?.tools ?? [];
+      return proto === 'gemini' ? tools.reduce((n, t) => n + ((t.functionDeclarations as unknown[] | undefined)?.length ?? 0), 0) : tools.length;
+    }),
+  );
 }
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
@@ -43,10 +46,28 @@ describe('real agents through the gateway', () => {
     test(`Claude Code writes a file with its Write tool, answered by the ${proto} protocol`, async () => {
       const cwd = fresh(`claude-${proto}`);
       const before = w.fakes[proto as keyof typeof MODELS].requests.length;
-      const args = ['-p', `Create the file ${task.path}`, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write', '--output-format', 'text'];
+      const args = [
+        '-p',
+        `Create the file ${task.path}`,
+        '--model',
+        model,
+        '--permission-mode',
+        'acceptEdits',
+        '--allowedTools',
+        'Write',
+        '--output-format',
+        'text',
+      ];
       const r = await run(join(BIN, 'claude'), args, {
         cwd,
-        env: agentEnv(cwd, { ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''), ANTHROPIC_AUTH_TOKEN: TOKEN, ANTHROPIC_SMALL_FAST_MODEL: model, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' }),
+        env: agentEnv(cwd, {
+          ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''),
+          ANTHROPIC_AUTH_TOKEN: TOKEN,
+          ANTHROPIC_SMALL_FAST_MODEL: model,
+          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          DISABLE_TELEMETRY: '1',
+          DISABLE_AUTOUPDATER: '1',
+        }),
       });
       assert.equal(r.code, 0, `claude exited ${r.code}: ${r.stdout}\n${r.stderr}\n${w.logs.slice(-6).join('\n')}`);
       assert.ok(existsSync(task.path), `no file written; claude said: ${r.stdout}`);
@@ -66,10 +87,25 @@ describe('real agents through the gateway', () => {
       mkdirSync(home);
       const before = w.fakes[proto as keyof typeof MODELS].requests.length;
       const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
-      const r = await run(join(BIN, 'codex'), ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-c', 'model_provider=sb', '-c', provider, '-m', model, `Create the file ${task.path}`], {
-        cwd,
-        env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }),
-      });
+      const r = await run(
+        join(BIN, 'codex'),
+        [
+          'exec',
+          '--skip-git-repo-check',
+          '--dangerously-bypass-approvals-and-sandbox',
+          '-c',
+          'model_provider=sb',
+          '-c',
+          provider,
+          '-m',
+          model,
+          `Create the file ${task.path}`,
+        ],
+        {
+          cwd,
+          env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }),
+        },
+      );
       assert.equal(r.code, 0, `codex exited ${r.code}: ${r.stdout}\n${r.stderr.slice(-3000)}\n${w.logs.slice(-6).join('\n')}`);
       assert.ok(existsSync(task.path), `no file written; codex said: ${r.stdout}\n${r.stderr.slice(-2000)}`);
       assert.equal(readFileSync(task.path, 'utf8'), task.content);

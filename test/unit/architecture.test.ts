@@ -21,7 +21,9 @@ function files(dir: string): string[] {
 export function importsOf(source: string): string[] {
   const out: string[] = [];
   const stripped = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  for (const m of stripped.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?\bfrom\s*'(\.[^']+)'|\bimport\s*\(\s*'(\.[^']+)'\s*\)|(?:^|\n)\s*import\s*'(\.[^']+)'/g)) {
+  for (const m of stripped.matchAll(
+    /(?:^|\n)\s*(?:import|export)\b[^'";]*?\bfrom\s*'(\.[^']+)'|\bimport\s*\(\s*'(\.[^']+)'\s*\)|(?:^|\n)\s*import\s*'(\.[^']+)'/g,
+  )) {
     out.push((m[1] ?? m[2] ?? m[3])!);
   }
   return out;
@@ -30,7 +32,10 @@ export function importsOf(source: string): string[] {
 export function graph(root: string): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const f of files(root)) {
-    g.set(relative(root, f), importsOf(readFileSync(f, 'utf8')).map((s) => relative(root, resolve(dirname(f), s))));
+    g.set(
+      relative(root, f),
+      importsOf(readFileSync(f, 'utf8')).map((s) => relative(root, resolve(dirname(f), s))),
+    );
   }
   return g;
 }
@@ -71,12 +76,14 @@ export function cycles(g: Map<string, string[]>): string[][] {
 }
 
 test('the cycle finder finds a cycle through a type import and a dynamic import', () => {
-  const g = new Map([
-    ['a.ts', importsOf("import type { B } from './b.ts';")],
-    ['b.ts', importsOf("const c = await import('./c.ts');")],
-    ['c.ts', importsOf("export { a } from './a.ts';")],
-    ['d.ts', importsOf("import { a } from './a.ts';")],
-  ].map(([k, v]) => [k as string, (v as string[]).map((s) => s.slice(2))]));
+  const g = new Map(
+    [
+      ['a.ts', importsOf("import type { B } from './b.ts';")],
+      ['b.ts', importsOf("const c = await import('./c.ts');")],
+      ['c.ts', importsOf("export { a } from './a.ts';")],
+      ['d.ts', importsOf("import { a } from './a.ts';")],
+    ].map(([k, v]) => [k as string, (v as string[]).map((s) => s.slice(2))]),
+  );
   assert.deepEqual(cycles(g), [['a.ts', 'b.ts', 'c.ts']]);
 });
 

@@ -57,7 +57,10 @@ describe('redirects with a key attached', () => {
   }
 
   test("the catalog's model-list refresh does not follow a redirect either", async () => {
-    const client = createClient({ providers: [{ id: 'hop', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'HOP_KEY' }] }, { env: { HOP_KEY: 'hop-key-0123456789' } });
+    const client = createClient(
+      { providers: [{ id: 'hop', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'HOP_KEY' }] },
+      { env: { HOP_KEY: 'hop-key-0123456789' } },
+    );
     try {
       const r = await client.catalog.refresh({ force: true });
       assert.equal(r.errors.length, 1);
@@ -74,7 +77,12 @@ describe('model ids with control characters', () => {
     const w = await startWorld();
     try {
       const id = 'openai/gpt-4o-mini\ngateway: POST /v1/admin 200 1 ms forged';
-      const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: id, messages: [{ role: 'user', content: 'hi' }] }) });
+      const r = await raw(w.gateway.port, {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: id, messages: [{ role: 'user', content: 'hi' }] }),
+      });
       assert.equal(r.status, 404);
       assert.match(r.body, /control characters/);
       assert.ok(!(JSON.parse(r.body) as { error: { message: string } }).error.message.includes('\n'));
@@ -93,7 +101,10 @@ describe('a baseUrl with user:pass@', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-userinfo-'));
     const baseUrl = h.baseUrl.replace('http://', 'http://alice:hunter2-secret-pw@');
     const cacheFile = join(dir, 'catalog.json');
-    const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'proxy', kind: 'openai', baseUrl, auth: 'none', models: ['m'] }] }, { catalogCacheFile: cacheFile });
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'proxy', kind: 'openai', baseUrl, auth: 'none', models: ['m'] }] },
+      { catalogCacheFile: cacheFile },
+    );
     try {
       const r = await client.complete({ model: 'proxy/m', messages: [{ role: 'user', content: 'hi' }] });
       assert.ok(r.error);
@@ -121,7 +132,10 @@ describe('switchboard models with 130k rows', () => {
     try {
       for (const d of ['home', 'config', 'data', 'cache']) mkdirSync(join(dir, d), { recursive: true });
       const models = Array.from({ length: 130_000 }, (_, i) => `m${i}`);
-      writeFileSync(join(dir, 'config.json'), JSON.stringify({ providers: [{ id: 'big', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', auth: 'none', models }] }));
+      writeFileSync(
+        join(dir, 'config.json'),
+        JSON.stringify({ providers: [{ id: 'big', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', auth: 'none', models }] }),
+      );
       let stdout = '';
       let stderr = '';
       const sink = (append: (s: string) => void): Writable => new Writable({ write: (c: Buffer | string, _e, cb) => (append(String(c)), cb()) });

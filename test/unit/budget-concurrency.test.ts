@@ -43,18 +43,34 @@ describe('budgets hold under concurrency', () => {
     fake.setDefault(ANSWER);
     const model = 'openai/gpt-4o-mini';
     const config = join(root, 'cli.json');
-    writeFileSync(config, JSON.stringify({ providers: [{ id: 'openai', baseUrl: fake.baseUrl }], retries: { maxRetries: 0 }, pricing: { [model]: PRICE }, budget: BUDGET }));
+    writeFileSync(
+      config,
+      JSON.stringify({ providers: [{ id: 'openai', baseUrl: fake.baseUrl }], retries: { maxRetries: 0 }, pricing: { [model]: PRICE }, budget: BUDGET }),
+    );
     const data = join(root, 'cli-data');
     mkdirSync(data, { recursive: true });
-    const env = { PATH: process.env.PATH ?? '', HOME: root, XDG_DATA_HOME: data, XDG_CACHE_HOME: join(root, 'cache'), OPENAI_API_KEY: KEY, TZ: 'UTC', NODE_COMPILE_CACHE: join(root, 'v8') };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: root,
+      XDG_DATA_HOME: data,
+      XDG_CACHE_HOME: join(root, 'cache'),
+      OPENAI_API_KEY: KEY,
+      TZ: 'UTC',
+      NODE_COMPILE_CACHE: join(root, 'v8'),
+    };
     const runs = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        new Promise<{ code: number | null; stderr: string }>((resolve) => {
-          const child = spawn(process.execPath, [CLI, 'chat', '--model', model, '--prompt', 'hi', '--max-tokens', '100', '--config', config], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-          let stderr = '';
-          child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-          child.on('close', (code) => resolve({ code, stderr }));
-        }),
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, [CLI, 'chat', '--model', model, '--prompt', 'hi', '--max-tokens', '100', '--config', config], {
+              env,
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
+            let stderr = '';
+            child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+            child.on('close', (code) => resolve({ code, stderr }));
+          }),
       ),
     );
     const ok = runs.filter((r) => r.code === 0);
@@ -110,7 +126,12 @@ describe('budgets hold under concurrency', () => {
     const models = Array.from({ length: 8 }, (_, i) => `a/m${i}`);
     const ledger = new SqliteUsageStore(join(root, 'compare', 'usage.sqlite'));
     const client = createClient(
-      { providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K', models: models.map((m) => m.slice(2)) }], retries: { maxRetries: 0 }, pricing: Object.fromEntries(models.map((m) => [m, PRICE])), budget: BUDGET },
+      {
+        providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K', models: models.map((m) => m.slice(2)) }],
+        retries: { maxRetries: 0 },
+        pricing: Object.fromEntries(models.map((m) => [m, PRICE])),
+        budget: BUDGET,
+      },
       { env: { K: 'k' }, ledger },
     );
     t.after(async () => {
@@ -120,7 +141,10 @@ describe('budgets hold under concurrency', () => {
     const results = await client.compare({ messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 }, models).results;
     const done = results.filter((r) => r.error === null);
     assert.equal(done.length, 5);
-    assert.deepEqual(results.filter((r) => r.error).map((r) => r.error!.kind), ['budget', 'budget', 'budget']);
+    assert.deepEqual(
+      results.filter((r) => r.error).map((r) => r.error!.kind),
+      ['budget', 'budget', 'budget'],
+    );
     assert.ok(Math.abs(spent(await ledger.readAll()) - 1) < 1e-9);
   });
 });

@@ -15,12 +15,26 @@ function catalog(input: ConfigInput): Catalog {
 }
 
 const TOOL: ToolDefinition = { name: 'f', parameters: { type: 'object', properties: {} } };
-const IMAGE: ChatMessage = { role: 'user', content: [{ type: 'text', text: 'what is it?' }, { type: 'image', source: { type: 'url', url: 'https://x/cat.png' } }] };
+const IMAGE: ChatMessage = {
+  role: 'user',
+  content: [
+    { type: 'text', text: 'what is it?' },
+    { type: 'image', source: { type: 'url', url: 'https://x/cat.png' } },
+  ],
+};
 
 describe('Catalog.capabilities', () => {
   test('from the snapshot: limits and families', () => {
     const c = catalog({ providers: [{ id: 'anthropic' }, { id: 'deepseek' }, { id: 'openai' }] });
-    assert.deepEqual(c.capabilities('anthropic/claude-sonnet-4-5-20250929'), { toolCalling: true, imageInput: true, pdfInput: true, reasoning: true, structuredOutput: true, contextWindow: 200_000, maxOutputTokens: 64_000 });
+    assert.deepEqual(c.capabilities('anthropic/claude-sonnet-4-5-20250929'), {
+      toolCalling: true,
+      imageInput: true,
+      pdfInput: true,
+      reasoning: true,
+      structuredOutput: true,
+      contextWindow: 200_000,
+      maxOutputTokens: 64_000,
+    });
     const ds = c.capabilities('deepseek/deepseek-chat');
     assert.equal(ds.imageInput, false);
     assert.equal(ds.reasoning, false);
@@ -31,11 +45,22 @@ describe('Catalog.capabilities', () => {
 
   test('an unknown model: tools yes, images and PDFs no, limits unknown', () => {
     const c = catalog({ providers: [{ id: 'ollama' }] });
-    assert.deepEqual(c.capabilities('ollama/llama3.2'), { toolCalling: true, imageInput: false, pdfInput: false, reasoning: false, structuredOutput: true, contextWindow: null, maxOutputTokens: null });
+    assert.deepEqual(c.capabilities('ollama/llama3.2'), {
+      toolCalling: true,
+      imageInput: false,
+      pdfInput: false,
+      reasoning: false,
+      structuredOutput: true,
+      contextWindow: null,
+      maxOutputTokens: null,
+    });
   });
 
   test('the config overrides field by field (and the context window the router uses)', () => {
-    const c = catalog({ providers: [{ id: 'ollama' }, { id: 'openai' }], capabilities: { 'ollama/llava': { imageInput: true, contextWindow: 32_768 }, 'openai/gpt-4o': { toolCalling: false, maxOutputTokens: 1000 } } });
+    const c = catalog({
+      providers: [{ id: 'ollama' }, { id: 'openai' }],
+      capabilities: { 'ollama/llava': { imageInput: true, contextWindow: 32_768 }, 'openai/gpt-4o': { toolCalling: false, maxOutputTokens: 1000 } },
+    });
     const llava = c.capabilities('ollama/llava');
     assert.equal(llava.imageInput, true);
     assert.equal(llava.contextWindow, 32_768);
@@ -48,7 +73,16 @@ describe('Catalog.capabilities', () => {
 
   test('OpenRouter live data: supported_parameters, input modalities, max_completion_tokens', () => {
     const [m] = parseOpenRouterModels({
-      data: [{ id: 'x/y', context_length: 50_000, pricing: { prompt: '0', completion: '0' }, top_provider: { context_length: 50_000, max_completion_tokens: 4000 }, supported_parameters: ['tools', 'tool_choice', 'max_tokens'], architecture: { input_modalities: ['text', 'image'] } }],
+      data: [
+        {
+          id: 'x/y',
+          context_length: 50_000,
+          pricing: { prompt: '0', completion: '0' },
+          top_provider: { context_length: 50_000, max_completion_tokens: 4000 },
+          supported_parameters: ['tools', 'tool_choice', 'max_tokens'],
+          architecture: { input_modalities: ['text', 'image'] },
+        },
+      ],
     });
     assert.deepEqual(m!.capabilities, { toolCalling: true, structuredOutput: false, reasoning: false, imageInput: true, pdfInput: false });
   });
@@ -77,7 +111,17 @@ async function world(config: Partial<ConfigInput>) {
   const a = await startFakeProvider('openai');
   const b = await startFakeProvider('openai');
   fakes.push(a, b);
-  const client = createClient({ retries: { maxRetries: 0 }, ...config, providers: [{ id: 'a', kind: 'openai', baseUrl: a.baseUrl, apiKeyEnv: 'K' }, { id: 'b', kind: 'openai', baseUrl: b.baseUrl, apiKeyEnv: 'K' }] }, { env: { K: 'k' } });
+  const client = createClient(
+    {
+      retries: { maxRetries: 0 },
+      ...config,
+      providers: [
+        { id: 'a', kind: 'openai', baseUrl: a.baseUrl, apiKeyEnv: 'K' },
+        { id: 'b', kind: 'openai', baseUrl: b.baseUrl, apiKeyEnv: 'K' },
+      ],
+    },
+    { env: { K: 'k' } },
+  );
   return { a, b, client };
 }
 
@@ -110,7 +154,13 @@ describe('the router checks what a request needs', () => {
     const r = await w.client.complete({ model: 'route/r', messages: [IMAGE] });
     assert.equal(r.error, null);
     assert.equal(r.answeredBy, 'b/m');
-    assert.deepEqual(r.attempts.map((x) => [x.model, x.outcome]), [['a/m', 'skipped'], ['b/m', 'ok']]);
+    assert.deepEqual(
+      r.attempts.map((x) => [x.model, x.outcome]),
+      [
+        ['a/m', 'skipped'],
+        ['b/m', 'ok'],
+      ],
+    );
     assert.match(r.attempts[0]!.message!, /does not take images/);
     assert.equal(w.a.requests.length, 0);
     await w.client.close();
@@ -142,7 +192,13 @@ describe('the router checks what a request needs', () => {
       model: 'a/m',
       messages: [
         { role: 'user', content: 'q' },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'secret thoughts', signature: 'SIG', state: { origin: 'anthropic/claude' } }, { type: 'text', text: 'visible', state: { origin: 'google/gemini-3-pro-preview', thoughtSignature: 'TS' } }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'secret thoughts', signature: 'SIG', state: { origin: 'anthropic/claude' } },
+            { type: 'text', text: 'visible', state: { origin: 'google/gemini-3-pro-preview', thoughtSignature: 'TS' } },
+          ],
+        },
         { role: 'user', content: 'more' },
       ],
     });
@@ -179,7 +235,10 @@ describe('stripForeignState', () => {
     assert.equal(out[0], msgs[0]);
   });
   test('returns the same array when nothing is foreign (no copy on the common path)', () => {
-    const plain: ChatMessage[] = [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }];
+    const plain: ChatMessage[] = [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: 'a' },
+    ];
     assert.equal(stripForeignState(plain, 'x/a'), plain);
     const own = stripForeignState(msgs, 'y/b');
     assert.notEqual(own, msgs);

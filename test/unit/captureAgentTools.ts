@@ -16,7 +16,8 @@ const dir = scratch('sb-capture-');
 type Tool = { name: string; description?: string; input_schema: Record<string, unknown> };
 const grab = (from: number): Tool[] => {
   const byName = new Map<string, Tool>();
-  for (const r of w.fakes.anthropic.requests.slice(from)) for (const t of ((r.body as { tools?: Tool[] }).tools ?? [])) if (t.input_schema) byName.set(t.name, { name: t.name, input_schema: t.input_schema });
+  for (const r of w.fakes.anthropic.requests.slice(from))
+    for (const t of (r.body as { tools?: Tool[] }).tools ?? []) if (t.input_schema) byName.set(t.name, { name: t.name, input_schema: t.input_schema });
   return [...byName.values()];
 };
 try {
@@ -24,10 +25,21 @@ try {
   mkdirSync(cwd);
   task.path = join(cwd, 'a.txt');
   let from = w.fakes.anthropic.requests.length;
-  const c = await run(join(BIN, 'claude'), ['-p', `Create the file ${task.path}`, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write', '--output-format', 'text'], {
-    cwd,
-    env: agentEnv(cwd, { ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''), ANTHROPIC_AUTH_TOKEN: TOKEN, ANTHROPIC_SMALL_FAST_MODEL: model, CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' }),
-  });
+  const c = await run(
+    join(BIN, 'claude'),
+    ['-p', `Create the file ${task.path}`, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write', '--output-format', 'text'],
+    {
+      cwd,
+      env: agentEnv(cwd, {
+        ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''),
+        ANTHROPIC_AUTH_TOKEN: TOKEN,
+        ANTHROPIC_SMALL_FAST_MODEL: model,
+        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+        DISABLE_TELEMETRY: '1',
+        DISABLE_AUTOUPDATER: '1',
+      }),
+    },
+  );
   if (c.code !== 0) throw new Error(`claude: ${c.stdout}${c.stderr}`);
   const claude = grab(from);
   cwd = join(dir, 'codex');
@@ -37,7 +49,22 @@ try {
   task.path = join(cwd, 'a.txt');
   from = w.fakes.anthropic.requests.length;
   const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
-  const x = await run(join(BIN, 'codex'), ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-c', 'model_provider=sb', '-c', provider, '-m', model, `Create the file ${task.path}`], { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) });
+  const x = await run(
+    join(BIN, 'codex'),
+    [
+      'exec',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '-c',
+      'model_provider=sb',
+      '-c',
+      provider,
+      '-m',
+      model,
+      `Create the file ${task.path}`,
+    ],
+    { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) },
+  );
   if (x.code !== 0) throw new Error(`codex: ${x.stdout}${x.stderr.slice(-2000)}`);
   const codex = grab(from);
   mkdirSync(resolve(OUT, '..'), { recursive: true });

@@ -110,7 +110,13 @@ describe('estimates and formatting', () => {
   test('estimateMessageTokens counts every message text, framing and images', () => {
     const n = estimateMessageTokens([
       { role: 'system', content: 'abcd' },
-      { role: 'user', content: [{ type: 'text', text: 'abcdefgh' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' }, detail: 'low' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'abcdefgh' },
+          { type: 'image', source: { type: 'url', url: 'https://x/y.png' }, detail: 'low' },
+        ],
+      },
     ]);
     assert.equal(n, 4 + 1 + 4 + 2 + 85);
   });
@@ -173,7 +179,25 @@ describe('snapshot', () => {
   });
 
   test('covers the well-known models and resolves aliases', () => {
-    for (const id of ['openai/gpt-4o', 'openai/gpt-4o-mini', 'openai/gpt-4.1', 'openai/gpt-5', 'openai/o3', 'openai/o4-mini', 'google/gemini-2.5-pro', 'google/gemini-2.5-flash', 'google/gemini-2.5-flash-lite', 'google/gemini-2.0-flash', 'mistral/mistral-large-latest', 'mistral/codestral-latest', 'groq/llama-3.3-70b-versatile', 'deepseek/deepseek-chat', 'deepseek/deepseek-reasoner', 'xai/grok-3', 'xai/grok-4']) {
+    for (const id of [
+      'openai/gpt-4o',
+      'openai/gpt-4o-mini',
+      'openai/gpt-4.1',
+      'openai/gpt-5',
+      'openai/o3',
+      'openai/o4-mini',
+      'google/gemini-2.5-pro',
+      'google/gemini-2.5-flash',
+      'google/gemini-2.5-flash-lite',
+      'google/gemini-2.0-flash',
+      'mistral/mistral-large-latest',
+      'mistral/codestral-latest',
+      'groq/llama-3.3-70b-versatile',
+      'deepseek/deepseek-chat',
+      'deepseek/deepseek-reasoner',
+      'xai/grok-3',
+      'xai/grok-4',
+    ]) {
       assert.ok(findSnapshot(id), id);
     }
     assert.equal(findSnapshot('anthropic/claude-sonnet-4')?.id, 'anthropic/claude-sonnet-4-20250514');
@@ -261,7 +285,13 @@ const openRouterModels = {
       top_provider: { context_length: 1_000_000, max_completion_tokens: 64_000 },
       architecture: { input_modalities: ['text', 'image'] },
     },
-    { id: 'openai/gpt-4o', name: 'OpenAI: GPT-4o', context_length: 128_000, pricing: { prompt: '0.0000025', completion: '0.00001' }, top_provider: { context_length: 128_000, max_completion_tokens: 16_384 } },
+    {
+      id: 'openai/gpt-4o',
+      name: 'OpenAI: GPT-4o',
+      context_length: 128_000,
+      pricing: { prompt: '0.0000025', completion: '0.00001' },
+      top_provider: { context_length: 128_000, max_completion_tokens: 16_384 },
+    },
     { id: 'openrouter/auto', name: 'Auto Router', context_length: 2_000_000, pricing: { prompt: '-1', completion: '-1' } },
     { id: 'weird/garbage-price', name: 'Garbage', context_length: 'lots', pricing: { prompt: 'abc', completion: '0.000001' } },
     { id: 'meta-llama/llama-3.3-70b-instruct:free', context_length: 131_072, pricing: { prompt: '0', completion: '0' } },
@@ -311,11 +341,24 @@ describe('Catalog.refresh', () => {
       }
       if (req.url === '/broken/v1/models') {
         // Providers sometimes echo the key back.
-        return send(401, { error: { message: `Incorrect API key provided: ${req.headers.authorization?.slice(7)}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+        return send(401, {
+          error: { message: `Incorrect API key provided: ${req.headers.authorization?.slice(7)}`, type: 'invalid_request_error', code: 'invalid_api_key' },
+        });
       }
       if (req.url === '/gemini/v1beta/models?pageSize=1000') {
-        if (req.headers['x-goog-api-key'] !== 'g-key-0000') return send(400, { error: { code: 400, message: 'API key not valid.', status: 'INVALID_ARGUMENT' } });
-        return send(200, { models: [{ name: 'models/gemini-2.5-flash', displayName: 'Gemini 2.5 Flash', inputTokenLimit: 1048576, outputTokenLimit: 65536, supportedGenerationMethods: ['generateContent', 'countTokens'] }] });
+        if (req.headers['x-goog-api-key'] !== 'g-key-0000')
+          return send(400, { error: { code: 400, message: 'API key not valid.', status: 'INVALID_ARGUMENT' } });
+        return send(200, {
+          models: [
+            {
+              name: 'models/gemini-2.5-flash',
+              displayName: 'Gemini 2.5 Flash',
+              inputTokenLimit: 1048576,
+              outputTokenLimit: 65536,
+              supportedGenerationMethods: ['generateContent', 'countTokens'],
+            },
+          ],
+        });
       }
       if (req.url === '/html/v1/models') {
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -393,7 +436,8 @@ describe('Catalog.refresh', () => {
     assert.ok(broken);
     assert.match(broken.message, /broken/);
     assert.match(broken.message, /Incorrect API key provided/);
-    for (const e of r.errors) for (const k of [BROKEN_KEY, OR_KEY, LOCAL_KEY, ...Object.values(keys)]) assert.ok(!e.message.includes(k), `${e.providerId}: ${e.message}`);
+    for (const e of r.errors)
+      for (const k of [BROKEN_KEY, OR_KEY, LOCAL_KEY, ...Object.values(keys)]) assert.ok(!e.message.includes(k), `${e.providerId}: ${e.message}`);
   });
 
   test('converts per-token prices to per-1M and skips bad entries', async () => {
@@ -414,8 +458,18 @@ describe('Catalog.refresh', () => {
     assert.equal(info?.maxOutput, 64_000);
     assert.equal(info?.source, 'openrouter');
 
-    const orIds = c.list().filter((m) => m.providerId === 'openrouter').map((m) => m.id).sort();
-    assert.deepEqual(orIds, ['openrouter/anthropic/claude-sonnet-4', 'openrouter/auto', 'openrouter/meta-llama/llama-3.3-70b-instruct:free', 'openrouter/openai/gpt-4o', 'openrouter/weird/garbage-price']);
+    const orIds = c
+      .list()
+      .filter((m) => m.providerId === 'openrouter')
+      .map((m) => m.id)
+      .sort();
+    assert.deepEqual(orIds, [
+      'openrouter/anthropic/claude-sonnet-4',
+      'openrouter/auto',
+      'openrouter/meta-llama/llama-3.3-70b-instruct:free',
+      'openrouter/openai/gpt-4o',
+      'openrouter/weird/garbage-price',
+    ]);
     assert.equal(parseOpenRouterModels(openRouterModels).length, 5);
   });
 
@@ -513,7 +567,10 @@ describe('Catalog.refresh', () => {
     const file = join(dir, 'moved.json');
     await make({ cacheFile: file }).refresh();
     const cfg = config();
-    cfg.providers = [{ id: 'openrouter', baseUrl: 'https://elsewhere.example/api/v1' }, { id: 'local', kind: 'openai', baseUrl: `${base}/v1` }];
+    cfg.providers = [
+      { id: 'openrouter', baseUrl: 'https://elsewhere.example/api/v1' },
+      { id: 'local', kind: 'openai', baseUrl: `${base}/v1` },
+    ];
     const c = new Catalog({ ...setup(cfg), getApiKey, cacheFile: file });
     assert.equal(c.get('openrouter/weird/garbage-price'), undefined);
     // the snapshot still knows the model, at the price database's OpenRouter price
@@ -523,7 +580,13 @@ describe('Catalog.refresh', () => {
   });
 
   test('cache: a corrupt or foreign file is ignored, not thrown', () => {
-    for (const content of ['{not json', '[]', JSON.stringify({ version: 99, sources: [] }), JSON.stringify({ version: 1, refreshedAt: 1, sources: [{ providerId: 'openrouter' }] }), '']) {
+    for (const content of [
+      '{not json',
+      '[]',
+      JSON.stringify({ version: 99, sources: [] }),
+      JSON.stringify({ version: 1, refreshedAt: 1, sources: [{ providerId: 'openrouter' }] }),
+      '',
+    ]) {
       const file = join(dir, `corrupt-${Math.random().toString(36).slice(2)}.json`);
       writeFileSync(file, content);
       const c = make({ cacheFile: file });

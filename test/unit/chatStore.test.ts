@@ -6,7 +6,16 @@ import { SwitchboardError } from '../../src/core/errors.ts';
 import { codeBlocks } from '../../src/host/chat/codeBlocks.ts';
 import { tokensPerSecond } from '../../src/core/index.ts';
 import { chatError, errorAction } from '../../src/host/chat/errorView.ts';
-import { ConversationStore, KEYS, MAX_CONVERSATIONS, newConversation, titleFrom, totalsOf, type Conversation, type KeyValueStore } from '../../src/host/chat/store.ts';
+import {
+  ConversationStore,
+  KEYS,
+  MAX_CONVERSATIONS,
+  newConversation,
+  titleFrom,
+  totalsOf,
+  type Conversation,
+  type KeyValueStore,
+} from '../../src/host/chat/store.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 /** A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow. */
@@ -27,14 +36,37 @@ class MapStore implements KeyValueStore {
 
 function entry(id: string, role: 'user' | 'assistant', extra: Partial<ChatEntry> = {}): ChatEntry {
   return {
-    id, role, text: role === 'user' ? 'question' : 'answer', reasoning: '', reasoningTokens: null, images: [], contextLabels: [], status: 'done', model: role === 'assistant' ? 'openai/gpt-4o-mini' : null,
-    answeredBy: null, inputTokens: null, outputTokens: null, costUsd: null, ttftMs: null, tokensPerSecond: null, totalMs: null, attempts: [], error: null,
-    canApply: false, at: 1, ...extra,
+    id,
+    role,
+    text: role === 'user' ? 'question' : 'answer',
+    reasoning: '',
+    reasoningTokens: null,
+    images: [],
+    contextLabels: [],
+    status: 'done',
+    model: role === 'assistant' ? 'openai/gpt-4o-mini' : null,
+    answeredBy: null,
+    inputTokens: null,
+    outputTokens: null,
+    costUsd: null,
+    ttftMs: null,
+    tokensPerSecond: null,
+    totalMs: null,
+    attempts: [],
+    error: null,
+    canApply: false,
+    at: 1,
+    ...extra,
   };
 }
 
 function conversation(id: string, updatedAt: number, turns: ChatEntry[]): Conversation {
-  return { ...newConversation(id, updatedAt, 'openai/gpt-4o-mini'), updatedAt, title: `title ${id}`, turns: turns.map((e) => ({ entry: e, content: e.text, images: [] })) };
+  return {
+    ...newConversation(id, updatedAt, 'openai/gpt-4o-mini'),
+    updatedAt,
+    title: `title ${id}`,
+    turns: turns.map((e) => ({ entry: e, content: e.text, images: [] })),
+  };
 }
 
 test('saves, lists (newest first), loads, renames and deletes conversations', async () => {
@@ -42,7 +74,13 @@ test('saves, lists (newest first), loads, renames and deletes conversations', as
   const store = new ConversationStore(kv);
   await store.save(conversation('a', 100, [entry('u1', 'user'), entry('a1', 'assistant')]));
   await store.save(conversation('b', 200, [entry('u2', 'user')]));
-  assert.deepEqual(store.list().map((s) => [s.id, s.title, s.turns]), [['b', 'title b', 1], ['a', 'title a', 1]]);
+  assert.deepEqual(
+    store.list().map((s) => [s.id, s.title, s.turns]),
+    [
+      ['b', 'title b', 1],
+      ['a', 'title a', 1],
+    ],
+  );
   assert.equal(store.currentId(), 'b');
   // A fresh store over the same data (a window reload) sees the same.
   const again = new ConversationStore(kv);
@@ -58,7 +96,10 @@ test('saves, lists (newest first), loads, renames and deletes conversations', as
   assert.equal(await again.rename('nope', 'x'), undefined);
 
   await again.delete('b');
-  assert.deepEqual(again.list().map((s) => s.id), ['a']);
+  assert.deepEqual(
+    again.list().map((s) => s.id),
+    ['a'],
+  );
   assert.equal(again.load('b'), undefined);
   assert.equal(kv.data.has(KEYS.conversation('b')), false);
   assert.equal(again.currentId(), undefined, 'deleting the current conversation clears it');
@@ -113,7 +154,10 @@ test('unreadable data is reported and skipped, not thrown', async () => {
   assert.equal(problems.length, 2, problems.join('\n'));
   // Saving replaces the unreadable index.
   await store.save(conversation('ok', 1, [entry('u', 'user')]));
-  assert.deepEqual(store.list().map((s) => s.id), ['ok']);
+  assert.deepEqual(
+    store.list().map((s) => s.id),
+    ['ok'],
+  );
 });
 
 test(`keeps at most ${MAX_CONVERSATIONS} conversations, dropping the least recently updated`, async () => {
@@ -159,8 +203,24 @@ test('each error kind gets its one-click action', () => {
   assert.deepEqual(act('budget'), { kind: 'openSettings' });
   for (const k of ['network', 'server', 'timeout', 'overloaded'] as const) assert.deepEqual(act(k), { kind: 'retry' }, k);
   assert.equal(act('aborted'), null);
-  const e = chatError(new SwitchboardError({ kind: 'auth', message: 'Incorrect API key provided', provider: 'openai', model: 'gpt-4o', status: 401, fix: 'run "Switchboard: Set API Key"' }), now);
-  assert.deepEqual(e, { kind: 'auth', message: 'Incorrect API key provided', fix: 'run "Switchboard: Set API Key"', status: 401, action: { kind: 'setKey', provider: 'openai' } });
+  const e = chatError(
+    new SwitchboardError({
+      kind: 'auth',
+      message: 'Incorrect API key provided',
+      provider: 'openai',
+      model: 'gpt-4o',
+      status: 401,
+      fix: 'run "Switchboard: Set API Key"',
+    }),
+    now,
+  );
+  assert.deepEqual(e, {
+    kind: 'auth',
+    message: 'Incorrect API key provided',
+    fix: 'run "Switchboard: Set API Key"',
+    status: 401,
+    action: { kind: 'setKey', provider: 'openai' },
+  });
 });
 
 test('tokens per second count the streamed part only', () => {
@@ -173,7 +233,12 @@ test('tokens per second count the streamed part only', () => {
 
 test('code blocks are found in render order, nested ones included', () => {
   const md = [
-    'Intro', '```ts\nconst a = 1;\n```', '- item\n\n  ```py\n  print(1)\n  ```', '> quoted\n>\n> ```\n> q\n> ```', '~~~sh title=x\necho hi\n~~~', '````md\n```\ninner\n```\n````',
+    'Intro',
+    '```ts\nconst a = 1;\n```',
+    '- item\n\n  ```py\n  print(1)\n  ```',
+    '> quoted\n>\n> ```\n> q\n> ```',
+    '~~~sh title=x\necho hi\n~~~',
+    '````md\n```\ninner\n```\n````',
   ].join('\n\n');
   assert.deepEqual(codeBlocks(md), [
     { lang: 'ts', text: 'const a = 1;' },
@@ -190,7 +255,10 @@ test('a conversation saved in the background (an answer finishing after the user
   await store.save(conversation('shown', 1, [entry('u', 'user')]));
   await store.save(conversation('background', 2, [entry('u', 'user'), entry('a', 'assistant')]), false);
   assert.equal(store.currentId(), 'shown');
-  assert.deepEqual(store.list().map((s) => s.id), ['background', 'shown']);
+  assert.deepEqual(
+    store.list().map((s) => s.id),
+    ['background', 'shown'],
+  );
 });
 
 test('conversations saved before reasoning and images existed still load, with none of either', () => {
@@ -207,7 +275,13 @@ test('conversations saved before reasoning and images existed still load, with n
   kv.data.set(KEYS.conversation('old'), JSON.stringify(stored));
   const loaded = new ConversationStore(kv).load('old');
   assert.ok(loaded, 'the old conversation loads');
-  assert.deepEqual(loaded.turns.map((t) => [t.entry.reasoning, t.entry.reasoningTokens, t.entry.images, t.images]), [['', null, [], []], ['', null, [], []]]);
+  assert.deepEqual(
+    loaded.turns.map((t) => [t.entry.reasoning, t.entry.reasoningTokens, t.entry.images, t.images]),
+    [
+      ['', null, [], []],
+      ['', null, [], []],
+    ],
+  );
 });
 
 test('reasoning and images are kept in the history', async () => {

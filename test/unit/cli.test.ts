@@ -50,7 +50,10 @@ interface World {
   env: Record<string, string>;
   configPath: string;
   /** Runs the CLI with `--config configPath` appended (unless noConfig); `onStdout` sees stdout as it grows. */
-  run(args: string[], opts?: { input?: string; env?: Record<string, string>; noConfig?: boolean; onStdout?: (stdout: string, child: ChildProcess) => void }): Promise<RunResult>;
+  run(
+    args: string[],
+    opts?: { input?: string; env?: Record<string, string>; noConfig?: boolean; onStdout?: (stdout: string, child: ChildProcess) => void },
+  ): Promise<RunResult>;
 }
 
 let seq = 0;
@@ -162,7 +165,10 @@ describe('chat', { concurrency: true }, () => {
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--system', 'You are terse.', '--max-tokens', '42', '--temperature', '0.3']);
     assert.equal(r.code, 0, r.stderr);
     const o = chats(w.fakes.openai)[0]!.body;
-    assert.deepEqual(o.messages, [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'hi' }]);
+    assert.deepEqual(o.messages, [
+      { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: 'hi' },
+    ]);
     assert.equal(o.max_completion_tokens, 42);
     assert.equal(o.temperature, 0.3);
   });
@@ -178,7 +184,10 @@ describe('chat', { concurrency: true }, () => {
     assert.match(r.stderr, /switchboard: warning: temperature: .*0–1/);
     const body = chats(w.fakes.anthropic)[0]!.body;
     assert.equal(body.temperature, 1);
-    assert.deepEqual(body.tools.map((x: { name: string }) => x.name), ['json_answer']);
+    assert.deepEqual(
+      body.tools.map((x: { name: string }) => x.name),
+      ['json_answer'],
+    );
     assert.equal(body.tools[0].input_schema.required[0], 'tempC');
     const bad = await w.run(['chat', '-m', ANTHROPIC, '--prompt', 'x', '--json-schema', join(w.dir, 'missing.json')]);
     assert.equal(bad.code, 2);
@@ -188,7 +197,9 @@ describe('chat', { concurrency: true }, () => {
   test('the prompt can come on stdin (with the same flags, to an Anthropic-protocol provider)', async (t) => {
     const w = await world(t);
     w.fakes.anthropic.enqueue({ text: 'Four.' });
-    const r = await w.run(['chat', '-m', ANTHROPIC, '--system', 'You are terse.', '--max-tokens', '7', '--temperature', '0'], { input: 'What is 2+2?\nAnswer in one word.\n' });
+    const r = await w.run(['chat', '-m', ANTHROPIC, '--system', 'You are terse.', '--max-tokens', '7', '--temperature', '0'], {
+      input: 'What is 2+2?\nAnswer in one word.\n',
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'Four.\n');
     const body = chats(w.fakes.anthropic)[0]!.body;
@@ -253,7 +264,13 @@ describe('chat failures', { concurrency: true }, () => {
 
   test('401 whose body echoes the key: the key is scrubbed from --json stdout and from stderr', async (t) => {
     const w = await world(t);
-    const body = { error: { message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com.`, type: 'invalid_request_error', code: 'invalid_api_key' } };
+    const body = {
+      error: {
+        message: `Incorrect API key provided: ${KEY}. You can find your API key at https://platform.openai.com.`,
+        type: 'invalid_request_error',
+        code: 'invalid_api_key',
+      },
+    };
     w.fakes.openai.enqueue({ status: 401, body });
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--json']);
     assert.equal(r.code, 1);
@@ -315,7 +332,10 @@ describe('chat failures', { concurrency: true }, () => {
   test('a bad flag or command: exit 2 with the usage text', async (t) => {
     const w = await world(t);
     const [flag, command] = await Promise.all([w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--bogus']), w.run(['frobnicate'])]);
-    for (const [r, what] of [[flag, /--bogus/], [command, /unknown command "frobnicate"/]] as const) {
+    for (const [r, what] of [
+      [flag, /--bogus/],
+      [command, /unknown command "frobnicate"/],
+    ] as const) {
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, what);
       assert.match(r.stderr, /Usage:\n {2}switchboard chat --model ID/);
@@ -336,7 +356,10 @@ describe('compare', { concurrency: true }, () => {
     assert.equal(r.code, 0, r.stderr);
     const arr = onlyJson(r.stdout) as Record<string, unknown>[];
     assert.ok(Array.isArray(arr));
-    assert.deepEqual(arr.map((x) => x.model), [OPENAI, ANTHROPIC, GEMINI]);
+    assert.deepEqual(
+      arr.map((x) => x.model),
+      [OPENAI, ANTHROPIC, GEMINI],
+    );
     assert.equal(arr[0]!.text, 'openai says hi');
     assert.equal(arr[2]!.text, 'gemini says hi');
     assert.equal(arr[2]!.costUsd, 0.0002);
@@ -359,7 +382,14 @@ describe('compare', { concurrency: true }, () => {
     const r = await w.run(['compare', '--models', `${OPENAI},${ANTHROPIC},${GEMINI}`, '--prompt', 'hi', '--json']);
     assert.equal(r.code, 1);
     const arr = onlyJson(r.stdout) as { model: string; error: { kind: string } }[];
-    assert.deepEqual(arr.map((x) => [x.model, x.error.kind]), [[OPENAI, 'bad_request'], [ANTHROPIC, 'server'], [GEMINI, 'not_found']]);
+    assert.deepEqual(
+      arr.map((x) => [x.model, x.error.kind]),
+      [
+        [OPENAI, 'bad_request'],
+        [ANTHROPIC, 'server'],
+        [GEMINI, 'not_found'],
+      ],
+    );
   });
 
   test('the table has a row per model and each answer below it', async (t) => {
@@ -396,7 +426,11 @@ describe('models', { concurrency: true }, () => {
     writeFileSync(w.configPath, JSON.stringify(cfg));
     const r = await w.run(['models', '--json'], { env: { WORK_API_KEY: KEY } });
     assert.equal(r.code, 0, r.stderr);
-    const j = onlyJson(r.stdout) as { pricesAsOf: string; models: { id: string; available: boolean; price: unknown; source: string; providerId: string }[]; routes: { id: string; models: string[]; strategy: string }[] };
+    const j = onlyJson(r.stdout) as {
+      pricesAsOf: string;
+      models: { id: string; available: boolean; price: unknown; source: string; providerId: string }[];
+      routes: { id: string; models: string[]; strategy: string }[];
+    };
     assert.deepEqual(Object.keys(j).sort(), ['models', 'pricesAsOf', 'routes']);
     assert.match(j.pricesAsOf, /^\d{4}-\d{2}-\d{2}$/);
     const ids = j.models.map((m) => m.id);
@@ -409,7 +443,10 @@ describe('models', { concurrency: true }, () => {
     const list = w.fakes.openai.requests.find((x) => x.method === 'GET' && x.path === '/v1/models');
     assert.ok(list, 'the catalog was refreshed from the provider');
     assert.equal(list.headers.authorization, `Bearer ${KEY}`);
-    assert.ok(j.models.every((m) => m.available && m.providerId === 'work'), 'only models of configured providers are listed');
+    assert.ok(
+      j.models.every((m) => m.available && m.providerId === 'work'),
+      'only models of configured providers are listed',
+    );
     assert.deepEqual(j.routes, [{ id: 'fast', models: ['work/llama-70b', ANTHROPIC], strategy: 'ordered' }]);
     // The refreshed catalog is cached under XDG_CACHE_HOME, not the real home.
     assert.ok(existsSync(join(w.env.XDG_CACHE_HOME!, 'switchboard', 'catalog.json')));
@@ -425,9 +462,16 @@ describe('models', { concurrency: true }, () => {
     const lines = table.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^id\s+context\s+input \$\/1M\s+output \$\/1M\s+source$/);
     assert.equal(lines.length, 1 + ids.length + 1 + 2, 'header, models, route, a blank line and the prices date');
-    for (const id of ids) assert.ok(lines.some((l) => l.startsWith(`${id} `)), `no row for ${id}`);
+    for (const id of ids)
+      assert.ok(
+        lines.some((l) => l.startsWith(`${id} `)),
+        `no row for ${id}`,
+      );
     assert.match(table.stdout, /\nwork\/llama-70b\s+—\s+0\.5\s+0\.8\s+config\n/);
-    assert.match(table.stdout, /\nroute\/fast\s+—\s+—\s+—\s+ordered: work\/llama-70b → anthropic\/claude-sonnet-4\n\nprices as of \d{4}-\d{2}-\d{2} \(genai-prices [^)]+\)\n$/);
+    assert.match(
+      table.stdout,
+      /\nroute\/fast\s+—\s+—\s+—\s+ordered: work\/llama-70b → anthropic\/claude-sonnet-4\n\nprices as of \d{4}-\d{2}-\d{2} \(genai-prices [^)]+\)\n$/,
+    );
   });
 });
 
@@ -439,7 +483,19 @@ describe('usage', () => {
     // An older entry already in the ledger (TZ=UTC in the child, so its day is 2020-01-15).
     const ledger = join(w.env.XDG_DATA_HOME!, 'switchboard', 'usage.jsonl');
     mkdirSync(dirname(ledger), { recursive: true });
-    writeFileSync(ledger, JSON.stringify({ ts: '2020-01-15T12:00:00.000Z', model: OPENAI, answeredBy: OPENAI, inputTokens: 10, outputTokens: 10, costUsd: 0.5, frontEnd: 'cli', ok: true }) + '\n');
+    writeFileSync(
+      ledger,
+      JSON.stringify({
+        ts: '2020-01-15T12:00:00.000Z',
+        model: OPENAI,
+        answeredBy: OPENAI,
+        inputTokens: 10,
+        outputTokens: 10,
+        costUsd: 0.5,
+        frontEnd: 'cli',
+        ok: true,
+      }) + '\n',
+    );
 
     w.fakes.openai.enqueue({ text: 'one', usage: { input: 1000, output: 500 } });
     w.fakes.anthropic.enqueue({ text: 'two', usage: { input: 2000, output: 100 } });
@@ -451,7 +507,10 @@ describe('usage', () => {
     const entries = await store.readAll();
     store.close();
     assert.equal(entries.length, 3);
-    const fresh = entries.slice(1).map((e) => [e.model, e.answeredBy, e.costUsd, e.frontEnd, e.ok]).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    const fresh = entries
+      .slice(1)
+      .map((e) => [e.model, e.answeredBy, e.costUsd, e.frontEnd, e.ok])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     assert.deepEqual(fresh, [
       [ANTHROPIC, ANTHROPIC, 0.0075, 'cli', true],
       [OPENAI, OPENAI, 0.002, 'cli', true],
@@ -465,28 +524,53 @@ describe('usage', () => {
     ]);
 
     assert.equal(all.code, 0, all.stderr);
-    type Report = { since: string | null; requests: number; totalUsd: number; unknownCostRequests: number; byDay: { day: string; requests: number; costUsd: number }[]; byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number }[] };
+    type Report = {
+      since: string | null;
+      requests: number;
+      totalUsd: number;
+      unknownCostRequests: number;
+      byDay: { day: string; requests: number; costUsd: number }[];
+      byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number }[];
+    };
     const a = onlyJson(all.stdout) as Report;
     assert.equal(a.since, null);
     assert.equal(a.requests, 3);
     assert.ok(Math.abs(a.totalUsd - 0.5095) < 1e-9, String(a.totalUsd));
     assert.equal(a.unknownCostRequests, 0);
-    assert.deepEqual(a.byDay.map((d) => [d.day, d.requests]), [['2020-01-15', 1], [today, 2]]);
+    assert.deepEqual(
+      a.byDay.map((d) => [d.day, d.requests]),
+      [
+        ['2020-01-15', 1],
+        [today, 2],
+      ],
+    );
     assert.equal(a.byDay[0]!.costUsd, 0.5);
     assert.ok(Math.abs(a.byDay[1]!.costUsd - 0.0095) < 1e-9);
     const byModel = Object.fromEntries(a.byModel.map((m) => [m.model, m]));
     assert.deepEqual(Object.keys(byModel).sort(), [ANTHROPIC, OPENAI]);
     assert.deepEqual([byModel[OPENAI]!.requests, byModel[OPENAI]!.inputTokens, byModel[OPENAI]!.outputTokens], [2, 1010, 510]);
     assert.ok(Math.abs(byModel[OPENAI]!.costUsd - 0.502) < 1e-9);
-    assert.deepEqual([byModel[ANTHROPIC]!.requests, byModel[ANTHROPIC]!.inputTokens, byModel[ANTHROPIC]!.outputTokens, byModel[ANTHROPIC]!.costUsd], [1, 2000, 100, 0.0075]);
+    assert.deepEqual(
+      [byModel[ANTHROPIC]!.requests, byModel[ANTHROPIC]!.inputTokens, byModel[ANTHROPIC]!.outputTokens, byModel[ANTHROPIC]!.costUsd],
+      [1, 2000, 100, 0.0075],
+    );
 
     const s = onlyJson(since.stdout) as Report;
     assert.equal(s.since, '2021-01-01T00:00:00.000Z');
     assert.equal(s.requests, 2);
-    assert.deepEqual(s.byDay.map((d) => d.day), [today]);
+    assert.deepEqual(
+      s.byDay.map((d) => d.day),
+      [today],
+    );
     assert.ok(Math.abs(s.totalUsd - 0.0095) < 1e-9);
     // By model, most expensive first.
-    assert.deepEqual(s.byModel.map((m) => [m.model, m.requests, m.costUsd]), [[ANTHROPIC, 1, 0.0075], [OPENAI, 1, 0.002]]);
+    assert.deepEqual(
+      s.byModel.map((m) => [m.model, m.requests, m.costUsd]),
+      [
+        [ANTHROPIC, 1, 0.0075],
+        [OPENAI, 1, 0.002],
+      ],
+    );
 
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^Spend: \$0\.5095 over 3 requests\n/);
@@ -651,7 +735,19 @@ describe('main() usage errors and edge cases (in-process)', () => {
 
   test('SWITCHBOARD_LEDGER overrides the ledger path', async () => {
     const ledger = join(dir, 'custom-ledger.jsonl');
-    writeFileSync(ledger, JSON.stringify({ ts: new Date().toISOString(), model: OPENAI, answeredBy: OPENAI, inputTokens: 1, outputTokens: 1, costUsd: 0.25, frontEnd: 'cli', ok: true }) + '\n{"torn": \n');
+    writeFileSync(
+      ledger,
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        model: OPENAI,
+        answeredBy: OPENAI,
+        inputTokens: 1,
+        outputTokens: 1,
+        costUsd: 0.25,
+        frontEnd: 'cli',
+        ok: true,
+      }) + '\n{"torn": \n',
+    );
     env.SWITCHBOARD_LEDGER = ledger;
     try {
       const r = await runMain(['usage', '--json']);

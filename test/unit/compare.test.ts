@@ -1,7 +1,17 @@
 // The comparison view's pure logic: set-up validation, blind labels, ranking, the scoreboard, export.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { blindLabel, exportJson, exportMarkdown, parseScoreBook, rankColumns, recordVote, scoreRows, shuffled, validateSetup } from '../../src/shared/compare/logic.ts';
+import {
+  blindLabel,
+  exportJson,
+  exportMarkdown,
+  parseScoreBook,
+  rankColumns,
+  recordVote,
+  scoreRows,
+  shuffled,
+  validateSetup,
+} from '../../src/shared/compare/logic.ts';
 import { CompareToHostSchema, HostToCompareSchema, type Column, type Run } from '../../src/shared/protocol/compare.ts';
 
 function col(over: Partial<Column> & { model: string }): Column {
@@ -30,7 +40,13 @@ describe('validateSetup', () => {
     assert.equal(validateSetup(['a/x', 'b/y'], '  '), 'Write a prompt first.');
     assert.equal(validateSetup(['a/x'], 'hi'), 'Pick at least 2 models (1 picked).');
     assert.equal(validateSetup([], 'hi'), 'Pick at least 2 models (0 picked).');
-    assert.equal(validateSetup(Array.from({ length: 9 }, (_, i) => `p/m${i}`), 'hi'), 'Pick at most 8 models (9 picked).');
+    assert.equal(
+      validateSetup(
+        Array.from({ length: 9 }, (_, i) => `p/m${i}`),
+        'hi',
+      ),
+      'Pick at most 8 models (9 picked).',
+    );
     assert.equal(validateSetup(['a/x', 'a/x'], 'hi'), 'a/x is picked twice; pick each model once.');
     assert.equal(validateSetup(['a/x', 'b/y'], 'hi'), null);
   });
@@ -47,7 +63,10 @@ describe('blind labels and shuffling', () => {
     assert.notDeepEqual(out, items, 'this seed moves something');
     assert.deepEqual(items, ['a', 'b', 'c', 'd', 'e'], 'the input is not changed');
     // random() always 0: each element swaps with the first (a fixed, checkable permutation).
-    assert.deepEqual(shuffled(['a', 'b', 'c'], () => 0), ['b', 'c', 'a']);
+    assert.deepEqual(
+      shuffled(['a', 'b', 'c'], () => 0),
+      ['b', 'c', 'a'],
+    );
   });
 });
 
@@ -71,7 +90,12 @@ describe('rankColumns', () => {
     assert.deepEqual(r.place.total, [2, 3, null, 1]);
   });
   it('equal figures share a place', () => {
-    const r = rankColumns([col({ model: 'a', costUsd: 0.2 }), col({ model: 'b', costUsd: 0.1 }), col({ model: 'c', costUsd: 0.1 }), col({ model: 'd', costUsd: 0.3 })]);
+    const r = rankColumns([
+      col({ model: 'a', costUsd: 0.2 }),
+      col({ model: 'b', costUsd: 0.1 }),
+      col({ model: 'c', costUsd: 0.1 }),
+      col({ model: 'd', costUsd: 0.3 }),
+    ]);
     assert.deepEqual(r.cost, [1, 2, 0, 3]);
     assert.deepEqual(r.place.cost, [3, 1, 1, 4]);
     assert.equal(r.cheapest, null);
@@ -104,7 +128,9 @@ describe('scoreboard', () => {
     assert.deepEqual(book, { 'a/x': { wins: 1, losses: 0 } });
   });
   it('reads a stored scoreboard leniently', () => {
-    assert.deepEqual(parseScoreBook({ 'a/x': { wins: 2, losses: 1 }, bad: { wins: -1, losses: 0 }, worse: 'x', frac: { wins: 1.5, losses: 0 } }), { 'a/x': { wins: 2, losses: 1 } });
+    assert.deepEqual(parseScoreBook({ 'a/x': { wins: 2, losses: 1 }, bad: { wins: -1, losses: 0 }, worse: 'x', frac: { wins: 1.5, losses: 0 } }), {
+      'a/x': { wins: 2, losses: 1 },
+    });
     assert.deepEqual(parseScoreBook(null), {});
     assert.deepEqual(parseScoreBook('nope'), {});
   });
@@ -119,8 +145,28 @@ describe('export', () => {
     revealed: true,
     winner: 1,
     columns: [
-      col({ model: 'openai/gpt-4o', label: 'Answer A', text: 'A says\n\n```ts\nx\n```', ttftMs: 120, totalMs: 1500, inputTokens: 10, outputTokens: 20, tokensPerSecond: 14.8, costUsd: 0.00022 }),
-      col({ model: 'route/fast', label: 'Answer B', answeredBy: 'groq/llama', text: 'B says', ttftMs: 80, totalMs: 400, inputTokens: 10, outputTokens: 5, costUsd: null }),
+      col({
+        model: 'openai/gpt-4o',
+        label: 'Answer A',
+        text: 'A says\n\n```ts\nx\n```',
+        ttftMs: 120,
+        totalMs: 1500,
+        inputTokens: 10,
+        outputTokens: 20,
+        tokensPerSecond: 14.8,
+        costUsd: 0.00022,
+      }),
+      col({
+        model: 'route/fast',
+        label: 'Answer B',
+        answeredBy: 'groq/llama',
+        text: 'B says',
+        ttftMs: 80,
+        totalMs: 400,
+        inputTokens: 10,
+        outputTokens: 5,
+        costUsd: null,
+      }),
       col({ model: 'anthropic/claude', label: 'Answer C', status: 'error', error: { kind: 'rate_limit', message: 'slow down', fix: 'wait a minute' } }),
     ],
   };

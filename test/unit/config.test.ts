@@ -57,7 +57,12 @@ describe('validation errors point at the field', () => {
   });
 
   test('duplicate route ids point at the second one', () => {
-    const e = configError({ routes: [{ id: 'fast', models: ['a/b'] }, { id: 'fast', models: ['c/d'] }] });
+    const e = configError({
+      routes: [
+        { id: 'fast', models: ['a/b'] },
+        { id: 'fast', models: ['c/d'] },
+      ],
+    });
     assert.match(e.message, /routes\[1\]\.id: duplicate route id "fast"/);
   });
 
@@ -72,7 +77,10 @@ describe('validation errors point at the field', () => {
 
   test('a preset needs neither kind nor baseUrl; the "gemini" alias is a preset too', () => {
     const cfg = parseConfig({ providers: [{ id: 'openai' }, { id: 'anthropic' }, { id: 'gemini' }, { id: 'ollama' }] });
-    assert.deepEqual(cfg.providers.map((p) => p.id), ['openai', 'anthropic', 'gemini', 'ollama']);
+    assert.deepEqual(
+      cfg.providers.map((p) => p.id),
+      ['openai', 'anthropic', 'gemini', 'ollama'],
+    );
   });
 
   test('route models without "/" point at the model', () => {
@@ -214,10 +222,17 @@ describe('loadConfig(path, env)', () => {
 
   test('a missing explicit file is an error naming the path (flag or SWITCHBOARD_CONFIG)', () => {
     const missing = join(dir, 'missing.json');
-    for (const [path, env] of [[missing, {}], [undefined, { SWITCHBOARD_CONFIG: missing }]] as const) {
+    for (const [path, env] of [
+      [missing, {}],
+      [undefined, { SWITCHBOARD_CONFIG: missing }],
+    ] as const) {
       assert.throws(
         () => loadConfig(path, { XDG_CONFIG_HOME: join(dir, 'nothing-here'), ...env }),
-        (e: unknown) => e instanceof SwitchboardError && e.kind === 'config' && e.message.includes(`cannot read config file ${missing}`) && /--config or SWITCHBOARD_CONFIG/.test(e.fix ?? ''),
+        (e: unknown) =>
+          e instanceof SwitchboardError &&
+          e.kind === 'config' &&
+          e.message.includes(`cannot read config file ${missing}`) &&
+          /--config or SWITCHBOARD_CONFIG/.test(e.fix ?? ''),
       );
     }
   });
@@ -333,7 +348,13 @@ describe('model id resolution', () => {
   });
 
   test('route/<id> names a route; an unknown route lists the known ones', () => {
-    const r = resolverFor({ providers: [{ id: 'openai' }], routes: [{ id: 'fast', models: ['openai/gpt-4o-mini'] }, { id: 'smart', models: ['openai/gpt-4o'] }] });
+    const r = resolverFor({
+      providers: [{ id: 'openai' }],
+      routes: [
+        { id: 'fast', models: ['openai/gpt-4o-mini'] },
+        { id: 'smart', models: ['openai/gpt-4o'] },
+      ],
+    });
     const t = r.resolve('route/fast');
     assert.equal(t.type, 'route');
     assert.equal(t.type === 'route' && t.route.models[0], 'openai/gpt-4o-mini');

@@ -6,7 +6,25 @@ import { costDifference } from '../../src/shared/format.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 const entry = (over: Partial<ChatEntry>): ChatEntry =>
-  ({ id: '1', role: 'assistant', text: 'x', contextLabels: [], status: 'cancelled', model: 'a/m', answeredBy: 'a/m', inputTokens: 7, outputTokens: 1, costUsd: 0.008, ttftMs: null, tokensPerSecond: null, totalMs: null, attempts: [], error: null, canApply: true, ...over }) as ChatEntry;
+  ({
+    id: '1',
+    role: 'assistant',
+    text: 'x',
+    contextLabels: [],
+    status: 'cancelled',
+    model: 'a/m',
+    answeredBy: 'a/m',
+    inputTokens: 7,
+    outputTokens: 1,
+    costUsd: 0.008,
+    ttftMs: null,
+    tokensPerSecond: null,
+    totalMs: null,
+    attempts: [],
+    error: null,
+    canApply: true,
+    ...over,
+  }) as ChatEntry;
 
 test('a stopped answer’s cost is shown as an estimate; a counted one plainly', () => {
   assert.ok(metricsOf(entry({ costEstimated: true })).includes('~$0.008 (estimate)'));

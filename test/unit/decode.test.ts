@@ -29,7 +29,17 @@ const A = (type: string, rest: Record<string, unknown>) => ({ event: type, data:
 
 // An Anthropic extended-thinking answer with a redacted block, text and two parallel tool calls.
 const ANTHROPIC_THINKING_TOOLS = [
-  A('message_start', { message: { id: 'msg_01X', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5-20250929', content: [], stop_reason: null, usage: { input_tokens: 120, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 1 } } }),
+  A('message_start', {
+    message: {
+      id: 'msg_01X',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: 120, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 1 },
+    },
+  }),
   A('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
   A('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'The user wants ' } }),
   A('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'two cities.' } }),
@@ -85,14 +95,22 @@ describe('Anthropic decoding', () => {
 });
 
 describe('Gemini decoding', () => {
-  const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({ data: { candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], modelVersion: 'gemini-3-pro-preview', responseId: 'r1' } });
+  const chunk = (parts: unknown[], extra: Record<string, unknown> = {}) => ({
+    data: { candidates: [{ content: { parts, role: 'model' }, index: 0, ...extra }], modelVersion: 'gemini-3-pro-preview', responseId: 'r1' },
+  });
 
   test('thought parts, a signed text part kept as its own part, function calls with the signature on the first', async () => {
     const stream = [
       chunk([{ text: 'Planning the calls.', thought: true }]),
       chunk([{ text: 'Let me ' }]),
       chunk([{ text: 'check.', thoughtSignature: 'SIG_TEXT' }]),
-      chunk([{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'SIG_CALL' }, { functionCall: { name: 'get_weather', args: { city: 'Rome' } } }], { finishReason: 'STOP' }),
+      chunk(
+        [
+          { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'SIG_CALL' },
+          { functionCall: { name: 'get_weather', args: { city: 'Rome' } } },
+        ],
+        { finishReason: 'STOP' },
+      ),
     ];
     const { b } = await fold(decodeGeminiStream(events(stream), 'google', 'gemini-3-pro-preview'), 'google/gemini-3-pro-preview');
     const content = b.content;
@@ -114,15 +132,32 @@ describe('Gemini decoding', () => {
   test('a signature that arrives on an empty text part is kept (a part of its own)', async () => {
     const stream = [chunk([{ text: 'Done.' }]), chunk([{ text: '', thoughtSignature: 'SIG_END' }], { finishReason: 'STOP' })];
     const { b } = await fold(decodeGeminiStream(events(stream), 'google', 'g'), 'google/g');
-    assert.deepEqual(b.content, [{ type: 'text', text: 'Done.' }, { type: 'text', text: '', state: { origin: 'google/g', thoughtSignature: 'SIG_END' } }]);
+    assert.deepEqual(b.content, [
+      { type: 'text', text: 'Done.' },
+      { type: 'text', text: '', state: { origin: 'google/g', thoughtSignature: 'SIG_END' } },
+    ]);
   });
 });
 
 describe('OpenAI-compatible decoding', () => {
   test('Mistral magistral: content as an array of thinking/text parts → reasoning and text (not an empty answer)', async () => {
-    const c = (content: unknown, finish: string | null = null) => ({ data: { id: 'cmpl-1', object: 'chat.completion.chunk', model: 'magistral-medium-2509', choices: [{ index: 0, delta: { content }, finish_reason: finish }] } });
+    const c = (content: unknown, finish: string | null = null) => ({
+      data: {
+        id: 'cmpl-1',
+        object: 'chat.completion.chunk',
+        model: 'magistral-medium-2509',
+        choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+      },
+    });
     const stream = [
-      { data: { id: 'cmpl-1', object: 'chat.completion.chunk', model: 'magistral-medium-2509', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } },
+      {
+        data: {
+          id: 'cmpl-1',
+          object: 'chat.completion.chunk',
+          model: 'magistral-medium-2509',
+          choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+        },
+      },
       c([{ type: 'thinking', thinking: [{ type: 'text', text: 'Okay, the user ' }] }]),
       c([{ type: 'thinking', thinking: [{ type: 'text', text: 'asks 2+2.' }] }]),
       c([{ type: 'text', text: 'The answer ' }]),
@@ -133,7 +168,10 @@ describe('OpenAI-compatible decoding', () => {
     const { b } = await fold(decodeOpenAIStream(events(stream), 'mistral', 'magistral-medium-latest'), 'mistral/magistral-medium-latest');
     assert.equal(b.reasoning, 'Okay, the user asks 2+2.');
     assert.equal(b.text, 'The answer is 4.');
-    assert.deepEqual(b.content.map((p) => p.type), ['reasoning', 'text']);
+    assert.deepEqual(
+      b.content.map((p) => p.type),
+      ['reasoning', 'text'],
+    );
   });
 
   test('streamed tool calls (id and name first, arguments in fragments) become tool-call content with finish tool_calls', async () => {
@@ -157,11 +195,21 @@ describe('OpenAI-compatible decoding', () => {
 
 describe('OpenRouter reasoning_details', () => {
   test('merged by index as they stream, kept on the reasoning part, sent back on the assistant message to OpenRouter only', async () => {
-    const d = (delta: unknown, finish: string | null = null) => ({ data: { id: 'gen-1', model: 'google/gemini-3-pro-preview', choices: [{ index: 0, delta, finish_reason: finish }] } });
+    const d = (delta: unknown, finish: string | null = null) => ({
+      data: { id: 'gen-1', model: 'google/gemini-3-pro-preview', choices: [{ index: 0, delta, finish_reason: finish }] },
+    });
     const stream = [
-      d({ role: 'assistant', content: '', reasoning: 'Think', reasoning_details: [{ type: 'reasoning.text', text: 'Think', format: 'google-gemini-v1', index: 0 }] }),
+      d({
+        role: 'assistant',
+        content: '',
+        reasoning: 'Think',
+        reasoning_details: [{ type: 'reasoning.text', text: 'Think', format: 'google-gemini-v1', index: 0 }],
+      }),
       d({ reasoning: 'ing.', reasoning_details: [{ type: 'reasoning.text', text: 'ing.', format: 'google-gemini-v1', index: 0 }] }),
-      d({ tool_calls: [{ index: 0, id: 'tool_get_weather_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }], reasoning_details: [{ type: 'reasoning.encrypted', data: 'CiQB', id: 'tool_get_weather_abc', format: 'google-gemini-v1', index: 1 }] }),
+      d({
+        tool_calls: [{ index: 0, id: 'tool_get_weather_abc', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        reasoning_details: [{ type: 'reasoning.encrypted', data: 'CiQB', id: 'tool_get_weather_abc', format: 'google-gemini-v1', index: 1 }],
+      }),
       d({}, 'tool_calls'),
       { data: '[DONE]' },
     ];

@@ -13,7 +13,15 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   let w: World;
   let sdk: Anthropic;
   before(async () => {
-    w = await startWorld({ config: { aliases: { 'claude-sonnet-4-5': 'openai/gpt-4o-mini' }, routes: [{ id: 'fast', models: ['openai/gpt-4o-mini', 'backup/m'] }, { id: 'thinker', models: ['anthropic/claude-sonnet-4'] }] } });
+    w = await startWorld({
+      config: {
+        aliases: { 'claude-sonnet-4-5': 'openai/gpt-4o-mini' },
+        routes: [
+          { id: 'fast', models: ['openai/gpt-4o-mini', 'backup/m'] },
+          { id: 'thinker', models: ['anthropic/claude-sonnet-4'] },
+        ],
+      },
+    });
     sdk = new Anthropic({ baseURL: w.gateway.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
   });
   after(() => w.close());
@@ -51,15 +59,20 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(final.stop_reason, 'end_turn');
   });
 
-  test('the gateway token as Authorization: Bearer (Claude Code\'s ANTHROPIC_AUTH_TOKEN) and ?beta=true', async () => {
+  test("the gateway token as Authorization: Bearer (Claude Code's ANTHROPIC_AUTH_TOKEN) and ?beta=true", async () => {
     const bearer = new Anthropic({ baseURL: w.gateway.url.replace(/\/v1$/, ''), authToken: TOKEN, apiKey: null, maxRetries: 0 });
-    const m = await bearer.beta.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 50, messages: [{ role: 'user', content: 'Hi' }], betas: ['interleaved-thinking-2025-05-14'] });
+    const m = await bearer.beta.messages.create({
+      model: 'openai/gpt-4o-mini',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'Hi' }],
+      betas: ['interleaved-thinking-2025-05-14'],
+    });
     assert.equal(m.content[0]?.type, 'text');
     const r = w.logs.find((l) => l.includes('POST /v1/messages 200'));
     assert.ok(r, 'the request was logged');
   });
 
-  test('a wrong token: 401 in Anthropic\'s shape (AuthenticationError), nothing upstream', async () => {
+  test("a wrong token: 401 in Anthropic's shape (AuthenticationError), nothing upstream", async () => {
     const before = w.upstreamRequests();
     const bad = new Anthropic({ baseURL: w.gateway.url.replace(/\/v1$/, ''), apiKey: 'wrong-token-0000000000', maxRetries: 0 });
     await assert.rejects(bad.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => {
@@ -71,12 +84,12 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(w.upstreamRequests(), before);
   });
 
-  test('HEAD / answers 200 (Claude Code\'s reachability probe), without the token', async () => {
+  test("HEAD / answers 200 (Claude Code's reachability probe), without the token", async () => {
     const r = await raw(w.gateway.port, { method: 'HEAD', path: '/', headers: { host: `127.0.0.1:${w.gateway.port}` } });
     assert.equal(r.status, 200);
   });
 
-  test('upstream rate limit → RateLimitError with Anthropic\'s error body and retry-after', async () => {
+  test("upstream rate limit → RateLimitError with Anthropic's error body and retry-after", async () => {
     w.openai.enqueue({ status: 429, headers: { 'retry-after': '7' } });
     await assert.rejects(sdk.messages.create({ model: 'openai/gpt-4o-mini', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }), (e: unknown) => {
       assert.ok(e instanceof Anthropic.RateLimitError);
@@ -88,7 +101,12 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
 
   test('an upstream error after the stream started ends it with an Anthropic error event; the text before it is kept', async () => {
     w.anthropic.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
-    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/messages', headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }) });
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+    });
     assert.equal(r.status, 200);
     assert.match(r.body, /event: message_start/);
     assert.match(r.body, /event: content_block_delta/);
@@ -105,7 +123,12 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
       assert.equal((e.error as { error: { type: string } }).error.type, 'invalid_request_error');
       return true;
     });
-    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/messages', headers: { 'x-api-key': TOKEN, host: `127.0.0.1:${w.gateway.port}` }, body: '{not json' });
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { 'x-api-key': TOKEN, host: `127.0.0.1:${w.gateway.port}` },
+      body: '{not json',
+    });
     assert.equal(r.status, 400);
     assert.equal(JSON.parse(r.body).error.type, 'invalid_request_error');
     assert.equal(w.upstreamRequests(), before);
@@ -126,16 +149,33 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   });
 
   test('a tool loop with thinking through a route: tool_use streamed, the signed thinking goes back upstream unchanged', async () => {
-    const tools = [{ name: 'Write', description: 'write a file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } }, required: ['path'] } }];
-    w.anthropic.enqueue({ reasoning: 'I should write it.', toolCall: { id: 'toolu_01', name: 'Write', arguments: '{"path":"a.txt"}' }, finishReason: 'tool_use' });
-    const first = await sdk.messages.stream({ model: 'route/thinker', max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 1024 }, tools, messages: [{ role: 'user', content: 'write a.txt' }] }).finalMessage();
+    const tools = [
+      { name: 'Write', description: 'write a file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } }, required: ['path'] } },
+    ];
+    w.anthropic.enqueue({
+      reasoning: 'I should write it.',
+      toolCall: { id: 'toolu_01', name: 'Write', arguments: '{"path":"a.txt"}' },
+      finishReason: 'tool_use',
+    });
+    const first = await sdk.messages
+      .stream({
+        model: 'route/thinker',
+        max_tokens: 2000,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        tools,
+        messages: [{ role: 'user', content: 'write a.txt' }],
+      })
+      .finalMessage();
     assert.equal(first.stop_reason, 'tool_use');
     const [thinking, call] = first.content;
     assert.equal(thinking?.type, 'thinking');
     assert.ok(thinking?.type === 'thinking' && thinking.signature.length > 10, 'the signature reached the client');
     assert.deepEqual(call, { type: 'tool_use', id: 'toolu_01', name: 'Write', input: { path: 'a.txt' } });
     const sent = w.anthropic.requests.at(-1)!.body;
-    assert.deepEqual(sent.tools.map((t: { name: string }) => t.name), ['Write']);
+    assert.deepEqual(
+      sent.tools.map((t: { name: string }) => t.name),
+      ['Write'],
+    );
     assert.equal(sent.thinking.budget_tokens, 1024);
 
     w.anthropic.enqueue({ text: 'Written.' });
@@ -161,7 +201,12 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   });
 
   test('count_tokens: an estimate, said so in x-switchboard-warnings', async () => {
-    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/messages/count_tokens', headers: { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01', host: `127.0.0.1:${w.gateway.port}` }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'a'.repeat(400) }] }) });
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/messages/count_tokens',
+      headers: { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01', host: `127.0.0.1:${w.gateway.port}` },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'a'.repeat(400) }] }),
+    });
     assert.equal(r.status, 200);
     const n = JSON.parse(r.body).input_tokens;
     assert.ok(n >= 100 && n < 120, String(n));
@@ -171,7 +216,12 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   test('a server-side tool (web search) is left out with x-switchboard-warnings, the answer still comes', async () => {
     w.openai.enqueue({ text: 'fine' });
     const res = await sdk.messages
-      .create({ model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'web_search' }] })
+      .create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 20,
+        messages: [{ role: 'user', content: 'x' }],
+        tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+      })
       .withResponse();
     assert.deepEqual(res.data.content, [{ type: 'text', text: 'fine' }]);
     assert.match(String(res.response.headers.get('x-switchboard-warnings')), /web_search.*left out/);
@@ -186,13 +236,26 @@ describe('door /v1/messages: translation onto the core request model', () => {
       model: 'm/x',
       max_tokens: 1000,
       system: [{ type: 'text', text: 'sys', cache_control: { type: 'ephemeral' } }],
-      tools: [{ name: 'Write', description: 'write a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } }, cache_control: { type: 'ephemeral', ttl: '1h' } }],
+      tools: [
+        {
+          name: 'Write',
+          description: 'write a file',
+          input_schema: { type: 'object', properties: { path: { type: 'string' } } },
+          cache_control: { type: 'ephemeral', ttl: '1h' },
+        },
+      ],
       tool_choice: { type: 'any', disable_parallel_tool_use: true },
       thinking: { type: 'enabled', budget_tokens: 2048 },
       stop_sequences: ['END'],
       metadata: { user_id: 'u1' },
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBOR' } },
+          ],
+        },
         {
           role: 'assistant',
           content: [
@@ -202,13 +265,25 @@ describe('door /v1/messages: translation onto the core request model', () => {
             { type: 'tool_use', id: 'toolu_1', name: 'Write', input: { path: 'a.txt' } },
           ],
         },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'ok' }], is_error: false }, { type: 'text', text: 'thanks' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'ok' }], is_error: false },
+            { type: 'text', text: 'thanks' },
+          ],
+        },
       ],
     });
     assert.deepEqual(warnings, []);
     assert.deepEqual(request.messages, [
       { role: 'system', content: [{ type: 'text', text: 'sys', cache: { type: 'ephemeral' } }] },
-      { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', source: { type: 'base64', data: 'iVBOR', mediaType: 'image/png' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'look' },
+          { type: 'image', source: { type: 'base64', data: 'iVBOR', mediaType: 'image/png' } },
+        ],
+      },
       {
         role: 'assistant',
         content: [
@@ -221,7 +296,14 @@ describe('door /v1/messages: translation onto the core request model', () => {
       { role: 'tool', content: [{ type: 'tool-result', callId: 'toolu_1', content: [{ type: 'text', text: 'ok' }] }] },
       { role: 'user', content: [{ type: 'text', text: 'thanks' }] },
     ]);
-    assert.deepEqual(request.tools, [{ name: 'Write', description: 'write a file', parameters: { type: 'object', properties: { path: { type: 'string' } } }, cache: { type: 'ephemeral', ttl: '1h' } }]);
+    assert.deepEqual(request.tools, [
+      {
+        name: 'Write',
+        description: 'write a file',
+        parameters: { type: 'object', properties: { path: { type: 'string' } } },
+        cache: { type: 'ephemeral', ttl: '1h' },
+      },
+    ]);
     assert.equal(request.toolChoice, 'required');
     assert.equal(request.parallelToolCalls, false);
     assert.deepEqual(request.reasoning, { budgetTokens: 2048 });
@@ -232,7 +314,10 @@ describe('door /v1/messages: translation onto the core request model', () => {
 
   test('refused, by name: an unknown block type, a bad role, a temperature above 1, mcp_servers', () => {
     const base = { model: 'm/x', max_tokens: 10 };
-    assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] }), /messages\[0\]\.content\[0\].*"audio"/);
+    assert.throws(
+      () => parseMessagesRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] }),
+      /messages\[0\]\.content\[0\].*"audio"/,
+    );
     assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'tool', content: 'x' }] }), /messages\[0\]\.role/);
     assert.throws(() => parseMessagesRequest({ ...base, temperature: 1.5, messages: [{ role: 'user', content: 'x' }] }), /temperature/);
     assert.throws(() => parseMessagesRequest({ ...base, mcp_servers: [{}], messages: [{ role: 'user', content: 'x' }] }), /mcp_servers/);
@@ -244,14 +329,41 @@ describe('door /v1/messages: translation onto the core request model', () => {
   });
 
   const result = (over: Partial<ChatResult>): ChatResult => ({
-    model: 'm/x', answeredBy: 'm/x', providerModel: null, responseId: null, text: '', reasoning: '', toolCalls: [], finishReason: 'stop', rawFinishReason: null,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, content: [], warnings: [], ...over,
+    model: 'm/x',
+    answeredBy: 'm/x',
+    providerModel: null,
+    responseId: null,
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    finishReason: 'stop',
+    rawFinishReason: null,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
+    costUsd: null,
+    timing: { ttftMs: 1, totalMs: 2 },
+    attempts: [],
+    error: null,
+    content: [],
+    warnings: [],
+    ...over,
   });
 
   test('a tool-call answer: tool_use blocks with parsed input and stop_reason tool_use', () => {
     const req = parseMessagesRequest({ model: 'm/x', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] });
-    const m = toMessage(result({ content: [{ type: 'text', text: 'ok' }, { type: 'tool-call', id: 'call_1', name: 'Write', arguments: '{"path":"a"}' }], finishReason: 'tool_calls' }), req) as { content: unknown[]; stop_reason: string };
-    assert.deepEqual(m.content, [{ type: 'text', text: 'ok' }, { type: 'tool_use', id: 'call_1', name: 'Write', input: { path: 'a' } }]);
+    const m = toMessage(
+      result({
+        content: [
+          { type: 'text', text: 'ok' },
+          { type: 'tool-call', id: 'call_1', name: 'Write', arguments: '{"path":"a"}' },
+        ],
+        finishReason: 'tool_calls',
+      }),
+      req,
+    ) as { content: unknown[]; stop_reason: string };
+    assert.deepEqual(m.content, [
+      { type: 'text', text: 'ok' },
+      { type: 'tool_use', id: 'call_1', name: 'Write', input: { path: 'a' } },
+    ]);
     assert.equal(m.stop_reason, 'tool_use');
   });
 
@@ -268,15 +380,33 @@ describe('door /v1/messages: translation onto the core request model', () => {
     ];
     let sse = parts.map((p) => enc.part(p)).join('');
     sse += enc.finish(result({ finishReason: 'tool_calls' }));
-    const events = sse.trim().split('\n\n').map((f) => JSON.parse(f.split('\n')[1]!.slice(6)) as Record<string, unknown>);
-    const summary = events.map((e) => `${String(e.type)}${e.index !== undefined ? `:${String(e.index)}` : ''}${e.delta && typeof e.delta === 'object' && 'type' in e.delta ? `:${String((e.delta as { type: string }).type)}` : ''}`);
+    const events = sse
+      .trim()
+      .split('\n\n')
+      .map((f) => JSON.parse(f.split('\n')[1]!.slice(6)) as Record<string, unknown>);
+    const summary = events.map(
+      (e) =>
+        `${String(e.type)}${e.index !== undefined ? `:${String(e.index)}` : ''}${e.delta && typeof e.delta === 'object' && 'type' in e.delta ? `:${String((e.delta as { type: string }).type)}` : ''}`,
+    );
     assert.deepEqual(summary, [
-      'message_start', 'ping',
-      'content_block_start:0', 'content_block_delta:0:thinking_delta',
-      'content_block_stop:0', 'content_block_start:1', 'content_block_delta:1:text_delta', 'content_block_delta:1:text_delta',
-      'content_block_stop:1', 'content_block_start:2', 'content_block_delta:2:input_json_delta', 'content_block_delta:2:input_json_delta',
-      'content_block_stop:2', 'content_block_start:3', 'content_block_delta:3:input_json_delta',
-      'content_block_stop:3', 'message_delta', 'message_stop',
+      'message_start',
+      'ping',
+      'content_block_start:0',
+      'content_block_delta:0:thinking_delta',
+      'content_block_stop:0',
+      'content_block_start:1',
+      'content_block_delta:1:text_delta',
+      'content_block_delta:1:text_delta',
+      'content_block_stop:1',
+      'content_block_start:2',
+      'content_block_delta:2:input_json_delta',
+      'content_block_delta:2:input_json_delta',
+      'content_block_stop:2',
+      'content_block_start:3',
+      'content_block_delta:3:input_json_delta',
+      'content_block_stop:3',
+      'message_delta',
+      'message_stop',
     ]);
     assert.deepEqual(events[13]!.content_block, { type: 'tool_use', id: 'c2', name: 'Read', input: {} });
     assert.deepEqual((events.at(-2) as { delta: unknown }).delta, { stop_reason: 'tool_use', stop_sequence: null });

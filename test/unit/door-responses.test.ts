@@ -42,7 +42,11 @@ describe('door /v1/responses: openai SDK responses.create', () => {
 
   test('streamed over an OpenAI upstream: semantic events with increasing sequence numbers, response.completed with usage', async () => {
     w.openai.enqueue({ text: TEXT, chunks: 5, usage: { input: 9, output: 8 } });
-    const stream = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi' }] }], stream: true });
+    const stream = await sdk.responses.create({
+      model: 'openai/gpt-4o-mini',
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi' }] }],
+      stream: true,
+    });
     const types: string[] = [];
     const seqs: number[] = [];
     let text = '';
@@ -54,7 +58,10 @@ describe('door /v1/responses: openai SDK responses.create', () => {
       if (e.type === 'response.completed') completed = e.response;
     }
     assert.equal(text, TEXT);
-    assert.deepEqual(seqs, seqs.map((_, i) => i));
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i),
+    );
     assert.deepEqual(types.slice(0, 4), ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added']);
     assert.deepEqual(types.slice(-4), ['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
     assert.ok(completed);
@@ -70,7 +77,14 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'two', previous_response_id: first.id });
     const msgs = w.openai.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
     const text = (c: unknown): string => (typeof c === 'string' ? c : (c as { text: string }[]).map((p) => p.text).join(''));
-    assert.deepEqual(msgs.map((m) => [m.role, text(m.content)]), [['user', 'one'], ['assistant', 'first answer'], ['user', 'two']]);
+    assert.deepEqual(
+      msgs.map((m) => [m.role, text(m.content)]),
+      [
+        ['user', 'one'],
+        ['assistant', 'first answer'],
+        ['user', 'two'],
+      ],
+    );
     w.openai.enqueue({ text: 'x' });
     const stateless = await sdk.responses.create({ model: 'openai/gpt-4o-mini', input: 'three', store: false });
     const before = w.upstreamRequests();
@@ -83,9 +97,25 @@ describe('door /v1/responses: openai SDK responses.create', () => {
   });
 
   test('a tool loop with reasoning over an Anthropic upstream, streamed: the encrypted reasoning and the call go back as Anthropic needs them', async () => {
-    const tools: OpenAI.Responses.Tool[] = [{ type: 'function', name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] }, strict: false }];
+    const tools: OpenAI.Responses.Tool[] = [
+      {
+        type: 'function',
+        name: 'exec_command',
+        description: 'run',
+        parameters: { type: 'object', properties: { cmd: { type: 'string' } }, required: ['cmd'] },
+        strict: false,
+      },
+    ];
     w.anthropic.enqueue({ reasoning: 'List first.', toolCall: { id: 'toolu_9', name: 'exec_command', arguments: '{"cmd":"ls"}' }, finishReason: 'tool_use' });
-    const stream = await sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'list', tools, reasoning: { effort: 'medium' }, include: ['reasoning.encrypted_content'], store: false, stream: true });
+    const stream = await sdk.responses.create({
+      model: 'anthropic/claude-sonnet-4',
+      input: 'list',
+      tools,
+      reasoning: { effort: 'medium' },
+      include: ['reasoning.encrypted_content'],
+      store: false,
+      stream: true,
+    });
     const done: OpenAI.Responses.ResponseOutputItem[] = [];
     let args = '';
     for await (const e of stream) {
@@ -93,7 +123,10 @@ describe('door /v1/responses: openai SDK responses.create', () => {
       if (e.type === 'response.function_call_arguments.delta') args += e.delta;
     }
     assert.equal(args, '{"cmd":"ls"}');
-    assert.deepEqual(done.map((i) => i.type), ['reasoning', 'function_call']);
+    assert.deepEqual(
+      done.map((i) => i.type),
+      ['reasoning', 'function_call'],
+    );
     const reasoning = done[0] as OpenAI.Responses.ResponseReasoningItem;
     assert.ok(reasoning.encrypted_content && reasoning.encrypted_content.length > 10);
     const call = done[1] as OpenAI.Responses.ResponseFunctionToolCall;
@@ -115,7 +148,10 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     });
     assert.equal(second.output_text, 'a.txt');
     const msgs = w.anthropic.requests.at(-1)!.body.messages;
-    assert.deepEqual(msgs[1].content.map((b: { type: string }) => b.type), ['thinking', 'tool_use']);
+    assert.deepEqual(
+      msgs[1].content.map((b: { type: string }) => b.type),
+      ['thinking', 'tool_use'],
+    );
     assert.equal(msgs[1].content[0].signature, reasoning.encrypted_content);
     assert.equal(msgs[1].content[0].thinking, 'List first.');
     assert.deepEqual(msgs[2].content, [{ type: 'tool_result', tool_use_id: 'toolu_9', content: 'a.txt' }]);
@@ -139,7 +175,12 @@ describe('door /v1/responses: openai SDK responses.create', () => {
 
   test('an error after streaming started ends the stream with response.failed', async () => {
     w.openai.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
-    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/responses', headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, input: 'x' }) });
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/responses',
+      headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, input: 'x' }),
+    });
     assert.equal(r.status, 200);
     const frames = r.body.trim().split('\n\n');
     assert.match(frames[0]!, /^event: response.created/);
@@ -150,12 +191,20 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.ok(last.response.error.message);
   });
 
-  test('a translation warning from the core (temperature clamped for Anthropic) reaches the streamed response\'s x-switchboard-warnings', async () => {
+  test("a translation warning from the core (temperature clamped for Anthropic) reaches the streamed response's x-switchboard-warnings", async () => {
     w.anthropic.enqueue({ text: 'warm' });
-    const r = await raw(w.gateway.port, { method: 'POST', path: '/v1/responses', headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', stream: true, temperature: 1.5, input: 'x' }) });
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/responses',
+      headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', stream: true, temperature: 1.5, input: 'x' }),
+    });
     assert.equal(r.status, 200);
     const warnings = JSON.parse(String(r.headers['x-switchboard-warnings'])) as string[];
-    assert.ok(warnings.some((x) => /temperature/.test(x)), JSON.stringify(warnings));
+    assert.ok(
+      warnings.some((x) => /temperature/.test(x)),
+      JSON.stringify(warnings),
+    );
     assert.equal(w.anthropic.requests.at(-1)!.body.temperature, 1);
   });
 
@@ -184,7 +233,12 @@ describe('door /v1/responses: translation onto the core request model', () => {
       ],
       tools: [
         { type: 'function', name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } } }, strict: false },
-        { type: 'namespace', name: 'agents', description: 'sub-agents', tools: [{ type: 'function', name: 'spawn', parameters: { type: 'object', properties: {} } }] },
+        {
+          type: 'namespace',
+          name: 'agents',
+          description: 'sub-agents',
+          tools: [{ type: 'function', name: 'spawn', parameters: { type: 'object', properties: {} } }],
+        },
         { type: 'web_search' },
       ],
       tool_choice: 'auto',
@@ -208,9 +262,18 @@ describe('door /v1/responses: translation onto the core request model', () => {
           { type: 'tool-call', id: 'c2', name: 'agents__spawn', arguments: '{}' },
         ],
       },
-      { role: 'tool', content: [{ type: 'tool-result', callId: 'c1', content: 'a.txt' }, { type: 'tool-result', callId: 'c2', content: 'ok' }] },
+      {
+        role: 'tool',
+        content: [
+          { type: 'tool-result', callId: 'c1', content: 'a.txt' },
+          { type: 'tool-result', callId: 'c2', content: 'ok' },
+        ],
+      },
     ]);
-    assert.deepEqual(p.request.tools?.map((t) => t.name), ['exec_command', 'agents__spawn']);
+    assert.deepEqual(
+      p.request.tools?.map((t) => t.name),
+      ['exec_command', 'agents__spawn'],
+    );
     assert.equal(p.request.tools?.[1]?.description, 'sub-agents');
     assert.deepEqual(p.warnings, ['hosted tool "web_search" runs inside OpenAI\'s API and was left out']);
     assert.deepEqual(p.request.responseFormat, { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true });
@@ -220,14 +283,37 @@ describe('door /v1/responses: translation onto the core request model', () => {
   });
 
   const result = (over: Partial<ChatResult>): ChatResult => ({
-    model: 'm/x', answeredBy: 'm/x', providerModel: null, responseId: null, text: '', reasoning: '', toolCalls: [], finishReason: 'stop', rawFinishReason: null,
-    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 }, costUsd: null, timing: { ttftMs: 1, totalMs: 2 }, attempts: [], error: null, content: [], warnings: [], ...over,
+    model: 'm/x',
+    answeredBy: 'm/x',
+    providerModel: null,
+    responseId: null,
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    finishReason: 'stop',
+    rawFinishReason: null,
+    usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5 },
+    costUsd: null,
+    timing: { ttftMs: 1, totalMs: 2 },
+    attempts: [],
+    error: null,
+    content: [],
+    warnings: [],
+    ...over,
   });
 
   test('a namespaced call maps back to its namespace and name; max tokens reached is "incomplete"', () => {
     const p = parseResponsesRequest({ model: 'm/x', input: 'x', tools: [{ type: 'namespace', name: 'agents', tools: [{ type: 'function', name: 'spawn' }] }] });
-    const r = toResponse(result({ content: [{ type: 'tool-call', id: 'c9', name: 'agents__spawn', arguments: '{"a":1}' }], finishReason: 'tool_calls' }), p, 'resp_1', 1);
-    assert.deepEqual((r.output as unknown[]).map((i) => ({ ...(i as object), id: 'X' })), [{ type: 'function_call', id: 'X', call_id: 'c9', name: 'spawn', namespace: 'agents', arguments: '{"a":1}', status: 'completed' }]);
+    const r = toResponse(
+      result({ content: [{ type: 'tool-call', id: 'c9', name: 'agents__spawn', arguments: '{"a":1}' }], finishReason: 'tool_calls' }),
+      p,
+      'resp_1',
+      1,
+    );
+    assert.deepEqual(
+      (r.output as unknown[]).map((i) => ({ ...(i as object), id: 'X' })),
+      [{ type: 'function_call', id: 'X', call_id: 'c9', name: 'spawn', namespace: 'agents', arguments: '{"a":1}', status: 'completed' }],
+    );
     const cut = toResponse(result({ content: [{ type: 'text', text: 'par' }], finishReason: 'length' }), p, 'resp_2', 1);
     assert.equal(cut.status, 'incomplete');
     assert.deepEqual(cut.incomplete_details, { reason: 'max_output_tokens' });
@@ -243,18 +329,39 @@ describe('door /v1/responses: translation onto the core request model', () => {
       { type: 'tool-call-delta', index: 0, argumentsDelta: '"ls"}' },
     ];
     const sse = parts.map((x) => enc.part(x)).join('') + enc.finish(result({ finishReason: 'tool_calls' }));
-    const events = sse.trim().split('\n\n').map((f) => JSON.parse(f.split('\n')[1]!.slice(6)) as Record<string, unknown>);
-    assert.deepEqual(events.map((e) => e.type), [
-      'response.created', 'response.in_progress',
-      'response.output_item.added', 'response.reasoning_summary_part.added', 'response.reasoning_summary_text.delta',
-      'response.reasoning_summary_text.done', 'response.reasoning_summary_part.done', 'response.output_item.done',
-      'response.output_item.added', 'response.function_call_arguments.delta', 'response.function_call_arguments.delta',
-      'response.function_call_arguments.done', 'response.output_item.done', 'response.completed',
-    ]);
-    assert.deepEqual(events.map((e) => e.sequence_number), events.map((_, i) => i));
+    const events = sse
+      .trim()
+      .split('\n\n')
+      .map((f) => JSON.parse(f.split('\n')[1]!.slice(6)) as Record<string, unknown>);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      [
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.reasoning_summary_part.added',
+        'response.reasoning_summary_text.delta',
+        'response.reasoning_summary_text.done',
+        'response.reasoning_summary_part.done',
+        'response.output_item.done',
+        'response.output_item.added',
+        'response.function_call_arguments.delta',
+        'response.function_call_arguments.delta',
+        'response.function_call_arguments.done',
+        'response.output_item.done',
+        'response.completed',
+      ],
+    );
+    assert.deepEqual(
+      events.map((e) => e.sequence_number),
+      events.map((_, i) => i),
+    );
     assert.equal(events[11]!.arguments, '{"cmd":"ls"}');
     const item = events[12]!.item as Record<string, unknown>;
-    assert.deepEqual({ ...item, id: 'X' }, { type: 'function_call', id: 'X', call_id: 'c1', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' });
+    assert.deepEqual(
+      { ...item, id: 'X' },
+      { type: 'function_call', id: 'X', call_id: 'c1', name: 'exec_command', arguments: '{"cmd":"ls"}', status: 'completed' },
+    );
     assert.ok(done);
     assert.equal((done as { output: unknown[] }).output.length, 2);
   });

@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyHttpError, classifyNetworkError, parseRetryAfter, parseDuration, requestIdOf, shouldRetryOf, SwitchboardError } from '../../src/core/errors.ts';
+import {
+  classifyHttpError,
+  classifyNetworkError,
+  parseRetryAfter,
+  parseDuration,
+  requestIdOf,
+  shouldRetryOf,
+  SwitchboardError,
+} from '../../src/core/errors.ts';
 
 const base = { headers: {}, provider: 'p', model: 'm' };
 
@@ -43,7 +51,14 @@ test('retry-after: ms header, seconds, HTTP date, Gemini RetryInfo', () => {
   const gem = classifyHttpError({
     ...base,
     status: 429,
-    body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource has been exhausted', details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '46s' }] } },
+    body: {
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        message: 'Resource has been exhausted',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '46s' }],
+      },
+    },
   });
   assert.equal(gem.kind, 'rate_limit');
   assert.equal(gem.retryAfterMs, 46_000);
@@ -51,13 +66,28 @@ test('retry-after: ms header, seconds, HTTP date, Gemini RetryInfo', () => {
 });
 
 test('Gemini: per-minute quota is a rate limit, per-day quota is exhausted quota', () => {
-  const body = (quotaId: string) => ({ error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'You exceeded your current quota, please check your plan and billing details.', details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId }] }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '20s' }] } });
+  const body = (quotaId: string) => ({
+    error: {
+      code: 429,
+      status: 'RESOURCE_EXHAUSTED',
+      message: 'You exceeded your current quota, please check your plan and billing details.',
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '20s' },
+      ],
+    },
+  });
   assert.equal(classifyHttpError({ ...base, status: 429, body: body('GenerateRequestsPerMinutePerProjectPerModel-FreeTier') }).kind, 'rate_limit');
   assert.equal(classifyHttpError({ ...base, status: 429, body: body('GenerateRequestsPerDayPerProjectPerModel-FreeTier') }).kind, 'quota');
 });
 
 test('a quota 429 never carries a retry delay: waiting seconds does not clear it', () => {
-  const e = classifyHttpError({ ...base, status: 429, headers: { 'retry-after': '5' }, body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for quota metric per day' } } });
+  const e = classifyHttpError({
+    ...base,
+    status: 429,
+    headers: { 'retry-after': '5' },
+    body: { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Quota exceeded for quota metric per day' } },
+  });
   assert.equal(e.kind, 'quota');
   assert.equal(e.retryAfterMs, null);
   assert.equal(e.retryable, false);
@@ -83,9 +113,20 @@ test('a programming error is internal, a network failure stays network', () => {
   assert.match(bug.fix ?? '', /bug in Switchboard/);
   assert.equal(classifyNetworkError(new RangeError('Invalid array length'), 'p', 'm', 'body').kind, 'internal');
   // Node's own argument checks are bugs of ours too.
-  assert.equal(classifyNetworkError(Object.assign(new TypeError('The "chunk" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'p', 'm', 'body').kind, 'internal');
+  assert.equal(
+    classifyNetworkError(Object.assign(new TypeError('The "chunk" argument must be of type string'), { code: 'ERR_INVALID_ARG_TYPE' }), 'p', 'm', 'body').kind,
+    'internal',
+  );
   // fetch's "fetch failed" TypeError and errors with a network code are the network's.
-  assert.equal(classifyNetworkError(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'p', 'm', 'connect').kind, 'network');
+  assert.equal(
+    classifyNetworkError(
+      new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }),
+      'p',
+      'm',
+      'connect',
+    ).kind,
+    'network',
+  );
   assert.equal(classifyNetworkError(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), 'p', 'm', 'body').kind, 'network');
 });
 

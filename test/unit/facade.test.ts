@@ -61,7 +61,7 @@ for (const protocol of ['anthropic', 'gemini'] as const satisfies readonly FakeP
       }
     });
 
-    test('system/developer messages, max_tokens and temperature reach the provider\'s wire format', async () => {
+    test("system/developer messages, max_tokens and temperature reach the provider's wire format", async () => {
       const w = await setup(protocol);
       try {
         w.fake.enqueue({ text: 'ok' });
@@ -103,7 +103,10 @@ for (const protocol of ['anthropic', 'gemini'] as const satisfies readonly FakeP
           assert.equal(c.model, w.model);
         }
         assert.equal(chunks[0]!.choices[0]!.delta.role, 'assistant');
-        assert.ok(chunks.slice(1).every((c) => c.choices[0]?.delta.role === undefined), 'only the first delta carries the role');
+        assert.ok(
+          chunks.slice(1).every((c) => c.choices[0]?.delta.role === undefined),
+          'only the first delta carries the role',
+        );
         const content = chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
         assert.equal(content, text);
         const contentChunks = chunks.filter((c) => c.choices[0]?.delta.content);
@@ -128,7 +131,9 @@ for (const protocol of ['anthropic', 'gemini'] as const satisfies readonly FakeP
       const w = await setup(protocol);
       try {
         w.fake.enqueue({ text: 'Counting tokens here.', usage: { input: 20, output: 4 } });
-        const chunks = await collect(await w.client.chat.completions.create({ model: w.model, messages: USER, stream: true, stream_options: { include_usage: true } }));
+        const chunks = await collect(
+          await w.client.chat.completions.create({ model: w.model, messages: USER, stream: true, stream_options: { include_usage: true } }),
+        );
         const last = chunks[chunks.length - 1]!;
         assert.deepEqual(last.choices, []);
         assert.equal(last.usage?.prompt_tokens, 20);
@@ -161,7 +166,10 @@ for (const protocol of ['anthropic', 'gemini'] as const satisfies readonly FakeP
       const w = await setup(protocol);
       try {
         w.fake.enqueue({ status: 500 });
-        await assert.rejects(w.client.chat.completions.create({ model: w.model, messages: USER, stream: true }), (e: unknown) => e instanceof SwitchboardError && e.retryable && e.status === 500);
+        await assert.rejects(
+          w.client.chat.completions.create({ model: w.model, messages: USER, stream: true }),
+          (e: unknown) => e instanceof SwitchboardError && e.retryable && e.status === 500,
+        );
       } finally {
         await w.close();
       }
@@ -234,7 +242,10 @@ describe('chat.completions.create parameter validation', () => {
   test('an unconfigured provider rejects with a config error naming it', async () => {
     const w = await setup('gemini');
     try {
-      await assert.rejects(w.client.chat.completions.create({ model: 'mistral/mistral-small', messages: USER }), (e: unknown) => e instanceof SwitchboardError && e.kind === 'config' && e.provider === 'mistral');
+      await assert.rejects(
+        w.client.chat.completions.create({ model: 'mistral/mistral-small', messages: USER }),
+        (e: unknown) => e instanceof SwitchboardError && e.kind === 'config' && e.provider === 'mistral',
+      );
       assert.equal(w.fake.requests.length, 0);
     } finally {
       await w.close();

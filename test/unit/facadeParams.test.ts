@@ -8,8 +8,20 @@ import { emptyUsage, type ChatResult } from '../../src/core/types.ts';
 import type { AssistantContent } from '../../src/core/request.ts';
 
 const MODEL = 'anthropic/claude-sonnet-4';
-const base = (extra: Partial<ChatCompletionCreateParams> = {}): ChatCompletionCreateParams => ({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], ...extra });
-const WEATHER = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true } };
+const base = (extra: Partial<ChatCompletionCreateParams> = {}): ChatCompletionCreateParams => ({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'hi' }],
+  ...extra,
+});
+const WEATHER = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Weather by city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    strict: true,
+  },
+};
 
 function refusedParam(param: string | RegExp, also?: RegExp) {
   return (e: unknown): boolean => {
@@ -101,7 +113,9 @@ describe('facade parameters → core request', () => {
     assert.equal(t.includeUsage, true);
     assert.deepEqual(t.warnings, []);
     assert.deepEqual(translateParams(base({ response_format: { type: 'json_object' } })).request.responseFormat, { type: 'json_object' });
-    assert.deepEqual(translateParams(base({ reasoning: { max_tokens: 2048 } } as Partial<ChatCompletionCreateParams>)).request.reasoning, { budgetTokens: 2048 });
+    assert.deepEqual(translateParams(base({ reasoning: { max_tokens: 2048 } } as Partial<ChatCompletionCreateParams>)).request.reasoning, {
+      budgetTokens: 2048,
+    });
   });
 
   test('content parts: text with cache_control, images by URL and data, PDF files; cache_control on tools', () => {
@@ -151,7 +165,12 @@ describe('facade parameters → core request', () => {
             ],
             tool_calls: [
               { id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '{}' } },
-              { id: 'call_10', type: 'function', function: { name: 'get_weather', arguments: '{}' }, extra_content: { google: { thought_signature: 'gsig-2' } } },
+              {
+                id: 'call_10',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{}' },
+                extra_content: { google: { thought_signature: 'gsig-2' } },
+              },
             ],
           },
           { role: 'tool', tool_call_id: 'call_9', content: 'x' },
@@ -171,8 +190,18 @@ describe('facade parameters → core request', () => {
       ],
     });
     // Without reasoning_details, reasoning_content comes back as plain (unsigned) reasoning.
-    const plain = translateParams(base({ messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', reasoning_content: 'hmm' } as never, { role: 'user', content: 'more' }] }));
-    assert.deepEqual(plain.request.messages[1], { role: 'assistant', content: [{ type: 'reasoning', text: 'hmm' }, { type: 'text', text: 'a' }] });
+    const plain = translateParams(
+      base({
+        messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a', reasoning_content: 'hmm' } as never, { role: 'user', content: 'more' }],
+      }),
+    );
+    assert.deepEqual(plain.request.messages[1], {
+      role: 'assistant',
+      content: [
+        { type: 'reasoning', text: 'hmm' },
+        { type: 'text', text: 'a' },
+      ],
+    });
   });
 
   test('what the facade returns round-trips: reasoning_details of a result translate back into the same content', () => {
@@ -182,17 +211,36 @@ describe('facade parameters → core request', () => {
       { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Oslo"}', state: { origin: 'google/gemini-3-pro', thoughtSignature: 'T-call' } },
     ];
     const result: ChatResult & { content: AssistantContent[]; warnings: string[] } = {
-      model: 'google/gemini-3-pro', answeredBy: 'google/gemini-3-pro', providerModel: null, responseId: 'r1', text: 'ok', reasoning: 'think',
-      toolCalls: [{ index: 0, id: 'c1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], finishReason: 'tool_calls', rawFinishReason: 'STOP',
-      usage: emptyUsage(), costUsd: null, timing: { ttftMs: null, totalMs: 1 }, attempts: [], error: null, content, warnings: ['seed: not supported by gemini'],
+      model: 'google/gemini-3-pro',
+      answeredBy: 'google/gemini-3-pro',
+      providerModel: null,
+      responseId: 'r1',
+      text: 'ok',
+      reasoning: 'think',
+      toolCalls: [{ index: 0, id: 'c1', name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+      finishReason: 'tool_calls',
+      rawFinishReason: 'STOP',
+      usage: emptyUsage(),
+      costUsd: null,
+      timing: { ttftMs: null, totalMs: 1 },
+      attempts: [],
+      error: null,
+      content,
+      warnings: ['seed: not supported by gemini'],
     };
     const completion = toChatCompletion(result, 1, []);
     const message = completion.choices[0]!.message;
     assert.equal(completion.choices[0]!.finish_reason, 'tool_calls');
     assert.deepEqual(message.tool_calls?.[0]?.extra_content, { google: { thought_signature: 'T-call' } });
     assert.deepEqual(completion.switchboard, { warnings: ['seed: not supported by gemini'] });
-    assert.deepEqual(toReasoningDetails(content, 'x').map((d) => d.type), ['reasoning.text', 'reasoning.encrypted', 'reasoning.encrypted']);
-    const back = translateParams({ model: 'google/gemini-3-pro', messages: [{ role: 'user', content: 'q' }, message as never, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }] });
+    assert.deepEqual(
+      toReasoningDetails(content, 'x').map((d) => d.type),
+      ['reasoning.text', 'reasoning.encrypted', 'reasoning.encrypted'],
+    );
+    const back = translateParams({
+      model: 'google/gemini-3-pro',
+      messages: [{ role: 'user', content: 'q' }, message as never, { role: 'tool', tool_call_id: 'c1', content: 'sunny' }],
+    });
     assert.deepEqual(back.request.messages[1], { role: 'assistant', content });
   });
 
@@ -202,17 +250,54 @@ describe('facade parameters → core request', () => {
     assert.throws(() => translateParams(base({ top_logprobs: 3 })), refusedParam('top_logprobs'));
     assert.throws(() => translateParams(base({ functions: [{ name: 'f' }] } as Partial<ChatCompletionCreateParams>)), refusedParam('functions'));
     assert.throws(() => translateParams(base({ modalities: ['text', 'audio'] })), refusedParam('modalities'));
-    assert.throws(() => translateParams(base({ tools: [{ type: 'custom', custom: { name: 'x' } }] } as Partial<ChatCompletionCreateParams>)), refusedParam('tools[0]', /custom/));
+    assert.throws(
+      () => translateParams(base({ tools: [{ type: 'custom', custom: { name: 'x' } }] } as Partial<ChatCompletionCreateParams>)),
+      refusedParam('tools[0]', /custom/),
+    );
     assert.throws(() => translateParams(base({ tool_choice: 'required' })), refusedParam('tool_choice', /no tools/));
-    assert.throws(() => translateParams(base({ tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'nope' } } })), refusedParam('tool_choice', /nope/));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }] } as Partial<ChatCompletionCreateParams>)), refusedParam('messages[0].content[0]', /audio/));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] } as Partial<ChatCompletionCreateParams>)), refusedParam('messages[0].content[0].file.file_id'));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] })), refusedParam('messages[0].content[0].image_url.url'));
-    assert.throws(() => translateParams(base({ messages: [{ role: 'function', name: 'f', content: 'x' }] } as Partial<ChatCompletionCreateParams>)), refusedParam('messages[0].role'));
+    assert.throws(
+      () => translateParams(base({ tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'nope' } } })),
+      refusedParam('tool_choice', /nope/),
+    );
+    assert.throws(
+      () =>
+        translateParams(
+          base({
+            messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }],
+          } as Partial<ChatCompletionCreateParams>),
+        ),
+      refusedParam('messages[0].content[0]', /audio/),
+    );
+    assert.throws(
+      () =>
+        translateParams(
+          base({ messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-1' } }] }] } as Partial<ChatCompletionCreateParams>),
+        ),
+      refusedParam('messages[0].content[0].file.file_id'),
+    );
+    assert.throws(
+      () => translateParams(base({ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'file:///etc/passwd' } }] }] })),
+      refusedParam('messages[0].content[0].image_url.url'),
+    );
+    assert.throws(
+      () => translateParams(base({ messages: [{ role: 'function', name: 'f', content: 'x' }] } as Partial<ChatCompletionCreateParams>)),
+      refusedParam('messages[0].role'),
+    );
   });
 
   test('hints that are not forwarded and unknown parameters or message fields become warnings, never silent', () => {
-    const t = translateParams(base({ store: true, metadata: { a: 'b' }, logit_bias: { 1: 2 }, frobnicate: 1, messages: [{ role: 'user', content: 'x', extra_field: 1 }, { role: 'system', content: 's', name: 'boss' }] } as Partial<ChatCompletionCreateParams>));
+    const t = translateParams(
+      base({
+        store: true,
+        metadata: { a: 'b' },
+        logit_bias: { 1: 2 },
+        frobnicate: 1,
+        messages: [
+          { role: 'user', content: 'x', extra_field: 1 },
+          { role: 'system', content: 's', name: 'boss' },
+        ],
+      } as Partial<ChatCompletionCreateParams>),
+    );
     assert.deepEqual(t.warnings, [
       'store: stored completions are not forwarded',
       'metadata: stored-completion metadata is not forwarded',
@@ -222,11 +307,22 @@ describe('facade parameters → core request', () => {
       'messages[1].name: names on system messages are not forwarded',
     ]);
     // null asks for nothing: what SDKs send by default raises no warning.
-    assert.deepEqual(translateParams(base({ prediction: null, service_tier: null, messages: [{ role: 'user', content: 'x', audio: null }] } as Partial<ChatCompletionCreateParams>)).warnings, []);
+    assert.deepEqual(
+      translateParams(
+        base({ prediction: null, service_tier: null, messages: [{ role: 'user', content: 'x', audio: null }] } as Partial<ChatCompletionCreateParams>),
+      ).warnings,
+      [],
+    );
   });
 
   test('malformed parameters are a bad_request naming the field', () => {
-    assert.throws(() => translateParams({ model: MODEL, messages: [{ role: 'tool', content: 'x' }] } as unknown as ChatCompletionCreateParams), (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /tool_call_id/.test(e.message));
-    assert.throws(() => translateParams(base({ temperature: 3 })), (e: unknown) => e instanceof SwitchboardError && /temperature/.test(e.message));
+    assert.throws(
+      () => translateParams({ model: MODEL, messages: [{ role: 'tool', content: 'x' }] } as unknown as ChatCompletionCreateParams),
+      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /tool_call_id/.test(e.message),
+    );
+    assert.throws(
+      () => translateParams(base({ temperature: 3 })),
+      (e: unknown) => e instanceof SwitchboardError && /temperature/.test(e.message),
+    );
   });
 });

@@ -10,7 +10,14 @@ import type { ChatCompletionChunk, ChatCompletionMessage, ChunkStream } from '..
 import type { FakeProtocol } from '../fakes/types.ts';
 import { setup } from './helpers.ts';
 
-const WEATHER = { type: 'function' as const, function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const WEATHER = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Current weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
 const ARGS = '{"city":"Paris","unit":"c"}';
 const FINISH: Record<string, string> = { openai: 'tool_calls', openrouter: 'tool_calls', anthropic: 'tool_use', gemini: 'STOP' };
 
@@ -58,12 +65,16 @@ function checkSecondRequest(protocol: FakeProtocol, body: Record<string, any>, c
   if (protocol === 'openai' || protocol === 'openrouter') {
     assert.equal(body.tools[0].function.name, 'get_weather');
     // OpenRouter's own reasoning_details go back on the assistant message exactly as received.
-    if (protocol === 'openrouter') assert.deepEqual(body.messages[1].reasoning_details, [{ type: 'reasoning.text', text: 'I should look up the weather.', format: 'unknown', index: 0 }]);
+    if (protocol === 'openrouter')
+      assert.deepEqual(body.messages[1].reasoning_details, [{ type: 'reasoning.text', text: 'I should look up the weather.', format: 'unknown', index: 0 }]);
     else assert.equal(body.messages[1].reasoning_details, undefined);
     const [user, assistant, tool] = body.messages;
     assert.equal(user.role, 'user');
     assert.equal(assistant.role, 'assistant');
-    assert.deepEqual(assistant.tool_calls.map((t: any) => [t.id, t.function.name, t.function.arguments]), [[callId, 'get_weather', ARGS]]);
+    assert.deepEqual(
+      assistant.tool_calls.map((t: any) => [t.id, t.function.name, t.function.arguments]),
+      [[callId, 'get_weather', ARGS]],
+    );
     assert.deepEqual([tool.role, tool.tool_call_id, tool.content], ['tool', callId, result]);
   } else if (protocol === 'anthropic') {
     assert.equal(body.tools[0].name, 'get_weather');
@@ -94,7 +105,13 @@ function checkSecondRequest(protocol: FakeProtocol, body: Record<string, any>, c
 }
 
 // Gemini 3 (the strict fake refuses a function call sent back without its thought signature).
-const CASES: { protocol: 'openai' | 'openrouter' | 'anthropic' | 'gemini'; model?: string }[] = [{ protocol: 'openai' }, { protocol: 'openrouter' }, { protocol: 'anthropic' }, { protocol: 'gemini' }, { protocol: 'gemini', model: 'google/gemini-3-pro-preview' }];
+const CASES: { protocol: 'openai' | 'openrouter' | 'anthropic' | 'gemini'; model?: string }[] = [
+  { protocol: 'openai' },
+  { protocol: 'openrouter' },
+  { protocol: 'anthropic' },
+  { protocol: 'gemini' },
+  { protocol: 'gemini', model: 'google/gemini-3-pro-preview' },
+];
 
 for (const { protocol, model } of CASES) {
   for (const streamed of [false, true]) {
@@ -105,7 +122,12 @@ for (const { protocol, model } of CASES) {
         try {
           // Anthropic and Gemini answer with reasoning state that must come back in the next turn.
           const reasoning = protocol === 'openai' ? {} : { reasoning: 'I should look up the weather.' };
-          w.fake.enqueue({ ...reasoning, toolCall: { id: 'toolu_01A', name: 'get_weather', arguments: ARGS }, finishReason: FINISH[protocol]!, usage: { input: 20, output: 9 } });
+          w.fake.enqueue({
+            ...reasoning,
+            toolCall: { id: 'toolu_01A', name: 'get_weather', arguments: ARGS },
+            finishReason: FINISH[protocol]!,
+            usage: { input: 20, output: 9 },
+          });
           w.fake.enqueue({ text: 'It is 18 °C in Paris.', usage: { input: 40, output: 8 } });
           const messages: any[] = [{ role: 'user', content: 'Weather in Paris?' }];
 

@@ -220,10 +220,28 @@ describe('anthropic', () => {
     const starts = data.filter((d) => d.type === 'content_block_start').map((d) => d.content_block.type);
     assert.deepEqual(starts, ['thinking', 'text', 'tool_use']);
     const deltas = data.filter((d) => d.type === 'content_block_delta').map((d) => d.delta);
-    assert.equal(deltas.filter((d) => d.type === 'thinking_delta').map((d) => d.thinking).join(''), 'Let me see');
+    assert.equal(
+      deltas
+        .filter((d) => d.type === 'thinking_delta')
+        .map((d) => d.thinking)
+        .join(''),
+      'Let me see',
+    );
     assert.ok(deltas.some((d) => d.type === 'signature_delta'));
-    assert.equal(deltas.filter((d) => d.type === 'text_delta').map((d) => d.text).join(''), 'Checking.');
-    assert.equal(deltas.filter((d) => d.type === 'input_json_delta').map((d) => d.partial_json).join(''), '{"q":"x y z"}');
+    assert.equal(
+      deltas
+        .filter((d) => d.type === 'text_delta')
+        .map((d) => d.text)
+        .join(''),
+      'Checking.',
+    );
+    assert.equal(
+      deltas
+        .filter((d) => d.type === 'input_json_delta')
+        .map((d) => d.partial_json)
+        .join(''),
+      '{"q":"x y z"}',
+    );
     const md = data.find((d) => d.type === 'message_delta');
     assert.equal(md.delta.stop_reason, 'tool_use');
     assert.ok(md.usage.output_tokens > 0);
@@ -242,7 +260,11 @@ describe('anthropic', () => {
     s.enqueue({ status: 529 });
     const over = await request(url, { headers: { 'x-api-key': 'ak' }, body: { model: 'm', max_tokens: 5, messages: [], stream: true } });
     assert.equal(over.status, 529);
-    assert.deepEqual(JSON.parse(over.body), { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: JSON.parse(over.body).request_id });
+    assert.deepEqual(JSON.parse(over.body), {
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+      request_id: JSON.parse(over.body).request_id,
+    });
   });
 });
 
@@ -259,8 +281,20 @@ describe('gemini', () => {
     const chunks = jsonEvents(parseSse(r.body));
     assert.ok(chunks.length >= 4);
     const parts = chunks.flatMap((c) => c.candidates[0].content.parts);
-    assert.equal(parts.filter((p: any) => p.thought).map((p: any) => p.text).join(''), 'Pondering');
-    assert.equal(parts.filter((p: any) => !p.thought).map((p: any) => p.text).join(''), 'Bonjour le monde');
+    assert.equal(
+      parts
+        .filter((p: any) => p.thought)
+        .map((p: any) => p.text)
+        .join(''),
+      'Pondering',
+    );
+    assert.equal(
+      parts
+        .filter((p: any) => !p.thought)
+        .map((p: any) => p.text)
+        .join(''),
+      'Bonjour le monde',
+    );
     const last = chunks.at(-1);
     assert.equal(last.candidates[0].finishReason, 'STOP');
     assert.equal(last.modelVersion, 'gemini-2.5-flash');
@@ -320,7 +354,9 @@ describe('faults', () => {
     assert.equal(r.status, 200);
     assert.ok(r.error, 'expected a socket error');
     assert.equal(r.error.code, 'ECONNRESET');
-    const content = jsonEvents(parseSse(r.body)).map((c) => c.choices[0].delta.content ?? '').join('');
+    const content = jsonEvents(parseSse(r.body))
+      .map((c) => c.choices[0].delta.content ?? '')
+      .join('');
     assert.equal(content, 'a b');
     assert.ok(!r.body.includes('[DONE]'));
   });
@@ -330,11 +366,15 @@ describe('faults', () => {
     s.enqueue({ text: 'a b c d e f g h', chunks: 8, delayBetweenChunksMs: 100 }, { text: 'whole answer' }, { text: 'a b c d', dropAfterChunks: 1 });
     const ac = new AbortController();
     const cancelled = new Promise<void>((resolve) => {
-      const req = http.request(`${s.baseUrl}/chat/completions`, { method: 'POST', agent: false, signal: ac.signal, headers: { 'content-type': 'application/json' } }, (r) => {
-        r.once('data', () => ac.abort());
-        r.on('error', () => resolve());
-        r.on('close', () => resolve());
-      });
+      const req = http.request(
+        `${s.baseUrl}/chat/completions`,
+        { method: 'POST', agent: false, signal: ac.signal, headers: { 'content-type': 'application/json' } },
+        (r) => {
+          r.once('data', () => ac.abort());
+          r.on('error', () => resolve());
+          r.on('close', () => resolve());
+        },
+      );
       req.on('error', () => resolve());
       req.end(JSON.stringify(chatBody));
     });
@@ -372,7 +412,9 @@ describe('faults', () => {
     });
     await gotData;
     await new Promise((r) => setTimeout(r, 120));
-    const texts = jsonEvents(parseSse(received)).filter((d) => d.delta?.type === 'text_delta').map((d) => d.delta.text);
+    const texts = jsonEvents(parseSse(received))
+      .filter((d) => d.delta?.type === 'text_delta')
+      .map((d) => d.delta.text);
     assert.deepEqual(texts, ['one', ' two']);
     assert.ok(!received.includes('message_stop'));
     assert.equal(s.openSockets(), 1);

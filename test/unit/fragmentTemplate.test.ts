@@ -34,10 +34,17 @@ test('fragments decode exactly as the full parse does: escapes, unicode, quotes,
     `${HEAD}${TAIL.replace('"finish_reason":null', '"finish_reason":"tool_calls"')}`,
   ];
   const parts = decode(events);
-  const args = (i: number): string => parts.filter((p): p is Extract<ModelStreamPart, { type: 'tool-call-delta' }> => p.type === 'tool-call-delta' && p.index === i).map((p) => p.argumentsDelta).join('');
+  const args = (i: number): string =>
+    parts
+      .filter((p): p is Extract<ModelStreamPart, { type: 'tool-call-delta' }> => p.type === 'tool-call-delta' && p.index === i)
+      .map((p) => p.argumentsDelta)
+      .join('');
   assert.equal(args(0), pieces.join(''));
   assert.equal(args(1), pieces.join('') + 'x' + 'y');
-  assert.deepEqual(parts.filter((p) => p.type === 'text-delta').map((p) => (p as { text: string }).text), ['done', 'z']);
+  assert.deepEqual(
+    parts.filter((p) => p.type === 'text-delta').map((p) => (p as { text: string }).text),
+    ['done', 'z'],
+  );
   assert.deepEqual(parts[parts.length - 1], { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_calls' });
 });
 
@@ -57,11 +64,15 @@ test('a malformed fragment after a template is still an invalid_response error, 
   d.push(`${HEAD}"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":""}}]${TAIL}`, out);
   d.push(frag(0, 'a'), out);
   d.push(frag(0, 'b'), out);
-  assert.throws(() => d.push(frag(0, 'a').replace('"a"', '"a\u0001"'), out), (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response');
+  assert.throws(
+    () => d.push(frag(0, 'a').replace('"a"', '"a\u0001"'), out),
+    (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response',
+  );
 });
 
 const text = (t: string): string => `${HEAD}"content":${JSON.stringify(t)}${TAIL}`;
-const texts = (parts: ModelStreamPart[]): string[] => parts.filter((p): p is Extract<ModelStreamPart, { type: 'text-delta' }> => p.type === 'text-delta').map((p) => p.text);
+const texts = (parts: ModelStreamPart[]): string[] =>
+  parts.filter((p): p is Extract<ModelStreamPart, { type: 'text-delta' }> => p.type === 'text-delta').map((p) => p.text);
 
 test('text deltas decode exactly as the full parse does once a text template is learned', () => {
   const pieces = ['Hello', ' wo\\rld', ' "quoted"', ' naïve 漢字 🙂', '\n', '', 'end'];
@@ -76,18 +87,28 @@ test('text deltas decode exactly as the full parse does once a text template is 
   ];
   const parts = decode(events);
   assert.deepEqual(texts(parts), [...pieces.filter((p) => p), 'a', 'z']);
-  assert.deepEqual(parts.filter((p) => p.type === 'reasoning-delta'), [{ type: 'reasoning-delta', text: 'r' }]);
-  assert.deepEqual(parts.filter((p) => p.type === 'finish'), [{ type: 'finish', finishReason: 'stop', rawFinishReason: 'stop' }]);
+  assert.deepEqual(
+    parts.filter((p) => p.type === 'reasoning-delta'),
+    [{ type: 'reasoning-delta', text: 'r' }],
+  );
+  assert.deepEqual(
+    parts.filter((p) => p.type === 'finish'),
+    [{ type: 'finish', finishReason: 'stop', rawFinishReason: 'stop' }],
+  );
   assert.equal(parts.filter((p) => p.type === 'usage').length, 1);
 });
 
 test('a text template is not learned from an event whose "content" key appears twice (logprobs), and a malformed text is still an error', () => {
-  const withLogprobs = (t: string, lp: string): string => `${HEAD}"content":${JSON.stringify(t)}},"logprobs":{"content":${JSON.stringify(lp)}},"finish_reason":null}]}`;
+  const withLogprobs = (t: string, lp: string): string =>
+    `${HEAD}"content":${JSON.stringify(t)}},"logprobs":{"content":${JSON.stringify(lp)}},"finish_reason":null}]}`;
   // Were the logprobs' string taken for the template, the second event would decode as "x".
   assert.deepEqual(texts(decode([withLogprobs('a', 'a'), withLogprobs('a', 'x'), withLogprobs('b', 'y')])), ['a', 'a', 'b']);
   const d = new OpenAIStreamDecoder('openai', 'gpt-4o');
   const out: ModelStreamPart[] = [];
   d.push(text('a'), out);
   d.push(text('b'), out);
-  assert.throws(() => d.push(text('a').replace('"a"', '"a\u0001"'), out), (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response');
+  assert.throws(
+    () => d.push(text('a').replace('"a"', '"a\u0001"'), out),
+    (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response',
+  );
 });

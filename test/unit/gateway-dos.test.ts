@@ -53,7 +53,9 @@ describe('gateway under connection floods', () => {
     w.openai.setDefault({ text: 'ok', delayBeforeHeadersMs: 300 });
     try {
       const results = await Promise.all(
-        Array.from({ length: 500 }, () => raw(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: CHAT })),
+        Array.from({ length: 500 }, () =>
+          raw(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: CHAT }),
+        ),
       );
       const byStatus = new Map<number, number>();
       for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
@@ -94,7 +96,10 @@ describe('gateway connection cap', () => {
       const r = await health(port);
       assert.equal(r.status, 200);
       assert.ok(w.gateway.stats().evictedConnections > before);
-      assert.ok(idle[0]!.destroyed || (await new Promise<boolean>((res) => (idle[0]!.once('close', () => res(true)), setTimeout(() => res(idle[0]!.destroyed), 1000)))), 'the oldest idle socket was closed');
+      assert.ok(
+        idle[0]!.destroyed || (await new Promise<boolean>((res) => (idle[0]!.once('close', () => res(true)), setTimeout(() => res(idle[0]!.destroyed), 1000)))),
+        'the oldest idle socket was closed',
+      );
     } finally {
       for (const s of idle) s.destroy();
     }
@@ -102,7 +107,14 @@ describe('gateway connection cap', () => {
 
   test('when every connection is busy the newcomer gets a 503, not a reset', async () => {
     w.openai.setDefault({ text: 'ok', stallAfterChunks: 0 });
-    const busy = Array.from({ length: 20 }, () => raw(port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }) }));
+    const busy = Array.from({ length: 20 }, () =>
+      raw(port, {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'hi' }] }),
+      }),
+    );
     try {
       await waitFor(() => w.gateway.stats().connections >= 20 && w.openai.requests.length >= 20, 5000);
       const r = await rawSocket(port, [`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: ${auth.authorization}\r\n\r\n`], 0, 3000);
@@ -145,7 +157,12 @@ describe('deeply nested JSON', () => {
       }
       assert.equal(w.upstreamRequests(), 0);
       // Real bodies (a few levels) still pass.
-      const ok = await raw(w.gateway.port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: CHAT });
+      const ok = await raw(w.gateway.port, {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: CHAT,
+      });
       assert.equal(ok.status, 200);
     } finally {
       await w.close();

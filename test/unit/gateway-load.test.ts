@@ -41,7 +41,12 @@ test(`${CONCURRENCY} concurrent streams through the gateway: complete, identical
     w.openai.setDefault({ text: LONG });
     const sdk = new OpenAI({ baseURL: w.gateway.url, apiKey: TOKEN, maxRetries: 0, timeout: 30_000 });
     const one = async (): Promise<{ text: string; chunks: number; finish: string | null; usage: boolean }> => {
-      const stream = await sdk.chat.completions.create({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'go' }], stream: true, stream_options: { include_usage: true } });
+      const stream = await sdk.chat.completions.create({
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'user', content: 'go' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
       let text = '';
       let chunks = 0;
       let finish: string | null = null;
@@ -68,7 +73,14 @@ test(`${CONCURRENCY} concurrent streams through the gateway: complete, identical
     const peak = process.memoryUsage().heapUsed;
 
     const failed = results.filter((r) => r.status === 'rejected');
-    assert.equal(failed.length, 0, `errors: ${failed.slice(0, 3).map((f) => String((f as PromiseRejectedResult).reason)).join('; ')}`);
+    assert.equal(
+      failed.length,
+      0,
+      `errors: ${failed
+        .slice(0, 3)
+        .map((f) => String((f as PromiseRejectedResult).reason))
+        .join('; ')}`,
+    );
     for (const r of results) {
       const v = (r as PromiseFulfilledResult<Awaited<ReturnType<typeof one>>>).value;
       assert.equal(v.text, LONG);

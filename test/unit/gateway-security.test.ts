@@ -77,7 +77,11 @@ describe('gateway security', () => {
       assert.equal(errorCode(r.body), 'invalid_host');
     }
     // No Host at all (HTTP/1.1 requires one): refused too.
-    const noHost = await rawSocket(port, [`POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${CHAT.length}\r\n\r\n${CHAT}`], 5);
+    const noHost = await rawSocket(
+      port,
+      [`POST /v1/chat/completions HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${CHAT.length}\r\n\r\n${CHAT}`],
+      5,
+    );
     assert.match(noHost.text, /^HTTP\/1\.1 4\d\d /);
     assert.equal(w.upstreamRequests(), 0);
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
@@ -92,14 +96,22 @@ describe('gateway security', () => {
       assert.equal(errorCode(r.body), 'origin_not_allowed');
       assert.equal(r.headers['access-control-allow-origin'], undefined);
     }
-    const preflight = await raw(port, { method: 'OPTIONS', path: '/v1/chat/completions', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await raw(port, {
+      method: 'OPTIONS',
+      path: '/v1/chat/completions',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(preflight.status, 403);
     assert.equal(preflight.headers['access-control-allow-origin'], undefined);
     assert.equal(w.upstreamRequests(), 0);
   });
 
   test('an allowed origin gets exactly its own CORS answer (never *), and still needs the token', async () => {
-    const preflight = await raw(port, { method: 'OPTIONS', path: '/v1/chat/completions', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    const preflight = await raw(port, {
+      method: 'OPTIONS',
+      path: '/v1/chat/completions',
+      headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+    });
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers['access-control-allow-origin'], ALLOWED_ORIGIN);
     assert.equal(preflight.headers.vary, 'Origin');
@@ -117,12 +129,21 @@ describe('gateway security', () => {
     // Chunked: no content-length, the limit is counted while reading.
     const chunked = await rawSocket(
       port,
-      [`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n`, ...Array.from({ length: 20 }, () => `4000\r\n${' '.repeat(0x4000)}\r\n`)],
+      [
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        ...Array.from({ length: 20 }, () => `4000\r\n${' '.repeat(0x4000)}\r\n`),
+      ],
       5,
     );
     assert.match(chunked.text, /^HTTP\/1\.1 413 /);
     // Expect: 100-continue: refused before the client sends a byte of the body.
-    const expect = await rawSocket(port, [`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${LIMIT * 100}\r\nExpect: 100-continue\r\n\r\n`], 5);
+    const expect = await rawSocket(
+      port,
+      [
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: ${LIMIT * 100}\r\nExpect: 100-continue\r\n\r\n`,
+      ],
+      5,
+    );
     assert.match(expect.text, /^HTTP\/1\.1 413 /);
     assert.equal(w.upstreamRequests(), 0);
   });
@@ -165,7 +186,10 @@ describe('gateway security', () => {
     assert.equal(refused.headers['retry-after'], '1');
     assert.equal(errorCode(refused.body), 'too_many_concurrent_requests');
     const done = await Promise.all(slow);
-    assert.deepEqual(done.map((d) => d.status), [200, 200]);
+    assert.deepEqual(
+      done.map((d) => d.status),
+      [200, 200],
+    );
     assert.equal(w.openai.requests.length, before + 2, 'only the two admitted requests went upstream');
     assert.equal((await post(auth)).status, 200, 'capacity is released');
   });
@@ -203,7 +227,10 @@ describe('gateway binding', () => {
   test('another address only when asked, with a warning in the log', async () => {
     const w = await startWorld({ gateway: { host: '0.0.0.0' } });
     try {
-      assert.ok(w.logs.some((l) => /WARNING: listening on 0\.0\.0\.0/.test(l)), w.logs.join('\n'));
+      assert.ok(
+        w.logs.some((l) => /WARNING: listening on 0\.0\.0\.0/.test(l)),
+        w.logs.join('\n'),
+      );
       assert.equal((await raw(w.gateway.port, { headers: auth })).status, 200);
     } finally {
       await w.close();

@@ -134,16 +134,30 @@ describe('gateway: OpenAI SDK as the client', () => {
 
   test('bad parameters → BadRequestError, nothing sent upstream', async () => {
     const n = w.upstreamRequests();
-    await assert.rejects(sdk.chat.completions.create({ model: 'openai/gpt-4o', messages: [] }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_request');
-    await assert.rejects(sdk.chat.completions.create({ model: 'openai/gpt-4o', messages, n: 3 }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'n');
-    const badJson = await raw(w.gateway.port, { method: 'POST', path: '/v1/chat/completions', headers: { ...auth, 'content-type': 'application/json' }, body: '{"model": ' });
+    await assert.rejects(
+      sdk.chat.completions.create({ model: 'openai/gpt-4o', messages: [] }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_request',
+    );
+    await assert.rejects(
+      sdk.chat.completions.create({ model: 'openai/gpt-4o', messages, n: 3 }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'n',
+    );
+    const badJson = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"model": ',
+    });
     assert.equal(badJson.status, 400);
     assert.equal(JSON.parse(badJson.body).error.code, 'invalid_json');
     assert.equal(w.upstreamRequests(), n);
   });
 
   test('unknown model or route → NotFoundError model_not_found', async () => {
-    await assert.rejects(sdk.chat.completions.create({ model: 'nowhere/x', messages }), (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found');
+    await assert.rejects(
+      sdk.chat.completions.create({ model: 'nowhere/x', messages }),
+      (e: unknown) => e instanceof OpenAI.NotFoundError && e.code === 'model_not_found',
+    );
     await assert.rejects(sdk.chat.completions.create({ model: 'route/none', messages }), OpenAI.NotFoundError);
   });
 
@@ -153,7 +167,10 @@ describe('gateway: OpenAI SDK as the client', () => {
     assert.ok(err instanceof OpenAI.InternalServerError);
     assert.equal(err.status, 502);
     w.openai.enqueue({ status: 400, errorType: 'context_length_exceeded', errorMessage: "This model's maximum context length is 128000 tokens." });
-    await assert.rejects(sdk.chat.completions.create({ model: 'openai/gpt-4o', messages }), (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'context_length_exceeded');
+    await assert.rejects(
+      sdk.chat.completions.create({ model: 'openai/gpt-4o', messages }),
+      (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'context_length_exceeded',
+    );
   });
 
   test('an error after streaming started arrives as an SSE error event; the text before it is kept', async () => {
@@ -195,7 +212,14 @@ describe('gateway: OpenAI SDK as the client', () => {
       /* read to the end */
     }
     const mine = w.ledger.entries.slice(before);
-    assert.deepEqual(mine.map((e) => [e.model, e.frontEnd, e.ok]), [['openai/gpt-4o-mini', 'gateway', true], ['openai/gpt-4o-mini', 'gateway', true]], JSON.stringify(mine));
+    assert.deepEqual(
+      mine.map((e) => [e.model, e.frontEnd, e.ok]),
+      [
+        ['openai/gpt-4o-mini', 'gateway', true],
+        ['openai/gpt-4o-mini', 'gateway', true],
+      ],
+      JSON.stringify(mine),
+    );
   });
 
   test('a client that hangs up mid-stream cancels the upstream request at once', async () => {
@@ -234,7 +258,9 @@ describe('gateway: budgets', () => {
   test('a blocking budget refuses with 402 budget_exceeded and calls no provider', async () => {
     const w = await startWorld({ config: { budget: { perRequest: 0.0000001, onExceed: 'block' } } });
     try {
-      const err = await sdkFor(w).chat.completions.create({ model: 'openai/gpt-4o-mini', messages, max_tokens: 1000 }).catch((e: unknown) => e);
+      const err = await sdkFor(w)
+        .chat.completions.create({ model: 'openai/gpt-4o-mini', messages, max_tokens: 1000 })
+        .catch((e: unknown) => e);
       assert.ok(err instanceof OpenAI.APIError, String(err));
       assert.equal(err.status, 402);
       assert.equal(err.code, 'budget_exceeded');
@@ -293,7 +319,15 @@ describe('switchboard serve (the CLI)', () => {
     mkdirSync(join(dir, 'config'));
     const configPath = join(dir, 'config', 'config.json');
     writeFileSync(configPath, JSON.stringify({ providers: [{ id: 'openai', baseUrl: fake.baseUrl }] }));
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data'), OPENAI_API_KEY: KEY, SWITCHBOARD_GATEWAY_TOKEN: TOKEN };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      XDG_CACHE_HOME: join(dir, 'cache'),
+      XDG_DATA_HOME: join(dir, 'data'),
+      OPENAI_API_KEY: KEY,
+      SWITCHBOARD_GATEWAY_TOKEN: TOKEN,
+    };
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--config', configPath], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -315,7 +349,10 @@ describe('switchboard serve (the CLI)', () => {
       const store = new SqliteUsageStore(join(dir, 'data', 'switchboard', 'usage.sqlite'));
       const ledger = await store.readAll();
       store.close();
-      assert.deepEqual(ledger.map((e) => e.frontEnd), ['gateway']);
+      assert.deepEqual(
+        ledger.map((e) => e.frontEnd),
+        ['gateway'],
+      );
       assert.ok(!stderr.includes(KEY) && !stderr.includes(TOKEN), 'no secrets in the log');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -325,7 +362,13 @@ describe('switchboard serve (the CLI)', () => {
 
   test('without the env var, the token is generated into a 0600 file and the line says where', async () => {
     const dir = tempDir();
-    const env = { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), XDG_DATA_HOME: join(dir, 'data') };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      XDG_CONFIG_HOME: join(dir, 'config'),
+      XDG_CACHE_HOME: join(dir, 'cache'),
+      XDG_DATA_HOME: join(dir, 'data'),
+    };
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -20,7 +20,14 @@ import { setup } from './helpers.ts';
 const TOKEN = 'gw-sdk-token-0123456789abcdef';
 const ARGS = '{"city":"Paris"}';
 const FINISH: Record<string, string> = { openai: 'tool_calls', anthropic: 'tool_use', gemini: 'STOP' };
-const WEATHER_TOOL = { type: 'function' as const, function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
+const WEATHER_TOOL = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Current weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
 const Weather = z.object({ city: z.string(), tempC: z.number() });
 const WEATHER_JSON = '{"city":"Paris","tempC":18}';
 
@@ -34,19 +41,46 @@ interface Door {
 async function door(protocol: FakeProtocol): Promise<Door> {
   const w = await setup(protocol);
   const gateway = await startGateway({ client: w.client, token: TOKEN });
-  return { fake: w.fake, gateway, model: w.model, close: async () => { await gateway.close(); await w.close(); } };
+  return {
+    fake: w.fake,
+    gateway,
+    model: w.model,
+    close: async () => {
+      await gateway.close();
+      await w.close();
+    },
+  };
 }
 
-const toolCallScenario = (protocol: FakeProtocol, id = 'call_w1'): Scenario => ({ reasoning: protocol === 'openai' ? '' : 'Look it up.', toolCall: { id, name: 'get_weather', arguments: ARGS }, finishReason: FINISH[protocol]! });
+const toolCallScenario = (protocol: FakeProtocol, id = 'call_w1'): Scenario => ({
+  reasoning: protocol === 'openai' ? '' : 'Look it up.',
+  toolCall: { id, name: 'get_weather', arguments: ARGS },
+  finishReason: FINISH[protocol]!,
+});
 /** The structured answer as each protocol gives it: JSON text, or Anthropic's JSON tool (the core turns it into text). */
-const jsonScenario = (protocol: FakeProtocol): Scenario => (protocol === 'anthropic' ? { toolCall: { id: 'toolu_json', name: JSON_TOOL_NAME, arguments: WEATHER_JSON }, finishReason: 'tool_use' } : { text: WEATHER_JSON });
+const jsonScenario = (protocol: FakeProtocol): Scenario =>
+  protocol === 'anthropic'
+    ? { toolCall: { id: 'toolu_json', name: JSON_TOOL_NAME, arguments: WEATHER_JSON }, finishReason: 'tool_use' }
+    : { text: WEATHER_JSON };
 
 /** The tool result reached the provider paired with its call, in the provider's own shape. */
 function assertToolResultSent(protocol: FakeProtocol, body: Record<string, any>): void {
   const s = JSON.stringify(body);
-  if (protocol === 'openai') assert.ok(body.messages.some((m: any) => m.role === 'tool' && m.content.includes('18')), s);
-  else if (protocol === 'anthropic') assert.ok(body.messages.some((m: any) => m.role === 'user' && Array.isArray(m.content) && m.content.some((b: any) => b.type === 'tool_result')), s);
-  else assert.ok(body.contents.some((c: any) => c.parts.some((p: any) => p.functionResponse?.name === 'get_weather')), s);
+  if (protocol === 'openai')
+    assert.ok(
+      body.messages.some((m: any) => m.role === 'tool' && m.content.includes('18')),
+      s,
+    );
+  else if (protocol === 'anthropic')
+    assert.ok(
+      body.messages.some((m: any) => m.role === 'user' && Array.isArray(m.content) && m.content.some((b: any) => b.type === 'tool_result')),
+      s,
+    );
+  else
+    assert.ok(
+      body.contents.some((c: any) => c.parts.some((p: any) => p.functionResponse?.name === 'get_weather')),
+      s,
+    );
 }
 
 for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies readonly FakeProtocol[]) {
@@ -59,7 +93,7 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
       await d.close();
     });
 
-    test('openai SDK: tool loop, non-streamed and streamed (the SDK\'s own stream accumulator)', async () => {
+    test("openai SDK: tool loop, non-streamed and streamed (the SDK's own stream accumulator)", async () => {
       const sdk = new OpenAI({ baseURL: d.gateway.url, apiKey: TOKEN, maxRetries: 0 });
       for (const streamed of [false, true]) {
         const start = d.fake.requests.length;
@@ -95,7 +129,10 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
       d.fake.enqueue({ text: 'ok' });
       const { data, response } = await sdk.chat.completions.create({ model: d.model, messages: [{ role: 'user', content: 'hi' }], store: true }).withResponse();
       const header = JSON.parse(response.headers.get('x-switchboard-warnings') ?? '[]') as string[];
-      assert.ok(header.some((w) => w.startsWith('store:')), header.join(' | '));
+      assert.ok(
+        header.some((w) => w.startsWith('store:')),
+        header.join(' | '),
+      );
       assert.deepEqual((data as unknown as { switchboard?: { warnings: string[] } }).switchboard?.warnings, header);
     });
 
@@ -104,12 +141,24 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
       const res = await fetch(`${d.gateway.url}/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ model: d.model, messages: [{ role: 'user', content: 'Weather?' }], tools: [WEATHER_TOOL], stream: true, metadata: { run: '1' } }),
+        body: JSON.stringify({
+          model: d.model,
+          messages: [{ role: 'user', content: 'Weather?' }],
+          tools: [WEATHER_TOOL],
+          stream: true,
+          metadata: { run: '1' },
+        }),
       });
       assert.equal(res.status, 200);
       const header = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
-      assert.ok(header.some((w) => w.startsWith('metadata:')), header.join(' | '));
-      const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+      assert.ok(
+        header.some((w) => w.startsWith('metadata:')),
+        header.join(' | '),
+      );
+      const events = (await res.text())
+        .split('\n\n')
+        .filter((e) => e.startsWith('data: '))
+        .map((e) => e.slice(6));
       assert.equal(events.pop(), '[DONE]');
       const chunks = events.map((e) => JSON.parse(e));
       const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
@@ -149,7 +198,16 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
         model,
         maxRetries: 0,
         prompt: 'Weather in Paris?',
-        tools: { get_weather: tool({ description: 'Current weather', inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => { ran++; return { city, tempC: 18 }; } }) },
+        tools: {
+          get_weather: tool({
+            description: 'Current weather',
+            inputSchema: z.object({ city: z.string() }),
+            execute: async ({ city }) => {
+              ran++;
+              return { city, tempC: 18 };
+            },
+          }),
+        },
         stopWhen: stepCountIs(3),
       });
       assert.equal(ran, 1);

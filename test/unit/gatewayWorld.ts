@@ -73,11 +73,13 @@ export async function startWorld(opts: { config?: Partial<ConfigInput>; gateway?
   );
   const logs: string[] = [];
   const fakes = [openai, anthropic, backup];
-  const gateway = await startGateway({ client, token: TOKEN, secrets: [KEY, BACKUP_KEY], log: (l) => logs.push(l), ...opts.gateway }).catch(async (e: unknown) => {
-    await client.close();
-    await Promise.all(fakes.map((f) => f.close()));
-    throw e;
-  });
+  const gateway = await startGateway({ client, token: TOKEN, secrets: [KEY, BACKUP_KEY], log: (l) => logs.push(l), ...opts.gateway }).catch(
+    async (e: unknown) => {
+      await client.close();
+      await Promise.all(fakes.map((f) => f.close()));
+      throw e;
+    },
+  );
   return {
     openai,
     anthropic,
@@ -115,12 +117,15 @@ export function raw(port: number, opts: { method?: string; path?: string; header
       done = true;
       resolve({ status: res?.statusCode ?? 0, headers: res?.headers ?? {}, body: Buffer.concat(parts).toString('utf8'), ...(error ? { error } : {}) });
     };
-    const req = http.request({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/health', agent: false, headers: opts.headers ?? {} }, (r) => {
-      res = r;
-      r.on('data', (c: Buffer) => parts.push(c));
-      r.on('end', () => finish());
-      r.on('error', (e) => finish(e.message));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/health', agent: false, headers: opts.headers ?? {} },
+      (r) => {
+        res = r;
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => finish());
+        r.on('error', (e) => finish(e.message));
+      },
+    );
     req.on('error', (e) => finish(e.message));
     if (opts.body !== undefined) req.write(opts.body);
     req.end();

@@ -14,13 +14,16 @@ import type { ToolDefinition } from '../../src/core/types.ts';
 import { validateRequest } from '../fakes/strict.ts';
 
 type J = Record<string, unknown>;
-const FIXTURE = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/agentTools.json'), 'utf8')) as Record<'claudeCode' | 'codex', { name: string; input_schema: J }[]>;
+const FIXTURE = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/agentTools.json'), 'utf8')) as Record<
+  'claudeCode' | 'codex',
+  { name: string; input_schema: J }[]
+>;
 const google = resolveProvider(ProviderConfigSchema.parse({ id: 'google' }));
 const ctx = (): BodyContext => ({ warn: () => undefined, capabilities: null }) as unknown as BodyContext;
 const body = (tools: ToolDefinition[]): J => geminiBody(google, 'gemini-2.5-flash', { messages: [{ role: 'user', content: 'q' }], tools }, ctx());
-const decls = (b: J): J[] => ((b.tools as J[])[0]!.functionDeclarations as J[]);
+const decls = (b: J): J[] => (b.tools as J[])[0]!.functionDeclarations as J[];
 
-describe('the real agents\' tools for Gemini', () => {
+describe("the real agents' tools for Gemini", () => {
   for (const agent of ['claudeCode', 'codex'] as const) {
     test(`every ${agent} tool converts without refusal and passes the strict Gemini fake`, () => {
       const tools = FIXTURE[agent];
@@ -72,7 +75,10 @@ describe('exact or refused', () => {
   });
 
   test('propertyNames: only the vacuous {type: string} is dropped', () => {
-    assert.deepEqual(toGeminiJsonSchema({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} }), { type: 'object', additionalProperties: {} });
+    assert.deepEqual(toGeminiJsonSchema({ type: 'object', propertyNames: { type: 'string' }, additionalProperties: {} }), {
+      type: 'object',
+      additionalProperties: {},
+    });
     refuses(() => toGeminiJsonSchema({ type: 'object', propertyNames: { pattern: '^a' } }), /propertyNames/);
   });
 
@@ -80,14 +86,22 @@ describe('exact or refused', () => {
     refuses(() => toGeminiJsonSchema({ type: 'string', minLength: 2 }), /"minLength" is not honoured/);
     refuses(() => toGeminiJsonSchema({ oneOf: [{ type: 'string' }, { type: 'string', enum: ['a'] }] }), /oneOf with overlapping/);
     assert.deepEqual(toGeminiJsonSchema({ oneOf: [{ type: 'string' }, { type: 'integer' }] }), { anyOf: [{ type: 'string' }, { type: 'integer' }] });
-    assert.deepEqual(toGeminiJsonSchema({ $defs: { s: { type: 'string' } }, type: 'object', properties: { a: { $ref: '#/$defs/s' } } }), { type: 'object', properties: { a: { type: 'string' } } });
+    assert.deepEqual(toGeminiJsonSchema({ $defs: { s: { type: 'string' } }, type: 'object', properties: { a: { $ref: '#/$defs/s' } } }), {
+      type: 'object',
+      properties: { a: { type: 'string' } },
+    });
   });
 
   test('a tool that needs both forms (a free-form object and a pattern) is refused, naming the tool and both reasons', () => {
     const parameters = { type: 'object', properties: { m: { type: 'object', additionalProperties: {} }, s: { type: 'string', pattern: '^x' } } };
     assert.throws(
       () => body([{ name: 'mixed', parameters }]),
-      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /tools\["mixed"\]\.parameters/.test(e.message) && /additionalProperties/.test(e.message) && /"pattern"/.test(e.message),
+      (e: unknown) =>
+        e instanceof SwitchboardError &&
+        e.kind === 'bad_request' &&
+        /tools\["mixed"\]\.parameters/.test(e.message) &&
+        /additionalProperties/.test(e.message) &&
+        /"pattern"/.test(e.message),
     );
   });
 });
@@ -95,11 +109,28 @@ describe('exact or refused', () => {
 describe('the strict Gemini fake on parametersJsonSchema', () => {
   const withDecl = (d: J): J => ({ contents: [{ role: 'user', parts: [{ text: 'q' }] }], tools: [{ functionDeclarations: [{ name: 'f', ...d }] }] });
   test('parameters and parametersJsonSchema together are refused', () => {
-    assert.match(validateRequest('gemini', 'g', withDecl({ parameters: { type: 'object', properties: { a: { type: 'string' } } }, parametersJsonSchema: { type: 'object' } })) ?? '', /mutually exclusive/);
+    assert.match(
+      validateRequest(
+        'gemini',
+        'g',
+        withDecl({ parameters: { type: 'object', properties: { a: { type: 'string' } } }, parametersJsonSchema: { type: 'object' } }),
+      ) ?? '',
+      /mutually exclusive/,
+    );
   });
   test('a keyword Gemini would ignore is refused; supported ones pass', () => {
-    assert.match(validateRequest('gemini', 'g', withDecl({ parametersJsonSchema: { type: 'object', properties: { a: { type: 'string', pattern: 'x' } } } })) ?? '', /"pattern" is not supported/);
-    assert.equal(validateRequest('gemini', 'g', withDecl({ parametersJsonSchema: { type: 'object', properties: { m: { type: 'object', additionalProperties: {} } }, additionalProperties: false } })), null);
+    assert.match(
+      validateRequest('gemini', 'g', withDecl({ parametersJsonSchema: { type: 'object', properties: { a: { type: 'string', pattern: 'x' } } } })) ?? '',
+      /"pattern" is not supported/,
+    );
+    assert.equal(
+      validateRequest(
+        'gemini',
+        'g',
+        withDecl({ parametersJsonSchema: { type: 'object', properties: { m: { type: 'object', additionalProperties: {} } }, additionalProperties: false } }),
+      ),
+      null,
+    );
   });
   test('the root must describe an object', () => {
     assert.match(validateRequest('gemini', 'g', withDecl({ parametersJsonSchema: { type: 'string' } })) ?? '', /must describe an object/);

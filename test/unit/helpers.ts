@@ -15,7 +15,11 @@ export const PROVIDER_OF: Record<FakeProtocol, { id: string; model: string; env:
 export const PROTOCOLS: FakeProtocol[] = ['openai', 'openrouter', 'anthropic', 'gemini'];
 export const KEY = 'sk-test-abcdef123456';
 
-export async function setup(protocol: FakeProtocol, config: Partial<ConfigInput> = {}, options: ClientOptions = {}): Promise<{ fake: FakeServer; client: SwitchboardClient; model: string; close(): Promise<void> }> {
+export async function setup(
+  protocol: FakeProtocol,
+  config: Partial<ConfigInput> = {},
+  options: ClientOptions = {},
+): Promise<{ fake: FakeServer; client: SwitchboardClient; model: string; close(): Promise<void> }> {
   const fake = await startFakeProvider(protocol, { apiKey: KEY });
   const p = PROVIDER_OF[protocol];
   const client = createClient(
@@ -47,10 +51,14 @@ export class ManualClock implements Clock {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
       const cancel = this.timeout(ms, resolve);
-      signal?.addEventListener('abort', () => {
-        cancel();
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          cancel();
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       // Sleeping in tests is instant: advance to the wake-up time.
       queueMicrotask(() => this.advance(ms));
     });

@@ -25,13 +25,30 @@ async function closedPort(): Promise<number> {
 
 function model(id: string, extra: Partial<ModelInfo> = {}): ModelInfo {
   const [providerId, name] = [id.slice(0, id.indexOf('/')), id.slice(id.indexOf('/') + 1)];
-  return { id, providerId, model: name, name, contextLength: 128_000, maxOutput: null, price: { input: 1, output: 2 }, priceSource: 'database', source: 'snapshot', available: true, via: 'direct', ...extra };
+  return {
+    id,
+    providerId,
+    model: name,
+    name,
+    contextLength: 128_000,
+    maxOutput: null,
+    price: { input: 1, output: 2 },
+    priceSource: 'database',
+    source: 'snapshot',
+    available: true,
+    via: 'direct',
+    ...extra,
+  };
 }
 
 describe('Host modules', () => {
   describe('settings validation', () => {
     it('accepts the config-file schema, including custom OpenAI-compatible endpoints', () => {
-      const r = validateSettings({ providers: [{ id: 'openai' }, { id: 'work', kind: 'openai', baseUrl: 'https://llm.example.com/v1' }], defaultModel: ' work/llama ', budget: { daily: 2 } });
+      const r = validateSettings({
+        providers: [{ id: 'openai' }, { id: 'work', kind: 'openai', baseUrl: 'https://llm.example.com/v1' }],
+        defaultModel: ' work/llama ',
+        budget: { daily: 2 },
+      });
       assert.deepEqual(r.problems, []);
       assert.equal(r.config.providers.length, 2);
       assert.equal(r.config.defaultModel, 'work/llama');
@@ -39,11 +56,27 @@ describe('Host modules', () => {
     });
 
     it('drops only the bad entries and keys, naming each problem by its setting path', () => {
-      const r = validateSettings({ providers: [{ id: 'openai' }, { id: 'x', kind: 'nope' }, { id: 'openai' }], timeouts: { idleMs: -5 }, routes: [{ id: 'r', models: ['openai/gpt-4o'] }] });
-      assert.ok(r.problems.some((p) => p.startsWith('switchboard.providers[2].id: duplicate provider id')), r.problems.join('\n'));
-      assert.ok(r.problems.some((p) => p.startsWith('switchboard.providers[1].kind')), r.problems.join('\n'));
-      assert.ok(r.problems.some((p) => p.startsWith('switchboard.timeouts.idleMs')), r.problems.join('\n'));
-      assert.deepEqual(r.config.providers.map((p) => p.id), ['openai']);
+      const r = validateSettings({
+        providers: [{ id: 'openai' }, { id: 'x', kind: 'nope' }, { id: 'openai' }],
+        timeouts: { idleMs: -5 },
+        routes: [{ id: 'r', models: ['openai/gpt-4o'] }],
+      });
+      assert.ok(
+        r.problems.some((p) => p.startsWith('switchboard.providers[2].id: duplicate provider id')),
+        r.problems.join('\n'),
+      );
+      assert.ok(
+        r.problems.some((p) => p.startsWith('switchboard.providers[1].kind')),
+        r.problems.join('\n'),
+      );
+      assert.ok(
+        r.problems.some((p) => p.startsWith('switchboard.timeouts.idleMs')),
+        r.problems.join('\n'),
+      );
+      assert.deepEqual(
+        r.config.providers.map((p) => p.id),
+        ['openai'],
+      );
       assert.deepEqual(r.config.timeouts, {});
       assert.equal(r.config.routes.length, 1);
     });
@@ -53,7 +86,10 @@ describe('Host modules', () => {
       assert.deepEqual(ok.problems, []);
       assert.deepEqual(ok.config.capabilities, { 'ollama/llava': { imageInput: true, contextWindow: 32768 } });
       const bad = validateSettings({ capabilities: { 'ollama/llava': { vision: true } } });
-      assert.ok(bad.problems.some((p) => p.startsWith('switchboard.capabilities')), bad.problems.join('\n'));
+      assert.ok(
+        bad.problems.some((p) => p.startsWith('switchboard.capabilities')),
+        bad.problems.join('\n'),
+      );
       assert.deepEqual(bad.config.capabilities, {});
     });
 
@@ -64,7 +100,10 @@ describe('Host modules', () => {
     it('adds presets that have a stored key, once, whatever alias the settings use', () => {
       const base = validateSettings({ providers: [{ id: 'gemini' }] }).config;
       const cfg = effectiveConfig(base, ['google', 'anthropic', 'not-a-preset']);
-      assert.deepEqual(cfg.providers.map((p) => p.id), ['gemini', 'anthropic']);
+      assert.deepEqual(
+        cfg.providers.map((p) => p.id),
+        ['gemini', 'anthropic'],
+      );
       assert.equal(effectiveConfig(base, []), base);
     });
   });
@@ -116,7 +155,16 @@ describe('Host modules', () => {
         ]),
       });
       const shape = items.map((i) => (i.kind === 'separator' ? `# ${i.label}` : `${i.id}${i.current ? ' *' : ''}`));
-      assert.deepEqual(shape, ['# Recently used', 'openai/gpt-4o *', '# Routes', 'route/fast', '# Anthropic', 'anthropic/claude-x', '# OpenAI', 'openai/gpt-4o-mini']);
+      assert.deepEqual(shape, [
+        '# Recently used',
+        'openai/gpt-4o *',
+        '# Routes',
+        'route/fast',
+        '# Anthropic',
+        'anthropic/claude-x',
+        '# OpenAI',
+        'openai/gpt-4o-mini',
+      ]);
       assert.deepEqual(pushRecent(['a', 'b', 'c'], 'b'), ['b', 'a', 'c']);
     });
   });
@@ -156,7 +204,10 @@ describe('Host modules', () => {
       const port = await closedPort();
       try {
         const found = await detectLocalServers({ baseUrls: { ollama: ollama.baseUrl, lmstudio: `http://127.0.0.1:${port}/v1` } });
-        assert.deepEqual(found.map((s) => [s.providerId, s.models]), [['ollama', ['llama3.2', 'qwen2.5-coder']]]);
+        assert.deepEqual(
+          found.map((s) => [s.providerId, s.models]),
+          [['ollama', ['llama3.2', 'qwen2.5-coder']]],
+        );
       } finally {
         await ollama.close();
       }
@@ -187,7 +238,10 @@ describe('Host modules', () => {
         error: null,
       };
       const line = describeResult('chat', r);
-      assert.equal(line, '[chat] route/fast → openai/gpt-4o-mini: finish stop; first token 120 ms, total 1.5 s; 100 in / 20 out tokens; cost $0.000027; attempts: groq/llama error (rate_limit 429) 80 ms, openai/gpt-4o-mini ok 1.4 s');
+      assert.equal(
+        line,
+        '[chat] route/fast → openai/gpt-4o-mini: finish stop; first token 120 ms, total 1.5 s; 100 in / 20 out tokens; cost $0.000027; attempts: groq/llama error (rate_limit 429) 80 ms, openai/gpt-4o-mini ok 1.4 s',
+      );
       assert.ok(!line.includes('SECRET'));
     });
   });

@@ -91,7 +91,14 @@ describe('SessionSpend', () => {
     spend.record('chat', result({}));
     spend.record('chat', result({ costUsd: null }));
     // Never reached a provider (no key): logged, not counted.
-    spend.record('chat', result({ answeredBy: null, costUsd: null, attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'error', errorKind: 'auth', durationMs: 0 }] as ChatResult['attempts'] }));
+    spend.record(
+      'chat',
+      result({
+        answeredBy: null,
+        costUsd: null,
+        attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'error', errorKind: 'auth', durationMs: 0 }] as ChatResult['attempts'],
+      }),
+    );
     assert.deepEqual(spend.session(), { usd: 0.002, requests: 2, unknownCost: 1 });
     assert.equal(spend.text(), '$0.002 (+1 unpriced)');
     assert.deepEqual(fired, [1, 2]);
@@ -132,7 +139,10 @@ describe('ClientService', () => {
     const a = svc.client();
     assert.equal(svc.client(), a);
     assert.deepEqual(created, [a]);
-    assert.ok(a.providers.some((p) => p.id === 'openai'), 'a preset with a stored key is used');
+    assert.ok(
+      a.providers.some((p) => p.id === 'openai'),
+      'a preset with a stored key is used',
+    );
     assert.equal(svc.keyFor(a.providers.find((p) => p.id === 'openai')!), 'sk-test-1');
     defaultModel = 'route/x';
     assert.equal(svc.reloadSettings().config.defaultModel, 'openai/gpt-4o-mini');

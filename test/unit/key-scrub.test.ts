@@ -74,8 +74,15 @@ describe('keys echoed inside a stream', () => {
   for (const key of ['sk-InStream-MixedCase-0a1b2c3d4e5f', 'abc123']) {
     for (const mode of ['stream-error', 'malformed'] as const) {
       test(`${mode} echoing ${key.length < 8 ? 'a short key' : 'a key'}: the error carries none of its forms`, async () => {
-        h.setMode(mode === 'stream-error' ? { kind: 'stream-error', message: `invalid credentials: ${echoes(key)}` } : { kind: 'malformed', data: `{"oops": "${key}" ${b64(key)}` });
-        const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] }, { env: { EVIL_KEY: key } });
+        h.setMode(
+          mode === 'stream-error'
+            ? { kind: 'stream-error', message: `invalid credentials: ${echoes(key)}` }
+            : { kind: 'malformed', data: `{"oops": "${key}" ${b64(key)}` },
+        );
+        const client = createClient(
+          { retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] },
+          { env: { EVIL_KEY: key } },
+        );
         try {
           const s = client.stream({ model: 'evil/m', messages: [{ role: 'user', content: 'hi' }] });
           const errors: string[] = [];
@@ -83,7 +90,13 @@ describe('keys echoed inside a stream', () => {
           const r = await s.result;
           assert.ok(r.error);
           assert.equal(r.text, 'Hello', 'the text before the error is kept');
-          const all = [...errors, r.error.message, JSON.stringify(r.error), ...r.attempts.map((a) => a.message ?? ''), String((r.error.cause as Error | undefined)?.message ?? '')].join('\n');
+          const all = [
+            ...errors,
+            r.error.message,
+            JSON.stringify(r.error),
+            ...r.attempts.map((a) => a.message ?? ''),
+            String((r.error.cause as Error | undefined)?.message ?? ''),
+          ].join('\n');
           assert.deepEqual(leaks(all, key), [], all);
         } finally {
           await client.close();
@@ -94,13 +107,19 @@ describe('keys echoed inside a stream', () => {
 
   test('the gateway: responses (streamed and not) and log lines carry no key', async () => {
     const key = 'gwkey42';
-    const client = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] }, { env: { EVIL_KEY: key } });
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] },
+      { env: { EVIL_KEY: key } },
+    );
     const logs: string[] = [];
     const token = 'gw-test-token-0123456789abcdef';
     const gw = await startGateway({ client, token, log: (l) => logs.push(l) });
     try {
       const bodies: string[] = [];
-      for (const mode of [{ kind: 'stream-error', message: `bad key ${echoes(key)}` }, { kind: 'malformed', data: `{${key} ${b64(key)}` }] as const) {
+      for (const mode of [
+        { kind: 'stream-error', message: `bad key ${echoes(key)}` },
+        { kind: 'malformed', data: `{${key} ${b64(key)}` },
+      ] as const) {
         h.setMode(mode);
         for (const stream of [true, false]) {
           const res = await fetch(`${gw.url}/chat/completions`, {
@@ -111,9 +130,15 @@ describe('keys echoed inside a stream', () => {
           bodies.push(await res.text());
         }
       }
-      assert.ok(bodies.every((b) => b.includes('[redacted]')), bodies.join('\n'));
+      assert.ok(
+        bodies.every((b) => b.includes('[redacted]')),
+        bodies.join('\n'),
+      );
       assert.deepEqual(leaks(bodies.join('\n'), key), [], bodies.join('\n'));
-      assert.ok(logs.some((l) => l.includes('[redacted]')), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => l.includes('[redacted]')),
+        logs.join('\n'),
+      );
       assert.deepEqual(leaks(logs.join('\n'), key), [], logs.join('\n'));
     } finally {
       await gw.close();
@@ -127,9 +152,15 @@ describe('keys echoed inside a stream', () => {
     try {
       const cli = await privateCliCopy(dir);
       const config = join(dir, 'config.json');
-      writeFileSync(config, JSON.stringify({ retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] }));
+      writeFileSync(
+        config,
+        JSON.stringify({ retries: { maxRetries: 0 }, providers: [{ id: 'evil', kind: 'openai', baseUrl: h.baseUrl, apiKeyEnv: 'EVIL_KEY', models: ['m'] }] }),
+      );
       const out: Record<string, string> = {};
-      for (const mode of [{ kind: 'stream-error', message: `denied: ${echoes(key)}` }, { kind: 'malformed', data: `{"${key}"` }] as const) {
+      for (const mode of [
+        { kind: 'stream-error', message: `denied: ${echoes(key)}` },
+        { kind: 'malformed', data: `{"${key}"` },
+      ] as const) {
         h.setMode(mode);
         const child = spawn(process.execPath, [cli, 'chat', '--model', 'evil/m', '--prompt', 'hi', '--json', '--config', config], {
           env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: dir, XDG_CACHE_HOME: dir, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir, EVIL_KEY: key },

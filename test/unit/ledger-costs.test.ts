@@ -23,7 +23,10 @@ describe('billed versus computed', () => {
     fakes.push(f);
     const ledger = new MemoryUsageStore();
     // Our price for the slug: $1 in / $2 out per 1M.
-    const client = createClient({ providers: [{ id: 'openrouter', baseUrl: f.baseUrl }], pricing: { 'openrouter/acme/m': { input: 1, output: 2 } }, retries: { maxRetries: 0 } }, { env: { OPENROUTER_API_KEY: 'k' }, ledger });
+    const client = createClient(
+      { providers: [{ id: 'openrouter', baseUrl: f.baseUrl }], pricing: { 'openrouter/acme/m': { input: 1, output: 2 } }, retries: { maxRetries: 0 } },
+      { env: { OPENROUTER_API_KEY: 'k' }, ledger },
+    );
     f.enqueue({ text: 'hi', usage: { input: 1000, output: 500, cost: 0.0025 } });
     const r = await client.complete({ model: 'openrouter/acme/m', messages: [{ role: 'user', content: 'hello' }] });
     assert.equal(r.error, null);
@@ -52,7 +55,22 @@ describe('ledger schema', () => {
     old.close();
 
     const s = new SqliteUsageStore(path);
-    await s.append({ ts: '2026-12-01T11:00:00.000Z', model: 'b/m', answeredBy: 'b/m', inputTokens: 3000, outputTokens: 10, cachedInputTokens: 100, cacheWrite5mTokens: 1500, cacheWrite1hTokens: 500, toolUsePromptTokens: 0, costUsd: 0.01, billedUsd: 0.01, computedUsd: 0.0098, frontEnd: 'gateway', ok: true });
+    await s.append({
+      ts: '2026-12-01T11:00:00.000Z',
+      model: 'b/m',
+      answeredBy: 'b/m',
+      inputTokens: 3000,
+      outputTokens: 10,
+      cachedInputTokens: 100,
+      cacheWrite5mTokens: 1500,
+      cacheWrite1hTokens: 500,
+      toolUsePromptTokens: 0,
+      costUsd: 0.01,
+      billedUsd: 0.01,
+      computedUsd: 0.0098,
+      frontEnd: 'gateway',
+      ok: true,
+    });
     const [a, b] = await s.readAll();
     assert.equal(a?.costUsd, 0.5);
     assert.equal(a?.cacheWrite5mTokens, null);

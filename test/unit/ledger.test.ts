@@ -22,7 +22,17 @@ import { openLedgerAt, SqliteUsageStore } from '../../src/core/router/sqliteLedg
 const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
 let n = 0;
 const fresh = (): string => join(dir, `l${n++}`, 'usage.sqlite');
-const entry = (cost: number | null, extra: Partial<LedgerEntryInput> = {}): LedgerEntryInput => ({ ts: new Date().toISOString(), model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 2, costUsd: cost, frontEnd: 'cli', ok: true, ...extra });
+const entry = (cost: number | null, extra: Partial<LedgerEntryInput> = {}): LedgerEntryInput => ({
+  ts: new Date().toISOString(),
+  model: 'a/m',
+  answeredBy: 'a/m',
+  inputTokens: 1,
+  outputTokens: 2,
+  costUsd: cost,
+  frontEnd: 'cli',
+  ok: true,
+  ...extra,
+});
 
 const fakes: FakeServer[] = [];
 after(async () => {
@@ -38,7 +48,13 @@ describe('the SQLite ledger', () => {
     await assert.rejects(s.append(entry(0.1, { ts: 'yesterday-ish' })), /ts: must be an ISO date/);
     await assert.rejects(s.append(entry(-1)), /costUsd/);
     const all = await s.readAll();
-    assert.deepEqual(all.map((e) => [e.costUsd, e.ok, e.costEstimated]), [[0.25, true, false], [null, false, false]]);
+    assert.deepEqual(
+      all.map((e) => [e.costUsd, e.ok, e.costEstimated]),
+      [
+        [0.25, true, false],
+        [null, false, false],
+      ],
+    );
     s.close();
   });
 
@@ -67,9 +83,15 @@ describe('the SQLite ledger', () => {
     assert.match(report.problems[0]!, /^line 2: .*costUsd/);
     assert.match(report.problems[1]!, /^line 3: .*ts: must be an ISO date/);
     assert.match(report.problems[2]!, /^line 4: not valid JSON/);
-    assert.deepEqual((await s.readAll()).map((e) => e.costUsd), [0.1, 0.6]);
+    assert.deepEqual(
+      (await s.readAll()).map((e) => e.costUsd),
+      [0.1, 0.6],
+    );
     const days = summarize(await s.readAll(), null).byDay.map((d) => d.day);
-    assert.ok(days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)), days.join());
+    assert.ok(
+      days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)),
+      days.join(),
+    );
     s.close();
     // Opened again (another process, a later run): not imported twice.
     const again = openLedgerAt(join(base, 'usage.sqlite'));
@@ -158,7 +180,10 @@ describe('the SQLite ledger', () => {
     await roomy.append(entry(0.02, { model: 'after' }));
     const all = await roomy.readAll();
     assert.equal(all.length, written + 1);
-    assert.deepEqual(all.map((e) => e.model), [...Array.from({ length: written }, (_, i) => `m${i}`), 'after']);
+    assert.deepEqual(
+      all.map((e) => e.model),
+      [...Array.from({ length: written }, (_, i) => `m${i}`), 'after'],
+    );
     roomy.close();
   });
 });
@@ -167,7 +192,15 @@ describe('the SQLite ledger', () => {
 async function world(config: Partial<ConfigInput>, options: ClientOptions) {
   const f = await startFakeProvider('openai');
   fakes.push(f);
-  const client = createClient({ pricing: { 'a/m': { input: 1000, output: 1000 } }, retries: { maxRetries: 0 }, ...config, providers: [{ id: 'a', kind: 'openai', baseUrl: f.baseUrl, apiKeyEnv: 'K' }] }, { env: { K: 'k' }, ...options });
+  const client = createClient(
+    {
+      pricing: { 'a/m': { input: 1000, output: 1000 } },
+      retries: { maxRetries: 0 },
+      ...config,
+      providers: [{ id: 'a', kind: 'openai', baseUrl: f.baseUrl, apiKeyEnv: 'K' }],
+    },
+    { env: { K: 'k' }, ...options },
+  );
   return { fake: f, client };
 }
 

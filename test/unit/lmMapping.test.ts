@@ -56,7 +56,14 @@ test('an agent-mode loop maps exactly: the assistant tool calls, then the tool r
       role: 'user',
       parts: [
         { kind: 'toolResult', callId: 'call_1', content: [{ kind: 'text', value: 'alpha' }] },
-        { kind: 'toolResult', callId: 'call_2', content: [{ kind: 'text', value: 'be' }, { kind: 'text', value: 'ta' }] },
+        {
+          kind: 'toolResult',
+          callId: 'call_2',
+          content: [
+            { kind: 'text', value: 'be' },
+            { kind: 'text', value: 'ta' },
+          ],
+        },
         { kind: 'text', value: 'Summarize.' },
       ],
     },
@@ -89,9 +96,27 @@ test('images: a user image becomes a base64 image part with its media type; an i
   const img = png(64, 32);
   const { messages } = toCoreMessages(
     [
-      { role: 'user', parts: [{ kind: 'text', value: 'What is this?' }, { kind: 'data', mimeType: 'image/PNG', data: img }] },
+      {
+        role: 'user',
+        parts: [
+          { kind: 'text', value: 'What is this?' },
+          { kind: 'data', mimeType: 'image/PNG', data: img },
+        ],
+      },
       { role: 'assistant', parts: [{ kind: 'toolCall', callId: 'c1', name: 'screenshot', input: {} }] },
-      { role: 'user', parts: [{ kind: 'toolResult', callId: 'c1', content: [{ kind: 'text', value: 'the screen:' }, { kind: 'data', mimeType: 'image/jpeg', data: jpeg(10, 10) }] }] },
+      {
+        role: 'user',
+        parts: [
+          {
+            kind: 'toolResult',
+            callId: 'c1',
+            content: [
+              { kind: 'text', value: 'the screen:' },
+              { kind: 'data', mimeType: 'image/jpeg', data: jpeg(10, 10) },
+            ],
+          },
+        ],
+      },
     ],
     MODEL,
   );
@@ -121,7 +146,13 @@ test('images: a user image becomes a base64 image part with its media type; an i
 test('text and JSON data parts are text; a PDF is a file part; cache markers become cache hints on the part before them', () => {
   const { messages, warnings } = toCoreMessages(
     [
-      { role: 'system', parts: [{ kind: 'text', value: 'Be brief.' }, { kind: 'data', mimeType: CACHE_CONTROL_MIME, data: enc.encode('ephemeral') }] },
+      {
+        role: 'system',
+        parts: [
+          { kind: 'text', value: 'Be brief.' },
+          { kind: 'data', mimeType: CACHE_CONTROL_MIME, data: enc.encode('ephemeral') },
+        ],
+      },
       {
         role: 'user',
         parts: [
@@ -147,28 +178,51 @@ test('text and JSON data parts are text; a PDF is a file part; cache markers bec
     },
   ]);
   // A marker with nothing cacheable before it is not silently lost: it is a warning.
-  const lonely = toCoreMessages([{ role: 'user', parts: [{ kind: 'data', mimeType: CACHE_CONTROL_MIME, data: enc.encode('ephemeral') }, { kind: 'text', value: 'hi' }] }], MODEL);
+  const lonely = toCoreMessages(
+    [
+      {
+        role: 'user',
+        parts: [
+          { kind: 'data', mimeType: CACHE_CONTROL_MIME, data: enc.encode('ephemeral') },
+          { kind: 'text', value: 'hi' },
+        ],
+      },
+    ],
+    MODEL,
+  );
   assert.equal(lonely.warnings.length, 1);
   assert.match(lonely.warnings[0]!, /cache marker/);
 });
 
 test('what cannot be translated exactly is refused with the model and the fix, never dropped', () => {
   const refuse = (m: LmMessage, pattern: RegExp) =>
-    assert.throws(() => toCoreMessages([m], MODEL), (e: unknown) => e instanceof LmRequestError && e.message.includes(MODEL) && pattern.test(e.message));
+    assert.throws(
+      () => toCoreMessages([m], MODEL),
+      (e: unknown) => e instanceof LmRequestError && e.message.includes(MODEL) && pattern.test(e.message),
+    );
   refuse({ role: 'user', parts: [{ kind: 'data', mimeType: 'image/bmp', data: new Uint8Array(4) }] }, /image\/bmp.*PNG, JPEG, GIF or WebP/);
   refuse({ role: 'user', parts: [{ kind: 'data', mimeType: 'image/png', data: new Uint8Array(6 * 1024 * 1024) }] }, /6\.0 MB.*5 MB/);
   refuse({ role: 'user', parts: [{ kind: 'data', mimeType: 'application/zip', data: new Uint8Array(4) }] }, /application\/zip/);
   refuse({ role: 'user', parts: [{ kind: 'unsupported', what: 'a prompt-tsx element', approxText: '{}' }] }, /prompt-tsx element.*as text/);
-  refuse({ role: 'user', parts: [{ kind: 'toolResult', callId: 'x', content: [{ kind: 'unsupported', what: 'a prompt-tsx element', approxText: '' }] }] }, /result of tool call x/);
+  refuse(
+    { role: 'user', parts: [{ kind: 'toolResult', callId: 'x', content: [{ kind: 'unsupported', what: 'a prompt-tsx element', approxText: '' }] }] },
+    /result of tool call x/,
+  );
   refuse({ role: 'assistant', parts: [{ kind: 'data', mimeType: 'image/png', data: png(1, 1) }] }, /assistant message/);
   refuse({ role: 'system', parts: [{ kind: 'toolCall', callId: 'c', name: 'n', input: {} }] }, /system message/);
 });
 
 test('tools and tool modes: schemas pass through, a tool without one takes no arguments, Required without tools is refused', () => {
-  assert.deepEqual(toToolDefinitions([{ name: 'read', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }, { name: 'now', description: 'The time' }]), [
-    { name: 'read', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
-    { name: 'now', description: 'The time', parameters: { type: 'object', properties: {} } },
-  ]);
+  assert.deepEqual(
+    toToolDefinitions([
+      { name: 'read', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
+      { name: 'now', description: 'The time' },
+    ]),
+    [
+      { name: 'read', description: 'Read a file', parameters: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } },
+      { name: 'now', description: 'The time', parameters: { type: 'object', properties: {} } },
+    ],
+  );
   assert.equal(toToolChoice(1, 2, MODEL), 'auto');
   assert.equal(toToolChoice(2, 2, MODEL), 'required');
   assert.equal(toToolChoice(1, 0, MODEL), undefined);
@@ -193,7 +247,13 @@ test('the turn memory gives a tool-calling answer its reasoning and signatures b
   memory.remember(answer);
   const { messages } = toCoreMessages(
     [
-      { role: 'assistant', parts: [{ kind: 'text', value: 'Reading.' }, { kind: 'toolCall', callId: 'toolu_1', name: 'read_file', input: { path: 'a' } }] },
+      {
+        role: 'assistant',
+        parts: [
+          { kind: 'text', value: 'Reading.' },
+          { kind: 'toolCall', callId: 'toolu_1', name: 'read_file', input: { path: 'a' } },
+        ],
+      },
       { role: 'user', parts: [{ kind: 'toolResult', callId: 'toolu_1', content: [{ kind: 'text', value: 'A' }] }] },
     ],
     MODEL,
@@ -205,7 +265,11 @@ test('the turn memory gives a tool-calling answer its reasoning and signatures b
   assert.deepEqual(other.messages[0], { role: 'assistant', content: [{ type: 'tool-call', id: 'other', name: 'x', arguments: '{}' }] });
   // Bounded: the oldest turns go first.
   const small = new TurnMemory(2);
-  for (const id of ['a', 'b', 'c']) small.remember([{ type: 'reasoning', text: id, signature: id }, { type: 'tool-call', id, name: 'n', arguments: '{}' }]);
+  for (const id of ['a', 'b', 'c'])
+    small.remember([
+      { type: 'reasoning', text: id, signature: id },
+      { type: 'tool-call', id, name: 'n', arguments: '{}' },
+    ]);
   assert.equal(small.size, 2);
   assert.deepEqual(small.restore([{ type: 'tool-call', id: 'a', name: 'n', arguments: '{}' }]), [{ type: 'tool-call', id: 'a', name: 'n', arguments: '{}' }]);
   // Answers without tool calls or without state are not kept.
@@ -217,9 +281,21 @@ test('the turn memory gives a tool-calling answer its reasoning and signatures b
 
 test('limits and capabilities for VS Code: real numbers when known, a documented default and a note when not', () => {
   const caps = (over: Partial<ModelCapabilities>): ModelCapabilities => ({
-    toolCalling: true, imageInput: true, pdfInput: false, reasoning: false, structuredOutput: true, contextWindow: 200_000, maxOutputTokens: 64_000, ...over,
+    toolCalling: true,
+    imageInput: true,
+    pdfInput: false,
+    reasoning: false,
+    structuredOutput: true,
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+    ...over,
   });
-  assert.deepEqual(lmModelInfo(caps({})), { maxInputTokens: 136_000, maxOutputTokens: 64_000, capabilities: { toolCalling: true, imageInput: true }, limitNote: null });
+  assert.deepEqual(lmModelInfo(caps({})), {
+    maxInputTokens: 136_000,
+    maxOutputTokens: 64_000,
+    capabilities: { toolCalling: true, imageInput: true },
+    limitNote: null,
+  });
   // An output limit listed as the whole window leaves half the window for the prompt.
   assert.equal(lmModelInfo(caps({ contextWindow: 8_000, maxOutputTokens: 8_000 })).maxInputTokens, 4_000);
   const unknown = lmModelInfo(caps({ contextWindow: null, maxOutputTokens: null, toolCalling: false, imageInput: false }));
@@ -239,7 +315,13 @@ test('token counts cover every part kind: images by pixel size, tool calls and r
   assert.equal(imageTokens(new Uint8Array(10)), 1_600);
   const text = messageTokens({ role: 'user', parts: [{ kind: 'text', value: 'x'.repeat(400) }] });
   assert.equal(text, 4 + 100);
-  const withImage = messageTokens({ role: 'user', parts: [{ kind: 'text', value: 'x'.repeat(400) }, { kind: 'data', mimeType: 'image/png', data: png(200, 150) }] });
+  const withImage = messageTokens({
+    role: 'user',
+    parts: [
+      { kind: 'text', value: 'x'.repeat(400) },
+      { kind: 'data', mimeType: 'image/png', data: png(200, 150) },
+    ],
+  });
   assert.equal(withImage, text + 40);
   const call = messageTokens({ role: 'assistant', parts: [{ kind: 'toolCall', callId: 'c', name: 'read_file', input: { path: 'x'.repeat(100) } }] });
   assert.ok(call > 4 + 25, `a tool call counts its input (${call})`);
@@ -270,5 +352,14 @@ test("another provider's private state in VS Code's history (thinking, Responses
     { role: 'assistant', content: [{ type: 'text', text: 'Hello!' }] },
     { role: 'user', content: 'Again' },
   ]);
-  assert.equal(messageTokens({ role: 'assistant', parts: [{ kind: 'reasoning', text: 'x'.repeat(400) }, { kind: 'data', mimeType: 'stateful_marker', data: new Uint8Array(400) }] }), 4);
+  assert.equal(
+    messageTokens({
+      role: 'assistant',
+      parts: [
+        { kind: 'reasoning', text: 'x'.repeat(400) },
+        { kind: 'data', mimeType: 'stateful_marker', data: new Uint8Array(400) },
+      ],
+    }),
+    4,
+  );
 });

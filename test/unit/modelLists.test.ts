@@ -18,7 +18,14 @@ describe('model list parsing (recorded shapes)', () => {
     const body = {
       data: [
         { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' },
-        { type: 'model', id: 'claude-haiku-4-5-20251001', display_name: 'Claude Haiku 4.5', created_at: '2025-10-15T00:00:00Z', max_input_tokens: 200000, max_tokens: 64000 },
+        {
+          type: 'model',
+          id: 'claude-haiku-4-5-20251001',
+          display_name: 'Claude Haiku 4.5',
+          created_at: '2025-10-15T00:00:00Z',
+          max_input_tokens: 200000,
+          max_tokens: 64000,
+        },
         { type: 'model', display_name: 'no id' },
       ],
       has_more: false,
@@ -34,9 +41,34 @@ describe('model list parsing (recorded shapes)', () => {
   test('Gemini GET /v1beta/models: limits, and only generateContent models', () => {
     const body = {
       models: [
-        { name: 'models/gemini-2.5-pro', version: '2.5', displayName: 'Gemini 2.5 Pro', inputTokenLimit: 1048576, outputTokenLimit: 65536, supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'], temperature: 1, topP: 0.95, topK: 64, maxTemperature: 2, thinking: true },
-        { name: 'models/gemini-embedding-001', version: '001', displayName: 'Gemini Embedding 001', inputTokenLimit: 2048, outputTokenLimit: 1, supportedGenerationMethods: ['embedContent', 'countTextTokens', 'countTokens', 'asyncBatchEmbedContent'] },
-        { name: 'models/gemini-2.0-flash', displayName: 'Gemini 2.0 Flash', inputTokenLimit: 1048576, outputTokenLimit: 8192, supportedGenerationMethods: ['generateContent', 'countTokens'] },
+        {
+          name: 'models/gemini-2.5-pro',
+          version: '2.5',
+          displayName: 'Gemini 2.5 Pro',
+          inputTokenLimit: 1048576,
+          outputTokenLimit: 65536,
+          supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
+          temperature: 1,
+          topP: 0.95,
+          topK: 64,
+          maxTemperature: 2,
+          thinking: true,
+        },
+        {
+          name: 'models/gemini-embedding-001',
+          version: '001',
+          displayName: 'Gemini Embedding 001',
+          inputTokenLimit: 2048,
+          outputTokenLimit: 1,
+          supportedGenerationMethods: ['embedContent', 'countTextTokens', 'countTokens', 'asyncBatchEmbedContent'],
+        },
+        {
+          name: 'models/gemini-2.0-flash',
+          displayName: 'Gemini 2.0 Flash',
+          inputTokenLimit: 1048576,
+          outputTokenLimit: 8192,
+          supportedGenerationMethods: ['generateContent', 'countTokens'],
+        },
       ],
       nextPageToken: '',
     };
@@ -48,7 +80,9 @@ describe('model list parsing (recorded shapes)', () => {
   });
 
   test('OpenAI-compatible and OpenRouter /models', () => {
-    assert.deepEqual(parseOpenAIModels({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' }] }), [{ model: 'gpt-4o', name: null, contextLength: null, maxOutput: null, price: null }]);
+    assert.deepEqual(parseOpenAIModels({ object: 'list', data: [{ id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' }] }), [
+      { model: 'gpt-4o', name: null, contextLength: null, maxOutput: null, price: null },
+    ]);
     const or = parseOpenRouterModels({
       data: [
         {
@@ -57,7 +91,19 @@ describe('model list parsing (recorded shapes)', () => {
           context_length: 1000000,
           pricing: { prompt: '0.000003', completion: '0.000015', input_cache_read: '0.0000003', input_cache_write: '0.00000375' },
           top_provider: { context_length: 1000000, max_completion_tokens: 64000, is_moderated: true },
-          supported_parameters: ['include_reasoning', 'max_tokens', 'reasoning', 'response_format', 'stop', 'structured_outputs', 'temperature', 'tool_choice', 'tools', 'top_k', 'top_p'],
+          supported_parameters: [
+            'include_reasoning',
+            'max_tokens',
+            'reasoning',
+            'response_format',
+            'stop',
+            'structured_outputs',
+            'temperature',
+            'tool_choice',
+            'tools',
+            'top_k',
+            'top_p',
+          ],
           architecture: { input_modalities: ['text', 'image', 'file'], output_modalities: ['text'] },
         },
       ],
@@ -97,8 +143,18 @@ describe('the catalog and the gateway list every protocol’s models', () => {
     assert.ok(list.headers['anthropic-version']);
     assert.equal(gemini.requests.find((x) => x.method === 'GET' && x.path === '/v1beta/models')?.headers['x-goog-api-key'], KEY);
 
-    const ids = client.catalog.list().filter((m) => m.available).map((m) => m.id);
-    for (const id of ['work/claude-sonnet-4-20250514', 'work/claude-3-5-haiku-20241022', 'google/gemini-2.5-flash', 'google/gemini-2.5-pro', 'openai/gpt-4o-mini', 'openrouter/meta-llama/llama-3.1-8b-instruct:free']) {
+    const ids = client.catalog
+      .list()
+      .filter((m) => m.available)
+      .map((m) => m.id);
+    for (const id of [
+      'work/claude-sonnet-4-20250514',
+      'work/claude-3-5-haiku-20241022',
+      'google/gemini-2.5-flash',
+      'google/gemini-2.5-pro',
+      'openai/gpt-4o-mini',
+      'openrouter/meta-llama/llama-3.1-8b-instruct:free',
+    ]) {
       assert.ok(ids.includes(id), `${id} missing from ${ids.join(', ')}`);
     }
     // The Gemini list's limits; a custom endpoint's price stays unknown (no guess from the model's name).
@@ -111,7 +167,8 @@ describe('the catalog and the gateway list every protocol’s models', () => {
       const res = await fetch(`${gw.url}/models`, { headers: { authorization: `Bearer ${TOKEN}` } });
       const body = (await res.json()) as { data: { id: string; owned_by: string }[] };
       const served = body.data.map((m) => m.id);
-      for (const id of ['work/claude-sonnet-4-20250514', 'google/gemini-2.5-pro', 'openai/gpt-4o', 'openrouter/anthropic/claude-3.5-sonnet']) assert.ok(served.includes(id), `${id} not in /v1/models`);
+      for (const id of ['work/claude-sonnet-4-20250514', 'google/gemini-2.5-pro', 'openai/gpt-4o', 'openrouter/anthropic/claude-3.5-sonnet'])
+        assert.ok(served.includes(id), `${id} not in /v1/models`);
       const one = await fetch(`${gw.url}/models/${encodeURIComponent('work/claude-sonnet-4-20250514')}`, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(one.status, 200);
       assert.deepEqual(((await one.json()) as { id: string; owned_by: string }).owned_by, 'work');

@@ -28,7 +28,14 @@ describe('openai-responses upstream', () => {
 
   test('a Responses-only model (codex family) streams over /v1/responses, stateless; the id and the ledger stay openai/…', async () => {
     fake.enqueue({ text: 'Hello there', usage: { input: 12, output: 3, cached: 4 } });
-    const r = await client.complete({ model: 'openai/gpt-5-codex', messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'hi' }], maxTokens: 100 });
+    const r = await client.complete({
+      model: 'openai/gpt-5-codex',
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'hi' },
+      ],
+      maxTokens: 100,
+    });
     assert.equal(r.error, null, String(r.error));
     assert.equal(r.text, 'Hello there');
     assert.equal(r.answeredBy, 'openai/gpt-5-codex');
@@ -49,7 +56,12 @@ describe('openai-responses upstream', () => {
   test('a tool loop with reasoning: the call streams back as a tool call, its output and the encrypted reasoning go back paired', async () => {
     const tools = [{ name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } }];
     fake.enqueue({ reasoning: 'Run ls.', encrypted: 'gAAAA-opaque', toolCall: { callId: 'call_7', name: 'exec_command', arguments: '{"cmd":"ls"}' } });
-    const first = await client.complete({ model: 'openai/gpt-5-codex', messages: [{ role: 'user', content: 'list files' }], tools, reasoning: { effort: 'high' } });
+    const first = await client.complete({
+      model: 'openai/gpt-5-codex',
+      messages: [{ role: 'user', content: 'list files' }],
+      tools,
+      reasoning: { effort: 'high' },
+    });
     assert.equal(first.error, null, String(first.error));
     assert.equal(first.finishReason, 'tool_calls');
     assert.deepEqual(first.toolCalls, [{ index: 0, id: 'call_7', name: 'exec_command', arguments: '{"cmd":"ls"}' }]);
@@ -64,12 +76,19 @@ describe('openai-responses upstream', () => {
       model: 'openai/gpt-5-codex',
       tools,
       reasoning: { effort: 'high' },
-      messages: [{ role: 'user', content: 'list files' }, { role: 'assistant', content: first.content }, { role: 'tool', content: [{ type: 'tool-result', callId: 'call_7', content: 'a.txt' }] }],
+      messages: [
+        { role: 'user', content: 'list files' },
+        { role: 'assistant', content: first.content },
+        { role: 'tool', content: [{ type: 'tool-result', callId: 'call_7', content: 'a.txt' }] },
+      ],
     });
     assert.equal(second.error, null, String(second.error));
     assert.equal(second.text, 'a.txt');
     const input = fake.requests.at(-1)!.body.input as Record<string, unknown>[];
-    assert.deepEqual(input.slice(1).map((i) => i.type), ['reasoning', 'function_call', 'function_call_output']);
+    assert.deepEqual(
+      input.slice(1).map((i) => i.type),
+      ['reasoning', 'function_call', 'function_call_output'],
+    );
     assert.equal(input[1]!.encrypted_content, 'gAAAA-opaque');
   });
 

@@ -27,7 +27,14 @@ function newerData(): Provider[] {
 }
 
 function catalog(file: string, url = `${base}/data.json`): Catalog {
-  return new Catalog({ config: parseConfig({}), providers: [], getApiKey: () => undefined, cacheFile: null, now: () => DAY, priceData: { cacheFile: file, url } });
+  return new Catalog({
+    config: parseConfig({}),
+    providers: [],
+    getApiKey: () => undefined,
+    cacheFile: null,
+    now: () => DAY,
+    priceData: { cacheFile: file, url },
+  });
 }
 
 before(async () => {

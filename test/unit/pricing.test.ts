@@ -73,7 +73,22 @@ describe('billing rules', () => {
   test('the config accepts cache-write and tiered prices, tiers in order', () => {
     const cfg = parseConfig({ pricing: { 'x/y': SONNET } });
     assert.deepEqual(cfg.pricing['x/y'], SONNET);
-    assert.throws(() => parseConfig({ pricing: { 'x/y': { input: 1, output: 1, tiers: [{ above: 5, input: 2, output: 2 }, { above: 5, input: 3, output: 3 }] } } }), /increasing order/);
+    assert.throws(
+      () =>
+        parseConfig({
+          pricing: {
+            'x/y': {
+              input: 1,
+              output: 1,
+              tiers: [
+                { above: 5, input: 2, output: 2 },
+                { above: 5, input: 3, output: 3 },
+              ],
+            },
+          },
+        }),
+      /increasing order/,
+    );
     assert.throws(() => parseConfig({ pricing: { 'x/y': { input: 1, output: 1, cacheWrite: 2 } } }), /cacheWrite/);
   });
 });

@@ -8,7 +8,15 @@ for (const protocol of PROTOCOLS) {
       const s = await setup(protocol);
       try {
         s.fake.enqueue({ text: 'Hello there, world!', usage: { input: 12, output: 5 } });
-        const stream = s.client.stream({ model: s.model, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }], maxTokens: 50, temperature: 0.2 });
+        const stream = s.client.stream({
+          model: s.model,
+          messages: [
+            { role: 'system', content: 'Be brief.' },
+            { role: 'user', content: 'Hi' },
+          ],
+          maxTokens: 50,
+          temperature: 0.2,
+        });
         const deltas: string[] = [];
         for await (const p of stream) if (p.type === 'text-delta') deltas.push(p.text);
         const r = await stream.result;
@@ -21,7 +29,10 @@ for (const protocol of PROTOCOLS) {
         assert.equal(r.usage.outputTokens, 5);
         assert.equal(r.answeredBy, s.model);
         assert.ok(r.timing.ttftMs !== null && r.timing.ttftMs >= 0);
-        assert.deepEqual(r.attempts.map((a) => a.outcome), ['ok']);
+        assert.deepEqual(
+          r.attempts.map((a) => a.outcome),
+          ['ok'],
+        );
 
         const req = s.fake.requests.at(-1)!;
         if (protocol === 'anthropic') {
@@ -161,9 +172,23 @@ for (const protocol of PROTOCOLS) {
     });
 
     test('a wrong key is an auth error that never repeats the key', async () => {
-      const s = await setup(protocol, {}, { env: { OPENAI_API_KEY: 'sk-wrong-key-0987654321', ANTHROPIC_API_KEY: 'sk-wrong-key-0987654321', GEMINI_API_KEY: 'sk-wrong-key-0987654321', OPENROUTER_API_KEY: 'sk-wrong-key-0987654321' } });
+      const s = await setup(
+        protocol,
+        {},
+        {
+          env: {
+            OPENAI_API_KEY: 'sk-wrong-key-0987654321',
+            ANTHROPIC_API_KEY: 'sk-wrong-key-0987654321',
+            GEMINI_API_KEY: 'sk-wrong-key-0987654321',
+            OPENROUTER_API_KEY: 'sk-wrong-key-0987654321',
+          },
+        },
+      );
       try {
-        s.fake.enqueue({ status: 401, body: { error: { message: 'Incorrect API key provided: sk-wrong-key-0987654321', type: 'invalid_request_error', code: 'invalid_api_key' } } });
+        s.fake.enqueue({
+          status: 401,
+          body: { error: { message: 'Incorrect API key provided: sk-wrong-key-0987654321', type: 'invalid_request_error', code: 'invalid_api_key' } },
+        });
         const r = await s.client.complete({ model: s.model, messages: [{ role: 'user', content: 'q' }] });
         assert.equal(r.error?.kind, 'auth');
         assert.ok(!JSON.stringify(r.error!.toJSON()).includes('sk-wrong-key-0987654321'));
@@ -211,7 +236,10 @@ describe('wire details', () => {
   test('OpenAI-compatible: usage on the finish chunk (Mistral) and choices:null usage chunk (vLLM)', async () => {
     const s = await setup('openai');
     try {
-      s.fake.enqueue({ text: 'x y', usageOnFinishChunk: true, usage: { input: 4, output: 2 } }, { text: 'x y', usageChoicesNull: true, usage: { input: 5, output: 2, cached: 3, reasoning: 1 } });
+      s.fake.enqueue(
+        { text: 'x y', usageOnFinishChunk: true, usage: { input: 4, output: 2 } },
+        { text: 'x y', usageChoicesNull: true, usage: { input: 5, output: 2, cached: 3, reasoning: 1 } },
+      );
       const a = await s.client.complete({ model: s.model, messages: [{ role: 'user', content: 'q' }] });
       assert.equal(a.usage.inputTokens, 4);
       const b = await s.client.complete({ model: s.model, messages: [{ role: 'user', content: 'q' }] });
@@ -261,7 +289,23 @@ describe('wire details', () => {
     const s = await setup('anthropic', { providers: [] });
     await s.client.close();
     const { createClient } = await import('../../src/core/client.ts');
-    const c = createClient({ retries: { maxRetries: 0 }, providers: [{ id: 'work', kind: 'anthropic', baseUrl: s.fake.baseUrl, auth: 'bearer', apiKeyEnv: 'WORK_KEY', anthropicVersion: '2026-10-21', headers: { 'x-team': 'a' } }] }, { env: { WORK_KEY: KEY } });
+    const c = createClient(
+      {
+        retries: { maxRetries: 0 },
+        providers: [
+          {
+            id: 'work',
+            kind: 'anthropic',
+            baseUrl: s.fake.baseUrl,
+            auth: 'bearer',
+            apiKeyEnv: 'WORK_KEY',
+            anthropicVersion: '2026-10-21',
+            headers: { 'x-team': 'a' },
+          },
+        ],
+      },
+      { env: { WORK_KEY: KEY } },
+    );
     try {
       s.fake.enqueue({ text: 'ok' });
       const r = await c.complete({ model: 'work/claude-x', messages: [{ role: 'user', content: 'q' }] });

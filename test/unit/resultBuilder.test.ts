@@ -20,7 +20,11 @@ describe('ResultBuilder.content', () => {
       { type: 'tool-call-delta', index: 0, argumentsDelta: ':1}' },
       { type: 'text-delta', text: 'Done.' },
     ]);
-    assert.deepEqual(b.content, [{ type: 'text', text: 'Let me check.' }, { type: 'tool-call', id: 'c1', name: 'f', arguments: '{"a":1}' }, { type: 'text', text: 'Done.' }]);
+    assert.deepEqual(b.content, [
+      { type: 'text', text: 'Let me check.' },
+      { type: 'tool-call', id: 'c1', name: 'f', arguments: '{"a":1}' },
+      { type: 'text', text: 'Done.' },
+    ]);
     assert.equal(b.text, 'Let me check.Done.');
   });
 
@@ -41,7 +45,10 @@ describe('ResultBuilder.content', () => {
   });
 
   test('warnings are collected; a signature alone is not "shown" (the router may still fail over)', () => {
-    const b = build([{ type: 'warning', message: 'w1' }, { type: 'text-delta', text: '', thoughtSignature: 'T' }]);
+    const b = build([
+      { type: 'warning', message: 'w1' },
+      { type: 'text-delta', text: '', thoughtSignature: 'T' },
+    ]);
     assert.deepEqual(b.warnings, ['w1']);
     assert.equal(b.shown, false);
   });

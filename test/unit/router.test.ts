@@ -45,7 +45,13 @@ describe('failover', () => {
       assert.equal(r.error, null);
       assert.equal(r.text, 'from b');
       assert.equal(r.answeredBy, 'b/m');
-      assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome, a.status ?? null]), [['a/m', 'error', status], ['b/m', 'ok', null]]);
+      assert.deepEqual(
+        r.attempts.map((a) => [a.model, a.outcome, a.status ?? null]),
+        [
+          ['a/m', 'error', status],
+          ['b/m', 'ok', null],
+        ],
+      );
       await w.client.close();
     });
   }
@@ -60,7 +66,12 @@ describe('failover', () => {
     await w.client.close();
   });
 
-  for (const [status, kind] of [[401, 'auth'], [403, 'permission'], [402, 'quota'], [400, 'bad_request']] as const) {
+  for (const [status, kind] of [
+    [401, 'auth'],
+    [403, 'permission'],
+    [402, 'quota'],
+    [400, 'bad_request'],
+  ] as const) {
     test(`${status} (${kind}) is reported at once: no retry, no failover`, async () => {
       const w = await world(2, route(['a/m', 'b/m']));
       w.servers[0]!.enqueue({ status });
@@ -75,7 +86,11 @@ describe('failover', () => {
 
   test('insufficient_quota 429 is not retried', async () => {
     const w = await world(1, { retries: { maxRetries: 3 } });
-    w.servers[0]!.enqueue({ status: 429, errorType: 'insufficient_quota', errorMessage: 'You exceeded your current quota, please check your plan and billing details.' });
+    w.servers[0]!.enqueue({
+      status: 429,
+      errorType: 'insufficient_quota',
+      errorMessage: 'You exceeded your current quota, please check your plan and billing details.',
+    });
     const r = await w.ask('a/m');
     assert.equal(r.error?.kind, 'quota');
     assert.equal(w.servers[0]!.requests.length, 1);
@@ -85,7 +100,16 @@ describe('failover', () => {
 
   test('a context-length error skips to the next model without retrying', async () => {
     const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 2 } });
-    w.servers[0]!.enqueue({ status: 400, body: { error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", type: 'invalid_request_error', code: 'context_length_exceeded' } } });
+    w.servers[0]!.enqueue({
+      status: 400,
+      body: {
+        error: {
+          message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+          type: 'invalid_request_error',
+          code: 'context_length_exceeded',
+        },
+      },
+    });
     w.servers[1]!.enqueue({ text: 'long ok' });
     const r = await w.ask('route/r');
     assert.equal(r.answeredBy, 'b/m');
@@ -110,7 +134,13 @@ describe('failover', () => {
     const f2 = await startFakeProvider('openai');
     fakes.push(f1, f2);
     const client = createClient(
-      { providers: [{ id: 'openai', baseUrl: f1.baseUrl }, { id: 'b', kind: 'openai', baseUrl: f2.baseUrl, apiKeyEnv: 'K' }], routes: [{ id: 'r', models: ['openai/gpt-4o-mini', 'b/m'] }] },
+      {
+        providers: [
+          { id: 'openai', baseUrl: f1.baseUrl },
+          { id: 'b', kind: 'openai', baseUrl: f2.baseUrl, apiKeyEnv: 'K' },
+        ],
+        routes: [{ id: 'r', models: ['openai/gpt-4o-mini', 'b/m'] }],
+      },
       { env: { OPENAI_API_KEY: 'k', K: 'k' } },
     );
     f2.enqueue({ text: 'big ok' });
@@ -153,7 +183,10 @@ describe('failover', () => {
     const r = await w.ask('route/r');
     assert.equal(r.error?.kind, 'overloaded');
     assert.match(r.error!.message, /all 2 candidates/);
-    assert.deepEqual(r.attempts.map((a) => a.model), ['a/m', 'b/m', 'b/m', 'b/m']);
+    assert.deepEqual(
+      r.attempts.map((a) => a.model),
+      ['a/m', 'b/m', 'b/m', 'b/m'],
+    );
     await w.client.close();
   });
 });
@@ -161,25 +194,35 @@ describe('failover', () => {
 describe('a bug in Switchboard (internal)', () => {
   test('a TypeError inside an adapter is internal: not retried, no failover, no cooldown, and the fix says how to report it', async () => {
     let calls = 0;
-    const w = await world(2, { ...route(['a/m', 'b/m']), retries: { maxRetries: 3 } }, {
-      getApiKey: () => {
-        calls++;
-        throw new TypeError("Cannot read properties of undefined (reading 'key')");
+    const w = await world(
+      2,
+      { ...route(['a/m', 'b/m']), retries: { maxRetries: 3 } },
+      {
+        getApiKey: () => {
+          calls++;
+          throw new TypeError("Cannot read properties of undefined (reading 'key')");
+        },
       },
-    });
+    );
     const r = await w.ask('route/r');
     assert.equal(r.error?.kind, 'internal');
     assert.equal(r.error?.retryable, false);
     assert.match(r.error!.message, /Switchboard bug: TypeError: Cannot read properties of undefined/);
     assert.match(r.error!.fix ?? '', /bug in Switchboard.*report it at https:\/\/github\.com\/switchboard\/switchboard\/issues/);
     assert.doesNotMatch(r.error!.fix ?? '', /network|baseUrl/);
-    assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome, a.errorKind]), [['a/m', 'error', 'internal']]);
+    assert.deepEqual(
+      r.attempts.map((a) => [a.model, a.outcome, a.errorKind]),
+      [['a/m', 'error', 'internal']],
+    );
     assert.equal(calls, 1, 'tried once');
     assert.equal(w.servers[0]!.requests.length + w.servers[1]!.requests.length, 0);
     // No cooldown: the next requests try the model again instead of skipping it as cooling down.
     for (let i = 0; i < 4; i++) await w.ask('a/m');
     const again = await w.ask('a/m');
-    assert.deepEqual(again.attempts.map((a) => a.outcome), ['error']);
+    assert.deepEqual(
+      again.attempts.map((a) => a.outcome),
+      ['error'],
+    );
     assert.equal(calls, 6);
     await w.client.close();
   });
@@ -193,7 +236,10 @@ describe('retries', () => {
     assert.equal(r.text, 'after wait');
     assert.equal(w.clock.sleeps.length, 1);
     assert.ok(w.clock.sleeps[0]! >= 3000, `slept ${w.clock.sleeps[0]}`);
-    assert.deepEqual(r.attempts.map((a) => a.outcome), ['error', 'ok']);
+    assert.deepEqual(
+      r.attempts.map((a) => a.outcome),
+      ['error', 'ok'],
+    );
     await w.client.close();
   });
 
@@ -203,16 +249,29 @@ describe('retries', () => {
     w.servers[1]!.enqueue({ text: 'from b' });
     const r = await w.ask('route/r');
     assert.equal(r.text, 'from b');
-    assert.deepEqual(r.attempts.map((a) => [a.model, a.outcome]), [['a/m', 'error'], ['b/m', 'ok']]);
+    assert.deepEqual(
+      r.attempts.map((a) => [a.model, a.outcome]),
+      [
+        ['a/m', 'error'],
+        ['b/m', 'ok'],
+      ],
+    );
     assert.equal(w.clock.sleeps.length, 0);
     await w.client.close();
   });
 
   test('x-should-retry: true makes a 409 retryable; the request id is kept on the error', async () => {
     const w = await world(1, { retries: { maxRetries: 1 } });
-    w.servers[0]!.enqueue({ status: 409, headers: { 'x-should-retry': 'true', 'x-request-id': 'req_first' } }, { status: 409, headers: { 'x-request-id': 'req_second' } });
+    w.servers[0]!.enqueue(
+      { status: 409, headers: { 'x-should-retry': 'true', 'x-request-id': 'req_first' } },
+      { status: 409, headers: { 'x-request-id': 'req_second' } },
+    );
     const r = await w.ask('a/m');
-    assert.deepEqual(r.attempts.map((a) => a.outcome), ['error', 'error'], 'retried once');
+    assert.deepEqual(
+      r.attempts.map((a) => a.outcome),
+      ['error', 'error'],
+      'retried once',
+    );
     assert.equal(r.error?.kind, 'bad_request');
     assert.equal(r.error?.requestId, 'req_second');
     assert.match(r.error!.message, /\(request id req_second\)/);
@@ -353,7 +412,18 @@ describe('budgets and the ledger', () => {
     const ledger = new MemoryUsageStore();
     const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });
     const today = new Date(w.clock.now()).toISOString();
-    await ledger.append({ ts: today, model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 1, cachedInputTokens: null, reasoningTokens: null, costUsd: 0.9, frontEnd: 'cli', ok: true });
+    await ledger.append({
+      ts: today,
+      model: 'a/m',
+      answeredBy: 'a/m',
+      inputTokens: 1,
+      outputTokens: 1,
+      cachedInputTokens: null,
+      reasoningTokens: null,
+      costUsd: 0.9,
+      frontEnd: 'cli',
+      ok: true,
+    });
     const r = await w.ask('a/m', { maxTokens: 200 });
     assert.equal(r.error?.kind, 'budget');
     assert.match(r.error!.message, /daily budget \$1\.00/);
@@ -420,11 +490,17 @@ describe('compare', () => {
     w.servers[2]!.enqueue({ text: 'gamma answer', usage: { input: 5, output: 12 } });
     const run = w.client.compare({ messages: [{ role: 'user', content: 'q' }] }, ['a/m', 'b/m', 'c/m']);
     const results = await run.results;
-    assert.deepEqual(results.map((r) => r.model), ['a/m', 'b/m', 'c/m']);
+    assert.deepEqual(
+      results.map((r) => r.model),
+      ['a/m', 'b/m', 'c/m'],
+    );
     assert.equal(results[0]!.text, 'alpha answer');
     assert.equal(results[1]!.error?.kind, 'server');
     assert.equal(results[2]!.text, 'gamma answer');
-    assert.deepEqual(run.entries.map((e) => e.status), ['done', 'error', 'done']);
+    assert.deepEqual(
+      run.entries.map((e) => e.status),
+      ['done', 'error', 'done'],
+    );
     await w.client.close();
   });
 

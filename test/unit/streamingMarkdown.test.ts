@@ -55,7 +55,14 @@ before(async () => {
         return codes.length ? codes[codes.length - 1].textContent : '';
       },
     };`;
-  const out = await esbuild.build({ stdin: { contents: entry, resolveDir: root, loader: 'js' }, bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent' });
+  const out = await esbuild.build({
+    stdin: { contents: entry, resolveDir: root, loader: 'js' },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
   page = await browser.newPage();
@@ -68,14 +75,21 @@ after(async () => {
 });
 
 const call = <K extends keyof Api>(name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> =>
-  page.evaluate(([n, a]) => (window as unknown as { api: Record<string, (...x: unknown[]) => unknown> }).api[n]!(...a), [name, args] as const) as Promise<Awaited<ReturnType<Api[K]>>>;
+  page.evaluate(([n, a]) => (window as unknown as { api: Record<string, (...x: unknown[]) => unknown> }).api[n]!(...a), [name, args] as const) as Promise<
+    Awaited<ReturnType<Api[K]>>
+  >;
 
 describe('StreamingMarkdown in Chromium', () => {
   it('ends with the same text and code blocks as a full render, for many chunkings of a long answer', async () => {
     const answer = buildAnswer(12_000, 3);
     const full = await call('full', answer);
     assert.ok(full.blocks >= 3, `the fixture has code blocks (${full.blocks})`);
-    for (const [n, every] of [[60, 1], [600, 7], [3000, 50], [12_000, 1000]] as const) {
+    for (const [n, every] of [
+      [60, 1],
+      [600, 7],
+      [3000, 50],
+      [12_000, 1000],
+    ] as const) {
       const got = await call('stream', chunk(answer, n, n), every);
       assert.equal(got.text, full.text, `${n} chunks, a frame every ${every}`);
       assert.equal(got.blocks, full.blocks, `${n} chunks: code blocks`);

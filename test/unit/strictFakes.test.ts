@@ -26,12 +26,27 @@ const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments:
 
 describe('strict OpenAI fake', () => {
   test('a tool message without a preceding tool_calls with its id: 400', async () => {
-    const r = await post('openai', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'q' }, { role: 'tool', tool_call_id: 'call_1', content: 'x' }] });
+    const r = await post('openai', {
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'tool', tool_call_id: 'call_1', content: 'x' },
+      ],
+    });
     assert.equal(r.status, 400);
     assert.match(r.message, /must be a response to a preceeding message with 'tool_calls'/);
   });
   test('tool_calls left without their tool messages: 400', async () => {
-    const r = await post('openai', { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'user', content: 'and?' }] });
+    const r = await post('openai', {
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'user', content: 'and?' },
+      ],
+    });
     assert.equal(r.status, 400);
     assert.match(r.message, /call_1/);
   });
@@ -41,7 +56,16 @@ describe('strict OpenAI fake', () => {
     assert.equal((await post('openrouter', body)).status, 200);
   });
   test('the paired loop is accepted', async () => {
-    const r = await post('openai', { model: 'gpt-4o-mini', stream: true, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }], messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: 'call_1', content: 'x' }] });
+    const r = await post('openai', {
+      model: 'gpt-4o-mini',
+      stream: true,
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: null, tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'x' },
+      ],
+    });
     assert.equal(r.status, 200);
   });
 });
@@ -59,17 +83,34 @@ describe('strict Anthropic fake', () => {
     assert.match(r.message, /seed: Extra inputs are not permitted/);
   });
   test('non-alternating roles: 400', async () => {
-    const r = await post('anthropic', { ...base, messages: [{ role: 'user', content: 'a' }, { role: 'user', content: 'b' }] });
+    const r = await post('anthropic', {
+      ...base,
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'user', content: 'b' },
+      ],
+    });
     assert.equal(r.status, 400);
     assert.match(r.message, /alternate/);
   });
   test('a tool_result without its tool_use in the previous assistant turn: 400', async () => {
-    const r = await post('anthropic', { ...base, messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'hm' }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }] });
+    const r = await post('anthropic', {
+      ...base,
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: 'hm' },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] },
+      ],
+    });
     assert.equal(r.status, 400);
     assert.match(r.message, /corresponding `tool_use` block in the previous message/);
   });
   test('with thinking on, the tool loop turn must keep its signed thinking block first', async () => {
-    const msgs = (assistant: unknown[]): unknown[] => [{ role: 'user', content: 'q' }, { role: 'assistant', content: assistant }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }];
+    const msgs = (assistant: unknown[]): unknown[] => [
+      { role: 'user', content: 'q' },
+      { role: 'assistant', content: assistant },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] },
+    ];
     const thinking = { type: 'enabled', budget_tokens: 1024 };
     const lost = await post('anthropic', { ...base, max_tokens: 2000, thinking, messages: msgs([use]) });
     assert.equal(lost.status, 400);
@@ -85,7 +126,11 @@ describe('strict Gemini fake', () => {
   const fc = { functionCall: { name: 'f', args: {} } };
   const fr = { functionResponse: { name: 'f', response: { output: 'x' } } };
   test('Gemini 3: a function call of the current turn without its thoughtSignature: 400; with it: 200', async () => {
-    const contents = (call: unknown): unknown[] => [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [call] }, { role: 'user', parts: [fr] }];
+    const contents = (call: unknown): unknown[] => [
+      { role: 'user', parts: [{ text: 'q' }] },
+      { role: 'model', parts: [call] },
+      { role: 'user', parts: [fr] },
+    ];
     const r = await post('gemini', { contents: contents(fc) });
     assert.equal(r.status, 400);
     assert.match(r.message, /missing a thought_signature/);
@@ -94,18 +139,36 @@ describe('strict Gemini fake', () => {
     assert.equal((await post('gemini', { contents: contents(fc) }, 'gemini-2.5-flash')).status, 200);
   });
   test('function responses that do not match the calls (number, names): 400', async () => {
-    const two = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] }, { role: 'user', parts: [fr, fr] }] });
+    const two = await post('gemini', {
+      contents: [
+        { role: 'user', parts: [{ text: 'q' }] },
+        { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] },
+        { role: 'user', parts: [fr, fr] },
+      ],
+    });
     assert.match(two.message, /number of function response parts/);
-    const named = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }, { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] }, { role: 'user', parts: [{ functionResponse: { name: 'g', response: {} } }] }] });
+    const named = await post('gemini', {
+      contents: [
+        { role: 'user', parts: [{ text: 'q' }] },
+        { role: 'model', parts: [{ ...fc, thoughtSignature: 's' }] },
+        { role: 'user', parts: [{ functionResponse: { name: 'g', response: {} } }] },
+      ],
+    });
     assert.equal(named.status, 400);
   });
   test('unknown fields, at the top or in generationConfig: 400', async () => {
     const contents = [{ role: 'user', parts: [{ text: 'q' }] }];
     assert.match((await post('gemini', { contents, max_tokens: 5 })).message, /Unknown name "max_tokens"/);
-    assert.match((await post('gemini', { contents, generationConfig: { reasoning_effort: 'low' } })).message, /Unknown name "reasoning_effort" at 'generation_config'/);
+    assert.match(
+      (await post('gemini', { contents, generationConfig: { reasoning_effort: 'low' } })).message,
+      /Unknown name "reasoning_effort" at 'generation_config'/,
+    );
   });
-  test('a schema keyword outside Gemini\'s subset: 400', async () => {
-    const r = await post('gemini', { contents: [{ role: 'user', parts: [{ text: 'q' }] }], tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'object', additionalProperties: false } }] }] });
+  test("a schema keyword outside Gemini's subset: 400", async () => {
+    const r = await post('gemini', {
+      contents: [{ role: 'user', parts: [{ text: 'q' }] }],
+      tools: [{ functionDeclarations: [{ name: 'f', parameters: { type: 'object', additionalProperties: false } }] }],
+    });
     assert.equal(r.status, 400);
     assert.match(r.message, /Unknown name "additionalProperties"/);
   });

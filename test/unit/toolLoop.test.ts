@@ -14,7 +14,13 @@ import { PROTOCOLS, setup } from './helpers.ts';
 const WEATHER: ToolDefinition = {
   name: 'get_weather',
   description: 'The weather in a city',
-  parameters: { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { city: { type: 'string' }, unit: { type: ['string', 'null'], enum: ['c', 'f', null] } }, required: ['city'], additionalProperties: false },
+  parameters: {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    type: 'object',
+    properties: { city: { type: 'string' }, unit: { type: ['string', 'null'], enum: ['c', 'f', null] } },
+    required: ['city'],
+    additionalProperties: false,
+  },
 };
 
 async function collect(stream: AsyncIterable<StreamPart>): Promise<StreamPart[]> {
@@ -35,16 +41,25 @@ for (const protocol of PROTOCOLS) {
         const r1 = await first.result;
         assert.equal(r1.error, null);
         assert.equal(r1.finishReason, 'tool_calls');
-        assert.ok(parts.some((p) => p.type === 'tool-call-delta'), 'the call streams as tool-call deltas');
+        assert.ok(
+          parts.some((p) => p.type === 'tool-call-delta'),
+          'the call streams as tool-call deltas',
+        );
         const call = r1.content.find((p) => p.type === 'tool-call');
         assert.ok(call && call.type === 'tool-call');
         assert.equal(call.name, 'get_weather');
         assert.deepEqual(JSON.parse(call.arguments), { city: 'Paris' });
         assert.ok(call.id.length > 0);
 
-        messages.push({ role: 'assistant', content: r1.content }, { role: 'tool', content: [{ type: 'tool-result', callId: call.id, content: '22°C and sunny' }] });
+        messages.push(
+          { role: 'assistant', content: r1.content },
+          { role: 'tool', content: [{ type: 'tool-result', callId: call.id, content: '22°C and sunny' }] },
+        );
         const second = s.client.stream({ model: s.model, messages, tools: [WEATHER] });
-        const text = (await collect(second)).filter((p) => p.type === 'text-delta').map((p) => (p as { text: string }).text).join('');
+        const text = (await collect(second))
+          .filter((p) => p.type === 'text-delta')
+          .map((p) => (p as { text: string }).text)
+          .join('');
         const r2 = await second.result;
         assert.equal(r2.error, null, r2.error?.message);
         assert.equal(text, 'The tool said: 22°C and sunny');
@@ -55,7 +70,10 @@ for (const protocol of PROTOCOLS) {
           assert.deepEqual(sent.messages.at(-1).content, [{ type: 'tool_result', tool_use_id: call.id, content: '22°C and sunny' }]);
           assert.equal(sent.messages.at(-2).content[0].type, 'tool_use');
         } else if (protocol === 'gemini') {
-          assert.deepEqual(sent.contents.at(-1), { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { output: '22°C and sunny' } } }] });
+          assert.deepEqual(sent.contents.at(-1), {
+            role: 'user',
+            parts: [{ functionResponse: { name: 'get_weather', response: { output: '22°C and sunny' } } }],
+          });
           assert.equal(sent.tools[0].functionDeclarations[0].parameters.additionalProperties, undefined);
           assert.deepEqual(sent.tools[0].functionDeclarations[0].parameters.properties.unit, { type: 'string', nullable: true, enum: ['c', 'f'] });
         } else {
@@ -106,7 +124,10 @@ describe('signatures survive the loop', () => {
       const call = r1.content.find((p) => p.type === 'tool-call')!;
       assert.equal(s.fake.requests.at(-1)!.body.thinking.budget_tokens, 4096);
 
-      messages.push({ role: 'assistant', content: r1.content }, { role: 'tool', content: [{ type: 'tool-result', callId: (call as { id: string }).id, content: 'sunny' }] });
+      messages.push(
+        { role: 'assistant', content: r1.content },
+        { role: 'tool', content: [{ type: 'tool-result', callId: (call as { id: string }).id, content: 'sunny' }] },
+      );
       const r2 = await s.client.complete({ model: s.model, messages, tools: [WEATHER], reasoning: { effort: 'low' } });
       assert.equal(r2.error, null, r2.error?.message);
       assert.equal(r2.text, 'The tool said: sunny');
@@ -145,7 +166,7 @@ describe('signatures survive the loop', () => {
     }
   });
 
-  test('gemini 3: a call without a signature goes with Google\'s documented stand-in, which the strict fake accepts', async () => {
+  test("gemini 3: a call without a signature goes with Google's documented stand-in, which the strict fake accepts", async () => {
     const s = await setup('gemini');
     try {
       s.fake.setDefault(toolLoop('gemini'));
@@ -155,7 +176,10 @@ describe('signatures survive the loop', () => {
         messages: [
           { role: 'user', content: 'Weather?' },
           // A call the model made, but whose signature was lost on the way (without a signature the API refuses it).
-          { role: 'assistant', content: [{ type: 'tool-call', id: 'x', name: 'get_weather', arguments: '{}', state: { origin: 'google/gemini-3-pro-preview' } }] },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool-call', id: 'x', name: 'get_weather', arguments: '{}', state: { origin: 'google/gemini-3-pro-preview' } }],
+          },
           { role: 'tool', content: [{ type: 'tool-result', callId: 'x', content: 'sunny' }] },
         ],
       });

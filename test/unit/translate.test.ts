@@ -11,16 +11,42 @@ import { openaiBody } from '../../src/core/providers/openai/requestBody.ts';
 import type { ModelCapabilities, ModelRequest, ToolDefinition } from '../../src/core/types.ts';
 
 const provider = (id: string) => resolveProvider(ProviderConfigSchema.parse({ id }));
-const CAPS: ModelCapabilities = { toolCalling: true, imageInput: true, pdfInput: true, reasoning: true, structuredOutput: true, contextWindow: 200_000, maxOutputTokens: 64_000 };
+const CAPS: ModelCapabilities = {
+  toolCalling: true,
+  imageInput: true,
+  pdfInput: true,
+  reasoning: true,
+  structuredOutput: true,
+  contextWindow: 200_000,
+  maxOutputTokens: 64_000,
+};
 function ctx(caps: ModelCapabilities | null = CAPS): BodyContext & { warnings: string[] } {
   const warnings: string[] = [];
   return { capabilities: caps, warn: (m) => warnings.push(m), decode: {}, warnings };
 }
-const TOOL: ToolDefinition = { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true };
+const TOOL: ToolDefinition = {
+  name: 'get_weather',
+  description: 'Weather',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: true,
+};
 const LOOP: ModelRequest['messages'] = [
   { role: 'system', content: 'Be brief.' },
-  { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', source: { type: 'base64', data: 'AAAA', mediaType: 'image/png' } }] },
-  { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' }, { type: 'tool-call', id: 'c2', name: 'get_weather', arguments: '{"city":"Rome"}' }] },
+  {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'Weather?' },
+      { type: 'image', source: { type: 'base64', data: 'AAAA', mediaType: 'image/png' } },
+    ],
+  },
+  {
+    role: 'assistant',
+    content: [
+      { type: 'text', text: 'Checking.' },
+      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'tool-call', id: 'c2', name: 'get_weather', arguments: '{"city":"Rome"}' },
+    ],
+  },
   { role: 'tool', content: [{ type: 'tool-result', callId: 'c1', content: 'sunny' }] },
   { role: 'tool', content: [{ type: 'tool-result', callId: 'c2', content: [{ type: 'text', text: 'rain' }], isError: true }] },
   { role: 'user', content: 'Thanks' },
@@ -29,23 +55,41 @@ const LOOP: ModelRequest['messages'] = [
 describe('OpenAI-compatible request', () => {
   test('messages, tools, tool choice, response format, reasoning effort and hints, natively', () => {
     const c = ctx();
-    const body = openaiBody(provider('openai'), 'gpt-5', {
-      messages: LOOP,
-      tools: [TOOL],
-      toolChoice: { type: 'tool', name: 'get_weather' },
-      parallelToolCalls: false,
-      responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object' }, strict: true },
-      reasoning: { effort: 'high' },
-      maxTokens: 99,
-      seed: 7,
-      user: 'u1',
-      presencePenalty: 0.5,
-      providerOptions: { openai: { service_tier: 'flex' } },
-    }, c);
+    const body = openaiBody(
+      provider('openai'),
+      'gpt-5',
+      {
+        messages: LOOP,
+        tools: [TOOL],
+        toolChoice: { type: 'tool', name: 'get_weather' },
+        parallelToolCalls: false,
+        responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object' }, strict: true },
+        reasoning: { effort: 'high' },
+        maxTokens: 99,
+        seed: 7,
+        user: 'u1',
+        presencePenalty: 0.5,
+        providerOptions: { openai: { service_tier: 'flex' } },
+      },
+      c,
+    );
     assert.deepEqual(body.messages, [
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
-      { role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, { id: 'c2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Weather?' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: 'Checking.',
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          { id: 'c2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } },
+        ],
+      },
       { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
       { role: 'tool', tool_call_id: 'c2', content: [{ type: 'text', text: 'rain' }] },
       { role: 'user', content: 'Thanks' },
@@ -80,7 +124,12 @@ describe('OpenAI-compatible request', () => {
     for (const id of ids) assert.match(id, /^[A-Za-z0-9]{9}$/);
     assert.notEqual(ids[0], ids[1]);
     assert.deepEqual([r1!.tool_call_id, r2!.tool_call_id], ids);
-    const own = openaiBody(provider('mistral'), 'm', { messages: [{ role: 'assistant', content: [{ type: 'tool-call', id: 'D681PevKs', name: 'f', arguments: '{}' }] }] }, ctx());
+    const own = openaiBody(
+      provider('mistral'),
+      'm',
+      { messages: [{ role: 'assistant', content: [{ type: 'tool-call', id: 'D681PevKs', name: 'f', arguments: '{}' }] }] },
+      ctx(),
+    );
     assert.equal((own.messages as { tool_calls: { id: string }[] }[])[0]!.tool_calls[0]!.id, 'D681PevKs');
   });
 
@@ -99,19 +148,52 @@ describe('OpenAI-compatible request', () => {
 describe('Anthropic request', () => {
   test('tool_use/tool_result paired, consecutive results in ONE user turn, system and tools cached', () => {
     const c = ctx();
-    const body = anthropicBody(provider('anthropic'), 'claude-sonnet-4-5', { messages: LOOP, tools: [TOOL], toolChoice: 'required', parallelToolCalls: false, cache: { system: { type: 'ephemeral' }, tools: { type: 'ephemeral', ttl: '1h' } } }, c);
+    const body = anthropicBody(
+      provider('anthropic'),
+      'claude-sonnet-4-5',
+      {
+        messages: LOOP,
+        tools: [TOOL],
+        toolChoice: 'required',
+        parallelToolCalls: false,
+        cache: { system: { type: 'ephemeral' }, tools: { type: 'ephemeral', ttl: '1h' } },
+      },
+      c,
+    );
     assert.deepEqual(body.system, [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
     assert.deepEqual(body.messages, [
-      { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'c1', name: 'get_weather', input: { city: 'Paris' } }, { type: 'tool_use', id: 'c2', name: 'get_weather', input: { city: 'Rome' } }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'c1', content: 'sunny' }, { type: 'tool_result', tool_use_id: 'c2', content: [{ type: 'text', text: 'rain' }], is_error: true }, { type: 'text', text: 'Thanks' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Weather?' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 'c1', name: 'get_weather', input: { city: 'Paris' } },
+          { type: 'tool_use', id: 'c2', name: 'get_weather', input: { city: 'Rome' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', tool_use_id: 'c1', content: 'sunny' },
+          { type: 'tool_result', tool_use_id: 'c2', content: [{ type: 'text', text: 'rain' }], is_error: true },
+          { type: 'text', text: 'Thanks' },
+        ],
+      },
     ]);
-    assert.deepEqual(body.tools, [{ name: 'get_weather', description: 'Weather', input_schema: TOOL.parameters, cache_control: { type: 'ephemeral', ttl: '1h' } }]);
+    assert.deepEqual(body.tools, [
+      { name: 'get_weather', description: 'Weather', input_schema: TOOL.parameters, cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ]);
     assert.deepEqual(body.tool_choice, { type: 'any', disable_parallel_tool_use: true });
     assert.match(c.warnings.join('\n'), /strict/);
   });
 
-  test('max_tokens from the model\'s output limit, not 4096; capped at it with a warning', () => {
+  test("max_tokens from the model's output limit, not 4096; capped at it with a warning", () => {
     assert.equal(anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }] }, ctx()).max_tokens, 64_000);
     const c = ctx({ ...CAPS, maxOutputTokens: 8192 });
     assert.equal(anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }], maxTokens: 100_000 }, c).max_tokens, 8192);
@@ -124,7 +206,12 @@ describe('Anthropic request', () => {
 
   test('temperature above 1 is clamped with a warning; hints it has no field for are warnings', () => {
     const c = ctx();
-    const body = anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }], temperature: 1.5, seed: 1, frequencyPenalty: 0.2, user: 'u' }, c);
+    const body = anthropicBody(
+      provider('anthropic'),
+      'm',
+      { messages: [{ role: 'user', content: 'q' }], temperature: 1.5, seed: 1, frequencyPenalty: 0.2, user: 'u' },
+      c,
+    );
     assert.equal(body.temperature, 1);
     assert.deepEqual(body.metadata, { user_id: 'u' });
     assert.equal(body.seed, undefined);
@@ -134,46 +221,96 @@ describe('Anthropic request', () => {
 
   test('Claude 4.5-era models take temperature or top_p, not both: top_p dropped with a warning; older ones take both', () => {
     const c = ctx();
-    const body = anthropicBody(provider('anthropic'), 'claude-sonnet-4-5-20250929', { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 }, c);
+    const body = anthropicBody(
+      provider('anthropic'),
+      'claude-sonnet-4-5-20250929',
+      { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 },
+      c,
+    );
     assert.equal(body.temperature, 0.2);
     assert.equal(body.top_p, undefined);
     assert.match(c.warnings[0]!, /not both/);
-    const old = anthropicBody(provider('anthropic'), 'claude-sonnet-4-20250514', { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 }, ctx());
+    const old = anthropicBody(
+      provider('anthropic'),
+      'claude-sonnet-4-20250514',
+      { messages: [{ role: 'user', content: 'q' }], temperature: 0.2, topP: 0.9 },
+      ctx(),
+    );
     assert.equal(old.top_p, 0.9);
   });
 
   test('thinking from an effort or a budget, below max_tokens; thinking and redacted thinking go back unchanged', () => {
     const c = ctx();
-    const body = anthropicBody(provider('anthropic'), 'm', {
-      messages: [
-        { role: 'user', content: 'q' },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'hm', signature: 'sig1' }, { type: 'reasoning', text: '', redactedData: 'opaque' }, { type: 'reasoning', text: 'unsigned, from elsewhere' }, { type: 'text', text: 'A' }] },
-        { role: 'user', content: 'more' },
-      ],
-      reasoning: { effort: 'medium' },
-      maxTokens: 5000,
-      temperature: 0.3,
-    }, c);
+    const body = anthropicBody(
+      provider('anthropic'),
+      'm',
+      {
+        messages: [
+          { role: 'user', content: 'q' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'reasoning', text: 'hm', signature: 'sig1' },
+              { type: 'reasoning', text: '', redactedData: 'opaque' },
+              { type: 'reasoning', text: 'unsigned, from elsewhere' },
+              { type: 'text', text: 'A' },
+            ],
+          },
+          { role: 'user', content: 'more' },
+        ],
+        reasoning: { effort: 'medium' },
+        maxTokens: 5000,
+        temperature: 0.3,
+      },
+      c,
+    );
     assert.deepEqual(body.thinking, { type: 'enabled', budget_tokens: 4999 });
     assert.equal(body.temperature, undefined);
-    assert.deepEqual((body.messages as { content: unknown[] }[])[1]!.content, [{ type: 'thinking', thinking: 'hm', signature: 'sig1' }, { type: 'redacted_thinking', data: 'opaque' }, { type: 'text', text: 'A' }]);
+    assert.deepEqual((body.messages as { content: unknown[] }[])[1]!.content, [
+      { type: 'thinking', thinking: 'hm', signature: 'sig1' },
+      { type: 'redacted_thinking', data: 'opaque' },
+      { type: 'text', text: 'A' },
+    ]);
     assert.equal(c.warnings.length, 2);
-    assert.deepEqual(anthropicBody(provider('anthropic'), 'm', { messages: [], reasoning: { budgetTokens: 2048 } }, ctx()).thinking, { type: 'enabled', budget_tokens: 2048 });
-    assert.throws(() => anthropicBody(provider('anthropic'), 'm', { messages: [], reasoning: { budgetTokens: 2048 }, maxTokens: 500 }, ctx()), (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /reasoning/.test(e.message));
+    assert.deepEqual(anthropicBody(provider('anthropic'), 'm', { messages: [], reasoning: { budgetTokens: 2048 } }, ctx()).thinking, {
+      type: 'enabled',
+      budget_tokens: 2048,
+    });
+    assert.throws(
+      () => anthropicBody(provider('anthropic'), 'm', { messages: [], reasoning: { budgetTokens: 2048 }, maxTokens: 500 }, ctx()),
+      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /reasoning/.test(e.message),
+    );
   });
 
   test('structured output through a forced tool the decoder turns back into text', () => {
     const c = ctx();
-    const body = anthropicBody(provider('anthropic'), 'm', { messages: [{ role: 'user', content: 'q' }], responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', properties: { a: { type: 'string' } } } } }, c);
-    assert.deepEqual(body.tools, [{ name: 'json_answer', description: 'Give the answer as this tool input.', input_schema: { type: 'object', properties: { a: { type: 'string' } } } }]);
+    const body = anthropicBody(
+      provider('anthropic'),
+      'm',
+      {
+        messages: [{ role: 'user', content: 'q' }],
+        responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', properties: { a: { type: 'string' } } } },
+      },
+      c,
+    );
+    assert.deepEqual(body.tools, [
+      { name: 'json_answer', description: 'Give the answer as this tool input.', input_schema: { type: 'object', properties: { a: { type: 'string' } } } },
+    ]);
     assert.deepEqual(body.tool_choice, { type: 'tool', name: 'json_answer' });
     assert.equal(c.decode.jsonToolName, 'json_answer');
   });
 
   test('a document that is not a PDF or text is refused, naming the parameter and the model', () => {
     assert.throws(
-      () => anthropicBody(provider('anthropic'), 'claude-x', { messages: [{ role: 'user', content: [{ type: 'file', data: 'AA', mediaType: 'application/zip' }] }] }, ctx()),
-      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /messages\[\]\.content\[\]\.file/.test(e.message) && /anthropic\/claude-x/.test(e.message),
+      () =>
+        anthropicBody(
+          provider('anthropic'),
+          'claude-x',
+          { messages: [{ role: 'user', content: [{ type: 'file', data: 'AA', mediaType: 'application/zip' }] }] },
+          ctx(),
+        ),
+      (e: unknown) =>
+        e instanceof SwitchboardError && e.kind === 'bad_request' && /messages\[\]\.content\[\]\.file/.test(e.message) && /anthropic\/claude-x/.test(e.message),
     );
   });
 });
@@ -181,21 +318,46 @@ describe('Anthropic request', () => {
 describe('Gemini request', () => {
   test('functionCall/functionResponse named from the call, tool config, JSON schema response, thinking config', () => {
     const c = ctx();
-    const body = geminiBody(provider('google'), 'gemini-2.5-flash', {
-      messages: LOOP,
-      tools: [TOOL],
-      toolChoice: { type: 'tool', name: 'get_weather' },
-      responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', additionalProperties: false } },
-      reasoning: { effort: 'low' },
-      seed: 5,
-    }, c);
+    const body = geminiBody(
+      provider('google'),
+      'gemini-2.5-flash',
+      {
+        messages: LOOP,
+        tools: [TOOL],
+        toolChoice: { type: 'tool', name: 'get_weather' },
+        responseFormat: { type: 'json_schema', name: 'w', schema: { type: 'object', additionalProperties: false } },
+        reasoning: { effort: 'low' },
+        seed: 5,
+      },
+      c,
+    );
     assert.deepEqual(body.systemInstruction, { parts: [{ text: 'Be brief.' }] });
     assert.deepEqual(body.contents, [
       { role: 'user', parts: [{ text: 'Weather?' }, { inlineData: { mimeType: 'image/png', data: 'AAAA' } }] },
-      { role: 'model', parts: [{ text: 'Checking.' }, { functionCall: { id: 'c1', name: 'get_weather', args: { city: 'Paris' } } }, { functionCall: { id: 'c2', name: 'get_weather', args: { city: 'Rome' } } }] },
-      { role: 'user', parts: [{ functionResponse: { id: 'c1', name: 'get_weather', response: { output: 'sunny' } } }, { functionResponse: { id: 'c2', name: 'get_weather', response: { error: 'rain' } } }, { text: 'Thanks' }] },
+      {
+        role: 'model',
+        parts: [
+          { text: 'Checking.' },
+          { functionCall: { id: 'c1', name: 'get_weather', args: { city: 'Paris' } } },
+          { functionCall: { id: 'c2', name: 'get_weather', args: { city: 'Rome' } } },
+        ],
+      },
+      {
+        role: 'user',
+        parts: [
+          { functionResponse: { id: 'c1', name: 'get_weather', response: { output: 'sunny' } } },
+          { functionResponse: { id: 'c2', name: 'get_weather', response: { error: 'rain' } } },
+          { text: 'Thanks' },
+        ],
+      },
     ]);
-    assert.deepEqual(body.tools, [{ functionDeclarations: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }] }]);
+    assert.deepEqual(body.tools, [
+      {
+        functionDeclarations: [
+          { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+        ],
+      },
+    ]);
     assert.deepEqual(body.toolConfig, { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } });
     const gen = body.generationConfig as Record<string, unknown>;
     assert.equal(gen.responseMimeType, 'application/json');
@@ -206,15 +368,34 @@ describe('Gemini request', () => {
   });
 
   test('Gemini 3 takes a thinking level; an image URL needs a known media type', () => {
-    assert.deepEqual((geminiBody(provider('google'), 'gemini-3-pro-preview', { messages: [], reasoning: { effort: 'high' } }, ctx()).generationConfig as Record<string, unknown>).thinkingConfig, { thinkingLevel: 'high', includeThoughts: true });
+    assert.deepEqual(
+      (
+        geminiBody(provider('google'), 'gemini-3-pro-preview', { messages: [], reasoning: { effort: 'high' } }, ctx()).generationConfig as Record<
+          string,
+          unknown
+        >
+      ).thinkingConfig,
+      { thinkingLevel: 'high', includeThoughts: true },
+    );
     const url = (u: string): ModelRequest => ({ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: u } }] }] });
-    assert.deepEqual((geminiBody(provider('google'), 'g', url('https://x/cat.jpg?v=1'), ctx()).contents as { parts: unknown[] }[])[0]!.parts, [{ fileData: { mimeType: 'image/jpeg', fileUri: 'https://x/cat.jpg?v=1' } }]);
-    assert.throws(() => geminiBody(provider('google'), 'g', url('https://x/cat'), ctx()), (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request');
+    assert.deepEqual((geminiBody(provider('google'), 'g', url('https://x/cat.jpg?v=1'), ctx()).contents as { parts: unknown[] }[])[0]!.parts, [
+      { fileData: { mimeType: 'image/jpeg', fileUri: 'https://x/cat.jpg?v=1' } },
+    ]);
+    assert.throws(
+      () => geminiBody(provider('google'), 'g', url('https://x/cat'), ctx()),
+      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request',
+    );
   });
 
   test('a tool schema Gemini cannot express is refused, naming the tool and the keyword', () => {
     assert.throws(
-      () => geminiBody(provider('google'), 'g', { messages: [], tools: [{ name: 'f', parameters: { type: 'object', properties: { a: { allOf: [{ type: 'string' }] } } } }] }, ctx()),
+      () =>
+        geminiBody(
+          provider('google'),
+          'g',
+          { messages: [], tools: [{ name: 'f', parameters: { type: 'object', properties: { a: { allOf: [{ type: 'string' }] } } } }] },
+          ctx(),
+        ),
       (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /tools\["f"\]\.parameters/.test(e.message) && /allOf/.test(e.message),
     );
   });
@@ -251,7 +432,14 @@ describe('JSON Schema → Gemini schema', () => {
     });
   });
   test('refuses what it cannot express', () => {
-    for (const bad of [{ type: 'object', additionalProperties: { type: 'string' } }, { not: { type: 'string' } }, { type: ['string', 'number'] }, { enum: [1, 2] }, { $defs: { A: { $ref: '#/$defs/A' } }, $ref: '#/$defs/A' }, { oneOf: [{ type: 'string' }, { type: 'string', minLength: 2 }] }]) {
+    for (const bad of [
+      { type: 'object', additionalProperties: { type: 'string' } },
+      { not: { type: 'string' } },
+      { type: ['string', 'number'] },
+      { enum: [1, 2] },
+      { $defs: { A: { $ref: '#/$defs/A' } }, $ref: '#/$defs/A' },
+      { oneOf: [{ type: 'string' }, { type: 'string', minLength: 2 }] },
+    ]) {
       assert.throws(() => toGeminiSchema(bad as Record<string, unknown>), /cannot be expressed|enums take strings|recursive/, JSON.stringify(bad));
     }
   });

@@ -19,7 +19,11 @@ describe('untrusted workspaces', () => {
     const keys = (Array.isArray(conf) ? conf : [conf]).flatMap((c) => Object.keys(c.properties)).filter((k) => k.startsWith('switchboard.'));
     assert.ok(keys.length >= 9);
     assert.deepEqual([...manifest.capabilities.untrustedWorkspaces.restrictedConfigurations].sort(), [...keys].sort());
-    for (const k of keys) assert.ok(RESTRICTED_SETTINGS.some((r) => k === `switchboard.${r}` || k.startsWith(`switchboard.${r}.`)), `${k} is not read user-only`);
+    for (const k of keys)
+      assert.ok(
+        RESTRICTED_SETTINGS.some((r) => k === `switchboard.${r}` || k.startsWith(`switchboard.${r}.`)),
+        `${k} is not read user-only`,
+      );
   });
 
   test('Restricted Mode takes the user value (or the default), never the workspace one', () => {
@@ -32,19 +36,40 @@ describe('untrusted workspaces', () => {
 
 describe('a trusted workspace that redirects a provider or loosens the budget', () => {
   test('a preset’s baseUrl replaced by the workspace is named with both URLs', () => {
-    const o = riskyOverrides({ providers: { globalValue: [{ id: 'groq' }], workspaceValue: [{ id: 'openai', baseUrl: 'https://collect.example/v1' }] } }, undefined);
+    const o = riskyOverrides(
+      { providers: { globalValue: [{ id: 'groq' }], workspaceValue: [{ id: 'openai', baseUrl: 'https://collect.example/v1' }] } },
+      undefined,
+    );
     assert.equal(o.length, 1);
     assert.equal(o[0]!.setting, 'switchboard.providers');
     assert.match(o[0]!.message, /"openai" requests, with your API key for it, to https:\/\/collect\.example\/v1 instead of https:\/\/api\.openai\.com\/v1/);
   });
 
   test('the same URL as the user’s or the preset’s, or a new provider of its own, is not a warning', () => {
-    assert.deepEqual(riskyOverrides({ providers: { globalValue: [{ id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1' }], workspaceValue: [{ id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1/' }, { id: 'openai', baseUrl: 'https://api.openai.com/v1' }, { id: 'mine', kind: 'openai', baseUrl: 'http://localhost:9/v1' }] } }, undefined), []);
+    assert.deepEqual(
+      riskyOverrides(
+        {
+          providers: {
+            globalValue: [{ id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1' }],
+            workspaceValue: [
+              { id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1/' },
+              { id: 'openai', baseUrl: 'https://api.openai.com/v1' },
+              { id: 'mine', kind: 'openai', baseUrl: 'http://localhost:9/v1' },
+            ],
+          },
+        },
+        undefined,
+      ),
+      [],
+    );
   });
 
   test('a higher or missing limit, or warn instead of block, is named; a tighter budget is not', () => {
     const user = { daily: 1, monthly: 20, onExceed: 'block' };
-    const loose = riskyOverrides({ budget: { globalValue: user, workspaceValue: { daily: 50, onExceed: 'warn' } } }, { daily: 50, monthly: 20, onExceed: 'warn' });
+    const loose = riskyOverrides(
+      { budget: { globalValue: user, workspaceValue: { daily: 50, onExceed: 'warn' } } },
+      { daily: 50, monthly: 20, onExceed: 'warn' },
+    );
     assert.equal(loose.length, 1);
     assert.equal(loose[0]!.setting, 'switchboard.budget');
     assert.match(loose[0]!.message, /daily 1 → 50, onExceed block → warn/);

@@ -27,7 +27,13 @@ export function snapshotCapabilities(e: SnapshotModel): CapabilityFlags {
       return { toolCalling: true, imageInput: vision, pdfInput: vision, reasoning: /^(o\d|gpt-5)/.test(m), structuredOutput: true };
     }
     case 'anthropic':
-      return { toolCalling: true, imageInput: true, pdfInput: !/claude-3-opus/.test(m), reasoning: /claude-(3-7|opus-4|sonnet-4|haiku-4)/.test(m), structuredOutput: true };
+      return {
+        toolCalling: true,
+        imageInput: true,
+        pdfInput: !/claude-3-opus/.test(m),
+        reasoning: /claude-(3-7|opus-4|sonnet-4|haiku-4)/.test(m),
+        structuredOutput: true,
+      };
     case 'google':
       return { toolCalling: true, imageInput: true, pdfInput: true, reasoning: /gemini-(2\.5|3)/.test(m), structuredOutput: true };
     case 'mistral':
@@ -38,7 +44,13 @@ export function snapshotCapabilities(e: SnapshotModel): CapabilityFlags {
       // DeepSeek takes response_format json_object but not a JSON Schema.
       return { toolCalling: true, imageInput: false, pdfInput: false, reasoning: /reasoner/.test(m), structuredOutput: false };
     case 'xai':
-      return { toolCalling: true, imageInput: /^grok-4/.test(m) && !/code/.test(m), pdfInput: false, reasoning: /grok-4|grok-3-mini|grok-code/.test(m), structuredOutput: true };
+      return {
+        toolCalling: true,
+        imageInput: /^grok-4/.test(m) && !/code/.test(m),
+        pdfInput: false,
+        reasoning: /grok-4|grok-3-mini|grok-code/.test(m),
+        structuredOutput: true,
+      };
     default:
       return { ...UNKNOWN_CAPABILITIES };
   }

@@ -136,7 +136,10 @@ const OpenRouterModelSchema = z.looseObject({
   id: z.string().trim().min(1),
   name: optName,
   context_length: optCount,
-  pricing: z.looseObject({ prompt: z.unknown().optional(), completion: z.unknown().optional(), input_cache_read: z.unknown().optional() }).nullish().catch(null),
+  pricing: z
+    .looseObject({ prompt: z.unknown().optional(), completion: z.unknown().optional(), input_cache_read: z.unknown().optional() })
+    .nullish()
+    .catch(null),
   top_provider: z.looseObject({ context_length: optCount, max_completion_tokens: optCount }).nullish().catch(null),
   supported_parameters: z.unknown().optional(),
   architecture: z.looseObject({ input_modalities: z.unknown().optional() }).nullish().catch(null),
@@ -245,7 +248,13 @@ export function parseGeminiModels(json: unknown): RefreshedModel[] {
     if (m.supportedGenerationMethods && !m.supportedGenerationMethods.includes('generateContent')) continue;
     const id = m.name.startsWith('models/') ? m.name.slice('models/'.length) : m.name;
     if (!id || out.has(id)) continue;
-    const entry: RefreshedModel = { model: id, name: m.displayName ?? null, contextLength: m.inputTokenLimit ?? null, maxOutput: m.outputTokenLimit ?? null, price: null };
+    const entry: RefreshedModel = {
+      model: id,
+      name: m.displayName ?? null,
+      contextLength: m.inputTokenLimit ?? null,
+      maxOutput: m.outputTokenLimit ?? null,
+      price: null,
+    };
     if (typeof m.thinking === 'boolean') entry.capabilities = { reasoning: m.thinking };
     out.set(id, entry);
   }
@@ -306,7 +315,6 @@ interface Route {
 function expandHome(p: string): string {
   return p === '~' ? homedir() : p.startsWith('~/') ? join(homedir(), p.slice(2)) : p;
 }
-
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<{ text: string; truncated: boolean }> {
   const parts: Buffer[] = [];
@@ -450,7 +458,11 @@ export class Catalog {
     const flags: CapabilityFlags = { ...(snap ? snapshotCapabilities(snap) : UNKNOWN_CAPABILITIES) };
     for (const [k, v] of Object.entries(live?.capabilities ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
     for (const [k, v] of Object.entries(override ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
-    return { ...flags, contextWindow: override?.contextWindow ?? info?.contextLength ?? null, maxOutputTokens: override?.maxOutputTokens ?? info?.maxOutput ?? null };
+    return {
+      ...flags,
+      contextWindow: override?.contextWindow ?? info?.contextLength ?? null,
+      maxOutputTokens: override?.maxOutputTokens ?? info?.maxOutput ?? null,
+    };
   }
 
   /** The model's output limit in tokens, or null when unknown (the router's ModelFacts). */
@@ -509,7 +521,12 @@ export class Catalog {
       // Data fetched from another endpoint (the config changed) is not this provider's.
       const p = this.providers.get(s.providerId);
       if (!p || redactUrl(p.baseUrl) !== s.baseUrl) continue;
-      sources.set(s.providerId, { providerId: s.providerId, baseUrl: s.baseUrl, fetchedAt: s.fetchedAt, models: new Map(s.models.map((m) => [m.model, { ...m }])) });
+      sources.set(s.providerId, {
+        providerId: s.providerId,
+        baseUrl: s.baseUrl,
+        fetchedAt: s.fetchedAt,
+        models: new Map(s.models.map((m) => [m.model, { ...m }])),
+      });
     }
     this.sources = sources;
     this.refreshedAt = sources.size > 0 ? r.data.refreshedAt : null;
@@ -523,7 +540,12 @@ export class Catalog {
       version: CACHE_VERSION,
       savedAt: this.now(),
       refreshedAt: this.refreshedAt,
-      sources: [...this.sources.values()].map((s) => ({ providerId: s.providerId, baseUrl: s.baseUrl, fetchedAt: s.fetchedAt, models: [...s.models.values()] })),
+      sources: [...this.sources.values()].map((s) => ({
+        providerId: s.providerId,
+        baseUrl: s.baseUrl,
+        fetchedAt: s.fetchedAt,
+        models: [...s.models.values()],
+      })),
     };
     await mkdir(dirname(this.cacheFile), { recursive: true });
     const tmp = `${this.cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -579,7 +601,13 @@ export class Catalog {
   private async refreshPrices(signal: AbortSignal | undefined, wanted: boolean): Promise<{ asOf?: string; error?: string }> {
     if (!this.priceData || !wanted) return {};
     try {
-      const asOf = await refreshPriceData({ ...this.priceData, timeoutMs: this.timeoutMs, now: this.now, ...(signal ? { signal } : {}), ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+      const asOf = await refreshPriceData({
+        ...this.priceData,
+        timeoutMs: this.timeoutMs,
+        now: this.now,
+        ...(signal ? { signal } : {}),
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      });
       return { asOf };
     } catch (e) {
       return { error: `${(e as Error)?.message ?? String(e)} (still using ${pricesAsOfLabel()})` };
@@ -611,7 +639,15 @@ export class Catalog {
     for (let page = 0; query && page < MAX_PAGES; page++) {
       const json = await this.fetchJson(p, query, headers, keyHint, signal);
       try {
-        all.push(...(p.id === 'openrouter' ? parseOpenRouterModels(json) : p.kind === 'anthropic' ? parseAnthropicModels(json) : p.kind === 'gemini' ? parseGeminiModels(json) : parseOpenAIModels(json)));
+        all.push(
+          ...(p.id === 'openrouter'
+            ? parseOpenRouterModels(json)
+            : p.kind === 'anthropic'
+              ? parseAnthropicModels(json)
+              : p.kind === 'gemini'
+                ? parseGeminiModels(json)
+                : parseOpenAIModels(json)),
+        );
       } catch (e) {
         throw this.invalid(p, `unexpected model list: ${(e as Error).message}`);
       }
@@ -620,7 +656,13 @@ export class Catalog {
     return all;
   }
 
-  private async fetchJson(p: ResolvedProvider, query: Record<string, string>, headers: Record<string, string>, keyHint: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
+  private async fetchJson(
+    p: ResolvedProvider,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    keyHint: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
     const qs = new URLSearchParams(query).toString();
     let res: Dispatcher.ResponseData;
     try {
@@ -655,7 +697,15 @@ export class Catalog {
       } catch {
         /* classify from the text */
       }
-      throw classifyHttpError({ status: res.statusCode, body, headers: res.headers, provider: p.id, model: '', now: this.now(), ...(keyHint ? { keyHint } : {}) });
+      throw classifyHttpError({
+        status: res.statusCode,
+        body,
+        headers: res.headers,
+        provider: p.id,
+        model: '',
+        now: this.now(),
+        ...(keyHint ? { keyHint } : {}),
+      });
     }
 
     let text: string;
@@ -724,7 +774,8 @@ export class Catalog {
     const snap = this.snapshotFor(r, id);
     const live = this.refreshedFor(r);
     const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
-    const configured = (r.direct ? this.configuredModels(r.direct).has(r.model) : false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
+    const configured =
+      (r.direct ? this.configuredModels(r.direct).has(r.model) : false) || Object.hasOwn(this.config.pricing ?? {}, id) || override !== undefined;
     // The price database alone makes a model known only on a provider that is set up (no listing every vendor's catalogue).
     // (Looked up only when something is missing: a scan of the database per id is not free.)
     const needsDb = !snap && !live ? configured || r.via === 'direct' : (snap?.contextLength ?? live?.contextLength ?? null) === null;

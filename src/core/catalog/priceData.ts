@@ -34,7 +34,18 @@ function day(ms: number): string {
 
 /** The shape the package needs; it validates prices itself when the data is installed. */
 function looksLikeProviders(v: unknown): v is Provider[] {
-  return Array.isArray(v) && v.length > 0 && v.every((p) => typeof p === 'object' && p !== null && typeof (p as Provider).id === 'string' && typeof (p as Provider).api_pattern === 'string' && Array.isArray((p as Provider).models));
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every(
+      (p) =>
+        typeof p === 'object' &&
+        p !== null &&
+        typeof (p as Provider).id === 'string' &&
+        typeof (p as Provider).api_pattern === 'string' &&
+        Array.isArray((p as Provider).models),
+    )
+  );
 }
 
 /** Install provider data; throws (keeping the previous data) when the package rejects it. */

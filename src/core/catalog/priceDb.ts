@@ -30,7 +30,9 @@ export function priceDataInfo(): PriceDataInfo {
 
 /** "prices as of 2026-09-23 (genai-prices 0.1.8)": what the switcher, `switchboard models` and the usage report show. */
 export function pricesAsOfLabel(): string {
-  return active.origin === 'bundled' ? `prices as of ${active.asOf} (genai-prices ${BUNDLED_PRICES_VERSION})` : `prices as of ${active.asOf} (genai-prices data fetched that day)`;
+  return active.origin === 'bundled'
+    ? `prices as of ${active.asOf} (genai-prices ${BUNDLED_PRICES_VERSION})`
+    : `prices as of ${active.asOf} (genai-prices data fetched that day)`;
 }
 
 /** priceData.ts calls this after installing fetched data. */
@@ -117,7 +119,13 @@ function lookupUncached(providerId: string, model: string, baseUrl?: string, at?
     return undefined; // data the package itself rejects: treat as unknown, never as 0
   }
   if (!r) return undefined;
-  return { provider: r.provider.id, modelId: r.model.id, name: r.model.name ?? null, contextWindow: r.model.context_window ?? null, price: toPrice(r.model_price) };
+  return {
+    provider: r.provider.id,
+    modelId: r.model.id,
+    name: r.model.name ?? null,
+    contextWindow: r.model.context_window ?? null,
+    price: toPrice(r.model_price),
+  };
 }
 
 type Rate = number | TieredPrices | undefined;
@@ -140,7 +148,13 @@ function rateAbove(v: Rate, start: number): number | undefined {
  * input or no output price is unknown (null): never a guessed 0.
  */
 export function toPrice(mp: ModelPrice): Price | null {
-  const keys = { input: mp.input_mtok, output: mp.output_mtok, cachedInput: mp.cache_read_mtok, cacheWrite5m: mp.cache_write_mtok, cacheWrite1h: mp.cache_write_1h_mtok } as Record<string, Rate>;
+  const keys = {
+    input: mp.input_mtok,
+    output: mp.output_mtok,
+    cachedInput: mp.cache_read_mtok,
+    cacheWrite5m: mp.cache_write_mtok,
+    cacheWrite1h: mp.cache_write_1h_mtok,
+  } as Record<string, Rate>;
   const input = baseOf(keys.input);
   const output = baseOf(keys.output);
   if (input === undefined || output === undefined) return null;

@@ -83,7 +83,14 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
     } catch {
       /* not JSON: classify from the text */
     }
-    const err = classifyHttpError({ status: res.statusCode, body: parsed, headers: res.headers, provider: args.provider, model: args.model, ...(args.keyHint ? { keyHint: args.keyHint } : {}) });
+    const err = classifyHttpError({
+      status: res.statusCode,
+      body: parsed,
+      headers: res.headers,
+      provider: args.provider,
+      model: args.model,
+      ...(args.keyHint ? { keyHint: args.keyHint } : {}),
+    });
     throw scrub(err, args.secrets);
   }
   const raw = res.body;
@@ -194,7 +201,17 @@ export async function getText(args: GetArgs): Promise<GetResult> {
     } catch {
       /* not JSON: classify from the text */
     }
-    throw scrub(classifyHttpError({ status: res.statusCode, body: parsed, headers: res.headers, provider: args.provider, model: '', ...(args.keyHint ? { keyHint: args.keyHint } : {}) }), args.secrets);
+    throw scrub(
+      classifyHttpError({
+        status: res.statusCode,
+        body: parsed,
+        headers: res.headers,
+        provider: args.provider,
+        model: '',
+        ...(args.keyHint ? { keyHint: args.keyHint } : {}),
+      }),
+      args.secrets,
+    );
   }
   return { status: res.statusCode, headers: res.headers, text };
 }

@@ -59,7 +59,11 @@ export class HttpLanguageModel implements LanguageModel {
   /** Body, warnings and decoder options for a request; throws bad_request before anything is sent. */
   prepare(req: ModelRequest): { body: Record<string, unknown>; warnings: string[]; decode: DecodeOptions } {
     const warnings: string[] = [];
-    const bctx: BodyContext = { capabilities: this.ctx.capabilities?.(`${this.providerId}/${this.modelId}`) ?? null, warn: (m) => warnings.push(m), decode: {} };
+    const bctx: BodyContext = {
+      capabilities: this.ctx.capabilities?.(`${this.providerId}/${this.modelId}`) ?? null,
+      warn: (m) => warnings.push(m),
+      decode: {},
+    };
     const body = this.wire.body(this.provider, this.modelId, req, bctx);
     return { body, warnings, decode: bctx.decode };
   }

@@ -78,15 +78,31 @@ export function parseArguments(args: string, provider: string, model: string, ca
   try {
     v = JSON.parse(args);
   } catch {
-    throw unsupported(provider, model, `messages[].tool-call "${callName}".arguments`, 'the arguments are not valid JSON', 'send the arguments exactly as the model produced them');
+    throw unsupported(
+      provider,
+      model,
+      `messages[].tool-call "${callName}".arguments`,
+      'the arguments are not valid JSON',
+      'send the arguments exactly as the model produced them',
+    );
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw unsupported(provider, model, `messages[].tool-call "${callName}".arguments`, 'the arguments must be a JSON object', 'send the arguments exactly as the model produced them');
+  if (!v || typeof v !== 'object' || Array.isArray(v))
+    throw unsupported(
+      provider,
+      model,
+      `messages[].tool-call "${callName}".arguments`,
+      'the arguments must be a JSON object',
+      'send the arguments exactly as the model produced them',
+    );
   return v as Record<string, unknown>;
 }
 
 /** System messages joined (Anthropic and Gemini take them out of the message list). */
 export function systemText(messages: ChatMessage[]): string | null {
-  const parts = messages.filter((m) => m.role === 'system').map((m) => textOf(m.content)).filter((s) => s.length > 0);
+  const parts = messages
+    .filter((m) => m.role === 'system')
+    .map((m) => textOf(m.content))
+    .filter((s) => s.length > 0);
   return parts.length ? parts.join('\n\n') : null;
 }
 

@@ -18,7 +18,15 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
   const limited = budget.daily !== undefined || budget.monthly !== undefined || budget.perRequest !== undefined;
   if (estimateUsd === null && limited && budget.onExceed === 'block') {
     const message = `the price of ${model} is unknown, so the blocking budget cannot count this request`;
-    return { action: 'block', error: new SwitchboardError({ kind: 'budget', message, model, fix: `add a "pricing" entry for ${model} (0 for a free local model), or set budget.onExceed to "warn"` }) };
+    return {
+      action: 'block',
+      error: new SwitchboardError({
+        kind: 'budget',
+        message,
+        model,
+        fix: `add a "pricing" entry for ${model} (0 for a free local model), or set budget.onExceed to "warn"`,
+      }),
+    };
   }
   const est = estimateUsd ?? 0;
   const held = (n: number): string => (spent.reserved > 0 ? `${usd(n - spent.reserved)} + ${usd(spent.reserved)} held by requests in flight` : usd(n));
@@ -36,7 +44,15 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
   if (over.length > 0) {
     const message = `over budget for ${model}: ${over.join('; ')}.${unknownNote}`;
     if (budget.onExceed === 'block') {
-      return { action: 'block', error: new SwitchboardError({ kind: 'budget', message, model, fix: 'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"' }) };
+      return {
+        action: 'block',
+        error: new SwitchboardError({
+          kind: 'budget',
+          message,
+          model,
+          fix: 'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"',
+        }),
+      };
     }
     return { action: 'warn', message: `${message} Proceeding (onExceed: warn).` };
   }

@@ -47,7 +47,12 @@ export function tokensPerSecond(outputTokens: number | null, ttftMs: number | nu
   return genMs > 0 ? (outputTokens / genMs) * 1000 : null;
 }
 
-export function compareModels(stream: (req: ChatRequest) => ChatStream, req: Omit<ChatRequest, 'model'>, models: string[], opts: CompareOptions = {}): CompareRun {
+export function compareModels(
+  stream: (req: ChatRequest) => ChatStream,
+  req: Omit<ChatRequest, 'model'>,
+  models: string[],
+  opts: CompareOptions = {},
+): CompareRun {
   const limit = Math.max(1, opts.concurrency ?? 8);
   let running = 0;
   const waiting: (() => void)[] = [];
@@ -86,7 +91,8 @@ export function compareModels(stream: (req: ChatRequest) => ChatStream, req: Omi
       } catch (e) {
         // onPart threw or something unexpected: this column fails alone.
         entry.status = 'error';
-        const error = e instanceof SwitchboardError ? e : new SwitchboardError({ kind: 'invalid_response', message: String((e as Error)?.message ?? e), model });
+        const error =
+          e instanceof SwitchboardError ? e : new SwitchboardError({ kind: 'invalid_response', message: String((e as Error)?.message ?? e), model });
         return { ...cancelledResult(model), error };
       } finally {
         release();

@@ -131,7 +131,14 @@ function quickEntry(o: unknown): LedgerEntry | null {
   if (!isCount(e.inputTokens) || !isCount(e.outputTokens) || !isOptCount(e.cachedInputTokens) || !isOptCount(e.reasoningTokens)) return null;
   if (!(cost === null || (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))) return null;
   if (!(e.costEstimated === undefined || typeof e.costEstimated === 'boolean') || typeof e.frontEnd !== 'string' || typeof e.ok !== 'boolean') return null;
-  if (!isOptCount(e.cacheWrite5mTokens) || !isOptCount(e.cacheWrite1hTokens) || !isOptCount(e.toolUsePromptTokens) || !isOptUsd(e.billedUsd) || !isOptUsd(e.computedUsd)) return null;
+  if (
+    !isOptCount(e.cacheWrite5mTokens) ||
+    !isOptCount(e.cacheWrite1hTokens) ||
+    !isOptCount(e.toolUsePromptTokens) ||
+    !isOptUsd(e.billedUsd) ||
+    !isOptUsd(e.computedUsd)
+  )
+    return null;
   return {
     ts: e.ts,
     model: e.model,

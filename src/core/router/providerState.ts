@@ -11,7 +11,8 @@
 import type { AssistantContent, ChatMessage } from '../types.ts';
 
 function foreign(part: AssistantContent, target: string): boolean {
-  if (part.type === 'reasoning') return part.state?.origin !== target && (part.signature !== undefined || part.redactedData !== undefined || part.state !== undefined);
+  if (part.type === 'reasoning')
+    return part.state?.origin !== target && (part.signature !== undefined || part.redactedData !== undefined || part.state !== undefined);
   return part.state !== undefined && part.state.origin !== target;
 }
 

@@ -68,7 +68,9 @@ export interface AnswerLimits {
   maxAnswerMs: number;
 }
 
-type AttemptOutcome = { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number } | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number };
+type AttemptOutcome =
+  | { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number }
+  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number };
 
 export class Router {
   private readonly d: RouterDeps;
@@ -120,15 +122,31 @@ export class Router {
       const why = attempts.map((a) => `${a.model}: ${a.message}`).join('; ');
       // Members skipped for what the request needs (tools, images…): no shorter prompt helps.
       const error = plan.candidates.some((c) => c.unmet)
-        ? new SwitchboardError({ kind: 'bad_request', message: `no model of ${req.model} can serve this request (${why})`, model: req.model, fix: 'add a model that can to the route, drop what the others cannot take, or override its capabilities in the config' })
-        : new SwitchboardError({ kind: 'context_length', message: `no model of ${req.model} can take this request (${why})`, model: req.model, fix: 'shorten the prompt or relax the route constraints' });
+        ? new SwitchboardError({
+            kind: 'bad_request',
+            message: `no model of ${req.model} can serve this request (${why})`,
+            model: req.model,
+            fix: 'add a model that can to the route, drop what the others cannot take, or override its capabilities in the config',
+          })
+        : new SwitchboardError({
+            kind: 'context_length',
+            message: `no model of ${req.model} can take this request (${why})`,
+            model: req.model,
+            fix: 'shorten the prompt or relax the route constraints',
+          });
       yield [{ type: 'error', error }];
       return fail(error);
     }
 
     // Budget: hold the worst case before sending; the answer's real cost replaces it (record()).
     if (this.d.budget) {
-      const gate = await openBudget(this.d, usable.map((c) => c.id), inputTokens, req.maxTokens, clock.now());
+      const gate = await openBudget(
+        this.d,
+        usable.map((c) => c.id),
+        inputTokens,
+        req.maxTokens,
+        clock.now(),
+      );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
       usable = usable.filter((c) => !gate.skipped.some((s) => s.id === c.id));
@@ -147,7 +165,13 @@ export class Router {
     if (!allOpen) {
       const kept: Candidate[] = [];
       for (const c of usable) {
-        if (this.d.cooldowns.state(c.id) === 'open') attempts.push({ model: c.id, outcome: 'skipped', durationMs: 0, message: `cooling down after repeated failures (${Math.ceil(this.d.cooldowns.remainingMs(c.id) / 1000)} s left)` });
+        if (this.d.cooldowns.state(c.id) === 'open')
+          attempts.push({
+            model: c.id,
+            outcome: 'skipped',
+            durationMs: 0,
+            message: `cooling down after repeated failures (${Math.ceil(this.d.cooldowns.remainingMs(c.id) / 1000)} s left)`,
+          });
         else kept.push(c);
       }
       usable = kept;
@@ -197,7 +221,11 @@ export class Router {
           // Tokens were shown: never switch models silently. Keep the partial answer and say who could continue.
           const rest = usable.slice(i + 1).map((c) => c.id);
           const canContinue = err.retryable ? [cand.id, ...rest] : rest;
-          const error = new SwitchboardError({ ...err.toInit(), message: `${err.detail} (the answer was cut off; the partial text is kept)`, fix: canContinue.length ? `retry, or continue with ${canContinue.join(', ')}` : err.fix });
+          const error = new SwitchboardError({
+            ...err.toInit(),
+            message: `${err.detail} (the answer was cut off; the partial text is kept)`,
+            fix: canContinue.length ? `retry, or continue with ${canContinue.join(', ')}` : err.fix,
+          });
           yield [{ type: 'error', error }];
           const result = fail(error, { builder: outcome.builder, model: cand.id }, canContinue);
           await this.record(req, result, hold);
@@ -222,7 +250,14 @@ export class Router {
         }
       }
     }
-    const error = lastError ?? new SwitchboardError({ kind: 'overloaded', message: `every model of ${req.model} is cooling down after repeated failures`, model: req.model, fix: 'wait a little or pick another model' });
+    const error =
+      lastError ??
+      new SwitchboardError({
+        kind: 'overloaded',
+        message: `every model of ${req.model} is cooling down after repeated failures`,
+        model: req.model,
+        fix: 'wait a little or pick another model',
+      });
     const finalError =
       usable.length > 1 && lastError
         ? new SwitchboardError({ ...lastError.toInit(), message: `all ${usable.length} candidates of ${req.model} failed; last: ${lastError.detail}` })
@@ -238,7 +273,14 @@ export class Router {
       const id = target.model.id;
       const unmet = this.unmet(req, id);
       // A single model that cannot serve the request: refused before sending, naming what and how to fix it.
-      if (unmet) throw new SwitchboardError({ kind: 'bad_request', message: `${unmet.param}: ${id} ${unmet.why}`, provider: target.model.provider.id, model: id, fix: overrideHint(unmet.param, id) });
+      if (unmet)
+        throw new SwitchboardError({
+          kind: 'bad_request',
+          message: `${unmet.param}: ${id} ${unmet.why}`,
+          provider: target.model.provider.id,
+          model: id,
+          fix: overrideHint(unmet.param, id),
+        });
       // Like a route member, a single model whose known context window cannot hold the prompt (plus
       // the output asked for) is refused before sending: no tokens are paid for a certain failure.
       const window = this.d.facts.capabilities?.(id)?.contextWindow ?? this.d.facts.contextLength(id);
@@ -359,7 +401,13 @@ export class Router {
       if (req.signal?.aborted) {
         error = new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider: error.provider, model: error.model });
       } else if (watchdogFired) {
-        error = new SwitchboardError({ kind: 'timeout', message: `no first token within ${watchdogMs} ms`, provider: error.provider, model: error.model, fix: 'the model is slow or stuck: retry, raise firstTokenTimeoutMs, or pick another model' });
+        error = new SwitchboardError({
+          kind: 'timeout',
+          message: `no first token within ${watchdogMs} ms`,
+          provider: error.provider,
+          model: error.model,
+          fix: 'the model is slow or stuck: retry, raise firstTokenTimeoutMs, or pick another model',
+        });
       } else if (tooLong) {
         error = new SwitchboardError({
           kind: 'timeout',
@@ -400,7 +448,8 @@ export class Router {
     const price = answeredBy ? this.d.facts.price(answeredBy) : null;
     let costUsd = builder && answeredBy ? computeCost(usage, price, builder.providerCostUsd) : null;
     const billed = builder?.providerCostUsd;
-    const costCheck = builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
+    const costCheck =
+      builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     let costEstimated = false;

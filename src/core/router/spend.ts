@@ -56,7 +56,8 @@ export async function openBudget(
   if (budget.onExceed === 'block') {
     const priced = ids.filter((id) => d.facts.price(id));
     if (priced.length > 0 && priced.length < ids.length) {
-      for (const id of ids) if (!priced.includes(id)) gate.skipped.push({ id, why: 'no price known, so the blocking budget cannot count it (add a "pricing" entry)' });
+      for (const id of ids)
+        if (!priced.includes(id)) gate.skipped.push({ id, why: 'no price known, so the blocking budget cannot count it (add a "pricing" entry)' });
       ids = priced;
     }
   }

@@ -11,7 +11,16 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { SwitchboardError } from '../errors.ts';
-import { periodBounds, readLegacyJsonl, validEntry, type LedgerEntry, type LedgerEntryInput, type ReserveDecision, type SpendTotals, type UsageStore } from './ledger.ts';
+import {
+  periodBounds,
+  readLegacyJsonl,
+  validEntry,
+  type LedgerEntry,
+  type LedgerEntryInput,
+  type ReserveDecision,
+  type SpendTotals,
+  type UsageStore,
+} from './ledger.ts';
 
 type Sqlite = typeof import('node:sqlite');
 

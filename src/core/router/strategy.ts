@@ -37,9 +37,12 @@ export function planRoute(route: RouteConfig, facts: ModelFacts, latency: Latenc
     const price = facts.price(id);
     let skip: string | undefined;
     if (c.minContext !== undefined && (ctx === null || ctx < c.minContext)) skip = `context window ${ctx ?? 'unknown'} < minContext ${c.minContext}`;
-    else if (c.maxInputPrice !== undefined && (!price || price.input > c.maxInputPrice)) skip = `input price ${price ? `$${price.input}/1M` : 'unknown'} > maxInputPrice $${c.maxInputPrice}/1M`;
-    else if (c.maxOutputPrice !== undefined && (!price || price.output > c.maxOutputPrice)) skip = `output price ${price ? `$${price.output}/1M` : 'unknown'} > maxOutputPrice $${c.maxOutputPrice}/1M`;
-    else if (ctx !== null && inputTokens + (maxTokens ?? 0) > ctx) skip = `prompt of ~${inputTokens} tokens${maxTokens ? ` + ${maxTokens} output` : ''} exceeds its context window of ${ctx}`;
+    else if (c.maxInputPrice !== undefined && (!price || price.input > c.maxInputPrice))
+      skip = `input price ${price ? `$${price.input}/1M` : 'unknown'} > maxInputPrice $${c.maxInputPrice}/1M`;
+    else if (c.maxOutputPrice !== undefined && (!price || price.output > c.maxOutputPrice))
+      skip = `output price ${price ? `$${price.output}/1M` : 'unknown'} > maxOutputPrice $${c.maxOutputPrice}/1M`;
+    else if (ctx !== null && inputTokens + (maxTokens ?? 0) > ctx)
+      skip = `prompt of ~${inputTokens} tokens${maxTokens ? ` + ${maxTokens} output` : ''} exceeds its context window of ${ctx}`;
     return skip ? { id, skip, order } : { id, order };
   });
   const key = (m: { id: string; order: number }): number => {

@@ -9,7 +9,11 @@ import { StateCache, type StateLookup } from './stateCache.ts';
 import { FAILED, readJson, refusalError, warningsHeader, type DoorContext } from './serve.ts';
 
 export function anthropicDoor(deps: DoorDeps = { states: new StateCache(), unalias: (m) => m }): Door {
-  const lookup = (model: string): StateLookup => ({ call: (id) => deps.states.call(id), reasoning: (s) => deps.states.reasoning(s), fallbackOrigin: deps.unalias(model) });
+  const lookup = (model: string): StateLookup => ({
+    call: (id) => deps.states.call(id),
+    reasoning: (s) => deps.states.reasoning(s),
+    fallbackOrigin: deps.unalias(model),
+  });
   return {
     name: 'messages',
     parse: (body) => parseMessagesRequest(body, lookup),
@@ -52,7 +56,11 @@ export async function countTokens(ctx: DoorContext, req: IncomingMessage, res: S
     let n = 0;
     for (const m of parsed.request.messages) n += 4 + estimateTokens(messageText(m));
     for (const t of parsed.request.tools ?? []) n += estimateTokens(JSON.stringify(t));
-    ctx.send(req, res, { status: 200, body: { input_tokens: n }, headers: warningsHeader(['input_tokens is an estimate (about 4 characters a token), not the upstream tokenizer\'s count', ...parsed.warnings], ctx.redact) });
+    ctx.send(req, res, {
+      status: 200,
+      body: { input_tokens: n },
+      headers: warningsHeader(["input_tokens is an estimate (about 4 characters a token), not the upstream tokenizer's count", ...parsed.warnings], ctx.redact),
+    });
   } catch (e) {
     if (e instanceof DoorRefusal) return ctx.send(req, res, door.error(refusalError(e)));
     throw e;

@@ -4,18 +4,43 @@
  * Server-side tools (web search, code execution: a `type` other than `custom`) have no
  * equivalent behind another provider: they are left out with a warning, the agent keeps working.
  */
-import type { AssistantContent, CacheHint, ChatMessage, ImagePart, ModelRequest, ReasoningOptions, TextPart, ToolChoice, ToolDefinition, ToolResultPart, UserContent } from '../../core/index.ts';
+import type {
+  AssistantContent,
+  CacheHint,
+  ChatMessage,
+  ImagePart,
+  ModelRequest,
+  ReasoningOptions,
+  TextPart,
+  ToolChoice,
+  ToolDefinition,
+  ToolResultPart,
+  UserContent,
+} from '../../core/index.ts';
 import { argsText, DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
 import { noStates, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
-  'model', 'messages', 'system', 'max_tokens', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k',
-  'tools', 'tool_choice', 'thinking', 'output_config', 'output_format',
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'metadata',
+  'stop_sequences',
+  'stream',
+  'temperature',
+  'top_p',
+  'top_k',
+  'tools',
+  'tool_choice',
+  'thinking',
+  'output_config',
+  'output_format',
 ]);
 /** Parameters whose absence would change the answer: refused rather than ignored. */
 const REFUSED_TOP_LEVEL: Record<string, string> = {
-  mcp_servers: 'remote MCP servers run inside Anthropic\'s API; configure them in the agent instead',
-  container: 'code-execution containers exist only inside Anthropic\'s API',
+  mcp_servers: "remote MCP servers run inside Anthropic's API; configure them in the agent instead",
+  container: "code-execution containers exist only inside Anthropic's API",
 };
 
 function cacheHint(v: unknown, param: string): CacheHint | undefined {
@@ -37,9 +62,13 @@ function textPart(b: Record<string, unknown>, param: string): TextPart {
 function imagePart(b: Record<string, unknown>, param: string): ImagePart {
   const src = b.source;
   if (!isObject(src)) throw new DoorRefusal(`${param}.source: expected an object`, { param });
-  if (src.type === 'base64' && typeof src.data === 'string' && typeof src.media_type === 'string') return { type: 'image', source: { type: 'base64', data: src.data, mediaType: src.media_type } };
+  if (src.type === 'base64' && typeof src.data === 'string' && typeof src.media_type === 'string')
+    return { type: 'image', source: { type: 'base64', data: src.data, mediaType: src.media_type } };
   if (src.type === 'url' && typeof src.url === 'string') return { type: 'image', source: { type: 'url', url: src.url } };
-  throw new DoorRefusal(`${param}.source: an image source must be {"type":"base64","media_type","data"} or {"type":"url","url"} (file ids live in Anthropic's Files API, which this gateway does not have)`, { param });
+  throw new DoorRefusal(
+    `${param}.source: an image source must be {"type":"base64","media_type","data"} or {"type":"url","url"} (file ids live in Anthropic's Files API, which this gateway does not have)`,
+    { param },
+  );
 }
 
 function userBlock(b: unknown, param: string): UserContent {
@@ -55,7 +84,9 @@ function userBlock(b: unknown, param: string): UserContent {
         return { type: 'file', data: src.data, mediaType: src.media_type, ...(typeof b.title === 'string' ? { filename: b.title } : {}) };
       }
       if (isObject(src) && src.type === 'text' && typeof src.data === 'string') return { type: 'text', text: src.data };
-      throw new DoorRefusal(`${param}.source: documents must be inline (base64 or text); URL and file-id documents are not supported by this gateway`, { param });
+      throw new DoorRefusal(`${param}.source: documents must be inline (base64 or text); URL and file-id documents are not supported by this gateway`, {
+        param,
+      });
     }
     default:
       throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in a user turn by this gateway`, { param });
@@ -135,10 +166,14 @@ function messages(raw: unknown, states: StateLookup): ChatMessage[] {
       // Claude Code sends mid-conversation system messages (agent listings, reminders) this way.
       if (typeof content === 'string') return void out.push({ role: 'system', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of text blocks`, { param });
-      out.push({ role: 'system', content: content.map((b, j) => {
-        if (!isObject(b) || b.type !== 'text') throw new DoorRefusal(`${param}.content[${j}]: a system message holds text blocks only`, { param: `${param}.content[${j}]` });
-        return textPart(b, `${param}.content[${j}]`);
-      }) });
+      out.push({
+        role: 'system',
+        content: content.map((b, j) => {
+          if (!isObject(b) || b.type !== 'text')
+            throw new DoorRefusal(`${param}.content[${j}]: a system message holds text blocks only`, { param: `${param}.content[${j}]` });
+          return textPart(b, `${param}.content[${j}]`);
+        }),
+      });
     } else throw new DoorRefusal(`${param}.role: must be "user", "assistant" or "system", not ${JSON.stringify(m.role)}`, { param: `${param}.role` });
   });
   return out;
@@ -200,7 +235,8 @@ function thinking(raw: unknown, outputConfig: unknown): ReasoningOptions | undef
   if (raw.type === 'disabled') return effort ? { effort } : undefined;
   if (raw.type === 'enabled') {
     const budget = raw.budget_tokens;
-    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1) throw new DoorRefusal('thinking.budget_tokens: a positive integer is required when thinking is enabled', { param: 'thinking.budget_tokens' });
+    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1)
+      throw new DoorRefusal('thinking.budget_tokens: a positive integer is required when thinking is enabled', { param: 'thinking.budget_tokens' });
     return { budgetTokens: budget, ...(effort ? { effort } : {}) };
   }
   // Adaptive: the model decides how much to think; the effort (default high, as Anthropic's) says how much it may.
@@ -210,7 +246,8 @@ function thinking(raw: unknown, outputConfig: unknown): ReasoningOptions | undef
 
 function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   if (raw === undefined || raw === null) return undefined;
-  if (!isObject(raw) || raw.type !== 'json_schema' || !isObject(raw.schema)) throw new DoorRefusal('output_format: expected {"type": "json_schema", "schema": {...}}', { param: 'output_format' });
+  if (!isObject(raw) || raw.type !== 'json_schema' || !isObject(raw.schema))
+    throw new DoorRefusal('output_format: expected {"type": "json_schema", "schema": {...}}', { param: 'output_format' });
   return { type: 'json_schema', name: 'output', schema: raw.schema };
 }
 
@@ -218,11 +255,18 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
 export function parseMessagesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
   const warnings: string[] = [];
-  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL)) if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
+  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL))
+    if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
   for (const k of Object.keys(body)) if (!KNOWN_TOP_LEVEL.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
-  const model = need(typeof body.model === 'string' && body.model !== '', body.model as string, 'model', 'required ("provider/model", "route/<id>" or an alias)');
+  const model = need(
+    typeof body.model === 'string' && body.model !== '',
+    body.model as string,
+    'model',
+    'required ("provider/model", "route/<id>" or an alias)',
+  );
   const maxTokens = optNumber(body, 'max_tokens');
-  if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1) throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
+  if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
+    throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
 
   const msgs: ChatMessage[] = [];
   if (typeof body.system === 'string') {
@@ -233,7 +277,8 @@ export function parseMessagesRequest(body: unknown, lookup: (model: string) => S
       return textPart(b, `system[${i}]`);
     });
     if (parts.length) msgs.push({ role: 'system', content: parts });
-  } else if (body.system !== undefined && body.system !== null) throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
+  } else if (body.system !== undefined && body.system !== null)
+    throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
   msgs.push(...messages(body.messages, lookup(model)));
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
@@ -241,7 +286,8 @@ export function parseMessagesRequest(body: unknown, lookup: (model: string) => S
   if (t && t.length) request.tools = t;
   const tc = toolChoice(body.tool_choice);
   if (tc.choice && request.tools) request.toolChoice = tc.choice;
-  else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none') throw new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });
+  else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none')
+    throw new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });
   if (tc.parallel === false) request.parallelToolCalls = false;
   const temperature = optNumber(body, 'temperature', 'temperature', [0, 1]);
   if (temperature !== undefined) request.temperature = temperature;
@@ -250,10 +296,11 @@ export function parseMessagesRequest(body: unknown, lookup: (model: string) => S
   const topK = optNumber(body, 'top_k');
   if (topK !== undefined) {
     request.providerOptions = { anthropic: { top_k: topK } };
-    warnings.push('top_k is honoured only when the answering model speaks Anthropic\'s protocol');
+    warnings.push("top_k is honoured only when the answering model speaks Anthropic's protocol");
   }
   if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
-    if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string')) throw new DoorRefusal('stop_sequences: expected an array of strings', { param: 'stop_sequences' });
+    if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string'))
+      throw new DoorRefusal('stop_sequences: expected an array of strings', { param: 'stop_sequences' });
     if (body.stop_sequences.length) request.stop = body.stop_sequences as string[];
   }
   if (isObject(body.metadata)) {
@@ -264,6 +311,7 @@ export function parseMessagesRequest(body: unknown, lookup: (model: string) => S
   if (reasoning) request.reasoning = reasoning;
   const format = outputFormat(body.output_format ?? (isObject(body.output_config) ? body.output_config.format : undefined));
   if (format) request.responseFormat = format;
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
+    throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
   return { model, request, stream: body.stream === true, warnings };
 }

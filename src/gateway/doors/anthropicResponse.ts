@@ -65,7 +65,12 @@ function blocks(r: ChatResult): Block[] {
   const out: Block[] = [];
   for (const p of assistantContent(r)) {
     if (p.type === 'text') out.push({ type: 'text', text: p.text });
-    else if (p.type === 'reasoning') out.push(p.redactedData !== undefined ? { type: 'redacted_thinking', data: p.redactedData } : { type: 'thinking', thinking: p.text, signature: p.signature ?? '' });
+    else if (p.type === 'reasoning')
+      out.push(
+        p.redactedData !== undefined
+          ? { type: 'redacted_thinking', data: p.redactedData }
+          : { type: 'thinking', thinking: p.text, signature: p.signature ?? '' },
+      );
     else out.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, p.name) });
   }
   return out;
@@ -107,7 +112,16 @@ export class MessagesEncoder implements StreamEncoder {
   private start(): string {
     if (this.started) return '';
     this.started = true;
-    const message = { id: this.id, type: 'message', role: 'assistant', model: this.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: this.usageSoFar.inputTokens ?? 0, output_tokens: 0 } };
+    const message = {
+      id: this.id,
+      type: 'message',
+      role: 'assistant',
+      model: this.model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: this.usageSoFar.inputTokens ?? 0, output_tokens: 0 },
+    };
     return frame('message_start', { type: 'message_start', message }) + frame('ping', { type: 'ping' });
   }
 
@@ -170,7 +184,11 @@ export class MessagesEncoder implements StreamEncoder {
   finish(r: ChatResult): string {
     let s = this.start() + this.close();
     this.onDone(r);
-    s += frame('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: null }, usage: usage(r.usage) });
+    s += frame('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: null },
+      usage: usage(r.usage),
+    });
     return s + frame('message_stop', { type: 'message_stop' });
   }
 

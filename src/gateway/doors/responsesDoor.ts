@@ -61,7 +61,11 @@ export function responsesError(h: HttpError): DoorError {
 }
 
 export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unalias: (m) => m }, store = new ConversationStore()): Door {
-  const lookup = (model: string): StateLookup => ({ call: (id) => deps.states.call(id), reasoning: (s) => deps.states.reasoning(s), fallbackOrigin: deps.unalias(model) });
+  const lookup = (model: string): StateLookup => ({
+    call: (id) => deps.states.call(id),
+    reasoning: (s) => deps.states.reasoning(s),
+    fallbackOrigin: deps.unalias(model),
+  });
   const remember = (req: ResponsesParsed, r: ChatResult, id: string): void => {
     deps.states.record(r.content);
     if (!req.store) return;
@@ -74,7 +78,11 @@ export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unali
       const req = parseResponsesRequest(body, lookup);
       if (req.previousResponseId) {
         const before = store.get(req.previousResponseId);
-        if (!before) throw new DoorRefusal(`previous_response_id: response "${req.previousResponseId}" is not known to this gateway (it keeps responses in memory, with store not false, until it restarts)`, { param: 'previous_response_id', code: 'previous_response_not_found', status: 404 });
+        if (!before)
+          throw new DoorRefusal(
+            `previous_response_id: response "${req.previousResponseId}" is not known to this gateway (it keeps responses in memory, with store not false, until it restarts)`,
+            { param: 'previous_response_id', code: 'previous_response_not_found', status: 404 },
+          );
         req.conversation = [...before, ...req.conversation];
         const system = req.request.messages[0]?.role === 'system' && req.instructions ? [req.request.messages[0]] : [];
         req.request = { ...req.request, messages: [...system, ...req.conversation] };

@@ -6,7 +6,17 @@
  * another provider: left out with a warning. `namespace` groups are flattened into function
  * tools named `<namespace>__<tool>` (a name every upstream accepts), and calls are mapped back.
  */
-import type { AssistantContent, ChatMessage, ImagePart, ModelRequest, ReasoningEffort, TextPart, ToolChoice, ToolDefinition, UserContent } from '../../core/index.ts';
+import type {
+  AssistantContent,
+  ChatMessage,
+  ImagePart,
+  ModelRequest,
+  ReasoningEffort,
+  TextPart,
+  ToolChoice,
+  ToolDefinition,
+  UserContent,
+} from '../../core/index.ts';
 import { DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
 import { noStates, type StateLookup } from './stateCache.ts';
 
@@ -14,12 +24,31 @@ import { noStates, type StateLookup } from './stateCache.ts';
 export const NAMESPACE_SEPARATOR = '__';
 
 const KNOWN_TOP_LEVEL = new Set([
-  'model', 'input', 'instructions', 'tools', 'tool_choice', 'text', 'reasoning', 'max_output_tokens', 'temperature', 'top_p', 'client_metadata',
-  'store', 'previous_response_id', 'stream', 'parallel_tool_calls', 'include', 'metadata', 'user', 'prompt_cache_key', 'safety_identifier', 'stream_options',
+  'model',
+  'input',
+  'instructions',
+  'tools',
+  'tool_choice',
+  'text',
+  'reasoning',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'client_metadata',
+  'store',
+  'previous_response_id',
+  'stream',
+  'parallel_tool_calls',
+  'include',
+  'metadata',
+  'user',
+  'prompt_cache_key',
+  'safety_identifier',
+  'stream_options',
 ]);
 const REFUSED_TOP_LEVEL: Record<string, string> = {
-  conversation: 'server-side conversations live in OpenAI\'s API; send the items, or use previous_response_id',
-  prompt: 'stored prompt templates live in OpenAI\'s API',
+  conversation: "server-side conversations live in OpenAI's API; send the items, or use previous_response_id",
+  prompt: "stored prompt templates live in OpenAI's API",
   background: 'background responses are not supported by this gateway',
 };
 /** Redacted thinking travels in encrypted_content with this prefix (see responsesResponse.ts). */
@@ -53,14 +82,26 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         return { type: 'text', text: need(typeof c.refusal === 'string', c.refusal as string, `${p}.refusal`, 'expected a string') };
       case 'input_image': {
         if (role === 'assistant') throw new DoorRefusal(`${p}: an assistant message cannot hold an image`, { param: p });
-        const url = need(typeof c.image_url === 'string', c.image_url as string, `${p}.image_url`, 'a URL or data: URL is required (file ids live in OpenAI\'s Files API)');
+        const url = need(
+          typeof c.image_url === 'string',
+          c.image_url as string,
+          `${p}.image_url`,
+          "a URL or data: URL is required (file ids live in OpenAI's Files API)",
+        );
         const m = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-        const img: ImagePart = m ? { type: 'image', source: { type: 'base64', mediaType: m[1]!, data: m[2]! } } : { type: 'image', source: { type: 'url', url } };
+        const img: ImagePart = m
+          ? { type: 'image', source: { type: 'base64', mediaType: m[1]!, data: m[2]! } }
+          : { type: 'image', source: { type: 'url', url } };
         if (c.detail === 'low' || c.detail === 'high' || c.detail === 'auto') img.detail = c.detail;
         return img;
       }
       case 'input_file': {
-        const data = need(typeof c.file_data === 'string', c.file_data as string, `${p}.file_data`, 'inline file data is required (file ids and URLs are not supported)');
+        const data = need(
+          typeof c.file_data === 'string',
+          c.file_data as string,
+          `${p}.file_data`,
+          'inline file data is required (file ids and URLs are not supported)',
+        );
         const m = /^data:([^;,]+);base64,(.*)$/s.exec(data);
         if (!m) throw new DoorRefusal(`${p}.file_data: expected a data: URL ("data:application/pdf;base64,...")`, { param: p });
         return { type: 'file', mediaType: m[1]!, data: m[2]!, ...(typeof c.filename === 'string' ? { filename: c.filename } : {}) };
@@ -94,7 +135,13 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
         const role = item.role;
         const content = contentParts(item.content, `${param}.content`, String(role));
         if (role === 'system' || role === 'developer') {
-          out.push({ role: 'system', content: typeof content === 'string' ? content : content.map((c) => need(c.type === 'text', c as TextPart, `${param}.content`, 'system and developer messages hold text only')) });
+          out.push({
+            role: 'system',
+            content:
+              typeof content === 'string'
+                ? content
+                : content.map((c) => need(c.type === 'text', c as TextPart, `${param}.content`, 'system and developer messages hold text only')),
+          });
         } else if (role === 'user') out.push({ role: 'user', content });
         else if (role === 'assistant') pushAssistant(out, typeof content === 'string' ? [{ type: 'text', text: content }] : (content as TextPart[]));
         else throw new DoorRefusal(`${param}.role: must be "user", "assistant", "system" or "developer"`, { param: `${param}.role` });
@@ -116,7 +163,12 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
         if (typeof item.output === 'string') content = item.output;
         else {
           const parts = contentParts(item.output, `${param}.output`, 'tool');
-          content = typeof parts === 'string' ? parts : parts.map((p) => need(p.type === 'text' || p.type === 'image', p as TextPart | ImagePart, `${param}.output`, 'a function output holds text and images'));
+          content =
+            typeof parts === 'string'
+              ? parts
+              : parts.map((p) =>
+                  need(p.type === 'text' || p.type === 'image', p as TextPart | ImagePart, `${param}.output`, 'a function output holds text and images'),
+                );
         }
         const last = out.at(-1);
         if (last && last.role === 'tool') last.content.push({ type: 'tool-result', callId, content });
@@ -146,7 +198,8 @@ function functionTool(t: Record<string, unknown>, param: string, name: string): 
   const def: ToolDefinition = { name, parameters: isObject(t.parameters) ? t.parameters : { type: 'object', properties: {} } };
   if (typeof t.description === 'string') def.description = t.description;
   if (t.strict === true) def.strict = true;
-  if (t.parameters !== undefined && t.parameters !== null && !isObject(t.parameters)) throw new DoorRefusal(`${param}.parameters: expected a JSON Schema object`, { param });
+  if (t.parameters !== undefined && t.parameters !== null && !isObject(t.parameters))
+    throw new DoorRefusal(`${param}.parameters: expected a JSON Schema object`, { param });
   return def;
 }
 
@@ -189,7 +242,8 @@ function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>): To
     const flat = [...namespaced].find(([, [, n]]) => n === raw.name)?.[0];
     return { type: 'tool', name: flat ?? raw.name };
   }
-  if (isObject(raw) && raw.type === 'allowed_tools') throw new DoorRefusal('tool_choice: "allowed_tools" is not supported by this gateway; send only the allowed tools instead', { param: 'tool_choice' });
+  if (isObject(raw) && raw.type === 'allowed_tools')
+    throw new DoorRefusal('tool_choice: "allowed_tools" is not supported by this gateway; send only the allowed tools instead', { param: 'tool_choice' });
   throw new DoorRefusal('tool_choice: must be "auto", "none", "required" or {"type":"function","name":...}', { param: 'tool_choice' });
 }
 
@@ -204,7 +258,13 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
   if (f.type === 'json_schema') {
     const name = need(typeof f.name === 'string', f.name as string, 'text.format.name', 'required for json_schema');
     const schema = need(isObject(f.schema), f.schema as Record<string, unknown>, 'text.format.schema', 'expected a JSON Schema object');
-    return { type: 'json_schema', name, schema, ...(typeof f.description === 'string' ? { description: f.description } : {}), ...(typeof f.strict === 'boolean' ? { strict: f.strict } : {}) };
+    return {
+      type: 'json_schema',
+      name,
+      schema,
+      ...(typeof f.description === 'string' ? { description: f.description } : {}),
+      ...(typeof f.strict === 'boolean' ? { strict: f.strict } : {}),
+    };
   }
   throw new DoorRefusal('text.format.type: must be "text", "json_object" or "json_schema"', { param: 'text.format.type' });
 }
@@ -212,9 +272,15 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
 export function parseResponsesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
   const warnings: string[] = [];
-  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL)) if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
+  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL))
+    if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
   for (const k of Object.keys(body)) if (!KNOWN_TOP_LEVEL.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
-  const model = need(typeof body.model === 'string' && body.model !== '', body.model as string, 'model', 'required ("provider/model", "route/<id>" or an alias)');
+  const model = need(
+    typeof body.model === 'string' && body.model !== '',
+    body.model as string,
+    'model',
+    'required ("provider/model", "route/<id>" or an alias)',
+  );
   const namespaced = new Map<string, [string, string]>();
   const tools = parseTools(body.tools, warnings, namespaced);
   const messages: ChatMessage[] = [];
@@ -236,7 +302,8 @@ export function parseResponsesRequest(body: unknown, lookup: (model: string) => 
   if (isObject(body.reasoning)) {
     const effort = body.reasoning.effort;
     if (effort !== undefined && effort !== null) {
-      if (!EFFORTS.has(effort as ReasoningEffort)) throw new DoorRefusal('reasoning.effort: must be none, minimal, low, medium, high or xhigh', { param: 'reasoning.effort' });
+      if (!EFFORTS.has(effort as ReasoningEffort))
+        throw new DoorRefusal('reasoning.effort: must be none, minimal, low, medium, high or xhigh', { param: 'reasoning.effort' });
       request.reasoning = { effort: effort as ReasoningEffort };
     }
   } else if (body.reasoning !== undefined && body.reasoning !== null) throw new DoorRefusal('reasoning: expected an object', { param: 'reasoning' });
@@ -252,7 +319,8 @@ export function parseResponsesRequest(body: unknown, lookup: (model: string) => 
   const user = optString(body, 'safety_identifier') ?? optString(body, 'user');
   if (user) request.user = user;
   const previous = optString(body, 'previous_response_id') ?? null;
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
+    throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
   const echo: Record<string, unknown> = {
     instructions: instructions ?? null,
     max_output_tokens: maxTokens ?? null,
@@ -267,5 +335,16 @@ export function parseResponsesRequest(body: unknown, lookup: (model: string) => 
     top_p: topP ?? 1,
     metadata: isObject(body.metadata) ? body.metadata : {},
   };
-  return { model, request, stream: body.stream === true, warnings, previousResponseId: previous, store: body.store !== false, namespaced, conversation, instructions: instructions ?? null, echo };
+  return {
+    model,
+    request,
+    stream: body.stream === true,
+    warnings,
+    previousResponseId: previous,
+    store: body.store !== false,
+    namespaced,
+    conversation,
+    instructions: instructions ?? null,
+    echo,
+  };
 }

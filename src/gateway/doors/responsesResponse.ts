@@ -20,7 +20,13 @@ export interface ResponsesUsage {
 export function responsesUsage(u: Usage): ResponsesUsage {
   const input = u.inputTokens ?? 0;
   const output = u.outputTokens ?? 0;
-  return { input_tokens: input, input_tokens_details: { cached_tokens: u.cachedInputTokens ?? 0 }, output_tokens: output, output_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 }, total_tokens: input + output };
+  return {
+    input_tokens: input,
+    input_tokens_details: { cached_tokens: u.cachedInputTokens ?? 0 },
+    output_tokens: output,
+    output_tokens_details: { reasoning_tokens: u.reasoningTokens ?? 0 },
+    total_tokens: input + output,
+  };
 }
 
 export type OutputItem =
@@ -78,7 +84,19 @@ function status(r: ChatResult): { status: 'completed' | 'incomplete'; incomplete
 }
 
 export function responseObject(id: string, created: number, req: ResponsesParsed, fields: Record<string, unknown>): Record<string, unknown> {
-  return { id, object: 'response', created_at: created, status: 'in_progress', error: null, incomplete_details: null, model: req.model, output: [], usage: null, ...req.echo, ...fields };
+  return {
+    id,
+    object: 'response',
+    created_at: created,
+    status: 'in_progress',
+    error: null,
+    incomplete_details: null,
+    model: req.model,
+    output: [],
+    usage: null,
+    ...req.echo,
+    ...fields,
+  };
 }
 
 export function toResponse(r: ChatResult, req: ResponsesParsed, id: string, created: number, output = outputItems(r, req)): Record<string, unknown> {
@@ -148,10 +166,15 @@ export class ResponsesEncoder implements StreamEncoder {
     let s = this.close();
     this.items.push(item);
     this.open = item;
-    s += this.ev('response.output_item.added', { output_index: this.index, item: { ...item, ...(item.type === 'message' ? { content: [] } : {}), ...(item.type === 'reasoning' ? { summary: [] } : {}) } });
+    s += this.ev('response.output_item.added', {
+      output_index: this.index,
+      item: { ...item, ...(item.type === 'message' ? { content: [] } : {}), ...(item.type === 'reasoning' ? { summary: [] } : {}) },
+    });
     const base = { item_id: item.id, output_index: this.index };
-    if (item.type === 'message') s += this.ev('response.content_part.added', { ...base, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
-    if (item.type === 'reasoning') s += this.ev('response.reasoning_summary_part.added', { ...base, summary_index: 0, part: { type: 'summary_text', text: '' } });
+    if (item.type === 'message')
+      s += this.ev('response.content_part.added', { ...base, content_index: 0, part: { type: 'output_text', text: '', annotations: [], logprobs: [] } });
+    if (item.type === 'reasoning')
+      s += this.ev('response.reasoning_summary_part.added', { ...base, summary_index: 0, part: { type: 'summary_text', text: '' } });
     return s;
   }
 
@@ -160,7 +183,14 @@ export class ResponsesEncoder implements StreamEncoder {
       case 'text-delta': {
         if (!p.text) return '';
         let s = this.start();
-        if (this.open?.type !== 'message') s += this.add({ type: 'message', id: randomId('msg_'), role: 'assistant', status: 'in_progress', content: [{ type: 'output_text', text: '', annotations: [], logprobs: [] }] });
+        if (this.open?.type !== 'message')
+          s += this.add({
+            type: 'message',
+            id: randomId('msg_'),
+            role: 'assistant',
+            status: 'in_progress',
+            content: [{ type: 'output_text', text: '', annotations: [], logprobs: [] }],
+          });
         const item = this.open as Extract<OutputItem, { type: 'message' }>;
         item.content[0]!.text += p.text;
         return s + this.ev('response.output_text.delta', { item_id: item.id, output_index: this.index, content_index: 0, delta: p.text, logprobs: [] });
@@ -184,7 +214,11 @@ export class ResponsesEncoder implements StreamEncoder {
         const s = this.start() + this.close();
         const item: OutputItem = { type: 'reasoning', id: randomId('rs_'), summary: [], encrypted_content: REDACTED_PREFIX + p.data };
         this.items.push(item);
-        return s + this.ev('response.output_item.added', { output_index: this.index, item }) + this.ev('response.output_item.done', { output_index: this.index, item });
+        return (
+          s +
+          this.ev('response.output_item.added', { output_index: this.index, item }) +
+          this.ev('response.output_item.done', { output_index: this.index, item })
+        );
       }
       case 'tool-call-delta': {
         let s = this.start();
@@ -212,7 +246,11 @@ export class ResponsesEncoder implements StreamEncoder {
 
   fail(e: DoorError): string {
     const err = (e.body as { error?: { code?: string | null; message?: string } }).error;
-    const response = responseObject(this.id, this.created, this.req, { status: 'failed', error: { code: err?.code ?? 'server_error', message: err?.message ?? 'the request failed' }, output: this.items });
+    const response = responseObject(this.id, this.created, this.req, {
+      status: 'failed',
+      error: { code: err?.code ?? 'server_error', message: err?.message ?? 'the request failed' },
+      output: this.items,
+    });
     return this.start() + this.ev('response.failed', { response });
   }
 }

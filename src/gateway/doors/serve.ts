@@ -42,7 +42,8 @@ export function warningsHeader(warnings: readonly string[], redact: (s: string) 
   const ascii = (l: string[]): string => JSON.stringify(l).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   // Clients cap header sizes (Node: 16 KiB in all): keep it short; the gateway log has them all.
   let value = ascii(list);
-  for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see the gateway log`]);
+  for (let n = list.length - 1; value.length > 4096 && n >= 0; n--)
+    value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see the gateway log`]);
   return { 'x-switchboard-warnings': value };
 }
 
@@ -75,7 +76,14 @@ export function refusalError(e: DoorRefusal): HttpError {
   return gatewayError(e.status, e.message, e.code, { param: e.param });
 }
 
-export async function serveDoor(ctx: DoorContext, door: Door, req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean }, query: URLSearchParams): Promise<void> {
+export async function serveDoor(
+  ctx: DoorContext,
+  door: Door,
+  req: IncomingMessage,
+  res: ServerResponse,
+  note: { model?: string; aborted?: boolean },
+  query: URLSearchParams,
+): Promise<void> {
   const json = await readJson(ctx, door, req, res);
   if (json === FAILED) return;
   let parsed: DoorRequest;

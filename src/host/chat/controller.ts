@@ -34,7 +34,21 @@ import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversat
 import { snippetOf } from '../snippet.ts';
 
 /** What the chat uses (main.ts wires it to the services). */
-export type ChatHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'log' | 'markUsed' | 'modelDetail' | 'modelPickItems' | 'notify' | 'pickModelInteractively' | 'recordResult' | 'setCurrentModel'>;
+export type ChatHost = Pick<
+  FeatureHost,
+  | 'applier'
+  | 'client'
+  | 'context'
+  | 'currentModel'
+  | 'log'
+  | 'markUsed'
+  | 'modelDetail'
+  | 'modelPickItems'
+  | 'notify'
+  | 'pickModelInteractively'
+  | 'recordResult'
+  | 'setCurrentModel'
+>;
 
 export const CHAT_VIEW_ID = 'switchboard.chat';
 
@@ -291,7 +305,12 @@ export class ChatController implements vscode.Disposable {
     if (!current) return false;
     const t =
       title ??
-      (await vscode.window.showInputBox({ title: 'Switchboard: Rename Chat', value: current.title, prompt: 'A name for this conversation', validateInput: (v) => (v.trim() ? undefined : 'The name is empty') }));
+      (await vscode.window.showInputBox({
+        title: 'Switchboard: Rename Chat',
+        value: current.title,
+        prompt: 'A name for this conversation',
+        validateInput: (v) => (v.trim() ? undefined : 'The name is empty'),
+      }));
     if (!t?.trim()) return false;
     if (id === this.conv.id) {
       this.conv.title = t.replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -337,7 +356,13 @@ export class ChatController implements vscode.Disposable {
     const code = snippetOf(doc, range);
     const { fileName, text } = code;
     const label = whole ? `${fileName}` : selectionLabel(code).replace(/ \([^)]*\)$/, '');
-    const chip: PendingChip = { id: newId('k'), label, title: `${selectionLabel(code)} — sent with your next message`, code, target: whole ? null : { uri: doc.uri, range, original: text } };
+    const chip: PendingChip = {
+      id: newId('k'),
+      label,
+      title: `${selectionLabel(code)} — sent with your next message`,
+      code,
+      target: whole ? null : { uri: doc.uri, range, original: text },
+    };
     // The same range twice is one chip.
     if (!this.chips.some((c) => c.label === chip.label)) this.chips.push(chip);
     await this.reveal();
@@ -572,7 +597,13 @@ export class ChatController implements vscode.Disposable {
       turn.entry = {
         ...turn.entry,
         status: 'error',
-        error: { kind: 'invalid_response', message: 'the request ended unexpectedly (see the Switchboard log)', fix: null, status: null, action: { kind: 'retry' } },
+        error: {
+          kind: 'invalid_response',
+          message: 'the request ended unexpectedly (see the Switchboard log)',
+          fix: null,
+          status: null,
+          action: { kind: 'retry' },
+        },
       };
     }
     turn.content = turn.entry.text;

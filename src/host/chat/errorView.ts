@@ -40,7 +40,13 @@ export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'ret
 
 export function chatError(e: SwitchboardError, now: number): ChatError {
   // The provider's request id goes with the message: it is what their support asks for.
-  return { kind: e.kind, message: e.requestId ? `${e.detail} (request id ${e.requestId})` : e.detail, fix: e.fix, status: e.status, action: errorAction(e, now) };
+  return {
+    kind: e.kind,
+    message: e.requestId ? `${e.detail} (request id ${e.requestId})` : e.detail,
+    fix: e.fix,
+    status: e.status,
+    action: errorAction(e, now),
+  };
 }
 
 export function attemptView(a: Attempt): AttemptView {

@@ -33,9 +33,7 @@ export const ConversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof ConversationSchema>;
 
-const IndexSchema = z.array(
-  z.object({ id: z.string(), title: z.string(), updatedAt: z.number(), model: z.nullable(z.string()), turns: z.number() }),
-);
+const IndexSchema = z.array(z.object({ id: z.string(), title: z.string(), updatedAt: z.number(), model: z.nullable(z.string()), turns: z.number() }));
 
 export const KEYS = {
   index: 'switchboard.chat.index',
@@ -49,7 +47,11 @@ const MAX_TITLE = 60;
 
 /** A title from the first user message: its first non-empty line, whitespace collapsed, cut at 60 characters. */
 export function titleFrom(text: string): string {
-  const line = text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).find((l) => l.length > 0) ?? '';
+  const line =
+    text
+      .split('\n')
+      .map((l) => l.replace(/\s+/g, ' ').trim())
+      .find((l) => l.length > 0) ?? '';
   if (!line) return 'New chat';
   return line.length > MAX_TITLE ? `${line.slice(0, MAX_TITLE - 1).trimEnd()}…` : line;
 }
@@ -136,7 +138,10 @@ export class ConversationStore {
     const renamed = { ...c, title: clean, titled: true };
     await this.enqueue(async () => {
       await this.kv.update(KEYS.conversation(id), renamed);
-      await this.kv.update(KEYS.index, this.list().map((s) => (s.id === id ? { ...s, title: clean } : s)));
+      await this.kv.update(
+        KEYS.index,
+        this.list().map((s) => (s.id === id ? { ...s, title: clean } : s)),
+      );
     });
     return renamed;
   }
@@ -144,7 +149,10 @@ export class ConversationStore {
   delete(id: string): Promise<void> {
     return this.enqueue(async () => {
       await this.kv.update(KEYS.conversation(id), undefined);
-      await this.kv.update(KEYS.index, this.list().filter((s) => s.id !== id));
+      await this.kv.update(
+        KEYS.index,
+        this.list().filter((s) => s.id !== id),
+      );
       if (this.currentId() === id) await this.kv.update(KEYS.current, undefined);
     });
   }

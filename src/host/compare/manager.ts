@@ -11,7 +11,10 @@ import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
 import { inBackground } from '../background.ts';
 
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
-export type CompareManagerHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'notify' | 'recordResult' | 'setLastCompareModels'>;
+export type CompareManagerHost = Pick<
+  FeatureHost,
+  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'notify' | 'recordResult' | 'setLastCompareModels'
+>;
 
 export const COMPARE_DOC_SCHEME = 'switchboard-compare';
 const SCORE_KEY = 'switchboard.compareScoreboard';
@@ -31,7 +34,12 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
   /** globalState, read through what this session wrote (see memento.ts). */
   private readonly stored: CachedMemento;
   private exportPicker: ExportPicker = (suggested) =>
-    vscode.window.showSaveDialog({ defaultUri: suggested, filters: { Markdown: ['md'] }, title: 'Export comparison (Markdown, with a .json next to it)', saveLabel: 'Export' });
+    vscode.window.showSaveDialog({
+      defaultUri: suggested,
+      filters: { Markdown: ['md'] },
+      title: 'Export comparison (Markdown, with a .json next to it)',
+      saveLabel: 'Export',
+    });
 
   constructor(app: CompareManagerHost) {
     this.app = app;
@@ -56,7 +64,8 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
 
   /** A window reload brings a panel back (the WebviewPanelSerializer, registered in activate.ts). */
   restore(webviewPanel: vscode.WebviewPanel, state: unknown): ComparePanel {
-    const wanted = typeof state === 'object' && state && typeof (state as { panelId?: unknown }).panelId === 'string' ? (state as { panelId: string }).panelId : null;
+    const wanted =
+      typeof state === 'object' && state && typeof (state as { panelId?: unknown }).panelId === 'string' ? (state as { panelId: string }).panelId : null;
     const all = this.savedAll();
     const id = wanted && all[wanted] ? wanted : (Object.entries(all).sort((a, b) => b[1].savedAt - a[1].savedAt)[0]?.[0] ?? undefined);
     const saved = id ? all[id] : undefined;
@@ -126,12 +135,19 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     type Item = vscode.QuickPickItem & { action?: 'reset' | 'open' };
     const items: Item[] = rows.map((s) => {
       const n = s.wins + s.losses;
-      return { label: s.model, description: `${s.wins} win${s.wins === 1 ? '' : 's'} · ${s.losses} loss${s.losses === 1 ? '' : 'es'}`, detail: n ? `${Math.round((s.wins / n) * 100)}% of ${n} vote${n === 1 ? '' : 's'}` : undefined };
+      return {
+        label: s.model,
+        description: `${s.wins} win${s.wins === 1 ? '' : 's'} · ${s.losses} loss${s.losses === 1 ? '' : 'es'}`,
+        detail: n ? `${Math.round((s.wins / n) * 100)}% of ${n} vote${n === 1 ? '' : 's'}` : undefined,
+      };
     });
     if (!items.length) items.push({ label: '$(info) No votes yet', description: 'vote for the best answer in a comparison' });
     items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(split-horizontal) Open Comparison', action: 'open' });
     if (rows.length) items.push({ label: '$(trash) Reset Scoreboard', action: 'reset' });
-    const pick = await vscode.window.showQuickPick(items, { title: 'Switchboard: Comparison Scoreboard (wins and losses by model)', placeHolder: 'Votes from comparisons: the winner gets a win, every other model that answered a loss' });
+    const pick = await vscode.window.showQuickPick(items, {
+      title: 'Switchboard: Comparison Scoreboard (wins and losses by model)',
+      placeHolder: 'Votes from comparisons: the winner gets a win, every other model that answered a loss',
+    });
     if (pick?.action === 'reset') {
       await this.resetScoreboard();
       void this.app.notify('info', 'Switchboard: comparison scoreboard reset.');
@@ -147,7 +163,8 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
 
   async showDiff(panelId: string, left: { label: string; text: string }, right: { label: string; text: string }): Promise<void> {
     const n = ++this.docCounter;
-    const uri = (side: { label: string }): vscode.Uri => vscode.Uri.from({ scheme: COMPARE_DOC_SCHEME, path: `/${panelId}/${n}/${side.label.replace(/[^\w.-]+/g, '-')}.md` });
+    const uri = (side: { label: string }): vscode.Uri =>
+      vscode.Uri.from({ scheme: COMPARE_DOC_SCHEME, path: `/${panelId}/${n}/${side.label.replace(/[^\w.-]+/g, '-')}.md` });
     const l = uri(left);
     const r = uri(right);
     this.docs.set(l.toString(), left.text);

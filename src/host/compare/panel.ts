@@ -6,7 +6,15 @@
 import * as vscode from 'vscode';
 import type { CompareEntry, CompareResult } from '../../core/index.ts';
 import type { ChatMessage, StreamPart } from '../../core/index.ts';
-import { CompareToHostSchema, type Column, type CompareState, type HostToCompare, type Run, type SavedCompare, type Setup } from '../../shared/protocol/compare.ts';
+import {
+  CompareToHostSchema,
+  type Column,
+  type CompareState,
+  type HostToCompare,
+  type Run,
+  type SavedCompare,
+  type Setup,
+} from '../../shared/protocol/compare.ts';
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { FeatureHost } from '../featureHost.ts';
@@ -16,7 +24,10 @@ import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.
 import { inBackground } from '../background.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
-export type CompareHost = Pick<FeatureHost, 'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'recordResult' | 'setLastCompareModels'>;
+export type CompareHost = Pick<
+  FeatureHost,
+  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'recordResult' | 'setLastCompareModels'
+>;
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
 
@@ -72,7 +83,11 @@ function failoverOf(r: CompareResult): string[] {
   if (r.attempts.length < 2) return [];
   return r.attempts
     .filter((a) => a.outcome !== 'ok')
-    .map((a) => (a.outcome === 'skipped' ? `${a.model}: skipped${a.message ? ` (${a.message})` : ''}` : `${a.model}: ${a.errorKind ?? 'error'}${a.status ? ` ${a.status}` : ''}`));
+    .map((a) =>
+      a.outcome === 'skipped'
+        ? `${a.model}: skipped${a.message ? ` (${a.message})` : ''}`
+        : `${a.model}: ${a.errorKind ?? 'error'}${a.status ? ` ${a.status}` : ''}`,
+    );
 }
 
 let panelCounter = 0;
@@ -119,7 +134,10 @@ export class ComparePanel implements vscode.Disposable {
   /** A new panel in the editor area. */
   static create(host: PanelHost, opts: CompareOptions): ComparePanel {
     const ext = host.app.context.extensionUri;
-    const wp = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Models', vscode.ViewColumn.Active, { ...webviewOptions(ext), retainContextWhenHidden: true });
+    const wp = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'Compare Models', vscode.ViewColumn.Active, {
+      ...webviewOptions(ext),
+      retainContextWhenHidden: true,
+    });
     const last = host.app.lastCompareModels();
     const current = host.app.currentModel();
     const setup: Setup = {
@@ -188,7 +206,12 @@ export class ComparePanel implements vscode.Disposable {
     const c = run?.columns[index];
     if (!run || !c) return;
     const a = this.active.get(index);
-    this.post({ type: 'column', run: run.id, index, column: this.viewColumn(run, { ...c, elapsedMs: a && a.runId === c.runId ? Date.now() - a.startedAt : (c.totalMs ?? 0) }) });
+    this.post({
+      type: 'column',
+      run: run.id,
+      index,
+      column: this.viewColumn(run, { ...c, elapsedMs: a && a.runId === c.runId ? Date.now() - a.startedAt : (c.totalMs ?? 0) }),
+    });
   }
 
   private problem(text: string | null): void {
@@ -240,7 +263,11 @@ export class ComparePanel implements vscode.Disposable {
     const started = this.launch(order.map((_, i) => i));
     if (!this.firstRunStarted) {
       this.firstRunStarted = true;
-      inBackground(started.then((r) => this.resolveResults(r)), this.app.log, 'Comparison results');
+      inBackground(
+        started.then((r) => this.resolveResults(r)),
+        this.app.log,
+        'Comparison results',
+      );
     }
     this.postState();
     this.persist();
@@ -261,9 +288,13 @@ export class ComparePanel implements vscode.Disposable {
     const messages = this.messages(run.prompt);
     const runIds = indices.map((i) => run.columns[i]!.runId);
     const startedAt = Date.now();
-    const cmp = this.app.client().compare({ messages }, indices.map((i) => run.columns[i]!.model!), {
-      onPart: (k, _model, part) => this.onPart(run, indices[k]!, runIds[k]!, part),
-    });
+    const cmp = this.app.client().compare(
+      { messages },
+      indices.map((i) => run.columns[i]!.model!),
+      {
+        onPart: (k, _model, part) => this.onPart(run, indices[k]!, runIds[k]!, part),
+      },
+    );
     cmp.entries.forEach((entry, k) => this.track(run, indices[k]!, runIds[k]!, entry, startedAt, k === 0 ? messages : undefined));
     return cmp.results;
   }
@@ -343,9 +374,9 @@ export class ComparePanel implements vscode.Disposable {
     const run = this.run;
     const col = run?.columns[index];
     if (!run || !col?.model) return false;
-    if (run.winner !== null) return this.problem('This comparison already has your vote.'), false;
-    if (this.running()) return this.problem('Wait for every answer (or stop them) before voting.'), false;
-    if (col.status !== 'done') return this.problem(`${col.label} has no answer to vote for.`), false;
+    if (run.winner !== null) return (this.problem('This comparison already has your vote.'), false);
+    if (this.running()) return (this.problem('Wait for every answer (or stop them) before voting.'), false);
+    if (col.status !== 'done') return (this.problem(`${col.label} has no answer to vote for.`), false);
     run.winner = index;
     run.revealed = true;
     const answered = run.columns.filter((c) => c.status === 'done' && c.model).map((c) => c.model!);
@@ -378,7 +409,12 @@ export class ComparePanel implements vscode.Disposable {
         return;
       case 'apply': {
         const col = current(m.run) ? this.run?.columns[m.index] : undefined;
-        if (col?.status === 'done') inBackground(this.app.applier.apply(col.text, this.setup.contextLabel ? (this.selection?.target ?? null) : null, m.mode), this.app.log, 'Applying an answer');
+        if (col?.status === 'done')
+          inBackground(
+            this.app.applier.apply(col.text, this.setup.contextLabel ? (this.selection?.target ?? null) : null, m.mode),
+            this.app.log,
+            'Applying an answer',
+          );
         return;
       }
       case 'vote':

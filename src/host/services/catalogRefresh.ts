@@ -24,7 +24,10 @@ export class CatalogRefresher {
 
   /** Refresh in the background when needed; resolves when done (never rejects). */
   async refreshIfNeeded(client: SwitchboardClient): Promise<void> {
-    const signature = client.providers.map((p) => `${p.id}=${p.baseUrl}${this.hasKey(p) ? '+key' : ''}`).sort().join(',');
+    const signature = client.providers
+      .map((p) => `${p.id}=${p.baseUrl}${this.hasKey(p) ? '+key' : ''}`)
+      .sort()
+      .join(',');
     const changed = this.state.get<string>(PROVIDERS_KEY) !== signature;
     if (!changed && !client.catalog.isStale()) return;
     try {

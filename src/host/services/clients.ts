@@ -65,7 +65,9 @@ export class ClientService {
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,
       });
-      this.opts.log.info(`Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`);
+      this.opts.log.info(
+        `Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`,
+      );
       this.created.fire(this.current);
     }
     return this.current;

@@ -82,7 +82,10 @@ export function rankColumns(cols: readonly Rankable[]): Ranking {
   const byTotal = order(cols, done, total);
   const byTtft = order(cols, done, ttft);
   const byLength = order(cols, done, length, true);
-  const at = (f: (c: Rankable) => number | null) => (i: number): number => f(cols[i]!)!;
+  const at =
+    (f: (c: Rankable) => number | null) =>
+    (i: number): number =>
+      f(cols[i]!)!;
   return {
     cost: byCost,
     total: byTotal,
@@ -131,7 +134,8 @@ export function parseScoreBook(raw: unknown): ScoreBook {
   if (!raw || typeof raw !== 'object') return out;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     const s = v as { wins?: unknown; losses?: unknown } | null;
-    if (s && Number.isInteger(s.wins) && Number.isInteger(s.losses) && (s.wins as number) >= 0 && (s.losses as number) >= 0) out[k] = { wins: s.wins as number, losses: s.losses as number };
+    if (s && Number.isInteger(s.wins) && Number.isInteger(s.losses) && (s.wins as number) >= 0 && (s.losses as number) >= 0)
+      out[k] = { wins: s.wins as number, losses: s.losses as number };
   }
   return out;
 }
@@ -208,7 +212,9 @@ export function exportMarkdown(run: Run, exportedAt: Date): string {
   run.columns.forEach((c, i) => {
     const tokens = `${c.inputTokens ?? '?'} → ${c.outputTokens ?? '?'}`;
     const tps = c.tokensPerSecond === null ? '—' : c.tokensPerSecond.toFixed(1);
-    lines.push(`| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatUsd(c.costUsd)} |`);
+    lines.push(
+      `| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatUsd(c.costUsd)} |`,
+    );
   });
   lines.push('');
   const w = run.winner === null ? null : run.columns[run.winner];

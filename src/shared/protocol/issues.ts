@@ -11,7 +11,14 @@ export function describeIssues(issues: readonly { path: readonly PropertyKey[]; 
  * Parses a message a webview sent: the typed message, or undefined after logging which fields
  * were wrong (a bad message is dropped, never thrown).
  */
-export function parseOrDrop<T>(schema: { safeParse(raw: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } }, raw: unknown, warn: (line: string) => void, view: string): T | undefined {
+export function parseOrDrop<T>(
+  schema: {
+    safeParse(raw: unknown): { success: true; data: T } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+  },
+  raw: unknown,
+  warn: (line: string) => void,
+  view: string,
+): T | undefined {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   warn(`${view} sent a malformed message (dropped): ${describeIssues(parsed.error.issues)}`);

@@ -112,7 +112,11 @@ function attemptsDetail(e: ChatEntry): HTMLElement | null {
         { class: `attempt outcome-${a.outcome}` },
         h('span', { class: `codicon codicon-${a.outcome === 'ok' ? 'pass' : a.outcome === 'skipped' ? 'debug-step-over' : 'error'}` }),
         h('span', { class: 'attempt-model' }, a.model),
-        h('span', { class: 'muted' }, [a.outcome === 'ok' ? 'answered' : a.outcome, a.errorKind, a.status ? `HTTP ${a.status}` : null, formatMs(a.durationMs)].filter(Boolean).join(' · ')),
+        h(
+          'span',
+          { class: 'muted' },
+          [a.outcome === 'ok' ? 'answered' : a.outcome, a.errorKind, a.status ? `HTTP ${a.status}` : null, formatMs(a.durationMs)].filter(Boolean).join(' · '),
+        ),
         a.message ? h('div', { class: 'attempt-message muted' }, a.message) : null,
       ),
     ),
@@ -127,12 +131,24 @@ function decorateCode(root: HTMLElement, e: ChatEntry, ctx: EntryContext, canApp
     if (!head || head.querySelector('.code-actions')) return;
     const n = i + 1;
     const apply = (mode: 'insert' | 'replace' | 'diff') => () => ctx.post({ type: 'apply', id: e.id, block: i, mode });
-    const actions = h('span', { class: 'code-actions' }, iconButton('copy', `Copy code block ${n}`, () => ctx.copy(codeOf(block), block), { iconOnly: true, class: 'icon-only', title: 'Copy' }));
+    const actions = h(
+      'span',
+      { class: 'code-actions' },
+      iconButton('copy', `Copy code block ${n}`, () => ctx.copy(codeOf(block), block), { iconOnly: true, class: 'icon-only', title: 'Copy' }),
+    );
     if (canApply) {
       actions.append(
         iconButton('insert', `Insert code block ${n} at the cursor`, apply('insert'), { iconOnly: true, class: 'icon-only', title: 'Insert at Cursor' }),
-        iconButton('replace', `Replace the selection with code block ${n}`, apply('replace'), { iconOnly: true, class: 'icon-only', title: 'Replace Selection' }),
-        iconButton('diff', `Open code block ${n} as a diff`, apply('diff'), { iconOnly: true, class: 'icon-only', title: 'Open as Diff (review, then accept)' }),
+        iconButton('replace', `Replace the selection with code block ${n}`, apply('replace'), {
+          iconOnly: true,
+          class: 'icon-only',
+          title: 'Replace Selection',
+        }),
+        iconButton('diff', `Open code block ${n} as a diff`, apply('diff'), {
+          iconOnly: true,
+          class: 'icon-only',
+          title: 'Open as Diff (review, then accept)',
+        }),
       );
     }
     (block as HTMLElement).dataset.block = String(i);
@@ -260,10 +276,18 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     h('span', { class: 'who' }, who),
     e.status === 'streaming' ? h('span', { class: 'codicon codicon-loading codicon-modifier-spin', title: 'Answering…', ariaLabel: 'Answering' }) : null,
     e.status === 'cancelled' ? h('span', { class: 'badge', title: 'You stopped this answer; the text so far is kept' }, 'stopped') : null,
-    e.status === 'interrupted' ? h('span', { class: 'badge warn', title: 'The window closed while this answer streamed; the text so far was saved' }, 'interrupted') : null,
+    e.status === 'interrupted'
+      ? h('span', { class: 'badge warn', title: 'The window closed while this answer streamed; the text so far was saved' }, 'interrupted')
+      : null,
   );
   const contexts = e.contextLabels.length
-    ? h('div', { class: 'entry-context' }, ...e.contextLabels.map((l) => h('span', { class: 'context chip static', title: 'Code sent with this message' }, h('span', { class: 'codicon codicon-file-code' }), l)))
+    ? h(
+        'div',
+        { class: 'entry-context' },
+        ...e.contextLabels.map((l) =>
+          h('span', { class: 'context chip static', title: 'Code sent with this message' }, h('span', { class: 'codicon codicon-file-code' }), l),
+        ),
+      )
     : null;
 
   let meta: HTMLElement | null = null;
@@ -273,15 +297,27 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     const metrics = metricsOf(e);
     meta = h('div', { class: 'entry-meta' }, answered, answered && metrics.length ? ' · ' : null, metrics.join(' · '));
     if (e.status === 'streaming') {
-      actions = h('div', { class: 'entry-actions' }, iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', id: e.id }), { title: 'Stop answering (Escape)', class: 'stop-entry' }));
+      actions = h(
+        'div',
+        { class: 'entry-actions' },
+        iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', id: e.id }), { title: 'Stop answering (Escape)', class: 'stop-entry' }),
+      );
     } else {
       // The error box already offers "Retry with…" when that is its fix: not twice.
       const errorOffersRetryWith = e.error?.action?.kind === 'retryWith';
       actions = h(
         'div',
         { class: 'entry-actions' },
-        iconButton('refresh', 'Regenerate', () => ctx.post({ type: 'regenerate', id: e.id }), { title: `Ask ${e.model ?? 'the model'} again, replacing this answer`, class: 'regenerate' }),
-        errorOffersRetryWith ? null : iconButton('arrow-swap', 'Retry with…', () => ctx.post({ type: 'retryWith', id: e.id }), { title: 'Ask another model (the current model stays)', class: 'retry-with' }),
+        iconButton('refresh', 'Regenerate', () => ctx.post({ type: 'regenerate', id: e.id }), {
+          title: `Ask ${e.model ?? 'the model'} again, replacing this answer`,
+          class: 'regenerate',
+        }),
+        errorOffersRetryWith
+          ? null
+          : iconButton('arrow-swap', 'Retry with…', () => ctx.post({ type: 'retryWith', id: e.id }), {
+              title: 'Ask another model (the current model stays)',
+              class: 'retry-with',
+            }),
       );
     }
   }

@@ -97,8 +97,16 @@ picker.addEventListener('change', () => {
   const id = picker.value;
   if (id && id !== state.model) post({ type: 'setModel', model: id });
 });
-const allModels = iconButton('list-filter', 'All models…', () => post({ type: 'switchModel' }), { iconOnly: true, class: 'icon-only', title: 'Switch model (full list with prices)' });
-const historyButton = iconButton('history', 'Chat history', () => toggleHistory(), { iconOnly: true, class: 'icon-only history-button', title: 'Chat history' });
+const allModels = iconButton('list-filter', 'All models…', () => post({ type: 'switchModel' }), {
+  iconOnly: true,
+  class: 'icon-only',
+  title: 'Switch model (full list with prices)',
+});
+const historyButton = iconButton('history', 'Chat history', () => toggleHistory(), {
+  iconOnly: true,
+  class: 'icon-only history-button',
+  title: 'Chat history',
+});
 historyButton.setAttribute('aria-expanded', 'false');
 const newChatButton = iconButton('add', 'New chat', () => post({ type: 'newChat' }), { iconOnly: true, class: 'icon-only', title: 'New chat' });
 const modelDetail = h('div', { class: 'model-detail muted' });
@@ -153,15 +161,28 @@ function historyItem(c: ConversationSummary): HTMLElement {
     'li',
     { class: `history-item${current ? ' current' : ''}`, dataset: { id: c.id } },
     open,
-    iconButton('edit', `Rename "${c.title}"`, () => post({ type: 'renameConversation', id: c.id }), { iconOnly: true, class: 'icon-only history-rename', title: 'Rename' }),
-    iconButton('trash', `Delete "${c.title}"`, () => post({ type: 'deleteConversation', id: c.id }), { iconOnly: true, class: 'icon-only history-delete', title: 'Delete' }),
+    iconButton('edit', `Rename "${c.title}"`, () => post({ type: 'renameConversation', id: c.id }), {
+      iconOnly: true,
+      class: 'icon-only history-rename',
+      title: 'Rename',
+    }),
+    iconButton('trash', `Delete "${c.title}"`, () => post({ type: 'deleteConversation', id: c.id }), {
+      iconOnly: true,
+      class: 'icon-only history-delete',
+      title: 'Delete',
+    }),
   );
 }
 
 function renderHistory(): void {
   if (historyPanel.hidden) return;
   historyPanel.replaceChildren(
-    h('div', { class: 'history-head' }, h('span', { class: 'who' }, 'Conversations'), iconButton('close', 'Close history', () => toggleHistory(false), { iconOnly: true, class: 'icon-only' })),
+    h(
+      'div',
+      { class: 'history-head' },
+      h('span', { class: 'who' }, 'Conversations'),
+      iconButton('close', 'Close history', () => toggleHistory(false), { iconOnly: true, class: 'icon-only' }),
+    ),
     state.history.length ? h('ul', { class: 'history-list' }, ...state.history.map(historyItem)) : h('p', { class: 'muted' }, 'No saved conversations yet.'),
   );
 }
@@ -178,10 +199,22 @@ const chips = h('div', { class: 'chips', ariaLabel: 'Attached context', role: 'l
 const input = h('textarea', { class: 'prompt', ariaLabel: 'Message' });
 input.placeholder = 'Ask Switchboard… (Enter to send, Shift+Enter for a new line)';
 input.rows = 3;
-const attachSelection = iconButton('attach', 'Attach selection', () => post({ type: 'attach', what: 'selection' }), { iconOnly: true, class: 'icon-only attach-selection', title: "Attach the editor's selection (or the file when nothing is selected)" });
-const attachFile = iconButton('file-add', 'Attach active file', () => post({ type: 'attach', what: 'file' }), { iconOnly: true, class: 'icon-only attach-file', title: 'Attach the active file' });
+const attachSelection = iconButton('attach', 'Attach selection', () => post({ type: 'attach', what: 'selection' }), {
+  iconOnly: true,
+  class: 'icon-only attach-selection',
+  title: "Attach the editor's selection (or the file when nothing is selected)",
+});
+const attachFile = iconButton('file-add', 'Attach active file', () => post({ type: 'attach', what: 'file' }), {
+  iconOnly: true,
+  class: 'icon-only attach-file',
+  title: 'Attach the active file',
+});
 const images = new ImageComposer(() => state.imageInput);
-const attachImage = iconButton('file-media', 'Attach images', () => post({ type: 'pickImages' }), { iconOnly: true, class: 'icon-only attach-image', title: 'Attach images (or paste, or drag them here with Shift)' });
+const attachImage = iconButton('file-media', 'Attach images', () => post({ type: 'pickImages' }), {
+  iconOnly: true,
+  class: 'icon-only attach-image',
+  title: 'Attach images (or paste, or drag them here with Shift)',
+});
 const send = iconButton('send', 'Send', submit, { class: 'primary send' });
 const stop = iconButton('debug-stop', 'Stop', stopStreaming, { class: 'stop', title: 'Stop (Escape)' });
 const composer = h(
@@ -373,7 +406,11 @@ function render(): void {
         { class: 'chip', role: 'listitem', title: c.title, dataset: { id: c.id } },
         h('span', { class: 'codicon codicon-file-code' }),
         h('span', { class: 'chip-label' }, c.label),
-        iconButton('close', `Remove ${c.label}`, () => post({ type: 'removeChip', id: c.id }), { iconOnly: true, class: 'icon-only chip-remove', title: 'Remove' }),
+        iconButton('close', `Remove ${c.label}`, () => post({ type: 'removeChip', id: c.id }), {
+          iconOnly: true,
+          class: 'icon-only chip-remove',
+          title: 'Remove',
+        }),
       ),
     ),
   );
@@ -384,7 +421,11 @@ function render(): void {
   send.hidden = busy;
   if (stick) scrollToBottom();
   if (countdown) clearInterval(countdown);
-  countdown = tickCountdowns(transcript) ? setInterval(() => { if (!tickCountdowns(transcript) && countdown) clearInterval(countdown); }, 1000) : null;
+  countdown = tickCountdowns(transcript)
+    ? setInterval(() => {
+        if (!tickCountdowns(transcript) && countdown) clearInterval(countdown);
+      }, 1000)
+    : null;
 }
 
 render();

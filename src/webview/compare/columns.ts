@@ -51,13 +51,26 @@ export class ColumnView {
     this.since = performance.now();
     this.key = ColumnView.key(ctx);
     const st = STATUS[column.status];
-    const stop = iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', run: ctx.runId, index }), { iconOnly: true, class: 'icon-only stop', title: `Stop ${column.label}` });
-    const rerun = iconButton('refresh', 'Run again', () => ctx.post({ type: 'rerun', run: ctx.runId, index }), { iconOnly: true, class: 'icon-only rerun', title: `Run ${column.label} again` });
+    const stop = iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', run: ctx.runId, index }), {
+      iconOnly: true,
+      class: 'icon-only stop',
+      title: `Stop ${column.label}`,
+    });
+    const rerun = iconButton('refresh', 'Run again', () => ctx.post({ type: 'rerun', run: ctx.runId, index }), {
+      iconOnly: true,
+      class: 'icon-only rerun',
+      title: `Run ${column.label} again`,
+    });
     stop.hidden = !isRunning(column);
     rerun.hidden = isRunning(column);
     const who = h('span', { class: 'who', title: column.model ?? column.label }, column.label);
     const model = column.model && column.model !== column.label ? h('span', { class: 'model-name' }, column.model) : null;
-    const badges = h('span', { class: 'badges' }, ...ctx.badges.map((b) => h('span', { class: `badge badge-${b.split(' ')[0]}` }, b)), ctx.winner ? h('span', { class: 'badge badge-winner' }, h('span', { class: 'codicon codicon-star-full' }), 'your pick') : null);
+    const badges = h(
+      'span',
+      { class: 'badges' },
+      ...ctx.badges.map((b) => h('span', { class: `badge badge-${b.split(' ')[0]}` }, b)),
+      ctx.winner ? h('span', { class: 'badge badge-winner' }, h('span', { class: 'codicon codicon-star-full' }), 'your pick') : null,
+    );
     const head = h(
       'div',
       { class: 'column-head' },
@@ -75,30 +88,55 @@ export class ColumnView {
     this.stream.flush();
     this.metrics = h('div', { class: 'metrics' });
     const notes = h('div', { class: 'notes' });
-    if (column.answeredBy && column.model && column.answeredBy !== column.model) notes.append(h('div', { class: 'answered-by' }, h('span', { class: 'codicon codicon-git-merge' }), `answered by ${column.answeredBy}`));
+    if (column.answeredBy && column.model && column.answeredBy !== column.model)
+      notes.append(h('div', { class: 'answered-by' }, h('span', { class: 'codicon codicon-git-merge' }), `answered by ${column.answeredBy}`));
     for (const f of column.failover) notes.append(h('div', { class: 'failover muted' }, h('span', { class: 'codicon codicon-debug-step-over' }), `tried ${f}`));
     const error = column.error
       ? h(
           'div',
           { class: 'entry-error', role: 'alert' },
           h('span', { class: 'codicon codicon-error' }),
-          h('div', {}, h('div', { class: 'error-message' }, `${column.error.kind}: ${column.error.message}`), column.error.fix ? h('div', { class: 'error-fix' }, `Fix: ${column.error.fix}`) : null),
+          h(
+            'div',
+            {},
+            h('div', { class: 'error-message' }, `${column.error.kind}: ${column.error.message}`),
+            column.error.fix ? h('div', { class: 'error-fix' }, `Fix: ${column.error.fix}`) : null,
+          ),
         )
       : null;
     const done = column.status === 'done';
     const actions = h(
       'div',
       { class: 'entry-actions' },
-      iconButton('insert', 'Insert', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'insert' }), { title: 'Use this answer: insert its code at the cursor' }),
-      iconButton('replace', 'Replace', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'replace' }), { title: 'Use this answer: replace the selection with its code' }),
-      iconButton('diff', 'Diff', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'diff' }), { title: 'Use this answer: review its code as a diff of your file' }),
+      iconButton('insert', 'Insert', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'insert' }), {
+        title: 'Use this answer: insert its code at the cursor',
+      }),
+      iconButton('replace', 'Replace', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'replace' }), {
+        title: 'Use this answer: replace the selection with its code',
+      }),
+      iconButton('diff', 'Diff', () => ctx.post({ type: 'apply', run: ctx.runId, index, mode: 'diff' }), {
+        title: 'Use this answer: review its code as a diff of your file',
+      }),
     );
     actions.setAttribute('role', 'group');
     actions.setAttribute('aria-label', 'Use this answer');
     actions.hidden = !done;
-    const vote = iconButton('thumbsup', 'Best', () => ctx.post({ type: 'vote', run: ctx.runId, index }), { class: 'vote', title: `Vote ${column.label} the best answer` });
+    const vote = iconButton('thumbsup', 'Best', () => ctx.post({ type: 'vote', run: ctx.runId, index }), {
+      class: 'vote',
+      title: `Vote ${column.label} the best answer`,
+    });
     vote.hidden = !(ctx.canVote && done);
-    this.el = h('section', { class: `column status-${column.status}${ctx.winner ? ' winner' : ''}`, ariaLabel: column.label }, head, badges, this.text, error, this.metrics, notes, h('div', { class: 'column-foot' }, actions, vote));
+    this.el = h(
+      'section',
+      { class: `column status-${column.status}${ctx.winner ? ' winner' : ''}`, ariaLabel: column.label },
+      head,
+      badges,
+      this.text,
+      error,
+      this.metrics,
+      notes,
+      h('div', { class: 'column-foot' }, actions, vote),
+    );
     this.el.dataset.index = String(index);
     this.tick();
   }
@@ -132,7 +170,8 @@ export class ColumnView {
     if (live && outTokens !== null && c.ttftMs !== null && elapsed !== null && elapsed - c.ttftMs > 200) tps = (outTokens / (elapsed - c.ttftMs)) * 1000;
     const cost = live ? (outTokens !== null && c.outputPrice !== null ? (outTokens * c.outputPrice) / 1e6 : null) : c.costUsd;
     const approx = live ? '~' : '';
-    const item = (label: string, value: string, cls: string): HTMLElement => h('span', { class: `metric ${cls}`, title: label }, h('span', { class: 'metric-label' }, label), h('span', { class: 'metric-value' }, value));
+    const item = (label: string, value: string, cls: string): HTMLElement =>
+      h('span', { class: `metric ${cls}`, title: label }, h('span', { class: 'metric-label' }, label), h('span', { class: 'metric-value' }, value));
     this.metrics.replaceChildren(
       item('first token', formatMs(c.ttftMs), 'm-ttft'),
       item('total', elapsed === null ? '—' : formatMs(elapsed), 'm-total'),

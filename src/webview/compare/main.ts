@@ -5,7 +5,15 @@
  */
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { rankColumns } from '../../shared/compare/logic.ts';
-import { HostToCompareSchema, type Column, type CompareState, type CompareToHost, type HostToCompare, type Run, type Score } from '../../shared/protocol/compare.ts';
+import {
+  HostToCompareSchema,
+  type Column,
+  type CompareState,
+  type CompareToHost,
+  type HostToCompare,
+  type Run,
+  type Score,
+} from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
@@ -82,7 +90,10 @@ function renderRun(): void {
   }
   const running = anyRunning(run);
   const ranking = rankColumns(run.columns);
-  const badges = (i: number): string[] => [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, ranking.firstToken === i ? 'first token' : null].filter((b): b is string => !!b);
+  const badges = (i: number): string[] =>
+    [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, ranking.firstToken === i ? 'first token' : null].filter(
+      (b): b is string => !!b,
+    );
   const canVote = !running && run.winner === null && run.columns.some((c) => c.status === 'done');
   // A column whose data and surroundings did not change keeps its view (scroll position, selection).
   const old = views;
@@ -96,7 +107,7 @@ function renderRun(): void {
   for (const v of old.slice(views.length)) v.dispose();
   views.forEach((v, i) => {
     const at = columnsEl.children[i];
-    if (at !== v.el) (at ? at.replaceWith(v.el) : columnsEl.append(v.el));
+    if (at !== v.el) at ? at.replaceWith(v.el) : columnsEl.append(v.el);
   });
   while (columnsEl.children.length > views.length) columnsEl.lastElementChild!.remove();
   columnsEl.classList.toggle('many', run.columns.length > 3);
@@ -119,18 +130,42 @@ function renderToolbar(run: Run, running: boolean): void {
   };
   const left = select('diff-left', done[0]?.[1] ?? 0);
   const right = select('diff-right', done[1]?.[1] ?? 0);
-  const diff = iconButton('diff', 'Diff', () => post({ type: 'diff', run: run.id, left: Number(left.value), right: Number(right.value) }), { title: 'Open the two answers in VS Code’s diff editor' });
+  const diff = iconButton('diff', 'Diff', () => post({ type: 'diff', run: run.id, left: Number(left.value), right: Number(right.value) }), {
+    title: 'Open the two answers in VS Code’s diff editor',
+  });
   const diffGroup = h('span', { class: 'diff-group' }, h('span', { class: 'muted' }, 'Diff'), left, h('span', { class: 'muted' }, 'vs'), right, diff);
   diffGroup.hidden = done.length < 2;
   const stopAll = iconButton('debug-stop', 'Stop all', () => post({ type: 'cancel', run: run.id, index: null }), { class: 'stop-all' });
   stopAll.hidden = !running;
   const exp = iconButton('export', 'Export', () => post({ type: 'export', run: run.id }), { class: 'export', title: 'Save the run as Markdown and JSON' });
   exp.disabled = running;
-  const blindNote = run.blind ? h('span', { class: 'blind-note' }, h('span', { class: 'codicon codicon-eye-closed' }), run.revealed ? 'Blind run — revealed' : 'Blind: vote to reveal the models') : null;
+  const blindNote = run.blind
+    ? h(
+        'span',
+        { class: 'blind-note' },
+        h('span', { class: 'codicon codicon-eye-closed' }),
+        run.revealed ? 'Blind run — revealed' : 'Blind: vote to reveal the models',
+      )
+    : null;
   const finished = run.columns.filter((c) => !isRunning(c)).length;
   // The run's own prompt (the set-up above may have been edited since).
-  const asked = h('span', { class: 'run-prompt', title: run.contextLabel ? `${run.prompt}\n\nwith ${run.contextLabel}` : run.prompt }, h('span', { class: 'codicon codicon-comment' }), h('span', { class: 'run-prompt-text' }, run.prompt));
-  toolbar.replaceChildren(...[asked, h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`), blindNote, h('span', { class: 'spacer' }), stopAll, diffGroup, exp].filter((e): e is HTMLElement => !!e));
+  const asked = h(
+    'span',
+    { class: 'run-prompt', title: run.contextLabel ? `${run.prompt}\n\nwith ${run.contextLabel}` : run.prompt },
+    h('span', { class: 'codicon codicon-comment' }),
+    h('span', { class: 'run-prompt-text' }, run.prompt),
+  );
+  toolbar.replaceChildren(
+    ...[
+      asked,
+      h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`),
+      blindNote,
+      h('span', { class: 'spacer' }),
+      stopAll,
+      diffGroup,
+      exp,
+    ].filter((e): e is HTMLElement => !!e),
+  );
 }
 
 function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void {
@@ -157,7 +192,9 @@ function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void 
       {},
       ...rows.map((i) => {
         const c: Column = run.columns[i]!;
-        const tags = [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, run.winner === i ? 'your pick' : null].filter(Boolean) as string[];
+        const tags = [ranking.cheapest === i ? 'cheapest' : null, ranking.fastest === i ? 'fastest' : null, run.winner === i ? 'your pick' : null].filter(
+          Boolean,
+        ) as string[];
         return h(
           'tr',
           { dataset: { index: String(i) } },
@@ -189,12 +226,22 @@ function renderScoreboard(): void {
           {},
           ...rows.map((s) => {
             const n = s.wins + s.losses;
-            return h('tr', {}, h('td', { class: 'who' }, s.model), h('td', { class: 'num wins' }, String(s.wins)), h('td', { class: 'num losses' }, String(s.losses)), h('td', { class: 'num' }, n ? `${Math.round((s.wins / n) * 100)}%` : '—'));
+            return h(
+              'tr',
+              {},
+              h('td', { class: 'who' }, s.model),
+              h('td', { class: 'num wins' }, String(s.wins)),
+              h('td', { class: 'num losses' }, String(s.losses)),
+              h('td', { class: 'num' }, n ? `${Math.round((s.wins / n) * 100)}%` : '—'),
+            );
           }),
         ),
       )
     : h('p', { class: 'muted' }, 'No votes yet. After a comparison, vote for the best answer: the winner gets a win, every other model that answered a loss.');
-  scoreboardEl.replaceChildren(h('summary', {}, h('span', { class: 'codicon codicon-star-full' }), `Scoreboard${rows.length ? ` (${rows.length} models)` : ''}`), h('div', { class: 'scoreboard-body' }, body, reset));
+  scoreboardEl.replaceChildren(
+    h('summary', {}, h('span', { class: 'codicon codicon-star-full' }), `Scoreboard${rows.length ? ` (${rows.length} models)` : ''}`),
+    h('div', { class: 'scoreboard-body' }, body, reset),
+  );
 }
 
 // Live metrics: total time, tokens, tokens/s and cost tick while columns run.

@@ -87,11 +87,21 @@ export class SetupView {
   private renderModels(): void {
     this.chips.replaceChildren(
       ...this.models.map((id) => {
-        const remove = iconButton('close', `Remove ${id}`, () => {
-          this.models = this.models.filter((m) => m !== id);
-          this.renderModels();
-        }, { iconOnly: true, class: 'icon-only chip-remove' });
-        return h('span', { class: 'chip model-chip', role: 'listitem', title: this.catalog.find((c) => c.id === id)?.detail ?? id, dataset: { model: id } }, h('span', { class: 'chip-label' }, id), remove);
+        const remove = iconButton(
+          'close',
+          `Remove ${id}`,
+          () => {
+            this.models = this.models.filter((m) => m !== id);
+            this.renderModels();
+          },
+          { iconOnly: true, class: 'icon-only chip-remove' },
+        );
+        return h(
+          'span',
+          { class: 'chip model-chip', role: 'listitem', title: this.catalog.find((c) => c.id === id)?.detail ?? id, dataset: { model: id } },
+          h('span', { class: 'chip-label' }, id),
+          remove,
+        );
       }),
     );
     if (!this.models.length) this.chips.append(h('span', { class: 'muted' }, `Pick ${MIN_COMPARE_MODELS}–${MAX_COMPARE_MODELS} models →`));
@@ -123,6 +133,14 @@ export class SetupView {
       return;
     }
     const remove = iconButton('close', 'Remove the context', () => this.post({ type: 'removeContext' }), { iconOnly: true, class: 'icon-only chip-remove' });
-    this.context.replaceChildren(h('span', { class: 'chip context-chip', title: 'The editor selection is sent with the prompt' }, h('span', { class: 'codicon codicon-file-code' }), h('span', { class: 'chip-label' }, label), remove));
+    this.context.replaceChildren(
+      h(
+        'span',
+        { class: 'chip context-chip', title: 'The editor selection is sent with the prompt' },
+        h('span', { class: 'codicon codicon-file-code' }),
+        h('span', { class: 'chip-label' }, label),
+        remove,
+      ),
+    );
   }
 }

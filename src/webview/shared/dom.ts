@@ -21,7 +21,12 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** A button with a codicon and a visible label. */
-export function iconButton(icon: string, label: string, onClick: () => void, opts: { title?: string; class?: string; iconOnly?: boolean } = {}): HTMLButtonElement {
+export function iconButton(
+  icon: string,
+  label: string,
+  onClick: () => void,
+  opts: { title?: string; class?: string; iconOnly?: boolean } = {},
+): HTMLButtonElement {
   const b = h(
     'button',
     { class: `btn ${opts.class ?? ''}`.trim(), title: opts.title ?? label, ariaLabel: label, type: 'button' },

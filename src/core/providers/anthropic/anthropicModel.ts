@@ -15,7 +15,12 @@ export const anthropicProtocol: WireProtocol = {
   decode: (events, provider, model, opts) => decodeAnthropicStream(events, provider, model, opts),
 };
 
-export async function* decodeAnthropicStream(events: AsyncIterable<{ event: string | undefined; data: string }>, provider: string, model: string, opts: DecodeOptions = {}): AsyncGenerator<ModelStreamPart> {
+export async function* decodeAnthropicStream(
+  events: AsyncIterable<{ event: string | undefined; data: string }>,
+  provider: string,
+  model: string,
+  opts: DecodeOptions = {},
+): AsyncGenerator<ModelStreamPart> {
   // Content block index → tool-call index, so parallel tool calls keep their own slots.
   const toolSlots = new Map<number, number>();
   // The block that carries a structured answer (see requestBody.ts): its input is the answer's text.
@@ -44,7 +49,13 @@ export async function* decodeAnthropicStream(events: AsyncIterable<{ event: stri
         } else if (block?.type === 'tool_use') {
           const slot = toolSlots.size;
           toolSlots.set(index, slot);
-          yield { type: 'tool-call-delta', index: slot, ...(typeof block.id === 'string' ? { id: block.id } : {}), ...(typeof block.name === 'string' ? { name: block.name } : {}), argumentsDelta: '' };
+          yield {
+            type: 'tool-call-delta',
+            index: slot,
+            ...(typeof block.id === 'string' ? { id: block.id } : {}),
+            ...(typeof block.name === 'string' ? { name: block.name } : {}),
+            argumentsDelta: '',
+          };
         } else if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) {
           yield { type: 'text-delta', text: block.text };
         } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {

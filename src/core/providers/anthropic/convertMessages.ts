@@ -18,7 +18,12 @@ const DOCUMENT_TYPES = new Set(['application/pdf', 'text/plain']);
  * reasoning cannot go back (the API refuses thinking without a signature) and is left out:
  * it is the model's scratchpad, not part of the conversation.
  */
-export function toAnthropicPrompt(messages: readonly ChatMessage[], provider: string, model: string, systemCache?: CacheHint): { system: string | Block[] | null; messages: AnthropicTurn[] } {
+export function toAnthropicPrompt(
+  messages: readonly ChatMessage[],
+  provider: string,
+  model: string,
+  systemCache?: CacheHint,
+): { system: string | Block[] | null; messages: AnthropicTurn[] } {
   const out: AnthropicTurn[] = [];
   const system: Block[] = [];
   const push = (role: 'user' | 'assistant', blocks: Block[]): void => {
@@ -35,7 +40,14 @@ export function toAnthropicPrompt(messages: readonly ChatMessage[], provider: st
         } else for (const p of m.content) if (p.text.length > 0) system.push(withCache({ type: 'text', text: p.text }, p.cache));
         break;
       case 'user':
-        push('user', typeof m.content === 'string' ? (m.content.length > 0 ? [{ type: 'text', text: m.content }] : []) : m.content.flatMap((p) => userBlock(p, provider, model)));
+        push(
+          'user',
+          typeof m.content === 'string'
+            ? m.content.length > 0
+              ? [{ type: 'text', text: m.content }]
+              : []
+            : m.content.flatMap((p) => userBlock(p, provider, model)),
+        );
         break;
       case 'assistant': {
         if (typeof m.content === 'string') {
@@ -82,7 +94,10 @@ export function withCache(block: Block, cache: CacheHint | undefined): Block {
 }
 
 function imageBlock(p: ImagePart): Block {
-  return { type: 'image', source: p.source.type === 'url' ? { type: 'url', url: p.source.url } : { type: 'base64', media_type: p.source.mediaType, data: p.source.data } };
+  return {
+    type: 'image',
+    source: p.source.type === 'url' ? { type: 'url', url: p.source.url } : { type: 'base64', media_type: p.source.mediaType, data: p.source.data },
+  };
 }
 
 function userBlock(p: UserContent, provider: string, model: string): Block[] {
@@ -92,8 +107,17 @@ function userBlock(p: UserContent, provider: string, model: string): Block[] {
     case 'image':
       return [imageBlock(p)];
     case 'file':
-      if (!DOCUMENT_TYPES.has(p.mediaType)) throw unsupported(provider, model, 'messages[].content[].file', `Anthropic takes PDF and plain-text documents, not ${p.mediaType}`, 'send the document as text or as a PDF');
-      return [{ type: 'document', source: { type: 'base64', media_type: p.mediaType, data: p.data }, ...(p.filename !== undefined ? { title: p.filename } : {}) }];
+      if (!DOCUMENT_TYPES.has(p.mediaType))
+        throw unsupported(
+          provider,
+          model,
+          'messages[].content[].file',
+          `Anthropic takes PDF and plain-text documents, not ${p.mediaType}`,
+          'send the document as text or as a PDF',
+        );
+      return [
+        { type: 'document', source: { type: 'base64', media_type: p.mediaType, data: p.data }, ...(p.filename !== undefined ? { title: p.filename } : {}) },
+      ];
   }
 }
 

@@ -60,15 +60,27 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
     if (ctx.capabilities && !ctx.capabilities.reasoning) ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
     else thinking = r.budgetTokens ?? EFFORT_BUDGET[r.effort as Exclude<ReasoningEffort, 'none'>];
   }
-  const forcing = req.responseFormat?.type === 'json_schema' || req.responseFormat?.type === 'json_object' || (req.tools?.length && (req.toolChoice === 'required' || typeof req.toolChoice === 'object'));
+  const forcing =
+    req.responseFormat?.type === 'json_schema' ||
+    req.responseFormat?.type === 'json_object' ||
+    (req.tools?.length && (req.toolChoice === 'required' || typeof req.toolChoice === 'object'));
   if (thinking !== null && forcing) {
-    ctx.warn(`reasoning: Anthropic cannot think while a tool use is forced (toolChoice "required"/a named tool, or a responseFormat); ${model} answered without thinking`);
+    ctx.warn(
+      `reasoning: Anthropic cannot think while a tool use is forced (toolChoice "required"/a named tool, or a responseFormat); ${model} answered without thinking`,
+    );
     thinking = null;
   }
   if (thinking !== null) {
     if (thinking >= maxTokens) {
       const reduced = maxTokens - 1;
-      if (reduced < MIN_THINKING_BUDGET) throw unsupported(provider.id, wireModel, 'reasoning', `a thinking budget needs max_tokens above ${MIN_THINKING_BUDGET}, and maxTokens is ${maxTokens}`, 'raise maxTokens or drop the reasoning option');
+      if (reduced < MIN_THINKING_BUDGET)
+        throw unsupported(
+          provider.id,
+          wireModel,
+          'reasoning',
+          `a thinking budget needs max_tokens above ${MIN_THINKING_BUDGET}, and maxTokens is ${maxTokens}`,
+          'raise maxTokens or drop the reasoning option',
+        );
       ctx.warn(`reasoning: the thinking budget must be below max_tokens (${maxTokens}); sent budget_tokens ${reduced}`);
       thinking = reduced;
     }
@@ -96,8 +108,11 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
   }
   if (req.stop !== undefined && req.stop.length > 0) body.stop_sequences = req.stop;
 
-  const tools: Record<string, unknown>[] = (req.tools ?? []).map((t) => withCache({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), input_schema: t.parameters }, t.cache));
-  if (req.tools?.some((t) => t.strict)) ctx.warn(`tools[].strict: Switchboard does not ask Anthropic for strict schema adherence; ${model} follows the schema without a guarantee`);
+  const tools: Record<string, unknown>[] = (req.tools ?? []).map((t) =>
+    withCache({ name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), input_schema: t.parameters }, t.cache),
+  );
+  if (req.tools?.some((t) => t.strict))
+    ctx.warn(`tools[].strict: Switchboard does not ask Anthropic for strict schema adherence; ${model} follows the schema without a guarantee`);
   let choice: Record<string, unknown> | null = null;
   if (tools.length > 0 && req.toolChoice !== undefined) {
     const c = req.toolChoice;
@@ -110,7 +125,12 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
     tools.push({ name: JSON_TOOL_NAME, description, input_schema: schema });
     ctx.decode.jsonToolName = JSON_TOOL_NAME;
     // With the caller's tools too, the model must call one of them or answer through the JSON tool.
-    choice = tools.length > 1 && choice && choice.type !== 'none' && choice.type !== 'auto' ? choice : tools.length > 1 ? { type: 'any' } : { type: 'tool', name: JSON_TOOL_NAME };
+    choice =
+      tools.length > 1 && choice && choice.type !== 'none' && choice.type !== 'auto'
+        ? choice
+        : tools.length > 1
+          ? { type: 'any' }
+          : { type: 'tool', name: JSON_TOOL_NAME };
   }
   if (tools.length > 0) {
     if (req.cache?.tools) tools[tools.length - 1] = withCache(tools[tools.length - 1]!, req.cache.tools);

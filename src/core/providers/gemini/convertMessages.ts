@@ -8,7 +8,16 @@ export interface GeminiContent {
   parts: GeminiPart[];
 }
 
-const EXT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', heic: 'image/heic', heif: 'image/heif', pdf: 'application/pdf' };
+const EXT_MIME: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  pdf: 'application/pdf',
+};
 
 /**
  * Our messages → Gemini contents (roles user|model, consecutive turns merged) and systemInstruction.
@@ -23,7 +32,11 @@ const EXT_MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', 
  */
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
-export function toGeminiPrompt(messages: readonly ChatMessage[], provider: string, model: string): { systemInstruction: { parts: { text: string }[] } | null; contents: GeminiContent[] } {
+export function toGeminiPrompt(
+  messages: readonly ChatMessage[],
+  provider: string,
+  model: string,
+): { systemInstruction: { parts: { text: string }[] } | null; contents: GeminiContent[] } {
   const contents: GeminiContent[] = [];
   const system: { text: string }[] = [];
   /** Call id → name, from the assistant turns so far (a tool result need not repeat the name). */
@@ -42,7 +55,10 @@ export function toGeminiPrompt(messages: readonly ChatMessage[], provider: strin
         break;
       }
       case 'user':
-        push('user', typeof m.content === 'string' ? (m.content.length > 0 ? [{ text: m.content }] : []) : m.content.flatMap((p) => userPart(p, provider, model)));
+        push(
+          'user',
+          typeof m.content === 'string' ? (m.content.length > 0 ? [{ text: m.content }] : []) : m.content.flatMap((p) => userPart(p, provider, model)),
+        );
         break;
       case 'assistant': {
         if (typeof m.content === 'string') {
@@ -70,7 +86,10 @@ export function toGeminiPrompt(messages: readonly ChatMessage[], provider: strin
         break;
       }
       case 'tool':
-        push('user', m.content.map((r) => functionResponse(r, callNames, provider, model)));
+        push(
+          'user',
+          m.content.map((r) => functionResponse(r, callNames, provider, model)),
+        );
         break;
     }
   }
@@ -85,7 +104,14 @@ function mimeOf(url: string): string | undefined {
 function imagePart(p: ImagePart, provider: string, model: string): GeminiPart {
   if (p.source.type === 'base64') return { inlineData: { mimeType: p.source.mediaType, data: p.source.data } };
   const mimeType = mimeOf(p.source.url);
-  if (!mimeType) throw unsupported(provider, model, 'messages[].content[].image', `Gemini needs the media type of an image given by URL, and ${p.source.url.slice(0, 80)} has no known extension`, 'send the image inline (base64 with its media type) or by a URL ending in .png/.jpg/.webp/.gif');
+  if (!mimeType)
+    throw unsupported(
+      provider,
+      model,
+      'messages[].content[].image',
+      `Gemini needs the media type of an image given by URL, and ${p.source.url.slice(0, 80)} has no known extension`,
+      'send the image inline (base64 with its media type) or by a URL ending in .png/.jpg/.webp/.gif',
+    );
   return { fileData: { mimeType, fileUri: p.source.url } };
 }
 
@@ -102,11 +128,25 @@ function userPart(p: UserContent, provider: string, model: string): GeminiPart[]
 
 function functionResponse(r: ToolResultPart, callNames: Map<string, string>, provider: string, model: string): GeminiPart {
   const name = r.name ?? callNames.get(r.callId);
-  if (!name) throw unsupported(provider, model, 'messages[].tool-result.name', `the result for call "${r.callId}" has no tool name and no earlier assistant turn made that call`, 'send the assistant turn with the tool call before its result, or give the result its tool name');
+  if (!name)
+    throw unsupported(
+      provider,
+      model,
+      'messages[].tool-result.name',
+      `the result for call "${r.callId}" has no tool name and no earlier assistant turn made that call`,
+      'send the assistant turn with the tool call before its result, or give the result its tool name',
+    );
   let text: string;
   if (typeof r.content === 'string') text = r.content;
   else {
-    if (r.content.some((c) => c.type !== 'text')) throw unsupported(provider, model, 'messages[].tool-result.content', 'images in a function response are not supported for Gemini by Switchboard', 'describe the image in text, or send it in a user message');
+    if (r.content.some((c) => c.type !== 'text'))
+      throw unsupported(
+        provider,
+        model,
+        'messages[].tool-result.content',
+        'images in a function response are not supported for Gemini by Switchboard',
+        'describe the image in text, or send it in a user message',
+      );
     text = textOf(r.content);
   }
   const fr: Record<string, unknown> = { name, response: r.isError ? { error: text } : { output: text } };

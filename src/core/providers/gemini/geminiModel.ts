@@ -27,7 +27,11 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
     if (err) throw classifyHttpError({ status: num(err.code) ?? 500, body: chunk, headers: {}, provider, model });
     if (!sawMeta && (typeof chunk.responseId === 'string' || typeof chunk.modelVersion === 'string')) {
       sawMeta = true;
-      yield { type: 'response-meta', ...(typeof chunk.responseId === 'string' ? { id: chunk.responseId } : {}), ...(typeof chunk.modelVersion === 'string' ? { model: chunk.modelVersion } : {}) };
+      yield {
+        type: 'response-meta',
+        ...(typeof chunk.responseId === 'string' ? { id: chunk.responseId } : {}),
+        ...(typeof chunk.modelVersion === 'string' ? { model: chunk.modelVersion } : {}),
+      };
     }
     const candidates = chunk.candidates;
     const cand = Array.isArray(candidates) ? obj(candidates[0]) : null;

@@ -40,7 +40,13 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
           return decl;
         } catch (e2) {
           if (!(e2 instanceof SchemaConversionError)) throw e2;
-          throw unsupported(provider.id, wireModel, `tools["${t.name}"].parameters`, `${e.message}; as parametersJsonSchema: ${e2.message}`, 'simplify the schema to what Gemini accepts (one type per property, string enums, no allOf/not/patternProperties; free-form objects only without minLength/maxLength/pattern elsewhere in the tool)');
+          throw unsupported(
+            provider.id,
+            wireModel,
+            `tools["${t.name}"].parameters`,
+            `${e.message}; as parametersJsonSchema: ${e2.message}`,
+            'simplify the schema to what Gemini accepts (one type per property, string enums, no allOf/not/patternProperties; free-form objects only without minLength/maxLength/pattern elsewhere in the tool)',
+          );
         }
       }
       // A function without parameters is declared without the field (an empty object schema is refused).
@@ -52,7 +58,8 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
     const c = req.toolChoice;
     if (c !== undefined) {
       body.toolConfig = {
-        functionCallingConfig: typeof c === 'object' ? { mode: 'ANY', allowedFunctionNames: [c.name] } : { mode: c === 'auto' ? 'AUTO' : c === 'none' ? 'NONE' : 'ANY' },
+        functionCallingConfig:
+          typeof c === 'object' ? { mode: 'ANY', allowedFunctionNames: [c.name] } : { mode: c === 'auto' ? 'AUTO' : c === 'none' ? 'NONE' : 'ANY' },
       };
     }
     if (req.parallelToolCalls === false) ctx.warn(`parallelToolCalls: Gemini cannot be limited to one call per turn; ${model} may make several`);
@@ -66,7 +73,13 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
         gen.responseJsonSchema = toGeminiJsonSchema(rf.schema);
       } catch (e) {
         if (!(e instanceof SchemaConversionError)) throw e;
-        throw unsupported(provider.id, wireModel, 'responseFormat.schema', e.message, 'use only the JSON Schema keywords Gemini honours (no minLength/maxLength/pattern/allOf/not)');
+        throw unsupported(
+          provider.id,
+          wireModel,
+          'responseFormat.schema',
+          e.message,
+          'use only the JSON Schema keywords Gemini honours (no minLength/maxLength/pattern/allOf/not)',
+        );
       }
     }
   }

@@ -21,9 +21,32 @@
  * `parameters`, recursive `$ref`s…) is refused with the path that has it.
  */
 
-const KEEP = new Set(['type', 'description', 'title', 'enum', 'properties', 'required', 'items', 'minItems', 'maxItems', 'minLength', 'maxLength', 'pattern', 'minProperties', 'maxProperties', 'default', 'nullable', 'propertyOrdering', 'example']);
+const KEEP = new Set([
+  'type',
+  'description',
+  'title',
+  'enum',
+  'properties',
+  'required',
+  'items',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minProperties',
+  'maxProperties',
+  'default',
+  'nullable',
+  'propertyOrdering',
+  'example',
+]);
 const ANNOTATIONS = new Set(['$schema', '$id', '$comment', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$defs', 'definitions']);
-const FORMATS: Record<string, ReadonlySet<string>> = { string: new Set(['enum', 'date-time']), number: new Set(['float', 'double']), integer: new Set(['int32', 'int64']) };
+const FORMATS: Record<string, ReadonlySet<string>> = {
+  string: new Set(['enum', 'date-time']),
+  number: new Set(['float', 'double']),
+  integer: new Set(['int32', 'int64']),
+};
 
 export class SchemaConversionError extends Error {
   readonly path: string;
@@ -52,7 +75,8 @@ export function toGeminiSchema(schema: Json, root: Json = schema, path = '#', se
       case 'type':
         if (Array.isArray(v)) {
           const types = v.filter((t) => t !== 'null');
-          if (types.length !== 1) throw new SchemaConversionError(at, `a union of types ${JSON.stringify(v)} cannot be expressed for Gemini (one type, optionally with "null")`);
+          if (types.length !== 1)
+            throw new SchemaConversionError(at, `a union of types ${JSON.stringify(v)} cannot be expressed for Gemini (one type, optionally with "null")`);
           out.type = types[0];
           if (types.length < v.length) out.nullable = true;
         } else if (v === 'null') {
@@ -93,12 +117,13 @@ export function toGeminiSchema(schema: Json, root: Json = schema, path = '#', se
         const branches = kept.map((b, i) => toGeminiSchema(b, root, `${at}/${i}`, seen));
         if (branches.length === 1) Object.assign(out, branches[0]);
         else out.anyOf = branches;
-        if (k === 'oneOf' && branches.length > 1 && !disjointByType(branches)) throw new SchemaConversionError(at, 'oneOf with overlapping branches cannot be expressed for Gemini (anyOf would accept more)');
+        if (k === 'oneOf' && branches.length > 1 && !disjointByType(branches))
+          throw new SchemaConversionError(at, 'oneOf with overlapping branches cannot be expressed for Gemini (anyOf would accept more)');
         break;
       }
       case 'additionalProperties':
         if (v === false) break;
-        throw new SchemaConversionError(at, 'additionalProperties other than false cannot be expressed in Gemini\'s parameters');
+        throw new SchemaConversionError(at, "additionalProperties other than false cannot be expressed in Gemini's parameters");
       case 'minimum':
       case 'maximum':
       case 'exclusiveMinimum':
@@ -122,12 +147,14 @@ export function toGeminiSchema(schema: Json, root: Json = schema, path = '#', se
  * applies every keyword). On a number an exclusive bound has no equivalent and is refused.
  */
 function tightenBound(out: Json, schema: Json, k: string, v: unknown, at: string): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SchemaConversionError(at, `${k} must be a number (the draft-4 boolean form cannot be expressed for Gemini)`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new SchemaConversionError(at, `${k} must be a number (the draft-4 boolean form cannot be expressed for Gemini)`);
   let key: 'minimum' | 'maximum';
   let bound = v;
   if (k === 'exclusiveMinimum' || k === 'exclusiveMaximum') {
     const types = Array.isArray(schema.type) ? schema.type.filter((t) => t !== 'null') : [schema.type];
-    if (types.length !== 1 || types[0] !== 'integer') throw new SchemaConversionError(at, `${k} on a non-integer cannot be expressed for Gemini (only inclusive minimum/maximum)`);
+    if (types.length !== 1 || types[0] !== 'integer')
+      throw new SchemaConversionError(at, `${k} on a non-integer cannot be expressed for Gemini (only inclusive minimum/maximum)`);
     key = k === 'exclusiveMinimum' ? 'minimum' : 'maximum';
     bound = key === 'minimum' ? Math.floor(v) + 1 : Math.ceil(v) - 1;
   } else key = k as 'minimum' | 'maximum';

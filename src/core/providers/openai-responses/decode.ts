@@ -26,7 +26,8 @@ export class ResponsesStreamDecoder {
     switch (ev.type) {
       case 'response.created': {
         const r = obj(ev.response);
-        if (r) out.push({ type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) });
+        if (r)
+          out.push({ type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) });
         break;
       }
       case 'response.output_text.delta':
@@ -44,19 +45,27 @@ export class ResponsesStreamDecoder {
         if (item?.type === 'function_call') {
           const index = this.calls.size;
           this.calls.set(outputIndex, index);
-          out.push({ type: 'tool-call-delta', index, ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}), ...(typeof item.name === 'string' ? { name: item.name } : {}), argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '' });
+          out.push({
+            type: 'tool-call-delta',
+            index,
+            ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}),
+            ...(typeof item.name === 'string' ? { name: item.name } : {}),
+            argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '',
+          });
         }
         break;
       }
       case 'response.function_call_arguments.delta': {
         const index = this.calls.get(outputIndex);
-        if (index === undefined) throw invalidResponse(this.provider, this.model, `function call arguments for output ${outputIndex}, which is not a function call`);
+        if (index === undefined)
+          throw invalidResponse(this.provider, this.model, `function call arguments for output ${outputIndex}, which is not a function call`);
         if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'tool-call-delta', index, argumentsDelta: ev.delta });
         break;
       }
       case 'response.output_item.done': {
         const item = obj(ev.item);
-        if (item?.type === 'reasoning' && typeof item.encrypted_content === 'string') out.push({ type: 'reasoning-signature', signature: item.encrypted_content });
+        if (item?.type === 'reasoning' && typeof item.encrypted_content === 'string')
+          out.push({ type: 'reasoning-signature', signature: item.encrypted_content });
         break;
       }
       case 'response.completed':
@@ -77,10 +86,22 @@ export class ResponsesStreamDecoder {
       }
       case 'response.failed': {
         const err = obj(obj(ev.response)?.error) ?? {};
-        throw classifyHttpError({ status: err.code === 'rate_limit_exceeded' ? 429 : 500, body: { error: err }, headers: {}, provider: this.provider, model: this.model });
+        throw classifyHttpError({
+          status: err.code === 'rate_limit_exceeded' ? 429 : 500,
+          body: { error: err },
+          headers: {},
+          provider: this.provider,
+          model: this.model,
+        });
       }
       case 'error':
-        throw classifyHttpError({ status: typeof ev.code === 'string' && /rate_limit/.test(ev.code) ? 429 : 500, body: { error: ev }, headers: {}, provider: this.provider, model: this.model });
+        throw classifyHttpError({
+          status: typeof ev.code === 'string' && /rate_limit/.test(ev.code) ? 429 : 500,
+          body: { error: ev },
+          headers: {},
+          provider: this.provider,
+          model: this.model,
+        });
       default:
         break;
     }
@@ -105,7 +126,11 @@ function usage(u: Record<string, unknown>): Partial<Usage> {
   return out;
 }
 
-export async function* decodeResponsesBatches(batches: AsyncIterable<readonly { data: string }[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]> {
+export async function* decodeResponsesBatches(
+  batches: AsyncIterable<readonly { data: string }[]>,
+  provider: string,
+  model: string,
+): AsyncGenerator<ModelStreamPart[]> {
   const decoder = new ResponsesStreamDecoder(provider, model);
   for await (const batch of batches) {
     const out: ModelStreamPart[] = [];

@@ -29,8 +29,17 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
               ? [{ type: 'input_text', text: m.content }]
               : m.content.map((p) => {
                   if (p.type === 'text') return { type: 'input_text', text: p.text };
-                  if (p.type === 'image') return { type: 'input_image', image_url: p.source.type === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`, detail: p.detail ?? 'auto' };
-                  return { type: 'input_file', ...(p.filename !== undefined ? { filename: p.filename } : { filename: 'document' }), file_data: `data:${p.mediaType};base64,${p.data}` };
+                  if (p.type === 'image')
+                    return {
+                      type: 'input_image',
+                      image_url: p.source.type === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`,
+                      detail: p.detail ?? 'auto',
+                    };
+                  return {
+                    type: 'input_file',
+                    ...(p.filename !== undefined ? { filename: p.filename } : { filename: 'document' }),
+                    file_data: `data:${p.mediaType};base64,${p.data}`,
+                  };
                 }),
         });
         break;
@@ -43,14 +52,26 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
           if (p.type === 'text') out.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: p.text, annotations: [] }] });
           else if (p.type === 'tool-call') out.push({ type: 'function_call', call_id: p.id, name: p.name, arguments: p.arguments });
           // Reasoning goes back only to the model that made it, as the opaque item it sent.
-          else if (p.signature !== undefined && p.state?.origin === origin) out.push({ type: 'reasoning', summary: p.text ? [{ type: 'summary_text', text: p.text }] : [], encrypted_content: p.signature });
+          else if (p.signature !== undefined && p.state?.origin === origin)
+            out.push({ type: 'reasoning', summary: p.text ? [{ type: 'summary_text', text: p.text }] : [], encrypted_content: p.signature });
         }
         break;
       }
       case 'tool':
         for (const r of m.content) {
-          if (typeof r.content !== 'string' && r.content.some((c) => c.type !== 'text')) throw unsupported(provider, model, 'messages[].tool-result.content', 'a function output takes text only here', 'describe the image in text, or send it in a user message');
-          out.push({ type: 'function_call_output', call_id: r.callId, output: typeof r.content === 'string' ? r.content : r.content.map((c) => (c.type === 'text' ? c.text : '')).join('') });
+          if (typeof r.content !== 'string' && r.content.some((c) => c.type !== 'text'))
+            throw unsupported(
+              provider,
+              model,
+              'messages[].tool-result.content',
+              'a function output takes text only here',
+              'describe the image in text, or send it in a user message',
+            );
+          out.push({
+            type: 'function_call_output',
+            call_id: r.callId,
+            output: typeof r.content === 'string' ? r.content : r.content.map((c) => (c.type === 'text' ? c.text : '')).join(''),
+          });
         }
         break;
     }
@@ -59,29 +80,58 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
 }
 
 export function responsesBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
-  if (req.stop !== undefined && req.stop.length > 0) throw unsupported(provider.id, wireModel, 'stop', 'the Responses API has no stop sequences', 'leave out "stop", or use a model served over Chat Completions');
+  if (req.stop !== undefined && req.stop.length > 0)
+    throw unsupported(
+      provider.id,
+      wireModel,
+      'stop',
+      'the Responses API has no stop sequences',
+      'leave out "stop", or use a model served over Chat Completions',
+    );
   const body: Record<string, unknown> = { model: wireModel, input: toResponsesInput(req.messages, provider.id, wireModel), stream: true, store: false };
   if (req.maxTokens !== undefined) body.max_output_tokens = req.maxTokens;
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
   if (req.tools && req.tools.length > 0) {
-    body.tools = req.tools.map((t) => ({ type: 'function', name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters, strict: t.strict ?? false }));
+    body.tools = req.tools.map((t) => ({
+      type: 'function',
+      name: t.name,
+      ...(t.description !== undefined ? { description: t.description } : {}),
+      parameters: t.parameters,
+      strict: t.strict ?? false,
+    }));
     if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice);
     if (req.parallelToolCalls !== undefined) body.parallel_tool_calls = req.parallelToolCalls;
   }
   const rf = req.responseFormat;
   if (rf && rf.type !== 'text') {
-    body.text = { format: rf.type === 'json_schema' ? { type: 'json_schema', name: rf.name, schema: rf.schema, ...(rf.description !== undefined ? { description: rf.description } : {}), ...(rf.strict !== undefined ? { strict: rf.strict } : {}) } : { type: 'json_object' } };
+    body.text = {
+      format:
+        rf.type === 'json_schema'
+          ? {
+              type: 'json_schema',
+              name: rf.name,
+              schema: rf.schema,
+              ...(rf.description !== undefined ? { description: rf.description } : {}),
+              ...(rf.strict !== undefined ? { strict: rf.strict } : {}),
+            }
+          : { type: 'json_object' },
+    };
   }
   const r = req.reasoning;
   if (r && (r.effort !== undefined || r.budgetTokens !== undefined)) {
     const effort = r.effort ?? effortForBudget(r.budgetTokens!);
-    if (r.effort === undefined) ctx.warn(`reasoning.budgetTokens: ${provider.id} takes an effort, not a token budget; sent reasoning.effort "${effort}" for ${r.budgetTokens} tokens`);
+    if (r.effort === undefined)
+      ctx.warn(`reasoning.budgetTokens: ${provider.id} takes an effort, not a token budget; sent reasoning.effort "${effort}" for ${r.budgetTokens} tokens`);
     body.reasoning = effort === 'none' ? { effort } : { effort, summary: 'auto' };
     // Stateless: the reasoning comes back encrypted so a later turn can send it again.
     if (effort !== 'none') body.include = ['reasoning.encrypted_content'];
   }
-  for (const [hint, v] of [['seed', req.seed], ['frequencyPenalty', req.frequencyPenalty], ['presencePenalty', req.presencePenalty]] as const) {
+  for (const [hint, v] of [
+    ['seed', req.seed],
+    ['frequencyPenalty', req.frequencyPenalty],
+    ['presencePenalty', req.presencePenalty],
+  ] as const) {
     if (v !== undefined) ctx.warn(`${hint}: the Responses API has no such parameter; it was not sent`);
   }
   if (req.user !== undefined) body.safety_identifier = req.user;

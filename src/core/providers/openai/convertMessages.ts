@@ -16,7 +16,10 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
         out.push({ role: 'system', content: textOf(m.content) });
         break;
       case 'user': {
-        const msg: Record<string, unknown> = { role: 'user', content: typeof m.content === 'string' ? m.content : m.content.map((p) => userPart(p, provider, model)) };
+        const msg: Record<string, unknown> = {
+          role: 'user',
+          content: typeof m.content === 'string' ? m.content : m.content.map((p) => userPart(p, provider, model)),
+        };
         if (m.name !== undefined) msg.name = m.name;
         out.push(msg);
         break;
@@ -54,7 +57,14 @@ function userPart(p: TextPart | ImagePart | { type: 'file'; data: string; mediaT
       return { type: 'image_url', image_url: p.detail !== undefined ? { url, detail: p.detail } : { url } };
     }
     case 'file':
-      if (p.mediaType !== 'application/pdf') throw unsupported(provider, model, 'messages[].content[].file', `Chat Completions takes PDF files only, not ${p.mediaType}`, 'send the document as text or as a PDF');
+      if (p.mediaType !== 'application/pdf')
+        throw unsupported(
+          provider,
+          model,
+          'messages[].content[].file',
+          `Chat Completions takes PDF files only, not ${p.mediaType}`,
+          'send the document as text or as a PDF',
+        );
       return { type: 'file', file: { ...(p.filename !== undefined ? { filename: p.filename } : {}), file_data: `data:${p.mediaType};base64,${p.data}` } };
   }
 }
@@ -62,7 +72,14 @@ function userPart(p: TextPart | ImagePart | { type: 'file'; data: string; mediaT
 function toolResultContent(r: ToolResultPart, provider: string, model: string): string | unknown[] {
   if (typeof r.content === 'string') return r.content;
   return r.content.map((c) => {
-    if (c.type !== 'text') throw unsupported(provider, model, 'messages[].tool-result.content', 'a tool message takes text only in Chat Completions', 'describe the image in text, or send it in a user message');
+    if (c.type !== 'text')
+      throw unsupported(
+        provider,
+        model,
+        'messages[].tool-result.content',
+        'a tool message takes text only in Chat Completions',
+        'describe the image in text, or send it in a user message',
+      );
     return { type: 'text', text: c.text };
   });
 }

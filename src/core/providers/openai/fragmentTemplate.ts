@@ -92,7 +92,8 @@ export function isBareFragment(chunk: Record<string, unknown>, choice: Record<st
  */
 export function isBareText(data: string, chunk: Record<string, unknown>, choice: Record<string, unknown>, delta: Record<string, unknown>): boolean {
   if (typeof delta.content !== 'string' || delta.content.length === 0) return false;
-  if (chunk.usage != null || chunk.error != null || chunk.x_groq != null || (chunk.choices as unknown[]).length !== 1 || choice.finish_reason != null) return false;
+  if (chunk.usage != null || chunk.error != null || chunk.x_groq != null || (chunk.choices as unknown[]).length !== 1 || choice.finish_reason != null)
+    return false;
   for (const k in delta) if (k !== 'content' && k !== 'role' && delta[k] != null) return false;
   return data.indexOf(CONTENT_KEY) === data.lastIndexOf(CONTENT_KEY);
 }

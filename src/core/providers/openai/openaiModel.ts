@@ -78,7 +78,8 @@ export class OpenAIStreamDecoder {
       this.sawMeta = true;
       const id = typeof chunk.id === 'string' ? chunk.id : undefined;
       const m = typeof chunk.model === 'string' ? chunk.model : undefined;
-      if (id !== undefined || m !== undefined) out.push({ type: 'response-meta', ...(id !== undefined ? { id } : {}), ...(m !== undefined ? { model: m } : {}) });
+      if (id !== undefined || m !== undefined)
+        out.push({ type: 'response-meta', ...(id !== undefined ? { id } : {}), ...(m !== undefined ? { model: m } : {}) });
     }
     const choices = chunk.choices;
     const choice = Array.isArray(choices) ? obj(choices[0]) : null;
@@ -88,7 +89,8 @@ export class OpenAIStreamDecoder {
         const reasoning = delta.reasoning_content ?? delta.reasoning;
         if (typeof reasoning === 'string' && reasoning.length > 0) out.push({ type: 'reasoning-delta', text: reasoning });
         const details = delta.reasoning_details;
-        if (details !== undefined && Array.isArray(details)) for (const d of details) if (obj(d)) out.push({ type: 'reasoning-detail', detail: d as Record<string, unknown> });
+        if (details !== undefined && Array.isArray(details))
+          for (const d of details) if (obj(d)) out.push({ type: 'reasoning-detail', detail: d as Record<string, unknown> });
         const content = delta.content;
         if (typeof content === 'string') {
           if (content.length > 0) {
@@ -131,7 +133,8 @@ export class OpenAIStreamDecoder {
 
   /** At the end of the body: throws when the answer was cut off. */
   end(): void {
-    if (!this.done && !this.finished) throw invalidResponse(this.provider, this.model, 'the stream ended before the answer was complete (no finish_reason and no [DONE])');
+    if (!this.done && !this.finished)
+      throw invalidResponse(this.provider, this.model, 'the stream ended before the answer was complete (no finish_reason and no [DONE])');
   }
 }
 
@@ -154,7 +157,11 @@ export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }
 }
 
 /** Batches of events in, batches of parts out; parts decoded before an error are delivered before it. */
-export async function* decodeOpenAIBatches(batches: AsyncIterable<readonly { data: string }[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]> {
+export async function* decodeOpenAIBatches(
+  batches: AsyncIterable<readonly { data: string }[]>,
+  provider: string,
+  model: string,
+): AsyncGenerator<ModelStreamPart[]> {
   const decoder = new OpenAIStreamDecoder(provider, model);
   for await (const batch of batches) {
     const out: ModelStreamPart[] = [];
@@ -211,7 +218,8 @@ export function usagePart(u: Record<string, unknown>): ModelStreamPart {
   const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens) ?? num(u.reasoning_tokens);
   const total = num(u.total_tokens);
   if (input !== null) usage.inputTokens = input;
-  const reasoningApart = reasoning !== null && reasoning > 0 && input !== null && completion !== null && total !== null && total === input + completion + reasoning;
+  const reasoningApart =
+    reasoning !== null && reasoning > 0 && input !== null && completion !== null && total !== null && total === input + completion + reasoning;
   if (completion !== null) usage.outputTokens = reasoningApart ? completion + reasoning : completion;
   const details = obj(u.prompt_tokens_details);
   const cached = num(details?.cached_tokens) ?? num(u.prompt_cache_hit_tokens);

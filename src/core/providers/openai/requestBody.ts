@@ -35,7 +35,12 @@ export function openaiBody(provider: ResolvedProvider, wireModel: string, req: M
   if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((t) => ({
       type: 'function',
-      function: { name: t.name, ...(t.description !== undefined ? { description: t.description } : {}), parameters: t.parameters, ...(t.strict !== undefined ? { strict: t.strict } : {}) },
+      function: {
+        name: t.name,
+        ...(t.description !== undefined ? { description: t.description } : {}),
+        parameters: t.parameters,
+        ...(t.strict !== undefined ? { strict: t.strict } : {}),
+      },
     }));
     if (req.toolChoice !== undefined) body.tool_choice = toolChoice(req.toolChoice);
     // The API refuses parallel_tool_calls without tools; without tools it would mean nothing anyway.
@@ -46,7 +51,15 @@ export function openaiBody(provider: ResolvedProvider, wireModel: string, req: M
   if (rf) {
     body.response_format =
       rf.type === 'json_schema'
-        ? { type: 'json_schema', json_schema: { name: rf.name, schema: rf.schema, ...(rf.description !== undefined ? { description: rf.description } : {}), ...(rf.strict !== undefined ? { strict: rf.strict } : {}) } }
+        ? {
+            type: 'json_schema',
+            json_schema: {
+              name: rf.name,
+              schema: rf.schema,
+              ...(rf.description !== undefined ? { description: rf.description } : {}),
+              ...(rf.strict !== undefined ? { strict: rf.strict } : {}),
+            },
+          }
         : { type: rf.type };
   }
 
@@ -60,7 +73,8 @@ export function openaiBody(provider: ResolvedProvider, wireModel: string, req: M
       body.reasoning = r.budgetTokens !== undefined ? { max_tokens: r.budgetTokens } : { effort: r.effort };
     } else {
       const effort = r.effort ?? effortForBudget(r.budgetTokens!);
-      if (r.effort === undefined) ctx.warn(`reasoning.budgetTokens: ${provider.id} takes an effort, not a token budget; sent reasoning_effort "${effort}" for ${r.budgetTokens} tokens`);
+      if (r.effort === undefined)
+        ctx.warn(`reasoning.budgetTokens: ${provider.id} takes an effort, not a token budget; sent reasoning_effort "${effort}" for ${r.budgetTokens} tokens`);
       body.reasoning_effort = effort;
     }
   }
