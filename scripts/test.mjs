@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint (eslint.config.mjs: layers and floating promises), build, unit tests (no VS Code), integration tests inside a real VS Code
+// `npm test`: typecheck, lint (eslint.config.mjs: layers and floating promises), format (prettier --check), build, unit tests (no VS Code), integration tests inside a real VS Code
 // extension host, and UI tests driving a real VS Code through Playwright. Ends with one line
 // "tests: N passed, N failed" over every suite.
 //
@@ -19,7 +19,9 @@ function ensureSystemPackages() {
   if (!existsSync('/usr/bin/krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    console.error(`The real-VS-Code tests need Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+    console.error(
+      `The real-VS-Code tests need Debian packages: ${missing.join(' ')}. Install them with: sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`,
+    );
     process.exit(1);
   }
   console.log(`[test] installing Debian packages: ${missing.join(' ')}`);
@@ -68,13 +70,17 @@ function run(name, args, { count = true } = {}) {
 ensureSystemPackages();
 let ok = (await run('typecheck', [node, 'node_modules/typescript/bin/tsc', '-p', '.', '--noEmit'], { count: false })) === 0;
 ok = (await run('lint (layers, floating promises)', [node, 'node_modules/eslint/bin/eslint.js', 'src'], { count: false })) === 0 && ok;
+ok =
+  (await run('format (prettier --check)', [node, 'node_modules/prettier/bin/prettier.cjs', '--check', '.', '--log-level', 'warn'], { count: false })) === 0 &&
+  ok;
 ok = (await run('build', [node, 'esbuild.mjs'], { count: false })) === 0 && ok;
 if (!ok) {
-  console.error('\n[test] typecheck, lint or build failed');
+  console.error('\n[test] typecheck, lint, format or build failed (npm run format fixes the format)');
   console.log(`tests: ${totals.passed} passed, ${Math.max(1, totals.failed)} failed`);
   process.exit(1);
 }
-if (suites.includes('unit')) await run('unit', [node, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/unit/*.test.ts', 'test/evidence/fault-matrix.test.ts']);
+if (suites.includes('unit'))
+  await run('unit', [node, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/unit/*.test.ts', 'test/evidence/fault-matrix.test.ts']);
 if (suites.includes('integration')) await run('integration (real VS Code extension host)', [node, 'scripts/vscode/run-integration.mjs']);
 if (suites.includes('ui')) await run('ui (Playwright + real VS Code)', [node, 'scripts/vscode/run-ui.mjs']);
 
