@@ -6,27 +6,15 @@
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
 import { findPreset } from '../core/index.ts';
+import { CONFIG_SETTING_KEYS } from './settingsModel.ts';
 
 /**
  * Settings never taken from an untrusted workspace (keep in sync with package.json
  * capabilities.untrustedWorkspaces.restrictedConfigurations): where keys go, what is spent and
  * counted, which model is asked, how often it is retried, how long an answer may grow, what is logged.
+ * Every setting that maps onto the config file is restricted, so a new one is restricted by default.
  */
-export const RESTRICTED_SETTINGS = [
-  'providers',
-  'defaultModel',
-  'routes',
-  'aliases',
-  'wireProtocols',
-  'budget',
-  'timeouts',
-  'limits',
-  'retries',
-  'pricing',
-  'capabilities',
-  'catalog',
-  'verboseLogging',
-] as const;
+export const RESTRICTED_SETTINGS = [...CONFIG_SETTING_KEYS, 'verboseLogging'] as const;
 
 /** What `WorkspaceConfiguration.inspect(key)` gives (the layers that matter here). */
 export interface SettingLayers {

@@ -4,7 +4,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities } from '../types.ts';
+import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities, ModelStreamPart } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -148,4 +148,46 @@ export function mergeProviderOptions(body: Record<string, unknown>, extra: Recor
     body[k] = mine && theirs ? { ...mine, ...theirs } : v;
   }
   return body;
+}
+
+/** A wire decoder fed one SSE event's data at a time; `push` returns false once the answer has ended. */
+export interface EventDecoder {
+  push(data: string, out: ModelStreamPart[]): boolean;
+  /** Called when the events run out: throws if the answer was not complete. */
+  end(): void;
+}
+
+/** Events in, parts out; parts decoded before an error are delivered before it. */
+export async function* decodeEvents(decoder: EventDecoder, events: AsyncIterable<{ data: string }>): AsyncGenerator<ModelStreamPart> {
+  const out: ModelStreamPart[] = [];
+  for await (const ev of events) {
+    out.length = 0;
+    let more: boolean;
+    try {
+      more = decoder.push(ev.data, out);
+    } catch (e) {
+      for (const p of out) yield p;
+      throw e;
+    }
+    for (const p of out) yield p;
+    if (!more) return;
+  }
+  decoder.end();
+}
+
+/** Batches of events in, batches of parts out (one async step per network read); parts decoded before an error come first. */
+export async function* decodeEventBatches(decoder: EventDecoder, batches: AsyncIterable<readonly { data: string }[]>): AsyncGenerator<ModelStreamPart[]> {
+  for await (const batch of batches) {
+    const out: ModelStreamPart[] = [];
+    let more = true;
+    try {
+      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out);
+    } catch (e) {
+      if (out.length > 0) yield out;
+      throw e;
+    }
+    if (out.length > 0) yield out;
+    if (!more) return;
+  }
+  decoder.end();
 }

@@ -5,7 +5,7 @@
  */
 import { classifyHttpError } from '../../errors.ts';
 import type { FinishReason, ModelStreamPart, Usage } from '../../types.ts';
-import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 
 export class ResponsesStreamDecoder {
   private readonly provider: string;
@@ -126,39 +126,14 @@ function usage(u: Record<string, unknown>): Partial<Usage> {
   return out;
 }
 
-export async function* decodeResponsesBatches(
+export function decodeResponsesBatches(
   batches: AsyncIterable<readonly { data: string }[]>,
   provider: string,
   model: string,
 ): AsyncGenerator<ModelStreamPart[]> {
-  const decoder = new ResponsesStreamDecoder(provider, model);
-  for await (const batch of batches) {
-    const out: ModelStreamPart[] = [];
-    let more = true;
-    try {
-      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out);
-    } catch (e) {
-      if (out.length > 0) yield out;
-      throw e;
-    }
-    if (out.length > 0) yield out;
-    if (!more) return;
-  }
-  decoder.end();
+  return decodeEventBatches(new ResponsesStreamDecoder(provider, model), batches);
 }
 
-export async function* decodeResponsesStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
-  const decoder = new ResponsesStreamDecoder(provider, model);
-  const out: ModelStreamPart[] = [];
-  for await (const ev of events) {
-    out.length = 0;
-    let more: boolean;
-    try {
-      more = decoder.push(ev.data, out);
-    } finally {
-      for (const p of out) yield p;
-    }
-    if (!more) return;
-  }
-  decoder.end();
+export function decodeResponsesStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  return decodeEvents(new ResponsesStreamDecoder(provider, model), events);
 }

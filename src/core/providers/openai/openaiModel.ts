@@ -7,7 +7,7 @@ import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
 import type { WireProtocol } from '../httpModel.ts';
 import { openaiBody } from './requestBody.ts';
-import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 import { mapOpenAIFinish } from './mapFinish.ts';
 import { CONTENT_KEY, FragmentTemplate, isBareFragment, isBareText } from './fragmentTemplate.ts';
@@ -138,44 +138,13 @@ export class OpenAIStreamDecoder {
   }
 }
 
-export async function* decodeOpenAIStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
-  const decoder = new OpenAIStreamDecoder(provider, model);
-  const out: ModelStreamPart[] = [];
-  for await (const ev of events) {
-    out.length = 0;
-    let more: boolean;
-    try {
-      more = decoder.push(ev.data, out);
-    } catch (e) {
-      for (const p of out) yield p;
-      throw e;
-    }
-    for (const p of out) yield p;
-    if (!more) return;
-  }
-  decoder.end();
+export function decodeOpenAIStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
+  return decodeEvents(new OpenAIStreamDecoder(provider, model), events);
 }
 
 /** Batches of events in, batches of parts out; parts decoded before an error are delivered before it. */
-export async function* decodeOpenAIBatches(
-  batches: AsyncIterable<readonly { data: string }[]>,
-  provider: string,
-  model: string,
-): AsyncGenerator<ModelStreamPart[]> {
-  const decoder = new OpenAIStreamDecoder(provider, model);
-  for await (const batch of batches) {
-    const out: ModelStreamPart[] = [];
-    let more = true;
-    try {
-      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out);
-    } catch (e) {
-      if (out.length > 0) yield out;
-      throw e;
-    }
-    if (out.length > 0) yield out;
-    if (!more) return;
-  }
-  decoder.end();
+export function decodeOpenAIBatches(batches: AsyncIterable<readonly { data: string }[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]> {
+  return decodeEventBatches(new OpenAIStreamDecoder(provider, model), batches);
 }
 
 /**
