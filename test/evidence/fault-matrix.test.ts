@@ -105,6 +105,8 @@ interface Fault {
    * 8 cases at once; sockets and clock timers are still checked per case, live resources per batch.
    */
   concurrent?: boolean;
+  /** Answer limits for this fault's client (the default cap of 4 M characters would cut the 10 MB answer). */
+  limits?: { maxAnswerChars?: number };
 }
 
 const CONTEXT_MESSAGE: Record<FakeProtocol, string> = {
@@ -286,6 +288,8 @@ const FAULTS: Fault[] = [
   {
     id: '10mb',
     label: '10 MB answer',
+    // A huge answer the user allowed streams whole; the default cap's cut is answer-limits.test.ts's.
+    limits: { maxAnswerChars: 16_000_000 },
     scenario: () => ({ text: TEN_MB, chunks: 1000 }),
     expect: both(ok),
     check: (c) => (c.result.text === TEN_MB ? [] : [`text of ${c.result.text.length} chars, not the ${TEN_MB.length} sent`]),
@@ -483,6 +487,7 @@ async function runCase(protocol: FakeProtocol, fault: Fault, mode: Mode, ownReso
       routes: backup ? [{ id: 'r', models: [P.model, backupModel] }] : [],
       timeouts: TIMEOUTS,
       retries: { maxRetries: 1 },
+      ...(fault.limits ? { limits: fault.limits } : {}),
     },
     { env: { [P.env]: KEY, BACKUP_KEY: KEY }, clock, random: () => 0.5 },
   );
