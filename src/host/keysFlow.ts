@@ -18,6 +18,11 @@ interface ProviderItem extends vscode.QuickPickItem {
   provider: ResolvedProvider;
 }
 
+/** A notification nobody waits on (no buttons to read): a failure to show it is logged, not lost. */
+function tell(app: KeysHost, level: 'info' | 'warning' | 'error', text: string): void {
+  inBackground(app.notify(level, text), app.log, 'Showing a notification');
+}
+
 /** Providers one can store a key for: the configured ones first, then the presets that take a key. */
 export function keyableProviders(app: KeysHost): ResolvedProvider[] {
   const out: ResolvedProvider[] = [];
@@ -79,7 +84,7 @@ export async function verifyStoredKey(app: KeysHost, p: ResolvedProvider): Promi
 export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<VerifyResult | undefined> {
   const provider = args.provider ? providerById(app, args.provider) : await pickProvider(app, 'Switchboard: Set API Key', keyableProviders(app));
   if (!provider) {
-    if (args.provider) void app.notify('error', `Switchboard: unknown provider "${args.provider}". Add it to switchboard.providers first.`);
+    if (args.provider) tell(app, 'error', `Switchboard: unknown provider "${args.provider}". Add it to switchboard.providers first.`);
     return undefined;
   }
   let key = args.key;
@@ -97,26 +102,34 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
   }
   key = key.trim();
   if (!key) {
-    void app.notify('error', 'Switchboard: the key is empty; nothing was stored.');
+    tell(app, 'error', 'Switchboard: the key is empty; nothing was stored.');
     return undefined;
   }
   await app.keys.set(provider.id, key);
   if (args.verify === false) {
-    void app.notify('info', `Switchboard: ${provider.name} key saved.`);
+    tell(app, 'info', `Switchboard: ${provider.name} key saved.`);
     return undefined;
   }
   const result = await verifyStoredKey(app, provider);
   if (result.ok) {
     app.log.info(`Key for ${provider.id} verified: ${result.models} models listed`);
-    void app.notify('info', `Switchboard: ${provider.name} key saved and verified (${result.models} models listed).`, 'Switch Model').then((a) => {
-      if (a) void vscode.commands.executeCommand('switchboard.switchModel');
-    });
+    inBackground(
+      app.notify('info', `Switchboard: ${provider.name} key saved and verified (${result.models} models listed).`, 'Switch Model').then((a) => {
+        if (a) inBackground(vscode.commands.executeCommand('switchboard.switchModel'), app.log, 'Switching the model');
+      }),
+      app.log,
+      'The key-verified notification',
+    );
   } else {
     app.log.warn(`Key for ${provider.id} did not verify: ${result.message}`);
-    void app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, 'Enter Again', 'Remove Key').then((a) => {
-      if (a === 'Enter Again') inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
-      if (a === 'Remove Key') inBackground(removeApiKey(app, { provider: provider.id }), app.log, 'Removing the key');
-    });
+    inBackground(
+      app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, 'Enter Again', 'Remove Key').then((a) => {
+        if (a === 'Enter Again') inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
+        if (a === 'Remove Key') inBackground(removeApiKey(app, { provider: provider.id }), app.log, 'Removing the key');
+      }),
+      app.log,
+      'The key-check notification',
+    );
   }
   app.fireModelsChanged();
   return result;
@@ -127,7 +140,7 @@ export async function removeApiKey(app: KeysHost, args: { provider?: string } = 
   if (!id) {
     const stored = app.keys.ids();
     if (!stored.length) {
-      void app.notify('info', 'Switchboard: no API keys are stored.');
+      tell(app, 'info', 'Switchboard: no API keys are stored.');
       return false;
     }
     const list = stored.map((s) => providerById(app, s) ?? { ...resolveProvider({ id: s, kind: 'openai', baseUrl: 'http://unknown' }), name: s, baseUrl: '' });
@@ -136,11 +149,11 @@ export async function removeApiKey(app: KeysHost, args: { provider?: string } = 
     id = pick.id;
   }
   if (!app.keys.has(id)) {
-    void app.notify('info', `Switchboard: no key is stored for "${id}".`);
+    tell(app, 'info', `Switchboard: no key is stored for "${id}".`);
     return false;
   }
   await app.keys.delete(id);
-  void app.notify('info', `Switchboard: the key for "${id}" was removed from VS Code's secret storage.`);
+  tell(app, 'info', `Switchboard: the key for "${id}" was removed from VS Code's secret storage.`);
   return true;
 }
 
@@ -165,7 +178,8 @@ export async function importKeysFromEnv(app: KeysHost, env: NodeJS.ProcessEnv = 
     imported.push(f.providerId);
   }
   app.log.info(`Imported keys from the environment for: ${imported.join(', ') || 'nothing'}`);
-  void app.notify(
+  tell(
+    app,
     'info',
     imported.length
       ? `Switchboard: imported ${imported.length} key${imported.length > 1 ? 's' : ''} from the environment (${found
@@ -214,7 +228,7 @@ export async function firstRunOffers(app: KeysHost): Promise<void> {
   await app.setFlag('localOffered', true);
   await addLocalProvider(app, s.providerId);
   await app.setCurrentModel(`${s.providerId}/${s.models[0]}`);
-  void vscode.commands.executeCommand('switchboard.switchModel');
+  inBackground(vscode.commands.executeCommand('switchboard.switchModel'), app.log, 'Switching the model');
 }
 
 /** Add a local preset to the user's `switchboard.providers` (settings hold no secrets, so this is safe). */

@@ -47,7 +47,8 @@ test('the command palette shows the Switchboard output channel once the extensio
     seen = await quickInputItems(page).catch(() => []);
     await page.keyboard.press('Escape');
     assert.ok(Date.now() < deadline, `no "Switchboard" output channel; channels: ${seen.join(', ')}`);
-    await page.waitForTimeout(1000);
+    // The next try opens the palette again: wait until this one has closed (the 3 s pick above paces the retries).
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   }
   // The Output panel now shows the Switchboard channel, with the log the extension wrote while activating
   // (Monaco renders spaces as U+00A0, hence \s+).

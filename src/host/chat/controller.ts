@@ -32,6 +32,7 @@ import { attemptView, chatError } from './errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
 import { snippetOf } from '../snippet.ts';
+import { inBackground } from '../background.ts';
 
 /** What the chat uses (main.ts wires it to the services). */
 export type ChatHost = Pick<
@@ -162,34 +163,34 @@ export class ChatController implements vscode.Disposable {
         this.refresh();
         return;
       case 'send':
-        void this.ask({ question: m.text, ...(m.images?.length ? { images: m.images } : {}) }, { reveal: false });
+        this.background(this.ask({ question: m.text, ...(m.images?.length ? { images: m.images } : {}) }, { reveal: false }), 'Asking the model');
         return;
       case 'pickImages':
-        void this.pickImages();
+        this.background(this.pickImages(), 'Picking images');
         return;
       case 'cancel':
         if (this.inflight?.id === m.id) this.cancel();
         return;
       case 'regenerate':
-        void this.regenerate(m.id);
+        this.background(this.regenerate(m.id), 'Regenerating the answer');
         return;
       case 'retryWith':
-        void this.retryWith(m.id, m.model);
+        this.background(this.retryWith(m.id, m.model), 'Retrying with another model');
         return;
       case 'newChat':
         this.clear();
         return;
       case 'switchModel':
-        void vscode.commands.executeCommand('switchboard.switchModel');
+        this.background(vscode.commands.executeCommand('switchboard.switchModel'), 'Switching the model');
         return;
       case 'setModel':
-        void this.app.setCurrentModel(m.model);
+        this.background(this.app.setCurrentModel(m.model), 'Setting the model');
         return;
       case 'apply':
-        void this.apply(m.id, m.mode, m.block);
+        this.background(this.apply(m.id, m.mode, m.block), 'Applying the code');
         return;
       case 'attach':
-        void this.attach(m.what);
+        this.background(this.attach(m.what), 'Attaching context');
         return;
       case 'removeChip':
         this.chips = this.chips.filter((c) => c.id !== m.id);
@@ -199,13 +200,13 @@ export class ChatController implements vscode.Disposable {
         this.open(m.id);
         return;
       case 'renameConversation':
-        void this.rename(m.id);
+        this.background(this.rename(m.id), 'Renaming the conversation');
         return;
       case 'deleteConversation':
-        void this.remove(m.id);
+        this.background(this.remove(m.id), 'Deleting the conversation');
         return;
       case 'errorAction':
-        void this.errorAction(m.id);
+        this.background(this.errorAction(m.id), 'The error action');
         return;
       case 'openLink':
         openHttpLink(m.url);
@@ -219,7 +220,7 @@ export class ChatController implements vscode.Disposable {
 
   /** Nothing is posted before the view said `ready`. */
   private post(message: HostToChat): void {
-    if (this.view && this.ready) void this.view.webview.postMessage(message);
+    if (this.view && this.ready) this.background(this.view.webview.postMessage(message), 'Posting to the chat view');
   }
 
   private modelOptions(): ModelOption[] {
@@ -275,10 +276,10 @@ export class ChatController implements vscode.Disposable {
   /** Start a new conversation (the current one stays in the history). */
   clear(): void {
     this.cancel();
-    void this.save();
+    this.background(this.save(), 'Saving the conversation');
     this.conv = newConversation(newId('c'), Date.now(), this.app.currentModel());
     this.targets.clear();
-    void this.store.save(this.conv);
+    this.background(this.store.save(this.conv), 'Saving the new conversation');
     this.refresh();
     this.post({ type: 'focus' });
   }
@@ -287,15 +288,15 @@ export class ChatController implements vscode.Disposable {
     if (id === this.conv.id) return true;
     const c = this.store.load(id);
     if (!c) {
-      void this.app.notify('warning', 'Switchboard: that conversation is no longer in the history.');
+      this.notify('warning', 'Switchboard: that conversation is no longer in the history.');
       this.refresh();
       return false;
     }
     this.cancel();
-    void this.save();
+    this.background(this.save(), 'Saving the conversation');
     this.conv = c;
     this.targets.clear();
-    void this.store.save(c);
+    this.background(this.store.save(c), 'Saving the opened conversation');
     this.refresh();
     return true;
   }
@@ -346,7 +347,7 @@ export class ChatController implements vscode.Disposable {
   async attach(what: 'selection' | 'file'): Promise<boolean> {
     const editor = this.app.applier.currentEditor();
     if (!editor) {
-      void this.app.notify('info', 'Switchboard: open a file in an editor to attach it.');
+      this.notify('info', 'Switchboard: open a file in an editor to attach it.');
       return false;
     }
     const doc = editor.document;
@@ -427,7 +428,7 @@ export class ChatController implements vscode.Disposable {
       images.push({ name, mediaType, data: Buffer.from(bytes).toString('base64'), thumb: '' });
     }
     if (uris.length > MAX_CHAT_IMAGES) problems.push(`only the first ${MAX_CHAT_IMAGES} images were attached`);
-    if (problems.length) void this.app.notify('warning', `Switchboard: ${problems.join('; ')}.`);
+    if (problems.length) this.notify('warning', `Switchboard: ${problems.join('; ')}.`);
     if (images.length) this.post({ type: 'attachedImages', images });
   }
 
@@ -548,8 +549,8 @@ export class ChatController implements vscode.Disposable {
     const stream = this.app.client().stream({ model, messages });
     this.inflight = { id, stream };
     this.refresh();
-    void save();
-    const timer = setInterval(() => void save(), STREAM_SAVE_MS);
+    this.background(save(), 'Saving the streaming answer');
+    const timer = setInterval(() => this.background(save(), 'Saving the streaming answer'), STREAM_SAVE_MS);
     this.saveTimers.add(timer);
     try {
       for await (const part of stream) {
@@ -560,7 +561,7 @@ export class ChatController implements vscode.Disposable {
           turn.entry.reasoning += part.text;
           if (shown() && part.text) this.post({ type: 'reasoningDelta', id, text: part.text });
         } else if (part.type === 'warning') {
-          void this.app.notify('warning', `Switchboard: ${part.message}`);
+          this.notify('warning', `Switchboard: ${part.message}`);
         }
       }
     } catch (e) {
@@ -625,16 +626,26 @@ export class ChatController implements vscode.Disposable {
   async apply(id: string | undefined, mode: ApplyMode, block = 0): Promise<boolean> {
     const turn = id ? this.conv.turns.find((t) => t.entry.id === id) : this.conv.turns.findLast((t) => t.entry.role === 'assistant' && t.entry.canApply);
     if (!turn || turn.entry.role !== 'assistant' || !turn.entry.canApply) {
-      void this.app.notify('warning', 'Switchboard: there is no answer to apply yet.');
+      this.notify('warning', 'Switchboard: there is no answer to apply yet.');
       return false;
     }
     const blocks = codeBlocks(turn.entry.text);
     const code = blocks.length ? blocks[block]?.text : block === 0 ? turn.entry.text.trim() : undefined;
     if (code === undefined) {
-      void this.app.notify('warning', `Switchboard: the answer has no code block ${block + 1}.`);
+      this.notify('warning', `Switchboard: the answer has no code block ${block + 1}.`);
       return false;
     }
     return this.app.applier.applyCode(code.replace(/\n$/, ''), this.targets.get(turn.entry.id) ?? null, mode);
+  }
+
+  /** Work a message or timer starts and nobody awaits: a failure goes to the log, never lost. */
+  private background(work: PromiseLike<unknown>, what: string): void {
+    inBackground(work, this.app.log, what);
+  }
+
+  /** A notification nobody waits on (its buttons, if any, are not read). */
+  private notify(level: 'info' | 'warning' | 'error', text: string): void {
+    this.background(this.app.notify(level, text), 'Showing a notification');
   }
 
   dispose(): void {
@@ -642,7 +653,7 @@ export class ChatController implements vscode.Disposable {
     for (const t of this.saveTimers) clearInterval(t);
     this.saveTimers.clear();
     // A reload while streaming: the last save marks it; load() shows it as interrupted.
-    void this.save();
+    this.background(this.save(), 'Saving the conversation');
     this.cancel();
     for (const s of this.subs) s.dispose();
   }
