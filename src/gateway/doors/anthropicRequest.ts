@@ -17,7 +17,7 @@ import type {
   ToolResultPart,
   UserContent,
 } from '../../core/index.ts';
-import { argsText, DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
+import { argsText, DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
 import { noStates, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
@@ -252,18 +252,9 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
 }
 
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
-export function parseMessagesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
-  if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
+export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
   const warnings: string[] = [];
-  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL))
-    if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
-  for (const k of Object.keys(body)) if (!KNOWN_TOP_LEVEL.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
-  const model = need(
-    typeof body.model === 'string' && body.model !== '',
-    body.model as string,
-    'model',
-    'required ("provider/model", "route/<id>" or an alias)',
-  );
+  const { body, model } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
   const maxTokens = optNumber(body, 'max_tokens');
   if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
     throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });

@@ -75,6 +75,29 @@ export function need<T>(ok: boolean, value: T, param: string, what: string): T {
   return value;
 }
 
+/**
+ * The checks every door makes first: a JSON object body, refused top-level parameters thrown, unknown
+ * ones warned about (never dropped silently), and the model id. Returns the body and the model.
+ */
+export function openBody(
+  body: unknown,
+  refused: Readonly<Record<string, string>>,
+  known: ReadonlySet<string>,
+  warnings: string[],
+): { body: Record<string, unknown>; model: string } {
+  if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
+  for (const [k, why] of Object.entries(refused))
+    if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
+  for (const k of Object.keys(body)) if (!known.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  const model = need(
+    typeof body.model === 'string' && body.model !== '',
+    body.model as string,
+    'model',
+    'required ("provider/model", "route/<id>" or an alias)',
+  );
+  return { body, model };
+}
+
 export function optNumber(o: Record<string, unknown>, key: string, param = key, range?: [number, number]): number | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;

@@ -17,7 +17,7 @@ import type {
   ToolDefinition,
   UserContent,
 } from '../../core/index.ts';
-import { DoorRefusal, isObject, need, optNumber, optString, type DoorRequest } from './door.ts';
+import { DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
 import { noStates, type StateLookup } from './stateCache.ts';
 
 /** Upstreams accept `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini): a namespace joins with "__". */
@@ -269,18 +269,9 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
   throw new DoorRefusal('text.format.type: must be "text", "json_object" or "json_schema"', { param: 'text.format.type' });
 }
 
-export function parseResponsesRequest(body: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
-  if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
+export function parseResponsesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   const warnings: string[] = [];
-  for (const [k, why] of Object.entries(REFUSED_TOP_LEVEL))
-    if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
-  for (const k of Object.keys(body)) if (!KNOWN_TOP_LEVEL.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
-  const model = need(
-    typeof body.model === 'string' && body.model !== '',
-    body.model as string,
-    'model',
-    'required ("provider/model", "route/<id>" or an alias)',
-  );
+  const { body, model } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
   const namespaced = new Map<string, [string, string]>();
   const tools = parseTools(body.tools, warnings, namespaced);
   const messages: ChatMessage[] = [];
