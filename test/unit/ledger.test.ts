@@ -116,7 +116,17 @@ describe('the SQLite ledger', () => {
     assert.equal(seen, 0.6, 'the other store sees the hold');
     assert.equal(r2.id, null);
     await a.settle(r1.id!, entry(0.15));
-    assert.deepEqual(await b.totals(now), { today: 0.15, month: 0.15, unknownCostToday: 0, reserved: 0 });
+    assert.deepEqual(await b.totals(now), {
+      today: 0.15,
+      month: 0.15,
+      unknownCostToday: 0,
+      reserved: 0,
+      session: 0,
+      sessionReserved: 0,
+      requestsToday: 1,
+      sessionRequests: 0,
+      unknownCostSession: 0,
+    });
     const r3 = await b.reserve(now, () => ({ hold: 0.3, value: null }));
     await b.release(r3.id!);
     assert.equal((await a.totals(now)).reserved, 0);
