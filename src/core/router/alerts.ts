@@ -64,7 +64,7 @@ export function alertCandidates(
     const isBlocked = blocked.includes(cap);
     for (const threshold of ALERT_THRESHOLDS) {
       // A zero cap has no percentages; only a refusal says something.
-      const reached = limit > 0 && spentUsd >= (limit * threshold) / 100 - 1e-12;
+      const reached = limit > 0 && spentUsd >= (limit * threshold) / 100 - 1e-8;
       const blockedHere = isBlocked && threshold === 100;
       if (!reached && !blockedHere) continue;
       const base = { cap, threshold, limitUsd: limit, spentUsd, blocked: blockedHere, onExceed: budget.onExceed, period: p, frontEnd };

@@ -11,6 +11,13 @@ export type BudgetVerdict =
   | { action: 'warn'; message: string; over: PeriodCap[] }
   | { action: 'block'; error: SwitchboardError; over: PeriodCap[] };
 
+/**
+ * Sums of dollar amounts in floating point drift (0.2 + 0.2 + 0.2 > 0.6): a spend within a
+ * millionth of a cent of the cap is at the cap, not over it.
+ */
+const EPSILON_USD = 1e-8;
+const exceeds = (amount: number, cap: number): boolean => amount > cap + EPSILON_USD;
+
 export const usd = (n: number): string => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(2)}`;
 
 /** Whether the budget limits anything (a budget of only `onExceed` does not). */
@@ -45,18 +52,18 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
   const held = (n: number, reserved: number): string => (reserved > 0 ? `${usd(n - reserved)} + ${usd(reserved)} held by requests in flight` : usd(n));
   const over: string[] = [];
   const caps: PeriodCap[] = [];
-  if (budget.perRequest !== undefined && estimateUsd !== null && estimateUsd > budget.perRequest) {
+  if (budget.perRequest !== undefined && estimateUsd !== null && exceeds(estimateUsd, budget.perRequest)) {
     over.push(`per-request budget ${usd(budget.perRequest)} < estimate ${usd(estimateUsd)}`);
   }
-  if (budget.perSession !== undefined && spent.session + est > budget.perSession) {
+  if (budget.perSession !== undefined && exceeds(spent.session + est, budget.perSession)) {
     over.push(`session budget ${usd(budget.perSession)}: spent ${held(spent.session, spent.sessionReserved)} this session + estimate ${estText}`);
     caps.push('perSession');
   }
-  if (budget.daily !== undefined && spent.today + est > budget.daily) {
+  if (budget.daily !== undefined && exceeds(spent.today + est, budget.daily)) {
     over.push(`daily budget ${usd(budget.daily)}: spent ${held(spent.today, spent.reserved)} today + estimate ${estText}`);
     caps.push('daily');
   }
-  if (budget.monthly !== undefined && spent.month + est > budget.monthly) {
+  if (budget.monthly !== undefined && exceeds(spent.month + est, budget.monthly)) {
     over.push(`monthly budget ${usd(budget.monthly)}: spent ${held(spent.month, spent.reserved)} this month + estimate ${estText}`);
     caps.push('monthly');
   }
