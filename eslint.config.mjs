@@ -33,6 +33,8 @@ const HOST_PURE = [
   'src/host/requestLog.ts',
   'src/host/services/*.ts',
   'src/host/settingsModel.ts',
+  'src/host/spendStatus.ts',
+  'src/host/usageReport.ts',
   'src/host/workspaceOverrides.ts',
 ];
 

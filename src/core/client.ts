@@ -27,7 +27,7 @@ import { ModelResolver } from './resolve.ts';
 import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
 import { CooldownTracker, type CooldownOptions } from './router/cooldown.ts';
 import { LatencyTracker } from './router/latency.ts';
-import type { UsageStore } from './router/ledger.ts';
+import type { LedgerEntryInput, UsageStore } from './router/ledger.ts';
 import { DEFAULT_RETRY, Router, type ChatRequest, type RetryPolicy } from './router/router.ts';
 import type { ModelFacts } from './router/strategy.ts';
 import type { BudgetAlert, ChatResult, LanguageModel } from './types.ts';
@@ -54,6 +54,8 @@ export interface ClientOptions {
   session?: string | (() => string);
   /** Called once for each budget alert fired (50/80/100 % of a cap); the alert is also a warning part of the request that fired it. */
   onBudgetAlert?: (alert: BudgetAlert) => void;
+  /** Called after each answer's entry is written to the ledger (a live spend display refreshes on it). */
+  onRecorded?: (entry: LedgerEntryInput) => void;
   /** Names the config source in errors ("the config file ~/.config/…", "settings"). */
   configHint?: string;
   cooldown?: Partial<CooldownOptions>;
@@ -166,6 +168,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     ...(options.random ? { random: options.random } : {}),
     session,
     ...(options.onBudgetAlert ? { onBudgetAlert: options.onBudgetAlert } : {}),
+    ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
   });
 
   const stream = (req: ChatRequest): ChatStream => {

@@ -33,7 +33,7 @@ export {
   type SpendTotals,
   type UsageReport,
 } from './router/ledger.ts';
-export { ALERT_THRESHOLDS } from './router/alerts.ts';
+export { ALERT_THRESHOLDS, isBudgetAlertMessage } from './router/alerts.ts';
 export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';

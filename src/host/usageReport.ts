@@ -1,13 +1,20 @@
-/** "Show Usage and Costs": the ledger summarized as a read-only markdown document. */
-import * as vscode from 'vscode';
-import { pricesAsOfLabel, SqliteUsageStore, summarize, type UsageReport } from '../core/index.ts';
-import type { FeatureHost } from './featureHost.ts';
+/**
+ * "Show Usage and Costs": the ledger summarized as markdown. The session's and today's figures
+ * come from the same ledger entries (the session's are those tagged with its id), so the two can
+ * never disagree about what was counted. Pure (no 'vscode'): usage.ts shows it.
+ */
+import { pricesAsOfLabel, summarize, type BudgetConfig, type LedgerEntry, type UsageReport } from '../core/index.ts';
 import { costDifference, formatUsd } from '../shared/format.ts';
 
-/** What the usage report uses (main.ts wires it to the services). */
-export type UsageHost = Pick<FeatureHost, 'ledger' | 'session' | 'settings' | 'spendText'>;
-
-export const USAGE_SCHEME = 'switchboard-usage';
+export interface UsageInput {
+  entries: readonly LedgerEntry[];
+  sessionId: string;
+  sessionStartedAt: number;
+  budget: BudgetConfig | undefined;
+  /** What the one-time import of the old JSONL ledger could not read. */
+  legacy: { path: string; problemCount: number; problems: string[] } | null;
+  now?: Date;
+}
 
 function table(rows: string[][]): string {
   const [head, ...body] = rows;
@@ -17,13 +24,15 @@ function table(rows: string[][]): string {
   );
 }
 
+const unknown = (n: number): string => (n ? ` (+${n} unpriced)` : '');
+const requests = (n: number): string => `${n} request${n === 1 ? '' : 's'}`;
+
 function section(title: string, r: UsageReport): string {
   if (r.requests === 0) return `## ${title}\n\nNo requests.\n`;
-  const unknown = (n: number): string => (n ? ` (+${n} unpriced)` : '');
   return [
     `## ${title}`,
     '',
-    `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
+    `**${formatUsd(r.totalUsd)}** over ${requests(r.requests)}${unknown(r.unknownCostRequests)}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
     '',
     table([
       ['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
@@ -52,67 +61,45 @@ function section(title: string, r: UsageReport): string {
   ].join('\n');
 }
 
-export async function usageMarkdown(app: UsageHost, now = new Date()): Promise<string> {
-  const entries = await app.ledger.readAll();
+function budgetLine(budget: BudgetConfig | undefined): string {
+  const caps = budget
+    ? [
+        budget.perSession !== undefined ? `${formatUsd(budget.perSession)} a session` : null,
+        budget.daily !== undefined ? `${formatUsd(budget.daily)} a day` : null,
+        budget.monthly !== undefined ? `${formatUsd(budget.monthly)} a month` : null,
+        budget.perRequest !== undefined ? `${formatUsd(budget.perRequest)} a request` : null,
+      ].filter(Boolean)
+    : [];
+  if (!budget || caps.length === 0) return 'No budget set (`switchboard.budget`).';
+  return `Budget: ${caps.join(', ')} (on exceed: ${budget.onExceed}); alerts at 50, 80 and 100 % of each cap.`;
+}
+
+export function usageMarkdown(u: UsageInput): string {
+  const now = u.now ?? new Date();
   const monthStart = new Date(now.getFullYear(), now.getMonth(), 1).getTime();
   const dayStart = new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime();
-  const budget = app.settings.config.budget;
+  const session = summarize(
+    u.entries.filter((e) => e.session === u.sessionId),
+    null,
+  );
   const lines = [
     '# Switchboard usage and costs',
     '',
-    `This session: **${app.spendText()}** over ${app.session.requests} request${app.session.requests === 1 ? '' : 's'}.`,
+    `This session (since ${new Date(u.sessionStartedAt).toLocaleString()}): **${formatUsd(session.totalUsd)}**${unknown(session.unknownCostRequests)} over ${requests(session.requests)}. It continues across window reloads; "Switchboard: Start New Spend Session" starts a new one.`,
     '',
-    budget
-      ? `Budget: ${[budget.daily !== undefined ? `${formatUsd(budget.daily)} a day` : null, budget.monthly !== undefined ? `${formatUsd(budget.monthly)} a month` : null, budget.perRequest !== undefined ? `${formatUsd(budget.perRequest)} a request` : null].filter(Boolean).join(', ')} (on exceed: ${budget.onExceed}).`
-      : 'No budget set (`switchboard.budget`).',
+    budgetLine(u.budget),
     '',
-    section('Today', summarize(entries, dayStart)),
-    section('This month', summarize(entries, monthStart)),
-    section('All time', summarize(entries, null)),
-    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices.`,
+    section('This session', session),
+    section('Today (every Switchboard front end on this machine)', summarize(u.entries, dayStart)),
+    section('This month', summarize(u.entries, monthStart)),
+    section('All time', summarize(u.entries, null)),
+    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices. Requests that failed before any answer cost nothing and are not counted.`,
   ];
-  // What the one-time import of the old JSONL ledger could not read: said, not silently dropped.
-  const legacy = app.ledger instanceof SqliteUsageStore ? app.ledger.legacyImport() : null;
+  const legacy = u.legacy;
   if (legacy && legacy.problemCount > 0)
     lines.push(
       '',
       `${legacy.problemCount} line(s) of the old ledger ${legacy.path} could not be imported and are not counted: ${legacy.problems.slice(0, 5).join('; ')}${legacy.problemCount > 5 ? '; …' : ''}`,
     );
   return lines.join('\n');
-}
-
-export class UsageDocument implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  static readonly uri = vscode.Uri.from({ scheme: USAGE_SCHEME, path: '/Switchboard Usage.md' });
-  private readonly app: UsageHost;
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private readonly reg: vscode.Disposable;
-  private text = '';
-
-  constructor(app: UsageHost) {
-    this.app = app;
-    this.reg = vscode.workspace.registerTextDocumentContentProvider(USAGE_SCHEME, this);
-  }
-
-  provideTextDocumentContent(): string {
-    return this.text;
-  }
-
-  async show(): Promise<string> {
-    this.text = await usageMarkdown(this.app);
-    this.changed.fire(UsageDocument.uri);
-    const doc = await vscode.workspace.openTextDocument(UsageDocument.uri);
-    // Rendered by the built-in Markdown preview where there is one; the source otherwise.
-    try {
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
-    } catch {
-      await vscode.window.showTextDocument(doc, { preview: true });
-    }
-    return this.text;
-  }
-
-  dispose(): void {
-    this.reg.dispose();
-    this.changed.dispose();
-  }
 }

@@ -11,6 +11,10 @@ import { localDayKey, recordedSpend, type SpendTotals, type UsageStore } from '.
 
 export const ALERT_THRESHOLDS = [50, 80, 100] as const;
 
+const PREFIX = 'Budget alert: ';
+/** Whether a warning is a budget alert's text (front ends that show alerts on their own skip these). */
+export const isBudgetAlertMessage = (warning: string): boolean => warning.startsWith(PREFIX);
+
 const LABEL: Record<PeriodCap, string> = { daily: 'daily budget', monthly: 'monthly budget', perSession: 'session budget' };
 
 /** When a cap that stops requests lets them through again. */
@@ -34,9 +38,9 @@ function period(cap: PeriodCap, now: number, session: string | null): string | n
 function message(a: Omit<BudgetAlert, 'message'>): string {
   const label = LABEL[a.cap];
   if (a.blocked)
-    return `Budget alert: the ${label} of ${usd(a.limitUsd)} stops requests (${usd(a.spentUsd)} spent, and the next request could cost more than is left): they are refused ${UNTIL[a.cap]} or the cap is raised (budget.${a.cap}).`;
-  if (a.threshold < 100) return `Budget alert: ${a.threshold}% of the ${label} used (${usd(a.spentUsd)} of ${usd(a.limitUsd)}).`;
-  return `Budget alert: the ${label} of ${usd(a.limitUsd)} is used up (${usd(a.spentUsd)} spent): ${
+    return `${PREFIX}the ${label} of ${usd(a.limitUsd)} stops requests (${usd(a.spentUsd)} spent, and the next request could cost more than is left): they are refused ${UNTIL[a.cap]} or the cap is raised (budget.${a.cap}).`;
+  if (a.threshold < 100) return `${PREFIX}${a.threshold}% of the ${label} used (${usd(a.spentUsd)} of ${usd(a.limitUsd)}).`;
+  return `${PREFIX}the ${label} of ${usd(a.limitUsd)} is used up (${usd(a.spentUsd)} spent): ${
     a.onExceed === 'block' ? `further requests are refused ${UNTIL[a.cap]}` : 'requests go on with a warning (onExceed: warn)'
   }.`;
 }

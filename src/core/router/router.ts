@@ -17,7 +17,7 @@ import { hasLimits, type PeriodCap } from './budget.ts';
 import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
-import type { SpendTotals, UsageStore } from './ledger.ts';
+import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
 import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
 import { stripForeignState } from './providerState.ts';
 import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
@@ -64,6 +64,8 @@ export interface RouterDeps {
   session?: () => string | null;
   /** Called once for each budget alert fired (see alerts.ts); the alert is also a warning part. */
   onBudgetAlert?: (alert: BudgetAlert) => void;
+  /** Called after an answer's entry is in the ledger (live spend displays refresh on it). */
+  onRecorded?: (entry: LedgerEntryInput) => void;
   random?: () => number;
   /** Caps on one answer (size in characters, duration in ms); see config `limits`. */
   limits?: AnswerLimits;
@@ -561,6 +563,12 @@ export class Router {
       hold.recorded = true;
     } catch (e) {
       hold.problem = `this answer (${r.costUsd === null ? 'cost unknown' : `$${r.costUsd}`}) could not be recorded: ${(e as Error)?.message ?? String(e)}`;
+      return;
+    }
+    try {
+      this.d.onRecorded?.(entry);
+    } catch {
+      /* a listener's bug must not fail the request */
     }
   }
 }
