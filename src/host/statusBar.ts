@@ -14,6 +14,8 @@ export interface StatusInfo {
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  /** The tooltip as plain text (MarkdownString escapes it). */
+  private plain = '';
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('switchboard.model', vscode.StatusBarAlignment.Right, 100);
@@ -33,6 +35,7 @@ export class StatusBar implements vscode.Disposable {
     }
     tip.appendMarkdown('\nClick to switch model.');
     this.item.tooltip = tip;
+    this.plain = [s.model ? `Model: ${s.model}` : 'No model picked yet.', ...(s.spend?.lines ?? [])].join('\n');
     const severity = s.spend?.severity ?? 'none';
     this.item.backgroundColor = severity === 'none' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Background`);
     this.item.accessibilityInformation = { label: `Switchboard model ${s.model ?? 'not picked'}${s.spend ? `, ${s.spend.label}` : ''}` };
@@ -41,8 +44,7 @@ export class StatusBar implements vscode.Disposable {
 
   /** What the item shows (the integration tests read it). */
   shown(): { text: string; tooltip: string } {
-    const tip = this.item.tooltip;
-    return { text: this.item.text, tooltip: typeof tip === 'string' ? tip : (tip?.value ?? '') };
+    return { text: this.item.text, tooltip: this.plain };
   }
 
   dispose(): void {

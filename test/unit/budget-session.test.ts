@@ -133,7 +133,17 @@ describe('the session cap', () => {
     );
     db.close();
     const s = new SqliteUsageStore(path);
-    await s.append({ ts: new Date(now).toISOString(), model: MODEL, answeredBy: MODEL, inputTokens: 1, outputTokens: 1, costUsd: 0.25, frontEnd: 'vscode', ok: true, session: 'w' });
+    await s.append({
+      ts: new Date(now).toISOString(),
+      model: MODEL,
+      answeredBy: MODEL,
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 0.25,
+      frontEnd: 'vscode',
+      ok: true,
+      session: 'w',
+    });
     const t = await s.totals(now, 'w');
     assert.equal(t.today, 0.75);
     assert.equal(t.session, 0.25);
@@ -206,6 +216,26 @@ describe('the session cap', () => {
     await w.client.close();
     await w2.client.close();
   });
+
+  test("the config's capabilities.maxOutputTokens bounds a request's worst case (no max_tokens asked, as VS Code's agent mode sends)", async () => {
+    const fake = await startFakeProvider('openai');
+    fakes.push(fake);
+    fake.setDefault(ANSWER);
+    const client = createClient(
+      {
+        providers: [{ id: 'openai', baseUrl: fake.baseUrl }],
+        retries: { maxRetries: 0 },
+        pricing: { 'openai/gpt-4o-mini': PRICE },
+        capabilities: { 'openai/gpt-4o-mini': { maxOutputTokens: 100 } },
+        budget: { perSession: 0.5, onExceed: 'block' },
+      },
+      { env: { OPENAI_API_KEY: 'k' }, ledger: new MemoryUsageStore(), session: 's' },
+    );
+    // Without the override the worst case is 16,384 tokens at $2000/1M ($32): refused at once.
+    const ask = () => client.complete({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    assert.deepEqual([(await ask()).error?.kind ?? 'ok', (await ask()).error?.kind ?? 'ok', (await ask()).error?.kind ?? 'ok'], ['ok', 'ok', 'budget']);
+    await client.close();
+  });
 });
 
 describe('budget alerts at 50 / 80 / 100 %', () => {
@@ -242,7 +272,10 @@ describe('budget alerts at 50 / 80 / 100 %', () => {
     }
     assert.deepEqual(seen, ['ok:', 'ok:80', 'refused:100 blocked', 'refused:', 'refused:']);
     const blocked = w.alerts.find((a) => a.blocked)!;
-    assert.match(blocked.message, /the session budget of \$0\.50 stops requests \(\$0\.40 spent.*refused until a new spend session starts or the cap is raised \(budget\.perSession\)/);
+    assert.match(
+      blocked.message,
+      /the session budget of \$0\.50 stops requests \(\$0\.40 spent.*refused until a new spend session starts or the cap is raised \(budget\.perSession\)/,
+    );
     // A new session (VS Code's "Start New Spend Session"): requests go again, and its alerts are its own.
     session = 'second';
     const r = await w.ask();

@@ -122,7 +122,17 @@ describe('SpendService', () => {
     assert.deepEqual(again.snapshot().session, before.session);
     assert.equal(again.snapshot().sessionStartedAt, before.sessionStartedAt);
     // Another window's (or the CLI's) spend today: in the day's total, not in this session's.
-    await ledger.append({ ts: new Date().toISOString(), model: 'a/m', answeredBy: 'a/m', inputTokens: 1, outputTokens: 1, costUsd: 1, frontEnd: 'cli', ok: true, session: 'cli-x' });
+    await ledger.append({
+      ts: new Date().toISOString(),
+      model: 'a/m',
+      answeredBy: 'a/m',
+      inputTokens: 1,
+      outputTokens: 1,
+      costUsd: 1,
+      frontEnd: 'cli',
+      ok: true,
+      session: 'cli-x',
+    });
     await again.refresh();
     assert.ok(Math.abs(again.snapshot().today.usd - 1.4) < 1e-9);
     assert.ok(Math.abs(again.snapshot().session.usd - 0.4) < 1e-9);

@@ -84,10 +84,12 @@ export function alertCandidates(
  */
 export async function claimAlerts(ledger: UsageStore, candidates: readonly Candidate[], now: number): Promise<BudgetAlert[]> {
   if (candidates.length === 0) return [];
-  const fresh = new Set(await ledger.claimAlerts(
-    candidates.map((c) => c.key),
-    now,
-  ));
+  const fresh = new Set(
+    await ledger.claimAlerts(
+      candidates.map((c) => c.key),
+      now,
+    ),
+  );
   const best = new Map<PeriodCap, BudgetAlert>();
   for (const c of candidates) {
     if (!fresh.has(c.key)) continue;

@@ -7,9 +7,7 @@ import type { SpendTotals } from './ledger.ts';
 export type PeriodCap = 'daily' | 'monthly' | 'perSession';
 
 export type BudgetVerdict =
-  | { action: 'ok' }
-  | { action: 'warn'; message: string; over: PeriodCap[] }
-  | { action: 'block'; error: SwitchboardError; over: PeriodCap[] };
+  { action: 'ok' } | { action: 'warn'; message: string; over: PeriodCap[] } | { action: 'block'; error: SwitchboardError; over: PeriodCap[] };
 
 /**
  * Sums of dollar amounts in floating point drift (0.2 + 0.2 + 0.2 > 0.6): a spend within a
