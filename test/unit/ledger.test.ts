@@ -172,7 +172,8 @@ describe('the SQLite ledger', () => {
 
   test('a full disk: the failed write is an error, earlier entries stay whole, and writing resumes cleanly once space returns', async () => {
     const path = fresh();
-    const full = new SqliteUsageStore(path, { maxPageCount: 8 });
+    // The schema takes 9 pages (tables and indexes); 12 leave room for a hundred-odd entries.
+    const full = new SqliteUsageStore(path, { maxPageCount: 12 });
     let written = 0;
     let failure: Error | null = null;
     for (let i = 0; i < 2000 && !failure; i++) {
@@ -184,6 +185,7 @@ describe('the SQLite ledger', () => {
       }
     }
     assert.ok(failure, 'the capped database filled up');
+    assert.ok(written > 10, `${written} entries fitted before it was full`);
     assert.match(failure.message, /usage ledger .* cannot be used: database or disk is full/);
     full.close();
     const roomy = new SqliteUsageStore(path);
