@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { ApplyMode } from '../shared/protocol/chat.ts';
-import { extractCode } from './prompts.ts';
+import { extractCode } from './common/prompts.ts';
 
 export const PROPOSAL_SCHEME = 'switchboard-proposal';
 

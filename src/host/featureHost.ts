@@ -8,10 +8,10 @@ import type * as vscode from 'vscode';
 import type { ChatMessage, ChatResult, ResolvedProvider, SwitchboardClient, UsageStore } from '../core/index.ts';
 import type { Applier } from './apply.ts';
 import type { KeyStore } from './keyStore.ts';
-import type { PickEntry } from './modelItems.ts';
+import type { PickEntry } from './common/modelItems.ts';
 import type { SessionTotals } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
-import type { SettingsResult } from './settingsModel.ts';
+import type { SettingsResult } from './common/settingsModel.ts';
 
 export type { FlagName, NoticeLevel, SessionTotals };
 

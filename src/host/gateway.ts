@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { SwitchboardClient } from '../core/index.ts';
 import type { AgentId } from '../gateway/agentSnippets.ts';
 import type { FeatureHost } from './featureHost.ts';
-import { inBackground } from './background.ts';
+import { inBackground } from './common/background.ts';
 
 /** What the gateway controller uses (main.ts wires it to the services). */
 export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'currentModel' | 'keys' | 'log' | 'notify'>;

@@ -10,14 +10,14 @@ import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
-import type { CommandId } from './commandIds.ts';
+import type { CommandId } from './common/commandIds.ts';
 import { commandHandlers, type CommandsHost } from './commands.ts';
 import { CompareManager } from './compare/manager.ts';
 import type { FeatureHost, NoticeLevel } from './featureHost.ts';
 import { KeyStore } from './keyStore.ts';
 import { firstRunOffers } from './keysFlow.ts';
 import { countTokens, languageModelInfos, provideResponse } from './lmProvider.ts';
-import type { PickEntry } from './modelItems.ts';
+import type { PickEntry } from './common/modelItems.ts';
 import { CatalogRefresher } from './services/catalogRefresh.ts';
 import { ClientService } from './services/clients.ts';
 import type { Disposable } from './services/events.ts';
@@ -25,11 +25,11 @@ import { ModelChoice } from './services/modelChoice.ts';
 import { ModelList } from './services/modelList.ts';
 import { FirstRunFlags, Notifier } from './services/notifier.ts';
 import { SessionSpend } from './services/spend.ts';
-import { validateSettings } from './settingsModel.ts';
+import { validateSettings } from './common/settingsModel.ts';
 import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
-import { inBackground } from './background.ts';
+import { inBackground } from './common/background.ts';
 
 /** What the light activation code hands over. */
 export interface Shell {

@@ -4,8 +4,8 @@
  * workspace, for a value that redirects a provider or loosens the budget.
  */
 import * as vscode from 'vscode';
-import { pickValue, riskyOverrides, type RiskyOverride, type SettingLayers } from './workspaceOverrides.ts';
-import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './settingsModel.ts';
+import { pickValue, riskyOverrides, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
+import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsModel.ts';
 
 export interface SettingsRead {
   raw: Partial<Record<ConfigSettingKey, unknown>>;

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyUsage, type ChatResult } from '../../src/core/types.ts';
-import type { KeyValueStore } from '../../src/host/memento.ts';
+import type { KeyValueStore } from '../../src/host/common/memento.ts';
 import { ClientService } from '../../src/host/services/clients.ts';
 import { Emitter, type Log } from '../../src/host/services/events.ts';
 import { ModelChoice } from '../../src/host/services/modelChoice.ts';
 import { FirstRunFlags, Notifier } from '../../src/host/services/notifier.ts';
 import { SessionSpend } from '../../src/host/services/spend.ts';
-import { validateSettings } from '../../src/host/settingsModel.ts';
+import { validateSettings } from '../../src/host/common/settingsModel.ts';
 
 class MapStore implements KeyValueStore {
   readonly values = new Map<string, unknown>();

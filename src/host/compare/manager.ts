@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../shared/protocol/compare.ts';
 import type { FeatureHost } from '../featureHost.ts';
-import { CachedMemento } from '../memento.ts';
+import { CachedMemento } from '../common/memento.ts';
 import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
-import { inBackground } from '../background.ts';
+import { inBackground } from '../common/background.ts';
 
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
 export type CompareManagerHost = Pick<

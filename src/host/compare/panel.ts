@@ -18,10 +18,10 @@ import {
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { FeatureHost } from '../featureHost.ts';
-import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
+import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
-import { inBackground } from '../background.ts';
+import { inBackground } from '../common/background.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
 export type CompareHost = Pick<

@@ -2,7 +2,7 @@
  * Notifications (recorded so tests can see what the user saw; never a key) and the first-run
  * flags (which offers were made already).
  */
-import type { KeyValueStore } from '../memento.ts';
+import type { KeyValueStore } from '../common/memento.ts';
 import { Emitter } from './events.ts';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
