@@ -3,7 +3,7 @@
  * ledger, see services/spend.ts), caps and percentages in the tooltip; a click opens the switcher.
  */
 import * as vscode from 'vscode';
-import type { SpendStatus } from './spendStatus.ts';
+import type { SpendStatus } from './common/spendStatus.ts';
 
 export interface StatusInfo {
   model: string | null;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { SqliteUsageStore } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
-import { usageMarkdown } from './usageReport.ts';
+import { usageMarkdown } from './common/usageReport.ts';
 
 /** What the usage report uses (main.ts wires it to the services). */
 export type UsageHost = Pick<FeatureHost, 'ledger' | 'settings' | 'spendView'>;

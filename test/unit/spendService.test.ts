@@ -12,12 +12,12 @@ import { createClient } from '../../src/core/client.ts';
 import { MemoryUsageStore, summarize, type UsageStore } from '../../src/core/router/ledger.ts';
 import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 import type { BudgetAlert, ChatResult } from '../../src/core/types.ts';
-import type { KeyValueStore } from '../../src/host/memento.ts';
+import type { KeyValueStore } from '../../src/host/common/memento.ts';
 import type { Log } from '../../src/host/services/events.ts';
 import type { NoticeLevel } from '../../src/host/services/notifier.ts';
 import { NEW_SESSION, OPEN_SETTINGS, SESSION_IDLE_MS, SESSION_KEY, SpendService, type SpendView } from '../../src/host/services/spend.ts';
-import { spendStatus } from '../../src/host/spendStatus.ts';
-import { usageMarkdown } from '../../src/host/usageReport.ts';
+import { spendStatus } from '../../src/host/common/spendStatus.ts';
+import { usageMarkdown } from '../../src/host/common/usageReport.ts';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeServer } from '../fakes/types.ts';
 

@@ -13,8 +13,8 @@ import { randomUUID } from 'node:crypto';
 import type { BudgetAlert, BudgetConfig, ChatMessage, ChatResult, UsageStore } from '../../core/index.ts';
 import { recordedSpend } from '../../core/index.ts';
 import { formatUsd } from '../../shared/format.ts';
-import type { KeyValueStore } from '../memento.ts';
-import { logRequest } from '../requestLog.ts';
+import type { KeyValueStore } from '../common/memento.ts';
+import { logRequest } from '../common/requestLog.ts';
 import type { NoticeLevel } from './notifier.ts';
 import { Emitter, type Log } from './events.ts';
 

@@ -3,8 +3,8 @@
  * come from the same ledger entries (the session's are those tagged with its id), so the two can
  * never disagree about what was counted. Pure (no 'vscode'): usage.ts shows it.
  */
-import { pricesAsOfLabel, summarize, type BudgetConfig, type LedgerEntry, type UsageReport } from '../core/index.ts';
-import { costDifference, formatUsd } from '../shared/format.ts';
+import { pricesAsOfLabel, summarize, type BudgetConfig, type LedgerEntry, type UsageReport } from '../../core/index.ts';
+import { costDifference, formatUsd } from '../../shared/format.ts';
 
 export interface UsageInput {
   entries: readonly LedgerEntry[];

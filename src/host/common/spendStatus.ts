@@ -3,8 +3,8 @@
  * percentage in the tooltip, and a warning or error colour from 80 % / 100 % of a cap.
  * Pure (no 'vscode'): statusBar.ts renders it, the unit tests read it.
  */
-import { formatUsd } from '../shared/format.ts';
-import type { SpendView } from './services/spend.ts';
+import { formatUsd } from '../../shared/format.ts';
+import type { SpendView } from '../services/spend.ts';
 
 export interface SpendStatus {
   /** After the model in the item's text: "$0.42 · $1.80 today" (empty before any spend). */
