@@ -70,7 +70,8 @@ before(async () => {
   ui = await openUiSession({ settings: baseSettings() });
   await runCommand(ui.page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
   const pick = ui.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'OpenAI' }).first();
-  await pick.waitFor({ timeout: 15_000 });
+  // The services load on the command's first use: slow on a busy machine.
+  await pick.waitFor({ timeout: 60_000 });
   await pick.click();
   const input = ui.page.locator('.quick-input-widget .quick-input-box input[type=password]');
   await input.waitFor({ timeout: 15_000 });
