@@ -101,6 +101,8 @@ const MIGRATIONS: string[] = [
    ALTER TABLE entries ADD COLUMN tool_use_prompt_tokens INTEGER;
    ALTER TABLE entries ADD COLUMN billed_usd REAL CHECK (billed_usd IS NULL OR billed_usd >= 0);
    ALTER TABLE entries ADD COLUMN computed_usd REAL CHECK (computed_usd IS NULL OR computed_usd >= 0);`,
+  // 2: requests included in a subscription (VS Code's language models), apart from unknown costs.
+  `ALTER TABLE entries ADD COLUMN cost_included INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Bring the schema up to date; returns the version it is at. */
@@ -150,6 +152,7 @@ export class SqliteUsageStore implements UsageStore {
       reasoningTokens: num(r.reasoning_tokens),
       costUsd: num(r.cost_usd),
       costEstimated: r.cost_estimated === 1,
+      costIncluded: r.cost_included === 1,
       cacheWrite5mTokens: num(r.cache_write_5m_tokens),
       cacheWrite1hTokens: num(r.cache_write_1h_tokens),
       toolUsePromptTokens: num(r.tool_use_prompt_tokens),
@@ -277,11 +280,12 @@ export class SqliteUsageStore implements UsageStore {
       e.computedUsd,
       e.frontEnd,
       e.ok ? 1 : 0,
+      e.costIncluded ? 1 : 0,
     ];
     this.stmt(
       db,
       'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
-        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, cost_included) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(...row);
   }
 
@@ -291,7 +295,7 @@ export class SqliteUsageStore implements UsageStore {
     const s = this.stmt(
       db,
       'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
-        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
+        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND cost_included = 0 AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
     ).get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
     const held = Number(this.stmt(db, 'SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
     return { today: Number(s.today) + held, month: Number(s.month) + held, unknownCostToday: Number(s.unknown), reserved: held };
