@@ -153,7 +153,8 @@ export class ModelResolver {
     const { providerId, model: rest, wireModel } = r;
     if (r.direct && wireModel !== null) return { id, providerId: r.direct.id, provider: r.direct, wireModel, viaOpenRouter: r.direct.id === 'openrouter' };
     const openrouter = this.providers.get('openrouter');
-    if (r.via === 'openrouter' && openrouter && wireModel !== null) return { id, providerId: openrouter.id, provider: openrouter, wireModel, viaOpenRouter: true };
+    if (r.via === 'openrouter' && openrouter && wireModel !== null)
+      return { id, providerId: openrouter.id, provider: openrouter, wireModel, viaOpenRouter: true };
     const preset = findPreset(providerId);
     const add = preset
       ? `add {"id": "${preset.id}"} to "providers" in ${this.configHint}${preset.apiKeyEnv ? ` and set ${preset.apiKeyEnv}` : ''}`
