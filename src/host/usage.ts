@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { pricesAsOfLabel, SqliteUsageStore, summarize, type UsageReport } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
-import { costDifference, formatUsd } from '../shared/format.ts';
+import { costDifference, formatUsd, INCLUDED_LABEL } from '../shared/format.ts';
 
 /** What the usage report uses (main.ts wires it to the services). */
 export type UsageHost = Pick<FeatureHost, 'ledger' | 'session' | 'settings' | 'spendText'>;
@@ -20,14 +20,22 @@ function table(rows: string[][]): string {
 function section(title: string, r: UsageReport): string {
   if (r.requests === 0) return `## ${title}\n\nNo requests.\n`;
   const unknown = (n: number): string => (n ? ` (+${n} unpriced)` : '');
+  // Models included in a subscription (VS Code's own): counted apart, never as $0 or unpriced.
+  const included = (n: number, all: number): string => (n === 0 ? '' : n === all ? INCLUDED_LABEL : ` (+${n} ${INCLUDED_LABEL})`);
   return [
     `## ${title}`,
     '',
-    `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
+    `**${formatUsd(r.totalUsd)}** over ${r.requests} request${r.requests === 1 ? '' : 's'}${unknown(r.unknownCostRequests)}${r.includedRequests ? `, ${r.includedRequests} ${INCLUDED_LABEL}` : ''}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
     '',
     table([
       ['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
-      ...r.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)]),
+      ...r.byModel.map((m) => [
+        m.model,
+        String(m.requests),
+        String(m.inputTokens),
+        String(m.outputTokens),
+        m.included === m.requests ? INCLUDED_LABEL : formatUsd(m.costUsd) + unknown(m.unknownCost) + included(m.included, m.requests),
+      ]),
     ]),
     '',
     table([['Day', 'Requests', 'Cost'], ...r.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]),
@@ -69,7 +77,7 @@ export async function usageMarkdown(app: UsageHost, now = new Date()): Promise<s
     section('Today', summarize(entries, dayStart)),
     section('This month', summarize(entries, monthStart)),
     section('All time', summarize(entries, null)),
-    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices.`,
+    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price; requests to VS Code's own models (\`vscode/…\`, e.g. Copilot's) are included in your subscription, have no price of their own and are left out of budgets. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices.`,
   ];
   // What the one-time import of the old JSONL ledger could not read: said, not silently dropped.
   const legacy = app.ledger instanceof SqliteUsageStore ? app.ledger.legacyImport() : null;

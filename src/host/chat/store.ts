@@ -177,7 +177,7 @@ export function totalsOf(entries: readonly ChatEntry[]): { inputTokens: number; 
     t.inputTokens += e.inputTokens ?? 0;
     t.outputTokens += e.outputTokens ?? 0;
     if (e.costUsd !== null) t.costUsd += e.costUsd;
-    else if (e.answeredBy) t.unpriced++;
+    else if (e.answeredBy && !e.costIncluded) t.unpriced++;
   }
   return t;
 }

@@ -9,6 +9,8 @@ export interface SessionTotals {
   requests: number;
   /** Answered requests whose cost is unknown (a model without a price). */
   unknownCost: number;
+  /** Answered requests included in a subscription (VS Code's own models): neither spend nor unknown. */
+  included?: number;
 }
 
 export class SessionSpend {
@@ -29,7 +31,8 @@ export class SessionSpend {
     // Only requests that reached a provider count (not "no key" or "unknown model").
     if (!r.answeredBy && !r.attempts.some((a) => a.status !== undefined || a.errorKind === 'network' || a.errorKind === 'timeout')) return;
     this.totals.requests++;
-    if (r.costUsd === null) {
+    if (r.costIncluded) this.totals.included = (this.totals.included ?? 0) + 1;
+    else if (r.costUsd === null) {
       if (r.answeredBy) this.totals.unknownCost++;
     } else this.totals.usd += r.costUsd;
     this.changed.fire(this.session());
@@ -40,7 +43,8 @@ export class SessionSpend {
   }
 
   text(): string {
-    return `${formatUsd(this.totals.usd)}${this.totals.unknownCost ? ` (+${this.totals.unknownCost} unpriced)` : ''}`;
+    const included = this.totals.included ? ` (+${this.totals.included} included)` : '';
+    return `${formatUsd(this.totals.usd)}${this.totals.unknownCost ? ` (+${this.totals.unknownCost} unpriced)` : ''}${included}`;
   }
 
   dispose(): void {
