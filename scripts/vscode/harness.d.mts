@@ -5,6 +5,8 @@ export declare const repoRoot: string;
 export declare const artifactsDir: string;
 export declare const screenshotsDir: string;
 export declare const EXTENSION_ID: string;
+/** A test extension with scripted language models of its own (vendor `sbtest`). */
+export declare const LM_FIXTURE: string;
 export declare const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
 /** Added for throwaway (test) instances only (VS Code's chat off for the UI tests). */
 export declare const TEST_ONLY_SETTINGS: Readonly<Record<string, unknown>>;
@@ -45,7 +47,8 @@ export interface StartOptions {
 
 export interface WorkbenchUrlOptions {
   folder?: string;
-  extensionDevelopmentPath?: string;
+  /** One extension folder, or several loaded side by side (Switchboard and a test extension). */
+  extensionDevelopmentPath?: string | string[];
   extensionTestsPath?: string;
   extensionEnvironment?: Record<string, string>;
 }

@@ -16,6 +16,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const artifactsDir = join(repoRoot, '.artifacts');
 export const screenshotsDir = join(artifactsDir, 'screenshots');
 export const EXTENSION_ID = 'switchboard.switchboard';
+/** A test extension with scripted language models of its own (vendor `sbtest`), for Switchboard's `vscode/…` provider. */
+export const LM_FIXTURE = join(repoRoot, 'test', 'fixtures', 'lm-provider-extension');
 
 const verbose = () => !!process.env.SWITCHBOARD_HARNESS_VERBOSE;
 const log = (msg) => process.stderr.write(`[vscode-harness] ${msg}\n`);
@@ -325,7 +327,8 @@ export async function startCodeServer(opts = {}) {
     /** @type {[string, string][]} */
     const payload = [];
     const remote = (p) => `vscode-remote://${host}:${port}${resolve(p)}`;
-    if (o.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)]);
+    // Several development extensions load side by side (the workbench reads every entry).
+    for (const p of [o.extensionDevelopmentPath ?? []].flat()) payload.push(['extensionDevelopmentPath', remote(p)]);
     if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
     if (o.extensionEnvironment) payload.push(['extensionEnvironment', JSON.stringify(o.extensionEnvironment)]);
     if (payload.length) q.set('payload', JSON.stringify(payload));

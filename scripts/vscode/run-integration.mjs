@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { format, inspect } from 'node:util';
 import { buildIntegrationTests, defaultIntegrationOutDir, findFiles } from './build-tests.mjs';
-import { launchBrowser, removeAtExit, repoRoot, screenshot, startCodeServer } from './harness.mjs';
+import { launchBrowser, LM_FIXTURE, removeAtExit, repoRoot, screenshot, startCodeServer } from './harness.mjs';
 import { buildExtension } from './package.mjs';
 import { ensureCodeServer } from './setup.mjs';
 
@@ -162,7 +162,10 @@ async function runPass(untrusted, select, filter) {
       ...(process.env.SWITCHBOARD_TEST_TIMEOUT ? { SWITCHBOARD_TEST_TIMEOUT: process.env.SWITCHBOARD_TEST_TIMEOUT } : {}),
     };
     lastActivity = Date.now();
-    await page.goto(server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: bundle, extensionEnvironment: env }), {
+    // Next to Switchboard, a test extension with language models of its own (test/fixtures/lm-provider-extension):
+    // Switchboard's vscode/… provider is tested against it.
+    const extensionDevelopmentPath = [repoRoot, LM_FIXTURE];
+    await page.goto(server.workbenchUrl({ extensionDevelopmentPath, extensionTestsPath: bundle, extensionEnvironment: env }), {
       waitUntil: 'domcontentloaded',
       timeout: 120_000,
     });

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import { openLedgerAt, MemoryUsageStore, type SwitchboardClient, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -54,12 +54,14 @@ export interface SwitchboardServices {
   chat(): ChatController;
   /** Provider ids with a stored key. */
   keyProviders(): string[];
-  session(): { usd: number; requests: number; unknownCost: number };
+  session(): { usd: number; requests: number; unknownCost: number; included?: number };
   /** Provider ids the client currently runs with. */
   providers(): string[];
   languageModels(): vscode.LanguageModelChatInformation[];
   /** VS Code's own models as Switchboard offers them (`vscode/…` ids), once listed. */
   vscodeModels(): Promise<string[]>;
+  /** The client the features use (tests make requests with tools through it). */
+  client(): SwitchboardClient;
 }
 
 function showMessage(level: NoticeLevel, text: string, actions: string[]): Thenable<string | undefined> {
@@ -375,6 +377,7 @@ export class Main {
       session: () => ext.spend.session(),
       providers: () => ext.clients.client().providers.map((p) => p.id),
       languageModels: () => languageModelInfos(app),
+      client: () => ext.clients.client(),
       vscodeModels: async () => {
         await ext.vscodeModels.refresh();
         return ext.vscodeModels.list().map((m) => `${VSCODE_SOURCE_ID}/${m.model}`);
