@@ -18,8 +18,8 @@ export declare const UI_SERVER_ENV: string;
 export interface StartOptions {
   /** Folder the workbench opens (created if missing; default: a fresh one in the throwaway root). */
   workspace?: string;
-  /** Installed with `code-server --install-extension` before the server starts. */
-  vsixPath?: string;
+  /** Installed with `code-server --install-extension` before the server starts (several: each in turn). */
+  vsixPath?: string | string[];
   /** Loaded unpackaged through the smoke-test payload: pass it to workbenchUrl() (needs smokeDriver). */
   extensionDevelopmentPath?: string;
   /** User settings merged over DEFAULT_SETTINGS. */
@@ -47,8 +47,7 @@ export interface StartOptions {
 
 export interface WorkbenchUrlOptions {
   folder?: string;
-  /** One extension folder, or several loaded side by side (Switchboard and a test extension). */
-  extensionDevelopmentPath?: string | string[];
+  extensionDevelopmentPath?: string;
   extensionTestsPath?: string;
   extensionEnvironment?: Record<string, string>;
 }

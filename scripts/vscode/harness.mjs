@@ -16,7 +16,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const artifactsDir = join(repoRoot, '.artifacts');
 export const screenshotsDir = join(artifactsDir, 'screenshots');
 export const EXTENSION_ID = 'switchboard.switchboard';
-/** A test extension with scripted language models of its own (vendor `sbtest`), for Switchboard's `vscode/…` provider. */
+/** A test extension with scripted language models of its own (vendor `sbtest`), for Switchboard's `vscode/…` provider (packageTestExtension in package.mjs). */
 export const LM_FIXTURE = join(repoRoot, 'test', 'fixtures', 'lm-provider-extension');
 
 const verbose = () => !!process.env.SWITCHBOARD_HARNESS_VERBOSE;
@@ -233,8 +233,10 @@ export async function startCodeServer(opts = {}) {
   env.PATH = `${paths.nodeBinDir}:${env.PATH ?? '/usr/bin:/bin'}`;
 
   const commonArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
-  if (opts.vsixPath) {
-    const vsix = resolve(opts.vsixPath);
+  // Several may be given (Switchboard and a test extension): the web workbench loads only one
+  // unpackaged extension (its test payload is a Map), so others are installed like this.
+  for (const vsixPath of [opts.vsixPath ?? []].flat()) {
+    const vsix = resolve(vsixPath);
     if (!existsSync(vsix)) throw new Error(`vsix not found: ${vsix}`);
     const t0 = Date.now();
     const out = await runCodeServerCli(paths, [...commonArgs, '--install-extension', vsix, '--force'], env).catch((e) => {
@@ -327,8 +329,7 @@ export async function startCodeServer(opts = {}) {
     /** @type {[string, string][]} */
     const payload = [];
     const remote = (p) => `vscode-remote://${host}:${port}${resolve(p)}`;
-    // Several development extensions load side by side (the workbench reads every entry).
-    for (const p of [o.extensionDevelopmentPath ?? []].flat()) payload.push(['extensionDevelopmentPath', remote(p)]);
+    if (o.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', remote(o.extensionDevelopmentPath)]);
     if (o.extensionTestsPath) payload.push(['extensionTestsPath', remote(o.extensionTestsPath)]);
     if (o.extensionEnvironment) payload.push(['extensionEnvironment', JSON.stringify(o.extensionEnvironment)]);
     if (payload.length) q.set('payload', JSON.stringify(payload));

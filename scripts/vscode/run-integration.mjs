@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { format, inspect } from 'node:util';
 import { buildIntegrationTests, defaultIntegrationOutDir, findFiles } from './build-tests.mjs';
 import { launchBrowser, LM_FIXTURE, removeAtExit, repoRoot, screenshot, startCodeServer } from './harness.mjs';
-import { buildExtension } from './package.mjs';
+import { buildExtension, packageTestExtension } from './package.mjs';
 import { ensureCodeServer } from './setup.mjs';
 
 const argv = process.argv.slice(2);
@@ -115,7 +115,16 @@ async function runPass(untrusted, select, filter) {
   try {
     // VS Code's chat on: with AI features off, vscode.lm.selectChatModels finds no models and the
     // language-model provider tests (test/integration/lmProvider.test.ts) could not run.
-    server = await startCodeServer({ workspace, smokeDriver: true, workspaceTrust: untrusted, settings: { 'chat.disableAIFeatures': false } });
+    // Next to Switchboard, a test extension with language models of its own (test/fixtures/lm-provider-extension),
+    // installed packaged: Switchboard's vscode/… provider is tested against it.
+    const fixture = await packageTestExtension(LM_FIXTURE, join(outDir, 'sbtest-lm-provider.vsix'));
+    server = await startCodeServer({
+      workspace,
+      smokeDriver: true,
+      workspaceTrust: untrusted,
+      vsixPath: fixture,
+      settings: { 'chat.disableAIFeatures': false },
+    });
     log(`code-server ${server.url} up at ${elapsed()}; running ${files.length} file(s)`);
     browser = await launchBrowser();
     const { page } = browser;
@@ -162,10 +171,7 @@ async function runPass(untrusted, select, filter) {
       ...(process.env.SWITCHBOARD_TEST_TIMEOUT ? { SWITCHBOARD_TEST_TIMEOUT: process.env.SWITCHBOARD_TEST_TIMEOUT } : {}),
     };
     lastActivity = Date.now();
-    // Next to Switchboard, a test extension with language models of its own (test/fixtures/lm-provider-extension):
-    // Switchboard's vscode/… provider is tested against it.
-    const extensionDevelopmentPath = [repoRoot, LM_FIXTURE];
-    await page.goto(server.workbenchUrl({ extensionDevelopmentPath, extensionTestsPath: bundle, extensionEnvironment: env }), {
+    await page.goto(server.workbenchUrl({ extensionDevelopmentPath: repoRoot, extensionTestsPath: bundle, extensionEnvironment: env }), {
       waitUntil: 'domcontentloaded',
       timeout: 120_000,
     });

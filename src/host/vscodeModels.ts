@@ -125,9 +125,11 @@ export class VscodeModels implements HostModelSource, vscode.Disposable {
   }
 
   /**
-   * The user picked one of these models: the moment VS Code's consent prompt makes sense. A
-   * request with an already-cancelled token goes through VS Code's access check (which asks the
-   * user when needed) and stops before it reaches the model: nothing is sent, nothing is used up.
+   * The user picked one of these models: the moment VS Code's consent prompt makes sense. VS Code
+   * checks access (and asks the user when needed) inside sendRequest, before it starts the request;
+   * a token that is already cancelled, and that cancels whatever listens to it at once, stops the
+   * request right after that check, before anything is sent to the model: nothing is used up.
+   * (VS Code's own cancelled token tells its listeners a tick later, too late to stop the start.)
    * Forgets an earlier refusal, so picking the model again is how the user says yes after a no.
    */
   async prepare(id: string): Promise<{ ok: true } | { ok: false; error: SwitchboardError }> {
@@ -136,16 +138,14 @@ export class VscodeModels implements HostModelSource, vscode.Disposable {
     const chat = this.chat(model);
     if (!chat) return { ok: false, error: notFound(model, 'it is not among the models VS Code offers now') };
     this.refused.delete(chat.vendor);
-    const cts = new vscode.CancellationTokenSource();
-    cts.cancel();
     try {
-      await chat.sendRequest([vscode.LanguageModelChatMessage.User('')], { justification: JUSTIFICATION }, cts.token);
+      await chat.sendRequest([vscode.LanguageModelChatMessage.User('')], { justification: JUSTIFICATION }, ALREADY_CANCELLED);
+      // Not expected: this VS Code started the request anyway (and cancelled it at once).
+      this.log.warn(`VS Code started a request to ${id} while Switchboard only asked for access; it was cancelled at once`);
       return { ok: true };
     } catch (e) {
       const error = toSwitchboardError(e, this, chat, model);
       return error.kind === 'aborted' ? { ok: true } : { ok: false, error };
-    } finally {
-      cts.dispose();
     }
   }
 
@@ -155,6 +155,15 @@ export class VscodeModels implements HostModelSource, vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+/** Cancelled from the start, and says so to a listener the moment it subscribes (see prepare()). */
+const ALREADY_CANCELLED: vscode.CancellationToken = {
+  isCancellationRequested: true,
+  onCancellationRequested: (listener: (e: unknown) => unknown, thisArgs?: unknown) => {
+    listener.call(thisArgs, undefined);
+    return { dispose: () => undefined };
+  },
+};
 
 function notFound(model: string, why: string): SwitchboardError {
   return new SwitchboardError({

@@ -237,6 +237,12 @@ describe("VS Code's own models (vscode/…)", function () {
     await ask('vscode/sbtest/noperm');
     assert.equal((await fixtureRequests()).length, n + 2);
     n += 2;
+    // VS Code's consent is per providing extension: the refusal covers the vendor's other models too…
+    const sibling = await ask('vscode/sbtest/blocked');
+    assert.equal(sibling.error?.kind, 'permission');
+    assert.equal((await fixtureRequests()).length, n);
+    // …until one of them is picked.
+    await vscode.commands.executeCommand('switchboard.switchModel', 'vscode/sbtest/blocked');
 
     const blocked = await ask('vscode/sbtest/blocked');
     assert.equal(blocked.error?.kind, 'rate_limit');
