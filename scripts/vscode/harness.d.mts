@@ -123,6 +123,10 @@ export declare function findWebview(
 export declare function screenshotOnFailure(page: () => Page): (name: string, body: () => Promise<void>) => () => Promise<void>;
 export declare function readNotifications(page: Page, options?: { close?: boolean }): Promise<string[]>;
 export declare function screenshot(page: Page, name: string): Promise<string>;
+/** Switchboard's .vsix: $SWITCHBOARD_VSIX, else built and packaged now. */
+export declare function switchboardVsix(): Promise<string>;
+/** The test extension with scripted language models (LM_FIXTURE), packaged at `out`; returns `out`. */
+export declare function lmFixtureVsix(out: string): Promise<string>;
 export declare function extensionManifest(): { name: string; publisher: string; version: string; displayName?: string; [key: string]: unknown };
 export declare function describeServerForEnv(server: CodeServer): string;
 export declare function openUiSession(options?: UiSessionOptions): Promise<UiSession>;

@@ -589,6 +589,23 @@ export async function screenshot(page, name) {
   return file;
 }
 
+/** Switchboard's .vsix: $SWITCHBOARD_VSIX (run-ui.mjs packages it once), else built and packaged now. */
+export async function switchboardVsix() {
+  if (process.env.SWITCHBOARD_VSIX) return process.env.SWITCHBOARD_VSIX;
+  const { buildAndPackage } = await import('./package.mjs');
+  return buildAndPackage();
+}
+
+/**
+ * The test extension with scripted language models (LM_FIXTURE), packaged as a .vsix at `out`, to
+ * install next to Switchboard (StartOptions.vsixPath).
+ * @param {string} out
+ */
+export async function lmFixtureVsix(out) {
+  const { packageTestExtension } = await import('./package.mjs');
+  return packageTestExtension(LM_FIXTURE, out);
+}
+
 /** Reads package.json of the repo (name, publisher, version) for ids and file names. */
 export function extensionManifest() {
   return JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));

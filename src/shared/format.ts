@@ -30,6 +30,15 @@ export function formatCost(usd: number | null | undefined, included?: boolean): 
   return included ? 'included' : formatUsd(usd);
 }
 
+/**
+ * A running total: "$1.23", "$1.23 (+2 unpriced)", "$1.23 (+3 included)", or just "included" when
+ * every request was to a model included in a subscription (never "$0.00" for those).
+ */
+export function formatSpend(usd: number, unpriced: number, included = 0): string {
+  if (included > 0 && usd === 0 && unpriced === 0) return 'included';
+  return `${formatUsd(usd)}${unpriced ? ` (+${unpriced} unpriced)` : ''}${included ? ` (+${included} included)` : ''}`;
+}
+
 /** "+$0.0012 (+4.1%)": how far our computed figure is from what the provider billed ("same" within a millionth). */
 export function costDifference(billed: number, computed: number): string {
   const d = computed - billed;

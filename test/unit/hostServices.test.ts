@@ -103,6 +103,10 @@ describe('SessionSpend', () => {
     assert.equal(spend.text(), '$0.002 (+1 unpriced)');
     assert.deepEqual(fired, [1, 2]);
     assert.equal(log.lines.length, 3);
+    // A model included in a subscription: counted apart, neither spend nor unknown.
+    spend.record('chat', result({ costUsd: null, costIncluded: true, answeredBy: 'vscode/copilot/gpt-4o' }));
+    assert.deepEqual(spend.session(), { usd: 0.002, requests: 3, unknownCost: 1, included: 1 });
+    assert.equal(spend.text(), '$0.002 (+1 unpriced) (+1 included)');
   });
 });
 

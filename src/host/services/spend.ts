@@ -1,6 +1,6 @@
 /** This session's requests and spend (the status bar shows them), and one log line per request. */
 import type { ChatMessage, ChatResult } from '../../core/index.ts';
-import { formatUsd } from '../../shared/format.ts';
+import { formatSpend } from '../../shared/format.ts';
 import { logRequest } from '../requestLog.ts';
 import { Emitter, type Log } from './events.ts';
 
@@ -43,8 +43,7 @@ export class SessionSpend {
   }
 
   text(): string {
-    const included = this.totals.included ? ` (+${this.totals.included} included)` : '';
-    return `${formatUsd(this.totals.usd)}${this.totals.unknownCost ? ` (+${this.totals.unknownCost} unpriced)` : ''}${included}`;
+    return formatSpend(this.totals.usd, this.totals.unknownCost, this.totals.included);
   }
 
   dispose(): void {

@@ -152,6 +152,8 @@ export const TotalsSchema = z.object({
   costUsd: z.number(),
   /** Answers whose cost is unknown (not counted in costUsd). */
   unpriced: z.number(),
+  /** Answers of models included in a subscription (VS Code's own): no cost, not unknown either. */
+  included: z.optional(z.number()),
 });
 export type Totals = z.infer<typeof TotalsSchema>;
 
