@@ -39,6 +39,8 @@ export class VscodeModels implements HostModelSource, vscode.Disposable {
   private entries: Entry[] = [];
   /** Vendors whose models VS Code refused to Switchboard this session, with the message. */
   private readonly refused = new Map<string, string>();
+  /** Access checks under way, by vendor: a request made meanwhile waits for the answer (one prompt, not two). */
+  private readonly asking = new Map<string, Promise<unknown>>();
   private readonly changed = new Emitter<void>();
   /** The list changed (an extension added or removed models, or signed in or out). */
   readonly onDidChange = this.changed.event;
@@ -115,8 +117,9 @@ export class VscodeModels implements HostModelSource, vscode.Disposable {
     return new VscodeChatModel(this, model);
   }
 
-  /** The message a request to a refused vendor fails with, or null. */
-  refusal(vendor: string): string | null {
+  /** The message a request to a refused vendor fails with, or null (after any access check under way). */
+  async refusal(vendor: string): Promise<string | null> {
+    await this.asking.get(vendor);
     return this.refused.get(vendor) ?? null;
   }
 
@@ -138,8 +141,16 @@ export class VscodeModels implements HostModelSource, vscode.Disposable {
     const chat = this.chat(model);
     if (!chat) return { ok: false, error: notFound(model, 'it is not among the models VS Code offers now') };
     this.refused.delete(chat.vendor);
+    const asked = chat.sendRequest([vscode.LanguageModelChatMessage.User('')], { justification: JUSTIFICATION }, ALREADY_CANCELLED);
+    const settled = Promise.resolve(asked).catch(() => undefined);
+    this.asking.set(chat.vendor, settled);
+    settled
+      .finally(() => {
+        if (this.asking.get(chat.vendor) === settled) this.asking.delete(chat.vendor);
+      })
+      .catch(() => undefined);
     try {
-      await chat.sendRequest([vscode.LanguageModelChatMessage.User('')], { justification: JUSTIFICATION }, ALREADY_CANCELLED);
+      await asked;
       // Not expected: this VS Code started the request anyway (and cancelled it at once).
       this.log.warn(`VS Code started a request to ${id} while Switchboard only asked for access; it was cancelled at once`);
       return { ok: true };
@@ -273,7 +284,7 @@ class VscodeChatModel implements LanguageModel {
     const model = this.modelId;
     const chat = this.source.chat(model);
     if (!chat) throw notFound(model, 'it is not among the models VS Code offers now');
-    const refusal = this.source.refusal(chat.vendor);
+    const refusal = await this.source.refusal(chat.vendor);
     if (refusal)
       throw new SwitchboardError({
         kind: 'permission',
