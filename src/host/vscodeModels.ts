@@ -11,9 +11,9 @@
  */
 import * as vscode from 'vscode';
 import { SwitchboardError, type HostModelInfo, type HostModelSource, type LanguageModel, type ModelRequest, type ModelStreamPart } from '../core/index.ts';
-import { inBackground } from './background.ts';
+import { inBackground } from './common/background.ts';
 import { Emitter, type Log } from './services/events.ts';
-import { fromCoreRequest, vendorLabel, vscodeModelKeys, type LmMessage, type LmPart } from './lmMapping.ts';
+import { fromCoreRequest, vendorLabel, vscodeModelKeys, type LmMessage, type LmPart } from './common/lmMapping.ts';
 
 export const VSCODE_SOURCE_ID = 'vscode';
 /** Switchboard's own vendor: its models are never offered back to itself (a loop). */
