@@ -5,6 +5,8 @@ export declare const repoRoot: string;
 export declare const artifactsDir: string;
 export declare const screenshotsDir: string;
 export declare const EXTENSION_ID: string;
+/** A test extension with scripted language models of its own (vendor `sbtest`). */
+export declare const LM_FIXTURE: string;
 export declare const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
 /** Added for throwaway (test) instances only (VS Code's chat off for the UI tests). */
 export declare const TEST_ONLY_SETTINGS: Readonly<Record<string, unknown>>;
@@ -16,8 +18,8 @@ export declare const UI_SERVER_ENV: string;
 export interface StartOptions {
   /** Folder the workbench opens (created if missing; default: a fresh one in the throwaway root). */
   workspace?: string;
-  /** Installed with `code-server --install-extension` before the server starts. */
-  vsixPath?: string;
+  /** Installed with `code-server --install-extension` before the server starts (several: each in turn). */
+  vsixPath?: string | string[];
   /** Loaded unpackaged through the smoke-test payload: pass it to workbenchUrl() (needs smokeDriver). */
   extensionDevelopmentPath?: string;
   /** User settings merged over DEFAULT_SETTINGS. */
@@ -121,6 +123,10 @@ export declare function findWebview(
 export declare function screenshotOnFailure(page: () => Page): (name: string, body: () => Promise<void>) => () => Promise<void>;
 export declare function readNotifications(page: Page, options?: { close?: boolean }): Promise<string[]>;
 export declare function screenshot(page: Page, name: string): Promise<string>;
+/** Switchboard's .vsix: $SWITCHBOARD_VSIX, else built and packaged now. */
+export declare function switchboardVsix(): Promise<string>;
+/** The test extension with scripted language models (LM_FIXTURE), packaged at `out`; returns `out`. */
+export declare function lmFixtureVsix(out: string): Promise<string>;
 export declare function extensionManifest(): { name: string; publisher: string; version: string; displayName?: string; [key: string]: unknown };
 export declare function describeServerForEnv(server: CodeServer): string;
 export declare function openUiSession(options?: UiSessionOptions): Promise<UiSession>;

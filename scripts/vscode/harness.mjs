@@ -16,6 +16,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const artifactsDir = join(repoRoot, '.artifacts');
 export const screenshotsDir = join(artifactsDir, 'screenshots');
 export const EXTENSION_ID = 'switchboard.switchboard';
+/** A test extension with scripted language models of its own (vendor `sbtest`), for Switchboard's `vscode/…` provider (packageTestExtension in package.mjs). */
+export const LM_FIXTURE = join(repoRoot, 'test', 'fixtures', 'lm-provider-extension');
 
 const verbose = () => !!process.env.SWITCHBOARD_HARNESS_VERBOSE;
 const log = (msg) => process.stderr.write(`[vscode-harness] ${msg}\n`);
@@ -231,8 +233,10 @@ export async function startCodeServer(opts = {}) {
   env.PATH = `${paths.nodeBinDir}:${env.PATH ?? '/usr/bin:/bin'}`;
 
   const commonArgs = ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
-  if (opts.vsixPath) {
-    const vsix = resolve(opts.vsixPath);
+  // Several may be given (Switchboard and a test extension): the web workbench loads only one
+  // unpackaged extension (its test payload is a Map), so others are installed like this.
+  for (const vsixPath of [opts.vsixPath ?? []].flat()) {
+    const vsix = resolve(vsixPath);
     if (!existsSync(vsix)) throw new Error(`vsix not found: ${vsix}`);
     const t0 = Date.now();
     const out = await runCodeServerCli(paths, [...commonArgs, '--install-extension', vsix, '--force'], env).catch((e) => {
@@ -583,6 +587,23 @@ export async function screenshot(page, name) {
   const file = join(screenshotsDir, `${name.replace(/[^\w.-]+/g, '-').replace(/\.png$/i, '')}.png`);
   await page.screenshot({ path: file });
   return file;
+}
+
+/** Switchboard's .vsix: $SWITCHBOARD_VSIX (run-ui.mjs packages it once), else built and packaged now. */
+export async function switchboardVsix() {
+  if (process.env.SWITCHBOARD_VSIX) return process.env.SWITCHBOARD_VSIX;
+  const { buildAndPackage } = await import('./package.mjs');
+  return buildAndPackage();
+}
+
+/**
+ * The test extension with scripted language models (LM_FIXTURE), packaged as a .vsix at `out`, to
+ * install next to Switchboard (StartOptions.vsixPath).
+ * @param {string} out
+ */
+export async function lmFixtureVsix(out) {
+  const { packageTestExtension } = await import('./package.mjs');
+  return packageTestExtension(LM_FIXTURE, out);
 }
 
 /** Reads package.json of the repo (name, publisher, version) for ids and file names. */

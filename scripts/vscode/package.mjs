@@ -81,6 +81,21 @@ export async function packageVsix({ out = defaultVsixPath() } = {}) {
   return out;
 }
 
+/**
+ * Packages a test extension folder (plain JavaScript, no build) as a .vsix, for the harness to install
+ * next to Switchboard (test/fixtures/lm-provider-extension). Returns its path.
+ */
+export async function packageTestExtension(dir, out) {
+  mkdirSync(dirname(out), { recursive: true });
+  const vsce = join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
+  await exec(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
+    cwd: dir,
+    capture: true,
+    timeoutMs: 120_000,
+  });
+  return out;
+}
+
 /** Build + package; returns the .vsix path. */
 export async function buildAndPackage({ out, production = false } = {}) {
   await buildExtension({ production });

@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { format, inspect } from 'node:util';
 import { buildIntegrationTests, defaultIntegrationOutDir, findFiles } from './build-tests.mjs';
-import { launchBrowser, removeAtExit, repoRoot, screenshot, startCodeServer } from './harness.mjs';
-import { buildExtension } from './package.mjs';
+import { launchBrowser, LM_FIXTURE, removeAtExit, repoRoot, screenshot, startCodeServer } from './harness.mjs';
+import { buildExtension, packageTestExtension } from './package.mjs';
 import { ensureCodeServer } from './setup.mjs';
 
 const argv = process.argv.slice(2);
@@ -115,7 +115,16 @@ async function runPass(untrusted, select, filter) {
   try {
     // VS Code's chat on: with AI features off, vscode.lm.selectChatModels finds no models and the
     // language-model provider tests (test/integration/lmProvider.test.ts) could not run.
-    server = await startCodeServer({ workspace, smokeDriver: true, workspaceTrust: untrusted, settings: { 'chat.disableAIFeatures': false } });
+    // Next to Switchboard, a test extension with language models of its own (test/fixtures/lm-provider-extension),
+    // installed packaged: Switchboard's vscode/… provider is tested against it.
+    const fixture = await packageTestExtension(LM_FIXTURE, join(outDir, 'sbtest-lm-provider.vsix'));
+    server = await startCodeServer({
+      workspace,
+      smokeDriver: true,
+      workspaceTrust: untrusted,
+      vsixPath: fixture,
+      settings: { 'chat.disableAIFeatures': false },
+    });
     log(`code-server ${server.url} up at ${elapsed()}; running ${files.length} file(s)`);
     browser = await launchBrowser();
     const { page } = browser;

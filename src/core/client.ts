@@ -22,6 +22,7 @@ import {
   type ChatCompletionCreateParams,
   type ChunkStream,
 } from './openaiFacade.ts';
+import type { HostModelSource } from './hostModels.ts';
 import { createLanguageModel, type ProviderContext } from './providers/index.ts';
 import { ModelResolver } from './resolve.ts';
 import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
@@ -66,6 +67,8 @@ export interface ClientOptions {
   catalogCacheFile?: string | null;
   /** Where newer price data is cached (fetched on catalog refresh unless `catalog.priceUpdates` is false). null: bundled data only. */
   priceDataCacheFile?: string | null;
+  /** Models the front end supplies itself (VS Code's language models): ids `<source id>/…`, used like any other. */
+  hostModels?: readonly HostModelSource[];
 }
 
 export interface SwitchboardClient {
@@ -95,7 +98,8 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const config = parseConfig(configInput, options.configHint ?? 'config');
   const env = options.env ?? process.env;
   const providers = config.providers.map(resolveProvider);
-  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file', config.aliases);
+  const hostModels = options.hostModels ?? [];
+  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file', config.aliases, hostModels);
   const clock = options.clock ?? systemClock;
   const timeouts: Timeouts = {
     connectMs: config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
@@ -128,6 +132,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
       cacheFile: options.catalogCacheFile ?? null,
       now: () => clock.now(),
       priceData: priceDataOption(config, options.priceDataCacheFile),
+      hostSources: hostModels,
     });
   // The catalog answers the router's questions about context windows and prices.
   const facts: ModelFacts = catalog;
@@ -144,7 +149,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     createModel: (m) => {
       let lm = models.get(m.id);
       if (!lm) {
-        lm = make(m.provider, m.wireModel, ctx);
+        lm = m.host ? m.host.createModel(m.wireModel) : make(m.provider, m.wireModel, ctx);
         models.set(m.id, lm);
       }
       return lm;

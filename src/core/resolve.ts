@@ -5,18 +5,25 @@
  */
 import type { ResolvedProvider, RouteConfig } from './config.ts';
 import { SwitchboardError } from './errors.ts';
+import { hostModelOf, type HostModelSource } from './hostModels.ts';
 import { findPreset } from './providers/presets.ts';
 import { stripControl } from './redact.ts';
 
-export interface ResolvedModel {
-  /** The canonical `provider/model` id (as asked; through OpenRouter it is still the vendor's id). */
-  id: string;
-  provider: ResolvedProvider;
-  /** What goes on the wire as the model name. */
-  wireModel: string;
-  /** True when reached through OpenRouter instead of the vendor's own API. */
-  viaOpenRouter: boolean;
-}
+/** A model reached over HTTP through a configured provider, or one a host source supplies (hostModels.ts). */
+export type ResolvedModel =
+  | {
+      /** The canonical `provider/model` id (as asked; through OpenRouter it is still the vendor's id). */
+      id: string;
+      /** The id's provider: the configured one it goes to (`openrouter` through OpenRouter). */
+      providerId: string;
+      provider: ResolvedProvider;
+      host?: undefined;
+      /** What goes on the wire as the model name. */
+      wireModel: string;
+      /** True when reached through OpenRouter instead of the vendor's own API. */
+      viaOpenRouter: boolean;
+    }
+  | { id: string; providerId: string; provider: null; host: HostModelSource; /** The id after the source's prefix. */ wireModel: string; viaOpenRouter: false };
 
 export type Target = { type: 'model'; model: ResolvedModel } | { type: 'route'; route: RouteConfig };
 
@@ -58,8 +65,23 @@ export class ModelResolver {
   private readonly routes: Map<string, RouteConfig>;
   private readonly configHint: string;
   private readonly aliases: Map<string, string>;
+  private readonly hosts: readonly HostModelSource[];
 
-  constructor(providers: ResolvedProvider[], routes: RouteConfig[], configHint = 'the config file', aliases: Record<string, string> = {}) {
+  constructor(
+    providers: ResolvedProvider[],
+    routes: RouteConfig[],
+    configHint = 'the config file',
+    aliases: Record<string, string> = {},
+    hosts: readonly HostModelSource[] = [],
+  ) {
+    for (const h of hosts)
+      if (providers.some((p) => p.id === h.id))
+        throw new SwitchboardError({
+          kind: 'config',
+          message: `provider id "${h.id}" is taken by ${h.name}'s own models`,
+          fix: `rename the provider "${h.id}" in ${configHint}`,
+        });
+    this.hosts = hosts;
     this.providers = new Map(providers.map((p) => [p.id, p]));
     this.routes = new Map(routes.map((r) => [r.id, r]));
     this.configHint = configHint;
@@ -116,6 +138,8 @@ export class ModelResolver {
 
   resolveModel(asked: string): ResolvedModel {
     const id = this.unalias(asked);
+    const hosted = hostModelOf(this.hosts, id);
+    if (hosted) return { id, providerId: hosted.source.id, provider: null, host: hosted.source, wireModel: hosted.model, viaOpenRouter: false };
     const r = routeModelId(this.providers, id);
     if (!r) {
       const known = [...this.aliases.keys(), ...[...this.routes.keys()].map((r) => ROUTE_PREFIX + r)];
@@ -127,9 +151,10 @@ export class ModelResolver {
       });
     }
     const { providerId, model: rest, wireModel } = r;
-    if (r.direct && wireModel !== null) return { id, provider: r.direct, wireModel, viaOpenRouter: r.direct.id === 'openrouter' };
+    if (r.direct && wireModel !== null) return { id, providerId: r.direct.id, provider: r.direct, wireModel, viaOpenRouter: r.direct.id === 'openrouter' };
     const openrouter = this.providers.get('openrouter');
-    if (r.via === 'openrouter' && openrouter && wireModel !== null) return { id, provider: openrouter, wireModel, viaOpenRouter: true };
+    if (r.via === 'openrouter' && openrouter && wireModel !== null)
+      return { id, providerId: openrouter.id, provider: openrouter, wireModel, viaOpenRouter: true };
     const preset = findPreset(providerId);
     const add = preset
       ? `add {"id": "${preset.id}"} to "providers" in ${this.configHint}${preset.apiKeyEnv ? ` and set ${preset.apiKeyEnv}` : ''}`

@@ -114,6 +114,11 @@ export interface ChatResult {
   /** `costUsd` is an estimate (tokens streamed × the model's prices): the provider never counted this answer. */
   costEstimated?: boolean;
   /**
+   * The answer came from a model whose use is included in a subscription (VS Code's language
+   * models, see hostModels.ts): `costUsd` is null, and that is not "unknown". Budgets ignore it.
+   */
+  costIncluded?: boolean;
+  /**
    * Both figures when there are two: what the provider said it charged (`costUsd` is then this)
    * and ours from tokens × prices. Set when the provider reported a cost.
    */

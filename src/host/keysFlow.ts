@@ -12,7 +12,16 @@ import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
 import { inBackground } from './common/background.ts';
 
 /** What the key flows use (main.ts wires it to the services). */
-export type KeysHost = Pick<FeatureHost, 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings'>;
+export type KeysHost = Pick<
+  FeatureHost,
+  'currentModel' | 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings'
+>;
+
+/** One of VS Code's own models, as the first-run offer names it. */
+export interface StartingModel {
+  id: string;
+  name: string;
+}
 
 interface ProviderItem extends vscode.QuickPickItem {
   provider: ResolvedProvider;
@@ -192,8 +201,35 @@ export async function importKeysFromEnv(app: KeysHost, env: NodeJS.ProcessEnv = 
   return imported;
 }
 
-/** First run: offer the environment's keys; with no key anywhere, offer a local server. */
-export async function firstRunOffers(app: KeysHost): Promise<void> {
+/**
+ * No key, no model yet, and VS Code already has models (Copilot's, another extension's): offer one
+ * as the starting model, saying what it is. Accepting picks it, which is when VS Code asks whether
+ * Switchboard may use it. Returns whether a model was taken.
+ */
+export async function offerVscodeModels(app: KeysHost, models: readonly StartingModel[]): Promise<boolean> {
+  if (!models.length || app.keys.ids().length || app.currentModel() || app.flag('vscodeModelsOffered')) return false;
+  const first = models[0]!;
+  const names = models.slice(0, 3).map((m) => m.name);
+  const pick = await app.notify(
+    'info',
+    `No API key yet? Switchboard can use the models already in VS Code (${names.join(', ')}${models.length > 3 ? ', …' : ''}): no key needed, included in your subscription. Start with ${first.name}? VS Code will ask whether Switchboard may use it.`,
+    `Use ${first.name}`,
+    'Not Now',
+    'Never',
+  );
+  if (pick === 'Never') await app.setFlag('vscodeModelsOffered', true);
+  if (!pick?.startsWith('Use')) return false;
+  await app.setFlag('vscodeModelsOffered', true);
+  app.log.info(`Starting with ${first.id}, one of VS Code's own models`);
+  await app.setCurrentModel(first.id);
+  return true;
+}
+
+/**
+ * First run: offer the environment's keys; with no key anywhere, offer one of VS Code's own
+ * models (when it has any), then a local server.
+ */
+export async function firstRunOffers(app: KeysHost, vscodeModels: () => Promise<readonly StartingModel[]> = async () => []): Promise<void> {
   const found = keysInEnvironment(app);
   if (found.length && !app.flag('envImportOffered')) {
     const names = found.map((f) => f.env).join(', ');
@@ -210,7 +246,9 @@ export async function firstRunOffers(app: KeysHost): Promise<void> {
     } else if (pick === 'Never') await app.setFlag('envImportOffered', true);
     return;
   }
-  if (app.keys.ids().length || found.length || app.flag('localOffered')) return;
+  if (app.keys.ids().length || found.length) return;
+  if (await offerVscodeModels(app, await vscodeModels())) return;
+  if (app.flag('localOffered')) return;
   const configured = new Set(app.settings.config.providers.map((p) => findPreset(p.id)?.id ?? p.id));
   const servers = (await detectLocalServers()).filter((s) => !configured.has(s.providerId) && s.models.length);
   if (!servers.length) return;

@@ -46,7 +46,8 @@ export function languageModelInfos(app: LmHost): vscode.LanguageModelChatInforma
   const rank = (id: string): number => (id === current ? -1 : recent.includes(id) ? recent.indexOf(id) : recent.length);
   const models = client.catalog
     .list()
-    .filter((m) => m.available)
+    // VS Code's own models (Copilot's…) are VS Code's to offer: giving them back under Switchboard's name would make a loop.
+    .filter((m) => m.available && m.source !== 'host')
     .sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id))
     .slice(0, MAX_MODELS);
   const infos: vscode.LanguageModelChatInformation[] = client.resolver.routeList.map((r) => {

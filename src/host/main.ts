@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { defaultLedgerPath, openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import { defaultLedgerPath, openLedgerAt, MemoryUsageStore, type SwitchboardClient, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -15,7 +15,7 @@ import { commandHandlers, type CommandsHost } from './commands.ts';
 import { CompareManager } from './compare/manager.ts';
 import type { FeatureHost, NoticeLevel } from './featureHost.ts';
 import { KeyStore } from './keyStore.ts';
-import { firstRunOffers } from './keysFlow.ts';
+import { firstRunOffers, offerVscodeModels, type StartingModel } from './keysFlow.ts';
 import { countTokens, languageModelInfos, provideResponse } from './lmProvider.ts';
 import type { PickEntry } from './common/modelItems.ts';
 import { CatalogRefresher } from './services/catalogRefresh.ts';
@@ -31,6 +31,7 @@ import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts'
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 import { inBackground } from './common/background.ts';
+import { VSCODE_SOURCE_ID, VscodeModels } from './vscodeModels.ts';
 
 /** What the light activation code hands over. */
 export interface Shell {
@@ -54,7 +55,7 @@ export interface SwitchboardServices {
   chat(): ChatController;
   /** Provider ids with a stored key. */
   keyProviders(): string[];
-  session(): { usd: number; requests: number; unknownCost: number };
+  session(): { usd: number; requests: number; unknownCost: number; included?: number };
   /** The spend session, the day's and month's totals (from the ledger) and the budget. */
   spend(): SpendView;
   /** Reads the totals from the ledger again (the status bar follows). */
@@ -64,6 +65,10 @@ export interface SwitchboardServices {
   /** Provider ids the client currently runs with. */
   providers(): string[];
   languageModels(): vscode.LanguageModelChatInformation[];
+  /** VS Code's own models as Switchboard offers them (`vscode/…` ids), once listed. */
+  vscodeModels(): Promise<string[]>;
+  /** The client the features use (tests make requests with tools through it). */
+  client(): SwitchboardClient;
 }
 
 function showMessage(level: NoticeLevel, text: string, actions: string[]): Thenable<string | undefined> {
@@ -101,6 +106,7 @@ class Extension implements vscode.Disposable {
   readonly host: CommandsHost;
   readonly chat: ChatController;
   readonly compare: CompareManager;
+  readonly vscodeModels: VscodeModels;
   readonly shell: Shell;
   private readonly subs: (vscode.Disposable | Disposable)[] = [];
 
@@ -112,6 +118,7 @@ class Extension implements vscode.Disposable {
     const ledger = onDisk ? sharedLedger(join(storage.fsPath, 'usage.sqlite'), log) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
     this.notifier = new Notifier(showMessage, log);
+    this.vscodeModels = new VscodeModels(log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
     // workspace override is announced once per workspace.
     const readSettings = () => {
@@ -134,6 +141,7 @@ class Extension implements vscode.Disposable {
       onRecorded: () => inBackground(this.spend.touched(), log, 'Reading the spend totals'),
       catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null,
       priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null,
+      hostModels: [this.vscodeModels],
     });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
@@ -166,10 +174,16 @@ class Extension implements vscode.Disposable {
       currentModel: () => choice.current(),
       pickModelInteractively: () => showModelSwitcher(host),
       recentModels: () => choice.recentModels(),
-      setCurrentModel: (id) => choice.set(id),
+      setCurrentModel: async (id) => {
+        await choice.set(id);
+        this.prepareVscodeModels([id]);
+      },
       markUsed: (id) => choice.markUsed(id),
       lastCompareModels: () => choice.lastCompareModels(),
-      setLastCompareModels: (ids) => choice.setLastCompareModels(ids),
+      setLastCompareModels: async (ids) => {
+        await choice.setLastCompareModels(ids);
+        this.prepareVscodeModels(ids);
+      },
       modelPickItems: () => models.pickItems(),
       modelDetail: (id) => models.detail(id),
       recordResult: (source, r, messages) => inBackground(spend.record(source, r, messages), log, 'Reading the spend totals'),
@@ -226,8 +240,50 @@ class Extension implements vscode.Disposable {
       vscode.window.onDidChangeWindowState((w) => {
         if (w.focused) inBackground(spend.refresh(), log, 'Reading the spend totals');
       }),
+      this.vscodeModels,
+      // VS Code's models came or went (an extension started, signed in or out): the lists follow.
+      this.vscodeModels.onDidChange(() => {
+        refreshViews();
+        shell.lmChanged.fire();
+        // Models that arrive after activation (Copilot signs in later) are offered then.
+        const models = this.startingModels();
+        if (this.offerReady && !this.vscodeOffered && models.length) {
+          this.vscodeOffered = true;
+          inBackground(offerVscodeModels(this.host, models), log, "Offering VS Code's models");
+        }
+      }),
     );
     inBackground(spend.refresh(), log, 'Reading the spend totals');
+    inBackground(this.vscodeModels.refresh(), log, "Listing VS Code's language models");
+  }
+
+  /** Set once the first-run offers have run: a later model list may then be offered. */
+  offerReady = false;
+  /** VS Code's models were offered this session (once is enough; "Never" is remembered). */
+  vscodeOffered = false;
+
+  /** VS Code's own models for the first-run offer, by name. */
+  startingModels(): StartingModel[] {
+    return this.vscodeModels.list().map((m) => ({ id: `${VSCODE_SOURCE_ID}/${m.model}`, name: m.name }));
+  }
+
+  /**
+   * The user picked models: for VS Code's own ones this is the moment its consent prompt makes
+   * sense ("may Switchboard use Copilot's models?"). A refusal is said once, with the fix.
+   */
+  private prepareVscodeModels(ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!id.startsWith(`${VSCODE_SOURCE_ID}/`)) continue;
+      inBackground(
+        this.vscodeModels.prepare(id).then(async (r) => {
+          if (r.ok) return;
+          this.shell.log.warn(`${id}: ${r.error.message}`);
+          await this.notifier.notify('error', `Switchboard: ${r.error.detail}${r.error.fix ? ` — ${r.error.fix}` : ''}`);
+        }),
+        this.shell.log,
+        `Asking VS Code for access to ${id}`,
+      );
+    }
   }
 
   private onSettingsChanged(): void {
@@ -309,10 +365,16 @@ export class Main {
   /** Background work after activation: first-run offers, a stale catalog refreshed. */
   async afterActivation(): Promise<void> {
     try {
-      await firstRunOffers(this.app);
+      await firstRunOffers(this.app, async () => {
+        await this.ext.vscodeModels.refresh();
+        const models = this.ext.startingModels();
+        if (models.length) this.ext.vscodeOffered = true;
+        return models;
+      });
     } catch (e) {
       this.app.log.warn(`First-run offers failed: ${(e as Error).message}`);
     }
+    this.ext.offerReady = true;
   }
 
   lmInfos(): vscode.LanguageModelChatInformation[] {
@@ -360,6 +422,11 @@ export class Main {
       statusBar: () => ext.shell.status.shown(),
       providers: () => ext.clients.client().providers.map((p) => p.id),
       languageModels: () => languageModelInfos(app),
+      client: () => ext.clients.client(),
+      vscodeModels: async () => {
+        await ext.vscodeModels.refresh();
+        return ext.vscodeModels.list().map((m) => `${VSCODE_SOURCE_ID}/${m.model}`);
+      },
     };
   }
 }

@@ -19,6 +19,26 @@ export function formatUsd(n: number | null | undefined): string {
   return `${sign}$${s}`;
 }
 
+/**
+ * What a model whose use is included in a subscription (VS Code's own models, Copilot's) shows
+ * instead of a price or a cost: never "$0" (nothing says it is free), never "unknown".
+ */
+export const INCLUDED_LABEL = 'included in your subscription';
+
+/** A cost for a table cell: "included" for such a model, else formatUsd. */
+export function formatCost(usd: number | null | undefined, included?: boolean): string {
+  return included ? 'included' : formatUsd(usd);
+}
+
+/**
+ * A running total: "$1.23", "$1.23 (+2 unpriced)", "$1.23 (+3 included)", or just "included" when
+ * every request was to a model included in a subscription (never "$0.00" for those).
+ */
+export function formatSpend(usd: number, unpriced: number, included = 0): string {
+  if (included > 0 && usd === 0 && unpriced === 0) return 'included';
+  return `${formatUsd(usd)}${unpriced ? ` (+${unpriced} unpriced)` : ''}${included ? ` (+${included} included)` : ''}`;
+}
+
 /** "+$0.0012 (+4.1%)": how far our computed figure is from what the provider billed ("same" within a millionth). */
 export function costDifference(billed: number, computed: number): string {
   const d = computed - billed;

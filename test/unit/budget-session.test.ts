@@ -51,6 +51,8 @@ async function world(budget: ConfigInput['budget'], options: ClientOptions & { l
 }
 
 const totals = (over: Partial<SpendTotals>): SpendTotals => ({
+  includedToday: 0,
+  includedSession: 0,
   today: 0,
   month: 0,
   unknownCostToday: 0,
@@ -101,6 +103,8 @@ describe('the session cap', () => {
         requestsToday: 4,
         sessionRequests: 2,
         unknownCostSession: 1,
+        includedToday: 0,
+        includedSession: 0,
       },
     );
     await s.settle(hold.id!, { ...base, costUsd: 0.05, session: 'one' });

@@ -181,14 +181,15 @@ test('titles come from the first non-empty line of the first message', () => {
   assert.ok(long.endsWith('…'));
 });
 
-test('running totals add tokens and known costs, and count unpriced answers separately', () => {
+test('running totals add tokens and known costs, and count unpriced and included answers separately', () => {
   const t = totalsOf([
     entry('u', 'user', { inputTokens: 999 }),
     entry('a', 'assistant', { inputTokens: 100, outputTokens: 20, costUsd: 0.001, answeredBy: 'openai/gpt-4o-mini' }),
     entry('b', 'assistant', { inputTokens: 50, outputTokens: 5, costUsd: null, answeredBy: 'local/llama' }),
     entry('c', 'assistant', { status: 'error', costUsd: null, answeredBy: null }),
+    entry('d', 'assistant', { inputTokens: 7, outputTokens: 3, costUsd: null, costIncluded: true, answeredBy: 'vscode/copilot/gpt-4o' }),
   ]);
-  assert.deepEqual(t, { inputTokens: 150, outputTokens: 25, costUsd: 0.001, unpriced: 1 });
+  assert.deepEqual(t, { inputTokens: 157, outputTokens: 28, costUsd: 0.001, unpriced: 1, included: 1 });
 });
 
 test('each error kind gets its one-click action', () => {

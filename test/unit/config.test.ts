@@ -288,7 +288,7 @@ describe('model id resolution', () => {
   test('a configured provider is used directly with the rest of the id as the wire model', () => {
     const r = resolverFor({ providers: [{ id: 'anthropic' }, { id: 'openrouter' }] });
     const m = r.resolveModel('anthropic/claude-sonnet-4');
-    assert.equal(m.provider.id, 'anthropic');
+    assert.equal(m.providerId, 'anthropic');
     assert.equal(m.wireModel, 'claude-sonnet-4');
     assert.equal(m.viaOpenRouter, false);
     assert.equal(m.id, 'anthropic/claude-sonnet-4');
@@ -301,13 +301,13 @@ describe('model id resolution', () => {
 
   test('"gemini/…" reaches the configured google preset', () => {
     const m = resolverFor({ providers: [{ id: 'google' }] }).resolveModel('gemini/gemini-2.5-flash');
-    assert.equal(m.provider.id, 'google');
+    assert.equal(m.providerId, 'google');
     assert.equal(m.wireModel, 'gemini-2.5-flash');
   });
 
   test('an unconfigured vendor goes through openrouter with the whole id', () => {
     const m = resolverFor({ providers: [{ id: 'openai' }, { id: 'openrouter' }] }).resolveModel('anthropic/claude-3-opus');
-    assert.equal(m.provider.id, 'openrouter');
+    assert.equal(m.providerId, 'openrouter');
     assert.equal(m.wireModel, 'anthropic/claude-3-opus');
     assert.equal(m.viaOpenRouter, true);
     assert.equal(m.id, 'anthropic/claude-3-opus');
@@ -316,7 +316,7 @@ describe('model id resolution', () => {
   test('openrouter/auto keeps its prefix; openrouter/<vendor>/<model> drops it', () => {
     const r = resolverFor({ providers: [{ id: 'openrouter' }] });
     const auto = r.resolveModel('openrouter/auto');
-    assert.equal(auto.provider.id, 'openrouter');
+    assert.equal(auto.providerId, 'openrouter');
     assert.equal(auto.wireModel, 'openrouter/auto');
     assert.equal(auto.viaOpenRouter, true);
     assert.equal(r.resolveModel('openrouter/anthropic/claude-3-opus').wireModel, 'anthropic/claude-3-opus');

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { metricsOf } from '../../src/webview/chat/entry.ts';
-import { costDifference } from '../../src/shared/format.ts';
+import { costDifference, formatCost, formatSpend, INCLUDED_LABEL } from '../../src/shared/format.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 const entry = (over: Partial<ChatEntry>): ChatEntry =>
@@ -36,4 +36,20 @@ test('billed versus computed: sign, amount and percentage', () => {
   assert.equal(costDifference(0.0025, 0.002), '-$0.0005 (-20.0%)');
   assert.equal(costDifference(0.002, 0.0025), '+$0.0005 (+25.0%)');
   assert.equal(costDifference(0.01, 0.0100000001), 'same');
+});
+
+test('formatSpend and formatCost: a model included in a subscription is never "$0.00" nor "unknown"', () => {
+  assert.equal(formatSpend(0, 0, 2), 'included');
+  assert.equal(formatSpend(0.5, 0, 2), '$0.50 (+2 included)');
+  assert.equal(formatSpend(0.5, 1, 0), '$0.50 (+1 unpriced)');
+  assert.equal(formatSpend(0, 0, 0), '$0.00');
+  assert.equal(formatCost(null, true), 'included');
+  assert.equal(formatCost(null, false), '—');
+  assert.equal(INCLUDED_LABEL, 'included in your subscription');
+});
+
+test('an answer from a model included in a subscription says so under the answer', () => {
+  const parts = metricsOf(entry({ costUsd: null, costIncluded: true, answeredBy: 'vscode/copilot/gpt-4o' }));
+  assert.ok(parts.includes('included in your subscription'), parts.join(' · '));
+  assert.ok(!parts.includes('cost unknown'));
 });

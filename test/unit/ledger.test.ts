@@ -126,6 +126,8 @@ describe('the SQLite ledger', () => {
       requestsToday: 1,
       sessionRequests: 0,
       unknownCostSession: 0,
+      includedToday: 0,
+      includedSession: 0,
     });
     const r3 = await b.reserve(now, () => ({ hold: 0.3, value: null }));
     await b.release(r3.id!);

@@ -7,6 +7,7 @@ import { imageSize, imageTokens } from '../../src/host/common/images.ts';
 import {
   CACHE_CONTROL_MIME,
   FOREIGN_STATE_MIMES,
+  fromCoreRequest,
   lmModelInfo,
   LmRequestError,
   messageTokens,
@@ -17,6 +18,8 @@ import {
   TurnMemory,
   UNKNOWN_CONTEXT,
   UNKNOWN_OUTPUT,
+  vendorLabel,
+  vscodeModelKeys,
   type LmMessage,
 } from '../../src/host/common/lmMapping.ts';
 
@@ -362,4 +365,93 @@ test("another provider's private state in VS Code's history (thinking, Responses
     }),
     4,
   );
+});
+
+// ── The other direction: the core's request → VS Code's messages (VS Code's own models) ──
+
+test("fromCoreRequest: system text first as a user message, tool calls and results as VS Code's parts, images as data", () => {
+  const png = Buffer.from([1, 2, 3]).toString('base64');
+  const r = fromCoreRequest(
+    {
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather?' },
+            { type: 'image', source: { type: 'base64', data: png, mediaType: 'image/png' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'hmm', signature: 's', state: { origin: 'vscode/acme/chat' } },
+            { type: 'text', text: 'Checking.' },
+            { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+          ],
+        },
+        { role: 'tool', content: [{ type: 'tool-result', callId: 'c1', content: 'sunny' }] },
+      ],
+      tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+    },
+    'vscode/acme/chat',
+  );
+  assert.deepEqual(r.messages, [
+    { role: 'user', parts: [{ kind: 'text', value: 'Be brief.' }] },
+    {
+      role: 'user',
+      parts: [
+        { kind: 'text', value: 'Weather?' },
+        { kind: 'data', mimeType: 'image/png', data: Uint8Array.from([1, 2, 3]) },
+      ],
+    },
+    {
+      role: 'assistant',
+      parts: [
+        { kind: 'text', value: 'Checking.' },
+        { kind: 'toolCall', callId: 'c1', name: 'get_weather', input: { city: 'Paris' } },
+      ],
+    },
+    { role: 'user', parts: [{ kind: 'toolResult', callId: 'c1', content: [{ kind: 'text', value: 'sunny' }] }] },
+  ]);
+  assert.deepEqual(r.tools, [{ name: 'get_weather', description: 'Weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }]);
+  assert.equal(r.toolMode, 1);
+  assert.deepEqual(r.warnings, []);
+});
+
+test('fromCoreRequest: tool choice → tool mode; what VS Code cannot carry is a warning or a clear refusal', () => {
+  const tools = [
+    { name: 'a', parameters: {} },
+    { name: 'b', parameters: {} },
+  ];
+  const base = { messages: [{ role: 'user' as const, content: 'hi' }], tools };
+  assert.equal(fromCoreRequest({ ...base, toolChoice: 'required' }, 'm').toolMode, 2);
+  const none = fromCoreRequest({ ...base, toolChoice: 'none' }, 'm');
+  assert.deepEqual([none.tools, none.toolMode], [[], undefined]);
+  const one = fromCoreRequest({ ...base, toolChoice: { type: 'tool', name: 'b' } }, 'm');
+  assert.deepEqual([one.tools.map((t) => t.name), one.toolMode], [['b'], 2]);
+  assert.throws(() => fromCoreRequest({ ...base, toolChoice: { type: 'tool', name: 'c' } }, 'm'), /toolChoice: names the tool "c"/);
+  assert.throws(
+    () => fromCoreRequest({ ...base, responseFormat: { type: 'json_object' } }, 'vscode/x/y'),
+    (e: Error & { kind?: string }) => e.kind === 'bad_request' && /responseFormat/.test(e.message) && /vscode\/x\/y/.test(e.message),
+  );
+  assert.throws(
+    () => fromCoreRequest({ messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }] }, 'm'),
+    /not by URL/,
+  );
+  const w = fromCoreRequest({ ...base, maxTokens: 10, temperature: 0.2 }, 'vscode/x/y');
+  assert.deepEqual(w.warnings, ["maxTokens, temperature are not passed on to vscode/x/y: VS Code's language-model API has no such option"]);
+});
+
+test('vscodeModelKeys: the family when it names one model of its vendor, else the id; vendorLabel capitalises', () => {
+  assert.deepEqual(
+    vscodeModelKeys([
+      { vendor: 'copilot', family: 'gpt-4o', id: 'gpt-4o-2024' },
+      { vendor: 'copilot', family: 'claude', id: 'claude-a' },
+      { vendor: 'copilot', family: 'claude', id: 'claude-b' },
+      { vendor: 'other', family: 'gpt-4o', id: 'x' },
+    ]),
+    ['copilot/gpt-4o', 'copilot/claude-a', 'copilot/claude-b', 'other/gpt-4o'],
+  );
+  assert.equal(vendorLabel('copilot'), 'Copilot');
 });

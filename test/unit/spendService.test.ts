@@ -92,7 +92,7 @@ describe('SpendService', () => {
     const entries = await ledger.readAll();
     const today = summarize(entries, new Date(new Date().setHours(0, 0, 0, 0)).getTime());
     assert.equal(today.requests, 2);
-    assert.deepEqual(spend.session(), { usd: 0.4, requests: 2, unknownCost: 0 });
+    assert.deepEqual(spend.session(), { usd: 0.4, requests: 2, unknownCost: 0, included: 0 });
     assert.equal(spend.snapshot().today.requests, 2);
     const md = usageMarkdown({ entries, sessionId: spend.sessionId, sessionStartedAt: Date.now(), budget: undefined, legacy: null });
     assert.match(md, /This session \(since [^)]*\): \*\*\$0\.40\*\* over 2 requests\./);

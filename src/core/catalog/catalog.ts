@@ -20,6 +20,7 @@ import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
+import { hostModelOf, type HostModelInfo, type HostModelSource } from '../hostModels.ts';
 import { directProvider, routeModelId } from '../resolve.ts';
 import { ANTHROPIC_VERSION } from '../providers/anthropic/anthropicModel.ts';
 import { findPreset } from '../providers/presets.ts';
@@ -32,7 +33,7 @@ import { loadCachedPriceData, refreshPriceData } from './priceData.ts';
 import { lookupDbModel, pricesAsOfLabel, type DbModel } from './priceDb.ts';
 import { findSnapshot, openrouterSlugOf, SNAPSHOT, type SnapshotModel } from './snapshot.ts';
 
-export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config' | 'database';
+export type ModelSource = 'snapshot' | 'openrouter' | 'provider' | 'config' | 'database' | 'host';
 export type PriceSource = 'config' | 'openrouter' | 'database';
 
 export interface ModelInfo {
@@ -55,6 +56,8 @@ export interface ModelInfo {
   available: boolean;
   /** How a request for this id would travel: straight to its provider, through OpenRouter, or nowhere yet. */
   via: 'direct' | 'openrouter' | null;
+  /** Its use is included in a subscription (a host's models, hostModels.ts): `price` is null, and that is not unknown. */
+  included?: boolean;
 }
 
 /** One model as a provider's `/models` listed it. */
@@ -103,6 +106,8 @@ export interface CatalogOptions {
   timeoutMs?: number;
   /** Fetch newer price data on refresh and keep it here (priceData.ts). null/undefined: the bundled data only. */
   priceData?: { cacheFile: string; url?: string } | null;
+  /** Models the front end supplies itself (VS Code's language models), listed as they are now. */
+  hostSources?: readonly HostModelSource[];
 }
 
 export const DEFAULT_TTL_MS = 24 * 60 * 60 * 1000;
@@ -347,9 +352,11 @@ export class Catalog {
   private refreshedAt: number | null = null;
   private inflight: Promise<RefreshResult> | null = null;
   private readonly priceData: { cacheFile: string; url?: string } | null;
+  private readonly hosts: readonly HostModelSource[];
 
   constructor(opts: CatalogOptions) {
     this.config = opts.config;
+    this.hosts = opts.hostSources ?? [];
     this.providers = new Map(opts.providers.map((p) => [p.id, p]));
     this.getApiKey = opts.getApiKey;
     this.dispatcher = opts.dispatcher;
@@ -388,6 +395,7 @@ export class Catalog {
       const info = this.describe(id);
       if (info) out.push(info);
     }
+    for (const h of this.hosts) for (const m of h.list()) out.push(hostInfo(h, m.model, m));
     return out;
   }
 
@@ -408,6 +416,7 @@ export class Catalog {
 
   /** priceFor with where the price comes from. */
   pricedBy(id: string): { price: Price; source: PriceSource } | null {
+    if (hostModelOf(this.hosts, id)) return null;
     const pricing = this.config.pricing ?? {};
     const own = (k: string): Price | null => (Object.hasOwn(pricing, k) ? (pricing[k] ?? null) : null);
     const exact = own(id);
@@ -450,6 +459,12 @@ export class Catalog {
       const route = this.config.routes.find((r) => r.id === id.slice(ROUTE_PREFIX.length));
       if (route) return intersectCapabilities(route.models.map((m) => this.capabilities(m)));
     }
+    const hosted = hostModelOf(this.hosts, id);
+    if (hosted) {
+      // What the host says its model can do; one it no longer offers can do nothing until it is back.
+      const m = hosted.source.list().find((x) => x.model === hosted.model);
+      return m ? { ...m.capabilities } : { ...UNKNOWN_CAPABILITIES, contextWindow: null, maxOutputTokens: null };
+    }
     const r = this.route(id);
     const snap = r ? this.snapshotFor(r, id) : undefined;
     const live = r ? this.refreshedFor(r) : undefined;
@@ -474,6 +489,12 @@ export class Catalog {
   /** Alias of priceFor, so a Catalog can serve as the router's ModelFacts. */
   price(id: string): Price | null {
     return this.priceFor(id);
+  }
+
+  /** Whether a model's use is included in a subscription (a host's models): no price, and not an unknown one. */
+  included(id: string): boolean {
+    const hosted = hostModelOf(this.hosts, id);
+    return hosted !== null && hosted.source.billing === 'included';
   }
 
   // ── Refresh and cache ──
@@ -770,6 +791,11 @@ export class Catalog {
   }
 
   private describe(id: string): ModelInfo | undefined {
+    const hosted = hostModelOf(this.hosts, id);
+    if (hosted) {
+      const m = hosted.source.list().find((x) => x.model === hosted.model);
+      return m ? hostInfo(hosted.source, hosted.model, m) : undefined;
+    }
     const r = this.route(id);
     if (!r) return undefined;
     const snap = this.snapshotFor(r, id);
@@ -806,6 +832,23 @@ export class Catalog {
       via: r.via,
     };
   }
+}
+
+function hostInfo(source: HostModelSource, model: string, m: HostModelInfo): ModelInfo {
+  return {
+    id: `${source.id}/${model}`,
+    providerId: source.id,
+    model,
+    name: m.name,
+    contextLength: m.capabilities.contextWindow,
+    maxOutput: m.capabilities.maxOutputTokens,
+    price: null,
+    priceSource: null,
+    source: 'host',
+    available: true,
+    via: 'direct',
+    included: source.billing === 'included',
+  };
 }
 
 function providerOf(id: string): string {

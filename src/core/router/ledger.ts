@@ -25,6 +25,8 @@ export const LedgerEntrySchema = z.object({
   costUsd: z.number().finite().nonnegative().nullable(),
   /** The cost is an estimate (tokens streamed × the model's prices), not the provider's count. */
   costEstimated: z.boolean().default(false),
+  /** Included in a subscription (VS Code's language models): costUsd is null and that is not unknown. */
+  costIncluded: z.boolean().default(false),
   /** Raw usage beyond the four counts above, so a cost can be recomputed (parts of inputTokens). */
   cacheWrite5mTokens: count.default(null),
   cacheWrite1hTokens: count.default(null),
@@ -60,6 +62,9 @@ export interface SpendTotals {
   requestsToday: number;
   sessionRequests: number;
   unknownCostSession: number;
+  /** Requests included in a subscription (VS Code's own models): neither spend nor unknown. */
+  includedToday: number;
+  includedSession: number;
 }
 
 /** Spend without the holds: what was really recorded (alerts and the status bar use it, budgets use the held totals). */
@@ -126,19 +131,23 @@ export function totalsAt(entries: readonly LedgerEntry[], now: number, reserved 
     requestsToday: 0,
     sessionRequests: 0,
     unknownCostSession: 0,
+    includedToday: 0,
+    includedSession: 0,
   };
   for (const e of entries) {
     if (session !== null && e.session === session) {
       out.sessionRequests++;
-      if (e.costUsd === null) out.unknownCostSession++;
+      if (e.costIncluded) out.includedSession++;
+      else if (e.costUsd === null) out.unknownCostSession++;
       else out.session += e.costUsd;
     }
     const t = Date.parse(e.ts);
     if (!(t >= b.monthStart && t < b.monthEnd)) continue;
     const inDay = t >= b.dayStart && t < b.dayEnd;
     if (inDay) out.requestsToday++;
+    if (inDay && e.costIncluded) out.includedToday++;
     if (e.costUsd === null) {
-      if (inDay) out.unknownCostToday++;
+      if (inDay && !e.costIncluded) out.unknownCostToday++;
       continue;
     }
     out.month += e.costUsd;
@@ -166,6 +175,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
   if (typeof e.model !== 'string' || !(e.answeredBy === null || typeof e.answeredBy === 'string')) return null;
   if (!isCount(e.inputTokens) || !isCount(e.outputTokens) || !isOptCount(e.cachedInputTokens) || !isOptCount(e.reasoningTokens)) return null;
   if (!(cost === null || (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))) return null;
+  if (!(e.costIncluded === undefined || typeof e.costIncluded === 'boolean')) return null;
   if (!(e.costEstimated === undefined || typeof e.costEstimated === 'boolean') || typeof e.frontEnd !== 'string' || typeof e.ok !== 'boolean') return null;
   if (!(e.session === undefined || e.session === null || typeof e.session === 'string')) return null;
   if (
@@ -186,6 +196,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
     reasoningTokens: (e.reasoningTokens ?? null) as number | null,
     costUsd: cost as number | null,
     costEstimated: (e.costEstimated ?? false) as boolean,
+    costIncluded: (e.costIncluded ?? false) as boolean,
     cacheWrite5mTokens: (e.cacheWrite5mTokens ?? null) as number | null,
     cacheWrite1hTokens: (e.cacheWrite1hTokens ?? null) as number | null,
     toolUsePromptTokens: (e.toolUsePromptTokens ?? null) as number | null,
@@ -294,10 +305,12 @@ export interface UsageReport {
   requests: number;
   totalUsd: number;
   unknownCostRequests: number;
+  /** Requests included in a subscription (VS Code's language models): no dollar figure, not unknown either. */
+  includedRequests: number;
   /** Requests whose cost is an estimate (cut off before the provider counted), included in totalUsd. */
   estimatedCostRequests: number;
-  byDay: { day: string; requests: number; costUsd: number; unknownCost: number }[];
-  byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number; unknownCost: number }[];
+  byDay: { day: string; requests: number; costUsd: number; unknownCost: number; included: number }[];
+  byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number; unknownCost: number; included: number }[];
   /**
    * Requests whose provider reported a cost and that we could also price: both sums, per model
    * that has any. A wrong price in our data (or a billing rule we miss) shows as a difference.
@@ -311,6 +324,7 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
   const compared = new Map<string, UsageReport['billedVsComputed'][number]>();
   let total = 0;
   let unknown = 0;
+  let included = 0;
   let estimated = 0;
   let n = 0;
   for (const e of entries) {
@@ -318,14 +332,18 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     if (sinceMs !== null && !(t >= sinceMs)) continue;
     n++;
     const day = localDayKey(t);
-    const d = days.get(day) ?? { day, requests: 0, costUsd: 0, unknownCost: 0 };
+    const d = days.get(day) ?? { day, requests: 0, costUsd: 0, unknownCost: 0, included: 0 };
     const key = e.answeredBy ?? e.model;
-    const m = models.get(key) ?? { model: key, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unknownCost: 0 };
+    const m = models.get(key) ?? { model: key, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unknownCost: 0, included: 0 };
     d.requests++;
     m.requests++;
     m.inputTokens += e.inputTokens ?? 0;
     m.outputTokens += e.outputTokens ?? 0;
-    if (e.costUsd === null) {
+    if (e.costIncluded) {
+      d.included++;
+      m.included++;
+      included++;
+    } else if (e.costUsd === null) {
       d.unknownCost++;
       m.unknownCost++;
       unknown++;
@@ -350,6 +368,7 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     requests: n,
     totalUsd: total,
     unknownCostRequests: unknown,
+    includedRequests: included,
     estimatedCostRequests: estimated,
     byDay: [...days.values()].sort((a, b) => a.day.localeCompare(b.day)),
     byModel: [...models.values()].sort((a, b) => b.costUsd - a.costUsd || a.model.localeCompare(b.model)),

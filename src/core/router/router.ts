@@ -327,7 +327,7 @@ export class Router {
         throw new SwitchboardError({
           kind: 'bad_request',
           message: `${unmet.param}: ${id} ${unmet.why}`,
-          provider: target.model.provider.id,
+          provider: target.model.providerId,
           model: id,
           fix: overrideHint(unmet.param, id),
         });
@@ -339,7 +339,7 @@ export class Router {
         throw new SwitchboardError({
           kind: 'context_length',
           message: `${id}: the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
-          provider: target.model.provider.id,
+          provider: target.model.providerId,
           model: id,
           fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or correct capabilities.contextWindow for ${id} in the config if it is wrong`,
         });
@@ -495,15 +495,17 @@ export class Router {
     canContinueWith?: string[],
   ): ChatResult {
     const usage = builder?.usage ?? { inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null };
-    const price = answeredBy ? this.d.facts.price(answeredBy) : null;
-    let costUsd = builder && answeredBy ? computeCost(usage, price, builder.providerCostUsd) : null;
+    // Included in a subscription (a host's models): no dollar figure, and none is estimated either.
+    const included = answeredBy !== null && this.d.facts.included?.(answeredBy) === true;
+    const price = answeredBy && !included ? this.d.facts.price(answeredBy) : null;
+    let costUsd = builder && answeredBy && !included ? computeCost(usage, price, builder.providerCostUsd) : null;
     const billed = builder?.providerCostUsd;
     const costCheck =
       builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     let costEstimated = false;
-    if (costUsd === null && builder?.shown && answeredBy) {
+    if (costUsd === null && builder?.shown && answeredBy && !included) {
       costUsd = estimateAnswerCost(req, usage, builder, this.d.facts.price(answeredBy));
       costEstimated = costUsd !== null;
     }
@@ -525,6 +527,7 @@ export class Router {
       attempts,
       error,
     };
+    if (included && builder) result.costIncluded = true;
     if (costEstimated) result.costEstimated = true;
     if (costCheck) result.costCheck = costCheck;
     if (canContinueWith) result.canContinueWith = canContinueWith;
@@ -547,6 +550,7 @@ export class Router {
       reasoningTokens: r.usage.reasoningTokens,
       costUsd: r.costUsd,
       costEstimated: r.costEstimated === true,
+      costIncluded: r.costIncluded === true,
       cacheWrite5mTokens: r.usage.cacheWrite5mTokens ?? null,
       cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
       toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
@@ -562,7 +566,7 @@ export class Router {
       hold.id = null;
       hold.recorded = true;
     } catch (e) {
-      hold.problem = `this answer (${r.costUsd === null ? 'cost unknown' : `$${r.costUsd}`}) could not be recorded: ${(e as Error)?.message ?? String(e)}`;
+      hold.problem = `this answer (${r.costIncluded ? 'included in your subscription' : r.costUsd === null ? 'cost unknown' : `$${r.costUsd}`}) could not be recorded: ${(e as Error)?.message ?? String(e)}`;
       return;
     }
     try {

@@ -47,6 +47,8 @@ export function worstCaseUsd(facts: ModelFacts, id: string, inputTokens: number,
 }
 
 const NO_SPEND: SpendTotals = {
+  includedToday: 0,
+  includedSession: 0,
   today: 0,
   month: 0,
   unknownCostToday: 0,
@@ -73,13 +75,17 @@ export async function openBudget(
 ): Promise<BudgetGate> {
   const budget = d.budget!;
   const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [], spent: null, blockedBy: [] };
-  let ids = candidates;
+  // Models included in a subscription cost nothing per request: nothing to check or hold for them.
+  const included = candidates.filter((id) => d.facts.included?.(id));
+  let ids = candidates.filter((id) => !included.includes(id));
+  if (ids.length === 0) return gate;
   if (budget.onExceed === 'block') {
     const priced = ids.filter((id) => d.facts.price(id));
-    if (priced.length > 0 && priced.length < ids.length) {
+    if ((priced.length > 0 || included.length > 0) && priced.length < ids.length) {
       for (const id of ids)
         if (!priced.includes(id)) gate.skipped.push({ id, why: 'no price known, so the blocking budget cannot count it (add a "pricing" entry)' });
       ids = priced;
+      if (ids.length === 0) return gate;
     }
   }
   let estimate: number | null = 0;
@@ -127,7 +133,9 @@ export async function openBudget(
       return gate;
     }
   }
-  if (verdict.action === 'block') {
+  // A route that may still answer with an included model: the priced members are left out, not the request.
+  if (verdict.action === 'block' && included.length > 0) for (const id of ids) gate.skipped.push({ id, why: verdict.error.detail });
+  else if (verdict.action === 'block') {
     gate.error = verdict.error;
     gate.blockedBy = verdict.over;
   } else if (verdict.action === 'warn') gate.warnings.push(verdict.message);

@@ -106,6 +106,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX entries_session ON entries (session) WHERE session IS NOT NULL;
    ALTER TABLE reservations ADD COLUMN session TEXT;
    CREATE TABLE alerts (key TEXT PRIMARY KEY, fired_ms INTEGER NOT NULL);`,
+  // 3: requests included in a subscription (VS Code's language models), apart from unknown costs.
+  `ALTER TABLE entries ADD COLUMN cost_included INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /** Bring the schema up to date; returns the version it is at. */
@@ -159,6 +161,7 @@ export class SqliteUsageStore implements UsageStore {
       reasoningTokens: num(r.reasoning_tokens),
       costUsd: num(r.cost_usd),
       costEstimated: r.cost_estimated === 1,
+      costIncluded: r.cost_included === 1,
       cacheWrite5mTokens: num(r.cache_write_5m_tokens),
       cacheWrite1hTokens: num(r.cache_write_1h_tokens),
       toolUsePromptTokens: num(r.tool_use_prompt_tokens),
@@ -324,11 +327,12 @@ export class SqliteUsageStore implements UsageStore {
       e.frontEnd,
       e.ok ? 1 : 0,
       e.session,
+      e.costIncluded ? 1 : 0,
     ];
     this.stmt(
       db,
       'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
-        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session, cost_included) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(...row);
   }
 
@@ -338,7 +342,8 @@ export class SqliteUsageStore implements UsageStore {
     const s = this.stmt(
       db,
       'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
-        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown, ' +
+        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND cost_included = 0 AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown, ' +
+        'COALESCE(SUM(CASE WHEN cost_included = 1 AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS included, ' +
         'COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS requests FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
     ).get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
     const h = this.stmt(
@@ -347,13 +352,14 @@ export class SqliteUsageStore implements UsageStore {
     ).get({ now, s: session })!;
     const held = Number(h.held);
     const mine = session === null ? 0 : Number(h.mine);
-    let sess = { usd: 0, requests: 0, unknown: 0 };
+    let sess = { usd: 0, requests: 0, unknown: 0, included: 0 };
     if (session !== null) {
       const r = this.stmt(
         db,
-        'SELECT COALESCE(SUM(cost_usd), 0) AS usd, COUNT(*) AS requests, COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE session = ?',
+        'SELECT COALESCE(SUM(cost_usd), 0) AS usd, COUNT(*) AS requests, COALESCE(SUM(CASE WHEN cost_usd IS NULL AND cost_included = 0 THEN 1 ELSE 0 END), 0) AS unknown, ' +
+          'COALESCE(SUM(cost_included), 0) AS included FROM entries WHERE session = ?',
       ).get(session)!;
-      sess = { usd: Number(r.usd), requests: Number(r.requests), unknown: Number(r.unknown) };
+      sess = { usd: Number(r.usd), requests: Number(r.requests), unknown: Number(r.unknown), included: Number(r.included) };
     }
     return {
       today: Number(s.today) + held,
@@ -365,6 +371,8 @@ export class SqliteUsageStore implements UsageStore {
       requestsToday: Number(s.requests),
       sessionRequests: sess.requests,
       unknownCostSession: sess.unknown,
+      includedToday: Number(s.included),
+      includedSession: sess.included,
     };
   }
 

@@ -12,6 +12,8 @@ export interface ModelFacts {
   capabilities?(id: string): ModelCapabilities;
   /** The most output tokens the model gives in one answer, when known (budgets reserve up to it). */
   maxOutput?(id: string): number | null;
+  /** Its use is included in a subscription (no dollar price): budgets leave it out, "cheapest" counts it as free of charge. */
+  included?(id: string): boolean;
 }
 
 export interface Candidate {
@@ -21,6 +23,8 @@ export interface Candidate {
   /** Left out because it cannot do what the request needs (tools, images…), not for its size or price. */
   unmet?: boolean;
 }
+
+const INCLUDED_PRICE: Price = { input: 0, output: 0 };
 
 /** Default expected answer length when the request sets no max_tokens (for cost estimates). */
 export const DEFAULT_EXPECTED_OUTPUT = 1000;
@@ -34,7 +38,8 @@ export function planRoute(route: RouteConfig, facts: ModelFacts, latency: Latenc
   const c = route.constraints ?? {};
   const marked = route.models.map((id, order): Candidate & { order: number } => {
     const ctx = facts.contextLength(id);
-    const price = facts.price(id);
+    // No extra money per request: passes price ceilings as a price of 0 would.
+    const price = facts.included?.(id) ? INCLUDED_PRICE : facts.price(id);
     let skip: string | undefined;
     if (c.minContext !== undefined && (ctx === null || ctx < c.minContext)) skip = `context window ${ctx ?? 'unknown'} < minContext ${c.minContext}`;
     else if (c.maxInputPrice !== undefined && (!price || price.input > c.maxInputPrice))
@@ -50,7 +55,7 @@ export function planRoute(route: RouteConfig, facts: ModelFacts, latency: Latenc
       case 'ordered':
         return m.order;
       case 'cheapest': {
-        const price = facts.price(m.id);
+        const price = facts.included?.(m.id) ? INCLUDED_PRICE : facts.price(m.id);
         return price ? estimateCost(inputTokens, expectedOutput, price) : Number.POSITIVE_INFINITY;
       }
       case 'fastest':

@@ -586,6 +586,7 @@ export class ChatController implements vscode.Disposable {
         outputTokens: r.usage.outputTokens,
         costUsd: r.costUsd,
         ...(r.costEstimated ? { costEstimated: true } : {}),
+        ...(r.costIncluded ? { costIncluded: true } : {}),
         ttftMs: r.timing.ttftMs,
         tokensPerSecond: tokensPerSecond(r.usage.outputTokens, r.timing.ttftMs, r.timing.totalMs),
         totalMs: r.timing.totalMs,

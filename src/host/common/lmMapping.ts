@@ -6,13 +6,14 @@
  * What cannot be translated exactly is refused with an LmRequestError naming the part, the model
  * and what to do; nothing is left out silently.
  */
-import { estimateTokens } from '../../core/index.ts';
+import { estimateTokens, SwitchboardError } from '../../core/index.ts';
 import type {
   AssistantContent,
   CacheHint,
   ChatMessage,
   ImagePart,
   ModelCapabilities,
+  ModelRequest,
   ProviderState,
   ReasoningPart,
   TextPart,
@@ -388,4 +389,149 @@ export function lmModelInfo(caps: ModelCapabilities): LmModelInfo {
     capabilities: { toolCalling: caps.toolCalling, imageInput: caps.imageInput },
     limitNote: notes.length ? notes.join('; ') : null,
   };
+}
+
+// ── The other direction: the core's request → VS Code's messages, for VS Code's own models ──
+// (vscodeModels.ts: Copilot's and other extensions' models used by Switchboard). The same LmPart
+// shapes as above; vscodeModels.ts turns them into VS Code's part classes.
+
+/** A request for one of VS Code's models, as plain data. */
+export interface LmRequest {
+  messages: LmMessage[];
+  tools: { name: string; description: string; inputSchema: object }[];
+  /** VS Code's LanguageModelChatToolMode: Auto = 1, Required = 2; undefined without tools. */
+  toolMode: 1 | 2 | undefined;
+  /** Options VS Code's API has no field for, said out loud (the request still goes). */
+  warnings: string[];
+}
+
+/** The request's options that VS Code's language-model API cannot carry, by name. */
+const NOT_CARRIED: readonly (keyof ModelRequest)[] = [
+  'maxTokens',
+  'temperature',
+  'topP',
+  'stop',
+  'seed',
+  'frequencyPenalty',
+  'presencePenalty',
+  'user',
+  'reasoning',
+];
+
+function fromBase64(data: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(data, 'base64'));
+}
+
+function refuse(model: string, param: string, why: string, fix: string): SwitchboardError {
+  return new SwitchboardError({ kind: 'bad_request', message: `${param}: ${why} (${model})`, provider: 'vscode', model, fix });
+}
+
+function userPartOf(p: UserContent | TextPart | ImagePart, model: string, where: string): LmPart {
+  switch (p.type) {
+    case 'text':
+      return { kind: 'text', value: p.text };
+    case 'image':
+      if (p.source.type === 'url')
+        throw refuse(
+          model,
+          `${where} image`,
+          "VS Code's language models take images only as data, not by URL",
+          'attach the image itself instead of a link to it',
+        );
+      return { kind: 'data', mimeType: p.source.mediaType, data: fromBase64(p.source.data) };
+    case 'file':
+      return { kind: 'data', mimeType: p.mediaType, data: fromBase64(p.data) };
+  }
+}
+
+/**
+ * The core's request → VS Code's messages and options. VS Code's stable API has no system role:
+ * system text goes first, as a user message. Reasoning is not sent back (its messages cannot
+ * carry it, as Chat Completions cannot); a tool result's `isError` travels in its content.
+ */
+export function fromCoreRequest(req: ModelRequest, model: string): LmRequest {
+  const warnings: string[] = [];
+  const messages: LmMessage[] = [];
+  for (const m of req.messages) {
+    if (m.role === 'system') {
+      const text = typeof m.content === 'string' ? m.content : m.content.map((p) => p.text).join('');
+      if (text) messages.push({ role: 'user', parts: [{ kind: 'text', value: text }] });
+    } else if (m.role === 'user') {
+      const parts =
+        typeof m.content === 'string' ? [{ kind: 'text', value: m.content } as LmPart] : m.content.map((p) => userPartOf(p, model, 'messages[].content'));
+      messages.push(m.name ? { role: 'user', name: m.name, parts } : { role: 'user', parts });
+    } else if (m.role === 'assistant') {
+      const parts: LmPart[] = [];
+      for (const p of typeof m.content === 'string' ? [{ type: 'text', text: m.content } as TextPart] : m.content) {
+        if (p.type === 'text') {
+          if (p.text) parts.push({ kind: 'text', value: p.text });
+        } else if (p.type === 'tool-call') {
+          let input: unknown;
+          try {
+            input = p.arguments.trim() === '' ? {} : JSON.parse(p.arguments);
+          } catch {
+            throw refuse(
+              model,
+              `messages[].tool-call "${p.name}".arguments`,
+              'the arguments are not valid JSON',
+              'send the arguments exactly as the model produced them',
+            );
+          }
+          parts.push({ kind: 'toolCall', callId: p.id, name: p.name, input });
+        }
+      }
+      if (parts.length) messages.push(m.name ? { role: 'assistant', name: m.name, parts } : { role: 'assistant', parts });
+    } else {
+      // Tool results go back in a user message, as VS Code sends them to providers.
+      const parts: LmPart[] = m.content.map((r) => ({
+        kind: 'toolResult',
+        callId: r.callId,
+        content:
+          typeof r.content === 'string'
+            ? [{ kind: 'text', value: r.content }]
+            : r.content.map((c) => userPartOf(c, model, `the result of tool call ${r.callId}`)),
+      }));
+      messages.push({ role: 'user', parts });
+    }
+  }
+  const choice = req.toolChoice ?? 'auto';
+  let tools = choice === 'none' ? [] : (req.tools ?? []);
+  if (typeof choice === 'object') {
+    tools = tools.filter((t) => t.name === choice.name);
+    if (!tools.length)
+      throw refuse(model, 'toolChoice', `names the tool "${choice.name}", which is not among the tools`, 'add the tool to tools, or name one of them');
+  }
+  const toolMode = tools.length === 0 ? undefined : choice === 'required' || typeof choice === 'object' ? 2 : 1;
+  if (req.responseFormat && req.responseFormat.type !== 'text')
+    throw refuse(
+      model,
+      'responseFormat',
+      "VS Code's language-model API cannot ask for a JSON answer",
+      'ask for JSON in the prompt, or pick a model of a provider that takes responseFormat',
+    );
+  if (req.parallelToolCalls === false) warnings.push(`parallelToolCalls: false is not passed on to ${model} (VS Code's language-model API has no such option)`);
+  const dropped = NOT_CARRIED.filter((k) => req[k] !== undefined);
+  if (dropped.length)
+    warnings.push(`${dropped.join(', ')} ${dropped.length > 1 ? 'are' : 'is'} not passed on to ${model}: VS Code's language-model API has no such option`);
+  return {
+    messages,
+    tools: tools.map((t) => ({ name: t.name, description: t.description ?? '', inputSchema: t.parameters })),
+    toolMode,
+    warnings,
+  };
+}
+
+/** "copilot" → "Copilot": VS Code does not give a vendor's display name to consumers. */
+export function vendorLabel(vendor: string): string {
+  return vendor ? vendor[0]!.toUpperCase() + vendor.slice(1) : vendor;
+}
+
+/**
+ * `<vendor>/<family>` when the family names one model of its vendor, else `<vendor>/<id>`: the
+ * family is the stable name (Copilot's `gpt-4o` outlives its dated versions), the id the exact one.
+ */
+export function vscodeModelKeys(chats: readonly { vendor: string; family: string; id: string }[]): string[] {
+  const families = new Map<string, number>();
+  for (const c of chats) families.set(`${c.vendor}/${c.family}`, (families.get(`${c.vendor}/${c.family}`) ?? 0) + 1);
+  return chats.map((c) => (c.family && families.get(`${c.vendor}/${c.family}`) === 1 ? `${c.vendor}/${c.family}` : `${c.vendor}/${c.id}`));
 }

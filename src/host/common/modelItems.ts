@@ -6,7 +6,7 @@
 import type { RouteConfig } from '../../core/index.ts';
 import type { ModelInfo } from '../../core/index.ts';
 import { ROUTE_PREFIX } from '../../core/index.ts';
-import { formatContextPhrase, formatPrice } from '../../shared/format.ts';
+import { formatContextPhrase, formatPrice, INCLUDED_LABEL } from '../../shared/format.ts';
 
 export type PickEntry =
   | { kind: 'separator'; label: string }
@@ -40,7 +40,7 @@ function modelEntry(m: ModelInfo, current: string | null, recent: boolean): Pick
     id: m.id,
     label: m.name && m.name !== m.model ? m.name : m.model,
     description: m.id,
-    detail: `${formatContextPhrase(m.contextLength)} · ${formatPrice(m.price)}${m.via === 'openrouter' ? ' · via OpenRouter' : ''}`,
+    detail: `${formatContextPhrase(m.contextLength)} · ${m.included ? INCLUDED_LABEL : formatPrice(m.price)}${m.via === 'openrouter' ? ' · via OpenRouter' : ''}`,
     current: m.id === current,
     recent,
     route: false,

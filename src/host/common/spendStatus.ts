@@ -4,7 +4,7 @@
  * Pure (no 'vscode'): statusBar.ts renders it, the unit tests read it.
  */
 import { formatUsd } from '../../shared/format.ts';
-import type { SpendView } from '../services/spend.ts';
+import type { SessionTotals, SpendView } from '../services/spend.ts';
 
 export interface SpendStatus {
   /** After the model in the item's text: "$0.42 · $1.80 today" (empty before any spend). */
@@ -26,6 +26,10 @@ function share(spent: number, cap: number | undefined, label: string): { text: s
   return { text: ` — ${Number.isFinite(pct) ? Math.floor(pct + 1e-9) : 100}% of the ${formatUsd(cap)} ${label}`, pct };
 }
 
+/** "$0.40", or "included" when every request counted was a model included in a subscription. */
+const money = (t: SessionTotals): string => (t.usd === 0 && t.unknownCost === 0 && (t.included ?? 0) > 0 ? 'included' : formatUsd(t.usd));
+const includedNote = (t: SessionTotals): string => (t.included ? `, ${t.included} included in your subscription` : '');
+
 export function spendStatus(v: SpendView, now = Date.now()): SpendStatus {
   const b = v.budget;
   const s = share(v.session.usd, b?.perSession, 'session cap');
@@ -38,8 +42,8 @@ export function spendStatus(v: SpendView, now = Date.now()): SpendStatus {
       ? started.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
       : started.toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   const lines = [
-    `This session: ${formatUsd(v.session.usd)}${unpriced(v.session.unknownCost)} over ${plural(v.session.requests, 'request')}${s.text}`,
-    `Today, every Switchboard front end on this machine: ${formatUsd(v.today.usd)}${unpriced(v.today.unknownCost)} over ${plural(v.today.requests, 'request')}${d.text}`,
+    `This session: ${formatUsd(v.session.usd)}${unpriced(v.session.unknownCost)} over ${plural(v.session.requests, 'request')}${includedNote(v.session)}${s.text}`,
+    `Today, every Switchboard front end on this machine: ${formatUsd(v.today.usd)}${unpriced(v.today.unknownCost)} over ${plural(v.today.requests, 'request')}${includedNote(v.today)}${d.text}`,
     `This month: ${formatUsd(v.monthUsd)}${m.text}`,
   ];
   if (b && (b.perSession !== undefined || b.daily !== undefined || b.monthly !== undefined))
@@ -49,7 +53,7 @@ export function spendStatus(v: SpendView, now = Date.now()): SpendStatus {
   if (v.problem) lines.push(`Totals may be out of date: ${v.problem}`);
   const any = v.session.requests > 0 || v.today.requests > 0;
   return {
-    text: any ? `${formatUsd(v.session.usd)} · ${formatUsd(v.today.usd)} today` : '',
+    text: any ? `${money(v.session)} · ${money(v.today)} today` : '',
     lines,
     severity: top >= 100 ? 'error' : top >= 80 ? 'warning' : 'none',
     label: `session spend ${formatUsd(v.session.usd)}, today ${formatUsd(v.today.usd)}`,

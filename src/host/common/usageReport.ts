@@ -4,7 +4,7 @@
  * never disagree about what was counted. Pure (no 'vscode'): usage.ts shows it.
  */
 import { pricesAsOfLabel, summarize, type BudgetConfig, type LedgerEntry, type UsageReport } from '../../core/index.ts';
-import { costDifference, formatUsd } from '../../shared/format.ts';
+import { costDifference, formatUsd, INCLUDED_LABEL } from '../../shared/format.ts';
 
 export interface UsageInput {
   entries: readonly LedgerEntry[];
@@ -27,16 +27,25 @@ function table(rows: string[][]): string {
 const unknown = (n: number): string => (n ? ` (+${n} unpriced)` : '');
 const requests = (n: number): string => `${n} request${n === 1 ? '' : 's'}`;
 
+// Models included in a subscription (VS Code's own): counted apart, never as $0 or unpriced.
+const included = (n: number, all: number): string => (n === 0 ? '' : n === all ? INCLUDED_LABEL : ` (+${n} ${INCLUDED_LABEL})`);
+
 function section(title: string, r: UsageReport): string {
   if (r.requests === 0) return `## ${title}\n\nNo requests.\n`;
   return [
     `## ${title}`,
     '',
-    `**${formatUsd(r.totalUsd)}** over ${requests(r.requests)}${unknown(r.unknownCostRequests)}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
+    `**${formatUsd(r.totalUsd)}** over ${requests(r.requests)}${unknown(r.unknownCostRequests)}${r.includedRequests ? `, ${r.includedRequests} ${INCLUDED_LABEL}` : ''}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
     '',
     table([
       ['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
-      ...r.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)]),
+      ...r.byModel.map((m) => [
+        m.model,
+        String(m.requests),
+        String(m.inputTokens),
+        String(m.outputTokens),
+        m.included === m.requests ? INCLUDED_LABEL : formatUsd(m.costUsd) + unknown(m.unknownCost) + included(m.included, m.requests),
+      ]),
     ]),
     '',
     table([['Day', 'Requests', 'Cost'], ...r.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]),
@@ -93,7 +102,7 @@ export function usageMarkdown(u: UsageInput): string {
     section('Today (every Switchboard front end on this machine)', summarize(u.entries, dayStart)),
     section('This month', summarize(u.entries, monthStart)),
     section('All time', summarize(u.entries, null)),
-    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices. Requests that failed before any answer cost nothing and are not counted.`,
+    `Costs are computed from token counts and the catalog prices (${pricesAsOfLabel()}; your \`switchboard.pricing\` and OpenRouter's live prices come first), or reported by the provider; "unpriced" requests had no known price; requests to VS Code's own models (\`vscode/…\`, e.g. Copilot's) are included in your subscription, have no price of their own and are left out of budgets. An answer cut off before the provider counted it (a stopped stream) is counted at an estimate: the tokens streamed at the model's prices. Requests that failed before any answer cost nothing and are not counted.`,
   ];
   const legacy = u.legacy;
   if (legacy && legacy.problemCount > 0)

@@ -57,8 +57,9 @@ interface Active {
   cancel(): void;
 }
 
-function emptyColumn(runId: string, model: string, label: string, outputPrice: number | null): Column {
+function emptyColumn(runId: string, model: string, label: string, outputPrice: number | null, included = false): Column {
   return {
+    ...(included ? { costIncluded: true } : {}),
     runId,
     model,
     label,
@@ -257,7 +258,7 @@ export class ComparePanel implements vscode.Disposable {
       blind,
       revealed: !blind,
       winner: null,
-      columns: order.map((m, i) => emptyColumn(`${id}.${i}.0`, m, blind ? blindLabel(i) : m, this.outputPrice(m))),
+      columns: order.map((m, i) => emptyColumn(`${id}.${i}.0`, m, blind ? blindLabel(i) : m, this.outputPrice(m), this.included(m))),
     };
     this.updateTitle();
     const started = this.launch(order.map((_, i) => i));
@@ -279,6 +280,14 @@ export class ComparePanel implements vscode.Disposable {
       return this.app.client().catalog.get(model)?.price?.output ?? null;
     } catch {
       return null;
+    }
+  }
+
+  private included(model: string): boolean {
+    try {
+      return this.app.client().catalog.included(model);
+    } catch {
+      return false;
     }
   }
 
@@ -316,6 +325,8 @@ export class ComparePanel implements vscode.Disposable {
       col.outputTokens = r.usage.outputTokens;
       col.tokensPerSecond = r.tokensPerSecond;
       col.costUsd = r.costUsd;
+      if (r.costIncluded) col.costIncluded = true;
+      else delete col.costIncluded;
       col.answeredBy = r.answeredBy;
       col.failover = failoverOf(r);
       col.error = r.error && !stopped ? { kind: r.error.kind, message: r.error.detail || r.error.message, fix: r.error.fix } : null;
@@ -356,7 +367,7 @@ export class ComparePanel implements vscode.Disposable {
     this.active.get(index)?.cancel();
     this.active.delete(index);
     const gen = Number(col.runId.split('.').pop() ?? 0) + 1;
-    const fresh = emptyColumn(`${run.id}.${index}.${gen}`, col.model, col.label, col.outputPrice);
+    const fresh = emptyColumn(`${run.id}.${index}.${gen}`, col.model, col.label, col.outputPrice, col.costIncluded);
     run.columns[index] = fresh;
     // Each column's result is handled in track(); the combined promise never rejects (compareModels).
     inBackground(this.launch([index]), this.app.log, 'Re-running a comparison column');

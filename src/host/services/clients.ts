@@ -2,7 +2,16 @@
  * The settings, the keys they combine with, and the core client built from both: created on first
  * use, rebuilt when the settings or a key change (announced with onDidChangeClient).
  */
-import { createClient, findPreset, PRESETS, type BudgetAlert, type ResolvedProvider, type SwitchboardClient, type UsageStore } from '../../core/index.ts';
+import {
+  createClient,
+  findPreset,
+  PRESETS,
+  type BudgetAlert,
+  type HostModelSource,
+  type ResolvedProvider,
+  type SwitchboardClient,
+  type UsageStore,
+} from '../../core/index.ts';
 import { effectiveConfig, type SettingsResult } from '../common/settingsModel.ts';
 import { Emitter, type Log } from './events.ts';
 
@@ -26,6 +35,8 @@ export interface ClientServiceOptions {
   catalogCacheFile: string | null;
   /** Where the downloaded price data (genai-prices) is cached; null: not cached. */
   priceDataCacheFile: string | null;
+  /** Models the host supplies itself (VS Code's language models). */
+  hostModels?: readonly HostModelSource[];
 }
 
 export class ClientService {
@@ -72,6 +83,7 @@ export class ClientService {
         configHint: 'the switchboard.* settings',
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,
+        ...(this.opts.hostModels ? { hostModels: this.opts.hostModels } : {}),
       });
       this.opts.log.info(
         `Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`,
@@ -88,6 +100,7 @@ export class ClientService {
 
   providerNames(): Map<string, string> {
     const names = new Map<string, string>(PRESETS.map((p) => [p.id, p.name]));
+    for (const h of this.opts.hostModels ?? []) names.set(h.id, `${h.name} (no API key needed)`);
     for (const p of this.client().providers) names.set(p.id, p.name);
     return names;
   }

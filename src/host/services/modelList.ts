@@ -1,5 +1,5 @@
 /** The models on offer as the switcher shows them, and a model's one-line detail. */
-import { formatContextPhrase, formatPrice } from '../../shared/format.ts';
+import { formatContextPhrase, formatPrice, INCLUDED_LABEL } from '../../shared/format.ts';
 import { buildModelItems, type PickEntry } from '../common/modelItems.ts';
 import type { ClientService } from './clients.ts';
 import type { ModelChoice } from './modelChoice.ts';
@@ -29,6 +29,6 @@ export class ModelList {
   detail(id: string | null): string | null {
     if (!id || id.startsWith('route/')) return id ? 'route' : null;
     const info = this.clients.client().catalog.get(id);
-    return info ? `${formatContextPhrase(info.contextLength)} · ${formatPrice(info.price)}` : null;
+    return info ? `${formatContextPhrase(info.contextLength)} · ${info.included ? INCLUDED_LABEL : formatPrice(info.price)}` : null;
   }
 }

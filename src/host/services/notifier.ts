@@ -54,7 +54,11 @@ export class Notifier {
   }
 }
 
-const FLAGS = { envImportOffered: 'switchboard.envImportOffered', localOffered: 'switchboard.localServerOffered' } as const;
+const FLAGS = {
+  envImportOffered: 'switchboard.envImportOffered',
+  localOffered: 'switchboard.localServerOffered',
+  vscodeModelsOffered: 'switchboard.vscodeModelsOffered',
+} as const;
 export type FlagName = keyof typeof FLAGS;
 
 export class FirstRunFlags {

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BudgetAlert, BudgetConfig, ChatMessage, ChatResult, UsageStore } from '../../core/index.ts';
 import { recordedSpend } from '../../core/index.ts';
-import { formatUsd } from '../../shared/format.ts';
+import { formatSpend } from '../../shared/format.ts';
 import type { KeyValueStore } from '../common/memento.ts';
 import { logRequest } from '../common/requestLog.ts';
 import type { NoticeLevel } from './notifier.ts';
@@ -27,6 +27,8 @@ export interface SessionTotals {
   requests: number;
   /** Answered requests whose cost is unknown (a model without a price). */
   unknownCost: number;
+  /** Answered requests included in a subscription (VS Code's own models): neither spend nor unknown. */
+  included?: number;
 }
 
 /** What the status bar and the report show: the session, today and this month, from the ledger. */
@@ -119,8 +121,8 @@ export class SpendService {
         const rec = recordedSpend(t);
         this.view = {
           ...this.emptyView(null),
-          session: { usd: rec.session, requests: t.sessionRequests, unknownCost: t.unknownCostSession },
-          today: { usd: rec.today, requests: t.requestsToday, unknownCost: t.unknownCostToday },
+          session: { usd: rec.session, requests: t.sessionRequests, unknownCost: t.unknownCostSession, included: t.includedSession },
+          today: { usd: rec.today, requests: t.requestsToday, unknownCost: t.unknownCostToday, included: t.includedToday },
           monthUsd: rec.month,
         };
       } catch (e) {
@@ -163,7 +165,7 @@ export class SpendService {
 
   text(): string {
     const s = this.view.session;
-    return `${formatUsd(s.usd)}${s.unknownCost ? ` (+${s.unknownCost} unpriced)` : ''}`;
+    return formatSpend(s.usd, s.unknownCost, s.included ?? 0);
   }
 
   dispose(): void {

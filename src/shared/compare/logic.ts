@@ -2,7 +2,7 @@
  * The comparison's pure logic (no 'vscode'; the webview imports parts of it too): validating a
  * set-up, blind labels, ranking finished columns, the vote scoreboard, and the export formats.
  */
-import { formatUsd } from '../format.ts';
+import { formatCost } from '../format.ts';
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type Column, type Run, type Score } from '../protocol/compare.ts';
 
 /** Why a comparison cannot start, or null when it can. */
@@ -161,6 +161,7 @@ function exportedColumn(run: Run, c: Column, i: number) {
       outputTokens: c.outputTokens,
       tokensPerSecond: c.tokensPerSecond,
       costUsd: c.costUsd,
+      ...(c.costIncluded ? { costIncluded: true } : {}),
     },
     error: c.error ? { kind: c.error.kind, message: c.error.message, fix: c.error.fix } : null,
     answer: c.text,
@@ -213,7 +214,7 @@ export function exportMarkdown(run: Run, exportedAt: Date): string {
     const tokens = `${c.inputTokens ?? '?'} → ${c.outputTokens ?? '?'}`;
     const tps = c.tokensPerSecond === null ? '—' : c.tokensPerSecond.toFixed(1);
     lines.push(
-      `| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatUsd(c.costUsd)} |`,
+      `| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatCost(c.costUsd, c.costIncluded)} |`,
     );
   });
   lines.push('');

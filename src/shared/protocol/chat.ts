@@ -108,6 +108,8 @@ export const ChatEntrySchema = z.object({
   costUsd: z.nullable(z.number()),
   /** costUsd is an estimate (a stopped answer: tokens streamed × prices), shown with "~". */
   costEstimated: z.optional(z.boolean()),
+  /** Included in a subscription (one of VS Code's own models): no dollar figure, and not an unknown one. */
+  costIncluded: z.optional(z.boolean()),
   ttftMs: z.nullable(z.number()),
   tokensPerSecond: z.nullable(z.number()),
   totalMs: z.nullable(z.number()),
@@ -150,6 +152,8 @@ export const TotalsSchema = z.object({
   costUsd: z.number(),
   /** Answers whose cost is unknown (not counted in costUsd). */
   unpriced: z.number(),
+  /** Answers of models included in a subscription (VS Code's own): no cost, not unknown either. */
+  included: z.optional(z.number()),
 });
 export type Totals = z.infer<typeof TotalsSchema>;
 

@@ -37,6 +37,8 @@ export const ColumnSchema = z.object({
   outputTokens: Count,
   tokensPerSecond: Count,
   costUsd: Count,
+  /** The model's use is included in a subscription (one of VS Code's own models): shown as "included", never $0 or unknown. */
+  costIncluded: z.optional(z.boolean()),
   /** USD per 1M output tokens, for the live cost estimate (null: unknown). */
   outputPrice: Count,
   /** The model that actually answered (a route or a fallback); null while hidden or unknown. */

@@ -4,7 +4,7 @@
  * error with its one-click action, and the per-answer and per-code-block actions.
  */
 import type { ChatEntry, ChatToHost, ErrorAction } from '../../shared/protocol/chat.ts';
-import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { formatMs, formatUsd, h, iconButton, INCLUDED_LABEL } from '../shared/dom.ts';
 import { codeOf, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts';
 
 export interface EntryContext {
@@ -29,6 +29,7 @@ export function metricsOf(e: ChatEntry): string[] {
   if (e.tokensPerSecond !== null) parts.push(`${e.tokensPerSecond >= 100 ? Math.round(e.tokensPerSecond) : e.tokensPerSecond.toFixed(1)} tok/s`);
   if (e.inputTokens !== null || e.outputTokens !== null) parts.push(`${e.inputTokens ?? '?'} → ${e.outputTokens ?? '?'} tokens`);
   if (e.costUsd !== null) parts.push(e.costEstimated ? `~${formatUsd(e.costUsd)} (estimate)` : formatUsd(e.costUsd));
+  else if (e.costIncluded) parts.push(INCLUDED_LABEL);
   else if (e.answeredBy) parts.push('cost unknown');
   if (e.totalMs !== null) parts.push(formatMs(e.totalMs));
   return parts;

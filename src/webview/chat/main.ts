@@ -6,7 +6,7 @@
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { HostToChatSchema, type ChatImage, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../shared/protocol/chat.ts';
-import { formatUsd, h, iconButton } from '../shared/dom.ts';
+import { formatSpend, h, iconButton, INCLUDED_LABEL } from '../shared/dom.ts';
 import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
 import { formatCount, renderEntry, tickCountdowns, type ThinkingView } from './entry.ts';
@@ -367,8 +367,8 @@ function renderPicker(): void {
 
 function totalsText(): string {
   const t = state.totals;
-  if (!t.inputTokens && !t.outputTokens && !t.costUsd && !t.unpriced) return '';
-  return `${formatCount(t.inputTokens)} → ${formatCount(t.outputTokens)} tokens · ${formatUsd(t.costUsd)}${t.unpriced ? ` (+${t.unpriced} unpriced)` : ''}`;
+  if (!t.inputTokens && !t.outputTokens && !t.costUsd && !t.unpriced && !t.included) return '';
+  return `${formatCount(t.inputTokens)} → ${formatCount(t.outputTokens)} tokens · ${formatSpend(t.costUsd, t.unpriced, t.included)}`;
 }
 
 let countdown: ReturnType<typeof setInterval> | null = null;
@@ -396,6 +396,10 @@ function render(): void {
             { class: 'empty-state' },
             h('span', { class: 'codicon codicon-comment-discussion' }),
             h('p', {}, 'Ask anything below. Attach code with the paperclip, or select code in an editor and right-click → Switchboard.'),
+            // VS Code's own models (the zero-key start): say what the model is and what it costs.
+            state.model?.startsWith('vscode/')
+              ? h('p', { class: 'empty-note' }, `${state.model} is one of the models already in VS Code: no API key needed, ${INCLUDED_LABEL}.`)
+              : null,
           ),
         ]),
   );

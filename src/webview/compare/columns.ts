@@ -177,7 +177,7 @@ export class ColumnView {
       item('total', elapsed === null ? '—' : formatMs(elapsed), 'm-total'),
       item('tok/s', tps === null ? '—' : `${approx}${tps.toFixed(1)}`, 'm-tps'),
       item('tokens', `${c.inputTokens ?? '?'} → ${outTokens === null ? '?' : `${approx}${outTokens}`}`, 'm-tokens'),
-      item('cost', cost === null ? (live ? '—' : formatUsd(null)) : `${approx}${formatUsd(cost)}`, 'm-cost'),
+      item('cost', c.costIncluded ? 'included' : cost === null ? (live ? '—' : formatUsd(null)) : `${approx}${formatUsd(cost)}`, 'm-cost'),
     );
   }
 

@@ -14,7 +14,7 @@ import {
   type Run,
   type Score,
 } from '../../shared/protocol/compare.ts';
-import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { formatCost, formatMs, h, iconButton } from '../shared/dom.ts';
 import { interceptLinks } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
 import { ColumnView, isRunning } from './columns.ts';
@@ -199,7 +199,7 @@ function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void 
           'tr',
           { dataset: { index: String(i) } },
           h('td', { class: 'who' }, c.label),
-          td(formatUsd(c.costUsd), place(ranking.place.cost, i), 'num'),
+          td(formatCost(c.costUsd, c.costIncluded), place(ranking.place.cost, i), 'num'),
           td(formatMs(c.totalMs), place(ranking.place.total, i), 'num'),
           td(formatMs(c.ttftMs), place(ranking.place.ttft, i), 'num'),
           td(c.outputTokens !== null ? `${c.outputTokens} tok` : `${c.text.length} chars`, place(ranking.place.length, i), 'num'),

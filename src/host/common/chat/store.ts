@@ -170,13 +170,14 @@ export class ConversationStore {
 }
 
 /** The running total of a conversation's answers. */
-export function totalsOf(entries: readonly ChatEntry[]): { inputTokens: number; outputTokens: number; costUsd: number; unpriced: number } {
-  const t = { inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0 };
+export function totalsOf(entries: readonly ChatEntry[]): { inputTokens: number; outputTokens: number; costUsd: number; unpriced: number; included: number } {
+  const t = { inputTokens: 0, outputTokens: 0, costUsd: 0, unpriced: 0, included: 0 };
   for (const e of entries) {
     if (e.role !== 'assistant') continue;
     t.inputTokens += e.inputTokens ?? 0;
     t.outputTokens += e.outputTokens ?? 0;
     if (e.costUsd !== null) t.costUsd += e.costUsd;
+    else if (e.costIncluded) t.included++;
     else if (e.answeredBy) t.unpriced++;
   }
   return t;
