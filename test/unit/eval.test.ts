@@ -40,13 +40,20 @@ describe('test-set files', () => {
       (e: SwitchboardError) => /set\.json/.test(e.message) && /prompts\[0\]\.checks\[0\]/.test(e.message) && /remove "ignorecase"/.test(e.message),
     );
     assert.throws(() => parseTestSet('{', 'x.json'), /x\.json: not valid JSON/);
-    assert.throws(() => parseTestSet(JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'regex', pattern: '(' }] }] }), 'r.json'), /does not compile/);
+    assert.throws(
+      () => parseTestSet(JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'regex', pattern: '(' }] }] }), 'r.json'),
+      /does not compile/,
+    );
     assert.throws(
       () => parseTestSet(JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'rubric', rubric: 'polite' }] }] }), 'j.json'),
       /needs a judge model/,
     );
     assert.throws(
-      () => parseTestSet(JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'json-schema', schema: { type: 'string', format: 'email' } }] }] }), 's.json'),
+      () =>
+        parseTestSet(
+          JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'json-schema', schema: { type: 'string', format: 'email' } }] }] }),
+          's.json',
+        ),
       /keyword "format" is not supported/,
     );
     assert.throws(
@@ -74,7 +81,12 @@ describe('checks', () => {
     assert.equal((await runCheck({ type: 'regex', pattern: '^Paris' }, input, null)).pass, false);
   });
   test('JSON Schema: the whole answer or a ```json block; the subset validates what it claims', async () => {
-    const schema = { type: 'object', properties: { n: { type: 'integer', minimum: 1 }, tags: { type: 'array', items: { enum: ['a', 'b'] } } }, required: ['n'], additionalProperties: false };
+    const schema = {
+      type: 'object',
+      properties: { n: { type: 'integer', minimum: 1 }, tags: { type: 'array', items: { enum: ['a', 'b'] } } },
+      required: ['n'],
+      additionalProperties: false,
+    };
     const ok = await runCheck({ type: 'json-schema', schema }, { ...input, answer: 'Here:\n```json\n{"n": 2, "tags": ["a"]}\n```' }, null);
     assert.equal(ok.pass, true, ok.reason);
     const bad = await runCheck({ type: 'json-schema', schema }, { ...input, answer: '{"n": 0.5, "tags": ["c"], "x": 1}' }, null);
@@ -137,7 +149,11 @@ describe('Bradley–Terry', () => {
     assert.ok(Number.isFinite(unbeaten.get('A')!) && unbeaten.get('A')! > unbeaten.get('B')!);
   });
   test('the leaderboard: records, seeded bootstrap intervals around the rating, per dollar', () => {
-    const board = { version: 1 as const, comparisons: [...games('A', 'B', 6, 2, 2), ...games('B', 'C', 5, 3)], costs: { A: { usd: 0.02, answers: 10 }, B: { usd: 0.001, answers: 10 } } };
+    const board = {
+      version: 1 as const,
+      comparisons: [...games('A', 'B', 6, 2, 2), ...games('B', 'C', 5, 3)],
+      costs: { A: { usd: 0.02, answers: 10 }, B: { usd: 0.001, answers: 10 } },
+    };
     const rows = leaderboard(board, { samples: 100, seed: 3 });
     assert.deepEqual(
       rows.map((r) => [r.model, r.wins, r.losses, r.ties]),
@@ -303,12 +319,22 @@ describe('routes with strategy "best"', () => {
     // gemini >> anthropic > openai on "geo"; anthropic and gemini close.
     writeLeaderboard(file, {
       version: 1,
-      comparisons: [...c('google/gemini-2.5-flash', 'openai/gpt-4o-mini', 'a', 8), ...c('anthropic/claude-sonnet-4', 'openai/gpt-4o-mini', 'a', 8), ...c('google/gemini-2.5-flash', 'anthropic/claude-sonnet-4', 'a', 1)],
+      comparisons: [
+        ...c('google/gemini-2.5-flash', 'openai/gpt-4o-mini', 'a', 8),
+        ...c('anthropic/claude-sonnet-4', 'openai/gpt-4o-mini', 'a', 8),
+        ...c('google/gemini-2.5-flash', 'anthropic/claude-sonnet-4', 'a', 1),
+      ],
       costs: {},
     });
     const routes = [
       { id: 'geo', models: [...EVAL_MODELS], strategy: 'best', tag: 'geo' },
-      { id: 'geo-value', models: ['anthropic/claude-sonnet-4', 'openai/gpt-4o-mini', 'google/gemini-2.5-flash'], strategy: 'best', tag: 'geo', withinPoints: 200 },
+      {
+        id: 'geo-value',
+        models: ['anthropic/claude-sonnet-4', 'openai/gpt-4o-mini', 'google/gemini-2.5-flash'],
+        strategy: 'best',
+        tag: 'geo',
+        withinPoints: 200,
+      },
       { id: 'code', models: [...EVAL_MODELS], strategy: 'best', tag: 'code' },
     ];
     const client = clientFor(fakes, { routes }, { leaderboardFile: file });

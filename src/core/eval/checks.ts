@@ -15,7 +15,12 @@ export interface CheckResult {
 }
 
 /** What a rubric check asks of a judge model. */
-export type Judge = (args: { rubric: string; prompt: string; answer: string; model: string | undefined }) => Promise<{ score: number; reason: string; costUsd: number | null }>;
+export type Judge = (args: {
+  rubric: string;
+  prompt: string;
+  answer: string;
+  model: string | undefined;
+}) => Promise<{ score: number; reason: string; costUsd: number | null }>;
 
 export interface CheckInput {
   answer: string;
@@ -58,7 +63,10 @@ export function runJavaScript(code: string, input: CheckInput, timeoutMs = DEFAU
   if (__r && typeof __r === 'object' && typeof __r.pass === 'boolean') return JSON.stringify({ pass: __r.pass, reason: __r.reason === undefined ? undefined : String(__r.reason) });
   return JSON.stringify({ error: 'the code must return true/false, a number (with "threshold"), or { pass, reason }; it returned ' + (typeof __r) });
 })()`;
-  const ctx = createContext({ __input: JSON.stringify({ output: input.answer, prompt: input.prompt, model: input.model }) }, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
+  const ctx = createContext(
+    { __input: JSON.stringify({ output: input.answer, prompt: input.prompt, model: input.model }) },
+    { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' },
+  );
   let raw: unknown;
   try {
     raw = new Script(source, { filename: 'check.js' }).runInContext(ctx, { timeout: timeoutMs });
@@ -105,7 +113,10 @@ export async function runCheck(check: Check, input: CheckInput, judge: Judge | n
       try {
         const j = await judge({ rubric: check.rubric, prompt: input.prompt, answer: text, model: check.judge });
         const threshold = check.threshold ?? 0.5;
-        return done(j.score >= threshold, `${j.score.toFixed(2)} ${j.score >= threshold ? '≥' : '<'} ${threshold}: ${j.reason}`, { score: j.score, judgeCostUsd: j.costUsd });
+        return done(j.score >= threshold, `${j.score.toFixed(2)} ${j.score >= threshold ? '≥' : '<'} ${threshold}: ${j.reason}`, {
+          score: j.score,
+          judgeCostUsd: j.costUsd,
+        });
       } catch (e) {
         return done(false, `the judge failed: ${(e as Error)?.message ?? String(e)}`, { judgeCostUsd: null });
       }

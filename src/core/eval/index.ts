@@ -1,15 +1,5 @@
 /** Test sets, judged runs, the private leaderboard and code that is run (re-exported by core/index.ts). */
-export {
-  parseTestSet,
-  checksOf,
-  checkLabel,
-  TestSetSchema,
-  type TestSet,
-  type EvalPrompt,
-  type Check,
-  type ContextRef,
-  type CodeRun,
-} from './testSet.ts';
+export { parseTestSet, checksOf, checkLabel, TestSetSchema, type TestSet, type EvalPrompt, type Check, type ContextRef, type CodeRun } from './testSet.ts';
 export { schemaProblems, validateJson } from './jsonSchema.ts';
 export { runCheck, runJavaScript, answerJson, type CheckResult, type Judge } from './checks.ts';
 export {
@@ -44,3 +34,5 @@ export {
   type LeaderboardRow,
   type LeaderboardOptions,
 } from './leaderboard.ts';
+export { exportPromptfoo, importPromptfoo, toPromptfooProvider, fromPromptfooProvider } from './promptfoo.ts';
+export { parseYaml, toYaml, YamlError } from './yaml.ts';

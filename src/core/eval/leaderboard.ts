@@ -57,12 +57,20 @@ export function readLeaderboard(path: string): LeaderboardFile {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SwitchboardError({ kind: 'config', message: `${path}: not valid JSON (${(e as Error).message})`, fix: 'fix or delete the file (it is rebuilt by new runs and votes)' });
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `${path}: not valid JSON (${(e as Error).message})`,
+      fix: 'fix or delete the file (it is rebuilt by new runs and votes)',
+    });
   }
   const r = LeaderboardFileSchema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new SwitchboardError({ kind: 'config', message: `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`, fix: 'fix or delete the file (it is rebuilt by new runs and votes)' });
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`,
+      fix: 'fix or delete the file (it is rebuilt by new runs and votes)',
+    });
   }
   return r.data;
 }
@@ -243,7 +251,9 @@ function percentile(sorted: number[], q: number): number {
 
 /** The comparisons that count for a tag and sources. */
 export function selectComparisons(board: LeaderboardFile, opts: Pick<LeaderboardOptions, 'tag' | 'sources'> = {}): Comparison[] {
-  return board.comparisons.filter((c) => (opts.tag === undefined || c.tags.includes(opts.tag)) && (opts.sources === undefined || opts.sources.includes(c.source)));
+  return board.comparisons.filter(
+    (c) => (opts.tag === undefined || c.tags.includes(opts.tag)) && (opts.sources === undefined || opts.sources.includes(c.source)),
+  );
 }
 
 /** Ratings, intervals, records and value for money, best first. */

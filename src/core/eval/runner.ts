@@ -326,7 +326,12 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
     const p = o.set.prompts[pi]!;
     const model = o.models[mi]!;
     if (o.signal?.aborted) return emptyCell(p.id, model, 'skipped', { kind: 'cancelled', message: 'the run was cancelled' });
-    if (budgetStop) return emptyCell(p.id, model, 'skipped', { kind: 'budget', message: `not asked: ${budgetStop.message}`, ...(budgetStop.fix ? { fix: budgetStop.fix } : {}) });
+    if (budgetStop)
+      return emptyCell(p.id, model, 'skipped', {
+        kind: 'budget',
+        message: `not asked: ${budgetStop.message}`,
+        ...(budgetStop.fix ? { fix: budgetStop.fix } : {}),
+      });
     const w = worst(pi, mi);
     if (o.maxCostUsd !== undefined && spent + inFlightWorst + w > o.maxCostUsd)
       return emptyCell(p.id, model, 'skipped', {
@@ -348,7 +353,12 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
     }
     spent += r.costUsd ?? 0;
     const cell: EvalCell = {
-      ...emptyCell(p.id, model, r.error ? 'error' : 'ok', r.error ? { kind: r.error.kind, message: r.error.message, ...(r.error.fix ? { fix: r.error.fix } : {}) } : null),
+      ...emptyCell(
+        p.id,
+        model,
+        r.error ? 'error' : 'ok',
+        r.error ? { kind: r.error.kind, message: r.error.message, ...(r.error.fix ? { fix: r.error.fix } : {}) } : null,
+      ),
       answeredBy: r.answeredBy,
       text: r.text,
       costUsd: r.costUsd,
@@ -390,7 +400,11 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   const results: EvalResults = {
     set: o.name,
     models: [...o.models],
-    prompts: o.set.prompts.map((p) => ({ id: p.id, tags: [...new Set([...(o.set.tags ?? []), ...(p.tags ?? [])])], checks: checksOf(o.set, p).map(checkLabel) })),
+    prompts: o.set.prompts.map((p) => ({
+      id: p.id,
+      tags: [...new Set([...(o.set.tags ?? []), ...(p.tags ?? [])])],
+      checks: checksOf(o.set, p).map(checkLabel),
+    })),
     cells,
     totals: totalsOf(o.models, cells, checkCounts),
     estimate,

@@ -28,7 +28,18 @@ const base = { label: z.string().optional() };
 
 export const CheckSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('contains'), value: z.string().min(1), ignoreCase: z.boolean().optional(), negate: z.boolean().optional() }).strict(),
-  z.object({ ...base, type: z.literal('regex'), pattern: z.string().min(1), flags: z.string().regex(/^[imsu]*$/, 'flags may be i, m, s, u').optional(), negate: z.boolean().optional() }).strict(),
+  z
+    .object({
+      ...base,
+      type: z.literal('regex'),
+      pattern: z.string().min(1),
+      flags: z
+        .string()
+        .regex(/^[imsu]*$/, 'flags may be i, m, s, u')
+        .optional(),
+      negate: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ ...base, type: z.literal('json-schema'), schema: z.record(z.string(), z.unknown()) }).strict(),
   z
     .object({
@@ -95,7 +106,10 @@ export const TestSetSchema = z
       .strict()
       .optional(),
     /** The run fails (exit 1 in the CLI) when a model's pass rate is below this (0–1). */
-    threshold: z.object({ passRate: z.number().min(0).max(1) }).strict().optional(),
+    threshold: z
+      .object({ passRate: z.number().min(0).max(1) })
+      .strict()
+      .optional(),
     prompts: z.array(PromptSchema).min(1, 'a test set needs at least one prompt'),
   })
   .strict()
@@ -107,7 +121,11 @@ export const TestSetSchema = z
       const checks = [...(s.defaults?.checks ?? []), ...(p.checks ?? [])];
       checks.forEach((c, j) => {
         if (c.type === 'rubric' && !c.judge && !s.judge)
-          ctx.addIssue({ code: 'custom', path: ['prompts', i, 'checks', j], message: 'a rubric check needs a judge model: add "judge": {"model": "provider/model"} to the set, or "judge" to the check' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['prompts', i, 'checks', j],
+            message: 'a rubric check needs a judge model: add "judge": {"model": "provider/model"} to the set, or "judge" to the check',
+          });
       });
     });
   });
@@ -144,7 +162,11 @@ export function parseTestSet(text: string, file: string): TestSet {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SwitchboardError({ kind: 'config', message: `${file}: not valid JSON (${(e as Error).message})`, fix: 'fix the JSON syntax; test sets are JSON files' });
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `${file}: not valid JSON (${(e as Error).message})`,
+      fix: 'fix the JSON syntax; test sets are JSON files',
+    });
   }
   const r = TestSetSchema.safeParse(raw);
   if (!r.success) {
