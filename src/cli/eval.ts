@@ -6,7 +6,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  applyFiles,
   appendToLeaderboard,
+  codeWinner,
   exportPromptfoo,
   failedThreshold,
   importPromptfoo,
@@ -33,7 +35,7 @@ export interface EvalIo {
 
 export class EvalUsageError extends Error {}
 
-export const EVAL_USAGE = `  switchboard eval run <set> [--models A,B,C] [--concurrency N] [--threshold RATE] [--max-cost USD] [--no-record] [--json] [--config PATH]
+export const EVAL_USAGE = `  switchboard eval run <set> [--models A,B,C] [--concurrency N] [--threshold RATE] [--max-cost USD] [--apply-winner] [--no-record] [--json] [--config PATH]
   switchboard eval leaderboard [--tag TAG] [--source vote,judge,checks] [--samples N] [--prior N] [--file PATH] [--json]
   switchboard eval export <set> [--models A,B,C] [--out FILE]        (to promptfoo YAML)
   switchboard eval import <promptfooconfig.yaml> [--out FILE]         (to a Switchboard test set)`;
@@ -95,6 +97,12 @@ function cellMark(c: EvalCell): string {
   return `${c.pass ? 'PASS' : 'FAIL'} ${n}/${c.checks.length}`;
 }
 
+const indent = (s: string): string =>
+  s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+
 export function renderResults(r: EvalResults): string {
   let out = `\n${r.set}: ${r.prompts.length} prompts × ${r.models.length} models\n\n`;
   out += table([['prompt', ...r.models], ...r.cells.map((row, i) => [r.prompts[i]!.id, ...row.map(cellMark)])]);
@@ -118,6 +126,11 @@ export function renderResults(r: EvalResults): string {
   if (failures.length) {
     out += '\nFailed checks\n';
     for (const c of failures) for (const k of c.checks.filter((x) => !x.pass)) out += `  ${c.promptId} × ${c.model}: ${k.label}: ${k.reason}\n`;
+  }
+  const runs = r.cells.flat().filter((c) => c.codeRun?.command && !c.codeRun.pass);
+  if (runs.length) {
+    out += '\nCommand output of failed changes\n';
+    for (const c of runs) out += `  ${c.promptId} × ${c.model}:\n${indent(c.codeRun!.command!.output.trimEnd().split('\n').slice(-12).join('\n'))}\n`;
   }
   const errors = r.cells.flat().filter((c) => c.error);
   if (errors.length) {
@@ -156,6 +169,7 @@ async function run(args: string[], io: EvalIo, openClient: (configPath: string |
       threshold: { type: 'string' },
       'max-cost': { type: 'string' },
       'no-record': { type: 'boolean', default: false },
+      'apply-winner': { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new EvalUsageError('eval run takes one test set');
@@ -185,6 +199,7 @@ async function run(args: string[], io: EvalIo, openClient: (configPath: string |
       ...(concurrency ? { concurrency } : {}),
       ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
       readFile: (p) => readFileSync(resolve(root, p), 'utf8'),
+      workspaceRoot: root,
       signal: ac.signal,
       onEvent: (e) => {
         if (e.type === 'estimate') {
@@ -216,6 +231,14 @@ async function run(args: string[], io: EvalIo, openClient: (configPath: string |
         `switchboard: ${f.model} passed ${f.passRate === null ? 'no checks' : `${(f.passRate * 100).toFixed(1)}%`} of its checks, below the threshold of ${(threshold! * 100).toFixed(1)}%\n`,
       );
     if (problems) io.stderr.write(`switchboard: ${problems} cell${problems > 1 ? 's' : ''} got no answer\n`);
+    if (v['apply-winner'])
+      results.prompts.forEach((p, i) => {
+        if (!set.prompts[i]!.codeRun) return;
+        const w = codeWinner(results, i);
+        if (!w) return void io.stderr.write(`switchboard: ${p.id}: no model's change passed; nothing applied\n`);
+        const written = applyFiles(root, w.codeRun!.files);
+        io.stderr.write(`switchboard: ${p.id}: applied ${w.model}'s change to ${written.join(', ')}\n`);
+      });
     return failed.length || problems || results.cancelled ? 1 : 0;
   } finally {
     process.removeListener('SIGINT', onSigint);

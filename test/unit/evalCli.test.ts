@@ -12,6 +12,8 @@ import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeServer } from '../fakes/types.ts';
 import { KEY } from './helpers.ts';
 import { privateCliCopy } from './builtCli.ts';
+import { cpSync } from 'node:fs';
+import { ANSWERS, CODE_SET, FIXTURE, GOOD_FILE } from './evalCodeRun.ts';
 import { CELL_COST, EVAL_MODELS, EVAL_PRICING, EVAL_SET, EXPECTED_CHECKS_PASSED, scriptEvalFakes } from './evalWorld.ts';
 
 let CLI: string;
@@ -250,5 +252,55 @@ describe('switchboard eval', { concurrency: true }, () => {
     const flags = await w.run(['eval', 'export', 'flags.json', '--models', 'openai/gpt-4o'], false);
     assert.equal(flags.code, 2);
     assert.match(flags.stderr, /regex flags "i" \(promptfoo's regex takes none\)/);
+  });
+
+  test("code that is run: each model's change tried in a scratch copy; the grid shows the command's verdict; --apply-winner writes the passing, cheapest one", async (t) => {
+    const w = await world(t);
+    cpSync(FIXTURE, w.ws, { recursive: true });
+    writeFileSync(join(w.ws, '.switchboard', 'evals', 'slug.json'), JSON.stringify(CODE_SET));
+    for (const p of ['openai', 'anthropic', 'gemini'] as const) w.fakes[p].setDefault({ text: ANSWERS[p], usage: { input: 100, output: 20 } });
+    const r = await w.run(['eval', 'run', 'slug', '--models', EVAL_MODELS.join(','), '--apply-winner', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const row = out.cells[0] as {
+      model: string;
+      pass: boolean;
+      checks: { type: string; pass: boolean; reason: string }[];
+      codeRun: { scratch: string; command: { output: string } };
+    }[];
+    assert.deepEqual(
+      row.map((c) => [c.model, c.checks.map((k) => [k.type, k.pass])]),
+      [
+        [
+          'openai/gpt-4o-mini',
+          [
+            ['regex', true],
+            ['command', true],
+          ],
+        ],
+        [
+          'anthropic/claude-sonnet-4',
+          [
+            ['regex', true],
+            ['command', true],
+          ],
+        ],
+        [
+          'google/gemini-2.5-flash',
+          [
+            ['regex', true],
+            ['command', false],
+          ],
+        ],
+      ],
+    );
+    assert.equal(row[0]!.codeRun.scratch, 'copy');
+    assert.match(row[2]!.codeRun.command.output, /hello,-world!/);
+    assert.match(row[2]!.checks[1]!.reason, /exit code 1/);
+    // The context files went to the model with the prompt.
+    assert.match(JSON.stringify(w.fakes.openai.requests.find((x) => x.method === 'POST')!.body), /slug\.test\.mjs/);
+    // openai and anthropic passed; openai is cheaper: its file is now the real one.
+    assert.match(r.stderr, /fix-slug: applied openai\/gpt-4o-mini's change to slug\.mjs/);
+    assert.equal(readFileSync(join(w.ws, 'slug.mjs'), 'utf8'), GOOD_FILE);
   });
 });

@@ -4,7 +4,8 @@ import { schemaProblems, validateJson } from './jsonSchema.ts';
 import { checkLabel, type Check } from './testSet.ts';
 
 export interface CheckResult {
-  type: Check['type'];
+  /** A check of the set, or `command`: the prompt's codeRun (the change applied, the command run). */
+  type: Check['type'] | 'command';
   label: string;
   pass: boolean;
   reason: string;
@@ -83,7 +84,7 @@ export function runJavaScript(code: string, input: CheckInput, timeoutMs = DEFAU
   return { pass: r.pass === true, reason: r.reason ?? (r.pass ? 'returned true' : 'returned false') };
 }
 
-export async function runCheck(check: Check, input: CheckInput, judge: Judge | null): Promise<CheckResult> {
+export async function runCheck(check: Check, input: CheckInput, judge: Judge | null, allowCode = true): Promise<CheckResult> {
   const label = checkLabel(check);
   const done = (pass: boolean, reason: string, extra: Partial<CheckResult> = {}): CheckResult => ({ type: check.type, label, pass, reason, ...extra });
   const text = input.answer;
@@ -105,6 +106,7 @@ export async function runCheck(check: Check, input: CheckInput, judge: Judge | n
       return done(errors.length === 0, errors.length ? errors.join('; ') : 'valid against the schema');
     }
     case 'javascript': {
+      if (!allowCode) return done(false, 'not run: JavaScript checks run only in trusted workspaces');
       const r = runJavaScript(check.code, input, check.timeoutMs, check.threshold);
       return done(r.pass, r.reason);
     }

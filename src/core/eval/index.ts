@@ -8,6 +8,7 @@ export {
   promptMessages,
   totalsOf,
   failedThreshold,
+  codeWinner,
   DEFAULT_CONCURRENCY,
   type EvalCell,
   type EvalResults,
@@ -36,3 +37,5 @@ export {
 } from './leaderboard.ts';
 export { exportPromptfoo, importPromptfoo, toPromptfooProvider, fromPromptfooProvider } from './promptfoo.ts';
 export { parseYaml, toYaml, YamlError } from './yaml.ts';
+export { runCodeChange, runCommand, applyFiles, makeScratch, type CodeRunResult, type CommandResult } from './codeRun.ts';
+export { extractChange, resolveChange, parseUnifiedDiff, applyHunks, type FileChange, type ProposedChange } from './patch.ts';

@@ -10,6 +10,7 @@ import type { ChatRequest } from '../router/router.ts';
 import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from '../router/strategy.ts';
 import type { ChatMessage, ChatResult } from '../types.ts';
 import { runCheck, type CheckResult, type Judge } from './checks.ts';
+import { runCodeChange, type CodeRunResult } from './codeRun.ts';
 import { checkLabel, checksOf, type ContextRef, type EvalPrompt, type TestSet } from './testSet.ts';
 
 /** What the runner needs of a client (createClient() gives it). */
@@ -36,6 +37,8 @@ export interface EvalCell {
   inputTokens: number | null;
   outputTokens: number | null;
   error: { kind: string; message: string; fix?: string } | null;
+  /** The prompt's codeRun: the files the change leaves, the command's output (for "apply the winner"). */
+  codeRun?: CodeRunResult;
 }
 
 export interface ModelTotals {
@@ -104,6 +107,10 @@ export interface EvalRunOptions {
   frontEnd?: string;
   /** Stop starting cells once the run has spent this much (USD, answers and judges, worst case held). */
   maxCostUsd?: number;
+  /** The workspace folder: where codeRun changes are tried (in a scratch copy) and commands run. */
+  workspaceRoot?: string;
+  /** false: JavaScript checks and codeRun commands are not run (and fail saying so), as in an untrusted workspace. */
+  allowCode?: boolean;
   now?: () => number;
 }
 
@@ -307,7 +314,15 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
   const estimate = estimateRun(o.client, o.set, o.models, o.readFile);
   o.onEvent?.({ type: 'estimate', estimate });
   const judge = clientJudge(o.client, o.set, frontEnd, o.signal);
-  const checkCounts = o.set.prompts.map((p) => checksOf(o.set, p).length);
+  const checkCounts = o.set.prompts.map((p) => checksOf(o.set, p).length + (p.codeRun ? 1 : 0));
+  const allowCode = o.allowCode ?? true;
+  // Code runs one at a time: scratch worktrees of one repository contend for its locks, and tests compete for the CPU.
+  let codeQueue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(f: () => Promise<T>): Promise<T> => {
+    const next = codeQueue.then(f, f);
+    codeQueue = next.catch(() => undefined);
+    return next;
+  };
   const cells: EvalCell[][] = o.set.prompts.map(() => []);
   const jobs: { pi: number; mi: number }[] = [];
   o.set.prompts.forEach((_, pi) => o.models.forEach((_m, mi) => jobs.push({ pi, mi })));
@@ -374,15 +389,29 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
     }
     const checks = checksOf(o.set, p);
     for (const c of checks) {
-      const res = await runCheck(c, { answer: r.text, prompt: p.prompt, model }, judge);
+      const res = await runCheck(c, { answer: r.text, prompt: p.prompt, model }, judge, allowCode);
       cell.checks.push(res);
       if (res.judgeCostUsd !== undefined) {
         cell.judgeCostUsd = cell.judgeCostUsd === null || res.judgeCostUsd === null ? null : cell.judgeCostUsd + res.judgeCostUsd;
         spent += res.judgeCostUsd ?? 0;
       }
     }
-    cell.pass = checks.length ? cell.checks.every((k) => k.pass) : null;
+    if (p.codeRun) cell.checks.push(await codeCheck(p.codeRun, r.text, cell));
+    cell.pass = cell.checks.length ? cell.checks.every((k) => k.pass) : null;
     return cell;
+  };
+
+  const codeCheck = async (run: NonNullable<EvalPrompt['codeRun']>, answer: string, cell: EvalCell): Promise<CheckResult> => {
+    const label = `$ ${run.command}`;
+    if (!allowCode) return { type: 'command', label, pass: false, reason: 'not run: commands run only in trusted workspaces' };
+    if (!o.workspaceRoot) return { type: 'command', label, pass: false, reason: 'not run: no workspace folder to try the change in' };
+    const root = o.workspaceRoot;
+    const res = await serial(() => runCodeChange(root, answer, run.file, run.command, run.timeoutMs));
+    cell.codeRun = res;
+    const c = res.command;
+    const reason =
+      res.problem ?? (c!.timedOut ? `timed out after ${run.timeoutMs ?? 120_000} ms` : `exit code ${c!.exitCode ?? c!.signal} in ${c!.durationMs} ms`);
+    return { type: 'command', label, pass: res.pass, reason };
   };
 
   const limit = Math.max(1, Math.min(o.concurrency ?? DEFAULT_CONCURRENCY, jobs.length));
@@ -419,4 +448,15 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
 /** Models whose pass rate is below the threshold (0–1); empty when all meet it. */
 export function failedThreshold(results: EvalResults, passRate: number): { model: string; passRate: number | null }[] {
   return results.totals.filter((t) => t.passRate === null || t.passRate < passRate).map((t) => ({ model: t.model, passRate: t.passRate }));
+}
+
+/**
+ * The winner of a codeRun prompt: among the models whose change passed the command, the cheapest
+ * (unknown cost last), then the fastest; null when none passed.
+ */
+export function codeWinner(results: EvalResults, promptIndex: number): EvalCell | null {
+  const passed = (results.cells[promptIndex] ?? []).filter((c) => c.codeRun?.pass);
+  if (passed.length === 0) return null;
+  const cost = (c: EvalCell): number => c.costUsd ?? Number.POSITIVE_INFINITY;
+  return [...passed].sort((a, b) => cost(a) - cost(b) || (a.latencyMs ?? 0) - (b.latencyMs ?? 0))[0]!;
 }

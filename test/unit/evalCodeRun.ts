@@ -1,0 +1,52 @@
+/**
+ * Scripted answers for the code-run tests (test/fixtures/codeRun: `node --test slug.test.mjs`):
+ * the OpenAI fake rewrites the file in a code block (tests pass), the Anthropic fake sends a
+ * unified diff (tests pass), the Gemini fake a code block with a wrong fix (tests fail).
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'codeRun');
+
+export const GOOD_FILE = `// Turns a title into a URL slug.
+export function slugify(title) {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+`;
+
+export const ANSWERS = {
+  openai: `Replace the function so that it collapses everything that is not a letter or digit:\n\n\`\`\`js slug.mjs\n${GOOD_FILE}\`\`\`\n`,
+  anthropic: [
+    'Here is a patch:',
+    '',
+    '```diff',
+    '--- a/slug.mjs',
+    '+++ b/slug.mjs',
+    '@@ -1,4 +1,4 @@',
+    ' // Turns a title into a URL slug.',
+    ' export function slugify(title) {',
+    '-  return title.toLowerCase();',
+    "+  return title.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');",
+    ' }',
+    '```',
+    '',
+  ].join('\n'),
+  gemini: "```js\n// Turns a title into a URL slug.\nexport function slugify(title) {\n  return title.toLowerCase().replace(/ /g, '-');\n}\n```\n",
+};
+
+export const CODE_SET = {
+  name: 'slug',
+  tags: ['code'],
+  prompts: [
+    {
+      id: 'fix-slug',
+      prompt: 'Fix slugify so that the tests pass.',
+      context: [{ file: 'slug.mjs' }, { file: 'slug.test.mjs' }],
+      checks: [{ type: 'regex', pattern: 'slugify' }],
+      codeRun: { file: 'slug.mjs', command: 'node --test slug.test.mjs', timeoutMs: 60000 },
+    },
+  ],
+};
