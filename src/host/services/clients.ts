@@ -21,6 +21,8 @@ export interface ClientServiceOptions {
   catalogCacheFile: string | null;
   /** Where the downloaded price data (genai-prices) is cached; null: not cached. */
   priceDataCacheFile: string | null;
+  /** The workspace's leaderboard (.switchboard/leaderboard.json), read by routes with strategy "best". */
+  leaderboardFile?: string | null;
 }
 
 export class ClientService {
@@ -64,6 +66,7 @@ export class ClientService {
         configHint: 'the switchboard.* settings',
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,
+        leaderboardFile: this.opts.leaderboardFile ?? null,
       });
       this.opts.log.info(
         `Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`,
