@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyFiles, applyHunks, extractChange, parseUnifiedDiff, resolveChange, runCodeChange, runCommand } from '../../src/core/index.ts';
-import { ANSWERS, FIXTURE, GOOD_FILE } from './evalCodeRun.ts';
+import { ANSWERS, FIXTURE, FIXTURE_FILES, GOOD_FILE } from './evalCodeRun.ts';
 
 function project(t: { after(f: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'sb-code-'));
@@ -42,6 +42,10 @@ describe('changes in answers', () => {
 });
 
 describe('running changes', () => {
+  test('the sample project on disk is the one the VS Code tests write', () => {
+    for (const [name, text] of Object.entries(FIXTURE_FILES)) assert.equal(readFileSync(join(FIXTURE, name), 'utf8'), text, name);
+  });
+
   test('temp copy: the good change passes the tests, the wrong one fails with the output; the real files are untouched', async (t) => {
     const dir = project(t);
     const before = readFileSync(join(dir, 'slug.mjs'), 'utf8');

@@ -13,7 +13,7 @@ import type { FakeServer } from '../fakes/types.ts';
 import { KEY } from './helpers.ts';
 import { privateCliCopy } from './builtCli.ts';
 import { cpSync } from 'node:fs';
-import { ANSWERS, CODE_SET, FIXTURE, GOOD_FILE } from './evalCodeRun.ts';
+import { ANSWERS, codeSet, FIXTURE, GOOD_FILE } from './evalCodeRun.ts';
 import { CELL_COST, EVAL_MODELS, EVAL_PRICING, EVAL_SET, EXPECTED_CHECKS_PASSED, scriptEvalFakes } from './evalWorld.ts';
 
 let CLI: string;
@@ -257,7 +257,7 @@ describe('switchboard eval', { concurrency: true }, () => {
   test("code that is run: each model's change tried in a scratch copy; the grid shows the command's verdict; --apply-winner writes the passing, cheapest one", async (t) => {
     const w = await world(t);
     cpSync(FIXTURE, w.ws, { recursive: true });
-    writeFileSync(join(w.ws, '.switchboard', 'evals', 'slug.json'), JSON.stringify(CODE_SET));
+    writeFileSync(join(w.ws, '.switchboard', 'evals', 'slug.json'), JSON.stringify(codeSet()));
     for (const p of ['openai', 'anthropic', 'gemini'] as const) w.fakes[p].setDefault({ text: ANSWERS[p], usage: { input: 100, output: 20 } });
     const r = await w.run(['eval', 'run', 'slug', '--models', EVAL_MODELS.join(','), '--apply-winner', '--json']);
     assert.equal(r.code, 0, r.stderr);

@@ -49,10 +49,11 @@ function question(req: RecordedRequest): number {
   return Number(m[1]) - 1;
 }
 
-export function scriptedAnswer(protocol: 'openai' | 'anthropic' | 'gemini', req: RecordedRequest): Scenario {
+/** `plan`: whose answers to give (openai: all good, anthropic: 7/10 checks, gemini: 3/10). */
+export function scriptedAnswer(plan: 'openai' | 'anthropic' | 'gemini', req: RecordedRequest): Scenario {
   const q = question(req);
   const w = WORDS[q]!;
-  const kind = PLAN[protocol]![q]!;
+  const kind = PLAN[plan]![q]!;
   const text = kind === 'good' ? `ANSWER: ${w[0]!.toUpperCase()}${w.slice(1)}.` : kind === 'half' ? `I think it is ${w}.` : 'I do not know.';
   return { text, usage: { ...USAGE } };
 }
