@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvalPanel } from '../../src/host/eval/panel.ts';
+import type { ComparePanel } from '../../src/host/compare/panel.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 import { CELL_COST, EVAL_MODELS, EVAL_PRICING, EVAL_SET, EXPECTED_CHECKS_PASSED, scriptEvalFakes } from '../unit/evalWorld.ts';
 import { ANSWERS, codeSet, FIXTURE_FILES, GOOD_FILE } from '../unit/evalCodeRun.ts';
@@ -115,5 +116,32 @@ describe('Test sets (host)', function () {
     assert.equal(panel.state().applied[0], 'openai/gpt-4o-mini');
     panel.dispose();
     scriptEvalFakes(fakes);
+  });
+
+  it('a blind vote in a comparison reaches the leaderboard pairwise: the winner over each other answer', async () => {
+    const file = join(root, '.switchboard', 'leaderboard.json');
+    const votesBefore = (JSON.parse(readFileSync(file, 'utf8')).comparisons as { source: string }[]).filter((c) => c.source === 'vote').length;
+    const p = (await vscode.commands.executeCommand('switchboard.openComparison', {
+      models: [...EVAL_MODELS],
+      question: 'x',
+      withSelection: false,
+    })) as ComparePanel;
+    assert.equal(p.start([...EVAL_MODELS], 'Q1: name the capital city number 1.', true), true);
+    await waitFor('all answered', () => p.currentRun()!.columns.every((c) => c.status === 'done'), 30_000);
+    const winner = p.currentRun()!.columns[1]!.model!;
+    assert.equal(await p.vote(1), true);
+    const votes = (JSON.parse(readFileSync(file, 'utf8')).comparisons as { a: string; b: string; outcome: string; source: string }[]).filter(
+      (c) => c.source === 'vote',
+    );
+    assert.equal(votes.length, votesBefore + 2);
+    for (const v of votes.slice(-2)) assert.deepEqual([v.a, v.outcome], [winner, 'a']);
+    assert.deepEqual(
+      votes
+        .slice(-2)
+        .map((v) => v.b)
+        .sort(),
+      EVAL_MODELS.filter((m) => m !== winner).sort(),
+    );
+    p.dispose();
   });
 });
