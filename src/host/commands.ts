@@ -25,7 +25,7 @@ export const EXTENSION_ID = 'switchboard.switchboard';
 export async function currentSelection(app: CommandsHost): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
-    void app.notify('info', 'Switchboard: select some code in an editor first.');
+    app.tell('info', 'Switchboard: select some code in an editor first.');
     return undefined;
   }
   const doc = editor.document;
@@ -107,7 +107,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       for (const e of r.errors) app.log.warn(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
       if (r.cacheError) app.log.warn(r.cacheError);
       const failed = r.errors.map((e) => `${e.providerId}: ${e.message}`).join('; ');
-      void app.notify(
+      app.tell(
         r.errors.length && !r.refreshed.length ? 'warning' : 'info',
         `Switchboard: ${count} models available.${r.refreshed.length ? ` Refreshed ${r.refreshed.join(', ')}.` : ''}${failed ? ` Could not refresh ${failed}` : ''}`,
       );

@@ -49,7 +49,9 @@ export interface FeatureHost {
   updateStatus(): void;
 
   // Notifications and first-run flags (services/notifier.ts)
-  notify(level: NoticeLevel, text: string, ...actions: string[]): PromiseLike<string | undefined>;
+  notify(level: NoticeLevel, text: string, ...actions: string[]): Promise<string | undefined>;
+  /** A message with no buttons that nobody waits for; a failure to show it is logged. */
+  tell(level: NoticeLevel, text: string): void;
   flag(name: FlagName): boolean;
   setFlag(name: FlagName, value: boolean): Promise<void>;
 }

@@ -89,15 +89,16 @@ class Extension implements vscode.Disposable {
     const onDisk = storage.scheme === 'file';
     const ledger: UsageStore = onDisk ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
-    this.notifier = new Notifier(showMessage);
+    this.notifier = new Notifier(showMessage, log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
     // workspace override is announced once per workspace.
     const readSettings = () => {
       const read = readSwitchboardSettings();
-      warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
+      const remembered = warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
         log.warn(text);
-        inBackground(this.notifier.notify('warning', text), log, 'A settings warning');
+        this.notifier.tell('warning', text);
       });
+      if (remembered) inBackground(remembered, log, 'Remembering the settings warnings shown');
       return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
     };
     this.clients = new ClientService({
@@ -116,7 +117,7 @@ class Extension implements vscode.Disposable {
     this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
 
     const { clients, choice, models, spend, notifier, flags } = this;
-    const applier = new Applier({ log, notify: (level, text, ...actions) => notifier.notify(level, text, ...actions) });
+    const applier = new Applier({ log, tell: (level, text) => notifier.tell(level, text) });
     const host: FeatureHost = {
       context,
       log,
@@ -145,6 +146,7 @@ class Extension implements vscode.Disposable {
       spendText: () => spend.text(),
       updateStatus: () => this.updateStatus(),
       notify: (level, text, ...actions) => notifier.notify(level, text, ...actions),
+      tell: (level, text) => notifier.tell(level, text),
       flag: (name) => flags.get(name),
       setFlag: (name, value) => flags.set(name, value),
     };
@@ -207,13 +209,13 @@ class Extension implements vscode.Disposable {
     if (!problems.length) return;
     for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
     const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-    void this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log').then(
-      async (pick) => {
-        if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
-        if (pick === 'Show Log') this.shell.log.show(true);
-      },
-      (e: unknown) => this.shell.log.warn(`Settings notification: ${(e as Error).message}`),
-    );
+    const choice = this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log');
+    const follow = async (): Promise<void> => {
+      const pick = await choice;
+      if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
+      if (pick === 'Show Log') this.shell.log.show(true);
+    };
+    inBackground(follow(), this.shell.log, 'The invalid-settings notification');
   }
 
   updateStatus(): void {
@@ -264,7 +266,7 @@ export class Main {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.app.log.error(`${id} failed: ${e instanceof Error && e.stack ? e.stack : message}`);
-      void this.app.notify('error', `Switchboard: ${message}`);
+      this.app.tell('error', `Switchboard: ${message}`);
       return undefined;
     }
   }

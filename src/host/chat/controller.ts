@@ -209,7 +209,7 @@ export class ChatController implements vscode.Disposable {
         this.background(this.errorAction(m.id), 'The error action');
         return;
       case 'openLink':
-        openHttpLink(m.url);
+        openHttpLink(m.url, this.app.log);
         return;
       default: {
         const never: never = m;
