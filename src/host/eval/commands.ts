@@ -11,7 +11,7 @@ export type EvalCommandsHost = EvalHost & SwitcherHost;
 const EVALS_DIR = join('.switchboard', 'evals');
 
 function noFolder(app: EvalHost): undefined {
-  void app.notify('info', 'Switchboard: test sets live in a local workspace folder (.switchboard/evals/*.json); open a folder first.');
+  app.tell('info', 'Switchboard: test sets live in a local workspace folder (.switchboard/evals/*.json); open a folder first.');
   return undefined;
 }
 
@@ -27,14 +27,14 @@ export async function runTestSet(app: EvalCommandsHost, args: { set?: string; mo
     ];
     path = candidates.find((p) => existsSync(p));
     if (!path) {
-      void app.notify('error', `Switchboard: no test set at ${candidates.join(' or ')}.`);
+      app.tell('error', `Switchboard: no test set at ${candidates.join(' or ')}.`);
       return undefined;
     }
   } else {
     const dir = join(root, EVALS_DIR);
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
     if (files.length === 0) {
-      void app.notify('info', `Switchboard: no test sets yet. Add one as ${EVALS_DIR}/<name>.json (see the README's "Evals" section).`);
+      app.tell('info', `Switchboard: no test sets yet. Add one as ${EVALS_DIR}/<name>.json (see the README's "Evals" section).`);
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
@@ -63,7 +63,7 @@ export async function runTestSet(app: EvalCommandsHost, args: { set?: string; mo
       }
     }
   }
-  panel.run(path, models).catch((e: unknown) => void app.notify('error', `Switchboard: ${(e as Error).message}`));
+  panel.run(path, models).catch((e: unknown) => app.tell('error', `Switchboard: ${(e as Error).message}`));
   return panel;
 }
 

@@ -25,7 +25,7 @@ import { EvalView } from '../common/evalView.ts';
 import type { FeatureHost } from '../featureHost.ts';
 import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
 
-export type EvalHost = Pick<FeatureHost, 'client' | 'context' | 'log' | 'notify'>;
+export type EvalHost = Pick<FeatureHost, 'client' | 'context' | 'log' | 'tell'>;
 
 export const EVAL_VIEW_TYPE = 'switchboard.eval';
 
@@ -197,8 +197,8 @@ export class EvalPanel implements vscode.Disposable {
         return;
       case 'apply':
         this.applyWinner(m.prompt).then(
-          (files) => void this.app.notify('info', `Switchboard: applied ${this.view.state.applied[m.prompt]}'s change to ${files.join(', ')}.`),
-          (e: unknown) => void this.app.notify('error', `Switchboard: ${(e as Error).message}`),
+          (files) => this.app.tell('info', `Switchboard: applied ${this.view.state.applied[m.prompt]}'s change to ${files.join(', ')}.`),
+          (e: unknown) => this.app.tell('error', `Switchboard: ${(e as Error).message}`),
         );
         return;
       case 'tag':
