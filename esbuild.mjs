@@ -47,7 +47,7 @@ const targets = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { chat: 'src/webview/chat/main.ts', compare: 'src/webview/compare/main.ts' },
+    entryPoints: { chat: 'src/webview/chat/main.ts', compare: 'src/webview/compare/main.ts', eval: 'src/webview/eval/main.ts' },
     outdir: 'dist/webview',
   },
   { ...common, entryPoints: { core: 'src/core/index.ts' }, outdir: 'dist' },

@@ -4,7 +4,7 @@
 //   src/shared   browser-safe code shared by the host and the webviews (protocol schemas, formatters,
 //                the comparison's ranking): no vscode, no node:, no runtime import of core (types only)
 //   src/webview  browser code: shared and browser libraries only
-//   src/cli.ts, src/gateway, src/host   front ends: the core only through src/core/index.ts
+//   src/cli.ts (+ src/cli/), src/gateway, src/host   front ends: the core only through src/core/index.ts
 //   vscode       only in src/host (and the entry src/extension.ts), never in host's pure modules
 //
 // Import cycles are checked by test/unit/architecture.test.ts (type imports included).
@@ -16,7 +16,7 @@ const CORE_INTERNALS = {
 };
 const VSCODE = { group: ['vscode'], message: 'Only the VS Code layer in src/host imports vscode.' };
 const NODE = { regex: '^node:', message: 'Browser code: no Node built-ins.' };
-const FRONT_ENDS = { regex: '(^|/)(host|gateway|webview)/|(^|/)cli\\.ts$', message: 'This layer does not depend on the front ends.' };
+const FRONT_ENDS = { regex: '(^|/)(host|gateway|webview|cli)/|(^|/)cli\\.ts$', message: 'This layer does not depend on the front ends.' };
 
 /** host/'s plain-TypeScript half, unit-tested in Node: common/ (pure helpers and models) and services/
  * (the services features ask for). Both must stay free of vscode; everything else in host/ is the VS Code layer. */
@@ -66,13 +66,13 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': restrict(
         VSCODE,
         NODE,
-        { regex: '(^|/)(host|gateway)/|(^|/)cli\\.ts$', message: 'Webviews talk to the host through src/shared/protocol, not by importing it.' },
+        { regex: '(^|/)(host|gateway|cli)/|(^|/)cli\\.ts$', message: 'Webviews talk to the host through src/shared/protocol, not by importing it.' },
         { regex: '(^|/)core/', allowTypeImports: true, message: 'Webviews run in the browser: core types only; shared code goes in src/shared.' },
       ),
     },
   },
   {
-    files: ['src/cli.ts', 'src/gateway/**/*.ts'],
+    files: ['src/cli.ts', 'src/cli/**/*.ts', 'src/gateway/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': restrict(VSCODE, CORE_INTERNALS, {
         regex: '(^|/)(host|webview)/',

@@ -17,6 +17,8 @@ import type { CompareResult } from './core/index.ts';
 import type { ChatRequest } from './core/index.ts';
 import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
+import { LEADERBOARD_FILE } from './core/index.ts';
+import { EVAL_USAGE, EvalUsageError, evalCommand } from './cli/eval.ts';
 
 const VERSION = '0.1.0';
 
@@ -28,11 +30,12 @@ Usage:
   switchboard models [--refresh] [--all] [--json] [--config PATH]
   switchboard usage [--since YYYY-MM-DD] [--json]
   switchboard serve [--port N] [--host 127.0.0.1] [--config PATH]   (local OpenAI-compatible gateway)
+${EVAL_USAGE}
 
 Model ids are provider/model (anthropic/claude-sonnet-4) or route/<id>.
 Config: --config PATH, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
 Keys come from environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY, …).
-Exit codes: 0 answered, 1 the request failed, 2 bad usage or config.`;
+Exit codes: 0 answered, 1 the request failed (eval run: a threshold failed or a cell got no answer), 2 bad usage or config.`;
 
 class UsageError extends Error {}
 
@@ -72,6 +75,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return await usage(rest, io);
       case 'serve':
         return await serve(rest, io);
+      case 'eval':
+        return await evalCommand(rest, { ...io, cwd: process.cwd() }, (configPath) => openClient(configPath, io));
       case '--version':
       case '-v':
         io.stdout.write(`${VERSION}\n`);
@@ -86,7 +91,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof EvalUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`switchboard: ${(e as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
@@ -134,6 +139,8 @@ function openClient(
     configHint: path ? `the config file ${path}` : 'the config file (~/.config/switchboard/config.json or --config)',
     catalogCacheFile: config.catalog.cacheFile ?? join(cacheBase, 'switchboard', 'catalog.json'),
     priceDataCacheFile: join(cacheBase, 'switchboard', 'genai-prices.json'),
+    // Routes with strategy "best" rank by the leaderboard of the folder the CLI runs in.
+    leaderboardFile: join(process.cwd(), LEADERBOARD_FILE),
   });
   return { client, config, ledger };
 }

@@ -31,6 +31,7 @@ import { LatencyTracker } from './router/latency.ts';
 import type { LedgerEntryInput, UsageStore } from './router/ledger.ts';
 import { DEFAULT_RETRY, Router, type ChatRequest, type RetryPolicy } from './router/router.ts';
 import type { ModelFacts } from './router/strategy.ts';
+import { leaderboardRatings } from './eval/ratingsFile.ts';
 import type { BudgetAlert, ChatResult, LanguageModel } from './types.ts';
 
 export interface ClientOptions {
@@ -65,6 +66,11 @@ export interface ClientOptions {
   /** Model adapters by resolved model; tests use it to count or wrap calls. */
   createModel?: (provider: ResolvedProvider, wireModel: string, ctx: ProviderContext) => LanguageModel;
   catalogCacheFile?: string | null;
+  /**
+   * The workspace's leaderboard file (`.switchboard/leaderboard.json`), read by routes with
+   * strategy "best" (re-read when it changes). Unset: such routes keep their order, with a warning.
+   */
+  leaderboardFile?: string | null;
   /** Where newer price data is cached (fetched on catalog refresh unless `catalog.priceUpdates` is false). null: bundled data only. */
   priceDataCacheFile?: string | null;
   /** Models the front end supplies itself (VS Code's language models): ids `<source id>/…`, used like any other. */
@@ -171,6 +177,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     ...(config.budget ? { budget: config.budget } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.leaderboardFile ? { ratings: leaderboardRatings(options.leaderboardFile) } : {}),
     session,
     ...(options.onBudgetAlert ? { onBudgetAlert: options.onBudgetAlert } : {}),
     ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),

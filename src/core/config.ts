@@ -74,7 +74,11 @@ export const RouteSchema = z
   .object({
     id: z.string().regex(providerIdPattern, 'use letters, digits, ".", "_" or "-"'),
     models: z.array(z.string().includes('/', { message: 'must be a "provider/model" id' })).min(1, 'a route needs at least one model'),
-    strategy: z.enum(['ordered', 'cheapest', 'fastest']).default('ordered'),
+    strategy: z.enum(['ordered', 'cheapest', 'fastest', 'best']).default('ordered'),
+    /** "best": the leaderboard's task tag to rank by (every comparison when unset). */
+    tag: z.string().min(1).optional(),
+    /** "best": the cheapest model rated within this many points of the best goes first. */
+    withinPoints: z.number().nonnegative().optional(),
     constraints: z
       .object({
         minContext: z.number().int().positive().optional(),
@@ -88,7 +92,11 @@ export const RouteSchema = z
     /** Time-to-first-token watchdog for this route, ms (0 = off). */
     firstTokenTimeoutMs: z.number().int().nonnegative().optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.strategy === 'best' || (r.tag === undefined && r.withinPoints === undefined), {
+    message: '"tag" and "withinPoints" only apply to strategy "best"',
+    path: ['strategy'],
+  });
 
 /** Per model id: what it can do, overriding the catalog (a local model that takes images, a smaller context). */
 export const CapabilityOverrideSchema = z

@@ -56,3 +56,4 @@ export { redactSecrets, redactKnown, registerSecret, redactUrl, stripControl } f
 export { DEFAULT_TIMEOUTS, getText } from './http/request.ts';
 export { authHeaders } from './providers/shared.ts';
 export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';
+export * from './eval/index.ts';

@@ -14,6 +14,7 @@ import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
 import { snippetOf } from './snippet.ts';
+import { runTestSet, showLeaderboard } from './eval/commands.ts';
 import { formatUsd } from '../shared/format.ts';
 
 /** The commands reach every feature: the host plus the chat and the comparison (main.ts wires it). */
@@ -146,5 +147,8 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       });
     },
     'switchboard.showCompareScoreboard': () => app.compare.showScoreboard(),
+    // Arguments (tests, keybindings): { set: path or name in .switchboard/evals, models?: string[] }; returns the panel.
+    'switchboard.runTestSet': (args?: unknown) => runTestSet(app, (typeof args === 'object' && args ? args : {}) as { set?: string; models?: string[] }),
+    'switchboard.showLeaderboard': () => showLeaderboard(app),
   };
 }

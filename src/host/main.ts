@@ -6,13 +6,14 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { defaultLedgerPath, openLedgerAt, MemoryUsageStore, type SwitchboardClient, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import { defaultLedgerPath, LEADERBOARD_FILE, openLedgerAt, MemoryUsageStore, type SwitchboardClient, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
 import type { CommandId } from './common/commandIds.ts';
 import { commandHandlers, type CommandsHost } from './commands.ts';
 import { CompareManager } from './compare/manager.ts';
+import { evalRoot } from './eval/panel.ts';
 import type { FeatureHost, NoticeLevel } from './featureHost.ts';
 import { KeyStore } from './keyStore.ts';
 import { firstRunOffers, offerVscodeModels, type StartingModel } from './keysFlow.ts';
@@ -142,6 +143,7 @@ class Extension implements vscode.Disposable {
       catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null,
       priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null,
       hostModels: [this.vscodeModels],
+      leaderboardFile: leaderboardFile(),
     });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
@@ -429,4 +431,10 @@ export class Main {
       },
     };
   }
+}
+
+/** The first local workspace folder's leaderboard file, for routes with strategy "best". */
+function leaderboardFile(): string | null {
+  const root = evalRoot();
+  return root === null ? null : join(root, LEADERBOARD_FILE);
 }

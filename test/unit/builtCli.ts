@@ -15,7 +15,7 @@ const DIST_CLI = join(ROOT, 'dist', 'cli.js');
 /** Newest mtime of what goes into dist/cli.js. */
 function newestSource(): number {
   let newest = statSync(join(ROOT, 'src', 'cli.ts')).mtimeMs;
-  for (const dir of ['core', 'gateway']) {
+  for (const dir of ['core', 'gateway', 'cli', 'shared']) {
     for (const f of readdirSync(join(ROOT, 'src', dir), { recursive: true, withFileTypes: true })) {
       if (f.isFile()) newest = Math.max(newest, statSync(join(f.parentPath, f.name)).mtimeMs);
     }

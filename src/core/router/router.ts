@@ -69,6 +69,8 @@ export interface RouterDeps {
   random?: () => number;
   /** Caps on one answer (size in characters, duration in ms); see config `limits`. */
   limits?: AnswerLimits;
+  /** The leaderboard's ratings by task tag, for routes with strategy "best". */
+  ratings?: (tag: string | undefined) => ReadonlyMap<string, number>;
 }
 
 export interface AnswerLimits {
@@ -120,7 +122,7 @@ export class Router {
     const fail = (error: SwitchboardError, partial?: { builder: ResultBuilder; model: string | null }, canContinueWith?: string[]): ChatResult =>
       this.result(req, started, attempts, warnings, partial?.builder ?? null, partial?.model ?? null, firstShownAt, error, canContinueWith);
 
-    let plan: { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number };
+    let plan: { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number; notes?: string[] };
     let inputTokens: number;
     try {
       inputTokens = estimateMessageTokens(req.messages);
@@ -131,6 +133,10 @@ export class Router {
       return fail(error);
     }
 
+    for (const message of plan.notes ?? []) {
+      warnings.push(message);
+      yield [{ type: 'warning', message }];
+    }
     for (const c of plan.candidates) if (c.skip) attempts.push({ model: c.id, outcome: 'skipped', durationMs: 0, message: c.skip });
     let usable = plan.candidates.filter((c) => !c.skip);
     if (usable.length === 0) {
@@ -317,7 +323,7 @@ export class Router {
   }
 
   /** Candidates in order, with skip reasons; the watchdog that applies. */
-  private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number } {
+  private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number; notes?: string[] } {
     const target = this.d.resolver.resolve(req.model);
     if (target.type === 'model') {
       const id = target.model.id;
@@ -346,7 +352,9 @@ export class Router {
       return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
     }
     const route = target.route;
-    const candidates = planRoute(route, this.d.facts, this.d.latency, inputTokens, req.maxTokens).map((c) => {
+    const notes: string[] = [];
+    const best = { ratings: this.d.ratings ?? (() => new Map<string, number>()), notes };
+    const candidates = planRoute(route, this.d.facts, this.d.latency, inputTokens, req.maxTokens, best).map((c) => {
       if (c.skip) return c;
       try {
         this.d.resolver.resolveModel(c.id);
@@ -357,7 +365,7 @@ export class Router {
         return { id: c.id, skip: asError(e, c.id).message };
       }
     });
-    return { candidates, route, watchdogMs: req.firstTokenTimeoutMs ?? route.firstTokenTimeoutMs ?? this.d.firstTokenMs.route };
+    return { candidates, route, watchdogMs: req.firstTokenTimeoutMs ?? route.firstTokenTimeoutMs ?? this.d.firstTokenMs.route, notes };
   }
 
   private unmet(req: ChatRequest, id: string): Unmet | null {

@@ -33,7 +33,15 @@ export const DEFAULT_EXPECTED_OUTPUT = 1000;
  * Order a route's models by its strategy and mark those that fail its constraints or whose
  * context window cannot hold the prompt. Unknown facts never pass a constraint.
  */
-export function planRoute(route: RouteConfig, facts: ModelFacts, latency: LatencyTracker, inputTokens: number, maxTokens: number | undefined): Candidate[] {
+export function planRoute(
+  route: RouteConfig,
+  facts: ModelFacts,
+  latency: LatencyTracker,
+  inputTokens: number,
+  maxTokens: number | undefined,
+  /** For strategy "best": the leaderboard's ratings, and where to say what could not be honoured. */
+  best?: { ratings: (tag: string | undefined) => ReadonlyMap<string, number>; notes: string[] },
+): Candidate[] {
   const expectedOutput = maxTokens ?? DEFAULT_EXPECTED_OUTPUT;
   const c = route.constraints ?? {};
   const marked = route.models.map((id, order): Candidate & { order: number } => {
@@ -50,14 +58,19 @@ export function planRoute(route: RouteConfig, facts: ModelFacts, latency: Latenc
       skip = `prompt of ~${inputTokens} tokens${maxTokens ? ` + ${maxTokens} output` : ''} exceeds its context window of ${ctx}`;
     return skip ? { id, skip, order } : { id, order };
   });
+  const price = (id: string): number => {
+    const p = facts.included?.(id) ? INCLUDED_PRICE : facts.price(id);
+    return p ? estimateCost(inputTokens, expectedOutput, p) : Number.POSITIVE_INFINITY;
+  };
+  const bestKey = route.strategy === 'best' ? leaderboardKey(route, best, price) : null;
   const key = (m: { id: string; order: number }): number => {
     switch (route.strategy) {
+      case 'best':
+        return bestKey!(m.id);
       case 'ordered':
         return m.order;
-      case 'cheapest': {
-        const price = facts.included?.(m.id) ? INCLUDED_PRICE : facts.price(m.id);
-        return price ? estimateCost(inputTokens, expectedOutput, price) : Number.POSITIVE_INFINITY;
-      }
+      case 'cheapest':
+        return price(m.id);
       case 'fastest':
         return latency.get(m.id) ?? Number.POSITIVE_INFINITY;
     }
@@ -67,4 +80,40 @@ export function planRoute(route: RouteConfig, facts: ModelFacts, latency: Latenc
     .map((m) => ({ m, k: key(m) }))
     .sort((a, b) => (a.k === b.k ? a.m.order - b.m.order : a.k - b.k))
     .map(({ m }) => (m.skip ? { id: m.id, skip: m.skip } : { id: m.id }));
+}
+
+/**
+ * The sort key of strategy "best": the highest rating first; with `withinPoints`, the models rated
+ * within that many points of the best come first, cheapest first. Unrated models keep the route's
+ * order after the rated ones; with no ratings at all the route's order stands and a note says so.
+ */
+function leaderboardKey(
+  route: RouteConfig,
+  best: { ratings: (tag: string | undefined) => ReadonlyMap<string, number>; notes: string[] } | undefined,
+  price: (id: string) => number,
+): (id: string) => number {
+  let ratings: ReadonlyMap<string, number>;
+  try {
+    ratings = best?.ratings(route.tag) ?? new Map();
+  } catch (e) {
+    best?.notes.push(`route "${route.id}": the leaderboard cannot be read (${(e as Error).message}); using the route's order`);
+    return () => 0;
+  }
+  const rated = route.models.filter((id) => ratings.has(id));
+  if (rated.length === 0) {
+    best?.notes.push(
+      `route "${route.id}" (strategy "best"${route.tag ? `, tag "${route.tag}"` : ''}): no leaderboard ratings for its models yet; using the route's order. Run a test set or vote in comparisons to rate them.`,
+    );
+    return () => 0;
+  }
+  const top = Math.max(...rated.map((id) => ratings.get(id)!));
+  const within = route.withinPoints;
+  const near = within === undefined ? [] : rated.filter((id) => ratings.get(id)! >= top - within).sort((a, b) => price(a) - price(b));
+  // Keys: near models 0..k (by price), then the others by rating, then unrated (equal keys keep the route order).
+  return (id) => {
+    const n = near.indexOf(id);
+    if (n >= 0) return n;
+    const r = ratings.get(id);
+    return r === undefined ? Number.POSITIVE_INFINITY : near.length + (top - r);
+  };
 }

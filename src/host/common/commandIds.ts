@@ -25,6 +25,8 @@ export const COMMAND_IDS = [
   'switchboard.stopGateway',
   'switchboard.openComparison',
   'switchboard.showCompareScoreboard',
+  'switchboard.runTestSet',
+  'switchboard.showLeaderboard',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

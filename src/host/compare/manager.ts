@@ -9,6 +9,7 @@ import { CachedMemento } from '../common/memento.ts';
 import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
 import { inBackground } from '../common/background.ts';
+import { recordVoteInLeaderboard } from '../eval/votes.ts';
 
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
 export type CompareManagerHost = Pick<
@@ -120,6 +121,8 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
   async recordVote(winner: string, answered: string[]): Promise<void> {
     const book = recordVote(parseScoreBook(this.stored.get(SCORE_KEY)), winner, answered);
     await this.stored.update(SCORE_KEY, book);
+    // The scoreboard keeps no opponents; the leaderboard gets the vote pairwise (winner over each other answer).
+    recordVoteInLeaderboard(winner, answered, this.app.log);
     for (const p of this.panels) p.scoreboardChanged();
   }
 

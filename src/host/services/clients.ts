@@ -37,6 +37,8 @@ export interface ClientServiceOptions {
   priceDataCacheFile: string | null;
   /** Models the host supplies itself (VS Code's language models). */
   hostModels?: readonly HostModelSource[];
+  /** The workspace's leaderboard (.switchboard/leaderboard.json), read by routes with strategy "best". */
+  leaderboardFile?: string | null;
 }
 
 export class ClientService {
@@ -84,6 +86,7 @@ export class ClientService {
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,
         ...(this.opts.hostModels ? { hostModels: this.opts.hostModels } : {}),
+        leaderboardFile: this.opts.leaderboardFile ?? null,
       });
       this.opts.log.info(
         `Client ready in ${(performance.now() - t0).toFixed(1)} ms: providers ${this.current.providers.map((p) => p.id).join(', ') || 'none'}`,

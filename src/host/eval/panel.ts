@@ -1,0 +1,222 @@
+/**
+ * The test-set panel: runs a set (prompts × models) with live progress, shows the results grid,
+ * the totals and the workspace's leaderboard, and applies the winning change of a codeRun prompt.
+ * The host holds the truth (common/evalView.ts); the view gets whole snapshots.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import {
+  appendToLeaderboard,
+  applyFiles,
+  codeWinner,
+  LEADERBOARD_FILE,
+  parseTestSet,
+  readLeaderboard,
+  runComparisons,
+  runEval,
+  type EvalResults,
+  type TestSet,
+} from '../../core/index.ts';
+import { EvalToHostSchema, type EvalState, type HostToEval } from '../../shared/protocol/eval.ts';
+import { parseOrDrop } from '../../shared/protocol/issues.ts';
+import { inBackground } from '../common/background.ts';
+import { EvalView } from '../common/evalView.ts';
+import type { FeatureHost } from '../featureHost.ts';
+import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
+
+export type EvalHost = Pick<FeatureHost, 'client' | 'context' | 'log' | 'tell'>;
+
+export const EVAL_VIEW_TYPE = 'switchboard.eval';
+
+/** The workspace folder test sets live in (local folders only: commands and scratch copies need a disk). */
+export function evalRoot(): string | null {
+  const f = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return f && f.scheme === 'file' ? f.fsPath : null;
+}
+
+export class EvalPanel implements vscode.Disposable {
+  readonly panel: vscode.WebviewPanel;
+  private readonly app: EvalHost;
+  private readonly root: string;
+  private readonly view: EvalView;
+  private ac: AbortController | null = null;
+  private last: { path: string; models: string[] | undefined } | null = null;
+  private readonly subs: vscode.Disposable[] = [];
+  private ready = false;
+  private disposed = false;
+  /** The current run's results (resolved when it ends). */
+  done: Promise<EvalResults> | null = null;
+
+  constructor(app: EvalHost, root: string, mode: EvalState['mode']) {
+    this.app = app;
+    this.root = root;
+    const ext = app.context.extensionUri;
+    this.panel = vscode.window.createWebviewPanel(EVAL_VIEW_TYPE, mode === 'run' ? 'Test Set' : 'Model Leaderboard', vscode.ViewColumn.Active, {
+      ...webviewOptions(ext),
+      retainContextWhenHidden: true,
+    });
+    this.panel.iconPath = new vscode.ThemeIcon('beaker');
+    this.panel.webview.html = webviewHtml(this.panel.webview, ext, { script: 'eval.js', styles: ['webview.css', 'eval.css'], title: 'Switchboard Test Set' });
+    this.view = new EvalView(mode, join(root, LEADERBOARD_FILE), vscode.workspace.isTrusted);
+    this.refreshBoard(null);
+    this.subs.push(
+      this.panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  state(): EvalState {
+    return this.view.state;
+  }
+
+  results(): EvalResults | null {
+    return this.view.results;
+  }
+
+  private post(): void {
+    if (!this.ready || this.disposed) return;
+    inBackground(this.panel.webview.postMessage({ type: 'state', state: this.view.state } satisfies HostToEval), this.app.log, 'Updating the test-set view');
+  }
+
+  private refreshBoard(tag: string | null): void {
+    try {
+      this.view.setBoard(readLeaderboard(join(this.root, LEADERBOARD_FILE)), tag);
+    } catch (e) {
+      this.view.state.problem = (e as Error).message;
+    }
+  }
+
+  /** Runs the set at `path` (models: the given ones, else the set's); the promise is the results. */
+  run(path: string, models?: string[]): Promise<EvalResults> {
+    if (this.ac) throw new Error('a run is already going on in this panel');
+    let set: TestSet;
+    try {
+      set = parseTestSet(readFileSync(path, 'utf8'), vscode.workspace.asRelativePath(path));
+    } catch (e) {
+      this.view.state.problem = (e as Error).message;
+      this.post();
+      throw e;
+    }
+    const list = models?.length ? models : (set.models ?? []);
+    const name = set.name ?? basename(path, '.json');
+    this.last = { path, models };
+    this.panel.title = `Test Set: ${name}`;
+    this.view.start(name, set, list);
+    this.post();
+    const ac = new AbortController();
+    this.ac = ac;
+    const trusted = vscode.workspace.isTrusted;
+    this.done = runEval({
+      client: this.app.client(),
+      set,
+      name,
+      models: list,
+      readFile: (p) => readFileSync(join(this.root, p), 'utf8'),
+      workspaceRoot: this.root,
+      // node:vm and shell commands are not for a folder the user has not trusted.
+      allowCode: trusted,
+      signal: ac.signal,
+      frontEnd: 'eval',
+      onEvent: (e) => {
+        this.view.onEvent(e);
+        this.post();
+      },
+    }).then(
+      (r) => {
+        this.ac = null;
+        if (!r.cancelled) {
+          const { comparisons, costs } = runComparisons(r, new Date());
+          try {
+            appendToLeaderboard(join(this.root, LEADERBOARD_FILE), comparisons, costs);
+          } catch (e) {
+            this.app.log.warn(`Test set: could not record the run in the leaderboard: ${(e as Error).message}`);
+          }
+        }
+        this.refreshBoard(this.view.state.board.tag);
+        this.post();
+        this.app.log.info(
+          `Test set ${name}: ${r.totals.map((t) => `${t.model} ${t.passRate === null ? '—' : `${Math.round(t.passRate * 100)}%`}`).join(', ')}`,
+        );
+        return r;
+      },
+      (e: unknown) => {
+        this.ac = null;
+        this.view.state.status = 'done';
+        this.view.state.problem = (e as Error)?.message ?? String(e);
+        this.post();
+        throw e;
+      },
+    );
+    return this.done;
+  }
+
+  cancel(): void {
+    this.ac?.abort();
+  }
+
+  /**
+   * "Apply the winner": the cheapest passing change of a codeRun prompt goes into the real files.
+   * Refused (nothing written) when a file has unsaved edits or changed on disk since the run.
+   */
+  async applyWinner(promptIndex: number): Promise<string[]> {
+    const r = this.view.results;
+    const winner = r ? codeWinner(r, promptIndex) : null;
+    if (!r || !winner?.codeRun) throw new Error('no change passed its command for this prompt');
+    for (const f of winner.codeRun.files) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === join(this.root, f.path));
+      if (doc?.isDirty) throw new Error(`${f.path} has unsaved changes; save or revert it first (nothing was applied)`);
+    }
+    const written = applyFiles(this.root, winner.codeRun.files);
+    this.view.state.applied[promptIndex] = winner.model;
+    this.post();
+    this.app.log.info(`Test set: applied ${winner.model}'s change to ${written.join(', ')}`);
+    return written;
+  }
+
+  private onMessage(raw: unknown): void {
+    const m = parseOrDrop(EvalToHostSchema, raw, (line) => this.app.log.warn(line), 'The test-set view');
+    if (!m) return;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        return;
+      case 'cancel':
+        this.cancel();
+        return;
+      case 'rerun':
+        if (this.last && !this.ac) {
+          const last = this.last;
+          inBackground(
+            this.run(last.path, last.models).then(() => undefined),
+            this.app.log,
+            'Running the test set again',
+          );
+        }
+        return;
+      case 'apply':
+        this.applyWinner(m.prompt).then(
+          (files) => this.app.tell('info', `Switchboard: applied ${this.view.state.applied[m.prompt]}'s change to ${files.join(', ')}.`),
+          (e: unknown) => this.app.tell('error', `Switchboard: ${(e as Error).message}`),
+        );
+        return;
+      case 'tag':
+        this.refreshBoard(m.tag);
+        this.post();
+        return;
+    }
+  }
+
+  reveal(): void {
+    this.panel.reveal();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ac?.abort();
+    for (const s of this.subs) s.dispose();
+    this.panel.dispose();
+  }
+}

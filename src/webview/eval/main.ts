@@ -1,0 +1,233 @@
+/**
+ * The test-set panel's browser code: progress and the estimate, the results grid (prompts ×
+ * models, each cell's checks, cost, time and tokens, the command output of code runs), the
+ * totals per model, "apply the winner", and the workspace's leaderboard.
+ */
+import { HostToEvalSchema, type CellView, type EvalState, type EvalToHost, type HostToEval } from '../../shared/protocol/eval.ts';
+import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { assertNever, connect } from '../shared/rpc.ts';
+
+const app = document.getElementById('app')!;
+let state: EvalState | null = null;
+
+const channel = connect<HostToEval, EvalToHost>(HostToEvalSchema, (m) => {
+  switch (m.type) {
+    case 'state':
+      state = m.state;
+      render();
+      return;
+    default:
+      assertNever(m.type);
+  }
+});
+
+const pct = (n: number | null): string => (n === null ? '—' : `${(n * 100).toFixed(n === 1 || n === 0 ? 0 : 1)}%`);
+
+function cellBody(c: CellView): HTMLElement {
+  const td = h('td', { class: `cell cell-${c.status}${c.pass === true ? ' cell-pass' : c.pass === false ? ' cell-fail' : ''}` });
+  if (c.status === 'waiting' || c.status === 'running') {
+    td.append(
+      h(
+        'span',
+        { class: 'cell-status' },
+        h('span', { class: `codicon codicon-${c.status === 'running' ? 'loading codicon-modifier-spin' : 'clock'}` }),
+        ` ${c.status}`,
+      ),
+    );
+    return td;
+  }
+  if (c.error) {
+    td.append(h('div', { class: 'verdict verdict-error' }, c.status === 'skipped' ? 'not asked' : 'error'), h('div', { class: 'cell-error' }, c.error));
+    return td;
+  }
+  const passed = c.checks.filter((k) => k.pass).length;
+  td.append(
+    h(
+      'div',
+      { class: `verdict ${c.pass === false ? 'verdict-fail' : c.pass ? 'verdict-pass' : ''}` },
+      h('span', { class: `codicon codicon-${c.pass === false ? 'error' : c.pass ? 'pass' : 'circle-outline'}` }),
+      c.checks.length ? ` ${passed}/${c.checks.length}` : ' answered',
+    ),
+  );
+  const list = h('ul', { class: 'checks' });
+  for (const k of c.checks)
+    list.append(
+      h(
+        'li',
+        { class: k.pass ? 'check-pass' : 'check-fail', title: k.reason },
+        h('span', { class: `codicon codicon-${k.pass ? 'check' : 'close'}` }),
+        ` ${k.label}`,
+      ),
+    );
+  td.append(list);
+  td.append(
+    h(
+      'div',
+      { class: 'metrics' },
+      h('span', { class: 'm-cost', title: c.judgeCostUsd ? `judge ${formatUsd(c.judgeCostUsd)}` : 'cost of the answer' }, formatUsd(c.costUsd)),
+      h('span', { class: 'm-time' }, formatMs(c.latencyMs)),
+      h('span', { class: 'm-tokens' }, `${c.inputTokens ?? '?'} → ${c.outputTokens ?? '?'}`),
+    ),
+  );
+  const details = h('details', { class: 'answer' }, h('summary', {}, 'Answer'), h('pre', { class: 'answer-text' }, c.text || '(empty)'));
+  const reasons = c.checks.filter((k) => !k.pass);
+  if (reasons.length) details.append(h('ul', { class: 'reasons' }, ...reasons.map((k) => h('li', {}, `${k.label}: ${k.reason}`))));
+  td.append(details);
+  if (c.output !== null)
+    td.append(h('details', { class: 'output' }, h('summary', {}, 'Command output'), h('pre', { class: 'output-text' }, c.output || '(no output)')));
+  return td;
+}
+
+function grid(s: EvalState): HTMLElement {
+  const table = h('table', { class: 'grid' });
+  table.append(h('thead', {}, h('tr', {}, h('th', { class: 'prompt-col' }, 'Prompt'), ...s.models.map((m) => h('th', { class: 'model-col', title: m }, m)))));
+  const body = h('tbody');
+  s.prompts.forEach((p, i) => {
+    const head = h('th', { class: 'prompt-col', title: p.prompt }, h('div', { class: 'prompt-id' }, p.id), h('div', { class: 'prompt-text' }, p.prompt));
+    if (p.codeRun) {
+      const winner = s.winners[i];
+      const applied = s.applied[i];
+      if (applied) head.append(h('div', { class: 'applied' }, h('span', { class: 'codicon codicon-check-all' }), ` applied: ${applied}`));
+      else if (winner)
+        head.append(
+          iconButton('git-pull-request-go-to-changes', 'Apply the winner', () => channel.post({ type: 'apply', prompt: i }), {
+            class: 'apply-winner',
+            title: `Apply ${winner}'s change (the cheapest that passed)`,
+          }),
+        );
+      else if (s.status === 'done') head.append(h('div', { class: 'no-winner' }, 'no change passed'));
+    }
+    body.append(h('tr', {}, head, ...(s.cells[i] ?? []).map(cellBody)));
+  });
+  table.append(body);
+  return h('div', { class: 'grid-wrap' }, table);
+}
+
+function totals(s: EvalState): HTMLElement | null {
+  if (!s.totals) return null;
+  const table = h('table', { class: 'totals' });
+  table.append(
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['Model', 'Pass rate', 'Checks', 'Cells passed', 'Cost', 'Judge cost', 'Mean time', 'Tokens in → out', 'Errors'].map((x) => h('th', {}, x)),
+      ),
+    ),
+  );
+  table.append(
+    h(
+      'tbody',
+      {},
+      ...s.totals.map((t) =>
+        h(
+          'tr',
+          {},
+          h('td', { class: 'who' }, t.model),
+          h('td', { class: 't-rate' }, pct(t.passRate)),
+          h('td', { class: 't-checks' }, `${t.checksPassed}/${t.checksRun}`),
+          h('td', {}, `${t.cellsPassed}/${t.cellsWithChecks}`),
+          h('td', { class: 't-cost' }, formatUsd(t.costUsd) + (t.unknownCost ? ` (+${t.unknownCost} unknown)` : '')),
+          h('td', {}, formatUsd(t.judgeCostUsd)),
+          h('td', {}, formatMs(t.meanLatencyMs)),
+          h('td', {}, `${t.inputTokens} → ${t.outputTokens}`),
+          h('td', {}, String(t.errors)),
+        ),
+      ),
+    ),
+  );
+  return h('section', { class: 'totals-section' }, h('h2', {}, 'Totals per model'), h('div', { class: 'grid-wrap' }, table));
+}
+
+function board(s: EvalState): HTMLElement {
+  const b = s.board;
+  const section = h('section', { class: 'board' }, h('h2', {}, 'Leaderboard'));
+  const select = h('select', { class: 'tag-picker', ariaLabel: 'Task tag' });
+  select.append(h('option', {}, 'all tasks'));
+  for (const t of b.tags) {
+    const o = h('option', {}, t);
+    o.value = t;
+    if (t === b.tag) o.selected = true;
+    select.append(o);
+  }
+  (select.options[0] as HTMLOptionElement).value = '';
+  select.addEventListener('change', () => channel.post({ type: 'tag', tag: select.value || null }));
+  section.append(h('div', { class: 'board-bar' }, h('label', {}, 'Task ', select)));
+  if (b.rows.length === 0) {
+    section.append(h('p', { class: 'empty' }, 'No comparisons yet: run a test set (or vote in comparisons) to rate models.'));
+    return section;
+  }
+  const table = h('table', { class: 'board-table' });
+  table.append(h('thead', {}, h('tr', {}, ...['#', 'Model', 'Rating', '95% interval', 'W-L-T', 'Cost/answer', 'Wins per $'].map((x) => h('th', {}, x)))));
+  table.append(
+    h(
+      'tbody',
+      {},
+      ...b.rows.map((r, i) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, String(i + 1)),
+          h('td', { class: 'who' }, r.model),
+          h('td', { class: 'b-rating' }, r.rating.toFixed(0)),
+          h('td', {}, `${r.low.toFixed(0)}–${r.high.toFixed(0)}`),
+          h('td', { class: 'b-record' }, `${r.wins}-${r.losses}-${r.ties}`),
+          h('td', {}, formatUsd(r.meanCostUsd)),
+          h('td', {}, r.winsPerDollar === null ? '—' : r.winsPerDollar.toFixed(0)),
+        ),
+      ),
+    ),
+  );
+  section.append(
+    h('div', { class: 'grid-wrap' }, table),
+    h('p', { class: 'note' }, `Bradley–Terry ratings (400 points = 10:1 odds, the mean model at 1000), bootstrap intervals. ${b.file}`),
+  );
+  return section;
+}
+
+function render(): void {
+  const s = state;
+  if (!s) return;
+  const parts: (HTMLElement | null)[] = [];
+  if (s.mode === 'run') {
+    const bar = h('div', { class: 'toolbar' }, h('h1', {}, s.set ?? 'Test set'));
+    const est = s.estimate;
+    bar.append(
+      h(
+        'span',
+        { class: 'progress' },
+        s.status === 'running'
+          ? `${s.progress.done}/${s.progress.total} done`
+          : s.status === 'cancelled'
+            ? `cancelled at ${s.progress.done}/${s.progress.total}`
+            : s.status === 'done'
+              ? `${s.progress.total} cells`
+              : '',
+      ),
+    );
+    if (est)
+      bar.append(
+        h(
+          'span',
+          { class: 'estimate', title: `${est.requests} requests, worst case` },
+          `estimate ≤ ${est.totalUsd === null ? `unknown (no price: ${est.unpriced.join(', ')})` : formatUsd(est.totalUsd)}`,
+        ),
+      );
+    bar.append(h('span', { class: 'spacer' }));
+    if (s.status === 'running') bar.append(iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel' }), { class: 'stop' }));
+    else if (s.set) bar.append(iconButton('refresh', 'Run again', () => channel.post({ type: 'rerun' }), { class: 'rerun' }));
+    parts.push(bar);
+    if (!s.trusted)
+      parts.push(
+        h('p', { class: 'notice' }, 'Restricted Mode: JavaScript checks and commands are not run (they fail saying so). Trust the folder to run them.'),
+      );
+  }
+  if (s.problem) parts.push(h('p', { class: 'problem', role: 'alert' }, s.problem));
+  if (s.mode === 'run' && s.models.length) parts.push(grid(s), totals(s));
+  parts.push(board(s));
+  app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+}
+
+channel.post({ type: 'ready' });

@@ -1,0 +1,124 @@
+// Test sets as a user sees them: the packaged extension in a real VS Code (code-server), one fake
+// OpenAI-compatible provider serving three models with scripted answers, driven through Chromium:
+// "Run Test Set…" → the grid fills in live, the totals, the leaderboard; the panel at 280 px.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import {
+  findWebview,
+  openUiSession,
+  pickQuickInputItem,
+  quickInputItems,
+  runCommand,
+  screenshot,
+  screenshotOnFailure,
+  UI_SERVER_ENV,
+  type UiSession,
+} from '../../scripts/vscode/harness.mjs';
+import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
+import { EVAL_SET, scriptedAnswer } from '../unit/evalWorld.ts';
+
+const KEY = 'sk-ui-eval-0123456789';
+// Three models of one provider stand for the three protocols' plans (10/10, 7/10, 3/10 checks).
+const PLAN: Record<string, 'openai' | 'anthropic' | 'gemini'> = { 'gpt-4o-mini': 'openai', 'gpt-4o': 'anthropic', 'o3-mini': 'gemini' };
+const MODELS = Object.keys(PLAN).map((m) => `openai/${m}`);
+
+let ui: UiSession;
+let fake: FakeServer;
+let settingsFile: string | null = null;
+let savedSettings: string | null = null;
+const shot = screenshotOnFailure(() => ui.page);
+
+before(async () => {
+  fake = await startFakeProvider('openai', { apiKey: KEY });
+  fake.setDefault((req: RecordedRequest) => ({ ...scriptedAnswer(PLAN[String(req.body?.model)] ?? 'gemini', req), chunks: 4, delayBetweenChunksMs: 40 }));
+  const settings = {
+    'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
+    'switchboard.pricing': {
+      'openai/gpt-4o-mini': { input: 1, output: 2 },
+      'openai/gpt-4o': { input: 3, output: 15 },
+      'openai/o3-mini': { input: 0.5, output: 1 },
+    },
+    'workbench.colorTheme': 'Default Dark Modern',
+  };
+  const shared = process.env[UI_SERVER_ENV];
+  if (shared) {
+    settingsFile = join((JSON.parse(shared) as { userDataDir: string }).userDataDir, 'User', 'settings.json');
+    savedSettings = readFileSync(settingsFile, 'utf8');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings || '{}'), ...settings }, null, 2) + '\n');
+  }
+  ui = await openUiSession({ files: { '.switchboard/evals/capitals.json': JSON.stringify({ ...EVAL_SET, models: MODELS }, null, 2) }, settings });
+});
+
+after(async () => {
+  await ui?.close();
+  if (settingsFile && savedSettings !== null) writeFileSync(settingsFile, savedSettings);
+  await fake?.close();
+});
+
+const evalPanel = (timeoutMs = 30_000): Promise<FrameLocator> => findWebview(ui.page, 'table.grid', { timeoutMs, what: 'test-set panel' });
+
+test(
+  'Run Test Set…: the grid fills in, the totals and the leaderboard show the scripted outcome',
+  shot('ui-eval-run', async () => {
+    const { page } = ui;
+    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 15_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
+
+    await runCommand(page, 'Switchboard: Run Test Set…');
+    assert.ok(await pickQuickInputItem(page, 'capitals', { timeoutMs: 15_000 }), `no set; saw ${JSON.stringify(await quickInputItems(page))}`);
+    const panel = await evalPanel();
+    await panel.locator('.totals-section').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await panel.locator('table.grid thead th').allInnerTexts(), ['Prompt', ...MODELS]);
+    const verdicts = await panel
+      .locator('table.grid tbody tr')
+      .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td .verdict')].map((v) => (v.textContent ?? '').trim())));
+    assert.deepEqual(verdicts, [
+      ['2/2', '2/2', '2/2'],
+      ['2/2', '2/2', '1/2'],
+      ['2/2', '2/2', '0/2'],
+      ['2/2', '1/2', '0/2'],
+      ['2/2', '0/2', '0/2'],
+    ]);
+    const totals = await panel.locator('table.totals tbody tr').allInnerTexts();
+    assert.match(totals[0]!, /openai\/gpt-4o-mini\s+100%\s+10\/10\s+5\/5\s+\$0\.0007\b/);
+    assert.match(totals[1]!, /openai\/gpt-4o\s+70\.0%\s+7\/10\s+3\/5\s+\$0\.003\b/);
+    assert.match(totals[2]!, /openai\/o3-mini\s+30\.0%\s+3\/10\s+1\/5\s+\$0\.00035\b/);
+    const board = await panel.locator('table.board-table tbody tr').allInnerTexts();
+    assert.match(board[0]!, /^1\s+openai\/gpt-4o-mini\s+\d+\s+\d+–\d+\s+6-0-4/);
+    assert.match(board[2]!, /^3\s+openai\/o3-mini\s+\d+\s+\d+–\d+\s+0-7-3/);
+    await screenshot(page, 'ui-eval-grid');
+
+    // A failed cell explains itself.
+    const failed = panel.locator('table.grid tbody tr').nth(4).locator('td').nth(2);
+    await failed.locator('details.answer > summary').click();
+    assert.match(await failed.locator('.reasons').innerText(), /does not contain "cairo"/);
+    await screenshot(page, 'ui-eval-failed-cell');
+  }),
+);
+
+test(
+  'at 280 px the panel does not overflow: the grid scrolls inside its box',
+  shot('ui-eval-narrow', async () => {
+    const { page } = ui;
+    const panel = await evalPanel();
+    await page.keyboard.press('ControlOrMeta+B');
+    await page.setViewportSize({ width: 330, height: 800 });
+    const widths = await panel.locator('body').evaluate(() => ({ client: document.documentElement.clientWidth, scroll: document.documentElement.scrollWidth }));
+    assert.ok(widths.client <= 300, `the panel is ${widths.client} px wide`);
+    assert.ok(widths.scroll <= widths.client, `the page overflows: ${JSON.stringify(widths)}`);
+    await screenshot(page, 'ui-eval-280');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.keyboard.press('ControlOrMeta+B');
+  }),
+);
