@@ -30,6 +30,7 @@ export {
   toChatCompletion,
   toChatRequest,
   toChunks,
+  toChunksOrFrames,
   type FacadeRequest,
   type ChatCompletion,
   type ChatCompletionChunk,

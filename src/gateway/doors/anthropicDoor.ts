@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { estimateTokens } from '../../core/index.ts';
 import type { ChatMessage } from '../../core/index.ts';
 import { parseMessagesRequest } from './anthropicRequest.ts';
-import { anthropicError, MessagesEncoder, toMessage } from './anthropicResponse.ts';
+import { anthropicError, MESSAGE_STOP, MessagesEncoder, toMessage } from './anthropicResponse.ts';
 import { DoorRefusal, isObject, type Door, type DoorDeps } from './door.ts';
 import { StateCache, type StateLookup } from './stateCache.ts';
 import { FAILED, readJson, refusalError, warningsHeader, type DoorContext } from './serve.ts';
@@ -16,6 +16,7 @@ export function anthropicDoor(deps: DoorDeps = { states: new StateCache(), unali
   });
   return {
     name: 'messages',
+    protocol: 'anthropic',
     parse: (body) => parseMessagesRequest(body, lookup),
     error: anthropicError,
     complete(r, req) {
@@ -24,6 +25,8 @@ export function anthropicDoor(deps: DoorDeps = { states: new StateCache(), unali
       return m;
     },
     encoder: (req) => new MessagesEncoder(req, (r) => deps.states.record(r.content)),
+    forwarded: (r) => deps.states.record(r.content),
+    forwardedTail: (last) => (last.startsWith('event: message_stop') ? '' : MESSAGE_STOP),
   };
 }
 

@@ -40,6 +40,15 @@ export function stopReason(finish: FinishReason, raw: string | null): string {
   }
 }
 
+/**
+ * Which stop sequence ended the answer: known when the upstream says (Anthropic). OpenAI's and
+ * Gemini's APIs end with a plain "stop" and leave the matched sequence out of the text, so which
+ * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says).
+ */
+function stopSequence(r: ChatResult): string | null {
+  return r.rawFinishReason === 'stop_sequence' ? (r.stopSequence ?? null) : null;
+}
+
 interface AnthropicUsage {
   input_tokens: number;
   output_tokens: number;
@@ -84,12 +93,15 @@ export function toMessage(r: ChatResult, req: DoorRequest): unknown {
     model: req.model,
     content: blocks(r),
     stop_reason: stopReason(r.finishReason, r.rawFinishReason),
-    stop_sequence: null,
+    stop_sequence: stopSequence(r),
     usage: usage(r.usage),
   };
 }
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** The stream's last event. */
+export const MESSAGE_STOP = frame('message_stop', { type: 'message_stop' });
 
 /** Rich parts → Anthropic's event sequence. Blocks open and close as the part kinds change. */
 export class MessagesEncoder implements StreamEncoder {
@@ -186,10 +198,10 @@ export class MessagesEncoder implements StreamEncoder {
     this.onDone(r);
     s += frame('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: null },
+      delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: stopSequence(r) },
       usage: usage(r.usage),
     });
-    return s + frame('message_stop', { type: 'message_stop' });
+    return s + MESSAGE_STOP;
   }
 
   fail(e: DoorError): string {

@@ -110,7 +110,7 @@ export function outputText(items: OutputItem[]): string {
 /** Rich parts → Responses semantic events. Items open and close as the part kinds change. */
 export class ResponsesEncoder implements StreamEncoder {
   private readonly req: ResponsesParsed;
-  private readonly id: string;
+  private id: string;
   private readonly created = Math.floor(Date.now() / 1000);
   private seq = 0;
   private started = false;
@@ -242,6 +242,11 @@ export class ResponsesEncoder implements StreamEncoder {
     this.onDone(r, response);
     const st = response.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
     return s + this.ev(st, { response });
+  }
+
+  adopt(responseId: string | null): void {
+    this.started = true;
+    if (responseId) this.id = responseId;
   }
 
   fail(e: DoorError): string {

@@ -12,7 +12,7 @@ import type { StreamPart } from '../../core/index.ts';
 import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';
-import { DoorRefusal, type Door, type DoorRequest } from './door.ts';
+import { DoorRefusal, isObject, type Door, type DoorRequest } from './door.ts';
 import { resultWarnings } from './result.ts';
 
 export interface DoorContext {
@@ -25,6 +25,8 @@ export interface DoorContext {
   toHttpError(e: unknown): HttpError;
   onCompleted(): void;
   onClientAbort(): void;
+  /** Same-protocol fast path on (GatewayOptions.fastPath). */
+  fastPath: boolean;
 }
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
@@ -122,6 +124,10 @@ export async function serveDoor(
       return fail(e);
     }
     chatReq.frontEnd = 'gateway';
+    // Same protocol as the door's, nothing rewritten by the door, streamed: the body can go as it is
+    // to a model of that protocol (the router decides per attempt; see PassthroughRequest).
+    if (ctx.fastPath && parsed.stream && parsed.warnings.length === 0 && parsed.forwardable !== false && isObject(json))
+      chatReq.passthrough = { protocol: door.protocol, body: json };
     const stream = ctx.client.stream(chatReq);
 
     if (!parsed.stream) {
@@ -139,6 +145,20 @@ export async function serveDoor(
     }
 
     const enc = door.encoder(parsed);
+    // Per attempt: frames encoded from the parts, or (fast path) the upstream's own frames as they came.
+    let forwarding = false;
+    let responseId: string | null = null;
+    let last = '';
+    const frames = (p: StreamPart): string => {
+      if (p.type === 'attempt-start') {
+        forwarding = p.passthrough === true;
+        return '';
+      }
+      if (!forwarding) return p.type === 'raw' ? '' : enc.part(p);
+      if (p.type === 'raw') return (last = p.text);
+      if (p.type === 'response-meta' && p.id) responseId = p.id;
+      return '';
+    };
     const it = stream[Symbol.asyncIterator]();
     let done = false;
     try {
@@ -154,7 +174,7 @@ export async function serveDoor(
           if (!clientGone) fail(step.value.error);
           return;
         }
-        buffered += enc.part(step.value);
+        buffered += frames(step.value);
         step = await it.next();
       }
       if (clientGone) return;
@@ -171,7 +191,7 @@ export async function serveDoor(
           if (step.value.type === 'error') throw step.value.error;
           // Too late for the header: the gateway log says it (neither door's stream has a slot for it).
           if (step.value.type === 'warning') ctx.log(`gateway: ${door.name}: ${ctx.redact(step.value.message)}`);
-          const f = enc.part(step.value);
+          const f = frames(step.value);
           if (f && (clientGone || !(await out.write(f)))) return;
           if (clientGone) return;
           step = await it.next();
@@ -179,7 +199,11 @@ export async function serveDoor(
         done = true;
         const r = await stream.result;
         if (r.error) throw r.error;
-        const end = enc.finish(r);
+        let end: string;
+        if (forwarding) {
+          door.forwarded(r, parsed);
+          end = door.forwardedTail(last);
+        } else end = enc.finish(r);
         out.end(end);
         ctx.onCompleted();
       } catch (e) {
@@ -187,6 +211,7 @@ export async function serveDoor(
         if (clientGone || res.destroyed) return;
         const h = ctx.toHttpError(e);
         ctx.log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
+        if (forwarding) enc.adopt?.(responseId);
         out.end(enc.fail(door.error(h)));
       }
     } finally {
