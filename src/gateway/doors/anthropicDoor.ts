@@ -13,6 +13,7 @@ export function anthropicDoor(deps: DoorDeps = { states: new StateCache(), unali
   const lookup = (model: string): StateLookup => ({
     call: (id) => deps.states.call(id),
     reasoning: (s) => deps.states.reasoning(s),
+    text: (parts) => deps.states.text(parts),
     fallbackOrigin: deps.unalias(model),
   });
   return {

@@ -18,7 +18,7 @@ import type {
   UserContent,
 } from '../../core/index.ts';
 import { argsText, DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
-import { noStates, type StateLookup } from './stateCache.ts';
+import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
   'model',
@@ -270,7 +270,10 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
     if (parts.length) msgs.push({ role: 'system', content: parts });
   } else if (body.system !== undefined && body.system !== null)
     throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
-  msgs.push(...messages(body.messages, lookup(model)));
+  const states = lookup(model);
+  const turns = messages(body.messages, states);
+  restoreTextState(turns, states);
+  msgs.push(...turns);
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
   const t = tools(body.tools, warnings);

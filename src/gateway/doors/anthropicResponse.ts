@@ -73,12 +73,18 @@ type Block =
 function blocks(r: ChatResult): Block[] {
   const out: Block[] = [];
   for (const p of assistantContent(r)) {
-    if (p.type === 'text') out.push({ type: 'text', text: p.text });
+    if (p.type === 'text') {
+      // Adjacent text parts (a signed Gemini part is its own) are one block, as the stream shows them; the gateway keeps the signatures.
+      const last = out[out.length - 1];
+      if (last?.type === 'text') last.text += p.text;
+      else if (p.text) out.push({ type: 'text', text: p.text });
+    }
     else if (p.type === 'reasoning')
       out.push(
         p.redactedData !== undefined
           ? { type: 'redacted_thinking', data: p.redactedData }
-          : { type: 'thinking', thinking: p.text, signature: p.signature ?? '' },
+          : // A Gemini thought's signature rides in the thinking block's (StateCache maps it back to Gemini).
+            { type: 'thinking', thinking: p.text, signature: p.signature ?? p.state?.thoughtSignature ?? '' },
       );
     else out.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, p.name) });
   }
@@ -164,10 +170,12 @@ export class MessagesEncoder implements StreamEncoder {
         return s + this.delta({ type: 'text_delta', text: p.text });
       }
       case 'reasoning-delta': {
-        if (!p.text) return '';
+        if (!p.text && p.thoughtSignature === undefined) return '';
         let s = this.start();
         if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
-        return s + this.delta({ type: 'thinking_delta', thinking: p.text });
+        s += this.delta({ type: 'thinking_delta', thinking: p.text });
+        // Gemini signs a thought part: the signature closes the block, as Anthropic's signature_delta does.
+        return p.thoughtSignature === undefined ? s : s + this.delta({ type: 'signature_delta', signature: p.thoughtSignature }) + this.close();
       }
       case 'reasoning-signature': {
         // Anthropic sends the signature as the thinking block's last delta; it closes the block.

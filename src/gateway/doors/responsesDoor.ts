@@ -64,6 +64,7 @@ export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unali
   const lookup = (model: string): StateLookup => ({
     call: (id) => deps.states.call(id),
     reasoning: (s) => deps.states.reasoning(s),
+    text: (parts) => deps.states.text(parts),
     fallbackOrigin: deps.unalias(model),
   });
   const remember = (req: ResponsesParsed, r: ChatResult, id: string): void => {
