@@ -4,7 +4,7 @@
  * first use, show the status bar, and load the services in the background right after.
  */
 import * as vscode from 'vscode';
-import { COMMAND_IDS } from './commandIds.ts';
+import { COMMAND_IDS } from './common/commandIds.ts';
 import type { Main, SwitchboardServices } from './main.ts';
 import { redactingLog } from './redactingLog.ts';
 import { StatusBar } from './statusBar.ts';

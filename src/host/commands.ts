@@ -7,10 +7,10 @@ import type { ChatController } from './chat/controller.ts';
 import type { CompareManager } from './compare/manager.ts';
 import type { FeatureHost } from './featureHost.ts';
 import type { ApplyTarget } from './apply.ts';
-import type { CommandId } from './commandIds.ts';
+import type { CommandId } from './common/commandIds.ts';
 import { GatewayController, type StartGatewayArgs } from './gateway.ts';
 import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './keysFlow.ts';
-import { PRESET_PROMPTS, type CodeSelection } from './prompts.ts';
+import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
 import { snippetOf } from './snippet.ts';
@@ -24,7 +24,7 @@ export const EXTENSION_ID = 'switchboard.switchboard';
 export async function currentSelection(app: CommandsHost): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
-    void app.notify('info', 'Switchboard: select some code in an editor first.');
+    app.tell('info', 'Switchboard: select some code in an editor first.');
     return undefined;
   }
   const doc = editor.document;
@@ -106,7 +106,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       for (const e of r.errors) app.log.warn(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
       if (r.cacheError) app.log.warn(r.cacheError);
       const failed = r.errors.map((e) => `${e.providerId}: ${e.message}`).join('; ');
-      void app.notify(
+      app.tell(
         r.errors.length && !r.refreshed.length ? 'warning' : 'info',
         `Switchboard: ${count} models available.${r.refreshed.length ? ` Refreshed ${r.refreshed.join(', ')}.` : ''}${failed ? ` Could not refresh ${failed}` : ''}`,
       );

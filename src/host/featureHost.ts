@@ -8,10 +8,10 @@ import type * as vscode from 'vscode';
 import type { ChatMessage, ChatResult, ResolvedProvider, SwitchboardClient, UsageStore } from '../core/index.ts';
 import type { Applier } from './apply.ts';
 import type { KeyStore } from './keyStore.ts';
-import type { PickEntry } from './modelItems.ts';
+import type { PickEntry } from './common/modelItems.ts';
 import type { SessionTotals } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
-import type { SettingsResult } from './settingsModel.ts';
+import type { SettingsResult } from './common/settingsModel.ts';
 
 export type { FlagName, NoticeLevel, SessionTotals };
 
@@ -49,7 +49,9 @@ export interface FeatureHost {
   updateStatus(): void;
 
   // Notifications and first-run flags (services/notifier.ts)
-  notify(level: NoticeLevel, text: string, ...actions: string[]): PromiseLike<string | undefined>;
+  notify(level: NoticeLevel, text: string, ...actions: string[]): Promise<string | undefined>;
+  /** A message with no buttons that nobody waits for; a failure to show it is logged. */
+  tell(level: NoticeLevel, text: string): void;
   flag(name: FlagName): boolean;
   setFlag(name: FlagName, value: boolean): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import { redactUrl } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
-import { inBackground } from './background.ts';
+import { inBackground } from './common/background.ts';
 
 /** What the key flows use (main.ts wires it to the services). */
 export type KeysHost = Pick<FeatureHost, 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings'>;

@@ -9,7 +9,7 @@ import { estimateTokens } from '../core/index.ts';
 import type { ModelCapabilities } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import type { SwitchboardClient } from '../core/index.ts';
-import { inBackground } from './background.ts';
+import { inBackground } from './common/background.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { formatContextPhrase, formatPrice } from '../shared/format.ts';
 import {
@@ -23,7 +23,7 @@ import {
   TurnMemory,
   type LmMessage,
   type LmPart,
-} from './lmMapping.ts';
+} from './common/lmMapping.ts';
 
 /** What VS Code's chat provider uses (main.ts wires it to the services). */
 export type LmHost = Pick<FeatureHost, 'client' | 'currentModel' | 'log' | 'notify' | 'recentModels' | 'recordResult'>;

@@ -10,14 +10,14 @@ import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
-import type { CommandId } from './commandIds.ts';
+import type { CommandId } from './common/commandIds.ts';
 import { commandHandlers, type CommandsHost } from './commands.ts';
 import { CompareManager } from './compare/manager.ts';
 import type { FeatureHost, NoticeLevel } from './featureHost.ts';
 import { KeyStore } from './keyStore.ts';
 import { firstRunOffers } from './keysFlow.ts';
 import { countTokens, languageModelInfos, provideResponse } from './lmProvider.ts';
-import type { PickEntry } from './modelItems.ts';
+import type { PickEntry } from './common/modelItems.ts';
 import { CatalogRefresher } from './services/catalogRefresh.ts';
 import { ClientService } from './services/clients.ts';
 import type { Disposable } from './services/events.ts';
@@ -25,11 +25,11 @@ import { ModelChoice } from './services/modelChoice.ts';
 import { ModelList } from './services/modelList.ts';
 import { FirstRunFlags, Notifier } from './services/notifier.ts';
 import { SessionSpend } from './services/spend.ts';
-import { validateSettings } from './settingsModel.ts';
+import { validateSettings } from './common/settingsModel.ts';
 import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
-import { inBackground } from './background.ts';
+import { inBackground } from './common/background.ts';
 
 /** What the light activation code hands over. */
 export interface Shell {
@@ -88,15 +88,16 @@ class Extension implements vscode.Disposable {
     const onDisk = storage.scheme === 'file';
     const ledger: UsageStore = onDisk ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
-    this.notifier = new Notifier(showMessage);
+    this.notifier = new Notifier(showMessage, log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
     // workspace override is announced once per workspace.
     const readSettings = () => {
       const read = readSwitchboardSettings();
-      warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
+      const remembered = warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
         log.warn(text);
-        inBackground(this.notifier.notify('warning', text), log, 'A settings warning');
+        this.notifier.tell('warning', text);
       });
+      if (remembered) inBackground(remembered, log, 'Remembering the settings warnings shown');
       return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
     };
     this.clients = new ClientService({
@@ -114,7 +115,7 @@ class Extension implements vscode.Disposable {
     this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
 
     const { clients, choice, models, spend, notifier, flags } = this;
-    const applier = new Applier({ log, notify: (level, text, ...actions) => notifier.notify(level, text, ...actions) });
+    const applier = new Applier({ log, tell: (level, text) => notifier.tell(level, text) });
     const host: FeatureHost = {
       context,
       log,
@@ -143,6 +144,7 @@ class Extension implements vscode.Disposable {
       spendText: () => spend.text(),
       updateStatus: () => this.updateStatus(),
       notify: (level, text, ...actions) => notifier.notify(level, text, ...actions),
+      tell: (level, text) => notifier.tell(level, text),
       flag: (name) => flags.get(name),
       setFlag: (name, value) => flags.set(name, value),
     };
@@ -205,13 +207,13 @@ class Extension implements vscode.Disposable {
     if (!problems.length) return;
     for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
     const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-    void this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log').then(
-      async (pick) => {
-        if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
-        if (pick === 'Show Log') this.shell.log.show(true);
-      },
-      (e: unknown) => this.shell.log.warn(`Settings notification: ${(e as Error).message}`),
-    );
+    const choice = this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log');
+    const follow = async (): Promise<void> => {
+      const pick = await choice;
+      if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
+      if (pick === 'Show Log') this.shell.log.show(true);
+    };
+    inBackground(follow(), this.shell.log, 'The invalid-settings notification');
   }
 
   updateStatus(): void {
@@ -262,7 +264,7 @@ export class Main {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.app.log.error(`${id} failed: ${e instanceof Error && e.stack ? e.stack : message}`);
-      void this.app.notify('error', `Switchboard: ${message}`);
+      this.app.tell('error', `Switchboard: ${message}`);
       return undefined;
     }
   }

@@ -1,6 +1,6 @@
 /** A document range as the prompts quote it (the chat's chips and the selection commands share it). */
 import * as vscode from 'vscode';
-import type { CodeSelection } from './prompts.ts';
+import type { CodeSelection } from './common/prompts.ts';
 
 /** The text of `range` with the workspace-relative file name, the language and 1-based lines. */
 export function snippetOf(doc: vscode.TextDocument, range: vscode.Range): CodeSelection {

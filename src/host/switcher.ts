@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import { pricesAsOfLabel } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
-import type { PickEntry } from './modelItems.ts';
-import { inBackground } from './background.ts';
+import type { PickEntry } from './common/modelItems.ts';
+import { inBackground } from './common/background.ts';
 
 /** What the switcher uses (main.ts wires it to the services). */
 export type SwitcherHost = Pick<

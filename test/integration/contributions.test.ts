@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { COMMAND_IDS } from '../../src/host/commandIds.ts';
+import { COMMAND_IDS } from '../../src/host/common/commandIds.ts';
 import { api, closeAllEditors, EXTENSION_ID } from './helpers.ts';
 
 interface Manifest {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { CompareResult } from '../../src/core/router/compare.ts';
-import { PRESET_PROMPTS } from '../../src/host/prompts.ts';
+import { PRESET_PROMPTS } from '../../src/host/common/prompts.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 import { closeAllEditors, editorWithSelection, openFile, resetSettings, services, setSetting, waitFor } from './helpers.ts';

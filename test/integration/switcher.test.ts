@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { PickEntry } from '../../src/host/modelItems.ts';
+import type { PickEntry } from '../../src/host/common/modelItems.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
 

@@ -1,11 +1,11 @@
-// The chat's conversation store (src/host/chat/store.ts), its error view and code-block finder: the
+// The chat's conversation store (src/host/common/chat/store.ts), its error view and code-block finder: the
 // parts of the chat that need no VS Code.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SwitchboardError } from '../../src/core/errors.ts';
-import { codeBlocks } from '../../src/host/chat/codeBlocks.ts';
+import { codeBlocks } from '../../src/host/common/chat/codeBlocks.ts';
 import { tokensPerSecond } from '../../src/core/index.ts';
-import { chatError, errorAction } from '../../src/host/chat/errorView.ts';
+import { chatError, errorAction } from '../../src/host/common/chat/errorView.ts';
 import {
   ConversationStore,
   KEYS,
@@ -15,7 +15,7 @@ import {
   totalsOf,
   type Conversation,
   type KeyValueStore,
-} from '../../src/host/chat/store.ts';
+} from '../../src/host/common/chat/store.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
 /** A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow. */

@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyUsage, type ChatResult } from '../../src/core/types.ts';
-import type { KeyValueStore } from '../../src/host/memento.ts';
+import type { KeyValueStore } from '../../src/host/common/memento.ts';
 import { ClientService } from '../../src/host/services/clients.ts';
 import { Emitter, type Log } from '../../src/host/services/events.ts';
 import { ModelChoice } from '../../src/host/services/modelChoice.ts';
 import { FirstRunFlags, Notifier } from '../../src/host/services/notifier.ts';
 import { SessionSpend } from '../../src/host/services/spend.ts';
-import { validateSettings } from '../../src/host/settingsModel.ts';
+import { validateSettings } from '../../src/host/common/settingsModel.ts';
 
 class MapStore implements KeyValueStore {
   readonly values = new Map<string, unknown>();
@@ -109,7 +109,7 @@ describe('SessionSpend', () => {
 describe('Notifier and FirstRunFlags', () => {
   it('records what was shown, passes the buttons on, and returns the pick', async () => {
     const shown: string[][] = [];
-    const n = new Notifier(async (level, text, actions) => (shown.push([level, text, ...actions]), actions[0]));
+    const n = new Notifier(async (level, text, actions) => (shown.push([level, text, ...actions]), actions[0]), { warn: () => assert.fail('nothing failed') });
     assert.equal(await n.notify('warning', 'careful', 'Open Settings'), 'Open Settings');
     assert.deepEqual(n.notices(), [{ level: 'warning', text: 'careful' }]);
     assert.deepEqual(shown, [['warning', 'careful', 'Open Settings']]);
@@ -117,6 +117,22 @@ describe('Notifier and FirstRunFlags', () => {
     assert.equal(flags.get('envImportOffered'), false);
     await flags.set('envImportOffered', true);
     assert.equal(flags.get('envImportOffered'), true);
+  });
+
+  it('tell(): a message nobody waits for is recorded, and a failure to show it is logged, not an unhandled rejection', async () => {
+    const warned: string[] = [];
+    let logged!: () => void;
+    const loggedOnce = new Promise<void>((resolve) => (logged = resolve));
+    const n = new Notifier(() => Promise.reject(new Error('window closed')), {
+      warn: (m) => {
+        warned.push(m);
+        logged();
+      },
+    });
+    n.tell('info', 'gateway stopped');
+    assert.deepEqual(n.notices(), [{ level: 'info', text: 'gateway stopped' }]);
+    await loggedOnce;
+    assert.deepEqual(warned, ['Showing a notification failed: window closed']);
   });
 });
 

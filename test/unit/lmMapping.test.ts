@@ -1,9 +1,9 @@
-// VS Code's language-model messages ⇄ the core's request model (src/host/lmMapping.ts), and the
-// image helpers it uses (src/host/images.ts): the pure half of the lm provider.
+// VS Code's language-model messages ⇄ the core's request model (src/host/common/lmMapping.ts), and the
+// image helpers it uses (src/host/common/images.ts): the pure half of the lm provider.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { AssistantContent, ModelCapabilities } from '../../src/core/request.ts';
-import { imageSize, imageTokens } from '../../src/host/images.ts';
+import { imageSize, imageTokens } from '../../src/host/common/images.ts';
 import {
   CACHE_CONTROL_MIME,
   FOREIGN_STATE_MIMES,
@@ -18,7 +18,7 @@ import {
   UNKNOWN_CONTEXT,
   UNKNOWN_OUTPUT,
   type LmMessage,
-} from '../../src/host/lmMapping.ts';
+} from '../../src/host/common/lmMapping.ts';
 
 const MODEL = 'anthropic/claude-sonnet-4-5';
 

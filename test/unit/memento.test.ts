@@ -2,7 +2,7 @@
 // answers with an older value (as VS Code's Memento can for a moment in the extension host).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CachedMemento, type KeyValueStore } from '../../src/host/memento.ts';
+import { CachedMemento, type KeyValueStore } from '../../src/host/common/memento.ts';
 
 /** A store whose reads lag its writes: it answers with the value it had before the last update. */
 class LaggingStore implements KeyValueStore {

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { pickValue, RESTRICTED_SETTINGS, riskyOverrides } from '../../src/host/workspaceOverrides.ts';
+import { pickValue, RESTRICTED_SETTINGS, riskyOverrides } from '../../src/host/common/workspaceOverrides.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };

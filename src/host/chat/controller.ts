@@ -21,18 +21,18 @@ import {
   type ModelOption,
 } from '../../shared/protocol/chat.ts';
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
-import { CachedMemento } from '../memento.ts';
+import { CachedMemento } from '../common/memento.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { FeatureHost } from '../featureHost.ts';
-import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
+import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
-import { codeBlocks } from './codeBlocks.ts';
+import { codeBlocks } from '../common/chat/codeBlocks.ts';
 import { tokensPerSecond } from '../../core/index.ts';
-import { attemptView, chatError } from './errorView.ts';
+import { attemptView, chatError } from '../common/chat/errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
-import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from './store.ts';
+import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from '../common/chat/store.ts';
 import { snippetOf } from '../snippet.ts';
-import { inBackground } from '../background.ts';
+import { inBackground } from '../common/background.ts';
 
 /** What the chat uses (main.ts wires it to the services). */
 export type ChatHost = Pick<
@@ -209,7 +209,7 @@ export class ChatController implements vscode.Disposable {
         this.background(this.errorAction(m.id), 'The error action');
         return;
       case 'openLink':
-        openHttpLink(m.url);
+        openHttpLink(m.url, this.app.log);
         return;
       default: {
         const never: never = m;

@@ -5,15 +5,15 @@
 import * as vscode from 'vscode';
 import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, type Score } from '../../shared/protocol/compare.ts';
 import type { FeatureHost } from '../featureHost.ts';
-import { CachedMemento } from '../memento.ts';
+import { CachedMemento } from '../common/memento.ts';
 import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
 import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
-import { inBackground } from '../background.ts';
+import { inBackground } from '../common/background.ts';
 
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
 export type CompareManagerHost = Pick<
   FeatureHost,
-  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'notify' | 'recordResult' | 'setLastCompareModels'
+  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'tell' | 'recordResult' | 'setLastCompareModels'
 >;
 
 export const COMPARE_DOC_SCHEME = 'switchboard-compare';
@@ -150,7 +150,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     });
     if (pick?.action === 'reset') {
       await this.resetScoreboard();
-      void this.app.notify('info', 'Switchboard: comparison scoreboard reset.');
+      this.app.tell('info', 'Switchboard: comparison scoreboard reset.');
     } else if (pick?.action === 'open') this.open();
     return rows;
   }
@@ -193,12 +193,12 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
       await vscode.workspace.fs.writeFile(mdUri, enc.encode(exportMarkdown(run, now)));
       await vscode.workspace.fs.writeFile(jsonUri, enc.encode(exportJson(run, now)));
     } catch (e) {
-      void this.app.notify('error', `Switchboard: could not export the comparison: ${(e as Error).message}`);
+      this.app.tell('error', `Switchboard: could not export the comparison: ${(e as Error).message}`);
       return undefined;
     }
     const name = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     this.app.log.info(`Comparison exported to ${mdUri.toString(true)} and ${jsonUri.toString(true)}`);
-    void this.app.notify('info', `Switchboard: comparison exported to ${name(mdUri)} and ${name(jsonUri)}.`);
+    this.app.tell('info', `Switchboard: comparison exported to ${name(mdUri)} and ${name(jsonUri)}.`);
     return { markdown: mdUri.toString(), json: jsonUri.toString() };
   }
 

@@ -18,10 +18,10 @@ import {
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import type { ApplyTarget } from '../apply.ts';
 import type { FeatureHost } from '../featureHost.ts';
-import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../prompts.ts';
+import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
-import { inBackground } from '../background.ts';
+import { inBackground } from '../common/background.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
 export type CompareHost = Pick<
@@ -194,7 +194,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private post(m: HostToCompare): void {
-    if (this.ready && !this.disposed) void this.panel.webview.postMessage(m);
+    if (this.ready && !this.disposed) inBackground(this.panel.webview.postMessage(m), this.host.app.log, 'Posting to the comparison view');
   }
 
   private postState(): void {
@@ -441,7 +441,7 @@ export class ComparePanel implements vscode.Disposable {
         inBackground(this.host.resetScoreboard(), this.app.log, 'Resetting the scoreboard');
         return;
       case 'openLink':
-        openHttpLink(m.url);
+        openHttpLink(m.url, this.host.app.log);
         return;
       default: {
         const never: never = m;

@@ -4,7 +4,7 @@
  * show up. Announces refreshes that brought something new (onDidRefresh).
  */
 import type { ResolvedProvider, SwitchboardClient } from '../../core/index.ts';
-import type { KeyValueStore } from '../memento.ts';
+import type { KeyValueStore } from '../common/memento.ts';
 import { Emitter, type Log } from './events.ts';
 
 const PROVIDERS_KEY = 'switchboard.catalogProviders';

@@ -3,7 +3,7 @@
  * use, rebuilt when the settings or a key change (announced with onDidChangeClient).
  */
 import { createClient, findPreset, PRESETS, type ResolvedProvider, type SwitchboardClient, type UsageStore } from '../../core/index.ts';
-import { effectiveConfig, type SettingsResult } from '../settingsModel.ts';
+import { effectiveConfig, type SettingsResult } from '../common/settingsModel.ts';
 import { Emitter, type Log } from './events.ts';
 
 /** The stored keys, by provider id (KeyStore has this shape). */

@@ -3,8 +3,8 @@
  * globalState. The choice lives in memory and is written through: a read right after a write must
  * not depend on the storage round trip (an older write's echo can briefly win there).
  */
-import { pushRecent } from '../modelItems.ts';
-import type { KeyValueStore } from '../memento.ts';
+import { pushRecent } from '../common/modelItems.ts';
+import type { KeyValueStore } from '../common/memento.ts';
 import { Emitter, type Log } from './events.ts';
 
 const STATE = { current: 'switchboard.currentModel', recent: 'switchboard.recentModels', compare: 'switchboard.compareModels' } as const;

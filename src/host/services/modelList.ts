@@ -1,6 +1,6 @@
 /** The models on offer as the switcher shows them, and a model's one-line detail. */
 import { formatContextPhrase, formatPrice } from '../../shared/format.ts';
-import { buildModelItems, type PickEntry } from '../modelItems.ts';
+import { buildModelItems, type PickEntry } from '../common/modelItems.ts';
 import type { ClientService } from './clients.ts';
 import type { ModelChoice } from './modelChoice.ts';
 

@@ -1,7 +1,7 @@
 /** This session's requests and spend (the status bar shows them), and one log line per request. */
 import type { ChatMessage, ChatResult } from '../../core/index.ts';
 import { formatUsd } from '../../shared/format.ts';
-import { logRequest } from '../requestLog.ts';
+import { logRequest } from '../common/requestLog.ts';
 import { Emitter, type Log } from './events.ts';
 
 export interface SessionTotals {

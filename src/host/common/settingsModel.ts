@@ -3,8 +3,8 @@
  * Pure (no 'vscode'): a bad entry is dropped and reported, the rest still works.
  */
 import type { z } from 'zod';
-import { ConfigSchema, type ConfigInput, type SwitchboardConfig } from '../core/index.ts';
-import { findPreset } from '../core/index.ts';
+import { ConfigSchema, type ConfigInput, type SwitchboardConfig } from '../../core/index.ts';
+import { findPreset } from '../../core/index.ts';
 
 /** The settings that map 1:1 onto the config file's top-level keys. */
 export const CONFIG_SETTING_KEYS = [

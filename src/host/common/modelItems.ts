@@ -3,10 +3,10 @@
  * recently used first, then routes, then the available models grouped by provider, each with
  * its context length and input/output price per 1M tokens.
  */
-import type { RouteConfig } from '../core/index.ts';
-import type { ModelInfo } from '../core/index.ts';
-import { ROUTE_PREFIX } from '../core/index.ts';
-import { formatContextPhrase, formatPrice } from '../shared/format.ts';
+import type { RouteConfig } from '../../core/index.ts';
+import type { ModelInfo } from '../../core/index.ts';
+import { ROUTE_PREFIX } from '../../core/index.ts';
+import { formatContextPhrase, formatPrice } from '../../shared/format.ts';
 
 export type PickEntry =
   | { kind: 'separator'; label: string }

@@ -9,7 +9,7 @@
  * conversation is its own key, so saving a streaming answer rewrites one conversation, not all.
  */
 import * as z from 'zod/mini';
-import { ChatEntrySchema, ChatImageSchema, type ChatEntry, type ConversationSummary } from '../../shared/protocol/chat.ts';
+import { ChatEntrySchema, ChatImageSchema, type ChatEntry, type ConversationSummary } from '../../../shared/protocol/chat.ts';
 import type { KeyValueStore } from '../memento.ts';
 
 export type { KeyValueStore };

@@ -5,7 +5,7 @@
  * requests (and its key) elsewhere or loosens the budget is used but named once.
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
-import { findPreset } from '../core/index.ts';
+import { findPreset } from '../../core/index.ts';
 import { CONFIG_SETTING_KEYS } from './settingsModel.ts';
 
 /**

@@ -2,9 +2,9 @@
  * A failed answer as the chat shows it: the provider's message, the fix, and the one-click action
  * that fits the core's error kind (never decided by matching message text). Pure (no 'vscode').
  */
-import type { SwitchboardError } from '../../core/index.ts';
-import type { Attempt } from '../../core/index.ts';
-import type { AttemptView, ChatError, ErrorAction } from '../../shared/protocol/chat.ts';
+import type { SwitchboardError } from '../../../core/index.ts';
+import type { Attempt } from '../../../core/index.ts';
+import type { AttemptView, ChatError, ErrorAction } from '../../../shared/protocol/chat.ts';
 
 /** The action for an error kind; `now` is the clock for retry-after deadlines. */
 export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'retryAfterMs'>, now: number): ErrorAction | null {

@@ -2,8 +2,8 @@
  * One log line per request: model, attempts, timings, tokens, cost. Never a key; the prompt and
  * the answer only when `switchboard.verboseLogging` is on.
  */
-import type { ChatMessage, ChatResult } from '../core/index.ts';
-import { formatMs, formatUsd } from '../shared/format.ts';
+import type { ChatMessage, ChatResult } from '../../core/index.ts';
+import { formatMs, formatUsd } from '../../shared/format.ts';
 
 export function describeResult(source: string, r: ChatResult): string {
   const who = r.answeredBy && r.answeredBy !== r.model ? `${r.model} → ${r.answeredBy}` : r.model;

@@ -6,7 +6,7 @@
  * What cannot be translated exactly is refused with an LmRequestError naming the part, the model
  * and what to do; nothing is left out silently.
  */
-import { estimateTokens } from '../core/index.ts';
+import { estimateTokens } from '../../core/index.ts';
 import type {
   AssistantContent,
   CacheHint,
@@ -20,7 +20,7 @@ import type {
   ToolDefinition,
   ToolResultPart,
   UserContent,
-} from '../core/index.ts';
+} from '../../core/index.ts';
 import { imageTokens, isSupportedImageType, MAX_IMAGE_BYTES, toBase64 } from './images.ts';
 
 /** One content part of a VS Code message, as lmProvider.ts classified it. */
