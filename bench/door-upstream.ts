@@ -11,7 +11,8 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type UpstreamProtocol = 'openai' | 'anthropic' | 'openai-responses';
 
-const sse = (event: string | null, data: unknown): string => `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+const sse = (event: string | null, data: unknown): string =>
+  `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
 
 /** The answer's words: what every path must deliver, in order. */
 export function answerWords(n: number): string[] {
@@ -60,7 +61,13 @@ export function upstreamFrames(protocol: UpstreamProtocol, words: string[], mode
       const ev = (type: string, data: Record<string, unknown>): string => sse(type, { type, sequence_number: seq++, ...data });
       const base = { id: 'resp_bench', object: 'response', created_at: 1764633600, status: 'in_progress', model, output: [] as unknown[], usage: null };
       const text = words.join('');
-      const item = { type: 'message', id: 'msg_bench', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
+      const item = {
+        type: 'message',
+        id: 'msg_bench',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+      };
       const at = { item_id: 'msg_bench', output_index: 0, content_index: 0 };
       return [
         ev('response.created', { response: base }),

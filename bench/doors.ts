@@ -70,7 +70,11 @@ interface Target {
 const DOOR_PATH = { chat: '/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' } as const;
 /** Which door speaks which protocol, and the model that reaches each upstream protocol. */
 const DOOR_PROTOCOL: Record<DoorRow['door'], UpstreamProtocol> = { chat: 'openai', messages: 'anthropic', responses: 'openai-responses' };
-const MODEL: Record<UpstreamProtocol, string> = { openai: 'openai/gpt-4o-mini', anthropic: 'anthropic/claude-sonnet-4-5', 'openai-responses': 'openai/gpt-5-codex' };
+const MODEL: Record<UpstreamProtocol, string> = {
+  openai: 'openai/gpt-4o-mini',
+  anthropic: 'anthropic/claude-sonnet-4-5',
+  'openai-responses': 'openai/gpt-5-codex',
+};
 const UPSTREAM_PATH: Record<UpstreamProtocol, string> = { openai: DOOR_PATH.chat, anthropic: DOOR_PATH.messages, 'openai-responses': DOOR_PATH.responses };
 const DONE: Record<DoorRow['door'], string> = { chat: '[DONE]', messages: 'message_stop', responses: 'response.completed' };
 
@@ -90,7 +94,8 @@ function textOf(door: DoorRow['door'], all: string): string {
 function bodyFor(door: DoorRow['door'], model: string): { body: string; headers: Record<string, string> } {
   const msgs = [{ role: 'user', content: 'bench' }];
   if (door === 'chat') return { body: JSON.stringify({ model, stream: true, messages: msgs }), headers: {} };
-  if (door === 'messages') return { body: JSON.stringify({ model, stream: true, max_tokens: 1000, messages: msgs }), headers: { 'anthropic-version': '2023-06-01' } };
+  if (door === 'messages')
+    return { body: JSON.stringify({ model, stream: true, max_tokens: 1000, messages: msgs }), headers: { 'anthropic-version': '2023-06-01' } };
   return { body: JSON.stringify({ model, stream: true, input: 'bench' }), headers: {} };
 }
 

@@ -326,7 +326,15 @@ say(
     ['door (same protocol, 50 concurrent)', 'saturated x direct', 'target', 'verdict', 'paced x direct', 'target', 'verdict'],
     doorVerdictList.map((v, i) => {
       const p = pacedVerdictList[i]!;
-      return [v.door, v.ratio === null ? '—' : `${v.ratio}x`, `>= ${DOOR_TARGET}x`, verdict(v.pass), p.ratio === null ? '—' : `${p.ratio}x`, `>= ${DOOR_TARGET}x`, doors.paced.length ? verdict(p.pass) : '—'];
+      return [
+        v.door,
+        v.ratio === null ? '—' : `${v.ratio}x`,
+        `>= ${DOOR_TARGET}x`,
+        verdict(v.pass),
+        p.ratio === null ? '—' : `${p.ratio}x`,
+        `>= ${DOOR_TARGET}x`,
+        doors.paced.length ? verdict(p.pass) : '—',
+      ];
     }),
   ),
 );

@@ -44,7 +44,10 @@ export async function countInputTokens(resolver: ModelResolver, ctx: ProviderCon
     body = { generateContentRequest: inner };
     url = `${provider.baseUrl}/models/${encodeURIComponent(name)}:countTokens`;
   } else {
-    return { source: 'none', reason: `${id} speaks the ${provider.kind === 'openai' ? 'OpenAI' : provider.kind} protocol, which has no token-counting endpoint` };
+    return {
+      source: 'none',
+      reason: `${id} speaks the ${provider.kind === 'openai' ? 'OpenAI' : provider.kind} protocol, which has no token-counting endpoint`,
+    };
   }
   const key = requireKey(provider, ctx, wireModel);
   const res = await postJsonStream({

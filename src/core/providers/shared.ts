@@ -159,7 +159,10 @@ export interface EventDecoder {
 }
 
 /** Events in, parts out; parts decoded before an error are delivered before it. */
-export async function* decodeEvents(decoder: EventDecoder, events: AsyncIterable<{ data: string; event?: string | undefined }>): AsyncGenerator<ModelStreamPart> {
+export async function* decodeEvents(
+  decoder: EventDecoder,
+  events: AsyncIterable<{ data: string; event?: string | undefined }>,
+): AsyncGenerator<ModelStreamPart> {
   const out: ModelStreamPart[] = [];
   for await (const ev of events) {
     out.length = 0;

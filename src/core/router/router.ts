@@ -363,7 +363,9 @@ export class Router {
     } catch (e) {
       setupError = e;
     }
-    yield [passthrough ? { type: 'attempt-start', model: id, attempt: attemptNo, passthrough: true } : { type: 'attempt-start', model: id, attempt: attemptNo }];
+    yield [
+      passthrough ? { type: 'attempt-start', model: id, attempt: attemptNo, passthrough: true } : { type: 'attempt-start', model: id, attempt: attemptNo },
+    ];
     try {
       if (source === null) throw setupError;
       const batches = source;

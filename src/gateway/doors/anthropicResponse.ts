@@ -78,8 +78,7 @@ function blocks(r: ChatResult): Block[] {
       const last = out[out.length - 1];
       if (last?.type === 'text') last.text += p.text;
       else if (p.text) out.push({ type: 'text', text: p.text });
-    }
-    else if (p.type === 'reasoning')
+    } else if (p.type === 'reasoning')
       out.push(
         p.redactedData !== undefined
           ? { type: 'redacted_thinking', data: p.redactedData }
