@@ -97,19 +97,12 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
   const { provider, model, secrets } = args;
   async function* body(): AsyncGenerator<Uint8Array> {
     try {
-      // Not destroyed on an early return by the iterator itself: that would build an AbortError
-      // (with its stack) for every answer whose last event came before the body's end.
-      for await (const chunk of raw.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+      for await (const chunk of raw) yield chunk as Uint8Array;
     } catch (e) {
       throw scrub(classifyNetworkError(e, provider, model, 'body'), secrets);
     } finally {
-      // The consumer stopped early or an error. A body received in full is let run to its end
-      // (nothing left to cancel, the connection stays in the pool); otherwise the request is
-      // cancelled now, releasing the socket, not at GC.
-      if (!raw.destroyed && !raw.readableEnded) {
-        if ((raw as unknown as { _readableState?: { ended?: boolean } })._readableState?.ended === true) raw.resume();
-        else raw.destroy();
-      }
+      // Consumer stopped early or an error: release the socket now, not at GC.
+      if (!raw.destroyed) raw.destroy();
     }
   }
   return { status: res.statusCode, headers: res.headers, body: body(), close: () => raw.destroy() };
