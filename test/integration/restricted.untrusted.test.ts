@@ -24,7 +24,10 @@ const HOSTILE = {
   'editor.tabSize': 7,
 };
 
-describe('Restricted Mode: a repository cannot change money or privacy settings', () => {
+describe('Restricted Mode: a repository cannot change money or privacy settings', function () {
+  // The set-up writes five settings, a key and a settings file and waits for each to be read: on a
+  // loaded 2-core machine that passed 20 s (a hang guard, not a speed check).
+  this.timeout(60_000);
   let fake: FakeServer;
   let settingsUri: vscode.Uri;
 
