@@ -163,6 +163,15 @@ export interface LanguageModel {
 export interface PassthroughRequest {
   protocol: ProtocolId;
   body: Record<string, unknown>;
+  /** Request headers of that protocol to send along (Anthropic's `anthropic-beta`); never auth. */
+  headers?: Record<string, string>;
+  /**
+   * The model name the caller asked for, to stand in the answer where the protocol names the model
+   * once per answer (Anthropic's message_start, the Responses response object), as the translating
+   * path reports it: clients compare it with what they asked (Claude Code keeps a turn's thinking
+   * only for the model it asked). Chat Completions chunks keep the provider's name.
+   */
+  model?: string;
 }
 
 export function emptyUsage(): Usage {

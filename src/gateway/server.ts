@@ -266,14 +266,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stats.requests++;
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const method = req.method ?? 'GET';
-    const note: { model?: string; aborted?: boolean } = {};
+    const note: { model?: string; aborted?: boolean; forwarded?: boolean } = {};
     open.add(res);
     res.once('close', () => {
       open.delete(res);
       if (open.size === 0) onAllFinished?.();
       count(res.statusCode);
       log(
-        `gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}`,
+        `gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}${note.forwarded ? ' (forwarded as sent)' : ''}`,
       );
     });
 
@@ -414,7 +414,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   // ── /v1/chat/completions ─────────────────────────────────────────────────
 
-  async function chatCompletions(req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean }): Promise<void> {
+  async function chatCompletions(req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean; forwarded?: boolean }): Promise<void> {
     let params: Record<string, unknown>;
     try {
       params = parseParams(await readBody(req, res, { maxBodyBytes, requestTimeoutMs, idleTimeoutMs }));
@@ -483,6 +483,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         try {
           while (!step.done) {
             const v = step.value;
+            if (typeof v === 'string') note.forwarded = true;
             if (clientGone || !(await out.write(typeof v === 'string' ? v : `data: ${JSON.stringify(v)}\n\n`))) return;
             step = await chunks.next();
           }

@@ -194,9 +194,15 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
       const fastBody = rig.anthropic.requests.at(-1)!.body;
       const full = await anthropicSdk(rig.full).messages.stream(body).finalMessage();
       assert.deepEqual(messageGist(fast), messageGist(full), JSON.stringify(sc));
+      assert.equal(fast.model, CLAUDE, 'the answer names the model as the client asked for it (as translated answers do)');
+      assert.equal(full.model, CLAUDE);
       assert.deepEqual(fastBody, { ...body, model: 'claude-sonnet-4-5' }, 'forwarded as sent, only the model id replaced');
       sameLedger(rig);
     }
+    // The gateway log says which requests went through as sent.
+    await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/messages 200')).length >= 6);
+    const lines = rig.logs.filter((l) => l.includes('POST /v1/messages 200'));
+    assert.equal(lines.filter((l) => l.endsWith('(forwarded as sent)')).length, 3, lines.join('\n'));
   });
 
   test('messages: stop_sequence names the sequence that ended the answer, streamed and not', async () => {
@@ -244,6 +250,8 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
       const fastBody = rig.responses.requests.at(-1)!.body;
       const full = await responsesStream(openaiSdk(rig.full), body);
       assert.deepEqual(responseGist(fast.final), responseGist(full.final), JSON.stringify(sc));
+      assert.equal(fast.final.model, RESP);
+      assert.equal(full.final.model, RESP);
       assert.deepEqual(fastBody, { ...body, model: 'gpt-5', store: false, include: ['reasoning.encrypted_content'] });
       assert.equal(fast.types.at(-1), 'response.completed');
       sameLedger(rig);
@@ -443,6 +451,44 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test("forwarded with what only the upstream understands: an unknown parameter (Claude Code's context_management), top_k and the anthropic-beta header go as sent, without the translation's warnings", async () => {
+    const rig = await startRig();
+    try {
+      rig.anthropic.enqueue({ text: 'ok' });
+      const body = {
+        model: CLAUDE,
+        max_tokens: 100,
+        stream: true,
+        top_k: 5,
+        context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+        messages: [{ role: 'user', content: 'x' }],
+      };
+      const res = await fetch(`${root(rig.fast)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json', 'anthropic-beta': 'context-management-2025-06-27' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-switchboard-warnings'), null, 'nothing was left out');
+      assert.match(await res.text(), /message_stop/);
+      const up = rig.anthropic.requests.at(-1)!;
+      assert.deepEqual(up.body, { ...body, model: 'claude-sonnet-4-5' });
+      assert.equal(up.headers['anthropic-beta'], 'context-management-2025-06-27');
+      assert.notEqual(up.headers['x-api-key'], TOKEN, "the provider's key, not the gateway token");
+      // Translated (to a Chat Completions model), the same request says what was left out.
+      rig.openai.enqueue({ text: 'ok' });
+      const t = await fetch(`${root(rig.fast)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, model: GPT }),
+      });
+      await t.text();
+      assert.match(String(t.headers.get('x-switchboard-warnings')), /context_management.*top_k/);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('not forwarded: a body the door rewrote (hosted tool left out), a non-streamed request, or a model of another protocol', async () => {
     const rig = await startRig();
     try {
@@ -464,6 +510,8 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       const m = await sdk.messages.stream({ model: GPT, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
       assert.equal(m.model, GPT, 'a Chat Completions model answers through the translating path');
       assert.ok(rig.openai.requests.at(-1)!.body.messages, 'the upstream got Chat Completions');
+      await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/messages 200')).length === 3);
+      assert.ok(!rig.logs.some((l) => l.includes('forwarded as sent')), rig.logs.join('\n'));
     } finally {
       await rig.close();
     }

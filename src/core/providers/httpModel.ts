@@ -48,6 +48,8 @@ export interface PassthroughWire {
    */
   body(callerBody: Record<string, unknown>, wireModel: string): { body: Record<string, unknown>; keep?: (parts: readonly ModelStreamPart[]) => boolean };
   decoder(provider: string, model: string): EventDecoder;
+  /** The event's data with the answer's model name replaced by `model` (see PassthroughRequest.model); undefined: the event names none. */
+  renameModel?(ev: SseEvent, model: string): string | undefined;
 }
 
 /** An event as SSE text again: the data exactly as received (comments and ids are not forwarded). */
@@ -109,13 +111,13 @@ export class HttpLanguageModel implements LanguageModel {
   passthrough(req: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null {
     const wire = this.wire.passthrough;
     if (!wire || wire.protocol !== pass.protocol) return null;
-    return this.forward(req, wire, pass.body);
+    return this.forward(req, wire, pass);
   }
 
-  private async *forward(req: ModelRequest, wire: PassthroughWire, callerBody: Record<string, unknown>): AsyncGenerator<ModelStreamPart[]> {
+  private async *forward(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
     const { providerId, modelId } = this;
-    const { body, keep } = wire.body(callerBody, modelId);
-    const bytes = await this.post(req, body);
+    const { body, keep } = wire.body(pass.body, modelId);
+    const bytes = await this.post(req, body, pass.headers);
     const decoder = wire.decoder(providerId, modelId);
     for await (const events of sseEventBatches(bytes, { provider: providerId, model: modelId })) {
       const out: ModelStreamPart[] = [];
@@ -126,7 +128,10 @@ export class HttpLanguageModel implements LanguageModel {
           const from = out.length;
           more = decoder.push(ev.data, out, ev.event);
           // After the event's parts: a cut between them (the answer cap) leaves its frame out too.
-          if (keep === undefined || keep(from === 0 ? out : out.slice(from))) out.push({ type: 'raw', text: sseFrame(ev) });
+          if (keep === undefined || keep(from === 0 ? out : out.slice(from))) {
+            const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model) : undefined;
+            out.push({ type: 'raw', text: sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed }) });
+          }
         }
       } catch (e) {
         // An error event is the upstream's text: not forwarded (the caller gets the gateway's scrubbed error).
@@ -139,12 +144,12 @@ export class HttpLanguageModel implements LanguageModel {
     decoder.end();
   }
 
-  private async post(req: ModelRequest, body: Record<string, unknown>): Promise<AsyncIterable<Uint8Array>> {
+  private async post(req: ModelRequest, body: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<AsyncIterable<Uint8Array>> {
     const { provider, ctx, providerId, modelId } = this;
     const key = requireKey(provider, ctx, modelId);
     const res = await postJsonStream({
       url: this.wire.url(provider, modelId),
-      headers: { ...this.wire.headers?.(provider), ...provider.headers, ...authHeaders(provider, key) },
+      headers: { ...this.wire.headers?.(provider), ...extraHeaders, ...provider.headers, ...authHeaders(provider, key) },
       body,
       ...(req.signal ? { signal: req.signal } : {}),
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),

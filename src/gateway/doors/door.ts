@@ -21,6 +21,12 @@ export interface DoorRequest {
    * warning: the door rewrote something in it (flattened tool namespaces, a conversation it keeps).
    */
   forwardable?: boolean;
+  /**
+   * Warnings that hold only for a translated request: what the door could not carry onto the core
+   * request (a parameter it does not know, top_k) goes to an upstream of the door's own protocol as
+   * the client sent it. Such a request may still be forwarded, and its answer does not repeat them.
+   */
+  resolvedByForwarding?: string[];
 }
 
 /** A door's error response: its own body shape and status. */
@@ -100,18 +106,20 @@ export function openBody(
   refused: Readonly<Record<string, string>>,
   known: ReadonlySet<string>,
   warnings: string[],
-): { body: Record<string, unknown>; model: string } {
+): { body: Record<string, unknown>; model: string; unknown: string[] } {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
   for (const [k, why] of Object.entries(refused))
     if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
-  for (const k of Object.keys(body)) if (!known.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  const unknown: string[] = [];
+  for (const k of Object.keys(body)) if (!known.has(k)) unknown.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  warnings.push(...unknown);
   const model = need(
     typeof body.model === 'string' && body.model !== '',
     body.model as string,
     'model',
     'required ("provider/model", "route/<id>" or an alias)',
   );
-  return { body, model };
+  return { body, model, unknown };
 }
 
 export function optNumber(o: Record<string, unknown>, key: string, param = key, range?: [number, number]): number | undefined {

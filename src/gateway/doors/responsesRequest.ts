@@ -271,7 +271,7 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
 
 export function parseResponsesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   const warnings: string[] = [];
-  const { body, model } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
+  const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
   const namespaced = new Map<string, [string, string]>();
   const tools = parseTools(body.tools, warnings, namespaced);
   const messages: ChatMessage[] = [];
@@ -333,6 +333,7 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
     request,
     stream: body.stream === true,
     warnings,
+    resolvedByForwarding: unknown,
     previousResponseId: previous,
     store: body.store !== false,
     namespaced,

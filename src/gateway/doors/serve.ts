@@ -83,7 +83,7 @@ export async function serveDoor(
   door: Door,
   req: IncomingMessage,
   res: ServerResponse,
-  note: { model?: string; aborted?: boolean },
+  note: { model?: string; aborted?: boolean; forwarded?: boolean },
   query: URLSearchParams,
 ): Promise<void> {
   const json = await readJson(ctx, door, req, res);
@@ -97,7 +97,14 @@ export async function serveDoor(
     throw e;
   }
   note.model = parsed.model;
-  if (parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
+  // Same protocol as the door's, nothing the door rewrote, streamed: the body can go as it is to a
+  // model of that protocol (the router decides per attempt; see PassthroughRequest). Warnings about
+  // what the translation could not carry do not hold for it: the upstream gets all of it.
+  const resolved = new Set(parsed.resolvedByForwarding ?? []);
+  const forwardable = ctx.fastPath && parsed.stream && parsed.forwardable !== false && isObject(json) && parsed.warnings.every((w) => resolved.has(w));
+  /** The warnings that hold for the path taken (known once the first attempt starts). */
+  const warningsFor = (forwarded: boolean): string[] => (forwarded ? parsed.warnings.filter((w) => !resolved.has(w)) : parsed.warnings);
+  if (parsed.warnings.length && !forwardable) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
 
   const ac = new AbortController();
   let clientGone = false;
@@ -114,7 +121,7 @@ export async function serveDoor(
     const h = ctx.toHttpError(e);
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
-    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(parsed.warnings, ctx.redact) } });
+    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });
   };
   try {
     let chatReq;
@@ -124,10 +131,12 @@ export async function serveDoor(
       return fail(e);
     }
     chatReq.frontEnd = 'gateway';
-    // Same protocol as the door's, nothing rewritten by the door, streamed: the body can go as it is
-    // to a model of that protocol (the router decides per attempt; see PassthroughRequest).
-    if (ctx.fastPath && parsed.stream && parsed.warnings.length === 0 && parsed.forwardable !== false && isObject(json))
-      chatReq.passthrough = { protocol: door.protocol, body: json };
+    if (forwardable) {
+      // Anthropic's beta features (context management, interleaved thinking…) need the client's beta header too.
+      const beta = req.headers['anthropic-beta'];
+      const headers = door.protocol === 'anthropic' && typeof beta === 'string' ? { 'anthropic-beta': beta } : undefined;
+      chatReq.passthrough = { protocol: door.protocol, body: json as Record<string, unknown>, model: parsed.model, ...(headers ? { headers } : {}) };
+    }
     const stream = ctx.client.stream(chatReq);
 
     if (!parsed.stream) {
@@ -152,6 +161,7 @@ export async function serveDoor(
     const frames = (p: StreamPart): string => {
       if (p.type === 'attempt-start') {
         forwarding = p.passthrough === true;
+        note.forwarded = forwarding;
         return '';
       }
       if (!forwarding) return p.type === 'raw' ? '' : enc.part(p);
@@ -164,7 +174,7 @@ export async function serveDoor(
     try {
       // Hold the headers until the answer begins: a failure before that gets a real status.
       let buffered = '';
-      const early = [...parsed.warnings];
+      const early: string[] = [];
       let step = await it.next();
       while (!step.done && !SHOWN.has(step.value.type)) {
         // Translation warnings (a clamped temperature, an ignored hint) come before the answer: they go in the header.
@@ -183,7 +193,9 @@ export async function serveDoor(
         done = true;
         if (r.error) return fail(r.error);
       }
-      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader(early, ctx.redact) });
+      // A forwardable request that a route answered through translation after all: its warnings hold now.
+      if (forwardable && !forwarding && parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
+      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader([...warningsFor(forwarding), ...early], ctx.redact) });
       const out = new SseWriter(res, ctx.limits.idleTimeoutMs);
       try {
         if (buffered && !(await out.write(buffered))) return;

@@ -20,6 +20,14 @@ export const anthropicProtocol: WireProtocol = {
     // Anthropic streams usage in every answer and stores nothing: only the model id changes.
     body: (caller, wireModel) => ({ body: { ...caller, model: wireModel } }),
     decoder: (provider, model) => new AnthropicStreamDecoder(provider, model),
+    // Once per answer: the message_start event (a small object) is parsed and written again.
+    renameModel(ev, model) {
+      if (ev.event !== 'message_start' && !ev.data.startsWith('{"type":"message_start"')) return undefined;
+      const msg = JSON.parse(ev.data) as { message?: { model?: unknown } };
+      if (!msg.message || typeof msg.message !== 'object') return undefined;
+      msg.message.model = model;
+      return JSON.stringify(msg);
+    },
   },
 };
 

@@ -11,6 +11,16 @@ import { decodeResponsesBatches, decodeResponsesStream, ResponsesStreamDecoder }
 import { obj } from '../shared.ts';
 import { responsesBody } from './requestBody.ts';
 
+/** Responses events whose `response` object names the model. */
+const RESPONSE_EVENTS = new Set([
+  'response.created',
+  'response.in_progress',
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+  'response.queued',
+]);
+
 export const openaiResponsesProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/responses`,
   body: (provider, wireModel, req, ctx) => responsesBody(provider, wireModel, req, ctx),
@@ -29,6 +39,14 @@ export const openaiResponsesProtocol: WireProtocol = {
       return { body };
     },
     decoder: (provider, model) => new ResponsesStreamDecoder(provider, model),
+    // The events that carry the response object (its start and its end): parsed and written again.
+    renameModel(ev, model) {
+      if (ev.event === undefined ? !ev.data.includes('"response":{') : !RESPONSE_EVENTS.has(ev.event)) return undefined;
+      const e = JSON.parse(ev.data) as { type?: unknown; response?: { model?: unknown } };
+      if (typeof e.type !== 'string' || !RESPONSE_EVENTS.has(e.type) || !e.response || typeof e.response !== 'object') return undefined;
+      e.response.model = model;
+      return JSON.stringify(e);
+    },
   },
 };
 
