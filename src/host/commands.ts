@@ -14,6 +14,7 @@ import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
 import { snippetOf } from './snippet.ts';
+import { formatUsd } from '../shared/format.ts';
 
 /** The commands reach every feature: the host plus the chat and the comparison (main.ts wires it). */
 export type CommandsHost = FeatureHost & { readonly chat: ChatController; readonly compare: CompareManager };
@@ -115,6 +116,15 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       return r;
     },
     'switchboard.showUsage': () => usage.show(),
+    'switchboard.newSpendSession': async () => {
+      const before = app.spendView();
+      const view = await app.startNewSpendSession();
+      app.tell(
+        'info',
+        `Switchboard: a new spend session started (the last one spent ${formatUsd(before.session.usd)} over ${before.session.requests} request${before.session.requests === 1 ? '' : 's'}).`,
+      );
+      return view;
+    },
     'switchboard.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`),
     'switchboard.insertAnswer': () => app.chat.apply(undefined, 'insert'),
     'switchboard.replaceSelectionWithAnswer': () => app.chat.apply(undefined, 'replace'),

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import { defaultLedgerPath, openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -24,7 +24,8 @@ import type { Disposable } from './services/events.ts';
 import { ModelChoice } from './services/modelChoice.ts';
 import { ModelList } from './services/modelList.ts';
 import { FirstRunFlags, Notifier } from './services/notifier.ts';
-import { SessionSpend } from './services/spend.ts';
+import { SpendService, type SpendView } from './services/spend.ts';
+import { spendStatus } from './common/spendStatus.ts';
 import { validateSettings } from './common/settingsModel.ts';
 import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
@@ -54,6 +55,12 @@ export interface SwitchboardServices {
   /** Provider ids with a stored key. */
   keyProviders(): string[];
   session(): { usd: number; requests: number; unknownCost: number };
+  /** The spend session, the day's and month's totals (from the ledger) and the budget. */
+  spend(): SpendView;
+  /** Reads the totals from the ledger again (the status bar follows). */
+  refreshSpend(): Promise<SpendView>;
+  /** The status-bar item's text and tooltip as shown. */
+  statusBar(): { text: string; tooltip: string };
   /** Provider ids the client currently runs with. */
   providers(): string[];
   languageModels(): vscode.LanguageModelChatInformation[];
@@ -65,20 +72,36 @@ function showMessage(level: NoticeLevel, text: string, actions: string[]): Thena
   return vscode.window.showInformationMessage(text, ...actions);
 }
 
+/**
+ * The usage ledger every Switchboard process of the user shares (the CLI's and the gateway's:
+ * ~/.local/share/switchboard/usage.sqlite, or $SWITCHBOARD_LEDGER), so the day's total and the
+ * daily cap count them all. The extension's own ledger of earlier versions is copied in once.
+ */
+function sharedLedger(ownOld: string, log: vscode.LogOutputChannel): UsageStore {
+  const store = openLedgerAt(process.env.SWITCHBOARD_LEDGER || defaultLedgerPath());
+  try {
+    const n = store.importLedgerOnce(ownOld);
+    if (n !== null) log.info(`Usage ledger: ${n} entries of the extension's earlier ledger ${ownOld} copied into ${store.location}`);
+  } catch (e) {
+    log.warn(`Usage ledger: the extension's earlier ledger ${ownOld} could not be copied in (its spend is not counted): ${(e as Error).message}`);
+  }
+  return store;
+}
+
 /** The services and the features, wired. */
 class Extension implements vscode.Disposable {
   readonly keys: KeyStore;
   readonly clients: ClientService;
   readonly choice: ModelChoice;
   readonly models: ModelList;
-  readonly spend: SessionSpend;
+  readonly spend: SpendService;
   readonly notifier: Notifier;
   readonly flags: FirstRunFlags;
   readonly refresher: CatalogRefresher;
   readonly host: CommandsHost;
   readonly chat: ChatController;
   readonly compare: CompareManager;
-  private readonly shell: Shell;
+  readonly shell: Shell;
   private readonly subs: (vscode.Disposable | Disposable)[] = [];
 
   constructor(shell: Shell) {
@@ -86,7 +109,7 @@ class Extension implements vscode.Disposable {
     const { context, log } = shell;
     const storage = context.globalStorageUri;
     const onDisk = storage.scheme === 'file';
-    const ledger: UsageStore = onDisk ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
+    const ledger = onDisk ? sharedLedger(join(storage.fsPath, 'usage.sqlite'), log) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
     this.notifier = new Notifier(showMessage, log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
@@ -105,12 +128,24 @@ class Extension implements vscode.Disposable {
       readSettings,
       log,
       ledger,
+      // Read at each request: "Start New Spend Session" needs no new client.
+      session: () => this.spend.sessionId,
+      onBudgetAlert: (a) => inBackground(this.spend.alert(a), log, 'A budget alert'),
+      onRecorded: () => inBackground(this.spend.touched(), log, 'Reading the spend totals'),
       catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null,
       priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null,
     });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
-    this.spend = new SessionSpend(log, () => this.clients.verbose);
+    this.spend = new SpendService({
+      log,
+      verbose: () => this.clients.verbose,
+      ledger,
+      state: context.workspaceState,
+      budget: () => this.clients.settings.config.budget,
+      notify: (level, text, ...actions) => this.notifier.notify(level, text, ...actions),
+      openBudgetSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', 'switchboard.budget'),
+    });
     this.flags = new FirstRunFlags(context.globalState);
     this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
 
@@ -125,9 +160,6 @@ class Extension implements vscode.Disposable {
       get settings() {
         return clients.settings;
       },
-      get session() {
-        return spend.session();
-      },
       keyFor: (p) => clients.keyFor(p),
       client: () => clients.client(),
       fireModelsChanged: () => shell.lmChanged.fire(),
@@ -140,8 +172,9 @@ class Extension implements vscode.Disposable {
       setLastCompareModels: (ids) => choice.setLastCompareModels(ids),
       modelPickItems: () => models.pickItems(),
       modelDetail: (id) => models.detail(id),
-      recordResult: (source, r, messages) => spend.record(source, r, messages),
-      spendText: () => spend.text(),
+      recordResult: (source, r, messages) => inBackground(spend.record(source, r, messages), log, 'Reading the spend totals'),
+      spendView: () => spend.snapshot(),
+      startNewSpendSession: () => spend.startNewSession(),
       updateStatus: () => this.updateStatus(),
       notify: (level, text, ...actions) => notifier.notify(level, text, ...actions),
       tell: (level, text) => notifier.tell(level, text),
@@ -189,7 +222,12 @@ class Extension implements vscode.Disposable {
       }),
       choice.onDidChange(refreshViews),
       spend.onDidChange(refreshViews),
+      // Back in the window: the CLI or another window may have spent meanwhile.
+      vscode.window.onDidChangeWindowState((w) => {
+        if (w.focused) inBackground(spend.refresh(), log, 'Reading the spend totals');
+      }),
     );
+    inBackground(spend.refresh(), log, 'Reading the spend totals');
   }
 
   private onSettingsChanged(): void {
@@ -224,8 +262,7 @@ class Extension implements vscode.Disposable {
     } catch {
       detail = null; // no client yet (invalid settings): the status bar still shows the model
     }
-    const session = this.spend.session();
-    this.shell.status.update({ model, spend: this.spend.text(), requests: session.requests, detail });
+    this.shell.status.update({ model, detail, spend: spendStatus(this.spend.snapshot()) });
   }
 
   dispose(): void {
@@ -315,6 +352,12 @@ export class Main {
       chat: () => ext.chat,
       keyProviders: () => ext.keys.ids(),
       session: () => ext.spend.session(),
+      spend: () => ext.spend.snapshot(),
+      refreshSpend: async () => {
+        await ext.spend.refresh();
+        return ext.spend.snapshot();
+      },
+      statusBar: () => ext.shell.status.shown(),
       providers: () => ext.clients.client().providers.map((p) => p.id),
       languageModels: () => languageModelInfos(app),
     };

@@ -2,13 +2,11 @@
 // its changes; no VS Code needed (the features see them through featureHost.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyUsage, type ChatResult } from '../../src/core/types.ts';
 import type { KeyValueStore } from '../../src/host/common/memento.ts';
 import { ClientService } from '../../src/host/services/clients.ts';
 import { Emitter, type Log } from '../../src/host/services/events.ts';
 import { ModelChoice } from '../../src/host/services/modelChoice.ts';
 import { FirstRunFlags, Notifier } from '../../src/host/services/notifier.ts';
-import { SessionSpend } from '../../src/host/services/spend.ts';
 import { validateSettings } from '../../src/host/common/settingsModel.ts';
 
 class MapStore implements KeyValueStore {
@@ -25,21 +23,6 @@ function memoryLog(): Log & { lines: string[] } {
   const lines: string[] = [];
   const add = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
   return { lines, info: add('info'), warn: add('warn'), error: add('error'), debug: add('debug') };
-}
-
-function result(over: Partial<ChatResult>): ChatResult {
-  return {
-    model: 'openai/gpt-4o-mini',
-    answeredBy: 'openai/gpt-4o-mini',
-    text: 'hi',
-    finishReason: 'stop',
-    usage: emptyUsage(),
-    costUsd: 0.002,
-    timing: { ttftMs: 10, totalMs: 20 },
-    attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'ok', durationMs: 20, status: 200 }],
-    error: null,
-    ...over,
-  } as ChatResult;
 }
 
 describe('Emitter', () => {
@@ -79,30 +62,6 @@ describe('ModelChoice', () => {
     await again.adoptDefault('route/fast');
     assert.equal(again.current(), 'route/fast');
     assert.deepEqual(again.recentModels(), ['google/gemini-2.5-flash', 'openai/gpt-4o'], 'a default from the settings is not a use');
-  });
-});
-
-describe('SessionSpend', () => {
-  it('counts requests that reached a provider, sums known costs, counts unpriced answers, logs each', () => {
-    const log = memoryLog();
-    const spend = new SessionSpend(log, () => false);
-    const fired: number[] = [];
-    spend.onDidChange((t) => fired.push(t.requests));
-    spend.record('chat', result({}));
-    spend.record('chat', result({ costUsd: null }));
-    // Never reached a provider (no key): logged, not counted.
-    spend.record(
-      'chat',
-      result({
-        answeredBy: null,
-        costUsd: null,
-        attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'error', errorKind: 'auth', durationMs: 0 }] as ChatResult['attempts'],
-      }),
-    );
-    assert.deepEqual(spend.session(), { usd: 0.002, requests: 2, unknownCost: 1 });
-    assert.equal(spend.text(), '$0.002 (+1 unpriced)');
-    assert.deepEqual(fired, [1, 2]);
-    assert.equal(log.lines.length, 3);
   });
 });
 
