@@ -1,149 +1,380 @@
 /**
- * The gateway's doors side by side: the same streamed answer (a fake OpenAI upstream, 101
- * chunks) asked directly, and through each door — Chat Completions, Anthropic Messages, OpenAI
- * Responses — at 1 and at 50 concurrent streams, in one run with one HTTP client. Reports
- * throughput (and its ratio to direct: the target is ≥ 0.8×) and latency to the last byte
- * (p50/p99, and what each door adds over direct).
+ * The gateway's doors side by side: the same streamed answer asked directly from a fake upstream
+ * and through each door — Chat Completions, Anthropic Messages, OpenAI Responses — at 1 and 50
+ * concurrent streams, with one HTTP client. Each door is measured twice: over an upstream of its
+ * own protocol (the same-protocol fast path) and over another protocol (the translating path).
  *
+ * Two loads: saturated (the upstream writes the whole answer at once: what is measured is the
+ * gateway's CPU cost) and paced (one event every few ms, as providers stream tokens: what a user
+ * sees is the added latency). The gateway runs in its own process by default (on a machine with
+ * two cores, a gateway sharing the client's and the upstream's process makes every request pay
+ * for all three in one thread); `inProcess` runs it here, as earlier versions of this bench did.
+ * A plain proxy (bytes in, bytes out) in the gateway's process shows what one HTTP hop costs alone.
+ *
+ * Reports throughput (and its ratio to direct: the target is >= 0.8x), latency to the last byte
+ * (p50/p99, and what each path adds over direct) and the gateway process's CPU time per request.
  * `benchDoors()` is called by the main bench; `node bench/doors.ts` runs it alone.
  */
-import { pathToFileURL } from 'node:url';
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
-import { startFakeProvider } from '../test/fakes/server.ts';
-import { createClient } from '../src/core/client.ts';
-import { startGateway } from '../src/gateway/server.ts';
-
-const KEY = 'sk-bench-0123456789abcdef';
-const TOKEN = 'bench-gateway-token-0123456789';
-const TEXT = Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ');
+import { answerWords, startBenchUpstream, type UpstreamProtocol } from './door-upstream.ts';
+import { BENCH_KEY, BENCH_TOKEN, startBenchGatewayHere, type BenchGateway } from './doors-gateway.ts';
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
+const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 export interface DoorRow {
-  door: string;
+  /** What was asked: "direct", "proxy", or the door and the upstream protocol it reached. */
+  path: string;
+  door: 'chat' | 'messages' | 'responses';
+  upstream: UpstreamProtocol;
+  kind: 'direct' | 'proxy' | 'same-protocol' | 'translating';
   concurrency: number;
+  requests: number;
   rps: number;
+  /** Throughput over direct to the same upstream protocol. */
   ratio: number | null;
   p50: number;
   p99: number;
   addedP50: number | null;
   addedP99: number | null;
+  /** CPU ms the gateway's process spent per request (null in-process: it is the bench's own). */
+  gatewayCpuMs: number | null;
 }
 
-export async function benchDoors(opts: { levels?: number[]; requestsPerLevel?: number } = {}): Promise<DoorRow[]> {
-  const levels = opts.levels ?? [1, 50];
-  const perLevel = opts.requestsPerLevel ?? 300;
-  const fake = await startFakeProvider('openai', { apiKey: KEY });
-  fake.setDefault({ text: TEXT });
-  const client = createClient(
-    { retries: { maxRetries: 0 }, providers: [{ id: 'openai', baseUrl: fake.baseUrl }] },
-    { env: { OPENAI_API_KEY: KEY }, frontEnd: 'bench', catalogCacheFile: null },
-  );
-  const gateway = await startGateway({ client, token: TOKEN, maxConcurrent: 256 });
-  const caller = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
-  const root = gateway.url.replace(/\/v1$/, '');
-  const msgs = [{ role: 'user', content: 'bench' }];
-  const targets: { door: string; url: string; headers: Record<string, string>; body: string; done: string }[] = [
-    {
-      door: 'direct upstream',
-      url: `${fake.baseUrl}/chat/completions`,
-      headers: { authorization: `Bearer ${KEY}` },
-      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: msgs }),
-      done: '[DONE]',
-    },
-    {
-      door: 'chat completions door',
-      url: `${gateway.url}/chat/completions`,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: msgs }),
-      done: '[DONE]',
-    },
-    {
-      door: 'messages door',
-      url: `${root}/v1/messages`,
-      headers: { 'x-api-key': TOKEN, 'anthropic-version': '2023-06-01' },
-      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, max_tokens: 1000, messages: msgs }),
-      done: 'message_stop',
-    },
-    {
-      door: 'responses door',
-      url: `${gateway.url}/responses`,
-      headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, input: 'bench' }),
-      done: 'response.completed',
-    },
-  ];
-  type Target = (typeof targets)[number];
+export interface DoorsReport {
+  gatewayProcess: 'child' | 'in-process';
+  words: number;
+  paceMs: number;
+  loadAverage1m: { start: number; end: number };
+  saturated: DoorRow[];
+  paced: DoorRow[];
+}
 
-  const one = async (t: Target): Promise<number> => {
+interface Target {
+  path: string;
+  door: DoorRow['door'];
+  upstream: UpstreamProtocol;
+  kind: DoorRow['kind'];
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The answer text from a response body (checked on the first request of each run). */
+  text(all: string): string;
+  done: string;
+}
+
+const DOOR_PATH = { chat: '/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' } as const;
+/** Which door speaks which protocol, and the model that reaches each upstream protocol. */
+const DOOR_PROTOCOL: Record<DoorRow['door'], UpstreamProtocol> = { chat: 'openai', messages: 'anthropic', responses: 'openai-responses' };
+const MODEL: Record<UpstreamProtocol, string> = {
+  openai: 'openai/gpt-4o-mini',
+  anthropic: 'anthropic/claude-sonnet-4-5',
+  'openai-responses': 'openai/gpt-5-codex',
+};
+const UPSTREAM_PATH: Record<UpstreamProtocol, string> = { openai: DOOR_PATH.chat, anthropic: DOOR_PATH.messages, 'openai-responses': DOOR_PATH.responses };
+const DONE: Record<DoorRow['door'], string> = { chat: '[DONE]', messages: 'message_stop', responses: 'response.completed' };
+
+/** The text deltas of a body in a door's protocol. */
+function textOf(door: DoorRow['door'], all: string): string {
+  let s = '';
+  for (const line of all.split('\n')) {
+    if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+    const d = JSON.parse(line.slice(6)) as Record<string, unknown> & { choices?: { delta?: { content?: string } }[]; delta?: unknown };
+    if (door === 'chat') s += d.choices?.[0]?.delta?.content ?? '';
+    else if (door === 'messages' && d.type === 'content_block_delta') s += (d.delta as { text?: string }).text ?? '';
+    else if (door === 'responses' && d.type === 'response.output_text.delta') s += String(d.delta);
+  }
+  return s;
+}
+
+function bodyFor(door: DoorRow['door'], model: string): { body: string; headers: Record<string, string> } {
+  const msgs = [{ role: 'user', content: 'bench' }];
+  if (door === 'chat') return { body: JSON.stringify({ model, stream: true, messages: msgs }), headers: {} };
+  if (door === 'messages')
+    return { body: JSON.stringify({ model, stream: true, max_tokens: 1000, messages: msgs }), headers: { 'anthropic-version': '2023-06-01' } };
+  return { body: JSON.stringify({ model, stream: true, input: 'bench' }), headers: {} };
+}
+
+function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean): Target[] {
+  const out: Target[] = [];
+  const doors = ['chat', 'messages', 'responses'] as const;
+  const upstreamRoot = upstreamBase.replace(/\/v1$/, '');
+  for (const door of doors) {
+    const protocol = DOOR_PROTOCOL[door];
+    const direct = bodyFor(door, 'bench-model');
+    const common = { door, done: DONE[door], text: (all: string) => textOf(door, all) };
+    out.push({
+      ...common,
+      path: `direct ${protocol}`,
+      upstream: protocol,
+      kind: 'direct',
+      url: upstreamRoot + UPSTREAM_PATH[protocol],
+      headers: { authorization: `Bearer ${BENCH_KEY}`, ...direct.headers },
+      body: direct.body,
+    });
+    if (withProxy)
+      out.push({
+        ...common,
+        path: `plain proxy ${protocol}`,
+        upstream: protocol,
+        kind: 'proxy',
+        url: g.proxyRoot + UPSTREAM_PATH[protocol],
+        headers: direct.headers,
+        body: direct.body,
+      });
+  }
+  for (const door of doors) {
+    const same = DOOR_PROTOCOL[door];
+    // The translating case: Chat Completions over Anthropic; the agents' doors over Chat Completions.
+    const other: UpstreamProtocol = door === 'chat' ? 'anthropic' : 'openai';
+    for (const [upstream, kind] of [
+      [same, 'same-protocol'],
+      [other, 'translating'],
+    ] as const) {
+      const b = bodyFor(door, MODEL[upstream]);
+      out.push({
+        path: `${door} door -> ${upstream}`,
+        door,
+        upstream,
+        kind,
+        url: g.gatewayRoot + DOOR_PATH[door],
+        headers: { authorization: `Bearer ${BENCH_TOKEN}`, ...b.headers },
+        body: b.body,
+        done: DONE[door],
+        text: (all: string) => textOf(door, all),
+      });
+    }
+  }
+  return out;
+}
+
+/** A gateway in its own process (fork), or here. */
+async function startGatewaySide(upstreamBase: string, inProcess: boolean, fastPath: boolean): Promise<BenchGateway> {
+  if (inProcess) return startBenchGatewayHere(upstreamBase, { fastPath });
+  const child = fork(fileURLToPath(new URL('./doors-gateway.ts', import.meta.url)), ['--child', upstreamBase, fastPath ? '' : '--no-fast-path'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // BENCH_GATEWAY_CPU_PROF=<dir>: a V8 CPU profile of the gateway's process (see bench/cpuprofile-summary.ts).
+    execArgv: [
+      ...process.execArgv.filter((a) => !a.startsWith('--cpu-prof')),
+      ...(process.env.BENCH_GATEWAY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_GATEWAY_CPU_PROF}`] : []),
+    ],
+  });
+  const ready = await new Promise<{ gatewayRoot: string; proxyRoot: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench: the gateway process exited (${code}) before it was ready`)));
+    child.on('message', (m: { type: string; gatewayRoot: string; proxyRoot: string }) => {
+      if (m.type === 'ready') resolve(m);
+    });
+  });
+  let nextId = 0;
+  const waiting = new Map<number, (ms: number) => void>();
+  child.on('message', (m: { type: string; id: number; ms: number }) => {
+    if (m.type === 'cpu') waiting.get(m.id)?.(m.ms);
+  });
+  return {
+    ...ready,
+    cpuMs: () =>
+      new Promise<number>((resolve) => {
+        const id = nextId++;
+        waiting.set(id, (ms) => {
+          waiting.delete(id);
+          resolve(ms);
+        });
+        child.send({ type: 'cpu', id });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.send({ type: 'close' });
+      }),
+  };
+}
+
+async function runLoad(opts: {
+  inProcess: boolean;
+  fastPath: boolean;
+  words: number;
+  paceMs: number;
+  levels: { concurrency: number; requests: number }[];
+  rounds: number;
+  withProxy: boolean;
+}): Promise<DoorRow[]> {
+  const upstream = await startBenchUpstream({ words: opts.words, paceMs: opts.paceMs });
+  const g = await startGatewaySide(upstream.baseUrl, opts.inProcess, opts.fastPath);
+  const caller = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
+  const expected = answerWords(opts.words).join('');
+  const list = targets(upstream.baseUrl, g, opts.withProxy);
+
+  const one = async (t: Target, check: boolean): Promise<number> => {
     const t0 = performance.now();
     const res = await request(t.url, { method: 'POST', dispatcher: caller, headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body });
     let all = '';
     for await (const c of res.body) all += (c as Buffer).toString('utf8');
-    if (res.statusCode !== 200 || !all.includes(t.done)) throw new Error(`bench: ${t.door} failed: ${res.statusCode} ${all.slice(0, 200)}`);
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    if (res.statusCode !== 200 || !all.includes(t.done)) throw new Error(`bench: ${t.path} failed: ${res.statusCode} ${all.slice(0, 300)}`);
+    if (check && t.text(all) !== expected) throw new Error(`bench: ${t.path} delivered the wrong text: ${JSON.stringify(t.text(all).slice(0, 120))}`);
+    return ms;
   };
 
   /** `n` requests with `c` in flight at a time; wall ms and each latency. */
-  const level = async (t: Target, c: number, n: number): Promise<{ ms: number; lat: number[] }> => {
+  const level = async (t: Target, c: number, n: number): Promise<{ ms: number; lat: number[]; cpu: number }> => {
     const lat: number[] = [];
     let next = 0;
+    const cpu0 = await g.cpuMs();
     const t0 = performance.now();
     await Promise.all(
-      Array.from({ length: c }, async () => {
+      Array.from({ length: Math.min(c, n) }, async () => {
         while (next < n) {
+          const check = next === 0;
           next++;
-          lat.push(await one(t));
+          lat.push(await one(t, check));
         }
       }),
     );
-    return { ms: performance.now() - t0, lat: lat.sort((a, b) => a - b) };
+    const ms = performance.now() - t0;
+    return { ms, lat, cpu: (await g.cpuMs()) - cpu0 };
   };
 
   try {
-    for (const t of targets) await level(t, 50, 200); // warm-up: JIT and pools on every path
+    // Warm-up: JIT and connection pools on every path.
+    for (const t of list) await level(t, Math.min(50, opts.levels.at(-1)!.concurrency), opts.paceMs > 0 ? 50 : 200);
     const rows: DoorRow[] = [];
-    for (const c of levels) {
-      // Interleaved in rounds so a slow moment of the shared machine hits every door alike.
-      const acc = new Map<string, { ms: number; lat: number[] }>(targets.map((t) => [t.door, { ms: 0, lat: [] }]));
-      for (let r = 0; r < 3; r++) {
-        for (const t of targets) {
-          const x = await level(t, c, Math.ceil(perLevel / 3));
-          const a = acc.get(t.door)!;
+    for (const { concurrency: c, requests } of opts.levels) {
+      // Interleaved in rounds so a slow moment of the shared machine hits every path alike.
+      const acc = new Map<string, { ms: number; lat: number[]; cpu: number }>(list.map((t) => [t.path, { ms: 0, lat: [], cpu: 0 }]));
+      for (let r = 0; r < opts.rounds; r++) {
+        for (const t of list) {
+          const x = await level(t, c, Math.ceil(requests / opts.rounds));
+          const a = acc.get(t.path)!;
           a.ms += x.ms;
           a.lat.push(...x.lat);
+          a.cpu += x.cpu;
         }
       }
-      const direct = acc.get('direct upstream')!;
-      direct.lat.sort((a, b) => a - b);
-      const directRps = (direct.lat.length / direct.ms) * 1000;
-      for (const t of targets) {
-        const a = acc.get(t.door)!;
-        a.lat.sort((x, y) => x - y);
+      for (const a of acc.values()) a.lat.sort((x, y) => x - y);
+      for (const t of list) {
+        const a = acc.get(t.path)!;
+        const direct = acc.get(`direct ${t.upstream}`)!;
         const rps = (a.lat.length / a.ms) * 1000;
-        const isDirect = t.door === 'direct upstream';
+        const directRps = (direct.lat.length / direct.ms) * 1000;
+        const isDirect = t.kind === 'direct';
         rows.push({
+          path: t.path,
           door: t.door,
+          upstream: t.upstream,
+          kind: t.kind,
           concurrency: c,
+          requests: a.lat.length,
           rps: Math.round(rps),
-          ratio: isDirect ? null : Math.round((rps / directRps) * 100) / 100,
+          ratio: isDirect ? null : round2(rps / directRps),
           p50: round1(pct(a.lat, 50)),
           p99: round1(pct(a.lat, 99)),
           addedP50: isDirect ? null : round1(pct(a.lat, 50) - pct(direct.lat, 50)),
           addedP99: isDirect ? null : round1(pct(a.lat, 99) - pct(direct.lat, 99)),
+          gatewayCpuMs: opts.inProcess || isDirect ? null : round2(a.cpu / a.lat.length),
         });
       }
     }
     return rows;
   } finally {
     await caller.close();
-    await gateway.close();
-    await client.close();
-    await fake.close();
+    await g.close();
+    await upstream.close();
   }
 }
 
+export interface DoorsBenchOptions {
+  /** Run the gateway in the bench's process (default: its own). */
+  inProcess?: boolean;
+  /** false: every door request takes the translating path (to measure what the fast path saves). */
+  fastPath?: boolean;
+  /** Text deltas per answer. Default 100. */
+  words?: number;
+  /** Requests per concurrency level, saturated. Default 300. */
+  requests?: number;
+  /** Paced load: ms between upstream events (0: skip it). Default 10. */
+  paceMs?: number;
+}
+
+export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsReport> {
+  const loadStart = os.loadavg()[0]!;
+  const inProcess = opts.inProcess ?? false;
+  const fastPath = opts.fastPath ?? true;
+  const words = opts.words ?? 100;
+  const requests = opts.requests ?? 300;
+  const paceMs = opts.paceMs ?? 10;
+  const saturated = await runLoad({
+    inProcess,
+    fastPath,
+    words,
+    paceMs: 0,
+    levels: [
+      { concurrency: 1, requests },
+      { concurrency: 50, requests },
+    ],
+    rounds: 3,
+    withProxy: true,
+  });
+  // Paced: each answer takes words × paceMs, so fewer requests (and a shorter answer) keep it short.
+  const paced =
+    paceMs > 0
+      ? await runLoad({
+          inProcess,
+          fastPath,
+          words: 40,
+          paceMs,
+          levels: [
+            { concurrency: 1, requests: 8 },
+            { concurrency: 50, requests: 100 },
+          ],
+          rounds: 2,
+          withProxy: false,
+        })
+      : [];
+  return {
+    gatewayProcess: inProcess ? 'in-process' : 'child',
+    words,
+    paceMs,
+    loadAverage1m: { start: round1(loadStart), end: round1(os.loadavg()[0]!) },
+    saturated,
+    paced,
+  };
+}
+
+/** The target, per door: at least 0.8x direct throughput over its own protocol, 50 concurrent streams, saturated. */
+export const DOOR_TARGET = 0.8;
+
+export function doorVerdicts(report: DoorsReport): { door: string; ratio: number | null; pass: boolean }[] {
+  return (['chat', 'messages', 'responses'] as const).map((door) => {
+    const row = report.saturated.find((r) => r.door === door && r.kind === 'same-protocol' && r.concurrency === 50);
+    return { door, ratio: row?.ratio ?? null, pass: (row?.ratio ?? 0) >= DOOR_TARGET };
+  });
+}
+
+/** The same at provider pace (throughput is then the upstream's; the ratio shows whether the gateway keeps up). */
+export function pacedDoorVerdicts(report: DoorsReport): { door: string; ratio: number | null; pass: boolean }[] {
+  return (['chat', 'messages', 'responses'] as const).map((door) => {
+    const row = report.paced.find((r) => r.door === door && r.kind === 'same-protocol' && r.concurrency === 50);
+    return { door, ratio: row?.ratio ?? null, pass: (row?.ratio ?? 0) >= DOOR_TARGET };
+  });
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await benchDoors()) console.log(JSON.stringify(r));
+  const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+  const num = (name: string): number | undefined => {
+    const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+    return a ? Number(a.slice(name.length + 3)) : undefined;
+  };
+  const report = await benchDoors({
+    inProcess: flag('in-process'),
+    fastPath: !flag('no-fast-path'),
+    ...(num('requests') ? { requests: num('requests')! } : {}),
+    ...(num('pace') !== undefined ? { paceMs: num('pace')! } : {}),
+  });
+  console.log(JSON.stringify({ ...report, verdicts: doorVerdicts(report), pacedVerdicts: pacedDoorVerdicts(report) }, null, 1));
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDecodePaths, type PathId } from './decode-paths.ts';
 import { benchGateway } from './gateway.ts';
-import { benchDoors } from './doors.ts';
+import { benchDoors, doorVerdicts, DOOR_TARGET, pacedDoorVerdicts, type DoorRow } from './doors.ts';
 import { benchRender } from './render.ts';
 import { benchToolCalls } from './tool-bench.ts';
 import { benchFailover, benchFanOut } from './router-bench.ts';
@@ -285,26 +285,57 @@ say(
   ),
 );
 
-// ---------------------------------------------------------------- C2. the gateway's doors (bench/doors.ts)
+// ---------------------------------------------------------------- C2. the gateway's doors (bench/doors.ts; alone: node bench/doors.ts)
 process.stderr.write('bench: C2. gateway doors…\n');
-const doorRows = await benchDoors();
-say();
-say(
-  'C2. Gateway doors (bench/doors.ts): the same streamed answer direct from a fake OpenAI upstream and through each door, at 1 and 50 concurrent streams (target: >= 0.8x direct throughput)',
-);
-say();
-say(
+const doors = await benchDoors();
+const doorVerdictList = doorVerdicts(doors);
+const pacedVerdictList = pacedDoorVerdicts(doors);
+const doorTable = (rows: DoorRow[]): string =>
   table(
-    ['door', 'concurrent', 'requests/s', 'x direct', 'p50 ms', 'p99 ms', 'added p50 / p99 ms'],
-    doorRows.map((r) => [
-      r.door,
+    ['path', 'concurrent', 'requests/s', 'x direct', 'p50 ms', 'p99 ms', 'added p50 / p99 ms', 'gateway CPU ms/req'],
+    rows.map((r) => [
+      r.path,
       String(r.concurrency),
       String(r.rps),
       r.ratio === null ? '' : `${r.ratio}x`,
       String(r.p50),
       String(r.p99),
       r.addedP50 === null ? '' : `${r.addedP50} / ${r.addedP99}`,
+      r.gatewayCpuMs === null ? '' : String(r.gatewayCpuMs),
     ]),
+  );
+say();
+say(
+  `C2. Gateway doors (bench/doors.ts): one streamed answer direct from a fake upstream of each protocol and through each door (same protocol: the fast path; another: translated).`,
+);
+say(
+  `   Gateway in ${doors.gatewayProcess === 'child' ? 'its own process' : "the bench's process"}; load average ${doors.loadAverage1m.start} → ${doors.loadAverage1m.end}. "plain proxy": an HTTP hop that only copies bytes, for scale.`,
+);
+say(`   Saturated: the upstream writes the ${doors.words}-delta answer at once (the gateway's CPU cost decides).`);
+say();
+say(doorTable(doors.saturated));
+if (doors.paced.length) {
+  say();
+  say(`   Paced: one upstream event every ${doors.paceMs} ms, as providers stream (40 deltas): what a user sees is the added latency.`);
+  say();
+  say(doorTable(doors.paced));
+}
+say();
+say(
+  table(
+    ['door (same protocol, 50 concurrent)', 'saturated x direct', 'target', 'verdict', 'paced x direct', 'target', 'verdict'],
+    doorVerdictList.map((v, i) => {
+      const p = pacedVerdictList[i]!;
+      return [
+        v.door,
+        v.ratio === null ? '—' : `${v.ratio}x`,
+        `>= ${DOOR_TARGET}x`,
+        verdict(v.pass),
+        p.ratio === null ? '—' : `${p.ratio}x`,
+        `>= ${DOOR_TARGET}x`,
+        doors.paced.length ? verdict(p.pass) : '—',
+      ];
+    }),
   ),
 );
 
@@ -374,6 +405,8 @@ const allTargets = [
   ...decodeTargets.map((t) => ({ name: t.name, pass: t.pass })),
   { name: 'tool calls h/g', pass: toolPass },
   { name: 'fan-out', pass: fanPass },
+  ...doorVerdictList.map((v) => ({ name: `${v.door} door saturated`, pass: v.pass })),
+  ...(doors.paced.length ? pacedVerdictList.map((v) => ({ name: `${v.door} door paced`, pass: v.pass })) : []),
   { name: 'failover', pass: foPass },
   { name: 'render total', pass: renderRatioPass },
   { name: 'render longest task', pass: renderTaskPass },
@@ -426,6 +459,7 @@ const report = {
     },
   },
   gateway: gw,
+  doors,
   render: rd,
   targets: allTargets,
 };

@@ -26,6 +26,7 @@ import type { HostModelSource } from './hostModels.ts';
 import { createLanguageModel, type ProviderContext } from './providers/index.ts';
 import { ModelResolver } from './resolve.ts';
 import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
+import { countInputTokens, type TokenCount } from './countTokens.ts';
 import { CooldownTracker, type CooldownOptions } from './router/cooldown.ts';
 import { LatencyTracker } from './router/latency.ts';
 import type { LedgerEntryInput, UsageStore } from './router/ledger.ts';
@@ -89,6 +90,8 @@ export interface SwitchboardClient {
   stream(req: ChatRequest): ChatStream;
   complete(req: ChatRequest): Promise<ChatResult>;
   compare(req: Omit<ChatRequest, 'model'>, models: string[], opts?: CompareOptions): CompareRun;
+  /** The request's input tokens by the answering provider's own count (Anthropic, Gemini); `none` where it has no such endpoint. */
+  countTokens(req: ChatRequest): Promise<TokenCount>;
   chat: {
     completions: {
       create(params: ChatCompletionCreateParams & { stream: true }, options?: { signal?: AbortSignal }): Promise<ChunkStream>;
@@ -241,6 +244,10 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     stream,
     complete: (req) => stream(req).result,
     compare: (req, list, opts) => compareModels(stream, req, list, opts),
+    countTokens: (req) => {
+      const { model, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: _p, ...neutral } = req;
+      return countInputTokens(resolver, ctx, model, neutral);
+    },
     chat: { completions: { create: create as SwitchboardClient['chat']['completions']['create'] } },
     close: async () => {
       await ownAgent?.close();

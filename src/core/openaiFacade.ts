@@ -207,6 +207,26 @@ export function toChunks(stream: ChatStream, requested: string, includeUsage: bo
   return new ChunkIterator(stream, requested, includeUsage, warnings);
 }
 
+/**
+ * The same chunks, for a request sent with `passthrough` (the gateway's fast path): an attempt that
+ * forwards the upstream's own frames hands them out as SSE text, as they came (its `[DONE]` left
+ * to the caller, who ends every stream with one); other attempts give chunks as toChunks does.
+ */
+export function toChunksOrFrames(
+  stream: ChatStream,
+  requested: string,
+  includeUsage: boolean,
+  warnings: string[] = [],
+): AsyncIterableIterator<ChatCompletionChunk | string, void> & { return(): Promise<IteratorResult<ChatCompletionChunk | string, void>> } {
+  // The iterator's chunk type widened to frames: it yields strings only from `raw` parts, which only passthrough requests carry.
+  return new ChunkIterator(stream, requested, includeUsage, warnings, true) as unknown as AsyncIterableIterator<ChatCompletionChunk | string, void> & {
+    return(): Promise<IteratorResult<ChatCompletionChunk | string, void>>;
+  };
+}
+
+/** The upstream's own end-of-stream frame, held back in a forwarded stream (see toChunksOrFrames). */
+const DONE_FRAME = 'data: [DONE]\n\n';
+
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
 
@@ -231,11 +251,16 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
   private readonly stream: ChatStream;
   private readonly includeUsage: boolean;
   private readonly warnings: string[];
+  /** toChunksOrFrames: `raw` parts of a forwarding attempt are handed out as they are. */
+  private readonly frames: boolean;
+  /** The current attempt forwards the upstream's frames (fast path): nothing is encoded. */
+  private forwarding = false;
 
-  constructor(stream: ChatStream, requested: string, includeUsage: boolean, warnings: string[]) {
+  constructor(stream: ChatStream, requested: string, includeUsage: boolean, warnings: string[], frames = false) {
     this.stream = stream;
     this.includeUsage = includeUsage;
     this.warnings = warnings;
+    this.frames = frames;
     this.model = requested;
     this.parts = stream[Symbol.asyncIterator]();
   }
@@ -304,6 +329,7 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
 
   /** One part → the chunk to hand out now (more may be queued), or null. Throws the stream's error. */
   private convert(part: StreamPart): ChatCompletionChunk | null {
+    if (this.forwarding) return this.forward(part);
     switch (part.type) {
       case 'text-delta':
         return part.text ? this.chunk({ content: part.text }) : null;
@@ -320,7 +346,23 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
         return part.text ? this.chunk({ reasoning_content: part.text }) : null;
       case 'attempt-start':
         this.model = part.model;
+        this.forwarding = this.frames && part.passthrough === true;
         return null;
+      case 'warning':
+        addWarnings(this.warnings, [part.message]);
+        return null;
+      case 'error':
+        throw part.error;
+      default:
+        return null;
+    }
+  }
+
+  /** A part of a forwarding attempt: its frames pass as text (typed as a chunk: see toChunksOrFrames). */
+  private forward(part: StreamPart): ChatCompletionChunk | null {
+    switch (part.type) {
+      case 'raw':
+        return part.text === DONE_FRAME ? null : (part.text as unknown as ChatCompletionChunk);
       case 'warning':
         addWarnings(this.warnings, [part.message]);
         return null;
@@ -337,6 +379,8 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
     const result = await this.stream.result;
     if (result.error) throw result.error;
     addWarnings(this.warnings, result.warnings);
+    // Forwarded: the upstream's frames carried the finish and the usage already.
+    if (this.forwarding) return;
     const details = toReasoningDetails(result.content, result.answeredBy ?? this.model);
     const last = this.chunk(details.length ? { reasoning_details: details } : {}, result.finishReason);
     if (this.warnings.length) last.switchboard = { warnings: [...this.warnings] };

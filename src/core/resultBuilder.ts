@@ -53,6 +53,7 @@ export class ResultBuilder {
   providerCostUsd: number | null = null;
   finishReason: FinishReason | null = null;
   rawFinishReason: string | null = null;
+  stopSequence: string | null = null;
   responseId: string | null = null;
   providerModel: string | null = null;
   readonly warnings: string[] = [];
@@ -131,6 +132,7 @@ export class ResultBuilder {
       case 'finish':
         this.finishReason = part.finishReason;
         this.rawFinishReason = part.rawFinishReason;
+        if (part.stopSequence !== undefined) this.stopSequence = part.stopSequence;
         break;
       case 'response-meta':
         if (part.id) this.responseId = part.id;

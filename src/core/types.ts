@@ -3,7 +3,7 @@
  * Nothing here knows about a particular vendor's wire format.
  */
 import type { SwitchboardError } from './errors.ts';
-import type { AssistantContent, ModelRequest } from './request.ts';
+import type { AssistantContent, ModelRequest, ProtocolId } from './request.ts';
 
 // The provider-neutral request model (messages by role with typed parts, tools, options) lives in
 // request.ts; re-exported here so every consumer keeps importing from types.ts.
@@ -54,16 +54,24 @@ export type ModelStreamPart =
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; thoughtSignature?: string }
   /** Usage so far (later parts override earlier non-null fields). `costUsd` when the provider reports it. */
   | { type: 'usage'; usage: Partial<Usage>; costUsd?: number | null }
-  | { type: 'finish'; finishReason: FinishReason; rawFinishReason: string | null }
+  /** `stopSequence`: which of the request's stop sequences ended the answer, when the provider says (Anthropic). */
+  | { type: 'finish'; finishReason: FinishReason; rawFinishReason: string | null; stopSequence?: string }
   /** The provider's own response id / model, when it says. */
   | { type: 'response-meta'; id?: string; model?: string }
   /** Something the user should know that does not stop the answer (a budget warning, a clamped temperature, an ignored hint). */
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /**
+   * Passthrough only (see PassthroughRequest): the upstream's own SSE frames, for a front end that
+   * speaks the upstream's protocol to forward as they are. Each comes after the parts decoded from
+   * the same events, so a cut (answer cap, an error event) never forwards what was not kept.
+   */
+  | { type: 'raw'; text: string };
 
 /** Parts a consumer of the rich stream sees: the adapter's parts plus attempts and errors. */
 export type StreamPart =
   | ModelStreamPart
-  | { type: 'attempt-start'; model: string; attempt: number }
+  /** `passthrough`: this attempt forwards the caller's own body and streams `raw` frames (PassthroughRequest). */
+  | { type: 'attempt-start'; model: string; attempt: number; passthrough?: true }
   | { type: 'attempt-failed'; attempt: Attempt }
   /** The router will try the same model again after `delayMs`. */
   | { type: 'retry'; model: string; delayMs: number; reason: string }
@@ -108,6 +116,8 @@ export interface ChatResult {
   warnings: string[];
   finishReason: FinishReason;
   rawFinishReason: string | null;
+  /** Which of the request's stop sequences ended the answer, when the provider said (Anthropic does; see the doors). */
+  stopSequence?: string;
   usage: Usage;
   /** USD; null when a price or a token count is unknown. Never a guessed 0. */
   costUsd: number | null;
@@ -163,6 +173,32 @@ export interface LanguageModel {
    * network read, never empty). The router prefers it: one async step per read, not per part.
    */
   streamBatches?(request: ModelRequest): AsyncIterable<ModelStreamPart[]>;
+  /**
+   * Optional same-protocol fast path: when this model speaks `pass.protocol` for this request, send
+   * the caller's body (model id, and what the ledger needs, replaced) and stream the parts decoded
+   * from the answer plus its `raw` frames; null when it speaks another protocol.
+   */
+  passthrough?(request: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null;
+}
+
+/**
+ * A request body already in an upstream wire protocol (a gateway door's client speaks it): sent as
+ * it is to a model of that protocol, with only the model id replaced and what the ledger needs set
+ * (usage in the stream, no provider-side storage). The neutral request still goes with it: the
+ * router plans, checks and budgets with it, and a model of another protocol is sent that instead.
+ */
+export interface PassthroughRequest {
+  protocol: ProtocolId;
+  body: Record<string, unknown>;
+  /** Request headers of that protocol to send along (Anthropic's `anthropic-beta`); never auth. */
+  headers?: Record<string, string>;
+  /**
+   * The model name the caller asked for, to stand in the answer where the protocol names the model
+   * once per answer (Anthropic's message_start, the Responses response object), as the translating
+   * path reports it: clients compare it with what they asked (Claude Code keeps a turn's thinking
+   * only for the model it asked). Chat Completions chunks keep the provider's name.
+   */
+  model?: string;
 }
 
 export function emptyUsage(): Usage {

@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import type { SwitchboardClient } from '../core/index.ts';
 import { SwitchboardError } from '../core/index.ts';
 import { stripControl } from '../core/index.ts';
-import { addWarnings, toChatCompletion, toChatRequest, toChunks, type FacadeRequest } from '../core/index.ts';
+import { addWarnings, toChatCompletion, toChatRequest, toChunks, toChunksOrFrames, type ChatCompletionChunk, type FacadeRequest } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import { exceedsJsonDepth } from './jsonDepth.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
@@ -59,6 +59,12 @@ export interface GatewayOptions {
   secrets?: string[];
   /** One line per request and warnings. Never gets keys, tokens or bodies. */
   log?: (line: string) => void;
+  /**
+   * Same-protocol fast path (default on): a door request whose model speaks the door's own protocol
+   * is forwarded as sent and the upstream's events streamed back as they are (doors/passthrough.ts).
+   * false: every request is translated (tests compare both; the bench measures what it saves).
+   */
+  fastPath?: boolean;
 }
 
 export interface GatewayStats {
@@ -116,6 +122,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
   const idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULTS.idleTimeoutMs;
   const redact = makeRedactor(opts.secrets ?? []);
+  const fastPath = opts.fastPath !== false;
   const sink = opts.log;
   // Every log line is scrubbed of keys; lines built from request or upstream text are made single-line where they are built.
   const log = sink ? (line: string): void => sink(redact(line)) : (): void => undefined;
@@ -259,14 +266,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     stats.requests++;
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     const method = req.method ?? 'GET';
-    const note: { model?: string; aborted?: boolean } = {};
+    const note: { model?: string; aborted?: boolean; forwarded?: boolean } = {};
     open.add(res);
     res.once('close', () => {
       open.delete(res);
       if (open.size === 0) onAllFinished?.();
       count(res.statusCode);
       log(
-        `gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}`,
+        `gateway: ${method} ${logSafe(path)} ${note.aborted ? 'client closed' : res.statusCode} ${Math.round(performance.now() - t0)} ms${note.model ? ` ${logSafe(note.model)}` : ''}${note.forwarded ? ' (forwarded as sent)' : ''}`,
       );
     });
 
@@ -407,7 +414,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
   // ── /v1/chat/completions ─────────────────────────────────────────────────
 
-  async function chatCompletions(req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean }): Promise<void> {
+  async function chatCompletions(req: IncomingMessage, res: ServerResponse, note: { model?: string; aborted?: boolean; forwarded?: boolean }): Promise<void> {
     let params: Record<string, unknown>;
     try {
       params = parseParams(await readBody(req, res, { maxBodyBytes, requestTimeoutMs, idleTimeoutMs }));
@@ -439,6 +446,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       const { req: chatReq, warnings } = facade;
       chatReq.frontEnd = 'gateway';
+      // Streamed and fully understood: a Chat Completions model can get the body as it was sent (the fast path).
+      if (fastPath && facade.stream && warnings.length === 0) chatReq.passthrough = { protocol: 'openai', body: params };
       const stream = client.stream(chatReq);
 
       if (!facade.stream) {
@@ -451,11 +460,15 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
       }
 
-      const chunks = toChunks(stream, chatReq.model, facade.includeUsage, warnings);
+      const chunks = chatReq.passthrough
+        ? toChunksOrFrames(stream, chatReq.model, facade.includeUsage, warnings)
+        : (toChunks(stream, chatReq.model, facade.includeUsage, warnings) as AsyncIterableIterator<ChatCompletionChunk | string, void> & {
+            return(): Promise<IteratorResult<ChatCompletionChunk | string, void>>;
+          });
       let done = false;
       try {
         // Errors before the first chunk get a real HTTP status, as OpenAI does.
-        let step: IteratorResult<unknown>;
+        let step: IteratorResult<ChatCompletionChunk | string, void>;
         try {
           step = await chunks.next();
         } catch (e) {
@@ -465,15 +478,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         }
         // Warnings known by now (parameters, translation) go in a header; later ones ride on the finish chunk.
         res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(warnings) });
+        const inHeader = warnings.length;
         const out = new SseWriter(res, idleTimeoutMs);
         try {
           while (!step.done) {
-            if (clientGone || !(await out.write(`data: ${JSON.stringify(step.value)}\n\n`))) return;
+            const v = step.value;
+            if (typeof v === 'string') note.forwarded = true;
+            if (clientGone || !(await out.write(typeof v === 'string' ? v : `data: ${JSON.stringify(v)}\n\n`))) return;
             step = await chunks.next();
           }
           done = true;
           out.end('data: [DONE]\n\n');
           stats.completed++;
+          // A forwarded stream is the upstream's own: warnings that came too late for the header are only in the log.
+          if (chatReq.passthrough && warnings.length > inHeader) log(`gateway: chat completions: ${warnings.slice(inHeader).join('; ')}`);
         } catch (e) {
           done = true;
           if (clientGone || res.destroyed) return;
@@ -535,6 +553,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     toHttpError,
     onCompleted: () => void stats.completed++,
     onClientAbort: () => void stats.clientAborts++,
+    fastPath,
   };
 
   /** `x-switchboard-warnings`: a JSON array of strings, ASCII only (HTTP header values must be). */

@@ -6,7 +6,15 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { defaultLedgerPath, LEADERBOARD_FILE, openLedgerAt, MemoryUsageStore, type SwitchboardClient, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import {
+  defaultLedgerPath,
+  LEADERBOARD_FILE,
+  openLedgerAt,
+  MemoryUsageStore,
+  type SwitchboardClient,
+  type SwitchboardConfig,
+  type UsageStore,
+} from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';

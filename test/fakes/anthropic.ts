@@ -106,7 +106,7 @@ function streamEvents(a: Answer): StreamEvents {
   ev(
     'tail',
     'message_delta',
-    `{"type":"message_delta","delta":{"stop_reason":${J(a.finishReason)},"stop_sequence":null},"usage":{"output_tokens":${a.usage.output}}}`,
+    `{"type":"message_delta","delta":{"stop_reason":${J(a.finishReason)},"stop_sequence":${J(a.sc.stopSequence ?? null)}},"usage":{"output_tokens":${a.usage.output}}}`,
   );
   if (!a.sc.omitDone) ev('tail', 'message_stop', '{"type":"message_stop"}');
   return {
@@ -132,7 +132,7 @@ function completion(a: Answer): unknown {
     model: a.model,
     content,
     stop_reason: a.finishReason,
-    stop_sequence: null,
+    stop_sequence: a.sc.stopSequence ?? null,
     usage: { ...usageStart(a), output_tokens: a.usage.output },
   };
 }

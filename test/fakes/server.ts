@@ -53,7 +53,12 @@ const ENCODERS: Record<FakeProtocol, Encoder> = {
 const STATUS_TEXT: Record<number, string> = { 529: 'Site Overloaded' };
 
 type Route =
-  { kind: 'chat'; model: string | undefined; stream: boolean; geminiArray?: boolean } | { kind: 'models' } | { kind: 'model'; id: string } | { kind: 'none' };
+  | { kind: 'chat'; model: string | undefined; stream: boolean; geminiArray?: boolean }
+  | { kind: 'models' }
+  | { kind: 'model'; id: string }
+  /** Anthropic's POST /v1/messages/count_tokens, Gemini's models/*:countTokens. */
+  | { kind: 'count' }
+  | { kind: 'none' };
 
 function route(protocol: FakeProtocol, method: string, path: string, query: Record<string, string>, body: unknown): Route {
   const prefix = PREFIX[protocol];
@@ -62,6 +67,7 @@ function route(protocol: FakeProtocol, method: string, path: string, query: Reco
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   if (method === 'GET' && rest === '/models') return { kind: 'models' };
   if (protocol === 'gemini') {
+    if (method === 'POST' && /^\/models\/[^/:]+:countTokens$/.test(rest)) return { kind: 'count' };
     const m = /^\/models\/([^/:]+):(streamGenerateContent|generateContent)$/.exec(rest);
     if (m && method === 'POST') {
       const model = decodeURIComponent(m[1] ?? '');
@@ -69,11 +75,31 @@ function route(protocol: FakeProtocol, method: string, path: string, query: Reco
       return { kind: 'chat', model, stream: true, geminiArray: query.alt !== 'sse' };
     }
   } else {
+    if (protocol === 'anthropic' && method === 'POST' && rest === '/messages/count_tokens') return { kind: 'count' };
     const chatPath = protocol === 'anthropic' ? '/messages' : '/chat/completions';
     if (method === 'POST' && rest === chatPath) return { kind: 'chat', model: typeof b.model === 'string' ? b.model : undefined, stream: b.stream === true };
   }
   if (method === 'GET' && rest.startsWith('/models/')) return { kind: 'model', id: decodeURIComponent(rest.slice(8)) };
   return { kind: 'none' };
+}
+
+/**
+ * The fakes' token count: a third of the characters of what is counted (not the gateway's estimate
+ * of a quarter, so a test tells which it got). As strict as the real endpoints about their fields.
+ */
+function countTokens(protocol: FakeProtocol, body: unknown): { body: unknown } | { error: string } {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const third = (v: unknown): number => Math.ceil(JSON.stringify(v ?? null).length / 3);
+  if (protocol === 'anthropic') {
+    const allowed = ['model', 'messages', 'system', 'tools', 'tool_choice', 'thinking', 'mcp_servers'];
+    for (const k of Object.keys(b)) if (!allowed.includes(k)) return { error: `${k}: Extra inputs are not permitted` };
+    if (typeof b.model !== 'string' || !Array.isArray(b.messages)) return { error: 'model and messages: Field required' };
+    return { body: { input_tokens: third([b.system, b.messages, b.tools]) } };
+  }
+  const inner = (b.generateContentRequest ?? b) as Record<string, unknown>;
+  if (b.generateContentRequest !== undefined && typeof inner.model !== 'string') return { error: 'generateContentRequest.model is required' };
+  if (!Array.isArray(inner.contents)) return { error: 'contents is required' };
+  return { body: { totalTokens: third([inner.systemInstruction, inner.contents, inner.tools]) } };
 }
 
 function header1(v: string | string[] | undefined): string | undefined {
@@ -224,6 +250,10 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     }
     if (r.kind === 'none') return sendJson(res, 404, enc.errorBody(404, { errorMessage: `Unknown route ${rec.method} ${rec.path}` }));
     if (badJson) return sendJson(res, 400, enc.errorBody(400, {}));
+    if (r.kind === 'count') {
+      const counted = countTokens(protocol, body);
+      return 'error' in counted ? sendJson(res, 400, enc.errorBody(400, { errorMessage: counted.error })) : sendJson(res, 200, counted.body);
+    }
     if (r.kind === 'chat') {
       const invalid = validateRequest(protocol, r.model, body);
       if (invalid) return sendJson(res, 400, enc.errorBody(400, { errorMessage: invalid }));

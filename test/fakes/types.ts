@@ -38,6 +38,8 @@ export interface Scenario {
   chunks?: number;
   toolCall?: FakeToolCall;
   finishReason?: string;
+  /** Anthropic: the stop sequence that ended the answer (sent with finishReason "stop_sequence"). */
+  stopSequence?: string;
   usage?: FakeUsage;
   model?: string;
   // --- timing & faults ---

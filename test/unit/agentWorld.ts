@@ -56,8 +56,9 @@ export function scriptedModel(proto: FakeProtocol, task: FileTask): (req: Record
     if (hasToolResult(proto, body)) return { text: FINAL };
     const id = `call_${proto}_${++callSeq}`;
     // With thinking on, a real Claude starts its turn with a signed thinking block (and the strict fake insists on it back).
-    const thinking =
-      proto === 'anthropic' && (body.thinking as { type?: string } | undefined)?.type === 'enabled' ? { reasoning: 'I will write the file.' } : {};
+    // "adaptive" is Claude Code's own setting, which reaches the model as sent on the gateway's fast path.
+    const mode = (body.thinking as { type?: string } | undefined)?.type;
+    const thinking = proto === 'anthropic' && (mode === 'enabled' || mode === 'adaptive') ? { reasoning: 'I will write the file.' } : {};
     if (names.includes('Write'))
       return { ...thinking, toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
     const shell = names.find((n) => n === 'exec_command' || n === 'shell' || n === 'shell_command');

@@ -77,6 +77,12 @@ describe('real agents through the gateway', () => {
       assert.ok(w.fakes[proto as keyof typeof MODELS].requests.length - before >= 2);
       // With its full tool set (24 tools in the pinned version: Read, Edit, TaskCreate…, not only Write), on every protocol.
       assert.ok(toolCount(proto, w.fakes[proto as keyof typeof MODELS].requests.slice(before)) >= 20);
+      // Claude Code on an Anthropic-protocol model takes the same-protocol fast path (its body forwarded as sent).
+      if (proto === 'anthropic')
+        assert.ok(
+          w.logs.some((l) => /POST \/v1\/messages 200 .*\(forwarded as sent\)$/.test(l)),
+          w.logs.join('\n'),
+        );
     });
   }
 

@@ -7,7 +7,10 @@ import { parseMessagesRequest } from '../../src/gateway/doors/anthropicRequest.t
 import { MessagesEncoder, toMessage } from '../../src/gateway/doors/anthropicResponse.ts';
 import type { ChatResult, StreamPart } from '../../src/core/types.ts';
 import { emptyUsage } from '../../src/core/types.ts';
-import { auth, raw, startWorld, TEXT, TOKEN, type World } from './gatewayWorld.ts';
+import { auth, KEY, raw, startWorld, TEXT, TOKEN, type World } from './gatewayWorld.ts';
+import { startFakeProvider } from '../fakes/server.ts';
+import { createClient } from '../../src/core/client.ts';
+import { startGateway } from '../../src/gateway/server.ts';
 
 describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   let w: World;
@@ -200,7 +203,7 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(w.anthropic.requests.at(-1)!.body.messages[2].content[0].type, 'tool_result');
   });
 
-  test('count_tokens: an estimate, said so in x-switchboard-warnings', async () => {
+  test('count_tokens on an OpenAI-protocol model: an estimate, said so (x-switchboard-token-count: estimate and a warning)', async () => {
     const r = await raw(w.gateway.port, {
       method: 'POST',
       path: '/v1/messages/count_tokens',
@@ -210,7 +213,8 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(r.status, 200);
     const n = JSON.parse(r.body).input_tokens;
     assert.ok(n >= 100 && n < 120, String(n));
-    assert.match(String(r.headers['x-switchboard-warnings']), /estimate/);
+    assert.equal(r.headers['x-switchboard-token-count'], 'estimate');
+    assert.match(String(r.headers['x-switchboard-warnings']), /estimate.*no token-counting endpoint/);
   });
 
   test('a server-side tool (web search) is left out with x-switchboard-warnings, the answer still comes', async () => {
@@ -410,5 +414,56 @@ describe('door /v1/messages: translation onto the core request model', () => {
     ]);
     assert.deepEqual(events[13]!.content_block, { type: 'tool_use', id: 'c2', name: 'Read', input: {} });
     assert.deepEqual((events.at(-2) as { delta: unknown }).delta, { stop_reason: 'tool_use', stop_sequence: null });
+  });
+});
+
+describe("door /v1/messages/count_tokens: the upstream's own count where it has one", () => {
+  test('Anthropic model: its count_tokens (the translated request, count fields only); Gemini: countTokens; a route: an estimate', async () => {
+    const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const client = createClient(
+      {
+        providers: [
+          { id: 'anthropic', baseUrl: anthropic.baseUrl },
+          { id: 'gemini', baseUrl: gemini.baseUrl },
+        ],
+        routes: [{ id: 'both', models: ['anthropic/claude-sonnet-4-5', 'gemini/gemini-2.5-flash'] }],
+      },
+      { env: { ANTHROPIC_API_KEY: KEY, GEMINI_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const body = {
+        system: 'Be brief.',
+        messages: [{ role: 'user' as const, content: 'How many tokens is this?' }],
+        tools: [{ name: 'read_file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+      };
+      const a = await sdk.messages.countTokens({ model: 'anthropic/claude-sonnet-4-5', ...body }).withResponse();
+      assert.equal(a.response.headers.get('x-switchboard-token-count'), 'upstream');
+      const sent = anthropic.requests.at(-1)!;
+      assert.equal(sent.path, '/v1/messages/count_tokens');
+      assert.deepEqual(Object.keys(sent.body).sort(), ['messages', 'model', 'system', 'tools']);
+      assert.equal(sent.body.model, 'claude-sonnet-4-5');
+      const third = (v: unknown): number => Math.ceil(JSON.stringify(v ?? null).length / 3);
+      assert.equal(a.data.input_tokens, third([sent.body.system, sent.body.messages, sent.body.tools]), "the fake's count, not an estimate");
+
+      const g = await sdk.messages.countTokens({ model: 'gemini/gemini-2.5-flash', ...body }).withResponse();
+      assert.equal(g.response.headers.get('x-switchboard-token-count'), 'upstream');
+      const gs = gemini.requests.at(-1)!;
+      assert.match(gs.path, /\/models\/gemini-2\.5-flash:countTokens$/);
+      const inner = gs.body.generateContentRequest;
+      assert.equal(inner.model, 'models/gemini-2.5-flash');
+      assert.equal(g.data.input_tokens, third([inner.systemInstruction, inner.contents, inner.tools]));
+
+      const r = await sdk.messages.countTokens({ model: 'route/both', ...body }).withResponse();
+      assert.equal(r.response.headers.get('x-switchboard-token-count'), 'estimate');
+      assert.match(String(r.response.headers.get('x-switchboard-warnings')), /route/);
+    } finally {
+      await gw.close();
+      await client.close();
+      await anthropic.close();
+      await gemini.close();
+    }
   });
 });

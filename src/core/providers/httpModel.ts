@@ -6,8 +6,8 @@
 import type { ResolvedProvider } from '../config.ts';
 import { postJsonStream } from '../http/request.ts';
 import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
-import type { LanguageModel, ModelCapabilities, ModelRequest, ModelStreamPart } from '../types.ts';
-import { authHeaders, requireKey, type ProviderContext } from './shared.ts';
+import type { LanguageModel, ModelCapabilities, ModelRequest, ModelStreamPart, PassthroughRequest, ProtocolId } from '../types.ts';
+import { authHeaders, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
 
 /** What a protocol's body builder knows besides the request, and how it reports back. */
 export interface BodyContext {
@@ -33,7 +33,29 @@ export interface WireProtocol {
   body(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown>;
   decode(events: AsyncIterable<SseEvent>, provider: string, model: string, opts: DecodeOptions): AsyncGenerator<ModelStreamPart>;
   /** Optional: the same decoding over batches of events, yielding batches of parts (see LanguageModel.streamBatches). */
-  decodeBatches?(batches: AsyncIterable<SseEvent[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]>;
+  decodeBatches?(batches: AsyncIterable<SseEvent[]>, provider: string, model: string, opts: DecodeOptions): AsyncGenerator<ModelStreamPart[]>;
+  /** Optional: forwarding a body already in this protocol (the gateway's same-protocol doors). */
+  passthrough?: PassthroughWire;
+}
+
+/** How a protocol forwards a caller's body as it is (see PassthroughRequest). */
+export interface PassthroughWire {
+  readonly protocol: ProtocolId;
+  /**
+   * The body to send: the caller's, with the model id replaced and what the ledger needs set (usage
+   * in the stream, no provider-side storage). `keep`, when given, says whether the caller sees an
+   * event, from the parts decoded from it (a usage event the caller did not ask for is not shown).
+   */
+  body(callerBody: Record<string, unknown>, wireModel: string): { body: Record<string, unknown>; keep?: (parts: readonly ModelStreamPart[]) => boolean };
+  decoder(provider: string, model: string): EventDecoder;
+  /** The event's data with the answer's model name replaced by `model` (see PassthroughRequest.model); undefined: the event names none. */
+  renameModel?(ev: SseEvent, model: string): string | undefined;
+}
+
+/** An event as SSE text again: the data exactly as received (comments and ids are not forwarded). */
+export function sseFrame(ev: SseEvent): string {
+  const data = ev.data.indexOf('\n') < 0 ? ev.data : ev.data.replaceAll('\n', '\ndata: ');
+  return ev.event === undefined ? `data: ${data}\n\n` : `event: ${ev.event}\ndata: ${data}\n\n`;
 }
 
 export class HttpLanguageModel implements LanguageModel {
@@ -79,18 +101,55 @@ export class HttpLanguageModel implements LanguageModel {
     if (prepared.warnings.length > 0) yield prepared.warnings.map((message) => ({ type: 'warning', message }));
     const source = { provider: providerId, model: modelId };
     if (this.wire.decodeBatches) {
-      yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId);
+      yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId, prepared.decode);
       return;
     }
     for await (const part of this.wire.decode(sseEvents(body, source), providerId, modelId, prepared.decode)) yield [part];
   }
 
-  private async post(req: ModelRequest, body: Record<string, unknown>): Promise<AsyncIterable<Uint8Array>> {
+  /** The same-protocol fast path (LanguageModel.passthrough); null when this model speaks another protocol. */
+  passthrough(req: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null {
+    const wire = this.wire.passthrough;
+    if (!wire || wire.protocol !== pass.protocol) return null;
+    return this.forward(req, wire, pass);
+  }
+
+  private async *forward(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
+    const { providerId, modelId } = this;
+    const { body, keep } = wire.body(pass.body, modelId);
+    const bytes = await this.post(req, body, pass.headers);
+    const decoder = wire.decoder(providerId, modelId);
+    for await (const events of sseEventBatches(bytes, { provider: providerId, model: modelId })) {
+      const out: ModelStreamPart[] = [];
+      let more = true;
+      try {
+        for (let i = 0; i < events.length && more; i++) {
+          const ev = events[i]!;
+          const from = out.length;
+          more = decoder.push(ev.data, out, ev.event);
+          // After the event's parts: a cut between them (the answer cap) leaves its frame out too.
+          if (keep === undefined || keep(from === 0 ? out : out.slice(from))) {
+            const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model) : undefined;
+            out.push({ type: 'raw', text: sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed }) });
+          }
+        }
+      } catch (e) {
+        // An error event is the upstream's text: not forwarded (the caller gets the gateway's scrubbed error).
+        if (out.length > 0) yield out;
+        throw e;
+      }
+      if (out.length > 0) yield out;
+      if (!more) return;
+    }
+    decoder.end();
+  }
+
+  private async post(req: ModelRequest, body: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<AsyncIterable<Uint8Array>> {
     const { provider, ctx, providerId, modelId } = this;
     const key = requireKey(provider, ctx, modelId);
     const res = await postJsonStream({
       url: this.wire.url(provider, modelId),
-      headers: { ...this.wire.headers?.(provider), ...provider.headers, ...authHeaders(provider, key) },
+      headers: { ...this.wire.headers?.(provider), ...extraHeaders, ...provider.headers, ...authHeaders(provider, key) },
       body,
       ...(req.signal ? { signal: req.signal } : {}),
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),

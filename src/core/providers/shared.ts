@@ -152,19 +152,23 @@ export function mergeProviderOptions(body: Record<string, unknown>, extra: Recor
 
 /** A wire decoder fed one SSE event's data at a time; `push` returns false once the answer has ended. */
 export interface EventDecoder {
-  push(data: string, out: ModelStreamPart[]): boolean;
+  /** `event`: the SSE event name, for protocols whose data may leave the type out. */
+  push(data: string, out: ModelStreamPart[], event?: string): boolean;
   /** Called when the events run out: throws if the answer was not complete. */
   end(): void;
 }
 
 /** Events in, parts out; parts decoded before an error are delivered before it. */
-export async function* decodeEvents(decoder: EventDecoder, events: AsyncIterable<{ data: string }>): AsyncGenerator<ModelStreamPart> {
+export async function* decodeEvents(
+  decoder: EventDecoder,
+  events: AsyncIterable<{ data: string; event?: string | undefined }>,
+): AsyncGenerator<ModelStreamPart> {
   const out: ModelStreamPart[] = [];
   for await (const ev of events) {
     out.length = 0;
     let more: boolean;
     try {
-      more = decoder.push(ev.data, out);
+      more = decoder.push(ev.data, out, ev.event);
     } catch (e) {
       for (const p of out) yield p;
       throw e;
@@ -176,12 +180,15 @@ export async function* decodeEvents(decoder: EventDecoder, events: AsyncIterable
 }
 
 /** Batches of events in, batches of parts out (one async step per network read); parts decoded before an error come first. */
-export async function* decodeEventBatches(decoder: EventDecoder, batches: AsyncIterable<readonly { data: string }[]>): AsyncGenerator<ModelStreamPart[]> {
+export async function* decodeEventBatches(
+  decoder: EventDecoder,
+  batches: AsyncIterable<readonly { data: string; event?: string | undefined }[]>,
+): AsyncGenerator<ModelStreamPart[]> {
   for await (const batch of batches) {
     const out: ModelStreamPart[] = [];
     let more = true;
     try {
-      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out);
+      for (let i = 0; i < batch.length && more; i++) more = decoder.push(batch[i]!.data, out, batch[i]!.event);
     } catch (e) {
       if (out.length > 0) yield out;
       throw e;

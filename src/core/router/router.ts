@@ -11,7 +11,7 @@ import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
 import { AnswerCap } from '../answerCap.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
-import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
+import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
 import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
@@ -29,6 +29,8 @@ export interface ChatRequest extends ModelRequest {
   frontEnd?: string;
   /** Override the first-token watchdog for this request (ms, 0 = off). */
   firstTokenTimeoutMs?: number;
+  /** The caller's body in a wire protocol, sent as it is to a model of that protocol (a gateway door's fast path). */
+  passthrough?: PassthroughRequest;
 }
 
 export interface RetryPolicy {
@@ -403,12 +405,28 @@ export class Router {
         : null;
     let ttftMs: number | null = null;
     const held: ModelStreamPart[] = [];
-    yield [{ type: 'attempt-start', model: id, attempt: attemptNo }];
+    let source: AsyncIterable<ModelStreamPart[]> | null = null;
+    let passthrough = false;
+    let setupError: unknown = null;
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
-      const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, ...neutral } = req;
-      const request: ModelRequest = { ...neutral, messages: stripForeignState(neutral.messages, id), signal: ac.signal };
-      const batches = model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request));
+      const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
+      const messages = stripForeignState(neutral.messages, id);
+      const request: ModelRequest = { ...neutral, messages, signal: ac.signal };
+      // The caller's own body goes only to a model of its protocol, and only when nothing in it is
+      // another model's state (which the translating path would strip): otherwise it is translated.
+      const forwarded = pass && messages === neutral.messages ? (model.passthrough?.(request, pass) ?? null) : null;
+      passthrough = forwarded !== null;
+      source = forwarded ?? (model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request)));
+    } catch (e) {
+      setupError = e;
+    }
+    yield [
+      passthrough ? { type: 'attempt-start', model: id, attempt: attemptNo, passthrough: true } : { type: 'attempt-start', model: id, attempt: attemptNo },
+    ];
+    try {
+      if (source === null) throw setupError;
+      const batches = source;
       for await (const batch of batches) {
         if (ttftMs !== null) {
           // The usual case once the answer is showing: the batch passes through as it is.
@@ -536,6 +554,7 @@ export class Router {
       error,
     };
     if (included && builder) result.costIncluded = true;
+    if (builder?.stopSequence != null && !error) result.stopSequence = builder.stopSequence;
     if (costEstimated) result.costEstimated = true;
     if (costCheck) result.costCheck = costCheck;
     if (canContinueWith) result.canContinueWith = canContinueWith;

@@ -18,7 +18,7 @@ import type {
   UserContent,
 } from '../../core/index.ts';
 import { argsText, DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
-import { noStates, type StateLookup } from './stateCache.ts';
+import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
   'model',
@@ -254,7 +254,8 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
 export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
   const warnings: string[] = [];
-  const { body, model } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
+  const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
+  const resolvedByForwarding = [...unknown];
   const maxTokens = optNumber(body, 'max_tokens');
   if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
     throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
@@ -270,7 +271,10 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
     if (parts.length) msgs.push({ role: 'system', content: parts });
   } else if (body.system !== undefined && body.system !== null)
     throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
-  msgs.push(...messages(body.messages, lookup(model)));
+  const states = lookup(model);
+  const turns = messages(body.messages, states);
+  restoreTextState(turns, states);
+  msgs.push(...turns);
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
   const t = tools(body.tools, warnings);
@@ -287,7 +291,9 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   const topK = optNumber(body, 'top_k');
   if (topK !== undefined) {
     request.providerOptions = { anthropic: { top_k: topK } };
-    warnings.push("top_k is honoured only when the answering model speaks Anthropic's protocol");
+    const w = "top_k is honoured only when the answering model speaks Anthropic's protocol";
+    warnings.push(w);
+    resolvedByForwarding.push(w);
   }
   if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
     if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string'))
@@ -304,5 +310,5 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   if (format) request.responseFormat = format;
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
     throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
-  return { model, request, stream: body.stream === true, warnings };
+  return { model, request, stream: body.stream === true, warnings, resolvedByForwarding };
 }

@@ -40,6 +40,15 @@ export function stopReason(finish: FinishReason, raw: string | null): string {
   }
 }
 
+/**
+ * Which stop sequence ended the answer: known when the upstream says (Anthropic). OpenAI's and
+ * Gemini's APIs end with a plain "stop" and leave the matched sequence out of the text, so which
+ * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says).
+ */
+function stopSequence(r: ChatResult): string | null {
+  return r.rawFinishReason === 'stop_sequence' ? (r.stopSequence ?? null) : null;
+}
+
 interface AnthropicUsage {
   input_tokens: number;
   output_tokens: number;
@@ -64,12 +73,17 @@ type Block =
 function blocks(r: ChatResult): Block[] {
   const out: Block[] = [];
   for (const p of assistantContent(r)) {
-    if (p.type === 'text') out.push({ type: 'text', text: p.text });
-    else if (p.type === 'reasoning')
+    if (p.type === 'text') {
+      // Adjacent text parts (a signed Gemini part is its own) are one block, as the stream shows them; the gateway keeps the signatures.
+      const last = out[out.length - 1];
+      if (last?.type === 'text') last.text += p.text;
+      else if (p.text) out.push({ type: 'text', text: p.text });
+    } else if (p.type === 'reasoning')
       out.push(
         p.redactedData !== undefined
           ? { type: 'redacted_thinking', data: p.redactedData }
-          : { type: 'thinking', thinking: p.text, signature: p.signature ?? '' },
+          : // A Gemini thought's signature rides in the thinking block's (StateCache maps it back to Gemini).
+            { type: 'thinking', thinking: p.text, signature: p.signature ?? p.state?.thoughtSignature ?? '' },
       );
     else out.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, p.name) });
   }
@@ -84,12 +98,15 @@ export function toMessage(r: ChatResult, req: DoorRequest): unknown {
     model: req.model,
     content: blocks(r),
     stop_reason: stopReason(r.finishReason, r.rawFinishReason),
-    stop_sequence: null,
+    stop_sequence: stopSequence(r),
     usage: usage(r.usage),
   };
 }
 
 const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** The stream's last event. */
+export const MESSAGE_STOP = frame('message_stop', { type: 'message_stop' });
 
 /** Rich parts → Anthropic's event sequence. Blocks open and close as the part kinds change. */
 export class MessagesEncoder implements StreamEncoder {
@@ -152,10 +169,12 @@ export class MessagesEncoder implements StreamEncoder {
         return s + this.delta({ type: 'text_delta', text: p.text });
       }
       case 'reasoning-delta': {
-        if (!p.text) return '';
+        if (!p.text && p.thoughtSignature === undefined) return '';
         let s = this.start();
         if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
-        return s + this.delta({ type: 'thinking_delta', thinking: p.text });
+        s += this.delta({ type: 'thinking_delta', thinking: p.text });
+        // Gemini signs a thought part: the signature closes the block, as Anthropic's signature_delta does.
+        return p.thoughtSignature === undefined ? s : s + this.delta({ type: 'signature_delta', signature: p.thoughtSignature }) + this.close();
       }
       case 'reasoning-signature': {
         // Anthropic sends the signature as the thinking block's last delta; it closes the block.
@@ -186,10 +205,10 @@ export class MessagesEncoder implements StreamEncoder {
     this.onDone(r);
     s += frame('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: null },
+      delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: stopSequence(r) },
       usage: usage(r.usage),
     });
-    return s + frame('message_stop', { type: 'message_stop' });
+    return s + MESSAGE_STOP;
   }
 
   fail(e: DoorError): string {

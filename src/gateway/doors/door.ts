@@ -3,7 +3,7 @@
  * onto the core request model (src/core/request.ts) and back. A door never sees a provider's wire
  * format: the core's adapters do that, so any door reaches any upstream protocol.
  */
-import type { ModelRequest } from '../../core/index.ts';
+import type { ModelRequest, ProtocolId } from '../../core/index.ts';
 import type { ChatResult, StreamPart } from '../../core/index.ts';
 import type { HttpError } from '../errors.ts';
 import type { StateCache } from './stateCache.ts';
@@ -16,6 +16,17 @@ export interface DoorRequest {
   stream: boolean;
   /** Things left out or approximated (hosted tools, unsupported hints): sent as `x-switchboard-warnings`. */
   warnings: string[];
+  /**
+   * false when the body cannot go to a model of the door's own protocol as it is, even with no
+   * warning: the door rewrote something in it (flattened tool namespaces, a conversation it keeps).
+   */
+  forwardable?: boolean;
+  /**
+   * Warnings that hold only for a translated request: what the door could not carry onto the core
+   * request (a parameter it does not know, top_k) goes to an upstream of the door's own protocol as
+   * the client sent it. Such a request may still be forwarded, and its answer does not repeat them.
+   */
+  resolvedByForwarding?: string[];
 }
 
 /** A door's error response: its own body shape and status. */
@@ -46,6 +57,11 @@ export interface StreamEncoder {
   finish(r: ChatResult): string;
   /** The closing frames for an error after the stream started. */
   fail(e: DoorError): string;
+  /**
+   * The stream so far is the upstream's own (same-protocol fast path): the answer is open already,
+   * under the upstream's response id when it gave one; a later `fail` continues it.
+   */
+  adopt?(responseId: string | null): void;
 }
 
 /** What the doors share with the gateway: provider state handed out earlier, and the config's aliases. */
@@ -57,12 +73,18 @@ export interface DoorDeps {
 
 export interface Door {
   readonly name: string;
+  /** The wire protocol the door speaks: a model of that protocol gets the client's body as it is (serve.ts). */
+  readonly protocol: ProtocolId;
   parse(body: unknown, query: URLSearchParams): DoorRequest;
   /** The door's error shape for a gateway or upstream error. */
   error(h: HttpError): DoorError;
   /** The non-streamed answer. */
   complete(r: ChatResult, req: DoorRequest): unknown;
   encoder(req: DoorRequest): StreamEncoder;
+  /** Fast path: what `complete` and the encoder remember of an answer (provider state, the conversation). */
+  forwarded(r: ChatResult, req: DoorRequest): void;
+  /** Fast path: frames that end the stream when the upstream's own `last` frame did not (a missing message_stop). */
+  forwardedTail(last: string): string;
 }
 
 /** JSON Schema check helpers shared by the doors' hand-written validators (errors name the parameter). */
@@ -84,18 +106,20 @@ export function openBody(
   refused: Readonly<Record<string, string>>,
   known: ReadonlySet<string>,
   warnings: string[],
-): { body: Record<string, unknown>; model: string } {
+): { body: Record<string, unknown>; model: string; unknown: string[] } {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
   for (const [k, why] of Object.entries(refused))
     if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
-  for (const k of Object.keys(body)) if (!known.has(k)) warnings.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  const unknown: string[] = [];
+  for (const k of Object.keys(body)) if (!known.has(k)) unknown.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  warnings.push(...unknown);
   const model = need(
     typeof body.model === 'string' && body.model !== '',
     body.model as string,
     'model',
     'required ("provider/model", "route/<id>" or an alias)',
   );
-  return { body, model };
+  return { body, model, unknown };
 }
 
 export function optNumber(o: Record<string, unknown>, key: string, param = key, range?: [number, number]): number | undefined {

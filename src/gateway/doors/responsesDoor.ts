@@ -64,6 +64,7 @@ export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unali
   const lookup = (model: string): StateLookup => ({
     call: (id) => deps.states.call(id),
     reasoning: (s) => deps.states.reasoning(s),
+    text: (parts) => deps.states.text(parts),
     fallbackOrigin: deps.unalias(model),
   });
   const remember = (req: ResponsesParsed, r: ChatResult, id: string): void => {
@@ -74,8 +75,11 @@ export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unali
   };
   return {
     name: 'responses',
+    protocol: 'openai-responses',
     parse(body): DoorRequest {
       const req = parseResponsesRequest(body, lookup);
+      // A conversation the gateway keeps, or tool namespaces it flattened: the body as sent is not what the upstream must get.
+      if (req.previousResponseId || req.namespaced.size > 0) req.forwardable = false;
       if (req.previousResponseId) {
         const before = store.get(req.previousResponseId);
         if (!before)
@@ -102,5 +106,8 @@ export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unali
       const id = randomId('resp_');
       return new ResponsesEncoder(p, id, (r) => remember(p, r, id));
     },
+    // The client saw the upstream's response id: a later previous_response_id names that one.
+    forwarded: (r, req) => remember(req as ResponsesParsed, r, r.responseId ?? randomId('resp_')),
+    forwardedTail: () => '',
   };
 }

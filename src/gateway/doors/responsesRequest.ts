@@ -18,7 +18,7 @@ import type {
   UserContent,
 } from '../../core/index.ts';
 import { DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
-import { noStates, type StateLookup } from './stateCache.ts';
+import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 /** Upstreams accept `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini): a namespace joins with "__". */
 export const NAMESPACE_SEPARATOR = '__';
@@ -271,14 +271,16 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
 
 export function parseResponsesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   const warnings: string[] = [];
-  const { body, model } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
+  const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
   const namespaced = new Map<string, [string, string]>();
   const tools = parseTools(body.tools, warnings, namespaced);
   const messages: ChatMessage[] = [];
   const instructions = optString(body, 'instructions');
   if (instructions) messages.push({ role: 'system', content: instructions });
   if (body.input === undefined || body.input === null) throw new DoorRefusal('input: required', { param: 'input' });
-  const conversation = inputToMessages(body.input, lookup(model), namespaced);
+  const states = lookup(model);
+  const conversation = inputToMessages(body.input, states, namespaced);
+  restoreTextState(conversation, states);
   messages.push(...conversation);
 
   const request: DoorRequest['request'] = { messages };
@@ -331,6 +333,7 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
     request,
     stream: body.stream === true,
     warnings,
+    resolvedByForwarding: unknown,
     previousResponseId: previous,
     store: body.store !== false,
     namespaced,

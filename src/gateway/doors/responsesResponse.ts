@@ -71,8 +71,10 @@ function reasoningItem(id: string, p: Extract<AssistantContent, { type: 'reasoni
 export const REDACTED_PREFIX = 'redacted:';
 
 /** The provider's signature (or redacted thinking) as the reasoning item's opaque encrypted content. */
-function encryptedContent(p: { signature?: string; redactedData?: string } | undefined): string | undefined {
+function encryptedContent(p: { signature?: string; redactedData?: string; state?: { thoughtSignature?: string } } | undefined): string | undefined {
   if (p?.signature) return p.signature;
+  // A Gemini thought's signature (StateCache maps it back to Gemini when the item returns).
+  if (p?.state?.thoughtSignature) return p.state.thoughtSignature;
   if (p?.redactedData !== undefined) return REDACTED_PREFIX + p.redactedData;
   return undefined;
 }
@@ -110,7 +112,7 @@ export function outputText(items: OutputItem[]): string {
 /** Rich parts → Responses semantic events. Items open and close as the part kinds change. */
 export class ResponsesEncoder implements StreamEncoder {
   private readonly req: ResponsesParsed;
-  private readonly id: string;
+  private id: string;
   private readonly created = Math.floor(Date.now() / 1000);
   private seq = 0;
   private started = false;
@@ -196,12 +198,16 @@ export class ResponsesEncoder implements StreamEncoder {
         return s + this.ev('response.output_text.delta', { item_id: item.id, output_index: this.index, content_index: 0, delta: p.text, logprobs: [] });
       }
       case 'reasoning-delta': {
-        if (!p.text) return '';
+        if (!p.text && p.thoughtSignature === undefined) return '';
         let s = this.start();
         if (this.open?.type !== 'reasoning') s += this.add({ type: 'reasoning', id: randomId('rs_'), summary: [{ type: 'summary_text', text: '' }] });
         const item = this.open as Extract<OutputItem, { type: 'reasoning' }>;
         item.summary[0]!.text += p.text;
-        return s + this.ev('response.reasoning_summary_text.delta', { item_id: item.id, output_index: this.index, summary_index: 0, delta: p.text });
+        if (p.text) s += this.ev('response.reasoning_summary_text.delta', { item_id: item.id, output_index: this.index, summary_index: 0, delta: p.text });
+        if (p.thoughtSignature === undefined) return s;
+        // Gemini signs a thought part: its signature is the item's encrypted content, and closes it.
+        item.encrypted_content = p.thoughtSignature;
+        return s + this.close();
       }
       case 'reasoning-signature': {
         let s = this.start();
@@ -242,6 +248,11 @@ export class ResponsesEncoder implements StreamEncoder {
     this.onDone(r, response);
     const st = response.status === 'incomplete' ? 'response.incomplete' : 'response.completed';
     return s + this.ev(st, { response });
+  }
+
+  adopt(responseId: string | null): void {
+    this.started = true;
+    if (responseId) this.id = responseId;
   }
 
   fail(e: DoorError): string {

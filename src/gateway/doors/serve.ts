@@ -12,7 +12,7 @@ import type { StreamPart } from '../../core/index.ts';
 import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';
-import { DoorRefusal, type Door, type DoorRequest } from './door.ts';
+import { DoorRefusal, isObject, type Door, type DoorRequest } from './door.ts';
 import { resultWarnings } from './result.ts';
 
 export interface DoorContext {
@@ -25,6 +25,8 @@ export interface DoorContext {
   toHttpError(e: unknown): HttpError;
   onCompleted(): void;
   onClientAbort(): void;
+  /** Same-protocol fast path on (GatewayOptions.fastPath). */
+  fastPath: boolean;
 }
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' } as const;
@@ -81,7 +83,7 @@ export async function serveDoor(
   door: Door,
   req: IncomingMessage,
   res: ServerResponse,
-  note: { model?: string; aborted?: boolean },
+  note: { model?: string; aborted?: boolean; forwarded?: boolean },
   query: URLSearchParams,
 ): Promise<void> {
   const json = await readJson(ctx, door, req, res);
@@ -95,7 +97,14 @@ export async function serveDoor(
     throw e;
   }
   note.model = parsed.model;
-  if (parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
+  // Same protocol as the door's, nothing the door rewrote, streamed: the body can go as it is to a
+  // model of that protocol (the router decides per attempt; see PassthroughRequest). Warnings about
+  // what the translation could not carry do not hold for it: the upstream gets all of it.
+  const resolved = new Set(parsed.resolvedByForwarding ?? []);
+  const forwardable = ctx.fastPath && parsed.stream && parsed.forwardable !== false && isObject(json) && parsed.warnings.every((w) => resolved.has(w));
+  /** The warnings that hold for the path taken (known once the first attempt starts). */
+  const warningsFor = (forwarded: boolean): string[] => (forwarded ? parsed.warnings.filter((w) => !resolved.has(w)) : parsed.warnings);
+  if (parsed.warnings.length && !forwardable) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
 
   const ac = new AbortController();
   let clientGone = false;
@@ -112,7 +121,7 @@ export async function serveDoor(
     const h = ctx.toHttpError(e);
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
-    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(parsed.warnings, ctx.redact) } });
+    ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });
   };
   try {
     let chatReq;
@@ -122,6 +131,12 @@ export async function serveDoor(
       return fail(e);
     }
     chatReq.frontEnd = 'gateway';
+    if (forwardable) {
+      // Anthropic's beta features (context management, interleaved thinking…) need the client's beta header too.
+      const beta = req.headers['anthropic-beta'];
+      const headers = door.protocol === 'anthropic' && typeof beta === 'string' ? { 'anthropic-beta': beta } : undefined;
+      chatReq.passthrough = { protocol: door.protocol, body: json as Record<string, unknown>, model: parsed.model, ...(headers ? { headers } : {}) };
+    }
     const stream = ctx.client.stream(chatReq);
 
     if (!parsed.stream) {
@@ -139,12 +154,27 @@ export async function serveDoor(
     }
 
     const enc = door.encoder(parsed);
+    // Per attempt: frames encoded from the parts, or (fast path) the upstream's own frames as they came.
+    let forwarding = false;
+    let responseId: string | null = null;
+    let last = '';
+    const frames = (p: StreamPart): string => {
+      if (p.type === 'attempt-start') {
+        forwarding = p.passthrough === true;
+        note.forwarded = forwarding;
+        return '';
+      }
+      if (!forwarding) return p.type === 'raw' ? '' : enc.part(p);
+      if (p.type === 'raw') return (last = p.text);
+      if (p.type === 'response-meta' && p.id) responseId = p.id;
+      return '';
+    };
     const it = stream[Symbol.asyncIterator]();
     let done = false;
     try {
       // Hold the headers until the answer begins: a failure before that gets a real status.
       let buffered = '';
-      const early = [...parsed.warnings];
+      const early: string[] = [];
       let step = await it.next();
       while (!step.done && !SHOWN.has(step.value.type)) {
         // Translation warnings (a clamped temperature, an ignored hint) come before the answer: they go in the header.
@@ -154,7 +184,7 @@ export async function serveDoor(
           if (!clientGone) fail(step.value.error);
           return;
         }
-        buffered += enc.part(step.value);
+        buffered += frames(step.value);
         step = await it.next();
       }
       if (clientGone) return;
@@ -163,7 +193,9 @@ export async function serveDoor(
         done = true;
         if (r.error) return fail(r.error);
       }
-      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader(early, ctx.redact) });
+      // A forwardable request that a route answered through translation after all: its warnings hold now.
+      if (forwardable && !forwarding && parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
+      res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader([...warningsFor(forwarding), ...early], ctx.redact) });
       const out = new SseWriter(res, ctx.limits.idleTimeoutMs);
       try {
         if (buffered && !(await out.write(buffered))) return;
@@ -171,7 +203,7 @@ export async function serveDoor(
           if (step.value.type === 'error') throw step.value.error;
           // Too late for the header: the gateway log says it (neither door's stream has a slot for it).
           if (step.value.type === 'warning') ctx.log(`gateway: ${door.name}: ${ctx.redact(step.value.message)}`);
-          const f = enc.part(step.value);
+          const f = frames(step.value);
           if (f && (clientGone || !(await out.write(f)))) return;
           if (clientGone) return;
           step = await it.next();
@@ -179,7 +211,11 @@ export async function serveDoor(
         done = true;
         const r = await stream.result;
         if (r.error) throw r.error;
-        const end = enc.finish(r);
+        let end: string;
+        if (forwarding) {
+          door.forwarded(r, parsed);
+          end = door.forwardedTail(last);
+        } else end = enc.finish(r);
         out.end(end);
         ctx.onCompleted();
       } catch (e) {
@@ -187,6 +223,7 @@ export async function serveDoor(
         if (clientGone || res.destroyed) return;
         const h = ctx.toHttpError(e);
         ctx.log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
+        if (forwarding) enc.adopt?.(responseId);
         out.end(enc.fail(door.error(h)));
       }
     } finally {

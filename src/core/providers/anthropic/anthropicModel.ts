@@ -2,8 +2,9 @@
 import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
 import type { DecodeOptions, WireProtocol } from '../httpModel.ts';
-import { invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson, type EventDecoder } from '../shared.ts';
 import { anthropicBody } from './requestBody.ts';
+import { FragmentTemplate } from '../openai/fragmentTemplate.ts';
 import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
@@ -13,55 +14,109 @@ export const anthropicProtocol: WireProtocol = {
   headers: (provider) => ({ 'anthropic-version': provider.anthropicVersion ?? ANTHROPIC_VERSION }),
   body: anthropicBody,
   decode: (events, provider, model, opts) => decodeAnthropicStream(events, provider, model, opts),
+  decodeBatches: (batches, provider, model, opts) => decodeEventBatches(new AnthropicStreamDecoder(provider, model, opts), batches),
+  passthrough: {
+    protocol: 'anthropic',
+    // Anthropic streams usage in every answer and stores nothing: only the model id changes.
+    body: (caller, wireModel) => ({ body: { ...caller, model: wireModel } }),
+    decoder: (provider, model) => new AnthropicStreamDecoder(provider, model),
+    // Once per answer: the message_start event (a small object) is parsed and written again.
+    renameModel(ev, model) {
+      if (ev.event !== 'message_start' && !ev.data.startsWith('{"type":"message_start"')) return undefined;
+      const msg = JSON.parse(ev.data) as { message?: { model?: unknown } };
+      if (!msg.message || typeof msg.message !== 'object') return undefined;
+      msg.message.model = model;
+      return JSON.stringify(msg);
+    },
+  },
 };
 
-export async function* decodeAnthropicStream(
+export function decodeAnthropicStream(
   events: AsyncIterable<{ event: string | undefined; data: string }>,
   provider: string,
   model: string,
   opts: DecodeOptions = {},
 ): AsyncGenerator<ModelStreamPart> {
-  // Content block index → tool-call index, so parallel tool calls keep their own slots.
-  const toolSlots = new Map<number, number>();
-  // The block that carries a structured answer (see requestBody.ts): its input is the answer's text.
-  let jsonBlock: number | null = null;
-  let stopped = false;
-  let finished = false;
-  for await (const ev of events) {
-    if (ev.data.length === 0) continue;
-    const msg = parseEventJson(ev.data, provider, model);
-    const type = typeof msg.type === 'string' ? msg.type : ev.event;
+  return decodeEvents(new AnthropicStreamDecoder(provider, model, opts), events);
+}
+
+/** Anthropic's event sequence → parts, one event at a time (synchronous; see EventDecoder). */
+export class AnthropicStreamDecoder implements EventDecoder {
+  private readonly provider: string;
+  private readonly model: string;
+  private readonly opts: DecodeOptions;
+  /** Content block index → tool-call index, so parallel tool calls keep their own slots. */
+  private readonly toolSlots = new Map<number, number>();
+  /** The block that carries a structured answer (see requestBody.ts): its input is the answer's text. */
+  private jsonBlock: number | null = null;
+  private stopped = false;
+  private finished = false;
+  /**
+   * Learned from a fully parsed delta that carried one string and nothing else (see
+   * ../openai/fragmentTemplate.ts): later deltas of the same block are matched, not parsed. The
+   * block index is part of the template, so another block's delta takes the full parse.
+   */
+  private textTemplate: FragmentTemplate | null = null;
+  private jsonTemplate: FragmentTemplate | null = null;
+  private learns = 0;
+
+  constructor(provider: string, model: string, opts: DecodeOptions = {}) {
+    this.provider = provider;
+    this.model = model;
+    this.opts = opts;
+  }
+
+  push(data: string, out: ModelStreamPart[], event?: string): boolean {
+    if (data.length === 0) return true;
+    // Most events are deltas of the open block that differ only in their string: matched without a parse.
+    if (this.textTemplate !== null) {
+      const text = this.textTemplate.match(data);
+      if (text !== undefined) {
+        if (text.length > 0) out.push({ type: 'text-delta', text });
+        return true;
+      }
+    }
+    if (this.jsonTemplate !== null) {
+      const fragment = this.jsonTemplate.match(data);
+      if (fragment !== undefined) {
+        out.push({ type: 'tool-call-delta', index: this.jsonTemplate.index, argumentsDelta: fragment });
+        return true;
+      }
+    }
+    const { provider, model } = this;
+    const msg = parseEventJson(data, provider, model);
+    const type = typeof msg.type === 'string' ? msg.type : event;
     switch (type) {
       case 'message_start': {
         const m = obj(msg.message);
         if (m) {
-          yield { type: 'response-meta', ...(typeof m.id === 'string' ? { id: m.id } : {}), ...(typeof m.model === 'string' ? { model: m.model } : {}) };
+          out.push({ type: 'response-meta', ...(typeof m.id === 'string' ? { id: m.id } : {}), ...(typeof m.model === 'string' ? { model: m.model } : {}) });
           const u = obj(m.usage);
-          if (u) yield { type: 'usage', usage: anthropicUsage(u) };
+          if (u) out.push({ type: 'usage', usage: anthropicUsage(u) });
         }
         break;
       }
       case 'content_block_start': {
         const block = obj(msg.content_block);
         const index = num(msg.index) ?? 0;
-        if (block?.type === 'tool_use' && opts.jsonToolName !== undefined && block.name === opts.jsonToolName) {
-          jsonBlock = index;
+        if (block?.type === 'tool_use' && this.opts.jsonToolName !== undefined && block.name === this.opts.jsonToolName) {
+          this.jsonBlock = index;
         } else if (block?.type === 'tool_use') {
-          const slot = toolSlots.size;
-          toolSlots.set(index, slot);
-          yield {
+          const slot = this.toolSlots.size;
+          this.toolSlots.set(index, slot);
+          out.push({
             type: 'tool-call-delta',
             index: slot,
             ...(typeof block.id === 'string' ? { id: block.id } : {}),
             ...(typeof block.name === 'string' ? { name: block.name } : {}),
             argumentsDelta: '',
-          };
+          });
         } else if (block?.type === 'text' && typeof block.text === 'string' && block.text.length > 0) {
-          yield { type: 'text-delta', text: block.text };
+          out.push({ type: 'text-delta', text: block.text });
         } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {
-          yield { type: 'reasoning-redacted', data: block.data };
+          out.push({ type: 'reasoning-redacted', data: block.data });
         } else if (block?.type === 'thinking' && typeof block.thinking === 'string' && block.thinking.length > 0) {
-          yield { type: 'reasoning-delta', text: block.thinking };
+          out.push({ type: 'reasoning-delta', text: block.thinking });
         }
         break;
       }
@@ -69,17 +124,29 @@ export async function* decodeAnthropicStream(
         const d = obj(msg.delta);
         if (!d) break;
         if (d.type === 'text_delta' && typeof d.text === 'string') {
-          if (d.text.length > 0) yield { type: 'text-delta', text: d.text };
+          if (d.text.length > 0) {
+            out.push({ type: 'text-delta', text: d.text });
+            if (this.learns < MAX_LEARNS && bareDelta(data, msg, d, TEXT_KEY)) {
+              this.learns++;
+              this.textTemplate = FragmentTemplate.learn(data, 0, TEXT_KEY);
+            }
+          }
         } else if (d.type === 'thinking_delta' && typeof d.thinking === 'string') {
-          if (d.thinking.length > 0) yield { type: 'reasoning-delta', text: d.thinking };
-        } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && jsonBlock !== null && num(msg.index) === jsonBlock) {
-          if (d.partial_json.length > 0) yield { type: 'text-delta', text: d.partial_json };
+          if (d.thinking.length > 0) out.push({ type: 'reasoning-delta', text: d.thinking });
+        } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string' && this.jsonBlock !== null && num(msg.index) === this.jsonBlock) {
+          if (d.partial_json.length > 0) out.push({ type: 'text-delta', text: d.partial_json });
         } else if (d.type === 'input_json_delta' && typeof d.partial_json === 'string') {
-          const slot = toolSlots.get(num(msg.index) ?? 0);
-          if (slot !== undefined) yield { type: 'tool-call-delta', index: slot, argumentsDelta: d.partial_json };
+          const slot = this.toolSlots.get(num(msg.index) ?? 0);
+          if (slot !== undefined) {
+            out.push({ type: 'tool-call-delta', index: slot, argumentsDelta: d.partial_json });
+            if (this.learns < MAX_LEARNS && bareDelta(data, msg, d, JSON_KEY)) {
+              this.learns++;
+              this.jsonTemplate = FragmentTemplate.learn(data, slot, JSON_KEY);
+            }
+          }
         } else if (d.type === 'signature_delta' && typeof d.signature === 'string') {
           // Closes the thinking block: it must go back unchanged with the block in later turns.
-          yield { type: 'reasoning-signature', signature: d.signature };
+          out.push({ type: 'reasoning-signature', signature: d.signature });
         }
         // citations carry nothing to show.
         break;
@@ -87,18 +154,21 @@ export async function* decodeAnthropicStream(
       case 'message_delta': {
         const d = obj(msg.delta);
         const u = obj(msg.usage);
-        if (u) yield { type: 'usage', usage: anthropicUsage(u) };
-        if (d && typeof d.stop_reason === 'string' && !finished) {
-          finished = true;
+        if (u) out.push({ type: 'usage', usage: anthropicUsage(u) });
+        if (d && typeof d.stop_reason === 'string' && !this.finished) {
+          this.finished = true;
           // A structured answer ends with tool_use; with no other tool call it is a finished answer.
-          const reason = d.stop_reason === 'tool_use' && jsonBlock !== null && toolSlots.size === 0 ? 'stop' : mapAnthropicStop(d.stop_reason);
-          yield { type: 'finish', finishReason: reason, rawFinishReason: d.stop_reason };
+          const reason = d.stop_reason === 'tool_use' && this.jsonBlock !== null && this.toolSlots.size === 0 ? 'stop' : mapAnthropicStop(d.stop_reason);
+          const finish: ModelStreamPart = { type: 'finish', finishReason: reason, rawFinishReason: d.stop_reason };
+          // Which of the request's stop sequences ended the answer (Anthropic says; the doors report it).
+          if (d.stop_reason === 'stop_sequence' && typeof d.stop_sequence === 'string') finish.stopSequence = d.stop_sequence;
+          out.push(finish);
         }
         break;
       }
       case 'message_stop':
-        stopped = true;
-        break;
+        this.stopped = true;
+        return false;
       case 'error': {
         const e = obj(msg.error);
         const etype = e && typeof e.type === 'string' ? e.type : 'api_error';
@@ -108,9 +178,24 @@ export async function* decodeAnthropicStream(
         // ping, content_block_stop and event types added later: nothing to show.
         break;
     }
-    if (stopped) break;
+    return true;
   }
-  if (!stopped && !finished) throw invalidResponse(provider, model, 'the stream ended before message_stop');
+
+  end(): void {
+    if (!this.stopped && !this.finished) throw invalidResponse(this.provider, this.model, 'the stream ended before message_stop');
+  }
+}
+
+/** Templates learned per stream at most (a new block relearns; a stream of ever-changing shapes stops paying). */
+const MAX_LEARNS = 8;
+const TEXT_KEY = '"text":';
+const JSON_KEY = '"partial_json":';
+
+/** A content_block_delta that is `{type, index, delta: {type, <key>: string}}` and nothing else, its key named once. */
+function bareDelta(data: string, msg: Record<string, unknown>, delta: Record<string, unknown>, key: string): boolean {
+  for (const k in msg) if (k !== 'type' && k !== 'index' && k !== 'delta') return false;
+  for (const k in delta) if (k !== 'type' && `"${k}":` !== key) return false;
+  return data.indexOf(key) === data.lastIndexOf(key);
 }
 
 /**

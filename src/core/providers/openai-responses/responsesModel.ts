@@ -4,17 +4,50 @@
  * and cost stay keyed by the `openai` provider.
  */
 import type { ResolvedProvider } from '../../config.ts';
-import type { LanguageModel, ModelRequest, ModelStreamPart } from '../../types.ts';
+import type { LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest } from '../../types.ts';
 import { HttpLanguageModel, type WireProtocol } from '../httpModel.ts';
 import type { ProviderContext } from '../shared.ts';
-import { decodeResponsesBatches, decodeResponsesStream } from './decode.ts';
+import { decodeResponsesBatches, decodeResponsesStream, ResponsesStreamDecoder } from './decode.ts';
+import { obj } from '../shared.ts';
 import { responsesBody } from './requestBody.ts';
+
+/** Responses events whose `response` object names the model. */
+const RESPONSE_EVENTS = new Set([
+  'response.created',
+  'response.in_progress',
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+  'response.queued',
+]);
 
 export const openaiResponsesProtocol: WireProtocol = {
   url: (provider) => `${provider.baseUrl}/responses`,
   body: (provider, wireModel, req, ctx) => responsesBody(provider, wireModel, req, ctx),
   decode: (events, provider, model) => decodeResponsesStream(events, provider, model),
   decodeBatches: (batches, provider, model) => decodeResponsesBatches(batches, provider, model),
+  passthrough: {
+    protocol: 'openai-responses',
+    body(caller, wireModel) {
+      // Stateless upstream, as the translating path: the gateway keeps conversations itself, and
+      // reasoning comes back encrypted so a later turn can send it again.
+      const body: Record<string, unknown> = { ...caller, model: wireModel, store: false };
+      const effort = obj(caller.reasoning)?.effort;
+      const include = Array.isArray(caller.include) ? (caller.include as unknown[]) : [];
+      if (effort !== undefined && effort !== null && effort !== 'none' && !include.includes('reasoning.encrypted_content'))
+        body.include = [...include, 'reasoning.encrypted_content'];
+      return { body };
+    },
+    decoder: (provider, model) => new ResponsesStreamDecoder(provider, model),
+    // The events that carry the response object (its start and its end): parsed and written again.
+    renameModel(ev, model) {
+      if (ev.event === undefined ? !ev.data.includes('"response":{') : !RESPONSE_EVENTS.has(ev.event)) return undefined;
+      const e = JSON.parse(ev.data) as { type?: unknown; response?: { model?: unknown } };
+      if (typeof e.type !== 'string' || !RESPONSE_EVENTS.has(e.type) || !e.response || typeof e.response !== 'object') return undefined;
+      e.response.model = model;
+      return JSON.stringify(e);
+    },
+  },
 };
 
 /**
@@ -74,5 +107,9 @@ export class OpenAIDualModel implements LanguageModel {
 
   streamBatches(req: ModelRequest): AsyncIterable<ModelStreamPart[]> {
     return this.pick(req).streamBatches(req);
+  }
+
+  passthrough(req: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null {
+    return this.pick(req).passthrough(req, pass);
   }
 }

@@ -20,6 +20,17 @@ export const openaiProtocol: WireProtocol = {
   body: (provider, wireModel, req, ctx) => openaiBody(provider, wireModel, req, ctx),
   decode: (events, provider, model) => decodeOpenAIStream(events, provider, model),
   decodeBatches: (batches, provider, model) => decodeOpenAIBatches(batches, provider, model),
+  passthrough: {
+    protocol: 'openai',
+    body(caller, wireModel) {
+      // The ledger needs the usage chunk: always asked for, shown only when the caller asked too.
+      const options = obj(caller.stream_options);
+      const body = { ...caller, model: wireModel, stream_options: { ...options, include_usage: true } };
+      if (options?.include_usage === true) return { body };
+      return { body, keep: (parts) => !parts.some((p) => p.type === 'usage') || parts.some((p) => p.type !== 'usage' && p.type !== 'response-meta') };
+    },
+    decoder: (provider, model) => new OpenAIStreamDecoder(provider, model),
+  },
 };
 
 /**

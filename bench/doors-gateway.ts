@@ -1,0 +1,89 @@
+/**
+ * The gateway side of the doors bench: a Switchboard client whose providers point at the bench
+ * upstream (openai: Chat Completions for gpt-4o-mini, Responses for gpt-5-codex; anthropic), the
+ * gateway over it, and a plain HTTP proxy (body in, bytes out, nothing parsed) for scale: what one
+ * extra HTTP hop costs by itself. Runs in the bench's process or, started with fork(), in its own
+ * (it then reports its URLs and, when asked, its CPU time over IPC).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { createClient } from '../src/core/client.ts';
+import { startGateway } from '../src/gateway/server.ts';
+
+export const BENCH_KEY = 'sk-bench-0123456789abcdef';
+export const BENCH_TOKEN = 'bench-gateway-token-0123456789';
+
+export interface BenchGateway {
+  /** Gateway root, e.g. http://127.0.0.1:4141 (doors under /v1/…). */
+  gatewayRoot: string;
+  /** Plain proxy root: /v1/… forwarded to the upstream as they are. */
+  proxyRoot: string;
+  /** CPU time (user + system) of the process serving the gateway, in ms. */
+  cpuMs(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startBenchGatewayHere(upstreamBase: string, opts: { fastPath?: boolean } = {}): Promise<BenchGateway> {
+  const client = createClient(
+    {
+      retries: { maxRetries: 0 },
+      providers: [
+        { id: 'openai', baseUrl: upstreamBase },
+        { id: 'anthropic', baseUrl: upstreamBase },
+      ],
+    },
+    { env: { OPENAI_API_KEY: BENCH_KEY, ANTHROPIC_API_KEY: BENCH_KEY }, frontEnd: 'bench', catalogCacheFile: null },
+  );
+  const gateway = await startGateway({ client, token: BENCH_TOKEN, maxConcurrent: 256, ...(opts.fastPath === false ? { fastPath: false } : {}) });
+  const up = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+  const proxy = http.createServer((req, res) => {
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      request(upstreamBase.replace(/\/v1$/, '') + (req.url ?? '/'), {
+        method: 'POST',
+        dispatcher: up,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_KEY}` },
+        body: Buffer.concat(parts),
+      }).then(
+        async (r) => {
+          res.writeHead(r.statusCode, { 'content-type': String(r.headers['content-type'] ?? 'text/event-stream') });
+          for await (const c of r.body) res.write(c);
+          res.end();
+        },
+        () => res.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const proxyPort = (proxy.address() as AddressInfo).port;
+  return {
+    gatewayRoot: gateway.url.replace(/\/v1$/, ''),
+    proxyRoot: `http://127.0.0.1:${proxyPort}`,
+    cpuMs: () => {
+      const u = process.cpuUsage();
+      return Promise.resolve((u.user + u.system) / 1000);
+    },
+    close: async () => {
+      await gateway.close();
+      await client.close();
+      await up.close();
+      await new Promise<void>((resolve) => {
+        proxy.close(() => resolve());
+        proxy.closeAllConnections();
+      });
+    },
+  };
+}
+
+// Started with fork(): serve until told to close.
+if (process.send && process.argv[2] === '--child') {
+  const upstreamBase = process.argv[3]!;
+  const g = await startBenchGatewayHere(upstreamBase, { fastPath: process.argv[4] !== '--no-fast-path' });
+  process.on('message', (m: { type: string; id: number }) => {
+    if (m.type === 'cpu') void g.cpuMs().then((ms) => process.send!({ type: 'cpu', id: m.id, ms }));
+    if (m.type === 'close') void g.close().then(() => process.exit(0));
+  });
+  process.send({ type: 'ready', gatewayRoot: g.gatewayRoot, proxyRoot: g.proxyRoot });
+}

@@ -1,0 +1,519 @@
+// The doors' same-protocol fast path (src/gateway/doors/serve.ts, PassthroughRequest): a door whose
+// model speaks the door's own protocol forwards the client's body with only the model replaced and
+// streams the upstream's events back as they are. Proved here against the translating path on the
+// same upstream streams, with the official SDKs as clients: the same text, tool calls, thinking,
+// stop reasons and errors; the same ledger entries; budgets, holds and key scrubbing still apply.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { startFakeProvider } from '../fakes/server.ts';
+import { startResponsesFake, type ResponsesFake } from '../fakes/responses.ts';
+import type { FakeServer, Scenario } from '../fakes/types.ts';
+import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
+import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
+import type { ConfigInput } from '../../src/core/config.ts';
+import { startGateway, type Gateway } from '../../src/gateway/server.ts';
+import { waitFor } from './helpers.ts';
+
+const KEY = 'sk-fastpath-0123456789abcdef';
+const TOKEN = 'gw-fastpath-token-0123456789';
+const TEXT = 'The quick brown fox jumps over the lazy dog, then naps in the sun.';
+const CLAUDE = 'anthropic/claude-sonnet-4-5';
+const GPT = 'openai/gpt-4o-mini';
+const RESP = 'oai/gpt-5';
+
+interface Rig {
+  anthropic: FakeServer;
+  openai: FakeServer;
+  responses: ResponsesFake;
+  ledger: MemoryUsageStore;
+  client: SwitchboardClient;
+  /** Same client: fast path on, and off (every request translated). */
+  fast: Gateway;
+  full: Gateway;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
+  const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
+  const openai = await startFakeProvider('openai', { apiKey: KEY });
+  const responses = await startResponsesFake(KEY);
+  const ledger = new MemoryUsageStore();
+  const client = createClient(
+    {
+      retries: { maxRetries: 0 },
+      providers: [
+        { id: 'anthropic', baseUrl: anthropic.baseUrl },
+        { id: 'openai', baseUrl: openai.baseUrl },
+        { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5'] },
+      ],
+      wireProtocols: { [RESP]: 'openai-responses' },
+      pricing: { [RESP]: { input: 1.25, output: 10 } },
+      ...config,
+    },
+    { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null },
+  );
+  const logs: string[] = [];
+  const fast = await startGateway({ client, token: TOKEN, secrets: [KEY], log: (l) => logs.push(l) });
+  const full = await startGateway({ client, token: TOKEN, secrets: [KEY], fastPath: false, log: (l) => logs.push(l) });
+  return {
+    anthropic,
+    openai,
+    responses,
+    ledger,
+    client,
+    fast,
+    full,
+    logs,
+    close: async () => {
+      await fast.close();
+      await full.close();
+      await client.close();
+      await Promise.all([anthropic.close(), openai.close(), responses.close()]);
+    },
+  };
+}
+
+const root = (g: Gateway): string => g.url.replace(/\/v1$/, '');
+const anthropicSdk = (g: Gateway): Anthropic => new Anthropic({ baseURL: root(g), apiKey: TOKEN, maxRetries: 0 });
+const openaiSdk = (g: Gateway): OpenAI => new OpenAI({ baseURL: g.url, apiKey: TOKEN, maxRetries: 0 });
+
+/** What an Anthropic answer says, without what differs by construction (ids the gateway makes, the model name). */
+function messageGist(m: Anthropic.Message): unknown {
+  return { content: m.content, stop_reason: m.stop_reason, stop_sequence: m.stop_sequence, input: m.usage.input_tokens, output: m.usage.output_tokens };
+}
+
+/** A Responses answer without item ids (the translating path makes its own). */
+function responseGist(r: OpenAI.Responses.Response): unknown {
+  const output = r.output.map((item) => {
+    const { id: _id, ...rest } = item as unknown as Record<string, unknown>;
+    if (rest.type === 'message') return { type: 'message', role: rest.role, text: (rest.content as { text: string }[]).map((c) => c.text).join('') };
+    if (rest.type === 'reasoning')
+      return { type: 'reasoning', summary: (rest.summary as { text: string }[]).map((s) => s.text).join(''), encrypted: rest.encrypted_content ?? null };
+    return { type: rest.type, call_id: rest.call_id, name: rest.name, arguments: rest.arguments };
+  });
+  return { status: r.status, output, input: r.usage?.input_tokens, output_tokens: r.usage?.output_tokens };
+}
+
+async function responsesStream(
+  sdk: OpenAI,
+  body: OpenAI.Responses.ResponseCreateParamsStreaming,
+): Promise<{ final: OpenAI.Responses.Response; types: string[] }> {
+  const stream = await sdk.responses.create(body);
+  const types: string[] = [];
+  let final: OpenAI.Responses.Response | null = null;
+  for await (const e of stream) {
+    types.push(e.type);
+    if (e.type === 'response.completed' || e.type === 'response.incomplete') final = e.response;
+  }
+  assert.ok(final, 'the stream ends with response.completed');
+  return { final, types };
+}
+
+async function chatStream(sdk: OpenAI, body: OpenAI.Chat.ChatCompletionCreateParamsStreaming): Promise<unknown> {
+  const stream = await sdk.chat.completions.create(body);
+  let text = '';
+  let reasoning = '';
+  let finish: string | null = null;
+  let usage: unknown = null;
+  const calls: { id?: string; name?: string; arguments: string }[] = [];
+  for await (const c of stream) {
+    if (c.usage) usage = { prompt: c.usage.prompt_tokens, completion: c.usage.completion_tokens };
+    const ch = c.choices[0];
+    if (!ch) continue;
+    text += ch.delta.content ?? '';
+    reasoning += (ch.delta as { reasoning_content?: string }).reasoning_content ?? '';
+    for (const t of ch.delta.tool_calls ?? []) {
+      const slot = (calls[t.index] ??= { arguments: '' });
+      if (t.id) slot.id = t.id;
+      if (t.function?.name) slot.name = t.function.name;
+      slot.arguments += t.function?.arguments ?? '';
+    }
+    if (ch.finish_reason) finish = ch.finish_reason;
+  }
+  return { text, reasoning, calls, finish, usage };
+}
+
+/** The ledger entries of the last two requests (fast, then full) agree on what was used and paid. */
+function sameLedger(rig: Rig): void {
+  const [a, b] = rig.ledger.entries.slice(-2);
+  assert.ok(a && b, 'both requests are in the ledger');
+  const money = (e: typeof a) => ({
+    model: e.model,
+    answeredBy: e.answeredBy,
+    inputTokens: e.inputTokens,
+    outputTokens: e.outputTokens,
+    cachedInputTokens: e.cachedInputTokens,
+    costUsd: e.costUsd,
+    costEstimated: e.costEstimated,
+    frontEnd: e.frontEnd,
+    ok: e.ok,
+  });
+  assert.deepEqual(money(a), money(b));
+  assert.equal(a.frontEnd, 'gateway');
+  assert.ok(a.inputTokens !== null && a.outputTokens !== null, 'usage came from the upstream, not an estimate');
+}
+
+describe('doors: same-protocol fast path vs the translating path, same upstream streams', () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig();
+  });
+  after(() => rig.close());
+
+  /** Enqueue the scenario for each of the two requests, on `fake`. */
+  const twice = (fake: FakeServer, sc: Scenario): void => fake.enqueue(sc, sc);
+
+  test('messages → Anthropic: the body goes as sent (model replaced); text, thinking with its signature, tool use, stop reason, usage and ledger all equal', async () => {
+    const body: Anthropic.MessageCreateParamsStreaming = {
+      model: CLAUDE,
+      max_tokens: 2000,
+      stream: true,
+      system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      metadata: { user_id: 'u-1' },
+      tools: [{ name: 'read_file', description: 'Read a file', input_schema: { type: 'object', properties: { path: { type: 'string' } } } }],
+      messages: [{ role: 'user', content: 'Read a.txt' }],
+    };
+    const scenarios: Scenario[] = [
+      { text: TEXT, chunks: 7, usage: { input: 30, output: 12, cached: 4 } },
+      {
+        reasoning: 'Let me look at the file first.',
+        toolCall: { id: 'toolu_01', name: 'read_file', arguments: '{"path":"a.txt"}' },
+        usage: { input: 40, output: 20 },
+      },
+      { text: 'one two three', finishReason: 'stop_sequence', stopSequence: 'END', usage: { input: 25, output: 3 } },
+    ];
+    for (const sc of scenarios) {
+      twice(rig.anthropic, sc);
+      const fast = await anthropicSdk(rig.fast).messages.stream(body).finalMessage();
+      const fastBody = rig.anthropic.requests.at(-1)!.body;
+      const full = await anthropicSdk(rig.full).messages.stream(body).finalMessage();
+      assert.deepEqual(messageGist(fast), messageGist(full), JSON.stringify(sc));
+      assert.equal(fast.model, CLAUDE, 'the answer names the model as the client asked for it (as translated answers do)');
+      assert.equal(full.model, CLAUDE);
+      assert.deepEqual(fastBody, { ...body, model: 'claude-sonnet-4-5' }, 'forwarded as sent, only the model id replaced');
+      sameLedger(rig);
+    }
+    // The gateway log says which requests went through as sent.
+    await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/messages 200')).length >= 6);
+    const lines = rig.logs.filter((l) => l.includes('POST /v1/messages 200'));
+    assert.equal(lines.filter((l) => l.endsWith('(forwarded as sent)')).length, 3, lines.join('\n'));
+  });
+
+  test('messages: stop_sequence names the sequence that ended the answer, streamed and not', async () => {
+    const sc: Scenario = { text: 'one two', finishReason: 'stop_sequence', stopSequence: '###' };
+    const body = { model: CLAUDE, max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user' as const, content: 'count' }] };
+    rig.anthropic.enqueue(sc, sc, sc);
+    const fast = await anthropicSdk(rig.fast).messages.stream(body).finalMessage();
+    const full = await anthropicSdk(rig.full).messages.stream(body).finalMessage();
+    const plain = await anthropicSdk(rig.fast).messages.create(body);
+    for (const m of [fast, full, plain]) {
+      assert.equal(m.stop_reason, 'stop_sequence');
+      assert.equal(m.stop_sequence, '###');
+    }
+  });
+
+  test('responses → Responses upstream: output items, reasoning with encrypted content, function calls, usage and ledger equal; store forced off upstream', async () => {
+    const body: OpenAI.Responses.ResponseCreateParamsStreaming = {
+      model: RESP,
+      stream: true,
+      instructions: 'Be brief.',
+      input: [{ role: 'user', content: 'Read a.txt' }],
+      reasoning: { effort: 'low' },
+      tools: [
+        {
+          type: 'function',
+          name: 'read_file',
+          description: 'Read a file',
+          parameters: { type: 'object', properties: { path: { type: 'string' } } },
+          strict: false,
+        },
+      ],
+    };
+    const scenarios = [
+      { text: TEXT, usage: { input: 30, output: 12 } },
+      {
+        reasoning: 'Look first.',
+        encrypted: 'enc-blob-1',
+        toolCall: { callId: 'call_1', name: 'read_file', arguments: '{"path":"a.txt"}' },
+        usage: { input: 40, output: 20 },
+      },
+    ];
+    for (const sc of scenarios) {
+      rig.responses.enqueue(sc, sc);
+      const fast = await responsesStream(openaiSdk(rig.fast), body);
+      const fastBody = rig.responses.requests.at(-1)!.body;
+      const full = await responsesStream(openaiSdk(rig.full), body);
+      assert.deepEqual(responseGist(fast.final), responseGist(full.final), JSON.stringify(sc));
+      assert.equal(fast.final.model, RESP);
+      assert.equal(full.final.model, RESP);
+      assert.deepEqual(fastBody, { ...body, model: 'gpt-5', store: false, include: ['reasoning.encrypted_content'] });
+      assert.equal(fast.types.at(-1), 'response.completed');
+      sameLedger(rig);
+    }
+  });
+
+  test('responses: a later turn names the upstream response id (previous_response_id) and the gateway continues the conversation', async () => {
+    rig.responses.enqueue({ text: 'first' }, { text: 'second' });
+    const sdk = openaiSdk(rig.fast);
+    const one = await responsesStream(sdk, { model: RESP, stream: true, input: 'hi' });
+    assert.equal(one.final.id, 'resp_fake_1', "the client sees the upstream's own response");
+    const two = await responsesStream(sdk, { model: RESP, stream: true, input: 'and then?', previous_response_id: one.final.id });
+    assert.equal(responseGist(two.final) && (two.final.output[0] as { content: { text: string }[] }).content[0]!.text, 'second');
+    // The earlier turn went upstream as input items (the gateway keeps the conversation; the upstream stores nothing).
+    const sent = rig.responses.requests.at(-1)!.body;
+    assert.equal(sent.previous_response_id, undefined);
+    assert.equal(sent.store, false);
+    assert.ok(JSON.stringify(sent.input).includes('first'));
+  });
+
+  test('chat completions → OpenAI: text, reasoning, tool calls, finish reason equal; usage shown only when asked, always in the ledger', async () => {
+    const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
+      model: GPT,
+      stream: true,
+      messages: [{ role: 'user', content: 'Read a.txt' }],
+      tools: [{ type: 'function', function: { name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } } } }],
+    };
+    const scenarios: Scenario[] = [
+      { text: TEXT, chunks: 9, usage: { input: 30, output: 12 } },
+      { reasoning: 'hmm', toolCall: { id: 'call_9', name: 'read_file', arguments: '{"path":"a.txt"}' }, usage: { input: 33, output: 7 } },
+    ];
+    for (const withUsage of [false, true]) {
+      for (const sc of scenarios) {
+        twice(rig.openai, sc);
+        const req = withUsage ? { ...body, stream_options: { include_usage: true } } : body;
+        const fast = await chatStream(openaiSdk(rig.fast), req);
+        const fastBody = rig.openai.requests.at(-1)!.body;
+        const full = await chatStream(openaiSdk(rig.full), req);
+        assert.deepEqual(fast, full, JSON.stringify({ sc, withUsage }));
+        assert.equal((fast as { usage: unknown }).usage === null, !withUsage);
+        assert.deepEqual(fastBody, { ...req, model: 'gpt-4o-mini', stream_options: { include_usage: true } });
+        sameLedger(rig);
+      }
+    }
+  });
+
+  test('errors before the stream: the same status and error shape on both paths (Anthropic, Responses, Chat)', async () => {
+    rig.anthropic.enqueue({ status: 429, headers: { 'retry-after': '7' } }, { status: 429, headers: { 'retry-after': '7' } });
+    const errs: unknown[] = [];
+    for (const g of [rig.fast, rig.full])
+      errs.push(
+        await anthropicSdk(g)
+          .messages.stream({ model: CLAUDE, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+          .finalMessage()
+          .catch((e: unknown) => e),
+      );
+    for (const e of errs) {
+      assert.ok(e instanceof Anthropic.RateLimitError);
+      assert.equal((e.error as { error: { type: string } }).error.type, 'rate_limit_error');
+    }
+    rig.responses.enqueue({ status: 429 }, { status: 429 });
+    for (const g of [rig.fast, rig.full]) {
+      const e = await responsesStream(openaiSdk(g), { model: RESP, stream: true, input: 'x' }).catch((x: unknown) => x);
+      assert.ok(e instanceof OpenAI.RateLimitError);
+    }
+    rig.openai.enqueue({ status: 500 }, { status: 500 });
+    const statuses: number[] = [];
+    for (const g of [rig.fast, rig.full]) {
+      const e = await chatStream(openaiSdk(g), { model: GPT, stream: true, messages: [{ role: 'user', content: 'x' }] }).catch((x: unknown) => x);
+      assert.ok(e instanceof OpenAI.APIError);
+      statuses.push(e.status!);
+    }
+    assert.equal(statuses[0], statuses[1]);
+  });
+
+  test("errors after the stream started: the text before is kept, the stream ends with the door's own error event (both paths alike)", async () => {
+    const sc: Scenario = { text: TEXT, chunks: 8, midStreamErrorAfterChunks: 3 };
+    rig.anthropic.enqueue(sc, sc);
+    const seen: { text: string; error: string }[] = [];
+    for (const g of [rig.fast, rig.full]) {
+      const stream = anthropicSdk(g).messages.stream({ model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+      let text = '';
+      stream.on('text', (t) => (text += t));
+      const e = await stream.finalMessage().catch((x: unknown) => x);
+      assert.ok(e instanceof Error);
+      seen.push({ text, error: e.message });
+    }
+    assert.deepEqual(seen[0], seen[1]);
+    assert.ok(seen[0]!.text.length > 0 && TEXT.startsWith(seen[0]!.text));
+
+    rig.openai.enqueue(sc, sc);
+    const raw: string[] = [];
+    for (const g of [rig.fast, rig.full]) {
+      const res = await fetch(`${g.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const all = await res.text();
+      assert.ok(!all.includes('data: [DONE]'), 'a broken answer is not reported complete');
+      raw.push(
+        all
+          .split('\n')
+          .filter((l) => l.startsWith('data: {"error"'))
+          .join('\n'),
+      );
+    }
+    assert.equal(raw[0], raw[1]);
+    assert.match(raw[0]!, /"error"/);
+  });
+});
+
+describe('doors fast path: budgets, holds, key scrubbing', () => {
+  test('a blocking budget refuses before anything goes upstream, as on the translating path', async () => {
+    const rig = await startRig({ budget: { perRequest: 0.000001, onExceed: 'block' } });
+    try {
+      const before = rig.anthropic.requests.length;
+      for (const g of [rig.fast, rig.full]) {
+        const e = await anthropicSdk(g)
+          .messages.stream({ model: CLAUDE, max_tokens: 4000, messages: [{ role: 'user', content: 'x' }] })
+          .finalMessage()
+          .catch((x: unknown) => x);
+        assert.ok(e instanceof Anthropic.APIError, String(e));
+        assert.match(e.message, /budget/);
+      }
+      assert.equal(rig.anthropic.requests.length, before, 'nothing reached the provider');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('while a forwarded answer streams its worst case is held; the real cost replaces it at the end', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    try {
+      rig.anthropic.enqueue({ text: TEXT, chunks: 6, delayBetweenChunksMs: 40, usage: { input: 20, output: 9 } });
+      const res = await fetch(`${root(rig.fast)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify({ model: CLAUDE, max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      await reader.read(); // the answer has begun
+      assert.equal(rig.ledger.reservations.size, 1, 'the worst case is held while the answer streams');
+      let rest = '';
+      for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+      assert.match(rest, /message_stop/);
+      await waitFor(() => rig.ledger.reservations.size === 0);
+      const e = rig.ledger.entries.at(-1)!;
+      assert.equal(e.inputTokens, 20);
+      assert.equal(e.outputTokens, 9);
+      assert.ok(e.costUsd !== null && e.costUsd > 0);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test("an upstream error event that echoes the key is not forwarded: the client gets the door's scrubbed error", async () => {
+    // A raw Anthropic upstream: two text deltas, then an error event quoting the key.
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const ev = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+        res.end(
+          ev('message_start', {
+            type: 'message_start',
+            message: { id: 'msg_x', type: 'message', role: 'assistant', model: 'm', content: [], usage: { input_tokens: 3, output_tokens: 1 } },
+          }) +
+            ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }) +
+            ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'partial ' } }) +
+            ev('error', { type: 'error', error: { type: 'api_error', message: `internal error for key ${KEY}` } }),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'anthropic', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` }] },
+      { env: { ANTHROPIC_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const res = await fetch(`${root(gw)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: CLAUDE, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const all = await res.text();
+      assert.ok(all.includes('partial '), 'the text before the error is kept');
+      assert.ok(!all.includes(KEY), 'the key never reaches the client');
+      assert.match(all, /event: error\ndata: \{"type":"error","error":\{"type":"api_error"/);
+    } finally {
+      await gw.close();
+      await client.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  test("forwarded with what only the upstream understands: an unknown parameter (Claude Code's context_management), top_k and the anthropic-beta header go as sent, without the translation's warnings", async () => {
+    const rig = await startRig();
+    try {
+      rig.anthropic.enqueue({ text: 'ok' });
+      const body = {
+        model: CLAUDE,
+        max_tokens: 100,
+        stream: true,
+        top_k: 5,
+        context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+        messages: [{ role: 'user', content: 'x' }],
+      };
+      const res = await fetch(`${root(rig.fast)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json', 'anthropic-beta': 'context-management-2025-06-27' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-switchboard-warnings'), null, 'nothing was left out');
+      assert.match(await res.text(), /message_stop/);
+      const up = rig.anthropic.requests.at(-1)!;
+      assert.deepEqual(up.body, { ...body, model: 'claude-sonnet-4-5' });
+      assert.equal(up.headers['anthropic-beta'], 'context-management-2025-06-27');
+      assert.notEqual(up.headers['x-api-key'], TOKEN, "the provider's key, not the gateway token");
+      // Translated (to a Chat Completions model), the same request says what was left out.
+      rig.openai.enqueue({ text: 'ok' });
+      const t = await fetch(`${root(rig.fast)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...body, model: GPT }),
+      });
+      await t.text();
+      assert.match(String(t.headers.get('x-switchboard-warnings')), /context_management.*top_k/);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('not forwarded: a body the door rewrote (hosted tool left out), a non-streamed request, or a model of another protocol', async () => {
+    const rig = await startRig();
+    try {
+      rig.anthropic.enqueue({ text: 'a' }, { text: 'b' });
+      rig.openai.enqueue({ text: 'c' });
+      const sdk = anthropicSdk(rig.fast);
+      const tools = [
+        { type: 'web_search_20250305', name: 'web_search' },
+        { name: 'read_file', input_schema: { type: 'object' as const } },
+      ] as unknown as Anthropic.Tool[];
+      await sdk.messages.stream({ model: CLAUDE, max_tokens: 100, tools, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+      assert.deepEqual(
+        rig.anthropic.requests.at(-1)!.body.tools.map((t: { name: string }) => t.name),
+        ['read_file'],
+        'the hosted tool was left out (translated), not forwarded',
+      );
+      await sdk.messages.create({ model: CLAUDE, max_tokens: 100, metadata: { user_id: 'u' }, messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(rig.anthropic.requests.at(-1)!.body.stream, true, 'non-streamed door requests are translated (the upstream always streams)');
+      const m = await sdk.messages.stream({ model: GPT, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+      assert.equal(m.model, GPT, 'a Chat Completions model answers through the translating path');
+      assert.ok(rig.openai.requests.at(-1)!.body.messages, 'the upstream got Chat Completions');
+      await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/messages 200')).length === 3);
+      assert.ok(!rig.logs.some((l) => l.includes('forwarded as sent')), rig.logs.join('\n'));
+    } finally {
+      await rig.close();
+    }
+  });
+});
