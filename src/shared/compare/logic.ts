@@ -231,7 +231,7 @@ export function exportMarkdown(run: Run, exportedAt: Date): string {
   run.columns.forEach((c) => {
     lines.push(`## ${name(c)}`, '');
     if (!hidden && c.answeredBy && c.answeredBy !== c.model) lines.push(`Answered by ${c.answeredBy}`, '');
-    if (c.error) lines.push(`> **${errorTitle(c.error.kind)}.** ${sentence(c.error.message)}${c.error.fix ? ` ${sentence(c.error.fix)}` : ''}`, '');
+    if (c.error) lines.push(`> **${errorTitle(c.error.kind)}.** ${c.error.message}`, ...(c.error.fix ? ['>', `> Fix: ${sentence(c.error.fix)}`] : []), '');
     if (c.text) lines.push(c.text.trimEnd(), '');
     else if (!c.error) lines.push(`_(${c.status === 'stopped' ? 'stopped' : 'no answer'})_`, '');
   });

@@ -104,7 +104,8 @@ export class ColumnView {
             'div',
             {},
             h('div', { class: 'error-title' }, errorTitle(column.error.kind)),
-            h('div', { class: 'error-message' }, sentence(column.error.message)),
+            // The provider's own words as they are (a model id must keep its case); the fix is ours.
+            h('div', { class: 'error-message' }, column.error.message),
             column.error.fix ? h('div', { class: 'error-fix' }, `Fix: ${sentence(column.error.fix)}`) : null,
           ),
         )
