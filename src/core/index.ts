@@ -25,7 +25,6 @@ export { MemoryUsageStore, defaultLedgerPath, localDayKey, summarize, totalsAt, 
 export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
-export { DEFAULT_RETRY } from './router/router.ts';
 export {
   addWarnings,
   toChatCompletion,

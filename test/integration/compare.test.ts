@@ -27,7 +27,8 @@ describe('Comparison panel (host)', function () {
       const model = String(req.body?.model);
       if (failO3 && model === 'o3-mini') return { status: 503, errorMessage: 'o3-mini is overloaded' };
       const next = model === 'o3-mini' ? o3Queue.shift() : undefined;
-      if (next === 'rateLimit') return { status: 429, headers: { 'retry-after': '1' }, errorMessage: 'Rate limit reached for o3-mini in organization org-fake' };
+      if (next === 'rateLimit')
+        return { status: 429, headers: { 'retry-after': '1' }, errorMessage: 'Rate limit reached for o3-mini in organization org-fake' };
       if (next === 'auth') return { status: 401, errorMessage: 'Incorrect API key provided for OpenAI project proj_o3' };
       return { text: TEXT[model] ?? 'x', usage: { input: 10, output: 5 }, chunks: 10, delayBetweenChunksMs: model === 'gpt-4o' ? slowMs : 5 };
     });
@@ -154,8 +155,8 @@ describe('Comparison panel (host)', function () {
     await waitFor('the o3 column waiting to retry', () => !!run(p).columns[o3]!.retry, 10_000);
     const waiting = p.state().run!.columns[o3]!;
     assert.equal(waiting.status, 'waiting');
-    assert.deepEqual({ ...waiting.retry, delayMs: 0 }, { reason: 'waiting to try again', delayMs: 0, attempt: 2, maxAttempts: 3 }, 'blind: no reason named');
-    assert.equal(run(p).columns[o3]!.retry!.reason, 'rate limited', 'the host knows why');
+    assert.deepEqual({ ...waiting.retry, at: 0 }, { model: '', kind: 'withheld', status: null, attempt: 2, maxAttempts: 3, at: 0 }, 'blind: not who or why');
+    assert.deepEqual([run(p).columns[o3]!.retry!.kind, run(p).columns[o3]!.retry!.status], ['rate_limit', 429], 'the host knows why');
     await waitFor('all finished', () => run(p).columns.every((c) => c.status === 'done' || c.status === 'error'), 15_000);
     assert.equal(run(p).columns[o3]!.status, 'error');
     assert.equal(run(p).columns[o3]!.retry, null);

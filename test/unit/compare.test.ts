@@ -12,7 +12,8 @@ import {
   shuffled,
   validateSetup,
 } from '../../src/shared/compare/logic.ts';
-import { blindColumn, diffChoices, errorTitle, retryText, sentence, waitReason, WITHHELD_ERROR } from '../../src/shared/compare/view.ts';
+import { blindColumn, diffChoices, errorTitle, sentence, WITHHELD_ERROR } from '../../src/shared/compare/view.ts';
+import { describeRetry } from '../../src/shared/protocol/retry.ts';
 import { CompareToHostSchema, HostToCompareSchema, type Column, type Run } from '../../src/shared/protocol/compare.ts';
 
 function col(over: Partial<Column> & { model: string }): Column {
@@ -198,7 +199,12 @@ describe('export', () => {
     const md = exportMarkdown(run, at);
     assert.ok(md.startsWith('# Switchboard comparison\n'));
     assert.ok(md.includes('```\nSum it | with a pipe\n```'));
-    assert.ok(md.includes('## Context\n\n`src/a.ts:1-3 (typescript)`, sent with the prompt:\n\n````typescript\nconst a = 1;\n// ```quoted fence```\nexport { a };\n````\n'), md);
+    assert.ok(
+      md.includes(
+        '## Context\n\n`src/a.ts:1-3 (typescript)`, sent with the prompt:\n\n````typescript\nconst a = 1;\n// ```quoted fence```\nexport { a };\n````\n',
+      ),
+      md,
+    );
     assert.ok(md.includes('| Answer A (openai/gpt-4o) | done | 120 ms | 1.50 s | 10 → 20 | 14.8 | $0.00022 |'), md);
     assert.ok(md.includes('| Answer B (route/fast) 🏆 | done | 80 ms | 400 ms | 10 → 5 | — | — |'), md);
     assert.ok(md.includes('Vote: Answer B (route/fast)'));
@@ -243,7 +249,7 @@ describe('what a blind run lets the view see before the vote', () => {
     outputPrice: 15,
     failover: ['anthropic/claude-haiku: rate_limit 429'],
     error: { kind: 'auth', message: 'Anthropic: invalid x-api-key', fix: 'check the API key (ANTHROPIC_API_KEY)' },
-    retry: { reason: 'rate limited', delayMs: 7000, attempt: 2, maxAttempts: 3 },
+    retry: { model: 'anthropic/claude-sonnet-4', kind: 'rate_limit', status: 429, attempt: 2, maxAttempts: 3, at: 1_000_000 },
   });
   it('keeps the label, text, status and timing; withholds model, tokens, speed, cost, price, route tries and the error', () => {
     const b = blindColumn(full);
@@ -257,10 +263,11 @@ describe('what a blind run lets the view see before the vote', () => {
     );
     assert.deepEqual(b.failover, []);
     assert.deepEqual(b.error, { kind: 'withheld', message: WITHHELD_ERROR, fix: null });
-    assert.deepEqual(b.retry, { reason: 'waiting to try again', delayMs: 7000, attempt: 2, maxAttempts: 3 });
+    assert.deepEqual(b.retry, { model: '', kind: 'withheld', status: null, attempt: 2, maxAttempts: 3, at: 1_000_000 });
+    assert.equal(describeRetry(b.retry!, 1_000_000 - 6500), 'failed — retrying in 7\u00a0s (attempt 2 of 3)', 'when and which try, not why');
     assert.equal(b.withheld, true);
     const seen = JSON.stringify(b);
-    for (const leak of ['anthropic', 'claude', 'x-api-key', 'ANTHROPIC_API_KEY', 'rate_limit', '0.00031', '31.5', '"auth"'])
+    for (const leak of ['anthropic', 'claude', 'x-api-key', 'ANTHROPIC_API_KEY', 'rate_limit', '429', '0.00031', '31.5', '"auth"'])
       assert.ok(!seen.includes(leak), `${leak} leaks: ${seen}`);
   });
   it('does not change the column it is given (the host keeps the truth)', () => {
@@ -295,15 +302,5 @@ describe('wording', () => {
     assert.equal(sentence('Done already.'), 'Done already.');
     assert.equal(sentence('wait (2 s)'), 'Wait (2 s)');
     assert.equal(sentence(''), '');
-  });
-  it('a retry wait reads as a sentence with the countdown and the attempt', () => {
-    const r = { reason: waitReason('rate_limit'), delayMs: 7000, attempt: 2, maxAttempts: 3 };
-    assert.equal(retryText(r, 6500), 'rate limited — retrying in 7 s (attempt 2 of 3)');
-    assert.equal(retryText(r, 1), 'rate limited — retrying in 1 s (attempt 2 of 3)');
-    assert.equal(retryText(r, -20), 'rate limited — retrying now (attempt 2 of 3)');
-    assert.equal(retryText({ ...r, maxAttempts: null }, 3000), 'rate limited — retrying in 3 s (attempt 2)');
-    assert.equal(retryText({ ...r, attempt: null }, 3000), 'rate limited — retrying in 3 s');
-    assert.equal(waitReason('overloaded'), 'overloaded');
-    assert.equal(waitReason(null), 'waiting to try again');
   });
 });

@@ -4,7 +4,7 @@
  * vote, diff, export, use an answer). The host holds the truth; the view gets snapshots and deltas.
  */
 import * as vscode from 'vscode';
-import { DEFAULT_RETRY, type CompareEntry, type CompareResult } from '../../core/index.ts';
+import type { CompareEntry, CompareResult } from '../../core/index.ts';
 import type { ChatMessage, StreamPart } from '../../core/index.ts';
 import {
   CompareToHostSchema,
@@ -22,7 +22,8 @@ import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
-import { blindColumn, diffChoices, waitReason } from '../../shared/compare/view.ts';
+import { blindColumn, diffChoices } from '../../shared/compare/view.ts';
+import { retryNoticeFrom } from '../../shared/protocol/retry.ts';
 import { inBackground } from '../common/background.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
@@ -128,8 +129,6 @@ export class ComparePanel implements vscode.Disposable {
   private selection: Selection | null;
   /** Put the cursor in the prompt once the view is ready. */
   private focusPromptWhenReady: boolean;
-  /** Per column: the last attempt number seen and the last failure's kind (for the retry line). */
-  private readonly tries = new Map<number, { attempt: number; kind: string | null }>();
   private readonly active = new Map<number, Active>();
   private ready = false;
   private runCounter = 0;
@@ -290,7 +289,6 @@ export class ComparePanel implements vscode.Disposable {
     this.problem(null);
     this.cancelAll();
     this.active.clear();
-    this.tries.clear();
     inBackground(this.app.setLastCompareModels(models), this.app.log, 'Saving the compared models');
     const order = blind ? shuffled(models) : [...models];
     const id = `${this.id}.${++this.runCounter}`;
@@ -374,7 +372,7 @@ export class ComparePanel implements vscode.Disposable {
   private onPart(run: Run, index: number, runId: string, part: StreamPart): void {
     const col = run.columns[index];
     if (this.run !== run || !col || col.runId !== runId) return;
-    if (part.type === 'attempt-start' || part.type === 'attempt-failed' || part.type === 'retry') return this.onAttempt(run, index, col, part);
+    if (part.type === 'retry' || part.type === 'attempt-start') return this.onWait(run, index, col, part);
     if (part.type !== 'text-delta' || !part.text) return;
     if (col.retry) col.retry = null;
     if (col.status === 'waiting') {
@@ -387,37 +385,12 @@ export class ComparePanel implements vscode.Disposable {
     this.post({ type: 'delta', run: run.id, runId, index, text: part.text });
   }
 
-  /** Attempts and retries: the column says what it is waiting for ("rate limited — retrying in 7 s (attempt 2 of 3)"). */
-  private onAttempt(run: Run, index: number, col: Column, part: Extract<StreamPart, { type: 'attempt-start' | 'attempt-failed' | 'retry' }>): void {
-    const t = this.tries.get(index) ?? { attempt: 0, kind: null };
-    this.tries.set(index, t);
-    if (part.type === 'attempt-start') {
-      t.attempt = part.attempt;
-      if (col.retry) {
-        col.retry = null;
-        this.postColumn(index);
-      }
-      return;
-    }
-    if (part.type === 'attempt-failed') {
-      t.kind = part.attempt.errorKind ?? null;
-      return;
-    }
-    const more = part as { attempt?: unknown; maxAttempts?: unknown };
-    const next = typeof more.attempt === 'number' ? more.attempt : t.attempt + 1;
-    const max = typeof more.maxAttempts === 'number' ? more.maxAttempts : this.maxAttempts(col);
-    col.retry = { reason: waitReason(t.kind), delayMs: part.delayMs, attempt: next, maxAttempts: max };
+  /** A retry wait shows in the column ("rate limited — retrying in 7 s (attempt 2 of 3)") until the next try starts. */
+  private onWait(run: Run, index: number, col: Column, part: Extract<StreamPart, { type: 'retry' | 'attempt-start' }>): void {
+    if (part.type === 'retry') col.retry = retryNoticeFrom(part, Date.now());
+    else if (col.retry) col.retry = null;
+    else return;
     if (run === this.run) this.postColumn(index);
-  }
-
-  /** Tries of one model: the first plus the configured retries (routes count per member; unknown then). */
-  private maxAttempts(col: Column): number | null {
-    if (!col.model || col.model.startsWith('route/')) return null;
-    try {
-      return (this.app.client().config.retries.maxRetries ?? DEFAULT_RETRY.maxRetries) + 1;
-    } catch {
-      return null;
-    }
   }
 
   cancel(index: number | null): void {

@@ -1,9 +1,9 @@
 /**
  * What the comparison view is allowed to see and how it words it (pure; host and webview share it):
  * the blind mask the host applies before a column leaves it, the answers the diff can offer, and human
- * sentences for errors and waits.
+ * sentences for errors (waits: shared/protocol/retry.ts, the chat's wording).
  */
-import type { Column, Retry } from '../protocol/compare.ts';
+import type { Column } from '../protocol/compare.ts';
 
 /** The error kind a blind column carries instead of the real one until the vote. */
 export const WITHHELD_KIND = 'withheld';
@@ -27,7 +27,8 @@ export function blindColumn(c: Column): Column {
     costUsd: null,
     outputPrice: null,
     error: c.error ? { kind: WITHHELD_KIND, message: WITHHELD_ERROR, fix: null } : null,
-    retry: c.retry ? { ...c.retry, reason: 'waiting to try again' } : null,
+    // When and which try stay (the user sees the column wait anyway); why and who do not.
+    retry: c.retry ? { ...c.retry, model: '', kind: WITHHELD_KIND, status: null } : null,
     withheld: true,
   };
 }
@@ -68,26 +69,4 @@ export function sentence(text: string): string {
   if (!t) return t;
   const s = t[0]!.toUpperCase() + t.slice(1);
   return /[.!?…)]$/.test(s) ? s : `${s}.`;
-}
-
-/** Short phrases for why a model is tried again (the router's retryable kinds). */
-const WAIT_REASONS: Record<string, string> = {
-  rate_limit: 'rate limited',
-  overloaded: 'overloaded',
-  server: 'server error',
-  network: 'connection failed',
-  timeout: 'timed out',
-};
-
-/** The wait's reason from an error kind, when one is known ("rate limited"), else "waiting to try again". */
-export function waitReason(kind: string | null | undefined): string {
-  return (kind && WAIT_REASONS[kind]) || 'waiting to try again';
-}
-
-/** "rate limited — retrying in 7 s (attempt 2 of 3)"; `remainingMs` counts down from the retry's delay. */
-export function retryText(r: Retry, remainingMs: number): string {
-  const s = Math.max(0, Math.ceil(remainingMs / 1000));
-  const when = s > 0 ? `retrying in ${s} s` : 'retrying now';
-  const of = r.attempt !== null ? ` (attempt ${r.attempt}${r.maxAttempts !== null ? ` of ${r.maxAttempts}` : ''})` : '';
-  return `${r.reason} — ${when}${of}`;
 }

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { ApplyModeSchema, HttpUrlSchema } from './chat.ts';
+import { RetryNoticeSchema } from './retry.ts';
 
 const Index = z.number().check(z.int(), z.nonnegative());
 const Count = z.nullable(z.number().check(z.nonnegative()));
@@ -18,18 +19,6 @@ export const MIN_COMPARE_MODELS = 2;
 
 export const ColumnStatusSchema = z.enum(['waiting', 'streaming', 'done', 'error', 'stopped']);
 export type ColumnStatus = z.infer<typeof ColumnStatusSchema>;
-
-/**
- * A wait before the next try: `reason` is a short human phrase ("rate limited"), `delayMs` the wait from
- * when the message was sent, `attempt` the try that comes next, of `maxAttempts` (null: unknown).
- */
-export const RetrySchema = z.object({
-  reason: z.string(),
-  delayMs: z.number().check(z.nonnegative()),
-  attempt: z.nullable(Index),
-  maxAttempts: z.nullable(Index),
-});
-export type Retry = z.infer<typeof RetrySchema>;
 
 /** One model's answer and metrics (live while it runs). */
 export const ColumnSchema = z.object({
@@ -57,8 +46,8 @@ export const ColumnSchema = z.object({
   failover: z.array(z.string()),
   /** The core's error kind (`rate_limit`, …; `withheld` while a blind run hides it), the message and the fix. */
   error: z.nullable(z.object({ kind: z.string(), message: z.string(), fix: z.nullable(z.string()) })),
-  /** The model is waiting to be tried again (rate limited, overloaded…); null when it is not waiting. */
-  retry: z.optional(z.nullable(RetrySchema)),
+  /** The model is waiting to be tried again (rate limited, overloaded…; the chat's notice); null when it is not. */
+  retry: z.optional(z.nullable(RetryNoticeSchema)),
   /** True while a blind run withholds what identifies the model (tokens, cost, prices, error details). */
   withheld: z.optional(z.boolean()),
 });

@@ -5,7 +5,8 @@
 import type { Column, CompareToHost } from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { codeOf, StreamingMarkdown } from '../shared/markdown.ts';
-import { errorTitle, retryText, sentence } from '../../shared/compare/view.ts';
+import { errorTitle, sentence } from '../../shared/compare/view.ts';
+import { describeRetry } from '../../shared/protocol/retry.ts';
 
 const STATUS: Record<Column['status'], { icon: string; text: string }> = {
   waiting: { icon: 'loading codicon-modifier-spin', text: 'waiting' },
@@ -170,10 +171,7 @@ export class ColumnView {
   /** Refreshes the metrics line and the retry countdown (every few hundred ms while the column runs). */
   tick(): void {
     const c = this.column;
-    if (c.retry) {
-      const left = c.retry.delayMs - (performance.now() - this.since);
-      this.waitLine.replaceChildren(h('span', { class: 'codicon codicon-watch' }), retryText(c.retry, left));
-    }
+    if (c.retry) this.waitLine.replaceChildren(h('span', { class: 'codicon codicon-watch' }), describeRetry(c.retry, Date.now()));
     const live = isRunning(c);
     const elapsed = live ? c.elapsedMs + (performance.now() - this.since) : c.totalMs;
     const outTokens = live ? (c.text ? estimateTokens(c.text) : null) : c.outputTokens;

@@ -82,6 +82,7 @@ scoreboardEl.addEventListener('toggle', () => (scoreboardOpen = scoreboardEl.ope
 const diffLeft = singleSelect('diff-select diff-left', 'First answer to diff');
 const diffRight = singleSelect('diff-select diff-right', 'Second answer to diff');
 let diffOffered = '';
+let diffRun = '';
 const runEl = h('div', { class: 'run' }, toolbar, columnsEl, summary);
 app.append(setup.el, runEl, scoreboardEl);
 interceptLinks(columnsEl, (url) => post({ type: 'openLink', url }));
@@ -132,12 +133,14 @@ function updateDiffPickers(run: Run): number[] {
   const key = JSON.stringify([run.id, offered, offered.map((i) => run.columns[i]!.label)]);
   if (key !== diffOffered) {
     diffOffered = key;
-    const keep = (s: typeof diffLeft, fallback: number | undefined): string | null => {
-      const v = Number(s.value);
-      return s.value !== '' && offered.includes(v) ? s.value : fallback === undefined ? null : String(fallback);
-    };
-    const left = keep(diffLeft, offered[0]);
-    const right = keep(diffRight, offered.find((i) => String(i) !== left));
+    // A new run starts from its first two answers; within a run, picks that are still offered stay.
+    const fresh = diffRun !== run.id;
+    diffRun = run.id;
+    const still = (s: typeof diffLeft): string | null => (!fresh && s.value !== '' && offered.includes(Number(s.value)) ? s.value : null);
+    const left = still(diffLeft) ?? (offered[0] === undefined ? null : String(offered[0]));
+    const keptRight = still(diffRight);
+    const other = offered.find((i) => String(i) !== left);
+    const right = keptRight !== null && keptRight !== left ? keptRight : other === undefined ? null : String(other);
     const options = offered.map((i) => ({ value: String(i), label: run.columns[i]!.label }));
     setOptions(diffLeft, options, left);
     setOptions(diffRight, options, right);

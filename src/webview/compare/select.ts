@@ -25,10 +25,11 @@ export function singleSelect(cls: string, ariaLabel: string, opts: { combobox?: 
   const s = document.createElement('vscode-single-select') as SingleSelect;
   s.className = cls;
   s.setAttribute('aria-label', ariaLabel);
+  (s as SingleSelect & { label: string }).label = ariaLabel;
   if (opts.combobox) {
     s.combobox = true;
     s.filter = 'contains';
-    if (opts.placeholder) s.setAttribute('placeholder', opts.placeholder);
+    if (opts.placeholder) setPlaceholder(s, opts.placeholder);
     // Typed text leaves no option active, and Enter would then pick "nothing" and blank the box:
     // make Enter take the first option the filter shows.
     s.addEventListener(
@@ -44,6 +45,18 @@ export function singleSelect(cls: string, ariaLabel: string, opts: { combobox?: 
     );
   }
   return s;
+}
+
+/**
+ * The combobox's empty box says what it is for. The element has no placeholder of its own; its input is
+ * rendered once (Lit leaves attributes it does not bind alone), so setting it after the first render holds.
+ */
+export function setPlaceholder(s: SingleSelect, text: string): void {
+  const el = s as SingleSelect & { updateComplete?: Promise<unknown> };
+  (el.updateComplete ?? Promise.resolve()).then(
+    () => s.shadowRoot?.querySelector('input.combobox-input')?.setAttribute('placeholder', text),
+    (e: unknown) => console.warn('Switchboard: the model picker did not render', e),
+  );
 }
 
 /** Replaces the options; `selected` (a value) is picked, or none. */

@@ -4,7 +4,7 @@
  */
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type CompareState, type CompareToHost } from '../../shared/protocol/compare.ts';
 import { h, iconButton } from '../shared/dom.ts';
-import { setOptions, singleSelect } from './select.ts';
+import { setOptions, setPlaceholder, singleSelect } from './select.ts';
 
 interface Checkbox extends HTMLElement {
   checked: boolean;
@@ -123,7 +123,7 @@ export class SetupView {
       }));
     setOptions(this.picker, options, null);
     this.picker.value = '';
-    this.picker.setAttribute('placeholder', full ? `${MAX_COMPARE_MODELS} models picked (the most)` : '+ Add a model…');
+    setPlaceholder(this.picker, full ? `${MAX_COMPARE_MODELS} models picked (the most)` : '+ Add a model…');
     this.picker.disabled = full;
     this.count.textContent = `${this.models.length}/${MAX_COMPARE_MODELS}`;
   }
