@@ -308,7 +308,7 @@ test(
     assert.deepEqual([...names].sort(), [...MODELS].sort());
     // After the vote: the failure's own words, the figures, the summary.
     await failed.locator('.error-message', { hasText: PROVIDER_ERROR }).waitFor();
-    assert.equal(await failed.locator('.error-title').innerText(), 'The key may not use this model');
+    assert.equal(await failed.locator('.error-title').innerText(), 'Not allowed for this key');
     assert.match(await failed.locator('.error-fix').innerText(), /^Fix: [A-Z]/);
     assert.match(await column(panel, winnerLabel).locator('.m-cost').innerText(), /\$0\.\d+/);
     const afterVote = await layout(panel);
@@ -377,7 +377,7 @@ test(
     const md = readFileSync(target, 'utf8');
     assert.ok(md.includes('## Context\n\n`math.js:1-3 (javascript)`, sent with the prompt:\n\n```javascript\n' + CODE.trimEnd() + '\n```\n'), md);
     assert.ok(md.includes('Which is better: add(a, b) or a + b?'));
-    assert.match(md, /> \*\*The key may not use this model\.\*\* Project proj_openai_tour does not have access to model o3-mini\n>\n> Fix: [A-Z]/);
+    assert.match(md, /> \*\*Not allowed for this key\.\*\* Project proj_openai_tour does not have access to model o3-mini\n>\n> Fix: [A-Z]/);
     assert.match(md, /\| failed \|/);
     const json = JSON.parse(readFileSync(join(ui.workspace, 'tour-compare.json'), 'utf8')) as { contextCode: { language: string; text: string } };
     assert.deepEqual(json.contextCode, { language: 'javascript', text: CODE });

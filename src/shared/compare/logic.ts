@@ -4,7 +4,8 @@
  */
 import { formatUsd } from '../format.ts';
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type Column, type Run, type Score } from '../protocol/compare.ts';
-import { errorTitle, sentence } from './view.ts';
+import { sentence } from '../errorText.ts';
+import { errorTitle } from './view.ts';
 
 /** Why a comparison cannot start, or null when it can. */
 export function validateSetup(models: readonly string[], prompt: string): string | null {

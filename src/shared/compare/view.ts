@@ -1,8 +1,9 @@
 /**
  * What the comparison view is allowed to see and how it words it (pure; host and webview share it):
  * the blind mask the host applies before a column leaves it, the answers the diff can offer, and human
- * sentences for errors (waits: shared/protocol/retry.ts, the chat's wording).
+ * sentences for errors (shared/errorText.ts and shared/protocol/retry.ts: the chat's wording).
  */
+import { errorHeadline } from '../errorText.ts';
 import type { Column } from '../protocol/compare.ts';
 
 /** The error kind a blind column carries instead of the real one until the vote. */
@@ -38,35 +39,7 @@ export function diffChoices(columns: readonly Pick<Column, 'status' | 'text'>[])
   return columns.flatMap((c, i) => ((c.status === 'done' || c.status === 'stopped') && c.text.trim() ? [i] : []));
 }
 
-const TITLES: Record<string, string> = {
-  auth: 'The provider refused the API key',
-  permission: 'The key may not use this model',
-  quota: 'The account is out of credits',
-  rate_limit: 'Rate limited',
-  overloaded: 'The provider is overloaded',
-  server: 'The provider had a server error',
-  context_length: 'The prompt is too long for this model',
-  bad_request: 'The provider rejected the request',
-  not_found: 'Model not found',
-  network: 'Could not reach the provider',
-  timeout: 'The provider stopped answering',
-  aborted: 'Stopped',
-  invalid_response: 'The provider sent an unexpected answer',
-  config: 'Configuration problem',
-  budget: 'Over budget',
-  internal: 'Something went wrong in Switchboard',
-  [WITHHELD_KIND]: 'Failed',
-};
-
-/** A heading for an error kind, never the raw kind ("rate_limit" → "Rate limited"). */
+/** A heading for an error kind (the chat's wording); a blind run's withheld error just "Failed". */
 export function errorTitle(kind: string): string {
-  return TITLES[kind] ?? 'The request failed';
-}
-
-/** "the key is not allowed…" → "The key is not allowed…." (a fragment made a sentence). */
-export function sentence(text: string): string {
-  const t = text.trim();
-  if (!t) return t;
-  const s = t[0]!.toUpperCase() + t.slice(1);
-  return /[.!?…)]$/.test(s) ? s : `${s}.`;
+  return kind === WITHHELD_KIND ? 'Failed' : errorHeadline(kind);
 }

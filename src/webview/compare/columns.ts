@@ -5,7 +5,8 @@
 import type { Column, CompareToHost } from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { codeOf, StreamingMarkdown } from '../shared/markdown.ts';
-import { errorTitle, sentence } from '../../shared/compare/view.ts';
+import { errorTitle } from '../../shared/compare/view.ts';
+import { sentence } from '../../shared/errorText.ts';
 import { describeRetry } from '../../shared/protocol/retry.ts';
 
 const STATUS: Record<Column['status'], { icon: string; text: string }> = {
