@@ -432,7 +432,7 @@ test(
       await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 15_000 });
       // The webview restyles once VS Code tells it the theme's kind (a class on its body).
       const body = name === 'light' ? 'vscode-light' : name === 'hc-dark' ? 'vscode-high-contrast' : 'vscode-high-contrast-light';
-      await panel.locator(`body.${body}${name === 'hc-dark' ? ':not(.vscode-high-contrast-light)' : ''}`).waitFor({ timeout: 15_000 });
+      await panel.locator(`body.${body}${name === 'hc-dark' ? ':not(.vscode-high-contrast-light)' : ''}`).waitFor({ state: 'attached', timeout: 15_000 });
       await screenshot(page, `ui-compare-${name}`);
     }
   }),
