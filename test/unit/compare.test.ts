@@ -211,6 +211,7 @@ describe('export', () => {
     assert.ok(md.includes('## Answer B (route/fast)\n\nAnswered by groq/llama\n\nB says'));
     assert.ok(md.includes('> **Rate limited.** slow down\n>\n> Fix: Wait a minute.\n'), md);
     assert.ok(md.includes('| Answer C (anthropic/claude) | failed |'), md);
+    assert.ok(md.includes('| Answer C (anthropic/claude) | failed | — | — | — | — | — |'), 'unknown figures are "—", never "?"');
   });
   it('JSON and Markdown carry the code that was sent; a run without it says so', () => {
     assert.deepEqual(JSON.parse(exportJson(run, at)).contextCode, run.contextCode);

@@ -220,7 +220,7 @@ export function exportMarkdown(run: Run, exportedAt: Date): string {
   }
   lines.push('## Results', '', '| Answer | Status | First token | Total | Tokens in → out | Tokens/s | Cost |', '|---|---|---|---|---|---|---|');
   run.columns.forEach((c, i) => {
-    const tokens = `${c.inputTokens ?? '?'} → ${c.outputTokens ?? '?'}`;
+    const tokens = c.inputTokens === null && c.outputTokens === null ? '—' : `${c.inputTokens ?? '—'} → ${c.outputTokens ?? '—'}`;
     const tps = c.tokensPerSecond === null ? '—' : c.tokensPerSecond.toFixed(1);
     lines.push(
       `| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status === 'error' ? 'failed' : c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatUsd(c.costUsd)} |`,

@@ -191,7 +191,12 @@ export class ColumnView {
     this.metrics.replaceChildren(
       ...timing,
       item('tok/s', tps === null ? '—' : `${approx}${tps.toFixed(1)}`, 'm-tps'),
-      item('tokens', `${c.inputTokens ?? '?'} → ${outTokens === null ? '?' : `${approx}${outTokens}`}`, 'm-tokens'),
+      // Unknown counts read "—" like every other unknown figure (never a bare "?").
+      item(
+        'tokens',
+        c.inputTokens === null && outTokens === null ? '—' : `${c.inputTokens ?? '—'} → ${outTokens === null ? '—' : `${approx}${outTokens}`}`,
+        'm-tokens',
+      ),
       item('cost', cost === null ? (live ? '—' : formatUsd(null)) : `${approx}${formatUsd(cost)}`, 'm-cost'),
     );
   }
