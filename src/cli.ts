@@ -15,7 +15,7 @@ import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
 import type { CompareResult } from './core/index.ts';
 import type { ChatRequest } from './core/index.ts';
-import type { ChatMessage, ChatResult } from './core/index.ts';
+import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
 
 const VERSION = '0.1.0';
@@ -113,7 +113,16 @@ function openLedger(io: Io): SqliteUsageStore {
   return openLedgerAt(io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env));
 }
 
-function openClient(configPath: string | undefined, io: Io): { client: SwitchboardClient; config: SwitchboardConfig; ledger: SqliteUsageStore } {
+/**
+ * The client of one command. Its spend session is this invocation (budget.perSession); a gateway
+ * (`serve`) is one session for its whole run. `onBudgetAlert`: where 50/80/100 % alerts go when the
+ * command does not print its stream's warnings itself.
+ */
+function openClient(
+  configPath: string | undefined,
+  io: Io,
+  onBudgetAlert?: (a: BudgetAlert) => void,
+): { client: SwitchboardClient; config: SwitchboardConfig; ledger: SqliteUsageStore } {
   const { config, path } = loadConfig(configPath, io.env);
   const ledger = openLedger(io);
   const cacheBase = io.env.XDG_CACHE_HOME || join(homedir(), '.cache');
@@ -121,6 +130,7 @@ function openClient(configPath: string | undefined, io: Io): { client: Switchboa
     env: io.env,
     ledger,
     frontEnd: 'cli',
+    ...(onBudgetAlert ? { onBudgetAlert } : {}),
     configHint: path ? `the config file ${path}` : 'the config file (~/.config/switchboard/config.json or --config)',
     catalogCacheFile: config.catalog.cacheFile ?? join(cacheBase, 'switchboard', 'catalog.json'),
     priceDataCacheFile: join(cacheBase, 'switchboard', 'genai-prices.json'),
@@ -264,7 +274,8 @@ async function compare(args: string[], io: Io): Promise<number> {
   const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
   const base = await buildRequest(v, io);
-  const { client } = openClient(v.config, io);
+  // The columns' warnings are not printed one by one: budget alerts go to stderr as they fire.
+  const { client } = openClient(v.config, io, (a) => io.stderr.write(`switchboard: warning: ${a.message}\n`));
   const sigint = cancelOnSigint();
   try {
     const run = client.compare(base, list, { signal: sigint.signal, ...(concurrency ? { concurrency } : {}) });
@@ -416,7 +427,9 @@ async function serve(args: string[], io: Io): Promise<number> {
   const { loadOrCreateToken } = await import('./gateway/token.ts');
   const { startGateway } = await import('./gateway/server.ts');
   const token = loadOrCreateToken({ env: io.env });
-  const { client } = openClient(v.config, io);
+  // The gateway's requests set off budget alerts (50/80/100 %): one log line each, and the
+  // response that crossed it carries it in x-switchboard-warnings (or, streamed, its last event).
+  const { client } = openClient(v.config, io, (a) => io.stderr.write(`gateway: ${a.message}\n`));
   const secrets = client.providers.flatMap((p) => (p.apiKeyEnv && io.env[p.apiKeyEnv] ? [io.env[p.apiKeyEnv]!] : []));
   const gateway = await startGateway({
     client,

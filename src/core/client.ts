@@ -5,6 +5,7 @@
  * - `chat.completions.create(params)`: the OpenAI SDK's shapes for every provider;
  * - `compare(req, models)`: one request to several models in parallel.
  */
+import { randomUUID } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { Catalog } from './catalog/catalog.ts';
 import { ChatStream } from './chatStream.ts';
@@ -26,10 +27,10 @@ import { ModelResolver } from './resolve.ts';
 import { compareModels, type CompareOptions, type CompareRun } from './router/compare.ts';
 import { CooldownTracker, type CooldownOptions } from './router/cooldown.ts';
 import { LatencyTracker } from './router/latency.ts';
-import type { UsageStore } from './router/ledger.ts';
+import type { LedgerEntryInput, UsageStore } from './router/ledger.ts';
 import { DEFAULT_RETRY, Router, type ChatRequest, type RetryPolicy } from './router/router.ts';
 import type { ModelFacts } from './router/strategy.ts';
-import type { ChatResult, LanguageModel } from './types.ts';
+import type { BudgetAlert, ChatResult, LanguageModel } from './types.ts';
 
 export interface ClientOptions {
   /** Where keys come from by default (the CLI's environment). */
@@ -45,6 +46,16 @@ export interface ClientOptions {
   ledger?: UsageStore;
   /** Ledger tag for requests made through this client. */
   frontEnd?: string;
+  /**
+   * The spend session requests count toward (budget.perSession, the session totals). A function
+   * is read at each request (VS Code can start a new session without a new client). Default: one
+   * session for this client's lifetime (a CLI run, a gateway process).
+   */
+  session?: string | (() => string);
+  /** Called once for each budget alert fired (50/80/100 % of a cap); the alert is also a warning part of the request that fired it. */
+  onBudgetAlert?: (alert: BudgetAlert) => void;
+  /** Called after each answer's entry is written to the ledger (a live spend display refreshes on it). */
+  onRecorded?: (entry: LedgerEntryInput) => void;
   /** Names the config source in errors ("the config file ~/.config/…", "settings"). */
   configHint?: string;
   cooldown?: Partial<CooldownOptions>;
@@ -64,6 +75,8 @@ export interface SwitchboardClient {
   readonly catalog: Catalog;
   readonly cooldowns: CooldownTracker;
   readonly latency: LatencyTracker;
+  /** The spend session this client's requests count toward now. */
+  session(): string;
   stream(req: ChatRequest): ChatStream;
   complete(req: ChatRequest): Promise<ChatResult>;
   compare(req: Omit<ChatRequest, 'model'>, models: string[], opts?: CompareOptions): CompareRun;
@@ -120,6 +133,9 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const facts: ModelFacts = catalog;
   const make = options.createModel ?? createLanguageModel;
   const models = new Map<string, LanguageModel>();
+  const ownSession = `${options.frontEnd ?? 'library'}-${randomUUID()}`;
+  const given = options.session;
+  const session = typeof given === 'function' ? given : () => given ?? ownSession;
   const cooldowns = new CooldownTracker(() => clock.now(), options.cooldown);
   const latency = new LatencyTracker();
   const router = new Router({
@@ -150,6 +166,9 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     ...(config.budget ? { budget: config.budget } : {}),
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.random ? { random: options.random } : {}),
+    session,
+    ...(options.onBudgetAlert ? { onBudgetAlert: options.onBudgetAlert } : {}),
+    ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
   });
 
   const stream = (req: ChatRequest): ChatStream => {
@@ -206,6 +225,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     catalog,
     cooldowns,
     latency,
+    session,
     stream,
     complete: (req) => stream(req).result,
     compare: (req, list, opts) => compareModels(stream, req, list, opts),

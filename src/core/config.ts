@@ -109,6 +109,11 @@ export const BudgetSchema = z
     daily: z.number().nonnegative().optional(),
     monthly: z.number().nonnegative().optional(),
     perRequest: z.number().nonnegative().optional(),
+    /**
+     * USD for one spend session: a CLI run, a gateway process, a VS Code window session (which
+     * survives window reloads). What an agent loop may spend before it is stopped or warned.
+     */
+    perSession: z.number().nonnegative().optional(),
     onExceed: z.enum(['warn', 'block']).default('warn'),
   })
   .strict();

@@ -21,7 +21,19 @@ export { systemClock, type Clock } from './clock.ts';
 export { Catalog, type ModelInfo } from './catalog/catalog.ts';
 export { computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
 export { priceDataInfo, pricesAsOfLabel, type PriceDataInfo } from './catalog/priceDb.ts';
-export { MemoryUsageStore, defaultLedgerPath, localDayKey, summarize, totalsAt, type UsageStore, type LedgerEntry, type UsageReport } from './router/ledger.ts';
+export {
+  MemoryUsageStore,
+  defaultLedgerPath,
+  localDayKey,
+  recordedSpend,
+  summarize,
+  totalsAt,
+  type UsageStore,
+  type LedgerEntry,
+  type SpendTotals,
+  type UsageReport,
+} from './router/ledger.ts';
+export { ALERT_THRESHOLDS, isBudgetAlertMessage } from './router/alerts.ts';
 export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';

@@ -1,6 +1,29 @@
 /** Folds an adapter's parts into the pieces of a ChatResult. One builder per attempt. */
 import type { AssistantContent, ProviderState, ReasoningPart, TextPart, ToolCallPart } from './request.ts';
-import { emptyUsage, USAGE_KEYS, type FinishReason, type ModelStreamPart, type ToolCall, type Usage } from './types.ts';
+import type { SwitchboardError } from './errors.ts';
+import { emptyUsage, USAGE_KEYS, type ChatResult, type FinishReason, type ModelStreamPart, type ToolCall, type Usage } from './types.ts';
+
+/** The result of a request that never produced anything (cancelled before it started, or failed before a provider answered). */
+export function emptyResult(model: string, error: SwitchboardError): ChatResult {
+  return {
+    model,
+    answeredBy: null,
+    providerModel: null,
+    responseId: null,
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    content: [],
+    warnings: [],
+    finishReason: 'error',
+    rawFinishReason: null,
+    usage: emptyUsage(),
+    costUsd: null,
+    timing: { ttftMs: null, totalMs: 0 },
+    attempts: [],
+    error,
+  };
+}
 
 const NONE = 0;
 const TEXT = 1;

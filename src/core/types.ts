@@ -128,6 +128,28 @@ export interface ChatResult {
   error: SwitchboardError | null;
   /** When a stream broke after tokens were shown: a model that could continue. */
   canContinueWith?: string[];
+  /** Budget alerts this request fired (each fires once per period; the same text is in `warnings`). */
+  budgetAlerts?: BudgetAlert[];
+}
+
+/**
+ * A budget threshold reached: 50, 80 or 100 % of the daily, monthly or session cap, of the
+ * spend recorded in the ledger (holds of requests in flight are not spend). Fired once per cap,
+ * period (day, month, session) and threshold, whichever process reaches it first.
+ */
+export interface BudgetAlert {
+  cap: 'daily' | 'monthly' | 'perSession';
+  threshold: 50 | 80 | 100;
+  limitUsd: number;
+  spentUsd: number;
+  /** A request was refused by this cap (onExceed: block), whatever the percentage. */
+  blocked: boolean;
+  onExceed: 'warn' | 'block';
+  /** The day (2026-12-02), the month (2026-12) or the session id. */
+  period: string;
+  /** The front end whose request fired it (cli, gateway, vscode…). */
+  frontEnd: string;
+  message: string;
 }
 
 /** An adapter for one model of one provider. */

@@ -31,7 +31,7 @@ export function activateSwitchboard(context: vscode.ExtensionContext): Switchboa
   context.subscriptions.push(log, status, lmChanged);
   const saved =
     context.globalState.get<string>('switchboard.currentModel') ?? vscode.workspace.getConfiguration('switchboard').get<string>('defaultModel') ?? null;
-  status.update({ model: saved || null, spend: '$0.00', requests: 0, detail: null });
+  status.update({ model: saved || null, detail: null, spend: null });
 
   let loading: Promise<Main> | undefined;
   const load = (): Promise<Main> =>

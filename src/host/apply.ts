@@ -26,7 +26,7 @@ interface Proposal {
 }
 
 interface Host {
-  notify(level: 'info' | 'warning' | 'error', text: string, ...actions: string[]): Thenable<string | undefined>;
+  tell(level: 'info' | 'warning' | 'error', text: string): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -94,12 +94,12 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
   /** Put `code` into the editor: insert at the cursor, replace the target (or the selection), or propose a diff. */
   async applyCode(code: string, target: ApplyTarget | null, mode: ApplyMode): Promise<boolean> {
     if (!code) {
-      void this.host.notify('warning', 'Switchboard: the answer has no code to apply.');
+      this.host.tell('warning', 'Switchboard: the answer has no code to apply.');
       return false;
     }
     const editor = await this.editorFor(target);
     if (!editor) {
-      void this.host.notify('warning', 'Switchboard: open an editor to put the code in.');
+      this.host.tell('warning', 'Switchboard: open an editor to put the code in.');
       return false;
     }
     switch (mode) {
@@ -148,12 +148,12 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
   async accept(uri?: vscode.Uri): Promise<boolean> {
     const p = this.proposalFor(uri);
     if (!p) {
-      void this.host.notify('warning', 'Switchboard: there is no proposed change to accept.');
+      this.host.tell('warning', 'Switchboard: there is no proposed change to accept.');
       return false;
     }
     const doc = await vscode.workspace.openTextDocument(p.documentUri);
     if (doc.getText(p.target.range) !== p.target.original) {
-      void this.host.notify('warning', `Switchboard: ${basename(doc.uri.path)} changed since the proposal was made; ask again.`);
+      this.host.tell('warning', `Switchboard: ${basename(doc.uri.path)} changed since the proposal was made; ask again.`);
       return false;
     }
     const edit = new vscode.WorkspaceEdit();

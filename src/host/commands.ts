@@ -14,6 +14,7 @@ import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
 import { snippetOf } from './snippet.ts';
+import { formatUsd } from '../shared/format.ts';
 
 /** The commands reach every feature: the host plus the chat and the comparison (main.ts wires it). */
 export type CommandsHost = FeatureHost & { readonly chat: ChatController; readonly compare: CompareManager };
@@ -24,7 +25,7 @@ export const EXTENSION_ID = 'switchboard.switchboard';
 export async function currentSelection(app: CommandsHost): Promise<{ code: CodeSelection; target: ApplyTarget } | undefined> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
-    void app.notify('info', 'Switchboard: select some code in an editor first.');
+    app.tell('info', 'Switchboard: select some code in an editor first.');
     return undefined;
   }
   const doc = editor.document;
@@ -111,7 +112,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       for (const e of r.errors) app.log.warn(`Catalog: could not refresh ${e.providerId}: ${e.message}`);
       if (r.cacheError) app.log.warn(r.cacheError);
       const failed = r.errors.map((e) => `${e.providerId}: ${e.message}`).join('; ');
-      void app.notify(
+      app.tell(
         r.errors.length && !r.refreshed.length ? 'warning' : 'info',
         `Switchboard: ${count} models available.${r.refreshed.length ? ` Refreshed ${r.refreshed.join(', ')}.` : ''}${failed ? ` Could not refresh ${failed}` : ''}`,
       );
@@ -120,6 +121,15 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       return r;
     },
     'switchboard.showUsage': () => usage.show(),
+    'switchboard.newSpendSession': async () => {
+      const before = app.spendView();
+      const view = await app.startNewSpendSession();
+      app.tell(
+        'info',
+        `Switchboard: a new spend session started (the last one spent ${formatUsd(before.session.usd)} over ${before.session.requests} request${before.session.requests === 1 ? '' : 's'}).`,
+      );
+      return view;
+    },
     'switchboard.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${EXTENSION_ID}`),
     'switchboard.insertAnswer': () => app.chat.apply(undefined, 'insert'),
     'switchboard.replaceSelectionWithAnswer': () => app.chat.apply(undefined, 'replace'),

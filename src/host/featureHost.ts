@@ -9,11 +9,11 @@ import type { ChatMessage, ChatResult, ResolvedProvider, SwitchboardClient, Usag
 import type { Applier } from './apply.ts';
 import type { KeyStore } from './keyStore.ts';
 import type { PickEntry } from './common/modelItems.ts';
-import type { SessionTotals } from './services/spend.ts';
+import type { SessionTotals, SpendView } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
 import type { SettingsResult } from './common/settingsModel.ts';
 
-export type { FlagName, NoticeLevel, SessionTotals };
+export type { FlagName, NoticeLevel, SessionTotals, SpendView };
 
 export interface FeatureHost {
   readonly context: vscode.ExtensionContext;
@@ -23,7 +23,6 @@ export interface FeatureHost {
   readonly applier: Applier;
   /** The switchboard.* settings as last read (invalid parts dropped, see problems). */
   readonly settings: SettingsResult;
-  readonly session: SessionTotals;
 
   // Client and keys (services/clients.ts)
   keyFor(p: ResolvedProvider): string | undefined;
@@ -43,13 +42,16 @@ export interface FeatureHost {
   modelPickItems(): PickEntry[];
   modelDetail(id: string | null): string | null;
 
-  // Spend and status (services/spend.ts)
+  // Spend and status (services/spend.ts): the spend session and the totals, from the ledger
   recordResult(source: string, r: ChatResult, messages?: readonly ChatMessage[]): void;
-  spendText(): string;
+  spendView(): SpendView;
+  startNewSpendSession(): Promise<SpendView>;
   updateStatus(): void;
 
   // Notifications and first-run flags (services/notifier.ts)
-  notify(level: NoticeLevel, text: string, ...actions: string[]): PromiseLike<string | undefined>;
+  notify(level: NoticeLevel, text: string, ...actions: string[]): Promise<string | undefined>;
+  /** A message with no buttons that nobody waits for; a failure to show it is logged. */
+  tell(level: NoticeLevel, text: string): void;
   flag(name: FlagName): boolean;
   setFlag(name: FlagName, value: boolean): Promise<void>;
 }

@@ -15,7 +15,7 @@ import type { FeatureHost } from './featureHost.ts';
 import { inBackground } from './common/background.ts';
 
 /** What the gateway controller uses (main.ts wires it to the services). */
-export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'currentModel' | 'keys' | 'log' | 'notify'>;
+export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'currentModel' | 'keys' | 'log' | 'notify' | 'tell'>;
 
 export const GATEWAY_TOKEN_SECRET = 'switchboard.gateway.token';
 const USE_WITH = 'Use with Claude Code / Codex / other tools';
@@ -102,13 +102,13 @@ export class GatewayController implements vscode.Disposable {
     await this.starting?.catch(() => undefined);
     const r = this.running;
     if (!r) {
-      if (!args.quiet) void this.app.notify('info', 'Switchboard: the local gateway is not running.');
+      if (!args.quiet) this.app.tell('info', 'Switchboard: the local gateway is not running.');
       return false;
     }
     this.running = null;
     await r.close();
     this.app.log.info('Gateway stopped');
-    if (!args.quiet) void this.app.notify('info', 'Switchboard: local gateway stopped.');
+    if (!args.quiet) this.app.tell('info', 'Switchboard: local gateway stopped.');
     return true;
   }
 
@@ -150,7 +150,7 @@ export class GatewayController implements vscode.Disposable {
     await vscode.env.clipboard.writeText(chosen.text);
     this.app.log.info(`Gateway settings for ${chosen.label} copied to the clipboard (model ${model})`);
     if (!agent)
-      void this.app.notify(
+      this.app.tell(
         'info',
         `Switchboard: settings for ${chosen.label} copied (they contain the gateway token). Paste them into your shell${chosen.id === 'codex' ? ' and ~/.codex/config.toml' : ''}.`,
       );

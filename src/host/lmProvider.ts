@@ -5,7 +5,7 @@
  * in lmMapping.ts; this file only sorts VS Code's part classes and talks to VS Code.
  */
 import * as vscode from 'vscode';
-import { estimateTokens } from '../core/index.ts';
+import { estimateTokens, isBudgetAlertMessage } from '../core/index.ts';
 import type { ModelCapabilities } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import type { SwitchboardClient } from '../core/index.ts';
@@ -133,6 +133,8 @@ export async function provideResponse(
   token: vscode.CancellationToken,
 ): Promise<void> {
   const warn = (message: string): void => {
+    // Budget alerts are shown once by the spend service (services/spend.ts), whichever request fired them.
+    if (isBudgetAlertMessage(message)) return;
     app.log.warn(`VS Code chat (${model.id}): ${message}`);
     if (shownWarnings.has(message)) return;
     shownWarnings.add(message);

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
+import { defaultLedgerPath, openLedgerAt, MemoryUsageStore, type SwitchboardConfig, type UsageStore } from '../core/index.ts';
 import type { ChatState } from '../shared/protocol/chat.ts';
 import { Applier } from './apply.ts';
 import { ChatController } from './chat/controller.ts';
@@ -24,7 +24,8 @@ import type { Disposable } from './services/events.ts';
 import { ModelChoice } from './services/modelChoice.ts';
 import { ModelList } from './services/modelList.ts';
 import { FirstRunFlags, Notifier } from './services/notifier.ts';
-import { SessionSpend } from './services/spend.ts';
+import { SpendService, type SpendView } from './services/spend.ts';
+import { spendStatus } from './common/spendStatus.ts';
 import { validateSettings } from './common/settingsModel.ts';
 import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
@@ -54,6 +55,12 @@ export interface SwitchboardServices {
   /** Provider ids with a stored key. */
   keyProviders(): string[];
   session(): { usd: number; requests: number; unknownCost: number };
+  /** The spend session, the day's and month's totals (from the ledger) and the budget. */
+  spend(): SpendView;
+  /** Reads the totals from the ledger again (the status bar follows). */
+  refreshSpend(): Promise<SpendView>;
+  /** The status-bar item's text and tooltip as shown. */
+  statusBar(): { text: string; tooltip: string };
   /** Provider ids the client currently runs with. */
   providers(): string[];
   languageModels(): vscode.LanguageModelChatInformation[];
@@ -65,20 +72,36 @@ function showMessage(level: NoticeLevel, text: string, actions: string[]): Thena
   return vscode.window.showInformationMessage(text, ...actions);
 }
 
+/**
+ * The usage ledger every Switchboard process of the user shares (the CLI's and the gateway's:
+ * ~/.local/share/switchboard/usage.sqlite, or $SWITCHBOARD_LEDGER), so the day's total and the
+ * daily cap count them all. The extension's own ledger of earlier versions is copied in once.
+ */
+function sharedLedger(ownOld: string, log: vscode.LogOutputChannel): UsageStore {
+  const store = openLedgerAt(process.env.SWITCHBOARD_LEDGER || defaultLedgerPath());
+  try {
+    const n = store.importLedgerOnce(ownOld);
+    if (n !== null) log.info(`Usage ledger: ${n} entries of the extension's earlier ledger ${ownOld} copied into ${store.location}`);
+  } catch (e) {
+    log.warn(`Usage ledger: the extension's earlier ledger ${ownOld} could not be copied in (its spend is not counted): ${(e as Error).message}`);
+  }
+  return store;
+}
+
 /** The services and the features, wired. */
 class Extension implements vscode.Disposable {
   readonly keys: KeyStore;
   readonly clients: ClientService;
   readonly choice: ModelChoice;
   readonly models: ModelList;
-  readonly spend: SessionSpend;
+  readonly spend: SpendService;
   readonly notifier: Notifier;
   readonly flags: FirstRunFlags;
   readonly refresher: CatalogRefresher;
   readonly host: CommandsHost;
   readonly chat: ChatController;
   readonly compare: CompareManager;
-  private readonly shell: Shell;
+  readonly shell: Shell;
   private readonly subs: (vscode.Disposable | Disposable)[] = [];
 
   constructor(shell: Shell) {
@@ -86,17 +109,18 @@ class Extension implements vscode.Disposable {
     const { context, log } = shell;
     const storage = context.globalStorageUri;
     const onDisk = storage.scheme === 'file';
-    const ledger: UsageStore = onDisk ? openLedgerAt(join(storage.fsPath, 'usage.sqlite')) : new MemoryUsageStore();
+    const ledger = onDisk ? sharedLedger(join(storage.fsPath, 'usage.sqlite'), log) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
-    this.notifier = new Notifier(showMessage);
+    this.notifier = new Notifier(showMessage, log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
     // workspace override is announced once per workspace.
     const readSettings = () => {
       const read = readSwitchboardSettings();
-      warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
+      const remembered = warnOverridesOnce(context.workspaceState, read.overrides, (text) => {
         log.warn(text);
-        inBackground(this.notifier.notify('warning', text), log, 'A settings warning');
+        this.notifier.tell('warning', text);
       });
+      if (remembered) inBackground(remembered, log, 'Remembering the settings warnings shown');
       return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
     };
     this.clients = new ClientService({
@@ -104,17 +128,29 @@ class Extension implements vscode.Disposable {
       readSettings,
       log,
       ledger,
+      // Read at each request: "Start New Spend Session" needs no new client.
+      session: () => this.spend.sessionId,
+      onBudgetAlert: (a) => inBackground(this.spend.alert(a), log, 'A budget alert'),
+      onRecorded: () => inBackground(this.spend.touched(), log, 'Reading the spend totals'),
       catalogCacheFile: onDisk ? join(storage.fsPath, 'catalog.json') : null,
       priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null,
     });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
-    this.spend = new SessionSpend(log, () => this.clients.verbose);
+    this.spend = new SpendService({
+      log,
+      verbose: () => this.clients.verbose,
+      ledger,
+      state: context.workspaceState,
+      budget: () => this.clients.settings.config.budget,
+      notify: (level, text, ...actions) => this.notifier.notify(level, text, ...actions),
+      openBudgetSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', 'switchboard.budget'),
+    });
     this.flags = new FirstRunFlags(context.globalState);
     this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
 
     const { clients, choice, models, spend, notifier, flags } = this;
-    const applier = new Applier({ log, notify: (level, text, ...actions) => notifier.notify(level, text, ...actions) });
+    const applier = new Applier({ log, tell: (level, text) => notifier.tell(level, text) });
     const host: FeatureHost = {
       context,
       log,
@@ -123,9 +159,6 @@ class Extension implements vscode.Disposable {
       applier,
       get settings() {
         return clients.settings;
-      },
-      get session() {
-        return spend.session();
       },
       keyFor: (p) => clients.keyFor(p),
       client: () => clients.client(),
@@ -139,10 +172,12 @@ class Extension implements vscode.Disposable {
       setLastCompareModels: (ids) => choice.setLastCompareModels(ids),
       modelPickItems: () => models.pickItems(),
       modelDetail: (id) => models.detail(id),
-      recordResult: (source, r, messages) => spend.record(source, r, messages),
-      spendText: () => spend.text(),
+      recordResult: (source, r, messages) => inBackground(spend.record(source, r, messages), log, 'Reading the spend totals'),
+      spendView: () => spend.snapshot(),
+      startNewSpendSession: () => spend.startNewSession(),
       updateStatus: () => this.updateStatus(),
       notify: (level, text, ...actions) => notifier.notify(level, text, ...actions),
+      tell: (level, text) => notifier.tell(level, text),
       flag: (name) => flags.get(name),
       setFlag: (name, value) => flags.set(name, value),
     };
@@ -187,7 +222,12 @@ class Extension implements vscode.Disposable {
       }),
       choice.onDidChange(refreshViews),
       spend.onDidChange(refreshViews),
+      // Back in the window: the CLI or another window may have spent meanwhile.
+      vscode.window.onDidChangeWindowState((w) => {
+        if (w.focused) inBackground(spend.refresh(), log, 'Reading the spend totals');
+      }),
     );
+    inBackground(spend.refresh(), log, 'Reading the spend totals');
   }
 
   private onSettingsChanged(): void {
@@ -205,13 +245,13 @@ class Extension implements vscode.Disposable {
     if (!problems.length) return;
     for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
     const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-    void this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log').then(
-      async (pick) => {
-        if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
-        if (pick === 'Show Log') this.shell.log.show(true);
-      },
-      (e: unknown) => this.shell.log.warn(`Settings notification: ${(e as Error).message}`),
-    );
+    const choice = this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log');
+    const follow = async (): Promise<void> => {
+      const pick = await choice;
+      if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
+      if (pick === 'Show Log') this.shell.log.show(true);
+    };
+    inBackground(follow(), this.shell.log, 'The invalid-settings notification');
   }
 
   updateStatus(): void {
@@ -222,8 +262,7 @@ class Extension implements vscode.Disposable {
     } catch {
       detail = null; // no client yet (invalid settings): the status bar still shows the model
     }
-    const session = this.spend.session();
-    this.shell.status.update({ model, spend: this.spend.text(), requests: session.requests, detail });
+    this.shell.status.update({ model, detail, spend: spendStatus(this.spend.snapshot()) });
   }
 
   dispose(): void {
@@ -262,7 +301,7 @@ export class Main {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       this.app.log.error(`${id} failed: ${e instanceof Error && e.stack ? e.stack : message}`);
-      void this.app.notify('error', `Switchboard: ${message}`);
+      this.app.tell('error', `Switchboard: ${message}`);
       return undefined;
     }
   }
@@ -313,6 +352,12 @@ export class Main {
       chat: () => ext.chat,
       keyProviders: () => ext.keys.ids(),
       session: () => ext.spend.session(),
+      spend: () => ext.spend.snapshot(),
+      refreshSpend: async () => {
+        await ext.spend.refresh();
+        return ext.spend.snapshot();
+      },
+      statusBar: () => ext.shell.status.shown(),
       providers: () => ext.clients.client().providers.map((p) => p.id),
       languageModels: () => languageModelInfos(app),
     };

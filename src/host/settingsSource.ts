@@ -28,10 +28,11 @@ export function readSwitchboardSettings(): SettingsRead {
 const WARNED = 'switchboard.warnedWorkspaceOverrides';
 
 /** Shows each override once per workspace (remembered in workspaceState, so a reload does not repeat it). */
-export function warnOverridesOnce(state: vscode.Memento, overrides: RiskyOverride[], notify: (text: string) => void): void {
+export function warnOverridesOnce(state: vscode.Memento, overrides: RiskyOverride[], notify: (text: string) => void): PromiseLike<void> | undefined {
   const warned = state.get<string[]>(WARNED) ?? [];
   const fresh = overrides.filter((o) => !warned.includes(o.key));
-  if (!fresh.length) return;
+  if (!fresh.length) return undefined;
   for (const o of fresh) notify(o.message);
-  void state.update(WARNED, [...warned, ...fresh.map((o) => o.key)]);
+  // The caller logs a failure to remember (the warning then shows again after a reload).
+  return state.update(WARNED, [...warned, ...fresh.map((o) => o.key)]);
 }

@@ -1,16 +1,21 @@
-/** The status-bar item: the current model and this session's spend; a click opens the switcher. */
+/**
+ * The status-bar item: the current model, this spend session's total and today's (from the usage
+ * ledger, see services/spend.ts), caps and percentages in the tooltip; a click opens the switcher.
+ */
 import * as vscode from 'vscode';
+import type { SpendStatus } from './common/spendStatus.ts';
 
 export interface StatusInfo {
   model: string | null;
-  /** "$0.0012" */
-  spend: string;
-  requests: number;
   detail: string | null;
+  /** null until the services have read the ledger. */
+  spend: SpendStatus | null;
 }
 
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
+  /** The tooltip as plain text (MarkdownString escapes it). */
+  private plain = '';
 
   constructor() {
     this.item = vscode.window.createStatusBarItem('switchboard.model', vscode.StatusBarAlignment.Right, 100);
@@ -20,16 +25,26 @@ export class StatusBar implements vscode.Disposable {
 
   update(s: StatusInfo): void {
     const short = s.model ? (s.model.length > 32 ? `…${s.model.slice(-31)}` : s.model) : 'Pick a model';
-    this.item.text = `$(arrow-swap) ${short}${s.requests > 0 ? `  ${s.spend}` : ''}`;
+    this.item.text = `$(arrow-swap) ${short}${s.spend?.text ? `  ${s.spend.text}` : ''}`;
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown('**Switchboard**\n\n');
     tip.appendText(s.model ? `Model: ${s.model}${s.detail ? ` (${s.detail})` : ''}\n` : 'No model picked yet.\n');
-    tip.appendMarkdown('\n');
-    tip.appendText(`This session: ${s.spend} over ${s.requests} request${s.requests === 1 ? '' : 's'}\n`);
+    for (const line of s.spend?.lines ?? []) {
+      tip.appendMarkdown('\n');
+      tip.appendText(`${line}\n`);
+    }
     tip.appendMarkdown('\nClick to switch model.');
     this.item.tooltip = tip;
-    this.item.accessibilityInformation = { label: `Switchboard model ${s.model ?? 'not picked'}, session spend ${s.spend}` };
+    this.plain = [s.model ? `Model: ${s.model}` : 'No model picked yet.', ...(s.spend?.lines ?? [])].join('\n');
+    const severity = s.spend?.severity ?? 'none';
+    this.item.backgroundColor = severity === 'none' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Background`);
+    this.item.accessibilityInformation = { label: `Switchboard model ${s.model ?? 'not picked'}${s.spend ? `, ${s.spend.label}` : ''}` };
     this.item.show();
+  }
+
+  /** What the item shows (the integration tests read it). */
+  shown(): { text: string; tooltip: string } {
+    return { text: this.item.text, tooltip: this.plain };
   }
 
   dispose(): void {

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { inBackground } from './common/background.ts';
 
 /** The only folders a webview may load from. */
 export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
@@ -51,7 +52,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o
  * A link clicked in a webview: opened in the browser for http(s) only. The protocol's schema
  * already insists on http(s); this checks again on the parsed URI before anything leaves VS Code.
  */
-export function openHttpLink(url: string): void {
+export function openHttpLink(url: string, log: { warn(message: string): void }): void {
   const uri = vscode.Uri.parse(url, true);
-  if (uri.scheme === 'http' || uri.scheme === 'https') void vscode.env.openExternal(uri);
+  if (uri.scheme === 'http' || uri.scheme === 'https') inBackground(vscode.env.openExternal(uri), log, 'Opening the link');
 }

@@ -2,7 +2,9 @@
  * Evidence (issue 12): budgets under concurrency and unknown costs. Every request below costs
  * exactly its worst case, $0.20 (100 output tokens at $2000/1M, free prompt), against a blocking
  * $1.00 daily budget, so at most 5 may be answered however they overlap: 10 real CLI processes
- * sharing one ledger file, 20 parallel gateway requests, an 8-model compare. Then 30 streams
+ * sharing one ledger file, 20 parallel gateway requests, an 8-model compare, and 40 parallel
+ * requests of one agent session against a blocking $1.00 session cap (issue 15), whose 50/80/100 %
+ * alerts must each fire at most once. Then 30 streams
  * cancelled after their first token (counted at an estimate), an unwritable ledger under a
  * blocking budget, and a full ledger (capped SQLite database). Writes .artifacts/evidence/budget-concurrency.json.
  */
@@ -122,6 +124,35 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       checks.compare = ok <= 5 && spend(entries) <= 1 + 1e-9;
       rows.push(['compare of 8 models', 8, ok, refused, usd(spend(entries)), usd(BUDGET.daily), checks.compare]);
     }
+    // 3b. One agent session: 40 parallel requests against a $1.00 session cap (the day is not capped).
+    {
+      const fake = await startFakeProvider('openai');
+      fake.setDefault(ANSWER);
+      const ledger = new SqliteUsageStore(join(root, 'session', 'usage.sqlite'));
+      const alerts: number[] = [];
+      const client = createClient(
+        {
+          providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K', models: ['m'] }],
+          retries: { maxRetries: 0 },
+          pricing: { 'a/m': PRICE },
+          budget: { perSession: 1, onExceed: 'block' },
+        },
+        { env: { K: 'k' }, ledger, session: 'agent-session', onBudgetAlert: (a) => alerts.push(a.threshold) },
+      );
+      const results = await Promise.all(
+        Array.from({ length: 40 }, () => client.complete({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }], maxTokens: 100 })),
+      );
+      await client.close();
+      await fake.close();
+      const entries = await ledger.readAll();
+      ledger.close();
+      const ok = results.filter((r) => !r.error).length;
+      const refused = results.filter((r) => r.error?.kind === 'budget').length;
+      const onceEach = new Set(alerts).size === alerts.length && alerts.filter((a) => a === 100).length === 1;
+      checks.session = ok <= 5 && spend(entries) <= 1 + 1e-9 && entries.every((e) => e.session === 'agent-session') && onceEach;
+      rows.push(['40 parallel requests of one agent session ($1.00 session cap)', 40, ok, refused, usd(spend(entries)), usd(1), checks.session]);
+      figures.push({ label: 'session-cap alerts fired (each threshold at most once)', value: `${alerts.sort((a, b) => a - b).join(', ')} %` });
+    }
     // 4. Streams cancelled after their first token.
     {
       const fake = await startFakeProvider('openai');
@@ -174,7 +205,8 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
     // 6. A full ledger: whole entries or nothing.
     {
       const path = join(root, 'full', 'usage.sqlite');
-      const full = new SqliteUsageStore(path, { maxPageCount: 8 });
+      // The schema takes 9 pages (tables and indexes); 12 leave room for a hundred-odd entries.
+      const full = new SqliteUsageStore(path, { maxPageCount: 12 });
       let written = 0;
       let failed = 0;
       for (let i = 0; i < 400; i++) {
@@ -208,7 +240,7 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
       });
       const back = await after.readAll();
       after.close();
-      checks.fullDisk = failed > 0 && back.length === written + 1 && back.every((e, i) => e.model === (i < written ? `m${i}` : 'after'));
+      checks.fullDisk = written > 0 && failed > 0 && back.length === written + 1 && back.every((e, i) => e.model === (i < written ? `m${i}` : 'after'));
       figures.push({
         label: 'full ledger: writes accepted / refused with an error / read back whole after space returned',
         value: `${written} / ${failed} / ${back.length} (${written} + 1 new)`,
@@ -227,7 +259,10 @@ test('budgets under concurrency, unknown costs, unwritable and full ledgers', as
     durationMs: Date.now() - t0,
     pass,
     figures,
-    table: { columns: ['scenario ($0.20 a request, $1.00 a day, block)', 'requests', 'answered', 'refused', 'spend', 'budget', 'within budget'], rows },
+    table: {
+      columns: ['scenario ($0.20 a request, $1.00 a day or a session, block)', 'requests', 'answered', 'refused', 'spend', 'budget', 'within budget'],
+      rows,
+    },
     checks,
   });
   assert.ok(pass, JSON.stringify(checks));

@@ -115,7 +115,7 @@ describe("VS Code's language-model API", () => {
     assert.equal(msgs[2]!.tool_call_id, 'call_w1');
     assert.equal(msgs[2]!.content, 'sunny, 21 °C');
     // Costs and the session count apply to these requests as to any other.
-    assert.ok((await services()).session().requests >= 2);
+    assert.ok((await (await services()).refreshSpend()).session.requests >= 2);
   });
 
   it('an image data part reaches the provider as an image', async () => {

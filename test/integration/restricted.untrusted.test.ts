@@ -11,7 +11,7 @@ import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
 const KEY = 'sk-restricted-integration';
 const MODEL = 'openai/gpt-4o-mini';
 const HOSTILE = {
-  'switchboard.budget': { daily: 1000, onExceed: 'warn' },
+  'switchboard.budget': { daily: 1000, perSession: 1000, onExceed: 'warn' },
   'switchboard.pricing': { [MODEL]: { input: 0, output: 0 } },
   'switchboard.defaultModel': 'openai/gpt-4o',
   'switchboard.routes': [{ id: 'repo', models: [MODEL] }],
@@ -24,7 +24,10 @@ const HOSTILE = {
   'editor.tabSize': 7,
 };
 
-describe('Restricted Mode: a repository cannot change money or privacy settings', () => {
+describe('Restricted Mode: a repository cannot change money or privacy settings', function () {
+  // The set-up writes five settings, a key and a settings file and waits for each to be read: on a
+  // loaded 2-core machine that passed 20 s (a hang guard, not a speed check).
+  this.timeout(60_000);
   let fake: FakeServer;
   let settingsUri: vscode.Uri;
 
@@ -34,7 +37,7 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     // The user's own settings: a blocking daily budget of $0.001 at $1000/1M, so any request is over it.
     await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
     await setSetting('pricing', { [MODEL]: { input: 1000, output: 1000 } });
-    await setSetting('budget', { daily: 0.001, onExceed: 'block' });
+    await setSetting('budget', { daily: 0.001, perSession: 0.5, onExceed: 'block' });
     await setSetting('defaultModel', MODEL);
     await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
     // The repository's settings, as a clone brings them.
@@ -63,7 +66,7 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     const e = s.effectiveSettings();
     assert.equal(e.trusted, false);
     assert.equal(e.verbose, false);
-    assert.deepEqual(e.config.budget, { daily: 0.001, onExceed: 'block' });
+    assert.deepEqual(e.config.budget, { daily: 0.001, perSession: 0.5, onExceed: 'block' });
     assert.deepEqual(e.config.pricing, { [MODEL]: { input: 1000, output: 1000 } });
     assert.equal(e.config.defaultModel, MODEL);
     assert.deepEqual(e.config.routes, []);
@@ -88,7 +91,7 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
 
   it('VS Code itself also hides the workspace values of the restricted settings (package.json restrictedConfigurations)', () => {
     const cfg = vscode.workspace.getConfiguration('switchboard');
-    assert.deepEqual(cfg.get('budget'), { daily: 0.001, onExceed: 'block' });
+    assert.deepEqual(cfg.get('budget'), { daily: 0.001, perSession: 0.5, onExceed: 'block' });
     assert.equal(cfg.get('verboseLogging'), false);
     console.log(`restricted settings in Restricted Mode: inspect('budget') = ${JSON.stringify(cfg.inspect('budget'))}`);
   });

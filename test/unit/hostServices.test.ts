@@ -2,13 +2,11 @@
 // its changes; no VS Code needed (the features see them through featureHost.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyUsage, type ChatResult } from '../../src/core/types.ts';
 import type { KeyValueStore } from '../../src/host/common/memento.ts';
 import { ClientService } from '../../src/host/services/clients.ts';
 import { Emitter, type Log } from '../../src/host/services/events.ts';
 import { ModelChoice } from '../../src/host/services/modelChoice.ts';
 import { FirstRunFlags, Notifier } from '../../src/host/services/notifier.ts';
-import { SessionSpend } from '../../src/host/services/spend.ts';
 import { validateSettings } from '../../src/host/common/settingsModel.ts';
 
 class MapStore implements KeyValueStore {
@@ -25,21 +23,6 @@ function memoryLog(): Log & { lines: string[] } {
   const lines: string[] = [];
   const add = (level: string) => (m: string) => void lines.push(`${level} ${m}`);
   return { lines, info: add('info'), warn: add('warn'), error: add('error'), debug: add('debug') };
-}
-
-function result(over: Partial<ChatResult>): ChatResult {
-  return {
-    model: 'openai/gpt-4o-mini',
-    answeredBy: 'openai/gpt-4o-mini',
-    text: 'hi',
-    finishReason: 'stop',
-    usage: emptyUsage(),
-    costUsd: 0.002,
-    timing: { ttftMs: 10, totalMs: 20 },
-    attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'ok', durationMs: 20, status: 200 }],
-    error: null,
-    ...over,
-  } as ChatResult;
 }
 
 describe('Emitter', () => {
@@ -82,34 +65,10 @@ describe('ModelChoice', () => {
   });
 });
 
-describe('SessionSpend', () => {
-  it('counts requests that reached a provider, sums known costs, counts unpriced answers, logs each', () => {
-    const log = memoryLog();
-    const spend = new SessionSpend(log, () => false);
-    const fired: number[] = [];
-    spend.onDidChange((t) => fired.push(t.requests));
-    spend.record('chat', result({}));
-    spend.record('chat', result({ costUsd: null }));
-    // Never reached a provider (no key): logged, not counted.
-    spend.record(
-      'chat',
-      result({
-        answeredBy: null,
-        costUsd: null,
-        attempts: [{ model: 'openai/gpt-4o-mini', outcome: 'error', errorKind: 'auth', durationMs: 0 }] as ChatResult['attempts'],
-      }),
-    );
-    assert.deepEqual(spend.session(), { usd: 0.002, requests: 2, unknownCost: 1 });
-    assert.equal(spend.text(), '$0.002 (+1 unpriced)');
-    assert.deepEqual(fired, [1, 2]);
-    assert.equal(log.lines.length, 3);
-  });
-});
-
 describe('Notifier and FirstRunFlags', () => {
   it('records what was shown, passes the buttons on, and returns the pick', async () => {
     const shown: string[][] = [];
-    const n = new Notifier(async (level, text, actions) => (shown.push([level, text, ...actions]), actions[0]));
+    const n = new Notifier(async (level, text, actions) => (shown.push([level, text, ...actions]), actions[0]), { warn: () => assert.fail('nothing failed') });
     assert.equal(await n.notify('warning', 'careful', 'Open Settings'), 'Open Settings');
     assert.deepEqual(n.notices(), [{ level: 'warning', text: 'careful' }]);
     assert.deepEqual(shown, [['warning', 'careful', 'Open Settings']]);
@@ -117,6 +76,22 @@ describe('Notifier and FirstRunFlags', () => {
     assert.equal(flags.get('envImportOffered'), false);
     await flags.set('envImportOffered', true);
     assert.equal(flags.get('envImportOffered'), true);
+  });
+
+  it('tell(): a message nobody waits for is recorded, and a failure to show it is logged, not an unhandled rejection', async () => {
+    const warned: string[] = [];
+    let logged!: () => void;
+    const loggedOnce = new Promise<void>((resolve) => (logged = resolve));
+    const n = new Notifier(() => Promise.reject(new Error('window closed')), {
+      warn: (m) => {
+        warned.push(m);
+        logged();
+      },
+    });
+    n.tell('info', 'gateway stopped');
+    assert.deepEqual(n.notices(), [{ level: 'info', text: 'gateway stopped' }]);
+    await loggedOnce;
+    assert.deepEqual(warned, ['Showing a notification failed: window closed']);
   });
 });
 

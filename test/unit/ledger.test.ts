@@ -116,7 +116,17 @@ describe('the SQLite ledger', () => {
     assert.equal(seen, 0.6, 'the other store sees the hold');
     assert.equal(r2.id, null);
     await a.settle(r1.id!, entry(0.15));
-    assert.deepEqual(await b.totals(now), { today: 0.15, month: 0.15, unknownCostToday: 0, reserved: 0 });
+    assert.deepEqual(await b.totals(now), {
+      today: 0.15,
+      month: 0.15,
+      unknownCostToday: 0,
+      reserved: 0,
+      session: 0,
+      sessionReserved: 0,
+      requestsToday: 1,
+      sessionRequests: 0,
+      unknownCostSession: 0,
+    });
     const r3 = await b.reserve(now, () => ({ hold: 0.3, value: null }));
     await b.release(r3.id!);
     assert.equal((await a.totals(now)).reserved, 0);
@@ -162,7 +172,8 @@ describe('the SQLite ledger', () => {
 
   test('a full disk: the failed write is an error, earlier entries stay whole, and writing resumes cleanly once space returns', async () => {
     const path = fresh();
-    const full = new SqliteUsageStore(path, { maxPageCount: 8 });
+    // The schema takes 9 pages (tables and indexes); 12 leave room for a hundred-odd entries.
+    const full = new SqliteUsageStore(path, { maxPageCount: 12 });
     let written = 0;
     let failure: Error | null = null;
     for (let i = 0; i < 2000 && !failure; i++) {
@@ -174,6 +185,7 @@ describe('the SQLite ledger', () => {
       }
     }
     assert.ok(failure, 'the capped database filled up');
+    assert.ok(written > 10, `${written} entries fitted before it was full`);
     assert.match(failure.message, /usage ledger .* cannot be used: database or disk is full/);
     full.close();
     const roomy = new SqliteUsageStore(path);

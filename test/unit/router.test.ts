@@ -549,6 +549,27 @@ describe('compare', () => {
     await w.client.close();
   });
 
+  test("a bug in the caller's onPart fails only that column, as Switchboard's own (internal) error, not the provider's", async () => {
+    const w = await world(2);
+    w.servers[0]!.enqueue({ text: 'first answer' });
+    w.servers[1]!.enqueue({ text: 'second answer' });
+    const run = w.client.compare({ messages: [{ role: 'user', content: 'q' }] }, ['a/m', 'b/m'], {
+      onPart: (i, _m, p) => {
+        if (i === 0 && p.type === 'text-delta') (null as unknown as { x: number }).x++;
+      },
+    });
+    const [a, b] = await run.results;
+    assert.equal(a!.error?.kind, 'internal');
+    assert.match(a!.error!.message, /Switchboard bug: TypeError/);
+    assert.equal(a!.error!.retryable, false);
+    assert.equal(b!.text, 'second answer');
+    assert.deepEqual(
+      run.entries.map((e) => e.status),
+      ['error', 'done'],
+    );
+    await w.client.close();
+  });
+
   test('the concurrency limit holds', async () => {
     const w = await world(3);
     for (const s of w.servers) s.enqueue({ text: 'x', delayBeforeFirstByteMs: 30 });

@@ -74,5 +74,11 @@ describe('a trusted workspace that redirects a provider or loosens the budget', 
     assert.equal(loose[0]!.setting, 'switchboard.budget');
     assert.match(loose[0]!.message, /daily 1 → 50, onExceed block → warn/);
     assert.deepEqual(riskyOverrides({ budget: { globalValue: user, workspaceValue: { daily: 0.5 } } }, { daily: 0.5, monthly: 20, onExceed: 'block' }), []);
+    // The session cap an agent runs under: lifted by the workspace, it is named too.
+    const session = riskyOverrides(
+      { budget: { globalValue: { perSession: 2, onExceed: 'block' }, workspaceValue: { perSession: 500 } } },
+      { perSession: 500, onExceed: 'block' },
+    );
+    assert.match(session[0]?.message ?? '', /perSession 2 → 500/);
   });
 });

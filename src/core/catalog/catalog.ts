@@ -465,9 +465,10 @@ export class Catalog {
     };
   }
 
-  /** The model's output limit in tokens, or null when unknown (the router's ModelFacts). */
+  /** The model's output limit in tokens (the config's `capabilities[id]` first), or null when unknown (the router's ModelFacts: a budget's worst case). */
   maxOutput(id: string): number | null {
-    return this.describe(id)?.maxOutput ?? null;
+    const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id]?.maxOutputTokens : undefined;
+    return override ?? this.describe(id)?.maxOutput ?? null;
   }
 
   /** Alias of priceFor, so a Catalog can serve as the router's ModelFacts. */

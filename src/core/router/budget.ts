@@ -3,9 +3,25 @@ import type { BudgetConfig } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { SpendTotals } from './ledger.ts';
 
-export type BudgetVerdict = { action: 'ok' } | { action: 'warn'; message: string } | { action: 'block'; error: SwitchboardError };
+/** The caps that add up over time (perRequest is about one request only). */
+export type PeriodCap = 'daily' | 'monthly' | 'perSession';
 
-const usd = (n: number): string => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(2)}`;
+export type BudgetVerdict =
+  { action: 'ok' } | { action: 'warn'; message: string; over: PeriodCap[] } | { action: 'block'; error: SwitchboardError; over: PeriodCap[] };
+
+/**
+ * Sums of dollar amounts in floating point drift (0.2 + 0.2 + 0.2 > 0.6): a spend within a
+ * millionth of a cent of the cap is at the cap, not over it.
+ */
+const EPSILON_USD = 1e-8;
+const exceeds = (amount: number, cap: number): boolean => amount > cap + EPSILON_USD;
+
+export const usd = (n: number): string => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFixed(2)}`;
+
+/** Whether the budget limits anything (a budget of only `onExceed` does not). */
+export function hasLimits(budget: BudgetConfig): boolean {
+  return budget.daily !== undefined || budget.monthly !== undefined || budget.perRequest !== undefined || budget.perSession !== undefined;
+}
 
 /**
  * `estimateUsd` is the request's worst case (prompt + max output at the model's prices); null
@@ -15,11 +31,12 @@ const usd = (n: number): string => `$${n < 0.01 && n > 0 ? n.toFixed(6) : n.toFi
  */
 export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals, estimateUsd: number | null, model: string): BudgetVerdict {
   if (!budget) return { action: 'ok' };
-  const limited = budget.daily !== undefined || budget.monthly !== undefined || budget.perRequest !== undefined;
+  const limited = hasLimits(budget);
   if (estimateUsd === null && limited && budget.onExceed === 'block') {
     const message = `the price of ${model} is unknown, so the blocking budget cannot count this request`;
     return {
       action: 'block',
+      over: [],
       error: new SwitchboardError({
         kind: 'budget',
         message,
@@ -29,16 +46,24 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
     };
   }
   const est = estimateUsd ?? 0;
-  const held = (n: number): string => (spent.reserved > 0 ? `${usd(n - spent.reserved)} + ${usd(spent.reserved)} held by requests in flight` : usd(n));
+  const estText = estimateUsd === null ? 'unknown' : usd(est);
+  const held = (n: number, reserved: number): string => (reserved > 0 ? `${usd(n - reserved)} + ${usd(reserved)} held by requests in flight` : usd(n));
   const over: string[] = [];
-  if (budget.perRequest !== undefined && estimateUsd !== null && estimateUsd > budget.perRequest) {
+  const caps: PeriodCap[] = [];
+  if (budget.perRequest !== undefined && estimateUsd !== null && exceeds(estimateUsd, budget.perRequest)) {
     over.push(`per-request budget ${usd(budget.perRequest)} < estimate ${usd(estimateUsd)}`);
   }
-  if (budget.daily !== undefined && spent.today + est > budget.daily) {
-    over.push(`daily budget ${usd(budget.daily)}: spent ${held(spent.today)} today + estimate ${estimateUsd === null ? 'unknown' : usd(est)}`);
+  if (budget.perSession !== undefined && exceeds(spent.session + est, budget.perSession)) {
+    over.push(`session budget ${usd(budget.perSession)}: spent ${held(spent.session, spent.sessionReserved)} this session + estimate ${estText}`);
+    caps.push('perSession');
   }
-  if (budget.monthly !== undefined && spent.month + est > budget.monthly) {
-    over.push(`monthly budget ${usd(budget.monthly)}: spent ${held(spent.month)} this month + estimate ${estimateUsd === null ? 'unknown' : usd(est)}`);
+  if (budget.daily !== undefined && exceeds(spent.today + est, budget.daily)) {
+    over.push(`daily budget ${usd(budget.daily)}: spent ${held(spent.today, spent.reserved)} today + estimate ${estText}`);
+    caps.push('daily');
+  }
+  if (budget.monthly !== undefined && exceeds(spent.month + est, budget.monthly)) {
+    over.push(`monthly budget ${usd(budget.monthly)}: spent ${held(spent.month, spent.reserved)} this month + estimate ${estText}`);
+    caps.push('monthly');
   }
   const unknownNote = estimateUsd === null ? ` The price of ${model} is unknown, so its cost counts as unknown, not as free.` : '';
   if (over.length > 0) {
@@ -46,18 +71,21 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
     if (budget.onExceed === 'block') {
       return {
         action: 'block',
+        over: caps,
         error: new SwitchboardError({
           kind: 'budget',
           message,
           model,
-          fix: 'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"',
+          fix: caps.includes('perSession')
+            ? 'raise budget.perSession, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set budget.onExceed to "warn"'
+            : 'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"',
         }),
       };
     }
-    return { action: 'warn', message: `${message} Proceeding (onExceed: warn).` };
+    return { action: 'warn', message: `${message} Proceeding (onExceed: warn).`, over: caps };
   }
   if (estimateUsd === null && limited) {
-    return { action: 'warn', message: `budget check incomplete for ${model}:${unknownNote} Add a "pricing" entry for it to count it.` };
+    return { action: 'warn', message: `budget check incomplete for ${model}:${unknownNote} Add a "pricing" entry for it to count it.`, over: [] };
   }
   return { action: 'ok' };
 }

@@ -3,8 +3,9 @@
  * or a cancel in one never disturbs the others.
  */
 import type { ChatStream } from '../chatStream.ts';
-import { SwitchboardError } from '../errors.ts';
-import { emptyUsage, type ChatResult, type StreamPart } from '../types.ts';
+import { internalError, SwitchboardError } from '../errors.ts';
+import { emptyResult } from '../resultBuilder.ts';
+import type { ChatResult, StreamPart } from '../types.ts';
 import type { ChatRequest } from './router.ts';
 
 export interface CompareOptions {
@@ -89,10 +90,9 @@ export function compareModels(
         entry.status = r.error ? (r.error.kind === 'aborted' ? 'cancelled' : 'error') : 'done';
         return { ...r, tokensPerSecond: tokensPerSecond(r.usage.outputTokens, r.timing.ttftMs, r.timing.totalMs) };
       } catch (e) {
-        // onPart threw or something unexpected: this column fails alone.
+        // onPart threw or something unexpected (a bug, not the provider's doing): this column fails alone.
         entry.status = 'error';
-        const error =
-          e instanceof SwitchboardError ? e : new SwitchboardError({ kind: 'invalid_response', message: String((e as Error)?.message ?? e), model });
+        const error = e instanceof SwitchboardError ? e : internalError(e instanceof Error ? e : new Error(String(e)), null, model);
         return { ...cancelledResult(model), error };
       } finally {
         release();
@@ -109,23 +109,5 @@ export function compareModels(
 }
 
 function cancelledResult(model: string): CompareResult {
-  return {
-    model,
-    answeredBy: null,
-    providerModel: null,
-    responseId: null,
-    text: '',
-    reasoning: '',
-    toolCalls: [],
-    content: [],
-    warnings: [],
-    finishReason: 'error',
-    rawFinishReason: null,
-    usage: emptyUsage(),
-    costUsd: null,
-    timing: { ttftMs: null, totalMs: 0 },
-    attempts: [],
-    error: new SwitchboardError({ kind: 'aborted', message: 'cancelled before it started', model }),
-    tokensPerSecond: null,
-  };
+  return { ...emptyResult(model, new SwitchboardError({ kind: 'aborted', message: 'cancelled before it started', model })), tokensPerSecond: null };
 }

@@ -36,6 +36,8 @@ export const LedgerEntrySchema = z.object({
   /** Which front end asked: cli, gateway, vscode, … */
   frontEnd: z.string(),
   ok: z.boolean(),
+  /** The spend session it counts toward (a CLI run, a gateway process, a VS Code window session); null before sessions existed. */
+  session: z.string().nullable().default(null),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 /** What writers pass: the defaulted fields may be left out. */
@@ -50,6 +52,19 @@ export interface SpendTotals {
   unknownCostToday: number;
   /** Held by requests in flight (this and other processes), included in `today` and `month`. */
   reserved: number;
+  /** Recorded spend of the session asked about plus `sessionReserved` (0 without a session). */
+  session: number;
+  /** Held by the session's own requests in flight, included in `session`. */
+  sessionReserved: number;
+  /** Recorded requests today (every session and front end) and in the session; unknown-cost ones of the session. */
+  requestsToday: number;
+  sessionRequests: number;
+  unknownCostSession: number;
+}
+
+/** Spend without the holds: what was really recorded (alerts and the status bar use it, budgets use the held totals). */
+export function recordedSpend(t: SpendTotals): { today: number; month: number; session: number } {
+  return { today: t.today - t.reserved, month: t.month - t.reserved, session: t.session - t.sessionReserved };
 }
 
 /** What `reserve` asks the budget: how much to hold (null: hold nothing) and what to hand back. */
@@ -64,13 +79,18 @@ export interface UsageStore {
   /** Records an entry; rejects an invalid one (a string cost, a bad timestamp) with an error. */
   append(entry: LedgerEntryInput): Promise<void>;
   readAll(): Promise<LedgerEntry[]>;
-  /** Spend at `now` (local day and month), live reservations included. */
-  totals(now: number): Promise<SpendTotals>;
+  /** Spend at `now` (local day and month, and `session`'s when given), live reservations included. */
+  totals(now: number, session?: string | null): Promise<SpendTotals>;
   /**
    * Atomically (across processes for a shared store): computes the totals with every other live
-   * reservation, asks `decide`, and holds `hold` USD when it says so. Returns the reservation id.
+   * reservation, asks `decide`, and holds `hold` USD when it says so, for `session`. Returns the reservation id.
    */
-  reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>): Promise<{ id: number | null; value: T }>;
+  reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>, session?: string | null): Promise<{ id: number | null; value: T }>;
+  /**
+   * Marks alerts as fired, atomically across processes: returns the keys that were not fired
+   * before (so each alert is shown by exactly one request, whichever process it runs in).
+   */
+  claimAlerts(keys: readonly string[], now: number): Promise<string[]>;
   /** Replaces the reservation by the answer's real entry (one transaction). */
   settle(id: number, entry: LedgerEntryInput): Promise<void>;
   /** Drops a reservation (the request failed before anything was spent). */
@@ -94,13 +114,29 @@ export function periodBounds(now: number): { dayStart: number; dayEnd: number; m
   };
 }
 
-export function totalsAt(entries: readonly LedgerEntry[], now: number, reserved = 0): SpendTotals {
+export function totalsAt(entries: readonly LedgerEntry[], now: number, reserved = 0, session: string | null = null, sessionReserved = 0): SpendTotals {
   const b = periodBounds(now);
-  const out: SpendTotals = { today: reserved, month: reserved, unknownCostToday: 0, reserved };
+  const out: SpendTotals = {
+    today: reserved,
+    month: reserved,
+    unknownCostToday: 0,
+    reserved,
+    session: sessionReserved,
+    sessionReserved,
+    requestsToday: 0,
+    sessionRequests: 0,
+    unknownCostSession: 0,
+  };
   for (const e of entries) {
+    if (session !== null && e.session === session) {
+      out.sessionRequests++;
+      if (e.costUsd === null) out.unknownCostSession++;
+      else out.session += e.costUsd;
+    }
     const t = Date.parse(e.ts);
     if (!(t >= b.monthStart && t < b.monthEnd)) continue;
     const inDay = t >= b.dayStart && t < b.dayEnd;
+    if (inDay) out.requestsToday++;
     if (e.costUsd === null) {
       if (inDay) out.unknownCostToday++;
       continue;
@@ -131,6 +167,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
   if (!isCount(e.inputTokens) || !isCount(e.outputTokens) || !isOptCount(e.cachedInputTokens) || !isOptCount(e.reasoningTokens)) return null;
   if (!(cost === null || (typeof cost === 'number' && Number.isFinite(cost) && cost >= 0))) return null;
   if (!(e.costEstimated === undefined || typeof e.costEstimated === 'boolean') || typeof e.frontEnd !== 'string' || typeof e.ok !== 'boolean') return null;
+  if (!(e.session === undefined || e.session === null || typeof e.session === 'string')) return null;
   if (
     !isOptCount(e.cacheWrite5mTokens) ||
     !isOptCount(e.cacheWrite1hTokens) ||
@@ -156,6 +193,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
     computedUsd: (e.computedUsd ?? null) as number | null,
     frontEnd: e.frontEnd,
     ok: e.ok,
+    session: (e.session ?? null) as string | null,
   };
 }
 
@@ -207,7 +245,8 @@ export function readLegacyJsonl(path: string): { entries: LedgerEntry[]; problem
 export class MemoryUsageStore implements UsageStore {
   readonly location = 'memory';
   readonly entries: LedgerEntry[] = [];
-  readonly reservations = new Map<number, number>();
+  readonly reservations = new Map<number, { amount: number; session: string | null }>();
+  readonly alerts = new Set<string>();
   private nextId = 1;
   async append(entry: LedgerEntryInput): Promise<void> {
     this.entries.push(validEntry(entry));
@@ -215,15 +254,21 @@ export class MemoryUsageStore implements UsageStore {
   async readAll(): Promise<LedgerEntry[]> {
     return [...this.entries];
   }
-  async totals(now: number): Promise<SpendTotals> {
-    return totalsAt(this.entries, now, this.held());
+  async totals(now: number, session: string | null = null): Promise<SpendTotals> {
+    return this.spend(now, session);
   }
-  async reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>): Promise<{ id: number | null; value: T }> {
-    const d = decide(totalsAt(this.entries, now, this.held()));
+  async reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>, session: string | null = null): Promise<{ id: number | null; value: T }> {
+    // No await between reading the totals and holding: that is what makes it atomic here.
+    const d = decide(this.spend(now, session));
     if (d.hold === null) return { id: null, value: d.value };
     const id = this.nextId++;
-    this.reservations.set(id, d.hold);
+    this.reservations.set(id, { amount: d.hold, session });
     return { id, value: d.value };
+  }
+  async claimAlerts(keys: readonly string[]): Promise<string[]> {
+    const fresh = keys.filter((k) => !this.alerts.has(k));
+    for (const k of fresh) this.alerts.add(k);
+    return [...new Set(fresh)];
   }
   async settle(id: number, entry: LedgerEntryInput): Promise<void> {
     const valid = validEntry(entry);
@@ -233,9 +278,12 @@ export class MemoryUsageStore implements UsageStore {
   async release(id: number): Promise<void> {
     this.reservations.delete(id);
   }
-  private held(): number {
+  private spend(now: number, session: string | null): SpendTotals {
+    return totalsAt(this.entries, now, this.held(), session, session === null ? 0 : this.held(session));
+  }
+  private held(session?: string): number {
     let n = 0;
-    for (const v of this.reservations.values()) n += v;
+    for (const v of this.reservations.values()) if (session === undefined || v.session === session) n += v.amount;
     return n;
   }
 }

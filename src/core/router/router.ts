@@ -11,11 +11,13 @@ import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
 import { AnswerCap } from '../answerCap.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
-import type { Attempt, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
+import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, StreamPart } from '../types.ts';
+import { alertCandidates, claimAlerts } from './alerts.ts';
+import { hasLimits, type PeriodCap } from './budget.ts';
 import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
-import type { UsageStore } from './ledger.ts';
+import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
 import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
 import { stripForeignState } from './providerState.ts';
 import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
@@ -58,6 +60,12 @@ export interface RouterDeps {
   firstTokenMs: { single: number; route: number };
   budget?: BudgetConfig;
   ledger?: UsageStore;
+  /** The spend session requests count toward now (read when each request starts). */
+  session?: () => string | null;
+  /** Called once for each budget alert fired (see alerts.ts); the alert is also a warning part. */
+  onBudgetAlert?: (alert: BudgetAlert) => void;
+  /** Called after an answer's entry is in the ledger (live spend displays refresh on it). */
+  onRecorded?: (entry: LedgerEntryInput) => void;
   random?: () => number;
   /** Caps on one answer (size in characters, duration in ms); see config `limits`. */
   limits?: AnswerLimits;
@@ -84,10 +92,17 @@ export class Router {
    * the final result (it never throws). ChatStream hands the parts to consumers one by one.
    */
   async *run(req: ChatRequest): AsyncGenerator<StreamPart[], ChatResult> {
-    const hold: Hold = { id: null, problem: null };
+    const hold: Hold = { id: null, problem: null, session: this.d.session?.() ?? null, recorded: false, alerts: [] };
     try {
       const result = yield* this.runHeld(req, hold);
+      // This answer's cost may have crossed a threshold: said on this response, once.
+      if (hold.recorded) {
+        const late = await this.alerts(req, hold, null, []);
+        for (const a of late) result.warnings.push(a.message);
+        if (late.length) yield late.map((a) => ({ type: 'warning', message: a.message }));
+      }
       if (hold.problem) yield [{ type: 'warning', message: hold.problem }];
+      if (hold.alerts.length) result.budgetAlerts = hold.alerts;
       return result;
     } finally {
       // Failed, refused or abandoned before record(): nothing was spent, give the money back.
@@ -146,10 +161,18 @@ export class Router {
         inputTokens,
         req.maxTokens,
         clock.now(),
+        hold.session,
       );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
       usable = usable.filter((c) => !gate.skipped.some((s) => s.id === c.id));
+      // Thresholds reached before this request (by earlier ones, in any process), or the cap that refuses it:
+      // said before the answer, so the gateway can put them in this response's headers.
+      if (gate.spent) {
+        const early = await this.alerts(req, hold, gate.spent, gate.error ? gate.blockedBy : []);
+        for (const a of early) warnings.push(a.message);
+        if (early.length) yield early.map((a) => ({ type: 'warning', message: a.message }));
+      }
       if (gate.error) {
         yield [{ type: 'error', error: gate.error }];
         return fail(gate.error);
@@ -275,6 +298,33 @@ export class Router {
         : error;
     yield [{ type: 'error', error: finalError }];
     return fail(finalError);
+  }
+
+  /**
+   * Fires the budget alerts reached at `spent` (read from the ledger when null) and not fired
+   * before; the ledger makes each fire once across requests and processes.
+   */
+  private async alerts(req: ChatRequest, hold: Hold, spent: SpendTotals | null, blocked: PeriodCap[]): Promise<BudgetAlert[]> {
+    const { budget, ledger } = this.d;
+    if (!budget || !ledger || !hasLimits(budget)) return [];
+    const now = this.d.clock.now();
+    let fired: BudgetAlert[];
+    try {
+      const totals = spent ?? (await ledger.totals(now, hold.session));
+      fired = await claimAlerts(ledger, alertCandidates(budget, totals, now, hold.session, req.frontEnd ?? 'library', blocked), now);
+    } catch (e) {
+      hold.problem ??= `budget alerts could not be checked: ${(e as Error)?.message ?? String(e)}`;
+      return [];
+    }
+    for (const a of fired) {
+      hold.alerts.push(a);
+      try {
+        this.d.onBudgetAlert?.(a);
+      } catch {
+        /* a listener's bug must not fail the request; the alert is still a warning part */
+      }
+    }
+    return fired;
   }
 
   /** Candidates in order, with skip reasons; the watchdog that applies. */
@@ -515,13 +565,21 @@ export class Router {
       computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',
       ok: r.error === null,
+      session: hold.session,
     };
     try {
       if (hold.id !== null) await this.d.ledger.settle(hold.id, entry);
       else await this.d.ledger.append(entry);
       hold.id = null;
+      hold.recorded = true;
     } catch (e) {
       hold.problem = `this answer (${r.costUsd === null ? 'cost unknown' : `$${r.costUsd}`}) could not be recorded: ${(e as Error)?.message ?? String(e)}`;
+      return;
+    }
+    try {
+      this.d.onRecorded?.(entry);
+    } catch {
+      /* a listener's bug must not fail the request */
     }
   }
 }

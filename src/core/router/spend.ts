@@ -7,8 +7,8 @@ import { estimateCost, estimateMessageTokens, estimateTokens } from '../catalog/
 import type { BudgetConfig, Price } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { ResultBuilder } from '../resultBuilder.ts';
-import type { ModelRequest, Usage } from '../types.ts';
-import { checkBudget, type BudgetVerdict } from './budget.ts';
+import type { BudgetAlert, ModelRequest, Usage } from '../types.ts';
+import { checkBudget, type BudgetVerdict, type PeriodCap } from './budget.ts';
 import type { SpendTotals, UsageStore } from './ledger.ts';
 import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
 
@@ -16,6 +16,12 @@ import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
 export interface Hold {
   id: number | null;
   problem: string | null;
+  /** The spend session the request counts toward (fixed when it starts). */
+  session: string | null;
+  /** The answer's entry is in the ledger (its cost may have crossed an alert threshold). */
+  recorded: boolean;
+  /** Budget alerts this request fired. */
+  alerts: BudgetAlert[];
 }
 
 export interface BudgetGate {
@@ -24,6 +30,10 @@ export interface BudgetGate {
   reservation: number | null;
   /** Candidates a blocking budget cannot count (no price), left out of a route that has priced ones. */
   skipped: { id: string; why: string }[];
+  /** The totals the check saw (null without a readable ledger): alerts are computed from them. */
+  spent: SpendTotals | null;
+  /** The caps that refused the request (its alerts say "blocked"). */
+  blockedBy: PeriodCap[];
 }
 
 /**
@@ -36,7 +46,17 @@ export function worstCaseUsd(facts: ModelFacts, id: string, inputTokens: number,
   return estimateCost(inputTokens, maxTokens ?? facts.maxOutput?.(id) ?? DEFAULT_EXPECTED_OUTPUT, price);
 }
 
-const NO_SPEND: SpendTotals = { today: 0, month: 0, unknownCostToday: 0, reserved: 0 };
+const NO_SPEND: SpendTotals = {
+  today: 0,
+  month: 0,
+  unknownCostToday: 0,
+  reserved: 0,
+  session: 0,
+  sessionReserved: 0,
+  requestsToday: 0,
+  sessionRequests: 0,
+  unknownCostSession: 0,
+};
 
 /**
  * Checks the budget and holds the request's worst case (over every candidate it may fall over to)
@@ -49,9 +69,10 @@ export async function openBudget(
   inputTokens: number,
   maxTokens: number | undefined,
   now: number,
+  session: string | null = null,
 ): Promise<BudgetGate> {
   const budget = d.budget!;
-  const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [] };
+  const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [], spent: null, blockedBy: [] };
   let ids = candidates;
   if (budget.onExceed === 'block') {
     const priced = ids.filter((id) => d.facts.price(id));
@@ -80,10 +101,15 @@ export async function openBudget(
     verdict = checkBudget(budget, NO_SPEND, estimate, named);
   } else {
     try {
-      const r = await d.ledger.reserve(now, (spent) => {
-        const v = checkBudget(budget, spent, estimate, named);
-        return { hold: v.action === 'block' ? null : (estimate ?? 0), value: v };
-      });
+      const r = await d.ledger.reserve(
+        now,
+        (spent) => {
+          gate.spent = spent;
+          const v = checkBudget(budget, spent, estimate, named);
+          return { hold: v.action === 'block' ? null : (estimate ?? 0), value: v };
+        },
+        session,
+      );
       gate.reservation = r.id;
       verdict = r.value;
     } catch (e) {
@@ -101,8 +127,10 @@ export async function openBudget(
       return gate;
     }
   }
-  if (verdict.action === 'block') gate.error = verdict.error;
-  else if (verdict.action === 'warn') gate.warnings.push(verdict.message);
+  if (verdict.action === 'block') {
+    gate.error = verdict.error;
+    gate.blockedBy = verdict.over;
+  } else if (verdict.action === 'warn') gate.warnings.push(verdict.message);
   return gate;
 }
 

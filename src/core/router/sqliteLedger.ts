@@ -6,7 +6,7 @@
  * both see the same headroom. A write is a transaction: a full disk leaves whole entries or
  * nothing, and the failure is an error the router reports.
  */
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
@@ -101,6 +101,11 @@ const MIGRATIONS: string[] = [
    ALTER TABLE entries ADD COLUMN tool_use_prompt_tokens INTEGER;
    ALTER TABLE entries ADD COLUMN billed_usd REAL CHECK (billed_usd IS NULL OR billed_usd >= 0);
    ALTER TABLE entries ADD COLUMN computed_usd REAL CHECK (computed_usd IS NULL OR computed_usd >= 0);`,
+  // 2: spend sessions (entries and holds count toward a session cap) and budget alerts fired once.
+  `ALTER TABLE entries ADD COLUMN session TEXT;
+   CREATE INDEX entries_session ON entries (session) WHERE session IS NOT NULL;
+   ALTER TABLE reservations ADD COLUMN session TEXT;
+   CREATE TABLE alerts (key TEXT PRIMARY KEY, fired_ms INTEGER NOT NULL);`,
 ];
 
 /** Bring the schema up to date; returns the version it is at. */
@@ -139,6 +144,10 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   async readAll(): Promise<LedgerEntry[]> {
+    return this.readAllSync();
+  }
+
+  private readAllSync(): LedgerEntry[] {
     const rows = this.run(() => this.open().prepare('SELECT * FROM entries ORDER BY id').all());
     return rows.map((r) => ({
       ts: String(r.ts),
@@ -157,26 +166,38 @@ export class SqliteUsageStore implements UsageStore {
       computedUsd: num(r.computed_usd),
       frontEnd: String(r.front_end),
       ok: r.ok === 1,
+      session: r.session === null || r.session === undefined ? null : String(r.session),
     }));
   }
 
-  async totals(now: number): Promise<SpendTotals> {
-    return this.run(() => this.spend(now));
+  async totals(now: number, session: string | null = null): Promise<SpendTotals> {
+    return this.run(() => this.spend(now, session));
   }
 
-  async reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>): Promise<{ id: number | null; value: T }> {
+  async reserve<T>(now: number, decide: (spent: SpendTotals) => ReserveDecision<T>, session: string | null = null): Promise<{ id: number | null; value: T }> {
     return this.write((db) => {
       this.dropStale(db, now);
-      const d = decide(this.spend(now));
+      const d = decide(this.spend(now, session));
       if (d.hold === null) return { id: null, value: d.value };
-      const r = this.stmt(db, 'INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host) VALUES (?, ?, ?, ?, ?)').run(
+      const r = this.stmt(db, 'INSERT INTO reservations (amount_usd, created_ms, expires_ms, pid, host, session) VALUES (?, ?, ?, ?, ?, ?)').run(
         d.hold,
         now,
         now + (this.opts.reservationTtlMs ?? RESERVATION_TTL_MS),
         process.pid,
         hostname(),
+        session,
       );
       return { id: Number(r.lastInsertRowid), value: d.value };
+    });
+  }
+
+  async claimAlerts(keys: readonly string[], now: number): Promise<string[]> {
+    if (keys.length === 0) return [];
+    return this.write((db) => {
+      const fresh: string[] = [];
+      const insert = this.stmt(db, 'INSERT OR IGNORE INTO alerts (key, fired_ms) VALUES (?, ?)');
+      for (const k of new Set(keys)) if (Number(insert.run(k, now).changes) > 0) fresh.push(k);
+      return fresh;
     });
   }
 
@@ -190,6 +211,31 @@ export class SqliteUsageStore implements UsageStore {
 
   async release(id: number): Promise<void> {
     this.write((db) => this.stmt(db, 'DELETE FROM reservations WHERE id = ?').run(id));
+  }
+
+  /**
+   * Copies the entries of another ledger database in, once per source (a meta row remembers it):
+   * the extension kept its own ledger before it shared this one. Returns how many were copied
+   * (null: no such file, or already done).
+   */
+  importLedgerOnce(path: string): number | null {
+    if (path === this.location || !existsSync(path)) return null;
+    const key = `ledger_import:${path}`;
+    const done = (db: DatabaseSync): boolean => this.stmt(db, 'SELECT 1 AS one FROM meta WHERE key = ?').get(key) !== undefined;
+    if (this.run(() => done(this.open()))) return null;
+    const source = new SqliteUsageStore(path);
+    let entries: LedgerEntry[];
+    try {
+      entries = this.run(() => source.readAllSync());
+    } finally {
+      source.close();
+    }
+    return this.write((db) => {
+      if (done(db)) return null;
+      for (const e of entries) this.insert(e, db);
+      this.stmt(db, 'INSERT INTO meta (key, value) VALUES (?, ?)').run(key, JSON.stringify({ imported: entries.length }));
+      return entries.length;
+    });
   }
 
   close(): void {
@@ -277,24 +323,49 @@ export class SqliteUsageStore implements UsageStore {
       e.computedUsd,
       e.frontEnd,
       e.ok ? 1 : 0,
+      e.session,
     ];
     this.stmt(
       db,
       'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
-        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(...row);
   }
 
-  private spend(now: number): SpendTotals {
+  private spend(now: number, session: string | null): SpendTotals {
     const db = this.open();
     const b = periodBounds(now);
     const s = this.stmt(
       db,
       'SELECT COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN cost_usd END), 0) AS today, COALESCE(SUM(cost_usd), 0) AS month, ' +
-        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
+        'COALESCE(SUM(CASE WHEN cost_usd IS NULL AND ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS unknown, ' +
+        'COALESCE(SUM(CASE WHEN ts_ms >= :ds AND ts_ms < :de THEN 1 ELSE 0 END), 0) AS requests FROM entries WHERE ts_ms >= :ms AND ts_ms < :me',
     ).get({ ds: b.dayStart, de: b.dayEnd, ms: b.monthStart, me: b.monthEnd })!;
-    const held = Number(this.stmt(db, 'SELECT COALESCE(SUM(amount_usd), 0) AS held FROM reservations WHERE expires_ms > ?').get(now)!.held);
-    return { today: Number(s.today) + held, month: Number(s.month) + held, unknownCostToday: Number(s.unknown), reserved: held };
+    const h = this.stmt(
+      db,
+      'SELECT COALESCE(SUM(amount_usd), 0) AS held, COALESCE(SUM(CASE WHEN session = :s THEN amount_usd END), 0) AS mine FROM reservations WHERE expires_ms > :now',
+    ).get({ now, s: session })!;
+    const held = Number(h.held);
+    const mine = session === null ? 0 : Number(h.mine);
+    let sess = { usd: 0, requests: 0, unknown: 0 };
+    if (session !== null) {
+      const r = this.stmt(
+        db,
+        'SELECT COALESCE(SUM(cost_usd), 0) AS usd, COUNT(*) AS requests, COALESCE(SUM(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END), 0) AS unknown FROM entries WHERE session = ?',
+      ).get(session)!;
+      sess = { usd: Number(r.usd), requests: Number(r.requests), unknown: Number(r.unknown) };
+    }
+    return {
+      today: Number(s.today) + held,
+      month: Number(s.month) + held,
+      unknownCostToday: Number(s.unknown),
+      reserved: held,
+      session: sess.usd + mine,
+      sessionReserved: mine,
+      requestsToday: Number(s.requests),
+      sessionRequests: sess.requests,
+      unknownCostSession: sess.unknown,
+    };
   }
 
   /** Reservations past their time, and those of processes on this machine that have died. */

@@ -27,7 +27,7 @@ import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { codeBlocks } from '../common/chat/codeBlocks.ts';
-import { tokensPerSecond } from '../../core/index.ts';
+import { isBudgetAlertMessage, tokensPerSecond } from '../../core/index.ts';
 import { attemptView, chatError } from '../common/chat/errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from '../common/chat/store.ts';
@@ -209,7 +209,7 @@ export class ChatController implements vscode.Disposable {
         this.background(this.errorAction(m.id), 'The error action');
         return;
       case 'openLink':
-        openHttpLink(m.url);
+        openHttpLink(m.url, this.app.log);
         return;
       default: {
         const never: never = m;
@@ -561,7 +561,8 @@ export class ChatController implements vscode.Disposable {
           turn.entry.reasoning += part.text;
           if (shown() && part.text) this.post({ type: 'reasoningDelta', id, text: part.text });
         } else if (part.type === 'warning') {
-          this.notify('warning', `Switchboard: ${part.message}`);
+          // Budget alerts are notified once by the spend service (services/spend.ts).
+          if (!isBudgetAlertMessage(part.message)) this.notify('warning', `Switchboard: ${part.message}`);
         }
       }
     } catch (e) {

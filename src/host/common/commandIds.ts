@@ -14,6 +14,7 @@ export const COMMAND_IDS = [
   'switchboard.reviewSelection',
   'switchboard.refreshCatalog',
   'switchboard.showUsage',
+  'switchboard.newSpendSession',
   'switchboard.openSettings',
   'switchboard.insertAnswer',
   'switchboard.replaceSelectionWithAnswer',

@@ -73,7 +73,7 @@ export function riskyOverrides(layers: { providers?: SettingLayers; budget?: Set
     const user = b.globalValue;
     const eff = isObj(mergedBudget) ? mergedBudget : {};
     const looser: string[] = [];
-    for (const k of ['daily', 'monthly', 'perRequest']) {
+    for (const k of ['daily', 'monthly', 'perRequest', 'perSession']) {
       const u = user[k];
       const e = eff[k];
       if (typeof u === 'number' && !(typeof e === 'number' && e <= u)) looser.push(`${k} ${u} → ${e ?? 'none'}`);

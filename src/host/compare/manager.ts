@@ -13,7 +13,17 @@ import { inBackground } from '../common/background.ts';
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
 export type CompareManagerHost = Pick<
   FeatureHost,
-  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'notify' | 'recordResult' | 'setLastCompareModels'
+  | 'applier'
+  | 'client'
+  | 'context'
+  | 'currentModel'
+  | 'lastCompareModels'
+  | 'log'
+  | 'modelPickItems'
+  | 'notify'
+  | 'tell'
+  | 'recordResult'
+  | 'setLastCompareModels'
 >;
 
 export const COMPARE_DOC_SCHEME = 'switchboard-compare';
@@ -168,7 +178,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     });
     if (pick?.action === 'reset') {
       await this.resetScoreboard();
-      void this.app.notify('info', 'Switchboard: comparison scoreboard reset.');
+      this.app.tell('info', 'Switchboard: comparison scoreboard reset.');
     } else if (pick?.action === 'open') this.open();
     return rows;
   }
@@ -211,19 +221,17 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
       await vscode.workspace.fs.writeFile(mdUri, enc.encode(exportMarkdown(run, now)));
       await vscode.workspace.fs.writeFile(jsonUri, enc.encode(exportJson(run, now)));
     } catch (e) {
-      void this.app.notify('error', `Switchboard: could not export the comparison: ${(e as Error).message}`);
+      this.app.tell('error', `Switchboard: could not export the comparison: ${(e as Error).message}`);
       return undefined;
     }
     const name = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     this.app.log.info(`Comparison exported to ${mdUri.toString(true)} and ${jsonUri.toString(true)}`);
     // Not awaited: the export is done; the offer to open it stays until the user answers or dismisses it.
     inBackground(
-      Promise.resolve(this.app.notify('info', `Switchboard: comparison exported to ${name(mdUri)} and ${name(jsonUri)}.`, OPEN_EXPORT, PREVIEW_EXPORT)).then(
-        async (pick) => {
-          if (pick === OPEN_EXPORT) await vscode.window.showTextDocument(mdUri, { preview: false });
-          else if (pick === PREVIEW_EXPORT) await vscode.commands.executeCommand('markdown.showPreview', mdUri);
-        },
-      ),
+      this.app.notify('info', `Switchboard: comparison exported to ${name(mdUri)} and ${name(jsonUri)}.`, OPEN_EXPORT, PREVIEW_EXPORT).then(async (pick) => {
+        if (pick === OPEN_EXPORT) await vscode.window.showTextDocument(mdUri, { preview: false });
+        else if (pick === PREVIEW_EXPORT) await vscode.commands.executeCommand('markdown.showPreview', mdUri);
+      }),
       this.app.log,
       'Opening the exported comparison',
     );

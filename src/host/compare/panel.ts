@@ -230,7 +230,7 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private post(m: HostToCompare): void {
-    if (this.ready && !this.disposed) void this.panel.webview.postMessage(m);
+    if (this.ready && !this.disposed) inBackground(this.panel.webview.postMessage(m), this.host.app.log, 'Posting to the comparison view');
   }
 
   private postState(): void {
@@ -505,7 +505,7 @@ export class ComparePanel implements vscode.Disposable {
         inBackground(this.host.resetScoreboard(), this.app.log, 'Resetting the scoreboard');
         return;
       case 'openLink':
-        openHttpLink(m.url);
+        openHttpLink(m.url, this.host.app.log);
         return;
       default: {
         const never: never = m;

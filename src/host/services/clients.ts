@@ -2,7 +2,7 @@
  * The settings, the keys they combine with, and the core client built from both: created on first
  * use, rebuilt when the settings or a key change (announced with onDidChangeClient).
  */
-import { createClient, findPreset, PRESETS, type ResolvedProvider, type SwitchboardClient, type UsageStore } from '../../core/index.ts';
+import { createClient, findPreset, PRESETS, type BudgetAlert, type ResolvedProvider, type SwitchboardClient, type UsageStore } from '../../core/index.ts';
 import { effectiveConfig, type SettingsResult } from '../common/settingsModel.ts';
 import { Emitter, type Log } from './events.ts';
 
@@ -18,6 +18,11 @@ export interface ClientServiceOptions {
   readSettings(): { settings: SettingsResult; verbose: boolean; trusted?: boolean };
   log: Log;
   ledger: UsageStore;
+  /** The window's spend session, read at each request. */
+  session?: () => string;
+  onBudgetAlert?: (a: BudgetAlert) => void;
+  /** An answer was written to the ledger. */
+  onRecorded?: () => void;
   catalogCacheFile: string | null;
   /** Where the downloaded price data (genai-prices) is cached; null: not cached. */
   priceDataCacheFile: string | null;
@@ -61,6 +66,9 @@ export class ClientService {
         keyHint: (p) => `run "Switchboard: Set API Key" for ${p.name}`,
         frontEnd: 'vscode',
         ledger: this.opts.ledger,
+        ...(this.opts.session ? { session: this.opts.session } : {}),
+        ...(this.opts.onBudgetAlert ? { onBudgetAlert: this.opts.onBudgetAlert } : {}),
+        ...(this.opts.onRecorded ? { onRecorded: this.opts.onRecorded } : {}),
         configHint: 'the switchboard.* settings',
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,

@@ -2,6 +2,7 @@
  * Notifications (recorded so tests can see what the user saw; never a key) and the first-run
  * flags (which offers were made already).
  */
+import { inBackground } from '../common/background.ts';
 import type { KeyValueStore } from '../common/memento.ts';
 import { Emitter } from './events.ts';
 
@@ -19,20 +20,28 @@ const KEEP = 100;
 
 export class Notifier {
   private readonly show: ShowMessage;
+  private readonly log: { warn(message: string): void };
   private readonly shown: Notice[] = [];
   private readonly notified = new Emitter<Notice>();
   readonly onDidNotify = this.notified.event;
 
-  constructor(show: ShowMessage) {
+  constructor(show: ShowMessage, log: { warn(message: string): void }) {
     this.show = show;
+    this.log = log;
   }
 
-  notify(level: NoticeLevel, text: string, ...actions: string[]): PromiseLike<string | undefined> {
+  /** Shows a message and resolves to the button picked: a real Promise, so the linter sees one left unawaited. */
+  notify(level: NoticeLevel, text: string, ...actions: string[]): Promise<string | undefined> {
     const notice = { level, text };
     this.shown.push(notice);
     if (this.shown.length > KEEP) this.shown.shift();
     this.notified.fire(notice);
-    return this.show(level, text, actions);
+    return Promise.resolve(this.show(level, text, actions));
+  }
+
+  /** Shows a message nobody waits for (no buttons); a failure to show it is logged. */
+  tell(level: NoticeLevel, text: string): void {
+    inBackground(this.notify(level, text), this.log, 'Showing a notification');
   }
 
   /** Every notification shown, newest last. */
