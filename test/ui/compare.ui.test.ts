@@ -56,7 +56,7 @@ function scenario(req: RecordedRequest): Scenario {
     text: ANSWERS[model] ?? 'ok',
     usage: USAGE[model] ?? { input: 1, output: 1 },
     chunks: model === 'gpt-4o' ? 12 : 6,
-    delayBetweenChunksMs: model === 'gpt-4o' ? 350 : 30,
+    delayBetweenChunksMs: model === 'gpt-4o' ? 700 : 30, // ~8 s of streaming: room to watch it tick on a busy machine
   };
 }
 

@@ -250,6 +250,7 @@ test(
     await panel.locator('section.column.status-done').nth(2).waitFor({ timeout: 40_000 });
     await o3.locator('.entry-text', { hasText: 'o3: it is a sum.' }).waitFor();
     assert.equal(await wait.isVisible(), false, 'the wait line goes once the answer comes');
+    assert.equal(await o3.locator('.failover').innerText(), 'tried openai/o3-mini: Rate limited (HTTP 429)', 'the earlier try, in words');
     const end = await layout(panel);
     assert.equal(end.summaryVisible, true, 'the summary once every answer is in');
     assert.equal(end.columnsTop, mid.columnsTop, 'the summary does not push the columns down');

@@ -24,6 +24,7 @@ import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
 import { blindColumn, diffChoices } from '../../shared/compare/view.ts';
 import { retryNoticeFrom } from '../../shared/protocol/retry.ts';
+import { errorHeadline } from '../../shared/errorText.ts';
 import { inBackground } from '../common/background.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
@@ -112,7 +113,7 @@ function failoverOf(r: CompareResult): string[] {
     .map((a) =>
       a.outcome === 'skipped'
         ? `${a.model}: skipped${a.message ? ` (${a.message})` : ''}`
-        : `${a.model}: ${a.errorKind ?? 'error'}${a.status ? ` ${a.status}` : ''}`,
+        : `${a.model}: ${errorHeadline(a.errorKind ?? 'server')}${a.status ? ` (HTTP ${a.status})` : ''}`,
     );
 }
 

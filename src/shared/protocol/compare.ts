@@ -42,7 +42,7 @@ export const ColumnSchema = z.object({
   outputPrice: Count,
   /** The model that actually answered (a route or a fallback); null while hidden or unknown. */
   answeredBy: z.nullable(z.string()),
-  /** What a route tried before the answer ("anthropic/claude-3-5-haiku: rate_limit 429"); hidden in blind mode. */
+  /** What a route tried before the answer ("anthropic/claude-3-5-haiku: Rate limited (HTTP 429)"); hidden in blind mode. */
   failover: z.array(z.string()),
   /** The core's error kind (`rate_limit`, …; `withheld` while a blind run hides it), the message and the fix. */
   error: z.nullable(z.object({ kind: z.string(), message: z.string(), fix: z.nullable(z.string()) })),
