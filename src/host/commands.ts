@@ -97,7 +97,12 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       if (a.question && a.models?.length) return compare(a.question, a.models, true);
       const selection = await currentSelection(app);
       if (!selection) return undefined;
-      return app.compare.open({ question: a.question ?? PRESET_PROMPTS.explain, selection, focusPrompt: true, ...(a.models?.length ? { models: a.models } : {}) });
+      return app.compare.open({
+        question: a.question ?? PRESET_PROMPTS.explain,
+        selection,
+        focusPrompt: true,
+        ...(a.models?.length ? { models: a.models } : {}),
+      });
     },
     'switchboard.explainSelection': () => askSelection(PRESET_PROMPTS.explain),
     'switchboard.reviewSelection': () => askSelection(PRESET_PROMPTS.review),
