@@ -171,7 +171,8 @@ function renderToolbar(run: Run, running: boolean): void {
         'span',
         { class: 'blind-note', title: hidden ? 'Blind run: the models are hidden until you vote' : 'Blind run, revealed' },
         h('span', { class: `codicon codicon-${hidden ? 'eye-closed' : 'eye'}` }),
-        h('span', { class: 'blind-text' }, hidden ? 'Blind: vote to reveal' : 'Revealed'),
+        // Short: the prompt needs the room; the tooltip and the Reveal button say the rest.
+        h('span', { class: 'blind-text' }, hidden ? 'Blind' : 'Revealed'),
       )
     : null;
   const finished = run.columns.filter((c) => !isRunning(c)).length;
