@@ -249,7 +249,10 @@ async function chat(args: string[], io: Io): Promise<number> {
       } else if (part.type === 'reasoning-delta') {
         if (!v.json) io.stderr.write(part.text);
       } else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
-      else if (part.type === 'retry') io.stderr.write(`switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s\n`);
+      else if (part.type === 'retry')
+        io.stderr.write(
+          `switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s (attempt ${part.attempt} of ${part.maxAttempts})\n`,
+        );
       else if (part.type === 'attempt-failed')
         io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
     }

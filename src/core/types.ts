@@ -2,7 +2,7 @@
  * The shapes every provider adapter, the router and the front ends share.
  * Nothing here knows about a particular vendor's wire format.
  */
-import type { SwitchboardError } from './errors.ts';
+import type { ErrorKind, SwitchboardError } from './errors.ts';
 import type { AssistantContent, ModelRequest, ProtocolId } from './request.ts';
 
 // The provider-neutral request model (messages by role with typed parts, tools, options) lives in
@@ -73,8 +73,13 @@ export type StreamPart =
   /** `passthrough`: this attempt forwards the caller's own body and streams `raw` frames (PassthroughRequest). */
   | { type: 'attempt-start'; model: string; attempt: number; passthrough?: true }
   | { type: 'attempt-failed'; attempt: Attempt }
-  /** The router will try the same model again after `delayMs`. */
-  | { type: 'retry'; model: string; delayMs: number; reason: string }
+  /**
+   * The router will try the same model again after `delayMs` (it sleeps now; the next part is that
+   * try's `attempt-start`). `attempt` is the number of the coming try of this model, `maxAttempts`
+   * how many it gets in all (1 + retries), so a front end can say "retrying in 7 s (attempt 2 of 3)";
+   * `kind` and `status` are those of the error that caused it, `reason` its provider message.
+   */
+  | { type: 'retry'; model: string; delayMs: number; reason: string; kind: ErrorKind; status: number | null; attempt: number; maxAttempts: number }
   | { type: 'error'; error: SwitchboardError };
 
 /** One try of one model while answering a request. */

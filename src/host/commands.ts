@@ -91,9 +91,19 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       const q = typeof question === 'string' && question.trim() ? question : await askQuestion('Switchboard: Ask About Selection');
       return q ? app.chat.ask({ question: q, selection }) : undefined;
     },
+    // From the editor menu: the panel opens with the default prompt selected, to edit before Run. A caller
+    // that passes both the question and the models (keybindings, other extensions, tests) runs at once.
     'switchboard.compareSelection': async (args?: unknown) => {
       const a = (args ?? {}) as { question?: string; models?: string[] };
-      return compare(a.question ?? PRESET_PROMPTS.explain, a.models, true);
+      if (a.question && a.models?.length) return compare(a.question, a.models, true);
+      const selection = await currentSelection(app);
+      if (!selection) return undefined;
+      return app.compare.open({
+        question: a.question ?? PRESET_PROMPTS.explain,
+        selection,
+        focusPrompt: true,
+        ...(a.models?.length ? { models: a.models } : {}),
+      });
     },
     'switchboard.explainSelection': () => askSelection(PRESET_PROMPTS.explain),
     'switchboard.reviewSelection': () => askSelection(PRESET_PROMPTS.review),

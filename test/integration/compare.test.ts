@@ -18,12 +18,18 @@ describe('Comparison panel (host)', function () {
   let fake: FakeServer;
   let slowMs = 0;
   let failO3 = false;
+  /** o3-mini's next answers: a 429 with retry-after, then a refused key with a provider body naming it. */
+  const o3Queue: ('rateLimit' | 'auth')[] = [];
 
   before(async () => {
     fake = await startFakeProvider('openai', { apiKey: KEY });
     fake.setDefault((req) => {
       const model = String(req.body?.model);
       if (failO3 && model === 'o3-mini') return { status: 503, errorMessage: 'o3-mini is overloaded' };
+      const next = model === 'o3-mini' ? o3Queue.shift() : undefined;
+      if (next === 'rateLimit')
+        return { status: 429, headers: { 'retry-after': '1' }, errorMessage: 'Rate limit reached for o3-mini in organization org-fake' };
+      if (next === 'auth') return { status: 401, errorMessage: 'Incorrect API key provided for OpenAI project proj_o3' };
       return { text: TEXT[model] ?? 'x', usage: { input: 10, output: 5 }, chunks: 10, delayBetweenChunksMs: model === 'gpt-4o' ? slowMs : 5 };
     });
     await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
@@ -136,6 +142,35 @@ describe('Comparison panel (host)', function () {
       const a = after.get(m)!;
       assert.deepEqual([a.wins - b.wins, a.losses - b.losses], m === winner ? [1, 0] : [0, 1], m);
     }
+    p.dispose();
+  });
+
+  it('a rate-limited column says it is waiting, with the attempt; a blind run shows nothing identifying until revealed', async () => {
+    slowMs = 5;
+    o3Queue.push('rateLimit', 'auth');
+    const p = await open();
+    assert.equal(p.start(MODELS, 'Blind with failures', true), true);
+    const o3 = run(p).columns.findIndex((c) => c.model === 'openai/o3-mini');
+    // The 429 with retry-after 1 s: the router waits, the column says so.
+    await waitFor('the o3 column waiting to retry', () => !!run(p).columns[o3]!.retry, 10_000);
+    const waiting = p.state().run!.columns[o3]!;
+    assert.equal(waiting.status, 'waiting');
+    assert.deepEqual({ ...waiting.retry, at: 0 }, { model: '', kind: 'withheld', status: null, attempt: 2, maxAttempts: 3, at: 0 }, 'blind: not who or why');
+    assert.deepEqual([run(p).columns[o3]!.retry!.kind, run(p).columns[o3]!.retry!.status], ['rate_limit', 429], 'the host knows why');
+    await waitFor('all finished', () => run(p).columns.every((c) => c.status === 'done' || c.status === 'error'), 15_000);
+    assert.equal(run(p).columns[o3]!.status, 'error');
+    assert.equal(run(p).columns[o3]!.retry, null);
+    const seen = JSON.stringify(p.state().run);
+    for (const leak of ['gpt-4o', 'o3-mini', 'openai', 'Incorrect API key', 'proj_o3', '"auth"', 'costUsd":0.'])
+      assert.ok(!seen.includes(leak), `${leak} reaches the view before the vote: ${seen}`);
+    assert.ok(p.state().run!.columns.every((c) => c.withheld === true && c.outputTokens === null && c.costUsd === null));
+    // Every answer but the failed one is done; Reveal shows the models without a vote.
+    assert.equal(p.reveal(), true);
+    const shown = p.state().run!;
+    assert.equal(shown.winner, null);
+    assert.match(shown.columns[o3]!.error!.message, /Incorrect API key provided/);
+    assert.equal(shown.columns[o3]!.error!.kind, 'auth');
+    assert.ok(shown.columns.filter((c) => c.status === 'done').every((c) => c.outputTokens === 5 && c.withheld !== true));
     p.dispose();
   });
 });

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { CompareResult } from '../../src/core/router/compare.ts';
 import { PRESET_PROMPTS } from '../../src/host/common/prompts.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
+import type { ComparePanel } from '../../src/host/compare/panel.ts';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 import { closeAllEditors, editorWithSelection, openFile, resetSettings, services, setSetting, waitFor } from './helpers.ts';
 
@@ -149,7 +150,9 @@ describe('Editor actions', () => {
   it('Compare Models on Selection sends the selection to each picked model and reports metrics', async () => {
     await editorWithSelection(CODE, 'javascript', 1, 3);
     const n = chatRequests(fake).length;
+    // With the question and the models given, it runs at once (from the menu it opens the panel to edit the prompt first).
     const results = (await vscode.commands.executeCommand('switchboard.compareSelection', {
+      question: 'Explain this',
       models: ['openai/gpt-4o-mini', 'openai/gpt-4o'],
     })) as CompareResult[];
     assert.equal(results.length, 2);
@@ -166,6 +169,18 @@ describe('Editor actions', () => {
     await waitFor(`the comparison panel among ${JSON.stringify(tabs().map((t) => [t.label, t.input]))}`, () =>
       tabs().find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('switchboard.compare')),
     );
+  });
+
+  it('Compare Models on Selection from the menu opens the panel with the default prompt to edit, and sends nothing yet', async () => {
+    await editorWithSelection(CODE, 'javascript', 1, 3);
+    const n = chatRequests(fake).length;
+    const panel = (await vscode.commands.executeCommand('switchboard.compareSelection')) as ComparePanel;
+    const st = panel.state();
+    assert.equal(st.setup.prompt, PRESET_PROMPTS.explain);
+    assert.match(st.setup.contextLabel ?? '', /:1-3 \(javascript\)$/);
+    assert.equal(st.run, null, 'nothing runs before the user presses Run');
+    assert.equal(chatRequests(fake).length, n);
+    panel.dispose();
   });
 
   it('shows a failed request as an error in the chat, with the provider message', async () => {

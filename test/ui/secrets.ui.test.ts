@@ -32,6 +32,7 @@ import type { Frame, Page } from 'playwright-core';
 import {
   artifactsDir,
   closeQuickInput,
+  findWebview,
   openUiSession,
   pickQuickInputItem,
   quickInputItems,
@@ -78,23 +79,51 @@ async function toast(page: Page, pattern: RegExp, timeoutMs = 20_000) {
   return t;
 }
 
-async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+const chatPosts = (f: FakeServer) => f.requests.filter((r) => r.method === 'POST' && /chat\/completions|messages|generateContent/i.test(r.path));
+
+/** Checks to run whenever a fake provider is asked for an answer (see `answering`). */
+const onAnswer = new Set<() => void>();
+
+/** A fake's answer that also tells the waiters that a request arrived (it is recorded by then). */
+function answering(text: string): () => { text: string; usage: { input: number; output: number } } {
+  return () => {
+    for (const check of [...onAnswer]) check();
+    return { text, usage: { input: 30, output: 8 } };
+  };
 }
 
-const chatPosts = (f: FakeServer) => f.requests.filter((r) => r.method === 'POST' && /chat\/completions|messages|generateContent/i.test(r.path));
+/** Resolves when `cond` holds, checked now and at every answer a fake gives; no polling. */
+function whenAnswered(what: string, cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  if (cond()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (!cond()) return;
+      onAnswer.delete(check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      onAnswer.delete(check);
+      reject(new Error(`timed out waiting for ${what}`));
+    }, timeoutMs);
+    onAnswer.add(check);
+  });
+}
+
+/** The row of the open quick pick whose description is exactly `id` (model rows: name as label, id as description). */
+const modelRow = (page: Page, id: string) =>
+  page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .filter({ has: page.locator('.label-description', { hasText: new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) })
+    .first();
 
 before(async () => {
   fakes.openai = await startFakeProvider('openai', { apiKey: KEYS.openai.value });
   fakes.anthropic = await startFakeProvider('anthropic', { apiKey: KEYS.anthropic.value });
   fakes.gemini = await startFakeProvider('gemini', { apiKey: KEYS.google.value });
-  fakes.openai.setDefault({ text: ANSWER.openai, usage: { input: 30, output: 8 } });
-  fakes.anthropic.setDefault({ text: ANSWER.anthropic, usage: { input: 30, output: 8 } });
-  fakes.gemini.setDefault({ text: ANSWER.gemini, usage: { input: 30, output: 8 } });
+  fakes.openai.setDefault(answering(ANSWER.openai));
+  fakes.anthropic.setDefault(answering(ANSWER.anthropic));
+  fakes.gemini.setDefault(answering(ANSWER.gemini));
   const settings = {
     'switchboard.providers': [
       { id: 'openai', baseUrl: fakes.openai.baseUrl },
@@ -137,11 +166,11 @@ async function setKey(page: Page, label: string, key: string): Promise<void> {
   await snapshotStore(page, `${label} key stored`);
 }
 
+/** Types into the open quick input (a filter or an input box); callers wait for the row they want. */
 async function quickInputFilter(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible' });
   await input.fill(text);
-  await page.waitForTimeout(300);
 }
 
 /** Every frame's DOM (workbench and webviews), for the keys. */
@@ -231,7 +260,9 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
 
     await runCommand(page, 'Switchboard: Switch Model');
     await quickInputFilter(page, 'anthropic/claude-sonnet-4');
-    await page.keyboard.press('Enter');
+    // Click the model's own row: Enter would take whatever is first (the switcher may add a "Use …" row for typed ids).
+    await modelRow(page, 'anthropic/claude-sonnet-4-20250514').click();
+    await page.locator('.statusbar', { hasText: 'claude-sonnet-4' }).first().waitFor({ timeout: 15_000 });
     await closeQuickInput(page);
     steps.push('Switch Model → anthropic/claude-sonnet-4-20250514');
 
@@ -243,8 +274,8 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     await runCommand(page, 'Switchboard: Ask About Selection…');
     await quickInputFilter(page, 'What does this compute?');
     await page.keyboard.press('Enter');
-    await waitUntil('the chat request at Anthropic', () => chatPosts(fakes.anthropic).length > before);
-    await waitUntil('the answer in the chat view', async () => (await frameTexts(page)).some((f) => f.text.includes(ANSWER.anthropic)));
+    await whenAnswered('the chat request at Anthropic', () => chatPosts(fakes.anthropic).length > before);
+    await findWebview(page, (f) => f.getByText(ANSWER.anthropic), { what: 'the answer in the chat view' });
     steps.push('Ask About Selection → answered in the chat view (Anthropic)');
     await screenshot(page, 'secrets-scan-chat');
 
@@ -255,19 +286,19 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     await quickInputFilter(page, 'Name three uses of a switchboard');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();
+    // A model's row shows its name as the label and its id as the description (harness quickInputItems()
+    // reads only labels, which is why the ids seemed missing): pick rows by their description, tick the box.
     for (const model of ['google/gemini-2.5-flash', 'openai/gpt-4o-mini']) {
       await quickInputFilter(page, model);
-      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: model }).first();
-      const box = row.locator('input[type=checkbox], .monaco-checkbox, .quick-input-list-checkbox').first();
-      const checked = await row.evaluate(
-        (r) => r.getAttribute('aria-checked') === 'true' || !!r.querySelector('input[type=checkbox]:checked, .monaco-checkbox.checked'),
-      );
-      if (!checked) await box.click();
+      const box = modelRow(page, model).locator('.monaco-checkbox[role=checkbox]');
+      await box.waitFor({ timeout: 10_000 });
+      if ((await box.getAttribute('aria-checked')) !== 'true') await box.click();
+      await modelRow(page, model).locator('.monaco-checkbox[role=checkbox][aria-checked=true]').waitFor({ timeout: 5000 });
     }
     await quickInputFilter(page, '');
     await page.keyboard.press('Enter');
     await closeQuickInput(page);
-    await waitUntil(
+    await whenAnswered(
       `the compare requests at OpenAI and Gemini (before: ${o0}, ${g0})`,
       () => chatPosts(fakes.openai).length > o0 && chatPosts(fakes.gemini).length > g0,
     ).catch((e: Error) => {
@@ -280,10 +311,9 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
         `${e.message}; now ${chatPosts(fakes.openai).length}, ${chatPosts(fakes.gemini).length}; openai saw ${last(fakes.openai)}; gemini saw ${last(fakes.gemini)}`,
       );
     });
-    await waitUntil('both answers in the comparison panel', async () => {
-      const all = (await frameTexts(page)).map((f) => f.text).join('\n');
-      return all.includes(ANSWER.openai) && all.includes(ANSWER.gemini);
-    });
+    const panel = await findWebview(page, 'section.setup', { what: 'the comparison panel' });
+    await panel.locator('section.column .entry-text', { hasText: ANSWER.openai }).waitFor({ timeout: 30_000 });
+    await panel.locator('section.column .entry-text', { hasText: ANSWER.gemini }).waitFor({ timeout: 30_000 });
     steps.push('Compare Models → OpenAI and Gemini answered side by side');
     await screenshot(page, 'secrets-scan-compare');
 
@@ -294,11 +324,11 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     assert.ok(url, 'the notification shows the URL');
     await screenshot(page, 'secrets-scan-gateway');
     await t.locator('a.monaco-button, .monaco-button', { hasText: 'Copy Token' }).first().click();
-    let token = '';
-    await waitUntil('the token on the clipboard', async () => {
-      token = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
-      return token.length >= 43;
+    const copied = await page.waitForFunction(async () => {
+      const t = await navigator.clipboard.readText().catch(() => '');
+      return t.length >= 43 ? t : null;
     });
+    const token = (await copied.jsonValue()) ?? '';
     await snapshotStore(page, 'gateway token made');
     const gatewayResponses: string[] = [];
     for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-20250514', 'google/gemini-2.5-flash']) {

@@ -12,6 +12,8 @@ import {
   shuffled,
   validateSetup,
 } from '../../src/shared/compare/logic.ts';
+import { blindColumn, diffChoices, errorTitle, WITHHELD_ERROR } from '../../src/shared/compare/view.ts';
+import { describeRetry } from '../../src/shared/protocol/retry.ts';
 import { CompareToHostSchema, HostToCompareSchema, type Column, type Run } from '../../src/shared/protocol/compare.ts';
 
 function col(over: Partial<Column> & { model: string }): Column {
@@ -141,6 +143,7 @@ describe('export', () => {
     id: 'p.1',
     prompt: 'Sum it | with a pipe',
     contextLabel: 'src/a.ts:1-3 (typescript)',
+    contextCode: { language: 'typescript', text: 'const a = 1;\n// ```quoted fence```\nexport { a };\n' },
     blind: true,
     revealed: true,
     winner: 1,
@@ -196,12 +199,26 @@ describe('export', () => {
     const md = exportMarkdown(run, at);
     assert.ok(md.startsWith('# Switchboard comparison\n'));
     assert.ok(md.includes('```\nSum it | with a pipe\n```'));
-    assert.ok(md.includes('Context: `src/a.ts:1-3 (typescript)`'));
+    assert.ok(
+      md.includes(
+        '## Context\n\n`src/a.ts:1-3 (typescript)`, sent with the prompt:\n\n````typescript\nconst a = 1;\n// ```quoted fence```\nexport { a };\n````\n',
+      ),
+      md,
+    );
     assert.ok(md.includes('| Answer A (openai/gpt-4o) | done | 120 ms | 1.50 s | 10 → 20 | 14.8 | $0.00022 |'), md);
     assert.ok(md.includes('| Answer B (route/fast) 🏆 | done | 80 ms | 400 ms | 10 → 5 | — | — |'), md);
     assert.ok(md.includes('Vote: Answer B (route/fast)'));
     assert.ok(md.includes('## Answer B (route/fast)\n\nAnswered by groq/llama\n\nB says'));
-    assert.ok(md.includes('> **rate_limit**: slow down — wait a minute'));
+    assert.ok(md.includes('> **Rate limited.** slow down\n>\n> Fix: Wait a minute.\n'), md);
+    assert.ok(md.includes('| Answer C (anthropic/claude) | failed |'), md);
+    assert.ok(md.includes('| Answer C (anthropic/claude) | failed | — | — | — | — | — |'), 'unknown figures are "—", never "?"');
+  });
+  it('JSON and Markdown carry the code that was sent; a run without it says so', () => {
+    assert.deepEqual(JSON.parse(exportJson(run, at)).contextCode, run.contextCode);
+    const old = exportMarkdown({ ...run, contextCode: undefined }, at);
+    assert.ok(old.includes('_(the code was not kept with this run)_'), old);
+    const none = exportMarkdown({ ...run, contextLabel: null, contextCode: null }, at);
+    assert.ok(!none.includes('## Context'), none);
   });
 });
 
@@ -214,5 +231,73 @@ describe('protocol', () => {
     assert.equal(CompareToHostSchema.safeParse({ type: 'run', models: ['a/x'], prompt: 'x'.repeat(200_001), blind: false }).success, false);
     assert.equal(HostToCompareSchema.safeParse({ type: 'delta', run: 'p.1', index: 0, text: 'x' }).success, false);
     assert.equal(HostToCompareSchema.safeParse({ type: 'delta', run: 'p.1', runId: 'p.1.0.0', index: 0, text: 'x' }).success, true);
+  });
+});
+
+describe('what a blind run lets the view see before the vote', () => {
+  const full = col({
+    model: 'anthropic/claude-sonnet-4',
+    label: 'Answer B',
+    answeredBy: 'anthropic/claude-sonnet-4',
+    text: 'partial',
+    status: 'error',
+    ttftMs: 90,
+    totalMs: 800,
+    inputTokens: 48,
+    outputTokens: 12,
+    tokensPerSecond: 31.5,
+    costUsd: 0.00031,
+    outputPrice: 15,
+    failover: ['anthropic/claude-haiku: rate_limit 429'],
+    error: { kind: 'auth', message: 'Anthropic: invalid x-api-key', fix: 'check the API key (ANTHROPIC_API_KEY)' },
+    retry: { model: 'anthropic/claude-sonnet-4', kind: 'rate_limit', status: 429, attempt: 2, maxAttempts: 3, at: 1_000_000 },
+  });
+  it('keeps the label, text, status and timing; withholds model, tokens, speed, cost, price, route tries and the error', () => {
+    const b = blindColumn(full);
+    assert.deepEqual(
+      { label: b.label, text: b.text, status: b.status, ttftMs: b.ttftMs, totalMs: b.totalMs },
+      { label: 'Answer B', text: 'partial', status: 'error', ttftMs: 90, totalMs: 800 },
+    );
+    assert.deepEqual(
+      [b.model, b.answeredBy, b.inputTokens, b.outputTokens, b.tokensPerSecond, b.costUsd, b.outputPrice],
+      [null, null, null, null, null, null, null],
+    );
+    assert.deepEqual(b.failover, []);
+    assert.deepEqual(b.error, { kind: 'withheld', message: WITHHELD_ERROR, fix: null });
+    assert.deepEqual(b.retry, { model: '', kind: 'withheld', status: null, attempt: 2, maxAttempts: 3, at: 1_000_000 });
+    assert.equal(describeRetry(b.retry!, 1_000_000 - 6500), 'failed — retrying in 7\u00a0s (attempt 2 of 3)', 'when and which try, not why');
+    assert.equal(b.withheld, true);
+    const seen = JSON.stringify(b);
+    for (const leak of ['anthropic', 'claude', 'x-api-key', 'ANTHROPIC_API_KEY', 'rate_limit', '429', '0.00031', '31.5', '"auth"'])
+      assert.ok(!seen.includes(leak), `${leak} leaks: ${seen}`);
+  });
+  it('does not change the column it is given (the host keeps the truth)', () => {
+    blindColumn(full);
+    assert.equal(full.model, 'anthropic/claude-sonnet-4');
+    assert.equal(full.costUsd, 0.00031);
+  });
+});
+
+describe('diff choices', () => {
+  it('offers finished or stopped answers with text, never a failed or empty one', () => {
+    const cols = [
+      col({ model: 'a', text: 'A' }),
+      col({ model: 'b', status: 'error', text: '' }),
+      col({ model: 'c', status: 'error', text: 'cut off' }),
+      col({ model: 'd', text: '  \n ' }),
+      col({ model: 'e', status: 'stopped', text: 'half' }),
+      col({ model: 'f', status: 'streaming', text: 'still going' }),
+      col({ model: 'g', status: 'stopped', text: '' }),
+    ];
+    assert.deepEqual(diffChoices(cols), [0, 4]);
+  });
+});
+
+describe('wording', () => {
+  it('error kinds become the chat’s headings; a withheld error is just "Failed"', () => {
+    assert.equal(errorTitle('rate_limit'), 'Rate limited');
+    assert.equal(errorTitle('permission'), 'Not allowed for this key');
+    assert.equal(errorTitle('withheld'), 'Failed');
+    assert.ok(!errorTitle('something_new').includes('_'));
   });
 });

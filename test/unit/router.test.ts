@@ -306,6 +306,30 @@ describe('retries', () => {
     await w.client.close();
   });
 
+  test('each retry is announced before the wait: kind, status, delay and "attempt N of M"', async () => {
+    const w = await world(1, { retries: { maxRetries: 2 } });
+    w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': '7' } }, { status: 503 }, { text: 'third time' });
+    const stream = w.client.stream({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }] });
+    const seen: string[] = [];
+    const retries: unknown[] = [];
+    for await (const p of stream) {
+      seen.push(p.type);
+      if (p.type === 'retry') retries.push({ ...p, reason: typeof p.reason });
+    }
+    assert.deepEqual(retries, [
+      { type: 'retry', model: 'a/m', delayMs: 7000, reason: 'string', kind: 'rate_limit', status: 429, attempt: 2, maxAttempts: 3 },
+      { type: 'retry', model: 'a/m', delayMs: 750, reason: 'string', kind: 'overloaded', status: 503, attempt: 3, maxAttempts: 3 },
+    ]);
+    // The wait comes between the announcement and the next try, so a front end can count it down.
+    assert.deepEqual(
+      seen.filter((t) => t === 'retry' || t === 'attempt-start'),
+      ['attempt-start', 'retry', 'attempt-start', 'retry', 'attempt-start'],
+    );
+    assert.deepEqual(w.clock.sleeps, [7000, 750]);
+    assert.equal((await stream.result).text, 'third time');
+    await w.client.close();
+  });
+
   test('a 60 s retry-after is not sat through: a route fails over at once', async () => {
     const w = await world(2, { ...route(['a/m', 'b/m'], { retrySameModel: true }), retries: { maxRetries: 2 } });
     w.servers[0]!.enqueue({ status: 429, headers: { 'retry-after': '60' } });

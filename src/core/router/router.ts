@@ -271,7 +271,18 @@ export class Router {
         if (MOVE_ON.has(err.kind) || retry >= maxRetries || err.shouldRetry === false) break;
         const delay = this.backoff(retry, err.retryAfterMs);
         if (delay > this.d.retry.maxRetryAfterMs) break;
-        yield [{ type: 'retry', model: cand.id, delayMs: delay, reason: err.detail }];
+        yield [
+          {
+            type: 'retry',
+            model: cand.id,
+            delayMs: delay,
+            reason: err.detail,
+            kind: err.kind,
+            status: err.status,
+            attempt: retry + 2,
+            maxAttempts: maxRetries + 1,
+          },
+        ];
         try {
           await clock.sleep(delay, req.signal);
         } catch {

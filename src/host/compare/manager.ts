@@ -7,14 +7,24 @@ import { SavedCompareSchema, type CompareState, type Run, type SavedCompare, typ
 import type { FeatureHost } from '../featureHost.ts';
 import { CachedMemento } from '../common/memento.ts';
 import { exportJson, exportMarkdown, parseScoreBook, recordVote, scoreRows } from '../../shared/compare/logic.ts';
-import { ComparePanel, type CompareOptions, type PanelHost } from './panel.ts';
+import { ComparePanel, restoreSelection, type CompareOptions, type PanelHost } from './panel.ts';
 import { inBackground } from '../common/background.ts';
 import { recordVoteInLeaderboard } from '../eval/votes.ts';
 
 /** What the comparison manager and its panels use (main.ts wires it to the services). */
 export type CompareManagerHost = Pick<
   FeatureHost,
-  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'tell' | 'recordResult' | 'setLastCompareModels'
+  | 'applier'
+  | 'client'
+  | 'context'
+  | 'currentModel'
+  | 'lastCompareModels'
+  | 'log'
+  | 'modelPickItems'
+  | 'notify'
+  | 'tell'
+  | 'recordResult'
+  | 'setLastCompareModels'
 >;
 
 export const COMPARE_DOC_SCHEME = 'switchboard-compare';
@@ -23,8 +33,20 @@ const SAVED_KEY = 'switchboard.compareSaved';
 /** Saved panels kept for a reload (most recent). */
 const MAX_SAVED = 8;
 
+const OPEN_EXPORT = 'Open';
+const PREVIEW_EXPORT = 'Open Preview';
+
 /** Where an export goes: asks with a save dialog; tests swap it (see `setExportPicker`). */
 export type ExportPicker = (suggested: vscode.Uri) => Thenable<vscode.Uri | undefined>;
+
+/** The save dialog, starting in the workspace with a suggested name. */
+const askWhereToExport: ExportPicker = (suggested) =>
+  vscode.window.showSaveDialog({
+    defaultUri: suggested,
+    filters: { Markdown: ['md'] },
+    title: 'Export comparison (Markdown, with a .json next to it)',
+    saveLabel: 'Export',
+  });
 
 export class CompareManager implements PanelHost, vscode.TextDocumentContentProvider, vscode.Disposable {
   readonly app: CompareManagerHost;
@@ -34,13 +56,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
   private docCounter = 0;
   /** globalState, read through what this session wrote (see memento.ts). */
   private readonly stored: CachedMemento;
-  private exportPicker: ExportPicker = (suggested) =>
-    vscode.window.showSaveDialog({
-      defaultUri: suggested,
-      filters: { Markdown: ['md'] },
-      title: 'Export comparison (Markdown, with a .json next to it)',
-      saveLabel: 'Export',
-    });
+  private exportPicker: ExportPicker = askWhereToExport;
 
   constructor(app: CompareManagerHost) {
     this.app = app;
@@ -72,16 +88,28 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     const saved = id ? all[id] : undefined;
     const run = saved?.run ? this.interrupted(saved.run) : null;
     const setup = saved?.setup ?? { models: this.app.lastCompareModels(), prompt: '', contextLabel: null, blind: false };
-    // The editor selection is not restored (its document may have changed): the context goes too.
-    const panel = new ComparePanel(this, webviewPanel, { ...(id ? { id } : {}), setup: { ...setup, contextLabel: null }, run });
+    // The selection comes back with its code: Run sends what the chip shows. A context whose code was
+    // not saved (an older version) is dropped, and the chip with it, rather than run without the code.
+    const selection = setup.contextLabel && saved?.selection ? restoreSelection(saved.selection) : null;
+    const panel = new ComparePanel(this, webviewPanel, {
+      ...(id ? { id } : {}),
+      setup: { ...setup, contextLabel: selection ? setup.contextLabel : null },
+      run,
+      selection,
+    });
     this.panels.add(panel);
-    this.app.log.info(`Compare panel restored${run ? ` with its last run (${run.columns.length} answers)` : ''}`);
+    this.app.log.info(
+      `Compare panel restored${run ? ` with its last run (${run.columns.length} answers)` : ''}${selection ? ` and its context ${setup.contextLabel}` : ''}`,
+    );
     return panel;
   }
 
   /** Columns that were still running when the window went away are stopped. */
   private interrupted(run: Run): Run {
-    return { ...run, columns: run.columns.map((c) => (c.status === 'waiting' || c.status === 'streaming' ? { ...c, status: 'stopped' as const } : c)) };
+    return {
+      ...run,
+      columns: run.columns.map((c) => (c.status === 'waiting' || c.status === 'streaming' ? { ...c, status: 'stopped' as const, retry: null } : c)),
+    };
   }
 
   closed(panel: ComparePanel): void {
@@ -179,7 +207,7 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
 
   /** Tests point the export somewhere without a dialog. */
   setExportPicker(picker: ExportPicker | null): void {
-    this.exportPicker = picker ?? ((suggested) => vscode.window.showSaveDialog({ defaultUri: suggested, filters: { Markdown: ['md'] } }));
+    this.exportPicker = picker ?? askWhereToExport;
   }
 
   /** Writes the run as Markdown (the picked file) and JSON (same name, .json). */
@@ -201,7 +229,15 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     }
     const name = (u: vscode.Uri): string => vscode.workspace.asRelativePath(u, false);
     this.app.log.info(`Comparison exported to ${mdUri.toString(true)} and ${jsonUri.toString(true)}`);
-    this.app.tell('info', `Switchboard: comparison exported to ${name(mdUri)} and ${name(jsonUri)}.`);
+    // Not awaited: the export is done; the offer to open it stays until the user answers or dismisses it.
+    inBackground(
+      this.app.notify('info', `Switchboard: comparison exported to ${name(mdUri)} and ${name(jsonUri)}.`, OPEN_EXPORT, PREVIEW_EXPORT).then(async (pick) => {
+        if (pick === OPEN_EXPORT) await vscode.window.showTextDocument(mdUri, { preview: false });
+        else if (pick === PREVIEW_EXPORT) await vscode.commands.executeCommand('markdown.showPreview', mdUri);
+      }),
+      this.app.log,
+      'Opening the exported comparison',
+    );
     return { markdown: mdUri.toString(), json: jsonUri.toString() };
   }
 

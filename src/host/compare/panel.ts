@@ -13,6 +13,7 @@ import {
   type HostToCompare,
   type Run,
   type SavedCompare,
+  type SavedSelection,
   type Setup,
 } from '../../shared/protocol/compare.ts';
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
@@ -21,6 +22,9 @@ import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { blindLabel, shuffled, validateSetup } from '../../shared/compare/logic.ts';
+import { blindColumn, diffChoices } from '../../shared/compare/view.ts';
+import { retryNoticeFrom } from '../../shared/protocol/retry.ts';
+import { errorHeadline } from '../../shared/errorText.ts';
 import { inBackground } from '../common/background.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
@@ -36,6 +40,28 @@ export interface CompareOptions {
   models?: string[];
   selection?: { code: CodeSelection; target: ApplyTarget };
   blind?: boolean;
+  /** Open with the cursor in the (pre-filled) prompt, to edit it before running. */
+  focusPrompt?: boolean;
+}
+
+type Selection = NonNullable<CompareOptions['selection']>;
+
+/** The selection as saved for a reload (the code is kept: Run after a reload must send it). */
+export function saveSelection(s: Selection): SavedSelection {
+  const r = s.target.range;
+  return { ...s.code, uri: s.target.uri.toString(), range: [r.start.line, r.start.character, r.end.line, r.end.character] };
+}
+
+/** A saved selection back (null when its URI does not parse). */
+export function restoreSelection(s: SavedSelection): Selection | null {
+  try {
+    const uri = vscode.Uri.parse(s.uri, true);
+    const range = new vscode.Range(s.range[0], s.range[1], s.range[2], s.range[3]);
+    const { fileName, languageId, text, startLine, endLine } = s;
+    return { code: { fileName, languageId, text, startLine, endLine }, target: { uri, range, original: text } };
+  } catch {
+    return null;
+  }
 }
 
 /** What a panel needs from its manager (manager.ts). */
@@ -76,6 +102,7 @@ function emptyColumn(runId: string, model: string, label: string, outputPrice: n
     answeredBy: null,
     failover: [],
     error: null,
+    retry: null,
   };
 }
 
@@ -87,7 +114,7 @@ function failoverOf(r: CompareResult): string[] {
     .map((a) =>
       a.outcome === 'skipped'
         ? `${a.model}: skipped${a.message ? ` (${a.message})` : ''}`
-        : `${a.model}: ${a.errorKind ?? 'error'}${a.status ? ` ${a.status}` : ''}`,
+        : `${a.model}: ${errorHeadline(a.errorKind ?? 'server')}${a.status ? ` (HTTP ${a.status})` : ''}`,
     );
 }
 
@@ -101,7 +128,9 @@ export class ComparePanel implements vscode.Disposable {
   private setup: Setup;
   /** The current run with real model names (the view gets it masked while blind). */
   private run: Run | null;
-  private selection: { code: CodeSelection; target: ApplyTarget } | null;
+  private selection: Selection | null;
+  /** Put the cursor in the prompt once the view is ready. */
+  private focusPromptWhenReady: boolean;
   private readonly active = new Map<number, Active>();
   private ready = false;
   private runCounter = 0;
@@ -112,7 +141,11 @@ export class ComparePanel implements vscode.Disposable {
   private resolveResults!: (r: CompareResult[]) => void;
   private firstRunStarted = false;
 
-  constructor(host: PanelHost, panel: vscode.WebviewPanel, init: { id?: string; setup: Setup; run: Run | null; selection?: CompareOptions['selection'] }) {
+  constructor(
+    host: PanelHost,
+    panel: vscode.WebviewPanel,
+    init: { id?: string; setup: Setup; run: Run | null; selection?: Selection | null; focusPrompt?: boolean },
+  ) {
     this.host = host;
     this.app = host.app;
     this.panel = panel;
@@ -120,6 +153,7 @@ export class ComparePanel implements vscode.Disposable {
     this.setup = init.setup;
     this.run = init.run;
     this.selection = init.selection ?? null;
+    this.focusPromptWhenReady = init.focusPrompt ?? false;
     this.results = new Promise((r) => (this.resolveResults = r));
     const ext = this.app.context.extensionUri;
     panel.webview.options = webviewOptions(ext);
@@ -147,7 +181,7 @@ export class ComparePanel implements vscode.Disposable {
       contextLabel: opts.selection ? selectionLabel(opts.selection.code) : null,
       blind: opts.blind ?? false,
     };
-    return new ComparePanel(host, wp, { setup, run: null, ...(opts.selection ? { selection: opts.selection } : {}) });
+    return new ComparePanel(host, wp, { setup, run: null, selection: opts.selection ?? null, focusPrompt: opts.focusPrompt ?? false });
   }
 
   /** The snapshot the view gets (blind runs masked until the vote). */
@@ -179,14 +213,17 @@ export class ComparePanel implements vscode.Disposable {
     return run.blind && !run.revealed;
   }
 
+  /** What the view may see of a column: blind runs are masked here, before anything is posted. */
   private viewColumn(run: Run, c: Column): Column {
-    return this.hidden(run) ? { ...c, model: null, answeredBy: null, failover: [] } : c;
+    return this.hidden(run) ? blindColumn(c) : c;
   }
 
   private viewRun(run: Run): Run {
     const now = Date.now();
     return {
       ...run,
+      // The code stays in the host (the export quotes it); the view shows the label.
+      contextCode: null,
       columns: run.columns.map((c, i) => {
         const a = this.active.get(i);
         return this.viewColumn(run, { ...c, elapsedMs: a && a.runId === c.runId ? now - a.startedAt : (c.totalMs ?? 0) });
@@ -225,7 +262,13 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private persist(): void {
-    if (!this.disposed) this.host.save(this.id, { setup: this.setup, run: this.run, savedAt: Date.now() });
+    if (!this.disposed)
+      this.host.save(this.id, {
+        setup: this.setup,
+        run: this.run,
+        selection: this.selection && this.setup.contextLabel ? saveSelection(this.selection) : null,
+        savedAt: Date.now(),
+      });
   }
 
   private messages(prompt: string): ChatMessage[] {
@@ -255,6 +298,7 @@ export class ComparePanel implements vscode.Disposable {
       id,
       prompt,
       contextLabel: this.setup.contextLabel,
+      contextCode: this.selection && this.setup.contextLabel ? { language: this.selection.code.languageId, text: this.selection.code.text } : null,
       blind,
       revealed: !blind,
       winner: null,
@@ -329,6 +373,7 @@ export class ComparePanel implements vscode.Disposable {
       else delete col.costIncluded;
       col.answeredBy = r.answeredBy;
       col.failover = failoverOf(r);
+      col.retry = null;
       col.error = r.error && !stopped ? { kind: r.error.kind, message: r.error.detail || r.error.message, fix: r.error.fix } : null;
       this.postColumn(index);
       this.persist();
@@ -337,9 +382,11 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private onPart(run: Run, index: number, runId: string, part: StreamPart): void {
-    if (part.type !== 'text-delta' || !part.text) return;
     const col = run.columns[index];
     if (this.run !== run || !col || col.runId !== runId) return;
+    if (part.type === 'retry' || part.type === 'attempt-start') return this.onWait(run, index, col, part);
+    if (part.type !== 'text-delta' || !part.text) return;
+    if (col.retry) col.retry = null;
     if (col.status === 'waiting') {
       const a = this.active.get(index);
       col.status = 'streaming';
@@ -348,6 +395,14 @@ export class ComparePanel implements vscode.Disposable {
     }
     col.text += part.text;
     this.post({ type: 'delta', run: run.id, runId, index, text: part.text });
+  }
+
+  /** A retry wait shows in the column ("rate limited — retrying in 7 s (attempt 2 of 3)") until the next try starts. */
+  private onWait(run: Run, index: number, col: Column, part: Extract<StreamPart, { type: 'retry' | 'attempt-start' }>): void {
+    if (part.type === 'retry') col.retry = retryNoticeFrom(part, Date.now());
+    else if (col.retry) col.retry = null;
+    else return;
+    if (run === this.run) this.postColumn(index);
   }
 
   cancel(index: number | null): void {
@@ -408,6 +463,10 @@ export class ComparePanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.postState();
+        if (this.focusPromptWhenReady) {
+          this.focusPromptWhenReady = false;
+          this.post({ type: 'focusPrompt' });
+        }
         return;
       case 'run':
         this.start(m.models, m.prompt, m.blind);
@@ -431,11 +490,16 @@ export class ComparePanel implements vscode.Disposable {
       case 'vote':
         if (current(m.run)) inBackground(this.vote(m.index), this.app.log, 'Recording a vote');
         return;
+      case 'reveal':
+        if (current(m.run)) this.reveal();
+        return;
       case 'diff': {
         const run = current(m.run) ? this.run : null;
         const l = run?.columns[m.left];
         const r = run?.columns[m.right];
         if (!run || !l || !r || m.left === m.right) return this.problem('Pick two different answers to diff.');
+        const offered = diffChoices(run.columns);
+        if (!offered.includes(m.left) || !offered.includes(m.right)) return this.problem('Only answers with text can be compared in a diff.');
         const name = (c: Column): string => (this.hidden(run) || !c.model ? c.label : c.model);
         inBackground(this.host.showDiff(this.id, { label: name(l), text: l.text }, { label: name(r), text: r.text }), this.app.log, 'Showing a diff');
         return;
@@ -445,6 +509,7 @@ export class ComparePanel implements vscode.Disposable {
         return;
       case 'removeContext':
         this.setup = { ...this.setup, contextLabel: null };
+        this.selection = null;
         this.postState();
         this.persist();
         return;
@@ -466,7 +531,21 @@ export class ComparePanel implements vscode.Disposable {
     this.post({ type: 'scoreboard', scoreboard: this.host.scoreboard() });
   }
 
-  reveal(): void {
+  /** Shows a blind run's models without a vote (when every answer failed, or the user would rather not vote). */
+  reveal(): boolean {
+    const run = this.run;
+    if (!run || !this.hidden(run)) return false;
+    if (this.running()) return (this.problem('Wait for every answer (or stop them) before revealing the models.'), false);
+    run.revealed = true;
+    this.app.log.info('Compare: blind run revealed without a vote');
+    this.problem(null);
+    this.postState();
+    this.persist();
+    return true;
+  }
+
+  /** Brings the panel to the front. */
+  show(): void {
     this.panel.reveal();
   }
 

@@ -4,6 +4,8 @@
  */
 import { formatCost } from '../format.ts';
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type Column, type Run, type Score } from '../protocol/compare.ts';
+import { sentence } from '../errorText.ts';
+import { errorTitle } from './view.ts';
 
 /** Why a comparison cannot start, or null when it can. */
 export function validateSetup(models: readonly string[], prompt: string): string | null {
@@ -179,6 +181,7 @@ export function exportJson(run: Run, exportedAt: Date): string {
         exportedAt: exportedAt.toISOString(),
         prompt: run.prompt,
         context: run.contextLabel,
+        contextCode: run.contextCode ?? null,
         blind: run.blind,
         models: hidden ? null : run.columns.map((c) => c.model),
         vote: winner ? { label: winner.label, model: winner.model } : null,
@@ -208,13 +211,20 @@ export function exportMarkdown(run: Run, exportedAt: Date): string {
   const lines: string[] = ['# Switchboard comparison', '', `Exported ${exportedAt.toISOString()}${run.blind ? ' · blind' : ''}`, '', '## Prompt', ''];
   const f = fence(run.prompt);
   lines.push(f, run.prompt, f, '');
-  if (run.contextLabel) lines.push(`Context: \`${run.contextLabel}\``, '');
+  if (run.contextLabel) {
+    lines.push('## Context', '', `\`${run.contextLabel}\`, sent with the prompt:`, '');
+    const code = run.contextCode;
+    if (code) {
+      const cf = fence(code.text);
+      lines.push(`${cf}${code.language}`, code.text.replace(/\n$/, ''), cf, '');
+    } else lines.push('_(the code was not kept with this run)_', '');
+  }
   lines.push('## Results', '', '| Answer | Status | First token | Total | Tokens in → out | Tokens/s | Cost |', '|---|---|---|---|---|---|---|');
   run.columns.forEach((c, i) => {
-    const tokens = `${c.inputTokens ?? '?'} → ${c.outputTokens ?? '?'}`;
+    const tokens = c.inputTokens === null && c.outputTokens === null ? '—' : `${c.inputTokens ?? '—'} → ${c.outputTokens ?? '—'}`;
     const tps = c.tokensPerSecond === null ? '—' : c.tokensPerSecond.toFixed(1);
     lines.push(
-      `| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatCost(c.costUsd, c.costIncluded)} |`,
+      `| ${cell(name(c))}${run.winner === i ? ' 🏆' : ''} | ${c.status === 'error' ? 'failed' : c.status} | ${ms(c.ttftMs)} | ${ms(c.totalMs)} | ${tokens} | ${tps} | ${formatCost(c.costUsd, c.costIncluded)} |`,
     );
   });
   lines.push('');
@@ -223,7 +233,7 @@ export function exportMarkdown(run: Run, exportedAt: Date): string {
   run.columns.forEach((c) => {
     lines.push(`## ${name(c)}`, '');
     if (!hidden && c.answeredBy && c.answeredBy !== c.model) lines.push(`Answered by ${c.answeredBy}`, '');
-    if (c.error) lines.push(`> **${c.error.kind}**: ${c.error.message}${c.error.fix ? ` — ${c.error.fix}` : ''}`, '');
+    if (c.error) lines.push(`> **${errorTitle(c.error.kind)}.** ${c.error.message}`, ...(c.error.fix ? ['>', `> Fix: ${sentence(c.error.fix)}`] : []), '');
     if (c.text) lines.push(c.text.trimEnd(), '');
     else if (!c.error) lines.push(`_(${c.status === 'stopped' ? 'stopped' : 'no answer'})_`, '');
   });

@@ -7,6 +7,7 @@
  */
 import * as z from 'zod/mini';
 import { ApplyModeSchema, HttpUrlSchema } from './chat.ts';
+import { RetryNoticeSchema } from './retry.ts';
 
 const Index = z.number().check(z.int(), z.nonnegative());
 const Count = z.nullable(z.number().check(z.nonnegative()));
@@ -43,16 +44,26 @@ export const ColumnSchema = z.object({
   outputPrice: Count,
   /** The model that actually answered (a route or a fallback); null while hidden or unknown. */
   answeredBy: z.nullable(z.string()),
-  /** What a route tried before the answer ("anthropic/claude-3-5-haiku: rate_limit 429"); hidden in blind mode. */
+  /** What a route tried before the answer ("anthropic/claude-3-5-haiku: Rate limited (HTTP 429)"); hidden in blind mode. */
   failover: z.array(z.string()),
+  /** The core's error kind (`rate_limit`, …; `withheld` while a blind run hides it), the message and the fix. */
   error: z.nullable(z.object({ kind: z.string(), message: z.string(), fix: z.nullable(z.string()) })),
+  /** The model is waiting to be tried again (rate limited, overloaded…; the chat's notice); null when it is not. */
+  retry: z.optional(z.nullable(RetryNoticeSchema)),
+  /** True while a blind run withholds what identifies the model (tokens, cost, prices, error details). */
+  withheld: z.optional(z.boolean()),
 });
 export type Column = z.infer<typeof ColumnSchema>;
+
+/** The code sent with the prompt (the editor selection), as the export quotes it. */
+export const ContextCodeSchema = z.object({ language: z.string(), text: z.string() });
 
 export const RunSchema = z.object({
   id: RunId,
   prompt: z.string(),
   contextLabel: z.nullable(z.string()),
+  /** The code that went with the prompt (host side and export; the view gets null). */
+  contextCode: z.optional(z.nullable(ContextCodeSchema)),
   blind: z.boolean(),
   /** Blind runs: true once the user voted (labels revealed). Always true otherwise. */
   revealed: z.boolean(),
@@ -96,6 +107,8 @@ export const HostToCompareSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scoreboard'), scoreboard: z.array(ScoreSchema) }),
   /** A problem with what the user asked for ("pick at least 2 models"); null clears it. */
   z.object({ type: z.literal('problem'), text: z.nullable(z.string()) }),
+  /** Put the cursor in the prompt with its text selected (the panel was opened to edit a pre-filled prompt). */
+  z.object({ type: z.literal('focusPrompt') }),
 ]);
 export type HostToCompare = z.infer<typeof HostToCompareSchema>;
 
@@ -115,6 +128,8 @@ export const CompareToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rerun'), run: RunId, index: Index }),
   z.object({ type: z.literal('apply'), run: RunId, index: Index, mode: ApplyModeSchema }),
   z.object({ type: z.literal('vote'), run: RunId, index: Index }),
+  /** Show who answered a blind run without voting (nothing goes on the scoreboard). */
+  z.object({ type: z.literal('reveal'), run: RunId }),
   z.object({ type: z.literal('diff'), run: RunId, left: Index, right: Index }),
   z.object({ type: z.literal('export'), run: RunId }),
   z.object({ type: z.literal('removeContext') }),
@@ -124,10 +139,25 @@ export const CompareToHostSchema = z.discriminatedUnion('type', [
 ]);
 export type CompareToHost = z.infer<typeof CompareToHostSchema>;
 
+/** The editor selection a panel sends with its prompt, as saved for a reload (line and character numbers are 0-based). */
+export const SavedSelectionSchema = z.object({
+  fileName: z.string(),
+  languageId: z.string(),
+  text: z.string(),
+  startLine: z.number(),
+  endLine: z.number(),
+  /** Where "Use this answer" applies: the document and range it came from. */
+  uri: z.string(),
+  range: z.tuple([Index, Index, Index, Index]),
+});
+export type SavedSelection = z.infer<typeof SavedSelectionSchema>;
+
 /** What a panel keeps across a window reload (host storage; the webview state holds only the panel id). */
 export const SavedCompareSchema = z.object({
   setup: SetupSchema,
   run: z.nullable(RunSchema),
+  /** The selection the prompt goes with (its code included), so Run after a reload still sends it. */
+  selection: z.optional(z.nullable(SavedSelectionSchema)),
   savedAt: z.number(),
 });
 export type SavedCompare = z.infer<typeof SavedCompareSchema>;

@@ -5,12 +5,15 @@
 import type { Column, CompareToHost } from '../../shared/protocol/compare.ts';
 import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { codeOf, StreamingMarkdown } from '../shared/markdown.ts';
+import { errorTitle } from '../../shared/compare/view.ts';
+import { sentence } from '../../shared/errorText.ts';
+import { describeRetry } from '../../shared/protocol/retry.ts';
 
 const STATUS: Record<Column['status'], { icon: string; text: string }> = {
   waiting: { icon: 'loading codicon-modifier-spin', text: 'waiting' },
   streaming: { icon: 'loading codicon-modifier-spin', text: 'streaming' },
   done: { icon: 'pass', text: 'done' },
-  error: { icon: 'error', text: 'error' },
+  error: { icon: 'error', text: 'failed' },
   stopped: { icon: 'debug-stop', text: 'stopped' },
 };
 
@@ -42,6 +45,7 @@ export class ColumnView {
   private readonly text: HTMLElement;
   private readonly stream: StreamingMarkdown;
   private readonly metrics: HTMLElement;
+  private readonly waitLine: HTMLElement;
   /** performance.now() when `column.elapsedMs` was current. */
   private readonly since: number;
 
@@ -50,7 +54,7 @@ export class ColumnView {
     this.column = column;
     this.since = performance.now();
     this.key = ColumnView.key(ctx);
-    const st = STATUS[column.status];
+    const st = column.retry && isRunning(column) ? { icon: 'watch', text: 'retrying' } : STATUS[column.status];
     const stop = iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', run: ctx.runId, index }), {
       iconOnly: true,
       class: 'icon-only stop',
@@ -87,6 +91,8 @@ export class ColumnView {
     this.stream.append(column.text);
     this.stream.flush();
     this.metrics = h('div', { class: 'metrics' });
+    this.waitLine = h('div', { class: 'wait-line', role: 'status' });
+    this.waitLine.hidden = !column.retry;
     const notes = h('div', { class: 'notes' });
     if (column.answeredBy && column.model && column.answeredBy !== column.model)
       notes.append(h('div', { class: 'answered-by' }, h('span', { class: 'codicon codicon-git-merge' }), `answered by ${column.answeredBy}`));
@@ -99,8 +105,10 @@ export class ColumnView {
           h(
             'div',
             {},
-            h('div', { class: 'error-message' }, `${column.error.kind}: ${column.error.message}`),
-            column.error.fix ? h('div', { class: 'error-fix' }, `Fix: ${column.error.fix}`) : null,
+            h('div', { class: 'error-title' }, errorTitle(column.error.kind)),
+            // The provider's own words as they are (a model id must keep its case); the fix is ours.
+            h('div', { class: 'error-message' }, column.error.message),
+            column.error.fix ? h('div', { class: 'error-fix' }, `Fix: ${sentence(column.error.fix)}`) : null,
           ),
         )
       : null;
@@ -131,6 +139,7 @@ export class ColumnView {
       { class: `column status-${column.status}${ctx.winner ? ' winner' : ''}`, ariaLabel: column.label },
       head,
       badges,
+      this.waitLine,
       this.text,
       error,
       this.metrics,
@@ -160,9 +169,10 @@ export class ColumnView {
     this.stream.append(text);
   }
 
-  /** Refreshes the metrics line (every few hundred ms while the column runs). */
+  /** Refreshes the metrics line and the retry countdown (every few hundred ms while the column runs). */
   tick(): void {
     const c = this.column;
+    if (c.retry) this.waitLine.replaceChildren(h('span', { class: 'codicon codicon-watch' }), describeRetry(c.retry, Date.now()));
     const live = isRunning(c);
     const elapsed = live ? c.elapsedMs + (performance.now() - this.since) : c.totalMs;
     const outTokens = live ? (c.text ? estimateTokens(c.text) : null) : c.outputTokens;
@@ -172,11 +182,21 @@ export class ColumnView {
     const approx = live ? '~' : '';
     const item = (label: string, value: string, cls: string): HTMLElement =>
       h('span', { class: `metric ${cls}`, title: label }, h('span', { class: 'metric-label' }, label), h('span', { class: 'metric-value' }, value));
+    const timing = [item('first token', formatMs(c.ttftMs), 'm-ttft'), item('total', elapsed === null ? '—' : formatMs(elapsed), 'm-total')];
+    // A blind run's host withholds tokens, speed and cost (they tell models apart): say when they come.
+    if (c.withheld) {
+      this.metrics.replaceChildren(...timing, h('span', { class: 'metric m-withheld muted' }, 'tokens and cost after the vote'));
+      return;
+    }
     this.metrics.replaceChildren(
-      item('first token', formatMs(c.ttftMs), 'm-ttft'),
-      item('total', elapsed === null ? '—' : formatMs(elapsed), 'm-total'),
+      ...timing,
       item('tok/s', tps === null ? '—' : `${approx}${tps.toFixed(1)}`, 'm-tps'),
-      item('tokens', `${c.inputTokens ?? '?'} → ${outTokens === null ? '?' : `${approx}${outTokens}`}`, 'm-tokens'),
+      // Unknown counts read "—" like every other unknown figure (never a bare "?").
+      item(
+        'tokens',
+        c.inputTokens === null && outTokens === null ? '—' : `${c.inputTokens ?? '—'} → ${outTokens === null ? '—' : `${approx}${outTokens}`}`,
+        'm-tokens',
+      ),
       item('cost', c.costIncluded ? 'included' : cost === null ? (live ? '—' : formatUsd(null)) : `${approx}${formatUsd(cost)}`, 'm-cost'),
     );
   }

@@ -5,6 +5,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { rankColumns } from '../../shared/compare/logic.ts';
+import { diffChoices } from '../../shared/compare/view.ts';
 import {
   HostToCompareSchema,
   type Column,
@@ -19,6 +20,7 @@ import { interceptLinks } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
 import { ColumnView, isRunning } from './columns.ts';
 import { SetupView } from './setup.ts';
+import { setOptions, singleSelect } from './select.ts';
 
 const app = document.getElementById('app')!;
 let state: CompareState | null = null;
@@ -57,6 +59,9 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
     case 'problem':
       setup.problem(m.text);
       return;
+    case 'focusPrompt':
+      setup.focusPrompt();
+      return;
     default:
       assertNever(m);
   }
@@ -65,14 +70,20 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
 const post = (m: CompareToHost): void => channel.post(m);
 const setup = new SetupView(post);
 
-// ── The run: toolbar, summary, columns ──
+// ── The run: toolbar, columns, then the summary once the run is over ──
 
 const toolbar = h('div', { class: 'run-toolbar', role: 'toolbar' });
+// The summary goes under the columns and appears when the run ends: it never pushes them around.
 const summary = h('div', { class: 'summary' });
 const columnsEl = h('div', { class: 'columns' });
 const scoreboardEl = h('details', { class: 'scoreboard' });
 scoreboardEl.addEventListener('toggle', () => (scoreboardOpen = scoreboardEl.open));
-const runEl = h('div', { class: 'run' }, toolbar, summary, columnsEl);
+// The diff pickers live across renders: a pick survives a column finishing.
+const diffLeft = singleSelect('diff-select diff-left', 'First answer to diff');
+const diffRight = singleSelect('diff-select diff-right', 'Second answer to diff');
+let diffOffered = '';
+let diffRun = '';
+const runEl = h('div', { class: 'run' }, toolbar, columnsEl, summary);
 app.append(setup.el, runEl, scoreboardEl);
 interceptLinks(columnsEl, (url) => post({ type: 'openLink', url }));
 
@@ -112,39 +123,56 @@ function renderRun(): void {
   while (columnsEl.children.length > views.length) columnsEl.lastElementChild!.remove();
   columnsEl.classList.toggle('many', run.columns.length > 3);
   renderToolbar(run, running);
-  renderSummary(run, ranking);
+  renderSummary(run, ranking, running);
   setup.setRunning(running);
 }
 
+/** Offers only answers with text in the diff pickers; keeps the user's picks while they stay offered. */
+function updateDiffPickers(run: Run): number[] {
+  const offered = diffChoices(run.columns);
+  const key = JSON.stringify([run.id, offered, offered.map((i) => run.columns[i]!.label)]);
+  if (key !== diffOffered) {
+    diffOffered = key;
+    // A new run starts from its first two answers; within a run, picks that are still offered stay.
+    const fresh = diffRun !== run.id;
+    diffRun = run.id;
+    const still = (s: typeof diffLeft): string | null => (!fresh && s.value !== '' && offered.includes(Number(s.value)) ? s.value : null);
+    const left = still(diffLeft) ?? (offered[0] === undefined ? null : String(offered[0]));
+    const keptRight = still(diffRight);
+    const other = offered.find((i) => String(i) !== left);
+    const right = keptRight !== null && keptRight !== left ? keptRight : other === undefined ? null : String(other);
+    const options = offered.map((i) => ({ value: String(i), label: run.columns[i]!.label }));
+    setOptions(diffLeft, options, left);
+    setOptions(diffRight, options, right);
+  }
+  return offered;
+}
+
 function renderToolbar(run: Run, running: boolean): void {
-  const done = run.columns.map((c, i) => [c, i] as const).filter(([c]) => c.status === 'done' || c.status === 'stopped' || c.status === 'error');
-  const select = (cls: string, selected: number): HTMLSelectElement => {
-    const s = h('select', { class: `diff-select ${cls}`, ariaLabel: cls === 'diff-left' ? 'First answer to diff' : 'Second answer to diff' });
-    for (const [c, i] of done) {
-      const o = h('option', {}, c.label);
-      o.value = String(i);
-      o.selected = i === selected;
-      s.append(o);
-    }
-    return s;
-  };
-  const left = select('diff-left', done[0]?.[1] ?? 0);
-  const right = select('diff-right', done[1]?.[1] ?? 0);
-  const diff = iconButton('diff', 'Diff', () => post({ type: 'diff', run: run.id, left: Number(left.value), right: Number(right.value) }), {
+  const offered = updateDiffPickers(run);
+  const diff = iconButton('diff', 'Diff', () => post({ type: 'diff', run: run.id, left: Number(diffLeft.value), right: Number(diffRight.value) }), {
+    class: 'diff-button',
     title: 'Open the two answers in VS Code’s diff editor',
   });
-  const diffGroup = h('span', { class: 'diff-group' }, h('span', { class: 'muted' }, 'Diff'), left, h('span', { class: 'muted' }, 'vs'), right, diff);
-  diffGroup.hidden = done.length < 2;
+  const diffGroup = h('span', { class: 'diff-group' }, diffLeft, h('span', { class: 'muted' }, 'vs'), diffRight, diff);
+  diffGroup.hidden = offered.length < 2;
   const stopAll = iconButton('debug-stop', 'Stop all', () => post({ type: 'cancel', run: run.id, index: null }), { class: 'stop-all' });
   stopAll.hidden = !running;
   const exp = iconButton('export', 'Export', () => post({ type: 'export', run: run.id }), { class: 'export', title: 'Save the run as Markdown and JSON' });
   exp.disabled = running;
+  const hidden = run.blind && !run.revealed;
+  const reveal = iconButton('eye', 'Reveal', () => post({ type: 'reveal', run: run.id }), {
+    class: 'reveal',
+    title: 'Show which model gave each answer without voting',
+  });
+  reveal.hidden = !hidden || running;
   const blindNote = run.blind
     ? h(
         'span',
-        { class: 'blind-note' },
-        h('span', { class: 'codicon codicon-eye-closed' }),
-        run.revealed ? 'Blind run — revealed' : 'Blind: vote to reveal the models',
+        { class: 'blind-note', title: hidden ? 'Blind run: the models are hidden until you vote' : 'Blind run, revealed' },
+        h('span', { class: `codicon codicon-${hidden ? 'eye-closed' : 'eye'}` }),
+        // Short: the prompt needs the room; the tooltip and the Reveal button say the rest.
+        h('span', { class: 'blind-text' }, hidden ? 'Blind' : 'Revealed'),
       )
     : null;
   const finished = run.columns.filter((c) => !isRunning(c)).length;
@@ -155,22 +183,21 @@ function renderToolbar(run: Run, running: boolean): void {
     h('span', { class: 'codicon codicon-comment' }),
     h('span', { class: 'run-prompt-text' }, run.prompt),
   );
+  // Two groups: what ran (shrinks, with ellipses) and the actions (never wrap); no line break either way.
   toolbar.replaceChildren(
-    ...[
-      asked,
-      h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} finished`),
-      blindNote,
-      h('span', { class: 'spacer' }),
-      stopAll,
-      diffGroup,
-      exp,
-    ].filter((e): e is HTMLElement => !!e),
+    h(
+      'div',
+      { class: 'run-info' },
+      ...[asked, h('span', { class: 'run-progress' }, `${finished}/${run.columns.length} done`), blindNote].filter((e): e is HTMLElement => !!e),
+    ),
+    h('div', { class: 'run-actions' }, stopAll, reveal, diffGroup, exp),
   );
 }
 
-function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void {
+function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>, running: boolean): void {
   const done = ranking.cost.length || ranking.total.length ? new Set([...ranking.cost, ...ranking.total, ...ranking.length]) : new Set<number>();
-  if (!done.size) {
+  // Only once the run is over, and not while a blind run withholds the figures it ranks by.
+  if (!done.size || running || (run.blind && !run.revealed)) {
     summary.replaceChildren();
     summary.hidden = true;
     return;
@@ -208,7 +235,10 @@ function renderSummary(run: Run, ranking: ReturnType<typeof rankColumns>): void 
       }),
     ),
   );
-  summary.replaceChildren(h('div', { class: 'section-title' }, h('span', { class: 'codicon codicon-graph' }), 'Summary (finished answers, ranked)'), table);
+  summary.replaceChildren(
+    h('div', { class: 'section-title' }, h('span', { class: 'codicon codicon-graph' }), 'Summary (finished answers, ranked)'),
+    h('div', { class: 'summary-scroll' }, table),
+  );
 }
 
 function renderScoreboard(): void {

@@ -4,6 +4,7 @@
  */
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type CompareState, type CompareToHost } from '../../shared/protocol/compare.ts';
 import { h, iconButton } from '../shared/dom.ts';
+import { setOptions, setPlaceholder, singleSelect } from './select.ts';
 
 interface Checkbox extends HTMLElement {
   checked: boolean;
@@ -15,7 +16,7 @@ export class SetupView {
   private models: string[] = [];
   private catalog: CompareState['catalog'] = [];
   private readonly chips = h('div', { class: 'model-chips', role: 'list', ariaLabel: 'Models to compare' });
-  private readonly picker = h('select', { class: 'model-picker', ariaLabel: 'Add a model' });
+  private readonly picker = singleSelect('model-picker', 'Add a model', { combobox: true, placeholder: '+ Add a model…' });
   private readonly prompt = h('textarea', { class: 'prompt compare-prompt', ariaLabel: 'Prompt' });
   private readonly context = h('div', { class: 'context-row' });
   private readonly blind = document.createElement('vscode-checkbox') as Checkbox;
@@ -34,7 +35,6 @@ export class SetupView {
     this.runButton = iconButton('play', 'Run', () => this.submit(), { class: 'primary run-button', title: 'Send the prompt to every picked model' });
     this.picker.addEventListener('change', () => {
       const id = this.picker.value;
-      this.picker.value = '';
       if (id && !this.models.includes(id)) {
         this.models.push(id);
         this.renderModels();
@@ -75,6 +75,12 @@ export class SetupView {
     this.renderContext(state.setup.contextLabel);
   }
 
+  /** The cursor in the prompt with its text selected: typing replaces the pre-filled prompt. */
+  focusPrompt(): void {
+    this.prompt.focus();
+    this.prompt.select();
+  }
+
   setRunning(running: boolean): void {
     this.runButton.querySelector('.btn-label')!.textContent = running ? 'Restart' : 'Run';
   }
@@ -106,23 +112,18 @@ export class SetupView {
     );
     if (!this.models.length) this.chips.append(h('span', { class: 'muted' }, `Pick ${MIN_COMPARE_MODELS}–${MAX_COMPARE_MODELS} models →`));
     const full = this.models.length >= MAX_COMPARE_MODELS;
-    const first = h('option', {}, full ? `${MAX_COMPARE_MODELS} models picked (the most)` : '+ Add a model…');
-    first.value = '';
-    const groups = new Map<string, HTMLOptGroupElement>();
-    for (const item of this.catalog) {
-      if (this.models.includes(item.id)) continue;
-      let g = groups.get(item.group);
-      if (!g) {
-        g = h('optgroup');
-        g.label = item.group || 'Models';
-        groups.set(item.group, g);
-      }
-      const o = h('option', { title: item.detail }, item.label === item.id ? item.id : `${item.label} — ${item.id}`);
-      o.value = item.id;
-      g.append(o);
-    }
-    this.picker.replaceChildren(first, ...groups.values());
+    // The list is rebuilt after each pick: the picked model leaves it and the box is empty again.
+    const seen = new Set<string>();
+    const options = this.catalog
+      .filter((item) => !this.models.includes(item.id) && !seen.has(item.id) && seen.add(item.id))
+      .map((item) => ({
+        value: item.id,
+        label: item.label === item.id ? item.id : `${item.id} — ${item.label}`,
+        description: [item.group, item.detail].filter(Boolean).join(' · '),
+      }));
+    setOptions(this.picker, options, null);
     this.picker.value = '';
+    setPlaceholder(this.picker, full ? `${MAX_COMPARE_MODELS} models picked (the most)` : '+ Add a model…');
     this.picker.disabled = full;
     this.count.textContent = `${this.models.length}/${MAX_COMPARE_MODELS}`;
   }
