@@ -3,7 +3,7 @@
 // models × 2 checks) — the grid, the totals, the leaderboard it records — and the code-run path on
 // the sample project, ending with "apply the winner".
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EvalPanel } from '../../src/host/eval/panel.ts';
@@ -39,6 +39,8 @@ describe('Test sets (host)', function () {
     await waitFor('the fake providers in use', () => ['openai', 'anthropic', 'google'].every((p) => s.providers().includes(p)));
     root = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     mkdirSync(join(root, '.switchboard', 'evals'), { recursive: true });
+    // Comparison votes of earlier suites also go to this workspace's leaderboard: start from none.
+    rmSync(join(root, '.switchboard', 'leaderboard.json'), { force: true });
     writeFileSync(join(root, '.switchboard', 'evals', 'capitals.json'), JSON.stringify(EVAL_SET, null, 2));
   });
 
