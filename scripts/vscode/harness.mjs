@@ -64,6 +64,9 @@ export const DEFAULT_SETTINGS = {
  */
 export const TEST_ONLY_SETTINGS = {
   'chat.disableAIFeatures': true,
+  // Every test instance is a first run with no key: the "Get started" walkthrough would open over the
+  // views under test. The first-run test turns it back on.
+  'switchboard.walkthroughOnFirstRun': false,
 };
 
 /** Environment variables passed from our environment to code-server (and so to extension hosts). */

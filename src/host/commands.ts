@@ -9,7 +9,7 @@ import type { FeatureHost } from './featureHost.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './common/commandIds.ts';
 import { GatewayController, type StartGatewayArgs } from './gateway.ts';
-import { importKeysFromEnv, removeApiKey, setApiKey, type SetKeyArgs } from './keysFlow.ts';
+import { connectLocalServer, importKeysFromEnv, removeApiKey, setApiKey, type ConnectLocalArgs, type SetKeyArgs } from './keysFlow.ts';
 import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
@@ -43,10 +43,24 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
   const gateway = new GatewayController(app);
   app.context.subscriptions.push(gateway);
 
-  const askSelection = async (question: string) => {
+  /**
+   * Explain / Review / Ask About Selection: a new conversation (an unrelated open one is not re-sent
+   * with it) unless `switchboard.selectionActionsInNewChat` is off or the caller passes
+   * `{ continueChat: true }`. An answer ticks the walkthrough's step.
+   */
+  const askAbout = async (question: string, selection: { code: CodeSelection; target: ApplyTarget }, args: unknown) => {
+    const continueChat =
+      (typeof args === 'object' && args !== null && (args as { continueChat?: unknown }).continueChat === true) ||
+      vscode.workspace.getConfiguration('switchboard').get<boolean>('selectionActionsInNewChat') === false;
+    const entry = await app.chat.ask({ question, selection, newConversation: !continueChat });
+    if (entry?.status === 'done' && entry.text && !entry.error) app.stepDone('selectionAnswered');
+    return entry;
+  };
+
+  const askSelection = async (question: string, args: unknown) => {
     const selection = await currentSelection(app);
     if (!selection) return undefined;
-    return app.chat.ask({ question, selection });
+    return askAbout(question, selection, args);
   };
 
   const compare = async (question: string, models: string[] | undefined, withSelection: boolean) => {
@@ -74,6 +88,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
     'switchboard.setApiKey': (args?: unknown) => setApiKey(app, (typeof args === 'object' && args ? args : {}) as SetKeyArgs),
     'switchboard.removeApiKey': (args?: unknown) => removeApiKey(app, typeof args === 'string' ? { provider: args } : ((args ?? {}) as { provider?: string })),
     'switchboard.importKeysFromEnv': () => importKeysFromEnv(app),
+    'switchboard.connectLocalServer': (args?: unknown) => connectLocalServer(app, (typeof args === 'object' && args ? args : {}) as ConnectLocalArgs),
     'switchboard.openChat': () => app.chat.reveal(),
     'switchboard.newChat': async () => {
       app.chat.clear();
@@ -85,11 +100,13 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
       const question = a.question ?? (await askQuestion('Switchboard: Compare Models — the prompt'));
       return question ? compare(question, a.models, false) : undefined;
     },
-    'switchboard.askAboutSelection': async (question?: unknown) => {
+    // Arguments: the question (a string), or { question?, continueChat? }.
+    'switchboard.askAboutSelection': async (args?: unknown) => {
       const selection = await currentSelection(app);
       if (!selection) return undefined;
-      const q = typeof question === 'string' && question.trim() ? question : await askQuestion('Switchboard: Ask About Selection');
-      return q ? app.chat.ask({ question: q, selection }) : undefined;
+      const given = typeof args === 'string' ? args : typeof args === 'object' && args ? (args as { question?: unknown }).question : undefined;
+      const q = typeof given === 'string' && given.trim() ? given : await askQuestion('Switchboard: Ask About Selection');
+      return q ? askAbout(q, selection, args) : undefined;
     },
     // From the editor menu: the panel opens with the default prompt selected, to edit before Run. A caller
     // that passes both the question and the models (keybindings, other extensions, tests) runs at once.
@@ -105,8 +122,8 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
         ...(a.models?.length ? { models: a.models } : {}),
       });
     },
-    'switchboard.explainSelection': () => askSelection(PRESET_PROMPTS.explain),
-    'switchboard.reviewSelection': () => askSelection(PRESET_PROMPTS.review),
+    'switchboard.explainSelection': (args?: unknown) => askSelection(PRESET_PROMPTS.explain, args),
+    'switchboard.reviewSelection': (args?: unknown) => askSelection(PRESET_PROMPTS.review, args),
     'switchboard.refreshCatalog': async () => {
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Switchboard: refreshing the model catalog…' }, () =>
         app.client().catalog.refresh({ force: true }),

@@ -12,8 +12,9 @@ import type { PickEntry } from './common/modelItems.ts';
 import type { SessionTotals, SpendView } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
 import type { SettingsResult } from './common/settingsModel.ts';
+import type { WalkthroughStep } from './services/walkthrough.ts';
 
-export type { FlagName, NoticeLevel, SessionTotals, SpendView };
+export type { FlagName, NoticeLevel, SessionTotals, SpendView, WalkthroughStep };
 
 export interface FeatureHost {
   readonly context: vscode.ExtensionContext;
@@ -54,4 +55,6 @@ export interface FeatureHost {
   tell(level: NoticeLevel, text: string): void;
   flag(name: FlagName): boolean;
   setFlag(name: FlagName, value: boolean): Promise<void>;
+  /** A walkthrough step succeeded (a key verified, a model chosen…): its tick (services/walkthrough.ts). */
+  stepDone(step: WalkthroughStep): void;
 }

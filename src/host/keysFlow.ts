@@ -1,20 +1,21 @@
 /**
  * Adding and removing keys: Set API Key (pick a provider, masked input, verify), Remove API Key,
- * importing keys from the usual environment variables, and — with no key at all — offering a
- * local Ollama / LM Studio server.
+ * importing keys from the usual environment variables, connecting a local server (Ollama, LM Studio or
+ * any OpenAI-compatible base URL), and — with no key at all — offering one on first run or opening
+ * the "Get started" walkthrough.
  */
 import * as vscode from 'vscode';
 import { resolveProvider, type ResolvedProvider } from '../core/index.ts';
 import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import { redactUrl } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
-import { detectLocalServers, verifyKey, type VerifyResult } from './verify.ts';
+import { checkServer, detectLocalServers, verifyKey, type LocalServer, type VerifyResult } from './verify.ts';
 import { inBackground } from './common/background.ts';
 
 /** What the key flows use (main.ts wires it to the services). */
 export type KeysHost = Pick<
   FeatureHost,
-  'currentModel' | 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings'
+  'currentModel' | 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings' | 'stepDone'
 >;
 
 /** One of VS Code's own models, as the first-run offer names it. */
@@ -122,6 +123,7 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
   const result = await verifyStoredKey(app, provider);
   if (result.ok) {
     app.log.info(`Key for ${provider.id} verified: ${result.models} models listed`);
+    app.stepDone('providerReady');
     inBackground(
       app.notify('info', `Switchboard: ${provider.name} key saved and verified (${result.models} models listed).`, 'Switch Model').then((a) => {
         if (a) inBackground(vscode.commands.executeCommand('switchboard.switchModel'), app.log, 'Switching the model');
@@ -222,6 +224,7 @@ export async function offerVscodeModels(app: KeysHost, models: readonly Starting
   await app.setFlag('vscodeModelsOffered', true);
   app.log.info(`Starting with ${first.id}, one of VS Code's own models`);
   await app.setCurrentModel(first.id);
+  app.stepDone('providerReady');
   return true;
 }
 
@@ -248,11 +251,13 @@ export async function firstRunOffers(app: KeysHost, vscodeModels: () => Promise<
   }
   if (app.keys.ids().length || found.length) return;
   if (await offerVscodeModels(app, await vscodeModels())) return;
-  if (app.flag('localOffered')) return;
-  const configured = new Set(app.settings.config.providers.map((p) => findPreset(p.id)?.id ?? p.id));
-  const servers = (await detectLocalServers()).filter((s) => !configured.has(s.providerId) && s.models.length);
-  if (!servers.length) return;
-  const s = servers[0]!;
+  if (app.currentModel() || hasLocalProvider(app)) return;
+  const servers = app.flag('localOffered') ? [] : await detectLocalServers();
+  const s = servers.find((x) => x.models.length);
+  if (!s) {
+    await openWalkthroughOnce(app);
+    return;
+  }
   app.log.info(`Found a local ${s.name} server at ${s.baseUrl} with ${s.models.length} models`);
   const pick = await app.notify(
     'info',
@@ -264,9 +269,156 @@ export async function firstRunOffers(app: KeysHost, vscodeModels: () => Promise<
   if (pick === 'Never') await app.setFlag('localOffered', true);
   if (!pick?.startsWith('Use')) return;
   await app.setFlag('localOffered', true);
-  await addLocalProvider(app, s.providerId);
-  await app.setCurrentModel(`${s.providerId}/${s.models[0]}`);
+  await useLocalServer(app, { baseUrl: s.baseUrl, models: s.models, preset: s.providerId });
   inBackground(vscode.commands.executeCommand('switchboard.switchModel'), app.log, 'Switching the model');
+}
+
+/** The walkthrough's id as VS Code knows it (`publisher.name#id`). */
+export const WALKTHROUGH_ID = 'switchboard.switchboard#switchboard.gettingStarted';
+
+/** A local server (Ollama, LM Studio, any keyless endpoint) is configured already. */
+function hasLocalProvider(app: KeysHost): boolean {
+  return app.settings.config.providers.some((p) => {
+    try {
+      const r = resolveProvider(p);
+      return r.local || r.auth === 'none';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * Nothing to start with (no key, no local server, no model of VS Code's): the "Get started"
+ * walkthrough opens, once, beside whatever is open — its first step adds a key or connects a local
+ * server in one click. `switchboard.walkthroughOnFirstRun: false` turns it off (the tests' harness does).
+ */
+export async function openWalkthroughOnce(app: KeysHost): Promise<boolean> {
+  if (app.flag('walkthroughOpened')) return false;
+  if (vscode.workspace.getConfiguration('switchboard').get<boolean>('walkthroughOnFirstRun') === false) return false;
+  await app.setFlag('walkthroughOpened', true);
+  app.log.info('First run with no key and no local server: opening the "Get started" walkthrough');
+  await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);
+  return true;
+}
+
+export interface ConnectLocalArgs {
+  /** The server's base URL (skips the questions). */
+  baseUrl?: string;
+}
+
+export interface ConnectedServer {
+  providerId: string;
+  baseUrl: string;
+  models: string[];
+}
+
+interface ServerItem extends vscode.QuickPickItem {
+  server?: LocalServer;
+}
+
+/**
+ * Switchboard: Connect a Local Server…: finds Ollama / LM Studio on their default ports, or asks for
+ * an OpenAI-compatible base URL; checks that it lists models; saves it to `switchboard.providers`
+ * (no key involved) and, with no model chosen yet, takes its first model. Resolves with what was
+ * connected, undefined when cancelled or when the server did not answer (said in a notification).
+ */
+export async function connectLocalServer(app: KeysHost, args: ConnectLocalArgs = {}): Promise<ConnectedServer | undefined> {
+  let baseUrl = args.baseUrl;
+  let preset: string | undefined;
+  if (baseUrl === undefined) {
+    const servers = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Switchboard: looking for Ollama and LM Studio…' },
+      () => detectLocalServers(),
+    );
+    let picked: ServerItem | undefined;
+    if (servers.length) {
+      const items: ServerItem[] = [
+        ...servers.map((s): ServerItem => ({
+          server: s,
+          label: `$(server) ${s.name}`,
+          description: s.models.length ? `${s.models.length} model${s.models.length > 1 ? 's' : ''}` : 'no model loaded',
+          detail: `${s.baseUrl}${s.models.length ? ` · ${s.models.slice(0, 3).join(', ')}${s.models.length > 3 ? ', …' : ''}` : ''}`,
+        })),
+        { label: '$(link) Enter a base URL…', description: 'any OpenAI-compatible server (vLLM, llama.cpp, LiteLLM…)' },
+      ];
+      picked = await vscode.window.showQuickPick(items, { title: 'Switchboard: Connect a Local Server', placeHolder: 'Pick a server', ignoreFocusOut: true });
+      if (!picked) return undefined;
+    }
+    if (picked?.server) {
+      baseUrl = picked.server.baseUrl;
+      preset = picked.server.providerId;
+    } else {
+      baseUrl = await vscode.window.showInputBox({
+        title: 'Switchboard: Connect a Local Server',
+        prompt: `${servers.length ? '' : 'No Ollama (port 11434) or LM Studio (port 1234) answered. '}The base URL of an OpenAI-compatible server; Switchboard checks that it lists models.`,
+        placeHolder: 'e.g. http://localhost:8000/v1',
+        ignoreFocusOut: true,
+        validateInput: (v) => (/^https?:\/\/\S+$/i.test(v.trim()) ? undefined : 'An http:// or https:// URL'),
+      });
+      if (!baseUrl?.trim()) return undefined;
+    }
+  }
+  const check = await checkServer(baseUrl);
+  if (!check.ok) {
+    app.log.warn(`Connect a Local Server: ${check.message}`);
+    inBackground(
+      app.notify('warning', `Switchboard: could not connect: ${check.message}. Is the server running?`, 'Try Again').then((a) => {
+        if (a) inBackground(connectLocalServer(app), app.log, 'Connecting a local server');
+      }),
+      app.log,
+      'The connect-failed notification',
+    );
+    return undefined;
+  }
+  return useLocalServer(app, { baseUrl: check.baseUrl, models: check.models, ...(preset ? { preset } : {}) });
+}
+
+/** Saves a checked server to the settings, takes its first model when none is chosen, and says so. */
+async function useLocalServer(app: KeysHost, s: { baseUrl: string; models: string[]; preset?: string }): Promise<ConnectedServer> {
+  const preset = s.preset ?? LOCAL_PRESET_IDS.find((id) => findPreset(id)?.baseUrl === s.baseUrl);
+  const providerId = preset ? (await addLocalProvider(app, preset), preset) : await addCustomServer(s.baseUrl);
+  app.log.info(`Connected ${providerId} at ${redactUrl(s.baseUrl)}: ${s.models.length} models`);
+  app.stepDone('providerReady');
+  const model = `${providerId}/${s.models[0]!}`;
+  const chosen = !app.currentModel();
+  if (chosen) await app.setCurrentModel(model);
+  app.fireModelsChanged();
+  inBackground(
+    app
+      .notify(
+        'info',
+        `Switchboard: connected to ${redactUrl(s.baseUrl)} (${s.models.length} model${s.models.length > 1 ? 's' : ''}).${chosen ? ` Using ${model}.` : ''}`,
+        'Switch Model',
+      )
+      .then((a) => {
+        if (a) inBackground(vscode.commands.executeCommand('switchboard.switchModel'), app.log, 'Switching the model');
+      }),
+    app.log,
+    'The connected notification',
+  );
+  return { providerId, baseUrl: s.baseUrl, models: s.models };
+}
+
+const LOCAL_PRESET_IDS = ['ollama', 'lmstudio'] as const;
+
+/** A keyless OpenAI-compatible entry in the user's `switchboard.providers` (`local`, `local-2`, … ; the same URL reuses its entry). */
+async function addCustomServer(baseUrl: string): Promise<string> {
+  const cfg = vscode.workspace.getConfiguration('switchboard');
+  const current = (cfg.inspect<unknown[]>('providers')?.globalValue ?? []) as { id?: string; baseUrl?: string }[];
+  const same = current.find((p) => p?.baseUrl?.replace(/\/+$/, '') === baseUrl);
+  if (same?.id) return same.id;
+  const taken = new Set(current.map((p) => p?.id));
+  let id = 'local';
+  for (let n = 2; taken.has(id); n++) id = `local-${n}`;
+  let host = baseUrl;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    /* checked before: a URL */
+  }
+  await cfg.update('providers', [...current, { id, name: `Local server (${host})`, kind: 'openai', baseUrl, auth: 'none' }], vscode.ConfigurationTarget.Global);
+  return id;
 }
 
 /** Add a local preset to the user's `switchboard.providers` (settings hold no secrets, so this is safe). */

@@ -33,6 +33,7 @@ import type { Disposable } from './services/events.ts';
 import { ModelChoice } from './services/modelChoice.ts';
 import { ModelList } from './services/modelList.ts';
 import { FirstRunFlags, Notifier } from './services/notifier.ts';
+import { WalkthroughProgress, type WalkthroughStep } from './services/walkthrough.ts';
 import { SpendService, type SpendView } from './services/spend.ts';
 import { spendStatus } from './common/spendStatus.ts';
 import { validateSettings } from './common/settingsModel.ts';
@@ -64,6 +65,8 @@ export interface SwitchboardServices {
   chat(): ChatController;
   /** Provider ids with a stored key. */
   keyProviders(): string[];
+  /** The walkthrough steps that succeeded in this window (their context keys are set). */
+  walkthroughSteps(): WalkthroughStep[];
   session(): { usd: number; requests: number; unknownCost: number; included?: number };
   /** The spend session, the day's and month's totals (from the ledger) and the budget. */
   spend(): SpendView;
@@ -111,6 +114,7 @@ class Extension implements vscode.Disposable {
   readonly spend: SpendService;
   readonly notifier: Notifier;
   readonly flags: FirstRunFlags;
+  readonly walkthrough: WalkthroughProgress;
   readonly refresher: CatalogRefresher;
   readonly host: CommandsHost;
   readonly chat: ChatController;
@@ -165,9 +169,10 @@ class Extension implements vscode.Disposable {
       openBudgetSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', 'switchboard.budget'),
     });
     this.flags = new FirstRunFlags(context.globalState);
+    this.walkthrough = new WalkthroughProgress((key, value) => vscode.commands.executeCommand('setContext', key, value), log);
     this.refresher = new CatalogRefresher(context.globalState, log, (p) => this.clients.keyFor(p) !== undefined);
 
-    const { clients, choice, models, spend, notifier, flags } = this;
+    const { clients, choice, models, spend, notifier, flags, walkthrough } = this;
     const applier = new Applier({ log, tell: (level, text) => notifier.tell(level, text) });
     const host: FeatureHost = {
       context,
@@ -186,6 +191,7 @@ class Extension implements vscode.Disposable {
       recentModels: () => choice.recentModels(),
       setCurrentModel: async (id) => {
         await choice.set(id);
+        walkthrough.done('modelChosen');
         this.prepareVscodeModels([id]);
       },
       markUsed: (id) => choice.markUsed(id),
@@ -196,7 +202,11 @@ class Extension implements vscode.Disposable {
       },
       modelPickItems: () => models.pickItems(),
       modelDetail: (id) => models.detail(id),
-      recordResult: (source, r, messages) => inBackground(spend.record(source, r, messages), log, 'Reading the spend totals'),
+      recordResult: (source, r, messages) => {
+        // A comparison that got an answer is the walkthrough's "Compare models" done.
+        if (source.startsWith('compare') && r.answeredBy && !r.error) walkthrough.done('compared');
+        inBackground(spend.record(source, r, messages), log, 'Reading the spend totals');
+      },
       spendView: () => spend.snapshot(),
       startNewSpendSession: () => spend.startNewSession(),
       updateStatus: () => this.updateStatus(),
@@ -204,6 +214,7 @@ class Extension implements vscode.Disposable {
       tell: (level, text) => notifier.tell(level, text),
       flag: (name) => flags.get(name),
       setFlag: (name, value) => flags.set(name, value),
+      stepDone: (step) => walkthrough.done(step),
     };
     this.chat = new ChatController(host);
     this.compare = new CompareManager(host);
@@ -423,6 +434,7 @@ export class Main {
       chatState: () => ext.chat.state(),
       chat: () => ext.chat,
       keyProviders: () => ext.keys.ids(),
+      walkthroughSteps: () => ext.walkthrough.steps(),
       session: () => ext.spend.session(),
       spend: () => ext.spend.snapshot(),
       refreshSpend: async () => {

@@ -36,6 +36,21 @@ export function modelQuickPickItems(entries: PickEntry[], opts: { checkCurrent: 
   );
 }
 
+/**
+ * The list with the exactly typed model on top, labelled with its id (VS Code ranks filtered rows by
+ * label: an exact label match comes first, above a route whose name or models merely match).
+ */
+export function exactFirst(base: readonly Item[], exact: Item): Item[] {
+  const icons = /^((?:\$\([\w-]+\) )*)(.*)$/.exec(exact.label)!;
+  const top: Item = {
+    ...exact,
+    label: `${icons[1] ?? ''}${exact.id ?? exact.label}`,
+    description: exact.id === icons[2] ? exact.description : icons[2],
+    alwaysShow: true,
+  };
+  return [top, ...base.filter((i) => i !== exact)];
+}
+
 function actionItems(): Item[] {
   return [
     { label: 'More', kind: vscode.QuickPickItemKind.Separator },
@@ -83,12 +98,16 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
 
   qp.onDidChangeValue((v) => {
     const typed = v.trim();
-    const listed = base.some((i) => i.id === typed);
+    const exact = base.find((i) => i.id === typed && i.kind !== vscode.QuickPickItemKind.Separator);
     const looksLikeId = /^[\w.-]+\/\S+$/.test(typed);
-    qp.items =
-      looksLikeId && !listed
+    // An exact id goes first, above the routes that mention it, so Enter picks it. VS Code ranks the
+    // filtered rows by their label, so the row's label becomes the id itself (an exact label match ranks first).
+    qp.items = exact
+      ? exactFirst(base, exact)
+      : looksLikeId
         ? [{ label: `$(edit) Use "${typed}"`, description: 'a model id not in the catalog', id: typed, action: 'custom', alwaysShow: true }, ...base]
         : base;
+    if (exact) qp.activeItems = [qp.items[0]!];
   });
 
   const picked = await new Promise<Item | undefined>((resolve) => {

@@ -87,6 +87,47 @@ export interface LocalServer {
 /** Local OpenAI-compatible servers worth offering when the user has no key at all. */
 export const LOCAL_SERVER_PRESETS = ['ollama', 'lmstudio'] as const;
 
+export type ServerCheck = { ok: true; baseUrl: string; models: string[] } | { ok: false; message: string };
+
+/**
+ * Check an OpenAI-compatible server (no key) by listing its models: `{baseUrl}/models`, and when that
+ * fails and the URL has no `/v1`, `{baseUrl}/v1/models` (people paste `http://localhost:8000`).
+ * The working base URL comes back, so it is what gets saved. Never throws.
+ */
+export async function checkServer(baseUrl: string, opts: { fetch?: Fetch; timeoutMs?: number } = {}): Promise<ServerCheck> {
+  const doFetch = opts.fetch ?? fetch;
+  let base = baseUrl.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/\s]+/i.test(base)) return { ok: false, message: `"${redactUrl(baseUrl.trim())}" is not an http(s) URL` };
+  try {
+    base = new URL(base).toString().replace(/\/+$/, '');
+  } catch {
+    return { ok: false, message: `"${redactUrl(baseUrl.trim())}" is not a valid URL` };
+  }
+  const candidates = /\/v1$/.test(base) ? [base] : [base, `${base}/v1`];
+  let problem = '';
+  for (const b of candidates) {
+    const url = `${b}/models`;
+    try {
+      const res = await doFetch(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 5000), headers: { accept: 'application/json' }, redirect: 'manual' });
+      if (!res.ok) {
+        problem ||= `${redactUrl(url)} answered HTTP ${res.status}`;
+        continue;
+      }
+      const j = (await res.json()) as { data?: { id?: unknown }[] };
+      const models = Array.isArray(j.data) ? j.data.map((m) => m?.id).filter((m): m is string => typeof m === 'string' && m.length > 0) : [];
+      if (!models.length) {
+        problem ||= `${redactUrl(url)} lists no models (load or pull one first)`;
+        continue;
+      }
+      return { ok: true, baseUrl: b, models };
+    } catch (e) {
+      const name = (e as Error)?.name;
+      problem ||= `could not reach ${redactUrl(url)}: ${name === 'TimeoutError' ? 'no answer in time' : name === 'SyntaxError' ? 'the answer is not JSON' : (e as Error)?.message || String(e)}`;
+    }
+  }
+  return { ok: false, message: problem };
+}
+
 /** Probe the local servers in parallel with a short timeout; only those that answer a model list come back. */
 export async function detectLocalServers(opts: { fetch?: Fetch; timeoutMs?: number; baseUrls?: Partial<Record<string, string>> } = {}): Promise<LocalServer[]> {
   const doFetch = opts.fetch ?? fetch;

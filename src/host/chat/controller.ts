@@ -64,6 +64,8 @@ export interface AskOptions {
   model?: string;
   /** Images sent with the question (refused before sending when the model takes none). */
   images?: ChatImage[];
+  /** Ask in a new conversation (the open one stays in the history): Explain / Review / Ask About Selection. */
+  newConversation?: boolean;
 }
 
 interface PendingChip extends Chip {
@@ -450,6 +452,7 @@ export class ChatController implements vscode.Disposable {
       return undefined;
     }
     if (this.inflight) this.cancel();
+    if (opts.newConversation && this.conv.turns.length) this.clear();
     if (how.reveal) await this.reveal();
 
     const attached: { code: CodeSelection; target: ApplyTarget | null }[] = [...(opts.selection ? [opts.selection] : []), ...this.chips];

@@ -58,6 +58,7 @@ const FLAGS = {
   envImportOffered: 'switchboard.envImportOffered',
   localOffered: 'switchboard.localServerOffered',
   vscodeModelsOffered: 'switchboard.vscodeModelsOffered',
+  walkthroughOpened: 'switchboard.walkthroughOpened',
 } as const;
 export type FlagName = keyof typeof FLAGS;
 
