@@ -65,8 +65,8 @@ export interface SwitchboardServices {
   chat(): ChatController;
   /** Provider ids with a stored key. */
   keyProviders(): string[];
-  /** The walkthrough steps that succeeded in this window (their context keys are set). */
-  walkthroughSteps(): WalkthroughStep[];
+  /** Every walkthrough step success in this window, oldest first (the first of each sets its context key). */
+  walkthroughSuccesses(): WalkthroughStep[];
   session(): { usd: number; requests: number; unknownCost: number; included?: number };
   /** The spend session, the day's and month's totals (from the ledger) and the budget. */
   spend(): SpendView;
@@ -434,7 +434,7 @@ export class Main {
       chatState: () => ext.chat.state(),
       chat: () => ext.chat,
       keyProviders: () => ext.keys.ids(),
-      walkthroughSteps: () => ext.walkthrough.steps(),
+      walkthroughSuccesses: () => ext.walkthrough.successes(),
       session: () => ext.spend.session(),
       spend: () => ext.spend.snapshot(),
       refreshSpend: async () => {

@@ -86,10 +86,62 @@ describe('Editor actions', () => {
     const ask = chatRequests(fake)[n + 1]!;
     assert.ok(lastUserMessage(ask).startsWith('Why is this wrong?'));
     assert.ok(lastUserMessage(ask).includes('  return a - b;'));
-    // The conversation so far goes along (system + earlier turns + the new question).
+    // A new conversation: the review before it is not sent along (system + the new question only).
     const roles = (ask.body.messages as { role: string }[]).map((m) => m.role);
-    assert.deepEqual(roles.slice(0, 1), ['system']);
-    assert.ok(roles.length >= 4, roles.join(','));
+    assert.deepEqual(roles, ['system', 'user']);
+  });
+
+  it('Explain / Review / Ask start a new conversation instead of re-sending the open, unrelated one', async () => {
+    const s = await services();
+    await vscode.commands.executeCommand('switchboard.newChat');
+    await s.chat().ask({ question: 'Unrelated: what is a monad?' }, { reveal: false });
+    await s.chat().ask({ question: 'Unrelated: and a functor?' }, { reveal: false });
+    const before = s.chatState();
+    assert.equal(before.entries.length, 4);
+    await editorWithSelection(CODE, 'javascript', 1, 3);
+    for (const command of ['switchboard.explainSelection', 'switchboard.reviewSelection', 'switchboard.askAboutSelection'] as const) {
+      const n = chatRequests(fake).length;
+      const entry = (await vscode.commands.executeCommand(command, command === 'switchboard.askAboutSelection' ? 'Is this right?' : undefined)) as ChatEntry;
+      assert.equal(entry.status, 'done', entry.error?.message ?? '');
+      const messages = chatRequests(fake)[n]!.body.messages as { role: string; content: string }[];
+      assert.deepEqual(
+        messages.map((m) => m.role),
+        ['system', 'user'],
+        `${command} sent ${messages.map((m) => `${m.role}: ${m.content.slice(0, 40)}`).join(' | ')}`,
+      );
+      assert.ok(!JSON.stringify(messages).includes('monad'), `${command} re-sent the unrelated conversation`);
+      const now = s.chatState();
+      assert.equal(now.entries.length, 2, `${command}: the chat shows only the new question and its answer`);
+    }
+    // The earlier conversation stays in the history.
+    assert.ok(
+      s
+        .chat()
+        .store.list()
+        .some((c) => c.id === before.conversationId),
+      'the unrelated conversation is still in the history',
+    );
+  });
+
+  it('continues the open chat when asked to: { continueChat: true } or switchboard.selectionActionsInNewChat off', async () => {
+    const s = await services();
+    await vscode.commands.executeCommand('switchboard.newChat');
+    await s.chat().ask({ question: 'Earlier: what does add do?' }, { reveal: false });
+    await editorWithSelection(CODE, 'javascript', 1, 3);
+    let n = chatRequests(fake).length;
+    await vscode.commands.executeCommand('switchboard.explainSelection', { continueChat: true });
+    let roles = (chatRequests(fake)[n]!.body.messages as { role: string }[]).map((m) => m.role);
+    assert.deepEqual(roles, ['system', 'user', 'assistant', 'user']);
+    await setSetting('selectionActionsInNewChat', false);
+    try {
+      n = chatRequests(fake).length;
+      await vscode.commands.executeCommand('switchboard.askAboutSelection', 'And now?');
+      roles = (chatRequests(fake)[n]!.body.messages as { role: string }[]).map((m) => m.role);
+      assert.deepEqual(roles, ['system', 'user', 'assistant', 'user', 'assistant', 'user']);
+      assert.equal(s.chatState().entries.length, 6);
+    } finally {
+      await setSetting('selectionActionsInNewChat', undefined);
+    }
   });
 
   it('without a selection, asks the user to select code and sends nothing', async () => {

@@ -22,6 +22,8 @@ export class WalkthroughProgress {
   private readonly setContext: SetContext;
   private readonly log: { warn(message: string): void };
   private readonly reached = new Set<WalkthroughStep>();
+  /** Every success reported, in order (the context key is set on the first only). */
+  private readonly history: WalkthroughStep[] = [];
 
   constructor(setContext: SetContext, log: { warn(message: string): void }) {
     this.setContext = setContext;
@@ -30,6 +32,8 @@ export class WalkthroughProgress {
 
   /** The step succeeded: its context key becomes true (once; VS Code keeps the tick). */
   done(step: WalkthroughStep): void {
+    this.history.push(step);
+    if (this.history.length > 1000) this.history.shift();
     if (this.reached.has(step)) return;
     this.reached.add(step);
     Promise.resolve(this.setContext(WALKTHROUGH_CONTEXT[step], true)).then(undefined, (e: unknown) => {
@@ -38,8 +42,8 @@ export class WalkthroughProgress {
     });
   }
 
-  /** The steps that succeeded in this window, in no particular order. */
-  steps(): WalkthroughStep[] {
-    return [...this.reached];
+  /** Every success reported in this window, oldest first (a step that succeeded twice is in it twice). */
+  successes(): WalkthroughStep[] {
+    return [...this.history];
   }
 }
