@@ -14,6 +14,7 @@ import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
 import { snippetOf } from './snippet.ts';
+import { readFlag } from './settingsSource.ts';
 import { runTestSet, showLeaderboard } from './eval/commands.ts';
 import { formatUsd } from '../shared/format.ts';
 
@@ -50,8 +51,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
    */
   const askAbout = async (question: string, selection: { code: CodeSelection; target: ApplyTarget }, args: unknown) => {
     const continueChat =
-      (typeof args === 'object' && args !== null && (args as { continueChat?: unknown }).continueChat === true) ||
-      vscode.workspace.getConfiguration('switchboard').get<boolean>('selectionActionsInNewChat') === false;
+      (typeof args === 'object' && args !== null && (args as { continueChat?: unknown }).continueChat === true) || !readFlag('selectionActionsInNewChat', true);
     const entry = await app.chat.ask({ question, selection, newConversation: !continueChat });
     if (entry?.status === 'done' && entry.text && !entry.error) app.stepDone('selectionAnswered');
     return entry;

@@ -11,6 +11,7 @@ import { redactUrl } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { checkServer, detectLocalServers, verifyKey, type LocalServer, type VerifyResult } from './verify.ts';
 import { inBackground } from './common/background.ts';
+import { readFlag } from './settingsSource.ts';
 
 /** What the key flows use (main.ts wires it to the services). */
 export type KeysHost = Pick<
@@ -295,7 +296,7 @@ function hasLocalProvider(app: KeysHost): boolean {
  */
 export async function openWalkthroughOnce(app: KeysHost): Promise<boolean> {
   if (app.flag('walkthroughOpened')) return false;
-  if (vscode.workspace.getConfiguration('switchboard').get<boolean>('walkthroughOnFirstRun') === false) return false;
+  if (!readFlag('walkthroughOnFirstRun', true)) return false;
   await app.setFlag('walkthroughOpened', true);
   app.log.info('First run with no key and no local server: opening the "Get started" walkthrough');
   await vscode.commands.executeCommand('workbench.action.openWalkthrough', WALKTHROUGH_ID, false);

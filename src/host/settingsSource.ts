@@ -4,7 +4,7 @@
  * workspace, for a value that redirects a provider or loosens the budget.
  */
 import * as vscode from 'vscode';
-import { pickValue, riskyOverrides, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
+import { pickValue, riskyOverrides, type ExtensionFlag, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
 import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsModel.ts';
 
 export interface SettingsRead {
@@ -23,6 +23,13 @@ export function readSwitchboardSettings(): SettingsRead {
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
   const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
   return { raw, verbose, trusted, overrides };
+}
+
+/** One of the extension's on/off settings, read like the rest: only the user's value in Restricted Mode. */
+export function readFlag(key: ExtensionFlag, fallback: boolean): boolean {
+  const cfg = vscode.workspace.getConfiguration('switchboard');
+  const v = pickValue(cfg.inspect(key), vscode.workspace.isTrusted, cfg.get(key));
+  return typeof v === 'boolean' ? v : fallback;
 }
 
 const WARNED = 'switchboard.warnedWorkspaceOverrides';

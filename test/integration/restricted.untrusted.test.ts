@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
-import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+import { closeAllEditors, editorWithSelection, resetSettings, services, setSetting, waitFor } from './helpers.ts';
 
 const KEY = 'sk-restricted-integration';
 const MODEL = 'openai/gpt-4o-mini';
@@ -19,6 +19,8 @@ const HOSTILE = {
   'switchboard.timeouts': { connectMs: 1 },
   'switchboard.verboseLogging': true,
   'switchboard.catalog.refreshHours': 1,
+  // Would make Explain / Review / Ask send the open conversation along.
+  'switchboard.selectionActionsInNewChat': false,
   'switchboard.providers': [{ id: 'openai', baseUrl: 'http://127.0.0.1:9/v1' }],
   // Not restricted: shows when VS Code has read the file.
   'editor.tabSize': 7,
@@ -89,10 +91,30 @@ describe('Restricted Mode: a repository cannot change money or privacy settings'
     chat.clear();
   });
 
+  it('Explain Selection still starts a new conversation: the workspace cannot make it send the open one along', async () => {
+    const s = await services();
+    const chat = s.chat();
+    chat.clear();
+    // Refused by the budget, but the turn is in the open conversation all the same.
+    await chat.ask({ question: 'an earlier, unrelated question', model: MODEL }, { reveal: false });
+    assert.equal(s.chatState().entries.length, 2);
+    await editorWithSelection('const a = 1;\n', 'javascript', 1, 1);
+    try {
+      await vscode.commands.executeCommand('switchboard.explainSelection');
+    } finally {
+      await closeAllEditors();
+    }
+    const entries = s.chatState().entries;
+    assert.equal(entries.length, 2, `the open conversation was continued: ${entries.map((e) => e.text.slice(0, 30)).join(' | ')}`);
+    assert.ok(!entries.some((e) => e.text.includes('unrelated')));
+    chat.clear();
+  });
+
   it('VS Code itself also hides the workspace values of the restricted settings (package.json restrictedConfigurations)', () => {
     const cfg = vscode.workspace.getConfiguration('switchboard');
     assert.deepEqual(cfg.get('budget'), { daily: 0.001, perSession: 0.5, onExceed: 'block' });
     assert.equal(cfg.get('verboseLogging'), false);
+    assert.equal(cfg.get('selectionActionsInNewChat'), true);
     console.log(`restricted settings in Restricted Mode: inspect('budget') = ${JSON.stringify(cfg.inspect('budget'))}`);
   });
 });

@@ -9,12 +9,19 @@ import { findPreset } from '../../core/index.ts';
 import { CONFIG_SETTING_KEYS } from './settingsModel.ts';
 
 /**
+ * The extension's own on/off settings (not in the config file), restricted too: a repository must not
+ * make Explain / Review / Ask send the open conversation along (selectionActionsInNewChat).
+ */
+export const EXTENSION_FLAGS = ['selectionActionsInNewChat', 'walkthroughOnFirstRun'] as const;
+export type ExtensionFlag = (typeof EXTENSION_FLAGS)[number];
+
+/**
  * Settings never taken from an untrusted workspace (keep in sync with package.json
  * capabilities.untrustedWorkspaces.restrictedConfigurations): where keys go, what is spent and
  * counted, which model is asked, how often it is retried, how long an answer may grow, what is logged.
  * Every setting that maps onto the config file is restricted, so a new one is restricted by default.
  */
-export const RESTRICTED_SETTINGS = [...CONFIG_SETTING_KEYS, 'verboseLogging'] as const;
+export const RESTRICTED_SETTINGS = [...CONFIG_SETTING_KEYS, 'verboseLogging', ...EXTENSION_FLAGS] as const;
 
 /** What `WorkspaceConfiguration.inspect(key)` gives (the layers that matter here). */
 export interface SettingLayers {
