@@ -45,7 +45,12 @@ async function toastText(page: Page, pattern: RegExp, timeoutMs = 20_000): Promi
 
 /** The walkthrough as VS Code shows it: the Welcome editor's slide of Switchboard's walkthrough. */
 function walkthrough(page: Page): Locator {
-  return page.locator('.gettingStartedSlideDetails:visible').filter({ hasText: 'Get started with Switchboard' }).first();
+  // The Welcome editor keeps both slides (start page, walkthrough) in the DOM and disables the buttons of
+  // the one not shown: the walkthrough is shown when its step buttons are enabled.
+  return page
+    .locator('.gettingStartedSlideDetails:visible')
+    .filter({ hasText: 'Get started with Switchboard', has: page.locator('button.getting-started-step:not([disabled])') })
+    .first();
 }
 
 /** A step of the walkthrough (its button carries aria-checked: whether the step is done). */
@@ -66,11 +71,11 @@ async function waitStepDone(page: Page, stepId: string): Promise<void> {
  * the focus on the page) went back to the Welcome page's start — the walkthrough picked from its list.
  */
 async function showWalkthrough(page: Page): Promise<void> {
-  const tab = page.locator('.tabs-container .tab', { hasText: 'Welcome' }).first();
+  const tab = page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough: Switchboard/ }).first();
   await tab.click();
   const container = page.locator('.gettingStartedContainer:visible').first();
   await container.waitFor({ timeout: 20_000 });
-  const entry = container.locator('.gettingStartedSlideCategories:visible button', { hasText: 'Get started with Switchboard' }).first();
+  const entry = container.locator('.gettingStartedSlideCategories button:not([disabled])', { hasText: 'Get started with Switchboard' }).first();
   await Promise.race([walkthrough(page).waitFor({ timeout: 20_000 }), entry.waitFor({ timeout: 20_000 })]);
   if (!(await walkthrough(page).isVisible())) await entry.click();
   await walkthrough(page).waitFor({ timeout: 20_000 });
