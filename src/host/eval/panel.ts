@@ -41,7 +41,7 @@ export class EvalPanel implements vscode.Disposable {
   private readonly root: string;
   private readonly view: EvalView;
   private ac: AbortController | null = null;
-  private last: { path: string; models: string[] | undefined } | null = null;
+  private last: { path: string; models: string[] | undefined; blind: boolean } | null = null;
   private readonly subs: vscode.Disposable[] = [];
   private ready = false;
   private disposed = false;
@@ -76,7 +76,11 @@ export class EvalPanel implements vscode.Disposable {
 
   private post(): void {
     if (!this.ready || this.disposed) return;
-    inBackground(this.panel.webview.postMessage({ type: 'state', state: this.view.state } satisfies HostToEval), this.app.log, 'Updating the test-set view');
+    inBackground(
+      this.panel.webview.postMessage({ type: 'state', state: this.view.snapshot() } satisfies HostToEval),
+      this.app.log,
+      'Updating the test-set view',
+    );
   }
 
   private refreshBoard(tag: string | null): void {
@@ -87,8 +91,11 @@ export class EvalPanel implements vscode.Disposable {
     }
   }
 
-  /** Runs the set at `path` (models: the given ones, else the set's); the promise is the results. */
-  run(path: string, models?: string[]): Promise<EvalResults> {
+  /**
+   * Runs the set at `path` (models: the given ones, else the set's); the promise is the results.
+   * A blind run shows only its progress, then asks for a blind vote on each pair of answers.
+   */
+  run(path: string, models?: string[], opts: { blind?: boolean } = {}): Promise<EvalResults> {
     if (this.ac) throw new Error('a run is already going on in this panel');
     let set: TestSet;
     try {
@@ -100,9 +107,11 @@ export class EvalPanel implements vscode.Disposable {
     }
     const list = models?.length ? models : (set.models ?? []);
     const name = set.name ?? basename(path, '.json');
-    this.last = { path, models };
-    this.panel.title = `Test Set: ${name}`;
+    const blind = opts.blind === true;
+    this.last = { path, models, blind };
+    this.panel.title = `Test Set: ${name}${blind ? ' (blind)' : ''}`;
     this.view.start(name, set, list);
+    if (blind) this.view.blindRun();
     this.post();
     const ac = new AbortController();
     this.ac = ac;
@@ -134,6 +143,10 @@ export class EvalPanel implements vscode.Disposable {
           }
         }
         this.refreshBoard(this.view.state.board.tag);
+        if (this.view.state.blind) {
+          if (r.cancelled) this.view.endBlind();
+          else this.startBlindVote();
+        }
         this.post();
         this.app.log.info(
           `Test set ${name}: ${r.totals.map((t) => `${t.model} ${t.passRate === null ? '—' : `${Math.round(t.passRate * 100)}%`}`).join(', ')}`,
@@ -143,6 +156,7 @@ export class EvalPanel implements vscode.Disposable {
       (e: unknown) => {
         this.ac = null;
         this.view.state.status = 'done';
+        this.view.endBlind();
         this.view.state.problem = (e as Error)?.message ?? String(e);
         this.post();
         throw e;
@@ -153,6 +167,29 @@ export class EvalPanel implements vscode.Disposable {
 
   cancel(): void {
     this.ac?.abort();
+  }
+
+  /** A blind vote over the finished run's answers, pair by pair; false when no prompt has two answers. */
+  startBlindVote(): boolean {
+    if (this.ac || !this.view.results) return false;
+    const started = this.view.beginVoting(Math.random);
+    if (!started) this.app.tell('info', 'Switchboard: nothing to vote on — no prompt of this run has answers from two models.');
+    this.post();
+    return started;
+  }
+
+  /** The user's pick for the pair shown: recorded in the leaderboard at once (source vote), so none is lost. */
+  vote(choice: 'a' | 'b' | 'tie' | 'skip'): void {
+    const outcome = this.view.vote(choice, new Date());
+    if (outcome) {
+      try {
+        appendToLeaderboard(join(this.root, LEADERBOARD_FILE), [outcome]);
+      } catch (e) {
+        this.app.tell('error', `Switchboard: the vote could not be added to the leaderboard: ${(e as Error).message}`);
+      }
+    }
+    if (this.view.state.blind?.phase === 'finished') this.refreshBoard(this.view.state.board.tag);
+    this.post();
   }
 
   /**
@@ -189,7 +226,7 @@ export class EvalPanel implements vscode.Disposable {
         if (this.last && !this.ac) {
           const last = this.last;
           inBackground(
-            this.run(last.path, last.models).then(() => undefined),
+            this.run(last.path, last.models, { blind: last.blind }).then(() => undefined),
             this.app.log,
             'Running the test set again',
           );
@@ -203,6 +240,16 @@ export class EvalPanel implements vscode.Disposable {
         return;
       case 'tag':
         this.refreshBoard(m.tag);
+        this.post();
+        return;
+      case 'blind':
+        this.startBlindVote();
+        return;
+      case 'vote':
+        this.vote(m.choice);
+        return;
+      case 'endBlind':
+        this.view.endBlind();
         this.post();
         return;
     }
