@@ -15,6 +15,7 @@ import {
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
+  waitForWorkbench,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
@@ -171,5 +172,33 @@ test(
     await screenshot(page, 'ui-eval-blind-revealed');
     await done.locator('button.blind-done').click();
     await panel.locator('table.grid').waitFor({ timeout: 10_000 });
+  }),
+);
+
+test(
+  'after a window reload the panel comes back with its run: the grid, the totals, Vote blind and Run again',
+  shot('ui-eval-reload', async () => {
+    const { page } = ui;
+    const panel = await evalPanel();
+    const grid = async (p: FrameLocator) =>
+      p.locator('table.grid tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td .verdict')].map((v) => (v.textContent ?? '').trim())));
+    const before = await grid(panel);
+    assert.equal(before.length, 5);
+    const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await navigated;
+    await waitForWorkbench(page);
+    // The extension host starts again and activates for the panel: slow on a busy machine.
+    const again = await evalPanel(150_000);
+    await again.locator('.totals-section').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await grid(again), before);
+    assert.match((await again.locator('table.totals tbody tr').allInnerTexts())[0]!, /openai\/gpt-4o-mini\s+100%/);
+    await again.locator('button.rerun').waitFor();
+    // The results came back too: a blind vote can start on them.
+    await again.locator('button.vote-blind').click();
+    await again.locator('section.blind-voting .blind-progress', { hasText: 'Pair 1 of 15' }).waitFor({ timeout: 10_000 });
+    await again.locator('button.blind-stop').click();
+    await again.locator('table.grid').waitFor({ timeout: 10_000 });
+    await screenshot(page, 'ui-eval-reloaded');
   }),
 );

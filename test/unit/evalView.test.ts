@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EvalView } from '../../src/host/common/evalView.ts';
 import { EvalStateSchema, EvalToHostSchema } from '../../src/shared/protocol/eval.ts';
-import { parseTestSet, seededRandom, type EvalCell, type EvalResults } from '../../src/core/index.ts';
+import { parseTestSet, seededRandom, type Comparison, type EvalCell, type EvalResults } from '../../src/core/index.ts';
 import { EVAL_SET } from './evalWorld.ts';
 
 const cell = (promptId: string, model: string, pass: boolean, extra: Partial<EvalCell> = {}): EvalCell => ({
@@ -110,7 +110,7 @@ test('a blind vote: every answered pair once, sides shuffled, nothing that names
   assert.equal(v.beginVoting(seededRandom(3)), true);
   const seen: string[] = [];
   const at = new Date('2026-12-02T00:00:00Z');
-  const outcomes = [];
+  const outcomes: (Comparison | null)[] = [];
   const choices = ['a', 'b', 'tie', 'skip'] as const;
   for (let i = 0; i < 4; i++) {
     const snap = v.snapshot();

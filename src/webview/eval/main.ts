@@ -14,6 +14,8 @@ const channel = connect<HostToEval, EvalToHost>(HostToEvalSchema, (m) => {
   switch (m.type) {
     case 'state':
       state = m.state;
+      // A window reload brings the panel back as what it was (the host keeps the run itself).
+      channel.setState({ mode: m.state.mode });
       render();
       return;
     default:
