@@ -162,7 +162,7 @@ describe('Contributions', () => {
 
   it('declares the chat view, the walkthrough, the language model vendor and a lean activation', () => {
     const m = manifest();
-    assert.deepEqual(m.activationEvents, ['onStartupFinished', 'onWebviewPanel:switchboard.compare']);
+    assert.deepEqual(m.activationEvents, ['onStartupFinished', 'onWebviewPanel:switchboard.compare', 'onWebviewPanel:switchboard.eval']);
     assert.equal(m.contributes.views.switchboard?.[0]?.id, 'switchboard.chat');
     assert.equal(m.contributes.views.switchboard?.[0]?.type, 'webview');
     assert.deepEqual(
