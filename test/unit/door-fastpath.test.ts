@@ -272,6 +272,74 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.ok(JSON.stringify(sent.input).includes('first'));
   });
 
+  test("responses fast path: the client gets the upstream's own events byte for byte (only the response object's model renamed); what the gateway keeps of the answer is the same text", async () => {
+    const text = 'Naïve "quotes", a back\\slash,\nnew lines\tand tabs, 漢字 🙂 — and enough words for many deltas.';
+    const sc = {
+      text,
+      reasoning: 'Think "twice" 🙂',
+      encrypted: 'enc-2',
+      toolCall: { callId: 'call_9', name: 'write_file', arguments: '{"path":"a.txt","content":"x\\ny \\"z\\""}' },
+      usage: { input: 21, output: 34 },
+    };
+    const body = {
+      model: RESP,
+      stream: true,
+      input: 'write it',
+      reasoning: { effort: 'low' },
+      tools: [{ type: 'function', name: 'write_file', parameters: { type: 'object' } }],
+    };
+    rig.responses.enqueue(sc, sc);
+    const res = await fetch(`${rig.fast.url}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200);
+    const forwarded = await res.text();
+    // The same stream from the upstream itself, asked with the body the gateway sent it.
+    const sent = rig.responses.requests.at(-1)!.body;
+    const direct = await fetch(`${rig.responses.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(sent),
+    });
+    const upstream = await direct.text();
+    const frames = (s: string): string[] => s.split('\n\n').filter((f) => f !== '');
+    const got = frames(forwarded);
+    const want = frames(upstream);
+    assert.equal(got.length, want.length);
+    assert.ok(want.length > 40, `many events (${want.length})`);
+    let renamed = 0;
+    for (let i = 0; i < want.length; i++) {
+      if (got[i] === want[i]) continue;
+      // Only the events that carry the response object may differ, and only in its model name.
+      const data = (f: string): Record<string, { model?: unknown }> => JSON.parse(f.slice(f.indexOf('data: ') + 6)) as Record<string, { model?: unknown }>;
+      const g = data(got[i]!);
+      const w = data(want[i]!);
+      assert.equal(g.response?.model, RESP, got[i]);
+      assert.deepEqual(g, { ...w, response: { ...w.response, model: RESP } });
+      assert.equal(got[i]!.split('\n')[0], want[i]!.split('\n')[0], 'the same event line');
+      renamed++;
+    }
+    assert.equal(renamed, 2, 'response.created and response.completed name the model the client asked for');
+    // The decoded answer (what the ledger and the kept conversation hold) is the upstream's text exactly.
+    rig.responses.enqueue({ text: 'ok' });
+    const id = JSON.parse(got.at(-1)!.slice(got.at(-1)!.indexOf('data: ') + 6)).response.id as string;
+    const next = await responsesStream(openaiSdk(rig.fast), {
+      model: RESP,
+      stream: true,
+      input: [{ type: 'function_call_output', call_id: 'call_9', output: 'done' }],
+      previous_response_id: id,
+    });
+    assert.equal(next.final.status, 'completed');
+    const input = rig.responses.requests.at(-1)!.body.input as Record<string, unknown>[];
+    const assistant = input.find((m) => m.role === 'assistant') as { content: { text: string }[] };
+    assert.equal(assistant.content.map((c) => c.text).join(''), text);
+    const call = input.find((m) => m.type === 'function_call');
+    assert.equal(call?.arguments, sc.toolCall.arguments);
+    assert.equal(input.find((m) => m.type === 'reasoning')?.encrypted_content, 'enc-2');
+  });
+
   test('chat completions → OpenAI: text, reasoning, tool calls, finish reason equal; usage shown only when asked, always in the ledger', async () => {
     const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
       model: GPT,
