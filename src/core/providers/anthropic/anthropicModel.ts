@@ -28,8 +28,50 @@ export const anthropicProtocol: WireProtocol = {
       msg.message.model = model;
       return JSON.stringify(msg);
     },
+    decodeWhole: (m, provider, model) => decodeAnthropicMessage(m, provider, model),
   },
 };
+
+/** A non-streamed Messages answer → the parts its stream would have given (the fast path's non-streamed answers). */
+export function decodeAnthropicMessage(m: Record<string, unknown>, provider: string, model: string): ModelStreamPart[] {
+  if (m.type === 'error') {
+    const e = obj(m.error);
+    const etype = e && typeof e.type === 'string' ? e.type : 'api_error';
+    throw classifyHttpError({ status: anthropicErrorStatus(etype), body: m, headers: {}, provider, model });
+  }
+  if (!Array.isArray(m.content)) throw invalidResponse(provider, model, 'the answer has no content list');
+  const out: ModelStreamPart[] = [
+    { type: 'response-meta', ...(typeof m.id === 'string' ? { id: m.id } : {}), ...(typeof m.model === 'string' ? { model: m.model } : {}) },
+  ];
+  let slot = 0;
+  for (const raw of m.content as unknown[]) {
+    const block = obj(raw);
+    if (block?.type === 'text' && typeof block.text === 'string') {
+      if (block.text.length > 0) out.push({ type: 'text-delta', text: block.text });
+    } else if (block?.type === 'thinking') {
+      if (typeof block.thinking === 'string' && block.thinking.length > 0) out.push({ type: 'reasoning-delta', text: block.thinking });
+      if (typeof block.signature === 'string') out.push({ type: 'reasoning-signature', signature: block.signature });
+    } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {
+      out.push({ type: 'reasoning-redacted', data: block.data });
+    } else if (block?.type === 'tool_use') {
+      out.push({
+        type: 'tool-call-delta',
+        index: slot++,
+        ...(typeof block.id === 'string' ? { id: block.id } : {}),
+        ...(typeof block.name === 'string' ? { name: block.name } : {}),
+        argumentsDelta: JSON.stringify(block.input ?? {}),
+      });
+    }
+  }
+  const u = obj(m.usage);
+  if (u) out.push({ type: 'usage', usage: anthropicUsage(u) });
+  if (typeof m.stop_reason === 'string') {
+    const finish: ModelStreamPart = { type: 'finish', finishReason: mapAnthropicStop(m.stop_reason), rawFinishReason: m.stop_reason };
+    if (m.stop_reason === 'stop_sequence' && typeof m.stop_sequence === 'string') finish.stopSequence = m.stop_sequence;
+    out.push(finish);
+  }
+  return out;
+}
 
 export function decodeAnthropicStream(
   events: AsyncIterable<{ event: string | undefined; data: string }>,

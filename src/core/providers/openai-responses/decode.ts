@@ -149,6 +149,55 @@ export class ResponsesStreamDecoder {
   }
 }
 
+/** A non-streamed Responses answer (the response object) → the parts its stream would have given. */
+export function decodeResponseObject(r: Record<string, unknown>, provider: string, model: string): ModelStreamPart[] {
+  if (r.status === 'failed' || (r.status === undefined && obj(r.error))) {
+    const err = obj(r.error) ?? {};
+    throw classifyHttpError({ status: err.code === 'rate_limit_exceeded' ? 429 : 500, body: { error: err }, headers: {}, provider, model });
+  }
+  if (!Array.isArray(r.output)) throw invalidResponse(provider, model, 'the response has no output list');
+  const out: ModelStreamPart[] = [
+    { type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) },
+  ];
+  let calls = 0;
+  for (const raw of r.output as unknown[]) {
+    const item = obj(raw);
+    if (item?.type === 'reasoning') {
+      for (const list of [item.summary, item.content])
+        for (const p of Array.isArray(list) ? (list as unknown[]) : []) {
+          const t = obj(p)?.text;
+          if (typeof t === 'string' && t) out.push({ type: 'reasoning-delta', text: t });
+        }
+      if (typeof item.encrypted_content === 'string') out.push({ type: 'reasoning-signature', signature: item.encrypted_content });
+    } else if (item?.type === 'message') {
+      for (const p of Array.isArray(item.content) ? (item.content as unknown[]) : []) {
+        const c = obj(p);
+        const t = c?.type === 'output_text' ? c.text : c?.type === 'refusal' ? c.refusal : undefined;
+        if (typeof t === 'string' && t) out.push({ type: 'text-delta', text: t });
+      }
+    } else if (item?.type === 'function_call') {
+      out.push({
+        type: 'tool-call-delta',
+        index: calls++,
+        ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}),
+        ...(typeof item.name === 'string' ? { name: item.name } : {}),
+        argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '',
+      });
+    }
+  }
+  const u = obj(r.usage);
+  if (u) out.push({ type: 'usage', usage: usage(u) });
+  if (r.status === 'incomplete') {
+    const reason = obj(r.incomplete_details)?.reason;
+    out.push({
+      type: 'finish',
+      finishReason: reason === 'content_filter' ? 'content_filter' : 'length',
+      rawFinishReason: typeof reason === 'string' ? reason : 'incomplete',
+    });
+  } else out.push({ type: 'finish', finishReason: calls > 0 ? 'tool_calls' : 'stop', rawFinishReason: 'completed' });
+  return out;
+}
+
 function usage(u: Record<string, unknown>): Partial<Usage> {
   const out: Partial<Usage> = {};
   const input = num(u.input_tokens);

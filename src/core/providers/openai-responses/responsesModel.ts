@@ -7,7 +7,7 @@ import type { ResolvedProvider } from '../../config.ts';
 import type { LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest } from '../../types.ts';
 import { HttpLanguageModel, type WireProtocol } from '../httpModel.ts';
 import type { ProviderContext } from '../shared.ts';
-import { decodeResponsesBatches, decodeResponsesStream, ResponsesStreamDecoder } from './decode.ts';
+import { decodeResponseObject, decodeResponsesBatches, decodeResponsesStream, ResponsesStreamDecoder } from './decode.ts';
 import { obj } from '../shared.ts';
 import { responsesBody } from './requestBody.ts';
 
@@ -47,6 +47,7 @@ export const openaiResponsesProtocol: WireProtocol = {
       e.response.model = model;
       return JSON.stringify(e);
     },
+    decodeWhole: (r, provider, model) => decodeResponseObject(r, provider, model),
   },
 };
 
