@@ -20,6 +20,10 @@ const SKIPPED_KEYS = ['"sequence_number":', '"obfuscation":'] as const;
 
 type Hole = 'delta' | 'integer' | 'string';
 
+/** Templates whose holes were proved to be the top-level keys (see holesAreTheKeys), oldest first. */
+const PROVED = new Set<string>();
+const MAX_PROVED = 64;
+
 export class DeltaTemplate {
   /** Literal text around the holes: segments.length === holes.length + 1. */
   private readonly segments: string[];
@@ -71,7 +75,14 @@ export class DeltaTemplate {
     segments.push(data.slice(pos));
     const oi = ev.output_index;
     const t = new DeltaTemplate(segments, holes, ev.type, typeof oi === 'number' && Number.isFinite(oi) ? oi : null);
-    return t.holesAreTheKeys() ? t : null;
+    // The proof depends only on the template's text: one already proved (the same item shape in
+    // an earlier stream) need not be proved again.
+    const key = `${holes.join(',')}\u0000${segments.join('\u0000')}`;
+    if (PROVED.has(key)) return t;
+    if (!t.holesAreTheKeys()) return null;
+    PROVED.add(key);
+    if (PROVED.size > MAX_PROVED) PROVED.delete(PROVED.values().next().value!);
+    return t;
   }
 
   /**
