@@ -58,17 +58,37 @@ export interface PassthroughWire {
 }
 
 /**
- * A non-streamed answer's text with its top-level `model` replaced, every other byte as received:
- * the first `"model":<value>` at the object's top level (a scan that skips strings and nested
- * values up to it). Unchanged when there is none, or the value is not the one the parse found.
+ * A non-streamed answer's text with its top-level `model` replaced, every other byte as received
+ * (see spliceModel); written again from the parse only when the text does not allow that.
+ * Unchanged when the answer names no model.
  */
 export function renameTopLevelModel(text: string, answer: Record<string, unknown>, model: string): string {
   if (typeof answer.model !== 'string') return text;
-  const needle = `"model":${JSON.stringify(answer.model)}`;
+  return spliceModel(text, answer.model, 1, model) ?? JSON.stringify({ ...answer, model });
+}
+
+/**
+ * `text` with the one `"model":<old>` at nesting `depth` (1: the top-level object's own key)
+ * replaced by `model`, every other byte as it was; undefined when there is no such key, or more
+ * than one (a duplicate key: the caller writes the parse again instead). A scan skips strings and
+ * counts nesting up to each candidate.
+ */
+export function spliceModel(text: string, old: string, depth: number, model: string): string | undefined {
+  const needle = `"model":${JSON.stringify(old)}`;
+  let found = -1;
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
-    if (depthAt(text, at) === 1) return text.slice(0, at) + `"model":${JSON.stringify(model)}` + text.slice(at + needle.length);
+    if (depthAt(text, at) !== depth) continue;
+    if (found >= 0) return undefined;
+    found = at;
   }
-  return text;
+  if (found < 0) return undefined;
+  return text.slice(0, found) + `"model":${JSON.stringify(model)}` + text.slice(found + needle.length);
+}
+
+/** True when `key` is the only key of `o` whose value is an object or array (so depth 2 of its text is inside it). */
+export function onlyNestedKey(o: Record<string, unknown>, key: string): boolean {
+  for (const k in o) if (k !== key && typeof o[k] === 'object' && o[k] !== null) return false;
+  return true;
 }
 
 /** Nesting depth of JSON text at `pos` (1: inside the top-level object), -1 inside a string. */

@@ -1,7 +1,7 @@
 /** The Anthropic Messages API (streaming), for Anthropic and Anthropic-shaped gateways. */
 import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
-import type { DecodeOptions, WireProtocol } from '../httpModel.ts';
+import { onlyNestedKey, spliceModel, type DecodeOptions, type WireProtocol } from '../httpModel.ts';
 import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson, type EventDecoder } from '../shared.ts';
 import { anthropicBody } from './requestBody.ts';
 import { FragmentTemplate } from '../openai/fragmentTemplate.ts';
@@ -25,6 +25,10 @@ export const anthropicProtocol: WireProtocol = {
       if (ev.event !== 'message_start' && !ev.data.startsWith('{"type":"message_start"')) return undefined;
       const msg = JSON.parse(ev.data) as { message?: { model?: unknown } };
       if (!msg.message || typeof msg.message !== 'object') return undefined;
+      // The model's value replaced in the text as received; written again only if it cannot be.
+      const old = msg.message.model;
+      const spliced = typeof old === 'string' && onlyNestedKey(msg, 'message') ? spliceModel(ev.data, old, 2, model) : undefined;
+      if (spliced !== undefined) return spliced;
       msg.message.model = model;
       return JSON.stringify(msg);
     },
