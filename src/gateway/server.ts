@@ -61,7 +61,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /**
    * Same-protocol fast path (default on): a door request whose model speaks the door's own protocol
-   * is forwarded as sent and the upstream's events streamed back as they are (doors/passthrough.ts).
+   * is forwarded as sent and the upstream's events streamed back as they are, or (not streamed, on
+   * the Messages and Responses doors) its JSON answer given back as received (doors/serve.ts).
    * false: every request is translated (tests compare both; the bench measures what it saves).
    */
   fastPath?: boolean;
