@@ -249,7 +249,10 @@ test(
 
     // One model control, one New Chat (in the view, none in its title bar), no second line repeating the picker.
     assert.equal(await chat.locator('vscode-single-select.model-picker').count(), 1);
-    assert.deepEqual(await chat.locator('.toolbar .toolbar-row > button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))), ['Chat history', 'New chat']);
+    assert.deepEqual(await chat.locator('.toolbar .toolbar-row > button').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label'))), [
+      'Chat history',
+      'New chat',
+    ]);
     assert.equal(await chat.locator('.model-detail').count(), 0);
     const titleActions = await page
       .locator('.part.sidebar .title-actions .action-label')
