@@ -459,11 +459,23 @@ export async function runCommand(page, title, { timeoutMs = 30_000 } = {}) {
         lastSeen = await quickInputItems(page).catch(() => []);
         const index = lastSeen.findIndex((l) => l.toLowerCase().replace(/\s+/g, ' ') === want);
         if (index >= 0) {
-          await quickInputRows(page).nth(index).click({ timeout: 5000 });
-          await quickInput(page)
-            .waitFor({ state: 'hidden', timeout: 2000 })
-            .catch(() => {});
-          return;
+          // On a loaded machine the click itself can take longer than its timeout to come back, though the
+          // palette took it: a palette that closed ran the command (running it again would run it twice).
+          const clicked = await quickInputRows(page)
+            .nth(index)
+            .click({ timeout: 15_000 })
+            .then(
+              () => true,
+              () => false,
+            );
+          const closed = await quickInput(page)
+            .waitFor({ state: 'hidden', timeout: clicked ? 2000 : 10_000 })
+            .then(
+              () => true,
+              () => false,
+            );
+          if (clicked || closed) return;
+          continue;
         }
         await page.waitForTimeout(150);
       }

@@ -12,6 +12,7 @@ import { StatusBar } from './statusBar.ts';
 const CHAT_VIEW_ID = 'switchboard.chat';
 const LM_VENDOR = 'switchboard';
 const COMPARE_VIEW_TYPE = 'switchboard.compare';
+const EVAL_VIEW_TYPE = 'switchboard.eval';
 
 /** What `activate()` returns (the extension's exports). */
 export interface SwitchboardApi {
@@ -54,6 +55,12 @@ export function activateSwitchboard(context: vscode.ExtensionContext): Switchboa
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
         (await load()).app.compare.restore(panel, state);
+      },
+    }),
+    // …and test-set panels with their last run (onWebviewPanel:switchboard.eval).
+    vscode.window.registerWebviewPanelSerializer(EVAL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        (await load()).restoreEval(panel, state);
       },
     }),
   );

@@ -159,6 +159,8 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
     'switchboard.showCompareScoreboard': () => app.compare.showScoreboard(),
     // Arguments (tests, keybindings): { set: path or name in .switchboard/evals, models?: string[] }; returns the panel.
     'switchboard.runTestSet': (args?: unknown) => runTestSet(app, (typeof args === 'object' && args ? args : {}) as { set?: string; models?: string[] }),
+    'switchboard.runTestSetBlind': (args?: unknown) =>
+      runTestSet(app, { ...((typeof args === 'object' && args ? args : {}) as { set?: string; models?: string[] }), blind: true }),
     'switchboard.showLeaderboard': () => showLeaderboard(app),
   };
 }

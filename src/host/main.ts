@@ -21,7 +21,7 @@ import { ChatController } from './chat/controller.ts';
 import type { CommandId } from './common/commandIds.ts';
 import { commandHandlers, type CommandsHost } from './commands.ts';
 import { CompareManager } from './compare/manager.ts';
-import { evalRoot } from './eval/panel.ts';
+import { EvalPanel, evalRoot } from './eval/panel.ts';
 import type { FeatureHost, NoticeLevel } from './featureHost.ts';
 import { KeyStore } from './keyStore.ts';
 import { firstRunOffers, offerVscodeModels, type StartingModel } from './keysFlow.ts';
@@ -370,6 +370,16 @@ export class Main {
       this.app.tell('error', `Switchboard: ${message}`);
       return undefined;
     }
+  }
+
+  /** A window reload brings a test-set panel back with its last run (the serializer in activate.ts). */
+  restoreEval(panel: vscode.WebviewPanel, state: unknown): void {
+    const root = evalRoot();
+    if (!root) {
+      panel.dispose();
+      return;
+    }
+    this.app.context.subscriptions.push(EvalPanel.restore(this.app, root, panel, state));
   }
 
   /** Background work after activation: first-run offers, a stale catalog refreshed. */

@@ -15,6 +15,7 @@ import {
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
+  waitForWorkbench,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
@@ -120,5 +121,84 @@ test(
     await screenshot(page, 'ui-eval-280');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.keyboard.press('ControlOrMeta+B');
+  }),
+);
+
+test(
+  'Vote blind: pairs of answers with nothing that names a model, each vote into the leaderboard, then the reveal',
+  shot('ui-eval-blind', async () => {
+    const { page } = ui;
+    const panel = await evalPanel();
+    const boardFile = join(ui.workspace, '.switchboard', 'leaderboard.json');
+    const votesInFile = (): number =>
+      (JSON.parse(readFileSync(boardFile, 'utf8')) as { comparisons: { source: string }[] }).comparisons.filter((c) => c.source === 'vote').length;
+    const before = votesInFile();
+    await panel.locator('button.vote-blind').click();
+    const card = panel.locator('section.blind-voting');
+    await card.waitFor({ timeout: 10_000 });
+    assert.equal(await panel.locator('table.grid').count(), 0, 'the grid is hidden while voting');
+    assert.equal(await panel.locator('section.board').count(), 0, 'the leaderboard is hidden while voting');
+    // 5 prompts × every two of 3 models that answered.
+    assert.equal(await card.locator('.blind-progress').innerText(), 'Pair 1 of 15');
+    const whole = await panel.locator('body').innerText();
+    assert.ok(!/gpt-4o|o3-mini|openai/.test(whole), `the vote names a model: ${whole.slice(0, 600)}`);
+    assert.equal((await card.locator('.blind-answer h3').allInnerTexts()).join(','), 'Answer A,Answer B');
+    await screenshot(page, 'ui-eval-blind-vote');
+    const picks = ['a', 'b', 'tie', 'skip'] as const;
+    for (let i = 0; i < 15; i++) {
+      await card.locator('.blind-progress', { hasText: `Pair ${i + 1} of 15` }).waitFor({ timeout: 10_000 });
+      assert.ok(!/gpt-4o|o3-mini|openai/.test(await panel.locator('body').innerText()), `pair ${i + 1} names a model`);
+      await card.locator(`button.vote-${picks[i % 4]!}`).click();
+      // Each vote is on disk at once (a skip records nothing).
+      const want = before + Math.floor((i + 1) / 4) * 3 + Math.min((i + 1) % 4, 3);
+      for (const deadline = Date.now() + 10_000; votesInFile() !== want && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(votesInFile(), want, `after vote ${i + 1}`);
+    }
+    const done = panel.locator('section.blind-finished');
+    await done.waitFor({ timeout: 10_000 });
+    assert.equal(await done.locator('.blind-summary').innerText(), '12 of 15 votes recorded in the leaderboard.');
+    const rows = await done
+      .locator('table.reveal-table tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    assert.equal(rows.length, 15);
+    rows.forEach(([prompt, a, b, pick], i) => {
+      assert.match(prompt!, /^q[1-5]$/);
+      assert.ok(MODELS.includes(a!) && MODELS.includes(b!) && a !== b, `row ${i + 1}: ${a} vs ${b}`);
+      assert.equal(pick, [a, b, 'tie', 'skipped'][i % 4]);
+    });
+    assert.equal(new Set(rows.map(([p, a, b]) => `${p}:${[a, b].sort().join('|')}`)).size, 15, 'every pair once');
+    // The leaderboard is back, with the votes in its games.
+    await panel.locator('section.board table.board-table').waitFor();
+    await screenshot(page, 'ui-eval-blind-revealed');
+    await done.locator('button.blind-done').click();
+    await panel.locator('table.grid').waitFor({ timeout: 10_000 });
+  }),
+);
+
+test(
+  'after a window reload the panel comes back with its run: the grid, the totals, Vote blind and Run again',
+  shot('ui-eval-reload', async () => {
+    const { page } = ui;
+    const panel = await evalPanel();
+    const grid = async (p: FrameLocator) =>
+      p.locator('table.grid tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td .verdict')].map((v) => (v.textContent ?? '').trim())));
+    const before = await grid(panel);
+    assert.equal(before.length, 5);
+    const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+    await runCommand(page, 'Developer: Reload Window');
+    await navigated;
+    await waitForWorkbench(page);
+    // The extension host starts again and activates for the panel: slow on a busy machine.
+    const again = await evalPanel(150_000);
+    await again.locator('.totals-section').waitFor({ timeout: 30_000 });
+    assert.deepEqual(await grid(again), before);
+    assert.match((await again.locator('table.totals tbody tr').allInnerTexts())[0]!, /openai\/gpt-4o-mini\s+100%/);
+    await again.locator('button.rerun').waitFor();
+    // The results came back too: a blind vote can start on them.
+    await again.locator('button.vote-blind').click();
+    await again.locator('section.blind-voting .blind-progress', { hasText: 'Pair 1 of 15' }).waitFor({ timeout: 10_000 });
+    await again.locator('button.blind-stop').click();
+    await again.locator('table.grid').waitFor({ timeout: 10_000 });
+    await screenshot(page, 'ui-eval-reloaded');
   }),
 );

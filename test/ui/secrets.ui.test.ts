@@ -260,6 +260,9 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
 
     await runCommand(page, 'Switchboard: Switch Model');
     await quickInputFilter(page, 'anthropic/claude-sonnet-4');
+    // The switcher refreshes the catalog while it is open and then replaces its rows: a click during that
+    // lands on a row that is being swapped out. Wait for the refresh (the quick input's progress bar) to end.
+    await page.locator('.quick-input-widget .quick-input-progress.active').waitFor({ state: 'detached', timeout: 30_000 });
     // Click the model's own row: Enter would take whatever is first (the switcher may add a "Use …" row for typed ids).
     await modelRow(page, 'anthropic/claude-sonnet-4-20250514').click();
     await page.locator('.statusbar', { hasText: 'claude-sonnet-4' }).first().waitFor({ timeout: 15_000 });
@@ -324,11 +327,13 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     assert.ok(url, 'the notification shows the URL');
     await screenshot(page, 'secrets-scan-gateway');
     await t.locator('a.monaco-button, .monaco-button', { hasText: 'Copy Token' }).first().click();
-    const copied = await page.waitForFunction(async () => {
-      const t = await navigator.clipboard.readText().catch(() => '');
-      return t.length >= 43 ? t : null;
-    });
-    const token = (await copied.jsonValue()) ?? '';
+    // The clipboard as the page sees it, read until the token is there (the copy runs in the extension host).
+    let token = '';
+    for (const deadline = Date.now() + 20_000; token.length < 43 && Date.now() < deadline;) {
+      token = await page.evaluate(() => navigator.clipboard.readText().catch((e: Error) => `error: ${e.message}`));
+      if (token.length < 43) await new Promise((r) => setTimeout(r, 200)); // poll interval
+    }
+    assert.ok(token.length >= 43 && !token.startsWith('error:'), `Copy Token put no token on the clipboard: ${JSON.stringify(token.slice(0, 60))}`);
     await snapshotStore(page, 'gateway token made');
     const gatewayResponses: string[] = [];
     for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4-20250514', 'google/gemini-2.5-flash']) {
@@ -339,7 +344,7 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
       });
       const body = await res.text();
       gatewayResponses.push(body);
-      assert.equal(res.status, 200, `gateway ${model}: ${res.status}`);
+      assert.equal(res.status, 200, `gateway ${model}: ${res.status} ${body.slice(0, 300)}`);
     }
     // An upstream failure whose error text quotes the key in full (the worst a provider could do):
     // neither the gateway's answer nor any log may carry it.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EvalView } from '../../src/host/common/evalView.ts';
 import { EvalStateSchema, EvalToHostSchema } from '../../src/shared/protocol/eval.ts';
-import { parseTestSet, type EvalCell, type EvalResults } from '../../src/core/index.ts';
+import { parseTestSet, seededRandom, type Comparison, type EvalCell, type EvalResults } from '../../src/core/index.ts';
 import { EVAL_SET } from './evalWorld.ts';
 
 const cell = (promptId: string, model: string, pass: boolean, extra: Partial<EvalCell> = {}): EvalCell => ({
@@ -75,4 +75,101 @@ test('events fill the grid live; the end adds totals and the code-run winner; th
   assert.equal(EvalStateSchema.safeParse(JSON.parse(JSON.stringify(v.state))).success, true);
   assert.equal(EvalToHostSchema.safeParse({ type: 'apply', prompt: -1 }).success, false);
   assert.equal(EvalToHostSchema.safeParse({ type: 'run', path: '/etc/passwd' }).success, false);
+});
+
+test('a blind vote: every answered pair once, sides shuffled, nothing that names a model until the last vote, then the reveal', () => {
+  const set = parseTestSet(JSON.stringify({ ...EVAL_SET, prompts: EVAL_SET.prompts.slice(0, 2) }), 's.json');
+  const models = ['a/x', 'b/y', 'c/z'];
+  const v = new EvalView('run', '/ws/.switchboard/leaderboard.json', true);
+  v.start('capitals', set, models);
+  v.blindRun();
+  const answer = (p: string, m: string): string => `answer to ${p} by ${m.replace('/', ' slash ')}`;
+  const row = (p: string): EvalCell[] => models.map((m) => cell(p, m, true, { text: answer(p, m) }));
+  // q2: c/z failed, so q2 has one pair (a/x, b/y); q1 has three.
+  const q2 = row('q2');
+  q2[2] = cell('q2', 'c/z', false, { status: 'error', text: '', error: { kind: 'rate_limit', message: 'Rate limited' } });
+  v.onEvent({ type: 'cell-done', cell: q2[0]!, done: 1, total: 6 });
+  const names = /a\/x|b\/y|c\/z/;
+  assert.ok(!names.test(JSON.stringify(v.snapshot())), `a blind run's progress names a model: ${JSON.stringify(v.snapshot()).slice(0, 400)}`);
+  assert.ok(names.test(JSON.stringify(v.state)), 'the host keeps the whole state');
+  const results: EvalResults = {
+    set: 'capitals',
+    models,
+    prompts: [
+      { id: 'q1', tags: ['geo'], checks: [] },
+      { id: 'q2', tags: [], checks: [] },
+    ],
+    cells: [row('q1'), q2],
+    totals: [],
+    estimate: { totalUsd: 0.01, perModel: {}, judgeUsd: 0, unpriced: [], requests: 6 },
+    startedAt: new Date(0).toISOString(),
+    durationMs: 5,
+    cancelled: false,
+  };
+  v.finish(results);
+  assert.equal(v.beginVoting(seededRandom(3)), true);
+  const seen: string[] = [];
+  const at = new Date('2026-12-02T00:00:00Z');
+  const outcomes: (Comparison | null)[] = [];
+  const choices = ['a', 'b', 'tie', 'skip'] as const;
+  for (let i = 0; i < 4; i++) {
+    const snap = v.snapshot();
+    assert.equal(EvalStateSchema.safeParse(JSON.parse(JSON.stringify(snap))).success, true);
+    const shown = JSON.stringify(snap);
+    assert.ok(!names.test(shown), `pair ${i + 1} names a model: ${shown.slice(0, 600)}`);
+    const b = snap.blind!;
+    assert.equal(b.phase, 'voting');
+    assert.deepEqual([b.index, b.total], [i, 4]);
+    // The answers shown are two different models' answers to the prompt shown.
+    const prompt = snap.prompts.find((p) => b.prompt === p.prompt)!;
+    assert.ok(prompt, `the prompt shown is one of the set's: ${b.prompt}`);
+    assert.ok(b.a.startsWith(`answer to ${prompt.id} by`) && b.b.startsWith(`answer to ${prompt.id} by`) && b.a !== b.b);
+    seen.push(`${prompt.id}:${[b.a, b.b].sort().join('|')}`);
+    outcomes.push(v.vote(choices[i]!, at));
+  }
+  assert.equal(new Set(seen).size, 4, 'each pair once');
+  assert.equal(seen.filter((x) => x.startsWith('q2:')).length, 1, 'the failed answer is not in a pair');
+  // The outcomes: the pick maps to the model shown on that side; a skip records nothing.
+  const revealed = v.state.blind!.revealed;
+  assert.equal(v.state.blind!.phase, 'finished');
+  assert.equal(v.state.blind!.recorded, 3);
+  assert.equal(outcomes[3], null);
+  for (let i = 0; i < 3; i++) {
+    const o = outcomes[i]!;
+    assert.deepEqual([o.a, o.b, o.outcome, o.source, o.at, o.set], [revealed[i]!.a, revealed[i]!.b, choices[i], 'vote', at.toISOString(), 'capitals']);
+    assert.deepEqual(o.tags, o.prompt === 'q1' ? ['geo'] : []);
+  }
+  assert.ok(names.test(JSON.stringify(v.snapshot())), 'after the last vote the reveal names the models');
+  // Over many shuffles both sides get each model: the side carries no information.
+  const sides = new Set<string>();
+  for (let seed = 0; seed < 20; seed++) {
+    const w = new EvalView('run', '/ws/lb.json', true);
+    w.start('capitals', set, models);
+    w.finish(results);
+    w.beginVoting(seededRandom(seed));
+    sides.add(`${w.state.blind!.a.split(' by ')[1]}`);
+  }
+  assert.ok(sides.size >= 3, `answer A came from ${[...sides].join(', ')}`);
+  v.endBlind();
+  assert.equal(v.state.blind, null);
+});
+
+test('no blind vote when no prompt has two answers; a cancelled run has none either', () => {
+  const set = parseTestSet(JSON.stringify({ ...EVAL_SET, prompts: EVAL_SET.prompts.slice(0, 1) }), 's.json');
+  const v = new EvalView('run', '/ws/lb.json', true);
+  v.start('capitals', set, ['a/x', 'b/y']);
+  const base = {
+    set: 'capitals',
+    models: ['a/x', 'b/y'],
+    prompts: [{ id: 'q1', tags: [], checks: [] }],
+    totals: [],
+    estimate: { totalUsd: 0, perModel: {}, judgeUsd: 0, unpriced: [], requests: 2 },
+    startedAt: '',
+    durationMs: 1,
+  };
+  v.finish({ ...base, cancelled: false, cells: [[cell('q1', 'a/x', true), cell('q1', 'b/y', false, { status: 'error', text: '' })]] });
+  assert.equal(v.beginVoting(seededRandom(1)), false);
+  assert.equal(v.state.blind, null);
+  v.finish({ ...base, cancelled: true, cells: [[cell('q1', 'a/x', true), cell('q1', 'b/y', true)]] });
+  assert.equal(v.beginVoting(seededRandom(1)), false);
 });

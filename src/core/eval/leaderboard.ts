@@ -100,6 +100,42 @@ export function voteComparisons(winner: string, answered: readonly string[], tag
   return [...new Set(answered)].filter((m) => m !== winner).map((m) => ({ a: winner, b: m, outcome: 'a', source: 'vote', tags, at: at.toISOString() }));
 }
 
+/** One pair for a blind vote: two models' answers to one prompt of a run, in the order shown (A, then B). */
+export interface BlindPair {
+  prompt: number;
+  a: string;
+  b: string;
+}
+
+/**
+ * The pairs a user votes on blind after a run: for each prompt, every two models that both answered
+ * (a non-empty text). Which answer is A, and the order of the pairs, are shuffled by `rand`, so the
+ * same model is not always on the same side nor the pairs grouped by prompt.
+ */
+export function blindPairs(results: EvalResults, rand: () => number): BlindPair[] {
+  const pairs: BlindPair[] = [];
+  results.cells.forEach((row, prompt) => {
+    const answered = row.filter((c) => c.status === 'ok' && c.text.trim() !== '').map((c) => c.model);
+    for (let i = 0; i < answered.length; i++)
+      for (let j = i + 1; j < answered.length; j++) {
+        const [a, b] = rand() < 0.5 ? [answered[i]!, answered[j]!] : [answered[j]!, answered[i]!];
+        pairs.push({ prompt, a, b });
+      }
+  });
+  for (let i = pairs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
+  }
+  return pairs;
+}
+
+/** A blind vote on one pair, as a pairwise outcome (source vote) with the prompt's tags. */
+export function blindVoteComparison(results: EvalResults, pair: BlindPair, choice: Comparison['outcome'], at: Date): Comparison {
+  const prompt = results.prompts[pair.prompt];
+  if (!prompt) throw new RangeError(`no prompt ${pair.prompt} in the run`);
+  return { a: pair.a, b: pair.b, outcome: choice, source: 'vote', tags: prompt.tags, at: at.toISOString(), set: results.set, prompt: prompt.id };
+}
+
 /**
  * An eval run's pairwise outcomes: per prompt, each pair of answered models, by the mean rubric
  * score when the prompt has rubric checks (source judge), else by the number of checks passed

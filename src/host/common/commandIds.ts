@@ -26,6 +26,7 @@ export const COMMAND_IDS = [
   'switchboard.openComparison',
   'switchboard.showCompareScoreboard',
   'switchboard.runTestSet',
+  'switchboard.runTestSetBlind',
   'switchboard.showLeaderboard',
 ] as const;
 

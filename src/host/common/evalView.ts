@@ -2,8 +2,22 @@
  * The test-set panel's view model, built from the core's run events and results (no vscode: unit-tested in Node).
  * The host keeps one of these per panel and sends its snapshot after every change.
  */
-import { codeWinner, leaderboard, type EvalCell, type EvalEvent, type EvalResults, type LeaderboardFile, type TestSet } from '../../core/index.ts';
+import {
+  blindPairs,
+  blindVoteComparison,
+  codeWinner,
+  leaderboard,
+  type BlindPair,
+  type Comparison,
+  type EvalCell,
+  type EvalEvent,
+  type EvalResults,
+  type LeaderboardFile,
+  type TestSet,
+} from '../../core/index.ts';
 import type { CellView, EvalState } from '../../shared/protocol/eval.ts';
+
+type Choice = 'a' | 'b' | 'tie' | 'skip';
 
 const MAX_TEXT = 4000;
 const MAX_OUTPUT = 6000;
@@ -70,7 +84,75 @@ export class EvalView {
       applied: [],
       board: { tag: null, tags: [], rows: [], file: boardFile },
       trusted,
+      blind: null,
     };
+  }
+
+  private pairs: BlindPair[] = [];
+  private votes: Choice[] = [];
+
+  /**
+   * What the view may be sent: the whole state, except during a blind run or vote, when nothing that
+   * names a model goes (the grid, totals, winners and the leaderboard's rows are held back).
+   */
+  snapshot(): EvalState {
+    const s = this.state;
+    if (!s.blind || s.blind.phase === 'finished') return s;
+    return { ...s, models: [], cells: [], totals: null, winners: [], applied: [], board: { ...s.board, rows: [] } };
+  }
+
+  /** The next run is blind: its answers are voted on before anything names a model. */
+  blindRun(): void {
+    this.state.blind = { phase: 'running', index: 0, total: 0, recorded: 0, prompt: '', a: '', b: '', revealed: [] };
+  }
+
+  /** Starts the blind vote over the finished run's answered pairs; false when there is none to vote on. */
+  beginVoting(rand: () => number): boolean {
+    const r = this.results;
+    this.pairs = r && !r.cancelled ? blindPairs(r, rand) : [];
+    this.votes = [];
+    if (!this.pairs.length) {
+      this.state.blind = null;
+      return false;
+    }
+    this.state.blind = { phase: 'voting', index: 0, total: this.pairs.length, recorded: 0, prompt: '', a: '', b: '', revealed: [] };
+    this.showPair();
+    return true;
+  }
+
+  private showPair(): void {
+    const b = this.state.blind!;
+    const pair = this.pairs[b.index]!;
+    const r = this.results!;
+    const text = (model: string): string => shorten(r.cells[pair.prompt]!.find((c) => c.model === model)?.text ?? '', MAX_TEXT);
+    Object.assign(b, { prompt: this.state.prompts[pair.prompt]?.prompt ?? '', a: text(pair.a), b: text(pair.b) });
+  }
+
+  /** The user's pick for the pair shown; the outcome to record (null for a skip). Reveals after the last. */
+  vote(choice: Choice, at: Date): Comparison | null {
+    const b = this.state.blind;
+    if (!b || b.phase !== 'voting') return null;
+    const pair = this.pairs[b.index]!;
+    this.votes.push(choice);
+    const outcome = choice === 'skip' ? null : blindVoteComparison(this.results!, pair, choice, at);
+    if (outcome) b.recorded++;
+    b.index++;
+    if (b.index < b.total) this.showPair();
+    else
+      Object.assign(b, {
+        phase: 'finished',
+        prompt: '',
+        a: '',
+        b: '',
+        revealed: this.pairs.map((p, i) => ({ prompt: this.state.prompts[p.prompt]?.id ?? String(p.prompt), a: p.a, b: p.b, choice: this.votes[i]! })),
+      });
+    return outcome;
+  }
+
+  endBlind(): void {
+    this.state.blind = null;
+    this.pairs = [];
+    this.votes = [];
   }
 
   /** A new run of `set` with `models`: every cell waiting. */
@@ -95,7 +177,10 @@ export class EvalView {
       totals: null,
       winners: set.prompts.map(() => null),
       applied: set.prompts.map(() => null),
+      blind: null,
     } satisfies Partial<EvalState>);
+    this.pairs = [];
+    this.votes = [];
   }
 
   /** A run event; returns whether the snapshot changed. */

@@ -16,7 +16,7 @@ function noFolder(app: EvalHost): undefined {
 }
 
 /** Runs a set: `set` is a path (absolute, or relative to the folder) or a name in .switchboard/evals/. */
-export async function runTestSet(app: EvalCommandsHost, args: { set?: string; models?: string[] } = {}): Promise<EvalPanel | undefined> {
+export async function runTestSet(app: EvalCommandsHost, args: { set?: string; models?: string[]; blind?: boolean } = {}): Promise<EvalPanel | undefined> {
   const root = evalRoot();
   if (!root) return noFolder(app);
   let path: string | undefined;
@@ -39,7 +39,7 @@ export async function runTestSet(app: EvalCommandsHost, args: { set?: string; mo
     }
     const pick = await vscode.window.showQuickPick(
       files.map((f) => ({ label: f.replace(/\.json$/, ''), description: join(EVALS_DIR, f), path: join(dir, f) })),
-      { title: 'Switchboard: Run Test Set', placeHolder: 'Pick a test set' },
+      { title: args.blind ? 'Switchboard: Run Test Set Blind' : 'Switchboard: Run Test Set', placeHolder: 'Pick a test set' },
     );
     if (!pick) return undefined;
     path = pick.path;
@@ -63,7 +63,7 @@ export async function runTestSet(app: EvalCommandsHost, args: { set?: string; mo
       }
     }
   }
-  panel.run(path, models).catch((e: unknown) => app.tell('error', `Switchboard: ${(e as Error).message}`));
+  panel.run(path, models, { blind: args.blind === true }).catch((e: unknown) => app.tell('error', `Switchboard: ${(e as Error).message}`));
   return panel;
 }
 

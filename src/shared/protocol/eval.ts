@@ -79,6 +79,24 @@ export const EvalStateSchema = z.object({
   board: z.object({ tag: z.nullable(z.string()), tags: z.array(z.string()), rows: z.array(BoardRowSchema), file: z.string() }),
   /** Code (JavaScript checks, commands) runs only in a trusted workspace. */
   trusted: z.boolean(),
+  /**
+   * A blind vote over the run's answers, two at a time. Until the last vote the host sends nothing
+   * that names a model (no grid, totals or leaderboard rows): only the pair's prompt and answers.
+   */
+  blind: z.nullable(
+    z.object({
+      /** running: a blind run, answers still coming; voting: a pair is shown; finished: the votes, revealed. */
+      phase: z.enum(['running', 'voting', 'finished']),
+      index: Index,
+      total: Index,
+      recorded: Index,
+      prompt: z.string(),
+      a: z.string(),
+      b: z.string(),
+      /** After the last vote: who answered A and B, and the pick. */
+      revealed: z.array(z.object({ prompt: z.string(), a: z.string(), b: z.string(), choice: z.enum(['a', 'b', 'tie', 'skip']) })),
+    }),
+  ),
 });
 export type EvalState = z.infer<typeof EvalStateSchema>;
 
@@ -91,5 +109,9 @@ export const EvalToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rerun') }),
   z.object({ type: z.literal('apply'), prompt: Index }),
   z.object({ type: z.literal('tag'), tag: z.nullable(z.string().check(z.maxLength(200))) }),
+  /** Start a blind vote over the finished run's answers; leave the revealed votes. */
+  z.object({ type: z.literal('blind') }),
+  z.object({ type: z.literal('vote'), choice: z.enum(['a', 'b', 'tie', 'skip']) }),
+  z.object({ type: z.literal('endBlind') }),
 ]);
 export type EvalToHost = z.infer<typeof EvalToHostSchema>;

@@ -14,6 +14,8 @@ const channel = connect<HostToEval, EvalToHost>(HostToEvalSchema, (m) => {
   switch (m.type) {
     case 'state':
       state = m.state;
+      // A window reload brings the panel back as what it was (the host keeps the run itself).
+      channel.setState({ mode: m.state.mode });
       render();
       return;
     default:
@@ -187,6 +189,73 @@ function board(s: EvalState): HTMLElement {
   return section;
 }
 
+const CHOICE_WORDS = { a: 'A is better', b: 'B is better', tie: 'Tie', skip: 'Skip' } as const;
+
+/** The blind vote: one pair at a time with nothing that names a model; the reveal after the last. */
+function blindSection(s: EvalState): HTMLElement | null {
+  const b = s.blind;
+  if (!b) return null;
+  if (b.phase === 'running')
+    return h(
+      'section',
+      { class: 'blind blind-running' },
+      h('p', {}, h('span', { class: 'codicon codicon-eye-closed' }), ' Blind run: the answers and the models stay hidden until you have voted on them.'),
+    );
+  if (b.phase === 'voting') {
+    const answer = (label: 'A' | 'B', text: string): HTMLElement =>
+      h(
+        'div',
+        { class: `blind-answer blind-answer-${label.toLowerCase()}` },
+        h('h3', {}, `Answer ${label}`),
+        h('pre', { class: 'answer-text' }, text || '(empty)'),
+      );
+    const icons = { a: 'arrow-left', b: 'arrow-right', tie: 'dash', skip: 'debug-step-over' } as const;
+    const choices = (['a', 'b', 'tie', 'skip'] as const).map((c) =>
+      iconButton(icons[c], CHOICE_WORDS[c], () => channel.post({ type: 'vote', choice: c }), { class: `vote vote-${c}` }),
+    );
+    return h(
+      'section',
+      { class: 'blind blind-voting', ariaLabel: 'Blind vote' },
+      h(
+        'div',
+        { class: 'blind-bar' },
+        h('span', { class: 'blind-progress' }, `Pair ${b.index + 1} of ${b.total}`),
+        h('span', { class: 'blind-recorded' }, `${b.recorded} recorded`),
+      ),
+      h('div', { class: 'blind-prompt' }, h('span', { class: 'codicon codicon-comment' }), ' ', b.prompt),
+      h('div', { class: 'blind-pair' }, answer('A', b.a), answer('B', b.b)),
+      h(
+        'div',
+        { class: 'blind-choices' },
+        ...choices,
+        iconButton('close', 'Stop voting', () => channel.post({ type: 'endBlind' }), { class: 'blind-stop' }),
+      ),
+    );
+  }
+  const pick = (r: (typeof b.revealed)[number]): string => (r.choice === 'a' ? r.a : r.choice === 'b' ? r.b : r.choice === 'tie' ? 'tie' : 'skipped');
+  return h(
+    'section',
+    { class: 'blind blind-finished' },
+    h('h2', {}, 'Your blind votes'),
+    h('p', { class: 'blind-summary' }, `${b.recorded} of ${b.total} votes recorded in the leaderboard.`),
+    h(
+      'div',
+      { class: 'grid-wrap' },
+      h(
+        'table',
+        { class: 'reveal-table' },
+        h('thead', {}, h('tr', {}, ...['Prompt', 'A', 'B', 'Your pick'].map((x) => h('th', {}, x)))),
+        h(
+          'tbody',
+          {},
+          ...b.revealed.map((r) => h('tr', {}, h('td', {}, r.prompt), h('td', {}, r.a), h('td', {}, r.b), h('td', { class: 'reveal-pick' }, pick(r)))),
+        ),
+      ),
+    ),
+    iconButton('arrow-left', 'Back to the results', () => channel.post({ type: 'endBlind' }), { class: 'blind-done' }),
+  );
+}
+
 function render(): void {
   const s = state;
   if (!s) return;
@@ -217,7 +286,16 @@ function render(): void {
       );
     bar.append(h('span', { class: 'spacer' }));
     if (s.status === 'running') bar.append(iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel' }), { class: 'stop' }));
-    else if (s.set) bar.append(iconButton('refresh', 'Run again', () => channel.post({ type: 'rerun' }), { class: 'rerun' }));
+    else if (s.set) {
+      if (s.status === 'done' && !s.blind && s.models.length > 1)
+        bar.append(
+          iconButton('eye-closed', 'Vote blind', () => channel.post({ type: 'blind' }), {
+            class: 'vote-blind',
+            title: 'Vote on pairs of answers without seeing the models',
+          }),
+        );
+      bar.append(iconButton('refresh', 'Run again', () => channel.post({ type: 'rerun' }), { class: 'rerun' }));
+    }
     parts.push(bar);
     if (!s.trusted)
       parts.push(
@@ -225,8 +303,10 @@ function render(): void {
       );
   }
   if (s.problem) parts.push(h('p', { class: 'problem', role: 'alert' }, s.problem));
-  if (s.mode === 'run' && s.models.length) parts.push(grid(s), totals(s));
-  parts.push(board(s));
+  const hidden = s.blind !== null && s.blind.phase !== 'finished';
+  parts.push(blindSection(s));
+  if (s.mode === 'run' && s.models.length && !s.blind) parts.push(grid(s), totals(s));
+  if (!hidden) parts.push(board(s));
   app.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
 }
 
