@@ -3,7 +3,7 @@
 // with another model, code blocks into an editor, context chips, persistence across a window reload, and
 // the view in dark, light and high-contrast themes.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -273,11 +273,22 @@ test(
     await blocks.nth(1).locator('button[title="Insert at Cursor"]').click();
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.locator('.view-lines', { hasText: 'export { second }' }).waitFor({ timeout: 10_000 });
+    // The insert made the file dirty; saving writes it (the file's change event, not a sleep).
+    await page.locator('.tabs-container .tab.active.dirty', { hasText: 'target.js' }).waitFor({ timeout: 10_000 });
+    const file = join(ui.workspace, 'target.js');
+    const written = new Promise<void>((resolve) => {
+      const watcher = watch(file, () => {
+        if (readFileSync(file, 'utf8').includes('second')) {
+          watcher.close();
+          resolve();
+        }
+      });
+    });
     await editor.locator('.view-lines').click();
     await page.keyboard.press('ControlOrMeta+S');
-    // Saved: the tab is no longer dirty.
+    await written;
     await page.locator('.tabs-container .tab.active:not(.dirty)', { hasText: 'target.js' }).waitFor({ timeout: 10_000 });
-    assert.equal(readFileSync(join(ui.workspace, 'target.js'), 'utf8'), '// target\nconst second = 2;\nexport { second };');
+    assert.equal(readFileSync(file, 'utf8'), '// target\nconst second = 2;\nexport { second };');
   }),
 );
 
@@ -327,7 +338,9 @@ test(
     await page.keyboard.press('Enter');
     await page.waitForEvent('framenavigated', { timeout: 30_000 }).catch(() => {});
     await waitForWorkbench(page, 120_000);
-    chat = await openChat(page);
+    // After a reload the extension host starts again: on a busy machine the view can take a while.
+    await runCommand(page, 'Switchboard: Open Chat', { timeoutMs: 90_000 });
+    chat = await chatFrame(page, 90_000);
     const interrupted = chat.locator('.entry.assistant.status-interrupted');
     await interrupted.waitFor({ timeout: 30_000 });
     const kept = (await interrupted.locator('.entry-text').innerText()).trim();
