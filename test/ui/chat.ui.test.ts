@@ -270,20 +270,20 @@ test(
       assert.deepEqual(labels, ['Copy', 'Insert at Cursor', 'Replace Selection', 'Open as Diff (review, then accept)'], `block ${i + 1}`);
     }
     await screenshot(page, 'ui-chat-code-blocks');
-    await blocks.nth(1).locator('button[title="Insert at Cursor"]').click();
-    const editor = page.locator('.editor-instance .monaco-editor').first();
-    await editor.locator('.view-lines', { hasText: 'export { second }' }).waitFor({ timeout: 10_000 });
-    // The insert made the file dirty; saving writes it (the file's change event, not a sleep).
-    await page.locator('.tabs-container .tab.active.dirty', { hasText: 'target.js' }).waitFor({ timeout: 10_000 });
+    // Written to disk: the file's change event (not a sleep), watched from before the click.
     const file = join(ui.workspace, 'target.js');
     const written = new Promise<void>((resolve) => {
-      const watcher = watch(file, () => {
+      // The folder, not the file: a save may replace the file rather than write into it.
+      const watcher = watch(ui.workspace, () => {
         if (readFileSync(file, 'utf8').includes('second')) {
           watcher.close();
           resolve();
         }
       });
     });
+    await blocks.nth(1).locator('button[title="Insert at Cursor"]').click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.locator('.view-lines', { hasText: 'export { second }' }).waitFor({ timeout: 10_000 });
     await editor.locator('.view-lines').click();
     await page.keyboard.press('ControlOrMeta+S');
     await written;

@@ -396,6 +396,7 @@ function render(): void {
   const stick = nearBottom() || state.streamingId !== null;
   renderPicker();
   titleEl.textContent = state.entries.length ? state.title : 'New chat';
+  titleEl.title = titleEl.textContent; // the whole title when the header cuts it
   totalsEl.textContent = totalsText();
   renderHistory();
 
