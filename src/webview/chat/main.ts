@@ -279,7 +279,11 @@ function submit(): void {
   if (!loaded || !state.model) {
     // No model yet: the question stays in the composer and goes once a model is picked.
     waitingForModel = true;
-    images.showNotice('No model yet: pick one in the list above (or set an API key). Your question is kept and sent as soon as a model is picked.');
+    images.showNotice(
+      loaded
+        ? 'No model yet: pick one in the list above (or set an API key). Your question is kept and sent as soon as a model is picked.'
+        : 'The chat is still loading. Your question is kept and sent as soon as it is ready.',
+    );
     if (loaded) post({ type: 'switchModel' });
     return;
   }
