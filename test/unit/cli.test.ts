@@ -139,7 +139,7 @@ describe('chat', { concurrency: true }, () => {
     assert.equal(req!.headers.authorization, `Bearer ${KEY}`);
   });
 
-  test('text streams: it is on stdout while the provider is still sending; Ctrl-C then stops the request', { timeout: 15_000 }, async (t) => {
+  test('text streams: it is on stdout while the provider is still sending; Ctrl-C then stops the request', { timeout: 60_000 }, async (t) => {
     const w = await world(t);
     // The provider sends two deltas and then holds the stream open.
     w.fakes.openai.enqueue({ text: 'alpha beta gamma delta', chunks: 4, stallAfterChunks: 2 });
