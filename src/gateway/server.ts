@@ -61,7 +61,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /**
    * Same-protocol fast path (default on): a door request whose model speaks the door's own protocol
-   * is forwarded as sent and the upstream's events streamed back as they are (doors/passthrough.ts).
+   * is forwarded as sent and the upstream's events streamed back as they are, or (not streamed, on
+   * the Messages and Responses doors) its JSON answer given back as received (doors/serve.ts).
    * false: every request is translated (tests compare both; the bench measures what it saves).
    */
   fastPath?: boolean;
@@ -247,9 +248,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const messagesDoor = anthropicDoor(doorDeps);
   const resDoor = responsesDoor(doorDeps);
 
-  function send(req: IncomingMessage, res: ServerResponse, e: HttpError | { status: number; body: unknown; headers?: Record<string, string> }): void {
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    e: HttpError | { status: number; body: unknown; raw?: boolean; headers?: Record<string, string> },
+  ): void {
     if (res.destroyed || res.headersSent) return;
-    const body = JSON.stringify(e.body);
+    const body = 'raw' in e && e.raw === true && typeof e.body === 'string' ? e.body : JSON.stringify(e.body);
     const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...e.headers };
     // An unread body of known, modest size is drained by Node after the response and the connection
     // kept: closing a socket with unread bytes makes the kernel send a reset, which the client sees

@@ -2,7 +2,8 @@
 // one where a wrong translation would otherwise pass: unknown parameters are a 400 ("Unknown
 // parameter"), input items are checked (a function_call_output needs its function_call earlier,
 // a reasoning item needs encrypted_content when store is false), tools need type "function" and a
-// name, and `stream: true` is required (the adapter always streams).
+// name. Without `stream: true` the answer is the response object as JSON (the gateway's fast path
+// forwards non-streamed bodies as they are); the adapter itself always streams.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -62,7 +63,7 @@ function bad(message: string, param: string | null, code: string | null = null):
 export function checkResponsesBody(b: Record<string, unknown>): { status: number; body: unknown } | null {
   for (const k of Object.keys(b)) if (!KNOWN.has(k)) return bad(`Unknown parameter: '${k}'.`, k, 'unknown_parameter');
   if (typeof b.model !== 'string') return bad("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-  if (b.stream !== true) return bad('this fake serves streamed responses only', 'stream');
+  if (b.stream !== undefined && typeof b.stream !== 'boolean') return bad("Invalid type for 'stream'.", 'stream');
   if (typeof b.input !== 'string' && !Array.isArray(b.input)) return bad("Invalid type for 'input'.", 'input');
   const calls = new Set<string>();
   if (Array.isArray(b.input)) {
@@ -144,10 +145,14 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
             code: sc.status === 429 ? 'rate_limit_exceeded' : null,
           },
         });
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const streamed = body.stream === true;
+      if (streamed) res.writeHead(200, { 'content-type': 'text/event-stream' });
       let seq = 0;
-      const ev = (type: string, data: Record<string, unknown>): void =>
-        void res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+      let final: unknown = null;
+      const ev = (type: string, data: Record<string, unknown>): void => {
+        if (type === 'response.completed' || type === 'response.incomplete') final = data.response;
+        if (streamed) res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+      };
       const id = 'resp_fake_1';
       const base = { id, object: 'response', model: body.model, status: 'in_progress', output: [] as unknown[] };
       ev('response.created', { response: base });
@@ -204,7 +209,8 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (sc.incomplete)
         ev('response.incomplete', { response: { ...base, status: 'incomplete', incomplete_details: { reason: sc.incomplete }, output, usage } });
       else ev('response.completed', { response: { ...base, status: 'completed', output, usage } });
-      res.end();
+      if (streamed) res.end();
+      else send(200, final);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

@@ -234,9 +234,13 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     };
     requests.push(rec);
     // The client hung up before the answer was complete (a cancelled request), not the fake's own reset.
-    res.once('close', () => {
-      if (!res.writableEnded && !resetByFake.has(res)) rec.clientClosedEarly = true;
-    });
+    const closed = new Promise<void>((resolve) =>
+      res.once('close', () => {
+        if (!res.writableEnded && !resetByFake.has(res)) rec.clientClosedEarly = true;
+        resolve();
+      }),
+    );
+    Object.defineProperty(rec, 'closed', { value: closed, enumerable: false });
 
     if (opts.apiKey !== undefined && !authOk(protocol, opts.apiKey, req, query)) {
       const e = enc.authError();

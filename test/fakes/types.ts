@@ -71,6 +71,8 @@ export interface RecordedRequest {
   body: any;
   /** Set when the client closed the connection before the response was complete (a cancelled request). */
   clientClosedEarly?: boolean;
+  /** Resolves when the response is over (sent in full, or the client hung up): wait on it instead of polling. Not enumerable. */
+  readonly closed?: Promise<void>;
 }
 
 export interface FakeModel {

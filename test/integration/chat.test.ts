@@ -102,6 +102,76 @@ describe('Chat', () => {
     assert.equal((await services()).currentModel(), 'openai/gpt-4o-mini');
   });
 
+  it('Retry with… keeps the earlier answer as an alternative; the conversation continues from the one shown; both persist', async () => {
+    const chat = (await services()).chat();
+    chat.clear();
+    fake.enqueue({ text: 'mini says A', usage: { input: 10, output: 3 } });
+    const first = await chat.ask({ question: 'Pick a letter' }, { reveal: false });
+    assert.ok(first);
+    fake.enqueue({ text: '4o says B', usage: { input: 10, output: 3 } });
+    const other = await chat.retryWith(first.id, 'openai/gpt-4o');
+    assert.ok(other);
+    let answers = chat.state().entries.filter((e) => e.role === 'assistant');
+    assert.equal(answers.length, 1, 'one turn, two alternatives');
+    assert.deepEqual(answers[0]!.alternative, { index: 1, count: 2 });
+    assert.equal(answers[0]!.text, '4o says B');
+    // Both answers' costs count.
+    assert.ok(chat.state().totals.costUsd > (first.costUsd ?? 0) + (other.costUsd ?? 0) - 1e-12);
+    assert.ok((first.costUsd ?? 0) > 0 && (other.costUsd ?? 0) > 0);
+    // Back to the first: the next question is asked after it.
+    assert.equal(chat.showAlternative(other.id, 0), true);
+    answers = chat.state().entries.filter((e) => e.role === 'assistant');
+    assert.equal(answers[0]!.text, 'mini says A');
+    assert.equal(answers[0]!.model, 'openai/gpt-4o-mini');
+    const n = chatRequests(fake).length;
+    fake.enqueue({ text: 'ok' });
+    await chat.ask({ question: 'And again?' }, { reveal: false });
+    const msgs = chatRequests(fake)[n]!.body.messages as { role: string; content: string }[];
+    assert.deepEqual(
+      msgs.filter((m) => m.role !== 'system').map((m) => m.content),
+      ['Pick a letter', 'mini says A', 'And again?'],
+    );
+    // Saved with both alternatives.
+    await chat.flush();
+    const stored = chat.store.load(chat.state().conversationId)!;
+    assert.deepEqual(
+      stored.turns[1]!.alternatives?.map((a) => a.entry.text),
+      ['mini says A', '4o says B'],
+    );
+    assert.equal(stored.turns[1]!.shown, 0);
+  });
+
+  it('shows the retry wait on the answer while a rate-limited request waits to try again, and saves the question before sending', async () => {
+    const chat = (await services()).chat();
+    chat.clear();
+    await setSetting('retries', { maxRetries: 2 });
+    try {
+      let storedAtRequest: string[] | null = null;
+      let calls = 0;
+      fake.setDefault(() => {
+        if (++calls > 1) return { text: 'after the wait' };
+        const c = chat.store.load(chat.state().conversationId);
+        storedAtRequest = c ? c.turns.map((t) => t.entry.text) : [];
+        return { status: 429, headers: { 'retry-after': '2' }, errorMessage: 'Rate limit reached' };
+      });
+      const pending = chat.ask({ question: 'Busy?' }, { reveal: false });
+      let notice: string | null = null;
+      await waitFor('the retry notice on the answer', () => {
+        const r = chat.state().entries.at(-1)?.retry;
+        if (r) notice = `${r.kind} ${r.attempt}/${r.maxAttempts}`;
+        return !!r;
+      });
+      assert.equal(notice, 'rate_limit 2/3');
+      const done = await pending;
+      assert.equal(done?.text, 'after the wait');
+      assert.equal(done?.retry, null, 'the notice is gone once the answer came');
+      assert.deepEqual(storedAtRequest, ['Busy?', ''], 'the question was saved before the request went out');
+    } finally {
+      fake.setDefault({ text: TWO_BLOCKS, usage: { input: 100, output: 40 } });
+      await setSetting('retries', { maxRetries: 0 });
+    }
+  });
+
   it('turns error kinds into actions: 401 → Set API Key for that provider, 429 with retry-after → Retry at, unknown model → Retry with', async () => {
     const chat = (await services()).chat();
     fake.enqueue({ status: 401, errorMessage: 'Incorrect API key provided' });

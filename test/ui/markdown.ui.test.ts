@@ -190,7 +190,16 @@ test('hostile markdown in an answer renders inert; normal markdown renders', asy
     await prompt.press('Enter');
     const entry = chat.locator('.entry.assistant').last();
     await chat.locator('.entry.assistant.status-done', { hasText: 'END-OF-CORPUS' }).waitFor({ timeout: 60_000 });
-    await page.waitForTimeout(1500); // let anything that was going to fire, fire
+    // Anything the answer could have started (a load, an error handler, a queued task) has run: the
+    // document is loaded and the view has been idle since.
+    await entry.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const idle = (): void => void requestAnimationFrame(() => requestIdleCallback(() => resolve()));
+          if (document.readyState === 'complete') idle();
+          else window.addEventListener('load', idle, { once: true });
+        }),
+    );
 
     const probe = await entry.evaluate((el) => {
       const body = el.ownerDocument.body;
@@ -261,8 +270,15 @@ test('hostile markdown in an answer renders inert; normal markdown renders', asy
     assert.equal(await chat.locator('textarea.prompt').count(), 1);
     // Links the sanitizer defused are inert to clicks too.
     const dead = chat.locator('.entry.assistant a:not([href])').first();
-    if (await dead.count()) await dead.click();
-    await page.waitForTimeout(500);
+    assert.ok(await dead.count(), 'the corpus has defused links');
+    await dead.click();
+    // The view's messages reach the host in order: a real link clicked after it gets the first and only
+    // dialog, so the defused one asked nothing.
+    await chat.locator('.entry.assistant a[href="https://example.com/docs"]').last().click();
+    await dialog.waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.monaco-dialog-box').count(), 1);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: 5000 });
     assert.equal(await page.locator('.monaco-dialog-box').count(), 0);
     assert.equal(await chat.locator('body').getAttribute('data-pwned'), null);
     assert.deepEqual(hits, []);

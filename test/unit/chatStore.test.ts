@@ -7,10 +7,16 @@ import { codeBlocks } from '../../src/host/common/chat/codeBlocks.ts';
 import { tokensPerSecond } from '../../src/core/index.ts';
 import { chatError, errorAction } from '../../src/host/common/chat/errorView.ts';
 import {
+  addAlternative,
+  allEntries,
+  alternativePosition,
+  alternativesOf,
   ConversationStore,
   KEYS,
   MAX_CONVERSATIONS,
   newConversation,
+  replaceShown,
+  showAlternative,
   titleFrom,
   totalsOf,
   type Conversation,
@@ -299,4 +305,61 @@ test('reasoning and images are kept in the history', async () => {
   assert.equal(loaded.turns[1]!.entry.reasoningTokens, 12);
   assert.deepEqual(loaded.turns[0]!.images, [{ name: 'a.png', mediaType: 'image/png', data: 'iVBORw0K', thumb: '' }]);
   assert.deepEqual(loaded.turns[0]!.entry.images, [{ name: 'a.png', mediaType: 'image/png', thumb: '' }]);
+});
+
+test('Retry with… keeps both answers of a turn as alternatives: switchable, each with its own model and cost, persisted, counted in the totals', async () => {
+  const kv = new MapStore();
+  const store = new ConversationStore(kv);
+  const first = entry('a1', 'assistant', { text: 'from mini', model: 'openai/gpt-4o-mini', answeredBy: 'openai/gpt-4o-mini', costUsd: 0.001 });
+  const c = conversation('alt', 10, [entry('u1', 'user'), first]);
+  const turn = c.turns[1]!;
+  assert.equal(alternativePosition(turn), null, 'one answer: no switch');
+  addAlternative(turn, { entry: entry('a2', 'assistant', { text: '', status: 'streaming', model: 'openai/gpt-4o' }), content: '' });
+  assert.deepEqual(alternativePosition(turn), { index: 1, count: 2 });
+  assert.equal(turn.entry.id, 'a2', 'the new answer is shown');
+  // It streams after it was added: what is stored is the answer as it is now.
+  turn.entry = { ...turn.entry, text: 'from 4o', status: 'done', answeredBy: 'openai/gpt-4o', costUsd: 0.01 };
+  turn.content = 'from 4o';
+  await store.save(c);
+  const loaded = store.load('alt')!;
+  assert.deepEqual(
+    alternativesOf(loaded.turns[1]!).map((a) => [a.entry.id, a.entry.model, a.entry.costUsd, a.content]),
+    [
+      ['a1', 'openai/gpt-4o-mini', 0.001, 'from mini'],
+      ['a2', 'openai/gpt-4o', 0.01, 'from 4o'],
+    ],
+  );
+  assert.equal(loaded.turns[1]!.entry.id, 'a2');
+  // Both were paid for.
+  assert.equal(totalsOf(allEntries(loaded.turns)).costUsd, 0.011);
+  // Switching back: the shown answer (what the conversation continues from) is the first.
+  assert.equal(showAlternative(loaded.turns[1]!, 0), true);
+  assert.equal(loaded.turns[1]!.entry.text, 'from mini');
+  assert.equal(loaded.turns[1]!.content, 'from mini');
+  assert.equal(showAlternative(loaded.turns[1]!, 2), false);
+  assert.equal(showAlternative(loaded.turns[0]!, 0), false, 'a turn with one answer has nothing to switch to');
+  await store.save(loaded);
+  assert.equal(store.load('alt')!.turns[1]!.entry.id, 'a1', 'the choice is persisted');
+  // Regenerate replaces the shown answer and keeps the other.
+  const again = store.load('alt')!;
+  replaceShown(again.turns[1]!, { entry: entry('a3', 'assistant', { text: 'mini again' }), content: 'mini again' });
+  assert.deepEqual(
+    alternativesOf(again.turns[1]!).map((a) => a.entry.id),
+    ['a2', 'a3'],
+  );
+});
+
+test('an alternative still streaming at a reload is recovered as interrupted, with its text', async () => {
+  const kv = new MapStore();
+  const store = new ConversationStore(kv);
+  const c = conversation('int', 10, [entry('u1', 'user'), entry('a1', 'assistant', { text: 'done one' })]);
+  addAlternative(c.turns[1]!, { entry: entry('a2', 'assistant', { text: 'partial', status: 'streaming' }), content: '' });
+  await store.save(c);
+  const t = store.load('int')!.turns[1]!;
+  assert.equal(t.entry.status, 'interrupted');
+  assert.equal(t.entry.canApply, true);
+  assert.deepEqual(
+    alternativesOf(t).map((a) => a.entry.status),
+    ['done', 'interrupted'],
+  );
 });

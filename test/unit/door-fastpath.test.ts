@@ -16,6 +16,7 @@ import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
+import { renameTopLevelModel, spliceModel } from '../../src/core/providers/httpModel.ts';
 import { waitFor } from './helpers.ts';
 
 const KEY = 'sk-fastpath-0123456789abcdef';
@@ -272,6 +273,168 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.ok(JSON.stringify(sent.input).includes('first'));
   });
 
+  test("responses fast path: the client gets the upstream's own events byte for byte (only the response object's model renamed); what the gateway keeps of the answer is the same text", async () => {
+    const text = 'Naïve "quotes", a back\\slash,\nnew lines\tand tabs, 漢字 🙂 — and enough words for many deltas.';
+    const sc = {
+      text,
+      reasoning: 'Think "twice" 🙂',
+      encrypted: 'enc-2',
+      toolCall: { callId: 'call_9', name: 'write_file', arguments: '{"path":"a.txt","content":"x\\ny \\"z\\""}' },
+      usage: { input: 21, output: 34 },
+    };
+    const body = {
+      model: RESP,
+      stream: true,
+      input: 'write it',
+      reasoning: { effort: 'low' },
+      tools: [{ type: 'function', name: 'write_file', parameters: { type: 'object' } }],
+    };
+    rig.responses.enqueue(sc, sc);
+    const res = await fetch(`${rig.fast.url}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200);
+    const forwarded = await res.text();
+    // The same stream from the upstream itself, asked with the body the gateway sent it.
+    const sent = rig.responses.requests.at(-1)!.body;
+    const direct = await fetch(`${rig.responses.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(sent),
+    });
+    const upstream = await direct.text();
+    const frames = (s: string): string[] => s.split('\n\n').filter((f) => f !== '');
+    const got = frames(forwarded);
+    const want = frames(upstream);
+    assert.equal(got.length, want.length);
+    assert.ok(want.length > 40, `many events (${want.length})`);
+    let renamed = 0;
+    for (let i = 0; i < want.length; i++) {
+      if (got[i] === want[i]) continue;
+      // Only the events that carry the response object differ, and only in its model name's bytes.
+      assert.equal(got[i], want[i]!.replace('"model":"gpt-5"', `"model":${JSON.stringify(RESP)}`));
+      renamed++;
+    }
+    assert.equal(renamed, 2, 'response.created and response.completed name the model the client asked for');
+    // The decoded answer (what the ledger and the kept conversation hold) is the upstream's text exactly.
+    rig.responses.enqueue({ text: 'ok' });
+    const id = JSON.parse(got.at(-1)!.slice(got.at(-1)!.indexOf('data: ') + 6)).response.id as string;
+    const next = await responsesStream(openaiSdk(rig.fast), {
+      model: RESP,
+      stream: true,
+      input: [{ type: 'function_call_output', call_id: 'call_9', output: 'done' }],
+      previous_response_id: id,
+    });
+    assert.equal(next.final.status, 'completed');
+    const input = rig.responses.requests.at(-1)!.body.input as Record<string, unknown>[];
+    const assistant = input.find((m) => m.role === 'assistant') as { content: { text: string }[] };
+    assert.equal(assistant.content.map((c) => c.text).join(''), text);
+    const call = input.find((m) => m.type === 'function_call');
+    assert.equal(call?.arguments, sc.toolCall.arguments);
+    assert.equal(input.find((m) => m.type === 'reasoning')?.encrypted_content, 'enc-2');
+  });
+
+  test("non-streamed messages → Anthropic: forwarded as sent, the upstream's JSON answer given back byte for byte but the model name; same answer and ledger as translated", async () => {
+    const body = {
+      model: CLAUDE,
+      max_tokens: 2000,
+      thinking: { type: 'enabled' as const, budget_tokens: 1024 },
+      tools: [{ name: 'read_file', description: 'Read a file', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+      messages: [{ role: 'user' as const, content: 'Read a.txt' }],
+    };
+    const scenarios: Scenario[] = [
+      { text: 'Naïve "quotes" 🙂\nand more', usage: { input: 30, output: 12, cached: 4 } },
+      { reasoning: 'Look first.', toolCall: { id: 'toolu_07', name: 'read_file', arguments: '{"path":"a.txt"}' }, usage: { input: 40, output: 20 } },
+    ];
+    for (const sc of scenarios) {
+      rig.anthropic.enqueue(sc, sc, sc);
+      const before = rig.ledger.entries.length;
+      const res = await fetch(`${root(rig.fast)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200);
+      const forwarded = await res.text();
+      const sent = rig.anthropic.requests.at(-1)!.body;
+      assert.deepEqual(sent, { ...body, model: 'claude-sonnet-4-5' }, 'forwarded as sent (not streamed), only the model id replaced');
+      const direct = await fetch(`${rig.anthropic.baseUrl}/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': KEY, 'content-type': 'application/json', 'anthropic-version': '2023-06-01' },
+        body: JSON.stringify(sent),
+      });
+      const upstream = await direct.text();
+      const { model: upstreamModel, id: upstreamId } = JSON.parse(upstream) as { model: string; id: string };
+      const forwardedId = (JSON.parse(forwarded) as { id: string }).id;
+      // (the fake makes a new message id per answer)
+      assert.equal(
+        forwarded,
+        upstream.replace(`"model":${JSON.stringify(upstreamModel)}`, `"model":${JSON.stringify(CLAUDE)}`).replace(upstreamId, forwardedId),
+      );
+      const full = await anthropicSdk(rig.full).messages.create(body);
+      assert.deepEqual(messageGist(JSON.parse(forwarded) as Anthropic.Message), messageGist(full), JSON.stringify(sc));
+      await waitFor(() => rig.ledger.entries.length >= before + 2);
+      const [fastEntry, fullEntry] = rig.ledger.entries.slice(before);
+      assert.deepEqual({ ...fastEntry, id: 0, ts: 0, latencyMs: 0, ttftMs: 0 }, { ...fullEntry, id: 0, ts: 0, latencyMs: 0, ttftMs: 0 });
+    }
+    // The gateway log marks both as forwarded.
+    await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/messages 200') && l.endsWith('(forwarded as sent)')).length >= 2);
+  });
+
+  test('non-streamed responses → Responses: forwarded as sent (store off), the response object given back as received but the model name; previous_response_id continues it', async () => {
+    const sc = {
+      text: 'Naïve "quotes" 🙂',
+      reasoning: 'Look first.',
+      encrypted: 'enc-3',
+      toolCall: { callId: 'call_3', name: 'read_file', arguments: '{"path":"a.txt"}' },
+      usage: { input: 40, output: 20 },
+    };
+    const body = {
+      model: RESP,
+      input: 'Read a.txt',
+      reasoning: { effort: 'low' },
+      tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object' } }],
+    };
+    rig.responses.enqueue(sc, sc, sc);
+    const before = rig.ledger.entries.length;
+    const res = await fetch(`${rig.fast.url}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200);
+    const forwarded = await res.text();
+    const sent = rig.responses.requests.at(-1)!.body;
+    assert.deepEqual(sent, { ...body, model: 'gpt-5', store: false, include: ['reasoning.encrypted_content'] });
+    const direct = await fetch(`${rig.responses.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(sent),
+    });
+    const upstream = await direct.text();
+    assert.equal(forwarded, upstream.replace('"model":"gpt-5"', `"model":${JSON.stringify(RESP)}`));
+    const full = await openaiSdk(rig.full).responses.create(body as OpenAI.Responses.ResponseCreateParamsNonStreaming);
+    assert.deepEqual(responseGist(JSON.parse(forwarded) as OpenAI.Responses.Response), responseGist(full));
+    await waitFor(() => rig.ledger.entries.length >= before + 2);
+    const [fastEntry, fullEntry] = rig.ledger.entries.slice(before);
+    assert.deepEqual({ ...fastEntry, id: 0, ts: 0, latencyMs: 0, ttftMs: 0 }, { ...fullEntry, id: 0, ts: 0, latencyMs: 0, ttftMs: 0 });
+    // The conversation is kept under the upstream's id, with the decoded answer in it.
+    rig.responses.enqueue({ text: 'done' });
+    const id = (JSON.parse(forwarded) as { id: string }).id;
+    const next = await openaiSdk(rig.fast).responses.create({
+      model: RESP,
+      input: [{ type: 'function_call_output', call_id: 'call_3', output: 'contents' }],
+      previous_response_id: id,
+    });
+    assert.equal(next.output_text, 'done');
+    const input = rig.responses.requests.at(-1)!.body.input as Record<string, unknown>[];
+    assert.equal((input.find((m) => m.role === 'assistant') as { content: { text: string }[] }).content[0]!.text, sc.text);
+    assert.equal(input.find((m) => m.type === 'function_call')?.arguments, sc.toolCall.arguments);
+    assert.equal(input.find((m) => m.type === 'reasoning')?.encrypted_content, 'enc-3');
+  });
+
   test('chat completions → OpenAI: text, reasoning, tool calls, finish reason equal; usage shown only when asked, always in the ledger', async () => {
     const body: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
       model: GPT,
@@ -316,6 +479,22 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     for (const g of [rig.fast, rig.full]) {
       const e = await responsesStream(openaiSdk(g), { model: RESP, stream: true, input: 'x' }).catch((x: unknown) => x);
       assert.ok(e instanceof OpenAI.RateLimitError);
+    }
+    // Not streamed: forwarded on the fast path, the same errors still.
+    rig.anthropic.enqueue({ status: 429, headers: { 'retry-after': '7' } }, { status: 429, headers: { 'retry-after': '7' } });
+    for (const g of [rig.fast, rig.full]) {
+      const e = await anthropicSdk(g)
+        .messages.create({ model: CLAUDE, max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })
+        .catch((x: unknown) => x);
+      assert.ok(e instanceof Anthropic.RateLimitError, String(e));
+      assert.equal((e.error as { error: { type: string } }).error.type, 'rate_limit_error');
+    }
+    rig.responses.enqueue({ status: 429 }, { status: 429 });
+    for (const g of [rig.fast, rig.full]) {
+      const e = await openaiSdk(g)
+        .responses.create({ model: RESP, input: 'x' })
+        .catch((x: unknown) => x);
+      assert.ok(e instanceof OpenAI.RateLimitError, String(e));
     }
     rig.openai.enqueue({ status: 500 }, { status: 500 });
     const statuses: number[] = [];
@@ -489,7 +668,19 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
-  test('not forwarded: a body the door rewrote (hosted tool left out), a non-streamed request, or a model of another protocol', async () => {
+  test("a forwarded non-streamed answer is not cut by a route's first-token watchdog (it has no first token before its end)", async () => {
+    const rig = await startRig({ routes: [{ id: 'slow', models: [CLAUDE], firstTokenTimeoutMs: 100 }] });
+    try {
+      rig.anthropic.enqueue({ text: 'late but whole', delayBeforeHeadersMs: 400 });
+      const m = await anthropicSdk(rig.fast).messages.create({ model: 'route/slow', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
+      assert.deepEqual(m.content, [{ type: 'text', text: 'late but whole' }]);
+      assert.equal(rig.anthropic.requests.at(-1)!.body.stream, undefined, 'forwarded as sent (not streamed)');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('not forwarded: a body the door rewrote (hosted tool left out), or a model of another protocol', async () => {
     const rig = await startRig();
     try {
       rig.anthropic.enqueue({ text: 'a' }, { text: 'b' });
@@ -505,8 +696,8 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         ['read_file'],
         'the hosted tool was left out (translated), not forwarded',
       );
-      await sdk.messages.create({ model: CLAUDE, max_tokens: 100, metadata: { user_id: 'u' }, messages: [{ role: 'user', content: 'x' }] });
-      assert.equal(rig.anthropic.requests.at(-1)!.body.stream, true, 'non-streamed door requests are translated (the upstream always streams)');
+      await sdk.messages.create({ model: CLAUDE, max_tokens: 100, tools, messages: [{ role: 'user', content: 'x' }] });
+      assert.equal(rig.anthropic.requests.at(-1)!.body.stream, true, 'a rewritten non-streamed body is translated (the adapter streams)');
       const m = await sdk.messages.stream({ model: GPT, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
       assert.equal(m.model, GPT, 'a Chat Completions model answers through the translating path');
       assert.ok(rig.openai.requests.at(-1)!.body.messages, 'the upstream got Chat Completions');
@@ -516,4 +707,21 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       await rig.close();
     }
   });
+});
+
+test("renameTopLevelModel: only the answer's own model changes, not a tool input's or a string's lookalike; every other byte kept", () => {
+  const text =
+    '{"id":"m","content":[{"type":"tool_use","input":{"model":"claude-x"}},{"type":"text","text":"say \\"model\\":\\"claude-x\\""}] , "model":"claude-x","usage":{}}';
+  const answer = JSON.parse(text) as Record<string, unknown>;
+  const out = renameTopLevelModel(text, answer, 'anthropic/claude-x');
+  assert.equal(out, text.replace(' "model":"claude-x"', ' "model":"anthropic/claude-x"'));
+  assert.deepEqual(JSON.parse(out), { ...answer, model: 'anthropic/claude-x' });
+  assert.equal(renameTopLevelModel('{"a":{"model":"x"}}', { a: { model: 'x' } }, 'y'), '{"a":{"model":"x"}}', 'none at the top level: unchanged');
+  // A duplicate key (JSON.parse keeps the last): no splice; the answer is written again from the parse.
+  const dup = '{"model":"x", "n": 1,"model":"x"}';
+  assert.equal(spliceModel(dup, 'x', 1, 'y'), undefined);
+  assert.equal(renameTopLevelModel(dup, JSON.parse(dup) as Record<string, unknown>, 'y'), '{"model":"y","n":1}');
+  // Depth 2: the event's response object, not a tool's echoed parameters deeper down.
+  const ev = '{"type":"response.created","response":{"tools":[{"parameters":{"model":"m"}}], "model":"m"}}';
+  assert.equal(spliceModel(ev, 'm', 2, 'p/m'), ev.replace(' "model":"m"', ' "model":"p/m"'));
 });

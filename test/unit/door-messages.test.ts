@@ -232,6 +232,34 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(w.openai.requests.at(-1)!.body.tools, undefined);
     assert.ok(w.logs.some((l) => /messages: .*web_search/.test(l)));
   });
+
+  test("options the gateway cannot honour are refused in Anthropic's error shape, naming the option and the fix; nothing goes upstream", async () => {
+    const before = w.anthropic.requests.length + w.openai.requests.length;
+    const base = { model: 'anthropic/claude-sonnet-4', max_tokens: 20, messages: [{ role: 'user' as const, content: 'x' }] };
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'ex' }] }, /mcp_servers: .*configure them in the agent instead/],
+      [{ container: 'container_1' }, /container: .*leave container out, or call Anthropic's API directly/],
+      [
+        { tools: [{ type: 'code_execution_20250825', name: 'code_execution' }] },
+        /tools\[0\]: tool "code_execution" \(code_execution_20250825\).*remove the tool/,
+      ],
+      [{ tools: [{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }] }, /tools\[0\]: .*text_editor_20250728.*declare it as a custom tool/],
+      [{ tools: [{ type: 'bash_20250124', name: 'bash' }] }, /bash_20250124.*custom tool/],
+      [
+        { tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'tool', name: 'web_search' } },
+        /tool_choice: forces "web_search".*leaves out; use \{"type": "auto"\}/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const e = await sdk.messages.create({ ...base, ...extra } as unknown as Anthropic.MessageCreateParamsNonStreaming).catch((x: unknown) => x);
+      assert.ok(e instanceof Anthropic.BadRequestError, `${JSON.stringify(extra)}: ${String(e)}`);
+      const body = e.error as { type: string; error: { type: string; message: string } };
+      assert.equal(body.type, 'error');
+      assert.equal(body.error.type, 'invalid_request_error');
+      assert.match(body.error.message, message);
+    }
+    assert.equal(w.anthropic.requests.length + w.openai.requests.length, before, 'nothing was sent upstream');
+  });
 });
 
 describe('door /v1/messages: translation onto the core request model', () => {

@@ -215,6 +215,46 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.match(String(response.headers.get('x-switchboard-warnings')), /web_search.*left out/);
     assert.ok(w.logs.some((l) => /responses: .*web_search/.test(l)));
   });
+
+  test('hosted tools whose absence would change the answer are refused in the Responses error shape, naming the tool and the fix; client-run tool types are left out with a warning', async () => {
+    const before = w.openai.requests.length;
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }, /tools\[0\]: hosted tool "file_search".*put the documents in the input/],
+      [{ tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, /"code_interpreter".*remove the tool/],
+      [{ tools: [{ type: 'image_generation' }] }, /"image_generation".*text and tool calls only/],
+      [{ tools: [{ type: 'mcp', server_label: 'x', server_url: 'https://mcp.example.com' }] }, /"mcp".*function tools instead/],
+      [{ tools: [{ type: 'computer_use_preview', display_width: 1, display_height: 1, environment: 'linux' }] }, /"computer_use_preview"/],
+      [{ tools: [{ type: 'web_search' }], tool_choice: { type: 'web_search' } }, /tool_choice: forces the tool type "web_search".*use "auto"/],
+    ];
+    for (const [extra, message] of cases) {
+      const e = await sdk.responses
+        .create({ model: 'openai/gpt-4o-mini', input: 'x', ...extra } as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+        .catch((x: unknown) => x);
+      assert.ok(e instanceof OpenAI.BadRequestError, `${JSON.stringify(extra)}: ${String(e)}`);
+      const err = (e as InstanceType<typeof OpenAI.BadRequestError>).error as { message: string; param: string | null };
+      assert.match(err.message, message);
+      assert.ok(err.param === 'tool_choice' || err.param === 'tools[0]', String(err.param));
+    }
+    assert.equal(w.openai.requests.length, before, 'nothing was sent upstream');
+    // A freeform (custom) tool is run by the client, not hosted: left out, said so in those words.
+    w.openai.enqueue({ text: 'fine' });
+    const { data, response } = await sdk.responses
+      .create({
+        model: 'openai/gpt-4o-mini',
+        input: 'x',
+        tools: [
+          { type: 'custom', name: 'apply_patch', description: 'patch' },
+          { type: 'function', name: 'exec_command', parameters: { type: 'object' }, strict: false },
+        ],
+      })
+      .withResponse();
+    assert.equal(data.output_text, 'fine');
+    assert.match(String(response.headers.get('x-switchboard-warnings')), /tool \\"apply_patch\\" \(custom\) has no equivalent.*left out/);
+    assert.deepEqual(
+      (w.openai.requests.at(-1)!.body.tools as { function: { name: string } }[]).map((t) => t.function.name),
+      ['exec_command'],
+    );
+  });
 });
 
 describe('door /v1/responses: translation onto the core request model', () => {

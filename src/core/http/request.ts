@@ -97,12 +97,19 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
   const { provider, model, secrets } = args;
   async function* body(): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of raw) yield chunk as Uint8Array;
+      // Not destroyed on return by the iterator (which makes an AbortError, stack trace and all, for
+      // every answer whose decoder stops at its last event): the finally below decides.
+      for await (const chunk of raw.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
     } catch (e) {
       throw scrub(classifyNetworkError(e, provider, model, 'body'), secrets);
     } finally {
-      // Consumer stopped early or an error: release the socket now, not at GC.
-      if (!raw.destroyed) raw.destroy();
+      // The consumer stopped at the answer's last event with the rest of the body already in (its
+      // end received, not yet read): let it end, as a read to the end would. Stopped early
+      // otherwise, or an error: release the socket now, not at GC.
+      if (!raw.destroyed && !raw.readableEnded) {
+        if (raw.readableLength === 0 && (raw as { _readableState?: { ended?: boolean } })._readableState?.ended === true) raw.resume();
+        else raw.destroy();
+      }
     }
   }
   return { status: res.statusCode, headers: res.headers, body: body(), close: () => raw.destroy() };

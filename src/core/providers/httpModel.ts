@@ -7,7 +7,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { postJsonStream } from '../http/request.ts';
 import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
 import type { LanguageModel, ModelCapabilities, ModelRequest, ModelStreamPart, PassthroughRequest, ProtocolId } from '../types.ts';
-import { authHeaders, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
+import { authHeaders, invalidResponse, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
 
 /** What a protocol's body builder knows besides the request, and how it reports back. */
 export interface BodyContext {
@@ -50,7 +50,65 @@ export interface PassthroughWire {
   decoder(provider: string, model: string): EventDecoder;
   /** The event's data with the answer's model name replaced by `model` (see PassthroughRequest.model); undefined: the event names none. */
   renameModel?(ev: SseEvent, model: string): string | undefined;
+  /**
+   * A non-streamed answer (the caller's body does not ask for a stream): its parts, from the whole
+   * JSON answer, as the stream decoder would give them. Without it such a body is translated.
+   */
+  decodeWhole?(answer: Record<string, unknown>, provider: string, model: string): ModelStreamPart[];
 }
+
+/**
+ * A non-streamed answer's text with its top-level `model` replaced, every other byte as received
+ * (see spliceModel); written again from the parse only when the text does not allow that.
+ * Unchanged when the answer names no model.
+ */
+export function renameTopLevelModel(text: string, answer: Record<string, unknown>, model: string): string {
+  if (typeof answer.model !== 'string') return text;
+  return spliceModel(text, answer.model, 1, model) ?? JSON.stringify({ ...answer, model });
+}
+
+/**
+ * `text` with the one `"model":<old>` at nesting `depth` (1: the top-level object's own key)
+ * replaced by `model`, every other byte as it was; undefined when there is no such key, or more
+ * than one (a duplicate key: the caller writes the parse again instead). A scan skips strings and
+ * counts nesting up to each candidate.
+ */
+export function spliceModel(text: string, old: string, depth: number, model: string): string | undefined {
+  const needle = `"model":${JSON.stringify(old)}`;
+  let found = -1;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+    if (depthAt(text, at) !== depth) continue;
+    if (found >= 0) return undefined;
+    found = at;
+  }
+  if (found < 0) return undefined;
+  return text.slice(0, found) + `"model":${JSON.stringify(model)}` + text.slice(found + needle.length);
+}
+
+/** True when `key` is the only key of `o` whose value is an object or array (so depth 2 of its text is inside it). */
+export function onlyNestedKey(o: Record<string, unknown>, key: string): boolean {
+  for (const k in o) if (k !== key && typeof o[k] === 'object' && o[k] !== null) return false;
+  return true;
+}
+
+/** Nesting depth of JSON text at `pos` (1: inside the top-level object), -1 inside a string. */
+function depthAt(text: string, pos: number): number {
+  let depth = 0;
+  for (let i = 0; i < pos; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: skip to its closing quote.
+      for (i++; i < pos && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+      if (i >= pos) return -1;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+  }
+  return depth;
+}
+
+/** Largest non-streamed answer forwarded (an SSE stream's events have their own limit). */
+const MAX_WHOLE_ANSWER_BYTES = 64 * 1024 * 1024;
+const WHOLE_ANSWER_HEADERS_MS = 10 * 60_000;
 
 /** An event as SSE text again: the data exactly as received (comments and ids are not forwarded). */
 export function sseFrame(ev: SseEvent): string {
@@ -111,7 +169,35 @@ export class HttpLanguageModel implements LanguageModel {
   passthrough(req: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null {
     const wire = this.wire.passthrough;
     if (!wire || wire.protocol !== pass.protocol) return null;
+    if (pass.body.stream !== true) return wire.decodeWhole ? this.forwardWhole(req, wire, pass) : null;
     return this.forward(req, wire, pass);
+  }
+
+  /** A non-streamed answer forwarded: its parts, then its body as received (the model name replaced). */
+  private async *forwardWhole(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
+    const { providerId, modelId } = this;
+    const { body } = wire.body(pass.body, modelId);
+    // The headers come once the whole answer is written: as long as providers let a non-streamed
+    // answer take (Anthropic: 10 minutes), not the usual wait for a stream to start.
+    const bytes = await this.post(req, body, pass.headers, WHOLE_ANSWER_HEADERS_MS);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of bytes) {
+      size += c.byteLength;
+      if (size > MAX_WHOLE_ANSWER_BYTES) throw invalidResponse(providerId, modelId, `the answer is larger than ${MAX_WHOLE_ANSWER_BYTES / 1024 / 1024} MB`);
+      chunks.push(Buffer.from(c));
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    let answer: unknown;
+    try {
+      answer = JSON.parse(text);
+    } catch (e) {
+      throw invalidResponse(providerId, modelId, `the answer is not valid JSON: ${text.slice(0, 120)}`, e);
+    }
+    if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw invalidResponse(providerId, modelId, 'the answer is not a JSON object');
+    const parts = wire.decodeWhole!(answer as Record<string, unknown>, providerId, modelId);
+    parts.push({ type: 'raw', text: pass.model === undefined ? text : renameTopLevelModel(text, answer as Record<string, unknown>, pass.model) });
+    yield parts;
   }
 
   private async *forward(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
@@ -144,7 +230,12 @@ export class HttpLanguageModel implements LanguageModel {
     decoder.end();
   }
 
-  private async post(req: ModelRequest, body: Record<string, unknown>, extraHeaders?: Record<string, string>): Promise<AsyncIterable<Uint8Array>> {
+  private async post(
+    req: ModelRequest,
+    body: Record<string, unknown>,
+    extraHeaders?: Record<string, string>,
+    headersMs?: number,
+  ): Promise<AsyncIterable<Uint8Array>> {
     const { provider, ctx, providerId, modelId } = this;
     const key = requireKey(provider, ctx, modelId);
     const res = await postJsonStream({
@@ -153,7 +244,7 @@ export class HttpLanguageModel implements LanguageModel {
       body,
       ...(req.signal ? { signal: req.signal } : {}),
       ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
-      timeouts: ctx.timeouts,
+      timeouts: headersMs === undefined ? ctx.timeouts : { ...ctx.timeouts, headersMs: Math.max(headersMs, ctx.timeouts.headersMs ?? 0) },
       provider: providerId,
       model: modelId,
       keyHint: ctx.keyHint(provider),

@@ -428,6 +428,12 @@ export class Router {
       // another model's state (which the translating path would strip): otherwise it is translated.
       const forwarded = pass && messages === neutral.messages ? (model.passthrough?.(request, pass) ?? null) : null;
       passthrough = forwarded !== null;
+      // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
+      // answer's duration cap still holds).
+      if (passthrough && pass?.body.stream !== true) {
+        cancelWatchdog?.();
+        cancelWatchdog = null;
+      }
       source = forwarded ?? (model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request)));
     } catch (e) {
       setupError = e;

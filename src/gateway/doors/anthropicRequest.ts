@@ -1,8 +1,10 @@
 /**
  * Anthropic Messages request (POST /v1/messages) → the core request model. Exact or refused:
  * every block type maps onto a core part, or the request is answered 400 naming the block.
- * Server-side tools (web search, code execution: a `type` other than `custom`) have no
- * equivalent behind another provider: they are left out with a warning, the agent keeps working.
+ * Server-side tools that only add sources (web search, web fetch) have no equivalent behind
+ * another provider: they are left out with a warning, the agent keeps working. Those whose absence
+ * would change the answer (code execution, Anthropic-defined client tools without a schema, MCP
+ * toolsets, and a tool_choice forcing a left-out tool) are refused, naming the tool and the fix.
  */
 import type {
   AssistantContent,
@@ -40,8 +42,23 @@ const KNOWN_TOP_LEVEL = new Set([
 /** Parameters whose absence would change the answer: refused rather than ignored. */
 const REFUSED_TOP_LEVEL: Record<string, string> = {
   mcp_servers: "remote MCP servers run inside Anthropic's API; configure them in the agent instead",
-  container: "code-execution containers exist only inside Anthropic's API",
+  container: "code-execution containers exist only inside Anthropic's API; leave container out, or call Anthropic's API directly",
 };
+
+/**
+ * Anthropic-defined tools whose absence would change the answer: refused, naming the tool and the
+ * fix. Code execution computes the answer in Anthropic's containers; bash, text_editor, computer
+ * and memory are run by the client but have no schema another model could call them by; an MCP
+ * toolset belongs to mcp_servers. Web search and web fetch only add sources: left out with a warning.
+ */
+const REFUSED_TOOLS: [RegExp, string][] = [
+  [
+    /^code_execution/,
+    "its code runs in Anthropic's containers, which the gateway cannot run for another model; remove the tool, or call Anthropic's API directly",
+  ],
+  [/^(bash|text_editor|computer|memory)_/, 'declare it as a custom tool (name, description, input_schema) instead, so that any model can call it'],
+  [/^mcp_toolset$/, "remote MCP servers run inside Anthropic's API; configure them in the agent instead"],
+];
 
 function cacheHint(v: unknown, param: string): CacheHint | undefined {
   if (v === undefined || v === null) return undefined;
@@ -179,7 +196,7 @@ function messages(raw: unknown, states: StateLookup): ChatMessage[] {
   return out;
 }
 
-function tools(raw: unknown, warnings: string[]): ToolDefinition[] | undefined {
+function tools(raw: unknown, warnings: string[], leftOut?: Set<string>): ToolDefinition[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw new DoorRefusal('tools: expected an array', { param: 'tools' });
   const out: ToolDefinition[] = [];
@@ -187,7 +204,13 @@ function tools(raw: unknown, warnings: string[]): ToolDefinition[] | undefined {
     const param = `tools[${i}]`;
     if (!isObject(t)) throw new DoorRefusal(`${param}: expected an object`, { param });
     if (t.type !== undefined && t.type !== 'custom' && t.type !== null) {
+      const refused = REFUSED_TOOLS.find(([re]) => re.test(String(t.type)));
+      if (refused)
+        throw new DoorRefusal(`${param}: tool "${String(t.name ?? t.type)}" (${String(t.type)}) is not supported by the Switchboard gateway: ${refused[1]}`, {
+          param,
+        });
       warnings.push(`tool "${String(t.name ?? t.type)}" (${String(t.type)}) runs inside Anthropic's API and was left out`);
+      leftOut?.add(String(t.name ?? t.type));
       return;
     }
     const name = need(typeof t.name === 'string' && t.name !== '', t.name as string, `${param}.name`, 'expected a non-empty string');
@@ -277,9 +300,17 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   msgs.push(...turns);
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
-  const t = tools(body.tools, warnings);
+  const leftOut = new Set<string>();
+  const t = tools(body.tools, warnings, leftOut);
   if (t && t.length) request.tools = t;
   const tc = toolChoice(body.tool_choice);
+  // Forcing a tool the gateway left out would make the model answer without what was asked for.
+  const forced = tc.choice && typeof tc.choice === 'object' ? tc.choice.name : null;
+  if (forced !== null && leftOut.has(forced) && !t?.some((d) => d.name === forced))
+    throw new DoorRefusal(
+      `tool_choice: forces "${forced}", a server tool that runs inside Anthropic's API and that the gateway leaves out; use {"type": "auto"} or call Anthropic's API directly`,
+      { param: 'tool_choice' },
+    );
   if (tc.choice && request.tools) request.toolChoice = tc.choice;
   else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none')
     throw new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });

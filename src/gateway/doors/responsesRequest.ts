@@ -2,8 +2,9 @@
  * OpenAI Responses request (POST /v1/responses) → the core request model. Input items map onto
  * messages by role: `function_call` items join the assistant turn, `function_call_output` items
  * become tool results, `reasoning` items become reasoning parts (their encrypted content is the
- * provider's signature). Hosted tools (web_search, file_search, …) have no equivalent behind
- * another provider: left out with a warning. `namespace` groups are flattened into function
+ * provider's signature). Hosted web search has no equivalent behind another provider: left out
+ * with a warning; hosted tools whose absence would change the answer (file_search,
+ * code_interpreter, image_generation, mcp, computer use) are refused, naming the fix. `namespace` groups are flattened into function
  * tools named `<namespace>__<tool>` (a name every upstream accepts), and calls are mapped back.
  */
 import type {
@@ -229,11 +230,35 @@ export function parseTools(raw: unknown, warnings: string[], namespaced: Map<str
         out.push(def);
       });
     } else {
-      warnings.push(`hosted tool "${String(t.type)}" runs inside OpenAI's API and was left out`);
+      const type = String(t.type);
+      const refused = REFUSED_HOSTED_TOOLS[type];
+      if (refused) throw new DoorRefusal(`${param}: hosted tool "${type}" is not supported by the Switchboard gateway: ${refused}`, { param });
+      if (CLIENT_TOOL_TYPES.has(type))
+        warnings.push(
+          `tool "${String(t.name ?? type)}" (${type}) has no equivalent the gateway can translate and was left out; the model can use the function tools`,
+        );
+      else warnings.push(`hosted tool "${type}" runs inside OpenAI's API and was left out`);
     }
   });
   return out;
 }
+
+/**
+ * Hosted tools whose absence would change the answer's meaning (it would be grounded in files, code
+ * or servers the model never reached, or be an image or a computer action no other model makes):
+ * refused, naming the fix. Web search only adds sources: left out with a warning.
+ */
+const REFUSED_HOSTED_TOOLS: Record<string, string> = {
+  file_search:
+    "it searches your vector stores inside OpenAI's API, which the gateway cannot do for another model; put the documents in the input, or call OpenAI directly",
+  code_interpreter: "its code runs in OpenAI's containers, which the gateway cannot run for another model; remove the tool, or call OpenAI directly",
+  image_generation: 'the gateway answers in text and tool calls only; remove the tool, or call OpenAI directly',
+  mcp: "remote MCP servers are called from inside OpenAI's API; configure them in the agent as function tools instead",
+  computer_use_preview: 'computer actions are a tool only OpenAI models produce; declare the actions as function tools, or call OpenAI directly',
+  computer_use: 'computer actions are a tool only OpenAI models produce; declare the actions as function tools, or call OpenAI directly',
+};
+/** Tools the client runs (not hosted) that only OpenAI models call in their own item types: left out, the agent's function tools remain. */
+const CLIENT_TOOL_TYPES = new Set(['custom', 'local_shell', 'shell', 'apply_patch']);
 
 function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>): ToolChoice | undefined {
   if (raw === undefined || raw === null) return undefined;
@@ -244,6 +269,11 @@ function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>): To
   }
   if (isObject(raw) && raw.type === 'allowed_tools')
     throw new DoorRefusal('tool_choice: "allowed_tools" is not supported by this gateway; send only the allowed tools instead', { param: 'tool_choice' });
+  if (isObject(raw) && typeof raw.type === 'string' && raw.type !== 'function')
+    throw new DoorRefusal(
+      `tool_choice: forces the tool type "${raw.type}"${typeof raw.name === 'string' ? ` ("${raw.name}")` : ''}, which the gateway leaves out; use "auto" or "required" with function tools, or call OpenAI directly`,
+      { param: 'tool_choice' },
+    );
   throw new DoorRefusal('tool_choice: must be "auto", "none", "required" or {"type":"function","name":...}', { param: 'tool_choice' });
 }
 

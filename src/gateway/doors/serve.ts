@@ -21,7 +21,8 @@ export interface DoorContext {
   log: (line: string) => void;
   redact: (s: string) => string;
   inflight: Set<AbortController>;
-  send(req: IncomingMessage, res: ServerResponse, e: { status: number; body: unknown; headers?: Record<string, string> }): void;
+  /** `raw`: the body is JSON text already (a forwarded answer), sent as it is. */
+  send(req: IncomingMessage, res: ServerResponse, e: { status: number; body: unknown; raw?: boolean; headers?: Record<string, string> }): void;
   toHttpError(e: unknown): HttpError;
   onCompleted(): void;
   onClientAbort(): void;
@@ -97,11 +98,11 @@ export async function serveDoor(
     throw e;
   }
   note.model = parsed.model;
-  // Same protocol as the door's, nothing the door rewrote, streamed: the body can go as it is to a
-  // model of that protocol (the router decides per attempt; see PassthroughRequest). Warnings about
-  // what the translation could not carry do not hold for it: the upstream gets all of it.
+  // Same protocol as the door's, nothing the door rewrote: the body can go as it is to a model of
+  // that protocol (the router decides per attempt; see PassthroughRequest), streamed or not. Warnings
+  // about what the translation could not carry do not hold for it: the upstream gets all of it.
   const resolved = new Set(parsed.resolvedByForwarding ?? []);
-  const forwardable = ctx.fastPath && parsed.stream && parsed.forwardable !== false && isObject(json) && parsed.warnings.every((w) => resolved.has(w));
+  const forwardable = ctx.fastPath && parsed.forwardable !== false && isObject(json) && parsed.warnings.every((w) => resolved.has(w));
   /** The warnings that hold for the path taken (known once the first attempt starts). */
   const warningsFor = (forwarded: boolean): string[] => (forwarded ? parsed.warnings.filter((w) => !resolved.has(w)) : parsed.warnings);
   if (parsed.warnings.length && !forwardable) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
@@ -140,9 +141,26 @@ export async function serveDoor(
     const stream = ctx.client.stream(chatReq);
 
     if (!parsed.stream) {
+      // A forwarded answer comes as one `raw` part: the upstream's body, sent as it is.
+      let whole: string | null = null;
+      let forwarded = false;
+      if (forwardable)
+        for await (const p of stream) {
+          if (p.type === 'attempt-start') {
+            forwarded = note.forwarded = p.passthrough === true;
+            whole = null;
+          } else if (p.type === 'raw' && forwarded) whole = p.text;
+        }
       const r = await stream.result;
       if (clientGone) return;
       if (r.error) return fail(r.error);
+      if (forwarded && whole !== null) {
+        door.forwarded(r, parsed);
+        ctx.onCompleted();
+        return ctx.send(req, res, { status: 200, body: whole, raw: true, headers: warningsHeader([...warningsFor(true), ...resultWarnings(r)], ctx.redact) });
+      }
+      // A forwardable request that a route answered through translation after all: its warnings hold now.
+      if (forwardable && parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
       let body: unknown;
       try {
         body = door.complete(r, parsed);

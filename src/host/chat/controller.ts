@@ -30,7 +30,21 @@ import { codeBlocks } from '../common/chat/codeBlocks.ts';
 import { isBudgetAlertMessage, tokensPerSecond } from '../../core/index.ts';
 import { attemptView, chatError } from '../common/chat/errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
-import { ConversationStore, newConversation, titleFrom, totalsOf, type Conversation, type StoredTurn } from '../common/chat/store.ts';
+import {
+  addAlternative,
+  allEntries,
+  alternativePosition,
+  alternativesOf,
+  ConversationStore,
+  newConversation,
+  replaceShown,
+  showAlternative,
+  titleFrom,
+  totalsOf,
+  type Conversation,
+  type StoredTurn,
+} from '../common/chat/store.ts';
+import { retryNoticeFrom } from '../../shared/protocol/retry.ts';
 import { snippetOf } from '../snippet.ts';
 import { inBackground } from '../common/background.ts';
 
@@ -182,6 +196,9 @@ export class ChatController implements vscode.Disposable {
       case 'retryWith':
         this.background(this.retryWith(m.id, m.model), 'Retrying with another model');
         return;
+      case 'showAlternative':
+        this.showAlternative(m.id, m.index);
+        return;
       case 'newChat':
         this.clear();
         return;
@@ -251,7 +268,10 @@ export class ChatController implements vscode.Disposable {
     } catch {
       detail = null;
     }
-    const entries = this.conv.turns.map((t) => ({ ...t.entry }));
+    const entries = this.conv.turns.map((t) => {
+      const alternative = alternativePosition(t);
+      return alternative ? { ...t.entry, alternative } : { ...t.entry };
+    });
     return {
       model,
       imageInput: model ? this.takesImages(model) : false,
@@ -261,7 +281,8 @@ export class ChatController implements vscode.Disposable {
       title: this.conv.title,
       entries,
       streamingId: this.inflight?.id ?? null,
-      totals: totalsOf(entries),
+      // Every answer was paid for, the alternatives not shown too.
+      totals: totalsOf(allEntries(this.conv.turns)),
       history: this.store.list(),
       chips: this.chips.map(({ id, label, title }) => ({ id, label, title })),
     };
@@ -480,8 +501,24 @@ export class ChatController implements vscode.Disposable {
     return this.answer(this.conv.turns.length - 1, model, attached.find((a) => a.target)?.target ?? null);
   }
 
-  /** Ask the user turn before answer `id` again (with `model`, else the model it was asked), replacing the answer and what followed. */
+  /**
+   * Ask the user turn before answer `id` again (with `model`, else the model it was asked), replacing
+   * the answer (its other alternatives stay) and dropping what followed.
+   */
   async regenerate(id: string, model?: string): Promise<ChatEntry | undefined> {
+    return this.reanswer(id, model, 'replace');
+  }
+
+  /**
+   * Another model answers the same turn, picked from the switcher's list unless given; the current
+   * model stays. The earlier answer is kept as an alternative (‹ 1/2 ›) unless it failed with no text.
+   */
+  async retryWith(id: string, model?: string): Promise<ChatEntry | undefined> {
+    const m = model ?? (await pickModelOnce(this.app, 'Switchboard: Retry With…'));
+    return m ? this.reanswer(id, m, 'alternative') : undefined;
+  }
+
+  private async reanswer(id: string, model: string | undefined, how: 'replace' | 'alternative'): Promise<ChatEntry | undefined> {
     const i = this.conv.turns.findIndex((t) => t.entry.id === id);
     const answer = this.conv.turns[i];
     const user = this.conv.turns[i - 1];
@@ -490,14 +527,22 @@ export class ChatController implements vscode.Disposable {
     const target = this.targets.get(id) ?? null;
     const m = model ?? answer.entry.model ?? this.app.currentModel();
     if (!m) return undefined;
-    this.conv.turns.splice(i);
-    return this.answer(i - 1, m, target);
+    // The conversation continues from the new answer: what followed the old one goes.
+    this.conv.turns.splice(i + 1);
+    const paidFor = answer.entry.text.length > 0 || answer.entry.status !== 'error';
+    return this.answer(i - 1, m, target, how === 'alternative' && paidFor ? 'alternative' : 'replace');
   }
 
-  /** Regenerate with another model, picked from the switcher's list unless given; the current model stays. */
-  async retryWith(id: string, model?: string): Promise<ChatEntry | undefined> {
-    const m = model ?? (await pickModelOnce(this.app, 'Switchboard: Retry With…'));
-    return m ? this.regenerate(id, m) : undefined;
+  /** Show another alternative of an answer; the conversation continues from it. Not while that turn streams. */
+  showAlternative(id: string, index: number): boolean {
+    const turn = this.conv.turns.find((t) => t.entry.id === id);
+    if (!turn || turn.entry.role !== 'assistant') return false;
+    if (this.inflight && alternativesOf(turn).some((a) => a.entry.id === this.inflight?.id)) return false;
+    if (!showAlternative(turn, index)) return false;
+    this.conv.updatedAt = Date.now();
+    this.background(this.save(), 'Saving the conversation');
+    this.refresh();
+    return true;
   }
 
   private async errorAction(id: string): Promise<void> {
@@ -542,31 +587,64 @@ export class ChatController implements vscode.Disposable {
     return out;
   }
 
-  /** Stream an answer to the user turn at `userIndex` (the last turn) into a new assistant entry. */
-  private async answer(userIndex: number, model: string, target: ApplyTarget | null): Promise<ChatEntry> {
+  /**
+   * Stream an answer to the user turn at `userIndex`: into a new assistant turn after it (`new`), or
+   * into the assistant turn that follows it, as a new alternative or in place of the shown one.
+   */
+  private async answer(userIndex: number, model: string, target: ApplyTarget | null, into: 'new' | 'alternative' | 'replace' = 'new'): Promise<ChatEntry> {
     const messages = this.history(userIndex);
-    const turn: StoredTurn = { entry: { ...blankEntry(newId('a'), 'assistant', Date.now()), status: 'streaming', model }, content: '', images: [] };
+    const fresh = { entry: { ...blankEntry(newId('a'), 'assistant', Date.now()), status: 'streaming' as const, model }, content: '' };
     // The user may open another conversation while this one streams: keep writing to this one.
     const conv = this.conv;
     const shown = (): boolean => this.conv === conv;
     const save = (): Promise<void> => this.store.save(conv, shown());
-    conv.turns.push(turn);
+    const existing = into === 'new' ? undefined : conv.turns[userIndex + 1];
+    let turn: StoredTurn;
+    if (existing?.entry.role === 'assistant') {
+      turn = existing;
+      if (into === 'alternative') addAlternative(turn, fresh);
+      else replaceShown(turn, fresh);
+    } else {
+      turn = { ...fresh, images: [] };
+      conv.turns.splice(userIndex + 1, conv.turns.length, turn);
+    }
     conv.model = model;
     conv.updatedAt = Date.now();
     if (target) this.targets.set(turn.entry.id, target);
     const id = turn.entry.id;
 
+    this.refresh();
+    // The question is stored before it goes out: a reload from here on keeps it (and the answer so far).
+    await save().catch((e: unknown) => this.app.log.warn(`Chat: could not save before sending (${(e as Error).message})`));
     const stream = this.app.client().stream({ model, messages });
     this.inflight = { id, stream };
     this.refresh();
-    this.background(save(), 'Saving the streaming answer');
     const timer = setInterval(() => this.background(save(), 'Saving the streaming answer'), STREAM_SAVE_MS);
     this.saveTimers.add(timer);
+    let savedText = false;
     try {
       for await (const part of stream) {
         if (part.type === 'text-delta') {
           turn.entry.text += part.text;
-          if (shown()) this.post({ type: 'delta', id, text: part.text });
+          if (turn.entry.retry) {
+            // The wait is over: the snapshot drops the notice and carries the text.
+            turn.entry.retry = null;
+            this.refresh();
+          } else if (shown()) this.post({ type: 'delta', id, text: part.text });
+          if (!savedText && part.text) {
+            // The first words are saved at once (then every second).
+            savedText = true;
+            this.background(save(), 'Saving the streaming answer');
+          }
+        } else if (part.type === 'retry') {
+          // "rate limited — retrying in 7 s (attempt 2 of 3)" until the next try starts.
+          turn.entry.retry = retryNoticeFrom(part, Date.now());
+          this.refresh();
+        } else if (part.type === 'attempt-start') {
+          if (turn.entry.retry) {
+            turn.entry.retry = null;
+            this.refresh();
+          }
         } else if (part.type === 'reasoning-delta') {
           turn.entry.reasoning += part.text;
           if (shown() && part.text) this.post({ type: 'reasoningDelta', id, text: part.text });
@@ -601,6 +679,7 @@ export class ChatController implements vscode.Disposable {
         tokensPerSecond: tokensPerSecond(r.usage.outputTokens, r.timing.ttftMs, r.timing.totalMs),
         totalMs: r.timing.totalMs,
         attempts: r.attempts.map(attemptView),
+        retry: null,
         error: r.error && !stopped ? chatError(r.error, Date.now()) : null,
         canApply: text.length > 0 && (!r.error || stopped),
       };
@@ -610,6 +689,7 @@ export class ChatController implements vscode.Disposable {
       turn.entry = {
         ...turn.entry,
         status: 'error',
+        retry: null,
         error: {
           kind: 'invalid_response',
           message: 'the request ended unexpectedly (see the Switchboard log)',

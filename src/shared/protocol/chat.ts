@@ -8,6 +8,7 @@
  * about an older answer can never act on a newer one.
  */
 import * as z from 'zod/mini';
+import { RetryNoticeSchema } from './retry.ts';
 
 /** How an answer's code is applied to the editor it was asked from. */
 export const ApplyModeSchema = z.enum(['insert', 'replace', 'diff']);
@@ -119,6 +120,13 @@ export const ChatEntrySchema = z.object({
   canApply: z.boolean(),
   /** Epoch ms when the turn was made. */
   at: z.number(),
+  /** Streaming answers: the router is waiting to try again (a rate limit…); the view counts down. */
+  retry: z.optional(z.nullable(RetryNoticeSchema)),
+  /**
+   * Answers with alternatives (Retry with… keeps the earlier answer): which one this is (0-based)
+   * of how many. Set by the host in each snapshot; not stored.
+   */
+  alternative: z.optional(z.object({ index: z.number(), count: z.number() })),
 });
 export type ChatEntry = z.infer<typeof ChatEntrySchema>;
 
@@ -220,8 +228,10 @@ export const ChatToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel'), id: Id }),
   /** Ask the user turn before this answer again, replacing the answer. */
   z.object({ type: z.literal('regenerate'), id: Id }),
-  /** The same with another model; without `model` the host shows the switcher's quick pick. */
+  /** Another model answers the same turn; the earlier answer stays as an alternative. Without `model` the host shows the switcher's quick pick. */
   z.object({ type: z.literal('retryWith'), id: Id, model: z.optional(Id) }),
+  /** Show alternative `index` (0-based) of the answer `id`; the conversation continues from the one shown. */
+  z.object({ type: z.literal('showAlternative'), id: Id, index: z.number().check(z.int(), z.gte(0), z.lte(1000)) }),
   z.object({ type: z.literal('newChat') }),
   /** The full quick-pick switcher. */
   z.object({ type: z.literal('switchModel') }),

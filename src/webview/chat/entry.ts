@@ -6,6 +6,7 @@
 import type { ChatEntry, ChatToHost, ErrorAction } from '../../shared/protocol/chat.ts';
 import { formatMs, formatUsd, h, iconButton, INCLUDED_LABEL } from '../shared/dom.ts';
 import { codeOf, renderMarkdown, StreamingMarkdown } from '../shared/markdown.ts';
+import { describeRetry, RetryNoticeSchema } from '../../shared/protocol/retry.ts';
 
 export interface EntryContext {
   post(message: ChatToHost): void;
@@ -56,10 +57,17 @@ function actionLabel(a: ErrorAction, now: number): { icon: string; label: string
   }
 }
 
-/** Refresh "Retry in N s" buttons; returns true while any is still counting. */
+/** Refresh "Retry in N s" buttons and "retrying in N s" waits; returns true while any is still counting. */
 export function tickCountdowns(root: HTMLElement): boolean {
   let counting = false;
   const now = Date.now();
+  root.querySelectorAll<HTMLElement>('.wait-line[data-notice]').forEach((line) => {
+    const parsed = RetryNoticeSchema.safeParse(JSON.parse(line.dataset.notice ?? 'null'));
+    if (!parsed.success) return;
+    const text = line.querySelector('.wait-text');
+    if (text) text.textContent = describeRetry(parsed.data, now);
+    if (parsed.data.at > now) counting = true;
+  });
   root.querySelectorAll<HTMLButtonElement>('button.error-action[data-at]').forEach((b) => {
     const at = Number(b.dataset.at);
     const { label, waitS } = actionLabel({ kind: 'retryAt', at }, now);
@@ -96,6 +104,36 @@ function errorBox(e: ChatEntry, ctx: EntryContext): HTMLElement | null {
       err.fix ? h('div', { class: 'error-fix' }, err.fix) : null,
       button ? h('div', { class: 'error-actions' }, button) : null,
     ),
+  );
+}
+
+/** While the router waits to try again: "rate limited — retrying in 7 s (attempt 2 of 3)", counting down. */
+function waitLine(e: ChatEntry): HTMLElement | null {
+  if (!e.retry || e.status !== 'streaming') return null;
+  return h(
+    'div',
+    { class: 'wait-line', role: 'status', dataset: { notice: JSON.stringify(e.retry) } },
+    h('span', { class: 'codicon codicon-watch' }),
+    h('span', { class: 'wait-text' }, describeRetry(e.retry, Date.now())),
+  );
+}
+
+/** ‹ 1/2 ›: the answers of one turn (Retry with… keeps the earlier one); not while it streams. */
+function alternativeSwitch(e: ChatEntry, ctx: EntryContext): HTMLElement | null {
+  const alt = e.alternative;
+  if (!alt || alt.count < 2) return null;
+  const go = (index: number) => () => ctx.post({ type: 'showAlternative', id: e.id, index });
+  const prev = iconButton('chevron-left', 'Previous answer', go(alt.index - 1), { iconOnly: true, class: 'icon-only alt-prev', title: 'Previous answer' });
+  const next = iconButton('chevron-right', 'Next answer', go(alt.index + 1), { iconOnly: true, class: 'icon-only alt-next', title: 'Next answer' });
+  const busy = e.status === 'streaming';
+  prev.disabled = busy || alt.index === 0;
+  next.disabled = busy || alt.index >= alt.count - 1;
+  return h(
+    'span',
+    { class: 'alt-switch', role: 'group', ariaLabel: `Answer ${alt.index + 1} of ${alt.count}` },
+    prev,
+    h('span', { class: 'alt-count' }, `${alt.index + 1}/${alt.count}`),
+    next,
   );
 }
 
@@ -280,6 +318,7 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     e.status === 'interrupted'
       ? h('span', { class: 'badge warn', title: 'The window closed while this answer streamed; the text so far was saved' }, 'interrupted')
       : null,
+    assistant ? alternativeSwitch(e, ctx) : null,
   );
   const contexts = e.contextLabels.length
     ? h(
@@ -297,13 +336,8 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     const answered = e.answeredBy ? h('span', { class: 'answered-by' }, `answered by ${e.answeredBy}`) : null;
     const metrics = metricsOf(e);
     meta = h('div', { class: 'entry-meta' }, answered, answered && metrics.length ? ' · ' : null, metrics.join(' · '));
-    if (e.status === 'streaming') {
-      actions = h(
-        'div',
-        { class: 'entry-actions' },
-        iconButton('debug-stop', 'Stop', () => ctx.post({ type: 'cancel', id: e.id }), { title: 'Stop answering (Escape)', class: 'stop-entry' }),
-      );
-    } else {
+    // While it streams, the one Stop is the composer's (it takes the place of Send).
+    if (e.status !== 'streaming') {
       // The error box already offers "Retry with…" when that is its fix: not twice.
       const errorOffersRetryWith = e.error?.action?.kind === 'retryWith';
       actions = h(
@@ -316,7 +350,7 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
         errorOffersRetryWith
           ? null
           : iconButton('arrow-swap', 'Retry with…', () => ctx.post({ type: 'retryWith', id: e.id }), {
-              title: 'Ask another model (the current model stays)',
+              title: 'Ask another model; this answer stays as an alternative (the current model stays)',
               class: 'retry-with',
             }),
       );
@@ -330,6 +364,7 @@ export function renderEntry(e: ChatEntry, ctx: EntryContext): RenderedEntry {
     contexts,
     assistant ? null : imageStrip(e),
     thinking?.el,
+    assistant ? waitLine(e) : null,
     body,
     meta,
     assistant ? attemptsDetail(e) : null,

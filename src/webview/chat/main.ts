@@ -3,14 +3,13 @@
  * chips, draft kept across hides). User turns are plain text; answers are markdown, sanitized by
  * shared/markdown.ts and rendered incrementally while they stream (entry.ts).
  */
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
 import { HostToChatSchema, type ChatImage, type ChatState, type ChatToHost, type ConversationSummary, type HostToChat } from '../../shared/protocol/chat.ts';
 import { formatSpend, h, iconButton, INCLUDED_LABEL } from '../shared/dom.ts';
 import { interceptLinks, type StreamingMarkdown } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
 import { formatCount, renderEntry, tickCountdowns, type ThinkingView } from './entry.ts';
 import { ImageComposer } from './images.ts';
+import { markSelected, setOptions, setPlaceholder, singleSelect } from '../shared/select.ts';
 
 const app = document.getElementById('app')!;
 app.removeAttribute('aria-live'); // only the transcript is a live region
@@ -33,13 +32,27 @@ const streams = new Map<string, { stream: StreamingMarkdown; body: HTMLElement; 
 const thinkingChoice = new Map<string, boolean>();
 /** The last message sent, so a `refused` answer can put it back in the composer. */
 let lastSent: { text: string; images: ChatImage[] } | null = null;
+/** False until the host's first snapshot: until then the view says it is loading (not "no model"). */
+let loaded = false;
+/** A question sent before any model existed: it stays in the composer and goes once one is picked. */
+let waitingForModel = false;
 
 const channel = connect<HostToChat, ChatToHost>(HostToChatSchema, (m) => {
   switch (m.type) {
-    case 'state':
+    case 'state': {
+      const first = !loaded;
       state = m.state;
+      loaded = true;
+      if (first) forgetSentDraft();
       render();
+      // The question typed before there was a model goes now that there is one.
+      if (waitingForModel && state.model && !state.streamingId) {
+        waitingForModel = false;
+        images.hideNotice();
+        submit();
+      }
       return;
+    }
     case 'delta': {
       const entry = state.entries.find((e) => e.id === m.id);
       if (entry) entry.text += m.text;
@@ -81,26 +94,16 @@ const post = (m: ChatToHost): void => channel.post(m);
 
 // ── Header: model picker, full switcher, history ──
 
-interface SingleSelect extends HTMLElement {
-  value: string;
-  combobox: boolean;
-  filter: string;
-}
-
-const picker = document.createElement('vscode-single-select') as SingleSelect;
-picker.className = 'model-picker';
-picker.setAttribute('aria-label', 'Model');
-picker.combobox = true;
-picker.filter = 'contains';
+// One model control (the picker: type to filter, Enter takes the first match), one history, one New Chat.
+// The full switcher stays on the status bar and the command palette.
+const picker = singleSelect('model-picker', 'Model', { combobox: true, placeholder: 'Loading…' });
+markSelected(picker);
 let pickerIds = '';
 picker.addEventListener('change', () => {
   const id = picker.value;
   if (id && id !== state.model) post({ type: 'setModel', model: id });
-});
-const allModels = iconButton('list-filter', 'All models…', () => post({ type: 'switchModel' }), {
-  iconOnly: true,
-  class: 'icon-only',
-  title: 'Switch model (full list with prices)',
+  // The choice is made: the typed filter is done with (the next focus starts from the whole list).
+  if (id) input.focus();
 });
 const historyButton = iconButton('history', 'Chat history', () => toggleHistory(), {
   iconOnly: true,
@@ -108,16 +111,14 @@ const historyButton = iconButton('history', 'Chat history', () => toggleHistory(
   title: 'Chat history',
 });
 historyButton.setAttribute('aria-expanded', 'false');
-const newChatButton = iconButton('add', 'New chat', () => post({ type: 'newChat' }), { iconOnly: true, class: 'icon-only', title: 'New chat' });
-const modelDetail = h('div', { class: 'model-detail muted' });
+const newChatButton = iconButton('add', 'New chat', () => post({ type: 'newChat' }), { iconOnly: true, class: 'icon-only new-chat', title: 'New chat' });
 const titleEl = h('span', { class: 'conv-title' });
 const totalsEl = h('span', { class: 'totals', title: "This conversation's total" });
 const header = h(
   'header',
   { class: 'toolbar' },
-  h('div', { class: 'toolbar-row' }, picker, allModels),
-  modelDetail,
-  h('div', { class: 'toolbar-row conv-bar' }, h('div', { class: 'conv-text' }, titleEl, totalsEl), historyButton, newChatButton),
+  h('div', { class: 'toolbar-row' }, picker, historyButton, newChatButton),
+  h('div', { class: 'toolbar-row conv-bar' }, h('div', { class: 'conv-text' }, titleEl, totalsEl)),
 );
 
 const historyPanel = h('section', { class: 'history', ariaLabel: 'Chat history' });
@@ -231,8 +232,26 @@ interface ViewState {
   draft?: string;
 }
 const saved = (channel.getState() ?? {}) as ViewState;
-if (typeof saved.draft === 'string') input.value = saved.draft;
-input.addEventListener('input', () => channel.setState({ draft: input.value } satisfies ViewState));
+/** The draft put back after a reload, until the user edits it. */
+let restoredDraft: string | null = null;
+if (typeof saved.draft === 'string') input.value = restoredDraft = saved.draft;
+input.addEventListener('input', () => {
+  restoredDraft = null;
+  channel.setState({ draft: input.value } satisfies ViewState);
+});
+
+/**
+ * A reload right after Send can bring back the draft as it was before Send cleared it (the view's
+ * saved state lags): a restored draft that is the conversation's last question was sent, not drafted.
+ */
+function forgetSentDraft(): void {
+  const lastQuestion = state.entries.findLast((e) => e.role === 'user')?.text;
+  if (restoredDraft !== null && restoredDraft.trim() && restoredDraft.trim() === lastQuestion?.trim() && input.value === restoredDraft) {
+    input.value = '';
+    channel.setState({ draft: '' } satisfies ViewState);
+  }
+  restoredDraft = null;
+}
 
 input.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -255,6 +274,17 @@ function submit(): void {
   if (attached.length && !state.imageInput) {
     // Refused before sending: the question and the images stay where they are.
     images.showNotice(`${state.model ?? 'This model'} does not take images. Pick a model that does, or remove the image${attached.length === 1 ? '' : 's'}.`);
+    return;
+  }
+  if (!loaded || !state.model) {
+    // No model yet: the question stays in the composer and goes once a model is picked.
+    waitingForModel = true;
+    images.showNotice(
+      loaded
+        ? 'No model yet: pick one in the list above (or set an API key). Your question is kept and sent as soon as a model is picked.'
+        : 'The chat is still loading. Your question is kept and sent as soon as it is ready.',
+    );
+    if (loaded) post({ type: 'switchModel' });
     return;
   }
   lastSent = { text, images: attached };
@@ -338,31 +368,24 @@ const entryContext = {
   copy: (text: string, block: Element) => void copy(text, block),
 };
 
+/** The list's row for a model: its id (what the filter matches and the box shows); the rest, in full, under the list. */
 function renderPicker(): void {
-  const ids = JSON.stringify([state.models.map((m) => m.id), state.model]);
+  const ids = JSON.stringify([state.models.map((m) => [m.id, m.detail]), state.model]);
   if (ids !== pickerIds) {
     pickerIds = ids;
-    const options = state.models.map((m) => {
-      const o = document.createElement('vscode-option');
-      o.setAttribute('value', m.id);
-      // The row says the id and the prices (the filter matches both); the description names the model.
-      o.setAttribute('description', [m.label !== m.id ? m.label : null, m.group].filter(Boolean).join(' · '));
-      o.textContent = `${m.id} · ${m.detail}`;
-      if (m.id === state.model) o.setAttribute('selected', '');
-      return o;
-    });
-    if (state.model && !state.models.some((m) => m.id === state.model)) {
-      const o = document.createElement('vscode-option');
-      o.setAttribute('value', state.model);
-      o.setAttribute('selected', '');
-      o.textContent = state.model;
-      options.unshift(o);
-    }
-    picker.replaceChildren(...options);
+    const options = state.models.map((m) => ({
+      value: m.id,
+      label: m.id,
+      // Shown under the list for the active row, wrapped (never cut): the prices, the name, the group.
+      description: [m.id === state.model ? 'Current model' : null, m.detail, m.label !== m.id ? m.label : null, m.group].filter(Boolean).join(' · '),
+    }));
+    if (state.model && !state.models.some((m) => m.id === state.model))
+      options.unshift({ value: state.model, label: state.model, description: 'Current model' });
+    setOptions(picker, options, state.model);
   }
   if (state.model && picker.value !== state.model) picker.value = state.model;
   picker.title = state.model ? `${state.model}${state.modelDetail ? ` — ${state.modelDetail}` : ''}` : 'Pick a model';
-  modelDetail.textContent = state.model ? (state.modelDetail ?? '') : 'No model yet: pick one, or set an API key';
+  setPlaceholder(picker, loaded ? 'Pick a model…' : 'Loading…');
 }
 
 function totalsText(): string {
@@ -377,6 +400,7 @@ function render(): void {
   const stick = nearBottom() || state.streamingId !== null;
   renderPicker();
   titleEl.textContent = state.entries.length ? state.title : 'New chat';
+  titleEl.title = titleEl.textContent; // the whole title when the header cuts it
   totalsEl.textContent = totalsText();
   renderHistory();
 
@@ -391,16 +415,31 @@ function render(): void {
           return r.el;
         })
       : [
-          h(
-            'div',
-            { class: 'empty-state' },
-            h('span', { class: 'codicon codicon-comment-discussion' }),
-            h('p', {}, 'Ask anything below. Attach code with the paperclip, or select code in an editor and right-click → Switchboard.'),
-            // VS Code's own models (the zero-key start): say what the model is and what it costs.
-            state.model?.startsWith('vscode/')
-              ? h('p', { class: 'empty-note' }, `${state.model} is one of the models already in VS Code: no API key needed, ${INCLUDED_LABEL}.`)
-              : null,
-          ),
+          !loaded
+            ? h(
+                'div',
+                { class: 'empty-state loading', role: 'status' },
+                h('span', { class: 'codicon codicon-loading codicon-modifier-spin' }),
+                h('p', {}, 'Loading the chat…'),
+              )
+            : !state.model
+              ? h(
+                  'div',
+                  { class: 'empty-state no-model' },
+                  h('span', { class: 'codicon codicon-key' }),
+                  h('p', {}, 'No model yet: pick one above, or set an API key (Switchboard: Set API Key).'),
+                  h('p', { class: 'empty-note' }, 'A question you send now is kept and sent once a model is picked.'),
+                )
+              : h(
+                  'div',
+                  { class: 'empty-state' },
+                  h('span', { class: 'codicon codicon-comment-discussion' }),
+                  h('p', {}, 'Ask anything below. Attach code with the paperclip, or select code in an editor and right-click → Switchboard.'),
+                  // VS Code's own models (the zero-key start): say what the model is and what it costs.
+                  state.model?.startsWith('vscode/')
+                    ? h('p', { class: 'empty-note' }, `${state.model} is one of the models already in VS Code: no API key needed, ${INCLUDED_LABEL}.`)
+                    : null,
+                ),
         ]),
   );
   chips.replaceChildren(

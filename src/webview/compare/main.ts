@@ -20,7 +20,7 @@ import { interceptLinks } from '../shared/markdown.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
 import { ColumnView, isRunning } from './columns.ts';
 import { SetupView } from './setup.ts';
-import { setOptions, singleSelect } from './select.ts';
+import { setOptions, singleSelect } from '../shared/select.ts';
 
 const app = document.getElementById('app')!;
 let state: CompareState | null = null;

@@ -4,7 +4,7 @@
  */
 import { MAX_COMPARE_MODELS, MIN_COMPARE_MODELS, type CompareState, type CompareToHost } from '../../shared/protocol/compare.ts';
 import { h, iconButton } from '../shared/dom.ts';
-import { setOptions, setPlaceholder, singleSelect } from './select.ts';
+import { setOptions, setPlaceholder, singleSelect } from '../shared/select.ts';
 
 interface Checkbox extends HTMLElement {
   checked: boolean;

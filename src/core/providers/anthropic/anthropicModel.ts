@@ -1,7 +1,7 @@
 /** The Anthropic Messages API (streaming), for Anthropic and Anthropic-shaped gateways. */
 import { classifyHttpError } from '../../errors.ts';
 import type { ModelStreamPart, Usage } from '../../types.ts';
-import type { DecodeOptions, WireProtocol } from '../httpModel.ts';
+import { onlyNestedKey, spliceModel, type DecodeOptions, type WireProtocol } from '../httpModel.ts';
 import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson, type EventDecoder } from '../shared.ts';
 import { anthropicBody } from './requestBody.ts';
 import { FragmentTemplate } from '../openai/fragmentTemplate.ts';
@@ -25,11 +25,57 @@ export const anthropicProtocol: WireProtocol = {
       if (ev.event !== 'message_start' && !ev.data.startsWith('{"type":"message_start"')) return undefined;
       const msg = JSON.parse(ev.data) as { message?: { model?: unknown } };
       if (!msg.message || typeof msg.message !== 'object') return undefined;
+      // The model's value replaced in the text as received; written again only if it cannot be.
+      const old = msg.message.model;
+      const spliced = typeof old === 'string' && onlyNestedKey(msg, 'message') ? spliceModel(ev.data, old, 2, model) : undefined;
+      if (spliced !== undefined) return spliced;
       msg.message.model = model;
       return JSON.stringify(msg);
     },
+    decodeWhole: (m, provider, model) => decodeAnthropicMessage(m, provider, model),
   },
 };
+
+/** A non-streamed Messages answer → the parts its stream would have given (the fast path's non-streamed answers). */
+export function decodeAnthropicMessage(m: Record<string, unknown>, provider: string, model: string): ModelStreamPart[] {
+  if (m.type === 'error') {
+    const e = obj(m.error);
+    const etype = e && typeof e.type === 'string' ? e.type : 'api_error';
+    throw classifyHttpError({ status: anthropicErrorStatus(etype), body: m, headers: {}, provider, model });
+  }
+  if (!Array.isArray(m.content)) throw invalidResponse(provider, model, 'the answer has no content list');
+  const out: ModelStreamPart[] = [
+    { type: 'response-meta', ...(typeof m.id === 'string' ? { id: m.id } : {}), ...(typeof m.model === 'string' ? { model: m.model } : {}) },
+  ];
+  let slot = 0;
+  for (const raw of m.content as unknown[]) {
+    const block = obj(raw);
+    if (block?.type === 'text' && typeof block.text === 'string') {
+      if (block.text.length > 0) out.push({ type: 'text-delta', text: block.text });
+    } else if (block?.type === 'thinking') {
+      if (typeof block.thinking === 'string' && block.thinking.length > 0) out.push({ type: 'reasoning-delta', text: block.thinking });
+      if (typeof block.signature === 'string') out.push({ type: 'reasoning-signature', signature: block.signature });
+    } else if (block?.type === 'redacted_thinking' && typeof block.data === 'string') {
+      out.push({ type: 'reasoning-redacted', data: block.data });
+    } else if (block?.type === 'tool_use') {
+      out.push({
+        type: 'tool-call-delta',
+        index: slot++,
+        ...(typeof block.id === 'string' ? { id: block.id } : {}),
+        ...(typeof block.name === 'string' ? { name: block.name } : {}),
+        argumentsDelta: JSON.stringify(block.input ?? {}),
+      });
+    }
+  }
+  const u = obj(m.usage);
+  if (u) out.push({ type: 'usage', usage: anthropicUsage(u) });
+  if (typeof m.stop_reason === 'string') {
+    const finish: ModelStreamPart = { type: 'finish', finishReason: mapAnthropicStop(m.stop_reason), rawFinishReason: m.stop_reason };
+    if (m.stop_reason === 'stop_sequence' && typeof m.stop_sequence === 'string') finish.stopSequence = m.stop_sequence;
+    out.push(finish);
+  }
+  return out;
+}
 
 export function decodeAnthropicStream(
   events: AsyncIterable<{ event: string | undefined; data: string }>,

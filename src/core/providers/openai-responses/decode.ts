@@ -6,6 +6,18 @@
 import { classifyHttpError } from '../../errors.ts';
 import type { FinishReason, ModelStreamPart, Usage } from '../../types.ts';
 import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+import { DeltaTemplate } from './deltaTemplate.ts';
+
+/** Delta events the decoder reads only the `delta` of (see deltaTemplate.ts). */
+const DELTA_EVENTS = new Set([
+  'response.output_text.delta',
+  'response.refusal.delta',
+  'response.reasoning_summary_text.delta',
+  'response.reasoning_text.delta',
+  'response.function_call_arguments.delta',
+]);
+/** Templates learned per stream at most (each new output item relearns; a stream of ever-changing shapes stops paying). */
+const MAX_LEARNS = 16;
 
 export class ResponsesStreamDecoder {
   private readonly provider: string;
@@ -13,6 +25,9 @@ export class ResponsesStreamDecoder {
   /** output_index → tool-call index. */
   private readonly calls = new Map<number, number>();
   private ended = false;
+  /** Learned delta templates, one per event type at most (usually text, or arguments, or reasoning). */
+  private templates: DeltaTemplate[] = [];
+  private learns = 0;
 
   constructor(provider: string, model: string) {
     this.provider = provider;
@@ -21,8 +36,26 @@ export class ResponsesStreamDecoder {
 
   push(data: string, out: ModelStreamPart[]): boolean {
     if (data.length === 0 || data === '[DONE]') return !this.ended;
+    for (const t of this.templates) {
+      const delta = t.match(data);
+      if (delta !== undefined) {
+        this.delta(t.type, t.outputIndex ?? 0, delta, out);
+        return true;
+      }
+    }
     const ev = parseEventJson(data, this.provider, this.model);
     const outputIndex = num(ev.output_index) ?? 0;
+    if (typeof ev.type === 'string' && DELTA_EVENTS.has(ev.type)) {
+      this.delta(ev.type, outputIndex, typeof ev.delta === 'string' ? ev.delta : '', out);
+      if (typeof ev.delta === 'string' && this.learns < MAX_LEARNS) {
+        const t = DeltaTemplate.learn(data, ev);
+        if (t) {
+          this.learns++;
+          this.templates = [...this.templates.filter((x) => x.type !== t.type), t];
+        }
+      }
+      return true;
+    }
     switch (ev.type) {
       case 'response.created': {
         const r = obj(ev.response);
@@ -30,16 +63,6 @@ export class ResponsesStreamDecoder {
           out.push({ type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) });
         break;
       }
-      case 'response.output_text.delta':
-        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'text-delta', text: ev.delta });
-        break;
-      case 'response.refusal.delta':
-        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'text-delta', text: ev.delta });
-        break;
-      case 'response.reasoning_summary_text.delta':
-      case 'response.reasoning_text.delta':
-        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'reasoning-delta', text: ev.delta });
-        break;
       case 'response.output_item.added': {
         const item = obj(ev.item);
         if (item?.type === 'function_call') {
@@ -53,13 +76,6 @@ export class ResponsesStreamDecoder {
             argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '',
           });
         }
-        break;
-      }
-      case 'response.function_call_arguments.delta': {
-        const index = this.calls.get(outputIndex);
-        if (index === undefined)
-          throw invalidResponse(this.provider, this.model, `function call arguments for output ${outputIndex}, which is not a function call`);
-        if (typeof ev.delta === 'string' && ev.delta) out.push({ type: 'tool-call-delta', index, argumentsDelta: ev.delta });
         break;
       }
       case 'response.output_item.done': {
@@ -108,9 +124,78 @@ export class ResponsesStreamDecoder {
     return true;
   }
 
+  /** A delta event's parts (the same whether it was matched by a template or parsed in full). */
+  private delta(type: string, outputIndex: number, delta: string, out: ModelStreamPart[]): void {
+    switch (type) {
+      case 'response.output_text.delta':
+      case 'response.refusal.delta':
+        if (delta) out.push({ type: 'text-delta', text: delta });
+        return;
+      case 'response.reasoning_summary_text.delta':
+      case 'response.reasoning_text.delta':
+        if (delta) out.push({ type: 'reasoning-delta', text: delta });
+        return;
+      default: {
+        const index = this.calls.get(outputIndex);
+        if (index === undefined)
+          throw invalidResponse(this.provider, this.model, `function call arguments for output ${outputIndex}, which is not a function call`);
+        if (delta) out.push({ type: 'tool-call-delta', index, argumentsDelta: delta });
+      }
+    }
+  }
+
   end(): void {
     if (!this.ended) throw invalidResponse(this.provider, this.model, 'the stream ended before response.completed');
   }
+}
+
+/** A non-streamed Responses answer (the response object) → the parts its stream would have given. */
+export function decodeResponseObject(r: Record<string, unknown>, provider: string, model: string): ModelStreamPart[] {
+  if (r.status === 'failed' || (r.status === undefined && obj(r.error))) {
+    const err = obj(r.error) ?? {};
+    throw classifyHttpError({ status: err.code === 'rate_limit_exceeded' ? 429 : 500, body: { error: err }, headers: {}, provider, model });
+  }
+  if (!Array.isArray(r.output)) throw invalidResponse(provider, model, 'the response has no output list');
+  const out: ModelStreamPart[] = [
+    { type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) },
+  ];
+  let calls = 0;
+  for (const raw of r.output as unknown[]) {
+    const item = obj(raw);
+    if (item?.type === 'reasoning') {
+      for (const list of [item.summary, item.content])
+        for (const p of Array.isArray(list) ? (list as unknown[]) : []) {
+          const t = obj(p)?.text;
+          if (typeof t === 'string' && t) out.push({ type: 'reasoning-delta', text: t });
+        }
+      if (typeof item.encrypted_content === 'string') out.push({ type: 'reasoning-signature', signature: item.encrypted_content });
+    } else if (item?.type === 'message') {
+      for (const p of Array.isArray(item.content) ? (item.content as unknown[]) : []) {
+        const c = obj(p);
+        const t = c?.type === 'output_text' ? c.text : c?.type === 'refusal' ? c.refusal : undefined;
+        if (typeof t === 'string' && t) out.push({ type: 'text-delta', text: t });
+      }
+    } else if (item?.type === 'function_call') {
+      out.push({
+        type: 'tool-call-delta',
+        index: calls++,
+        ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}),
+        ...(typeof item.name === 'string' ? { name: item.name } : {}),
+        argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '',
+      });
+    }
+  }
+  const u = obj(r.usage);
+  if (u) out.push({ type: 'usage', usage: usage(u) });
+  if (r.status === 'incomplete') {
+    const reason = obj(r.incomplete_details)?.reason;
+    out.push({
+      type: 'finish',
+      finishReason: reason === 'content_filter' ? 'content_filter' : 'length',
+      rawFinishReason: typeof reason === 'string' ? reason : 'incomplete',
+    });
+  } else out.push({ type: 'finish', finishReason: calls > 0 ? 'tool_calls' : 'stop', rawFinishReason: 'completed' });
+  return out;
 }
 
 function usage(u: Record<string, unknown>): Partial<Usage> {

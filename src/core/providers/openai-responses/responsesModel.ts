@@ -5,9 +5,9 @@
  */
 import type { ResolvedProvider } from '../../config.ts';
 import type { LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest } from '../../types.ts';
-import { HttpLanguageModel, type WireProtocol } from '../httpModel.ts';
+import { HttpLanguageModel, onlyNestedKey, spliceModel, type WireProtocol } from '../httpModel.ts';
 import type { ProviderContext } from '../shared.ts';
-import { decodeResponsesBatches, decodeResponsesStream, ResponsesStreamDecoder } from './decode.ts';
+import { decodeResponseObject, decodeResponsesBatches, decodeResponsesStream, ResponsesStreamDecoder } from './decode.ts';
 import { obj } from '../shared.ts';
 import { responsesBody } from './requestBody.ts';
 
@@ -39,14 +39,19 @@ export const openaiResponsesProtocol: WireProtocol = {
       return { body };
     },
     decoder: (provider, model) => new ResponsesStreamDecoder(provider, model),
-    // The events that carry the response object (its start and its end): parsed and written again.
+    // The events that carry the response object (its start and its end): parsed, and the model's
+    // value replaced in the text as received (written again from the parse only if it cannot be).
     renameModel(ev, model) {
       if (ev.event === undefined ? !ev.data.includes('"response":{') : !RESPONSE_EVENTS.has(ev.event)) return undefined;
       const e = JSON.parse(ev.data) as { type?: unknown; response?: { model?: unknown } };
       if (typeof e.type !== 'string' || !RESPONSE_EVENTS.has(e.type) || !e.response || typeof e.response !== 'object') return undefined;
+      const old = e.response.model;
+      const spliced = typeof old === 'string' && onlyNestedKey(e, 'response') ? spliceModel(ev.data, old, 2, model) : undefined;
+      if (spliced !== undefined) return spliced;
       e.response.model = model;
       return JSON.stringify(e);
     },
+    decodeWhole: (r, provider, model) => decodeResponseObject(r, provider, model),
   },
 };
 

@@ -18,8 +18,85 @@ export type { KeyValueStore };
  * One stored turn: the entry as the view shows it, and what was actually sent (user turns: the
  * question plus attached code, and its images in full so later turns can send them again).
  */
-export const StoredTurnSchema = z.object({ entry: ChatEntrySchema, content: z.string(), images: z._default(z.array(ChatImageSchema), []) });
+export const AlternativeSchema = z.object({ entry: ChatEntrySchema, content: z.string() });
+/** One answer of a turn that has several (Retry with… keeps the earlier one). */
+export type Alternative = z.infer<typeof AlternativeSchema>;
+
+/**
+ * `alternatives`: an answered turn's answers when it has more than one, in the order they were asked;
+ * `shown` is the one the transcript shows and the conversation continues from. `entry`/`content` are
+ * always that one (the stored `alternatives[shown]` may lag while it streams: `alternativesOf` reads it
+ * from `entry`).
+ */
+export const StoredTurnSchema = z.object({
+  entry: ChatEntrySchema,
+  content: z.string(),
+  images: z._default(z.array(ChatImageSchema), []),
+  alternatives: z.optional(z.array(AlternativeSchema)),
+  shown: z.optional(z.number()),
+});
 export type StoredTurn = z.infer<typeof StoredTurnSchema>;
+
+function shownIndex(t: StoredTurn): number {
+  const n = t.alternatives?.length ?? 0;
+  return Math.min(Math.max(0, Math.trunc(t.shown ?? n - 1)), Math.max(0, n - 1));
+}
+
+/** A turn's answers (one unless it has alternatives), the shown one as it is now. */
+export function alternativesOf(t: StoredTurn): Alternative[] {
+  const alts = t.alternatives ?? [];
+  if (alts.length < 2) return [{ entry: t.entry, content: t.content }];
+  const shown = shownIndex(t);
+  return alts.map((a, i) => (i === shown ? { entry: t.entry, content: t.content } : a));
+}
+
+/** Which answer of how many a turn shows; null for a turn with one answer. */
+export function alternativePosition(t: StoredTurn): { index: number; count: number } | null {
+  const n = t.alternatives?.length ?? 0;
+  return n < 2 ? null : { index: shownIndex(t), count: n };
+}
+
+function showAt(t: StoredTurn, all: Alternative[], index: number): void {
+  const a = all[index]!;
+  if (all.length < 2) {
+    delete t.alternatives;
+    delete t.shown;
+  } else {
+    t.alternatives = all;
+    t.shown = index;
+  }
+  t.entry = a.entry;
+  t.content = a.content;
+}
+
+/** Adds an answer to a turn as its newest alternative, and shows it (the earlier answers stay). */
+export function addAlternative(t: StoredTurn, next: Alternative): void {
+  const all = alternativesOf(t);
+  all.push(next);
+  showAt(t, all, all.length - 1);
+}
+
+/** Replaces the shown answer by `next` (Regenerate), keeping the other alternatives. */
+export function replaceShown(t: StoredTurn, next: Alternative): void {
+  const all = alternativesOf(t);
+  const i = all.length < 2 ? 0 : shownIndex(t);
+  all.splice(i, 1);
+  all.push(next);
+  showAt(t, all, all.length - 1);
+}
+
+/** Shows alternative `index`; false when there is no such alternative. */
+export function showAlternative(t: StoredTurn, index: number): boolean {
+  const all = alternativesOf(t);
+  if (all.length < 2 || !Number.isInteger(index) || index < 0 || index >= all.length) return false;
+  showAt(t, all, index);
+  return true;
+}
+
+/** Every answer the conversation holds, hidden alternatives too (all were paid for). */
+export function allEntries(turns: readonly StoredTurn[]): ChatEntry[] {
+  return turns.flatMap((t) => alternativesOf(t).map((a) => a.entry));
+}
 
 export const ConversationSchema = z.object({
   id: z.string(),
@@ -65,9 +142,14 @@ export function newConversation(id: string, now: number, model: string | null): 
  * last saved is shown as interrupted, with the text that had arrived.
  */
 export function recover(c: Conversation): Conversation {
+  const interrupted = (e: ChatEntry): ChatEntry => (e.status === 'streaming' ? { ...e, status: 'interrupted', canApply: e.text.length > 0, retry: null } : e);
   return {
     ...c,
-    turns: c.turns.map((t) => (t.entry.status === 'streaming' ? { ...t, entry: { ...t.entry, status: 'interrupted', canApply: t.entry.text.length > 0 } } : t)),
+    turns: c.turns.map((t) => {
+      const turn = { ...t, entry: interrupted(t.entry) };
+      if (t.alternatives) turn.alternatives = alternativesOf(turn).map((a) => ({ ...a, entry: interrupted(a.entry) }));
+      return turn;
+    }),
   };
 }
 
@@ -116,6 +198,8 @@ export class ConversationStore {
   /** Save a conversation (and make it the current one unless told not to). Empty conversations are not listed. */
   save(c: Conversation, makeCurrent = true): Promise<void> {
     const snapshot = structuredClone(c);
+    // The shown alternative is stored as it is now (it may have streamed since it was added).
+    for (const t of snapshot.turns) if (t.alternatives) t.alternatives = alternativesOf(t);
     return this.enqueue(async () => {
       if (makeCurrent) await this.kv.update(KEYS.current, snapshot.id);
       if (!snapshot.turns.length) return;

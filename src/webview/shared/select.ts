@@ -73,3 +73,22 @@ export function setOptions(s: SingleSelect, options: readonly OptionSpec[], sele
   );
   if (selected !== null) s.value = selected;
 }
+
+/**
+ * The selected row of the open list is marked (a check and bold), so the current choice shows among
+ * the others. The element has no part or slot for that: a sheet is added to its shadow root (a
+ * constructed sheet, which the views' style CSP allows, as the element's own styles are).
+ */
+export function markSelected(s: SingleSelect): void {
+  const el = s as SingleSelect & { updateComplete?: Promise<unknown> };
+  (el.updateComplete ?? Promise.resolve()).then(
+    () => {
+      const root = s.shadowRoot;
+      if (!root) return;
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(".option.selected { font-weight: 600; } .option.selected::before { content: '\\2713\\00a0'; }");
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
+    },
+    (e: unknown) => console.warn('Switchboard: the picker did not render', e),
+  );
+}
