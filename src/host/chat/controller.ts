@@ -179,10 +179,7 @@ export class ChatController implements vscode.Disposable {
         this.refresh();
         return;
       case 'send':
-        this.background(
-          this.ask({ question: m.text, ...(m.images?.length ? { images: m.images } : {}) }, { reveal: false, fromComposer: true }),
-          'Asking the model',
-        );
+        this.background(this.ask({ question: m.text, ...(m.images?.length ? { images: m.images } : {}) }, { reveal: false }), 'Asking the model');
         return;
       case 'pickImages':
         this.background(this.pickImages(), 'Picking images');
@@ -465,13 +462,9 @@ export class ChatController implements vscode.Disposable {
   }
 
   /** Ask the current model; the answer streams into the view. Resolves with the finished entry. */
-  async ask(opts: AskOptions, how: { reveal: boolean; fromComposer?: boolean } = { reveal: true }): Promise<ChatEntry | undefined> {
+  async ask(opts: AskOptions, how: { reveal: boolean } = { reveal: true }): Promise<ChatEntry | undefined> {
     const model = opts.model ?? this.app.currentModel() ?? (await this.app.pickModelInteractively());
-    if (!model) {
-      // No model yet and none picked (a first run): nothing was sent, the composer keeps the question.
-      if (how.fromComposer) this.post({ type: 'refused', message: 'No model is chosen yet: pick one (or add a key or a local server), then send again.' });
-      return undefined;
-    }
+    if (!model) return undefined;
     const images = opts.images ?? [];
     const refusal = this.imageRefusal(model, images);
     if (refusal) {
