@@ -108,14 +108,29 @@ test(
     const thinking = chat.locator('.entry.assistant.status-streaming details.thinking');
     await thinking.waitFor({ state: 'visible', timeout: 20_000 });
     // It grows while the model thinks, open, labelled "Thinking…" with an estimated count.
-    const text = thinking.locator('.thinking-text');
-    const seen: number[] = [];
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && seen.length < 3) {
-      const len = (await text.innerText()).length;
-      if (len > 0 && len < REASONING.length && len !== seen.at(-1)) seen.push(len);
-      await page.waitForTimeout(100);
-    }
+    // Watched in the view itself: every change of the streaming answer's reasoning text is noted.
+    const seen = await chat.locator('body').evaluate(
+      (body, full) =>
+        new Promise<number[]>((resolve) => {
+          const lengths: number[] = [];
+          const done = (): void => {
+            observer.disconnect();
+            clearTimeout(timer);
+            resolve(lengths);
+          };
+          const note = (): void => {
+            const el = body.querySelector('.entry.assistant.status-streaming details.thinking .thinking-text');
+            const len = (el?.textContent ?? '').length;
+            if (len > 0 && len < full && len !== lengths.at(-1)) lengths.push(len);
+            if (lengths.length >= 3) done();
+          };
+          const observer = new MutationObserver(note);
+          const timer = setTimeout(done, 20_000);
+          observer.observe(body, { childList: true, subtree: true, characterData: true });
+          note();
+        }),
+      REASONING.length,
+    );
     assert.ok(seen.length >= 3, `reasoning grew over observations: ${JSON.stringify(seen)}`);
     assert.equal(await thinking.evaluate((d) => (d as HTMLDetailsElement).open), true, 'open while thinking');
     assert.match(await thinking.locator('.thinking-summary').innerText(), /Thinking…\s*~\d+ tokens?/);

@@ -84,13 +84,9 @@ test(
     const p = page();
     await runCommand(p, 'Switchboard: Switch Model', { timeoutMs: 60_000 });
     await p.locator('.quick-input-widget .quick-input-box input').fill('sbtest');
-    const deadline = Date.now() + 20_000;
-    let rows: string[] = [];
-    while (Date.now() < deadline) {
-      rows = await quickPickRows(p);
-      if (rows.some((r) => r.includes('vscode/sbtest/tools'))) break;
-      await p.waitForTimeout(200);
-    }
+    // The models arrive with VS Code's language-model list: wait for the row, then read them all.
+    await p.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'vscode/sbtest/tools' }).first().waitFor({ timeout: 20_000 });
+    const rows = await quickPickRows(p);
     const plain = rows.find((r) => r.includes('vscode/sbtest/plain'));
     assert.ok(plain, rows.join('\n'));
     assert.match(plain, /SB Plain.*vscode\/sbtest\/plain.*32K context · included in your subscription/);
