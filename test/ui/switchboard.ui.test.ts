@@ -209,7 +209,7 @@ test(
     // Shown in the built-in Markdown preview (a webview).
     const preview = await webviewContaining(page, 'Switchboard usage and costs');
     const text = await preview.locator('body').innerText();
-    assert.match(text, /This session:/);
+    assert.match(text, /This session \(since [^)]+\): \*?\*?\$\d/);
     assert.match(text, /openai\/gpt-4o-mini/);
     await screenshot(page, 'ui-usage-and-costs');
 
