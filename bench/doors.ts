@@ -203,12 +203,15 @@ async function runLoad(opts: {
   levels: { concurrency: number; requests: number }[];
   rounds: number;
   withProxy: boolean;
+  only?: RegExp;
 }): Promise<DoorRow[]> {
   const upstream = await startBenchUpstream({ words: opts.words, paceMs: opts.paceMs });
   const g = await startGatewaySide(upstream.baseUrl, opts.inProcess, opts.fastPath);
   const caller = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
   const expected = answerWords(opts.words).join('');
-  const list = targets(upstream.baseUrl, g, opts.withProxy);
+  const only = opts.only;
+  // A filter keeps the direct paths (every ratio is over them).
+  const list = targets(upstream.baseUrl, g, opts.withProxy).filter((t) => !only || t.kind === 'direct' || only.test(t.path));
 
   const one = async (t: Target, check: boolean): Promise<number> => {
     const t0 = performance.now();
@@ -299,6 +302,8 @@ export interface DoorsBenchOptions {
   requests?: number;
   /** Paced load: ms between upstream events (0: skip it). Default 10. */
   paceMs?: number;
+  /** Only the paths whose name matches (and the direct ones), e.g. /chat door/ when profiling. */
+  only?: RegExp;
 }
 
 export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsReport> {
@@ -319,6 +324,7 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
     ],
     rounds: 3,
     withProxy: true,
+    ...(opts.only ? { only: opts.only } : {}),
   });
   // Paced: each answer takes words × paceMs, so fewer requests (and a shorter answer) keep it short.
   const paced =
@@ -334,6 +340,7 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
           ],
           rounds: 2,
           withProxy: false,
+          ...(opts.only ? { only: opts.only } : {}),
         })
       : [];
   return {
@@ -375,6 +382,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     fastPath: !flag('no-fast-path'),
     ...(num('requests') ? { requests: num('requests')! } : {}),
     ...(num('pace') !== undefined ? { paceMs: num('pace')! } : {}),
+    ...(process.argv.some((a) => a.startsWith('--only=')) ? { only: new RegExp(process.argv.find((a) => a.startsWith('--only='))!.slice(7)) } : {}),
   });
   console.log(JSON.stringify({ ...report, verdicts: doorVerdicts(report), pacedVerdicts: pacedDoorVerdicts(report) }, null, 1));
 }
