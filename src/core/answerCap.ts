@@ -3,7 +3,28 @@
  * not grow the answer, and the memory holding it, without end. Text, reasoning and tool-call
  * arguments count together. One cap per attempt, applied to each part before it is kept or shown.
  */
+import { SwitchboardError } from './errors.ts';
 import type { ModelStreamPart } from './types.ts';
+
+/** The error that ends an answer at the size cap; `id` is the answering `provider/model`. */
+export function answerTooLarge(id: string, maxChars: number): SwitchboardError {
+  const slash = id.indexOf('/');
+  return new SwitchboardError({
+    kind: 'invalid_response',
+    message: `the answer grew past ${maxChars.toLocaleString('en-US')} characters, the limit for one answer`,
+    provider: slash > 0 ? id.slice(0, slash) : null,
+    model: slash > 0 ? id.slice(slash + 1) : id,
+    fix: 'raise limits.maxAnswerChars (setting switchboard.limits) or ask for a shorter answer',
+  });
+}
+
+/**
+ * The most bytes a non-streamed JSON answer within `maxChars` can take: each character escaped
+ * (`\uXXXX`, 6 bytes), plus room for the envelope (ids, usage). Larger, it is past the cap whatever it says.
+ */
+export function maxJsonAnswerBytes(maxChars: number): number {
+  return maxChars * 6 + 64 * 1024;
+}
 
 export class AnswerCap {
   private readonly maxChars: number;

@@ -204,6 +204,12 @@ export interface PassthroughRequest {
    * only for the model it asked). Chat Completions chunks keep the provider's name.
    */
   model?: string;
+  /**
+   * Set by the router: the answer's size cap (config `limits.maxAnswerChars`). A non-streamed answer
+   * is read whole before it is decoded; one larger than any answer within the cap could be
+   * (maxJsonAnswerBytes) is refused as past the cap while it is read.
+   */
+  maxAnswerChars?: number;
 }
 
 export function emptyUsage(): Usage {

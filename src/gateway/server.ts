@@ -21,7 +21,7 @@ import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseW
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
 import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
 import { responsesDoor } from './doors/responsesDoor.ts';
-import { serveDoor } from './doors/serve.ts';
+import { serveDoor, wholeAnswer } from './doors/serve.ts';
 import type { Door } from './doors/door.ts';
 import { StateCache } from './doors/stateCache.ts';
 
@@ -61,8 +61,8 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /**
    * Same-protocol fast path (default on): a door request whose model speaks the door's own protocol
-   * is forwarded as sent and the upstream's events streamed back as they are, or (not streamed, on
-   * the Messages and Responses doors) its JSON answer given back as received (doors/serve.ts).
+   * is forwarded as sent and the upstream's events streamed back as they are, or (not streamed) its
+   * JSON answer given back as received (doors/serve.ts, wholeAnswer).
    * false: every request is translated (tests compare both; the bench measures what it saves).
    */
   fastPath?: boolean;
@@ -451,16 +451,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       const { req: chatReq, warnings } = facade;
       chatReq.frontEnd = 'gateway';
-      // Streamed and fully understood: a Chat Completions model can get the body as it was sent (the fast path).
-      if (fastPath && facade.stream && warnings.length === 0) chatReq.passthrough = { protocol: 'openai', body: params };
+      // Fully understood: a Chat Completions model can get the body as it was sent (the fast path),
+      // streamed or not. Its answer keeps the provider's model name, as the upstream gave it.
+      if (fastPath && warnings.length === 0) chatReq.passthrough = { protocol: 'openai', body: params };
       const stream = client.stream(chatReq);
 
       if (!facade.stream) {
-        for await (const part of stream) if (part.type === 'warning') addWarnings(warnings, [part.message]);
-        const r = await stream.result;
+        // Forwarded, the upstream's JSON answer goes back as received (the doors' non-streamed fast path).
+        const { r, whole } = await wholeAnswer(stream, note, warnings);
         if (clientGone) return;
         if (r.error) return sendUpstreamError(req, res, r.error);
         stats.completed++;
+        if (whole !== null) {
+          // The answer is the upstream's own: its warnings (a budget notice) are in the header and the log.
+          addWarnings(warnings, r.warnings);
+          if (warnings.length) log(`gateway: chat completions: ${warnings.join('; ')}`);
+          return send(req, res, { status: 200, body: whole, raw: true, headers: warningHeader(warnings) });
+        }
         const body = toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
         return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
       }

@@ -163,6 +163,7 @@ export function validateRequest(protocol: FakeProtocol, model: string | undefine
 function validateOpenAI(b: J, strictFields: boolean): string | null {
   if (strictFields) for (const k of Object.keys(b)) if (!OPENAI_FIELDS.has(k)) return `Unrecognized request argument supplied: ${k}`;
   const msgs = arr(b.messages);
+  if (strictFields && b.stream_options != null && b.stream !== true) return "The 'stream_options' parameter is only allowed when 'stream' is set to true.";
   if (b.parallel_tool_calls !== undefined && !Array.isArray(b.tools))
     return "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.";
   if (b.tool_choice !== undefined && !Array.isArray(b.tools))

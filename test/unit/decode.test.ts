@@ -6,7 +6,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeAnthropicStream } from '../../src/core/providers/anthropic/anthropicModel.ts';
 import { decodeGeminiStream } from '../../src/core/providers/gemini/geminiModel.ts';
-import { decodeOpenAIStream } from '../../src/core/providers/openai/openaiModel.ts';
+import { decodeChatCompletion, decodeOpenAIStream } from '../../src/core/providers/openai/openaiModel.ts';
+import { SwitchboardError } from '../../src/core/errors.ts';
 import { toOpenAIMessages } from '../../src/core/providers/openai/convertMessages.ts';
 import { ResultBuilder } from '../../src/core/resultBuilder.ts';
 import type { ModelStreamPart } from '../../src/core/types.ts';
@@ -190,6 +191,68 @@ describe('OpenAI-compatible decoding', () => {
       { type: 'tool-call', id: 'call_B', name: 'get_time', arguments: '{}' },
     ]);
     assert.equal(b.finishReason, 'tool_calls');
+  });
+});
+
+describe('OpenAI non-streamed answers (the gateway forwards them as received; decoded once for the ledger)', () => {
+  test('a chat.completion: reasoning, text, two tool calls by their place (a message has no index), finish and usage', () => {
+    const parts = decodeChatCompletion(
+      {
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        model: 'gpt-4o-2024-08-06',
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: 'Checking.',
+              reasoning_content: 'think',
+              tool_calls: [
+                { id: 'call_A', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+                { id: 'call_B', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+              ],
+            },
+            finish_reason: 'tool_calls',
+          },
+        ],
+        usage: { prompt_tokens: 20, completion_tokens: 9, total_tokens: 29, prompt_tokens_details: { cached_tokens: 4 } },
+      },
+      'openai',
+      'gpt-4o',
+    );
+    const b = new ResultBuilder('openai/gpt-4o');
+    for (const p of parts) b.add(p);
+    assert.equal(b.text, 'Checking.');
+    assert.equal(b.reasoning, 'think');
+    assert.deepEqual(
+      b.content.filter((c) => c.type === 'tool-call'),
+      [
+        { type: 'tool-call', id: 'call_A', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { type: 'tool-call', id: 'call_B', name: 'get_time', arguments: '{}' },
+      ],
+    );
+    assert.equal(b.finishReason, 'tool_calls');
+    assert.equal(b.usage.inputTokens, 20);
+    assert.equal(b.usage.cachedInputTokens, 4);
+    assert.equal(b.responseId, 'chatcmpl-1');
+  });
+
+  test('an error object, no choices, or no finish_reason: an error, not an empty answer', () => {
+    const err = (c: Record<string, unknown>): unknown => {
+      try {
+        decodeChatCompletion(c, 'openrouter', 'm');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    };
+    const rate = err({ error: { code: 429, message: 'Rate limit exceeded' } });
+    assert.ok(rate instanceof SwitchboardError && rate.kind === 'rate_limit', String(rate));
+    const none = err({ id: 'x', object: 'chat.completion', choices: [] });
+    assert.ok(none instanceof SwitchboardError && /no choices/.test(none.message), String(none));
+    const open = err({ id: 'x', choices: [{ index: 0, message: { role: 'assistant', content: 'half' }, finish_reason: null }] });
+    assert.ok(open instanceof SwitchboardError, String(open));
   });
 });
 

@@ -139,6 +139,19 @@ async function chatStream(sdk: OpenAI, body: OpenAI.Chat.ChatCompletionCreatePar
   return { text, reasoning, calls, finish, usage };
 }
 
+/** What a Chat Completions answer says, without what differs by construction (ids, the model name, created). */
+function completionGist(c: OpenAI.Chat.ChatCompletion): unknown {
+  const ch = c.choices[0]!;
+  const m = ch.message as OpenAI.Chat.ChatCompletionMessage & { reasoning_content?: string };
+  return {
+    content: m.content,
+    reasoning: m.reasoning_content ?? null,
+    calls: (m.tool_calls ?? []).map((t) => (t.type === 'function' ? { id: t.id, name: t.function.name, arguments: t.function.arguments } : t)),
+    finish: ch.finish_reason,
+    usage: { prompt: c.usage?.prompt_tokens, completion: c.usage?.completion_tokens, cached: c.usage?.prompt_tokens_details?.cached_tokens },
+  };
+}
+
 /** The ledger entries of the last two requests (fast, then full) agree on what was used and paid. */
 function sameLedger(rig: Rig): void {
   const [a, b] = rig.ledger.entries.slice(-2);
@@ -461,6 +474,83 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     }
   });
 
+  test("non-streamed chat completions → OpenAI: forwarded as sent, the upstream's JSON answer given back as received (its model name, id, system_fingerprint); same answer and ledger as translated", async () => {
+    // What the translation would reshape (max_tokens, a string stop, parallel_tool_calls) goes as it was written.
+    const body = {
+      model: GPT,
+      messages: [{ role: 'user' as const, content: 'Read a.txt' }],
+      tools: [{ type: 'function' as const, function: { name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } } } }],
+      parallel_tool_calls: false,
+      max_tokens: 300,
+      stop: 'END',
+      seed: 7,
+      user: 'user-1',
+      frequency_penalty: 0.25,
+    };
+    const scenarios: Scenario[] = [
+      { text: 'Naïve "quotes" 🙂\nand more', usage: { input: 30, output: 12, cached: 4 }, model: 'gpt-4o-mini-2024-07-18' },
+      { reasoning: 'hmm', toolCall: { id: 'call_9', name: 'read_file', arguments: '{"path":"a.txt"}' }, usage: { input: 33, output: 7 } },
+    ];
+    for (const sc of scenarios) {
+      rig.openai.enqueue(sc, sc, sc);
+      const before = rig.ledger.entries.length;
+      const completed = rig.fast.stats().completed;
+      const res = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-switchboard-warnings'), null);
+      const forwarded = await res.text();
+      const sent = rig.openai.requests.at(-1)!.body;
+      assert.deepEqual(sent, { ...body, model: 'gpt-4o-mini' }, 'forwarded as sent (not streamed, no stream_options), only the model id replaced');
+      const direct = await fetch(`${rig.openai.baseUrl}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(sent),
+      });
+      const upstream = await direct.text();
+      const up = JSON.parse(upstream) as OpenAI.Chat.ChatCompletion;
+      const fwd = JSON.parse(forwarded) as OpenAI.Chat.ChatCompletion;
+      // Byte for byte but what the fake makes anew per answer (its id and creation time); the model name is the provider's.
+      assert.equal(forwarded, upstream.replace(up.id, fwd.id).replace(`"created":${up.created}`, `"created":${fwd.created}`));
+      assert.match(fwd.id, /^chatcmpl-/);
+      assert.equal(fwd.system_fingerprint, 'fp_fake');
+      assert.equal(fwd.model, sc.model ?? 'gpt-4o-mini');
+      const full = await openaiSdk(rig.full).chat.completions.create(body);
+      assert.deepEqual(completionGist(fwd), completionGist(full), JSON.stringify(sc));
+      await waitFor(() => rig.ledger.entries.length >= before + 2);
+      const [fastEntry, fullEntry] = rig.ledger.entries.slice(before);
+      assert.deepEqual({ ...fastEntry, id: 0, ts: 0, latencyMs: 0, ttftMs: 0 }, { ...fullEntry, id: 0, ts: 0, latencyMs: 0, ttftMs: 0 });
+      assert.equal(fastEntry!.inputTokens, sc.usage!.input, 'the usage came from the forwarded answer');
+      assert.ok(fastEntry!.costUsd !== null && fastEntry!.costUsd > 0);
+      assert.equal(rig.fast.stats().completed, completed + 1);
+    }
+    await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/chat/completions 200') && l.endsWith('(forwarded as sent)')).length >= 2);
+  });
+
+  test('non-streamed chat completions: a warning (a hint not forwarded) makes it translate, and the answer says it', async () => {
+    rig.openai.enqueue({ text: 'ok' });
+    const logged = rig.logs.length;
+    const res = await fetch(`${rig.fast.url}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], logit_bias: { '50256': -100 } }),
+    });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers.get('x-switchboard-warnings')), /logit_bias/);
+    const c = (await res.json()) as OpenAI.Chat.ChatCompletion & { switchboard?: { warnings: string[] } };
+    assert.equal(c.choices[0]!.message.content, 'ok');
+    assert.equal(c.model, GPT, "translated: the answer names the model as Switchboard's id");
+    assert.match(String(c.switchboard?.warnings), /logit_bias/);
+    const sent = rig.openai.requests.at(-1)!.body;
+    assert.equal(sent.stream, true, 'translated (the adapter streams)');
+    assert.equal(sent.logit_bias, undefined);
+    await waitFor(() => rig.logs.slice(logged).some((l) => l.includes('POST /v1/chat/completions 200')));
+    assert.ok(!rig.logs.slice(logged).some((l) => l.includes('forwarded as sent')));
+  });
+
   test('errors before the stream: the same status and error shape on both paths (Anthropic, Responses, Chat)', async () => {
     rig.anthropic.enqueue({ status: 429, headers: { 'retry-after': '7' } }, { status: 429, headers: { 'retry-after': '7' } });
     const errs: unknown[] = [];
@@ -675,6 +765,51 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       const m = await anthropicSdk(rig.fast).messages.create({ model: 'route/slow', max_tokens: 100, messages: [{ role: 'user', content: 'x' }] });
       assert.deepEqual(m.content, [{ type: 'text', text: 'late but whole' }]);
       assert.equal(rig.anthropic.requests.at(-1)!.body.stream, undefined, 'forwarded as sent (not streamed)');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('non-streamed chat completions on a route: the first model (Chat Completions) gets the body as sent and fails; the fallback (Anthropic) is translated', async () => {
+    const rig = await startRig({ routes: [{ id: 'mix', models: [GPT, CLAUDE] }] });
+    try {
+      rig.openai.enqueue({ status: 500 });
+      rig.anthropic.enqueue({ text: 'from claude', usage: { input: 9, output: 3 } });
+      const body = { model: 'route/mix', messages: [{ role: 'user' as const, content: 'x' }], seed: 3 };
+      const c = await openaiSdk(rig.fast).chat.completions.create(body);
+      assert.deepEqual(rig.openai.requests.at(-1)!.body, { ...body, model: 'gpt-4o-mini' }, 'the first attempt forwarded as sent');
+      const toClaude = rig.anthropic.requests.at(-1)!.body;
+      assert.equal(toClaude.stream, true, 'the fallback translated (the adapter streams)');
+      assert.equal(toClaude.seed, undefined);
+      assert.equal(c.choices[0]!.message.content, 'from claude');
+      assert.equal(c.model, CLAUDE);
+      assert.equal(c.usage?.prompt_tokens, 9);
+      await waitFor(() => rig.ledger.entries.length === 1);
+      assert.equal(rig.ledger.entries[0]!.answeredBy, CLAUDE);
+      assert.equal(rig.ledger.entries[0]!.outputTokens, 3);
+      await waitFor(() => rig.logs.some((l) => l.includes('POST /v1/chat/completions 200')));
+      assert.ok(!rig.logs.some((l) => l.includes('forwarded as sent')), rig.logs.join('\n'));
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('non-streamed chat completions forwarded: the answer-size cap and key scrubbing still hold', async () => {
+    const rig = await startRig({ limits: { maxAnswerChars: 10 } });
+    try {
+      rig.openai.enqueue({ text: TEXT }, { status: 401, errorMessage: `Incorrect API key provided: ${KEY}` });
+      for (let i = 0; i < 2; i++) {
+        const res = await fetch(`${rig.fast.url}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }] }),
+        });
+        const text = await res.text();
+        assert.ok(res.status >= 400, `${res.status} ${text}`);
+        assert.ok(!text.includes(TEXT) && !text.includes(KEY), text);
+        if (i === 0) assert.match(text, /maxAnswerChars/);
+        assert.equal(rig.openai.requests.at(-1)!.body.stream, undefined, 'forwarded as sent (not streamed)');
+      }
     } finally {
       await rig.close();
     }

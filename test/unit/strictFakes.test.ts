@@ -55,6 +55,13 @@ describe('strict OpenAI fake', () => {
     assert.equal((await post('openai', body)).status, 400);
     assert.equal((await post('openrouter', body)).status, 200);
   });
+  test('stream_options without stream: true: 400 on OpenAI', async () => {
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'q' }], stream_options: { include_usage: true } };
+    const r = await post('openai', body);
+    assert.equal(r.status, 400);
+    assert.match(r.message, /'stream_options' parameter is only allowed when 'stream' is set to true/);
+    assert.equal((await post('openai', { ...body, stream: true })).status, 200);
+  });
   test('the paired loop is accepted', async () => {
     const r = await post('openai', {
       model: 'gpt-4o-mini',

@@ -7,6 +7,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { postJsonStream } from '../http/request.ts';
 import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
 import type { LanguageModel, ModelCapabilities, ModelRequest, ModelStreamPart, PassthroughRequest, ProtocolId } from '../types.ts';
+import { answerTooLarge, maxJsonAnswerBytes } from '../answerCap.ts';
 import { authHeaders, invalidResponse, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
 
 /** What a protocol's body builder knows besides the request, and how it reports back. */
@@ -182,9 +183,14 @@ export class HttpLanguageModel implements LanguageModel {
     const bytes = await this.post(req, body, pass.headers, WHOLE_ANSWER_HEADERS_MS);
     const chunks: Buffer[] = [];
     let size = 0;
+    const capped = pass.maxAnswerChars !== undefined && maxJsonAnswerBytes(pass.maxAnswerChars) < MAX_WHOLE_ANSWER_BYTES;
+    const limit = capped ? maxJsonAnswerBytes(pass.maxAnswerChars!) : MAX_WHOLE_ANSWER_BYTES;
     for await (const c of bytes) {
       size += c.byteLength;
-      if (size > MAX_WHOLE_ANSWER_BYTES) throw invalidResponse(providerId, modelId, `the answer is larger than ${MAX_WHOLE_ANSWER_BYTES / 1024 / 1024} MB`);
+      if (size > limit)
+        throw capped
+          ? answerTooLarge(`${providerId}/${modelId}`, pass.maxAnswerChars!)
+          : invalidResponse(providerId, modelId, `the answer is larger than ${MAX_WHOLE_ANSWER_BYTES / 1024 / 1024} MB`);
       chunks.push(Buffer.from(c));
     }
     const text = Buffer.concat(chunks).toString('utf8');

@@ -9,7 +9,7 @@ import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import type { ModelResolver, ResolvedModel } from '../resolve.ts';
-import { AnswerCap } from '../answerCap.ts';
+import { AnswerCap, answerTooLarge } from '../answerCap.ts';
 import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
@@ -426,7 +426,8 @@ export class Router {
       const request: ModelRequest = { ...neutral, messages, signal: ac.signal };
       // The caller's own body goes only to a model of its protocol, and only when nothing in it is
       // another model's state (which the translating path would strip): otherwise it is translated.
-      const forwarded = pass && messages === neutral.messages ? (model.passthrough?.(request, pass) ?? null) : null;
+      const forwarded =
+        pass && messages === neutral.messages ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars }) ?? null) : null;
       passthrough = forwarded !== null;
       // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
       // answer's duration cap still holds).
@@ -619,17 +620,6 @@ export class Router {
       /* a listener's bug must not fail the request */
     }
   }
-}
-
-function answerTooLarge(id: string, maxChars: number): SwitchboardError {
-  const slash = id.indexOf('/');
-  return new SwitchboardError({
-    kind: 'invalid_response',
-    message: `the answer grew past ${maxChars.toLocaleString('en-US')} characters, the limit for one answer`,
-    provider: slash > 0 ? id.slice(0, slash) : null,
-    model: slash > 0 ? id.slice(slash + 1) : id,
-    fix: 'raise limits.maxAnswerChars (setting switchboard.limits) or ask for a shorter answer',
-  });
 }
 
 function formatMs(ms: number): string {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../jsonDepth.ts';
 import type { SwitchboardClient } from '../../core/index.ts';
 import { SwitchboardError } from '../../core/index.ts';
-import type { StreamPart } from '../../core/index.ts';
+import type { ChatResult, ChatStream, StreamPart } from '../../core/index.ts';
 import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';
@@ -79,6 +79,26 @@ export function refusalError(e: DoorRefusal): HttpError {
   return gatewayError(e.status, e.message, e.code, { param: e.param });
 }
 
+/**
+ * A non-streamed answer, for every door that forwards (Chat Completions too): the stream drained and
+ * its result. `whole` is the upstream's JSON answer as received (the fast path: it comes as one `raw`
+ * part) when the attempt that answered forwarded the caller's body, else null (translated, or failed).
+ * `note.forwarded` says which; `warnings` collects the stream's warning parts as they come.
+ */
+export async function wholeAnswer(stream: ChatStream, note: { forwarded?: boolean }, warnings?: string[]): Promise<{ r: ChatResult; whole: string | null }> {
+  let whole: string | null = null;
+  let forwarded = false;
+  for await (const p of stream) {
+    if (p.type === 'attempt-start') {
+      forwarded = note.forwarded = p.passthrough === true;
+      whole = null;
+    } else if (p.type === 'raw' && forwarded) whole = p.text;
+    else if (p.type === 'warning' && warnings && !warnings.includes(p.message)) warnings.push(p.message);
+  }
+  const r = await stream.result;
+  return { r, whole: forwarded && !r.error ? whole : null };
+}
+
 export async function serveDoor(
   ctx: DoorContext,
   door: Door,
@@ -141,20 +161,10 @@ export async function serveDoor(
     const stream = ctx.client.stream(chatReq);
 
     if (!parsed.stream) {
-      // A forwarded answer comes as one `raw` part: the upstream's body, sent as it is.
-      let whole: string | null = null;
-      let forwarded = false;
-      if (forwardable)
-        for await (const p of stream) {
-          if (p.type === 'attempt-start') {
-            forwarded = note.forwarded = p.passthrough === true;
-            whole = null;
-          } else if (p.type === 'raw' && forwarded) whole = p.text;
-        }
-      const r = await stream.result;
+      const { r, whole } = forwardable ? await wholeAnswer(stream, note) : { r: await stream.result, whole: null };
       if (clientGone) return;
       if (r.error) return fail(r.error);
-      if (forwarded && whole !== null) {
+      if (whole !== null) {
         door.forwarded(r, parsed);
         ctx.onCompleted();
         return ctx.send(req, res, { status: 200, body: whole, raw: true, headers: warningsHeader([...warningsFor(true), ...resultWarnings(r)], ctx.redact) });

@@ -23,6 +23,12 @@ export const openaiProtocol: WireProtocol = {
   passthrough: {
     protocol: 'openai',
     body(caller, wireModel) {
+      // Not streamed: the answer always has its usage. stream_options asks nothing of it, and OpenAI
+      // refuses it without `stream: true`: left out, as the translating path ignores it.
+      if (caller.stream !== true) {
+        const { stream_options: _ignored, ...rest } = caller;
+        return { body: { ...rest, model: wireModel } };
+      }
       // The ledger needs the usage chunk: always asked for, shown only when the caller asked too.
       const options = obj(caller.stream_options);
       const body = { ...caller, model: wireModel, stream_options: { ...options, include_usage: true } };
@@ -30,8 +36,19 @@ export const openaiProtocol: WireProtocol = {
       return { body, keep: (parts) => !parts.some((p) => p.type === 'usage') || parts.some((p) => p.type !== 'usage' && p.type !== 'response-meta') };
     },
     decoder: (provider, model) => new OpenAIStreamDecoder(provider, model),
+    decodeWhole: (c, provider, model) => decodeChatCompletion(c, provider, model),
   },
 };
+
+/** A non-streamed answer (a `chat.completion` object) → the parts its stream would have given. */
+export function decodeChatCompletion(c: Record<string, unknown>, provider: string, model: string): ModelStreamPart[] {
+  const out: ModelStreamPart[] = [];
+  const decoder = new OpenAIStreamDecoder(provider, model);
+  decoder.decode(c, out);
+  if (!Array.isArray(c.choices) || !obj(c.choices[0])) throw invalidResponse(provider, model, 'the answer has no choices');
+  decoder.end();
+  return out;
+}
 
 /**
  * Decode an OpenAI-format SSE stream into parts. Kept free of zod on purpose: it runs
@@ -77,8 +94,16 @@ export class OpenAIStreamDecoder {
         return true;
       }
     }
-    const chunk = parseEventJson(data, this.provider, this.model);
+    this.decode(parseEventJson(data, this.provider, this.model), out, data);
+    return true;
+  }
 
+  /**
+   * Decodes one parsed chunk, appending parts to `out`; `data`, its text, lets the decoder learn the
+   * stream's shapes. A whole non-streamed answer decodes the same way: its choice's `message` is read
+   * as the delta (and its tool calls, which carry no index there, by their place).
+   */
+  decode(chunk: Record<string, unknown>, out: ModelStreamPart[], data?: string): void {
     // OpenRouter: errors after the stream started arrive as a chunk with a top-level error.
     const err = obj(chunk.error);
     if (err) {
@@ -106,7 +131,7 @@ export class OpenAIStreamDecoder {
         if (typeof content === 'string') {
           if (content.length > 0) {
             out.push({ type: 'text-delta', text: content });
-            if (this.textLearns < MAX_TEXT_LEARNS && isBareText(data, chunk, choice, delta)) {
+            if (data !== undefined && this.textLearns < MAX_TEXT_LEARNS && isBareText(data, chunk, choice, delta)) {
               this.textLearns++;
               this.textTemplate = FragmentTemplate.learn(data, 0, CONTENT_KEY);
             }
@@ -114,19 +139,20 @@ export class OpenAIStreamDecoder {
         } else if (Array.isArray(content)) pushContentParts(content, out);
         const toolCalls = delta.tool_calls;
         if (Array.isArray(toolCalls)) {
-          for (const tc of toolCalls) {
-            const t = obj(tc);
+          for (let i = 0; i < toolCalls.length; i++) {
+            const t = obj(toolCalls[i]);
             if (!t) continue;
             const fn = obj(t.function);
             out.push({
               type: 'tool-call-delta',
-              index: num(t.index) ?? 0,
+              index: num(t.index) ?? i,
               ...(typeof t.id === 'string' ? { id: t.id } : {}),
               ...(fn && typeof fn.name === 'string' ? { name: fn.name } : {}),
               argumentsDelta: fn && typeof fn.arguments === 'string' ? fn.arguments : '',
             });
           }
-          if (this.sawMeta && isBareFragment(chunk, choice, delta, toolCalls)) this.template = FragmentTemplate.learn(data, num(obj(toolCalls[0])?.index) ?? 0);
+          if (data !== undefined && this.sawMeta && isBareFragment(chunk, choice, delta, toolCalls))
+            this.template = FragmentTemplate.learn(data, num(obj(toolCalls[0])?.index) ?? 0);
         }
       }
       const fr = choice.finish_reason;
@@ -139,7 +165,6 @@ export class OpenAIStreamDecoder {
     }
     const usage = obj(chunk.usage) ?? obj(obj(chunk.x_groq)?.usage);
     if (usage) out.push(usagePart(usage));
-    return true;
   }
 
   /** At the end of the body: throws when the answer was cut off. */
