@@ -4,7 +4,9 @@
  * the same answer — `words` text deltas of one word each, usage at the end — in the provider's own
  * event shapes. Saturated mode writes the whole stream at once (what the bench measures is then
  * the client and the gateway, not the server); paced mode writes one event every `paceMs`, as a
- * provider streams tokens. The bodies are built once, so direct and gateway paths get the same bytes.
+ * provider streams tokens. A request whose body does not ask for a stream (`"stream":true`) gets the
+ * same answer as the protocol's non-streamed JSON (upstreamAnswer), in one write whatever the pace.
+ * The bodies are built once, so direct and gateway paths get the same bytes.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -59,15 +61,8 @@ export function upstreamFrames(protocol: UpstreamProtocol, words: string[], mode
     case 'openai-responses': {
       let seq = 0;
       const ev = (type: string, data: Record<string, unknown>): string => sse(type, { type, sequence_number: seq++, ...data });
-      const base = { id: 'resp_bench', object: 'response', created_at: 1764633600, status: 'in_progress', model, output: [] as unknown[], usage: null };
       const text = words.join('');
-      const item = {
-        type: 'message',
-        id: 'msg_bench',
-        status: 'completed',
-        role: 'assistant',
-        content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
-      };
+      const { base, item, completed } = responseObjects(text, model, usage);
       const at = { item_id: 'msg_bench', output_index: 0, content_index: 0 };
       return [
         ev('response.created', { response: base }),
@@ -78,22 +73,72 @@ export function upstreamFrames(protocol: UpstreamProtocol, words: string[], mode
         ev('response.output_text.done', { ...at, text, logprobs: [] }),
         ev('response.content_part.done', { ...at, part: item.content[0] }),
         ev('response.output_item.done', { output_index: 0, item }),
-        ev('response.completed', {
-          response: {
-            ...base,
-            status: 'completed',
-            output: [item],
-            usage: {
-              input_tokens: usage.input,
-              input_tokens_details: { cached_tokens: 0 },
-              output_tokens: usage.output,
-              output_tokens_details: { reasoning_tokens: 0 },
-              total_tokens: usage.input + usage.output,
-            },
-          },
-        }),
+        ev('response.completed', { response: completed }),
       ];
     }
+  }
+}
+
+/** The Responses answer's objects: the response as it starts, its message item, the response completed. */
+function responseObjects(text: string, model: string, usage: { input: number; output: number }) {
+  const base = { id: 'resp_bench', object: 'response', created_at: 1764633600, status: 'in_progress', model, output: [] as unknown[], usage: null };
+  const item = {
+    type: 'message',
+    id: 'msg_bench',
+    status: 'completed',
+    role: 'assistant',
+    content: [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+  };
+  const completed = {
+    ...base,
+    status: 'completed',
+    output: [item],
+    usage: {
+      input_tokens: usage.input,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: usage.output,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: usage.input + usage.output,
+    },
+  };
+  return { base, item, completed };
+}
+
+/** The same answer not streamed: each protocol's JSON answer, as its API gives it. */
+export function upstreamAnswer(protocol: UpstreamProtocol, words: string[], model: string): string {
+  const usage = { input: 12, output: words.length };
+  const text = words.join('');
+  switch (protocol) {
+    case 'openai':
+      return JSON.stringify({
+        id: 'chatcmpl-bench',
+        object: 'chat.completion',
+        created: 1764633600,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+        usage: {
+          prompt_tokens: usage.input,
+          completion_tokens: usage.output,
+          total_tokens: usage.input + usage.output,
+          prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+          completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+        },
+        service_tier: 'default',
+        system_fingerprint: 'fp_bench',
+      });
+    case 'anthropic':
+      return JSON.stringify({
+        id: 'msg_bench',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [{ type: 'text', text }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: usage.input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: usage.output },
+      });
+    case 'openai-responses':
+      return JSON.stringify(responseObjects(text, model, usage).completed);
   }
 }
 
@@ -121,17 +166,22 @@ export async function startBenchUpstream(opts: BenchUpstreamOptions): Promise<Be
   const words = answerWords(opts.words);
   const frames = new Map<UpstreamProtocol, string[]>();
   const whole = new Map<UpstreamProtocol, Buffer>();
+  const answers = new Map<UpstreamProtocol, Buffer>();
   for (const p of ['openai', 'anthropic', 'openai-responses'] as const) {
     const f = upstreamFrames(p, words, opts.model ?? 'bench-model');
     frames.set(p, f);
     whole.set(p, Buffer.from(f.join('')));
+    answers.set(p, Buffer.from(upstreamAnswer(p, words, opts.model ?? 'bench-model')));
   }
   let served = 0;
   let connections = 0;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const server = http.createServer({ keepAlive: true, keepAliveTimeout: 60_000, noDelay: true, requestTimeout: 0 }, (req, res) => {
-    req.resume();
+    // The body is only looked at for whether it asks for a stream (every client here writes JSON without spaces).
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
     req.once('end', () => {
       const protocol = PATHS[(req.url ?? '').split('?')[0]!];
       if (req.method !== 'POST' || !protocol) {
@@ -139,6 +189,11 @@ export async function startBenchUpstream(opts: BenchUpstreamOptions): Promise<Be
         return;
       }
       served++;
+      if (!body.includes('"stream":true')) {
+        const answer = answers.get(protocol)!;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(answer.byteLength) }).end(answer);
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
       if (opts.paceMs <= 0) {
         res.end(whole.get(protocol));

@@ -6,7 +6,8 @@
  *
  * Two loads: saturated (the upstream writes the whole answer at once: what is measured is the
  * gateway's CPU cost) and paced (one event every few ms, as providers stream tokens: what a user
- * sees is the added latency). The gateway runs in its own process by default (on a machine with
+ * sees is the added latency). Then the same answer not streamed (`stream: false`: the protocol's JSON
+ * answer), saturated: forwarded as received on the fast path, decoded and written again when translated. The gateway runs in its own process by default (on a machine with
  * two cores, a gateway sharing the client's and the upstream's process makes every request pay
  * for all three in one thread); `inProcess` runs it here, as earlier versions of this bench did.
  * A plain proxy (bytes in, bytes out) in the gateway's process shows what one HTTP hop costs alone.
@@ -52,6 +53,8 @@ export interface DoorsReport {
   loadAverage1m: { start: number; end: number };
   saturated: DoorRow[];
   paced: DoorRow[];
+  /** The same answer not streamed (the protocol's JSON answer), saturated. */
+  nonStreamed: DoorRow[];
 }
 
 interface Target {
@@ -64,6 +67,7 @@ interface Target {
   body: string;
   /** The answer text from a response body (checked on the first request of each run). */
   text(all: string): string;
+  /** What a complete answer's body contains. */
   done: string;
 }
 
@@ -77,6 +81,8 @@ const MODEL: Record<UpstreamProtocol, string> = {
 };
 const UPSTREAM_PATH: Record<UpstreamProtocol, string> = { openai: DOOR_PATH.chat, anthropic: DOOR_PATH.messages, 'openai-responses': DOOR_PATH.responses };
 const DONE: Record<DoorRow['door'], string> = { chat: '[DONE]', messages: 'message_stop', responses: 'response.completed' };
+/** The same, not streamed: how each protocol's JSON answer says it ended. */
+const DONE_WHOLE: Record<DoorRow['door'], string> = { chat: '"finish_reason":"stop"', messages: '"stop_reason":"end_turn"', responses: '"status":"completed"' };
 
 /** The text deltas of a body in a door's protocol. */
 function textOf(door: DoorRow['door'], all: string): string {
@@ -91,22 +97,35 @@ function textOf(door: DoorRow['door'], all: string): string {
   return s;
 }
 
-function bodyFor(door: DoorRow['door'], model: string): { body: string; headers: Record<string, string> } {
-  const msgs = [{ role: 'user', content: 'bench' }];
-  if (door === 'chat') return { body: JSON.stringify({ model, stream: true, messages: msgs }), headers: {} };
-  if (door === 'messages')
-    return { body: JSON.stringify({ model, stream: true, max_tokens: 1000, messages: msgs }), headers: { 'anthropic-version': '2023-06-01' } };
-  return { body: JSON.stringify({ model, stream: true, input: 'bench' }), headers: {} };
+/** The text of a non-streamed answer in a door's protocol. */
+function wholeTextOf(door: DoorRow['door'], all: string): string {
+  const a = JSON.parse(all) as {
+    choices?: { message?: { content?: string } }[];
+    content?: { type: string; text?: string }[];
+    output?: { type: string; content?: { type: string; text?: string }[] }[];
+  };
+  const texts = (list: { type: string; text?: string }[] | undefined, type: string): string =>
+    (list ?? []).map((c) => (c.type === type ? (c.text ?? '') : '')).join('');
+  if (door === 'chat') return a.choices?.[0]?.message?.content ?? '';
+  if (door === 'messages') return texts(a.content, 'text');
+  return (a.output ?? []).map((item) => (item.type === 'message' ? texts(item.content, 'output_text') : '')).join('');
 }
 
-function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean): Target[] {
+function bodyFor(door: DoorRow['door'], model: string, stream: boolean): { body: string; headers: Record<string, string> } {
+  const msgs = [{ role: 'user', content: 'bench' }];
+  if (door === 'chat') return { body: JSON.stringify({ model, stream, messages: msgs }), headers: {} };
+  if (door === 'messages') return { body: JSON.stringify({ model, stream, max_tokens: 1000, messages: msgs }), headers: { 'anthropic-version': '2023-06-01' } };
+  return { body: JSON.stringify({ model, stream, input: 'bench' }), headers: {} };
+}
+
+function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean, stream: boolean): Target[] {
   const out: Target[] = [];
   const doors = ['chat', 'messages', 'responses'] as const;
   const upstreamRoot = upstreamBase.replace(/\/v1$/, '');
   for (const door of doors) {
     const protocol = DOOR_PROTOCOL[door];
-    const direct = bodyFor(door, 'bench-model');
-    const common = { door, done: DONE[door], text: (all: string) => textOf(door, all) };
+    const direct = bodyFor(door, 'bench-model', stream);
+    const common = answerCheck(door, stream);
     out.push({
       ...common,
       path: `direct ${protocol}`,
@@ -135,21 +154,24 @@ function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean): Tar
       [same, 'same-protocol'],
       [other, 'translating'],
     ] as const) {
-      const b = bodyFor(door, MODEL[upstream]);
+      const b = bodyFor(door, MODEL[upstream], stream);
       out.push({
+        ...answerCheck(door, stream),
         path: `${door} door -> ${upstream}`,
-        door,
         upstream,
         kind,
         url: g.gatewayRoot + DOOR_PATH[door],
         headers: { authorization: `Bearer ${BENCH_TOKEN}`, ...b.headers },
         body: b.body,
-        done: DONE[door],
-        text: (all: string) => textOf(door, all),
       });
     }
   }
   return out;
+}
+
+/** How a door's answer is checked, streamed or not. */
+function answerCheck(door: DoorRow['door'], stream: boolean): Pick<Target, 'door' | 'done' | 'text'> {
+  return stream ? { door, done: DONE[door], text: (all) => textOf(door, all) } : { door, done: DONE_WHOLE[door], text: (all) => wholeTextOf(door, all) };
 }
 
 /** A gateway in its own process (fork), or here. */
@@ -203,6 +225,8 @@ async function runLoad(opts: {
   levels: { concurrency: number; requests: number }[];
   rounds: number;
   withProxy: boolean;
+  /** false: the requests ask for a non-streamed answer. Default true. */
+  stream?: boolean;
   only?: RegExp;
 }): Promise<DoorRow[]> {
   const upstream = await startBenchUpstream({ words: opts.words, paceMs: opts.paceMs });
@@ -211,7 +235,7 @@ async function runLoad(opts: {
   const expected = answerWords(opts.words).join('');
   const only = opts.only;
   // A filter keeps the direct paths (every ratio is over them).
-  const list = targets(upstream.baseUrl, g, opts.withProxy).filter((t) => !only || t.kind === 'direct' || only.test(t.path));
+  const list = targets(upstream.baseUrl, g, opts.withProxy, opts.stream ?? true).filter((t) => !only || t.kind === 'direct' || only.test(t.path));
 
   const one = async (t: Target, check: boolean): Promise<number> => {
     const t0 = performance.now();
@@ -304,6 +328,8 @@ export interface DoorsBenchOptions {
   paceMs?: number;
   /** Only the paths whose name matches (and the direct ones), e.g. /chat door/ when profiling. */
   only?: RegExp;
+  /** false: skip the non-streamed rows. Default true. */
+  nonStreamed?: boolean;
 }
 
 export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsReport> {
@@ -343,6 +369,24 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
           ...(opts.only ? { only: opts.only } : {}),
         })
       : [];
+  // Not streamed: saturated only (the upstream answers at once whatever the pace), no plain proxy.
+  const nonStreamed =
+    opts.nonStreamed !== false
+      ? await runLoad({
+          inProcess,
+          fastPath,
+          words,
+          paceMs: 0,
+          levels: [
+            { concurrency: 1, requests },
+            { concurrency: 50, requests },
+          ],
+          rounds: 3,
+          withProxy: false,
+          stream: false,
+          ...(opts.only ? { only: opts.only } : {}),
+        })
+      : [];
   return {
     gatewayProcess: inProcess ? 'in-process' : 'child',
     words,
@@ -350,26 +394,32 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
     loadAverage1m: { start: round1(loadStart), end: round1(os.loadavg()[0]!) },
     saturated,
     paced,
+    nonStreamed,
   };
 }
 
 /** The target, per door: at least 0.8x direct throughput over its own protocol, 50 concurrent streams, saturated. */
 export const DOOR_TARGET = 0.8;
 
-export function doorVerdicts(report: DoorsReport): { door: string; ratio: number | null; pass: boolean }[] {
+export interface DoorVerdict {
+  door: string;
+  ratio: number | null;
+  pass: boolean;
+}
+
+/** Per door: its same-protocol row at 50 concurrent against the target. */
+function verdicts(rows: DoorRow[]): DoorVerdict[] {
   return (['chat', 'messages', 'responses'] as const).map((door) => {
-    const row = report.saturated.find((r) => r.door === door && r.kind === 'same-protocol' && r.concurrency === 50);
+    const row = rows.find((r) => r.door === door && r.kind === 'same-protocol' && r.concurrency === 50);
     return { door, ratio: row?.ratio ?? null, pass: (row?.ratio ?? 0) >= DOOR_TARGET };
   });
 }
 
+export const doorVerdicts = (report: DoorsReport): DoorVerdict[] => verdicts(report.saturated);
 /** The same at provider pace (throughput is then the upstream's; the ratio shows whether the gateway keeps up). */
-export function pacedDoorVerdicts(report: DoorsReport): { door: string; ratio: number | null; pass: boolean }[] {
-  return (['chat', 'messages', 'responses'] as const).map((door) => {
-    const row = report.paced.find((r) => r.door === door && r.kind === 'same-protocol' && r.concurrency === 50);
-    return { door, ratio: row?.ratio ?? null, pass: (row?.ratio ?? 0) >= DOOR_TARGET };
-  });
-}
+export const pacedDoorVerdicts = (report: DoorsReport): DoorVerdict[] => verdicts(report.paced);
+/** The same for non-streamed answers, saturated. */
+export const nonStreamedDoorVerdicts = (report: DoorsReport): DoorVerdict[] => verdicts(report.nonStreamed);
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const flag = (name: string): boolean => process.argv.includes(`--${name}`);
@@ -382,7 +432,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     fastPath: !flag('no-fast-path'),
     ...(num('requests') ? { requests: num('requests')! } : {}),
     ...(num('pace') !== undefined ? { paceMs: num('pace')! } : {}),
+    ...(flag('no-non-streamed') ? { nonStreamed: false } : {}),
     ...(process.argv.some((a) => a.startsWith('--only=')) ? { only: new RegExp(process.argv.find((a) => a.startsWith('--only='))!.slice(7)) } : {}),
   });
-  console.log(JSON.stringify({ ...report, verdicts: doorVerdicts(report), pacedVerdicts: pacedDoorVerdicts(report) }, null, 1));
+  console.log(
+    JSON.stringify(
+      { ...report, verdicts: doorVerdicts(report), pacedVerdicts: pacedDoorVerdicts(report), nonStreamedVerdicts: nonStreamedDoorVerdicts(report) },
+      null,
+      1,
+    ),
+  );
 }
