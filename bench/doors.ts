@@ -339,25 +339,15 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
   const words = opts.words ?? 100;
   const requests = opts.requests ?? 300;
   const paceMs = opts.paceMs ?? 10;
-  const saturated = await runLoad({
-    inProcess,
-    fastPath,
-    words,
-    paceMs: 0,
-    levels: [
-      { concurrency: 1, requests },
-      { concurrency: 50, requests },
-    ],
-    rounds: 3,
-    withProxy: true,
-    ...(opts.only ? { only: opts.only } : {}),
-  });
+  const common = { inProcess, fastPath, ...(opts.only ? { only: opts.only } : {}) };
+  /** The saturated load: the upstream writes the whole answer at once. */
+  const saturatedLoad = { words, paceMs: 0, levels: [1, 50].map((concurrency) => ({ concurrency, requests })), rounds: 3 };
+  const saturated = await runLoad({ ...common, ...saturatedLoad, withProxy: true });
   // Paced: each answer takes words × paceMs, so fewer requests (and a shorter answer) keep it short.
   const paced =
     paceMs > 0
       ? await runLoad({
-          inProcess,
-          fastPath,
+          ...common,
           words: 40,
           paceMs,
           levels: [
@@ -366,27 +356,10 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
           ],
           rounds: 2,
           withProxy: false,
-          ...(opts.only ? { only: opts.only } : {}),
         })
       : [];
   // Not streamed: saturated only (the upstream answers at once whatever the pace), no plain proxy.
-  const nonStreamed =
-    opts.nonStreamed !== false
-      ? await runLoad({
-          inProcess,
-          fastPath,
-          words,
-          paceMs: 0,
-          levels: [
-            { concurrency: 1, requests },
-            { concurrency: 50, requests },
-          ],
-          rounds: 3,
-          withProxy: false,
-          stream: false,
-          ...(opts.only ? { only: opts.only } : {}),
-        })
-      : [];
+  const nonStreamed = opts.nonStreamed !== false ? await runLoad({ ...common, ...saturatedLoad, withProxy: false, stream: false }) : [];
   return {
     gatewayProcess: inProcess ? 'in-process' : 'child',
     words,
