@@ -326,6 +326,8 @@ export interface DoorsBenchOptions {
   requests?: number;
   /** Paced load: ms between upstream events (0: skip it). Default 10. */
   paceMs?: number;
+  /** Concurrency levels of the saturated load. Default [1, 50]. */
+  concurrency?: number[];
   /** Only the paths whose name matches (and the direct ones), e.g. /chat door/ when profiling. */
   only?: RegExp;
   /** false: skip the non-streamed rows. Default true. */
@@ -340,8 +342,8 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
   const requests = opts.requests ?? 300;
   const paceMs = opts.paceMs ?? 10;
   const common = { inProcess, fastPath, ...(opts.only ? { only: opts.only } : {}) };
-  /** The saturated load: the upstream writes the whole answer at once. */
-  const saturatedLoad = { words, paceMs: 0, levels: [1, 50].map((concurrency) => ({ concurrency, requests })), rounds: 3 };
+  /** The saturated load: the upstream writes the whole answer at once (non-streamed rows use it too). */
+  const saturatedLoad = { words, paceMs: 0, levels: (opts.concurrency ?? [1, 50]).map((concurrency) => ({ concurrency, requests })), rounds: 3 };
   const saturated = await runLoad({ ...common, ...saturatedLoad, withProxy: true });
   // Paced: each answer takes words × paceMs, so fewer requests (and a shorter answer) keep it short.
   const paced =
@@ -406,6 +408,15 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(num('requests') ? { requests: num('requests')! } : {}),
     ...(num('pace') !== undefined ? { paceMs: num('pace')! } : {}),
     ...(flag('no-non-streamed') ? { nonStreamed: false } : {}),
+    ...(process.argv.some((a) => a.startsWith('--concurrency='))
+      ? {
+          concurrency: process.argv
+            .find((a) => a.startsWith('--concurrency='))!
+            .slice(14)
+            .split(',')
+            .map(Number),
+        }
+      : {}),
     ...(process.argv.some((a) => a.startsWith('--only=')) ? { only: new RegExp(process.argv.find((a) => a.startsWith('--only='))!.slice(7)) } : {}),
   });
   console.log(
