@@ -1,6 +1,8 @@
 // A hostile OpenAI-protocol upstream for the attack tests: answers that never end, answers that
 // only ever send keep-alive comments, in-stream errors and malformed chunks that echo a key,
-// and redirects. Only node:http. Each behaviour is picked per request by `mode`.
+// and redirects. Only node:http. Each behaviour is picked per request by `mode`. A request that does
+// not ask for a stream gets the in-stream error and the malformed data as its whole answer (a JSON
+// error object, the bad text); the endless and keep-alive answers stream whatever was asked.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,9 +11,9 @@ export type HostileMode =
   | { kind: 'endless'; chunk?: string }
   /** SSE comments every `everyMs`, never an event. */
   | { kind: 'comments'; everyMs: number }
-  /** One text chunk, then an in-stream error event whose message is `message`. */
+  /** One text chunk, then an in-stream error event whose message is `message` (not streamed: `{error}` as the answer). */
   | { kind: 'stream-error'; message: string }
-  /** One text chunk, then a data line that is not JSON: `data`. */
+  /** One text chunk, then a data line that is not JSON: `data` (not streamed: `data` as the answer). */
   | { kind: 'malformed'; data: string }
   /** A 302 to `location` for every request. */
   | { kind: 'redirect'; location: string };
@@ -38,7 +40,9 @@ export async function startHostile(initial: HostileMode): Promise<HostileServer>
   const requests: HostileServer['requests'] = [];
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    req.resume();
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
     const m = mode;
     if (m.kind === 'redirect') {
       res.writeHead(302, { location: m.location, 'content-type': 'application/json' });
@@ -48,6 +52,19 @@ export async function startHostile(initial: HostileMode): Promise<HostileServer>
     if (req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ object: 'list', data: [{ id: 'm', object: 'model' }] }));
+      return;
+    }
+    if (m.kind === 'stream-error' || m.kind === 'malformed') {
+      req.once('end', () => {
+        if (body.includes('"stream":true')) {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write(chunkOf('Hello'));
+          res.end(`data: ${m.kind === 'malformed' ? m.data : JSON.stringify({ error: { code: 500, message: m.message } })}\n\n`);
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(m.kind === 'malformed' ? m.data : JSON.stringify({ error: { code: 500, message: m.message } }));
+        }
+      });
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -76,12 +93,6 @@ export async function startHostile(initial: HostileMode): Promise<HostileServer>
     } else if (m.kind === 'comments') {
       res.write(': keep-alive\n\n');
       timer = setInterval(() => res.write(': keep-alive\n\n'), m.everyMs);
-    } else if (m.kind === 'stream-error') {
-      res.write(chunkOf('Hello'));
-      res.end(`data: ${JSON.stringify({ error: { code: 500, message: m.message } })}\n\n`);
-    } else if (m.kind === 'malformed') {
-      res.write(chunkOf('Hello'));
-      res.end(`data: ${m.data}\n\n`);
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
