@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../jsonDepth.ts';
 import type { SwitchboardClient } from '../../core/index.ts';
-import { SwitchboardError } from '../../core/index.ts';
+import { addWarnings, SwitchboardError } from '../../core/index.ts';
 import type { ChatResult, ChatStream, StreamPart } from '../../core/index.ts';
 import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
@@ -93,7 +93,7 @@ export async function wholeAnswer(stream: ChatStream, note: { forwarded?: boolea
       forwarded = note.forwarded = p.passthrough === true;
       whole = null;
     } else if (p.type === 'raw' && forwarded) whole = p.text;
-    else if (p.type === 'warning' && warnings && !warnings.includes(p.message)) warnings.push(p.message);
+    else if (p.type === 'warning' && warnings) addWarnings(warnings, [p.message]);
   }
   const r = await stream.result;
   return { r, whole: forwarded && !r.error ? whole : null };
