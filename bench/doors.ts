@@ -382,7 +382,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(num('requests') ? { requests: num('requests')! } : {}),
     ...(num('pace') !== undefined ? { paceMs: num('pace')! } : {}),
     ...(process.argv.some((a) => a.startsWith('--concurrency='))
-      ? { concurrency: process.argv.find((a) => a.startsWith('--concurrency='))!.slice(14).split(',').map(Number) }
+      ? {
+          concurrency: process.argv
+            .find((a) => a.startsWith('--concurrency='))!
+            .slice(14)
+            .split(',')
+            .map(Number),
+        }
       : {}),
     ...(process.argv.some((a) => a.startsWith('--only=')) ? { only: new RegExp(process.argv.find((a) => a.startsWith('--only='))!.slice(7)) } : {}),
   });
