@@ -150,12 +150,7 @@ const OPENAI_TOOL_ITEMS = new Set([
   'apply_patch_call_output',
 ]);
 
-export function inputToMessages(
-  input: unknown,
-  states: StateLookup,
-  namespaced: Map<string, [string, string]>,
-  notes: ParseNotes = { warnings: [], resolvedByForwarding: [] },
-): ChatMessage[] {
+export function inputToMessages(input: unknown, states: StateLookup, namespaced: Map<string, [string, string]>, notes: ParseNotes): ChatMessage[] {
   if (typeof input === 'string') return [{ role: 'user', content: input }];
   if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
   const out: ChatMessage[] = [];
