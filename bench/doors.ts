@@ -302,6 +302,8 @@ export interface DoorsBenchOptions {
   requests?: number;
   /** Paced load: ms between upstream events (0: skip it). Default 10. */
   paceMs?: number;
+  /** Concurrency levels of the saturated load. Default [1, 50]. */
+  concurrency?: number[];
   /** Only the paths whose name matches (and the direct ones), e.g. /chat door/ when profiling. */
   only?: RegExp;
 }
@@ -318,10 +320,7 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
     fastPath,
     words,
     paceMs: 0,
-    levels: [
-      { concurrency: 1, requests },
-      { concurrency: 50, requests },
-    ],
+    levels: (opts.concurrency ?? [1, 50]).map((concurrency) => ({ concurrency, requests })),
     rounds: 3,
     withProxy: true,
     ...(opts.only ? { only: opts.only } : {}),
@@ -382,6 +381,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     fastPath: !flag('no-fast-path'),
     ...(num('requests') ? { requests: num('requests')! } : {}),
     ...(num('pace') !== undefined ? { paceMs: num('pace')! } : {}),
+    ...(process.argv.some((a) => a.startsWith('--concurrency='))
+      ? { concurrency: process.argv.find((a) => a.startsWith('--concurrency='))!.slice(14).split(',').map(Number) }
+      : {}),
     ...(process.argv.some((a) => a.startsWith('--only=')) ? { only: new RegExp(process.argv.find((a) => a.startsWith('--only='))!.slice(7)) } : {}),
   });
   console.log(JSON.stringify({ ...report, verdicts: doorVerdicts(report), pacedVerdicts: pacedDoorVerdicts(report) }, null, 1));
