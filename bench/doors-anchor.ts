@@ -24,7 +24,7 @@ import { DOOR_TARGET, doorTargets, measurePaths, startGatewaySide, type DoorRow 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 export interface DoorsAnchorOptions {
-  /** Requests per path and concurrency level (split over the rounds). Default 600. */
+  /** Requests per path and concurrency level (split over the rounds). Default 1,200: a sustained load, not one burst. */
   requests?: number;
   /** Concurrency levels. Default [200, 50]: the anchor's, then C2's. */
   concurrency?: number[];
@@ -52,7 +52,7 @@ export async function benchDoorsAnchor(opts: DoorsAnchorOptions = {}): Promise<D
   const loadStart = os.loadavg()[0]!;
   const words = 100;
   const rounds = opts.rounds ?? 3;
-  const requests = opts.requests ?? 600;
+  const requests = opts.requests ?? 1200;
   const levels = (opts.concurrency ?? [ANCHOR_CONCURRENCY, 50]).map((concurrency) => ({ concurrency, requests }));
   const text = answerWords(words).join('');
 

@@ -25,6 +25,14 @@ const PROTOCOL_OF_PATH: Record<string, UpstreamProtocol> = {
   '/v1/responses': 'openai-responses',
 };
 
+/**
+ * Idle sockets of the bench's own HTTP clients are closed before the 5 s after which Node servers
+ * (the strict fakes, the gateway) close theirs: the fakes send `Connection: keep-alive` themselves,
+ * so Node adds no `Keep-Alive: timeout=5` hint, and a client that keeps a socket longer can reuse
+ * it just as the server closes it (a request lost with "other side closed").
+ */
+export const BENCH_CLIENT_IDLE_MS = 4_000;
+
 export interface BenchGateway {
   /** Gateway root, e.g. http://127.0.0.1:4141 (doors under /v1/…). */
   gatewayRoot: string;
@@ -70,7 +78,7 @@ export async function startBenchGatewayHere(upstreams: BenchUpstreams, opts: { f
     { env: { OPENAI_API_KEY: BENCH_KEY, ANTHROPIC_API_KEY: BENCH_KEY }, frontEnd: 'bench', catalogCacheFile: null },
   );
   const gateway = await startGateway({ client, token: BENCH_TOKEN, maxConcurrent: 256, ...(opts.fastPath === false ? { fastPath: false } : {}) });
-  const up = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
+  const up = new Agent({ connections: 256, keepAliveTimeout: BENCH_CLIENT_IDLE_MS });
   const proxy = http.createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
@@ -87,7 +95,12 @@ export async function startBenchGatewayHere(upstreams: BenchUpstreams, opts: { f
           for await (const c of r.body) res.write(c);
           res.end();
         },
-        () => res.destroy(),
+        (e: unknown) => {
+          // The upstream failed: say how (a bench run stops on it), or cut the stream if it had begun.
+          if (res.headersSent) return void res.destroy();
+          const cause = e instanceof Error ? `${e.message}${(e as { code?: string }).code ? ` (${(e as { code?: string }).code})` : ''}` : String(e);
+          res.writeHead(502, { 'content-type': 'text/plain' }).end(`plain proxy: the upstream request failed: ${cause}`);
+        },
       );
     });
   });

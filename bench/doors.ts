@@ -20,7 +20,7 @@ import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { answerWords, startBenchUpstream, type UpstreamProtocol } from './door-upstream.ts';
-import { BENCH_KEY, BENCH_TOKEN, benchModels, startBenchGatewayHere, type BenchGateway, type BenchUpstreams } from './doors-gateway.ts';
+import { BENCH_CLIENT_IDLE_MS, BENCH_KEY, BENCH_TOKEN, benchModels, startBenchGatewayHere, type BenchGateway, type BenchUpstreams } from './doors-gateway.ts';
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -215,15 +215,24 @@ export interface MeasureOptions {
 /** Every path at every level, interleaved in rounds: a row per path and level. */
 export async function measurePaths(opts: MeasureOptions): Promise<DoorRow[]> {
   const { list, g, expected } = opts;
-  const caller = new Agent({ connections: Math.max(opts.warmUp.concurrency, ...opts.levels.map((l) => l.concurrency)) + 16, keepAliveTimeout: 30_000 });
+  const caller = new Agent({
+    connections: Math.max(opts.warmUp.concurrency, ...opts.levels.map((l) => l.concurrency)) + 16,
+    keepAliveTimeout: BENCH_CLIENT_IDLE_MS,
+  });
 
   const one = async (t: Target, check: boolean): Promise<number> => {
     const t0 = performance.now();
-    const res = await request(t.url, { method: 'POST', dispatcher: caller, headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body });
+    let status: number;
     let all = '';
-    for await (const c of res.body) all += (c as Buffer).toString('utf8');
+    try {
+      const res = await request(t.url, { method: 'POST', dispatcher: caller, headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body });
+      status = res.statusCode;
+      for await (const c of res.body) all += (c as Buffer).toString('utf8');
+    } catch (e) {
+      throw new Error(`bench: ${t.path} failed after ${Math.round(performance.now() - t0)} ms`, { cause: e });
+    }
     const ms = performance.now() - t0;
-    if (res.statusCode !== 200 || !all.includes(t.done)) throw new Error(`bench: ${t.path} failed: ${res.statusCode} ${all.slice(0, 300)}`);
+    if (status !== 200 || !all.includes(t.done)) throw new Error(`bench: ${t.path} failed: ${status} ${all.slice(0, 300)}`);
     if (check && t.text(all) !== expected) throw new Error(`bench: ${t.path} delivered the wrong text: ${JSON.stringify(t.text(all).slice(0, 120))}`);
     return ms;
   };
