@@ -17,6 +17,8 @@ import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
 import { renameTopLevelModel, spliceModel } from '../../src/core/providers/httpModel.ts';
+import { anthropicProtocol } from '../../src/core/providers/anthropic/anthropicModel.ts';
+import { openaiResponsesProtocol } from '../../src/core/providers/openai-responses/responsesModel.ts';
 import { waitFor } from './helpers.ts';
 
 const KEY = 'sk-fastpath-0123456789abcdef';
@@ -724,4 +726,29 @@ test("renameTopLevelModel: only the answer's own model changes, not a tool input
   // Depth 2: the event's response object, not a tool's echoed parameters deeper down.
   const ev = '{"type":"response.created","response":{"tools":[{"parameters":{"model":"m"}}], "model":"m"}}';
   assert.equal(spliceModel(ev, 'm', 2, 'p/m'), ev.replace(' "model":"m"', ' "model":"p/m"'));
+});
+
+test("renameModel of a forwarded stream's event: spliced in the text, or (when it cannot be) written from the decoder's parse without changing that parse", () => {
+  const wires = [
+    { wire: anthropicProtocol.passthrough!, ev: { event: 'message_start', data: '{"type":"message_start","message":{"model":"claude-x","usage":{}}}' } },
+    {
+      wire: openaiResponsesProtocol.passthrough!,
+      ev: { event: 'response.created', data: '{"type":"response.created","response":{"model":"gpt-x","output":[]}}' },
+    },
+  ];
+  for (const { wire, ev } of wires) {
+    const parsed = JSON.parse(ev.data) as Record<string, unknown>;
+    const spliced = wire.renameModel!(ev, 'p/m', parsed);
+    assert.equal(spliced, ev.data.replace(/"model":"[^"]+"/, '"model":"p/m"'), 'only the value changed, every other byte kept');
+    assert.equal(spliced, wire.renameModel!(ev, 'p/m'), 'the same with or without the parse');
+    // Another object beside the model's at the top level: no splice; written from the parse, which stays as it was.
+    const other = { event: ev.event, data: ev.data.replace('{"type"', '{"meta":{"model":"keep"},"type"') };
+    const before = JSON.parse(other.data) as Record<string, unknown>;
+    const parse2 = JSON.parse(other.data) as Record<string, unknown>;
+    const written = wire.renameModel!(other, 'p/m', parse2);
+    assert.deepEqual(parse2, before, "the decoder's parse is not changed");
+    const w = JSON.parse(written!) as Record<string, Record<string, unknown>>;
+    assert.equal((w.message ?? w.response)!.model, 'p/m');
+    assert.deepEqual(w.meta, { model: 'keep' });
+  }
 });

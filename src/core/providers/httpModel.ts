@@ -48,8 +48,11 @@ export interface PassthroughWire {
    */
   body(callerBody: Record<string, unknown>, wireModel: string): { body: Record<string, unknown>; keep?: (parts: readonly ModelStreamPart[]) => boolean };
   decoder(provider: string, model: string): EventDecoder;
-  /** The event's data with the answer's model name replaced by `model` (see PassthroughRequest.model); undefined: the event names none. */
-  renameModel?(ev: SseEvent, model: string): string | undefined;
+  /**
+   * The event's data with the answer's model name replaced by `model` (see PassthroughRequest.model);
+   * undefined: the event names none. `parsed`: the event's JSON when the decoder parsed it already.
+   */
+  renameModel?(ev: SseEvent, model: string, parsed?: Record<string, unknown>): string | undefined;
   /**
    * A non-streamed answer (the caller's body does not ask for a stream): its parts, from the whole
    * JSON answer, as the stream decoder would give them. Without it such a body is translated.
@@ -215,7 +218,7 @@ export class HttpLanguageModel implements LanguageModel {
           more = decoder.push(ev.data, out, ev.event);
           // After the event's parts: a cut between them (the answer cap) leaves its frame out too.
           if (keep === undefined || keep(from === 0 ? out : out.slice(from))) {
-            const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model) : undefined;
+            const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model, decoder.lastParsed) : undefined;
             out.push({ type: 'raw', text: sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed }) });
           }
         }

@@ -156,6 +156,11 @@ export interface EventDecoder {
   push(data: string, out: ModelStreamPart[], event?: string): boolean;
   /** Called when the events run out: throws if the answer was not complete. */
   end(): void;
+  /**
+   * The JSON of the event last pushed, when push parsed it (undefined when it was read through a
+   * template): the fast path reads it to rename the model instead of parsing the event again.
+   */
+  readonly lastParsed?: Record<string, unknown> | undefined;
 }
 
 /** Events in, parts out; parts decoded before an error are delivered before it. */

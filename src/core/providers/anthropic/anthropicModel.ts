@@ -21,16 +21,15 @@ export const anthropicProtocol: WireProtocol = {
     body: (caller, wireModel) => ({ body: { ...caller, model: wireModel } }),
     decoder: (provider, model) => new AnthropicStreamDecoder(provider, model),
     // Once per answer: the message_start event (a small object) is parsed and written again.
-    renameModel(ev, model) {
+    renameModel(ev, model, parsed) {
       if (ev.event !== 'message_start' && !ev.data.startsWith('{"type":"message_start"')) return undefined;
-      const msg = JSON.parse(ev.data) as { message?: { model?: unknown } };
+      const msg = (parsed ?? JSON.parse(ev.data)) as { message?: { model?: unknown } };
       if (!msg.message || typeof msg.message !== 'object') return undefined;
       // The model's value replaced in the text as received; written again only if it cannot be.
       const old = msg.message.model;
       const spliced = typeof old === 'string' && onlyNestedKey(msg, 'message') ? spliceModel(ev.data, old, 2, model) : undefined;
       if (spliced !== undefined) return spliced;
-      msg.message.model = model;
-      return JSON.stringify(msg);
+      return JSON.stringify({ ...msg, message: { ...msg.message, model } });
     },
     decodeWhole: (m, provider, model) => decodeAnthropicMessage(m, provider, model),
   },
@@ -105,6 +104,7 @@ export class AnthropicStreamDecoder implements EventDecoder {
   private textTemplate: FragmentTemplate | null = null;
   private jsonTemplate: FragmentTemplate | null = null;
   private learns = 0;
+  lastParsed: Record<string, unknown> | undefined;
 
   constructor(provider: string, model: string, opts: DecodeOptions = {}) {
     this.provider = provider;
@@ -113,6 +113,7 @@ export class AnthropicStreamDecoder implements EventDecoder {
   }
 
   push(data: string, out: ModelStreamPart[], event?: string): boolean {
+    this.lastParsed = undefined;
     if (data.length === 0) return true;
     // Most events are deltas of the open block that differ only in their string: matched without a parse.
     if (this.textTemplate !== null) {
@@ -131,6 +132,7 @@ export class AnthropicStreamDecoder implements EventDecoder {
     }
     const { provider, model } = this;
     const msg = parseEventJson(data, provider, model);
+    this.lastParsed = msg;
     const type = typeof msg.type === 'string' ? msg.type : event;
     switch (type) {
       case 'message_start': {

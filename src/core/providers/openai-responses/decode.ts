@@ -28,6 +28,8 @@ export class ResponsesStreamDecoder {
   /** Learned delta templates, one per event type at most (usually text, or arguments, or reasoning). */
   private templates: DeltaTemplate[] = [];
   private learns = 0;
+  /** See EventDecoder.lastParsed. */
+  lastParsed: Record<string, unknown> | undefined;
 
   constructor(provider: string, model: string) {
     this.provider = provider;
@@ -35,6 +37,7 @@ export class ResponsesStreamDecoder {
   }
 
   push(data: string, out: ModelStreamPart[]): boolean {
+    this.lastParsed = undefined;
     if (data.length === 0 || data === '[DONE]') return !this.ended;
     for (const t of this.templates) {
       const delta = t.match(data);
@@ -44,6 +47,7 @@ export class ResponsesStreamDecoder {
       }
     }
     const ev = parseEventJson(data, this.provider, this.model);
+    this.lastParsed = ev;
     const outputIndex = num(ev.output_index) ?? 0;
     if (typeof ev.type === 'string' && DELTA_EVENTS.has(ev.type)) {
       this.delta(ev.type, outputIndex, typeof ev.delta === 'string' ? ev.delta : '', out);

@@ -41,15 +41,14 @@ export const openaiResponsesProtocol: WireProtocol = {
     decoder: (provider, model) => new ResponsesStreamDecoder(provider, model),
     // The events that carry the response object (its start and its end): parsed, and the model's
     // value replaced in the text as received (written again from the parse only if it cannot be).
-    renameModel(ev, model) {
+    renameModel(ev, model, parsed) {
       if (ev.event === undefined ? !ev.data.includes('"response":{') : !RESPONSE_EVENTS.has(ev.event)) return undefined;
-      const e = JSON.parse(ev.data) as { type?: unknown; response?: { model?: unknown } };
+      const e = (parsed ?? JSON.parse(ev.data)) as { type?: unknown; response?: { model?: unknown } };
       if (typeof e.type !== 'string' || !RESPONSE_EVENTS.has(e.type) || !e.response || typeof e.response !== 'object') return undefined;
       const old = e.response.model;
       const spliced = typeof old === 'string' && onlyNestedKey(e, 'response') ? spliceModel(ev.data, old, 2, model) : undefined;
       if (spliced !== undefined) return spliced;
-      e.response.model = model;
-      return JSON.stringify(e);
+      return JSON.stringify({ ...e, response: { ...e.response, model } });
     },
     decodeWhole: (r, provider, model) => decodeResponseObject(r, provider, model),
   },
