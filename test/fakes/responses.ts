@@ -22,8 +22,11 @@ export interface ResponsesScenario {
 
 export interface ResponsesFake {
   baseUrl: string;
+  /** Every request received (clear it with `requests.length = 0` when a long run should not keep them). */
   requests: { path: string; body: Record<string, unknown> }[];
   enqueue(...s: ResponsesScenario[]): void;
+  /** The scenario of a request when none is enqueued (initially `{ text: 'ok' }`). */
+  setDefault(s: ResponsesScenario): void;
   close(): Promise<void>;
 }
 
@@ -159,6 +162,7 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
 export async function startResponsesFake(apiKey: string): Promise<ResponsesFake> {
   const queue: ResponsesScenario[] = [];
   const requests: ResponsesFake['requests'] = [];
+  let fallback: ResponsesScenario = { text: 'ok' };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (d: Buffer) => (raw += d.toString('utf8')));
@@ -180,7 +184,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       requests.push({ path: req.url, body });
       const problem = checkResponsesBody(body);
       if (problem) return send(problem.status, problem.body);
-      const sc = queue.shift() ?? { text: 'ok' };
+      const sc = queue.shift() ?? fallback;
       if (sc.status && sc.status !== 200)
         return send(sc.status, {
           error: {
@@ -277,6 +281,9 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     enqueue: (...s) => void queue.push(...s),
+    setDefault: (s) => {
+      fallback = s;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
