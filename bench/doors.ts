@@ -7,7 +7,8 @@
  * Two loads: saturated (the upstream writes the whole answer at once: what is measured is the
  * gateway's CPU cost) and paced (one event every few ms, as providers stream tokens: what a user
  * sees is the added latency). Then the same answer not streamed (`stream: false`: the protocol's JSON
- * answer), saturated: forwarded as received on the fast path, decoded and written again when translated. The gateway runs in its own process by default (on a machine with
+ * answer), saturated: forwarded as received on the fast path, decoded and written again when
+ * translated. The gateway runs in its own process by default (on a machine with
  * two cores, a gateway sharing the client's and the upstream's process makes every request pay
  * for all three in one thread); `inProcess` runs it here, as earlier versions of this bench did.
  * A plain proxy (bytes in, bytes out) in the gateway's process shows what one HTTP hop costs alone.
@@ -21,7 +22,7 @@ import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { answerWords, startBenchUpstream, type UpstreamProtocol } from './door-upstream.ts';
-import { BENCH_KEY, BENCH_TOKEN, startBenchGatewayHere, type BenchGateway } from './doors-gateway.ts';
+import { BENCH_CLIENT_IDLE_MS, BENCH_KEY, BENCH_TOKEN, benchModels, startBenchGatewayHere, type BenchGateway, type BenchUpstreams } from './doors-gateway.ts';
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 const round1 = (n: number): number => Math.round(n * 10) / 10;
@@ -57,7 +58,7 @@ export interface DoorsReport {
   nonStreamed: DoorRow[];
 }
 
-interface Target {
+export interface Target {
   path: string;
   door: DoorRow['door'];
   upstream: UpstreamProtocol;
@@ -74,11 +75,6 @@ interface Target {
 const DOOR_PATH = { chat: '/v1/chat/completions', messages: '/v1/messages', responses: '/v1/responses' } as const;
 /** Which door speaks which protocol, and the model that reaches each upstream protocol. */
 const DOOR_PROTOCOL: Record<DoorRow['door'], UpstreamProtocol> = { chat: 'openai', messages: 'anthropic', responses: 'openai-responses' };
-const MODEL: Record<UpstreamProtocol, string> = {
-  openai: 'openai/gpt-4o-mini',
-  anthropic: 'anthropic/claude-sonnet-4-5',
-  'openai-responses': 'openai/gpt-5-codex',
-};
 const UPSTREAM_PATH: Record<UpstreamProtocol, string> = { openai: DOOR_PATH.chat, anthropic: DOOR_PATH.messages, 'openai-responses': DOOR_PATH.responses };
 const DONE: Record<DoorRow['door'], string> = { chat: '[DONE]', messages: 'message_stop', responses: 'response.completed' };
 /** The same, not streamed: how each protocol's JSON answer says it ended. */
@@ -111,6 +107,11 @@ function wholeTextOf(door: DoorRow['door'], all: string): string {
   return (a.output ?? []).map((item) => (item.type === 'message' ? texts(item.content, 'output_text') : '')).join('');
 }
 
+/** How a door's answer is checked, streamed or not. */
+function answerCheck(door: DoorRow['door'], stream: boolean): Pick<Target, 'door' | 'done' | 'text'> {
+  return stream ? { door, done: DONE[door], text: (all) => textOf(door, all) } : { door, done: DONE_WHOLE[door], text: (all) => wholeTextOf(door, all) };
+}
+
 function bodyFor(door: DoorRow['door'], model: string, stream: boolean): { body: string; headers: Record<string, string> } {
   const msgs = [{ role: 'user', content: 'bench' }];
   if (door === 'chat') return { body: JSON.stringify({ model, stream, messages: msgs }), headers: {} };
@@ -118,22 +119,29 @@ function bodyFor(door: DoorRow['door'], model: string, stream: boolean): { body:
   return { body: JSON.stringify({ model, stream, input: 'bench' }), headers: {} };
 }
 
-function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean, stream: boolean): Target[] {
+/** Where each protocol is asked directly: the upstream's root (no /v1) and the model named in the body. */
+export type DirectUpstreams = Record<UpstreamProtocol, { root: string; model: string }>;
+
+/**
+ * The paths: each protocol direct (and through the plain proxy), then each door over its own
+ * protocol and over another. `models`: the gateway's model for each upstream protocol. `stream`
+ * false: every path asks for a non-streamed answer.
+ */
+export function doorTargets(direct: DirectUpstreams, models: Record<UpstreamProtocol, string>, g: BenchGateway, withProxy: boolean, stream = true): Target[] {
   const out: Target[] = [];
   const doors = ['chat', 'messages', 'responses'] as const;
-  const upstreamRoot = upstreamBase.replace(/\/v1$/, '');
   for (const door of doors) {
     const protocol = DOOR_PROTOCOL[door];
-    const direct = bodyFor(door, 'bench-model', stream);
+    const directBody = bodyFor(door, direct[protocol].model, stream);
     const common = answerCheck(door, stream);
     out.push({
       ...common,
       path: `direct ${protocol}`,
       upstream: protocol,
       kind: 'direct',
-      url: upstreamRoot + UPSTREAM_PATH[protocol],
-      headers: { authorization: `Bearer ${BENCH_KEY}`, ...direct.headers },
-      body: direct.body,
+      url: direct[protocol].root + UPSTREAM_PATH[protocol],
+      headers: { authorization: `Bearer ${BENCH_KEY}`, ...directBody.headers },
+      body: directBody.body,
     });
     if (withProxy)
       out.push({
@@ -142,8 +150,8 @@ function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean, stre
         upstream: protocol,
         kind: 'proxy',
         url: g.proxyRoot + UPSTREAM_PATH[protocol],
-        headers: direct.headers,
-        body: direct.body,
+        headers: directBody.headers,
+        body: directBody.body,
       });
   }
   for (const door of doors) {
@@ -154,7 +162,7 @@ function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean, stre
       [same, 'same-protocol'],
       [other, 'translating'],
     ] as const) {
-      const b = bodyFor(door, MODEL[upstream], stream);
+      const b = bodyFor(door, models[upstream], stream);
       out.push({
         ...answerCheck(door, stream),
         path: `${door} door -> ${upstream}`,
@@ -169,15 +177,10 @@ function targets(upstreamBase: string, g: BenchGateway, withProxy: boolean, stre
   return out;
 }
 
-/** How a door's answer is checked, streamed or not. */
-function answerCheck(door: DoorRow['door'], stream: boolean): Pick<Target, 'door' | 'done' | 'text'> {
-  return stream ? { door, done: DONE[door], text: (all) => textOf(door, all) } : { door, done: DONE_WHOLE[door], text: (all) => wholeTextOf(door, all) };
-}
-
-/** A gateway in its own process (fork), or here. */
-async function startGatewaySide(upstreamBase: string, inProcess: boolean, fastPath: boolean): Promise<BenchGateway> {
-  if (inProcess) return startBenchGatewayHere(upstreamBase, { fastPath });
-  const child = fork(fileURLToPath(new URL('./doors-gateway.ts', import.meta.url)), ['--child', upstreamBase, fastPath ? '' : '--no-fast-path'], {
+/** A gateway in its own process (fork of bench/doors-gateway.ts), or here. */
+export async function startGatewaySide(upstreams: BenchUpstreams, inProcess: boolean, fastPath: boolean): Promise<BenchGateway> {
+  if (inProcess) return startBenchGatewayHere(upstreams, { fastPath });
+  const child = fork(fileURLToPath(new URL('./doors-gateway.ts', import.meta.url)), ['--child', JSON.stringify(upstreams), fastPath ? '' : '--no-fast-path'], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // BENCH_GATEWAY_CPU_PROF=<dir>: a V8 CPU profile of the gateway's process (see bench/cpuprofile-summary.ts).
     execArgv: [
@@ -217,33 +220,43 @@ async function startGatewaySide(upstreamBase: string, inProcess: boolean, fastPa
   };
 }
 
-async function runLoad(opts: {
+export interface MeasureOptions {
+  /** The paths; each one's ratio is over the `direct <protocol>` path of its upstream protocol. */
+  list: Target[];
+  g: BenchGateway;
+  /** The gateway runs in the bench's process (its CPU time is then not its own). */
   inProcess: boolean;
-  fastPath: boolean;
-  words: number;
-  paceMs: number;
+  /** The answer text every path must deliver (checked on the first request of each run). */
+  expected: string;
+  /** Before the measured levels, on every path. */
+  warmUp: { concurrency: number; requests: number };
   levels: { concurrency: number; requests: number }[];
   rounds: number;
-  withProxy: boolean;
-  /** false: the requests ask for a non-streamed answer. Default true. */
-  stream?: boolean;
-  only?: RegExp;
-}): Promise<DoorRow[]> {
-  const upstream = await startBenchUpstream({ words: opts.words, paceMs: opts.paceMs });
-  const g = await startGatewaySide(upstream.baseUrl, opts.inProcess, opts.fastPath);
-  const caller = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
-  const expected = answerWords(opts.words).join('');
-  const only = opts.only;
-  // A filter keeps the direct paths (every ratio is over them).
-  const list = targets(upstream.baseUrl, g, opts.withProxy, opts.stream ?? true).filter((t) => !only || t.kind === 'direct' || only.test(t.path));
+  /** Called after each round (e.g. to let fakes forget the requests they recorded). */
+  afterRound?: () => void;
+}
+
+/** Every path at every level, interleaved in rounds: a row per path and level. */
+export async function measurePaths(opts: MeasureOptions): Promise<DoorRow[]> {
+  const { list, g, expected } = opts;
+  const caller = new Agent({
+    connections: Math.max(opts.warmUp.concurrency, ...opts.levels.map((l) => l.concurrency)) + 16,
+    keepAliveTimeout: BENCH_CLIENT_IDLE_MS,
+  });
 
   const one = async (t: Target, check: boolean): Promise<number> => {
     const t0 = performance.now();
-    const res = await request(t.url, { method: 'POST', dispatcher: caller, headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body });
+    let status: number;
     let all = '';
-    for await (const c of res.body) all += (c as Buffer).toString('utf8');
+    try {
+      const res = await request(t.url, { method: 'POST', dispatcher: caller, headers: { ...t.headers, 'content-type': 'application/json' }, body: t.body });
+      status = res.statusCode;
+      for await (const c of res.body) all += (c as Buffer).toString('utf8');
+    } catch (e) {
+      throw new Error(`bench: ${t.path} failed after ${Math.round(performance.now() - t0)} ms`, { cause: e });
+    }
     const ms = performance.now() - t0;
-    if (res.statusCode !== 200 || !all.includes(t.done)) throw new Error(`bench: ${t.path} failed: ${res.statusCode} ${all.slice(0, 300)}`);
+    if (status !== 200 || !all.includes(t.done)) throw new Error(`bench: ${t.path} failed: ${status} ${all.slice(0, 300)}`);
     if (check && t.text(all) !== expected) throw new Error(`bench: ${t.path} delivered the wrong text: ${JSON.stringify(t.text(all).slice(0, 120))}`);
     return ms;
   };
@@ -269,7 +282,8 @@ async function runLoad(opts: {
 
   try {
     // Warm-up: JIT and connection pools on every path.
-    for (const t of list) await level(t, Math.min(50, opts.levels.at(-1)!.concurrency), opts.paceMs > 0 ? 50 : 200);
+    for (const t of list) await level(t, opts.warmUp.concurrency, opts.warmUp.requests);
+    opts.afterRound?.();
     const rows: DoorRow[] = [];
     for (const { concurrency: c, requests } of opts.levels) {
       // Interleaved in rounds so a slow moment of the shared machine hits every path alike.
@@ -282,6 +296,7 @@ async function runLoad(opts: {
           a.lat.push(...x.lat);
           a.cpu += x.cpu;
         }
+        opts.afterRound?.();
       }
       for (const a of acc.values()) a.lat.sort((x, y) => x - y);
       for (const t of list) {
@@ -310,7 +325,49 @@ async function runLoad(opts: {
     return rows;
   } finally {
     await caller.close();
-    await g.close();
+  }
+}
+
+async function runLoad(opts: {
+  inProcess: boolean;
+  fastPath: boolean;
+  words: number;
+  paceMs: number;
+  levels: { concurrency: number; requests: number }[];
+  rounds: number;
+  withProxy: boolean;
+  /** false: the requests ask for a non-streamed answer. Default true. */
+  stream?: boolean;
+  only?: RegExp;
+}): Promise<DoorRow[]> {
+  const upstream = await startBenchUpstream({ words: opts.words, paceMs: opts.paceMs });
+  try {
+    const g = await startGatewaySide(upstream.baseUrl, opts.inProcess, opts.fastPath);
+    try {
+      const root = upstream.baseUrl.replace(/\/v1$/, '');
+      const at = { root, model: 'bench-model' };
+      const only = opts.only;
+      // A filter keeps the direct paths (every ratio is over them).
+      const list = doorTargets(
+        { openai: at, anthropic: at, 'openai-responses': at },
+        benchModels(upstream.baseUrl),
+        g,
+        opts.withProxy,
+        opts.stream ?? true,
+      ).filter((t) => !only || t.kind === 'direct' || only.test(t.path));
+      return await measurePaths({
+        list,
+        g,
+        inProcess: opts.inProcess,
+        expected: answerWords(opts.words).join(''),
+        warmUp: { concurrency: Math.min(50, opts.levels.at(-1)!.concurrency), requests: opts.paceMs > 0 ? 50 : 200 },
+        levels: opts.levels,
+        rounds: opts.rounds,
+      });
+    } finally {
+      await g.close();
+    }
+  } finally {
     await upstream.close();
   }
 }

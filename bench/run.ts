@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createDecodePaths, type PathId } from './decode-paths.ts';
 import { benchGateway } from './gateway.ts';
 import { benchDoors, doorVerdicts, DOOR_TARGET, nonStreamedDoorVerdicts, pacedDoorVerdicts, type DoorRow } from './doors.ts';
+import { ANCHOR_CONCURRENCY, anchorVerdicts, benchDoorsAnchor } from './doors-anchor.ts';
 import { benchRender } from './render.ts';
 import { benchToolCalls } from './tool-bench.ts';
 import { benchFailover, benchFanOut } from './router-bench.ts';
@@ -350,6 +351,27 @@ say(
   ),
 );
 
+// ---------------------------------------------------------------- C3. the doors at the issue's anchor (bench/doors-anchor.ts; alone: node bench/doors-anchor.ts)
+process.stderr.write("bench: C3. doors at the issue's anchor…\n");
+const doorsAnchor = await benchDoorsAnchor();
+const anchorVerdictList = anchorVerdicts(doorsAnchor);
+say();
+say(
+  `C3. Doors at the issue's anchor (bench/doors-anchor.ts): the same answer (${doorsAnchor.words} words) from the tests' strict fakes (each request validated, each stream encoded), direct and through each door.`,
+);
+say(
+  `   Gateway in its own process; fakes and client in the bench's; ${doorsAnchor.rounds} interleaved rounds; load average ${doorsAnchor.loadAverage1m.start} → ${doorsAnchor.loadAverage1m.end}.`,
+);
+say();
+say(doorTable(doorsAnchor.rows));
+say();
+say(
+  table(
+    [`door (same protocol, ${ANCHOR_CONCURRENCY} concurrent)`, 'x direct', 'target', 'verdict'],
+    anchorVerdictList.map((v) => [v.door, v.ratio === null ? '—' : `${v.ratio}x`, `>= ${DOOR_TARGET}x`, verdict(v.pass)]),
+  ),
+);
+
 // ---------------------------------------------------------------- D. webview rendering (bench/render.ts)
 process.stderr.write('bench: D. chat rendering in Chromium…\n');
 const rd = (await benchRender()) as {
@@ -419,6 +441,7 @@ const allTargets = [
   ...doorVerdictList.map((v) => ({ name: `${v.door} door saturated`, pass: v.pass })),
   ...(doors.paced.length ? pacedVerdictList.map((v) => ({ name: `${v.door} door paced`, pass: v.pass })) : []),
   ...(doors.nonStreamed.length ? nonStreamedVerdictList.map((v) => ({ name: `${v.door} door not streamed`, pass: v.pass })) : []),
+  ...anchorVerdictList.map((v) => ({ name: `${v.door} door at the anchor`, pass: v.pass })),
   { name: 'failover', pass: foPass },
   { name: 'render total', pass: renderRatioPass },
   { name: 'render longest task', pass: renderTaskPass },
@@ -472,6 +495,7 @@ const report = {
   },
   gateway: gw,
   doors,
+  doorsAnchor,
   render: rd,
   targets: allTargets,
 };

@@ -17,13 +17,15 @@ export class ChatStream implements AsyncIterable<StreamPart> {
   private rejectResult!: (e: unknown) => void;
   private readonly resultPromise: Promise<ChatResult>;
 
-  constructor(source: AsyncGenerator<StreamPart[], ChatResult>, controller: AbortController) {
+  /** `onSettled`: called once the result is in (or failed), e.g. to detach from a caller's signal. */
+  constructor(source: AsyncGenerator<StreamPart[], ChatResult>, controller: AbortController, onSettled?: () => void) {
     this.source = source;
     this.controller = controller;
     this.resultPromise = new Promise<ChatResult>((res, rej) => {
       this.resolveResult = res;
       this.rejectResult = rej;
     });
+    if (onSettled) this.resultPromise.then(onSettled, onSettled);
   }
 
   /** The final result; resolves (never rejects for provider errors: see `result.error`). */

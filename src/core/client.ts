@@ -187,11 +187,20 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   });
 
   const stream = (req: ChatRequest): ChatStream => {
+    // The caller's signal aborts the stream's own controller (a listener, removed when the stream
+    // settles: cheaper per request than AbortSignal.any, whose composite signals Node tracks).
     const controller = new AbortController();
-    const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
-    const full: ChatRequest = { ...req, signal };
+    const outer = req.signal;
+    let detach: (() => void) | undefined;
+    if (outer?.aborted) controller.abort(outer.reason);
+    else if (outer) {
+      const onAbort = (): void => controller.abort(outer.reason);
+      outer.addEventListener('abort', onAbort, { once: true });
+      detach = () => outer.removeEventListener('abort', onAbort);
+    }
+    const full: ChatRequest = { ...req, signal: controller.signal };
     if (full.frontEnd === undefined && options.frontEnd !== undefined) full.frontEnd = options.frontEnd;
-    return new ChatStream(router.run(full), controller);
+    return new ChatStream(router.run(full), controller, detach);
   };
 
   async function create(params: ChatCompletionCreateParams, opts?: { signal?: AbortSignal }): Promise<ChatCompletion | ChunkStream> {

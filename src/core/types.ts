@@ -210,6 +210,12 @@ export interface PassthroughRequest {
    * (maxJsonAnswerBytes) is refused as past the cap while it is read.
    */
   maxAnswerChars?: number;
+  /**
+   * Set when only a model of `protocol` can answer: the body holds what the translation cannot
+   * carry (a hosted tool only that protocol's API runs). An attempt that would translate is not
+   * sent: it is skipped with this error, and if no model could forward, the request fails with it.
+   */
+  forwardOnly?: SwitchboardError;
 }
 
 export function emptyUsage(): Usage {

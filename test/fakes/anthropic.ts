@@ -47,6 +47,32 @@ function parseArgs(s: string): unknown {
   }
 }
 
+/** The web search server tool's turn as Anthropic sends it (Scenario.webSearch): its call and its result. */
+function webSearchBlocks(a: Answer): [{ type: string; id: string; name: string; input: unknown }, unknown] | null {
+  const ws = a.sc.webSearch;
+  if (!ws) return null;
+  const id = 'srvtoolu_01FakeWebSearch0000000000';
+  return [
+    { type: 'server_tool_use', id, name: 'web_search', input: { query: ws.query } },
+    {
+      type: 'web_search_tool_result',
+      tool_use_id: id,
+      content: ws.results.map((r) => ({
+        type: 'web_search_result',
+        url: r.url,
+        title: r.title,
+        encrypted_content: 'EqgfCioIARgBFakeEncrypted',
+        page_age: null,
+      })),
+    },
+  ];
+}
+
+/** message_delta's usage: the output tokens, and the server tool requests made. */
+function finalUsage(a: Answer): Record<string, unknown> {
+  return a.sc.webSearch ? { output_tokens: a.usage.output, server_tool_use: { web_search_requests: 1 } } : { output_tokens: a.usage.output };
+}
+
 function streamEvents(a: Answer): StreamEvents {
   const events: Ev[] = [];
   const ev = (kind: Ev['kind'], name: string, data: string): void => {
@@ -81,6 +107,18 @@ function streamEvents(a: Answer): StreamEvents {
     ev('meta', 'content_block_stop', `{"type":"content_block_stop","index":${index}}`);
     index++;
   }
+  const search = webSearchBlocks(a);
+  if (search) {
+    const [use, result] = search;
+    ev('meta', 'content_block_start', `{"type":"content_block_start","index":${index},"content_block":${J({ ...use, input: {} })}}`);
+    ping();
+    ev('meta', 'content_block_delta', `{"type":"content_block_delta","index":${index},"delta":{"type":"input_json_delta","partial_json":${J(J(use.input))}}}`);
+    ev('meta', 'content_block_stop', `{"type":"content_block_stop","index":${index}}`);
+    index++;
+    ev('meta', 'content_block_start', `{"type":"content_block_start","index":${index},"content_block":${J(result)}}`);
+    ev('meta', 'content_block_stop', `{"type":"content_block_stop","index":${index}}`);
+    index++;
+  }
   if (a.pieces.length || !a.toolCall) {
     ev('meta', 'content_block_start', `{"type":"content_block_start","index":${index},"content_block":{"type":"text","text":""}}`);
     ping();
@@ -106,7 +144,7 @@ function streamEvents(a: Answer): StreamEvents {
   ev(
     'tail',
     'message_delta',
-    `{"type":"message_delta","delta":{"stop_reason":${J(a.finishReason)},"stop_sequence":${J(a.sc.stopSequence ?? null)}},"usage":{"output_tokens":${a.usage.output}}}`,
+    `{"type":"message_delta","delta":{"stop_reason":${J(a.finishReason)},"stop_sequence":${J(a.sc.stopSequence ?? null)}},"usage":${J(finalUsage(a))}}`,
   );
   if (!a.sc.omitDone) ev('tail', 'message_stop', '{"type":"message_stop"}');
   return {
@@ -123,6 +161,7 @@ function streamEvents(a: Answer): StreamEvents {
 function completion(a: Answer): unknown {
   const content: unknown[] = [];
   if (a.reasoning) content.push({ type: 'thinking', thinking: a.reasoning, signature: SIGNATURE });
+  content.push(...(webSearchBlocks(a) ?? []));
   if (a.text || !a.toolCall) content.push({ type: 'text', text: a.text });
   if (a.toolCall) content.push({ type: 'tool_use', id: a.toolCall.id, name: a.toolCall.name, input: parseArgs(a.toolCall.arguments) });
   return {
@@ -133,7 +172,7 @@ function completion(a: Answer): unknown {
     content,
     stop_reason: a.finishReason,
     stop_sequence: a.sc.stopSequence ?? null,
-    usage: { ...usageStart(a), output_tokens: a.usage.output },
+    usage: { ...usageStart(a), ...finalUsage(a) },
   };
 }
 

@@ -2,7 +2,7 @@
 // one where a wrong translation would otherwise pass: unknown parameters are a 400 ("Unknown
 // parameter"), input items are checked (a function_call_output needs its function_call earlier,
 // a reasoning item needs encrypted_content when store is false), tools need type "function" and a
-// name. Without `stream: true` the answer is the response object as JSON (the gateway's fast path
+// name, or are hosted tools with their documented fields only (web_search, file_search). Without `stream: true` the answer is the response object as JSON (the gateway's fast path
 // forwards non-streamed bodies as they are); the adapter itself always streams.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +13,8 @@ export interface ResponsesScenario {
   /** Encrypted reasoning content sent on the reasoning item (with include reasoning.encrypted_content). */
   encrypted?: string;
   toolCall?: { callId: string; name: string; arguments: string };
+  /** The hosted web search ran first (the request must declare a web_search tool): a web_search_call item before the message. */
+  webSearch?: { query: string };
   incomplete?: 'max_output_tokens' | 'content_filter';
   usage?: { input: number; output: number; cached?: number; reasoning?: number };
   status?: number;
@@ -20,8 +22,11 @@ export interface ResponsesScenario {
 
 export interface ResponsesFake {
   baseUrl: string;
+  /** Every request received (clear it with `requests.length = 0` when a long run should not keep them). */
   requests: { path: string; body: Record<string, unknown> }[];
   enqueue(...s: ResponsesScenario[]): void;
+  /** The scenario of a request when none is enqueued (initially `{ text: 'ok' }`). */
+  setDefault(s: ResponsesScenario): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +59,40 @@ const KNOWN = new Set([
   'prompt',
   'max_tool_calls',
 ]);
+
+/** Hosted tools and their documented fields besides `type`; `required` must be there. */
+const HOSTED_TOOLS: Record<string, { fields: string[]; required?: string }> = {
+  web_search: { fields: ['search_context_size', 'user_location', 'filters'] },
+  web_search_2025_08_26: { fields: ['search_context_size', 'user_location', 'filters'] },
+  web_search_preview: { fields: ['search_context_size', 'user_location'] },
+  file_search: { fields: ['vector_store_ids', 'max_num_results', 'filters', 'ranking_options'], required: 'vector_store_ids' },
+};
+const WEB_SEARCH = /^web_search/;
+
+function checkHostedTool(t: Record<string, unknown>, i: number): { status: number; body: unknown } | null {
+  const type = String(t.type);
+  const spec = HOSTED_TOOLS[type];
+  if (!spec) return bad(`Invalid value: '${type}'.`, `tools[${i}].type`, 'invalid_value');
+  for (const k of Object.keys(t))
+    if (k !== 'type' && !spec.fields.includes(k)) return bad(`Unknown parameter: 'tools[${i}].${k}'.`, `tools[${i}].${k}`, 'unknown_parameter');
+  if (spec.required && t[spec.required] === undefined)
+    return bad(`Missing required parameter: 'tools[${i}].${spec.required}'.`, `tools[${i}].${spec.required}`, 'missing_required_parameter');
+  if (t.search_context_size !== undefined && !['low', 'medium', 'high'].includes(String(t.search_context_size)))
+    return bad(
+      `Invalid value: '${String(t.search_context_size)}'. Supported values are: 'low', 'medium', and 'high'.`,
+      `tools[${i}].search_context_size`,
+      'invalid_value',
+    );
+  const loc = t.user_location as Record<string, unknown> | undefined;
+  if (loc !== undefined && (typeof loc !== 'object' || loc === null || loc.type !== 'approximate'))
+    return bad("Invalid value for 'user_location.type': expected 'approximate'.", `tools[${i}].user_location.type`, 'invalid_value');
+  const filters = t.filters as Record<string, unknown> | undefined;
+  if (WEB_SEARCH.test(type) && filters !== undefined && filters !== null && !Array.isArray(filters.allowed_domains))
+    return bad(`Invalid type for 'tools[${i}].filters.allowed_domains': expected an array of strings.`, `tools[${i}].filters.allowed_domains`, 'invalid_type');
+  if (type === 'file_search' && (!Array.isArray(t.vector_store_ids) || !t.vector_store_ids.every((v) => typeof v === 'string')))
+    return bad(`Invalid type for 'tools[${i}].vector_store_ids': expected an array of strings.`, `tools[${i}].vector_store_ids`, 'invalid_type');
+  return null;
+}
 
 function bad(message: string, param: string | null, code: string | null = null): { status: number; body: unknown } {
   return { status: 400, body: { error: { message, type: 'invalid_request_error', param, code } } };
@@ -92,18 +131,27 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
         if (!Array.isArray(raw.summary)) return bad(`Missing required parameter: 'input[${i}].summary'.`, `input[${i}].summary`);
         if (b.store === false && typeof raw.encrypted_content !== 'string')
           return bad(`Item with id '${String(raw.id)}' not found. Items are not persisted when \`store\` is set to false.`, `input[${i}]`);
+      } else if (t === 'web_search_call') {
+        if (typeof raw.id !== 'string' || typeof raw.status !== 'string' || typeof raw.action !== 'object' || raw.action === null)
+          return bad(`Missing required parameter: 'input[${i}].id' / 'status' / 'action'.`, `input[${i}]`);
       } else return bad(`Invalid value: '${String(t)}'.`, `input[${i}].type`);
     }
   }
   if (b.tools !== undefined) {
     if (!Array.isArray(b.tools)) return bad("Invalid type for 'tools'.", 'tools');
     for (const [i, t] of (b.tools as Record<string, unknown>[]).entries()) {
-      if (t.type !== 'function') return bad(`Invalid value: '${String(t.type)}'.`, `tools[${i}].type`);
+      if (t.type !== 'function') {
+        const problem = checkHostedTool(t, i);
+        if (problem) return problem;
+        continue;
+      }
       if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) return bad(`Invalid 'tools[${i}].name'.`, `tools[${i}].name`);
       if ('function' in t) return bad(`Unknown parameter: 'tools[${i}].function'.`, `tools[${i}].function`);
     }
   }
-  if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && (b.tool_choice as { type?: unknown }).type !== 'function')
+  const forced = (b.tool_choice as { type?: unknown } | undefined)?.type;
+  const hostedTypes = Array.isArray(b.tools) ? (b.tools as { type?: unknown }[]).map((t) => t.type).filter((t) => t !== 'function') : [];
+  if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && forced !== 'function' && !hostedTypes.includes(forced))
     return bad("Invalid value for 'tool_choice'.", 'tool_choice');
   const r = b.reasoning as { effort?: unknown } | undefined;
   if (r !== undefined && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort)))
@@ -114,6 +162,7 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
 export async function startResponsesFake(apiKey: string): Promise<ResponsesFake> {
   const queue: ResponsesScenario[] = [];
   const requests: ResponsesFake['requests'] = [];
+  let fallback: ResponsesScenario = { text: 'ok' };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (d: Buffer) => (raw += d.toString('utf8')));
@@ -135,7 +184,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       requests.push({ path: req.url, body });
       const problem = checkResponsesBody(body);
       if (problem) return send(problem.status, problem.body);
-      const sc = queue.shift() ?? { text: 'ok' };
+      const sc = queue.shift() ?? fallback;
       if (sc.status && sc.status !== 200)
         return send(sc.status, {
           error: {
@@ -145,6 +194,10 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
             code: sc.status === 429 ? 'rate_limit_exceeded' : null,
           },
         });
+      const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown }[]) : [];
+      // The model searches only with the tool: a scenario that searches without it is a test's mistake, said so.
+      if (sc.webSearch && !tools.some((t) => WEB_SEARCH.test(String(t.type))))
+        return send(400, bad('fake: the scenario searches the web but the request has no web_search tool', 'tools').body);
       const streamed = body.stream === true;
       if (streamed) res.writeHead(200, { 'content-type': 'text/event-stream' });
       let seq = 0;
@@ -171,6 +224,15 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         if (sc.encrypted && included) item.encrypted_content = sc.encrypted;
         ev('response.output_item.done', { output_index: oi, item });
         output.push(item);
+        oi++;
+      }
+      if (sc.webSearch) {
+        const item = { type: 'web_search_call', id: 'ws_1', status: 'in_progress' };
+        ev('response.output_item.added', { output_index: oi, item });
+        for (const step of ['in_progress', 'searching', 'completed']) ev(`response.web_search_call.${step}`, { output_index: oi, item_id: 'ws_1' });
+        const done = { ...item, status: 'completed', action: { type: 'search', query: sc.webSearch.query } };
+        ev('response.output_item.done', { output_index: oi, item: done });
+        output.push(done);
         oi++;
       }
       if (sc.text !== undefined) {
@@ -219,6 +281,9 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     enqueue: (...s) => void queue.push(...s),
+    setDefault: (s) => {
+      fallback = s;
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

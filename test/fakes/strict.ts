@@ -229,6 +229,11 @@ function validateAnthropic(b: J): string | null {
   const tools = arr(b.tools);
   for (let i = 0; i < tools.length; i++) {
     const t = tools[i];
+    if (isObj(t) && t.type !== undefined && t.type !== 'custom') {
+      const e = checkAnthropicServerTool(t, i);
+      if (e) return e;
+      continue;
+    }
     if (!isObj(t) || typeof t.name !== 'string' || !isObj(t.input_schema)) return `tools.${i}.custom.input_schema: Field required`;
     if (t.input_schema.type !== 'object') return `tools.${i}.custom.input_schema.type: Input should be 'object'`;
   }
@@ -284,6 +289,43 @@ function validateAnthropic(b: J): string | null {
   if (prevToolUses.size > 0 && msgs.length > 0) {
     // A final assistant turn with tool_use and no results is a prefill the API refuses too.
     return `messages: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${[...prevToolUses].join(', ')}`;
+  }
+  return null;
+}
+
+/**
+ * Anthropic's server tools the fakes know, as documented: each its fixed name and its optional
+ * fields (anything else: "Extra inputs are not permitted").
+ */
+const ANTHROPIC_SERVER_TOOLS: Record<string, { name: string; fields: string[] }> = {
+  web_search_20250305: { name: 'web_search', fields: ['max_uses', 'allowed_domains', 'blocked_domains', 'user_location'] },
+  web_fetch_20250910: { name: 'web_fetch', fields: ['max_uses', 'allowed_domains', 'blocked_domains', 'citations', 'max_content_tokens'] },
+  code_execution_20250522: { name: 'code_execution', fields: [] },
+  code_execution_20250825: { name: 'code_execution', fields: [] },
+};
+
+function checkAnthropicServerTool(t: J, i: number): string | null {
+  const type = String(t.type);
+  const spec = ANTHROPIC_SERVER_TOOLS[type];
+  if (!spec)
+    return `tools.${i}: Input tag '${type}' found using 'type' does not match any of the expected tags: 'custom', ${Object.keys(ANTHROPIC_SERVER_TOOLS)
+      .map((k) => `'${k}'`)
+      .join(', ')}`;
+  const at = `tools.${i}.${type}`;
+  for (const k of Object.keys(t))
+    if (k !== 'type' && k !== 'name' && k !== 'cache_control' && !spec.fields.includes(k)) return `${at}.${k}: Extra inputs are not permitted`;
+  if (t.name !== spec.name) return `${at}.name: Input should be '${spec.name}'`;
+  if (t.max_uses !== undefined && (typeof t.max_uses !== 'number' || !Number.isInteger(t.max_uses) || t.max_uses < 1))
+    return `${at}.max_uses: Input should be greater than 0`;
+  for (const k of ['allowed_domains', 'blocked_domains'])
+    if (t[k] !== undefined && (!Array.isArray(t[k]) || !(t[k] as unknown[]).every((d) => typeof d === 'string')))
+      return `${at}.${k}: Input should be a valid list`;
+  if (t.allowed_domains !== undefined && t.blocked_domains !== undefined) return `${at}: Cannot specify both allowed_domains and blocked_domains`;
+  const loc = t.user_location;
+  if (loc !== undefined) {
+    if (!isObj(loc) || loc.type !== 'approximate') return `${at}.user_location.type: Input should be 'approximate'`;
+    for (const k of Object.keys(loc))
+      if (!['type', 'city', 'region', 'country', 'timezone'].includes(k)) return `${at}.user_location.${k}: Extra inputs are not permitted`;
   }
   return null;
 }

@@ -38,6 +38,11 @@ export interface Scenario {
   chunks?: number;
   toolCall?: FakeToolCall;
   finishReason?: string;
+  /**
+   * Anthropic: the web search server tool ran first (the request must declare web_search_20250305):
+   * a server_tool_use block and its web_search_tool_result, before the text.
+   */
+  webSearch?: { query: string; results: { url: string; title: string }[] };
   /** Anthropic: the stop sequence that ended the answer (sent with finishReason "stop_sequence"). */
   stopSequence?: string;
   usage?: FakeUsage;

@@ -13,6 +13,7 @@ import { startFakeProvider } from '../fakes/server.ts';
 import { startResponsesFake, type ResponsesFake } from '../fakes/responses.ts';
 import type { FakeServer, Scenario } from '../fakes/types.ts';
 import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
+import { SwitchboardError } from '../../src/core/errors.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
@@ -27,6 +28,8 @@ const TEXT = 'The quick brown fox jumps over the lazy dog, then naps in the sun.
 const CLAUDE = 'anthropic/claude-sonnet-4-5';
 const GPT = 'openai/gpt-4o-mini';
 const RESP = 'oai/gpt-5';
+/** A Responses model, as Codex CLI uses (its API runs the hosted tools). */
+const CODEX = 'oai/gpt-5-codex';
 
 interface Rig {
   anthropic: FakeServer;
@@ -52,10 +55,10 @@ async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
       providers: [
         { id: 'anthropic', baseUrl: anthropic.baseUrl },
         { id: 'openai', baseUrl: openai.baseUrl },
-        { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5'] },
+        { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5', 'gpt-5-codex'] },
       ],
-      wireProtocols: { [RESP]: 'openai-responses' },
-      pricing: { [RESP]: { input: 1.25, output: 10 } },
+      wireProtocols: { [RESP]: 'openai-responses', [CODEX]: 'openai-responses' },
+      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10 } },
       ...config,
     },
     { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null },
@@ -817,32 +820,266 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
-  test('not forwarded: a body the door rewrote (hosted tool left out), or a model of another protocol', async () => {
+  test('not forwarded: a body the door rewrote (tool namespaces flattened), or a model of another protocol', async () => {
     const rig = await startRig();
     try {
-      rig.anthropic.enqueue({ text: 'a' }, { text: 'b' });
+      rig.responses.enqueue({ text: 'a' });
       rig.openai.enqueue({ text: 'c' });
-      const sdk = anthropicSdk(rig.fast);
-      const tools = [
-        { type: 'web_search_20250305', name: 'web_search' },
-        { name: 'read_file', input_schema: { type: 'object' as const } },
-      ] as unknown as Anthropic.Tool[];
-      await sdk.messages.stream({ model: CLAUDE, max_tokens: 100, tools, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+      const namespaced = {
+        model: RESP,
+        input: 'x',
+        tools: [{ type: 'namespace', name: 'fs', tools: [{ type: 'function', name: 'read', parameters: { type: 'object' } }] }],
+      };
+      const r = await fetch(`${rig.fast.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(namespaced),
+      });
+      assert.equal(r.status, 200, await r.text());
       assert.deepEqual(
-        rig.anthropic.requests.at(-1)!.body.tools.map((t: { name: string }) => t.name),
-        ['read_file'],
-        'the hosted tool was left out (translated), not forwarded',
+        (rig.responses.requests.at(-1)!.body.tools as { name: string }[]).map((t) => t.name),
+        ['fs__read'],
+        'the namespace was flattened (translated), not forwarded',
       );
-      await sdk.messages.create({ model: CLAUDE, max_tokens: 100, tools, messages: [{ role: 'user', content: 'x' }] });
-      assert.equal(rig.anthropic.requests.at(-1)!.body.stream, true, 'a rewritten non-streamed body is translated (the adapter streams)');
-      const m = await sdk.messages.stream({ model: GPT, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] }).finalMessage();
+      const m = await anthropicSdk(rig.fast)
+        .messages.stream({ model: GPT, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] })
+        .finalMessage();
       assert.equal(m.model, GPT, 'a Chat Completions model answers through the translating path');
       assert.ok(rig.openai.requests.at(-1)!.body.messages, 'the upstream got Chat Completions');
-      await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/messages 200')).length === 3);
+      await waitFor(() => rig.logs.filter((l) => / POST \/v1\/(messages|responses) 200/.test(l)).length === 2);
       assert.ok(!rig.logs.some((l) => l.includes('forwarded as sent')), rig.logs.join('\n'));
     } finally {
       await rig.close();
     }
+  });
+});
+
+describe('doors fast path: hosted and server tools reach a model of the door protocol as sent', () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ routes: [{ id: 'gpt-then-claude', models: [GPT, CLAUDE] }] });
+  });
+  after(() => rig.close());
+
+  const post = (g: Gateway, door: 'messages' | 'responses', body: unknown): Promise<Response> =>
+    fetch(`${g.url}/${door}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  /** The gateway's log line for the last request to `path` (written once the response is over). */
+  const lastLine = async (path: string, before: number): Promise<string> => {
+    await waitFor(() => rig.logs.slice(before).some((l) => l.includes(`POST ${path} `)));
+    return rig.logs.slice(before).findLast((l) => l.includes(`POST ${path} `))!;
+  };
+
+  const WEB_SEARCH = {
+    type: 'web_search',
+    search_context_size: 'low',
+    user_location: { type: 'approximate', country: 'GB', city: 'London' },
+    filters: { allowed_domains: ['example.com'] },
+  };
+  const READ_FILE = { type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } } };
+
+  test('responses → a Responses model (Codex on gpt-5-codex): web_search goes as sent, the web_search_call item comes back, no warning; streamed and not', async () => {
+    const body = { model: CODEX, input: 'Where does the fox nap?', tools: [WEB_SEARCH, READ_FILE] };
+    const sc = { webSearch: { query: 'fox nap' }, text: 'In the sun.' };
+    rig.responses.enqueue(sc, sc);
+    const sdk = openaiSdk(rig.fast);
+
+    let logs = rig.logs.length;
+    const { data: stream, response } = await sdk.responses
+      .create({ ...body, stream: true } as unknown as OpenAI.Responses.ResponseCreateParamsStreaming)
+      .withResponse();
+    const done: unknown[] = [];
+    const types: string[] = [];
+    for await (const e of stream) {
+      types.push(e.type);
+      if (e.type === 'response.output_item.done') done.push(e.item);
+    }
+    assert.equal(response.headers.get('x-switchboard-warnings'), null);
+    assert.deepEqual(rig.responses.requests.at(-1)!.body.tools, body.tools, 'the upstream got the hosted tool exactly');
+    assert.deepEqual(done[0], { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'fox nap' } });
+    assert.ok(types.includes('response.web_search_call.searching'), types.join());
+    assert.match(await lastLine('/v1/responses', logs), / 200 .*\(forwarded as sent\)/);
+
+    logs = rig.logs.length;
+    const res = await post(rig.fast, 'responses', body);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    const answer = (await res.json()) as { output: { type: string; action?: unknown }[] };
+    assert.deepEqual(
+      answer.output.map((o) => o.type),
+      ['web_search_call', 'message'],
+    );
+    assert.deepEqual(answer.output[0]!.action, { type: 'search', query: 'fox nap' });
+    assert.deepEqual(rig.responses.requests.at(-1)!.body.tools, body.tools);
+    assert.match(await lastLine('/v1/responses', logs), / 200 .*\(forwarded as sent\)/);
+  });
+
+  test('responses → a Chat Completions model: web_search left out with the warning, the function tool kept (translated)', async () => {
+    rig.openai.enqueue({ text: 'no search' });
+    const logs = rig.logs.length;
+    const res = await post(rig.fast, 'responses', { model: GPT, input: 'x', tools: [WEB_SEARCH, READ_FILE] });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers.get('x-switchboard-warnings')), /hosted tool \\"web_search\\" runs inside OpenAI's API and was left out/);
+    assert.deepEqual(
+      (rig.openai.requests.at(-1)!.body.tools as { function: { name: string } }[]).map((t) => t.function.name),
+      ['read_file'],
+    );
+    assert.doesNotMatch(await lastLine('/v1/responses', logs), /forwarded as sent/);
+  });
+
+  test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
+    const history = [
+      { role: 'user', content: 'Where does the fox nap?' },
+      { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'fox nap' } },
+      { role: 'assistant', content: [{ type: 'output_text', text: 'In the sun.' }] },
+      { role: 'user', content: 'Search again.' },
+    ];
+    const body = { model: CODEX, input: history, tools: [WEB_SEARCH], tool_choice: { type: 'web_search' } };
+    rig.responses.enqueue({ webSearch: { query: 'fox nap again' }, text: 'Still the sun.' });
+    const res = await post(rig.fast, 'responses', body);
+    assert.equal(res.status, 200, await res.clone().text());
+    const sent = rig.responses.requests.at(-1)!.body;
+    assert.deepEqual({ input: sent.input, tool_choice: sent.tool_choice }, { input: history, tool_choice: body.tool_choice });
+    const before = rig.openai.requests.length;
+    for (const [extra, message] of [
+      [{ input: 'x' }, /tool_choice: forces the tool type "web_search"/],
+      [{ tool_choice: 'auto' }, /input\[1\]: input item type "web_search_call" .*only a Responses model can take it/],
+    ] as const) {
+      const r = await post(rig.fast, 'responses', { ...body, ...extra, model: GPT });
+      assert.equal(r.status, 400);
+      const e = (await r.json()) as { error: { message: string; type: string } };
+      assert.equal(e.error.type, 'invalid_request_error');
+      assert.match(e.error.message, message);
+    }
+    assert.equal(rig.openai.requests.length, before, 'nothing went to the Chat Completions upstream');
+  });
+
+  test('responses: file_search goes to a Responses model as sent; to a Chat Completions model, or with the fast path off, it is refused (400, naming the tool and the fix)', async () => {
+    const fileSearch = { type: 'file_search', vector_store_ids: ['vs_1'], max_num_results: 4 };
+    rig.responses.enqueue({ text: 'from your files' });
+    const ok = await post(rig.fast, 'responses', { model: RESP, input: 'x', tools: [fileSearch] });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.deepEqual(rig.responses.requests.at(-1)!.body.tools, [fileSearch]);
+    const before = rig.openai.requests.length + rig.responses.requests.length;
+    for (const [g, model] of [
+      [rig.fast, GPT],
+      [rig.full, RESP],
+    ] as const) {
+      const r = await post(g, 'responses', { model, input: 'x', tools: [fileSearch] });
+      assert.equal(r.status, 400);
+      const e = (await r.json()) as { error: { message: string; type: string; param: string | null } };
+      assert.equal(e.error.type, 'invalid_request_error');
+      assert.equal(e.error.param, 'tools[0]');
+      assert.match(e.error.message, /^tools\[0\]: hosted tool "file_search" .*put the documents in the input, or call OpenAI directly$/);
+    }
+    assert.equal(rig.openai.requests.length + rig.responses.requests.length, before, 'nothing went upstream');
+  });
+
+  test('messages → an Anthropic model: web_search_20250305 goes as sent (streamed), its server_tool_use and web_search_tool_result blocks come back; code_execution too (not streamed)', async () => {
+    const webSearch = {
+      type: 'web_search_20250305',
+      name: 'web_search',
+      max_uses: 2,
+      allowed_domains: ['example.com'],
+      user_location: { type: 'approximate', country: 'GB' },
+    };
+    rig.anthropic.enqueue({ webSearch: { query: 'fox nap', results: [{ url: 'https://example.com/fox', title: 'Fox' }] }, text: 'In the sun.' });
+    let logs = rig.logs.length;
+    const sdk = anthropicSdk(rig.fast);
+    const { data: stream, response } = await sdk.messages
+      .stream({
+        model: CLAUDE,
+        max_tokens: 200,
+        messages: [{ role: 'user', content: 'Where does the fox nap?' }],
+        tools: [webSearch] as unknown as Anthropic.ToolUnion[],
+      })
+      .withResponse();
+    const m = await stream.finalMessage();
+    assert.equal(response.headers.get('x-switchboard-warnings'), null);
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.tools, [webSearch]);
+    assert.deepEqual(
+      m.content.map((b) => b.type),
+      ['server_tool_use', 'web_search_tool_result', 'text'],
+    );
+    assert.deepEqual((m.content[0] as Anthropic.ServerToolUseBlock).input, { query: 'fox nap' });
+    assert.equal(((m.content[1] as Anthropic.WebSearchToolResultBlock).content as Anthropic.WebSearchResultBlock[])[0]!.url, 'https://example.com/fox');
+    assert.match(await lastLine('/v1/messages', logs), / 200 .*\(forwarded as sent\)/);
+    // Not streamed: the upstream's JSON answer, its server tool blocks included.
+    rig.anthropic.enqueue({ webSearch: { query: 'fox nap', results: [{ url: 'https://example.com/fox', title: 'Fox' }] }, text: 'In the sun.' });
+    const whole = await post(rig.fast, 'messages', { model: CLAUDE, max_tokens: 200, messages: [{ role: 'user', content: 'Where?' }], tools: [webSearch] });
+    assert.equal(whole.headers.get('x-switchboard-warnings'), null);
+    const wm = (await whole.json()) as Anthropic.Message;
+    assert.deepEqual(wm.content.slice(0, 2), JSON.parse(JSON.stringify(m.content.slice(0, 2))));
+    assert.deepEqual(wm.usage.server_tool_use, { web_search_requests: 1 });
+
+    // The next turn carries the server tool's blocks back: an Anthropic model gets them as sent.
+    rig.anthropic.enqueue({ text: 'Yes.' });
+    const next = {
+      model: CLAUDE,
+      max_tokens: 200,
+      tools: [webSearch],
+      messages: [
+        { role: 'user', content: 'Where does the fox nap?' },
+        { role: 'assistant', content: m.content },
+        { role: 'user', content: 'Sure?' },
+      ],
+    };
+    const r2 = await post(rig.fast, 'messages', next);
+    assert.equal(r2.status, 200, await r2.clone().text());
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.messages, JSON.parse(JSON.stringify(next.messages)));
+
+    const codeExecution = { type: 'code_execution_20250825', name: 'code_execution' };
+    rig.anthropic.enqueue({ text: '42' });
+    logs = rig.logs.length;
+    const res = await post(rig.fast, 'messages', { model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'Compute.' }], tools: [codeExecution] });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    assert.deepEqual(((await res.json()) as Anthropic.Message).content, [{ type: 'text', text: '42' }]);
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.tools, [codeExecution]);
+    assert.match(await lastLine('/v1/messages', logs), / 200 .*\(forwarded as sent\)/);
+  });
+
+  test("messages: code_execution to an OpenAI model is refused in Anthropic's error shape; a route [OpenAI, Anthropic] is answered by the Anthropic model, the first skipped unsent", async () => {
+    const body = { max_tokens: 100, messages: [{ role: 'user', content: 'Compute.' }], tools: [{ type: 'code_execution_20250825', name: 'code_execution' }] };
+    const before = rig.openai.requests.length;
+    for (const stream of [false, true]) {
+      const r = await post(rig.fast, 'messages', { ...body, model: GPT, stream });
+      assert.equal(r.status, 400);
+      const e = (await r.json()) as { type: string; error: { type: string; message: string } };
+      assert.equal(e.type, 'error');
+      assert.equal(e.error.type, 'invalid_request_error');
+      assert.match(e.error.message, /^tools\[0\]: tool "code_execution" \(code_execution_20250825\) .*remove the tool, or call Anthropic's API directly$/);
+    }
+    rig.anthropic.enqueue({ text: '42' }, { text: '43' });
+    const res = await post(rig.fast, 'messages', { ...body, model: 'route/gpt-then-claude' });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(((await res.json()) as Anthropic.Message).content, [{ type: 'text', text: '42' }]);
+    assert.equal(rig.openai.requests.length, before, 'nothing went to the OpenAI model');
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.tools, body.tools);
+    // What the router recorded: the OpenAI model skipped with the refusal, the Anthropic model forwarded.
+    const forwardOnly = new SwitchboardError({ kind: 'bad_request', message: 'tools[0]: only forwarded' });
+    const s = rig.client.stream({
+      model: 'route/gpt-then-claude',
+      messages: [{ role: 'user', content: 'Compute.' }],
+      passthrough: { protocol: 'anthropic', body: { ...body, model: 'route/gpt-then-claude' }, forwardOnly },
+    });
+    const starts: unknown[] = [];
+    for await (const p of s) if (p.type === 'attempt-start') starts.push(p);
+    const r = await s.result;
+    assert.equal(r.error, null);
+    assert.equal(r.answeredBy, CLAUDE);
+    assert.deepEqual(
+      r.attempts.map((a) => [a.model, a.outcome, a.message ?? null]),
+      [
+        [GPT, 'skipped', 'tools[0]: only forwarded'],
+        [CLAUDE, 'ok', null],
+      ],
+    );
+    assert.deepEqual(starts, [{ type: 'attempt-start', model: CLAUDE, attempt: 1, passthrough: true }]);
+    assert.equal(rig.openai.requests.length, before);
   });
 });
 

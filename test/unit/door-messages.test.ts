@@ -355,6 +355,41 @@ describe('door /v1/messages: translation onto the core request model', () => {
     assert.throws(() => parseMessagesRequest({ ...base, mcp_servers: [{}], messages: [{ role: 'user', content: 'x' }] }), /mcp_servers/);
   });
 
+  test('server tools: left out with a warning that forwarding resolves, or forward-only (code execution, a forced server tool, server-tool blocks in the conversation)', () => {
+    const base = { model: 'm/x', max_tokens: 10, messages: [{ role: 'user', content: 'q' }] };
+    const search = parseMessagesRequest({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }] });
+    assert.deepEqual(search.warnings, ['tool "web_search" (web_search_20250305) runs inside Anthropic\'s API and was left out']);
+    assert.deepEqual(search.resolvedByForwarding, search.warnings);
+    assert.equal(search.forwardOnly, undefined);
+    const code = parseMessagesRequest({ ...base, tools: [{ type: 'code_execution_20250825', name: 'code_execution' }] });
+    assert.match(String(code.forwardOnly?.message), /^tools\[0\]: tool "code_execution" .*remove the tool/);
+    assert.equal(code.forwardOnly?.param, 'tools[0]');
+    assert.equal(code.request.tools, undefined, 'nothing of it in the translated request');
+    const forced = parseMessagesRequest({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'any' } });
+    assert.match(String(forced.forwardOnly?.message), /tool_choice: names a tool use but no tools were given/);
+    assert.throws(() => parseMessagesRequest({ ...base, tool_choice: { type: 'any' } }), /tool_choice: names a tool use but no tools were given/);
+    const history = parseMessagesRequest({
+      ...base,
+      messages: [
+        { role: 'user', content: 'q' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'q' } },
+            { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] },
+            { type: 'text', text: 'a' },
+          ],
+        },
+        { role: 'user', content: 'more' },
+      ],
+    });
+    assert.match(
+      String(history.forwardOnly?.message),
+      /^messages\[1\]\.content\[0\]: content block type "server_tool_use" .*only an Anthropic model can take it/,
+    );
+    assert.deepEqual(history.request.messages[1], { role: 'assistant', content: [{ type: 'text', text: 'a' }] });
+  });
+
   test('an unknown top-level parameter is a warning, not a silent drop', () => {
     const { warnings } = parseMessagesRequest({ model: 'm/x', max_tokens: 10, context_management: {}, messages: [{ role: 'user', content: 'x' }] });
     assert.deepEqual(warnings, ['parameter "context_management" is not understood by the gateway and was ignored']);

@@ -342,6 +342,30 @@ describe('door /v1/responses: translation onto the core request model', () => {
     ...over,
   });
 
+  test('hosted tools: left out with a warning that forwarding resolves, or forward-only (file_search, a forced hosted tool, hosted and client-tool items in the input)', () => {
+    const search = parseResponsesRequest({ model: 'm/x', input: 'q', tools: [{ type: 'web_search' }, { type: 'custom', name: 'apply_patch' }] });
+    assert.equal(search.warnings.length, 2);
+    assert.deepEqual(search.resolvedByForwarding, search.warnings);
+    assert.equal(search.forwardOnly, undefined);
+    const files = parseResponsesRequest({ model: 'm/x', input: 'q', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] });
+    assert.match(String(files.forwardOnly?.message), /^tools\[0\]: hosted tool "file_search" .*put the documents in the input/);
+    assert.equal(files.request.tools, undefined);
+    const required = parseResponsesRequest({ model: 'm/x', input: 'q', tools: [{ type: 'web_search' }], tool_choice: 'required' });
+    assert.match(String(required.forwardOnly?.message), /tool_choice: asks for a tool call but no function tools were given/);
+    assert.throws(() => parseResponsesRequest({ model: 'm/x', input: 'q', tool_choice: 'required' }), /no function tools were given/);
+    const items = parseResponsesRequest({
+      model: 'm/x',
+      input: [
+        { role: 'user', content: 'q' },
+        { type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch' },
+        { type: 'custom_tool_call_output', call_id: 'c1', output: 'done' },
+      ],
+    });
+    assert.match(String(items.forwardOnly?.message), /^input\[1\]: input item type "custom_tool_call" .*only a Responses model can take it/);
+    assert.equal(items.forwardOnly?.param, 'input[1]');
+    assert.deepEqual(items.request.messages, [{ role: 'user', content: 'q' }]);
+  });
+
   test('a namespaced call maps back to its namespace and name; max tokens reached is "incomplete"', () => {
     const p = parseResponsesRequest({ model: 'm/x', input: 'x', tools: [{ type: 'namespace', name: 'agents', tools: [{ type: 'function', name: 'spawn' }] }] });
     const r = toResponse(

@@ -103,6 +103,18 @@ describe('openai-responses upstream', () => {
     assert.equal(fake.requests.length, n);
   });
 
+  test('the fake: with none enqueued, the default scenario answers (set by setDefault); enqueued ones go first', async () => {
+    const ask = async (): Promise<string> => (await client.complete({ model: 'openai/gpt-5-codex', messages: [{ role: 'user', content: 'x' }] })).text;
+    assert.equal(await ask(), 'ok');
+    fake.setDefault({ text: 'the default answer' });
+    try {
+      fake.enqueue({ text: 'queued' });
+      assert.deepEqual([await ask(), await ask(), await ask()], ['queued', 'the default answer', 'the default answer']);
+    } finally {
+      fake.setDefault({ text: 'ok' });
+    }
+  });
+
   test('max_output_tokens reached → finish "length"', async () => {
     fake.enqueue({ text: 'cut', incomplete: 'max_output_tokens' });
     const r = await client.complete({ model: 'openai/gpt-5-codex', messages: [{ role: 'user', content: 'x' }], maxTokens: 1 });

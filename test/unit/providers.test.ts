@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { KEY, PROTOCOLS, setup, waitFor } from './helpers.ts';
 
 for (const protocol of PROTOCOLS) {
@@ -211,6 +212,30 @@ for (const protocol of PROTOCOLS) {
         assert.ok(r.text.startsWith('w1'), r.text);
         assert.ok(r.text.length < 'w1 w2 w3 w4 w5 w6 w7 w8'.length);
         await waitFor(() => s.fake.openSockets() === 0);
+      } finally {
+        await s.close();
+      }
+    });
+
+    test("the caller's signal cancels mid-stream the same way; once a stream settles it no longer listens to that signal", async () => {
+      const s = await setup(protocol);
+      try {
+        const caller = new AbortController();
+        s.fake.enqueue({ text: 'done early' });
+        const first = s.client.stream({ model: s.model, messages: [{ role: 'user', content: 'q' }], signal: caller.signal });
+        assert.equal((await first.result).text, 'done early');
+        assert.equal(getEventListeners(caller.signal, 'abort').length, 0, 'a finished stream leaves no listener on a signal the caller keeps');
+        s.fake.enqueue({ text: 'w1 w2 w3 w4 w5 w6 w7 w8', delayBetweenChunksMs: 40 });
+        const stream = s.client.stream({ model: s.model, messages: [{ role: 'user', content: 'q' }], signal: caller.signal });
+        let n = 0;
+        for await (const p of stream) if (p.type === 'text-delta' && ++n === 2) caller.abort();
+        const r = await stream.result;
+        assert.equal(r.error?.kind, 'aborted');
+        assert.ok(r.text.startsWith('w1') && r.text.length < 'w1 w2 w3 w4 w5 w6 w7 w8'.length, r.text);
+        assert.equal(stream.signal.aborted, true, "the stream's own signal says it was aborted");
+        // Already aborted: the stream never starts.
+        const late = s.client.stream({ model: s.model, messages: [{ role: 'user', content: 'q' }], signal: caller.signal });
+        assert.equal((await late.result).error?.kind, 'aborted');
       } finally {
         await s.close();
       }

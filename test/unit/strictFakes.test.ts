@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol } from '../fakes/types.ts';
+import { checkResponsesBody } from '../fakes/responses.ts';
 
 async function post(protocol: FakeProtocol, body: unknown, model = 'gemini-3-pro-preview'): Promise<{ status: number; message: string }> {
   const fake = await startFakeProvider(protocol);
@@ -88,6 +89,32 @@ describe('strict Anthropic fake', () => {
     const r = await post('anthropic', { ...base, seed: 1, messages: [{ role: 'user', content: 'q' }] });
     assert.equal(r.status, 400);
     assert.match(r.message, /seed: Extra inputs are not permitted/);
+  });
+  test('server tools as documented are accepted (web_search_20250305 with its options, code_execution_20250825); malformed ones: 400', async () => {
+    const messages = [{ role: 'user', content: 'q' }];
+    const webSearch = {
+      type: 'web_search_20250305',
+      name: 'web_search',
+      max_uses: 3,
+      allowed_domains: ['example.com'],
+      user_location: { type: 'approximate', city: 'Paris', country: 'FR', timezone: 'Europe/Paris' },
+      cache_control: { type: 'ephemeral' },
+    };
+    const codeExecution = { type: 'code_execution_20250825', name: 'code_execution' };
+    assert.equal((await post('anthropic', { ...base, messages, tools: [webSearch, codeExecution] })).status, 200);
+    const cases: [unknown, RegExp][] = [
+      [{ ...webSearch, name: 'search' }, /tools\.0\.web_search_20250305\.name: Input should be 'web_search'/],
+      [{ ...webSearch, blocked_domains: ['x.com'] }, /Cannot specify both allowed_domains and blocked_domains/],
+      [{ ...webSearch, max_uses: 0 }, /max_uses: Input should be greater than 0/],
+      [{ ...webSearch, user_location: { type: 'exact' } }, /user_location\.type: Input should be 'approximate'/],
+      [{ ...codeExecution, timeout: 5 }, /tools\.0\.code_execution_20250825\.timeout: Extra inputs are not permitted/],
+      [{ type: 'web_search_29990101', name: 'web_search' }, /Input tag 'web_search_29990101' found using 'type' does not match/],
+    ];
+    for (const [tool, message] of cases) {
+      const r = await post('anthropic', { ...base, messages, tools: [tool] });
+      assert.equal(r.status, 400, JSON.stringify(tool));
+      assert.match(r.message, message);
+    }
   });
   test('non-alternating roles: 400', async () => {
     const r = await post('anthropic', {
@@ -178,5 +205,35 @@ describe('strict Gemini fake', () => {
     });
     assert.equal(r.status, 400);
     assert.match(r.message, /Unknown name "additionalProperties"/);
+  });
+});
+
+describe('strict Responses fake', () => {
+  const base = { model: 'gpt-5', input: 'q' };
+  const message = (b: Record<string, unknown>): string | null => {
+    const r = checkResponsesBody(b);
+    return r && (r.body as { error: { message: string } }).error.message;
+  };
+  test('hosted tools as documented are accepted (web_search with its options, file_search); a forced hosted tool too', () => {
+    const webSearch = {
+      type: 'web_search',
+      search_context_size: 'high',
+      user_location: { type: 'approximate', country: 'US', city: 'Boston', region: 'MA', timezone: 'America/New_York' },
+      filters: { allowed_domains: ['example.com'] },
+    };
+    assert.equal(message({ ...base, tools: [webSearch, { type: 'file_search', vector_store_ids: ['vs_1'] }], tool_choice: { type: 'web_search' } }), null);
+    assert.equal(message({ ...base, tools: [{ type: 'web_search' }] }), null);
+  });
+  test("malformed hosted tools: OpenAI's 400 naming the parameter", () => {
+    const cases: [unknown, RegExp][] = [
+      [{ type: 'web_search', search_context_size: 'huge' }, /Invalid value: 'huge'\. Supported values are: 'low', 'medium', and 'high'\./],
+      [{ type: 'web_search', max_uses: 2 }, /Unknown parameter: 'tools\[0\]\.max_uses'\./],
+      [{ type: 'web_search', user_location: { country: 'US' } }, /user_location\.type/],
+      [{ type: 'web_search', filters: { allowed_domains: 'example.com' } }, /filters\.allowed_domains/],
+      [{ type: 'file_search' }, /Missing required parameter: 'tools\[0\]\.vector_store_ids'\./],
+      [{ type: 'web_search_29990101' }, /Invalid value: 'web_search_29990101'\./],
+    ];
+    for (const [tool, m] of cases) assert.match(String(message({ ...base, tools: [tool] })), m, JSON.stringify(tool));
+    assert.match(String(message({ ...base, tools: [{ type: 'web_search' }], tool_choice: { type: 'file_search' } })), /Invalid value for 'tool_choice'/);
   });
 });

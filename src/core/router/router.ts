@@ -82,7 +82,9 @@ export interface AnswerLimits {
 
 type AttemptOutcome =
   | { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number }
-  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number };
+  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number }
+  /** Not sent: the model would translate a request only its own protocol can take (PassthroughRequest.forwardOnly). */
+  | { ok: false; skipped: SwitchboardError };
 
 export class Router {
   private readonly d: RouterDeps;
@@ -209,6 +211,8 @@ export class Router {
     }
 
     let lastError: SwitchboardError | null = null;
+    /** Set when a model was skipped because it would have translated a forward-only request. */
+    let forwardOnly: SwitchboardError | null = null;
     let attemptNo = 0;
     for (let i = 0; i < usable.length; i++) {
       const cand = usable[i]!;
@@ -221,6 +225,13 @@ export class Router {
       for (let retry = 0; ; retry++) {
         attemptNo++;
         const outcome: AttemptOutcome = yield* this.attempt(cand.id, req, plan.watchdogMs, attemptNo);
+        if ('skipped' in outcome) {
+          attemptNo--;
+          forwardOnly = outcome.skipped;
+          this.d.cooldowns.release(cand.id);
+          attempts.push({ model: cand.id, outcome: 'skipped', durationMs: 0, message: outcome.skipped.detail });
+          break;
+        }
         const durationMs = clock.now() - outcome.started;
         if (outcome.ttftMs !== null && firstShownAt === null) firstShownAt = outcome.started + outcome.ttftMs;
         if (outcome.ok) {
@@ -294,6 +305,7 @@ export class Router {
     }
     const error =
       lastError ??
+      forwardOnly ??
       new SwitchboardError({
         kind: 'overloaded',
         message: `every model of ${req.model} is cooling down after repeated failures`,
@@ -419,6 +431,7 @@ export class Router {
     let source: AsyncIterable<ModelStreamPart[]> | null = null;
     let passthrough = false;
     let setupError: unknown = null;
+    let skipped: SwitchboardError | null = null;
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
@@ -435,14 +448,17 @@ export class Router {
         cancelWatchdog?.();
         cancelWatchdog = null;
       }
-      source = forwarded ?? (model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request)));
+      // Only a model of the body's protocol can take it: this one would translate it, so it is not sent.
+      if (!passthrough && pass?.forwardOnly) skipped = pass.forwardOnly;
+      else source = forwarded ?? (model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request)));
     } catch (e) {
       setupError = e;
     }
-    yield [
-      passthrough ? { type: 'attempt-start', model: id, attempt: attemptNo, passthrough: true } : { type: 'attempt-start', model: id, attempt: attemptNo },
-    ];
     try {
+      if (skipped) return { ok: false, skipped };
+      yield [
+        passthrough ? { type: 'attempt-start', model: id, attempt: attemptNo, passthrough: true } : { type: 'attempt-start', model: id, attempt: attemptNo },
+      ];
       if (source === null) throw setupError;
       const batches = source;
       for await (const batch of batches) {

@@ -62,6 +62,8 @@ export async function countTokens(ctx: DoorContext, req: IncomingMessage, res: S
   let parsed;
   try {
     parsed = parseMessagesRequest(body);
+    // The count is of the translated request: what only a forwarded one can carry is refused, as today.
+    if (parsed.forwardOnly) throw parsed.forwardOnly;
   } catch (e) {
     if (e instanceof DoorRefusal) return ctx.send(req, res, door.error(refusalError(e)));
     throw e;

@@ -1,10 +1,11 @@
 /**
  * Anthropic Messages request (POST /v1/messages) → the core request model. Exact or refused:
  * every block type maps onto a core part, or the request is answered 400 naming the block.
- * Server-side tools that only add sources (web search, web fetch) have no equivalent behind
- * another provider: they are left out with a warning, the agent keeps working. Those whose absence
- * would change the answer (code execution, Anthropic-defined client tools without a schema, MCP
- * toolsets, and a tool_choice forcing a left-out tool) are refused, naming the tool and the fix.
+ * Server-side tools go to an Anthropic model as sent (the fast path forwards the body). Translated
+ * for another model, those that only add sources (web search, web fetch) are left out with a
+ * warning, the agent keeps working; those whose absence would change the answer (code execution,
+ * Anthropic-defined client tools without a schema, MCP toolsets, a tool_choice forcing a left-out
+ * tool, server-tool blocks in the conversation) are refused, naming the tool and the fix.
  */
 import type {
   AssistantContent,
@@ -19,7 +20,7 @@ import type {
   ToolResultPart,
   UserContent,
 } from '../../core/index.ts';
-import { argsText, DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
+import { argsText, DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
 import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
@@ -131,8 +132,21 @@ function toolResult(b: Record<string, unknown>, param: string): ToolResultPart {
   return part;
 }
 
-function assistantBlock(b: unknown, param: string, states: StateLookup): AssistantContent {
+/** Blocks of a server tool's turn (its call, its result), run inside Anthropic's API: an Anthropic model takes them as sent. */
+const SERVER_TOOL_BLOCK = /^(server_tool_use|mcp_tool_use|container_upload)$|_tool_result$/;
+
+function assistantBlock(b: unknown, param: string, states: StateLookup, notes: ParseNotes): AssistantContent | null {
   if (!isObject(b)) throw new DoorRefusal(`${param}: expected a content block object`, { param });
+  if (typeof b.type === 'string' && SERVER_TOOL_BLOCK.test(b.type)) {
+    onlyForwarded(
+      notes,
+      new DoorRefusal(
+        `${param}: content block type "${b.type}" is a server tool's turn, run inside Anthropic's API; only an Anthropic model can take it (the gateway forwards it as sent): answer with an Anthropic model, or start a new conversation`,
+        { param },
+      ),
+    );
+    return null;
+  }
   switch (b.type) {
     case 'text':
       return textPart(b, param);
@@ -156,7 +170,7 @@ function assistantBlock(b: unknown, param: string, states: StateLookup): Assista
   }
 }
 
-function messages(raw: unknown, states: StateLookup): ChatMessage[] {
+function messages(raw: unknown, states: StateLookup, notes: ParseNotes): ChatMessage[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new DoorRefusal('messages: expected a non-empty array', { param: 'messages' });
   const out: ChatMessage[] = [];
   raw.forEach((m, i) => {
@@ -178,7 +192,8 @@ function messages(raw: unknown, states: StateLookup): ChatMessage[] {
     } else if (m.role === 'assistant') {
       if (typeof content === 'string') return void out.push({ role: 'assistant', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
-      out.push({ role: 'assistant', content: content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, states)) });
+      const blocks = content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, states, notes));
+      out.push({ role: 'assistant', content: blocks.filter((b) => b !== null) });
     } else if (m.role === 'system') {
       // Claude Code sends mid-conversation system messages (agent listings, reminders) this way.
       if (typeof content === 'string') return void out.push({ role: 'system', content });
@@ -196,7 +211,8 @@ function messages(raw: unknown, states: StateLookup): ChatMessage[] {
   return out;
 }
 
-function tools(raw: unknown, warnings: string[], leftOut?: Set<string>): ToolDefinition[] | undefined {
+/** The client's tools; `hosted` gets the names of the Anthropic-defined ones (not translated). */
+function tools(raw: unknown, notes: ParseNotes, hosted: Set<string>): ToolDefinition[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw new DoorRefusal('tools: expected an array', { param: 'tools' });
   const out: ToolDefinition[] = [];
@@ -204,13 +220,15 @@ function tools(raw: unknown, warnings: string[], leftOut?: Set<string>): ToolDef
     const param = `tools[${i}]`;
     if (!isObject(t)) throw new DoorRefusal(`${param}: expected an object`, { param });
     if (t.type !== undefined && t.type !== 'custom' && t.type !== null) {
+      const name = String(t.name ?? t.type);
+      hosted.add(name);
       const refused = REFUSED_TOOLS.find(([re]) => re.test(String(t.type)));
       if (refused)
-        throw new DoorRefusal(`${param}: tool "${String(t.name ?? t.type)}" (${String(t.type)}) is not supported by the Switchboard gateway: ${refused[1]}`, {
-          param,
-        });
-      warnings.push(`tool "${String(t.name ?? t.type)}" (${String(t.type)}) runs inside Anthropic's API and was left out`);
-      leftOut?.add(String(t.name ?? t.type));
+        onlyForwarded(
+          notes,
+          new DoorRefusal(`${param}: tool "${name}" (${String(t.type)}) is not supported by the Switchboard gateway: ${refused[1]}`, { param }),
+        );
+      else leftOut(notes, `tool "${name}" (${String(t.type)}) runs inside Anthropic's API and was left out`);
       return;
     }
     const name = need(typeof t.name === 'string' && t.name !== '', t.name as string, `${param}.name`, 'expected a non-empty string');
@@ -278,7 +296,7 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
 export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
-  const resolvedByForwarding = [...unknown];
+  const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
   const maxTokens = optNumber(body, 'max_tokens');
   if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
     throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
@@ -295,25 +313,32 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   } else if (body.system !== undefined && body.system !== null)
     throw new DoorRefusal('system: expected a string or an array of text blocks', { param: 'system' });
   const states = lookup(model);
-  const turns = messages(body.messages, states);
+  const turns = messages(body.messages, states, notes);
   restoreTextState(turns, states);
   msgs.push(...turns);
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
-  const leftOut = new Set<string>();
-  const t = tools(body.tools, warnings, leftOut);
+  const hosted = new Set<string>();
+  const t = tools(body.tools, notes, hosted);
   if (t && t.length) request.tools = t;
   const tc = toolChoice(body.tool_choice);
-  // Forcing a tool the gateway left out would make the model answer without what was asked for.
+  // Forcing a tool the translation leaves out would make the model answer without what was asked for.
   const forced = tc.choice && typeof tc.choice === 'object' ? tc.choice.name : null;
-  if (forced !== null && leftOut.has(forced) && !t?.some((d) => d.name === forced))
-    throw new DoorRefusal(
-      `tool_choice: forces "${forced}", a server tool that runs inside Anthropic's API and that the gateway leaves out; use {"type": "auto"} or call Anthropic's API directly`,
-      { param: 'tool_choice' },
+  if (forced !== null && hosted.has(forced) && !t?.some((d) => d.name === forced))
+    onlyForwarded(
+      notes,
+      new DoorRefusal(
+        `tool_choice: forces "${forced}", a server tool that runs inside Anthropic's API and that the gateway leaves out; use {"type": "auto"} or call Anthropic's API directly`,
+        { param: 'tool_choice' },
+      ),
     );
-  if (tc.choice && request.tools) request.toolChoice = tc.choice;
-  else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none')
-    throw new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });
+  else if (tc.choice && request.tools) request.toolChoice = tc.choice;
+  else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none') {
+    const refusal = new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });
+    // Only server tools: an Anthropic model can use them.
+    if (!hosted.size) throw refusal;
+    onlyForwarded(notes, refusal);
+  }
   if (tc.parallel === false) request.parallelToolCalls = false;
   const temperature = optNumber(body, 'temperature', 'temperature', [0, 1]);
   if (temperature !== undefined) request.temperature = temperature;
@@ -322,9 +347,7 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   const topK = optNumber(body, 'top_k');
   if (topK !== undefined) {
     request.providerOptions = { anthropic: { top_k: topK } };
-    const w = "top_k is honoured only when the answering model speaks Anthropic's protocol";
-    warnings.push(w);
-    resolvedByForwarding.push(w);
+    leftOut(notes, "top_k is honoured only when the answering model speaks Anthropic's protocol");
   }
   if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
     if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string'))
@@ -341,5 +364,5 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   if (format) request.responseFormat = format;
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
     throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
-  return { model, request, stream: body.stream === true, warnings, resolvedByForwarding };
+  return { model, request, stream: body.stream === true, ...notes };
 }

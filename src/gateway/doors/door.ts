@@ -27,6 +27,27 @@ export interface DoorRequest {
    * the client sent it. Such a request may still be forwarded, and its answer does not repeat them.
    */
   resolvedByForwarding?: string[];
+  /**
+   * What the translation would refuse but a model of the door's own protocol takes as sent (a
+   * hosted tool only that protocol's API runs, a forced one, their items in the conversation):
+   * the request can be answered only forwarded (PassthroughRequest.forwardOnly), else it is refused
+   * with this. The first such refusal found.
+   */
+  forwardOnly?: DoorRefusal;
+}
+
+/** What a parse notes besides the request (the fields of DoorRequest it fills as it goes). */
+export type ParseNotes = Required<Pick<DoorRequest, 'warnings' | 'resolvedByForwarding'>> & Pick<DoorRequest, 'forwardOnly'>;
+
+/** Left out of the translated request, said in `warning`; a model of the door's protocol gets it as sent. */
+export function leftOut(notes: ParseNotes, warning: string): void {
+  notes.warnings.push(warning);
+  notes.resolvedByForwarding.push(warning);
+}
+
+/** Refused for a translated request; a model of the door's protocol gets it as sent (DoorRequest.forwardOnly). */
+export function onlyForwarded(notes: ParseNotes, refusal: DoorRefusal): void {
+  notes.forwardOnly ??= refusal;
 }
 
 /** A door's error response: its own body shape and status. */

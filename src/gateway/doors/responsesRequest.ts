@@ -2,10 +2,13 @@
  * OpenAI Responses request (POST /v1/responses) → the core request model. Input items map onto
  * messages by role: `function_call` items join the assistant turn, `function_call_output` items
  * become tool results, `reasoning` items become reasoning parts (their encrypted content is the
- * provider's signature). Hosted web search has no equivalent behind another provider: left out
- * with a warning; hosted tools whose absence would change the answer (file_search,
- * code_interpreter, image_generation, mcp, computer use) are refused, naming the fix. `namespace` groups are flattened into function
- * tools named `<namespace>__<tool>` (a name every upstream accepts), and calls are mapped back.
+ * provider's signature). Hosted tools go to a Responses model as sent (the fast path forwards the
+ * body). Translated for another model, hosted web search (and the client tool types only OpenAI
+ * models call) are left out with a warning; hosted tools whose absence would change the answer
+ * (file_search, code_interpreter, image_generation, mcp, computer use), a tool_choice forcing one,
+ * and those tools' items in the input are refused, naming the fix. `namespace` groups are flattened
+ * into function tools named `<namespace>__<tool>` (a name every upstream accepts), and calls are
+ * mapped back (such a body is never forwarded).
  */
 import type {
   AssistantContent,
@@ -18,7 +21,7 @@ import type {
   ToolDefinition,
   UserContent,
 } from '../../core/index.ts';
-import { DoorRefusal, isObject, need, openBody, optNumber, optString, type DoorRequest } from './door.ts';
+import { DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
 import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 /** Upstreams accept `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini): a namespace joins with "__". */
@@ -122,7 +125,32 @@ function pushAssistant(out: ChatMessage[], parts: AssistantContent[]): void {
   } else out.push({ role: 'assistant', content: parts });
 }
 
-export function inputToMessages(input: unknown, states: StateLookup, namespaced: Map<string, [string, string]>): ChatMessage[] {
+/**
+ * Input items of tools OpenAI's API runs, or that only OpenAI models call (their calls and outputs):
+ * a Responses model takes them as sent; the translation has no part for them.
+ */
+const OPENAI_TOOL_ITEMS = new Set([
+  'web_search_call',
+  'file_search_call',
+  'code_interpreter_call',
+  'image_generation_call',
+  'mcp_list_tools',
+  'mcp_call',
+  'mcp_approval_request',
+  'mcp_approval_response',
+  'computer_call',
+  'computer_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'local_shell_call',
+  'local_shell_call_output',
+  'shell_call',
+  'shell_call_output',
+  'apply_patch_call',
+  'apply_patch_call_output',
+]);
+
+export function inputToMessages(input: unknown, states: StateLookup, namespaced: Map<string, [string, string]>, notes: ParseNotes): ChatMessage[] {
   if (typeof input === 'string') return [{ role: 'user', content: input }];
   if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
   const out: ChatMessage[] = [];
@@ -131,6 +159,14 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
     const param = `input[${i}]`;
     if (!isObject(item)) throw new DoorRefusal(`${param}: expected an object`, { param });
     const type = item.type ?? 'message';
+    if (typeof type === 'string' && OPENAI_TOOL_ITEMS.has(type))
+      return onlyForwarded(
+        notes,
+        new DoorRefusal(
+          `${param}: input item type "${type}" belongs to a tool only OpenAI's API runs or only OpenAI models call; only a Responses model can take it (the gateway forwards it as sent): answer with an OpenAI Responses model, or start a new conversation`,
+          { param },
+        ),
+      );
     switch (type) {
       case 'message': {
         const role = item.role;
@@ -204,7 +240,7 @@ function functionTool(t: Record<string, unknown>, param: string, name: string): 
   return def;
 }
 
-export function parseTools(raw: unknown, warnings: string[], namespaced: Map<string, [string, string]>): ToolDefinition[] {
+export function parseTools(raw: unknown, notes: ParseNotes, namespaced: Map<string, [string, string]>): ToolDefinition[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new DoorRefusal('tools: expected an array', { param: 'tools' });
   const out: ToolDefinition[] = [];
@@ -219,7 +255,7 @@ export function parseTools(raw: unknown, warnings: string[], namespaced: Map<str
       inner.forEach((f, j) => {
         const p = `${param}.tools[${j}]`;
         if (!isObject(f) || (f.type !== undefined && f.type !== 'function')) {
-          warnings.push(`tool ${p} in namespace "${ns}" is not a function tool and was left out`);
+          notes.warnings.push(`tool ${p} in namespace "${ns}" is not a function tool and was left out`);
           return;
         }
         const name = need(typeof f.name === 'string' && f.name !== '', f.name as string, `${p}.name`, 'expected a non-empty string');
@@ -232,12 +268,13 @@ export function parseTools(raw: unknown, warnings: string[], namespaced: Map<str
     } else {
       const type = String(t.type);
       const refused = REFUSED_HOSTED_TOOLS[type];
-      if (refused) throw new DoorRefusal(`${param}: hosted tool "${type}" is not supported by the Switchboard gateway: ${refused}`, { param });
-      if (CLIENT_TOOL_TYPES.has(type))
-        warnings.push(
+      if (refused) onlyForwarded(notes, new DoorRefusal(`${param}: hosted tool "${type}" is not supported by the Switchboard gateway: ${refused}`, { param }));
+      else if (CLIENT_TOOL_TYPES.has(type))
+        leftOut(
+          notes,
           `tool "${String(t.name ?? type)}" (${type}) has no equivalent the gateway can translate and was left out; the model can use the function tools`,
         );
-      else warnings.push(`hosted tool "${type}" runs inside OpenAI's API and was left out`);
+      else leftOut(notes, `hosted tool "${type}" runs inside OpenAI's API and was left out`);
     }
   });
   return out;
@@ -260,7 +297,7 @@ const REFUSED_HOSTED_TOOLS: Record<string, string> = {
 /** Tools the client runs (not hosted) that only OpenAI models call in their own item types: left out, the agent's function tools remain. */
 const CLIENT_TOOL_TYPES = new Set(['custom', 'local_shell', 'shell', 'apply_patch']);
 
-function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>): ToolChoice | undefined {
+function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>, notes: ParseNotes): ToolChoice | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (raw === 'auto' || raw === 'none' || raw === 'required') return raw;
   if (isObject(raw) && raw.type === 'function' && typeof raw.name === 'string') {
@@ -270,9 +307,12 @@ function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>): To
   if (isObject(raw) && raw.type === 'allowed_tools')
     throw new DoorRefusal('tool_choice: "allowed_tools" is not supported by this gateway; send only the allowed tools instead', { param: 'tool_choice' });
   if (isObject(raw) && typeof raw.type === 'string' && raw.type !== 'function')
-    throw new DoorRefusal(
-      `tool_choice: forces the tool type "${raw.type}"${typeof raw.name === 'string' ? ` ("${raw.name}")` : ''}, which the gateway leaves out; use "auto" or "required" with function tools, or call OpenAI directly`,
-      { param: 'tool_choice' },
+    return void onlyForwarded(
+      notes,
+      new DoorRefusal(
+        `tool_choice: forces the tool type "${raw.type}"${typeof raw.name === 'string' ? ` ("${raw.name}")` : ''}, which the gateway leaves out; use "auto" or "required" with function tools, or call OpenAI directly`,
+        { param: 'tool_choice' },
+      ),
     );
   throw new DoorRefusal('tool_choice: must be "auto", "none", "required" or {"type":"function","name":...}', { param: 'tool_choice' });
 }
@@ -302,23 +342,29 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
 export function parseResponsesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
+  const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
   const namespaced = new Map<string, [string, string]>();
-  const tools = parseTools(body.tools, warnings, namespaced);
+  const tools = parseTools(body.tools, notes, namespaced);
   const messages: ChatMessage[] = [];
   const instructions = optString(body, 'instructions');
   if (instructions) messages.push({ role: 'system', content: instructions });
   if (body.input === undefined || body.input === null) throw new DoorRefusal('input: required', { param: 'input' });
   const states = lookup(model);
-  const conversation = inputToMessages(body.input, states, namespaced);
+  const conversation = inputToMessages(body.input, states, namespaced, notes);
   restoreTextState(conversation, states);
   messages.push(...conversation);
 
   const request: DoorRequest['request'] = { messages };
   if (tools.length) request.tools = tools;
-  const choice = toolChoice(body.tool_choice, namespaced);
+  const choice = toolChoice(body.tool_choice, namespaced, notes);
   if (choice && (tools.length || choice === 'none' || choice === 'auto')) {
     if (tools.length) request.toolChoice = choice;
-  } else if (choice) throw new DoorRefusal('tool_choice: asks for a tool call but no function tools were given', { param: 'tool_choice' });
+  } else if (choice) {
+    const refusal = new DoorRefusal('tool_choice: asks for a tool call but no function tools were given', { param: 'tool_choice' });
+    // Only hosted tools: a Responses model can call them.
+    if (!Array.isArray(body.tools) || !body.tools.length) throw refusal;
+    onlyForwarded(notes, refusal);
+  }
   if (body.parallel_tool_calls === false) request.parallelToolCalls = false;
   const format = textFormat(body.text);
   if (format) request.responseFormat = format;
@@ -362,8 +408,7 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
     model,
     request,
     stream: body.stream === true,
-    warnings,
-    resolvedByForwarding: unknown,
+    ...notes,
     previousResponseId: previous,
     store: body.store !== false,
     namespaced,

@@ -123,6 +123,10 @@ export async function serveDoor(
   // about what the translation could not carry do not hold for it: the upstream gets all of it.
   const resolved = new Set(parsed.resolvedByForwarding ?? []);
   const forwardable = ctx.fastPath && parsed.forwardable !== false && isObject(json) && parsed.warnings.every((w) => resolved.has(w));
+  // What only the door's own protocol can take (a hosted tool its API runs): refused unless it can
+  // go as sent; then the router skips a model that would translate it, with this same refusal.
+  if (parsed.forwardOnly && !forwardable) return ctx.send(req, res, door.error(refusalError(parsed.forwardOnly)));
+  const forwardOnly = parsed.forwardOnly && new SwitchboardError({ kind: 'bad_request', message: parsed.forwardOnly.message });
   /** The warnings that hold for the path taken (known once the first attempt starts). */
   const warningsFor = (forwarded: boolean): string[] => (forwarded ? parsed.warnings.filter((w) => !resolved.has(w)) : parsed.warnings);
   if (parsed.warnings.length && !forwardable) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
@@ -139,7 +143,7 @@ export async function serveDoor(
   res.once('close', onClose);
   ctx.inflight.add(ac);
   const fail = (e: unknown): void => {
-    const h = ctx.toHttpError(e);
+    const h = e === forwardOnly && parsed.forwardOnly ? refusalError(parsed.forwardOnly) : ctx.toHttpError(e);
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
     ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });
@@ -156,7 +160,13 @@ export async function serveDoor(
       // Anthropic's beta features (context management, interleaved thinking…) need the client's beta header too.
       const beta = req.headers['anthropic-beta'];
       const headers = door.protocol === 'anthropic' && typeof beta === 'string' ? { 'anthropic-beta': beta } : undefined;
-      chatReq.passthrough = { protocol: door.protocol, body: json as Record<string, unknown>, model: parsed.model, ...(headers ? { headers } : {}) };
+      chatReq.passthrough = {
+        protocol: door.protocol,
+        body: json as Record<string, unknown>,
+        model: parsed.model,
+        ...(headers ? { headers } : {}),
+        ...(forwardOnly ? { forwardOnly } : {}),
+      };
     }
     const stream = ctx.client.stream(chatReq);
 
