@@ -45,6 +45,7 @@ export {
   toChatRequest,
   toChunks,
   toChunksOrFrames,
+  type FrameIterator,
   type FacadeRequest,
   type ChatCompletion,
   type ChatCompletionChunk,

@@ -212,17 +212,16 @@ export function toChunks(stream: ChatStream, requested: string, includeUsage: bo
  * forwards the upstream's own frames hands them out as SSE text, as they came (its `[DONE]` left
  * to the caller, who ends every stream with one); other attempts give chunks as toChunks does.
  */
-export function toChunksOrFrames(
-  stream: ChatStream,
-  requested: string,
-  includeUsage: boolean,
-  warnings: string[] = [],
-): AsyncIterableIterator<ChatCompletionChunk | string, void> & { return(): Promise<IteratorResult<ChatCompletionChunk | string, void>> } {
+export function toChunksOrFrames(stream: ChatStream, requested: string, includeUsage: boolean, warnings: string[] = []): FrameIterator {
   // The iterator's chunk type widened to frames: it yields strings only from `raw` parts, which only passthrough requests carry.
-  return new ChunkIterator(stream, requested, includeUsage, warnings, true) as unknown as AsyncIterableIterator<ChatCompletionChunk | string, void> & {
-    return(): Promise<IteratorResult<ChatCompletionChunk | string, void>>;
-  };
+  return new ChunkIterator(stream, requested, includeUsage, warnings, true) as unknown as FrameIterator;
 }
+
+/** toChunksOrFrames' iterator: chunks, or (forwarded) the upstream's SSE frames as text. */
+export type FrameIterator = AsyncIterableIterator<ChatCompletionChunk | string, void> & {
+  return(): Promise<IteratorResult<ChatCompletionChunk | string, void>>;
+  poll(): ChatCompletionChunk | string | undefined;
+};
 
 /** The upstream's own end-of-stream frame, held back in a forwarded stream (see toChunksOrFrames). */
 const DONE_FRAME = 'data: [DONE]\n\n';
@@ -283,6 +282,26 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
       return Promise.reject(e);
     }
     return this.pull();
+  }
+
+  /**
+   * The next chunk if it is already made or its part already delivered, synchronously; undefined
+   * when the next one needs a wait (then call next()). Throws the stream's error. Lets a writer
+   * gather what one upstream read produced into one write.
+   */
+  poll(): ChatCompletionChunk | undefined {
+    if (this.queued < this.queue.length) return this.queue[this.queued++]!;
+    if (this.closed) return undefined;
+    try {
+      for (let part = this.parts.poll(); part !== undefined; part = this.parts.poll()) {
+        const c = this.convert(part);
+        if (c) return c;
+      }
+    } catch (e) {
+      this.closed = true;
+      throw e;
+    }
+    return undefined;
   }
 
   async return(_value?: unknown): Promise<IteratorResult<ChatCompletionChunk, void>> {

@@ -108,6 +108,11 @@ export class SseWriter {
     return this.blocked ?? true;
   }
 
+  /** Queue a frame to leave with the next write or the end (nothing to wait for). */
+  append(frame: string): void {
+    this.pending += frame;
+  }
+
   /** Send what is queued plus `frame`, and end the response. */
   end(frame: string): void {
     if (this.res.destroyed) return;

@@ -13,7 +13,16 @@ import type { Socket } from 'node:net';
 import type { SwitchboardClient } from '../core/index.ts';
 import { SwitchboardError } from '../core/index.ts';
 import { stripControl } from '../core/index.ts';
-import { addWarnings, toChatCompletion, toChatRequest, toChunks, toChunksOrFrames, type ChatCompletionChunk, type FacadeRequest } from '../core/index.ts';
+import {
+  addWarnings,
+  toChatCompletion,
+  toChatRequest,
+  toChunks,
+  toChunksOrFrames,
+  type ChatCompletionChunk,
+  type FacadeRequest,
+  type FrameIterator,
+} from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import { exceedsJsonDepth } from './jsonDepth.ts';
 import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
@@ -474,9 +483,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
       const chunks = chatReq.passthrough
         ? toChunksOrFrames(stream, chatReq.model, facade.includeUsage, warnings)
-        : (toChunks(stream, chatReq.model, facade.includeUsage, warnings) as AsyncIterableIterator<ChatCompletionChunk | string, void> & {
-            return(): Promise<IteratorResult<ChatCompletionChunk | string, void>>;
-          });
+        : (toChunks(stream, chatReq.model, facade.includeUsage, warnings) as FrameIterator);
       let done = false;
       try {
         // Errors before the first chunk get a real HTTP status, as OpenAI does.
@@ -494,9 +501,21 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         const out = new SseWriter(res, idleTimeoutMs);
         try {
           while (!step.done) {
-            const v = step.value;
-            if (typeof v === 'string') note.forwarded = true;
-            if (clientGone || !(await out.write(typeof v === 'string' ? v : `data: ${JSON.stringify(v)}\n\n`))) return;
+            // What one upstream read produced leaves in one write: the chunks already made, polled.
+            let text = '';
+            try {
+              for (let v: ChatCompletionChunk | string | undefined = step.value; v !== undefined; v = chunks.poll()) {
+                if (typeof v === 'string') {
+                  note.forwarded = true;
+                  text += v;
+                } else text += `data: ${JSON.stringify(v)}\n\n`;
+              }
+            } catch (e) {
+              // What came before the error goes out first (the error event follows it).
+              out.append(text);
+              throw e;
+            }
+            if (clientGone || !(await out.write(text))) return;
             step = await chunks.next();
           }
           done = true;

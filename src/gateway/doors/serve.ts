@@ -238,11 +238,19 @@ export async function serveDoor(
       try {
         if (buffered && !(await out.write(buffered))) return;
         while (!step.done) {
-          if (step.value.type === 'error') throw step.value.error;
-          // Too late for the header: the gateway log says it (neither door's stream has a slot for it).
-          if (step.value.type === 'warning') ctx.log(`gateway: ${door.name}: ${ctx.redact(step.value.message)}`);
-          const f = frames(step.value);
-          if (f && (clientGone || !(await out.write(f)))) return;
+          // What one upstream read produced leaves in one write: the parts already delivered, polled.
+          let text = '';
+          for (let p: StreamPart | undefined = step.value; p !== undefined; p = it.poll()) {
+            if (p.type === 'error') {
+              // What came before the error goes out first (the error event follows it).
+              out.append(text);
+              throw p.error;
+            }
+            // Too late for the header: the gateway log says it (neither door's stream has a slot for it).
+            if (p.type === 'warning') ctx.log(`gateway: ${door.name}: ${ctx.redact(p.message)}`);
+            text += frames(p);
+          }
+          if (text && (clientGone || !(await out.write(text)))) return;
           if (clientGone) return;
           step = await it.next();
         }
