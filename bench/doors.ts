@@ -379,7 +379,7 @@ export interface DoorsBenchOptions {
   fastPath?: boolean;
   /** Text deltas per answer. Default 100. */
   words?: number;
-  /** Requests per concurrency level, saturated. Default 300. */
+  /** Requests per concurrency level, saturated. Default 1,200 (fewer measure the warm-up more than the steady state). */
   requests?: number;
   /** Paced load: ms between upstream events (0: skip it). Default 10. */
   paceMs?: number;
@@ -396,7 +396,7 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
   const inProcess = opts.inProcess ?? false;
   const fastPath = opts.fastPath ?? true;
   const words = opts.words ?? 100;
-  const requests = opts.requests ?? 300;
+  const requests = opts.requests ?? 1200;
   const paceMs = opts.paceMs ?? 10;
   const common = { inProcess, fastPath, ...(opts.only ? { only: opts.only } : {}) };
   /** The saturated load: the upstream writes the whole answer at once (non-streamed rows use it too). */
@@ -414,7 +414,8 @@ export async function benchDoors(opts: DoorsBenchOptions = {}): Promise<DoorsRep
             { concurrency: 50, requests: 100 },
           ],
           rounds: 2,
-          withProxy: false,
+          // The plain proxy here too: what one bare hop costs per event at provider pace.
+          withProxy: true,
         })
       : [];
   // Not streamed: saturated only (the upstream answers at once whatever the pace), no plain proxy.
