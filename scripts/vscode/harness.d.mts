@@ -112,6 +112,29 @@ export declare function runCommand(page: Page, title: string, options?: { timeou
 export declare function closeQuickInput(page: Page): Promise<void>;
 export declare function quickInputItems(page: Page): Promise<string[]>;
 export declare function pickQuickInputItem(page: Page, label: string, options?: { timeoutMs?: number }): Promise<boolean>;
+/** "Switchboard: Set API Key" from the palette: the `provider` row, `key` typed into the masked box, Enter. */
+export declare function enterApiKey(
+  page: Page,
+  provider: string,
+  key: string,
+  options?: { timeoutMs?: number; beforeEnter?: () => Promise<unknown> },
+): Promise<void>;
+export interface ThemeKind {
+  /** Short name for screenshots: light, dark, hc-dark, hc-light. */
+  name: string;
+  /** The label in "Preferences: Color Theme". */
+  theme: string;
+  /** The class the workbench element then carries. */
+  workbenchClass: string;
+  /** The selector of the class a webview's body then gets. */
+  bodyClass: string;
+}
+/** Light, dark, high contrast dark and high contrast light. */
+export declare const THEMES: Readonly<Record<'light' | 'dark' | 'hcDark' | 'hcLight', ThemeKind>>;
+/** "Preferences: Color Theme" to `theme.theme`; resolves once the workbench wears it. */
+export declare function setColorTheme(page: Page, theme: Pick<ThemeKind, 'theme' | 'workbenchClass'>): Promise<void>;
+/** The first notification (toast or Notifications center item) matching `pattern`, once visible. */
+export declare function waitForNotification(page: Page, pattern: RegExp | string, options?: { timeoutMs?: number }): Promise<Locator>;
 export declare function webviewFrame(page: Page, options?: { index?: number }): FrameLocator;
 /** The newest webview's content frame in which `probe` (a CSS selector or frame → locator) finds something; polls. */
 export declare function findWebview(

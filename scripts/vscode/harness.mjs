@@ -530,6 +530,66 @@ export async function pickQuickInputItem(page, label, { timeoutMs = 5000 } = {})
   }
 }
 
+/**
+ * "Switchboard: Set API Key" as a user runs it: the command from the palette, the provider row labelled
+ * `provider` (e.g. "OpenAI"), the key typed into the masked input box, Enter. Resolves once the key is
+ * submitted (callers wait for what follows: the "… key saved" notification, the prompt closing).
+ * `timeoutMs` bounds finding the command and the provider row (the extension may still be starting);
+ * `beforeEnter` runs with the key typed, before Enter (a screenshot of the prompt, say).
+ * @param {import('playwright-core').Page} page
+ * @param {string} provider
+ * @param {string} key
+ * @param {{ timeoutMs?: number, beforeEnter?: () => Promise<unknown> }} [options]
+ */
+export async function enterApiKey(page, provider, key, { timeoutMs = 60_000, beforeEnter } = {}) {
+  await runCommand(page, 'Switchboard: Set API Key', { timeoutMs });
+  if (!(await pickQuickInputItem(page, provider, { timeoutMs })))
+    throw new Error(`Set API Key: no ${provider} item within ${timeoutMs} ms; saw ${JSON.stringify(await quickInputItems(page).catch(() => []))}`);
+  // The provider pick turns into the key's input box: wait for the masked one.
+  const input = page.locator('.quick-input-widget .quick-input-box input[type=password]');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(key);
+  await beforeEnter?.();
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * The four kinds of theme a user may run, by their "Preferences: Color Theme" label, with the class the
+ * workbench then carries and the class a webview's body gets.
+ */
+export const THEMES = Object.freeze({
+  light: { name: 'light', theme: 'Light Modern', workbenchClass: 'vs', bodyClass: 'vscode-light' },
+  dark: { name: 'dark', theme: 'Dark Modern', workbenchClass: 'vs-dark', bodyClass: 'vscode-dark' },
+  hcDark: { name: 'hc-dark', theme: 'Dark High Contrast', workbenchClass: 'hc-black', bodyClass: 'vscode-high-contrast:not(.vscode-high-contrast-light)' },
+  hcLight: { name: 'hc-light', theme: 'Light High Contrast', workbenchClass: 'hc-light', bodyClass: 'vscode-high-contrast-light' },
+});
+
+/**
+ * Switches the color theme as a user does ("Preferences: Color Theme", the theme's row) and waits until
+ * the workbench wears it.
+ * @param {import('playwright-core').Page} page
+ * @param {{ theme: string, workbenchClass: string }} theme one of THEMES (or the like)
+ */
+export async function setColorTheme(page, { theme, workbenchClass }) {
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(theme);
+  if (!(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 })))
+    throw new Error(`no theme ${theme}; saw ${JSON.stringify(await quickInputItems(page).catch(() => []))}`);
+  await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 15_000 });
+}
+
+/**
+ * The first notification matching `pattern`, once visible: a toast, or (with the smoke-test driver, which
+ * hides toasts, or once they went) an item of the Notifications center.
+ * @param {import('playwright-core').Page} page
+ * @param {RegExp | string} pattern
+ */
+export async function waitForNotification(page, pattern, { timeoutMs = 20_000 } = {}) {
+  const item = page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: pattern }).first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs });
+  return item;
+}
+
 /** The content frame of the active webview (two iframes deep). */
 export function webviewFrame(page, { index = 0 } = {}) {
   return page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');

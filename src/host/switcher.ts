@@ -8,6 +8,7 @@ import { pricesAsOfLabel } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import type { PickEntry } from './common/modelItems.ts';
 import { inBackground } from './common/background.ts';
+import { rankTyped, sameSelection } from './common/exactId.ts';
 
 /** What the switcher uses (main.ts wires it to the services). */
 export type SwitcherHost = Pick<
@@ -36,19 +37,44 @@ export function modelQuickPickItems(entries: PickEntry[], opts: { checkCurrent: 
   );
 }
 
+/** The row that offers a typed model id the catalog does not list, as is. */
+export function useTypedId(id: string): Item {
+  return { label: `$(edit) Use "${id}"`, description: 'a model id not in the catalog', id, action: 'custom', alwaysShow: true };
+}
+
 /**
- * The list with the exactly typed model on top, labelled with its id (VS Code ranks filtered rows by
- * label: an exact label match comes first, above a route whose name or models merely match).
+ * Ranks a model quick pick's rows by what is typed (rankTyped): an exact id's row goes first, labelled
+ * with the id, and becomes the active row, so Enter (Space in a multi-select) takes it rather than a
+ * route or a longer id that mentions it; with `custom`, a `provider/model` not listed is offered as is.
+ * A multi-select keeps its selection (by id) when the rows change. Returns the ranking, which sets the
+ * rows: call it to show them, and again when `base()` changed (the listener goes with the pick's dispose).
  */
-export function exactFirst(base: readonly Item[], exact: Item): Item[] {
-  const icons = /^((?:\$\([\w-]+\) )*)(.*)$/.exec(exact.label)!;
-  const top: Item = {
-    ...exact,
-    label: `${icons[1] ?? ''}${exact.id ?? exact.label}`,
-    description: exact.id === icons[2] ? exact.description : icons[2],
-    alwaysShow: true,
+export function rankExactId(qp: vscode.QuickPick<Item>, base: () => readonly Item[], custom?: (id: string) => Item): () => void {
+  let plain = false;
+  const rank = (force: boolean): void => {
+    const ranked = rankTyped(base(), qp.value, custom);
+    // Typing that leaves the list as it was leaves it alone (VS Code filters it).
+    if (!force && plain && ranked.plain) return;
+    plain = ranked.plain;
+    const selected = qp.selectedItems;
+    qp.items = ranked.items;
+    if (qp.canSelectMany) qp.selectedItems = sameSelection(ranked.items, selected);
+    if (ranked.top) qp.activeItems = [ranked.top];
   };
-  return [top, ...base.filter((i) => i !== exact)];
+  qp.onDidChangeValue(() => rank(false));
+  return () => rank(true);
+}
+
+/** Shows the pick; resolves with its selection when accepted (then hides it), undefined when dismissed. */
+export function accepted(qp: vscode.QuickPick<Item>): Promise<Item[] | undefined> {
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      resolve([...qp.selectedItems]);
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
 }
 
 function actionItems(): Item[] {
@@ -76,15 +102,17 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   let base: Item[] = [];
+  const rank = rankExactId(qp, () => base, useTypedId);
   const load = (): void => {
     const entries = app.modelPickItems();
     base = [...modelQuickPickItems(entries, { checkCurrent: true }), ...actionItems()];
     if (!entries.length) {
       base.unshift({ label: '$(info) No models yet: set an API key or configure a provider', alwaysShow: true, action: 'setKey' });
     }
-    qp.items = base;
+    // A refresh while something is typed keeps the typed id's ranking.
+    rank();
     const current = base.find((i) => i.id === app.currentModel());
-    if (current) qp.activeItems = [current];
+    if (current && !qp.value.trim()) qp.activeItems = [current];
   };
   load();
   qp.busy = true;
@@ -96,28 +124,7 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
     'Refreshing the model list',
   );
 
-  qp.onDidChangeValue((v) => {
-    const typed = v.trim();
-    const exact = base.find((i) => i.id === typed && i.kind !== vscode.QuickPickItemKind.Separator);
-    const looksLikeId = /^[\w.-]+\/\S+$/.test(typed);
-    // An exact id goes first, above the routes that mention it, so Enter picks it. VS Code ranks the
-    // filtered rows by their label, so the row's label becomes the id itself (an exact label match ranks first).
-    qp.items = exact
-      ? exactFirst(base, exact)
-      : looksLikeId
-        ? [{ label: `$(edit) Use "${typed}"`, description: 'a model id not in the catalog', id: typed, action: 'custom', alwaysShow: true }, ...base]
-        : base;
-    if (exact) qp.activeItems = [qp.items[0]!];
-  });
-
-  const picked = await new Promise<Item | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      resolve(qp.selectedItems[0]);
-      qp.hide();
-    });
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
-  });
+  const picked = (await accepted(qp))?.[0];
   qp.dispose();
   if (!picked) return undefined;
   if (picked.action === 'setKey') {
@@ -141,23 +148,15 @@ export async function pickModelsToCompare(app: SwitcherHost): Promise<string[] |
   qp.canSelectMany = true;
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
-  const entries = app.modelPickItems();
-  const items = modelQuickPickItems(entries, { checkCurrent: false });
-  qp.items = items;
+  const items = modelQuickPickItems(app.modelPickItems(), { checkCurrent: false });
+  rankExactId(qp, () => items)();
   const previous = new Set(app.lastCompareModels());
   if (!previous.size) {
     const current = app.currentModel();
     if (current) previous.add(current);
   }
   qp.selectedItems = items.filter((i) => i.id && previous.has(i.id));
-  const picked = await new Promise<Item[] | undefined>((resolve) => {
-    qp.onDidAccept(() => {
-      resolve([...qp.selectedItems]);
-      qp.hide();
-    });
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
-  });
+  const picked = await accepted(qp);
   qp.dispose();
   const ids = picked?.map((i) => i.id).filter((id): id is string => !!id);
   if (!ids?.length) return undefined;

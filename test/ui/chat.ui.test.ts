@@ -11,10 +11,11 @@ import {
   closeQuickInput,
   findWebview,
   openUiSession,
-  pickQuickInputItem,
   runCommand,
   screenshot,
   screenshotOnFailure,
+  setColorTheme,
+  THEMES,
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
@@ -42,6 +43,8 @@ function baseSettings(): Record<string, unknown> {
   return {
     'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
     'switchboard.defaultModel': 'openai/gpt-4o-mini',
+    // A route that mentions openai/gpt-4o: typed in "Retry with…", the exact id must still win the Enter.
+    'switchboard.routes': [{ id: 'big-first', models: ['openai/gpt-4o', 'openai/gpt-4o-mini'] }],
     // Rate limits reach the view at once (no automatic retry), so its countdown can be seen.
     'switchboard.retries': { maxRetries: 0 },
     'workbench.colorTheme': 'Default Dark Modern',
@@ -214,7 +217,7 @@ test(
 );
 
 test(
-  'Regenerate asks the same turn again, replacing the answer; Retry with… uses another model without switching',
+  'Regenerate asks the same turn again, replacing the answer; Retry with… takes the exact id typed (Enter), without switching',
   shot('ui-chat-regenerate', async () => {
     const { page } = ui;
     const chat = await chatFrame(page);
@@ -234,9 +237,20 @@ test(
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill('openai/gpt-4o');
-    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'openai/gpt-4o' }).filter({ hasNotText: 'mini' }).first();
-    await row.waitFor({ timeout: 10_000 });
-    await row.click();
+    // The exact id typed goes first, labelled with the id, and is the active row: Enter takes it, not the
+    // route or gpt-4o-mini, which mention it too and are still listed.
+    await page.waitForFunction(() => {
+      const first = document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row');
+      return first?.querySelector('.label-name')?.textContent?.trim() === 'openai/gpt-4o' && first.classList.contains('focused');
+    });
+    const listed = await page
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+      .evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    assert.ok(
+      listed.some((r) => r.includes('route/big-first')) && listed.some((r) => r.includes('gpt-4o-mini')),
+      `the route and gpt-4o-mini are listed: ${JSON.stringify(listed)}`,
+    );
+    await page.keyboard.press('Enter');
     await chat.locator('.entry.assistant.status-done', { hasText: 'Answer from the bigger model.' }).waitFor({ timeout: 20_000 });
     assert.equal(await answers.count(), count);
     assert.equal(chatRequests()[n + 1]!.body.model, 'gpt-4o');
@@ -448,15 +462,6 @@ test(
   }),
 );
 
-async function colorTheme(page: Page, theme: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(theme);
-  assert.ok(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 }), `no theme ${theme}`);
-  await closeQuickInput(page);
-}
-
 test(
   'the chat in dark, light and high-contrast themes',
   shot('ui-chat-themes', async () => {
@@ -468,20 +473,14 @@ test(
     await chat.locator('textarea.prompt').fill('A draft in the composer');
     await screenshot(page, 'ui-chat-theme-dark');
     try {
-      for (const [theme, kind, name, body] of [
-        ['Light Modern', 'vs', 'light', 'vscode-light'],
-        ['Dark High Contrast', 'hc-black', 'hc-dark', 'vscode-high-contrast:not(.vscode-high-contrast-light)'],
-        ['Light High Contrast', 'hc-light', 'hc-light', 'vscode-high-contrast-light'],
-      ] as const) {
-        await colorTheme(page, theme);
-        await page.locator(`.monaco-workbench.${kind}`).waitFor({ timeout: 15_000 });
+      for (const theme of [THEMES.light, THEMES.hcDark, THEMES.hcLight]) {
+        await setColorTheme(page, theme);
         // The webview restyles when VS Code tells it the theme's kind (a class on its body).
-        await chat.locator(`body.${body}`).waitFor({ state: 'attached', timeout: 15_000 });
-        await screenshot(page, `ui-chat-theme-${name}`);
+        await chat.locator(`body.${theme.bodyClass}`).waitFor({ state: 'attached', timeout: 15_000 });
+        await screenshot(page, `ui-chat-theme-${theme.name}`);
       }
     } finally {
-      await colorTheme(page, 'Dark Modern');
+      await setColorTheme(page, THEMES.dark);
     }
-    await page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 });
   }),
 );

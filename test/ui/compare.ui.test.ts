@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import {
   closeQuickInput,
+  enterApiKey,
   findWebview,
   openUiSession,
   pickQuickInputItem,
@@ -16,6 +17,7 @@ import {
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
+  waitForNotification,
   waitForWorkbench,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
@@ -117,16 +119,8 @@ test(
   'compare three models where one fails: its column shows the error, the others finish with metrics, the summary ranks them',
   shot('ui-compare-three', async () => {
     const { page } = ui;
-    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 60_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
-    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
-    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
-    await page.keyboard.press('Enter');
-    await page
-      .locator('.notification-toast, .notifications-center .notification-list-item')
-      .filter({ hasText: /OpenAI key saved/ })
-      .first()
-      .waitFor({ timeout: 20_000 });
+    await enterApiKey(page, 'OpenAI', KEY);
+    await waitForNotification(page, /OpenAI key saved/);
 
     // A selection in math.js becomes the comparison's context.
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'math.js' }).first().click();
@@ -304,11 +298,7 @@ test(
     await page.keyboard.press('Enter');
     const jsonFile = join(ui.workspace, 'blind-run.json');
     // Both files are written before the notification says so.
-    await page
-      .locator('.notification-toast, .notifications-center .notification-list-item')
-      .filter({ hasText: /comparison exported to blind-run\.md and blind-run\.json/ })
-      .first()
-      .waitFor({ timeout: 20_000 });
+    await waitForNotification(page, /comparison exported to blind-run\.md and blind-run\.json/);
     assert.ok(existsSync(target) && existsSync(jsonFile));
     const md = readFileSync(target, 'utf8');
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {

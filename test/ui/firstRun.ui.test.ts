@@ -11,13 +11,17 @@ import { after, before, test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import {
   closeQuickInput,
+  enterApiKey,
   openUiSession,
   pickQuickInputItem,
   quickInputItems,
   runCommand,
   screenshot,
   screenshotOnFailure,
+  setColorTheme,
+  THEMES,
   UI_SERVER_ENV,
+  waitForNotification,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
@@ -38,9 +42,7 @@ function writeUserSettings(userDataDir: string, extra: Record<string, unknown>):
 }
 
 async function toastText(page: Page, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  const toast = page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: pattern }).first();
-  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
-  return (await toast.innerText()).trim();
+  return (await (await waitForNotification(page, pattern, { timeoutMs })).innerText()).trim();
 }
 
 /** The walkthrough as VS Code shows it: the Welcome editor's slide of Switchboard's walkthrough. */
@@ -83,6 +85,31 @@ async function showWalkthrough(page: Page): Promise<void> {
   await step(page, 'compare').click({ trial: true, timeout: 20_000 });
 }
 
+const STEPS = ['addKey', 'pickModel', 'askSelection', 'compare'] as const;
+
+/**
+ * The walkthrough fits its editor: no step title or description cut (clipped or ellipsed), the steps and
+ * the open step's media inside the Welcome editor, which is inside the window.
+ */
+async function assertNothingCut(page: Page, theme: string): Promise<void> {
+  const problems = await walkthrough(page).evaluate((slide) => {
+    const out: string[] = [];
+    const editor = slide.closest('.gettingStartedContainer')!.getBoundingClientRect();
+    const inside = (r: DOMRect): boolean => r.left >= editor.left - 1 && r.right <= editor.right + 1 && r.left >= 0 && r.right <= window.innerWidth;
+    for (const el of slide.querySelectorAll<HTMLElement>(
+      '.getting-started-step, .step-title, .step-description, .gettingStartedDetailsContent .getting-started-media',
+    )) {
+      if (el.offsetParent === null) continue; // not shown (a closed step's description)
+      const what = `${el.className.split(' ')[0]} "${(el.textContent ?? '').trim().slice(0, 30)}"`;
+      if (!inside(el.getBoundingClientRect())) out.push(`${what} sticks out of the editor`);
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+        out.push(`${what} is cut (${el.scrollWidth} > ${el.clientWidth})`);
+    }
+    return out;
+  });
+  assert.deepEqual(problems, [], `${theme}: ${problems.join('; ')}`);
+}
+
 const shot = screenshotOnFailure(() => ui.page);
 
 before(async () => {
@@ -109,17 +136,26 @@ after(async () => {
 });
 
 test(
-  'on first run with nothing to start with, the "Get started" walkthrough opens by itself, nothing ticked',
+  'on first run with nothing to start with, the "Get started" walkthrough opens by itself, nothing ticked — in light, dark and both high-contrast themes',
   shot('ui-first-run-walkthrough', async () => {
     const { page } = ui;
     await walkthrough(page).waitFor({ timeout: 60_000 });
-    for (const id of ['addKey', 'pickModel', 'askSelection', 'compare']) {
-      await step(page, id).waitFor();
-      assert.equal(await stepDone(page, id), false, `${id} is ticked before anything happened`);
+    try {
+      // Light first (the settings'), then the others: the same steps, unticked, and nothing cut off.
+      for (const theme of [THEMES.light, THEMES.dark, THEMES.hcDark, THEMES.hcLight]) {
+        await setColorTheme(page, theme);
+        await showWalkthrough(page);
+        for (const id of STEPS) {
+          await step(page, id).waitFor();
+          assert.equal(await stepDone(page, id), false, `${theme.name}: ${id} is ticked before anything happened`);
+        }
+        assert.match(await walkthrough(page).innerText(), /Add a provider key or a local server/);
+        await assertNothingCut(page, theme.name);
+        await screenshot(page, theme === THEMES.light ? 'ui-first-run-walkthrough' : `ui-first-run-walkthrough-${theme.name}`);
+      }
+    } finally {
+      await setColorTheme(page, THEMES.light);
     }
-    const text = await walkthrough(page).innerText();
-    assert.match(text, /Add a provider key or a local server/);
-    await screenshot(page, 'ui-first-run-walkthrough');
   }),
 );
 
@@ -127,11 +163,7 @@ test(
   'a key that fails its check does not tick "Add a provider key"',
   shot('ui-first-run-failed-key', async () => {
     const { page } = ui;
-    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 15_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
-    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
-    await page.locator('.quick-input-widget .quick-input-box input').fill(WRONG);
-    await page.keyboard.press('Enter');
+    await enterApiKey(page, 'OpenAI', WRONG);
     const text = await toastText(page, /check failed/);
     assert.match(text, /HTTP 401/);
     await showWalkthrough(page);
