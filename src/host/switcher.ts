@@ -44,8 +44,9 @@ export function useTypedId(id: string): Item {
 
 /**
  * Ranks a model quick pick's rows by what is typed (rankTyped): an exact id's row goes first, labelled
- * with the id, and becomes the active row, so Enter (Space in a multi-select) takes it rather than a
- * route or a longer id that mentions it; with `custom`, a `provider/model` not listed is offered as is.
+ * with the id, and becomes the active row, so Enter takes it rather than a route or a longer id that
+ * mentions it (in a multi-select it is the row the list's Space toggles: VS Code toggles the active row
+ * once the focus is in the list); with `custom`, a `provider/model` not listed is offered as is.
  * A multi-select keeps its selection (by id) when the rows change. Returns the ranking, which sets the
  * rows: call it to show them, and again when `base()` changed (the listener goes with the pick's dispose).
  */

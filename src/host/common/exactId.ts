@@ -1,7 +1,7 @@
 /**
  * The model pickers' rule for a typed model id, as plain data (no 'vscode'): an exactly typed id goes
- * first, labelled with the id, so Enter (or Space in a multi-select) takes it rather than a route or a
- * longer id that mentions it; a typed `provider/model` that is not listed can be offered as is.
+ * first, labelled with the id, so Enter takes it (a multi-select: it is the active row) rather than a
+ * route or a longer id that mentions it; a typed `provider/model` that is not listed can be offered as is.
  */
 
 /** The part of a quick-pick row the rule reads and writes. */
