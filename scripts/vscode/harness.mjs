@@ -566,7 +566,7 @@ export const THEMES = Object.freeze({
 
 /**
  * Switches the color theme as a user does ("Preferences: Color Theme", the theme's row) and waits until
- * the workbench wears it.
+ * the workbench wears it and the picker is gone.
  * @param {import('playwright-core').Page} page
  * @param {{ theme: string, workbenchClass: string }} theme one of THEMES (or the like)
  */
@@ -576,6 +576,8 @@ export async function setColorTheme(page, { theme, workbenchClass }) {
   if (!(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 })))
     throw new Error(`no theme ${theme}; saw ${JSON.stringify(await quickInputItems(page).catch(() => []))}`);
   await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 15_000 });
+  // The picker closes on the pick (the class is already there when the theme was the current one).
+  await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /**
