@@ -10,7 +10,6 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
-  enterApiKey,
   findWebview,
   openUiSession,
   readNotifications,
@@ -69,7 +68,15 @@ before(async () => {
     writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...baseSettings() }, null, 2) + '\n');
   }
   ui = await openUiSession({ settings: baseSettings() });
-  await enterApiKey(ui.page, 'OpenAI', KEY);
+  await runCommand(ui.page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+  const pick = ui.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'OpenAI' }).first();
+  // The services load on the command's first use: slow on a busy machine.
+  await pick.waitFor({ timeout: 60_000 });
+  await pick.click();
+  const input = ui.page.locator('.quick-input-widget .quick-input-box input[type=password]');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(KEY);
+  await ui.page.keyboard.press('Enter');
   await ui.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
   // Other UI test files share this server's ledger: start from a session of our own.
   await runCommand(ui.page, 'Switchboard: Start New Spend Session', { timeoutMs: 60_000 });

@@ -8,7 +8,6 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import {
   closeQuickInput,
-  enterApiKey,
   findWebview,
   openUiSession,
   pickQuickInputItem,
@@ -17,7 +16,6 @@ import {
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
-  waitForNotification,
   waitForWorkbench,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
@@ -119,8 +117,16 @@ test(
   'compare three models where one fails: its column shows the error, the others finish with metrics, the summary ranks them',
   shot('ui-compare-three', async () => {
     const { page } = ui;
-    await enterApiKey(page, 'OpenAI', KEY);
-    await waitForNotification(page, /OpenAI key saved/);
+    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 60_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     // A selection in math.js becomes the comparison's context.
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'math.js' }).first().click();
@@ -298,7 +304,11 @@ test(
     await page.keyboard.press('Enter');
     const jsonFile = join(ui.workspace, 'blind-run.json');
     // Both files are written before the notification says so.
-    await waitForNotification(page, /comparison exported to blind-run\.md and blind-run\.json/);
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /comparison exported to blind-run\.md and blind-run\.json/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
     assert.ok(existsSync(target) && existsSync(jsonFile));
     const md = readFileSync(target, 'utf8');
     const json = JSON.parse(readFileSync(jsonFile, 'utf8')) as {

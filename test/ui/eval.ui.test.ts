@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import {
-  enterApiKey,
   findWebview,
   openUiSession,
   pickQuickInputItem,
@@ -16,7 +15,6 @@ import {
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
-  waitForNotification,
   waitForWorkbench,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
@@ -67,8 +65,16 @@ test(
   'Run Test Set…: the grid fills in, the totals and the leaderboard show the scripted outcome',
   shot('ui-eval-run', async () => {
     const { page } = ui;
-    await enterApiKey(page, 'OpenAI', KEY);
-    await waitForNotification(page, /OpenAI key saved/);
+    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 15_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     await runCommand(page, 'Switchboard: Run Test Set…');
     assert.ok(await pickQuickInputItem(page, 'capitals', { timeoutMs: 15_000 }), `no set; saw ${JSON.stringify(await quickInputItems(page))}`);

@@ -9,16 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import {
-  enterApiKey,
-  findWebview,
-  openUiSession,
-  runCommand,
-  screenshot,
-  UI_SERVER_ENV,
-  waitForNotification,
-  type UiSession,
-} from '../../scripts/vscode/harness.mjs';
+import { findWebview, openUiSession, pickQuickInputItem, runCommand, screenshot, UI_SERVER_ENV, type UiSession } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 
 const KEY = 'sk-ui-markdown-0123456789';
@@ -176,8 +167,16 @@ test('hostile markdown in an answer renders inert; normal markdown renders', asy
   const { page } = ui;
   try {
     // A key, the way a user gives one.
-    await enterApiKey(page, 'OpenAI', KEY);
-    await waitForNotification(page, /OpenAI key saved/);
+    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 15_000 }));
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     const payloads = corpus(hitBase);
     assert.ok(payloads.length >= 50, `only ${payloads.length} payloads`);

@@ -28,18 +28,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Frame, Locator, Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import {
   artifactsDir,
   closeQuickInput,
-  enterApiKey,
   findWebview,
   openUiSession,
+  pickQuickInputItem,
   quickInputItems,
   runCommand,
   screenshot,
   UI_SERVER_ENV,
-  waitForNotification,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { writeArtifact } from '../evidence/lib.ts';
@@ -74,7 +73,11 @@ function writeUserSettings(userDataDir: string, extra: Record<string, unknown>):
   writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...extra }, null, 2) + '\n');
 }
 
-const toast = (page: Page, pattern: RegExp, timeoutMs = 20_000): Promise<Locator> => waitForNotification(page, pattern, { timeoutMs });
+async function toast(page: Page, pattern: RegExp, timeoutMs = 20_000) {
+  const t = page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: pattern }).first();
+  await t.waitFor({ state: 'visible', timeout: timeoutMs });
+  return t;
+}
 
 const chatPosts = (f: FakeServer) => f.requests.filter((r) => r.method === 'POST' && /chat\/completions|messages|generateContent/i.test(r.path));
 
@@ -151,7 +154,12 @@ async function snapshotStore(page: Page, after: string): Promise<void> {
 }
 
 async function setKey(page: Page, label: string, key: string): Promise<void> {
-  await enterApiKey(page, label, key);
+  await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+  assert.ok(await pickQuickInputItem(page, label, { timeoutMs: 15_000 }), `no ${label} item; saw ${JSON.stringify(await quickInputItems(page))}`);
+  const input = page.locator('.quick-input-widget .quick-input-box input[type=password]');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(key);
+  await page.keyboard.press('Enter');
   const t = await toast(page, new RegExp(`${label.split(' ').at(-1)} key saved`), 30_000);
   assert.match(await t.innerText(), /verified/);
   steps.push(`Set API Key (${label}) through the palette prompt: saved and verified`);

@@ -9,14 +9,14 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
-  enterApiKey,
   findWebview,
   openUiSession,
+  pickQuickInputItem,
+  quickInputItems,
   runCommand,
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
-  waitForNotification,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
@@ -40,7 +40,9 @@ function writeUserSettings(userDataDir: string, extra: Record<string, unknown>):
 }
 
 async function toastText(page: Page, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-  return (await (await waitForNotification(page, pattern, { timeoutMs })).innerText()).trim();
+  const toast = page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: pattern }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return (await toast.innerText()).trim();
 }
 
 /** Rows of the open quick pick: label, description and detail as one text each. */
@@ -78,9 +80,18 @@ test(
   shot('ui-set-api-key', async () => {
     const { page } = ui;
     const t0 = Date.now();
-    await enterApiKey(page, 'OpenAI', KEY, { beforeEnter: () => screenshot(page, 'ui-set-api-key-input') });
+    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+    const t1 = Date.now();
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 15_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
+    console.log(`  palette ready after ${t1 - t0} ms, provider picked after ${Date.now() - t1} ms`);
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    // The quick pick turns into the input box: wait for the masked one.
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await input.fill(KEY);
+    await screenshot(page, 'ui-set-api-key-input');
+    await page.keyboard.press('Enter');
     const t2 = Date.now();
-    console.log(`  key typed into the prompt after ${t2 - t0} ms`);
     const text = await toastText(page, /OpenAI key saved/);
     console.log(`  verified after ${Date.now() - t2} ms`);
     assert.match(text, /saved and verified \(3 models listed\)/);

@@ -14,19 +14,16 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
-  enterApiKey,
   findWebview,
   openUiSession,
+  pickQuickInputItem,
+  quickInputItems,
   repoRoot,
   runCommand,
   screenshot,
   screenshotOnFailure,
-  setColorTheme,
-  THEMES,
   UI_SERVER_ENV,
-  waitForNotification,
   waitForWorkbench,
-  type ThemeKind,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest, type Scenario } from '../fakes/server.ts';
@@ -155,9 +152,12 @@ async function ask(chat: FrameLocator, text: string): Promise<void> {
   await prompt.press('Enter');
 }
 
-async function setTheme(page: Page, chat: FrameLocator, theme: ThemeKind): Promise<void> {
-  await setColorTheme(page, theme);
-  await chat.locator(`body.${theme.bodyClass}`).waitFor({ state: 'attached', timeout: 15_000 });
+async function setTheme(page: Page, chat: FrameLocator, theme: string, cls: string, bodyCls: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(theme);
+  assert.ok(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 }), `no theme ${theme}: ${JSON.stringify(await quickInputItems(page))}`);
+  await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 15_000 });
+  await chat.locator(`body.${bodyCls}`).waitFor({ state: 'attached', timeout: 15_000 });
 }
 
 const shot = screenshotOnFailure(() => ui.page);
@@ -269,8 +269,16 @@ test(
     assert.equal(chatRequests().length, 0);
 
     // The key.
-    await enterApiKey(page, 'OpenAI', KEY);
-    await waitForNotification(page, /OpenAI key saved/);
+    await runCommand(page, 'Switchboard: Set API Key');
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 30_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     // The model, in the header: a part of its id, Enter takes the first match (the box is not blanked).
     next['gpt-4o-mini']!.push({ text: TABLE_ANSWER, usage: { input: 120, output: 160 }, chunks: 12, delayBetweenChunksMs: 20 });
@@ -451,9 +459,12 @@ test(
     const chat = await chatFrame(page);
     await chat.locator('.entry.assistant', { hasText: 'TABLE-END' }).locator('table').scrollIntoViewIfNeeded();
     try {
-      for (const theme of [THEMES.light, THEMES.hcDark, THEMES.hcLight]) {
-        const name = theme.name;
-        await setTheme(page, chat, theme);
+      for (const [theme, cls, bodyCls, name] of [
+        ['Light Modern', 'vs', 'vscode-light', 'light'],
+        ['Dark High Contrast', 'hc-black', 'vscode-high-contrast:not(.vscode-high-contrast-light)', 'hc-dark'],
+        ['Light High Contrast', 'hc-light', 'vscode-high-contrast-light', 'hc-light'],
+      ] as const) {
+        await setTheme(page, chat, theme, cls, bodyCls);
         assertNoSidewaysScroll(await overflow(chat), name);
         await screenshot(page, `tour-chat-table-${name}`);
         await chat.locator('.entry.assistant .alt-switch').last().scrollIntoViewIfNeeded();
@@ -461,7 +472,7 @@ test(
         await chat.locator('.entry.assistant', { hasText: 'TABLE-END' }).locator('table').scrollIntoViewIfNeeded();
       }
     } finally {
-      await setTheme(page, chat, THEMES.dark);
+      await setTheme(page, chat, 'Dark Modern', 'vs-dark', 'vscode-dark');
     }
   }),
 );

@@ -10,18 +10,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import {
-  enterApiKey,
   findWebview,
   openUiSession,
+  pickQuickInputItem,
+  quickInputItems,
   runCommand,
   screenshot,
   screenshotOnFailure,
-  setColorTheme,
-  THEMES,
   UI_SERVER_ENV,
-  waitForNotification,
   waitForWorkbench,
-  type ThemeKind,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest, type Scenario } from '../fakes/server.ts';
@@ -124,10 +121,13 @@ async function recordMessages(panel: FrameLocator): Promise<void> {
 const received = (panel: FrameLocator): Promise<string[]> =>
   panel.locator('body').evaluate(() => (window as unknown as { __received?: string[] }).__received ?? []);
 
-async function setTheme(page: Page, theme: ThemeKind, panel: FrameLocator): Promise<void> {
-  await setColorTheme(page, theme);
+async function setTheme(page: Page, theme: string, cls: string, panel: FrameLocator, bodyCls: string): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  await page.locator('.quick-input-widget .quick-input-box input').fill(theme);
+  assert.ok(await pickQuickInputItem(page, theme, { timeoutMs: 10_000 }), `no theme ${theme}: ${JSON.stringify(await quickInputItems(page))}`);
+  await page.locator(`.monaco-workbench.${cls}`).waitFor({ timeout: 15_000 });
   // The webview restyles when VS Code tells it the theme's kind (a class on its body).
-  await panel.locator(`body.${theme.bodyClass}`).waitFor({ state: 'attached', timeout: 15_000 });
+  await panel.locator(`body.${bodyCls}`).waitFor({ state: 'attached', timeout: 15_000 });
 }
 
 /** Brings the comparison's tab to the front (another editor may be active). */
@@ -187,8 +187,16 @@ test(
   shot('tour-compare-open', async () => {
     const { page } = ui;
     // The first Switchboard command activates the extension, which can take a while on a busy machine.
-    await enterApiKey(page, 'OpenAI', KEY);
-    await waitForNotification(page, /OpenAI key saved/);
+    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
+    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 60_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
+    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
+    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .filter({ hasText: /OpenAI key saved/ })
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'math.js' }).first().click();
     const editor = page.locator('.editor-instance .monaco-editor').first();
@@ -431,9 +439,12 @@ test(
     const { page } = ui;
     await showComparison(page);
     const panel = await comparePanel(page);
-    for (const kind of [THEMES.light, THEMES.hcDark, THEMES.hcLight]) {
-      const { theme, name } = kind;
-      await setTheme(page, kind, panel);
+    for (const [theme, cls, bodyCls, name] of [
+      ['Light Modern', 'vs', 'vscode-light', 'light'],
+      ['Dark High Contrast', 'hc-black', 'vscode-high-contrast:not(.vscode-high-contrast-light)', 'hc-dark'],
+      ['Light High Contrast', 'hc-light', 'vscode-high-contrast-light', 'hc-light'],
+    ] as const) {
+      await setTheme(page, theme, cls, panel, bodyCls);
       const l = await layout(panel);
       assert.equal(l.toolbarRows, 1, `${theme}: ${JSON.stringify(l)}`);
       assertNothingClipped(l, theme);
