@@ -1087,6 +1087,29 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.deepEqual(starts, [{ type: 'attempt-start', model: CLAUDE, attempt: 1, passthrough: true }]);
     assert.equal(rig.openai.requests.length, before);
   });
+
+  test("messages: Anthropic's mcp_servers and container reach an Anthropic model as sent; for an OpenAI model, a refusal naming which models take them", async () => {
+    const extras = [{ mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'docs' }] }, { container: 'container_011' }];
+    for (const extra of extras) {
+      const k = Object.keys(extra)[0]!;
+      rig.anthropic.enqueue({ text: 'ok' });
+      const body = { max_tokens: 50, messages: [{ role: 'user', content: 'Use it.' }], ...extra };
+      const res = await post(rig.fast, 'messages', { ...body, model: CLAUDE });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('x-switchboard-warnings'), null);
+      assert.deepEqual(rig.anthropic.requests.at(-1)!.body[k], JSON.parse(JSON.stringify(extra))[k]);
+      const before = rig.openai.requests.length;
+      const refused = await post(rig.fast, 'messages', { ...body, model: GPT });
+      assert.equal(refused.status, 400);
+      const e = (await refused.json()) as { error: { type: string; message: string } };
+      assert.equal(e.error.type, 'invalid_request_error');
+      assert.match(
+        e.error.message,
+        new RegExp(`^${k}: cannot be translated for another model: .*only an Anthropic model .*gets it, as sent; for another model, `),
+      );
+      assert.equal(rig.openai.requests.length, before, 'nothing went to the OpenAI model');
+    }
+  });
 });
 
 test("renameTopLevelModel: only the answer's own model changes, not a tool input's or a string's lookalike; every other byte kept", () => {
