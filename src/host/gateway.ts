@@ -173,7 +173,6 @@ export class GatewayController implements vscode.Disposable {
     return token;
   }
 
-
   dispose(): void {
     const r = this.running;
     this.running = null;
