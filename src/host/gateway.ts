@@ -9,10 +9,10 @@
  * from the notification (or the command's `copyToken` argument does it).
  */
 import * as vscode from 'vscode';
-import type { SwitchboardClient } from '../core/index.ts';
 import type { AgentId } from '../gateway/agentSnippets.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { inBackground } from './common/background.ts';
+import { followingClient } from './common/followingClient.ts';
 
 /** What the gateway controller uses (main.ts wires it to the services). */
 export type GatewayHost = Pick<FeatureHost, 'client' | 'context' | 'currentModel' | 'keys' | 'log' | 'notify' | 'tell'>;
@@ -75,7 +75,7 @@ export class GatewayController implements vscode.Disposable {
     const token = await this.token();
     const log = (line: string): void => this.app.log.info(line);
     const opts = {
-      client: this.followingClient(),
+      client: followingClient(() => this.app.client()),
       host: '127.0.0.1',
       token,
       // Keys the gateway must never echo, even shortened ones in a provider's error text.
@@ -171,21 +171,6 @@ export class GatewayController implements vscode.Disposable {
     const token = generateToken();
     await secrets.store(GATEWAY_TOKEN_SECRET, token);
     return token;
-  }
-
-  /**
-   * The app rebuilds its client when settings or keys change (and closes the old one): the
-   * gateway asks for the current one on every use instead of holding a closed client.
-   */
-  private followingClient(): SwitchboardClient {
-    const app = this.app;
-    return new Proxy({} as SwitchboardClient, {
-      get(_target, prop) {
-        const client = app.client();
-        const v = Reflect.get(client, prop, client) as unknown;
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(client) : v;
-      },
-    });
   }
 
   dispose(): void {

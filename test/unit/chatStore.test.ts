@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { SwitchboardError } from '../../src/core/errors.ts';
 import { codeBlocks } from '../../src/host/common/chat/codeBlocks.ts';
 import { tokensPerSecond } from '../../src/core/index.ts';
+import { MIN_RATE_WINDOW_MS } from '../../src/core/router/compare.ts';
 import { chatError, errorAction } from '../../src/host/common/chat/errorView.ts';
 import {
   addAlternative,
@@ -236,6 +237,10 @@ test('tokens per second count the streamed part only', () => {
   assert.equal(tokensPerSecond(10, 1000, 1000), null);
   // Unknown first-token time: not measurable (the compare view and the chat agree on null).
   assert.equal(tokensPerSecond(100, null, 2500), null);
+  // An answer that arrived in one burst after its wait: 12 tokens in 4 ms is no rate (it read 3,000 tok/s).
+  assert.equal(tokensPerSecond(12, 4000, 4004), null);
+  assert.equal(tokensPerSecond(12, 4000, 4000 + MIN_RATE_WINDOW_MS - 1), null);
+  assert.equal(tokensPerSecond(10, 4000, 4000 + MIN_RATE_WINDOW_MS), (10 / MIN_RATE_WINDOW_MS) * 1000);
 });
 
 test('code blocks are found in render order, nested ones included', () => {

@@ -946,7 +946,7 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     const before = rig.openai.requests.length;
     for (const [extra, message] of [
       [{ input: 'x' }, /tool_choice: forces the tool type "web_search"/],
-      [{ tool_choice: 'auto' }, /input\[1\]: input item type "web_search_call" .*only a Responses model can take it/],
+      [{ tool_choice: 'auto' }, /input\[1\]: input item type "web_search_call" .*only a model served over OpenAI's Responses API .*gets it, as sent/],
     ] as const) {
       const r = await post(rig.fast, 'responses', { ...body, ...extra, model: GPT });
       assert.equal(r.status, 400);
@@ -973,7 +973,10 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
       const e = (await r.json()) as { error: { message: string; type: string; param: string | null } };
       assert.equal(e.error.type, 'invalid_request_error');
       assert.equal(e.error.param, 'tools[0]');
-      assert.match(e.error.message, /^tools\[0\]: hosted tool "file_search" .*put the documents in the input, or call OpenAI directly$/);
+      assert.match(
+        e.error.message,
+        /^tools\[0\]: hosted tool "file_search" cannot be translated for another model: .*only a model served over OpenAI's Responses API .*gets it, as sent; for another model, put the documents in the input$/,
+      );
     }
     assert.equal(rig.openai.requests.length + rig.responses.requests.length, before, 'nothing went upstream');
   });
@@ -1051,7 +1054,10 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
       const e = (await r.json()) as { type: string; error: { type: string; message: string } };
       assert.equal(e.type, 'error');
       assert.equal(e.error.type, 'invalid_request_error');
-      assert.match(e.error.message, /^tools\[0\]: tool "code_execution" \(code_execution_20250825\) .*remove the tool, or call Anthropic's API directly$/);
+      assert.match(
+        e.error.message,
+        /^tools\[0\]: tool "code_execution" \(code_execution_20250825\) cannot be translated for another model: .*only an Anthropic model \(anthropic\/…, or a route or alias that reaches one\) gets it, as sent; for another model, remove the tool$/,
+      );
     }
     rig.anthropic.enqueue({ text: '42' }, { text: '43' });
     const res = await post(rig.fast, 'messages', { ...body, model: 'route/gpt-then-claude' });
@@ -1080,6 +1086,29 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     );
     assert.deepEqual(starts, [{ type: 'attempt-start', model: CLAUDE, attempt: 1, passthrough: true }]);
     assert.equal(rig.openai.requests.length, before);
+  });
+
+  test("messages: Anthropic's mcp_servers and container reach an Anthropic model as sent; for an OpenAI model, a refusal naming which models take them", async () => {
+    const extras = [{ mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'docs' }] }, { container: 'container_011' }];
+    for (const extra of extras) {
+      const k = Object.keys(extra)[0]!;
+      rig.anthropic.enqueue({ text: 'ok' });
+      const body = { max_tokens: 50, messages: [{ role: 'user', content: 'Use it.' }], ...extra };
+      const res = await post(rig.fast, 'messages', { ...body, model: CLAUDE });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('x-switchboard-warnings'), null);
+      assert.deepEqual(rig.anthropic.requests.at(-1)!.body[k], JSON.parse(JSON.stringify(extra))[k]);
+      const before = rig.openai.requests.length;
+      const refused = await post(rig.fast, 'messages', { ...body, model: GPT });
+      assert.equal(refused.status, 400);
+      const e = (await refused.json()) as { error: { type: string; message: string } };
+      assert.equal(e.error.type, 'invalid_request_error');
+      assert.match(
+        e.error.message,
+        new RegExp(`^${k}: cannot be translated for another model: .*only an Anthropic model .*gets it, as sent; for another model, `),
+      );
+      assert.equal(rig.openai.requests.length, before, 'nothing went to the OpenAI model');
+    }
   });
 });
 

@@ -237,8 +237,11 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     const before = w.anthropic.requests.length + w.openai.requests.length;
     const base = { model: 'anthropic/claude-sonnet-4', max_tokens: 20, messages: [{ role: 'user' as const, content: 'x' }] };
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'ex' }] }, /mcp_servers: .*configure them in the agent instead/],
-      [{ container: 'container_1' }, /container: .*leave container out, or call Anthropic's API directly/],
+      [
+        { mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'ex' }] },
+        /^mcp_servers: cannot be translated for another model: .*only an Anthropic model .*; for another model, configure the servers in the agent$/,
+      ],
+      [{ container: 'container_1' }, /^container: cannot be translated for another model: .*; for another model, leave container out$/],
       [
         { tools: [{ type: 'code_execution_20250825', name: 'code_execution' }] },
         /tools\[0\]: tool "code_execution" \(code_execution_20250825\).*remove the tool/,
@@ -247,7 +250,7 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
       [{ tools: [{ type: 'bash_20250124', name: 'bash' }] }, /bash_20250124.*custom tool/],
       [
         { tools: [{ type: 'web_search_20250305', name: 'web_search' }], tool_choice: { type: 'tool', name: 'web_search' } },
-        /tool_choice: forces "web_search".*leaves out; use \{"type": "auto"\}/,
+        /tool_choice: forces "web_search".*; for another model, use \{"type": "auto"\}/,
       ],
     ];
     for (const [extra, message] of cases) {
@@ -344,7 +347,7 @@ describe('door /v1/messages: translation onto the core request model', () => {
     assert.equal(request.maxTokens, 1000);
   });
 
-  test('refused, by name: an unknown block type, a bad role, a temperature above 1, mcp_servers', () => {
+  test('refused, by name: an unknown block type, a bad role, a temperature above 1; mcp_servers and container only for an Anthropic model', () => {
     const base = { model: 'm/x', max_tokens: 10 };
     assert.throws(
       () => parseMessagesRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] }),
@@ -352,7 +355,14 @@ describe('door /v1/messages: translation onto the core request model', () => {
     );
     assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'tool', content: 'x' }] }), /messages\[0\]\.role/);
     assert.throws(() => parseMessagesRequest({ ...base, temperature: 1.5, messages: [{ role: 'user', content: 'x' }] }), /temperature/);
-    assert.throws(() => parseMessagesRequest({ ...base, mcp_servers: [{}], messages: [{ role: 'user', content: 'x' }] }), /mcp_servers/);
+    // Anthropic's own features: forward-only (an Anthropic model gets the body as sent; another model, this refusal).
+    for (const extra of [{ mcp_servers: [{ type: 'url', url: 'https://mcp.example.com', name: 'ex' }] }, { container: 'container_1' }]) {
+      const k = Object.keys(extra)[0]!;
+      const parsed = parseMessagesRequest({ ...base, ...extra, messages: [{ role: 'user', content: 'x' }] });
+      assert.match(String(parsed.forwardOnly?.message), new RegExp(`^${k}: cannot be translated for another model: .*only an Anthropic model`));
+      assert.equal(parsed.forwardOnly?.param, k);
+      assert.ok(!parsed.warnings.some((w) => w.includes(k)), 'known, not an unknown parameter');
+    }
   });
 
   test('server tools: left out with a warning that forwarding resolves, or forward-only (code execution, a forced server tool, server-tool blocks in the conversation)', () => {
@@ -385,7 +395,7 @@ describe('door /v1/messages: translation onto the core request model', () => {
     });
     assert.match(
       String(history.forwardOnly?.message),
-      /^messages\[1\]\.content\[0\]: content block type "server_tool_use" .*only an Anthropic model can take it/,
+      /^messages\[1\]\.content\[0\]: content block type "server_tool_use" .*only an Anthropic model \(anthropic\/…, or a route or alias that reaches one\) gets it, as sent/,
     );
     assert.deepEqual(history.request.messages[1], { role: 'assistant', content: [{ type: 'text', text: 'a' }] });
   });

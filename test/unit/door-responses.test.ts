@@ -221,8 +221,11 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] }, /tools\[0\]: hosted tool "file_search".*put the documents in the input/],
       [{ tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, /"code_interpreter".*remove the tool/],
-      [{ tools: [{ type: 'image_generation' }] }, /"image_generation".*text and tool calls only/],
-      [{ tools: [{ type: 'mcp', server_label: 'x', server_url: 'https://mcp.example.com' }] }, /"mcp".*function tools instead/],
+      [
+        { tools: [{ type: 'image_generation' }] },
+        /"image_generation".*made inside OpenAI's API; only a model served over OpenAI's Responses API .*remove the tool/,
+      ],
+      [{ tools: [{ type: 'mcp', server_label: 'x', server_url: 'https://mcp.example.com' }] }, /"mcp".*configure them in the agent as function tools/],
       [{ tools: [{ type: 'computer_use_preview', display_width: 1, display_height: 1, environment: 'linux' }] }, /"computer_use_preview"/],
       [{ tools: [{ type: 'web_search' }], tool_choice: { type: 'web_search' } }, /tool_choice: forces the tool type "web_search".*use "auto"/],
     ];
@@ -361,7 +364,10 @@ describe('door /v1/responses: translation onto the core request model', () => {
         { type: 'custom_tool_call_output', call_id: 'c1', output: 'done' },
       ],
     });
-    assert.match(String(items.forwardOnly?.message), /^input\[1\]: input item type "custom_tool_call" .*only a Responses model can take it/);
+    assert.match(
+      String(items.forwardOnly?.message),
+      /^input\[1\]: input item type "custom_tool_call" .*only a model served over OpenAI's Responses API .*gets it, as sent/,
+    );
     assert.equal(items.forwardOnly?.param, 'input[1]');
     assert.deepEqual(items.request.messages, [{ role: 'user', content: 'q' }]);
   });

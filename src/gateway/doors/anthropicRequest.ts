@@ -25,6 +25,8 @@ import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
   'model',
+  'mcp_servers',
+  'container',
   'messages',
   'system',
   'max_tokens',
@@ -40,10 +42,13 @@ const KNOWN_TOP_LEVEL = new Set([
   'output_config',
   'output_format',
 ]);
-/** Parameters whose absence would change the answer: refused rather than ignored. */
-const REFUSED_TOP_LEVEL: Record<string, string> = {
-  mcp_servers: "remote MCP servers run inside Anthropic's API; configure them in the agent instead",
-  container: "code-execution containers exist only inside Anthropic's API; leave container out, or call Anthropic's API directly",
+/** What a refusal of Anthropic's own tools says works: the same-protocol fast path. */
+const ONLY_ANTHROPIC = 'only an Anthropic model (anthropic/…, or a route or alias that reaches one) gets it, as sent';
+
+/** Parameters only Anthropic's API honours, whose absence would change the answer: an Anthropic model gets them as sent, another model is refused. */
+const ANTHROPIC_ONLY_TOP_LEVEL: Record<string, string> = {
+  mcp_servers: `remote MCP servers run inside Anthropic's API; ${ONLY_ANTHROPIC}; for another model, configure the servers in the agent`,
+  container: `code-execution containers exist only inside Anthropic's API; ${ONLY_ANTHROPIC}; for another model, leave container out`,
 };
 
 /**
@@ -53,12 +58,12 @@ const REFUSED_TOP_LEVEL: Record<string, string> = {
  * toolset belongs to mcp_servers. Web search and web fetch only add sources: left out with a warning.
  */
 const REFUSED_TOOLS: [RegExp, string][] = [
+  [/^code_execution/, `its code runs in Anthropic's containers; ${ONLY_ANTHROPIC}; for another model, remove the tool`],
   [
-    /^code_execution/,
-    "its code runs in Anthropic's containers, which the gateway cannot run for another model; remove the tool, or call Anthropic's API directly",
+    /^(bash|text_editor|computer|memory)_/,
+    `Anthropic models know it by its type; ${ONLY_ANTHROPIC}; for another model, declare it as a custom tool (name, description, input_schema)`,
   ],
-  [/^(bash|text_editor|computer|memory)_/, 'declare it as a custom tool (name, description, input_schema) instead, so that any model can call it'],
-  [/^mcp_toolset$/, "remote MCP servers run inside Anthropic's API; configure them in the agent instead"],
+  [/^mcp_toolset$/, `remote MCP servers run inside Anthropic's API; ${ONLY_ANTHROPIC}; for another model, configure the servers in the agent`],
 ];
 
 function cacheHint(v: unknown, param: string): CacheHint | undefined {
@@ -141,7 +146,7 @@ function assistantBlock(b: unknown, param: string, states: StateLookup, notes: P
     onlyForwarded(
       notes,
       new DoorRefusal(
-        `${param}: content block type "${b.type}" is a server tool's turn, run inside Anthropic's API; only an Anthropic model can take it (the gateway forwards it as sent): answer with an Anthropic model, or start a new conversation`,
+        `${param}: content block type "${b.type}" is a server tool's turn, run inside Anthropic's API; ${ONLY_ANTHROPIC}: answer with an Anthropic model, or start a new conversation`,
         { param },
       ),
     );
@@ -224,10 +229,7 @@ function tools(raw: unknown, notes: ParseNotes, hosted: Set<string>): ToolDefini
       hosted.add(name);
       const refused = REFUSED_TOOLS.find(([re]) => re.test(String(t.type)));
       if (refused)
-        onlyForwarded(
-          notes,
-          new DoorRefusal(`${param}: tool "${name}" (${String(t.type)}) is not supported by the Switchboard gateway: ${refused[1]}`, { param }),
-        );
+        onlyForwarded(notes, new DoorRefusal(`${param}: tool "${name}" (${String(t.type)}) cannot be translated for another model: ${refused[1]}`, { param }));
       else leftOut(notes, `tool "${name}" (${String(t.type)}) runs inside Anthropic's API and was left out`);
       return;
     }
@@ -295,8 +297,10 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
 export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
   const warnings: string[] = [];
-  const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
+  const { body, model, unknown } = openBody(raw, {}, KNOWN_TOP_LEVEL, warnings);
   const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
+  for (const [k, why] of Object.entries(ANTHROPIC_ONLY_TOP_LEVEL))
+    if (body[k] !== undefined && body[k] !== null) onlyForwarded(notes, new DoorRefusal(`${k}: cannot be translated for another model: ${why}`, { param: k }));
   const maxTokens = optNumber(body, 'max_tokens');
   if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
     throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
@@ -328,7 +332,7 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
     onlyForwarded(
       notes,
       new DoorRefusal(
-        `tool_choice: forces "${forced}", a server tool that runs inside Anthropic's API and that the gateway leaves out; use {"type": "auto"} or call Anthropic's API directly`,
+        `tool_choice: forces "${forced}", a server tool that runs inside Anthropic's API; ${ONLY_ANTHROPIC}; for another model, use {"type": "auto"}`,
         { param: 'tool_choice' },
       ),
     );

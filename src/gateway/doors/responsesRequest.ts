@@ -163,7 +163,7 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
       return onlyForwarded(
         notes,
         new DoorRefusal(
-          `${param}: input item type "${type}" belongs to a tool only OpenAI's API runs or only OpenAI models call; only a Responses model can take it (the gateway forwards it as sent): answer with an OpenAI Responses model, or start a new conversation`,
+          `${param}: input item type "${type}" belongs to a tool only OpenAI's API runs or only OpenAI models call; ${ONLY_RESPONSES}: answer with such a model, or start a new conversation`,
           { param },
         ),
       );
@@ -268,7 +268,7 @@ export function parseTools(raw: unknown, notes: ParseNotes, namespaced: Map<stri
     } else {
       const type = String(t.type);
       const refused = REFUSED_HOSTED_TOOLS[type];
-      if (refused) onlyForwarded(notes, new DoorRefusal(`${param}: hosted tool "${type}" is not supported by the Switchboard gateway: ${refused}`, { param }));
+      if (refused) onlyForwarded(notes, new DoorRefusal(`${param}: hosted tool "${type}" cannot be translated for another model: ${refused}`, { param }));
       else if (CLIENT_TOOL_TYPES.has(type))
         leftOut(
           notes,
@@ -280,19 +280,22 @@ export function parseTools(raw: unknown, notes: ParseNotes, namespaced: Map<stri
   return out;
 }
 
+/** What a refusal of OpenAI's hosted tools says works: the same-protocol fast path. */
+const ONLY_RESPONSES = "only a model served over OpenAI's Responses API (such as openai/gpt-5-codex, or a route or alias that reaches one) gets it, as sent";
+
 /**
  * Hosted tools whose absence would change the answer's meaning (it would be grounded in files, code
  * or servers the model never reached, or be an image or a computer action no other model makes):
- * refused, naming the fix. Web search only adds sources: left out with a warning.
+ * refused for another model, naming the fix; a Responses model gets them as sent (the fast path).
+ * Web search only adds sources: left out with a warning when translated.
  */
 const REFUSED_HOSTED_TOOLS: Record<string, string> = {
-  file_search:
-    "it searches your vector stores inside OpenAI's API, which the gateway cannot do for another model; put the documents in the input, or call OpenAI directly",
-  code_interpreter: "its code runs in OpenAI's containers, which the gateway cannot run for another model; remove the tool, or call OpenAI directly",
-  image_generation: 'the gateway answers in text and tool calls only; remove the tool, or call OpenAI directly',
-  mcp: "remote MCP servers are called from inside OpenAI's API; configure them in the agent as function tools instead",
-  computer_use_preview: 'computer actions are a tool only OpenAI models produce; declare the actions as function tools, or call OpenAI directly',
-  computer_use: 'computer actions are a tool only OpenAI models produce; declare the actions as function tools, or call OpenAI directly',
+  file_search: `it searches your vector stores inside OpenAI's API; ${ONLY_RESPONSES}; for another model, put the documents in the input`,
+  code_interpreter: `its code runs in OpenAI's containers; ${ONLY_RESPONSES}; for another model, remove the tool`,
+  image_generation: `its images are made inside OpenAI's API; ${ONLY_RESPONSES}; for another model, remove the tool`,
+  mcp: `remote MCP servers are called from inside OpenAI's API; ${ONLY_RESPONSES}; for another model, configure them in the agent as function tools`,
+  computer_use_preview: `computer actions are a tool only OpenAI models produce; ${ONLY_RESPONSES}; for another model, declare the actions as function tools`,
+  computer_use: `computer actions are a tool only OpenAI models produce; ${ONLY_RESPONSES}; for another model, declare the actions as function tools`,
 };
 /** Tools the client runs (not hosted) that only OpenAI models call in their own item types: left out, the agent's function tools remain. */
 const CLIENT_TOOL_TYPES = new Set(['custom', 'local_shell', 'shell', 'apply_patch']);
@@ -310,7 +313,7 @@ function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>, not
     return void onlyForwarded(
       notes,
       new DoorRefusal(
-        `tool_choice: forces the tool type "${raw.type}"${typeof raw.name === 'string' ? ` ("${raw.name}")` : ''}, which the gateway leaves out; use "auto" or "required" with function tools, or call OpenAI directly`,
+        `tool_choice: forces the tool type "${raw.type}"${typeof raw.name === 'string' ? ` ("${raw.name}")` : ''}, which runs inside OpenAI's API; ${ONLY_RESPONSES}; for another model, use "auto" or "required" with function tools`,
         { param: 'tool_choice' },
       ),
     );

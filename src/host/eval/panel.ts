@@ -21,6 +21,7 @@ import {
 import { EvalToHostSchema, type EvalState, type HostToEval } from '../../shared/protocol/eval.ts';
 import { parseOrDrop } from '../../shared/protocol/issues.ts';
 import { inBackground } from '../common/background.ts';
+import { followingClient } from '../common/followingClient.ts';
 import { EvalView } from '../common/evalView.ts';
 import type { FeatureHost } from '../featureHost.ts';
 import { webviewHtml, webviewOptions } from '../webviewHtml.ts';
@@ -132,7 +133,8 @@ export class EvalPanel implements vscode.Disposable {
     this.ac = ac;
     const trusted = vscode.workspace.isTrusted;
     this.done = runEval({
-      client: this.app.client(),
+      // Each cell asks the client in use then: a key or settings change mid-run closes the old one.
+      client: followingClient(() => this.app.client()),
       set,
       name,
       models: list,
