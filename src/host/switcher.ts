@@ -45,9 +45,8 @@ export function useTypedId(id: string): Item {
 /**
  * Ranks a model quick pick's rows by what is typed (rankTyped): an exact id's row goes first, labelled
  * with the id, and becomes the active row, so Enter takes it rather than a route or a longer id that
- * mentions it (in a multi-select it is the row the list's Space toggles: VS Code toggles the active row
- * once the focus is in the list); with `custom`, a `provider/model` not listed is offered as is.
- * A multi-select keeps its selection (by id) when the rows change. Returns the ranking, which sets the
+ * mentions it; with `custom`, a `provider/model` not listed is offered as is. (Should a multi-select
+ * use it, it keeps its selection, by id, when the rows change.) Returns the ranking, which sets the
  * rows: call it to show them, and again when `base()` changed (the listener goes with the pick's dispose).
  */
 export function rankExactId(qp: vscode.QuickPick<Item>, base: () => readonly Item[], custom?: (id: string) => Item): () => void {
@@ -150,7 +149,9 @@ export async function pickModelsToCompare(app: SwitcherHost): Promise<string[] |
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   const items = modelQuickPickItems(app.modelPickItems(), { checkCurrent: false });
-  rankExactId(qp, () => items)();
+  // The rows stay as they are here (no exact-id row on top): a relabelled row would change what
+  // the filter and a selection made before typing match.
+  qp.items = items;
   const previous = new Set(app.lastCompareModels());
   if (!previous.size) {
     const current = app.currentModel();
