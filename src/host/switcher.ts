@@ -8,7 +8,7 @@ import { pricesAsOfLabel } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import type { PickEntry } from './common/modelItems.ts';
 import { inBackground } from './common/background.ts';
-import { rankTyped, sameSelection } from './common/exactId.ts';
+import { rankTyped } from './common/exactId.ts';
 
 /** What the switcher uses (main.ts wires it to the services). */
 export type SwitcherHost = Pick<
@@ -45,9 +45,9 @@ export function useTypedId(id: string): Item {
 /**
  * Ranks a model quick pick's rows by what is typed (rankTyped): an exact id's row goes first, labelled
  * with the id, and becomes the active row, so Enter takes it rather than a route or a longer id that
- * mentions it; with `custom`, a `provider/model` not listed is offered as is. (Should a multi-select
- * use it, it keeps its selection, by id, when the rows change.) Returns the ranking, which sets the
- * rows: call it to show them, and again when `base()` changed (the listener goes with the pick's dispose).
+ * mentions it; with `custom`, a `provider/model` not listed is offered as is. Returns the ranking,
+ * which sets the rows: call it to show them, and again when `base()` changed (the listener goes with
+ * the pick's dispose).
  */
 export function rankExactId(qp: vscode.QuickPick<Item>, base: () => readonly Item[], custom?: (id: string) => Item): () => void {
   let plain = false;
@@ -56,9 +56,7 @@ export function rankExactId(qp: vscode.QuickPick<Item>, base: () => readonly Ite
     // Typing that leaves the list as it was leaves it alone (VS Code filters it).
     if (!force && plain && ranked.plain) return;
     plain = ranked.plain;
-    const selected = qp.selectedItems;
     qp.items = ranked.items;
-    if (qp.canSelectMany) qp.selectedItems = sameSelection(ranked.items, selected);
     if (ranked.top) qp.activeItems = [ranked.top];
   };
   qp.onDidChangeValue(() => rank(false));

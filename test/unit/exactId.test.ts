@@ -1,34 +1,16 @@
-// The model pickers' rule for a typed id (switcher, "Retry with…", Compare's multi-select): an exact id
+// The model pickers' rule for a typed id (the switcher, "Retry with…"): an exact id
 // first, labelled with the id, above routes and longer ids that mention it; an unknown id offered as is
-// where the picker allows it; a multi-select's selection kept across the re-ranking.
+// where the picker allows it.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ModelInfo } from '../../src/core/catalog/catalog.ts';
+import { catalogModel } from './helpers.ts';
 import { buildModelItems } from '../../src/host/common/modelItems.ts';
-import { exactFirst, looksLikeModelId, rankTyped, sameSelection, type RankableItem } from '../../src/host/common/exactId.ts';
-
-function model(id: string, name?: string): ModelInfo {
-  const slash = id.indexOf('/');
-  const m = id.slice(slash + 1);
-  return {
-    id,
-    providerId: id.slice(0, slash),
-    model: m,
-    name: name ?? m,
-    contextLength: 128_000,
-    maxOutput: null,
-    price: { input: 1, output: 2 },
-    priceSource: 'database',
-    source: 'snapshot',
-    available: true,
-    via: 'direct',
-  };
-}
+import { exactFirst, looksLikeModelId, rankTyped, type RankableItem } from '../../src/host/common/exactId.ts';
 
 /** The rows as the pickers show them (switcher.ts modelQuickPickItems: separators carry no id). */
 function rows(): RankableItem[] {
   const entries = buildModelItems({
-    models: [model('openai/gpt-4o-mini'), model('openai/gpt-4o', 'GPT-4o'), model('local/gpt-4o')],
+    models: [catalogModel('openai/gpt-4o-mini'), catalogModel('openai/gpt-4o', { name: 'GPT-4o' }), catalogModel('local/gpt-4o')],
     routes: [{ id: 'fast', strategy: 'ordered', models: ['openai/gpt-4o', 'openai/gpt-4o-mini'] }],
     recent: ['openai/gpt-4o-mini'],
     current: 'openai/gpt-4o-mini',
@@ -108,18 +90,5 @@ describe('exact model id first', () => {
   test('looksLikeModelId: provider/model and route/name, nothing else', () => {
     for (const yes of ['openai/gpt-4o', 'route/fast', 'openrouter/meta-llama/llama-3.1-8b', 'local/qwen2.5:7b']) assert.equal(looksLikeModelId(yes), true, yes);
     for (const no of ['gpt-4o', 'openai/', '/gpt-4o', 'open ai/gpt', 'openai/gpt 4o', '']) assert.equal(looksLikeModelId(no), false, no);
-  });
-
-  test('a multi-select keeps its selection by id: the exact row (a copy) stays selected, and so does the original when the text changes back', () => {
-    const base = rows();
-    const picked = base.filter((i) => i.id === 'openai/gpt-4o' || i.id === 'route/fast');
-    const ranked = rankTyped(base, 'openai/gpt-4o').items;
-    const kept = sameSelection(ranked, picked);
-    assert.deepEqual(ids(kept).sort(), ['openai/gpt-4o', 'route/fast']);
-    assert.ok(kept.includes(ranked[0]!), 'the top copy is the selected row, not the original (no longer listed)');
-    const back = sameSelection(rankTyped(base, '').items, kept);
-    assert.deepEqual(back, picked, 'the original rows again');
-    // Separators and actions (no id) are never selected.
-    assert.deepEqual(sameSelection(base, [{ label: 'Routes' }, { label: 'OpenAI' }]), []);
   });
 });

@@ -4,6 +4,7 @@ import type { FakeProtocol, FakeServer } from '../fakes/types.ts';
 import { createClient, type ClientOptions, type SwitchboardClient } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import type { Clock } from '../../src/core/clock.ts';
+import type { ModelInfo } from '../../src/core/catalog/catalog.ts';
 
 export const PROVIDER_OF: Record<FakeProtocol, { id: string; model: string; env: string }> = {
   openai: { id: 'openai', model: 'openai/gpt-4o-mini', env: 'OPENAI_API_KEY' },
@@ -84,4 +85,23 @@ export async function waitFor(cond: () => boolean, ms = 2000): Promise<void> {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A catalog entry for `provider/model`, priced and available, as the pickers and host views get them. */
+export function catalogModel(id: string, extra: Partial<ModelInfo> = {}): ModelInfo {
+  const [providerId, name] = [id.slice(0, id.indexOf('/')), id.slice(id.indexOf('/') + 1)];
+  return {
+    id,
+    providerId,
+    model: name,
+    name,
+    contextLength: 128_000,
+    maxOutput: null,
+    price: { input: 1, output: 2 },
+    priceSource: 'database',
+    source: 'snapshot',
+    available: true,
+    via: 'direct',
+    ...extra,
+  };
 }

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createServer } from 'node:net';
 import { resolveProvider } from '../../src/core/config.ts';
-import type { ModelInfo } from '../../src/core/catalog/catalog.ts';
 import { formatContext, formatPerMillion, formatPrice } from '../../src/shared/format.ts';
 import { buildModelItems, pushRecent } from '../../src/host/common/modelItems.ts';
 import { describeResult } from '../../src/host/common/requestLog.ts';
@@ -14,6 +13,7 @@ import { detectLocalServers, verifyKey } from '../../src/host/verify.ts';
 import { ChatToHostSchema, HostToChatSchema } from '../../src/shared/protocol/chat.ts';
 import { CompareToHostSchema } from '../../src/shared/protocol/compare.ts';
 import { startFakeProvider } from '../fakes/server.ts';
+import { catalogModel } from './helpers.ts';
 
 async function closedPort(): Promise<number> {
   const srv = createServer();
@@ -23,23 +23,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function model(id: string, extra: Partial<ModelInfo> = {}): ModelInfo {
-  const [providerId, name] = [id.slice(0, id.indexOf('/')), id.slice(id.indexOf('/') + 1)];
-  return {
-    id,
-    providerId,
-    model: name,
-    name,
-    contextLength: 128_000,
-    maxOutput: null,
-    price: { input: 1, output: 2 },
-    priceSource: 'database',
-    source: 'snapshot',
-    available: true,
-    via: 'direct',
-    ...extra,
-  };
-}
+const model = catalogModel;
 
 describe('Host modules', () => {
   describe('settings validation', () => {

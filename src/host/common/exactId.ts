@@ -1,7 +1,7 @@
 /**
  * The model pickers' rule for a typed model id, as plain data (no 'vscode'): an exactly typed id goes
- * first, labelled with the id, so Enter takes it (a multi-select: it is the active row) rather than a
- * route or a longer id that mentions it; a typed `provider/model` that is not listed can be offered as is.
+ * first, labelled with the id, so Enter takes it rather than a route or a longer id that mentions it;
+ * a typed `provider/model` that is not listed can be offered as is.
  */
 
 /** The part of a quick-pick row the rule reads and writes. */
@@ -53,10 +53,4 @@ export function rankTyped<T extends RankableItem>(base: readonly T[], value: str
   }
   if (custom && looksLikeModelId(typed)) return { items: [custom(typed), ...base], plain: false };
   return { items: [...base], plain: true };
-}
-
-/** The rows of `items` standing for the models of `selected` (by id: the exact id's row is a copy). */
-export function sameSelection<T extends RankableItem>(items: readonly T[], selected: readonly RankableItem[]): T[] {
-  const ids = new Set(selected.flatMap((i) => (i.id === undefined ? [] : [i.id])));
-  return items.filter((i) => i.id !== undefined && ids.has(i.id));
 }
