@@ -269,19 +269,15 @@ export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk,
   }
 
   next(): Promise<IteratorResult<ChatCompletionChunk, void>> {
-    if (this.queued < this.queue.length) return Promise.resolve({ done: false, value: this.queue[this.queued++]! });
-    if (this.closed) return Promise.resolve(DONE);
-    // Parts of a batch already delivered are converted without waiting (most chunks go this way).
+    // Chunks made, and parts of a batch already delivered, are handed out without waiting (most chunks go this way).
+    let c: ChatCompletionChunk | undefined;
     try {
-      for (let part = this.parts.poll(); part !== undefined; part = this.parts.poll()) {
-        const c = this.convert(part);
-        if (c) return Promise.resolve({ done: false, value: c });
-      }
+      c = this.poll();
     } catch (e) {
-      this.closed = true;
       return Promise.reject(e);
     }
-    return this.pull();
+    if (c) return Promise.resolve({ done: false, value: c });
+    return this.closed ? Promise.resolve(DONE) : this.pull();
   }
 
   /**
