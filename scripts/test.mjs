@@ -61,10 +61,51 @@ function run(name, args, { count = true } = {}) {
       }
       totals.passed += passed;
       totals.failed += failed;
-      results.push({ name, code, passed, failed, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+      results.push({ name, code, passed, failed, failures: failureLines(out), seconds: ((Date.now() - started) / 1000).toFixed(1) });
       resolve(code);
     });
   });
+}
+
+/**
+ * The failed tests of one step, a line each ("file › test: first line of the error"), from node:test's spec
+ * reporter ("✖ failing tests:" section) or mocha's ("N failing" section). The summary repeats them last, so
+ * that they survive when only the tail of a long log (code-server's, say) is kept.
+ */
+function failureLines(out) {
+  const text = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = text.split('\n');
+  const found = [];
+  const section = lines.findIndex((l) => /^✖ failing tests:/.test(l.trim()));
+  if (section >= 0) {
+    for (let i = section + 1; i < lines.length; i++) {
+      const at = /^test at (.+?):\d+:\d+$/.exec(lines[i].trim());
+      if (!at) continue;
+      const name = lines[i + 1]
+        ?.trim()
+        .replace(/^✖ /, '')
+        .replace(/ \([\d.]+m?s\)$/, '');
+      const error =
+        lines
+          .slice(i + 2)
+          .find((l) => l.trim() !== '')
+          ?.trim() ?? '';
+      found.push(`${at[1]} › ${name}: ${error}`);
+    }
+  }
+  const mocha = lines.findIndex((l) => /^\s*\d+ failing\b/.test(l));
+  if (mocha >= 0) {
+    for (let i = mocha + 1; i < lines.length; i++) {
+      const m = /^\s+\d+\) (.+)$/.exec(lines[i]);
+      if (!m) continue;
+      const name = [m[1].replace(/:$/, '')];
+      let j = i + 1;
+      for (; j < lines.length && lines[j].trim() !== '' && !/^\s*(\w*Error|AssertionError)\b/.test(lines[j]); j++) name.push(lines[j].trim().replace(/:$/, ''));
+      found.push(`${name.join(' › ')}: ${lines[j]?.trim() ?? ''}`);
+      i = j;
+    }
+  }
+  return found.map((l) => (l.length > 220 ? `${l.slice(0, 219)}…` : l));
 }
 
 ensureSystemPackages();
@@ -86,6 +127,7 @@ if (suites.includes('ui')) await run('ui (Playwright + real VS Code)', [node, 's
 
 console.log('\n[test] summary');
 for (const r of results) console.log(`  ${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+for (const r of results) for (const line of r.failures) console.log(`  ✖ ${line}`);
 const failedSteps = results.filter((r) => r.code !== 0).length;
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed`);
 process.exit(failedSteps > 0 || totals.failed > 0 ? 1 : 0);
