@@ -111,6 +111,7 @@ export declare function openWorkbench(page: Page, server: CodeServer, urlOptions
 export declare function runCommand(page: Page, title: string, options?: { timeoutMs?: number }): Promise<void>;
 export declare function closeQuickInput(page: Page): Promise<void>;
 export declare function quickInputItems(page: Page): Promise<string[]>;
+export declare function typeModelId(page: Page, id: string, opts?: { timeoutMs?: number }): Promise<void>;
 export declare function pickQuickInputItem(page: Page, label: string, options?: { timeoutMs?: number }): Promise<boolean>;
 /** "Switchboard: Set API Key" from the palette: the `provider` row, `key` typed into the masked box, Enter. */
 export declare function enterApiKey(

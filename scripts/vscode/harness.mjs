@@ -513,6 +513,24 @@ export async function quickInputItems(page) {
 }
 
 /**
+ * Types a model id into the open model pick (the switcher, Retry with…) and waits until the pick has ranked
+ * it: the exact id's row on top, labelled with the id, and active, so that Enter takes it. (The ranking
+ * comes from the extension after the typing; a click before it lands on whichever row the re-rendered
+ * list puts there.)
+ */
+export async function typeModelId(page, id, { timeoutMs = 10_000 } = {}) {
+  await quickInput(page).locator('.quick-input-box input').fill(id);
+  await page.waitForFunction(
+    (want) => {
+      const first = document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row');
+      return first?.querySelector('.label-name')?.textContent?.trim() === want && first.classList.contains('focused');
+    },
+    id,
+    { timeout: timeoutMs },
+  );
+}
+
+/**
  * Picks the row labelled `label` in the open quick pick; returns false (and leaves it open) when no such
  * row appears within `timeoutMs`.
  */

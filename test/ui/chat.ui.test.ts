@@ -19,6 +19,7 @@ import {
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
+  typeModelId,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 
@@ -236,13 +237,9 @@ test(
     await answers.last().locator('button.retry-with').click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('openai/gpt-4o');
     // The exact id typed goes first, labelled with the id, and is the active row: Enter takes it, not the
     // route or gpt-4o-mini, which mention it too and are still listed.
-    await page.waitForFunction(() => {
-      const first = document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row');
-      return first?.querySelector('.label-name')?.textContent?.trim() === 'openai/gpt-4o' && first.classList.contains('focused');
-    });
+    await typeModelId(page, 'openai/gpt-4o');
     const listed = await page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .evaluateAll((rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()));

@@ -25,6 +25,7 @@ import {
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
+  typeModelId,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest, type Scenario } from '../fakes/server.ts';
 
@@ -395,10 +396,8 @@ test(
     await last.locator('button.retry-with').click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill('openai/gpt-4o');
-    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'openai/gpt-4o' }).filter({ hasNotText: 'mini' }).first();
-    await row.waitFor({ timeout: 10_000 });
-    await row.click();
+    await typeModelId(page, 'openai/gpt-4o');
+    await page.keyboard.press('Enter');
     await last.locator('.entry-text', { hasText: 'The bigger model was not busy either.' }).waitFor({ timeout: 20_000 });
     await chat.locator('.entry.assistant.status-done .alt-count', { hasText: '2/2' }).waitFor({ timeout: 20_000 });
     assert.equal(await last.locator('.who').innerText(), 'openai/gpt-4o');
