@@ -8,6 +8,8 @@ import { Emitter, type Log } from '../../src/host/services/events.ts';
 import { ModelChoice } from '../../src/host/services/modelChoice.ts';
 import { FirstRunFlags, Notifier } from '../../src/host/services/notifier.ts';
 import { validateSettings } from '../../src/host/common/settingsModel.ts';
+import { startFakeProvider } from '../fakes/server.ts';
+import { KEY } from './helpers.ts';
 
 class MapStore implements KeyValueStore {
   readonly values = new Map<string, unknown>();
@@ -128,5 +130,46 @@ describe('ClientService', () => {
     assert.notEqual(b, a);
     assert.equal(svc.settings.config.defaultModel, 'route/x');
     svc.dispose();
+  });
+
+  it('a rebuilt client keeps the connection pool: what the old client still runs works; a new connect timeout gets a new pool', async () => {
+    const fake = await startFakeProvider('openai', { apiKey: KEY });
+    let timeouts: { connectMs?: number } = {};
+    const svc = new ClientService({
+      keys: { get: (id) => (id === 'openai' ? KEY : undefined), ids: () => ['openai'] },
+      readSettings: () => ({
+        settings: validateSettings({ providers: [{ id: 'openai', baseUrl: fake.baseUrl }], retries: { maxRetries: 0 }, timeouts }),
+        verbose: false,
+      }),
+      log: memoryLog(),
+      ledger: { append: async () => undefined, readAll: async () => [] } as never,
+      catalogCacheFile: null,
+      priceDataCacheFile: null,
+    });
+    try {
+      const ask = async (c: ReturnType<ClientService['client']>, text: string): Promise<void> => {
+        fake.enqueue({ text });
+        const r = await c.complete({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+        assert.equal(r.error, null, r.error?.message);
+        assert.equal(r.text, text);
+      };
+      const a = svc.client();
+      await ask(a, 'first');
+      // A key or a setting changed: a comparison or a test-set run that started on `a` asks again (a retry,
+      // its next cell). Its pool used to close with it ("The client is destroyed").
+      svc.rebuild();
+      const b = svc.client();
+      assert.notEqual(b, a);
+      await ask(a, 'the old client still answers');
+      await ask(b, 'the new one too');
+      // A different connect timeout needs a new pool; the old one lets what is in flight finish, then closes.
+      timeouts = { connectMs: 2_000 };
+      svc.reloadSettings();
+      svc.rebuild();
+      await ask(svc.client(), 'through a new pool');
+    } finally {
+      svc.dispose();
+      await fake.close();
+    }
   });
 });

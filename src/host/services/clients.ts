@@ -2,8 +2,11 @@
  * The settings, the keys they combine with, and the core client built from both: created on first
  * use, rebuilt when the settings or a key change (announced with onDidChangeClient).
  */
+import type { Agent } from 'undici';
 import {
+  createAgent,
   createClient,
+  DEFAULT_TIMEOUTS,
   findPreset,
   PRESETS,
   type BudgetAlert,
@@ -44,6 +47,13 @@ export interface ClientServiceOptions {
 export class ClientService {
   private readonly opts: ClientServiceOptions;
   private current: SwitchboardClient | null = null;
+  /**
+   * The connection pool every client of this window uses. A rebuilt client (a setting or a key changed)
+   * keeps it, so that what an earlier client still runs (a comparison's retry, a test-set run's next cell)
+   * finds it open, and the next request reuses the warm connections. Replaced only when the connect
+   * timeout it was made with changes.
+   */
+  private pool: { connectMs: number; agent: Agent } | null = null;
   private readonly created = new Emitter<SwitchboardClient>();
   private readonly changed = new Emitter<void>();
   settings: SettingsResult;
@@ -74,7 +84,9 @@ export class ClientService {
   client(): SwitchboardClient {
     if (!this.current) {
       const t0 = performance.now();
-      this.current = createClient(this.config, {
+      const config = this.config;
+      this.current = createClient(config, {
+        dispatcher: this.dispatcher(config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs),
         getApiKey: (p) => this.keyFor(p),
         keyHint: (p) => `run "Switchboard: Set API Key" for ${p.name}`,
         frontEnd: 'vscode',
@@ -94,6 +106,15 @@ export class ClientService {
       this.created.fire(this.current);
     }
     return this.current;
+  }
+
+  private dispatcher(connectMs: number): Agent {
+    if (this.pool?.connectMs !== connectMs) {
+      // The old pool takes no new requests; close() lets the ones in flight finish.
+      this.pool?.agent.close().catch((e: unknown) => this.opts.log.debug(`Closing the previous connection pool: ${(e as Error).message}`));
+      this.pool = { connectMs, agent: createAgent({ connectMs }) };
+    }
+    return this.pool.agent;
   }
 
   /** Whether `c` is still the client in use (a late catalog refresh of an old one changes nothing). */
@@ -118,16 +139,15 @@ export class ClientService {
   }
 
   rebuild(): void {
-    const old = this.current;
+    // The old client's pool is the window's (see `pool`): what it still runs keeps working.
     this.current = null;
-    // In-flight requests keep the old pool until they finish; close() waits for them.
-    if (old) old.close().catch((e: unknown) => this.opts.log.debug(`Closing the previous client: ${(e as Error).message}`));
     this.changed.fire();
   }
 
   dispose(): void {
-    this.current?.close().catch(() => undefined);
     this.current = null;
+    this.pool?.agent.close().catch(() => undefined);
+    this.pool = null;
     this.created.dispose();
     this.changed.dispose();
   }
