@@ -19,6 +19,7 @@ import {
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
+  enterApiKey,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 
@@ -68,15 +69,8 @@ before(async () => {
     writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...baseSettings() }, null, 2) + '\n');
   }
   ui = await openUiSession({ settings: baseSettings() });
-  await runCommand(ui.page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-  const pick = ui.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'OpenAI' }).first();
   // The services load on the command's first use: slow on a busy machine.
-  await pick.waitFor({ timeout: 60_000 });
-  await pick.click();
-  const input = ui.page.locator('.quick-input-widget .quick-input-box input[type=password]');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(KEY);
-  await ui.page.keyboard.press('Enter');
+  await enterApiKey(ui.page, 'OpenAI', KEY);
   await ui.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
   // Other UI test files share this server's ledger: start from a session of our own.
   await runCommand(ui.page, 'Switchboard: Start New Spend Session', { timeoutMs: 60_000 });

@@ -7,7 +7,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
-import { findWebview, openUiSession, runCommand, screenshot, screenshotOnFailure, UI_SERVER_ENV, type UiSession } from '../../scripts/vscode/harness.mjs';
+import {
+  enterApiKey,
+  findWebview,
+  openUiSession,
+  runCommand,
+  screenshot,
+  screenshotOnFailure,
+  UI_SERVER_ENV,
+  type UiSession,
+} from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 
 const KEY = 'sk-ui-thinking-0123456789';
@@ -72,14 +81,8 @@ before(async () => {
   }
   ui = await openUiSession({ settings: baseSettings() });
   // The key, through the real prompt (as a user sets it).
-  await runCommand(ui.page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-  const pick = ui.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'OpenAI' }).first();
-  await pick.waitFor({ timeout: 15_000 });
-  await pick.click();
-  const input = ui.page.locator('.quick-input-widget .quick-input-box input[type=password]');
-  await input.waitFor({ timeout: 15_000 });
-  await input.fill(KEY);
-  await ui.page.keyboard.press('Enter');
+  // The services load on the command's first use: slow on a busy machine.
+  await enterApiKey(ui.page, 'OpenAI', KEY);
   await ui.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
 });
 

@@ -11,13 +11,12 @@ import {
   closeQuickInput,
   findWebview,
   openUiSession,
-  pickQuickInputItem,
-  quickInputItems,
   runCommand,
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
   type UiSession,
+  enterApiKey,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 
@@ -79,21 +78,8 @@ test(
   'Set API Key from the palette stores and verifies the key',
   shot('ui-set-api-key', async () => {
     const { page } = ui;
-    const t0 = Date.now();
-    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-    const t1 = Date.now();
-    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 15_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
-    console.log(`  palette ready after ${t1 - t0} ms, provider picked after ${Date.now() - t1} ms`);
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor({ state: 'visible' });
-    // The quick pick turns into the input box: wait for the masked one.
-    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
-    await input.fill(KEY);
-    await screenshot(page, 'ui-set-api-key-input');
-    await page.keyboard.press('Enter');
-    const t2 = Date.now();
+    await enterApiKey(page, 'OpenAI', KEY, { beforeEnter: () => screenshot(page, 'ui-set-api-key-input') });
     const text = await toastText(page, /OpenAI key saved/);
-    console.log(`  verified after ${Date.now() - t2} ms`);
     assert.match(text, /saved and verified \(3 models listed\)/);
     assert.ok(!text.includes(KEY));
     await screenshot(page, 'ui-set-api-key-verified');
