@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
+  enterApiKey,
   findWebview,
   openUiSession,
   readNotifications,
@@ -19,7 +20,6 @@ import {
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
-  enterApiKey,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
 

@@ -16,10 +16,10 @@ import {
   screenshotOnFailure,
   setColorTheme,
   THEMES,
+  typeModelId,
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
-  typeModelId,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
+  enterApiKey,
   findWebview,
   openUiSession,
   runCommand,
@@ -16,7 +17,6 @@ import {
   screenshotOnFailure,
   UI_SERVER_ENV,
   type UiSession,
-  enterApiKey,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
 

@@ -22,10 +22,10 @@ import {
   runCommand,
   screenshot,
   screenshotOnFailure,
+  typeModelId,
   UI_SERVER_ENV,
   waitForWorkbench,
   type UiSession,
-  typeModelId,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer, type RecordedRequest, type Scenario } from '../fakes/server.ts';
 
