@@ -104,6 +104,8 @@ export interface FacadeRequest {
   req: ChatRequest;
   /** Warnings from the parameters; the stream's own warnings are added as they come. */
   warnings: string[];
+  /** Of those, the ones that do not hold for a body forwarded as sent (TranslatedParams.resolvedByForwarding). */
+  resolvedByForwarding: string[];
   stream: boolean;
   includeUsage: boolean;
 }
@@ -113,7 +115,7 @@ export function toChatRequest(params: ChatCompletionCreateParams, signal?: Abort
   const t = translateParams(params);
   const req: ChatRequest = t.request;
   if (signal) req.signal = signal;
-  return { req, warnings: t.warnings, stream: t.stream, includeUsage: t.includeUsage };
+  return { req, warnings: t.warnings, resolvedByForwarding: t.resolvedByForwarding, stream: t.stream, includeUsage: t.includeUsage };
 }
 
 /** Add warnings without repeating one (a rich `warning` part may also be in the result). */

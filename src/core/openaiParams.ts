@@ -163,7 +163,11 @@ export const ChatCompletionParamsSchema = z.looseObject({
 export type ChatCompletionCreateParams = z.input<typeof ChatCompletionParamsSchema>;
 type Params = z.output<typeof ChatCompletionParamsSchema>;
 
-/** Known parameters with no effect on what the caller gets: accepted, not forwarded, warned about. */
+/**
+ * Known parameters with no effect on what the caller gets: accepted, not translated, warned about.
+ * OpenAI's own Chat Completions parameters: a request forwarded as sent (the gateway's fast path)
+ * takes them to a Chat Completions model as they are (TranslatedParams.resolvedByForwarding).
+ */
 const HINTS_NOT_FORWARDED: Record<string, string> = {
   metadata: 'stored-completion metadata is not forwarded',
   store: 'stored completions are not forwarded',
@@ -217,6 +221,8 @@ export interface TranslatedParams {
   request: ModelRequest & { model: string };
   /** Hints accepted but not honoured, unknown fields: shown as warnings, never dropped unsaid. */
   warnings: string[];
+  /** The warnings that do not hold when the body goes as sent to a Chat Completions model (known OpenAI parameters). */
+  resolvedByForwarding: string[];
   stream: boolean;
   includeUsage: boolean;
 }
@@ -246,6 +252,7 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
   const p: Params = r.data;
   const model = p.model;
   const warnings: string[] = [];
+  const resolvedByForwarding: string[] = [];
   const refuse = (param: string, message: string, fix: string): never => {
     throw new UnsupportedParameterError(param, model, message, fix);
   };
@@ -269,6 +276,7 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
     if (TRANSLATED.has(k) || (input as Record<string, unknown>)[k] == null) continue;
     const hint = HINTS_NOT_FORWARDED[k];
     warnings.push(hint ? `${k}: ${hint}` : `${k}: unknown parameter, not forwarded`);
+    if (hint) resolvedByForwarding.push(`${k}: ${hint}`);
   }
 
   const messages = translateMessages(p, model, warnings, refuse);
@@ -337,7 +345,7 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
   if (p.presence_penalty != null) request.presencePenalty = p.presence_penalty;
   if (p.user != null) request.user = p.user;
 
-  return { request, warnings, stream: p.stream === true, includeUsage: p.stream_options?.include_usage === true };
+  return { request, warnings, resolvedByForwarding, stream: p.stream === true, includeUsage: p.stream_options?.include_usage === true };
 }
 
 type Refuse = (param: string, message: string, fix: string) => never;

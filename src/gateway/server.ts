@@ -460,9 +460,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
       const { req: chatReq, warnings } = facade;
       chatReq.frontEnd = 'gateway';
-      // Fully understood: a Chat Completions model can get the body as it was sent (the fast path),
-      // streamed or not. Its answer keeps the provider's model name, as the upstream gave it.
-      if (fastPath && warnings.length === 0) chatReq.passthrough = { protocol: 'openai', body: params };
+      // Fully understood, or all that is not translated is OpenAI's own (logit_bias, service_tier…): a
+      // Chat Completions model can get the body as it was sent (the fast path), streamed or not. Its
+      // answer keeps the provider's model name, as the upstream gave it.
+      const resolved = new Set(facade.resolvedByForwarding);
+      if (fastPath && warnings.every((w) => resolved.has(w))) chatReq.passthrough = { protocol: 'openai', body: params };
+      /** The warnings that hold for the path that answered (a forwarded body took those parameters along). */
+      const holding = (forwarded: boolean): string[] => (forwarded && resolved.size ? warnings.filter((w) => !resolved.has(w)) : warnings);
       const stream = client.stream(chatReq);
 
       if (!facade.stream) {
@@ -474,8 +478,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (whole !== null) {
           // The answer is the upstream's own: its warnings (a budget notice) are in the header and the log.
           addWarnings(warnings, r.warnings);
-          if (warnings.length) log(`gateway: chat completions: ${warnings.join('; ')}`);
-          return send(req, res, { status: 200, body: whole, raw: true, headers: warningHeader(warnings) });
+          const held = holding(true);
+          if (held.length) log(`gateway: chat completions: ${held.join('; ')}`);
+          return send(req, res, { status: 200, body: whole, raw: true, headers: warningHeader(held) });
         }
         const body = toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
         return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
@@ -496,7 +501,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           return sendUpstreamError(req, res, e);
         }
         // Warnings known by now (parameters, translation) go in a header; later ones ride on the finish chunk.
-        res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(warnings) });
+        res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(holding(typeof step.value === 'string')) });
         const inHeader = warnings.length;
         const out = new SseWriter(res, idleTimeoutMs);
         try {

@@ -535,23 +535,58 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     await waitFor(() => rig.logs.filter((l) => l.includes('POST /v1/chat/completions 200') && l.endsWith('(forwarded as sent)')).length >= 2);
   });
 
-  test('non-streamed chat completions: a warning (a hint not forwarded) makes it translate, and the answer says it', async () => {
+  test("chat completions: OpenAI's own hints (logit_bias, service_tier) go as sent to a Chat Completions model, streamed or not; translated, they are warnings", async () => {
+    const post = (body: Record<string, unknown>): Promise<Response> =>
+      fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const hints = { logit_bias: { '50256': -100 }, service_tier: 'flex' };
+    for (const stream of [false, true]) {
+      rig.openai.enqueue({ text: 'ok' });
+      const body = { model: GPT, messages: [{ role: 'user', content: 'x' }], ...hints, ...(stream ? { stream: true } : {}) };
+      const res = await post(body);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('x-switchboard-warnings'), null, `stream ${stream}: nothing was left out`);
+      const text = await res.text();
+      assert.match(text, /ok/);
+      // Forwarded as sent: the model id replaced, and a stream asks for its usage (for the ledger).
+      const expected = { ...body, model: 'gpt-4o-mini', ...(stream ? { stream_options: { include_usage: true } } : {}) };
+      assert.deepEqual(rig.openai.requests.at(-1)!.body, expected, `stream ${stream}: forwarded as sent`);
+    }
+
+    // To a model of another protocol it is translated: the hints are left out, and the answer says so.
+    rig.anthropic.enqueue({ text: 'ok' });
+    const res = await post({ model: CLAUDE, messages: [{ role: 'user', content: 'x' }], ...hints });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers.get('x-switchboard-warnings')), /logit_bias: logit_bias is not forwarded.*service_tier/);
+    const c = (await res.json()) as OpenAI.Chat.ChatCompletion & { switchboard?: { warnings: string[] } };
+    assert.equal(c.choices[0]!.message.content, 'ok');
+    assert.match(String(c.switchboard?.warnings), /logit_bias/);
+    const sent = rig.anthropic.requests.at(-1)!.body;
+    assert.equal(sent.logit_bias, undefined);
+    assert.equal(sent.service_tier, undefined, "OpenAI's service tiers are not Anthropic's");
+  });
+
+  test('non-streamed chat completions: an unknown parameter makes it translate, and the answer says it', async () => {
     rig.openai.enqueue({ text: 'ok' });
     const logged = rig.logs.length;
     const res = await fetch(`${rig.fast.url}/chat/completions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], logit_bias: { '50256': -100 } }),
+      body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], logit_bias: { '50256': -100 }, frobnicate: true }),
     });
     assert.equal(res.status, 200);
-    assert.match(String(res.headers.get('x-switchboard-warnings')), /logit_bias/);
+    assert.match(String(res.headers.get('x-switchboard-warnings')), /logit_bias.*frobnicate: unknown parameter, not forwarded/);
     const c = (await res.json()) as OpenAI.Chat.ChatCompletion & { switchboard?: { warnings: string[] } };
     assert.equal(c.choices[0]!.message.content, 'ok');
     assert.equal(c.model, GPT, "translated: the answer names the model as Switchboard's id");
-    assert.match(String(c.switchboard?.warnings), /logit_bias/);
+    assert.match(String(c.switchboard?.warnings), /frobnicate/);
     const sent = rig.openai.requests.at(-1)!.body;
     assert.equal(sent.stream, true, 'translated (the adapter streams)');
     assert.equal(sent.logit_bias, undefined);
+    assert.equal(sent.frobnicate, undefined);
     await waitFor(() => rig.logs.slice(logged).some((l) => l.includes('POST /v1/chat/completions 200')));
     assert.ok(!rig.logs.slice(logged).some((l) => l.includes('forwarded as sent')));
   });

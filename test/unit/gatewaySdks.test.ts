@@ -127,10 +127,12 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
       });
       assert.equal(d.fake.requests.length, before, 'refused before any provider was called');
       d.fake.enqueue({ text: 'ok' });
-      const { data, response } = await sdk.chat.completions.create({ model: d.model, messages: [{ role: 'user', content: 'hi' }], store: true }).withResponse();
+      // A parameter no target takes (OpenAI's own `store` would go as sent to a Chat Completions model).
+      const params = { model: d.model, messages: [{ role: 'user', content: 'hi' }], frobnicate: true } as OpenAI.ChatCompletionCreateParamsNonStreaming;
+      const { data, response } = await sdk.chat.completions.create(params).withResponse();
       const header = JSON.parse(response.headers.get('x-switchboard-warnings') ?? '[]') as string[];
       assert.ok(
-        header.some((w) => w.startsWith('store:')),
+        header.some((w) => w.startsWith('frobnicate: unknown parameter')),
         header.join(' | '),
       );
       assert.deepEqual((data as unknown as { switchboard?: { warnings: string[] } }).switchboard?.warnings, header);
@@ -146,13 +148,13 @@ for (const protocol of ['openai', 'anthropic', 'gemini'] as const satisfies read
           messages: [{ role: 'user', content: 'Weather?' }],
           tools: [WEATHER_TOOL],
           stream: true,
-          metadata: { run: '1' },
+          frobnicate: { run: '1' },
         }),
       });
       assert.equal(res.status, 200);
       const header = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
       assert.ok(
-        header.some((w) => w.startsWith('metadata:')),
+        header.some((w) => w.startsWith('frobnicate:')),
         header.join(' | '),
       );
       const events = (await res.text())
