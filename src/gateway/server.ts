@@ -30,7 +30,7 @@ import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseW
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
 import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
 import { responsesDoor } from './doors/responsesDoor.ts';
-import { serveDoor, wholeAnswer } from './doors/serve.ts';
+import { forwardingWarnings, serveDoor, warningsHeader, wholeAnswer } from './doors/serve.ts';
 import type { Door } from './doors/door.ts';
 import { StateCache } from './doors/stateCache.ts';
 
@@ -463,10 +463,8 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       // Fully understood, or all that is not translated is OpenAI's own (logit_bias, service_tier…): a
       // Chat Completions model can get the body as it was sent (the fast path), streamed or not. Its
       // answer keeps the provider's model name, as the upstream gave it.
-      const resolved = new Set(facade.resolvedByForwarding);
-      if (fastPath && warnings.every((w) => resolved.has(w))) chatReq.passthrough = { protocol: 'openai', body: params };
-      /** The warnings that hold for the path that answered (a forwarded body took those parameters along). */
-      const holding = (forwarded: boolean): string[] => (forwarded && resolved.size ? warnings.filter((w) => !resolved.has(w)) : warnings);
+      const { allResolved, holding } = forwardingWarnings(warnings, facade.resolvedByForwarding);
+      if (fastPath && allResolved) chatReq.passthrough = { protocol: 'openai', body: params };
       const stream = client.stream(chatReq);
 
       if (!facade.stream) {
@@ -592,16 +590,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     fastPath,
   };
 
-  /** `x-switchboard-warnings`: a JSON array of strings, ASCII only (HTTP header values must be). */
-  function warningHeader(warnings: string[]): Record<string, string> {
-    if (warnings.length === 0) return {};
-    const ascii = (list: string[]): string => JSON.stringify(list).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    const list = warnings.map((w) => redact(w));
-    // Clients cap header sizes (Node: 16 KiB in all): keep it short; the body has them all.
-    let value = ascii(list);
-    for (let n = list.length - 1; value.length > 4096 && n >= 0; n--)
-      value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see switchboard.warnings in the response`]);
-    return { 'x-switchboard-warnings': value };
+  /** `x-switchboard-warnings`, redacted; a long list is shortened there (the response body has them all). */
+  function warningHeader(warnings: readonly string[]): Record<string, string> {
+    return warningsHeader(warnings, redact, 'see switchboard.warnings in the response');
   }
 
   // ── Listen ───────────────────────────────────────────────────────────────

@@ -39,15 +39,36 @@ const SHOWN = new Set<StreamPart['type']>(['text-delta', 'reasoning-delta', 'too
  * `x-switchboard-warnings`: a JSON array of strings, ASCII only (header values must be), as the
  * Chat Completions door sends it; redacted like everything the gateway shows.
  */
-export function warningsHeader(warnings: readonly string[], redact: (s: string) => string = (s) => s): Record<string, string> {
+export function warningsHeader(
+  warnings: readonly string[],
+  redact: (s: string) => string = (s) => s,
+  /** Where the ones cut from a long list are (the doors: the gateway log). */
+  restAt = 'see the gateway log',
+): Record<string, string> {
   if (!warnings.length) return {};
   const list = [...new Set(warnings)].map(redact);
   const ascii = (l: string[]): string => JSON.stringify(l).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  // Clients cap header sizes (Node: 16 KiB in all): keep it short; the gateway log has them all.
+  // Clients cap header sizes (Node: 16 KiB in all): keep it short.
   let value = ascii(list);
-  for (let n = list.length - 1; value.length > 4096 && n >= 0; n--)
-    value = ascii([...list.slice(0, n), `${list.length - n} more warnings: see the gateway log`]);
+  for (let n = list.length - 1; value.length > 4096 && n >= 0; n--) value = ascii([...list.slice(0, n), `${list.length - n} more warnings: ${restAt}`]);
   return { 'x-switchboard-warnings': value };
+}
+
+/**
+ * A request's warnings against the path that answers it: a body forwarded as sent takes along what
+ * the translation would leave out (`resolvedByForwarding`), so those warnings hold only when it is
+ * translated. `allResolved`: nothing else was left out, so the body may be forwarded.
+ */
+export function forwardingWarnings(
+  warnings: readonly string[],
+  resolvedByForwarding: readonly string[] = [],
+): { allResolved: boolean; holding(forwarded: boolean): readonly string[] } {
+  const resolved = new Set(resolvedByForwarding);
+  return {
+    allResolved: warnings.every((w) => resolved.has(w)),
+    // Read when asked: the caller's list may grow (the stream's own warnings).
+    holding: (forwarded) => (forwarded && resolved.size ? warnings.filter((w) => !resolved.has(w)) : warnings),
+  };
 }
 
 /** Parse the JSON body; a refusal in the door's shape. */
@@ -121,14 +142,12 @@ export async function serveDoor(
   // Same protocol as the door's, nothing the door rewrote: the body can go as it is to a model of
   // that protocol (the router decides per attempt; see PassthroughRequest), streamed or not. Warnings
   // about what the translation could not carry do not hold for it: the upstream gets all of it.
-  const resolved = new Set(parsed.resolvedByForwarding ?? []);
-  const forwardable = ctx.fastPath && parsed.forwardable !== false && isObject(json) && parsed.warnings.every((w) => resolved.has(w));
+  const { allResolved, holding: warningsFor } = forwardingWarnings(parsed.warnings, parsed.resolvedByForwarding);
+  const forwardable = ctx.fastPath && parsed.forwardable !== false && isObject(json) && allResolved;
   // What only the door's own protocol can take (a hosted tool its API runs): refused unless it can
   // go as sent; then the router skips a model that would translate it, with this same refusal.
   if (parsed.forwardOnly && !forwardable) return ctx.send(req, res, door.error(refusalError(parsed.forwardOnly)));
   const forwardOnly = parsed.forwardOnly && new SwitchboardError({ kind: 'bad_request', message: parsed.forwardOnly.message });
-  /** The warnings that hold for the path taken (known once the first attempt starts). */
-  const warningsFor = (forwarded: boolean): string[] => (forwarded ? parsed.warnings.filter((w) => !resolved.has(w)) : parsed.warnings);
   if (parsed.warnings.length && !forwardable) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
 
   const ac = new AbortController();
