@@ -1,7 +1,7 @@
 /**
- * The extension rebuilds its client when settings or keys change and closes the old one, whose
- * connection pool then takes no new requests. Work that outlives one request (the gateway, a
- * test-set run) asks for the current client on every use instead of holding one that may close.
+ * The extension rebuilds its client when settings or keys change (the clients share one connection
+ * pool: services/clients.ts). Work that outlives one request (the gateway, a test-set run) asks for
+ * the current client on every use, so that its next request runs with the settings and keys in use.
  */
 import type { SwitchboardClient } from '../../core/index.ts';
 

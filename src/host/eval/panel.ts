@@ -133,7 +133,7 @@ export class EvalPanel implements vscode.Disposable {
     this.ac = ac;
     const trusted = vscode.workspace.isTrusted;
     this.done = runEval({
-      // Each cell asks the client in use then: a key or settings change mid-run closes the old one.
+      // Each cell asks the client in use then: a key or settings change mid-run applies to the next cell.
       client: followingClient(() => this.app.client()),
       set,
       name,
