@@ -513,10 +513,9 @@ export async function quickInputItems(page) {
 }
 
 /**
- * Types a model id into the open model pick (the switcher, Retry with…) and waits until the pick has ranked
- * it: the exact id's row on top, labelled with the id, and active, so that Enter takes it. (The ranking
- * comes from the extension after the typing; a click before it lands on whichever row the re-rendered
- * list puts there.)
+ * Types a model id into the open model pick (the switcher, Retry with…) and waits until the window shows the
+ * exact id's row on top and active (rows are labelled with their ids, so VS Code's filter ranks it first), for a
+ * test that looks at the rows before pressing Enter.
  */
 export async function typeModelId(page, id, { timeoutMs = 10_000 } = {}) {
   await quickInput(page).locator('.quick-input-box input').fill(id);

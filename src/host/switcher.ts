@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import { pricesAsOfLabel } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
-import type { PickEntry } from './common/modelItems.ts';
+import { pickRowText, type PickEntry } from './common/modelItems.ts';
 import { inBackground } from './common/background.ts';
-import { rankTyped } from './common/exactId.ts';
+import { acceptedRows, rankTyped } from './common/exactId.ts';
 
 /** What the switcher uses (main.ts wires it to the services). */
 export type SwitcherHost = Pick<
@@ -23,17 +23,12 @@ export interface Item extends vscode.QuickPickItem {
   action?: 'setKey' | 'settings' | 'custom';
 }
 
-/** The switcher's entries as quick-pick rows (the one-off pick for "Retry with…" uses them too). */
+/** The switcher's entries as quick-pick rows (the one-off pick for "Retry with…" and the comparison use them too). */
 export function modelQuickPickItems(entries: PickEntry[], opts: { checkCurrent: boolean }): Item[] {
   return entries.map((e): Item =>
     e.kind === 'separator'
       ? { label: e.label, kind: vscode.QuickPickItemKind.Separator }
-      : {
-          id: e.id,
-          label: `${opts.checkCurrent && e.current ? '$(check) ' : ''}${e.route ? '$(git-merge) ' : ''}${e.label}`,
-          description: e.description,
-          detail: e.detail,
-        },
+      : { id: e.id, ...pickRowText(e, opts.checkCurrent), detail: e.detail },
   );
 }
 
@@ -43,13 +38,11 @@ export function useTypedId(id: string): Item {
 }
 
 /**
- * Ranks a model quick pick's rows by what is typed (rankTyped): an exact id's row goes first, labelled
- * with the id, and becomes the active row, so Enter takes it rather than a route or a longer id that
- * mentions it; with `custom`, a `provider/model` not listed is offered as is. Returns the ranking,
- * which sets the rows: call it to show them, and again when `base()` changed (the listener goes with
- * the pick's dispose).
+ * Offers a typed model id the list does not have (rankTyped, with `custom`) as the pick's last row, while it is
+ * typed. Returns a function that sets the rows: call it to show them, and again when `base()` changed (the
+ * listener goes with the pick's dispose).
  */
-export function rankExactId(qp: vscode.QuickPick<Item>, base: () => readonly Item[], custom?: (id: string) => Item): () => void {
+export function offerTypedId(qp: vscode.QuickPick<Item>, base: () => readonly Item[], custom?: (id: string) => Item): () => void {
   let plain = false;
   const rank = (force: boolean): void => {
     const ranked = rankTyped(base(), qp.value, custom);
@@ -57,17 +50,19 @@ export function rankExactId(qp: vscode.QuickPick<Item>, base: () => readonly Ite
     if (!force && plain && ranked.plain) return;
     plain = ranked.plain;
     qp.items = ranked.items;
-    if (ranked.top) qp.activeItems = [ranked.top];
   };
   qp.onDidChangeValue(() => rank(false));
   return () => rank(true);
 }
 
-/** Shows the pick; resolves with its selection when accepted (then hides it), undefined when dismissed. */
-export function accepted(qp: vscode.QuickPick<Item>): Promise<Item[] | undefined> {
+/**
+ * Shows the pick; resolves with its selection when accepted (then hides it), undefined when dismissed. With
+ * `custom`, Enter on no model's row with a model id typed takes the typed id (acceptedRows).
+ */
+export function accepted(qp: vscode.QuickPick<Item>, custom?: (id: string) => Item): Promise<Item[] | undefined> {
   return new Promise((resolve) => {
     qp.onDidAccept(() => {
-      resolve([...qp.selectedItems]);
+      resolve(acceptedRows(qp.selectedItems, qp.value, custom));
       qp.hide();
     });
     qp.onDidHide(() => resolve(undefined));
@@ -100,14 +95,14 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   let base: Item[] = [];
-  const rank = rankExactId(qp, () => base, useTypedId);
+  const rank = offerTypedId(qp, () => base, useTypedId);
   const load = (): void => {
     const entries = app.modelPickItems();
     base = [...modelQuickPickItems(entries, { checkCurrent: true }), ...actionItems()];
     if (!entries.length) {
       base.unshift({ label: '$(info) No models yet: set an API key or configure a provider', alwaysShow: true, action: 'setKey' });
     }
-    // A refresh while something is typed keeps the typed id's ranking.
+    // A refresh while something is typed keeps the offer of the typed id.
     rank();
     const current = base.find((i) => i.id === app.currentModel());
     if (current && !qp.value.trim()) qp.activeItems = [current];
@@ -122,7 +117,7 @@ export async function showModelSwitcher(app: SwitcherHost): Promise<string | und
     'Refreshing the model list',
   );
 
-  const picked = (await accepted(qp))?.[0];
+  const picked = (await accepted(qp, useTypedId))?.[0];
   qp.dispose();
   if (!picked) return undefined;
   if (picked.action === 'setKey') {
@@ -147,8 +142,7 @@ export async function pickModelsToCompare(app: SwitcherHost): Promise<string[] |
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   const items = modelQuickPickItems(app.modelPickItems(), { checkCurrent: false });
-  // The rows stay as they are here (no exact-id row on top): a relabelled row would change what
-  // the filter and a selection made before typing match.
+  // No offer of a typed id here: a comparison is between listed models.
   qp.items = items;
   const previous = new Set(app.lastCompareModels());
   if (!previous.size) {

@@ -237,8 +237,8 @@ test(
     await answers.last().locator('button.retry-with').click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    // The exact id typed goes first, labelled with the id, and is the active row: Enter takes it, not the
-    // route or gpt-4o-mini, which mention it too and are still listed.
+    // The exact id typed goes first and is the active row: Enter takes it, not the route or gpt-4o-mini,
+    // which mention it too and are still listed.
     await typeModelId(page, 'openai/gpt-4o');
     const listed = await page
       .locator('.quick-input-widget .quick-input-list .monaco-list-row')

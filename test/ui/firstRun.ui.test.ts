@@ -243,3 +243,25 @@ test(
     assert.ok(!/mini|route/.test(status), status);
   }),
 );
+
+test(
+  'the switcher: Enter straight after typing takes the id typed, listed or not (no wait for the extension)',
+  shot('ui-first-run-typed-enter', async () => {
+    const { page } = ui;
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    const status = (id: string) => page.locator('.statusbar-item', { hasText: new RegExp(`${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?![\\w-])`) }).first();
+    // Typed as fast as a paste and Enter: each id right after the other, a longer one that contains the
+    // shorter among them, so a pick that took VS Code's first row before it was ranked shows.
+    for (const id of ['local/gpt-4o', 'local/gpt-4o-mini', 'local/gpt-4o', 'local/gpt-4o-mini', 'local/gpt-4o', 'local/not-in-the-catalog']) {
+      await closeQuickInput(page);
+      await runCommand(page, 'Switchboard: Switch Model', { timeoutMs: 60_000 });
+      await rows.filter({ hasText: 'local/gpt-4o-mini' }).first().waitFor({ timeout: 20_000 });
+      await input.fill(id);
+      await page.keyboard.press('Enter');
+      await status(id).waitFor({ timeout: 20_000 });
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+    await screenshot(page, 'ui-first-run-typed-enter');
+  }),
+);

@@ -110,11 +110,11 @@ function whenAnswered(what: string, cond: () => boolean, timeoutMs = 30_000): Pr
   });
 }
 
-/** The row of the open quick pick whose description is exactly `id` (model rows: name as label, id as description). */
+/** The row of the open quick pick labelled exactly `id` (model rows: id as label, name as description). */
 const modelRow = (page: Page, id: string) =>
   page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row')
-    .filter({ has: page.locator('.label-description', { hasText: new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) })
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`) }) })
     .first();
 
 before(async () => {
@@ -289,8 +289,7 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
     await quickInputFilter(page, 'Name three uses of a switchboard');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().waitFor();
-    // A model's row shows its name as the label and its id as the description (harness quickInputItems()
-    // reads only labels, which is why the ids seemed missing): pick rows by their description, tick the box.
+    // A model's row is labelled with its id: pick rows by their label, tick the box.
     for (const model of ['google/gemini-2.5-flash', 'openai/gpt-4o-mini']) {
       await quickInputFilter(page, model);
       const box = modelRow(page, model).locator('.monaco-checkbox[role=checkbox]');

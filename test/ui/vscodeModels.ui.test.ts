@@ -89,7 +89,7 @@ test(
     const rows = await quickPickRows(p);
     const plain = rows.find((r) => r.includes('vscode/sbtest/plain'));
     assert.ok(plain, rows.join('\n'));
-    assert.match(plain, /SB Plain.*vscode\/sbtest\/plain.*32K context · included in your subscription/);
+    assert.match(plain, /vscode\/sbtest\/plain.*SB Plain.*32K context · included in your subscription/);
     assert.ok(!rows.some((r) => /sbtest.*(price unknown|\$0)/.test(r)), rows.join('\n'));
     await screenshot(p, 'ui-vscode-models-switcher');
     await closeQuickInput(p);

@@ -1,11 +1,11 @@
 /**
- * A one-off model pick for "Retry with…": the switcher's entries (same catalog, prices, routes, the
- * same ranking of a typed id: an exact id first, an id not in the catalog offered as is), without
- * changing the current model.
+ * A one-off model pick for "Retry with…": the switcher's rows (same catalog, prices and routes, labelled with
+ * their ids so that an exactly typed id comes first; an id not in the catalog offered as is), without changing
+ * the current model.
  */
 import * as vscode from 'vscode';
 import type { FeatureHost } from '../featureHost.ts';
-import { accepted, modelQuickPickItems, rankExactId, useTypedId, type Item } from '../switcher.ts';
+import { accepted, modelQuickPickItems, offerTypedId, useTypedId, type Item } from '../switcher.ts';
 
 /** What the one-off pick uses (main.ts wires it to the services). */
 export type PickHost = Pick<FeatureHost, 'modelPickItems'>;
@@ -18,8 +18,8 @@ export async function pickModelOnce(app: PickHost, title: string): Promise<strin
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   const items = modelQuickPickItems(app.modelPickItems(), { checkCurrent: false });
-  rankExactId(qp, () => items, useTypedId)();
-  const picked = (await accepted(qp))?.[0];
+  offerTypedId(qp, () => items, useTypedId)();
+  const picked = (await accepted(qp, useTypedId))?.[0];
   qp.dispose();
   return picked?.id;
 }

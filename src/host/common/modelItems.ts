@@ -100,6 +100,17 @@ export function buildModelItems(input: ModelItemsInput): PickEntry[] {
   return out;
 }
 
+/**
+ * The text of an entry's quick-pick row: labelled with its id (exactId.ts says why), a check for the current
+ * model and a mark for a route in front; beside it the model's name when it says more than the id, or a
+ * route's strategy.
+ */
+export function pickRowText(e: Extract<PickEntry, { kind: 'model' }>, checkCurrent: boolean): { label: string; description?: string } {
+  const label = `${checkCurrent && e.current ? '$(check) ' : ''}${e.route ? '$(git-merge) ' : ''}${e.id}`;
+  if (e.route) return { label, description: e.description };
+  return e.label === e.id || e.id.endsWith(`/${e.label}`) ? { label } : { label, description: e.label };
+}
+
 /** The recent list after using `id`: it moves to the front; at most `max` kept. */
 export function pushRecent(recent: readonly string[], id: string, max = 6): string[] {
   return [id, ...recent.filter((r) => r !== id)].slice(0, max);
