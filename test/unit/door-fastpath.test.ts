@@ -1123,6 +1123,48 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.equal(rig.openai.requests.length, before);
   });
 
+  test("messages: a tool only forwarding takes, with another model's thinking in the history, is refused for that reason, not as if the model were of another protocol", async () => {
+    // Turn 1 answered by another Anthropic model, with a signed thinking block (the gateway remembers who made it).
+    const HAIKU = 'anthropic/claude-haiku-4-5';
+    rig.anthropic.enqueue({ reasoning: 'Think first.', text: 'Haiku answer.' });
+    const first = await post(rig.fast, 'messages', {
+      model: HAIKU,
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    assert.equal(first.status, 200, await first.clone().text());
+    const turn1 = ((await first.json()) as Anthropic.Message).content;
+    assert.equal(turn1[0]!.type, 'thinking');
+    // Turn 2 to Claude Sonnet with a tool only an Anthropic model takes, as sent.
+    const before = rig.anthropic.requests.length;
+    const body = {
+      model: CLAUDE,
+      max_tokens: 2000,
+      thinking: { type: 'enabled', budget_tokens: 1024 },
+      tools: [{ type: 'code_execution_20250825', name: 'code_execution' }],
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: turn1 },
+        { role: 'user', content: 'Compute.' },
+      ],
+    };
+    for (const stream of [false, true]) {
+      const r = await post(rig.fast, 'messages', { ...body, stream });
+      assert.equal(r.status, 400);
+      const e = (await r.json()) as { type: string; error: { type: string; message: string } };
+      assert.equal(e.error.type, 'invalid_request_error');
+      assert.match(
+        e.error.message,
+        new RegExp(
+          `^tools\\[0\\]: tool "code_execution" .*; ${CLAUDE} would take it as sent, but the conversation carries reasoning made by ${HAIKU}, which only a translated request can leave out`,
+        ),
+      );
+      assert.ok(e.error.message.endsWith(` — ask ${HAIKU} instead, or start a new conversation`), e.error.message);
+    }
+    assert.equal(rig.anthropic.requests.length, before, 'nothing was sent');
+  });
+
   test("messages: Anthropic's mcp_servers and container reach an Anthropic model as sent; for an OpenAI model, a refusal naming which models take them", async () => {
     const extras = [{ mcp_servers: [{ type: 'url', url: 'https://mcp.example.com/sse', name: 'docs' }] }, { container: 'container_011' }];
     for (const extra of extras) {

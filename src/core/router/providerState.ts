@@ -34,3 +34,13 @@ export function stripForeignState(messages: ChatMessage[], target: string): Chat
   }
   return out ?? messages;
 }
+
+/** The models whose state `stripForeignState` would take out for `target` ("an unknown model" for state of unknown origin). */
+export function foreignOrigins(messages: readonly ChatMessage[], target: string): string[] {
+  const out = new Set<string>();
+  for (const m of messages) {
+    if (m.role !== 'assistant' || typeof m.content === 'string') continue;
+    for (const p of m.content) if (foreign(p, target)) out.add(p.state?.origin ?? 'an unknown model');
+  }
+  return [...out];
+}

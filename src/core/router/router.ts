@@ -19,7 +19,7 @@ import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
 import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
-import { stripForeignState } from './providerState.ts';
+import { foreignOrigins, stripForeignState } from './providerState.ts';
 import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
 /** A request as the front ends make it: a model id (or `route/<id>`) plus the neutral request. */
@@ -439,8 +439,9 @@ export class Router {
       const request: ModelRequest = { ...neutral, messages, signal: ac.signal };
       // The caller's own body goes only to a model of its protocol, and only when nothing in it is
       // another model's state (which the translating path would strip): otherwise it is translated.
-      const forwarded =
-        pass && messages === neutral.messages ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars }) ?? null) : null;
+      // (A forward is lazy: nothing is sent until it is read.)
+      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars }) ?? null) : null;
+      const forwarded = messages === neutral.messages ? offered : null;
       passthrough = forwarded !== null;
       // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
       // answer's duration cap still holds).
@@ -448,8 +449,10 @@ export class Router {
         cancelWatchdog?.();
         cancelWatchdog = null;
       }
-      // Only a model of the body's protocol can take it: this one would translate it, so it is not sent.
-      if (!passthrough && pass?.forwardOnly) skipped = pass.forwardOnly;
+      // What only forwarding can carry, for a model that would translate the request: not sent. The
+      // reason is the model's protocol, or (a model of the body's protocol) another model's state in it.
+      if (!passthrough && pass?.forwardOnly)
+        skipped = offered ? foreignStateRefusal(pass.forwardOnly, id, foreignOrigins(neutral.messages, id)) : pass.forwardOnly;
       else source = forwarded ?? (model.streamBatches ? model.streamBatches(request) : oneByOne(model.stream(request)));
     } catch (e) {
       setupError = e;
@@ -652,4 +655,19 @@ function asError(e: unknown, model: string): SwitchboardError {
   if (e instanceof SwitchboardError) return scrubError(e);
   const slash = model.indexOf('/');
   return scrubError(classifyNetworkError(e, slash > 0 ? model.slice(0, slash) : model, slash > 0 ? model.slice(slash + 1) : model, 'body'));
+}
+
+/**
+ * Why a model of the body's own protocol cannot take a request that only forwarding can carry: the
+ * conversation holds reasoning state made by other models, which must not reach this one as sent, and
+ * only the translating path leaves it out.
+ */
+function foreignStateRefusal(refusal: SwitchboardError, model: string, origins: readonly string[]): SwitchboardError {
+  return new SwitchboardError({
+    kind: 'bad_request',
+    message: `${refusal.detail}; ${model} would take it as sent, but the conversation carries reasoning made by ${origins.join(', ')}, which only a translated request can leave out`,
+    model,
+    fix: `ask ${origins.length === 1 ? origins[0] : 'the model that made it'} instead, or start a new conversation`,
+    cause: refusal,
+  });
 }

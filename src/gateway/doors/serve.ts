@@ -101,6 +101,20 @@ export function refusalError(e: DoorRefusal): HttpError {
 }
 
 /**
+ * The door's refusal when the router skipped every model for what only forwarding carries (`sent`, the
+ * router's copy of `refusal`): as refused, or with the router's reason for a model of the door's own
+ * protocol (another model's state in the conversation); any other error as the gateway maps it.
+ */
+function forwardOnlyError(e: unknown, sent: SwitchboardError, refusal: DoorRefusal, redact: (s: string) => string): HttpError | null {
+  if (e === sent) return refusalError(refusal);
+  if (e instanceof SwitchboardError && e.cause === sent)
+    return refusalError(
+      new DoorRefusal(redact(e.fix ? `${e.detail} — ${e.fix}` : e.detail), { status: refusal.status, param: refusal.param, code: refusal.code }),
+    );
+  return null;
+}
+
+/**
  * A non-streamed answer, for every door that forwards (Chat Completions too): the stream drained and
  * its result. `whole` is the upstream's JSON answer as received (the fast path: it comes as one `raw`
  * part) when the attempt that answered forwarded the caller's body, else null (translated, or failed).
@@ -162,7 +176,7 @@ export async function serveDoor(
   res.once('close', onClose);
   ctx.inflight.add(ac);
   const fail = (e: unknown): void => {
-    const h = e === forwardOnly && parsed.forwardOnly ? refusalError(parsed.forwardOnly) : ctx.toHttpError(e);
+    const h = (parsed.forwardOnly && forwardOnly && forwardOnlyError(e, forwardOnly, parsed.forwardOnly, ctx.redact)) || ctx.toHttpError(e);
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
     ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });
