@@ -387,6 +387,8 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
       phase === 'body' || code === 'UND_ERR_BODY_TIMEOUT' ? 'the stream stalled (no data within the idle timeout)' : 'no response headers within the timeout';
     return new SwitchboardError({ kind: 'timeout', message: what, provider, model, fix: defaultFix('timeout'), cause: e });
   }
+  const tls = tlsFailure(code, msg);
+  if (tls) return new SwitchboardError({ kind: 'network', ...tls, provider, model, providerCode: code || null, shouldRetry: false, cause: e });
   let detail = msg;
   if (code === 'ECONNREFUSED') detail = 'connection refused';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = 'the host name could not be resolved (DNS)';
@@ -394,6 +396,27 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
     detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
   else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
   return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
+}
+
+/**
+ * A TLS failure that trying again cannot mend, said with its fix (another model, another provider, may
+ * still answer): https:// to a server that speaks plain HTTP, or a certificate this machine does not trust
+ * (self-signed, a company proxy's own authority, expired, another host's name).
+ */
+function tlsFailure(code: string, msg: string): { message: string; fix: string } | null {
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || /wrong version number/i.test(msg))
+    return {
+      message: `the server does not speak TLS on this port (${code || 'wrong version number'})`,
+      fix: 'a plain-HTTP server (a local one, say) takes http://, not https://: correct the baseUrl',
+    };
+  if (/CERT|SELF_SIGNED|VERIFY|ISSUER|ALTNAME/.test(code)) {
+    const why = (msg.split(';')[0] ?? msg).trim();
+    return {
+      message: `the server's TLS certificate was not accepted (${code}: ${why})`,
+      fix: "if a proxy or the server uses its own certificate authority, trust it where VS Code or the CLI starts: NODE_EXTRA_CA_CERTS=<its certificate file>, or NODE_USE_SYSTEM_CA=1 when it is in the system's store; otherwise check the baseUrl's host name",
+    };
+  }
+  return null;
 }
 
 /**

@@ -204,7 +204,15 @@ const FAULTS: Fault[] = [
     expect: unreachable,
     check: (c) => (c.ms < 5000 ? [] : [`DNS failure took ${Math.round(c.ms)} ms`]),
   },
-  { id: 'tls-self-signed', label: 'TLS failure (self-signed certificate)', target: 'tls-self-signed', expect: unreachable },
+  // Another try cannot mend a certificate: a route fails over, a single model says so at once.
+  {
+    id: 'tls-self-signed',
+    label: 'TLS failure (self-signed certificate)',
+    target: 'tls-self-signed',
+    expect: (_p, m) => (m === 'route' ? failover('network') : atOnce('network')),
+  },
+  // The fake drops the connection on a TLS hello (a reset, which may pass: retried); a server that answers
+  // it in plain HTTP is told apart (errors.test.ts).
   { id: 'tls-plain', label: 'TLS failure (https:// to a plain-HTTP server)', target: 'tls-plain', expect: unreachable },
   { id: 'reset-before-first-byte', label: 'reset before first byte', scenario: () => ({ resetBeforeResponse: true }), expect: transient('network') },
   {

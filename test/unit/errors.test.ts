@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -9,6 +11,7 @@ import {
   shouldRetryOf,
   SwitchboardError,
 } from '../../src/core/errors.ts';
+import { postJsonStream } from '../../src/core/http/request.ts';
 
 const base = { headers: {}, provider: 'p', model: 'm' };
 
@@ -99,11 +102,63 @@ test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
   assert.match(classifyNetworkError(mk('ENOTFOUND'), 'p', 'm', 'connect').message, /DNS/);
   assert.match(classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body').message, /mid-stream/);
   assert.match(classifyNetworkError(mk('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'p', 'm', 'connect').message, /TLS/);
+  assert.match(classifyNetworkError(mk('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'), 'p', 'm', 'connect').message, /TLS failure/);
+  assert.equal(classifyNetworkError(mk('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'), 'p', 'm', 'connect').shouldRetry, null, 'a handshake failure may pass');
   assert.equal(classifyNetworkError(mk('UND_ERR_BODY_TIMEOUT'), 'p', 'm', 'body').kind, 'timeout');
   assert.equal(classifyNetworkError(mk('UND_ERR_HEADERS_TIMEOUT'), 'p', 'm', 'headers').kind, 'timeout');
   assert.equal(classifyNetworkError(Object.assign(new Error('x'), { name: 'AbortError' }), 'p', 'm', 'body').kind, 'aborted');
   const e = classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body');
   assert.ok(e instanceof SwitchboardError && e.retryable);
+});
+
+test('TLS failures that another try cannot mend: not retried on the same model, each with its fix', () => {
+  const mk = (code: string, message: string) => Object.assign(new Error(message), { code });
+  const selfSigned = classifyNetworkError(
+    mk('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca'),
+    'local',
+    'qwen',
+    'connect',
+  );
+  assert.equal(selfSigned.kind, 'network');
+  assert.equal(selfSigned.shouldRetry, false);
+  assert.equal(selfSigned.detail, "the server's TLS certificate was not accepted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate)");
+  assert.match(selfSigned.fix ?? '', /NODE_EXTRA_CA_CERTS=<its certificate file>, or NODE_USE_SYSTEM_CA=1/);
+  for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'])
+    assert.equal(classifyNetworkError(mk(code, 'x'), 'p', 'm', 'connect').shouldRetry, false, code);
+  const plain = classifyNetworkError(
+    mk('ERR_SSL_WRONG_VERSION_NUMBER', '405D0621B07F0000:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number'),
+    'local',
+    'qwen',
+    'connect',
+  );
+  assert.equal(plain.detail, 'the server does not speak TLS on this port (ERR_SSL_WRONG_VERSION_NUMBER)');
+  assert.match(plain.fix ?? '', /takes http:\/\/, not https:\/\/: correct the baseUrl/);
+  assert.equal(plain.shouldRetry, false);
+  assert.equal(plain.retryable, true, 'another model may still answer (a route fails over)');
+});
+
+test('https:// to a server that answers in plain HTTP: said so, with the fix, on a real connection', async () => {
+  const server = http.createServer((_req, res) => res.end('{}'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const err = await postJsonStream({
+      url: `https://127.0.0.1:${port}/v1/chat/completions`,
+      headers: {},
+      body: {},
+      timeouts: { connectMs: 5000, headersMs: 5000, idleMs: 5000 },
+      provider: 'local',
+      model: 'qwen',
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof SwitchboardError, String(err));
+    assert.equal(err.detail, 'the server does not speak TLS on this port (ERR_SSL_WRONG_VERSION_NUMBER)');
+    assert.equal(err.shouldRetry, false);
+  } finally {
+    server.close();
+  }
 });
 
 test('a programming error is internal, a network failure stays network', () => {
