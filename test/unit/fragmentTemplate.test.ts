@@ -112,3 +112,10 @@ test('a text template is not learned from an event whose "content" key appears t
     (e: unknown) => e instanceof SwitchboardError && e.kind === 'invalid_response',
   );
 });
+
+test('a tool call that is not an object (null, a number, a function that is null) is skipped, never a crash (found by the SSE fuzzer)', () => {
+  for (const call of ['null', '7', '{"index":0,"function":null}', '{"index":0,"function":"f"}']) {
+    const parts = decode([`${HEAD}"tool_calls":[${call}]${TAIL}`, text('after')]);
+    assert.deepEqual(texts(parts), ['after'], call);
+  }
+});

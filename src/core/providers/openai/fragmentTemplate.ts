@@ -76,12 +76,16 @@ function parseString(literal: string): string | undefined {
 export function isBareFragment(chunk: Record<string, unknown>, choice: Record<string, unknown>, delta: Record<string, unknown>, toolCalls: unknown[]): boolean {
   if (toolCalls.length !== 1 || chunk.usage != null || chunk.error != null || (chunk.choices as unknown[]).length !== 1) return false;
   if (choice.finish_reason != null || delta.content != null || delta.reasoning_content != null || delta.reasoning != null) return false;
-  const t = toolCalls[0] as Record<string, unknown>;
-  const fn = t.function as Record<string, unknown> | undefined;
-  if (!fn || typeof fn.arguments !== 'string' || t.id !== undefined || fn.name !== undefined) return false;
+  const t = toolCalls[0];
+  if (typeof t !== 'object' || t === null) return false;
+  const call = t as Record<string, unknown>;
+  const fn = call.function;
+  if (typeof fn !== 'object' || fn === null) return false;
+  const f = fn as Record<string, unknown>;
+  if (typeof f.arguments !== 'string' || call.id !== undefined || f.name !== undefined) return false;
   for (const k in delta) if (k !== 'tool_calls' && k !== 'role' && delta[k] != null) return false;
-  for (const k in fn) if (k !== 'arguments') return false;
-  for (const k in t) if (k !== 'index' && k !== 'function' && k !== 'type') return false;
+  for (const k in f) if (k !== 'arguments') return false;
+  for (const k in call) if (k !== 'index' && k !== 'function' && k !== 'type') return false;
   return true;
 }
 
