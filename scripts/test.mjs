@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint (eslint.config.mjs: layers and floating promises), format (prettier --check), build, unit tests (no VS Code), integration tests inside a real VS Code
-// extension host, and UI tests driving a real VS Code through Playwright. Ends with one line
-// "tests: N passed, N failed" over every suite.
+// extension host, the reliability evidence (test/evidence: SSE and message fuzzing, soak, attacks,
+// budget concurrency; `npm run evidence` writes docs from the same tests), and UI tests driving a real
+// VS Code through Playwright. Ends with one line "tests: N passed, N failed" over every suite.
 //
-//   SWITCHBOARD_TEST_SUITES=unit,integration,ui   choose suites (default: all)
+//   SWITCHBOARD_TEST_SUITES=unit,integration,evidence,ui   choose suites (default: all)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
-const suites = (process.env.SWITCHBOARD_TEST_SUITES || 'unit,integration,ui').split(',').map((s) => s.trim());
+const suites = (process.env.SWITCHBOARD_TEST_SUITES || 'unit,integration,evidence,ui').split(',').map((s) => s.trim());
 const node = process.execPath;
 const totals = { passed: 0, failed: 0 };
 const results = [];
 
 function ensureSystemPackages() {
-  if (!suites.includes('integration') && !suites.includes('ui')) return;
+  if (!suites.includes('integration') && !suites.includes('ui') && !suites.includes('evidence')) return;
   const missing = [];
   if (!existsSync(process.env.SWITCHBOARD_CHROMIUM || '/usr/bin/chromium')) missing.push('chromium');
   if (!existsSync('/usr/bin/krb5-config') && !existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
@@ -123,6 +124,13 @@ if (!ok) {
 if (suites.includes('unit'))
   await run('unit', [node, '--test', '--test-reporter=spec', '--test-concurrency=2', 'test/unit/*.test.ts', 'test/evidence/fault-matrix.test.ts']);
 if (suites.includes('integration')) await run('integration (real VS Code extension host)', [node, 'scripts/vscode/run-integration.mjs']);
+if (suites.includes('evidence')) {
+  // One file at a time: the soak and the attacks measure memory and time. (The fault matrix runs with the unit tests.)
+  const evidence = readdirSync('test/evidence')
+    .filter((f) => f.endsWith('.test.ts') && f !== 'fault-matrix.test.ts')
+    .map((f) => `test/evidence/${f}`);
+  await run('evidence (fuzzing, soak, attacks, budgets)', [node, '--test', '--test-reporter=spec', '--test-concurrency=1', ...evidence]);
+}
 if (suites.includes('ui')) await run('ui (Playwright + real VS Code)', [node, 'scripts/vscode/run-ui.mjs']);
 
 console.log('\n[test] summary');

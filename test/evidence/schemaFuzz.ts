@@ -78,6 +78,8 @@ const SHAPED: readonly string[] = [
   '2026-01-01T00:00:00Z',
   '00000000-0000-4000-8000-000000000000',
   'openai/gpt-4o',
+  'iVBORw0KGgo=',
+  'data:image/png;base64,iVBORw0KGgo=',
 ];
 
 const UNICODE: readonly string[] = [
@@ -122,9 +124,11 @@ const MAX_TRIES = 50;
 
 export function generate(schema: unknown, rng: Rng, depth = 0): unknown {
   const d = defOf(schema);
-  // A refinement the walker cannot see: draw until the schema accepts (or give up after MAX_TRIES).
+  // A refinement the walker cannot see: draw until the schema accepts (or give up after MAX_TRIES); a string
+  // that three draws did not satisfy (a pattern, a URL) tries each shaped string in turn, then draws again.
   for (let i = 0; i < MAX_TRIES; i++) {
-    const v = i < 3 || d.type !== 'string' ? genOnce(d, rng, depth) : rng.pick(SHAPED);
+    const shaped = d.type === 'string' && i >= 3 && i < 3 + SHAPED.length;
+    const v = shaped ? SHAPED[i - 3] : genOnce(d, rng, depth);
     if ((schema as AnySchema).safeParse(v).success) return v;
   }
   throw new Error(`schemaFuzz: could not generate a valid ${d.type} in ${MAX_TRIES} tries`);

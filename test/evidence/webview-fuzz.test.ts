@@ -258,11 +258,18 @@ async function canary(page: Page): Promise<void> {
   });
 }
 
-/** Replaces every string of a generated value that sits under `key` by a marker; returns the markers. */
+/**
+ * Keys of a state whose contents the view keeps but does not show: the comparison's code (`run.contextCode`,
+ * for the export and a re-run; the view names it by its label).
+ */
+const NOT_SHOWN = new Set(['contextCode']);
+
+/** Replaces every string of a generated value that sits under `key` (where the view shows it) by a marker; returns the markers. */
 function markStrings(v: unknown, key: string, prefix: string, markers: string[] = []): string[] {
   if (Array.isArray(v)) for (const e of v) markStrings(e, key, prefix, markers);
   else if (v && typeof v === 'object') {
     for (const [k, e] of Object.entries(v)) {
+      if (NOT_SHOWN.has(k)) continue;
       if (k === key && typeof e === 'string') {
         const m = `${prefix}${markers.length}Q`;
         (v as Record<string, unknown>)[k] = m;

@@ -30,6 +30,9 @@ export interface HostileServer {
   close(): Promise<void>;
 }
 
+/** The text of each event of an endless answer unless the mode says another. */
+export const ENDLESS_CHUNK = 'all work and no play makes jack a dull boy '.repeat(24);
+
 const chunkOf = (text: string): string =>
   `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
@@ -77,8 +80,9 @@ export async function startHostile(initial: HostileMode): Promise<HostileServer>
       openCount--;
     });
     if (m.kind === 'endless') {
-      const frame = chunkOf(m.chunk ?? 'all work and no play makes jack a dull boy '.repeat(24));
-      const text = m.chunk?.length ?? 1032;
+      const chunk = m.chunk ?? ENDLESS_CHUNK;
+      const frame = chunkOf(chunk);
+      const text = chunk.length;
       // Write while the socket takes it; wait for 'drain' when it does not (the client reads slowly).
       const pump = (): void => {
         while (!ended) {
