@@ -11,7 +11,7 @@ import { Catalog } from './catalog/catalog.ts';
 import { ChatStream } from './chatStream.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DEFAULT_LIMITS, parseConfig, resolveProvider, type ConfigInput, type ResolvedProvider, type SwitchboardConfig } from './config.ts';
-import { createAgent, DEFAULT_TIMEOUTS, type Timeouts } from './http/request.ts';
+import { createAgent, DEFAULT_TIMEOUTS, proxyFromEnv, type ProxySettings, type Timeouts } from './http/request.ts';
 import {
   addWarnings,
   toChatCompletion,
@@ -43,6 +43,8 @@ export interface ClientOptions {
   /** How to tell the user to add a key. Defaults to naming the env var. */
   keyHint?: (provider: ResolvedProvider) => string;
   dispatcher?: Dispatcher;
+  /** The proxy for the client's own pool (not an injected dispatcher). Default: what `env` names (proxyFromEnv); null: none. */
+  proxy?: ProxySettings | null;
   clock?: Clock;
   catalog?: Catalog;
   /** Usage ledger; budgets read spend from it. */
@@ -115,7 +117,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     headersMs: config.timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs,
     idleMs: config.timeouts.idleMs ?? DEFAULT_TIMEOUTS.idleMs,
   };
-  const ownAgent = options.dispatcher ? null : createAgent(timeouts);
+  const ownAgent = options.dispatcher ? null : createAgent(timeouts, options.proxy !== undefined ? options.proxy : proxyFromEnv(env));
   const dispatcher = options.dispatcher ?? ownAgent!;
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
   const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));

@@ -376,6 +376,24 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
   const msg = err?.message ?? String(e);
+  // The proxy's own refusal (undici reports a CONNECT refusal as an aborted request): not the provider's.
+  const proxy = /^Proxy Authentication Required \((\d{3})\)|^Proxy response \((\d{3})\) !== 200/.exec(msg);
+  if (proxy) {
+    const status = Number(proxy[1] ?? proxy[2]);
+    return new SwitchboardError({
+      kind: 'network',
+      message: status === 407 ? 'the proxy asked for credentials it did not get (HTTP 407)' : `the proxy refused the connection (HTTP ${status})`,
+      fix:
+        status === 407
+          ? "put the proxy's user and password in its URL, http://user:password@host:port (HTTPS_PROXY / HTTP_PROXY, or VS Code's http.proxy)"
+          : "check the proxy (HTTPS_PROXY / HTTP_PROXY, or VS Code's http.proxy) and that it lets this host through, or list the host in NO_PROXY",
+      provider,
+      model,
+      providerCode: code || null,
+      shouldRetry: false,
+      cause: e,
+    });
+  }
   if (err?.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
     return new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider, model, cause: e });
   }

@@ -56,7 +56,7 @@ export type * from './types.ts';
 // For the front ends' own requests (key verification, the gateway's log scrubbing) and the key
 // registry (every known key is scrubbed from logs and errors, whoever writes them).
 export { redactSecrets, redactKnown, registerSecret, redactUrl, stripControl } from './redact.ts';
-export { createAgent, DEFAULT_TIMEOUTS, getText } from './http/request.ts';
+export { createAgent, DEFAULT_TIMEOUTS, getText, proxyFromEnv, type ProxySettings } from './http/request.ts';
 export { authHeaders } from './providers/shared.ts';
 export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';
 export * from './eval/index.ts';

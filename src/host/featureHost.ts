@@ -5,6 +5,7 @@
  * publish change events. Types only: no feature imports main.ts or another feature's host.
  */
 import type * as vscode from 'vscode';
+import type { Dispatcher } from 'undici';
 import type { ChatMessage, ChatResult, ResolvedProvider, SwitchboardClient, UsageStore } from '../core/index.ts';
 import type { Applier } from './apply.ts';
 import type { KeyStore } from './keyStore.ts';
@@ -28,6 +29,8 @@ export interface FeatureHost {
   // Client and keys (services/clients.ts)
   keyFor(p: ResolvedProvider): string | undefined;
   client(): SwitchboardClient;
+  /** The window's connection pool (through the proxy, when one is set): for requests made outside the client, such as a key check. */
+  connections(): Dispatcher;
   /** Tell VS Code's chat that Switchboard's models changed. */
   fireModelsChanged(): void;
 

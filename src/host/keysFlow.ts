@@ -16,7 +16,7 @@ import { readFlag } from './settingsSource.ts';
 /** What the key flows use (main.ts wires it to the services). */
 export type KeysHost = Pick<
   FeatureHost,
-  'currentModel' | 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings' | 'stepDone'
+  'connections' | 'currentModel' | 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings' | 'stepDone'
 >;
 
 /** One of VS Code's own models, as the first-run offer names it. */
@@ -88,7 +88,7 @@ export async function verifyStoredKey(app: KeysHost, p: ResolvedProvider): Promi
   const key = app.keyFor(p);
   if (!key) return { ok: false, status: null, message: 'no key is stored' };
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () =>
-    verifyKey(p, key),
+    verifyKey(p, key, { dispatcher: app.connections() }),
   );
 }
 

@@ -41,6 +41,7 @@ import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts'
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 import { inBackground } from './common/background.ts';
+import { proxyForVsCode } from './common/proxySettings.ts';
 import { VSCODE_SOURCE_ID, VscodeModels } from './vscodeModels.ts';
 
 /** What the light activation code hands over. */
@@ -156,6 +157,17 @@ class Extension implements vscode.Disposable {
       priceDataCacheFile: onDisk ? join(storage.fsPath, 'genai-prices.json') : null,
       hostModels: [this.vscodeModels],
       leaderboardFile: leaderboardFile(),
+      proxy: () => {
+        // The user's own settings only (a workspace never routes keys through a proxy of its choosing).
+        const http = vscode.workspace.getConfiguration('http');
+        return proxyForVsCode({
+          support: http.inspect<string>('proxySupport')?.globalValue,
+          proxy: http.inspect<string>('proxy')?.globalValue,
+          noProxy: http.inspect<string[]>('noProxy')?.globalValue,
+          env: process.env,
+        });
+      },
+      onProxyProblem: (text) => this.notifier.tell('warning', text),
     });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
@@ -185,6 +197,7 @@ class Extension implements vscode.Disposable {
       },
       keyFor: (p) => clients.keyFor(p),
       client: () => clients.client(),
+      connections: () => clients.connections(),
       fireModelsChanged: () => shell.lmChanged.fire(),
       currentModel: () => choice.current(),
       pickModelInteractively: () => showModelSwitcher(host),
@@ -242,6 +255,10 @@ class Extension implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('switchboard')) this.onSettingsChanged();
+        else if (['http.proxy', 'http.noProxy', 'http.proxySupport'].some((k) => e.affectsConfiguration(k))) {
+          this.shell.log.info('Proxy settings changed: rebuilding the client');
+          this.clients.rebuild();
+        }
       }),
       // Trusting the folder makes its switchboard.* values count from now on.
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()),

@@ -3,7 +3,7 @@
  * keep-alive come from an undici Agent; headers and idle timeouts from undici's
  * headersTimeout / bodyTimeout; every failure leaves as a classified SwitchboardError.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { classifyHttpError, classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import { redactUrl, registerSecret } from '../redact.ts';
 
@@ -15,20 +15,78 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, headersMs: 120_000, idleMs: 60_000 };
 
-/** A shared pool; tests and the gateway inject their own dispatcher. */
-export function createAgent(timeouts: Partial<Timeouts> = {}): Agent {
-  return new Agent({
+/**
+ * An HTTP(S) proxy for provider requests, as the environment variables name it: `https` for https://
+ * origins (`http` when it is not set), `http` for http:// ones; hosts in `noProxy` (comma-separated,
+ * `.example.com` for a domain and its subdomains, `*` for all) go direct, and so does this machine
+ * (localhost, 127.0.0.1, ::1) always: a local server is never behind the proxy.
+ */
+export interface ProxySettings {
+  http?: string;
+  https?: string;
+  noProxy?: string;
+  /** Where the settings come from, for an error that names it ("the HTTPS_PROXY environment variable"). */
+  source?: string;
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
+
+/** The proxy the standard variables name (lower case first, as curl reads them); null when none. */
+export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | null {
+  const pick = (...names: string[]): string | undefined => names.map((n) => env[n]?.trim()).find((v) => !!v);
+  const http = pick('http_proxy', 'HTTP_PROXY');
+  const https = pick('https_proxy', 'HTTPS_PROXY');
+  if (!http && !https) return null;
+  const noProxy = pick('no_proxy', 'NO_PROXY');
+  return {
+    ...(http ? { http } : {}),
+    ...(https ? { https } : {}),
+    ...(noProxy ? { noProxy } : {}),
+    source: 'the HTTP_PROXY / HTTPS_PROXY environment variables',
+  };
+}
+
+/** A proxy URL as undici takes it: http(s), with a host; its password is a secret from now on. */
+function proxyUrl(value: string | undefined, proxy: ProxySettings): string {
+  if (!value) return '';
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    /* said below */
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `the proxy ${JSON.stringify(redactUrl(value))} (${proxy.source ?? 'the proxy setting'}) is not an http:// or https:// URL`,
+      fix: 'give it as http://host:port (user and password, if the proxy asks for them: http://user:password@host:port), or unset it',
+    });
+  if (url.password) registerSecret(decodeURIComponent(url.password));
+  return url.href;
+}
+
+/** A shared pool; tests and the gateway inject their own dispatcher. Through `proxy` when one is given. */
+export function createAgent(timeouts: Partial<Timeouts> = {}, proxy: ProxySettings | null = null): Dispatcher {
+  const options = {
     connect: { timeout: timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs },
     keepAliveTimeout: 30_000,
     keepAliveMaxTimeout: 600_000,
     connections: 64,
     pipelining: 1,
+  };
+  if (!proxy || (!proxy.http && !proxy.https)) return new Agent(options);
+  // Empty strings, not undefined: undici would read the process's variables instead.
+  return new EnvHttpProxyAgent({
+    ...options,
+    httpProxy: proxyUrl(proxy.http, proxy),
+    httpsProxy: proxyUrl(proxy.https, proxy),
+    noProxy: [proxy.noProxy, ...LOOPBACK].filter((h) => !!h).join(','),
   });
 }
 
-let sharedAgent: Agent | null = null;
-export function defaultDispatcher(): Agent {
-  sharedAgent ??= createAgent();
+let sharedAgent: Dispatcher | null = null;
+export function defaultDispatcher(): Dispatcher {
+  sharedAgent ??= createAgent({}, proxyFromEnv(process.env));
   return sharedAgent;
 }
 

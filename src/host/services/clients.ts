@@ -2,7 +2,7 @@
  * The settings, the keys they combine with, and the core client built from both: created on first
  * use, rebuilt when the settings or a key change (announced with onDidChangeClient).
  */
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   createAgent,
   createClient,
@@ -11,6 +11,7 @@ import {
   PRESETS,
   type BudgetAlert,
   type HostModelSource,
+  type ProxySettings,
   type ResolvedProvider,
   type SwitchboardClient,
   type UsageStore,
@@ -42,6 +43,10 @@ export interface ClientServiceOptions {
   hostModels?: readonly HostModelSource[];
   /** The workspace's leaderboard (.switchboard/leaderboard.json), read by routes with strategy "best". */
   leaderboardFile?: string | null;
+  /** The proxy provider requests go through (VS Code's http.proxy, or the environment's), read at each new client; null: none. */
+  proxy?: () => ProxySettings | null;
+  /** The proxy could not be used (its text says why and the fix). */
+  onProxyProblem?: (text: string) => void;
 }
 
 export class ClientService {
@@ -51,9 +56,9 @@ export class ClientService {
    * The connection pool every client of this window uses. A rebuilt client (a setting or a key changed)
    * keeps it, so that what an earlier client still runs (a comparison's retry, a test-set run's next cell)
    * finds it open, and the next request reuses the warm connections. Replaced only when the connect
-   * timeout it was made with changes.
+   * timeout or the proxy it was made with changes.
    */
-  private pool: { connectMs: number; agent: Agent } | null = null;
+  private pool: { key: string; agent: Dispatcher } | null = null;
   private readonly created = new Emitter<SwitchboardClient>();
   private readonly changed = new Emitter<void>();
   settings: SettingsResult;
@@ -108,11 +113,28 @@ export class ClientService {
     return this.current;
   }
 
-  private dispatcher(connectMs: number): Agent {
-    if (this.pool?.connectMs !== connectMs) {
+  /** The connection pool the current settings call for (the one the client uses). */
+  connections(): Dispatcher {
+    return this.dispatcher(this.config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs);
+  }
+
+  private dispatcher(connectMs: number): Dispatcher {
+    const proxy = this.opts.proxy?.() ?? null;
+    const key = JSON.stringify([connectMs, proxy]);
+    if (this.pool?.key !== key) {
+      let agent: Dispatcher;
+      try {
+        agent = createAgent({ connectMs }, proxy);
+      } catch (e) {
+        // A proxy that is not a URL: said (the setting, the fix), and requests go direct until it is corrected.
+        const text = `${(e as Error).message}; until it is corrected, requests go direct, without a proxy`;
+        this.opts.log.warn(text);
+        this.opts.onProxyProblem?.(text);
+        agent = createAgent({ connectMs });
+      }
       // The old pool takes no new requests; close() lets the ones in flight finish.
       this.pool?.agent.close().catch((e: unknown) => this.opts.log.debug(`Closing the previous connection pool: ${(e as Error).message}`));
-      this.pool = { connectMs, agent: createAgent({ connectMs }) };
+      this.pool = { key, agent };
     }
     return this.pool.agent;
   }
