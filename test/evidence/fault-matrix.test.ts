@@ -11,14 +11,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startFakeProvider } from '../fakes/server.ts';
+import { selfSignedCert } from '../fakes/tls.ts';
 import type { FakeProtocol, FakeServer, Scenario } from '../fakes/types.ts';
 import { KEY, ManualClock, PROTOCOLS, PROVIDER_OF } from '../unit/helpers.ts';
 import { createClient } from '../../src/core/client.ts';
@@ -339,7 +336,6 @@ let tls: { key: string; cert: string } | null = null;
 let tlsNote = '';
 const started = performance.now();
 const cpuStart = process.cpuUsage();
-const certDir = mkdtempSync(join(tmpdir(), 'sb-evidence-tls-'));
 
 before(async () => {
   rejections.install();
@@ -350,28 +346,7 @@ before(async () => {
   await new Promise<void>((r) => srv.close(() => r()));
   // A self-signed certificate, made now (offline) with openssl.
   try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(certDir, 'key.pem'),
-        '-out',
-        join(certDir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = { key: readFileSync(join(certDir, 'key.pem'), 'utf8'), cert: readFileSync(join(certDir, 'cert.pem'), 'utf8') };
+    tls = selfSignedCert('127.0.0.1');
   } catch (e) {
     tlsNote = `openssl unavailable (${(e as Error).message}); the self-signed case is skipped`;
   }
@@ -380,7 +355,6 @@ before(async () => {
 
 after(() => {
   rejections.uninstall();
-  rmSync(certDir, { recursive: true, force: true });
   const passed = rows.filter((r) => r.pass).length;
   const faults = [...new Set(rows.map((r) => r.fault))];
   writeArtifact({

@@ -4,18 +4,15 @@
 // provider's host name, so an answer proves the request went through it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createAgent, createClient, proxyFromEnv, SwitchboardError, type ProxySettings } from '../../src/core/index.ts';
 import { proxyForVsCode } from '../../src/host/common/proxySettings.ts';
 import { validateSettings } from '../../src/host/common/settingsModel.ts';
 import { ClientService } from '../../src/host/services/clients.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
+import { selfSignedCert } from '../fakes/tls.ts';
 
 const KEY = 'sk-proxy-test-key-0123456789';
 /** The provider's host name: only the proxy resolves it (to 127.0.0.1). */
@@ -161,29 +158,8 @@ describe('provider requests through a proxy', () => {
   });
 
   test('an https:// provider is reached through a CONNECT tunnel (HTTPS_PROXY); TLS runs end to end, so an untrusted certificate at the far end is said as such', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-proxy-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${HOST}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const tls = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('{}'));
+    const { key, cert } = selfSignedCert(HOST);
+    const tls = https.createServer({ key, cert }, (_req, res) => res.end('{}'));
     tls.on('tlsClientError', () => undefined);
     await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
     const proxy = await startProxy({ user: 'dev', password: 'secret-proxy-pass' });
