@@ -376,24 +376,9 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
   const err = e as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = err?.code ?? err?.cause?.code ?? '';
   const msg = err?.message ?? String(e);
-  // The proxy's own refusal (undici reports a CONNECT refusal as an aborted request): not the provider's.
-  const proxy = /^Proxy Authentication Required \((\d{3})\)|^Proxy response \((\d{3})\) !== 200/.exec(msg);
-  if (proxy) {
-    const status = Number(proxy[1] ?? proxy[2]);
-    return new SwitchboardError({
-      kind: 'network',
-      message: status === 407 ? 'the proxy asked for credentials it did not get (HTTP 407)' : `the proxy refused the connection (HTTP ${status})`,
-      fix:
-        status === 407
-          ? "put the proxy's user and password in its URL, http://user:password@host:port (HTTPS_PROXY / HTTP_PROXY, or VS Code's http.proxy)"
-          : "check the proxy (HTTPS_PROXY / HTTP_PROXY, or VS Code's http.proxy) and that it lets this host through, or list the host in NO_PROXY",
-      provider,
-      model,
-      providerCode: code || null,
-      shouldRetry: false,
-      cause: e,
-    });
-  }
+  // Before the abort check: undici reports a proxy's refusal of a CONNECT as an aborted request.
+  const unmendable = proxyRefusal(msg) ?? tlsFailure(code, msg);
+  if (unmendable) return new SwitchboardError({ kind: 'network', ...unmendable, provider, model, providerCode: code || null, shouldRetry: false, cause: e });
   if (err?.name === 'AbortError' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED') {
     return new SwitchboardError({ kind: 'aborted', message: 'the request was cancelled', provider, model, cause: e });
   }
@@ -405,8 +390,6 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
       phase === 'body' || code === 'UND_ERR_BODY_TIMEOUT' ? 'the stream stalled (no data within the idle timeout)' : 'no response headers within the timeout';
     return new SwitchboardError({ kind: 'timeout', message: what, provider, model, fix: defaultFix('timeout'), cause: e });
   }
-  const tls = tlsFailure(code, msg);
-  if (tls) return new SwitchboardError({ kind: 'network', ...tls, provider, model, providerCode: code || null, shouldRetry: false, cause: e });
   let detail = msg;
   if (code === 'ECONNREFUSED') detail = 'connection refused';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = 'the host name could not be resolved (DNS)';
@@ -414,6 +397,22 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
     detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
   else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
   return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
+}
+
+/** The proxy's own refusal (not the provider's), said with its fix: the same credentials would be refused again. */
+function proxyRefusal(msg: string): { message: string; fix: string } | null {
+  const m = /^Proxy Authentication Required \((\d{3})\)|^Proxy response \((\d{3})\) !== 200/.exec(msg);
+  if (!m) return null;
+  const status = Number(m[1] ?? m[2]);
+  return status === 407
+    ? {
+        message: 'the proxy asked for credentials it did not get (HTTP 407)',
+        fix: "put the proxy's user and password in its URL, http://user:password@host:port (HTTPS_PROXY / HTTP_PROXY, or VS Code's http.proxy)",
+      }
+    : {
+        message: `the proxy refused the connection (HTTP ${status})`,
+        fix: "check the proxy (HTTPS_PROXY / HTTP_PROXY, or VS Code's http.proxy) and that it lets this host through, or list the host in NO_PROXY",
+      };
 }
 
 /**

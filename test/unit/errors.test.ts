@@ -112,25 +112,18 @@ test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
 });
 
 test('TLS failures that another try cannot mend: not retried on the same model, each with its fix', () => {
-  const mk = (code: string, message: string) => Object.assign(new Error(message), { code });
-  const selfSigned = classifyNetworkError(
-    mk('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca'),
-    'local',
-    'qwen',
-    'connect',
+  const classify = (code: string, message: string) => classifyNetworkError(Object.assign(new Error(message), { code }), 'local', 'qwen', 'connect');
+  const selfSigned = classify(
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca',
   );
   assert.equal(selfSigned.kind, 'network');
   assert.equal(selfSigned.shouldRetry, false);
   assert.equal(selfSigned.detail, "the server's TLS certificate was not accepted (DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate)");
   assert.match(selfSigned.fix ?? '', /NODE_EXTRA_CA_CERTS=<its certificate file>, or NODE_USE_SYSTEM_CA=1/);
   for (const code of ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'])
-    assert.equal(classifyNetworkError(mk(code, 'x'), 'p', 'm', 'connect').shouldRetry, false, code);
-  const plain = classifyNetworkError(
-    mk('ERR_SSL_WRONG_VERSION_NUMBER', '405D0621B07F0000:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number'),
-    'local',
-    'qwen',
-    'connect',
-  );
+    assert.equal(classify(code, 'x').shouldRetry, false, code);
+  const plain = classify('ERR_SSL_WRONG_VERSION_NUMBER', '405D0621B07F0000:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number');
   assert.equal(plain.detail, 'the server does not speak TLS on this port (ERR_SSL_WRONG_VERSION_NUMBER)');
   assert.match(plain.fix ?? '', /takes http:\/\/, not https:\/\/: correct the baseUrl/);
   assert.equal(plain.shouldRetry, false);
