@@ -41,7 +41,7 @@ import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts'
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 import { inBackground } from './common/background.ts';
-import { proxyForVsCode } from './common/proxySettings.ts';
+import { proxyForVsCode, proxySettingsNotHonoured } from './common/proxySettings.ts';
 import { VSCODE_SOURCE_ID, VscodeModels } from './vscodeModels.ts';
 
 /** What the light activation code hands over. */
@@ -144,6 +144,8 @@ class Extension implements vscode.Disposable {
       if (remembered) inBackground(remembered, log, 'Remembering the settings warnings shown');
       return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
     };
+    /** Proxy settings Switchboard does not follow, said once each per window. */
+    const proxyNotes = new Set<string>();
     this.clients = new ClientService({
       keys: this.keys,
       readSettings,
@@ -160,12 +162,21 @@ class Extension implements vscode.Disposable {
       proxy: () => {
         // The user's own settings only (a workspace never routes keys through a proxy of its choosing).
         const http = vscode.workspace.getConfiguration('http');
-        return proxyForVsCode({
+        const input = {
           support: http.inspect<string>('proxySupport')?.globalValue,
           proxy: http.inspect<string>('proxy')?.globalValue,
           noProxy: http.inspect<string[]>('noProxy')?.globalValue,
+          strictSSL: http.inspect<boolean>('proxyStrictSSL')?.globalValue,
+          authorization: http.inspect<string | null>('proxyAuthorization')?.globalValue,
           env: process.env,
-        });
+        };
+        for (const text of proxySettingsNotHonoured(input)) {
+          if (proxyNotes.has(text)) continue;
+          proxyNotes.add(text);
+          log.warn(text);
+          this.notifier.tell('warning', text);
+        }
+        return proxyForVsCode(input);
       },
       onProxyProblem: (text) => this.notifier.tell('warning', text),
     });
@@ -255,7 +266,7 @@ class Extension implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('switchboard')) this.onSettingsChanged();
-        else if (['http.proxy', 'http.noProxy', 'http.proxySupport'].some((k) => e.affectsConfiguration(k))) {
+        else if (['http.proxy', 'http.noProxy', 'http.proxySupport', 'http.proxyStrictSSL', 'http.proxyAuthorization'].some((k) => e.affectsConfiguration(k))) {
           this.shell.log.info('Proxy settings changed: rebuilding the client');
           this.clients.rebuild();
         }

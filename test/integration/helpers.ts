@@ -1,4 +1,6 @@
 /** Shared helpers of the integration tests (not a test file itself). */
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SwitchboardApi } from '../../src/host/activate.ts';
 import type { SwitchboardServices } from '../../src/host/main.ts';
@@ -77,4 +79,35 @@ export async function closeAllEditors(): Promise<void> {
     }
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+/** Every file named like the Switchboard output channel's log under the harness's user-data dir. */
+export function switchboardLogs(): string[] {
+  // The harness sets XDG_DATA_HOME=<root>/xdg-data and --user-data-dir <root>/user-data.
+  const data = process.env.XDG_DATA_HOME;
+  if (!data) return [];
+  const roots = [join(dirname(data), 'user-data', 'logs')];
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 8) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = join(dir, n);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) walk(p, depth + 1);
+      else if (/switchboard/i.test(p) && n.endsWith('.log')) out.push(p);
+    }
+  };
+  for (const r of roots) walk(r, 0);
+  return out;
 }

@@ -3,45 +3,13 @@
 // API key (as is, lower-cased and base64) must not get it into the Switchboard log, even with
 // verbose logging on. The log is read from the file VS Code writes for the channel.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { startHostile, type HostileServer } from '../fakes/hostile.ts';
-import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+import { resetSettings, services, setSetting, switchboardLogs, waitFor } from './helpers.ts';
 
 const KEY = 'sk-Output-Channel-Key-5e6f7a8b9c0d';
 const forms = [KEY, KEY.toLowerCase(), Buffer.from(KEY).toString('base64')];
-
-/** Every file named like the Switchboard output channel's log under the harness's user-data dir. */
-function switchboardLogs(): string[] {
-  // The harness sets XDG_DATA_HOME=<root>/xdg-data and --user-data-dir <root>/user-data.
-  const data = process.env.XDG_DATA_HOME;
-  if (!data) return [];
-  const roots = [join(dirname(data), 'user-data', 'logs')];
-  const out: string[] = [];
-  const walk = (dir: string, depth: number): void => {
-    if (depth > 8) return;
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const p = join(dir, n);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(p, depth + 1);
-      else if (/switchboard/i.test(p) && n.endsWith('.log')) out.push(p);
-    }
-  };
-  for (const r of roots) walk(r, 0);
-  return out;
-}
 
 describe('Output channel: keys echoed by the upstream', () => {
   let h: HostileServer;

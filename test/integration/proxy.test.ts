@@ -3,11 +3,12 @@
 // key check and the answers reach a provider that only the proxy can resolve (so they went through it),
 // with the proxy's credentials; a change of the setting takes effect without a reload.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { VerifyResult } from '../../src/host/verify.ts';
 import { PROXIED_HOST, startProxy, type Proxy } from '../fakes/proxy.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
-import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+import { resetSettings, services, setSetting, switchboardLogs, waitFor } from './helpers.ts';
 
 const KEY = 'sk-proxy-integration-0123456789';
 
@@ -32,6 +33,7 @@ describe('Proxy (http.proxy)', () => {
 
   after(async () => {
     await setHttpProxy(undefined);
+    await vscode.workspace.getConfiguration('http').update('proxyStrictSSL', undefined, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
     await resetSettings();
     await Promise.all([proxy.close(), other.close(), fake.close()]);
@@ -65,5 +67,19 @@ describe('Proxy (http.proxy)', () => {
     });
     assert.equal(r.error, null, r.error?.message);
     assert.equal(r.text, 'Answered through the proxy.');
+  });
+
+  it('http.proxyStrictSSL: false, which Switchboard does not follow, is said (with the fix), not ignored', async () => {
+    await vscode.workspace.getConfiguration('http').update('proxyStrictSSL', false, vscode.ConfigurationTarget.Global);
+    const s = await services();
+    await waitFor(
+      'the warning in the Switchboard log',
+      () => {
+        // Said when the settings are next used: a request, or here the client they build.
+        void s.client();
+        return switchboardLogs().some((p) => /http\.proxyStrictSSL: false is not followed\): .*NODE_EXTRA_CA_CERTS/.test(readFileSync(p, 'utf8')));
+      },
+      20_000,
+    );
   });
 });

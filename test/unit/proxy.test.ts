@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import https from 'node:https';
 import type net from 'node:net';
 import { createAgent, createClient, proxyFromEnv, SwitchboardError, type ProxySettings } from '../../src/core/index.ts';
-import { proxyForVsCode } from '../../src/host/common/proxySettings.ts';
+import { proxyForVsCode, proxySettingsNotHonoured } from '../../src/host/common/proxySettings.ts';
 import { validateSettings } from '../../src/host/common/settingsModel.ts';
 import { ClientService } from '../../src/host/services/clients.ts';
 import { PROXIED_HOST as HOST, startProxy } from '../fakes/proxy.ts';
@@ -217,5 +217,15 @@ describe('where the proxy comes from', () => {
     });
     assert.equal(proxyForVsCode({ support: 'off', proxy: 'http://vscode-proxy:8080', env }), null);
     assert.equal(proxyForVsCode({ env: {} }), null);
+  });
+
+  test('VS Code settings Switchboard does not follow (proxyStrictSSL: false, proxyAuthorization) are said, each with what to do instead', () => {
+    assert.deepEqual(proxySettingsNotHonoured({ env: {} }), []);
+    assert.deepEqual(proxySettingsNotHonoured({ strictSSL: true, authorization: null, env: {} }), []);
+    const notes = proxySettingsNotHonoured({ strictSSL: false, authorization: 'Basic ZGV2OnNlY3JldA==', env: {} });
+    assert.equal(notes.length, 2);
+    assert.match(notes[0]!, /http\.proxyStrictSSL: false is not followed\): .*NODE_EXTRA_CA_CERTS=<its certificate file>/);
+    assert.match(notes[1]!, /does not send http\.proxyAuthorization: .*http:\/\/user:password@host:port/);
+    assert.ok(!notes.join(' ').includes('ZGV2OnNlY3JldA=='), 'the header value is never repeated');
   });
 });

@@ -13,6 +13,10 @@ export interface VsCodeProxyInput {
   proxy?: string | undefined;
   /** `http.noProxy`. */
   noProxy?: readonly string[] | undefined;
+  /** `http.proxyStrictSSL`. */
+  strictSSL?: boolean | undefined;
+  /** `http.proxyAuthorization`. */
+  authorization?: string | null | undefined;
   env: NodeJS.ProcessEnv;
 }
 
@@ -25,4 +29,18 @@ export function proxyForVsCode(input: VsCodeProxyInput): ProxySettings | null {
   if (!fromEnv) return null;
   const { noProxy: _env, ...rest } = fromEnv;
   return { ...rest, ...(noProxy ? { noProxy } : {}) };
+}
+
+/** What the user set that Switchboard does not do, each said with what to do instead (never dropped silently). */
+export function proxySettingsNotHonoured(input: VsCodeProxyInput): string[] {
+  const out: string[] = [];
+  if (input.strictSSL === false)
+    out.push(
+      "Switchboard always checks the providers' TLS certificates (http.proxyStrictSSL: false is not followed): if the proxy inspects TLS, trust its certificate authority with NODE_EXTRA_CA_CERTS=<its certificate file> in the environment VS Code starts with",
+    );
+  if (input.authorization)
+    out.push(
+      "Switchboard does not send http.proxyAuthorization: put the proxy's user and password in its URL instead, http://user:password@host:port (http.proxy)",
+    );
+  return out;
 }
