@@ -13,6 +13,7 @@ import { inBackground } from './common/background.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { formatContextPhrase, formatPrice } from '../shared/format.ts';
 import {
+  fromModelOptions,
   lmModelInfo,
   LmRequestError,
   messageTokens,
@@ -146,9 +147,11 @@ export async function provideResponse(
   try {
     const tools = toToolDefinitions(options.tools ?? []);
     const toolChoice = toToolChoice(options.toolMode, tools.length, model.id);
+    const generation = fromModelOptions(options.modelOptions, model.id);
     const mapped = toCoreMessages(toLmMessages(messages), model.id, memory);
-    for (const w of mapped.warnings) warn(w);
+    for (const w of [...generation.warnings, ...mapped.warnings]) warn(w);
     const stream = app.client().stream({
+      ...generation.options,
       model: model.id,
       messages: mapped.messages,
       ...(tools.length ? { tools } : {}),

@@ -4,9 +4,10 @@
 // LanguageModelToolCallPart, the tool result going in the next turn, images as data parts. Against
 // the scripted fake OpenAI server, whose recorded requests show what reached the provider.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { startFakeProvider, type FakeServer, type RecordedRequest } from '../fakes/server.ts';
-import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+import { resetSettings, services, setSetting, switchboardLogs, waitFor } from './helpers.ts';
 
 const KEY = 'sk-lm-integration';
 const WEATHER: vscode.LanguageModelChatTool = {
@@ -148,6 +149,40 @@ describe("VS Code's language-model API", () => {
       vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart('c1', [new vscode.LanguageModelTextPart('y'.repeat(800))])]),
     );
     assert.ok(result >= 200, String(result));
+  });
+
+  it("a caller's modelOptions reach the provider by their OpenAI names; an unknown one is said, one no model honours is refused", async () => {
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'switchboard', id: 'openai/gpt-4o-mini' });
+    assert.ok(model);
+    const n = chatRequests(fake).length;
+    fake.enqueue({ text: 'Short and cool.' });
+    const res = await drain(
+      await model.sendRequest([vscode.LanguageModelChatMessage.User('Be brief.')], {
+        modelOptions: { temperature: 0.25, max_tokens: 64, stop: ['END'], seed: 7, lm_option_unknown_to_switchboard: true },
+      }),
+    );
+    assert.equal(res.text, 'Short and cool.');
+    const sent = chatRequests(fake)[n]!.body;
+    assert.equal(sent.temperature, 0.25);
+    assert.equal(sent.max_completion_tokens ?? sent.max_tokens, 64);
+    assert.deepEqual(sent.stop, ['END']);
+    assert.equal(sent.seed, 7);
+    assert.equal(sent.lm_option_unknown_to_switchboard, undefined, 'an unknown option is not sent');
+    await waitFor('the unknown option in the Switchboard log', () =>
+      switchboardLogs().some((f) => readFileSync(f, 'utf8').includes('modelOptions.lm_option_unknown_to_switchboard: unknown parameter, not forwarded'))
+        ? true
+        : null,
+    );
+
+    await assert.rejects(
+      async () => drain(await model.sendRequest([vscode.LanguageModelChatMessage.User('Three answers, please.')], { modelOptions: { n: 3 } })),
+      /modelOptions\.n: n = 3 asks for several choices/,
+    );
+    await assert.rejects(
+      async () => drain(await model.sendRequest([vscode.LanguageModelChatMessage.User('Hot?')], { modelOptions: { temperature: 'hot' } })),
+      /modelOptions\.temperature: .*expected number/,
+    );
+    assert.equal(chatRequests(fake).length, n + 1, 'nothing refused reached the provider');
   });
 
   it('refuses what it cannot pass on exactly, naming it', async () => {

@@ -8,6 +8,7 @@ import {
   CACHE_CONTROL_MIME,
   FOREIGN_STATE_MIMES,
   fromCoreRequest,
+  fromModelOptions,
   lmModelInfo,
   LmRequestError,
   messageTokens,
@@ -454,4 +455,40 @@ test('vscodeModelKeys: the family when it names one model of its vendor, else th
     ['copilot/gpt-4o', 'copilot/claude-a', 'copilot/claude-b', 'other/gpt-4o'],
   );
   assert.equal(vendorLabel('copilot'), 'Copilot');
+});
+
+test("fromModelOptions: a caller's generation options by their OpenAI names; unknown ones warned, unhonourable ones refused", () => {
+  assert.deepEqual(fromModelOptions(undefined, MODEL), { options: {}, warnings: [] });
+  assert.deepEqual(fromModelOptions({ temperature: undefined }, MODEL), { options: {}, warnings: [] });
+  assert.deepEqual(
+    fromModelOptions({ temperature: 0.2, max_tokens: 50, top_p: 0.9, stop: 'END', seed: 7, reasoning_effort: 'high', parallel_tool_calls: false }, MODEL),
+    {
+      options: { temperature: 0.2, maxTokens: 50, topP: 0.9, stop: ['END'], seed: 7, reasoning: { effort: 'high' }, parallelToolCalls: false },
+      warnings: [],
+    },
+  );
+  assert.deepEqual(fromModelOptions({ max_completion_tokens: 10, response_format: { type: 'json_object' } }, MODEL).options, {
+    maxTokens: 10,
+    responseFormat: { type: 'json_object' },
+  });
+  assert.deepEqual(fromModelOptions({ colour: 'blue', temperature: 1 }, MODEL), {
+    options: { temperature: 1 },
+    warnings: ['modelOptions.colour: unknown parameter, not forwarded'],
+  });
+  const refused = (opts: Record<string, unknown>, re: RegExp): void =>
+    assert.throws(
+      () => fromModelOptions(opts, MODEL),
+      (e: unknown) => e instanceof LmRequestError && re.test(e.message) && e.message.startsWith(`${MODEL}: `),
+    );
+  refused({ n: 3 }, /modelOptions\.n: n = 3 asks for several choices; Switchboard returns exactly one — send n = 1/);
+  refused({ temperature: 'hot' }, /modelOptions\.temperature: .*expected number.* — give modelOptions OpenAI Chat Completions' names and types/);
+  refused({ logprobs: true }, /modelOptions\.logprobs: token log-probabilities are not returned/);
+  refused({ messages: [] }, /modelOptions\.messages is not accepted: pass the messages as sendRequest's messages/);
+  refused({ tools: [] }, /modelOptions\.tools is not accepted/);
+  refused({ stream: false }, /modelOptions\.stream is not accepted: VS Code always streams/);
+  // The model named once, not twice.
+  assert.throws(
+    () => fromModelOptions({ n: 2 }, MODEL),
+    (e: unknown) => e instanceof Error && e.message.split(MODEL).length === 2,
+  );
 });

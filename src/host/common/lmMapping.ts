@@ -22,6 +22,7 @@ import type {
   ToolResultPart,
   UserContent,
 } from '../../core/index.ts';
+import { translateParams, type ChatCompletionCreateParams } from '../../core/openaiParams.ts';
 import { imageTokens, isSupportedImageType, MAX_IMAGE_BYTES, toBase64 } from './images.ts';
 
 /** One content part of a VS Code message, as lmProvider.ts classified it. */
@@ -255,6 +256,65 @@ export function toToolChoice(toolMode: number | undefined, toolCount: number, mo
     return 'required';
   }
   return toolCount > 0 ? 'auto' : undefined;
+}
+
+/** `modelOptions` keys the request already carries in its own fields (messages, tools, toolMode). */
+const CARRIED_BY_REQUEST: Readonly<Record<string, string>> = {
+  model: 'the model is the one the request was sent to',
+  messages: "pass the messages as sendRequest's messages",
+  tools: "pass the tools as the request options' tools",
+  tool_choice: "use the request options' toolMode",
+  functions: "pass the tools as the request options' tools",
+  function_call: "use the request options' toolMode",
+  stream: 'VS Code always streams the answer',
+  stream_options: 'VS Code always streams the answer',
+};
+
+/** The generation options `modelOptions` may set: the core request's fields, by their OpenAI names. */
+const GENERATION_FIELDS = [
+  'maxTokens',
+  'temperature',
+  'topP',
+  'stop',
+  'seed',
+  'frequencyPenalty',
+  'presencePenalty',
+  'user',
+  'reasoning',
+  'responseFormat',
+  'parallelToolCalls',
+] as const satisfies readonly (keyof ModelRequest)[];
+
+/**
+ * A caller's `modelOptions` (LanguageModelChatRequestOptions) → the core request's generation
+ * options. They are read by their OpenAI Chat Completions names (`temperature`, `max_tokens`,
+ * `top_p`, `stop`, `seed`, `reasoning_effort`, `response_format`…) with the gateway's own rules,
+ * so a value no model can honour is refused and an unknown name comes back as a warning, never
+ * dropped unsaid.
+ */
+export function fromModelOptions(
+  modelOptions: Readonly<Record<string, unknown>> | undefined,
+  model: string,
+): { options: Pick<ModelRequest, (typeof GENERATION_FIELDS)[number]>; warnings: string[] } {
+  const given = Object.entries(modelOptions ?? {}).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return { options: {}, warnings: [] };
+  for (const [k] of given) {
+    const how = CARRIED_BY_REQUEST[k];
+    if (how) throw new LmRequestError(`${model}: modelOptions.${k} is not accepted: ${how}.`);
+  }
+  let translated: ReturnType<typeof translateParams>;
+  try {
+    translated = translateParams({ ...Object.fromEntries(given), model, messages: [{ role: 'user', content: '' }] } as ChatCompletionCreateParams);
+  } catch (e) {
+    if (!(e instanceof SwitchboardError)) throw e;
+    const invalid = /^invalid chat\.completions\.create parameters: /;
+    const what = e.detail.replace(invalid, '').replace(` (model ${model})`, '');
+    const fix = invalid.test(e.detail) ? "give modelOptions OpenAI Chat Completions' names and types, e.g. { temperature: 0.2, max_tokens: 500 }" : e.fix;
+    throw new LmRequestError(`${model}: modelOptions.${what}${fix ? ` — ${fix}` : ''}`);
+  }
+  const options: Pick<ModelRequest, (typeof GENERATION_FIELDS)[number]> = {};
+  for (const k of GENERATION_FIELDS) if (translated.request[k] !== undefined) Object.assign(options, { [k]: translated.request[k] });
+  return { options, warnings: translated.warnings.map((w) => `modelOptions.${w}`) };
 }
 
 /** A tool call from the model, as VS Code wants it: the input parsed to an object. */
