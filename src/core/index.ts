@@ -52,6 +52,7 @@ export {
   type ChatCompletionCreateParams,
   type ChunkStream,
 } from './openaiFacade.ts';
+export { translateParams } from './openaiParams.ts';
 export type * from './types.ts';
 // For the front ends' own requests (key verification, the gateway's log scrubbing) and the key
 // registry (every known key is scrubbed from logs and errors, whoever writes them).

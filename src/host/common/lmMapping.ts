@@ -6,9 +6,10 @@
  * What cannot be translated exactly is refused with an LmRequestError naming the part, the model
  * and what to do; nothing is left out silently.
  */
-import { estimateTokens, SwitchboardError } from '../../core/index.ts';
+import { estimateTokens, SwitchboardError, translateParams } from '../../core/index.ts';
 import type {
   AssistantContent,
+  ChatCompletionCreateParams,
   CacheHint,
   ChatMessage,
   ImagePart,
@@ -22,7 +23,6 @@ import type {
   ToolResultPart,
   UserContent,
 } from '../../core/index.ts';
-import { translateParams, type ChatCompletionCreateParams } from '../../core/openaiParams.ts';
 import { imageTokens, isSupportedImageType, MAX_IMAGE_BYTES, toBase64 } from './images.ts';
 
 /** One content part of a VS Code message, as lmProvider.ts classified it. */
