@@ -102,6 +102,53 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     });
   });
 
+  test('max_tokens reached inside a tool call (translated upstream): stop_reason max_tokens with the cut call, not a 502', async () => {
+    // OpenAI's stream: a call whose arguments stop mid-string, then finish_reason "length".
+    const chunk = (delta: unknown, finish: string | null = null): string =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const cut =
+      chunk({ role: 'assistant', content: null }) +
+      chunk({ tool_calls: [{ index: 0, id: 'call_cut', type: 'function', function: { name: 'write_file', arguments: '' } }] }) +
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"path":"a.txt","content":"hello wo' } }] }) +
+      chunk({}, 'length') +
+      `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 9, completion_tokens: 20, total_tokens: 29 } })}\n\ndata: [DONE]\n\n`;
+    w.openai.enqueue({ raw: cut });
+    const { data: m, response } = await sdk.messages
+      .create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 20,
+        tools: [{ name: 'write_file', input_schema: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } } } }],
+        messages: [{ role: 'user', content: 'write it' }],
+      })
+      .withResponse();
+    assert.equal(m.stop_reason, 'max_tokens');
+    assert.deepEqual(m.content, [{ type: 'tool_use', id: 'call_cut', name: 'write_file', input: {} }]);
+    assert.equal(m.usage.output_tokens, 20);
+    const warnings = JSON.parse(response.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+    assert.ok(
+      warnings.some((x) => /tool_use "write_file" \(call_cut\) was cut off by max_tokens.*raise max_tokens/.test(x)),
+      JSON.stringify(warnings),
+    );
+  });
+
+  test('a tool call whose arguments are not JSON without a cut (stop_reason tool_use) is still the upstream broken answer: 502', async () => {
+    w.openai.enqueue({ toolCall: { id: 'call_bad', name: 'write_file', arguments: '{"path": nope' }, finishReason: 'tool_calls' });
+    await assert.rejects(
+      sdk.messages.create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 50,
+        tools: [{ name: 'write_file', input_schema: { type: 'object' } }],
+        messages: [{ role: 'user', content: 'write it' }],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.InternalServerError);
+        assert.equal(e.status, 502);
+        assert.match((e.error as { error: { message: string } }).error.message, /arguments for tool "write_file" are not valid JSON/);
+        return true;
+      },
+    );
+  });
+
   test('an upstream error after the stream started ends it with an Anthropic error event; the text before it is kept', async () => {
     w.anthropic.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
     const r = await raw(w.gateway.port, {

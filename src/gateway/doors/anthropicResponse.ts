@@ -3,7 +3,7 @@
  * (message_start, content_block_start/delta/stop, message_delta with usage, message_stop, ping)
  * and Anthropic's error shape `{type:"error", error:{type, message}}`.
  */
-import type { ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
+import type { AssistantContent, ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
 import type { HttpError } from '../errors.ts';
 import { argsObject, type DoorError, type DoorRequest, type StreamEncoder } from './door.ts';
 import { assistantContent, randomId } from './result.ts';
@@ -70,9 +70,28 @@ type Block =
   | { type: 'redacted_thinking'; data: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown };
 
-function blocks(r: ChatResult): Block[] {
+/**
+ * A tool call's input. An answer cut by max_tokens may end inside the last call's arguments: Anthropic
+ * answers such a turn with stop_reason max_tokens (raise max_tokens or continue), not an error, so the
+ * cut call keeps no made-up input (`{}`) and `warnings` says so. Arguments that are not JSON anywhere
+ * else are the upstream's broken answer (argsObject: 502).
+ */
+function toolInput(r: ChatResult, p: Extract<AssistantContent, { type: 'tool-call' }>, last: boolean, warnings: string[]): unknown {
+  try {
+    return argsObject(p.arguments, p.name);
+  } catch (e) {
+    if (r.finishReason !== 'length' || !last) throw e;
+    warnings.push(
+      `tool_use "${p.name}" (${p.id}) was cut off by max_tokens before its arguments were complete; its input is left empty: raise max_tokens and send the request again`,
+    );
+    return {};
+  }
+}
+
+function blocks(r: ChatResult, warnings: string[]): Block[] {
   const out: Block[] = [];
-  for (const p of assistantContent(r)) {
+  const parts = assistantContent(r);
+  for (const [i, p] of parts.entries()) {
     if (p.type === 'text') {
       // Adjacent text parts (a signed Gemini part is its own) are one block, as the stream shows them; the gateway keeps the signatures.
       const last = out[out.length - 1];
@@ -85,18 +104,20 @@ function blocks(r: ChatResult): Block[] {
           : // A Gemini thought's signature rides in the thinking block's (StateCache maps it back to Gemini).
             { type: 'thinking', thinking: p.text, signature: p.signature ?? p.state?.thoughtSignature ?? '' },
       );
-    else out.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, p.name) });
+    else out.push({ type: 'tool_use', id: p.id, name: p.name, input: toolInput(r, p, i === parts.length - 1, warnings) });
   }
   return out;
 }
 
+/** The non-streamed message; what it could not carry exactly is added to `req.warnings` (sent in x-switchboard-warnings). */
 export function toMessage(r: ChatResult, req: DoorRequest): unknown {
+  const content = blocks(r, req.warnings);
   return {
     id: r.responseId?.startsWith('msg_') ? r.responseId : randomId('msg_'),
     type: 'message',
     role: 'assistant',
     model: req.model,
-    content: blocks(r),
+    content,
     stop_reason: stopReason(r.finishReason, r.rawFinishReason),
     stop_sequence: stopSequence(r),
     usage: usage(r.usage),
