@@ -537,6 +537,70 @@ describe('door /v1/messages: translation onto the core request model', () => {
   });
 });
 
+describe('door /v1/messages translated over an Anthropic upstream: usage as Anthropic counts it', () => {
+  // Anthropic's stream with prompt-cache reads and writes (5-minute and 1-hour), as its API sends them.
+  const ev = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const cached =
+    ev('message_start', {
+      message: {
+        id: 'msg_up1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: 12,
+          cache_read_input_tokens: 100,
+          cache_creation_input_tokens: 50,
+          cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 20 },
+          output_tokens: 1,
+        },
+      },
+    }) +
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+    ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello' } }) +
+    ev('content_block_stop', { index: 0 }) +
+    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } }) +
+    ev('message_stop', {});
+  const expected = {
+    input_tokens: 12,
+    output_tokens: 7,
+    cache_read_input_tokens: 100,
+    cache_creation_input_tokens: 50,
+    cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 20 },
+  };
+  let w: World;
+  let sdk: Anthropic;
+  before(async () => {
+    // The fast path off: the answer goes through the core and the door's encoder (as when a route or another model's state makes the gateway translate).
+    w = await startWorld({ gateway: { fastPath: false } });
+    sdk = new Anthropic({ baseURL: w.gateway.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+  });
+  after(() => w.close());
+  const ask = { model: 'anthropic/claude-sonnet-4', max_tokens: 50, messages: [{ role: 'user' as const, content: 'Hi' }] };
+
+  test('non-streamed: cache writes are cache_creation_input_tokens (with the 5m/1h split), not part of input_tokens', async () => {
+    w.anthropic.enqueue({ raw: cached });
+    const m = await sdk.messages.create(ask);
+    assert.equal(m.content[0]?.type === 'text' && m.content[0].text, 'Hello');
+    assert.deepEqual(m.usage, expected);
+  });
+
+  test('streamed: message_start and the final message carry the same counts as the upstream sent', async () => {
+    w.anthropic.enqueue({ raw: cached });
+    const s = sdk.messages.stream(ask);
+    let start: Record<string, unknown> | undefined;
+    s.on('streamEvent', (e) => {
+      if (e.type === 'message_start') start = structuredClone(e.message.usage) as unknown as Record<string, unknown>;
+    });
+    const m = await s.finalMessage();
+    assert.deepEqual(start, { ...expected, output_tokens: 0 });
+    assert.deepEqual(m.usage, expected);
+  });
+});
+
 describe("door /v1/messages/count_tokens: the upstream's own count where it has one", () => {
   test('Anthropic model: its count_tokens (the translated request, count fields only); Gemini: countTokens; a route: an estimate', async () => {
     const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });

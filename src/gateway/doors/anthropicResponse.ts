@@ -54,13 +54,24 @@ interface AnthropicUsage {
   output_tokens: number;
   cache_read_input_tokens?: number;
   cache_creation_input_tokens?: number;
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
-/** Anthropic counts cached input apart from `input_tokens`; the core (OpenAI's convention) includes it. */
+/**
+ * Anthropic counts cached input, read and written, apart from `input_tokens`; the core (OpenAI's
+ * convention) includes both. Cache writes are known only from an Anthropic upstream.
+ */
 function usage(u: Usage): AnthropicUsage {
   const cached = u.cachedInputTokens ?? 0;
-  const out: AnthropicUsage = { input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached), output_tokens: u.outputTokens ?? 0 };
+  const hasWrites = (u.cacheWrite5mTokens ?? null) !== null || (u.cacheWrite1hTokens ?? null) !== null;
+  const w5 = u.cacheWrite5mTokens ?? 0;
+  const w1 = u.cacheWrite1hTokens ?? 0;
+  const out: AnthropicUsage = { input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached - w5 - w1), output_tokens: u.outputTokens ?? 0 };
   if (u.cachedInputTokens !== null) out.cache_read_input_tokens = cached;
+  if (hasWrites) {
+    out.cache_creation_input_tokens = w5 + w1;
+    out.cache_creation = { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 };
+  }
   return out;
 }
 
@@ -158,7 +169,8 @@ export class MessagesEncoder implements StreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: this.usageSoFar.inputTokens ?? 0, output_tokens: 0 },
+      // What is known of the input by now (an Anthropic upstream says it first), counted as Anthropic does.
+      usage: { ...usage({ inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, ...this.usageSoFar }), output_tokens: 0 },
     };
     return frame('message_start', { type: 'message_start', message }) + frame('ping', { type: 'ping' });
   }
