@@ -965,6 +965,44 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.doesNotMatch(await lastLine('/v1/responses', logs), /forwarded as sent/);
   });
 
+  test('responses: text.verbosity and prompt_cache_key go to a Responses model as sent; translated for another model, each is a warning, not a silent drop', async () => {
+    const body = { input: 'x', text: { verbosity: 'low' }, prompt_cache_key: 'session-1' };
+    rig.responses.enqueue({ text: 'short' });
+    const fwd = await post(rig.fast, 'responses', { model: RESP, ...body });
+    assert.equal(fwd.status, 200);
+    assert.equal(fwd.headers.get('x-switchboard-warnings'), null);
+    const sent = rig.responses.requests.at(-1)!.body;
+    assert.deepEqual(sent.text, { verbosity: 'low' });
+    assert.equal(sent.prompt_cache_key, 'session-1');
+    for (const [model, fake] of [
+      [GPT, rig.openai],
+      [CLAUDE, rig.anthropic],
+    ] as const) {
+      fake.enqueue({ text: 'short' });
+      const res = await post(rig.fast, 'responses', { model, ...body });
+      assert.equal(res.status, 200);
+      const warnings = JSON.parse(String(res.headers.get('x-switchboard-warnings'))) as string[];
+      assert.ok(
+        warnings.some((x) => /^text\.verbosity \("low"\) is honoured only by a model served over the Responses API/.test(x)),
+        JSON.stringify(warnings),
+      );
+      assert.ok(
+        warnings.some((x) => /^prompt_cache_key is not forwarded/.test(x)),
+        JSON.stringify(warnings),
+      );
+      // The response object echoes the verbosity asked for, as OpenAI's does.
+      assert.deepEqual(((await res.json()) as { text: unknown }).text, { format: { type: 'text' }, verbosity: 'low' });
+    }
+  });
+
+  test('responses: a text.verbosity that is not low, medium or high is refused, naming it', async () => {
+    const res = await post(rig.fast, 'responses', { model: GPT, input: 'x', text: { verbosity: 'terse' } });
+    assert.equal(res.status, 400);
+    const e = ((await res.json()) as { error: { param: string; message: string } }).error;
+    assert.equal(e.param, 'text.verbosity');
+    assert.match(e.message, /must be "low", "medium" or "high"/);
+  });
+
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
     const history = [
       { role: 'user', content: 'Where does the fox nap?' },

@@ -371,6 +371,14 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   if (body.parallel_tool_calls === false) request.parallelToolCalls = false;
   const format = textFormat(body.text);
   if (format) request.responseFormat = format;
+  const verbosity = isObject(body.text) ? body.text.verbosity : undefined;
+  if (verbosity !== undefined && verbosity !== null) {
+    if (verbosity !== 'low' && verbosity !== 'medium' && verbosity !== 'high')
+      throw new DoorRefusal('text.verbosity: must be "low", "medium" or "high"', { param: 'text.verbosity' });
+    leftOut(notes, `text.verbosity ("${verbosity}") is honoured only by a model served over the Responses API, which gets it as sent; it was left out`);
+  }
+  if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== null)
+    leftOut(notes, 'prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent');
   if (isObject(body.reasoning)) {
     const effort = body.reasoning.effort;
     if (effort !== undefined && effort !== null) {
@@ -401,7 +409,10 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
     reasoning: { effort: request.reasoning?.effort ?? null, summary: isObject(body.reasoning) ? (body.reasoning.summary ?? null) : null },
     store: body.store !== false,
     temperature: temperature ?? 1,
-    text: { format: isObject(body.text) && isObject(body.text.format) ? body.text.format : { type: 'text' } },
+    text: {
+      format: isObject(body.text) && isObject(body.text.format) ? body.text.format : { type: 'text' },
+      ...(typeof verbosity === 'string' ? { verbosity } : {}),
+    },
     tool_choice: body.tool_choice ?? 'auto',
     tools: Array.isArray(body.tools) ? body.tools : [],
     top_p: topP ?? 1,
