@@ -131,6 +131,28 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     );
   });
 
+  test('tool_choice naming a tool that is not in tools: 400 naming tool_choice.name, nothing upstream, whatever the model', async () => {
+    for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4']) {
+      const before = w.upstreamRequests();
+      await assert.rejects(
+        sdk.messages.create({
+          model,
+          max_tokens: 50,
+          tools: [{ name: 'read_file', input_schema: { type: 'object' } }],
+          tool_choice: { type: 'tool', name: 'write_file' },
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+        (e: unknown) => {
+          assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+          assert.equal((e.error as { error: { type: string } }).error.type, 'invalid_request_error');
+          assert.match((e.error as { error: { message: string } }).error.message, /^tool_choice: names the tool "write_file", which is not in tools/);
+          return true;
+        },
+      );
+      assert.equal(w.upstreamRequests(), before, model);
+    }
+  });
+
   test('a tool call whose arguments are not JSON without a cut (stop_reason tool_use) is still the upstream broken answer: 502', async () => {
     w.openai.enqueue({ toolCall: { id: 'call_bad', name: 'write_file', arguments: '{"path": nope' }, finishReason: 'tool_calls' });
     await assert.rejects(

@@ -173,6 +173,25 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     });
   });
 
+  test('tool_choice naming a function that is not in tools: 400 naming tool_choice.name, nothing upstream', async () => {
+    const before = w.upstreamRequests();
+    await assert.rejects(
+      sdk.responses.create({
+        model: 'anthropic/claude-sonnet-4',
+        input: 'x',
+        tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object', properties: {} }, strict: false }],
+        tool_choice: { type: 'function', name: 'write_file' },
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+        assert.equal((e.error as { param: string }).param, 'tool_choice.name');
+        assert.match((e.error as { message: string }).message, /names the function "write_file", which is not in tools/);
+        return true;
+      },
+    );
+    assert.equal(w.upstreamRequests(), before);
+  });
+
   test('an error after streaming started ends the stream with response.failed', async () => {
     w.openai.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
     const r = await raw(w.gateway.port, {

@@ -336,6 +336,8 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
         { param: 'tool_choice' },
       ),
     );
+  else if (forced !== null && !hosted.has(forced) && request.tools && !request.tools.some((d) => d.name === forced))
+    throw new DoorRefusal(`tool_choice: names the tool "${forced}", which is not in tools; name one of the tools you send`, { param: 'tool_choice.name' });
   else if (tc.choice && request.tools) request.toolChoice = tc.choice;
   else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none') {
     const refusal = new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });

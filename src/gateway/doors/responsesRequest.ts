@@ -360,6 +360,10 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   const request: DoorRequest['request'] = { messages };
   if (tools.length) request.tools = tools;
   const choice = toolChoice(body.tool_choice, namespaced, notes);
+  if (typeof choice === 'object' && tools.length && !tools.some((t) => t.name === choice.name))
+    throw new DoorRefusal(`tool_choice: names the function "${choice.name}", which is not in tools; name one of the function tools you send`, {
+      param: 'tool_choice.name',
+    });
   if (choice && (tools.length || choice === 'none' || choice === 'auto')) {
     if (tools.length) request.toolChoice = choice;
   } else if (choice) {
