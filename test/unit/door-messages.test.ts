@@ -623,6 +623,55 @@ describe('door /v1/messages translated over an Anthropic upstream: usage as Anth
   });
 });
 
+describe('door /v1/messages: a conversation Gemini made tool calls in, then an Anthropic model', () => {
+  test('the same call made twice by Gemini (no ids of its own) gets two tool_use ids; Anthropic, which refuses a repeated id, takes the whole conversation', async () => {
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
+    const client = createClient(
+      {
+        retries: { maxRetries: 0 },
+        providers: [
+          { id: 'google', baseUrl: gemini.baseUrl },
+          { id: 'anthropic', baseUrl: anthropic.baseUrl },
+        ],
+      },
+      { env: { GEMINI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const tools = [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }];
+      const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Read a.txt, then read it again' }];
+      const ids: string[] = [];
+      // An agent re-reading a file: the same call (name, arguments, first in its turn) in two turns.
+      for (let turn = 0; turn < 2; turn++) {
+        gemini.enqueue({ toolCall: { id: '', name: 'Read', arguments: '{"path":"a.txt"}' }, finishReason: 'STOP' });
+        const m = await sdk.messages.create({ model: 'google/gemini-2.5-flash', max_tokens: 100, tools, messages });
+        assert.equal(m.stop_reason, 'tool_use');
+        const use = m.content.find((b) => b.type === 'tool_use');
+        assert.ok(use?.type === 'tool_use');
+        ids.push(use.id);
+        messages.push(
+          { role: 'assistant', content: m.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: `read ${turn}` }] },
+        );
+      }
+      assert.notEqual(ids[0], ids[1]);
+      // The conversation goes on with an Anthropic model (a /model switch, a route's fallback): forwarded as sent.
+      anthropic.enqueue({ text: 'Both reads agree.' });
+      const last = await sdk.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, tools, messages });
+      assert.deepEqual(last.content, [{ type: 'text', text: 'Both reads agree.' }]);
+      const sent = anthropic.requests.at(-1)!.body as { messages: { content: unknown }[] };
+      assert.equal(sent.messages.length, 5);
+    } finally {
+      await gw.close();
+      await client.close();
+      await gemini.close();
+      await anthropic.close();
+    }
+  });
+});
+
 describe("door /v1/messages/count_tokens: the upstream's own count where it has one", () => {
   test('Anthropic model: its count_tokens (the translated request, count fields only); Gemini: countTokens; a route: an estimate', async () => {
     const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });

@@ -55,7 +55,7 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
             // Arguments nested deeper than JSON.stringify can recurse.
             throw invalidResponse(provider, model, 'the arguments of a function call could not be read', e);
           }
-          const id = typeof fc.id === 'string' && fc.id.length > 0 ? fc.id : geminiCallId(name, args, toolIndex);
+          const id = typeof fc.id === 'string' && fc.id.length > 0 ? fc.id : geminiCallId(toolIndex);
           yield { type: 'tool-call-delta', index: toolIndex, id, name, argumentsDelta: args, ...(sig !== undefined ? { thoughtSignature: sig } : {}) };
           toolIndex++;
         }
