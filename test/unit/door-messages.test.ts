@@ -102,6 +102,25 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     });
   });
 
+  test("an overloaded upstream is Anthropic's 529 overloaded_error (OverloadedError), streamed or not, whatever the upstream's protocol", async () => {
+    const cases = [
+      { fake: w.anthropic, model: 'anthropic/claude-sonnet-4', status: 529 },
+      { fake: w.openai, model: 'openai/gpt-4o-mini', status: 503 },
+    ];
+    for (const { fake, model, status } of cases)
+      for (const stream of [false, true]) {
+        fake.enqueue({ status, headers: { 'retry-after': '3' } });
+        const ask = { model, max_tokens: 5, messages: [{ role: 'user' as const, content: 'x' }] };
+        await assert.rejects(stream ? sdk.messages.stream(ask).finalMessage() : sdk.messages.create(ask), (e: unknown) => {
+          assert.ok(e instanceof Anthropic.OverloadedError, `${model} ${String(stream)}: ${String(e)}`);
+          assert.equal(e.status, 529);
+          assert.equal((e.error as { error: { type: string } }).error.type, 'overloaded_error');
+          assert.equal(e.headers?.get('retry-after'), '3');
+          return true;
+        });
+      }
+  });
+
   test('max_tokens reached inside a tool call (translated upstream): stop_reason max_tokens with the cut call, not a 502', async () => {
     // OpenAI's stream: a call whose arguments stop mid-string, then finish_reason "length".
     const chunk = (delta: unknown, finish: string | null = null): string =>

@@ -4,7 +4,7 @@
  * and Anthropic's error shape `{type:"error", error:{type, message}}`.
  */
 import type { AssistantContent, ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
-import type { HttpError } from '../errors.ts';
+import { OVERLOADED_CODE, type HttpError } from '../errors.ts';
 import { argsObject, type DoorError, type DoorRequest, type StreamEncoder } from './door.ts';
 import { assistantContent, randomId } from './result.ts';
 
@@ -22,9 +22,15 @@ const ERROR_TYPE_BY_STATUS: Record<number, string> = {
   529: 'overloaded_error',
 };
 
+/**
+ * Anthropic's error shape and status. An overloaded upstream (whatever its protocol said: 503, 529)
+ * is Anthropic's documented 529 overloaded_error, the status its SDK raises OverloadedError for and
+ * agents (Claude Code) count to fall back; the gateway's own 503s (busy, shutting down) stay 503.
+ */
 export function anthropicError(h: HttpError): DoorError {
-  const type = ERROR_TYPE_BY_STATUS[h.status] ?? (h.status >= 500 ? 'api_error' : 'invalid_request_error');
-  return { status: h.status, body: { type: 'error', error: { type, message: h.body.error.message } }, headers: { ...h.headers } };
+  const status = h.body.error.code === OVERLOADED_CODE ? 529 : h.status;
+  const type = ERROR_TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return { status, body: { type: 'error', error: { type, message: h.body.error.message } }, headers: { ...h.headers } };
 }
 
 export function stopReason(finish: FinishReason, raw: string | null): string {
