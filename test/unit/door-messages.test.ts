@@ -629,6 +629,18 @@ describe('door /v1/messages translated over an Anthropic upstream: usage as Anth
     assert.deepEqual(m.usage, expected);
   });
 
+  test('stop_reason model_context_window_exceeded from an Anthropic model is kept, streamed and not (it is not max_tokens)', async () => {
+    for (const stream of [false, true]) {
+      w.anthropic.enqueue({ text: 'The window is full', finishReason: 'model_context_window_exceeded' });
+      const m = stream ? await sdk.messages.stream(ask).finalMessage() : await sdk.messages.create(ask);
+      assert.equal(m.stop_reason, 'model_context_window_exceeded', String(stream));
+    }
+    // Another protocol's length cut is max_tokens.
+    w.openai.enqueue({ text: 'cut', finishReason: 'length' });
+    const cut = await sdk.messages.create({ ...ask, model: 'openai/gpt-4o-mini' });
+    assert.equal(cut.stop_reason, 'max_tokens');
+  });
+
   test('streamed: message_start and the final message carry the same counts as the upstream sent', async () => {
     w.anthropic.enqueue({ raw: cached });
     const s = sdk.messages.stream(ask);

@@ -36,7 +36,8 @@ export function anthropicError(h: HttpError): DoorError {
 export function stopReason(finish: FinishReason, raw: string | null): string {
   switch (finish) {
     case 'length':
-      return 'max_tokens';
+      // An Anthropic model that filled its context window says so; any other cut is max_tokens.
+      return raw === 'model_context_window_exceeded' ? raw : 'max_tokens';
     case 'tool_calls':
       return 'tool_use';
     case 'content_filter':
