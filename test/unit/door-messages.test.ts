@@ -102,6 +102,20 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     });
   });
 
+  test('an empty mcp_servers list asks for nothing: another model answers, with no warning', async () => {
+    w.openai.enqueue({ text: 'no servers needed' });
+    const body = { model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'x' }], mcp_servers: [] };
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(r.status, 200, r.body);
+    assert.equal((JSON.parse(r.body) as { content: { text: string }[] }).content[0]!.text, 'no servers needed');
+    assert.equal(r.headers['x-switchboard-warnings'], undefined);
+  });
+
   test("an overloaded upstream is Anthropic's 529 overloaded_error (OverloadedError), streamed or not, whatever the upstream's protocol", async () => {
     const cases = [
       { fake: w.anthropic, model: 'anthropic/claude-sonnet-4', status: 529 },

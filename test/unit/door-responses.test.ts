@@ -192,6 +192,22 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.equal(w.upstreamRequests(), before);
   });
 
+  test('background: false (the default, sent explicitly) is answered, with no warning; background: true is refused', async () => {
+    w.anthropic.enqueue({ text: 'foreground' });
+    const { data, response } = await sdk.responses
+      .create({ model: 'anthropic/claude-sonnet-4', input: 'x', background: false, conversation: null, prompt: null })
+      .withResponse();
+    assert.equal(data.output_text, 'foreground');
+    assert.equal(response.headers.get('x-switchboard-warnings'), null);
+    const before = w.upstreamRequests();
+    await assert.rejects(sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'x', background: true }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.BadRequestError);
+      assert.equal((e.error as { param: string }).param, 'background');
+      return true;
+    });
+    assert.equal(w.upstreamRequests(), before);
+  });
+
   test('an error after streaming started ends the stream with response.failed', async () => {
     w.openai.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
     const r = await raw(w.gateway.port, {

@@ -299,8 +299,12 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, {}, KNOWN_TOP_LEVEL, warnings);
   const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
-  for (const [k, why] of Object.entries(ANTHROPIC_ONLY_TOP_LEVEL))
-    if (body[k] !== undefined && body[k] !== null) onlyForwarded(notes, new DoorRefusal(`${k}: cannot be translated for another model: ${why}`, { param: k }));
+  // An empty list of MCP servers asks for nothing another model lacks.
+  for (const [k, why] of Object.entries(ANTHROPIC_ONLY_TOP_LEVEL)) {
+    const v = body[k];
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+      onlyForwarded(notes, new DoorRefusal(`${k}: cannot be translated for another model: ${why}`, { param: k }));
+  }
   const maxTokens = optNumber(body, 'max_tokens');
   if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
     throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
