@@ -1003,6 +1003,45 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.match(e.message, /must be "low", "medium" or "high"/);
   });
 
+  test("a PDF in a tool_result (Claude Code's Read of a .pdf) goes to an Anthropic model as sent; another model refuses it, naming the block", async () => {
+    const pdf = { type: 'document' as const, source: { type: 'base64' as const, media_type: 'application/pdf' as const, data: 'JVBERi0xLjQK' } };
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: 'Summarise report.pdf' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_read1', name: 'Read', input: { file_path: 'report.pdf' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_read1', content: [pdf] }] },
+    ];
+    const tools = [{ name: 'Read', input_schema: { type: 'object' as const, properties: { file_path: { type: 'string' } } } }];
+    rig.anthropic.enqueue({ text: 'A short report.' });
+    const m = await anthropicSdk(rig.fast).messages.create({ model: CLAUDE, max_tokens: 50, tools, messages });
+    assert.deepEqual(m.content, [{ type: 'text', text: 'A short report.' }]);
+    const sent = rig.anthropic.requests.at(-1)!.body as { messages: { content: { content?: unknown }[] }[] };
+    assert.deepEqual(sent.messages[2]!.content[0]!.content, [pdf]);
+
+    const upstream = (): number => rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length;
+    const before = upstream();
+    await assert.rejects(anthropicSdk(rig.fast).messages.create({ model: GPT, max_tokens: 50, tools, messages }), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+      assert.match(
+        (e.error as { error: { message: string } }).error.message,
+        /^messages\[2\]\.content\[0\]\.content\[0\]: a tool_result holding a "document" block cannot be translated for another model.*only an Anthropic model/,
+      );
+      return true;
+    });
+    assert.equal(upstream(), before);
+
+    // A text document is its text, for any model.
+    rig.openai.enqueue({ text: 'Read it.' });
+    const textDoc = { type: 'document' as const, source: { type: 'text' as const, media_type: 'text/plain' as const, data: 'the report text' } };
+    const ok = await anthropicSdk(rig.fast).messages.create({
+      model: GPT,
+      max_tokens: 50,
+      tools,
+      messages: [messages[0]!, messages[1]!, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_read1', content: [textDoc] }] }],
+    });
+    assert.deepEqual(ok.content, [{ type: 'text', text: 'Read it.' }]);
+    assert.match(JSON.stringify(rig.openai.requests.at(-1)!.body.messages), /the report text/);
+  });
+
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
     const history = [
       { role: 'user', content: 'Where does the fox nap?' },

@@ -45,6 +45,13 @@ const KNOWN_TOP_LEVEL = new Set([
 /** What a refusal of Anthropic's own tools says works: the same-protocol fast path. */
 const ONLY_ANTHROPIC = 'only an Anthropic model (anthropic/…, or a route or alias that reaches one) gets it, as sent';
 
+/**
+ * A block Anthropic's API takes that the core request model has no part for (a PDF or a search
+ * result in a tool result, a document by URL or file id, a block type the gateway does not know):
+ * an Anthropic model gets it as sent; for another model the request is refused with this.
+ */
+class Untranslatable extends DoorRefusal {}
+
 /** Parameters only Anthropic's API honours, whose absence would change the answer: an Anthropic model gets them as sent, another model is refused. */
 const ANTHROPIC_ONLY_TOP_LEVEL: Record<string, string> = {
   mcp_servers: `remote MCP servers run inside Anthropic's API; ${ONLY_ANTHROPIC}; for another model, configure the servers in the agent`,
@@ -88,8 +95,8 @@ function imagePart(b: Record<string, unknown>, param: string): ImagePart {
   if (src.type === 'base64' && typeof src.data === 'string' && typeof src.media_type === 'string')
     return { type: 'image', source: { type: 'base64', data: src.data, mediaType: src.media_type } };
   if (src.type === 'url' && typeof src.url === 'string') return { type: 'image', source: { type: 'url', url: src.url } };
-  throw new DoorRefusal(
-    `${param}.source: an image source must be {"type":"base64","media_type","data"} or {"type":"url","url"} (file ids live in Anthropic's Files API, which this gateway does not have)`,
+  throw new Untranslatable(
+    `${param}.source: an image source of type ${JSON.stringify(src.type)} cannot be translated for another model (file ids live in Anthropic's Files API); ${ONLY_ANTHROPIC}; for another model, send the image as {"type":"base64","media_type","data"} or {"type":"url","url"}`,
     { param },
   );
 }
@@ -107,12 +114,16 @@ function userBlock(b: unknown, param: string): UserContent {
         return { type: 'file', data: src.data, mediaType: src.media_type, ...(typeof b.title === 'string' ? { filename: b.title } : {}) };
       }
       if (isObject(src) && src.type === 'text' && typeof src.data === 'string') return { type: 'text', text: src.data };
-      throw new DoorRefusal(`${param}.source: documents must be inline (base64 or text); URL and file-id documents are not supported by this gateway`, {
-        param,
-      });
+      throw new Untranslatable(
+        `${param}.source: a document that is not inline (base64 or text) cannot be translated for another model; ${ONLY_ANTHROPIC}; for another model, send the document inline`,
+        { param },
+      );
     }
     default:
-      throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in a user turn by this gateway`, { param });
+      throw new Untranslatable(
+        `${param}: content block type "${String(b.type)}" in a user turn cannot be translated for another model; ${ONLY_ANTHROPIC}; for another model, send it as text`,
+        { param },
+      );
   }
 }
 
@@ -127,7 +138,13 @@ function toolResult(b: Record<string, unknown>, param: string): ToolResultPart {
       if (!isObject(c)) throw new DoorRefusal(`${p}: expected a content block`, { param: p });
       if (c.type === 'text') return textPart(c, p);
       if (c.type === 'image') return imagePart(c, p);
-      throw new DoorRefusal(`${p}: a tool_result may hold text and image blocks, not "${String(c.type)}"`, { param: p });
+      // A text document is its text (as in a user turn).
+      if (c.type === 'document' && isObject(c.source) && c.source.type === 'text' && typeof c.source.data === 'string')
+        return { type: 'text', text: c.source.data };
+      throw new Untranslatable(
+        `${p}: a tool_result holding a "${String(c.type)}" block cannot be translated for another model (its results carry text and images); ${ONLY_ANTHROPIC}; for another model, give the tool's result as text or images`,
+        { param: p },
+      );
     });
   } else throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
   const part: ToolResultPart = { type: 'tool-result', callId, content };
@@ -189,8 +206,14 @@ function messages(raw: unknown, states: StateLookup, notes: ParseNotes): ChatMes
       const results: ToolResultPart[] = [];
       const rest: UserContent[] = [];
       content.forEach((b, j) => {
-        if (isObject(b) && b.type === 'tool_result') results.push(toolResult(b, `${param}.content[${j}]`));
-        else rest.push(userBlock(b, `${param}.content[${j}]`));
+        try {
+          if (isObject(b) && b.type === 'tool_result') results.push(toolResult(b, `${param}.content[${j}]`));
+          else rest.push(userBlock(b, `${param}.content[${j}]`));
+        } catch (e) {
+          // Anthropic's own block: the request can only be forwarded (the translated one never goes out).
+          if (!(e instanceof Untranslatable)) throw e;
+          onlyForwarded(notes, e);
+        }
       });
       if (results.length) out.push({ role: 'tool', content: results });
       if (rest.length || !results.length) out.push({ role: 'user', content: rest });
