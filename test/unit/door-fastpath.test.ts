@@ -1042,6 +1042,29 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.match(JSON.stringify(rig.openai.requests.at(-1)!.body.messages), /the report text/);
   });
 
+  test('an assistant block type the gateway does not know (a compaction summary) goes to an Anthropic model as sent; another model refuses it, naming the block', async () => {
+    const compaction = { type: 'compaction', content: 'Summary of the earlier turns.' };
+    const body = {
+      max_tokens: 50,
+      messages: [
+        { role: 'user', content: 'Go on' },
+        { role: 'assistant', content: [compaction, { type: 'text', text: 'Where was I?' }] },
+        { role: 'user', content: 'Continue.' },
+      ],
+    };
+    rig.anthropic.enqueue({ text: 'Continuing.' });
+    const ok = await post(rig.fast, 'messages', { model: CLAUDE, ...body });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.deepEqual((rig.anthropic.requests.at(-1)!.body as { messages: { content: unknown[] }[] }).messages[1]!.content[0], compaction);
+    const before = rig.openai.requests.length;
+    const refused = await post(rig.fast, 'messages', { model: GPT, ...body });
+    assert.equal(refused.status, 400);
+    const e = (await refused.json()) as { error: { type: string; message: string } };
+    assert.equal(e.error.type, 'invalid_request_error');
+    assert.match(e.error.message, /^messages\[1\]\.content\[0\]: content block type "compaction" in an assistant turn cannot be translated for another model/);
+    assert.equal(rig.openai.requests.length, before);
+  });
+
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
     const history = [
       { role: 'user', content: 'Where does the fox nap?' },

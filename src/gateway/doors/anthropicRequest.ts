@@ -188,7 +188,15 @@ function assistantBlock(b: unknown, param: string, states: StateLookup, notes: P
       return { type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } };
     }
     default:
-      throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in an assistant turn by this gateway`, { param });
+      // A block type the gateway has no part for (a newer Anthropic block, such as a compaction summary): an Anthropic model takes it as sent.
+      onlyForwarded(
+        notes,
+        new DoorRefusal(
+          `${param}: content block type "${String(b.type)}" in an assistant turn cannot be translated for another model; ${ONLY_ANTHROPIC}: answer with an Anthropic model, or start a new conversation`,
+          { param },
+        ),
+      );
+      return null;
   }
 }
 
