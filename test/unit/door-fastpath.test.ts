@@ -1065,6 +1065,39 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.equal(rig.openai.requests.length, before);
   });
 
+  test("responses: a compaction item (Codex's compacted history) and an image by file_id go to a Responses model as sent; another model refuses them, naming the item", async () => {
+    const compaction = { type: 'compaction', id: 'cmp_1', encrypted_content: 'ENCRYPTED_SUMMARY' };
+    const input = [
+      compaction,
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'And this picture?' },
+          { type: 'input_image', file_id: 'file-abc123', detail: 'auto' },
+        ],
+      },
+    ];
+    rig.responses.enqueue({ text: 'A fox.' });
+    const ok = await post(rig.fast, 'responses', { model: CODEX, input });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.equal(((await ok.json()) as { output: { content?: { text: string }[] }[] }).output[0]!.content![0]!.text, 'A fox.');
+    assert.deepEqual((rig.responses.requests.at(-1)!.body.input as unknown[])[0], compaction);
+
+    const before = rig.openai.requests.length;
+    const refused = await post(rig.fast, 'responses', { model: GPT, input });
+    assert.equal(refused.status, 400);
+    const e = ((await refused.json()) as { error: { param: string; message: string } }).error;
+    assert.equal(e.param, 'input[0]');
+    assert.match(
+      e.message,
+      /^input\[0\]: input item type "compaction" cannot be translated for another model; only a model served over OpenAI's Responses API/,
+    );
+    const image = await post(rig.fast, 'responses', { model: GPT, input: input.slice(1) });
+    assert.equal(image.status, 400);
+    assert.match(((await image.json()) as { error: { message: string } }).error.message, /^input\[0\]\.content\[1\]: an image by file_id cannot be translated/);
+    assert.equal(rig.openai.requests.length, before);
+  });
+
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
     const history = [
       { role: 'user', content: 'Where does the fox nap?' },
