@@ -249,6 +249,9 @@ function validateAnthropic(b: J): string | null {
       return 'messages: roles must alternate between "user" and "assistant", but found multiple "' + m.role + '" roles in a row';
     const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : arr(m.content);
     if (blocks.length === 0) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+    // Text only, and all of it whitespace: refused (a whitespace block beside real text is accepted).
+    const texts = blocks.map((x) => (isObj(x) && x.type === 'text' ? String(x.text) : null));
+    if (texts.every((t) => t !== null && t.length > 0 && t.trim() === '')) return 'messages: text content blocks must contain non-whitespace text';
     if (m.role === 'user') {
       let seenOther = false;
       const answered = new Set<string>();
