@@ -716,6 +716,44 @@ describe('door /v1/messages: a conversation Gemini made tool calls in, then an A
   });
 });
 
+describe('door /v1/messages over Gemini: a malformed function call', () => {
+  test('finishReason MALFORMED_FUNCTION_CALL is a 502 naming it, streamed or not, not an empty end_turn answer', async () => {
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'google', baseUrl: gemini.baseUrl }] },
+      { env: { GEMINI_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const malformed = `data: ${JSON.stringify({
+        candidates: [{ content: { role: 'model', parts: [] }, finishReason: 'MALFORMED_FUNCTION_CALL', index: 0 }],
+        usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 0, totalTokenCount: 12 },
+        modelVersion: 'gemini-2.5-flash',
+      })}\n\n`;
+      const ask = {
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 100,
+        tools: [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+        messages: [{ role: 'user' as const, content: 'Read a.txt' }],
+      };
+      for (const stream of [false, true]) {
+        gemini.enqueue({ raw: malformed });
+        await assert.rejects(stream ? sdk.messages.stream(ask).finalMessage() : sdk.messages.create(ask), (e: unknown) => {
+          assert.ok(e instanceof Anthropic.InternalServerError, `${String(stream)}: ${String(e)}`);
+          assert.equal(e.status, 502);
+          assert.match((e.error as { error: { message: string } }).error.message, /finishReason "MALFORMED_FUNCTION_CALL"/);
+          return true;
+        });
+      }
+    } finally {
+      await gw.close();
+      await client.close();
+      await gemini.close();
+    }
+  });
+});
+
 describe("door /v1/messages/count_tokens: the upstream's own count where it has one", () => {
   test('Anthropic model: its count_tokens (the translated request, count fields only); Gemini: countTokens; a route: an estimate', async () => {
     const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });

@@ -67,6 +67,11 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
     if (typeof fr === 'string' && !finished) {
       finished = true;
       const reason = toolIndex > 0 && fr === 'STOP' ? 'tool_calls' : mapGeminiFinish(fr);
+      // MALFORMED_FUNCTION_CALL / UNEXPECTED_TOOL_CALL: the model failed to produce the call it
+      // started; what came is no answer (an empty "stop" would end an agent's turn unsaid). As an
+      // OpenAI finish_reason "error": the upstream's broken answer.
+      if (reason === 'error')
+        throw invalidResponse(provider, model, `Gemini ended the answer with finishReason "${fr}" (the model did not produce a valid function call)`);
       yield { type: 'finish', finishReason: reason, rawFinishReason: fr };
     }
     const blocked = obj(chunk.promptFeedback)?.blockReason;
