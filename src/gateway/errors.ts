@@ -32,12 +32,15 @@ interface Mapping {
   code: string;
 }
 
+/** The code of an overloaded upstream (the Messages door answers it with Anthropic's 529). */
+export const OVERLOADED_CODE = 'upstream_overloaded';
+
 const BY_KIND: Record<ErrorKind, Mapping> = {
   auth: { status: 401, type: 'authentication_error', code: 'upstream_auth' },
   permission: { status: 403, type: 'permission_error', code: 'upstream_permission' },
   quota: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
   rate_limit: { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
-  overloaded: { status: 503, type: 'server_error', code: 'upstream_overloaded' },
+  overloaded: { status: 503, type: 'server_error', code: OVERLOADED_CODE },
   server: { status: 502, type: 'server_error', code: 'upstream_error' },
   context_length: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' },
   bad_request: { status: 400, type: 'invalid_request_error', code: 'upstream_bad_request' },

@@ -131,6 +131,10 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
         if (!Array.isArray(raw.summary)) return bad(`Missing required parameter: 'input[${i}].summary'.`, `input[${i}].summary`);
         if (b.store === false && typeof raw.encrypted_content !== 'string')
           return bad(`Item with id '${String(raw.id)}' not found. Items are not persisted when \`store\` is set to false.`, `input[${i}]`);
+      } else if (t === 'compaction') {
+        // What v1/responses/compact made: its encrypted summary stands for the earlier turns.
+        if (typeof raw.encrypted_content !== 'string')
+          return bad(`Missing required parameter: 'input[${i}].encrypted_content'.`, `input[${i}].encrypted_content`, 'missing_required_parameter');
       } else if (t === 'web_search_call') {
         if (typeof raw.id !== 'string' || typeof raw.status !== 'string' || typeof raw.action !== 'object' || raw.action === null)
           return bad(`Missing required parameter: 'input[${i}].id' / 'status' / 'action'.`, `input[${i}]`);

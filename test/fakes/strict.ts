@@ -239,6 +239,8 @@ function validateAnthropic(b: J): string | null {
   }
   const msgs = arr(b.messages);
   let prevToolUses = new Set<string>();
+  /** Every tool_use id of the request: the API refuses one used twice, in any turns. */
+  const allToolUses = new Set<string>();
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant')) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
@@ -247,6 +249,9 @@ function validateAnthropic(b: J): string | null {
       return 'messages: roles must alternate between "user" and "assistant", but found multiple "' + m.role + '" roles in a row';
     const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : arr(m.content);
     if (blocks.length === 0) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+    // Text only, and all of it whitespace: refused (a whitespace block beside real text is accepted).
+    const texts = blocks.map((x) => (isObj(x) && x.type === 'text' ? String(x.text) : null));
+    if (texts.every((t) => t !== null && t.length > 0 && t.trim() === '')) return 'messages: text content blocks must contain non-whitespace text';
     if (m.role === 'user') {
       let seenOther = false;
       const answered = new Set<string>();
@@ -270,6 +275,8 @@ function validateAnthropic(b: J): string | null {
         if (blk.type === 'tool_use') {
           if (typeof blk.id !== 'string' || typeof blk.name !== 'string' || !isObj(blk.input))
             return `messages.${i}.content.${j}.tool_use: id, name and an object input are required`;
+          if (allToolUses.has(blk.id)) return `messages.${i}.content.${j}: \`tool_use\` ids must be unique`;
+          allToolUses.add(blk.id);
           prevToolUses.add(blk.id);
         } else if (blk.type === 'thinking') {
           if (typeof blk.signature !== 'string' || blk.signature.length === 0) return `messages.${i}.content.${j}.thinking.signature: Field required`;

@@ -965,6 +965,139 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.doesNotMatch(await lastLine('/v1/responses', logs), /forwarded as sent/);
   });
 
+  test('responses: text.verbosity and prompt_cache_key go to a Responses model as sent; translated for another model, each is a warning, not a silent drop', async () => {
+    const body = { input: 'x', text: { verbosity: 'low' }, prompt_cache_key: 'session-1' };
+    rig.responses.enqueue({ text: 'short' });
+    const fwd = await post(rig.fast, 'responses', { model: RESP, ...body });
+    assert.equal(fwd.status, 200);
+    assert.equal(fwd.headers.get('x-switchboard-warnings'), null);
+    const sent = rig.responses.requests.at(-1)!.body;
+    assert.deepEqual(sent.text, { verbosity: 'low' });
+    assert.equal(sent.prompt_cache_key, 'session-1');
+    for (const [model, fake] of [
+      [GPT, rig.openai],
+      [CLAUDE, rig.anthropic],
+    ] as const) {
+      fake.enqueue({ text: 'short' });
+      const res = await post(rig.fast, 'responses', { model, ...body });
+      assert.equal(res.status, 200);
+      const warnings = JSON.parse(String(res.headers.get('x-switchboard-warnings'))) as string[];
+      assert.ok(
+        warnings.some((x) => /^text\.verbosity \("low"\) is honoured only by a model served over the Responses API/.test(x)),
+        JSON.stringify(warnings),
+      );
+      assert.ok(
+        warnings.some((x) => /^prompt_cache_key is not forwarded/.test(x)),
+        JSON.stringify(warnings),
+      );
+      // The response object echoes the verbosity asked for, as OpenAI's does.
+      assert.deepEqual(((await res.json()) as { text: unknown }).text, { format: { type: 'text' }, verbosity: 'low' });
+    }
+  });
+
+  test('responses: a text.verbosity that is not low, medium or high is refused, naming it', async () => {
+    const res = await post(rig.fast, 'responses', { model: GPT, input: 'x', text: { verbosity: 'terse' } });
+    assert.equal(res.status, 400);
+    const e = ((await res.json()) as { error: { param: string; message: string } }).error;
+    assert.equal(e.param, 'text.verbosity');
+    assert.match(e.message, /must be "low", "medium" or "high"/);
+  });
+
+  test("a PDF in a tool_result (Claude Code's Read of a .pdf) goes to an Anthropic model as sent; another model refuses it, naming the block", async () => {
+    const pdf = { type: 'document' as const, source: { type: 'base64' as const, media_type: 'application/pdf' as const, data: 'JVBERi0xLjQK' } };
+    const messages: Anthropic.MessageParam[] = [
+      { role: 'user', content: 'Summarise report.pdf' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_read1', name: 'Read', input: { file_path: 'report.pdf' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_read1', content: [pdf] }] },
+    ];
+    const tools = [{ name: 'Read', input_schema: { type: 'object' as const, properties: { file_path: { type: 'string' } } } }];
+    rig.anthropic.enqueue({ text: 'A short report.' });
+    const m = await anthropicSdk(rig.fast).messages.create({ model: CLAUDE, max_tokens: 50, tools, messages });
+    assert.deepEqual(m.content, [{ type: 'text', text: 'A short report.' }]);
+    const sent = rig.anthropic.requests.at(-1)!.body as { messages: { content: { content?: unknown }[] }[] };
+    assert.deepEqual(sent.messages[2]!.content[0]!.content, [pdf]);
+
+    const upstream = (): number => rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length;
+    const before = upstream();
+    await assert.rejects(anthropicSdk(rig.fast).messages.create({ model: GPT, max_tokens: 50, tools, messages }), (e: unknown) => {
+      assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+      assert.match(
+        (e.error as { error: { message: string } }).error.message,
+        /^messages\[2\]\.content\[0\]\.content\[0\]: a tool_result holding a "document" block cannot be translated for another model.*only an Anthropic model/,
+      );
+      return true;
+    });
+    assert.equal(upstream(), before);
+
+    // A text document is its text, for any model.
+    rig.openai.enqueue({ text: 'Read it.' });
+    const textDoc = { type: 'document' as const, source: { type: 'text' as const, media_type: 'text/plain' as const, data: 'the report text' } };
+    const ok = await anthropicSdk(rig.fast).messages.create({
+      model: GPT,
+      max_tokens: 50,
+      tools,
+      messages: [messages[0]!, messages[1]!, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_read1', content: [textDoc] }] }],
+    });
+    assert.deepEqual(ok.content, [{ type: 'text', text: 'Read it.' }]);
+    assert.match(JSON.stringify(rig.openai.requests.at(-1)!.body.messages), /the report text/);
+  });
+
+  test('an assistant block type the gateway does not know (a compaction summary) goes to an Anthropic model as sent; another model refuses it, naming the block', async () => {
+    const compaction = { type: 'compaction', content: 'Summary of the earlier turns.' };
+    const body = {
+      max_tokens: 50,
+      messages: [
+        { role: 'user', content: 'Go on' },
+        { role: 'assistant', content: [compaction, { type: 'text', text: 'Where was I?' }] },
+        { role: 'user', content: 'Continue.' },
+      ],
+    };
+    rig.anthropic.enqueue({ text: 'Continuing.' });
+    const ok = await post(rig.fast, 'messages', { model: CLAUDE, ...body });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.deepEqual((rig.anthropic.requests.at(-1)!.body as { messages: { content: unknown[] }[] }).messages[1]!.content[0], compaction);
+    const before = rig.openai.requests.length;
+    const refused = await post(rig.fast, 'messages', { model: GPT, ...body });
+    assert.equal(refused.status, 400);
+    const e = (await refused.json()) as { error: { type: string; message: string } };
+    assert.equal(e.error.type, 'invalid_request_error');
+    assert.match(e.error.message, /^messages\[1\]\.content\[0\]: content block type "compaction" in an assistant turn cannot be translated for another model/);
+    assert.equal(rig.openai.requests.length, before);
+  });
+
+  test("responses: a compaction item (Codex's compacted history) and an image by file_id go to a Responses model as sent; another model refuses them, naming the item", async () => {
+    const compaction = { type: 'compaction', id: 'cmp_1', encrypted_content: 'ENCRYPTED_SUMMARY' };
+    const input = [
+      compaction,
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'And this picture?' },
+          { type: 'input_image', file_id: 'file-abc123', detail: 'auto' },
+        ],
+      },
+    ];
+    rig.responses.enqueue({ text: 'A fox.' });
+    const ok = await post(rig.fast, 'responses', { model: CODEX, input });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.equal(((await ok.json()) as { output: { content?: { text: string }[] }[] }).output[0]!.content![0]!.text, 'A fox.');
+    assert.deepEqual((rig.responses.requests.at(-1)!.body.input as unknown[])[0], compaction);
+
+    const before = rig.openai.requests.length;
+    const refused = await post(rig.fast, 'responses', { model: GPT, input });
+    assert.equal(refused.status, 400);
+    const e = ((await refused.json()) as { error: { param: string; message: string } }).error;
+    assert.equal(e.param, 'input[0]');
+    assert.match(
+      e.message,
+      /^input\[0\]: input item type "compaction" cannot be translated for another model; only a model served over OpenAI's Responses API/,
+    );
+    const image = await post(rig.fast, 'responses', { model: GPT, input: input.slice(1) });
+    assert.equal(image.status, 400);
+    assert.match(((await image.json()) as { error: { message: string } }).error.message, /^input\[0\]\.content\[1\]: an image by file_id cannot be translated/);
+    assert.equal(rig.openai.requests.length, before);
+  });
+
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
     const history = [
       { role: 'user', content: 'Where does the fox nap?' },

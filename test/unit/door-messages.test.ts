@@ -102,6 +102,108 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     });
   });
 
+  test('an empty mcp_servers list asks for nothing: another model answers, with no warning', async () => {
+    w.openai.enqueue({ text: 'no servers needed' });
+    const body = { model: 'openai/gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'x' }], mcp_servers: [] };
+    const r = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    assert.equal(r.status, 200, r.body);
+    assert.equal((JSON.parse(r.body) as { content: { text: string }[] }).content[0]!.text, 'no servers needed');
+    assert.equal(r.headers['x-switchboard-warnings'], undefined);
+  });
+
+  test("an overloaded upstream is Anthropic's 529 overloaded_error (OverloadedError), streamed or not, whatever the upstream's protocol", async () => {
+    const cases = [
+      { fake: w.anthropic, model: 'anthropic/claude-sonnet-4', status: 529 },
+      { fake: w.openai, model: 'openai/gpt-4o-mini', status: 503 },
+    ];
+    for (const { fake, model, status } of cases)
+      for (const stream of [false, true]) {
+        fake.enqueue({ status, headers: { 'retry-after': '3' } });
+        const ask = { model, max_tokens: 5, messages: [{ role: 'user' as const, content: 'x' }] };
+        await assert.rejects(stream ? sdk.messages.stream(ask).finalMessage() : sdk.messages.create(ask), (e: unknown) => {
+          assert.ok(e instanceof Anthropic.OverloadedError, `${model} ${String(stream)}: ${String(e)}`);
+          assert.equal(e.status, 529);
+          assert.equal((e.error as { error: { type: string } }).error.type, 'overloaded_error');
+          assert.equal(e.headers?.get('retry-after'), '3');
+          return true;
+        });
+      }
+  });
+
+  test('max_tokens reached inside a tool call (translated upstream): stop_reason max_tokens with the cut call, not a 502', async () => {
+    // OpenAI's stream: a call whose arguments stop mid-string, then finish_reason "length".
+    const chunk = (delta: unknown, finish: string | null = null): string =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const cut =
+      chunk({ role: 'assistant', content: null }) +
+      chunk({ tool_calls: [{ index: 0, id: 'call_cut', type: 'function', function: { name: 'write_file', arguments: '' } }] }) +
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"path":"a.txt","content":"hello wo' } }] }) +
+      chunk({}, 'length') +
+      `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 9, completion_tokens: 20, total_tokens: 29 } })}\n\ndata: [DONE]\n\n`;
+    w.openai.enqueue({ raw: cut });
+    const { data: m, response } = await sdk.messages
+      .create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 20,
+        tools: [{ name: 'write_file', input_schema: { type: 'object', properties: { path: { type: 'string' }, content: { type: 'string' } } } }],
+        messages: [{ role: 'user', content: 'write it' }],
+      })
+      .withResponse();
+    assert.equal(m.stop_reason, 'max_tokens');
+    assert.deepEqual(m.content, [{ type: 'tool_use', id: 'call_cut', name: 'write_file', input: {} }]);
+    assert.equal(m.usage.output_tokens, 20);
+    const warnings = JSON.parse(response.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+    assert.ok(
+      warnings.some((x) => /tool_use "write_file" \(call_cut\) was cut off by max_tokens.*raise max_tokens/.test(x)),
+      JSON.stringify(warnings),
+    );
+  });
+
+  test('tool_choice naming a tool that is not in tools: 400 naming tool_choice.name, nothing upstream, whatever the model', async () => {
+    for (const model of ['openai/gpt-4o-mini', 'anthropic/claude-sonnet-4']) {
+      const before = w.upstreamRequests();
+      await assert.rejects(
+        sdk.messages.create({
+          model,
+          max_tokens: 50,
+          tools: [{ name: 'read_file', input_schema: { type: 'object' } }],
+          tool_choice: { type: 'tool', name: 'write_file' },
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+        (e: unknown) => {
+          assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+          assert.equal((e.error as { error: { type: string } }).error.type, 'invalid_request_error');
+          assert.match((e.error as { error: { message: string } }).error.message, /^tool_choice: names the tool "write_file", which is not in tools/);
+          return true;
+        },
+      );
+      assert.equal(w.upstreamRequests(), before, model);
+    }
+  });
+
+  test('a tool call whose arguments are not JSON without a cut (stop_reason tool_use) is still the upstream broken answer: 502', async () => {
+    w.openai.enqueue({ toolCall: { id: 'call_bad', name: 'write_file', arguments: '{"path": nope' }, finishReason: 'tool_calls' });
+    await assert.rejects(
+      sdk.messages.create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 50,
+        tools: [{ name: 'write_file', input_schema: { type: 'object' } }],
+        messages: [{ role: 'user', content: 'write it' }],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.InternalServerError);
+        assert.equal(e.status, 502);
+        assert.match((e.error as { error: { message: string } }).error.message, /arguments for tool "write_file" are not valid JSON/);
+        return true;
+      },
+    );
+  });
+
   test('an upstream error after the stream started ends it with an Anthropic error event; the text before it is kept', async () => {
     w.anthropic.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
     const r = await raw(w.gateway.port, {
@@ -347,12 +449,11 @@ describe('door /v1/messages: translation onto the core request model', () => {
     assert.equal(request.maxTokens, 1000);
   });
 
-  test('refused, by name: an unknown block type, a bad role, a temperature above 1; mcp_servers and container only for an Anthropic model', () => {
+  test('refused, by name: a bad role, a temperature above 1; an unknown block type, mcp_servers and container only for an Anthropic model', () => {
     const base = { model: 'm/x', max_tokens: 10 };
-    assert.throws(
-      () => parseMessagesRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] }),
-      /messages\[0\]\.content\[0\].*"audio"/,
-    );
+    // A block type the gateway has no part for: an Anthropic model gets it as sent (it may know it); another model, this refusal.
+    const unknownBlock = parseMessagesRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'audio', data: 'x' }] }] });
+    assert.match(String(unknownBlock.forwardOnly?.message), /^messages\[0\]\.content\[0\]: content block type "audio" in a user turn cannot be translated/);
     assert.throws(() => parseMessagesRequest({ ...base, messages: [{ role: 'tool', content: 'x' }] }), /messages\[0\]\.role/);
     assert.throws(() => parseMessagesRequest({ ...base, temperature: 1.5, messages: [{ role: 'user', content: 'x' }] }), /temperature/);
     // Anthropic's own features: forward-only (an Anthropic model gets the body as sent; another model, this refusal).
@@ -487,6 +588,169 @@ describe('door /v1/messages: translation onto the core request model', () => {
     ]);
     assert.deepEqual(events[13]!.content_block, { type: 'tool_use', id: 'c2', name: 'Read', input: {} });
     assert.deepEqual((events.at(-2) as { delta: unknown }).delta, { stop_reason: 'tool_use', stop_sequence: null });
+  });
+});
+
+describe('door /v1/messages translated over an Anthropic upstream: usage as Anthropic counts it', () => {
+  // Anthropic's stream with prompt-cache reads and writes (5-minute and 1-hour), as its API sends them.
+  const ev = (type: string, data: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const cached =
+    ev('message_start', {
+      message: {
+        id: 'msg_up1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4',
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: 12,
+          cache_read_input_tokens: 100,
+          cache_creation_input_tokens: 50,
+          cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 20 },
+          output_tokens: 1,
+        },
+      },
+    }) +
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }) +
+    ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Hello' } }) +
+    ev('content_block_stop', { index: 0 }) +
+    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 7 } }) +
+    ev('message_stop', {});
+  const expected = {
+    input_tokens: 12,
+    output_tokens: 7,
+    cache_read_input_tokens: 100,
+    cache_creation_input_tokens: 50,
+    cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 20 },
+  };
+  let w: World;
+  let sdk: Anthropic;
+  before(async () => {
+    // The fast path off: the answer goes through the core and the door's encoder (as when a route or another model's state makes the gateway translate).
+    w = await startWorld({ gateway: { fastPath: false } });
+    sdk = new Anthropic({ baseURL: w.gateway.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+  });
+  after(() => w.close());
+  const ask = { model: 'anthropic/claude-sonnet-4', max_tokens: 50, messages: [{ role: 'user' as const, content: 'Hi' }] };
+
+  test('non-streamed: cache writes are cache_creation_input_tokens (with the 5m/1h split), not part of input_tokens', async () => {
+    w.anthropic.enqueue({ raw: cached });
+    const m = await sdk.messages.create(ask);
+    assert.equal(m.content[0]?.type === 'text' && m.content[0].text, 'Hello');
+    assert.deepEqual(m.usage, expected);
+  });
+
+  test('stop_reason model_context_window_exceeded from an Anthropic model is kept, streamed and not (it is not max_tokens)', async () => {
+    for (const stream of [false, true]) {
+      w.anthropic.enqueue({ text: 'The window is full', finishReason: 'model_context_window_exceeded' });
+      const m = stream ? await sdk.messages.stream(ask).finalMessage() : await sdk.messages.create(ask);
+      assert.equal(m.stop_reason, 'model_context_window_exceeded', String(stream));
+    }
+    // Another protocol's length cut is max_tokens.
+    w.openai.enqueue({ text: 'cut', finishReason: 'length' });
+    const cut = await sdk.messages.create({ ...ask, model: 'openai/gpt-4o-mini' });
+    assert.equal(cut.stop_reason, 'max_tokens');
+  });
+
+  test('streamed: message_start and the final message carry the same counts as the upstream sent', async () => {
+    w.anthropic.enqueue({ raw: cached });
+    const s = sdk.messages.stream(ask);
+    let start: Record<string, unknown> | undefined;
+    s.on('streamEvent', (e) => {
+      if (e.type === 'message_start') start = structuredClone(e.message.usage) as unknown as Record<string, unknown>;
+    });
+    const m = await s.finalMessage();
+    assert.deepEqual(start, { ...expected, output_tokens: 0 });
+    assert.deepEqual(m.usage, expected);
+  });
+});
+
+describe('door /v1/messages: a conversation Gemini made tool calls in, then an Anthropic model', () => {
+  test('the same call made twice by Gemini (no ids of its own) gets two tool_use ids; Anthropic, which refuses a repeated id, takes the whole conversation', async () => {
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
+    const client = createClient(
+      {
+        retries: { maxRetries: 0 },
+        providers: [
+          { id: 'google', baseUrl: gemini.baseUrl },
+          { id: 'anthropic', baseUrl: anthropic.baseUrl },
+        ],
+      },
+      { env: { GEMINI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const tools = [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }];
+      const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Read a.txt, then read it again' }];
+      const ids: string[] = [];
+      // An agent re-reading a file: the same call (name, arguments, first in its turn) in two turns.
+      for (let turn = 0; turn < 2; turn++) {
+        gemini.enqueue({ toolCall: { id: '', name: 'Read', arguments: '{"path":"a.txt"}' }, finishReason: 'STOP' });
+        const m = await sdk.messages.create({ model: 'google/gemini-2.5-flash', max_tokens: 100, tools, messages });
+        assert.equal(m.stop_reason, 'tool_use');
+        const use = m.content.find((b) => b.type === 'tool_use');
+        assert.ok(use?.type === 'tool_use');
+        ids.push(use.id);
+        messages.push(
+          { role: 'assistant', content: m.content },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: `read ${turn}` }] },
+        );
+      }
+      assert.notEqual(ids[0], ids[1]);
+      // The conversation goes on with an Anthropic model (a /model switch, a route's fallback): forwarded as sent.
+      anthropic.enqueue({ text: 'Both reads agree.' });
+      const last = await sdk.messages.create({ model: 'anthropic/claude-sonnet-4', max_tokens: 100, tools, messages });
+      assert.deepEqual(last.content, [{ type: 'text', text: 'Both reads agree.' }]);
+      const sent = anthropic.requests.at(-1)!.body as { messages: { content: unknown }[] };
+      assert.equal(sent.messages.length, 5);
+    } finally {
+      await gw.close();
+      await client.close();
+      await gemini.close();
+      await anthropic.close();
+    }
+  });
+});
+
+describe('door /v1/messages over Gemini: a malformed function call', () => {
+  test('finishReason MALFORMED_FUNCTION_CALL is a 502 naming it, streamed or not, not an empty end_turn answer', async () => {
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'google', baseUrl: gemini.baseUrl }] },
+      { env: { GEMINI_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const malformed = `data: ${JSON.stringify({
+        candidates: [{ content: { role: 'model', parts: [] }, finishReason: 'MALFORMED_FUNCTION_CALL', index: 0 }],
+        usageMetadata: { promptTokenCount: 12, candidatesTokenCount: 0, totalTokenCount: 12 },
+        modelVersion: 'gemini-2.5-flash',
+      })}\n\n`;
+      const ask = {
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 100,
+        tools: [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+        messages: [{ role: 'user' as const, content: 'Read a.txt' }],
+      };
+      for (const stream of [false, true]) {
+        gemini.enqueue({ raw: malformed });
+        await assert.rejects(stream ? sdk.messages.stream(ask).finalMessage() : sdk.messages.create(ask), (e: unknown) => {
+          assert.ok(e instanceof Anthropic.InternalServerError, `${String(stream)}: ${String(e)}`);
+          assert.equal(e.status, 502);
+          assert.match((e.error as { error: { message: string } }).error.message, /finishReason "MALFORMED_FUNCTION_CALL"/);
+          return true;
+        });
+      }
+    } finally {
+      await gw.close();
+      await client.close();
+      await gemini.close();
+    }
   });
 });
 

@@ -173,6 +173,41 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     });
   });
 
+  test('tool_choice naming a function that is not in tools: 400 naming tool_choice.name, nothing upstream', async () => {
+    const before = w.upstreamRequests();
+    await assert.rejects(
+      sdk.responses.create({
+        model: 'anthropic/claude-sonnet-4',
+        input: 'x',
+        tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object', properties: {} }, strict: false }],
+        tool_choice: { type: 'function', name: 'write_file' },
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+        assert.equal((e.error as { param: string }).param, 'tool_choice.name');
+        assert.match((e.error as { message: string }).message, /names the function "write_file", which is not in tools/);
+        return true;
+      },
+    );
+    assert.equal(w.upstreamRequests(), before);
+  });
+
+  test('background: false (the default, sent explicitly) is answered, with no warning; background: true is refused', async () => {
+    w.anthropic.enqueue({ text: 'foreground' });
+    const { data, response } = await sdk.responses
+      .create({ model: 'anthropic/claude-sonnet-4', input: 'x', background: false, conversation: null, prompt: null })
+      .withResponse();
+    assert.equal(data.output_text, 'foreground');
+    assert.equal(response.headers.get('x-switchboard-warnings'), null);
+    const before = w.upstreamRequests();
+    await assert.rejects(sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'x', background: true }), (e: unknown) => {
+      assert.ok(e instanceof OpenAI.BadRequestError);
+      assert.equal((e.error as { param: string }).param, 'background');
+      return true;
+    });
+    assert.equal(w.upstreamRequests(), before);
+  });
+
   test('an error after streaming started ends the stream with response.failed', async () => {
     w.openai.enqueue({ text: TEXT, chunks: 6, midStreamErrorAfterChunks: 2 });
     const r = await raw(w.gateway.port, {
@@ -318,7 +353,10 @@ describe('door /v1/responses: translation onto the core request model', () => {
       ['exec_command', 'agents__spawn'],
     );
     assert.equal(p.request.tools?.[1]?.description, 'sub-agents');
-    assert.deepEqual(p.warnings, ['hosted tool "web_search" runs inside OpenAI\'s API and was left out']);
+    assert.deepEqual(p.warnings, [
+      'hosted tool "web_search" runs inside OpenAI\'s API and was left out',
+      'prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent',
+    ]);
     assert.deepEqual(p.request.responseFormat, { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true });
     assert.deepEqual(p.request.reasoning, { effort: 'high' });
     assert.equal(p.request.maxTokens, 500);

@@ -78,6 +78,29 @@ describe('gateway: OpenAI SDK as the client', () => {
     assert.equal(w.anthropic.requests.at(-1)!.path, '/v1/messages');
   });
 
+  test('a history whose earlier answer was only whitespace (a model that answered "\\n") reaches an Anthropic model without it', async () => {
+    const history: OpenAI.Chat.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: '\n\n' },
+      { role: 'user', content: 'Are you there?' },
+      { role: 'assistant', content: 'Yes.' },
+      { role: 'user', content: 'Good.' },
+    ];
+    w.anthropic.enqueue({ text: 'Still here.' });
+    const c = await sdk.chat.completions.create({ model: 'anthropic/claude-sonnet-4', messages: history });
+    assert.equal(c.choices[0]!.message.content, 'Still here.');
+    const sent = w.anthropic.requests.at(-1)!.body as { messages: { role: string; content: { text: string }[] }[] };
+    // The whitespace-only turn is left out (Anthropic refuses it); the user turns around it become one.
+    assert.deepEqual(
+      sent.messages.map((m) => [m.role, m.content.map((b) => b.text).join('|')]),
+      [
+        ['user', 'Hi|Are you there?'],
+        ['assistant', 'Yes.'],
+        ['user', 'Good.'],
+      ],
+    );
+  });
+
   test('models.list: available catalog models and every route, OpenAI list shape', async () => {
     const page = await sdk.models.list();
     const ids = page.data.map((m) => m.id);

@@ -595,6 +595,8 @@ describe('a single model and its context window', () => {
     const r = await w.client.complete({ model: 'a/m', messages: [{ role: 'user', content: long }] });
     assert.equal(r.error?.kind, 'context_length');
     assert.match(r.error!.message, /a\/m: the prompt of ~\d+ tokens exceeds its context window of 100 tokens/);
+    assert.doesNotMatch(r.error!.message, /a\/a\/m/);
+    assert.equal(r.error!.model, 'm');
     assert.match(r.error!.fix ?? '', /shorten the conversation.*capabilities\.contextWindow for a\/m/);
     assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent');
     await w.client.close();

@@ -138,7 +138,7 @@ describe('signatures survive the loop', () => {
     }
   });
 
-  test('gemini 3: the thoughtSignature stays on its functionCall part and goes back; the call id is stable', async () => {
+  test('gemini 3: the thoughtSignature stays on its functionCall part and goes back; each call gets an id of its own', async () => {
     const s = await setup('gemini');
     try {
       s.fake.setDefault(toolLoop('gemini'));
@@ -158,9 +158,11 @@ describe('signatures survive the loop', () => {
       const modelTurn = s.fake.requests.at(-1)!.body.contents[1];
       assert.deepEqual(modelTurn.parts, [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: call.state.thoughtSignature }]);
 
-      // The same answer decoded again yields the same id: a re-sent history maps to the same call.
+      // The same call made again gets a new id: a conversation never holds one id twice (Anthropic refuses that).
       const again = await s.client.complete({ model, messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [WEATHER] });
-      assert.equal((again.content.find((p) => p.type === 'tool-call') as { id: string }).id, call.id);
+      const againId = (again.content.find((p) => p.type === 'tool-call') as { id: string }).id;
+      assert.match(againId, /^gcall_0_[0-9a-f]{16}$/);
+      assert.notEqual(againId, call.id);
     } finally {
       await s.close();
     }

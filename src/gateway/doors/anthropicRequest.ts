@@ -45,6 +45,13 @@ const KNOWN_TOP_LEVEL = new Set([
 /** What a refusal of Anthropic's own tools says works: the same-protocol fast path. */
 const ONLY_ANTHROPIC = 'only an Anthropic model (anthropic/…, or a route or alias that reaches one) gets it, as sent';
 
+/**
+ * A block Anthropic's API takes that the core request model has no part for (a PDF or a search
+ * result in a tool result, a document by URL or file id, a block type the gateway does not know):
+ * an Anthropic model gets it as sent; for another model the request is refused with this.
+ */
+class Untranslatable extends DoorRefusal {}
+
 /** Parameters only Anthropic's API honours, whose absence would change the answer: an Anthropic model gets them as sent, another model is refused. */
 const ANTHROPIC_ONLY_TOP_LEVEL: Record<string, string> = {
   mcp_servers: `remote MCP servers run inside Anthropic's API; ${ONLY_ANTHROPIC}; for another model, configure the servers in the agent`,
@@ -88,8 +95,8 @@ function imagePart(b: Record<string, unknown>, param: string): ImagePart {
   if (src.type === 'base64' && typeof src.data === 'string' && typeof src.media_type === 'string')
     return { type: 'image', source: { type: 'base64', data: src.data, mediaType: src.media_type } };
   if (src.type === 'url' && typeof src.url === 'string') return { type: 'image', source: { type: 'url', url: src.url } };
-  throw new DoorRefusal(
-    `${param}.source: an image source must be {"type":"base64","media_type","data"} or {"type":"url","url"} (file ids live in Anthropic's Files API, which this gateway does not have)`,
+  throw new Untranslatable(
+    `${param}.source: an image source of type ${JSON.stringify(src.type)} cannot be translated for another model (file ids live in Anthropic's Files API); ${ONLY_ANTHROPIC}; for another model, send the image as {"type":"base64","media_type","data"} or {"type":"url","url"}`,
     { param },
   );
 }
@@ -107,12 +114,16 @@ function userBlock(b: unknown, param: string): UserContent {
         return { type: 'file', data: src.data, mediaType: src.media_type, ...(typeof b.title === 'string' ? { filename: b.title } : {}) };
       }
       if (isObject(src) && src.type === 'text' && typeof src.data === 'string') return { type: 'text', text: src.data };
-      throw new DoorRefusal(`${param}.source: documents must be inline (base64 or text); URL and file-id documents are not supported by this gateway`, {
-        param,
-      });
+      throw new Untranslatable(
+        `${param}.source: a document that is not inline (base64 or text) cannot be translated for another model; ${ONLY_ANTHROPIC}; for another model, send the document inline`,
+        { param },
+      );
     }
     default:
-      throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in a user turn by this gateway`, { param });
+      throw new Untranslatable(
+        `${param}: content block type "${String(b.type)}" in a user turn cannot be translated for another model; ${ONLY_ANTHROPIC}; for another model, send it as text`,
+        { param },
+      );
   }
 }
 
@@ -127,7 +138,13 @@ function toolResult(b: Record<string, unknown>, param: string): ToolResultPart {
       if (!isObject(c)) throw new DoorRefusal(`${p}: expected a content block`, { param: p });
       if (c.type === 'text') return textPart(c, p);
       if (c.type === 'image') return imagePart(c, p);
-      throw new DoorRefusal(`${p}: a tool_result may hold text and image blocks, not "${String(c.type)}"`, { param: p });
+      // A text document is its text (as in a user turn).
+      if (c.type === 'document' && isObject(c.source) && c.source.type === 'text' && typeof c.source.data === 'string')
+        return { type: 'text', text: c.source.data };
+      throw new Untranslatable(
+        `${p}: a tool_result holding a "${String(c.type)}" block cannot be translated for another model (its results carry text and images); ${ONLY_ANTHROPIC}; for another model, give the tool's result as text or images`,
+        { param: p },
+      );
     });
   } else throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
   const part: ToolResultPart = { type: 'tool-result', callId, content };
@@ -171,7 +188,15 @@ function assistantBlock(b: unknown, param: string, states: StateLookup, notes: P
       return { type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } };
     }
     default:
-      throw new DoorRefusal(`${param}: content block type "${String(b.type)}" is not supported in an assistant turn by this gateway`, { param });
+      // A block type the gateway has no part for (a newer Anthropic block, such as a compaction summary): an Anthropic model takes it as sent.
+      onlyForwarded(
+        notes,
+        new DoorRefusal(
+          `${param}: content block type "${String(b.type)}" in an assistant turn cannot be translated for another model; ${ONLY_ANTHROPIC}: answer with an Anthropic model, or start a new conversation`,
+          { param },
+        ),
+      );
+      return null;
   }
 }
 
@@ -189,8 +214,14 @@ function messages(raw: unknown, states: StateLookup, notes: ParseNotes): ChatMes
       const results: ToolResultPart[] = [];
       const rest: UserContent[] = [];
       content.forEach((b, j) => {
-        if (isObject(b) && b.type === 'tool_result') results.push(toolResult(b, `${param}.content[${j}]`));
-        else rest.push(userBlock(b, `${param}.content[${j}]`));
+        try {
+          if (isObject(b) && b.type === 'tool_result') results.push(toolResult(b, `${param}.content[${j}]`));
+          else rest.push(userBlock(b, `${param}.content[${j}]`));
+        } catch (e) {
+          // Anthropic's own block: the request can only be forwarded (the translated one never goes out).
+          if (!(e instanceof Untranslatable)) throw e;
+          onlyForwarded(notes, e);
+        }
       });
       if (results.length) out.push({ role: 'tool', content: results });
       if (rest.length || !results.length) out.push({ role: 'user', content: rest });
@@ -299,8 +330,12 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, {}, KNOWN_TOP_LEVEL, warnings);
   const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
-  for (const [k, why] of Object.entries(ANTHROPIC_ONLY_TOP_LEVEL))
-    if (body[k] !== undefined && body[k] !== null) onlyForwarded(notes, new DoorRefusal(`${k}: cannot be translated for another model: ${why}`, { param: k }));
+  // An empty list of MCP servers asks for nothing another model lacks.
+  for (const [k, why] of Object.entries(ANTHROPIC_ONLY_TOP_LEVEL)) {
+    const v = body[k];
+    if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
+      onlyForwarded(notes, new DoorRefusal(`${k}: cannot be translated for another model: ${why}`, { param: k }));
+  }
   const maxTokens = optNumber(body, 'max_tokens');
   if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
     throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
@@ -336,6 +371,8 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
         { param: 'tool_choice' },
       ),
     );
+  else if (forced !== null && !hosted.has(forced) && request.tools && !request.tools.some((d) => d.name === forced))
+    throw new DoorRefusal(`tool_choice: names the tool "${forced}", which is not in tools; name one of the tools you send`, { param: 'tool_choice.name' });
   else if (tc.choice && request.tools) request.toolChoice = tc.choice;
   else if (tc.choice && tc.choice !== 'auto' && tc.choice !== 'none') {
     const refusal = new DoorRefusal('tool_choice: names a tool use but no tools were given', { param: 'tool_choice' });

@@ -3,8 +3,8 @@
  * (message_start, content_block_start/delta/stop, message_delta with usage, message_stop, ping)
  * and Anthropic's error shape `{type:"error", error:{type, message}}`.
  */
-import type { ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
-import type { HttpError } from '../errors.ts';
+import type { AssistantContent, ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
+import { OVERLOADED_CODE, type HttpError } from '../errors.ts';
 import { argsObject, type DoorError, type DoorRequest, type StreamEncoder } from './door.ts';
 import { assistantContent, randomId } from './result.ts';
 
@@ -22,15 +22,22 @@ const ERROR_TYPE_BY_STATUS: Record<number, string> = {
   529: 'overloaded_error',
 };
 
+/**
+ * Anthropic's error shape and status. An overloaded upstream (whatever its protocol said: 503, 529)
+ * is Anthropic's documented 529 overloaded_error, the status its SDK raises OverloadedError for and
+ * agents (Claude Code) count to fall back; the gateway's own 503s (busy, shutting down) stay 503.
+ */
 export function anthropicError(h: HttpError): DoorError {
-  const type = ERROR_TYPE_BY_STATUS[h.status] ?? (h.status >= 500 ? 'api_error' : 'invalid_request_error');
-  return { status: h.status, body: { type: 'error', error: { type, message: h.body.error.message } }, headers: { ...h.headers } };
+  const status = h.body.error.code === OVERLOADED_CODE ? 529 : h.status;
+  const type = ERROR_TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
+  return { status, body: { type: 'error', error: { type, message: h.body.error.message } }, headers: { ...h.headers } };
 }
 
 export function stopReason(finish: FinishReason, raw: string | null): string {
   switch (finish) {
     case 'length':
-      return 'max_tokens';
+      // An Anthropic model that filled its context window says so; any other cut is max_tokens.
+      return raw === 'model_context_window_exceeded' ? raw : 'max_tokens';
     case 'tool_calls':
       return 'tool_use';
     case 'content_filter':
@@ -54,13 +61,24 @@ interface AnthropicUsage {
   output_tokens: number;
   cache_read_input_tokens?: number;
   cache_creation_input_tokens?: number;
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
-/** Anthropic counts cached input apart from `input_tokens`; the core (OpenAI's convention) includes it. */
+/**
+ * Anthropic counts cached input, read and written, apart from `input_tokens`; the core (OpenAI's
+ * convention) includes both. Cache writes are known only from an Anthropic upstream.
+ */
 function usage(u: Usage): AnthropicUsage {
   const cached = u.cachedInputTokens ?? 0;
-  const out: AnthropicUsage = { input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached), output_tokens: u.outputTokens ?? 0 };
+  const hasWrites = (u.cacheWrite5mTokens ?? null) !== null || (u.cacheWrite1hTokens ?? null) !== null;
+  const w5 = u.cacheWrite5mTokens ?? 0;
+  const w1 = u.cacheWrite1hTokens ?? 0;
+  const out: AnthropicUsage = { input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached - w5 - w1), output_tokens: u.outputTokens ?? 0 };
   if (u.cachedInputTokens !== null) out.cache_read_input_tokens = cached;
+  if (hasWrites) {
+    out.cache_creation_input_tokens = w5 + w1;
+    out.cache_creation = { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 };
+  }
   return out;
 }
 
@@ -70,9 +88,28 @@ type Block =
   | { type: 'redacted_thinking'; data: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown };
 
-function blocks(r: ChatResult): Block[] {
+/**
+ * A tool call's input. An answer cut by max_tokens may end inside the last call's arguments: Anthropic
+ * answers such a turn with stop_reason max_tokens (raise max_tokens or continue), not an error, so the
+ * cut call keeps no made-up input (`{}`) and `warnings` says so. Arguments that are not JSON anywhere
+ * else are the upstream's broken answer (argsObject: 502).
+ */
+function toolInput(r: ChatResult, p: Extract<AssistantContent, { type: 'tool-call' }>, last: boolean, warnings: string[]): unknown {
+  try {
+    return argsObject(p.arguments, p.name);
+  } catch (e) {
+    if (r.finishReason !== 'length' || !last) throw e;
+    warnings.push(
+      `tool_use "${p.name}" (${p.id}) was cut off by max_tokens before its arguments were complete; its input is left empty: raise max_tokens and send the request again`,
+    );
+    return {};
+  }
+}
+
+function blocks(r: ChatResult, warnings: string[]): Block[] {
   const out: Block[] = [];
-  for (const p of assistantContent(r)) {
+  const parts = assistantContent(r);
+  for (const [i, p] of parts.entries()) {
     if (p.type === 'text') {
       // Adjacent text parts (a signed Gemini part is its own) are one block, as the stream shows them; the gateway keeps the signatures.
       const last = out[out.length - 1];
@@ -85,18 +122,20 @@ function blocks(r: ChatResult): Block[] {
           : // A Gemini thought's signature rides in the thinking block's (StateCache maps it back to Gemini).
             { type: 'thinking', thinking: p.text, signature: p.signature ?? p.state?.thoughtSignature ?? '' },
       );
-    else out.push({ type: 'tool_use', id: p.id, name: p.name, input: argsObject(p.arguments, p.name) });
+    else out.push({ type: 'tool_use', id: p.id, name: p.name, input: toolInput(r, p, i === parts.length - 1, warnings) });
   }
   return out;
 }
 
+/** The non-streamed message; what it could not carry exactly is added to `req.warnings` (sent in x-switchboard-warnings). */
 export function toMessage(r: ChatResult, req: DoorRequest): unknown {
+  const content = blocks(r, req.warnings);
   return {
     id: r.responseId?.startsWith('msg_') ? r.responseId : randomId('msg_'),
     type: 'message',
     role: 'assistant',
     model: req.model,
-    content: blocks(r),
+    content,
     stop_reason: stopReason(r.finishReason, r.rawFinishReason),
     stop_sequence: stopSequence(r),
     usage: usage(r.usage),
@@ -137,7 +176,8 @@ export class MessagesEncoder implements StreamEncoder {
       content: [],
       stop_reason: null,
       stop_sequence: null,
-      usage: { input_tokens: this.usageSoFar.inputTokens ?? 0, output_tokens: 0 },
+      // What is known of the input by now (an Anthropic upstream says it first), counted as Anthropic does.
+      usage: { ...usage({ inputTokens: null, outputTokens: null, cachedInputTokens: null, reasoningTokens: null, ...this.usageSoFar }), output_tokens: 0 },
     };
     return frame('message_start', { type: 'message_start', message }) + frame('ping', { type: 'ping' });
   }

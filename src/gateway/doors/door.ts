@@ -129,10 +129,13 @@ export function openBody(
   warnings: string[],
 ): { body: Record<string, unknown>; model: string; unknown: string[] } {
   if (!isObject(body)) throw new DoorRefusal('the request body must be a JSON object');
+  // `false` is the parameter's own "off" (background: false is the default, sent by some clients): nothing to refuse.
   for (const [k, why] of Object.entries(refused))
-    if (body[k] !== undefined && body[k] !== null) throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
+    if (body[k] !== undefined && body[k] !== null && body[k] !== false)
+      throw new DoorRefusal(`${k}: not supported by the Switchboard gateway (${why})`, { param: k });
   const unknown: string[] = [];
-  for (const k of Object.keys(body)) if (!known.has(k)) unknown.push(`parameter "${k}" is not understood by the gateway and was ignored`);
+  // A refused parameter that is off (null, false) is understood: nothing was ignored.
+  for (const k of Object.keys(body)) if (!known.has(k) && !(k in refused)) unknown.push(`parameter "${k}" is not understood by the gateway and was ignored`);
   warnings.push(...unknown);
   const model = need(
     typeof body.model === 'string' && body.model !== '',

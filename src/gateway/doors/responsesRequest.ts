@@ -55,6 +55,13 @@ const REFUSED_TOP_LEVEL: Record<string, string> = {
   prompt: "stored prompt templates live in OpenAI's API",
   background: 'background responses are not supported by this gateway',
 };
+/**
+ * An input item or content part OpenAI's API takes that the core request model has no part for (a
+ * compaction item, a file by id, a content type the gateway does not know): a Responses model gets
+ * it as sent; for another model the request is refused with this.
+ */
+class Untranslatable extends DoorRefusal {}
+
 /** Redacted thinking travels in encrypted_content with this prefix (see responsesResponse.ts). */
 const REDACTED = 'redacted:';
 const EFFORTS = new Set<ReasoningEffort>(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
@@ -86,6 +93,11 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         return { type: 'text', text: need(typeof c.refusal === 'string', c.refusal as string, `${p}.refusal`, 'expected a string') };
       case 'input_image': {
         if (role === 'assistant') throw new DoorRefusal(`${p}: an assistant message cannot hold an image`, { param: p });
+        if (typeof c.image_url !== 'string' && typeof c.file_id === 'string')
+          throw new Untranslatable(
+            `${p}: an image by file_id cannot be translated for another model (file ids live in OpenAI's Files API); ${ONLY_RESPONSES}; for another model, send image_url (a URL or a data: URL)`,
+            { param: p },
+          );
         const url = need(
           typeof c.image_url === 'string',
           c.image_url as string,
@@ -100,6 +112,11 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         return img;
       }
       case 'input_file': {
+        if (typeof c.file_data !== 'string' && (typeof c.file_id === 'string' || typeof c.file_url === 'string'))
+          throw new Untranslatable(
+            `${p}: a file by ${typeof c.file_id === 'string' ? 'file_id' : 'file_url'} cannot be translated for another model; ${ONLY_RESPONSES}; for another model, send file_data (a data: URL)`,
+            { param: p },
+          );
         const data = need(
           typeof c.file_data === 'string',
           c.file_data as string,
@@ -111,7 +128,10 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         return { type: 'file', mediaType: m[1]!, data: m[2]!, ...(typeof c.filename === 'string' ? { filename: c.filename } : {}) };
       }
       default:
-        throw new DoorRefusal(`${p}: content part type "${String(c.type)}" is not supported by this gateway`, { param: p });
+        throw new Untranslatable(
+          `${p}: content part type "${String(c.type)}" cannot be translated for another model; ${ONLY_RESPONSES}; for another model, send text, images or files`,
+          { param: p },
+        );
     }
   });
 }
@@ -155,7 +175,7 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
   if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
   const out: ChatMessage[] = [];
   const flatOf = (name: string, ns: unknown): string => (typeof ns === 'string' && ns ? `${ns}${NAMESPACE_SEPARATOR}${name}` : name);
-  input.forEach((item, i) => {
+  const addItem = (item: unknown, i: number): void => {
     const param = `input[${i}]`;
     if (!isObject(item)) throw new DoorRefusal(`${param}: expected an object`, { param });
     const type = item.type ?? 'message';
@@ -225,7 +245,19 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
       case 'item_reference':
         throw new DoorRefusal(`${param}: item references point into OpenAI's stored items; send the item itself or use previous_response_id`, { param });
       default:
-        throw new DoorRefusal(`${param}: input item type "${String(type)}" is not supported by this gateway`, { param });
+        throw new Untranslatable(
+          `${param}: input item type "${String(type)}" cannot be translated for another model; ${ONLY_RESPONSES}: answer with such a model, or start a new conversation`,
+          { param },
+        );
+    }
+  };
+  input.forEach((item, i) => {
+    try {
+      addItem(item, i);
+    } catch (e) {
+      // OpenAI's own item or part: the request can only be forwarded (the translated one never goes out).
+      if (!(e instanceof Untranslatable)) throw e;
+      onlyForwarded(notes, e);
     }
   });
   return out;
@@ -360,6 +392,10 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   const request: DoorRequest['request'] = { messages };
   if (tools.length) request.tools = tools;
   const choice = toolChoice(body.tool_choice, namespaced, notes);
+  if (typeof choice === 'object' && tools.length && !tools.some((t) => t.name === choice.name))
+    throw new DoorRefusal(`tool_choice: names the function "${choice.name}", which is not in tools; name one of the function tools you send`, {
+      param: 'tool_choice.name',
+    });
   if (choice && (tools.length || choice === 'none' || choice === 'auto')) {
     if (tools.length) request.toolChoice = choice;
   } else if (choice) {
@@ -371,6 +407,14 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   if (body.parallel_tool_calls === false) request.parallelToolCalls = false;
   const format = textFormat(body.text);
   if (format) request.responseFormat = format;
+  const verbosity = isObject(body.text) ? body.text.verbosity : undefined;
+  if (verbosity !== undefined && verbosity !== null) {
+    if (verbosity !== 'low' && verbosity !== 'medium' && verbosity !== 'high')
+      throw new DoorRefusal('text.verbosity: must be "low", "medium" or "high"', { param: 'text.verbosity' });
+    leftOut(notes, `text.verbosity ("${verbosity}") is honoured only by a model served over the Responses API, which gets it as sent; it was left out`);
+  }
+  if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== null)
+    leftOut(notes, 'prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent');
   if (isObject(body.reasoning)) {
     const effort = body.reasoning.effort;
     if (effort !== undefined && effort !== null) {
@@ -401,7 +445,10 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
     reasoning: { effort: request.reasoning?.effort ?? null, summary: isObject(body.reasoning) ? (body.reasoning.summary ?? null) : null },
     store: body.store !== false,
     temperature: temperature ?? 1,
-    text: { format: isObject(body.text) && isObject(body.text.format) ? body.text.format : { type: 'text' } },
+    text: {
+      format: isObject(body.text) && isObject(body.text.format) ? body.text.format : { type: 'text' },
+      ...(typeof verbosity === 'string' ? { verbosity } : {}),
+    },
     tool_choice: body.tool_choice ?? 'auto',
     tools: Array.isArray(body.tools) ? body.tools : [],
     top_p: topP ?? 1,

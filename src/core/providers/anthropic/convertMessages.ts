@@ -7,6 +7,9 @@ export interface AnthropicTurn {
   content: Block[];
 }
 
+/** Text with something besides whitespace in it. */
+const hasText = (s: string): boolean => s.trim().length > 0;
+
 /** Media types Anthropic takes as a `document` block. */
 const DOCUMENT_TYPES = new Set(['application/pdf', 'text/plain']);
 
@@ -50,14 +53,17 @@ export function toAnthropicPrompt(
         );
         break;
       case 'assistant': {
+        // An earlier answer's empty or whitespace-only text (a model that answered "\n" before its
+        // tool calls) says nothing, and the API refuses it ("text content blocks must contain
+        // non-whitespace text"): left out, as an empty one is.
         if (typeof m.content === 'string') {
-          push('assistant', m.content.length > 0 ? [{ type: 'text', text: m.content }] : []);
+          push('assistant', hasText(m.content) ? [{ type: 'text', text: m.content }] : []);
           break;
         }
         const blocks: Block[] = [];
         for (const p of m.content) {
           if (p.type === 'text') {
-            if (p.text.length > 0) blocks.push(withCache({ type: 'text', text: p.text }, p.cache));
+            if (hasText(p.text)) blocks.push(withCache({ type: 'text', text: p.text }, p.cache));
           } else if (p.type === 'reasoning') {
             const b = reasoningBlock(p);
             if (b) blocks.push(b);

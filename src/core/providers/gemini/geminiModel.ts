@@ -55,7 +55,7 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
             // Arguments nested deeper than JSON.stringify can recurse.
             throw invalidResponse(provider, model, 'the arguments of a function call could not be read', e);
           }
-          const id = typeof fc.id === 'string' && fc.id.length > 0 ? fc.id : geminiCallId(name, args, toolIndex);
+          const id = typeof fc.id === 'string' && fc.id.length > 0 ? fc.id : geminiCallId(toolIndex);
           yield { type: 'tool-call-delta', index: toolIndex, id, name, argumentsDelta: args, ...(sig !== undefined ? { thoughtSignature: sig } : {}) };
           toolIndex++;
         }
@@ -67,6 +67,11 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
     if (typeof fr === 'string' && !finished) {
       finished = true;
       const reason = toolIndex > 0 && fr === 'STOP' ? 'tool_calls' : mapGeminiFinish(fr);
+      // MALFORMED_FUNCTION_CALL / UNEXPECTED_TOOL_CALL: the model failed to produce the call it
+      // started; what came is no answer (an empty "stop" would end an agent's turn unsaid). As an
+      // OpenAI finish_reason "error": the upstream's broken answer.
+      if (reason === 'error')
+        throw invalidResponse(provider, model, `Gemini ended the answer with finishReason "${fr}" (the model did not produce a valid function call)`);
       yield { type: 'finish', finishReason: reason, rawFinishReason: fr };
     }
     const blocked = obj(chunk.promptFeedback)?.blockReason;
