@@ -65,6 +65,25 @@ describe('Host modules', () => {
       assert.equal(r.config.routes.length, 1);
     });
 
+    it('drops only the bad field of an object setting: a mistyped budget field leaves the other caps in force', () => {
+      const typo = validateSettings({ budget: { daily: 5, onExceed: 'block', perSesion: 1 } });
+      assert.deepEqual(typo.config.budget, { daily: 5, onExceed: 'block' });
+      assert.deepEqual(typo.problems, ['switchboard.budget: Unrecognized key: "perSesion"']);
+      const wrongType = validateSettings({ budget: { daily: 5, monthly: '50', onExceed: 'block' } });
+      assert.deepEqual(wrongType.config.budget, { daily: 5, onExceed: 'block' });
+      assert.ok(wrongType.problems[0]?.startsWith('switchboard.budget.monthly:'), wrongType.problems.join('\n'));
+      // An onExceed that cannot be read blocks (a mistyped "Block" must not turn the caps into warnings).
+      const mode = validateSettings({ budget: { daily: 5, onExceed: 'Block' } });
+      assert.deepEqual(mode.config.budget, { daily: 5, onExceed: 'block' });
+      assert.match(mode.problems[0] ?? '', /^switchboard\.budget\.onExceed: .*requests over a cap are refused until it is fixed/);
+      // One bad price leaves the others.
+      const prices = validateSettings({ pricing: { 'a/b': { input: 1, output: 2 }, 'a/c': { input: 'free', output: 0 } } });
+      assert.deepEqual(Object.keys(prices.config.pricing), ['a/b']);
+      assert.ok(prices.problems[0]?.startsWith('switchboard.pricing.a/c.input'), prices.problems.join('\n'));
+      // A value of the wrong shape altogether is still dropped whole.
+      assert.equal(validateSettings({ budget: 5 }).config.budget, undefined);
+    });
+
     it('takes capability overrides by model id and drops a bad one, naming it', () => {
       const ok = validateSettings({ capabilities: { 'ollama/llava': { imageInput: true, contextWindow: 32768 } } });
       assert.deepEqual(ok.problems, []);

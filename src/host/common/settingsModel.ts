@@ -44,7 +44,8 @@ function pathText(path: readonly PropertyKey[]): string {
 
 /**
  * Validate raw settings values (by key, as `getConfiguration('switchboard').get(key)` gives them).
- * Invalid array entries and invalid keys are left out; `problems` says what and why.
+ * Invalid array entries and object fields are left out (a `budget.onExceed` that cannot be read is
+ * "block"); `problems` says what and why.
  */
 export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>): SettingsResult {
   let input: Record<string, unknown> = {};
@@ -66,7 +67,7 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
       const path = [...issue.path];
       const list = typeof path[0] === 'string' ? origin.get(path[0]) : undefined;
       if (list && typeof path[1] === 'number') path[1] = list[path[1]] ?? path[1];
-      const line = `${pathText(path)}: ${issue.message}`;
+      const line = `${pathText(path)}: ${issue.message}${isOnExceed(issue.path) ? ' (requests over a cap are refused until it is fixed)' : ''}`;
       if (!problems.includes(line)) problems.push(line);
     }
     input = dropInvalid(input, r.error.issues, origin);
@@ -74,29 +75,52 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
   return { config: ConfigSchema.parse({}), problems };
 }
 
-/** The input without what the issues point at: the bad entries of the arrays, the whole value of any other key. */
+/** `budget.onExceed`: a value that cannot be read is taken as "block" (a mistyped "Block" must not lift the caps). */
+function isOnExceed(path: readonly PropertyKey[]): boolean {
+  return path[0] === 'budget' && path[1] === 'onExceed';
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The input without what the issues point at: the bad entries of the arrays, the bad fields of the
+ * objects (one budget cap, one model's price: the other caps and prices still hold), the whole
+ * value of a key only when the value itself is wrong.
+ */
 function dropInvalid(input: Record<string, unknown>, issues: readonly z.core.$ZodIssue[], origin: Map<string, number[]>): Record<string, unknown> {
   const badEntries = new Map<string, Set<number>>();
+  const badFields = new Map<string, Set<string>>();
   const badKeys = new Set<string>();
+  const fixes = new Map<string, Record<string, unknown>>();
   for (const issue of issues) {
     const [key, index] = issue.path;
     if (typeof key !== 'string') return {};
+    const value = input[key];
     if ((key === 'providers' || key === 'routes') && typeof index === 'number') {
       const set = badEntries.get(key) ?? new Set<number>();
       set.add(index);
       badEntries.set(key, set);
+    } else if (isPlainObject(value) && (typeof index === 'string' || (issue.path.length === 1 && issue.code === 'unrecognized_keys'))) {
+      const set = badFields.get(key) ?? new Set<string>();
+      if (typeof index === 'string') set.add(index);
+      else if (issue.code === 'unrecognized_keys') for (const k of issue.keys) set.add(k);
+      badFields.set(key, set);
+      if (isOnExceed(issue.path)) fixes.set(key, { onExceed: 'block' });
     } else badKeys.add(key);
   }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
     if (badKeys.has(k)) continue;
     const bad = badEntries.get(k);
+    const fields = badFields.get(k);
     if (bad && Array.isArray(v)) {
       out[k] = v.filter((_, i) => !bad.has(i));
       origin.set(
         k,
         (origin.get(k) ?? []).filter((_, i) => !bad.has(i)),
       );
+    } else if (fields && isPlainObject(v)) {
+      out[k] = { ...Object.fromEntries(Object.entries(v).filter(([f]) => !fields.has(f))), ...fixes.get(k) };
     } else out[k] = v;
   }
   return out;
