@@ -75,10 +75,27 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
     return vscode.window.showTextDocument(doc);
   }
 
-  /** The range to replace: the asked-about selection if its text is unchanged, else the editor's selection. */
-  private replaceRange(editor: vscode.TextEditor, target: ApplyTarget | null): vscode.Range {
-    if (target && editor.document.uri.toString() === target.uri.toString() && editor.document.getText(target.range) === target.original) return target.range;
-    return editor.selection;
+  /**
+   * The range to replace: the asked-about selection where its text still is (moved by edits above it:
+   * found again when it occurs once), else the editor's selection. Undefined when the asked-about code
+   * cannot be found and nothing is selected: replacing "the selection" would then insert at the cursor.
+   */
+  private replaceRange(editor: vscode.TextEditor, target: ApplyTarget | null): vscode.Range | undefined {
+    if (!target || editor.document.uri.toString() !== target.uri.toString()) return editor.selection;
+    const doc = editor.document;
+    if (doc.getText(target.range) === target.original) return target.range;
+    const text = doc.getText();
+    const at = target.original ? text.indexOf(target.original) : -1;
+    if (at >= 0 && text.indexOf(target.original, at + 1) < 0) return new vscode.Range(doc.positionAt(at), doc.positionAt(at + target.original.length));
+    return editor.selection.isEmpty ? undefined : editor.selection;
+  }
+
+  private changedSince(doc: vscode.TextDocument): false {
+    this.host.tell(
+      'warning',
+      `Switchboard: the code you asked about in ${basename(doc.uri.path) || 'the document'} changed since, and nothing is selected: select the code to replace and try again.`,
+    );
+    return false;
   }
 
   /** The editor the chat's actions use: the active one, else the last one used (attach, insert). */
@@ -107,6 +124,7 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
         return editor.edit((b) => b.insert(editor.selection.active, code));
       case 'replace': {
         const range = this.replaceRange(editor, target);
+        if (!range) return this.changedSince(editor.document);
         const ok = await editor.edit((b) => b.replace(range, code));
         if (ok) editor.selection = new vscode.Selection(range.start, editor.document.positionAt(editor.document.offsetAt(range.start) + code.length));
         return ok;
@@ -123,6 +141,7 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
   private async showDiff(editor: vscode.TextEditor, target: ApplyTarget | null, code: string): Promise<boolean> {
     const doc = editor.document;
     const range = this.replaceRange(editor, target);
+    if (!range) return this.changedSince(doc);
     const text = doc.getText();
     const proposed = text.slice(0, doc.offsetAt(range.start)) + code + text.slice(doc.offsetAt(range.end));
     const name = basename(doc.uri.path) || 'untitled';
