@@ -196,6 +196,29 @@ describe('Editor actions', () => {
     assert.ok(editor.document.getText().startsWith('function add(a, b) {\n  return a + b;\n}\n'));
   });
 
+  it('says a read-only document cannot take the code instead of reporting success and changing nothing', async () => {
+    const s = await services();
+    const provider = vscode.workspace.registerTextDocumentContentProvider('sb-readonly-test', { provideTextDocumentContent: () => CODE });
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('sb-readonly-test:/generated.js'));
+      const editor = await vscode.window.showTextDocument(doc);
+      editor.selection = new vscode.Selection(0, 0, 2, 1);
+      const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
+      assert.equal(entry.status, 'done', 'asking about read-only code works');
+      await vscode.window.showTextDocument(doc);
+      for (const command of ['switchboard.replaceSelectionWithAnswer', 'switchboard.insertAnswer']) {
+        const n = s.notices().length;
+        assert.equal(await vscode.commands.executeCommand(command), false, command);
+        const notice = s.notices().slice(n).at(-1);
+        assert.equal(notice?.level, 'warning', command);
+        assert.match(notice?.text ?? '', /generated\.js is read-only; the code was not put in/);
+      }
+      assert.equal(doc.getText(), CODE);
+    } finally {
+      provider.dispose();
+    }
+  });
+
   it("inserts the answer's code at the cursor", async () => {
     const editor = await openFile('a\nb\n', 'javascript');
     const doc = editor.document;
