@@ -4,11 +4,13 @@
  * workspace, for a value that redirects a provider or loosens the budget.
  */
 import * as vscode from 'vscode';
-import { pickValue, riskyOverrides, type ExtensionFlag, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
+import { hasWorkspaceValue, pickValue, riskyOverrides, type ExtensionFlag, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
 import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsModel.ts';
 
 export interface SettingsRead {
   raw: Partial<Record<ConfigSettingKey, unknown>>;
+  /** The settings whose value comes (at least partly) from the workspace's settings: a problem in one is looked for there. */
+  fromWorkspace: Set<ConfigSettingKey>;
   verbose: boolean;
   trusted: boolean;
   overrides: RiskyOverride[];
@@ -19,10 +21,15 @@ export function readSwitchboardSettings(): SettingsRead {
   const trusted = vscode.workspace.isTrusted;
   const layers = (k: string): SettingLayers | undefined => cfg.inspect(k);
   const raw: Partial<Record<ConfigSettingKey, unknown>> = {};
-  for (const k of CONFIG_SETTING_KEYS) raw[k] = pickValue(layers(k), trusted, cfg.get(k));
+  const fromWorkspace = new Set<ConfigSettingKey>();
+  for (const k of CONFIG_SETTING_KEYS) {
+    const l = layers(k);
+    raw[k] = pickValue(l, trusted, cfg.get(k));
+    if (trusted && hasWorkspaceValue(l)) fromWorkspace.add(k);
+  }
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
   const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
-  return { raw, verbose, trusted, overrides };
+  return { raw, fromWorkspace, verbose, trusted, overrides };
 }
 
 /** One of the extension's on/off settings, read like the rest: only the user's value in Restricted Mode. */

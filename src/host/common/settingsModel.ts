@@ -23,6 +23,9 @@ export const CONFIG_SETTING_KEYS = [
 ] as const;
 export type ConfigSettingKey = (typeof CONFIG_SETTING_KEYS)[number];
 
+/** Where a problem of a workspace value is (named in the problem, so the user looks there and not in their own settings). */
+export const WORKSPACE_SETTINGS = "the workspace's settings (.vscode/settings.json)";
+
 export interface SettingsResult {
   config: SwitchboardConfig;
   /** One line per problem: "switchboard.providers[1].baseUrl: must be an http(s) URL". */
@@ -43,11 +46,12 @@ function pathText(path: readonly PropertyKey[]): string {
 }
 
 /**
- * Validate raw settings values (by key, as `getConfiguration('switchboard').get(key)` gives them).
+ * Validate raw settings values (by key, as `getConfiguration('switchboard').get(key)` gives them);
+ * `fromWorkspace`: the keys whose value comes from the workspace's settings (their problems say so).
  * Invalid array entries and object fields are left out (a `budget.onExceed` that cannot be read is
  * "block"); `problems` says what and why.
  */
-export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>): SettingsResult {
+export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>, fromWorkspace: ReadonlySet<string> = new Set()): SettingsResult {
   let input: Record<string, unknown> = {};
   for (const k of CONFIG_SETTING_KEYS) if (isSet(raw[k])) input[k] = k === 'defaultModel' ? String(raw[k]).trim() : raw[k];
   // Where each remaining array entry was in the settings, so messages keep the user's indexes.
@@ -67,7 +71,8 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
       const path = [...issue.path];
       const list = typeof path[0] === 'string' ? origin.get(path[0]) : undefined;
       if (list && typeof path[1] === 'number') path[1] = list[path[1]] ?? path[1];
-      const line = `${pathText(path)}: ${issue.message}${isOnExceed(issue.path) ? ' (requests over a cap are refused until it is fixed)' : ''}`;
+      const where = typeof path[0] === 'string' && fromWorkspace.has(path[0]) ? ` — in ${WORKSPACE_SETTINGS}` : '';
+      const line = `${pathText(path)}: ${issue.message}${isOnExceed(issue.path) ? ' (requests over a cap are refused until it is fixed)' : ''}${where}`;
       if (!problems.includes(line)) problems.push(line);
     }
     input = dropInvalid(input, r.error.issues, origin);
