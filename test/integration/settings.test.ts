@@ -83,6 +83,31 @@ describe('Settings', () => {
     }
   });
 
+  it("a provider entry with the id of VS Code's own models is reported and ignored alone; the other providers still answer", async () => {
+    const s = await services();
+    const KEY = 'sk-settings-vscode-id';
+    const fake = await startFakeProvider('openai', { apiKey: KEY });
+    fake.setDefault({ text: 'still answering', usage: { input: 10, output: 10 } });
+    try {
+      await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
+      await setSetting('providers', [
+        { id: 'openai', baseUrl: fake.baseUrl },
+        { id: 'vscode', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1' },
+      ]);
+      const problems = await waitFor('the problem', () => (s.settingsProblems().length ? s.settingsProblems() : null));
+      assert.deepEqual(problems, ['switchboard.providers[1].id: "vscode" is the provider of VS Code\'s own models (vscode/…); give this provider another id']);
+      assert.deepEqual(s.providers(), ['openai']);
+      const chat = s.chat();
+      const entry = await chat.ask({ question: 'hi', model: 'openai/gpt-4o-mini' }, { reveal: false });
+      assert.equal(entry?.status, 'done', entry?.error?.message);
+      assert.equal(entry?.text, 'still answering');
+      chat.clear();
+    } finally {
+      await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+      await fake.close();
+    }
+  });
+
   it('clears the problems once the settings are fixed', async () => {
     const s = await services();
     await setSetting('timeouts', { connectMs: 'soon' });

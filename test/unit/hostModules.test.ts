@@ -89,6 +89,21 @@ describe('Host modules', () => {
       ]);
     });
 
+    it("drops a provider entry that takes the id of VS Code's own models, naming it, and keeps the others with their indexes", () => {
+      const r = validateSettings({
+        providers: [{ id: 'vscode', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1' }, { id: 'groq' }, { id: 'x', kind: 'nope' }],
+      });
+      assert.deepEqual(
+        r.config.providers.map((p) => p.id),
+        ['groq'],
+      );
+      assert.ok(r.problems[0]?.startsWith('switchboard.providers[0].id: "vscode" is the provider of VS Code\'s own models'), r.problems.join('\n'));
+      assert.ok(
+        r.problems.some((p) => p.startsWith('switchboard.providers[2].kind')),
+        r.problems.join('\n'),
+      );
+    });
+
     it('takes capability overrides by model id and drops a bad one, naming it', () => {
       const ok = validateSettings({ capabilities: { 'ollama/llava': { imageInput: true, contextWindow: 32768 } } });
       assert.deepEqual(ok.problems, []);

@@ -23,6 +23,9 @@ export const CONFIG_SETTING_KEYS = [
 ] as const;
 export type ConfigSettingKey = (typeof CONFIG_SETTING_KEYS)[number];
 
+/** The provider id of VS Code's own models (`vscode/copilot/…`, see vscodeModels.ts): no settings entry may take it. */
+export const VSCODE_PROVIDER_ID = 'vscode';
+
 /** Where a problem of a workspace value is (named in the problem, so the user looks there and not in their own settings). */
 export const WORKSPACE_SETTINGS = "the workspace's settings (.vscode/settings.json)";
 
@@ -63,6 +66,22 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
         (input[k] as unknown[]).map((_, i) => i),
       );
   const problems: string[] = [];
+  // An entry that takes the id of VS Code's own models would stop the client from being built at all: it alone goes.
+  if (Array.isArray(input.providers)) {
+    const list = input.providers as unknown[];
+    const taken = list.map((p, i) => (isPlainObject(p) && p.id === VSCODE_PROVIDER_ID ? i : -1)).filter((i) => i >= 0);
+    for (const i of taken)
+      problems.push(
+        `switchboard.providers[${i}].id: "${VSCODE_PROVIDER_ID}" is the provider of VS Code's own models (${VSCODE_PROVIDER_ID}/…); give this provider another id${fromWorkspace.has('providers') ? ` — in ${WORKSPACE_SETTINGS}` : ''}`,
+      );
+    if (taken.length) {
+      input.providers = list.filter((_, i) => !taken.includes(i));
+      origin.set(
+        'providers',
+        list.map((_, i) => i).filter((i) => !taken.includes(i)),
+      );
+    }
+  }
   // Cross-entry checks (duplicate ids) only run once every entry parses: drop what is wrong and check again.
   for (let round = 0; round < 4; round++) {
     const r = ConfigSchema.safeParse(input);
