@@ -9,8 +9,12 @@ import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsMod
 
 export interface SettingsRead {
   raw: Partial<Record<ConfigSettingKey, unknown>>;
-  /** The settings whose value comes (at least partly) from the workspace's settings: a problem in one is looked for there. */
-  fromWorkspace: Set<ConfigSettingKey>;
+  /**
+   * Whether the value at a path (`['budget', 'daily']`) comes from the workspace's settings (a problem
+   * in it is looked for there): a list setting when the workspace sets it (VS Code does not merge
+   * lists), a field of an object setting when the workspace's object has that field.
+   */
+  fromWorkspace: (path: readonly PropertyKey[]) => boolean;
   verbose: boolean;
   trusted: boolean;
   overrides: RiskyOverride[];
@@ -21,12 +25,17 @@ export function readSwitchboardSettings(): SettingsRead {
   const trusted = vscode.workspace.isTrusted;
   const layers = (k: string): SettingLayers | undefined => cfg.inspect(k);
   const raw: Partial<Record<ConfigSettingKey, unknown>> = {};
-  const fromWorkspace = new Set<ConfigSettingKey>();
+  const workspaceValues = new Map<string, unknown>();
   for (const k of CONFIG_SETTING_KEYS) {
     const l = layers(k);
     raw[k] = pickValue(l, trusted, cfg.get(k));
-    if (trusted && hasWorkspaceValue(l)) fromWorkspace.add(k);
+    if (trusted && hasWorkspaceValue(l)) workspaceValues.set(k, l?.workspaceFolderValue ?? l?.workspaceValue);
   }
+  const fromWorkspace = ([key, field]: readonly PropertyKey[]): boolean => {
+    if (typeof key !== 'string' || !workspaceValues.has(key)) return false;
+    const ws = workspaceValues.get(key);
+    return typeof ws === 'object' && ws !== null && !Array.isArray(ws) && typeof field === 'string' ? field in ws : true;
+  };
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
   const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
   return { raw, fromWorkspace, verbose, trusted, overrides };

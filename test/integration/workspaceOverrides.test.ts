@@ -68,5 +68,17 @@ describe('Trusted workspace overrides', () => {
     await setWorkspace('providers', undefined);
     await setSetting('providers', [{ id: 'groq' }, { id: 'work', kind: 'openai', baseUrl: 'not a url' }]);
     await waitFor('the user-settings problem', () => s.settingsProblems().some((p) => p === 'switchboard.providers[1].baseUrl: must be an http(s) URL'));
+    // An object setting both set: VS Code merges them; the bad field is named where it is.
+    await setSetting('budget', { daily: -1 });
+    await setWorkspace('budget', { monthly: 10 });
+    await waitFor('the budget problem from the user', () =>
+      s.settingsProblems().some((p) => p === 'switchboard.budget.daily: Too small: expected number to be >=0'),
+    );
+    await setWorkspace('budget', { monthly: 10, perRequest: -2 });
+    await waitFor('the budget problem from the workspace', () =>
+      s
+        .settingsProblems()
+        .some((p) => p === "switchboard.budget.perRequest: Too small: expected number to be >=0 — in the workspace's settings (.vscode/settings.json)"),
+    );
   });
 });

@@ -83,7 +83,7 @@ describe('Host modules', () => {
       // A value of the wrong shape altogether is still dropped whole.
       assert.equal(validateSettings({ budget: 5 }).config.budget, undefined);
       // A problem of a value from the workspace's settings says where it is.
-      assert.deepEqual(validateSettings({ budget: { daily: -1 }, timeouts: { idleMs: -1 } }, new Set(['budget'])).problems, [
+      assert.deepEqual(validateSettings({ budget: { daily: -1 }, timeouts: { idleMs: -1 } }, ([key]) => key === 'budget').problems, [
         "switchboard.budget.daily: Too small: expected number to be >=0 — in the workspace's settings (.vscode/settings.json)",
         'switchboard.timeouts.idleMs: Too small: expected number to be >0',
       ]);

@@ -50,11 +50,15 @@ function pathText(path: readonly PropertyKey[]): string {
 
 /**
  * Validate raw settings values (by key, as `getConfiguration('switchboard').get(key)` gives them);
- * `fromWorkspace`: the keys whose value comes from the workspace's settings (their problems say so).
+ * `fromWorkspace`: whether the value at a path (`['budget', 'daily']`) comes from the workspace's
+ * settings (its problem says so).
  * Invalid array entries and object fields are left out (a `budget.onExceed` that cannot be read is
  * "block"); `problems` says what and why.
  */
-export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>, fromWorkspace: ReadonlySet<string> = new Set()): SettingsResult {
+export function validateSettings(
+  raw: Partial<Record<ConfigSettingKey, unknown>>,
+  fromWorkspace: (path: readonly PropertyKey[]) => boolean = () => false,
+): SettingsResult {
   let input: Record<string, unknown> = {};
   for (const k of CONFIG_SETTING_KEYS) if (isSet(raw[k])) input[k] = k === 'defaultModel' ? String(raw[k]).trim() : raw[k];
   // Where each remaining array entry was in the settings, so messages keep the user's indexes.
@@ -72,7 +76,7 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
     const taken = list.map((p, i) => (isPlainObject(p) && p.id === VSCODE_PROVIDER_ID ? i : -1)).filter((i) => i >= 0);
     for (const i of taken)
       problems.push(
-        `switchboard.providers[${i}].id: "${VSCODE_PROVIDER_ID}" is the provider of VS Code's own models (${VSCODE_PROVIDER_ID}/…); give this provider another id${fromWorkspace.has('providers') ? ` — in ${WORKSPACE_SETTINGS}` : ''}`,
+        `switchboard.providers[${i}].id: "${VSCODE_PROVIDER_ID}" is the provider of VS Code's own models (${VSCODE_PROVIDER_ID}/…); give this provider another id${fromWorkspace(['providers', i]) ? ` — in ${WORKSPACE_SETTINGS}` : ''}`,
       );
     if (taken.length) {
       input.providers = list.filter((_, i) => !taken.includes(i));
@@ -90,7 +94,7 @@ export function validateSettings(raw: Partial<Record<ConfigSettingKey, unknown>>
       const path = [...issue.path];
       const list = typeof path[0] === 'string' ? origin.get(path[0]) : undefined;
       if (list && typeof path[1] === 'number') path[1] = list[path[1]] ?? path[1];
-      const where = typeof path[0] === 'string' && fromWorkspace.has(path[0]) ? ` — in ${WORKSPACE_SETTINGS}` : '';
+      const where = fromWorkspace(issue.path) ? ` — in ${WORKSPACE_SETTINGS}` : '';
       const line = `${pathText(path)}: ${issue.message}${isOnExceed(issue.path) ? ' (requests over a cap are refused until it is fixed)' : ''}${where}`;
       if (!problems.includes(line)) problems.push(line);
     }
