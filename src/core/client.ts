@@ -63,6 +63,11 @@ export interface ClientOptions {
   onRecorded?: (entry: LedgerEntryInput) => void;
   /** Names the config source in errors ("the config file ~/.config/…", "settings"). */
   configHint?: string;
+  /**
+   * The fix for a model of a preset provider that is not configured, by preset id (VS Code: set its
+   * key, which is all it needs there); null or unset: add it to the config and set its environment variable.
+   */
+  presetFix?: (presetId: string) => string | null;
   cooldown?: Partial<CooldownOptions>;
   retry?: Partial<RetryPolicy>;
   random?: () => number;
@@ -110,7 +115,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const env = options.env ?? process.env;
   const providers = config.providers.map(resolveProvider);
   const hostModels = options.hostModels ?? [];
-  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file', config.aliases, hostModels);
+  const resolver = new ModelResolver(providers, config.routes, options.configHint ?? 'the config file', config.aliases, hostModels, options.presetFix);
   const clock = options.clock ?? systemClock;
   const timeouts: Timeouts = {
     connectMs: config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs,

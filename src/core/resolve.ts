@@ -66,13 +66,19 @@ export class ModelResolver {
   private readonly configHint: string;
   private readonly aliases: Map<string, string>;
   private readonly hosts: readonly HostModelSource[];
+  private readonly presetFix: ((presetId: string) => string | null) | undefined;
 
+  /**
+   * `presetFix`: how this front end makes a preset provider that is not configured usable (VS Code:
+   * storing its key is enough); null or unset: add it to the config and set its environment variable.
+   */
   constructor(
     providers: ResolvedProvider[],
     routes: RouteConfig[],
     configHint = 'the config file',
     aliases: Record<string, string> = {},
     hosts: readonly HostModelSource[] = [],
+    presetFix?: (presetId: string) => string | null,
   ) {
     for (const h of hosts)
       if (providers.some((p) => p.id === h.id))
@@ -86,6 +92,7 @@ export class ModelResolver {
     this.routes = new Map(routes.map((r) => [r.id, r]));
     this.configHint = configHint;
     this.aliases = new Map(Object.entries(aliases));
+    this.presetFix = presetFix;
   }
 
   /** The configured aliases (name → model or route id). */
@@ -157,7 +164,8 @@ export class ModelResolver {
       return { id, providerId: openrouter.id, provider: openrouter, wireModel, viaOpenRouter: true };
     const preset = findPreset(providerId);
     const add = preset
-      ? `add {"id": "${preset.id}"} to "providers" in ${this.configHint}${preset.apiKeyEnv ? ` and set ${preset.apiKeyEnv}` : ''}`
+      ? (this.presetFix?.(preset.id) ??
+        `add {"id": "${preset.id}"} to "providers" in ${this.configHint}${preset.apiKeyEnv ? ` and set ${preset.apiKeyEnv}` : ''}`)
       : `add {"id": "${providerId}", "kind": "openai", "baseUrl": "…"} to "providers" in ${this.configHint}`;
     throw new SwitchboardError({
       kind: 'config',

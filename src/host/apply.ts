@@ -10,6 +10,9 @@ import { extractCode } from './common/prompts.ts';
 
 export const PROPOSAL_SCHEME = 'switchboard-proposal';
 
+/** Equal but for line endings (VS Code writes the code with the document's). */
+const sameText = (a: string, b: string): boolean => a.replace(/\r\n/g, '\n') === b.replace(/\r\n/g, '\n');
+
 /** Where an answer goes: the document and selection it was asked about (null: the active editor). */
 export interface ApplyTarget {
   uri: vscode.Uri;
@@ -75,10 +78,56 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
     return vscode.window.showTextDocument(doc);
   }
 
-  /** The range to replace: the asked-about selection if its text is unchanged, else the editor's selection. */
-  private replaceRange(editor: vscode.TextEditor, target: ApplyTarget | null): vscode.Range {
-    if (target && editor.document.uri.toString() === target.uri.toString() && editor.document.getText(target.range) === target.original) return target.range;
-    return editor.selection;
+  /**
+   * The range to replace: the asked-about selection where its text still is (moved by edits above it:
+   * found again when it occurs once), else the editor's selection. Undefined when the asked-about code
+   * cannot be found and nothing is selected: replacing "the selection" would then insert at the cursor.
+   */
+  private replaceRange(editor: vscode.TextEditor, target: ApplyTarget | null): vscode.Range | undefined {
+    if (!target || editor.document.uri.toString() !== target.uri.toString()) return editor.selection;
+    const doc = editor.document;
+    if (doc.getText(target.range) === target.original) return target.range;
+    const text = doc.getText();
+    const at = target.original ? text.indexOf(target.original) : -1;
+    if (at >= 0 && text.indexOf(target.original, at + 1) < 0) return new vscode.Range(doc.positionAt(at), doc.positionAt(at + target.original.length));
+    return editor.selection.isEmpty ? undefined : editor.selection;
+  }
+
+  /** Says why the code cannot go into `doc` (a read-only file system's) and returns false; true when it may. */
+  private writable(doc: vscode.TextDocument): boolean {
+    if (vscode.workspace.fs.isWritableFileSystem(doc.uri.scheme) !== false) return true;
+    this.readOnly(doc);
+    return false;
+  }
+
+  private readOnly(doc: vscode.TextDocument): false {
+    this.host.tell(
+      'warning',
+      `Switchboard: ${basename(doc.uri.path) || doc.uri.toString(true)} is read-only; the code was not put in. Copy it from the answer instead.`,
+    );
+    return false;
+  }
+
+  private changedSince(doc: vscode.TextDocument): false {
+    this.host.tell(
+      'warning',
+      `Switchboard: the code you asked about in ${basename(doc.uri.path) || 'the document'} changed since, and nothing is selected: select the code to replace and try again.`,
+    );
+    return false;
+  }
+
+  /**
+   * Edits `doc` and checks that the text changed: VS Code accepts an edit of a virtual (content
+   * provider's) document and changes nothing, and refuses one of a read-only editor.
+   */
+  private async edit(editor: vscode.TextEditor, range: vscode.Range, code: string): Promise<boolean> {
+    const doc = editor.document;
+    const before = doc.getText();
+    const same = sameText(doc.getText(range), code);
+    const ok = await editor.edit((b) => (range.isEmpty ? b.insert(range.start, code) : b.replace(range, code)));
+    if (ok && (same || doc.getText() !== before)) return true;
+    this.host.log.warn(`The edit of ${doc.uri.toString(true)} was ${ok ? 'accepted but changed nothing' : 'refused'}`);
+    return this.readOnly(doc);
   }
 
   /** The editor the chat's actions use: the active one, else the last one used (attach, insert). */
@@ -102,14 +151,18 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
       this.host.tell('warning', 'Switchboard: open an editor to put the code in.');
       return false;
     }
+    if (mode !== 'diff' && !this.writable(editor.document)) return false;
     switch (mode) {
-      case 'insert':
-        return editor.edit((b) => b.insert(editor.selection.active, code));
+      case 'insert': {
+        const at = editor.selection.active;
+        return this.edit(editor, new vscode.Range(at, at), code);
+      }
       case 'replace': {
         const range = this.replaceRange(editor, target);
-        const ok = await editor.edit((b) => b.replace(range, code));
-        if (ok) editor.selection = new vscode.Selection(range.start, editor.document.positionAt(editor.document.offsetAt(range.start) + code.length));
-        return ok;
+        if (!range) return this.changedSince(editor.document);
+        if (!(await this.edit(editor, range, code))) return false;
+        editor.selection = new vscode.Selection(range.start, editor.document.positionAt(editor.document.offsetAt(range.start) + code.length));
+        return true;
       }
       case 'diff':
         return this.showDiff(editor, target, code);
@@ -123,6 +176,7 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
   private async showDiff(editor: vscode.TextEditor, target: ApplyTarget | null, code: string): Promise<boolean> {
     const doc = editor.document;
     const range = this.replaceRange(editor, target);
+    if (!range) return this.changedSince(doc);
     const text = doc.getText();
     const proposed = text.slice(0, doc.offsetAt(range.start)) + code + text.slice(doc.offsetAt(range.end));
     const name = basename(doc.uri.path) || 'untitled';
@@ -156,19 +210,23 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
       this.host.tell('warning', `Switchboard: ${basename(doc.uri.path)} changed since the proposal was made; ask again.`);
       return false;
     }
+    if (!this.writable(doc)) return false;
     const edit = new vscode.WorkspaceEdit();
     edit.replace(doc.uri, p.target.range, p.code);
+    const before = doc.getText();
     const ok = await vscode.workspace.applyEdit(edit);
-    if (ok) {
-      this.proposals.delete(p.proposalUri.toString());
-      const tab = vscode.window.tabGroups.all
-        .flatMap((g) => g.tabs)
-        .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === p.proposalUri.toString());
-      if (tab) await vscode.window.tabGroups.close(tab);
-      await vscode.window.showTextDocument(doc);
-      this.host.log.info(`Applied a proposal to ${doc.uri.toString(true)}`);
+    if (!ok || (doc.getText() === before && !sameText(p.target.original, p.code))) {
+      this.host.log.warn(`The edit of ${doc.uri.toString(true)} was ${ok ? 'accepted but changed nothing' : 'refused'}`);
+      return this.readOnly(doc);
     }
-    return ok;
+    this.proposals.delete(p.proposalUri.toString());
+    const tab = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === p.proposalUri.toString());
+    if (tab) await vscode.window.tabGroups.close(tab);
+    await vscode.window.showTextDocument(doc);
+    this.host.log.info(`Applied a proposal to ${doc.uri.toString(true)}`);
+    return true;
   }
 
   dispose(): void {

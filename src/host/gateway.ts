@@ -59,15 +59,21 @@ export class GatewayController implements vscode.Disposable {
   }
 
   async start(args: StartGatewayArgs = {}): Promise<GatewayInfo | undefined> {
-    if (this.running) {
-      if (!args.quiet) inBackground(this.announce(this.running.url, args.copyToken === true, true), this.app.log, 'Announcing the gateway');
+    const running = this.running;
+    if (running) {
+      if (!args.quiet) inBackground(this.announce(running.url, args.copyToken === true, true), this.app.log, 'Announcing the gateway');
       else if (args.copyToken) await this.copyToken();
     } else {
+      // A second Start while the first is starting joins it (one notification), and still gets what it asked for.
+      const joined = this.starting !== null;
       this.starting ??= this.doStart(args).finally(() => (this.starting = null));
       if (!(await this.starting)) return undefined;
+      if (joined && args.copyToken) await this.copyToken();
     }
+    const info = this.info();
+    if (!info) return undefined;
     if (args.useWith) await this.useWith(args.useWith);
-    return this.info()!;
+    return info;
   }
 
   private async doStart(args: StartGatewayArgs): Promise<GatewayInfo | undefined> {
@@ -87,9 +93,21 @@ export class GatewayController implements vscode.Disposable {
     try {
       gateway = await startGateway({ ...opts, port: wanted });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || args.port !== undefined) throw e;
-      log(`gateway: port ${wanted} is in use, taking a free one`);
-      gateway = await startGateway({ ...opts, port: 0 });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' && args.port === undefined) {
+        log(`gateway: port ${wanted} is in use, taking a free one`);
+        gateway = await startGateway({ ...opts, port: 0 });
+      } else if (code === 'EADDRINUSE') {
+        throw new Error(
+          `the local gateway cannot listen on 127.0.0.1:${wanted}: another program (or another window's gateway) uses that port. Stop it, or start the gateway without a port to take ${DEFAULT_GATEWAY_PORT} or a free one.`,
+          { cause: e },
+        );
+      } else if (code === 'EACCES') {
+        throw new Error(
+          `the local gateway cannot listen on 127.0.0.1:${wanted}: this user may not open that port (below 1024 needs privileges). Pick a port above 1023, or start the gateway without a port.`,
+          { cause: e },
+        );
+      } else throw e;
     }
     this.running = { url: gateway.url, port: gateway.port, close: () => gateway.close() };
     this.app.log.info(`Gateway started at ${gateway.url} (bearer token in VS Code's secret storage)`);

@@ -58,10 +58,16 @@ export interface SetKeyArgs {
   verify?: boolean;
 }
 
-/** Resolve a provider id the way the client will (settings entry first, else the preset). */
+/**
+ * Resolve a provider id the way the client will (settings entry first, else the preset). An alias
+ * matches its preset ("gemini" is "google"); an id that is neither configured nor a preset matches
+ * nothing (two custom providers are not the same provider because neither is a preset).
+ */
 function providerById(app: KeysHost, id: string): ResolvedProvider | undefined {
+  const preset = findPreset(id)?.id;
   return (
-    keyableProviders(app).find((p) => p.id === id || findPreset(p.id)?.id === findPreset(id)?.id) ?? (findPreset(id) ? resolveProvider({ id }) : undefined)
+    keyableProviders(app).find((p) => p.id === id || (preset !== undefined && findPreset(p.id)?.id === preset)) ??
+    (preset ? resolveProvider({ id }) : undefined)
   );
 }
 

@@ -36,7 +36,7 @@ import { FirstRunFlags, Notifier } from './services/notifier.ts';
 import { WalkthroughProgress, type WalkthroughStep } from './services/walkthrough.ts';
 import { SpendService, type SpendView } from './services/spend.ts';
 import { spendStatus } from './common/spendStatus.ts';
-import { validateSettings } from './common/settingsModel.ts';
+import { validateSettings, WORKSPACE_SETTINGS } from './common/settingsModel.ts';
 import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
@@ -142,7 +142,7 @@ class Extension implements vscode.Disposable {
         this.notifier.tell('warning', text);
       });
       if (remembered) inBackground(remembered, log, 'Remembering the settings warnings shown');
-      return { settings: validateSettings(read.raw), verbose: read.verbose, trusted: read.trusted };
+      return { settings: validateSettings(read.raw, read.fromWorkspace), verbose: read.verbose, trusted: read.trusted };
     };
     /** Proxy settings Switchboard does not follow, said once each per window. */
     const proxyNotes = new Set<string>();
@@ -350,10 +350,14 @@ class Extension implements vscode.Disposable {
     if (!problems.length) return;
     for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
     const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-    const choice = this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, 'Open Settings', 'Show Log');
+    // A bad value in the workspace's settings is fixed there: the button opens them, not the user's.
+    const inWorkspace = problems.some((p) => p.endsWith(`— in ${WORKSPACE_SETTINGS}`));
+    const open = inWorkspace ? 'Open Workspace Settings' : 'Open Settings';
+    const choice = this.notifier.notify('warning', `Switchboard ignored invalid settings: ${shown}`, open, 'Show Log');
     const follow = async (): Promise<void> => {
       const pick = await choice;
       if (pick === 'Open Settings') await vscode.commands.executeCommand('switchboard.openSettings');
+      if (pick === 'Open Workspace Settings') await vscode.commands.executeCommand('workbench.action.openWorkspaceSettingsFile');
       if (pick === 'Show Log') this.shell.log.show(true);
     };
     inBackground(follow(), this.shell.log, 'The invalid-settings notification');

@@ -4,11 +4,17 @@
  * workspace, for a value that redirects a provider or loosens the budget.
  */
 import * as vscode from 'vscode';
-import { pickValue, riskyOverrides, type ExtensionFlag, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
+import { hasWorkspaceValue, pickValue, riskyOverrides, type ExtensionFlag, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
 import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsModel.ts';
 
 export interface SettingsRead {
   raw: Partial<Record<ConfigSettingKey, unknown>>;
+  /**
+   * Whether the value at a path (`['budget', 'daily']`) comes from the workspace's settings (a problem
+   * in it is looked for there): a list setting when the workspace sets it (VS Code does not merge
+   * lists), a field of an object setting when the workspace's object has that field.
+   */
+  fromWorkspace: (path: readonly PropertyKey[]) => boolean;
   verbose: boolean;
   trusted: boolean;
   overrides: RiskyOverride[];
@@ -19,10 +25,20 @@ export function readSwitchboardSettings(): SettingsRead {
   const trusted = vscode.workspace.isTrusted;
   const layers = (k: string): SettingLayers | undefined => cfg.inspect(k);
   const raw: Partial<Record<ConfigSettingKey, unknown>> = {};
-  for (const k of CONFIG_SETTING_KEYS) raw[k] = pickValue(layers(k), trusted, cfg.get(k));
+  const workspaceValues = new Map<string, unknown>();
+  for (const k of CONFIG_SETTING_KEYS) {
+    const l = layers(k);
+    raw[k] = pickValue(l, trusted, cfg.get(k));
+    if (trusted && hasWorkspaceValue(l)) workspaceValues.set(k, l?.workspaceFolderValue ?? l?.workspaceValue);
+  }
+  const fromWorkspace = ([key, field]: readonly PropertyKey[]): boolean => {
+    if (typeof key !== 'string' || !workspaceValues.has(key)) return false;
+    const ws = workspaceValues.get(key);
+    return typeof ws === 'object' && ws !== null && !Array.isArray(ws) && typeof field === 'string' ? field in ws : true;
+  };
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
   const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
-  return { raw, verbose, trusted, overrides };
+  return { raw, fromWorkspace, verbose, trusted, overrides };
 }
 
 /** One of the extension's on/off settings, read like the rest: only the user's value in Restricted Mode. */

@@ -12,10 +12,11 @@
 import * as vscode from 'vscode';
 import { SwitchboardError, type HostModelInfo, type HostModelSource, type LanguageModel, type ModelRequest, type ModelStreamPart } from '../core/index.ts';
 import { inBackground } from './common/background.ts';
+import { VSCODE_PROVIDER_ID } from './common/settingsModel.ts';
 import { Emitter, type Log } from './services/events.ts';
 import { fromCoreRequest, vendorLabel, vscodeModelKeys, type LmMessage, type LmPart } from './common/lmMapping.ts';
 
-export const VSCODE_SOURCE_ID = 'vscode';
+export const VSCODE_SOURCE_ID = VSCODE_PROVIDER_ID;
 /** Switchboard's own vendor: its models are never offered back to itself (a loop). */
 export const OWN_VENDOR = 'switchboard';
 

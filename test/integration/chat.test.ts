@@ -201,6 +201,31 @@ describe('Chat', () => {
     assert.ok(long?.error?.fix, 'the fix is shown with the error');
   });
 
+  it('a model of a provider with no key and no settings entry: the fix and the action are Set API Key (the way it is done in VS Code), not an environment variable', async () => {
+    const s = await services();
+    const chat = s.chat();
+    assert.ok(!s.keyProviders().includes('mistral') && !s.providers().includes('mistral'));
+    const entry = await chat.ask({ question: 'q', model: 'mistral/mistral-large-latest' }, { reveal: false });
+    assert.equal(entry?.status, 'error');
+    assert.equal(entry?.error?.kind, 'config');
+    assert.match(entry?.error?.message ?? '', /provider "mistral" is not configured/);
+    assert.match(entry?.error?.fix ?? '', /^run "Switchboard: Set API Key" for Mistral/);
+    assert.doesNotMatch(entry?.error?.fix ?? '', /MISTRAL_API_KEY/, 'the extension does not read keys from the environment');
+    assert.deepEqual(entry?.error?.action, { kind: 'setKey', provider: 'mistral' });
+    // What the fix says is enough: with its key stored, the preset is a provider.
+    await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'mistral', key: 'mistral-test-key-000', verify: false });
+    try {
+      await waitFor('mistral among the providers', () => s.providers().includes('mistral'));
+    } finally {
+      await vscode.commands.executeCommand('switchboard.removeApiKey', 'mistral');
+    }
+    // A provider that is not a preset still points at the settings.
+    const custom = await chat.ask({ question: 'q', model: 'mybox/llama' }, { reveal: false });
+    assert.deepEqual(custom?.error?.action, { kind: 'openSettings' });
+    assert.match(custom?.error?.fix ?? '', /"kind": "openai", "baseUrl"/);
+    chat.clear();
+  });
+
   it('sends attached chips with the next message and saves the conversation to workspace storage', async () => {
     const chat = (await services()).chat();
     chat.clear();

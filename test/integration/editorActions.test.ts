@@ -162,6 +162,63 @@ describe('Editor actions', () => {
     assert.equal(editor.document.getText(), ['function add(a, b) {', '  return a + b;', '}', '', 'console.log(add(1, 2));'].join('\n'));
   });
 
+  it('replaces the asked-about code where it moved to when the file was edited above it, not at the cursor', async () => {
+    const s = await services();
+    const editor = await editorWithSelection(CODE, 'javascript', 1, 3);
+    await vscode.commands.executeCommand('switchboard.explainSelection');
+    await vscode.window.showTextDocument(editor.document);
+    // While the answer was read: a comment added above, the cursor left inside it.
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), '// a comment\n'));
+    editor.selection = new vscode.Selection(0, 3, 0, 3);
+    const n = s.notices().length;
+    assert.equal(await vscode.commands.executeCommand('switchboard.replaceSelectionWithAnswer'), true);
+    assert.equal(editor.document.getText(), ['// a comment', 'function add(a, b) {', '  return a + b;', '}', '', 'console.log(add(1, 2));'].join('\n'));
+    assert.deepEqual(s.notices().slice(n), []);
+  });
+
+  it('refuses, saying why, when the asked-about code changed and nothing is selected (instead of inserting at the cursor)', async () => {
+    const s = await services();
+    const editor = await editorWithSelection(CODE, 'javascript', 1, 3);
+    await vscode.commands.executeCommand('switchboard.explainSelection');
+    await vscode.window.showTextDocument(editor.document);
+    await editor.edit((b) => b.replace(new vscode.Range(1, 11, 1, 14), 'a * b'));
+    editor.selection = new vscode.Selection(4, 0, 4, 0);
+    const changed = editor.document.getText();
+    const n = s.notices().length;
+    assert.equal(await vscode.commands.executeCommand('switchboard.replaceSelectionWithAnswer'), false);
+    assert.equal(editor.document.getText(), changed, 'nothing was inserted');
+    const notice = s.notices().slice(n).at(-1);
+    assert.equal(notice?.level, 'warning');
+    assert.match(notice?.text ?? '', /changed since, and nothing is selected: select the code to replace and try again/);
+    // With the code to replace selected, it goes there.
+    editor.selection = new vscode.Selection(0, 0, 2, 1);
+    assert.equal(await vscode.commands.executeCommand('switchboard.replaceSelectionWithAnswer'), true);
+    assert.ok(editor.document.getText().startsWith('function add(a, b) {\n  return a + b;\n}\n'));
+  });
+
+  it('says a read-only document cannot take the code instead of reporting success and changing nothing', async () => {
+    const s = await services();
+    const provider = vscode.workspace.registerTextDocumentContentProvider('sb-readonly-test', { provideTextDocumentContent: () => CODE });
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('sb-readonly-test:/generated.js'));
+      const editor = await vscode.window.showTextDocument(doc);
+      editor.selection = new vscode.Selection(0, 0, 2, 1);
+      const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
+      assert.equal(entry.status, 'done', 'asking about read-only code works');
+      await vscode.window.showTextDocument(doc);
+      for (const command of ['switchboard.replaceSelectionWithAnswer', 'switchboard.insertAnswer']) {
+        const n = s.notices().length;
+        assert.equal(await vscode.commands.executeCommand(command), false, command);
+        const notice = s.notices().slice(n).at(-1);
+        assert.equal(notice?.level, 'warning', command);
+        assert.match(notice?.text ?? '', /generated\.js is read-only; the code was not put in/);
+      }
+      assert.equal(doc.getText(), CODE);
+    } finally {
+      provider.dispose();
+    }
+  });
+
   it("inserts the answer's code at the cursor", async () => {
     const editor = await openFile('a\nb\n', 'javascript');
     const doc = editor.document;

@@ -2,6 +2,7 @@
 // "Switchboard: Start Local Gateway" / "Stop Local Gateway": the CLI's gateway inside the
 // extension host, over the keys stored in VS Code.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import * as vscode from 'vscode';
 import type { GatewayInfo } from '../../src/host/gateway.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
@@ -93,6 +94,40 @@ describe('Local gateway command', () => {
     await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl, name: 'Rebuilt' }]);
     const ok = await post(info.url, token, { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'again' }] });
     assert.equal(ok.status, 200, ok.text);
+  });
+
+  it('a port that is taken is an error naming the port and the fix; two Starts at once both get what they asked for', async () => {
+    const s = await services();
+    await vscode.commands.executeCommand('switchboard.stopGateway', { quiet: true });
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const n = s.notices().length;
+      assert.equal(await vscode.commands.executeCommand('switchboard.startGateway', { port, quiet: true }), undefined);
+      const error = s
+        .notices()
+        .slice(n)
+        .find((x) => x.level === 'error');
+      assert.ok(error, 'an error was shown');
+      assert.match(
+        error.text,
+        new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: another program .* uses that port\\. Stop it, or start the gateway without a port`),
+      );
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+    // Started twice at once (a double click, two callers): one gateway; the one that joined gets the token copied too.
+    await vscode.env.clipboard.writeText('');
+    const [a, b] = (await Promise.all([
+      vscode.commands.executeCommand('switchboard.startGateway', { port: 0, quiet: true }),
+      vscode.commands.executeCommand('switchboard.startGateway', { port: 0, quiet: true, copyToken: true }),
+    ])) as GatewayInfo[];
+    assert.equal(a?.url, b?.url);
+    const token = await vscode.env.clipboard.readText();
+    assert.ok(token.length >= 43, 'the second Start copied the token');
+    const models = await fetch(`${b!.url}/models`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(models.status, 200);
   });
 
   it('stops, and starts again with the same token from secret storage', async () => {

@@ -92,6 +92,34 @@ describe('API keys', () => {
     assert.deepEqual(s.keyProviders(), before);
   });
 
+  it("refuses a key for a provider that is not configured, naming it, and leaves the other providers' keys alone", async () => {
+    const s = await services();
+    await setSetting('providers', [
+      { id: 'openai', baseUrl: fake.baseUrl },
+      { id: 'corp', kind: 'openai', baseUrl: fake.baseUrl },
+    ]);
+    try {
+      await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'corp', key: GOOD, verify: false });
+      await waitFor('corp among the providers', () => s.providers().includes('corp'));
+      const r = await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'crop', key: 'sk-typo-provider-key-42', verify: false });
+      assert.equal(r, undefined);
+      const notice = await waitFor('the error', () => s.notices().find((n) => n.level === 'error' && n.text.includes('"crop"')));
+      assert.match(notice.text, /unknown provider "crop"\. Add it to switchboard\.providers first/);
+      assert.ok(!s.keyProviders().includes('crop'));
+      // corp's key is still the one it was given: the fake provider accepts only GOOD.
+      const chat = s.chat();
+      const entry = await chat.ask({ question: 'hi', model: 'corp/gpt-4o-mini' }, { reveal: false });
+      assert.equal(entry?.status, 'done', entry?.error?.message);
+      const sent = fake.requests.filter((q) => q.method === 'POST').at(-1);
+      assert.equal(sent?.headers.authorization, `Bearer ${GOOD}`);
+      chat.clear();
+    } finally {
+      await vscode.commands.executeCommand('switchboard.removeApiKey', 'corp');
+      await vscode.commands.executeCommand('switchboard.removeApiKey', 'crop');
+      await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
+    }
+  });
+
   it('never writes a key into settings or any file of the profile', async () => {
     const all = JSON.stringify(vscode.workspace.getConfiguration('switchboard'));
     assert.ok(!all.includes(GOOD), 'the key is in the switchboard settings');

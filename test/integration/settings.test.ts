@@ -1,6 +1,7 @@
 /// <reference types="mocha" />
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { startFakeProvider } from '../fakes/server.ts';
 import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
 
 describe('Settings', () => {
@@ -44,6 +45,67 @@ describe('Settings', () => {
     assert.ok(problems.length >= 2);
     assert.ok(s.modelPickItems().some((i) => i.kind === 'model' && i.id === 'route/ok'));
     assert.ok(!s.modelPickItems().some((i) => i.kind === 'model' && i.id === 'route/bad'));
+  });
+
+  it('a mistyped budget field is reported and ignored alone: the other caps still refuse requests', async () => {
+    const s = await services();
+    const KEY = 'sk-settings-budget-typo';
+    const fake = await startFakeProvider('openai', { apiKey: KEY });
+    fake.setDefault({ text: 'spent', usage: { input: 10, output: 10 } });
+    try {
+      await setSetting('providers', [{ id: 'openai', baseUrl: fake.baseUrl }]);
+      await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
+      await waitFor('the fake provider in use', () => s.providers().includes('openai'));
+      // "perSesion": a typo of perSession. The daily cap and the blocking must hold all the same.
+      await setSetting('budget', { daily: 0.000001, onExceed: 'block', perSesion: 1 });
+      const problems = await waitFor('the problem', () => (s.settingsProblems().length ? s.settingsProblems() : null));
+      assert.deepEqual(problems, ['switchboard.budget: Unrecognized key: "perSesion"']);
+      assert.deepEqual(s.effectiveSettings().config.budget, { daily: 0.000001, onExceed: 'block' });
+      const warning = s
+        .notices()
+        .filter((n) => n.level === 'warning')
+        .at(-1);
+      assert.ok(warning?.text.includes('perSesion'), JSON.stringify(warning));
+      const chat = s.chat();
+      const entry = await chat.ask({ question: 'spend', model: 'openai/gpt-4o-mini' }, { reveal: false });
+      assert.equal(entry?.status, 'error', 'the daily cap refuses the request');
+      assert.match(entry?.error?.message ?? '', /daily budget/);
+      assert.equal(fake.requests.filter((r) => r.method === 'POST').length, 0, 'nothing reached the provider');
+      chat.clear();
+      // "Block" for "block": read as blocking, and said.
+      await setSetting('budget', { daily: 0.000001, onExceed: 'Block' });
+      await waitFor('the onExceed problem', () => s.settingsProblems().some((p) => p.startsWith('switchboard.budget.onExceed')));
+      assert.deepEqual(s.effectiveSettings().config.budget, { daily: 0.000001, onExceed: 'block' });
+      assert.match(s.settingsProblems()[0]!, /requests over a cap are refused until it is fixed/);
+    } finally {
+      await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+      await fake.close();
+    }
+  });
+
+  it("a provider entry with the id of VS Code's own models is reported and ignored alone; the other providers still answer", async () => {
+    const s = await services();
+    const KEY = 'sk-settings-vscode-id';
+    const fake = await startFakeProvider('openai', { apiKey: KEY });
+    fake.setDefault({ text: 'still answering', usage: { input: 10, output: 10 } });
+    try {
+      await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: KEY, verify: false });
+      await setSetting('providers', [
+        { id: 'openai', baseUrl: fake.baseUrl },
+        { id: 'vscode', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1' },
+      ]);
+      const problems = await waitFor('the problem', () => (s.settingsProblems().length ? s.settingsProblems() : null));
+      assert.deepEqual(problems, ['switchboard.providers[1].id: "vscode" is the provider of VS Code\'s own models (vscode/…); give this provider another id']);
+      assert.deepEqual(s.providers(), ['openai']);
+      const chat = s.chat();
+      const entry = await chat.ask({ question: 'hi', model: 'openai/gpt-4o-mini' }, { reveal: false });
+      assert.equal(entry?.status, 'done', entry?.error?.message);
+      assert.equal(entry?.text, 'still answering');
+      chat.clear();
+    } finally {
+      await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+      await fake.close();
+    }
   });
 
   it('clears the problems once the settings are fixed', async () => {

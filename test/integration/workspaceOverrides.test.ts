@@ -51,4 +51,34 @@ describe('Trusted workspace overrides', () => {
     await waitFor('the new setting applied', () => s.effectiveSettings().config.retries.maxRetries === 1);
     assert.equal(warnings().length, count, warnings().slice(count).join('\n'));
   });
+
+  it("names the workspace's settings as the place of a bad value that comes from them (not the user's, where Open Settings would look)", async () => {
+    const s = await services();
+    await setWorkspace('providers', [{ id: 'groq' }, { id: 'work', kind: 'openai', baseUrl: 'not a url' }]);
+    const problem = await waitFor('the problem', () => s.settingsProblems().find((p) => p.startsWith('switchboard.providers[1].baseUrl')));
+    assert.equal(problem, "switchboard.providers[1].baseUrl: must be an http(s) URL — in the workspace's settings (.vscode/settings.json)");
+    const warning = await waitFor('the warning', () =>
+      s
+        .notices()
+        .filter((n) => n.level === 'warning')
+        .find((n) => n.text.includes('switchboard.providers[1].baseUrl')),
+    );
+    assert.ok(warning.text.includes("in the workspace's settings (.vscode/settings.json)"), warning.text);
+    // The same mistake in the user's settings says nothing of the workspace.
+    await setWorkspace('providers', undefined);
+    await setSetting('providers', [{ id: 'groq' }, { id: 'work', kind: 'openai', baseUrl: 'not a url' }]);
+    await waitFor('the user-settings problem', () => s.settingsProblems().some((p) => p === 'switchboard.providers[1].baseUrl: must be an http(s) URL'));
+    // An object setting both set: VS Code merges them; the bad field is named where it is.
+    await setSetting('budget', { daily: -1 });
+    await setWorkspace('budget', { monthly: 10 });
+    await waitFor('the budget problem from the user', () =>
+      s.settingsProblems().some((p) => p === 'switchboard.budget.daily: Too small: expected number to be >=0'),
+    );
+    await setWorkspace('budget', { monthly: 10, perRequest: -2 });
+    await waitFor('the budget problem from the workspace', () =>
+      s
+        .settingsProblems()
+        .some((p) => p === "switchboard.budget.perRequest: Too small: expected number to be >=0 — in the workspace's settings (.vscode/settings.json)"),
+    );
+  });
 });

@@ -331,6 +331,20 @@ describe('model id resolution', () => {
     assert.match(e.fix ?? '', /configure "openrouter"/);
   });
 
+  test("a front end's own fix for an unconfigured preset (VS Code: Set API Key) replaces the config-file advice; null keeps it", () => {
+    const cfg = parseConfig({ providers: [{ id: 'openai' }] });
+    const fix = (id: string): string | null => (id === 'mistral' ? 'run "Set API Key" for Mistral' : null);
+    const r = new ModelResolver(cfg.providers.map(resolveProvider), cfg.routes, 'settings', {}, [], fix);
+    const e = thrown(() => r.resolveModel('mistral/mistral-large-latest'));
+    assert.match(e.fix ?? '', /^run "Set API Key" for Mistral, or configure "openrouter"/);
+    assert.doesNotMatch(e.fix ?? '', /MISTRAL_API_KEY/);
+    assert.match(
+      thrown(() => r.resolveModel('groq/llama-3.3-70b-versatile')).fix ?? '',
+      /add \{"id": "groq"\} to "providers" in settings and set GROQ_API_KEY/,
+    );
+    assert.match(thrown(() => r.resolveModel('acme/model-1')).fix ?? '', /"kind": "openai", "baseUrl"/);
+  });
+
   test('nothing configured for an unknown vendor: the fix shows a custom endpoint entry', () => {
     const e = thrown(() => resolverFor({}).resolveModel('acme/model-1'));
     assert.equal(e.kind, 'config');

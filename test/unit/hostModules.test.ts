@@ -65,6 +65,45 @@ describe('Host modules', () => {
       assert.equal(r.config.routes.length, 1);
     });
 
+    it('drops only the bad field of an object setting: a mistyped budget field leaves the other caps in force', () => {
+      const typo = validateSettings({ budget: { daily: 5, onExceed: 'block', perSesion: 1 } });
+      assert.deepEqual(typo.config.budget, { daily: 5, onExceed: 'block' });
+      assert.deepEqual(typo.problems, ['switchboard.budget: Unrecognized key: "perSesion"']);
+      const wrongType = validateSettings({ budget: { daily: 5, monthly: '50', onExceed: 'block' } });
+      assert.deepEqual(wrongType.config.budget, { daily: 5, onExceed: 'block' });
+      assert.ok(wrongType.problems[0]?.startsWith('switchboard.budget.monthly:'), wrongType.problems.join('\n'));
+      // An onExceed that cannot be read blocks (a mistyped "Block" must not turn the caps into warnings).
+      const mode = validateSettings({ budget: { daily: 5, onExceed: 'Block' } });
+      assert.deepEqual(mode.config.budget, { daily: 5, onExceed: 'block' });
+      assert.match(mode.problems[0] ?? '', /^switchboard\.budget\.onExceed: .*requests over a cap are refused until it is fixed/);
+      // One bad price leaves the others.
+      const prices = validateSettings({ pricing: { 'a/b': { input: 1, output: 2 }, 'a/c': { input: 'free', output: 0 } } });
+      assert.deepEqual(Object.keys(prices.config.pricing), ['a/b']);
+      assert.ok(prices.problems[0]?.startsWith('switchboard.pricing.a/c.input'), prices.problems.join('\n'));
+      // A value of the wrong shape altogether is still dropped whole.
+      assert.equal(validateSettings({ budget: 5 }).config.budget, undefined);
+      // A problem of a value from the workspace's settings says where it is.
+      assert.deepEqual(validateSettings({ budget: { daily: -1 }, timeouts: { idleMs: -1 } }, ([key]) => key === 'budget').problems, [
+        "switchboard.budget.daily: Too small: expected number to be >=0 — in the workspace's settings (.vscode/settings.json)",
+        'switchboard.timeouts.idleMs: Too small: expected number to be >0',
+      ]);
+    });
+
+    it("drops a provider entry that takes the id of VS Code's own models, naming it, and keeps the others with their indexes", () => {
+      const r = validateSettings({
+        providers: [{ id: 'vscode', kind: 'openai', baseUrl: 'http://127.0.0.1:9/v1' }, { id: 'groq' }, { id: 'x', kind: 'nope' }],
+      });
+      assert.deepEqual(
+        r.config.providers.map((p) => p.id),
+        ['groq'],
+      );
+      assert.ok(r.problems[0]?.startsWith('switchboard.providers[0].id: "vscode" is the provider of VS Code\'s own models'), r.problems.join('\n'));
+      assert.ok(
+        r.problems.some((p) => p.startsWith('switchboard.providers[2].kind')),
+        r.problems.join('\n'),
+      );
+    });
+
     it('takes capability overrides by model id and drops a bad one, naming it', () => {
       const ok = validateSettings({ capabilities: { 'ollama/llava': { imageInput: true, contextWindow: 32768 } } });
       assert.deepEqual(ok.problems, []);

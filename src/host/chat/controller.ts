@@ -27,7 +27,7 @@ import type { FeatureHost } from '../featureHost.ts';
 import { selectionLabel, selectionMessage, SYSTEM_PROMPT, type CodeSelection } from '../common/prompts.ts';
 import { openHttpLink, webviewHtml, webviewOptions } from '../webviewHtml.ts';
 import { codeBlocks } from '../common/chat/codeBlocks.ts';
-import { isBudgetAlertMessage, tokensPerSecond } from '../../core/index.ts';
+import { findPreset, isBudgetAlertMessage, tokensPerSecond } from '../../core/index.ts';
 import { attemptView, chatError } from '../common/chat/errorView.ts';
 import { pickModelOnce } from './pickModel.ts';
 import {
@@ -673,7 +673,7 @@ export class ChatController implements vscode.Disposable {
         totalMs: r.timing.totalMs,
         attempts: r.attempts.map(attemptView),
         retry: null,
-        error: r.error && !stopped ? chatError(r.error, Date.now()) : null,
+        error: r.error && !stopped ? chatError(r.error, Date.now(), (p) => this.keyWouldFix(p)) : null,
         canApply: text.length > 0 && (!r.error || stopped),
       };
       this.app.recordResult('chat', r, messages);
@@ -721,6 +721,17 @@ export class ChatController implements vscode.Disposable {
       return false;
     }
     return this.app.applier.applyCode(code.replace(/\n$/, ''), this.targets.get(turn.entry.id) ?? null, mode);
+  }
+
+  /** A preset provider the client does not have: storing its key is all it needs (Set API Key). */
+  private keyWouldFix(provider: string): boolean {
+    const preset = findPreset(provider);
+    if (!preset?.apiKeyEnv) return false;
+    try {
+      return !this.app.client().resolver.provider(preset.id);
+    } catch {
+      return false;
+    }
   }
 
   /** Work a message or timer starts and nobody awaits: a failure goes to the log, never lost. */

@@ -100,6 +100,11 @@ export class ClientService {
         ...(this.opts.onBudgetAlert ? { onBudgetAlert: this.opts.onBudgetAlert } : {}),
         ...(this.opts.onRecorded ? { onRecorded: this.opts.onRecorded } : {}),
         configHint: 'the switchboard.* settings',
+        // A preset needs no settings entry here: a stored key makes it usable (effectiveConfig).
+        presetFix: (id) => {
+          const preset = findPreset(id);
+          return preset?.apiKeyEnv ? `run "Switchboard: Set API Key" for ${preset.name} (its key is all it needs)` : null;
+        },
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,
         ...(this.opts.hostModels ? { hostModels: this.opts.hostModels } : {}),

@@ -6,8 +6,17 @@ import type { SwitchboardError } from '../../../core/index.ts';
 import type { Attempt } from '../../../core/index.ts';
 import type { AttemptView, ChatError, ErrorAction } from '../../../shared/protocol/chat.ts';
 
-/** The action for an error kind; `now` is the clock for retry-after deadlines. */
-export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'retryAfterMs'>, now: number): ErrorAction | null {
+/**
+ * The action for an error kind; `now` is the clock for retry-after deadlines. `keyWouldFix`: whether
+ * a key for the error's provider would make it usable (a preset the client does not have yet): then a
+ * `config` error ("provider … is not configured") offers Set API Key, not the settings.
+ */
+export function errorAction(
+  e: Pick<SwitchboardError, 'kind' | 'provider' | 'retryAfterMs'>,
+  now: number,
+  keyWouldFix: (provider: string) => boolean = () => false,
+): ErrorAction | null {
+  if (e.kind === 'config' && e.provider && keyWouldFix(e.provider)) return { kind: 'setKey', provider: e.provider };
   switch (e.kind) {
     case 'auth':
       return e.provider ? { kind: 'setKey', provider: e.provider } : { kind: 'openSettings' };
@@ -38,14 +47,14 @@ export function errorAction(e: Pick<SwitchboardError, 'kind' | 'provider' | 'ret
   }
 }
 
-export function chatError(e: SwitchboardError, now: number): ChatError {
+export function chatError(e: SwitchboardError, now: number, keyWouldFix?: (provider: string) => boolean): ChatError {
   // The provider's request id goes with the message: it is what their support asks for.
   return {
     kind: e.kind,
     message: e.requestId ? `${e.detail} (request id ${e.requestId})` : e.detail,
     fix: e.fix,
     status: e.status,
-    action: errorAction(e, now),
+    action: errorAction(e, now, keyWouldFix),
   };
 }
 
