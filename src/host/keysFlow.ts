@@ -122,6 +122,7 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
     tell(app, 'error', 'Switchboard: the key is empty; nothing was stored.');
     return undefined;
   }
+  const previous = app.keyFor(provider);
   await app.keys.set(provider.id, key);
   if (args.verify === false) {
     tell(app, 'info', `Switchboard: ${provider.name} key saved.`);
@@ -140,14 +141,49 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
     );
   } else {
     app.log.warn(`Key for ${provider.id} did not verify: ${result.message}`);
-    inBackground(
-      app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, 'Enter Again', 'Remove Key').then((a) => {
-        if (a === 'Enter Again') inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
-        if (a === 'Remove Key') inBackground(removeApiKey(app, { provider: provider.id }), app.log, 'Removing the key');
-      }),
-      app.log,
-      'The key-check notification',
-    );
+    const hadOther = previous !== undefined && previous !== key;
+    const again = (): void => inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
+    const store = (k: string, what: string): void =>
+      inBackground(
+        app.keys.set(provider.id, k).then(() => {
+          app.fireModelsChanged();
+          tell(app, 'info', `Switchboard: ${what}`);
+        }),
+        app.log,
+        'Storing the key',
+      );
+    if (hadOther && (result.status === 401 || result.status === 403)) {
+      // The provider refused the new key: it cannot work, and the one it replaced may. Keep that one.
+      await app.keys.set(provider.id, previous);
+      app.log.warn(`The previous ${provider.id} key is kept`);
+      inBackground(
+        app
+          .notify(
+            'warning',
+            `Switchboard: the new ${provider.name} key was refused (${result.message}); the previous key is kept.`,
+            'Enter Again',
+            'Use New Key Anyway',
+          )
+          .then((a) => {
+            if (a === 'Enter Again') again();
+            if (a === 'Use New Key Anyway') store(key, `${provider.name}: the new key is stored.`);
+          }),
+        app.log,
+        'The key-check notification',
+      );
+    } else {
+      // Not a refusal (the provider could not be reached, or answered oddly): the new key stays, the old one can come back.
+      const actions = hadOther ? ['Enter Again', 'Restore Previous Key', 'Remove Key'] : ['Enter Again', 'Remove Key'];
+      inBackground(
+        app.notify('warning', `Switchboard: ${provider.name} key saved, but the check failed: ${result.message}`, ...actions).then((a) => {
+          if (a === 'Enter Again') again();
+          if (a === 'Restore Previous Key' && previous !== undefined) store(previous, `${provider.name}: the previous key is back.`);
+          if (a === 'Remove Key') inBackground(removeApiKey(app, { provider: provider.id }), app.log, 'Removing the key');
+        }),
+        app.log,
+        'The key-check notification',
+      );
+    }
   }
   app.fireModelsChanged();
   return result;

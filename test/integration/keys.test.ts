@@ -79,6 +79,24 @@ describe('API keys', () => {
     const notice = await waitFor('a warning', () => s.notices().find((n) => n.level === 'warning' && n.text.includes('HTTP 401')));
     assert.ok(!notice.text.includes(wrong), 'the key was echoed');
     assert.ok(!JSON.stringify(s.notices()).includes(wrong));
+    // The refused key did not replace the working one: requests still go with GOOD.
+    assert.match(notice.text, /the new OpenAI key was refused .*; the previous key is kept\./);
+    const chat = s.chat();
+    const entry = await chat.ask({ question: 'still there?', model: 'openai/gpt-4o-mini' }, { reveal: false });
+    assert.equal(entry?.status, 'done', entry?.error?.message);
+    assert.equal(fake.requests.filter((q) => q.method === 'POST').at(-1)?.headers.authorization, `Bearer ${GOOD}`);
+    chat.clear();
+  });
+
+  it('with no key before, a refused key stays stored (the warning offers to enter it again or remove it)', async () => {
+    const s = await services();
+    await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+    const wrong = 'sk-first-wrong-key-1234567';
+    const r = (await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: wrong })) as VerifyResult;
+    assert.ok(!r.ok && r.status === 401, JSON.stringify(r));
+    const notice = await waitFor('a warning', () => s.notices().find((n) => n.level === 'warning' && n.text.includes('key saved, but the check failed')));
+    assert.ok(!notice.text.includes(wrong));
+    assert.ok(s.keyProviders().includes('openai'));
     // Put the good one back for the following tests.
     await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: GOOD, verify: false });
   });
