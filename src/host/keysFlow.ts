@@ -93,8 +93,14 @@ async function pickProvider(app: KeysHost, title: string, list: ResolvedProvider
 export async function verifyStoredKey(app: KeysHost, p: ResolvedProvider): Promise<VerifyResult> {
   const key = app.keyFor(p);
   if (!key) return { ok: false, status: null, message: 'no key is stored' };
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () =>
-    verifyKey(p, key, { dispatcher: app.connections() }),
+  return checkKey(app, p, key);
+}
+
+function checkKey(app: KeysHost, p: ResolvedProvider, key: string): Promise<VerifyResult> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () =>
+      verifyKey(p, key, { dispatcher: app.connections() }),
+    ),
   );
 }
 
@@ -122,13 +128,17 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
     tell(app, 'error', 'Switchboard: the key is empty; nothing was stored.');
     return undefined;
   }
-  const previous = app.keyFor(provider);
-  await app.keys.set(provider.id, key);
   if (args.verify === false) {
+    await app.keys.set(provider.id, key);
     tell(app, 'info', `Switchboard: ${provider.name} key saved.`);
     return undefined;
   }
-  const result = await verifyStoredKey(app, provider);
+  // Checked before it is stored: a key the provider refuses never replaces one that may work.
+  const previous = app.keyFor(provider);
+  const hadOther = previous !== undefined && previous !== key;
+  const result = await checkKey(app, provider, key);
+  const refused = !result.ok && (result.status === 401 || result.status === 403);
+  if (!(refused && hadOther)) await app.keys.set(provider.id, key);
   if (result.ok) {
     app.log.info(`Key for ${provider.id} verified: ${result.models} models listed`);
     app.stepDone('providerReady');
@@ -141,7 +151,6 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
     );
   } else {
     app.log.warn(`Key for ${provider.id} did not verify: ${result.message}`);
-    const hadOther = previous !== undefined && previous !== key;
     const again = (): void => inBackground(setApiKey(app, { provider: provider.id }), app.log, 'Setting the key again');
     const store = (k: string, what: string): void =>
       inBackground(
@@ -152,9 +161,8 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
         app.log,
         'Storing the key',
       );
-    if (hadOther && (result.status === 401 || result.status === 403)) {
-      // The provider refused the new key: it cannot work, and the one it replaced may. Keep that one.
-      await app.keys.set(provider.id, previous);
+    if (refused && hadOther) {
+      // The provider refused the new key: it cannot work, and the stored one may. That one stays.
       app.log.warn(`The previous ${provider.id} key is kept`);
       inBackground(
         app
