@@ -17,6 +17,18 @@ export async function services(): Promise<SwitchboardServices> {
   return (await api()).services();
 }
 
+/**
+ * The notifications shown from now on (earlier tests' notices may say the same thing). Marked by
+ * the last notice object, not a count: the notifier keeps only its latest 100.
+ */
+export function noticesFromNow(s: SwitchboardServices): () => ReturnType<SwitchboardServices['notices']> {
+  const mark = s.notices().at(-1);
+  return () => {
+    const all = s.notices();
+    return all.slice(mark ? all.lastIndexOf(mark) + 1 : 0);
+  };
+}
+
 /** Polls `check` until it returns a truthy value (returned), or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;

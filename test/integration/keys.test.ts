@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { VerifyResult } from '../../src/host/verify.ts';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
-import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+import { noticesFromNow, resetSettings, services, setSetting, waitFor } from './helpers.ts';
 
 const GOOD = 'sk-good-key-0123456789';
 
@@ -71,12 +71,13 @@ describe('API keys', () => {
 
   it('reports the exact failure of a wrong key, without echoing it', async () => {
     const s = await services();
+    const fresh = noticesFromNow(s);
     const wrong = 'sk-wrong-key-9876543210';
     const r = (await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: wrong })) as VerifyResult;
     assert.equal(r.ok, false);
     assert.ok(!r.ok && r.status === 401, JSON.stringify(r));
     assert.ok(!r.ok && /rejected: HTTP 401/.test(r.message), !r.ok ? r.message : '');
-    const notice = await waitFor('a warning', () => s.notices().find((n) => n.level === 'warning' && n.text.includes('HTTP 401')));
+    const notice = await waitFor('a warning', () => fresh().find((n) => n.level === 'warning' && n.text.includes('HTTP 401')));
     assert.ok(!notice.text.includes(wrong), 'the key was echoed');
     assert.ok(!JSON.stringify(s.notices()).includes(wrong));
     // The refused key did not replace the working one: requests still go with GOOD.
@@ -91,10 +92,11 @@ describe('API keys', () => {
   it('with no key before, a refused key stays stored (the warning offers to enter it again or remove it)', async () => {
     const s = await services();
     await vscode.commands.executeCommand('switchboard.removeApiKey', 'openai');
+    const fresh = noticesFromNow(s);
     const wrong = 'sk-first-wrong-key-1234567';
     const r = (await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'openai', key: wrong })) as VerifyResult;
     assert.ok(!r.ok && r.status === 401, JSON.stringify(r));
-    const notice = await waitFor('a warning', () => s.notices().find((n) => n.level === 'warning' && n.text.includes('key saved, but the check failed')));
+    const notice = await waitFor('a warning', () => fresh().find((n) => n.level === 'warning' && n.text.includes('key saved, but the check failed')));
     assert.ok(!notice.text.includes(wrong));
     assert.ok(s.keyProviders().includes('openai'));
     // Put the good one back for the following tests.

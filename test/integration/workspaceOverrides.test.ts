@@ -3,7 +3,7 @@
 // send a preset's requests elsewhere or loosen the budget: used, but named once, per workspace.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { resetSettings, services, setSetting, waitFor } from './helpers.ts';
+import { noticesFromNow, resetSettings, services, setSetting, waitFor } from './helpers.ts';
 
 async function setWorkspace(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('switchboard').update(key, value, vscode.ConfigurationTarget.Workspace);
@@ -54,12 +54,13 @@ describe('Trusted workspace overrides', () => {
 
   it("names the workspace's settings as the place of a bad value that comes from them (not the user's, where Open Settings would look)", async () => {
     const s = await services();
+    // Only this test's notices: earlier tests warned about the same path from the user's settings.
+    const fresh = noticesFromNow(s);
     await setWorkspace('providers', [{ id: 'groq' }, { id: 'work', kind: 'openai', baseUrl: 'not a url' }]);
     const problem = await waitFor('the problem', () => s.settingsProblems().find((p) => p.startsWith('switchboard.providers[1].baseUrl')));
     assert.equal(problem, "switchboard.providers[1].baseUrl: must be an http(s) URL — in the workspace's settings (.vscode/settings.json)");
     const warning = await waitFor('the warning', () =>
-      s
-        .notices()
+      fresh()
         .filter((n) => n.level === 'warning')
         .find((n) => n.text.includes('switchboard.providers[1].baseUrl')),
     );
