@@ -63,12 +63,13 @@ const requestOptions = {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  const stdoutGone = watchStdout(io);
   try {
     switch (command) {
       case 'chat':
-        return await chat(rest, io);
+        return await chat(rest, io, stdoutGone);
       case 'compare':
-        return await compare(rest, io);
+        return await compare(rest, io, stdoutGone);
       case 'models':
         return await models(rest, io);
       case 'usage':
@@ -102,6 +103,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`switchboard: ${e instanceof SwitchboardError ? e.message : ((e as Error)?.stack ?? String(e))}\n`);
     return 1;
   }
+}
+
+/**
+ * stdout closed by its reader (`switchboard chat … | head -1`, EPIPE) or failing otherwise: the
+ * returned signal aborts, so a request in flight is cancelled like Ctrl-C (what arrived is counted
+ * in the ledger) instead of the process dying on an unhandled 'error' event. A closed pipe is not
+ * reported (as other Unix tools do); any other write error is, once. The listener stays for the
+ * process's life: the error event of the last write may come after main() returned.
+ */
+function watchStdout(io: Io): AbortSignal {
+  const ac = new AbortController();
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (ac.signal.aborted) return;
+    ac.abort();
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') io.stderr.write(`switchboard: cannot write to stdout: ${e.message}\n`);
+  });
+  return ac.signal;
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -221,20 +239,23 @@ export function resultJson(r: ChatResult): Record<string, unknown> {
   return out;
 }
 
-/** Ctrl-C cancels the request (keeping what arrived); call the returned function when done. */
-function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
+/**
+ * Ctrl-C (or stdout closed by its reader: `stdoutGone`) cancels the request, keeping what arrived;
+ * call the returned function when done.
+ */
+function cancelOnSigint(stdoutGone: AbortSignal): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
-  return { signal: ac.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+  return { signal: AbortSignal.any([ac.signal, stdoutGone]), dispose: () => process.removeListener('SIGINT', onSigint) };
 }
 
-async function chat(args: string[], io: Io): Promise<number> {
+async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<number> {
   const v = parse(args, { ...requestOptions, model: { type: 'string', short: 'm' } });
   if (v.help) return help(io);
   const base = await buildRequest(v, io);
   const { client, config } = openClient(v.config, io);
-  const sigint = cancelOnSigint();
+  const sigint = cancelOnSigint(stdoutGone);
   try {
     const model = v.model ?? config.defaultModel;
     if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
@@ -253,10 +274,12 @@ async function chat(args: string[], io: Io): Promise<number> {
         io.stderr.write(
           `switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s (attempt ${part.attempt} of ${part.maxAttempts})\n`,
         );
-      else if (part.type === 'attempt-failed')
+      else if (part.type === 'attempt-failed' && !stdoutGone.aborted)
         io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
     }
     const r = await stream.result;
+    // Nobody reads the answer any more: the cancellation is the reader's doing, not an error to report.
+    if (stdoutGone.aborted) return r.error ? 1 : 0;
     if (v.json) io.stdout.write(JSON.stringify(resultJson(r)) + '\n');
     else if (wrote) io.stdout.write('\n');
     if (r.error) {
@@ -270,7 +293,7 @@ async function chat(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function compare(args: string[], io: Io): Promise<number> {
+async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise<number> {
   const v = parse(args, { ...requestOptions, models: { type: 'string' }, concurrency: { type: 'string' } });
   if (v.help) return help(io);
   const list = (v.models ?? '')
@@ -283,10 +306,11 @@ async function compare(args: string[], io: Io): Promise<number> {
   const base = await buildRequest(v, io);
   // The columns' warnings are not printed one by one: budget alerts go to stderr as they fire.
   const { client } = openClient(v.config, io, (a) => io.stderr.write(`switchboard: warning: ${a.message}\n`));
-  const sigint = cancelOnSigint();
+  const sigint = cancelOnSigint(stdoutGone);
   try {
     const run = client.compare(base, list, { signal: sigint.signal, ...(concurrency ? { concurrency } : {}) });
     const results = await run.results;
+    if (stdoutGone.aborted) return results.some((r) => !r.error) ? 0 : 1;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
     else io.stdout.write(renderCompare(results));
     for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.error.message}\n`);

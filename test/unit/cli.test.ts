@@ -160,6 +160,34 @@ describe('chat', { concurrency: true }, () => {
     assert.match(r.stderr, /cancelled/);
   });
 
+  test('stdout closed by its reader mid-answer (`| head -1`): no crash dump, the request is cancelled and counted', { timeout: 60_000 }, async (t) => {
+    const w = await world(t);
+    const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
+    w.fakes.openai.enqueue({ text: words, chunks: 60, delayBetweenChunksMs: 20, usage: { input: 10, output: 60 } });
+    let closed = false;
+    const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'Count'], {
+      onStdout: (out, child) => {
+        if (!closed && out.includes('w1 ')) {
+          closed = true;
+          child.stdout!.destroy(); // what `head -1` does once it has its line
+        }
+      },
+    });
+    assert.ok(closed, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*cli\.cjs/, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 1);
+    // The CLI stopped the upstream request instead of reading the rest of the answer.
+    const [req] = chats(w.fakes.openai);
+    await req!.closed;
+    assert.equal(req!.clientClosedEarly, true);
+    // The part that was streamed is in the ledger (estimated: the provider never sent its usage).
+    const u = await w.run(['usage', '--json'], { noConfig: true });
+    const report = JSON.parse(u.stdout) as { requests: number; estimatedCostRequests: number };
+    assert.equal(report.requests, 1);
+    assert.equal(report.estimatedCostRequests, 1);
+  });
+
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--system', 'You are terse.', '--max-tokens', '42', '--temperature', '0.3']);
@@ -673,6 +701,33 @@ describe('main() usage errors and edge cases (in-process)', () => {
   }
 
   // Known src bug (reported): `new Date('2026-02-30T00:00:00')` rolls over to March 2, so an impossible date is accepted.
+  test('models piped into a reader that has gone (EPIPE): exit 0 quietly, no unhandled error event', async () => {
+    let stderr = '';
+    let writes = 0;
+    const stdout = new Writable({
+      write(_chunk, _enc, cb) {
+        writes++;
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const code = await main(['models', '--all', ...cfg()], {
+      stdout,
+      stderr: new Writable({
+        write(chunk: Buffer | string, _enc, cb) {
+          stderr += String(chunk);
+          cb();
+        },
+      }),
+      stdin: Readable.from([]),
+      env: { ...env },
+    });
+    // The 'error' event comes on a later tick: give it the chance to be unhandled.
+    await new Promise((r) => setImmediate(r));
+    assert.ok(writes >= 1);
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|stdout/);
+  });
+
   test('usage --since with an impossible date is rejected', async () => {
     const r = await runMain(['usage', '--since', '2026-02-30']);
     assert.equal(r.code, 2, r.stdout);
