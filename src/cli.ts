@@ -9,12 +9,12 @@ import { basename, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
-import { SwitchboardError } from './core/index.ts';
+import { SwitchboardError, isBudgetAlertMessage } from './core/index.ts';
 import { costDifference, formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
 import type { CompareResult } from './core/index.ts';
-import type { ChatRequest } from './core/index.ts';
+import type { ChatRequest, StreamPart } from './core/index.ts';
 import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
 import { LEADERBOARD_FILE } from './core/index.ts';
@@ -304,11 +304,16 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
   const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
   const base = await buildRequest(v, io);
-  // The columns' warnings are not printed one by one: budget alerts go to stderr as they fire.
+  // Budget alerts go to stderr as they fire (once, not once per column); every other warning of a
+  // column (a clamped temperature, a hint the model cannot honour, an unwritable ledger) is said
+  // with the model it is about.
   const { client } = openClient(v.config, io, (a) => io.stderr.write(`switchboard: warning: ${a.message}\n`));
+  const onPart = (_index: number, model: string, part: StreamPart): void => {
+    if (part.type === 'warning' && !isBudgetAlertMessage(part.message)) io.stderr.write(`switchboard: warning: ${model}: ${part.message}\n`);
+  };
   const sigint = cancelOnSigint(stdoutGone);
   try {
-    const run = client.compare(base, list, { signal: sigint.signal, ...(concurrency ? { concurrency } : {}) });
+    const run = client.compare(base, list, { signal: sigint.signal, onPart, ...(concurrency ? { concurrency } : {}) });
     const results = await run.results;
     if (stdoutGone.aborted) return results.some((r) => !r.error) ? 0 : 1;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');

@@ -402,6 +402,16 @@ describe('compare', { concurrency: true }, () => {
     assert.match(r.stderr, /HTTP 529/);
   });
 
+  test("each column's warnings reach stderr, naming the model (a clamped temperature, a budget over its limit)", async (t) => {
+    const w = await world(t, { budget: { perRequest: 0.000001, onExceed: 'warn' } });
+    const r = await w.run(['compare', '--models', `${ANTHROPIC},${OPENAI}`, '--prompt', 'hi', '--temperature', '1.5']);
+    assert.equal(r.code, 0, r.stderr);
+    // Anthropic takes 0–1: the request went out with 1, and the user is told.
+    assert.equal(chats(w.fakes.anthropic)[0]!.body.temperature, 1);
+    assert.match(r.stderr, /switchboard: warning: anthropic\/claude-sonnet-4: temperature: Anthropic accepts 0–1; sent 1 instead of 1\.5/);
+    for (const m of [ANTHROPIC, OPENAI]) assert.match(r.stderr, new RegExp(`warning: ${m}: over budget for ${m}: per-request budget`));
+  });
+
   test('all models failing: exit 1', async (t) => {
     const w = await world(t);
     w.fakes.openai.enqueue({ status: 400 });
