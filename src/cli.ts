@@ -19,6 +19,7 @@ import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
 import { LEADERBOARD_FILE } from './core/index.ts';
 import { EVAL_USAGE, EvalUsageError, evalCommand } from './cli/eval.ts';
+import { decimalArg } from './cli/args.ts';
 
 const VERSION = '0.1.0';
 
@@ -184,12 +185,12 @@ async function buildRequest(
   messages.push({ role: 'user', content: prompt });
   const req: Omit<ChatRequest, 'model'> = { messages };
   if (values['max-tokens'] !== undefined) {
-    const n = Number(values['max-tokens']);
+    const n = decimalArg(values['max-tokens']);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--max-tokens must be a positive integer, got "${values['max-tokens']}"`);
     req.maxTokens = n;
   }
   if (values.temperature !== undefined) {
-    const t = Number(values.temperature);
+    const t = decimalArg(values.temperature);
     if (!Number.isFinite(t) || t < 0 || t > 2) throw new UsageError(`--temperature must be a number from 0 to 2, got "${values.temperature}"`);
     req.temperature = t;
   }
@@ -301,7 +302,7 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
     .map((s) => s.trim())
     .filter(Boolean);
   if (list.length < 1) throw new UsageError('--models needs a comma-separated list, e.g. --models openai/gpt-4o-mini,anthropic/claude-3-5-haiku');
-  const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
+  const concurrency = v.concurrency === undefined ? undefined : decimalArg(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
   const base = await buildRequest(v, io);
   // Budget alerts go to stderr as they fire (once, not once per column); every other warning of a
@@ -458,7 +459,7 @@ async function usage(args: string[], io: Io): Promise<number> {
 async function serve(args: string[], io: Io): Promise<number> {
   const v = parse(args, { config: common.config, help: common.help, port: { type: 'string' }, host: { type: 'string' } });
   if (v.help) return help(io);
-  const port = v.port === undefined ? 4141 : Number(v.port);
+  const port = v.port === undefined ? 4141 : decimalArg(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${v.port}"`);
   const { loadOrCreateToken } = await import('./gateway/token.ts');
   const { startGateway } = await import('./gateway/server.ts');

@@ -696,6 +696,12 @@ describe('main() usage errors and edge cases (in-process)', () => {
     [['compare', '--prompt', 'hi'], /--models needs a comma-separated list/],
     [['compare', '--models', ' , ', '--prompt', 'hi'], /--models needs a comma-separated list/],
     [['compare', '--models', OPENAI, '--prompt', 'hi', '--concurrency', '0'], /--concurrency must be a positive integer/],
+    // Number() would take "" as 0 and "0x10" as 16: an unset shell variable must not become a value.
+    [['chat', '--model', OPENAI, '--prompt', 'hi', '--temperature', ''], /--temperature must be a number from 0 to 2, got ""/],
+    [['chat', '--model', OPENAI, '--prompt', 'hi', '--max-tokens', '0x10'], /--max-tokens must be a positive integer, got "0x10"/],
+    [['compare', '--models', OPENAI, '--prompt', 'hi', '--concurrency', ' '], /--concurrency must be a positive integer/],
+    [['serve', '--port', ''], /--port must be 0-65535, got ""/],
+    [['serve', '--port', '0x1F90'], /--port must be 0-65535, got "0x1F90"/],
     [['models', '--refresh=yes'], /--refresh/],
     [['usage', '--since', 'yesterday'], /--since must be a date like 2026-11-01, got "yesterday"/],
     [['usage', '--since', '2026-13-45'], /--since must be a date like/],
