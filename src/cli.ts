@@ -477,8 +477,22 @@ async function serve(args: string[], io: Io): Promise<number> {
     log: (line) => io.stderr.write(`${line}\n`),
   }).catch(async (e: unknown) => {
     await client.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
       throw new SwitchboardError({ kind: 'config', message: `port ${port} is already in use`, fix: 'pick another with --port (0: any free port)' });
+    const host = v.host ?? '127.0.0.1';
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `cannot listen on ${host}: it is not an address of this machine (${code})`,
+        fix: "leave --host out (127.0.0.1), or give one of this machine's addresses (0.0.0.0: all of them)",
+      });
+    if (code === 'EACCES')
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `not allowed to listen on ${host} port ${port} (EACCES)`,
+        fix: 'pick a port above 1023 with --port (0: any free port)',
+      });
     throw e;
   });
   io.stdout.write(`${gateway.url} (token: ${token.path ? `in ${token.path}` : '$SWITCHBOARD_GATEWAY_TOKEN'})\n`);

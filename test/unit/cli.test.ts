@@ -744,6 +744,13 @@ describe('main() usage errors and edge cases (in-process)', () => {
     assert.doesNotMatch(stderr, /EPIPE|stdout/);
   });
 
+  test('serve --host that is not an address of this machine: exit 2 naming the host and the fix, no stack trace', async () => {
+    const r = await runMain(['serve', '--host', '192.0.2.1', '--port', '0', ...cfg()]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^switchboard: config: cannot listen on 192\.0\.2\.1: it is not an address of this machine \(EADDRNOTAVAIL\) — leave --host out/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
   test('usage --since with an impossible date is rejected', async () => {
     const r = await runMain(['usage', '--since', '2026-02-30']);
     assert.equal(r.code, 2, r.stdout);
