@@ -202,7 +202,7 @@ async function buildRequest(
 function readJsonSchema(file: string): ResponseFormat {
   let schema: unknown;
   try {
-    schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')); // a Windows editor's byte-order mark
   } catch (e) {
     throw new UsageError(`--json-schema: cannot read a JSON Schema from ${file}: ${(e as Error).message}`);
   }

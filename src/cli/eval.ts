@@ -61,7 +61,7 @@ export function workspaceOf(setPath: string, cwd: string): string {
 function loadSet(path: string): TestSet {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, ''); // a Windows editor's byte-order mark
   } catch (e) {
     throw new EvalUsageError(`cannot read ${path}: ${(e as Error).message}`);
   }

@@ -308,7 +308,8 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Windows editors (Notepad, PowerShell's Out-File) start UTF-8 files with a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new SwitchboardError({
       kind: 'config',

@@ -188,6 +188,18 @@ describe('chat', { concurrency: true }, () => {
     assert.equal(report.estimatedCostRequests, 1);
   });
 
+  test('a config file and a --json-schema file saved by a Windows editor (byte-order mark, CRLF) are read', async (t) => {
+    const w = await world(t);
+    writeFileSync(w.configPath, '\uFEFF' + readFileSync(w.configPath, 'utf8').replace(/\n/g, '\r\n'));
+    const schemaFile = join(w.dir, 'answer.json');
+    writeFileSync(schemaFile, '\uFEFF{\r\n  "type": "object",\r\n  "properties": { "n": { "type": "number" } }\r\n}\r\n');
+    w.fakes.openai.enqueue({ text: '{"n":1}' });
+    const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--json-schema', schemaFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '{"n":1}\n');
+    assert.deepEqual(chats(w.fakes.openai)[0]!.body.response_format.json_schema.schema.properties, { n: { type: 'number' } });
+  });
+
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--system', 'You are terse.', '--max-tokens', '42', '--temperature', '0.3']);

@@ -195,6 +195,16 @@ describe('switchboard eval', { concurrency: true }, () => {
     );
   });
 
+  test('a test set saved with a byte-order mark (a Windows editor) is read', async (t) => {
+    const w = await world(t);
+    const file = join(w.ws, '.switchboard', 'evals', 'capitals.json');
+    writeFileSync(file, '\uFEFF' + JSON.stringify(EVAL_SET, null, 2).replace(/\n/g, '\r\n'));
+    const r = await w.run(['eval', 'run', 'capitals', '--models', EVAL_MODELS.join(','), '--no-record', '--json']);
+    assert.doesNotMatch(r.stderr, /JSON/);
+    assert.notEqual(r.code, 2, r.stderr);
+    assert.ok(posts(w.fakes.openai) > 0);
+  });
+
   test('an empty or hex number flag is refused, not read as 0 (--threshold "$T" with T unset would pass every set)', async (t) => {
     const w = await world(t);
     for (const [flag, value, message] of [
