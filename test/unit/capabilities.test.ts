@@ -131,6 +131,7 @@ describe('the router checks what a request needs', () => {
     const r = await w.client.complete({ model: 'a/m', messages: [{ role: 'user', content: 'q' }], tools: [TOOL] });
     assert.equal(r.error?.kind, 'bad_request');
     assert.match(r.error!.message, /tools: a\/m does not call tools/);
+    assert.match(r.error!.message, /^a\/m: bad_request: tools: /);
     assert.match(r.error!.fix ?? '', /capabilities\["a\/m"\]\.toolCalling/);
     assert.equal(w.a.requests.length, 0);
     // toolChoice "none" needs no tool calling.

@@ -358,8 +358,9 @@ export class Router {
         throw new SwitchboardError({
           kind: 'bad_request',
           message: `${unmet.param}: ${id} ${unmet.why}`,
+          // provider + the provider's name for the model, as the errors of a sent request: `id` here would read "openai/openai/gpt-4o".
           provider: target.model.providerId,
-          model: id,
+          model: target.model.wireModel,
           fix: overrideHint(unmet.param, id),
         });
       // Like a route member, a single model whose known context window cannot hold the prompt (plus
@@ -369,9 +370,9 @@ export class Router {
       if (window !== null && needed > window)
         throw new SwitchboardError({
           kind: 'context_length',
-          message: `${id}: the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
+          message: `the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
           provider: target.model.providerId,
-          model: id,
+          model: target.model.wireModel,
           fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or correct capabilities.contextWindow for ${id} in the config if it is wrong`,
         });
       return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
