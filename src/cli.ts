@@ -262,22 +262,38 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
     if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
     const stream = client.stream({ ...base, model, signal: sigint.signal });
     let wrote = false;
+    // Reasoning streams to stderr: its last line is ended before the answer or a notice starts, so
+    // on a terminal (both streams on one screen) they do not run together on one line.
+    let reasoningOpen = false;
+    const endReasoning = (): void => {
+      if (reasoningOpen) io.stderr.write('\n');
+      reasoningOpen = false;
+    };
+    const note = (line: string): void => {
+      endReasoning();
+      io.stderr.write(line);
+    };
     for await (const part of stream) {
       // With --json, stdout carries only the final object; notices still go to stderr.
       if (part.type === 'text-delta') {
         if (v.json) continue;
+        endReasoning();
         io.stdout.write(part.text);
         wrote = true;
       } else if (part.type === 'reasoning-delta') {
-        if (!v.json) io.stderr.write(part.text);
-      } else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
+        if (!v.json && part.text) {
+          io.stderr.write(part.text);
+          reasoningOpen = !part.text.endsWith('\n');
+        }
+      } else if (part.type === 'warning') note(`switchboard: warning: ${part.message}\n`);
       else if (part.type === 'retry')
-        io.stderr.write(
+        note(
           `switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s (attempt ${part.attempt} of ${part.maxAttempts})\n`,
         );
       else if (part.type === 'attempt-failed' && !stdoutGone.aborted)
-        io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
+        note(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
     }
+    endReasoning();
     const r = await stream.result;
     // Nobody reads the answer any more: the cancellation is the reader's doing, not an error to report.
     if (stdoutGone.aborted) return r.error ? 1 : 0;

@@ -200,6 +200,20 @@ describe('chat', { concurrency: true }, () => {
     assert.deepEqual(chats(w.fakes.openai)[0]!.body.response_format.json_schema.schema.properties, { n: { type: 'number' } });
   });
 
+  test('reasoning on stderr ends its line before the answer or a notice, so a terminal does not run them together', async (t) => {
+    const w = await world(t);
+    w.fakes.anthropic.enqueue({ reasoning: 'Two and two.', text: 'It is 4.' });
+    const r = await w.run(['chat', '--model', ANTHROPIC, '--prompt', '2+2?', '--max-tokens', '2000']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'It is 4.\n');
+    assert.equal(r.stderr, 'Two and two.\n');
+    // Cut after the reasoning: the error is on a line of its own.
+    w.fakes.anthropic.enqueue({ reasoning: 'Two and two.', text: 'It is 4.', dropAfterChunks: 1 });
+    const cut = await w.run(['chat', '--model', ANTHROPIC, '--prompt', '2+2?', '--max-tokens', '2000']);
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /^Two\b[^\n]*\nswitchboard: /);
+  });
+
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--system', 'You are terse.', '--max-tokens', '42', '--temperature', '0.3']);
