@@ -20,6 +20,7 @@ import type { ResponseFormat } from './core/index.ts';
 import { LEADERBOARD_FILE } from './core/index.ts';
 import { EVAL_USAGE, EvalUsageError, evalCommand } from './cli/eval.ts';
 import { decimalArg } from './cli/args.ts';
+import { controlsShown, showControls } from './cli/terminal.ts';
 
 const VERSION = '0.1.0';
 
@@ -41,7 +42,7 @@ Exit codes: 0 answered, 1 the request failed (eval run: a threshold failed or a 
 class UsageError extends Error {}
 
 interface Io {
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -64,6 +65,8 @@ const requestOptions = {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  // stderr quotes providers (error messages, reasoning): never their terminal control sequences.
+  io = { ...io, stderr: controlsShown(io.stderr) };
   const stdoutGone = watchStdout(io);
   try {
     switch (command) {
@@ -278,7 +281,8 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
       if (part.type === 'text-delta') {
         if (v.json) continue;
         endReasoning();
-        io.stdout.write(part.text);
+        // On a terminal the answer's control characters are shown, not obeyed; a pipe gets it byte for byte.
+        io.stdout.write(io.stdout.isTTY ? showControls(part.text) : part.text);
         wrote = true;
       } else if (part.type === 'reasoning-delta') {
         if (!v.json && part.text) {
@@ -334,7 +338,7 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
     const results = await run.results;
     if (stdoutGone.aborted) return results.some((r) => !r.error) ? 0 : 1;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
-    else io.stdout.write(renderCompare(results));
+    else io.stdout.write(io.stdout.isTTY ? showControls(renderCompare(results)) : renderCompare(results));
     for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.error.message}\n`);
     return results.some((r) => !r.error) ? 0 : 1;
   } finally {

@@ -214,6 +214,39 @@ describe('chat', { concurrency: true }, () => {
     assert.match(cut.stderr, /^Two\b[^\n]*\nswitchboard: /);
   });
 
+  test("an upstream's terminal control sequences are shown, not obeyed: in stderr always, in the answer on a terminal", async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ status: 400, errorMessage: 'bad \u001b[2J\u001b]0;owned\u0007 title' });
+    const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(r.stderr), JSON.stringify(r.stderr));
+    assert.match(r.stderr, /bad ␛\[2J␛\]0;owned␇ title/);
+    // Piped, the answer is byte for byte; on a terminal (in-process, isTTY) its escapes are shown.
+    const answer = 'one\u001b[2J two\rthree\r\n';
+    w.fakes.openai.enqueue({ text: answer });
+    const piped = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(piped.stdout, answer + '\n');
+    w.fakes.openai.enqueue({ text: answer });
+    let stdout = '';
+    const tty = Object.assign(
+      new Writable({
+        write(chunk: Buffer | string, _enc, cb) {
+          stdout += String(chunk);
+          cb();
+        },
+      }),
+      { isTTY: true },
+    );
+    const code = await main(['chat', '--model', OPENAI, '--prompt', 'hi', '--config', w.configPath], {
+      stdout: tty,
+      stderr: new Writable({ write: (_c, _e, cb) => cb() }),
+      stdin: Readable.from([]),
+      env: { ...w.env },
+    });
+    assert.equal(code, 0);
+    assert.equal(stdout, 'one␛[2J two␍three\r\n\n');
+  });
+
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--system', 'You are terse.', '--max-tokens', '42', '--temperature', '0.3']);
