@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { priceDataInfo, pricesAsOfLabel } from './core/index.ts';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
 import { SwitchboardError, isBudgetAlertMessage } from './core/index.ts';
@@ -27,14 +27,15 @@ const VERSION = '0.1.0';
 const USAGE = `Switchboard ${VERSION}: one client for every LLM provider.
 
 Usage:
-  switchboard chat --model ID [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--json-schema FILE] [--config PATH] [--json]
-  switchboard compare --models A,B,C [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
+  switchboard chat --model ID [--prompt TEXT] [< stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--json-schema FILE] [--config PATH] [--json]
+  switchboard compare --models A,B,C [--prompt TEXT] [< stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
   switchboard models [--refresh] [--all] [--json] [--config PATH]
   switchboard usage [--since YYYY-MM-DD] [--json]
   switchboard serve [--port N] [--host 127.0.0.1] [--config PATH]   (local OpenAI-compatible gateway)
 ${EVAL_USAGE}
 
 Model ids are provider/model (anthropic/claude-sonnet-4) or route/<id>.
+The prompt is --prompt, or stdin when it is not a terminal, or both: stdin's text, then --prompt's.
 Config: --config PATH, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
 Keys come from environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY, …).
 Exit codes: 0 answered, 1 the request failed (eval run: a threshold failed or a cell got no answer), 2 bad usage or config.`;
@@ -181,6 +182,11 @@ async function buildRequest(
   if (prompt === undefined) {
     if (io.stdin.isTTY) throw new UsageError('give a prompt with --prompt or on stdin');
     prompt = await readAll(io.stdin);
+  } else if (pipedIn(io.stdin)) {
+    // `cat notes.md | switchboard chat -p "Summarise this"`: what is piped in is the material,
+    // --prompt the instruction after it; the piped text was ignored without a word.
+    const piped = await readAll(io.stdin);
+    if (piped.trim()) prompt = `${piped.replace(/\s+$/, '')}\n\n${prompt}`;
   }
   if (!prompt.trim()) throw new UsageError('the prompt is empty');
   const messages: ChatMessage[] = [];
@@ -216,6 +222,23 @@ function readJsonSchema(file: string): ResponseFormat {
       .replace(/[^A-Za-z0-9_-]/g, '_')
       .slice(0, 64) || 'answer';
   return { type: 'json_schema', name, schema: schema as Record<string, unknown> };
+}
+
+/**
+ * With --prompt, is stdin something the user piped or redirected in (a shell pipe or a file)? Not
+ * a terminal, and not the socket a program's spawn()/execFile() leaves open without writing to it:
+ * waiting for that one to end would hang the caller's every request.
+ */
+function pipedIn(stdin: Io['stdin']): boolean {
+  if (stdin.isTTY) return false;
+  const fd = (stdin as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return true; // an in-process stream (tests, embedders)
+  try {
+    const st = fstatSync(fd);
+    return st.isFIFO() || st.isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

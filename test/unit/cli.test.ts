@@ -5,7 +5,7 @@
 import { describe, test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
@@ -245,6 +245,44 @@ describe('chat', { concurrency: true }, () => {
     });
     assert.equal(code, 0);
     assert.equal(stdout, 'one␛[2J two␍three\r\n\n');
+  });
+
+  test('--prompt with text piped or redirected in: both are sent, the piped text first, then the instruction', async (t) => {
+    const w = await world(t);
+    const runWith = (stdin: number | 'pipe', shellPipe?: string): Promise<number | null> =>
+      new Promise((resolveRun, reject) => {
+        const args = [CLI, 'chat', '--model', OPENAI, '--prompt', 'Summarise this', '--config', w.configPath];
+        // A shell pipe (`printf … | switchboard …`): stdin is a FIFO.
+        const child = shellPipe
+          ? spawn('sh', ['-c', `printf '${shellPipe}' | "$0" "$@"`, NODE, ...args], { env: w.env, stdio: ['ignore', 'ignore', 'inherit'] })
+          : spawn(NODE, args, { env: w.env, stdio: [stdin, 'ignore', 'inherit'] });
+        child.on('error', reject);
+        child.on('close', resolveRun);
+      });
+    assert.equal(await runWith('pipe', 'The notes.\\r\\n'), 0);
+    // A file (`< notes.md`): stdin is the file itself.
+    const file = join(w.dir, 'notes.md');
+    writeFileSync(file, '# Notes\nline two\n');
+    const fd = openSync(file, 'r');
+    t.after(() => closeSync(fd));
+    const code = await runWith(fd);
+    assert.equal(code, 0);
+    assert.deepEqual(
+      chats(w.fakes.openai).map((r) => r.body.messages[0].content),
+      ['The notes.\n\nSummarise this', '# Notes\nline two\n\nSummarise this'],
+    );
+  });
+
+  test('--prompt from a program that leaves stdin open and writes nothing (execFile) answers without waiting for it', { timeout: 30_000 }, async (t) => {
+    const w = await world(t);
+    const child = spawn(NODE, [CLI, 'chat', '--model', OPENAI, '--prompt', 'hi', '--config', w.configPath], { env: w.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    t.after(() => child.stdin.destroy());
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const code = await new Promise((r) => child.on('close', r));
+    assert.equal(code, 0);
+    assert.equal(stdout, 'Hello from openai!\n');
+    assert.equal(chats(w.fakes.openai)[0]!.body.messages[0].content, 'hi');
   });
 
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
