@@ -443,6 +443,11 @@ async function models(args: string[], io: Io): Promise<number> {
 async function usage(args: string[], io: Io): Promise<number> {
   const v = parse(args, { ...common, since: { type: 'string' } });
   if (v.help) return help(io);
+  // The report reads the ledger only (costs were computed when each answer was recorded).
+  if (v.config !== undefined)
+    io.stderr.write(
+      `switchboard: warning: usage does not read the config, --config is ignored: it reports the ledger ${io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env)} (set SWITCHBOARD_LEDGER for another)\n`,
+    );
   let since: number | null = null;
   if (v.since !== undefined) {
     since = /^\d{4}-\d{2}-\d{2}$/.test(v.since) ? new Date(`${v.since}T00:00:00`).getTime() : Number.NaN;

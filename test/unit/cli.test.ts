@@ -848,6 +848,16 @@ describe('main() usage errors and edge cases (in-process)', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
+  test('usage --config: the report does not read the config, and says so instead of ignoring the flag silently', async () => {
+    const r = await runMain(['usage', '--config', join(dir, 'elsewhere.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^switchboard: warning: usage does not read the config, --config is ignored: it reports the ledger .*usage\.sqlite \(set SWITCHBOARD_LEDGER for another\)\n$/,
+    );
+    assert.match(r.stdout, /No usage recorded/);
+  });
+
   test('usage --since with an impossible date is rejected', async () => {
     const r = await runMain(['usage', '--since', '2026-02-30']);
     assert.equal(r.code, 2, r.stdout);
