@@ -372,10 +372,20 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
 
 const ms = (n: number | null): string => (n === null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 
-export function table(rows: string[][]): string {
+/** Columns of text: `left` are the columns of words (left-aligned), the others numbers (right-aligned). */
+export function table(rows: string[][], left: readonly number[] = [0]): string {
   // A loop, not Math.max(...): spreading 130k+ rows overflows the call stack.
   const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), 0));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function renderCompare(results: CompareResult[]): string {
@@ -432,7 +442,8 @@ async function models(args: string[], io: Io): Promise<number> {
         m.source,
       ]);
     for (const r of routes) rows.push([`route/${r.id}`, '—', '—', '—', `${r.strategy}: ${r.models.join(' → ')}`]);
-    io.stdout.write(table(rows));
+    // "source" is words (a route's members): left-aligned, or one long route pushes every row's far right.
+    io.stdout.write(table(rows, [0, 4]));
     io.stdout.write(`\n${pricesAsOfLabel()}\n`);
     return 0;
   } finally {

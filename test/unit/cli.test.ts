@@ -602,7 +602,8 @@ describe('models', { concurrency: true }, () => {
         lines.some((l) => l.startsWith(`${id} `)),
         `no row for ${id}`,
       );
-    assert.match(table.stdout, /\nwork\/llama-70b\s+—\s+0\.5\s+0\.8\s+config\n/);
+    // The source column is words: left-aligned next to the prices, not pushed right by the route's long entry.
+    assert.match(table.stdout, /\nwork\/llama-70b\s+—\s+0\.5\s+0\.8 {2}config\n/);
     assert.match(
       table.stdout,
       /\nroute\/fast\s+—\s+—\s+—\s+ordered: work\/llama-70b → anthropic\/claude-sonnet-4\n\nprices as of \d{4}-\d{2}-\d{2} \(genai-prices [^)]+\)\n$/,
