@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { main, table } from '../../src/cli.ts';
@@ -407,6 +408,22 @@ describe('chat failures', { concurrency: true }, () => {
     assert.equal(out.answeredBy, null);
     assert.equal(out.finishReason, 'error');
     assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY), 'the key leaked');
+  });
+
+  test('a provider nothing listens for (a local server not started): the refusing address is named', async (t) => {
+    const w = await world(t);
+    // A port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    writeFileSync(
+      w.configPath,
+      JSON.stringify({ retries: { maxRetries: 0 }, providers: [{ id: 'local', kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, auth: 'none' }] }),
+    );
+    const r = await w.run(['chat', '--model', 'local/llama3.2', '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`local/llama3\\.2: network: connection refused by 127\\.0\\.0\\.1:${port} \\(is the server running\\?\\) — `));
   });
 
   test('unknown provider: exit 2 naming the provider and how to add it', async (t) => {
