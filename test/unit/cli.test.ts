@@ -426,6 +426,20 @@ describe('chat failures', { concurrency: true }, () => {
     assert.match(r.stderr, new RegExp(`local/llama3\\.2: network: connection refused by 127\\.0\\.0\\.1:${port} \\(is the server running\\?\\) — `));
   });
 
+  test('a key pasted with an invisible or control character: an auth error saying so, not a network failure; the key is not shown', async (t) => {
+    const w = await world(t);
+    for (const bad of [`${KEY}\u0001`, `${KEY.slice(0, 6)}\u200b${KEY.slice(6)}`]) {
+      const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi'], { env: { OPENAI_API_KEY: bad } });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /openai\/gpt-4o-mini: auth: the API key for provider "openai" holds a character an HTTP header cannot carry .* — set the key again without it: set the OPENAI_API_KEY environment variable/,
+      );
+      assert.ok(!r.stderr.includes(KEY.slice(6)), r.stderr);
+    }
+    assert.equal(chats(w.fakes.openai).length, 0);
+  });
+
   test('unknown provider: exit 2 naming the provider and how to add it', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', 'mistral/mistral-large-latest', '--prompt', 'hi']);
