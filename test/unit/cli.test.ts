@@ -15,7 +15,7 @@ import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer } from '../fakes/types.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { KEY } from './helpers.ts';
-import { privateCliCopy } from './builtCli.ts';
+import { privateCliCopy, ROOT } from './builtCli.ts';
 import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 
 const NODE = process.execPath;
@@ -361,6 +361,28 @@ describe('chat', { concurrency: true }, () => {
     assert.equal(attempts[0]!.model, OPENAI);
     assert.equal(attempts[0]!.outcome, 'ok');
     assert.equal(typeof attempts[0]!.durationMs, 'number');
+  });
+
+  test("README's --json description names every key chat --json prints (an Anthropic answer, a cut one, a failed one)", async (t) => {
+    const w = await world(t);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The command line'), readme.indexOf('## The local gateway'));
+    w.fakes.anthropic.enqueue({ text: 'cached', usage: { input: 100, output: 5, cached: 50 } });
+    w.fakes.openai.enqueue({ text: 'one two three four', chunks: 4, dropAfterChunks: 2 });
+    const answers = [
+      await w.run(['chat', '--model', ANTHROPIC, '--prompt', 'hi', '--json']),
+      await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--json']),
+    ];
+    const keys = new Set<string>();
+    for (const a of answers) {
+      const j = onlyJson(a.stdout) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(j)) {
+        keys.add(k);
+        if (k === 'usage' || k === 'costCheck' || k === 'error') for (const inner of Object.keys(v as object)) keys.add(inner);
+      }
+    }
+    assert.ok(keys.has('cacheWrite5mTokens') && keys.has('costEstimated') && keys.has('error'), [...keys].join());
+    for (const k of keys) assert.ok(section.includes(`\`${k}\``) || section.includes(`\`${k}:`), `README does not name --json's "${k}"`);
   });
 
   test('--json for an unpriced custom model gives costUsd null, not 0', async (t) => {
