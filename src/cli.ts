@@ -288,6 +288,8 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
     if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
     const stream = client.stream({ ...base, model, signal: sigint.signal });
     let wrote = false;
+    /** The answer's own last character was a newline: `> answer.md` gets it once, not followed by a blank line. */
+    let endsLine = false;
     // Reasoning streams to stderr: its last line is ended before the answer or a notice starts, so
     // on a terminal (both streams on one screen) they do not run together on one line.
     let reasoningOpen = false;
@@ -306,6 +308,7 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
         endReasoning();
         // On a terminal the answer's control characters are shown, not obeyed; a pipe gets it byte for byte.
         io.stdout.write(io.stdout.isTTY ? showControls(part.text) : part.text);
+        if (part.text) endsLine = part.text.endsWith('\n');
         wrote = true;
       } else if (part.type === 'reasoning-delta') {
         if (!v.json && part.text) {
@@ -325,7 +328,7 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
     // Nobody reads the answer any more: the cancellation is the reader's doing, not an error to report.
     if (stdoutGone.aborted) return r.error ? 1 : 0;
     if (v.json) io.stdout.write(JSON.stringify(resultJson(r)) + '\n');
-    else if (wrote) io.stdout.write('\n');
+    else if (wrote && !endsLine) io.stdout.write('\n');
     if (r.error) {
       io.stderr.write(`switchboard: ${r.error.message}\n`);
       return r.error.kind === 'config' ? 2 : 1;

@@ -226,7 +226,7 @@ describe('chat', { concurrency: true }, () => {
     const answer = 'one\u001b[2J two\rthree\r\n';
     w.fakes.openai.enqueue({ text: answer });
     const piped = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
-    assert.equal(piped.stdout, answer + '\n');
+    assert.equal(piped.stdout, answer);
     w.fakes.openai.enqueue({ text: answer });
     let stdout = '';
     const tty = Object.assign(
@@ -245,7 +245,7 @@ describe('chat', { concurrency: true }, () => {
       env: { ...w.env },
     });
     assert.equal(code, 0);
-    assert.equal(stdout, 'one␛[2J two␍three\r\n\n');
+    assert.equal(stdout, 'one␛[2J two␍three\r\n');
   });
 
   test('--prompt with text piped or redirected in: both are sent, the piped text first, then the instruction', async (t) => {
@@ -284,6 +284,16 @@ describe('chat', { concurrency: true }, () => {
     assert.equal(code, 0);
     assert.equal(stdout, 'Hello from openai!\n');
     assert.equal(chats(w.fakes.openai)[0]!.body.messages[0].content, 'hi');
+  });
+
+  test('an answer that ends with a newline is printed as it is; one that does not gets one', async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ text: '# Title\n\nBody.\n', chunks: 3 });
+    const ends = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(ends.stdout, '# Title\n\nBody.\n');
+    w.fakes.openai.enqueue({ text: 'no newline', chunks: 2 });
+    const open = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(open.stdout, 'no newline\n');
   });
 
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
