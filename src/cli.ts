@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { fstatSync, readFileSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
-import { SwitchboardError, isBudgetAlertMessage } from './core/index.ts';
+import { SwitchboardError, closestNames, isBudgetAlertMessage } from './core/index.ts';
 import { costDifference, formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
@@ -331,6 +331,7 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
     else if (wrote && !endsLine) io.stdout.write('\n');
     if (r.error) {
       io.stderr.write(`switchboard: ${r.error.message}\n`);
+      didYouMean(client, model, r, io);
       return r.error.kind === 'config' ? 2 : 1;
     }
     return 0;
@@ -365,12 +366,27 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
     if (stdoutGone.aborted) return results.some((r) => !r.error) ? 0 : 1;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
     else io.stdout.write(io.stdout.isTTY ? showControls(renderCompare(results)) : renderCompare(results));
-    for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.error.message}\n`);
+    for (const r of results)
+      if (r.error) {
+        io.stderr.write(`switchboard: ${r.error.message}\n`);
+        didYouMean(client, r.model, r, io);
+      }
     return results.some((r) => !r.error) ? 0 : 1;
   } finally {
     sigint.dispose();
     await client.close();
   }
+}
+
+/**
+ * The provider does not know the model (404): the catalog's ids nearest to the one asked for, dated
+ * snapshots also by their undated name (anthropic/claude-sonnet-4-20250514 → anthropic/claude-sonnet-4).
+ */
+function didYouMean(client: SwitchboardClient, model: string, r: ChatResult, io: Io): void {
+  if (r.error?.kind !== 'not_found' || model.startsWith('route/')) return;
+  const ids = client.catalog.list().flatMap((m) => [m.id, m.id.replace(/-\d{8}$/, '')]);
+  const near = closestNames(model, ids);
+  if (near.length) io.stderr.write(`switchboard: did you mean ${near.join(', ')}? (switchboard models lists them)\n`);
 }
 
 const ms = (n: number | null): string => (n === null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { readFileSync } from 'node:fs';
+import { closestNames } from './closest.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from './errors.ts';
@@ -285,24 +286,7 @@ function unknownKeys(keys: string[], known: string[] | null): string {
 }
 
 function closest(key: string, known: string[]): string | null {
-  const lower = key.toLowerCase();
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = k.toLowerCase() === lower ? 0 : editDistance(lower, k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best !== null && bestDistance <= Math.max(1, Math.floor(key.length / 4)) ? best : null;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
+  return closestNames(key, known, 1)[0] ?? null;
 }
 
 /** The keys the schema allows for the object at `path` (null when that is not a plain object). */

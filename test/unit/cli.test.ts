@@ -472,6 +472,18 @@ describe('chat failures', { concurrency: true }, () => {
     assert.equal(chats(w.fakes.openai).length, 0);
   });
 
+  test('a model id the provider does not know (404): the nearest ids of the catalog are suggested, dated snapshots by their short name', async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ status: 404, errorType: 'model_not_found', errorMessage: 'The model `gpt-4o-minii` does not exist' });
+    const r = await w.run(['chat', '--model', 'openai/gpt-4o-minii', '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\nswitchboard: did you mean openai\/gpt-4o-mini(, [^?]+)?\? \(switchboard models lists them\)\n$/);
+    w.fakes.anthropic.enqueue({ status: 404, errorType: 'not_found_error', errorMessage: 'model: claude-sonet-4' });
+    const c = await w.run(['compare', '--models', `anthropic/claude-sonet-4,${OPENAI}`, '--prompt', 'hi']);
+    assert.equal(c.code, 0);
+    assert.match(c.stderr, /switchboard: did you mean anthropic\/claude-sonnet-4[,?]/);
+  });
+
   test('unknown provider: exit 2 naming the provider and how to add it', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', 'mistral/mistral-large-latest', '--prompt', 'hi']);
