@@ -6,33 +6,36 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { priceDataInfo, pricesAsOfLabel } from './core/index.ts';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
-import { SwitchboardError } from './core/index.ts';
+import { SwitchboardError, closestNames, isBudgetAlertMessage } from './core/index.ts';
 import { costDifference, formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
 import type { CompareResult } from './core/index.ts';
-import type { ChatRequest } from './core/index.ts';
+import type { ChatRequest, StreamPart } from './core/index.ts';
 import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
 import { LEADERBOARD_FILE } from './core/index.ts';
 import { EVAL_USAGE, EvalUsageError, evalCommand } from './cli/eval.ts';
+import { decimalArg } from './cli/args.ts';
+import { controlsShown, showControls } from './cli/terminal.ts';
 
 const VERSION = '0.1.0';
 
 const USAGE = `Switchboard ${VERSION}: one client for every LLM provider.
 
 Usage:
-  switchboard chat --model ID [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--json-schema FILE] [--config PATH] [--json]
-  switchboard compare --models A,B,C [--prompt TEXT | stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
+  switchboard chat --model ID [--prompt TEXT] [< stdin] [--system TEXT] [--max-tokens N] [--temperature T] [--json-schema FILE] [--config PATH] [--json]
+  switchboard compare --models A,B,C [--prompt TEXT] [< stdin] [--system TEXT] [--max-tokens N] [--concurrency N] [--config PATH] [--json]
   switchboard models [--refresh] [--all] [--json] [--config PATH]
   switchboard usage [--since YYYY-MM-DD] [--json]
   switchboard serve [--port N] [--host 127.0.0.1] [--config PATH]   (local OpenAI-compatible gateway)
 ${EVAL_USAGE}
 
 Model ids are provider/model (anthropic/claude-sonnet-4) or route/<id>.
+The prompt is --prompt, or stdin when it is not a terminal, or both: stdin's text, then --prompt's.
 Config: --config PATH, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
 Keys come from environment variables (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENROUTER_API_KEY, …).
 Exit codes: 0 answered, 1 the request failed (eval run: a threshold failed or a cell got no answer), 2 bad usage or config.`;
@@ -40,7 +43,7 @@ Exit codes: 0 answered, 1 the request failed (eval run: a threshold failed or a 
 class UsageError extends Error {}
 
 interface Io {
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
@@ -63,12 +66,15 @@ const requestOptions = {
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  // stderr quotes providers (error messages, reasoning): never their terminal control sequences.
+  io = { ...io, stderr: controlsShown(io.stderr) };
+  const stdoutGone = watchStdout(io);
   try {
     switch (command) {
       case 'chat':
-        return await chat(rest, io);
+        return await chat(rest, io, stdoutGone);
       case 'compare':
-        return await compare(rest, io);
+        return await compare(rest, io, stdoutGone);
       case 'models':
         return await models(rest, io);
       case 'usage':
@@ -102,6 +108,23 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`switchboard: ${e instanceof SwitchboardError ? e.message : ((e as Error)?.stack ?? String(e))}\n`);
     return 1;
   }
+}
+
+/**
+ * stdout closed by its reader (`switchboard chat … | head -1`, EPIPE) or failing otherwise: the
+ * returned signal aborts, so a request in flight is cancelled like Ctrl-C (what arrived is counted
+ * in the ledger) instead of the process dying on an unhandled 'error' event. A closed pipe is not
+ * reported (as other Unix tools do); any other write error is, once. The listener stays for the
+ * process's life: the error event of the last write may come after main() returned.
+ */
+function watchStdout(io: Io): AbortSignal {
+  const ac = new AbortController();
+  io.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (ac.signal.aborted) return;
+    ac.abort();
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') io.stderr.write(`switchboard: cannot write to stdout: ${e.message}\n`);
+  });
+  return ac.signal;
 }
 
 function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
@@ -159,6 +182,11 @@ async function buildRequest(
   if (prompt === undefined) {
     if (io.stdin.isTTY) throw new UsageError('give a prompt with --prompt or on stdin');
     prompt = await readAll(io.stdin);
+  } else if (pipedIn(io.stdin)) {
+    // `cat notes.md | switchboard chat -p "Summarise this"`: what is piped in is the material,
+    // --prompt the instruction after it; the piped text was ignored without a word.
+    const piped = await readAll(io.stdin);
+    if (piped.trim()) prompt = `${piped.replace(/\s+$/, '')}\n\n${prompt}`;
   }
   if (!prompt.trim()) throw new UsageError('the prompt is empty');
   const messages: ChatMessage[] = [];
@@ -166,12 +194,12 @@ async function buildRequest(
   messages.push({ role: 'user', content: prompt });
   const req: Omit<ChatRequest, 'model'> = { messages };
   if (values['max-tokens'] !== undefined) {
-    const n = Number(values['max-tokens']);
+    const n = decimalArg(values['max-tokens']);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--max-tokens must be a positive integer, got "${values['max-tokens']}"`);
     req.maxTokens = n;
   }
   if (values.temperature !== undefined) {
-    const t = Number(values.temperature);
+    const t = decimalArg(values.temperature);
     if (!Number.isFinite(t) || t < 0 || t > 2) throw new UsageError(`--temperature must be a number from 0 to 2, got "${values.temperature}"`);
     req.temperature = t;
   }
@@ -183,7 +211,7 @@ async function buildRequest(
 function readJsonSchema(file: string): ResponseFormat {
   let schema: unknown;
   try {
-    schema = JSON.parse(readFileSync(file, 'utf8'));
+    schema = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')); // a Windows editor's byte-order mark
   } catch (e) {
     throw new UsageError(`--json-schema: cannot read a JSON Schema from ${file}: ${(e as Error).message}`);
   }
@@ -194,6 +222,23 @@ function readJsonSchema(file: string): ResponseFormat {
       .replace(/[^A-Za-z0-9_-]/g, '_')
       .slice(0, 64) || 'answer';
   return { type: 'json_schema', name, schema: schema as Record<string, unknown> };
+}
+
+/**
+ * With --prompt, is stdin something the user piped or redirected in (a shell pipe or a file)? Not
+ * a terminal, and not the socket a program's spawn()/execFile() leaves open without writing to it:
+ * waiting for that one to end would hang the caller's every request.
+ */
+function pipedIn(stdin: Io['stdin']): boolean {
+  if (stdin.isTTY) return false;
+  const fd = (stdin as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return true; // an in-process stream (tests, embedders)
+  try {
+    const st = fstatSync(fd);
+    return st.isFIFO() || st.isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -221,46 +266,72 @@ export function resultJson(r: ChatResult): Record<string, unknown> {
   return out;
 }
 
-/** Ctrl-C cancels the request (keeping what arrived); call the returned function when done. */
-function cancelOnSigint(): { signal: AbortSignal; dispose(): void } {
+/**
+ * Ctrl-C (or stdout closed by its reader: `stdoutGone`) cancels the request, keeping what arrived;
+ * call the returned function when done.
+ */
+function cancelOnSigint(stdoutGone: AbortSignal): { signal: AbortSignal; dispose(): void } {
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
-  return { signal: ac.signal, dispose: () => process.removeListener('SIGINT', onSigint) };
+  return { signal: AbortSignal.any([ac.signal, stdoutGone]), dispose: () => process.removeListener('SIGINT', onSigint) };
 }
 
-async function chat(args: string[], io: Io): Promise<number> {
+async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<number> {
   const v = parse(args, { ...requestOptions, model: { type: 'string', short: 'm' } });
   if (v.help) return help(io);
   const base = await buildRequest(v, io);
   const { client, config } = openClient(v.config, io);
-  const sigint = cancelOnSigint();
+  const sigint = cancelOnSigint(stdoutGone);
   try {
     const model = v.model ?? config.defaultModel;
     if (!model) throw new UsageError('--model is required (or set "defaultModel" in the config)');
     const stream = client.stream({ ...base, model, signal: sigint.signal });
     let wrote = false;
+    /** The answer's own last character was a newline: `> answer.md` gets it once, not followed by a blank line. */
+    let endsLine = false;
+    // Reasoning streams to stderr: its last line is ended before the answer or a notice starts, so
+    // on a terminal (both streams on one screen) they do not run together on one line.
+    let reasoningOpen = false;
+    const endReasoning = (): void => {
+      if (reasoningOpen) io.stderr.write('\n');
+      reasoningOpen = false;
+    };
+    const note = (line: string): void => {
+      endReasoning();
+      io.stderr.write(line);
+    };
     for await (const part of stream) {
       // With --json, stdout carries only the final object; notices still go to stderr.
       if (part.type === 'text-delta') {
         if (v.json) continue;
-        io.stdout.write(part.text);
+        endReasoning();
+        // On a terminal the answer's control characters are shown, not obeyed; a pipe gets it byte for byte.
+        io.stdout.write(io.stdout.isTTY ? showControls(part.text) : part.text);
+        if (part.text) endsLine = part.text.endsWith('\n');
         wrote = true;
       } else if (part.type === 'reasoning-delta') {
-        if (!v.json) io.stderr.write(part.text);
-      } else if (part.type === 'warning') io.stderr.write(`switchboard: warning: ${part.message}\n`);
+        if (!v.json && part.text) {
+          io.stderr.write(part.text);
+          reasoningOpen = !part.text.endsWith('\n');
+        }
+      } else if (part.type === 'warning') note(`switchboard: warning: ${part.message}\n`);
       else if (part.type === 'retry')
-        io.stderr.write(
+        note(
           `switchboard: ${part.model}: ${part.reason}; retrying in ${(part.delayMs / 1000).toFixed(1)} s (attempt ${part.attempt} of ${part.maxAttempts})\n`,
         );
-      else if (part.type === 'attempt-failed')
-        io.stderr.write(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
+      else if (part.type === 'attempt-failed' && !stdoutGone.aborted)
+        note(`switchboard: ${part.attempt.model} failed (${part.attempt.errorKind}${part.attempt.status ? ` ${part.attempt.status}` : ''})\n`);
     }
+    endReasoning();
     const r = await stream.result;
+    // Nobody reads the answer any more: the cancellation is the reader's doing, not an error to report.
+    if (stdoutGone.aborted) return r.error ? 1 : 0;
     if (v.json) io.stdout.write(JSON.stringify(resultJson(r)) + '\n');
-    else if (wrote) io.stdout.write('\n');
+    else if (wrote && !endsLine) io.stdout.write('\n');
     if (r.error) {
       io.stderr.write(`switchboard: ${r.error.message}\n`);
+      didYouMean(client, model, r, io);
       return r.error.kind === 'config' ? 2 : 1;
     }
     return 0;
@@ -270,7 +341,7 @@ async function chat(args: string[], io: Io): Promise<number> {
   }
 }
 
-async function compare(args: string[], io: Io): Promise<number> {
+async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise<number> {
   const v = parse(args, { ...requestOptions, models: { type: 'string' }, concurrency: { type: 'string' } });
   if (v.help) return help(io);
   const list = (v.models ?? '')
@@ -278,18 +349,28 @@ async function compare(args: string[], io: Io): Promise<number> {
     .map((s) => s.trim())
     .filter(Boolean);
   if (list.length < 1) throw new UsageError('--models needs a comma-separated list, e.g. --models openai/gpt-4o-mini,anthropic/claude-3-5-haiku');
-  const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
+  const concurrency = v.concurrency === undefined ? undefined : decimalArg(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a positive integer');
   const base = await buildRequest(v, io);
-  // The columns' warnings are not printed one by one: budget alerts go to stderr as they fire.
+  // Budget alerts go to stderr as they fire (once, not once per column); every other warning of a
+  // column (a clamped temperature, a hint the model cannot honour, an unwritable ledger) is said
+  // with the model it is about.
   const { client } = openClient(v.config, io, (a) => io.stderr.write(`switchboard: warning: ${a.message}\n`));
-  const sigint = cancelOnSigint();
+  const onPart = (_index: number, model: string, part: StreamPart): void => {
+    if (part.type === 'warning' && !isBudgetAlertMessage(part.message)) io.stderr.write(`switchboard: warning: ${model}: ${part.message}\n`);
+  };
+  const sigint = cancelOnSigint(stdoutGone);
   try {
-    const run = client.compare(base, list, { signal: sigint.signal, ...(concurrency ? { concurrency } : {}) });
+    const run = client.compare(base, list, { signal: sigint.signal, onPart, ...(concurrency ? { concurrency } : {}) });
     const results = await run.results;
+    if (stdoutGone.aborted) return results.some((r) => !r.error) ? 0 : 1;
     if (v.json) io.stdout.write(JSON.stringify(results.map(resultJson)) + '\n');
-    else io.stdout.write(renderCompare(results));
-    for (const r of results) if (r.error) io.stderr.write(`switchboard: ${r.error.message}\n`);
+    else io.stdout.write(io.stdout.isTTY ? showControls(renderCompare(results)) : renderCompare(results));
+    for (const r of results)
+      if (r.error) {
+        io.stderr.write(`switchboard: ${r.error.message}\n`);
+        didYouMean(client, r.model, r, io);
+      }
     return results.some((r) => !r.error) ? 0 : 1;
   } finally {
     sigint.dispose();
@@ -297,12 +378,33 @@ async function compare(args: string[], io: Io): Promise<number> {
   }
 }
 
+/**
+ * The provider does not know the model (404): the catalog's ids nearest to the one asked for, dated
+ * snapshots also by their undated name (anthropic/claude-sonnet-4-20250514 → anthropic/claude-sonnet-4).
+ */
+function didYouMean(client: SwitchboardClient, model: string, r: ChatResult, io: Io): void {
+  if (r.error?.kind !== 'not_found' || model.startsWith('route/')) return;
+  const ids = client.catalog.list().flatMap((m) => [m.id, m.id.replace(/-\d{8}$/, '')]);
+  const near = closestNames(model, ids);
+  if (near.length) io.stderr.write(`switchboard: did you mean ${near.join(', ')}? (switchboard models lists them)\n`);
+}
+
 const ms = (n: number | null): string => (n === null ? '—' : n < 1000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(2)} s`);
 
-export function table(rows: string[][]): string {
+/** Columns of text: `left` are the columns of words (left-aligned), the others numbers (right-aligned). */
+export function table(rows: string[][], left: readonly number[] = [0]): string {
   // A loop, not Math.max(...): spreading 130k+ rows overflows the call stack.
   const widths = rows[0]!.map((_, i) => rows.reduce((w, r) => Math.max(w, r[i]!.length), 0));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (left.includes(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function renderCompare(results: CompareResult[]): string {
@@ -359,7 +461,8 @@ async function models(args: string[], io: Io): Promise<number> {
         m.source,
       ]);
     for (const r of routes) rows.push([`route/${r.id}`, '—', '—', '—', `${r.strategy}: ${r.models.join(' → ')}`]);
-    io.stdout.write(table(rows));
+    // "source" is words (a route's members): left-aligned, or one long route pushes every row's far right.
+    io.stdout.write(table(rows, [0, 4]));
     io.stdout.write(`\n${pricesAsOfLabel()}\n`);
     return 0;
   } finally {
@@ -370,6 +473,11 @@ async function models(args: string[], io: Io): Promise<number> {
 async function usage(args: string[], io: Io): Promise<number> {
   const v = parse(args, { ...common, since: { type: 'string' } });
   if (v.help) return help(io);
+  // The report reads the ledger only (costs were computed when each answer was recorded).
+  if (v.config !== undefined)
+    io.stderr.write(
+      `switchboard: warning: usage does not read the config, --config is ignored: it reports the ledger ${io.env.SWITCHBOARD_LEDGER || defaultLedgerPath(io.env)} (set SWITCHBOARD_LEDGER for another)\n`,
+    );
   let since: number | null = null;
   if (v.since !== undefined) {
     since = /^\d{4}-\d{2}-\d{2}$/.test(v.since) ? new Date(`${v.since}T00:00:00`).getTime() : Number.NaN;
@@ -429,7 +537,7 @@ async function usage(args: string[], io: Io): Promise<number> {
 async function serve(args: string[], io: Io): Promise<number> {
   const v = parse(args, { config: common.config, help: common.help, port: { type: 'string' }, host: { type: 'string' } });
   if (v.help) return help(io);
-  const port = v.port === undefined ? 4141 : Number(v.port);
+  const port = v.port === undefined ? 4141 : decimalArg(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got "${v.port}"`);
   const { loadOrCreateToken } = await import('./gateway/token.ts');
   const { startGateway } = await import('./gateway/server.ts');
@@ -447,8 +555,22 @@ async function serve(args: string[], io: Io): Promise<number> {
     log: (line) => io.stderr.write(`${line}\n`),
   }).catch(async (e: unknown) => {
     await client.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
       throw new SwitchboardError({ kind: 'config', message: `port ${port} is already in use`, fix: 'pick another with --port (0: any free port)' });
+    const host = v.host ?? '127.0.0.1';
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME')
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `cannot listen on ${host}: it is not an address of this machine (${code})`,
+        fix: "leave --host out (127.0.0.1), or give one of this machine's addresses (0.0.0.0: all of them)",
+      });
+    if (code === 'EACCES')
+      throw new SwitchboardError({
+        kind: 'config',
+        message: `not allowed to listen on ${host} port ${port} (EACCES)`,
+        fix: 'pick a port above 1023 with --port (0: any free port)',
+      });
     throw e;
   });
   io.stdout.write(`${gateway.url} (token: ${token.path ? `in ${token.path}` : '$SWITCHBOARD_GATEWAY_TOKEN'})\n`);

@@ -25,6 +25,7 @@ import {
   type TestSet,
 } from '../core/index.ts';
 import { formatUsd } from '../shared/format.ts';
+import { decimalArg } from './args.ts';
 
 export interface EvalIo {
   stdout: NodeJS.WritableStream;
@@ -60,7 +61,7 @@ export function workspaceOf(setPath: string, cwd: string): string {
 function loadSet(path: string): TestSet {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, ''); // a Windows editor's byte-order mark
   } catch (e) {
     throw new EvalUsageError(`cannot read ${path}: ${(e as Error).message}`);
   }
@@ -77,7 +78,7 @@ const list = (s: string | undefined): string[] | undefined =>
 
 function rate(s: string): number {
   const pct = s.endsWith('%');
-  const n = Number(pct ? s.slice(0, -1) : s);
+  const n = decimalArg(pct ? s.slice(0, -1) : s);
   const r = pct || n > 1 ? n / 100 : n;
   if (!Number.isFinite(r) || r < 0 || r > 1) throw new EvalUsageError(`--threshold must be a pass rate like 0.8 or 80%, got "${s}"`);
   return r;
@@ -178,12 +179,12 @@ async function run(args: string[], io: EvalIo, openClient: (configPath: string |
   const root = workspaceOf(path, io.cwd);
   const models = list(v.models) ?? set.models ?? [];
   if (models.length === 0) throw new EvalUsageError('no models: give --models a,b,c or a "models" list in the set');
-  const concurrency = v.concurrency === undefined ? undefined : Number(v.concurrency);
+  const concurrency = v.concurrency === undefined ? undefined : decimalArg(v.concurrency);
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new EvalUsageError('--concurrency must be a positive integer');
   const threshold = v.threshold !== undefined ? rate(v.threshold) : set.threshold?.passRate;
   let maxCost: number | undefined;
   if (v['max-cost'] !== undefined) {
-    maxCost = Number(v['max-cost']);
+    maxCost = decimalArg(v['max-cost']);
     if (!Number.isFinite(maxCost) || maxCost < 0) throw new EvalUsageError(`--max-cost must be a dollar amount, got "${v['max-cost']}"`);
   }
   const { client } = openClient(v.config);
@@ -259,12 +260,12 @@ function board(args: string[], io: EvalIo): number {
       prior: { type: 'string' },
     },
   });
-  const prior = v.prior === undefined ? undefined : Number(v.prior);
+  const prior = v.prior === undefined ? undefined : decimalArg(v.prior);
   if (prior !== undefined && (!Number.isFinite(prior) || prior < 0))
     throw new EvalUsageError('--prior must be a number ≥ 0 (virtual ties against the mean model; 0 = plain maximum likelihood)');
   const sources = list(v.source);
   for (const s of sources ?? []) if (!['vote', 'judge', 'checks'].includes(s)) throw new EvalUsageError(`--source takes vote, judge or checks, got "${s}"`);
-  const samples = v.samples === undefined ? 200 : Number(v.samples);
+  const samples = v.samples === undefined ? 200 : decimalArg(v.samples);
   if (!Number.isInteger(samples) || samples < 0) throw new EvalUsageError('--samples must be a whole number');
   const file = v.file ? resolve(io.cwd, v.file) : join(io.cwd, LEADERBOARD_FILE);
   const rows = leaderboard(readLeaderboard(file), {

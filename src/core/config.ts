@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { readFileSync } from 'node:fs';
+import { closestNames } from './closest.ts';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from './errors.ts';
@@ -264,20 +265,56 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
 }
 
 /** Render zod issues as "providers[2].baseUrl: must be an http(s) URL". */
-export function formatIssues(error: z.ZodError): string {
+export function formatIssues(error: z.ZodError, schema?: z.ZodType): string {
   return error.issues
     .map((i) => {
       const path = i.path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
-      return `${path || '(root)'}: ${i.message}`;
+      return `${path || '(root)'}: ${i.code === 'unrecognized_keys' && schema ? unknownKeys(i.keys, keysAt(schema, i.path)) : i.message}`;
     })
     .join('; ');
+}
+
+/** "Unrecognized key" with what was probably meant (a misspelling, another case) or the keys there are. */
+function unknownKeys(keys: string[], known: string[] | null): string {
+  const one = (k: string): string => {
+    const near = known && closest(k, known);
+    return `"${k}"${near ? ` (did you mean "${near}"?)` : ''}`;
+  };
+  const said = keys.map(one);
+  const listed = known && known.length && keys.some((k) => !closest(k, known)) ? `; the keys here are ${known.map((k) => `"${k}"`).join(', ')}` : '';
+  return `unknown key${keys.length > 1 ? 's' : ''} ${said.join(', ')}${listed}`;
+}
+
+function closest(key: string, known: string[]): string | null {
+  return closestNames(key, known, 1)[0] ?? null;
+}
+
+/** The keys the schema allows for the object at `path` (null when that is not a plain object). */
+function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] | null {
+  type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; valueType?: z.ZodType };
+  const unwrap = (t: z.ZodType): Def => {
+    let def = (t as unknown as { _zod: { def: Def } })._zod.def;
+    for (let n = 0; n < 20; n++) {
+      const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+      if (!inner) break;
+      def = (inner as unknown as { _zod: { def: Def } })._zod.def;
+    }
+    return def;
+  };
+  let def = unwrap(schema);
+  for (const seg of path) {
+    const next = typeof seg === 'number' ? def.element : def.type === 'record' ? def.valueType : def.shape?.[String(seg)];
+    if (!next) return null;
+    def = unwrap(next);
+  }
+  return def.type === 'object' && def.shape ? Object.keys(def.shape) : null;
 }
 
 /** Validate an already-parsed object. Throws a `config` SwitchboardError naming the bad fields. */
 export function parseConfig(input: unknown, source = 'config'): SwitchboardConfig {
   const r = ConfigSchema.safeParse(input ?? {});
   if (!r.success) {
-    throw new SwitchboardError({ kind: 'config', message: `${source} is invalid: ${formatIssues(r.error)}`, fix: `fix ${source}` });
+    throw new SwitchboardError({ kind: 'config', message: `${source} is invalid: ${formatIssues(r.error, ConfigSchema)}`, fix: `fix ${source}` });
   }
   return r.data;
 }
@@ -308,7 +345,8 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Windows editors (Notepad, PowerShell's Out-File) start UTF-8 files with a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new SwitchboardError({
       kind: 'config',

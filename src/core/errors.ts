@@ -391,8 +391,17 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
     return new SwitchboardError({ kind: 'timeout', message: what, provider, model, fix: defaultFix('timeout'), cause: e });
   }
   let detail = msg;
-  if (code === 'ECONNREFUSED') detail = 'connection refused';
-  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = 'the host name could not be resolved (DNS)';
+  // Which address refused, which name did not resolve: the user's fix is in their baseUrl or a server that is not running.
+  type Where = { address?: unknown; port?: unknown; hostname?: unknown } | undefined;
+  const sides = [err as Where, err?.cause as Where];
+  const address = sides
+    .map((o) =>
+      typeof o?.address === 'string' ? `${o.address.includes(':') ? `[${o.address}]` : o.address}${typeof o.port === 'number' ? `:${o.port}` : ''}` : null,
+    )
+    .find(Boolean);
+  const hostname = sides.map((o) => (typeof o?.hostname === 'string' ? o.hostname : null)).find(Boolean);
+  if (code === 'ECONNREFUSED') detail = `connection refused${address ? ` by ${stripControl(address)} (is the server running?)` : ''}`;
+  else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') detail = `the host name ${hostname ? `${stripControl(hostname)} ` : ''}could not be resolved (DNS)`;
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
     detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
   else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;

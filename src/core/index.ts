@@ -61,3 +61,4 @@ export { createAgent, DEFAULT_TIMEOUTS, getText, proxyFromEnv, type ProxySetting
 export { authHeaders } from './providers/shared.ts';
 export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';
 export * from './eval/index.ts';
+export { closestNames } from './closest.ts';

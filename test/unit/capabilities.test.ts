@@ -131,6 +131,7 @@ describe('the router checks what a request needs', () => {
     const r = await w.client.complete({ model: 'a/m', messages: [{ role: 'user', content: 'q' }], tools: [TOOL] });
     assert.equal(r.error?.kind, 'bad_request');
     assert.match(r.error!.message, /tools: a\/m does not call tools/);
+    assert.match(r.error!.message, /^a\/m: bad_request: tools: /);
     assert.match(r.error!.fix ?? '', /capabilities\["a\/m"\]\.toolCalling/);
     // Provider and model are the error's own fields: its prefix names "a/m" once, not "a/a/m".
     assert.equal(r.error!.provider, 'a');

@@ -5,8 +5,9 @@
 import { describe, test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { main, table } from '../../src/cli.ts';
@@ -14,7 +15,7 @@ import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer } from '../fakes/types.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { KEY } from './helpers.ts';
-import { privateCliCopy } from './builtCli.ts';
+import { privateCliCopy, ROOT } from './builtCli.ts';
 import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 
 const NODE = process.execPath;
@@ -160,6 +161,141 @@ describe('chat', { concurrency: true }, () => {
     assert.match(r.stderr, /cancelled/);
   });
 
+  test('stdout closed by its reader mid-answer (`| head -1`): no crash dump, the request is cancelled and counted', { timeout: 60_000 }, async (t) => {
+    const w = await world(t);
+    const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
+    w.fakes.openai.enqueue({ text: words, chunks: 60, delayBetweenChunksMs: 20, usage: { input: 10, output: 60 } });
+    let closed = false;
+    const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'Count'], {
+      onStdout: (out, child) => {
+        if (!closed && out.includes('w1 ')) {
+          closed = true;
+          child.stdout!.destroy(); // what `head -1` does once it has its line
+        }
+      },
+    });
+    assert.ok(closed, r.stderr);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*cli\.cjs/, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 1);
+    // The CLI stopped the upstream request instead of reading the rest of the answer.
+    const [req] = chats(w.fakes.openai);
+    await req!.closed;
+    assert.equal(req!.clientClosedEarly, true);
+    // The part that was streamed is in the ledger (estimated: the provider never sent its usage).
+    const u = await w.run(['usage', '--json'], { noConfig: true });
+    const report = JSON.parse(u.stdout) as { requests: number; estimatedCostRequests: number };
+    assert.equal(report.requests, 1);
+    assert.equal(report.estimatedCostRequests, 1);
+  });
+
+  test('a config file and a --json-schema file saved by a Windows editor (byte-order mark, CRLF) are read', async (t) => {
+    const w = await world(t);
+    writeFileSync(w.configPath, '\uFEFF' + readFileSync(w.configPath, 'utf8').replace(/\n/g, '\r\n'));
+    const schemaFile = join(w.dir, 'answer.json');
+    writeFileSync(schemaFile, '\uFEFF{\r\n  "type": "object",\r\n  "properties": { "n": { "type": "number" } }\r\n}\r\n');
+    w.fakes.openai.enqueue({ text: '{"n":1}' });
+    const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--json-schema', schemaFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '{"n":1}\n');
+    assert.deepEqual(chats(w.fakes.openai)[0]!.body.response_format.json_schema.schema.properties, { n: { type: 'number' } });
+  });
+
+  test('reasoning on stderr ends its line before the answer or a notice, so a terminal does not run them together', async (t) => {
+    const w = await world(t);
+    w.fakes.anthropic.enqueue({ reasoning: 'Two and two.', text: 'It is 4.' });
+    const r = await w.run(['chat', '--model', ANTHROPIC, '--prompt', '2+2?', '--max-tokens', '2000']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'It is 4.\n');
+    assert.equal(r.stderr, 'Two and two.\n');
+    // Cut after the reasoning: the error is on a line of its own.
+    w.fakes.anthropic.enqueue({ reasoning: 'Two and two.', text: 'It is 4.', dropAfterChunks: 1 });
+    const cut = await w.run(['chat', '--model', ANTHROPIC, '--prompt', '2+2?', '--max-tokens', '2000']);
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /^Two\b[^\n]*\nswitchboard: /);
+  });
+
+  test("an upstream's terminal control sequences are shown, not obeyed: in stderr always, in the answer on a terminal", async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ status: 400, errorMessage: 'bad \u001b[2J\u001b]0;owned\u0007 title' });
+    const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f]/.test(r.stderr), JSON.stringify(r.stderr));
+    assert.match(r.stderr, /bad ␛\[2J␛\]0;owned␇ title/);
+    // Piped, the answer is byte for byte; on a terminal (in-process, isTTY) its escapes are shown.
+    const answer = 'one\u001b[2J two\rthree\r\n';
+    w.fakes.openai.enqueue({ text: answer });
+    const piped = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(piped.stdout, answer);
+    w.fakes.openai.enqueue({ text: answer });
+    let stdout = '';
+    const tty = Object.assign(
+      new Writable({
+        write(chunk: Buffer | string, _enc, cb) {
+          stdout += String(chunk);
+          cb();
+        },
+      }),
+      { isTTY: true },
+    );
+    const code = await main(['chat', '--model', OPENAI, '--prompt', 'hi', '--config', w.configPath], {
+      stdout: tty,
+      stderr: new Writable({ write: (_c, _e, cb) => cb() }),
+      stdin: Readable.from([]),
+      env: { ...w.env },
+    });
+    assert.equal(code, 0);
+    assert.equal(stdout, 'one␛[2J two␍three\r\n');
+  });
+
+  test('--prompt with text piped or redirected in: both are sent, the piped text first, then the instruction', async (t) => {
+    const w = await world(t);
+    const runWith = (stdin: number | 'pipe', shellPipe?: string): Promise<number | null> =>
+      new Promise((resolveRun, reject) => {
+        const args = [CLI, 'chat', '--model', OPENAI, '--prompt', 'Summarise this', '--config', w.configPath];
+        // A shell pipe (`printf … | switchboard …`): stdin is a FIFO.
+        const child = shellPipe
+          ? spawn('sh', ['-c', `printf '${shellPipe}' | "$0" "$@"`, NODE, ...args], { env: w.env, stdio: ['ignore', 'ignore', 'inherit'] })
+          : spawn(NODE, args, { env: w.env, stdio: [stdin, 'ignore', 'inherit'] });
+        child.on('error', reject);
+        child.on('close', resolveRun);
+      });
+    assert.equal(await runWith('pipe', 'The notes.\\r\\n'), 0);
+    // A file (`< notes.md`): stdin is the file itself.
+    const file = join(w.dir, 'notes.md');
+    writeFileSync(file, '# Notes\nline two\n');
+    const fd = openSync(file, 'r');
+    t.after(() => closeSync(fd));
+    const code = await runWith(fd);
+    assert.equal(code, 0);
+    assert.deepEqual(
+      chats(w.fakes.openai).map((r) => r.body.messages[0].content),
+      ['The notes.\n\nSummarise this', '# Notes\nline two\n\nSummarise this'],
+    );
+  });
+
+  test('--prompt from a program that leaves stdin open and writes nothing (execFile) answers without waiting for it', { timeout: 30_000 }, async (t) => {
+    const w = await world(t);
+    const child = spawn(NODE, [CLI, 'chat', '--model', OPENAI, '--prompt', 'hi', '--config', w.configPath], { env: w.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    t.after(() => child.stdin.destroy());
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const code = await new Promise((r) => child.on('close', r));
+    assert.equal(code, 0);
+    assert.equal(stdout, 'Hello from openai!\n');
+    assert.equal(chats(w.fakes.openai)[0]!.body.messages[0].content, 'hi');
+  });
+
+  test('an answer that ends with a newline is printed as it is; one that does not gets one', async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ text: '# Title\n\nBody.\n', chunks: 3 });
+    const ends = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(ends.stdout, '# Title\n\nBody.\n');
+    w.fakes.openai.enqueue({ text: 'no newline', chunks: 2 });
+    const open = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi']);
+    assert.equal(open.stdout, 'no newline\n');
+  });
+
   test('--system, --max-tokens and --temperature reach the wire', async (t) => {
     const w = await world(t);
     const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--system', 'You are terse.', '--max-tokens', '42', '--temperature', '0.3']);
@@ -237,6 +373,28 @@ describe('chat', { concurrency: true }, () => {
     assert.equal(typeof attempts[0]!.durationMs, 'number');
   });
 
+  test("README's --json description names every key chat --json prints (an Anthropic answer, a cut one, a failed one)", async (t) => {
+    const w = await world(t);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The command line'), readme.indexOf('## The local gateway'));
+    w.fakes.anthropic.enqueue({ text: 'cached', usage: { input: 100, output: 5, cached: 50 } });
+    w.fakes.openai.enqueue({ text: 'one two three four', chunks: 4, dropAfterChunks: 2 });
+    const answers = [
+      await w.run(['chat', '--model', ANTHROPIC, '--prompt', 'hi', '--json']),
+      await w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--json']),
+    ];
+    const keys = new Set<string>();
+    for (const a of answers) {
+      const j = onlyJson(a.stdout) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(j)) {
+        keys.add(k);
+        if (k === 'usage' || k === 'costCheck' || k === 'error') for (const inner of Object.keys(v as object)) keys.add(inner);
+      }
+    }
+    assert.ok(keys.has('cacheWrite5mTokens') && keys.has('costEstimated') && keys.has('error'), [...keys].join());
+    for (const k of keys) assert.ok(section.includes(`\`${k}\``) || section.includes(`\`${k}:`), `README does not name --json's "${k}"`);
+  });
+
   test('--json for an unpriced custom model gives costUsd null, not 0', async (t) => {
     const w = await world(t);
     writeFileSync(w.configPath, JSON.stringify({ retries: { maxRetries: 0 }, providers: [{ id: 'work', kind: 'openai', baseUrl: w.fakes.openai.baseUrl }] }));
@@ -282,6 +440,48 @@ describe('chat failures', { concurrency: true }, () => {
     assert.equal(out.answeredBy, null);
     assert.equal(out.finishReason, 'error');
     assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY), 'the key leaked');
+  });
+
+  test('a provider nothing listens for (a local server not started): the refusing address is named', async (t) => {
+    const w = await world(t);
+    // A port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    writeFileSync(
+      w.configPath,
+      JSON.stringify({ retries: { maxRetries: 0 }, providers: [{ id: 'local', kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, auth: 'none' }] }),
+    );
+    const r = await w.run(['chat', '--model', 'local/llama3.2', '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`local/llama3\\.2: network: connection refused by 127\\.0\\.0\\.1:${port} \\(is the server running\\?\\) — `));
+  });
+
+  test('a key pasted with an invisible or control character: an auth error saying so, not a network failure; the key is not shown', async (t) => {
+    const w = await world(t);
+    for (const bad of [`${KEY}\u0001`, `${KEY.slice(0, 6)}\u200b${KEY.slice(6)}`]) {
+      const r = await w.run(['chat', '--model', OPENAI, '--prompt', 'hi'], { env: { OPENAI_API_KEY: bad } });
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /openai\/gpt-4o-mini: auth: the API key for provider "openai" holds a character an HTTP header cannot carry .* — set the key again without it: set the OPENAI_API_KEY environment variable/,
+      );
+      assert.ok(!r.stderr.includes(KEY.slice(6)), r.stderr);
+    }
+    assert.equal(chats(w.fakes.openai).length, 0);
+  });
+
+  test('a model id the provider does not know (404): the nearest ids of the catalog are suggested, dated snapshots by their short name', async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ status: 404, errorType: 'model_not_found', errorMessage: 'The model `gpt-4o-minii` does not exist' });
+    const r = await w.run(['chat', '--model', 'openai/gpt-4o-minii', '--prompt', 'hi']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\nswitchboard: did you mean openai\/gpt-4o-mini(, [^?]+)?\? \(switchboard models lists them\)\n$/);
+    w.fakes.anthropic.enqueue({ status: 404, errorType: 'not_found_error', errorMessage: 'model: claude-sonet-4' });
+    const c = await w.run(['compare', '--models', `anthropic/claude-sonet-4,${OPENAI}`, '--prompt', 'hi']);
+    assert.equal(c.code, 0);
+    assert.match(c.stderr, /switchboard: did you mean anthropic\/claude-sonnet-4[,?]/);
   });
 
   test('unknown provider: exit 2 naming the provider and how to add it', async (t) => {
@@ -372,6 +572,16 @@ describe('compare', { concurrency: true }, () => {
     assert.equal(arr[1]!.answeredBy, null);
     assert.equal(arr[1]!.finishReason, 'error');
     assert.match(r.stderr, /HTTP 529/);
+  });
+
+  test("each column's warnings reach stderr, naming the model (a clamped temperature, a budget over its limit)", async (t) => {
+    const w = await world(t, { budget: { perRequest: 0.000001, onExceed: 'warn' } });
+    const r = await w.run(['compare', '--models', `${ANTHROPIC},${OPENAI}`, '--prompt', 'hi', '--temperature', '1.5']);
+    assert.equal(r.code, 0, r.stderr);
+    // Anthropic takes 0–1: the request went out with 1, and the user is told.
+    assert.equal(chats(w.fakes.anthropic)[0]!.body.temperature, 1);
+    assert.match(r.stderr, /switchboard: warning: anthropic\/claude-sonnet-4: temperature: Anthropic accepts 0–1; sent 1 instead of 1\.5/);
+    for (const m of [ANTHROPIC, OPENAI]) assert.match(r.stderr, new RegExp(`warning: ${m}: over budget for ${m}: per-request budget`));
   });
 
   test('all models failing: exit 1', async (t) => {
@@ -467,7 +677,8 @@ describe('models', { concurrency: true }, () => {
         lines.some((l) => l.startsWith(`${id} `)),
         `no row for ${id}`,
       );
-    assert.match(table.stdout, /\nwork\/llama-70b\s+—\s+0\.5\s+0\.8\s+config\n/);
+    // The source column is words: left-aligned next to the prices, not pushed right by the route's long entry.
+    assert.match(table.stdout, /\nwork\/llama-70b\s+—\s+0\.5\s+0\.8 {2}config\n/);
     assert.match(
       table.stdout,
       /\nroute\/fast\s+—\s+—\s+—\s+ordered: work\/llama-70b → anthropic\/claude-sonnet-4\n\nprices as of \d{4}-\d{2}-\d{2} \(genai-prices [^)]+\)\n$/,
@@ -658,6 +869,12 @@ describe('main() usage errors and edge cases (in-process)', () => {
     [['compare', '--prompt', 'hi'], /--models needs a comma-separated list/],
     [['compare', '--models', ' , ', '--prompt', 'hi'], /--models needs a comma-separated list/],
     [['compare', '--models', OPENAI, '--prompt', 'hi', '--concurrency', '0'], /--concurrency must be a positive integer/],
+    // Number() would take "" as 0 and "0x10" as 16: an unset shell variable must not become a value.
+    [['chat', '--model', OPENAI, '--prompt', 'hi', '--temperature', ''], /--temperature must be a number from 0 to 2, got ""/],
+    [['chat', '--model', OPENAI, '--prompt', 'hi', '--max-tokens', '0x10'], /--max-tokens must be a positive integer, got "0x10"/],
+    [['compare', '--models', OPENAI, '--prompt', 'hi', '--concurrency', ' '], /--concurrency must be a positive integer/],
+    [['serve', '--port', ''], /--port must be 0-65535, got ""/],
+    [['serve', '--port', '0x1F90'], /--port must be 0-65535, got "0x1F90"/],
     [['models', '--refresh=yes'], /--refresh/],
     [['usage', '--since', 'yesterday'], /--since must be a date like 2026-11-01, got "yesterday"/],
     [['usage', '--since', '2026-13-45'], /--since must be a date like/],
@@ -673,6 +890,50 @@ describe('main() usage errors and edge cases (in-process)', () => {
   }
 
   // Known src bug (reported): `new Date('2026-02-30T00:00:00')` rolls over to March 2, so an impossible date is accepted.
+  test('models piped into a reader that has gone (EPIPE): exit 0 quietly, no unhandled error event', async () => {
+    let stderr = '';
+    let writes = 0;
+    const stdout = new Writable({
+      write(_chunk, _enc, cb) {
+        writes++;
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const code = await main(['models', '--all', ...cfg()], {
+      stdout,
+      stderr: new Writable({
+        write(chunk: Buffer | string, _enc, cb) {
+          stderr += String(chunk);
+          cb();
+        },
+      }),
+      stdin: Readable.from([]),
+      env: { ...env },
+    });
+    // The 'error' event comes on a later tick: give it the chance to be unhandled.
+    await new Promise((r) => setImmediate(r));
+    assert.ok(writes >= 1);
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|stdout/);
+  });
+
+  test('serve --host that is not an address of this machine: exit 2 naming the host and the fix, no stack trace', async () => {
+    const r = await runMain(['serve', '--host', '192.0.2.1', '--port', '0', ...cfg()]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^switchboard: config: cannot listen on 192\.0\.2\.1: it is not an address of this machine \(EADDRNOTAVAIL\) — leave --host out/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  test('usage --config: the report does not read the config, and says so instead of ignoring the flag silently', async () => {
+    const r = await runMain(['usage', '--config', join(dir, 'elsewhere.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /^switchboard: warning: usage does not read the config, --config is ignored: it reports the ledger .*usage\.sqlite \(set SWITCHBOARD_LEDGER for another\)\n$/,
+    );
+    assert.match(r.stdout, /No usage recorded/);
+  });
+
   test('usage --since with an impossible date is rejected', async () => {
     const r = await runMain(['usage', '--since', '2026-02-30']);
     assert.equal(r.code, 2, r.stdout);

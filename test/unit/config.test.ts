@@ -37,18 +37,38 @@ describe('validation errors point at the field', () => {
 
   test('an unknown top-level key is named', () => {
     const e = configError({ provider: [{ id: 'openai' }] });
-    assert.match(e.message, /\(root\): Unrecognized key: "provider"/);
+    assert.match(e.message, /\(root\): unknown key "provider" \(did you mean "providers"\?\)/);
   });
 
   test('an unknown key inside a provider names the provider and the key', () => {
     const e = configError({ providers: [{ id: 'openai', apiKey: 'sk-secret' }] });
-    assert.match(e.message, /providers\[0\]: Unrecognized key: "apiKey"/);
+    assert.match(e.message, /providers\[0\]: unknown key "apiKey"; the keys here are "id", "kind", .*"apiKeyEnv"/);
   });
 
   test('an unknown key inside a route, the budget and the timeouts is named', () => {
-    assert.match(configError({ routes: [{ id: 'r', models: ['a/b'], fallback: true }] }).message, /routes\[0\]: Unrecognized key: "fallback"/);
-    assert.match(configError({ budget: { daily: 1, weekly: 5 } }).message, /budget: Unrecognized key: "weekly"/);
-    assert.match(configError({ timeouts: { totalMs: 5 } }).message, /timeouts: Unrecognized key: "totalMs"/);
+    assert.match(
+      configError({ routes: [{ id: 'r', models: ['a/b'], fallback: true }] }).message,
+      /routes\[0\]: unknown key "fallback"; the keys here are "id", "models"/,
+    );
+    assert.match(configError({ budget: { daily: 1, weekly: 5 } }).message, /budget: unknown key "weekly"; the keys here are "daily", "monthly"/);
+    assert.match(configError({ timeouts: { totalMs: 5 } }).message, /timeouts: unknown key "totalMs"; the keys here are "connectMs"/);
+  });
+
+  test('a misspelt key (another case, a typo) says what was probably meant, at any depth', () => {
+    assert.match(configError({ budgets: { daily: 1 } }).message, /\(root\): unknown key "budgets" \(did you mean "budget"\?\)/);
+    assert.match(
+      configError({ providers: [{ id: 'x', kind: 'openai', baseURL: 'http://h/v1' }] }).message,
+      /providers\[0\]: unknown key "baseURL" \(did you mean "baseUrl"\?\)/,
+    );
+    assert.match(
+      configError({ routes: [{ id: 'r', models: ['a/b'], stratgy: 'ordered' }] }).message,
+      /routes\[0\]: unknown key "stratgy" \(did you mean "strategy"\?\)/,
+    );
+    assert.match(configError({ timeouts: { connectMS: 5 } }).message, /timeouts: unknown key "connectMS" \(did you mean "connectMs"\?\)/);
+    assert.match(
+      configError({ pricing: { 'a/b': { input: 1, output: 1, cached: 1 } } }).message,
+      /pricing\.a\/b: unknown key "cached"; the keys here are "input", "output", "cachedInput"/,
+    );
   });
 
   test('duplicate provider ids point at the second one', () => {

@@ -100,6 +100,11 @@ test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
   const mk = (code: string, name = 'Error') => Object.assign(new Error(code), { code, name });
   assert.match(classifyNetworkError(mk('ECONNREFUSED'), 'p', 'm', 'connect').message, /connection refused/);
   assert.match(classifyNetworkError(mk('ENOTFOUND'), 'p', 'm', 'connect').message, /DNS/);
+  // The name that did not resolve is said (fetch puts the system error in `cause`).
+  const dns = new TypeError('fetch failed', {
+    cause: Object.assign(new Error('getaddrinfo ENOTFOUND llm.example.invalid'), { code: 'ENOTFOUND', hostname: 'llm.example.invalid' }),
+  });
+  assert.match(classifyNetworkError(dns, 'p', 'm', 'connect').message, /the host name llm\.example\.invalid could not be resolved \(DNS\)/);
   assert.match(classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body').message, /mid-stream/);
   assert.match(classifyNetworkError(mk('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'p', 'm', 'connect').message, /TLS/);
   assert.match(classifyNetworkError(mk('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'), 'p', 'm', 'connect').message, /TLS failure/);

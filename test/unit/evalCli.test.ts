@@ -195,6 +195,30 @@ describe('switchboard eval', { concurrency: true }, () => {
     );
   });
 
+  test('a test set saved with a byte-order mark (a Windows editor) is read', async (t) => {
+    const w = await world(t);
+    const file = join(w.ws, '.switchboard', 'evals', 'capitals.json');
+    writeFileSync(file, '\uFEFF' + JSON.stringify(EVAL_SET, null, 2).replace(/\n/g, '\r\n'));
+    const r = await w.run(['eval', 'run', 'capitals', '--models', EVAL_MODELS.join(','), '--no-record', '--json']);
+    assert.doesNotMatch(r.stderr, /JSON/);
+    assert.notEqual(r.code, 2, r.stderr);
+    assert.ok(posts(w.fakes.openai) > 0);
+  });
+
+  test('an empty or hex number flag is refused, not read as 0 (--threshold "$T" with T unset would pass every set)', async (t) => {
+    const w = await world(t);
+    for (const [flag, value, message] of [
+      ['--threshold', '', /--threshold must be a pass rate like 0\.8 or 80%, got ""/],
+      ['--max-cost', ' ', /--max-cost must be a dollar amount, got " "/],
+      ['--concurrency', '0x2', /--concurrency must be a positive integer/],
+    ] as const) {
+      const r = await w.run(['eval', 'run', 'capitals', '--models', EVAL_MODELS.join(','), flag, value]);
+      assert.equal(r.code, 2, `${flag} ${JSON.stringify(value)}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+    }
+    assert.equal(posts(w.fakes.openai) + posts(w.fakes.anthropic) + posts(w.fakes.gemini), 0);
+  });
+
   test('bad input: a set with a misspelt field names the file, the field and the fix (exit 2, nothing asked)', async (t) => {
     const w = await world(t);
     writeFileSync(join(w.ws, 'bad.json'), JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', check: [] }] }));

@@ -22,6 +22,18 @@ export interface ProviderContext {
 /** The key, or an `auth` error that says how to add one. Keyless local servers get null. */
 export function requireKey(provider: ResolvedProvider, ctx: ProviderContext, model: string): string | null {
   const key = ctx.getApiKey(provider)?.trim();
+  // A key pasted with a control character or a typographic character (a smart quote, a zero-width
+  // space) cannot go in an HTTP header: said as a key problem, never as a network failure to retry.
+  if (key && /[^\u0020-\u007e]/.test(key)) {
+    registerSecret(key);
+    throw new SwitchboardError({
+      kind: 'auth',
+      message: `the API key for provider "${provider.id}" holds a character an HTTP header cannot carry (a control, non-ASCII or invisible character, as copy-paste leaves)`,
+      provider: provider.id,
+      model,
+      fix: `set the key again without it: ${ctx.keyHint(provider)}`,
+    });
+  }
   if (key) {
     // Known from now on: any error text that echoes it is scrubbed (see ../redact.ts).
     registerSecret(key);

@@ -358,7 +358,7 @@ export class Router {
         throw new SwitchboardError({
           kind: 'bad_request',
           message: `${unmet.param}: ${id} ${unmet.why}`,
-          // The provider's own model name: the message's prefix joins the two (an error names "openai/gpt-4o", not "openai/openai/gpt-4o").
+          // provider + the provider's name for the model, as the errors of a sent request: `id` here would read "openai/openai/gpt-4o".
           provider: target.model.providerId,
           model: target.model.wireModel,
           fix: overrideHint(unmet.param, id),
@@ -370,7 +370,7 @@ export class Router {
       if (window !== null && needed > window)
         throw new SwitchboardError({
           kind: 'context_length',
-          message: `${id}: the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
+          message: `the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
           provider: target.model.providerId,
           model: target.model.wireModel,
           fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or correct capabilities.contextWindow for ${id} in the config if it is wrong`,
