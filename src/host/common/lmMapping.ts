@@ -270,8 +270,8 @@ const CARRIED_BY_REQUEST: Readonly<Record<string, string>> = {
   stream_options: 'VS Code always streams the answer',
 };
 
-/** The generation options `modelOptions` may set: the core request's fields, by their OpenAI names. */
-const GENERATION_FIELDS = [
+/** The core request's sampling and length options: what a caller sets beside its messages and tools. */
+const SAMPLING_FIELDS = [
   'maxTokens',
   'temperature',
   'topP',
@@ -281,9 +281,10 @@ const GENERATION_FIELDS = [
   'presencePenalty',
   'user',
   'reasoning',
-  'responseFormat',
-  'parallelToolCalls',
 ] as const satisfies readonly (keyof ModelRequest)[];
+
+/** The generation options `modelOptions` may set: the core request's fields, by their OpenAI names. */
+const GENERATION_FIELDS = [...SAMPLING_FIELDS, 'responseFormat', 'parallelToolCalls'] as const;
 
 /**
  * A caller's `modelOptions` (LanguageModelChatRequestOptions) → the core request's generation
@@ -466,17 +467,7 @@ export interface LmRequest {
 }
 
 /** The request's options that VS Code's language-model API cannot carry, by name. */
-const NOT_CARRIED: readonly (keyof ModelRequest)[] = [
-  'maxTokens',
-  'temperature',
-  'topP',
-  'stop',
-  'seed',
-  'frequencyPenalty',
-  'presencePenalty',
-  'user',
-  'reasoning',
-];
+const NOT_CARRIED: readonly (keyof ModelRequest)[] = SAMPLING_FIELDS;
 
 function fromBase64(data: string): Uint8Array {
   return Uint8Array.from(Buffer.from(data, 'base64'));
