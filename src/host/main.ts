@@ -345,8 +345,15 @@ class Extension implements vscode.Disposable {
     this.clients.rebuild();
   }
 
+  /** The problems last said (one warning per set of problems, not one per settings change). */
+  private reportedProblems = '';
+
   reportSettingsProblems(): void {
     const problems = this.clients.settings.problems;
+    // Any settings change re-reads them all: the same problems after an unrelated change were said already.
+    const key = problems.join('\n');
+    if (key === this.reportedProblems) return;
+    this.reportedProblems = key;
     if (!problems.length) return;
     for (const p of problems) this.shell.log.warn(`Invalid setting ignored: ${p}`);
     const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');

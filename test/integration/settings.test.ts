@@ -108,6 +108,26 @@ describe('Settings', () => {
     }
   });
 
+  it('warns once for a set of problems: an unrelated settings change does not repeat it, the same mistake made again does', async () => {
+    const s = await services();
+    const said = (): number => s.notices().filter((n) => n.level === 'warning' && n.text.includes('switchboard.timeouts.connectMs')).length;
+    const before = said();
+    await setSetting('timeouts', { connectMs: 'soon' });
+    await waitFor('the warning', () => said() === before + 1);
+    await setSetting('retries', { maxRetries: 1 });
+    await waitFor('the unrelated change applied', () => s.effectiveSettings().config.retries.maxRetries === 1);
+    await setSetting('verboseLogging', true);
+    await waitFor('the second unrelated change applied', () => vscode.workspace.getConfiguration('switchboard').get('verboseLogging') === true);
+    // A marker change after them: once it is applied, every change before it was handled too.
+    await setSetting('retries', { maxRetries: 2 });
+    await waitFor('the marker applied', () => s.effectiveSettings().config.retries.maxRetries === 2);
+    assert.equal(said(), before + 1, 'the warning was repeated for an unrelated change');
+    await setSetting('timeouts', { connectMs: 5000 });
+    await waitFor('no problems', () => s.settingsProblems().length === 0);
+    await setSetting('timeouts', { connectMs: 'soon' });
+    await waitFor('the warning again', () => said() === before + 2);
+  });
+
   it('clears the problems once the settings are fixed', async () => {
     const s = await services();
     await setSetting('timeouts', { connectMs: 'soon' });
