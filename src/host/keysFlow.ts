@@ -210,6 +210,9 @@ export async function removeApiKey(app: KeysHost, args: { provider?: string } = 
     if (!pick) return false;
     id = pick.id;
   }
+  // An alias names its preset's key ("gemini" is stored as "google", as Set API Key stores it).
+  const same = app.keys.has(id) ? undefined : providerById(app, id)?.id;
+  if (same && app.keys.has(same)) id = same;
   if (!app.keys.has(id)) {
     tell(app, 'info', `Switchboard: no key is stored for "${id}".`);
     return false;

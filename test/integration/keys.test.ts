@@ -156,6 +156,15 @@ describe('API keys', () => {
     assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('switchboard').get('providers')).includes('anthropic'));
   });
 
+  it('removes a key by the alias it was set with ("gemini" is stored as "google")', async () => {
+    const s = await services();
+    await vscode.commands.executeCommand('switchboard.setApiKey', { provider: 'gemini', key: 'gm-test-key-000000', verify: false });
+    assert.ok(s.keyProviders().includes('google'), s.keyProviders().join(', '));
+    const removed = await vscode.commands.executeCommand('switchboard.removeApiKey', 'gemini');
+    assert.equal(removed, true);
+    assert.ok(!s.keyProviders().includes('google'), s.keyProviders().join(', '));
+  });
+
   it('removes a key from secret storage', async () => {
     const s = await services();
     const removed = await vscode.commands.executeCommand('switchboard.removeApiKey', 'anthropic');
