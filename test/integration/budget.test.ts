@@ -118,13 +118,17 @@ describe('Spend limits in VS Code: the session cap and its alerts', function () 
   it('the chat stops at the session cap with the reason in the answer', async () => {
     const chat = (await services()).chat();
     const outcomes: string[] = [];
+    let last: Awaited<ReturnType<typeof chat.ask>>;
     for (let i = 0; i < 3; i++) {
       const entry = await chat.ask({ question: `question ${i}`, model: 'openai/gpt-4o-mini' }, { reveal: false });
       assert.ok(entry);
+      last = entry;
       outcomes.push(entry.status === 'error' ? `error: ${entry.error?.message ?? ''}` : entry.status);
     }
     assert.deepEqual(outcomes.slice(0, 2), ['done', 'done']);
     assert.match(outcomes[2]!, /^error: over budget for openai\/gpt-4o-mini: session budget \$0\.50/);
+    // Its button opens the settings at the caps.
+    assert.deepEqual(last?.error?.action, { kind: 'openSettings', setting: 'switchboard.budget' });
     chat.clear();
   });
 

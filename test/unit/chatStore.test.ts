@@ -208,7 +208,8 @@ test('each error kind gets its one-click action', () => {
   assert.deepEqual(act('rate_limit'), { kind: 'retry' });
   assert.deepEqual(act('not_found'), { kind: 'retryWith' });
   assert.deepEqual(act('context_length'), { kind: 'retryWith' });
-  assert.deepEqual(act('budget'), { kind: 'openSettings' });
+  // A budget refusal opens the settings at the caps, a config error at Switchboard's settings.
+  assert.deepEqual(act('budget'), { kind: 'openSettings', setting: 'switchboard.budget' });
   for (const k of ['network', 'server', 'timeout', 'overloaded'] as const) assert.deepEqual(act(k), { kind: 'retry' }, k);
   assert.equal(act('aborted'), null);
   const e = chatError(

@@ -556,7 +556,8 @@ export class ChatController implements vscode.Disposable {
         await this.retryWith(id);
         return;
       case 'openSettings':
-        await vscode.commands.executeCommand('switchboard.openSettings');
+        if (action.setting) await vscode.commands.executeCommand('workbench.action.openSettings', action.setting);
+        else await vscode.commands.executeCommand('switchboard.openSettings');
         return;
       default: {
         const never: never = action;

@@ -36,7 +36,8 @@ export const ErrorActionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('retryAt'), at: z.number() }),
   z.object({ kind: z.literal('retry') }),
   z.object({ kind: z.literal('retryWith') }),
-  z.object({ kind: z.literal('openSettings') }),
+  /** `setting`: the setting to open at (e.g. switchboard.budget); else Switchboard's settings. */
+  z.object({ kind: z.literal('openSettings'), setting: z.optional(z.string()) }),
 ]);
 export type ErrorAction = z.infer<typeof ErrorActionSchema>;
 

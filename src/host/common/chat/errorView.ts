@@ -29,6 +29,8 @@ export function errorAction(
     case 'bad_request':
       return { kind: 'retryWith' };
     case 'budget':
+      // The caps are what to change (or wait for the period to end): the settings open at them.
+      return { kind: 'openSettings', setting: 'switchboard.budget' };
     case 'config':
       return { kind: 'openSettings' };
     case 'overloaded':
