@@ -270,12 +270,19 @@ export function resultJson(r: ChatResult): Record<string, unknown> {
  * Ctrl-C (or stdout closed by its reader: `stdoutGone`) cancels the request, keeping what arrived;
  * call the returned function when done.
  */
-function cancelOnSigint(stdoutGone: AbortSignal): { signal: AbortSignal; dispose(): void } {
+function cancelOnSigint(stdoutGone: AbortSignal): { signal: AbortSignal; interrupted(): boolean; dispose(): void } {
   const ac = new AbortController();
   const onSigint = (): void => ac.abort();
   process.once('SIGINT', onSigint);
-  return { signal: AbortSignal.any([ac.signal, stdoutGone]), dispose: () => process.removeListener('SIGINT', onSigint) };
+  return {
+    signal: AbortSignal.any([ac.signal, stdoutGone]),
+    interrupted: () => ac.signal.aborted,
+    dispose: () => process.removeListener('SIGINT', onSigint),
+  };
 }
+
+/** The exit code of a command stopped by Ctrl-C: 128 + SIGINT, as shells and scripts expect. */
+const INTERRUPTED = 130;
 
 async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<number> {
   const v = parse(args, { ...requestOptions, model: { type: 'string', short: 'm' } });
@@ -332,6 +339,7 @@ async function chat(args: string[], io: Io, stdoutGone: AbortSignal): Promise<nu
     if (r.error) {
       io.stderr.write(`switchboard: ${r.error.message}\n`);
       didYouMean(client, model, r, io);
+      if (r.error.kind === 'aborted' && sigint.interrupted()) return INTERRUPTED;
       return r.error.kind === 'config' ? 2 : 1;
     }
     return 0;
@@ -371,6 +379,7 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
         io.stderr.write(`switchboard: ${r.error.message}\n`);
         didYouMean(client, r.model, r, io);
       }
+    if (sigint.interrupted()) return INTERRUPTED;
     return results.some((r) => !r.error) ? 0 : 1;
   } finally {
     sigint.dispose();

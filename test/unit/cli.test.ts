@@ -53,7 +53,13 @@ interface World {
   /** Runs the CLI with `--config configPath` appended (unless noConfig); `onStdout` sees stdout as it grows. */
   run(
     args: string[],
-    opts?: { input?: string; env?: Record<string, string>; noConfig?: boolean; onStdout?: (stdout: string, child: ChildProcess) => void },
+    opts?: {
+      input?: string;
+      env?: Record<string, string>;
+      noConfig?: boolean;
+      onStdout?: (stdout: string, child: ChildProcess) => void;
+      onSpawn?: (child: ChildProcess) => void;
+    },
   ): Promise<RunResult>;
 }
 
@@ -97,6 +103,7 @@ async function world(t: TestContext, extra: Partial<ConfigInput> = {}): Promise<
       const argv = opts.noConfig ? args : [...args, '--config', configPath];
       return new Promise((resolveRun, reject) => {
         const child = spawn(NODE, [CLI, ...argv], { cwd: dir, env: { ...env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+        opts.onSpawn?.(child);
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8');
@@ -157,7 +164,8 @@ describe('chat', { concurrency: true }, () => {
     assert.ok(interrupted, `never saw the partial answer; stdout=${JSON.stringify(r.stdout)} stderr=${r.stderr}`);
     assert.ok(r.stdout.startsWith('alpha beta'), r.stdout);
     assert.ok(!r.stdout.includes('gamma'));
-    assert.equal(r.code, 1, `${r.signal} ${r.stderr}`);
+    // Interrupted: 128 + SIGINT, as a shell reports a command stopped by Ctrl-C.
+    assert.equal(r.code, 130, `${r.signal} ${r.stderr}`);
     assert.match(r.stderr, /cancelled/);
   });
 
@@ -572,6 +580,28 @@ describe('compare', { concurrency: true }, () => {
     assert.equal(arr[1]!.answeredBy, null);
     assert.equal(arr[1]!.finishReason, 'error');
     assert.match(r.stderr, /HTTP 529/);
+  });
+
+  test('Ctrl-C while a column is still streaming: exit 130, the finished column is shown, the cut one is cancelled', { timeout: 60_000 }, async (t) => {
+    const w = await world(t);
+    w.fakes.openai.enqueue({ text: 'openai is done' });
+    w.fakes.anthropic.enqueue({ text: 'anthropic never finishes this', chunks: 4, stallAfterChunks: 1 });
+    let child: ChildProcess | undefined;
+    const running = w.run(['compare', '--models', `${OPENAI},${ANTHROPIC}`, '--prompt', 'hi'], { onSpawn: (c) => (child = c) });
+    // Interrupt once both requests reached their providers and the first answer is complete (polled, not slept).
+    let openaiDone = false;
+    for (;;) {
+      const [a] = chats(w.fakes.anthropic);
+      const [o] = chats(w.fakes.openai);
+      if (o && !openaiDone) void o.closed?.then(() => (openaiDone = true));
+      if (a && openaiDone) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child!.kill('SIGINT');
+    const r = await running;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stdout, /openai is done/);
+    assert.match(r.stderr, /cancelled/);
   });
 
   test("each column's warnings reach stderr, naming the model (a clamped temperature, a budget over its limit)", async (t) => {
