@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { priceDataInfo, pricesAsOfLabel } from './core/index.ts';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fstatSync, readFileSync } from 'node:fs';
+import { fstatSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
 import { SwitchboardError, closestNames, isBudgetAlertMessage } from './core/index.ts';
@@ -19,7 +19,7 @@ import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
 import { LEADERBOARD_FILE } from './core/index.ts';
 import { EVAL_USAGE, EvalUsageError, evalCommand } from './cli/eval.ts';
-import { decimalArg } from './cli/args.ts';
+import { decimalArg, readUserFile } from './cli/args.ts';
 import { controlsShown, showControls } from './cli/terminal.ts';
 
 const VERSION = '0.1.0';
@@ -211,7 +211,7 @@ async function buildRequest(
 function readJsonSchema(file: string): ResponseFormat {
   let schema: unknown;
   try {
-    schema = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')); // a Windows editor's byte-order mark
+    schema = JSON.parse(readUserFile(file));
   } catch (e) {
     throw new UsageError(`--json-schema: cannot read a JSON Schema from ${file}: ${(e as Error).message}`);
   }

@@ -25,7 +25,7 @@ import {
   type TestSet,
 } from '../core/index.ts';
 import { formatUsd } from '../shared/format.ts';
-import { decimalArg } from './args.ts';
+import { decimalArg, readUserFile } from './args.ts';
 
 export interface EvalIo {
   stdout: NodeJS.WritableStream;
@@ -61,7 +61,7 @@ export function workspaceOf(setPath: string, cwd: string): string {
 function loadSet(path: string): TestSet {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, ''); // a Windows editor's byte-order mark
+    text = readUserFile(path);
   } catch (e) {
     throw new EvalUsageError(`cannot read ${path}: ${(e as Error).message}`);
   }
