@@ -117,14 +117,19 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
   }
 
   /**
-   * Edits `doc` and checks that the text changed: VS Code accepts an edit of a virtual (content
-   * provider's) document and changes nothing, and refuses one of a read-only editor.
+   * Puts `code` over `range` of the editor's document and checks that the text changed: VS Code
+   * accepts an edit of a virtual (content provider's) document and changes nothing, and refuses one
+   * of a read-only editor.
    */
-  private async edit(editor: vscode.TextEditor, range: vscode.Range, code: string): Promise<boolean> {
-    const doc = editor.document;
+  private edit(editor: vscode.TextEditor, range: vscode.Range, code: string): Promise<boolean> {
+    return this.checkedEdit(editor.document, range, code, () => editor.edit((b) => (range.isEmpty ? b.insert(range.start, code) : b.replace(range, code))));
+  }
+
+  /** Runs `apply` (an edit of `range` of `doc` to `code`); false, said, when it was refused or changed nothing. */
+  private async checkedEdit(doc: vscode.TextDocument, range: vscode.Range, code: string, apply: () => Thenable<boolean>): Promise<boolean> {
     const before = doc.getText();
     const same = sameText(doc.getText(range), code);
-    const ok = await editor.edit((b) => (range.isEmpty ? b.insert(range.start, code) : b.replace(range, code)));
+    const ok = await apply();
     if (ok && (same || doc.getText() !== before)) return true;
     this.host.log.warn(`The edit of ${doc.uri.toString(true)} was ${ok ? 'accepted but changed nothing' : 'refused'}`);
     return this.readOnly(doc);
@@ -213,12 +218,7 @@ export class Applier implements vscode.TextDocumentContentProvider, vscode.Dispo
     if (!this.writable(doc)) return false;
     const edit = new vscode.WorkspaceEdit();
     edit.replace(doc.uri, p.target.range, p.code);
-    const before = doc.getText();
-    const ok = await vscode.workspace.applyEdit(edit);
-    if (!ok || (doc.getText() === before && !sameText(p.target.original, p.code))) {
-      this.host.log.warn(`The edit of ${doc.uri.toString(true)} was ${ok ? 'accepted but changed nothing' : 'refused'}`);
-      return this.readOnly(doc);
-    }
+    if (!(await this.checkedEdit(doc, p.target.range, p.code, () => vscode.workspace.applyEdit(edit)))) return false;
     this.proposals.delete(p.proposalUri.toString());
     const tab = vscode.window.tabGroups.all
       .flatMap((g) => g.tabs)
