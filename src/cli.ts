@@ -42,6 +42,17 @@ Exit codes: 0 answered, 1 the request failed (eval run: a threshold failed or a 
 
 class UsageError extends Error {}
 
+const COMMANDS = ['chat', 'compare', 'models', 'usage', 'serve', 'eval', 'help'];
+
+/** A mistyped command gets the nearest ones; words that look like a prompt get the chat command to put them in. */
+function unknownCommand(command: string): string {
+  const near = closestNames(command, COMMANDS);
+  if (near.length > 0) return `unknown command "${command}": did you mean ${near.map((c) => `"${c}"`).join(' or ')}?`;
+  if (command.startsWith('-')) return `unknown option "${command}": options go after the command (switchboard chat --model ID …)`;
+  if (/\s/.test(command.trim())) return `unknown command "${command}": to ask a model, run switchboard chat --model ID --prompt "your text"`;
+  return `unknown command "${command}"`;
+}
+
 interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
@@ -94,7 +105,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError(unknownCommand(command));
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof EvalUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -537,6 +537,19 @@ describe('chat failures', { concurrency: true }, () => {
     assert.equal(r.stdout, 'via env config\n');
   });
 
+  test('a mistyped command gets the nearest commands; a prompt given as the command gets the chat command; an option first is said so', async (t) => {
+    const w = await world(t);
+    const [typo, prompt, option] = await Promise.all([w.run(['comapre']), w.run(['what is 2+2?']), w.run(['--model', OPENAI])]);
+    for (const r of [typo, prompt, option]) {
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stdout, '');
+    }
+    assert.match(typo.stderr, /^switchboard: unknown command "comapre": did you mean "compare"\?\n/);
+    assert.match(prompt.stderr, /^switchboard: unknown command "what is 2\+2\?": to ask a model, run switchboard chat --model ID --prompt "your text"\n/);
+    assert.match(option.stderr, /^switchboard: unknown option "--model": options go after the command/);
+    for (const f of Object.values(w.fakes)) assert.equal(chats(f).length, 0);
+  });
+
   test('a bad flag or command: exit 2 with the usage text', async (t) => {
     const w = await world(t);
     const [flag, command] = await Promise.all([w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--bogus']), w.run(['frobnicate'])]);

@@ -56,6 +56,8 @@ describe('validation errors point at the field', () => {
 
   test('a misspelt key (another case, a typo) says what was probably meant, at any depth', () => {
     assert.match(configError({ budgets: { daily: 1 } }).message, /\(root\): unknown key "budgets" \(did you mean "budget"\?\)/);
+    // Two letters swapped count as one typo.
+    assert.match(configError({ budget: { dialy: 1 } }).message, /budget: unknown key "dialy" \(did you mean "daily"\?\)/);
     assert.match(
       configError({ providers: [{ id: 'x', kind: 'openai', baseURL: 'http://h/v1' }] }).message,
       /providers\[0\]: unknown key "baseURL" \(did you mean "baseUrl"\?\)/,
