@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { fstatSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
 import { loadConfig, type SwitchboardConfig } from './core/index.ts';
-import { SwitchboardError, closestNames, isBudgetAlertMessage } from './core/index.ts';
+import { LedgerError, SwitchboardError, closestNames, isBudgetAlertMessage } from './core/index.ts';
 import { costDifference, formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
 import { loadSqlite, openLedgerAt, type SqliteUsageStore } from './core/index.ts';
@@ -111,6 +111,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (e instanceof UsageError || e instanceof EvalUsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`switchboard: ${(e as Error).message}\n\n${USAGE}\n`);
       return 2;
+    }
+    if (e instanceof LedgerError) {
+      const where = io.env.SWITCHBOARD_LEDGER ? 'SWITCHBOARD_LEDGER' : 'the default ledger path';
+      io.stderr.write(
+        `switchboard: ${e.message}\n  fix: ${where} must be a file in a directory that can be created and written; set SWITCHBOARD_LEDGER to another file\n`,
+      );
+      return 1;
     }
     if (e instanceof SwitchboardError && e.kind === 'config') {
       io.stderr.write(`switchboard: ${e.message}\n`);

@@ -35,7 +35,7 @@ export {
   type UsageReport,
 } from './router/ledger.ts';
 export { ALERT_THRESHOLDS, isBudgetAlertMessage } from './router/alerts.ts';
-export { SqliteUsageStore, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
+export { SqliteUsageStore, LedgerError, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
 export type { TokenCount } from './countTokens.ts';
@@ -62,3 +62,4 @@ export { authHeaders } from './providers/shared.ts';
 export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';
 export * from './eval/index.ts';
 export { closestNames } from './closest.ts';
+export { makeDirs } from './makeDirs.ts';

@@ -4,10 +4,10 @@
  * tests). The extension keeps its token in SecretStorage and never calls this.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SwitchboardError } from '../core/index.ts';
+import { SwitchboardError, makeDirs } from '../core/index.ts';
 
 export const TOKEN_ENV = 'SWITCHBOARD_GATEWAY_TOKEN';
 /** Shortest token accepted from anywhere: 16 characters (a generated one has 43). */
@@ -54,7 +54,7 @@ export function loadOrCreateToken(opts: { env?: NodeJS.ProcessEnv; path?: string
   const existing = readTokenFile(path);
   if (existing !== null) return { token: existing, source: 'file', path, created: false };
 
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeDirs(dirname(path), 0o700);
   const token = generateToken();
   // Write a private temp file, then link it into place: the final name either appears complete
   // with 0600 or not at all, and two starting gateways cannot both create it.

@@ -550,6 +550,19 @@ describe('chat failures', { concurrency: true }, () => {
     for (const f of Object.values(w.fakes)) assert.equal(chats(f).length, 0);
   });
 
+  test('a ledger path where no directory can be made (/proc): said with the fix, exit 1, no hang in mkdir', { timeout: 60_000 }, async (t) => {
+    const w = await world(t);
+    let child: ChildProcess | undefined;
+    t.after(() => child?.kill('SIGKILL'));
+    const r = await w.run(['usage'], { noConfig: true, env: { SWITCHBOARD_LEDGER: '/proc/switchboard-test/ledger.sqlite' }, onSpawn: (c) => (child = c) });
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr,
+      "switchboard: the usage ledger /proc/switchboard-test/ledger.sqlite cannot be used: ENOENT: no such file or directory, mkdir '/proc/switchboard-test'\n" +
+        '  fix: SWITCHBOARD_LEDGER must be a file in a directory that can be created and written; set SWITCHBOARD_LEDGER to another file\n',
+    );
+  });
+
   test('a bad flag or command: exit 2 with the usage text', async (t) => {
     const w = await world(t);
     const [flag, command] = await Promise.all([w.run(['chat', '--model', OPENAI, '--prompt', 'hi', '--bogus']), w.run(['frobnicate'])]);

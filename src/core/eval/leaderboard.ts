@@ -3,7 +3,8 @@
  * runs) → Bradley–Terry ratings on an Elo-like scale, with bootstrap confidence intervals from a
  * seeded RNG, per task tag, and per dollar. Kept per workspace in `.switchboard/leaderboard.json`.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../makeDirs.ts';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
@@ -77,7 +78,7 @@ export function readLeaderboard(path: string): LeaderboardFile {
 
 /** Writes atomically (a temp file renamed over), so a reader never sees half a file. */
 export function writeLeaderboard(path: string, board: LeaderboardFile): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(board, null, 1) + '\n');
   renameSync(tmp, path);

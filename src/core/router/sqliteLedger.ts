@@ -6,7 +6,8 @@
  * both see the same headroom. A write is a transaction: a full disk leaves whole entries or
  * nothing, and the failure is an error the router reports.
  */
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
+import { makeDirs } from '../makeDirs.ts';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
@@ -263,7 +264,7 @@ export class SqliteUsageStore implements UsageStore {
     const { DatabaseSync } = loadSqlite();
     let db: DatabaseSync | null = null;
     try {
-      mkdirSync(dirname(this.location), { recursive: true, mode: 0o700 });
+      makeDirs(dirname(this.location), 0o700);
       db = new DatabaseSync(this.location, { timeout: this.opts.busyTimeoutMs ?? 10_000 });
       // WAL: readers never block the writer; FULL: a committed entry survives a power cut.
       db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
@@ -404,9 +405,17 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   private failure(e: unknown): Error {
-    if (e instanceof SwitchboardError) return e;
+    if (e instanceof SwitchboardError || e instanceof LedgerError) return e;
     const msg = (e as Error)?.message ?? String(e);
-    return new Error(`the usage ledger ${this.location} cannot be used: ${msg}`, { cause: e });
+    return new LedgerError(`the usage ledger ${this.location} cannot be used: ${msg}`, e);
+  }
+}
+
+/** The ledger cannot be opened, read or written: the message names the file and the cause. */
+export class LedgerError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'LedgerError';
   }
 }
 
