@@ -2,7 +2,7 @@
 import type { ResolvedProvider } from '../../config.ts';
 import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { mergeProviderOptions, unsupported } from '../shared.ts';
+import { checkFinalAssistant, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toGeminiPrompt } from './convertMessages.ts';
 import { SchemaConversionError, toGeminiJsonSchema, toGeminiSchema } from './schema.ts';
 
@@ -15,6 +15,7 @@ function takesThinkingLevel(wireModel: string): boolean {
 
 export function geminiBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
   const model = `${provider.id}/${wireModel}`;
+  checkFinalAssistant(req, false, provider.id, wireModel);
   const prompt = toGeminiPrompt(req.messages, provider.id, wireModel);
   const body: Record<string, unknown> = { contents: prompt.contents };
   if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
