@@ -93,7 +93,24 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
       if (r.effort === 'none' || r.effort === 'minimal') ctx.warn(`reasoning.effort: ${model} cannot turn thinking off; sent thinkingLevel "low"`);
       gen.thinkingConfig = { thinkingLevel: r.effort === 'medium' || r.effort === 'high' || r.effort === 'xhigh' ? 'high' : 'low', includeThoughts: true };
     } else {
-      const budget = r.budgetTokens ?? EFFORT_BUDGET[r.effort!];
+      let budget = r.budgetTokens ?? EFFORT_BUDGET[r.effort!];
+      // Gemini counts thinking against maxOutputTokens: a budget at or above it leaves no room for
+      // the answer (it ends at MAX_TOKENS with no text). Kept below it, and said so, as for Anthropic.
+      const cap = req.maxTokens;
+      if (cap !== undefined && budget > 0 && budget >= cap) {
+        if (cap < 2)
+          throw unsupported(
+            provider.id,
+            wireModel,
+            'reasoning',
+            `thinking shares maxOutputTokens with the answer, and maxTokens is ${cap}: no room for a thinking budget`,
+            'raise maxTokens or drop the reasoning option',
+          );
+        ctx.warn(
+          `reasoning: ${model} counts thinking against maxOutputTokens (${cap}), which a thinking budget of ${budget} would fill; sent thinkingBudget ${cap - 1} (raise maxTokens for more thinking and room to answer)`,
+        );
+        budget = cap - 1;
+      }
       gen.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
     }
   }
