@@ -395,6 +395,41 @@ describe('Gemini request', () => {
     );
   });
 
+  test('image detail: Gemini gets its request-wide media resolution when every image asks the same; otherwise, and always for Anthropic, a warning; "auto" is the default', () => {
+    const img = (detail?: 'auto' | 'low' | 'high') =>
+      ({ type: 'image', source: { type: 'base64', data: 'AAAA', mediaType: 'image/png' }, ...(detail ? { detail } : {}) }) as const;
+    const req = (...parts: ModelRequest['messages'][number]['content'][]): ModelRequest => ({
+      messages: parts.map((content) => ({ role: 'user', content }) as ModelRequest['messages'][number]),
+    });
+    const gem = (r: ModelRequest) => {
+      const c = ctx();
+      const gen = (geminiBody(provider('google'), 'gemini-2.5-flash', r, c).generationConfig ?? {}) as Record<string, unknown>;
+      return { res: gen.mediaResolution, warnings: c.warnings };
+    };
+    assert.deepEqual(gem(req([img('low'), img('low')])), { res: 'MEDIA_RESOLUTION_LOW', warnings: [] });
+    assert.deepEqual(gem(req([img('high')])), { res: 'MEDIA_RESOLUTION_HIGH', warnings: [] });
+    assert.deepEqual(gem(req([img('auto'), img()])), { res: undefined, warnings: [] });
+    const mixed = gem(req([img('high')], [img()]));
+    assert.equal(mixed.res, undefined);
+    assert.match(
+      mixed.warnings.join(),
+      /image detail: Gemini takes one media resolution for the whole request, and the images ask for different details \(high, auto\); none was sent/,
+    );
+    const withPdf = gem(req([img('low'), { type: 'file', data: 'JVBE', mediaType: 'application/pdf' }]));
+    assert.equal(withPdf.res, undefined);
+    assert.match(withPdf.warnings.join(), /a document would be resized with the images/);
+
+    const anth = (r: ModelRequest): string[] => {
+      const c = ctx();
+      anthropicBody(provider('anthropic'), 'claude-sonnet-4-5', r, c);
+      return c.warnings.filter((w) => w.startsWith('image detail'));
+    };
+    assert.deepEqual(anth(req([img('auto'), img()])), []);
+    const w = anth(req([img('low'), img('high')]));
+    assert.equal(w.length, 1);
+    assert.match(w[0]!, /Anthropic has no image detail setting; the images asking for detail "low" and "high" were sent at Anthropic's own resolution/);
+  });
+
   test('Gemini 3 takes a thinking level; an image URL needs a known media type', () => {
     assert.deepEqual(
       (

@@ -111,6 +111,21 @@ export function checkFinalAssistant(req: ModelRequest, continues: boolean, provi
     );
 }
 
+/** The `detail` of every image in the conversation (user turns and tool results), "auto" when unset; and whether any file (PDF) part is there too. */
+export function imageDetails(messages: readonly ChatMessage[]): { details: ('auto' | 'low' | 'high')[]; files: boolean } {
+  const details: ('auto' | 'low' | 'high')[] = [];
+  let files = false;
+  for (const m of messages) {
+    if (typeof m.content === 'string') continue;
+    for (const p of m.content) {
+      if (p.type === 'image') details.push(p.detail ?? 'auto');
+      else if (p.type === 'file') files = true;
+      else if (p.type === 'tool-result' && typeof p.content !== 'string') for (const c of p.content) if (c.type === 'image') details.push(c.detail ?? 'auto');
+    }
+  }
+  return { details, files };
+}
+
 /** Tool-call arguments (JSON text) → an object, for protocols that take arguments as an object. */
 export function parseArguments(args: string, provider: string, model: string, callName: string): Record<string, unknown> {
   if (args.trim() === '') return {};

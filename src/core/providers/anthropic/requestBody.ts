@@ -10,7 +10,7 @@ import type { ResolvedProvider } from '../../config.ts';
 import { estimateMessageTokens, estimateTokens } from '../../catalog/cost.ts';
 import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { checkFinalAssistant, mergeProviderOptions, unsupported } from '../shared.ts';
+import { checkFinalAssistant, imageDetails, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toAnthropicPrompt, withCache } from './convertMessages.ts';
 
 /** Used only when neither the caller nor the catalog knows the model's output limit. */
@@ -52,6 +52,12 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
     maxTokens = limit;
   }
   const body: Record<string, unknown> = { model: wireModel, max_tokens: maxTokens, messages: prompt.messages, stream: true };
+  // An image's detail ("auto" is the default anyway) has no equivalent: Anthropic sizes images itself.
+  const asked = [...new Set(imageDetails(req.messages).details.filter((d) => d !== 'auto'))];
+  if (asked.length)
+    ctx.warn(
+      `image detail: Anthropic has no image detail setting; the images asking for detail ${asked.map((d) => `"${d}"`).join(' and ')} were sent at Anthropic's own resolution`,
+    );
   if (prompt.system) body.system = prompt.system;
 
   // Thinking first: it constrains temperature, top_p and forced tool use.

@@ -2,7 +2,7 @@
 import type { ResolvedProvider } from '../../config.ts';
 import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { checkFinalAssistant, mergeProviderOptions, unsupported } from '../shared.ts';
+import { checkFinalAssistant, imageDetails, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toGeminiPrompt } from './convertMessages.ts';
 import { SchemaConversionError, toGeminiJsonSchema, toGeminiSchema } from './schema.ts';
 
@@ -114,6 +114,18 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
       gen.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
     }
   }
+
+  // An image's detail: Gemini's v1beta API has one media resolution for the whole request (per-part
+  // resolution is v1alpha only). Sent when every image asks for the same detail and nothing else
+  // (a PDF) would be resized with them; otherwise said, and Gemini's default applies.
+  const media = imageDetails(req.messages);
+  const asked = [...new Set(media.details.filter((d) => d !== 'auto'))];
+  if (asked.length === 1 && media.details.every((d) => d === asked[0]) && !media.files)
+    gen.mediaResolution = asked[0] === 'low' ? 'MEDIA_RESOLUTION_LOW' : 'MEDIA_RESOLUTION_HIGH';
+  else if (asked.length)
+    ctx.warn(
+      `image detail: Gemini takes one media resolution for the whole request, and ${media.files ? 'a document would be resized with the images' : `the images ask for different details (${[...new Set(media.details)].join(', ')})`}; none was sent, ${model} used its default resolution`,
+    );
 
   // Hints.
   if (req.seed !== undefined) gen.seed = req.seed;
