@@ -11,6 +11,9 @@ import { startResponsesFake, type ResponsesFake } from '../fakes/responses.ts';
 import type { FakeServer } from '../fakes/types.ts';
 import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
+import { SwitchboardError } from '../../src/core/errors.ts';
+import { unsupported } from '../../src/core/providers/shared.ts';
+import { fromSwitchboardError } from '../../src/gateway/errors.ts';
 
 const KEY = 'sk-test-final-assistant-0123456789';
 const TOKEN = 'gw-test-token-0123456789abcdef';
@@ -127,8 +130,10 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
         const before = upstream();
         const r = await post(g, path, body);
         assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.json)}`);
-        const err = r.json.error as { message: string; type: string };
+        const err = r.json.error as { message: string; type: string; code: string };
         assert.equal(err.type, 'invalid_request_error');
+        // Refused before sending: not the upstream's bad request.
+        assert.equal(err.code, 'unsupported_request');
         assert.match(
           err.message,
           /messages\[\d+\]: the conversation ends in an assistant message, which OpenAI's APIs answer with a new turn; .*would continue that text instead \(a prefill\)/,
@@ -141,5 +146,18 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
     assert.equal(r.status, 200, JSON.stringify(r.json));
     const sent = openai.requests.at(-1)!.body as { messages: { role: string; content: unknown }[] };
     assert.deepEqual(sent.messages.at(-1), { role: 'assistant', content: 'Blue.' });
+  });
+});
+
+describe('the code of a bad request: who refused it', () => {
+  test("refused before sending for the named model: unsupported_request; the upstream's own 400: upstream_bad_request; the caller's: invalid_request", () => {
+    const id = (s: string): string => s;
+    const pre = fromSwitchboardError(unsupported('openai', 'gpt-4o', 'messages[1]', 'why', 'fix'), id);
+    assert.deepEqual([pre.status, pre.body.error.type, pre.body.error.code], [400, 'invalid_request_error', 'unsupported_request']);
+    assert.equal(pre.headers['x-should-retry'], 'false');
+    const up = fromSwitchboardError(new SwitchboardError({ kind: 'bad_request', message: 'bad', provider: 'openai', model: 'gpt-4o', status: 400 }), id);
+    assert.deepEqual([up.status, up.body.error.code], [400, 'upstream_bad_request']);
+    const caller = fromSwitchboardError(new SwitchboardError({ kind: 'bad_request', message: 'bad' }), id);
+    assert.deepEqual([caller.status, caller.body.error.code], [400, 'invalid_request']);
   });
 });
