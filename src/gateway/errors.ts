@@ -17,7 +17,7 @@
  * - Unknown model or route (config) and upstream 404 → 404 `model_not_found`.
  * - Every non-retryable error carries `x-should-retry: false`, which the OpenAI SDKs honour.
  */
-import type { SwitchboardError, ErrorKind } from '../core/index.ts';
+import { PARTIAL_KEPT, SwitchboardError, type ErrorKind } from '../core/index.ts';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -101,6 +101,15 @@ export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) =>
   // A refused parameter (the facade's UnsupportedParameterError) is named, as OpenAI does.
   const param = 'param' in e && typeof e.param === 'string' ? e.param : null;
   return { status: m.status, body: { error: { message: redact(e.message), type: m.type, param, code: param ? 'unsupported_parameter' : code } }, headers };
+}
+
+/**
+ * An error the gateway answers with an HTTP status, before any of the answer was sent: "the partial
+ * text is kept" (the core's result keeps it) is not true for this client, which gets none of it.
+ */
+export function errorBeforeAnswer(e: unknown): unknown {
+  if (!(e instanceof SwitchboardError) || !e.detail.endsWith(PARTIAL_KEPT)) return e;
+  return new SwitchboardError({ ...e.toInit(), message: `${e.detail.slice(0, -PARTIAL_KEPT.length)} (the answer was cut off before any of it was sent)` });
 }
 
 export function internalError(): HttpError {
