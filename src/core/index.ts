@@ -38,6 +38,7 @@ export { ALERT_THRESHOLDS, isBudgetAlertMessage } from './router/alerts.ts';
 export { SqliteUsageStore, LedgerError, openLedgerAt, loadSqlite } from './router/sqliteLedger.ts';
 export { tokensPerSecond, type CompareResult, type CompareRun, type CompareEntry, type CompareOptions } from './router/compare.ts';
 export type { ChatRequest, RetryPolicy } from './router/router.ts';
+export { PARTIAL_KEPT } from './router/router.ts';
 export type { TokenCount } from './countTokens.ts';
 export {
   addWarnings,

@@ -138,6 +138,13 @@ export interface ModelRequest {
   frequencyPenalty?: number;
   presencePenalty?: number;
   user?: string;
+  /**
+   * What a conversation that ends in an assistant message asks for, as the front end's protocol
+   * means it: `continue` that text (Anthropic's prefill: the answer picks up where it stops), or
+   * `reply` to it with a new turn (OpenAI's APIs). Protocols that would do the other refuse the
+   * request before sending (providers/shared.ts checkFinalAssistant). Unset: not checked.
+   */
+  finalAssistant?: 'continue' | 'reply';
   /** Cache the system prompt and the tool definitions (Anthropic `cache_control`; others cache by themselves). */
   cache?: { system?: CacheHint; tools?: CacheHint };
   /** Per-protocol fields merged into that protocol's request body untouched. */

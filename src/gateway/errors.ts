@@ -11,10 +11,13 @@
  *   `budget_exceeded`, as OpenRouter answers "insufficient credits": a spend limit, not a rate limit.
  * - Rate limit → 429 `rate_limit_exceeded` with `retry-after` / `retry-after-ms` when known.
  * - Provider 5xx, network failures and garbled answers → 502; overloaded → 503; timeouts → 504.
+ * - A request refused before anything was sent, because the model cannot take it as asked (an
+ *   option its protocol cannot honour, a capability it lacks) → 400 `unsupported_request`, not
+ *   `upstream_bad_request` (which only the upstream's own 400 gets).
  * - Unknown model or route (config) and upstream 404 → 404 `model_not_found`.
  * - Every non-retryable error carries `x-should-retry: false`, which the OpenAI SDKs honour.
  */
-import type { SwitchboardError, ErrorKind } from '../core/index.ts';
+import { PARTIAL_KEPT, SwitchboardError, type ErrorKind } from '../core/index.ts';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -31,6 +34,9 @@ interface Mapping {
   type: string;
   code: string;
 }
+
+/** The code of a request refused before sending because the model it names cannot take it as asked. */
+export const UNSUPPORTED_CODE = 'unsupported_request';
 
 /** The code of an overloaded upstream (the Messages door answers it with Anthropic's 529). */
 export const OVERLOADED_CODE = 'upstream_overloaded';
@@ -82,8 +88,10 @@ export function gatewayError(
 /** Map a core error; `redact` scrubs anything secret-looking from the message. */
 export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) => string): HttpError {
   const m = BY_KIND[e.kind];
-  // A request the facade rejected before any provider saw it is the caller's bad request.
-  const code = e.kind === 'bad_request' && e.provider === null ? 'invalid_request' : m.code;
+  // A bad request refused before anything was sent (no HTTP status from an upstream) is not the
+  // upstream's: the caller's own (the facade, a route none of whose models can serve it) or one
+  // the named model cannot take (an adapter's or the router's check before sending).
+  const code = e.kind === 'bad_request' && e.status === null ? (e.provider === null ? 'invalid_request' : UNSUPPORTED_CODE) : m.code;
   const headers: Record<string, string> = {};
   if (NO_RETRY.has(e.kind)) headers['x-should-retry'] = 'false';
   if (e.retryAfterMs !== null && (e.kind === 'rate_limit' || e.kind === 'overloaded')) {
@@ -93,6 +101,15 @@ export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) =>
   // A refused parameter (the facade's UnsupportedParameterError) is named, as OpenAI does.
   const param = 'param' in e && typeof e.param === 'string' ? e.param : null;
   return { status: m.status, body: { error: { message: redact(e.message), type: m.type, param, code: param ? 'unsupported_parameter' : code } }, headers };
+}
+
+/**
+ * An error the gateway answers with an HTTP status, before any of the answer was sent: "the partial
+ * text is kept" (the core's result keeps it) is not true for this client, which gets none of it.
+ */
+export function errorBeforeAnswer(e: unknown): unknown {
+  if (!(e instanceof SwitchboardError) || !e.detail.endsWith(PARTIAL_KEPT)) return e;
+  return new SwitchboardError({ ...e.toInit(), message: `${e.detail.slice(0, -PARTIAL_KEPT.length)} (the answer was cut off before any of it was sent)` });
 }
 
 export function internalError(): HttpError {

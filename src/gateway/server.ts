@@ -25,7 +25,7 @@ import {
 } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import { exceedsJsonDepth } from './jsonDepth.ts';
-import { fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
+import { errorBeforeAnswer, fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
 import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
@@ -552,8 +552,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     return internalError();
   }
 
+  /** An error as the response's status: nothing of the answer went out. */
   function sendUpstreamError(req: IncomingMessage, res: ServerResponse, e: unknown): void {
-    const h = toHttpError(e);
+    const h = toHttpError(errorBeforeAnswer(e));
     log(`gateway: ${h.status} ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
     send(req, res, h);
   }

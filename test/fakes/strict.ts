@@ -395,6 +395,11 @@ function validateGemini(b: J, model: string): string | null {
       if (!GEMINI_GENERATION_FIELDS.has(k)) return `Invalid JSON payload received. Unknown name "${k}" at 'generation_config': Cannot find field.`;
   if (isObj(b.generationConfig)) {
     const g = b.generationConfig;
+    if (
+      g.mediaResolution !== undefined &&
+      !['MEDIA_RESOLUTION_UNSPECIFIED', 'MEDIA_RESOLUTION_LOW', 'MEDIA_RESOLUTION_MEDIUM', 'MEDIA_RESOLUTION_HIGH'].includes(String(g.mediaResolution))
+    )
+      return `Invalid value at 'generation_config.media_resolution' (type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig.MediaResolution), ${JSON.stringify(g.mediaResolution)}`;
     if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined)
       return `Invalid JSON payload received. 'generation_config': response_schema and response_json_schema are mutually exclusive`;
     if ((g.responseSchema !== undefined || g.responseJsonSchema !== undefined) && g.responseMimeType === undefined)

@@ -154,3 +154,51 @@ for (const fastPath of [true, false])
       await waitFor(() => h.open() === 0);
     });
   });
+
+describe('an answer cut at the size cap in its first event, answered with an HTTP error', () => {
+  test('the 502 says none of it was sent (not "the partial text is kept"); a stream that showed text keeps saying it is kept', async () => {
+    const h = await startHostile({ kind: 'endless', chunk: 'x'.repeat(5000) });
+    const client = clientFor(h, { maxAnswerChars: 1000 });
+    const gateways = [await startGateway({ client, token: TOKEN }), await startGateway({ client, token: TOKEN, fastPath: false })];
+    try {
+      const post = async (g: Gateway, path: string, body: unknown): Promise<{ status: number; text: string }> => {
+        const res = await fetch(`${g.url.replace(/\/v1$/, '')}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: res.status, text: await res.text() };
+      };
+      let errors = 0;
+      let streamedWithText = 0;
+      for (const g of gateways)
+        for (const stream of [false, true]) {
+          const asked = [
+            post(g, '/v1/chat/completions', { model: 'evil/m', stream, messages: [{ role: 'user', content: 'go' }] }),
+            post(g, '/v1/messages', { model: 'evil/m', stream, max_tokens: 100, messages: [{ role: 'user', content: 'go' }] }),
+          ];
+          for (const r of await Promise.all(asked)) {
+            assert.match(r.text, /the answer grew past 1,000 characters/);
+            if (r.status === 502) {
+              errors++;
+              assert.doesNotMatch(r.text, /partial text is kept/, r.text);
+            } else {
+              assert.equal(r.status, 200);
+              // Streamed and translated: the cut text went out before the error event.
+              assert.match(r.text, /x{100}/);
+              assert.match(r.text, /the partial text is kept/);
+              streamedWithText++;
+            }
+            if (/before any of it was sent/.test(r.text)) assert.equal(r.status, 502);
+          }
+        }
+      // Not streamed (both paths) and the fast path's stream (its first frame was the one cut): an HTTP error.
+      assert.ok(errors >= 4, `errors: ${errors}`);
+      assert.ok(streamedWithText >= 1, `streamed with text: ${streamedWithText}`);
+    } finally {
+      for (const g of gateways) await g.close();
+      await client.close();
+      await h.close();
+    }
+  });
+});

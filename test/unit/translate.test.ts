@@ -367,6 +367,69 @@ describe('Gemini request', () => {
     assert.match(c.warnings.join(), /strict/);
   });
 
+  test('Gemini counts thinking against maxOutputTokens: a budget at or above it is sent below it, with a warning; no room at all is refused', () => {
+    const gen = (req: Omit<ModelRequest, 'messages'>, c = ctx()): Record<string, unknown> =>
+      geminiBody(provider('google'), 'gemini-2.5-flash', { messages: [{ role: 'user', content: 'x' }], ...req }, c).generationConfig as Record<string, unknown>;
+    // An explicit budget (Anthropic's thinking.budget_tokens through /v1/messages) above the cap.
+    let c = ctx();
+    assert.deepEqual(gen({ maxTokens: 1000, reasoning: { budgetTokens: 8000 } }, c), {
+      maxOutputTokens: 1000,
+      thinkingConfig: { thinkingBudget: 999, includeThoughts: true },
+    });
+    assert.equal(c.warnings.length, 1);
+    assert.match(c.warnings[0]!, /counts thinking against maxOutputTokens \(1000\), which a thinking budget of 8000 would fill; sent thinkingBudget 999/);
+    // An effort's budget (high: 24576) above the caller's cap; equal to it is no room either.
+    c = ctx();
+    assert.deepEqual((gen({ maxTokens: 4096, reasoning: { effort: 'high' } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 4095);
+    assert.deepEqual((gen({ maxTokens: 2048, reasoning: { budgetTokens: 2048 } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 2047);
+    assert.equal(c.warnings.length, 2);
+    // Below the cap, or no cap sent: as asked, no warning; thinking off stays off.
+    c = ctx();
+    assert.deepEqual((gen({ maxTokens: 4096, reasoning: { budgetTokens: 1000 } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 1000);
+    assert.deepEqual((gen({ reasoning: { budgetTokens: 30_000 } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 30_000);
+    assert.deepEqual(gen({ maxTokens: 10, reasoning: { effort: 'none' } }, c).thinkingConfig, { thinkingBudget: 0 });
+    assert.deepEqual(c.warnings, []);
+    assert.throws(
+      () => gen({ maxTokens: 1, reasoning: { budgetTokens: 500 } }),
+      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /no room for a thinking budget/.test(e.message),
+    );
+  });
+
+  test('image detail: Gemini gets its request-wide media resolution when every image asks the same; otherwise, and always for Anthropic, a warning; "auto" is the default', () => {
+    const img = (detail?: 'auto' | 'low' | 'high') =>
+      ({ type: 'image', source: { type: 'base64', data: 'AAAA', mediaType: 'image/png' }, ...(detail ? { detail } : {}) }) as const;
+    const req = (...parts: ModelRequest['messages'][number]['content'][]): ModelRequest => ({
+      messages: parts.map((content) => ({ role: 'user', content }) as ModelRequest['messages'][number]),
+    });
+    const gem = (r: ModelRequest) => {
+      const c = ctx();
+      const gen = (geminiBody(provider('google'), 'gemini-2.5-flash', r, c).generationConfig ?? {}) as Record<string, unknown>;
+      return { res: gen.mediaResolution, warnings: c.warnings };
+    };
+    assert.deepEqual(gem(req([img('low'), img('low')])), { res: 'MEDIA_RESOLUTION_LOW', warnings: [] });
+    assert.deepEqual(gem(req([img('high')])), { res: 'MEDIA_RESOLUTION_HIGH', warnings: [] });
+    assert.deepEqual(gem(req([img('auto'), img()])), { res: undefined, warnings: [] });
+    const mixed = gem(req([img('high')], [img()]));
+    assert.equal(mixed.res, undefined);
+    assert.match(
+      mixed.warnings.join(),
+      /image detail: Gemini takes one media resolution for the whole request, and the images ask for different details \(high, auto\); none was sent/,
+    );
+    const withPdf = gem(req([img('low'), { type: 'file', data: 'JVBE', mediaType: 'application/pdf' }]));
+    assert.equal(withPdf.res, undefined);
+    assert.match(withPdf.warnings.join(), /a document would be resized with the images/);
+
+    const anth = (r: ModelRequest): string[] => {
+      const c = ctx();
+      anthropicBody(provider('anthropic'), 'claude-sonnet-4-5', r, c);
+      return c.warnings.filter((w) => w.startsWith('image detail'));
+    };
+    assert.deepEqual(anth(req([img('auto'), img()])), []);
+    const w = anth(req([img('low'), img('high')]));
+    assert.equal(w.length, 1);
+    assert.match(w[0]!, /Anthropic has no image detail setting; the images asking for detail "low" and "high" were sent at Anthropic's own resolution/);
+  });
+
   test('Gemini 3 takes a thinking level; an image URL needs a known media type', () => {
     assert.deepEqual(
       (

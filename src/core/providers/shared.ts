@@ -4,7 +4,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities, ModelStreamPart } from '../types.ts';
+import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -81,6 +81,49 @@ export function imageFromUrl(url: string, detail?: ImagePart['detail']): ImagePa
 /** A request the target cannot take as asked: names the parameter, the model and the fix; raised before sending. */
 export function unsupported(provider: string, model: string, param: string, why: string, fix: string): SwitchboardError {
   return new SwitchboardError({ kind: 'bad_request', message: `${param}: ${why} (${provider}/${model})`, provider, model, fix });
+}
+
+/**
+ * A conversation ending in an assistant message means one thing per protocol: Anthropic's models
+ * continue that text (a prefill), OpenAI's Chat Completions and Responses answer it with a new turn,
+ * and Gemini documents no prefill. `continues`: this protocol continues it. When the caller meant
+ * the other (ModelRequest.finalAssistant), the request is refused before sending, not changed.
+ */
+export function checkFinalAssistant(req: ModelRequest, continues: boolean, provider: string, model: string): void {
+  const last = req.messages.at(-1);
+  if (last?.role !== 'assistant' || req.finalAssistant === undefined) return;
+  const at = `messages[${req.messages.length - 1}]`;
+  if (req.finalAssistant === 'continue' && !continues)
+    throw unsupported(
+      provider,
+      model,
+      at,
+      'the conversation ends in an assistant message for the model to continue (a prefill), and this model has no way to continue a given text: it would answer it with a new turn instead',
+      'ask an Anthropic model (anthropic/…, or a route or alias that reaches one), or leave the final assistant message out and say in the user turn how the answer should begin',
+    );
+  if (req.finalAssistant === 'reply' && continues)
+    throw unsupported(
+      provider,
+      model,
+      at,
+      "the conversation ends in an assistant message, which OpenAI's APIs answer with a new turn; this model speaks Anthropic's protocol and would continue that text instead (a prefill)",
+      'end the conversation with a user message, or send it to /v1/messages (Anthropic Messages), where a final assistant message is a prefill',
+    );
+}
+
+/** The `detail` of every image in the conversation (user turns and tool results), "auto" when unset; and whether any file (PDF) part is there too. */
+export function imageDetails(messages: readonly ChatMessage[]): { details: ('auto' | 'low' | 'high')[]; files: boolean } {
+  const details: ('auto' | 'low' | 'high')[] = [];
+  let files = false;
+  for (const m of messages) {
+    if (typeof m.content === 'string') continue;
+    for (const p of m.content) {
+      if (p.type === 'image') details.push(p.detail ?? 'auto');
+      else if (p.type === 'file') files = true;
+      else if (p.type === 'tool-result' && typeof p.content !== 'string') for (const c of p.content) if (c.type === 'image') details.push(c.detail ?? 'auto');
+    }
+  }
+  return { details, files };
 }
 
 /** Tool-call arguments (JSON text) → an object, for protocols that take arguments as an object. */

@@ -22,6 +22,13 @@ import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
 import { foreignOrigins, stripForeignState } from './providerState.ts';
 import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
+/**
+ * What an error says when the answer had begun: the partial text is in the result (and was shown to
+ * a streaming consumer). A front end that answers with an error instead, showing none of it (the
+ * gateway before its response began), says so with errorBeforeAnswer (gateway/errors.ts).
+ */
+export const PARTIAL_KEPT = ' (the answer was cut off; the partial text is kept)';
+
 /** A request as the front ends make it: a model id (or `route/<id>`) plus the neutral request. */
 export interface ChatRequest extends ModelRequest {
   model: string;
@@ -265,7 +272,7 @@ export class Router {
           const canContinue = err.retryable ? [cand.id, ...rest] : rest;
           const error = new SwitchboardError({
             ...err.toInit(),
-            message: `${err.detail} (the answer was cut off; the partial text is kept)`,
+            message: `${err.detail}${PARTIAL_KEPT}`,
             fix: canContinue.length ? `retry, or continue with ${canContinue.join(', ')}` : err.fix,
           });
           yield [{ type: 'error', error }];

@@ -357,6 +357,8 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   msgs.push(...turns);
 
   const request: DoorRequest['request'] = { messages: msgs, maxTokens };
+  // A final assistant message is a prefill: the answer continues it (refused where it cannot be).
+  if (msgs.at(-1)?.role === 'assistant') request.finalAssistant = 'continue';
   const hosted = new Set<string>();
   const t = tools(body.tools, notes, hosted);
   if (t && t.length) request.tools = t;

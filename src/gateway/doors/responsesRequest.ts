@@ -390,6 +390,8 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   messages.push(...conversation);
 
   const request: DoorRequest['request'] = { messages };
+  // A final assistant message is answered with a new turn, as OpenAI's API does (refused where it would be continued).
+  if (messages.at(-1)?.role === 'assistant') request.finalAssistant = 'reply';
   if (tools.length) request.tools = tools;
   const choice = toolChoice(body.tool_choice, namespaced, notes);
   if (typeof choice === 'object' && tools.length && !tools.some((t) => t.name === choice.name))

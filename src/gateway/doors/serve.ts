@@ -9,7 +9,7 @@ import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../jsonDepth.ts';
 import type { SwitchboardClient } from '../../core/index.ts';
 import { addWarnings, SwitchboardError } from '../../core/index.ts';
 import type { ChatResult, ChatStream, StreamPart } from '../../core/index.ts';
-import { fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
+import { errorBeforeAnswer, fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';
 import { DoorRefusal, isObject, type Door, type DoorRequest } from './door.ts';
@@ -176,7 +176,7 @@ export async function serveDoor(
   res.once('close', onClose);
   ctx.inflight.add(ac);
   const fail = (e: unknown): void => {
-    const h = (parsed.forwardOnly && forwardOnly && forwardOnlyError(e, forwardOnly, parsed.forwardOnly, ctx.redact)) || ctx.toHttpError(e);
+    const h = (parsed.forwardOnly && forwardOnly && forwardOnlyError(e, forwardOnly, parsed.forwardOnly, ctx.redact)) || ctx.toHttpError(errorBeforeAnswer(e));
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
     ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });

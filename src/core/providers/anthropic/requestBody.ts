@@ -10,7 +10,7 @@ import type { ResolvedProvider } from '../../config.ts';
 import { estimateMessageTokens, estimateTokens } from '../../catalog/cost.ts';
 import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { mergeProviderOptions, unsupported } from '../shared.ts';
+import { checkFinalAssistant, imageDetails, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toAnthropicPrompt, withCache } from './convertMessages.ts';
 
 /** Used only when neither the caller nor the catalog knows the model's output limit. */
@@ -43,6 +43,7 @@ const MIN_OUTPUT = 1024;
 
 export function anthropicBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
   const model = `${provider.id}/${wireModel}`;
+  checkFinalAssistant(req, true, provider.id, wireModel);
   const prompt = toAnthropicPrompt(req.messages, provider.id, wireModel, req.cache?.system);
   const limit = ctx.capabilities?.maxOutputTokens ?? null;
   let maxTokens = req.maxTokens ?? defaultMaxTokens(req, limit, ctx.capabilities?.contextWindow ?? null);
@@ -51,6 +52,12 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
     maxTokens = limit;
   }
   const body: Record<string, unknown> = { model: wireModel, max_tokens: maxTokens, messages: prompt.messages, stream: true };
+  // An image's detail ("auto" is the default anyway) has no equivalent: Anthropic sizes images itself.
+  const asked = [...new Set(imageDetails(req.messages).details.filter((d) => d !== 'auto'))];
+  if (asked.length)
+    ctx.warn(
+      `image detail: Anthropic has no image detail setting; the images asking for detail ${asked.map((d) => `"${d}"`).join(' and ')} were sent at Anthropic's own resolution`,
+    );
   if (prompt.system) body.system = prompt.system;
 
   // Thinking first: it constrains temperature, top_p and forced tool use.

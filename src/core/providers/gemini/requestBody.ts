@@ -2,7 +2,7 @@
 import type { ResolvedProvider } from '../../config.ts';
 import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { mergeProviderOptions, unsupported } from '../shared.ts';
+import { checkFinalAssistant, imageDetails, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toGeminiPrompt } from './convertMessages.ts';
 import { SchemaConversionError, toGeminiJsonSchema, toGeminiSchema } from './schema.ts';
 
@@ -15,6 +15,7 @@ function takesThinkingLevel(wireModel: string): boolean {
 
 export function geminiBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
   const model = `${provider.id}/${wireModel}`;
+  checkFinalAssistant(req, false, provider.id, wireModel);
   const prompt = toGeminiPrompt(req.messages, provider.id, wireModel);
   const body: Record<string, unknown> = { contents: prompt.contents };
   if (prompt.systemInstruction) body.systemInstruction = prompt.systemInstruction;
@@ -92,10 +93,39 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
       if (r.effort === 'none' || r.effort === 'minimal') ctx.warn(`reasoning.effort: ${model} cannot turn thinking off; sent thinkingLevel "low"`);
       gen.thinkingConfig = { thinkingLevel: r.effort === 'medium' || r.effort === 'high' || r.effort === 'xhigh' ? 'high' : 'low', includeThoughts: true };
     } else {
-      const budget = r.budgetTokens ?? EFFORT_BUDGET[r.effort!];
+      let budget = r.budgetTokens ?? EFFORT_BUDGET[r.effort!];
+      // Gemini counts thinking against maxOutputTokens: a budget at or above it leaves no room for
+      // the answer (it ends at MAX_TOKENS with no text). Kept below it, and said so, as for Anthropic.
+      const cap = req.maxTokens;
+      if (cap !== undefined && budget > 0 && budget >= cap) {
+        if (cap < 2)
+          throw unsupported(
+            provider.id,
+            wireModel,
+            'reasoning',
+            `thinking shares maxOutputTokens with the answer, and maxTokens is ${cap}: no room for a thinking budget`,
+            'raise maxTokens or drop the reasoning option',
+          );
+        ctx.warn(
+          `reasoning: ${model} counts thinking against maxOutputTokens (${cap}), which a thinking budget of ${budget} would fill; sent thinkingBudget ${cap - 1} (raise maxTokens for more thinking and room to answer)`,
+        );
+        budget = cap - 1;
+      }
       gen.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
     }
   }
+
+  // An image's detail: Gemini's v1beta API has one media resolution for the whole request (per-part
+  // resolution is v1alpha only). Sent when every image asks for the same detail and nothing else
+  // (a PDF) would be resized with them; otherwise said, and Gemini's default applies.
+  const media = imageDetails(req.messages);
+  const asked = [...new Set(media.details.filter((d) => d !== 'auto'))];
+  if (asked.length === 1 && media.details.every((d) => d === asked[0]) && !media.files)
+    gen.mediaResolution = asked[0] === 'low' ? 'MEDIA_RESOLUTION_LOW' : 'MEDIA_RESOLUTION_HIGH';
+  else if (asked.length)
+    ctx.warn(
+      `image detail: Gemini takes one media resolution for the whole request, and ${media.files ? 'a document would be resized with the images' : `the images ask for different details (${[...new Set(media.details)].join(', ')})`}; none was sent, ${model} used its default resolution`,
+    );
 
   // Hints.
   if (req.seed !== undefined) gen.seed = req.seed;

@@ -6,7 +6,7 @@ import type { ResolvedProvider } from '../../config.ts';
 import type { ChatMessage, ModelRequest, ToolChoice } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { effortForBudget } from '../openai/requestBody.ts';
-import { mergeProviderOptions, textOf, unsupported } from '../shared.ts';
+import { checkFinalAssistant, mergeProviderOptions, textOf, unsupported } from '../shared.ts';
 
 function toolChoice(c: ToolChoice): unknown {
   return typeof c === 'string' ? c : { type: 'function', name: c.name };
@@ -80,6 +80,7 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
 }
 
 export function responsesBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
+  checkFinalAssistant(req, false, provider.id, wireModel);
   if (req.stop !== undefined && req.stop.length > 0)
     throw unsupported(
       provider.id,

@@ -2,7 +2,7 @@
 import type { ResolvedProvider } from '../../config.ts';
 import type { ModelRequest, ReasoningEffort, ToolChoice } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { mergeProviderOptions } from '../shared.ts';
+import { checkFinalAssistant, mergeProviderOptions } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 
 /** A token budget → the nearest effort, for APIs that take only an effort. */
@@ -19,6 +19,9 @@ function toolChoice(c: ToolChoice): unknown {
 }
 
 export function openaiBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
+  // (Mistral's `prefix: true` and DeepSeek's beta chat-prefix continue a final assistant message, but
+  // whether their answers repeat the prefix differs and is not verified here: refused like the rest.)
+  checkFinalAssistant(req, false, provider.id, wireModel);
   const body: Record<string, unknown> = {
     model: wireModel,
     messages: toOpenAIMessages(req.messages, provider.id, wireModel),
