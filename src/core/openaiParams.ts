@@ -281,8 +281,8 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
 
   const messages = translateMessages(p, model, warnings, refuse);
   const request: ModelRequest & { model: string } = { model, messages };
-  // A final assistant message is answered with a new turn, as OpenAI's API does (refused where it would be continued).
-  if (messages.at(-1)?.role === 'assistant') request.finalAssistant = 'reply';
+  // A final assistant message is left unchecked: Chat Completions callers use it both ways (OpenAI
+  // answers it, OpenRouter documents it as the assistant prefill that Anthropic models continue).
 
   if (p.tools != null && p.tools.length > 0) {
     request.tools = p.tools.map((t, i): ToolDefinition => {

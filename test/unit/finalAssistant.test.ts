@@ -107,7 +107,7 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
     }
   });
 
-  test('/v1/chat/completions and /v1/responses ending in an assistant message: an Anthropic model would continue it, so 400; other models take it', async () => {
+  test('/v1/responses ending in an assistant message: an Anthropic model would continue it, so 400; /v1/chat/completions sends it as OpenRouter does (a prefill for Claude); other models take it', async () => {
     const chat = {
       model: CLAUDE,
       messages: [
@@ -123,10 +123,7 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
       ],
     };
     for (const g of [fast, full])
-      for (const [path, body] of [
-        ['/v1/chat/completions', chat],
-        ['/v1/responses', resp],
-      ] as const) {
+      for (const [path, body] of [['/v1/responses', resp]] as const) {
         const before = upstream();
         const r = await post(g, path, body);
         assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.json)}`);
@@ -141,6 +138,14 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
         assert.match(err.message, /end the conversation with a user message, or send it to \/v1\/messages/);
         assert.equal(upstream(), before, `${path}: nothing was sent upstream`);
       }
+    // Chat Completions to Claude: the assistant prefill OpenRouter documents, sent as the last assistant message.
+    for (const g of [fast, full]) {
+      const r = await post(g, '/v1/chat/completions', chat);
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      const sent = anthropic.requests.at(-1)!.body as { messages: { role: string; content: unknown }[] };
+      assert.equal(sent.messages.at(-1)!.role, 'assistant');
+      assert.match(JSON.stringify(sent.messages.at(-1)!.content), /Blue\./);
+    }
     // The same conversation to an OpenAI-protocol model: as its API means it.
     const r = await post(full, '/v1/chat/completions', { ...chat, model: GPT });
     assert.equal(r.status, 200, JSON.stringify(r.json));
