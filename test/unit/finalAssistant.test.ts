@@ -48,6 +48,7 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
           { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5'] },
         ],
         wireProtocols: { [RESP]: 'openai-responses' },
+        routes: [{ id: 'gpt-then-claude', models: [GPT, CLAUDE] }],
       },
       { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, GEMINI_API_KEY: KEY, OAI_KEY: KEY }, catalogCacheFile: null },
     );
@@ -93,6 +94,27 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
           assert.match(err.message, /ask an Anthropic model .*or leave the final assistant message out and say in the user turn how the answer should begin/);
           assert.equal(upstream(), before, `${model}: nothing was sent upstream`);
         }
+  });
+
+  test('/v1/messages to a route whose first model cannot continue a prefill: the route moves on to the model that can', async () => {
+    for (const g of [fast, full])
+      for (const stream of [false, true]) {
+        const sentToOpenAI = openai.requests.length;
+        const r = await fetch(`${g.url.replace(/\/v1$/, '')}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(prefill('route/gpt-then-claude', stream)),
+        });
+        const text = await r.text();
+        assert.equal(r.status, 200, text);
+        const answer = stream
+          ? [...text.matchAll(/"type":"text_delta","text":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]!) as string).join('')
+          : ((JSON.parse(text) as { content: { text: string }[] }).content[0]?.text ?? '');
+        assert.equal(answer, ' the answer', text);
+        assert.equal(openai.requests.length, sentToOpenAI, 'nothing was sent to the model that would have answered a new turn');
+        const sent = anthropic.requests.at(-1)!.body as { messages: { role: string; content: unknown }[] };
+        assert.equal(sent.messages.at(-1)!.role, 'assistant');
+      }
   });
 
   test('/v1/messages to an Anthropic model: the prefill goes as the final assistant message, translated or forwarded', async () => {

@@ -280,13 +280,16 @@ export class Router {
           await this.record(req, result, hold);
           return result;
         }
-        if (!err.retryable && !MOVE_ON.has(err.kind)) {
+        // Refused before sending, by this model only (an option or turn its protocol cannot take as
+        // asked): a route's next model may take it, as members lacking a capability are skipped.
+        const refusedHere = err.kind === 'bad_request' && err.status === null && err.provider !== null;
+        if (!err.retryable && !MOVE_ON.has(err.kind) && !refusedHere) {
           // auth, permission, quota, bad request…: another try will not help; say so at once.
           yield [{ type: 'error', error: err }];
           return fail(err);
         }
         // The provider said not to try again (x-should-retry: false): another model may still answer.
-        if (MOVE_ON.has(err.kind) || retry >= maxRetries || err.shouldRetry === false) break;
+        if (MOVE_ON.has(err.kind) || refusedHere || retry >= maxRetries || err.shouldRetry === false) break;
         const delay = this.backoff(retry, err.retryAfterMs);
         if (delay > this.d.retry.maxRetryAfterMs) break;
         yield [
