@@ -34,6 +34,7 @@ import { DEFAULT_RETRY, Router, type ChatRequest, type RetryPolicy } from './rou
 import type { ModelFacts } from './router/strategy.ts';
 import { leaderboardRatings } from './eval/ratingsFile.ts';
 import type { BudgetAlert, ChatResult, LanguageModel } from './types.ts';
+import type { SettingsPlace } from './router/needs.ts';
 
 export interface ClientOptions {
   /** Where keys come from by default (the CLI's environment). */
@@ -63,6 +64,12 @@ export interface ClientOptions {
   onRecorded?: (entry: LedgerEntryInput) => void;
   /** Names the config source in errors ("the config file ~/.config/…", "settings"). */
   configHint?: string;
+  /**
+   * Where the user changes a setting, for the fixes errors give: the config file's keys
+   * (`capabilities["openai/gpt-4o"]…` "in the config", the default) or VS Code's settings
+   * (`switchboard.capabilities`).
+   */
+  settingsIn?: SettingsPlace;
   /**
    * The fix for a model of a preset provider that is not configured, by preset id (VS Code: set its
    * key, which is all it needs there); null or unset: add it to the config and set its environment variable.
@@ -189,6 +196,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     ...(options.random ? { random: options.random } : {}),
     ...(options.leaderboardFile ? { ratings: leaderboardRatings(options.leaderboardFile) } : {}),
     session,
+    ...(options.settingsIn ? { settingsIn: options.settingsIn } : {}),
     ...(options.onBudgetAlert ? { onBudgetAlert: options.onBudgetAlert } : {}),
     ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
   });
