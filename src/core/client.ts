@@ -35,6 +35,7 @@ import type { ModelFacts } from './router/strategy.ts';
 import { leaderboardRatings } from './eval/ratingsFile.ts';
 import type { BudgetAlert, ChatResult, LanguageModel } from './types.ts';
 import type { SettingsPlace } from './router/needs.ts';
+import type { SwitchboardError } from './errors.ts';
 
 export interface ClientOptions {
   /** Where keys come from by default (the CLI's environment). */
@@ -102,6 +103,12 @@ export interface SwitchboardClient {
   /** The spend session this client's requests count toward now. */
   session(): string;
   stream(req: ChatRequest): ChatStream;
+  /**
+   * The error `stream(req)` would end with before sending anything (an unknown model, a prompt over
+   * the model's known context window, a capability it lacks), or null: nothing is sent or recorded.
+   * A caller that prepares costly work before sending (the chat stores the question first) skips it.
+   */
+  refusal(req: ChatRequest): SwitchboardError | null;
   complete(req: ChatRequest): Promise<ChatResult>;
   compare(req: Omit<ChatRequest, 'model'>, models: string[], opts?: CompareOptions): CompareRun;
   /** The request's input tokens by the answering provider's own count (Anthropic, Gemini); `none` where it has no such endpoint. */
@@ -266,6 +273,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     latency,
     session,
     stream,
+    refusal: (req) => router.refusal(req),
     complete: (req) => stream(req).result,
     compare: (req, list, opts) => compareModels(stream, req, list, opts),
     countTokens: (req) => {

@@ -623,6 +623,21 @@ describe('a single model and its context window', () => {
     await vscode.client.close();
   });
 
+  test('refusal() tells, without sending, the error the request would end with; null when it would be sent', async () => {
+    const w = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } });
+    const long = { model: 'a/m', messages: [{ role: 'user' as const, content: 'word '.repeat(400) }] };
+    const refused = w.client.refusal(long);
+    assert.equal(refused?.kind, 'context_length');
+    const r = await w.client.complete(long);
+    assert.equal(r.error?.kind, refused?.kind);
+    assert.ok(r.error?.message.endsWith(refused!.message), r.error?.message);
+    assert.equal(r.error?.fix, refused?.fix);
+    assert.equal(w.client.refusal({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }] }), null);
+    assert.equal(w.client.refusal({ model: 'nope/m', messages: [{ role: 'user', content: 'hi' }] })?.kind, 'config');
+    assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent by refusal() or the refused request');
+    await w.client.close();
+  });
+
   test("a capability override's fix names the config file's key or VS Code's switchboard.capabilities setting", () => {
     assert.equal(overrideHint('tools', 'a/m'), 'pick a model that can, or if a/m can, set capabilities["a/m"].toolCalling: true in the config');
     assert.equal(

@@ -118,6 +118,16 @@ export class Router {
     }
   }
 
+  /** The error run(req) would end with before sending (the same checks, in the same order), or null. */
+  refusal(req: ChatRequest): SwitchboardError | null {
+    try {
+      this.plan(req, estimateMessageTokens(req.messages));
+      return null;
+    } catch (e) {
+      return asError(e, req.model);
+    }
+  }
+
   private async *runHeld(req: ChatRequest, hold: Hold): AsyncGenerator<StreamPart[], ChatResult> {
     const { clock } = this.d;
     const started = clock.now();
