@@ -324,7 +324,8 @@ function importCmd(args: string[], io: EvalIo): number {
   const path = resolve(io.cwd, positionals[0]!);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // A file saved by a Windows editor starts with a byte-order mark, which the YAML reader would take as text.
+    text = readUserFile(path);
   } catch (e) {
     throw new EvalUsageError(`cannot read ${path}: ${(e as Error).message}`);
   }

@@ -34,6 +34,8 @@ import { DEFAULT_RETRY, Router, type ChatRequest, type RetryPolicy } from './rou
 import type { ModelFacts } from './router/strategy.ts';
 import { leaderboardRatings } from './eval/ratingsFile.ts';
 import type { BudgetAlert, ChatResult, LanguageModel } from './types.ts';
+import type { SettingsPlace } from './router/needs.ts';
+import type { SwitchboardError } from './errors.ts';
 
 export interface ClientOptions {
   /** Where keys come from by default (the CLI's environment). */
@@ -63,6 +65,12 @@ export interface ClientOptions {
   onRecorded?: (entry: LedgerEntryInput) => void;
   /** Names the config source in errors ("the config file ~/.config/…", "settings"). */
   configHint?: string;
+  /**
+   * Where the user changes a setting, for the fixes errors give: the config file's keys
+   * (`capabilities["openai/gpt-4o"]…` "in the config", the default) or VS Code's settings
+   * (`switchboard.capabilities`).
+   */
+  settingsIn?: SettingsPlace;
   /**
    * The fix for a model of a preset provider that is not configured, by preset id (VS Code: set its
    * key, which is all it needs there); null or unset: add it to the config and set its environment variable.
@@ -95,6 +103,12 @@ export interface SwitchboardClient {
   /** The spend session this client's requests count toward now. */
   session(): string;
   stream(req: ChatRequest): ChatStream;
+  /**
+   * The error `stream(req)` would end with before sending anything (an unknown model, a prompt over
+   * the model's known context window, a capability it lacks), or null: nothing is sent or recorded.
+   * A caller that prepares costly work before sending (the chat stores the question first) skips it.
+   */
+  refusal(req: ChatRequest): SwitchboardError | null;
   complete(req: ChatRequest): Promise<ChatResult>;
   compare(req: Omit<ChatRequest, 'model'>, models: string[], opts?: CompareOptions): CompareRun;
   /** The request's input tokens by the answering provider's own count (Anthropic, Gemini); `none` where it has no such endpoint. */
@@ -189,6 +203,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     ...(options.random ? { random: options.random } : {}),
     ...(options.leaderboardFile ? { ratings: leaderboardRatings(options.leaderboardFile) } : {}),
     session,
+    ...(options.settingsIn ? { settingsIn: options.settingsIn } : {}),
     ...(options.onBudgetAlert ? { onBudgetAlert: options.onBudgetAlert } : {}),
     ...(options.onRecorded ? { onRecorded: options.onRecorded } : {}),
   });
@@ -258,6 +273,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
     latency,
     session,
     stream,
+    refusal: (req) => router.refusal(req),
     complete: (req) => stream(req).result,
     compare: (req, list, opts) => compareModels(stream, req, list, opts),
     countTokens: (req) => {

@@ -1,5 +1,6 @@
 /** Switchboard's core library: one client for every LLM provider. No VS Code here. */
 export { createClient, type ClientOptions, type SwitchboardClient } from './client.ts';
+export type { SettingsPlace } from './router/needs.ts';
 export { ChatStream } from './chatStream.ts';
 export {
   loadConfig,

@@ -14,6 +14,7 @@ import type { SessionTotals, SpendView } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
 import type { SettingsResult } from './common/settingsModel.ts';
 import type { WalkthroughStep } from './services/walkthrough.ts';
+import type { WorkspaceKeyEnv } from './common/workspaceOverrides.ts';
 
 export type { FlagName, NoticeLevel, SessionTotals, SpendView, WalkthroughStep };
 
@@ -31,6 +32,13 @@ export interface FeatureHost {
   client(): SwitchboardClient;
   /** The window's connection pool (through the proxy, when one is set): for requests made outside the client, such as a key check. */
   connections(): Dispatcher;
+  /**
+   * Providers of the trusted workspace's settings that would send one of the user's environment
+   * variables to a URL of the workspace's choosing (settingsSource.ts), and whether the user allowed it.
+   */
+  workspaceKeyEnvs(): (WorkspaceKeyEnv & { allowed: boolean })[];
+  /** Remember (for this workspace) that the user allowed it; the settings are read again. */
+  allowWorkspaceKeyEnv(k: WorkspaceKeyEnv): Promise<void>;
   /** Tell VS Code's chat that Switchboard's models changed. */
   fireModelsChanged(): void;
 
@@ -54,6 +62,8 @@ export interface FeatureHost {
 
   // Notifications and first-run flags (services/notifier.ts)
   notify(level: NoticeLevel, text: string, ...actions: string[]): Promise<string | undefined>;
+  /** A modal warning (`detail` below it); resolves to the button picked, undefined when cancelled. */
+  confirm(text: string, detail: string, ...actions: string[]): Promise<string | undefined>;
   /** A message with no buttons that nobody waits for; a failure to show it is logged. */
   tell(level: NoticeLevel, text: string): void;
   flag(name: FlagName): boolean;

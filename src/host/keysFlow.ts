@@ -10,13 +10,28 @@ import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import { redactUrl } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { checkServer, detectLocalServers, verifyKey, type LocalServer, type VerifyResult } from './verify.ts';
+import type { WorkspaceKeyEnv } from './common/workspaceOverrides.ts';
 import { inBackground } from './common/background.ts';
 import { readFlag } from './settingsSource.ts';
 
 /** What the key flows use (main.ts wires it to the services). */
 export type KeysHost = Pick<
   FeatureHost,
-  'connections' | 'currentModel' | 'fireModelsChanged' | 'flag' | 'keyFor' | 'keys' | 'log' | 'notify' | 'setCurrentModel' | 'setFlag' | 'settings' | 'stepDone'
+  | 'allowWorkspaceKeyEnv'
+  | 'confirm'
+  | 'connections'
+  | 'currentModel'
+  | 'fireModelsChanged'
+  | 'flag'
+  | 'keyFor'
+  | 'keys'
+  | 'log'
+  | 'notify'
+  | 'setCurrentModel'
+  | 'setFlag'
+  | 'settings'
+  | 'stepDone'
+  | 'workspaceKeyEnvs'
 >;
 
 /** One of VS Code's own models, as the first-run offer names it. */
@@ -222,18 +237,59 @@ export async function removeApiKey(app: KeysHost, args: { provider?: string } = 
   return true;
 }
 
-/** Keys in the environment whose provider has no stored key yet. */
+/**
+ * Keys in the environment whose provider has no stored key yet. A provider of the workspace's
+ * settings that would send a variable of the user's to a URL of the workspace's choosing counts only
+ * once the user allowed it (keysAwaitingConsent, importKeysFromEnv); a provider that takes no key
+ * (auth "none") imports none.
+ */
 export function keysInEnvironment(app: KeysHost, env: NodeJS.ProcessEnv = process.env): { providerId: string; env: string }[] {
   const pairs = new Map<string, string>(KEY_ENV_VARS.map((k) => [k.providerId, k.env]));
   for (const p of app.settings.config.providers) {
     const r = resolveProvider(p);
-    if (r.apiKeyEnv) pairs.set(r.id, r.apiKeyEnv);
+    if (r.auth === 'none') pairs.delete(r.id);
+    else if (r.apiKeyEnv) pairs.set(r.id, r.apiKeyEnv);
   }
-  return [...pairs.entries()].filter(([id, name]) => env[name]?.trim() && !app.keys.has(id)).map(([providerId, name]) => ({ providerId, env: name }));
+  const held = app.workspaceKeyEnvs().filter((w) => !w.allowed);
+  return [...pairs.entries()]
+    .filter(([id, name]) => env[name]?.trim() && !app.keys.has(id) && !held.some((w) => w.providerId === id && w.env === name))
+    .map(([providerId, name]) => ({ providerId, env: name }));
+}
+
+/** The workspace's providers whose variable is set, not yet allowed, and would be imported once allowed. */
+export function keysAwaitingConsent(app: KeysHost, env: NodeJS.ProcessEnv = process.env): WorkspaceKeyEnv[] {
+  const configured = new Map(app.settings.config.providers.map((p) => [p.id, p]));
+  return app.workspaceKeyEnvs().filter((w) => {
+    if (w.allowed || !env[w.env]?.trim() || app.keys.has(w.providerId)) return false;
+    const p = configured.get(w.providerId);
+    if (!p) return false; // an entry the settings dropped as invalid reads nothing
+    const r = resolveProvider(p);
+    return r.apiKeyEnv === w.env && r.auth !== 'none';
+  });
+}
+
+/** Asks whether a workspace's provider may read the variable (modal); remembers an Allow. */
+async function askKeyEnvConsent(app: KeysHost, w: WorkspaceKeyEnv): Promise<boolean> {
+  const url = redactUrl(w.baseUrl);
+  const pick = await app.confirm(
+    `Let this workspace's provider "${w.providerId}" use your environment variable ${w.env} as its API key and send it to ${url}?`,
+    `The workspace's settings (.vscode/settings.json, switchboard.providers) define "${w.providerId}", which would read ${w.env} and send its value to ${url} with every request. Allow it only if you trust that server with this secret. An Allow is remembered for this workspace, provider, variable and URL.`,
+    'Allow',
+    "Don't Allow",
+  );
+  if (pick !== 'Allow') {
+    app.log.info(`Not reading ${w.env} for the workspace's provider "${w.providerId}" (${url}): not allowed`);
+    return false;
+  }
+  app.log.info(`Allowed for this workspace: "${w.providerId}" reads ${w.env} and sends it to ${url}`);
+  await app.allowWorkspaceKeyEnv(w);
+  return true;
 }
 
 /** Import the environment's keys into SecretStorage. Returns the provider ids imported. */
 export async function importKeysFromEnv(app: KeysHost, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const refused: WorkspaceKeyEnv[] = [];
+  for (const w of keysAwaitingConsent(app, env)) if (!(await askKeyEnvConsent(app, w))) refused.push(w);
   const found = keysInEnvironment(app, env);
   const imported: string[] = [];
   for (const f of found) {
@@ -243,15 +299,16 @@ export async function importKeysFromEnv(app: KeysHost, env: NodeJS.ProcessEnv = 
     imported.push(f.providerId);
   }
   app.log.info(`Imported keys from the environment for: ${imported.join(', ') || 'nothing'}`);
+  const notRead = refused.length ? ` Not read (not allowed): ${refused.map((w) => `${w.env} for the workspace's provider "${w.providerId}"`).join(', ')}.` : '';
   tell(
     app,
     'info',
-    imported.length
+    (imported.length
       ? `Switchboard: imported ${imported.length} key${imported.length > 1 ? 's' : ''} from the environment (${found
           .filter((f) => imported.includes(f.providerId))
           .map((f) => f.env)
           .join(', ')}).`
-      : 'Switchboard: no new API keys found in the environment.',
+      : 'Switchboard: no new API keys found in the environment.') + notRead,
   );
   if (imported.length) app.fireModelsChanged();
   return imported;

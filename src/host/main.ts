@@ -37,7 +37,8 @@ import { WalkthroughProgress, type WalkthroughStep } from './services/walkthroug
 import { SpendService, type SpendView } from './services/spend.ts';
 import { spendStatus } from './common/spendStatus.ts';
 import { validateSettings, WORKSPACE_SETTINGS } from './common/settingsModel.ts';
-import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
+import { KeyEnvConsent, readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
+import { keyEnvProblem, type WorkspaceKeyEnv } from './common/workspaceOverrides.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 import { inBackground } from './common/background.ts';
@@ -84,7 +85,8 @@ export interface SwitchboardServices {
   client(): SwitchboardClient;
 }
 
-function showMessage(level: NoticeLevel, text: string, actions: string[]): Thenable<string | undefined> {
+function showMessage(level: NoticeLevel, text: string, actions: string[], modal?: { detail: string }): Thenable<string | undefined> {
+  if (modal) return vscode.window.showWarningMessage(text, { modal: true, detail: modal.detail }, ...actions);
   if (level === 'error') return vscode.window.showErrorMessage(text, ...actions);
   if (level === 'warning') return vscode.window.showWarningMessage(text, ...actions);
   return vscode.window.showInformationMessage(text, ...actions);
@@ -123,6 +125,9 @@ class Extension implements vscode.Disposable {
   readonly vscodeModels: VscodeModels;
   readonly shell: Shell;
   private readonly subs: (vscode.Disposable | Disposable)[] = [];
+  /** The user's Allow for a workspace provider's key variable, and those variables as last read. */
+  private readonly keyEnvConsent: KeyEnvConsent;
+  private keyEnvs: WorkspaceKeyEnv[] = [];
 
   constructor(shell: Shell) {
     this.shell = shell;
@@ -132,6 +137,7 @@ class Extension implements vscode.Disposable {
     const ledger = onDisk ? sharedLedger(join(storage.fsPath, 'usage.sqlite'), log) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
     this.notifier = new Notifier(showMessage, log);
+    this.keyEnvConsent = new KeyEnvConsent(context.workspaceState);
     this.vscodeModels = new VscodeModels(log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
     // workspace override is announced once per workspace.
@@ -142,7 +148,12 @@ class Extension implements vscode.Disposable {
         this.notifier.tell('warning', text);
       });
       if (remembered) inBackground(remembered, log, 'Remembering the settings warnings shown');
-      return { settings: validateSettings(read.raw, read.fromWorkspace), verbose: read.verbose, trusted: read.trusted };
+      const settings = validateSettings(read.raw, read.fromWorkspace);
+      // A workspace's provider reads none of the user's environment variables until allowed (keysFlow.ts).
+      this.keyEnvs = read.keyEnvs;
+      const held = read.keyEnvs.filter((k) => !this.keyEnvConsent.allowed(k) && process.env[k.env]?.trim());
+      if (held.length) settings.problems.push(...held.map(keyEnvProblem));
+      return { settings, verbose: read.verbose, trusted: read.trusted };
     };
     /** Proxy settings Switchboard does not follow, said once each per window. */
     const proxyNotes = new Set<string>();
@@ -209,6 +220,11 @@ class Extension implements vscode.Disposable {
       keyFor: (p) => clients.keyFor(p),
       client: () => clients.client(),
       connections: () => clients.connections(),
+      workspaceKeyEnvs: () => this.keyEnvs.map((k) => ({ ...k, allowed: this.keyEnvConsent.allowed(k) })),
+      allowWorkspaceKeyEnv: async (k) => {
+        await this.keyEnvConsent.allow(k);
+        this.onSettingsChanged();
+      },
       fireModelsChanged: () => shell.lmChanged.fire(),
       currentModel: () => choice.current(),
       pickModelInteractively: () => showModelSwitcher(host),
@@ -235,6 +251,7 @@ class Extension implements vscode.Disposable {
       startNewSpendSession: () => spend.startNewSession(),
       updateStatus: () => this.updateStatus(),
       notify: (level, text, ...actions) => notifier.notify(level, text, ...actions),
+      confirm: (text, detail, ...actions) => notifier.confirm(text, detail, ...actions),
       tell: (level, text) => notifier.tell(level, text),
       flag: (name) => flags.get(name),
       setFlag: (name, value) => flags.set(name, value),

@@ -4,7 +4,16 @@
  * workspace, for a value that redirects a provider or loosens the budget.
  */
 import * as vscode from 'vscode';
-import { hasWorkspaceValue, pickValue, riskyOverrides, type ExtensionFlag, type RiskyOverride, type SettingLayers } from './common/workspaceOverrides.ts';
+import {
+  hasWorkspaceValue,
+  pickValue,
+  riskyOverrides,
+  workspaceKeyEnvs,
+  type ExtensionFlag,
+  type RiskyOverride,
+  type SettingLayers,
+  type WorkspaceKeyEnv,
+} from './common/workspaceOverrides.ts';
 import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsModel.ts';
 
 export interface SettingsRead {
@@ -18,6 +27,8 @@ export interface SettingsRead {
   verbose: boolean;
   trusted: boolean;
   overrides: RiskyOverride[];
+  /** Providers of the workspace's settings whose key variable is read only once the user allows it (trusted only). */
+  keyEnvs: WorkspaceKeyEnv[];
 }
 
 export function readSwitchboardSettings(): SettingsRead {
@@ -38,7 +49,8 @@ export function readSwitchboardSettings(): SettingsRead {
   };
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
   const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
-  return { raw, fromWorkspace, verbose, trusted, overrides };
+  const keyEnvs = trusted ? workspaceKeyEnvs(layers('providers')) : [];
+  return { raw, fromWorkspace, verbose, trusted, overrides, keyEnvs };
 }
 
 /** One of the extension's on/off settings, read like the rest: only the user's value in Restricted Mode. */
@@ -58,4 +70,27 @@ export function warnOverridesOnce(state: vscode.Memento, overrides: RiskyOverrid
   for (const o of fresh) notify(o.message);
   // The caller logs a failure to remember (the warning then shows again after a reload).
   return state.update(WARNED, [...warned, ...fresh.map((o) => o.key)]);
+}
+
+const ALLOWED_KEY_ENVS = 'switchboard.allowedWorkspaceKeyEnvs';
+
+/**
+ * The user's answers to "may this workspace's provider read that environment variable?", kept in the
+ * workspace's state: per workspace, provider, variable and base URL (another URL or variable asks again).
+ */
+export class KeyEnvConsent {
+  private readonly state: vscode.Memento;
+
+  constructor(state: vscode.Memento) {
+    this.state = state;
+  }
+
+  allowed(k: WorkspaceKeyEnv): boolean {
+    return (this.state.get<string[]>(ALLOWED_KEY_ENVS) ?? []).includes(k.key);
+  }
+
+  async allow(k: WorkspaceKeyEnv): Promise<void> {
+    const list = this.state.get<string[]>(ALLOWED_KEY_ENVS) ?? [];
+    if (!list.includes(k.key)) await this.state.update(ALLOWED_KEY_ENVS, [...list, k.key]);
+  }
 }

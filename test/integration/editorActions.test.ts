@@ -292,6 +292,29 @@ describe('Editor actions', () => {
     panel.dispose();
   });
 
+  it("a 2.5 MB selection over the model's context window is refused, naming the switchboard.capabilities setting, with nothing sent", async function () {
+    // Opening a 2.5 MB file and writing the conversation that holds it to workspaceState each take
+    // seconds in this harness (VS Code's own work): a hang guard, not a speed check.
+    this.timeout(120_000);
+    const line = 'const value = computeSomething(alpha, beta, gamma) + 42; // a comment here\n';
+    const editor = await openFile(line.repeat(Math.ceil(2_500_000 / line.length)), 'javascript');
+    const last = editor.document.lineAt(editor.document.lineCount - 1);
+    editor.selection = new vscode.Selection(new vscode.Position(0, 0), last.range.end);
+    const n = fake.requests.length;
+    const entry = (await vscode.commands.executeCommand('switchboard.explainSelection')) as ChatEntry;
+    assert.equal(entry.status, 'error');
+    assert.equal(entry.error?.kind, 'context_length');
+    assert.match(entry.error?.message ?? '', /the prompt of ~\d+ tokens exceeds its context window of 128000 tokens/);
+    assert.match(entry.error?.fix ?? '', /correct "contextWindow": … for "openai\/gpt-4o-mini" in the switchboard\.capabilities setting if it is wrong/);
+    assert.ok(!(entry.error?.fix ?? '').includes('in the config'), entry.error?.fix ?? '');
+    assert.equal(fake.requests.length, n, 'a request went upstream');
+    // The conversation keeps the question, with the refusal shown.
+    const s = await services();
+    const shown = s.chatState().entries.at(-1);
+    assert.equal(shown?.id, entry.id);
+    assert.equal(shown?.error?.kind, 'context_length');
+  });
+
   it('shows a failed request as an error in the chat, with the provider message', async () => {
     await editorWithSelection(CODE, 'javascript', 1, 1);
     fake.enqueue({ status: 400, errorMessage: 'This model does not exist' });

@@ -369,3 +369,35 @@ test('an alternative still streaming at a reload is recovered as interrupted, wi
     ['done', 'interrupted'],
   );
 });
+
+test("one save is one write of VS Code's Memento: its keys are updated together, not one awaited after another", async () => {
+  // Like VS Code's ExtHostMemento: updates made before a flush share it (the whole contents are sent once).
+  const values = new Map<string, unknown>();
+  let pending: (() => void)[] = [];
+  let flushes = 0;
+  const kv: KeyValueStore = {
+    get: <T>(key: string) => values.get(key) as T | undefined,
+    update: (key: string, value: unknown) => {
+      values.set(key, value);
+      return new Promise<void>((resolve) => pending.push(resolve));
+    },
+  };
+  const store = new ConversationStore(kv);
+  let done = false;
+  const saving = store.save(conversation('big', 100, [entry('u1', 'user'), entry('a1', 'assistant')])).then(() => (done = true));
+  while (!done) {
+    await new Promise((r) => setImmediate(r));
+    if (!pending.length) continue;
+    flushes++;
+    const batch = pending;
+    pending = [];
+    for (const resolve of batch) resolve();
+  }
+  await saving;
+  assert.equal(flushes, 1);
+  assert.equal(store.currentId(), 'big');
+  assert.deepEqual(
+    store.list().map((s) => s.id),
+    ['big'],
+  );
+});

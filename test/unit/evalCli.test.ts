@@ -268,6 +268,16 @@ describe('switchboard eval', { concurrency: true }, () => {
     const refused = await w.run(['eval', 'import', 'pf.yaml'], false);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /the assertion type "levenshtein" has no Switchboard check/);
+    // Saved by a Windows editor: a UTF-8 byte-order mark before the first key.
+    const plain =
+      'prompts:\n  - "{{prompt}}"\nproviders:\n  - openai:gpt-4o\ntests:\n  - vars: {prompt: hi}\n    assert:\n      - type: icontains\n        value: paris\n';
+    writeFileSync(join(w.ws, 'plain.yaml'), plain);
+    writeFileSync(join(w.ws, 'bom.yaml'), `\uFEFF${plain}`);
+    const fromPlain = await w.run(['eval', 'import', 'plain.yaml'], false);
+    assert.equal(fromPlain.code, 0, fromPlain.stderr);
+    const bom = await w.run(['eval', 'import', 'bom.yaml'], false);
+    assert.equal(bom.code, 0, bom.stderr);
+    assert.equal(bom.stdout, fromPlain.stdout.replace('plain.yaml', 'bom.yaml'));
     writeFileSync(join(w.ws, 'anchors.yaml'), 'prompts:\n  - &p "{{q}}"\n');
     const anchors = await w.run(['eval', 'import', 'anchors.yaml'], false);
     assert.match(anchors.stderr, /line 2: anchors, aliases and tags/);

@@ -5,6 +5,7 @@ import type { FakeServer } from '../fakes/types.ts';
 import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
+import { overrideHint } from '../../src/core/router/needs.ts';
 import { ManualClock, waitFor } from './helpers.ts';
 
 const fakes: FakeServer[] = [];
@@ -600,6 +601,49 @@ describe('a single model and its context window', () => {
     assert.match(r.error!.fix ?? '', /shorten the conversation.*capabilities\.contextWindow for a\/m/);
     assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent');
     await w.client.close();
+  });
+
+  test("the fix names where the window is corrected: the config file's key for the CLI, the switchboard.capabilities setting in VS Code", async () => {
+    const long = 'word '.repeat(400);
+    const cli = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } });
+    const fromFile = await cli.client.complete({ model: 'a/m', messages: [{ role: 'user', content: long }] });
+    assert.equal(
+      fromFile.error!.fix,
+      'shorten the conversation, pick a model with a larger context window, or correct capabilities.contextWindow for a/m in the config if it is wrong',
+    );
+    await cli.client.close();
+    const vscode = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } }, { settingsIn: 'vscode' });
+    const fromSettings = await vscode.client.complete({ model: 'a/m', messages: [{ role: 'user', content: long }] });
+    assert.equal(
+      fromSettings.error!.fix,
+      'shorten the conversation, pick a model with a larger context window, or correct "contextWindow": … for "a/m" in the switchboard.capabilities setting if it is wrong',
+    );
+    assert.ok(!fromSettings.error!.fix!.includes('in the config'));
+    assert.equal(vscode.servers[0]!.requests.length, 0, 'nothing was sent');
+    await vscode.client.close();
+  });
+
+  test('refusal() tells, without sending, the error the request would end with; null when it would be sent', async () => {
+    const w = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } });
+    const long = { model: 'a/m', messages: [{ role: 'user' as const, content: 'word '.repeat(400) }] };
+    const refused = w.client.refusal(long);
+    assert.equal(refused?.kind, 'context_length');
+    const r = await w.client.complete(long);
+    assert.equal(r.error?.kind, refused?.kind);
+    assert.ok(r.error?.message.endsWith(refused!.message), r.error?.message);
+    assert.equal(r.error?.fix, refused?.fix);
+    assert.equal(w.client.refusal({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }] }), null);
+    assert.equal(w.client.refusal({ model: 'nope/m', messages: [{ role: 'user', content: 'hi' }] })?.kind, 'config');
+    assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent by refusal() or the refused request');
+    await w.client.close();
+  });
+
+  test("a capability override's fix names the config file's key or VS Code's switchboard.capabilities setting", () => {
+    assert.equal(overrideHint('tools', 'a/m'), 'pick a model that can, or if a/m can, set capabilities["a/m"].toolCalling: true in the config');
+    assert.equal(
+      overrideHint('tools', 'a/m', 'vscode'),
+      'pick a model that can, or if a/m can, set "toolCalling": true for "a/m" in the switchboard.capabilities setting',
+    );
   });
 
   test('the output asked for counts too; a request that fits is sent', async () => {

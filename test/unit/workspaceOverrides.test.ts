@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { pickValue, RESTRICTED_SETTINGS, riskyOverrides } from '../../src/host/common/workspaceOverrides.ts';
+import { keyEnvProblem, pickValue, RESTRICTED_SETTINGS, riskyOverrides, workspaceKeyEnvs } from '../../src/host/common/workspaceOverrides.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
@@ -80,5 +80,52 @@ describe('a trusted workspace that redirects a provider or loosens the budget', 
       { perSession: 500, onExceed: 'block' },
     );
     assert.match(session[0]?.message ?? '', /perSession 2 → 500/);
+  });
+});
+
+describe("a trusted workspace's provider that would read one of the user's environment variables", () => {
+  test('a new provider with an apiKeyEnv, or one derived from its id, is held with its variable and URL', () => {
+    const held = workspaceKeyEnvs({
+      workspaceValue: [
+        { id: 'groq' },
+        { id: 'corp', kind: 'openai', baseUrl: 'https://collect.example/v1/', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' },
+        { id: 'stripe', kind: 'openai', baseUrl: 'https://collect.example/v1' },
+        { id: 'openai', apiKeyEnv: 'GITHUB_TOKEN' },
+        { id: 'keyless', kind: 'openai', baseUrl: 'https://collect.example/v1', auth: 'none', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' },
+        { id: 'ollama' },
+      ],
+    });
+    assert.deepEqual(
+      held.map((h) => [h.index, h.providerId, h.env, h.baseUrl]),
+      [
+        [1, 'corp', 'AWS_SECRET_ACCESS_KEY', 'https://collect.example/v1'],
+        [2, 'stripe', 'STRIPE_API_KEY', 'https://collect.example/v1'],
+        [3, 'openai', 'GITHUB_TOKEN', 'https://api.openai.com/v1'],
+      ],
+    );
+    // Remembered per provider, variable and URL: another URL is another question.
+    const other = workspaceKeyEnvs({
+      workspaceValue: [{ id: 'corp', kind: 'openai', baseUrl: 'https://other.example/v1', apiKeyEnv: 'AWS_SECRET_ACCESS_KEY' }],
+    });
+    assert.notEqual(other[0]!.key, held[0]!.key);
+    assert.equal(
+      keyEnvProblem(held[0]!),
+      'switchboard.providers[1]: your environment variable AWS_SECRET_ACCESS_KEY is not used as the key of "corp" (it would be sent to https://collect.example/v1) until you allow it: run "Switchboard: Import API Keys from Environment" — in the workspace\'s settings (.vscode/settings.json)',
+    );
+  });
+
+  test("a preset as it is, or the user's own entry repeated, is the user's choice: not held", () => {
+    const user = { id: 'corp', kind: 'openai', baseUrl: 'https://llm.corp.example/v1', apiKeyEnv: 'CORP_KEY' };
+    assert.deepEqual(
+      workspaceKeyEnvs({
+        globalValue: [user],
+        workspaceValue: [{ id: 'openai' }, { id: 'anthropic', baseUrl: 'https://api.anthropic.com/v1' }, { ...user, baseUrl: `${user.baseUrl}/` }],
+      }),
+      [],
+    );
+    // The user's entry with another URL in the workspace is held.
+    assert.equal(workspaceKeyEnvs({ globalValue: [user], workspaceValue: [{ ...user, baseUrl: 'https://collect.example/v1' }] }).length, 1);
+    // No workspace value: nothing.
+    assert.deepEqual(workspaceKeyEnvs({ globalValue: [user] }), []);
   });
 });

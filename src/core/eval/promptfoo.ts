@@ -193,7 +193,8 @@ function render(template: string, vars: Obj, where: string): string {
 export function importPromptfoo(yamlText: string, file: string): { set: TestSet; models: string[] } {
   let doc: unknown;
   try {
-    doc = parseYaml(yamlText);
+    // Without a Windows editor's byte-order mark, which would read as text before the first key (as config.ts strips it).
+    doc = parseYaml(yamlText.replace(/^\uFEFF/, ''));
   } catch (e) {
     if (e instanceof YamlError)
       throw new SwitchboardError({

@@ -32,8 +32,18 @@ export function unmetNeed(req: ModelRequest, caps: ModelCapabilities): Unmet | n
   return null;
 }
 
+/** Where the user's settings are: the config file (CLI, gateway, library) or VS Code's switchboard.* settings. */
+export type SettingsPlace = 'config' | 'vscode';
+
+/** How a fix names a model's capability override: in the config file, or in VS Code's switchboard.capabilities setting. */
+export function capabilitySetting(model: string, key: string, value: string, place: SettingsPlace = 'config'): string {
+  return place === 'vscode'
+    ? `"${key}": ${value} for "${model}" in the switchboard.capabilities setting`
+    : `capabilities["${model}"].${key}: ${value} in the config`;
+}
+
 /** The config key that overrides a capability, for the error's fix. */
-export function overrideHint(param: string, model: string): string {
+export function overrideHint(param: string, model: string, place: SettingsPlace = 'config'): string {
   const key = param === 'tools' ? 'toolCalling' : param === 'responseFormat' ? 'structuredOutput' : param.includes('image') ? 'imageInput' : 'pdfInput';
-  return `pick a model that can, or if ${model} can, set capabilities["${model}"].${key}: true in the config`;
+  return `pick a model that can, or if ${model} can, set ${capabilitySetting(model, key, 'true', place)}`;
 }

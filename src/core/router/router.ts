@@ -18,7 +18,7 @@ import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
-import { overrideHint, unmetNeed, type Unmet } from './needs.ts';
+import { capabilitySetting, overrideHint, unmetNeed, type SettingsPlace, type Unmet } from './needs.ts';
 import { foreignOrigins, stripForeignState } from './providerState.ts';
 import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
@@ -80,6 +80,8 @@ export interface RouterDeps {
   limits?: AnswerLimits;
   /** The leaderboard's ratings by task tag, for routes with strategy "best". */
   ratings?: (tag: string | undefined) => ReadonlyMap<string, number>;
+  /** Where the user changes a setting, as fixes name it (default: the config file). */
+  settingsIn?: SettingsPlace;
 }
 
 export interface AnswerLimits {
@@ -120,6 +122,16 @@ export class Router {
     } finally {
       // Failed, refused or abandoned before record(): nothing was spent, give the money back.
       if (hold.id !== null) await this.d.ledger?.release(hold.id).catch(() => undefined);
+    }
+  }
+
+  /** The error run(req) would end with before sending (the same checks, in the same order), or null. */
+  refusal(req: ChatRequest): SwitchboardError | null {
+    try {
+      this.plan(req, estimateMessageTokens(req.messages));
+      return null;
+    } catch (e) {
+      return asError(e, req.model);
     }
   }
 
@@ -371,7 +383,7 @@ export class Router {
           // provider + the provider's name for the model, as the errors of a sent request: `id` here would read "openai/openai/gpt-4o".
           provider: target.model.providerId,
           model: target.model.wireModel,
-          fix: overrideHint(unmet.param, id),
+          fix: overrideHint(unmet.param, id, this.d.settingsIn),
         });
       // Like a route member, a single model whose known context window cannot hold the prompt (plus
       // the output asked for) is refused before sending: no tokens are paid for a certain failure.
@@ -383,7 +395,7 @@ export class Router {
           message: `the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
           provider: target.model.providerId,
           model: target.model.wireModel,
-          fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or correct capabilities.contextWindow for ${id} in the config if it is wrong`,
+          fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or ${this.d.settingsIn === 'vscode' ? `correct ${capabilitySetting(id, 'contextWindow', '…', 'vscode')}` : `correct capabilities.contextWindow for ${id} in the config`} if it is wrong`,
         });
       return { candidates: [{ id }], route: null, watchdogMs: req.firstTokenTimeoutMs ?? this.d.firstTokenMs.single };
     }

@@ -581,6 +581,15 @@ export class ChatController implements vscode.Disposable {
     return out;
   }
 
+  /** Whether the client would refuse this request before sending anything (false when that cannot be told). */
+  private refusedBeforeSending(model: string, messages: ChatMessage[]): boolean {
+    try {
+      return this.app.client().refusal({ model, messages }) !== null;
+    } catch {
+      return false; // no client (invalid settings): stream() says why
+    }
+  }
+
   /**
    * Stream an answer to the user turn at `userIndex`: into a new assistant turn after it (`new`), or
    * into the assistant turn that follows it, as a new alternative or in place of the shown one.
@@ -609,7 +618,10 @@ export class ChatController implements vscode.Disposable {
 
     this.refresh();
     // The question is stored before it goes out: a reload from here on keeps it (and the answer so far).
-    await save().catch((e: unknown) => this.app.log.warn(`Chat: could not save before sending (${(e as Error).message})`));
+    // A request refused before sending (a selection over the model's context window) goes nowhere:
+    // it is stored once, with its refusal, below — a large selection's write takes seconds.
+    if (!this.refusedBeforeSending(model, messages))
+      await save().catch((e: unknown) => this.app.log.warn(`Chat: could not save before sending (${(e as Error).message})`));
     const stream = this.app.client().stream({ model, messages });
     this.inflight = { id, stream };
     this.refresh();
@@ -695,8 +707,10 @@ export class ChatController implements vscode.Disposable {
     }
     turn.content = turn.entry.text;
     conv.updatedAt = Date.now();
-    await save();
+    // Shown first: the write that follows takes seconds for a conversation holding a large selection
+    // (VS Code sends a Memento's whole contents to the window on each write).
     this.refresh();
+    await save();
     return { ...turn.entry };
   }
 

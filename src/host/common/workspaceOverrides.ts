@@ -5,8 +5,8 @@
  * requests (and its key) elsewhere or loosens the budget is used but named once.
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
-import { findPreset } from '../../core/index.ts';
-import { CONFIG_SETTING_KEYS } from './settingsModel.ts';
+import { findPreset, redactUrl, resolveProvider } from '../../core/index.ts';
+import { CONFIG_SETTING_KEYS, WORKSPACE_SETTINGS } from './settingsModel.ts';
 
 /**
  * The extension's own on/off settings (not in the config file), restricted too: a repository must not
@@ -95,4 +95,59 @@ export function riskyOverrides(layers: { providers?: SettingLayers; budget?: Set
     }
   }
   return out;
+}
+
+/**
+ * A provider of a trusted workspace's settings that would take its key from an environment variable
+ * of the user's and send it to a base URL the workspace chose (a new provider, or a preset with
+ * another variable or URL). Its variable is not read until the user allows it (keysFlow.ts).
+ */
+export interface WorkspaceKeyEnv {
+  /** Its index in the workspace's switchboard.providers. */
+  index: number;
+  providerId: string;
+  /** The environment variable it would read (its apiKeyEnv, or the one derived from its id). */
+  env: string;
+  /** Where the key would go. */
+  baseUrl: string;
+  /** Remembered per workspace once allowed: the provider, the variable and the URL. */
+  key: string;
+}
+
+/** The variable and URL an entry resolves to (null: it reads no variable, or is not a valid entry). */
+function keyEnvOf(entry: unknown): { id: string; env: string; baseUrl: string } | null {
+  if (!isObj(entry) || typeof entry.id !== 'string') return null;
+  try {
+    const r = resolveProvider(entry as Parameters<typeof resolveProvider>[0]);
+    if (!r.apiKeyEnv || r.auth === 'none') return null;
+    return { id: r.id, env: r.apiKeyEnv, baseUrl: r.baseUrl };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The workspace's provider entries (trusted workspace) that read an environment variable for a
+ * destination the user's own settings (or, with no entry of the user's, the preset) do not: the same
+ * id with the same variable and URL as the user's is the user's choice already.
+ */
+export function workspaceKeyEnvs(providers: SettingLayers | undefined): WorkspaceKeyEnv[] {
+  const ws = providers?.workspaceFolderValue ?? providers?.workspaceValue;
+  if (!Array.isArray(ws)) return [];
+  const user = Array.isArray(providers?.globalValue) ? (providers.globalValue as unknown[]) : [];
+  const out: WorkspaceKeyEnv[] = [];
+  ws.forEach((entry, index) => {
+    const mine = keyEnvOf(entry);
+    if (!mine) return;
+    const own = user.find((u) => isObj(u) && u.id === mine.id);
+    const expected = own !== undefined ? keyEnvOf(own) : keyEnvOf({ id: mine.id });
+    if (expected && expected.env === mine.env && trimSlash(expected.baseUrl) === trimSlash(mine.baseUrl)) return;
+    out.push({ index, providerId: mine.id, env: mine.env, baseUrl: mine.baseUrl, key: JSON.stringify([mine.id, mine.env, mine.baseUrl]) });
+  });
+  return out;
+}
+
+/** The settings report's line for a provider whose variable is set but not (yet) allowed. */
+export function keyEnvProblem(w: WorkspaceKeyEnv): string {
+  return `switchboard.providers[${w.index}]: your environment variable ${w.env} is not used as the key of "${w.providerId}" (it would be sent to ${redactUrl(w.baseUrl)}) until you allow it: run "Switchboard: Import API Keys from Environment" — in ${WORKSPACE_SETTINGS}`;
 }

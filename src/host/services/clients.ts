@@ -100,6 +100,8 @@ export class ClientService {
         ...(this.opts.onBudgetAlert ? { onBudgetAlert: this.opts.onBudgetAlert } : {}),
         ...(this.opts.onRecorded ? { onRecorded: this.opts.onRecorded } : {}),
         configHint: 'the switchboard.* settings',
+        // Fixes name the switchboard.* setting to change ("the switchboard.capabilities setting"), not a config file.
+        settingsIn: 'vscode',
         // A preset needs no settings entry here: a stored key makes it usable (effectiveConfig).
         presetFix: (id) => {
           const preset = findPreset(id);

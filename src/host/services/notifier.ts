@@ -13,8 +13,8 @@ export interface Notice {
   text: string;
 }
 
-/** Shows a message with buttons; resolves to the button picked (vscode.window.show*Message). */
-export type ShowMessage = (level: NoticeLevel, text: string, actions: string[]) => PromiseLike<string | undefined>;
+/** Shows a message with buttons; resolves to the button picked (vscode.window.show*Message); `modal` with its `detail`. */
+export type ShowMessage = (level: NoticeLevel, text: string, actions: string[], modal?: { detail: string }) => PromiseLike<string | undefined>;
 
 const KEEP = 100;
 
@@ -32,11 +32,20 @@ export class Notifier {
 
   /** Shows a message and resolves to the button picked: a real Promise, so the linter sees one left unawaited. */
   notify(level: NoticeLevel, text: string, ...actions: string[]): Promise<string | undefined> {
-    const notice = { level, text };
+    this.record({ level, text });
+    return Promise.resolve(this.show(level, text, actions));
+  }
+
+  /** A modal warning the user must answer (VS Code adds Cancel: undefined); `detail` is shown below the text. */
+  confirm(text: string, detail: string, ...actions: string[]): Promise<string | undefined> {
+    this.record({ level: 'warning', text: `${text} ${detail}` });
+    return Promise.resolve(this.show('warning', text, actions, { detail }));
+  }
+
+  private record(notice: Notice): void {
     this.shown.push(notice);
     if (this.shown.length > KEEP) this.shown.shift();
     this.notified.fire(notice);
-    return Promise.resolve(this.show(level, text, actions));
   }
 
   /** Shows a message nobody waits for (no buttons); a failure to show it is logged. */

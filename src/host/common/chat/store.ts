@@ -201,14 +201,20 @@ export class ConversationStore {
     // The shown alternative is stored as it is now (it may have streamed since it was added).
     for (const t of snapshot.turns) if (t.alternatives) t.alternatives = alternativesOf(t);
     return this.enqueue(async () => {
-      if (makeCurrent) await this.kv.update(KEYS.current, snapshot.id);
-      if (!snapshot.turns.length) return;
-      await this.kv.update(KEYS.conversation(snapshot.id), snapshot);
-      const others = this.list().filter((s) => s.id !== snapshot.id);
-      const index = [summarize(snapshot), ...others];
-      const dropped = index.splice(MAX_CONVERSATIONS);
-      await this.kv.update(KEYS.index, index);
-      for (const d of dropped) await this.kv.update(KEYS.conversation(d.id), undefined);
+      // Every key of one save is updated at once and awaited together: VS Code writes a Memento's
+      // whole contents (every conversation) per flush, so updates awaited one by one cost one full
+      // write each — seconds apiece once a conversation holds a large selection.
+      const writes: PromiseLike<void>[] = [];
+      if (makeCurrent) writes.push(this.kv.update(KEYS.current, snapshot.id));
+      if (snapshot.turns.length) {
+        writes.push(this.kv.update(KEYS.conversation(snapshot.id), snapshot));
+        const others = this.list().filter((s) => s.id !== snapshot.id);
+        const index = [summarize(snapshot), ...others];
+        const dropped = index.splice(MAX_CONVERSATIONS);
+        writes.push(this.kv.update(KEYS.index, index));
+        for (const d of dropped) writes.push(this.kv.update(KEYS.conversation(d.id), undefined));
+      }
+      await Promise.all(writes);
     });
   }
 
