@@ -433,6 +433,32 @@ describe('strategies', () => {
 describe('budgets and the ledger', () => {
   const pricing = { 'a/m': { input: 1000, output: 1000 } };
 
+  test("a budget refusal's fix names where to change it: config keys for the CLI, the switchboard.budget and switchboard.pricing settings in VS Code", async () => {
+    const fixes = async (place: { settingsIn?: 'vscode' }): Promise<(string | null | undefined)[]> => {
+      const w = await world(1, { pricing, budget: { perRequest: 0.01, perSession: 0.01, onExceed: 'block' } }, { ledger: new MemoryUsageStore(), ...place });
+      const perSession = await w.ask('a/m', { maxTokens: 200 });
+      const u = await world(1, { budget: { daily: 1, onExceed: 'block' } }, { ledger: new MemoryUsageStore(), ...place });
+      const unpriced = await u.ask('a/m', { maxTokens: 200 });
+      const d = await world(1, { pricing, budget: { daily: 0.01, onExceed: 'block' } }, { ledger: new MemoryUsageStore(), ...place });
+      const daily = await d.ask('a/m', { maxTokens: 200 });
+      for (const x of [w, u, d]) {
+        assert.equal(x.servers[0]!.requests.length, 0, 'nothing was sent');
+        await x.client.close();
+      }
+      return [perSession.error?.fix, unpriced.error?.fix, daily.error?.fix];
+    };
+    assert.deepEqual(await fixes({}), [
+      'raise budget.perSession, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set budget.onExceed to "warn"',
+      'add a "pricing" entry for a/m (0 for a free local model), or set budget.onExceed to "warn"',
+      'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"',
+    ]);
+    assert.deepEqual(await fixes({ settingsIn: 'vscode' }), [
+      'raise "perSession" in the switchboard.budget setting, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set "onExceed" in the switchboard.budget setting to "warn"',
+      'add an entry for a/m in the switchboard.pricing setting (0 for a free local model), or set "onExceed" in the switchboard.budget setting to "warn"',
+      'raise the budget in the switchboard.budget setting, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set "onExceed" in the switchboard.budget setting to "warn"',
+    ]);
+  });
+
   test('block refuses with budget, spend and estimate; nothing reaches the provider', async () => {
     const ledger = new MemoryUsageStore();
     const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });

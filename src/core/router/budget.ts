@@ -2,6 +2,7 @@
 import type { BudgetConfig } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { SpendTotals } from './ledger.ts';
+import { settingKey, type SettingsPlace } from './needs.ts';
 
 /** The caps that add up over time (perRequest is about one request only). */
 export type PeriodCap = 'daily' | 'monthly' | 'perSession';
@@ -29,8 +30,16 @@ export function hasLimits(budget: BudgetConfig): boolean {
  * (it could not count it), a warning budget lets it go with a warning that says so. `spent`
  * includes what requests in flight hold. With a known overspend the verdict follows `onExceed`.
  */
-export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals, estimateUsd: number | null, model: string): BudgetVerdict {
+export function checkBudget(
+  budget: BudgetConfig | undefined,
+  spent: SpendTotals,
+  estimateUsd: number | null,
+  model: string,
+  place: SettingsPlace = 'config',
+): BudgetVerdict {
   if (!budget) return { action: 'ok' };
+  const onExceed = settingKey('budget.onExceed', place);
+  const pricing = place === 'vscode' ? `an entry for ${model} in the switchboard.pricing setting` : `a "pricing" entry for ${model}`;
   const limited = hasLimits(budget);
   if (estimateUsd === null && limited && budget.onExceed === 'block') {
     const message = `the price of ${model} is unknown, so the blocking budget cannot count this request`;
@@ -41,7 +50,7 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
         kind: 'budget',
         message,
         model,
-        fix: `add a "pricing" entry for ${model} (0 for a free local model), or set budget.onExceed to "warn"`,
+        fix: `add ${pricing} (0 for a free local model), or set ${onExceed} to "warn"`,
       }),
     };
   }
@@ -77,15 +86,15 @@ export function checkBudget(budget: BudgetConfig | undefined, spent: SpendTotals
           message,
           model,
           fix: caps.includes('perSession')
-            ? 'raise budget.perSession, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set budget.onExceed to "warn"'
-            : 'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"',
+            ? `raise ${settingKey('budget.perSession', place)}, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set ${onExceed} to "warn"`
+            : `raise the budget ${place === 'vscode' ? 'in the switchboard.budget setting' : 'in the config'}, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set ${onExceed} to "warn"`,
         }),
       };
     }
     return { action: 'warn', message: `${message} Proceeding (onExceed: warn).`, over: caps };
   }
   if (estimateUsd === null && limited) {
-    return { action: 'warn', message: `budget check incomplete for ${model}:${unknownNote} Add a "pricing" entry for it to count it.`, over: [] };
+    return { action: 'warn', message: `budget check incomplete for ${model}:${unknownNote} Add ${pricing} to count it.`, over: [] };
   }
   return { action: 'ok' };
 }

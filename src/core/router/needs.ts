@@ -42,6 +42,16 @@ export function capabilitySetting(model: string, key: string, value: string, pla
     : `capabilities["${model}"].${key}: ${value} in the config`;
 }
 
+/**
+ * A config key as the user edits it, for a fix: `budget.onExceed` in the config file, or
+ * `"onExceed" in the switchboard.budget setting` in VS Code.
+ */
+export function settingKey(path: string, place: SettingsPlace = 'config'): string {
+  if (place !== 'vscode') return path;
+  const dot = path.indexOf('.');
+  return dot < 0 ? `the switchboard.${path} setting` : `"${path.slice(dot + 1)}" in the switchboard.${path.slice(0, dot)} setting`;
+}
+
 /** The config key that overrides a capability, for the error's fix. */
 export function overrideHint(param: string, model: string, place: SettingsPlace = 'config'): string {
   const key = param === 'tools' ? 'toolCalling' : param === 'responseFormat' ? 'structuredOutput' : param.includes('image') ? 'imageInput' : 'pdfInput';

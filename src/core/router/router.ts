@@ -170,7 +170,7 @@ export class Router {
             kind: 'bad_request',
             message: `no model of ${req.model} can serve this request (${why})`,
             model: req.model,
-            fix: 'add a model that can to the route, drop what the others cannot take, or override its capabilities in the config',
+            fix: `add a model that can to the route, drop what the others cannot take, or override its capabilities ${this.d.settingsIn === 'vscode' ? 'in the switchboard.capabilities setting' : 'in the config'}`,
           })
         : new SwitchboardError({
             kind: 'context_length',

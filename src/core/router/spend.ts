@@ -10,6 +10,7 @@ import type { ResultBuilder } from '../resultBuilder.ts';
 import type { BudgetAlert, ModelRequest, Usage } from '../types.ts';
 import { checkBudget, type BudgetVerdict, type PeriodCap } from './budget.ts';
 import type { SpendTotals, UsageStore } from './ledger.ts';
+import { settingKey, type SettingsPlace } from './needs.ts';
 import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
 
 /** A request's reservation, and a ledger problem to tell the user about once the answer is done. */
@@ -66,7 +67,7 @@ const NO_SPEND: SpendTotals = {
  * could not be enforced) and is a warning under a warning budget.
  */
 export async function openBudget(
-  d: { budget?: BudgetConfig; ledger?: UsageStore; facts: ModelFacts },
+  d: { budget?: BudgetConfig; ledger?: UsageStore; facts: ModelFacts; settingsIn?: SettingsPlace },
   candidates: string[],
   inputTokens: number,
   maxTokens: number | undefined,
@@ -83,7 +84,11 @@ export async function openBudget(
     const priced = ids.filter((id) => d.facts.price(id));
     if ((priced.length > 0 || included.length > 0) && priced.length < ids.length) {
       for (const id of ids)
-        if (!priced.includes(id)) gate.skipped.push({ id, why: 'no price known, so the blocking budget cannot count it (add a "pricing" entry)' });
+        if (!priced.includes(id))
+          gate.skipped.push({
+            id,
+            why: `no price known, so the blocking budget cannot count it (add ${d.settingsIn === 'vscode' ? 'an entry in the switchboard.pricing setting' : 'a "pricing" entry'})`,
+          });
       ids = priced;
       if (ids.length === 0) return gate;
     }
@@ -104,14 +109,14 @@ export async function openBudget(
   }
   let verdict: BudgetVerdict;
   if (!d.ledger) {
-    verdict = checkBudget(budget, NO_SPEND, estimate, named);
+    verdict = checkBudget(budget, NO_SPEND, estimate, named, d.settingsIn);
   } else {
     try {
       const r = await d.ledger.reserve(
         now,
         (spent) => {
           gate.spent = spent;
-          const v = checkBudget(budget, spent, estimate, named);
+          const v = checkBudget(budget, spent, estimate, named, d.settingsIn);
           return { hold: v.action === 'block' ? null : (estimate ?? 0), value: v };
         },
         session,
@@ -125,7 +130,7 @@ export async function openBudget(
           kind: 'budget',
           message: `the budget cannot be enforced because the usage ledger cannot be written (${why}), so ${named} was not asked`,
           model: named,
-          fix: `make the ledger writable (free disk space, check its permissions: ${d.ledger.location}), or set budget.onExceed to "warn"`,
+          fix: `make the ledger writable (free disk space, check its permissions: ${d.ledger.location}), or set ${settingKey('budget.onExceed', d.settingsIn)} to "warn"`,
         });
         return gate;
       }
