@@ -19,7 +19,8 @@ import type { BudgetAlert, ChatMessage, ChatResult } from './core/index.ts';
 import type { ResponseFormat } from './core/index.ts';
 import { LEADERBOARD_FILE } from './core/index.ts';
 import { EVAL_USAGE, EvalUsageError, evalCommand } from './cli/eval.ts';
-import { decimalArg, readUserFile } from './cli/args.ts';
+import { decimalArg } from './cli/args.ts';
+import { readUserFile } from './core/index.ts';
 import { controlsShown, showControls } from './cli/terminal.ts';
 
 const VERSION = '0.1.0';

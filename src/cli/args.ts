@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 /**
  * Numbers in command-line flags: plain decimals only. `Number()` alone takes "" and " " as 0,
  * "0x10" as 16 and "Infinity": `--threshold "$T"` with T unset would pass every eval, `--port ''`
@@ -7,9 +5,4 @@ import { readFileSync } from 'node:fs';
  */
 export function decimalArg(raw: string): number {
   return /^\s*(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : Number.NaN;
-}
-
-/** A file the user wrote (a JSON Schema, a test set), as text: without the byte-order mark a Windows editor puts first. */
-export function readUserFile(path: string): string {
-  return readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
 }

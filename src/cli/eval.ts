@@ -25,7 +25,8 @@ import {
   type TestSet,
 } from '../core/index.ts';
 import { formatUsd } from '../shared/format.ts';
-import { decimalArg, readUserFile } from './args.ts';
+import { decimalArg } from './args.ts';
+import { readUserFile } from '../core/index.ts';
 
 export interface EvalIo {
   stdout: NodeJS.WritableStream;

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SwitchboardError } from './errors.ts';
 import { registerSecret, urlCredentials } from './redact.ts';
+import { withoutBom } from './userFile.ts';
 import { defaultAuthStyle, findPreset, PROVIDER_KINDS, type AuthStyle, type ProviderKind } from './providers/presets.ts';
 
 const providerIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -346,7 +347,7 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
   let json: unknown;
   try {
     // Windows editors (Notepad, PowerShell's Out-File) start UTF-8 files with a byte-order mark, which JSON.parse refuses.
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(withoutBom(text));
   } catch (e) {
     throw new SwitchboardError({
       kind: 'config',

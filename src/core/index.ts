@@ -65,3 +65,4 @@ export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';
 export * from './eval/index.ts';
 export { closestNames } from './closest.ts';
 export { makeDirs } from './makeDirs.ts';
+export { readUserFile, withoutBom } from './userFile.ts';

@@ -33,6 +33,9 @@ describe('test-set files', () => {
     const set = parseTestSet(JSON.stringify(EVAL_SET), 'capitals.json');
     assert.equal(set.prompts.length, 5);
   });
+  test('a set saved with a byte-order mark (Windows editors) parses the same: the VS Code eval panel reads files as they are', () => {
+    assert.deepEqual(parseTestSet('\uFEFF' + JSON.stringify(EVAL_SET), 'capitals.json'), parseTestSet(JSON.stringify(EVAL_SET), 'capitals.json'));
+  });
   test('errors name the file, the field and the fix', () => {
     const bad = { prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'contains', value: 'x', ignorecase: true }] }] };
     assert.throws(

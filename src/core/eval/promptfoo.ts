@@ -7,6 +7,7 @@
 import { SwitchboardError } from '../errors.ts';
 import { parseTestSet, type Check, type TestSet } from './testSet.ts';
 import { parseYaml, toYaml, YamlError } from './yaml.ts';
+import { withoutBom } from '../userFile.ts';
 
 /** Our provider ids ↔ promptfoo's provider prefixes. */
 const TO_PROMPTFOO: Record<string, string> = {
@@ -194,7 +195,7 @@ export function importPromptfoo(yamlText: string, file: string): { set: TestSet;
   let doc: unknown;
   try {
     // Without a Windows editor's byte-order mark, which would read as text before the first key (as config.ts strips it).
-    doc = parseYaml(yamlText.replace(/^\uFEFF/, ''));
+    doc = parseYaml(withoutBom(yamlText));
   } catch (e) {
     if (e instanceof YamlError)
       throw new SwitchboardError({

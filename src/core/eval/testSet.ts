@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { schemaProblems } from './jsonSchema.ts';
+import { withoutBom } from '../userFile.ts';
 
 const modelId = z.string().includes('/', { message: 'must be a "provider/model" id (or route/<id>)' });
 
@@ -160,7 +161,7 @@ function fixFor(issue: z.core.$ZodIssue): string {
 export function parseTestSet(text: string, file: string): TestSet {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(withoutBom(text));
   } catch (e) {
     throw new SwitchboardError({
       kind: 'config',

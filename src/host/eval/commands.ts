@@ -1,8 +1,8 @@
 /** "Switchboard: Run Test Set…" and "Switchboard: Show Model Leaderboard". */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { parseTestSet } from '../../core/index.ts';
+import { parseTestSet, readUserFile } from '../../core/index.ts';
 import { pickModelsToCompare, type SwitcherHost } from '../switcher.ts';
 import { EvalPanel, evalRoot, type EvalHost } from './panel.ts';
 
@@ -51,7 +51,7 @@ export async function runTestSet(app: EvalCommandsHost, args: { set?: string; mo
     // The set's own list is used unless it has none; then ask.
     let own: string[] | undefined;
     try {
-      own = parseTestSet(readFileSync(path, 'utf8'), path).models;
+      own = parseTestSet(readUserFile(path), path).models;
     } catch {
       // A bad set: the panel's run reports it, with the field and the fix.
     }

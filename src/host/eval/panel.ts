@@ -13,6 +13,7 @@ import {
   LEADERBOARD_FILE,
   parseTestSet,
   readLeaderboard,
+  readUserFile,
   runComparisons,
   runEval,
   type EvalResults,
@@ -114,7 +115,7 @@ export class EvalPanel implements vscode.Disposable {
     if (this.ac) throw new Error('a run is already going on in this panel');
     let set: TestSet;
     try {
-      set = parseTestSet(readFileSync(path, 'utf8'), vscode.workspace.asRelativePath(path));
+      set = parseTestSet(readUserFile(path), vscode.workspace.asRelativePath(path));
     } catch (e) {
       this.view.state.problem = (e as Error).message;
       this.post();
