@@ -12,6 +12,7 @@ import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { checkFinalAssistant, imageDetails, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toAnthropicPrompt, withCache } from './convertMessages.ts';
+import { claudeThinkingForm, EFFORT_BUDGET, effortOfBudget } from './claudeForms.ts';
 
 /** Used only when neither the caller nor the catalog knows the model's output limit. */
 export const FALLBACK_MAX_TOKENS = 4096;
@@ -23,7 +24,8 @@ export const JSON_TOOL_NAME = 'json_answer';
 /** Claude 4.5-era and later models refuse temperature and top_p together ("Please use only one"). */
 export const ONE_SAMPLER = /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9]|(?:opus|sonnet|haiku)-(?:[5-9]|\d{2}))/;
 
-const EFFORT_BUDGET: Record<Exclude<ReasoningEffort, 'none'>, number> = { minimal: 1024, low: 4096, medium: 10_000, high: 24_000, xhigh: 48_000 };
+/** Anthropic's effort levels for the adaptive form, from the neutral ones. */
+const ANTHROPIC_EFFORT: Record<Exclude<ReasoningEffort, 'none'>, string> = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'max' };
 
 /**
  * Without the caller's max_tokens: the model's output limit, but no more than the room the prompt
@@ -95,7 +97,12 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
       ctx.warn(`reasoning.budgetTokens: Anthropic's smallest thinking budget is ${MIN_THINKING_BUDGET}; sent ${MIN_THINKING_BUDGET}`);
       thinking = MIN_THINKING_BUDGET;
     }
-    body.thinking = { type: 'enabled', budget_tokens: thinking };
+    // Opus 4.7 and the Claude 5 family refuse a budget: they think adaptively, as much as the effort says.
+    if (claudeThinkingForm(wireModel) === 'adaptive') {
+      body.thinking = { type: 'adaptive' };
+      const effort = r?.budgetTokens === undefined && r?.effort !== undefined && r.effort !== 'none' ? ANTHROPIC_EFFORT[r.effort] : effortOfBudget(thinking);
+      body.output_config = { effort };
+    } else body.thinking = { type: 'enabled', budget_tokens: thinking };
   }
 
   if (req.temperature !== undefined) {
