@@ -40,6 +40,21 @@ function defaultMaxTokens(req: ModelRequest, limit: number | null, contextWindow
   return room >= MIN_OUTPUT ? Math.min(wanted, room) : wanted;
 }
 
+/**
+ * Whether the conversation ends with tool results answering an assistant turn that does not start
+ * with thinking Anthropic takes back (a signed or redacted block: what toAnthropicPrompt sends).
+ */
+function loopTurnWithoutThinking(messages: ModelRequest['messages']): boolean {
+  let i = messages.length - 1;
+  while (i >= 0 && messages[i]!.role === 'tool') i--;
+  if (i === messages.length - 1 || i < 0) return false;
+  const m = messages[i]!;
+  if (m.role !== 'assistant') return false;
+  if (typeof m.content === 'string') return true;
+  const first = m.content.find((p) => p.type !== 'reasoning' || p.signature !== undefined || p.redactedData !== undefined);
+  return first?.type !== 'reasoning';
+}
+
 /** Below this much room the request is left to fail with the API's own context-length error. */
 const MIN_OUTPUT = 1024;
 
@@ -68,6 +83,15 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
   if (r && (r.budgetTokens !== undefined || (r.effort !== undefined && r.effort !== 'none'))) {
     if (ctx.capabilities && !ctx.capabilities.reasoning) ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
     else thinking = r.budgetTokens ?? EFFORT_BUDGET[r.effort as Exclude<ReasoningEffort, 'none'>];
+  }
+  // A tool loop whose last assistant turn does not start with this model's thinking (another
+  // model of a route made that call, or its thinking was stripped): the API refuses thinking then
+  // ("a final assistant message must start with a thinking block"), so this turn goes without it.
+  if (thinking !== null && loopTurnWithoutThinking(req.messages)) {
+    ctx.warn(
+      `reasoning: the tool call being answered was made without ${model}'s own thinking (another model's turn); ${model} answered this turn without thinking`,
+    );
+    thinking = null;
   }
   const forcing =
     req.responseFormat?.type === 'json_schema' ||
