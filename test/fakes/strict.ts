@@ -61,6 +61,7 @@ const ANTHROPIC_FIELDS = new Set([
   'tools',
   'tool_choice',
   'thinking',
+  'output_config',
   'metadata',
   'service_tier',
   'container',
@@ -215,8 +216,24 @@ function validateAnthropic(b: J): string | null {
     /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9])/.test(b.model)
   )
     return '`temperature` and `top_p` cannot both be specified for this model. Please use only one.';
-  const thinking = isObj(b.thinking) && b.thinking.type === 'enabled';
-  if (thinking) {
+  const form = claudeThinkingForms(typeof b.model === 'string' ? b.model : '');
+  const thinkingType = isObj(b.thinking) ? b.thinking.type : undefined;
+  // Seen from the real API: pre-4.6 models refuse the adaptive form, Opus 4.7 and the Claude 5 family the budget form.
+  if (thinkingType === 'adaptive' && form === 'budget') return 'adaptive thinking is not supported on this model';
+  if (thinkingType === 'enabled' && form === 'adaptive')
+    return '"thinking.type.enabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.';
+  const oc = b.output_config;
+  if (oc !== undefined) {
+    if (!isObj(oc)) return 'output_config: Input should be a valid dictionary';
+    for (const k of Object.keys(oc)) if (k !== 'effort' && k !== 'format' && k !== 'task_budget') return `output_config.${k}: Extra inputs are not permitted`;
+    if (oc.effort !== undefined && !['low', 'medium', 'high', 'xhigh', 'max'].includes(String(oc.effort)))
+      return "output_config.effort: Input should be 'low', 'medium', 'high', 'xhigh' or 'max'";
+    // The effort parameter exists from Opus 4.5 on (documented); the fake's wording.
+    if (oc.effort !== undefined && form === 'budget' && !/claude-opus-4-5/.test(String(b.model)))
+      return '(fake) this model does not support the effort parameter';
+  }
+  const thinking = thinkingType === 'enabled' || thinkingType === 'adaptive';
+  if (thinkingType === 'enabled') {
     const budget = (b.thinking as J).budget_tokens;
     if (typeof budget !== 'number' || budget < 1024) return 'thinking.enabled.budget_tokens: Input should be greater than or equal to 1024';
     if (budget >= b.max_tokens)
@@ -310,6 +327,22 @@ const ANTHROPIC_SERVER_TOOLS: Record<string, { name: string; fields: string[] }>
   code_execution_20250522: { name: 'code_execution', fields: [] },
   code_execution_20250825: { name: 'code_execution', fields: [] },
 };
+
+/**
+ * Which thinking form a Claude model takes, from its id: "budget" (`enabled` with budget_tokens:
+ * before 4.6), "adaptive" (only `adaptive`: Opus 4.7, Claude 5 and later), "both" (4.6), or null
+ * for a name that is not a Claude model id.
+ */
+function claudeThinkingForms(model: string): 'budget' | 'adaptive' | 'both' | null {
+  const m = /claude-(?:(\d+)(?:-(\d))?-(?:opus|sonnet|haiku)|(opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?)/.exec(model);
+  if (!m) return null;
+  const major = Number(m[1] ?? m[4]);
+  const minor = Number(m[2] ?? m[5] ?? 0);
+  const family = m[3] ?? '';
+  if (major > 4) return 'adaptive';
+  if (major < 4 || minor < 6) return 'budget';
+  return family === 'opus' && minor >= 7 ? 'adaptive' : 'both';
+}
 
 function checkAnthropicServerTool(t: J, i: number): string | null {
   const type = String(t.type);

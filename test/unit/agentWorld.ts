@@ -8,9 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeProvider } from '../fakes/server.ts';
+import { inspectToolRequest, startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer, RecordedRequest, Scenario } from '../fakes/types.ts';
 import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
+import type { ConfigInput } from '../../src/core/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
 
 export const KEY = 'sk-agents-abcdef1234567890';
@@ -71,6 +72,47 @@ export function scriptedModel(proto: FakeProtocol, task: FileTask): (req: Record
   };
 }
 
+/** One tool call of a scripted step: the tool's name and its arguments. */
+export interface StepCall {
+  name: string;
+  args: Record<string, unknown>;
+}
+
+export interface StepScript {
+  /**
+   * The tool call of each step, from the offered tool names and the tool results so far (step k is
+   * answered when the conversation carries k results); null: the step's tool is not offered.
+   */
+  steps: ((tools: string[], results: string[]) => StepCall | null)[];
+  /** The final answer, from every tool result's text. */
+  final: (results: string[]) => string;
+  /** Reasoning streamed with each tool-call turn (Anthropic: only when the request enables thinking, as a signed block; Gemini: thought parts and a signature). */
+  reasoning?: string;
+}
+
+/**
+ * A scripted model for multi-step tasks (any protocol): it calls the tool of step k while the
+ * conversation carries k tool results, then answers with `final`. Side requests without tools get "ok".
+ */
+export function stepModel(proto: FakeProtocol, script: StepScript): (req: RecordedRequest) => Scenario {
+  return (req) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { tools, results } = inspectToolRequest(proto, body);
+    if (!tools.length) return { text: 'ok' };
+    const step = script.steps[results.length];
+    if (!step) return { text: script.final(results) };
+    const call = step(tools, results);
+    if (!call) return { text: `no tool for step ${results.length + 1} among: ${tools.join(', ')}` };
+    const mode = (body.thinking as { type?: string } | undefined)?.type;
+    const think = proto === 'anthropic' ? mode === 'enabled' || mode === 'adaptive' : true;
+    const id = proto === 'anthropic' ? `toolu_01Step${++callSeq}` : `call_${proto}_${++callSeq}`;
+    return {
+      ...(script.reasoning && think ? { reasoning: script.reasoning } : {}),
+      toolCall: { id, name: call.name, arguments: JSON.stringify(call.args) },
+    };
+  };
+}
+
 export interface AgentWorld {
   fakes: Record<'openai' | 'anthropic' | 'gemini', FakeServer>;
   client: SwitchboardClient;
@@ -79,16 +121,22 @@ export interface AgentWorld {
   close(): Promise<void>;
 }
 
-export async function startAgentWorld(task: FileTask): Promise<AgentWorld> {
+export interface AgentWorldOptions {
+  /** Routes and aliases (the providers are the world's). */
+  config?: Pick<ConfigInput, 'routes' | 'aliases'>;
+}
+
+export async function startAgentWorld(task: FileTask, opts: AgentWorldOptions = {}): Promise<AgentWorld> {
   const fakes = {
     openai: await startFakeProvider('openai', { apiKey: KEY, models: [{ id: 'gpt-4.1' }] }),
     anthropic: await startFakeProvider('anthropic', { apiKey: KEY, models: [{ id: 'claude-sonnet-4' }] }),
-    gemini: await startFakeProvider('gemini', { apiKey: KEY, models: [{ id: 'gemini-2.5-flash' }] }),
+    gemini: await startFakeProvider('gemini', { apiKey: KEY, models: [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3-pro-preview' }] }),
   };
   for (const [proto, f] of Object.entries(fakes)) f.setDefault(scriptedModel(proto as FakeProtocol, task));
   const client = createClient(
     {
       retries: { maxRetries: 0 },
+      ...opts.config,
       providers: [
         { id: 'openai', baseUrl: fakes.openai.baseUrl },
         { id: 'anthropic', baseUrl: fakes.anthropic.baseUrl },

@@ -47,7 +47,10 @@ export interface PassthroughWire {
    * in the stream, no provider-side storage). `keep`, when given, says whether the caller sees an
    * event, from the parts decoded from it (a usage event the caller did not ask for is not shown).
    */
-  body(callerBody: Record<string, unknown>, wireModel: string): { body: Record<string, unknown>; keep?: (parts: readonly ModelStreamPart[]) => boolean };
+  body(
+    callerBody: Record<string, unknown>,
+    wireModel: string,
+  ): { body: Record<string, unknown>; keep?: (parts: readonly ModelStreamPart[]) => boolean; warnings?: string[] };
   decoder(provider: string, model: string): EventDecoder;
   /**
    * The event's data with the answer's model name replaced by `model` (see PassthroughRequest.model);
@@ -180,7 +183,7 @@ export class HttpLanguageModel implements LanguageModel {
   /** A non-streamed answer forwarded: its parts, then its body as received (the model name replaced). */
   private async *forwardWhole(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
     const { providerId, modelId } = this;
-    const { body } = wire.body(pass.body, modelId);
+    const { body, warnings } = wire.body(pass.body, modelId);
     // The headers come once the whole answer is written: as long as providers let a non-streamed
     // answer take (Anthropic: 10 minutes), not the usual wait for a stream to start.
     const bytes = await this.post(req, body, pass.headers, WHOLE_ANSWER_HEADERS_MS);
@@ -204,15 +207,17 @@ export class HttpLanguageModel implements LanguageModel {
       throw invalidResponse(providerId, modelId, `the answer is not valid JSON: ${text.slice(0, 120)}`, e);
     }
     if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw invalidResponse(providerId, modelId, 'the answer is not a JSON object');
-    const parts = wire.decodeWhole!(answer as Record<string, unknown>, providerId, modelId);
+    const parts: ModelStreamPart[] = (warnings ?? []).map((message) => ({ type: 'warning', message }));
+    parts.push(...wire.decodeWhole!(answer as Record<string, unknown>, providerId, modelId));
     parts.push({ type: 'raw', text: pass.model === undefined ? text : renameTopLevelModel(text, answer as Record<string, unknown>, pass.model) });
     yield parts;
   }
 
   private async *forward(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
     const { providerId, modelId } = this;
-    const { body, keep } = wire.body(pass.body, modelId);
+    const { body, keep, warnings } = wire.body(pass.body, modelId);
     const bytes = await this.post(req, body, pass.headers);
+    if (warnings?.length) yield warnings.map((message) => ({ type: 'warning', message }));
     const decoder = wire.decoder(providerId, modelId);
     for await (const events of sseEventBatches(bytes, { provider: providerId, model: modelId })) {
       const out: ModelStreamPart[] = [];

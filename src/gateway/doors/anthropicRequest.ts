@@ -181,7 +181,11 @@ function assistantBlock(b: unknown, param: string, states: StateLookup, notes: P
     case 'thinking': {
       const text = need(typeof b.thinking === 'string', b.thinking as string, `${param}.thinking`, 'expected a string');
       const sig = typeof b.signature === 'string' && b.signature !== '' ? b.signature : undefined;
-      return sig ? { type: 'reasoning', text, signature: sig, state: states.reasoning(sig) ?? { origin: states.fallbackOrigin } } : { type: 'reasoning', text };
+      if (sig) return { type: 'reasoning', text, signature: sig, state: states.reasoning(sig) ?? { origin: states.fallbackOrigin } };
+      // Unsigned: another model's reasoning the gateway showed as thinking (a route's fallback).
+      // Anthropic refuses it as sent; the translating path leaves it out.
+      notes.forwardable = false;
+      return { type: 'reasoning', text };
     }
     case 'redacted_thinking': {
       const data = need(typeof b.data === 'string', b.data as string, `${param}.data`, 'expected a string');

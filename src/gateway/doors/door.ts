@@ -37,7 +37,7 @@ export interface DoorRequest {
 }
 
 /** What a parse notes besides the request (the fields of DoorRequest it fills as it goes). */
-export type ParseNotes = Required<Pick<DoorRequest, 'warnings' | 'resolvedByForwarding'>> & Pick<DoorRequest, 'forwardOnly'>;
+export type ParseNotes = Required<Pick<DoorRequest, 'warnings' | 'resolvedByForwarding'>> & Pick<DoorRequest, 'forwardOnly' | 'forwardable'>;
 
 /** Left out of the translated request, said in `warning`; a model of the door's protocol gets it as sent. */
 export function leftOut(notes: ParseNotes, warning: string): void {

@@ -4,6 +4,7 @@ import type { ModelStreamPart, Usage } from '../../types.ts';
 import { onlyNestedKey, spliceModel, type DecodeOptions, type WireProtocol } from '../httpModel.ts';
 import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson, type EventDecoder } from '../shared.ts';
 import { anthropicBody } from './requestBody.ts';
+import { fitClaudeBody } from './claudeForms.ts';
 import { FragmentTemplate } from '../openai/fragmentTemplate.ts';
 import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
 
@@ -17,8 +18,9 @@ export const anthropicProtocol: WireProtocol = {
   decodeBatches: (batches, provider, model, opts) => decodeEventBatches(new AnthropicStreamDecoder(provider, model, opts), batches),
   passthrough: {
     protocol: 'anthropic',
-    // Anthropic streams usage in every answer and stores nothing: only the model id changes.
-    body: (caller, wireModel) => ({ body: { ...caller, model: wireModel } }),
+    // Anthropic streams usage in every answer and stores nothing: the model id changes, and the
+    // thinking form and system messages when the caller's are ones the model refuses (a name that hid the model from it).
+    body: (caller, wireModel) => fitClaudeBody({ ...caller, model: wireModel }, wireModel),
     decoder: (provider, model) => new AnthropicStreamDecoder(provider, model),
     // Once per answer: the message_start event (a small object) is parsed and written again.
     renameModel(ev, model, parsed) {

@@ -12,6 +12,7 @@ import type { ModelRequest, ReasoningEffort } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { checkFinalAssistant, imageDetails, mergeProviderOptions, unsupported } from '../shared.ts';
 import { toAnthropicPrompt, withCache } from './convertMessages.ts';
+import { claudeThinkingForm, EFFORT_BUDGET, effortOfBudget } from './claudeForms.ts';
 
 /** Used only when neither the caller nor the catalog knows the model's output limit. */
 export const FALLBACK_MAX_TOKENS = 4096;
@@ -23,7 +24,8 @@ export const JSON_TOOL_NAME = 'json_answer';
 /** Claude 4.5-era and later models refuse temperature and top_p together ("Please use only one"). */
 export const ONE_SAMPLER = /claude-(?:opus-4-[1-9]|sonnet-4-[5-9]|haiku-4-[5-9]|(?:opus|sonnet|haiku)-(?:[5-9]|\d{2}))/;
 
-const EFFORT_BUDGET: Record<Exclude<ReasoningEffort, 'none'>, number> = { minimal: 1024, low: 4096, medium: 10_000, high: 24_000, xhigh: 48_000 };
+/** Anthropic's effort levels for the adaptive form, from the neutral ones. */
+const ANTHROPIC_EFFORT: Record<Exclude<ReasoningEffort, 'none'>, string> = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'max' };
 
 /**
  * Without the caller's max_tokens: the model's output limit, but no more than the room the prompt
@@ -36,6 +38,21 @@ function defaultMaxTokens(req: ModelRequest, limit: number | null, contextWindow
   const prompt = estimateMessageTokens(req.messages) + estimateTokens(JSON.stringify(req.tools ?? []));
   const room = Math.floor(contextWindow - prompt * 1.1);
   return room >= MIN_OUTPUT ? Math.min(wanted, room) : wanted;
+}
+
+/**
+ * Whether the conversation ends with tool results answering an assistant turn that does not start
+ * with thinking Anthropic takes back (a signed or redacted block: what toAnthropicPrompt sends).
+ */
+function loopTurnWithoutThinking(messages: ModelRequest['messages']): boolean {
+  let i = messages.length - 1;
+  while (i >= 0 && messages[i]!.role === 'tool') i--;
+  if (i === messages.length - 1 || i < 0) return false;
+  const m = messages[i]!;
+  if (m.role !== 'assistant') return false;
+  if (typeof m.content === 'string') return true;
+  const first = m.content.find((p) => p.type !== 'reasoning' || p.signature !== undefined || p.redactedData !== undefined);
+  return first?.type !== 'reasoning';
 }
 
 /** Below this much room the request is left to fail with the API's own context-length error. */
@@ -67,6 +84,15 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
     if (ctx.capabilities && !ctx.capabilities.reasoning) ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
     else thinking = r.budgetTokens ?? EFFORT_BUDGET[r.effort as Exclude<ReasoningEffort, 'none'>];
   }
+  // A tool loop whose last assistant turn does not start with this model's thinking (another
+  // model of a route made that call, or its thinking was stripped): the API refuses thinking then
+  // ("a final assistant message must start with a thinking block"), so this turn goes without it.
+  if (thinking !== null && loopTurnWithoutThinking(req.messages)) {
+    ctx.warn(
+      `reasoning: the tool call being answered was made without ${model}'s own thinking (another model's turn); ${model} answered this turn without thinking`,
+    );
+    thinking = null;
+  }
   const forcing =
     req.responseFormat?.type === 'json_schema' ||
     req.responseFormat?.type === 'json_object' ||
@@ -95,7 +121,12 @@ export function anthropicBody(provider: ResolvedProvider, wireModel: string, req
       ctx.warn(`reasoning.budgetTokens: Anthropic's smallest thinking budget is ${MIN_THINKING_BUDGET}; sent ${MIN_THINKING_BUDGET}`);
       thinking = MIN_THINKING_BUDGET;
     }
-    body.thinking = { type: 'enabled', budget_tokens: thinking };
+    // Opus 4.7 and the Claude 5 family refuse a budget: they think adaptively, as much as the effort says.
+    if (claudeThinkingForm(wireModel) === 'adaptive') {
+      body.thinking = { type: 'adaptive' };
+      const effort = r?.budgetTokens === undefined && r?.effort !== undefined && r.effort !== 'none' ? ANTHROPIC_EFFORT[r.effort] : effortOfBudget(thinking);
+      body.output_config = { effort };
+    } else body.thinking = { type: 'enabled', budget_tokens: thinking };
   }
 
   if (req.temperature !== undefined) {
