@@ -17,16 +17,20 @@ import type { ReasoningEffort } from '../../types.ts';
 
 export type ThinkingForm = 'budget' | 'adaptive' | 'both';
 
-/** The form(s) a Claude model id takes; null for a name that is not a known Claude id (sent as it is). */
-export function claudeThinkingForm(model: string): ThinkingForm | null {
+/** A Claude model id's version; null for a name that is not a known Claude id. */
+function claudeVersion(model: string): { major: number; minor: number; opus: boolean } | null {
   // claude-3-5-sonnet-…, claude-3-7-sonnet-…; claude-sonnet-4-20250514 (a date is not a minor version), claude-opus-4-7.
   const m = /claude-(?:(\d+)(?:-(\d))?-(?:opus|sonnet|haiku)|(opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?)/.exec(model);
-  if (!m) return null;
-  const major = Number(m[1] ?? m[4]);
-  const minor = Number(m[2] ?? m[5] ?? 0);
-  if (major > 4) return 'adaptive';
-  if (major < 4 || minor < 6) return 'budget';
-  return m[3] === 'opus' && minor >= 7 ? 'adaptive' : 'both';
+  return m ? { major: Number(m[1] ?? m[4]), minor: Number(m[2] ?? m[5] ?? 0), opus: m[3] === 'opus' } : null;
+}
+
+/** The form(s) a Claude model id takes; null for a name that is not a known Claude id (sent as it is). */
+export function claudeThinkingForm(model: string): ThinkingForm | null {
+  const v = claudeVersion(model);
+  if (!v) return null;
+  if (v.major > 4) return 'adaptive';
+  if (v.major < 4 || v.minor < 6) return 'budget';
+  return v.opus && v.minor >= 7 ? 'adaptive' : 'both';
 }
 
 /** Whether the model takes `output_config.effort` (Opus 4.5, and every model that takes adaptive thinking). */
@@ -36,11 +40,8 @@ export function takesEffort(model: string, form: ThinkingForm | null): boolean {
 
 /** Whether the model takes mid-conversation system messages (Opus 4.8, Claude 5 and later); null: not a known Claude id. */
 export function takesSystemMessages(model: string): boolean | null {
-  const m = /claude-(?:(\d+)(?:-(\d))?-(?:opus|sonnet|haiku)|(opus|sonnet|haiku)-(\d+)(?:-(\d{1,2})(?!\d))?)/.exec(model);
-  if (!m) return null;
-  const major = Number(m[1] ?? m[4]);
-  const minor = Number(m[2] ?? m[5] ?? 0);
-  return major > 4 || (major === 4 && minor >= 8);
+  const v = claudeVersion(model);
+  return v && (v.major > 4 || (v.major === 4 && v.minor >= 8));
 }
 
 /** A thinking budget for an effort (the translating path's own scale). */
