@@ -481,6 +481,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           return send(req, res, { status: 200, body: whole, raw: true, headers: warningHeader(held) });
         }
         const body = toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
+        if (warnings.length) log(`gateway: chat completions: ${redact(warnings.join('; '))}`);
         return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
       }
 
@@ -499,7 +500,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           return sendUpstreamError(req, res, e);
         }
         // Warnings known by now (parameters, translation) go in a header; later ones ride on the finish chunk.
-        res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(holding(typeof step.value === 'string')) });
+        const early = holding(typeof step.value === 'string');
+        // Tools that never show response headers (agents, most SDK code): the log says it too.
+        if (early.length) log(`gateway: chat completions: ${redact(early.join('; '))}`);
+        res.writeHead(200, { ...SSE_HEADERS, ...warningHeader(early) });
         const inHeader = warnings.length;
         const out = new SseWriter(res, idleTimeoutMs);
         try {

@@ -241,6 +241,44 @@ describe('door /v1/responses: openai SDK responses.create', () => {
       JSON.stringify(warnings),
     );
     assert.equal(w.anthropic.requests.at(-1)!.body.temperature, 1);
+    // Agents never show response headers: the gateway log says it too, streamed or not.
+    assert.ok(
+      w.logs.some((l) => /^gateway: responses: .*temperature/.test(l)),
+      w.logs.join('\n'),
+    );
+    w.anthropic.enqueue({ text: 'warm' });
+    const from = w.logs.length;
+    const whole = await raw(w.gateway.port, {
+      method: 'POST',
+      path: '/v1/responses',
+      headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', stream: false, temperature: 1.5, input: 'x' }),
+    });
+    assert.equal(whole.status, 200);
+    assert.match(String(whole.headers['x-switchboard-warnings']), /temperature/);
+    assert.ok(
+      w.logs.slice(from).some((l) => /^gateway: responses: .*temperature/.test(l)),
+      w.logs.slice(from).join('\n'),
+    );
+  });
+
+  test('the Chat Completions door logs the warnings it puts in x-switchboard-warnings too, streamed and not (clients rarely show headers)', async () => {
+    for (const stream of [true, false]) {
+      w.anthropic.enqueue({ text: 'warm' });
+      const from = w.logs.length;
+      const r = await raw(w.gateway.port, {
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'anthropic/claude-sonnet-4', stream, temperature: 1.5, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      assert.equal(r.status, 200);
+      assert.match(String(r.headers['x-switchboard-warnings']), /temperature/);
+      assert.ok(
+        w.logs.slice(from).some((l) => /^gateway: chat completions: .*temperature/.test(l)),
+        `stream ${stream}: ${w.logs.slice(from).join('\n')}`,
+      );
+    }
   });
 
   test('hosted tools are left out with x-switchboard-warnings and a log line; the answer comes', async () => {

@@ -207,6 +207,8 @@ export async function serveDoor(
       const { r, whole } = forwardable ? await wholeAnswer(stream, note) : { r: await stream.result, whole: null };
       if (clientGone) return;
       if (r.error) return fail(r.error);
+      // Agents never show response headers: what the header says is in the log too.
+      if (r.warnings.length) ctx.log(`gateway: ${door.name}: ${ctx.redact(r.warnings.join('; '))}`);
       if (whole !== null) {
         door.forwarded(r, parsed);
         ctx.onCompleted();
@@ -266,6 +268,8 @@ export async function serveDoor(
       }
       // A forwardable request that a route answered through translation after all: its warnings hold now.
       if (forwardable && !forwarding && parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
+      // Agents never show response headers: the stream's early warnings are in the log too.
+      if (early.length) ctx.log(`gateway: ${door.name}: ${ctx.redact(early.join('; '))}`);
       res.writeHead(200, { ...SSE_HEADERS, ...warningsHeader([...warningsFor(forwarding), ...early], ctx.redact) });
       const out = new SseWriter(res, ctx.limits.idleTimeoutMs);
       try {
