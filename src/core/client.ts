@@ -42,6 +42,11 @@ export interface ClientOptions {
   env?: NodeJS.ProcessEnv;
   /** Key lookup; the extension passes SecretStorage-backed keys here. Defaults to `env[apiKeyEnv]`. */
   getApiKey?: (provider: ResolvedProvider) => string | undefined;
+  /**
+   * The key the catalog's model-list fetch sends (a background refresh, not a request the user made);
+   * defaults to getApiKey. A throw is taken as "no key": that provider's list is not fetched.
+   */
+  getCatalogKey?: (provider: ResolvedProvider) => string | undefined;
   /** How to tell the user to add a key. Defaults to naming the env var. */
   keyHint?: (provider: ResolvedProvider) => string;
   dispatcher?: Dispatcher;
@@ -139,6 +144,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const ownAgent = options.dispatcher ? null : createAgent(timeouts, options.proxy !== undefined ? options.proxy : proxyFromEnv(env));
   const dispatcher = options.dispatcher ?? ownAgent!;
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
+  const getCatalogKey = options.getCatalogKey ?? getApiKey;
   const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
   // The catalog is built below; protocols ask it for a model's capabilities (output limit, reasoning).
   const ctx: ProviderContext = {
@@ -156,7 +162,7 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
       providers,
       getApiKey: (id: string) => {
         const p = resolver.provider(id);
-        return p ? getApiKey(p) : undefined;
+        return p ? getCatalogKey(p) : undefined;
       },
       dispatcher,
       cacheFile: options.catalogCacheFile ?? null,

@@ -9,7 +9,15 @@ import type { FeatureHost } from './featureHost.ts';
 import type { ApplyTarget } from './apply.ts';
 import type { CommandId } from './common/commandIds.ts';
 import { GatewayController, type StartGatewayArgs } from './gateway.ts';
-import { connectLocalServer, importKeysFromEnv, removeApiKey, setApiKey, type ConnectLocalArgs, type SetKeyArgs } from './keysFlow.ts';
+import {
+  connectLocalServer,
+  importKeysFromEnv,
+  removeApiKey,
+  reviewWorkspaceRedirects,
+  setApiKey,
+  type ConnectLocalArgs,
+  type SetKeyArgs,
+} from './keysFlow.ts';
 import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
 import { pickModelsToCompare, showModelSwitcher } from './switcher.ts';
 import { UsageDocument } from './usage.ts';
@@ -88,6 +96,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
     'switchboard.setApiKey': (args?: unknown) => setApiKey(app, (typeof args === 'object' && args ? args : {}) as SetKeyArgs),
     'switchboard.removeApiKey': (args?: unknown) => removeApiKey(app, typeof args === 'string' ? { provider: args } : ((args ?? {}) as { provider?: string })),
     'switchboard.importKeysFromEnv': () => importKeysFromEnv(app),
+    'switchboard.allowWorkspaceProviders': () => reviewWorkspaceRedirects(app),
     'switchboard.connectLocalServer': (args?: unknown) => connectLocalServer(app, (typeof args === 'object' && args ? args : {}) as ConnectLocalArgs),
     'switchboard.openChat': () => app.chat.reveal(),
     'switchboard.newChat': async () => {

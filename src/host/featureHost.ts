@@ -14,7 +14,7 @@ import type { SessionTotals, SpendView } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
 import type { SettingsResult } from './common/settingsModel.ts';
 import type { WalkthroughStep } from './services/walkthrough.ts';
-import type { WorkspaceKeyEnv } from './common/workspaceOverrides.ts';
+import type { WorkspaceKeyEnv, WorkspaceRedirect } from './common/workspaceOverrides.ts';
 
 export type { FlagName, NoticeLevel, SessionTotals, SpendView, WalkthroughStep };
 
@@ -39,6 +39,15 @@ export interface FeatureHost {
   workspaceKeyEnvs(): (WorkspaceKeyEnv & { allowed: boolean })[];
   /** Remember (for this workspace) that the user allowed it; the settings are read again. */
   allowWorkspaceKeyEnv(k: WorkspaceKeyEnv): Promise<void>;
+  /**
+   * Providers the trusted workspace's settings send to another URL than the user's (or the preset's),
+   * whose stored key goes there only once allowed (settingsSource.ts), and whether the user allowed it.
+   */
+  workspaceRedirects(): (WorkspaceRedirect & { allowed: boolean })[];
+  /** Remember (for this workspace) that the user allowed it; the settings are read again. */
+  allowWorkspaceRedirect(r: WorkspaceRedirect): Promise<void>;
+  /** The user answered Don't Allow (or cancelled): not asked again at a request in this window. */
+  declineWorkspaceRedirect(r: WorkspaceRedirect): void;
   /** Tell VS Code's chat that Switchboard's models changed. */
   fireModelsChanged(): void;
 

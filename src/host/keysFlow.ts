@@ -10,7 +10,7 @@ import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import { redactUrl } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { checkServer, detectLocalServers, verifyKey, type LocalServer, type VerifyResult } from './verify.ts';
-import type { WorkspaceKeyEnv } from './common/workspaceOverrides.ts';
+import { redirectKey, redirectWhere, type WorkspaceKeyEnv, type WorkspaceRedirect } from './common/workspaceOverrides.ts';
 import { inBackground } from './common/background.ts';
 import { readFlag } from './settingsSource.ts';
 
@@ -18,7 +18,9 @@ import { readFlag } from './settingsSource.ts';
 export type KeysHost = Pick<
   FeatureHost,
   | 'allowWorkspaceKeyEnv'
+  | 'allowWorkspaceRedirect'
   | 'confirm'
+  | 'declineWorkspaceRedirect'
   | 'connections'
   | 'currentModel'
   | 'fireModelsChanged'
@@ -32,6 +34,7 @@ export type KeysHost = Pick<
   | 'settings'
   | 'stepDone'
   | 'workspaceKeyEnvs'
+  | 'workspaceRedirects'
 >;
 
 /** One of VS Code's own models, as the first-run offer names it. */
@@ -146,6 +149,17 @@ export async function setApiKey(app: KeysHost, args: SetKeyArgs = {}): Promise<V
   if (args.verify === false) {
     await app.keys.set(provider.id, key);
     tell(app, 'info', `Switchboard: ${provider.name} key saved.`);
+    return undefined;
+  }
+  // Checking it sends it to the provider's URL: one the workspace's settings chose, only once allowed.
+  const redirect = app.workspaceRedirects().find((r) => !r.allowed && r.key === redirectKey(provider.id, provider.baseUrl));
+  if (redirect && !(await askRedirectConsent(app, redirect))) {
+    await app.keys.set(provider.id, key);
+    tell(
+      app,
+      'info',
+      `Switchboard: ${provider.name} key saved, not checked: the workspace's settings send its requests ${redirectWhere(redirect)}, and your key is not sent there until you allow it.`,
+    );
     return undefined;
   }
   // Checked before it is stored: a key the provider refuses never replaces one that may work.
@@ -268,22 +282,78 @@ export function keysAwaitingConsent(app: KeysHost, env: NodeJS.ProcessEnv = proc
   });
 }
 
-/** Asks whether a workspace's provider may read the variable (modal); remembers an Allow. */
-async function askKeyEnvConsent(app: KeysHost, w: WorkspaceKeyEnv): Promise<boolean> {
-  const url = redactUrl(w.baseUrl);
-  const pick = await app.confirm(
-    `Let this workspace's provider "${w.providerId}" use your environment variable ${w.env} as its API key and send it to ${url}?`,
-    `The workspace's settings (.vscode/settings.json, switchboard.providers) define "${w.providerId}", which would read ${w.env} and send its value to ${url} with every request. Allow it only if you trust that server with this secret. An Allow is remembered for this workspace, provider, variable and URL.`,
-    'Allow',
-    "Don't Allow",
-  );
+/**
+ * The one question about a workspace's provider and a secret of the user's (modal: Allow / Don't
+ * Allow); `allow` remembers an Allow. Resolves to whether the user allowed it.
+ */
+async function askWorkspaceConsent(
+  app: Pick<KeysHost, 'confirm' | 'log'>,
+  q: { text: string; detail: string; what: string },
+  allow: () => Promise<void>,
+  refused?: () => void,
+): Promise<boolean> {
+  const pick = await app.confirm(q.text, q.detail, 'Allow', "Don't Allow");
   if (pick !== 'Allow') {
-    app.log.info(`Not reading ${w.env} for the workspace's provider "${w.providerId}" (${url}): not allowed`);
+    app.log.info(`Not allowed for this workspace: ${q.what}`);
+    refused?.();
     return false;
   }
-  app.log.info(`Allowed for this workspace: "${w.providerId}" reads ${w.env} and sends it to ${url}`);
-  await app.allowWorkspaceKeyEnv(w);
+  app.log.info(`Allowed for this workspace: ${q.what}`);
+  await allow();
   return true;
+}
+
+/** Asks whether a workspace's provider may read the variable (modal); remembers an Allow. */
+function askKeyEnvConsent(app: KeysHost, w: WorkspaceKeyEnv): Promise<boolean> {
+  const url = redactUrl(w.baseUrl);
+  return askWorkspaceConsent(
+    app,
+    {
+      text: `Let this workspace's provider "${w.providerId}" use your environment variable ${w.env} as its API key and send it to ${url}?`,
+      detail: `The workspace's settings (.vscode/settings.json, switchboard.providers) define "${w.providerId}", which would read ${w.env} and send its value to ${url} with every request. Allow it only if you trust that server with this secret. An Allow is remembered for this workspace, provider, variable and URL.`,
+      what: `"${w.providerId}" reads ${w.env} and sends it to ${url}`,
+    },
+    () => app.allowWorkspaceKeyEnv(w),
+  );
+}
+
+/**
+ * Asks whether a workspace's provider may take the user's stored key to the URL the workspace set
+ * (modal naming the provider, that URL and the usual one); remembers an Allow. Until then its
+ * requests fail (main.ts): nothing waits for this answer.
+ */
+export function askRedirectConsent(app: KeysHost, r: WorkspaceRedirect): Promise<boolean> {
+  const to = redactUrl(r.baseUrl);
+  const text =
+    r.usual !== null
+      ? `Let this workspace send "${r.providerId}" requests, with your API key for it, to ${to} instead of ${redactUrl(r.usual)}?`
+      : `Let this workspace's provider "${r.providerId}" send your API key for it to ${to}?`;
+  return askWorkspaceConsent(
+    app,
+    {
+      text,
+      detail: `The workspace's settings (.vscode/settings.json, switchboard.providers) send "${r.providerId}" requests ${redirectWhere(r)}, and each one carries your stored API key. Allow it only if you trust that server with your key. Until you allow it, requests to "${r.providerId}" fail and send nothing; remove the workspace's switchboard.providers to use your own settings. An Allow is remembered for this workspace, provider and URL.`,
+      what: `"${r.providerId}" requests take your API key ${redirectWhere(r)}`,
+    },
+    () => app.allowWorkspaceRedirect(r),
+    () => app.declineWorkspaceRedirect(r),
+  );
+}
+
+/**
+ * "Switchboard: Allow Workspace Provider URLs": asks about each provider the workspace sends
+ * elsewhere with a stored key, not allowed yet (also one answered Don't Allow before). Returns the
+ * provider ids allowed.
+ */
+export async function reviewWorkspaceRedirects(app: KeysHost): Promise<string[]> {
+  const held = app.workspaceRedirects().filter((r) => !r.allowed && app.keys.has(r.providerId));
+  if (!held.length) {
+    tell(app, 'info', "Switchboard: this workspace's settings send no provider's key to a URL you have not allowed.");
+    return [];
+  }
+  const allowed: string[] = [];
+  for (const r of held) if (await askRedirectConsent(app, r)) allowed.push(r.providerId);
+  return allowed;
 }
 
 /** Import the environment's keys into SecretStorage. Returns the provider ids imported. */

@@ -11,6 +11,8 @@ import {
   LEADERBOARD_FILE,
   openLedgerAt,
   MemoryUsageStore,
+  SwitchboardError,
+  type ResolvedProvider,
   type SwitchboardClient,
   type SwitchboardConfig,
   type UsageStore,
@@ -24,7 +26,7 @@ import { CompareManager } from './compare/manager.ts';
 import { EvalPanel, evalRoot } from './eval/panel.ts';
 import type { FeatureHost, NoticeLevel } from './featureHost.ts';
 import { KeyStore } from './keyStore.ts';
-import { firstRunOffers, offerVscodeModels, type StartingModel } from './keysFlow.ts';
+import { askRedirectConsent, firstRunOffers, offerVscodeModels, type StartingModel } from './keysFlow.ts';
 import { countTokens, languageModelInfos, provideResponse } from './lmProvider.ts';
 import type { PickEntry } from './common/modelItems.ts';
 import { CatalogRefresher } from './services/catalogRefresh.ts';
@@ -37,8 +39,16 @@ import { WalkthroughProgress, type WalkthroughStep } from './services/walkthroug
 import { SpendService, type SpendView } from './services/spend.ts';
 import { spendStatus } from './common/spendStatus.ts';
 import { validateSettings, WORKSPACE_SETTINGS } from './common/settingsModel.ts';
-import { KeyEnvConsent, readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
-import { keyEnvProblem, type WorkspaceKeyEnv } from './common/workspaceOverrides.ts';
+import { readSwitchboardSettings, warnOverridesOnce, WorkspaceConsent } from './settingsSource.ts';
+import {
+  keyEnvProblem,
+  REVIEW_REDIRECTS_COMMAND,
+  redirectKey,
+  redirectProblem,
+  redirectWhere,
+  type WorkspaceKeyEnv,
+  type WorkspaceRedirect,
+} from './common/workspaceOverrides.ts';
 import type { StatusBar } from './statusBar.ts';
 import { showModelSwitcher } from './switcher.ts';
 import { inBackground } from './common/background.ts';
@@ -125,9 +135,16 @@ class Extension implements vscode.Disposable {
   readonly vscodeModels: VscodeModels;
   readonly shell: Shell;
   private readonly subs: (vscode.Disposable | Disposable)[] = [];
-  /** The user's Allow for a workspace provider's key variable, and those variables as last read. */
-  private readonly keyEnvConsent: KeyEnvConsent;
+  /**
+   * The user's Allow for a workspace provider's key variable or URL, and those variables and the
+   * providers the workspace sends elsewhere as last read.
+   */
+  private readonly consent: WorkspaceConsent;
   private keyEnvs: WorkspaceKeyEnv[] = [];
+  private redirects: WorkspaceRedirect[] = [];
+  /** Redirects whose question is on screen, and those answered Don't Allow in this window (not asked again: the command asks). */
+  private readonly asking = new Set<string>();
+  private readonly declined = new Set<string>();
 
   constructor(shell: Shell) {
     this.shell = shell;
@@ -137,7 +154,7 @@ class Extension implements vscode.Disposable {
     const ledger = onDisk ? sharedLedger(join(storage.fsPath, 'usage.sqlite'), log) : new MemoryUsageStore();
     this.keys = new KeyStore(context.secrets);
     this.notifier = new Notifier(showMessage, log);
-    this.keyEnvConsent = new KeyEnvConsent(context.workspaceState);
+    this.consent = new WorkspaceConsent(context.workspaceState);
     this.vscodeModels = new VscodeModels(log);
     // Money and privacy settings: never from an untrusted workspace (settingsSource.ts); a risky
     // workspace override is announced once per workspace.
@@ -151,8 +168,12 @@ class Extension implements vscode.Disposable {
       const settings = validateSettings(read.raw, read.fromWorkspace);
       // A workspace's provider reads none of the user's environment variables until allowed (keysFlow.ts).
       this.keyEnvs = read.keyEnvs;
-      const held = read.keyEnvs.filter((k) => !this.keyEnvConsent.allowed(k) && process.env[k.env]?.trim());
+      const held = read.keyEnvs.filter((k) => !this.consent.allowed(k) && process.env[k.env]?.trim());
       if (held.length) settings.problems.push(...held.map(keyEnvProblem));
+      // Nor does one the workspace sends elsewhere take the user's stored key there until allowed (keyHeld).
+      this.redirects = read.redirects;
+      const redirected = read.redirects.filter((r) => !this.consent.allowed(r) && this.keys.has(r.providerId));
+      if (redirected.length) settings.problems.push(...redirected.map(redirectProblem));
       return { settings, verbose: read.verbose, trusted: read.trusted };
     };
     /** Proxy settings Switchboard does not follow, said once each per window. */
@@ -190,6 +211,7 @@ class Extension implements vscode.Disposable {
         return proxyForVsCode(input);
       },
       onProxyProblem: (text) => this.notifier.tell('warning', text),
+      keyHeld: (p, request) => this.keyHeld(p, request),
     });
     this.choice = new ModelChoice(context.globalState, log, () => this.clients.settings.config.defaultModel ?? null);
     this.models = new ModelList(this.clients, this.choice);
@@ -220,11 +242,20 @@ class Extension implements vscode.Disposable {
       keyFor: (p) => clients.keyFor(p),
       client: () => clients.client(),
       connections: () => clients.connections(),
-      workspaceKeyEnvs: () => this.keyEnvs.map((k) => ({ ...k, allowed: this.keyEnvConsent.allowed(k) })),
+      workspaceKeyEnvs: () => this.keyEnvs.map((k) => ({ ...k, allowed: this.consent.allowed(k) })),
       allowWorkspaceKeyEnv: async (k) => {
-        await this.keyEnvConsent.allow(k);
+        await this.consent.allow(k);
+        // The variable was allowed for that URL: the key it becomes may go there.
+        await this.consent.allow({ key: redirectKey(k.providerId, k.baseUrl) });
         this.onSettingsChanged();
       },
+      workspaceRedirects: () => this.redirects.map((r) => ({ ...r, allowed: this.consent.allowed(r) })),
+      allowWorkspaceRedirect: async (r) => {
+        await this.consent.allow(r);
+        this.declined.delete(r.key);
+        this.onSettingsChanged();
+      },
+      declineWorkspaceRedirect: (r) => this.declined.add(r.key),
       fireModelsChanged: () => shell.lmChanged.fire(),
       currentModel: () => choice.current(),
       pickModelInteractively: () => showModelSwitcher(host),
@@ -279,6 +310,11 @@ class Extension implements vscode.Disposable {
       this.refresher,
       this.keys.onDidChange((id) => {
         log.info(`API key for "${id}" ${this.keys.has(id) ? 'stored' : 'removed'}`);
+        // A held redirect is reported only for a provider with a key.
+        if (this.redirects.some((r) => r.providerId === id)) {
+          clients.reloadSettings();
+          this.reportSettingsProblems();
+        }
         clients.rebuild();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -321,6 +357,51 @@ class Extension implements vscode.Disposable {
     );
     inBackground(spend.refresh(), log, 'Reading the spend totals');
     inBackground(this.vscodeModels.refresh(), log, "Listing VS Code's language models");
+  }
+
+  /**
+   * Why `p`'s stored key must not go with its requests: the workspace's settings send them to a URL
+   * the user has not allowed. A request fails at once with the problem and the fix — it never goes
+   * keyless, and never waits for the question (the gateway's caller may be a tool nobody watches) —
+   * and its first such request asks the question (modal), once per window; the catalog's background
+   * refresh does not ask.
+   */
+  private keyHeld(p: ResolvedProvider, request: boolean): Error | null {
+    const r = this.redirects.find((x) => x.providerId === p.id && x.key === redirectKey(p.id, p.baseUrl));
+    if (!r || this.consent.allowed(r)) return null;
+    const declined = this.declined.has(r.key);
+    if (request && !declined) this.askAboutRedirect(r);
+    const remove = `or remove switchboard.providers from ${WORKSPACE_SETTINGS} to use your own settings`;
+    // A settings problem (not a missing key: Set API Key would not fix it).
+    return new SwitchboardError({
+      kind: 'config',
+      message: `the workspace's settings send "${p.id}" requests ${redirectWhere(r)}, and your API key for it is not sent there until you allow it`,
+      provider: p.id,
+      fix: declined
+        ? `you answered Don't Allow: run "${REVIEW_REDIRECTS_COMMAND}" to allow it, ${remove}`
+        : `allow it in Switchboard's question (or run "${REVIEW_REDIRECTS_COMMAND}"), ${remove}`,
+    });
+  }
+
+  /** The question about a held redirect, in the background (nothing waits for it); an Allow is said. */
+  private askAboutRedirect(r: WorkspaceRedirect): void {
+    if (this.asking.has(r.key)) return;
+    this.asking.add(r.key);
+    const asked = askRedirectConsent(this.host, r).then(
+      (ok) => {
+        this.asking.delete(r.key);
+        if (!ok) return; // remembered as declined for this window (declineWorkspaceRedirect)
+        this.notifier.tell(
+          'info',
+          `Switchboard: "${r.providerId}" requests now take your API key ${redirectWhere(r)} in this workspace. Send the request again.`,
+        );
+      },
+      (e: unknown) => {
+        this.asking.delete(r.key);
+        throw e;
+      },
+    );
+    inBackground(asked, this.shell.log, 'Asking about a workspace provider URL');
   }
 
   /** Set once the first-run offers have run: a later model list may then be offered. */
@@ -421,6 +502,8 @@ export class Main {
     shell.context.subscriptions.push(ext);
     await ext.keys.load();
     shell.log.info(`API keys stored for: ${ext.keys.ids().join(', ') || 'no provider yet'}`);
+    // The settings were read before the keys: a held redirect is reported only for a provider with a key.
+    ext.clients.reloadSettings();
     ext.reportSettingsProblems();
     ext.updateStatus();
     const main = new Main(ext);

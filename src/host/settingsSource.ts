@@ -1,7 +1,8 @@
 /**
  * Reads the switchboard.* settings the way money and privacy require: in Restricted Mode only the
- * user's values (see workspaceOverrides.ts), and in a trusted workspace a one-time warning, per
- * workspace, for a value that redirects a provider or loosens the budget.
+ * user's values (see workspaceOverrides.ts); in a trusted workspace a one-time warning, per
+ * workspace, for a value that loosens the budget, and the user's answers about workspace providers
+ * that would send a key (or read a variable of the user's) to a URL of the workspace's choosing.
  */
 import * as vscode from 'vscode';
 import {
@@ -9,10 +10,12 @@ import {
   pickValue,
   riskyOverrides,
   workspaceKeyEnvs,
+  workspaceRedirects,
   type ExtensionFlag,
   type RiskyOverride,
   type SettingLayers,
   type WorkspaceKeyEnv,
+  type WorkspaceRedirect,
 } from './common/workspaceOverrides.ts';
 import { CONFIG_SETTING_KEYS, type ConfigSettingKey } from './common/settingsModel.ts';
 
@@ -29,6 +32,8 @@ export interface SettingsRead {
   overrides: RiskyOverride[];
   /** Providers of the workspace's settings whose key variable is read only once the user allows it (trusted only). */
   keyEnvs: WorkspaceKeyEnv[];
+  /** Providers the workspace's settings send to another URL, whose key goes there only once the user allows it (trusted only). */
+  redirects: WorkspaceRedirect[];
 }
 
 export function readSwitchboardSettings(): SettingsRead {
@@ -48,9 +53,10 @@ export function readSwitchboardSettings(): SettingsRead {
     return typeof ws === 'object' && ws !== null && !Array.isArray(ws) && typeof field === 'string' ? field in ws : true;
   };
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
-  const overrides = trusted ? riskyOverrides({ providers: layers('providers'), budget: layers('budget') }, cfg.get('budget')) : [];
+  const overrides = trusted ? riskyOverrides({ budget: layers('budget') }, cfg.get('budget')) : [];
   const keyEnvs = trusted ? workspaceKeyEnvs(layers('providers')) : [];
-  return { raw, fromWorkspace, verbose, trusted, overrides, keyEnvs };
+  const redirects = trusted ? workspaceRedirects(layers('providers')) : [];
+  return { raw, fromWorkspace, verbose, trusted, overrides, keyEnvs, redirects };
 }
 
 /** One of the extension's on/off settings, read like the rest: only the user's value in Restricted Mode. */
@@ -75,21 +81,22 @@ export function warnOverridesOnce(state: vscode.Memento, overrides: RiskyOverrid
 const ALLOWED_KEY_ENVS = 'switchboard.allowedWorkspaceKeyEnvs';
 
 /**
- * The user's answers to "may this workspace's provider read that environment variable?", kept in the
- * workspace's state: per workspace, provider, variable and base URL (another URL or variable asks again).
+ * The user's Allow for a workspace provider — "may it read that environment variable?" (per provider,
+ * variable and base URL: WorkspaceKeyEnv) and "may its requests take my key to that URL?" (per
+ * provider and base URL: WorkspaceRedirect) — kept in the workspace's state: another URL asks again.
  */
-export class KeyEnvConsent {
+export class WorkspaceConsent {
   private readonly state: vscode.Memento;
 
   constructor(state: vscode.Memento) {
     this.state = state;
   }
 
-  allowed(k: WorkspaceKeyEnv): boolean {
+  allowed(k: { key: string }): boolean {
     return (this.state.get<string[]>(ALLOWED_KEY_ENVS) ?? []).includes(k.key);
   }
 
-  async allow(k: WorkspaceKeyEnv): Promise<void> {
+  async allow(k: { key: string }): Promise<void> {
     const list = this.state.get<string[]>(ALLOWED_KEY_ENVS) ?? [];
     if (!list.includes(k.key)) await this.state.update(ALLOWED_KEY_ENVS, [...list, k.key]);
   }

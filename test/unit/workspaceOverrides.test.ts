@@ -6,7 +6,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { keyEnvProblem, pickValue, RESTRICTED_SETTINGS, riskyOverrides, workspaceKeyEnvs } from '../../src/host/common/workspaceOverrides.ts';
+import {
+  keyEnvProblem,
+  pickValue,
+  redirectKey,
+  redirectProblem,
+  RESTRICTED_SETTINGS,
+  riskyOverrides,
+  workspaceKeyEnvs,
+  workspaceRedirects,
+} from '../../src/host/common/workspaceOverrides.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
@@ -34,36 +43,56 @@ describe('untrusted workspaces', () => {
   });
 });
 
-describe('a trusted workspace that redirects a provider or loosens the budget', () => {
-  test('a preset’s baseUrl replaced by the workspace is named with both URLs', () => {
-    const o = riskyOverrides(
-      { providers: { globalValue: [{ id: 'groq' }], workspaceValue: [{ id: 'openai', baseUrl: 'https://collect.example/v1' }] } },
-      undefined,
+describe("a trusted workspace that sends a provider's requests (and its key) to another URL", () => {
+  test('a preset or a provider of the user’s sent elsewhere, or a provider of its own, is held with both URLs; the budget warning names no provider', () => {
+    const providers = {
+      globalValue: [{ id: 'groq' }, { id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1' }],
+      workspaceValue: [
+        { id: 'openai', baseUrl: 'https://collect.example/v1' },
+        { id: 'work', kind: 'openai', baseUrl: 'https://collect.example/work' },
+        { id: 'mine', kind: 'openai', baseUrl: 'http://localhost:9/v1' },
+        { id: 'keyless', kind: 'openai', baseUrl: 'http://localhost:9/v1', auth: 'none' },
+        { id: 'broken', kind: 'openai' },
+      ],
+    };
+    const held = workspaceRedirects(providers);
+    assert.deepEqual(
+      held.map((r) => [r.index, r.providerId, r.baseUrl, r.usual]),
+      [
+        [0, 'openai', 'https://collect.example/v1', 'https://api.openai.com/v1'],
+        [1, 'work', 'https://collect.example/work', 'http://10.0.0.1/v1'],
+        [2, 'mine', 'http://localhost:9/v1', null],
+      ],
     );
-    assert.equal(o.length, 1);
-    assert.equal(o[0]!.setting, 'switchboard.providers');
-    assert.match(o[0]!.message, /"openai" requests, with your API key for it, to https:\/\/collect\.example\/v1 instead of https:\/\/api\.openai\.com\/v1/);
+    assert.equal(
+      redirectProblem(held[0]!),
+      'switchboard.providers[0]: your API key for "openai" is not sent to https://collect.example/v1 instead of https://api.openai.com/v1 until you allow it: Switchboard asks at its first request, or run "Switchboard: Allow Workspace Provider URLs" — in the workspace\'s settings (.vscode/settings.json)',
+    );
+    assert.match(redirectProblem(held[2]!), /not sent to http:\/\/localhost:9\/v1 \(a provider the workspace's settings define\) until you allow it/);
+    // Remembered per provider and URL: another URL is another question; a trailing slash is not.
+    assert.equal(held[0]!.key, redirectKey('openai', 'https://collect.example/v1/'));
+    assert.notEqual(held[0]!.key, redirectKey('openai', 'https://collect.example/v2'));
+    // The one-time warning is the budget's only now: a redirect is held, not just named.
+    assert.deepEqual(riskyOverrides({}, undefined), []);
   });
 
-  test('the same URL as the user’s or the preset’s, or a new provider of its own, is not a warning', () => {
+  test('the same URL as the user’s or the preset’s is the user’s choice: not held', () => {
     assert.deepEqual(
-      riskyOverrides(
-        {
-          providers: {
-            globalValue: [{ id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1' }],
-            workspaceValue: [
-              { id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1/' },
-              { id: 'openai', baseUrl: 'https://api.openai.com/v1' },
-              { id: 'mine', kind: 'openai', baseUrl: 'http://localhost:9/v1' },
-            ],
-          },
-        },
-        undefined,
-      ),
+      workspaceRedirects({
+        globalValue: [{ id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1' }],
+        workspaceValue: [
+          { id: 'work', kind: 'openai', baseUrl: 'http://10.0.0.1/v1/' },
+          { id: 'openai', baseUrl: 'https://api.openai.com/v1' },
+          { id: 'anthropic' },
+        ],
+      }),
       [],
     );
+    assert.deepEqual(workspaceRedirects({ globalValue: [{ id: 'openai', baseUrl: 'https://collect.example/v1' }] }), []);
   });
+});
 
+describe('a trusted workspace that loosens the budget', () => {
   test('a higher or missing limit, or warn instead of block, is named; a tighter budget is not', () => {
     const user = { daily: 1, monthly: 20, onExceed: 'block' };
     const loose = riskyOverrides(

@@ -4,6 +4,7 @@ export const COMMAND_IDS = [
   'switchboard.setApiKey',
   'switchboard.removeApiKey',
   'switchboard.importKeysFromEnv',
+  'switchboard.allowWorkspaceProviders',
   'switchboard.connectLocalServer',
   'switchboard.openChat',
   'switchboard.newChat',

@@ -2,10 +2,11 @@
  * Which layer of a switchboard.* setting may be used, and which workspace values deserve a
  * warning. A repository's .vscode/settings.json is not the user: in Restricted Mode its values of
  * the money and privacy settings are ignored; in a trusted workspace, one that sends a preset's
- * requests (and its key) elsewhere or loosens the budget is used but named once.
+ * requests (and its key) elsewhere is held until the user allows it (workspaceRedirects), one that
+ * loosens the budget is used but named once.
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
-import { findPreset, redactUrl, resolveProvider } from '../../core/index.ts';
+import { redactUrl, resolveProvider, type ResolvedProvider } from '../../core/index.ts';
 import { CONFIG_SETTING_KEYS, WORKSPACE_SETTINGS } from './settingsModel.ts';
 
 /**
@@ -56,25 +57,12 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const trimSlash = (u: string): string => u.replace(/\/+$/, '');
 
-/** Workspace values of a trusted workspace that redirect a provider or loosen the budget. */
-export function riskyOverrides(layers: { providers?: SettingLayers; budget?: SettingLayers }, mergedBudget: unknown): RiskyOverride[] {
+/**
+ * Workspace values of a trusted workspace that loosen the budget (a provider sent elsewhere is held
+ * until the user allows it instead: workspaceRedirects).
+ */
+export function riskyOverrides(layers: { budget?: SettingLayers }, mergedBudget: unknown): RiskyOverride[] {
   const out: RiskyOverride[] = [];
-  const p = layers.providers;
-  const wsProviders = p?.workspaceFolderValue ?? p?.workspaceValue;
-  if (Array.isArray(wsProviders)) {
-    const user = Array.isArray(p?.globalValue) ? (p.globalValue as unknown[]) : [];
-    for (const entry of wsProviders) {
-      if (!isObj(entry) || typeof entry.id !== 'string' || typeof entry.baseUrl !== 'string') continue;
-      const mine = user.find((u) => isObj(u) && u.id === entry.id) as Obj | undefined;
-      const expected = typeof mine?.baseUrl === 'string' ? mine.baseUrl : findPreset(entry.id)?.baseUrl;
-      if (!expected || trimSlash(expected) === trimSlash(entry.baseUrl)) continue;
-      out.push({
-        setting: 'switchboard.providers',
-        key: `providers:${entry.id}:${entry.baseUrl}`,
-        message: `This workspace's settings send "${entry.id}" requests, with your API key for it, to ${entry.baseUrl} instead of ${expected} (switchboard.providers in the workspace settings). Switchboard uses it because you trust this workspace.`,
-      });
-    }
-  }
   const b = layers.budget;
   if (hasWorkspaceValue(b) && isObj(b?.globalValue)) {
     const user = b.globalValue;
@@ -114,16 +102,21 @@ export interface WorkspaceKeyEnv {
   key: string;
 }
 
-/** The variable and URL an entry resolves to (null: it reads no variable, or is not a valid entry). */
-function keyEnvOf(entry: unknown): { id: string; env: string; baseUrl: string } | null {
+/** A settings entry as the client would run it (null: not a valid entry). */
+function resolvedEntry(entry: unknown): ResolvedProvider | null {
   if (!isObj(entry) || typeof entry.id !== 'string') return null;
   try {
-    const r = resolveProvider(entry as Parameters<typeof resolveProvider>[0]);
-    if (!r.apiKeyEnv || r.auth === 'none') return null;
-    return { id: r.id, env: r.apiKeyEnv, baseUrl: r.baseUrl };
+    return resolveProvider(entry as Parameters<typeof resolveProvider>[0]);
   } catch {
     return null;
   }
+}
+
+/** The variable and URL an entry resolves to (null: it reads no variable, or is not a valid entry). */
+function keyEnvOf(entry: unknown): { id: string; env: string; baseUrl: string } | null {
+  const r = resolvedEntry(entry);
+  if (!r?.apiKeyEnv || r.auth === 'none') return null;
+  return { id: r.id, env: r.apiKeyEnv, baseUrl: r.baseUrl };
 }
 
 /**
@@ -150,4 +143,58 @@ export function workspaceKeyEnvs(providers: SettingLayers | undefined): Workspac
 /** The settings report's line for a provider whose variable is set but not (yet) allowed. */
 export function keyEnvProblem(w: WorkspaceKeyEnv): string {
   return `switchboard.providers[${w.index}]: your environment variable ${w.env} is not used as the key of "${w.providerId}" (it would be sent to ${redactUrl(w.baseUrl)}) until you allow it: run "Switchboard: Import API Keys from Environment" — in ${WORKSPACE_SETTINGS}`;
+}
+
+/**
+ * A provider of a trusted workspace's settings whose requests — with the user's stored key for it —
+ * would go to a base URL the workspace chose: a preset or a provider of the user's sent to another
+ * URL than the user's entry (or the preset) says, or a provider the workspace defines itself. The key
+ * is not sent there until the user allows it (main.ts asks at the first request).
+ */
+export interface WorkspaceRedirect {
+  /** Its index in the workspace's switchboard.providers. */
+  index: number;
+  providerId: string;
+  /** Where the requests would go. */
+  baseUrl: string;
+  /** Where they go without the workspace's value (the user's entry, or the preset); null: the workspace defines the provider. */
+  usual: string | null;
+  /** Remembered per workspace once allowed: the provider and the URL (the store of WorkspaceKeyEnv's answers). */
+  key: string;
+}
+
+/** The consent key of sending `providerId`'s key to `baseUrl` (a trailing slash is the same URL). */
+export function redirectKey(providerId: string, baseUrl: string): string {
+  return JSON.stringify(['baseUrl', providerId, trimSlash(baseUrl)]);
+}
+
+/** The workspace's provider entries (trusted workspace) that send a provider's requests where the user's settings (or the preset) do not. */
+export function workspaceRedirects(providers: SettingLayers | undefined): WorkspaceRedirect[] {
+  const ws = providers?.workspaceFolderValue ?? providers?.workspaceValue;
+  if (!Array.isArray(ws)) return [];
+  const user = Array.isArray(providers?.globalValue) ? (providers.globalValue as unknown[]) : [];
+  const out: WorkspaceRedirect[] = [];
+  ws.forEach((entry, index) => {
+    const mine = resolvedEntry(entry);
+    if (!mine || mine.auth === 'none') return;
+    const own = user.find((u) => isObj(u) && u.id === mine.id);
+    const usual = (own !== undefined ? resolvedEntry(own) : resolvedEntry({ id: mine.id }))?.baseUrl ?? null;
+    if (usual !== null && trimSlash(usual) === trimSlash(mine.baseUrl)) return;
+    out.push({ index, providerId: mine.id, baseUrl: mine.baseUrl, usual, key: redirectKey(mine.id, mine.baseUrl) });
+  });
+  return out;
+}
+
+/** What a held redirect is, for the report, the error and the question: where the key would go instead of where. */
+export function redirectWhere(r: WorkspaceRedirect): string {
+  const to = redactUrl(r.baseUrl);
+  return r.usual !== null ? `to ${to} instead of ${redactUrl(r.usual)}` : `to ${to} (a provider the workspace's settings define)`;
+}
+
+/** The command that asks again about the held redirects. */
+export const REVIEW_REDIRECTS_COMMAND = 'Switchboard: Allow Workspace Provider URLs';
+
+/** The settings report's line for a redirect of a provider with a stored key, not (yet) allowed. */
+export function redirectProblem(r: WorkspaceRedirect): string {
+  return `switchboard.providers[${r.index}]: your API key for "${r.providerId}" is not sent ${redirectWhere(r)} until you allow it: Switchboard asks at its first request, or run "${REVIEW_REDIRECTS_COMMAND}" — in ${WORKSPACE_SETTINGS}`;
 }

@@ -47,6 +47,13 @@ export interface ClientServiceOptions {
   proxy?: () => ProxySettings | null;
   /** The proxy could not be used (its text says why and the fix). */
   onProxyProblem?: (text: string) => void;
+  /**
+   * Why a provider's stored key must not go with its requests now (a workspace sent them to a URL the
+   * user has not allowed): the error the request fails with, or null. `request`: a request the user
+   * (or a tool through the gateway) made, not the catalog's background refresh. Called synchronously
+   * in the request: it must not wait for the user.
+   */
+  keyHeld?: (p: ResolvedProvider, request: boolean) => Error | null;
 }
 
 export class ClientService {
@@ -86,13 +93,23 @@ export class ClientService {
     return this.opts.keys.get(p.id) ?? this.opts.keys.get(findPreset(p.id)?.id ?? p.id);
   }
 
+  /** The key a request to `p` sends: none stored, undefined; held (keyHeld), the request fails with why — never keyless. */
+  private keyToSend(p: ResolvedProvider, request: boolean): string | undefined {
+    const key = this.keyFor(p);
+    if (key === undefined) return undefined;
+    const held = this.opts.keyHeld?.(p, request);
+    if (held) throw held;
+    return key;
+  }
+
   client(): SwitchboardClient {
     if (!this.current) {
       const t0 = performance.now();
       const config = this.config;
       this.current = createClient(config, {
         dispatcher: this.dispatcher(config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs),
-        getApiKey: (p) => this.keyFor(p),
+        getApiKey: (p) => this.keyToSend(p, true),
+        getCatalogKey: (p) => this.keyToSend(p, false),
         keyHint: (p) => `run "Switchboard: Set API Key" for ${p.name}`,
         frontEnd: 'vscode',
         ledger: this.opts.ledger,
