@@ -108,12 +108,6 @@ async function pickProvider(app: KeysHost, title: string, list: ResolvedProvider
   return pick?.provider;
 }
 
-export async function verifyStoredKey(app: KeysHost, p: ResolvedProvider): Promise<VerifyResult> {
-  const key = app.keyFor(p);
-  if (!key) return { ok: false, status: null, message: 'no key is stored' };
-  return checkKey(app, p, key);
-}
-
 function checkKey(app: KeysHost, p: ResolvedProvider, key: string): Promise<VerifyResult> {
   return Promise.resolve(
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Switchboard: checking the ${p.name} key…` }, () =>
