@@ -433,6 +433,29 @@ function validateGemini(b: J, model: string): string | null {
       !['MEDIA_RESOLUTION_UNSPECIFIED', 'MEDIA_RESOLUTION_LOW', 'MEDIA_RESOLUTION_MEDIUM', 'MEDIA_RESOLUTION_HIGH'].includes(String(g.mediaResolution))
     )
       return `Invalid value at 'generation_config.media_resolution' (type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig.MediaResolution), ${JSON.stringify(g.mediaResolution)}`;
+    // Thinking: a level or a budget, never both; a level the model has; a budget in the model's range
+    // (Google's thinking docs; the messages are close to the API's, not verbatim).
+    if (isObj(g.thinkingConfig)) {
+      const t = g.thinkingConfig;
+      if (t.thinkingLevel !== undefined && t.thinkingBudget !== undefined) return 'You can only set one of thinking budget and thinking level.';
+      if (t.thinkingLevel !== undefined) {
+        const levels = /gemini-3(\.\d+)?-flash/.test(model) ? ['minimal', 'low', 'medium', 'high'] : ['low', 'high'];
+        if (!levels.includes(String(t.thinkingLevel).toLowerCase()))
+          return `Thinking level ${JSON.stringify(t.thinkingLevel)} is not supported for this model.`;
+      }
+      if (typeof t.thinkingBudget === 'number' && t.thinkingBudget !== -1) {
+        const n = t.thinkingBudget;
+        const range = /gemini-2\.5-pro/.test(model)
+          ? [128, 32_768, false]
+          : /gemini-2\.5-flash/.test(model)
+            ? [/lite/.test(model) ? 512 : 1, 24_576, true]
+            : null;
+        if (range && !(n === 0 && range[2]) && (n < (range[0] as number) || n > (range[1] as number)))
+          return n === 0
+            ? 'Budget 0 is invalid. This model only works in thinking mode.'
+            : `The thinking budget ${n} is invalid. Please choose a value between ${range[0]} and ${range[1]}.`;
+      }
+    }
     if (g.responseSchema !== undefined && g.responseJsonSchema !== undefined)
       return `Invalid JSON payload received. 'generation_config': response_schema and response_json_schema are mutually exclusive`;
     if ((g.responseSchema !== undefined || g.responseJsonSchema !== undefined) && g.responseMimeType === undefined)

@@ -198,6 +198,18 @@ describe('strict Gemini fake', () => {
       /Unknown name "reasoning_effort" at 'generation_config'/,
     );
   });
+  test("thinking: a level the model has, a budget in the model's range, never both: else 400", async () => {
+    const contents = [{ role: 'user', parts: [{ text: 'q' }] }];
+    const think = (thinkingConfig: unknown, model: string) => post('gemini', { contents, generationConfig: { thinkingConfig } }, model);
+    assert.equal((await think({ thinkingBudget: 32_768 }, 'gemini-2.5-pro')).status, 200);
+    assert.match((await think({ thinkingBudget: 32_768 }, 'gemini-2.5-flash')).message, /between 1 and 24576/);
+    assert.match((await think({ thinkingBudget: 0 }, 'gemini-2.5-pro')).message, /only works in thinking mode/);
+    assert.equal((await think({ thinkingBudget: 0 }, 'gemini-2.5-flash-lite')).status, 200);
+    assert.match((await think({ thinkingBudget: 100 }, 'gemini-2.5-flash-lite')).message, /between 512 and 24576/);
+    assert.equal((await think({ thinkingLevel: 'medium' }, 'gemini-3-flash-preview')).status, 200);
+    assert.match((await think({ thinkingLevel: 'medium' }, 'gemini-3-pro-preview')).message, /Thinking level "medium" is not supported/);
+    assert.match((await think({ thinkingLevel: 'low', thinkingBudget: 100 }, 'gemini-3-pro-preview')).message, /only set one of/);
+  });
   test("a schema keyword outside Gemini's subset: 400", async () => {
     const r = await post('gemini', {
       contents: [{ role: 'user', parts: [{ text: 'q' }] }],

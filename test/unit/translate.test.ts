@@ -386,7 +386,7 @@ describe('Gemini request', () => {
     // Below the cap, or no cap sent: as asked, no warning; thinking off stays off.
     c = ctx();
     assert.deepEqual((gen({ maxTokens: 4096, reasoning: { budgetTokens: 1000 } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 1000);
-    assert.deepEqual((gen({ reasoning: { budgetTokens: 30_000 } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 30_000);
+    assert.deepEqual((gen({ reasoning: { budgetTokens: 20_000 } }, c).thinkingConfig as Record<string, unknown>).thinkingBudget, 20_000);
     assert.deepEqual(gen({ maxTokens: 10, reasoning: { effort: 'none' } }, c).thinkingConfig, { thinkingBudget: 0 });
     assert.deepEqual(c.warnings, []);
     assert.throws(
@@ -428,6 +428,45 @@ describe('Gemini request', () => {
     const w = anth(req([img('low'), img('high')]));
     assert.equal(w.length, 1);
     assert.match(w[0]!, /Anthropic has no image detail setting; the images asking for detail "low" and "high" were sent at Anthropic's own resolution/);
+  });
+
+  test("Gemini 2.5 budgets are kept in each model's range (the API refuses others), and said; Gemini 3 levels are the model's own", () => {
+    const sent = (model: string, reasoning: ModelRequest['reasoning'], maxTokens?: number) => {
+      const c = ctx();
+      const gen = geminiBody(provider('google'), model, { messages: [{ role: 'user', content: 'x' }], reasoning, ...(maxTokens ? { maxTokens } : {}) }, c)
+        .generationConfig as Record<string, unknown>;
+      return { thinking: gen.thinkingConfig, warnings: c.warnings };
+    };
+    // xhigh's budget (32768) is above Flash's 24576; Pro takes it.
+    assert.deepEqual(sent('gemini-2.5-flash', { effort: 'xhigh' }), {
+      thinking: { thinkingBudget: 24_576, includeThoughts: true },
+      warnings: ['reasoning: google/gemini-2.5-flash takes a thinking budget of 1–24576; sent 24576 instead of 32768'],
+    });
+    assert.deepEqual(sent('gemini-2.5-pro', { effort: 'xhigh' }), { thinking: { thinkingBudget: 32_768, includeThoughts: true }, warnings: [] });
+    // Pro cannot think less than 128 or not at all; Flash-Lite not less than 512 (0 turns it off).
+    assert.deepEqual(sent('gemini-2.5-pro', { effort: 'none' }), {
+      thinking: { thinkingBudget: 128, includeThoughts: true },
+      warnings: ['reasoning: google/gemini-2.5-pro cannot turn thinking off; sent its smallest thinking budget, 128'],
+    });
+    assert.deepEqual(sent('gemini-2.5-flash-lite', { budgetTokens: 200 }).thinking, { thinkingBudget: 512, includeThoughts: true });
+    assert.deepEqual(sent('gemini-2.5-flash-lite', { effort: 'none' }), { thinking: { thinkingBudget: 0 }, warnings: [] });
+    // The output cap leaves less than Pro's smallest budget: refused before sending, with the fix.
+    assert.throws(
+      () => sent('gemini-2.5-pro', { effort: 'low' }, 100),
+      (e: unknown) => e instanceof SwitchboardError && e.kind === 'bad_request' && /smallest thinking budget this model takes \(128\)/.test(e.message),
+    );
+    // Gemini 3: Flash takes minimal/low/medium/high, Pro low/high; the nearest level is said.
+    assert.deepEqual(sent('gemini-3-flash-preview', { effort: 'medium' }), { thinking: { thinkingLevel: 'medium', includeThoughts: true }, warnings: [] });
+    assert.deepEqual(sent('gemini-3-flash-preview', { effort: 'minimal' }), { thinking: { thinkingLevel: 'minimal', includeThoughts: true }, warnings: [] });
+    assert.deepEqual(sent('gemini-3-pro-preview', { effort: 'medium' }), {
+      thinking: { thinkingLevel: 'high', includeThoughts: true },
+      warnings: ['reasoning.effort: google/gemini-3-pro-preview has no "medium" thinking level (it takes low, high); sent "high"'],
+    });
+    assert.deepEqual(sent('gemini-3-pro-preview', { effort: 'none' }), {
+      thinking: { thinkingLevel: 'low', includeThoughts: true },
+      warnings: ['reasoning.effort: google/gemini-3-pro-preview cannot turn thinking off; sent thinkingLevel "low"'],
+    });
+    assert.deepEqual(sent('gemini-3-pro-preview', { effort: 'xhigh' }), { thinking: { thinkingLevel: 'high', includeThoughts: true }, warnings: [] });
   });
 
   test('Gemini 3 takes a thinking level; an image URL needs a known media type', () => {

@@ -13,6 +13,23 @@ function takesThinkingLevel(wireModel: string): boolean {
   return /gemini-3/.test(wireModel);
 }
 
+/** The thinking levels a Gemini 3 model takes (Flash: four; Pro: low and high), lowest first. */
+function thinkingLevels(wireModel: string): readonly string[] {
+  return /gemini-3(\.\d+)?-flash/.test(wireModel) ? ['minimal', 'low', 'medium', 'high'] : ['low', 'high'];
+}
+
+/**
+ * The thinking budgets a Gemini 2.5 model takes (Google's thinking docs): 2.5 Pro 128–32,768 and no
+ * way to turn thinking off; 2.5 Flash 0–24,576; 2.5 Flash-Lite 0 or 512–24,576. The API refuses
+ * other values. Null: a model whose range is not known (sent as asked).
+ */
+function budgetRange(wireModel: string): { min: number; max: number; canDisable: boolean } | null {
+  if (/gemini-2\.5-pro/.test(wireModel)) return { min: 128, max: 32_768, canDisable: false };
+  if (/gemini-2\.5-flash-lite/.test(wireModel)) return { min: 512, max: 24_576, canDisable: true };
+  if (/gemini-2\.5-flash/.test(wireModel)) return { min: 1, max: 24_576, canDisable: true };
+  return null;
+}
+
 export function geminiBody(provider: ResolvedProvider, wireModel: string, req: ModelRequest, ctx: BodyContext): Record<string, unknown> {
   const model = `${provider.id}/${wireModel}`;
   checkFinalAssistant(req, false, provider.id, wireModel);
@@ -90,10 +107,26 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
     if (ctx.capabilities && !ctx.capabilities.reasoning) {
       if (r.effort !== 'none') ctx.warn(`reasoning: ${model} does not think; the reasoning option was not sent`);
     } else if (takesThinkingLevel(wireModel) && r.effort !== undefined && r.budgetTokens === undefined) {
-      if (r.effort === 'none' || r.effort === 'minimal') ctx.warn(`reasoning.effort: ${model} cannot turn thinking off; sent thinkingLevel "low"`);
-      gen.thinkingConfig = { thinkingLevel: r.effort === 'medium' || r.effort === 'high' || r.effort === 'xhigh' ? 'high' : 'low', includeThoughts: true };
+      // The level asked for, or the nearest the model takes (said, unless it is only a name: xhigh is its highest).
+      const levels = thinkingLevels(wireModel);
+      const asked = r.effort === 'none' ? 'minimal' : r.effort === 'xhigh' ? 'high' : r.effort;
+      const level = levels.includes(asked) ? asked : asked === 'medium' ? 'high' : levels[0]!;
+      if (r.effort === 'none') ctx.warn(`reasoning.effort: ${model} cannot turn thinking off; sent thinkingLevel "${level}"`);
+      else if (level !== asked) ctx.warn(`reasoning.effort: ${model} has no "${asked}" thinking level (it takes ${levels.join(', ')}); sent "${level}"`);
+      gen.thinkingConfig = { thinkingLevel: level, includeThoughts: true };
     } else {
       let budget = r.budgetTokens ?? EFFORT_BUDGET[r.effort!];
+      const range = budgetRange(wireModel);
+      if (range) {
+        const fitted = budget === 0 ? (range.canDisable ? 0 : range.min) : Math.min(range.max, Math.max(range.min, budget));
+        if (fitted !== budget)
+          ctx.warn(
+            budget === 0
+              ? `reasoning: ${model} cannot turn thinking off; sent its smallest thinking budget, ${fitted}`
+              : `reasoning: ${model} takes a thinking budget of ${range.min}–${range.max}; sent ${fitted} instead of ${budget}`,
+          );
+        budget = fitted;
+      }
       // Gemini counts thinking against maxOutputTokens: a budget at or above it leaves no room for
       // the answer (it ends at MAX_TOKENS with no text). Kept below it, and said so, as for Anthropic.
       const cap = req.maxTokens;
@@ -110,6 +143,14 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
           `reasoning: ${model} counts thinking against maxOutputTokens (${cap}), which a thinking budget of ${budget} would fill; sent thinkingBudget ${cap - 1} (raise maxTokens for more thinking and room to answer)`,
         );
         budget = cap - 1;
+        if (range && budget < range.min)
+          throw unsupported(
+            provider.id,
+            wireModel,
+            'reasoning',
+            `thinking shares maxOutputTokens with the answer, and maxTokens ${cap} leaves less than the smallest thinking budget this model takes (${range.min})`,
+            `raise maxTokens above ${range.min}${range.canDisable ? ' or turn reasoning off' : ''}`,
+          );
       }
       gen.thinkingConfig = budget === 0 ? { thinkingBudget: 0 } : { thinkingBudget: budget, includeThoughts: true };
     }
