@@ -46,13 +46,25 @@ function claude(w: AgentWorld, cwd: string, model: string, prompt: string, tools
   });
 }
 
-function codex(w: AgentWorld, cwd: string, model: string, prompt: string): Promise<RunResult> {
+function codex(w: AgentWorld, cwd: string, model: string, prompt: string, config: string[] = []): Promise<RunResult> {
   const home = join(cwd, '.codex');
   mkdirSync(home, { recursive: true });
   const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
   return run(
     join(BIN, 'codex'),
-    ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-c', 'model_provider=sb', '-c', provider, '-m', model, prompt],
+    [
+      'exec',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '-c',
+      'model_provider=sb',
+      '-c',
+      provider,
+      ...config.flatMap((c) => ['-c', c]),
+      '-m',
+      model,
+      prompt,
+    ],
     { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) },
   );
 }
@@ -227,5 +239,67 @@ describe('real agents, parallel tool calls and awkward tool results through the 
       }
     });
 
-  void writeFileSync;
+  /** ~200 KB of numbered lines: a tool result far larger than a chat message. */
+  const big = (): string => Array.from({ length: 1500 }, (_, i) => `line ${String(i).padStart(5, '0')} ${'x'.repeat(122)}`).join('\n') + '\n';
+
+  for (const proto of PROTOS)
+    test(`Claude Code: a Read of a missing file (is_error) and a Read of a ~200 KB file, answered by the ${proto} protocol`, async () => {
+      const cwd = fresh(`claude-err-${proto}`);
+      const missing = join(cwd, 'missing.txt');
+      const bigPath = join(cwd, 'big.txt');
+      const content = big();
+      writeFileSync(bigPath, content);
+      script({
+        reasoning: 'Read them.',
+        steps: [() => ({ name: 'Read', args: { file_path: missing } }), () => ({ name: 'Read', args: { file_path: bigPath } })],
+        final: (rs) => `Done after ${rs.length} tool results.`,
+      });
+      const from = count(proto);
+      const r = await claude(w, cwd, MODELS[proto], `Read ${missing}, then print ${bigPath}`, 'Read', { CLAUDE_CODE_FILE_READ_MAX_OUTPUT_TOKENS: '200000' });
+      assert.equal(r.code, 0, said(r, w));
+      assert.match(r.stdout, /Done after 2 tool results\./, said(r, w));
+      const reqs = bodies(proto, from);
+      const first = lastTurn(proto, reqs.at(-2)!);
+      const second = lastTurn(proto, reqs.at(-1)!);
+      // The error result: flagged where the protocol has a flag (Anthropic is_error, Gemini response.error), said in its text where it has none.
+      assert.equal(first.length, 1);
+      assert.match(first[0]!.result, /File does not exist/);
+      if (proto === 'anthropic' || proto === 'gemini') assert.equal(first[0]!.error, true, JSON.stringify(first));
+      else assert.match(first[0]!.result, /^Error: File does not exist/, JSON.stringify(first));
+      // The large result (Read numbers the lines): every line of the ~200 KB file, whole.
+      assert.equal(second.length, 1);
+      assert.ok(second[0]!.result.length > 200_000, String(second[0]!.result.length));
+      const lines = second[0]!.result.split('\n').map((l) => l.replace(/^\s*\d+\t/, ''));
+      assert.deepEqual(lines.slice(0, 1500), content.split('\n').slice(0, 1500));
+    });
+
+  for (const proto of PROTOS)
+    test(`Codex: a failing command (exit 3) and a ~200 KB cat, answered by the ${proto} protocol`, async () => {
+      const cwd = fresh(`codex-err-${proto}`);
+      const bigPath = join(cwd, 'big.txt');
+      const content = big();
+      writeFileSync(bigPath, content);
+      script({
+        steps: [
+          () => ({ name: 'exec_command', args: { cmd: `echo 'failing on purpose' >&2; exit 3` } }),
+          () => ({ name: 'exec_command', args: { cmd: `cat ${sh(bigPath)}` } }),
+        ],
+        final: (rs) => `Done after ${rs.length} tool results.`,
+      });
+      const from = count(proto);
+      const r = await codex(w, cwd, MODELS[proto], `Run a failing command, then print ${bigPath}`, ['tool_output_token_limit=200000']);
+      assert.equal(r.code, 0, said(r, w));
+      assert.match(r.stdout, /Done after 2 tool results\./, said(r, w));
+      const reqs = bodies(proto, from);
+      const first = lastTurn(proto, reqs.at(-2)!);
+      const second = lastTurn(proto, reqs.at(-1)!);
+      // Codex reports the exit code in the output (it has no error flag): carried as it is on every protocol.
+      assert.equal(first.length, 1);
+      assert.match(first[0]!.result, /Process exited with code 3[\s\S]*failing on purpose/);
+      assert.notEqual(first[0]!.error, true);
+      // The large output, as Codex cut it (its own limit, raised here): head and tail lines both arrived.
+      assert.equal(second.length, 1);
+      assert.ok(second[0]!.result.length > 30_000, String(second[0]!.result.length));
+      assert.match(second[0]!.result, /line 00000 x{122}\n[\s\S]*line 01499 x{122}/);
+    });
 });
