@@ -20,6 +20,10 @@ export interface ResponsesScenario {
   incomplete?: 'max_output_tokens' | 'content_filter';
   usage?: { input: number; output: number; cached?: number; reasoning?: number };
   status?: number;
+  /** Fault: after this many stream events, the connection is reset (no response.completed). */
+  dropAfterEvents?: number;
+  /** Fault: after this many stream events, a `response.failed` event (a server error) ends the stream. */
+  failAfterEvents?: number;
 }
 
 export interface ResponsesFake {
@@ -212,12 +216,29 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (streamed) res.writeHead(200, { 'content-type': 'text/event-stream' });
       let seq = 0;
       let final: unknown = null;
-      const ev = (type: string, data: Record<string, unknown>): void => {
-        if (type === 'response.completed' || type === 'response.incomplete') final = data.response;
-        if (streamed) res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
-      };
+      /** Set when a fault ended the stream: nothing more is written. */
+      let ended = false;
       const id = 'resp_fake_1';
       const base = { id, object: 'response', model: body.model, status: 'in_progress', output: [] as unknown[] };
+      const ev = (type: string, data: Record<string, unknown>): void => {
+        if (ended) return;
+        if (type === 'response.completed' || type === 'response.incomplete') final = data.response;
+        if (!streamed) return;
+        if (seq === sc.dropAfterEvents) {
+          ended = true;
+          // Once what was written reached the peer (as server.ts's drop does), a reset.
+          res.write('', () => setTimeout(() => res.socket?.resetAndDestroy(), 5));
+          return;
+        }
+        if (seq === sc.failAfterEvents) {
+          ended = true;
+          const error = { code: 'server_error', message: 'The server had an error while processing your request. Sorry about that!' };
+          const failed = { ...base, status: 'failed', error, incomplete_details: null };
+          res.end(`event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: seq++, response: failed })}\n\n`);
+          return;
+        }
+        res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+      };
       ev('response.created', { response: base });
       const output: unknown[] = [];
       let oi = 0;
@@ -283,6 +304,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (sc.incomplete)
         ev('response.incomplete', { response: { ...base, status: 'incomplete', incomplete_details: { reason: sc.incomplete }, output, usage } });
       else ev('response.completed', { response: { ...base, status: 'completed', output, usage } });
+      if (ended) return;
       if (streamed) res.end();
       else send(200, final);
     });

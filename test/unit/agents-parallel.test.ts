@@ -5,10 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { inspectToolRequest } from '../fakes/server.ts';
 import type { FakeProtocol } from '../fakes/types.ts';
 import {
   agentEnv,
+  inspectResponsesRequest,
   responsesStepModel,
   run,
   scratch,
@@ -30,12 +34,57 @@ const MODELS: Record<Proto, string> = {
   responses: 'responses/gpt-5-codex',
 };
 
-function claude(w: AgentWorld, cwd: string, model: string, prompt: string, tools: string, extra: Record<string, string> = {}): Promise<RunResult> {
+/** A pass-through between an agent and the gateway that records each answer's body as the agent got it. */
+interface Tap {
+  url: string;
+  answers: { path: string; status: number; body: string }[];
+  close(): Promise<void>;
+}
+
+async function startTap(target: string): Promise<Tap> {
+  const answers: Tap['answers'] = [];
+  const to = new URL(target);
+  const server = http.createServer((req, res) => {
+    const up = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      const answer = { path: req.url ?? '', status: ur.statusCode ?? 0, body: '' };
+      answers.push(answer);
+      ur.on('data', (d: Buffer) => {
+        answer.body += d.toString('utf8');
+        res.write(d);
+      });
+      ur.on('end', () => res.end());
+      ur.on('error', () => res.destroy());
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answers,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+function claude(
+  w: AgentWorld,
+  cwd: string,
+  model: string,
+  prompt: string,
+  tools: string,
+  extra: Record<string, string> = {},
+  url = w.gateway.url,
+): Promise<RunResult> {
   const args = ['-p', prompt, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', tools, '--output-format', 'text'];
   return run(join(BIN, 'claude'), args, {
     cwd,
     env: agentEnv(cwd, {
-      ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''),
+      ANTHROPIC_BASE_URL: url.replace(/\/v1$/, ''),
       ANTHROPIC_AUTH_TOKEN: TOKEN,
       ANTHROPIC_SMALL_FAST_MODEL: model,
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
@@ -46,10 +95,10 @@ function claude(w: AgentWorld, cwd: string, model: string, prompt: string, tools
   });
 }
 
-function codex(w: AgentWorld, cwd: string, model: string, prompt: string, config: string[] = []): Promise<RunResult> {
+function codex(w: AgentWorld, cwd: string, model: string, prompt: string, config: string[] = [], url = w.gateway.url): Promise<RunResult> {
   const home = join(cwd, '.codex');
   mkdirSync(home, { recursive: true });
-  const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
+  const provider = `model_providers.sb={name="sb",base_url="${url}",env_key="SB_TOKEN",wire_api="responses"}`;
   return run(
     join(BIN, 'codex'),
     [
@@ -302,4 +351,81 @@ describe('real agents, parallel tool calls and awkward tool results through the 
       assert.ok(second[0]!.result.length > 30_000, String(second[0]!.result.length));
       assert.match(second[0]!.result, /line 00000 x{122}\n[\s\S]*line 01499 x{122}/);
     });
+
+  type Fault = 'drop' | 'error';
+  /**
+   * Every fake answers with `s`, except that `proto`'s upstream cuts its first answer to a request
+   * carrying `at` tool results after a few events: the connection reset, or the protocol's
+   * mid-stream error event. Returns how many answers were cut.
+   */
+  function scriptCut(s: StepScript, proto: Proto, at: number, fault: Fault): { cut: () => number } {
+    script(s);
+    let cut = 0;
+    if (proto === 'responses') {
+      const model = responsesStepModel(s);
+      w.responses.setDefault((body) => {
+        const sc = model(body);
+        if (cut > 0 || inspectResponsesRequest(body).results.length !== at) return sc;
+        cut++;
+        // Past the reasoning item, in the middle of the text (event 7 is the first text delta).
+        return { ...sc, ...(fault === 'drop' ? { dropAfterEvents: 10 } : { failAfterEvents: 10 }) };
+      });
+      return { cut: () => cut };
+    }
+    const model = stepModel(proto, s);
+    w.fakes[proto].setDefault((req) => {
+      const sc = model(req);
+      if (cut > 0 || inspectToolRequest(proto, req.body).results.length !== at) return sc;
+      cut++;
+      return { ...sc, ...(fault === 'drop' ? { dropAfterChunks: 2 } : { midStreamErrorAfterChunks: 2 }) };
+    });
+    return { cut: () => cut };
+  }
+
+  const FINAL_WORDS = 'The file is written and all is well, said the scripted model at the end.';
+  const CUTS: { proto: Proto; fault: Fault }[] = PROTOS.flatMap((proto) => (['drop', 'error'] as const).map((fault) => ({ proto, fault })));
+  for (const { proto, fault } of CUTS)
+    for (const agent of ['claude', 'codex'] as const)
+      test(`${agent === 'claude' ? 'Claude Code' : 'Codex'}: the ${proto} upstream ${fault === 'drop' ? 'drops the connection' : 'sends an error event'} in the middle of the final answer; the agent's retry finishes the task`, async () => {
+        const cwd = fresh(`cut-${agent}-${proto}-${fault}`);
+        const path = join(cwd, 'cut.txt');
+        const content = 'written before the cut\n';
+        const step =
+          agent === 'claude'
+            ? () => ({ name: 'Write', args: { file_path: path, content } })
+            : () => ({ name: 'exec_command', args: { cmd: `printf '%s' ${sh(content)} > ${sh(path)}` } });
+        const cut = scriptCut({ reasoning: 'Write it.', steps: [step], final: () => FINAL_WORDS }, proto, 1, fault);
+        const from = count(proto);
+        const tap = await startTap(w.gateway.url);
+        const r = await (
+          agent === 'claude'
+            ? claude(w, cwd, MODELS[proto], `Create ${path}`, 'Write', {}, `${tap.url}/v1`)
+            : codex(w, cwd, MODELS[proto], `Create ${path}`, [], `${tap.url}/v1`)
+        ).finally(() => tap.close());
+        assert.equal(cut.cut(), 1, 'the upstream never cut an answer: ' + said(r, w));
+        assert.equal(r.code, 0, said(r, w));
+        assert.equal(readFileSync(path, 'utf8'), content);
+        // The whole final answer, once: nothing of the cut attempt glued to it.
+        assert.equal(r.stdout.split(FINAL_WORDS).length - 1, 1, said(r, w));
+        assert.ok(!r.stdout.replace(FINAL_WORDS, '').includes('The file is'), said(r, w));
+        // The cut answer and the retry: the same conversation (one tool result, nothing of the cut answer in it).
+        const withResult = bodies(proto, from).filter((b) => lastTurn(proto, b).length > 0);
+        assert.ok(withResult.length >= 2, `${withResult.length} requests with the tool result`);
+        const turns = withResult.map((b) => JSON.stringify(lastTurn(proto, b)));
+        assert.equal(new Set(turns).size, 1, turns.join('\n'));
+        assert.ok(!withResult.some((b) => JSON.stringify(b).includes('The file is')), 'the cut text went back upstream');
+        // The agent was told in its protocol, after the start of the answer it got: an Anthropic error
+        // event / a Responses response.failed, after some of the final text — and nothing after it.
+        const chat = tap.answers.filter((a) => /^\/v1\/(messages|responses)/.test(a.path));
+        // (Claude Code may retry without streaming: a JSON answer is a whole one.)
+        const failed = chat.filter((a) => a.status === 200 && a.body.startsWith('event: ') && !/event: (message_stop|response\.completed)/.test(a.body));
+        assert.equal(failed.length, 1, chat.map((a) => `${a.status} ${a.body.slice(-300)}`).join('\n---\n'));
+        const body = failed[0]!.body;
+        const end = agent === 'claude' ? /event: error\ndata: (\{.*\})\n\n$/.exec(body) : /event: response\.failed\ndata: (\{.*\})\n\n$/.exec(body);
+        assert.ok(end, body.slice(-600));
+        const ev = JSON.parse(end[1]!) as J;
+        if (agent === 'claude') assert.equal(ev.type, 'error');
+        else assert.equal((ev.response as J).status, 'failed');
+        assert.match(body, agent === 'claude' ? /"text_delta","text":"The/ : /response\.output_text\.delta".*"delta":"The/);
+      });
 });
