@@ -167,9 +167,12 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   const hostedTypes = Array.isArray(b.tools) ? (b.tools as { type?: unknown }[]).map((t) => t.type).filter((t) => t !== 'function') : [];
   if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && forced !== 'function' && !hostedTypes.includes(forced))
     return bad("Invalid value for 'tool_choice'.", 'tool_choice');
-  const r = b.reasoning as { effort?: unknown } | undefined;
-  if (r !== undefined && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort)))
+  // Both optional (the effort defaults to the model's: Codex sends only a summary for a model it does not know).
+  const r = b.reasoning as { effort?: unknown; summary?: unknown } | undefined;
+  if (r !== undefined && r.effort !== undefined && r.effort !== null && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort)))
     return bad("Invalid value for 'reasoning.effort'.", 'reasoning.effort');
+  if (r !== undefined && r.summary !== undefined && r.summary !== null && !['auto', 'concise', 'detailed'].includes(String(r.summary)))
+    return bad("Invalid value for 'reasoning.summary'.", 'reasoning.summary');
   return null;
 }
 

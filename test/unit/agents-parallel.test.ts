@@ -38,13 +38,19 @@ const MODELS: Record<Proto, string> = {
 interface Tap {
   url: string;
   answers: { path: string; status: number; body: string }[];
+  /** The request bodies the agent sent, as sent. */
+  requests: { path: string; body: string }[];
   close(): Promise<void>;
 }
 
 async function startTap(target: string): Promise<Tap> {
   const answers: Tap['answers'] = [];
+  const requests: Tap['requests'] = [];
   const to = new URL(target);
   const server = http.createServer((req, res) => {
+    const sent = { path: req.url ?? '', body: '' };
+    requests.push(sent);
+    req.on('data', (d: Buffer) => (sent.body += d.toString('utf8')));
     const up = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       const answer = { path: req.url ?? '', status: ur.statusCode ?? 0, body: '' };
@@ -63,6 +69,7 @@ async function startTap(target: string): Promise<Tap> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     answers,
+    requests,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
@@ -428,4 +435,68 @@ describe('real agents, parallel tool calls and awkward tool results through the 
         else assert.equal((ev.response as J).status, 'failed');
         assert.match(body, agent === 'claude' ? /"text_delta","text":"The/ : /response\.output_text\.delta".*"delta":"The/);
       });
+
+  /**
+   * Each tool-call turn's encrypted reasoning went back to the Responses model on the next turns,
+   * right before its call (store is false: without it the model would lose its reasoning).
+   */
+  function assertReasoningCarried(reqs: J[]): void {
+    assert.equal(reqs.length, 3, `${reqs.length} requests with tools`);
+    const last = arr(reqs[2]!.input);
+    const calls = last.flatMap((x, i) => (x.type === 'function_call' ? [i] : []));
+    assert.equal(calls.length, 2);
+    const encrypted = calls.map((i) => last[i - 1]!);
+    for (const e of encrypted) assert.ok(e.type === 'reasoning' && /^enc-\d+$/.test(String(e.encrypted_content)), JSON.stringify(e));
+    assert.notEqual(encrypted[0]!.encrypted_content, encrypted[1]!.encrypted_content);
+    assert.ok(arr(reqs[1]!.input).some((x) => x.type === 'reasoning' && x.encrypted_content === encrypted[0]!.encrypted_content));
+  }
+
+  test('Claude Code on a Responses model (responses/gpt-5-codex): Write, then Read, with encrypted reasoning carried back each turn', async () => {
+    const cwd = fresh('claude-resp');
+    const path = join(cwd, 'notes.txt');
+    const content = 'Hello from a Responses model\nline two: naïve café ✓\n';
+    script({
+      reasoning: 'Write it, then read it back.',
+      steps: [() => ({ name: 'Write', args: { file_path: path, content } }), () => ({ name: 'Read', args: { file_path: path } })],
+      final: (rs) => `All done after ${rs.length} tool results.`,
+    });
+    const from = count('responses');
+    const r = await claude(w, cwd, MODELS.responses, `Create ${path} and read it back`, 'Write,Read');
+    assert.equal(r.code, 0, said(r, w));
+    assert.equal(readFileSync(path, 'utf8'), content);
+    assert.match(r.stdout, /All done after 2 tool results\./, said(r, w));
+    assertReasoningCarried(bodies('responses', from));
+  });
+
+  test('Codex on a Responses model (responses/gpt-5-codex): exec_command twice, with encrypted reasoning carried back each turn', async () => {
+    const cwd = fresh('codex-resp');
+    const path = join(cwd, 'notes.txt');
+    const content = 'Hello from a Responses model\n';
+    script({
+      reasoning: 'Write it, then read it back.',
+      steps: [
+        () => ({ name: 'exec_command', args: { cmd: `printf '%s' ${sh(content)} > ${sh(path)}` } }),
+        () => ({ name: 'exec_command', args: { cmd: `cat ${sh(path)}` } }),
+      ],
+      final: (rs) => `All done after ${rs.length} tool results.`,
+    });
+    const from = count('responses');
+    const tap = await startTap(w.gateway.url);
+    const r = await codex(w, cwd, MODELS.responses, `Create ${path} and read it back`, [], `${tap.url}/v1`).finally(() => tap.close());
+    assert.equal(r.code, 0, said(r, w));
+    assert.equal(readFileSync(path, 'utf8'), content);
+    assert.match(r.stdout, /All done after 2 tool results\./, said(r, w));
+    const reqs = bodies('responses', from);
+    // Codex asks for reasoning summaries and the encrypted reasoning, without an effort (it does not
+    // know this model id); the Responses model is asked for both, and for Codex's cache key.
+    const sent = tap.requests.filter((q) => q.path.startsWith('/v1/responses')).map((q) => JSON.parse(q.body) as J);
+    assert.deepEqual(sent[0]!.reasoning, { summary: 'auto' });
+    assert.equal(typeof sent[0]!.prompt_cache_key, 'string');
+    for (const b of reqs) {
+      assert.deepEqual(b.reasoning, { summary: 'auto' });
+      assert.deepEqual(b.include, ['reasoning.encrypted_content']);
+      assert.equal(b.prompt_cache_key, sent[0]!.prompt_cache_key);
+    }
+    assertReasoningCarried(reqs);
+  });
 });
