@@ -1,8 +1,9 @@
 /**
  * Real coding agents (Claude Code, Codex CLI) against the gateway, with scripted upstream models:
- * fakes of the three protocols that read the agent's tool list in their own protocol, answer the
- * first turn with one tool call that creates a file, and the turn carrying the tool result with
- * plain text. The agent does the real work (writes the file): that is what the tests assert.
+ * fakes of the four protocols (Chat Completions, Anthropic, Gemini, and Responses for
+ * `responses/gpt-5-codex`) that read the agent's tool list in their own protocol and answer each
+ * turn with the tool calls of a script (one call, or several at once), then with plain text. The
+ * agent does the real work (writes the files): that is what the tests assert.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
