@@ -119,7 +119,7 @@ function streamEvents(a: Answer): StreamEvents {
     ev('meta', 'content_block_stop', `{"type":"content_block_stop","index":${index}}`);
     index++;
   }
-  if (a.pieces.length || !a.toolCall) {
+  if (a.pieces.length || !a.toolCalls.length) {
     ev('meta', 'content_block_start', `{"type":"content_block_start","index":${index},"content_block":{"type":"text","text":""}}`);
     ping();
     const pre = `{"type":"content_block_delta","index":${index},"delta":{"type":"text_delta","text":`;
@@ -127,8 +127,7 @@ function streamEvents(a: Answer): StreamEvents {
     ev('meta', 'content_block_stop', `{"type":"content_block_stop","index":${index}}`);
     index++;
   }
-  const tc = a.toolCall;
-  if (tc) {
+  for (const [k, tc] of a.toolCalls.entries()) {
     ev(
       'meta',
       'content_block_start',
@@ -137,7 +136,7 @@ function streamEvents(a: Answer): StreamEvents {
     ping();
     const pre = `{"type":"content_block_delta","index":${index},"delta":{"type":"input_json_delta","partial_json":`;
     ev('content', 'content_block_delta', pre + '""}}');
-    for (const f of a.toolPieces) ev('content', 'content_block_delta', pre + J(f) + '}}');
+    for (const f of a.toolPieces[k] ?? []) ev('content', 'content_block_delta', pre + J(f) + '}}');
     ev('meta', 'content_block_stop', `{"type":"content_block_stop","index":${index}}`);
     index++;
   }
@@ -162,8 +161,8 @@ function completion(a: Answer): unknown {
   const content: unknown[] = [];
   if (a.reasoning) content.push({ type: 'thinking', thinking: a.reasoning, signature: SIGNATURE });
   content.push(...(webSearchBlocks(a) ?? []));
-  if (a.text || !a.toolCall) content.push({ type: 'text', text: a.text });
-  if (a.toolCall) content.push({ type: 'tool_use', id: a.toolCall.id, name: a.toolCall.name, input: parseArgs(a.toolCall.arguments) });
+  if (a.text || !a.toolCalls.length) content.push({ type: 'text', text: a.text });
+  for (const tc of a.toolCalls) content.push({ type: 'tool_use', id: tc.id, name: tc.name, input: parseArgs(tc.arguments) });
   return {
     id: a.id,
     type: 'message',

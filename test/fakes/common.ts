@@ -33,8 +33,10 @@ export interface Answer {
   pieces: string[];
   reasoning: string;
   reasoningPieces: string[];
-  toolCall: FakeToolCall | undefined;
-  toolPieces: string[];
+  /** The turn's tool calls, in order (parallel calls when more than one). */
+  toolCalls: FakeToolCall[];
+  /** Each call's argument fragments (same order as toolCalls). */
+  toolPieces: string[][];
   finishReason: string;
   usage: { input: number; output: number; cached: number; reasoning: number; cost: number };
   /** openai: stream_options.include_usage; always true for the others */

@@ -1,7 +1,7 @@
 // Google Gemini generateContent / streamGenerateContent wire format.
 import type { Answer, Encoder, ErrCtx, Ev, StreamEvents } from './common.ts';
 import { J, displayName } from './common.ts';
-import type { FakeModel } from './types.ts';
+import type { FakeModel, FakeToolCall } from './types.ts';
 
 const STATUS: Record<number, [string, string]> = {
   400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
@@ -72,9 +72,16 @@ function finalUsage(a: Answer): Record<string, unknown> {
 
 const THOUGHT_SIGNATURE = 'CiQBVKhc7fakeThoughtSignatureForTests==';
 
-function callPart(a: Answer): Record<string, unknown> | undefined {
-  const tc = a.toolCall;
-  if (!tc) return undefined;
+/** The turn's functionCall parts: Gemini signs only the first of parallel calls. */
+function callParts(a: Answer): Record<string, unknown>[] {
+  return a.toolCalls.map((tc, k) => {
+    const part = callPart(a, tc);
+    if (k > 0) delete part.thoughtSignature;
+    return part;
+  });
+}
+
+function callPart(a: Answer, tc: FakeToolCall): Record<string, unknown> {
   let args: unknown = {};
   try {
     args = tc.arguments ? JSON.parse(tc.arguments) : {};
@@ -123,8 +130,7 @@ function streamEvents(a: Answer): StreamEvents {
     thoughtLens.push(0);
     textLens.push(p.length);
   }
-  const cp = callPart(a);
-  if (cp) {
+  for (const cp of callParts(a)) {
     parts.push(J(cp));
     thoughtLens.push(0);
     textLens.push(0);
@@ -163,9 +169,8 @@ function streamEvents(a: Answer): StreamEvents {
 function completion(a: Answer): unknown {
   const parts: unknown[] = [];
   if (a.reasoning) parts.push({ text: a.reasoning, thought: true });
-  if (a.text || !a.toolCall) parts.push({ text: a.text });
-  const cp = callPart(a);
-  if (cp) parts.push(cp);
+  if (a.text || !a.toolCalls.length) parts.push({ text: a.text });
+  parts.push(...callParts(a));
   return {
     candidates: [{ content: { parts, role: 'model' }, finishReason: a.finishReason, index: 0 }],
     usageMetadata: finalUsage(a),

@@ -147,16 +147,15 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
       });
     }
     for (const p of a.pieces) events.push({ kind: 'content', data: chunk(`${role}"content":${J(p)}}`) });
-    const tc = a.toolCall;
-    if (tc) {
+    for (const [k, tc] of a.toolCalls.entries()) {
       events.push({
         kind: 'content',
-        data: chunk(`${role}"content":null,"tool_calls":[{"index":0,"id":${J(tc.id)},"type":"function","function":{"name":${J(tc.name)},"arguments":""}}]}`),
+        data: chunk(`${role}"content":null,"tool_calls":[{"index":${k},"id":${J(tc.id)},"type":"function","function":{"name":${J(tc.name)},"arguments":""}}]}`),
       });
-      for (const f of a.toolPieces)
+      for (const f of a.toolPieces[k] ?? [])
         events.push({
           kind: 'content',
-          data: chunk(`${role}"tool_calls":[{"index":0,"function":{"arguments":${J(f)}}}]}`),
+          data: chunk(`${role}"tool_calls":[{"index":${k},"function":{"arguments":${J(f)}}}]}`),
         });
     }
     const fr = J(a.finishReason);
@@ -191,7 +190,7 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
   function completion(a: Answer): unknown {
     const message: Record<string, unknown> = {
       role: 'assistant',
-      content: a.toolCall && !a.text ? null : a.text,
+      content: a.toolCalls.length && !a.text ? null : a.text,
       refusal: null,
     };
     if (a.reasoning) {
@@ -200,7 +199,8 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
         message.reasoning_details = [{ type: 'reasoning.text', text: a.reasoning, format: 'unknown', index: 0 }];
       } else message.reasoning_content = a.reasoning;
     }
-    if (a.toolCall) message.tool_calls = [{ id: a.toolCall.id, type: 'function', function: { name: a.toolCall.name, arguments: a.toolCall.arguments } }];
+    if (a.toolCalls.length)
+      message.tool_calls = a.toolCalls.map((tc) => ({ id: tc.id, type: 'function', function: { name: tc.name, arguments: tc.arguments } }));
     if (or)
       return {
         id: a.id,

@@ -13,11 +13,17 @@ export interface ResponsesScenario {
   /** Encrypted reasoning content sent on the reasoning item (with include reasoning.encrypted_content). */
   encrypted?: string;
   toolCall?: { callId: string; name: string; arguments: string };
+  /** Several function calls in one response (parallel tool calls), after `toolCall` when both are set. */
+  toolCalls?: { callId: string; name: string; arguments: string }[];
   /** The hosted web search ran first (the request must declare a web_search tool): a web_search_call item before the message. */
   webSearch?: { query: string };
   incomplete?: 'max_output_tokens' | 'content_filter';
   usage?: { input: number; output: number; cached?: number; reasoning?: number };
   status?: number;
+  /** Fault: after this many stream events, the connection is reset (no response.completed). */
+  dropAfterEvents?: number;
+  /** Fault: after this many stream events, a `response.failed` event (a server error) ends the stream. */
+  failAfterEvents?: number;
 }
 
 export interface ResponsesFake {
@@ -25,8 +31,8 @@ export interface ResponsesFake {
   /** Every request received (clear it with `requests.length = 0` when a long run should not keep them). */
   requests: { path: string; body: Record<string, unknown> }[];
   enqueue(...s: ResponsesScenario[]): void;
-  /** The scenario of a request when none is enqueued (initially `{ text: 'ok' }`). */
-  setDefault(s: ResponsesScenario): void;
+  /** The scenario of a request when none is enqueued (initially `{ text: 'ok' }`); a function answers from the request's body. */
+  setDefault(s: ResponsesScenario | ((body: Record<string, unknown>) => ResponsesScenario)): void;
   close(): Promise<void>;
 }
 
@@ -105,6 +111,7 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return bad("Invalid type for 'stream'.", 'stream');
   if (typeof b.input !== 'string' && !Array.isArray(b.input)) return bad("Invalid type for 'input'.", 'input');
   const calls = new Set<string>();
+  const answered = new Set<string>();
   if (Array.isArray(b.input)) {
     for (const [i, raw] of (b.input as Record<string, unknown>[]).entries()) {
       const t = raw.type ?? 'message';
@@ -127,6 +134,7 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
         if (typeof raw.call_id !== 'string' || !calls.has(raw.call_id))
           return bad(`No tool call found for function call output with call_id ${String(raw.call_id)}.`, `input[${i}].call_id`);
         if (typeof raw.output !== 'string' && !Array.isArray(raw.output)) return bad(`Invalid type for 'input[${i}].output'.`, `input[${i}].output`);
+        answered.add(raw.call_id);
       } else if (t === 'reasoning') {
         if (!Array.isArray(raw.summary)) return bad(`Missing required parameter: 'input[${i}].summary'.`, `input[${i}].summary`);
         if (b.store === false && typeof raw.encrypted_content !== 'string')
@@ -140,6 +148,8 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
           return bad(`Missing required parameter: 'input[${i}].id' / 'status' / 'action'.`, `input[${i}]`);
       } else return bad(`Invalid value: '${String(t)}'.`, `input[${i}].type`);
     }
+    // As the real API: a function call in the input without its output is refused.
+    for (const id of calls) if (!answered.has(id)) return bad(`No tool output found for function call ${id}.`, 'input');
   }
   if (b.tools !== undefined) {
     if (!Array.isArray(b.tools)) return bad("Invalid type for 'tools'.", 'tools');
@@ -157,16 +167,19 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   const hostedTypes = Array.isArray(b.tools) ? (b.tools as { type?: unknown }[]).map((t) => t.type).filter((t) => t !== 'function') : [];
   if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && forced !== 'function' && !hostedTypes.includes(forced))
     return bad("Invalid value for 'tool_choice'.", 'tool_choice');
-  const r = b.reasoning as { effort?: unknown } | undefined;
-  if (r !== undefined && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort)))
+  // Both optional (the effort defaults to the model's: Codex sends only a summary for a model it does not know).
+  const r = b.reasoning as { effort?: unknown; summary?: unknown } | undefined;
+  if (r !== undefined && r.effort !== undefined && r.effort !== null && !['none', 'minimal', 'low', 'medium', 'high', 'xhigh'].includes(String(r.effort)))
     return bad("Invalid value for 'reasoning.effort'.", 'reasoning.effort');
+  if (r !== undefined && r.summary !== undefined && r.summary !== null && !['auto', 'concise', 'detailed'].includes(String(r.summary)))
+    return bad("Invalid value for 'reasoning.summary'.", 'reasoning.summary');
   return null;
 }
 
 export async function startResponsesFake(apiKey: string): Promise<ResponsesFake> {
   const queue: ResponsesScenario[] = [];
   const requests: ResponsesFake['requests'] = [];
-  let fallback: ResponsesScenario = { text: 'ok' };
+  let fallback: ResponsesScenario | ((body: Record<string, unknown>) => ResponsesScenario) = { text: 'ok' };
   const server = http.createServer((req, res) => {
     let raw = '';
     req.on('data', (d: Buffer) => (raw += d.toString('utf8')));
@@ -188,7 +201,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       requests.push({ path: req.url, body });
       const problem = checkResponsesBody(body);
       if (problem) return send(problem.status, problem.body);
-      const sc = queue.shift() ?? fallback;
+      const sc = queue.shift() ?? (typeof fallback === 'function' ? fallback(body) : fallback);
       if (sc.status && sc.status !== 200)
         return send(sc.status, {
           error: {
@@ -206,12 +219,29 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (streamed) res.writeHead(200, { 'content-type': 'text/event-stream' });
       let seq = 0;
       let final: unknown = null;
-      const ev = (type: string, data: Record<string, unknown>): void => {
-        if (type === 'response.completed' || type === 'response.incomplete') final = data.response;
-        if (streamed) res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
-      };
+      /** Set when a fault ended the stream: nothing more is written. */
+      let ended = false;
       const id = 'resp_fake_1';
       const base = { id, object: 'response', model: body.model, status: 'in_progress', output: [] as unknown[] };
+      const ev = (type: string, data: Record<string, unknown>): void => {
+        if (ended) return;
+        if (type === 'response.completed' || type === 'response.incomplete') final = data.response;
+        if (!streamed) return;
+        if (seq === sc.dropAfterEvents) {
+          ended = true;
+          // Once what was written reached the peer (as server.ts's drop does), a reset.
+          res.write('', () => setTimeout(() => res.socket?.resetAndDestroy(), 5));
+          return;
+        }
+        if (seq === sc.failAfterEvents) {
+          ended = true;
+          const error = { code: 'server_error', message: 'The server had an error while processing your request. Sorry about that!' };
+          const failed = { ...base, status: 'failed', error, incomplete_details: null };
+          res.end(`event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: seq++, response: failed })}\n\n`);
+          return;
+        }
+        res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+      };
       ev('response.created', { response: base });
       const output: unknown[] = [];
       let oi = 0;
@@ -254,15 +284,17 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         output.push(item);
         oi++;
       }
-      if (sc.toolCall) {
-        const item = { type: 'function_call', id: 'fc_1', call_id: sc.toolCall.callId, name: sc.toolCall.name, arguments: '', status: 'in_progress' };
+      for (const [k, tc] of [...(sc.toolCall ? [sc.toolCall] : []), ...(sc.toolCalls ?? [])].entries()) {
+        const fid = `fc_${k + 1}`;
+        const item = { type: 'function_call', id: fid, call_id: tc.callId, name: tc.name, arguments: '', status: 'in_progress' };
         ev('response.output_item.added', { output_index: oi, item });
-        for (const piece of sc.toolCall.arguments.match(/.{1,3}/gs) ?? [])
-          ev('response.function_call_arguments.delta', { item_id: 'fc_1', output_index: oi, delta: piece });
-        ev('response.function_call_arguments.done', { item_id: 'fc_1', output_index: oi, arguments: sc.toolCall.arguments });
-        const done = { ...item, arguments: sc.toolCall.arguments, status: 'completed' };
+        for (const piece of tc.arguments.match(/.{1,3}/gs) ?? [])
+          ev('response.function_call_arguments.delta', { item_id: fid, output_index: oi, delta: piece });
+        ev('response.function_call_arguments.done', { item_id: fid, output_index: oi, arguments: tc.arguments });
+        const done = { ...item, arguments: tc.arguments, status: 'completed' };
         ev('response.output_item.done', { output_index: oi, item: done });
         output.push(done);
+        oi++;
       }
       const u = sc.usage ?? { input: 10, output: 5 };
       const usage = {
@@ -275,6 +307,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (sc.incomplete)
         ev('response.incomplete', { response: { ...base, status: 'incomplete', incomplete_details: { reason: sc.incomplete }, output, usage } });
       else ev('response.completed', { response: { ...base, status: 'completed', output, usage } });
+      if (ended) return;
       if (streamed) res.end();
       else send(200, final);
     });

@@ -300,7 +300,8 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
   }
 
   function buildAnswer(rec: RecordedRequest, model: string | undefined, sc: Scenario, rawBody: string): Answer {
-    const tool = sc.toolCall;
+    const calls = [...(sc.toolCall ? [sc.toolCall] : []), ...(sc.toolCalls ?? [])];
+    const tool = calls.length > 0;
     const text = sc.text ?? (tool ? '' : `Hello from ${protocol}!`);
     const reasoning = sc.reasoning ?? '';
     const pieces = sc.chunks && sc.chunks > 0 ? splitEven(text, sc.chunks) : splitWords(text);
@@ -308,7 +309,7 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     const m = sc.model ?? model ?? 'fake-model';
     const u = sc.usage;
     const input = u?.input ?? Math.max(1, Math.ceil(rawBody.length / 4));
-    const output = u?.output ?? Math.max(1, tokens(text) + tokens(tool?.arguments ?? '') + reasoningTokens);
+    const output = u?.output ?? Math.max(1, tokens(text) + calls.reduce((n, c) => n + tokens(c.arguments), 0) + reasoningTokens);
     const reqModel = model ?? m;
     const price = models.find((x) => x.id === reqModel) ?? models.find((x) => x.id === m);
     const cost = u?.cost ?? roundUsd((input * (price?.inputPrice ?? 1) + output * (price?.outputPrice ?? 2)) / 1e6);
@@ -330,9 +331,9 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
       pieces,
       reasoning,
       reasoningPieces: splitWords(reasoning),
-      toolCall: tool,
-      toolPieces: splitArgs(tool?.arguments ?? ''),
-      finishReason: sc.finishReason ?? defaultFinish(protocol, !!tool),
+      toolCalls: calls,
+      toolPieces: calls.map((c) => splitArgs(c.arguments)),
+      finishReason: sc.finishReason ?? defaultFinish(protocol, tool),
       usage: {
         input,
         output,

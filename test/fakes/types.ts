@@ -37,6 +37,8 @@ export interface Scenario {
   reasoning?: string;
   chunks?: number;
   toolCall?: FakeToolCall;
+  /** Several tool calls in one turn (parallel tool calls), after `toolCall` when both are set. */
+  toolCalls?: FakeToolCall[];
   finishReason?: string;
   /**
    * Anthropic: the web search server tool ran first (the request must declare web_search_20250305):

@@ -1,8 +1,9 @@
 /**
  * Real coding agents (Claude Code, Codex CLI) against the gateway, with scripted upstream models:
- * fakes of the three protocols that read the agent's tool list in their own protocol, answer the
- * first turn with one tool call that creates a file, and the turn carrying the tool result with
- * plain text. The agent does the real work (writes the file): that is what the tests assert.
+ * fakes of the four protocols (Chat Completions, Anthropic, Gemini, and Responses for
+ * `responses/gpt-5-codex`) that read the agent's tool list in their own protocol and answer each
+ * turn with the tool calls of a script (one call, or several at once), then with plain text. The
+ * agent does the real work (writes the files): that is what the tests assert.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspectToolRequest, startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer, RecordedRequest, Scenario } from '../fakes/types.ts';
+import { startResponsesFake, type ResponsesFake, type ResponsesScenario } from '../fakes/responses.ts';
 import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { startGateway, type Gateway } from '../../src/gateway/server.ts';
@@ -80,10 +82,11 @@ export interface StepCall {
 
 export interface StepScript {
   /**
-   * The tool call of each step, from the offered tool names and the tool results so far (step k is
-   * answered when the conversation carries k results); null: the step's tool is not offered.
+   * The tool call of each step, or its parallel tool calls (a list: all in one turn), from the offered
+   * tool names and the tool results so far (a step is answered when the conversation carries the
+   * results of every call of the steps before it); null: the step's tool is not offered.
    */
-  steps: ((tools: string[], results: string[]) => StepCall | null)[];
+  steps: ((tools: string[], results: string[]) => StepCall | StepCall[] | null)[];
   /** The final answer, from every tool result's text. */
   final: (results: string[]) => string;
   /** Reasoning streamed with each tool-call turn (Anthropic: only when the request enables thinking, as a signed block; Gemini: thought parts and a signature). */
@@ -99,22 +102,61 @@ export function stepModel(proto: FakeProtocol, script: StepScript): (req: Record
     const body = (req.body ?? {}) as Record<string, unknown>;
     const { tools, results } = inspectToolRequest(proto, body);
     if (!tools.length) return { text: 'ok' };
-    const step = script.steps[results.length];
-    if (!step) return { text: script.final(results) };
-    const call = step(tools, results);
-    if (!call) return { text: `no tool for step ${results.length + 1} among: ${tools.join(', ')}` };
+    const calls = stepCalls(script, tools, results);
+    if (calls === 'final') return { text: script.final(results) };
+    if (!calls) return { text: `no tool for the step after ${results.length} results among: ${tools.join(', ')}` };
     const mode = (body.thinking as { type?: string } | undefined)?.type;
     const think = proto === 'anthropic' ? mode === 'enabled' || mode === 'adaptive' : true;
-    const id = proto === 'anthropic' ? `toolu_01Step${++callSeq}` : `call_${proto}_${++callSeq}`;
+    const toolCalls = calls.map((c) => ({
+      id: proto === 'anthropic' ? `toolu_01Step${++callSeq}` : `call_${proto}_${++callSeq}`,
+      name: c.name,
+      arguments: JSON.stringify(c.args),
+    }));
+    return { ...(script.reasoning && think ? { reasoning: script.reasoning } : {}), toolCalls };
+  };
+}
+
+/** The calls of the step due after `results` (the steps before it answered in full), 'final' after the last, null when not offered. */
+function stepCalls(script: StepScript, tools: string[], results: string[]): StepCall[] | 'final' | null {
+  let done = 0;
+  for (const step of script.steps) {
+    const out = step(tools, results.slice(0, done));
+    if (!out) return null;
+    const calls = Array.isArray(out) ? out : [out];
+    if (done === results.length) return calls;
+    done += calls.length;
+    if (done > results.length) return null;
+  }
+  return 'final';
+}
+
+/** The offered function names and the function outputs of a Responses request. */
+export function inspectResponsesRequest(body: Record<string, unknown>): { tools: string[]; results: string[] } {
+  const tools = ((body.tools ?? []) as { type?: string; name?: string }[]).filter((t) => t.type === 'function').map((t) => String(t.name));
+  const input = Array.isArray(body.input) ? (body.input as Record<string, unknown>[]) : [];
+  const results = input.filter((i) => i.type === 'function_call_output').map((i) => (typeof i.output === 'string' ? i.output : JSON.stringify(i.output)));
+  return { tools, results };
+}
+
+/** `stepModel` for the Responses fake. */
+export function responsesStepModel(script: StepScript): (body: Record<string, unknown>) => ResponsesScenario {
+  return (body) => {
+    const { tools, results } = inspectResponsesRequest(body);
+    if (!tools.length) return { text: 'ok' };
+    const calls = stepCalls(script, tools, results);
+    if (calls === 'final') return { text: script.final(results) };
+    if (!calls) return { text: `no tool for the step after ${results.length} results among: ${tools.join(', ')}` };
     return {
-      ...(script.reasoning && think ? { reasoning: script.reasoning } : {}),
-      toolCall: { id, name: call.name, arguments: JSON.stringify(call.args) },
+      ...(script.reasoning ? { reasoning: script.reasoning, encrypted: `enc-${++callSeq}` } : {}),
+      toolCalls: calls.map((c) => ({ callId: `call_resp_${++callSeq}`, name: c.name, arguments: JSON.stringify(c.args) })),
     };
   };
 }
 
 export interface AgentWorld {
   fakes: Record<'openai' | 'anthropic' | 'gemini', FakeServer>;
+  /** The Responses-protocol upstream: model `responses/gpt-5-codex` (an OpenAI-kind provider whose model speaks Responses). */
+  responses: ResponsesFake;
   client: SwitchboardClient;
   gateway: Gateway;
   logs: string[];
@@ -133,6 +175,7 @@ export async function startAgentWorld(task: FileTask, opts: AgentWorldOptions = 
     gemini: await startFakeProvider('gemini', { apiKey: KEY, models: [{ id: 'gemini-2.5-flash' }, { id: 'gemini-3-pro-preview' }] }),
   };
   for (const [proto, f] of Object.entries(fakes)) f.setDefault(scriptedModel(proto as FakeProtocol, task));
+  const responses = await startResponsesFake(KEY);
   const client = createClient(
     {
       retries: { maxRetries: 0 },
@@ -141,7 +184,9 @@ export async function startAgentWorld(task: FileTask, opts: AgentWorldOptions = 
         { id: 'openai', baseUrl: fakes.openai.baseUrl },
         { id: 'anthropic', baseUrl: fakes.anthropic.baseUrl },
         { id: 'google', baseUrl: fakes.gemini.baseUrl },
+        { id: 'responses', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OPENAI_API_KEY' },
       ],
+      wireProtocols: { 'responses/gpt-5-codex': 'openai-responses' },
     },
     { env: { OPENAI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY, GEMINI_API_KEY: KEY }, catalogCacheFile: null },
   );
@@ -149,13 +194,14 @@ export async function startAgentWorld(task: FileTask, opts: AgentWorldOptions = 
   const gateway = await startGateway({ client, token: TOKEN, secrets: [KEY], log: (l) => logs.push(l) });
   return {
     fakes,
+    responses,
     client,
     gateway,
     logs,
     async close() {
       await gateway.close();
       await client.close();
-      await Promise.all(Object.values(fakes).map((f) => f.close()));
+      await Promise.all([...Object.values(fakes).map((f) => f.close()), responses.close()]);
     },
   };
 }

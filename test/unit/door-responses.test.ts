@@ -397,8 +397,23 @@ describe('door /v1/responses: translation onto the core request model', () => {
     ]);
     assert.deepEqual(p.request.responseFormat, { type: 'json_schema', name: 'out', schema: { type: 'object' }, strict: true });
     assert.deepEqual(p.request.reasoning, { effort: 'high' });
+    // What only a model served over the Responses API takes goes to it (merged into its body), translated request or not.
+    assert.deepEqual(p.request.providerOptions, {
+      'openai-responses': { prompt_cache_key: 'k', reasoning: { summary: 'auto' }, include: ['reasoning.encrypted_content'] },
+    });
     assert.equal(p.request.maxTokens, 500);
     assert.equal(p.store, false);
+  });
+
+  test('reasoning summaries asked for without an effort (Codex on a model it does not know): no effort is made up; a Responses model is asked for the summaries and the encrypted reasoning', () => {
+    const p = parseResponsesRequest({ model: 'm/x', input: 'q', store: false, reasoning: { summary: 'auto' }, include: ['reasoning.encrypted_content'] });
+    assert.equal(p.request.reasoning, undefined);
+    assert.deepEqual(p.request.providerOptions, { 'openai-responses': { reasoning: { summary: 'auto' }, include: ['reasoning.encrypted_content'] } });
+    // Without the include, only the summaries; with effort none, nothing; a summary the API does not know is refused.
+    const noInclude = parseResponsesRequest({ model: 'm/x', input: 'q', reasoning: { summary: 'detailed' } });
+    assert.deepEqual(noInclude.request.providerOptions, { 'openai-responses': { reasoning: { summary: 'detailed' } } });
+    assert.equal(parseResponsesRequest({ model: 'm/x', input: 'q', reasoning: { effort: 'none', summary: 'auto' } }).request.providerOptions, undefined);
+    assert.throws(() => parseResponsesRequest({ model: 'm/x', input: 'q', reasoning: { summary: 'verbose' } }), /reasoning\.summary/);
   });
 
   const result = (over: Partial<ChatResult>): ChatResult => ({

@@ -92,6 +92,40 @@ describe('openai-responses upstream', () => {
     assert.equal(input[1]!.encrypted_content, 'gAAAA-opaque');
   });
 
+  test('a tool result marked isError says so in its function output (no error field there); one that already says so is not marked twice', async () => {
+    fake.enqueue({ text: 'noted' });
+    const r = await client.complete({
+      model: 'openai/gpt-5-codex',
+      tools: [{ name: 'exec_command', description: 'run', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } }],
+      messages: [
+        { role: 'user', content: 'read two files' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool-call', id: 'call_a', name: 'exec_command', arguments: '{"cmd":"cat a"}' },
+            { type: 'tool-call', id: 'call_b', name: 'exec_command', arguments: '{"cmd":"cat b"}' },
+          ],
+        },
+        {
+          role: 'tool',
+          content: [
+            { type: 'tool-result', callId: 'call_a', content: 'File does not exist.', isError: true },
+            { type: 'tool-result', callId: 'call_b', content: [{ type: 'text', text: 'error: no b' }], isError: true },
+          ],
+        },
+      ],
+    });
+    assert.equal(r.error, null, String(r.error));
+    const outputs = (fake.requests.at(-1)!.body.input as Record<string, unknown>[]).filter((i) => i.type === 'function_call_output');
+    assert.deepEqual(
+      outputs.map((o) => [o.call_id, o.output]),
+      [
+        ['call_a', 'Error: File does not exist.'],
+        ['call_b', 'error: no b'],
+      ],
+    );
+  });
+
   test('the config overrides the choice per model; a stop sequence is refused by name before anything is sent', async () => {
     fake.enqueue({ text: 'via responses' });
     const r = await client.complete({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'x' }] });

@@ -91,7 +91,7 @@ describe('OpenAI-compatible request', () => {
         ],
       },
       { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
-      { role: 'tool', tool_call_id: 'c2', content: [{ type: 'text', text: 'rain' }] },
+      { role: 'tool', tool_call_id: 'c2', content: [{ type: 'text', text: 'Error: rain' }] },
       { role: 'user', content: 'Thanks' },
     ]);
     assert.deepEqual(body.tools, [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: TOOL.parameters, strict: true } }]);

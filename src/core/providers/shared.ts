@@ -63,6 +63,17 @@ export function authHeaders(provider: ResolvedProvider, key: string | null): Rec
   }
 }
 
+/** What a failed tool's result starts with where the API has no error flag (Chat Completions, Responses). */
+export const TOOL_ERROR_PREFIX = 'Error: ';
+
+/**
+ * A tool result's text for an API with no error flag: a result marked `isError` says so in its text
+ * (prefixed "Error: " unless it already starts with "error"), so the model still knows the tool failed.
+ */
+export function errorMarked(text: string, isError: boolean | undefined): string {
+  return isError && !/^\s*error\b/i.test(text) ? TOOL_ERROR_PREFIX + text : text;
+}
+
 export function textOf(content: string | readonly ContentPart[]): string {
   if (typeof content === 'string') return content;
   let s = '';

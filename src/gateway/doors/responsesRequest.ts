@@ -415,14 +415,40 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
       throw new DoorRefusal('text.verbosity: must be "low", "medium" or "high"', { param: 'text.verbosity' });
     leftOut(notes, `text.verbosity ("${verbosity}") is honoured only by a model served over the Responses API, which gets it as sent; it was left out`);
   }
-  if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== null)
+  if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== null) {
+    if (typeof body.prompt_cache_key !== 'string') throw new DoorRefusal('prompt_cache_key: expected a string', { param: 'prompt_cache_key' });
+    // A model served over the Responses API gets it, translated request or not; the others cache by prefix.
+    request.providerOptions = {
+      ...request.providerOptions,
+      'openai-responses': { ...request.providerOptions?.['openai-responses'], prompt_cache_key: body.prompt_cache_key },
+    };
     leftOut(notes, 'prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent');
+  }
   if (isObject(body.reasoning)) {
     const effort = body.reasoning.effort;
     if (effort !== undefined && effort !== null) {
       if (!EFFORTS.has(effort as ReasoningEffort))
         throw new DoorRefusal('reasoning.effort: must be none, minimal, low, medium, high or xhigh', { param: 'reasoning.effort' });
       request.reasoning = { effort: effort as ReasoningEffort };
+    }
+    // Reasoning summaries asked for without an effort (Codex on a model it does not know): the
+    // model reasons at its default effort; a Responses model is asked for the summaries and, when
+    // the client asks for it, the encrypted reasoning (stateless, it goes back on the next turn —
+    // without it the model loses its reasoning between tool calls). The other protocols stream
+    // their reasoning anyway.
+    const summary = body.reasoning.summary;
+    if (summary !== undefined && summary !== null && effort !== 'none') {
+      if (summary !== 'auto' && summary !== 'concise' && summary !== 'detailed')
+        throw new DoorRefusal('reasoning.summary: must be "auto", "concise" or "detailed"', { param: 'reasoning.summary' });
+      const encrypted = Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content');
+      request.providerOptions = {
+        ...request.providerOptions,
+        'openai-responses': {
+          ...request.providerOptions?.['openai-responses'],
+          reasoning: { summary },
+          ...(encrypted ? { include: ['reasoning.encrypted_content'] } : {}),
+        },
+      };
     }
   } else if (body.reasoning !== undefined && body.reasoning !== null) throw new DoorRefusal('reasoning: expected an object', { param: 'reasoning' });
   const maxTokens = optNumber(body, 'max_output_tokens');

@@ -6,7 +6,7 @@ import type { ResolvedProvider } from '../../config.ts';
 import type { ChatMessage, ModelRequest, ToolChoice } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { effortForBudget } from '../openai/requestBody.ts';
-import { checkFinalAssistant, mergeProviderOptions, textOf, unsupported } from '../shared.ts';
+import { checkFinalAssistant, errorMarked, mergeProviderOptions, textOf, unsupported } from '../shared.ts';
 
 function toolChoice(c: ToolChoice): unknown {
   return typeof c === 'string' ? c : { type: 'function', name: c.name };
@@ -70,7 +70,8 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
           out.push({
             type: 'function_call_output',
             call_id: r.callId,
-            output: typeof r.content === 'string' ? r.content : r.content.map((c) => (c.type === 'text' ? c.text : '')).join(''),
+            // No error flag on a function output: an error result says so in its text.
+            output: errorMarked(typeof r.content === 'string' ? r.content : r.content.map((c) => (c.type === 'text' ? c.text : '')).join(''), r.isError),
           });
         }
         break;

@@ -1,11 +1,12 @@
 import type { ChatMessage, ImagePart, TextPart, ToolResultPart } from '../../types.ts';
-import { textOf, unsupported } from '../shared.ts';
+import { errorMarked, textOf, unsupported } from '../shared.ts';
 
 /**
  * Our messages → Chat Completions messages. Native: assistant `tool_calls`, one `role: "tool"`
  * message per tool result with its `tool_call_id`, `name` on user/assistant turns.
  * Reasoning parts are not sent: Chat Completions has no field for them (the model's own
- * reasoning is not an input there). Tool results' `isError` has no field either: the error is in the content.
+ * reasoning is not an input there). Tool results' `isError` has no field either: an error result's
+ * text says so (errorMarked).
  */
 export function toOpenAIMessages(messages: readonly ChatMessage[], provider: string, model: string): unknown[] {
   const out: unknown[] = [];
@@ -70,8 +71,8 @@ function userPart(p: TextPart | ImagePart | { type: 'file'; data: string; mediaT
 }
 
 function toolResultContent(r: ToolResultPart, provider: string, model: string): string | unknown[] {
-  if (typeof r.content === 'string') return r.content;
-  return r.content.map((c) => {
+  if (typeof r.content === 'string') return errorMarked(r.content, r.isError);
+  return r.content.map((c, i) => {
     if (c.type !== 'text')
       throw unsupported(
         provider,
@@ -80,7 +81,7 @@ function toolResultContent(r: ToolResultPart, provider: string, model: string): 
         'a tool message takes text only in Chat Completions',
         'describe the image in text, or send it in a user message',
       );
-    return { type: 'text', text: c.text };
+    return { type: 'text', text: i === 0 ? errorMarked(c.text, r.isError) : c.text };
   });
 }
 
