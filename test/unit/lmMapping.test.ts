@@ -391,7 +391,14 @@ test("fromCoreRequest: system text first as a user message, tool calls and resul
             { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' },
           ],
         },
-        { role: 'tool', content: [{ type: 'tool-result', callId: 'c1', content: 'sunny' }] },
+        {
+          role: 'tool',
+          content: [
+            { type: 'tool-result', callId: 'c1', content: 'sunny' },
+            { type: 'tool-result', callId: 'c2', content: 'city not found', isError: true },
+            { type: 'tool-result', callId: 'c3', content: [{ type: 'image', source: { type: 'base64', data: png, mediaType: 'image/png' } }], isError: true },
+          ],
+        },
       ],
       tools: [{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
     },
@@ -413,7 +420,22 @@ test("fromCoreRequest: system text first as a user message, tool calls and resul
         { kind: 'toolCall', callId: 'c1', name: 'get_weather', input: { city: 'Paris' } },
       ],
     },
-    { role: 'user', parts: [{ kind: 'toolResult', callId: 'c1', content: [{ kind: 'text', value: 'sunny' }] }] },
+    {
+      role: 'user',
+      parts: [
+        { kind: 'toolResult', callId: 'c1', content: [{ kind: 'text', value: 'sunny' }] },
+        // VS Code's parts have no error flag: the text says it.
+        { kind: 'toolResult', callId: 'c2', content: [{ kind: 'text', value: 'Error: city not found' }] },
+        {
+          kind: 'toolResult',
+          callId: 'c3',
+          content: [
+            { kind: 'text', value: 'Error:' },
+            { kind: 'data', mimeType: 'image/png', data: Uint8Array.from([1, 2, 3]) },
+          ],
+        },
+      ],
+    },
   ]);
   assert.deepEqual(r.tools, [{ name: 'get_weather', description: 'Weather', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }]);
   assert.equal(r.toolMode, 1);

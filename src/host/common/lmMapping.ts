@@ -6,7 +6,7 @@
  * What cannot be translated exactly is refused with an LmRequestError naming the part, the model
  * and what to do; nothing is left out silently.
  */
-import { estimateTokens, SwitchboardError, translateParams } from '../../core/index.ts';
+import { errorMarked, estimateTokens, SwitchboardError, TOOL_ERROR_PREFIX, translateParams } from '../../core/index.ts';
 import type {
   AssistantContent,
   ChatCompletionCreateParams,
@@ -498,7 +498,7 @@ function userPartOf(p: UserContent | TextPart | ImagePart, model: string, where:
 /**
  * The core's request → VS Code's messages and options. VS Code's stable API has no system role:
  * system text goes first, as a user message. Reasoning is not sent back (its messages cannot
- * carry it, as Chat Completions cannot); a tool result's `isError` travels in its content.
+ * carry it, as Chat Completions cannot); a tool result's `isError` is said in its text ("Error: …"), as VS Code's parts have no such flag.
  */
 export function fromCoreRequest(req: ModelRequest, model: string): LmRequest {
   const warnings: string[] = [];
@@ -534,14 +534,18 @@ export function fromCoreRequest(req: ModelRequest, model: string): LmRequest {
       if (parts.length) messages.push(m.name ? { role: 'assistant', name: m.name, parts } : { role: 'assistant', parts });
     } else {
       // Tool results go back in a user message, as VS Code sends them to providers.
-      const parts: LmPart[] = m.content.map((r) => ({
-        kind: 'toolResult',
-        callId: r.callId,
-        content:
+      const parts: LmPart[] = m.content.map((r) => {
+        const content: LmPart[] =
           typeof r.content === 'string'
-            ? [{ kind: 'text', value: r.content }]
-            : r.content.map((c) => userPartOf(c, model, `the result of tool call ${r.callId}`)),
-      }));
+            ? [{ kind: 'text', value: errorMarked(r.content, r.isError) }]
+            : r.content.map((c) => userPartOf(c, model, `the result of tool call ${r.callId}`));
+        if (r.isError && typeof r.content !== 'string') {
+          const first = content[0];
+          if (first?.kind === 'text') content[0] = { kind: 'text', value: errorMarked(first.value, true) };
+          else content.unshift({ kind: 'text', value: TOOL_ERROR_PREFIX.trim() });
+        }
+        return { kind: 'toolResult', callId: r.callId, content };
+      });
       messages.push({ role: 'user', parts });
     }
   }
