@@ -6,9 +6,9 @@
  * agent does the real work (writes the files): that is what the tests assert.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { inspectToolRequest, startFakeProvider } from '../fakes/server.ts';
 import type { FakeProtocol, FakeServer, RecordedRequest, Scenario } from '../fakes/types.ts';
 import { startResponsesFake, type ResponsesFake, type ResponsesScenario } from '../fakes/responses.ts';
@@ -235,4 +235,55 @@ export function scratch(prefix: string): string {
 /** A clean environment for an agent: its own HOME, no inherited keys or proxies. */
 export function agentEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', ...extra };
+}
+
+const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
+
+/** Claude Code, headless, against the gateway (or `url`, e.g. a tap in front of it). */
+export function runClaude(
+  w: AgentWorld,
+  cwd: string,
+  model: string,
+  prompt: string,
+  tools: string,
+  extra: Record<string, string> = {},
+  url = w.gateway.url,
+): Promise<RunResult> {
+  const args = ['-p', prompt, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', tools, '--output-format', 'text'];
+  return run(join(BIN, 'claude'), args, {
+    cwd,
+    env: agentEnv(cwd, {
+      ANTHROPIC_BASE_URL: url.replace(/\/v1$/, ''),
+      ANTHROPIC_AUTH_TOKEN: TOKEN,
+      ANTHROPIC_SMALL_FAST_MODEL: model,
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      DISABLE_TELEMETRY: '1',
+      DISABLE_AUTOUPDATER: '1',
+      ...extra,
+    }),
+  });
+}
+
+/** Codex CLI, headless, against the gateway (or `url`) over the Responses API; `config`: more `-c` settings. */
+export function runCodex(w: AgentWorld, cwd: string, model: string, prompt: string, config: string[] = [], url = w.gateway.url): Promise<RunResult> {
+  const home = join(cwd, '.codex');
+  mkdirSync(home, { recursive: true });
+  const provider = `model_providers.sb={name="sb",base_url="${url}",env_key="SB_TOKEN",wire_api="responses"}`;
+  return run(
+    join(BIN, 'codex'),
+    [
+      'exec',
+      '--skip-git-repo-check',
+      '--dangerously-bypass-approvals-and-sandbox',
+      '-c',
+      'model_provider=sb',
+      '-c',
+      provider,
+      ...config.flatMap((c) => ['-c', c]),
+      '-m',
+      model,
+      prompt,
+    ],
+    { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) },
+  );
 }

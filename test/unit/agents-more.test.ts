@@ -5,39 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { inspectToolRequest } from '../fakes/server.ts';
 import type { FakeProtocol } from '../fakes/types.ts';
-import { agentEnv, run, scratch, startAgentWorld, stepModel, TOKEN, type AgentWorld, type FileTask, type RunResult, type StepScript } from './agentWorld.ts';
+import { runClaude, runCodex, scratch, startAgentWorld, stepModel, type AgentWorld, type FileTask, type RunResult, type StepScript } from './agentWorld.ts';
 
-const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 type Proto = 'openai' | 'anthropic' | 'gemini';
-
-function claude(w: AgentWorld, cwd: string, model: string, prompt: string, tools: string): Promise<RunResult> {
-  const args = ['-p', prompt, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', tools, '--output-format', 'text'];
-  return run(join(BIN, 'claude'), args, {
-    cwd,
-    env: agentEnv(cwd, {
-      ANTHROPIC_BASE_URL: w.gateway.url.replace(/\/v1$/, ''),
-      ANTHROPIC_AUTH_TOKEN: TOKEN,
-      ANTHROPIC_SMALL_FAST_MODEL: model,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-    }),
-  });
-}
-
-function codex(w: AgentWorld, cwd: string, model: string, prompt: string): Promise<RunResult> {
-  const home = join(cwd, '.codex');
-  mkdirSync(home, { recursive: true });
-  const provider = `model_providers.sb={name="sb",base_url="${w.gateway.url}",env_key="SB_TOKEN",wire_api="responses"}`;
-  return run(
-    join(BIN, 'codex'),
-    ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', '-c', 'model_provider=sb', '-c', provider, '-m', model, prompt],
-    { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) },
-  );
-}
 
 const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 const said = (r: RunResult, w: AgentWorld): string => `exit ${r.code}\n${r.stdout}\n${r.stderr.slice(-3000)}\n${w.logs.slice(-8).join('\n')}`;
@@ -98,7 +71,7 @@ describe('real agents, multi-step tasks through the gateway', () => {
         final: (rs) => `All done after ${rs.length} tool results.`,
       });
       const from = w.fakes[c.proto].requests.length;
-      const r = await claude(w, cwd, c.model, `Create ${task.path} and read it back`, 'Write,Read');
+      const r = await runClaude(w, cwd, c.model, `Create ${task.path} and read it back`, 'Write,Read');
       assert.equal(r.code, 0, said(r, w));
       assert.equal(readFileSync(task.path, 'utf8'), task.content);
       assert.match(r.stdout, /All done after 2 tool results\./, said(r, w));
@@ -124,7 +97,7 @@ describe('real agents, multi-step tasks through the gateway', () => {
         final: (rs) => `All done after ${rs.length} tool results.`,
       });
       const from = w.fakes[c.proto].requests.length;
-      const r = await codex(w, cwd, c.model, `Create ${task.path} and read it back`);
+      const r = await runCodex(w, cwd, c.model, `Create ${task.path} and read it back`);
       assert.equal(r.code, 0, said(r, w));
       assert.ok(existsSync(task.path), said(r, w));
       assert.equal(readFileSync(task.path, 'utf8'), task.content);
@@ -179,8 +152,8 @@ describe('real agents, multi-step tasks through the gateway', () => {
       const firstFrom = w.fakes[c.first].requests.length;
       const r =
         c.agent === 'claude'
-          ? await claude(w, cwd, c.route, `Create ${task.path} and read it back`, 'Write,Read')
-          : await codex(w, cwd, c.route, `Create ${task.path} and read it back`);
+          ? await runClaude(w, cwd, c.route, `Create ${task.path} and read it back`, 'Write,Read')
+          : await runCodex(w, cwd, c.route, `Create ${task.path} and read it back`);
       assert.ok(fail.failed(), 'the first model never failed');
       assert.equal(r.code, 0, said(r, w));
       assert.equal(readFileSync(task.path, 'utf8'), task.content);

@@ -7,25 +7,23 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { inspectToolRequest } from '../fakes/server.ts';
 import type { FakeProtocol } from '../fakes/types.ts';
 import {
-  agentEnv,
   inspectResponsesRequest,
   responsesStepModel,
-  run,
+  runClaude,
+  runCodex,
   scratch,
   startAgentWorld,
   stepModel,
-  TOKEN,
   type AgentWorld,
   type FileTask,
   type RunResult,
   type StepScript,
 } from './agentWorld.ts';
 
-const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 type Proto = 'openai' | 'anthropic' | 'gemini' | 'responses';
 const MODELS: Record<Proto, string> = {
   openai: 'openai/gpt-4.1',
@@ -76,53 +74,6 @@ async function startTap(target: string): Promise<Tap> {
         server.close(() => r());
       }),
   };
-}
-
-function claude(
-  w: AgentWorld,
-  cwd: string,
-  model: string,
-  prompt: string,
-  tools: string,
-  extra: Record<string, string> = {},
-  url = w.gateway.url,
-): Promise<RunResult> {
-  const args = ['-p', prompt, '--model', model, '--permission-mode', 'acceptEdits', '--allowedTools', tools, '--output-format', 'text'];
-  return run(join(BIN, 'claude'), args, {
-    cwd,
-    env: agentEnv(cwd, {
-      ANTHROPIC_BASE_URL: url.replace(/\/v1$/, ''),
-      ANTHROPIC_AUTH_TOKEN: TOKEN,
-      ANTHROPIC_SMALL_FAST_MODEL: model,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_TELEMETRY: '1',
-      DISABLE_AUTOUPDATER: '1',
-      ...extra,
-    }),
-  });
-}
-
-function codex(w: AgentWorld, cwd: string, model: string, prompt: string, config: string[] = [], url = w.gateway.url): Promise<RunResult> {
-  const home = join(cwd, '.codex');
-  mkdirSync(home, { recursive: true });
-  const provider = `model_providers.sb={name="sb",base_url="${url}",env_key="SB_TOKEN",wire_api="responses"}`;
-  return run(
-    join(BIN, 'codex'),
-    [
-      'exec',
-      '--skip-git-repo-check',
-      '--dangerously-bypass-approvals-and-sandbox',
-      '-c',
-      'model_provider=sb',
-      '-c',
-      provider,
-      ...config.flatMap((c) => ['-c', c]),
-      '-m',
-      model,
-      prompt,
-    ],
-    { cwd, env: agentEnv(cwd, { CODEX_HOME: home, SB_TOKEN: TOKEN }) },
-  );
 }
 
 const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -254,7 +205,7 @@ describe('real agents, parallel tool calls and awkward tool results through the 
         final: (rs) => `Both done after ${rs.length} tool results.`,
       });
       const from = count(proto);
-      const r = await claude(w, cwd, MODELS[proto], `Create ${fs[0]!.path} and ${fs[1]!.path}`, 'Write');
+      const r = await runClaude(w, cwd, MODELS[proto], `Create ${fs[0]!.path} and ${fs[1]!.path}`, 'Write');
       assert.equal(r.code, 0, said(r, w));
       for (const f of fs) assert.equal(readFileSync(f.path, 'utf8'), f.content, said(r, w));
       assert.match(r.stdout, /Both done after 2 tool results\./, said(r, w));
@@ -280,7 +231,7 @@ describe('real agents, parallel tool calls and awkward tool results through the 
         final: (rs) => `Both done after ${rs.length} tool results.`,
       });
       const from = count(proto);
-      const r = await codex(w, cwd, MODELS[proto], `Create ${fs[0]!.path} and ${fs[1]!.path}`);
+      const r = await runCodex(w, cwd, MODELS[proto], `Create ${fs[0]!.path} and ${fs[1]!.path}`);
       assert.equal(r.code, 0, said(r, w));
       for (const f of fs) assert.equal(existsSync(f.path) && readFileSync(f.path, 'utf8'), f.content, said(r, w));
       assert.match(r.stdout, /Both done after 2 tool results\./, said(r, w));
@@ -311,7 +262,7 @@ describe('real agents, parallel tool calls and awkward tool results through the 
         final: (rs) => `Done after ${rs.length} tool results.`,
       });
       const from = count(proto);
-      const r = await claude(w, cwd, MODELS[proto], `Read ${missing}, then print ${bigPath}`, 'Read', { CLAUDE_CODE_FILE_READ_MAX_OUTPUT_TOKENS: '200000' });
+      const r = await runClaude(w, cwd, MODELS[proto], `Read ${missing}, then print ${bigPath}`, 'Read', { CLAUDE_CODE_FILE_READ_MAX_OUTPUT_TOKENS: '200000' });
       assert.equal(r.code, 0, said(r, w));
       assert.match(r.stdout, /Done after 2 tool results\./, said(r, w));
       const reqs = bodies(proto, from);
@@ -343,7 +294,7 @@ describe('real agents, parallel tool calls and awkward tool results through the 
         final: (rs) => `Done after ${rs.length} tool results.`,
       });
       const from = count(proto);
-      const r = await codex(w, cwd, MODELS[proto], `Run a failing command, then print ${bigPath}`, ['tool_output_token_limit=200000']);
+      const r = await runCodex(w, cwd, MODELS[proto], `Run a failing command, then print ${bigPath}`, ['tool_output_token_limit=200000']);
       assert.equal(r.code, 0, said(r, w));
       assert.match(r.stdout, /Done after 2 tool results\./, said(r, w));
       const reqs = bodies(proto, from);
@@ -406,8 +357,8 @@ describe('real agents, parallel tool calls and awkward tool results through the 
         const tap = await startTap(w.gateway.url);
         const r = await (
           agent === 'claude'
-            ? claude(w, cwd, MODELS[proto], `Create ${path}`, 'Write', {}, `${tap.url}/v1`)
-            : codex(w, cwd, MODELS[proto], `Create ${path}`, [], `${tap.url}/v1`)
+            ? runClaude(w, cwd, MODELS[proto], `Create ${path}`, 'Write', {}, `${tap.url}/v1`)
+            : runCodex(w, cwd, MODELS[proto], `Create ${path}`, [], `${tap.url}/v1`)
         ).finally(() => tap.close());
         assert.equal(cut.cut(), 1, 'the upstream never cut an answer: ' + said(r, w));
         assert.equal(r.code, 0, said(r, w));
@@ -461,7 +412,7 @@ describe('real agents, parallel tool calls and awkward tool results through the 
       final: (rs) => `All done after ${rs.length} tool results.`,
     });
     const from = count('responses');
-    const r = await claude(w, cwd, MODELS.responses, `Create ${path} and read it back`, 'Write,Read');
+    const r = await runClaude(w, cwd, MODELS.responses, `Create ${path} and read it back`, 'Write,Read');
     assert.equal(r.code, 0, said(r, w));
     assert.equal(readFileSync(path, 'utf8'), content);
     assert.match(r.stdout, /All done after 2 tool results\./, said(r, w));
@@ -482,7 +433,7 @@ describe('real agents, parallel tool calls and awkward tool results through the 
     });
     const from = count('responses');
     const tap = await startTap(w.gateway.url);
-    const r = await codex(w, cwd, MODELS.responses, `Create ${path} and read it back`, [], `${tap.url}/v1`).finally(() => tap.close());
+    const r = await runCodex(w, cwd, MODELS.responses, `Create ${path} and read it back`, [], `${tap.url}/v1`).finally(() => tap.close());
     assert.equal(r.code, 0, said(r, w));
     assert.equal(readFileSync(path, 'utf8'), content);
     assert.match(r.stdout, /All done after 2 tool results\./, said(r, w));
