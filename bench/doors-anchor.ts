@@ -11,7 +11,7 @@
  * the protocol's end marker, and the first of each run must carry the exact text.
  *
  * `benchDoorsAnchor()` is called by the main bench; `node bench/doors-anchor.ts` runs it alone
- * (`--requests=N` per path and level, `--concurrency=200,50`, `--only=<regex>`, `--no-fast-path`).
+ * (`--requests=N` per path and level, `--concurrency=200,50`, `--only=<regex>`, `--warm-up=N`, `--no-fast-path`).
  */
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +19,7 @@ import { startFakeProvider } from '../test/fakes/server.ts';
 import { startResponsesFake } from '../test/fakes/responses.ts';
 import { answerWords } from './door-upstream.ts';
 import { BENCH_KEY, benchModels, type BenchUpstreams } from './doors-gateway.ts';
-import { DOOR_TARGET, doorTargets, measurePaths, startGatewaySide, type DoorRow } from './doors.ts';
+import { DOOR_TARGET, doorTargets, measurePaths, SATURATED_WARM_UP, startGatewaySide, type DoorRow } from './doors.ts';
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
@@ -34,6 +34,8 @@ export interface DoorsAnchorOptions {
   only?: RegExp;
   /** false: every door request takes the translating path. */
   fastPath?: boolean;
+  /** Requests per path before measuring (default SATURATED_WARM_UP). */
+  warmUp?: number;
 }
 
 export interface DoorsAnchorReport {
@@ -76,7 +78,7 @@ export async function benchDoorsAnchor(opts: DoorsAnchorOptions = {}): Promise<D
         g,
         inProcess: false,
         expected: text,
-        warmUp: { concurrency: Math.max(...levels.map((l) => l.concurrency)), requests: 200 },
+        warmUp: { concurrency: Math.max(...levels.map((l) => l.concurrency)), requests: opts.warmUp ?? SATURATED_WARM_UP },
         levels,
         rounds,
         // The fakes record every request: a run of thousands need not keep them.
@@ -114,6 +116,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     ...(arg('requests') ? { requests: Number(arg('requests')) } : {}),
     ...(arg('concurrency') ? { concurrency: arg('concurrency')!.split(',').map(Number) } : {}),
     ...(arg('only') ? { only: new RegExp(arg('only')!) } : {}),
+    ...(arg('warm-up') ? { warmUp: Number(arg('warm-up')) } : {}),
     fastPath: !process.argv.includes('--no-fast-path'),
   });
   console.log(JSON.stringify({ ...report, verdicts: anchorVerdicts(report) }, null, 1));
