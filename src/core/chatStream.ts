@@ -67,6 +67,22 @@ export class ChatStream implements AsyncIterable<StreamPart> {
           if (step.value.length > 0) {
             batch = step.value;
             i = 1;
+            // An error part ends the answer, and consumers stop reading at it (a door answers 429 and
+            // returns): run the engine's bookkeeping first (the budget hold given back or settled, the
+            // ledger written) and hand out the parts it still says, so the client never hears of the
+            // failure before its money is accounted for.
+            if (batch.some((p) => p.type === 'error')) {
+              batch = [...batch];
+              for (;;) {
+                const rest = await this.source.next();
+                if (rest.done) {
+                  finished = true;
+                  this.resolveResult(rest.value);
+                  break;
+                }
+                batch.push(...rest.value);
+              }
+            }
             return { done: false, value: batch[0]! };
           }
         }

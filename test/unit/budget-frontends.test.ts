@@ -167,9 +167,10 @@ async function gatewayWorld(session: string, budget: Record<string, unknown>) {
     client: { ledger, session, frontEnd: 'gateway', onBudgetAlert: (a) => alerts.push(a) },
   });
   w.openai.setDefault(ANSWER);
-  const send = (door: Door, stream: boolean) =>
+  const send = (door: Door, stream: boolean, signal?: AbortSignal) =>
     fetch(`${w.gateway.url}${DOOR_PATH[door]}`, {
       method: 'POST',
+      ...(signal ? { signal } : {}),
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: body(door, stream),
     });
@@ -239,6 +240,73 @@ describe('the gateway, every door', () => {
         g.alerts.map((a) => a.threshold),
         [50, 80],
       );
+    });
+  }
+});
+
+describe('the gateway, every door: a failed request gives its hold back before the client hears of the failure', () => {
+  // A $0.30 session cap and $0.20 holds: a hold left behind would refuse the next request.
+  for (const door of ['chat', 'messages', 'responses'] as const) {
+    for (const stream of [false, true]) {
+      test(`${door}, ${stream ? 'streamed' : 'not streamed'}: a 429 before any answer; the retry right after it is served and nothing is in the ledger for the 429`, async (t) => {
+        const g = await gatewayWorld(`fail429-${door}-${stream}`, { perSession: 0.3, onExceed: 'block' });
+        t.after(() => g.w.close());
+        g.w.openai.enqueue({ status: 429 });
+        const r1 = await g.send(door, stream);
+        assert.equal(r1.status, 429, await r1.clone().text());
+        await r1.arrayBuffer();
+        assert.equal(g.ledger.reservations.size, 0, 'the hold is given back before the 429 goes out');
+        assert.equal(g.ledger.entries.length, 0, 'nothing was used');
+        const r2 = await g.send(door, stream);
+        assert.equal(r2.status, 200, await r2.clone().text());
+        await r2.arrayBuffer();
+        assert.equal(g.ledger.entries.length, 1);
+        assert.equal(g.ledger.entries[0]!.costUsd, 0.2);
+      });
+    }
+
+    test(`${door}, streamed: an upstream error mid-answer; the partial answer is in the ledger (ok: false) and the hold is gone before the error event reaches the client`, async (t) => {
+      const g = await gatewayWorld(`failmid-${door}`, { perSession: 0.3, onExceed: 'block' });
+      t.after(() => g.w.close());
+      g.w.openai.enqueue({ ...ANSWER, text: 'a partial answer that the provider cuts', chunks: 6, midStreamErrorAfterChunks: 3 });
+      const r1 = await g.send(door, true);
+      assert.equal(r1.status, 200);
+      const text = await r1.text();
+      assert.match(text, /error/);
+      assert.equal(g.ledger.reservations.size, 0, 'the hold is settled before the error event goes out');
+      assert.equal(g.ledger.entries.length, 1);
+      const e = g.ledger.entries[0]!;
+      assert.equal(e.ok, false);
+      assert.ok(e.costUsd !== null && e.costUsd > 0 && e.costUsd < 0.2, `the partial is charged at its estimate, not the hold: ${e.costUsd}`);
+      const r2 = await g.send(door, true);
+      assert.equal(r2.status, 200);
+      await r2.text();
+      assert.equal(g.ledger.entries.length, 2);
+    });
+
+    test(`${door}, streamed: the client hangs up mid-answer; the hold is settled and the partial recorded`, async (t) => {
+      const g = await gatewayWorld(`failgone-${door}`, { perSession: 0.3, onExceed: 'block' });
+      t.after(() => g.w.close());
+      let settled!: () => void;
+      const settledOnce = new Promise<void>((r) => (settled = r));
+      const settle = g.ledger.settle.bind(g.ledger);
+      g.ledger.settle = async (id, entry) => {
+        await settle(id, entry);
+        settled();
+      };
+      g.w.openai.enqueue({ ...ANSWER, text: 'a long answer the client stops reading', chunks: 8, stallAfterChunks: 2 });
+      const ac = new AbortController();
+      const r1 = await g.send(door, true, ac.signal);
+      const reader = r1.body!.getReader();
+      await reader.read();
+      ac.abort();
+      await settledOnce;
+      assert.equal(g.ledger.reservations.size, 0);
+      assert.equal(g.ledger.entries.length, 1);
+      assert.equal(g.ledger.entries[0]!.ok, false);
+      const r2 = await g.send(door, true);
+      assert.equal(r2.status, 200);
+      await r2.text();
     });
   }
 });

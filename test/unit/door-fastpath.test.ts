@@ -798,6 +798,47 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('Claude Code on Opus 4.7: output_config {effort: "xhigh", task_budget} goes to the Anthropic model as sent, no warning; translated to a Responses model, effort is its "xhigh" and task_budget a warning', async () => {
+    const rig = await startRig();
+    try {
+      rig.anthropic.enqueue({ text: 'ok' });
+      const body = {
+        model: 'anthropic/claude-opus-4-7',
+        max_tokens: 100,
+        thinking: { type: 'adaptive' },
+        output_config: { effort: 'xhigh', task_budget: { type: 'tokens', total: 64000 } },
+        messages: [{ role: 'user', content: 'x' }],
+      };
+      const send = (b: object) =>
+        fetch(`${root(rig.fast)}/v1/messages`, {
+          method: 'POST',
+          headers: { 'x-api-key': TOKEN, 'content-type': 'application/json', 'anthropic-beta': 'task-budgets-2026-03-13' },
+          body: JSON.stringify(b),
+        });
+      const res = await send(body);
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('x-switchboard-warnings'), null, 'nothing was left out');
+      await res.arrayBuffer();
+      assert.deepEqual(rig.anthropic.requests.at(-1)!.body, { ...body, model: 'claude-opus-4-7' });
+      rig.responses.enqueue({ text: 'ok' });
+      const t = await send({ ...body, model: RESP });
+      assert.equal(t.status, 200, await t.clone().text());
+      await t.arrayBuffer();
+      const warnings = JSON.parse(t.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+      assert.ok(
+        warnings.some((w) => w.includes('output_config.effort "xhigh"')),
+        warnings.join('\n'),
+      );
+      assert.ok(
+        warnings.some((w) => w.includes('output_config.task_budget')),
+        warnings.join('\n'),
+      );
+      assert.equal((rig.responses.requests.at(-1)!.body as { reasoning: { effort: string } }).reasoning.effort, 'xhigh');
+    } finally {
+      await rig.close();
+    }
+  });
+
   test("a forwarded non-streamed answer is not cut by a route's first-token watchdog (it has no first token before its end)", async () => {
     const rig = await startRig({ routes: [{ id: 'slow', models: [CLAUDE], firstTokenTimeoutMs: 100 }] });
     try {

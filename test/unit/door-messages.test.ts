@@ -506,6 +506,24 @@ describe('door /v1/messages: translation onto the core request model', () => {
     assert.deepEqual(warnings, ['parameter "context_management" is not understood by the gateway and was ignored']);
   });
 
+  test('output_config: effort "xhigh" (what Claude Code sends for Opus 4.7 on) is the core\'s highest, said when translated; task_budget is left out with a warning; a wrong effort names the five values', () => {
+    const ask = (output_config: unknown) =>
+      parseMessagesRequest({ model: 'm/x', max_tokens: 10, thinking: { type: 'adaptive' }, output_config, messages: [{ role: 'user', content: 'x' }] });
+    const x = ask({ effort: 'xhigh', task_budget: { type: 'tokens', total: 64000 } });
+    assert.deepEqual(x.request.reasoning, { effort: 'xhigh' });
+    assert.deepEqual(x.warnings, [
+      'output_config.effort "xhigh": sent as the answering model\'s highest effort (an Anthropic model through translation gets "max")',
+      "output_config.task_budget is honoured only when the answering model speaks Anthropic's protocol; left out",
+    ]);
+    // Forwarded to an Anthropic model, the body goes as sent: both warnings are resolved.
+    assert.deepEqual(x.resolvedByForwarding, x.warnings);
+    const m = ask({ effort: 'max' });
+    assert.deepEqual(m.request.reasoning, { effort: 'xhigh' });
+    assert.deepEqual(m.warnings, []);
+    assert.throws(() => ask({ effort: 'extreme' }), /output_config\.effort: must be "low", "medium", "high", "xhigh" or "max"/);
+    assert.throws(() => ask({ effort: 'toString' }), /output_config\.effort: must be/);
+  });
+
   const result = (over: Partial<ChatResult>): ChatResult => ({
     model: 'm/x',
     answeredBy: 'm/x',

@@ -299,15 +299,24 @@ function toolChoice(raw: unknown): { choice?: ToolChoice; parallel?: boolean } {
   }
 }
 
-const EFFORTS: Record<string, ReasoningOptions['effort']> = { low: 'low', medium: 'medium', high: 'high', max: 'xhigh' };
+/** Anthropic's efforts, in ascending order, as the core's; "xhigh" and "max" are both the core's highest. */
+const EFFORTS: Record<string, ReasoningOptions['effort']> = { low: 'low', medium: 'medium', high: 'high', xhigh: 'xhigh', max: 'xhigh' };
+/** output_config fields the core request model has (others are Anthropic's alone: left out when translated, with a warning). */
+const OUTPUT_CONFIG_KNOWN = new Set(['effort', 'format']);
 
-function thinking(raw: unknown, outputConfig: unknown): ReasoningOptions | undefined {
+function thinking(raw: unknown, outputConfig: unknown, notes: ParseNotes): ReasoningOptions | undefined {
   const effortRaw = isObject(outputConfig) ? outputConfig.effort : undefined;
   let effort: ReasoningOptions['effort'];
-  if (effortRaw !== undefined) {
-    effort = EFFORTS[String(effortRaw)];
-    if (!effort) throw new DoorRefusal('output_config.effort: must be "low", "medium", "high" or "max"', { param: 'output_config.effort' });
+  if (effortRaw !== undefined && effortRaw !== null) {
+    effort = Object.hasOwn(EFFORTS, String(effortRaw)) ? EFFORTS[String(effortRaw)] : undefined;
+    if (!effort) throw new DoorRefusal('output_config.effort: must be "low", "medium", "high", "xhigh" or "max"', { param: 'output_config.effort' });
+    // The core has one level above "high": another protocol's model gets its highest (Anthropic "max", OpenAI "xhigh").
+    if (effortRaw === 'xhigh')
+      leftOut(notes, 'output_config.effort "xhigh": sent as the answering model\'s highest effort (an Anthropic model through translation gets "max")');
   }
+  if (isObject(outputConfig))
+    for (const k of Object.keys(outputConfig))
+      if (!OUTPUT_CONFIG_KNOWN.has(k)) leftOut(notes, `output_config.${k} is honoured only when the answering model speaks Anthropic's protocol; left out`);
   if (raw === undefined || raw === null) return effort ? { effort } : undefined;
   if (!isObject(raw)) throw new DoorRefusal('thinking: expected an object', { param: 'thinking' });
   if (raw.type === 'disabled') return effort ? { effort } : undefined;
@@ -405,7 +414,7 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
     const user = optString(body.metadata, 'user_id', 'metadata.user_id');
     if (user) request.user = user;
   }
-  const reasoning = thinking(body.thinking, body.output_config);
+  const reasoning = thinking(body.thinking, body.output_config, notes);
   if (reasoning) request.reasoning = reasoning;
   const format = outputFormat(body.output_format ?? (isObject(body.output_config) ? body.output_config.format : undefined));
   if (format) request.responseFormat = format;
