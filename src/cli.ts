@@ -100,11 +100,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout.write(`${VERSION}\n`);
         return 0;
       case undefined:
+        // No command is a usage error: the usage goes to stderr with exit 2 (asked for, it goes to stdout).
+        io.stderr.write(`switchboard: give a command\n\n${USAGE}\n`);
+        return 2;
       case 'help':
       case '--help':
       case '-h':
         io.stdout.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(unknownCommand(command));
     }
@@ -399,7 +402,9 @@ async function compare(args: string[], io: Io, stdoutGone: AbortSignal): Promise
         didYouMean(client, r.model, r, io);
       }
     if (sigint.interrupted()) return INTERRUPTED;
-    return results.some((r) => !r.error) ? 0 : 1;
+    if (results.some((r) => !r.error)) return 0;
+    // As chat: nothing answered because of the config (every model unconfigured) is a usage/config error.
+    return results.every((r) => r.error?.kind === 'config') ? 2 : 1;
   } finally {
     sigint.dispose();
     await client.close();

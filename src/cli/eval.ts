@@ -144,6 +144,12 @@ export function renderResults(r: EvalResults): string {
 
 export async function evalCommand(args: string[], io: EvalIo, openClient: (configPath: string | undefined) => { client: SwitchboardClient }): Promise<number> {
   const [sub, ...rest] = args;
+  // `eval -h`, `eval help`, `eval run --help`…: the eval commands' usage, on stdout, exit 0.
+  const beforeDashes = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
+  if (sub === '-h' || sub === '--help' || sub === 'help' || beforeDashes.includes('-h') || beforeDashes.includes('--help')) {
+    io.stdout.write(`Usage:\n${EVAL_USAGE}\n`);
+    return 0;
+  }
   switch (sub) {
     case 'run':
       return run(rest, io, openClient);

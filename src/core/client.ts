@@ -145,7 +145,14 @@ export function createClient(configInput: ConfigInput | SwitchboardConfig = {}, 
   const dispatcher = options.dispatcher ?? ownAgent!;
   const getApiKey = options.getApiKey ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? env[p.apiKeyEnv] : undefined));
   const getCatalogKey = options.getCatalogKey ?? getApiKey;
-  const keyHint = options.keyHint ?? ((p: ResolvedProvider) => (p.apiKeyEnv ? `set the ${p.apiKeyEnv} environment variable` : `configure a key for "${p.id}"`));
+  const keyHint =
+    options.keyHint ??
+    ((p: ResolvedProvider) =>
+      !p.apiKeyEnv
+        ? `configure a key for "${p.id}"`
+        : env[p.apiKeyEnv] !== undefined && env[p.apiKeyEnv]!.trim() === ''
+          ? `${p.apiKeyEnv} is set but empty: set it to the key (export ${p.apiKeyEnv}=…)`
+          : `set the ${p.apiKeyEnv} environment variable`);
   // The catalog is built below; protocols ask it for a model's capabilities (output limit, reasoning).
   const ctx: ProviderContext = {
     getApiKey,

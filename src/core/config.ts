@@ -355,5 +355,12 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
       fix: `fix the JSON syntax in ${path}`,
     });
   }
+  // A file whose JSON is not an object (null, a list, a number) configures nothing: say so, not an empty config.
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new SwitchboardError({
+      kind: 'config',
+      message: `config file ${path} must hold a JSON object, got ${json === null ? 'null' : Array.isArray(json) ? 'a list' : typeof json}`,
+      fix: `write the settings as an object in ${path}: {"providers": [...], "routes": [...]} (an empty file: {})`,
+    });
   return { config: parseConfig(json, `config file ${path}`), path };
 }

@@ -1005,7 +1005,9 @@ describe('main() usage errors and edge cases (in-process)', () => {
   test('no command prints the usage and exits 2; help and --version exit 0', async () => {
     const none = await runMain([]);
     assert.equal(none.code, 2);
-    assert.match(none.stdout, USAGE_HEAD);
+    // A usage error: the usage on stderr, stdout empty (a script piping stdout gets nothing it could take for output).
+    assert.match(none.stderr, USAGE_HEAD);
+    assert.equal(none.stdout, '');
     for (const argv of [['help'], ['--help'], ['chat', '--help']]) {
       const r = await runMain(argv);
       assert.equal(r.code, 0, argv.join(' '));
@@ -1014,6 +1016,63 @@ describe('main() usage errors and edge cases (in-process)', () => {
     const v = await runMain(['--version']);
     assert.equal(v.code, 0);
     assert.match(v.stdout, /^\d+\.\d+\.\d+\n$/);
+  });
+
+  test('eval help: `eval -h`, `eval help`, `eval run --help` and the others print the eval usage on stdout, exit 0', async () => {
+    for (const argv of [
+      ['eval', '-h'],
+      ['eval', 'help'],
+      ['eval', '--help'],
+      ['eval', 'run', '-h'],
+      ['eval', 'leaderboard', '--help'],
+      ['eval', 'export', '-h'],
+      ['eval', 'import', '--help'],
+    ]) {
+      const r = await runMain(argv);
+      assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /switchboard eval run <set>/, argv.join(' '));
+      assert.equal(r.stderr, '');
+    }
+  });
+
+  test('a config file holding null or a list: exit 2 naming the file and what it must hold, not an empty config', async () => {
+    const files: [string, string][] = [
+      ['null', 'null'],
+      ['[]', 'a list'],
+      ['"providers"', 'string'],
+    ];
+    for (const [text, got] of files) {
+      const file = join(dir, `not-an-object-${got.replace(' ', '-')}.json`);
+      writeFileSync(file, text);
+      const r = await runMain(['chat', '--model', OPENAI, '--prompt', 'hi', '--config', file]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(r.stderr.includes(`config file ${file} must hold a JSON object, got ${got}`), r.stderr);
+    }
+  });
+
+  test('a key variable set but empty is named as such, not as unset', async () => {
+    const keyless = { ...env, OPENAI_API_KEY: '' };
+    let stderr = '';
+    const code = await main(['chat', '--model', OPENAI, '--prompt', 'hi', ...cfg()], {
+      stdout: new Writable({ write: (_c, _e, cb) => cb() }),
+      stderr: new Writable({
+        write(chunk: Buffer | string, _enc, cb) {
+          stderr += String(chunk);
+          cb();
+        },
+      }),
+      stdin: Readable.from([]),
+      env: keyless,
+    });
+    assert.equal(code, 1);
+    assert.match(stderr, /OPENAI_API_KEY is set but empty: set it to the key/);
+  });
+
+  test('compare where every model is unconfigured: exit 2 (a config error, as chat), each named', async () => {
+    const r = await runMain(['compare', '--models', 'nope/a,other/b', '--prompt', 'hi', ...cfg()]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /provider "nope" is not configured/);
+    assert.match(r.stderr, /provider "other" is not configured/);
   });
 
   test('an unknown route is a config error (exit 2) listing the known ones', async () => {
