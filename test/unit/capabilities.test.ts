@@ -43,6 +43,22 @@ describe('Catalog.capabilities', () => {
     assert.equal(c.capabilities('openai/gpt-4o').reasoning, false);
   });
 
+  test('newer than the snapshot but in the price database (Claude Opus 4.7, Sonnet 5, GPT-5.5, Gemini 3.5): their family thinks and sees, as the older members', () => {
+    const c = catalog({ providers: [{ id: 'anthropic' }, { id: 'openai' }, { id: 'gemini' }, { id: 'openrouter' }] });
+    for (const id of ['anthropic/claude-opus-4-7', 'anthropic/claude-sonnet-5', 'openai/gpt-5.5', 'gemini/gemini-3.5-flash']) {
+      const cap = c.capabilities(id);
+      assert.equal(cap.reasoning, true, `${id} reasons`);
+      assert.equal(cap.imageInput, true, `${id} takes images`);
+      assert.equal(cap.contextWindow, 1_000_000, `${id}: the database's context window`);
+    }
+    // A name the database does not know stays unknown: no guess from the vendor alone.
+    assert.equal(c.capabilities('anthropic/claude-fake-9').reasoning, false);
+    assert.equal(c.capabilities('anthropic/claude-fake-9').imageInput, false);
+    // Older families keep their answers.
+    assert.equal(c.capabilities('anthropic/claude-3-5-haiku-20241022').reasoning, false);
+    assert.equal(c.capabilities('openai/gpt-4.1').reasoning, false);
+  });
+
   test('an unknown model: tools yes, images and PDFs no, limits unknown', () => {
     const c = catalog({ providers: [{ id: 'ollama' }] });
     assert.deepEqual(c.capabilities('ollama/llama3.2'), {

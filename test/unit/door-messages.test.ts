@@ -305,6 +305,22 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(w.anthropic.requests.at(-1)!.body.messages[2].content[0].type, 'tool_result');
   });
 
+  test('output_config.format (structured outputs) to an OpenAI model: response_format json_schema with strict, as Anthropic constrains its answers; the JSON comes back as text', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    w.openai.enqueue({ text: '{"city":"Paris"}' });
+    const m = await sdk.messages.create({
+      model: 'openai/gpt-4o-mini',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Capital of France?' }],
+      output_config: { format: { type: 'json_schema', schema } },
+    } as never);
+    assert.deepEqual(m.content, [{ type: 'text', text: '{"city":"Paris"}' }]);
+    const up = w.openai.requests.at(-1)!.body as { response_format: { type: string; json_schema: { schema: unknown; strict?: boolean } } };
+    assert.equal(up.response_format.type, 'json_schema');
+    assert.deepEqual(up.response_format.json_schema.schema, schema);
+    assert.equal(up.response_format.json_schema.strict, true);
+  });
+
   test('count_tokens on an OpenAI-protocol model: an estimate, said so (x-switchboard-token-count: estimate and a warning)', async () => {
     const r = await raw(w.gateway.port, {
       method: 'POST',

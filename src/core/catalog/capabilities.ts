@@ -16,26 +16,31 @@ export type CapabilityFlags = Omit<ModelCapabilities, 'contextWindow' | 'maxOutp
 
 export const UNKNOWN_CAPABILITIES: CapabilityFlags = { toolCalling: true, imageInput: false, pdfInput: false, reasoning: false, structuredOutput: true };
 
-/** Capabilities of a snapshot entry by vendor family (the snapshot lists only well-known models). */
-export function snapshotCapabilities(e: SnapshotModel): CapabilityFlags {
+/**
+ * Capabilities by vendor family, from the model's name: a snapshot entry, or a model the price
+ * database knows under a vendor that the snapshot does not list yet (a newer Claude, GPT or Gemini).
+ * Version rules count upwards (Claude 4 and later think, GPT-5 and later reason) so a model newer
+ * than these rules is not taken for one that cannot think or see.
+ */
+export function snapshotCapabilities(e: Pick<SnapshotModel, 'id'>): CapabilityFlags {
   const slash = e.id.indexOf('/');
   const vendor = e.id.slice(0, slash);
   const m = e.id.slice(slash + 1);
   switch (vendor) {
     case 'openai': {
       const vision = m !== 'o3-mini';
-      return { toolCalling: true, imageInput: vision, pdfInput: vision, reasoning: /^(o\d|gpt-5)/.test(m), structuredOutput: true };
+      return { toolCalling: true, imageInput: vision, pdfInput: vision, reasoning: /^(o\d|gpt-([5-9]|\d\d))/.test(m), structuredOutput: true };
     }
     case 'anthropic':
       return {
         toolCalling: true,
         imageInput: true,
         pdfInput: !/claude-3-opus/.test(m),
-        reasoning: /claude-(3-7|opus-4|sonnet-4|haiku-4)/.test(m),
+        reasoning: /claude-(3-7|3\.7|(opus|sonnet|haiku)-([4-9]|\d\d))/.test(m),
         structuredOutput: true,
       };
     case 'google':
-      return { toolCalling: true, imageInput: true, pdfInput: true, reasoning: /gemini-(2\.5|3)/.test(m), structuredOutput: true };
+      return { toolCalling: true, imageInput: true, pdfInput: true, reasoning: /gemini-(2\.5|[3-9]|\d\d)/.test(m), structuredOutput: true };
     case 'mistral':
       return { toolCalling: true, imageInput: /mistral-(medium|small)/.test(m), pdfInput: false, reasoning: /magistral/.test(m), structuredOutput: true };
     case 'groq':

@@ -445,6 +445,14 @@ export class Catalog {
     return lookupDbModel(providerId, model, r.direct?.baseUrl);
   }
 
+  /** `vendor/model` of a model the price database knows (by its OpenRouter slug, or the vendor's own name), for its family's capabilities. */
+  private dbFamily(r: Route): { id: string } | undefined {
+    const db = this.dbFor(r, undefined);
+    if (!db) return undefined;
+    if (r.slug !== null) return { id: r.slug.startsWith('openrouter/') ? r.slug.slice('openrouter/'.length) : r.slug };
+    return { id: `${db.provider}/${db.modelId}` };
+  }
+
   /** The context window in tokens, or null when unknown (the router's ModelFacts). */
   contextLength(id: string): number | null {
     return this.describe(id)?.contextLength ?? null;
@@ -470,7 +478,9 @@ export class Catalog {
     const live = r ? this.refreshedFor(r) : undefined;
     const override = Object.hasOwn(this.config.capabilities ?? {}, id) ? this.config.capabilities[id] : undefined;
     const info = this.describe(id);
-    const flags: CapabilityFlags = { ...(snap ? snapshotCapabilities(snap) : UNKNOWN_CAPABILITIES) };
+    // Not in the snapshot but priced by the database under a known vendor: that vendor's family rules.
+    const family = snap ?? (r ? this.dbFamily(r) : undefined);
+    const flags: CapabilityFlags = { ...(family ? snapshotCapabilities(family) : UNKNOWN_CAPABILITIES) };
     for (const [k, v] of Object.entries(live?.capabilities ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
     for (const [k, v] of Object.entries(override ?? {})) if (k in flags && typeof v === 'boolean') flags[k as keyof CapabilityFlags] = v;
     return {

@@ -335,7 +335,9 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   if (raw === undefined || raw === null) return undefined;
   if (!isObject(raw) || raw.type !== 'json_schema' || !isObject(raw.schema))
     throw new DoorRefusal('output_format: expected {"type": "json_schema", "schema": {...}}', { param: 'output_format' });
-  return { type: 'json_schema', name: 'output', schema: raw.schema };
+  // Anthropic's structured outputs are constrained decoding, the answer follows the schema: so is
+  // OpenAI's strict mode (whose schema rules Anthropic shares), not its best-effort default.
+  return { type: 'json_schema', name: 'output', schema: raw.schema, strict: true };
 }
 
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
