@@ -24,6 +24,8 @@ export interface ResponsesScenario {
   dropAfterEvents?: number;
   /** Fault: after this many stream events, a `response.failed` event (a server error) ends the stream. */
   failAfterEvents?: number;
+  /** With failAfterEvents: the failed response carries the usage the provider counted (and bills) before it failed. */
+  failedUsage?: { input: number; output: number };
 }
 
 export interface ResponsesFake {
@@ -236,7 +238,17 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         if (seq === sc.failAfterEvents) {
           ended = true;
           const error = { code: 'server_error', message: 'The server had an error while processing your request. Sorry about that!' };
-          const failed = { ...base, status: 'failed', error, incomplete_details: null };
+          const fu = sc.failedUsage;
+          const usage = fu
+            ? {
+                input_tokens: fu.input,
+                input_tokens_details: { cached_tokens: 0 },
+                output_tokens: fu.output,
+                output_tokens_details: { reasoning_tokens: 0 },
+                total_tokens: fu.input + fu.output,
+              }
+            : null;
+          const failed = { ...base, status: 'failed', error, incomplete_details: null, usage };
           res.end(`event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: seq++, response: failed })}\n\n`);
           return;
         }

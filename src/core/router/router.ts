@@ -267,6 +267,9 @@ export class Router {
         if (err.status !== null) attempt.status = err.status;
         attempts.push(attempt);
         yield [{ type: 'attempt-failed', attempt }];
+        // Failed before anything was shown, yet counted by the provider (a Responses response.failed
+        // with its usage): billed, so ledgered as a failed request; the hold stays for the next attempt.
+        if (!outcome.builder.shown && counted(outcome.builder)) await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started);
 
         if (err.kind === 'aborted') {
           this.d.cooldowns.release(cand.id);
@@ -621,6 +624,24 @@ export class Router {
     return result;
   }
 
+  /** A failed attempt the provider billed although nothing was shown: its own ledger entry (not ok), the run's hold left as it is. */
+  private async recordFailedAttempt(
+    req: ChatRequest,
+    model: string,
+    outcome: { builder: ResultBuilder; started: number },
+    error: SwitchboardError,
+    hold: Hold,
+    attempts: Attempt[],
+    warnings: string[],
+    started: number,
+  ): Promise<void> {
+    const result = this.result(req, started, [...attempts], [...warnings], outcome.builder, model, null, error);
+    const own: Hold = { id: null, problem: null, session: hold.session, recorded: false, alerts: [] };
+    await this.record(req, result, own);
+    if (own.problem) hold.problem = own.problem;
+    if (own.recorded) hold.recorded = true;
+  }
+
   /**
    * Appends an answered request (partial ones too) to the ledger, replacing its reservation.
    * A failed write never loses the answer, and is never silent: the stream ends with a warning.
@@ -662,6 +683,11 @@ export class Router {
       /* a listener's bug must not fail the request */
     }
   }
+}
+
+/** Whether the provider reported what it counted (tokens or a cost) for an attempt. */
+function counted(b: ResultBuilder): boolean {
+  return b.usage.inputTokens !== null || b.usage.outputTokens !== null || b.providerCostUsd !== null;
 }
 
 function formatMs(ms: number): string {
