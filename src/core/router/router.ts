@@ -587,7 +587,10 @@ export class Router {
     // Included in a subscription (a host's models): no dollar figure, and none is estimated either.
     const included = answeredBy !== null && this.d.facts.included?.(answeredBy) === true;
     const price = answeredBy && !included ? this.d.facts.price(answeredBy) : null;
-    let costUsd = builder && answeredBy && !included ? computeCost(usage, price, builder.providerCostUsd) : null;
+    // Cut off after a running count (Gemini's, Anthropic's message_start) but before the final one:
+    // those counts are not the answer's, so its cost is an estimate, at no less than they say.
+    const cut = error !== null && builder?.usagePartial === true;
+    let costUsd = builder && answeredBy && !included && !cut ? computeCost(usage, price, builder.providerCostUsd) : null;
     const billed = builder?.providerCostUsd;
     const costCheck =
       builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
@@ -595,7 +598,7 @@ export class Router {
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     let costEstimated = false;
     if (costUsd === null && builder?.shown && answeredBy && !included) {
-      costUsd = estimateAnswerCost(req, usage, builder, this.d.facts.price(answeredBy));
+      costUsd = estimateAnswerCost(req, usage, builder, price, cut);
       costEstimated = costUsd !== null;
     }
     const result: ChatResult = {
@@ -687,7 +690,8 @@ export class Router {
 
 /** Whether the provider reported what it counted (tokens or a cost) for an attempt. */
 function counted(b: ResultBuilder): boolean {
-  return b.usage.inputTokens !== null || b.usage.outputTokens !== null || b.providerCostUsd !== null;
+  // A running count (usagePartial) is not what the provider bills for an answer that failed.
+  return !b.usagePartial && (b.usage.inputTokens !== null || b.usage.outputTokens !== null || b.providerCostUsd !== null);
 }
 
 function formatMs(ms: number): string {
