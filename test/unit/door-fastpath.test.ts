@@ -1195,6 +1195,72 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.equal(rig.anthropic.requests.length, before);
   });
 
+  test('image detail "original": as sent to an OpenAI model through the Chat and Responses doors (forwarded or translated); for Anthropic a warning, never a 400 nor silence', async () => {
+    const url = 'https://example.com/fox.png';
+    const chat = {
+      model: GPT,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url, detail: 'original' } },
+          ],
+        },
+      ],
+    };
+    const resp = {
+      model: CODEX,
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is this?' },
+            { type: 'input_image', image_url: url, detail: 'original' },
+          ],
+        },
+      ],
+    };
+    const chatPost = (g: Gateway, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const g of [rig.fast, rig.full]) {
+      rig.openai.enqueue({ text: 'A fox.' });
+      const c = await chatPost(g, chat);
+      assert.equal(c.status, 200, await c.clone().text());
+      assert.equal(c.headers.get('x-switchboard-warnings'), null);
+      const sent = (rig.openai.requests.at(-1)!.body.messages as { content: { image_url?: { detail?: string } }[] }[])[0]!.content[1]!;
+      assert.equal(sent.image_url!.detail, 'original');
+      rig.responses.enqueue({ text: 'A fox.' });
+      const r = await post(g, 'responses', resp);
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.equal(r.headers.get('x-switchboard-warnings'), null);
+      const item = (rig.responses.requests.at(-1)!.body.input as { content: { detail?: string }[] }[]).at(-1)!;
+      assert.equal(item.content[1]!.detail, 'original');
+    }
+    // Anthropic has no such setting: the answer comes, and says so.
+    for (const [path, body] of [
+      ['chat/completions', { ...chat, model: CLAUDE }],
+      ['responses', { ...resp, model: CLAUDE }],
+    ] as const) {
+      rig.anthropic.enqueue({ text: 'A fox.' });
+      const res = await fetch(`${rig.fast.url}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.match(String(res.headers.get('x-switchboard-warnings')), /the images asking for detail \\"original\\" were sent at Anthropic's own resolution/);
+    }
+    // A value OpenAI's API does not take is a 400 naming it.
+    const bad = await post(rig.fast, 'responses', { ...resp, input: [{ role: 'user', content: [{ type: 'input_image', image_url: url, detail: 'huge' }] }] });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'input[0].content[0].detail');
+  });
+
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {
     const history = [
       { role: 'user', content: 'Where does the fox nap?' },

@@ -108,7 +108,9 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         const img: ImagePart = m
           ? { type: 'image', source: { type: 'base64', mediaType: m[1]!, data: m[2]! } }
           : { type: 'image', source: { type: 'url', url } };
-        if (c.detail === 'low' || c.detail === 'high' || c.detail === 'auto') img.detail = c.detail;
+        if (c.detail === 'low' || c.detail === 'high' || c.detail === 'auto' || c.detail === 'original') img.detail = c.detail;
+        else if (c.detail !== undefined && c.detail !== null)
+          throw new DoorRefusal(`${p}.detail: must be "low", "high", "auto" or "original"`, { param: `${p}.detail` });
         return img;
       }
       case 'input_file': {
