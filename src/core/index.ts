@@ -21,8 +21,8 @@ export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
 export { hostModelOf, type HostModelSource, type HostModelInfo } from './hostModels.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { Catalog, type ModelInfo } from './catalog/catalog.ts';
-export { computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
-export { priceDataInfo, pricesAsOfLabel, type PriceDataInfo } from './catalog/priceDb.ts';
+export { cheaperRates, computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
+export { lookupDbModel, priceDataInfo, pricesAsOfLabel, type PriceDataInfo } from './catalog/priceDb.ts';
 export {
   MemoryUsageStore,
   defaultLedgerPath,

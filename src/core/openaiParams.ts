@@ -37,7 +37,7 @@ const CacheControl = z.looseObject({ type: z.literal('ephemeral'), ttl: z.enum([
 const Text = z.looseObject({ type: z.literal('text'), text: z.string(), cache_control: CacheControl.optional() });
 const ImageUrl = z.looseObject({
   type: z.literal('image_url'),
-  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+  image_url: z.looseObject({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high', 'original']).optional() }),
   cache_control: CacheControl.optional(),
 });
 const InputAudio = z.looseObject({ type: z.literal('input_audio') });

@@ -35,11 +35,14 @@ export interface TextPart {
   state?: ProviderState;
 }
 
+/** How finely the model sees an image: OpenAI's values ("original": as sent, not downscaled). */
+export type ImageDetail = 'auto' | 'low' | 'high' | 'original';
+
 /** An image, by URL (http(s)) or inline base64 data; `mediaType` is required for data. */
 export interface ImagePart {
   type: 'image';
   source: { type: 'url'; url: string } | { type: 'base64'; data: string; mediaType: string };
-  detail?: 'auto' | 'low' | 'high';
+  detail?: ImageDetail;
 }
 
 /** A document (PDF and the like), inline; refused by providers that take no files. */

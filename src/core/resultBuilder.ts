@@ -51,6 +51,8 @@ export class ResultBuilder {
   private open = NONE;
   usage: Usage = emptyUsage();
   providerCostUsd: number | null = null;
+  /** The last usage was a running count (ModelStreamPart `partial`): not the answer's final count. */
+  usagePartial = false;
   finishReason: FinishReason | null = null;
   rawFinishReason: string | null = null;
   stopSequence: string | null = null;
@@ -128,6 +130,7 @@ export class ResultBuilder {
           if (v !== undefined && v !== null) this.usage[k] = v;
         }
         if (part.costUsd !== undefined && part.costUsd !== null) this.providerCostUsd = part.costUsd;
+        this.usagePartial = part.partial === true;
         break;
       case 'finish':
         this.finishReason = part.finishReason;

@@ -52,8 +52,12 @@ export type ModelStreamPart =
   | { type: 'reasoning-detail'; detail: Record<string, unknown> }
   /** A fragment of a tool call; `argumentsDelta` is a piece of JSON text. */
   | { type: 'tool-call-delta'; index: number; id?: string; name?: string; argumentsDelta: string; thoughtSignature?: string }
-  /** Usage so far (later parts override earlier non-null fields). `costUsd` when the provider reports it. */
-  | { type: 'usage'; usage: Partial<Usage>; costUsd?: number | null }
+  /**
+   * Usage so far (later parts override earlier non-null fields). `costUsd` when the provider reports it.
+   * `partial`: a running count sent while the answer streams (Gemini's every chunk, Anthropic's
+   * message_start), not the answer's final one: a stream cut after it is counted at an estimate.
+   */
+  | { type: 'usage'; usage: Partial<Usage>; costUsd?: number | null; partial?: boolean }
   /** `stopSequence`: which of the request's stop sequences ended the answer, when the provider says (Anthropic). */
   | { type: 'finish'; finishReason: FinishReason; rawFinishReason: string | null; stopSequence?: string }
   /** The provider's own response id / model, when it says. */

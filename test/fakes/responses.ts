@@ -24,6 +24,8 @@ export interface ResponsesScenario {
   dropAfterEvents?: number;
   /** Fault: after this many stream events, a `response.failed` event (a server error) ends the stream. */
   failAfterEvents?: number;
+  /** With failAfterEvents: the failed response carries the usage the provider counted (and bills) before it failed. */
+  failedUsage?: { input: number; output: number };
 }
 
 export interface ResponsesFake {
@@ -104,6 +106,29 @@ function bad(message: string, param: string | null, code: string | null = null):
   return { status: 400, body: { error: { message, type: 'invalid_request_error', param, code } } };
 }
 
+/** A content item of a message or a function output: its type among `allowed`, an image's detail, what each type requires. */
+function checkInputContent(c: Record<string, unknown>, at: string, allowed: string[]): { status: number; body: unknown } | null {
+  if (!allowed.includes(String(c.type)))
+    return bad(`Invalid value: '${String(c.type)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`, `${at}.type`);
+  if ((c.type === 'input_text' || c.type === 'output_text') && typeof c.text !== 'string')
+    return bad(`Missing required parameter: '${at}.text'.`, `${at}.text`, 'missing_required_parameter');
+  if (c.type === 'input_image') {
+    if (typeof c.image_url !== 'string' && typeof c.file_id !== 'string')
+      return bad(`Missing required parameter: '${at}.image_url'.`, `${at}.image_url`, 'missing_required_parameter');
+    if (c.detail !== undefined && c.detail !== null && !IMAGE_DETAILS.includes(String(c.detail)))
+      return bad(
+        `Invalid value: '${String(c.detail)}'. Supported values are: ${IMAGE_DETAILS.map((d) => `'${d}'`).join(', ')}.`,
+        `${at}.detail`,
+        'invalid_value',
+      );
+  }
+  if (c.type === 'input_file' && typeof c.file_data !== 'string' && typeof c.file_id !== 'string' && typeof c.file_url !== 'string')
+    return bad(`Missing required parameter: '${at}.file_data'.`, `${at}.file_data`, 'missing_required_parameter');
+  return null;
+}
+/** Image detail values OpenAI's API takes ("original": the image as sent, not downscaled). */
+const IMAGE_DETAILS = ['low', 'high', 'auto', 'original'];
+
 /** Null when the body is acceptable, else the 400 the real API would send. */
 export function checkResponsesBody(b: Record<string, unknown>): { status: number; body: unknown } | null {
   for (const k of Object.keys(b)) if (!KNOWN.has(k)) return bad(`Unknown parameter: '${k}'.`, k, 'unknown_parameter');
@@ -118,13 +143,10 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
       if (t === 'message') {
         if (!['user', 'assistant', 'system', 'developer'].includes(String(raw.role))) return bad(`Invalid value: '${String(raw.role)}'.`, `input[${i}].role`);
         if (!Array.isArray(raw.content) && typeof raw.content !== 'string') return bad(`Invalid type for 'input[${i}].content'.`, `input[${i}].content`);
-        for (const [j, c] of (Array.isArray(raw.content) ? raw.content : []).entries()) {
+        for (const [j, c] of (Array.isArray(raw.content) ? (raw.content as Record<string, unknown>[]) : []).entries()) {
           const allowed = raw.role === 'assistant' ? ['output_text', 'refusal'] : ['input_text', 'input_image', 'input_file'];
-          if (!allowed.includes(String((c as { type?: unknown }).type)))
-            return bad(
-              `Invalid value: '${String((c as { type?: unknown }).type)}'. Supported values are: ${allowed.map((a) => `'${a}'`).join(', ')}.`,
-              `input[${i}].content[${j}].type`,
-            );
+          const problem = checkInputContent(c, `input[${i}].content[${j}]`, allowed);
+          if (problem) return problem;
         }
       } else if (t === 'function_call') {
         if (typeof raw.call_id !== 'string' || typeof raw.name !== 'string' || typeof raw.arguments !== 'string')
@@ -134,6 +156,10 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
         if (typeof raw.call_id !== 'string' || !calls.has(raw.call_id))
           return bad(`No tool call found for function call output with call_id ${String(raw.call_id)}.`, `input[${i}].call_id`);
         if (typeof raw.output !== 'string' && !Array.isArray(raw.output)) return bad(`Invalid type for 'input[${i}].output'.`, `input[${i}].output`);
+        for (const [j, c] of (Array.isArray(raw.output) ? (raw.output as Record<string, unknown>[]) : []).entries()) {
+          const problem = checkInputContent(c, `input[${i}].output[${j}]`, ['input_text', 'input_image', 'input_file']);
+          if (problem) return problem;
+        }
         answered.add(raw.call_id);
       } else if (t === 'reasoning') {
         if (!Array.isArray(raw.summary)) return bad(`Missing required parameter: 'input[${i}].summary'.`, `input[${i}].summary`);
@@ -236,7 +262,17 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         if (seq === sc.failAfterEvents) {
           ended = true;
           const error = { code: 'server_error', message: 'The server had an error while processing your request. Sorry about that!' };
-          const failed = { ...base, status: 'failed', error, incomplete_details: null };
+          const fu = sc.failedUsage;
+          const usage = fu
+            ? {
+                input_tokens: fu.input,
+                input_tokens_details: { cached_tokens: 0 },
+                output_tokens: fu.output,
+                output_tokens_details: { reasoning_tokens: 0 },
+                total_tokens: fu.input + fu.output,
+              }
+            : null;
+          const failed = { ...base, status: 'failed', error, incomplete_details: null, usage };
           res.end(`event: response.failed\ndata: ${JSON.stringify({ type: 'response.failed', sequence_number: seq++, response: failed })}\n\n`);
           return;
         }

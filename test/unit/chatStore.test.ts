@@ -25,7 +25,10 @@ import {
 } from '../../src/host/common/chat/store.ts';
 import type { ChatEntry } from '../../src/shared/protocol/chat.ts';
 
-/** A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow. */
+/**
+ * A Memento over a Map that stores JSON round trips (as VS Code's storage does) and can be slow: like
+ * VS Code's, update() takes the value at once and its promise resolves once it is persisted.
+ */
 class MapStore implements KeyValueStore {
   readonly data = new Map<string, string>();
   delayMs = 0;
@@ -34,10 +37,34 @@ class MapStore implements KeyValueStore {
     return v === undefined ? undefined : (JSON.parse(v) as T);
   }
   async update(key: string, value: unknown): Promise<void> {
-    // Random small delays: later writes must still win (the store chains them).
-    if (this.delayMs) await new Promise((r) => setTimeout(r, Math.random() * this.delayMs));
     if (value === undefined) this.data.delete(key);
     else this.data.set(key, JSON.stringify(value));
+    // Persisting takes a random while: promises resolve out of order, the later value still wins.
+    if (this.delayMs) await new Promise((r) => setTimeout(r, Math.random() * this.delayMs));
+  }
+}
+
+/**
+ * VS Code's Memento while a write of its whole contents takes seconds (a conversation holding a large
+ * selection): update() takes the value at once, its promise resolves only when `persist()` is called.
+ * `taken` is what VS Code holds (and persists itself): what a reload can bring back.
+ */
+class SlowMemento implements KeyValueStore {
+  readonly taken = new Map<string, string>();
+  private waiting: (() => void)[] = [];
+  get<T>(key: string): T | undefined {
+    const v = this.taken.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+  update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.taken.delete(key);
+    else this.taken.set(key, JSON.stringify(value));
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  persist(): void {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const resolve of w) resolve();
   }
 }
 
@@ -131,7 +158,7 @@ test('an answer saved while streaming loads as interrupted, keeping its partial 
   assert.equal(done.load('d')!.turns[1]!.entry.status, 'done');
 });
 
-test('writes land in order even when the storage is slow, and snapshots are taken at save time', async () => {
+test('the last save wins even when the storage persists slowly and out of order, and snapshots are taken at save time', async () => {
   const kv = new MapStore();
   kv.delayMs = 5;
   const store = new ConversationStore(kv);
@@ -400,4 +427,65 @@ test("one save is one write of VS Code's Memento: its keys are updated together,
     store.list().map((s) => s.id),
     ['big'],
   );
+});
+
+test('a question saved while an earlier write is still being persisted reaches the storage at once: a reload right after Send keeps it', async () => {
+  const kv = new SlowMemento();
+  const store = new ConversationStore(kv);
+  const c = conversation('slow', 1, [entry('u1', 'user', { text: 'first question' }), entry('a1', 'assistant', { status: 'streaming', text: 'so far' })]);
+  // The answer's periodic save: its write of the whole Memento is still going on.
+  const streaming = store.save(c);
+  let persisted = false;
+  const sent = (async () => {
+    // The user stops that answer and sends another question: saved before the request starts.
+    c.turns[1]!.entry = { ...c.turns[1]!.entry, status: 'cancelled' };
+    c.turns.push({ entry: entry('u2', 'user', { text: 'the question just sent' }), content: 'the question just sent', images: [] });
+    c.turns.push({ entry: entry('a2', 'assistant', { status: 'streaming', text: '' }), content: '', images: [] });
+    await store.save(c);
+    persisted = true;
+  })();
+  // Before any write has been persisted, VS Code already holds the question: a reload now keeps it.
+  await new Promise((r) => setImmediate(r));
+  const reloaded = new ConversationStore(kv);
+  assert.equal(reloaded.currentId(), 'slow');
+  assert.deepEqual(
+    reloaded.load('slow')?.turns.map((t) => [t.entry.text, t.entry.status]),
+    [
+      ['first question', 'done'],
+      ['so far', 'cancelled'],
+      ['the question just sent', 'done'],
+      ['', 'interrupted'],
+    ],
+  );
+  assert.equal(reloaded.list()[0]?.turns, 2, 'the history counts it too');
+  assert.equal(persisted, false, 'the save resolves only once persisted');
+  kv.persist();
+  await streaming;
+  await sent;
+  await store.flush();
+  assert.equal(persisted, true);
+});
+
+test('rename and delete reach the storage at once too, and flush() waits until every write is persisted', async () => {
+  const kv = new SlowMemento();
+  const store = new ConversationStore(kv);
+  void store.save(conversation('a', 1, [entry('u', 'user')]));
+  void store.save(conversation('b', 2, [entry('u', 'user')]));
+  const renaming = store.rename('a', 'Renamed');
+  const deleting = store.delete('b');
+  await new Promise((r) => setImmediate(r));
+  const seen = new ConversationStore(kv);
+  assert.deepEqual(
+    seen.list().map((s) => [s.id, s.title]),
+    [['a', 'Renamed']],
+  );
+  assert.equal(seen.load('b'), undefined);
+  let flushed = false;
+  const flushing = store.flush().then(() => (flushed = true));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(flushed, false, 'nothing is persisted yet');
+  kv.persist();
+  await flushing;
+  assert.equal((await renaming)?.title, 'Renamed');
+  await deleting;
 });

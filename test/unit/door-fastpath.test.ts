@@ -933,7 +933,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
 describe('doors fast path: hosted and server tools reach a model of the door protocol as sent', () => {
   let rig: Rig;
   before(async () => {
-    rig = await startRig({ routes: [{ id: 'gpt-then-claude', models: [GPT, CLAUDE] }] });
+    rig = await startRig({ routes: [{ id: 'gpt-then-claude', models: [GPT, CLAUDE] }], capabilities: { [CODEX]: { imageInput: true } } });
   });
   after(() => rig.close());
 
@@ -1137,6 +1137,128 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.equal(image.status, 400);
     assert.match(((await image.json()) as { error: { message: string } }).error.message, /^input\[0\]\.content\[1\]: an image by file_id cannot be translated/);
     assert.equal(rig.openai.requests.length, before);
+  });
+
+  test('responses: a function_call_output whose output is a list (input_text, input_image, input_file) goes to a Responses model as sent; translated, text and images reach Anthropic, a file is refused naming the item', async () => {
+    const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const call = { type: 'function_call', call_id: 'call_shot', name: 'screenshot', arguments: '{}' };
+    const text = { type: 'input_text', text: 'The screen:' };
+    const image = { type: 'input_image', image_url: `data:image/png;base64,${PNG}`, detail: 'high' };
+    const file = { type: 'input_file', filename: 'log.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQK' };
+    const ask = (output: unknown[]): unknown[] => [
+      { role: 'user', content: 'Take a screenshot' },
+      call,
+      { type: 'function_call_output', call_id: 'call_shot', output },
+    ];
+    const tools = [{ type: 'function', name: 'screenshot', parameters: { type: 'object', properties: {} } }];
+    // A Responses model: the whole list as sent, the file too.
+    rig.responses.enqueue({ text: 'A terminal.' });
+    const ok = await post(rig.fast, 'responses', { model: CODEX, tools, input: ask([text, image, file]) });
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.deepEqual((rig.responses.requests.at(-1)!.body.input as Record<string, unknown>[])[2], {
+      type: 'function_call_output',
+      call_id: 'call_shot',
+      output: [text, image, file],
+    });
+    // Translated (the fast path off): the Responses upstream gets the text and the image as a list, not a refusal.
+    rig.responses.enqueue({ text: 'A terminal.' });
+    const full = await post(rig.full, 'responses', { model: CODEX, tools, input: ask([text, image]) });
+    assert.equal(full.status, 200, await full.clone().text());
+    assert.deepEqual((rig.responses.requests.at(-1)!.body.input as Record<string, unknown>[]).find((i) => i.type === 'function_call_output')?.output, [
+      text,
+      image,
+    ]);
+    // An Anthropic model: text and image in the tool_result.
+    rig.anthropic.enqueue({ text: 'A terminal.' });
+    const claude = await post(rig.fast, 'responses', { model: CLAUDE, tools, input: ask([text, image]) });
+    assert.equal(claude.status, 200, await claude.clone().text());
+    const messages = rig.anthropic.requests.at(-1)!.body.messages as { content: Record<string, unknown>[] }[];
+    assert.deepEqual(messages.at(-1)!.content[0], {
+      type: 'tool_result',
+      tool_use_id: 'call_shot',
+      content: [
+        { type: 'text', text: 'The screen:' },
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+      ],
+    });
+    // A file in a function output: no translation; refused naming the item, nothing sent.
+    const before = rig.anthropic.requests.length;
+    const refused = await post(rig.fast, 'responses', { model: CLAUDE, tools, input: ask([text, file]) });
+    assert.equal(refused.status, 400);
+    const e = ((await refused.json()) as { error: { param: string; message: string } }).error;
+    assert.equal(e.param, 'input[2].output[1]');
+    assert.match(e.message, /^input\[2\]\.output\[1\]: a file in a function output cannot be translated for another model.*send the file in a user message/);
+    // A type the API does not take there is a 400 naming it, whatever the model.
+    const wrong = await post(rig.fast, 'responses', { model: CODEX, tools, input: ask([{ type: 'output_text', text: 'x' }]) });
+    assert.equal(wrong.status, 400);
+    assert.equal(((await wrong.json()) as { error: { param: string } }).error.param, 'input[2].output[0].type');
+    assert.equal(rig.anthropic.requests.length, before);
+  });
+
+  test('image detail "original": as sent to an OpenAI model through the Chat and Responses doors (forwarded or translated); for Anthropic a warning, never a 400 nor silence', async () => {
+    const url = 'https://example.com/fox.png';
+    const chat = {
+      model: GPT,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url, detail: 'original' } },
+          ],
+        },
+      ],
+    };
+    const resp = {
+      model: CODEX,
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is this?' },
+            { type: 'input_image', image_url: url, detail: 'original' },
+          ],
+        },
+      ],
+    };
+    const chatPost = (g: Gateway, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    for (const g of [rig.fast, rig.full]) {
+      rig.openai.enqueue({ text: 'A fox.' });
+      const c = await chatPost(g, chat);
+      assert.equal(c.status, 200, await c.clone().text());
+      assert.equal(c.headers.get('x-switchboard-warnings'), null);
+      const sent = (rig.openai.requests.at(-1)!.body.messages as { content: { image_url?: { detail?: string } }[] }[])[0]!.content[1]!;
+      assert.equal(sent.image_url!.detail, 'original');
+      rig.responses.enqueue({ text: 'A fox.' });
+      const r = await post(g, 'responses', resp);
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.equal(r.headers.get('x-switchboard-warnings'), null);
+      const item = (rig.responses.requests.at(-1)!.body.input as { content: { detail?: string }[] }[]).at(-1)!;
+      assert.equal(item.content[1]!.detail, 'original');
+    }
+    // Anthropic has no such setting: the answer comes, and says so.
+    for (const [path, body] of [
+      ['chat/completions', { ...chat, model: CLAUDE }],
+      ['responses', { ...resp, model: CLAUDE }],
+    ] as const) {
+      rig.anthropic.enqueue({ text: 'A fox.' });
+      const res = await fetch(`${rig.fast.url}/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.match(String(res.headers.get('x-switchboard-warnings')), /the images asking for detail \\"original\\" were sent at Anthropic's own resolution/);
+    }
+    // A value OpenAI's API does not take is a 400 naming it.
+    const bad = await post(rig.fast, 'responses', { ...resp, input: [{ role: 'user', content: [{ type: 'input_image', image_url: url, detail: 'huge' }] }] });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'input[0].content[0].detail');
   });
 
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {

@@ -42,6 +42,37 @@ describe('billed versus computed', () => {
   });
 });
 
+describe('a stream cut after a running count', () => {
+  for (const kind of ['gemini', 'anthropic'] as const) {
+    test(`${kind}: the counts sent while it streamed are not the answer's: the cost is an estimate, at no less than they say`, async () => {
+      const f = await startFakeProvider(kind);
+      fakes.push(f);
+      const ledger = new MemoryUsageStore();
+      const client = createClient(
+        { providers: [{ id: 'p', kind, baseUrl: f.baseUrl, apiKeyEnv: 'K' }], pricing: { 'p/m': { input: 1000, output: 1000 } }, retries: { maxRetries: 0 } },
+        { env: { K: 'k' }, ledger },
+      );
+      // Gemini: usageMetadata on every chunk (a running count); Anthropic: message_start's placeholder output count.
+      f.enqueue({ text: 'one two three four five six seven eight', chunks: 8, usage: { input: 100, output: 400 }, dropAfterChunks: 4 });
+      const r = await client.complete({ model: 'p/m', messages: [{ role: 'user', content: 'count' }], maxTokens: 1000 });
+      assert.ok(r.error, 'the stream was cut');
+      assert.ok(r.text.length > 0);
+      assert.equal(r.costEstimated, true);
+      const [e] = ledger.entries;
+      assert.equal(e?.costEstimated, true);
+      // At least the prompt's 100 tokens and what was streamed, at $1000/1M.
+      assert.ok(e?.costUsd !== null && e!.costUsd! >= (100 + (r.usage.outputTokens ?? 0)) / 1000, `cost ${e?.costUsd}`);
+      // The same answer, whole: its final count is exact.
+      f.enqueue({ text: 'one two three four five six seven eight', chunks: 8, usage: { input: 100, output: 400 } });
+      const whole = await client.complete({ model: 'p/m', messages: [{ role: 'user', content: 'count' }], maxTokens: 1000 });
+      assert.equal(whole.error, null);
+      assert.notEqual(whole.costEstimated, true);
+      assert.equal(whole.costUsd, 0.5);
+      await client.close();
+    });
+  }
+});
+
 describe('ledger schema', () => {
   test('a database from before raw usage is migrated once; old rows read with nulls, new ones round-trip', async () => {
     const path = join(dir, 'old.sqlite');

@@ -149,6 +149,37 @@ describe('openai-responses upstream', () => {
     }
   });
 
+  test('a stream that ends with response.failed carrying usage: that usage is ledgered as counted, not estimated', async () => {
+    // Text streamed, then the failure: the partial answer is kept, its cost is the provider's count.
+    fake.enqueue({ text: 'Hello there, this is long', failAfterEvents: 6, failedUsage: { input: 1000, output: 700 } });
+    const before = (await ledger.readAll()).length;
+    const r = await client.complete({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    assert.ok(r.error, 'the failure is reported');
+    assert.ok(r.text.length > 0, 'the partial answer is kept');
+    assert.deepEqual([r.usage.inputTokens, r.usage.outputTokens], [1000, 700]);
+    assert.notEqual(r.costEstimated, true);
+    const rows = (await ledger.readAll()).slice(before);
+    assert.equal(rows.length, 1);
+    assert.deepEqual([rows[0]!.inputTokens, rows[0]!.outputTokens, rows[0]!.costEstimated, rows[0]!.ok], [1000, 700, false, false]);
+    assert.ok(typeof rows[0]!.costUsd === 'number' && rows[0]!.costUsd > 0);
+  });
+
+  test('response.failed before any output, with usage: the billed attempt is ledgered (not ok), nothing shown', async () => {
+    fake.enqueue({ text: 'never seen', failAfterEvents: 1, failedUsage: { input: 5000, output: 0 } });
+    const before = (await ledger.readAll()).length;
+    const r = await client.complete({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    assert.ok(r.error);
+    assert.equal(r.text, '');
+    const rows = (await ledger.readAll()).slice(before);
+    assert.equal(rows.length, 1, 'the billed failure is in the ledger');
+    assert.deepEqual([rows[0]!.answeredBy, rows[0]!.inputTokens, rows[0]!.outputTokens, rows[0]!.ok], ['openai/gpt-4.1', 5000, 0, false]);
+    assert.ok(typeof rows[0]!.costUsd === 'number' && rows[0]!.costUsd > 0);
+    // A failure without usage is not ledgered (nothing counted, nothing billed).
+    fake.enqueue({ text: 'never seen', failAfterEvents: 1 });
+    await client.complete({ model: 'openai/gpt-4.1', messages: [{ role: 'user', content: 'hi' }] });
+    assert.equal((await ledger.readAll()).length, before + 1);
+  });
+
   test('max_output_tokens reached → finish "length"', async () => {
     fake.enqueue({ text: 'cut', incomplete: 'max_output_tokens' });
     const r = await client.complete({ model: 'openai/gpt-5-codex', messages: [{ role: 'user', content: 'x' }], maxTokens: 1 });

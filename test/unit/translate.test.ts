@@ -8,6 +8,7 @@ import { geminiBody } from '../../src/core/providers/gemini/requestBody.ts';
 import { toGeminiSchema } from '../../src/core/providers/gemini/schema.ts';
 import type { BodyContext } from '../../src/core/providers/httpModel.ts';
 import { openaiBody } from '../../src/core/providers/openai/requestBody.ts';
+import { responsesBody } from '../../src/core/providers/openai-responses/requestBody.ts';
 import type { ModelCapabilities, ModelRequest, ToolDefinition } from '../../src/core/types.ts';
 
 const provider = (id: string) => resolveProvider(ProviderConfigSchema.parse({ id }));
@@ -428,6 +429,30 @@ describe('Gemini request', () => {
     const w = anth(req([img('low'), img('high')]));
     assert.equal(w.length, 1);
     assert.match(w[0]!, /Anthropic has no image detail setting; the images asking for detail "low" and "high" were sent at Anthropic's own resolution/);
+  });
+
+  test('image detail "original" (OpenAI\'s "not downscaled"): as sent to OpenAI (Chat Completions and Responses); "high" with a warning to other Chat Completions APIs; Gemini\'s highest resolution with a warning; a warning for Anthropic', () => {
+    const img = { type: 'image', source: { type: 'base64', data: 'AAAA', mediaType: 'image/png' }, detail: 'original' } as const;
+    const r: ModelRequest = { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, img] }] };
+    const chatDetail = (id: string): { detail: unknown; warnings: string[] } => {
+      const c = ctx();
+      const body = openaiBody(provider(id), 'm', r, c);
+      const content = (body.messages as { content: { image_url?: { detail?: string } }[] }[])[0]!.content;
+      return { detail: content[1]!.image_url!.detail, warnings: c.warnings };
+    };
+    assert.deepEqual(chatDetail('openai'), { detail: 'original', warnings: [] });
+    const other = chatDetail('mistral');
+    assert.equal(other.detail, 'high');
+    assert.match(other.warnings.join(), /image detail: "original" .* is OpenAI's own value; mistral\/m was sent "high"/);
+    const resp = responsesBody(provider('openai'), 'gpt-5', r, ctx());
+    assert.equal(((resp.input as { content: { detail?: string }[] }[])[0]!.content[1] as { detail?: string }).detail, 'original');
+    const c = ctx();
+    const gen = geminiBody(provider('google'), 'gemini-2.5-flash', r, c).generationConfig as Record<string, unknown>;
+    assert.equal(gen.mediaResolution, 'MEDIA_RESOLUTION_HIGH');
+    assert.match(c.warnings.join(), /Gemini has no "original" \(not downscaled\) resolution; the images were sent at its highest, MEDIA_RESOLUTION_HIGH/);
+    const a = ctx();
+    anthropicBody(provider('anthropic'), 'claude-sonnet-4-5', r, a);
+    assert.match(a.warnings.join(), /Anthropic has no image detail setting; the images asking for detail "original" were sent at Anthropic's own resolution/);
   });
 
   test("Gemini 2.5 budgets are kept in each model's range (the API refuses others), and said; Gemini 3 levels are the model's own", () => {

@@ -112,6 +112,44 @@ describe('a trusted workspace that loosens the budget', () => {
   });
 });
 
+describe('a trusted workspace that lowers prices', () => {
+  const db = (id: string) => (id === 'openai/gpt-4o' ? { input: 2.5, output: 10, cachedInput: 1.25 } : null);
+
+  test('a price below the database’s or the user’s own, or one for a model without a price, is named as loosening the budget', () => {
+    const pricing = {
+      globalValue: { 'anthropic/claude-x': { input: 3, output: 15, tiers: [{ above: 200000, input: 6, output: 22.5 }] } },
+      workspaceValue: {
+        'openai/gpt-4o': { input: 0, output: 0 },
+        'anthropic/claude-x': { input: 3, output: 15, tiers: [{ above: 200000, input: 3, output: 15 }] },
+        'local/llama3.2': { input: 0, output: 0 },
+      },
+    };
+    const merged = { ...pricing.globalValue, ...pricing.workspaceValue };
+    const risky = riskyOverrides({ pricing }, undefined, merged, db);
+    assert.equal(risky.length, 1);
+    assert.equal(risky[0]!.setting, 'switchboard.pricing');
+    assert.match(risky[0]!.message, /openai\/gpt-4o input 2\.5 → 0, output 10 → 0, cachedInput 1\.25 → 0/);
+    assert.match(risky[0]!.message, /anthropic\/claude-x input above 200000 6 → 3, output above 200000 22\.5 → 15/);
+    assert.match(risky[0]!.message, /local\/llama3\.2 price unknown → input 0, output 0/);
+    assert.match(risky[0]!.message, /loosens your budget/);
+    // Another lowering is warned about again; the same one is remembered under the same key.
+    assert.equal(riskyOverrides({ pricing }, undefined, merged, db)[0]!.key, risky[0]!.key);
+  });
+
+  test('a price at or above the one it replaces is not named; the real price database is the default', () => {
+    const pricing = {
+      globalValue: { 'x/y': { input: 1, output: 1 } },
+      workspaceValue: { 'openai/gpt-4o': { input: 2.5, output: 12, cachedInput: 2 }, 'x/y': { input: 1, output: 2 } },
+    };
+    assert.deepEqual(riskyOverrides({ pricing }, undefined, pricing.workspaceValue, db), []);
+    // Without a lookup, the bundled database prices gpt-4o well above nothing.
+    const zero = riskyOverrides({ pricing: { workspaceValue: { 'openai/gpt-4o': { input: 0, output: 0 } } } }, undefined, {
+      'openai/gpt-4o': { input: 0, output: 0 },
+    });
+    assert.match(zero[0]?.message ?? '', /openai\/gpt-4o input [\d.]+ → 0, output [\d.]+ → 0/);
+  });
+});
+
 describe("a trusted workspace's provider that would read one of the user's environment variables", () => {
   test('a new provider with an apiKeyEnv, or one derived from its id, is held with its variable and URL', () => {
     const held = workspaceKeyEnvs({

@@ -29,6 +29,31 @@ export function ratesFor(price: Price, promptTokens: number): Omit<Price, 'tiers
   return rates;
 }
 
+/** Each rate as charged, an unset cache rate at what it falls back to (see computeCost). */
+function effectiveRates(price: Price, promptTokens: number): Record<'input' | 'output' | 'cachedInput' | 'cacheWrite5m' | 'cacheWrite1h', number> {
+  const r = ratesFor(price, promptTokens);
+  const cacheWrite5m = r.cacheWrite5m ?? r.input;
+  return { input: r.input, output: r.output, cachedInput: r.cachedInput ?? r.input, cacheWrite5m, cacheWrite1h: r.cacheWrite1h ?? cacheWrite5m };
+}
+
+/**
+ * Where `price` charges less than `than`, at any prompt size (every tier of either): "input 2.5 → 0",
+ * "output above 200000 15 → 10". Empty when `price` is nowhere cheaper.
+ */
+export function cheaperRates(price: Price, than: Price): string[] {
+  const sizes = [0, ...(price.tiers ?? []).map((t) => t.above + 1), ...(than.tiers ?? []).map((t) => t.above + 1)];
+  const out = new Map<string, string>();
+  for (const size of [...new Set(sizes)].sort((a, b) => a - b)) {
+    const mine = effectiveRates(price, size);
+    const theirs = effectiveRates(than, size);
+    for (const k of Object.keys(mine) as (keyof typeof mine)[]) {
+      const key = size === 0 ? k : `${k} above ${size - 1}`;
+      if (mine[k] < theirs[k] && !out.has(k)) out.set(k, `${key} ${theirs[k]} → ${mine[k]}`);
+    }
+  }
+  return [...out.values()];
+}
+
 /**
  * The USD cost of one answer.
  *

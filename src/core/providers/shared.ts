@@ -4,7 +4,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart } from '../types.ts';
+import type { ChatMessage, ContentPart, ImageDetail, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -123,8 +123,8 @@ export function checkFinalAssistant(req: ModelRequest, continues: boolean, provi
 }
 
 /** The `detail` of every image in the conversation (user turns and tool results), "auto" when unset; and whether any file (PDF) part is there too. */
-export function imageDetails(messages: readonly ChatMessage[]): { details: ('auto' | 'low' | 'high')[]; files: boolean } {
-  const details: ('auto' | 'low' | 'high')[] = [];
+export function imageDetails(messages: readonly ChatMessage[]): { details: ImageDetail[]; files: boolean } {
+  const details: ImageDetail[] = [];
   let files = false;
   for (const m of messages) {
     if (typeof m.content === 'string') continue;

@@ -267,6 +267,9 @@ export class Router {
         if (err.status !== null) attempt.status = err.status;
         attempts.push(attempt);
         yield [{ type: 'attempt-failed', attempt }];
+        // Failed before anything was shown, yet counted by the provider (a Responses response.failed
+        // with its usage): billed, so ledgered as a failed request; the hold stays for the next attempt.
+        if (!outcome.builder.shown && counted(outcome.builder)) await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started);
 
         if (err.kind === 'aborted') {
           this.d.cooldowns.release(cand.id);
@@ -584,7 +587,10 @@ export class Router {
     // Included in a subscription (a host's models): no dollar figure, and none is estimated either.
     const included = answeredBy !== null && this.d.facts.included?.(answeredBy) === true;
     const price = answeredBy && !included ? this.d.facts.price(answeredBy) : null;
-    let costUsd = builder && answeredBy && !included ? computeCost(usage, price, builder.providerCostUsd) : null;
+    // Cut off after a running count (Gemini's, Anthropic's message_start) but before the final one:
+    // those counts are not the answer's, so its cost is an estimate, at no less than they say.
+    const cut = error !== null && builder?.usagePartial === true;
+    let costUsd = builder && answeredBy && !included && !cut ? computeCost(usage, price, builder.providerCostUsd) : null;
     const billed = builder?.providerCostUsd;
     const costCheck =
       builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
@@ -592,7 +598,7 @@ export class Router {
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     let costEstimated = false;
     if (costUsd === null && builder?.shown && answeredBy && !included) {
-      costUsd = estimateAnswerCost(req, usage, builder, this.d.facts.price(answeredBy));
+      costUsd = estimateAnswerCost(req, usage, builder, price, cut);
       costEstimated = costUsd !== null;
     }
     const result: ChatResult = {
@@ -619,6 +625,24 @@ export class Router {
     if (costCheck) result.costCheck = costCheck;
     if (canContinueWith) result.canContinueWith = canContinueWith;
     return result;
+  }
+
+  /** A failed attempt the provider billed although nothing was shown: its own ledger entry (not ok), the run's hold left as it is. */
+  private async recordFailedAttempt(
+    req: ChatRequest,
+    model: string,
+    outcome: { builder: ResultBuilder; started: number },
+    error: SwitchboardError,
+    hold: Hold,
+    attempts: Attempt[],
+    warnings: string[],
+    started: number,
+  ): Promise<void> {
+    const result = this.result(req, started, [...attempts], [...warnings], outcome.builder, model, null, error);
+    const own: Hold = { id: null, problem: null, session: hold.session, recorded: false, alerts: [] };
+    await this.record(req, result, own);
+    if (own.problem) hold.problem = own.problem;
+    if (own.recorded) hold.recorded = true;
   }
 
   /**
@@ -662,6 +686,12 @@ export class Router {
       /* a listener's bug must not fail the request */
     }
   }
+}
+
+/** Whether the provider reported what it counted (tokens or a cost) for an attempt. */
+function counted(b: ResultBuilder): boolean {
+  // A running count (usagePartial) is not what the provider bills for an answer that failed.
+  return !b.usagePartial && (b.usage.inputTokens !== null || b.usage.outputTokens !== null || b.providerCostUsd !== null);
 }
 
 function formatMs(ms: number): string {

@@ -147,11 +147,14 @@ export async function openBudget(
   return gate;
 }
 
-/** What an answer cost when the provider never said: streamed tokens (estimated) at the model's prices. */
-export function estimateAnswerCost(req: ModelRequest, usage: Usage, builder: ResultBuilder, price: Price | null): number | null {
+/**
+ * What an answer cost when the provider never said: streamed tokens (estimated) at the model's prices.
+ * `running`: the usage is a running count of a cut stream, so the output is at least what was streamed.
+ */
+export function estimateAnswerCost(req: ModelRequest, usage: Usage, builder: ResultBuilder, price: Price | null, running = false): number | null {
   if (!price) return null;
   const input = usage.inputTokens ?? estimateMessageTokens(req.messages);
   const streamed = builder.text + builder.reasoning + builder.toolCalls.map((t) => t.name + t.arguments).join('');
-  const output = usage.outputTokens ?? estimateTokens(streamed);
+  const output = running ? Math.max(usage.outputTokens ?? 0, estimateTokens(streamed)) : (usage.outputTokens ?? estimateTokens(streamed));
   return estimateCost(input, output, price);
 }

@@ -108,7 +108,9 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         const img: ImagePart = m
           ? { type: 'image', source: { type: 'base64', mediaType: m[1]!, data: m[2]! } }
           : { type: 'image', source: { type: 'url', url } };
-        if (c.detail === 'low' || c.detail === 'high' || c.detail === 'auto') img.detail = c.detail;
+        if (c.detail === 'low' || c.detail === 'high' || c.detail === 'auto' || c.detail === 'original') img.detail = c.detail;
+        else if (c.detail !== undefined && c.detail !== null)
+          throw new DoorRefusal(`${p}.detail: must be "low", "high", "auto" or "original"`, { param: `${p}.detail` });
         return img;
       }
       case 'input_file': {
@@ -134,6 +136,35 @@ function contentParts(raw: unknown, param: string, role: string): (UserContent |
         );
     }
   });
+}
+
+/**
+ * A function_call_output's `output`: a string, or the items OpenAI's API takes there (input_text,
+ * input_image, input_file). Text and images translate; a file (or an image by file_id) is forwarded
+ * only: the core's tool result has no part for it, and it is refused naming the item otherwise.
+ */
+function functionOutput(raw: unknown, param: string): string | (TextPart | ImagePart)[] {
+  if (typeof raw === 'string') return raw;
+  if (!Array.isArray(raw)) throw new DoorRefusal(`${param}: expected a string or an array of input_text, input_image and input_file items`, { param });
+  raw.forEach((c, j) => {
+    const p = `${param}[${j}]`;
+    const type = isObject(c) ? c.type : undefined;
+    if (type !== 'input_text' && type !== 'input_image' && type !== 'input_file')
+      throw new DoorRefusal(`${p}: a function output item is "input_text", "input_image" or "input_file", not ${JSON.stringify(type ?? null)}`, {
+        param: `${p}.type`,
+      });
+  });
+  const parts = contentParts(raw, param, 'tool') as (UserContent | TextPart)[];
+  const out: (TextPart | ImagePart)[] = [];
+  parts.forEach((c, j) => {
+    if (c.type === 'file')
+      throw new Untranslatable(
+        `${param}[${j}]: a file in a function output cannot be translated for another model (its tool results hold text and images); ${ONLY_RESPONSES}; for another model, send the file in a user message`,
+        { param: `${param}[${j}]` },
+      );
+    out.push(c);
+  });
+  return out;
 }
 
 /** Append to the last assistant message, or start one (function calls and reasoning items build one turn). */
@@ -216,17 +247,7 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
       }
       case 'function_call_output': {
         const callId = need(typeof item.call_id === 'string', item.call_id as string, `${param}.call_id`, 'expected a string');
-        let content: string | (TextPart | ImagePart)[];
-        if (typeof item.output === 'string') content = item.output;
-        else {
-          const parts = contentParts(item.output, `${param}.output`, 'tool');
-          content =
-            typeof parts === 'string'
-              ? parts
-              : parts.map((p) =>
-                  need(p.type === 'text' || p.type === 'image', p as TextPart | ImagePart, `${param}.output`, 'a function output holds text and images'),
-                );
-        }
+        const content = functionOutput(item.output, `${param}.output`);
         const last = out.at(-1);
         if (last && last.role === 'tool') last.content.push({ type: 'tool-result', callId, content });
         else out.push({ role: 'tool', content: [{ type: 'tool-result', callId, content }] });

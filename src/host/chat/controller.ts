@@ -2,7 +2,8 @@
  * The chat: its conversation, the requests it makes through the core client, and the webview view
  * that shows it. The host owns the state and pushes whole snapshots (plus text deltas while an
  * answer streams); the webview only renders and sends intents. Conversations are saved per
- * workspace (store.ts) after every turn and every second while an answer streams.
+ * workspace (store.ts): a question before it is sent, an answer at its first words, every second
+ * while it streams, and when it ends (failed or stopped too).
  */
 import * as vscode from 'vscode';
 import type { ChatStream } from '../../core/index.ts';
@@ -625,7 +626,15 @@ export class ChatController implements vscode.Disposable {
     const stream = this.app.client().stream({ model, messages });
     this.inflight = { id, stream };
     this.refresh();
-    const timer = setInterval(() => this.background(save(), 'Saving the streaming answer'), STREAM_SAVE_MS);
+    // One streaming save at a time: a whole-Memento write can take longer than the interval (a large
+    // selection in the history), and writes piled up behind it only slow the ones that matter.
+    let streamSave: Promise<void> | null = null;
+    const saveStreaming = (): void => {
+      if (streamSave) return;
+      streamSave = save().finally(() => (streamSave = null));
+      this.background(streamSave, 'Saving the streaming answer');
+    };
+    const timer = setInterval(saveStreaming, STREAM_SAVE_MS);
     this.saveTimers.add(timer);
     let savedText = false;
     try {
@@ -640,7 +649,7 @@ export class ChatController implements vscode.Disposable {
           if (!savedText && part.text) {
             // The first words are saved at once (then every second).
             savedText = true;
-            this.background(save(), 'Saving the streaming answer');
+            saveStreaming();
           }
         } else if (part.type === 'retry') {
           // "rate limited — retrying in 7 s (attempt 2 of 3)" until the next try starts.

@@ -6,7 +6,7 @@
  * loosens the budget is used but named once.
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
-import { redactUrl, resolveProvider, type ResolvedProvider } from '../../core/index.ts';
+import { cheaperRates, lookupDbModel, redactUrl, resolveProvider, type Price, type ResolvedProvider } from '../../core/index.ts';
 import { CONFIG_SETTING_KEYS, WORKSPACE_SETTINGS } from './settingsModel.ts';
 
 /**
@@ -57,12 +57,56 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const trimSlash = (u: string): string => u.replace(/\/+$/, '');
 
+/** The price database's price for a `provider/model` id (what the model costs without `switchboard.pricing`); null when it has none. */
+function databasePrice(id: string): Price | null {
+  const slash = id.indexOf('/');
+  if (slash <= 0) return null;
+  return lookupDbModel(id.slice(0, slash), id.slice(slash + 1))?.price ?? null;
+}
+
+const isPrice = (v: unknown): v is Price => isObj(v) && typeof v.input === 'number' && typeof v.output === 'number';
+
 /**
  * Workspace values of a trusted workspace that loosen the budget (a provider sent elsewhere is held
- * until the user allows it instead: workspaceRedirects).
+ * until the user allows it instead: workspaceRedirects): higher or lifted caps, warn instead of
+ * block, and prices of `switchboard.pricing` that are lower than the model's price without them —
+ * the user's own entry, else the price database's — or that price a model the database cannot (a
+ * blocking budget refuses a model without a price): a cheaper price counts less of every request
+ * against the caps and holds less before sending.
  */
-export function riskyOverrides(layers: { budget?: SettingLayers }, mergedBudget: unknown): RiskyOverride[] {
+export function riskyOverrides(
+  layers: { budget?: SettingLayers; pricing?: SettingLayers },
+  mergedBudget: unknown,
+  mergedPricing?: unknown,
+  basePrice: (id: string) => Price | null = databasePrice,
+): RiskyOverride[] {
   const out: RiskyOverride[] = [];
+  const p = layers.pricing;
+  const ws = p?.workspaceFolderValue ?? p?.workspaceValue;
+  if (hasWorkspaceValue(p) && isObj(ws)) {
+    const user = isObj(p?.globalValue) ? p.globalValue : {};
+    const merged = isObj(mergedPricing) ? mergedPricing : ws;
+    const cheaper: string[] = [];
+    for (const id of Object.keys(ws).sort()) {
+      const eff = Object.hasOwn(merged, id) ? merged[id] : ws[id];
+      if (!isPrice(eff)) continue; // an invalid entry is reported and not used (validateSettings)
+      const own = Object.hasOwn(user, id) ? user[id] : undefined;
+      const base = isPrice(own) ? own : basePrice(id);
+      if (!base) {
+        cheaper.push(`${id} price unknown → input ${eff.input}, output ${eff.output}`);
+        continue;
+      }
+      const lower = cheaperRates(eff, base);
+      if (lower.length) cheaper.push(`${id} ${lower.join(', ')}`);
+    }
+    if (cheaper.length) {
+      out.push({
+        setting: 'switchboard.pricing',
+        key: `pricing:${JSON.stringify(cheaper)}`,
+        message: `This workspace's settings lower the prices your budget counts (switchboard.pricing: ${cheaper.join('; ')}), which loosens your budget. Switchboard uses them because you trust this workspace.`,
+      });
+    }
+  }
   const b = layers.budget;
   if (hasWorkspaceValue(b) && isObj(b?.globalValue)) {
     const user = b.globalValue;

@@ -141,8 +141,9 @@ export class AnthropicStreamDecoder implements EventDecoder {
         const m = obj(msg.message);
         if (m) {
           out.push({ type: 'response-meta', ...(typeof m.id === 'string' ? { id: m.id } : {}), ...(typeof m.model === 'string' ? { model: m.model } : {}) });
+          // The prompt's count and a placeholder output count: the final one comes with message_delta.
           const u = obj(m.usage);
-          if (u) out.push({ type: 'usage', usage: anthropicUsage(u) });
+          if (u) out.push({ type: 'usage', usage: anthropicUsage(u), partial: true });
         }
         break;
       }

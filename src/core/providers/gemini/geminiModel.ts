@@ -61,9 +61,14 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
         }
       }
     }
-    const usage = obj(chunk.usageMetadata);
-    if (usage) yield { type: 'usage', usage: geminiUsage(usage) };
     const fr = cand?.finishReason;
+    const blocked = obj(chunk.promptFeedback)?.blockReason;
+    // usageMetadata rides on every chunk as a running count; the one with the finishReason is the answer's.
+    const usage = obj(chunk.usageMetadata);
+    if (usage)
+      yield typeof fr === 'string' || typeof blocked === 'string'
+        ? { type: 'usage', usage: geminiUsage(usage) }
+        : { type: 'usage', usage: geminiUsage(usage), partial: true };
     if (typeof fr === 'string' && !finished) {
       finished = true;
       const reason = toolIndex > 0 && fr === 'STOP' ? 'tool_calls' : mapGeminiFinish(fr);
@@ -74,7 +79,6 @@ export async function* decodeGeminiStream(events: AsyncIterable<{ data: string }
         throw invalidResponse(provider, model, `Gemini ended the answer with finishReason "${fr}" (the model did not produce a valid function call)`);
       yield { type: 'finish', finishReason: reason, rawFinishReason: fr };
     }
-    const blocked = obj(chunk.promptFeedback)?.blockReason;
     if (typeof blocked === 'string' && !finished) {
       finished = true;
       yield { type: 'finish', finishReason: 'content_filter', rawFinishReason: blocked };

@@ -159,11 +159,15 @@ export function geminiBody(provider: ResolvedProvider, wireModel: string, req: M
   // An image's detail: Gemini's v1beta API has one media resolution for the whole request (per-part
   // resolution is v1alpha only). Sent when every image asks for the same detail and nothing else
   // (a PDF) would be resized with them; otherwise said, and Gemini's default applies.
+  // OpenAI's "original" (not downscaled) has no Gemini equivalent: its highest resolution, said.
   const media = imageDetails(req.messages);
-  const asked = [...new Set(media.details.filter((d) => d !== 'auto'))];
-  if (asked.length === 1 && media.details.every((d) => d === asked[0]) && !media.files)
+  const details = media.details.map((d) => (d === 'original' ? 'high' : d));
+  const asked = [...new Set(details.filter((d) => d !== 'auto'))];
+  if (asked.length === 1 && details.every((d) => d === asked[0]) && !media.files) {
     gen.mediaResolution = asked[0] === 'low' ? 'MEDIA_RESOLUTION_LOW' : 'MEDIA_RESOLUTION_HIGH';
-  else if (asked.length)
+    if (media.details.includes('original'))
+      ctx.warn('image detail: Gemini has no "original" (not downscaled) resolution; the images were sent at its highest, MEDIA_RESOLUTION_HIGH');
+  } else if (asked.length)
     ctx.warn(
       `image detail: Gemini takes one media resolution for the whole request, and ${media.files ? 'a document would be resized with the images' : `the images ask for different details (${[...new Set(media.details)].join(', ')})`}; none was sent, ${model} used its default resolution`,
     );

@@ -105,6 +105,9 @@ export class ResponsesStreamDecoder {
         return false;
       }
       case 'response.failed': {
+        // What the provider counted before it failed is billed: the usage goes out before the error.
+        const u = obj(obj(ev.response)?.usage);
+        if (u) out.push({ type: 'usage', usage: usage(u) });
         const err = obj(obj(ev.response)?.error) ?? {};
         throw classifyHttpError({
           status: err.code === 'rate_limit_exceeded' ? 429 : 500,

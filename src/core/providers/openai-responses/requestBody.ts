@@ -3,13 +3,21 @@
  * the whole conversation as input items, reasoning carried back as `encrypted_content`.
  */
 import type { ResolvedProvider } from '../../config.ts';
-import type { ChatMessage, ModelRequest, ToolChoice } from '../../types.ts';
+import type { ChatMessage, ImagePart, ModelRequest, ToolChoice } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
 import { effortForBudget } from '../openai/requestBody.ts';
 import { checkFinalAssistant, errorMarked, mergeProviderOptions, textOf, unsupported } from '../shared.ts';
 
 function toolChoice(c: ToolChoice): unknown {
   return typeof c === 'string' ? c : { type: 'function', name: c.name };
+}
+
+function inputImage(p: ImagePart): Record<string, unknown> {
+  return {
+    type: 'input_image',
+    image_url: p.source.type === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`,
+    detail: p.detail ?? 'auto',
+  };
 }
 
 export function toResponsesInput(messages: readonly ChatMessage[], provider: string, model: string): unknown[] {
@@ -29,12 +37,7 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
               ? [{ type: 'input_text', text: m.content }]
               : m.content.map((p) => {
                   if (p.type === 'text') return { type: 'input_text', text: p.text };
-                  if (p.type === 'image')
-                    return {
-                      type: 'input_image',
-                      image_url: p.source.type === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`,
-                      detail: p.detail ?? 'auto',
-                    };
+                  if (p.type === 'image') return inputImage(p);
                   return {
                     type: 'input_file',
                     ...(p.filename !== undefined ? { filename: p.filename } : { filename: 'document' }),
@@ -59,20 +62,22 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
       }
       case 'tool':
         for (const r of m.content) {
-          if (typeof r.content !== 'string' && r.content.some((c) => c.type !== 'text'))
-            throw unsupported(
-              provider,
-              model,
-              'messages[].tool-result.content',
-              'a function output takes text only here',
-              'describe the image in text, or send it in a user message',
-            );
-          out.push({
-            type: 'function_call_output',
-            call_id: r.callId,
-            // No error flag on a function output: an error result says so in its text.
-            output: errorMarked(typeof r.content === 'string' ? r.content : r.content.map((c) => (c.type === 'text' ? c.text : '')).join(''), r.isError),
-          });
+          // No error flag on a function output: an error result says so in its text.
+          let output: string | unknown[];
+          if (typeof r.content === 'string') output = errorMarked(r.content, r.isError);
+          else if (r.content.every((c) => c.type === 'text')) output = errorMarked(textOf(r.content), r.isError);
+          else {
+            // Images: the output as a list of input items, as the API takes it (the error mark on the first text).
+            let marked = !r.isError;
+            output = r.content.map((c) => {
+              if (c.type === 'image') return inputImage(c);
+              const text = marked ? c.text : errorMarked(c.text, true);
+              marked = true;
+              return { type: 'input_text', text };
+            });
+            if (!marked) output.unshift({ type: 'input_text', text: errorMarked('', true) });
+          }
+          out.push({ type: 'function_call_output', call_id: r.callId, output });
         }
         break;
     }

@@ -1,4 +1,4 @@
-import type { ChatMessage, ImagePart, TextPart, ToolResultPart } from '../../types.ts';
+import type { ChatMessage, ImageDetail, ImagePart, TextPart, ToolResultPart } from '../../types.ts';
 import { errorMarked, textOf, unsupported } from '../shared.ts';
 
 /**
@@ -10,6 +10,8 @@ import { errorMarked, textOf, unsupported } from '../shared.ts';
  */
 export function toOpenAIMessages(messages: readonly ChatMessage[], provider: string, model: string): unknown[] {
   const out: unknown[] = [];
+  // "original" (no downscaling) is OpenAI's own detail value: other Chat Completions APIs get their highest, "high" (openaiBody says so).
+  const detail = (d: ImageDetail | undefined): ImageDetail | undefined => (d === 'original' && provider !== 'openai' ? 'high' : d);
   const callId = provider === 'mistral' ? mistralCallId : (id: string): string => id;
   for (const m of messages) {
     switch (m.role) {
@@ -19,7 +21,7 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
       case 'user': {
         const msg: Record<string, unknown> = {
           role: 'user',
-          content: typeof m.content === 'string' ? m.content : m.content.map((p) => userPart(p, provider, model)),
+          content: typeof m.content === 'string' ? m.content : m.content.map((p) => userPart(p, provider, model, detail)),
         };
         if (m.name !== undefined) msg.name = m.name;
         out.push(msg);
@@ -49,13 +51,19 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
   return out;
 }
 
-function userPart(p: TextPart | ImagePart | { type: 'file'; data: string; mediaType: string; filename?: string }, provider: string, model: string): unknown {
+function userPart(
+  p: TextPart | ImagePart | { type: 'file'; data: string; mediaType: string; filename?: string },
+  provider: string,
+  model: string,
+  detailFor: (d: ImageDetail | undefined) => ImageDetail | undefined,
+): unknown {
   switch (p.type) {
     case 'text':
       return { type: 'text', text: p.text };
     case 'image': {
       const url = p.source.type === 'url' ? p.source.url : `data:${p.source.mediaType};base64,${p.source.data}`;
-      return { type: 'image_url', image_url: p.detail !== undefined ? { url, detail: p.detail } : { url } };
+      const detail = detailFor(p.detail);
+      return { type: 'image_url', image_url: detail !== undefined ? { url, detail } : { url } };
     }
     case 'file':
       if (p.mediaType !== 'application/pdf')

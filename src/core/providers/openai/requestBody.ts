@@ -2,7 +2,7 @@
 import type { ResolvedProvider } from '../../config.ts';
 import type { ModelRequest, ReasoningEffort, ToolChoice } from '../../types.ts';
 import type { BodyContext } from '../httpModel.ts';
-import { checkFinalAssistant, mergeProviderOptions } from '../shared.ts';
+import { checkFinalAssistant, imageDetails, mergeProviderOptions } from '../shared.ts';
 import { toOpenAIMessages } from './convertMessages.ts';
 
 /** A token budget → the nearest effort, for APIs that take only an effort. */
@@ -28,6 +28,10 @@ export function openaiBody(provider: ResolvedProvider, wireModel: string, req: M
     stream: true,
     stream_options: { include_usage: true },
   };
+  if (provider.id !== 'openai' && imageDetails(req.messages).details.includes('original'))
+    ctx.warn(
+      `image detail: "original" (the image as sent, not downscaled) is OpenAI's own value; ${provider.id}/${wireModel} was sent "high", the highest detail Chat Completions APIs share`,
+    );
   const mistral = provider.id === 'mistral';
   // OpenAI's own API deprecated max_tokens (its reasoning models reject it); others expect max_tokens.
   if (req.maxTokens !== undefined) body[provider.id === 'openai' ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;

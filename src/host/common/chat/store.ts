@@ -157,10 +157,18 @@ export function summarize(c: Conversation): ConversationSummary {
   return { id: c.id, title: c.title, updatedAt: c.updatedAt, model: c.model, turns: c.turns.filter((t) => t.entry.role === 'user').length };
 }
 
+/**
+ * The store hands every write to the key-value store at once, the way VS Code's Memento takes it:
+ * `update()` sets the value in memory (a `get()` right after sees it; CachedMemento makes sure) and
+ * persists it in the background, later calls winning; its promise says when it is persisted. Writes
+ * are never queued behind an earlier one still being persisted: a whole-Memento write takes seconds
+ * once a conversation holds a large selection, and a reload during such a queue lost the turns
+ * waiting in it — the question just sent among them.
+ */
 export class ConversationStore {
   private readonly kv: KeyValueStore;
-  /** Writes are chained so that an older save can never land after a newer one. */
-  private writes: Promise<void> = Promise.resolve();
+  /** Writes handed to the store and not yet persisted (flush waits for them). */
+  private readonly pending = new Set<Promise<void>>();
   private readonly onBadData: (message: string) => void;
 
   constructor(kv: KeyValueStore, onBadData: (message: string) => void = () => {}) {
@@ -195,15 +203,18 @@ export class ConversationStore {
     return typeof id === 'string' ? id : undefined;
   }
 
-  /** Save a conversation (and make it the current one unless told not to). Empty conversations are not listed. */
+  /**
+   * Save a conversation as it is now (and make it the current one unless told not to); handed to the
+   * store before this returns, persisted when the promise resolves. Empty conversations are not listed.
+   */
   save(c: Conversation, makeCurrent = true): Promise<void> {
     const snapshot = structuredClone(c);
     // The shown alternative is stored as it is now (it may have streamed since it was added).
     for (const t of snapshot.turns) if (t.alternatives) t.alternatives = alternativesOf(t);
-    return this.enqueue(async () => {
-      // Every key of one save is updated at once and awaited together: VS Code writes a Memento's
-      // whole contents (every conversation) per flush, so updates awaited one by one cost one full
-      // write each — seconds apiece once a conversation holds a large selection.
+    // Every key of one save is updated at once and awaited together: VS Code writes a Memento's
+    // whole contents (every conversation) per flush, so updates awaited one by one cost one full
+    // write each — seconds apiece once a conversation holds a large selection.
+    return this.write(() => {
       const writes: PromiseLike<void>[] = [];
       if (makeCurrent) writes.push(this.kv.update(KEYS.current, snapshot.id));
       if (snapshot.turns.length) {
@@ -214,7 +225,7 @@ export class ConversationStore {
         writes.push(this.kv.update(KEYS.index, index));
         for (const d of dropped) writes.push(this.kv.update(KEYS.conversation(d.id), undefined));
       }
-      await Promise.all(writes);
+      return writes;
     });
   }
 
@@ -222,40 +233,48 @@ export class ConversationStore {
   async rename(id: string, title: string): Promise<Conversation | undefined> {
     const clean = title.replace(/\s+/g, ' ').trim().slice(0, 200);
     if (!clean) return undefined;
-    await this.writes;
     const c = this.load(id);
     if (!c) return undefined;
     const renamed = { ...c, title: clean, titled: true };
-    await this.enqueue(async () => {
-      await this.kv.update(KEYS.conversation(id), renamed);
-      await this.kv.update(
+    await this.write(() => [
+      this.kv.update(KEYS.conversation(id), renamed),
+      this.kv.update(
         KEYS.index,
         this.list().map((s) => (s.id === id ? { ...s, title: clean } : s)),
-      );
-    });
+      ),
+    ]);
     return renamed;
   }
 
   delete(id: string): Promise<void> {
-    return this.enqueue(async () => {
-      await this.kv.update(KEYS.conversation(id), undefined);
-      await this.kv.update(
+    return this.write(() => [
+      this.kv.update(KEYS.conversation(id), undefined),
+      this.kv.update(
         KEYS.index,
         this.list().filter((s) => s.id !== id),
-      );
-      if (this.currentId() === id) await this.kv.update(KEYS.current, undefined);
-    });
+      ),
+      ...(this.currentId() === id ? [this.kv.update(KEYS.current, undefined)] : []),
+    ]);
   }
 
-  /** Resolves when every write so far has landed. */
-  flush(): Promise<void> {
-    return this.writes;
+  /** Resolves when every write so far has been persisted (or has failed, which is reported). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    const next = this.writes.then(work, work);
-    this.writes = next.catch((e: unknown) => this.onBadData(`could not save the chat: ${(e as Error).message}`));
-    return next;
+  /** Makes the updates now; the promise says when they are persisted. A failure is also reported. */
+  private write(updates: () => PromiseLike<void>[]): Promise<void> {
+    let done: Promise<void>;
+    try {
+      done = Promise.all(updates()).then(() => undefined);
+    } catch (e) {
+      done = Promise.reject(e as Error);
+    }
+    const settled = done.catch((e: unknown) => this.onBadData(`could not save the chat: ${(e as Error).message}`));
+    this.pending.add(settled);
+    // eslint-disable-next-line @typescript-eslint/no-floating-promises -- `settled` never rejects (the catch above), and delete() does not throw
+    settled.then(() => this.pending.delete(settled));
+    return done;
   }
 }
 
