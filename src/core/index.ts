@@ -18,6 +18,7 @@ export {
 export { SwitchboardError, ERROR_KINDS, classifyHttpError, parseRetryAfter, type ErrorKind } from './errors.ts';
 export { PRESETS, PROVIDER_KINDS, KEY_ENV_VARS, findPreset, type ProviderPreset, type ProviderKind } from './providers/presets.ts';
 export { ModelResolver, ROUTE_PREFIX } from './resolve.ts';
+export { NAMESPACE_SEPARATOR, namespacedName } from './providers/openai-responses/decode.ts';
 export { hostModelOf, type HostModelSource, type HostModelInfo } from './hostModels.ts';
 export { systemClock, type Clock } from './clock.ts';
 export { Catalog, type ModelInfo } from './catalog/catalog.ts';

@@ -12,9 +12,10 @@ export interface ResponsesScenario {
   reasoning?: string;
   /** Encrypted reasoning content sent on the reasoning item (with include reasoning.encrypted_content). */
   encrypted?: string;
-  toolCall?: { callId: string; name: string; arguments: string };
+  /** `namespace`: a call of a tool in a namespace group (the item carries it, the name is the tool's own). */
+  toolCall?: { callId: string; name: string; arguments: string; namespace?: string };
   /** Several function calls in one response (parallel tool calls), after `toolCall` when both are set. */
-  toolCalls?: { callId: string; name: string; arguments: string }[];
+  toolCalls?: { callId: string; name: string; arguments: string; namespace?: string }[];
   /** The hosted web search ran first (the request must declare a web_search tool): a web_search_call item before the message. */
   webSearch?: { query: string };
   incomplete?: 'max_output_tokens' | 'content_filter';
@@ -66,11 +67,14 @@ const KNOWN = new Set([
   'conversation',
   'prompt',
   'max_tool_calls',
+  // Codex's own (installation, window and turn ids): it sends it to api.openai.com with an API key too.
+  'client_metadata',
 ]);
 
 /** Hosted tools and their documented fields besides `type`; `required` must be there. */
 const HOSTED_TOOLS: Record<string, { fields: string[]; required?: string }> = {
-  web_search: { fields: ['search_context_size', 'user_location', 'filters'] },
+  // external_web_access: live internet or cached results only (Codex sends it).
+  web_search: { fields: ['search_context_size', 'user_location', 'filters', 'external_web_access'] },
   web_search_2025_08_26: { fields: ['search_context_size', 'user_location', 'filters'] },
   web_search_preview: { fields: ['search_context_size', 'user_location'] },
   file_search: { fields: ['vector_store_ids', 'max_num_results', 'filters', 'ranking_options'], required: 'vector_store_ids' },
@@ -133,6 +137,9 @@ const IMAGE_DETAILS = ['low', 'high', 'auto', 'original'];
 export function checkResponsesBody(b: Record<string, unknown>): { status: number; body: unknown } | null {
   for (const k of Object.keys(b)) if (!KNOWN.has(k)) return bad(`Unknown parameter: '${k}'.`, k, 'unknown_parameter');
   if (typeof b.model !== 'string') return bad("Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+  const cm = b.client_metadata;
+  if (cm !== undefined && (typeof cm !== 'object' || cm === null || Array.isArray(cm) || !Object.values(cm).every((v) => typeof v === 'string')))
+    return bad("Invalid type for 'client_metadata': expected an object of strings.", 'client_metadata', 'invalid_type');
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return bad("Invalid type for 'stream'.", 'stream');
   if (typeof b.input !== 'string' && !Array.isArray(b.input)) return bad("Invalid type for 'input'.", 'input');
   const calls = new Set<string>();
@@ -151,6 +158,7 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
       } else if (t === 'function_call') {
         if (typeof raw.call_id !== 'string' || typeof raw.name !== 'string' || typeof raw.arguments !== 'string')
           return bad(`Missing required parameter: 'input[${i}].call_id' / 'name' / 'arguments'.`, `input[${i}]`);
+        if (raw.namespace !== undefined && typeof raw.namespace !== 'string') return bad(`Invalid type for 'input[${i}].namespace'.`, `input[${i}].namespace`);
         calls.add(raw.call_id);
       } else if (t === 'function_call_output') {
         if (typeof raw.call_id !== 'string' || !calls.has(raw.call_id))
@@ -180,6 +188,20 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   if (b.tools !== undefined) {
     if (!Array.isArray(b.tools)) return bad("Invalid type for 'tools'.", 'tools');
     for (const [i, t] of (b.tools as Record<string, unknown>[]).entries()) {
+      if (t.type === 'namespace') {
+        // A group of function tools (what Codex sends for MCP servers and sub-agents); its calls carry `namespace`.
+        for (const k of Object.keys(t))
+          if (!['type', 'name', 'description', 'tools'].includes(k))
+            return bad(`Unknown parameter: 'tools[${i}].${k}'.`, `tools[${i}].${k}`, 'unknown_parameter');
+        if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) return bad(`Invalid 'tools[${i}].name'.`, `tools[${i}].name`);
+        if (!Array.isArray(t.tools)) return bad(`Missing required parameter: 'tools[${i}].tools'.`, `tools[${i}].tools`, 'missing_required_parameter');
+        for (const [j, f] of (t.tools as Record<string, unknown>[]).entries()) {
+          if (f.type !== 'function' && f.type !== 'custom') return bad(`Invalid value: '${String(f.type)}'.`, `tools[${i}].tools[${j}].type`, 'invalid_value');
+          if (typeof f.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(f.name))
+            return bad(`Invalid 'tools[${i}].tools[${j}].name'.`, `tools[${i}].tools[${j}].name`);
+        }
+        continue;
+      }
       if (t.type !== 'function') {
         const problem = checkHostedTool(t, i);
         if (problem) return problem;
@@ -322,7 +344,15 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       }
       for (const [k, tc] of [...(sc.toolCall ? [sc.toolCall] : []), ...(sc.toolCalls ?? [])].entries()) {
         const fid = `fc_${k + 1}`;
-        const item = { type: 'function_call', id: fid, call_id: tc.callId, name: tc.name, arguments: '', status: 'in_progress' };
+        const item = {
+          type: 'function_call',
+          id: fid,
+          call_id: tc.callId,
+          name: tc.name,
+          ...(tc.namespace ? { namespace: tc.namespace } : {}),
+          arguments: '',
+          status: 'in_progress',
+        };
         ev('response.output_item.added', { output_index: oi, item });
         for (const piece of tc.arguments.match(/.{1,3}/gs) ?? [])
           ev('response.function_call_arguments.delta', { item_id: fid, output_index: oi, delta: piece });

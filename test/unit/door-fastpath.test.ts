@@ -896,33 +896,71 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
-  test('not forwarded: a body the door rewrote (tool namespaces flattened), or a model of another protocol', async () => {
+  test("tool namespaces (Codex's MCP and sub-agent groups) go to a Responses model as sent, and its namespaced call comes back as the model made it; a model of another protocol gets them flattened and its call mapped back", async () => {
     const rig = await startRig();
     try {
-      rig.responses.enqueue({ text: 'a' });
-      rig.openai.enqueue({ text: 'c' });
-      const namespaced = {
+      const tools = [
+        { type: 'function', name: 'shell', parameters: { type: 'object' } },
+        { type: 'namespace', name: 'fs', description: 'Files', tools: [{ type: 'function', name: 'read', parameters: { type: 'object' } }] },
+      ];
+      const send = (body: object) =>
+        fetch(`${rig.fast.url}/responses`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      rig.responses.enqueue({ toolCall: { callId: 'call_1', name: 'read', namespace: 'fs', arguments: '{"path":"a.txt"}' } });
+      const first = { model: RESP, input: 'read a.txt', tools, stream: false };
+      const r1 = await send(first);
+      assert.equal(r1.status, 200, await r1.clone().text());
+      assert.equal(r1.headers.get('x-switchboard-warnings'), null);
+      assert.deepEqual(rig.responses.requests.at(-1)!.body, { ...first, model: 'gpt-5', store: false }, 'forwarded as sent (store off)');
+      const out1 = ((await r1.json()) as { output: { type: string; name?: string; namespace?: string }[] }).output;
+      const call = out1.find((o) => o.type === 'function_call')!;
+      assert.deepEqual([call.name, call.namespace], ['read', 'fs']);
+      // The next turn carries the namespaced call and its output: as sent again.
+      rig.responses.enqueue({ text: 'done' });
+      const second = {
         model: RESP,
-        input: 'x',
-        tools: [{ type: 'namespace', name: 'fs', tools: [{ type: 'function', name: 'read', parameters: { type: 'object' } }] }],
+        tools,
+        stream: false,
+        input: [
+          { role: 'user', content: 'read a.txt' },
+          { type: 'function_call', call_id: 'call_1', name: 'read', namespace: 'fs', arguments: '{"path":"a.txt"}' },
+          { type: 'function_call_output', call_id: 'call_1', output: 'hello' },
+        ],
       };
-      const r = await fetch(`${rig.fast.url}/responses`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify(namespaced),
-      });
-      assert.equal(r.status, 200, await r.text());
+      const r2 = await send(second);
+      assert.equal(r2.status, 200, await r2.clone().text());
+      await r2.arrayBuffer();
+      assert.deepEqual(rig.responses.requests.at(-1)!.body, { ...second, model: 'gpt-5', store: false });
+      await waitFor(() => rig.ledger.entries.length === 2);
+      // Another protocol: flattened to fs__read, and its call given back in the namespace.
+      rig.openai.enqueue({ toolCall: { id: 'call_2', name: 'fs__read', arguments: '{"path":"b.txt"}' } });
+      const r3 = await send({ ...first, model: GPT });
+      assert.equal(r3.status, 200, await r3.clone().text());
       assert.deepEqual(
-        (rig.responses.requests.at(-1)!.body.tools as { name: string }[]).map((t) => t.name),
-        ['fs__read'],
-        'the namespace was flattened (translated), not forwarded',
+        (rig.openai.requests.at(-1)!.body.tools as { function: { name: string } }[]).map((t) => t.function.name),
+        ['shell', 'fs__read'],
       );
+      const out3 = ((await r3.json()) as { output: { type: string; name?: string; namespace?: string }[] }).output;
+      const call3 = out3.find((o) => o.type === 'function_call')!;
+      assert.deepEqual([call3.name, call3.namespace], ['read', 'fs']);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('not forwarded: a model of another protocol', async () => {
+    const rig = await startRig();
+    try {
+      rig.openai.enqueue({ text: 'c' });
       const m = await anthropicSdk(rig.fast)
         .messages.stream({ model: GPT, max_tokens: 100, messages: [{ role: 'user', content: 'x' }] })
         .finalMessage();
       assert.equal(m.model, GPT, 'a Chat Completions model answers through the translating path');
       assert.ok(rig.openai.requests.at(-1)!.body.messages, 'the upstream got Chat Completions');
-      await waitFor(() => rig.logs.filter((l) => / POST \/v1\/(messages|responses) 200/.test(l)).length === 2);
+      await waitFor(() => rig.logs.some((l) => / POST \/v1\/messages 200/.test(l)));
       assert.ok(!rig.logs.some((l) => l.includes('forwarded as sent')), rig.logs.join('\n'));
     } finally {
       await rig.close();

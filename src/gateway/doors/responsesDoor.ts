@@ -78,8 +78,9 @@ export function responsesDoor(deps: DoorDeps = { states: new StateCache(), unali
     protocol: 'openai-responses',
     parse(body): DoorRequest {
       const req = parseResponsesRequest(body, lookup);
-      // A conversation the gateway keeps, or tool namespaces it flattened: the body as sent is not what the upstream must get.
-      if (req.previousResponseId || req.namespaced.size > 0) req.forwardable = false;
+      // A conversation the gateway keeps: the body as sent is not what the upstream must get. (Tool
+      // namespaces are flattened only for a translated request: a Responses model takes them as sent.)
+      if (req.previousResponseId) req.forwardable = false;
       if (req.previousResponseId) {
         const before = store.get(req.previousResponseId);
         if (!before)

@@ -21,11 +21,9 @@ import type {
   ToolDefinition,
   UserContent,
 } from '../../core/index.ts';
+import { namespacedName } from '../../core/index.ts';
 import { DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
 import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
-
-/** Upstreams accept `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini): a namespace joins with "__". */
-export const NAMESPACE_SEPARATOR = '__';
 
 const KNOWN_TOP_LEVEL = new Set([
   'model',
@@ -205,7 +203,6 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
   if (typeof input === 'string') return [{ role: 'user', content: input }];
   if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
   const out: ChatMessage[] = [];
-  const flatOf = (name: string, ns: unknown): string => (typeof ns === 'string' && ns ? `${ns}${NAMESPACE_SEPARATOR}${name}` : name);
   const addItem = (item: unknown, i: number): void => {
     const param = `input[${i}]`;
     if (!isObject(item)) throw new DoorRefusal(`${param}: expected an object`, { param });
@@ -239,7 +236,7 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
         const id = need(typeof item.call_id === 'string', item.call_id as string, `${param}.call_id`, 'expected a string');
         const name = need(typeof item.name === 'string', item.name as string, `${param}.name`, 'expected a string');
         const args = need(typeof item.arguments === 'string', item.arguments as string, `${param}.arguments`, 'expected a JSON string');
-        const flat = flatOf(name, item.namespace);
+        const flat = namespacedName(name, item.namespace);
         if (flat !== name) namespaced.set(flat, [item.namespace as string, name]);
         const state = states.call(id);
         pushAssistant(out, [state ? { type: 'tool-call', id, name: flat, arguments: args, state } : { type: 'tool-call', id, name: flat, arguments: args }]);
@@ -308,11 +305,11 @@ export function parseTools(raw: unknown, notes: ParseNotes, namespaced: Map<stri
       inner.forEach((f, j) => {
         const p = `${param}.tools[${j}]`;
         if (!isObject(f) || (f.type !== undefined && f.type !== 'function')) {
-          notes.warnings.push(`tool ${p} in namespace "${ns}" is not a function tool and was left out`);
+          leftOut(notes, `tool ${p} in namespace "${ns}" is not a function tool and was left out (a Responses model gets the namespace as sent)`);
           return;
         }
         const name = need(typeof f.name === 'string' && f.name !== '', f.name as string, `${p}.name`, 'expected a non-empty string');
-        const flat = `${ns}${NAMESPACE_SEPARATOR}${name}`;
+        const flat = namespacedName(name, ns);
         namespaced.set(flat, [ns, name]);
         const def = functionTool(f, p, flat);
         if (!def.description && typeof t.description === 'string') def.description = t.description;

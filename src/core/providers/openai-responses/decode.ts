@@ -6,6 +6,16 @@
 import { classifyHttpError } from '../../errors.ts';
 import type { FinishReason, ModelStreamPart, Usage } from '../../types.ts';
 import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEventJson } from '../shared.ts';
+
+/**
+ * A function tool of a Responses `namespace` group, as one name: `<namespace>__<tool>`. Upstreams take
+ * `^[a-zA-Z0-9_-]{1,64}$` (OpenAI, Anthropic, Gemini); the gateway's Responses door flattens namespaces the
+ * same way, so a call a Responses model made in a namespace and one another model made flattened match.
+ */
+export const NAMESPACE_SEPARATOR = '__';
+export function namespacedName(name: string, namespace: unknown): string {
+  return typeof namespace === 'string' && namespace ? `${namespace}${NAMESPACE_SEPARATOR}${name}` : name;
+}
 import { DeltaTemplate } from './deltaTemplate.ts';
 
 /** Delta events the decoder reads only the `delta` of (see deltaTemplate.ts). */
@@ -76,7 +86,7 @@ export class ResponsesStreamDecoder {
             type: 'tool-call-delta',
             index,
             ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}),
-            ...(typeof item.name === 'string' ? { name: item.name } : {}),
+            ...(typeof item.name === 'string' ? { name: namespacedName(item.name, item.namespace) } : {}),
             argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '',
           });
         }
@@ -187,7 +197,7 @@ export function decodeResponseObject(r: Record<string, unknown>, provider: strin
         type: 'tool-call-delta',
         index: calls++,
         ...(typeof item.call_id === 'string' ? { id: item.call_id } : {}),
-        ...(typeof item.name === 'string' ? { name: item.name } : {}),
+        ...(typeof item.name === 'string' ? { name: namespacedName(item.name, item.namespace) } : {}),
         argumentsDelta: typeof item.arguments === 'string' ? item.arguments : '',
       });
     }
