@@ -3,7 +3,10 @@
 // parameter"), input items are checked (a function_call_output needs its function_call earlier,
 // a reasoning item needs encrypted_content when store is false), tools need type "function" and a
 // name, or are hosted tools with their documented fields only (web_search, file_search). Without `stream: true` the answer is the response object as JSON (the gateway's fast path
-// forwards non-streamed bodies as they are); the adapter itself always streams.
+// forwards non-streamed bodies as they are); the adapter itself always streams. Streamed, the events
+// are the real API's sequence: response.created, response.in_progress, per item output_item.added,
+// its parts added (content_part / reasoning_summary_part), deltas, the text and parts done, the item
+// done, then response.completed (the openai SDK's stream helpers need the parts added first).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -267,6 +270,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
       };
       ev('response.created', { response: base });
+      ev('response.in_progress', { response: base });
       const output: unknown[] = [];
       let oi = 0;
       if (sc.reasoning !== undefined || sc.encrypted !== undefined) {
@@ -276,7 +280,10 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
           ev('response.reasoning_summary_part.added', { item_id: 'rs_1', output_index: oi, summary_index: 0, part: { type: 'summary_text', text: '' } });
           for (const piece of sc.reasoning.match(/.{1,5}/gs) ?? [])
             ev('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: oi, summary_index: 0, delta: piece });
-          item.summary = [{ type: 'summary_text', text: sc.reasoning }];
+          const part = { type: 'summary_text', text: sc.reasoning };
+          ev('response.reasoning_summary_text.done', { item_id: 'rs_1', output_index: oi, summary_index: 0, text: sc.reasoning });
+          ev('response.reasoning_summary_part.done', { item_id: 'rs_1', output_index: oi, summary_index: 0, part });
+          item.summary = [part];
         }
         const included = Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content');
         if (sc.encrypted && included) item.encrypted_content = sc.encrypted;
@@ -294,16 +301,16 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         oi++;
       }
       if (sc.text !== undefined) {
-        const item = {
-          type: 'message',
-          id: 'msg_1',
-          role: 'assistant',
-          status: 'completed',
-          content: [{ type: 'output_text', text: sc.text, annotations: [] }],
-        };
-        ev('response.output_item.added', { output_index: oi, item: { ...item, content: [] } });
-        for (const piece of sc.text.match(/.{1,4}/gs) ?? [])
-          ev('response.output_text.delta', { item_id: 'msg_1', output_index: oi, content_index: 0, delta: piece });
+        // As the real API: the item is added empty, its output_text part is added (content_part.added)
+        // before the first delta and done (output_text.done, content_part.done) before the item is.
+        const part = { type: 'output_text', text: sc.text, annotations: [], logprobs: [] };
+        const item = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [part] };
+        const at = { item_id: 'msg_1', output_index: oi, content_index: 0 };
+        ev('response.output_item.added', { output_index: oi, item: { ...item, status: 'in_progress', content: [] } });
+        ev('response.content_part.added', { ...at, part: { ...part, text: '' } });
+        for (const piece of sc.text.match(/.{1,4}/gs) ?? []) ev('response.output_text.delta', { ...at, delta: piece, logprobs: [] });
+        ev('response.output_text.done', { ...at, text: sc.text, logprobs: [] });
+        ev('response.content_part.done', { ...at, part });
         ev('response.output_item.done', { output_index: oi, item });
         output.push(item);
         oi++;

@@ -277,6 +277,59 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     }
   });
 
+  test("the openai SDK's responses.stream() helper over both paths: the real API's event sequence (parts added before their deltas, done before their item), the same final response and text", async () => {
+    const body: OpenAI.Responses.ResponseCreateParamsStreaming = {
+      model: RESP,
+      stream: true,
+      input: [{ role: 'user', content: 'Read a.txt' }],
+      reasoning: { effort: 'low', summary: 'auto' },
+      tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } }, strict: false }],
+    };
+    const sc = { reasoning: 'Look first.', text: TEXT, toolCall: { callId: 'call_1', name: 'read_file', arguments: '{"path":"a.txt"}' } };
+    const run = async (g: Gateway): Promise<{ final: OpenAI.Responses.Response; types: string[]; text: string }> => {
+      rig.responses.enqueue(sc);
+      const stream = openaiSdk(g).responses.stream(body);
+      const types: string[] = [];
+      let text = '';
+      stream.on('event', (e) => types.push(e.type));
+      stream.on('response.output_text.delta', (e) => (text = e.snapshot));
+      const final = await stream.finalResponse();
+      // Consecutive deltas as one: the two paths may cut the text differently.
+      return { final, types: types.filter((t, i) => !t.endsWith('.delta') || types[i - 1] !== t), text };
+    };
+    const fast = await run(rig.fast);
+    const full = await run(rig.full);
+    assert.equal(fast.text, TEXT);
+    assert.equal(fast.final.output_text, TEXT);
+    assert.equal(full.final.output_text, TEXT);
+    assert.deepEqual(responseGist(fast.final), responseGist(full.final));
+    const message = [
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+    ];
+    assert.deepEqual(fast.types, [
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+      ...message,
+      'response.output_item.added',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    assert.deepEqual(full.types, fast.types, "the gateway's own encoder emits the sequence the upstream does");
+  });
+
   test('responses: a later turn names the upstream response id (previous_response_id) and the gateway continues the conversation', async () => {
     rig.responses.enqueue({ text: 'first' }, { text: 'second' });
     const sdk = openaiSdk(rig.fast);
@@ -335,7 +388,7 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
       assert.equal(got[i], want[i]!.replace('"model":"gpt-5"', `"model":${JSON.stringify(RESP)}`));
       renamed++;
     }
-    assert.equal(renamed, 2, 'response.created and response.completed name the model the client asked for');
+    assert.equal(renamed, 3, 'response.created, response.in_progress and response.completed name the model the client asked for');
     // The decoded answer (what the ledger and the kept conversation hold) is the upstream's text exactly.
     rig.responses.enqueue({ text: 'ok' });
     const id = JSON.parse(got.at(-1)!.slice(got.at(-1)!.indexOf('data: ') + 6)).response.id as string;
