@@ -192,7 +192,21 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   }
   const forced = (b.tool_choice as { type?: unknown } | undefined)?.type;
   const hostedTypes = Array.isArray(b.tools) ? (b.tools as { type?: unknown }[]).map((t) => t.type).filter((t) => t !== 'function') : [];
-  if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && forced !== 'function' && !hostedTypes.includes(forced))
+  if (forced === 'allowed_tools') {
+    const c = b.tool_choice as { mode?: unknown; tools?: unknown };
+    if (c.mode !== 'auto' && c.mode !== 'required')
+      return bad(`Invalid value: '${String(c.mode)}'. Supported values are: 'auto' and 'required'.`, 'tool_choice.mode', 'invalid_value');
+    if (!Array.isArray(c.tools) || c.tools.length === 0) return bad("Invalid 'tool_choice.tools': empty array.", 'tool_choice.tools', 'empty_array');
+    const declared = Array.isArray(b.tools) ? (b.tools as { type?: unknown; name?: unknown }[]) : [];
+    for (const [i, t] of (c.tools as { type?: unknown; name?: unknown }[]).entries())
+      if (!declared.some((d) => d.type === t.type && (t.type !== 'function' || d.name === t.name)))
+        return bad(`Tool '${String(t.name ?? t.type)}' in 'tool_choice.tools' is not in 'tools'.`, `tool_choice.tools[${i}]`, 'invalid_value');
+  } else if (
+    b.tool_choice !== undefined &&
+    !['auto', 'none', 'required'].includes(String(b.tool_choice)) &&
+    forced !== 'function' &&
+    !hostedTypes.includes(forced)
+  )
     return bad("Invalid value for 'tool_choice'.", 'tool_choice');
   // Both optional (the effort defaults to the model's: Codex sends only a summary for a model it does not know).
   const r = b.reasoning as { effort?: unknown; summary?: unknown } | undefined;
