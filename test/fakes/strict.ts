@@ -182,6 +182,9 @@ function validateOpenAI(b: J, strictFields: boolean): string | null {
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     if (!isObj(m) || typeof m.role !== 'string' || !OPENAI_ROLES.has(m.role)) return `Invalid value: messages[${i}].role`;
+    for (const [j, c] of arr(m.content).entries())
+      if (isObj(c) && isObj(c.image_url) && c.image_url.detail !== undefined && !['auto', 'low', 'high', 'original'].includes(String(c.image_url.detail)))
+        return `Invalid value: '${String(c.image_url.detail)}'. Supported values are: 'auto', 'low', 'high', and 'original'. (messages[${i}].content[${j}].image_url.detail)`;
     if (m.role === 'tool') {
       if (typeof m.tool_call_id !== 'string') return `Missing required parameter: 'messages[${i}].tool_call_id'.`;
       if (!open || !open.has(m.tool_call_id))
