@@ -56,6 +56,11 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
       state.scoreboard = m.scoreboard;
       renderScoreboard();
       return;
+    case 'catalog':
+      if (!state) return;
+      state.catalog = m.catalog;
+      setup.setCatalog(m.catalog);
+      return;
     case 'problem':
       setup.problem(m.text);
       return;
