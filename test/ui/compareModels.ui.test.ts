@@ -1,7 +1,7 @@
 // An open comparison panel's model picker follows what can be compared, in the real VS Code (code-server)
 // with the packaged extension: a model the provider lists once its key is set (the catalog refresh) is
 // offered, a route added to the folder's settings is offered at once and goes when it is removed, without
-// reopening the panel.
+// reopening the panel. Then Escape stops a running comparison, as it stops the chat's answer.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +28,8 @@ let ui: UiSession;
 let fake: FakeServer;
 let settingsFile: string | null = null;
 let savedSettings: string | null = null;
+/** Answers stream slowly (a run to stop) while set. */
+let slow = false;
 
 const base = (): Record<string, unknown> => ({
   'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
@@ -54,7 +56,11 @@ before(async () => {
     apiKey: KEY,
     models: [{ id: 'gpt-4o-mini' }, { id: 'gpt-4o' }, { id: LISTED, contextLength: 64_000 }],
   });
-  fake.setDefault({ text: 'ok', usage: { input: 1, output: 1 } });
+  fake.setDefault(() =>
+    slow
+      ? { text: 'one two three four five six', chunks: 6, delayBetweenChunksMs: 3000, usage: { input: 5, output: 6 } }
+      : { text: 'ok', usage: { input: 1, output: 1 } },
+  );
   const shared = process.env[UI_SERVER_ENV];
   if (shared) {
     settingsFile = join((JSON.parse(shared) as { userDataDir: string }).userDataDir, 'User', 'settings.json');
@@ -105,5 +111,38 @@ test(
     assert.equal(await panel.locator('textarea.compare-prompt').inputValue(), 'Which is faster?', 'the prompt typed stays');
     assert.equal(await offered(panel, `openai/${LISTED}`).count(), 1, 'the listed model stays');
     await screenshot(page, 'ui-compare-models-after');
+  }),
+);
+
+test(
+  'Escape stops a running comparison (as in the chat): every answer still going is stopped',
+  shot('ui-compare-escape', async () => {
+    const { page } = ui;
+    const panel = await comparePanel(page);
+    const chips = panel.locator('.model-chip .chip-label');
+    for (const id of ['openai/gpt-4o-mini', 'openai/gpt-4o']) {
+      if ((await chips.allInnerTexts()).includes(id)) continue;
+      const input = panel.locator('vscode-single-select.model-picker input');
+      await input.click();
+      await input.fill(id);
+      await input.press('Enter');
+      await panel.locator('.model-chip .chip-label', { hasText: new RegExp(`^${id.replace(/[/.]/g, '\\$&')}$`) }).waitFor({ timeout: 10_000 });
+    }
+    slow = true;
+    try {
+      await panel.locator('textarea.compare-prompt').fill('Stop me with Escape');
+      await panel.locator('button.run-button').click();
+      await panel.locator('section.column.status-streaming').first().waitFor({ timeout: 30_000 });
+      await panel.locator('button.stop-all').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.match((await panel.locator('button.stop-all').getAttribute('title')) ?? '', /Escape/, 'the button says its key');
+      await panel.locator('textarea.compare-prompt').click();
+      await page.keyboard.press('Escape');
+      await panel.locator('section.column.status-stopped').first().waitFor({ timeout: 20_000 });
+      await panel.locator('button.stop-all').waitFor({ state: 'hidden', timeout: 20_000 });
+      assert.equal(await panel.locator('section.column.status-streaming, section.column.status-waiting').count(), 0, 'nothing is still running');
+      await screenshot(page, 'ui-compare-escape-stopped');
+    } finally {
+      slow = false;
+    }
   }),
 );
