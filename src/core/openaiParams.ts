@@ -304,7 +304,13 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
     const c = p.tool_choice;
     if (typeof c === 'string') request.toolChoice = c;
     else if (c.type === 'function' && c.function) request.toolChoice = { type: 'tool', name: c.function.name };
-    else refuse('tool_choice', `tool_choice of type "${c.type}" is not supported`, 'use "auto", "none", "required" or {type: "function", function: {name}}');
+    else if (c.type === 'allowed_tools') request.toolChoice = allowedTools(c.allowed_tools, request, refuse);
+    else
+      refuse(
+        'tool_choice',
+        `tool_choice of type "${c.type}" is not supported`,
+        'use "auto", "none", "required", {type: "function", function: {name}} or {type: "allowed_tools", allowed_tools: {mode, tools}}',
+      );
     if (request.toolChoice !== 'none' && request.toolChoice !== 'auto' && !request.tools?.length)
       refuse('tool_choice', 'a tool is required but no tools were given', 'send tools, or tool_choice "auto"');
     if (typeof request.toolChoice === 'object') {
@@ -351,6 +357,37 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
 }
 
 type Refuse = (param: string, message: string, fix: string) => never;
+
+/**
+ * `tool_choice: {type: "allowed_tools", allowed_tools: {mode, tools}}`: the model may call only the
+ * listed functions (the others stay declared, for OpenAI's prompt cache). Honoured exactly: the
+ * request offers only the allowed tools, and the choice is the mode.
+ */
+function allowedTools(raw: unknown, request: ModelRequest, refuse: Refuse): 'auto' | 'required' {
+  const at = 'tool_choice.allowed_tools';
+  const spec = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+  if (!spec)
+    return refuse(
+      at,
+      'expected an object {mode, tools}',
+      'send {type: "allowed_tools", allowed_tools: {mode: "auto", tools: [{type: "function", function: {name}}]}}',
+    );
+  const mode = spec.mode;
+  if (mode !== 'auto' && mode !== 'required') return refuse(`${at}.mode`, 'must be "auto" or "required"', 'send mode "auto" or "required"');
+  if (!Array.isArray(spec.tools) || spec.tools.length === 0)
+    return refuse(`${at}.tools`, 'expected a non-empty array of tools', 'list the tools the model may call: [{type: "function", function: {name}}]');
+  const names = new Set<string>();
+  spec.tools.forEach((t: unknown, i) => {
+    const name = (t as { type?: unknown; function?: { name?: unknown } } | null)?.function?.name;
+    if ((t as { type?: unknown } | null)?.type !== 'function' || typeof name !== 'string')
+      return refuse(`${at}.tools[${i}]`, 'expected a function tool {type: "function", function: {name}}', 'allow function tools by name');
+    if (!request.tools?.some((d) => d.name === name))
+      return refuse(`${at}.tools[${i}]`, `allows the tool "${name}", which is not in tools`, 'allow only tools you send');
+    names.add(name);
+  });
+  request.tools = request.tools!.filter((d) => names.has(d.name));
+  return mode;
+}
 
 function translateMessages(p: Params, model: string, warnings: string[], refuse: Refuse): ChatMessage[] {
   const out: ChatMessage[] = [];

@@ -293,10 +293,15 @@ class Extension implements vscode.Disposable {
     this.host = Object.assign(Object.create(host) as FeatureHost, { chat: this.chat, compare: this.compare });
 
     // Who reacts to what: the status bar and the chat's header follow the model, the client and
-    // the spend; VS Code's chat follows the client and the catalog.
+    // the spend; VS Code's chat follows the client and the catalog; the comparison panels' model
+    // pickers follow the client (keys, settings), the catalog, the recent models and VS Code's models.
     const refreshViews = (): void => {
       this.updateStatus();
       this.chat.refresh();
+    };
+    const refreshModels = (): void => {
+      refreshViews();
+      this.compare.modelsChanged();
     };
     this.subs.push(
       this.keys,
@@ -328,15 +333,15 @@ class Extension implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.onSettingsChanged()),
       clients.onDidCreateClient((c) => inBackground(this.refresher.refreshIfNeeded(c), log, 'Refreshing the catalog')),
       clients.onDidChangeClient(() => {
-        refreshViews();
+        refreshModels();
         shell.lmChanged.fire();
       }),
       this.refresher.onDidRefresh((c) => {
         if (!clients.isCurrent(c)) return;
-        refreshViews();
+        refreshModels();
         shell.lmChanged.fire();
       }),
-      choice.onDidChange(refreshViews),
+      choice.onDidChange(refreshModels),
       spend.onDidChange(refreshViews),
       // Back in the window: the CLI or another window may have spent meanwhile.
       vscode.window.onDidChangeWindowState((w) => {
@@ -345,7 +350,7 @@ class Extension implements vscode.Disposable {
       this.vscodeModels,
       // VS Code's models came or went (an extension started, signed in or out): the lists follow.
       this.vscodeModels.onDidChange(() => {
-        refreshViews();
+        refreshModels();
         shell.lmChanged.fire();
         // Models that arrive after activation (Copilot signs in later) are offered then.
         const models = this.startingModels();

@@ -3,7 +3,10 @@
 // parameter"), input items are checked (a function_call_output needs its function_call earlier,
 // a reasoning item needs encrypted_content when store is false), tools need type "function" and a
 // name, or are hosted tools with their documented fields only (web_search, file_search). Without `stream: true` the answer is the response object as JSON (the gateway's fast path
-// forwards non-streamed bodies as they are); the adapter itself always streams.
+// forwards non-streamed bodies as they are); the adapter itself always streams. Streamed, the events
+// are the real API's sequence: response.created, response.in_progress, per item output_item.added,
+// its parts added (content_part / reasoning_summary_part), deltas, the text and parts done, the item
+// done, then response.completed (the openai SDK's stream helpers need the parts added first).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -213,7 +216,21 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   }
   const forced = (b.tool_choice as { type?: unknown } | undefined)?.type;
   const hostedTypes = Array.isArray(b.tools) ? (b.tools as { type?: unknown }[]).map((t) => t.type).filter((t) => t !== 'function') : [];
-  if (b.tool_choice !== undefined && !['auto', 'none', 'required'].includes(String(b.tool_choice)) && forced !== 'function' && !hostedTypes.includes(forced))
+  if (forced === 'allowed_tools') {
+    const c = b.tool_choice as { mode?: unknown; tools?: unknown };
+    if (c.mode !== 'auto' && c.mode !== 'required')
+      return bad(`Invalid value: '${String(c.mode)}'. Supported values are: 'auto' and 'required'.`, 'tool_choice.mode', 'invalid_value');
+    if (!Array.isArray(c.tools) || c.tools.length === 0) return bad("Invalid 'tool_choice.tools': empty array.", 'tool_choice.tools', 'empty_array');
+    const declared = Array.isArray(b.tools) ? (b.tools as { type?: unknown; name?: unknown }[]) : [];
+    for (const [i, t] of (c.tools as { type?: unknown; name?: unknown }[]).entries())
+      if (!declared.some((d) => d.type === t.type && (t.type !== 'function' || d.name === t.name)))
+        return bad(`Tool '${String(t.name ?? t.type)}' in 'tool_choice.tools' is not in 'tools'.`, `tool_choice.tools[${i}]`, 'invalid_value');
+  } else if (
+    b.tool_choice !== undefined &&
+    !['auto', 'none', 'required'].includes(String(b.tool_choice)) &&
+    forced !== 'function' &&
+    !hostedTypes.includes(forced)
+  )
     return bad("Invalid value for 'tool_choice'.", 'tool_choice');
   // Both optional (the effort defaults to the model's: Codex sends only a summary for a model it does not know).
   const r = b.reasoning as { effort?: unknown; summary?: unknown } | undefined;
@@ -301,6 +318,7 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
       };
       ev('response.created', { response: base });
+      ev('response.in_progress', { response: base });
       const output: unknown[] = [];
       let oi = 0;
       if (sc.reasoning !== undefined || sc.encrypted !== undefined) {
@@ -310,7 +328,10 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
           ev('response.reasoning_summary_part.added', { item_id: 'rs_1', output_index: oi, summary_index: 0, part: { type: 'summary_text', text: '' } });
           for (const piece of sc.reasoning.match(/.{1,5}/gs) ?? [])
             ev('response.reasoning_summary_text.delta', { item_id: 'rs_1', output_index: oi, summary_index: 0, delta: piece });
-          item.summary = [{ type: 'summary_text', text: sc.reasoning }];
+          const part = { type: 'summary_text', text: sc.reasoning };
+          ev('response.reasoning_summary_text.done', { item_id: 'rs_1', output_index: oi, summary_index: 0, text: sc.reasoning });
+          ev('response.reasoning_summary_part.done', { item_id: 'rs_1', output_index: oi, summary_index: 0, part });
+          item.summary = [part];
         }
         const included = Array.isArray(body.include) && body.include.includes('reasoning.encrypted_content');
         if (sc.encrypted && included) item.encrypted_content = sc.encrypted;
@@ -328,16 +349,16 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
         oi++;
       }
       if (sc.text !== undefined) {
-        const item = {
-          type: 'message',
-          id: 'msg_1',
-          role: 'assistant',
-          status: 'completed',
-          content: [{ type: 'output_text', text: sc.text, annotations: [] }],
-        };
-        ev('response.output_item.added', { output_index: oi, item: { ...item, content: [] } });
-        for (const piece of sc.text.match(/.{1,4}/gs) ?? [])
-          ev('response.output_text.delta', { item_id: 'msg_1', output_index: oi, content_index: 0, delta: piece });
+        // As the real API: the item is added empty, its output_text part is added (content_part.added)
+        // before the first delta and done (output_text.done, content_part.done) before the item is.
+        const part = { type: 'output_text', text: sc.text, annotations: [], logprobs: [] };
+        const item = { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [part] };
+        const at = { item_id: 'msg_1', output_index: oi, content_index: 0 };
+        ev('response.output_item.added', { output_index: oi, item: { ...item, status: 'in_progress', content: [] } });
+        ev('response.content_part.added', { ...at, part: { ...part, text: '' } });
+        for (const piece of sc.text.match(/.{1,4}/gs) ?? []) ev('response.output_text.delta', { ...at, delta: piece, logprobs: [] });
+        ev('response.output_text.done', { ...at, text: sc.text, logprobs: [] });
+        ev('response.content_part.done', { ...at, part });
         ev('response.output_item.done', { output_index: oi, item });
         output.push(item);
         oi++;

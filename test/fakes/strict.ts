@@ -169,10 +169,22 @@ function validateOpenAI(b: J, strictFields: boolean): string | null {
     return "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.";
   if (b.tool_choice !== undefined && !Array.isArray(b.tools))
     return "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.";
+  if (isObj(b.tool_choice) && b.tool_choice.type === 'allowed_tools') {
+    const a = b.tool_choice.allowed_tools;
+    if (!isObj(a) || (a.mode !== 'auto' && a.mode !== 'required')) return "Invalid value for 'tool_choice.allowed_tools.mode'.";
+    if (!Array.isArray(a.tools) || a.tools.length === 0) return "Invalid 'tool_choice.allowed_tools.tools': empty array.";
+    const names = new Set(arr(b.tools).map((t) => (isObj(t) && isObj(t.function) ? t.function.name : undefined)));
+    for (const t of a.tools)
+      if (!isObj(t) || t.type !== 'function' || !isObj(t.function) || !names.has(t.function.name))
+        return `Invalid value for 'tool_choice.allowed_tools.tools': each must name a function in 'tools'.`;
+  }
   let open: Set<string> | null = null;
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
     if (!isObj(m) || typeof m.role !== 'string' || !OPENAI_ROLES.has(m.role)) return `Invalid value: messages[${i}].role`;
+    for (const [j, c] of arr(m.content).entries())
+      if (isObj(c) && isObj(c.image_url) && c.image_url.detail !== undefined && !['auto', 'low', 'high', 'original'].includes(String(c.image_url.detail)))
+        return `Invalid value: '${String(c.image_url.detail)}'. Supported values are: 'auto', 'low', 'high', and 'original'. (messages[${i}].content[${j}].image_url.detail)`;
     if (m.role === 'tool') {
       if (typeof m.tool_call_id !== 'string') return `Missing required parameter: 'messages[${i}].tool_call_id'.`;
       if (!open || !open.has(m.tool_call_id))

@@ -173,4 +173,29 @@ describe('Comparison panel (host)', function () {
     assert.ok(shown.columns.filter((c) => c.status === 'done').every((c) => c.outputTokens === 5 && c.withheld !== true));
     p.dispose();
   });
+
+  it("an open panel's model picker follows the settings: a route added is sent to the view at once, a removed one goes", async () => {
+    const p = await open();
+    // What the view is sent (the panel's own webview).
+    const webview = (p as unknown as { panel: vscode.WebviewPanel }).panel.webview;
+    const sent: { type: string; catalog?: { id: string }[]; state?: { catalog: { id: string }[] } }[] = [];
+    const post = webview.postMessage.bind(webview);
+    webview.postMessage = (m: never) => {
+      sent.push(m);
+      return post(m);
+    };
+    const offered = (): string[] => {
+      const last = sent.findLast((m) => m.type === 'catalog' || m.type === 'state');
+      return (last?.type === 'catalog' ? last.catalog : last?.state?.catalog)?.map((c) => c.id) ?? [];
+    };
+    await waitFor('the view is ready and has its models', () => (p as unknown as { ready: boolean }).ready);
+    assert.ok(!p.state().catalog.some((c) => c.id === 'route/live-route'));
+    const before = sent.length;
+    await setSetting('routes', [{ id: 'live-route', models: ['openai/gpt-4o-mini', 'openai/gpt-4o'] }]);
+    await waitFor('the new route sent to the view', () => offered().includes('route/live-route'));
+    assert.equal(sent.slice(before).filter((m) => m.type === 'state').length, 0, 'a catalog message, not a whole state (what is typed stays)');
+    await setSetting('routes', undefined);
+    await waitFor('the route gone from the view', () => !offered().includes('route/live-route') && offered().length > 0);
+    p.dispose();
+  });
 });

@@ -31,10 +31,16 @@ let fake: FakeServer;
 let settingsFile: string | null = null;
 let savedSettings: string | null = null;
 const shot = screenshotOnFailure(() => ui.page);
+/** Answers stream slowly (a run to stop) while set. */
+let slow = false;
 
 before(async () => {
   fake = await startFakeProvider('openai', { apiKey: KEY });
-  fake.setDefault((req: RecordedRequest) => ({ ...scriptedAnswer(PLAN[String(req.body?.model)] ?? 'gemini', req), chunks: 4, delayBetweenChunksMs: 40 }));
+  fake.setDefault((req: RecordedRequest) => ({
+    ...scriptedAnswer(PLAN[String(req.body?.model)] ?? 'gemini', req),
+    chunks: 4,
+    delayBetweenChunksMs: slow ? 3000 : 40,
+  }));
   const settings = {
     'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
     'switchboard.pricing': {
@@ -200,5 +206,28 @@ test(
     await again.locator('button.blind-stop').click();
     await again.locator('table.grid').waitFor({ timeout: 10_000 });
     await screenshot(page, 'ui-eval-reloaded');
+  }),
+);
+
+test(
+  'Escape stops a running test set (as in the chat and the comparison)',
+  shot('ui-eval-escape', async () => {
+    const { page } = ui;
+    const panel = await evalPanel();
+    slow = true;
+    try {
+      await panel.locator('button.rerun').click();
+      const stop = panel.locator('button.stop');
+      await stop.waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match((await stop.getAttribute('title')) ?? '', /Escape/, 'the button says its key');
+      await panel.locator('.toolbar h1').click();
+      await page.keyboard.press('Escape');
+      await panel.locator('.toolbar .progress', { hasText: /cancelled at \d+\/15/ }).waitFor({ timeout: 20_000 });
+      assert.equal(await stop.count(), 0, 'the run is over: no Stop');
+      await panel.locator('button.rerun').waitFor();
+      await screenshot(page, 'ui-eval-escape-cancelled');
+    } finally {
+      slow = false;
+    }
   }),
 );

@@ -277,6 +277,59 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     }
   });
 
+  test("the openai SDK's responses.stream() helper over both paths: the real API's event sequence (parts added before their deltas, done before their item), the same final response and text", async () => {
+    const body: OpenAI.Responses.ResponseCreateParamsStreaming = {
+      model: RESP,
+      stream: true,
+      input: [{ role: 'user', content: 'Read a.txt' }],
+      reasoning: { effort: 'low', summary: 'auto' },
+      tools: [{ type: 'function', name: 'read_file', parameters: { type: 'object', properties: { path: { type: 'string' } } }, strict: false }],
+    };
+    const sc = { reasoning: 'Look first.', text: TEXT, toolCall: { callId: 'call_1', name: 'read_file', arguments: '{"path":"a.txt"}' } };
+    const run = async (g: Gateway): Promise<{ final: OpenAI.Responses.Response; types: string[]; text: string }> => {
+      rig.responses.enqueue(sc);
+      const stream = openaiSdk(g).responses.stream(body);
+      const types: string[] = [];
+      let text = '';
+      stream.on('event', (e) => types.push(e.type));
+      stream.on('response.output_text.delta', (e) => (text = e.snapshot));
+      const final = await stream.finalResponse();
+      // Consecutive deltas as one: the two paths may cut the text differently.
+      return { final, types: types.filter((t, i) => !t.endsWith('.delta') || types[i - 1] !== t), text };
+    };
+    const fast = await run(rig.fast);
+    const full = await run(rig.full);
+    assert.equal(fast.text, TEXT);
+    assert.equal(fast.final.output_text, TEXT);
+    assert.equal(full.final.output_text, TEXT);
+    assert.deepEqual(responseGist(fast.final), responseGist(full.final));
+    const message = [
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+    ];
+    assert.deepEqual(fast.types, [
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.reasoning_summary_part.added',
+      'response.reasoning_summary_text.delta',
+      'response.reasoning_summary_text.done',
+      'response.reasoning_summary_part.done',
+      'response.output_item.done',
+      ...message,
+      'response.output_item.added',
+      'response.function_call_arguments.delta',
+      'response.function_call_arguments.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    assert.deepEqual(full.types, fast.types, "the gateway's own encoder emits the sequence the upstream does");
+  });
+
   test('responses: a later turn names the upstream response id (previous_response_id) and the gateway continues the conversation', async () => {
     rig.responses.enqueue({ text: 'first' }, { text: 'second' });
     const sdk = openaiSdk(rig.fast);
@@ -335,7 +388,7 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
       assert.equal(got[i], want[i]!.replace('"model":"gpt-5"', `"model":${JSON.stringify(RESP)}`));
       renamed++;
     }
-    assert.equal(renamed, 2, 'response.created and response.completed name the model the client asked for');
+    assert.equal(renamed, 3, 'response.created, response.in_progress and response.completed name the model the client asked for');
     // The decoded answer (what the ledger and the kept conversation hold) is the upstream's text exactly.
     rig.responses.enqueue({ text: 'ok' });
     const id = JSON.parse(got.at(-1)!.slice(got.at(-1)!.indexOf('data: ') + 6)).response.id as string;
@@ -1297,6 +1350,95 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     const bad = await post(rig.fast, 'responses', { ...resp, input: [{ role: 'user', content: [{ type: 'input_image', image_url: url, detail: 'huge' }] }] });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'input[0].content[0].detail');
+  });
+
+  test('tool_choice allowed_tools (Responses and Chat Completions): as sent to a model of the door protocol; translated, only the allowed tools are offered, with the mode; a tool not in tools is a 400 naming it', async () => {
+    const LIST = { type: 'function', name: 'list_dir', parameters: { type: 'object', properties: {} } };
+    const tools = [READ_FILE, LIST];
+    const choice = { type: 'allowed_tools', mode: 'required', tools: [{ type: 'function', name: 'read_file' }] };
+    const input = 'Read a.txt';
+    // Responses → a Responses model: as sent.
+    rig.responses.enqueue({ text: 'ok' });
+    const fwd = await post(rig.fast, 'responses', { model: CODEX, input, tools, tool_choice: choice });
+    assert.equal(fwd.status, 200, await fwd.clone().text());
+    assert.deepEqual(rig.responses.requests.at(-1)!.body.tool_choice, choice);
+    assert.equal(rig.responses.requests.at(-1)!.body.tools?.constructor, Array);
+    assert.equal((rig.responses.requests.at(-1)!.body.tools as unknown[]).length, 2);
+    // Translated: a Chat Completions model and an Anthropic model get the allowed tool only, its use required.
+    rig.openai.enqueue({ text: 'ok' });
+    const gpt = await post(rig.fast, 'responses', { model: GPT, input, tools, tool_choice: choice });
+    assert.equal(gpt.status, 200, await gpt.clone().text());
+    assert.equal(gpt.headers.get('x-switchboard-warnings'), null);
+    const chatSent = rig.openai.requests.at(-1)!.body;
+    assert.deepEqual(
+      (chatSent.tools as { function: { name: string } }[]).map((t) => t.function.name),
+      ['read_file'],
+    );
+    assert.equal(chatSent.tool_choice, 'required');
+    rig.anthropic.enqueue({ text: 'ok' });
+    const claude = await post(rig.fast, 'responses', { model: CLAUDE, input, tools, tool_choice: { ...choice, mode: 'auto' } });
+    assert.equal(claude.status, 200, await claude.clone().text());
+    const claudeSent = rig.anthropic.requests.at(-1)!.body;
+    assert.deepEqual(
+      (claudeSent.tools as { name: string }[]).map((t) => t.name),
+      ['read_file'],
+    );
+    assert.deepEqual(claudeSent.tool_choice ?? { type: 'auto' }, { type: 'auto' });
+    // Only a hosted tool required: a Responses model gets it; another model cannot honour it.
+    const hosted = { type: 'allowed_tools', mode: 'required', tools: [{ type: 'web_search' }] };
+    rig.responses.enqueue({ text: 'ok' });
+    const h = await post(rig.fast, 'responses', { model: CODEX, input, tools: [READ_FILE, { type: 'web_search' }], tool_choice: hosted });
+    assert.equal(h.status, 200, await h.clone().text());
+    const hRefused = await post(rig.fast, 'responses', { model: GPT, input, tools: [READ_FILE, { type: 'web_search' }], tool_choice: hosted });
+    assert.equal(hRefused.status, 400);
+    assert.match(((await hRefused.json()) as { error: { message: string } }).error.message, /^tool_choice: requires a call of "web_search"/);
+    // A tool not in tools: refused, naming it.
+    const bad = await post(rig.fast, 'responses', { model: CODEX, input, tools, tool_choice: { ...choice, tools: [{ type: 'function', name: 'rm' }] } });
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'tool_choice.tools[0].name');
+
+    // Chat Completions: the same, in its own shape.
+    const chatTools = tools.map(({ type, name, parameters }) => ({ type, function: { name, parameters } }));
+    const chatChoice = { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'list_dir' } }] } };
+    const chatPost = (g: Gateway, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const chatBody = { model: GPT, messages: [{ role: 'user', content: input }], tools: chatTools, tool_choice: chatChoice };
+    rig.openai.enqueue({ text: 'ok' });
+    const cf = await chatPost(rig.fast, chatBody);
+    assert.equal(cf.status, 200, await cf.clone().text());
+    assert.deepEqual(rig.openai.requests.at(-1)!.body.tool_choice, chatChoice);
+    assert.equal((rig.openai.requests.at(-1)!.body.tools as unknown[]).length, 2);
+    rig.openai.enqueue({ text: 'ok' });
+    const ct = await chatPost(rig.full, chatBody);
+    assert.equal(ct.status, 200, await ct.clone().text());
+    assert.equal(ct.headers.get('x-switchboard-warnings'), null);
+    assert.deepEqual(
+      (rig.openai.requests.at(-1)!.body.tools as { function: { name: string } }[]).map((t) => t.function.name),
+      ['list_dir'],
+    );
+    assert.equal(rig.openai.requests.at(-1)!.body.tool_choice, 'auto');
+    rig.anthropic.enqueue({ text: 'ok' });
+    const cc = await chatPost(rig.fast, {
+      ...chatBody,
+      model: CLAUDE,
+      tool_choice: { ...chatChoice, allowed_tools: { ...chatChoice.allowed_tools, mode: 'required' } },
+    });
+    assert.equal(cc.status, 200, await cc.clone().text());
+    assert.deepEqual(
+      (rig.anthropic.requests.at(-1)!.body.tools as { name: string }[]).map((t) => t.name),
+      ['list_dir'],
+    );
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.tool_choice, { type: 'any' });
+    const cbad = await chatPost(rig.fast, {
+      ...chatBody,
+      tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'auto', tools: [{ type: 'function', function: { name: 'rm' } }] } },
+    });
+    assert.equal(cbad.status, 400);
+    assert.match(await cbad.text(), /tool_choice\.allowed_tools\.tools\[0\]: allows the tool \\"rm\\", which is not in tools/);
   });
 
   test('responses: a tool_choice forcing web_search, and a web_search_call item in the input, go to a Responses model as sent; a Chat Completions model refuses them', async () => {

@@ -63,6 +63,27 @@ describe('strict OpenAI fake', () => {
     assert.match(r.message, /'stream_options' parameter is only allowed when 'stream' is set to true/);
     assert.equal((await post('openai', { ...body, stream: true })).status, 200);
   });
+  test('an image detail other than auto, low, high or original: 400; allowed_tools must name declared functions', async () => {
+    const img = (detail: string) => ({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png', detail } }] }],
+    });
+    assert.equal((await post('openai', img('original'))).status, 200);
+    const r = await post('openai', img('huge'));
+    assert.equal(r.status, 400);
+    assert.match(r.message, /Invalid value: 'huge'/);
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
+    const allowed = (name: string) => ({
+      model: 'gpt-4o-mini',
+      stream: true,
+      messages: [{ role: 'user', content: 'q' }],
+      tools,
+      tool_choice: { type: 'allowed_tools', allowed_tools: { mode: 'required', tools: [{ type: 'function', function: { name } }] } },
+    });
+    assert.equal((await post('openai', allowed('f'))).status, 200);
+    assert.equal((await post('openai', allowed('g'))).status, 400);
+  });
   test('the paired loop is accepted', async () => {
     const r = await post('openai', {
       model: 'gpt-4o-mini',
@@ -247,5 +268,29 @@ describe('strict Responses fake', () => {
     ];
     for (const [tool, m] of cases) assert.match(String(message({ ...base, tools: [tool] })), m, JSON.stringify(tool));
     assert.match(String(message({ ...base, tools: [{ type: 'web_search' }], tool_choice: { type: 'file_search' } })), /Invalid value for 'tool_choice'/);
+  });
+  test('content items: a function output holds input_text, input_image and input_file; an image detail is low, high, auto or original; allowed_tools names declared tools', () => {
+    const call = { type: 'function_call', call_id: 'c1', name: 'shot', arguments: '{}' };
+    const out = (output: unknown[]): Record<string, unknown> => ({ ...base, input: [call, { type: 'function_call_output', call_id: 'c1', output }] });
+    const image = { type: 'input_image', image_url: 'https://x/y.png', detail: 'original' };
+    const file = { type: 'input_file', file_data: 'data:application/pdf;base64,JVBE', filename: 'a.pdf' };
+    assert.equal(message(out([{ type: 'input_text', text: 'x' }, image, file])), null);
+    assert.match(
+      String(message(out([{ type: 'output_text', text: 'x' }]))),
+      /Invalid value: 'output_text'\. Supported values are: 'input_text', 'input_image', 'input_file'/,
+    );
+    assert.match(String(message(out([{ ...image, detail: 'huge' }]))), /Invalid value: 'huge'/);
+    assert.match(String(message(out([{ type: 'input_file' }]))), /Missing required parameter: 'input\[1\]\.output\[0\]\.file_data'/);
+    assert.match(String(message({ ...base, input: [{ role: 'user', content: [{ ...image, detail: 'max' }] }] })), /Invalid value: 'max'/);
+    const tools = [{ type: 'function', name: 'shot' }];
+    assert.equal(message({ ...base, tools, tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'shot' }] } }), null);
+    assert.match(
+      String(message({ ...base, tools, tool_choice: { type: 'allowed_tools', mode: 'auto', tools: [{ type: 'function', name: 'rm' }] } })),
+      /not in 'tools'/,
+    );
+    assert.match(
+      String(message({ ...base, tools, tool_choice: { type: 'allowed_tools', mode: 'any', tools: [{ type: 'function', name: 'shot' }] } })),
+      /'any'/,
+    );
   });
 });

@@ -357,8 +357,6 @@ function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>, not
     const flat = [...namespaced].find(([, [, n]]) => n === raw.name)?.[0];
     return { type: 'tool', name: flat ?? raw.name };
   }
-  if (isObject(raw) && raw.type === 'allowed_tools')
-    throw new DoorRefusal('tool_choice: "allowed_tools" is not supported by this gateway; send only the allowed tools instead', { param: 'tool_choice' });
   if (isObject(raw) && typeof raw.type === 'string' && raw.type !== 'function')
     return void onlyForwarded(
       notes,
@@ -368,6 +366,63 @@ function toolChoice(raw: unknown, namespaced: Map<string, [string, string]>, not
       ),
     );
   throw new DoorRefusal('tool_choice: must be "auto", "none", "required" or {"type":"function","name":...}', { param: 'tool_choice' });
+}
+
+/**
+ * `tool_choice: {type: "allowed_tools", mode, tools}`: the model may call only the listed tools (the
+ * others stay declared, for the prompt cache). Translated, the function tools offered are the
+ * allowed ones and the choice is the mode: the same calls are possible. Hosted tools in the list are
+ * the ones the translation leaves out or refuses anyway; "required" with only those is forward-only.
+ */
+function allowedTools(
+  raw: Record<string, unknown>,
+  tools: ToolDefinition[],
+  rawTools: unknown,
+  namespaced: Map<string, [string, string]>,
+  notes: ParseNotes,
+): { tools: ToolDefinition[]; mode: 'auto' | 'required' } {
+  const mode = raw.mode;
+  if (mode !== 'auto' && mode !== 'required') throw new DoorRefusal('tool_choice.mode: must be "auto" or "required"', { param: 'tool_choice.mode' });
+  if (!Array.isArray(raw.tools) || raw.tools.length === 0)
+    throw new DoorRefusal('tool_choice.tools: expected a non-empty array of the tools the model may call', { param: 'tool_choice.tools' });
+  const declared = new Set(Array.isArray(rawTools) ? rawTools.filter(isObject).map((t) => String(t.type)) : []);
+  const names = new Set<string>();
+  const otherTypes: string[] = [];
+  raw.tools.forEach((t, i) => {
+    const p = `tool_choice.tools[${i}]`;
+    if (!isObject(t) || typeof t.type !== 'string')
+      throw new DoorRefusal(`${p}: expected a tool ({"type":"function","name":...} or a tool type)`, { param: p });
+    if (t.type === 'function' || t.type === 'namespace') {
+      const name = need(typeof t.name === 'string' && t.name !== '', t.name as string, `${p}.name`, 'expected a non-empty string');
+      const matches =
+        t.type === 'namespace'
+          ? [...namespaced].filter(([, [ns]]) => ns === name).map(([flat]) => flat)
+          : typeof t.namespace === 'string' && t.namespace
+            ? [`${t.namespace}${NAMESPACE_SEPARATOR}${name}`]
+            : tools.some((d) => d.name === name)
+              ? [name]
+              : [...namespaced].filter(([, [, n]]) => n === name).map(([flat]) => flat);
+      const found = matches.filter((flat) => tools.some((d) => d.name === flat));
+      if (!found.length)
+        throw new DoorRefusal(`${p}: allows the ${t.type} "${name}", which is not in tools; allow only tools you send`, { param: `${p}.name` });
+      for (const flat of found) names.add(flat);
+    } else {
+      if (!declared.has(t.type))
+        throw new DoorRefusal(`${p}: allows the tool type "${t.type}", which is not in tools; allow only tools you send`, { param: p });
+      otherTypes.push(t.type);
+    }
+  });
+  if (mode === 'required' && names.size === 0) {
+    onlyForwarded(
+      notes,
+      new DoorRefusal(
+        `tool_choice: requires a call of ${otherTypes.map((t) => `"${t}"`).join(', ')}, which runs inside OpenAI's API or only OpenAI models call; ${ONLY_RESPONSES}; for another model, allow function tools`,
+        { param: 'tool_choice' },
+      ),
+    );
+    return { tools: [], mode: 'auto' };
+  }
+  return { tools: tools.filter((d) => names.has(d.name)), mode };
 }
 
 function textFormat(raw: unknown): ModelRequest['responseFormat'] {
@@ -410,14 +465,22 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   const request: DoorRequest['request'] = { messages };
   // A final assistant message is answered with a new turn, as OpenAI's API does (refused where it would be continued).
   if (messages.at(-1)?.role === 'assistant') request.finalAssistant = 'reply';
-  if (tools.length) request.tools = tools;
-  const choice = toolChoice(body.tool_choice, namespaced, notes);
-  if (typeof choice === 'object' && tools.length && !tools.some((t) => t.name === choice.name))
+  let offered = tools;
+  let rawChoice = body.tool_choice;
+  if (isObject(rawChoice) && rawChoice.type === 'allowed_tools') {
+    // Honoured exactly: only the allowed tools are offered, with the choice's mode.
+    const allowed = allowedTools(rawChoice, tools, body.tools, namespaced, notes);
+    offered = allowed.tools;
+    rawChoice = allowed.mode;
+  }
+  if (offered.length) request.tools = offered;
+  const choice = toolChoice(rawChoice, namespaced, notes);
+  if (typeof choice === 'object' && offered.length && !offered.some((t) => t.name === choice.name))
     throw new DoorRefusal(`tool_choice: names the function "${choice.name}", which is not in tools; name one of the function tools you send`, {
       param: 'tool_choice.name',
     });
-  if (choice && (tools.length || choice === 'none' || choice === 'auto')) {
-    if (tools.length) request.toolChoice = choice;
+  if (choice && (offered.length || choice === 'none' || choice === 'auto')) {
+    if (offered.length) request.toolChoice = choice;
   } else if (choice) {
     const refusal = new DoorRefusal('tool_choice: asks for a tool call but no function tools were given', { param: 'tool_choice' });
     // Only hosted tools: a Responses model can call them.

@@ -116,6 +116,11 @@ export class CompareManager implements PanelHost, vscode.TextDocumentContentProv
     this.panels.delete(panel);
   }
 
+  /** The models on offer may have changed: every open panel's picker follows. */
+  modelsChanged(): void {
+    for (const p of this.panels) p.modelsChanged();
+  }
+
   openPanels(): ComparePanel[] {
     return [...this.panels];
   }

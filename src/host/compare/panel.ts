@@ -133,6 +133,8 @@ export class ComparePanel implements vscode.Disposable {
   private focusPromptWhenReady: boolean;
   private readonly active = new Map<number, Active>();
   private ready = false;
+  /** The catalog the view last got (a change is posted, the same one is not). */
+  private postedCatalog = '';
   private runCounter = 0;
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
@@ -236,7 +238,19 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   private postState(): void {
-    this.post({ type: 'state', state: this.state() });
+    const state = this.state();
+    this.postedCatalog = JSON.stringify(state.catalog);
+    this.post({ type: 'state', state });
+  }
+
+  /** The models on offer may have changed (a key, the settings, the catalog, VS Code's models): the view's picker follows. */
+  modelsChanged(): void {
+    if (!this.ready || this.disposed) return;
+    const catalog = this.catalog();
+    const json = JSON.stringify(catalog);
+    if (json === this.postedCatalog) return;
+    this.postedCatalog = json;
+    this.post({ type: 'catalog', catalog });
   }
 
   private postColumn(index: number): void {

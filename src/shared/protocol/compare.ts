@@ -105,6 +105,8 @@ export const HostToCompareSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('column'), run: RunId, index: Index, column: ColumnSchema }),
   z.object({ type: z.literal('delta'), run: RunId, runId: RunId, index: Index, text: z.string() }),
   z.object({ type: z.literal('scoreboard'), scoreboard: z.array(ScoreSchema) }),
+  /** The models to offer changed (a key, the settings, the catalog, VS Code's models): the picker follows. */
+  z.object({ type: z.literal('catalog'), catalog: z.array(CatalogItemSchema) }),
   /** A problem with what the user asked for ("pick at least 2 models"); null clears it. */
   z.object({ type: z.literal('problem'), text: z.nullable(z.string()) }),
   /** Put the cursor in the prompt with its text selected (the panel was opened to edit a pre-filled prompt). */

@@ -56,6 +56,11 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
       state.scoreboard = m.scoreboard;
       renderScoreboard();
       return;
+    case 'catalog':
+      if (!state) return;
+      state.catalog = m.catalog;
+      setup.setCatalog(m.catalog);
+      return;
     case 'problem':
       setup.problem(m.text);
       return;
@@ -90,6 +95,15 @@ interceptLinks(columnsEl, (url) => post({ type: 'openLink', url }));
 function anyRunning(run: Run): boolean {
   return run.columns.some(isRunning);
 }
+
+// Escape stops every running answer from anywhere in the panel, as in the chat; not while it closes a dropdown.
+document.addEventListener('keydown', (e) => {
+  const run = state?.run;
+  if (e.key !== 'Escape' || e.defaultPrevented || !run || !anyRunning(run)) return;
+  if (e.composedPath().some((t) => t instanceof HTMLElement && t.tagName === 'VSCODE-SINGLE-SELECT')) return;
+  e.preventDefault();
+  post({ type: 'cancel', run: run.id, index: null });
+});
 
 function renderRun(): void {
   const run = state?.run;
@@ -156,7 +170,10 @@ function renderToolbar(run: Run, running: boolean): void {
   });
   const diffGroup = h('span', { class: 'diff-group' }, diffLeft, h('span', { class: 'muted' }, 'vs'), diffRight, diff);
   diffGroup.hidden = offered.length < 2;
-  const stopAll = iconButton('debug-stop', 'Stop all', () => post({ type: 'cancel', run: run.id, index: null }), { class: 'stop-all' });
+  const stopAll = iconButton('debug-stop', 'Stop all', () => post({ type: 'cancel', run: run.id, index: null }), {
+    class: 'stop-all',
+    title: 'Stop every answer (Escape)',
+  });
   stopAll.hidden = !running;
   const exp = iconButton('export', 'Export', () => post({ type: 'export', run: run.id }), { class: 'export', title: 'Save the run as Markdown and JSON' });
   exp.disabled = running;

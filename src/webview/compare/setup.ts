@@ -75,6 +75,12 @@ export class SetupView {
     this.renderContext(state.setup.contextLabel);
   }
 
+  /** The models to offer changed: the picker follows (what is picked and typed stays). */
+  setCatalog(catalog: CompareState['catalog']): void {
+    this.catalog = catalog;
+    this.renderModels();
+  }
+
   /** The cursor in the prompt with its text selected: typing replaces the pre-filled prompt. */
   focusPrompt(): void {
     this.prompt.focus();

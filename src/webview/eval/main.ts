@@ -23,6 +23,13 @@ const channel = connect<HostToEval, EvalToHost>(HostToEvalSchema, (m) => {
   }
 });
 
+// Escape stops a running test set from anywhere in the panel, as in the chat and the comparison.
+document.addEventListener('keydown', (e) => {
+  if (e.key !== 'Escape' || e.defaultPrevented || state?.mode !== 'run' || state.status !== 'running') return;
+  e.preventDefault();
+  channel.post({ type: 'cancel' });
+});
+
 const pct = (n: number | null): string => (n === null ? '—' : `${(n * 100).toFixed(n === 1 || n === 0 ? 0 : 1)}%`);
 
 function cellBody(c: CellView): HTMLElement {
@@ -285,7 +292,8 @@ function render(): void {
         ),
       );
     bar.append(h('span', { class: 'spacer' }));
-    if (s.status === 'running') bar.append(iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel' }), { class: 'stop' }));
+    if (s.status === 'running')
+      bar.append(iconButton('debug-stop', 'Stop', () => channel.post({ type: 'cancel' }), { class: 'stop', title: 'Stop the run (Escape)' }));
     else if (s.set) {
       if (s.status === 'done' && !s.blind && s.models.length > 1)
         bar.append(
