@@ -398,7 +398,7 @@ function allowedTools(
         t.type === 'namespace'
           ? [...namespaced].filter(([, [ns]]) => ns === name).map(([flat]) => flat)
           : typeof t.namespace === 'string' && t.namespace
-            ? [`${t.namespace}${NAMESPACE_SEPARATOR}${name}`]
+            ? [namespacedName(name, t.namespace)]
             : tools.some((d) => d.name === name)
               ? [name]
               : [...namespaced].filter(([, [, n]]) => n === name).map(([flat]) => flat);
