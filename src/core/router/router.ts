@@ -665,6 +665,7 @@ export class Router {
       cacheWrite5mTokens: r.usage.cacheWrite5mTokens ?? null,
       cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
       toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
+      webSearches: r.usage.webSearches ?? null,
       billedUsd: r.costCheck?.billedUsd ?? null,
       computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',
