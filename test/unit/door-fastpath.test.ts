@@ -694,6 +694,49 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('the hold counts the most web searches a forwarded request allows ($0.01 each): max_uses, max_tool_calls, else 10', async () => {
+    // Tokens alone: under $0.002 for either model; the cap leaves room for one search, not two.
+    const rig = await startRig({ budget: { perRequest: 0.015, onExceed: 'block' } });
+    const WEB_SEARCH = { type: 'web_search' };
+    const post = (g: Gateway, door: string, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/${door}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const claude = (tools: unknown[]) => ({ model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'Where?' }], tools });
+      const codex = (extra: Record<string, unknown>) => ({ model: CODEX, input: 'Where?', max_output_tokens: 100, tools: [WEB_SEARCH], ...extra });
+      const search = (more: Record<string, unknown>) => ({ type: 'web_search_20250305', name: 'web_search', ...more });
+      for (const [door, body, allowed] of [
+        ['messages', claude([]), true],
+        ['messages', claude([search({ max_uses: 1 })]), true],
+        ['messages', claude([search({ max_uses: 2 })]), false],
+        ['messages', claude([search({})]), false],
+        ['responses', codex({ max_tool_calls: 1 }), true],
+        ['responses', codex({ max_tool_calls: 2 }), false],
+        ['responses', codex({}), false],
+      ] as const) {
+        const upstream = door === 'messages' ? rig.anthropic : rig.responses;
+        const sent = upstream.requests.length;
+        if (allowed) upstream.enqueue({ text: 'In the sun.' });
+        const res = await post(rig.fast, door, body);
+        const text = await res.text();
+        const what = `${door} ${JSON.stringify(body.tools)} ${JSON.stringify(body)}`;
+        if (allowed) {
+          assert.equal(res.status, 200, `${what}: ${text}`);
+          assert.equal(upstream.requests.length, sent + 1);
+        } else {
+          assert.equal(res.status, 402, `${what}: ${text}`);
+          assert.match(text, /budget/);
+          assert.equal(upstream.requests.length, sent, `${what}: nothing went upstream`);
+        }
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('while a forwarded answer streams its worst case is held; the real cost replaces it at the end', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     try {

@@ -14,7 +14,7 @@ import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
-import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
+import { estimateAnswerCost, maxWebSearches, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
@@ -191,6 +191,7 @@ export class Router {
         req.maxTokens,
         clock.now(),
         hold.session,
+        maxWebSearches(req.passthrough),
       );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
