@@ -62,6 +62,8 @@ export const PriceTierSchema = z
 export const PriceSchema = z
   .object({
     ...RateFields,
+    /** USD per hosted web search (Anthropic's web_search tool, OpenAI's web_search), apart from tokens. */
+    webSearch: z.number().nonnegative().optional(),
     tiers: z.array(PriceTierSchema).optional(),
   })
   .strict()

@@ -23,6 +23,8 @@ export interface Usage {
   cacheWrite1hTokens?: number | null;
   /** Prompt tokens of the provider's own tool use (Gemini `toolUsePromptTokenCount`); part of inputTokens. */
   toolUsePromptTokens?: number | null;
+  /** Hosted web searches the provider ran and bills per search (Anthropic's web_search server tool, OpenAI Responses' web_search calls). */
+  webSearches?: number | null;
 }
 
 /** Every Usage field, in the order ledgers and reports list them. */
@@ -34,6 +36,7 @@ export const USAGE_KEYS = [
   'cacheWrite5mTokens',
   'cacheWrite1hTokens',
   'toolUsePromptTokens',
+  'webSearches',
 ] as const;
 
 /**

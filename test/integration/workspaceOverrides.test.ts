@@ -46,7 +46,23 @@ describe('Trusted workspace overrides', () => {
   afterEach(async () => {
     await setWorkspace('providers', undefined);
     await setWorkspace('budget', undefined);
+    await setWorkspace('pricing', undefined);
     await resetSettings();
+  });
+
+  it('warns once when the workspace lowers a price the budget counts (switchboard.pricing), naming the rates', async () => {
+    const s = await services();
+    const fresh = noticesFromNow(s);
+    await setWorkspace('pricing', { 'openai/gpt-4o': { input: 0, output: 0 } });
+    const warning = await waitFor('the pricing warning', () =>
+      fresh()
+        .filter((n) => n.level === 'warning')
+        .find((n) => n.text.includes('switchboard.pricing')),
+    );
+    assert.match(warning.text, /openai\/gpt-4o input [\d.]+ → 0, output [\d.]+ → 0/);
+    assert.match(warning.text, /loosens your budget/);
+    // Trusted: the workspace's price is used.
+    await waitFor('the price applied', () => s.effectiveSettings().config.pricing['openai/gpt-4o']?.input === 0);
   });
 
   it('warns once, naming the setting, when the workspace loosens the budget (a redirected baseUrl is held instead: below)', async () => {

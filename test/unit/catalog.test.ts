@@ -89,7 +89,7 @@ describe('computeCost', () => {
     assert.equal(computeCost(usage({ inputTokens: 1_000_000, outputTokens: 1_000_000 }), c.priceFor('openai/gpt-4o')), 2);
     // without the override the snapshot price applies
     const plain = catalog({ providers: [{ id: 'openai' }] });
-    assert.deepEqual(plain.priceFor('openai/gpt-4o'), { input: 2.5, output: 10, cachedInput: 1.25 });
+    assert.deepEqual(plain.priceFor('openai/gpt-4o'), { input: 2.5, output: 10, cachedInput: 1.25, webSearch: 0.01 });
   });
 });
 
@@ -223,7 +223,7 @@ describe('Catalog lookups (no network)', () => {
     assert.equal(claude?.available, false);
     assert.equal(claude?.via, null);
     // The price database's Anthropic prices, cache writes included.
-    assert.deepEqual(claude?.price, { input: 3, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6 });
+    assert.deepEqual(claude?.price, { input: 3, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75, cacheWrite1h: 6, webSearch: 0.01 });
     assert.equal(claude?.priceSource, 'database');
     assert.equal(c.get('openai/no-such-model'), undefined);
     assert.equal(c.priceFor('openai/no-such-model'), null);

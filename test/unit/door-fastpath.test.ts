@@ -21,6 +21,8 @@ import { renameTopLevelModel, spliceModel } from '../../src/core/providers/httpM
 import { anthropicProtocol } from '../../src/core/providers/anthropic/anthropicModel.ts';
 import { openaiResponsesProtocol } from '../../src/core/providers/openai-responses/responsesModel.ts';
 import { waitFor } from './helpers.ts';
+import { computeCost } from '../../src/core/catalog/cost.ts';
+import { lookupDbModel } from '../../src/core/catalog/priceDb.ts';
 
 const KEY = 'sk-fastpath-0123456789abcdef';
 const TOKEN = 'gw-fastpath-token-0123456789';
@@ -58,7 +60,7 @@ async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
         { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5', 'gpt-5-codex'] },
       ],
       wireProtocols: { [RESP]: 'openai-responses', [CODEX]: 'openai-responses' },
-      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10 } },
+      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10, webSearch: 0.01 } },
       ...config,
     },
     { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null },
@@ -745,6 +747,49 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('the hold counts the most web searches a forwarded request allows ($0.01 each): max_uses, max_tool_calls, else 10', async () => {
+    // Tokens alone: under $0.002 for either model; the cap leaves room for one search, not two.
+    const rig = await startRig({ budget: { perRequest: 0.015, onExceed: 'block' } });
+    const WEB_SEARCH = { type: 'web_search' };
+    const post = (g: Gateway, door: string, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/${door}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const claude = (tools: unknown[]) => ({ model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'Where?' }], tools });
+      const codex = (extra: Record<string, unknown>) => ({ model: CODEX, input: 'Where?', max_output_tokens: 100, tools: [WEB_SEARCH], ...extra });
+      const search = (more: Record<string, unknown>) => ({ type: 'web_search_20250305', name: 'web_search', ...more });
+      for (const [door, body, allowed] of [
+        ['messages', claude([]), true],
+        ['messages', claude([search({ max_uses: 1 })]), true],
+        ['messages', claude([search({ max_uses: 2 })]), false],
+        ['messages', claude([search({})]), false],
+        ['responses', codex({ max_tool_calls: 1 }), true],
+        ['responses', codex({ max_tool_calls: 2 }), false],
+        ['responses', codex({}), false],
+      ] as const) {
+        const upstream = door === 'messages' ? rig.anthropic : rig.responses;
+        const sent = upstream.requests.length;
+        if (allowed) upstream.enqueue({ text: 'In the sun.' });
+        const res = await post(rig.fast, door, body);
+        const text = await res.text();
+        const what = `${door} ${JSON.stringify(body.tools)} ${JSON.stringify(body)}`;
+        if (allowed) {
+          assert.equal(res.status, 200, `${what}: ${text}`);
+          assert.equal(upstream.requests.length, sent + 1);
+        } else {
+          assert.equal(res.status, 402, `${what}: ${text}`);
+          assert.match(text, /budget/);
+          assert.equal(upstream.requests.length, sent, `${what}: nothing went upstream`);
+        }
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('while a forwarded answer streams its worst case is held; the real cost replaces it at the end', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     try {
@@ -1082,6 +1127,42 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.deepEqual(answer.output[0]!.action, { type: 'search', query: 'fox nap' });
     assert.deepEqual(rig.responses.requests.at(-1)!.body.tools, body.tools);
     assert.match(await lastLine('/v1/responses', logs), / 200 .*\(forwarded as sent\)/);
+  });
+
+  test('hosted web searches are in the cost: a Responses web_search_call and Anthropic web_search_requests, $0.01 each on top of the tokens, streamed and not', async () => {
+    const sc = { webSearch: { query: 'fox nap' }, text: 'In the sun.' };
+    rig.responses.enqueue(sc, sc);
+    for (const stream of [true, false]) {
+      const res = await post(rig.fast, 'responses', { model: CODEX, input: 'Where does the fox nap?', tools: [WEB_SEARCH], stream });
+      assert.equal(res.status, 200);
+      await res.text();
+      const e = rig.ledger.entries.at(-1)!;
+      assert.equal(e.webSearches, 1, `stream ${stream}`);
+      assert.equal(e.costEstimated, false);
+      // 10 in × $1.25 + 5 out × $10 per 1M, and one search at $0.01.
+      assert.equal(e.costUsd, 0.0100625);
+    }
+    const claudePrice = lookupDbModel('anthropic', CLAUDE.slice('anthropic/'.length))!.price!;
+    assert.equal(claudePrice.webSearch, 0.01, "the price database's $10 per 1,000 searches");
+    const webSearch = { type: 'web_search_20250305', name: 'web_search', max_uses: 2 };
+    const asc = { webSearch: { query: 'fox nap', results: [{ url: 'https://example.com/fox', title: 'Fox' }] }, text: 'In the sun.' };
+    rig.anthropic.enqueue(asc, asc);
+    for (const stream of [true, false]) {
+      const res = await post(rig.fast, 'messages', {
+        model: CLAUDE,
+        max_tokens: 200,
+        messages: [{ role: 'user', content: 'Where?' }],
+        tools: [webSearch],
+        stream,
+      });
+      assert.equal(res.status, 200);
+      await res.text();
+      const e = rig.ledger.entries.at(-1)!;
+      assert.equal(e.webSearches, 1, `stream ${stream}`);
+      assert.equal(e.costEstimated, false);
+      const tokens = computeCost({ ...e, webSearches: 0 }, claudePrice)!;
+      assert.ok(Math.abs(e.costUsd! - (tokens + 0.01)) < 1e-12, `${e.costUsd} = ${tokens} + 0.01`);
+    }
   });
 
   test('responses → a Chat Completions model: web_search left out with the warning, the function tool kept (translated)', async () => {

@@ -96,6 +96,7 @@ describe('ledger schema', () => {
       cacheWrite5mTokens: 1500,
       cacheWrite1hTokens: 500,
       toolUsePromptTokens: 0,
+      webSearches: 2,
       costUsd: 0.01,
       billedUsd: 0.01,
       computedUsd: 0.0098,
@@ -107,6 +108,7 @@ describe('ledger schema', () => {
     assert.equal(a?.cacheWrite5mTokens, null);
     assert.equal(a?.billedUsd, null);
     assert.deepEqual([b?.cacheWrite5mTokens, b?.cacheWrite1hTokens, b?.toolUsePromptTokens, b?.billedUsd, b?.computedUsd], [1500, 500, 0, 0.01, 0.0098]);
+    assert.deepEqual([a?.webSearches, b?.webSearches], [null, 2], 'the web searches a cost was computed with');
     s.close();
     // Opening again does not migrate twice (an ALTER of an existing column would throw).
     const again = new SqliteUsageStore(path);

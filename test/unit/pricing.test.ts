@@ -57,6 +57,17 @@ describe('billing rules', () => {
     assert.equal(computeCost(u({ inputTokens: 1500, toolUsePromptTokens: 500, outputTokens: 200 }), pro), 0.003875);
   });
 
+  test('hosted web searches at the per-search price; searches without one leave the cost unknown (never a guessed 0); the database gives $10 per 1,000', () => {
+    const priced = { ...SONNET, webSearch: 0.01 };
+    // 1000 × 3 + 500 × 15 = $0.0105, and 3 searches at $0.01.
+    assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500, webSearches: 3 }), priced), 0.0405);
+    assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500, webSearches: 0 }), SONNET), 0.0105);
+    assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500, webSearches: 3 }), SONNET), null);
+    assert.equal(lookupDbModel('anthropic', 'claude-sonnet-4-5')?.price?.webSearch, 0.01);
+    assert.equal(lookupDbModel('openai', 'gpt-4.1')?.price?.webSearch, 0.01);
+    assert.equal(parseConfig({ pricing: { 'a/m': { input: 1, output: 2, webSearch: 0.025 } } }).pricing['a/m']?.webSearch, 0.025);
+  });
+
   test('a cost the provider reports wins; an unknown price is null, never 0', () => {
     assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500 }), SONNET, 0.042), 0.042);
     assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500 }), null), null);
@@ -102,7 +113,7 @@ describe('price database (genai-prices)', () => {
 
   test('tiers and cache writes come through; our cost equals the package’s own', () => {
     const m = lookupDbModel('anthropic', 'claude-sonnet-4-5-20250929');
-    assert.deepEqual(m?.price, SONNET);
+    assert.deepEqual(m?.price, { ...SONNET, webSearch: 0.01 });
     const gem = lookupDbModel('google', 'gemini-2.5-pro')!.price!;
     assert.equal(gem.tiers?.[0]?.above, 200_000);
     for (const [usage, theirs] of [

@@ -142,6 +142,9 @@ describe('a trusted workspace that lowers prices', () => {
       workspaceValue: { 'openai/gpt-4o': { input: 2.5, output: 12, cachedInput: 2 }, 'x/y': { input: 1, output: 2 } },
     };
     assert.deepEqual(riskyOverrides({ pricing }, undefined, pricing.workspaceValue, db), []);
+    // A per-search price lowered or left out (searches then go unpriced) is named too.
+    const searches = { globalValue: { 'x/y': { input: 1, output: 1, webSearch: 0.01 } }, workspaceValue: { 'x/y': { input: 1, output: 1 } } };
+    assert.match(riskyOverrides({ pricing: searches }, undefined, searches.workspaceValue, db)[0]?.message ?? '', /x\/y webSearch 0\.01 → none/);
     // Without a lookup, the bundled database prices gpt-4o well above nothing.
     const zero = riskyOverrides({ pricing: { workspaceValue: { 'openai/gpt-4o': { input: 0, output: 0 } } } }, undefined, {
       'openai/gpt-4o': { input: 0, output: 0 },

@@ -51,6 +51,9 @@ export function cheaperRates(price: Price, than: Price): string[] {
       if (mine[k] < theirs[k] && !out.has(k)) out.set(k, `${key} ${theirs[k]} → ${mine[k]}`);
     }
   }
+  // A search price left out makes searches unpriced (the cost an estimate of the tokens only).
+  if (than.webSearch !== undefined && !(price.webSearch !== undefined && price.webSearch >= than.webSearch))
+    out.set('webSearch', `webSearch ${than.webSearch} → ${price.webSearch ?? 'none'}`);
   return [...out.values()];
 }
 
@@ -63,7 +66,9 @@ export function cheaperRates(price: Price, than: Price): string[] {
  *   `cachedInput`, its 5-minute / 1-hour cache writes at `cacheWrite5m` / `cacheWrite1h`, the rest
  *   (tool-use prompt tokens included) at `input`. An unset cache price falls back to `input`.
  * - Reasoning tokens are already part of `outputTokens` (every adapter counts them there) and are not charged again.
- * - null when the price is unknown or the input/output count is missing.
+ * - Hosted web searches (`webSearches`) at `webSearch` each.
+ * - null when the price is unknown or the input/output count is missing, or when there were web
+ *   searches and the price has no per-search price (the answer's cost is then estimated: never a guessed 0).
  */
 export function computeCost(usage: Usage, price: Price | null, providerCostUsd?: number | null): number | null {
   if (typeof providerCostUsd === 'number' && Number.isFinite(providerCostUsd) && providerCostUsd >= 0) return providerCostUsd;
@@ -83,7 +88,10 @@ export function computeCost(usage: Usage, price: Price | null, providerCostUsd?:
   const write1h = take(usage.cacheWrite1hTokens);
   const w5Rate = r.cacheWrite5m ?? r.input;
   const w1Rate = r.cacheWrite1h ?? w5Rate;
-  return clean((left * r.input + cached * (r.cachedInput ?? r.input) + write5m * w5Rate + write1h * w1Rate + outputTokens * r.output) / PER);
+  const searches = isCount(usage.webSearches) ? usage.webSearches : 0;
+  if (searches > 0 && price.webSearch === undefined) return null;
+  const tokens = (left * r.input + cached * (r.cachedInput ?? r.input) + write5m * w5Rate + write1h * w1Rate + outputTokens * r.output) / PER;
+  return clean(tokens + searches * (price.webSearch ?? 0));
 }
 
 /**

@@ -163,6 +163,9 @@ export function toPrice(mp: ModelPrice): Price | null {
     const b = baseOf(keys[k]);
     if (b !== undefined) price[k] = b;
   }
+  // USD per 1,000 searches in the database; ours is per search.
+  const searches = baseOf(mp.web_searches_kcount);
+  if (searches !== undefined) price.webSearch = searches / 1000;
   const starts = new Set<number>();
   for (const v of Object.values(keys)) if (v !== undefined && typeof v !== 'number') for (const t of v.tiers) starts.add(t.start);
   if (starts.size > 0) {

@@ -31,6 +31,8 @@ export const LedgerEntrySchema = z.object({
   cacheWrite5mTokens: count.default(null),
   cacheWrite1hTokens: count.default(null),
   toolUsePromptTokens: count.default(null),
+  /** Hosted web searches billed per search (not tokens). */
+  webSearches: count.default(null),
   /** What the provider said it charged (OpenRouter's usage.cost), when it said; costUsd is then this. */
   billedUsd: z.number().finite().nonnegative().nullable().default(null),
   /** Our own figure from tokens × prices, kept next to billedUsd so a wrong price shows. */
@@ -182,6 +184,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
     !isOptCount(e.cacheWrite5mTokens) ||
     !isOptCount(e.cacheWrite1hTokens) ||
     !isOptCount(e.toolUsePromptTokens) ||
+    !isOptCount(e.webSearches) ||
     !isOptUsd(e.billedUsd) ||
     !isOptUsd(e.computedUsd)
   )
@@ -200,6 +203,7 @@ function quickEntry(o: unknown): LedgerEntry | null {
     cacheWrite5mTokens: (e.cacheWrite5mTokens ?? null) as number | null,
     cacheWrite1hTokens: (e.cacheWrite1hTokens ?? null) as number | null,
     toolUsePromptTokens: (e.toolUsePromptTokens ?? null) as number | null,
+    webSearches: (e.webSearches ?? null) as number | null,
     billedUsd: (e.billedUsd ?? null) as number | null,
     computedUsd: (e.computedUsd ?? null) as number | null,
     frontEnd: e.frontEnd,

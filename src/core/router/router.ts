@@ -14,7 +14,7 @@ import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
-import { estimateAnswerCost, openBudget, type Hold } from './spend.ts';
+import { estimateAnswerCost, maxWebSearches, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
@@ -191,6 +191,7 @@ export class Router {
         req.maxTokens,
         clock.now(),
         hold.session,
+        maxWebSearches(req.passthrough),
       );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
@@ -665,6 +666,7 @@ export class Router {
       cacheWrite5mTokens: r.usage.cacheWrite5mTokens ?? null,
       cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
       toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
+      webSearches: r.usage.webSearches ?? null,
       billedUsd: r.costCheck?.billedUsd ?? null,
       computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',

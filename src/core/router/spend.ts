@@ -7,7 +7,7 @@ import { estimateCost, estimateMessageTokens, estimateTokens } from '../catalog/
 import type { BudgetConfig, Price } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { ResultBuilder } from '../resultBuilder.ts';
-import type { BudgetAlert, ModelRequest, Usage } from '../types.ts';
+import type { BudgetAlert, ModelRequest, PassthroughRequest, Usage } from '../types.ts';
 import { checkBudget, type BudgetVerdict, type PeriodCap } from './budget.ts';
 import type { SpendTotals, UsageStore } from './ledger.ts';
 import { settingKey, type SettingsPlace } from './needs.ts';
@@ -38,13 +38,49 @@ export interface BudgetGate {
 }
 
 /**
- * The worst case of one candidate: the prompt plus the most output it may give (the request's
- * max tokens, else the model's output limit, else DEFAULT_EXPECTED_OUTPUT) at its prices.
+ * The hosted web searches held for a request that lets the provider run them without a bound
+ * (Anthropic's web_search tool without max_uses, Responses' web_search without max_tool_calls).
  */
-export function worstCaseUsd(facts: ModelFacts, id: string, inputTokens: number, maxTokens: number | undefined): number | null {
+export const UNBOUNDED_WEB_SEARCHES = 10;
+
+/**
+ * The most hosted web searches a forwarded request lets the provider run, each billed apart from
+ * tokens: the sum of its Anthropic web_search tools' max_uses, or a Responses request's
+ * max_tool_calls (its bound on built-in tool calls); UNBOUNDED_WEB_SEARCHES when a search tool has
+ * no bound; 0 without one.
+ */
+export function maxWebSearches(pass: PassthroughRequest | undefined): number {
+  if (!pass) return 0;
+  const tools = Array.isArray(pass.body.tools) ? (pass.body.tools as unknown[]) : [];
+  const search = tools.filter(
+    (t): t is Record<string, unknown> =>
+      typeof t === 'object' && t !== null && typeof (t as { type?: unknown }).type === 'string' && /^web_search/.test((t as { type: string }).type),
+  );
+  if (search.length === 0) return 0;
+  const bound = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
+  if (pass.protocol === 'anthropic') {
+    let n = 0;
+    for (const t of search) {
+      const b = bound(t.max_uses);
+      if (b === null) return UNBOUNDED_WEB_SEARCHES;
+      n += b;
+    }
+    return n;
+  }
+  if (pass.protocol === 'openai-responses') return bound(pass.body.max_tool_calls) ?? UNBOUNDED_WEB_SEARCHES;
+  return 0;
+}
+
+/**
+ * The worst case of one candidate: the prompt plus the most output it may give (the request's
+ * max tokens, else the model's output limit, else DEFAULT_EXPECTED_OUTPUT) at its prices, plus the
+ * most hosted web searches the request allows at its per-search price.
+ */
+export function worstCaseUsd(facts: ModelFacts, id: string, inputTokens: number, maxTokens: number | undefined, webSearches = 0): number | null {
   const price = facts.price(id);
   if (!price) return null;
-  return estimateCost(inputTokens, maxTokens ?? facts.maxOutput?.(id) ?? DEFAULT_EXPECTED_OUTPUT, price);
+  const tokens = estimateCost(inputTokens, maxTokens ?? facts.maxOutput?.(id) ?? DEFAULT_EXPECTED_OUTPUT, price);
+  return webSearches > 0 && price.webSearch ? Number((tokens + webSearches * price.webSearch).toPrecision(12)) : tokens;
 }
 
 const NO_SPEND: SpendTotals = {
@@ -73,6 +109,7 @@ export async function openBudget(
   maxTokens: number | undefined,
   now: number,
   session: string | null = null,
+  webSearches = 0,
 ): Promise<BudgetGate> {
   const budget = d.budget!;
   const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [], spent: null, blockedBy: [] };
@@ -96,7 +133,7 @@ export async function openBudget(
   let estimate: number | null = 0;
   let named = ids[0] ?? candidates[0] ?? '';
   for (const id of ids) {
-    const w = worstCaseUsd(d.facts, id, inputTokens, maxTokens);
+    const w = worstCaseUsd(d.facts, id, inputTokens, maxTokens, webSearches);
     if (w === null) {
       estimate = null;
       named = id;

@@ -109,6 +109,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE alerts (key TEXT PRIMARY KEY, fired_ms INTEGER NOT NULL);`,
   // 3: requests included in a subscription (VS Code's language models), apart from unknown costs.
   `ALTER TABLE entries ADD COLUMN cost_included INTEGER NOT NULL DEFAULT 0;`,
+  // 4: hosted web searches, billed per search, so such a cost can be recomputed.
+  `ALTER TABLE entries ADD COLUMN web_searches INTEGER;`,
 ];
 
 /** Bring the schema up to date; returns the version it is at. */
@@ -166,6 +168,7 @@ export class SqliteUsageStore implements UsageStore {
       cacheWrite5mTokens: num(r.cache_write_5m_tokens),
       cacheWrite1hTokens: num(r.cache_write_1h_tokens),
       toolUsePromptTokens: num(r.tool_use_prompt_tokens),
+      webSearches: num(r.web_searches),
       billedUsd: num(r.billed_usd),
       computedUsd: num(r.computed_usd),
       frontEnd: String(r.front_end),
@@ -329,11 +332,12 @@ export class SqliteUsageStore implements UsageStore {
       e.ok ? 1 : 0,
       e.session,
       e.costIncluded ? 1 : 0,
+      e.webSearches,
     ];
     this.stmt(
       db,
       'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
-        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session, cost_included) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session, cost_included, web_searches) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(...row);
   }
 

@@ -273,5 +273,8 @@ export function anthropicUsage(u: Record<string, unknown>): Partial<Usage> {
   }
   const output = num(u.output_tokens);
   if (output !== null) usage.outputTokens = output;
+  // The web_search server tool is billed per search.
+  const searches = num(obj(u.server_tool_use)?.web_search_requests);
+  if (searches !== null) usage.webSearches = searches;
   return usage;
 }

@@ -35,6 +35,8 @@ export class ResponsesStreamDecoder {
   /** output_index → tool-call index. */
   private readonly calls = new Map<number, number>();
   private ended = false;
+  /** web_search_call items done: OpenAI bills each call. */
+  private searches = 0;
   /** Learned delta templates, one per event type at most (usually text, or arguments, or reasoning). */
   private templates: DeltaTemplate[] = [];
   private learns = 0;
@@ -96,13 +98,14 @@ export class ResponsesStreamDecoder {
         const item = obj(ev.item);
         if (item?.type === 'reasoning' && typeof item.encrypted_content === 'string')
           out.push({ type: 'reasoning-signature', signature: item.encrypted_content });
+        if (item?.type === 'web_search_call') this.searches++;
         break;
       }
       case 'response.completed':
       case 'response.incomplete': {
         const r = obj(ev.response) ?? {};
-        const u = obj(r.usage);
-        if (u) out.push({ type: 'usage', usage: usage(u) });
+        const u = usage(obj(r.usage), this.searches);
+        if (u) out.push({ type: 'usage', usage: u });
         let finish: FinishReason = this.calls.size > 0 ? 'tool_calls' : 'stop';
         let raw = ev.type === 'response.completed' ? 'completed' : 'incomplete';
         if (ev.type === 'response.incomplete') {
@@ -116,8 +119,8 @@ export class ResponsesStreamDecoder {
       }
       case 'response.failed': {
         // What the provider counted before it failed is billed: the usage goes out before the error.
-        const u = obj(obj(ev.response)?.usage);
-        if (u) out.push({ type: 'usage', usage: usage(u) });
+        const u = usage(obj(obj(ev.response)?.usage), this.searches);
+        if (u) out.push({ type: 'usage', usage: u });
         const err = obj(obj(ev.response)?.error) ?? {};
         throw classifyHttpError({
           status: err.code === 'rate_limit_exceeded' ? 429 : 500,
@@ -177,8 +180,10 @@ export function decodeResponseObject(r: Record<string, unknown>, provider: strin
     { type: 'response-meta', ...(typeof r.id === 'string' ? { id: r.id } : {}), ...(typeof r.model === 'string' ? { model: r.model } : {}) },
   ];
   let calls = 0;
+  let searches = 0;
   for (const raw of r.output as unknown[]) {
     const item = obj(raw);
+    if (item?.type === 'web_search_call') searches++;
     if (item?.type === 'reasoning') {
       for (const list of [item.summary, item.content])
         for (const p of Array.isArray(list) ? (list as unknown[]) : []) {
@@ -202,8 +207,8 @@ export function decodeResponseObject(r: Record<string, unknown>, provider: strin
       });
     }
   }
-  const u = obj(r.usage);
-  if (u) out.push({ type: 'usage', usage: usage(u) });
+  const u = usage(obj(r.usage), searches);
+  if (u) out.push({ type: 'usage', usage: u });
   if (r.status === 'incomplete') {
     const reason = obj(r.incomplete_details)?.reason;
     out.push({
@@ -215,8 +220,11 @@ export function decodeResponseObject(r: Record<string, unknown>, provider: strin
   return out;
 }
 
-function usage(u: Record<string, unknown>): Partial<Usage> {
-  const out: Partial<Usage> = {};
+/** The response's usage, with the web searches it ran (billed per call; not in its usage); null when it has neither. */
+function usage(u: Record<string, unknown> | null, searches: number): Partial<Usage> | null {
+  if (!u && searches === 0) return null;
+  const out: Partial<Usage> = searches > 0 ? { webSearches: searches } : {};
+  if (!u) return out;
   const input = num(u.input_tokens);
   const output = num(u.output_tokens);
   if (input !== null) out.inputTokens = input;
