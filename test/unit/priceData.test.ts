@@ -55,7 +55,14 @@ describe('price data refresh', () => {
   test('bundled first; a refresh with prices fetches, installs and caches newer data; offline, the cache serves', async () => {
     const file = join(dir, 'prices.json');
     const c = catalog(file);
-    assert.deepEqual(c.priceFor('anthropic/claude-haiku-4-5-20251001'), { input: 1, output: 5, cachedInput: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2, webSearch: 0.01 });
+    assert.deepEqual(c.priceFor('anthropic/claude-haiku-4-5-20251001'), {
+      input: 1,
+      output: 5,
+      cachedInput: 0.1,
+      cacheWrite5m: 1.25,
+      cacheWrite1h: 2,
+      webSearch: 0.01,
+    });
     // without `prices`, nothing is fetched
     body = JSON.stringify(newerData());
     assert.equal((await c.refresh({ force: true })).pricesAsOf, undefined);
