@@ -24,6 +24,8 @@ export { systemClock, type Clock } from './clock.ts';
 export { Catalog, type ModelInfo } from './catalog/catalog.ts';
 export { cheaperRates, computeCost, estimateCost, estimateTokens } from './catalog/cost.ts';
 export { lookupDbModel, priceDataInfo, pricesAsOfLabel, type PriceDataInfo } from './catalog/priceDb.ts';
+export { findSnapshot } from './catalog/snapshot.ts';
+export { DEFAULT_EXPECTED_OUTPUT } from './router/strategy.ts';
 export {
   MemoryUsageStore,
   defaultLedgerPath,

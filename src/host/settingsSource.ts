@@ -53,7 +53,9 @@ export function readSwitchboardSettings(): SettingsRead {
     return typeof ws === 'object' && ws !== null && !Array.isArray(ws) && typeof field === 'string' ? field in ws : true;
   };
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
-  const overrides = trusted ? riskyOverrides({ budget: layers('budget'), pricing: layers('pricing') }, cfg.get('budget'), cfg.get('pricing')) : [];
+  const overrides = trusted
+    ? riskyOverrides({ budget: layers('budget'), pricing: layers('pricing'), capabilities: layers('capabilities') }, cfg.get('budget'), cfg.get('pricing'))
+    : [];
   const keyEnvs = trusted ? workspaceKeyEnvs(layers('providers')) : [];
   const redirects = trusted ? workspaceRedirects(layers('providers')) : [];
   return { raw, fromWorkspace, verbose, trusted, overrides, keyEnvs, redirects };

@@ -153,6 +153,28 @@ describe('a trusted workspace that lowers prices', () => {
   });
 });
 
+describe('a trusted workspace that lowers output limits', () => {
+  test("a maxOutputTokens below the user's own, or below the limit the budget would hold (the snapshot's, else 1,000), is named; a higher one is not", () => {
+    const capabilities = {
+      globalValue: { 'x/own': { maxOutputTokens: 8000 } },
+      workspaceValue: {
+        'x/own': { maxOutputTokens: 100 },
+        'openai/gpt-4o': { maxOutputTokens: 10 },
+        'x/unknown': { maxOutputTokens: 50 },
+        'x/raised': { maxOutputTokens: 64000 },
+        'x/flags-only': { imageInput: true },
+      },
+    };
+    const risky = riskyOverrides({ capabilities }, undefined);
+    assert.equal(risky.length, 1);
+    assert.equal(risky[0]!.setting, 'switchboard.capabilities');
+    assert.match(risky[0]!.message, /openai\/gpt-4o maxOutputTokens 16384 → 10; x\/own maxOutputTokens 8000 → 100; x\/unknown maxOutputTokens 1000 → 50/);
+    assert.doesNotMatch(risky[0]!.message, /raised|flags-only/);
+    assert.match(risky[0]!.message, /loosens your budget/);
+    assert.deepEqual(riskyOverrides({ capabilities: { workspaceValue: { 'x/raised': { maxOutputTokens: 64000 } } } }, undefined), []);
+  });
+});
+
 describe("a trusted workspace's provider that would read one of the user's environment variables", () => {
   test('a new provider with an apiKeyEnv, or one derived from its id, is held with its variable and URL', () => {
     const held = workspaceKeyEnvs({

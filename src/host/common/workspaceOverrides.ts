@@ -6,7 +6,16 @@
  * loosens the budget is used but named once.
  * Pure (no 'vscode'): the host passes `inspect()` results in.
  */
-import { cheaperRates, lookupDbModel, redactUrl, resolveProvider, type Price, type ResolvedProvider } from '../../core/index.ts';
+import {
+  cheaperRates,
+  DEFAULT_EXPECTED_OUTPUT,
+  findSnapshot,
+  lookupDbModel,
+  redactUrl,
+  resolveProvider,
+  type Price,
+  type ResolvedProvider,
+} from '../../core/index.ts';
 import { CONFIG_SETTING_KEYS, WORKSPACE_SETTINGS } from './settingsModel.ts';
 
 /**
@@ -66,6 +75,11 @@ function databasePrice(id: string): Price | null {
 
 const isPrice = (v: unknown): v is Price => isObj(v) && typeof v.input === 'number' && typeof v.output === 'number';
 
+/** The output limit a budget's worst case uses for a model without `capabilities[id].maxOutputTokens`: the snapshot's, else the default. */
+function defaultOutputLimit(id: string): number {
+  return findSnapshot(id)?.maxOutput ?? DEFAULT_EXPECTED_OUTPUT;
+}
+
 /**
  * Workspace values of a trusted workspace that loosen the budget (a provider sent elsewhere is held
  * until the user allows it instead: workspaceRedirects): higher or lifted caps, warn instead of
@@ -75,12 +89,34 @@ const isPrice = (v: unknown): v is Price => isObj(v) && typeof v.input === 'numb
  * against the caps and holds less before sending.
  */
 export function riskyOverrides(
-  layers: { budget?: SettingLayers; pricing?: SettingLayers },
+  layers: { budget?: SettingLayers; pricing?: SettingLayers; capabilities?: SettingLayers },
   mergedBudget: unknown,
   mergedPricing?: unknown,
   basePrice: (id: string) => Price | null = databasePrice,
+  baseOutput: (id: string) => number = defaultOutputLimit,
 ): RiskyOverride[] {
   const out: RiskyOverride[] = [];
+  // A lower output limit holds less before a request without max_tokens (VS Code's agent mode sends none),
+  // while a provider that is not told the limit may still write up to its own.
+  const c = layers.capabilities;
+  const wsCaps = c?.workspaceFolderValue ?? c?.workspaceValue;
+  if (hasWorkspaceValue(c) && isObj(wsCaps)) {
+    const user = isObj(c?.globalValue) ? c.globalValue : {};
+    const lower: string[] = [];
+    for (const id of Object.keys(wsCaps).sort()) {
+      const ws = wsCaps[id];
+      if (!isObj(ws) || typeof ws.maxOutputTokens !== 'number') continue;
+      const own = Object.hasOwn(user, id) && isObj(user[id]) ? (user[id] as Obj).maxOutputTokens : undefined;
+      const base = typeof own === 'number' ? own : baseOutput(id);
+      if (ws.maxOutputTokens < base) lower.push(`${id} maxOutputTokens ${base} → ${ws.maxOutputTokens}`);
+    }
+    if (lower.length)
+      out.push({
+        setting: 'switchboard.capabilities',
+        key: `capabilities:${JSON.stringify(lower)}`,
+        message: `This workspace's settings lower the output limits your budget holds before a request without max_tokens (switchboard.capabilities: ${lower.join('; ')}), which loosens your budget. Switchboard uses them because you trust this workspace.`,
+      });
+  }
   const p = layers.pricing;
   const ws = p?.workspaceFolderValue ?? p?.workspaceValue;
   if (hasWorkspaceValue(p) && isObj(ws)) {
