@@ -541,10 +541,19 @@ async function usage(args: string[], io: Io): Promise<number> {
   );
   io.stdout.write(table([['day', 'requests', 'cost'], ...report.byDay.map((d) => [d.day, String(d.requests), formatUsd(d.costUsd) + unknown(d.unknownCost)])]));
   io.stdout.write('\nBy model\n');
+  // Hosted web searches are billed apart from tokens: a column when any were run.
+  const searches = report.byModel.some((m) => m.webSearches > 0);
   io.stdout.write(
     table([
-      ['model', 'requests', 'in', 'out', 'cost'],
-      ...report.byModel.map((m) => [m.model, String(m.requests), String(m.inputTokens), String(m.outputTokens), formatUsd(m.costUsd) + unknown(m.unknownCost)]),
+      ['model', 'requests', 'in', 'out', ...(searches ? ['searches'] : []), 'cost'],
+      ...report.byModel.map((m) => [
+        m.model,
+        String(m.requests),
+        String(m.inputTokens),
+        String(m.outputTokens),
+        ...(searches ? [String(m.webSearches)] : []),
+        formatUsd(m.costUsd) + unknown(m.unknownCost),
+      ]),
     ]),
   );
   if (report.billedVsComputed.length > 0) {

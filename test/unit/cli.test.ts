@@ -1109,6 +1109,36 @@ describe('main() usage errors and edge cases (in-process)', () => {
     assert.ok(out.includes('\np/m199999  $0.001\n'), 'the widest id sets the column width');
   });
 
+  test('usage: hosted web searches get their own column by model (billed apart from tokens), and none without them', async () => {
+    const ledger = join(dir, 'searches', 'usage.sqlite');
+    mkdirSync(dirname(ledger), { recursive: true });
+    const store = new SqliteUsageStore(ledger);
+    const base = { ts: new Date().toISOString(), inputTokens: 10, outputTokens: 5, frontEnd: 'gateway' as const, ok: true };
+    await store.append({ ...base, model: 'anthropic/claude-sonnet-4-5', answeredBy: 'anthropic/claude-sonnet-4-5', costUsd: 0.05, webSearches: 3 });
+    await store.append({ ...base, model: 'anthropic/claude-sonnet-4-5', answeredBy: 'anthropic/claude-sonnet-4-5', costUsd: 0.02, webSearches: 1 });
+    await store.append({ ...base, model: OPENAI, answeredBy: OPENAI, costUsd: 0.01 });
+    store.close();
+    env.SWITCHBOARD_LEDGER = ledger;
+    try {
+      const r = await runMain(['usage']);
+      assert.equal(r.code, 0, r.stderr);
+      const byModel = r.stdout.slice(r.stdout.indexOf('By model'));
+      assert.match(byModel, /model\s+requests\s+in\s+out\s+searches\s+cost/);
+      assert.match(byModel, /anthropic\/claude-sonnet-4-5\s+2\s+20\s+10\s+4\s+\$0\.07/);
+      assert.match(byModel, new RegExp(`${OPENAI.replace('/', '\\/')}\\s+1\\s+10\\s+5\\s+0\\s+\\$0\\.01`));
+      const j = JSON.parse((await runMain(['usage', '--json'])).stdout) as { byModel: { model: string; webSearches: number }[] };
+      assert.deepEqual(
+        j.byModel.map((m) => [m.model, m.webSearches]),
+        [
+          ['anthropic/claude-sonnet-4-5', 4],
+          [OPENAI, 0],
+        ],
+      );
+    } finally {
+      delete env.SWITCHBOARD_LEDGER;
+    }
+  });
+
   test('SWITCHBOARD_LEDGER overrides the ledger path', async () => {
     const ledger = join(dir, 'custom-ledger.jsonl');
     writeFileSync(

@@ -253,3 +253,17 @@ describe('the status bar spend', () => {
     assert.equal(spendStatus(view({ session: { usd: 0.7, requests: 1, unknownCost: 0 }, budget: { perSession: 1, onExceed: 'warn' } }), now).severity, 'none');
   });
 });
+
+describe('the usage report (Switchboard: Show Usage)', () => {
+  it('hosted web searches get their own column by model when any were run', async () => {
+    const ledger = new MemoryUsageStore();
+    const base = { ts: new Date().toISOString(), inputTokens: 10, outputTokens: 5, frontEnd: 'chat' as const, ok: true, session: 's1' };
+    await ledger.append({ ...base, model: 'anthropic/claude-sonnet-4-5', answeredBy: 'anthropic/claude-sonnet-4-5', costUsd: 0.05, webSearches: 3 });
+    await ledger.append({ ...base, model: 'openai/gpt-4o', answeredBy: 'openai/gpt-4o', costUsd: 0.01 });
+    const md = usageMarkdown({ entries: ledger.entries, sessionId: 's1', sessionStartedAt: Date.now(), budget: undefined, legacy: null });
+    assert.match(md, /\| Model \| Requests \| Input tokens \| Output tokens \| Web searches \| Cost \|/);
+    assert.match(md, /\| anthropic\/claude-sonnet-4-5 \| 1 \| 10 \| 5 \| 3 \| \$0\.05 \|/);
+    const none = usageMarkdown({ entries: [ledger.entries[1]!], sessionId: 's1', sessionStartedAt: Date.now(), budget: undefined, legacy: null });
+    assert.doesNotMatch(none, /Web searches/);
+  });
+});

@@ -314,7 +314,17 @@ export interface UsageReport {
   /** Requests whose cost is an estimate (cut off before the provider counted), included in totalUsd. */
   estimatedCostRequests: number;
   byDay: { day: string; requests: number; costUsd: number; unknownCost: number; included: number }[];
-  byModel: { model: string; requests: number; inputTokens: number; outputTokens: number; costUsd: number; unknownCost: number; included: number }[];
+  /** `webSearches`: hosted web searches the provider ran (each billed apart from the tokens). */
+  byModel: {
+    model: string;
+    requests: number;
+    inputTokens: number;
+    outputTokens: number;
+    webSearches: number;
+    costUsd: number;
+    unknownCost: number;
+    included: number;
+  }[];
   /**
    * Requests whose provider reported a cost and that we could also price: both sums, per model
    * that has any. A wrong price in our data (or a billing rule we miss) shows as a difference.
@@ -338,11 +348,12 @@ export function summarize(entries: readonly LedgerEntry[], sinceMs: number | nul
     const day = localDayKey(t);
     const d = days.get(day) ?? { day, requests: 0, costUsd: 0, unknownCost: 0, included: 0 };
     const key = e.answeredBy ?? e.model;
-    const m = models.get(key) ?? { model: key, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, unknownCost: 0, included: 0 };
+    const m = models.get(key) ?? { model: key, requests: 0, inputTokens: 0, outputTokens: 0, webSearches: 0, costUsd: 0, unknownCost: 0, included: 0 };
     d.requests++;
     m.requests++;
     m.inputTokens += e.inputTokens ?? 0;
     m.outputTokens += e.outputTokens ?? 0;
+    m.webSearches += e.webSearches ?? 0;
     if (e.costIncluded) {
       d.included++;
       m.included++;

@@ -32,18 +32,21 @@ const included = (n: number, all: number): string => (n === 0 ? '' : n === all ?
 
 function section(title: string, r: UsageReport): string {
   if (r.requests === 0) return `## ${title}\n\nNo requests.\n`;
+  // Hosted web searches are billed apart from tokens: a column when any were run.
+  const searches = r.byModel.some((m) => m.webSearches > 0);
   return [
     `## ${title}`,
     '',
     `**${formatUsd(r.totalUsd)}** over ${requests(r.requests)}${unknown(r.unknownCostRequests)}${r.includedRequests ? `, ${r.includedRequests} ${INCLUDED_LABEL}` : ''}${r.estimatedCostRequests ? ` (${r.estimatedCostRequests} estimated: cut off before the provider counted)` : ''}`,
     '',
     table([
-      ['Model', 'Requests', 'Input tokens', 'Output tokens', 'Cost'],
+      ['Model', 'Requests', 'Input tokens', 'Output tokens', ...(searches ? ['Web searches'] : []), 'Cost'],
       ...r.byModel.map((m) => [
         m.model,
         String(m.requests),
         String(m.inputTokens),
         String(m.outputTokens),
+        ...(searches ? [String(m.webSearches)] : []),
         m.included === m.requests ? INCLUDED_LABEL : formatUsd(m.costUsd) + unknown(m.unknownCost) + included(m.included, m.requests),
       ]),
     ]),
