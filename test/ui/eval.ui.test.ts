@@ -225,6 +225,9 @@ test(
       await panel.locator('.toolbar .progress', { hasText: /cancelled at \d+\/15/ }).waitFor({ timeout: 20_000 });
       assert.equal(await stop.count(), 0, 'the run is over: no Stop');
       await panel.locator('button.rerun').waitFor();
+      // The cells that were answering say "stopped", not a red error.
+      assert.ok((await panel.locator('td.cell-stopped .verdict-stopped').count()) > 0, 'a cell stopped while it answered');
+      assert.equal(await panel.locator('td.cell .cell-error', { hasText: /aborted/ }).count(), 0, 'no stopped cell shows as an "aborted" error');
       await screenshot(page, 'ui-eval-escape-cancelled');
     } finally {
       slow = false;

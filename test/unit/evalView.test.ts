@@ -173,3 +173,23 @@ test('no blind vote when no prompt has two answers; a cancelled run has none eit
   v.finish({ ...base, cancelled: true, cells: [[cell('q1', 'a/x', true), cell('q1', 'b/y', true)]] });
   assert.equal(v.beginVoting(seededRandom(1)), false);
 });
+
+test('a cell the user stopped while it answered is "stopped" in the view, not an error; a real failure stays an error', () => {
+  const set = parseTestSet(JSON.stringify({ ...EVAL_SET, prompts: EVAL_SET.prompts.slice(0, 1) }), 's.json');
+  const v = new EvalView('run', '/ws/.switchboard/leaderboard.json', true);
+  v.start('capitals', set, ['a/x', 'b/y']);
+  const aborted = { kind: 'aborted', message: 'aborted: the request was cancelled' };
+  v.onEvent({ type: 'cell-done', cell: cell('q1', 'a/x', false, { status: 'error', pass: null, checks: [], error: aborted }), done: 1, total: 2 });
+  v.onEvent({
+    type: 'cell-done',
+    cell: cell('q1', 'b/y', false, { status: 'error', pass: null, checks: [], error: { kind: 'server', message: 'HTTP 500' } }),
+    done: 2,
+    total: 2,
+  });
+  const [stopped, failed] = v.state.cells[0]!;
+  assert.equal(stopped!.status, 'stopped');
+  assert.equal(stopped!.error, 'stopped before the answer was complete');
+  assert.equal(failed!.status, 'error');
+  assert.equal(failed!.error, 'HTTP 500');
+  assert.equal(EvalStateSchema.safeParse(JSON.parse(JSON.stringify(v.state))).success, true);
+});

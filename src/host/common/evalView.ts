@@ -26,9 +26,11 @@ const shorten = (s: string, n: number): string => (s.length > n ? `${s.slice(0, 
 const tail = (s: string, n: number): string => (s.length > n ? `…${s.slice(-n)}` : s);
 
 export function cellView(c: EvalCell): CellView {
+  // Cancelled by the user's Stop (or Escape) while it answered: stopped, not failed.
+  const stopped = c.status === 'error' && c.error?.kind === 'aborted';
   return {
     model: c.model,
-    status: c.status,
+    status: stopped ? 'stopped' : c.status,
     pass: c.pass,
     checks: c.checks.map((k) => ({ label: k.label, pass: k.pass, reason: k.reason })),
     costUsd: c.costUsd,
@@ -36,7 +38,7 @@ export function cellView(c: EvalCell): CellView {
     latencyMs: c.latencyMs,
     inputTokens: c.inputTokens,
     outputTokens: c.outputTokens,
-    error: c.error ? `${c.error.message}${c.error.fix ? ` — ${c.error.fix}` : ''}` : null,
+    error: stopped ? 'stopped before the answer was complete' : c.error ? `${c.error.message}${c.error.fix ? ` — ${c.error.fix}` : ''}` : null,
     text: shorten(c.text, MAX_TEXT),
     output: c.codeRun?.command ? tail(c.codeRun.command.output, MAX_OUTPUT) : (c.codeRun?.problem ?? null),
   };

@@ -11,8 +11,8 @@ export const CheckViewSchema = z.object({ label: z.string(), pass: z.boolean(), 
 
 export const CellViewSchema = z.object({
   model: z.string(),
-  /** waiting / running while the run is on; then ok, error or skipped. */
-  status: z.enum(['waiting', 'running', 'ok', 'error', 'skipped']),
+  /** waiting / running while the run is on; then ok, error, skipped or stopped (the user stopped the run while it answered). */
+  status: z.enum(['waiting', 'running', 'ok', 'error', 'skipped', 'stopped']),
   pass: z.nullable(z.boolean()),
   checks: z.array(CheckViewSchema),
   costUsd: Usd,

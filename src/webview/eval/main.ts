@@ -46,6 +46,14 @@ function cellBody(c: CellView): HTMLElement {
     return td;
   }
   if (c.error) {
+    if (c.status === 'stopped') {
+      // Stopped by the user: said plainly, in the foreground colour, with what had arrived.
+      td.append(
+        h('div', { class: 'verdict verdict-stopped' }, h('span', { class: 'codicon codicon-debug-stop' }), ' stopped'),
+        h('div', { class: 'cell-note' }, c.error),
+      );
+      return td;
+    }
     td.append(h('div', { class: 'verdict verdict-error' }, c.status === 'skipped' ? 'not asked' : 'error'), h('div', { class: 'cell-error' }, c.error));
     return td;
   }
