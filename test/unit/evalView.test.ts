@@ -188,6 +188,8 @@ test('a cell the user stopped while it answered is "stopped" in the view, not an
   });
   const [stopped, failed] = v.state.cells[0]!;
   assert.equal(stopped!.status, 'stopped');
+  assert.equal(stopped!.byUser, true);
+  assert.equal(failed!.byUser, undefined);
   assert.equal(stopped!.error, 'stopped before the answer was complete');
   assert.equal(failed!.status, 'error');
   assert.equal(failed!.error, 'HTTP 500');

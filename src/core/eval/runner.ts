@@ -282,7 +282,8 @@ export function totalsOf(models: string[], cells: EvalCell[][], checkCounts: num
       expected += checkCounts[pi]!;
       if (checkCounts[pi]! > 0) t.cellsWithChecks++;
       if (c.status === 'ok') t.answered++;
-      if (c.status === 'error') t.errors++;
+      // A cell the user stopped while it answered is not an error of the model's.
+      if (c.status === 'error' && c.error?.kind !== 'aborted') t.errors++;
       if (c.pass === true) t.cellsPassed++;
       t.checksRun += c.checks.length;
       t.checksPassed += c.checks.filter((k) => k.pass).length;

@@ -31,6 +31,7 @@ export function cellView(c: EvalCell): CellView {
   return {
     model: c.model,
     status: stopped ? 'stopped' : c.status,
+    ...(stopped || (c.status === 'skipped' && c.error?.kind === 'cancelled') ? { byUser: true } : {}),
     pass: c.pass,
     checks: c.checks.map((k) => ({ label: k.label, pass: k.pass, reason: k.reason })),
     costUsd: c.costUsd,

@@ -21,6 +21,8 @@ export const CellViewSchema = z.object({
   inputTokens: z.nullable(z.number()),
   outputTokens: z.nullable(z.number()),
   error: z.nullable(z.string()),
+  /** Not asked or stopped because the user stopped the run: said, not shown as a failure. */
+  byUser: z.optional(z.boolean()),
   /** The answer (shortened for the view). */
   text: z.string(),
   /** The codeRun command's output, when it ran. */

@@ -54,7 +54,11 @@ function cellBody(c: CellView): HTMLElement {
       );
       return td;
     }
-    td.append(h('div', { class: 'verdict verdict-error' }, c.status === 'skipped' ? 'not asked' : 'error'), h('div', { class: 'cell-error' }, c.error));
+    // Not asked because the user stopped the run: muted like "stopped"; other skips (a budget) and failures in the error colour.
+    td.append(
+      h('div', { class: `verdict ${c.byUser ? 'verdict-stopped' : 'verdict-error'}` }, c.status === 'skipped' ? 'not asked' : 'error'),
+      h('div', { class: c.byUser ? 'cell-note' : 'cell-error' }, c.error),
+    );
     return td;
   }
   const passed = c.checks.filter((k) => k.pass).length;
