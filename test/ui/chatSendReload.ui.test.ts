@@ -9,14 +9,14 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
   closeQuickInput,
+  enterApiKey,
   findWebview,
   openUiSession,
-  pickQuickInputItem,
-  quickInputItems,
   runCommand,
   screenshot,
   screenshotOnFailure,
   UI_SERVER_ENV,
+  waitForNotification,
   waitForWorkbench,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
@@ -83,16 +83,8 @@ test(
   'a question sent and the window reloaded at once is in the chat after the reload, the first one and a later one',
   shot('ui-chat-send-reload', async () => {
     const { page } = ui;
-    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 60_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
-    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
-    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
-    await page.keyboard.press('Enter');
-    await page
-      .locator('.notification-toast, .notifications-center .notification-list-item')
-      .filter({ hasText: /OpenAI key saved/ })
-      .first()
-      .waitFor({ timeout: 20_000 });
+    await enterApiKey(page, 'OpenAI', KEY);
+    await waitForNotification(page, /OpenAI key saved/);
     await runCommand(page, 'Switchboard: Open Chat', { timeoutMs: 60_000 });
     let chat = await chatFrame(page);
     // The view has its model (a question sent before that waits in the composer for one).

@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
+  enterApiKey,
   findWebview,
   openUiSession,
-  pickQuickInputItem,
-  quickInputItems,
   runCommand,
   screenshot,
   screenshotOnFailure,
@@ -89,11 +88,7 @@ test(
     await panel.locator('textarea.compare-prompt').fill('Which is faster?');
 
     // The key: the catalog refresh lists the provider's models, and the panel offers the new one.
-    await runCommand(page, 'Switchboard: Set API Key', { timeoutMs: 60_000 });
-    assert.ok(await pickQuickInputItem(page, 'OpenAI', { timeoutMs: 30_000 }), `no OpenAI item; saw ${JSON.stringify(await quickInputItems(page))}`);
-    await page.locator('.quick-input-widget .quick-input-box input[type=password]').waitFor({ timeout: 10_000 });
-    await page.locator('.quick-input-widget .quick-input-box input').fill(KEY);
-    await page.keyboard.press('Enter');
+    await enterApiKey(page, 'OpenAI', KEY);
     await offered(panel, `openai/${LISTED}`).waitFor({ state: 'attached', timeout: 60_000 });
 
     // The folder's settings as a user edits them (VS Code sees its workspace's files change).
