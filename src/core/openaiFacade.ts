@@ -238,7 +238,11 @@ const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
  */
 export class ChunkIterator implements AsyncIterableIterator<ChatCompletionChunk, void> {
   private readonly parts: PartIterator;
-  private readonly id = newId();
+  /** Made on the first chunk this iterator encodes (a forwarded stream never needs one). */
+  private idMade: string | null = null;
+  private get id(): string {
+    return (this.idMade ??= newId());
+  }
   private readonly created = Math.floor(Date.now() / 1000);
   private model: string;
   private sentRole = false;

@@ -70,7 +70,9 @@ export type ModelStreamPart =
   /**
    * Passthrough only (see PassthroughRequest): the upstream's own SSE frames, for a front end that
    * speaks the upstream's protocol to forward as they are. Each comes after the parts decoded from
-   * the same events, so a cut (answer cap, an error event) never forwards what was not kept.
+   * the same events, so a cut (answer cap, an error event) never forwards what was not kept. One
+   * part may hold the frames of several events (what one upstream read carried); the stream's end
+   * event is always a part of its own.
    */
   | { type: 'raw'; text: string };
 

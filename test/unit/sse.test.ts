@@ -53,3 +53,47 @@ test('multi-line data fields join with newlines', async () => {
   const evs = await collect(['data: a\ndata: b\n\n']);
   assert.equal(evs[0]!.data, 'a\nb');
 });
+
+test('a byte-order mark is dropped only at the start of the stream, whichever decoder a chunk goes through', async () => {
+  const enc = new TextEncoder();
+  const bom = Uint8Array.of(0xef, 0xbb, 0xbf);
+  const cat = (...parts: Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) (out.set(p, at), (at += p.length));
+    return out;
+  };
+  // A leading BOM, then an event whose text holds U+FEFF right where a later chunk begins (the first
+  // chunk the streaming decoder sees, as it ends inside a character): that one is content.
+  const first = cat(bom, enc.encode('data: {"t":"a"}\n\ndata: {"t":"x'));
+  const second = enc.encode('\uFEFFé').subarray(0, 4);
+  const third = cat(enc.encode('é').subarray(1), enc.encode('b"}\n\n'));
+  const whole = cat(first, second, third);
+  for (const chunks of [[first, second, third], [whole], splitBytes(new TextDecoder('utf-8', { ignoreBOM: true }).decode(whole), 3)]) {
+    const evs = await collect(chunks);
+    assert.deepEqual(
+      evs.map((e) => JSON.parse(e.data).t),
+      ['a', 'x\uFEFFéb'],
+    );
+  }
+});
+
+test('chunks that end in ASCII and chunks that end inside a character alternate without losing a byte', async () => {
+  const text = 'aé世🎉b'.repeat(40);
+  const body = `data: ${JSON.stringify({ t: text })}\n\ndata: ${JSON.stringify({ t: 'z' })}\n\n`;
+  const bytes = new TextEncoder().encode(body);
+  // Irregular cuts: some land after an ASCII byte, some inside a multi-byte character.
+  const cuts = [1, 2, 3, 5, 8, 13, 21, 34];
+  const chunks: Uint8Array[] = [];
+  for (let i = 0, k = 0; i < bytes.length; k++) {
+    const n = cuts[k % cuts.length]!;
+    chunks.push(bytes.subarray(i, i + n));
+    i += n;
+  }
+  assert.ok(chunks.some((c) => c[c.length - 1]! >= 0x80) && chunks.some((c) => c[c.length - 1]! < 0x80));
+  const evs = await collect(chunks);
+  assert.deepEqual(
+    evs.map((e) => JSON.parse(e.data).t),
+    [text, 'z'],
+  );
+});

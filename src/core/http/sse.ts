@@ -30,7 +30,8 @@ export async function* sseEvents(body: AsyncIterable<Uint8Array | string>, sourc
  * batches crosses one async boundary per network read instead of one per event.
  */
 export async function* sseEventBatches(body: AsyncIterable<Uint8Array | string>, source?: SseSource): AsyncGenerator<SseEvent[]> {
-  const decoder = new TextDecoder('utf-8');
+  // ignoreBOM: the parser drops the stream's leading BOM itself; the decoder may start mid-stream (above).
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let queue: SseEvent[] = [];
   let parseError: ParseError | null = null;
   const parser = createParser({
@@ -53,8 +54,21 @@ export async function* sseEventBatches(body: AsyncIterable<Uint8Array | string>,
       fix: 'retry or pick another model',
       cause,
     });
+  // A chunk that ends in an ASCII byte, after one that did too, holds whole characters: decoded at
+  // once (Buffer's native decoder, several times faster than a streaming TextDecoder on this path).
+  // Otherwise the TextDecoder, which carries a character split across chunks to the next.
+  let split = false;
+  const text = (chunk: Uint8Array): string => {
+    if (chunk.length === 0) return '';
+    const tail = chunk[chunk.length - 1]!;
+    if (split || tail >= 0x80) {
+      split = tail >= 0x80;
+      return decoder.decode(chunk, { stream: true });
+    }
+    return (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString('utf8');
+  };
   for await (const chunk of body) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    parser.feed(typeof chunk === 'string' ? chunk : text(chunk));
     if (queue.length > 0) {
       const ready = queue;
       queue = [];

@@ -219,25 +219,41 @@ export class HttpLanguageModel implements LanguageModel {
     const bytes = await this.post(req, body, pass.headers);
     if (warnings?.length) yield warnings.map((message) => ({ type: 'warning', message }));
     const decoder = wire.decoder(providerId, modelId);
+    const maxChars = pass.maxAnswerChars ?? Number.POSITIVE_INFINITY;
+    /** Event data read so far: the answer's text, reasoning and tool arguments are never longer (JSON only escapes). */
+    let dataChars = 0;
+    const batch = new ForwardBatch();
     for await (const events of sseEventBatches(bytes, { provider: providerId, model: modelId })) {
-      const out: ModelStreamPart[] = [];
+      // Far from the answer cap (it cannot be reached within this read), a read's parts are merged
+      // (its plain text one delta, its frames one string): the caller's stream is the same, at a
+      // fraction of the parts. Near it, each event's parts and frame stay their own, so the cap
+      // cuts exactly between them.
+      for (const ev of events) dataChars += ev.data.length;
+      batch.merge = dataChars < maxChars;
       let more = true;
       try {
         for (let i = 0; i < events.length && more; i++) {
           const ev = events[i]!;
-          const from = out.length;
-          more = decoder.push(ev.data, out, ev.event);
+          more = decoder.push(ev.data, batch.event(), ev.event);
+          const parts = batch.parts;
           // After the event's parts: a cut between them (the answer cap) leaves its frame out too.
-          if (keep === undefined || keep(from === 0 ? out : out.slice(from))) {
+          let frame: string | undefined;
+          if (keep === undefined || keep(parts)) {
             const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model, decoder.lastParsed) : undefined;
-            out.push({ type: 'raw', text: sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed }) });
+            frame = sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed });
           }
+          // The end event's frame stays a part of its own: the doors hold back or check the end they write themselves.
+          batch.add(frame, !more);
         }
       } catch (e) {
-        // An error event is the upstream's text: not forwarded (the caller gets the gateway's scrubbed error).
+        // An error event is the upstream's text: not forwarded (the caller gets the gateway's scrubbed error);
+        // parts decoded before it are delivered.
+        batch.add(undefined, false);
+        const out = batch.take();
         if (out.length > 0) yield out;
         throw e;
       }
+      const out = batch.take();
       if (out.length > 0) yield out;
       if (!more) return;
     }
@@ -265,5 +281,67 @@ export class HttpLanguageModel implements LanguageModel {
       secrets: key ? [key] : [],
     });
     return res.body;
+  }
+}
+
+/**
+ * The parts of one upstream read on the fast path, as the caller sees them: each event's decoded
+ * parts, then its frame (`raw`). With `merge`, adjacent plain text deltas become one and the
+ * frames one string, after the read's parts (an end event's frame stays a part of its own).
+ */
+class ForwardBatch {
+  merge = false;
+  /** The current event's parts, as the decoder appends them (filed by add). */
+  readonly parts: ModelStreamPart[] = [];
+  private out: ModelStreamPart[] = [];
+  private frames = '';
+  /** The merged text delta being grown (a part of its own: decoders' parts are never changed). */
+  private text: { type: 'text-delta'; text: string } | null = null;
+
+  /** The array the decoder appends the next event's parts to. */
+  event(): ModelStreamPart[] {
+    this.parts.length = 0;
+    return this.parts;
+  }
+
+  /** Files the current event's parts and its frame (undefined: not shown to the caller). */
+  add(frame: string | undefined, last: boolean): void {
+    const { out, parts } = this;
+    if (!this.merge) {
+      this.flush();
+      for (const p of parts) out.push(p);
+      if (frame !== undefined) out.push({ type: 'raw', text: frame });
+    } else {
+      for (const p of parts) {
+        if (p.type === 'text-delta' && p.thoughtSignature === undefined) {
+          if (this.text !== null) this.text.text += p.text;
+          else out.push((this.text = { type: 'text-delta', text: p.text }));
+        } else {
+          this.text = null;
+          out.push(p);
+        }
+      }
+      if (frame !== undefined && last) {
+        this.flush();
+        out.push({ type: 'raw', text: frame });
+      } else if (frame !== undefined) this.frames += frame;
+    }
+    parts.length = 0;
+  }
+
+  /** The read's parts so far; the batch starts empty again. */
+  take(): ModelStreamPart[] {
+    this.flush();
+    const out = this.out;
+    this.out = [];
+    this.text = null;
+    return out;
+  }
+
+  private flush(): void {
+    if (this.frames === '') return;
+    this.out.push({ type: 'raw', text: this.frames });
+    this.frames = '';
+    this.text = null;
   }
 }
