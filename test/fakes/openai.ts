@@ -13,7 +13,7 @@ function usageObject(a: Answer, openrouter: boolean): unknown {
       total_tokens: u.input + u.output,
       cost: u.cost,
       is_byok: false,
-      prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: u.cached, cache_write_tokens: u.cacheWrite, audio_tokens: 0 },
       cost_details: {
         upstream_inference_cost: null,
         upstream_inference_prompt_cost: roundUsd(perIn),
@@ -253,7 +253,8 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
         image: '0',
         web_search: '0',
         internal_reasoning: '0',
-        input_cache_read: perToken((m.inputPrice ?? 0) / 10),
+        input_cache_read: perToken(m.cacheReadPrice ?? (m.inputPrice ?? 0) / 10),
+        ...(m.cacheWritePrice !== undefined ? { input_cache_write: perToken(m.cacheWritePrice) } : {}),
       },
       top_provider: { context_length: ctx, max_completion_tokens: Math.min(16384, ctx), is_moderated: false },
       per_request_limits: null,

@@ -40,6 +40,35 @@ describe('billed versus computed', () => {
     assert.deepEqual(report.billedVsComputed, [{ model: 'openrouter/acme/m', requests: 1, billedUsd: 0.0025, computedUsd: 0.002 }]);
     await client.close();
   });
+
+  test("OpenRouter's live price charges cache reads and writes at its own rates: ours equals what it billed", async () => {
+    // A model the price database does not know, so the price is OpenRouter's live one.
+    const f = await startFakeProvider('openrouter', {
+      models: [{ id: 'acme/cachey', inputPrice: 2, outputPrice: 8, cacheReadPrice: 0.2, cacheWritePrice: 2.5 }],
+    });
+    fakes.push(f);
+    const ledger = new MemoryUsageStore();
+    const client = createClient(
+      { providers: [{ id: 'openrouter', baseUrl: f.baseUrl }], retries: { maxRetries: 0 } },
+      { env: { OPENROUTER_API_KEY: 'k' }, ledger },
+    );
+    await client.catalog.refresh({ force: true });
+    assert.deepEqual(client.catalog.pricedBy('openrouter/acme/cachey'), {
+      price: { input: 2, output: 8, cachedInput: 0.2, cacheWrite5m: 2.5 },
+      source: 'openrouter',
+    });
+    // The fake bills as OpenRouter does: 2,000 fresh × 2 + 2,000 read × 0.2 + 6,000 written × 2.5 + 500 out × 8 = 23,400 µ$
+    f.enqueue({ text: 'hi', usage: { input: 10_000, output: 500, cached: 2000, cacheWrite: 6000 } });
+    const r = await client.complete({ model: 'openrouter/acme/cachey', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(r.error, null);
+    assert.equal(r.usage.cacheWrite5mTokens, 6000);
+    assert.equal(r.costUsd, 0.0234);
+    assert.deepEqual(r.costCheck, { billedUsd: 0.0234, computedUsd: 0.0234 });
+    assert.deepEqual(summarize(ledger.entries, null).billedVsComputed, [
+      { model: 'openrouter/acme/cachey', requests: 1, billedUsd: 0.0234, computedUsd: 0.0234 },
+    ]);
+    await client.close();
+  });
 });
 
 describe('a stream cut after a running count', () => {
