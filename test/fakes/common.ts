@@ -38,7 +38,7 @@ export interface Answer {
   /** Each call's argument fragments (same order as toolCalls). */
   toolPieces: string[][];
   finishReason: string;
-  usage: { input: number; output: number; cached: number; cacheWrite: number; reasoning: number; cost: number };
+  usage: { input: number; output: number; cached: number; cacheWrite: number; audioInput: number; audioOutput: number; reasoning: number; cost: number };
   /** openai: stream_options.include_usage; always true for the others */
   includeUsage: boolean;
   sc: Scenario;

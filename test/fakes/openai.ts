@@ -13,7 +13,7 @@ function usageObject(a: Answer, openrouter: boolean): unknown {
       total_tokens: u.input + u.output,
       cost: u.cost,
       is_byok: false,
-      prompt_tokens_details: { cached_tokens: u.cached, cache_write_tokens: u.cacheWrite, audio_tokens: 0 },
+      prompt_tokens_details: { cached_tokens: u.cached, cache_write_tokens: u.cacheWrite, audio_tokens: u.audioInput },
       cost_details: {
         upstream_inference_cost: null,
         upstream_inference_prompt_cost: roundUsd(perIn),
@@ -26,10 +26,10 @@ function usageObject(a: Answer, openrouter: boolean): unknown {
     prompt_tokens: u.input,
     completion_tokens: u.output,
     total_tokens: u.input + u.output,
-    prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: u.audioInput },
     completion_tokens_details: {
       reasoning_tokens: u.reasoning,
-      audio_tokens: 0,
+      audio_tokens: u.audioOutput,
       accepted_prediction_tokens: 0,
       rejected_prediction_tokens: 0,
     },

@@ -344,6 +344,8 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
         output,
         cached,
         cacheWrite,
+        audioInput: u?.audioInput ?? 0,
+        audioOutput: u?.audioOutput ?? 0,
         reasoning: u?.reasoning ?? reasoningTokens,
         cost,
       },

@@ -17,6 +17,9 @@ export interface FakeUsage {
   cached?: number;
   /** Prompt tokens written to the prompt cache (part of `input`): openrouter `cache_write_tokens`, anthropic `cache_creation_input_tokens`. */
   cacheWrite?: number;
+  /** Audio tokens of the prompt / of the answer (parts of `input` / `output`): openai `prompt_tokens_details.audio_tokens` / `completion_tokens_details.audio_tokens`. */
+  audioInput?: number;
+  audioOutput?: number;
   reasoning?: number;
   /** USD; only sent by openrouter (usage.cost). Default: the tokens at the model's prices (its cache rates for cache reads and writes). */
   cost?: number;

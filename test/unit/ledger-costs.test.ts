@@ -145,3 +145,38 @@ describe('ledger schema', () => {
     again.close();
   });
 });
+
+describe('audio tokens', () => {
+  test('priced at the database’s audio rates when it has them; otherwise as text, the cost marked as an estimate and a warning saying so', async () => {
+    const f = await startFakeProvider('openai');
+    fakes.push(f);
+    const ledger = new MemoryUsageStore();
+    const client = createClient({ providers: [{ id: 'openai', baseUrl: f.baseUrl }], retries: { maxRetries: 0 } }, { env: { OPENAI_API_KEY: 'k' }, ledger });
+    const usage = { input: 1200, output: 700, audioInput: 900, audioOutput: 600 };
+    // gpt-audio has audio rates: 300 text × 2.5 + 900 audio × 32 + 100 text × 10 + 600 audio × 64 = 68,950 µ$
+    f.enqueue({ text: 'heard you', usage });
+    const exact = await client.complete({ model: 'openai/gpt-audio', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(exact.error, null);
+    assert.equal(exact.usage.inputAudioTokens, 900);
+    assert.equal(exact.usage.outputAudioTokens, 600);
+    assert.equal(exact.costUsd, 0.06895);
+    assert.equal(exact.costEstimated, undefined);
+    assert.ok(!exact.warnings.some((w) => /audio/.test(w)), exact.warnings.join('\n'));
+    // gpt-4o-audio-preview has none in the database: every token at the text rates (1200 × 2.5 + 700 × 10), said to be an estimate
+    f.enqueue({ text: 'heard you', usage });
+    const asText = await client.complete({ model: 'openai/gpt-4o-audio-preview', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(asText.error, null);
+    assert.equal(asText.costUsd, 0.01);
+    assert.equal(asText.costEstimated, true);
+    assert.ok(
+      asText.warnings.includes(
+        'openai/gpt-4o-audio-preview: 900 audio prompt tokens and 600 audio answer tokens were priced as text (its price has no audio rate), so the cost is an estimate',
+      ),
+      asText.warnings.join('\n'),
+    );
+    const [a, b] = ledger.entries;
+    assert.deepEqual([a?.costUsd, a?.costEstimated, a?.computedUsd], [0.06895, false, 0.06895]);
+    assert.deepEqual([b?.costUsd, b?.costEstimated, b?.computedUsd], [0.01, true, null]);
+    await client.close();
+  });
+});

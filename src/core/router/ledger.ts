@@ -23,7 +23,7 @@ export const LedgerEntrySchema = z.object({
   reasoningTokens: count.default(null),
   /** USD; null when unknown. A string or a negative number is rejected, never read as 0. */
   costUsd: z.number().finite().nonnegative().nullable(),
-  /** The cost is an estimate (tokens streamed × the model's prices), not the provider's count. */
+  /** The cost is an estimate (tokens streamed × the model's prices, or audio charged as text), not the provider's count. */
   costEstimated: z.boolean().default(false),
   /** Included in a subscription (VS Code's language models): costUsd is null and that is not unknown. */
   costIncluded: z.boolean().default(false),
