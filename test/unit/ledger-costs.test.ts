@@ -126,6 +126,8 @@ describe('ledger schema', () => {
       cacheWrite1hTokens: 500,
       toolUsePromptTokens: 0,
       webSearches: 2,
+      inputAudioTokens: 1200,
+      outputAudioTokens: 7,
       costUsd: 0.01,
       billedUsd: 0.01,
       computedUsd: 0.0098,
@@ -138,6 +140,7 @@ describe('ledger schema', () => {
     assert.equal(a?.billedUsd, null);
     assert.deepEqual([b?.cacheWrite5mTokens, b?.cacheWrite1hTokens, b?.toolUsePromptTokens, b?.billedUsd, b?.computedUsd], [1500, 500, 0, 0.01, 0.0098]);
     assert.deepEqual([a?.webSearches, b?.webSearches], [null, 2], 'the web searches a cost was computed with');
+    assert.deepEqual([a?.inputAudioTokens, a?.outputAudioTokens, b?.inputAudioTokens, b?.outputAudioTokens], [null, null, 1200, 7], 'the audio tokens');
     s.close();
     // Opening again does not migrate twice (an ALTER of an existing column would throw).
     const again = new SqliteUsageStore(path);
@@ -176,6 +179,7 @@ describe('audio tokens', () => {
     );
     const [a, b] = ledger.entries;
     assert.deepEqual([a?.costUsd, a?.costEstimated, a?.computedUsd], [0.06895, false, 0.06895]);
+    assert.deepEqual([a?.inputAudioTokens, a?.outputAudioTokens], [900, 600], 'the ledger keeps the audio counts the cost was computed with');
     assert.deepEqual([b?.costUsd, b?.costEstimated, b?.computedUsd], [0.01, true, null]);
     await client.close();
   });

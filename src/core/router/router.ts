@@ -670,6 +670,8 @@ export class Router {
       cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
       toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
       webSearches: r.usage.webSearches ?? null,
+      inputAudioTokens: r.usage.inputAudioTokens ?? null,
+      outputAudioTokens: r.usage.outputAudioTokens ?? null,
       billedUsd: r.costCheck?.billedUsd ?? null,
       computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',
