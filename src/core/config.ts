@@ -37,7 +37,9 @@ export const ProviderConfigSchema = z
 /**
  * USD per 1M tokens. `cachedInput` is the cache-read price; `cacheWrite5m` / `cacheWrite1h` the
  * prices of prompt-cache writes kept 5 minutes / 1 hour (Anthropic). Unset cache prices fall back
- * to `input` (and `cacheWrite1h` to `cacheWrite5m`).
+ * to `input` (and `cacheWrite1h` to `cacheWrite5m`). `inputAudio` / `outputAudio`: audio tokens of
+ * the prompt / the answer (OpenAI's audio models); unset, audio is charged as text and the cost is
+ * marked as an estimate.
  */
 const RateFields = {
   input: z.number().nonnegative(),
@@ -45,6 +47,8 @@ const RateFields = {
   cachedInput: z.number().nonnegative().optional(),
   cacheWrite5m: z.number().nonnegative().optional(),
   cacheWrite1h: z.number().nonnegative().optional(),
+  inputAudio: z.number().nonnegative().optional(),
+  outputAudio: z.number().nonnegative().optional(),
 };
 
 /**

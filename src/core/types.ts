@@ -25,6 +25,9 @@ export interface Usage {
   toolUsePromptTokens?: number | null;
   /** Hosted web searches the provider ran and bills per search (Anthropic's web_search server tool, OpenAI Responses' web_search calls). */
   webSearches?: number | null;
+  /** Audio tokens of the prompt / of the answer (Chat Completions' `audio_tokens`), set when there were some; part of inputTokens / outputTokens. */
+  inputAudioTokens?: number | null;
+  outputAudioTokens?: number | null;
 }
 
 /** Every Usage field, in the order ledgers and reports list them. */
@@ -37,6 +40,8 @@ export const USAGE_KEYS = [
   'cacheWrite1hTokens',
   'toolUsePromptTokens',
   'webSearches',
+  'inputAudioTokens',
+  'outputAudioTokens',
 ] as const;
 
 /**
@@ -135,7 +140,10 @@ export interface ChatResult {
   usage: Usage;
   /** USD; null when a price or a token count is unknown. Never a guessed 0. */
   costUsd: number | null;
-  /** `costUsd` is an estimate (tokens streamed × the model's prices): the provider never counted this answer. */
+  /**
+   * `costUsd` is an estimate: tokens streamed × the model's prices (the provider never counted this
+   * answer), or audio tokens charged as text (the price has no audio rate; a warning says so).
+   */
   costEstimated?: boolean;
   /**
    * The answer came from a model whose use is included in a subscription (VS Code's language

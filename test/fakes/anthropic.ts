@@ -29,8 +29,8 @@ function errorBody(status: number, ctx: ErrCtx): unknown {
 
 function usageStart(a: Answer): Record<string, unknown> {
   return {
-    input_tokens: Math.max(0, a.usage.input - a.usage.cached),
-    cache_creation_input_tokens: 0,
+    input_tokens: Math.max(0, a.usage.input - a.usage.cached - a.usage.cacheWrite),
+    cache_creation_input_tokens: a.usage.cacheWrite,
     cache_read_input_tokens: a.usage.cached,
     output_tokens: 1,
     service_tier: 'standard',

@@ -38,7 +38,7 @@ export interface Answer {
   /** Each call's argument fragments (same order as toolCalls). */
   toolPieces: string[][];
   finishReason: string;
-  usage: { input: number; output: number; cached: number; reasoning: number; cost: number };
+  usage: { input: number; output: number; cached: number; cacheWrite: number; audioInput: number; audioOutput: number; reasoning: number; cost: number };
   /** openai: stream_options.include_usage; always true for the others */
   includeUsage: boolean;
   sc: Scenario;
@@ -122,7 +122,7 @@ export const DEFAULT_MODELS: Record<FakeProtocol, FakeModel[]> = {
   ],
   openrouter: [
     { id: 'openai/gpt-4o-mini', contextLength: 128000, inputPrice: 0.15, outputPrice: 0.6 },
-    { id: 'anthropic/claude-3.5-sonnet', contextLength: 200000, inputPrice: 3, outputPrice: 15 },
+    { id: 'anthropic/claude-3.5-sonnet', contextLength: 200000, inputPrice: 3, outputPrice: 15, cacheReadPrice: 0.3, cacheWritePrice: 3.75 },
     { id: 'meta-llama/llama-3.1-8b-instruct:free', contextLength: 131072, inputPrice: 0, outputPrice: 0 },
   ],
   anthropic: [

@@ -312,7 +312,12 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
     const output = u?.output ?? Math.max(1, tokens(text) + calls.reduce((n, c) => n + tokens(c.arguments), 0) + reasoningTokens);
     const reqModel = model ?? m;
     const price = models.find((x) => x.id === reqModel) ?? models.find((x) => x.id === m);
-    const cost = u?.cost ?? roundUsd((input * (price?.inputPrice ?? 1) + output * (price?.outputPrice ?? 2)) / 1e6);
+    const cached = u?.cached ?? 0;
+    const cacheWrite = u?.cacheWrite ?? 0;
+    const inputPrice = price?.inputPrice ?? 1;
+    const fresh = Math.max(0, input - cached - cacheWrite) * inputPrice;
+    const cacheCost = cached * (price?.cacheReadPrice ?? inputPrice / 10) + cacheWrite * (price?.cacheWritePrice ?? inputPrice);
+    const cost = u?.cost ?? roundUsd((fresh + cacheCost + output * (price?.outputPrice ?? 2)) / 1e6);
     const b = (rec.body && typeof rec.body === 'object' ? rec.body : {}) as Record<string, unknown>;
     const so = b.stream_options as Record<string, unknown> | undefined;
     return {
@@ -337,7 +342,10 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
       usage: {
         input,
         output,
-        cached: u?.cached ?? 0,
+        cached,
+        cacheWrite,
+        audioInput: u?.audioInput ?? 0,
+        audioOutput: u?.audioOutput ?? 0,
         reasoning: u?.reasoning ?? reasoningTokens,
         cost,
       },

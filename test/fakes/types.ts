@@ -15,8 +15,13 @@ export interface FakeUsage {
   /** Output tokens INCLUDING reasoning ones (OpenAI convention). */
   output: number;
   cached?: number;
+  /** Prompt tokens written to the prompt cache (part of `input`): openrouter `cache_write_tokens`, anthropic `cache_creation_input_tokens`. */
+  cacheWrite?: number;
+  /** Audio tokens of the prompt / of the answer (parts of `input` / `output`): openai `prompt_tokens_details.audio_tokens` / `completion_tokens_details.audio_tokens`. */
+  audioInput?: number;
+  audioOutput?: number;
   reasoning?: number;
-  /** USD; only sent by openrouter (usage.cost). */
+  /** USD; only sent by openrouter (usage.cost). Default: the tokens at the model's prices (its cache rates for cache reads and writes). */
   cost?: number;
 }
 
@@ -89,6 +94,10 @@ export interface FakeModel {
   inputPrice?: number;
   /** USD per 1M output tokens */
   outputPrice?: number;
+  /** USD per 1M cache-read tokens (openrouter `input_cache_read`); default a tenth of inputPrice. */
+  cacheReadPrice?: number;
+  /** USD per 1M cache-write tokens (openrouter `input_cache_write`, only listed when set, as OpenRouter lists it only for models that charge writes). */
+  cacheWritePrice?: number;
 }
 
 export interface FakeServer {

@@ -281,7 +281,14 @@ const openRouterModels = {
       id: 'anthropic/claude-sonnet-4',
       name: 'Anthropic: Claude Sonnet 4',
       context_length: 1_000_000,
-      pricing: { prompt: '0.0000031', completion: '0.000015', input_cache_read: '0.0000003', request: '0', image: '0.0048' },
+      pricing: {
+        prompt: '0.0000031',
+        completion: '0.000015',
+        input_cache_read: '0.0000003',
+        input_cache_write: '0.00000375',
+        request: '0',
+        image: '0.0048',
+      },
       top_provider: { context_length: 1_000_000, max_completion_tokens: 64_000 },
       architecture: { input_modalities: ['text', 'image'] },
     },
@@ -444,7 +451,8 @@ describe('Catalog.refresh', () => {
     const c = make();
     await c.refresh();
     // openrouter/<slug> ids
-    assert.deepEqual(c.priceFor('openrouter/anthropic/claude-sonnet-4'), { input: 3.1, output: 15, cachedInput: 0.3 });
+    // cache reads and writes at OpenRouter's own rates (input_cache_read / input_cache_write)
+    assert.deepEqual(c.priceFor('openrouter/anthropic/claude-sonnet-4'), { input: 3.1, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75 });
     assert.deepEqual(c.priceFor('openrouter/openai/gpt-4o'), { input: 2.5, output: 10 });
     assert.deepEqual(c.priceFor('openrouter/meta-llama/llama-3.3-70b-instruct:free'), { input: 0, output: 0 });
     // variable (-1) and garbage prices are unknown, not 0; the entries stay
@@ -482,7 +490,7 @@ describe('Catalog.refresh', () => {
     assert.equal(sonnet?.available, true);
     assert.equal(sonnet?.source, 'openrouter');
     assert.equal(sonnet?.name, 'Claude Sonnet 4');
-    assert.deepEqual(sonnet?.price, { input: 3.1, output: 15, cachedInput: 0.3 });
+    assert.deepEqual(sonnet?.price, { input: 3.1, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75 });
     assert.equal(sonnet?.priceSource, 'openrouter');
     // Not in OpenRouter's list: not reachable; the price database's OpenRouter price still serves estimates.
     const haiku = c.get('anthropic/claude-3.5-haiku');
@@ -550,7 +558,7 @@ describe('Catalog.refresh', () => {
     const second = make({ cacheFile: file, now: () => t, ttlMs: 3_600_000 });
     assert.equal(second.isStale(), false);
     assert.equal(second.lastRefreshedAt, 5_000_000);
-    assert.deepEqual(second.priceFor('anthropic/claude-sonnet-4'), { input: 3.1, output: 15, cachedInput: 0.3 });
+    assert.deepEqual(second.priceFor('anthropic/claude-sonnet-4'), { input: 3.1, output: 15, cachedInput: 0.3, cacheWrite5m: 3.75 });
     assert.equal(second.get('local/llama-3-8b')?.contextLength, 8192);
     t += 31 * 60_000;
     assert.equal(second.isStale(), true);

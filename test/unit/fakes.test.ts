@@ -196,8 +196,22 @@ describe('openrouter', () => {
     assert.equal(m.pricing.prompt, '0.000002');
     assert.equal(m.pricing.completion, '0.000008');
     assert.equal(typeof m.pricing.input_cache_read, 'string');
+    assert.equal(m.pricing.input_cache_write, undefined, 'listed only for a model that charges cache writes');
     assert.equal(m.top_provider.context_length, 32000);
     assert.deepEqual(m.architecture.input_modalities, ['text']);
+  });
+
+  test('cache writes: listed prices, usage.prompt_tokens_details.cache_write_tokens, and a cost that charges them', async () => {
+    const s = await start('openrouter', { models: [{ id: 'acme/cachey', inputPrice: 2, outputPrice: 8, cacheReadPrice: 0.2, cacheWritePrice: 2.5 }] });
+    s.enqueue({ text: 'Hi', usage: { input: 1000, output: 10, cached: 200, cacheWrite: 600 } });
+    const r = await request(`${s.baseUrl}/chat/completions`, { body: { ...chatBody, model: 'acme/cachey' } });
+    const usage = jsonEvents(parseSse(r.body)).at(-1).usage;
+    assert.deepEqual(usage.prompt_tokens_details, { cached_tokens: 200, cache_write_tokens: 600, audio_tokens: 0 });
+    // 200 fresh × 2 + 200 read × 0.2 + 600 written × 2.5 + 10 out × 8 = 2,020 µ$
+    assert.equal(usage.cost, 0.00202);
+    const m = JSON.parse((await request(`${s.baseUrl}/models`)).body).data[0];
+    assert.equal(m.pricing.input_cache_read, '0.0000002');
+    assert.equal(m.pricing.input_cache_write, '0.0000025');
   });
 });
 

@@ -40,6 +40,35 @@ describe('billed versus computed', () => {
     assert.deepEqual(report.billedVsComputed, [{ model: 'openrouter/acme/m', requests: 1, billedUsd: 0.0025, computedUsd: 0.002 }]);
     await client.close();
   });
+
+  test("OpenRouter's live price charges cache reads and writes at its own rates: ours equals what it billed", async () => {
+    // A model the price database does not know, so the price is OpenRouter's live one.
+    const f = await startFakeProvider('openrouter', {
+      models: [{ id: 'acme/cachey', inputPrice: 2, outputPrice: 8, cacheReadPrice: 0.2, cacheWritePrice: 2.5 }],
+    });
+    fakes.push(f);
+    const ledger = new MemoryUsageStore();
+    const client = createClient(
+      { providers: [{ id: 'openrouter', baseUrl: f.baseUrl }], retries: { maxRetries: 0 } },
+      { env: { OPENROUTER_API_KEY: 'k' }, ledger },
+    );
+    await client.catalog.refresh({ force: true });
+    assert.deepEqual(client.catalog.pricedBy('openrouter/acme/cachey'), {
+      price: { input: 2, output: 8, cachedInput: 0.2, cacheWrite5m: 2.5 },
+      source: 'openrouter',
+    });
+    // The fake bills as OpenRouter does: 2,000 fresh × 2 + 2,000 read × 0.2 + 6,000 written × 2.5 + 500 out × 8 = 23,400 µ$
+    f.enqueue({ text: 'hi', usage: { input: 10_000, output: 500, cached: 2000, cacheWrite: 6000 } });
+    const r = await client.complete({ model: 'openrouter/acme/cachey', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(r.error, null);
+    assert.equal(r.usage.cacheWrite5mTokens, 6000);
+    assert.equal(r.costUsd, 0.0234);
+    assert.deepEqual(r.costCheck, { billedUsd: 0.0234, computedUsd: 0.0234 });
+    assert.deepEqual(summarize(ledger.entries, null).billedVsComputed, [
+      { model: 'openrouter/acme/cachey', requests: 1, billedUsd: 0.0234, computedUsd: 0.0234 },
+    ]);
+    await client.close();
+  });
 });
 
 describe('a stream cut after a running count', () => {
@@ -97,6 +126,8 @@ describe('ledger schema', () => {
       cacheWrite1hTokens: 500,
       toolUsePromptTokens: 0,
       webSearches: 2,
+      inputAudioTokens: 1200,
+      outputAudioTokens: 7,
       costUsd: 0.01,
       billedUsd: 0.01,
       computedUsd: 0.0098,
@@ -109,10 +140,47 @@ describe('ledger schema', () => {
     assert.equal(a?.billedUsd, null);
     assert.deepEqual([b?.cacheWrite5mTokens, b?.cacheWrite1hTokens, b?.toolUsePromptTokens, b?.billedUsd, b?.computedUsd], [1500, 500, 0, 0.01, 0.0098]);
     assert.deepEqual([a?.webSearches, b?.webSearches], [null, 2], 'the web searches a cost was computed with');
+    assert.deepEqual([a?.inputAudioTokens, a?.outputAudioTokens, b?.inputAudioTokens, b?.outputAudioTokens], [null, null, 1200, 7], 'the audio tokens');
     s.close();
     // Opening again does not migrate twice (an ALTER of an existing column would throw).
     const again = new SqliteUsageStore(path);
     assert.equal((await again.readAll()).length, 2);
     again.close();
+  });
+});
+
+describe('audio tokens', () => {
+  test('priced at the database’s audio rates when it has them; otherwise as text, the cost marked as an estimate and a warning saying so', async () => {
+    const f = await startFakeProvider('openai');
+    fakes.push(f);
+    const ledger = new MemoryUsageStore();
+    const client = createClient({ providers: [{ id: 'openai', baseUrl: f.baseUrl }], retries: { maxRetries: 0 } }, { env: { OPENAI_API_KEY: 'k' }, ledger });
+    const usage = { input: 1200, output: 700, audioInput: 900, audioOutput: 600 };
+    // gpt-audio has audio rates: 300 text × 2.5 + 900 audio × 32 + 100 text × 10 + 600 audio × 64 = 68,950 µ$
+    f.enqueue({ text: 'heard you', usage });
+    const exact = await client.complete({ model: 'openai/gpt-audio', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(exact.error, null);
+    assert.equal(exact.usage.inputAudioTokens, 900);
+    assert.equal(exact.usage.outputAudioTokens, 600);
+    assert.equal(exact.costUsd, 0.06895);
+    assert.equal(exact.costEstimated, undefined);
+    assert.ok(!exact.warnings.some((w) => /audio/.test(w)), exact.warnings.join('\n'));
+    // gpt-4o-audio-preview has none in the database: every token at the text rates (1200 × 2.5 + 700 × 10), said to be an estimate
+    f.enqueue({ text: 'heard you', usage });
+    const asText = await client.complete({ model: 'openai/gpt-4o-audio-preview', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(asText.error, null);
+    assert.equal(asText.costUsd, 0.01);
+    assert.equal(asText.costEstimated, true);
+    assert.ok(
+      asText.warnings.includes(
+        'openai/gpt-4o-audio-preview: 900 audio prompt tokens and 600 audio answer tokens were priced as text (its price has no audio rate), so the cost is an estimate',
+      ),
+      asText.warnings.join('\n'),
+    );
+    const [a, b] = ledger.entries;
+    assert.deepEqual([a?.costUsd, a?.costEstimated, a?.computedUsd], [0.06895, false, 0.06895]);
+    assert.deepEqual([a?.inputAudioTokens, a?.outputAudioTokens], [900, 600], 'the ledger keeps the audio counts the cost was computed with');
+    assert.deepEqual([b?.costUsd, b?.costEstimated, b?.computedUsd], [0.01, true, null]);
+    await client.close();
   });
 });

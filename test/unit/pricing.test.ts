@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { calcPrice } from '@pydantic/genai-prices';
 import { parseConfig, type Price } from '../../src/core/config.ts';
-import { computeCost, estimateCost } from '../../src/core/catalog/cost.ts';
+import { audioPricedAsText, computeCost, estimateCost } from '../../src/core/catalog/cost.ts';
 import { BUNDLED_PRICES_VERSION, lookupDbModel, pricesAsOfLabel, toPrice } from '../../src/core/catalog/priceDb.ts';
 import { emptyUsage, type Usage } from '../../src/core/types.ts';
 
@@ -68,6 +68,20 @@ describe('billing rules', () => {
     assert.equal(parseConfig({ pricing: { 'a/m': { input: 1, output: 2, webSearch: 0.025 } } }).pricing['a/m']?.webSearch, 0.025);
   });
 
+  test('audio tokens at the audio prices; a price without them charges audio as text and says so', () => {
+    const audio: Price = { input: 2.5, output: 10, inputAudio: 40, outputAudio: 80 };
+    // 1000 prompt (400 audio) and 300 answer (200 audio): 600 × 2.5 + 400 × 40 + 100 × 10 + 200 × 80 = 34,500 µ$
+    const usage = u({ inputTokens: 1000, inputAudioTokens: 400, outputTokens: 300, outputAudioTokens: 200 });
+    assert.equal(computeCost(usage, audio), 0.0345);
+    assert.equal(audioPricedAsText(usage, audio), null);
+    // No audio rates: every token at the text rates (1000 × 2.5 + 300 × 10), and the audio is named
+    const text: Price = { input: 2.5, output: 10 };
+    assert.equal(computeCost(usage, text), 0.0055);
+    assert.equal(audioPricedAsText(usage, text), '400 audio prompt tokens and 200 audio answer tokens');
+    assert.equal(audioPricedAsText(u({ inputTokens: 10, outputTokens: 300, outputAudioTokens: 200 }), { ...text, inputAudio: 40 }), '200 audio answer tokens');
+    assert.equal(audioPricedAsText(u({ inputTokens: 1000, outputTokens: 300 }), text), null);
+  });
+
   test('a cost the provider reports wins; an unknown price is null, never 0', () => {
     assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500 }), SONNET, 0.042), 0.042);
     assert.equal(computeCost(u({ inputTokens: 1000, outputTokens: 500 }), null), null);
@@ -123,6 +137,17 @@ describe('price database (genai-prices)', () => {
       const ref = calcPrice(theirs, 'gemini-2.5-pro', { providerId: 'google' })!.total_price;
       assert.ok(Math.abs(computeCost(usage, gem)! - ref) < 1e-9, `${computeCost(usage, gem)} vs ${ref}`);
     }
+  });
+
+  test('audio rates come through; our cost equals the package’s own', () => {
+    const audio = lookupDbModel('openai', 'gpt-audio')!.price!;
+    assert.equal(typeof audio.inputAudio, 'number');
+    assert.equal(typeof audio.outputAudio, 'number');
+    assert.ok(audio.inputAudio! > audio.input && audio.outputAudio! > audio.output);
+    const usage = u({ inputTokens: 5000, inputAudioTokens: 3000, outputTokens: 800, outputAudioTokens: 600 });
+    const theirs = { input_tokens: 5000, input_audio_tokens: 3000, output_tokens: 800, output_audio_tokens: 600 };
+    const ref = calcPrice(theirs, 'gpt-audio', { providerId: 'openai' })!.total_price;
+    assert.ok(Math.abs(computeCost(usage, audio)! - ref) < 1e-9, `${computeCost(usage, audio)} vs ${ref}`);
   });
 
   test('local servers and unknown endpoints have no database price', () => {

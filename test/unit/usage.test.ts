@@ -61,6 +61,32 @@ describe('usage by provider', () => {
     assert.equal(openai.type === 'usage' && openai.usage.outputTokens, 250);
   });
 
+  test('OpenAI Chat Completions: audio tokens of the prompt and the answer are kept (parts of input and output); none, nothing added', () => {
+    const part = usagePart({
+      prompt_tokens: 1200,
+      completion_tokens: 700,
+      total_tokens: 1900,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 900 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 600, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    });
+    assert.deepEqual(part, {
+      type: 'usage',
+      usage: { inputTokens: 1200, outputTokens: 700, cachedInputTokens: 0, reasoningTokens: 0, inputAudioTokens: 900, outputAudioTokens: 600 },
+    });
+    // gpt-audio: 300 text × 2.5 + 900 audio × 32 + 100 text × 10 + 600 audio × 64 = 68,950 µ$
+    const price = lookupDbModel('openai', 'gpt-audio')!.price!;
+    assert.deepEqual([price.input, price.inputAudio, price.output, price.outputAudio], [2.5, 32, 10, 64]);
+    assert.equal(part.type === 'usage' && computeCost(full(part.usage), price), 0.06895);
+    const text = usagePart({
+      prompt_tokens: 10,
+      completion_tokens: 5,
+      total_tokens: 15,
+      prompt_tokens_details: { audio_tokens: 0 },
+      completion_tokens_details: { audio_tokens: 0 },
+    });
+    assert.deepEqual(text, { type: 'usage', usage: { inputTokens: 10, outputTokens: 5 } });
+  });
+
   test('DeepSeek cache hits and OpenRouter cache writes', () => {
     const ds = usagePart({ prompt_tokens: 1000, completion_tokens: 10, total_tokens: 1010, prompt_cache_hit_tokens: 800, prompt_cache_miss_tokens: 200 });
     assert.equal(ds.type === 'usage' && ds.usage.cachedInputTokens, 800);

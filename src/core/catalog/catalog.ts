@@ -142,7 +142,12 @@ const OpenRouterModelSchema = z.looseObject({
   name: optName,
   context_length: optCount,
   pricing: z
-    .looseObject({ prompt: z.unknown().optional(), completion: z.unknown().optional(), input_cache_read: z.unknown().optional() })
+    .looseObject({
+      prompt: z.unknown().optional(),
+      completion: z.unknown().optional(),
+      input_cache_read: z.unknown().optional(),
+      input_cache_write: z.unknown().optional(),
+    })
     .nullish()
     .catch(null),
   top_provider: z.looseObject({ context_length: optCount, max_completion_tokens: optCount }).nullish().catch(null),
@@ -175,8 +180,15 @@ export function parseOpenRouterModels(json: unknown): RefreshedModel[] {
     const m = r.data;
     const input = perTokenToPerMillion(m.pricing?.prompt);
     const output = perTokenToPerMillion(m.pricing?.completion);
+    // Cache reads and writes (`usage.prompt_tokens_details.cached_tokens` / `cache_write_tokens`) at their own rates; one write price, whatever the cache's lifetime.
     const cached = perTokenToPerMillion(m.pricing?.input_cache_read);
-    const price: Price | null = input === null || output === null ? null : cached === null ? { input, output } : { input, output, cachedInput: cached };
+    const written = perTokenToPerMillion(m.pricing?.input_cache_write);
+    let price: Price | null = null;
+    if (input !== null && output !== null) {
+      price = { input, output };
+      if (cached !== null) price.cachedInput = cached;
+      if (written !== null) price.cacheWrite5m = written;
+    }
     const entry: RefreshedModel = {
       model: m.id,
       name: m.name ?? null,

@@ -30,10 +30,21 @@ export function ratesFor(price: Price, promptTokens: number): Omit<Price, 'tiers
 }
 
 /** Each rate as charged, an unset cache rate at what it falls back to (see computeCost). */
-function effectiveRates(price: Price, promptTokens: number): Record<'input' | 'output' | 'cachedInput' | 'cacheWrite5m' | 'cacheWrite1h', number> {
+function effectiveRates(
+  price: Price,
+  promptTokens: number,
+): Record<'input' | 'output' | 'cachedInput' | 'cacheWrite5m' | 'cacheWrite1h' | 'inputAudio' | 'outputAudio', number> {
   const r = ratesFor(price, promptTokens);
   const cacheWrite5m = r.cacheWrite5m ?? r.input;
-  return { input: r.input, output: r.output, cachedInput: r.cachedInput ?? r.input, cacheWrite5m, cacheWrite1h: r.cacheWrite1h ?? cacheWrite5m };
+  return {
+    input: r.input,
+    output: r.output,
+    cachedInput: r.cachedInput ?? r.input,
+    cacheWrite5m,
+    cacheWrite1h: r.cacheWrite1h ?? cacheWrite5m,
+    inputAudio: r.inputAudio ?? r.input,
+    outputAudio: r.outputAudio ?? r.output,
+  };
 }
 
 /**
@@ -65,6 +76,8 @@ export function cheaperRates(price: Price, than: Price): string[] {
  *   that tier's rates). `inputTokens` is the whole prompt: its cache reads are charged at
  *   `cachedInput`, its 5-minute / 1-hour cache writes at `cacheWrite5m` / `cacheWrite1h`, the rest
  *   (tool-use prompt tokens included) at `input`. An unset cache price falls back to `input`.
+ * - Audio tokens (parts of `inputTokens` / `outputTokens`) at `inputAudio` / `outputAudio`; a price
+ *   without them charges audio as text (see audioPricedAsText: that cost is an estimate).
  * - Reasoning tokens are already part of `outputTokens` (every adapter counts them there) and are not charged again.
  * - Hosted web searches (`webSearches`) at `webSearch` each.
  * - null when the price is unknown or the input/output count is missing, or when there were web
@@ -86,12 +99,30 @@ export function computeCost(usage: Usage, price: Price | null, providerCostUsd?:
   const cached = take(usage.cachedInputTokens);
   const write5m = take(usage.cacheWrite5mTokens);
   const write1h = take(usage.cacheWrite1hTokens);
+  const audioIn = take(usage.inputAudioTokens);
+  const audioOut = isCount(usage.outputAudioTokens) ? Math.min(usage.outputAudioTokens, outputTokens) : 0;
   const w5Rate = r.cacheWrite5m ?? r.input;
   const w1Rate = r.cacheWrite1h ?? w5Rate;
   const searches = isCount(usage.webSearches) ? usage.webSearches : 0;
   if (searches > 0 && price.webSearch === undefined) return null;
-  const tokens = (left * r.input + cached * (r.cachedInput ?? r.input) + write5m * w5Rate + write1h * w1Rate + outputTokens * r.output) / PER;
+  const prompt = left * r.input + cached * (r.cachedInput ?? r.input) + write5m * w5Rate + write1h * w1Rate + audioIn * (r.inputAudio ?? r.input);
+  const answer = (outputTokens - audioOut) * r.output + audioOut * (r.outputAudio ?? r.output);
+  const tokens = (prompt + answer) / PER;
   return clean(tokens + searches * (price.webSearch ?? 0));
+}
+
+/**
+ * The audio tokens of `usage` that `price` has no audio rate for, so computeCost charged them as
+ * text and its cost is an estimate: "1200 audio prompt tokens and 300 audio answer tokens"; null when none.
+ */
+export function audioPricedAsText(usage: Usage, price: Price | null): string | null {
+  if (!price) return null;
+  const r = ratesFor(price, isCount(usage.inputTokens) ? usage.inputTokens : 0);
+  const parts: string[] = [];
+  if (isCount(usage.inputAudioTokens) && usage.inputAudioTokens > 0 && r.inputAudio === undefined) parts.push(`${usage.inputAudioTokens} audio prompt tokens`);
+  if (isCount(usage.outputAudioTokens) && usage.outputAudioTokens > 0 && r.outputAudio === undefined)
+    parts.push(`${usage.outputAudioTokens} audio answer tokens`);
+  return parts.length > 0 ? parts.join(' and ') : null;
 }
 
 /**

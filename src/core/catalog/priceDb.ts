@@ -142,6 +142,9 @@ function rateAbove(v: Rate, start: number): number | undefined {
   return p;
 }
 
+/** The rates a price may leave out (charged at another rate then: see computeCost). */
+const OPTIONAL_RATES = ['cachedInput', 'cacheWrite5m', 'cacheWrite1h', 'inputAudio', 'outputAudio'] as const;
+
 /**
  * The database's prices as ours. Its tiers ("price X once the prompt has more than `start`
  * tokens", for every token of the request) are exactly our `tiers[].above`. A model with no
@@ -154,12 +157,14 @@ export function toPrice(mp: ModelPrice): Price | null {
     cachedInput: mp.cache_read_mtok,
     cacheWrite5m: mp.cache_write_mtok,
     cacheWrite1h: mp.cache_write_1h_mtok,
+    inputAudio: mp.input_audio_mtok,
+    outputAudio: mp.output_audio_mtok,
   } as Record<string, Rate>;
   const input = baseOf(keys.input);
   const output = baseOf(keys.output);
   if (input === undefined || output === undefined) return null;
   const price: Price = { input, output };
-  for (const k of ['cachedInput', 'cacheWrite5m', 'cacheWrite1h'] as const) {
+  for (const k of OPTIONAL_RATES) {
     const b = baseOf(keys[k]);
     if (b !== undefined) price[k] = b;
   }
@@ -173,7 +178,7 @@ export function toPrice(mp: ModelPrice): Price | null {
       .sort((a, b) => a - b)
       .map((above) => {
         const tier: PriceTier = { above, input: rateAbove(keys.input, above)!, output: rateAbove(keys.output, above)! };
-        for (const k of ['cachedInput', 'cacheWrite5m', 'cacheWrite1h'] as const) {
+        for (const k of OPTIONAL_RATES) {
           const r = rateAbove(keys[k], above);
           if (r !== undefined) tier[k] = r;
         }

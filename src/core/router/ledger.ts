@@ -23,7 +23,7 @@ export const LedgerEntrySchema = z.object({
   reasoningTokens: count.default(null),
   /** USD; null when unknown. A string or a negative number is rejected, never read as 0. */
   costUsd: z.number().finite().nonnegative().nullable(),
-  /** The cost is an estimate (tokens streamed × the model's prices), not the provider's count. */
+  /** The cost is an estimate (tokens streamed × the model's prices, or audio charged as text), not the provider's count. */
   costEstimated: z.boolean().default(false),
   /** Included in a subscription (VS Code's language models): costUsd is null and that is not unknown. */
   costIncluded: z.boolean().default(false),
@@ -33,6 +33,9 @@ export const LedgerEntrySchema = z.object({
   toolUsePromptTokens: count.default(null),
   /** Hosted web searches billed per search (not tokens). */
   webSearches: count.default(null),
+  /** Audio tokens of the prompt / the answer (parts of inputTokens / outputTokens), priced apart. */
+  inputAudioTokens: count.default(null),
+  outputAudioTokens: count.default(null),
   /** What the provider said it charged (OpenRouter's usage.cost), when it said; costUsd is then this. */
   billedUsd: z.number().finite().nonnegative().nullable().default(null),
   /** Our own figure from tokens × prices, kept next to billedUsd so a wrong price shows. */
@@ -185,6 +188,8 @@ function quickEntry(o: unknown): LedgerEntry | null {
     !isOptCount(e.cacheWrite1hTokens) ||
     !isOptCount(e.toolUsePromptTokens) ||
     !isOptCount(e.webSearches) ||
+    !isOptCount(e.inputAudioTokens) ||
+    !isOptCount(e.outputAudioTokens) ||
     !isOptUsd(e.billedUsd) ||
     !isOptUsd(e.computedUsd)
   )
@@ -204,6 +209,8 @@ function quickEntry(o: unknown): LedgerEntry | null {
     cacheWrite1hTokens: (e.cacheWrite1hTokens ?? null) as number | null,
     toolUsePromptTokens: (e.toolUsePromptTokens ?? null) as number | null,
     webSearches: (e.webSearches ?? null) as number | null,
+    inputAudioTokens: (e.inputAudioTokens ?? null) as number | null,
+    outputAudioTokens: (e.outputAudioTokens ?? null) as number | null,
     billedUsd: (e.billedUsd ?? null) as number | null,
     computedUsd: (e.computedUsd ?? null) as number | null,
     frontEnd: e.frontEnd,

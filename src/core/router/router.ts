@@ -4,7 +4,7 @@
  * watchdog, fails over on retryable errors, never switches models once a token was shown,
  * records every attempt, and appends answered requests to the usage ledger.
  */
-import { computeCost, estimateMessageTokens } from '../catalog/cost.ts';
+import { audioPricedAsText, computeCost, estimateMessageTokens } from '../catalog/cost.ts';
 import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
@@ -595,9 +595,12 @@ export class Router {
     const billed = builder?.providerCostUsd;
     const costCheck =
       builder && answeredBy && typeof billed === 'number' && costUsd === billed ? { billedUsd: billed, computedUsd: computeCost(usage, price) } : undefined;
+    // Our figure charged audio tokens as text (the price has no audio rate): an estimate, and said so.
+    const audioAsText = costUsd !== null && !costCheck ? audioPricedAsText(usage, price) : null;
+    const costNotes = audioAsText ? [`${answeredBy}: ${audioAsText} were priced as text (its price has no audio rate), so the cost is an estimate`] : [];
+    let costEstimated = audioAsText !== null;
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
-    let costEstimated = false;
     if (costUsd === null && builder?.shown && answeredBy && !included) {
       costUsd = estimateAnswerCost(req, usage, builder, price, cut);
       costEstimated = costUsd !== null;
@@ -611,7 +614,7 @@ export class Router {
       reasoning: builder?.reasoning ?? '',
       toolCalls: builder?.toolCalls ?? [],
       content: builder?.content ?? [],
-      warnings: builder ? [...warnings, ...builder.warnings] : [...warnings],
+      warnings: [...warnings, ...(builder?.warnings ?? []), ...costNotes],
       finishReason: error ? 'error' : (builder?.finishReason ?? 'stop'),
       rawFinishReason: builder?.rawFinishReason ?? null,
       usage,
@@ -667,6 +670,8 @@ export class Router {
       cacheWrite1hTokens: r.usage.cacheWrite1hTokens ?? null,
       toolUsePromptTokens: r.usage.toolUsePromptTokens ?? null,
       webSearches: r.usage.webSearches ?? null,
+      inputAudioTokens: r.usage.inputAudioTokens ?? null,
+      outputAudioTokens: r.usage.outputAudioTokens ?? null,
       billedUsd: r.costCheck?.billedUsd ?? null,
       computedUsd: r.costCheck ? r.costCheck.computedUsd : r.costEstimated ? null : r.costUsd,
       frontEnd: req.frontEnd ?? 'library',

@@ -111,6 +111,9 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE entries ADD COLUMN cost_included INTEGER NOT NULL DEFAULT 0;`,
   // 4: hosted web searches, billed per search, so such a cost can be recomputed.
   `ALTER TABLE entries ADD COLUMN web_searches INTEGER;`,
+  // 5: audio tokens of the prompt and the answer, priced apart from text.
+  `ALTER TABLE entries ADD COLUMN input_audio_tokens INTEGER;
+   ALTER TABLE entries ADD COLUMN output_audio_tokens INTEGER;`,
 ];
 
 /** Bring the schema up to date; returns the version it is at. */
@@ -169,6 +172,8 @@ export class SqliteUsageStore implements UsageStore {
       cacheWrite1hTokens: num(r.cache_write_1h_tokens),
       toolUsePromptTokens: num(r.tool_use_prompt_tokens),
       webSearches: num(r.web_searches),
+      inputAudioTokens: num(r.input_audio_tokens),
+      outputAudioTokens: num(r.output_audio_tokens),
       billedUsd: num(r.billed_usd),
       computedUsd: num(r.computed_usd),
       frontEnd: String(r.front_end),
@@ -333,11 +338,14 @@ export class SqliteUsageStore implements UsageStore {
       e.session,
       e.costIncluded ? 1 : 0,
       e.webSearches,
+      e.inputAudioTokens,
+      e.outputAudioTokens,
     ];
     this.stmt(
       db,
       'INSERT INTO entries (ts, ts_ms, model, answered_by, input_tokens, output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, cost_estimated, ' +
-        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session, cost_included, web_searches) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'cache_write_5m_tokens, cache_write_1h_tokens, tool_use_prompt_tokens, billed_usd, computed_usd, front_end, ok, session, cost_included, web_searches, ' +
+        'input_audio_tokens, output_audio_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ).run(...row);
   }
 

@@ -108,7 +108,7 @@ export const ChatEntrySchema = z.object({
   outputTokens: z.nullable(z.number()),
   /** USD; null when unknown (an unpriced model), never a guessed 0. */
   costUsd: z.nullable(z.number()),
-  /** costUsd is an estimate (a stopped answer: tokens streamed × prices), shown with "~". */
+  /** costUsd is an estimate (a stopped answer: tokens streamed × prices; audio priced as text), shown with "~". */
   costEstimated: z.optional(z.boolean()),
   /** Included in a subscription (one of VS Code's own models): no dollar figure, and not an unknown one. */
   costIncluded: z.optional(z.boolean()),

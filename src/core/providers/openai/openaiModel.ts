@@ -213,6 +213,8 @@ function pushContentParts(parts: unknown[], out: ModelStreamPart[]): void {
  *   prompt + completion + reasoning); ours are always inside outputTokens, billed as output;
  * - cache reads: `prompt_tokens_details.cached_tokens`, or DeepSeek's `prompt_cache_hit_tokens`;
  *   cache writes: `prompt_tokens_details.cache_write_tokens` (OpenRouter, for Anthropic models);
+ * - audio: `prompt_tokens_details.audio_tokens` / `completion_tokens_details.audio_tokens` (parts of
+ *   the prompt / the completion, priced apart), kept when there were some;
  * - OpenRouter's `cost` is what it charged; with your own key (`is_byok`) the upstream provider
  *   charges `cost_details.upstream_inference_cost` on top, so the answer cost both.
  */
@@ -231,6 +233,10 @@ export function usagePart(u: Record<string, unknown>): ModelStreamPart {
   if (cached !== null) usage.cachedInputTokens = cached;
   const written = num(details?.cache_write_tokens);
   if (written !== null) usage.cacheWrite5mTokens = written;
+  const audioIn = num(details?.audio_tokens);
+  if (audioIn !== null && audioIn > 0) usage.inputAudioTokens = audioIn;
+  const audioOut = num(obj(u.completion_tokens_details)?.audio_tokens);
+  if (audioOut !== null && audioOut > 0) usage.outputAudioTokens = audioOut;
   if (reasoning !== null) usage.reasoningTokens = reasoning;
   const charged = num(u.cost);
   const upstream = num(obj(u.cost_details)?.upstream_inference_cost);
