@@ -1208,6 +1208,32 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     }
   });
 
+  test('responses: prompt_cache_key translated for a Responses model reaches it with no warning; for a model of another protocol the warning is in the header and the log', async () => {
+    const said = (res: Response): string[] => JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+    const cacheWarning = (l: string): boolean => l.includes('prompt_cache_key is not forwarded');
+    for (const stream of [false, true]) {
+      // The fast path off: the request is translated, and the Responses adapter sends the key.
+      const logged = rig.logs.length;
+      rig.responses.enqueue({ text: 'ok' });
+      const res = await post(rig.full, 'responses', { model: RESP, input: 'x', prompt_cache_key: 'session-2', stream });
+      assert.equal(res.status, 200);
+      await res.text();
+      assert.equal(rig.responses.requests.at(-1)!.body.prompt_cache_key, 'session-2');
+      assert.deepEqual(said(res).filter(cacheWarning), [], `stream ${stream}`);
+      assert.deepEqual(rig.logs.slice(logged).filter(cacheWarning), [], `stream ${stream}`);
+
+      // Translated for Anthropic: left out, and said.
+      const before = rig.logs.length;
+      rig.anthropic.enqueue({ text: 'ok' });
+      const other = await post(rig.full, 'responses', { model: CLAUDE, input: 'x', prompt_cache_key: 'session-2', stream });
+      assert.equal(other.status, 200);
+      await other.text();
+      assert.equal(rig.anthropic.requests.at(-1)!.body.prompt_cache_key, undefined);
+      assert.equal(said(other).filter(cacheWarning).length, 1, `stream ${stream}`);
+      assert.ok(rig.logs.slice(before).some(cacheWarning), `stream ${stream}`);
+    }
+  });
+
   test('responses: a text.verbosity that is not low, medium or high is refused, naming it', async () => {
     const res = await post(rig.fast, 'responses', { model: GPT, input: 'x', text: { verbosity: 'terse' } });
     assert.equal(res.status, 400);

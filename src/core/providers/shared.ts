@@ -4,7 +4,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart, ImageDetail, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart } from '../types.ts';
+import type { ChatMessage, ContentPart, ImageDetail, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart, ProtocolId } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -200,6 +200,17 @@ export function num(v: unknown): number | null {
 
 export function obj(v: unknown): Record<string, unknown> | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * The request's warnings about what only another protocol's providerOptions carry
+ * (ModelRequest.providerOptionsWarnings): all of them for a model of `protocol` (null: a model of no
+ * wire protocol, VS Code's), none of those that protocol's own options carry.
+ */
+export function providerOptionsLeftOut(req: ModelRequest, protocol: ProtocolId | null): string[] {
+  const out: string[] = [];
+  for (const [p, warnings] of Object.entries(req.providerOptionsWarnings ?? {})) if (p !== protocol && warnings) out.push(...warnings);
+  return out;
 }
 
 /**

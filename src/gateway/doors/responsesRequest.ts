@@ -498,12 +498,15 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   }
   if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== null) {
     if (typeof body.prompt_cache_key !== 'string') throw new DoorRefusal('prompt_cache_key: expected a string', { param: 'prompt_cache_key' });
-    // A model served over the Responses API gets it, translated request or not; the others cache by prefix.
+    // A model served over the Responses API gets it, translated request or not; the others cache by
+    // prefix, and their adapter says it was left out (a forwarded body carries it as sent).
     request.providerOptions = {
       ...request.providerOptions,
       'openai-responses': { ...request.providerOptions?.['openai-responses'], prompt_cache_key: body.prompt_cache_key },
     };
-    leftOut(notes, 'prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent');
+    request.providerOptionsWarnings = {
+      'openai-responses': ['prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent'],
+    };
   }
   if (isObject(body.reasoning)) {
     const effort = body.reasoning.effort;
