@@ -1208,6 +1208,16 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     }
   });
 
+  test('messages: thinking.display goes to an Anthropic model as sent, with no warning', async () => {
+    const thinking = { type: 'enabled', budget_tokens: 1024, display: 'omitted' };
+    rig.anthropic.enqueue({ reasoning: 'plan', text: 'ok' });
+    const res = await post(rig.fast, 'messages', { model: CLAUDE, max_tokens: 2000, thinking, messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.thinking, thinking);
+  });
+
   test('responses: prompt_cache_key translated for a Responses model reaches it with no warning; for a model of another protocol the warning is in the header and the log', async () => {
     const said = (res: Response): string[] => JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
     const cacheWarning = (l: string): boolean => l.includes('prompt_cache_key is not forwarded');

@@ -331,6 +331,27 @@ function thinking(raw: unknown, outputConfig: unknown, notes: ParseNotes): Reaso
   throw new DoorRefusal('thinking.type: must be "enabled", "disabled" or "adaptive"', { param: 'thinking.type' });
 }
 
+/**
+ * thinking.display: Anthropic's "summarized" (the default on most models), "omitted" (each thinking
+ * block comes with its signature and an empty text) or, in beta, "updates" (only the short progress
+ * notes written between tool calls come as text). True when the thinking text is to be left out of
+ * the answer. A model of Anthropic's protocol gets the value as sent; translated, the door gives
+ * thinking blocks their signature alone (anthropicResponse.ts).
+ */
+function omitsThinking(raw: unknown, notes: ParseNotes): boolean {
+  const display = isObject(raw) ? raw.display : undefined;
+  if (display === undefined || display === null || display === 'summarized') return false;
+  if (display === 'omitted') return true;
+  if (display === 'updates') {
+    leftOut(
+      notes,
+      'thinking.display "updates": only a model of Anthropic\'s protocol writes progress updates apart from its thinking; this one\'s thinking blocks come without their text, as for "omitted"',
+    );
+    return true;
+  }
+  throw new DoorRefusal(`thinking.display: must be "summarized", "omitted" or "updates", not ${JSON.stringify(display)}`, { param: 'thinking.display' });
+}
+
 function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   if (raw === undefined || raw === null) return undefined;
   if (!isObject(raw) || raw.type !== 'json_schema' || !isObject(raw.schema))
@@ -340,8 +361,14 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   return { type: 'json_schema', name: 'output', schema: raw.schema, strict: true };
 }
 
+/** A parsed Messages request: what the answer's shape depends on besides the core request. */
+export interface MessagesParsed extends DoorRequest {
+  /** thinking.display "omitted" (or "updates"): thinking blocks carry their signature, not their text. */
+  omitThinking?: boolean;
+}
+
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
-export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
+export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): MessagesParsed {
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, {}, KNOWN_TOP_LEVEL, warnings);
   const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
@@ -418,9 +445,10 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   }
   const reasoning = thinking(body.thinking, body.output_config, notes);
   if (reasoning) request.reasoning = reasoning;
+  const omitThinking = omitsThinking(body.thinking, notes);
   const format = outputFormat(body.output_format ?? (isObject(body.output_config) ? body.output_config.format : undefined));
   if (format) request.responseFormat = format;
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
     throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
-  return { model, request, stream: body.stream === true, ...notes };
+  return { model, request, stream: body.stream === true, ...notes, ...(omitThinking ? { omitThinking } : {}) };
 }
