@@ -89,6 +89,15 @@ export function imageFromUrl(url: string, detail?: ImagePart['detail']): ImagePa
   return part;
 }
 
+/**
+ * Where a part is in the request, as the core's errors name it: `messages[2].content[1]`, and an
+ * item of a tool result's content `messages[2].content[1].content[0]`. The gateway's doors name the
+ * client's own path instead (doors/door.ts inDoorTerms), so keep this one form.
+ */
+export function contentPath(message: number, part?: number, item?: number): string {
+  return `messages[${message}]${part === undefined ? '' : `.content[${part}]`}${item === undefined ? '' : `.content[${item}]`}`;
+}
+
 /** A request the target cannot take as asked: names the parameter, the model and the fix; raised before sending. */
 export function unsupported(provider: string, model: string, param: string, why: string, fix: string): SwitchboardError {
   return new SwitchboardError({ kind: 'bad_request', message: `${param}: ${why} (${provider}/${model})`, provider, model, fix });
@@ -103,7 +112,7 @@ export function unsupported(provider: string, model: string, param: string, why:
 export function checkFinalAssistant(req: ModelRequest, continues: boolean, provider: string, model: string): void {
   const last = req.messages.at(-1);
   if (last?.role !== 'assistant' || req.finalAssistant === undefined) return;
-  const at = `messages[${req.messages.length - 1}]`;
+  const at = contentPath(req.messages.length - 1);
   if (req.finalAssistant === 'continue' && !continues)
     throw unsupported(
       provider,
