@@ -891,6 +891,21 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       });
       await t.text();
       assert.match(String(t.headers.get('x-switchboard-warnings')), /context_management.*top_k/);
+      // Translated for an Anthropic model (fast path off): it gets top_k, so only context_management is said.
+      rig.anthropic.enqueue({ text: 'ok' });
+      const a = await fetch(`${root(rig.full)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      await a.text();
+      assert.equal(rig.anthropic.requests.at(-1)!.body.top_k, 5);
+      const said = JSON.parse(String(a.headers.get('x-switchboard-warnings'))) as string[];
+      assert.ok(
+        said.some((x) => x.includes('context_management')),
+        JSON.stringify(said),
+      );
+      assert.ok(!said.some((x) => x.includes('top_k')), JSON.stringify(said));
     } finally {
       await rig.close();
     }

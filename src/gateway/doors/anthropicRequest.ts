@@ -467,8 +467,9 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   if (topP !== undefined) request.topP = topP;
   const topK = optNumber(body, 'top_k');
   if (topK !== undefined) {
+    // An Anthropic model gets it, translated request or not; another model's adapter says it was left out.
     request.providerOptions = { anthropic: { top_k: topK } };
-    leftOut(notes, "top_k is honoured only when the answering model speaks Anthropic's protocol");
+    request.providerOptionsWarnings = { anthropic: ["top_k is honoured only when the answering model speaks Anthropic's protocol"] };
   }
   if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
     if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string'))
