@@ -63,7 +63,7 @@ export type * from './types.ts';
 // registry (every known key is scrubbed from logs and errors, whoever writes them).
 export { redactSecrets, redactKnown, registerSecret, redactUrl, stripControl } from './redact.ts';
 export { createAgent, DEFAULT_TIMEOUTS, getText, proxyFromEnv, type ProxySettings } from './http/request.ts';
-export { authHeaders, errorMarked, TOOL_ERROR_PREFIX } from './providers/shared.ts';
+export { authHeaders, errorMarked, providerOptionsLeftOut, TOOL_ERROR_PREFIX } from './providers/shared.ts';
 export { ANTHROPIC_VERSION } from './providers/anthropic/anthropicModel.ts';
 export * from './eval/index.ts';
 export { closestNames } from './closest.ts';

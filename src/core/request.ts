@@ -152,6 +152,12 @@ export interface ModelRequest {
   cache?: { system?: CacheHint; tools?: CacheHint };
   /** Per-protocol fields merged into that protocol's request body untouched. */
   providerOptions?: Partial<Record<ProtocolId, Record<string, unknown>>>;
+  /**
+   * What only `providerOptions[protocol]` carries (a Responses door's prompt_cache_key): each warning
+   * holds when a model of another protocol answers, which does not get it; the model's adapter says
+   * it then (providerOptionsLeftOut), and a model of that protocol says nothing.
+   */
+  providerOptionsWarnings?: Partial<Record<ProtocolId, string[]>>;
   signal?: AbortSignal;
 }
 

@@ -121,6 +121,17 @@ describe('estimates and formatting', () => {
     assert.equal(n, 4 + 1 + 4 + 2 + 85);
   });
 
+  test('estimateMessageTokens holds an image by its detail: original is bounded by the 10,000-patch cap, not the high tile set', () => {
+    const image = (detail?: 'low' | 'high' | 'auto' | 'original') =>
+      estimateMessageTokens([{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' }, ...(detail ? { detail } : {}) }] }]) -
+      4;
+    assert.equal(image('low'), 85);
+    assert.equal(image('high'), 765);
+    assert.equal(image('auto'), 765);
+    assert.equal(image(), 765);
+    assert.equal(image('original'), 10_000);
+  });
+
   test('formatUsd', () => {
     assert.equal(formatUsd(null), '—');
     assert.equal(formatUsd(0), '$0.00');

@@ -891,6 +891,21 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       });
       await t.text();
       assert.match(String(t.headers.get('x-switchboard-warnings')), /context_management.*top_k/);
+      // Translated for an Anthropic model (fast path off): it gets top_k, so only context_management is said.
+      rig.anthropic.enqueue({ text: 'ok' });
+      const a = await fetch(`${root(rig.full)}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      await a.text();
+      assert.equal(rig.anthropic.requests.at(-1)!.body.top_k, 5);
+      const said = JSON.parse(String(a.headers.get('x-switchboard-warnings'))) as string[];
+      assert.ok(
+        said.some((x) => x.includes('context_management')),
+        JSON.stringify(said),
+      );
+      assert.ok(!said.some((x) => x.includes('top_k')), JSON.stringify(said));
     } finally {
       await rig.close();
     }
@@ -1205,6 +1220,42 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
       );
       // The response object echoes the verbosity asked for, as OpenAI's does.
       assert.deepEqual(((await res.json()) as { text: unknown }).text, { format: { type: 'text' }, verbosity: 'low' });
+    }
+  });
+
+  test('messages: thinking.display goes to an Anthropic model as sent, with no warning', async () => {
+    const thinking = { type: 'enabled', budget_tokens: 1024, display: 'omitted' };
+    rig.anthropic.enqueue({ reasoning: 'plan', text: 'ok' });
+    const res = await post(rig.fast, 'messages', { model: CLAUDE, max_tokens: 2000, thinking, messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    assert.deepEqual(rig.anthropic.requests.at(-1)!.body.thinking, thinking);
+  });
+
+  test('responses: prompt_cache_key translated for a Responses model reaches it with no warning; for a model of another protocol the warning is in the header and the log', async () => {
+    const said = (res: Response): string[] => JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+    const cacheWarning = (l: string): boolean => l.includes('prompt_cache_key is not forwarded');
+    for (const stream of [false, true]) {
+      // The fast path off: the request is translated, and the Responses adapter sends the key.
+      const logged = rig.logs.length;
+      rig.responses.enqueue({ text: 'ok' });
+      const res = await post(rig.full, 'responses', { model: RESP, input: 'x', prompt_cache_key: 'session-2', stream });
+      assert.equal(res.status, 200);
+      await res.text();
+      assert.equal(rig.responses.requests.at(-1)!.body.prompt_cache_key, 'session-2');
+      assert.deepEqual(said(res).filter(cacheWarning), [], `stream ${stream}`);
+      assert.deepEqual(rig.logs.slice(logged).filter(cacheWarning), [], `stream ${stream}`);
+
+      // Translated for Anthropic: left out, and said.
+      const before = rig.logs.length;
+      rig.anthropic.enqueue({ text: 'ok' });
+      const other = await post(rig.full, 'responses', { model: CLAUDE, input: 'x', prompt_cache_key: 'session-2', stream });
+      assert.equal(other.status, 200);
+      await other.text();
+      assert.equal(rig.anthropic.requests.at(-1)!.body.prompt_cache_key, undefined);
+      assert.equal(said(other).filter(cacheWarning).length, 1, `stream ${stream}`);
+      assert.ok(rig.logs.slice(before).some(cacheWarning), `stream ${stream}`);
     }
   });
 

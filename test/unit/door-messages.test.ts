@@ -305,6 +305,77 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(w.anthropic.requests.at(-1)!.body.messages[2].content[0].type, 'tool_result');
   });
 
+  test('thinking.display "omitted" translated for another model: thinking blocks carry their signature alone, streamed or not; unsigned reasoning makes no block; the signature goes back upstream', async () => {
+    const ask = {
+      max_tokens: 2000,
+      thinking: { type: 'enabled' as const, budget_tokens: 1024, display: 'omitted' as const },
+      messages: [{ role: 'user' as const, content: 'plan it' }],
+    };
+    // An Anthropic model through translation (the route): its signed thinking, without the text.
+    w.anthropic.enqueue({ reasoning: 'A secret plan.', text: 'Planned.' });
+    const whole = await sdk.messages.create({ model: 'route/thinker', ...ask });
+    assert.equal(whole.content.length, 2);
+    const [block] = whole.content;
+    assert.ok(block?.type === 'thinking' && block.thinking === '' && block.signature.length > 10, JSON.stringify(block));
+    assert.deepEqual(whole.content[1], { type: 'text', text: 'Planned.' });
+
+    w.anthropic.enqueue({ reasoning: 'A secret plan.', text: 'Planned.' });
+    const stream = sdk.messages.stream({ model: 'route/thinker', ...ask });
+    const deltas: string[] = [];
+    stream.on('streamEvent', (e) => {
+      if (e.type === 'content_block_delta') deltas.push(e.delta.type);
+    });
+    const final = await stream.finalMessage();
+    assert.ok(!deltas.includes('thinking_delta'), deltas.join());
+    assert.ok(deltas.includes('signature_delta'), deltas.join());
+    assert.deepEqual(final.content, whole.content);
+
+    // The block goes back as Anthropic's own omitted blocks do: its signature, an empty text.
+    w.anthropic.enqueue({ text: 'Done.' });
+    await sdk.messages.create({
+      model: 'route/thinker',
+      ...ask,
+      messages: [...ask.messages, { role: 'assistant', content: whole.content }, { role: 'user', content: 'go on' }],
+    });
+    const back = w.anthropic.requests.at(-1)!.body.messages[1].content[0];
+    assert.deepEqual(back, { type: 'thinking', thinking: '', signature: (block as { signature: string }).signature });
+
+    // A Chat Completions model's reasoning has no signature: a block would carry nothing, so none.
+    for (const display of ['omitted', 'summarized'] as const) {
+      w.openai.enqueue({ reasoning: 'Some thoughts.', text: 'Answer.' });
+      const m = await sdk.messages.create({ model: 'openai/gpt-4o-mini', ...ask, thinking: { ...ask.thinking, display } });
+      w.openai.enqueue({ reasoning: 'Some thoughts.', text: 'Answer.' });
+      const s = await sdk.messages.stream({ model: 'openai/gpt-4o-mini', ...ask, thinking: { ...ask.thinking, display } }).finalMessage();
+      const expected =
+        display === 'omitted'
+          ? [{ type: 'text', text: 'Answer.' }]
+          : [
+              { type: 'thinking', thinking: 'Some thoughts.', signature: '' },
+              { type: 'text', text: 'Answer.' },
+            ];
+      assert.deepEqual(m.content, expected, display);
+      assert.deepEqual(s.content, expected, display);
+    }
+  });
+
+  test('thinking.display other than "summarized", "omitted" or "updates": 400 naming the field and the values, nothing upstream', async () => {
+    const before = w.upstreamRequests();
+    await assert.rejects(
+      sdk.messages.create({
+        model: 'openai/gpt-4o-mini',
+        max_tokens: 2000,
+        thinking: { type: 'adaptive', display: 'hidden' } as never,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+      (e: unknown) => {
+        assert.ok(e instanceof Anthropic.BadRequestError);
+        assert.equal((e.error as { error: { message: string } }).error.message, 'thinking.display: must be "summarized", "omitted" or "updates", not "hidden"');
+        return true;
+      },
+    );
+    assert.equal(w.upstreamRequests(), before);
+  });
+
   test('output_config.format (structured outputs) to an OpenAI model: response_format json_schema with strict, as Anthropic constrains its answers; the JSON comes back as text', async () => {
     const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
     w.openai.enqueue({ text: '{"city":"Paris"}' });
@@ -517,6 +588,24 @@ describe('door /v1/messages: translation onto the core request model', () => {
     assert.deepEqual(history.request.messages[1], { role: 'assistant', content: [{ type: 'text', text: 'a' }] });
   });
 
+  test('thinking.display: "omitted" leaves the thinking text out; "updates" too, with a warning that forwarding resolves; "summarized" is the default', () => {
+    const ask = (display: unknown) =>
+      parseMessagesRequest({ model: 'm/x', max_tokens: 2000, thinking: { type: 'adaptive', display }, messages: [{ role: 'user', content: 'x' }] });
+    assert.equal(ask('omitted').omitThinking, true);
+    assert.deepEqual(ask('omitted').warnings, []);
+    assert.equal(ask('summarized').omitThinking, undefined);
+    assert.equal(ask(undefined).omitThinking, undefined);
+    const updates = ask('updates');
+    assert.equal(updates.omitThinking, true);
+    assert.equal(updates.warnings.length, 1);
+    assert.match(updates.warnings[0]!, /^thinking\.display "updates"/);
+    assert.deepEqual(updates.resolvedByForwarding, updates.warnings);
+    assert.throws(
+      () => ask(1),
+      (e: Error & { param?: string }) => e.param === 'thinking.display' && /must be "summarized", "omitted" or "updates", not 1/.test(e.message),
+    );
+  });
+
   test('an unknown top-level parameter is a warning, not a silent drop', () => {
     const { warnings } = parseMessagesRequest({ model: 'm/x', max_tokens: 10, context_management: {}, messages: [{ role: 'user', content: 'x' }] });
     assert.deepEqual(warnings, ['parameter "context_management" is not understood by the gateway and was ignored']);
@@ -622,6 +711,64 @@ describe('door /v1/messages: translation onto the core request model', () => {
     ]);
     assert.deepEqual(events[13]!.content_block, { type: 'tool_use', id: 'c2', name: 'Read', input: {} });
     assert.deepEqual((events.at(-2) as { delta: unknown }).delta, { stop_reason: 'tool_use', stop_sequence: null });
+  });
+
+  test('thinking.display "omitted": signed reasoning is a thinking block with its signature and no thinking_delta (a Gemini thought too); unsigned reasoning no block', () => {
+    const req = parseMessagesRequest({
+      model: 'm/x',
+      max_tokens: 2000,
+      thinking: { type: 'adaptive', display: 'omitted' },
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    const enc = new MessagesEncoder(req);
+    const parts: StreamPart[] = [
+      { type: 'reasoning-delta', text: 'unsigned thoughts' },
+      { type: 'text-delta', text: 'a' },
+      { type: 'reasoning-delta', text: 'signed ' },
+      { type: 'reasoning-delta', text: 'thoughts' },
+      { type: 'reasoning-signature', signature: 'sig-1' },
+      { type: 'reasoning-delta', text: 'a Gemini thought', thoughtSignature: 'gem-1' },
+      { type: 'text-delta', text: 'b' },
+    ];
+    const sse = parts.map((p) => enc.part(p)).join('') + enc.finish(result({}));
+    assert.ok(!sse.includes('thoughts') && !sse.includes('Gemini thought'), sse);
+    const events = sse
+      .trim()
+      .split('\n\n')
+      .map((f) => JSON.parse(f.split('\n')[1]!.slice(6)) as { type: string; index?: number; delta?: Record<string, unknown>; content_block?: unknown });
+    const blocks = events.filter((e) => e.type === 'content_block_start').map((e) => e.content_block);
+    assert.deepEqual(blocks, [
+      { type: 'text', text: '' },
+      { type: 'thinking', thinking: '', signature: '' },
+      { type: 'thinking', thinking: '', signature: '' },
+      { type: 'text', text: '' },
+    ]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'content_block_delta').map((e) => e.delta),
+      [
+        { type: 'text_delta', text: 'a' },
+        { type: 'signature_delta', signature: 'sig-1' },
+        { type: 'signature_delta', signature: 'gem-1' },
+        { type: 'text_delta', text: 'b' },
+      ],
+    );
+
+    const m = toMessage(
+      result({
+        content: [
+          { type: 'reasoning', text: 'unsigned thoughts' },
+          { type: 'reasoning', text: 'signed thoughts', signature: 'sig-1' },
+          { type: 'reasoning', text: '', redactedData: 'opaque' },
+          { type: 'text', text: 'ab' },
+        ],
+      }),
+      req,
+    ) as { content: unknown[] };
+    assert.deepEqual(m.content, [
+      { type: 'thinking', thinking: '', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: 'opaque' },
+      { type: 'text', text: 'ab' },
+    ]);
   });
 });
 

@@ -155,7 +155,8 @@ describe('a final assistant message: continued (prefill) or answered, exactly as
         assert.equal(err.code, 'unsupported_request');
         assert.match(
           err.message,
-          /messages\[\d+\]: the conversation ends in an assistant message, which OpenAI's APIs answer with a new turn; .*would continue that text instead \(a prefill\)/,
+          // The client's own item: input[1], the final assistant message.
+          /input\[1\]: the conversation ends in an assistant message, which OpenAI's APIs answer with a new turn; .*would continue that text instead \(a prefill\)/,
         );
         assert.match(err.message, /end the conversation with a user message, or send it to \/v1\/messages/);
         assert.equal(upstream(), before, `${path}: nothing was sent upstream`);

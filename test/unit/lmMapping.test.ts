@@ -464,6 +464,16 @@ test('fromCoreRequest: tool choice → tool mode; what VS Code cannot carry is a
   );
   const w = fromCoreRequest({ ...base, maxTokens: 10, temperature: 0.2 }, 'vscode/x/y');
   assert.deepEqual(w.warnings, ["maxTokens, temperature are not passed on to vscode/x/y: VS Code's language-model API has no such option"]);
+  // What only a protocol's providerOptions carry never reaches VS Code's models: said, not dropped.
+  const cached = fromCoreRequest(
+    {
+      ...base,
+      providerOptions: { 'openai-responses': { prompt_cache_key: 'k' } },
+      providerOptionsWarnings: { 'openai-responses': ['prompt_cache_key is not forwarded'] },
+    },
+    'vscode/x/y',
+  );
+  assert.deepEqual(cached.warnings, ['prompt_cache_key is not forwarded']);
 });
 
 test('vscodeModelKeys: the family when it names one model of its vendor, else the id; vendorLabel capitalises', () => {

@@ -311,7 +311,10 @@ describe('Anthropic request', () => {
           ctx(),
         ),
       (e: unknown) =>
-        e instanceof SwitchboardError && e.kind === 'bad_request' && /messages\[\]\.content\[\]\.file/.test(e.message) && /anthropic\/claude-x/.test(e.message),
+        e instanceof SwitchboardError &&
+        e.kind === 'bad_request' &&
+        /messages\[0\]\.content\[0\]: Anthropic takes PDF and plain-text documents, not application\/zip/.test(e.message) &&
+        /anthropic\/claude-x/.test(e.message),
     );
   });
 });

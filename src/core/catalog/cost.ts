@@ -157,8 +157,13 @@ export function estimateTokens(text: string): number {
 
 /** Per-message framing overhead (role markers, separators) that chat templates add. */
 const MESSAGE_OVERHEAD = 4;
-/** A typical image: OpenAI's 85-token base for `low` detail; a 1024² tile set for `auto`/`high`. */
-const IMAGE_TOKENS = { low: 85, high: 765 } as const;
+/**
+ * A typical image: OpenAI's 85-token base for `low` detail; a 1024² tile set for `auto`/`high`.
+ * `original` (OpenAI's not-downscaled detail) is billed by 32px patches, one token each, capped at
+ * 10,000 patches per image (OpenAI's images-and-vision guide, "model sizing behavior"): that cap is
+ * the honest upper bound, since the image's size is not decoded here.
+ */
+const IMAGE_TOKENS = { low: 85, high: 765, original: 10_000 } as const;
 
 function partTokens(p: ContentPart): number {
   switch (p.type) {
@@ -166,7 +171,7 @@ function partTokens(p: ContentPart): number {
     case 'reasoning':
       return estimateTokens(p.text);
     case 'image':
-      return p.detail === 'low' ? IMAGE_TOKENS.low : IMAGE_TOKENS.high;
+      return p.detail === 'low' ? IMAGE_TOKENS.low : p.detail === 'original' ? IMAGE_TOKENS.original : IMAGE_TOKENS.high;
     case 'file':
       // base64 is 4/3 of the bytes; a PDF page of text is ~1.5 tokens a byte at worst: a rough bound.
       return Math.ceil(p.data.length / 4);

@@ -8,7 +8,7 @@ import { postJsonStream } from '../http/request.ts';
 import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
 import type { LanguageModel, ModelCapabilities, ModelRequest, ModelStreamPart, PassthroughRequest, ProtocolId } from '../types.ts';
 import { answerTooLarge, maxJsonAnswerBytes } from '../answerCap.ts';
-import { authHeaders, invalidResponse, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
+import { authHeaders, invalidResponse, providerOptionsLeftOut, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
 
 /** What a protocol's body builder knows besides the request, and how it reports back. */
 export interface BodyContext {
@@ -26,6 +26,8 @@ export interface DecodeOptions {
 }
 
 export interface WireProtocol {
+  /** The protocol's id: what its models get of a request's providerOptions. */
+  readonly protocol: ProtocolId;
   /** The streaming endpoint for this model. */
   url(provider: ResolvedProvider, wireModel: string): string;
   /** Protocol headers (before the provider's own headers and the auth header). */
@@ -145,7 +147,7 @@ export class HttpLanguageModel implements LanguageModel {
 
   /** Body, warnings and decoder options for a request; throws bad_request before anything is sent. */
   prepare(req: ModelRequest): { body: Record<string, unknown>; warnings: string[]; decode: DecodeOptions } {
-    const warnings: string[] = [];
+    const warnings = providerOptionsLeftOut(req, this.wire.protocol);
     const bctx: BodyContext = {
       capabilities: this.ctx.capabilities?.(`${this.providerId}/${this.modelId}`) ?? null,
       warn: (m) => warnings.push(m),

@@ -4,7 +4,7 @@ import type { ResolvedProvider } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import { registerSecret } from '../redact.ts';
 import type { Timeouts } from '../http/request.ts';
-import type { ChatMessage, ContentPart, ImageDetail, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart } from '../types.ts';
+import type { ChatMessage, ContentPart, ImageDetail, ImagePart, ModelCapabilities, ModelRequest, ModelStreamPart, ProtocolId } from '../types.ts';
 
 export interface ProviderContext {
   /** The key for a provider: SecretStorage in VS Code, the environment in the CLI. */
@@ -89,6 +89,15 @@ export function imageFromUrl(url: string, detail?: ImagePart['detail']): ImagePa
   return part;
 }
 
+/**
+ * Where a part is in the request, as the core's errors name it: `messages[2].content[1]`, and an
+ * item of a tool result's content `messages[2].content[1].content[0]`. The gateway's doors name the
+ * client's own path instead (doors/door.ts inDoorTerms), so keep this one form.
+ */
+export function contentPath(message: number, part?: number, item?: number): string {
+  return `messages[${message}]${part === undefined ? '' : `.content[${part}]`}${item === undefined ? '' : `.content[${item}]`}`;
+}
+
 /** A request the target cannot take as asked: names the parameter, the model and the fix; raised before sending. */
 export function unsupported(provider: string, model: string, param: string, why: string, fix: string): SwitchboardError {
   return new SwitchboardError({ kind: 'bad_request', message: `${param}: ${why} (${provider}/${model})`, provider, model, fix });
@@ -103,7 +112,7 @@ export function unsupported(provider: string, model: string, param: string, why:
 export function checkFinalAssistant(req: ModelRequest, continues: boolean, provider: string, model: string): void {
   const last = req.messages.at(-1);
   if (last?.role !== 'assistant' || req.finalAssistant === undefined) return;
-  const at = `messages[${req.messages.length - 1}]`;
+  const at = contentPath(req.messages.length - 1);
   if (req.finalAssistant === 'continue' && !continues)
     throw unsupported(
       provider,
@@ -200,6 +209,17 @@ export function num(v: unknown): number | null {
 
 export function obj(v: unknown): Record<string, unknown> | null {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+}
+
+/**
+ * The request's warnings about what only another protocol's providerOptions carry
+ * (ModelRequest.providerOptionsWarnings): all of them for a model of `protocol` (null: a model of no
+ * wire protocol, VS Code's), none of those that protocol's own options carry.
+ */
+export function providerOptionsLeftOut(req: ModelRequest, protocol: ProtocolId | null): string[] {
+  const out: string[] = [];
+  for (const [p, warnings] of Object.entries(req.providerOptionsWarnings ?? {})) if (p !== protocol && warnings) out.push(...warnings);
+  return out;
 }
 
 /**

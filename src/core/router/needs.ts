@@ -4,6 +4,7 @@
  * fix; a route skips such members and says why in its attempts list.
  */
 import type { ChatMessage, ModelCapabilities, ModelRequest } from '../types.ts';
+import { contentPath } from '../providers/shared.ts';
 
 export interface Unmet {
   /** The request parameter that needs what the model lacks. */
@@ -12,23 +13,29 @@ export interface Unmet {
   why: string;
 }
 
-function hasPart(messages: readonly ChatMessage[], type: 'image' | 'file'): boolean {
-  for (const m of messages) {
+/** Where the first part of `type` is (in a turn or in a tool result), or null. */
+function findPart(messages: readonly ChatMessage[], type: 'image' | 'file'): string | null {
+  for (const [i, m] of messages.entries()) {
     if (typeof m.content === 'string') continue;
-    for (const p of m.content) {
-      if (p.type === type) return true;
-      if (p.type === 'tool-result' && typeof p.content !== 'string' && p.content.some((c) => c.type === type)) return true;
+    for (const [j, p] of m.content.entries()) {
+      if (p.type === type) return contentPath(i, j);
+      if (p.type === 'tool-result' && typeof p.content !== 'string') {
+        const k = p.content.findIndex((c) => c.type === type);
+        if (k >= 0) return contentPath(i, j, k);
+      }
     }
   }
-  return false;
+  return null;
 }
 
 /** The first capability the request needs that the model lacks, or null. */
 export function unmetNeed(req: ModelRequest, caps: ModelCapabilities): Unmet | null {
   if (req.tools && req.tools.length > 0 && req.toolChoice !== 'none' && !caps.toolCalling) return { param: 'tools', why: 'does not call tools' };
   if (req.responseFormat?.type === 'json_schema' && !caps.structuredOutput) return { param: 'responseFormat', why: 'cannot answer to a JSON Schema' };
-  if (!caps.imageInput && hasPart(req.messages, 'image')) return { param: 'messages[].content (image)', why: 'does not take images' };
-  if (!caps.pdfInput && hasPart(req.messages, 'file')) return { param: 'messages[].content (file)', why: 'does not take PDF documents' };
+  const image = caps.imageInput ? null : findPart(req.messages, 'image');
+  if (image) return { param: `${image} (image)`, why: 'does not take images' };
+  const file = caps.pdfInput ? null : findPart(req.messages, 'file');
+  if (file) return { param: `${file} (file)`, why: 'does not take PDF documents' };
   return null;
 }
 

@@ -20,7 +20,20 @@ import type {
   ToolResultPart,
   UserContent,
 } from '../../core/index.ts';
-import { argsText, DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
+import {
+  argsText,
+  DoorPaths,
+  DoorRefusal,
+  isObject,
+  leftOut,
+  need,
+  onlyForwarded,
+  openBody,
+  optNumber,
+  optString,
+  type DoorRequest,
+  type ParseNotes,
+} from './door.ts';
 import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
@@ -207,43 +220,64 @@ function assistantBlock(b: unknown, param: string, states: StateLookup, notes: P
 function messages(raw: unknown, states: StateLookup, notes: ParseNotes): ChatMessage[] {
   if (!Array.isArray(raw) || raw.length === 0) throw new DoorRefusal('messages: expected a non-empty array', { param: 'messages' });
   const out: ChatMessage[] = [];
+  const { paths } = notes;
+  // Each message the turn makes is named by the turn (DoorPaths).
+  const push = (param: string, ...made: ChatMessage[]): void => {
+    for (const m of made) paths.set(m, param);
+    out.push(...made);
+  };
   raw.forEach((m, i) => {
     const param = `messages[${i}]`;
     if (!isObject(m)) throw new DoorRefusal(`${param}: expected an object`, { param });
     const content = m.content;
     if (m.role === 'user') {
-      if (typeof content === 'string') return void out.push({ role: 'user', content });
+      if (typeof content === 'string') return push(param, { role: 'user', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
       // Anthropic puts tool results in the user turn; the core has a tool message for them.
       const results: ToolResultPart[] = [];
       const rest: UserContent[] = [];
       content.forEach((b, j) => {
+        const at = `${param}.content[${j}]`;
         try {
-          if (isObject(b) && b.type === 'tool_result') results.push(toolResult(b, `${param}.content[${j}]`));
-          else rest.push(userBlock(b, `${param}.content[${j}]`));
+          if (isObject(b) && b.type === 'tool_result') {
+            const r = toolResult(b, at);
+            paths.set(r, at);
+            if (typeof r.content !== 'string') r.content.forEach((c, k) => paths.set(c, `${at}.content[${k}]`));
+            results.push(r);
+          } else {
+            const part = userBlock(b, at);
+            paths.set(part, at);
+            rest.push(part);
+          }
         } catch (e) {
           // Anthropic's own block: the request can only be forwarded (the translated one never goes out).
           if (!(e instanceof Untranslatable)) throw e;
           onlyForwarded(notes, e);
         }
       });
-      if (results.length) out.push({ role: 'tool', content: results });
-      if (rest.length || !results.length) out.push({ role: 'user', content: rest });
+      if (results.length) push(param, { role: 'tool', content: results });
+      if (rest.length || !results.length) push(param, { role: 'user', content: rest });
     } else if (m.role === 'assistant') {
-      if (typeof content === 'string') return void out.push({ role: 'assistant', content });
+      if (typeof content === 'string') return push(param, { role: 'assistant', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of blocks`, { param });
-      const blocks = content.map((b, j) => assistantBlock(b, `${param}.content[${j}]`, states, notes));
-      out.push({ role: 'assistant', content: blocks.filter((b) => b !== null) });
+      const blocks = content.map((b, j) => {
+        const part = assistantBlock(b, `${param}.content[${j}]`, states, notes);
+        if (part) paths.set(part, `${param}.content[${j}]`);
+        return part;
+      });
+      push(param, { role: 'assistant', content: blocks.filter((b) => b !== null) });
     } else if (m.role === 'system') {
       // Claude Code sends mid-conversation system messages (agent listings, reminders) this way.
-      if (typeof content === 'string') return void out.push({ role: 'system', content });
+      if (typeof content === 'string') return push(param, { role: 'system', content });
       if (!Array.isArray(content)) throw new DoorRefusal(`${param}.content: expected a string or an array of text blocks`, { param });
-      out.push({
+      push(param, {
         role: 'system',
         content: content.map((b, j) => {
           if (!isObject(b) || b.type !== 'text')
             throw new DoorRefusal(`${param}.content[${j}]: a system message holds text blocks only`, { param: `${param}.content[${j}]` });
-          return textPart(b, `${param}.content[${j}]`);
+          const part = textPart(b, `${param}.content[${j}]`);
+          paths.set(part, `${param}.content[${j}]`);
+          return part;
         }),
       });
     } else throw new DoorRefusal(`${param}.role: must be "user", "assistant" or "system", not ${JSON.stringify(m.role)}`, { param: `${param}.role` });
@@ -331,6 +365,27 @@ function thinking(raw: unknown, outputConfig: unknown, notes: ParseNotes): Reaso
   throw new DoorRefusal('thinking.type: must be "enabled", "disabled" or "adaptive"', { param: 'thinking.type' });
 }
 
+/**
+ * thinking.display: Anthropic's "summarized" (the default on most models), "omitted" (each thinking
+ * block comes with its signature and an empty text) or, in beta, "updates" (only the short progress
+ * notes written between tool calls come as text). True when the thinking text is to be left out of
+ * the answer. A model of Anthropic's protocol gets the value as sent; translated, the door gives
+ * thinking blocks their signature alone (anthropicResponse.ts).
+ */
+function omitsThinking(raw: unknown, notes: ParseNotes): boolean {
+  const display = isObject(raw) ? raw.display : undefined;
+  if (display === undefined || display === null || display === 'summarized') return false;
+  if (display === 'omitted') return true;
+  if (display === 'updates') {
+    leftOut(
+      notes,
+      'thinking.display "updates": only a model of Anthropic\'s protocol writes progress updates apart from its thinking; this one\'s thinking blocks come without their text, as for "omitted"',
+    );
+    return true;
+  }
+  throw new DoorRefusal(`thinking.display: must be "summarized", "omitted" or "updates", not ${JSON.stringify(display)}`, { param: 'thinking.display' });
+}
+
 function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   if (raw === undefined || raw === null) return undefined;
   if (!isObject(raw) || raw.type !== 'json_schema' || !isObject(raw.schema))
@@ -340,11 +395,17 @@ function outputFormat(raw: unknown): ModelRequest['responseFormat'] {
   return { type: 'json_schema', name: 'output', schema: raw.schema, strict: true };
 }
 
+/** A parsed Messages request: what the answer's shape depends on besides the core request. */
+export interface MessagesParsed extends DoorRequest {
+  /** thinking.display "omitted" (or "updates"): thinking blocks carry their signature, not their text. */
+  omitThinking?: boolean;
+}
+
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
-export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): DoorRequest {
+export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): MessagesParsed {
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, {}, KNOWN_TOP_LEVEL, warnings);
-  const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
+  const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown], paths: new DoorPaths() };
   // An empty list of MCP servers asks for nothing another model lacks.
   for (const [k, why] of Object.entries(ANTHROPIC_ONLY_TOP_LEVEL)) {
     const v = body[k];
@@ -361,7 +422,9 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   } else if (Array.isArray(body.system)) {
     const parts = body.system.map((b, i) => {
       if (!isObject(b) || b.type !== 'text') throw new DoorRefusal(`system[${i}]: system blocks must be text`, { param: `system[${i}]` });
-      return textPart(b, `system[${i}]`);
+      const part = textPart(b, `system[${i}]`);
+      notes.paths.set(part, `system[${i}]`);
+      return part;
     });
     if (parts.length) msgs.push({ role: 'system', content: parts });
   } else if (body.system !== undefined && body.system !== null)
@@ -404,8 +467,9 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   if (topP !== undefined) request.topP = topP;
   const topK = optNumber(body, 'top_k');
   if (topK !== undefined) {
+    // An Anthropic model gets it, translated request or not; another model's adapter says it was left out.
     request.providerOptions = { anthropic: { top_k: topK } };
-    leftOut(notes, "top_k is honoured only when the answering model speaks Anthropic's protocol");
+    request.providerOptionsWarnings = { anthropic: ["top_k is honoured only when the answering model speaks Anthropic's protocol"] };
   }
   if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
     if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string'))
@@ -418,9 +482,10 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   }
   const reasoning = thinking(body.thinking, body.output_config, notes);
   if (reasoning) request.reasoning = reasoning;
+  const omitThinking = omitsThinking(body.thinking, notes);
   const format = outputFormat(body.output_format ?? (isObject(body.output_config) ? body.output_config.format : undefined));
   if (format) request.responseFormat = format;
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean')
     throw new DoorRefusal('stream: expected a boolean', { param: 'stream' });
-  return { model, request, stream: body.stream === true, ...notes };
+  return { model, request, stream: body.stream === true, ...notes, ...(omitThinking ? { omitThinking } : {}) };
 }

@@ -5,7 +5,8 @@
  */
 import type { AssistantContent, ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
 import { OVERLOADED_CODE, type HttpError } from '../errors.ts';
-import { argsObject, type DoorError, type DoorRequest, type StreamEncoder } from './door.ts';
+import { argsObject, type DoorError, type StreamEncoder } from './door.ts';
+import type { MessagesParsed } from './anthropicRequest.ts';
 import { assistantContent, randomId } from './result.ts';
 
 const ERROR_TYPE_BY_STATUS: Record<number, string> = {
@@ -106,7 +107,7 @@ function toolInput(r: ChatResult, p: Extract<AssistantContent, { type: 'tool-cal
   }
 }
 
-function blocks(r: ChatResult, warnings: string[]): Block[] {
+function blocks(r: ChatResult, warnings: string[], omitThinking: boolean): Block[] {
   const out: Block[] = [];
   const parts = assistantContent(r);
   for (const [i, p] of parts.entries()) {
@@ -115,21 +116,25 @@ function blocks(r: ChatResult, warnings: string[]): Block[] {
       const last = out[out.length - 1];
       if (last?.type === 'text') last.text += p.text;
       else if (p.text) out.push({ type: 'text', text: p.text });
-    } else if (p.type === 'reasoning')
-      out.push(
-        p.redactedData !== undefined
-          ? { type: 'redacted_thinking', data: p.redactedData }
-          : // A Gemini thought's signature rides in the thinking block's (StateCache maps it back to Gemini).
-            { type: 'thinking', thinking: p.text, signature: p.signature ?? p.state?.thoughtSignature ?? '' },
-      );
-    else out.push({ type: 'tool_use', id: p.id, name: p.name, input: toolInput(r, p, i === parts.length - 1, warnings) });
+    } else if (p.type === 'reasoning') {
+      if (p.redactedData !== undefined) {
+        out.push({ type: 'redacted_thinking', data: p.redactedData });
+        continue;
+      }
+      // A Gemini thought's signature rides in the thinking block's (StateCache maps it back to Gemini).
+      const signature = p.signature ?? p.state?.thoughtSignature ?? '';
+      // display "omitted": the signature alone, as Anthropic's API gives it; reasoning with no
+      // signature (a Chat Completions model's) would be a block with nothing in it: none.
+      if (!omitThinking) out.push({ type: 'thinking', thinking: p.text, signature });
+      else if (signature) out.push({ type: 'thinking', thinking: '', signature });
+    } else out.push({ type: 'tool_use', id: p.id, name: p.name, input: toolInput(r, p, i === parts.length - 1, warnings) });
   }
   return out;
 }
 
 /** The non-streamed message; what it could not carry exactly is added to `req.warnings` (sent in x-switchboard-warnings). */
-export function toMessage(r: ChatResult, req: DoorRequest): unknown {
-  const content = blocks(r, req.warnings);
+export function toMessage(r: ChatResult, req: MessagesParsed): unknown {
+  const content = blocks(r, req.warnings, req.omitThinking === true);
   return {
     id: r.responseId?.startsWith('msg_') ? r.responseId : randomId('msg_'),
     type: 'message',
@@ -157,11 +162,14 @@ export class MessagesEncoder implements StreamEncoder {
   private open: 'text' | 'thinking' | 'redacted_thinking' | 'tool_use' | null = null;
   private toolIndex = -1;
   private usageSoFar: Partial<Usage> = {};
+  /** thinking.display "omitted": no thinking_delta, a thinking block opens only for its signature. */
+  private readonly omitThinking: boolean;
 
   private readonly onDone: (r: ChatResult) => void;
 
-  constructor(req: DoorRequest, onDone: (r: ChatResult) => void = () => undefined) {
+  constructor(req: MessagesParsed, onDone: (r: ChatResult) => void = () => undefined) {
     this.model = req.model;
+    this.omitThinking = req.omitThinking === true;
     this.onDone = onDone;
   }
 
@@ -210,9 +218,11 @@ export class MessagesEncoder implements StreamEncoder {
       }
       case 'reasoning-delta': {
         if (!p.text && p.thoughtSignature === undefined) return '';
+        // display "omitted": the text is not shown; unsigned reasoning makes no block (as toMessage).
+        if (this.omitThinking && p.thoughtSignature === undefined) return '';
         let s = this.start();
         if (this.open !== 'thinking') s += this.openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
-        s += this.delta({ type: 'thinking_delta', thinking: p.text });
+        if (!this.omitThinking) s += this.delta({ type: 'thinking_delta', thinking: p.text });
         // Gemini signs a thought part: the signature closes the block, as Anthropic's signature_delta does.
         return p.thoughtSignature === undefined ? s : s + this.delta({ type: 'signature_delta', signature: p.thoughtSignature }) + this.close();
       }

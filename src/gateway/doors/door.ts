@@ -34,10 +34,56 @@ export interface DoorRequest {
    * with this. The first such refusal found.
    */
   forwardOnly?: DoorRefusal;
+  /** Where the request's messages and parts are in the client's body (inDoorTerms). */
+  paths?: DoorPaths;
+}
+
+/**
+ * Where the core request's messages and parts came from in the client's body, in the door's own
+ * terms (`input[3].output[0]`, `messages[2].content[1]`), by the objects the translation made: the
+ * core's errors name its own paths (contentPath), which the door's reply names as the client sent
+ * them (inDoorTerms). A message made of several items is named by its first.
+ */
+export class DoorPaths {
+  private readonly at = new WeakMap<object, string>();
+  set(node: object, path: string): void {
+    if (!this.at.has(node)) this.at.set(node, path);
+  }
+  get(node: object): string | undefined {
+    return this.at.get(node);
+  }
+}
+
+/** A core path (contentPath): `messages[i]`, `messages[i].content[j]`, `messages[i].content[j].content[k]`. */
+const CORE_PATH = /\bmessages\[(\d+)\](?:\.content\[(\d+)\](?:\.content\[(\d+)\])?)?/g;
+
+/** The client's own path for a core path in `req`, when the door recorded it. */
+function doorPath(req: DoorRequest, paths: DoorPaths, m: string, p: string | undefined, k: string | undefined): string | undefined {
+  const message = req.request.messages[Number(m)];
+  if (!message) return undefined;
+  if (p === undefined) return paths.get(message);
+  const part = typeof message.content === 'string' ? undefined : message.content[Number(p)];
+  if (!part) return undefined;
+  if (k === undefined) return paths.get(part);
+  const item = part.type === 'tool-result' && typeof part.content !== 'string' ? part.content[Number(k)] : undefined;
+  return item && paths.get(item);
+}
+
+/**
+ * A refusal the core made before sending (a model that takes no images, a tool result a protocol
+ * cannot carry) names the core's paths; the client sent its request in the door's shape: the
+ * message names the client's own paths where the door knows them. Upstream errors (they name the
+ * provider's wire body) are left as they are.
+ */
+export function inDoorTerms(e: unknown, req: DoorRequest): unknown {
+  const paths = req.paths;
+  if (!paths || !(e instanceof SwitchboardError) || e.kind !== 'bad_request' || e.status !== null) return e;
+  const message = e.detail.replace(CORE_PATH, (whole, m: string, p?: string, k?: string) => doorPath(req, paths, m, p, k) ?? whole);
+  return message === e.detail ? e : new SwitchboardError({ ...e.toInit(), message });
 }
 
 /** What a parse notes besides the request (the fields of DoorRequest it fills as it goes). */
-export type ParseNotes = Required<Pick<DoorRequest, 'warnings' | 'resolvedByForwarding'>> & Pick<DoorRequest, 'forwardOnly' | 'forwardable'>;
+export type ParseNotes = Required<Pick<DoorRequest, 'warnings' | 'resolvedByForwarding' | 'paths'>> & Pick<DoorRequest, 'forwardOnly' | 'forwardable'>;
 
 /** Left out of the translated request, said in `warning`; a model of the door's protocol gets it as sent. */
 export function leftOut(notes: ParseNotes, warning: string): void {

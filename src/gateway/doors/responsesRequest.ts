@@ -19,10 +19,11 @@ import type {
   TextPart,
   ToolChoice,
   ToolDefinition,
+  ToolResultPart,
   UserContent,
 } from '../../core/index.ts';
 import { namespacedName } from '../../core/index.ts';
-import { DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
+import { DoorPaths, DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
 import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
@@ -165,13 +166,17 @@ function functionOutput(raw: unknown, param: string): string | (TextPart | Image
   return out;
 }
 
-/** Append to the last assistant message, or start one (function calls and reasoning items build one turn). */
-function pushAssistant(out: ChatMessage[], parts: AssistantContent[]): void {
+/** Append to the last assistant message, or start one (function calls and reasoning items build one turn); returns it. */
+function pushAssistant(out: ChatMessage[], parts: AssistantContent[]): ChatMessage {
   const last = out.at(-1);
   if (last && last.role === 'assistant') {
     if (typeof last.content === 'string') last.content = last.content ? [{ type: 'text', text: last.content }] : [];
     last.content.push(...parts);
-  } else out.push({ role: 'assistant', content: parts });
+    return last;
+  }
+  const made: ChatMessage = { role: 'assistant', content: parts };
+  out.push(made);
+  return made;
 }
 
 /**
@@ -200,9 +205,19 @@ const OPENAI_TOOL_ITEMS = new Set([
 ]);
 
 export function inputToMessages(input: unknown, states: StateLookup, namespaced: Map<string, [string, string]>, notes: ParseNotes): ChatMessage[] {
-  if (typeof input === 'string') return [{ role: 'user', content: input }];
+  if (typeof input === 'string') {
+    const only: ChatMessage = { role: 'user', content: input };
+    notes.paths.set(only, 'input');
+    return [only];
+  }
   if (!Array.isArray(input)) throw new DoorRefusal('input: expected a string or an array of items', { param: 'input' });
   const out: ChatMessage[] = [];
+  const { paths } = notes;
+  /** A message or the last one grown by the item: named by the item that started it (DoorPaths), its parts by theirs. */
+  const named = (message: ChatMessage | undefined, param: string, parts: readonly object[], partPath: (j: number) => string): void => {
+    if (message) paths.set(message, param);
+    parts.forEach((p, j) => paths.set(p, partPath(j)));
+  };
   const addItem = (item: unknown, i: number): void => {
     const param = `input[${i}]`;
     if (!isObject(item)) throw new DoorRefusal(`${param}: expected an object`, { param });
@@ -219,6 +234,7 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
       case 'message': {
         const role = item.role;
         const content = contentParts(item.content, `${param}.content`, String(role));
+        const parts = typeof content === 'string' ? [] : content;
         if (role === 'system' || role === 'developer') {
           out.push({
             role: 'system',
@@ -230,6 +246,7 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
         } else if (role === 'user') out.push({ role: 'user', content });
         else if (role === 'assistant') pushAssistant(out, typeof content === 'string' ? [{ type: 'text', text: content }] : (content as TextPart[]));
         else throw new DoorRefusal(`${param}.role: must be "user", "assistant", "system" or "developer"`, { param: `${param}.role` });
+        named(out.at(-1), param, parts, (j) => `${param}.content[${j}]`);
         break;
       }
       case 'function_call': {
@@ -239,25 +256,33 @@ export function inputToMessages(input: unknown, states: StateLookup, namespaced:
         const flat = namespacedName(name, item.namespace);
         if (flat !== name) namespaced.set(flat, [item.namespace as string, name]);
         const state = states.call(id);
-        pushAssistant(out, [state ? { type: 'tool-call', id, name: flat, arguments: args, state } : { type: 'tool-call', id, name: flat, arguments: args }]);
+        const call: AssistantContent = state
+          ? { type: 'tool-call', id, name: flat, arguments: args, state }
+          : { type: 'tool-call', id, name: flat, arguments: args };
+        named(pushAssistant(out, [call]), param, [call], () => param);
         break;
       }
       case 'function_call_output': {
         const callId = need(typeof item.call_id === 'string', item.call_id as string, `${param}.call_id`, 'expected a string');
         const content = functionOutput(item.output, `${param}.output`);
+        const result: ToolResultPart = { type: 'tool-result', callId, content };
         const last = out.at(-1);
-        if (last && last.role === 'tool') last.content.push({ type: 'tool-result', callId, content });
-        else out.push({ role: 'tool', content: [{ type: 'tool-result', callId, content }] });
+        if (last && last.role === 'tool') last.content.push(result);
+        else out.push({ role: 'tool', content: [result] });
+        named(out.at(-1), param, [result], () => param);
+        if (typeof content !== 'string') named(undefined, param, content, (k) => `${param}.output[${k}]`);
         break;
       }
       case 'reasoning': {
         const summary = Array.isArray(item.summary) ? item.summary.map((s) => (isObject(s) && typeof s.text === 'string' ? s.text : '')).join('\n\n') : '';
         const enc = optString(item, 'encrypted_content', `${param}.encrypted_content`);
-        if (!enc) pushAssistant(out, [{ type: 'reasoning', text: summary }]);
-        else if (enc.startsWith(REDACTED)) {
-          const data = enc.slice(REDACTED.length);
-          pushAssistant(out, [{ type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } }]);
-        } else pushAssistant(out, [{ type: 'reasoning', text: summary, signature: enc, state: states.reasoning(enc) ?? { origin: states.fallbackOrigin } }]);
+        const data = enc?.startsWith(REDACTED) ? enc.slice(REDACTED.length) : undefined;
+        const part: AssistantContent = !enc
+          ? { type: 'reasoning', text: summary }
+          : data !== undefined
+            ? { type: 'reasoning', text: '', redactedData: data, state: states.reasoning(data) ?? { origin: states.fallbackOrigin } }
+            : { type: 'reasoning', text: summary, signature: enc, state: states.reasoning(enc) ?? { origin: states.fallbackOrigin } };
+        named(pushAssistant(out, [part]), param, [part], () => param);
         break;
       }
       case 'item_reference':
@@ -450,12 +475,15 @@ function textFormat(raw: unknown): ModelRequest['responseFormat'] {
 export function parseResponsesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): ResponsesParsed {
   const warnings: string[] = [];
   const { body, model, unknown } = openBody(raw, REFUSED_TOP_LEVEL, KNOWN_TOP_LEVEL, warnings);
-  const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown] };
+  const notes: ParseNotes = { warnings, resolvedByForwarding: [...unknown], paths: new DoorPaths() };
   const namespaced = new Map<string, [string, string]>();
   const tools = parseTools(body.tools, notes, namespaced);
   const messages: ChatMessage[] = [];
   const instructions = optString(body, 'instructions');
-  if (instructions) messages.push({ role: 'system', content: instructions });
+  if (instructions) {
+    messages.push({ role: 'system', content: instructions });
+    notes.paths.set(messages[0]!, 'instructions');
+  }
   if (body.input === undefined || body.input === null) throw new DoorRefusal('input: required', { param: 'input' });
   const states = lookup(model);
   const conversation = inputToMessages(body.input, states, namespaced, notes);
@@ -498,12 +526,15 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   }
   if (body.prompt_cache_key !== undefined && body.prompt_cache_key !== null) {
     if (typeof body.prompt_cache_key !== 'string') throw new DoorRefusal('prompt_cache_key: expected a string', { param: 'prompt_cache_key' });
-    // A model served over the Responses API gets it, translated request or not; the others cache by prefix.
+    // A model served over the Responses API gets it, translated request or not; the others cache by
+    // prefix, and their adapter says it was left out (a forwarded body carries it as sent).
     request.providerOptions = {
       ...request.providerOptions,
       'openai-responses': { ...request.providerOptions?.['openai-responses'], prompt_cache_key: body.prompt_cache_key },
     };
-    leftOut(notes, 'prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent');
+    request.providerOptionsWarnings = {
+      'openai-responses': ['prompt_cache_key is not forwarded (providers cache by prefix); a model served over the Responses API gets it as sent'],
+    };
   }
   if (isObject(body.reasoning)) {
     const effort = body.reasoning.effort;

@@ -12,7 +12,7 @@ import type { ChatResult, ChatStream, StreamPart } from '../../core/index.ts';
 import { errorBeforeAnswer, fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';
-import { DoorRefusal, isObject, type Door, type DoorRequest } from './door.ts';
+import { DoorRefusal, inDoorTerms, isObject, type Door, type DoorRequest } from './door.ts';
 import { resultWarnings } from './result.ts';
 
 export interface DoorContext {
@@ -176,7 +176,9 @@ export async function serveDoor(
   res.once('close', onClose);
   ctx.inflight.add(ac);
   const fail = (e: unknown): void => {
-    const h = (parsed.forwardOnly && forwardOnly && forwardOnlyError(e, forwardOnly, parsed.forwardOnly, ctx.redact)) || ctx.toHttpError(errorBeforeAnswer(e));
+    const h =
+      (parsed.forwardOnly && forwardOnly && forwardOnlyError(e, forwardOnly, parsed.forwardOnly, ctx.redact)) ||
+      ctx.toHttpError(errorBeforeAnswer(inDoorTerms(e, parsed)));
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
     ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });

@@ -6,7 +6,7 @@
  * What cannot be translated exactly is refused with an LmRequestError naming the part, the model
  * and what to do; nothing is left out silently.
  */
-import { errorMarked, estimateTokens, SwitchboardError, TOOL_ERROR_PREFIX, translateParams } from '../../core/index.ts';
+import { errorMarked, estimateTokens, providerOptionsLeftOut, SwitchboardError, TOOL_ERROR_PREFIX, translateParams } from '../../core/index.ts';
 import type {
   AssistantContent,
   ChatCompletionCreateParams,
@@ -501,7 +501,8 @@ function userPartOf(p: UserContent | TextPart | ImagePart, model: string, where:
  * carry it, as Chat Completions cannot); a tool result's `isError` is said in its text ("Error: …"), as VS Code's parts have no such flag.
  */
 export function fromCoreRequest(req: ModelRequest, model: string): LmRequest {
-  const warnings: string[] = [];
+  // VS Code's models speak no wire protocol: no protocol's providerOptions reach them.
+  const warnings = providerOptionsLeftOut(req, null);
   const messages: LmMessage[] = [];
   for (const m of req.messages) {
     if (m.role === 'system') {

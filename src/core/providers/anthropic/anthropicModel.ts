@@ -11,6 +11,7 @@ import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 export const anthropicProtocol: WireProtocol = {
+  protocol: 'anthropic',
   url: (provider) => `${provider.baseUrl}/messages`,
   headers: (provider) => ({ 'anthropic-version': provider.anthropicVersion ?? ANTHROPIC_VERSION }),
   body: anthropicBody,

@@ -1,5 +1,5 @@
 import type { CacheHint, ChatMessage, ImagePart, ReasoningPart, ToolResultPart, UserContent } from '../../types.ts';
-import { parseArguments, unsupported } from '../shared.ts';
+import { contentPath, parseArguments, unsupported } from '../shared.ts';
 
 type Block = Record<string, unknown>;
 export interface AnthropicTurn {
@@ -35,7 +35,7 @@ export function toAnthropicPrompt(
     if (last && last.role === role) last.content.push(...blocks);
     else out.push({ role, content: blocks });
   };
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
     switch (m.role) {
       case 'system':
         if (typeof m.content === 'string') {
@@ -49,7 +49,7 @@ export function toAnthropicPrompt(
             ? m.content.length > 0
               ? [{ type: 'text', text: m.content }]
               : []
-            : m.content.flatMap((p) => userBlock(p, provider, model)),
+            : m.content.flatMap((p, j) => userBlock(p, provider, model, contentPath(i, j))),
         );
         break;
       case 'assistant': {
@@ -106,7 +106,7 @@ function imageBlock(p: ImagePart): Block {
   };
 }
 
-function userBlock(p: UserContent, provider: string, model: string): Block[] {
+function userBlock(p: UserContent, provider: string, model: string, at: string): Block[] {
   switch (p.type) {
     case 'text':
       return p.text.length > 0 ? [withCache({ type: 'text', text: p.text }, p.cache)] : [];
@@ -114,13 +114,7 @@ function userBlock(p: UserContent, provider: string, model: string): Block[] {
       return [imageBlock(p)];
     case 'file':
       if (!DOCUMENT_TYPES.has(p.mediaType))
-        throw unsupported(
-          provider,
-          model,
-          'messages[].content[].file',
-          `Anthropic takes PDF and plain-text documents, not ${p.mediaType}`,
-          'send the document as text or as a PDF',
-        );
+        throw unsupported(provider, model, at, `Anthropic takes PDF and plain-text documents, not ${p.mediaType}`, 'send the document as text or as a PDF');
       return [
         { type: 'document', source: { type: 'base64', media_type: p.mediaType, data: p.data }, ...(p.filename !== undefined ? { title: p.filename } : {}) },
       ];

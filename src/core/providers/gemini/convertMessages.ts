@@ -1,5 +1,5 @@
 import type { ChatMessage, ImagePart, ToolResultPart, UserContent } from '../../types.ts';
-import { parseArguments, textOf, unsupported } from '../shared.ts';
+import { contentPath, parseArguments, textOf, unsupported } from '../shared.ts';
 import { isGeneratedId } from './callIds.ts';
 
 export type GeminiPart = Record<string, unknown>;
@@ -47,7 +47,7 @@ export function toGeminiPrompt(
     if (last && last.role === role) last.parts.push(...parts);
     else contents.push({ role, parts });
   };
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
     switch (m.role) {
       case 'system': {
         const t = textOf(m.content);
@@ -57,7 +57,11 @@ export function toGeminiPrompt(
       case 'user':
         push(
           'user',
-          typeof m.content === 'string' ? (m.content.length > 0 ? [{ text: m.content }] : []) : m.content.flatMap((p) => userPart(p, provider, model)),
+          typeof m.content === 'string'
+            ? m.content.length > 0
+              ? [{ text: m.content }]
+              : []
+            : m.content.flatMap((p, j) => userPart(p, provider, model, contentPath(i, j))),
         );
         break;
       case 'assistant': {
@@ -88,7 +92,7 @@ export function toGeminiPrompt(
       case 'tool':
         push(
           'user',
-          m.content.map((r) => functionResponse(r, callNames, provider, model)),
+          m.content.map((r, j) => functionResponse(r, callNames, provider, model, i, j)),
         );
         break;
     }
@@ -101,49 +105,50 @@ function mimeOf(url: string): string | undefined {
   return m ? EXT_MIME[m[1]!.toLowerCase()] : undefined;
 }
 
-function imagePart(p: ImagePart, provider: string, model: string): GeminiPart {
+function imagePart(p: ImagePart, provider: string, model: string, at: string): GeminiPart {
   if (p.source.type === 'base64') return { inlineData: { mimeType: p.source.mediaType, data: p.source.data } };
   const mimeType = mimeOf(p.source.url);
   if (!mimeType)
     throw unsupported(
       provider,
       model,
-      'messages[].content[].image',
+      at,
       `Gemini needs the media type of an image given by URL, and ${p.source.url.slice(0, 80)} has no known extension`,
       'send the image inline (base64 with its media type) or by a URL ending in .png/.jpg/.webp/.gif',
     );
   return { fileData: { mimeType, fileUri: p.source.url } };
 }
 
-function userPart(p: UserContent, provider: string, model: string): GeminiPart[] {
+function userPart(p: UserContent, provider: string, model: string, at: string): GeminiPart[] {
   switch (p.type) {
     case 'text':
       return p.text.length > 0 ? [{ text: p.text }] : [];
     case 'image':
-      return [imagePart(p, provider, model)];
+      return [imagePart(p, provider, model, at)];
     case 'file':
       return [{ inlineData: { mimeType: p.mediaType, data: p.data } }];
   }
 }
 
-function functionResponse(r: ToolResultPart, callNames: Map<string, string>, provider: string, model: string): GeminiPart {
+function functionResponse(r: ToolResultPart, callNames: Map<string, string>, provider: string, model: string, message: number, part: number): GeminiPart {
   const name = r.name ?? callNames.get(r.callId);
   if (!name)
     throw unsupported(
       provider,
       model,
-      'messages[].tool-result.name',
+      `${contentPath(message, part)}.name`,
       `the result for call "${r.callId}" has no tool name and no earlier assistant turn made that call`,
       'send the assistant turn with the tool call before its result, or give the result its tool name',
     );
   let text: string;
   if (typeof r.content === 'string') text = r.content;
   else {
-    if (r.content.some((c) => c.type !== 'text'))
+    const item = r.content.findIndex((c) => c.type !== 'text');
+    if (item >= 0)
       throw unsupported(
         provider,
         model,
-        'messages[].tool-result.content',
+        contentPath(message, part, item),
         'images in a function response are not supported for Gemini by Switchboard',
         'describe the image in text, or send it in a user message',
       );

@@ -8,6 +8,7 @@ import { geminiBody } from './requestBody.ts';
 import { mapGeminiFinish } from './mapFinish.ts';
 
 export const geminiProtocol: WireProtocol = {
+  protocol: 'gemini',
   url(provider, wireModel) {
     const model = wireModel.startsWith('models/') ? wireModel.slice('models/'.length) : wireModel;
     return `${provider.baseUrl}/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`;

@@ -22,6 +22,7 @@ const RESPONSE_EVENTS = new Set([
 ]);
 
 export const openaiResponsesProtocol: WireProtocol = {
+  protocol: 'openai-responses',
   url: (provider) => `${provider.baseUrl}/responses`,
   body: (provider, wireModel, req, ctx) => responsesBody(provider, wireModel, req, ctx),
   decode: (events, provider, model) => decodeResponsesStream(events, provider, model),

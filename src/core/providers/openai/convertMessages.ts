@@ -1,5 +1,5 @@
 import type { ChatMessage, ImageDetail, ImagePart, TextPart, ToolResultPart } from '../../types.ts';
-import { errorMarked, textOf, unsupported } from '../shared.ts';
+import { contentPath, errorMarked, textOf, unsupported } from '../shared.ts';
 
 /**
  * Our messages → Chat Completions messages. Native: assistant `tool_calls`, one `role: "tool"`
@@ -13,7 +13,7 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
   // "original" (no downscaling) is OpenAI's own detail value: other Chat Completions APIs get their highest, "high" (openaiBody says so).
   const detail = (d: ImageDetail | undefined): ImageDetail | undefined => (d === 'original' && provider !== 'openai' ? 'high' : d);
   const callId = provider === 'mistral' ? mistralCallId : (id: string): string => id;
-  for (const m of messages) {
+  for (const [i, m] of messages.entries()) {
     switch (m.role) {
       case 'system':
         out.push({ role: 'system', content: textOf(m.content) });
@@ -21,7 +21,7 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
       case 'user': {
         const msg: Record<string, unknown> = {
           role: 'user',
-          content: typeof m.content === 'string' ? m.content : m.content.map((p) => userPart(p, provider, model, detail)),
+          content: typeof m.content === 'string' ? m.content : m.content.map((p, j) => userPart(p, provider, model, detail, contentPath(i, j))),
         };
         if (m.name !== undefined) msg.name = m.name;
         out.push(msg);
@@ -44,7 +44,8 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider: str
         break;
       }
       case 'tool':
-        for (const r of m.content) out.push({ role: 'tool', tool_call_id: callId(r.callId), content: toolResultContent(r, provider, model) });
+        for (const [j, r] of m.content.entries())
+          out.push({ role: 'tool', tool_call_id: callId(r.callId), content: toolResultContent(r, provider, model, i, j) });
         break;
     }
   }
@@ -56,6 +57,7 @@ function userPart(
   provider: string,
   model: string,
   detailFor: (d: ImageDetail | undefined) => ImageDetail | undefined,
+  at: string,
 ): unknown {
   switch (p.type) {
     case 'text':
@@ -67,25 +69,19 @@ function userPart(
     }
     case 'file':
       if (p.mediaType !== 'application/pdf')
-        throw unsupported(
-          provider,
-          model,
-          'messages[].content[].file',
-          `Chat Completions takes PDF files only, not ${p.mediaType}`,
-          'send the document as text or as a PDF',
-        );
+        throw unsupported(provider, model, at, `Chat Completions takes PDF files only, not ${p.mediaType}`, 'send the document as text or as a PDF');
       return { type: 'file', file: { ...(p.filename !== undefined ? { filename: p.filename } : {}), file_data: `data:${p.mediaType};base64,${p.data}` } };
   }
 }
 
-function toolResultContent(r: ToolResultPart, provider: string, model: string): string | unknown[] {
+function toolResultContent(r: ToolResultPart, provider: string, model: string, message: number, part: number): string | unknown[] {
   if (typeof r.content === 'string') return errorMarked(r.content, r.isError);
   return r.content.map((c, i) => {
     if (c.type !== 'text')
       throw unsupported(
         provider,
         model,
-        'messages[].tool-result.content',
+        contentPath(message, part, i),
         'a tool message takes text only in Chat Completions',
         'describe the image in text, or send it in a user message',
       );

@@ -16,6 +16,7 @@ import { CONTENT_KEY, FragmentTemplate, isBareFragment, isBareText } from './fra
 const MAX_TEXT_LEARNS = 4;
 
 export const openaiProtocol: WireProtocol = {
+  protocol: 'openai',
   url: (provider) => `${provider.baseUrl}/chat/completions`,
   body: (provider, wireModel, req, ctx) => openaiBody(provider, wireModel, req, ctx),
   decode: (events, provider, model) => decodeOpenAIStream(events, provider, model),
