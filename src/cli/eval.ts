@@ -24,7 +24,7 @@ import {
   type SwitchboardClient,
   type TestSet,
 } from '../core/index.ts';
-import { formatUsd } from '../shared/format.ts';
+import { formatEvalCost, formatUsd } from '../shared/format.ts';
 import { decimalArg } from './args.ts';
 import { readUserFile } from '../core/index.ts';
 
@@ -116,7 +116,7 @@ export function renderResults(r: EvalResults): string {
       t.passRate === null ? '—' : `${(t.passRate * 100).toFixed(1)}%`,
       `${t.checksPassed}/${t.checksRun}`,
       `${t.cellsPassed}/${t.cellsWithChecks}`,
-      formatUsd(t.costUsd) + (t.unknownCost ? ` (+${t.unknownCost} unknown)` : ''),
+      formatEvalCost(t),
       formatUsd(t.judgeCostUsd),
       ms(t.meanLatencyMs),
       String(t.inputTokens),

@@ -14,8 +14,10 @@ import {
   importKeysFromEnv,
   removeApiKey,
   reviewWorkspaceRedirects,
+  revokeWorkspaceAllows,
   setApiKey,
   type ConnectLocalArgs,
+  type RevokeArgs,
   type SetKeyArgs,
 } from './keysFlow.ts';
 import { PRESET_PROMPTS, type CodeSelection } from './common/prompts.ts';
@@ -97,6 +99,7 @@ export function commandHandlers(app: CommandsHost): Record<CommandId, Handler> {
     'switchboard.removeApiKey': (args?: unknown) => removeApiKey(app, typeof args === 'string' ? { provider: args } : ((args ?? {}) as { provider?: string })),
     'switchboard.importKeysFromEnv': () => importKeysFromEnv(app),
     'switchboard.allowWorkspaceProviders': () => reviewWorkspaceRedirects(app),
+    'switchboard.revokeWorkspaceProviders': (args?: unknown) => revokeWorkspaceAllows(app, (typeof args === 'object' && args ? args : {}) as RevokeArgs),
     'switchboard.connectLocalServer': (args?: unknown) => connectLocalServer(app, (typeof args === 'object' && args ? args : {}) as ConnectLocalArgs),
     'switchboard.openChat': () => app.chat.reveal(),
     'switchboard.newChat': async () => {

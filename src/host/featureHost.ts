@@ -14,7 +14,7 @@ import type { SessionTotals, SpendView } from './services/spend.ts';
 import type { FlagName, NoticeLevel } from './services/notifier.ts';
 import type { SettingsResult } from './common/settingsModel.ts';
 import type { WalkthroughStep } from './services/walkthrough.ts';
-import type { WorkspaceKeyEnv, WorkspaceRedirect } from './common/workspaceOverrides.ts';
+import type { RememberedAllow, WorkspaceKeyEnv, WorkspaceRedirect } from './common/workspaceOverrides.ts';
 
 export type { FlagName, NoticeLevel, SessionTotals, SpendView, WalkthroughStep };
 
@@ -48,6 +48,10 @@ export interface FeatureHost {
   allowWorkspaceRedirect(r: WorkspaceRedirect): Promise<void>;
   /** The user answered Don't Allow (or cancelled): not asked again at a request in this window. */
   declineWorkspaceRedirect(r: WorkspaceRedirect): void;
+  /** Every Allow remembered for this workspace (a variable read, a URL the key goes to). */
+  rememberedWorkspaceAllows(): RememberedAllow[];
+  /** Forget these Allows (the next request or import asks again); the settings are read again. Resolves to the keys forgotten. */
+  revokeWorkspaceAllows(keys: readonly string[]): Promise<string[]>;
   /** Tell VS Code's chat that Switchboard's models changed. */
   fireModelsChanged(): void;
 

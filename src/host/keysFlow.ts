@@ -10,7 +10,15 @@ import { findPreset, KEY_ENV_VARS, PRESETS } from '../core/index.ts';
 import { redactUrl } from '../core/index.ts';
 import type { FeatureHost } from './featureHost.ts';
 import { checkServer, detectLocalServers, verifyKey, type LocalServer, type VerifyResult } from './verify.ts';
-import { redirectKey, redirectWhere, type WorkspaceKeyEnv, type WorkspaceRedirect } from './common/workspaceOverrides.ts';
+import {
+  describeAllow,
+  redirectKey,
+  redirectWhere,
+  REVOKE_ALLOWS_COMMAND,
+  type RememberedAllow,
+  type WorkspaceKeyEnv,
+  type WorkspaceRedirect,
+} from './common/workspaceOverrides.ts';
 import { inBackground } from './common/background.ts';
 import { readFlag } from './settingsSource.ts';
 
@@ -29,6 +37,8 @@ export type KeysHost = Pick<
   | 'keys'
   | 'log'
   | 'notify'
+  | 'rememberedWorkspaceAllows'
+  | 'revokeWorkspaceAllows'
   | 'setCurrentModel'
   | 'setFlag'
   | 'settings'
@@ -348,6 +358,54 @@ export async function reviewWorkspaceRedirects(app: KeysHost): Promise<string[]>
   const allowed: string[] = [];
   for (const r of held) if (await askRedirectConsent(app, r)) allowed.push(r.providerId);
   return allowed;
+}
+
+/** Arguments of "Switchboard: Revoke Workspace Provider Permissions" (keybindings, other extensions, tests): `all` forgets every one without the pick. */
+export interface RevokeArgs {
+  all?: boolean;
+}
+
+/**
+ * "Switchboard: Revoke Workspace Provider Permissions": the Allows remembered for this workspace in
+ * a multi-select pick (its "select all" box takes them all); the ones picked are forgotten, so the
+ * workspace's provider asks again before it takes the key (or reads the variable). Returns the store
+ * keys forgotten.
+ */
+export async function revokeWorkspaceAllows(app: KeysHost, args: RevokeArgs = {}): Promise<string[]> {
+  const remembered = app.rememberedWorkspaceAllows();
+  if (!remembered.length) {
+    tell(app, 'info', "Switchboard: you have allowed no workspace provider's URL or environment variable in this workspace.");
+    return [];
+  }
+  let chosen: RememberedAllow[];
+  if (args.all === true) chosen = remembered;
+  else {
+    const inSettings = new Set([...app.workspaceRedirects(), ...app.workspaceKeyEnvs()].map((w) => w.key));
+    const picked = await vscode.window.showQuickPick(
+      remembered.map((a) => ({
+        label: describeAllow(a),
+        description: inSettings.has(a.key) ? "in this workspace's settings" : "not in this workspace's settings now",
+        ...(a.env !== undefined ? { detail: 'Revoking it also stops your key going to that URL until you allow it again.' } : {}),
+        allow: a,
+      })),
+      {
+        title: REVOKE_ALLOWS_COMMAND,
+        placeHolder: 'The Allows to forget for this workspace (Switchboard asks again at the next use)',
+        canPickMany: true,
+        ignoreFocusOut: true,
+      },
+    );
+    if (!picked?.length) return [];
+    chosen = picked.map((p) => p.allow);
+  }
+  const gone = await app.revokeWorkspaceAllows(chosen.map((a) => a.key));
+  for (const a of chosen) app.log.info(`Revoked for this workspace: ${describeAllow(a)}`);
+  tell(
+    app,
+    'info',
+    `Switchboard: forgot ${chosen.length} Allow${chosen.length > 1 ? 's' : ''} for this workspace (${chosen.map(describeAllow).join('; ')}). Switchboard asks again before the workspace's provider uses your key or variable; a key already imported stays stored ("Switchboard: Remove API Key" removes it).`,
+  );
+  return gone;
 }
 
 /** Import the environment's keys into SecretStorage. Returns the provider ids imported. */

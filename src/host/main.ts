@@ -39,13 +39,14 @@ import { WalkthroughProgress, type WalkthroughStep } from './services/walkthroug
 import { SpendService, type SpendView } from './services/spend.ts';
 import { spendStatus } from './common/spendStatus.ts';
 import { validateSettings, WORKSPACE_SETTINGS } from './common/settingsModel.ts';
-import { readSwitchboardSettings, warnOverridesOnce, WorkspaceConsent } from './settingsSource.ts';
+import { readSwitchboardSettings, warnOverridesOnce } from './settingsSource.ts';
 import {
   keyEnvProblem,
   REVIEW_REDIRECTS_COMMAND,
   redirectKey,
   redirectProblem,
   redirectWhere,
+  WorkspaceConsent,
   type WorkspaceKeyEnv,
   type WorkspaceRedirect,
 } from './common/workspaceOverrides.ts';
@@ -256,6 +257,14 @@ class Extension implements vscode.Disposable {
         this.onSettingsChanged();
       },
       declineWorkspaceRedirect: (r) => this.declined.add(r.key),
+      rememberedWorkspaceAllows: () => this.consent.remembered(),
+      revokeWorkspaceAllows: async (keys) => {
+        const gone = await this.consent.revoke(keys);
+        for (const k of gone) this.declined.delete(k);
+        // Read again: a provider with a stored key is named in the settings report, and asks at its next request.
+        if (gone.length) this.onSettingsChanged();
+        return gone;
+      },
       fireModelsChanged: () => shell.lmChanged.fire(),
       currentModel: () => choice.current(),
       pickModelInteractively: () => showModelSwitcher(host),

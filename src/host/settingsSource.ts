@@ -79,27 +79,3 @@ export function warnOverridesOnce(state: vscode.Memento, overrides: RiskyOverrid
   // The caller logs a failure to remember (the warning then shows again after a reload).
   return state.update(WARNED, [...warned, ...fresh.map((o) => o.key)]);
 }
-
-const ALLOWED_KEY_ENVS = 'switchboard.allowedWorkspaceKeyEnvs';
-
-/**
- * The user's Allow for a workspace provider — "may it read that environment variable?" (per provider,
- * variable and base URL: WorkspaceKeyEnv) and "may its requests take my key to that URL?" (per
- * provider and base URL: WorkspaceRedirect) — kept in the workspace's state: another URL asks again.
- */
-export class WorkspaceConsent {
-  private readonly state: vscode.Memento;
-
-  constructor(state: vscode.Memento) {
-    this.state = state;
-  }
-
-  allowed(k: { key: string }): boolean {
-    return (this.state.get<string[]>(ALLOWED_KEY_ENVS) ?? []).includes(k.key);
-  }
-
-  async allow(k: { key: string }): Promise<void> {
-    const list = this.state.get<string[]>(ALLOWED_KEY_ENVS) ?? [];
-    if (!list.includes(k.key)) await this.state.update(ALLOWED_KEY_ENVS, [...list, k.key]);
-  }
-}

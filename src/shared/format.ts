@@ -25,6 +25,16 @@ export function formatUsd(n: number | null | undefined): string {
  */
 export const INCLUDED_LABEL = 'included in your subscription';
 
+/** A cost, "~$0.0012" when it is an estimate (tokens streamed × prices: cut off before the provider counted). */
+export function formatMaybeEstimated(usd: number | null | undefined, estimated: boolean | undefined): string {
+  return estimated === true && usd !== null && usd !== undefined ? `~${formatUsd(usd)}` : formatUsd(usd);
+}
+
+/** A test set's cost for a model: "$0.0040", "~$0.0040" when some of it is estimated, "(+2 unknown)" for cells with no cost. */
+export function formatEvalCost(t: { costUsd: number; unknownCost: number; estimatedCost?: number }): string {
+  return formatMaybeEstimated(t.costUsd, (t.estimatedCost ?? 0) > 0) + (t.unknownCost ? ` (+${t.unknownCost} unknown)` : '');
+}
+
 /** A cost for a table cell: "included" for such a model, else formatUsd. */
 export function formatCost(usd: number | null | undefined, included?: boolean): string {
   return included ? 'included' : formatUsd(usd);

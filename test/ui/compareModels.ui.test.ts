@@ -25,6 +25,8 @@ const LISTED = 'gpt-listed-live-7';
 
 let ui: UiSession;
 let fake: FakeServer;
+/** A keyless OpenAI-compatible server (a provider of the user's settings, removed during a test). */
+let local: FakeServer;
 let settingsFile: string | null = null;
 let savedSettings: string | null = null;
 /** Answers stream slowly (a run to stop) while set. */
@@ -50,11 +52,23 @@ const shot = screenshotOnFailure(() => ui.page);
 const comparePanel = (page: Page): Promise<FrameLocator> => findWebview(page, 'section.setup', { timeoutMs: 60_000, what: 'comparison panel' });
 const offered = (panel: FrameLocator, id: string) => panel.locator(`section.setup vscode-single-select.model-picker vscode-option[value="${id}"]`);
 
+/** `id` as a chip of the panel (picked in its picker unless it is one already). */
+async function pick(panel: FrameLocator, id: string): Promise<void> {
+  if ((await panel.locator('.model-chip .chip-label').allInnerTexts()).includes(id)) return;
+  const input = panel.locator('vscode-single-select.model-picker input');
+  await input.click();
+  await input.fill(id);
+  await input.press('Enter');
+  await panel.locator('.model-chip .chip-label', { hasText: new RegExp(`^${id.replace(/[/.]/g, '\\$&')}$`) }).waitFor({ timeout: 10_000 });
+}
+
 before(async () => {
   fake = await startFakeProvider('openai', {
     apiKey: KEY,
     models: [{ id: 'gpt-4o-mini' }, { id: 'gpt-4o' }, { id: LISTED, contextLength: 64_000 }],
   });
+  local = await startFakeProvider('openai');
+  local.setDefault({ text: 'local answer', usage: { input: 1, output: 1 } });
   fake.setDefault(() =>
     slow
       ? { text: 'one two three four five six', chunks: 6, delayBetweenChunksMs: 3000, usage: { input: 5, output: 6 } }
@@ -73,6 +87,7 @@ after(async () => {
   await ui?.close();
   if (settingsFile && savedSettings !== null) writeFileSync(settingsFile, savedSettings);
   await fake?.close();
+  await local?.close();
 });
 
 test(
@@ -114,15 +129,7 @@ test(
   shot('ui-compare-escape', async () => {
     const { page } = ui;
     const panel = await comparePanel(page);
-    const chips = panel.locator('.model-chip .chip-label');
-    for (const id of ['openai/gpt-4o-mini', 'openai/gpt-4o']) {
-      if ((await chips.allInnerTexts()).includes(id)) continue;
-      const input = panel.locator('vscode-single-select.model-picker input');
-      await input.click();
-      await input.fill(id);
-      await input.press('Enter');
-      await panel.locator('.model-chip .chip-label', { hasText: new RegExp(`^${id.replace(/[/.]/g, '\\$&')}$`) }).waitFor({ timeout: 10_000 });
-    }
+    for (const id of ['openai/gpt-4o-mini', 'openai/gpt-4o']) await pick(panel, id);
     slow = true;
     try {
       await panel.locator('textarea.compare-prompt').fill('Stop me with Escape');
@@ -139,5 +146,55 @@ test(
     } finally {
       slow = false;
     }
+  }),
+);
+
+test(
+  'a picked model whose provider is removed from the settings, or whose key is removed, stays a muted chip saying why, and a run skips it and says so',
+  shot('ui-compare-unavailable', async () => {
+    const { page } = ui;
+    const panel = await comparePanel(page);
+    const chip = (id: string) => panel.locator(`.model-chip[data-model="${id}"]`);
+    // The folder's settings add a keyless provider (the same OpenAI entry as the user's: nothing held).
+    writeWorkspaceSettings({
+      'switchboard.providers': [
+        { id: 'openai', baseUrl: fake.baseUrl },
+        { id: 'local', kind: 'openai', baseUrl: local.baseUrl, auth: 'none', models: ['alpha'] },
+      ],
+    });
+    await offered(panel, 'local/alpha').waitFor({ state: 'attached', timeout: 30_000 });
+    for (const id of ['openai/gpt-4o-mini', 'openai/gpt-4o', 'local/alpha']) await pick(panel, id);
+    assert.equal(await panel.locator('.model-chip.unavailable').count(), 0, 'every picked model can be asked');
+
+    // The provider leaves the settings: its chip stays, muted, saying why.
+    writeWorkspaceSettings({});
+    await panel.locator('.model-chip.unavailable[data-model="local/alpha"]').waitFor({ timeout: 30_000 });
+    assert.match(
+      (await chip('local/alpha').getAttribute('title')) ?? '',
+      /^Not available now, a run skips it: provider "local" is not configured \(needed for "local\/alpha"\)/,
+    );
+    assert.equal(await panel.locator('.model-chip.unavailable').count(), 1, 'the OpenAI models can still be asked');
+    await screenshot(page, 'ui-compare-unavailable-chip');
+
+    // Run: the two that can be asked answer; the notice names the one skipped and why.
+    const answersBefore = local.requests.length;
+    await panel.locator('textarea.compare-prompt').fill('Which is better?');
+    await panel.locator('button.run-button').click();
+    await panel.locator('section.column.status-done').nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await panel.locator('section.column').count(), 2, 'no column for the skipped model');
+    assert.match(await panel.locator('.problem').innerText(), /Skipped local\/alpha \(not available: provider "local" is not configured/);
+    assert.equal(local.requests.length, answersBefore, 'nothing was sent to the removed provider');
+    await screenshot(page, 'ui-compare-unavailable-run');
+
+    // The key goes: the OpenAI chips are muted too, and a run says there is nothing left to compare.
+    await runCommand(page, 'Switchboard: Remove API Key', { timeoutMs: 60_000 });
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'OpenAI' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+    await panel.locator('.model-chip.unavailable[data-model="openai/gpt-4o"]').waitFor({ timeout: 30_000 });
+    assert.match((await chip('openai/gpt-4o').getAttribute('title')) ?? '', /no API key for provider "openai": run "Switchboard: Set API Key" for OpenAI/);
+    await panel.locator('button.run-button').click();
+    await panel.locator('.problem', { hasText: 'Pick at least 2 models that are available (0 left)' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'ui-compare-unavailable-no-key');
   }),
 );

@@ -31,16 +31,17 @@ let fake: FakeServer;
 let settingsFile: string | null = null;
 let savedSettings: string | null = null;
 const shot = screenshotOnFailure(() => ui.page);
-/** Answers stream slowly (a run to stop) while set. */
+/** Answers send their first words, then nothing more (a run to stop), while set. */
 let slow = false;
+/** Called when such an answer is asked for (its first words go out at once). */
+let onSlowAnswer: (() => void) | null = null;
 
 before(async () => {
   fake = await startFakeProvider('openai', { apiKey: KEY });
-  fake.setDefault((req: RecordedRequest) => ({
-    ...scriptedAnswer(PLAN[String(req.body?.model)] ?? 'gemini', req),
-    chunks: 4,
-    delayBetweenChunksMs: slow ? 3000 : 40,
-  }));
+  fake.setDefault((req: RecordedRequest) => {
+    if (slow) onSlowAnswer?.();
+    return { ...scriptedAnswer(PLAN[String(req.body?.model)] ?? 'gemini', req), chunks: 4, ...(slow ? { stallAfterChunks: 1 } : { delayBetweenChunksMs: 40 }) };
+  });
   const settings = {
     'switchboard.providers': [{ id: 'openai', baseUrl: fake.baseUrl }],
     'switchboard.pricing': {
@@ -216,9 +217,12 @@ test(
     const panel = await evalPanel();
     slow = true;
     try {
+      const answering = new Promise<void>((resolve) => (onSlowAnswer = resolve));
       await panel.locator('button.rerun').click();
       const stop = panel.locator('button.stop');
       await stop.waitFor({ state: 'visible', timeout: 30_000 });
+      // A cell has its first words: stopping it leaves an estimated cost (the usage ledger records it too).
+      await answering;
       assert.match((await stop.getAttribute('title')) ?? '', /Escape/, 'the button says its key');
       await panel.locator('.toolbar h1').click();
       await page.keyboard.press('Escape');
@@ -229,9 +233,24 @@ test(
       assert.ok((await panel.locator('td.cell-stopped .verdict-stopped').count()) > 0, 'a cell stopped while it answered');
       assert.equal(await panel.locator('td.cell .cell-error', { hasText: /aborted|cancelled/ }).count(), 0, 'no stopped or unasked cell shows as an error');
       assert.ok((await panel.locator('td.cell-skipped .cell-note', { hasText: 'the run was cancelled' }).count()) > 0, 'the cells not asked say why, muted');
+      // A stopped cell's cost is the estimate, marked "~", with why; its model's total is marked too, not "unknown".
+      const cost = panel.locator('td.cell-stopped .m-cost').first();
+      assert.match(await cost.innerText(), /^~\$0\.\d+$/);
+      assert.match((await cost.getAttribute('title')) ?? '', /^estimated: tokens streamed × the model’s prices/);
+      const model =
+        (await panel
+          .locator('td.cell-stopped', { has: panel.locator('.m-cost') })
+          .first()
+          .getAttribute('data-model')) ?? '';
+      const total = panel
+        .locator('table.totals tbody tr', { has: panel.locator('td.who', { hasText: new RegExp(`^${model.replace(/[/.]/g, '\\$&')}$`) }) })
+        .locator('td.t-cost');
+      assert.match(await total.innerText(), /^~\$[\d.]+/);
+      assert.match((await total.getAttribute('title')) ?? '', /^\d+ of it estimated: /);
       await screenshot(page, 'ui-eval-escape-cancelled');
     } finally {
       slow = false;
+      onSlowAnswer = null;
     }
   }),
 );

@@ -18,9 +18,12 @@ import {
   validateJson,
   writeLeaderboard,
   failedThreshold,
+  MemoryUsageStore,
+  type EvalClient,
   type EvalEvent,
   type Comparison,
 } from '../../src/core/index.ts';
+import { formatEvalCost, formatUsd } from '../../src/shared/format.ts';
 import { startFakeProvider } from '../fakes/server.ts';
 import type { FakeServer } from '../fakes/types.ts';
 import { KEY } from './helpers.ts';
@@ -294,6 +297,54 @@ describe('the matrix runner', () => {
     assert.equal(results.cells[2]![0]!.error!.kind, 'budget');
     assert.match(results.cells[3]![0]!.error!.message, /not asked/);
     assert.equal(fakes.openai.requests.filter((r) => r.method === 'POST').length, 2);
+  });
+
+  test('a cell the user stopped while it answered keeps the cost the ledger records, marked as an estimate; the totals count it so', async (t) => {
+    const fake = await startFakeProvider('openai', { apiKey: KEY });
+    // The first words, then nothing more: the user stops it.
+    fake.setDefault({ text: 'Paris is the capital of France.', chunks: 4, stallAfterChunks: 1 });
+    const ledger = new MemoryUsageStore();
+    const client = createClient(
+      { retries: { maxRetries: 0 }, pricing: EVAL_PRICING, providers: [{ id: 'openai', baseUrl: fake.baseUrl }] },
+      { env: { OPENAI_API_KEY: KEY }, ledger },
+    );
+    t.after(async () => {
+      await client.close();
+      await fake.close();
+    });
+    const stop = new AbortController();
+    // Stop (the panel's Stop, or Escape) once the answer's first text has arrived.
+    const stopping: EvalClient = {
+      catalog: client.catalog,
+      stream: (req) => {
+        const s = client.stream(req);
+        void (async () => {
+          for await (const part of s) if (part.type === 'text-delta') stop.abort();
+        })();
+        return s;
+      },
+    };
+    const set = parseTestSet(JSON.stringify({ ...EVAL_SET, prompts: EVAL_SET.prompts.slice(0, 1) }), 'capitals.json');
+    const results = await runEval({
+      client: stopping,
+      set,
+      name: 'c',
+      models: ['openai/gpt-4o-mini'],
+      concurrency: 1,
+      readFile: () => '',
+      signal: stop.signal,
+    });
+    const cell = results.cells[0]![0]!;
+    assert.equal(cell.error?.kind, 'aborted');
+    const [entry] = await ledger.readAll();
+    assert.equal(entry?.costEstimated, true, 'the ledger has an estimate');
+    assert.ok(cell.costUsd !== null && cell.costUsd > 0);
+    assert.equal(cell.costUsd, entry.costUsd, "the cell has the ledger's figure");
+    assert.equal(cell.costEstimated, true);
+    const [totals] = results.totals;
+    assert.deepEqual([totals!.costUsd, totals!.estimatedCost, totals!.unknownCost, totals!.errors], [cell.costUsd, 1, 0, 0]);
+    assert.equal(formatEvalCost(totals!), `~${formatUsd(cell.costUsd)}`);
+    assert.equal(formatEvalCost({ costUsd: 0.0012, unknownCost: 2, estimatedCost: 0 }), '$0.0012 (+2 unknown)');
   });
 
   test('a run cap (maxCostUsd) leaves cells unasked before sending', async (t) => {

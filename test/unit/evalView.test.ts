@@ -179,7 +179,9 @@ test('a cell the user stopped while it answered is "stopped" in the view, not an
   const v = new EvalView('run', '/ws/.switchboard/leaderboard.json', true);
   v.start('capitals', set, ['a/x', 'b/y']);
   const aborted = { kind: 'aborted', message: 'aborted: the request was cancelled' };
-  v.onEvent({ type: 'cell-done', cell: cell('q1', 'a/x', false, { status: 'error', pass: null, checks: [], error: aborted }), done: 1, total: 2 });
+  // Cut off before the provider counted: the router's estimate (what the usage ledger records too).
+  const estimate = { costUsd: 0.0000123, costEstimated: true };
+  v.onEvent({ type: 'cell-done', cell: cell('q1', 'a/x', false, { status: 'error', pass: null, checks: [], error: aborted, ...estimate }), done: 1, total: 2 });
   v.onEvent({
     type: 'cell-done',
     cell: cell('q1', 'b/y', false, { status: 'error', pass: null, checks: [], error: { kind: 'server', message: 'HTTP 500' } }),
@@ -191,6 +193,8 @@ test('a cell the user stopped while it answered is "stopped" in the view, not an
   assert.equal(stopped!.byUser, true);
   assert.equal(failed!.byUser, undefined);
   assert.equal(stopped!.error, 'stopped before the answer was complete');
+  assert.deepEqual([stopped!.costUsd, stopped!.costEstimated], [0.0000123, true], 'the estimate is shown, marked');
+  assert.equal(failed!.costEstimated, undefined);
   assert.equal(failed!.status, 'error');
   assert.equal(failed!.error, 'HTTP 500');
   assert.equal(EvalStateSchema.safeParse(JSON.parse(JSON.stringify(v.state))).success, true);

@@ -5,6 +5,7 @@ import { createClient, type ClientOptions, type SwitchboardClient } from '../../
 import type { ConfigInput } from '../../src/core/config.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import type { ModelInfo } from '../../src/core/catalog/catalog.ts';
+import type { KeyValueStore } from '../../src/host/common/memento.ts';
 
 export const PROVIDER_OF: Record<FakeProtocol, { id: string; model: string; env: string }> = {
   openai: { id: 'openai', model: 'openai/gpt-4o-mini', env: 'OPENAI_API_KEY' },
@@ -104,4 +105,15 @@ export function catalogModel(id: string, extra: Partial<ModelInfo> = {}): ModelI
     via: 'direct',
     ...extra,
   };
+}
+
+/** A Memento (globalState / workspaceState) in memory, as the host's stores take it. */
+export class MapStore implements KeyValueStore {
+  readonly values = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, value);
+  }
 }

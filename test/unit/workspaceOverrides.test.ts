@@ -7,15 +7,18 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
+  describeAllow,
   keyEnvProblem,
   pickValue,
   redirectKey,
   redirectProblem,
   RESTRICTED_SETTINGS,
   riskyOverrides,
+  WorkspaceConsent,
   workspaceKeyEnvs,
   workspaceRedirects,
 } from '../../src/host/common/workspaceOverrides.ts';
+import { MapStore } from './helpers.ts';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   capabilities: { untrustedWorkspaces: { restrictedConfigurations: string[] } };
@@ -219,5 +222,60 @@ describe("a trusted workspace's provider that would read one of the user's envir
     assert.equal(workspaceKeyEnvs({ globalValue: [user], workspaceValue: [{ ...user, baseUrl: 'https://collect.example/v1' }] }).length, 1);
     // No workspace value: nothing.
     assert.deepEqual(workspaceKeyEnvs({ globalValue: [user] }), []);
+  });
+});
+
+describe("the workspace's remembered Allows (Revoke Workspace Provider Permissions)", () => {
+  const redirect = workspaceRedirects({ workspaceValue: [{ id: 'openai', baseUrl: 'https://proxy.example/v1/' }] })[0]!;
+  const keyEnv = workspaceKeyEnvs({ workspaceValue: [{ id: 'corp', kind: 'openai', baseUrl: 'https://llm.corp.example/v1', apiKeyEnv: 'CORP_KEY' }] })[0]!;
+
+  test('lists each Allow with its provider, URL and variable, and names it for the pick', async () => {
+    const consent = new WorkspaceConsent(new MapStore());
+    assert.deepEqual(consent.remembered(), []);
+    await consent.allow(redirect);
+    await consent.allow(keyEnv);
+    await consent.allow(redirect); // once only
+    assert.deepEqual(consent.remembered(), [
+      { key: redirect.key, providerId: 'openai', baseUrl: 'https://proxy.example/v1' },
+      { key: keyEnv.key, providerId: 'corp', env: 'CORP_KEY', baseUrl: 'https://llm.corp.example/v1' },
+    ]);
+    assert.deepEqual(consent.remembered().map(describeAllow), [
+      '"openai" requests take your API key to https://proxy.example/v1',
+      '"corp" reads your CORP_KEY and sends it to https://llm.corp.example/v1',
+    ]);
+  });
+
+  test('a revoked Allow is asked again; the others stay; revoking a variable also takes back its key going to that URL', async () => {
+    const store = new MapStore();
+    const consent = new WorkspaceConsent(store);
+    await consent.allow(redirect);
+    await consent.allow(keyEnv);
+    // What main.ts remembers with a variable's Allow: its key may go to that URL.
+    await consent.allow({ key: redirectKey(keyEnv.providerId, keyEnv.baseUrl) });
+
+    assert.deepEqual(await consent.revoke([redirect.key]), [redirect.key]);
+    assert.equal(consent.allowed(redirect), false);
+    assert.equal(consent.allowed(keyEnv), true);
+
+    assert.deepEqual(await consent.revoke([keyEnv.key]), [keyEnv.key, redirectKey('corp', 'https://llm.corp.example/v1')]);
+    assert.equal(consent.allowed(keyEnv), false);
+    assert.equal(consent.allowed({ key: redirectKey('corp', 'https://llm.corp.example/v1') }), false);
+    assert.deepEqual(consent.remembered(), []);
+    assert.deepEqual(await consent.revoke([keyEnv.key]), [], 'nothing left to forget');
+
+    // Allowed again after a revoke: remembered again.
+    await consent.allow(redirect);
+    assert.equal(new WorkspaceConsent(store).allowed(redirect), true);
+  });
+
+  test('a stored value it cannot read lists nothing and breaks nothing', async () => {
+    const store = new MapStore();
+    store.values.set('switchboard.allowedWorkspaceKeyEnvs', ['not json', '["too","short"]', 7, redirect.key]);
+    const consent = new WorkspaceConsent(store);
+    assert.deepEqual(
+      consent.remembered().map((a) => a.key),
+      [redirect.key],
+    );
+    assert.equal(consent.allowed(redirect), true);
   });
 });

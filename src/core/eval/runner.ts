@@ -30,6 +30,8 @@ export interface EvalCell {
   /** Every check passed; null when the prompt has none or there was no answer. */
   pass: boolean | null;
   costUsd: number | null;
+  /** costUsd is an estimate (tokens streamed × the model's prices): the answer was cut off (the user stopped it) before the provider counted it. */
+  costEstimated?: boolean;
   /** What the rubric judges' answers cost (null when a judge's price is unknown); 0 without rubric checks. */
   judgeCostUsd: number | null;
   latencyMs: number | null;
@@ -56,6 +58,8 @@ export interface ModelTotals {
   costUsd: number;
   /** Cells whose cost is unknown (not in costUsd). */
   unknownCost: number;
+  /** Cells whose cost in costUsd is an estimate (EvalCell.costEstimated). */
+  estimatedCost: number;
   judgeCostUsd: number;
   meanLatencyMs: number | null;
   inputTokens: number;
@@ -269,6 +273,7 @@ export function totalsOf(models: string[], cells: EvalCell[][], checkCounts: num
       passRate: null,
       costUsd: 0,
       unknownCost: 0,
+      estimatedCost: 0,
       judgeCostUsd: 0,
       meanLatencyMs: null,
       inputTokens: 0,
@@ -289,6 +294,7 @@ export function totalsOf(models: string[], cells: EvalCell[][], checkCounts: num
       t.checksPassed += c.checks.filter((k) => k.pass).length;
       if (c.costUsd === null) t.unknownCost++;
       else t.costUsd += c.costUsd;
+      if (c.costUsd !== null && c.costEstimated === true) t.estimatedCost++;
       t.judgeCostUsd += c.judgeCostUsd ?? 0;
       if (c.latencyMs !== null) latency += c.latencyMs;
       t.inputTokens += c.inputTokens ?? 0;
@@ -378,6 +384,7 @@ export async function runEval(o: EvalRunOptions): Promise<EvalResults> {
       answeredBy: r.answeredBy,
       text: r.text,
       costUsd: r.costUsd,
+      ...(r.costEstimated === true ? { costEstimated: true } : {}),
       latencyMs: r.timing.totalMs,
       ttftMs: r.timing.ttftMs,
       inputTokens: r.usage.inputTokens,

@@ -5,6 +5,7 @@ export const COMMAND_IDS = [
   'switchboard.removeApiKey',
   'switchboard.importKeysFromEnv',
   'switchboard.allowWorkspaceProviders',
+  'switchboard.revokeWorkspaceProviders',
   'switchboard.connectLocalServer',
   'switchboard.openChat',
   'switchboard.newChat',

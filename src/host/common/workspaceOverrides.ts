@@ -17,6 +17,7 @@ import {
   type ResolvedProvider,
 } from '../../core/index.ts';
 import { CONFIG_SETTING_KEYS, WORKSPACE_SETTINGS } from './settingsModel.ts';
+import type { KeyValueStore } from './memento.ts';
 
 /**
  * The extension's own on/off settings (not in the config file), restricted too: a repository must not
@@ -277,4 +278,89 @@ export const REVIEW_REDIRECTS_COMMAND = 'Switchboard: Allow Workspace Provider U
 /** The settings report's line for a redirect of a provider with a stored key, not (yet) allowed. */
 export function redirectProblem(r: WorkspaceRedirect): string {
   return `switchboard.providers[${r.index}]: your API key for "${r.providerId}" is not sent ${redirectWhere(r)} until you allow it: Switchboard asks at its first request, or run "${REVIEW_REDIRECTS_COMMAND}" — in ${WORKSPACE_SETTINGS}`;
+}
+
+/** The command that forgets Allows given before (WorkspaceConsent.revoke). */
+export const REVOKE_ALLOWS_COMMAND = 'Switchboard: Revoke Workspace Provider Permissions';
+
+/** One Allow remembered for this workspace, as the revoke command lists it. */
+export interface RememberedAllow {
+  /** Its key in the store (WorkspaceKeyEnv.key or redirectKey). */
+  key: string;
+  providerId: string;
+  baseUrl: string;
+  /** An Allow to read this environment variable as the key (WorkspaceKeyEnv); absent: to send the stored key to baseUrl (WorkspaceRedirect). */
+  env?: string;
+}
+
+/** What a stored consent key says (null: not one this version writes). A redirect key starts with "baseUrl" (redirectKey). */
+export function rememberedAllow(key: string): RememberedAllow | null {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(key);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((p) => typeof p === 'string')) return null;
+  const [a, b, c] = parts as [string, string, string];
+  return a === 'baseUrl' ? { key, providerId: b, baseUrl: c } : { key, providerId: a, env: b, baseUrl: c };
+}
+
+/** How the revoke command names an Allow. */
+export function describeAllow(a: RememberedAllow): string {
+  const to = redactUrl(a.baseUrl);
+  return a.env !== undefined ? `"${a.providerId}" reads your ${a.env} and sends it to ${to}` : `"${a.providerId}" requests take your API key to ${to}`;
+}
+
+const ALLOWED_KEY_ENVS = 'switchboard.allowedWorkspaceKeyEnvs';
+
+/**
+ * The user's Allow for a workspace provider — "may it read that environment variable?" (per provider,
+ * variable and base URL: WorkspaceKeyEnv) and "may its requests take my key to that URL?" (per
+ * provider and base URL: WorkspaceRedirect) — kept in the workspace's state: another URL asks again,
+ * and so does one whose Allow was revoked.
+ */
+export class WorkspaceConsent {
+  private readonly state: KeyValueStore;
+
+  constructor(state: KeyValueStore) {
+    this.state = state;
+  }
+
+  private keys(): string[] {
+    const v = this.state.get<unknown>(ALLOWED_KEY_ENVS);
+    return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : [];
+  }
+
+  allowed(k: { key: string }): boolean {
+    return this.keys().includes(k.key);
+  }
+
+  async allow(k: { key: string }): Promise<void> {
+    const list = this.keys();
+    if (!list.includes(k.key)) await this.state.update(ALLOWED_KEY_ENVS, [...list, k.key]);
+  }
+
+  /** Every Allow remembered for this workspace, oldest first (a key this version cannot read is not listed). */
+  remembered(): RememberedAllow[] {
+    return this.keys()
+      .map(rememberedAllow)
+      .filter((a): a is RememberedAllow => a !== null);
+  }
+
+  /**
+   * Forgets these Allows: the next use asks again. An Allow to read a variable also allowed its key
+   * to go to that URL (main.ts): that goes with it. Returns the keys forgotten.
+   */
+  async revoke(keys: readonly string[]): Promise<string[]> {
+    const gone = new Set(keys);
+    for (const k of keys) {
+      const a = rememberedAllow(k);
+      if (a?.env !== undefined) gone.add(redirectKey(a.providerId, a.baseUrl));
+    }
+    const list = this.keys();
+    const kept = list.filter((k) => !gone.has(k));
+    if (kept.length !== list.length) await this.state.update(ALLOWED_KEY_ENVS, kept);
+    return list.filter((k) => gone.has(k));
+  }
 }

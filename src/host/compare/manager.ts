@@ -18,6 +18,7 @@ export type CompareManagerHost = Pick<
   | 'client'
   | 'context'
   | 'currentModel'
+  | 'keyFor'
   | 'lastCompareModels'
   | 'log'
   | 'modelPickItems'

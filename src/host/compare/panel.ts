@@ -8,6 +8,7 @@ import type { CompareEntry, CompareResult } from '../../core/index.ts';
 import type { ChatMessage, StreamPart } from '../../core/index.ts';
 import {
   CompareToHostSchema,
+  MIN_COMPARE_MODELS,
   type Column,
   type CompareState,
   type HostToCompare,
@@ -26,11 +27,12 @@ import { blindColumn, diffChoices } from '../../shared/compare/view.ts';
 import { retryNoticeFrom } from '../../shared/protocol/retry.ts';
 import { errorHeadline } from '../../shared/errorText.ts';
 import { inBackground } from '../common/background.ts';
+import { unavailableModels } from '../common/modelAvailability.ts';
 
 /** What a comparison panel uses (main.ts wires it to the services). */
 export type CompareHost = Pick<
   FeatureHost,
-  'applier' | 'client' | 'context' | 'currentModel' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'recordResult' | 'setLastCompareModels'
+  'applier' | 'client' | 'context' | 'currentModel' | 'keyFor' | 'lastCompareModels' | 'log' | 'modelPickItems' | 'recordResult' | 'setLastCompareModels'
 >;
 
 export const COMPARE_VIEW_TYPE = 'switchboard.compare';
@@ -133,8 +135,10 @@ export class ComparePanel implements vscode.Disposable {
   private focusPromptWhenReady: boolean;
   private readonly active = new Map<number, Active>();
   private ready = false;
-  /** The catalog the view last got (a change is posted, the same one is not). */
+  /** The catalog the view last got, with what is unavailable (a change is posted, the same one is not). */
   private postedCatalog = '';
+  /** Every model this panel's picker offered: one picked may leave the catalog (a key or provider removed) and stay a chip. */
+  private readonly offered = new Set<string>();
   private runCounter = 0;
   private disposed = false;
   private readonly subs: vscode.Disposable[] = [];
@@ -188,7 +192,31 @@ export class ComparePanel implements vscode.Disposable {
 
   /** The snapshot the view gets (blind runs masked until the vote). */
   state(): CompareState {
-    return { panelId: this.id, setup: this.setup, catalog: this.catalog(), run: this.run && this.viewRun(this.run), scoreboard: this.host.scoreboard() };
+    const catalog = this.catalog();
+    return {
+      panelId: this.id,
+      setup: this.setup,
+      catalog,
+      unavailable: this.unavailable(catalog),
+      run: this.run && this.viewRun(this.run),
+      scoreboard: this.host.scoreboard(),
+    };
+  }
+
+  /** Of the models picked, offered or run here, those that cannot be asked now, each with why (the view mutes their chips). */
+  private unavailable(catalog: CompareState['catalog']): CompareState['unavailable'] {
+    for (const c of catalog) this.offered.add(c.id);
+    const ids = [...this.setup.models, ...this.offered, ...(this.run?.columns.map((c) => c.model ?? '').filter(Boolean) ?? [])];
+    return this.unavailableOf(ids);
+  }
+
+  private unavailableOf(ids: Iterable<string>): CompareState['unavailable'] {
+    try {
+      return unavailableModels(this.app.client(), (p) => this.app.keyFor(p), ids);
+    } catch (e) {
+      this.app.log.warn(`Compare: could not check which models can be asked: ${(e as Error).message}`);
+      return {};
+    }
   }
 
   /** The unmasked current run (tests, export). */
@@ -239,18 +267,19 @@ export class ComparePanel implements vscode.Disposable {
 
   private postState(): void {
     const state = this.state();
-    this.postedCatalog = JSON.stringify(state.catalog);
+    this.postedCatalog = JSON.stringify([state.catalog, state.unavailable]);
     this.post({ type: 'state', state });
   }
 
-  /** The models on offer may have changed (a key, the settings, the catalog, VS Code's models): the view's picker follows. */
+  /** The models on offer may have changed (a key, the settings, the catalog, VS Code's models): the view's picker and chips follow. */
   modelsChanged(): void {
     if (!this.ready || this.disposed) return;
     const catalog = this.catalog();
-    const json = JSON.stringify(catalog);
+    const unavailable = this.unavailable(catalog);
+    const json = JSON.stringify([catalog, unavailable]);
     if (json === this.postedCatalog) return;
     this.postedCatalog = json;
-    this.post({ type: 'catalog', catalog });
+    this.post({ type: 'catalog', catalog, unavailable });
   }
 
   private postColumn(index: number): void {
@@ -294,15 +323,24 @@ export class ComparePanel implements vscode.Disposable {
   }
 
   /** Starts a comparison with the set-up's models; false (and a problem shown) when it cannot. */
-  start(models: string[], prompt: string, blind: boolean): boolean {
-    this.setup = { ...this.setup, models: [...models], prompt, blind };
-    const problem = validateSetup(models, prompt);
+  start(picked: string[], prompt: string, blind: boolean): boolean {
+    this.setup = { ...this.setup, models: [...picked], prompt, blind };
+    // A model that cannot be asked now (its key or provider removed since it was picked) is skipped, and said.
+    const invalid = validateSetup(picked, prompt);
+    const unavailable = invalid ? {} : this.unavailableOf(picked);
+    const skipped = picked.filter((m) => Object.hasOwn(unavailable, m));
+    const models = picked.filter((m) => !skipped.includes(m));
+    const notice = skipped.length ? `Skipped ${skipped.map((m) => `${m} (not available: ${unavailable[m]})`).join('; ')}.` : null;
+    const problem =
+      invalid ??
+      (models.length < MIN_COMPARE_MODELS ? `${notice} Pick at least ${MIN_COMPARE_MODELS} models that are available (${models.length} left).` : null);
     if (problem) {
       this.problem(problem);
       this.app.log.info(`Compare not started: ${problem}`);
       return false;
     }
-    this.problem(null);
+    this.problem(notice);
+    if (notice) this.app.log.info(`Compare: ${notice}`);
     this.cancelAll();
     this.active.clear();
     inBackground(this.app.setLastCompareModels(models), this.app.log, 'Saving the compared models');

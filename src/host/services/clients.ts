@@ -17,6 +17,7 @@ import {
   type UsageStore,
 } from '../../core/index.ts';
 import { effectiveConfig, type SettingsResult } from '../common/settingsModel.ts';
+import { setKeyHint } from '../common/modelAvailability.ts';
 import { Emitter, type Log } from './events.ts';
 
 /** The stored keys, by provider id (KeyStore has this shape). */
@@ -110,7 +111,7 @@ export class ClientService {
         dispatcher: this.dispatcher(config.timeouts.connectMs ?? DEFAULT_TIMEOUTS.connectMs),
         getApiKey: (p) => this.keyToSend(p, true),
         getCatalogKey: (p) => this.keyToSend(p, false),
-        keyHint: (p) => `run "Switchboard: Set API Key" for ${p.name}`,
+        keyHint: setKeyHint,
         frontEnd: 'vscode',
         ledger: this.opts.ledger,
         ...(this.opts.session ? { session: this.opts.session } : {}),
@@ -122,7 +123,7 @@ export class ClientService {
         // A preset needs no settings entry here: a stored key makes it usable (effectiveConfig).
         presetFix: (id) => {
           const preset = findPreset(id);
-          return preset?.apiKeyEnv ? `run "Switchboard: Set API Key" for ${preset.name} (its key is all it needs)` : null;
+          return preset?.apiKeyEnv ? `${setKeyHint(preset)} (its key is all it needs)` : null;
         },
         catalogCacheFile: this.opts.catalogCacheFile,
         priceDataCacheFile: this.opts.priceDataCacheFile,

@@ -94,6 +94,8 @@ export const CompareStateSchema = z.object({
   setup: SetupSchema,
   /** Models the picker offers (the switcher's catalog). */
   catalog: z.array(CatalogItemSchema),
+  /** Models picked or offered here that cannot be asked now (provider or key gone, route removed), each with why: a Run skips them. */
+  unavailable: z.record(z.string(), z.string()),
   run: z.nullable(RunSchema),
   scoreboard: z.array(ScoreSchema),
 });
@@ -106,7 +108,7 @@ export const HostToCompareSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('delta'), run: RunId, runId: RunId, index: Index, text: z.string() }),
   z.object({ type: z.literal('scoreboard'), scoreboard: z.array(ScoreSchema) }),
   /** The models to offer changed (a key, the settings, the catalog, VS Code's models): the picker follows. */
-  z.object({ type: z.literal('catalog'), catalog: z.array(CatalogItemSchema) }),
+  z.object({ type: z.literal('catalog'), catalog: z.array(CatalogItemSchema), unavailable: z.record(z.string(), z.string()) }),
   /** A problem with what the user asked for ("pick at least 2 models"); null clears it. */
   z.object({ type: z.literal('problem'), text: z.nullable(z.string()) }),
   /** Put the cursor in the prompt with its text selected (the panel was opened to edit a pre-filled prompt). */

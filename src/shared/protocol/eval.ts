@@ -16,6 +16,8 @@ export const CellViewSchema = z.object({
   pass: z.nullable(z.boolean()),
   checks: z.array(CheckViewSchema),
   costUsd: Usd,
+  /** costUsd is an estimate (cut off before the provider counted: a stopped cell), shown with "~". */
+  costEstimated: z.optional(z.boolean()),
   judgeCostUsd: Usd,
   latencyMs: z.nullable(z.number()),
   inputTokens: z.nullable(z.number()),
@@ -39,6 +41,8 @@ export const TotalsViewSchema = z.object({
   cellsWithChecks: Index,
   costUsd: z.number(),
   unknownCost: Index,
+  /** Cells whose cost in costUsd is an estimate (absent in runs saved before it was counted). */
+  estimatedCost: z.optional(Index),
   judgeCostUsd: z.number(),
   meanLatencyMs: z.nullable(z.number()),
   inputTokens: Index,

@@ -59,7 +59,8 @@ const channel = connect<HostToCompare, CompareToHost>(HostToCompareSchema, (m) =
     case 'catalog':
       if (!state) return;
       state.catalog = m.catalog;
-      setup.setCatalog(m.catalog);
+      state.unavailable = m.unavailable;
+      setup.setCatalog(m.catalog, m.unavailable);
       return;
     case 'problem':
       setup.problem(m.text);

@@ -15,6 +15,7 @@ export class SetupView {
   private readonly post: (m: CompareToHost) => void;
   private models: string[] = [];
   private catalog: CompareState['catalog'] = [];
+  private unavailable: CompareState['unavailable'] = {};
   private readonly chips = h('div', { class: 'model-chips', role: 'list', ariaLabel: 'Models to compare' });
   private readonly picker = singleSelect('model-picker', 'Add a model', { combobox: true, placeholder: '+ Add a model…' });
   private readonly prompt = h('textarea', { class: 'prompt compare-prompt', ariaLabel: 'Prompt' });
@@ -64,6 +65,7 @@ export class SetupView {
   /** A snapshot from the host. */
   update(state: CompareState): void {
     this.catalog = state.catalog;
+    this.unavailable = state.unavailable;
     const key = JSON.stringify({ p: state.panelId, m: state.setup.models, t: state.setup.prompt, b: state.setup.blind });
     if (key !== this.applied) {
       this.applied = key;
@@ -75,9 +77,10 @@ export class SetupView {
     this.renderContext(state.setup.contextLabel);
   }
 
-  /** The models to offer changed: the picker follows (what is picked and typed stays). */
-  setCatalog(catalog: CompareState['catalog']): void {
+  /** The models to offer changed: the picker follows (what is picked and typed stays; a chip that cannot be asked now is muted). */
+  setCatalog(catalog: CompareState['catalog'], unavailable: CompareState['unavailable']): void {
     this.catalog = catalog;
+    this.unavailable = unavailable;
     this.renderModels();
   }
 
@@ -108,9 +111,17 @@ export class SetupView {
           },
           { iconOnly: true, class: 'icon-only chip-remove' },
         );
+        // One that cannot be asked now (its key or provider removed since): muted, with why.
+        const why = Object.hasOwn(this.unavailable, id) ? this.unavailable[id] : undefined;
         return h(
           'span',
-          { class: 'chip model-chip', role: 'listitem', title: this.catalog.find((c) => c.id === id)?.detail ?? id, dataset: { model: id } },
+          {
+            class: why === undefined ? 'chip model-chip' : 'chip model-chip unavailable',
+            role: 'listitem',
+            title: why === undefined ? (this.catalog.find((c) => c.id === id)?.detail ?? id) : `Not available now, a run skips it: ${why}`,
+            dataset: { model: id },
+          },
+          ...(why === undefined ? [] : [h('span', { class: 'codicon codicon-warning', ariaLabel: 'Not available' })]),
           h('span', { class: 'chip-label' }, id),
           remove,
         );

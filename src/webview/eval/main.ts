@@ -4,7 +4,7 @@
  * totals per model, "apply the winner", and the workspace's leaderboard.
  */
 import { HostToEvalSchema, type CellView, type EvalState, type EvalToHost, type HostToEval } from '../../shared/protocol/eval.ts';
-import { formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
+import { formatEvalCost, formatMaybeEstimated, formatMs, formatUsd, h, iconButton } from '../shared/dom.ts';
 import { assertNever, connect } from '../shared/rpc.ts';
 
 const app = document.getElementById('app')!;
@@ -33,7 +33,7 @@ document.addEventListener('keydown', (e) => {
 const pct = (n: number | null): string => (n === null ? '—' : `${(n * 100).toFixed(n === 1 || n === 0 ? 0 : 1)}%`);
 
 function cellBody(c: CellView): HTMLElement {
-  const td = h('td', { class: `cell cell-${c.status}${c.pass === true ? ' cell-pass' : c.pass === false ? ' cell-fail' : ''}` });
+  const td = h('td', { class: `cell cell-${c.status}${c.pass === true ? ' cell-pass' : c.pass === false ? ' cell-fail' : ''}`, dataset: { model: c.model } });
   if (c.status === 'waiting' || c.status === 'running') {
     td.append(
       h(
@@ -52,6 +52,8 @@ function cellBody(c: CellView): HTMLElement {
         h('div', { class: 'verdict verdict-stopped' }, h('span', { class: 'codicon codicon-debug-stop' }), ' stopped'),
         h('div', { class: 'cell-note' }, c.error),
       );
+      // What it cost up to the stop (an estimate when the provider never counted it), as the usage ledger has it.
+      if (c.costUsd !== null) td.append(h('div', { class: 'metrics' }, cellCost(c)));
       return td;
     }
     // Not asked because the user stopped the run: muted like "stopped"; other skips (a budget) and failures in the error colour.
@@ -85,7 +87,7 @@ function cellBody(c: CellView): HTMLElement {
     h(
       'div',
       { class: 'metrics' },
-      h('span', { class: 'm-cost', title: c.judgeCostUsd ? `judge ${formatUsd(c.judgeCostUsd)}` : 'cost of the answer' }, formatUsd(c.costUsd)),
+      cellCost(c),
       h('span', { class: 'm-time' }, formatMs(c.latencyMs)),
       h('span', { class: 'm-tokens' }, `${c.inputTokens ?? '?'} → ${c.outputTokens ?? '?'}`),
     ),
@@ -97,6 +99,14 @@ function cellBody(c: CellView): HTMLElement {
   if (c.output !== null)
     td.append(h('details', { class: 'output' }, h('summary', {}, 'Command output'), h('pre', { class: 'output-text' }, c.output || '(no output)')));
   return td;
+}
+
+const ESTIMATED = 'tokens streamed × the model’s prices, stopped before the provider counted the answer';
+
+/** A cell's cost: "~$0.0012" when estimated (a stopped answer), with why in its tooltip. */
+function cellCost(c: CellView): HTMLElement {
+  const title = c.costEstimated ? `estimated: ${ESTIMATED}` : c.judgeCostUsd ? `judge ${formatUsd(c.judgeCostUsd)}` : 'cost of the answer';
+  return h('span', { class: 'm-cost', title }, formatMaybeEstimated(c.costUsd, c.costEstimated));
 }
 
 function grid(s: EvalState): HTMLElement {
@@ -150,7 +160,7 @@ function totals(s: EvalState): HTMLElement | null {
           h('td', { class: 't-rate' }, pct(t.passRate)),
           h('td', { class: 't-checks' }, `${t.checksPassed}/${t.checksRun}`),
           h('td', {}, `${t.cellsPassed}/${t.cellsWithChecks}`),
-          h('td', { class: 't-cost' }, formatUsd(t.costUsd) + (t.unknownCost ? ` (+${t.unknownCost} unknown)` : '')),
+          h('td', t.estimatedCost ? { class: 't-cost', title: `${t.estimatedCost} of it estimated: ${ESTIMATED}` } : { class: 't-cost' }, formatEvalCost(t)),
           h('td', {}, formatUsd(t.judgeCostUsd)),
           h('td', {}, formatMs(t.meanLatencyMs)),
           h('td', {}, `${t.inputTokens} → ${t.outputTokens}`),

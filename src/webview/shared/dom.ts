@@ -38,4 +38,4 @@ export function iconButton(
 }
 
 /** The formatters the host uses too (one copy, in src/shared). */
-export { formatCost, formatMs, formatSpend, formatUsd, INCLUDED_LABEL } from '../../shared/format.ts';
+export { formatCost, formatEvalCost, formatMaybeEstimated, formatMs, formatSpend, formatUsd, INCLUDED_LABEL } from '../../shared/format.ts';
