@@ -14,6 +14,7 @@ export declare const CHROMIUM_ARGS: readonly string[];
 /** Debian's Chromium (or $SWITCHBOARD_CHROMIUM). */
 export declare const CHROMIUM_PATH: string;
 export declare const UI_SERVER_ENV: string;
+export declare function mergeSharedUserSettings(settings: Record<string, unknown>): () => void;
 
 export interface StartOptions {
   /** Folder the workbench opens (created if missing; default: a fresh one in the throwaway root). */

@@ -713,6 +713,22 @@ export function extensionManifest() {
  */
 export const UI_SERVER_ENV = 'SWITCHBOARD_UI_SERVER';
 
+/**
+ * On the suite's shared code-server (UI_SERVER_ENV set), merges `settings` into its user settings.json, which
+ * openUiSession's own `settings` cannot reach there. Returns what puts the file back as it was (a no-op when
+ * each session starts its own server).
+ * @param {Record<string, unknown>} settings
+ * @returns {() => void}
+ */
+export function mergeSharedUserSettings(settings) {
+  const shared = process.env[UI_SERVER_ENV];
+  if (!shared) return () => {};
+  const file = join(JSON.parse(shared).userDataDir, 'User', 'settings.json');
+  const saved = readFileSync(file, 'utf8');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(saved), ...settings }, null, 2) + '\n');
+  return () => writeFileSync(file, saved);
+}
+
 /** @param {import('./harness.d.mts').CodeServer} server */
 export function describeServerForEnv(server) {
   return JSON.stringify({

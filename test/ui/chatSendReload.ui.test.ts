@@ -3,8 +3,6 @@
 // reload the chat shows the question (its answer interrupted), the first time and again in a conversation that
 // already has turns.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import {
@@ -15,7 +13,7 @@ import {
   runCommand,
   screenshot,
   screenshotOnFailure,
-  UI_SERVER_ENV,
+  mergeSharedUserSettings,
   waitForNotification,
   waitForWorkbench,
   type UiSession,
@@ -26,8 +24,8 @@ const KEY = 'sk-ui-send-reload-0123456789';
 
 let ui: UiSession;
 let fake: FakeServer;
-let settingsFile: string | null = null;
-let savedSettings: string | null = null;
+/** Puts the shared server's user settings back (see mergeSharedUserSettings). */
+let restoreSettings: (() => void) | undefined;
 
 const chatRequests = (): RecordedRequest[] => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions');
 const chatFrame = (page: Page, timeoutMs = 60_000): Promise<FrameLocator> => findWebview(page, 'textarea.prompt', { timeoutMs, what: 'chat webview' });
@@ -64,18 +62,13 @@ before(async () => {
     'switchboard.defaultModel': 'openai/gpt-4o-mini',
     'workbench.colorTheme': 'Default Dark Modern',
   };
-  const shared = process.env[UI_SERVER_ENV];
-  if (shared) {
-    settingsFile = join((JSON.parse(shared) as { userDataDir: string }).userDataDir, 'User', 'settings.json');
-    savedSettings = readFileSync(settingsFile, 'utf8');
-    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...settings }, null, 2) + '\n');
-  }
+  restoreSettings = mergeSharedUserSettings(settings);
   ui = await openUiSession({ settings });
 });
 
 after(async () => {
   await ui?.close();
-  if (settingsFile && savedSettings !== null) writeFileSync(settingsFile, savedSettings);
+  restoreSettings?.();
   await fake?.close();
 });
 

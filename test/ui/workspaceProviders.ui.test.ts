@@ -2,7 +2,7 @@
 // extension: the user's key goes to the workspace's URL only after Allow (a modal); "Switchboard: Revoke
 // Workspace Provider Permissions" lists that Allow and forgets it, and the next request asks again.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -15,7 +15,7 @@ import {
   runCommand,
   screenshot,
   screenshotOnFailure,
-  UI_SERVER_ENV,
+  mergeSharedUserSettings,
   waitForNotification,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
@@ -25,8 +25,8 @@ const KEY = 'sk-ui-workspace-allow-0123456789';
 
 let ui: UiSession;
 let fake: FakeServer;
-let settingsFile: string | null = null;
-let savedSettings: string | null = null;
+/** Puts the shared server's user settings back (see mergeSharedUserSettings). */
+let restoreSettings: (() => void) | undefined;
 
 /** The same fake server by another name: the URL the workspace's settings choose, not the user's. */
 const workspaceUrl = (): string => fake.baseUrl.replace('127.0.0.1', 'localhost');
@@ -52,18 +52,13 @@ before(async () => {
     'switchboard.defaultModel': 'openai/gpt-4o-mini',
     'workbench.colorTheme': 'Default Dark Modern',
   };
-  const shared = process.env[UI_SERVER_ENV];
-  if (shared) {
-    settingsFile = join((JSON.parse(shared) as { userDataDir: string }).userDataDir, 'User', 'settings.json');
-    savedSettings = readFileSync(settingsFile, 'utf8');
-    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...settings }, null, 2) + '\n');
-  }
+  restoreSettings = mergeSharedUserSettings(settings);
   ui = await openUiSession({ settings });
 });
 
 after(async () => {
   await ui?.close();
-  if (settingsFile && savedSettings !== null) writeFileSync(settingsFile, savedSettings);
+  restoreSettings?.();
   await fake?.close();
 });
 
