@@ -7,7 +7,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -161,6 +161,51 @@ describe('the SQLite ledger', () => {
     });
     assert.equal(reserved, 0, 'the dead process’s hold is gone');
     store.close();
+  });
+
+  /** A child process that makes `path` an SQLite file in the default journal mode and holds its write lock: for good (null), or until `releaseAfterMs`, when it commits and writes the time to `<path>.released`. */
+  const writeLockHolder = (path: string, releaseAfterMs: number | null) => {
+    const script = join(dir, `writer${n++}.mts`);
+    writeFileSync(
+      script,
+      `import { DatabaseSync } from 'node:sqlite';\nimport { writeFileSync, mkdirSync } from 'node:fs';\nimport { dirname } from 'node:path';\n` +
+        `const path = process.argv[2];\nmkdirSync(dirname(path), { recursive: true });\nconst db = new DatabaseSync(path);\n` +
+        `db.exec('CREATE TABLE other (x INTEGER); BEGIN IMMEDIATE; INSERT INTO other VALUES (1);');\nprocess.stdout.write('held\\n');\n` +
+        (releaseAfterMs === null
+          ? `setInterval(() => {}, 1000);\n`
+          : `setTimeout(() => { db.exec('COMMIT'); writeFileSync(path + '.released', String(Date.now())); db.close(); }, ${releaseAfterMs});\n`),
+    );
+    return spawn(process.execPath, [script, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+  };
+
+  test('opening the ledger while another process writes to the file waits for it (WAL conversion is retried, not failed at once)', async () => {
+    const path = fresh();
+    const child = writeLockHolder(path, 300);
+    await once(child.stdout!, 'data');
+    const started = Date.now();
+    const s = new SqliteUsageStore(path);
+    await s.append(entry(0.3));
+    await once(child, 'exit');
+    const released = Number(readFileSync(`${path}.released`, 'utf8'));
+    assert.ok(released >= started, 'the other process still held its write lock when the ledger was opened');
+    assert.deepEqual(
+      (await s.readAll()).map((e) => e.costUsd),
+      [0.3],
+    );
+    s.close();
+  });
+
+  test('a write lock that is never released fails the open after the busy timeout, naming the file', async () => {
+    const path = fresh();
+    const child = writeLockHolder(path, null);
+    try {
+      await once(child.stdout!, 'data');
+      const s = new SqliteUsageStore(path, { busyTimeoutMs: 200 });
+      await assert.rejects(s.append(entry(0.3)), (e: Error) => e.message.includes(`usage ledger ${path} cannot be used: database is locked`));
+    } finally {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
   });
 
   test('a hold past its time expires (another machine sharing the file cannot be checked)', async () => {

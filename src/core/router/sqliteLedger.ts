@@ -273,9 +273,11 @@ export class SqliteUsageStore implements UsageStore {
     let db: DatabaseSync | null = null;
     try {
       makeDirs(dirname(this.location), 0o700);
-      db = new DatabaseSync(this.location, { timeout: this.opts.busyTimeoutMs ?? 10_000 });
+      const timeoutMs = this.opts.busyTimeoutMs ?? 10_000;
+      db = new DatabaseSync(this.location, { timeout: timeoutMs });
       // WAL: readers never block the writer; FULL: a committed entry survives a power cut.
-      db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      useWal(db, timeoutMs);
+      db.exec('PRAGMA synchronous = FULL;');
       if (this.opts.maxPageCount !== undefined) db.exec(`PRAGMA max_page_count = ${Math.floor(this.opts.maxPageCount)}`);
       const conn = db;
       inTransaction(conn, () => {
@@ -445,6 +447,39 @@ function inTransaction<T>(db: DatabaseSync, fn: () => T): T {
     }
     throw e;
   }
+}
+
+/**
+ * The journal in WAL mode. Converting a file to WAL needs it to itself, and SQLite answers "database
+ * is locked" at once, without its busy handler, while another connection holds a write lock (two
+ * processes opening a new ledger together): the conversion is tried again until `timeoutMs`. A file
+ * in WAL mode already (every open after the first) takes no lock here. A conversion SQLite declines
+ * without an error (a file system without shared memory) leaves the journal as it was: WAL is speed,
+ * BEGIN IMMEDIATE keeps reservations atomic in any mode.
+ */
+export function useWal(db: DatabaseSync, timeoutMs: number): void {
+  const mode = (): string => String(db.prepare('PRAGMA journal_mode').get()?.journal_mode).toLowerCase();
+  const deadline = Date.now() + timeoutMs;
+  for (let waitMs = 2; ; waitMs = Math.min(waitMs * 2, 100)) {
+    try {
+      if (mode() !== 'wal') db.exec('PRAGMA journal_mode = WAL');
+      return;
+    } catch (e) {
+      if (!isBusy(e) || Date.now() >= deadline) throw e;
+      sleepSync(Math.min(waitMs, Math.max(1, deadline - Date.now())));
+    }
+  }
+}
+
+/** SQLITE_BUSY or SQLITE_LOCKED, extended codes included (node:sqlite puts the code in `errcode`). */
+function isBusy(e: unknown): boolean {
+  const code = (e as { errcode?: unknown })?.errcode;
+  return typeof code === 'number' && ((code & 0xff) === 5 || (code & 0xff) === 6);
+}
+
+/** Blocks the thread (the ledger's API is synchronous, as SQLite's own busy handler is). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function num(v: unknown): number | null {
