@@ -103,10 +103,15 @@ export async function benchDoorsAnchor(opts: DoorsAnchorOptions = {}): Promise<D
 }
 
 /** Per door: its own protocol at 200 concurrent streams, >= 0.8x direct. */
-export function anchorVerdicts(report: DoorsAnchorReport): { door: string; ratio: number | null; pass: boolean }[] {
+/**
+ * Beside each verdict, the plain proxy's ratio on the door's protocol in the same run: what one
+ * HTTP hop that only copies bytes reaches on this machine, the ceiling any door works under.
+ */
+export function anchorVerdicts(report: DoorsAnchorReport): { door: string; ratio: number | null; pass: boolean; proxyRatio: number | null }[] {
   return (['chat', 'messages', 'responses'] as const).map((door) => {
-    const row = report.rows.find((r) => r.door === door && r.kind === 'same-protocol' && r.concurrency === ANCHOR_CONCURRENCY);
-    return { door, ratio: row?.ratio ?? null, pass: (row?.ratio ?? 0) >= DOOR_TARGET };
+    const at = (kind: DoorRow['kind']) => report.rows.find((r) => r.door === door && r.kind === kind && r.concurrency === ANCHOR_CONCURRENCY);
+    const row = at('same-protocol');
+    return { door, ratio: row?.ratio ?? null, pass: (row?.ratio ?? 0) >= DOOR_TARGET, proxyRatio: at('proxy')?.ratio ?? null };
   });
 }
 
