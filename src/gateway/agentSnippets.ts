@@ -13,6 +13,9 @@ export interface AgentSnippet {
   text: string;
 }
 
+/** The model families Claude Code resolves through ANTHROPIC_DEFAULT_<family>_MODEL (2.1.x). */
+const CLAUDE_FAMILIES = ['HAIKU', 'SONNET', 'OPUS', 'FABLE'] as const;
+
 const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** `baseUrl` is the gateway's OpenAI base URL (…/v1); `model` any Switchboard id, route or alias. */
@@ -23,12 +26,16 @@ export function agentSnippets(baseUrl: string, token: string, model: string): Ag
     {
       id: 'claude-code',
       label: 'Claude Code',
-      detail: 'environment variables: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ANTHROPIC_MODEL',
+      detail: 'environment variables: ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN, ANTHROPIC_MODEL and the model for each of its families',
       text: [
         `export ANTHROPIC_BASE_URL=${root}`,
         `export ANTHROPIC_AUTH_TOKEN=${shellQuote(token)}`,
         `export ANTHROPIC_MODEL=${m}`,
+        // Claude Code picks models by family too (background tasks, subagents started with
+        // model "haiku", /model opus…) and names them its own way ("claude-haiku-4-5-…"), which
+        // the gateway does not know: every family lands on the same model.
         `export ANTHROPIC_SMALL_FAST_MODEL=${m}`,
+        ...CLAUDE_FAMILIES.map((f) => `export ANTHROPIC_DEFAULT_${f}_MODEL=${m}`),
         'export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1',
         'claude',
       ].join('\n'),

@@ -7,6 +7,9 @@ test('agent snippets: Claude Code gets the root URL (it appends /v1/messages), C
   assert.match(claude!.text, /^export ANTHROPIC_BASE_URL=http:\/\/127\.0\.0\.1:4141$/m);
   assert.match(claude!.text, /^export ANTHROPIC_AUTH_TOKEN=tok-123$/m);
   assert.match(claude!.text, /^export ANTHROPIC_MODEL=route\/smart$/m);
+  // Every model family Claude Code picks by itself (subagents, /model) lands on the same model.
+  for (const f of ['SMALL_FAST', 'DEFAULT_HAIKU', 'DEFAULT_SONNET', 'DEFAULT_OPUS', 'DEFAULT_FABLE'])
+    assert.match(claude!.text, new RegExp(`^export ANTHROPIC_${f}_MODEL=route/smart$`, 'm'));
   assert.match(codex!.text, /^base_url = "http:\/\/127\.0\.0\.1:4141\/v1"$/m);
   assert.match(codex!.text, /^wire_api = "responses"$/m);
   assert.match(codex!.text, /^model = "route\/smart"$/m);

@@ -1,0 +1,110 @@
+// REAL Claude Code through the gateway, set up exactly as "Use with Claude Code" says (the
+// environment of src/gateway/agentSnippets.ts, nothing else), with a subagent: the model calls
+// Claude Code's Agent tool with `model: "haiku"`, as Claude models do, and the subagent does the
+// work. Claude Code turns "haiku" (and "sonnet", "opus", "fable", and its built-in agents' own
+// picks) into a model name of its own: unless the snippet names the user's model for each of them,
+// the subagent asks the gateway for "claude-haiku-…", an unknown name, and the task fails.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { inspectToolRequest, type RecordedRequest, type Scenario } from '../fakes/server.ts';
+import { agentSnippets } from '../../src/gateway/agentSnippets.ts';
+import { agentEnv, run, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
+
+const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
+const MODEL = 'anthropic/claude-sonnet-4';
+/** Marks the subagent's conversation: its first message carries the prompt the main agent gave it. */
+const SUBTASK = 'SUBTASK-7f3a:';
+
+let w: AgentWorld;
+let dir: string;
+const task: FileTask = { path: '', content: 'written by a subagent\n' };
+before(async () => {
+  dir = scratch('sb-agents-sub-');
+  w = await startAgentWorld(task);
+});
+after(async () => {
+  await w.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The `export NAME=value` lines of a snippet (values as the snippet quotes them: plain words here). */
+function snippetEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^export ([A-Z0-9_]+)=(\S+)$/gm)) env[m[1]!] = m[2]!;
+  return env;
+}
+
+let seq = 0;
+/** The main agent hands the task to a subagent (Agent tool, model "haiku"); the subagent writes the file. */
+function model(req: RecordedRequest): Scenario {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const { tools, results } = inspectToolRequest('anthropic', body);
+  if (!tools.length) return { text: 'ok' };
+  const first = JSON.stringify(((body.messages ?? []) as unknown[])[0] ?? '');
+  const mode = (body.thinking as { type?: string } | undefined)?.type;
+  // With thinking on, a real Claude starts its turn with a signed thinking block (the strict fake insists on it back).
+  const thinking = mode === 'enabled' || mode === 'adaptive' ? { reasoning: 'Delegate, then report.' } : {};
+  const id = `toolu_01Sub${++seq}`;
+  if (first.includes(SUBTASK)) {
+    if (results.length === 0 && tools.includes('Write'))
+      return { ...thinking, toolCall: { id, name: 'Write', arguments: JSON.stringify({ file_path: task.path, content: task.content }) } };
+    return { text: 'Subagent: the file is written.' };
+  }
+  if (results.length === 0 && tools.includes('Agent'))
+    return {
+      ...thinking,
+      toolCall: {
+        id,
+        name: 'Agent',
+        arguments: JSON.stringify({
+          description: 'Write the file',
+          prompt: `${SUBTASK} create the file ${task.path} with the given content using the Write tool.`,
+          subagent_type: 'general-purpose',
+          model: 'haiku',
+        }),
+      },
+    };
+  return { text: `Main agent done. Subagent said: ${results.join(' | ').slice(0, 200)}` };
+}
+
+test('Claude Code set up by the snippet: a subagent started with model "haiku" reaches the user\'s model and does the work', async () => {
+  const cwd = join(dir, 'sub');
+  mkdirSync(cwd, { recursive: true });
+  task.path = join(cwd, 'from-subagent.txt');
+  w.fakes.anthropic.setDefault(model);
+  const snippet = agentSnippets(w.gateway.url, TOKEN, MODEL).find((s) => s.id === 'claude-code')!;
+  const env = snippetEnv(snippet.text);
+  assert.equal(env.ANTHROPIC_AUTH_TOKEN, TOKEN);
+  const from = w.fakes.anthropic.requests.length;
+  const logFrom = w.logs.length;
+  const r = await run(
+    join(BIN, 'claude'),
+    [
+      '-p',
+      `Create the file ${task.path} (hand it to a subagent)`,
+      '--permission-mode',
+      'acceptEdits',
+      '--allowedTools',
+      'Write,Agent',
+      '--output-format',
+      'text',
+    ],
+    { cwd, env: agentEnv(cwd, { ...env, DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' }) },
+  );
+  const said = `exit ${r.code}\n${r.stdout}\n${r.stderr.slice(-3000)}\n${w.logs.slice(logFrom).join('\n')}`;
+  assert.equal(r.code, 0, said);
+  // Every request Claude Code made was for a model the gateway knows: none refused (model_not_found, or any other).
+  assert.deepEqual(
+    w.logs.slice(logFrom).filter((l) => /model_not_found|^gateway: POST \S+ [45]\d\d /.test(l)),
+    [],
+    said,
+  );
+  const sub = w.fakes.anthropic.requests
+    .slice(from)
+    .filter((q) => JSON.stringify(((q.body as { messages?: unknown[] }).messages ?? [])[0] ?? '').includes(SUBTASK));
+  assert.ok(sub.length >= 2, `the subagent's turns reached the upstream (${sub.length} requests)\n${said}`);
+  assert.equal(readFileSync(task.path, 'utf8'), task.content, said);
+  assert.match(r.stdout, /Main agent done\. Subagent said: .*written/, said);
+});
