@@ -747,6 +747,41 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('a forwarded Chat Completions body with max_tokens and max_completion_tokens holds for the larger (the upstream may read either)', async () => {
+    // gpt-4o-mini: 100 output tokens cost $0.00006, 100000 cost $0.06; the cap is between them.
+    const rig = await startRig({ budget: { perRequest: 0.01, onExceed: 'block' } });
+    const post = (body: unknown): Promise<Response> =>
+      fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const ask = { model: GPT, messages: [{ role: 'user', content: 'x' }] };
+      for (const [bounds, allowed] of [
+        [{ max_completion_tokens: 100 }, true],
+        [{ max_tokens: 100 }, true],
+        [{ max_completion_tokens: 100, max_tokens: 100000 }, false],
+        [{ max_completion_tokens: 100000, max_tokens: 100 }, false],
+      ] as const) {
+        const sent = rig.openai.requests.length;
+        if (allowed) rig.openai.enqueue({ text: 'ok' });
+        const res = await post({ ...ask, ...bounds });
+        const text = await res.text();
+        if (allowed) {
+          assert.equal(res.status, 200, `${JSON.stringify(bounds)}: ${text}`);
+          assert.equal(rig.openai.requests.length, sent + 1);
+        } else {
+          assert.equal(res.status, 402, `${JSON.stringify(bounds)}: ${text}`);
+          assert.match(text, /budget/);
+          assert.equal(rig.openai.requests.length, sent, `${JSON.stringify(bounds)}: nothing went upstream`);
+        }
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('the hold counts the most web searches a forwarded request allows ($0.01 each): max_uses, max_tool_calls, else 10', async () => {
     // Tokens alone: under $0.002 for either model; the cap leaves room for one search, not two.
     const rig = await startRig({ budget: { perRequest: 0.015, onExceed: 'block' } });

@@ -72,6 +72,18 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
 }
 
 /**
+ * The output bound a request's hold is sized for: its maxTokens, or on the fast path the largest
+ * bound of the forwarded body. A Chat Completions body may carry both max_tokens and
+ * max_completion_tokens: the request takes max_completion_tokens, while the body goes upstream as
+ * sent, and an OpenAI-compatible vendor that reads only max_tokens writes up to that.
+ */
+export function holdMaxTokens(maxTokens: number | undefined, pass: PassthroughRequest | undefined): number | undefined {
+  if (maxTokens === undefined || pass?.protocol !== 'openai') return maxTokens;
+  const bounds = [pass.body.max_tokens, pass.body.max_completion_tokens].filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
+  return Math.max(maxTokens, ...bounds);
+}
+
+/**
  * The worst case of one candidate: the prompt plus the most output it may give (the request's
  * max tokens, else the model's output limit, else DEFAULT_EXPECTED_OUTPUT) at its prices, plus the
  * most hosted web searches the request allows at its per-search price.
