@@ -624,6 +624,21 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.equal(sent.service_tier, undefined, "OpenAI's service tiers are not Anthropic's");
   });
 
+  test('chat completions: service_tier "priority" (billed above the prices the budget counts) is not forwarded; the answer says so', async () => {
+    for (const stream of [false, true]) {
+      rig.openai.enqueue({ text: 'ok' });
+      const res = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], service_tier: 'priority', ...(stream ? { stream: true } : {}) }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers.get('x-switchboard-warnings')), /service_tier: \\?"priority\\?" is not forwarded/, `stream ${stream}`);
+      assert.match(await res.text(), /ok/);
+      assert.equal(rig.openai.requests.at(-1)!.body.service_tier, undefined, `stream ${stream}: the upstream got no priority tier`);
+    }
+  });
+
   test('non-streamed chat completions: an unknown parameter makes it translate, and the answer says it', async () => {
     rig.openai.enqueue({ text: 'ok' });
     const logged = rig.logs.length;
