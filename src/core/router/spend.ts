@@ -72,6 +72,15 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
 }
 
 /**
+ * The prompt a request sends, estimated: its messages plus its tool definitions and a response
+ * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
+ */
+export function estimatePromptTokens(req: Pick<ModelRequest, 'messages' | 'tools' | 'responseFormat'>): number {
+  const schema = req.responseFormat?.type === 'json_schema' ? estimateTokens(JSON.stringify(req.responseFormat.schema)) : 0;
+  return estimateMessageTokens(req.messages) + (req.tools?.length ? estimateTokens(JSON.stringify(req.tools)) : 0) + schema;
+}
+
+/**
  * The output bound a request's hold is sized for: its maxTokens, or on the fast path the largest
  * bound of the forwarded body. A Chat Completions body may carry both max_tokens and
  * max_completion_tokens: the request takes max_completion_tokens, while the body goes upstream as
@@ -202,7 +211,7 @@ export async function openBudget(
  */
 export function estimateAnswerCost(req: ModelRequest, usage: Usage, builder: ResultBuilder, price: Price | null, running = false): number | null {
   if (!price) return null;
-  const input = usage.inputTokens ?? estimateMessageTokens(req.messages);
+  const input = usage.inputTokens ?? estimatePromptTokens(req);
   const streamed = builder.text + builder.reasoning + builder.toolCalls.map((t) => t.name + t.arguments).join('');
   const output = running ? Math.max(usage.outputTokens ?? 0, estimateTokens(streamed)) : (usage.outputTokens ?? estimateTokens(streamed));
   return estimateCost(input, output, price);
