@@ -243,6 +243,9 @@ export interface ResolvedProvider {
   local: boolean;
 }
 
+/** Header names whose values are credentials (scrubbed like keys). */
+export const SECRET_HEADER = /auth|key|token|secret/i;
+
 export function resolveProvider(p: ProviderConfig): ResolvedProvider {
   const preset = findPreset(p.id);
   const kind = p.kind ?? preset?.kind;
@@ -256,6 +259,10 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
   }
   // A password in the baseUrl (`https://user:pass@host`) is a secret like a key: scrubbed wherever it shows up.
   for (const c of urlCredentials(baseUrl)) registerSecret(c);
+  // So is a credential in a header of the entry's (a gateway's own token, a second key), named as the
+  // catalog's refresh names them; a "Bearer …" value's token on its own too.
+  for (const [name, value] of Object.entries(p.headers ?? {}))
+    if (SECRET_HEADER.test(name)) for (const v of [value, /^(?:bearer|basic|token)\s+(\S+)\s*$/i.exec(value)?.[1]]) registerSecret(v);
   const apiKeyEnv = p.apiKeyEnv ?? (preset ? preset.apiKeyEnv : `${p.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`);
   return {
     id: p.id,

@@ -274,6 +274,12 @@ export function translateParams(input: ChatCompletionCreateParams): TranslatedPa
   for (const k of Object.keys(input as object)) {
     // null asks for nothing (SDKs send `prediction: null` and the like).
     if (TRANSLATED.has(k) || (input as Record<string, unknown>)[k] == null) continue;
+    // Priority processing is billed above the model's standard prices, which are what the ledger and
+    // the budget count: never forwarded (not resolved by forwarding, so the fast path is off).
+    if (k === 'service_tier' && p.service_tier === 'priority') {
+      warnings.push(`${k}: "priority" is not forwarded (it is billed above the standard prices your budget and usage count)`);
+      continue;
+    }
     const hint = HINTS_NOT_FORWARDED[k];
     warnings.push(hint ? `${k}: ${hint}` : `${k}: unknown parameter, not forwarded`);
     if (hint) resolvedByForwarding.push(`${k}: ${hint}`);

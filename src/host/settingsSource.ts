@@ -9,6 +9,7 @@ import {
   hasWorkspaceValue,
   pickValue,
   riskyOverrides,
+  settingValue,
   workspaceKeyEnvs,
   workspaceRedirects,
   type ExtensionFlag,
@@ -42,9 +43,12 @@ export function readSwitchboardSettings(): SettingsRead {
   const layers = (k: string): SettingLayers | undefined => cfg.inspect(k);
   const raw: Partial<Record<ConfigSettingKey, unknown>> = {};
   const workspaceValues = new Map<string, unknown>();
+  const ignored: RiskyOverride[] = [];
   for (const k of CONFIG_SETTING_KEYS) {
     const l = layers(k);
-    raw[k] = pickValue(l, trusted, cfg.get(k));
+    const v = settingValue(k, l, trusted, cfg.get(k));
+    raw[k] = v.value;
+    if (v.ignored) ignored.push(v.ignored);
     if (trusted && hasWorkspaceValue(l)) workspaceValues.set(k, l?.workspaceFolderValue ?? l?.workspaceValue);
   }
   const fromWorkspace = ([key, field]: readonly PropertyKey[]): boolean => {
@@ -54,7 +58,14 @@ export function readSwitchboardSettings(): SettingsRead {
   };
   const verbose = pickValue(layers('verboseLogging'), trusted, cfg.get('verboseLogging')) === true;
   const overrides = trusted
-    ? riskyOverrides({ budget: layers('budget'), pricing: layers('pricing'), capabilities: layers('capabilities') }, cfg.get('budget'), cfg.get('pricing'))
+    ? [
+        ...riskyOverrides(
+          { budget: layers('budget'), pricing: layers('pricing'), capabilities: layers('capabilities') },
+          cfg.get('budget'),
+          cfg.get('pricing'),
+        ),
+        ...ignored,
+      ]
     : [];
   const keyEnvs = trusted ? workspaceKeyEnvs(layers('providers')) : [];
   const redirects = trusted ? workspaceRedirects(layers('providers')) : [];

@@ -624,6 +624,21 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.equal(sent.service_tier, undefined, "OpenAI's service tiers are not Anthropic's");
   });
 
+  test('chat completions: service_tier "priority" (billed above the prices the budget counts) is not forwarded; the answer says so', async () => {
+    for (const stream of [false, true]) {
+      rig.openai.enqueue({ text: 'ok' });
+      const res = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], service_tier: 'priority', ...(stream ? { stream: true } : {}) }),
+      });
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers.get('x-switchboard-warnings')), /service_tier: \\?"priority\\?" is not forwarded/, `stream ${stream}`);
+      assert.match(await res.text(), /ok/);
+      assert.equal(rig.openai.requests.at(-1)!.body.service_tier, undefined, `stream ${stream}: the upstream got no priority tier`);
+    }
+  });
+
   test('non-streamed chat completions: an unknown parameter makes it translate, and the answer says it', async () => {
     rig.openai.enqueue({ text: 'ok' });
     const logged = rig.logs.length;
@@ -742,6 +757,41 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         assert.match(e.message, /budget/);
       }
       assert.equal(rig.anthropic.requests.length, before, 'nothing reached the provider');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('a forwarded Chat Completions body with max_tokens and max_completion_tokens holds for the larger (the upstream may read either)', async () => {
+    // gpt-4o-mini: 100 output tokens cost $0.00006, 100000 cost $0.06; the cap is between them.
+    const rig = await startRig({ budget: { perRequest: 0.01, onExceed: 'block' } });
+    const post = (body: unknown): Promise<Response> =>
+      fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const ask = { model: GPT, messages: [{ role: 'user', content: 'x' }] };
+      for (const [bounds, allowed] of [
+        [{ max_completion_tokens: 100 }, true],
+        [{ max_tokens: 100 }, true],
+        [{ max_completion_tokens: 100, max_tokens: 100000 }, false],
+        [{ max_completion_tokens: 100000, max_tokens: 100 }, false],
+      ] as const) {
+        const sent = rig.openai.requests.length;
+        if (allowed) rig.openai.enqueue({ text: 'ok' });
+        const res = await post({ ...ask, ...bounds });
+        const text = await res.text();
+        if (allowed) {
+          assert.equal(res.status, 200, `${JSON.stringify(bounds)}: ${text}`);
+          assert.equal(rig.openai.requests.length, sent + 1);
+        } else {
+          assert.equal(res.status, 402, `${JSON.stringify(bounds)}: ${text}`);
+          assert.match(text, /budget/);
+          assert.equal(rig.openai.requests.length, sent, `${JSON.stringify(bounds)}: nothing went upstream`);
+        }
+      }
     } finally {
       await rig.close();
     }

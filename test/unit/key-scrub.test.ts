@@ -105,6 +105,36 @@ describe('keys echoed inside a stream', () => {
     }
   }
 
+  test("a credential in a provider entry's headers is scrubbed like a key from the first request, before any catalog refresh", async () => {
+    const token = 'cfaig-HeaderToken-77aa88bb99cc';
+    h.setMode({ kind: 'stream-error', message: `gateway token rejected: ${echoes(token)}` });
+    const client = createClient(
+      {
+        retries: { maxRetries: 0 },
+        providers: [
+          {
+            id: 'gw',
+            kind: 'openai',
+            baseUrl: h.baseUrl,
+            auth: 'none',
+            headers: { 'cf-aig-authorization': `Bearer ${token}`, 'X-Title': 'Hello-Application' },
+            models: ['m'],
+          },
+        ],
+      },
+      { env: {}, catalogCacheFile: null },
+    );
+    try {
+      const r = await client.complete({ model: 'gw/m', messages: [{ role: 'user', content: 'hi' }] });
+      assert.ok(r.error);
+      const all = [r.error.message, JSON.stringify(r.error), ...r.attempts.map((a) => a.message ?? '')].join('\n');
+      assert.deepEqual(leaks(all, token), [], all);
+      assert.equal(redactKnown('Hello-Application'), 'Hello-Application', 'a header that is not a credential stays readable');
+    } finally {
+      await client.close();
+    }
+  });
+
   test('the gateway: responses (streamed and not) and log lines carry no key', async () => {
     const key = 'gwkey42';
     const client = createClient(

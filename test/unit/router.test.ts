@@ -459,6 +459,22 @@ describe('budgets and the ledger', () => {
     ]);
   });
 
+  test("the hold counts the prompt's tool definitions and response schema, which are billed as input", async () => {
+    // ~1,000 tokens of tool description at $1,000 per million: $1 of input, far over the cap; the message and 1 output token are not.
+    const tools = [{ name: 'lookup', description: 'x'.repeat(4000), parameters: { type: 'object', properties: {} } }];
+    const schema = { type: 'object', description: 'x'.repeat(4000) };
+    for (const extra of [{ tools }, { responseFormat: { type: 'json_schema', name: 'a', schema } }]) {
+      const w = await world(1, { pricing, budget: { perRequest: 0.1, onExceed: 'block' } }, { ledger: new MemoryUsageStore() });
+      w.servers[0]!.enqueue({ text: 'ok' });
+      const small = await w.ask('a/m', { maxTokens: 1 });
+      assert.equal(small.error, null, 'the message alone is within the cap');
+      const r = await w.ask('a/m', { maxTokens: 1, ...extra });
+      assert.equal(r.error?.kind, 'budget', JSON.stringify(Object.keys(extra)));
+      assert.equal(w.servers[0]!.requests.length, 1, 'the request with the large prompt was not sent');
+      await w.client.close();
+    }
+  });
+
   test('block refuses with budget, spend and estimate; nothing reaches the provider', async () => {
     const ledger = new MemoryUsageStore();
     const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });

@@ -14,6 +14,7 @@ import {
   redirectProblem,
   RESTRICTED_SETTINGS,
   riskyOverrides,
+  settingValue,
   WorkspaceConsent,
   workspaceKeyEnvs,
   workspaceRedirects,
@@ -43,6 +44,27 @@ describe('untrusted workspaces', () => {
     assert.deepEqual(pickValue(layers, false, { daily: 1000, onExceed: 'warn' }), { daily: 1, onExceed: 'block' });
     assert.equal(pickValue({ defaultValue: false, workspaceValue: true }, false, true), false);
     assert.deepEqual(pickValue(layers, true, { daily: 1000, onExceed: 'warn' }), { daily: 1000, onExceed: 'warn' });
+  });
+});
+
+describe("a trusted workspace's price data URL", () => {
+  test("is never used, trusted or not: the user's own (or none) is, and the warning names the ignored setting", () => {
+    const mirror = 'https://prices.example/zero.json';
+    const layers = { defaultValue: { refreshHours: 24 }, workspaceValue: { priceDataUrl: mirror, refreshHours: 2 } };
+    // VS Code merges the object's layers: the workspace's fields over the user's.
+    const merged = { refreshHours: 2, priceDataUrl: mirror };
+    const t = settingValue('catalog', layers, true, merged);
+    assert.deepEqual(t.value, { refreshHours: 2 }, 'the other fields of a trusted workspace are used');
+    assert.match(String(t.ignored?.message), /switchboard\.catalog\.priceDataUrl.*only your user settings may set.*ignores it/);
+    const mine = 'https://mirror.mine.example/data.json';
+    const own = settingValue('catalog', { ...layers, globalValue: { priceDataUrl: mine } }, true, merged);
+    assert.deepEqual(own.value, { refreshHours: 2, priceDataUrl: mine });
+    assert.ok(own.ignored);
+    const same = settingValue('catalog', { globalValue: { priceDataUrl: mine }, workspaceValue: { priceDataUrl: mine } }, true, { priceDataUrl: mine });
+    assert.deepEqual(same, { value: { priceDataUrl: mine }, ignored: null }, "the user's own URL repeated is not named");
+    const restricted = settingValue('catalog', layers, false, merged);
+    assert.deepEqual(restricted, { value: { refreshHours: 24 }, ignored: null }, 'Restricted Mode: only the user value, nothing to name');
+    assert.deepEqual(settingValue('budget', { workspaceValue: { daily: 5 } }, true, { daily: 5 }), { value: { daily: 5 }, ignored: null });
   });
 });
 

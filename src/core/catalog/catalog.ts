@@ -18,7 +18,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { PriceSchema, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
+import { PriceSchema, SECRET_HEADER, type Price, type ResolvedProvider, type SwitchboardConfig } from '../config.ts';
 import { classifyHttpError, classifyNetworkError, defaultFix, SwitchboardError, type ErrorKind } from '../errors.ts';
 import { hostModelOf, type HostModelInfo, type HostModelSource } from '../hostModels.ts';
 import { directProvider, routeModelId } from '../resolve.ts';
@@ -666,7 +666,7 @@ export class Catalog {
       key = undefined;
     }
     if (key) secrets.push(key);
-    for (const [name, value] of Object.entries(p.headers)) if (/auth|key|token|secret/i.test(name)) secrets.push(value);
+    for (const [name, value] of Object.entries(p.headers)) if (SECRET_HEADER.test(name)) secrets.push(value);
     for (const s of secrets) registerSecret(s);
     const keyHint = p.apiKeyEnv ?? undefined;
     // OpenRouter lists its models without a key; local servers need none.

@@ -14,7 +14,7 @@ import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
-import { estimateAnswerCost, maxWebSearches, openBudget, type Hold } from './spend.ts';
+import { estimateAnswerCost, estimatePromptTokens, holdMaxTokens, maxWebSearches, openBudget, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
@@ -187,8 +187,8 @@ export class Router {
       const gate = await openBudget(
         this.d,
         usable.map((c) => c.id),
-        inputTokens,
-        req.maxTokens,
+        estimatePromptTokens(req),
+        holdMaxTokens(req.maxTokens, req.passthrough),
         clock.now(),
         hold.session,
         maxWebSearches(req.passthrough),

@@ -72,6 +72,27 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
 }
 
 /**
+ * The prompt a request sends, estimated: its messages plus its tool definitions and a response
+ * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
+ */
+export function estimatePromptTokens(req: Pick<ModelRequest, 'messages' | 'tools' | 'responseFormat'>): number {
+  const schema = req.responseFormat?.type === 'json_schema' ? estimateTokens(JSON.stringify(req.responseFormat.schema)) : 0;
+  return estimateMessageTokens(req.messages) + (req.tools?.length ? estimateTokens(JSON.stringify(req.tools)) : 0) + schema;
+}
+
+/**
+ * The output bound a request's hold is sized for: its maxTokens, or on the fast path the largest
+ * bound of the forwarded body. A Chat Completions body may carry both max_tokens and
+ * max_completion_tokens: the request takes max_completion_tokens, while the body goes upstream as
+ * sent, and an OpenAI-compatible vendor that reads only max_tokens writes up to that.
+ */
+export function holdMaxTokens(maxTokens: number | undefined, pass: PassthroughRequest | undefined): number | undefined {
+  if (maxTokens === undefined || pass?.protocol !== 'openai') return maxTokens;
+  const bounds = [pass.body.max_tokens, pass.body.max_completion_tokens].filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0);
+  return Math.max(maxTokens, ...bounds);
+}
+
+/**
  * The worst case of one candidate: the prompt plus the most output it may give (the request's
  * max tokens, else the model's output limit, else DEFAULT_EXPECTED_OUTPUT) at its prices, plus the
  * most hosted web searches the request allows at its per-search price.
@@ -190,7 +211,7 @@ export async function openBudget(
  */
 export function estimateAnswerCost(req: ModelRequest, usage: Usage, builder: ResultBuilder, price: Price | null, running = false): number | null {
   if (!price) return null;
-  const input = usage.inputTokens ?? estimateMessageTokens(req.messages);
+  const input = usage.inputTokens ?? estimatePromptTokens(req);
   const streamed = builder.text + builder.reasoning + builder.toolCalls.map((t) => t.name + t.arguments).join('');
   const output = running ? Math.max(usage.outputTokens ?? 0, estimateTokens(streamed)) : (usage.outputTokens ?? estimateTokens(streamed));
   return estimateCost(input, output, price);

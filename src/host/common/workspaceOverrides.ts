@@ -55,6 +55,42 @@ export function pickValue(l: SettingLayers | undefined, trusted: boolean, merged
   return l?.globalValue !== undefined ? l.globalValue : l?.defaultValue;
 }
 
+/**
+ * Fields of object settings that only the user's settings set, trusted workspace or not: the price
+ * data URL chooses where the prices every budget counts come from, and what it serves is kept in the
+ * extension's global storage and counts for every workspace after this one (a mirror a repository
+ * chose could price every model at 0).
+ */
+const USER_ONLY_FIELDS: Readonly<Record<string, readonly string[]>> = { catalog: ['priceDataUrl'] };
+
+/**
+ * The value to run with (pickValue), with the user-only fields taken from the user's settings: a
+ * workspace's value of one is not used, and `ignored` names it in a trusted workspace (null: nothing was ignored).
+ */
+export function settingValue(key: string, l: SettingLayers | undefined, trusted: boolean, merged: unknown): { value: unknown; ignored: RiskyOverride | null } {
+  const value = pickValue(l, trusted, merged);
+  const fields = USER_ONLY_FIELDS[key];
+  if (!fields || !isObj(value)) return { value, ignored: null };
+  const user = isObj(l?.globalValue) ? l.globalValue : {};
+  const ws = l?.workspaceFolderValue ?? l?.workspaceValue;
+  const out: Obj = { ...value };
+  const ignored: string[] = [];
+  for (const f of fields) {
+    if (trusted && isObj(ws) && Object.hasOwn(ws, f) && ws[f] !== user[f]) ignored.push(`switchboard.${key}.${f}`);
+    if (Object.hasOwn(user, f)) out[f] = user[f];
+    else delete out[f];
+  }
+  if (!ignored.length) return { value: out, ignored: null };
+  return {
+    value: out,
+    ignored: {
+      setting: `switchboard.${key}`,
+      key: `ignored:${JSON.stringify(fields.map((f) => (isObj(ws) ? ws[f] : undefined)))}`,
+      message: `This workspace's settings set ${ignored.join(', ')}, which only your user settings may set (it chooses where the prices your budgets count come from, for every workspace): Switchboard ignores it.`,
+    },
+  };
+}
+
 export interface RiskyOverride {
   /** The setting named to the user ("switchboard.providers"). */
   setting: string;
