@@ -38,6 +38,9 @@ interface Mapping {
 /** The code of a request refused before sending because the model it names cannot take it as asked. */
 export const UNSUPPORTED_CODE = 'unsupported_request';
 
+/** The code of a prompt too long for the model, whichever way it was found (the upstream said so, or its known context window). */
+export const CONTEXT_LENGTH_CODE = 'context_length_exceeded';
+
 /** The code of an overloaded upstream (the Messages door answers it with Anthropic's 529). */
 export const OVERLOADED_CODE = 'upstream_overloaded';
 
@@ -48,7 +51,7 @@ const BY_KIND: Record<ErrorKind, Mapping> = {
   rate_limit: { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
   overloaded: { status: 503, type: 'server_error', code: OVERLOADED_CODE },
   server: { status: 502, type: 'server_error', code: 'upstream_error' },
-  context_length: { status: 400, type: 'invalid_request_error', code: 'context_length_exceeded' },
+  context_length: { status: 400, type: 'invalid_request_error', code: CONTEXT_LENGTH_CODE },
   bad_request: { status: 400, type: 'invalid_request_error', code: 'upstream_bad_request' },
   not_found: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
   network: { status: 502, type: 'server_error', code: 'upstream_unreachable' },

@@ -135,6 +135,55 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
       }
   });
 
+  test('a prompt over the context window says "prompt is too long" as Anthropic does (Claude Code compacts on those words), whatever said it: OpenAI\'s words, Anthropic\'s own kept once', async () => {
+    const cases = [
+      {
+        fake: w.openai,
+        model: 'openai/gpt-4o-mini',
+        scenario: { status: 400, errorType: 'context_length_exceeded', errorMessage: "This model's maximum context length is 128000 tokens." },
+        words: "This model's maximum context length is 128000 tokens.",
+      },
+      {
+        fake: w.anthropic,
+        model: 'anthropic/claude-sonnet-4',
+        scenario: { status: 400, errorType: 'invalid_request_error', errorMessage: 'prompt is too long: 208310 tokens > 200000 maximum' },
+        words: 'prompt is too long: 208310 tokens > 200000 maximum',
+      },
+    ];
+    for (const { fake, model, scenario, words } of cases)
+      for (const stream of [false, true]) {
+        fake.enqueue(scenario);
+        const ask = { model, max_tokens: 5, messages: [{ role: 'user' as const, content: 'x' }] };
+        await assert.rejects(stream ? sdk.messages.stream(ask).finalMessage() : sdk.messages.create(ask), (e: unknown) => {
+          assert.ok(e instanceof Anthropic.BadRequestError, `${model} ${String(stream)}: ${String(e)}`);
+          const message = (e.error as { error: { type: string; message: string } }).error.message;
+          assert.equal((e.error as { error: { type: string } }).error.type, 'invalid_request_error');
+          assert.ok(message.includes(words), message);
+          assert.equal(message.match(/prompt is too long/gi)?.length, 1, message);
+          return true;
+        });
+      }
+  });
+
+  test('the gateway\'s own check against a known context window says "prompt is too long" too; nothing goes upstream', async () => {
+    const small = await startWorld({ config: { capabilities: { 'backup/m': { contextWindow: 20 } } } });
+    try {
+      const client = new Anthropic({ baseURL: small.gateway.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      for (const stream of [false, true]) {
+        const ask = { model: 'backup/m', max_tokens: 5, messages: [{ role: 'user' as const, content: 'word '.repeat(200) }] };
+        await assert.rejects(stream ? client.messages.stream(ask).finalMessage() : client.messages.create(ask), (e: unknown) => {
+          assert.ok(e instanceof Anthropic.BadRequestError, String(e));
+          const message = (e.error as { error: { message: string } }).error.message;
+          assert.match(message, /^prompt is too long: .*exceeds its context window of 20 tokens/, message);
+          return true;
+        });
+      }
+      assert.equal(small.upstreamRequests(), 0);
+    } finally {
+      await small.close();
+    }
+  });
+
   test('max_tokens reached inside a tool call (translated upstream): stop_reason max_tokens with the cut call, not a 502', async () => {
     // OpenAI's stream: a call whose arguments stop mid-string, then finish_reason "length".
     const chunk = (delta: unknown, finish: string | null = null): string =>

@@ -289,6 +289,28 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.ok(w.logs.some((l) => /responses: .*web_search/.test(l)));
   });
 
+  test('include asking for logprobs, translated for another model: x-switchboard-warnings names it (none come), the answer still comes; a non-array include is a 400', async () => {
+    w.anthropic.enqueue({ text: 'fine' });
+    const { data, response } = await sdk.responses
+      .create({ model: 'anthropic/claude-sonnet-4', input: 'x', include: ['message.output_text.logprobs', 'reasoning.encrypted_content'] })
+      .withResponse();
+    assert.equal(data.output_text, 'fine');
+    assert.deepEqual(JSON.parse(String(response.headers.get('x-switchboard-warnings'))), [
+      'include "message.output_text.logprobs" is honoured only by a model served over the Responses API, which gets it as sent; it was left out',
+    ]);
+    assert.ok(w.logs.some((l) => /responses: .*message\.output_text\.logprobs/.test(l)));
+    const before = w.upstreamRequests();
+    await assert.rejects(
+      sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'x', include: 'message.output_text.logprobs' as never }),
+      (e: unknown) => {
+        assert.ok(e instanceof OpenAI.BadRequestError);
+        assert.equal(e.param, 'include');
+        return true;
+      },
+    );
+    assert.equal(w.upstreamRequests(), before);
+  });
+
   test('hosted tools whose absence would change the answer are refused in the Responses error shape, naming the tool and the fix; client-run tool types are left out with a warning', async () => {
     const before = w.openai.requests.length;
     const cases: [Record<string, unknown>, RegExp][] = [

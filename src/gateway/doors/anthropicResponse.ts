@@ -4,7 +4,7 @@
  * and Anthropic's error shape `{type:"error", error:{type, message}}`.
  */
 import type { AssistantContent, ChatResult, FinishReason, StreamPart, Usage } from '../../core/index.ts';
-import { OVERLOADED_CODE, type HttpError } from '../errors.ts';
+import { CONTEXT_LENGTH_CODE, OVERLOADED_CODE, type HttpError } from '../errors.ts';
 import { argsObject, type DoorError, type StreamEncoder } from './door.ts';
 import type { MessagesParsed } from './anthropicRequest.ts';
 import { assistantContent, randomId } from './result.ts';
@@ -31,7 +31,21 @@ const ERROR_TYPE_BY_STATUS: Record<number, string> = {
 export function anthropicError(h: HttpError): DoorError {
   const status = h.body.error.code === OVERLOADED_CODE ? 529 : h.status;
   const type = ERROR_TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
-  return { status, body: { type: 'error', error: { type, message: h.body.error.message } }, headers: { ...h.headers } };
+  return { status, body: { type: 'error', error: { type, message: anthropicMessage(h) } }, headers: { ...h.headers } };
+}
+
+/**
+ * Anthropic says a prompt over the context window with "prompt is too long" (or, for the output asked
+ * for, "input length and `max_tokens` exceed context limit"), and agents match those words in the
+ * error's message, not its type or status: Claude Code compacts the conversation and retries on them.
+ * Another protocol's words for it (OpenAI's "maximum context length", Gemini's "input token count"),
+ * or the gateway's own check against a known context window, get Anthropic's in front.
+ */
+const ANTHROPIC_CONTEXT_WORDS = /prompt is too long|input length and `max_tokens` exceed context limit/i;
+
+function anthropicMessage(h: HttpError): string {
+  const message = h.body.error.message;
+  return h.body.error.code === CONTEXT_LENGTH_CODE && !ANTHROPIC_CONTEXT_WORDS.test(message) ? `prompt is too long: ${message}` : message;
 }
 
 export function stopReason(finish: FinishReason, raw: string | null): string {

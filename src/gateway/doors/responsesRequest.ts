@@ -563,6 +563,15 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
       };
     }
   } else if (body.reasoning !== undefined && body.reasoning !== null) throw new DoorRefusal('reasoning: expected an object', { param: 'reasoning' });
+  if (body.include !== undefined && body.include !== null) {
+    if (!Array.isArray(body.include) || !body.include.every((v) => typeof v === 'string'))
+      throw new DoorRefusal('include: expected an array of strings', { param: 'include' });
+    // The encrypted reasoning is always in a translated answer (a signature, a thought signature); any
+    // other extra output (logprobs, hosted tools' results, input image URLs) only OpenAI's API adds.
+    for (const v of new Set(body.include as string[]))
+      if (v !== 'reasoning.encrypted_content')
+        leftOut(notes, `include "${v}" is honoured only by a model served over the Responses API, which gets it as sent; it was left out`);
+  }
   const maxTokens = optNumber(body, 'max_output_tokens');
   if (maxTokens !== undefined) {
     if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new DoorRefusal('max_output_tokens: expected a positive integer', { param: 'max_output_tokens' });
