@@ -254,9 +254,21 @@ test(
     // Typed as fast as a paste and Enter: each id right after the other, a longer one that contains the
     // shorter among them, so a pick that took VS Code's first row before it was ranked shows.
     for (const id of ['local/gpt-4o', 'local/gpt-4o-mini', 'local/gpt-4o', 'local/gpt-4o-mini', 'local/gpt-4o', 'local/not-in-the-catalog']) {
+      const listed = rows.filter({ hasText: 'local/gpt-4o-mini' }).first();
       await closeQuickInput(page);
       await runCommand(page, 'Switchboard: Switch Model', { timeoutMs: 60_000 });
-      await rows.filter({ hasText: 'local/gpt-4o-mini' }).first().waitFor({ timeout: 20_000 });
+      // Once in a CI run (2026-12-05) the palette took the click but did not run the command (its own
+      // row stayed, hidden): the command is run once more then; a switcher that never lists fails below.
+      if (
+        !(await listed.waitFor({ timeout: 20_000 }).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        await closeQuickInput(page);
+        await runCommand(page, 'Switchboard: Switch Model', { timeoutMs: 60_000 });
+        await listed.waitFor({ timeout: 20_000 });
+      }
       await input.fill(id);
       await page.keyboard.press('Enter');
       await status(id).waitFor({ timeout: 20_000 });
