@@ -187,7 +187,7 @@ export class Router {
       const gate = await openBudget(
         this.d,
         usable.map((c) => c.id),
-        estimatePromptTokens(req),
+        estimatePromptTokens(req, inputTokens),
         holdMaxTokens(req.maxTokens, req.passthrough),
         clock.now(),
         hold.session,

@@ -75,9 +75,13 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
  * The prompt a request sends, estimated: its messages plus its tool definitions and a response
  * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
  */
-export function estimatePromptTokens(req: Pick<ModelRequest, 'messages' | 'tools' | 'responseFormat'>): number {
+export function estimatePromptTokens(
+  req: Pick<ModelRequest, 'messages' | 'tools' | 'responseFormat'>,
+  /** The messages' estimate when the caller has it already (estimateMessageTokens). */
+  messageTokens: number = estimateMessageTokens(req.messages),
+): number {
   const schema = req.responseFormat?.type === 'json_schema' ? estimateTokens(JSON.stringify(req.responseFormat.schema)) : 0;
-  return estimateMessageTokens(req.messages) + (req.tools?.length ? estimateTokens(JSON.stringify(req.tools)) : 0) + schema;
+  return messageTokens + (req.tools?.length ? estimateTokens(JSON.stringify(req.tools)) : 0) + schema;
 }
 
 /**
