@@ -688,6 +688,30 @@ describe('a single model and its context window', () => {
     );
   });
 
+  test("tool definitions count toward the window: an agent's tools that do not fit are refused before sending, or skip a route member", async () => {
+    const tools = [{ name: 'read', description: 'word '.repeat(400), parameters: { type: 'object', properties: {} } }];
+    const w = await world(2, {
+      capabilities: { 'a/m': { contextWindow: 100, toolCalling: true }, 'b/m': { contextWindow: 100_000, toolCalling: true } },
+      ...route(['a/m', 'b/m']),
+    });
+    // The messages alone fit a/m's window (the check once counted only them, and a/m got the request).
+    const r = await w.ask('a/m', { tools });
+    assert.equal(r.error?.kind, 'context_length');
+    assert.match(
+      r.error!.message,
+      /^a\/m: context_length: the prompt of ~\d+ tokens \(its tool definitions included\) exceeds its context window of 100 tokens/,
+    );
+    assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent');
+    assert.equal(w.client.refusal({ model: 'a/m', messages: [{ role: 'user', content: 'hello' }], tools })?.kind, 'context_length');
+    // In a route, the member whose window the tools overflow is skipped, with the reason, before anything is sent to it.
+    w.servers[1]!.enqueue({ text: 'from b' });
+    const routed = await w.ask('route/r', { tools });
+    assert.equal(routed.text, 'from b');
+    assert.equal(w.servers[0]!.requests.length, 0);
+    assert.match(routed.attempts.find((a) => a.model === 'a/m')?.message ?? '', /prompt of ~\d+ tokens exceeds its context window of 100/);
+    await w.client.close();
+  });
+
   test('the output asked for counts too; a request that fits is sent', async () => {
     const w = await world(1, { capabilities: { 'a/m': { contextWindow: 100 } } });
     w.servers[0]!.enqueue({ text: 'fits' });

@@ -4,7 +4,7 @@
  * watchdog, fails over on retryable errors, never switches models once a token was shown,
  * records every attempt, and appends answered requests to the usage ledger.
  */
-import { audioPricedAsText, computeCost, estimateMessageTokens } from '../catalog/cost.ts';
+import { audioPricedAsText, computeCost } from '../catalog/cost.ts';
 import type { BudgetConfig, RouteConfig } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import { classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
@@ -128,7 +128,7 @@ export class Router {
   /** The error run(req) would end with before sending (the same checks, in the same order), or null. */
   refusal(req: ChatRequest): SwitchboardError | null {
     try {
-      this.plan(req, estimateMessageTokens(req.messages));
+      this.plan(req, estimatePromptTokens(req));
       return null;
     } catch (e) {
       return asError(e, req.model);
@@ -148,7 +148,8 @@ export class Router {
     let plan: { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number; notes?: string[] };
     let inputTokens: number;
     try {
-      inputTokens = estimateMessageTokens(req.messages);
+      // Tool definitions and a response schema go up with the messages: they fill the context window and are billed as input.
+      inputTokens = estimatePromptTokens(req);
       plan = this.plan(req, inputTokens);
     } catch (e) {
       const error = asError(e, req.model);
@@ -187,7 +188,7 @@ export class Router {
       const gate = await openBudget(
         this.d,
         usable.map((c) => c.id),
-        estimatePromptTokens(req, inputTokens),
+        inputTokens,
         holdMaxTokens(req.maxTokens, req.passthrough),
         clock.now(),
         hold.session,
@@ -396,7 +397,7 @@ export class Router {
       if (window !== null && needed > window)
         throw new SwitchboardError({
           kind: 'context_length',
-          message: `the prompt of ~${inputTokens} tokens${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
+          message: `the prompt of ~${inputTokens} tokens${req.tools?.length ? ' (its tool definitions included)' : ''}${req.maxTokens ? ` + ${req.maxTokens} output tokens` : ''} exceeds its context window of ${window} tokens`,
           provider: target.model.providerId,
           model: target.model.wireModel,
           fix: `shorten the conversation${req.maxTokens ? ' or lower maxTokens' : ''}, pick a model with a larger context window, or ${this.d.settingsIn === 'vscode' ? `correct ${capabilitySetting(id, 'contextWindow', '…', 'vscode')}` : `correct capabilities.contextWindow for ${id} in the config`} if it is wrong`,
