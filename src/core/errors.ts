@@ -405,7 +405,9 @@ export function classifyNetworkError(e: unknown, provider: string, model: string
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
     detail = phase === 'body' ? 'the connection was reset mid-stream' : 'the connection was reset';
   else if (/CERT|SSL|TLS|SELF_SIGNED|VERIFY|SIGNATURE/i.test(code) || /certificate|tls|ssl/i.test(msg)) detail = `TLS failure (${code || msg})`;
-  return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix: defaultFix('network'), providerCode: code || null, cause: e });
+  // Lost while the answer was coming: the provider was reached, so its address and the network are not the first suspects.
+  const fix = phase === 'body' ? 'the connection dropped during the answer: retry, or pick another model if it keeps happening' : defaultFix('network');
+  return new SwitchboardError({ kind: 'network', message: detail, provider, model, fix, providerCode: code || null, cause: e });
 }
 
 /** The proxy's own refusal (not the provider's), said with its fix: the same credentials would be refused again. */

@@ -114,6 +114,9 @@ test('network errors: refused, DNS, reset, TLS, timeouts, abort', () => {
   assert.equal(classifyNetworkError(Object.assign(new Error('x'), { name: 'AbortError' }), 'p', 'm', 'body').kind, 'aborted');
   const e = classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'body');
   assert.ok(e instanceof SwitchboardError && e.retryable);
+  // Dropped mid-answer, the provider was reached: its fix does not send the user to check the network and the baseUrl.
+  assert.equal(e.fix, 'the connection dropped during the answer: retry, or pick another model if it keeps happening');
+  assert.match(classifyNetworkError(mk('ECONNRESET'), 'p', 'm', 'headers').fix ?? '', /check the network and the baseUrl/);
 });
 
 test('TLS failures that another try cannot mend: not retried on the same model, each with its fix', () => {
