@@ -240,6 +240,37 @@ describe('the session cap', () => {
     assert.deepEqual([(await ask()).error?.kind ?? 'ok', (await ask()).error?.kind ?? 'ok', (await ask()).error?.kind ?? 'ok'], ['ok', 'ok', 'budget']);
     await client.close();
   });
+
+  test('a model whose output limit is unknown holds what its context window leaves after the prompt, not a 1,000-token guess', async () => {
+    const fake = await startFakeProvider('openai');
+    fakes.push(fake);
+    // An answer longer than 1,000 tokens, as a coding model without max_tokens may write.
+    fake.setDefault({ text: 'a long answer', usage: { input: 5, output: 5000 } });
+    const ledger = new MemoryUsageStore();
+    const client = createClient(
+      {
+        providers: [{ id: 'a', kind: 'openai', baseUrl: fake.baseUrl, apiKeyEnv: 'K', models: ['m'] }],
+        retries: { maxRetries: 0 },
+        pricing: { [MODEL]: { input: 0, output: 100 } },
+        // A known window, no known output limit (gpt-5-codex, grok-4 and mistral-large in today's data).
+        capabilities: { [MODEL]: { contextWindow: 10_000 } },
+        budget: { daily: 1.4, onExceed: 'block' },
+      },
+      { env: { K: 'k' }, ledger },
+    );
+    const ask = () => client.complete({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] });
+    // The worst case is ~10,000 tokens at $100/1M (~$1.00): the first fits $1.40; once it cost $0.50, the next cannot fit.
+    // With a 1,000-token hold ($0.10) the second was let through and the day ended at $1.00 + whatever was in flight.
+    const first = await ask();
+    assert.equal(first.error, null);
+    assert.equal(ledger.entries[0]!.costUsd, 0.5);
+    const second = await ask();
+    assert.equal(second.error?.kind, 'budget');
+    assert.match(second.error!.message, /daily budget \$1\.40: spent \$0\.50 today \+ estimate \$1\.00/);
+    assert.match(second.error!.fix ?? '', /else what its context window leaves/);
+    assert.equal(fake.requests.length, 1);
+    await client.close();
+  });
 });
 
 describe('budget alerts at 50 / 80 / 100 %', () => {

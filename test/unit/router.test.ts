@@ -450,12 +450,12 @@ describe('budgets and the ledger', () => {
     assert.deepEqual(await fixes({}), [
       'raise budget.perSession, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set budget.onExceed to "warn"',
       'add a "pricing" entry for a/m (0 for a free local model), or set budget.onExceed to "warn"',
-      'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set budget.onExceed to "warn"',
+      'raise the budget in the config, ask for fewer output tokens (a request holds its worst case until it is done: its max_tokens, else the model\'s output limit, else what its context window leaves), wait for the next day/month, or set budget.onExceed to "warn"',
     ]);
     assert.deepEqual(await fixes({ settingsIn: 'vscode' }), [
       'raise "perSession" in the switchboard.budget setting, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set "onExceed" in the switchboard.budget setting to "warn"',
       'add an entry for a/m in the switchboard.pricing setting (0 for a free local model), or set "onExceed" in the switchboard.budget setting to "warn"',
-      'raise the budget in the switchboard.budget setting, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set "onExceed" in the switchboard.budget setting to "warn"',
+      'raise the budget in the switchboard.budget setting, ask for fewer output tokens (a request holds its worst case until it is done: its max_tokens, else the model\'s output limit, else what its context window leaves), wait for the next day/month, or set "onExceed" in the switchboard.budget setting to "warn"',
     ]);
   });
 

@@ -87,7 +87,7 @@ export function checkBudget(
           model,
           fix: caps.includes('perSession')
             ? `raise ${settingKey('budget.perSession', place)}, start a new spend session (VS Code: "Switchboard: Start New Spend Session"; the CLI and the gateway start one per run), ask for fewer output tokens, or set ${onExceed} to "warn"`
-            : `raise the budget ${place === 'vscode' ? 'in the switchboard.budget setting' : 'in the config'}, ask for fewer output tokens (a request holds its worst case until it is done), wait for the next day/month, or set ${onExceed} to "warn"`,
+            : `raise the budget ${place === 'vscode' ? 'in the switchboard.budget setting' : 'in the config'}, ask for fewer output tokens (a request holds its worst case until it is done: its max_tokens, else the model's output limit, else what its context window leaves), wait for the next day/month, or set ${onExceed} to "warn"`,
         }),
       };
     }

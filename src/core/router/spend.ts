@@ -97,14 +97,27 @@ export function holdMaxTokens(maxTokens: number | undefined, pass: PassthroughRe
 }
 
 /**
+ * The most output one answer of `id` may write when the request sets no bound: the model's output
+ * limit; without one, what its context window leaves after the prompt (no model writes past its
+ * window: the data often lacks the limit of a new model, such as gpt-5-codex, and an agent sends no
+ * max_tokens); DEFAULT_EXPECTED_OUTPUT only when neither is known.
+ */
+export function outputBound(facts: ModelFacts, id: string, inputTokens: number): number {
+  const limit = facts.maxOutput?.(id);
+  if (limit != null) return limit;
+  const window = facts.capabilities?.(id)?.contextWindow ?? facts.contextLength(id);
+  return window != null ? Math.max(window - inputTokens, 0) : DEFAULT_EXPECTED_OUTPUT;
+}
+
+/**
  * The worst case of one candidate: the prompt plus the most output it may give (the request's
- * max tokens, else the model's output limit, else DEFAULT_EXPECTED_OUTPUT) at its prices, plus the
- * most hosted web searches the request allows at its per-search price.
+ * max tokens, else outputBound) at its prices, plus the most hosted web searches the request
+ * allows at its per-search price.
  */
 export function worstCaseUsd(facts: ModelFacts, id: string, inputTokens: number, maxTokens: number | undefined, webSearches = 0): number | null {
   const price = facts.price(id);
   if (!price) return null;
-  const tokens = estimateCost(inputTokens, maxTokens ?? facts.maxOutput?.(id) ?? DEFAULT_EXPECTED_OUTPUT, price);
+  const tokens = estimateCost(inputTokens, maxTokens ?? outputBound(facts, id, inputTokens), price);
   return webSearches > 0 && price.webSearch ? Number((tokens + webSearches * price.webSearch).toPrecision(12)) : tokens;
 }
 

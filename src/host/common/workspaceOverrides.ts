@@ -112,9 +112,13 @@ function databasePrice(id: string): Price | null {
 
 const isPrice = (v: unknown): v is Price => isObj(v) && typeof v.input === 'number' && typeof v.output === 'number';
 
-/** The output limit a budget's worst case uses for a model without `capabilities[id].maxOutputTokens`: the snapshot's, else the default. */
+/**
+ * The output limit a budget's worst case uses for a model without `capabilities[id].maxOutputTokens`:
+ * the snapshot's, else its context window (outputBound in the core, before the prompt is known), else the default.
+ */
 function defaultOutputLimit(id: string): number {
-  return findSnapshot(id)?.maxOutput ?? DEFAULT_EXPECTED_OUTPUT;
+  const known = findSnapshot(id);
+  return known?.maxOutput ?? known?.contextLength ?? DEFAULT_EXPECTED_OUTPUT;
 }
 
 /**
