@@ -1034,3 +1034,73 @@ describe("door /v1/messages/count_tokens: the upstream's own count where it has 
     }
   });
 });
+
+describe('door /v1/messages: stop_sequences answered by a model of another protocol', () => {
+  test("OpenAI and Gemini do not say whether a stop sequence ended the answer: stop_reason end_turn with a warning (header and log), streamed or not; an Anthropic model's stop_sequence is exact, with none", async () => {
+    const openai = await startFakeProvider('openai', { apiKey: KEY });
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
+    const client = createClient(
+      {
+        retries: { maxRetries: 0 },
+        providers: [
+          { id: 'openai', baseUrl: openai.baseUrl },
+          { id: 'google', baseUrl: gemini.baseUrl },
+          { id: 'anthropic', baseUrl: anthropic.baseUrl },
+        ],
+      },
+      { env: { OPENAI_API_KEY: KEY, GEMINI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const logs: string[] = [];
+    // Fast path off: the Anthropic model's answer is translated too.
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY], fastPath: false, log: (l) => logs.push(l) });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const said = /stop_sequences: the answering model's API does not say whether a stop sequence ended the answer/;
+      for (const [fake, model] of [
+        [openai, 'openai/gpt-4o-mini'],
+        [gemini, 'google/gemini-2.5-flash'],
+      ] as const)
+        for (const stream of [false, true]) {
+          fake.enqueue({ text: 'one two' });
+          const ask = { model, max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user' as const, content: 'count' }] };
+          const logged = logs.length;
+          const { m, warnings } = stream
+            ? await (async () => {
+                const s = sdk.messages.stream(ask);
+                const m = await s.finalMessage();
+                const { response } = await s.withResponse();
+                return { m, warnings: response.headers.get('x-switchboard-warnings') };
+              })()
+            : await sdk.messages
+                .create(ask)
+                .withResponse()
+                .then(({ data, response }) => ({ m: data, warnings: response.headers.get('x-switchboard-warnings') }));
+          assert.equal(m.stop_reason, 'end_turn');
+          assert.equal(m.stop_sequence, null);
+          assert.match(String(warnings), said, `${model} ${String(stream)}`);
+          assert.ok(
+            logs.slice(logged).some((l) => said.test(l)),
+            `${model} ${String(stream)}: ${JSON.stringify(logs.slice(logged))}`,
+          );
+          const sent = fake.requests.at(-1)!.body as { stop?: string[]; generationConfig?: { stopSequences?: string[] } };
+          assert.deepEqual(sent.stop ?? sent.generationConfig?.stopSequences, ['###']);
+        }
+      for (const stream of [false, true]) {
+        anthropic.enqueue({ text: 'one two', finishReason: 'stop_sequence', stopSequence: '###' });
+        const ask = { model: 'anthropic/claude-sonnet-4', max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user' as const, content: 'count' }] };
+        const logged = logs.length;
+        const m = stream ? await sdk.messages.stream(ask).finalMessage() : await sdk.messages.create(ask);
+        assert.equal(m.stop_reason, 'stop_sequence');
+        assert.equal(m.stop_sequence, '###');
+        assert.ok(!logs.slice(logged).some((l) => said.test(l)), JSON.stringify(logs.slice(logged)));
+      }
+    } finally {
+      await gw.close();
+      await client.close();
+      await openai.close();
+      await gemini.close();
+      await anthropic.close();
+    }
+  });
+});

@@ -65,7 +65,8 @@ export function stopReason(finish: FinishReason, raw: string | null): string {
 /**
  * Which stop sequence ended the answer: known when the upstream says (Anthropic). OpenAI's and
  * Gemini's APIs end with a plain "stop" and leave the matched sequence out of the text, so which
- * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says).
+ * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says);
+ * the request's warning says so (parseMessagesRequest).
  */
 function stopSequence(r: ChatResult): string | null {
   return r.rawFinishReason === 'stop_sequence' ? (r.stopSequence ?? null) : null;
