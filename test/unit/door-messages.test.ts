@@ -1104,3 +1104,50 @@ describe('door /v1/messages: stop_sequences answered by a model of another proto
     }
   });
 });
+
+describe('door /v1/messages over Gemini: a tool result of several text blocks', () => {
+  test('the blocks reach Gemini a blank line apart in the function response, not glued into one text (the exact body the strict fake takes)', async () => {
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'google', baseUrl: gemini.baseUrl }] },
+      { env: { GEMINI_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      gemini.enqueue({ text: 'Two files.' });
+      const m = await sdk.messages.create({
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 100,
+        tools: [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+        messages: [
+          { role: 'user', content: 'Read a.txt and b.txt' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { path: '*.txt' } }] },
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_1',
+                content: [
+                  { type: 'text', text: 'a.txt: alpha' },
+                  { type: 'text', text: 'b.txt: beta' },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+      assert.deepEqual(m.content, [{ type: 'text', text: 'Two files.' }]);
+      assert.deepEqual(gemini.requests.at(-1)!.body.contents, [
+        { role: 'user', parts: [{ text: 'Read a.txt and b.txt' }] },
+        { role: 'model', parts: [{ functionCall: { id: 'toolu_1', name: 'Read', args: { path: '*.txt' } } }] },
+        { role: 'user', parts: [{ functionResponse: { id: 'toolu_1', name: 'Read', response: { output: 'a.txt: alpha\n\nb.txt: beta' } } }] },
+      ]);
+    } finally {
+      await gw.close();
+      await client.close();
+      await gemini.close();
+    }
+  });
+});
