@@ -38,11 +38,25 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(m.model, 'openai/gpt-4o-mini');
     assert.deepEqual(m.content, [{ type: 'text', text: TEXT }]);
     assert.equal(m.stop_reason, 'end_turn');
-    // Anthropic counts cached input apart from input_tokens.
-    assert.deepEqual(m.usage, { input_tokens: 16, output_tokens: 17, cache_read_input_tokens: 5 });
+    // Anthropic counts cached input apart from input_tokens, and always says both cache counts (no writes reported: 0).
+    assert.deepEqual(m.usage, { input_tokens: 16, output_tokens: 17, cache_read_input_tokens: 5, cache_creation_input_tokens: 0 });
     const up = w.openai.requests.at(-1)!.body;
     assert.deepEqual(up.messages[0], { role: 'system', content: 'Be brief.' });
     assert.equal(up.max_completion_tokens ?? up.max_tokens, 100);
+  });
+
+  test('usage as Anthropic always gives it (both cache counts, 0 where the upstream reported none), in message_start, message_delta and the final message', async () => {
+    w.openai.enqueue({ text: TEXT, usage: { input: 21, output: 17 } });
+    const s = sdk.messages.stream({ model: 'openai/gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] });
+    const seen: Record<string, unknown> = {};
+    s.on('streamEvent', (e) => {
+      if (e.type === 'message_start') seen.start = structuredClone(e.message.usage);
+      if (e.type === 'message_delta') seen.delta = structuredClone(e.usage);
+    });
+    const m = await s.finalMessage();
+    const none = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+    assert.deepEqual(seen, { start: { input_tokens: 0, output_tokens: 0, ...none }, delta: { input_tokens: 21, output_tokens: 17, ...none } });
+    assert.deepEqual(m.usage, { input_tokens: 21, output_tokens: 17, ...none });
   });
 
   test('messages.stream over an Anthropic upstream: the full event sequence and the final message', async () => {
