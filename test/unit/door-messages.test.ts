@@ -225,6 +225,11 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
       warnings.some((x) => /tool_use "write_file" \(call_cut\) was cut off by max_tokens.*raise max_tokens/.test(x)),
       JSON.stringify(warnings),
     );
+    // Agents never show response headers: the gateway log says it too.
+    assert.ok(
+      w.logs.some((l) => /gateway: messages: .*tool_use "write_file" \(call_cut\) was cut off by max_tokens/.test(l)),
+      w.logs.slice(-5).join('\n'),
+    );
   });
 
   test('tool_choice naming a tool that is not in tools: 400 naming tool_choice.name, nothing upstream, whatever the model', async () => {
