@@ -257,10 +257,18 @@ export function shouldRetryOf(headers: Record<string, string | string[] | undefi
   return v === 'true' ? true : v === 'false' ? false : null;
 }
 
+/**
+ * A prompt too long for the model, in any provider's words. Agents act on it (Codex compacts the
+ * conversation on code context_length_exceeded, Claude Code on "prompt is too long"), so a phrasing
+ * missed here leaves them stuck on a plain bad request: Anthropic's "input length and `max_tokens`
+ * exceed context limit", xAI's "maximum prompt length is N" among them.
+ */
 function isContextLength(code: string, msg: string): boolean {
   return (
     code.includes('context_length') ||
-    /context[ _-]?(length|window)|maximum context|too many tokens|prompt is too long|input is too long|exceeds the (maximum|context)|token limit/.test(msg)
+    /context[ _-]?(length|window|limit)|maximum context|maximum prompt length|too many tokens|prompt is too long|input is too long|exceeds the (maximum|context)|token limit/.test(
+      msg,
+    )
   );
 }
 

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { agentEnv, FINAL, run, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
+import { agentEnv, FINAL, run, runCodex, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
 
 /** The most tools any of these upstream requests offered, in the protocol's own shape. */
 function toolCount(proto: string, requests: { body: unknown }[]): number {
@@ -123,4 +123,20 @@ describe('real agents through the gateway', () => {
       assert.ok(w.logs.some((l) => /hosted tool "web_search" .* left out/.test(l)));
     });
   }
+
+  test("Codex CLI takes a Claude model's context overflow (Anthropic's words) as its own context-window error, not a bad request", async () => {
+    const cwd = fresh('codex-context');
+    const before = w.fakes.anthropic.requests.length;
+    w.fakes.anthropic.enqueue({
+      status: 400,
+      errorType: 'invalid_request_error',
+      errorMessage: 'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again',
+    });
+    const r = await runCodex(w, cwd, MODELS.anthropic, `Create the file ${task.path}`);
+    const said = `codex exited ${r.code}: ${r.stdout}\n${r.stderr.slice(-3000)}\n${w.logs.slice(-6).join('\n')}`;
+    // Codex's own message for code context_length_exceeded (the one it compacts a long conversation on).
+    assert.match(r.stderr, /ran out of room in the model's context window/, said);
+    assert.equal(w.fakes.anthropic.requests.length - before, 1, said);
+    assert.ok(!existsSync(task.path));
+  });
 });

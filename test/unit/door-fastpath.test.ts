@@ -1468,6 +1468,45 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     assert.equal(rig.anthropic.requests.length, before);
   });
 
+  test('messages → a Responses model: a tool_result of several text blocks is a function output of as many input_text items, not one glued text', async () => {
+    rig.responses.enqueue({ text: 'Two files.' });
+    const m = await anthropicSdk(rig.fast).messages.create({
+      model: RESP,
+      max_tokens: 100,
+      tools: [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+      messages: [
+        { role: 'user', content: 'Read a.txt and b.txt' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { path: '*.txt' } }] },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_1',
+              content: [
+                { type: 'text', text: 'a.txt: alpha' },
+                { type: 'text', text: 'b.txt: beta' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(m.content, [{ type: 'text', text: 'Two files.' }]);
+    const input = rig.responses.requests.at(-1)!.body.input as Record<string, unknown>[];
+    assert.deepEqual(
+      input.find((i) => i.type === 'function_call_output'),
+      {
+        type: 'function_call_output',
+        call_id: 'toolu_1',
+        output: [
+          { type: 'input_text', text: 'a.txt: alpha' },
+          { type: 'input_text', text: 'b.txt: beta' },
+        ],
+      },
+    );
+  });
+
   test('image detail "original": as sent to an OpenAI model through the Chat and Responses doors (forwarded or translated); for Anthropic a warning, never a 400 nor silence', async () => {
     const url = 'https://example.com/fox.png';
     const chat = {

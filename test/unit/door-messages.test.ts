@@ -38,11 +38,25 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.equal(m.model, 'openai/gpt-4o-mini');
     assert.deepEqual(m.content, [{ type: 'text', text: TEXT }]);
     assert.equal(m.stop_reason, 'end_turn');
-    // Anthropic counts cached input apart from input_tokens.
-    assert.deepEqual(m.usage, { input_tokens: 16, output_tokens: 17, cache_read_input_tokens: 5 });
+    // Anthropic counts cached input apart from input_tokens, and always says both cache counts (no writes reported: 0).
+    assert.deepEqual(m.usage, { input_tokens: 16, output_tokens: 17, cache_read_input_tokens: 5, cache_creation_input_tokens: 0 });
     const up = w.openai.requests.at(-1)!.body;
     assert.deepEqual(up.messages[0], { role: 'system', content: 'Be brief.' });
     assert.equal(up.max_completion_tokens ?? up.max_tokens, 100);
+  });
+
+  test('usage as Anthropic always gives it (both cache counts, 0 where the upstream reported none), in message_start, message_delta and the final message', async () => {
+    w.openai.enqueue({ text: TEXT, usage: { input: 21, output: 17 } });
+    const s = sdk.messages.stream({ model: 'openai/gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] });
+    const seen: Record<string, unknown> = {};
+    s.on('streamEvent', (e) => {
+      if (e.type === 'message_start') seen.start = structuredClone(e.message.usage);
+      if (e.type === 'message_delta') seen.delta = structuredClone(e.usage);
+    });
+    const m = await s.finalMessage();
+    const none = { cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+    assert.deepEqual(seen, { start: { input_tokens: 0, output_tokens: 0, ...none }, delta: { input_tokens: 21, output_tokens: 17, ...none } });
+    assert.deepEqual(m.usage, { input_tokens: 21, output_tokens: 17, ...none });
   });
 
   test('messages.stream over an Anthropic upstream: the full event sequence and the final message', async () => {
@@ -210,6 +224,11 @@ describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
     assert.ok(
       warnings.some((x) => /tool_use "write_file" \(call_cut\) was cut off by max_tokens.*raise max_tokens/.test(x)),
       JSON.stringify(warnings),
+    );
+    // Agents never show response headers: the gateway log says it too.
+    assert.ok(
+      w.logs.some((l) => /gateway: messages: .*tool_use "write_file" \(call_cut\) was cut off by max_tokens/.test(l)),
+      w.logs.slice(-5).join('\n'),
     );
   });
 
@@ -1030,6 +1049,123 @@ describe("door /v1/messages/count_tokens: the upstream's own count where it has 
       await gw.close();
       await client.close();
       await anthropic.close();
+      await gemini.close();
+    }
+  });
+});
+
+describe('door /v1/messages: stop_sequences answered by a model of another protocol', () => {
+  test("OpenAI and Gemini do not say whether a stop sequence ended the answer: stop_reason end_turn with a warning (header and log), streamed or not; an Anthropic model's stop_sequence is exact, with none", async () => {
+    const openai = await startFakeProvider('openai', { apiKey: KEY });
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
+    const client = createClient(
+      {
+        retries: { maxRetries: 0 },
+        providers: [
+          { id: 'openai', baseUrl: openai.baseUrl },
+          { id: 'google', baseUrl: gemini.baseUrl },
+          { id: 'anthropic', baseUrl: anthropic.baseUrl },
+        ],
+      },
+      { env: { OPENAI_API_KEY: KEY, GEMINI_API_KEY: KEY, ANTHROPIC_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const logs: string[] = [];
+    // Fast path off: the Anthropic model's answer is translated too.
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY], fastPath: false, log: (l) => logs.push(l) });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      const said = /stop_sequences: the answering model's API does not say whether a stop sequence ended the answer/;
+      for (const [fake, model] of [
+        [openai, 'openai/gpt-4o-mini'],
+        [gemini, 'google/gemini-2.5-flash'],
+      ] as const)
+        for (const stream of [false, true]) {
+          fake.enqueue({ text: 'one two' });
+          const ask = { model, max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user' as const, content: 'count' }] };
+          const logged = logs.length;
+          const { m, warnings } = stream
+            ? await (async () => {
+                const s = sdk.messages.stream(ask);
+                const m = await s.finalMessage();
+                const { response } = await s.withResponse();
+                return { m, warnings: response.headers.get('x-switchboard-warnings') };
+              })()
+            : await sdk.messages
+                .create(ask)
+                .withResponse()
+                .then(({ data, response }) => ({ m: data, warnings: response.headers.get('x-switchboard-warnings') }));
+          assert.equal(m.stop_reason, 'end_turn');
+          assert.equal(m.stop_sequence, null);
+          assert.match(String(warnings), said, `${model} ${String(stream)}`);
+          assert.ok(
+            logs.slice(logged).some((l) => said.test(l)),
+            `${model} ${String(stream)}: ${JSON.stringify(logs.slice(logged))}`,
+          );
+          const sent = fake.requests.at(-1)!.body as { stop?: string[]; generationConfig?: { stopSequences?: string[] } };
+          assert.deepEqual(sent.stop ?? sent.generationConfig?.stopSequences, ['###']);
+        }
+      for (const stream of [false, true]) {
+        anthropic.enqueue({ text: 'one two', finishReason: 'stop_sequence', stopSequence: '###' });
+        const ask = { model: 'anthropic/claude-sonnet-4', max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user' as const, content: 'count' }] };
+        const logged = logs.length;
+        const m = stream ? await sdk.messages.stream(ask).finalMessage() : await sdk.messages.create(ask);
+        assert.equal(m.stop_reason, 'stop_sequence');
+        assert.equal(m.stop_sequence, '###');
+        assert.ok(!logs.slice(logged).some((l) => said.test(l)), JSON.stringify(logs.slice(logged)));
+      }
+    } finally {
+      await gw.close();
+      await client.close();
+      await openai.close();
+      await gemini.close();
+      await anthropic.close();
+    }
+  });
+});
+
+describe('door /v1/messages over Gemini: a tool result of several text blocks', () => {
+  test('the blocks reach Gemini a blank line apart in the function response, not glued into one text (the exact body the strict fake takes)', async () => {
+    const gemini = await startFakeProvider('gemini', { apiKey: KEY });
+    const client = createClient(
+      { retries: { maxRetries: 0 }, providers: [{ id: 'google', baseUrl: gemini.baseUrl }] },
+      { env: { GEMINI_API_KEY: KEY }, catalogCacheFile: null },
+    );
+    const gw = await startGateway({ client, token: TOKEN, secrets: [KEY] });
+    try {
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      gemini.enqueue({ text: 'Two files.' });
+      const m = await sdk.messages.create({
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 100,
+        tools: [{ name: 'Read', input_schema: { type: 'object' as const, properties: { path: { type: 'string' } } } }],
+        messages: [
+          { role: 'user', content: 'Read a.txt and b.txt' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Read', input: { path: '*.txt' } }] },
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_1',
+                content: [
+                  { type: 'text', text: 'a.txt: alpha' },
+                  { type: 'text', text: 'b.txt: beta' },
+                ],
+              },
+            ],
+          },
+        ],
+      });
+      assert.deepEqual(m.content, [{ type: 'text', text: 'Two files.' }]);
+      assert.deepEqual(gemini.requests.at(-1)!.body.contents, [
+        { role: 'user', parts: [{ text: 'Read a.txt and b.txt' }] },
+        { role: 'model', parts: [{ functionCall: { id: 'toolu_1', name: 'Read', args: { path: '*.txt' } } }] },
+        { role: 'user', parts: [{ functionResponse: { id: 'toolu_1', name: 'Read', response: { output: 'a.txt: alpha\n\nb.txt: beta' } } }] },
+      ]);
+    } finally {
+      await gw.close();
+      await client.close();
       await gemini.close();
     }
   });

@@ -226,6 +226,48 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.ok(last.response.error.message);
   });
 
+  test("a prompt over the context window, in any upstream's words, is code context_length_exceeded (what Codex compacts on): an HTTP 400 before the answer, response.failed after it began", async () => {
+    const post = (model: string): Promise<{ status: number; body: string }> =>
+      raw(w.gateway.port, {
+        method: 'POST',
+        path: '/v1/responses',
+        headers: { ...auth, host: `127.0.0.1:${w.gateway.port}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, stream: true, input: 'x' }),
+      });
+    const cases = [
+      {
+        fake: w.anthropic,
+        model: 'anthropic/claude-sonnet-4',
+        words: 'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again',
+      },
+      // xAI (an OpenAI-compatible API) says it so.
+      { fake: w.openai, model: 'openai/gpt-4o-mini', words: "This model's maximum prompt length is 131072 but the request contains 136973 tokens." },
+    ];
+    for (const { fake, model, words } of cases) {
+      fake.enqueue({ status: 400, errorType: 'invalid_request_error', errorMessage: words });
+      const r = await post(model);
+      assert.equal(r.status, 400, `${model}: ${r.body}`);
+      const error = (JSON.parse(r.body) as { error: { code: string; type: string; message: string } }).error;
+      assert.equal(error.code, 'context_length_exceeded', `${model}: ${r.body}`);
+      assert.equal(error.type, 'invalid_request_error');
+      assert.ok(error.message.includes(words), error.message);
+    }
+    // Said after the answer began (an OpenAI-compatible stream's error chunk): the stream's response.failed carries the code.
+    const chunk = (d: Record<string, unknown>): string =>
+      `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', ...d })}\n\n`;
+    w.openai.enqueue({
+      raw:
+        chunk({ choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] }) +
+        chunk({ error: { message: cases[1]!.words }, choices: [{ index: 0, delta: {}, finish_reason: 'error' }] }) +
+        'data: [DONE]\n\n',
+    });
+    const r = await post('openai/gpt-4o-mini');
+    assert.equal(r.status, 200);
+    const last = JSON.parse(r.body.trim().split('\n\n').at(-1)!.split('\n')[1]!.slice(6)) as { type: string; response: { error: { code: string } } };
+    assert.equal(last.type, 'response.failed');
+    assert.equal(last.response.error.code, 'context_length_exceeded', r.body);
+  });
+
   test("a translation warning from the core (temperature clamped for Anthropic) reaches the streamed response's x-switchboard-warnings", async () => {
     w.anthropic.enqueue({ text: 'warm' });
     const r = await raw(w.gateway.port, {

@@ -29,6 +29,24 @@ test('status codes map to the taxonomy, with retryable decided once', () => {
     [529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'overloaded', true],
     [400, { error: { message: "This model's maximum context length is 8192 tokens", code: 'context_length_exceeded' } }, 'context_length', false],
     [400, { type: 'error', error: { type: 'invalid_request_error', message: 'prompt is too long: 210000 tokens > 200000 maximum' } }, 'context_length', false],
+    [
+      400,
+      {
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: 'input length and `max_tokens` exceed context limit: 188240 + 21333 > 200000, decrease input length or `max_tokens` and try again',
+        },
+      },
+      'context_length',
+      false,
+    ],
+    [
+      400,
+      { error: { message: "This model's maximum prompt length is 131072 but the request contains 136973 tokens.", type: 'invalid_request_error' } },
+      'context_length',
+      false,
+    ],
     [400, { error: { message: 'temperature must be <= 2' } }, 'bad_request', false],
     [400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } }, 'auth', false],
   ];

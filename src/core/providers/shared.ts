@@ -81,6 +81,16 @@ export function textOf(content: string | readonly ContentPart[]): string {
   return s;
 }
 
+/**
+ * Text parts as one string where a protocol takes one (a Gemini function response's output): a
+ * blank line apart, so they stay distinguishable as the parts they were, not glued into one text.
+ */
+export function partsText(content: readonly ContentPart[]): string {
+  const texts: string[] = [];
+  for (const p of content) if (p.type === 'text' && p.text.length > 0) texts.push(p.text);
+  return texts.join('\n\n');
+}
+
 /** An OpenAI-style image URL (https or `data:`) → our image part. */
 export function imageFromUrl(url: string, detail?: ImagePart['detail']): ImagePart {
   const data = parseDataUrl(url);

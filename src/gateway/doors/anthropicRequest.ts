@@ -401,6 +401,12 @@ export interface MessagesParsed extends DoorRequest {
   omitThinking?: boolean;
 }
 
+/** A warning that holds when a model of another protocol than Anthropic's answers (ModelRequest.providerOptionsWarnings). */
+function anthropicOnly(request: DoorRequest['request'], warning: string): void {
+  const w = (request.providerOptionsWarnings ??= {});
+  (w.anthropic ??= []).push(warning);
+}
+
 /** Parse and translate; `lookup` finds the provider state of parts the gateway handed out earlier. */
 export function parseMessagesRequest(raw: unknown, lookup: (model: string) => StateLookup = noStates): MessagesParsed {
   const warnings: string[] = [];
@@ -469,12 +475,20 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
   if (topK !== undefined) {
     // An Anthropic model gets it, translated request or not; another model's adapter says it was left out.
     request.providerOptions = { anthropic: { top_k: topK } };
-    request.providerOptionsWarnings = { anthropic: ["top_k is honoured only when the answering model speaks Anthropic's protocol"] };
+    anthropicOnly(request, "top_k is honoured only when the answering model speaks Anthropic's protocol");
   }
   if (body.stop_sequences !== undefined && body.stop_sequences !== null) {
     if (!Array.isArray(body.stop_sequences) || !body.stop_sequences.every((s) => typeof s === 'string'))
       throw new DoorRefusal('stop_sequences: expected an array of strings', { param: 'stop_sequences' });
-    if (body.stop_sequences.length) request.stop = body.stop_sequences as string[];
+    if (body.stop_sequences.length) {
+      request.stop = body.stop_sequences as string[];
+      // OpenAI's finish_reason "stop" and Gemini's "STOP" mean a natural end or a stop sequence alike,
+      // and the matched sequence is not in the text: only an Anthropic model says which ended it.
+      anthropicOnly(
+        request,
+        'stop_sequences: the answering model\'s API does not say whether a stop sequence ended the answer, so stop_reason is "end_turn" and stop_sequence null either way; only a model that speaks Anthropic\'s protocol reports "stop_sequence"',
+      );
+    }
   }
   if (isObject(body.metadata)) {
     const user = optString(body.metadata, 'user_id', 'metadata.user_id');

@@ -65,7 +65,8 @@ export function stopReason(finish: FinishReason, raw: string | null): string {
 /**
  * Which stop sequence ended the answer: known when the upstream says (Anthropic). OpenAI's and
  * Gemini's APIs end with a plain "stop" and leave the matched sequence out of the text, so which
- * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says).
+ * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says);
+ * the request's warning says so (parseMessagesRequest).
  */
 function stopSequence(r: ChatResult): string | null {
   return r.rawFinishReason === 'stop_sequence' ? (r.stopSequence ?? null) : null;
@@ -74,26 +75,29 @@ function stopSequence(r: ChatResult): string | null {
 interface AnthropicUsage {
   input_tokens: number;
   output_tokens: number;
-  cache_read_input_tokens?: number;
-  cache_creation_input_tokens?: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
   cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /**
  * Anthropic counts cached input, read and written, apart from `input_tokens`; the core (OpenAI's
- * convention) includes both. Cache writes are known only from an Anthropic upstream.
+ * convention) includes both. Anthropic's usage always has both cache counts (clients add them up
+ * for the context used): 0 where the upstream reported none. Cache writes, and their 5m/1h split,
+ * are known only from an upstream that reports them (Anthropic, OpenRouter).
  */
 function usage(u: Usage): AnthropicUsage {
   const cached = u.cachedInputTokens ?? 0;
   const hasWrites = (u.cacheWrite5mTokens ?? null) !== null || (u.cacheWrite1hTokens ?? null) !== null;
   const w5 = u.cacheWrite5mTokens ?? 0;
   const w1 = u.cacheWrite1hTokens ?? 0;
-  const out: AnthropicUsage = { input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached - w5 - w1), output_tokens: u.outputTokens ?? 0 };
-  if (u.cachedInputTokens !== null) out.cache_read_input_tokens = cached;
-  if (hasWrites) {
-    out.cache_creation_input_tokens = w5 + w1;
-    out.cache_creation = { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 };
-  }
+  const out: AnthropicUsage = {
+    input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached - w5 - w1),
+    output_tokens: u.outputTokens ?? 0,
+    cache_read_input_tokens: cached,
+    cache_creation_input_tokens: w5 + w1,
+  };
+  if (hasWrites) out.cache_creation = { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 };
   return out;
 }
 

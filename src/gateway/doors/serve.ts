@@ -219,11 +219,14 @@ export async function serveDoor(
       // A forwardable request that a route answered through translation after all: its warnings hold now.
       if (forwardable && parsed.warnings.length) ctx.log(`gateway: ${door.name}: ${parsed.warnings.join('; ')}`);
       let body: unknown;
+      const known = parsed.warnings.length;
       try {
         body = door.complete(r, parsed);
       } catch (e) {
         return fail(e);
       }
+      // What the answer could not carry exactly (a tool call cut by max_tokens): in the log too, as every door warning.
+      if (parsed.warnings.length > known) ctx.log(`gateway: ${door.name}: ${ctx.redact(parsed.warnings.slice(known).join('; '))}`);
       ctx.onCompleted();
       return ctx.send(req, res, { status: 200, body, headers: warningsHeader([...parsed.warnings, ...resultWarnings(r)], ctx.redact) });
     }

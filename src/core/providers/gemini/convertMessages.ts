@@ -1,5 +1,5 @@
 import type { ChatMessage, ImagePart, ToolResultPart, UserContent } from '../../types.ts';
-import { contentPath, parseArguments, textOf, unsupported } from '../shared.ts';
+import { contentPath, parseArguments, partsText, textOf, unsupported } from '../shared.ts';
 import { isGeneratedId } from './callIds.ts';
 
 export type GeminiPart = Record<string, unknown>;
@@ -152,7 +152,7 @@ function functionResponse(r: ToolResultPart, callNames: Map<string, string>, pro
         'images in a function response are not supported for Gemini by Switchboard',
         'describe the image in text, or send it in a user message',
       );
-    text = textOf(r.content);
+    text = partsText(r.content);
   }
   const fr: Record<string, unknown> = { name, response: r.isError ? { error: text } : { output: text } };
   if (!isGeneratedId(r.callId)) fr.id = r.callId;

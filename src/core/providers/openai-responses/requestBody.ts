@@ -65,9 +65,10 @@ export function toResponsesInput(messages: readonly ChatMessage[], provider: str
           // No error flag on a function output: an error result says so in its text.
           let output: string | unknown[];
           if (typeof r.content === 'string') output = errorMarked(r.content, r.isError);
-          else if (r.content.every((c) => c.type === 'text')) output = errorMarked(textOf(r.content), r.isError);
+          else if (r.content.length <= 1 && r.content.every((c) => c.type === 'text')) output = errorMarked(textOf(r.content), r.isError);
           else {
-            // Images: the output as a list of input items, as the API takes it (the error mark on the first text).
+            // Several parts (texts kept apart, not glued into one) or images: the output as a list of
+            // input items, as the API takes it (the error mark on the first text).
             let marked = !r.isError;
             output = r.content.map((c) => {
               if (c.type === 'image') return inputImage(c);
