@@ -216,7 +216,7 @@ export function classifyHttpError(args: {
   else if (status === 529 || status === 503 || /overloaded|unavailable/.test(code)) kind = 'overloaded';
   else if (status >= 500) kind = 'server';
   else if (status === 400 || status === 422)
-    kind = /api key|api_key|unauthenticated/.test(code + lowerMsg) && /invalid|not valid|missing/.test(lowerMsg) ? 'auth' : 'bad_request';
+    kind = /api key|api_key|unauthenticated/.test(code + lowerMsg) && /invalid|not valid|incorrect|missing/.test(lowerMsg) ? 'auth' : 'bad_request';
   else kind = 'bad_request';
 
   return new SwitchboardError({
@@ -299,6 +299,8 @@ export function extractErrorInfo(body: unknown): ErrorInfo {
   const err = (typeof root.error === 'object' && root.error !== null ? root.error : root) as Record<string, unknown>;
   if (typeof err.message === 'string') out.message = err.message;
   else if (typeof root.message === 'string') out.message = root.message;
+  // xAI: {"code": "Client specified an invalid argument", "error": "Incorrect API key provided: …"}, the message a string.
+  else if (typeof root.error === 'string' && root.error.trim()) out.message = root.error;
   if (typeof err.type === 'string') out.type = err.type;
   if (typeof err.code === 'string' || typeof err.code === 'number') out.code = String(err.code);
   if (typeof err.status === 'string') out.status = err.status;

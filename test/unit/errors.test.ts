@@ -49,6 +49,19 @@ test('status codes map to the taxonomy, with retryable decided once', () => {
     ],
     [400, { error: { message: 'temperature must be <= 2' } }, 'bad_request', false],
     [400, { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', status: 'INVALID_ARGUMENT' } }, 'auth', false],
+    // xAI's shape: the message is the string `error`, `code` a sentence (its wrong key is a 400).
+    [
+      400,
+      { code: 'Client specified an invalid argument', error: 'Incorrect API key provided: xa***gA. You can obtain an API key from https://console.x.ai.' },
+      'auth',
+      false,
+    ],
+    [
+      400,
+      { code: 'Client specified an invalid argument', error: "This model's maximum prompt length is 131072 but the request contains 136973 tokens." },
+      'context_length',
+      false,
+    ],
   ];
   for (const [status, body, kind, retryable] of cases) {
     const e = classifyHttpError({ ...base, status, body });
@@ -57,6 +70,8 @@ test('status codes map to the taxonomy, with retryable decided once', () => {
     assert.equal(e.status, status);
     assert.ok(e.message.includes('p/m'), 'names provider and model');
     assert.ok(e.fix, 'says what to do');
+    // The provider's own words are kept, whatever its error shape.
+    assert.ok(!e.message.endsWith(`HTTP ${status}`), e.message);
   }
 });
 
