@@ -46,7 +46,7 @@ export interface GatewayOptions {
   allowedOrigins?: string[];
   /** Extra names accepted in the Host header (e.g. a hostname when bound to a LAN address). */
   allowedHosts?: string[];
-  /** Request body limit. Default 8 MiB. */
+  /** Request body limit. Default 32 MiB: Anthropic's own limit for a Messages request (an agent's screenshots add up). */
   maxBodyBytes?: number;
   /** Deepest nesting of objects/arrays accepted in a JSON body (checked before parsing). Default 64. */
   maxJsonDepth?: number;
@@ -107,7 +107,7 @@ export interface Gateway {
 }
 
 const DEFAULTS = {
-  maxBodyBytes: 8 * 1024 * 1024,
+  maxBodyBytes: 32 * 1024 * 1024,
   maxJsonDepth: 64,
   maxConnections: 1024,
   headersTimeoutMs: 10_000,

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startGateway } from '../../src/gateway/server.ts';
 import { agentEnv, FINAL, run, runCodex, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
 
 /** The most tools any of these upstream requests offered, in the protocol's own shape. */
@@ -138,5 +139,25 @@ describe('real agents through the gateway', () => {
     assert.match(r.stderr, /ran out of room in the model's context window/, said);
     assert.equal(w.fakes.anthropic.requests.length - before, 1, said);
     assert.ok(!existsSync(task.path));
+  });
+
+  test("Codex CLI takes a conversation over the gateway's body limit (screenshots add up) as a context-window overflow, the error it compacts on, not a failed request", async () => {
+    const cwd = fresh('codex-too-large');
+    const logs: string[] = [];
+    // The same client behind a gateway whose body limit a long prompt passes (Codex's own request is far smaller).
+    const small = await startGateway({ client: w.client, token: TOKEN, maxBodyBytes: 100_000, log: (l) => logs.push(l) });
+    try {
+      const before = w.fakes.anthropic.requests.length;
+      const r = await runCodex(w, cwd, MODELS.anthropic, `Create the file ${task.path}. ${'Some context. '.repeat(8_000)}`, [], small.url);
+      const said = `codex exited ${r.code}: ${r.stdout.slice(-500)}\n${r.stderr.slice(-1500)}\n${logs.join('\n')}`;
+      assert.ok(
+        logs.some((l) => /POST \/v1\/responses 400/.test(l)),
+        said,
+      );
+      assert.match(r.stderr, /ran out of room in the model's context window/, said);
+      assert.equal(w.fakes.anthropic.requests.length, before, 'nothing reached the provider');
+    } finally {
+      await small.close();
+    }
   });
 });

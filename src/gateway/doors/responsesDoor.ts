@@ -57,6 +57,14 @@ export class ConversationStore {
 }
 
 export function responsesError(h: HttpError): DoorError {
+  // A body over the gateway's limit is a conversation too long to send (an agent's screenshots add
+  // up). Said with the code Codex compacts its history on, as for a context window the conversation
+  // outgrew (OpenAI's status for it, 400: Codex retries any 413 five times and gives up, stuck with a
+  // history it cannot send).
+  if (h.status === 413 && h.body.error.code === 'request_too_large') {
+    const message = `${h.body.error.message}: the conversation is too long to send through the gateway; compact it or start a new one`;
+    return { status: 400, body: { error: { ...h.body.error, message, code: 'context_length_exceeded' } }, headers: { ...h.headers } };
+  }
   return { status: h.status, body: h.body, headers: { ...h.headers } };
 }
 
