@@ -18,8 +18,12 @@ const CLAUDE_FAMILIES = ['HAIKU', 'SONNET', 'OPUS', 'FABLE'] as const;
 
 const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-/** `baseUrl` is the gateway's OpenAI base URL (…/v1); `model` any Switchboard id, route or alias. */
-export function agentSnippets(baseUrl: string, token: string, model: string): AgentSnippet[] {
+/**
+ * `baseUrl` is the gateway's OpenAI base URL (…/v1); `model` any Switchboard id, route or alias;
+ * `contextWindow` the model's context window in tokens when the catalog knows it (a route: its
+ * smallest member's).
+ */
+export function agentSnippets(baseUrl: string, token: string, model: string, contextWindow?: number | null): AgentSnippet[] {
   const root = baseUrl.replace(/\/v1\/?$/, '');
   const m = shellQuote(model);
   return [
@@ -48,6 +52,10 @@ export function agentSnippets(baseUrl: string, token: string, model: string): Ag
         '# ~/.codex/config.toml',
         `model = ${JSON.stringify(model)}`,
         'model_provider = "switchboard"',
+        // Codex knows no metadata for a name it did not ship with and assumes a window of its own
+        // models (it compacts the conversation only near ~250k tokens): told the real one, it compacts
+        // before the model refuses a conversation that outgrew it.
+        ...(contextWindow && contextWindow > 0 ? [`model_context_window = ${Math.floor(contextWindow)}`] : []),
         '',
         '[model_providers.switchboard]',
         'name = "Switchboard"',

@@ -146,6 +146,15 @@ export class GatewayController implements vscode.Disposable {
     else if (pick === 'Stop') await this.stop();
   }
 
+  /** The model's context window from the catalog (a route: its smallest member's), or null when unknown or unreadable. */
+  private contextWindow(model: string): number | null {
+    try {
+      return this.app.client().catalog.capabilities(model).contextWindow;
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * "Use with Claude Code / Codex / other tools": pick the tool, and its environment variables or
    * config snippet (with the token) go to the clipboard. `agent` skips the pick (tests, keybindings).
@@ -155,7 +164,7 @@ export class GatewayController implements vscode.Disposable {
     if (!r) return undefined;
     const { agentSnippets } = await import('../gateway/agentSnippets.ts');
     const model = this.app.currentModel() ?? 'openai/gpt-4o-mini';
-    const snippets = agentSnippets(r.url, await this.token(), model);
+    const snippets = agentSnippets(r.url, await this.token(), model, this.contextWindow(model));
     const chosen = agent
       ? snippets.find((s) => s.id === agent)
       : await vscode.window

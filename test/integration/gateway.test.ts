@@ -85,7 +85,11 @@ describe('Local gateway command', () => {
     assert.equal(message.type, 'message');
     assert.equal(message.content[0]!.text, ANSWER);
     await vscode.commands.executeCommand('switchboard.startGateway', { quiet: true, useWith: 'codex' });
-    assert.match(await vscode.env.clipboard.readText(), /wire_api = "responses"/);
+    const codex = await vscode.env.clipboard.readText();
+    assert.match(codex, /wire_api = "responses"/);
+    // The model's window from the catalog (gpt-4o-mini: 128k), so that Codex compacts before the model refuses.
+    assert.match(codex, /^model = "openai\/gpt-4o-mini"$/m);
+    assert.match(codex, /^model_context_window = 128000$/m);
   });
 
   it('follows key and settings changes (the app rebuilds its client) without a restart', async () => {

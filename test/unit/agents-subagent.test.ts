@@ -1,16 +1,18 @@
-// REAL Claude Code through the gateway, set up exactly as "Use with Claude Code" says (the
-// environment of src/gateway/agentSnippets.ts, nothing else), with a subagent: the model calls
+// REAL agents through the gateway, set up exactly as "Use with Claude Code / Codex" says (the
+// environment and config.toml of src/gateway/agentSnippets.ts, nothing else).
+//
+// Claude Code with a subagent: the model calls
 // Claude Code's Agent tool with `model: "haiku"`, as Claude models do, and the subagent does the
 // work. Claude Code turns "haiku" (and "sonnet", "opus", "fable", and its built-in agents' own
 // picks) into a model name of its own: unless the snippet names the user's model for each of them,
 // the subagent asks the gateway for "claude-haiku-…", an unknown name, and the task fails.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inspectToolRequest, type RecordedRequest, type Scenario } from '../fakes/server.ts';
 import { agentSnippets } from '../../src/gateway/agentSnippets.ts';
-import { agentEnv, run, scratch, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
+import { agentEnv, run, scratch, scriptedModel, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 const MODEL = 'anthropic/claude-sonnet-4';
@@ -107,4 +109,36 @@ test('Claude Code set up by the snippet: a subagent started with model "haiku" r
   assert.ok(sub.length >= 2, `the subagent's turns reached the upstream (${sub.length} requests)\n${said}`);
   assert.equal(readFileSync(task.path, 'utf8'), task.content, said);
   assert.match(r.stdout, /Main agent done\. Subagent said: .*written/, said);
+});
+
+test("Codex set up by the snippet (config.toml as pasted) knows the model's context window and compacts before the model would refuse", async () => {
+  const cwd = join(dir, 'codex-window');
+  const home = join(cwd, '.codex');
+  mkdirSync(home, { recursive: true });
+  task.path = join(cwd, 'hello.txt');
+  const window = w.client.catalog.capabilities(MODEL).contextWindow;
+  assert.ok(window, `the catalog knows ${MODEL}'s window`);
+  const snippet = agentSnippets(w.gateway.url, TOKEN, MODEL, window).find((s) => s.id === 'codex')!;
+  writeFileSync(join(home, 'config.toml'), snippet.text);
+  // The first turn reports a conversation at 95 % of the window, as a long session's would; Codex,
+  // not knowing the model, would assume a larger window of its own and send the next turn whole.
+  const scripted = scriptedModel('anthropic', task);
+  let first = true;
+  w.fakes.anthropic.setDefault((req) => {
+    const sc = scripted(req);
+    if (!first) return sc;
+    first = false;
+    return { ...sc, usage: { input: Math.floor(window * 0.95), output: 100 } };
+  });
+  const from = w.fakes.anthropic.requests.length;
+  const r = await run(join(BIN, 'codex'), ['exec', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox', `Create the file ${task.path}`], {
+    cwd,
+    env: agentEnv(cwd, { CODEX_HOME: home, SWITCHBOARD_TOKEN: TOKEN }),
+  });
+  const sent = w.fakes.anthropic.requests.slice(from).map((q) => JSON.stringify(q.body));
+  const said = `exit ${r.code}\n${r.stdout.slice(-1000)}\n${r.stderr.slice(-2000)}\n${sent.length} requests`;
+  assert.equal(r.code, 0, said);
+  assert.equal(readFileSync(task.path, 'utf8'), task.content, said);
+  // Codex's own compaction request (its summarization prompt), sent before the next turn.
+  assert.equal(sent.filter((b) => b.includes('CONTEXT CHECKPOINT COMPACTION')).length, 1, said);
 });
