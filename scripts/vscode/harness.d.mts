@@ -38,6 +38,8 @@ export interface StartOptions {
   /** Use (and keep) this folder for HOME, user data and extensions instead of a throwaway one. */
   dataDir?: string;
   startTimeoutMs?: number;
+  /** Internal: which start this is, after a picked port was taken before code-server bound it. */
+  portAttempt?: number;
   /** Echo code-server's output on stderr (also: SWITCHBOARD_HARNESS_VERBOSE=1). */
   logToStderr?: boolean;
   /** Check that Chromium is installed (default true). */

@@ -311,6 +311,13 @@ export async function startCodeServer(opts = {}) {
   for (;;) {
     if (exited) {
       await stop();
+      // The free port we picked was taken before code-server bound it (another test's server got it
+      // in between): start again on another one, from scratch, a few times at most.
+      const attempt = opts.portAttempt ?? 1;
+      if (opts.port === undefined && /EADDRINUSE/.test(recent) && attempt < 3) {
+        log(`port ${port} was taken before code-server bound it: starting again on another port`);
+        return startCodeServer({ ...opts, portAttempt: attempt + 1 });
+      }
       throw new Error(`code-server exited during startup:\n${recent}`);
     }
     try {
