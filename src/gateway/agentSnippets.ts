@@ -26,6 +26,7 @@ const shellQuote = (s: string): string => (/^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? 
 export function agentSnippets(baseUrl: string, token: string, model: string, contextWindow?: number | null): AgentSnippet[] {
   const root = baseUrl.replace(/\/v1\/?$/, '');
   const m = shellQuote(model);
+  const known = contextWindow && contextWindow > 0 ? Math.floor(contextWindow) : null;
   return [
     {
       id: 'claude-code',
@@ -40,6 +41,9 @@ export function agentSnippets(baseUrl: string, token: string, model: string, con
         // the gateway does not know: every family lands on the same model.
         `export ANTHROPIC_SMALL_FAST_MODEL=${m}`,
         ...CLAUDE_FAMILIES.map((f) => `export ANTHROPIC_DEFAULT_${f}_MODEL=${m}`),
+        // Claude Code takes any model it does not know for a 200k-token one and compacts the
+        // conversation near that: a smaller window lowers it (Claude Code keeps the lower of the two).
+        ...(known ? [`export CLAUDE_CODE_AUTO_COMPACT_WINDOW=${known}`] : []),
         'export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1',
         'claude',
       ].join('\n'),
@@ -55,7 +59,7 @@ export function agentSnippets(baseUrl: string, token: string, model: string, con
         // Codex knows no metadata for a name it did not ship with and assumes a window of its own
         // models (it compacts the conversation only near ~250k tokens): told the real one, it compacts
         // before the model refuses a conversation that outgrew it.
-        ...(contextWindow && contextWindow > 0 ? [`model_context_window = ${Math.floor(contextWindow)}`] : []),
+        ...(known ? [`model_context_window = ${known}`] : []),
         '',
         '[model_providers.switchboard]',
         'name = "Switchboard"',

@@ -16,7 +16,10 @@ test('agent snippets: Claude Code gets the root URL (it appends /v1/messages), C
   assert.match(other!.text, /^export OPENAI_BASE_URL=http:\/\/127\.0\.0\.1:4141\/v1$/m);
   // The model's window, when known, so that Codex compacts before the model refuses (it assumes ~250k otherwise).
   assert.doesNotMatch(codex!.text, /model_context_window/);
-  assert.match(agentSnippets('http://h/v1', 't', 'openai/gpt-4o', 128_000)[1]!.text, /^model_context_window = 128000$/m);
+  assert.doesNotMatch(claude!.text, /AUTO_COMPACT_WINDOW/);
+  const [claude128, codex128] = agentSnippets('http://h/v1', 't', 'openai/gpt-4o', 128_000);
+  assert.match(codex128!.text, /^model_context_window = 128000$/m);
+  assert.match(claude128!.text, /^export CLAUDE_CODE_AUTO_COMPACT_WINDOW=128000$/m);
   // A token with shell metacharacters stays one word.
   assert.match(agentSnippets('http://h/v1', "a'b c", 'm/x')[0]!.text, /ANTHROPIC_AUTH_TOKEN='a'\\''b c'/);
 });

@@ -165,7 +165,7 @@ export interface AgentWorld {
 
 export interface AgentWorldOptions {
   /** Routes and aliases (the providers are the world's). */
-  config?: Pick<ConfigInput, 'routes' | 'aliases'>;
+  config?: Pick<ConfigInput, 'routes' | 'aliases' | 'capabilities'>;
 }
 
 export async function startAgentWorld(task: FileTask, opts: AgentWorldOptions = {}): Promise<AgentWorld> {

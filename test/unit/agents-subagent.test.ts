@@ -16,6 +16,7 @@ import { agentEnv, run, scratch, scriptedModel, startAgentWorld, TOKEN, type Age
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 const MODEL = 'anthropic/claude-sonnet-4';
+const SMALL = 'openai/gpt-4.1';
 /** Marks the subagent's conversation: its first message carries the prompt the main agent gave it. */
 const SUBTASK = 'SUBTASK-7f3a:';
 
@@ -24,7 +25,8 @@ let dir: string;
 const task: FileTask = { path: '', content: 'written by a subagent\n' };
 before(async () => {
   dir = scratch('sb-agents-sub-');
-  w = await startAgentWorld(task);
+  // A model whose window is smaller than the 200k Claude Code assumes for any model it does not know.
+  w = await startAgentWorld(task, { config: { capabilities: { [SMALL]: { contextWindow: 128_000 } } } });
 });
 after(async () => {
   await w.close();
@@ -141,4 +143,33 @@ test("Codex set up by the snippet (config.toml as pasted) knows the model's cont
   assert.equal(readFileSync(task.path, 'utf8'), task.content, said);
   // Codex's own compaction request (its summarization prompt), sent before the next turn.
   assert.equal(sent.filter((b) => b.includes('CONTEXT CHECKPOINT COMPACTION')).length, 1, said);
+});
+
+test("Claude Code set up by the snippet knows a smaller model's window: it compacts the conversation before the model would refuse it", async () => {
+  const cwd = join(dir, 'claude-window');
+  mkdirSync(cwd, { recursive: true });
+  task.path = join(cwd, 'hello.txt');
+  const window = w.client.catalog.capabilities(SMALL).contextWindow;
+  assert.equal(window, 128_000);
+  const env = snippetEnv(agentSnippets(w.gateway.url, TOKEN, SMALL, window).find((s) => s.id === 'claude-code')!.text);
+  // Every answer reports a conversation at 95 % of the model's window (half of what Claude Code would assume).
+  const scripted = scriptedModel('openai', task);
+  w.fakes.openai.setDefault((req) => ({ ...scripted(req), usage: { input: Math.floor(window * 0.95), output: 100 } }));
+  const from = w.fakes.openai.requests.length;
+  const claude = (args: string[]) =>
+    run(join(BIN, 'claude'), ['-p', ...args, '--permission-mode', 'acceptEdits', '--allowedTools', 'Write', '--output-format', 'text'], {
+      cwd,
+      env: agentEnv(cwd, { ...env, DISABLE_TELEMETRY: '1', DISABLE_AUTOUPDATER: '1' }),
+    });
+  const r1 = await claude([`Create the file ${task.path}`]);
+  // The next prompt of the same conversation: Claude Code checks the window before sending it.
+  const r2 = await claude(['--continue', 'Now say done']);
+  const sent = w.fakes.openai.requests.slice(from).map((q) => JSON.stringify(q.body));
+  const said = `exit ${r1.code}, ${r2.code}\n${r2.stdout.slice(-500)}\n${r2.stderr.slice(-1500)}\n${sent.length} requests`;
+  assert.equal(r1.code, 0, said);
+  assert.equal(r2.code, 0, said);
+  assert.equal(readFileSync(task.path, 'utf8'), task.content, said);
+  // Claude Code's compaction request (its summarization prompt), sent before the second prompt (again
+  // later, as every answer here reports a full window).
+  assert.ok(sent.some((b) => b.includes('CRITICAL: Respond with TEXT ONLY')), said);
 });
