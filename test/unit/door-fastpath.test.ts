@@ -866,6 +866,59 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('a forwarded non-streamed answer the provider billed but that never arrived (reset after its 200, or the client left while it was awaited) is in the ledger at its hold, as an estimate', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    // The amount each request held, to compare its ledger entry with.
+    const held: number[] = [];
+    const reserve = rig.ledger.reserve.bind(rig.ledger);
+    rig.ledger.reserve = async (now, decide, session) => {
+      const r = await reserve(now, decide, session);
+      if (r.id !== null) held.push(rig.ledger.reservations.get(r.id)!.amount);
+      return r;
+    };
+    const messages = [{ role: 'user', content: 'x' }];
+    try {
+      for (const [door, upstream, body, sc, leaves] of [
+        ['messages', rig.anthropic, { model: CLAUDE, max_tokens: 1000, messages }, { text: TEXT, dropAfterChunks: 0 }, false],
+        ['chat/completions', rig.openai, { model: GPT, max_tokens: 1000, messages }, { text: TEXT, dropAfterChunks: 0 }, false],
+        // The client hangs up while the body is awaited (half of it came), and while the headers are.
+        ['messages', rig.anthropic, { model: CLAUDE, max_tokens: 1000, messages }, { text: TEXT, stallAfterChunks: 0 }, true],
+        ['chat/completions', rig.openai, { model: GPT, max_tokens: 1000, messages }, { text: TEXT, delayBeforeHeadersMs: 60_000 }, true],
+      ] as const) {
+        const what = `${door} ${JSON.stringify(sc)}`;
+        const entries = rig.ledger.entries.length;
+        const sent = upstream.requests.length;
+        upstream.enqueue(sc);
+        const ac = new AbortController();
+        const res = fetch(`${rig.fast.url}/${door}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: ac.signal,
+        });
+        if (leaves) {
+          await waitFor(() => upstream.requests.length > sent);
+          ac.abort();
+          await res.catch(() => undefined);
+        } else {
+          const r = await res;
+          const text = await r.text();
+          assert.ok(r.status >= 500, `${what}: ${r.status} ${text}`);
+        }
+        await waitFor(() => rig.ledger.entries.length > entries && rig.ledger.reservations.size === 0);
+        assert.equal(rig.ledger.entries.length, entries + 1, what);
+        const e = rig.ledger.entries.at(-1)!;
+        assert.equal(e.answeredBy, body.model, what);
+        assert.equal(e.ok, false, what);
+        assert.equal(e.costEstimated, true, what);
+        assert.ok(e.costUsd !== null && e.costUsd > 0, `${what}: ${e.costUsd}`);
+        assert.equal(e.costUsd, held.at(-1), `${what}: the entry is at the hold`);
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test("an upstream error event that echoes the key is not forwarded: the client gets the door's scrubbed error", async () => {
     // A raw Anthropic upstream: two text deltas, then an error event quoting the key.
     const server = http.createServer((req, res) => {

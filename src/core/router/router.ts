@@ -14,7 +14,7 @@ import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
-import { estimateAnswerCost, estimatePromptTokens, holdMaxTokens, maxWebSearches, openBudget, type Hold } from './spend.ts';
+import { estimateAnswerCost, estimatePromptTokens, holdMaxTokens, maxWebSearches, openBudget, worstCaseUsd, type Hold } from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
@@ -91,7 +91,11 @@ export interface AnswerLimits {
 
 type AttemptOutcome =
   | { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number }
-  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number }
+  /**
+   * `unread`: a non-streamed forward lost after the provider had it (see PassthroughRequest.onUpstream),
+   * with no usage: billed at a cost nobody reported.
+   */
+  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number; unread?: true }
   /** Not sent: the model would translate a request only its own protocol can take (PassthroughRequest.forwardOnly). */
   | { ok: false; skipped: SwitchboardError };
 
@@ -270,7 +274,20 @@ export class Router {
         yield [{ type: 'attempt-failed', attempt }];
         // Failed before anything was shown, yet counted by the provider (a Responses response.failed
         // with its usage): billed, so ledgered as a failed request; the hold stays for the next attempt.
-        if (!outcome.builder.shown && counted(outcome.builder)) await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started);
+        // A non-streamed forward lost after the provider had it (`unread`) is billed too, at no usage
+        // reported: ledgered at its worst case, the hold's figure, as an estimate.
+        if (!outcome.builder.shown && (counted(outcome.builder) || outcome.unread)) {
+          const estimate = outcome.unread
+            ? worstCaseUsd(
+                this.d.facts,
+                cand.id,
+                estimatePromptTokens(req, inputTokens),
+                holdMaxTokens(req.maxTokens, req.passthrough),
+                maxWebSearches(req.passthrough),
+              )
+            : undefined;
+          await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started, estimate);
+        }
 
         if (err.kind === 'aborted') {
           this.d.cooldowns.release(cand.id);
@@ -459,6 +476,8 @@ export class Router {
     let passthrough = false;
     let setupError: unknown = null;
     let skipped: SwitchboardError | null = null;
+    /** How far a non-streamed forward got (PassthroughRequest.onUpstream). */
+    let whole = null as 'sent' | 'answered' | null;
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
@@ -467,7 +486,10 @@ export class Router {
       // The caller's own body goes only to a model of its protocol, and only when nothing in it is
       // another model's state (which the translating path would strip): otherwise it is translated.
       // (A forward is lazy: nothing is sent until it is read.)
-      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars }) ?? null) : null;
+      const onUpstream = (stage: 'sent' | 'answered'): void => {
+        whole = stage;
+      };
+      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars, onUpstream }) ?? null) : null;
       const forwarded = messages === neutral.messages ? offered : null;
       passthrough = forwarded !== null;
       // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
@@ -557,6 +579,10 @@ export class Router {
           fix: 'raise limits.maxAnswerMs (setting switchboard.limits) or ask for a shorter answer',
         });
       }
+      // Sent whole and lost (its body cut after the 200, or abandoned while awaited): the provider
+      // wrote, and bills, the answer all the same; an error status of its own is no answer.
+      const lost = whole === 'answered' ? error.status === null : whole === 'sent' && ac.signal.aborted;
+      if (lost && !builder.shown && !counted(builder)) return { ok: false, error, builder, ttftMs, started, unread: true };
       return { ok: false, error, builder, ttftMs, started };
     } finally {
       cancelWatchdog?.();
@@ -641,8 +667,14 @@ export class Router {
     attempts: Attempt[],
     warnings: string[],
     started: number,
+    /** Its cost when the provider reported none (a lost non-streamed answer): an estimate. */
+    estimateUsd?: number | null,
   ): Promise<void> {
     const result = this.result(req, started, [...attempts], [...warnings], outcome.builder, model, null, error);
+    if (estimateUsd != null && result.costUsd === null && !result.costIncluded) {
+      result.costUsd = estimateUsd;
+      result.costEstimated = true;
+    }
     const own: Hold = { id: null, problem: null, session: hold.session, recorded: false, alerts: [] };
     await this.record(req, result, own);
     if (own.problem) hold.problem = own.problem;
