@@ -866,6 +866,46 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('an output bound that is no whole number of tokens (1e308, 2.5, 2^53) is a 400 naming the parameter, on both paths: nothing held, nothing sent', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    const amounts: number[] = [];
+    const reserve = rig.ledger.reserve.bind(rig.ledger);
+    rig.ledger.reserve = async (now, decide, session) => {
+      const r = await reserve(now, decide, session);
+      if (r.id !== null) amounts.push(rig.ledger.reservations.get(r.id)!.amount);
+      return r;
+    };
+    const messages = [{ role: 'user', content: 'x' }];
+    try {
+      for (const g of [rig.fast, rig.full])
+        for (const bad of [1e308, 2.5, 2 ** 53])
+          for (const [door, param, body] of [
+            ['messages', 'max_tokens', { model: CLAUDE, max_tokens: bad, messages }],
+            ['chat/completions', 'max_tokens', { model: GPT, max_tokens: bad, messages }],
+            ['chat/completions', 'max_completion_tokens', { model: GPT, max_completion_tokens: bad, messages }],
+            ['responses', 'max_output_tokens', { model: RESP, max_output_tokens: bad, input: 'x' }],
+          ] as const) {
+            const sent = rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length;
+            const res = await fetch(`${g.url}/${door}`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            });
+            const text = await res.text();
+            const what = `${door} ${param}=${bad}: ${text}`;
+            assert.equal(res.status, 400, what);
+            const error = (JSON.parse(text) as { error: { message: string; param?: string } }).error;
+            // Chat Completions: the facade's list of invalid parameters ("invalid … parameters: max_tokens: …").
+            assert.match(error.message, new RegExp(`(^|parameters: )${param}: expected a positive integer`), what);
+            if (door === 'responses') assert.equal(error.param, param, what);
+            assert.equal(rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length, sent, `${what}: nothing sent`);
+          }
+      assert.deepEqual(amounts, [], 'nothing held');
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('a forwarded non-streamed answer the provider billed but that never arrived (reset after its 200, or the client left while it was awaited) is in the ledger at its hold, as an estimate', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     // The amount each request held, to compare its ledger entry with.

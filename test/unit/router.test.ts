@@ -475,6 +475,27 @@ describe('budgets and the ledger', () => {
     }
   });
 
+  test('a maxTokens that is no whole number of tokens (1e308, 2.5, 2^53, 0) is refused before anything is held or sent', async () => {
+    const ledger = new MemoryUsageStore();
+    const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });
+    let held = 0;
+    const reserve = ledger.reserve.bind(ledger);
+    ledger.reserve = async (now, decide, session) => {
+      held++;
+      return reserve(now, decide, session);
+    };
+    for (const maxTokens of [1e308, 2.5, 2 ** 53, 0, -1]) {
+      const r = await w.ask('a/m', { maxTokens });
+      assert.equal(r.error?.kind, 'bad_request', String(maxTokens));
+      assert.match(r.error!.message, new RegExp(`maxTokens: expected a positive integer, got ${String(maxTokens).replace('+', '\\+')}`));
+      assert.match(r.error!.fix ?? '', /whole number of output tokens/);
+      assert.equal(w.client.refusal({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }], maxTokens })?.kind, 'bad_request');
+    }
+    assert.equal(held, 0, 'nothing was held');
+    assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent');
+    await w.client.close();
+  });
+
   test('block refuses with budget, spend and estimate; nothing reaches the provider', async () => {
     const ledger = new MemoryUsageStore();
     const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });

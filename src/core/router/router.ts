@@ -392,6 +392,15 @@ export class Router {
 
   /** Candidates in order, with skip reasons; the watchdog that applies. */
   private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number; notes?: string[] } {
+    // What the budget holds is sized by it: a bound that is no whole number (1e308 passes
+    // Number.isInteger, and its worst case is Infinity) is refused, as the providers refuse it.
+    if (req.maxTokens !== undefined && !(Number.isSafeInteger(req.maxTokens) && req.maxTokens > 0))
+      throw new SwitchboardError({
+        kind: 'bad_request',
+        message: `maxTokens: expected a positive integer, got ${req.maxTokens}`,
+        model: req.model,
+        fix: "give a whole number of output tokens, at most the model's output limit (or leave it out)",
+      });
     const target = this.d.resolver.resolve(req.model);
     if (target.type === 'model') {
       const id = target.model.id;
