@@ -661,6 +661,31 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.ok(!rig.logs.slice(logged).some((l) => l.includes('forwarded as sent')));
   });
 
+  test('chat completions: a warning that quotes a key is scrubbed in the body (switchboard.warnings) as in the header, streamed and not', async () => {
+    for (const stream of [false, true]) {
+      rig.openai.enqueue({ text: 'ok' });
+      // A client's mistake: the key sent as a parameter's name (the warning names the parameter).
+      const res = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], stream, [KEY]: true }),
+      });
+      assert.equal(res.status, 200);
+      const header = String(res.headers.get('x-switchboard-warnings'));
+      const text = await res.text();
+      assert.match(header, /unknown parameter/, `stream ${stream}`);
+      const body = stream
+        ? (text
+            .split('\n\n')
+            .filter((f) => f.startsWith('data: {'))
+            .map((f) => JSON.parse(f.slice(6)) as { switchboard?: { warnings: string[] } })
+            .find((c) => c.switchboard)?.switchboard ?? null)
+        : (JSON.parse(text) as { switchboard?: { warnings: string[] } }).switchboard;
+      assert.match(String(body?.warnings), /unknown parameter/, `stream ${stream}: ${text}`);
+      for (const said of [header, text]) assert.ok(!said.includes(KEY) && !said.includes(KEY.slice(0, 12)), `stream ${stream}: ${said}`);
+    }
+  });
+
   test('errors before the stream: the same status and error shape on both paths (Anthropic, Responses, Chat)', async () => {
     rig.anthropic.enqueue({ status: 429, headers: { 'retry-after': '7' } }, { status: 429, headers: { 'retry-after': '7' } });
     const errs: unknown[] = [];
