@@ -1348,6 +1348,65 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     }
   });
 
+  test("hosted tools whose fees the price database has no price for (code_interpreter, file_search, image_generation, Anthropic's code_execution): the answer says their fees are not counted (header and log), and its ledger entry is an estimate; streamed and not", async () => {
+    const cases = [
+      [
+        'responses',
+        rig.responses,
+        { model: CODEX, input: 'Run it.', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] },
+        ['code_interpreter'],
+      ],
+      [
+        'responses',
+        rig.responses,
+        { model: RESP, input: 'Draw it.', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }, { type: 'image_generation' }, READ_FILE] },
+        ['file_search', 'image_generation'],
+      ],
+      [
+        'messages',
+        rig.anthropic,
+        {
+          model: CLAUDE,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Run it.' }],
+          tools: [{ type: 'code_execution_20250825', name: 'code_execution' }],
+        },
+        ['code_execution'],
+      ],
+    ] as const;
+    for (const [door, upstream, body, tools] of cases)
+      for (const stream of [true, false]) {
+        const what = `${door} ${tools.join(', ')} stream ${stream}`;
+        upstream.enqueue({ text: 'Done.', usage: { input: 10, output: 5 } });
+        const logs = rig.logs.length;
+        const entries = rig.ledger.entries.length;
+        const res = await post(rig.fast, door, { ...body, stream });
+        const text = await res.text();
+        assert.equal(res.status, 200, `${what}: ${text}`);
+        const said = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+        const warning = said.find((w) => w.includes('not counted'));
+        assert.ok(warning, `${what}: ${JSON.stringify(said)}`);
+        for (const t of tools) assert.ok(warning.includes(t), `${what}: ${warning}`);
+        assert.match(warning, /estimate/);
+        await waitFor(() => rig.ledger.entries.length > entries);
+        const e = rig.ledger.entries.at(-1)!;
+        assert.equal(e.costEstimated, true, what);
+        assert.ok(e.costUsd !== null && e.costUsd > 0, `${what}: the tokens are still counted`);
+        await lastLine(door === 'messages' ? '/v1/messages' : '/v1/responses', logs);
+        assert.ok(
+          rig.logs.slice(logs).some((l) => l.includes('not counted') && tools.every((t) => l.includes(t))),
+          `${what}: ${rig.logs.slice(logs).join('\n')}`,
+        );
+      }
+    // A hosted tool whose fee is priced (web search) says nothing of the kind.
+    rig.responses.enqueue({ text: 'ok' });
+    const res = await post(rig.fast, 'responses', { model: CODEX, input: 'x', tools: [WEB_SEARCH] });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    assert.equal(rig.ledger.entries.at(-1)!.costEstimated, false);
+  });
+
   test('responses → a Chat Completions model: web_search left out with the warning, the function tool kept (translated)', async () => {
     rig.openai.enqueue({ text: 'no search' });
     const logs = rig.logs.length;
@@ -1850,7 +1909,8 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     logs = rig.logs.length;
     const res = await post(rig.fast, 'messages', { model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'Compute.' }], tools: [codeExecution] });
     assert.equal(res.status, 200, await res.clone().text());
-    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    // Nothing left out; only that its container fees are not counted.
+    assert.match(String(res.headers.get('x-switchboard-warnings')), /^\["the fees of the hosted tool code_execution [^"]*not counted[^"]*"\]$/);
     assert.deepEqual(((await res.json()) as Anthropic.Message).content, [{ type: 'text', text: '42' }]);
     assert.deepEqual(rig.anthropic.requests.at(-1)!.body.tools, [codeExecution]);
     assert.match(await lastLine('/v1/messages', logs), / 200 .*\(forwarded as sent\)/);

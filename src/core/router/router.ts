@@ -14,7 +14,17 @@ import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
-import { estimateAnswerCost, estimatePromptTokens, holdMaxTokens, maxWebSearches, openBudget, worstCaseUsd, type Hold } from './spend.ts';
+import {
+  estimateAnswerCost,
+  estimatePromptTokens,
+  holdMaxTokens,
+  maxWebSearches,
+  openBudget,
+  unpricedHostedTools,
+  unpricedHostedToolsWarning,
+  worstCaseUsd,
+  type Hold,
+} from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
@@ -160,7 +170,9 @@ export class Router {
       return fail(error);
     }
 
-    for (const message of plan.notes ?? []) {
+    // Hosted tools the provider bills at fees no price here has: said before the answer (the gateway's header).
+    const unpriced = unpricedHostedTools(req.passthrough);
+    for (const message of [...(plan.notes ?? []), ...(unpriced.length ? [unpricedHostedToolsWarning(unpriced)] : [])]) {
       warnings.push(message);
       yield [{ type: 'warning', message }];
     }
@@ -501,6 +513,7 @@ export class Router {
       const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars, onUpstream }) ?? null) : null;
       const forwarded = messages === neutral.messages ? offered : null;
       passthrough = forwarded !== null;
+      builder.forwarded = passthrough;
       // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
       // answer's duration cap still holds).
       if (passthrough && pass?.body.stream !== true) {
@@ -633,7 +646,8 @@ export class Router {
     // Our figure charged audio tokens as text (the price has no audio rate): an estimate, and said so.
     const audioAsText = costUsd !== null && !costCheck ? audioPricedAsText(usage, price) : null;
     const costNotes = audioAsText ? [`${answeredBy}: ${audioAsText} were priced as text (its price has no audio rate), so the cost is an estimate`] : [];
-    let costEstimated = audioAsText !== null;
+    // Forwarded with hosted tools whose fees no price has (unpricedHostedTools): the tokens only, an estimate.
+    let costEstimated = audioAsText !== null || (costUsd !== null && builder?.forwarded === true && unpricedHostedTools(req.passthrough).length > 0);
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     if (costUsd === null && builder?.shown && answeredBy && !included) {

@@ -72,6 +72,34 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
 }
 
 /**
+ * Hosted tools billed apart from tokens whose fees the price database has no price for (it prices
+ * web search only): OpenAI's code_interpreter (per container), file_search (per call) and
+ * image_generation (its image tokens); Anthropic's code_execution (per container hour).
+ */
+const UNPRICED_HOSTED_TOOLS: Partial<Record<PassthroughRequest['protocol'], RegExp>> = {
+  'openai-responses': /^(code_interpreter|file_search|image_generation)$/,
+  anthropic: /^code_execution/,
+};
+
+/** The unpriced hosted tools (UNPRICED_HOSTED_TOOLS) a forwarded request lets the provider run, by name. */
+export function unpricedHostedTools(pass: PassthroughRequest | undefined): string[] {
+  const re = pass && UNPRICED_HOSTED_TOOLS[pass.protocol];
+  if (!re || !Array.isArray(pass.body.tools)) return [];
+  const names = new Set<string>();
+  for (const t of pass.body.tools as unknown[]) {
+    const type = typeof t === 'object' && t !== null ? (t as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && re.test(type)) names.add(pass.protocol === 'anthropic' ? 'code_execution' : type);
+  }
+  return [...names];
+}
+
+/** What a request that offers unpriced hosted tools is told (its answer's cost is then an estimate). */
+export function unpricedHostedToolsWarning(tools: readonly string[]): string {
+  const list = tools.join(', ');
+  return `the fees of the hosted tool${tools.length > 1 ? 's' : ''} ${list} (billed by the provider apart from tokens) are not counted: Switchboard's prices have none for ${tools.length > 1 ? 'them' : 'it'}, so neither the budget hold nor the ledger includes ${tools.length > 1 ? 'them' : 'it'}, and the cost recorded (the tokens only) is marked as an estimate`;
+}
+
+/**
  * The prompt a request sends, estimated: its messages plus its tool definitions and a response
  * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
  */
