@@ -47,7 +47,7 @@ export const UNBOUNDED_WEB_SEARCHES = 10;
  * The most hosted web searches a forwarded request lets the provider run, each billed apart from
  * tokens: the sum of its Anthropic web_search tools' max_uses, or a Responses request's
  * max_tool_calls (its bound on built-in tool calls); UNBOUNDED_WEB_SEARCHES when a search tool has
- * no bound; 0 without one.
+ * no bound (or none that is a whole number); 0 without one.
  */
 export function maxWebSearches(pass: PassthroughRequest | undefined): number {
   if (!pass) return 0;
@@ -57,7 +57,9 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
       typeof t === 'object' && t !== null && typeof (t as { type?: unknown }).type === 'string' && /^web_search/.test((t as { type: string }).type),
   );
   if (search.length === 0) return 0;
-  const bound = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
+  // A whole number, as the APIs take it (they refuse any other, so none is run): 1e308 is none, and
+  // two such bounds add up to Infinity.
+  const bound = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
   if (pass.protocol === 'anthropic') {
     let n = 0;
     for (const t of search) {
