@@ -217,7 +217,7 @@ async function buildRequest(
   const req: Omit<ChatRequest, 'model'> = { messages };
   if (values['max-tokens'] !== undefined) {
     const n = decimalArg(values['max-tokens']);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--max-tokens must be a positive integer, got "${values['max-tokens']}"`);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`--max-tokens must be a positive integer, got "${values['max-tokens']}"`);
     req.maxTokens = n;
   }
   if (values.temperature !== undefined) {

@@ -339,6 +339,99 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 /**
+ * JSON.parse's complaint about a file, saying what and where ("line 4, column 38") but quoting none
+ * of the file: V8 quotes the text around an unexpected token, which may be a header's credential.
+ */
+function jsonSyntaxError(text: string, parseMessage: string): { what: string; at: string } {
+  // V8's words are kept when they are its fixed phrases ("Expected ',' or '}' after property value"),
+  // at the position it gives; otherwise (it quotes the text) the scan finds where.
+  const positioned = /^(.*?) (in|after) JSON at position (\d+)/.exec(parseMessage);
+  const [what, offset] =
+    positioned && /^(?:[A-Za-z -]|'[,:{}[\]]')+$/.test(positioned[1]!)
+      ? [`${positioned[1]!.replace(/^\w/, (c) => c.toLowerCase())}${positioned[2] === 'after' ? ' after the JSON' : ''}`, Number(positioned[3])]
+      : /^Unexpected end/.test(parseMessage)
+        ? ['the text ends too early', text.length]
+        : ['unexpected character', jsonErrorOffset(text)];
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { what, at: `line ${line}, column ${offset - before.lastIndexOf('\n')}` };
+}
+
+/** Where a scan of the JSON grammar stops in `text`: the offset of its first error (text.length: it ends too early, or none found). */
+function jsonErrorOffset(text: string): number {
+  const n = text.length;
+  /** The open objects and arrays ('{' or '['). */
+  const open: string[] = [];
+  let i = 0;
+  type Expect = 'value' | 'valueOrClose' | 'key' | 'keyOrClose' | 'colon' | 'commaOrClose' | 'end';
+  const next = (): Expect => (open.length ? 'commaOrClose' : 'end');
+  /** A string starting at text[i]: true with i past it, false with i at its fault. */
+  const string = (): boolean => {
+    for (i++; i < n;) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c !== 92) i++;
+      else if (text[i + 1] === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) i += 6;
+      else if (text[i + 1] !== undefined && '"\\/bfnrt'.includes(text[i + 1]!)) i += 2;
+      else return false;
+    }
+    return false;
+  };
+  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  let expect: Expect = 'value';
+  for (;;) {
+    while (i < n && ' \t\n\r'.includes(text[i]!)) i++;
+    if (i >= n) return n;
+    const c = text[i]!;
+    if (expect === 'end') return i;
+    if (expect === 'colon') {
+      if (c !== ':') return i;
+      i++;
+      expect = 'value';
+    } else if (expect === 'commaOrClose') {
+      const top = open[open.length - 1];
+      if (c === ',') {
+        i++;
+        expect = top === '{' ? 'key' : 'value';
+      } else if ((c === '}' && top === '{') || (c === ']' && top === '[')) {
+        open.pop();
+        i++;
+        expect = next();
+      } else return i;
+    } else if (expect === 'key' || expect === 'keyOrClose') {
+      if (c === '}' && expect === 'keyOrClose') {
+        open.pop();
+        i++;
+        expect = next();
+      } else if (c !== '"' || !string()) return i;
+      else expect = 'colon';
+    } else if (c === ']' && expect === 'valueOrClose') {
+      open.pop();
+      i++;
+      expect = next();
+    } else if (c === '{' || c === '[') {
+      open.push(c);
+      i++;
+      expect = c === '{' ? 'keyOrClose' : 'valueOrClose';
+    } else if (c === '"') {
+      if (!string()) return i;
+      expect = next();
+    } else {
+      NUMBER.lastIndex = i;
+      const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+      const len = word?.length ?? (NUMBER.exec(text)?.[0].length || 0);
+      if (len === 0) return i;
+      i += len;
+      expect = next();
+    }
+  }
+}
+
+/**
  * Load the config: `explicitPath`, else $SWITCHBOARD_CONFIG, else ~/.config/switchboard/config.json.
  * A missing default file is an empty config; a missing explicit file is an error.
  */
@@ -362,10 +455,11 @@ export function loadConfig(explicitPath?: string, env: NodeJS.ProcessEnv = proce
     // Windows editors (Notepad, PowerShell's Out-File) start UTF-8 files with a byte-order mark, which JSON.parse refuses.
     json = JSON.parse(withoutBom(text));
   } catch (e) {
+    const { what, at } = jsonSyntaxError(withoutBom(text), (e as Error).message);
     throw new SwitchboardError({
       kind: 'config',
-      message: `config file ${path} is not valid JSON: ${(e as Error).message}`,
-      fix: `fix the JSON syntax in ${path}`,
+      message: `config file ${path} is not valid JSON: ${what} at ${at}`,
+      fix: `fix the JSON syntax in ${path} at ${at}`,
     });
   }
   // A file whose JSON is not an object (null, a list, a number) configures nothing: say so, not an empty config.

@@ -105,11 +105,15 @@ const Tool = z.looseObject({
 
 const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'] as const satisfies readonly ReasoningEffort[];
 
+/** An output bound, as the real API takes it: a positive integer (int() takes safe integers only: not 1e308). */
+const TOKENS = "expected a positive integer (a whole number of tokens, at most the model's output limit)";
+const TokenCount = z.number().int({ error: TOKENS }).positive({ error: TOKENS });
+
 export const ChatCompletionParamsSchema = z.looseObject({
   model: z.string().min(1, 'model is required ("provider/model" or "route/<id>")'),
   messages: z.array(Message).min(1, 'messages must not be empty'),
-  max_tokens: z.number().int().positive().nullish(),
-  max_completion_tokens: z.number().int().positive().nullish(),
+  max_tokens: TokenCount.nullish(),
+  max_completion_tokens: TokenCount.nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   stop: z.union([z.string(), z.array(z.string())]).nullish(),

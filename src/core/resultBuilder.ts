@@ -61,6 +61,8 @@ export class ResultBuilder {
   readonly warnings: string[] = [];
   /** True once anything the user could see (text, reasoning, a tool call) arrived. */
   shown = false;
+  /** The attempt sent the caller's body as it is (the gateway's fast path, PassthroughRequest). */
+  forwarded = false;
   /** `provider/model` that is answering: the origin of the provider state it hands back. */
   private readonly origin: string;
 

@@ -480,7 +480,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           if (held.length) log(`gateway: chat completions: ${held.join('; ')}`);
           return send(req, res, { status: 200, body: whole, raw: true, headers: warningHeader(held) });
         }
-        const body = toChatCompletion(r, Math.floor(Date.now() / 1000), warnings);
+        const body = scrubExtras(toChatCompletion(r, Math.floor(Date.now() / 1000), warnings));
         if (warnings.length) log(`gateway: chat completions: ${redact(warnings.join('; '))}`);
         return send(req, res, { status: 200, body, headers: warningHeader(warnings) });
       }
@@ -515,7 +515,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
                 if (typeof v === 'string') {
                   note.forwarded = true;
                   text += v;
-                } else text += `data: ${JSON.stringify(v)}\n\n`;
+                } else text += `data: ${JSON.stringify(v.switchboard ? scrubExtras(v) : v)}\n\n`;
               }
             } catch (e) {
               // What came before the error goes out first (the error event follows it).
@@ -594,6 +594,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     onClientAbort: () => void stats.clientAborts++,
     fastPath,
   };
+
+  /** A Chat Completions answer or chunk with its `switchboard.warnings` redacted, as the header's are. */
+  function scrubExtras<T extends { switchboard?: { warnings: string[] } }>(o: T): T {
+    return o.switchboard?.warnings.length ? { ...o, switchboard: { ...o.switchboard, warnings: o.switchboard.warnings.map(redact) } } : o;
+  }
 
   /** `x-switchboard-warnings`, redacted; a long list is shortened there (the response body has them all). */
   function warningHeader(warnings: readonly string[]): Record<string, string> {

@@ -2,7 +2,7 @@
 // one where a wrong translation would otherwise pass: unknown parameters are a 400 ("Unknown
 // parameter"), input items are checked (a function_call_output needs its function_call earlier,
 // a reasoning item needs encrypted_content when store is false), tools need type "function" and a
-// name, or are hosted tools with their documented fields only (web_search, file_search). Without `stream: true` the answer is the response object as JSON (the gateway's fast path
+// name, or are hosted tools with their documented fields only (web_search, file_search, code_interpreter, image_generation). Without `stream: true` the answer is the response object as JSON (the gateway's fast path
 // forwards non-streamed bodies as they are); the adapter itself always streams. Streamed, the events
 // are the real API's sequence: response.created, response.in_progress, per item output_item.added,
 // its parts added (content_part / reasoning_summary_part), deltas, the text and parts done, the item
@@ -81,6 +81,21 @@ const HOSTED_TOOLS: Record<string, { fields: string[]; required?: string }> = {
   web_search_2025_08_26: { fields: ['search_context_size', 'user_location', 'filters'] },
   web_search_preview: { fields: ['search_context_size', 'user_location'] },
   file_search: { fields: ['vector_store_ids', 'max_num_results', 'filters', 'ranking_options'], required: 'vector_store_ids' },
+  code_interpreter: { fields: ['container'], required: 'container' },
+  image_generation: {
+    fields: [
+      'background',
+      'input_fidelity',
+      'input_image_mask',
+      'model',
+      'moderation',
+      'output_compression',
+      'output_format',
+      'partial_images',
+      'quality',
+      'size',
+    ],
+  },
 };
 const WEB_SEARCH = /^web_search/;
 

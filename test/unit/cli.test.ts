@@ -928,6 +928,8 @@ describe('main() usage errors and edge cases (in-process)', () => {
     // Number() would take "" as 0 and "0x10" as 16: an unset shell variable must not become a value.
     [['chat', '--model', OPENAI, '--prompt', 'hi', '--temperature', ''], /--temperature must be a number from 0 to 2, got ""/],
     [['chat', '--model', OPENAI, '--prompt', 'hi', '--max-tokens', '0x10'], /--max-tokens must be a positive integer, got "0x10"/],
+    // 1e308 is an integer to Number.isInteger, and a hold sized by it is Infinity.
+    [['chat', '--model', OPENAI, '--prompt', 'hi', '--max-tokens', '1e308'], /--max-tokens must be a positive integer, got "1e308"/],
     [['compare', '--models', OPENAI, '--prompt', 'hi', '--concurrency', ' '], /--concurrency must be a positive integer/],
     [['serve', '--port', ''], /--port must be 0-65535, got ""/],
     [['serve', '--port', '0x1F90'], /--port must be 0-65535, got "0x1F90"/],

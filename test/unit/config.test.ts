@@ -275,6 +275,36 @@ describe('loadConfig(path, env)', () => {
     );
   });
 
+  test("a JSON syntax error quotes no part of the file (a header's credential): it names the file, the line and column, and the fix", () => {
+    const secret = 'zq9XkW7vPj3RmT5hN8';
+    const head = '{\n  "providers": [\n    { "id": "gw", "kind": "openai", "baseUrl": "https://gw.example.com/v1",\n      "headers": { "Authorization": ';
+    for (const [name, text, line, column] of [
+      // JSON.parse quotes the text around an unexpected token.
+      ['unquoted', `${head}Bearer ${secret} } }\n  ]\n}`, 4, 37],
+      ['a stray character', `${head}"Bearer ${secret}"x } }\n  ]\n}`, 4, 64],
+      ['a missing comma', `${head}"Bearer ${secret}" "X-Org": "a" } }\n  ]\n}`, 4, 65],
+      ['a line break in the string', `${head}"Bearer ${secret} } }\n  ]\n}`, 4, 67],
+      ['unterminated', `${head}"Bearer ${secret} } } ] }`, 4, 71],
+      ['cut short', `${head}"Bearer ${secret}"`, 4, 64],
+    ] as const) {
+      const p = write(`broken-${name.replace(/ /g, '-')}.json`, text);
+      let e: unknown = null;
+      try {
+        loadConfig(p, {});
+      } catch (x) {
+        e = x;
+      }
+      assert.ok(e instanceof SwitchboardError && e.kind === 'config', `${name}: ${String(e)}`);
+      const said = `${e.message}\n${e.fix}`;
+      // Not even three characters of it (the temporary directory's random name aside).
+      const shown = said.replaceAll(dir, '<dir>');
+      for (let i = 0; i + 3 <= secret.length; i++) assert.ok(!shown.includes(secret.slice(i, i + 3)), `${name}: quotes "${secret.slice(i, i + 3)}": ${said}`);
+      assert.ok(e.message.includes(`config file ${p} is not valid JSON`), `${name}: ${said}`);
+      assert.ok(said.includes(`line ${line}, column ${column}`), `${name}: ${said}`);
+      assert.match(e.fix ?? '', new RegExp(`fix the JSON syntax in .*broken-.*line ${line}, column ${column}`), `${name}: ${said}`);
+    }
+  });
+
   test('a bad field in the file is named together with the file', () => {
     const p = write('bad-field.json', { providers: [{ id: 'openai' }], budget: { onExceed: 'explode' } } satisfies Record<string, unknown>);
     assert.throws(

@@ -661,6 +661,31 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.ok(!rig.logs.slice(logged).some((l) => l.includes('forwarded as sent')));
   });
 
+  test('chat completions: a warning that quotes a key is scrubbed in the body (switchboard.warnings) as in the header, streamed and not', async () => {
+    for (const stream of [false, true]) {
+      rig.openai.enqueue({ text: 'ok' });
+      // A client's mistake: the key sent as a parameter's name (the warning names the parameter).
+      const res = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, messages: [{ role: 'user', content: 'x' }], stream, [KEY]: true }),
+      });
+      assert.equal(res.status, 200);
+      const header = String(res.headers.get('x-switchboard-warnings'));
+      const text = await res.text();
+      assert.match(header, /unknown parameter/, `stream ${stream}`);
+      const body = stream
+        ? (text
+            .split('\n\n')
+            .filter((f) => f.startsWith('data: {'))
+            .map((f) => JSON.parse(f.slice(6)) as { switchboard?: { warnings: string[] } })
+            .find((c) => c.switchboard)?.switchboard ?? null)
+        : (JSON.parse(text) as { switchboard?: { warnings: string[] } }).switchboard;
+      assert.match(String(body?.warnings), /unknown parameter/, `stream ${stream}: ${text}`);
+      for (const said of [header, text]) assert.ok(!said.includes(KEY) && !said.includes(KEY.slice(0, 12)), `stream ${stream}: ${said}`);
+    }
+  });
+
   test('errors before the stream: the same status and error shape on both paths (Anthropic, Responses, Chat)', async () => {
     rig.anthropic.enqueue({ status: 429, headers: { 'retry-after': '7' } }, { status: 429, headers: { 'retry-after': '7' } });
     const errs: unknown[] = [];
@@ -861,6 +886,99 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       assert.equal(e.inputTokens, 20);
       assert.equal(e.outputTokens, 9);
       assert.ok(e.costUsd !== null && e.costUsd > 0);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('an output bound that is no whole number of tokens (1e308, 2.5, 2^53) is a 400 naming the parameter, on both paths: nothing held, nothing sent', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    const amounts: number[] = [];
+    const reserve = rig.ledger.reserve.bind(rig.ledger);
+    rig.ledger.reserve = async (now, decide, session) => {
+      const r = await reserve(now, decide, session);
+      if (r.id !== null) amounts.push(rig.ledger.reservations.get(r.id)!.amount);
+      return r;
+    };
+    const messages = [{ role: 'user', content: 'x' }];
+    try {
+      for (const g of [rig.fast, rig.full])
+        for (const bad of [1e308, 2.5, 2 ** 53])
+          for (const [door, param, body] of [
+            ['messages', 'max_tokens', { model: CLAUDE, max_tokens: bad, messages }],
+            ['chat/completions', 'max_tokens', { model: GPT, max_tokens: bad, messages }],
+            ['chat/completions', 'max_completion_tokens', { model: GPT, max_completion_tokens: bad, messages }],
+            ['responses', 'max_output_tokens', { model: RESP, max_output_tokens: bad, input: 'x' }],
+          ] as const) {
+            const sent = rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length;
+            const res = await fetch(`${g.url}/${door}`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            });
+            const text = await res.text();
+            const what = `${door} ${param}=${bad}: ${text}`;
+            assert.equal(res.status, 400, what);
+            const error = (JSON.parse(text) as { error: { message: string; param?: string } }).error;
+            // Chat Completions: the facade's list of invalid parameters ("invalid … parameters: max_tokens: …").
+            assert.match(error.message, new RegExp(`(^|parameters: )${param}: expected a positive integer`), what);
+            if (door === 'responses') assert.equal(error.param, param, what);
+            assert.equal(rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length, sent, `${what}: nothing sent`);
+          }
+      assert.deepEqual(amounts, [], 'nothing held');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('a forwarded non-streamed answer the provider billed but that never arrived (reset after its 200, or the client left while it was awaited) is in the ledger at its hold, as an estimate', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    // The amount each request held, to compare its ledger entry with.
+    const held: number[] = [];
+    const reserve = rig.ledger.reserve.bind(rig.ledger);
+    rig.ledger.reserve = async (now, decide, session) => {
+      const r = await reserve(now, decide, session);
+      if (r.id !== null) held.push(rig.ledger.reservations.get(r.id)!.amount);
+      return r;
+    };
+    const messages = [{ role: 'user', content: 'x' }];
+    try {
+      for (const [door, upstream, body, sc, leaves] of [
+        ['messages', rig.anthropic, { model: CLAUDE, max_tokens: 1000, messages }, { text: TEXT, dropAfterChunks: 0 }, false],
+        ['chat/completions', rig.openai, { model: GPT, max_tokens: 1000, messages }, { text: TEXT, dropAfterChunks: 0 }, false],
+        // The client hangs up while the body is awaited (half of it came), and while the headers are.
+        ['messages', rig.anthropic, { model: CLAUDE, max_tokens: 1000, messages }, { text: TEXT, stallAfterChunks: 0 }, true],
+        ['chat/completions', rig.openai, { model: GPT, max_tokens: 1000, messages }, { text: TEXT, delayBeforeHeadersMs: 60_000 }, true],
+      ] as const) {
+        const what = `${door} ${JSON.stringify(sc)}`;
+        const entries = rig.ledger.entries.length;
+        const sent = upstream.requests.length;
+        upstream.enqueue(sc);
+        const ac = new AbortController();
+        const res = fetch(`${rig.fast.url}/${door}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: ac.signal,
+        });
+        if (leaves) {
+          await waitFor(() => upstream.requests.length > sent);
+          ac.abort();
+          await res.catch(() => undefined);
+        } else {
+          const r = await res;
+          const text = await r.text();
+          assert.ok(r.status >= 500, `${what}: ${r.status} ${text}`);
+        }
+        await waitFor(() => rig.ledger.entries.length > entries && rig.ledger.reservations.size === 0);
+        assert.equal(rig.ledger.entries.length, entries + 1, what);
+        const e = rig.ledger.entries.at(-1)!;
+        assert.equal(e.answeredBy, body.model, what);
+        assert.equal(e.ok, false, what);
+        assert.equal(e.costEstimated, true, what);
+        assert.ok(e.costUsd !== null && e.costUsd > 0, `${what}: ${e.costUsd}`);
+        assert.equal(e.costUsd, held.at(-1), `${what}: the entry is at the hold`);
+      }
     } finally {
       await rig.close();
     }
@@ -1228,6 +1346,65 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
       const tokens = computeCost({ ...e, webSearches: 0 }, claudePrice)!;
       assert.ok(Math.abs(e.costUsd! - (tokens + 0.01)) < 1e-12, `${e.costUsd} = ${tokens} + 0.01`);
     }
+  });
+
+  test("hosted tools whose fees the price database has no price for (code_interpreter, file_search, image_generation, Anthropic's code_execution): the answer says their fees are not counted (header and log), and its ledger entry is an estimate; streamed and not", async () => {
+    const cases = [
+      [
+        'responses',
+        rig.responses,
+        { model: CODEX, input: 'Run it.', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] },
+        ['code_interpreter'],
+      ],
+      [
+        'responses',
+        rig.responses,
+        { model: RESP, input: 'Draw it.', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }, { type: 'image_generation' }, READ_FILE] },
+        ['file_search', 'image_generation'],
+      ],
+      [
+        'messages',
+        rig.anthropic,
+        {
+          model: CLAUDE,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Run it.' }],
+          tools: [{ type: 'code_execution_20250825', name: 'code_execution' }],
+        },
+        ['code_execution'],
+      ],
+    ] as const;
+    for (const [door, upstream, body, tools] of cases)
+      for (const stream of [true, false]) {
+        const what = `${door} ${tools.join(', ')} stream ${stream}`;
+        upstream.enqueue({ text: 'Done.', usage: { input: 10, output: 5 } });
+        const logs = rig.logs.length;
+        const entries = rig.ledger.entries.length;
+        const res = await post(rig.fast, door, { ...body, stream });
+        const text = await res.text();
+        assert.equal(res.status, 200, `${what}: ${text}`);
+        const said = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+        const warning = said.find((w) => w.includes('not counted'));
+        assert.ok(warning, `${what}: ${JSON.stringify(said)}`);
+        for (const t of tools) assert.ok(warning.includes(t), `${what}: ${warning}`);
+        assert.match(warning, /estimate/);
+        await waitFor(() => rig.ledger.entries.length > entries);
+        const e = rig.ledger.entries.at(-1)!;
+        assert.equal(e.costEstimated, true, what);
+        assert.ok(e.costUsd !== null && e.costUsd > 0, `${what}: the tokens are still counted`);
+        await lastLine(door === 'messages' ? '/v1/messages' : '/v1/responses', logs);
+        assert.ok(
+          rig.logs.slice(logs).some((l) => l.includes('not counted') && tools.every((t) => l.includes(t))),
+          `${what}: ${rig.logs.slice(logs).join('\n')}`,
+        );
+      }
+    // A hosted tool whose fee is priced (web search) says nothing of the kind.
+    rig.responses.enqueue({ text: 'ok' });
+    const res = await post(rig.fast, 'responses', { model: CODEX, input: 'x', tools: [WEB_SEARCH] });
+    assert.equal(res.status, 200);
+    await res.text();
+    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    assert.equal(rig.ledger.entries.at(-1)!.costEstimated, false);
   });
 
   test('responses → a Chat Completions model: web_search left out with the warning, the function tool kept (translated)', async () => {
@@ -1771,7 +1948,8 @@ describe('doors fast path: hosted and server tools reach a model of the door pro
     logs = rig.logs.length;
     const res = await post(rig.fast, 'messages', { model: CLAUDE, max_tokens: 100, messages: [{ role: 'user', content: 'Compute.' }], tools: [codeExecution] });
     assert.equal(res.status, 200, await res.clone().text());
-    assert.equal(res.headers.get('x-switchboard-warnings'), null);
+    // Nothing left out; only that its container fees are not counted.
+    assert.match(String(res.headers.get('x-switchboard-warnings')), /^\["the fees of the hosted tool code_execution [^"]*not counted[^"]*"\]$/);
     assert.deepEqual(((await res.json()) as Anthropic.Message).content, [{ type: 'text', text: '42' }]);
     assert.deepEqual(rig.anthropic.requests.at(-1)!.body.tools, [codeExecution]);
     assert.match(await lastLine('/v1/messages', logs), / 200 .*\(forwarded as sent\)/);

@@ -6,6 +6,9 @@ import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import { overrideHint } from '../../src/core/router/needs.ts';
+import { maxWebSearches, UNBOUNDED_WEB_SEARCHES, worstCaseUsd } from '../../src/core/router/spend.ts';
+import type { ModelFacts } from '../../src/core/router/strategy.ts';
+import type { PassthroughRequest } from '../../src/core/types.ts';
 import { ManualClock, waitFor } from './helpers.ts';
 
 const fakes: FakeServer[] = [];
@@ -473,6 +476,43 @@ describe('budgets and the ledger', () => {
       assert.equal(w.servers[0]!.requests.length, 1, 'the request with the large prompt was not sent');
       await w.client.close();
     }
+  });
+
+  test('a maxTokens that is no whole number of tokens (1e308, 2.5, 2^53, 0) is refused before anything is held or sent', async () => {
+    const ledger = new MemoryUsageStore();
+    const w = await world(1, { pricing, budget: { daily: 1, onExceed: 'block' } }, { ledger });
+    let held = 0;
+    const reserve = ledger.reserve.bind(ledger);
+    ledger.reserve = async (now, decide, session) => {
+      held++;
+      return reserve(now, decide, session);
+    };
+    for (const maxTokens of [1e308, 2.5, 2 ** 53, 0, -1]) {
+      const r = await w.ask('a/m', { maxTokens });
+      assert.equal(r.error?.kind, 'bad_request', String(maxTokens));
+      assert.match(r.error!.message, new RegExp(`maxTokens: expected a positive integer, got ${String(maxTokens).replace('+', '\\+')}`));
+      assert.match(r.error!.fix ?? '', /whole number of output tokens/);
+      assert.equal(w.client.refusal({ model: 'a/m', messages: [{ role: 'user', content: 'hi' }], maxTokens })?.kind, 'bad_request');
+    }
+    assert.equal(held, 0, 'nothing was held');
+    assert.equal(w.servers[0]!.requests.length, 0, 'nothing was sent');
+    await w.client.close();
+  });
+
+  test("a forwarded request's web search bounds that are no whole numbers (max_uses 1e308 twice, max_tool_calls 1e308) hold a finite worst case", () => {
+    const search = (max_uses: number) => ({ type: 'web_search_20250305', name: 'web_search', max_uses });
+    const facts = { price: () => ({ input: 3, output: 15, webSearch: 0.01 }), contextLength: () => null } as unknown as ModelFacts;
+    for (const pass of [
+      { protocol: 'anthropic', body: { tools: [search(1e308), search(1e308)] } },
+      { protocol: 'anthropic', body: { tools: [search(2.5)] } },
+      { protocol: 'openai-responses', body: { tools: [{ type: 'web_search' }], max_tool_calls: 1e308 } },
+    ] as const) {
+      const searches = maxWebSearches(pass as unknown as PassthroughRequest);
+      assert.equal(searches, UNBOUNDED_WEB_SEARCHES, JSON.stringify(pass));
+      const worst = worstCaseUsd(facts, 'a/m', 100, 1000, searches);
+      assert.ok(worst !== null && Number.isFinite(worst) && worst < 1, `${JSON.stringify(pass)}: ${worst}`);
+    }
+    assert.equal(maxWebSearches({ protocol: 'anthropic', body: { tools: [search(2), search(3)] } } as unknown as PassthroughRequest), 5);
   });
 
   test('block refuses with budget, spend and estimate; nothing reaches the provider', async () => {

@@ -14,7 +14,17 @@ import { ResultBuilder } from '../resultBuilder.ts';
 import type { Attempt, BudgetAlert, ChatResult, LanguageModel, ModelRequest, ModelStreamPart, PassthroughRequest, StreamPart } from '../types.ts';
 import { alertCandidates, claimAlerts } from './alerts.ts';
 import { hasLimits, type PeriodCap } from './budget.ts';
-import { estimateAnswerCost, estimatePromptTokens, holdMaxTokens, maxWebSearches, openBudget, type Hold } from './spend.ts';
+import {
+  estimateAnswerCost,
+  estimatePromptTokens,
+  holdMaxTokens,
+  maxWebSearches,
+  openBudget,
+  unpricedHostedTools,
+  unpricedHostedToolsWarning,
+  worstCaseUsd,
+  type Hold,
+} from './spend.ts';
 import type { CooldownTracker } from './cooldown.ts';
 import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
@@ -91,7 +101,11 @@ export interface AnswerLimits {
 
 type AttemptOutcome =
   | { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number }
-  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number }
+  /**
+   * `unread`: a non-streamed forward lost after the provider had it (see PassthroughRequest.onUpstream),
+   * with no usage: billed at a cost nobody reported.
+   */
+  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number; unread?: true }
   /** Not sent: the model would translate a request only its own protocol can take (PassthroughRequest.forwardOnly). */
   | { ok: false; skipped: SwitchboardError };
 
@@ -157,7 +171,9 @@ export class Router {
       return fail(error);
     }
 
-    for (const message of plan.notes ?? []) {
+    // Hosted tools the provider bills at fees no price here has: said before the answer (the gateway's header).
+    const unpriced = unpricedHostedTools(req.passthrough);
+    for (const message of [...(plan.notes ?? []), ...(unpriced.length ? [unpricedHostedToolsWarning(unpriced)] : [])]) {
       warnings.push(message);
       yield [{ type: 'warning', message }];
     }
@@ -271,7 +287,20 @@ export class Router {
         yield [{ type: 'attempt-failed', attempt }];
         // Failed before anything was shown, yet counted by the provider (a Responses response.failed
         // with its usage): billed, so ledgered as a failed request; the hold stays for the next attempt.
-        if (!outcome.builder.shown && counted(outcome.builder)) await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started);
+        // A non-streamed forward lost after the provider had it (`unread`) is billed too, at no usage
+        // reported: ledgered at its worst case, the hold's figure, as an estimate.
+        if (!outcome.builder.shown && (counted(outcome.builder) || outcome.unread)) {
+          const estimate = outcome.unread
+            ? worstCaseUsd(
+                this.d.facts,
+                cand.id,
+                estimatePromptTokens(req, inputTokens),
+                holdMaxTokens(req.maxTokens, req.passthrough),
+                maxWebSearches(req.passthrough),
+              )
+            : undefined;
+          await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started, estimate);
+        }
 
         if (err.kind === 'aborted') {
           this.d.cooldowns.release(cand.id);
@@ -376,6 +405,15 @@ export class Router {
 
   /** Candidates in order, with skip reasons; the watchdog that applies. */
   private plan(req: ChatRequest, inputTokens: number): { candidates: Candidate[]; route: RouteConfig | null; watchdogMs: number; notes?: string[] } {
+    // What the budget holds is sized by it: a bound that is no whole number (1e308 passes
+    // Number.isInteger, and its worst case is Infinity) is refused, as the providers refuse it.
+    if (req.maxTokens !== undefined && !(Number.isSafeInteger(req.maxTokens) && req.maxTokens > 0))
+      throw new SwitchboardError({
+        kind: 'bad_request',
+        message: `maxTokens: expected a positive integer, got ${req.maxTokens}`,
+        model: req.model,
+        fix: "give a whole number of output tokens, at most the model's output limit (or leave it out)",
+      });
     const target = this.d.resolver.resolve(req.model);
     if (target.type === 'model') {
       const id = target.model.id;
@@ -460,6 +498,8 @@ export class Router {
     let passthrough = false;
     let setupError: unknown = null;
     let skipped: SwitchboardError | null = null;
+    /** How far a non-streamed forward got (PassthroughRequest.onUpstream). */
+    let whole = null as 'sent' | 'answered' | null;
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
@@ -468,9 +508,13 @@ export class Router {
       // The caller's own body goes only to a model of its protocol, and only when nothing in it is
       // another model's state (which the translating path would strip): otherwise it is translated.
       // (A forward is lazy: nothing is sent until it is read.)
-      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars }) ?? null) : null;
+      const onUpstream = (stage: 'sent' | 'answered'): void => {
+        whole = stage;
+      };
+      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars, onUpstream }) ?? null) : null;
       const forwarded = messages === neutral.messages ? offered : null;
       passthrough = forwarded !== null;
+      builder.forwarded = passthrough;
       // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
       // answer's duration cap still holds).
       if (passthrough && pass?.body.stream !== true) {
@@ -558,6 +602,10 @@ export class Router {
           fix: 'raise limits.maxAnswerMs (setting switchboard.limits) or ask for a shorter answer',
         });
       }
+      // Sent whole and lost (its body cut after the 200, or abandoned while awaited): the provider
+      // wrote, and bills, the answer all the same; an error status of its own is no answer.
+      const lost = whole === 'answered' ? error.status === null : whole === 'sent' && ac.signal.aborted;
+      if (lost && !builder.shown && !counted(builder)) return { ok: false, error, builder, ttftMs, started, unread: true };
       return { ok: false, error, builder, ttftMs, started };
     } finally {
       cancelWatchdog?.();
@@ -599,7 +647,8 @@ export class Router {
     // Our figure charged audio tokens as text (the price has no audio rate): an estimate, and said so.
     const audioAsText = costUsd !== null && !costCheck ? audioPricedAsText(usage, price) : null;
     const costNotes = audioAsText ? [`${answeredBy}: ${audioAsText} were priced as text (its price has no audio rate), so the cost is an estimate`] : [];
-    let costEstimated = audioAsText !== null;
+    // Forwarded with hosted tools whose fees no price has (unpricedHostedTools): the tokens only, an estimate.
+    let costEstimated = audioAsText !== null || (costUsd !== null && builder?.forwarded === true && unpricedHostedTools(req.passthrough).length > 0);
     // Cut off before the provider counted (a cancelled stream) or no usage sent: estimate from what
     // was streamed, so the answer still counts toward budgets; the ledger marks it as an estimate.
     if (costUsd === null && builder?.shown && answeredBy && !included) {
@@ -642,8 +691,14 @@ export class Router {
     attempts: Attempt[],
     warnings: string[],
     started: number,
+    /** Its cost when the provider reported none (a lost non-streamed answer): an estimate. */
+    estimateUsd?: number | null,
   ): Promise<void> {
     const result = this.result(req, started, [...attempts], [...warnings], outcome.builder, model, null, error);
+    if (estimateUsd != null && result.costUsd === null && !result.costIncluded) {
+      result.costUsd = estimateUsd;
+      result.costEstimated = true;
+    }
     const own: Hold = { id: null, problem: null, session: hold.session, recorded: false, alerts: [] };
     await this.record(req, result, own);
     if (own.problem) hold.problem = own.problem;

@@ -47,7 +47,7 @@ export const UNBOUNDED_WEB_SEARCHES = 10;
  * The most hosted web searches a forwarded request lets the provider run, each billed apart from
  * tokens: the sum of its Anthropic web_search tools' max_uses, or a Responses request's
  * max_tool_calls (its bound on built-in tool calls); UNBOUNDED_WEB_SEARCHES when a search tool has
- * no bound; 0 without one.
+ * no bound (or none that is a whole number); 0 without one.
  */
 export function maxWebSearches(pass: PassthroughRequest | undefined): number {
   if (!pass) return 0;
@@ -57,7 +57,9 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
       typeof t === 'object' && t !== null && typeof (t as { type?: unknown }).type === 'string' && /^web_search/.test((t as { type: string }).type),
   );
   if (search.length === 0) return 0;
-  const bound = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.floor(v) : null);
+  // A whole number, as the APIs take it (they refuse any other, so none is run): 1e308 is none, and
+  // two such bounds add up to Infinity.
+  const bound = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null);
   if (pass.protocol === 'anthropic') {
     let n = 0;
     for (const t of search) {
@@ -69,6 +71,34 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
   }
   if (pass.protocol === 'openai-responses') return bound(pass.body.max_tool_calls) ?? UNBOUNDED_WEB_SEARCHES;
   return 0;
+}
+
+/**
+ * Hosted tools billed apart from tokens whose fees the price database has no price for (it prices
+ * web search only): OpenAI's code_interpreter (per container), file_search (per call) and
+ * image_generation (its image tokens); Anthropic's code_execution (per container hour).
+ */
+const UNPRICED_HOSTED_TOOLS: Partial<Record<PassthroughRequest['protocol'], RegExp>> = {
+  'openai-responses': /^(code_interpreter|file_search|image_generation)$/,
+  anthropic: /^code_execution/,
+};
+
+/** The unpriced hosted tools (UNPRICED_HOSTED_TOOLS) a forwarded request lets the provider run, by name. */
+export function unpricedHostedTools(pass: PassthroughRequest | undefined): string[] {
+  const re = pass && UNPRICED_HOSTED_TOOLS[pass.protocol];
+  if (!re || !Array.isArray(pass.body.tools)) return [];
+  const names = new Set<string>();
+  for (const t of pass.body.tools as unknown[]) {
+    const type = typeof t === 'object' && t !== null ? (t as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && re.test(type)) names.add(pass.protocol === 'anthropic' ? 'code_execution' : type);
+  }
+  return [...names];
+}
+
+/** What a request that offers unpriced hosted tools is told (its answer's cost is then an estimate). */
+export function unpricedHostedToolsWarning(tools: readonly string[]): string {
+  const list = tools.join(', ');
+  return `the fees of the hosted tool${tools.length > 1 ? 's' : ''} ${list} (billed by the provider apart from tokens) are not counted: Switchboard's prices have none for ${tools.length > 1 ? 'them' : 'it'}, so neither the budget hold nor the ledger includes ${tools.length > 1 ? 'them' : 'it'}, and the cost recorded (the tokens only) is marked as an estimate`;
 }
 
 /**

@@ -30,6 +30,7 @@ import {
   onlyForwarded,
   openBody,
   optNumber,
+  optTokenCount,
   optString,
   type DoorRequest,
   type ParseNotes,
@@ -356,7 +357,7 @@ function thinking(raw: unknown, outputConfig: unknown, notes: ParseNotes): Reaso
   if (raw.type === 'disabled') return effort ? { effort } : undefined;
   if (raw.type === 'enabled') {
     const budget = raw.budget_tokens;
-    if (typeof budget !== 'number' || !Number.isInteger(budget) || budget < 1)
+    if (typeof budget !== 'number' || !Number.isSafeInteger(budget) || budget < 1)
       throw new DoorRefusal('thinking.budget_tokens: a positive integer is required when thinking is enabled', { param: 'thinking.budget_tokens' });
     return { budgetTokens: budget, ...(effort ? { effort } : {}) };
   }
@@ -418,9 +419,8 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
     if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
       onlyForwarded(notes, new DoorRefusal(`${k}: cannot be translated for another model: ${why}`, { param: k }));
   }
-  const maxTokens = optNumber(body, 'max_tokens');
-  if (maxTokens === undefined || !Number.isInteger(maxTokens) || maxTokens < 1)
-    throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
+  const maxTokens = optTokenCount(body, 'max_tokens');
+  if (maxTokens === undefined) throw new DoorRefusal('max_tokens: required, a positive integer', { param: 'max_tokens' });
 
   const msgs: ChatMessage[] = [];
   if (typeof body.system === 'string') {

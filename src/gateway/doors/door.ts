@@ -200,6 +200,18 @@ export function optNumber(o: Record<string, unknown>, key: string, param = key, 
   return v;
 }
 
+/**
+ * A number of tokens (an output bound): a positive integer, as the real APIs take it. A number
+ * past 2^53 has no exact integer value (1e308 passes Number.isInteger), and budgets would hold
+ * Infinity for it: refused, naming the parameter.
+ */
+export function optTokenCount(o: Record<string, unknown>, key: string, param = key): number | undefined {
+  const v = optNumber(o, key, param);
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 1))
+    throw new DoorRefusal(`${param}: expected a positive integer (a whole number of tokens, at most the model's output limit), got ${v}`, { param });
+  return v;
+}
+
 export function optString(o: Record<string, unknown>, key: string, param = key): string | undefined {
   const v = o[key];
   if (v === undefined || v === null) return undefined;

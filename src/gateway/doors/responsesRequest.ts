@@ -23,7 +23,20 @@ import type {
   UserContent,
 } from '../../core/index.ts';
 import { namespacedName } from '../../core/index.ts';
-import { DoorPaths, DoorRefusal, isObject, leftOut, need, onlyForwarded, openBody, optNumber, optString, type DoorRequest, type ParseNotes } from './door.ts';
+import {
+  DoorPaths,
+  DoorRefusal,
+  isObject,
+  leftOut,
+  need,
+  onlyForwarded,
+  openBody,
+  optNumber,
+  optString,
+  optTokenCount,
+  type DoorRequest,
+  type ParseNotes,
+} from './door.ts';
 import { noStates, restoreTextState, type StateLookup } from './stateCache.ts';
 
 const KNOWN_TOP_LEVEL = new Set([
@@ -572,11 +585,8 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
       if (v !== 'reasoning.encrypted_content')
         leftOut(notes, `include "${v}" is honoured only by a model served over the Responses API, which gets it as sent; it was left out`);
   }
-  const maxTokens = optNumber(body, 'max_output_tokens');
-  if (maxTokens !== undefined) {
-    if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new DoorRefusal('max_output_tokens: expected a positive integer', { param: 'max_output_tokens' });
-    request.maxTokens = maxTokens;
-  }
+  const maxTokens = optTokenCount(body, 'max_output_tokens');
+  if (maxTokens !== undefined) request.maxTokens = maxTokens;
   const temperature = optNumber(body, 'temperature', 'temperature', [0, 2]);
   if (temperature !== undefined) request.temperature = temperature;
   const topP = optNumber(body, 'top_p', 'top_p', [0, 1]);
