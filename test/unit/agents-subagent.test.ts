@@ -171,5 +171,8 @@ test("Claude Code set up by the snippet knows a smaller model's window: it compa
   assert.equal(readFileSync(task.path, 'utf8'), task.content, said);
   // Claude Code's compaction request (its summarization prompt), sent before the second prompt (again
   // later, as every answer here reports a full window).
-  assert.ok(sent.some((b) => b.includes('CRITICAL: Respond with TEXT ONLY')), said);
+  assert.ok(
+    sent.some((b) => b.includes('CRITICAL: Respond with TEXT ONLY')),
+    said,
+  );
 });
