@@ -949,6 +949,14 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         // The client hangs up while the body is awaited (half of it came), and while the headers are.
         ['messages', rig.anthropic, { model: CLAUDE, max_tokens: 1000, messages }, { text: TEXT, stallAfterChunks: 0 }, true],
         ['chat/completions', rig.openai, { model: GPT, max_tokens: 1000, messages }, { text: TEXT, delayBeforeHeadersMs: 60_000 }, true],
+        // With an agent's tools (counted in the hold once, not twice in the entry).
+        [
+          'messages',
+          rig.anthropic,
+          { model: CLAUDE, max_tokens: 1000, messages, tools: [{ name: 'read', description: 'word '.repeat(2000), input_schema: { type: 'object' } }] },
+          { text: TEXT, dropAfterChunks: 0 },
+          false,
+        ],
       ] as const) {
         const what = `${door} ${JSON.stringify(sc)}`;
         const entries = rig.ledger.entries.length;

@@ -291,13 +291,7 @@ export class Router {
         // reported: ledgered at its worst case, the hold's figure, as an estimate.
         if (!outcome.builder.shown && (counted(outcome.builder) || outcome.unread)) {
           const estimate = outcome.unread
-            ? worstCaseUsd(
-                this.d.facts,
-                cand.id,
-                estimatePromptTokens(req, inputTokens),
-                holdMaxTokens(req.maxTokens, req.passthrough),
-                maxWebSearches(req.passthrough),
-              )
+            ? worstCaseUsd(this.d.facts, cand.id, inputTokens, holdMaxTokens(req.maxTokens, req.passthrough), maxWebSearches(req.passthrough))
             : undefined;
           await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started, estimate);
         }
