@@ -865,6 +865,84 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test("hosted tools whose fees no price has (code_interpreter, file_search, image_generation, Anthropic's code_execution): a blocking budget refuses them before sending (402, naming the tools and the fix, nothing held); a warning budget lets them through with the warning", async () => {
+    const cases = [
+      ['responses', { model: CODEX, input: 'Run it.', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, ['code_interpreter']],
+      [
+        'responses',
+        { model: RESP, input: 'Draw it.', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }, { type: 'image_generation' }] },
+        ['file_search', 'image_generation'],
+      ],
+      [
+        'messages',
+        {
+          model: CLAUDE,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Run it.' }],
+          tools: [{ type: 'code_execution_20250825', name: 'code_execution' }],
+        },
+        ['code_execution'],
+      ],
+    ] as const;
+    const post = (g: Gateway, door: string, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/${door}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const block = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    try {
+      const sent = (): number => block.anthropic.requests.length + block.responses.requests.length;
+      let holds = 0;
+      const reserve = block.ledger.reserve.bind(block.ledger);
+      block.ledger.reserve = async (now, decide, session) => {
+        holds++;
+        return reserve(now, decide, session);
+      };
+      for (const [door, body, tools] of cases)
+        for (const stream of [true, false]) {
+          const what = `${door} ${tools.join(', ')} stream ${stream}`;
+          const before = sent();
+          const res = await post(block.fast, door, { ...body, stream });
+          const text = await res.text();
+          assert.equal(res.status, 402, `${what}: ${text}`);
+          const parsed = JSON.parse(text) as { type?: string; error: { type: string; message: string; code?: string } };
+          // The door's own error shape.
+          if (door === 'messages') assert.deepEqual([parsed.type, parsed.error.type], ['error', 'billing_error'], what);
+          else assert.deepEqual([parsed.error.type, parsed.error.code], ['insufficient_quota', 'budget_exceeded'], what);
+          const { message } = parsed.error;
+          assert.ok(message.includes(`hosted tool${tools.length > 1 ? 's' : ''} ${tools.join(', ')}`), `${what}: ${message}`);
+          assert.match(message, /budget cannot count/, what);
+          assert.match(message, new RegExp(`remove the ${tools.join(', ')} tools? from the request, or set budget\\.onExceed to "warn"`), what);
+          assert.equal(sent(), before, `${what}: nothing went upstream`);
+          assert.equal(block.ledger.reservations.size, 0, what);
+        }
+      assert.equal(holds, 0, 'nothing was held');
+      // Without those tools the same budget lets the request through.
+      block.responses.enqueue({ text: 'ok' });
+      const res = await post(block.fast, 'responses', { model: CODEX, input: 'x', max_output_tokens: 100 });
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      await block.close();
+    }
+    const warn = await startRig({ budget: { daily: 100, onExceed: 'warn' } });
+    try {
+      for (const [door, body, tools] of cases) {
+        (door === 'messages' ? warn.anthropic : warn.responses).enqueue({ text: 'Done.', usage: { input: 10, output: 5 } });
+        const res = await post(warn.fast, door, body);
+        const text = await res.text();
+        assert.equal(res.status, 200, `${door}: ${text}`);
+        const said = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+        assert.ok(
+          said.some((w) => w.includes('not counted') && tools.every((t) => w.includes(t))),
+          `${door}: ${JSON.stringify(said)}`,
+        );
+      }
+    } finally {
+      await warn.close();
+    }
+  });
+
   test('while a forwarded answer streams its worst case is held; the real cost replaces it at the end', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     try {
