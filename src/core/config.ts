@@ -344,7 +344,7 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
  * JSON.parse's complaint about a file, saying what and where ("line 4, column 38") but quoting none
  * of the file: V8 quotes the text around an unexpected token, which may be a header's credential.
  */
-function jsonSyntaxError(text: string, parseMessage: string): { what: string; at: string } {
+export function jsonSyntaxError(text: string, parseMessage: string): { what: string; at: string } {
   // V8's words are kept when they are its fixed phrases ("Expected ',' or '}' after property value"),
   // at the position it gives; otherwise (it quotes the text) the scan finds where.
   const positioned = /^(.*?) (in|after) JSON at position (\d+)/.exec(parseMessage);
