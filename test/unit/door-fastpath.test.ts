@@ -1009,6 +1009,46 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('a Responses max_tool_calls that is no non-negative whole number (1e308, 2.5, -1, "3") is a 400 naming the parameter, on both paths: nothing held, nothing sent; 0 and 3 are forwarded', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    let holds = 0;
+    const reserve = rig.ledger.reserve.bind(rig.ledger);
+    rig.ledger.reserve = async (now, decide, session) => {
+      holds++;
+      return reserve(now, decide, session);
+    };
+    const post = (g: Gateway, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      for (const g of [rig.fast, rig.full])
+        for (const bad of [1e308, 2.5, -1, '3'])
+          for (const stream of [false, true]) {
+            const sent = rig.responses.requests.length;
+            const res = await post(g, { model: CODEX, input: 'x', max_output_tokens: 100, tools: [{ type: 'web_search' }], max_tool_calls: bad, stream });
+            const text = await res.text();
+            const what = `max_tool_calls=${JSON.stringify(bad)} stream ${stream}: ${text}`;
+            assert.equal(res.status, 400, what);
+            const error = (JSON.parse(text) as { error: { message: string; param: string | null } }).error;
+            assert.equal(error.param, 'max_tool_calls', what);
+            assert.match(error.message, /^max_tool_calls: expected a (non-negative integer|number)/, what);
+            assert.equal(rig.responses.requests.length, sent, `${what}: nothing sent`);
+          }
+      assert.equal(holds, 0, 'nothing held');
+      for (const good of [0, 3]) {
+        rig.responses.enqueue({ text: 'ok' });
+        const res = await post(rig.fast, { model: CODEX, input: 'x', max_output_tokens: 100, tools: [{ type: 'web_search' }], max_tool_calls: good });
+        assert.equal(res.status, 200, await res.text());
+        assert.equal(rig.responses.requests.at(-1)!.body.max_tool_calls, good);
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('a forwarded non-streamed answer the provider billed but that never arrived (reset after its 200, or the client left while it was awaited) is in the ledger at its hold, as an estimate', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     // The amount each request held, to compare its ledger entry with.
