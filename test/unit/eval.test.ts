@@ -18,6 +18,7 @@ import {
   validateJson,
   writeLeaderboard,
   readLeaderboard,
+  importPromptfoo,
   failedThreshold,
   MemoryUsageStore,
   type EvalClient,
@@ -61,6 +62,24 @@ describe('test-set files', () => {
           for (let i = 0; i + 3 <= secret.length; i++) assert.ok(!said.includes(secret.slice(i, i + 3)), `quotes "${secret.slice(i, i + 3)}": ${said}`);
           assert.ok(e.detail.startsWith(`broken.json: not valid JSON: `) && e.detail.endsWith(` at line ${line}, column ${column}`), said);
           assert.ok(e.fix?.startsWith(`fix the JSON syntax in broken.json at line ${line}, column ${column}`), said);
+          return true;
+        },
+      );
+    // A promptfoo config's YAML mistake alike: the line, none of its text (a provider's key may be on it).
+    for (const [yaml, line, what] of [
+      [`description: x\nproviders:\n  - id: openai:gpt-4o\n    config:\n      apiKey: "sk-${secret}\\q"\n`, 5, /an escape in a double-quoted string/],
+      [`description: x\napiKey: "sk-${secret}" ${secret}\n`, 2, /unexpected text after a quoted string/],
+      [`description: x\nheaders: { a: b } Bearer ${secret}\n`, 2, /unexpected text after a flow collection/],
+      [`description: x\nBearer ${secret}\n`, 2, /expected "key: value"/],
+    ] as const)
+      assert.throws(
+        () => importPromptfoo(yaml, 'promptfooconfig.yaml'),
+        (e: unknown) => {
+          assert.ok(e instanceof SwitchboardError && e.kind === 'config', String(e));
+          const said = `${e.message}\n${e.fix}`;
+          for (let i = 0; i + 3 <= secret.length; i++) assert.ok(!said.includes(secret.slice(i, i + 3)), `quotes "${secret.slice(i, i + 3)}": ${said}`);
+          assert.ok(e.detail.startsWith(`promptfooconfig.yaml: line ${line}: `), said);
+          assert.match(e.detail, what);
           return true;
         },
       );
