@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fstatSync } from 'node:fs';
 import { createClient, type SwitchboardClient } from './core/index.ts';
-import { loadConfig, type SwitchboardConfig } from './core/index.ts';
+import { jsonSyntaxError, loadConfig, type SwitchboardConfig } from './core/index.ts';
 import { LedgerError, SwitchboardError, closestNames, isBudgetAlertMessage } from './core/index.ts';
 import { costDifference, formatUsd } from './shared/format.ts';
 import { defaultLedgerPath, localDayKey, summarize } from './core/index.ts';
@@ -231,11 +231,19 @@ async function buildRequest(
 
 /** `--json-schema FILE`: the answer must be JSON following the schema in FILE (named after the file). */
 function readJsonSchema(file: string): ResponseFormat {
-  let schema: unknown;
+  let text: string;
   try {
-    schema = JSON.parse(readUserFile(file));
+    text = readUserFile(file);
   } catch (e) {
     throw new UsageError(`--json-schema: cannot read a JSON Schema from ${file}: ${(e as Error).message}`);
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (e) {
+    // The place, not V8's message: that quotes the text around the error.
+    const { what, at } = jsonSyntaxError(text, (e as Error).message);
+    throw new UsageError(`--json-schema: ${file} is not valid JSON: ${what} at ${at} (fix the JSON syntax in ${file} at ${at})`);
   }
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) throw new UsageError(`--json-schema: ${file} must hold a JSON Schema object`);
   const name =

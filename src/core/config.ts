@@ -281,11 +281,13 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
 /** Render zod issues as "providers[2].baseUrl: must be an http(s) URL". */
 export function formatIssues(error: z.ZodError, schema?: z.ZodType): string {
   return error.issues
-    .map((i) => {
-      const path = i.path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
-      return `${path || '(root)'}: ${i.code === 'unrecognized_keys' && schema ? unknownKeys(i.keys, keysAt(schema, i.path)) : i.message}`;
-    })
+    .map((i) => `${issuePath(i.path) || '(root)'}: ${i.code === 'unrecognized_keys' && schema ? unknownKeys(i.keys, keysAt(schema, i.path)) : i.message}`)
     .join('; ');
+}
+
+/** A schema issue's place, as the APIs name a parameter: `messages[0].content` ('' for the root). */
+export function issuePath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : acc ? `${acc}.${String(seg)}` : String(seg)), '');
 }
 
 /** "Unrecognized key" with what was probably meant (a misspelling, another case) or the keys there are. */
@@ -342,7 +344,7 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
  * JSON.parse's complaint about a file, saying what and where ("line 4, column 38") but quoting none
  * of the file: V8 quotes the text around an unexpected token, which may be a header's credential.
  */
-function jsonSyntaxError(text: string, parseMessage: string): { what: string; at: string } {
+export function jsonSyntaxError(text: string, parseMessage: string): { what: string; at: string } {
   // V8's words are kept when they are its fixed phrases ("Expected ',' or '}' after property value"),
   // at the position it gives; otherwise (it quotes the text) the scan finds where.
   const positioned = /^(.*?) (in|after) JSON at position (\d+)/.exec(parseMessage);

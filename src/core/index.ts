@@ -7,6 +7,7 @@ export {
   parseConfig,
   resolveProvider,
   defaultConfigPath,
+  jsonSyntaxError,
   ConfigSchema,
   type SwitchboardConfig,
   type ConfigInput,

@@ -9,7 +9,7 @@ import type { AssistantContent } from './request.ts';
 import type { ChatRequest } from './router/router.ts';
 import type { ChatResult, FinishReason, StreamPart, Usage } from './types.ts';
 
-export { ChatCompletionParamsSchema, UnsupportedParameterError, type ChatCompletionCreateParams } from './openaiParams.ts';
+export { ChatCompletionParamsSchema, InvalidParameterError, UnsupportedParameterError, type ChatCompletionCreateParams } from './openaiParams.ts';
 
 export interface CompletionUsage {
   prompt_tokens: number;
@@ -110,7 +110,7 @@ export interface FacadeRequest {
   includeUsage: boolean;
 }
 
-/** Validate and translate; throws a bad_request SwitchboardError (UnsupportedParameterError names the parameter). */
+/** Validate and translate; throws a bad_request SwitchboardError (UnsupportedParameterError, InvalidParameterError name the parameter). */
 export function toChatRequest(params: ChatCompletionCreateParams, signal?: AbortSignal): FacadeRequest {
   const t = translateParams(params);
   const req: ChatRequest = t.request;

@@ -7,7 +7,7 @@
  * their own, and refusing them would break clients for no gain; dropping them unsaid would hide it.
  */
 import { z } from 'zod';
-import { formatIssues } from './config.ts';
+import { formatIssues, issuePath } from './config.ts';
 import { SwitchboardError } from './errors.ts';
 import type {
   AssistantContent,
@@ -29,6 +29,15 @@ export class UnsupportedParameterError extends SwitchboardError {
   readonly param: string;
   constructor(param: string, model: string, message: string, fix: string) {
     super({ kind: 'bad_request', message: `${param}: ${message} (model ${model})`, fix, providerCode: 'unsupported_parameter' });
+    this.param = param;
+  }
+}
+
+/** A parameter the schema rejects (a wrong type or value): a 400 that names it, as OpenAI's `param`. */
+export class InvalidParameterError extends SwitchboardError {
+  readonly param: string;
+  constructor(param: string, message: string, fix: string) {
+    super({ kind: 'bad_request', message, fix });
     this.param = param;
   }
 }
@@ -247,12 +256,13 @@ export function parseDataUrl(url: string): { mediaType: string; data: string } |
 
 export function translateParams(input: ChatCompletionCreateParams): TranslatedParams {
   const r = ChatCompletionParamsSchema.safeParse(input);
-  if (!r.success)
-    throw new SwitchboardError({
-      kind: 'bad_request',
-      message: `invalid chat.completions.create parameters: ${formatIssues(r.error)}`,
-      fix: 'fix the request parameters',
-    });
+  if (!r.success) {
+    const message = `invalid chat.completions.create parameters: ${formatIssues(r.error)}`;
+    const fix = 'fix the request parameters';
+    // The first issue's place is the parameter named (the request itself when it is not an object).
+    const param = issuePath(r.error.issues[0]?.path ?? []);
+    throw param ? new InvalidParameterError(param, message, fix) : new SwitchboardError({ kind: 'bad_request', message, fix });
+  }
   const p: Params = r.data;
   const model = p.model;
   const warnings: string[] = [];

@@ -101,9 +101,14 @@ export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) =>
     headers['retry-after'] = String(Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
     headers['retry-after-ms'] = String(Math.max(0, Math.round(e.retryAfterMs)));
   }
-  // A refused parameter (the facade's UnsupportedParameterError) is named, as OpenAI does.
+  // A refused or invalid parameter (the facade's UnsupportedParameterError, InvalidParameterError) is named, as OpenAI does.
   const param = 'param' in e && typeof e.param === 'string' ? e.param : null;
-  return { status: m.status, body: { error: { message: redact(e.message), type: m.type, param, code: param ? 'unsupported_parameter' : code } }, headers };
+  const unsupported = param !== null && e.providerCode === 'unsupported_parameter';
+  return {
+    status: m.status,
+    body: { error: { message: redact(e.message), type: m.type, param: param && redact(param), code: unsupported ? 'unsupported_parameter' : code } },
+    headers,
+  };
 }
 
 /**

@@ -159,6 +159,17 @@ export function checkResponsesBody(b: Record<string, unknown>): { status: number
   if (cm !== undefined && (typeof cm !== 'object' || cm === null || Array.isArray(cm) || !Object.values(cm).every((v) => typeof v === 'string')))
     return bad("Invalid type for 'client_metadata': expected an object of strings.", 'client_metadata', 'invalid_type');
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return bad("Invalid type for 'stream'.", 'stream');
+  const mtc = b.max_tool_calls;
+  if (mtc !== undefined && mtc !== null) {
+    if (typeof mtc !== 'number' || !Number.isSafeInteger(mtc))
+      return bad("Invalid type for 'max_tool_calls': expected an integer.", 'max_tool_calls', 'invalid_type');
+    if (mtc < 0)
+      return bad(
+        `Invalid 'max_tool_calls': integer below minimum value. Expected a value >= 0, but got ${mtc} instead.`,
+        'max_tool_calls',
+        'integer_below_min_value',
+      );
+  }
   if (typeof b.input !== 'string' && !Array.isArray(b.input)) return bad("Invalid type for 'input'.", 'input');
   const calls = new Set<string>();
   const answered = new Set<string>();

@@ -336,6 +336,18 @@ describe('chat', { concurrency: true }, () => {
     const bad = await w.run(['chat', '-m', ANTHROPIC, '--prompt', 'x', '--json-schema', join(w.dir, 'missing.json')]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--json-schema: cannot read a JSON Schema/);
+    // A JSON syntax error names the file, line and column and the fix, quoting none of the file.
+    const secret = 'zq9XkW7vPj3RmT5hN8';
+    const broken = join(w.dir, 'broken.json');
+    writeFileSync(broken, `{\n  "type": "object",\n  "description": Bearer ${secret}\n}`);
+    const sent = chats(w.fakes.anthropic).length;
+    const syntax = await w.run(['chat', '-m', ANTHROPIC, '--prompt', 'x', '--json-schema', broken]);
+    assert.equal(syntax.code, 2);
+    for (let i = 0; i + 3 <= secret.length; i++)
+      assert.ok(!syntax.stderr.includes(secret.slice(i, i + 3)), `quotes "${secret.slice(i, i + 3)}": ${syntax.stderr}`);
+    assert.ok(syntax.stderr.includes(`--json-schema: ${broken} is not valid JSON: `), syntax.stderr);
+    assert.ok(syntax.stderr.includes(`at line 3, column 18 (fix the JSON syntax in ${broken} at line 3, column 18)`), syntax.stderr);
+    assert.equal(chats(w.fakes.anthropic).length, sent, 'nothing sent');
   });
 
   test('the prompt can come on stdin (with the same flags, to an Anthropic-protocol provider)', async (t) => {

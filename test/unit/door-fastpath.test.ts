@@ -865,6 +865,84 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test("hosted tools whose fees no price has (code_interpreter, file_search, image_generation, Anthropic's code_execution): a blocking budget refuses them before sending (402, naming the tools and the fix, nothing held); a warning budget lets them through with the warning", async () => {
+    const cases = [
+      ['responses', { model: CODEX, input: 'Run it.', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, ['code_interpreter']],
+      [
+        'responses',
+        { model: RESP, input: 'Draw it.', tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }, { type: 'image_generation' }] },
+        ['file_search', 'image_generation'],
+      ],
+      [
+        'messages',
+        {
+          model: CLAUDE,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Run it.' }],
+          tools: [{ type: 'code_execution_20250825', name: 'code_execution' }],
+        },
+        ['code_execution'],
+      ],
+    ] as const;
+    const post = (g: Gateway, door: string, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/${door}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'x-api-key': TOKEN, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const block = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    try {
+      const sent = (): number => block.anthropic.requests.length + block.responses.requests.length;
+      let holds = 0;
+      const reserve = block.ledger.reserve.bind(block.ledger);
+      block.ledger.reserve = async (now, decide, session) => {
+        holds++;
+        return reserve(now, decide, session);
+      };
+      for (const [door, body, tools] of cases)
+        for (const stream of [true, false]) {
+          const what = `${door} ${tools.join(', ')} stream ${stream}`;
+          const before = sent();
+          const res = await post(block.fast, door, { ...body, stream });
+          const text = await res.text();
+          assert.equal(res.status, 402, `${what}: ${text}`);
+          const parsed = JSON.parse(text) as { type?: string; error: { type: string; message: string; code?: string } };
+          // The door's own error shape.
+          if (door === 'messages') assert.deepEqual([parsed.type, parsed.error.type], ['error', 'billing_error'], what);
+          else assert.deepEqual([parsed.error.type, parsed.error.code], ['insufficient_quota', 'budget_exceeded'], what);
+          const { message } = parsed.error;
+          assert.ok(message.includes(`hosted tool${tools.length > 1 ? 's' : ''} ${tools.join(', ')}`), `${what}: ${message}`);
+          assert.match(message, /budget cannot count/, what);
+          assert.match(message, new RegExp(`remove the ${tools.join(', ')} tools? from the request, or set budget\\.onExceed to "warn"`), what);
+          assert.equal(sent(), before, `${what}: nothing went upstream`);
+          assert.equal(block.ledger.reservations.size, 0, what);
+        }
+      assert.equal(holds, 0, 'nothing was held');
+      // Without those tools the same budget lets the request through.
+      block.responses.enqueue({ text: 'ok' });
+      const res = await post(block.fast, 'responses', { model: CODEX, input: 'x', max_output_tokens: 100 });
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      await block.close();
+    }
+    const warn = await startRig({ budget: { daily: 100, onExceed: 'warn' } });
+    try {
+      for (const [door, body, tools] of cases) {
+        (door === 'messages' ? warn.anthropic : warn.responses).enqueue({ text: 'Done.', usage: { input: 10, output: 5 } });
+        const res = await post(warn.fast, door, body);
+        const text = await res.text();
+        assert.equal(res.status, 200, `${door}: ${text}`);
+        const said = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+        assert.ok(
+          said.some((w) => w.includes('not counted') && tools.every((t) => w.includes(t))),
+          `${door}: ${JSON.stringify(said)}`,
+        );
+      }
+    } finally {
+      await warn.close();
+    }
+  });
+
   test('while a forwarded answer streams its worst case is held; the real cost replaces it at the end', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     try {
@@ -926,6 +1004,46 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
             assert.equal(rig.anthropic.requests.length + rig.openai.requests.length + rig.responses.requests.length, sent, `${what}: nothing sent`);
           }
       assert.deepEqual(amounts, [], 'nothing held');
+    } finally {
+      await rig.close();
+    }
+  });
+
+  test('a Responses max_tool_calls that is no non-negative whole number (1e308, 2.5, -1, "3") is a 400 naming the parameter, on both paths: nothing held, nothing sent; 0 and 3 are forwarded', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
+    let holds = 0;
+    const reserve = rig.ledger.reserve.bind(rig.ledger);
+    rig.ledger.reserve = async (now, decide, session) => {
+      holds++;
+      return reserve(now, decide, session);
+    };
+    const post = (g: Gateway, body: unknown): Promise<Response> =>
+      fetch(`${g.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      for (const g of [rig.fast, rig.full])
+        for (const bad of [1e308, 2.5, -1, '3'])
+          for (const stream of [false, true]) {
+            const sent = rig.responses.requests.length;
+            const res = await post(g, { model: CODEX, input: 'x', max_output_tokens: 100, tools: [{ type: 'web_search' }], max_tool_calls: bad, stream });
+            const text = await res.text();
+            const what = `max_tool_calls=${JSON.stringify(bad)} stream ${stream}: ${text}`;
+            assert.equal(res.status, 400, what);
+            const error = (JSON.parse(text) as { error: { message: string; param: string | null } }).error;
+            assert.equal(error.param, 'max_tool_calls', what);
+            assert.match(error.message, /^max_tool_calls: expected a (non-negative integer|number)/, what);
+            assert.equal(rig.responses.requests.length, sent, `${what}: nothing sent`);
+          }
+      assert.equal(holds, 0, 'nothing held');
+      for (const good of [0, 3]) {
+        rig.responses.enqueue({ text: 'ok' });
+        const res = await post(rig.fast, { model: CODEX, input: 'x', max_output_tokens: 100, tools: [{ type: 'web_search' }], max_tool_calls: good });
+        assert.equal(res.status, 200, await res.text());
+        assert.equal(rig.responses.requests.at(-1)!.body.max_tool_calls, good);
+      }
     } finally {
       await rig.close();
     }

@@ -1,7 +1,7 @@
 /** Test sets, checks, the matrix runner, Bradley–Terry and the "best" route strategy. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../src/core/client.ts';
@@ -17,6 +17,8 @@ import {
   schemaProblems,
   validateJson,
   writeLeaderboard,
+  readLeaderboard,
+  importPromptfoo,
   failedThreshold,
   MemoryUsageStore,
   type EvalClient,
@@ -46,6 +48,60 @@ describe('test-set files', () => {
       (e: SwitchboardError) => /set\.json/.test(e.message) && /prompts\[0\]\.checks\[0\]/.test(e.message) && /remove "ignorecase"/.test(e.message),
     );
     assert.throws(() => parseTestSet('{', 'x.json'), /x\.json: not valid JSON/);
+    // A JSON syntax error names the place and the fix, quoting none of the file (a prompt may hold a secret).
+    const secret = 'zq9XkW7vPj3RmT5hN8';
+    for (const [text, line, column] of [
+      [`{\n  "prompts": [\n    { "id": "a", "prompt": Bearer ${secret} }\n  ]\n}`, 3, 28],
+      [`{\n  "prompts": [\n    { "id": "a", "prompt": "Bearer ${secret}"x }\n  ]\n}`, 3, 55],
+    ] as const)
+      assert.throws(
+        () => parseTestSet(text, 'broken.json'),
+        (e: unknown) => {
+          assert.ok(e instanceof SwitchboardError && e.kind === 'config', String(e));
+          const said = `${e.message}\n${e.fix}`;
+          for (let i = 0; i + 3 <= secret.length; i++) assert.ok(!said.includes(secret.slice(i, i + 3)), `quotes "${secret.slice(i, i + 3)}": ${said}`);
+          assert.ok(e.detail.startsWith(`broken.json: not valid JSON: `) && e.detail.endsWith(` at line ${line}, column ${column}`), said);
+          assert.ok(e.fix?.startsWith(`fix the JSON syntax in broken.json at line ${line}, column ${column}`), said);
+          return true;
+        },
+      );
+    // A promptfoo config's YAML mistake alike: the line, none of its text (a provider's key may be on it).
+    for (const [yaml, line, what] of [
+      [`description: x\nproviders:\n  - id: openai:gpt-4o\n    config:\n      apiKey: "sk-${secret}\\q"\n`, 5, /an escape in a double-quoted string/],
+      [`description: x\napiKey: "sk-${secret}" ${secret}\n`, 2, /unexpected text after a quoted string/],
+      [`description: x\nheaders: { a: b } Bearer ${secret}\n`, 2, /unexpected text after a flow collection/],
+      [`description: x\nBearer ${secret}\n`, 2, /expected "key: value"/],
+    ] as const)
+      assert.throws(
+        () => importPromptfoo(yaml, 'promptfooconfig.yaml'),
+        (e: unknown) => {
+          assert.ok(e instanceof SwitchboardError && e.kind === 'config', String(e));
+          const said = `${e.message}\n${e.fix}`;
+          for (let i = 0; i + 3 <= secret.length; i++) assert.ok(!said.includes(secret.slice(i, i + 3)), `quotes "${secret.slice(i, i + 3)}": ${said}`);
+          assert.ok(e.detail.startsWith(`promptfooconfig.yaml: line ${line}: `), said);
+          assert.match(e.detail, what);
+          return true;
+        },
+      );
+    // The leaderboard file alike.
+    const dir = mkdtempSync(join(tmpdir(), 'sb-lb-json-'));
+    try {
+      const file = join(dir, 'leaderboard.json');
+      writeFileSync(file, `{\n  "version": 1,\n  "comparisons": [{ "a": ${secret} }]\n}`);
+      assert.throws(
+        () => readLeaderboard(file),
+        (e: unknown) => {
+          assert.ok(e instanceof SwitchboardError && e.kind === 'config', String(e));
+          const said = `${e.message}\n${e.fix}`.replaceAll(dir, '<dir>');
+          for (let i = 0; i + 3 <= secret.length; i++) assert.ok(!said.includes(secret.slice(i, i + 3)), `quotes "${secret.slice(i, i + 3)}": ${said}`);
+          assert.ok(e.detail.startsWith(`${file}: not valid JSON: `) && e.detail.endsWith(' at line 3, column 26'), said);
+          assert.ok(e.fix?.startsWith(`fix the JSON syntax in ${file} at line 3, column 26`), said);
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     assert.throws(
       () => parseTestSet(JSON.stringify({ prompts: [{ id: 'a', prompt: 'x', checks: [{ type: 'regex', pattern: '(' }] }] }), 'r.json'),
       /does not compile/,

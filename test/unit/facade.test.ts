@@ -217,20 +217,20 @@ describe('chat.completions.create parameter validation', () => {
   test('invalid params reject with a bad_request error naming the field, before any request', async () => {
     const w = await setup('anthropic');
     try {
-      const cases: [Record<string, unknown>, RegExp][] = [
-        [{ model: w.model, messages: [] }, /messages: messages must not be empty/],
-        [{ model: w.model, messages: USER, temperature: 5 }, /temperature: /],
-        [{ model: w.model, messages: USER, top_p: 2 }, /top_p: /],
-        [{ model: w.model, messages: USER, max_tokens: 0 }, /max_tokens: /],
-        [{ model: '', messages: USER }, /model: model is required/],
-        [{ model: w.model, messages: [{ role: 'wizard', content: 'x' }] }, /messages\[0\]\.role: /],
-        [{ model: w.model, messages: USER, stream: true, temperature: -1 }, /temperature: /],
+      const cases: [Record<string, unknown>, RegExp, string][] = [
+        [{ model: w.model, messages: [] }, /messages: messages must not be empty/, 'messages'],
+        [{ model: w.model, messages: USER, temperature: 5 }, /temperature: /, 'temperature'],
+        [{ model: w.model, messages: USER, top_p: 2 }, /top_p: /, 'top_p'],
+        [{ model: w.model, messages: USER, max_tokens: 0 }, /max_tokens: /, 'max_tokens'],
+        [{ model: '', messages: USER }, /model: model is required/, 'model'],
+        [{ model: w.model, messages: [{ role: 'wizard', content: 'x' }] }, /messages\[0\]\.role: /, 'messages[0].role'],
+        [{ model: w.model, messages: USER, stream: true, temperature: -1 }, /temperature: /, 'temperature'],
       ];
-      for (const [params, field] of cases) {
+      for (const [params, field, param] of cases) {
         await assert.rejects(
           // eslint-disable-next-line @typescript-eslint/no-explicit-any
           w.client.chat.completions.create(params as any),
-          isKind('bad_request', field),
+          (e: unknown) => isKind('bad_request', field)(e) && (assert.equal((e as { param?: unknown }).param, param, String(e)), true),
         );
       }
       assert.equal(w.fake.requests.length, 0);

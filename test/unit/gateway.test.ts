@@ -157,10 +157,18 @@ describe('gateway: OpenAI SDK as the client', () => {
 
   test('bad parameters → BadRequestError, nothing sent upstream', async () => {
     const n = w.upstreamRequests();
-    await assert.rejects(
-      sdk.chat.completions.create({ model: 'openai/gpt-4o', messages: [] }),
-      (e: unknown) => e instanceof OpenAI.BadRequestError && e.code === 'invalid_request',
-    );
+    // A parameter the schema rejects is named in `param` (as OpenAI does), not only in the message.
+    for (const [body, param] of [
+      [{ model: 'openai/gpt-4o', messages: [] }, 'messages'],
+      [{ model: 'openai/gpt-4o', messages, temperature: 5 }, 'temperature'],
+      [{ model: 'openai/gpt-4o', messages: [{ role: 'wizard', content: 'x' }] }, 'messages[0].role'],
+    ] as const) {
+      const e = await sdk.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming).catch((x: unknown) => x);
+      assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+      assert.equal(e.code, 'invalid_request', e.message);
+      assert.equal(e.param, param, e.message);
+      assert.ok(e.message.includes(`${param}: `), e.message);
+    }
     await assert.rejects(
       sdk.chat.completions.create({ model: 'openai/gpt-4o', messages, n: 3 }),
       (e: unknown) => e instanceof OpenAI.BadRequestError && e.param === 'n',

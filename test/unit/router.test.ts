@@ -6,7 +6,8 @@ import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import { overrideHint } from '../../src/core/router/needs.ts';
-import { maxWebSearches, UNBOUNDED_WEB_SEARCHES, worstCaseUsd } from '../../src/core/router/spend.ts';
+import { maxWebSearches, openBudget, UNBOUNDED_WEB_SEARCHES, worstCaseUsd } from '../../src/core/router/spend.ts';
+import type { BudgetConfig } from '../../src/core/config.ts';
 import type { ModelFacts } from '../../src/core/router/strategy.ts';
 import type { PassthroughRequest } from '../../src/core/types.ts';
 import { ManualClock, waitFor } from './helpers.ts';
@@ -513,6 +514,42 @@ describe('budgets and the ledger', () => {
       assert.ok(worst !== null && Number.isFinite(worst) && worst < 1, `${JSON.stringify(pass)}: ${worst}`);
     }
     assert.equal(maxWebSearches({ protocol: 'anthropic', body: { tools: [search(2), search(3)] } } as unknown as PassthroughRequest), 5);
+  });
+
+  test('hosted tools whose fees no price has: a blocking budget with a limit refuses them, holding nothing; a route with an included model leaves its other members out; no limit or a warning budget lets them go', async () => {
+    const facts = {
+      price: (id: string) => (id === 'a/m' ? { input: 3, output: 15 } : null),
+      included: (id: string) => id === 'sub/m',
+      contextLength: () => null,
+    } as unknown as ModelFacts;
+    const ledger = new MemoryUsageStore();
+    const open = (budget: BudgetConfig, candidates: string[], tools: string[]) =>
+      openBudget({ budget, ledger, facts }, candidates, 100, 100, Date.parse('2026-01-01T00:00:00Z'), null, 0, tools);
+    const block = { daily: 1, onExceed: 'block' } as BudgetConfig;
+    const refused = await open(block, ['a/m'], ['code_interpreter', 'file_search']);
+    assert.equal(refused.error?.kind, 'budget');
+    assert.match(refused.error!.message, /hosted tools code_interpreter, file_search, .*no price for/);
+    assert.match(refused.error!.fix ?? '', /remove the code_interpreter, file_search tools from the request, or set budget\.onExceed to "warn"/);
+    assert.equal(refused.reservation, null);
+    assert.equal(ledger.reservations.size, 0, 'nothing held');
+    // An included model may still answer: the priced member is left out, not the request.
+    const route = await open(block, ['a/m', 'sub/m'], ['code_interpreter']);
+    assert.equal(route.error, null);
+    assert.deepEqual(
+      route.skipped.map((x) => x.id),
+      ['a/m'],
+    );
+    assert.match(route.skipped[0]!.why, /code_interpreter/);
+    // Without those tools, without a limit, or under a warning budget: held and let go.
+    for (const [budget, tools] of [
+      [block, []],
+      [{ onExceed: 'block' } as BudgetConfig, ['code_interpreter']],
+      [{ daily: 1, onExceed: 'warn' } as BudgetConfig, ['code_interpreter']],
+    ] as const) {
+      const g = await open(budget, ['a/m'], [...tools]);
+      assert.equal(g.error, null, `${JSON.stringify(budget)} ${tools.join()}`);
+      assert.deepEqual(g.skipped, []);
+    }
   });
 
   test('block refuses with budget, spend and estimate; nothing reaches the provider', async () => {

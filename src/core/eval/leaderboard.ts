@@ -7,6 +7,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { makeDirs } from '../makeDirs.ts';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { jsonSyntaxError } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { EvalResults } from './runner.ts';
 
@@ -58,10 +59,12 @@ export function readLeaderboard(path: string): LeaderboardFile {
   try {
     raw = JSON.parse(text);
   } catch (e) {
+    // The place, not V8's message: that quotes the text around the error.
+    const { what, at } = jsonSyntaxError(text, (e as Error).message);
     throw new SwitchboardError({
       kind: 'config',
-      message: `${path}: not valid JSON (${(e as Error).message})`,
-      fix: 'fix or delete the file (it is rebuilt by new runs and votes)',
+      message: `${path}: not valid JSON: ${what} at ${at}`,
+      fix: `fix the JSON syntax in ${path} at ${at}, or delete the file (it is rebuilt by new runs and votes)`,
     });
   }
   const r = LeaderboardFileSchema.safeParse(raw);

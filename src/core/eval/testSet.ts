@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { SwitchboardError } from '../errors.ts';
 import { schemaProblems } from './jsonSchema.ts';
+import { jsonSyntaxError } from '../config.ts';
 import { withoutBom } from '../userFile.ts';
 
 const modelId = z.string().includes('/', { message: 'must be a "provider/model" id (or route/<id>)' });
@@ -163,10 +164,12 @@ export function parseTestSet(text: string, file: string): TestSet {
   try {
     raw = JSON.parse(withoutBom(text));
   } catch (e) {
+    // The place, not V8's message: that quotes the text around the error (a prompt may hold a secret).
+    const { what, at } = jsonSyntaxError(withoutBom(text), (e as Error).message);
     throw new SwitchboardError({
       kind: 'config',
-      message: `${file}: not valid JSON (${(e as Error).message})`,
-      fix: 'fix the JSON syntax; test sets are JSON files',
+      message: `${file}: not valid JSON: ${what} at ${at}`,
+      fix: `fix the JSON syntax in ${file} at ${at}; test sets are JSON files`,
     });
   }
   const r = TestSetSchema.safeParse(raw);

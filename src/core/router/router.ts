@@ -171,9 +171,7 @@ export class Router {
       return fail(error);
     }
 
-    // Hosted tools the provider bills at fees no price here has: said before the answer (the gateway's header).
-    const unpriced = unpricedHostedTools(req.passthrough);
-    for (const message of [...(plan.notes ?? []), ...(unpriced.length ? [unpricedHostedToolsWarning(unpriced)] : [])]) {
+    for (const message of plan.notes ?? []) {
       warnings.push(message);
       yield [{ type: 'warning', message }];
     }
@@ -199,6 +197,9 @@ export class Router {
       return fail(error);
     }
 
+    // Hosted tools the provider bills at fees no price here has: a blocking budget refuses them
+    // (openBudget); otherwise said before the answer (the gateway's header).
+    const unpriced = unpricedHostedTools(req.passthrough);
     // Budget: hold the worst case before sending; the answer's real cost replaces it (record()).
     if (this.d.budget) {
       const gate = await openBudget(
@@ -209,6 +210,7 @@ export class Router {
         clock.now(),
         hold.session,
         maxWebSearches(req.passthrough),
+        unpriced,
       );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
@@ -228,6 +230,11 @@ export class Router {
         warnings.push(message);
         yield [{ type: 'warning', message }];
       }
+    }
+    if (unpriced.length) {
+      const message = unpricedHostedToolsWarning(unpriced);
+      warnings.push(message);
+      yield [{ type: 'warning', message }];
     }
 
     // Cooldowns: skip cooled-down models while an alternative exists; if all are cooling, try anyway.

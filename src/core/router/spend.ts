@@ -8,7 +8,7 @@ import type { BudgetConfig, Price } from '../config.ts';
 import { SwitchboardError } from '../errors.ts';
 import type { ResultBuilder } from '../resultBuilder.ts';
 import type { BudgetAlert, ModelRequest, PassthroughRequest, Usage } from '../types.ts';
-import { checkBudget, type BudgetVerdict, type PeriodCap } from './budget.ts';
+import { checkBudget, hasLimits, type BudgetVerdict, type PeriodCap } from './budget.ts';
 import type { SpendTotals, UsageStore } from './ledger.ts';
 import { settingKey, type SettingsPlace } from './needs.ts';
 import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
@@ -101,6 +101,18 @@ export function unpricedHostedToolsWarning(tools: readonly string[]): string {
   return `the fees of the hosted tool${tools.length > 1 ? 's' : ''} ${list} (billed by the provider apart from tokens) are not counted: Switchboard's prices have none for ${tools.length > 1 ? 'them' : 'it'}, so neither the budget hold nor the ledger includes ${tools.length > 1 ? 'them' : 'it'}, and the cost recorded (the tokens only) is marked as an estimate`;
 }
 
+/** A blocking budget's refusal of a request that lets the provider run hosted tools whose fees no price has. */
+function unpricedToolsRefusal(tools: readonly string[], model: string, place: SettingsPlace | undefined): SwitchboardError {
+  const list = tools.join(', ');
+  const many = tools.length > 1;
+  return new SwitchboardError({
+    kind: 'budget',
+    message: `the request offers the hosted tool${many ? 's' : ''} ${list}, which the provider bills apart from tokens at fees Switchboard has no price for, so the blocking budget cannot count this request`,
+    model,
+    fix: `remove the ${list} tool${many ? 's' : ''} from the request, or set ${settingKey('budget.onExceed', place)} to "warn" (${many ? 'their' : 'its'} fees then go uncounted, with a warning)`,
+  });
+}
+
 /**
  * The prompt a request sends, estimated: its messages plus its tool definitions and a response
  * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
@@ -178,6 +190,8 @@ export async function openBudget(
   now: number,
   session: string | null = null,
   webSearches = 0,
+  /** Hosted tools the request lets the provider run at fees no price has (unpricedHostedTools). */
+  unpricedTools: readonly string[] = [],
 ): Promise<BudgetGate> {
   const budget = d.budget!;
   const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [], spent: null, blockedBy: [] };
@@ -185,6 +199,14 @@ export async function openBudget(
   const included = candidates.filter((id) => d.facts.included?.(id));
   let ids = candidates.filter((id) => !included.includes(id));
   if (ids.length === 0) return gate;
+  // Fees no price has are never treated as free: a blocking budget cannot count them, as a model without a price.
+  if (budget.onExceed === 'block' && hasLimits(budget) && unpricedTools.length > 0) {
+    const error = unpricedToolsRefusal(unpricedTools, ids[0]!, d.settingsIn);
+    // A route that may still answer with an included model: the others are left out, not the request.
+    if (included.length > 0) for (const id of ids) gate.skipped.push({ id, why: error.detail });
+    else gate.error = error;
+    return gate;
+  }
   if (budget.onExceed === 'block') {
     const priced = ids.filter((id) => d.facts.price(id));
     if ((priced.length > 0 || included.length > 0) && priced.length < ids.length) {

@@ -587,6 +587,13 @@ export function parseResponsesRequest(raw: unknown, lookup: (model: string) => S
   }
   const maxTokens = optTokenCount(body, 'max_output_tokens');
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
+  // The bound on built-in tool calls goes to a Responses model as sent (the budget holds web searches
+  // by it): a whole number of calls, as the API takes it (1e308 is none).
+  const maxToolCalls = optNumber(body, 'max_tool_calls');
+  if (maxToolCalls !== undefined && (!Number.isSafeInteger(maxToolCalls) || maxToolCalls < 0))
+    throw new DoorRefusal(`max_tool_calls: expected a non-negative integer (the most built-in tool calls the model may make), got ${maxToolCalls}`, {
+      param: 'max_tool_calls',
+    });
   const temperature = optNumber(body, 'temperature', 'temperature', [0, 2]);
   if (temperature !== undefined) request.temperature = temperature;
   const topP = optNumber(body, 'top_p', 'top_p', [0, 1]);
