@@ -30,7 +30,7 @@ import type { LatencyTracker } from './latency.ts';
 import type { LedgerEntryInput, SpendTotals, UsageStore } from './ledger.ts';
 import { capabilitySetting, overrideHint, unmetNeed, type SettingsPlace, type Unmet } from './needs.ts';
 import { foreignOrigins, stripForeignState } from './providerState.ts';
-import { planRoute, type Candidate, type ModelFacts } from './strategy.ts';
+import { contextWindowOf, planRoute, type Candidate, type ModelFacts } from './strategy.ts';
 
 /**
  * What an error says when the answer had begun: the partial text is in the result (and was shown to
@@ -200,16 +200,19 @@ export class Router {
     // Hosted tools the provider bills at fees no price here has: a blocking budget refuses them
     // (openBudget); otherwise said before the answer (the gateway's header).
     const unpriced = unpricedHostedTools(req.passthrough);
+    /** The output bound and hosted searches a worst case is sized for: the hold's, and a lost answer's estimate. */
+    const outputCap = holdMaxTokens(req.maxTokens, req.passthrough);
+    const webSearches = maxWebSearches(req.passthrough);
     // Budget: hold the worst case before sending; the answer's real cost replaces it (record()).
     if (this.d.budget) {
       const gate = await openBudget(
         this.d,
         usable.map((c) => c.id),
         inputTokens,
-        holdMaxTokens(req.maxTokens, req.passthrough),
+        outputCap,
         clock.now(),
         hold.session,
-        maxWebSearches(req.passthrough),
+        webSearches,
         unpriced,
       );
       hold.id = gate.reservation;
@@ -297,9 +300,7 @@ export class Router {
         // A non-streamed forward lost after the provider had it (`unread`) is billed too, at no usage
         // reported: ledgered at its worst case, the hold's figure, as an estimate.
         if (!outcome.builder.shown && (counted(outcome.builder) || outcome.unread)) {
-          const estimate = outcome.unread
-            ? worstCaseUsd(this.d.facts, cand.id, inputTokens, holdMaxTokens(req.maxTokens, req.passthrough), maxWebSearches(req.passthrough))
-            : undefined;
+          const estimate = outcome.unread ? worstCaseUsd(this.d.facts, cand.id, inputTokens, outputCap, webSearches) : undefined;
           await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started, estimate);
         }
 
@@ -431,7 +432,7 @@ export class Router {
         });
       // Like a route member, a single model whose known context window cannot hold the prompt (plus
       // the output asked for) is refused before sending: no tokens are paid for a certain failure.
-      const window = this.d.facts.capabilities?.(id)?.contextWindow ?? this.d.facts.contextLength(id);
+      const window = contextWindowOf(this.d.facts, id);
       const needed = inputTokens + (req.maxTokens ?? 0);
       if (window !== null && needed > window)
         throw new SwitchboardError({

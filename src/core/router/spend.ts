@@ -11,7 +11,7 @@ import type { BudgetAlert, ModelRequest, PassthroughRequest, Usage } from '../ty
 import { checkBudget, hasLimits, type BudgetVerdict, type PeriodCap } from './budget.ts';
 import type { SpendTotals, UsageStore } from './ledger.ts';
 import { settingKey, type SettingsPlace } from './needs.ts';
-import { DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
+import { contextWindowOf, DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
 
 /** A request's reservation, and a ledger problem to tell the user about once the answer is done. */
 export interface Hold {
@@ -117,13 +117,9 @@ function unpricedToolsRefusal(tools: readonly string[], model: string, place: Se
  * The prompt a request sends, estimated: its messages plus its tool definitions and a response
  * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
  */
-export function estimatePromptTokens(
-  req: Pick<ModelRequest, 'messages' | 'tools' | 'responseFormat'>,
-  /** The messages' estimate when the caller has it already (estimateMessageTokens). */
-  messageTokens: number = estimateMessageTokens(req.messages),
-): number {
+export function estimatePromptTokens(req: Pick<ModelRequest, 'messages' | 'tools' | 'responseFormat'>): number {
   const schema = req.responseFormat?.type === 'json_schema' ? estimateTokens(JSON.stringify(req.responseFormat.schema)) : 0;
-  return messageTokens + (req.tools?.length ? estimateTokens(JSON.stringify(req.tools)) : 0) + schema;
+  return estimateMessageTokens(req.messages) + (req.tools?.length ? estimateTokens(JSON.stringify(req.tools)) : 0) + schema;
 }
 
 /**
@@ -147,7 +143,7 @@ export function holdMaxTokens(maxTokens: number | undefined, pass: PassthroughRe
 export function outputBound(facts: ModelFacts, id: string, inputTokens: number): number {
   const limit = facts.maxOutput?.(id);
   if (limit != null) return limit;
-  const window = facts.capabilities?.(id)?.contextWindow ?? facts.contextLength(id);
+  const window = contextWindowOf(facts, id);
   return window != null ? Math.max(window - inputTokens, 0) : DEFAULT_EXPECTED_OUTPUT;
 }
 

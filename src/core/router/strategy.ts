@@ -26,6 +26,11 @@ export interface Candidate {
 
 const INCLUDED_PRICE: Price = { input: 0, output: 0 };
 
+/** A model's context window in tokens: what it can do (a host's own figure), else the catalog's; null when unknown. */
+export function contextWindowOf(facts: ModelFacts, id: string): number | null {
+  return facts.capabilities?.(id)?.contextWindow ?? facts.contextLength(id);
+}
+
 /** Default expected answer length when the request sets no max_tokens (for cost estimates). */
 export const DEFAULT_EXPECTED_OUTPUT = 1000;
 

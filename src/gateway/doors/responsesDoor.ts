@@ -5,7 +5,7 @@
  */
 import type { ChatMessage } from '../../core/index.ts';
 import type { ChatResult } from '../../core/index.ts';
-import type { HttpError } from '../errors.ts';
+import { CONTEXT_LENGTH_CODE, type HttpError } from '../errors.ts';
 import { DoorRefusal, type Door, type DoorDeps, type DoorError, type DoorRequest } from './door.ts';
 import { StateCache, type StateLookup } from './stateCache.ts';
 import { assistantContent, randomId } from './result.ts';
@@ -63,7 +63,7 @@ export function responsesError(h: HttpError): DoorError {
   // history it cannot send).
   if (h.status === 413 && h.body.error.code === 'request_too_large') {
     const message = `${h.body.error.message}: the conversation is too long to send through the gateway; compact it or start a new one`;
-    return { status: 400, body: { error: { ...h.body.error, message, code: 'context_length_exceeded' } }, headers: { ...h.headers } };
+    return { status: 400, body: { error: { ...h.body.error, message, code: CONTEXT_LENGTH_CODE } }, headers: { ...h.headers } };
   }
   return { status: h.status, body: h.body, headers: { ...h.headers } };
 }
