@@ -616,13 +616,64 @@ describe('budgets and the ledger', () => {
   });
 
   test('a route under a blocking budget skips its unpriced models and says why', async () => {
-    const w = await world(2, { ...route(['b/m', 'a/m']), pricing, budget: { daily: 5, onExceed: 'block' } }, { ledger: new MemoryUsageStore() });
+    const w = await world(
+      2,
+      { ...route(['b/m', 'a/m']), pricing, capabilities: { 'a/m': { maxOutputTokens: 100 } }, budget: { daily: 5, onExceed: 'block' } },
+      { ledger: new MemoryUsageStore() },
+    );
     w.servers[0]!.enqueue({ text: 'priced' });
     const r = await w.ask('route/r');
     assert.equal(r.answeredBy, 'a/m');
     assert.match(r.attempts.find((a) => a.model === 'b/m')!.message ?? '', /no price known/);
     assert.equal(w.servers[1]!.requests.length, 0);
     await w.client.close();
+  });
+
+  describe('a priced model whose answer length is unknown (no max_tokens, no output limit, no context window)', () => {
+    const daily = { daily: 5, onExceed: 'block' as const };
+
+    test('a blocking budget refuses it before sending: no hold could bound its cost; the fix names max_tokens and the capability', async () => {
+      const ledger = new MemoryUsageStore();
+      const w = await world(1, { pricing, budget: daily }, { ledger });
+      const r = await w.ask('a/m');
+      assert.equal(r.error?.kind, 'budget');
+      assert.match(r.error!.message, /max_tokens nor a\/m's output limit or context window is known/);
+      assert.match(r.error!.fix ?? '', /send max_tokens.*capabilities\["a\/m"\]\.maxOutputTokens.*budget\.onExceed/);
+      assert.equal(w.servers[0]!.requests.length, 0);
+      assert.equal((await ledger.totals(Date.now())).reserved, 0);
+      await w.client.close();
+    });
+
+    test('it is asked when the request sets max_tokens, the config gives its output limit or window, its output is free, or the budget only warns', async () => {
+      for (const [how, config, extra] of [
+        ['max_tokens', { pricing, budget: daily }, { maxTokens: 50 }],
+        ['output limit', { pricing, budget: daily, capabilities: { 'a/m': { maxOutputTokens: 50 } } }, {}],
+        ['context window', { pricing, budget: daily, capabilities: { 'a/m': { contextWindow: 4096 } } }, {}],
+        ['free output', { pricing: { 'a/m': { input: 1, output: 0 } }, budget: daily }, {}],
+        ['warning budget', { pricing, budget: { daily: 5, onExceed: 'warn' as const } }, {}],
+      ] as const) {
+        const w = await world(1, config, { ledger: new MemoryUsageStore() });
+        w.servers[0]!.enqueue({ text: 'ok' });
+        const r = await w.ask('a/m', extra);
+        assert.equal(r.error, null, how);
+        assert.equal(r.text, 'ok', how);
+        await w.client.close();
+      }
+    });
+
+    test('in a route, such a member is skipped with the reason; a member the budget can bound answers', async () => {
+      const w = await world(
+        2,
+        { ...route(['a/m', 'b/m']), pricing: { ...pricing, 'b/m': { input: 1, output: 1 } }, capabilities: { 'b/m': { contextWindow: 8192 } }, budget: daily },
+        { ledger: new MemoryUsageStore() },
+      );
+      w.servers[1]!.enqueue({ text: 'bounded' });
+      const r = await w.ask('route/r');
+      assert.equal(r.answeredBy, 'b/m');
+      assert.match(r.attempts.find((a) => a.model === 'a/m')!.message ?? '', /cannot bound what its answer may cost/);
+      assert.equal(w.servers[0]!.requests.length, 0);
+      await w.client.close();
+    });
   });
 });
 

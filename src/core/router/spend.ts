@@ -10,7 +10,7 @@ import type { ResultBuilder } from '../resultBuilder.ts';
 import type { BudgetAlert, ModelRequest, PassthroughRequest, Usage } from '../types.ts';
 import { checkBudget, hasLimits, type BudgetVerdict, type PeriodCap } from './budget.ts';
 import type { SpendTotals, UsageStore } from './ledger.ts';
-import { settingKey, type SettingsPlace } from './needs.ts';
+import { capabilitySetting, settingKey, type SettingsPlace } from './needs.ts';
 import { contextWindowOf, DEFAULT_EXPECTED_OUTPUT, type ModelFacts } from './strategy.ts';
 
 /** A request's reservation, and a ledger problem to tell the user about once the answer is done. */
@@ -114,6 +114,25 @@ function unpricedToolsRefusal(tools: readonly string[], model: string, place: Se
 }
 
 /**
+ * Whether a request without max_tokens has a worst case: the model's output limit or context
+ * window is known, or its output costs nothing (a free local model). No price: the price checks decide.
+ */
+function outputCostBounded(facts: ModelFacts, id: string, inputTokens: number): boolean {
+  const price = facts.price(id);
+  if (!price || facts.maxOutput?.(id) != null || contextWindowOf(facts, id) != null) return true;
+  return estimateCost(inputTokens, 1_000_000, price) === estimateCost(inputTokens, 0, price);
+}
+
+function unboundedOutputRefusal(model: string, place: SettingsPlace | undefined): SwitchboardError {
+  return new SwitchboardError({
+    kind: 'budget',
+    message: `neither the request's max_tokens nor ${model}'s output limit or context window is known, so the blocking budget cannot bound what its answer may cost`,
+    model,
+    fix: `send max_tokens with the request, or set ${capabilitySetting(model, 'maxOutputTokens', '<its output limit>', place)}, or set ${settingKey('budget.onExceed', place)} to "warn"`,
+  });
+}
+
+/**
  * The prompt a request sends, estimated: its messages plus its tool definitions and a response
  * format's schema, which go up with it and are billed as input (an agent's tools are thousands of tokens).
  */
@@ -213,6 +232,21 @@ export async function openBudget(
             why: `no price known, so the blocking budget cannot count it (add ${d.settingsIn === 'vscode' ? 'an entry in the switchboard.pricing setting' : 'a "pricing" entry'})`,
           });
       ids = priced;
+      if (ids.length === 0) return gate;
+    }
+  }
+  // An answer of unknown length at a price is a cost no hold can bound: a blocking budget does not guess one.
+  if (budget.onExceed === 'block' && hasLimits(budget) && maxTokens === undefined) {
+    const open = ids.filter((id) => !outputCostBounded(d.facts, id, inputTokens));
+    if (open.length > 0) {
+      const bounded = ids.filter((id) => !open.includes(id));
+      if (bounded.length === 0 && included.length === 0) {
+        gate.error = unboundedOutputRefusal(open[0]!, d.settingsIn);
+        return gate;
+      }
+      // A route with another member the budget can count: these are left out, not the request.
+      for (const id of open) gate.skipped.push({ id, why: unboundedOutputRefusal(id, d.settingsIn).detail });
+      ids = bounded;
       if (ids.length === 0) return gate;
     }
   }
