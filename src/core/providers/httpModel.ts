@@ -24,6 +24,8 @@ export interface BodyContext {
 export interface DecodeOptions {
   /** Anthropic: the forced tool whose input is the JSON answer; its input streams as text. */
   jsonToolName?: string;
+  /** OpenAI-compatible: the request's stop sequences; the one an answer says it matched (vLLM, SGLang) is reported. */
+  stop?: readonly string[];
 }
 
 export interface WireProtocol {
@@ -166,7 +168,7 @@ export class HttpLanguageModel implements LanguageModel {
 
   /** Body, warnings and decoder options for a request; throws bad_request before anything is sent. */
   prepare(req: ModelRequest): { body: Record<string, unknown>; warnings: string[]; decode: DecodeOptions } {
-    const warnings = providerOptionsLeftOut(req, this.wire.protocol);
+    const warnings = providerOptionsLeftOut(req, this.wire.protocol, this.provider.reportsStopMatch === true);
     const bctx: BodyContext = {
       capabilities: this.ctx.capabilities?.(`${this.providerId}/${this.modelId}`) ?? null,
       warn: (m) => warnings.push(m),
