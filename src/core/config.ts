@@ -241,6 +241,8 @@ export interface ResolvedProvider {
   anthropicVersion?: string;
   models: string[];
   local: boolean;
+  /** Its answers say which stop sequence ended them (ProviderPreset.reportsStopMatch: vLLM, SGLang). */
+  reportsStopMatch?: true;
 }
 
 /** Header names whose values are credentials (scrubbed like keys). */
@@ -275,6 +277,7 @@ export function resolveProvider(p: ProviderConfig): ResolvedProvider {
     ...(p.anthropicVersion ? { anthropicVersion: p.anthropicVersion } : {}),
     models: p.models ?? [],
     local: preset?.local ?? false,
+    ...(preset?.reportsStopMatch ? { reportsStopMatch: true as const } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { containsSecret, redactKnown, stripControl } from './redact.ts';
+import type { ProtocolId } from './request.ts';
 
 export const ERROR_KINDS = [
   'auth',
@@ -48,7 +49,23 @@ export interface ErrorInit {
   requestId?: string | null;
   /** The provider's own verdict (`x-should-retry`): true makes any error retryable; false: do not try this model again. */
   shouldRetry?: boolean | null;
+  /** The request parameter the provider's error named (UpstreamParam). */
+  upstreamParam?: UpstreamParam | null;
   cause?: unknown;
+}
+
+/**
+ * The request parameter a provider's error names (OpenAI's `error.param`), in the terms of the body
+ * the provider was sent: the caller's own names only when that body was the caller's, forwarded as
+ * sent, or its translation kept the name (the gateway decides: fromSwitchboardError).
+ */
+export interface UpstreamParam {
+  /** As the provider named it: no control characters, capped (MAX_PARAM), known secrets removed (scrubError). */
+  name: string;
+  /** The wire protocol of the body it names; null until the model that sent it says (HttpLanguageModel). */
+  protocol: ProtocolId | null;
+  /** That body was the caller's own, forwarded as sent (the gateway's same-protocol fast path). */
+  forwarded: boolean;
 }
 
 export class SwitchboardError extends Error {
@@ -62,6 +79,7 @@ export class SwitchboardError extends Error {
   readonly providerCode: string | null;
   readonly requestId: string | null;
   readonly shouldRetry: boolean | null;
+  readonly upstreamParam: UpstreamParam | null;
   /** The bare provider message, without the prefix naming provider and model. */
   readonly detail: string;
 
@@ -88,6 +106,7 @@ export class SwitchboardError extends Error {
     this.providerCode = init.providerCode ?? null;
     this.requestId = init.requestId ?? null;
     this.shouldRetry = init.shouldRetry ?? null;
+    this.upstreamParam = init.upstreamParam ?? null;
     this.detail = init.message;
   }
 
@@ -109,6 +128,7 @@ export class SwitchboardError extends Error {
       providerCode: this.providerCode,
       requestId: this.requestId,
       shouldRetry: this.shouldRetry,
+      upstreamParam: this.upstreamParam,
       cause: this.cause,
     };
   }
@@ -181,6 +201,9 @@ export function defaultFix(kind: ErrorKind, keyHint?: string, retryAfterMs?: num
 /** Longest provider message kept in an error (characters). */
 const MAX_MESSAGE = 2000;
 
+/** Longest parameter name kept from a provider's error (characters): a path into the body is far shorter. */
+export const MAX_PARAM = 200;
+
 /**
  * Classify an HTTP error response. `body` is the parsed JSON (or the raw text when not JSON).
  * Works for OpenAI-shaped `{error:{message,type,code}}`, OpenRouter `{error:{code:n,message}}`,
@@ -230,6 +253,7 @@ export function classifyHttpError(args: {
     providerCode: info.code ?? info.type ?? info.status ?? null,
     requestId: requestIdOf(headers, body),
     shouldRetry: shouldRetryOf(headers),
+    upstreamParam: info.param === null ? null : { name: info.param, protocol: null, forwarded: false },
   });
 }
 
@@ -283,6 +307,8 @@ function isQuotaExhausted(code: string, msg: string, info: ErrorInfo): boolean {
 
 interface ErrorInfo {
   message: string | null;
+  /** OpenAI's `error.param`: the request parameter at fault (control characters removed, capped). */
+  param: string | null;
   type: string | null;
   code: string | null;
   status: string | null;
@@ -293,7 +319,7 @@ interface ErrorInfo {
 
 /** Pull message/type/code out of any provider's error body. */
 export function extractErrorInfo(body: unknown): ErrorInfo {
-  const out: ErrorInfo = { message: null, type: null, code: null, status: null, retryDelayMs: null, quotaIds: [] };
+  const out: ErrorInfo = { message: null, param: null, type: null, code: null, status: null, retryDelayMs: null, quotaIds: [] };
   if (!body || typeof body !== 'object') return out;
   const root = body as Record<string, unknown>;
   const err = (typeof root.error === 'object' && root.error !== null ? root.error : root) as Record<string, unknown>;
@@ -302,6 +328,10 @@ export function extractErrorInfo(body: unknown): ErrorInfo {
   // xAI: {"code": "Client specified an invalid argument", "error": "Incorrect API key provided: …"}, the message a string.
   else if (typeof root.error === 'string' && root.error.trim()) out.message = root.error;
   if (typeof err.type === 'string') out.type = err.type;
+  if (typeof err.param === 'string') {
+    const param = stripControl(err.param).trim();
+    if (param) out.param = param.length > MAX_PARAM ? `${param.slice(0, MAX_PARAM)}…` : param;
+  }
   if (typeof err.code === 'string' || typeof err.code === 'number') out.code = String(err.code);
   if (typeof err.status === 'string') out.status = err.status;
   if (Array.isArray(err.details)) {
@@ -464,10 +494,12 @@ function tlsFailure(code: string, msg: string): { message: string; fix: string }
 export function scrubError(err: SwitchboardError, extra: readonly (string | undefined | null)[] = []): SwitchboardError {
   const message = redactKnown(err.detail, extra);
   const fix = err.fix === null ? null : redactKnown(err.fix, extra);
+  const param = err.upstreamParam && redactKnown(err.upstreamParam.name, extra);
   const causeText = causeChain(err.cause);
   const dirtyCause = causeText !== '' && containsSecret(causeText, extra);
-  if (message === err.detail && fix === err.fix && !dirtyCause) return err;
-  return new SwitchboardError({ ...err.toInit(), message, fix, cause: undefined });
+  if (message === err.detail && fix === err.fix && param === (err.upstreamParam?.name ?? null) && !dirtyCause) return err;
+  const upstreamParam = err.upstreamParam && { ...err.upstreamParam, name: param! };
+  return new SwitchboardError({ ...err.toInit(), message, fix, upstreamParam, cause: undefined });
 }
 
 function causeChain(cause: unknown, depth = 0): string {

@@ -158,6 +158,13 @@ export interface ModelRequest {
    * it then (providerOptionsLeftOut), and a model of that protocol says nothing.
    */
   providerOptionsWarnings?: Partial<Record<ProtocolId, string[]>>;
+  /**
+   * A warning that holds when the answering model's API does not say which of `stop` ended the answer
+   * (a front end that must tell: the Messages door's stop_reason "stop_sequence"). Anthropic's API
+   * says, and so do vLLM and SGLang servers (ResolvedProvider.reportsStopMatch); any other model's
+   * adapter says the warning (providerOptionsLeftOut).
+   */
+  stopMatchWarning?: string;
   signal?: AbortSignal;
 }
 

@@ -66,7 +66,7 @@ export type ModelStreamPart =
    * message_start), not the answer's final one: a stream cut after it is counted at an estimate.
    */
   | { type: 'usage'; usage: Partial<Usage>; costUsd?: number | null; partial?: boolean }
-  /** `stopSequence`: which of the request's stop sequences ended the answer, when the provider says (Anthropic). */
+  /** `stopSequence`: which of the request's stop sequences ended the answer, when the provider says (Anthropic; vLLM and SGLang). */
   | { type: 'finish'; finishReason: FinishReason; rawFinishReason: string | null; stopSequence?: string }
   /** The provider's own response id / model, when it says. */
   | { type: 'response-meta'; id?: string; model?: string }
@@ -135,7 +135,7 @@ export interface ChatResult {
   warnings: string[];
   finishReason: FinishReason;
   rawFinishReason: string | null;
-  /** Which of the request's stop sequences ended the answer, when the provider said (Anthropic does; see the doors). */
+  /** Which of the request's stop sequences ended the answer, when the provider said (Anthropic, vLLM and SGLang do; see the doors). */
   stopSequence?: string;
   usage: Usage;
   /** USD; null when a price or a token count is unknown. Never a guessed 0. */

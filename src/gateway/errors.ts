@@ -17,7 +17,7 @@
  * - Unknown model or route (config) and upstream 404 → 404 `model_not_found`.
  * - Every non-retryable error carries `x-should-retry: false`, which the OpenAI SDKs honour.
  */
-import { PARTIAL_KEPT, SwitchboardError, type ErrorKind } from '../core/index.ts';
+import { PARTIAL_KEPT, SwitchboardError, type ErrorKind, type ProtocolId } from '../core/index.ts';
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -88,8 +88,34 @@ export function gatewayError(
   return { status, body: { error: { message, type, param: extra.param ?? null, code } }, headers: extra.headers ?? {} };
 }
 
-/** Map a core error; `redact` scrubs anything secret-looking from the message. */
-export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) => string): HttpError {
+/** The body a client sent to a door, in the door's protocol: what an upstream's error may name of it. */
+export interface ClientBody {
+  protocol: ProtocolId;
+  body: Record<string, unknown>;
+}
+
+/** Parameters Chat Completions and Responses both have, under one name, which either translation sends under it. */
+const SHARED_NAMES: ReadonlySet<string> = new Set(['model', 'temperature', 'top_p', 'tools', 'tool_choice', 'parallel_tool_calls']);
+
+/**
+ * The parameter an upstream's error named, when it names one the client sent: the client's own body
+ * forwarded as sent, or (translated) a top-level parameter of the client's that the translation sends
+ * under the same name. A path into a translated body (`messages[3].content`) or a name the translation
+ * made (`max_completion_tokens` for `max_output_tokens`) would name what the client never sent: none.
+ */
+function clientParam(e: SwitchboardError, sent: ClientBody | undefined): string | null {
+  const p = e.upstreamParam;
+  if (!p || !sent || p.protocol === null) return null;
+  if (p.forwarded) return p.protocol === sent.protocol ? p.name : null;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name) || !Object.hasOwn(sent.body, p.name)) return null;
+  return p.protocol === sent.protocol || SHARED_NAMES.has(p.name) ? p.name : null;
+}
+
+/**
+ * Map a core error; `redact` scrubs anything secret-looking from the message. `sent`: the client's
+ * body, whose parameter an upstream's error may name (clientParam).
+ */
+export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) => string, sent?: ClientBody): HttpError {
   const m = BY_KIND[e.kind];
   // A bad request refused before anything was sent (no HTTP status from an upstream) is not the
   // upstream's: the caller's own (the facade, a route none of whose models can serve it) or one
@@ -102,7 +128,7 @@ export function fromSwitchboardError(e: SwitchboardError, redact: (s: string) =>
     headers['retry-after-ms'] = String(Math.max(0, Math.round(e.retryAfterMs)));
   }
   // A refused or invalid parameter (the facade's UnsupportedParameterError, InvalidParameterError) is named, as OpenAI does.
-  const param = 'param' in e && typeof e.param === 'string' ? e.param : null;
+  const param = 'param' in e && typeof e.param === 'string' ? e.param : clientParam(e, sent);
   const unsupported = param !== null && e.providerCode === 'unsupported_parameter';
   return {
     status: m.status,

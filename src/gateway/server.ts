@@ -25,7 +25,7 @@ import {
 } from '../core/index.ts';
 import { ROUTE_PREFIX } from '../core/index.ts';
 import { exceedsJsonDepth } from './jsonDepth.ts';
-import { errorBeforeAnswer, fromSwitchboardError, gatewayError, internalError, type HttpError } from './errors.ts';
+import { errorBeforeAnswer, fromSwitchboardError, gatewayError, internalError, type ClientBody, type HttpError } from './errors.ts';
 import { decodeURIComponentSafe, expectsContinue, readBody, RequestFailure, SseWriter, withCap } from './io.ts';
 import { allowedHostHeaders, hostForUrl, isLoopback, logSafe, makeRedactor, normalizeOrigin, tokenChecker } from './security.ts';
 import { anthropicDoor, countTokens } from './doors/anthropicDoor.ts';
@@ -466,12 +466,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       const { allResolved, holding } = forwardingWarnings(warnings, facade.resolvedByForwarding);
       if (fastPath && allResolved) chatReq.passthrough = { protocol: 'openai', body: params };
       const stream = client.stream(chatReq);
+      const sent: ClientBody = { protocol: 'openai', body: params };
 
       if (!facade.stream) {
         // Forwarded, the upstream's JSON answer goes back as received (the doors' non-streamed fast path).
         const { r, whole } = await wholeAnswer(stream, note, warnings);
         if (clientGone) return;
-        if (r.error) return sendUpstreamError(req, res, r.error);
+        if (r.error) return sendUpstreamError(req, res, r.error, sent);
         stats.completed++;
         if (whole !== null) {
           // The answer is the upstream's own: its warnings (a budget notice) are in the header and the log.
@@ -497,7 +498,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         } catch (e) {
           done = true;
           if (clientGone) return;
-          return sendUpstreamError(req, res, e);
+          return sendUpstreamError(req, res, e, sent);
         }
         // Warnings known by now (parameters, translation) go in a header; later ones ride on the finish chunk.
         const early = holding(typeof step.value === 'string');
@@ -534,7 +535,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           done = true;
           if (clientGone || res.destroyed) return;
           // Mid-stream: OpenRouter's convention, an SSE event whose payload is an error object; then end.
-          const h = toHttpError(e);
+          const h = toHttpError(e, sent);
           log(`gateway: error after streaming started: ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
           out.end(`data: ${JSON.stringify(h.body)}\n\n`);
         }
@@ -550,15 +551,16 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  function toHttpError(e: unknown): HttpError {
-    if (e instanceof SwitchboardError) return fromSwitchboardError(e, redact);
+  /** `sent`: the client's body, whose parameter an upstream's error may name (fromSwitchboardError). */
+  function toHttpError(e: unknown, sent?: ClientBody): HttpError {
+    if (e instanceof SwitchboardError) return fromSwitchboardError(e, redact, sent);
     log(`gateway: internal error: ${redact(e instanceof Error ? (e.stack ?? e.message) : String(e))}`);
     return internalError();
   }
 
   /** An error as the response's status: nothing of the answer went out. */
-  function sendUpstreamError(req: IncomingMessage, res: ServerResponse, e: unknown): void {
-    const h = toHttpError(errorBeforeAnswer(e));
+  function sendUpstreamError(req: IncomingMessage, res: ServerResponse, e: unknown, sent: ClientBody): void {
+    const h = toHttpError(errorBeforeAnswer(e), sent);
     log(`gateway: ${h.status} ${h.body.error.code}: ${stripControl(h.body.error.message).slice(0, 500)}`);
     send(req, res, h);
   }

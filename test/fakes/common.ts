@@ -41,6 +41,8 @@ export interface Answer {
   usage: { input: number; output: number; cached: number; cacheWrite: number; audioInput: number; audioOutput: number; reasoning: number; cost: number };
   /** openai: stream_options.include_usage; always true for the others */
   includeUsage: boolean;
+  /** openai: the finishing choice's own fields, as a vLLM or SGLang server adds them (StartFakeOptions.server); else empty. */
+  finishExtras: Record<string, unknown>;
   sc: Scenario;
 }
 

@@ -159,9 +159,12 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
         });
     }
     const fr = J(a.finishReason);
+    const extras = Object.entries(a.finishExtras)
+      .map(([k, v]) => `,${J(k)}:${J(v)}`)
+      .join('');
     const finishChoice = or
       ? `{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":${fr},"native_finish_reason":${fr},"logprobs":null}`
-      : `{"index":0,"delta":{},"logprobs":null,"finish_reason":${fr}}`;
+      : `{"index":0,"delta":{},"logprobs":null,"finish_reason":${fr}${extras}}`;
     const usage = J(usageObject(a, or));
     if (sc.usageOnFinishChunk) {
       events.push({ kind: 'tail', data: `${envelope}${finishChoice}],"usage":${usage}}` });
@@ -216,7 +219,7 @@ export function openaiEncoder(flavor: 'openai' | 'openrouter'): Encoder {
       object: 'chat.completion',
       created: a.created,
       model: a.model,
-      choices: [{ index: 0, message, logprobs: null, finish_reason: a.finishReason }],
+      choices: [{ index: 0, message, logprobs: null, finish_reason: a.finishReason, ...a.finishExtras }],
       usage: usageObject(a, false),
       service_tier: 'default',
       system_fingerprint: 'fp_fake',

@@ -24,6 +24,8 @@ export interface ResponsesScenario {
   incomplete?: 'max_output_tokens' | 'content_filter';
   usage?: { input: number; output: number; cached?: number; reasoning?: number };
   status?: number;
+  /** With `status`: the error body (the API's own shape, `{error: {message, type, param, code}}`), instead of a generic one. */
+  body?: unknown;
   /** Fault: after this many stream events, the connection is reset (no response.completed). */
   dropAfterEvents?: number;
   /** Fault: after this many stream events, a `response.failed` event (a server error) ends the stream. */
@@ -294,14 +296,17 @@ export async function startResponsesFake(apiKey: string): Promise<ResponsesFake>
       if (problem) return send(problem.status, problem.body);
       const sc = queue.shift() ?? (typeof fallback === 'function' ? fallback(body) : fallback);
       if (sc.status && sc.status !== 200)
-        return send(sc.status, {
-          error: {
-            message: `error ${sc.status}`,
-            type: sc.status === 429 ? 'rate_limit_error' : 'server_error',
-            param: null,
-            code: sc.status === 429 ? 'rate_limit_exceeded' : null,
+        return send(
+          sc.status,
+          sc.body ?? {
+            error: {
+              message: `error ${sc.status}`,
+              type: sc.status === 429 ? 'rate_limit_error' : 'server_error',
+              param: null,
+              code: sc.status === 429 ? 'rate_limit_exceeded' : null,
+            },
           },
-        });
+        );
       const tools = Array.isArray(body.tools) ? (body.tools as { type?: unknown }[]) : [];
       // The model searches only with the tool: a scenario that searches without it is a test's mistake, said so.
       if (sc.webSearch && !tools.some((t) => WEB_SEARCH.test(String(t.type))))

@@ -350,8 +350,23 @@ export async function startFakeProvider(protocol: FakeProtocol, opts: StartFakeO
         cost,
       },
       includeUsage: protocol !== 'openai' || so?.include_usage === true,
+      finishExtras: stopMatch(b, sc),
       sc,
     };
+  }
+
+  /** What a vLLM or SGLang server says of the stop that ended the answer (StartFakeOptions.server). */
+  function stopMatch(body: Record<string, unknown>, sc: Scenario): Record<string, unknown> {
+    if (protocol !== 'openai' || opts.server === undefined) return {};
+    const finish = sc.finishReason ?? 'stop';
+    const stops = typeof body.stop === 'string' ? [body.stop] : Array.isArray(body.stop) ? body.stop : [];
+    if (sc.stopSequence !== undefined && (finish !== 'stop' || !stops.includes(sc.stopSequence)))
+      throw new Error(
+        `fake: the scenario's stopSequence ${JSON.stringify(sc.stopSequence)} is not one of the request's stop sequences, or the answer does not end with "stop"`,
+      );
+    // SGLang: the end-of-turn token's id when no stop string matched (Qwen's <|im_end|>).
+    const matched = sc.stopSequence ?? (finish === 'stop' && opts.server === 'sglang' ? 151645 : null);
+    return opts.server === 'vllm' ? { stop_reason: matched } : { matched_stop: matched };
   }
 
   async function chat(res: ServerResponse, rec: RecordedRequest, r: Extract<Route, { kind: 'chat' }>, sc: Scenario, rawBody: string): Promise<void> {

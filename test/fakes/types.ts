@@ -50,7 +50,11 @@ export interface Scenario {
    * a server_tool_use block and its web_search_tool_result, before the text.
    */
   webSearch?: { query: string; results: { url: string; title: string }[] };
-  /** Anthropic: the stop sequence that ended the answer (sent with finishReason "stop_sequence"). */
+  /**
+   * The stop sequence that ended the answer: Anthropic sends it with finishReason "stop_sequence"; an
+   * OpenAI fake started as a vLLM or SGLang server (StartFakeOptions.server) with finishReason "stop"
+   * (the default). It must be one of the request's stop sequences. OpenAI's own API never says it.
+   */
   stopSequence?: string;
   usage?: FakeUsage;
   model?: string;
@@ -115,4 +119,11 @@ export interface StartFakeOptions {
   port?: number;
   apiKey?: string;
   models?: FakeModel[];
+  /**
+   * openai only: an OpenAI-compatible server that says which stop ended a "stop" answer, on the
+   * finishing choice: vLLM's `stop_reason` (the matched stop string, else null), SGLang's
+   * `matched_stop` (the matched string, else the end-of-turn token's id, an integer; null for other
+   * finish reasons).
+   */
+  server?: 'vllm' | 'sglang';
 }

@@ -292,3 +292,27 @@ describe('OpenRouter reasoning_details', () => {
     assert.equal(direct[0]!.reasoning_details, undefined);
   });
 });
+
+describe('OpenAI-compatible servers that say which stop matched (vLLM stop_reason, SGLang matched_stop)', () => {
+  const finish = (extra: Record<string, unknown>) => ({
+    data: { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop', ...extra }] },
+  });
+  const text = { data: { id: 'c', object: 'chat.completion.chunk', model: 'm', choices: [{ index: 0, delta: { content: 'one two' }, finish_reason: null }] } };
+  test("a matched string that is one of the request's stop sequences is reported; a token id, null, or a string the request did not send is not", async () => {
+    const cases: [Record<string, unknown>, readonly string[] | undefined, string | null][] = [
+      [{ stop_reason: '###' }, ['END', '###'], '###'],
+      [{ matched_stop: 'END' }, ['END', '###'], 'END'],
+      [{ stop_reason: null }, ['###'], null],
+      [{ stop_reason: 128009 }, ['###'], null],
+      [{ matched_stop: 151645 }, ['###'], null],
+      // Not a stop sequence of the request's (another server's own word, or a request without stops): not taken for one.
+      [{ stop_reason: 'eos' }, ['###'], null],
+      [{ stop_reason: '###' }, undefined, null],
+    ];
+    for (const [extra, stops, want] of cases) {
+      const { b } = await fold(decodeOpenAIStream(events([text, finish(extra), { data: '[DONE]' }]), 'vllm', 'm', stops), 'vllm/m');
+      assert.equal(b.stopSequence, want, JSON.stringify({ extra, stops }));
+      assert.equal(b.finishReason, 'stop');
+    }
+  });
+});

@@ -731,6 +731,70 @@ describe('doors: same-protocol fast path vs the translating path, same upstream 
     assert.equal(statuses[0], statuses[1]);
   });
 
+  test("an upstream 400 naming a parameter (OpenAI's error.param) names it to the client when the body went as sent, or the translation kept the name; never a name the translation made or a path into a translated body; scrubbed and capped", async () => {
+    const bad = (param: string): { status: number; body: unknown } => ({
+      status: 400,
+      body: { error: { message: 'Invalid value for a parameter.', type: 'invalid_request_error', param, code: 'invalid_value' } },
+    });
+    const messages = [{ role: 'user' as const, content: 'x' }];
+    const chat = async (g: Gateway, stream: boolean, extra: Record<string, unknown> = {}, model = GPT): Promise<InstanceType<typeof OpenAI.APIError>> => {
+      const e: unknown = await openaiSdk(g)
+        .chat.completions.create({ model, stream, messages, ...extra } as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming)
+        .then(
+          () => null,
+          (x: unknown) => x,
+        );
+      assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+      return e;
+    };
+    const responses = async (g: Gateway, stream: boolean, extra: Record<string, unknown> = {}, model = RESP): Promise<InstanceType<typeof OpenAI.APIError>> => {
+      const e: unknown = await openaiSdk(g)
+        .responses.create({ model, stream, input: 'x', ...extra } as OpenAI.Responses.ResponseCreateParamsNonStreaming)
+        .then(
+          () => null,
+          (x: unknown) => x,
+        );
+      assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+      return e;
+    };
+    for (const stream of [false, true]) {
+      const at = `stream ${String(stream)}`;
+      // Chat Completions → a Chat Completions model: forwarded (fast) or translated (full), the client's own temperature.
+      for (const g of [rig.fast, rig.full]) {
+        rig.openai.enqueue(bad('temperature'));
+        assert.equal((await chat(g, stream, { temperature: 1.5 })).param, 'temperature', at);
+      }
+      // A path into the body: the client's as sent, not the translation's.
+      rig.openai.enqueue(bad('messages[0].content'));
+      assert.equal((await chat(rig.fast, stream)).param, 'messages[0].content', at);
+      rig.openai.enqueue(bad('messages[0].content'));
+      assert.equal((await chat(rig.full, stream)).param, null, at);
+      // Translated, OpenAI's model got max_completion_tokens for the client's max_tokens: a name the client never sent.
+      rig.openai.enqueue(bad('max_completion_tokens'));
+      assert.equal((await chat(rig.full, stream, { max_tokens: 50 })).param, null, at);
+      assert.equal(rig.openai.requests.at(-1)!.body.max_completion_tokens, 50);
+      // Chat Completions → a Responses model (translated): top_p keeps its name, max_output_tokens is the translation's.
+      rig.responses.enqueue(bad('top_p'), bad('max_output_tokens'));
+      assert.equal((await chat(rig.fast, stream, { top_p: 0.5 }, RESP)).param, 'top_p', at);
+      assert.equal((await chat(rig.fast, stream, { max_tokens: 50 }, RESP)).param, null, at);
+      // Responses → a Responses model: forwarded, the client's path; translated, none (its input is the gateway's).
+      rig.responses.enqueue(bad('input[0].content'), bad('input[0].content'), bad('temperature'));
+      assert.equal((await responses(rig.fast, stream)).param, 'input[0].content', at);
+      assert.equal((await responses(rig.full, stream)).param, null, at);
+      assert.equal((await responses(rig.full, stream, { temperature: 0.5 })).param, 'temperature', at);
+      // Responses → a Chat Completions model (translated): max_output_tokens became max_completion_tokens; temperature kept its name.
+      rig.openai.enqueue(bad('max_completion_tokens'), bad('temperature'));
+      assert.equal((await responses(rig.fast, stream, { max_output_tokens: 50 }, GPT)).param, null, at);
+      assert.equal((await responses(rig.fast, stream, { temperature: 0.5 }, GPT)).param, 'temperature', at);
+      // Upstream text: a key in it is removed, a long one capped.
+      rig.openai.enqueue(bad(`messages[0].${KEY}`), bad(`messages[0].${'x'.repeat(5000)}`));
+      const keyed = (await chat(rig.fast, stream)).param;
+      assert.ok(keyed?.startsWith('messages[0].') && !keyed.includes(KEY), String(keyed));
+      const long = (await chat(rig.fast, stream)).param;
+      assert.ok(long?.startsWith('messages[0].xxx') && long.length <= 201, String(long?.length));
+    }
+  });
+
   test("errors after the stream started: the text before is kept, the stream ends with the door's own error event (both paths alike)", async () => {
     const sc: Scenario = { text: TEXT, chunks: 8, midStreamErrorAfterChunks: 3 };
     rig.anthropic.enqueue(sc, sc);

@@ -1170,3 +1170,60 @@ describe('door /v1/messages over Gemini: a tool result of several text blocks', 
     }
   });
 });
+
+describe('door /v1/messages: stop_sequences answered by a vLLM or SGLang server', () => {
+  test('vLLM (choices[].stop_reason) and SGLang (matched_stop) say which stop sequence matched: stop_reason "stop_sequence" with it, or "end_turn" when none did (null, a token id); no warning, streamed or not', async () => {
+    const vllm = await startFakeProvider('openai', { apiKey: KEY, server: 'vllm' });
+    const sglang = await startFakeProvider('openai', { apiKey: KEY, server: 'sglang' });
+    const logs: string[] = [];
+    let client: ReturnType<typeof createClient> | undefined;
+    let gw: Awaited<ReturnType<typeof startGateway>> | undefined;
+    try {
+      // The presets: no kind, no other setting says what server it is.
+      client = createClient(
+        {
+          retries: { maxRetries: 0 },
+          providers: [
+            { id: 'vllm', baseUrl: vllm.baseUrl },
+            { id: 'sglang', baseUrl: sglang.baseUrl },
+          ],
+        },
+        { env: { VLLM_API_KEY: KEY, SGLANG_API_KEY: KEY }, catalogCacheFile: null },
+      );
+      gw = await startGateway({ client, token: TOKEN, secrets: [KEY], log: (l) => logs.push(l) });
+      const sdk = new Anthropic({ baseURL: gw.url.replace(/\/v1$/, ''), apiKey: TOKEN, maxRetries: 0 });
+      for (const [fake, model] of [
+        [vllm, 'vllm/gpt-4o-mini'],
+        [sglang, 'sglang/gpt-4o-mini'],
+      ] as const)
+        for (const stream of [false, true])
+          for (const matched of ['###', null]) {
+            const at = `${model} stream ${String(stream)} matched ${String(matched)}`;
+            fake.enqueue(matched === null ? { text: 'one two' } : { text: 'one two', stopSequence: matched });
+            const ask = { model, max_tokens: 100, stop_sequences: ['END', '###'], messages: [{ role: 'user' as const, content: 'count' }] };
+            const logged = logs.length;
+            const { m, warnings } = stream
+              ? await (async () => {
+                  const s = sdk.messages.stream(ask);
+                  const m = await s.finalMessage();
+                  const { response } = await s.withResponse();
+                  return { m, warnings: response.headers.get('x-switchboard-warnings') };
+                })()
+              : await sdk.messages
+                  .create(ask)
+                  .withResponse()
+                  .then(({ data, response }) => ({ m: data, warnings: response.headers.get('x-switchboard-warnings') }));
+            assert.equal(m.stop_reason, matched === null ? 'end_turn' : 'stop_sequence', at);
+            assert.equal(m.stop_sequence, matched, at);
+            assert.equal(warnings, null, at);
+            assert.ok(!logs.slice(logged).some((l) => /stop_sequences/.test(l)), `${at}: ${JSON.stringify(logs.slice(logged))}`);
+            assert.deepEqual((fake.requests.at(-1)!.body as { stop?: string[] }).stop, ['END', '###']);
+          }
+    } finally {
+      await gw?.close();
+      await client?.close();
+      await vllm.close();
+      await sglang.close();
+    }
+  });
+});

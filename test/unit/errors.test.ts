@@ -8,6 +8,7 @@ import {
   parseRetryAfter,
   parseDuration,
   requestIdOf,
+  scrubError,
   shouldRetryOf,
   SwitchboardError,
 } from '../../src/core/errors.ts';
@@ -235,4 +236,25 @@ test('provider request ids are kept and shown; x-should-retry overrides the gues
   const conflict = classifyHttpError({ ...base, status: 409, body: {}, headers: { 'x-should-retry': 'true' } });
   assert.equal(conflict.retryable, true);
   assert.equal(shouldRetryOf({ 'x-should-retry': 'maybe' }), null);
+});
+
+test("OpenAI's error.param is kept (the parameter the provider refused): control characters out, capped, a key in it removed like one in the message", () => {
+  const key = 'sk-param-0123456789abcdefghij';
+  const e = classifyHttpError({
+    ...base,
+    status: 400,
+    body: { error: { message: `Invalid value: ${key}`, type: 'invalid_request_error', param: `messages[0].\u001b${key}`, code: 'invalid_value' } },
+  });
+  assert.deepEqual(e.upstreamParam, { name: `messages[0].?${key}`, protocol: null, forwarded: false });
+  const clean = scrubError(e, [key]);
+  assert.ok(clean.upstreamParam && !clean.upstreamParam.name.includes(key) && clean.upstreamParam.name.startsWith('messages[0].?'), clean.upstreamParam?.name);
+  assert.ok(!clean.message.includes(key));
+  const long = classifyHttpError({ ...base, status: 400, body: { error: { message: 'bad', param: 'p'.repeat(5000) } } });
+  assert.equal(long.upstreamParam?.name, `${'p'.repeat(200)}…`);
+  // None named (null, Anthropic's shape): none kept.
+  assert.equal(classifyHttpError({ ...base, status: 400, body: { error: { message: 'bad', param: null } } }).upstreamParam, null);
+  assert.equal(
+    classifyHttpError({ ...base, status: 400, body: { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } } }).upstreamParam,
+    null,
+  );
 });

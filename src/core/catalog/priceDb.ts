@@ -70,7 +70,7 @@ const DB_PROVIDER: Record<string, string> = {
 };
 
 /** Local servers: whatever their model names look like, nobody bills for them by token. */
-const LOCAL = new Set(['ollama', 'lmstudio', 'vllm', 'litellm']);
+const LOCAL = new Set(['ollama', 'lmstudio', 'vllm', 'sglang', 'litellm']);
 
 export interface DbModel {
   /** The database's provider id. */

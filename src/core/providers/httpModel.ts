@@ -8,6 +8,7 @@ import { postJsonStream } from '../http/request.ts';
 import { sseEventBatches, sseEvents, type SseEvent } from '../http/sse.ts';
 import type { LanguageModel, ModelCapabilities, ModelRequest, ModelStreamPart, PassthroughRequest, ProtocolId } from '../types.ts';
 import { answerTooLarge, maxJsonAnswerBytes } from '../answerCap.ts';
+import { SwitchboardError } from '../errors.ts';
 import { authHeaders, invalidResponse, providerOptionsLeftOut, requireKey, type EventDecoder, type ProviderContext } from './shared.ts';
 
 /** What a protocol's body builder knows besides the request, and how it reports back. */
@@ -23,6 +24,8 @@ export interface BodyContext {
 export interface DecodeOptions {
   /** Anthropic: the forced tool whose input is the JSON answer; its input streams as text. */
   jsonToolName?: string;
+  /** OpenAI-compatible: the request's stop sequences; the one an answer says it matched (vLLM, SGLang) is reported. */
+  stop?: readonly string[];
 }
 
 export interface WireProtocol {
@@ -125,6 +128,24 @@ export function sseFrame(ev: SseEvent): string {
   return ev.event === undefined ? `data: ${data}\n\n` : `event: ${ev.event}\ndata: ${data}\n\n`;
 }
 
+/**
+ * An upstream error whose parameter (SwitchboardError.upstreamParam) is now known to be named in
+ * `protocol`'s terms, those of the caller's own body when it was `forwarded` as sent.
+ */
+function namedIn(e: unknown, protocol: ProtocolId, forwarded: boolean): unknown {
+  if (!(e instanceof SwitchboardError) || !e.upstreamParam || e.upstreamParam.protocol !== null) return e;
+  return new SwitchboardError({ ...e.toInit(), upstreamParam: { ...e.upstreamParam, protocol, forwarded } });
+}
+
+/** A forward's parts; its errors name parameters in the caller's own terms (namedIn). */
+async function* forwarded(source: AsyncIterable<ModelStreamPart[]>, protocol: ProtocolId): AsyncGenerator<ModelStreamPart[]> {
+  try {
+    yield* source;
+  } catch (e) {
+    throw namedIn(e, protocol, true);
+  }
+}
+
 export class HttpLanguageModel implements LanguageModel {
   readonly providerId: string;
   readonly modelId: string;
@@ -147,7 +168,7 @@ export class HttpLanguageModel implements LanguageModel {
 
   /** Body, warnings and decoder options for a request; throws bad_request before anything is sent. */
   prepare(req: ModelRequest): { body: Record<string, unknown>; warnings: string[]; decode: DecodeOptions } {
-    const warnings = providerOptionsLeftOut(req, this.wire.protocol);
+    const warnings = providerOptionsLeftOut(req, this.wire.protocol, this.provider.reportsStopMatch === true);
     const bctx: BodyContext = {
       capabilities: this.ctx.capabilities?.(`${this.providerId}/${this.modelId}`) ?? null,
       warn: (m) => warnings.push(m),
@@ -164,22 +185,26 @@ export class HttpLanguageModel implements LanguageModel {
   async *streamBatches(req: ModelRequest): AsyncGenerator<ModelStreamPart[]> {
     const { providerId, modelId } = this;
     const prepared = this.prepare(req);
-    const body = await this.post(req, prepared.body);
-    if (prepared.warnings.length > 0) yield prepared.warnings.map((message) => ({ type: 'warning', message }));
-    const source = { provider: providerId, model: modelId };
-    if (this.wire.decodeBatches) {
-      yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId, prepared.decode);
-      return;
+    try {
+      const body = await this.post(req, prepared.body);
+      if (prepared.warnings.length > 0) yield prepared.warnings.map((message) => ({ type: 'warning', message }));
+      const source = { provider: providerId, model: modelId };
+      if (this.wire.decodeBatches) {
+        yield* this.wire.decodeBatches(sseEventBatches(body, source), providerId, modelId, prepared.decode);
+        return;
+      }
+      for await (const part of this.wire.decode(sseEvents(body, source), providerId, modelId, prepared.decode)) yield [part];
+    } catch (e) {
+      throw namedIn(e, this.wire.protocol, false);
     }
-    for await (const part of this.wire.decode(sseEvents(body, source), providerId, modelId, prepared.decode)) yield [part];
   }
 
   /** The same-protocol fast path (LanguageModel.passthrough); null when this model speaks another protocol. */
   passthrough(req: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null {
     const wire = this.wire.passthrough;
     if (!wire || wire.protocol !== pass.protocol) return null;
-    if (pass.body.stream !== true) return wire.decodeWhole ? this.forwardWhole(req, wire, pass) : null;
-    return this.forward(req, wire, pass);
+    if (pass.body.stream !== true) return wire.decodeWhole ? forwarded(this.forwardWhole(req, wire, pass), wire.protocol) : null;
+    return forwarded(this.forward(req, wire, pass), wire.protocol);
   }
 
   /** A non-streamed answer forwarded: its parts, then its body as received (the model name replaced). */

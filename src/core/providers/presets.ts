@@ -23,6 +23,12 @@ export interface ProviderPreset {
   local?: boolean;
   /** Where a user gets a key. */
   keyUrl?: string;
+  /**
+   * Its Chat Completions answers say which stop sequence ended them, where OpenAI's say only "stop":
+   * vLLM's `choices[].stop_reason`, SGLang's `matched_stop` (the matched string; a token id, or
+   * null, when none of the request's stop sequences matched).
+   */
+  reportsStopMatch?: true;
 }
 
 export const PRESETS: readonly ProviderPreset[] = [
@@ -81,7 +87,16 @@ export const PRESETS: readonly ProviderPreset[] = [
   { id: 'fireworks', name: 'Fireworks', kind: 'openai', baseUrl: 'https://api.fireworks.ai/inference/v1', apiKeyEnv: 'FIREWORKS_API_KEY' },
   { id: 'ollama', name: 'Ollama (local)', kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', apiKeyEnv: null, local: true },
   { id: 'lmstudio', name: 'LM Studio (local)', kind: 'openai', baseUrl: 'http://127.0.0.1:1234/v1', apiKeyEnv: null, local: true },
-  { id: 'vllm', name: 'vLLM (local)', kind: 'openai', baseUrl: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY', local: true },
+  { id: 'vllm', name: 'vLLM (local)', kind: 'openai', baseUrl: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_API_KEY', local: true, reportsStopMatch: true },
+  {
+    id: 'sglang',
+    name: 'SGLang (local)',
+    kind: 'openai',
+    baseUrl: 'http://127.0.0.1:30000/v1',
+    apiKeyEnv: 'SGLANG_API_KEY',
+    local: true,
+    reportsStopMatch: true,
+  },
   { id: 'litellm', name: 'LiteLLM proxy', kind: 'openai', baseUrl: 'http://127.0.0.1:4000/v1', apiKeyEnv: 'LITELLM_API_KEY', local: true },
 ];
 

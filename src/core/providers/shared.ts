@@ -224,11 +224,14 @@ export function obj(v: unknown): Record<string, unknown> | null {
 /**
  * The request's warnings about what only another protocol's providerOptions carry
  * (ModelRequest.providerOptionsWarnings): all of them for a model of `protocol` (null: a model of no
- * wire protocol, VS Code's), none of those that protocol's own options carry.
+ * wire protocol, VS Code's), none of those that protocol's own options carry. With them, the
+ * stop-match warning (ModelRequest.stopMatchWarning) unless the model's API says which stop sequence
+ * matched: Anthropic's, or a server whose answers say it (`reportsStopMatch`: vLLM, SGLang).
  */
-export function providerOptionsLeftOut(req: ModelRequest, protocol: ProtocolId | null): string[] {
+export function providerOptionsLeftOut(req: ModelRequest, protocol: ProtocolId | null, reportsStopMatch = false): string[] {
   const out: string[] = [];
   for (const [p, warnings] of Object.entries(req.providerOptionsWarnings ?? {})) if (p !== protocol && warnings) out.push(...warnings);
+  if (req.stopMatchWarning !== undefined && protocol !== 'anthropic' && !reportsStopMatch) out.push(req.stopMatchWarning);
   return out;
 }
 

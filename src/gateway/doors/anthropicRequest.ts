@@ -483,11 +483,10 @@ export function parseMessagesRequest(raw: unknown, lookup: (model: string) => St
     if (body.stop_sequences.length) {
       request.stop = body.stop_sequences as string[];
       // OpenAI's finish_reason "stop" and Gemini's "STOP" mean a natural end or a stop sequence alike,
-      // and the matched sequence is not in the text: only an Anthropic model says which ended it.
-      anthropicOnly(
-        request,
-        'stop_sequences: the answering model\'s API does not say whether a stop sequence ended the answer, so stop_reason is "end_turn" and stop_sequence null either way; only a model that speaks Anthropic\'s protocol reports "stop_sequence"',
-      );
+      // and the matched sequence is not in the text: only an Anthropic model, or a vLLM or SGLang
+      // server, says which ended it (the answering model's adapter says this warning otherwise).
+      request.stopMatchWarning =
+        'stop_sequences: the answering model\'s API does not say whether a stop sequence ended the answer, so stop_reason is "end_turn" and stop_sequence null either way; only a model that speaks Anthropic\'s protocol, or one served by vLLM or SGLang, reports "stop_sequence"';
     }
   }
   if (isObject(body.metadata)) {

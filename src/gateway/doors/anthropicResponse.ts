@@ -63,13 +63,20 @@ export function stopReason(finish: FinishReason, raw: string | null): string {
 }
 
 /**
- * Which stop sequence ended the answer: known when the upstream says (Anthropic). OpenAI's and
- * Gemini's APIs end with a plain "stop" and leave the matched sequence out of the text, so which
- * one matched cannot be told exactly: null there, with stop_reason end_turn (as the upstream says);
- * the request's warning says so (parseMessagesRequest).
+ * Which stop sequence ended the answer: known when the upstream says (Anthropic; vLLM and SGLang
+ * with a plain "stop" that names it). OpenAI's and Gemini's APIs end with a plain "stop" and leave
+ * the matched sequence out of the text, so which one matched cannot be told exactly: null there,
+ * with stop_reason end_turn (as the upstream says); the request's warning says so
+ * (parseMessagesRequest).
  */
 function stopSequence(r: ChatResult): string | null {
-  return r.rawFinishReason === 'stop_sequence' ? (r.stopSequence ?? null) : null;
+  return r.rawFinishReason === 'stop_sequence' || r.finishReason === 'stop' ? (r.stopSequence ?? null) : null;
+}
+
+/** The message's stop_reason and stop_sequence. */
+function ending(r: ChatResult): { stop_reason: string; stop_sequence: string | null } {
+  const stop_sequence = stopSequence(r);
+  return { stop_reason: stop_sequence !== null ? 'stop_sequence' : stopReason(r.finishReason, r.rawFinishReason), stop_sequence };
 }
 
 interface AnthropicUsage {
@@ -159,8 +166,7 @@ export function toMessage(r: ChatResult, req: MessagesParsed): unknown {
     role: 'assistant',
     model: req.model,
     content,
-    stop_reason: stopReason(r.finishReason, r.rawFinishReason),
-    stop_sequence: stopSequence(r),
+    ...ending(r),
     usage: usage(r.usage),
   };
 }
@@ -273,7 +279,7 @@ export class MessagesEncoder implements StreamEncoder {
     this.onDone(r);
     s += frame('message_delta', {
       type: 'message_delta',
-      delta: { stop_reason: stopReason(r.finishReason, r.rawFinishReason), stop_sequence: stopSequence(r) },
+      delta: ending(r),
       usage: usage(r.usage),
     });
     return s + MESSAGE_STOP;

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from '../jsonDepth.ts';
 import type { SwitchboardClient } from '../../core/index.ts';
 import { addWarnings, SwitchboardError } from '../../core/index.ts';
 import type { ChatResult, ChatStream, StreamPart } from '../../core/index.ts';
-import { errorBeforeAnswer, fromSwitchboardError, gatewayError, type HttpError } from '../errors.ts';
+import { errorBeforeAnswer, fromSwitchboardError, gatewayError, type ClientBody, type HttpError } from '../errors.ts';
 import { readBody, RequestFailure, SseWriter, type BodyLimits } from '../io.ts';
 import { toRouterRequest } from './bridge.ts';
 import { DoorRefusal, inDoorTerms, isObject, type Door, type DoorRequest } from './door.ts';
@@ -23,7 +23,8 @@ export interface DoorContext {
   inflight: Set<AbortController>;
   /** `raw`: the body is JSON text already (a forwarded answer), sent as it is. */
   send(req: IncomingMessage, res: ServerResponse, e: { status: number; body: unknown; raw?: boolean; headers?: Record<string, string> }): void;
-  toHttpError(e: unknown): HttpError;
+  /** `sent`: the client's body, whose parameter an upstream's error may name (fromSwitchboardError). */
+  toHttpError(e: unknown, sent?: ClientBody): HttpError;
   onCompleted(): void;
   onClientAbort(): void;
   /** Same-protocol fast path on (GatewayOptions.fastPath). */
@@ -175,10 +176,11 @@ export async function serveDoor(
   };
   res.once('close', onClose);
   ctx.inflight.add(ac);
+  const sent: ClientBody | undefined = isObject(json) ? { protocol: door.protocol, body: json } : undefined;
   const fail = (e: unknown): void => {
     const h =
       (parsed.forwardOnly && forwardOnly && forwardOnlyError(e, forwardOnly, parsed.forwardOnly, ctx.redact)) ||
-      ctx.toHttpError(errorBeforeAnswer(inDoorTerms(e, parsed)));
+      ctx.toHttpError(errorBeforeAnswer(inDoorTerms(e, parsed)), sent);
     ctx.log(`gateway: ${h.status} ${h.body.error.code}: ${h.body.error.message}`);
     const d = door.error(h);
     ctx.send(req, res, { ...d, headers: { ...d.headers, ...warningsHeader(warningsFor(forwardable), ctx.redact) } });
@@ -309,7 +311,7 @@ export async function serveDoor(
       } catch (e) {
         done = true;
         if (clientGone || res.destroyed) return;
-        const h = ctx.toHttpError(e);
+        const h = ctx.toHttpError(e, sent);
         ctx.log(`gateway: error after streaming started: ${h.body.error.code}: ${h.body.error.message}`);
         if (forwarding) enc.adopt?.(responseId);
         out.end(enc.fail(door.error(h)));

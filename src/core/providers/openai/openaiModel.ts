@@ -19,8 +19,8 @@ export const openaiProtocol: WireProtocol = {
   protocol: 'openai',
   url: (provider) => `${provider.baseUrl}/chat/completions`,
   body: (provider, wireModel, req, ctx) => openaiBody(provider, wireModel, req, ctx),
-  decode: (events, provider, model) => decodeOpenAIStream(events, provider, model),
-  decodeBatches: (batches, provider, model) => decodeOpenAIBatches(batches, provider, model),
+  decode: (events, provider, model, opts) => decodeOpenAIStream(events, provider, model, opts.stop),
+  decodeBatches: (batches, provider, model, opts) => decodeOpenAIBatches(batches, provider, model, opts.stop),
   passthrough: {
     protocol: 'openai',
     body(caller, wireModel) {
@@ -68,10 +68,13 @@ export class OpenAIStreamDecoder {
   /** The same for plain text deltas; relearned when the event shape changes, a few times at most. */
   private textTemplate: FragmentTemplate | null = null;
   private textLearns = 0;
+  /** The request's stop sequences (DecodeOptions.stop): the one a "stop" says it matched is reported. */
+  private readonly stops: readonly string[];
 
-  constructor(provider: string, model: string) {
+  constructor(provider: string, model: string, stops: readonly string[] = []) {
     this.provider = provider;
     this.model = model;
+    this.stops = stops;
   }
 
   /** Decodes one event's data, appending parts to `out`; false once `[DONE]` arrived. Throws SwitchboardError. */
@@ -161,7 +164,14 @@ export class OpenAIStreamDecoder {
         // A repeated finish_reason (OpenRouter's usage chunk) is accounting, not a second ending.
         this.finished = true;
         if (fr === 'error') throw invalidResponse(this.provider, this.model, 'the provider ended the stream with finish_reason "error"');
-        out.push({ type: 'finish', finishReason: mapOpenAIFinish(fr), rawFinishReason: fr });
+        // vLLM (stop_reason) and SGLang (matched_stop) say which stop sequence ended a "stop": one of
+        // the request's; a token id or null is the end of the model's turn, no stop sequence.
+        const matched = fr === 'stop' ? (choice.stop_reason ?? choice.matched_stop) : undefined;
+        out.push(
+          typeof matched === 'string' && this.stops.includes(matched)
+            ? { type: 'finish', finishReason: mapOpenAIFinish(fr), rawFinishReason: fr, stopSequence: matched }
+            : { type: 'finish', finishReason: mapOpenAIFinish(fr), rawFinishReason: fr },
+        );
       }
     }
     const usage = obj(chunk.usage) ?? obj(obj(chunk.x_groq)?.usage);
@@ -175,13 +185,24 @@ export class OpenAIStreamDecoder {
   }
 }
 
-export function decodeOpenAIStream(events: AsyncIterable<{ data: string }>, provider: string, model: string): AsyncGenerator<ModelStreamPart> {
-  return decodeEvents(new OpenAIStreamDecoder(provider, model), events);
+/** `stops`: the request's stop sequences (DecodeOptions.stop). */
+export function decodeOpenAIStream(
+  events: AsyncIterable<{ data: string }>,
+  provider: string,
+  model: string,
+  stops?: readonly string[],
+): AsyncGenerator<ModelStreamPart> {
+  return decodeEvents(new OpenAIStreamDecoder(provider, model, stops), events);
 }
 
 /** Batches of events in, batches of parts out; parts decoded before an error are delivered before it. */
-export function decodeOpenAIBatches(batches: AsyncIterable<readonly { data: string }[]>, provider: string, model: string): AsyncGenerator<ModelStreamPart[]> {
-  return decodeEventBatches(new OpenAIStreamDecoder(provider, model), batches);
+export function decodeOpenAIBatches(
+  batches: AsyncIterable<readonly { data: string }[]>,
+  provider: string,
+  model: string,
+  stops?: readonly string[],
+): AsyncGenerator<ModelStreamPart[]> {
+  return decodeEventBatches(new OpenAIStreamDecoder(provider, model, stops), batches);
 }
 
 /**

@@ -37,7 +37,7 @@ export function openaiBody(provider: ResolvedProvider, wireModel: string, req: M
   if (req.maxTokens !== undefined) body[provider.id === 'openai' ? 'max_completion_tokens' : 'max_tokens'] = req.maxTokens;
   if (req.temperature !== undefined) body.temperature = req.temperature;
   if (req.topP !== undefined) body.top_p = req.topP;
-  if (req.stop !== undefined && req.stop.length > 0) body.stop = req.stop;
+  if (req.stop !== undefined && req.stop.length > 0) body.stop = ctx.decode.stop = req.stop;
 
   if (req.tools && req.tools.length > 0) {
     body.tools = req.tools.map((t) => ({
