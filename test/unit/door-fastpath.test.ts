@@ -6,13 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFakeProvider } from '../fakes/server.ts';
 import { startResponsesFake, type ResponsesFake } from '../fakes/responses.ts';
 import type { FakeServer, Scenario } from '../fakes/types.ts';
-import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
+import { createClient, type ClientOptions, type SwitchboardClient } from '../../src/core/client.ts';
 import { SwitchboardError } from '../../src/core/errors.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
@@ -46,7 +47,8 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
+/** `config.providers` are added to the rig's three; `options.dispatcher` carries its provider requests. */
+async function startRig(config: Partial<ConfigInput> = {}, options: Pick<ClientOptions, 'dispatcher'> = {}): Promise<Rig> {
   const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
   const openai = await startFakeProvider('openai', { apiKey: KEY });
   const responses = await startResponsesFake(KEY);
@@ -54,16 +56,17 @@ async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
   const client = createClient(
     {
       retries: { maxRetries: 0 },
+      wireProtocols: { [RESP]: 'openai-responses', [CODEX]: 'openai-responses' },
+      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10, webSearch: 0.01 } },
+      ...config,
       providers: [
         { id: 'anthropic', baseUrl: anthropic.baseUrl },
         { id: 'openai', baseUrl: openai.baseUrl },
         { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5', 'gpt-5-codex'] },
+        ...(config.providers ?? []),
       ],
-      wireProtocols: { [RESP]: 'openai-responses', [CODEX]: 'openai-responses' },
-      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10, webSearch: 0.01 } },
-      ...config,
     },
-    { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null },
+    { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null, ...options },
   );
   const logs: string[] = [];
   const fast = await startGateway({ client, token: TOKEN, secrets: [KEY], log: (l) => logs.push(l) });
@@ -84,6 +87,18 @@ async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
       await Promise.all([anthropic.close(), openai.close(), responses.close()]);
     },
   };
+}
+
+/** The amount each request of the rig holds, in order (to compare a ledger entry with). */
+function recordHolds(rig: Rig): number[] {
+  const held: number[] = [];
+  const reserve = rig.ledger.reserve.bind(rig.ledger);
+  rig.ledger.reserve = async (now, decide, session) => {
+    const r = await reserve(now, decide, session);
+    if (r.id !== null) held.push(rig.ledger.reservations.get(r.id)!.amount);
+    return r;
+  };
+  return held;
 }
 
 const root = (g: Gateway): string => g.url.replace(/\/v1$/, '');
@@ -1107,6 +1122,78 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       }
     } finally {
       await rig.close();
+    }
+  });
+
+  test('a forwarded non-streamed request sent whole whose answer never came (its headers timed out) is in the ledger at its hold, as an estimate', async () => {
+    // The provider takes the request and writes no headers; the wait for them ends sooner than a
+    // whole answer's 10 minutes (undici's own headers timeout, shortened for the test).
+    const agent = new Agent();
+    const dispatcher = agent.compose((dispatch) => (opts, handler) => dispatch({ ...opts, headersTimeout: 300 }, handler));
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } }, { dispatcher });
+    const held = recordHolds(rig);
+    try {
+      rig.openai.enqueue({ text: TEXT, delayBeforeHeadersMs: 60_000 });
+      const r = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, max_tokens: 1000, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const text = await r.text();
+      assert.ok(r.status >= 500, `${r.status} ${text}`);
+      assert.match(text, /timed out|timeout/i);
+      assert.equal(rig.openai.requests.length, 1);
+      await waitFor(() => rig.ledger.reservations.size === 0);
+      assert.equal(rig.ledger.entries.length, 1);
+      const e = rig.ledger.entries[0]!;
+      assert.equal(e.answeredBy, GPT);
+      assert.equal(e.ok, false);
+      assert.equal(e.costEstimated, true);
+      assert.ok(e.costUsd !== null && e.costUsd > 0, `${e.costUsd}`);
+      assert.equal(e.costUsd, held.at(-1), 'the entry is at the hold');
+    } finally {
+      await rig.close();
+      await agent.close();
+    }
+  });
+
+  test('a forwarded request whose client left while the connection to the provider was being made (nothing was sent) is not in the ledger', async () => {
+    // A provider that accepts the TCP connection and never answers the TLS handshake. undici acts on
+    // an abort once the connection is made or has failed: the connect timeout ends the wait sooner.
+    const sockets: net.Socket[] = [];
+    const stuck = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const STUCK = 'stuck/gpt-4o-mini';
+    const rig = await startRig({
+      budget: { daily: 100, onExceed: 'block' },
+      timeouts: { connectMs: 1000 },
+      providers: [{ id: 'stuck', kind: 'openai', baseUrl: `https://127.0.0.1:${(stuck.address() as AddressInfo).port}/v1`, apiKeyEnv: 'OPENAI_API_KEY' }],
+      pricing: { [STUCK]: { input: 1, output: 2 } },
+    });
+    const held = recordHolds(rig);
+    try {
+      for (const stream of [false, true]) {
+        const connections = sockets.length;
+        const ac = new AbortController();
+        const res = fetch(`${rig.fast.url}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: STUCK, max_tokens: 1000, stream, messages: [{ role: 'user', content: 'x' }] }),
+          signal: ac.signal,
+        });
+        await waitFor(() => sockets.length > connections && held.length > connections);
+        ac.abort();
+        await res.catch(() => undefined);
+        await waitFor(() => rig.ledger.reservations.size === 0, 5000);
+        assert.deepEqual(rig.ledger.entries, [], `stream: ${stream}`);
+      }
+    } finally {
+      await rig.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => stuck.close(resolve));
     }
   });
 

@@ -103,6 +103,11 @@ export interface PostArgs {
   keyHint?: string;
   /** Values that must never appear in an error message (the API key). */
   secrets?: string[];
+  /**
+   * Called once the request's last byte is written to the connection (not before: a request
+   * abandoned while its connection is still being made never reached the provider).
+   */
+  onSent?: () => void;
 }
 
 export interface StreamingResponse {
@@ -126,7 +131,7 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
       headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json', ...args.headers },
       body: JSON.stringify(args.body),
       signal: args.signal,
-      dispatcher: args.dispatcher ?? defaultDispatcher(),
+      dispatcher: args.onSent ? reportingSent(args.dispatcher ?? defaultDispatcher(), args.onSent) : (args.dispatcher ?? defaultDispatcher()),
       headersTimeout: args.timeouts.headersMs,
       bodyTimeout: args.timeouts.idleMs,
     });
@@ -171,6 +176,27 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
     }
   }
   return { status: res.statusCode, headers: res.headers, body: body(), close: () => raw.destroy() };
+}
+
+/** `dispatcher`, calling `onSent` when a request it dispatches is written whole (undici's onRequestSent). */
+function reportingSent(dispatcher: Dispatcher, onSent: () => void): Dispatcher {
+  return dispatcher.compose(
+    (dispatch) => (opts, handler) =>
+      dispatch(
+        opts,
+        new Proxy(handler, {
+          get(target, key) {
+            if (key === 'onRequestSent')
+              return () => {
+                onSent();
+                target.onRequestSent?.();
+              };
+            const v: unknown = Reflect.get(target, key, target);
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        }),
+      ),
+  );
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {
