@@ -880,7 +880,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
-  test("hosted tools whose fees no price has (code_interpreter, file_search, image_generation, Anthropic's code_execution): a blocking budget refuses them before sending (402, naming the tools and the fix, nothing held); a warning budget lets them through with the warning", async () => {
+  test("hosted tools whose fees no price has (code_interpreter, file_search, image_generation, mcp, computer_use_preview, a type the gateway does not know, Anthropic's code_execution and its server tools but web search and web fetch): a blocking budget refuses them before sending (402, naming the tools and the fix, nothing held); a warning budget lets them through with the warning", async () => {
     const cases = [
       ['responses', { model: CODEX, input: 'Run it.', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, ['code_interpreter']],
       [
@@ -899,6 +899,40 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         ['code_execution'],
       ],
     ] as const;
+    // Refused by the blocking budget only: the strict fakes, as the APIs, take no unknown type, and
+    // have no MCP server or computer to run the others with.
+    const refusedOnly = [
+      [
+        'responses',
+        {
+          model: CODEX,
+          input: 'Ask the server, then click.',
+          tools: [
+            { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: {} } },
+            { type: 'web_search' },
+            { type: 'mcp', server_label: 'docs', server_url: 'https://mcp.example.com/sse', require_approval: 'never' },
+            { type: 'computer_use_preview', display_width: 1024, display_height: 768, environment: 'browser' },
+            { type: 'future_hosted_tool' },
+          ],
+        },
+        ['mcp', 'computer_use_preview', 'future_hosted_tool'],
+      ],
+      [
+        'messages',
+        {
+          model: CLAUDE,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Find it.' }],
+          tools: [
+            { name: 'Read', input_schema: { type: 'object' } },
+            { type: 'web_search_20250305', name: 'web_search', max_uses: 1 },
+            { type: 'web_fetch_20250910', name: 'web_fetch' },
+            { type: 'tool_search_tool_regex_20251119', name: 'tool_search_tool_regex' },
+          ],
+        },
+        ['tool_search_tool_regex'],
+      ],
+    ] as const;
     const post = (g: Gateway, door: string, body: unknown): Promise<Response> =>
       fetch(`${g.url}/${door}`, {
         method: 'POST',
@@ -914,7 +948,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         holds++;
         return reserve(now, decide, session);
       };
-      for (const [door, body, tools] of cases)
+      for (const [door, body, tools] of [...cases, ...refusedOnly])
         for (const stream of [true, false]) {
           const what = `${door} ${tools.join(', ')} stream ${stream}`;
           const before = sent();

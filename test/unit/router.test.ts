@@ -6,7 +6,7 @@ import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import { overrideHint } from '../../src/core/router/needs.ts';
-import { maxWebSearches, openBudget, UNBOUNDED_WEB_SEARCHES, worstCaseUsd } from '../../src/core/router/spend.ts';
+import { maxWebSearches, openBudget, UNBOUNDED_WEB_SEARCHES, unpricedHostedTools, worstCaseUsd } from '../../src/core/router/spend.ts';
 import type { BudgetConfig } from '../../src/core/config.ts';
 import type { ModelFacts } from '../../src/core/router/strategy.ts';
 import type { PassthroughRequest } from '../../src/core/types.ts';
@@ -514,6 +514,48 @@ describe('budgets and the ledger', () => {
       assert.ok(worst !== null && Number.isFinite(worst) && worst < 1, `${JSON.stringify(pass)}: ${worst}`);
     }
     assert.equal(maxWebSearches({ protocol: 'anthropic', body: { tools: [search(2), search(3)] } } as unknown as PassthroughRequest), 5);
+  });
+
+  test("hosted tools whose fees no price has: every type the provider runs but web search (and Anthropic's fee-less web fetch), by type; the caller's own tools are not", () => {
+    const of = (protocol: PassthroughRequest['protocol'], tools: unknown[]): string[] => unpricedHostedTools({ protocol, body: { tools } });
+    const fn = { type: 'function', name: 'exec_command', parameters: { type: 'object' } };
+    // What Codex and Claude Code send: function tools, a namespace of them, hosted web search; custom tools.
+    assert.deepEqual(of('openai-responses', [fn, { type: 'namespace', name: 'agents', tools: [fn] }, { type: 'web_search' }]), []);
+    assert.deepEqual(of('openai-responses', [{ type: 'custom', name: 'apply_patch' }, { type: 'local_shell' }, { type: 'web_search_preview_2025_03_11' }]), []);
+    assert.deepEqual(
+      of('anthropic', [
+        { name: 'Read', input_schema: { type: 'object' } },
+        { type: 'custom', name: 'Write', input_schema: { type: 'object' } },
+        { type: 'bash_20250124', name: 'bash' },
+        { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' },
+        { type: 'web_search_20250305', name: 'web_search' },
+        { type: 'web_fetch_20250910', name: 'web_fetch' },
+      ]),
+      [],
+    );
+    assert.deepEqual(of('openai', [fn]), []);
+    // Hosted, with fees no price has: the four known before, MCP, computer use, any type not known, a hosted tool in a namespace.
+    assert.deepEqual(
+      of('openai-responses', [
+        { type: 'code_interpreter' },
+        { type: 'file_search' },
+        { type: 'image_generation' },
+        { type: 'mcp', server_label: 'docs' },
+        { type: 'computer_use_preview' },
+        { type: 'mcp', server_label: 'other' },
+        { type: 'namespace', name: 'ns', tools: [fn, { type: 'future_tool' }] },
+      ]),
+      ['code_interpreter', 'file_search', 'image_generation', 'mcp', 'computer_use_preview', 'future_tool'],
+    );
+    assert.deepEqual(
+      of('anthropic', [
+        { type: 'code_execution_20250825', name: 'code_execution' },
+        { type: 'mcp_toolset', mcp_server_name: 'docs' },
+        { type: 'tool_search_tool_bm25_20251119', name: 'tool_search_tool_bm25' },
+      ]),
+      ['code_execution', 'mcp_toolset', 'tool_search_tool_bm25'],
+    );
+    assert.deepEqual(of('openai', [fn, { type: 'browser_search' }]), ['browser_search']);
   });
 
   test('hosted tools whose fees no price has: a blocking budget with a limit refuses them, holding nothing; a route with an included model leaves its other members out; no limit or a warning budget lets them go', async () => {
