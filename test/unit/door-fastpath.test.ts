@@ -992,6 +992,53 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
+  test('hosted tools whose fees no price has, under a blocking budget: a model sent a translation (without them) answers; a route leaves out only its members that would forward them; a tool no translation can carry is still refused', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' }, routes: [{ id: 'codex-then-claude', models: [CODEX, CLAUDE] }] });
+    const post = (body: unknown): Promise<Response> =>
+      fetch(`${rig.fast.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const fn = { type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } };
+    try {
+      for (const model of [CLAUDE, 'route/codex-then-claude']) {
+        const before = rig.anthropic.requests.length;
+        rig.anthropic.enqueue({ text: 'Done.', usage: { input: 10, output: 5 } });
+        // A hosted type the Responses door leaves out of a translation (with a warning).
+        const res = await post({ model, input: 'Look it up.', max_output_tokens: 100, tools: [fn, { type: 'future_hosted_tool' }] });
+        const text = await res.text();
+        assert.equal(res.status, 200, `${model}: ${text}`);
+        assert.equal(rig.anthropic.requests.length, before + 1, model);
+        assert.deepEqual(
+          (rig.anthropic.requests.at(-1)!.body as { tools: { name: string }[] }).tools.map((t) => t.name),
+          ['lookup'],
+          `${model}: the hosted tool is not sent`,
+        );
+        const said = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+        assert.ok(
+          said.some((w) => /future_hosted_tool.*left out/.test(w)),
+          `${model}: ${JSON.stringify(said)}`,
+        );
+        assert.ok(!said.some((w) => /not counted/.test(w)), `${model}: no fee goes uncounted: ${JSON.stringify(said)}`);
+      }
+      assert.equal(rig.responses.requests.length, 0, 'the Responses member, which would forward the tool, was left out');
+      // MCP only a Responses model can take (translating members are skipped): the budget refuses it.
+      const res = await post({
+        model: 'route/codex-then-claude',
+        input: 'Ask.',
+        tools: [fn, { type: 'mcp', server_label: 'docs', server_url: 'https://mcp.example.com' }],
+      });
+      const text = await res.text();
+      assert.equal(res.status, 402, text);
+      assert.match(text, /hosted tool mcp/);
+      assert.equal(rig.responses.requests.length + rig.anthropic.requests.length, 2, 'nothing more went upstream');
+      assert.equal(rig.ledger.reservations.size, 0);
+    } finally {
+      await rig.close();
+    }
+  });
+
   test('while a forwarded answer streams its worst case is held; the real cost replaces it at the end', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     try {

@@ -560,13 +560,13 @@ describe('budgets and the ledger', () => {
 
   test('hosted tools whose fees no price has: a blocking budget with a limit refuses them, holding nothing; a route with an included model leaves its other members out; no limit or a warning budget lets them go', async () => {
     const facts = {
-      price: (id: string) => (id === 'a/m' ? { input: 3, output: 15 } : null),
+      price: (id: string) => (id === 'a/m' || id === 'b/m' ? { input: 3, output: 15 } : null),
       included: (id: string) => id === 'sub/m',
       contextLength: () => null,
     } as unknown as ModelFacts;
     const ledger = new MemoryUsageStore();
-    const open = (budget: BudgetConfig, candidates: string[], tools: string[]) =>
-      openBudget({ budget, ledger, facts }, candidates, 100, 100, Date.parse('2026-01-01T00:00:00Z'), null, 0, tools);
+    const open = (budget: BudgetConfig, candidates: string[], tools: string[], reached?: string[]) =>
+      openBudget({ budget, ledger, facts }, candidates, 100, 100, Date.parse('2026-01-01T00:00:00Z'), null, 0, tools, reached);
     const block = { daily: 1, onExceed: 'block' } as BudgetConfig;
     const refused = await open(block, ['a/m'], ['code_interpreter', 'file_search']);
     assert.equal(refused.error?.kind, 'budget');
@@ -582,6 +582,20 @@ describe('budgets and the ledger', () => {
       ['a/m'],
     );
     assert.match(route.skipped[0]!.why, /code_interpreter/);
+    // A member the tools do not reach (sent a translation without them) answers; the one they reach is left out.
+    const mixed = await open(block, ['a/m', 'b/m'], ['code_interpreter'], ['a/m']);
+    assert.equal(mixed.error, null);
+    assert.deepEqual(
+      mixed.skipped.map((x) => x.id),
+      ['a/m'],
+    );
+    assert.notEqual(mixed.reservation, null, 'b/m is held for');
+    await ledger.release(mixed.reservation!);
+    // Reaching none of them: nothing to refuse.
+    const none = await open(block, ['a/m'], ['code_interpreter'], []);
+    assert.equal(none.error, null);
+    assert.deepEqual(none.skipped, []);
+    await ledger.release(none.reservation!);
     // Without those tools, without a limit, or under a warning budget: held and let go.
     for (const [budget, tools] of [
       [block, []],

@@ -200,8 +200,11 @@ export class Router {
     }
 
     // Hosted tools the provider bills at fees no price here has: a blocking budget refuses them
-    // (openBudget); otherwise said before the answer (the gateway's header).
+    // (openBudget); otherwise said before the answer (the gateway's header). They reach only the
+    // candidates that forward the body as sent: another protocol's model gets a translation without
+    // them, unless the body is one only its own protocol can take (forwardOnly: none translates).
     const unpriced = unpricedHostedTools(req.passthrough);
+    const reached = unpriced.length ? usable.filter((c) => req.passthrough?.forwardOnly || this.forwards(c.id, req)).map((c) => c.id) : [];
     /** The output bound and hosted searches a worst case is sized for: the hold's, and a lost answer's estimate. */
     const outputCap = holdMaxTokens(req.maxTokens, req.passthrough);
     const webSearches = maxWebSearches(req.passthrough);
@@ -216,6 +219,7 @@ export class Router {
         hold.session,
         webSearches,
         unpriced,
+        reached,
       );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
@@ -236,7 +240,7 @@ export class Router {
         yield [{ type: 'warning', message }];
       }
     }
-    if (unpriced.length) {
+    if (unpriced.length && usable.some((c) => reached.includes(c.id))) {
       const message = unpricedHostedToolsWarning(unpriced);
       warnings.push(message);
       yield [{ type: 'warning', message }];
@@ -472,6 +476,21 @@ export class Router {
   private unmet(req: ChatRequest, id: string): Unmet | null {
     const caps = this.d.facts.capabilities?.(id);
     return caps ? unmetNeed(req, caps) : null;
+  }
+
+  /**
+   * Whether `id` would be sent the caller's body as it is (a model of its protocol: see
+   * LanguageModel.passthrough, which sends nothing until read); true when that cannot be told.
+   */
+  private forwards(id: string, req: ChatRequest): boolean {
+    const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
+    if (!pass) return false;
+    try {
+      const model = this.d.createModel(this.d.resolver.resolveModel(id));
+      return (model.passthrough?.(neutral, pass) ?? null) !== null;
+    } catch {
+      return true;
+    }
   }
 
   /** One try of one model. Parts before the first visible token are held back, so a failed try leaks nothing. */

@@ -205,6 +205,8 @@ export async function openBudget(
   webSearches = 0,
   /** Hosted tools the request lets the provider run at fees no price has (unpricedHostedTools). */
   unpricedTools: readonly string[] = [],
+  /** The candidates those tools reach (a model sent a translation does not get them); default: all. */
+  unpricedFor: readonly string[] = candidates,
 ): Promise<BudgetGate> {
   const budget = d.budget!;
   const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [], spent: null, blockedBy: [] };
@@ -213,12 +215,19 @@ export async function openBudget(
   let ids = candidates.filter((id) => !included.includes(id));
   if (ids.length === 0) return gate;
   // Fees no price has are never treated as free: a blocking budget cannot count them, as a model without a price.
-  if (budget.onExceed === 'block' && hasLimits(budget) && unpricedTools.length > 0) {
-    const error = unpricedToolsRefusal(unpricedTools, ids[0]!, d.settingsIn);
-    // A route that may still answer with an included model: the others are left out, not the request.
-    if (included.length > 0) for (const id of ids) gate.skipped.push({ id, why: error.detail });
-    else gate.error = error;
-    return gate;
+  const reached = ids.filter((id) => unpricedFor.includes(id));
+  if (budget.onExceed === 'block' && hasLimits(budget) && unpricedTools.length > 0 && reached.length > 0) {
+    const error = unpricedToolsRefusal(unpricedTools, reached[0]!, d.settingsIn);
+    const rest = ids.filter((id) => !reached.includes(id));
+    if (included.length === 0 && rest.length === 0) {
+      gate.error = error;
+      return gate;
+    }
+    // A route that may still answer with an included model, or with a member the tools do not reach:
+    // the others are left out, not the request.
+    for (const id of reached) gate.skipped.push({ id, why: error.detail });
+    ids = rest;
+    if (ids.length === 0) return gate;
   }
   if (budget.onExceed === 'block') {
     const priced = ids.filter((id) => d.facts.price(id));
