@@ -1238,9 +1238,9 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
-  test('a forwarded request whose client left while the connection to the provider was being made (nothing was sent) is not in the ledger', async () => {
-    // A provider that accepts the TCP connection and never answers the TLS handshake. undici acts on
-    // an abort once the connection is made or has failed: the connect timeout ends the wait sooner.
+  test('a forwarded request whose client left while the connection to the provider was being made (nothing was sent) is not in the ledger, and its hold is given back as it leaves', async () => {
+    // A provider that accepts the TCP connection and never answers the TLS handshake; the connect
+    // timeout is far away, so only the client's leaving ends the request (and gives its hold back).
     const sockets: net.Socket[] = [];
     const stuck = net.createServer((socket) => {
       sockets.push(socket);
@@ -1250,7 +1250,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     const STUCK = 'stuck/gpt-4o-mini';
     const rig = await startRig({
       budget: { daily: 100, onExceed: 'block' },
-      timeouts: { connectMs: 1000 },
+      timeouts: { connectMs: 600_000 },
       providers: [{ id: 'stuck', kind: 'openai', baseUrl: `https://127.0.0.1:${(stuck.address() as AddressInfo).port}/v1`, apiKeyEnv: 'OPENAI_API_KEY' }],
       pricing: { [STUCK]: { input: 1, output: 2 } },
     });
@@ -1258,6 +1258,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     try {
       for (const stream of [false, true]) {
         const connections = sockets.length;
+        const entries = rig.ledger.entries.length;
         const ac = new AbortController();
         const res = fetch(`${rig.fast.url}/chat/completions`, {
           method: 'POST',
@@ -1268,13 +1269,16 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         await waitFor(() => sockets.length > connections && held.length > connections);
         ac.abort();
         await res.catch(() => undefined);
-        await waitFor(() => rig.ledger.reservations.size === 0, 5000);
-        assert.deepEqual(rig.ledger.entries, [], `stream: ${stream}`);
+        await waitFor(() => rig.ledger.reservations.size === 0);
+        assert.equal(rig.ledger.entries.length, entries, `stream: ${stream}: nothing was sent, nothing is ledgered`);
+        // The connection still being made fails: the next request makes its own.
+        for (const socket of sockets) socket.destroy();
       }
     } finally {
-      await rig.close();
+      // The connections undici still makes (it drops the requests unsent once they are made) fail first.
+      stuck.close();
       for (const s of sockets) s.destroy();
-      await new Promise((resolve) => stuck.close(resolve));
+      await rig.close();
     }
   });
 
