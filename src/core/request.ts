@@ -166,6 +166,13 @@ export interface ModelRequest {
    */
   stopMatchWarning?: string;
   signal?: AbortSignal;
+  /**
+   * Set by the router: the model says `sent` once its request is written whole to the provider
+   * (a request abandoned while the connection is made never left) and `answered` once the
+   * upstream's 2xx headers are in. From `sent` on the provider may bill it: an attempt lost then
+   * with no usage reported is counted at an estimate (see Router.attempt).
+   */
+  onUpstream?: (stage: 'sent' | 'answered') => void;
 }
 
 /** What one model can do, from live model lists and the catalog, overridable in the config. */

@@ -228,12 +228,6 @@ export interface PassthroughRequest {
    */
   maxAnswerChars?: number;
   /**
-   * Set by the router: a non-streamed forward says `sent` as its request goes out and `answered`
-   * once the upstream's 2xx headers are in. A provider writes a whole answer before its headers
-   * and bills it then, so one lost after that (a reset mid-body, the client gone) is still counted.
-   */
-  onUpstream?: (stage: 'sent' | 'answered') => void;
-  /**
    * Set when only a model of `protocol` can answer: the body holds what the translation cannot
    * carry (a hosted tool only that protocol's API runs). An attempt that would translate is not
    * sent: it is skipped with this error, and if no model could forward, the request fails with it.

@@ -5,7 +5,7 @@
  * malformed chunks, error events and a recurring 3-minute outage of one provider. Asserts:
  * memory flat (heapUsed after a full GC, after warm-up vs at the end), the SQLite ledger's
  * totals equal to the sum of the answered requests' costs (and each cost equal to tokens ×
- * price), cooldown state bounded by the number of models, no unhandled rejection, no socket
+ * price) plus the prompts of attempts lost after they were sent (a stall before the first byte), cooldown state bounded by the number of models, no unhandled rejection, no socket
  * or timer left. Figures go to .artifacts/evidence/soak.json.
  *
  * SOAK_OPS (operations, default 3000), SOAK_SEED and SOAK_CONCURRENCY override the defaults.
@@ -24,6 +24,9 @@ import type { FakeProtocol, FakeServer, RecordedRequest, Scenario } from '../fak
 import { ManualClock } from '../unit/helpers.ts';
 import { createClient } from '../../src/core/client.ts';
 import { SwitchboardError } from '../../src/core/errors.ts';
+import { estimateCost } from '../../src/core/catalog/cost.ts';
+import { estimatePromptTokens } from '../../src/core/router/spend.ts';
+import type { ChatMessage } from '../../src/core/request.ts';
 import { summarize } from '../../src/core/router/ledger.ts';
 import { SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
 import type { ChatResult } from '../../src/core/types.ts';
@@ -147,6 +150,9 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
     compares: 0,
     cancels: 0,
     answered: 0,
+    /** Attempts that timed out after their request was sent, before a first token: each billed for its prompt. */
+    lost: 0,
+    lostSum: 0,
     ok: 0,
     partial: 0,
     failed: 0,
@@ -159,8 +165,17 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
     cooldownOpenSeen: 0,
   };
   const expectedCostOk = { sum: 0 };
-  const tally = (r: ChatResult): void => {
+  const tally = (r: ChatResult, messages: ChatMessage[]): void => {
     t.streams++;
+    // An attempt that timed out (a stall before the first byte, the first-token watchdog) after its
+    // request was sent, before any token: its own ledger entry, the prompt's estimated cost. The
+    // answering attempt of a partial answer is the answer's entry.
+    const attempts = r.answeredBy === null ? r.attempts : r.attempts.slice(0, -1);
+    for (const a of attempts)
+      if (a.outcome === 'error' && a.errorKind === 'timeout' && a.status === undefined) {
+        t.lost++;
+        t.lostSum += estimateCost(estimatePromptTokens({ messages }), 0, PRICE.get(a.model)!);
+      }
     if (r.error) {
       t.errorsByKind[r.error.kind] = (t.errorsByKind[r.error.kind] ?? 0) + 1;
       const e = r.error;
@@ -206,7 +221,7 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
       if (roll < 0.08) {
         t.compares++;
         const run = client.compare({ messages }, ['a/gpt-fast', 'c/claude-sonnet', 'd/gemini-2.5-flash']);
-        for (const res of await run.results) tally(res);
+        for (const res of await run.results) tally(res, messages);
       } else {
         const stream = client.stream({ model: r.pick(TARGETS), messages });
         const cancelAfterFirst = roll < 0.1;
@@ -214,7 +229,7 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
         for await (const part of stream) {
           if (cancelAfterFirst && part.type === 'text-delta') stream.cancel();
         }
-        tally(await stream.result);
+        tally(await stream.result, messages);
       }
       t.ops++;
       // The fakes keep every request they saw; the clock keeps every sleep: not ours to measure.
@@ -232,8 +247,9 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
       const r = prng(SEED * 13 + w);
       while (next < WARMUP_OPS) {
         next++;
-        const s = client.stream({ model: r.pick(TARGETS), messages: [{ role: 'user', content: 'warm up' }] });
-        tally(await s.result);
+        const messages: ChatMessage[] = [{ role: 'user', content: 'warm up' }];
+        const s = client.stream({ model: r.pick(TARGETS), messages });
+        tally(await s.result, messages);
         t.ops++;
         clock.advance(Math.round(r.next() * 2 * gapMs));
       }
@@ -280,8 +296,8 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
   const growth = heapEnd - heapStart;
   const checks = {
     heapFlat: growth < HEAP_SLACK_BYTES,
-    ledgerCount: entries.length === t.answered,
-    ledgerTotal: Math.abs(report.totalUsd - t.costSum) < 1e-9,
+    ledgerCount: entries.length === t.answered + t.lost,
+    ledgerTotal: Math.abs(report.totalUsd - t.costSum - t.lostSum) < 1e-9,
     ledgerNulls: ledgerNull === t.costNull,
     ledgerOk: Math.abs(ledgerOkSum - expectedCostOk.sum) < 1e-9,
     costPerRequest: t.costMismatch === 0,
@@ -313,10 +329,10 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
         label: 'heapUsed after GC: after warm-up → end',
         value: `${mb(heapStart)} MB → ${mb(heapEnd)} MB (${growth >= 0 ? '+' : ''}${mb(growth)} MB; limit +${mb(HEAP_SLACK_BYTES)} MB)`,
       },
-      { label: 'ledger entries / answered requests', value: `${entries.length} / ${t.answered}` },
+      { label: 'ledger entries / answered requests + attempts lost after sending', value: `${entries.length} / ${t.answered} + ${t.lost}` },
       {
-        label: 'ledger total vs sum of answered costs',
-        value: `$${report.totalUsd.toFixed(6)} vs $${t.costSum.toFixed(6)}${checks.ledgerTotal ? ' (equal)' : ' (DIFFER)'}`,
+        label: 'ledger total vs sum of answered costs + lost prompts',
+        value: `$${report.totalUsd.toFixed(6)} vs $${(t.costSum + t.lostSum).toFixed(6)}${checks.ledgerTotal ? ' (equal)' : ' (DIFFER)'}`,
       },
       { label: 'answers whose cost ≠ tokens × price', value: t.costMismatch },
       { label: 'unknown-cost entries (cut off before usage arrived)', value: `${ledgerNull} (results: ${t.costNull})` },
@@ -337,8 +353,8 @@ test(`soak: ${OPS} operations over a simulated hour`, { timeout: 10 * 60_000 }, 
     checks,
     checkLabels: {
       heapFlat: `heapUsed after GC grew less than ${mb(HEAP_SLACK_BYTES)} MB from warm-up to the end`,
-      ledgerCount: 'one ledger entry per answered request (partial answers included)',
-      ledgerTotal: 'ledger total (summarize) = sum of the answered requests’ costs',
+      ledgerCount: 'one ledger entry per answered request (partial answers included) and per attempt lost after sending, before a token',
+      ledgerTotal: 'ledger total (summarize) = sum of the answered requests’ costs + the lost attempts’ prompts (estimated)',
       ledgerNulls: 'unknown-cost ledger entries = answered requests without a cost',
       ledgerOk: 'ledger total of complete answers = Σ tokens × configured price',
       costPerRequest: 'every complete answer’s cost = its tokens × price',

@@ -6,13 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startFakeProvider } from '../fakes/server.ts';
 import { startResponsesFake, type ResponsesFake } from '../fakes/responses.ts';
 import type { FakeServer, Scenario } from '../fakes/types.ts';
-import { createClient, type SwitchboardClient } from '../../src/core/client.ts';
+import { createClient, type ClientOptions, type SwitchboardClient } from '../../src/core/client.ts';
 import { SwitchboardError } from '../../src/core/errors.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
@@ -46,7 +47,8 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
+/** `config.providers` are added to the rig's three; `options.dispatcher` carries its provider requests. */
+async function startRig(config: Partial<ConfigInput> = {}, options: Pick<ClientOptions, 'dispatcher'> = {}): Promise<Rig> {
   const anthropic = await startFakeProvider('anthropic', { apiKey: KEY });
   const openai = await startFakeProvider('openai', { apiKey: KEY });
   const responses = await startResponsesFake(KEY);
@@ -54,16 +56,17 @@ async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
   const client = createClient(
     {
       retries: { maxRetries: 0 },
+      wireProtocols: { [RESP]: 'openai-responses', [CODEX]: 'openai-responses' },
+      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10, webSearch: 0.01 } },
+      ...config,
       providers: [
         { id: 'anthropic', baseUrl: anthropic.baseUrl },
         { id: 'openai', baseUrl: openai.baseUrl },
         { id: 'oai', kind: 'openai', baseUrl: responses.baseUrl, apiKeyEnv: 'OAI_KEY', models: ['gpt-5', 'gpt-5-codex'] },
+        ...(config.providers ?? []),
       ],
-      wireProtocols: { [RESP]: 'openai-responses', [CODEX]: 'openai-responses' },
-      pricing: { [RESP]: { input: 1.25, output: 10 }, [CODEX]: { input: 1.25, output: 10, webSearch: 0.01 } },
-      ...config,
     },
-    { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null },
+    { env: { ANTHROPIC_API_KEY: KEY, OPENAI_API_KEY: KEY, OAI_KEY: KEY }, ledger, catalogCacheFile: null, ...options },
   );
   const logs: string[] = [];
   const fast = await startGateway({ client, token: TOKEN, secrets: [KEY], log: (l) => logs.push(l) });
@@ -84,6 +87,18 @@ async function startRig(config: Partial<ConfigInput> = {}): Promise<Rig> {
       await Promise.all([anthropic.close(), openai.close(), responses.close()]);
     },
   };
+}
+
+/** The amount each request of the rig holds, in order (to compare a ledger entry with). */
+function recordHolds(rig: Rig): number[] {
+  const held: number[] = [];
+  const reserve = rig.ledger.reserve.bind(rig.ledger);
+  rig.ledger.reserve = async (now, decide, session) => {
+    const r = await reserve(now, decide, session);
+    if (r.id !== null) held.push(rig.ledger.reservations.get(r.id)!.amount);
+    return r;
+  };
+  return held;
 }
 
 const root = (g: Gateway): string => g.url.replace(/\/v1$/, '');
@@ -929,7 +944,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
     }
   });
 
-  test("hosted tools whose fees no price has (code_interpreter, file_search, image_generation, Anthropic's code_execution): a blocking budget refuses them before sending (402, naming the tools and the fix, nothing held); a warning budget lets them through with the warning", async () => {
+  test("hosted tools whose fees no price has (code_interpreter, file_search, image_generation, mcp, computer_use_preview, a type the gateway does not know, Anthropic's code_execution and its server tools but web search and web fetch): a blocking budget refuses them before sending (402, naming the tools and the fix, nothing held); a warning budget lets them through with the warning", async () => {
     const cases = [
       ['responses', { model: CODEX, input: 'Run it.', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, ['code_interpreter']],
       [
@@ -948,6 +963,40 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         ['code_execution'],
       ],
     ] as const;
+    // Refused by the blocking budget only: the strict fakes, as the APIs, take no unknown type, and
+    // have no MCP server or computer to run the others with.
+    const refusedOnly = [
+      [
+        'responses',
+        {
+          model: CODEX,
+          input: 'Ask the server, then click.',
+          tools: [
+            { type: 'function', name: 'exec_command', parameters: { type: 'object', properties: {} } },
+            { type: 'web_search' },
+            { type: 'mcp', server_label: 'docs', server_url: 'https://mcp.example.com/sse', require_approval: 'never' },
+            { type: 'computer_use_preview', display_width: 1024, display_height: 768, environment: 'browser' },
+            { type: 'future_hosted_tool' },
+          ],
+        },
+        ['mcp', 'computer_use_preview', 'future_hosted_tool'],
+      ],
+      [
+        'messages',
+        {
+          model: CLAUDE,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'Find it.' }],
+          tools: [
+            { name: 'Read', input_schema: { type: 'object' } },
+            { type: 'web_search_20250305', name: 'web_search', max_uses: 1 },
+            { type: 'web_fetch_20250910', name: 'web_fetch' },
+            { type: 'tool_search_tool_regex_20251119', name: 'tool_search_tool_regex' },
+          ],
+        },
+        ['tool_search_tool_regex'],
+      ],
+    ] as const;
     const post = (g: Gateway, door: string, body: unknown): Promise<Response> =>
       fetch(`${g.url}/${door}`, {
         method: 'POST',
@@ -963,7 +1012,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         holds++;
         return reserve(now, decide, session);
       };
-      for (const [door, body, tools] of cases)
+      for (const [door, body, tools] of [...cases, ...refusedOnly])
         for (const stream of [true, false]) {
           const what = `${door} ${tools.join(', ')} stream ${stream}`;
           const before = sent();
@@ -1004,6 +1053,53 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
       }
     } finally {
       await warn.close();
+    }
+  });
+
+  test('hosted tools whose fees no price has, under a blocking budget: a model sent a translation (without them) answers; a route leaves out only its members that would forward them; a tool no translation can carry is still refused', async () => {
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' }, routes: [{ id: 'codex-then-claude', models: [CODEX, CLAUDE] }] });
+    const post = (body: unknown): Promise<Response> =>
+      fetch(`${rig.fast.url}/responses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const fn = { type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } };
+    try {
+      for (const model of [CLAUDE, 'route/codex-then-claude']) {
+        const before = rig.anthropic.requests.length;
+        rig.anthropic.enqueue({ text: 'Done.', usage: { input: 10, output: 5 } });
+        // A hosted type the Responses door leaves out of a translation (with a warning).
+        const res = await post({ model, input: 'Look it up.', max_output_tokens: 100, tools: [fn, { type: 'future_hosted_tool' }] });
+        const text = await res.text();
+        assert.equal(res.status, 200, `${model}: ${text}`);
+        assert.equal(rig.anthropic.requests.length, before + 1, model);
+        assert.deepEqual(
+          (rig.anthropic.requests.at(-1)!.body as { tools: { name: string }[] }).tools.map((t) => t.name),
+          ['lookup'],
+          `${model}: the hosted tool is not sent`,
+        );
+        const said = JSON.parse(res.headers.get('x-switchboard-warnings') ?? '[]') as string[];
+        assert.ok(
+          said.some((w) => /future_hosted_tool.*left out/.test(w)),
+          `${model}: ${JSON.stringify(said)}`,
+        );
+        assert.ok(!said.some((w) => /not counted/.test(w)), `${model}: no fee goes uncounted: ${JSON.stringify(said)}`);
+      }
+      assert.equal(rig.responses.requests.length, 0, 'the Responses member, which would forward the tool, was left out');
+      // MCP only a Responses model can take (translating members are skipped): the budget refuses it.
+      const res = await post({
+        model: 'route/codex-then-claude',
+        input: 'Ask.',
+        tools: [fn, { type: 'mcp', server_label: 'docs', server_url: 'https://mcp.example.com' }],
+      });
+      const text = await res.text();
+      assert.equal(res.status, 402, text);
+      assert.match(text, /hosted tool mcp/);
+      assert.equal(rig.responses.requests.length + rig.anthropic.requests.length, 2, 'nothing more went upstream');
+      assert.equal(rig.ledger.reservations.size, 0);
+    } finally {
+      await rig.close();
     }
   });
 
@@ -1170,6 +1266,82 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
         assert.equal(e.costUsd, held.at(-1), `${what}: the entry is at the hold`);
       }
     } finally {
+      await rig.close();
+    }
+  });
+
+  test('a forwarded non-streamed request sent whole whose answer never came (its headers timed out) is in the ledger at its hold, as an estimate', async () => {
+    // The provider takes the request and writes no headers; the wait for them ends sooner than a
+    // whole answer's 10 minutes (undici's own headers timeout, shortened for the test).
+    const agent = new Agent();
+    const dispatcher = agent.compose((dispatch) => (opts, handler) => dispatch({ ...opts, headersTimeout: 300 }, handler));
+    const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } }, { dispatcher });
+    const held = recordHolds(rig);
+    try {
+      rig.openai.enqueue({ text: TEXT, delayBeforeHeadersMs: 60_000 });
+      const r = await fetch(`${rig.fast.url}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: GPT, max_tokens: 1000, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      const text = await r.text();
+      assert.ok(r.status >= 500, `${r.status} ${text}`);
+      assert.match(text, /timed out|timeout/i);
+      assert.equal(rig.openai.requests.length, 1);
+      await waitFor(() => rig.ledger.reservations.size === 0);
+      assert.equal(rig.ledger.entries.length, 1);
+      const e = rig.ledger.entries[0]!;
+      assert.equal(e.answeredBy, GPT);
+      assert.equal(e.ok, false);
+      assert.equal(e.costEstimated, true);
+      assert.ok(e.costUsd !== null && e.costUsd > 0, `${e.costUsd}`);
+      assert.equal(e.costUsd, held.at(-1), 'the entry is at the hold');
+    } finally {
+      await rig.close();
+      await agent.close();
+    }
+  });
+
+  test('a forwarded request whose client left while the connection to the provider was being made (nothing was sent) is not in the ledger, and its hold is given back as it leaves', async () => {
+    // A provider that accepts the TCP connection and never answers the TLS handshake; the connect
+    // timeout is far away, so only the client's leaving ends the request (and gives its hold back).
+    const sockets: net.Socket[] = [];
+    const stuck = net.createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve));
+    const STUCK = 'stuck/gpt-4o-mini';
+    const rig = await startRig({
+      budget: { daily: 100, onExceed: 'block' },
+      timeouts: { connectMs: 600_000 },
+      providers: [{ id: 'stuck', kind: 'openai', baseUrl: `https://127.0.0.1:${(stuck.address() as AddressInfo).port}/v1`, apiKeyEnv: 'OPENAI_API_KEY' }],
+      pricing: { [STUCK]: { input: 1, output: 2 } },
+    });
+    const held = recordHolds(rig);
+    try {
+      for (const stream of [false, true]) {
+        const connections = sockets.length;
+        const entries = rig.ledger.entries.length;
+        const ac = new AbortController();
+        const res = fetch(`${rig.fast.url}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ model: STUCK, max_tokens: 1000, stream, messages: [{ role: 'user', content: 'x' }] }),
+          signal: ac.signal,
+        });
+        await waitFor(() => sockets.length > connections && held.length > connections);
+        ac.abort();
+        await res.catch(() => undefined);
+        await waitFor(() => rig.ledger.reservations.size === 0);
+        assert.equal(rig.ledger.entries.length, entries, `stream: ${stream}: nothing was sent, nothing is ledgered`);
+        // The connection still being made fails: the next request makes its own.
+        for (const socket of sockets) socket.destroy();
+      }
+    } finally {
+      // The connections undici still makes (it drops the requests unsent once they are made) fail first.
+      stuck.close();
+      for (const s of sockets) s.destroy();
       await rig.close();
     }
   });

@@ -18,6 +18,7 @@ import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { MemoryUsageStore, summarize, type LedgerEntryInput } from '../../src/core/router/ledger.ts';
 import { openLedgerAt, SqliteUsageStore } from '../../src/core/router/sqliteLedger.ts';
+import { waitFor } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
 let n = 0;
@@ -288,6 +289,43 @@ describe('the router and the ledger', () => {
     const r = await w.client.complete({ model: 'a/m', messages: [{ role: 'user', content: 'hello there' }], maxTokens: 20 });
     assert.equal(r.error?.kind, 'budget');
     assert.match(r.error!.message, /spent \$0\.24 today/);
+    await w.client.close();
+  });
+
+  test('a stream cancelled or timed out after its request was sent, before its first token (its headers awaited, or in), is counted at its prompt, as an estimate', async () => {
+    const ledger = new MemoryUsageStore();
+    const w = await world({ budget: { daily: 5, onExceed: 'block' } }, { ledger });
+    // ~7 prompt tokens at $1000/1M: $0.007, the prompt's cost; the hold (7 + 20 tokens) is $0.027.
+    for (const [sc, cancelled] of [
+      [{ delayBeforeHeadersMs: 60_000 }, true],
+      [{ delayBeforeFirstByteMs: 60_000 }, true],
+      // The first-token watchdog gives up on it.
+      [{ delayBeforeFirstByteMs: 60_000 }, false],
+    ] as const) {
+      const what = `${JSON.stringify(sc)} ${cancelled ? 'cancelled' : 'watchdog'}`;
+      const entries = ledger.entries.length;
+      const sent = w.fake.requests.length;
+      w.fake.enqueue({ text: 'never shown', usage: { input: 10, output: 10 }, ...sc });
+      const s = w.client.stream({
+        model: 'a/m',
+        messages: [{ role: 'user', content: 'hello there' }],
+        maxTokens: 20,
+        ...(cancelled ? {} : { firstTokenTimeoutMs: 200 }),
+      });
+      const result = s.result;
+      await waitFor(() => w.fake.requests.length > sent);
+      if (cancelled) s.cancel();
+      const r = await result;
+      assert.equal(r.error?.kind, cancelled ? 'aborted' : 'timeout', what);
+      assert.equal(r.text, '', what);
+      assert.equal(ledger.entries.length, entries + 1, what);
+      const e = ledger.entries.at(-1)!;
+      assert.equal(e.ok, false, what);
+      assert.equal(e.answeredBy, 'a/m', what);
+      assert.equal(e.costEstimated, true, what);
+      assert.equal(e.costUsd, 0.007, what);
+      assert.equal(ledger.reservations.size, 0, `${what}: the hold is given back`);
+    }
     await w.client.close();
   });
 

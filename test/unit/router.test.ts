@@ -6,7 +6,7 @@ import { createClient, type ClientOptions } from '../../src/core/client.ts';
 import type { ConfigInput } from '../../src/core/config.ts';
 import { MemoryUsageStore } from '../../src/core/router/ledger.ts';
 import { overrideHint } from '../../src/core/router/needs.ts';
-import { maxWebSearches, openBudget, UNBOUNDED_WEB_SEARCHES, worstCaseUsd } from '../../src/core/router/spend.ts';
+import { maxWebSearches, openBudget, UNBOUNDED_WEB_SEARCHES, unpricedHostedTools, worstCaseUsd } from '../../src/core/router/spend.ts';
 import type { BudgetConfig } from '../../src/core/config.ts';
 import type { ModelFacts } from '../../src/core/router/strategy.ts';
 import type { PassthroughRequest } from '../../src/core/types.ts';
@@ -516,15 +516,57 @@ describe('budgets and the ledger', () => {
     assert.equal(maxWebSearches({ protocol: 'anthropic', body: { tools: [search(2), search(3)] } } as unknown as PassthroughRequest), 5);
   });
 
+  test("hosted tools whose fees no price has: every type the provider runs but web search (and Anthropic's fee-less web fetch), by type; the caller's own tools are not", () => {
+    const of = (protocol: PassthroughRequest['protocol'], tools: unknown[]): string[] => unpricedHostedTools({ protocol, body: { tools } });
+    const fn = { type: 'function', name: 'exec_command', parameters: { type: 'object' } };
+    // What Codex and Claude Code send: function tools, a namespace of them, hosted web search; custom tools.
+    assert.deepEqual(of('openai-responses', [fn, { type: 'namespace', name: 'agents', tools: [fn] }, { type: 'web_search' }]), []);
+    assert.deepEqual(of('openai-responses', [{ type: 'custom', name: 'apply_patch' }, { type: 'local_shell' }, { type: 'web_search_preview_2025_03_11' }]), []);
+    assert.deepEqual(
+      of('anthropic', [
+        { name: 'Read', input_schema: { type: 'object' } },
+        { type: 'custom', name: 'Write', input_schema: { type: 'object' } },
+        { type: 'bash_20250124', name: 'bash' },
+        { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' },
+        { type: 'web_search_20250305', name: 'web_search' },
+        { type: 'web_fetch_20250910', name: 'web_fetch' },
+      ]),
+      [],
+    );
+    assert.deepEqual(of('openai', [fn]), []);
+    // Hosted, with fees no price has: the four known before, MCP, computer use, any type not known, a hosted tool in a namespace.
+    assert.deepEqual(
+      of('openai-responses', [
+        { type: 'code_interpreter' },
+        { type: 'file_search' },
+        { type: 'image_generation' },
+        { type: 'mcp', server_label: 'docs' },
+        { type: 'computer_use_preview' },
+        { type: 'mcp', server_label: 'other' },
+        { type: 'namespace', name: 'ns', tools: [fn, { type: 'future_tool' }] },
+      ]),
+      ['code_interpreter', 'file_search', 'image_generation', 'mcp', 'computer_use_preview', 'future_tool'],
+    );
+    assert.deepEqual(
+      of('anthropic', [
+        { type: 'code_execution_20250825', name: 'code_execution' },
+        { type: 'mcp_toolset', mcp_server_name: 'docs' },
+        { type: 'tool_search_tool_bm25_20251119', name: 'tool_search_tool_bm25' },
+      ]),
+      ['code_execution', 'mcp_toolset', 'tool_search_tool_bm25'],
+    );
+    assert.deepEqual(of('openai', [fn, { type: 'browser_search' }]), ['browser_search']);
+  });
+
   test('hosted tools whose fees no price has: a blocking budget with a limit refuses them, holding nothing; a route with an included model leaves its other members out; no limit or a warning budget lets them go', async () => {
     const facts = {
-      price: (id: string) => (id === 'a/m' ? { input: 3, output: 15 } : null),
+      price: (id: string) => (id === 'a/m' || id === 'b/m' ? { input: 3, output: 15 } : null),
       included: (id: string) => id === 'sub/m',
       contextLength: () => null,
     } as unknown as ModelFacts;
     const ledger = new MemoryUsageStore();
-    const open = (budget: BudgetConfig, candidates: string[], tools: string[]) =>
-      openBudget({ budget, ledger, facts }, candidates, 100, 100, Date.parse('2026-01-01T00:00:00Z'), null, 0, tools);
+    const open = (budget: BudgetConfig, candidates: string[], tools: string[], reached?: string[]) =>
+      openBudget({ budget, ledger, facts }, candidates, 100, 100, Date.parse('2026-01-01T00:00:00Z'), null, 0, tools, reached);
     const block = { daily: 1, onExceed: 'block' } as BudgetConfig;
     const refused = await open(block, ['a/m'], ['code_interpreter', 'file_search']);
     assert.equal(refused.error?.kind, 'budget');
@@ -540,6 +582,20 @@ describe('budgets and the ledger', () => {
       ['a/m'],
     );
     assert.match(route.skipped[0]!.why, /code_interpreter/);
+    // A member the tools do not reach (sent a translation without them) answers; the one they reach is left out.
+    const mixed = await open(block, ['a/m', 'b/m'], ['code_interpreter'], ['a/m']);
+    assert.equal(mixed.error, null);
+    assert.deepEqual(
+      mixed.skipped.map((x) => x.id),
+      ['a/m'],
+    );
+    assert.notEqual(mixed.reservation, null, 'b/m is held for');
+    await ledger.release(mixed.reservation!);
+    // Reaching none of them: nothing to refuse.
+    const none = await open(block, ['a/m'], ['code_interpreter'], []);
+    assert.equal(none.error, null);
+    assert.deepEqual(none.skipped, []);
+    await ledger.release(none.reservation!);
     // Without those tools, without a limit, or under a warning budget: held and let go.
     for (const [budget, tools] of [
       [block, []],

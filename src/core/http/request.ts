@@ -3,7 +3,7 @@
  * keep-alive come from an undici Agent; headers and idle timeouts from undici's
  * headersTimeout / bodyTimeout; every failure leaves as a classified SwitchboardError.
  */
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, errors, request, type Dispatcher } from 'undici';
 import { classifyHttpError, classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import { redactUrl, registerSecret } from '../redact.ts';
 
@@ -103,6 +103,11 @@ export interface PostArgs {
   keyHint?: string;
   /** Values that must never appear in an error message (the API key). */
   secrets?: string[];
+  /**
+   * Called once the request's last byte is written to the connection (not before: a request
+   * abandoned while its connection is still being made never reached the provider).
+   */
+  onSent?: () => void;
 }
 
 export interface StreamingResponse {
@@ -121,15 +126,18 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
   for (const k of args.secrets ?? []) registerSecret(k);
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(args.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json', ...args.headers },
-      body: JSON.stringify(args.body),
-      signal: args.signal,
-      dispatcher: args.dispatcher ?? defaultDispatcher(),
-      headersTimeout: args.timeouts.headersMs,
-      bodyTimeout: args.timeouts.idleMs,
-    });
+    res = await untilAborted(
+      args.signal,
+      request(args.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json', ...args.headers },
+        body: JSON.stringify(args.body),
+        signal: args.signal,
+        dispatcher: args.onSent ? reportingSent(args.dispatcher ?? defaultDispatcher(), args.onSent) : (args.dispatcher ?? defaultDispatcher()),
+        headersTimeout: args.timeouts.headersMs,
+        bodyTimeout: args.timeouts.idleMs,
+      }),
+    );
   } catch (e) {
     throw scrub(classifyNetworkError(e, args.provider, args.model, 'headers'), args.secrets);
   }
@@ -171,6 +179,58 @@ export async function postJsonStream(args: PostArgs): Promise<StreamingResponse>
     }
   }
   return { status: res.statusCode, headers: res.headers, body: body(), close: () => raw.destroy() };
+}
+
+/**
+ * `pending`, or the signal's abort as soon as it comes. undici acts on an abort once the request has
+ * a connection (it is then dropped unsent), so a request cancelled while its connection is made (a
+ * host that does not answer, a slow DNS or proxy) would wait up to the connect timeout, its budget
+ * hold kept all that time.
+ */
+function untilAborted(signal: AbortSignal | undefined, pending: Promise<Dispatcher.ResponseData>): Promise<Dispatcher.ResponseData> {
+  if (!signal || signal.aborted) return pending;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(signal.reason ?? new errors.RequestAbortedError());
+      // Answered after all (the abort came too late for undici to act on): let the connection go.
+      pending.then(
+        (r) => r.body.destroy(),
+        () => undefined,
+      );
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** `dispatcher`, calling `onSent` when a request it dispatches is written whole (undici's onRequestSent). */
+function reportingSent(dispatcher: Dispatcher, onSent: () => void): Dispatcher {
+  return dispatcher.compose(
+    (dispatch) => (opts, handler) =>
+      dispatch(
+        opts,
+        new Proxy(handler, {
+          get(target, key) {
+            if (key === 'onRequestSent')
+              return () => {
+                onSent();
+                target.onRequestSent?.();
+              };
+            const v: unknown = Reflect.get(target, key, target);
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        }),
+      ),
+  );
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {

@@ -213,9 +213,7 @@ export class HttpLanguageModel implements LanguageModel {
     const { body, warnings } = wire.body(pass.body, modelId);
     // The headers come once the whole answer is written: as long as providers let a non-streamed
     // answer take (Anthropic: 10 minutes), not the usual wait for a stream to start.
-    pass.onUpstream?.('sent');
     const bytes = await this.post(req, body, pass.headers, WHOLE_ANSWER_HEADERS_MS);
-    pass.onUpstream?.('answered');
     const chunks: Buffer[] = [];
     let size = 0;
     const capped = pass.maxAnswerChars !== undefined && maxJsonAnswerBytes(pass.maxAnswerChars) < MAX_WHOLE_ANSWER_BYTES;
@@ -308,7 +306,9 @@ export class HttpLanguageModel implements LanguageModel {
       model: modelId,
       keyHint: ctx.keyHint(provider),
       secrets: key ? [key] : [],
+      ...(req.onUpstream ? { onSent: () => req.onUpstream?.('sent') } : {}),
     });
+    req.onUpstream?.('answered');
     return res.body;
   }
 }

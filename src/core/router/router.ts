@@ -102,10 +102,12 @@ export interface AnswerLimits {
 type AttemptOutcome =
   | { ok: true; builder: ResultBuilder; ttftMs: number | null; started: number }
   /**
-   * `unread`: a non-streamed forward lost after the provider had it (see PassthroughRequest.onUpstream),
-   * with no usage: billed at a cost nobody reported.
+   * `lost`: lost after the provider had the request (see ModelRequest.onUpstream), with no usage:
+   * billed at a cost nobody reported. `answer`: a non-streamed forward, whose whole answer the
+   * provider writes (and bills) before its headers, however the wait for it ended; `prompt`: a
+   * stream cancelled or timed out before its first token, billed for its prompt at least.
    */
-  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number; unread?: true }
+  | { ok: false; error: SwitchboardError; builder: ResultBuilder; ttftMs: number | null; started: number; lost?: 'answer' | 'prompt' }
   /** Not sent: the model would translate a request only its own protocol can take (PassthroughRequest.forwardOnly). */
   | { ok: false; skipped: SwitchboardError };
 
@@ -198,8 +200,11 @@ export class Router {
     }
 
     // Hosted tools the provider bills at fees no price here has: a blocking budget refuses them
-    // (openBudget); otherwise said before the answer (the gateway's header).
+    // (openBudget); otherwise said before the answer (the gateway's header). They reach only the
+    // candidates that forward the body as sent: another protocol's model gets a translation without
+    // them, unless the body is one only its own protocol can take (forwardOnly: none translates).
     const unpriced = unpricedHostedTools(req.passthrough);
+    const reached = unpriced.length ? usable.filter((c) => req.passthrough?.forwardOnly || this.forwards(c.id, req)).map((c) => c.id) : [];
     /** The output bound and hosted searches a worst case is sized for: the hold's, and a lost answer's estimate. */
     const outputCap = holdMaxTokens(req.maxTokens, req.passthrough);
     const webSearches = maxWebSearches(req.passthrough);
@@ -214,6 +219,7 @@ export class Router {
         hold.session,
         webSearches,
         unpriced,
+        reached,
       );
       hold.id = gate.reservation;
       for (const s of gate.skipped) attempts.push({ model: s.id, outcome: 'skipped', durationMs: 0, message: s.why });
@@ -234,7 +240,7 @@ export class Router {
         yield [{ type: 'warning', message }];
       }
     }
-    if (unpriced.length) {
+    if (unpriced.length && usable.some((c) => reached.includes(c.id))) {
       const message = unpricedHostedToolsWarning(unpriced);
       warnings.push(message);
       yield [{ type: 'warning', message }];
@@ -297,10 +303,16 @@ export class Router {
         yield [{ type: 'attempt-failed', attempt }];
         // Failed before anything was shown, yet counted by the provider (a Responses response.failed
         // with its usage): billed, so ledgered as a failed request; the hold stays for the next attempt.
-        // A non-streamed forward lost after the provider had it (`unread`) is billed too, at no usage
-        // reported: ledgered at its worst case, the hold's figure, as an estimate.
-        if (!outcome.builder.shown && (counted(outcome.builder) || outcome.unread)) {
-          const estimate = outcome.unread ? worstCaseUsd(this.d.facts, cand.id, inputTokens, outputCap, webSearches) : undefined;
+        // An attempt lost after the provider had it (`lost`) is billed too, at no usage reported:
+        // ledgered as an estimate, a whole answer at its worst case (the hold's figure), a stream
+        // cut before its first token at its prompt.
+        if (!outcome.builder.shown && (counted(outcome.builder) || outcome.lost)) {
+          const estimate =
+            outcome.lost === 'answer'
+              ? worstCaseUsd(this.d.facts, cand.id, inputTokens, outputCap, webSearches)
+              : outcome.lost === 'prompt'
+                ? estimateAnswerCost(req, outcome.builder.usage, outcome.builder, this.d.facts.price(cand.id), outcome.builder.usagePartial)
+                : undefined;
           await this.recordFailedAttempt(req, cand.id, outcome, err, hold, attempts, warnings, started, estimate);
         }
 
@@ -466,6 +478,21 @@ export class Router {
     return caps ? unmetNeed(req, caps) : null;
   }
 
+  /**
+   * Whether `id` would be sent the caller's body as it is (a model of its protocol: see
+   * LanguageModel.passthrough, which sends nothing until read); true when that cannot be told.
+   */
+  private forwards(id: string, req: ChatRequest): boolean {
+    const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
+    if (!pass) return false;
+    try {
+      const model = this.d.createModel(this.d.resolver.resolveModel(id));
+      return (model.passthrough?.(neutral, pass) ?? null) !== null;
+    } catch {
+      return true;
+    }
+  }
+
   /** One try of one model. Parts before the first visible token are held back, so a failed try leaks nothing. */
   private async *attempt(id: string, req: ChatRequest, watchdogMs: number, attemptNo: number): AsyncGenerator<StreamPart[], AttemptOutcome> {
     const { clock } = this.d;
@@ -500,26 +527,29 @@ export class Router {
     let passthrough = false;
     let setupError: unknown = null;
     let skipped: SwitchboardError | null = null;
-    /** How far a non-streamed forward got (PassthroughRequest.onUpstream). */
-    let whole = null as 'sent' | 'answered' | null;
+    /** How far the request got (ModelRequest.onUpstream): written to the provider, answered with a 2xx. */
+    let upstream = null as 'sent' | 'answered' | null;
+    /** A forwarded non-streamed request: its answer comes whole, after the provider wrote all of it. */
+    let whole = false;
     try {
       const model = this.d.createModel(this.d.resolver.resolveModel(id));
       const { model: _drop, frontEnd: _fe, firstTokenTimeoutMs: _ft, passthrough: pass, ...neutral } = req;
       const messages = stripForeignState(neutral.messages, id);
-      const request: ModelRequest = { ...neutral, messages, signal: ac.signal };
+      const onUpstream = (stage: 'sent' | 'answered'): void => {
+        upstream = stage;
+      };
+      const request: ModelRequest = { ...neutral, messages, signal: ac.signal, onUpstream };
       // The caller's own body goes only to a model of its protocol, and only when nothing in it is
       // another model's state (which the translating path would strip): otherwise it is translated.
       // (A forward is lazy: nothing is sent until it is read.)
-      const onUpstream = (stage: 'sent' | 'answered'): void => {
-        whole = stage;
-      };
-      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars, onUpstream }) ?? null) : null;
+      const offered = pass ? (model.passthrough?.(request, { ...pass, maxAnswerChars: limits.maxAnswerChars }) ?? null) : null;
       const forwarded = messages === neutral.messages ? offered : null;
       passthrough = forwarded !== null;
       builder.forwarded = passthrough;
       // A forwarded non-streamed answer has no first token before its end: no watchdog for it (the
       // answer's duration cap still holds).
       if (passthrough && pass?.body.stream !== true) {
+        whole = true;
         cancelWatchdog?.();
         cancelWatchdog = null;
       }
@@ -604,10 +634,8 @@ export class Router {
           fix: 'raise limits.maxAnswerMs (setting switchboard.limits) or ask for a shorter answer',
         });
       }
-      // Sent whole and lost (its body cut after the 200, or abandoned while awaited): the provider
-      // wrote, and bills, the answer all the same; an error status of its own is no answer.
-      const lost = whole === 'answered' ? error.status === null : whole === 'sent' && ac.signal.aborted;
-      if (lost && !builder.shown && !counted(builder)) return { ok: false, error, builder, ttftMs, started, unread: true };
+      const lost = lostAfterSending(upstream, whole, error, ac.signal.aborted);
+      if (lost && !builder.shown && !counted(builder)) return { ok: false, error, builder, ttftMs, started, lost };
       return { ok: false, error, builder, ttftMs, started };
     } finally {
       cancelWatchdog?.();
@@ -757,6 +785,22 @@ export class Router {
 function counted(b: ResultBuilder): boolean {
   // A running count (usagePartial) is not what the provider bills for an answer that failed.
   return !b.usagePartial && (b.usage.inputTokens !== null || b.usage.outputTokens !== null || b.providerCostUsd !== null);
+}
+
+/**
+ * What the provider bills for an attempt that failed with no usage reported, by how far its request
+ * got (ModelRequest.onUpstream); null when nothing. Never sent (the client left while the connection
+ * was made): nothing. A non-streamed forward sent whole and lost (cancelled or timed out while its
+ * headers were awaited, or its body cut after the 200): the provider writes, and bills, the whole
+ * answer all the same (`answer`); an error status of its own is no answer. A stream cancelled or
+ * timed out after it was sent, before its first token: its prompt at least (`prompt`).
+ */
+function lostAfterSending(upstream: 'sent' | 'answered' | null, whole: boolean, error: SwitchboardError, aborted: boolean): 'answer' | 'prompt' | null {
+  // An error status (a 504 too) is the provider's own answer, not a request lost on the way.
+  if (upstream === null || error.status !== null) return null;
+  const cut = aborted || error.kind === 'timeout';
+  if (whole) return upstream === 'answered' || cut ? 'answer' : null;
+  return cut ? 'prompt' : null;
 }
 
 function formatMs(ms: number): string {

@@ -74,24 +74,41 @@ export function maxWebSearches(pass: PassthroughRequest | undefined): number {
 }
 
 /**
- * Hosted tools billed apart from tokens whose fees the price database has no price for (it prices
- * web search only): OpenAI's code_interpreter (per container), file_search (per call) and
- * image_generation (its image tokens); Anthropic's code_execution (per container hour).
+ * Tool types of a forwarded body that add no fee Switchboard cannot count: the caller's own tools
+ * (function and custom tools, the client-run types only OpenAI or Anthropic models call by type:
+ * shell, patch, editor, computer, memory), a Responses namespace (checked by its tools), the hosted
+ * web search (priced: maxWebSearches) and Anthropic's web fetch (tokens only, no fee of its own).
+ * Every other type is a tool the provider runs, and bills, at a fee no price here has:
+ * code_interpreter, file_search, image_generation, mcp, computer_use_preview, code_execution, and
+ * whatever type a provider adds next.
  */
-const UNPRICED_HOSTED_TOOLS: Partial<Record<PassthroughRequest['protocol'], RegExp>> = {
-  'openai-responses': /^(code_interpreter|file_search|image_generation)$/,
-  anthropic: /^code_execution/,
+const COUNTED_TOOL_TYPES: Record<PassthroughRequest['protocol'], RegExp> = {
+  'openai-responses': /^(function|custom|local_shell|shell|apply_patch|namespace|web_search(_preview)?(_\d{4}_\d{2}_\d{2})?)$/,
+  anthropic: /^(custom|(bash|text_editor|computer|memory|web_search|web_fetch)_\d{8})$/,
+  openai: /^(function|custom)$/,
+  gemini: /^$/,
 };
 
-/** The unpriced hosted tools (UNPRICED_HOSTED_TOOLS) a forwarded request lets the provider run, by name. */
+/**
+ * The hosted tools a forwarded request lets the provider run at fees no price has (see
+ * COUNTED_TOOL_TYPES), by type (an Anthropic type without its version date: code_execution).
+ */
 export function unpricedHostedTools(pass: PassthroughRequest | undefined): string[] {
-  const re = pass && UNPRICED_HOSTED_TOOLS[pass.protocol];
-  if (!re || !Array.isArray(pass.body.tools)) return [];
+  if (!pass || !Array.isArray(pass.body.tools)) return [];
+  const counted = COUNTED_TOOL_TYPES[pass.protocol];
   const names = new Set<string>();
-  for (const t of pass.body.tools as unknown[]) {
-    const type = typeof t === 'object' && t !== null ? (t as { type?: unknown }).type : undefined;
-    if (typeof type === 'string' && re.test(type)) names.add(pass.protocol === 'anthropic' ? 'code_execution' : type);
-  }
+  const check = (tools: unknown[]): void => {
+    for (const t of tools) {
+      if (typeof t !== 'object' || t === null) continue;
+      const { type, tools: inner } = t as { type?: unknown; tools?: unknown };
+      // An Anthropic tool without a type is the caller's own (a custom tool).
+      if (type === undefined || type === null) continue;
+      const name = String(type);
+      if (!counted.test(name)) names.add(pass.protocol === 'anthropic' ? name.replace(/_\d{8}$/, '') : name);
+      else if (name === 'namespace' && Array.isArray(inner)) check(inner as unknown[]);
+    }
+  };
+  check(pass.body.tools as unknown[]);
   return [...names];
 }
 
@@ -207,6 +224,8 @@ export async function openBudget(
   webSearches = 0,
   /** Hosted tools the request lets the provider run at fees no price has (unpricedHostedTools). */
   unpricedTools: readonly string[] = [],
+  /** The candidates those tools reach (a model sent a translation does not get them); default: all. */
+  unpricedFor: readonly string[] = candidates,
 ): Promise<BudgetGate> {
   const budget = d.budget!;
   const gate: BudgetGate = { error: null, warnings: [], reservation: null, skipped: [], spent: null, blockedBy: [] };
@@ -215,12 +234,19 @@ export async function openBudget(
   let ids = candidates.filter((id) => !included.includes(id));
   if (ids.length === 0) return gate;
   // Fees no price has are never treated as free: a blocking budget cannot count them, as a model without a price.
-  if (budget.onExceed === 'block' && hasLimits(budget) && unpricedTools.length > 0) {
-    const error = unpricedToolsRefusal(unpricedTools, ids[0]!, d.settingsIn);
-    // A route that may still answer with an included model: the others are left out, not the request.
-    if (included.length > 0) for (const id of ids) gate.skipped.push({ id, why: error.detail });
-    else gate.error = error;
-    return gate;
+  const reached = ids.filter((id) => unpricedFor.includes(id));
+  if (budget.onExceed === 'block' && hasLimits(budget) && unpricedTools.length > 0 && reached.length > 0) {
+    const error = unpricedToolsRefusal(unpricedTools, reached[0]!, d.settingsIn);
+    const rest = ids.filter((id) => !reached.includes(id));
+    if (included.length === 0 && rest.length === 0) {
+      gate.error = error;
+      return gate;
+    }
+    // A route that may still answer with an included model, or with a member the tools do not reach:
+    // the others are left out, not the request.
+    for (const id of reached) gate.skipped.push({ id, why: error.detail });
+    ids = rest;
+    if (ids.length === 0) return gate;
   }
   if (budget.onExceed === 'block') {
     const priced = ids.filter((id) => d.facts.price(id));
