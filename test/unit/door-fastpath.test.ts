@@ -1131,13 +1131,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
 
   test('an output bound that is no whole number of tokens (1e308, 2.5, 2^53) is a 400 naming the parameter, on both paths: nothing held, nothing sent', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
-    const amounts: number[] = [];
-    const reserve = rig.ledger.reserve.bind(rig.ledger);
-    rig.ledger.reserve = async (now, decide, session) => {
-      const r = await reserve(now, decide, session);
-      if (r.id !== null) amounts.push(rig.ledger.reservations.get(r.id)!.amount);
-      return r;
-    };
+    const amounts = recordHolds(rig);
     const messages = [{ role: 'user', content: 'x' }];
     try {
       for (const g of [rig.fast, rig.full])
@@ -1212,13 +1206,7 @@ describe('doors fast path: budgets, holds, key scrubbing', () => {
   test('a forwarded non-streamed answer the provider billed but that never arrived (reset after its 200, or the client left while it was awaited) is in the ledger at its hold, as an estimate', async () => {
     const rig = await startRig({ budget: { daily: 100, onExceed: 'block' } });
     // The amount each request held, to compare its ledger entry with.
-    const held: number[] = [];
-    const reserve = rig.ledger.reserve.bind(rig.ledger);
-    rig.ledger.reserve = async (now, decide, session) => {
-      const r = await reserve(now, decide, session);
-      if (r.id !== null) held.push(rig.ledger.reservations.get(r.id)!.amount);
-      return r;
-    };
+    const held = recordHolds(rig);
     const messages = [{ role: 'user', content: 'x' }];
     try {
       for (const [door, upstream, body, sc, leaves] of [

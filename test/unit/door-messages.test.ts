@@ -12,6 +12,22 @@ import { startFakeProvider } from '../fakes/server.ts';
 import { createClient } from '../../src/core/client.ts';
 import { startGateway } from '../../src/gateway/server.ts';
 
+/** A Messages request through the SDK, streamed or not: the final message and the x-switchboard-warnings header. */
+async function askWithWarnings(
+  sdk: Anthropic,
+  ask: Anthropic.MessageCreateParamsNonStreaming,
+  stream: boolean,
+): Promise<{ m: Anthropic.Message; warnings: string | null }> {
+  if (stream) {
+    const s = sdk.messages.stream(ask);
+    const m = await s.finalMessage();
+    const { response } = await s.withResponse();
+    return { m, warnings: response.headers.get('x-switchboard-warnings') };
+  }
+  const { data, response } = await sdk.messages.create(ask).withResponse();
+  return { m: data, warnings: response.headers.get('x-switchboard-warnings') };
+}
+
 describe('door /v1/messages: @anthropic-ai/sdk as the client', () => {
   let w: World;
   let sdk: Anthropic;
@@ -1084,17 +1100,7 @@ describe('door /v1/messages: stop_sequences answered by a model of another proto
           fake.enqueue({ text: 'one two' });
           const ask = { model, max_tokens: 100, stop_sequences: ['###'], messages: [{ role: 'user' as const, content: 'count' }] };
           const logged = logs.length;
-          const { m, warnings } = stream
-            ? await (async () => {
-                const s = sdk.messages.stream(ask);
-                const m = await s.finalMessage();
-                const { response } = await s.withResponse();
-                return { m, warnings: response.headers.get('x-switchboard-warnings') };
-              })()
-            : await sdk.messages
-                .create(ask)
-                .withResponse()
-                .then(({ data, response }) => ({ m: data, warnings: response.headers.get('x-switchboard-warnings') }));
+          const { m, warnings } = await askWithWarnings(sdk, ask, stream);
           assert.equal(m.stop_reason, 'end_turn');
           assert.equal(m.stop_sequence, null);
           assert.match(String(warnings), said, `${model} ${String(stream)}`);
@@ -1202,17 +1208,7 @@ describe('door /v1/messages: stop_sequences answered by a vLLM or SGLang server'
             fake.enqueue(matched === null ? { text: 'one two' } : { text: 'one two', stopSequence: matched });
             const ask = { model, max_tokens: 100, stop_sequences: ['END', '###'], messages: [{ role: 'user' as const, content: 'count' }] };
             const logged = logs.length;
-            const { m, warnings } = stream
-              ? await (async () => {
-                  const s = sdk.messages.stream(ask);
-                  const m = await s.finalMessage();
-                  const { response } = await s.withResponse();
-                  return { m, warnings: response.headers.get('x-switchboard-warnings') };
-                })()
-              : await sdk.messages
-                  .create(ask)
-                  .withResponse()
-                  .then(({ data, response }) => ({ m: data, warnings: response.headers.get('x-switchboard-warnings') }));
+            const { m, warnings } = await askWithWarnings(sdk, ask, stream);
             assert.equal(m.stop_reason, matched === null ? 'end_turn' : 'stop_sequence', at);
             assert.equal(m.stop_sequence, matched, at);
             assert.equal(warnings, null, at);
