@@ -192,6 +192,29 @@ describe('door /v1/responses: openai SDK responses.create', () => {
     assert.equal(w.upstreamRequests(), before);
   });
 
+  test("an Anthropic model's full context window (model_context_window_exceeded) is incomplete max_output_tokens, the closest Responses has, and a warning says what it really was: header, or log when streamed", async () => {
+    const full = /anthropic\/claude-sonnet-4 stopped because its context window is full \(model_context_window_exceeded\), not at max_tokens/;
+    w.anthropic.enqueue({ text: 'The window is full', finishReason: 'model_context_window_exceeded' });
+    const { data, response } = await sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'x' }).withResponse();
+    assert.equal(data.status, 'incomplete');
+    assert.equal(data.incomplete_details?.reason, 'max_output_tokens');
+    assert.match(String(response.headers.get('x-switchboard-warnings')), full);
+    const logged = w.logs.length;
+    w.anthropic.enqueue({ text: 'The window is full', finishReason: 'model_context_window_exceeded' });
+    const s = sdk.responses.stream({ model: 'anthropic/claude-sonnet-4', input: 'x' });
+    const final = await s.finalResponse();
+    assert.equal(final.incomplete_details?.reason, 'max_output_tokens');
+    assert.ok(
+      w.logs.slice(logged).some((l) => full.test(l)),
+      JSON.stringify(w.logs.slice(logged)),
+    );
+    // A max_tokens stop is not one.
+    w.anthropic.enqueue({ text: 'cut', finishReason: 'max_tokens' });
+    const cut = await sdk.responses.create({ model: 'anthropic/claude-sonnet-4', input: 'x' }).withResponse();
+    assert.equal(cut.data.incomplete_details?.reason, 'max_output_tokens');
+    assert.doesNotMatch(String(cut.response.headers.get('x-switchboard-warnings')), /context window/);
+  });
+
   test('background: false (the default, sent explicitly) is answered, with no warning; background: true is refused', async () => {
     w.anthropic.enqueue({ text: 'foreground' });
     const { data, response } = await sdk.responses

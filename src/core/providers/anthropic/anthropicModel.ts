@@ -6,7 +6,7 @@ import { decodeEventBatches, decodeEvents, invalidResponse, num, obj, parseEvent
 import { anthropicBody } from './requestBody.ts';
 import { fitClaudeBody } from './claudeForms.ts';
 import { FragmentTemplate } from '../openai/fragmentTemplate.ts';
-import { anthropicErrorStatus, mapAnthropicStop } from './mapFinish.ts';
+import { anthropicErrorStatus, anthropicStopWarning, mapAnthropicStop } from './mapFinish.ts';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -74,6 +74,8 @@ export function decodeAnthropicMessage(m: Record<string, unknown>, provider: str
   if (typeof m.stop_reason === 'string') {
     const finish: ModelStreamPart = { type: 'finish', finishReason: mapAnthropicStop(m.stop_reason), rawFinishReason: m.stop_reason };
     if (m.stop_reason === 'stop_sequence' && typeof m.stop_sequence === 'string') finish.stopSequence = m.stop_sequence;
+    const warning = anthropicStopWarning(m.stop_reason, provider, model);
+    if (warning) out.push(warning);
     out.push(finish);
   }
   return out;
@@ -214,6 +216,8 @@ export class AnthropicStreamDecoder implements EventDecoder {
           const finish: ModelStreamPart = { type: 'finish', finishReason: reason, rawFinishReason: d.stop_reason };
           // Which of the request's stop sequences ended the answer (Anthropic says; the doors report it).
           if (d.stop_reason === 'stop_sequence' && typeof d.stop_sequence === 'string') finish.stopSequence = d.stop_sequence;
+          const warning = anthropicStopWarning(d.stop_reason, this.provider, this.model);
+          if (warning) out.push(warning);
           out.push(finish);
         }
         break;

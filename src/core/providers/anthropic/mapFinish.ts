@@ -1,4 +1,17 @@
-import type { FinishReason } from '../../types.ts';
+import type { FinishReason, ModelStreamPart } from '../../types.ts';
+
+/**
+ * A stop our finish reasons cannot tell apart, said in words: Anthropic's
+ * `model_context_window_exceeded` becomes `length` (Chat Completions, Responses' max_output_tokens),
+ * like `max_tokens`, but a larger max_tokens would not help. null for any other stop.
+ */
+export function anthropicStopWarning(raw: string, provider: string, model: string): ModelStreamPart | null {
+  if (raw !== 'model_context_window_exceeded') return null;
+  return {
+    type: 'warning',
+    message: `${provider}/${model} stopped because its context window is full (model_context_window_exceeded), not at max_tokens: a shorter conversation leaves it room, a larger max_tokens does not`,
+  };
+}
 
 /** Anthropic stop_reason → ours. */
 export function mapAnthropicStop(raw: string): FinishReason {
