@@ -6,7 +6,7 @@
 // Builds the extension, packages it with vsce, installs the .vsix into ONE code-server shared by all test
 // files (handed to them in $SWITCHBOARD_UI_SERVER), and runs test/ui/**/*.ui.test.ts with `node --test`,
 // one file at a time. Screenshots land in .artifacts/screenshots/.
-// Env: SWITCHBOARD_TEST_TIMEOUT_S  overall limit in seconds (default 900: eight files, each with its own workbench session, on a shared 2-core machine)
+// Env: SWITCHBOARD_TEST_TIMEOUT_S  overall limit in seconds (default 1200: seventeen files, each with its own workbench session, on a shared 2-core machine)
 //      SWITCHBOARD_HARNESS_VERBOSE=1  code-server and browser logs on stderr
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { findFiles, sweepStaleBuilds, testBuildDir } from './build-tests.mjs';
 import { codeServerPaths, ensureCodeServer } from './setup.mjs';
 
 const log = (msg) => process.stderr.write(`[ui] ${msg}\n`);
-const overallMs = Number(process.env.SWITCHBOARD_TEST_TIMEOUT_S ?? 900) * 1000;
+const overallMs = Number(process.env.SWITCHBOARD_TEST_TIMEOUT_S ?? 1200) * 1000;
 
 async function main() {
   const t0 = Date.now();
