@@ -3,6 +3,8 @@
  * keep-alive come from an undici Agent; headers and idle timeouts from undici's
  * headersTimeout / bodyTimeout; every failure leaves as a classified SwitchboardError.
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Agent, EnvHttpProxyAgent, errors, request, type Dispatcher } from 'undici';
 import { classifyHttpError, classifyNetworkError, scrubError, SwitchboardError } from '../errors.ts';
 import { redactUrl, registerSecret } from '../redact.ts';
@@ -214,23 +216,45 @@ function untilAborted(signal: AbortSignal | undefined, pending: Promise<Dispatch
 
 /** `dispatcher`, calling `onSent` when a request it dispatches is written whole (undici's onRequestSent). */
 function reportingSent(dispatcher: Dispatcher, onSent: () => void): Dispatcher {
-  return dispatcher.compose(
-    (dispatch) => (opts, handler) =>
-      dispatch(
-        opts,
-        new Proxy(handler, {
-          get(target, key) {
-            if (key === 'onRequestSent')
-              return () => {
-                onSent();
-                target.onRequestSent?.();
-              };
-            const v: unknown = Reflect.get(target, key, target);
-            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-          },
-        }),
-      ),
-  );
+  return dispatcher.compose((dispatch) => (opts, handler) => dispatch(opts, new SentReporter(handler, onSent)));
+}
+
+/** The request's own handler (undici's), told of everything as before, with `onSent` called as its body is written whole. */
+class SentReporter implements Dispatcher.DispatchHandler {
+  private readonly h: Dispatcher.DispatchHandler;
+  private readonly onSent: () => void;
+  constructor(handler: Dispatcher.DispatchHandler, onSent: () => void) {
+    this.h = handler;
+    this.onSent = onSent;
+  }
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.h.onRequestStart?.(controller, context);
+  }
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, socket: Duplex): void {
+    this.h.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+  onResponseStarted(): void {
+    this.h.onResponseStarted?.();
+  }
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string): void {
+    this.h.onResponseStart?.(controller, statusCode, headers, statusMessage);
+  }
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.h.onResponseData?.(controller, chunk);
+  }
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    this.h.onResponseEnd?.(controller, trailers);
+  }
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.h.onResponseError?.(controller, error);
+  }
+  onBodySent(chunk: Buffer): void {
+    this.h.onBodySent?.(chunk);
+  }
+  onRequestSent(): void {
+    this.onSent();
+    this.h.onRequestSent?.();
+  }
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], limit: number): Promise<string> {

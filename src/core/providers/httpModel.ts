@@ -137,15 +137,6 @@ function namedIn(e: unknown, protocol: ProtocolId, forwarded: boolean): unknown 
   return new SwitchboardError({ ...e.toInit(), upstreamParam: { ...e.upstreamParam, protocol, forwarded } });
 }
 
-/** A forward's parts; its errors name parameters in the caller's own terms (namedIn). */
-async function* forwarded(source: AsyncIterable<ModelStreamPart[]>, protocol: ProtocolId): AsyncGenerator<ModelStreamPart[]> {
-  try {
-    yield* source;
-  } catch (e) {
-    throw namedIn(e, protocol, true);
-  }
-}
-
 export class HttpLanguageModel implements LanguageModel {
   readonly providerId: string;
   readonly modelId: string;
@@ -203,88 +194,98 @@ export class HttpLanguageModel implements LanguageModel {
   passthrough(req: ModelRequest, pass: PassthroughRequest): AsyncIterable<ModelStreamPart[]> | null {
     const wire = this.wire.passthrough;
     if (!wire || wire.protocol !== pass.protocol) return null;
-    if (pass.body.stream !== true) return wire.decodeWhole ? forwarded(this.forwardWhole(req, wire, pass), wire.protocol) : null;
-    return forwarded(this.forward(req, wire, pass), wire.protocol);
+    if (pass.body.stream !== true) return wire.decodeWhole ? this.forwardWhole(req, wire, pass) : null;
+    return this.forward(req, wire, pass);
   }
 
   /** A non-streamed answer forwarded: its parts, then its body as received (the model name replaced). */
   private async *forwardWhole(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
-    const { providerId, modelId } = this;
-    const { body, warnings } = wire.body(pass.body, modelId);
-    // The headers come once the whole answer is written: as long as providers let a non-streamed
-    // answer take (Anthropic: 10 minutes), not the usual wait for a stream to start.
-    const bytes = await this.post(req, body, pass.headers, WHOLE_ANSWER_HEADERS_MS);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const capped = pass.maxAnswerChars !== undefined && maxJsonAnswerBytes(pass.maxAnswerChars) < MAX_WHOLE_ANSWER_BYTES;
-    const limit = capped ? maxJsonAnswerBytes(pass.maxAnswerChars!) : MAX_WHOLE_ANSWER_BYTES;
-    for await (const c of bytes) {
-      size += c.byteLength;
-      if (size > limit)
-        throw capped
-          ? answerTooLarge(`${providerId}/${modelId}`, pass.maxAnswerChars!)
-          : invalidResponse(providerId, modelId, `the answer is larger than ${MAX_WHOLE_ANSWER_BYTES / 1024 / 1024} MB`);
-      chunks.push(Buffer.from(c));
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    let answer: unknown;
     try {
-      answer = JSON.parse(text);
+      const { providerId, modelId } = this;
+      const { body, warnings } = wire.body(pass.body, modelId);
+      // The headers come once the whole answer is written: as long as providers let a non-streamed
+      // answer take (Anthropic: 10 minutes), not the usual wait for a stream to start.
+      const bytes = await this.post(req, body, pass.headers, WHOLE_ANSWER_HEADERS_MS);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const capped = pass.maxAnswerChars !== undefined && maxJsonAnswerBytes(pass.maxAnswerChars) < MAX_WHOLE_ANSWER_BYTES;
+      const limit = capped ? maxJsonAnswerBytes(pass.maxAnswerChars!) : MAX_WHOLE_ANSWER_BYTES;
+      for await (const c of bytes) {
+        size += c.byteLength;
+        if (size > limit)
+          throw capped
+            ? answerTooLarge(`${providerId}/${modelId}`, pass.maxAnswerChars!)
+            : invalidResponse(providerId, modelId, `the answer is larger than ${MAX_WHOLE_ANSWER_BYTES / 1024 / 1024} MB`);
+        chunks.push(Buffer.from(c));
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      let answer: unknown;
+      try {
+        answer = JSON.parse(text);
+      } catch (e) {
+        throw invalidResponse(providerId, modelId, `the answer is not valid JSON: ${text.slice(0, 120)}`, e);
+      }
+      if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw invalidResponse(providerId, modelId, 'the answer is not a JSON object');
+      const parts: ModelStreamPart[] = (warnings ?? []).map((message) => ({ type: 'warning', message }));
+      parts.push(...wire.decodeWhole!(answer as Record<string, unknown>, providerId, modelId));
+      parts.push({ type: 'raw', text: pass.model === undefined ? text : renameTopLevelModel(text, answer as Record<string, unknown>, pass.model) });
+      yield parts;
     } catch (e) {
-      throw invalidResponse(providerId, modelId, `the answer is not valid JSON: ${text.slice(0, 120)}`, e);
+      // Its errors name parameters in the caller's own terms (namedIn).
+      throw namedIn(e, wire.protocol, true);
     }
-    if (!answer || typeof answer !== 'object' || Array.isArray(answer)) throw invalidResponse(providerId, modelId, 'the answer is not a JSON object');
-    const parts: ModelStreamPart[] = (warnings ?? []).map((message) => ({ type: 'warning', message }));
-    parts.push(...wire.decodeWhole!(answer as Record<string, unknown>, providerId, modelId));
-    parts.push({ type: 'raw', text: pass.model === undefined ? text : renameTopLevelModel(text, answer as Record<string, unknown>, pass.model) });
-    yield parts;
   }
 
   private async *forward(req: ModelRequest, wire: PassthroughWire, pass: PassthroughRequest): AsyncGenerator<ModelStreamPart[]> {
-    const { providerId, modelId } = this;
-    const { body, keep, warnings } = wire.body(pass.body, modelId);
-    const bytes = await this.post(req, body, pass.headers);
-    if (warnings?.length) yield warnings.map((message) => ({ type: 'warning', message }));
-    const decoder = wire.decoder(providerId, modelId);
-    const maxChars = pass.maxAnswerChars ?? Number.POSITIVE_INFINITY;
-    /** Event data read so far: the answer's text, reasoning and tool arguments are never longer (JSON only escapes). */
-    let dataChars = 0;
-    const batch = new ForwardBatch();
-    for await (const events of sseEventBatches(bytes, { provider: providerId, model: modelId })) {
-      // Far from the answer cap (it cannot be reached within this read), a read's parts are merged
-      // (its plain text one delta, its frames one string): the caller's stream is the same, at a
-      // fraction of the parts. Near it, each event's parts and frame stay their own, so the cap
-      // cuts exactly between them.
-      for (const ev of events) dataChars += ev.data.length;
-      batch.merge = dataChars < maxChars;
-      let more = true;
-      try {
-        for (let i = 0; i < events.length && more; i++) {
-          const ev = events[i]!;
-          more = decoder.push(ev.data, batch.event(), ev.event);
-          const parts = batch.parts;
-          // After the event's parts: a cut between them (the answer cap) leaves its frame out too.
-          let frame: string | undefined;
-          if (keep === undefined || keep(parts)) {
-            const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model, decoder.lastParsed) : undefined;
-            frame = sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed });
+    try {
+      const { providerId, modelId } = this;
+      const { body, keep, warnings } = wire.body(pass.body, modelId);
+      const bytes = await this.post(req, body, pass.headers);
+      if (warnings?.length) yield warnings.map((message) => ({ type: 'warning', message }));
+      const decoder = wire.decoder(providerId, modelId);
+      const maxChars = pass.maxAnswerChars ?? Number.POSITIVE_INFINITY;
+      /** Event data read so far: the answer's text, reasoning and tool arguments are never longer (JSON only escapes). */
+      let dataChars = 0;
+      const batch = new ForwardBatch();
+      for await (const events of sseEventBatches(bytes, { provider: providerId, model: modelId })) {
+        // Far from the answer cap (it cannot be reached within this read), a read's parts are merged
+        // (its plain text one delta, its frames one string): the caller's stream is the same, at a
+        // fraction of the parts. Near it, each event's parts and frame stay their own, so the cap
+        // cuts exactly between them.
+        for (const ev of events) dataChars += ev.data.length;
+        batch.merge = dataChars < maxChars;
+        let more = true;
+        try {
+          for (let i = 0; i < events.length && more; i++) {
+            const ev = events[i]!;
+            more = decoder.push(ev.data, batch.event(), ev.event);
+            const parts = batch.parts;
+            // After the event's parts: a cut between them (the answer cap) leaves its frame out too.
+            let frame: string | undefined;
+            if (keep === undefined || keep(parts)) {
+              const renamed = pass.model !== undefined && wire.renameModel ? wire.renameModel(ev, pass.model, decoder.lastParsed) : undefined;
+              frame = sseFrame(renamed === undefined ? ev : { event: ev.event, data: renamed });
+            }
+            // The end event's frame stays a part of its own: the doors hold back or check the end they write themselves.
+            batch.add(frame, !more);
           }
-          // The end event's frame stays a part of its own: the doors hold back or check the end they write themselves.
-          batch.add(frame, !more);
+        } catch (e) {
+          // An error event is the upstream's text: not forwarded (the caller gets the gateway's scrubbed error);
+          // parts decoded before it are delivered.
+          batch.add(undefined, false);
+          const out = batch.take();
+          if (out.length > 0) yield out;
+          throw e;
         }
-      } catch (e) {
-        // An error event is the upstream's text: not forwarded (the caller gets the gateway's scrubbed error);
-        // parts decoded before it are delivered.
-        batch.add(undefined, false);
         const out = batch.take();
         if (out.length > 0) yield out;
-        throw e;
+        if (!more) return;
       }
-      const out = batch.take();
-      if (out.length > 0) yield out;
-      if (!more) return;
+      decoder.end();
+    } catch (e) {
+      // Its errors name parameters in the caller's own terms (namedIn).
+      throw namedIn(e, wire.protocol, true);
     }
-    decoder.end();
   }
 
   private async post(
