@@ -139,6 +139,8 @@ export declare const THEMES: Readonly<Record<'light' | 'dark' | 'hcDark' | 'hcLi
 export declare function setColorTheme(page: Page, theme: Pick<ThemeKind, 'theme' | 'workbenchClass'>): Promise<void>;
 /** The first notification (toast or Notifications center item) matching `pattern`, once visible. */
 export declare function waitForNotification(page: Page, pattern: RegExp | string, options?: { timeoutMs?: number }): Promise<Locator>;
+/** The clipboard as the page sees it, read until `done` holds or `timeoutMs` (default 20 s) passes; the last text read. */
+export declare function readClipboard(page: Page, done: (text: string) => boolean, options?: { timeoutMs?: number }): Promise<string>;
 export declare function webviewFrame(page: Page, options?: { index?: number }): FrameLocator;
 /** The newest webview's content frame in which `probe` (a CSS selector or frame → locator) finds something; polls. */
 export declare function findWebview(

@@ -616,6 +616,21 @@ export async function waitForNotification(page, pattern, { timeoutMs = 20_000 } 
   return item;
 }
 
+/**
+ * The clipboard as the page sees it (grant clipboard-read first), read until `done` holds or
+ * `timeoutMs` passes: a copy made in the extension host reaches it a moment later. Returns the last text read.
+ * @param {import('playwright-core').Page} page
+ * @param {(text: string) => boolean} done
+ */
+export async function readClipboard(page, done, { timeoutMs = 20_000 } = {}) {
+  let text = '';
+  for (const deadline = Date.now() + timeoutMs; !done(text) && Date.now() < deadline;) {
+    text = await page.evaluate(() => navigator.clipboard.readText().catch((e) => `error: ${e.message}`));
+    if (!done(text)) await new Promise((r) => setTimeout(r, 200)); // poll interval
+  }
+  return text;
+}
+
 /** The content frame of the active webview (two iframes deep). */
 export function webviewFrame(page, { index = 0 } = {}) {
   return page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');

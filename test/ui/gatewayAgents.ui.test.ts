@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   enterApiKey,
   mergeSharedUserSettings,
   openUiSession,
   pickQuickInputItem,
   quickInputItems,
+  readClipboard,
   runCommand,
   screenshot,
   screenshotOnFailure,
@@ -22,7 +23,7 @@ import {
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { startFakeProvider, type FakeServer } from '../fakes/server.ts';
-import { agentEnv, FINAL, run, scratch, scriptedModel, type FileTask } from '../unit/agentWorld.ts';
+import { agentEnv, FINAL, run, scratch, scriptedModel, snippetEnv, type FileTask } from '../unit/agentWorld.ts';
 
 const KEY = 'sk-ui-use-with-0123456789abcdef';
 const MODEL = 'openai/gpt-4.1';
@@ -53,28 +54,11 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function toast(page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<Locator> {
-  const t = page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: pattern }).first();
-  await t.waitFor({ state: 'visible', timeout: timeoutMs });
-  return t;
-}
-
-/** The clipboard as the page sees it, read until `done` holds (the copy runs in the extension host). */
-async function clipboard(page: Page, done: (text: string) => boolean): Promise<string> {
-  let text = '';
-  for (const deadline = Date.now() + 20_000; !done(text) && Date.now() < deadline;) {
-    text = await page.evaluate(() => navigator.clipboard.readText().catch((e: Error) => `error: ${e.message}`));
-    if (!done(text)) await new Promise((r) => setTimeout(r, 200)); // poll interval
-  }
-  assert.ok(done(text), `the clipboard holds: ${JSON.stringify(text.slice(0, 200))}`);
-  return text;
-}
-
 /** Start Local Gateway, then "Use with…" on its notification, then `tool` in the quick pick: the copied text and the gateway's URL. */
 async function useWith(page: Page, tool: string, shotName: string): Promise<{ text: string; url: string }> {
   await page.evaluate(() => navigator.clipboard.writeText(''));
   await runCommand(page, 'Switchboard: Start Local Gateway');
-  const started = await toast(page, /gateway (started|is running) at/);
+  const started = await waitForNotification(page, /gateway (started|is running) at/, { timeoutMs: 30_000 });
   const url = /(http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(await started.innerText())?.[1];
   assert.ok(url, 'the notification shows the URL');
   await started.locator('a.monaco-button, .monaco-button', { hasText: USE_WITH }).first().click();
@@ -87,13 +71,14 @@ async function useWith(page: Page, tool: string, shotName: string): Promise<{ te
     );
   await screenshot(page, `${shotName}-pick`);
   assert.ok(await pickQuickInputItem(page, tool, { timeoutMs: 10_000 }), `no "${tool}" item: ${JSON.stringify(items)}`);
-  await toast(page, new RegExp(`settings for ${tool} copied \\(they contain the gateway token\\)`));
+  await waitForNotification(page, new RegExp(`settings for ${tool} copied \\(they contain the gateway token\\)`), { timeoutMs: 30_000 });
   await page
     .locator('.notification-toast', { hasText: `settings for ${tool} copied` })
     .first()
     .evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
   await screenshot(page, `${shotName}-copied`);
-  const text = await clipboard(page, (t) => t.includes(url.replace(/\/v1$/, '')));
+  const text = await readClipboard(page, (t) => t.includes(url.replace(/\/v1$/, '')));
+  assert.ok(text.includes(url.replace(/\/v1$/, '')), `the clipboard holds: ${JSON.stringify(text.slice(0, 200))}`);
   return { text, url };
 }
 
@@ -151,8 +136,7 @@ test(
   shot('ui-gateway-use-with-claude', async () => {
     const { page } = ui;
     const { text, url } = await useWith(page, 'Claude Code', 'ui-gateway-use-with-claude');
-    const env: Record<string, string> = {};
-    for (const m of text.matchAll(/^export ([A-Z0-9_]+)=(\S+)$/gm)) env[m[1]!] = m[2]!;
+    const env = snippetEnv(text);
     assert.equal(env.ANTHROPIC_BASE_URL, url.replace(/\/v1$/, ''));
     assert.equal(env.ANTHROPIC_MODEL, MODEL);
     assert.ok((env.ANTHROPIC_AUTH_TOKEN ?? '').length >= 43, 'the snippet carries the token');

@@ -36,9 +36,11 @@ import {
   openUiSession,
   pickQuickInputItem,
   quickInputItems,
+  readClipboard,
   runCommand,
   screenshot,
   UI_SERVER_ENV,
+  waitForNotification,
   type UiSession,
 } from '../../scripts/vscode/harness.mjs';
 import { writeArtifact } from '../evidence/lib.ts';
@@ -71,12 +73,6 @@ function writeUserSettings(userDataDir: string, extra: Record<string, unknown>):
   settingsFile = join(userDataDir, 'User', 'settings.json');
   savedSettings = readFileSync(settingsFile, 'utf8');
   writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(savedSettings), ...extra }, null, 2) + '\n');
-}
-
-async function toast(page: Page, pattern: RegExp, timeoutMs = 20_000) {
-  const t = page.locator('.notification-toast, .notifications-center .notification-list-item').filter({ hasText: pattern }).first();
-  await t.waitFor({ state: 'visible', timeout: timeoutMs });
-  return t;
 }
 
 const chatPosts = (f: FakeServer) => f.requests.filter((r) => r.method === 'POST' && /chat\/completions|messages|generateContent/i.test(r.path));
@@ -160,7 +156,7 @@ async function setKey(page: Page, label: string, key: string): Promise<void> {
   await input.waitFor({ timeout: 10_000 });
   await input.fill(key);
   await page.keyboard.press('Enter');
-  const t = await toast(page, new RegExp(`${label.split(' ').at(-1)} key saved`), 30_000);
+  const t = await waitForNotification(page, new RegExp(`${label.split(' ').at(-1)} key saved`), { timeoutMs: 30_000 });
   assert.match(await t.innerText(), /verified/);
   steps.push(`Set API Key (${label}) through the palette prompt: saved and verified`);
   await snapshotStore(page, `${label} key stored`);
@@ -321,17 +317,13 @@ test('no key or token anywhere after a scripted session (chat, compare, gateway)
 
     // The gateway, from the palette; the token copied from the notification.
     await runCommand(page, 'Switchboard: Start Local Gateway');
-    const t = await toast(page, /gateway (started|is running) at/);
+    const t = await waitForNotification(page, /gateway (started|is running) at/);
     const url = /(http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(await t.innerText())?.[1];
     assert.ok(url, 'the notification shows the URL');
     await screenshot(page, 'secrets-scan-gateway');
     await t.locator('a.monaco-button, .monaco-button', { hasText: 'Copy Token' }).first().click();
     // The clipboard as the page sees it, read until the token is there (the copy runs in the extension host).
-    let token = '';
-    for (const deadline = Date.now() + 20_000; token.length < 43 && Date.now() < deadline;) {
-      token = await page.evaluate(() => navigator.clipboard.readText().catch((e: Error) => `error: ${e.message}`));
-      if (token.length < 43) await new Promise((r) => setTimeout(r, 200)); // poll interval
-    }
+    const token = await readClipboard(page, (t) => t.length >= 43);
     assert.ok(token.length >= 43 && !token.startsWith('error:'), `Copy Token put no token on the clipboard: ${JSON.stringify(token.slice(0, 60))}`);
     await snapshotStore(page, 'gateway token made');
     const gatewayResponses: string[] = [];

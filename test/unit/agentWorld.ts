@@ -233,6 +233,13 @@ export function scratch(prefix: string): string {
 }
 
 /** A clean environment for an agent: its own HOME, no inherited keys or proxies. */
+/** The `export NAME=value` lines of a snippet (values as the snippet quotes them: plain words here). */
+export function snippetEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^export ([A-Z0-9_]+)=(\S+)$/gm)) env[m[1]!] = m[2]!;
+  return env;
+}
+
 export function agentEnv(home: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', TERM: 'dumb', NO_COLOR: '1', ...extra };
 }

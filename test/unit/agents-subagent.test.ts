@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inspectToolRequest, type RecordedRequest, type Scenario } from '../fakes/server.ts';
 import { agentSnippets } from '../../src/gateway/agentSnippets.ts';
-import { agentEnv, run, scratch, scriptedModel, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
+import { agentEnv, run, scratch, scriptedModel, snippetEnv, startAgentWorld, TOKEN, type AgentWorld, type FileTask } from './agentWorld.ts';
 
 const BIN = resolve(import.meta.dirname, '../../node_modules/.bin');
 const MODEL = 'anthropic/claude-sonnet-4';
@@ -32,13 +32,6 @@ after(async () => {
   await w.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** The `export NAME=value` lines of a snippet (values as the snippet quotes them: plain words here). */
-function snippetEnv(text: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const m of text.matchAll(/^export ([A-Z0-9_]+)=(\S+)$/gm)) env[m[1]!] = m[2]!;
-  return env;
-}
 
 let seq = 0;
 /** The main agent hands the task to a subagent (Agent tool, model "haiku"); the subagent writes the file. */
